@@ -1,0 +1,36 @@
+# The two commands of the quick start, plus the pieces they are made of.
+#   make run    install what is missing, build, start Warden
+#   make test   install what is missing, build, run every test
+PRESET ?= release
+BUILD_DIR := build
+JOBS ?= $(shell nproc)
+
+.PHONY: deps build run test bench fuzz lint clean
+
+deps:
+	@bash scripts/install-deps.sh
+
+build: deps
+	@cmake --preset $(PRESET) >/dev/null
+	@cmake --build $(BUILD_DIR) -j $(JOBS)
+
+run: build
+	@echo "Warden shell: SQL over this host's live state. Try: SELECT pid, name FROM processes LIMIT 5;  .tables  .help  .quit"
+	@$(BUILD_DIR)/warden shell
+
+test: build
+	@cd $(BUILD_DIR) && ctest --output-on-failure -j $(JOBS)
+
+bench: build
+	@bash bench/run_all.sh
+
+fuzz: deps
+	@cmake --preset fuzz >/dev/null
+	@cmake --build build-fuzz -j $(JOBS)
+	@bash fuzz/run_all.sh build-fuzz 60
+
+lint:
+	@git ls-files '*.cc' '*.h' | xargs clang-format --dry-run --Werror
+
+clean:
+	rm -rf build build-dev build-asan build-fuzz

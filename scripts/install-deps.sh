@@ -1,0 +1,34 @@
+#!/usr/bin/env bash
+# Installs every Debian 12 package Warden needs to build, test, benchmark and fuzz.
+# Idempotent: packages already present are skipped, and apt is not touched at all
+# when nothing is missing. Must run as root (or with sudo available).
+set -euo pipefail
+
+PACKAGES=(
+  # toolchain
+  build-essential cmake ninja-build pkg-config clang llvm libclang-rt-14-dev
+  # libraries
+  libsqlite3-dev libsimdjson-dev nlohmann-json3-dev libyaml-cpp-dev libpcre2-dev
+  libcurl4-openssl-dev libssl-dev libcli11-dev libedit-dev libmagic-dev
+  librpm-dev zlib1g-dev libbz2-dev libzip-dev libxml2-dev libbpf-dev libelf-dev bpftool
+  # tests and benchmarks
+  libgtest-dev libgmock-dev libbenchmark-dev rpm python3 python3-apt python3-rpm
+  procps iproute2 jq sqlite3 rsyslog
+)
+
+missing=()
+for p in "${PACKAGES[@]}"; do
+  if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q '^install ok installed$'; then
+    missing+=("$p")
+  fi
+done
+
+if [ ${#missing[@]} -eq 0 ]; then
+  exit 0
+fi
+
+SUDO=""
+if [ "$(id -u)" -ne 0 ]; then SUDO="sudo"; fi
+echo "install-deps: installing ${missing[*]}" >&2
+$SUDO apt-get update -qq
+DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >&2

@@ -1,0 +1,87 @@
+#include "core/finding.h"
+
+#include <openssl/evp.h>
+
+#include "core/time_format.h"
+#include "core/version.h"
+
+namespace warden {
+
+std::string MakeFindingId(std::initializer_list<std::string_view> parts) {
+  EVP_MD_CTX* ctx = EVP_MD_CTX_new();
+  EVP_DigestInit_ex(ctx, EVP_sha256(), nullptr);
+  for (std::string_view p : parts) {
+    EVP_DigestUpdate(ctx, p.data(), p.size());
+    EVP_DigestUpdate(ctx, "\x1f", 1);  // unit separator: ("ab","c") != ("a","bc")
+  }
+  unsigned char md[EVP_MAX_MD_SIZE];
+  unsigned int len = 0;
+  EVP_DigestFinal_ex(ctx, md, &len);
+  EVP_MD_CTX_free(ctx);
+  static const char* kHex = "0123456789abcdef";
+  std::string out;
+  for (unsigned int i = 0; i < 16 && i < len; ++i) {
+    out += kHex[md[i] >> 4];
+    out += kHex[md[i] & 15];
+  }
+  return out;
+}
+
+Json FindingToJson(const Finding& f) {
+  Json j = Json::object();
+  j["id"] = f.id;
+  j["rule_id"] = f.rule_id;
+  j["title"] = f.title;
+  j["description"] = f.description;
+  j["risk_level"] = RiskLevelName(f.risk_level);
+  j["source"] = f.source;
+  j["resource"] = f.resource;
+  j["first_seen"] = FormatRfc3339(f.first_seen);
+  j["last_seen"] = FormatRfc3339(f.last_seen);
+  for (const auto& [k, v] : f.attributes.items()) j[k] = v;
+  j["remediation"] = f.remediation;
+  j["links"] = f.links;
+  j["evidence"] = f.evidence;
+  return j;
+}
+
+Json FindingToOcsf(const Finding& f, OcsfClass cls) {
+  const int class_uid = static_cast<int>(cls);
+  const int activity_id = 1;  // Create
+  Json j = Json::object();
+  j["activity_id"] = activity_id;
+  j["activity_name"] = "Create";
+  j["category_uid"] = 2;
+  j["category_name"] = "Findings";
+  j["class_uid"] = class_uid;
+  j["class_name"] = cls == OcsfClass::kVulnerabilityFinding ? "Vulnerability Finding"
+                                                            : "Detection Finding";
+  j["type_uid"] = class_uid * 100 + activity_id;
+  j["time"] = f.last_seen * 1000;  // OCSF timestamps are epoch milliseconds
+  j["severity_id"] = OcsfSeverityId(f.risk_level);
+  j["severity"] = RiskLevelDisplayName(f.risk_level);
+  j["status_id"] = 1;  // New
+  j["status"] = "New";
+  Json info = Json::object();
+  info["uid"] = f.id;
+  info["title"] = f.title;
+  info["desc"] = f.description;
+  info["types"] = Json::array({f.rule_id});
+  info["first_seen_time"] = f.first_seen * 1000;
+  info["last_seen_time"] = f.last_seen * 1000;
+  info["src_url"] = f.links.empty() ? Json(nullptr) : Json(f.links.front());
+  info["analytic"] = {{"uid", f.rule_id}, {"name", f.title}, {"type_id", 1}, {"type", "Rule"}};
+  j["finding_info"] = std::move(info);
+  j["metadata"] = {{"version", "1.1.0"},
+                   {"product", {{"name", "Warden"}, {"vendor_name", "Warden"},
+                                {"version", std::string(kWardenVersion)}}},
+                   {"log_name", f.source}};
+  if (!f.remediation.empty()) j["remediation"] = {{"desc", f.remediation}, {"references", f.links}};
+  j["risk_level"] = RiskLevelDisplayName(f.risk_level);
+  j["unmapped"] = f.attributes;
+  j["raw_data"] = f.evidence.dump();
+  for (const auto& [k, v] : f.ocsf_extra.items()) j[k] = v;
+  return j;
+}
+
+}  // namespace warden

@@ -1,0 +1,56 @@
+// HostFs is the seam between Warden and the operating system's files. Every
+// table, inventory reader and scanner reads host state through it, so the same
+// code runs against the live host (root "/"), a mounted image (--root DIR) or a
+// fixture tree under tests/. Paths passed in are absolute host paths ("/proc/1/
+// stat"); the object maps them under its root. It does not follow the host's
+// absolute symlinks back out of the root, and it never writes.
+// Subclasses may override the virtual methods to inject faults in tests.
+// Thread-safe: it holds no mutable state.
+#pragma once
+
+#include <sys/stat.h>
+
+#include <cstdint>
+#include <functional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "core/status.h"
+#include "core/strings.h"
+
+namespace warden {
+
+class HostFs {
+ public:
+  // root is a directory; "/" means the live host.
+  explicit HostFs(std::string root = "/");
+  virtual ~HostFs() = default;
+
+  const std::string& root() const { return root_; }
+  bool is_live() const { return root_ == "/"; }
+  // The real path of a host path: root + path.
+  std::string RealPath(std::string_view host_path) const;
+
+  // Reads a whole file, at most max_bytes (files in /proc report size 0, so
+  // this reads until EOF rather than trusting st_size).
+  virtual Result<std::string> ReadFile(std::string_view path,
+                                       size_t max_bytes = 64u << 20) const;
+  // Entry names in a directory, without "." and "..", in no particular order.
+  virtual Result<std::vector<std::string>> ListDir(std::string_view path) const;
+  virtual Result<std::string> ReadLink(std::string_view path) const;
+  virtual Result<struct stat> Stat(std::string_view path) const;
+  virtual Result<struct stat> Lstat(std::string_view path) const;
+  bool Exists(std::string_view path) const;
+  bool IsDirectory(std::string_view path) const;
+
+  // Calls fn for each line of a file (without the newline). Stops early and
+  // returns OK when fn returns false.
+  Status ForEachLine(std::string_view path,
+                     const std::function<bool(std::string_view)>& fn) const;
+
+ private:
+  std::string root_;
+};
+
+}  // namespace warden

@@ -1,0 +1,226 @@
+#include "core/output_format.h"
+
+#include <cmath>
+#include <cstdio>
+
+namespace warden {
+
+std::optional<OutputFormat> ParseOutputFormat(std::string_view name) {
+  if (name == "table" || name == "pretty") return OutputFormat::kTable;
+  if (name == "json") return OutputFormat::kJson;
+  if (name == "jsonl" || name == "ndjson") return OutputFormat::kJsonl;
+  if (name == "csv") return OutputFormat::kCsv;
+  return std::nullopt;
+}
+
+namespace {
+
+// Length of a valid UTF-8 sequence starting at s[i], or 0 when invalid.
+size_t Utf8SequenceLength(std::string_view s, size_t i) {
+  auto c = static_cast<unsigned char>(s[i]);
+  size_t len = c < 0x80 ? 1 : (c >> 5) == 0x6 ? 2 : (c >> 4) == 0xe ? 3 : (c >> 3) == 0x1e ? 4 : 0;
+  if (len == 0 || i + len > s.size()) return 0;
+  for (size_t k = 1; k < len; ++k)
+    if ((static_cast<unsigned char>(s[i + k]) & 0xc0) != 0x80) return 0;
+  if (len == 2 && c < 0xc2) return 0;  // overlong
+  return len;
+}
+
+size_t DisplayWidth(std::string_view s) {
+  size_t w = 0;
+  for (unsigned char c : s)
+    if ((c & 0xc0) != 0x80) ++w;
+  return w;
+}
+
+}  // namespace
+
+void AppendJsonString(std::string& out, std::string_view s) {
+  out += '"';
+  for (size_t i = 0; i < s.size();) {
+    auto c = static_cast<unsigned char>(s[i]);
+    if (c >= 0x80) {
+      size_t len = Utf8SequenceLength(s, i);
+      if (len == 0) {
+        out += "\\ufffd";
+        ++i;
+      } else {
+        out.append(s.data() + i, len);
+        i += len;
+      }
+      continue;
+    }
+    switch (c) {
+      case '"': out += "\\\""; break;
+      case '\\': out += "\\\\"; break;
+      case '\n': out += "\\n"; break;
+      case '\r': out += "\\r"; break;
+      case '\t': out += "\\t"; break;
+      case '\b': out += "\\b"; break;
+      case '\f': out += "\\f"; break;
+      default:
+        if (c < 0x20) {
+          char buf[8];
+          std::snprintf(buf, sizeof buf, "\\u%04x", c);
+          out += buf;
+        } else {
+          out += static_cast<char>(c);
+        }
+    }
+    ++i;
+  }
+  out += '"';
+}
+
+void AppendJsonValue(std::string& out, const Value& v) {
+  if (const auto* i = std::get_if<int64_t>(&v)) {
+    out += std::to_string(*i);
+  } else if (const auto* d = std::get_if<double>(&v)) {
+    if (std::isfinite(*d)) {
+      std::string t = ValueToText(v);
+      out += t;
+      if (t.find_first_of(".eE") == std::string::npos) out += ".0";
+    } else {
+      out += "null";
+    }
+  } else if (const auto* s = std::get_if<std::string>(&v)) {
+    AppendJsonString(out, *s);
+  } else {
+    out += "null";
+  }
+}
+
+std::string CsvField(std::string_view s) {
+  std::string v;
+  if (!s.empty() && (s[0] == '=' || s[0] == '+' || s[0] == '-' || s[0] == '@' || s[0] == '\t' || s[0] == '\r')) {
+    v += '\'';
+  }
+  v += s;
+  if (v.find_first_of(",\"\r\n") == std::string::npos) return v;
+  std::string q = "\"";
+  for (char c : v) {
+    if (c == '"') q += '"';
+    q += c;
+  }
+  q += '"';
+  return q;
+}
+
+namespace {
+
+class JsonPrinter : public RowPrinter {
+ public:
+  JsonPrinter(std::ostream& out, bool lines) : out_(out), lines_(lines) {}
+  void Begin(const std::vector<std::string>& columns) override {
+    keys_.clear();
+    for (const auto& c : columns) {
+      std::string k;
+      AppendJsonString(k, c);
+      keys_.push_back(std::move(k));
+    }
+    if (!lines_) out_ << "[";
+  }
+  void Row(const std::vector<Value>& row) override {
+    buf_.clear();
+    if (!lines_) buf_ += count_ ? ",\n  " : "\n  ";
+    buf_ += '{';
+    for (size_t i = 0; i < row.size() && i < keys_.size(); ++i) {
+      if (i) buf_ += ',';
+      buf_ += keys_[i];
+      buf_ += ':';
+      AppendJsonValue(buf_, row[i]);
+    }
+    buf_ += '}';
+    if (lines_) buf_ += '\n';
+    out_ << buf_;
+    ++count_;
+  }
+  void End() override {
+    if (!lines_) out_ << (count_ ? "\n]\n" : "]\n");
+    out_.flush();
+  }
+
+ private:
+  std::ostream& out_;
+  bool lines_;
+  std::vector<std::string> keys_;
+  std::string buf_;
+  size_t count_ = 0;
+};
+
+class CsvPrinter : public RowPrinter {
+ public:
+  explicit CsvPrinter(std::ostream& out) : out_(out) {}
+  void Begin(const std::vector<std::string>& columns) override {
+    for (size_t i = 0; i < columns.size(); ++i) out_ << (i ? "," : "") << CsvField(columns[i]);
+    out_ << "\r\n";
+  }
+  void Row(const std::vector<Value>& row) override {
+    for (size_t i = 0; i < row.size(); ++i) out_ << (i ? "," : "") << CsvField(ValueToText(row[i]));
+    out_ << "\r\n";
+  }
+  void End() override { out_.flush(); }
+
+ private:
+  std::ostream& out_;
+};
+
+class TablePrinter : public RowPrinter {
+ public:
+  explicit TablePrinter(std::ostream& out) : out_(out) {}
+  void Begin(const std::vector<std::string>& columns) override { columns_ = columns; }
+  void Row(const std::vector<Value>& row) override {
+    std::vector<std::string> cells;
+    cells.reserve(row.size());
+    for (const auto& v : row) {
+      std::string t = ValueToText(v);
+      for (char& c : t)
+        if (c == '\n' || c == '\r' || c == '\t') c = ' ';
+      cells.push_back(std::move(t));
+    }
+    rows_.push_back(std::move(cells));
+  }
+  void End() override {
+    if (columns_.empty()) return;
+    std::vector<size_t> width(columns_.size());
+    for (size_t i = 0; i < columns_.size(); ++i) width[i] = DisplayWidth(columns_[i]);
+    for (const auto& r : rows_)
+      for (size_t i = 0; i < r.size() && i < width.size(); ++i)
+        width[i] = std::max(width[i], DisplayWidth(r[i]));
+    std::string sep = "+";
+    for (size_t w : width) sep += std::string(w + 2, '-') + "+";
+    auto line = [&](const std::vector<std::string>& cells) {
+      std::string s = "|";
+      for (size_t i = 0; i < width.size(); ++i) {
+        const std::string& c = i < cells.size() ? cells[i] : std::string();
+        s += " " + c + std::string(width[i] - DisplayWidth(c), ' ') + " |";
+      }
+      out_ << s << "\n";
+    };
+    out_ << sep << "\n";
+    line(columns_);
+    out_ << sep << "\n";
+    for (const auto& r : rows_) line(r);
+    if (!rows_.empty()) out_ << sep << "\n";
+    out_.flush();
+  }
+
+ private:
+  std::ostream& out_;
+  std::vector<std::string> columns_;
+  std::vector<std::vector<std::string>> rows_;
+};
+
+}  // namespace
+
+std::unique_ptr<RowPrinter> MakeRowPrinter(OutputFormat format, std::ostream& out) {
+  switch (format) {
+    case OutputFormat::kJson: return std::make_unique<JsonPrinter>(out, false);
+    case OutputFormat::kJsonl: return std::make_unique<JsonPrinter>(out, true);
+    case OutputFormat::kCsv: return std::make_unique<CsvPrinter>(out);
+    case OutputFormat::kTable: return std::make_unique<TablePrinter>(out);
+  }
+  return std::make_unique<TablePrinter>(out);
+}
+
+}  // namespace warden

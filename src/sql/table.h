@@ -1,0 +1,203 @@
+// The table framework: how a Warden SQL table is declared and how it produces
+// rows. One table = one TableSchema (declared once, in C++) + one generate
+// function. The engine (sql_engine.cc) turns each into an eponymous SQLite
+// virtual table; table code never touches the SQLite C API.
+//
+// Contract for generate functions:
+//   - Rows are typed: set INTEGER/BIGINT columns with integers, DOUBLE with
+//     doubles, TEXT with strings; unset columns are NULL.
+//   - Constraints in the QueryContext are hints. SQLite re-checks every row, so
+//     a table may return more rows than asked for, never fewer. Use them to
+//     avoid work (processes WHERE pid = 1 reads only /proc/1).
+//   - Skip expensive columns nobody selected (ctx.IsUsed).
+//   - Read the OS only through ctx.fs(), so fixture trees work.
+//   - Data the host does not have (no rpmdb, no docker) is zero rows, not an
+//     error. Return a non-OK Status only when the query cannot be answered.
+//   - Poll ctx.Cancelled() in long loops; return early when it is true.
+// Generate functions are called on the query's thread, one at a time.
+#pragma once
+
+#include <atomic>
+#include <chrono>
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <optional>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <variant>
+#include <vector>
+
+#include "core/host_fs.h"
+#include "core/status.h"
+#include "core/value.h"
+
+namespace warden {
+
+// osquery's column types. BIGINT/INTEGER/UNSIGNED_BIGINT are all 64-bit
+// integers in SQLite; the declared name is kept for `warden tables`.
+enum class ColumnType { kText, kInteger, kBigInt, kUnsignedBigInt, kDouble, kBlob };
+std::string_view ColumnTypeName(ColumnType type);  // "TEXT", "BIGINT", ...
+
+enum ColumnOption : uint32_t {
+  kNone = 0,
+  kHidden = 1u << 0,      // not in SELECT *, selectable by name
+  kRequired = 1u << 1,    // queries must constrain it (WHERE col = ...)
+  kIndex = 1u << 2,       // constraints on it are pushed down and cheap
+  kAdditional = 1u << 3,  // a constraint changes what is generated (osquery "additional")
+  kOptimized = 1u << 4,   // the table uses constraints on it to skip work
+};
+
+struct Column {
+  std::string name;
+  ColumnType type = ColumnType::kText;
+  uint32_t options = kNone;
+  std::string collate;  // "", "nocase", "version", "version_dpkg", "version_rhel"
+  std::string description;
+};
+
+struct TableSchema {
+  std::string name;
+  std::string description;
+  std::vector<Column> columns;
+  std::vector<std::string> aliases;  // other names the same table answers to
+  // The column index of a name, or -1.
+  int ColumnIndex(std::string_view column) const;
+};
+
+// One row under construction: a typed value per column of the schema.
+class Row {
+ public:
+  Row(const TableSchema* schema, const std::unordered_map<std::string_view, int>* index);
+  void Set(int column, Value v) { values_[static_cast<size_t>(column)] = std::move(v); }
+  // By name; asserts the column exists (a typo is a bug, caught by the tests
+  // that run every table).
+  void Set(std::string_view column, Value v);
+  void Set(std::string_view column, const char* v) { Set(column, Value(std::string(v))); }
+  void Set(std::string_view column, std::string_view v) { Set(column, Value(std::string(v))); }
+  void Set(std::string_view column, int v) { Set(column, Value(static_cast<int64_t>(v))); }
+  void Set(std::string_view column, unsigned v) { Set(column, Value(static_cast<int64_t>(v))); }
+  void Set(std::string_view column, long v) { Set(column, Value(static_cast<int64_t>(v))); }
+  void Set(std::string_view column, unsigned long v) { Set(column, Value(static_cast<int64_t>(v))); }
+  void Set(std::string_view column, long long v) { Set(column, Value(static_cast<int64_t>(v))); }
+  void Set(std::string_view column, unsigned long long v) {
+    Set(column, Value(static_cast<int64_t>(v)));
+  }
+  void Set(std::string_view column, bool v) { Set(column, Value(static_cast<int64_t>(v ? 1 : 0))); }
+  const Value& Get(int column) const { return values_[static_cast<size_t>(column)]; }
+  const Value& Get(std::string_view column) const;
+  const std::vector<Value>& values() const { return values_; }
+  std::vector<Value>& mutable_values() { return values_; }
+
+ private:
+  const TableSchema* schema_;
+  const std::unordered_map<std::string_view, int>* index_;
+  std::vector<Value> values_;
+};
+
+enum class ConstraintOp { kEq, kGt, kLe, kLt, kGe, kMatch, kLike, kGlob, kRegexp, kNe, kIsNot, kIsNotNull, kIsNull, kIs };
+std::string_view ConstraintOpName(ConstraintOp op);
+
+struct Constraint {
+  ConstraintOp op;
+  Value value;
+};
+
+class TableRegistry;
+
+// When a query must stop: a deadline and/or an interrupt flag.
+struct QueryBudget {
+  std::chrono::steady_clock::time_point deadline = std::chrono::steady_clock::time_point::max();
+  const std::atomic<bool>* interrupt = nullptr;
+  bool Expired() const {
+    return (interrupt != nullptr && interrupt->load(std::memory_order_relaxed)) ||
+           std::chrono::steady_clock::now() > deadline;
+  }
+};
+
+// What a query asks of one table scan: constrained columns, used columns, the
+// host to read, and the time budget.
+class QueryContext {
+ public:
+  QueryContext(const TableSchema* schema, const HostFs* fs, const TableRegistry* registry,
+               const QueryBudget* budget)
+      : schema_(schema), fs_(fs), registry_(registry), budget_(budget) {}
+
+  const HostFs& fs() const { return *fs_; }
+  const TableRegistry* registry() const { return registry_; }
+  bool Cancelled() const { return budget_ != nullptr && budget_->Expired(); }
+
+  // Whether the query reads this column (SELECT list, WHERE, ORDER BY...).
+  bool IsUsed(int column) const;
+  bool IsUsed(std::string_view column) const;
+  void SetUsedMask(uint64_t mask) { used_mask_ = mask; }
+
+  void AddConstraint(int column, Constraint c) { constraints_[column].push_back(std::move(c)); }
+  const std::vector<Constraint>* Constraints(std::string_view column) const;
+  // Values a column must equal (from = and IN), or nullopt when the column is
+  // not constrained by equality. Several = constraints intersect (the result
+  // may then be empty); values are converted to the requested type and those
+  // that do not convert are dropped.
+  std::optional<std::vector<std::string>> TextEquals(std::string_view column) const;
+  std::optional<std::vector<int64_t>> IntegerEquals(std::string_view column) const;
+  bool HasConstraint(std::string_view column, ConstraintOp op) const;
+
+ private:
+  const TableSchema* schema_;
+  const HostFs* fs_;
+  const TableRegistry* registry_;
+  const QueryBudget* budget_;
+  uint64_t used_mask_ = ~0ull;
+  std::map<int, std::vector<Constraint>> constraints_;
+};
+
+// Collects the rows a generate function produces.
+class RowWriter {
+ public:
+  RowWriter(const TableSchema* schema, const std::unordered_map<std::string_view, int>* index,
+            std::vector<Row>* rows)
+      : schema_(schema), index_(index), rows_(rows) {}
+  // Appends a new all-NULL row and returns it; valid until the next Add.
+  Row& Add() {
+    rows_->emplace_back(schema_, index_);
+    return rows_->back();
+  }
+  size_t size() const { return rows_->size(); }
+
+ private:
+  const TableSchema* schema_;
+  const std::unordered_map<std::string_view, int>* index_;
+  std::vector<Row>* rows_;
+};
+
+using GenerateFn = std::function<Status(const QueryContext&, RowWriter&)>;
+
+struct TableDef {
+  TableSchema schema;
+  GenerateFn generate;
+  std::unordered_map<std::string_view, int> column_index;  // filled by the registry
+};
+
+// All tables known to an engine. Not thread-safe for Add; lookups are.
+class TableRegistry {
+ public:
+  TableRegistry() = default;
+  TableRegistry(const TableRegistry&) = delete;
+  TableRegistry& operator=(const TableRegistry&) = delete;
+
+  void Add(TableSchema schema, GenerateFn generate);
+  const TableDef* Find(std::string_view name) const;  // by name or alias
+  // In name order.
+  std::vector<const TableDef*> All() const;
+
+ private:
+  std::map<std::string, std::unique_ptr<TableDef>, std::less<>> tables_;
+  std::map<std::string, const TableDef*, std::less<>> aliases_;
+};
+
+// Registers every built-in table (src/tables/all_tables.cc).
+void RegisterBuiltinTables(TableRegistry& registry);
+
+}  // namespace warden

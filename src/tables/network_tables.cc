@@ -1,0 +1,7 @@
+#include "tables/table_groups.h"
+
+namespace warden {
+
+void RegisterNetworkTables(TableRegistry& /*registry*/) {}
+
+}  // namespace warden

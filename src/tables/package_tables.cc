@@ -1,0 +1,7 @@
+#include "tables/table_groups.h"
+
+namespace warden {
+
+void RegisterPackageTables(TableRegistry& /*registry*/) {}
+
+}  // namespace warden

@@ -1,0 +1,7 @@
+#include "tables/table_groups.h"
+
+namespace warden {
+
+void RegisterUserTables(TableRegistry& /*registry*/) {}
+
+}  // namespace warden
