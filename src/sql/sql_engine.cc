@@ -137,14 +137,23 @@ int xBestIndex(sqlite3_vtab* base, sqlite3_index_info* info) {
         (col.options & (kIndex | kRequired | kAdditional | kOptimized)))
       indexed_eq = true;
   }
+  // osquery semantics: a table with required columns needs a constraint on at
+  // least one of them (file: path or directory).
+  std::vector<std::string> required;
+  bool any_required_met = false;
   for (size_t i = 0; i < schema.columns.size(); ++i) {
-    if ((schema.columns[i].options & kRequired) && !required_met[i]) {
-      vtab->state->required_violation = "table '" + schema.name +
-                                        "' needs a constraint on column '" +
-                                        schema.columns[i].name + "' (e.g. WHERE " +
-                                        schema.columns[i].name + " = '...')";
-      return SQLITE_CONSTRAINT;
-    }
+    if (!(schema.columns[i].options & kRequired)) continue;
+    required.push_back("'" + schema.columns[i].name + "'");
+    any_required_met = any_required_met || required_met[i];
+  }
+  if (!required.empty() && !any_required_met) {
+    std::string names;
+    for (size_t i = 0; i < required.size(); ++i)
+      names += (i == 0 ? "" : i + 1 == required.size() ? " or " : ", ") + required[i];
+    vtab->state->required_violation = "table '" + schema.name + "' needs a constraint on column " +
+                                      names + " in the WHERE clause (e.g. WHERE " +
+                                      required[0].substr(1, required[0].size() - 2) + " = '...')";
+    return SQLITE_CONSTRAINT;
   }
   info->idxStr = sqlite3_mprintf("%s", plan.c_str());
   info->needToFreeIdxStr = 1;
