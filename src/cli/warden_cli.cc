@@ -37,6 +37,10 @@ int RunWardenCli(int argc, char** argv) {
   AddQueryCommand(app, &action);
   AddShellCommand(app, &action);
   AddTablesCommand(app, &action);
+  AddFeedCommand(app, &action);
+  AddScanCommand(app, &action);
+  AddTrailCommand(app, &action);
+  AddRulesCommand(app, &action);
 
   try {
     app.parse(argc, argv);

@@ -26,6 +26,10 @@ using CommandAction = std::function<int()>;
 void AddQueryCommand(CLI::App& app, CommandAction* action);
 void AddShellCommand(CLI::App& app, CommandAction* action);
 void AddTablesCommand(CLI::App& app, CommandAction* action);
+void AddFeedCommand(CLI::App& app, CommandAction* action);   // feed import/status (src/vuln)
+void AddScanCommand(CLI::App& app, CommandAction* action);   // scan vulns (src/vuln)
+void AddTrailCommand(CLI::App& app, CommandAction* action);  // trail scan/watch/iam-check (src/cloud)
+void AddRulesCommand(CLI::App& app, CommandAction* action);  // rules test/lint (src/rules)
 
 // Shared helpers for subcommands.
 // --format with the given choices; default "table" on a terminal, json when piped.
