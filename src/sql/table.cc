@@ -48,7 +48,7 @@ int TableSchema::ColumnIndex(std::string_view column) const {
 Row::Row(const TableSchema* schema, const std::unordered_map<std::string_view, int>* index)
     : schema_(schema), index_(index), values_(schema->columns.size()) {}
 
-void Row::Set(std::string_view column, Value v) {
+void Row::SetByName(std::string_view column, Value v) {
   auto it = index_->find(column);
   assert(it != index_->end() && "Row::Set: no such column in this table");
   if (it == index_->end()) return;
@@ -126,9 +126,7 @@ std::optional<std::vector<int64_t>> QueryContext::IntegerEquals(std::string_view
 }
 
 void TableRegistry::Add(TableSchema schema, GenerateFn generate) {
-  auto def = std::make_unique<TableDef>();
-  def->schema = std::move(schema);
-  def->generate = std::move(generate);
+  auto def = std::unique_ptr<TableDef>(new TableDef{std::move(schema), std::move(generate), {}});
   for (size_t i = 0; i < def->schema.columns.size(); ++i)
     def->column_index.emplace(def->schema.columns[i].name, static_cast<int>(i));
   assert(tables_.find(def->schema.name) == tables_.end() && "table registered twice");

@@ -26,6 +26,7 @@
 #include <memory>
 #include <string>
 #include <string_view>
+#include <type_traits>
 #include <unordered_map>
 #include <variant>
 #include <vector>
@@ -51,6 +52,13 @@ enum ColumnOption : uint32_t {
 };
 
 struct Column {
+  Column(std::string column_name, ColumnType column_type, uint32_t column_options = kNone,
+         std::string column_collate = {}, std::string column_description = {})
+      : name(std::move(column_name)),
+        type(column_type),
+        options(column_options),
+        collate(std::move(column_collate)),
+        description(std::move(column_description)) {}
   std::string name;
   ColumnType type = ColumnType::kText;
   uint32_t options = kNone;
@@ -59,6 +67,12 @@ struct Column {
 };
 
 struct TableSchema {
+  TableSchema(std::string table_name, std::string table_description, std::vector<Column> table_columns,
+              std::vector<std::string> table_aliases = {})
+      : name(std::move(table_name)),
+        description(std::move(table_description)),
+        columns(std::move(table_columns)),
+        aliases(std::move(table_aliases)) {}
   std::string name;
   std::string description;
   std::vector<Column> columns;
@@ -67,31 +81,50 @@ struct TableSchema {
   int ColumnIndex(std::string_view column) const;
 };
 
+// Converts what a table computed into a Value: integers (and bool) to int64,
+// floating point to double, strings to text, std::nullopt/monostate to NULL.
+template <typename T>
+Value MakeValue(T&& v) {
+  using D = std::decay_t<T>;
+  if constexpr (std::is_same_v<D, Value>) {
+    return std::forward<T>(v);
+  } else if constexpr (std::is_same_v<D, std::monostate> || std::is_same_v<D, std::nullopt_t>) {
+    return Value();
+  } else if constexpr (std::is_same_v<D, bool>) {
+    return Value(static_cast<int64_t>(v ? 1 : 0));
+  } else if constexpr (std::is_integral_v<D>) {
+    return Value(static_cast<int64_t>(v));
+  } else if constexpr (std::is_floating_point_v<D>) {
+    return Value(static_cast<double>(v));
+  } else if constexpr (requires { v.has_value(); *v; }) {  // std::optional<...>
+    return v.has_value() ? MakeValue(*v) : Value();
+  } else {
+    return Value(std::string(std::forward<T>(v)));
+  }
+}
+
 // One row under construction: a typed value per column of the schema.
 class Row {
  public:
   Row(const TableSchema* schema, const std::unordered_map<std::string_view, int>* index);
-  void Set(int column, Value v) { values_[static_cast<size_t>(column)] = std::move(v); }
+  // By column index (fast path for hot tables).
+  template <typename T>
+  void Set(int column, T&& v) {
+    values_[static_cast<size_t>(column)] = MakeValue(std::forward<T>(v));
+  }
   // By name; asserts the column exists (a typo is a bug, caught by the tests
   // that run every table).
-  void Set(std::string_view column, Value v);
-  void Set(std::string_view column, const char* v) { Set(column, Value(std::string(v))); }
-  void Set(std::string_view column, std::string_view v) { Set(column, Value(std::string(v))); }
-  void Set(std::string_view column, int v) { Set(column, Value(static_cast<int64_t>(v))); }
-  void Set(std::string_view column, unsigned v) { Set(column, Value(static_cast<int64_t>(v))); }
-  void Set(std::string_view column, long v) { Set(column, Value(static_cast<int64_t>(v))); }
-  void Set(std::string_view column, unsigned long v) { Set(column, Value(static_cast<int64_t>(v))); }
-  void Set(std::string_view column, long long v) { Set(column, Value(static_cast<int64_t>(v))); }
-  void Set(std::string_view column, unsigned long long v) {
-    Set(column, Value(static_cast<int64_t>(v)));
+  template <typename T>
+  void Set(std::string_view column, T&& v) {
+    SetByName(column, MakeValue(std::forward<T>(v)));
   }
-  void Set(std::string_view column, bool v) { Set(column, Value(static_cast<int64_t>(v ? 1 : 0))); }
   const Value& Get(int column) const { return values_[static_cast<size_t>(column)]; }
   const Value& Get(std::string_view column) const;
   const std::vector<Value>& values() const { return values_; }
   std::vector<Value>& mutable_values() { return values_; }
 
  private:
+  void SetByName(std::string_view column, Value v);
   const TableSchema* schema_;
   const std::unordered_map<std::string_view, int>* index_;
   std::vector<Value> values_;
