@@ -1,0 +1,76 @@
+#include "core/host_fs.h"
+
+#include <gtest/gtest.h>
+
+#include "testing/test_util.h"
+
+namespace warden {
+namespace {
+
+TEST(HostFsTest, PathsAreMappedUnderTheRoot) {
+  testing::TempDir dir;
+  dir.WriteFile("etc/hostname", "fixture-host\n");
+  HostFs fs(dir.path());
+  auto text = fs.ReadFile("/etc/hostname");
+  ASSERT_TRUE(text.ok()) << text.status().message();
+  EXPECT_EQ(*text, "fixture-host\n");
+  EXPECT_TRUE(fs.IsDirectory("/etc"));
+  EXPECT_FALSE(fs.Exists("/etc/passwd"));
+}
+
+TEST(HostFsTest, MissingFileErrorNamesTheHostPath) {
+  testing::TempDir dir;
+  HostFs fs(dir.path());
+  auto text = fs.ReadFile("/etc/nothing");
+  ASSERT_FALSE(text.ok());
+  EXPECT_EQ(text.status().code(), StatusCode::kNotFound);
+  EXPECT_EQ(text.status().message(), "/etc/nothing: No such file or directory");
+}
+
+TEST(HostFsTest, ReadsProcFilesThatReportSizeZero) {
+  HostFs fs;
+  auto text = fs.ReadFile("/proc/self/status");
+  ASSERT_TRUE(text.ok());
+  EXPECT_NE(text->find("Pid:"), std::string::npos);
+}
+
+TEST(HostFsTest, ReadFileStopsAtTheLimit) {
+  testing::TempDir dir;
+  dir.WriteFile("big", std::string(100000, 'x'));
+  HostFs fs(dir.path());
+  auto text = fs.ReadFile("/big", 1000);
+  ASSERT_TRUE(text.ok());
+  EXPECT_EQ(text->size(), 1000u);
+}
+
+TEST(HostFsTest, ForEachLineStopsWhenAsked) {
+  testing::TempDir dir;
+  dir.WriteFile("lines", "a\nb\nc");
+  HostFs fs(dir.path());
+  std::vector<std::string> seen;
+  ASSERT_TRUE(fs.ForEachLine("/lines", [&](std::string_view l) {
+                  seen.emplace_back(l);
+                  return l != "b";
+                }).ok());
+  EXPECT_EQ(seen, (std::vector<std::string>{"a", "b"}));
+}
+
+TEST(StringsTest, SplittingAndParsing) {
+  EXPECT_EQ(SplitString("a::b", ':').size(), 3u);
+  EXPECT_EQ(SplitWhitespace("  a \t b\n").size(), 2u);
+  EXPECT_EQ(TrimWhitespace("  x y  "), "x y");
+  int64_t v = 0;
+  EXPECT_TRUE(ParseInt64(" 42 ", &v));
+  EXPECT_EQ(v, 42);
+  EXPECT_FALSE(ParseInt64("42x", &v));
+  EXPECT_FALSE(ParseInt64("", &v));
+  uint64_t h = 0;
+  EXPECT_TRUE(ParseUint64("ff", &h, 16));
+  EXPECT_EQ(h, 255u);
+  double d = 0;
+  EXPECT_TRUE(ParseDouble("1.5", &d));
+  EXPECT_DOUBLE_EQ(d, 1.5);
+}
+
+}  // namespace
+}  // namespace warden
