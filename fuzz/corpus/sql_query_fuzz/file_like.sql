@@ -1,0 +1,1 @@
+SELECT * FROM file WHERE path LIKE '/etc/%' AND directory = '/tmp'

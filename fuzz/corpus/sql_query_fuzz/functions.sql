@@ -1,0 +1,1 @@
+SELECT regex_match(name, '(a+)+$', 1), split(path, '/', 2) FROM processes

@@ -1,0 +1,1 @@
+SELECT * FROM processes WHERE pid IN (1, 2, 3)

@@ -1,0 +1,1 @@
+SELECT version_compare('1:2.0~rc1-1', '2.0', 'dpkg') ORDER BY 1 COLLATE version_rhel
