@@ -9,7 +9,7 @@ PACKAGES=(
   build-essential cmake ninja-build pkg-config clang llvm libclang-rt-14-dev
   # libraries
   libsqlite3-dev libsimdjson-dev nlohmann-json3-dev libyaml-cpp-dev libpcre2-dev
-  libcurl4-openssl-dev libssl-dev libcli11-dev libedit-dev libmagic-dev
+  libcurl4-openssl-dev libssl-dev libcli11-dev libedit-dev libmagic-dev libsystemd-dev
   librpm-dev zlib1g-dev libbz2-dev libzip-dev libxml2-dev libbpf-dev libelf-dev bpftool
   # tests and benchmarks
   libgtest-dev libgmock-dev libbenchmark-dev rpm python3 python3-apt python3-rpm

@@ -2,6 +2,8 @@
 
 #include <dirent.h>
 #include <fcntl.h>
+#include <linux/openat2.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -13,6 +15,28 @@ namespace warden {
 HostFs::HostFs(std::string root) : root_(std::move(root)) {
   if (root_.empty()) root_ = "/";
   while (root_.size() > 1 && root_.back() == '/') root_.pop_back();
+  if (root_ != "/") {
+    int fd = ::open(root_.c_str(), O_PATH | O_DIRECTORY | O_CLOEXEC);
+    root_fd_ = std::shared_ptr<const int>(new int(fd), [](const int* p) {
+      if (*p >= 0) ::close(*p);
+      delete p;
+    });
+  }
+}
+
+int HostFs::OpenInRoot(std::string_view path, int flags) const {
+  if (!root_fd_) return ::open(std::string(path).c_str(), flags | O_CLOEXEC);
+  if (*root_fd_ < 0) {
+    errno = ENOENT;
+    return -1;
+  }
+  while (!path.empty() && path.front() == '/') path.remove_prefix(1);
+  std::string rel = path.empty() ? std::string(".") : std::string(path);
+  struct open_how how {};
+  how.flags = static_cast<uint64_t>(flags | O_CLOEXEC);
+  how.resolve = RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS;
+  long fd = ::syscall(SYS_openat2, *root_fd_, rel.c_str(), &how, sizeof how);
+  return static_cast<int>(fd);
 }
 
 std::string HostFs::RealPath(std::string_view host_path) const {
@@ -26,8 +50,7 @@ std::string HostFs::RealPath(std::string_view host_path) const {
 }
 
 Result<std::string> HostFs::ReadFile(std::string_view path, size_t max_bytes) const {
-  std::string real = RealPath(path);
-  int fd = ::open(real.c_str(), O_RDONLY | O_CLOEXEC);
+  int fd = OpenInRoot(path, O_RDONLY);
   if (fd < 0) return ErrnoStatus(path, errno);
   std::string data;
   char buf[16384];
@@ -51,9 +74,14 @@ Result<std::string> HostFs::ReadFile(std::string_view path, size_t max_bytes) co
 }
 
 Result<std::vector<std::string>> HostFs::ListDir(std::string_view path) const {
-  std::string real = RealPath(path);
-  std::unique_ptr<DIR, int (*)(DIR*)> dir(::opendir(real.c_str()), ::closedir);
-  if (!dir) return ErrnoStatus(path, errno);
+  int fd = OpenInRoot(path, O_RDONLY | O_DIRECTORY);
+  if (fd < 0) return ErrnoStatus(path, errno);
+  std::unique_ptr<DIR, int (*)(DIR*)> dir(::fdopendir(fd), ::closedir);
+  if (!dir) {
+    int err = errno;
+    ::close(fd);
+    return ErrnoStatus(path, err);
+  }
   std::vector<std::string> names;
   while (dirent* e = ::readdir(dir.get())) {
     std::string_view n = e->d_name;
@@ -64,22 +92,49 @@ Result<std::vector<std::string>> HostFs::ListDir(std::string_view path) const {
 }
 
 Result<std::string> HostFs::ReadLink(std::string_view path) const {
-  std::string real = RealPath(path);
   char buf[4096];
-  ssize_t n = ::readlink(real.c_str(), buf, sizeof buf);
+  ssize_t n;
+  if (!root_fd_) {
+    n = ::readlink(std::string(path).c_str(), buf, sizeof buf);
+  } else {
+    int fd = OpenInRoot(path, O_PATH | O_NOFOLLOW);
+    if (fd < 0) return ErrnoStatus(path, errno);
+    n = ::readlinkat(fd, "", buf, sizeof buf);
+    int err = errno;
+    ::close(fd);
+    errno = err;
+  }
   if (n < 0) return ErrnoStatus(path, errno);
   return std::string(buf, static_cast<size_t>(n));
 }
 
 Result<struct stat> HostFs::Stat(std::string_view path) const {
   struct stat st {};
-  if (::stat(RealPath(path).c_str(), &st) != 0) return ErrnoStatus(path, errno);
+  if (!root_fd_) {
+    if (::stat(std::string(path).c_str(), &st) != 0) return ErrnoStatus(path, errno);
+    return st;
+  }
+  int fd = OpenInRoot(path, O_PATH);
+  if (fd < 0) return ErrnoStatus(path, errno);
+  int rc = ::fstat(fd, &st);
+  int err = errno;
+  ::close(fd);
+  if (rc != 0) return ErrnoStatus(path, err);
   return st;
 }
 
 Result<struct stat> HostFs::Lstat(std::string_view path) const {
   struct stat st {};
-  if (::lstat(RealPath(path).c_str(), &st) != 0) return ErrnoStatus(path, errno);
+  if (!root_fd_) {
+    if (::lstat(std::string(path).c_str(), &st) != 0) return ErrnoStatus(path, errno);
+    return st;
+  }
+  int fd = OpenInRoot(path, O_PATH | O_NOFOLLOW);
+  if (fd < 0) return ErrnoStatus(path, errno);
+  int rc = ::fstat(fd, &st);
+  int err = errno;
+  ::close(fd);
+  if (rc != 0) return ErrnoStatus(path, err);
   return st;
 }
 

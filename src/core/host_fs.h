@@ -2,8 +2,11 @@
 // table, inventory reader and scanner reads host state through it, so the same
 // code runs against the live host (root "/"), a mounted image (--root DIR) or a
 // fixture tree under tests/. Paths passed in are absolute host paths ("/proc/1/
-// stat"); the object maps them under its root. It does not follow the host's
-// absolute symlinks back out of the root, and it never writes.
+// stat"); the object maps them under its root. Under a root other than "/",
+// every path is resolved inside the root (openat2 RESOLVE_IN_ROOT): an
+// absolute symlink or "../" in an image cannot lead back to the live host.
+// It never writes. Code that must call a library on a real path (RealPath)
+// does not get that guarantee.
 // Subclasses may override the virtual methods to inject faults in tests.
 // Thread-safe: it holds no mutable state.
 #pragma once
@@ -12,6 +15,7 @@
 
 #include <cstdint>
 #include <functional>
+#include <memory>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -50,7 +54,11 @@ class HostFs {
                      const std::function<bool(std::string_view)>& fn) const;
 
  private:
+  // Opens a host path relative to the root with open(2) flags; -1 and errno on failure.
+  int OpenInRoot(std::string_view path, int flags) const;
+
   std::string root_;
+  std::shared_ptr<const int> root_fd_;  // O_PATH fd of root_ when it is not "/"
 };
 
 }  // namespace warden

@@ -1,6 +1,7 @@
 #include "core/host_fs.h"
 
 #include <gtest/gtest.h>
+#include <unistd.h>
 
 #include "testing/test_util.h"
 
@@ -70,6 +71,33 @@ TEST(StringsTest, SplittingAndParsing) {
   double d = 0;
   EXPECT_TRUE(ParseDouble("1.5", &d));
   EXPECT_DOUBLE_EQ(d, 1.5);
+}
+
+}  // namespace
+}  // namespace warden
+
+namespace warden {
+namespace {
+
+TEST(HostFsTest, AbsoluteSymlinksResolveInsideTheRoot) {
+  testing::TempDir dir;
+  dir.WriteFile("etc/real-passwd", "fixture:x:0:0::/root:/bin/sh\n");
+  ASSERT_EQ(::symlink("/etc/real-passwd", (dir.path() + "/etc/passwd").c_str()), 0);
+  ASSERT_EQ(::symlink("/etc", (dir.path() + "/etc-link").c_str()), 0);
+  ASSERT_EQ(::symlink("../../../../../../../etc/hostname", (dir.path() + "/escape").c_str()), 0);
+  HostFs fs(dir.path());
+  auto text = fs.ReadFile("/etc/passwd");
+  ASSERT_TRUE(text.ok()) << text.status().message();
+  EXPECT_EQ(*text, "fixture:x:0:0::/root:/bin/sh\n");  // not the live host's /etc/passwd
+  auto listing = fs.ListDir("/etc-link");
+  ASSERT_TRUE(listing.ok()) << listing.status().message();
+  EXPECT_EQ(listing->size(), 2u);
+  EXPECT_FALSE(fs.ReadFile("/escape").ok());  // ../ stops at the root: the fixture has no etc/hostname
+  auto link = fs.ReadLink("/etc/passwd");
+  ASSERT_TRUE(link.ok());
+  EXPECT_EQ(*link, "/etc/real-passwd");
+  EXPECT_TRUE(S_ISLNK(fs.Lstat("/etc/passwd")->st_mode));
+  EXPECT_TRUE(S_ISREG(fs.Stat("/etc/passwd")->st_mode));
 }
 
 }  // namespace
