@@ -1,0 +1,127 @@
+// python_packages: Python distributions installed in the standard
+// site-packages / dist-packages directories: /usr/lib/python*/,
+// /usr/local/lib/python*/ (system, uid NULL) and each account's
+// ~/.local/lib/python*/site-packages (uid set; WHERE uid = N reads only that
+// home). A distribution is a *.dist-info directory (METADATA) or a
+// *.egg-info directory (PKG-INFO) or file (distutils writes PKG-INFO
+// content straight into "<name>.egg-info"). `directory` is the site
+// directory, `path` the metadata directory or file. WHERE directory = '/x'
+// scans only /x, as in osquery. Virtual environments are not searched.
+//
+// Metadata is RFC 822 style; only the header block (up to the first blank
+// line, after which the long description starts) is read. Unlike osquery we
+// split each header at its first ": ", so values that contain colons
+// (URLs, "Author: A: B") are kept whole.
+#include <algorithm>
+#include <optional>
+
+#include "core/strings.h"
+#include "tables/package_tables.h"
+#include "tables/user_home_dirs.h"
+
+namespace warden {
+namespace {
+
+constexpr size_t kMaxMetadataBytes = 1u << 20;  // headers come first; the rest is description
+
+const char* const kSystemSitePatterns[] = {
+    "/usr/local/lib/python*/dist-packages",
+    "/usr/local/lib/python*/site-packages",
+    "/usr/lib/python*/dist-packages",
+    "/usr/lib/python*/site-packages",
+};
+constexpr const char* kUserSitePattern = ".local/lib/python*/site-packages";
+
+struct PythonMetadata {
+  std::string name, version, summary, author, license;
+};
+
+PythonMetadata ParseMetadata(std::string_view text) {
+  PythonMetadata m;
+  std::string license_expression;
+  for (std::string_view line : SplitString(text, '\n')) {
+    if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
+    if (line.empty()) break;  // end of headers
+    if (line.front() == ' ' || line.front() == '\t') continue;
+    size_t colon = line.find(':');
+    if (colon == std::string_view::npos) continue;
+    std::string_view key = line.substr(0, colon);
+    std::string value(TrimWhitespace(line.substr(colon + 1)));
+    if (key == "Name" && m.name.empty()) m.name = value;
+    else if (key == "Version" && m.version.empty()) m.version = value;
+    else if (key == "Summary" && m.summary.empty()) m.summary = value;
+    else if (key == "Author" && m.author.empty()) m.author = value;
+    else if (key == "License" && m.license.empty()) m.license = value;
+    else if (key == "License-Expression" && license_expression.empty()) license_expression = value;
+  }
+  // Metadata 2.4 replaces License with License-Expression.
+  if (m.license.empty()) m.license = license_expression;
+  return m;
+}
+
+void ScanSite(const QueryContext& ctx, const std::string& site, std::optional<int64_t> uid,
+              RowWriter& out) {
+  auto names = ctx.fs().ListDir(site);
+  if (!names.ok()) return;
+  std::sort(names->begin(), names->end());
+  for (const std::string& n : *names) {
+    if (ctx.Cancelled()) return;
+    std::string path = JoinHostPath(site, n);
+    std::string metadata_file;
+    if (EndsWith(n, ".dist-info")) {
+      metadata_file = JoinHostPath(path, "METADATA");
+    } else if (EndsWith(n, ".egg-info")) {
+      metadata_file = ctx.fs().IsDirectory(path) ? JoinHostPath(path, "PKG-INFO") : path;
+    } else {
+      continue;
+    }
+    auto text = ctx.fs().ReadFile(metadata_file, kMaxMetadataBytes);
+    if (!text.ok()) continue;  // broken install or removed mid-scan
+    PythonMetadata m = ParseMetadata(*text);
+    Row& row = out.Add();
+    row.Set("name", m.name);
+    if (uid) row.Set("uid", *uid);
+    row.Set("version", m.version);
+    row.Set("summary", m.summary);
+    row.Set("author", m.author);
+    row.Set("license", m.license);
+    row.Set("path", path);
+    row.Set("directory", site);
+  }
+}
+
+}  // namespace
+
+void RegisterPythonPackagesTable(TableRegistry& r) {
+  r.Add(TableSchema{"python_packages", "Python packages installed in system and user site directories.",
+                    {{"name", ColumnType::kText, kNone, "", "Package name"},
+                     {"uid", ColumnType::kBigInt, kIndex, "", "Owner of a user site directory (NULL for system)"},
+                     {"version", ColumnType::kText, kNone, "version", "Package version"},
+                     {"summary", ColumnType::kText, kNone, "", "Package summary"},
+                     {"author", ColumnType::kText, kNone, "", "Package author"},
+                     {"license", ColumnType::kText, kNone, "", "License"},
+                     {"path", ColumnType::kText, kNone, "", "Metadata directory or file"},
+                     {"directory", ColumnType::kText, kIndex | kOptimized, "", "Site directory"},
+                     {"pid_with_namespace", ColumnType::kInteger, kHidden | kAdditional, "",
+                      "Accepted for osquery compatibility; always NULL"}}},
+        [](const QueryContext& ctx, RowWriter& out) -> Status {
+          if (auto dirs = ctx.TextEquals("directory")) {
+            for (const std::string& d : *dirs) ScanSite(ctx, d, std::nullopt, out);
+            return Status::Ok();
+          }
+          if (!ctx.IntegerEquals("uid")) {
+            for (const char* pattern : kSystemSitePatterns)
+              for (const std::string& site : ExpandHostPattern(ctx.fs(), pattern))
+                ScanSite(ctx, site, std::nullopt, out);
+          }
+          for (const PasswdEntry& user : UsersToScan(ctx)) {
+            if (user.home.empty() || user.home == "/") continue;
+            for (const std::string& site :
+                 ExpandHostPattern(ctx.fs(), HomeFilePath(user.home, kUserSitePattern)))
+              ScanSite(ctx, site, static_cast<int64_t>(user.uid), out);
+          }
+          return Status::Ok();
+        });
+}
+
+}  // namespace warden
