@@ -13,7 +13,7 @@ PACKAGES=(
   librpm-dev zlib1g-dev libbz2-dev libzip-dev libxml2-dev libbpf-dev libelf-dev bpftool
   # tests and benchmarks
   libgtest-dev libgmock-dev libbenchmark-dev rpm python3 python3-apt python3-rpm
-  procps iproute2 jq sqlite3 rsyslog
+  procps iproute2 iptables jq sqlite3 rsyslog pciutils usbutils file openssh-client kmod util-linux
 )
 
 missing=()

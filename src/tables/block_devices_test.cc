@@ -75,7 +75,9 @@ TEST(BlockDevicesTableTest, NameConstraintProbesOnlyThatDevice) {
   auto r = db.Query("SELECT type FROM block_devices WHERE name = '/dev/sda1'");
   EXPECT_EQ(ColumnValues(r, "type"), (std::vector<std::string>{"ext4"}));
   for (const std::string& file : fs.reads())
-    if (StartsWith(file, "/dev/")) EXPECT_EQ(file, "/dev/sda1");
+    if (StartsWith(file, "/dev/")) {
+      EXPECT_EQ(file, "/dev/sda1");
+    }
 }
 
 TEST(BlockDevicesTableTest, NoSysBlockIsZeroRows) {
@@ -86,7 +88,9 @@ TEST(BlockDevicesTableTest, NoSysBlockIsZeroRows) {
 
 TEST(BlockDevicesTableLiveTest, EveryLsblkDeviceIsListedWithItsSize) {
   auto lsblk = RunCommand({"lsblk", "--raw", "--noheadings", "--bytes", "--output", "NAME,SIZE"});
-  if (lsblk.exit_code != 0) GTEST_SKIP() << "lsblk failed: " << lsblk.err;
+  if (lsblk.exit_code != 0) {
+    GTEST_SKIP() << "lsblk failed: " << lsblk.err;
+  }
   SqlFixture db;
   auto r = db.Query("SELECT name, size FROM block_devices");
   for (const std::string& line : Lines(lsblk.out)) {

@@ -41,7 +41,9 @@ TEST(CpuTimeTableLiveTest, OneRowPerProcessorOfNprocAll) {
   SqlFixture db;
   auto r = db.Query("SELECT core, user, idle FROM cpu_time");
   EXPECT_EQ(static_cast<int64_t>(r.rows.size()), std::stoll(nproc.out));
-  for (size_t i = 0; i < r.rows.size(); ++i) EXPECT_GT(Int(r, i, "user") + Int(r, i, "idle"), 0);
+  for (size_t i = 0; i < r.rows.size(); ++i) {
+    EXPECT_GT(Int(r, i, "user") + Int(r, i, "idle"), 0);
+  }
 }
 
 }  // namespace

@@ -44,7 +44,9 @@ TEST(DiskEncryptionTableTest, UuidIsTheBlockDevicesUuid) {
   SqlFixture db(SystemRoot());
   auto r = db.Query("SELECT d.uuid AS d, b.uuid AS b FROM disk_encryption d JOIN block_devices b USING (name)");
   ASSERT_EQ(r.rows.size(), 8u);
-  for (size_t i = 0; i < r.rows.size(); ++i) EXPECT_EQ(ValueToText(At(r, i, "d")), ValueToText(At(r, i, "b")));
+  for (size_t i = 0; i < r.rows.size(); ++i) {
+    EXPECT_EQ(ValueToText(At(r, i, "d")), ValueToText(At(r, i, "b")));
+  }
 }
 
 TEST(DiskEncryptionTableTest, UnreadableHeaderLeavesTheVersionFromDmUuid) {
@@ -73,8 +75,12 @@ TEST(DiskEncryptionTableLiveTest, EncryptedRowsAreExactlyTheDmCryptDevices) {
   // Directly encrypted devices are a subset of the encrypted rows (stacked
   // devices inherit).
   auto names = ColumnValues(r, "name");
-  for (const auto& name : expected) EXPECT_NE(std::find(names.begin(), names.end(), name), names.end()) << name;
-  if (expected.empty()) EXPECT_TRUE(names.empty());
+  for (const auto& name : expected) {
+    EXPECT_NE(std::find(names.begin(), names.end(), name), names.end()) << name;
+  }
+  if (expected.empty()) {
+    EXPECT_TRUE(names.empty());
+  }
 }
 
 }  // namespace

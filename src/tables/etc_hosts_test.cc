@@ -55,6 +55,12 @@ TEST(EtcHostsTableTest, PidWithNamespaceIsZeroForTheHostsOwnFile) {
   EXPECT_EQ(ValueToText(Cell(r, 0, "pid_with_namespace")), "0");
 }
 
+TEST(EtcHostsTableTest, PidWithNamespaceZeroMeansTheHost) {
+  SqlFixture sql(FixturePath("network/root"));
+  EXPECT_EQ(sql.Query("SELECT * FROM etc_hosts WHERE pid_with_namespace = 0").rows.size(),
+            sql.Query("SELECT * FROM etc_hosts").rows.size());
+}
+
 TEST(EtcHostsTableTest, LivePidWithNamespaceReadsThatProcesssView) {
   SqlFixture sql;
   std::string pid = std::to_string(::getpid());
@@ -71,7 +77,8 @@ TEST(EtcHostsTableTest, LiveEveryNameResolvesToItsAddressWithGetent) {
   auto r = sql.Query("SELECT address, hostnames FROM etc_hosts");
   std::map<std::string, std::string> first_address;
   for (size_t i = 0; i < r.rows.size(); ++i) {
-    for (auto name : SplitWhitespace(ValueToText(Cell(r, i, "hostnames"))))
+    const std::string hostnames = ValueToText(Cell(r, i, "hostnames"));
+    for (auto name : SplitWhitespace(hostnames))
       first_address.emplace(std::string(name), ValueToText(Cell(r, i, "address")));
   }
   for (const auto& [name, address] : first_address) {

@@ -17,7 +17,7 @@ Status GenerateEtcProtocols(const QueryContext& ctx, RowWriter& out) {
     LineAndComment split = SplitLineComment(line);
     auto words = SplitWhitespace(split.data);
     int64_t number = 0;
-    if (words.size() < 2 || !ParseInt64(words[1], &number) || number < 0 || number > 255) {
+    if (words.size() < 2 || !ParseInt64(words[1], &number) || number < 0) {
       return true;
     }
     std::optional<std::string> alias;

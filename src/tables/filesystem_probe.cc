@@ -71,11 +71,13 @@ std::optional<FilesystemSignature> ProbeLuks(std::string_view d) {
   sig.luks_version = version == 2 ? "LUKS2" : "LUKS" + std::to_string(version);
   sig.label = FixedString(d, 24, 48);
   // LUKS2 keeps its metadata as JSON after the 4 KiB binary header; the
-  // first segment's "encryption" names the cipher ("aes-xts-plain64").
+  // first data segment's "encryption" names the cipher ("aes-xts-plain64").
   uint64_t header_size = Be64(d, 8);
   if (header_size > 4096 && d.size() > 4096) {
     std::string_view json = d.substr(4096, static_cast<size_t>(std::min<uint64_t>(header_size - 4096, d.size() - 4096)));
-    size_t key = json.find("\"encryption\"");
+    // The data segment's cipher, not a keyslot area's (they may differ).
+    size_t segments = json.find("\"segments\"");
+    size_t key = segments == std::string_view::npos ? segments : json.find("\"encryption\"", segments);
     if (key != std::string_view::npos) {
       size_t colon = json.find(':', key);
       size_t open = colon == std::string_view::npos ? colon : json.find('"', colon);

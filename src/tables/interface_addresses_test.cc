@@ -92,6 +92,20 @@ TEST(InterfaceAddressesTableTest, MissingIfInet6MeansNoRows) {
   EXPECT_TRUE(sql.Query("SELECT * FROM interface_addresses").rows.empty());
 }
 
+TEST(InterfaceAddressesTableTest, MalformedIfInet6LinesAreSkipped) {
+  testing::TempDir root;
+  root.WriteFile("proc/net/if_inet6",
+                 "fe80000000000000021122fffe334455 02 40 20 80 eth0\n"
+                 "fe80000000000000021122fffe3344 02 40 20 80 eth0\n"   // short address
+                 "fe80000000000000021122fffe334455 02 99 20 80 eth0\n"  // prefix 0x99 > 128
+                 "fe80000000000000021122fffe334455 02\n"
+                 "\xff\xfe\x00 junk\n");
+  SqlFixture sql(root.path());
+  auto r = sql.Query("SELECT address FROM interface_addresses");
+  ASSERT_EQ(r.rows.size(), 1u);
+  EXPECT_EQ(ValueToText(Cell(r, 0, "address")), "fe80::211:22ff:fe33:4455%eth0");
+}
+
 AddressFacts Facts(const char* text, int prefix, bool permanent, bool temporary = false) {
   return AddressFacts{*ParseIpAddressText(text), prefix, permanent, temporary};
 }

@@ -98,6 +98,22 @@ TEST(InterfaceDetailsTableTest, ConstraintWithAPathIsNotFollowed) {
       sql.Query("SELECT * FROM interface_details WHERE interface = '../../../etc'").rows.empty());
 }
 
+TEST(InterfaceDetailsTableTest, JunkAttributesGiveNullsNotFailures) {
+  testing::TempDir root;
+  root.WriteFile("sys/class/net/weird0/flags", "0x1003\n");
+  root.WriteFile("sys/class/net/weird0/address", "zz:zz\n");
+  root.WriteFile("sys/class/net/weird0/mtu", "\xff\xfe\n");
+  root.WriteFile("sys/class/net/weird0/statistics/rx_bytes", "lots\n");
+  root.WriteFile("sys/class/net/notanif/uevent", "INTERFACE=notanif\n");  // no flags: skipped
+  SqlFixture sql(root.path());
+  auto r = sql.Query("SELECT * FROM interface_details");
+  ASSERT_EQ(r.rows.size(), 1u);
+  EXPECT_EQ(ValueToText(Cell(r, 0, "mac")), "00:00:00:00:00:00");
+  EXPECT_EQ(Int(r, 0, "flags"), 0x1003);  // no operstate: not running
+  EXPECT_TRUE(IsNull(Cell(r, 0, "ibytes")));
+  EXPECT_TRUE(IsNull(Cell(r, 0, "pci_slot")));
+}
+
 TEST(InterfaceDetailsTableTest, LiveNamesMatchSysClassNet) {
   auto ls = RunCommand({"ls", "/sys/class/net"});
   std::set<std::string> expected;

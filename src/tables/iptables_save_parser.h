@@ -26,7 +26,8 @@ namespace warden {
 
 struct IptablesRule {
   std::string target;         // -j/-g value, "" without one
-  Value protocol;             // number (0 = all); text "!6" when inverted
+  Value protocol;             // number (0 = all); text "!6" when inverted, or a
+                              // protocol name no table could number
   std::string src_port;       // "lo:hi", multiport list, "" when not applicable
   std::string dst_port;
   std::string src_ip;         // "0.0.0.0" when any; "!" prefix when inverted

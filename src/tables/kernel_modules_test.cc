@@ -49,8 +49,11 @@ TEST(KernelModulesTableLiveTest, NamesMatchLsmod) {
   auto lsmod = RunCommand({"lsmod"});
   if (lsmod.exit_code != 0) {
     // lsmod missing, or a kernel without module support (no /proc/modules).
-    if (RunCommand({"test", "-e", "/proc/modules"}).exit_code != 0) EXPECT_TRUE(r.rows.empty());
-    else GTEST_SKIP() << "lsmod unavailable: " << lsmod.err;
+    if (RunCommand({"test", "-e", "/proc/modules"}).exit_code != 0) {
+      EXPECT_TRUE(r.rows.empty());
+    } else {
+      GTEST_SKIP() << "lsmod unavailable: " << lsmod.err;
+    }
     return;
   }
   std::set<std::string> expected;

@@ -1,3 +1,4 @@
+// The network group: registers every network table (see network_tables.h).
 #include "tables/network_tables.h"
 
 #include "tables/table_groups.h"

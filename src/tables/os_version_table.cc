@@ -10,15 +10,13 @@
 // pid_with_namespace = N reads the files inside process N's root (its mount
 // namespace, e.g. a container) via /proc/N/root and reports that namespace's
 // id; no other namespace switching is done.
-#include <regex>
+#include <sys/utsname.h>
 
 #include "core/strings.h"
 #include "inventory/os_release.h"
 #include "sql/table.h"
 #include "tables/system_tables.h"
 #include "tables/sysfs_attributes.h"
-
-#include <sys/utsname.h>
 
 namespace warden {
 namespace {
@@ -43,7 +41,31 @@ std::optional<std::string> MachineArch(const HostFs& fs) {
   return std::string(u.machine);
 }
 
-// Applies an old-style release file ("CentOS Linux release 7.9.2009 (Core)").
+// A version token "7.9.2009" / "9.3": leading digits, a dot, digits, and an
+// optional ".<patch>".
+bool ParseReleaseVersion(std::string_view token, int64_t* major, int64_t* minor, int64_t* patch) {
+  auto digits = [](std::string_view t) {
+    size_t n = 0;
+    while (n < t.size() && t[n] >= '0' && t[n] <= '9') ++n;
+    return n;
+  };
+  size_t a = digits(token);
+  if (a == 0 || a >= token.size() || token[a] != '.') return false;
+  std::string_view rest = token.substr(a + 1);
+  size_t b = digits(rest);
+  if (b == 0) return false;
+  *major = LeadingNumber(token);
+  *minor = LeadingNumber(rest);
+  *patch = (b < rest.size() && rest[b] == '.') ? LeadingNumber(rest.substr(b + 1)) : 0;
+  return true;
+}
+
+// Applies an old-style release file ("CentOS Linux release 7.9.2009 (Core)")
+// as osquery's pattern `(name) <word> major.minor[.patch]` reads it: the
+// first token shaped like a version that has at least two words before it;
+// the name is those words without the last ("release"). Parsed by hand
+// rather than with osquery's regular expression, whose backtracking is
+// cubic in the line length.
 void ApplyReleaseFile(std::string_view content, Row& row) {
   // osquery collapses runs of whitespace and trims the whole text.
   std::string collapsed;
@@ -53,21 +75,24 @@ void ApplyReleaseFile(std::string_view content, Row& row) {
   }
   row.Set("version", collapsed);
   row.Set("build", "");
-  static const std::regex kRelease(R"(([\w+\s]+) .* ([0-9]+)\.([0-9]+)\.?(\w+)?)");
+  int lines = 0;
   for (std::string_view line : SplitString(content, '\n')) {
-    if (line.size() > 512) continue;  // keep std::regex's backtracking bounded
-    std::string text(line);
-    std::smatch m;
-    try {
-      if (!std::regex_search(text, m, kRelease)) continue;
-    } catch (const std::exception&) {
-      continue;
+    if (++lines > 64) break;
+    auto words = SplitWhitespace(line);
+    for (size_t i = 2; i < words.size(); ++i) {
+      int64_t major = 0, minor = 0, patch = 0;
+      if (!ParseReleaseVersion(words[i], &major, &minor, &patch)) continue;
+      std::string name;
+      for (size_t w = 0; w + 1 < i; ++w) {
+        if (!name.empty()) name += ' ';
+        name.append(words[w]);
+      }
+      row.Set("name", name);
+      row.Set("major", major);
+      row.Set("minor", minor);
+      row.Set("patch", patch);
+      return;
     }
-    row.Set("name", m[1].str());
-    row.Set("major", LeadingNumber(m[2].str()));
-    row.Set("minor", LeadingNumber(m[3].str()));
-    row.Set("patch", LeadingNumber(m[4].str()));
-    break;
   }
 }
 

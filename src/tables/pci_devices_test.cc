@@ -78,7 +78,9 @@ TEST(PciDevicesTableTest, WithoutPciIdsNamesAreNullButRowsRemain) {
 
 TEST(PciDevicesTableLiveTest, MatchesLspci) {
   auto lspci = RunCommand({"lspci", "-D", "-n"});
-  if (lspci.exit_code != 0) GTEST_SKIP() << "lspci unavailable (pciutils): " << lspci.err;
+  if (lspci.exit_code != 0) {
+    GTEST_SKIP() << "lspci unavailable (pciutils): " << lspci.err;
+  }
   SqlFixture db;
   auto r = db.Query("SELECT pci_slot, vendor_id, model_id, vendor FROM pci_devices");
   std::vector<std::string> slots;
@@ -104,8 +106,11 @@ TEST(PciDevicesTableLiveTest, MatchesLspci) {
     auto row = FindRow(r, "pci_slot", slot);
     ASSERT_TRUE(row.has_value());
     // lspci prints "Vendor 1af4" for ids pci.ids does not know.
-    if (StartsWith(vendor, "Vendor ")) EXPECT_TRUE(Null(r, *row, "vendor")) << slot;
-    else EXPECT_EQ(Text(r, *row, "vendor"), vendor) << slot;
+    if (StartsWith(vendor, "Vendor ")) {
+      EXPECT_TRUE(Null(r, *row, "vendor")) << slot;
+    } else {
+      EXPECT_EQ(Text(r, *row, "vendor"), vendor) << slot;
+    }
   }
 }
 

@@ -7,6 +7,7 @@ std::vector<NamespaceRoot> NamespaceRootsToRead(const QueryContext& ctx) {
   if (!pids) return {NamespaceRoot{}};
   std::vector<NamespaceRoot> roots;
   for (int64_t pid : *pids) {
+    if (pid == 0) roots.push_back(NamespaceRoot{});  // the value host rows carry
     if (pid > 0) roots.push_back({"/proc/" + std::to_string(pid) + "/root", pid});
   }
   return roots;

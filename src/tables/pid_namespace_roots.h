@@ -17,8 +17,9 @@ struct NamespaceRoot {
   int64_t pid = 0;     // the value of pid_with_namespace on the rows (0 = host)
 };
 
-// One root per positive pid in `pid_with_namespace = ...`, or the host's
-// own root when the query does not constrain the column.
+// One root per pid in `pid_with_namespace = ...` (0 is the host's own root,
+// the value host rows carry; negative pids are ignored), or the host's own
+// root when the query does not constrain the column.
 std::vector<NamespaceRoot> NamespaceRootsToRead(const QueryContext& ctx);
 
 }  // namespace warden

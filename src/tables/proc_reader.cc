@@ -278,7 +278,12 @@ Status ForEachFileDescriptor(const HostFs& fs, int64_t pid,
     path.resize(base);
     path.append(name);
     auto target = fs.ReadLink(path);
-    if (!target.ok()) continue;  // closed since the listing
+    if (!target.ok()) {
+      // Access to a process's descriptors is all or nothing (ptrace rules):
+      // one refusal means the rest would be refused too.
+      if (target.status().code() == StatusCode::kPermissionDenied) return target.status();
+      continue;  // closed since the listing
+    }
     fn(fd, *target);
   }
   return Status::Ok();

@@ -122,8 +122,9 @@ struct FileDescriptor {
   std::string target;  // the link: "/etc/passwd", "socket:[123]", "pipe:[45]", ...
 };
 // Calls fn for each open descriptor of pid in directory order. Descriptors
-// closed while listing are skipped. Errors only when /proc/<pid>/fd cannot be
-// listed (the process exited, or access is denied).
+// closed while listing are skipped. Errors when /proc/<pid>/fd cannot be
+// listed (the process exited, or access is denied) or a link cannot be read
+// for lack of permission (then no further link is tried).
 Status ForEachFileDescriptor(const HostFs& fs, int64_t pid,
                              const std::function<void(int64_t fd, std::string_view target)>& fn);
 // The same, collected and sorted by fd.

@@ -2,10 +2,13 @@
 
 #include <gtest/gtest.h>
 
+#include <cerrno>
 #include <string>
 #include <utility>
 #include <vector>
 
+#include "core/strings.h"
+#include "tables/proc_test_fs.h"
 #include "testing/test_util.h"
 
 namespace warden {
@@ -190,6 +193,46 @@ TEST(ListFileDescriptorsTest, ReturnsTargetsSortedByFd) {
 TEST(ListFileDescriptorsTest, ExitedProcessIsAnError) {
   HostFs fs(FixturePath("process/root"));
   EXPECT_FALSE(ListFileDescriptors(fs, 99999).ok());
+}
+
+TEST(ListFileDescriptorsTest, StopsAtTheFirstLinkItMayNotRead) {
+  testing::ScriptedProcFs fs(FixturePath("process/root"));
+  fs.FailPrefix("/proc/420/fd/", EACCES);
+  auto fds = ListFileDescriptors(fs, 420);
+  ASSERT_FALSE(fds.ok());
+  EXPECT_EQ(fds.status().code(), StatusCode::kPermissionDenied);
+  int link_reads = 0;
+  for (const auto& path : fs.accessed())
+    if (StartsWith(path, "/proc/420/fd/")) ++link_reads;
+  EXPECT_EQ(link_reads, 1);
+}
+
+TEST(ListFileDescriptorsTest, SkipsADescriptorClosedWhileListing) {
+  testing::ScriptedProcFs fs(FixturePath("process/root"));
+  fs.FailPath("/proc/420/fd/4", ENOENT);
+  auto fds = ListFileDescriptors(fs, 420);
+  ASSERT_TRUE(fds.ok());
+  EXPECT_EQ(fds->size(), 5u);
+}
+
+TEST(RunChunksTest, CoversEveryItemExactlyOnceInContiguousChunks) {
+  for (size_t count : {size_t{0}, size_t{1}, size_t{7}, size_t{1000}, size_t{4099}}) {
+    size_t chunks = ParallelChunkCount(count, 10);
+    ASSERT_GE(chunks, 1u);
+    std::vector<int> seen(count, 0);
+    std::vector<std::pair<size_t, size_t>> ranges(chunks);
+    RunChunks(count, chunks, [&](size_t chunk, size_t begin, size_t end) {
+      ranges[chunk] = {begin, end};
+      for (size_t i = begin; i < end; ++i) ++seen[i];  // disjoint ranges: no race
+    });
+    for (size_t i = 0; i < count; ++i) EXPECT_EQ(seen[i], 1) << "item " << i << " of " << count;
+    for (size_t c = 1; c < chunks; ++c) EXPECT_EQ(ranges[c - 1].second, ranges[c].first);
+  }
+}
+
+TEST(RunChunksTest, SmallInputsRunInline) {
+  EXPECT_EQ(ParallelChunkCount(5, 128), 1u);
+  EXPECT_EQ(ParallelChunkCount(0, 128), 1u);
 }
 
 TEST(ProcPidPathTest, BuildsPaths) {

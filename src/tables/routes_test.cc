@@ -100,6 +100,25 @@ TEST(RoutesTableTest, MissingFilesMeanNoRows) {
   EXPECT_TRUE(sql.Query("SELECT * FROM routes").rows.empty());
 }
 
+TEST(RoutesTableTest, JunkLinesAreSkippedNotFatal) {
+  testing::TempDir root;
+  root.WriteFile("proc/net/route",
+                 "Iface\tDestination\tGateway\tFlags\tRefCnt\tUse\tMetric\tMask\tMTU\tWindow\tIRTT\n"
+                 "eth0\t0000000A\t00000000\t0001\t0\t0\t0\t000000FF\t0\t0\t0\n"
+                 "eth0\tZZZZZZZZ\t00000000\t0001\t0\t0\t0\t000000FF\t0\t0\t0\n"
+                 "eth0\t0000000A\n"
+                 "\x01\xff\xfe\n");
+  root.WriteFile("proc/net/ipv6_route",
+                 "20010db8000000000000000000000000 ff 00000000000000000000000000000000 00 "
+                 "00000000000000000000000000000000 00000100 00000001 00000000 00000001 eth0\n"
+                 "20010db8 40 0000\n");
+  SqlFixture sql(root.path());
+  auto r = sql.Query("SELECT destination, netmask FROM routes");
+  ASSERT_EQ(r.rows.size(), 1u);  // only the first IPv4 line is whole
+  EXPECT_EQ(Text(r, 0, "destination"), "10.0.0.0");
+  EXPECT_EQ(Text(r, 0, "netmask"), "8");
+}
+
 // One `ip route` line: destination/prefix, gateway, device, source.
 struct IpRoute {
   std::string prefix;

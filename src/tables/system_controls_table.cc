@@ -16,7 +16,9 @@
 // ("net.ipv4.conf.*.rp_filter") apply to every control they match.
 #include <fnmatch.h>
 
+#include <functional>
 #include <map>
+#include <optional>
 #include <set>
 
 #include "core/strings.h"
@@ -136,6 +138,31 @@ class ControlWalker {
   std::vector<ConfigAssignment> config_;
 };
 
+// Finds the path below /proc/sys of a name whose components may themselves
+// contain dots: at each level, joins 1..n of the remaining dot-separated
+// parts and keeps the first join that exists. Bounded so a long name of
+// dots cannot make it search forever.
+std::optional<std::string> ResolveDottedName(const HostFs& fs, std::string_view name) {
+  std::vector<std::string_view> parts = SplitString(name, '.');
+  if (parts.size() > 32) return std::nullopt;
+  int budget = 256;
+  std::function<std::optional<std::string>(size_t, const std::string&)> resolve =
+      [&](size_t next, const std::string& prefix) -> std::optional<std::string> {
+    if (next == parts.size()) return prefix;
+    std::string component;
+    for (size_t end = next; end < parts.size(); ++end) {
+      if (--budget < 0) return std::nullopt;
+      if (end > next) component += '.';
+      component.append(parts[end]);
+      std::string candidate = prefix.empty() ? component : prefix + "/" + component;
+      if (!IsSafeRelativePath(candidate) || !fs.Exists(std::string(kProcSys) + "/" + candidate)) continue;
+      if (auto found = resolve(end + 1, candidate)) return found;
+    }
+    return std::nullopt;
+  };
+  return resolve(0, "");
+}
+
 Status GenerateSystemControls(const QueryContext& ctx, RowWriter& out) {
   ControlWalker walker(ctx, out);
   if (auto names = ctx.TextEquals("name")) {
@@ -147,11 +174,9 @@ Status GenerateSystemControls(const QueryContext& ctx, RowWriter& out) {
         walker.Emit(relative, 0);
         continue;
       }
-      // osquery's form: every '.' is a separator ("...conf.eth0.100.rp_filter").
-      std::string osquery_form = name;
-      for (char& c : osquery_form)
-        if (c == '.') c = '/';
-      if (IsSafeRelativePath(osquery_form) && osquery_form != relative) walker.Emit(osquery_form, 0, name);
+      // osquery's form treats every '.' as a separator, so a component that
+      // contains dots ("eth0.100") must be found among the directory entries.
+      if (auto path = ResolveDottedName(ctx.fs(), name)) walker.Emit(*path, 0, name);
     }
     return Status::Ok();
   }

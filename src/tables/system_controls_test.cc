@@ -27,9 +27,13 @@ TEST(SystemControlsTableTest, NameLookupReadsOnlyThatControl) {
   auto r = db.Query("SELECT current_value FROM system_controls WHERE name = 'vm.swappiness'");
   ASSERT_EQ(r.rows.size(), 1u);
   EXPECT_EQ(Text(r, 0, "current_value"), "60");
-  for (const std::string& dir : fs.listed()) EXPECT_FALSE(StartsWith(dir, "/proc/sys")) << dir;
+  for (const std::string& dir : fs.listed()) {
+    EXPECT_FALSE(StartsWith(dir, "/proc/sys")) << dir;
+  }
   for (const std::string& file : fs.reads())
-    if (StartsWith(file, "/proc/sys")) EXPECT_EQ(file, "/proc/sys/vm/swappiness");
+    if (StartsWith(file, "/proc/sys")) {
+      EXPECT_EQ(file, "/proc/sys/vm/swappiness");
+    }
 }
 
 TEST(SystemControlsTableTest, NameOfADirectoryListsItsControls) {
@@ -95,7 +99,9 @@ TEST(SystemControlsTableTest, SubsystemConstraintWalksOnlyThatTree) {
   auto r = db.Query("SELECT name FROM system_controls WHERE subsystem = 'vm'");
   EXPECT_EQ(ColumnValues(r, "name"), (std::vector<std::string>{"vm.swappiness"}));
   for (const std::string& dir : fs.listed())
-    if (StartsWith(dir, "/proc/sys")) EXPECT_TRUE(StartsWith(dir, "/proc/sys/vm")) << dir;
+    if (StartsWith(dir, "/proc/sys")) {
+      EXPECT_TRUE(StartsWith(dir, "/proc/sys/vm")) << dir;
+    }
 }
 
 TEST(SystemControlsTableTest, OidMatchesNothingOnLinux) {
@@ -109,7 +115,9 @@ TEST(SystemControlsTableTest, NamesCannotEscapeProcSys) {
   // Swapping '.' and '/' turns these into paths with ".." components.
   auto r = db.Query("SELECT * FROM system_controls WHERE name IN ('vm.//.kernel.hostname', './/.//.//etc.hostname')");
   EXPECT_TRUE(r.rows.empty());
-  for (const std::string& file : fs.reads()) EXPECT_EQ(file.find(".."), std::string::npos) << file;
+  for (const std::string& file : fs.reads()) {
+    EXPECT_EQ(file.find(".."), std::string::npos) << file;
+  }
 }
 
 TEST(SystemControlsTableTest, UnreadableControlIsARowWithNullValue) {
@@ -123,7 +131,9 @@ TEST(SystemControlsTableTest, UnreadableControlIsARowWithNullValue) {
 }
 
 TEST(SystemControlsTableLiveTest, ValuesMatchSysctl) {
-  if (RunCommand({"sysctl", "-n", "kernel.ostype"}).exit_code != 0) GTEST_SKIP() << "no sysctl(8)";
+  if (RunCommand({"sysctl", "-n", "kernel.ostype"}).exit_code != 0) {
+    GTEST_SKIP() << "no sysctl(8)";
+  }
   SqlFixture db;
   for (const char* name : {"kernel.ostype", "kernel.osrelease", "kernel.hostname", "vm.overcommit_memory"}) {
     auto expected = RunCommand({"sysctl", "-n", name});
@@ -135,7 +145,9 @@ TEST(SystemControlsTableLiveTest, ValuesMatchSysctl) {
 
 TEST(SystemControlsTableLiveTest, FullWalkCoversSysctlAll) {
   auto sysctl = RunCommand({"sysctl", "-a", "-N"});
-  if (sysctl.exit_code != 0 && sysctl.out.empty()) GTEST_SKIP() << "no sysctl(8)";
+  if (sysctl.exit_code != 0 && sysctl.out.empty()) {
+    GTEST_SKIP() << "no sysctl(8)";
+  }
   SqlFixture db;
   auto r = db.Query("SELECT name FROM system_controls");
   auto names = ColumnValues(r, "name");

@@ -87,7 +87,9 @@ TEST(SystemInfoTableLiveTest, MatchesHostnameNprocFreeAndUname) {
   EXPECT_LE(Int(r, 0, "cpu_physical_cores"), Int(r, 0, "cpu_logical_cores"));
   const std::string free_out = RunCommand({"free", "-b"}).out;
   for (const std::string& line : Lines(free_out))
-    if (StartsWith(line, "Mem:")) EXPECT_EQ(std::to_string(Int(r, 0, "physical_memory")), std::string(SplitWhitespace(line)[1]));
+    if (StartsWith(line, "Mem:")) {
+      EXPECT_EQ(std::to_string(Int(r, 0, "physical_memory")), std::string(SplitWhitespace(line)[1]));
+    }
   EXPECT_EQ(Text(r, 0, "uuid").size(), 36u);
 }
 

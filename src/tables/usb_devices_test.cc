@@ -58,7 +58,9 @@ TEST(UsbDevicesTableLiveTest, MatchesLsusbOrHasNoRowsWithoutUsb) {
     return;
   }
   auto lsusb = RunCommand({"lsusb"});
-  if (lsusb.exit_code != 0) GTEST_SKIP() << "lsusb unavailable (usbutils)";
+  if (lsusb.exit_code != 0) {
+    GTEST_SKIP() << "lsusb unavailable (usbutils)";
+  }
   // "Bus 001 Device 002: ID 046d:c52b Logitech, Inc. Unifying Receiver"
   auto lines = Lines(lsusb.out);
   EXPECT_EQ(r.rows.size(), lines.size());
