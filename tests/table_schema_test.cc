@@ -68,6 +68,7 @@ TEST_F(TableSchemaTest, ColumnsMatchOsqueryExactly) {
       bool ref_required = ref.value("required_in_where", false) || required.count(ref["name"]) > 0;
       EXPECT_EQ((cols[i].options & kRequired) != 0, ref_required);
       EXPECT_EQ(cols[i].collate, ref.value("collate", std::string()));
+      EXPECT_EQ(cols[i].aliases, ref.value("aliases", std::vector<std::string>()));
     }
     std::vector<std::string> aliases = it->second["table_aliases"];
     EXPECT_EQ(def->schema.aliases, aliases) << def->schema.name;

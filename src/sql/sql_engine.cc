@@ -2,6 +2,7 @@
 
 #include <sqlite3.h>
 
+#include <algorithm>
 #include <cstring>
 #include <exception>
 #include <string>
@@ -27,6 +28,9 @@ struct WardenVtab {
   sqlite3_vtab base;  // must be first
   const TableDef* def;
   ScanState* state;
+  // For each column SQLite knows (the schema's, then one hidden column per
+  // column alias), the schema column it reads.
+  std::vector<int> source_column;
 };
 
 struct WardenCursor {
@@ -59,6 +63,12 @@ std::string DeclareSql(const TableSchema& schema, std::string_view name = "x") {
       sql += c.collate;
     }
   }
+  for (const Column& c : schema.columns) {
+    for (const std::string& alias : c.aliases) {
+      sql += ", " + QuoteIdentifier(alias) + " " + std::string(ColumnTypeName(c.type)) + " HIDDEN";
+      if (!c.collate.empty()) sql += " COLLATE " + c.collate;
+    }
+  }
   sql += ")";
   return sql;
 }
@@ -80,6 +90,10 @@ int xConnect(sqlite3* db, void* aux, int, const char* const* argv, sqlite3_vtab*
   auto* vtab = new WardenVtab{};
   vtab->def = def;
   vtab->state = state;
+  for (size_t i = 0; i < def->schema.columns.size(); ++i) vtab->source_column.push_back(static_cast<int>(i));
+  for (size_t i = 0; i < def->schema.columns.size(); ++i)
+    for (size_t k = 0; k < def->schema.columns[i].aliases.size(); ++k)
+      vtab->source_column.push_back(static_cast<int>(i));
   *out = &vtab->base;
   return SQLITE_OK;
 }
@@ -115,8 +129,18 @@ int xBestIndex(sqlite3_vtab* base, sqlite3_index_info* info) {
   const TableSchema& schema = vtab->def->schema;
   std::vector<bool> required_met(schema.columns.size(), false);
   std::string plan;
+  // Translate used alias columns to the columns they read.
+  uint64_t used = info->colUsed;
+  if (vtab->source_column.size() > schema.columns.size()) {
+    used = info->colUsed & ((1ull << 63) | ((1ull << std::min<size_t>(schema.columns.size(), 63)) - 1));
+    for (size_t i = schema.columns.size(); i < vtab->source_column.size(); ++i) {
+      bool alias_used = i >= 63 ? (info->colUsed >> 63) & 1 : (info->colUsed >> i) & 1;
+      int src = vtab->source_column[i];
+      if (alias_used) used |= src >= 63 ? (1ull << 63) : (1ull << src);
+    }
+  }
   char hex[32];
-  std::snprintf(hex, sizeof hex, "%llx", static_cast<unsigned long long>(info->colUsed));
+  std::snprintf(hex, sizeof hex, "%llx", static_cast<unsigned long long>(used));
   plan += hex;
   int argc = 0;
   bool indexed_eq = false;
@@ -124,15 +148,16 @@ int xBestIndex(sqlite3_vtab* base, sqlite3_index_info* info) {
     const auto& c = info->aConstraint[i];
     ConstraintOp op;
     if (!c.usable || c.iColumn < 0 || !MapOp(c.op, &op)) continue;
-    const Column& col = schema.columns[static_cast<size_t>(c.iColumn)];
+    const int column = vtab->source_column[static_cast<size_t>(c.iColumn)];
+    const Column& col = schema.columns[static_cast<size_t>(column)];
     bool in_list = false;
     if (op == ConstraintOp::kEq) in_list = sqlite3_vtab_in(info, i, 1) != 0;
     info->aConstraintUsage[i].argvIndex = ++argc;
     info->aConstraintUsage[i].omit = 0;  // SQLite re-checks: tables may over-return
     plan += ';';
-    plan += std::to_string(c.iColumn) + "," + std::to_string(static_cast<int>(op)) + "," +
+    plan += std::to_string(column) + "," + std::to_string(static_cast<int>(op)) + "," +
             (in_list ? "1" : "0");
-    if (SatisfiesRequired(op)) required_met[static_cast<size_t>(c.iColumn)] = true;
+    if (SatisfiesRequired(op)) required_met[static_cast<size_t>(column)] = true;
     if ((op == ConstraintOp::kEq || op == ConstraintOp::kIs) &&
         (col.options & (kIndex | kRequired | kAdditional | kOptimized)))
       indexed_eq = true;
@@ -255,7 +280,8 @@ int xEof(sqlite3_vtab_cursor* base) {
 
 int xColumn(sqlite3_vtab_cursor* base, sqlite3_context* ctx, int col) {
   auto* cur = reinterpret_cast<WardenCursor*>(base);
-  const Value& v = cur->rows[cur->pos].Get(col);
+  const auto* vtab = reinterpret_cast<const WardenVtab*>(base->pVtab);
+  const Value& v = cur->rows[cur->pos].Get(vtab->source_column[static_cast<size_t>(col)]);
   if (const auto* i = std::get_if<int64_t>(&v)) {
     sqlite3_result_int64(ctx, *i);
   } else if (const auto* d = std::get_if<double>(&v)) {

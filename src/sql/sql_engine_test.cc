@@ -26,7 +26,7 @@ class SqlEngineTest : public ::testing::Test {
                                {"name", ColumnType::kText},
                                {"half", ColumnType::kDouble},
                                {"secret", ColumnType::kText, kHidden},
-                               {"blob", ColumnType::kText}},
+                               {"blob", ColumnType::kText, kNone, "", "", {"old_blob"}}},
                               {"numbers_alias"}},
                   [this](const QueryContext& ctx, RowWriter& out) -> Status {
                     ++calls_.generate;
@@ -140,6 +140,14 @@ TEST_F(SqlEngineTest, ValuesKeepTheirTypes) {
 TEST_F(SqlEngineTest, TableAliasAnswersLikeTheTable) {
   auto r = Run("SELECT count(*) FROM numbers_alias");
   EXPECT_EQ(std::get<int64_t>(r.rows[0][0]), 10);
+}
+
+TEST_F(SqlEngineTest, ColumnAliasReadsTheColumnAndIsHidden) {
+  auto r = Run("SELECT old_blob FROM numbers WHERE old_blob = 'even' AND id < 5");
+  EXPECT_EQ(r.rows.size(), 2u);
+  EXPECT_TRUE(calls_.blob_used);  // using the alias marks the real column as used
+  auto star = Run("SELECT * FROM numbers LIMIT 1");
+  EXPECT_EQ(std::count(star.columns.begin(), star.columns.end(), "old_blob"), 0);
 }
 
 TEST_F(SqlEngineTest, MissingRequiredColumnNamesTheColumns) {

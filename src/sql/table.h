@@ -53,17 +53,23 @@ enum ColumnOption : uint32_t {
 
 struct Column {
   Column(std::string column_name, ColumnType column_type, uint32_t column_options = kNone,
-         std::string column_collate = {}, std::string column_description = {})
+         std::string column_collate = {}, std::string column_description = {},
+         std::vector<std::string> column_aliases = {})
       : name(std::move(column_name)),
         type(column_type),
         options(column_options),
         collate(std::move(column_collate)),
-        description(std::move(column_description)) {}
+        description(std::move(column_description)),
+        aliases(std::move(column_aliases)) {}
   std::string name;
   ColumnType type = ColumnType::kText;
   uint32_t options = kNone;
   std::string collate;  // "", "nocase", "version", "version_dpkg", "version_rhel"
   std::string description;
+  // Other names of this column (osquery's deprecated spellings, e.g. "locale"
+  // for default_locale). They are selectable and filterable but hidden from
+  // SELECT *; the table sets only the column itself.
+  std::vector<std::string> aliases;
 };
 
 struct TableSchema {

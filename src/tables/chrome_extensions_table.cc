@@ -15,8 +15,7 @@
 // hex digits mapped to a-p); "" when the manifest has no key. Values follow
 // osquery: permissions joined with ", ", persistent 0/1, install_timestamp
 // converted from WebKit time (0 when unknown), manifest_hash the SHA-256 of
-// manifest.json. The hidden "locale" column after osquery's is its
-// deprecated alias of default_locale.
+// manifest.json. "locale" is osquery's deprecated alias of default_locale.
 #include <openssl/evp.h>
 
 #include <nlohmann/json.hpp>
@@ -338,7 +337,6 @@ void EmitExtension(const QueryContext& ctx, const Profile& profile, const std::s
   row.Set("install_timestamp", unix_time);
   row.Set("manifest_json", CompactJson(*manifest));
   row.Set("key", prop("key"));
-  row.Set("locale", prop("default_locale"));
 }
 
 }  // namespace
@@ -355,7 +353,7 @@ void RegisterChromeExtensionsTable(TableRegistry& r) {
                      {"identifier", ColumnType::kText, kNone, "", "Extension id computed from the manifest key"},
                      {"version", ColumnType::kText, kNone, "version", "Extension version"},
                      {"description", ColumnType::kText, kNone, "", "Extension description"},
-                     {"default_locale", ColumnType::kText, kNone, "", "Default locale"},
+                     {"default_locale", ColumnType::kText, kNone, "", "Default locale", {"locale"}},
                      {"current_locale", ColumnType::kText, kNone, "", "Current locale"},
                      {"update_url", ColumnType::kText, kNone, "", "Update URL"},
                      {"author", ColumnType::kText, kNone, "", "Author"},
@@ -372,8 +370,7 @@ void RegisterChromeExtensionsTable(TableRegistry& r) {
                      {"install_time", ColumnType::kText, kNone, "", "Install time, WebKit microseconds"},
                      {"install_timestamp", ColumnType::kBigInt, kNone, "", "Install time, Unix seconds"},
                      {"manifest_json", ColumnType::kText, kHidden, "", "The manifest, compact JSON"},
-                     {"key", ColumnType::kText, kHidden, "", "The manifest's public key"},
-                     {"locale", ColumnType::kText, kHidden, "", "Deprecated alias of default_locale"}}},
+                     {"key", ColumnType::kText, kHidden, "", "The manifest's public key"}}},
         [](const QueryContext& ctx, RowWriter& out) -> Status {
           for (const Profile& profile : FindProfiles(ctx)) {
             if (ctx.Cancelled()) return Status::Ok();

@@ -34,7 +34,7 @@ void RegisterTimeTable(TableRegistry& registry) {
                             {"local_timezone", ColumnType::kText},
                             {"unix_time", ColumnType::kInteger},
                             {"timestamp", ColumnType::kText},
-                            {"datetime", ColumnType::kText},
+                            {"datetime", ColumnType::kText, kNone, "", "", {"date_time"}},
                             {"iso_8601", ColumnType::kText}}},
                [](const QueryContext&, RowWriter& out) -> Status {
                  std::time_t now = std::time(nullptr);
