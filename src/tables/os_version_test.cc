@@ -1,4 +1,5 @@
 #include <gtest/gtest.h>
+#include <unistd.h>
 
 #include "tables/system_fixture_test_util.h"
 
@@ -105,6 +106,19 @@ TEST(OsVersionTableLiveTest, MatchesHostOsReleaseAndUname) {
   }
   EXPECT_EQ(std::to_string(Int(r, 0, "major")), std::string(lines[2].substr(0, lines[2].find('.'))));
   EXPECT_EQ(Text(r, 0, "arch"), std::string(lines[3]));
+}
+
+TEST(OsVersionTableLiveTest, PidWithNamespaceOfThisProcessIsTheHostView) {
+  const std::string pid = std::to_string(::getpid());
+  SqlFixture db;
+  auto host = db.Query("SELECT name, version FROM os_version");
+  auto r = db.Query("SELECT name, version, mount_namespace_id FROM os_version WHERE pid_with_namespace = " + pid);
+  ASSERT_EQ(r.rows.size(), 1u);
+  EXPECT_EQ(Text(r, 0, "name"), Text(host, 0, "name"));
+  EXPECT_EQ(ValueToText(At(r, 0, "version")), ValueToText(At(host, 0, "version")));
+  // readlink gives "mnt:[4026531841]".
+  std::string link(TrimWhitespace(testing::RunCommand({"readlink", "/proc/" + pid + "/ns/mnt"}).out));
+  EXPECT_EQ("mnt:[" + Text(r, 0, "mount_namespace_id") + "]", link);
 }
 
 }  // namespace

@@ -23,8 +23,7 @@ void RegisterUptimeTable(TableRegistry& registry) {
         auto fields = SplitWhitespace(*text);
         double up = 0;
         if (fields.empty() || !ParseDouble(fields[0], &up) || up < 0)
-          return ParseError("/proc/uptime: expected seconds since boot, got '" +
-                            std::string(TrimWhitespace(text->substr(0, 64))) + "'");
+          return ParseError("/proc/uptime: expected seconds since boot as its first field");
         auto total = static_cast<int64_t>(up);
         Row& row = out.Add();
         row.Set("days", total / 86400);
