@@ -41,6 +41,8 @@ int RunWardenCli(int argc, char** argv) {
   AddScanCommand(app, &action);
   AddTrailCommand(app, &action);
   AddRulesCommand(app, &action);
+  AddAgentCommand(app, &action);
+  AddEventsCommand(app, &action);
 
   try {
     app.parse(argc, argv);

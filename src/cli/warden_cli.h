@@ -30,6 +30,8 @@ void AddFeedCommand(CLI::App& app, CommandAction* action);   // feed import/stat
 void AddScanCommand(CLI::App& app, CommandAction* action);   // scan vulns (src/vuln)
 void AddTrailCommand(CLI::App& app, CommandAction* action);  // trail scan/watch/iam-check (src/cloud)
 void AddRulesCommand(CLI::App& app, CommandAction* action);  // rules test/lint (src/rules)
+void AddAgentCommand(CLI::App& app, CommandAction* action);  // the host agent (src/agent)
+void AddEventsCommand(CLI::App& app, CommandAction* action);  // events watch/status/rules (src/ebpf)
 
 // Shared helpers for subcommands.
 // --format with the given choices; default "table" on a terminal, json when piped.

@@ -10,8 +10,8 @@
 // fd is used, runs on several threads, and with `pid = N` only looks at
 // those processes.
 #include <string>
+#include <vector>
 
-#include "tables/proc_reader.h"
 #include "tables/proc_sockets.h"
 #include "tables/process_tables.h"
 
@@ -33,26 +33,23 @@ Status GenerateListeningPorts(const QueryContext& ctx, RowWriter& out) {
   std::vector<SocketEntry> sockets = ReadSocketTables(fs, scan, kinds);
   const SocketOwnerIndex& owners = scan.owners;
 
-  std::vector<SocketEntry*> listening;
-  for (auto& s : sockets)
-    if (IsListening(s)) listening.push_back(&s);
-
-  for (SocketEntry* s : listening) {
-    const SocketOwner* owner = need_owner ? owners.Find(s->inode) : nullptr;
+  for (auto& s : sockets) {
+    if (!IsListening(s)) continue;
+    const SocketOwner* owner = need_owner ? owners.Find(s.inode) : nullptr;
     if (scope.pid_filter && owner == nullptr) continue;
     Row& row = out.Add();
     row.Set(kPid, Value(owner ? owner->pid : int64_t{-1}));
     row.Set(kFd, Value(owner ? owner->fd : int64_t{-1}));
-    row.Set(kProtocol, Value(int64_t{s->protocol}));
-    row.Set(kFamily, Value(int64_t{s->family}));
-    row.Set(kSocket, Value(static_cast<int64_t>(s->inode)));
-    row.Set(kNetNamespace, Value(std::to_string(s->net_namespace)));
-    if (s->family == kFamilyUnix) {
+    row.Set(kProtocol, Value(int64_t{s.protocol}));
+    row.Set(kFamily, Value(int64_t{s.family}));
+    row.Set(kSocket, Value(static_cast<int64_t>(s.inode)));
+    row.Set(kNetNamespace, Value(std::to_string(s.net_namespace)));
+    if (s.family == kFamilyUnix) {
       row.Set(kPort, Value(int64_t{0}));
-      row.Set(kPath, Value(std::move(s->path)));
+      row.Set(kPath, Value(std::move(s.path)));
     } else {
-      row.Set(kPort, Value(int64_t{s->local_port}));
-      row.Set(kAddress, Value(std::move(s->local_address)));
+      row.Set(kPort, Value(int64_t{s.local_port}));
+      row.Set(kAddress, Value(std::move(s.local_address)));
     }
   }
   return Status::Ok();

@@ -264,15 +264,23 @@ ProcessSocketScan ScanProcessSockets(const HostFs& fs, const std::vector<int64_t
     ProcessSocketScan& scan = partial[chunk];
     for (size_t i = begin; i < end && !ctx.Cancelled(); ++i) {
       const int64_t pid = pids[i];
+      bool holds_sockets = true;
+      if (find_owners) {
+        holds_sockets = false;
+        // Errors mean the process exited or hides its descriptors: skip it.
+        (void)ForEachFileDescriptor(fs, pid, [&](int64_t fd, std::string_view target) {
+          uint64_t inode = 0;
+          if (!ParseBracketedInode(target, "socket:", &inode)) return;
+          scan.owners.Record(inode, SocketOwner{pid, fd});
+          holds_sockets = true;
+        });
+      }
+      // With owners known, a process holding no socket cannot own a row, and
+      // its namespace's sockets are found through the processes that do hold
+      // some: skipping its link saves a readlink per idle process.
+      if (!holds_sockets) continue;
       if (uint64_t ns = ReadNamespaceInode(fs, pid, "net"); ns != 0)
         scan.namespaces[ns].push_back(pid);
-      if (!find_owners) continue;
-      // Errors mean the process exited or hides its descriptors: skip it.
-      (void)ForEachFileDescriptor(fs, pid, [&](int64_t fd, std::string_view target) {
-        uint64_t inode = 0;
-        if (ParseBracketedInode(target, "socket:", &inode))
-          scan.owners.Record(inode, SocketOwner{pid, fd});
-      });
     }
   });
   // Chunks cover ascending pid ranges: appending in chunk order keeps each

@@ -133,8 +133,11 @@ struct ProcessSocketScan {
 
 // Reads each pid's ns/net link and, with find_owners, its "socket:[inode]"
 // descriptors (one readlink per open descriptor: the expensive part, which is
-// why tables ask for owners only when pid or fd is used). Large scans run on
-// several threads. Processes that exit meanwhile are skipped.
+// why tables ask for owners only when pid or fd is used). With find_owners,
+// only processes holding at least one socket have their namespace read: a
+// namespace in which no process holds a socket (only the kernel does) is not
+// listed. Large scans run on several threads. Processes that exit meanwhile
+// are skipped.
 ProcessSocketScan ScanProcessSockets(const HostFs& fs, const std::vector<int64_t>& pids,
                                      bool find_owners, const QueryContext& ctx);
 

@@ -8,7 +8,6 @@
 // the other socket tables.
 #include <string>
 
-#include "tables/proc_reader.h"
 #include "tables/proc_sockets.h"
 #include "tables/process_tables.h"
 

@@ -47,6 +47,7 @@ struct Evr {
   std::string_view epoch;
   std::string_view version;
   std::string_view release;
+  bool has_release = false;  // a '-' was present (the release may still be empty)
 };
 
 // Splits "[epoch:]version[-release]"; the release starts after the last '-'.
@@ -61,6 +62,7 @@ Evr SplitEvr(std::string_view s) {
   if (dash != std::string_view::npos) {
     e.version = s.substr(0, dash);
     e.release = s.substr(dash + 1);
+    e.has_release = true;
   } else {
     e.version = s;
   }
@@ -146,19 +148,25 @@ int CompareRpmVersions(std::string_view a, std::string_view b) {
   Evr x = SplitEvr(a), y = SplitEvr(b);
   if (int r = CompareEpoch(x.epoch, y.epoch)) return r;
   if (int r = RpmVerCmp(x.version, y.version)) return r;
-  // Strict total order (a missing release sorts first), as a collation needs.
+  // A release one side lacks sorts first, as rpm's labelCompare does ("1.0"
+  // < "1.0-+" although rpmvercmp("", "+") is 0): a strict total order, as a
+  // collation needs.
+  if (x.has_release != y.has_release) return x.has_release ? 1 : -1;
   return RpmVerCmp(x.release, y.release);
 }
 
 int CompareGenericVersions(std::string_view a, std::string_view b) {
   // Leading "v" (v1.2.3) is not part of the number.
-  if (!a.empty() && (a.front() == 'v' || a.front() == 'V') && a.size() > 1 && IsDigit(a[1])) a.remove_prefix(1);
-  if (!b.empty() && (b.front() == 'v' || b.front() == 'V') && b.size() > 1 && IsDigit(b[1])) b.remove_prefix(1);
+  if (!a.empty() && (a.front() == 'v' || a.front() == 'V') && a.size() > 1 && IsDigit(a[1]))
+    a.remove_prefix(1);
+  if (!b.empty() && (b.front() == 'v' || b.front() == 'V') && b.size() > 1 && IsDigit(b[1]))
+    b.remove_prefix(1);
   return RpmVerCmp(a, b);
 }
 
 std::optional<VersionScheme> ParseVersionScheme(std::string_view name) {
-  if (name == "dpkg" || name == "deb" || name == "debian" || name == "version_dpkg") return VersionScheme::kDebian;
+  if (name == "dpkg" || name == "deb" || name == "debian" || name == "version_dpkg")
+    return VersionScheme::kDebian;
   if (name == "rpm" || name == "rhel" || name == "version_rhel") return VersionScheme::kRpm;
   if (name == "generic" || name == "version" || name.empty()) return VersionScheme::kGeneric;
   return std::nullopt;
@@ -166,9 +174,12 @@ std::optional<VersionScheme> ParseVersionScheme(std::string_view name) {
 
 int CompareVersions(VersionScheme scheme, std::string_view a, std::string_view b) {
   switch (scheme) {
-    case VersionScheme::kDebian: return CompareDebianVersions(a, b);
-    case VersionScheme::kRpm: return CompareRpmVersions(a, b);
-    case VersionScheme::kGeneric: return CompareGenericVersions(a, b);
+    case VersionScheme::kDebian:
+      return CompareDebianVersions(a, b);
+    case VersionScheme::kRpm:
+      return CompareRpmVersions(a, b);
+    case VersionScheme::kGeneric:
+      return CompareGenericVersions(a, b);
   }
   return 0;
 }

@@ -1,0 +1,1071 @@
+#include "agent/agent.h"
+
+#include <malloc.h>
+#include <poll.h>
+#include <signal.h>
+#include <sys/eventfd.h>
+#include <sys/signalfd.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <atomic>
+#include <condition_variable>
+#include <deque>
+#include <filesystem>
+#include <map>
+#include <mutex>
+#include <random>
+#include <thread>
+
+#include "agent/agent_log.h"
+#include "agent/agent_state.h"
+#include "agent/control_socket.h"
+#include "agent/durable_queue.h"
+#include "agent/job_schedule.h"
+#include "agent/open_ports_detector.h"
+#include "agent/problem_store.h"
+#include "agent/resource_monitor.h"
+#include "agent/scheduled_query.h"
+#include "agent/record_sink.h"
+#include "agent/vuln_detector.h"
+#include "core/host_fs.h"
+#include "core/time_format.h"
+#include "core/version.h"
+#include "tables/warden_tables.h"
+
+namespace warden {
+
+std::string StateFilePath(const std::string& state_dir) { return state_dir + "/state.db"; }
+std::string QueueFilePath(const std::string& state_dir, const std::string& sink_name) {
+  return state_dir + "/queues/" + sink_name + ".db";
+}
+
+namespace {
+
+int64_t NowMs() { return NowEpochMillis(); }
+
+std::string MsToRfc3339(int64_t ms) { return FormatRfc3339(ms / 1000); }
+Json TimeOrNull(int64_t ms) { return ms > 0 ? Json(MsToRfc3339(ms)) : Json(nullptr); }
+
+std::string ReadFirstLine(const std::string& path) {
+  HostFs fs("/");
+  auto text = fs.ReadFile(path, 4096);
+  if (!text.ok()) return "";
+  std::string s = *text;
+  size_t nl = s.find('\n');
+  if (nl != std::string::npos) s.resize(nl);
+  return std::string(TrimWhitespace(s));
+}
+
+}  // namespace
+
+std::string ResolveHostIdentifier(const AgentConfig& config) {
+  if (config.host_identifier == "hostname") {
+    char buf[256] = {0};
+    if (gethostname(buf, sizeof buf - 1) == 0 && buf[0]) return buf;
+    return "localhost";
+  }
+  if (config.host_identifier == "uuid") {
+    std::string id = ReadFirstLine("/etc/machine-id");
+    if (id.empty()) id = ReadFirstLine("/sys/class/dmi/id/product_uuid");
+    return id.empty() ? "unknown" : id;
+  }
+  return config.host_identifier;
+}
+
+Json SendTestRecord(const SinkConfig& config, const std::string& host_identifier) {
+  Json answer = {{"sink", config.name}, {"type", SinkTypeName(config.type)}};
+  auto sink = MakeRecordSink(config, host_identifier);
+  if (!sink.ok()) {
+    answer["ok"] = false;
+    answer["error"] = sink.status().message();
+    return answer;
+  }
+  AgentRecord r;
+  r.kind = RecordKind::kTest;
+  r.time_ms = NowMs();
+  r.id = "test-" + MakeFindingId({config.name, std::to_string(r.time_ms), std::to_string(getpid())}).substr(0, 16);
+  r.syslog_severity = 6;
+  r.body = {{"record_id", r.id},
+            {"kind", "test"},
+            {"host", host_identifier},
+            {"sink", config.name},
+            {"time", MsToRfc3339(r.time_ms)},
+            {"message", "Warden test record: if you can read this, sink '" + config.name + "' works"}};
+  r.summary = "test record " + r.id + " for sink " + config.name;
+  answer["destination"] = (*sink)->Destination();
+  answer["record_id"] = r.id;
+  const auto start = std::chrono::steady_clock::now();
+  Status st = (*sink)->Deliver({(*sink)->Prepare(r)});
+  answer["elapsed_ms"] =
+      std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - start).count();
+  answer["ok"] = st.ok();
+  if (!st.ok()) answer["error"] = st.message();
+  return answer;
+}
+
+namespace {
+
+enum class JobKind { kRule, kQuery, kStatus };
+std::string_view JobKindName(JobKind k) {
+  return k == JobKind::kRule ? "detector" : k == JobKind::kQuery ? "query" : "status";
+}
+
+struct JobState {
+  std::string name;
+  JobKind kind = JobKind::kRule;
+  ScheduleSpec schedule;
+  RuleConfig rule;
+  QueryConfig query;
+  // What `status` shows.
+  int64_t last_start_ms = 0;
+  int64_t last_duration_ms = 0;
+  std::string last_outcome;  // ok | error | skipped | stopped
+  std::string last_result;
+  int64_t runs = 0;
+  int64_t failures = 0;
+  int64_t next_due_ms = 0;
+  bool queued = false;
+  bool running = false;
+  bool run_again = false;  // run-now arrived while it was running
+  int64_t denylisted_until_ms = 0;
+  std::string denylist_reason;
+  std::string note;
+  ScheduledQueryStats stats;
+};
+
+struct SinkSlot {
+  std::unique_ptr<RecordSink> sink;
+  std::unique_ptr<DurableQueue> queue;  // network sinks only
+  std::thread thread;
+  std::mutex mu;
+  std::condition_variable cv;
+  bool wake = false;
+  // Status, under mu.
+  int64_t delivered = 0;
+  int64_t failures = 0;
+  int64_t consecutive_failures = 0;
+  int64_t last_success_ms = 0;
+  int64_t next_attempt_ms = 0;
+  std::string last_error;
+};
+
+AgentRecord ProblemRecord(const ProblemEvent& e) {
+  AgentRecord r;
+  r.kind = RecordKind::kProblem;
+  r.id = ProblemEventId(e);
+  r.time_ms = e.at * 1000;
+  const bool active = e.action == "opened" || e.action == "reopened" || e.action == "updated";
+  r.syslog_severity = active ? SyslogSeverity(e.problem.risk_level) : 5;
+  r.body = ProblemEventToJson(e);
+  r.ocsf = ProblemEventToOcsf(e);
+  std::string detail = e.problem.finding.value("description", std::string());
+  r.summary = "problem " + e.action + " [" + std::string(RiskLevelName(e.problem.risk_level)) + "] " +
+              e.problem.rule_id + " " + e.problem.title + " - " + detail + " (id " + e.problem.id.substr(0, 12) +
+              (e.comment.empty() ? "" : "; " + e.comment) + ")";
+  return r;
+}
+
+
+// Everything built from one config: jobs, sinks, the worker and the delivery
+// threads. Replaced as a whole on reload.
+class Runtime : public RecordRouter {
+ public:
+  Runtime(AgentConfig config, const AgentOptions& options, ResourceMonitor* monitor, int wake_fd,
+          int64_t agent_started_ms)
+      : config_(std::move(config)),
+        options_(options),
+        monitor_(monitor),
+        wake_fd_(wake_fd),
+        agent_started_ms_(agent_started_ms),
+        host_(ResolveHostIdentifier(config_)),
+        rng_(std::random_device{}()) {}
+
+  ~Runtime() override { Stop(); }
+
+  const AgentConfig& config() const { return config_; }
+
+  // Builds sinks and queues first (so a bad sink fails before anything runs).
+  Status Prepare() {
+    std::error_code ec;
+    std::filesystem::create_directories(config_.state_dir, ec);
+    if (ec) return IoError(config_.state_dir + ": cannot create the state directory: " + ec.message());
+    std::filesystem::create_directories(config_.state_dir + "/queues", ec);
+    ::chmod(config_.state_dir.c_str(), 0750);
+    for (const SinkConfig& sc : config_.sinks) {
+      if (!sc.enabled) continue;
+      auto slot = std::make_unique<SinkSlot>();
+      ASSIGN_OR_RETURN(slot->sink, MakeRecordSink(sc, host_));
+      if (sc.queued()) {
+        auto q = DurableQueue::Open(QueueFilePath(config_.state_dir, sc.name), sc.queue);
+        if (!q.ok()) return q.status().WithContext("sink " + sc.name);
+        slot->queue = std::move(*q);
+      }
+      sinks_.push_back(std::move(slot));
+    }
+    ASSIGN_OR_RETURN(state_, AgentStateStore::Open(StateFilePath(config_.state_dir)));
+    ASSIGN_OR_RETURN(problems_, ProblemStore::Open(StateFilePath(config_.state_dir), false));
+    BuildJobs();
+    return Status::Ok();
+  }
+
+  void Start() {
+    for (auto& slot : sinks_)
+      if (slot->queue) slot->thread = std::thread([this, s = slot.get()] { DeliveryLoop(*s); });
+    worker_ = std::thread([this] { WorkerLoop(); });
+    for (const auto& factory : options_.event_sources) {
+      auto src = factory(config_);
+      if (!src.ok()) {
+        AgentLog("event source not started: " + src.status().message());
+        continue;
+      }
+      if (!*src) continue;
+      Status st = (*src)->Start(*this);
+      if (!st.ok()) {
+        AgentLog("event source " + (*src)->name() + " not started: " + st.message());
+        continue;
+      }
+      AgentLog("event source " + (*src)->name() + " started");
+      sources_.push_back(std::move(*src));
+    }
+    started_ = true;
+  }
+
+  void Stop() {
+    if (stopped_) return;
+    stopped_ = true;
+    for (auto& s : sources_) s->Stop();
+    sources_.clear();
+    {
+      std::lock_guard<std::mutex> lock(work_mu_);
+      stop_ = true;
+    }
+    stopping_.store(true);
+    interrupt_.store(true);
+    work_cv_.notify_all();
+    if (worker_.joinable()) worker_.join();
+    for (auto& slot : sinks_) {
+      {
+        std::lock_guard<std::mutex> lock(slot->mu);
+        slot->wake = true;
+      }
+      slot->cv.notify_all();
+    }
+    for (auto& slot : sinks_)
+      if (slot->thread.joinable()) slot->thread.join();
+  }
+
+  // RecordRouter: local sinks are written now, network sinks queued durably.
+  Status Route(const std::vector<AgentRecord>& records) override {
+    if (records.empty()) return Status::Ok();
+    Status first_error;
+    for (auto& slot : sinks_) {
+      std::vector<QueuedRecord> batch;
+      for (const AgentRecord& r : records)
+        if (slot->sink->Takes(r.kind)) batch.push_back(slot->sink->Prepare(r));
+      if (batch.empty()) continue;
+      if (slot->queue) {
+        auto dropped = slot->queue->Append(batch);
+        if (!dropped.ok()) {
+          AgentLog("sink " + slot->sink->name() + ": cannot queue records: " + dropped.status().message());
+          if (first_error.ok()) first_error = dropped.status().WithContext("sink " + slot->sink->name());
+          continue;
+        }
+        if (*dropped > 0)
+          AgentLog("sink " + slot->sink->name() + ": queue full (" + std::to_string(slot->sink->config().queue.max_bytes) +
+                   " bytes), drop policy dropped " + std::to_string(*dropped) + " record(s)");
+        {
+          std::lock_guard<std::mutex> lock(slot->mu);
+          slot->wake = true;
+        }
+        slot->cv.notify_all();
+      } else {
+        std::lock_guard<std::mutex> lock(slot->mu);
+        Status st = slot->sink->Deliver(batch);
+        if (st.ok()) {
+          slot->delivered += static_cast<int64_t>(batch.size());
+          slot->last_success_ms = NowMs();
+          slot->consecutive_failures = 0;
+        } else {
+          ++slot->failures;
+          ++slot->consecutive_failures;
+          if (slot->last_error != st.message()) AgentLog("sink " + slot->sink->name() + ": " + st.message());
+          slot->last_error = st.message();
+        }
+      }
+    }
+    return first_error;
+  }
+
+  // Dispatches due jobs; returns when the main loop should look again.
+  int64_t Tick(int64_t now_ms) {
+    std::lock_guard<std::mutex> lock(jobs_mu_);
+    const bool over_cpu = monitor_->last().cpu_percent_1m > config_.limits.max_cpu_percent;
+    int64_t next = now_ms + 3600 * 1000;
+    for (auto& [name, job] : jobs_) {
+      if (job.queued || job.running) continue;
+      if (job.next_due_ms <= now_ms) {
+        if (job.denylisted_until_ms > now_ms) {
+          job.next_due_ms = NextDueTime(job.schedule, now_ms, rng_);
+          job.note = "denylisted until " + MsToRfc3339(job.denylisted_until_ms);
+        } else if (over_cpu && job.kind != JobKind::kStatus) {
+          job.next_due_ms = now_ms + 15000;
+          job.note = "postponed: the agent is over its CPU limit (" +
+                     std::to_string(static_cast<int>(config_.limits.max_cpu_percent)) + "% over 1 minute)";
+        } else {
+          job.note.clear();
+          job.queued = true;
+          {
+            std::lock_guard<std::mutex> wl(work_mu_);
+            work_.push_back(name);
+          }
+          work_cv_.notify_one();
+          continue;
+        }
+      }
+      next = std::min(next, job.next_due_ms);
+    }
+    return next;
+  }
+
+  Status RunNow(const std::string& name) {
+    std::lock_guard<std::mutex> lock(jobs_mu_);
+    auto it = jobs_.find(name);
+    if (it == jobs_.end()) {
+      std::string names;
+      for (const auto& [n, j] : jobs_) names += (names.empty() ? "" : ", ") + n;
+      return NotFound("no job named '" + name + "' (jobs: " + names + ")");
+    }
+    it->second.next_due_ms = 0;
+    it->second.denylisted_until_ms = 0;  // an explicit request overrides the denylist
+    if (it->second.running) it->second.run_again = true;
+    return Status::Ok();
+  }
+
+  Result<ProblemEvent> Dismiss(const std::string& id, const std::string& comment, int64_t until) {
+    // The main thread's own connection: SQLite connections are per thread.
+    if (!main_problems_) {
+      ASSIGN_OR_RETURN(main_problems_, ProblemStore::Open(StateFilePath(config_.state_dir), false));
+    }
+    return main_problems_->Dismiss(id, comment, until, NowEpochSeconds(), [this](const std::vector<ProblemEvent>& ev) {
+      std::vector<AgentRecord> records;
+      for (const auto& e : ev) records.push_back(ProblemRecord(e));
+      return Route(records);
+    });
+  }
+
+  Json StatusJson(bool for_record) {
+    const int64_t now = NowMs();
+    const ResourceUsage u = monitor_->last();
+    Json j = Json::object();
+    j["host"] = host_;
+    j["agent"] = {{"version", kWardenVersion},
+                  {"pid", static_cast<int64_t>(getpid())},
+                  {"started", MsToRfc3339(agent_started_ms_)},
+                  {"uptime_seconds", (now - agent_started_ms_) / 1000},
+                  {"config", config_.path},
+                  {"config_hash", config_.hash},
+                  {"recipe", config_.recipe_name},
+                  {"state_dir", config_.state_dir},
+                  {"state_file", StateFilePath(config_.state_dir)},
+                  {"control_socket", config_.control_socket}};
+    j["resources"] = {{"cpu_percent_10s", u.cpu_percent_10s},
+                      {"cpu_percent_1m", u.cpu_percent_1m},
+                      {"cpu_ms_total", u.cpu_ms_total},
+                      {"rss_bytes", u.rss_bytes},
+                      {"peak_rss_bytes", u.peak_rss_bytes},
+                      {"threads", u.threads},
+                      {"max_cpu_percent", config_.limits.max_cpu_percent},
+                      {"max_rss_bytes", config_.limits.max_rss_bytes},
+                      {"over_cpu_limit", u.cpu_percent_1m > config_.limits.max_cpu_percent},
+                      {"over_memory_limit", u.rss_bytes > config_.limits.max_rss_bytes}};
+    Json jobs = Json::array();
+    {
+      std::lock_guard<std::mutex> lock(jobs_mu_);
+      for (const auto& [name, job] : jobs_) {
+        Json x = {{"name", name},
+                  {"kind", JobKindName(job.kind)},
+                  {"schedule", job.schedule.Describe()},
+                  {"last_run", TimeOrNull(job.last_start_ms)},
+                  {"last_run_ms", job.last_start_ms},
+                  {"duration_ms", job.last_start_ms ? Json(job.last_duration_ms) : Json(nullptr)},
+                  {"outcome", job.last_outcome.empty() ? Json(nullptr) : Json(job.last_outcome)},
+                  {"result", job.last_result.empty() ? Json(nullptr) : Json(job.last_result)},
+                  {"running", job.running},
+                  {"queued", job.queued},
+                  {"next_run", job.running || job.queued ? Json(nullptr) : TimeOrNull(std::max(job.next_due_ms, now))},
+                  {"next_run_ms", job.next_due_ms},
+                  {"runs", job.runs},
+                  {"failures", job.failures},
+                  {"denylisted_until", job.denylisted_until_ms > now ? TimeOrNull(job.denylisted_until_ms) : Json(nullptr)},
+                  {"note", job.note.empty() ? Json(nullptr) : Json(job.note)}};
+        if (job.kind == JobKind::kRule) x["risk_level"] = RiskLevelName(job.rule.risk_level);
+        jobs.push_back(std::move(x));
+      }
+    }
+    j["jobs"] = std::move(jobs);
+    Json sinks = Json::array();
+    for (auto& slot : sinks_) {
+      Json s = {{"name", slot->sink->name()},
+                {"type", SinkTypeName(slot->sink->config().type)},
+                {"destination", slot->sink->Destination()},
+                {"format", slot->sink->config().format}};
+      Json kinds = Json::array();
+      for (RecordKind k : slot->sink->config().records) kinds.push_back(RecordKindName(k));
+      s["records"] = std::move(kinds);
+      s["queued"] = slot->queue != nullptr;
+      if (slot->queue) {
+        auto qs = slot->queue->Stats();
+        if (qs.ok()) {
+          s["queue"] = {{"records", qs->records},
+                        {"bytes", qs->bytes},
+                        {"max_bytes", slot->sink->config().queue.max_bytes},
+                        {"drop_policy", slot->sink->config().queue.drop_policy == DropPolicy::kDropOldest
+                                            ? "drop_oldest"
+                                            : "drop_newest"},
+                        {"dropped", qs->dropped},
+                        {"delivered", qs->delivered},
+                        {"oldest", TimeOrNull(qs->oldest_ms)}};
+        }
+      }
+      std::lock_guard<std::mutex> lock(slot->mu);
+      s["delivered_since_start"] = slot->delivered;
+      s["last_success"] = TimeOrNull(slot->last_success_ms);
+      s["consecutive_failures"] = slot->consecutive_failures;
+      s["last_error"] = slot->last_error.empty() ? Json(nullptr) : Json(slot->last_error);
+      s["next_attempt"] = slot->consecutive_failures > 0 ? TimeOrNull(slot->next_attempt_ms) : Json(nullptr);
+      sinks.push_back(std::move(s));
+    }
+    j["sinks"] = std::move(sinks);
+    if (!for_record) {
+      if (!main_problems_) {
+        auto p = ProblemStore::Open(StateFilePath(config_.state_dir), false);
+        if (p.ok()) main_problems_ = std::move(*p);
+      }
+      Json counts = {{"open", 0}, {"resolved", 0}, {"dismissed", 0}};
+      if (main_problems_) {
+        auto c = main_problems_->Counts();
+        if (c.ok())
+          for (const auto& [st, n] : *c) counts[std::string(ProblemStatusName(st))] = n;
+      }
+      j["problems"] = std::move(counts);
+    }
+    Json sources = Json::array();
+    for (const auto& s : sources_) sources.push_back(s->name());
+    j["event_sources"] = std::move(sources);
+    return j;
+  }
+
+  // For osquery_schedule / osquery_info / osquery_events.
+  WardenRuntimeState RuntimeState() {
+    WardenRuntimeState st;
+    st.config_hash = config_.hash;
+    st.config_valid = true;
+    const int64_t now = NowMs();
+    std::lock_guard<std::mutex> lock(jobs_mu_);
+    for (const auto& [name, job] : jobs_) {
+      if (job.kind != JobKind::kQuery) continue;
+      ScheduledQueryStats s = job.stats;
+      s.name = name;
+      s.query = job.query.sql;
+      s.interval = job.schedule.kind == ScheduleSpec::Kind::kInterval ? job.schedule.interval_seconds : 86400;
+      s.denylisted = job.denylisted_until_ms > now;
+      st.schedule.push_back(std::move(s));
+    }
+    for (const auto& src : sources_) st.events.push_back(src->Info());
+    return st;
+  }
+
+ private:
+  void BuildJobs() {
+    auto runs = state_->LoadJobRuns();
+    std::map<std::string, JobRunRecord> last = runs.ok() ? *runs : std::map<std::string, JobRunRecord>{};
+    const int64_t now = NowMs();
+    // A scheduled query still marked running was running when the agent
+    // died: it is the likely cause, so it sits out for a while.
+    auto running = state_->RunningJob();
+    if (running.ok() && running->has_value()) {
+      const std::string name = **running;
+      bool is_query = std::any_of(config_.queries.begin(), config_.queries.end(),
+                                  [&](const QueryConfig& q) { return q.name == name; });
+      if (is_query && config_.results.denylist_seconds > 0) {
+        const int64_t until = now + config_.results.denylist_seconds * 1000;
+        (void)state_->Denylist(name, until,
+                               "the agent stopped unexpectedly while this query ran (crash, OOM kill or kill -9)");
+        AgentLog("scheduled query " + name + " was running when the agent stopped unexpectedly; denylisted until " +
+                 MsToRfc3339(until));
+      }
+      (void)state_->ClearRunning();
+    }
+    auto denied = state_->Denylisted(now);
+    auto add = [&](JobState job) {
+      auto it = last.find(job.name);
+      std::optional<int64_t> last_start;
+      if (it != last.end()) {
+        last_start = it->second.started_ms;
+        job.last_start_ms = it->second.started_ms;
+        job.last_duration_ms = it->second.duration_ms;
+        job.last_result = it->second.result;
+        job.last_outcome = job.last_result.substr(0, job.last_result.find(':'));
+        job.runs = it->second.runs;
+        job.failures = it->second.failures;
+      }
+      if (denied.ok()) {
+        auto d = denied->find(job.name);
+        if (d != denied->end()) {
+          job.denylisted_until_ms = d->second.first;
+          job.denylist_reason = d->second.second;
+        }
+      }
+      job.next_due_ms = FirstDueTime(job.schedule, now, last_start, rng_);
+      jobs_[job.name] = std::move(job);
+    };
+    for (const RuleConfig& rule : config_.rules) {
+      if (!rule.enabled) continue;
+      JobState j;
+      j.name = rule.id;
+      j.kind = JobKind::kRule;
+      j.schedule = rule.schedule;
+      j.rule = rule;
+      add(std::move(j));
+    }
+    for (const QueryConfig& q : config_.queries) {
+      if (!q.enabled) continue;
+      JobState j;
+      j.name = q.name;
+      j.kind = JobKind::kQuery;
+      j.schedule = q.schedule;
+      j.query = q;
+      add(std::move(j));
+    }
+    if (config_.status_interval_seconds > 0) {
+      JobState j;
+      j.name = "status";
+      j.kind = JobKind::kStatus;
+      j.schedule.interval_seconds = config_.status_interval_seconds;
+      j.schedule.splay_percent = 0;
+      j.schedule.run_at_start = false;
+      add(std::move(j));
+    }
+  }
+
+  void Wake() {
+    uint64_t one = 1;
+    if (write(wake_fd_, &one, sizeof one) < 0) {
+      // The main loop still wakes on its own timer.
+    }
+  }
+
+  struct Outcome {
+    std::string outcome = "ok";
+    std::string result;
+  };
+
+  Outcome Fail(const Status& st) {
+    Outcome o;
+    o.outcome = st.code() == StatusCode::kTimeout ? "stopped" : "error";
+    o.result = st.message();
+    return o;
+  }
+
+  std::vector<AgentRecord> ProblemRecords(const std::vector<ProblemEvent>& events) {
+    std::vector<AgentRecord> out;
+    for (const auto& e : events) out.push_back(ProblemRecord(e));
+    return out;
+  }
+
+  std::string EventSummary(const std::vector<ProblemEvent>& events, size_t seen) {
+    std::map<std::string, int> by_action;
+    for (const auto& e : events) ++by_action[e.action];
+    std::string s = std::to_string(seen) + " found";
+    for (const auto& [a, n] : by_action) s += ", " + std::to_string(n) + " " + a;
+    return s;
+  }
+
+  Result<std::shared_ptr<SqlEngine>> Engine() {
+    if (!engine_) {
+      if (!options_.sql_factory) return Internal("the agent has no SQL engine factory");
+      ASSIGN_OR_RETURN(engine_, options_.sql_factory());
+    }
+    return engine_;
+  }
+
+  Outcome RunRule(const RuleConfig& rule) {
+    const int64_t now = NowEpochSeconds();
+    auto route = [this](const std::vector<ProblemEvent>& ev) { return Route(ProblemRecords(ev)); };
+    if (rule.id == kOpenPortsRuleId) {
+      auto engine = Engine();
+      if (!engine.ok()) return Fail(engine.status());
+      auto sockets = ReadListeningSockets(**engine, std::chrono::milliseconds(config_.limits.query_timeout_ms),
+                                          &interrupt_);
+      if (!sockets.ok()) return Fail(sockets.status());
+      DetectorObservation obs = DetectOpenPorts(*sockets, rule, host_, now);
+      auto events = problems_->Reconcile(rule.id, host_, obs, now, route);
+      if (!events.ok()) return Fail(events.status());
+      Outcome o;
+      o.result = std::to_string(sockets->size()) + " listening sockets, " + EventSummary(*events, obs.findings.size()) +
+                 " unexpected";
+      return o;
+    }
+    if (rule.id == kVulnRuleId) {
+      HostFs fs(options_.host_root);
+      auto det = DetectVulnerabilities(fs, rule, host_, now);
+      if (!det.ok()) return Fail(det.status());
+      if (det->skipped) {
+        Outcome o;
+        o.outcome = "skipped";
+        o.result = det->skip_reason;
+        return o;
+      }
+      auto events = problems_->Reconcile(rule.id, host_, det->observation, now, route);
+      if (!events.ok()) return Fail(events.status());
+      Outcome o;
+      o.result = det->summary + (events->empty() ? "" : "; " + EventSummary(*events, det->observation.findings.size()));
+      return o;
+    }
+    Outcome o;
+    o.outcome = "error";
+    o.result = "no detector for rule " + rule.id;
+    return o;
+  }
+
+  Outcome RunQuery(JobState job) {
+    const int64_t rss = CurrentRssBytes();
+    if (rss > config_.limits.max_rss_bytes) {
+      malloc_trim(0);
+      if (CurrentRssBytes() > config_.limits.max_rss_bytes) {
+        Outcome o;
+        o.outcome = "skipped";
+        o.result = "the agent is over its memory limit (" + std::to_string(CurrentRssBytes() >> 20) + " MB of " +
+                   std::to_string(config_.limits.max_rss_bytes >> 20) + " MB)";
+        return o;
+      }
+    }
+    auto engine = Engine();
+    if (!engine.ok()) return Fail(engine.status());
+    ResultLogSettings settings;
+    settings.host_identifier = host_;
+    settings.numerics = config_.results.numerics;
+    for (const auto& [k, v] : config_.labels) settings.decorations[k] = v;
+    for (const auto& [k, v] : config_.results.decorations) settings.decorations[k] = v;
+    Status marked = state_->MarkRunning(job.name);
+    if (!marked.ok()) return Fail(marked);
+    auto run = RunScheduledQuery(**engine, *state_, job.query, settings, NowMs(), &stopping_);
+    (void)state_->ClearRunning();
+    if (!run.ok()) return Fail(run.status());
+    Status routed = Route(run->records);
+    if (!routed.ok()) return Fail(routed);
+    Status committed = CommitQueryRun(*state_, *run);
+    if (!committed.ok()) return Fail(committed);
+    {
+      std::lock_guard<std::mutex> lock(jobs_mu_);
+      ScheduledQueryStats& s = jobs_[job.name].stats;
+      ++s.executions;
+      s.last_executed = NowEpochSeconds();
+      s.output_size += run->stats.output_bytes;
+      s.wall_time_ms += run->stats.wall_ms;
+      s.last_wall_time_ms = run->stats.wall_ms;
+      s.user_time += run->stats.user_ms;
+      s.last_user_time = run->stats.user_ms;
+      s.system_time += run->stats.system_ms;
+      s.last_system_time = run->stats.system_ms;
+      s.last_memory = run->stats.rss_bytes;
+      s.average_memory = s.executions > 0 ? (s.average_memory * (s.executions - 1) + run->stats.rss_bytes) / s.executions
+                                          : run->stats.rss_bytes;
+    }
+    Outcome o;
+    o.result = run->summary;
+    return o;
+  }
+
+  Outcome RunStatus() {
+    AgentRecord r;
+    r.kind = RecordKind::kStatus;
+    r.time_ms = NowMs();
+    r.id = "status-" + MakeFindingId({host_, std::to_string(r.time_ms)}).substr(0, 16);
+    r.body = StatusJson(/*for_record=*/true);
+    r.body["record_id"] = r.id;
+    r.body["time"] = MsToRfc3339(r.time_ms);
+    r.summary = "status: cpu " + std::to_string(static_cast<int>(monitor_->last().cpu_percent_1m * 100) / 100.0) +
+                "%, rss " + std::to_string(monitor_->last().rss_bytes >> 20) + " MB";
+    Status st = Route({r});
+    if (!st.ok()) return Fail(st);
+    Outcome o;
+    o.result = "status record sent";
+    return o;
+  }
+
+  void WorkerLoop() {
+    for (;;) {
+      std::string name;
+      {
+        std::unique_lock<std::mutex> lock(work_mu_);
+        work_cv_.wait(lock, [this] { return stop_ || !work_.empty(); });
+        if (stop_) return;
+        name = work_.front();
+        work_.pop_front();
+      }
+      JobState job;
+      const int64_t start = NowMs();
+      {
+        std::lock_guard<std::mutex> lock(jobs_mu_);
+        auto it = jobs_.find(name);
+        if (it == jobs_.end()) continue;
+        it->second.queued = false;
+        it->second.running = true;
+        job = it->second;
+      }
+      interrupt_.store(stopping_.load());
+      Outcome o;
+      switch (job.kind) {
+        case JobKind::kRule: o = RunRule(job.rule); break;
+        case JobKind::kQuery: o = RunQuery(job); break;
+        case JobKind::kStatus: o = RunStatus(); break;
+      }
+      const int64_t duration = NowMs() - start;
+      JobRunRecord rec;
+      {
+        std::lock_guard<std::mutex> lock(jobs_mu_);
+        JobState& j = jobs_[name];
+        j.running = false;
+        j.last_start_ms = start;
+        j.last_duration_ms = duration;
+        j.last_outcome = o.outcome;
+        j.last_result = o.outcome + ": " + o.result;
+        ++j.runs;
+        if (o.outcome == "error" || o.outcome == "stopped") ++j.failures;
+        j.next_due_ms = j.run_again ? 0 : NextDueTime(j.schedule, start, rng_);
+        j.run_again = false;
+        rec = {name, start, duration, o.outcome == "ok" || o.outcome == "skipped", j.last_result, j.runs, j.failures};
+      }
+      if (job.kind != JobKind::kStatus || o.outcome != "ok")
+        AgentLog("job " + name + " " + o.outcome + " in " + std::to_string(duration) + " ms: " + o.result);
+      (void)state_->SaveJobRun(rec);
+      Wake();
+    }
+  }
+
+  void DeliveryLoop(SinkSlot& slot) {
+    const QueueConfig& qc = slot.sink->config().queue;
+    int64_t backoff = qc.backoff_initial_ms;
+    std::mt19937_64 rng(std::random_device{}());
+    auto wait_ms = [&](int64_t ms) {
+      std::unique_lock<std::mutex> lock(slot.mu);
+      slot.cv.wait_for(lock, std::chrono::milliseconds(ms), [&] { return stopping_.load(); });
+    };
+    while (!stopping_.load()) {
+      auto batch = slot.queue->Peek(qc.batch_records, qc.batch_bytes);
+      if (!batch.ok()) {
+        AgentLog("sink " + slot.sink->name() + ": cannot read its queue: " + batch.status().message());
+        wait_ms(backoff);
+        continue;
+      }
+      if (batch->empty()) {
+        std::unique_lock<std::mutex> lock(slot.mu);
+        slot.cv.wait(lock, [&] { return slot.wake || stopping_.load(); });
+        slot.wake = false;
+        continue;
+      }
+      Status st = slot.sink->Deliver(*batch);
+      if (st.ok()) st = slot.queue->Acknowledge(batch->front().seq, batch->back().seq);
+      if (st.ok()) {
+        {
+          std::lock_guard<std::mutex> lock(slot.mu);
+          if (slot.consecutive_failures > 0)
+            AgentLog("sink " + slot.sink->name() + ": delivering again after " +
+                     std::to_string(slot.consecutive_failures) + " failed attempt(s)");
+          slot.delivered += static_cast<int64_t>(batch->size());
+          slot.last_success_ms = NowMs();
+          slot.consecutive_failures = 0;
+          slot.last_error.clear();
+        }
+        backoff = qc.backoff_initial_ms;
+        // Pacing: at most max_records_per_second, also while catching up.
+        const int64_t pause = static_cast<int64_t>(1000.0 * static_cast<double>(batch->size()) / qc.max_records_per_second);
+        if (pause > 0) wait_ms(pause);
+        continue;
+      }
+      // Exponential backoff with jitter (0.5x..1.5x), capped.
+      const int64_t delay = std::uniform_int_distribution<int64_t>(backoff / 2, backoff + backoff / 2)(rng);
+      {
+        std::lock_guard<std::mutex> lock(slot.mu);
+        ++slot.failures;
+        ++slot.consecutive_failures;
+        slot.next_attempt_ms = NowMs() + delay;
+        if (slot.consecutive_failures == 1 || slot.last_error != st.message())
+          AgentLog("sink " + slot.sink->name() + ": delivery failed, records stay queued and are retried with "
+                   "backoff: " + st.message());
+        slot.last_error = st.message();
+      }
+      wait_ms(delay);
+      backoff = std::min(backoff * 2, qc.backoff_max_ms);
+    }
+  }
+
+  AgentConfig config_;
+  const AgentOptions& options_;
+  ResourceMonitor* monitor_;
+  int wake_fd_;
+  int64_t agent_started_ms_;
+  std::string host_;
+  std::mt19937_64 rng_;  // under jobs_mu_
+
+  std::vector<std::unique_ptr<SinkSlot>> sinks_;
+  std::vector<std::unique_ptr<EventSource>> sources_;
+  std::unique_ptr<AgentStateStore> state_;        // worker thread
+  std::unique_ptr<ProblemStore> problems_;        // worker thread
+  std::unique_ptr<ProblemStore> main_problems_;   // main thread
+  std::shared_ptr<SqlEngine> engine_;             // worker thread
+
+  std::mutex jobs_mu_;
+  std::map<std::string, JobState> jobs_;
+
+  std::mutex work_mu_;
+  std::condition_variable work_cv_;
+  std::deque<std::string> work_;
+  bool stop_ = false;
+  std::atomic<bool> stopping_{false};
+  std::atomic<bool> interrupt_{false};
+  std::thread worker_;
+  bool started_ = false;
+  bool stopped_ = false;
+};
+
+}  // namespace
+
+struct Agent::Impl {
+  AgentOptions options;
+  ResourceMonitor monitor;
+  int64_t started_ms = NowMs();
+  int wake_fd = -1;
+  int signal_fd = -1;
+  std::unique_ptr<ControlServer> control;
+  std::mutex runtime_mu;  // guards the pointer, for the runtime-state source
+  std::shared_ptr<Runtime> runtime;
+  std::string last_reload_error;
+  int64_t config_loaded_ms = 0;
+  int64_t last_reload_attempt_ms = 0;
+
+  Result<std::shared_ptr<Runtime>> Build(const AgentConfig& config) {
+    auto rt = std::make_shared<Runtime>(config, options, &monitor, wake_fd, started_ms);
+    RETURN_IF_ERROR(rt->Prepare());
+    return rt;
+  }
+
+  void Install(std::shared_ptr<Runtime> rt) {
+    rt->Start();
+    std::lock_guard<std::mutex> lock(runtime_mu);
+    runtime = std::move(rt);
+  }
+
+  std::shared_ptr<Runtime> Current() {
+    std::lock_guard<std::mutex> lock(runtime_mu);
+    return runtime;
+  }
+
+  void Reload() {
+    last_reload_attempt_ms = NowMs();
+    std::shared_ptr<Runtime> old = Current();
+    auto config = LoadAgentConfig(options.config_path);
+    if (!config.ok()) {
+      last_reload_error = config.status().message();
+      AgentLog("config reload rejected, keeping the running config: " + last_reload_error);
+      return;
+    }
+    if (config->control_socket != old->config().control_socket || config->state_dir != old->config().state_dir)
+      AgentLog("state_dir and control_socket changes take effect at the next restart");
+    config->state_dir = old->config().state_dir;
+    config->control_socket = old->config().control_socket;
+    // Sinks are checked before the running runtime is touched.
+    for (const SinkConfig& s : config->sinks) {
+      if (!s.enabled) continue;
+      auto sink = MakeRecordSink(s, ResolveHostIdentifier(*config));
+      if (!sink.ok()) {
+        last_reload_error = config->path + ": sinks: " + sink.status().message();
+        AgentLog("config reload rejected, keeping the running config: " + last_reload_error);
+        return;
+      }
+    }
+    const AgentConfig previous = old->config();
+    old->Stop();
+    auto fresh = Build(*config);
+    if (!fresh.ok()) {
+      last_reload_error = fresh.status().message();
+      AgentLog("config reload failed, going back to the previous config: " + last_reload_error);
+      auto back = Build(previous);
+      if (back.ok()) Install(*back);
+      return;
+    }
+    Install(*fresh);
+    last_reload_error.clear();
+    config_loaded_ms = NowMs();
+    AgentLog("config reloaded from " + options.config_path + " (sha256 " + config->hash.substr(0, 12) + ")");
+    uint64_t one = 1;
+    (void)!write(wake_fd, &one, sizeof one);
+  }
+
+  Json Handle(const Json& request, bool* reload) {
+    const std::string command = request.value("command", std::string());
+    std::shared_ptr<Runtime> rt = Current();
+    if (command == "ping") return {{"ok", true}};
+    if (command == "status") {
+      Json j = rt->StatusJson(false);
+      j["ok"] = true;
+      j["agent"]["config_loaded"] = MsToRfc3339(config_loaded_ms);
+      j["agent"]["last_reload_error"] = last_reload_error.empty() ? Json(nullptr) : Json(last_reload_error);
+      j["agent"]["last_reload_attempt"] = TimeOrNull(last_reload_attempt_ms);
+      return j;
+    }
+    if (command == "run-now") {
+      const std::string job = request.value("job", std::string());
+      Status st = rt->RunNow(job);
+      if (!st.ok()) return {{"ok", false}, {"error", st.message()}};
+      return {{"ok", true}, {"job", job}};
+    }
+    if (command == "test-sink") {
+      const std::string name = request.value("sink", std::string());
+      const SinkConfig* sc = rt->config().FindSink(name);
+      if (!sc) {
+        std::string names;
+        for (const auto& s : rt->config().sinks) names += (names.empty() ? "" : ", ") + s.name;
+        return {{"ok", false}, {"error", "no sink named '" + name + "' (sinks: " + (names.empty() ? "none" : names) + ")"}};
+      }
+      return SendTestRecord(*sc, ResolveHostIdentifier(rt->config()));
+    }
+    if (command == "dismiss") {
+      auto e = rt->Dismiss(request.value("id", std::string()), request.value("comment", std::string()),
+                           request.value("until", int64_t{0}));
+      if (!e.ok()) return {{"ok", false}, {"error", e.status().message()}};
+      return {{"ok", true}, {"problem", ProblemToJson(e->problem)}};
+    }
+    if (command == "reload") {
+      *reload = true;
+      return {{"ok", true}};
+    }
+    return {{"ok", false}, {"error", "unknown command '" + command + "'"}};
+  }
+};
+
+Agent::Agent(AgentOptions options) : impl_(std::make_unique<Impl>()) { impl_->options = std::move(options); }
+
+Agent::~Agent() {
+  if (impl_->wake_fd >= 0) close(impl_->wake_fd);
+  if (impl_->signal_fd >= 0) close(impl_->signal_fd);
+}
+
+int Agent::Run() {
+  Impl& m = *impl_;
+  auto config = LoadAgentConfig(m.options.config_path);
+  if (!config.ok()) {
+    AgentLog("cannot start: " + config.status().message());
+    return 2;
+  }
+  // Signals are read from a signalfd in the main loop; every thread started
+  // from here on inherits the blocked mask.
+  sigset_t mask;
+  sigemptyset(&mask);
+  sigaddset(&mask, SIGHUP);
+  sigaddset(&mask, SIGTERM);
+  sigaddset(&mask, SIGINT);
+  pthread_sigmask(SIG_BLOCK, &mask, nullptr);
+  signal(SIGPIPE, SIG_IGN);
+  m.signal_fd = signalfd(-1, &mask, SFD_CLOEXEC);
+  m.wake_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+  if (m.signal_fd < 0 || m.wake_fd < 0) {
+    AgentLog("cannot start: signalfd/eventfd failed");
+    return 2;
+  }
+  m.monitor.Sample(NowMs());
+  auto rt = m.Build(*config);
+  if (!rt.ok()) {
+    AgentLog("cannot start: " + rt.status().message());
+    return 2;
+  }
+  auto control = ControlServer::Listen(config->control_socket);
+  if (!control.ok()) {
+    AgentLog("cannot start: control socket: " + control.status().message());
+    return 2;
+  }
+  m.control = std::move(*control);
+  m.config_loaded_ms = NowMs();
+  m.Install(*rt);
+  SetWardenRuntimeStateSource([&m]() {
+    std::shared_ptr<Runtime> r = m.Current();
+    return r ? r->RuntimeState() : WardenRuntimeState{};
+  });
+  {
+    const AgentConfig& c = m.Current()->config();
+    std::string sinks;
+    for (const auto& s : c.sinks)
+      if (s.enabled) sinks += (sinks.empty() ? "" : ", ") + s.name + " (" + std::string(SinkTypeName(s.type)) + ")";
+    AgentLog("started: warden " + std::string(kWardenVersion) + ", pid " + std::to_string(getpid()) + ", config " +
+             c.path + ", state " + StateFilePath(c.state_dir) + ", control socket " + c.control_socket +
+             ", sinks: " + (sinks.empty() ? "none" : sinks));
+  }
+
+  constexpr int64_t kSampleEveryMs = 10000;
+  int64_t next_sample = NowMs() + kSampleEveryMs;
+  bool over_memory_logged = false;
+  for (;;) {
+    const int64_t now = NowMs();
+    if (now >= next_sample) {
+      ResourceUsage u = m.monitor.Sample(now);
+      next_sample = now + kSampleEveryMs;
+      const int64_t max_rss = m.Current()->config().limits.max_rss_bytes;
+      if (u.rss_bytes > max_rss) {
+        malloc_trim(0);
+        if (!over_memory_logged)
+          AgentLog("over the memory limit: rss " + std::to_string(u.rss_bytes >> 20) + " MB > " +
+                   std::to_string(max_rss >> 20) + " MB; heap trimmed, scheduled queries wait");
+        over_memory_logged = true;
+      } else {
+        over_memory_logged = false;
+      }
+    }
+    const int64_t next_job = m.Current()->Tick(now);
+    const int64_t wake_at = std::min(next_job, next_sample);
+    const int timeout = static_cast<int>(std::clamp<int64_t>(wake_at - NowMs(), 0, 60000));
+    pollfd fds[3] = {{m.signal_fd, POLLIN, 0}, {m.wake_fd, POLLIN, 0}, {m.control->fd(), POLLIN, 0}};
+    int rc = poll(fds, 3, timeout);
+    if (rc < 0 && errno != EINTR) break;
+    if (rc <= 0) continue;
+    if (fds[1].revents & POLLIN) {
+      uint64_t n;
+      (void)!read(m.wake_fd, &n, sizeof n);
+    }
+    bool reload = false, stop = false;
+    if (fds[0].revents & POLLIN) {
+      signalfd_siginfo si{};
+      while (read(m.signal_fd, &si, sizeof si) == sizeof si) {
+        if (si.ssi_signo == SIGHUP) reload = true;
+        else stop = true;
+        break;
+      }
+    }
+    if (fds[2].revents & POLLIN) {
+      auto conn = m.control->Accept();
+      if (conn.ok()) ControlServer::Answer(conn->first, m.Handle(conn->second, &reload));
+    }
+    if (stop) {
+      AgentLog("stopping");
+      break;
+    }
+    if (reload) {
+      AgentLog("reloading " + m.options.config_path);
+      m.Reload();
+    }
+  }
+  SetWardenRuntimeStateSource(nullptr);
+  std::shared_ptr<Runtime> last = m.Current();
+  last->Stop();
+  {
+    std::lock_guard<std::mutex> lock(m.runtime_mu);
+    m.runtime.reset();
+  }
+  m.control.reset();
+  AgentLog("stopped");
+  return 0;
+}
+
+}  // namespace warden

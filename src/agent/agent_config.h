@@ -1,0 +1,193 @@
+// AgentConfig is everything `warden agent --config FILE` reads from its YAML
+// file: the host's identity and labels, the detector recipe (one entry per
+// rule, each with enabled flag, risk level, schedule and settings), scheduled
+// queries, sinks, limits and where state lives. LoadAgentConfig checks the
+// whole file before anything runs: every error names the file, line, column
+// and the exact key path ("sinks[1].transport") with the reason, unknown keys
+// are errors (with a "did you mean" hint), and nothing is half-applied. The
+// documented reference is examples/agent.yaml; change both together.
+// This file only parses and validates; it starts nothing and opens no sockets.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "core/risk_level.h"
+#include "core/status.h"
+#include "vuln/severity.h"
+
+namespace warden {
+
+// What a record is, for routing to sinks ("records: [results, problems]").
+enum class RecordKind { kResult, kProblem, kStatus, kEvent, kTest };
+std::string_view RecordKindName(RecordKind kind);  // "results", "problems", "status", "events", "test"
+std::optional<RecordKind> ParseRecordKind(std::string_view name);
+
+// When a job runs: every `interval` seconds plus a random splay, or at fixed
+// times of day.
+struct ScheduleSpec {
+  enum class Kind { kInterval, kDaily };
+  Kind kind = Kind::kInterval;
+  int64_t interval_seconds = 3600;
+  // Each run is delayed by a random 0..splay_percent% of the interval, so a
+  // fleet started together does not hit the same servers at once.
+  int splay_percent = 10;
+  std::vector<int> daily_minutes;  // minutes after midnight, sorted, unique
+  bool utc = true;                 // daily times in UTC (true) or local time
+  // Run soon after the agent starts when no earlier run is on record (or the
+  // last one is older than the interval / a daily slot was missed).
+  bool run_at_start = true;
+  // "every 5m (splay 10%)" / "daily at 03:00, 15:30 UTC"
+  std::string Describe() const;
+};
+
+struct PortRange {
+  int first = 0;
+  int last = 0;
+  bool Contains(int port) const { return port >= first && port <= last; }
+};
+
+// Rule HOST-OPEN-PORTS ("Processes listening on open ports").
+struct OpenPortsSettings {
+  std::vector<PortRange> allowed_tcp;
+  std::vector<PortRange> allowed_udp;
+  // Sockets bound only to loopback (127.0.0.0/8, ::1) cannot be reached from
+  // the network; by default they are not problems.
+  bool report_loopback = false;
+};
+
+// Rule HOST-VULN ("Scanned host has vulnerabilities").
+struct VulnSettings {
+  Severity min_severity = Severity::kHigh;
+  bool include_unfixed = false;
+  std::string feed_database;  // "" = DefaultFeedDatabasePath()
+};
+
+inline constexpr std::string_view kOpenPortsRuleId = "HOST-OPEN-PORTS";
+inline constexpr std::string_view kVulnRuleId = "HOST-VULN";
+
+struct RuleConfig {
+  std::string id;
+  bool enabled = true;
+  RiskLevel risk_level = RiskLevel::kMedium;
+  ScheduleSpec schedule;
+  OpenPortsSettings open_ports;  // when id == HOST-OPEN-PORTS
+  VulnSettings vuln;             // when id == HOST-VULN
+};
+
+struct QueryConfig {
+  std::string name;
+  std::string sql;
+  bool enabled = true;
+  ScheduleSpec schedule;
+  enum class Mode { kDifferential, kSnapshot };
+  Mode mode = Mode::kDifferential;
+  bool report_removed = true;     // differential: emit "removed" rows
+  int64_t timeout_ms = 0;         // 0 = limits.query_timeout
+  int64_t max_memory_bytes = 0;   // 0 = limits.query_max_memory
+};
+
+enum class DropPolicy { kDropOldest, kDropNewest };
+
+// The durable on-disk queue in front of one network sink.
+struct QueueConfig {
+  int64_t max_bytes = 64ll << 20;
+  DropPolicy drop_policy = DropPolicy::kDropOldest;
+  int batch_records = 200;
+  int64_t batch_bytes = 1ll << 20;
+  // Upper bound on delivery speed, also while catching up after an outage.
+  double max_records_per_second = 500;
+  int64_t backoff_initial_ms = 1000;
+  int64_t backoff_max_ms = 300000;
+};
+
+enum class SinkType { kFile, kStdout, kSyslog, kSplunkHec, kWebhook };
+std::string_view SinkTypeName(SinkType type);  // "file", "stdout", "syslog", "splunk_hec", "webhook"
+enum class SyslogTransport { kUdp, kTcp, kUnix };
+
+struct SinkConfig {
+  std::string name;
+  SinkType type = SinkType::kStdout;
+  bool enabled = true;
+  std::set<RecordKind> records;  // kinds routed here (test records always are)
+  // How problems are rendered: "warden" (Warden's JSON) or "ocsf" (OCSF 1.1
+  // findings). stdout also has "text": one line per record for people.
+  std::string format = "warden";
+  // file
+  std::string path;
+  int64_t max_file_bytes = 100ll << 20;
+  int max_files = 5;
+  // syslog
+  SyslogTransport transport = SyslogTransport::kUdp;
+  std::string host = "127.0.0.1";
+  int port = 514;
+  std::string socket_path = "/dev/log";
+  int facility = 16;  // local0
+  std::string app_name = "warden";
+  int64_t max_message_bytes = 8192;
+  // splunk_hec / webhook
+  std::string url;
+  std::string token;   // Splunk HEC token
+  std::string secret;  // webhook HMAC-SHA256 key
+  std::string index;
+  std::string sourcetype = "warden";
+  std::map<std::string, std::string> headers;
+  int64_t timeout_ms = 10000;
+  QueueConfig queue;
+  bool queued() const { return type == SinkType::kSyslog || type == SinkType::kSplunkHec || type == SinkType::kWebhook; }
+};
+
+struct LimitsConfig {
+  // Average CPU of the agent over the last minute; above it, due jobs wait.
+  double max_cpu_percent = 10;
+  // Resident memory; above it the agent trims its heap and skips scheduled
+  // queries until it is back under.
+  int64_t max_rss_bytes = 150ll << 20;
+  int64_t query_timeout_ms = 60000;
+  int64_t query_max_memory_bytes = 64ll << 20;
+};
+
+struct ResultsConfig {
+  bool numerics = true;  // typed values in result lines (osquery's logger_numerics)
+  std::map<std::string, std::string> decorations;
+  int64_t denylist_seconds = 86400;  // how long a query that crashed the agent is skipped
+};
+
+struct AgentConfig {
+  std::string path;  // the file it came from
+  std::string host_identifier = "hostname";  // hostname | uuid | any literal
+  std::map<std::string, std::string> labels;
+  std::string state_dir;       // absolute after loading
+  std::string control_socket;  // absolute after loading
+  std::string recipe_name = "default";
+  std::vector<RuleConfig> rules;
+  std::vector<QueryConfig> queries;
+  std::vector<SinkConfig> sinks;
+  LimitsConfig limits;
+  ResultsConfig results;
+  int64_t status_interval_seconds = 300;  // status records (0 = none)
+  std::string hash;  // sha256 of the file's bytes
+
+  const RuleConfig* FindRule(std::string_view id) const;
+  const SinkConfig* FindSink(std::string_view name) const;
+};
+
+// Where state lives when the config does not say: /var/lib/warden for root,
+// $XDG_STATE_HOME/warden (~/.local/state/warden) otherwise. WARDEN_STATE_DIR
+// overrides both.
+std::string DefaultStateDir();
+
+// Parses YAML text; `source` names it in errors. Relative paths in the file
+// resolve against state_dir (file sinks) or the directory of `source`.
+Result<AgentConfig> ParseAgentConfig(const std::string& text, const std::string& source);
+// Reads and parses a file.
+Result<AgentConfig> LoadAgentConfig(const std::string& path);
+
+// "22", "8000-8100" -> PortRange; false when malformed or outside 1..65535.
+bool ParsePortRange(std::string_view text, PortRange* out);
+
+}  // namespace warden

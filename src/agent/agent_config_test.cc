@@ -1,0 +1,152 @@
+#include "agent/agent_config.h"
+
+#include <gtest/gtest.h>
+
+#include "testing/test_util.h"
+
+namespace warden {
+namespace {
+
+using testing::SourcePath;
+
+Result<AgentConfig> Parse(const std::string& yaml) { return ParseAgentConfig(yaml, "/etc/warden/agent.yaml"); }
+
+std::string ErrorOf(const std::string& yaml) {
+  auto r = Parse(yaml);
+  EXPECT_FALSE(r.ok()) << "expected an error for:\n" << yaml;
+  return r.ok() ? "" : r.status().message();
+}
+
+TEST(AgentConfigTest, DocumentedExampleLoads) {
+  ::setenv("WARDEN_SPLUNK_TOKEN", "00000000-0000-0000-0000-000000000000", 0);
+  ::setenv("WARDEN_WEBHOOK_SECRET", "a-long-enough-shared-secret", 0);
+  auto c = LoadAgentConfig(SourcePath("examples/agent.yaml"));
+  ASSERT_TRUE(c.ok()) << c.status().message();
+  EXPECT_NE(c->FindRule(kOpenPortsRuleId), nullptr);
+  EXPECT_NE(c->FindRule(kVulnRuleId), nullptr);
+  EXPECT_FALSE(c->sinks.empty());
+  EXPECT_FALSE(c->queries.empty());
+}
+
+TEST(AgentConfigTest, EmptyFileGivesBothRulesWithDefaults) {
+  auto c = Parse("");
+  ASSERT_TRUE(c.ok()) << c.status().message();
+  const RuleConfig* ports = c->FindRule(kOpenPortsRuleId);
+  ASSERT_NE(ports, nullptr);
+  EXPECT_TRUE(ports->enabled);
+  EXPECT_EQ(ports->schedule.kind, ScheduleSpec::Kind::kInterval);
+  EXPECT_EQ(c->control_socket, c->state_dir + "/agent.sock");
+}
+
+TEST(AgentConfigTest, RuleSettingsAreRead) {
+  auto c = Parse(R"(
+recipe:
+  rules:
+    HOST-OPEN-PORTS:
+      risk_level: high
+      schedule: {interval: 30s, splay_percent: 0}
+      settings:
+        allowed_tcp: [22, "8000-8100"]
+        allowed_udp: 53
+        loopback: report
+    HOST-VULN:
+      enabled: false
+      schedule: {daily: ["03:30", "01:00"], timezone: local}
+      settings: {min_severity: critical, include_unfixed: true, feed_database: feeds/x.db}
+)");
+  ASSERT_TRUE(c.ok()) << c.status().message();
+  const RuleConfig* ports = c->FindRule(kOpenPortsRuleId);
+  EXPECT_EQ(ports->risk_level, RiskLevel::kHigh);
+  EXPECT_EQ(ports->schedule.interval_seconds, 30);
+  ASSERT_EQ(ports->open_ports.allowed_tcp.size(), 2u);
+  EXPECT_TRUE(ports->open_ports.allowed_tcp[1].Contains(8050));
+  EXPECT_FALSE(ports->open_ports.allowed_tcp[1].Contains(8101));
+  EXPECT_TRUE(ports->open_ports.report_loopback);
+  const RuleConfig* vuln = c->FindRule(kVulnRuleId);
+  EXPECT_FALSE(vuln->enabled);
+  EXPECT_EQ(vuln->schedule.kind, ScheduleSpec::Kind::kDaily);
+  EXPECT_EQ(vuln->schedule.daily_minutes, (std::vector<int>{60, 210}));
+  EXPECT_FALSE(vuln->schedule.utc);
+  EXPECT_EQ(vuln->vuln.min_severity, Severity::kCritical);
+  EXPECT_EQ(vuln->vuln.feed_database, "/etc/warden/feeds/x.db");
+}
+
+TEST(AgentConfigTest, UnknownKeyNamesKeyLineAndSuggestion) {
+  std::string e = ErrorOf("recipe:\n  rules:\n    HOST-OPEN-PORTS:\n      risk_levl: high\n");
+  EXPECT_NE(e.find("/etc/warden/agent.yaml:4:7: recipe.rules.HOST-OPEN-PORTS.risk_levl: unknown key"),
+            std::string::npos) << e;
+  EXPECT_NE(e.find("did you mean 'risk_level'"), std::string::npos) << e;
+}
+
+TEST(AgentConfigTest, BadValuesNameKeyAndReason) {
+  EXPECT_NE(ErrorOf("recipe:\n  rules:\n    HOST-OPEN-PORTS:\n      settings: {allowed_tcp: [22, 70000]}\n")
+                .find("recipe.rules.HOST-OPEN-PORTS.settings.allowed_tcp[1]: expected a port"),
+            std::string::npos);
+  EXPECT_NE(ErrorOf("sinks:\n  - {name: s, type: syslog, transport: udpp}\n")
+                .find("sinks[0].transport: unknown transport 'udpp' (use udp, tcp or unix)"),
+            std::string::npos);
+  EXPECT_NE(ErrorOf("sinks:\n  - {name: s, type: file}\n").find("sinks[0].path: missing"), std::string::npos);
+  EXPECT_NE(ErrorOf("queries:\n  - {name: q, query: 'select 1', schedule: {interval: soon}}\n")
+                .find("queries[0].schedule.interval: expected a duration"),
+            std::string::npos);
+  EXPECT_NE(ErrorOf("recipe:\n  rules:\n    HOST-VULN: {risk_level: severe}\n").find("unknown risk level 'severe'"),
+            std::string::npos);
+  EXPECT_NE(ErrorOf("recipe:\n  rules:\n    HOST-VULN:\n      schedule: {daily: ['25:00']}\n")
+                .find("recipe.rules.HOST-VULN.schedule.daily[0]: expected a time HH:MM"),
+            std::string::npos);
+}
+
+TEST(AgentConfigTest, DuplicateNamesAreRejected) {
+  EXPECT_NE(ErrorOf("sinks:\n  - {name: a, type: stdout}\n  - {name: a, type: stdout}\n")
+                .find("sinks[1].name: 'a' is already the name of another sink"),
+            std::string::npos);
+  EXPECT_NE(ErrorOf("queries:\n  - {name: HOST-VULN, query: 'select 1'}\n").find("already the name of another job"),
+            std::string::npos);
+}
+
+TEST(AgentConfigTest, YamlSyntaxErrorHasLine) {
+  std::string e = ErrorOf("sinks:\n  - {name: a, type: stdout\n");
+  EXPECT_NE(e.find("/etc/warden/agent.yaml:"), std::string::npos) << e;
+  EXPECT_NE(e.find("YAML syntax error"), std::string::npos) << e;
+}
+
+TEST(AgentConfigTest, SecretsComeFromEnvironment) {
+  ::setenv("WARDEN_TEST_HEC_TOKEN", "tok-123", 1);
+  auto c = Parse("sinks:\n  - {name: s, type: splunk_hec, url: 'https://h:8088', token: '${WARDEN_TEST_HEC_TOKEN}'}\n");
+  ASSERT_TRUE(c.ok()) << c.status().message();
+  EXPECT_EQ(c->sinks[0].token, "tok-123");
+  ::unsetenv("WARDEN_TEST_HEC_TOKEN_MISSING");
+  EXPECT_NE(ErrorOf("sinks:\n  - {name: s, type: splunk_hec, url: 'https://h', token: '${WARDEN_TEST_HEC_TOKEN_MISSING}'}\n")
+                .find("sinks[0].token: environment variable WARDEN_TEST_HEC_TOKEN_MISSING is not set"),
+            std::string::npos);
+}
+
+TEST(AgentConfigTest, SinkDefaultsAndRelativePaths) {
+  auto c = Parse("state_dir: /srv/w\nsinks:\n  - {name: f, type: file, path: out/results.jsonl, max_file_size: 2MB}\n"
+                 "  - {name: t, type: syslog, transport: tcp, address: '10.0.0.1:6514', records: [problems],\n"
+                 "     queue: {max_size: 1MB, drop_policy: drop_newest, backoff_initial: 250ms}}\n");
+  ASSERT_TRUE(c.ok()) << c.status().message();
+  EXPECT_EQ(c->sinks[0].path, "/srv/w/out/results.jsonl");
+  EXPECT_EQ(c->sinks[0].max_file_bytes, 2 << 20);
+  EXPECT_EQ(c->sinks[1].port, 6514);
+  EXPECT_EQ(c->sinks[1].host, "10.0.0.1");
+  EXPECT_EQ(c->sinks[1].records, (std::set<RecordKind>{RecordKind::kProblem}));
+  EXPECT_EQ(c->sinks[1].queue.drop_policy, DropPolicy::kDropNewest);
+  EXPECT_EQ(c->sinks[1].queue.backoff_initial_ms, 250);
+  EXPECT_TRUE(c->sinks[1].queued());
+  EXPECT_FALSE(c->sinks[0].queued());
+}
+
+TEST(AgentConfigTest, PortRanges) {
+  PortRange r;
+  EXPECT_TRUE(ParsePortRange("443", &r));
+  EXPECT_EQ(r.first, 443);
+  EXPECT_TRUE(ParsePortRange(" 1000 - 2000 ", &r));
+  EXPECT_EQ(r.last, 2000);
+  EXPECT_FALSE(ParsePortRange("0", &r));
+  EXPECT_FALSE(ParsePortRange("2000-1000", &r));
+  EXPECT_FALSE(ParsePortRange("http", &r));
+}
+
+}  // namespace
+}  // namespace warden

@@ -1,0 +1,161 @@
+#include "agent/problem_store.h"
+
+#include <gtest/gtest.h>
+
+#include "testing/test_util.h"
+
+namespace warden {
+namespace {
+
+using testing::TempDir;
+
+Finding PortFinding(int port, int pid = 100) {
+  Finding f;
+  f.id = MakeFindingId({"HOST-OPEN-PORTS", "h1", "tcp", std::to_string(port)});
+  f.rule_id = "HOST-OPEN-PORTS";
+  f.title = "Process listening on tcp port " + std::to_string(port);
+  f.risk_level = RiskLevel::kMedium;
+  f.resource = "h1";
+  f.attributes["port"] = port;
+  f.evidence["pid"] = pid;  // volatile: not a change
+  return f;
+}
+
+class ProblemStoreTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    auto s = ProblemStore::Open(dir_.path() + "/state.db", false);
+    ASSERT_TRUE(s.ok()) << s.status().message();
+    store_ = std::move(*s);
+  }
+  std::vector<ProblemEvent> Run(std::vector<Finding> findings, int64_t now) {
+    DetectorObservation obs;
+    obs.findings = std::move(findings);
+    auto r = store_->Reconcile("HOST-OPEN-PORTS", "h1", obs, now);
+    EXPECT_TRUE(r.ok()) << r.status().message();
+    return r.ok() ? *r : std::vector<ProblemEvent>{};
+  }
+  TempDir dir_;
+  std::unique_ptr<ProblemStore> store_;
+};
+
+TEST_F(ProblemStoreTest, OpenResolvedReopenedLifecycleWithHistory) {
+  auto e1 = Run({PortFinding(8080)}, 1000);
+  ASSERT_EQ(e1.size(), 1u);
+  EXPECT_EQ(e1[0].action, "opened");
+  EXPECT_EQ(e1[0].problem.status, ProblemStatus::kOpen);
+
+  EXPECT_TRUE(Run({PortFinding(8080, 101)}, 1100).empty()) << "a new pid alone is not a change";
+
+  auto e2 = Run({}, 1200);
+  ASSERT_EQ(e2.size(), 1u);
+  EXPECT_EQ(e2[0].action, "resolved");
+  EXPECT_EQ(e2[0].problem.resolved_at, 1200);
+
+  auto e3 = Run({PortFinding(8080)}, 1300);
+  ASSERT_EQ(e3.size(), 1u);
+  EXPECT_EQ(e3[0].action, "reopened");
+  EXPECT_EQ(e3[0].problem.times_reopened, 1);
+  EXPECT_EQ(e3[0].problem.first_detected, 1000);
+  EXPECT_EQ(e3[0].problem.last_detected, 1300);
+
+  auto history = store_->History(e1[0].problem.id);
+  ASSERT_TRUE(history.ok());
+  ASSERT_EQ(history->size(), 3u);
+  EXPECT_EQ((*history)[0].action, "opened");
+  EXPECT_EQ((*history)[1].action, "resolved");
+  EXPECT_EQ((*history)[2].action, "reopened");
+  EXPECT_EQ((*history)[2].revision, 3);
+}
+
+TEST_F(ProblemStoreTest, ChangedAttributesAreAnUpdate) {
+  Run({PortFinding(9000)}, 1000);
+  Finding f = PortFinding(9000);
+  f.attributes["process"] = "/usr/bin/other";
+  auto e = Run({f}, 1100);
+  ASSERT_EQ(e.size(), 1u);
+  EXPECT_EQ(e[0].action, "updated");
+  EXPECT_EQ(e[0].problem.revision, 2);
+}
+
+TEST_F(ProblemStoreTest, DismissedProblemStaysDismissedUntilExpiry) {
+  auto opened = Run({PortFinding(7000)}, 1000);
+  EXPECT_FALSE(store_->Dismiss(opened[0].problem.id, "  ", 0, 1050).ok()) << "a comment is mandatory";
+  auto d = store_->Dismiss(opened[0].problem.id.substr(0, 8), "test service, expected", 2000, 1050);
+  ASSERT_TRUE(d.ok()) << d.status().message();
+  EXPECT_EQ(d->problem.status, ProblemStatus::kDismissed);
+  EXPECT_TRUE(Run({PortFinding(7000)}, 1100).empty());
+  EXPECT_TRUE(Run({}, 1200).empty()) << "dismissed problems are not auto-resolved";
+  auto p = store_->Get(opened[0].problem.id);
+  ASSERT_TRUE(p.ok());
+  EXPECT_EQ(p->status, ProblemStatus::kDismissed);
+  EXPECT_EQ(p->dismissed_comment, "test service, expected");
+  // After the expiry, a condition still present opens again.
+  auto e = Run({PortFinding(7000)}, 2100);
+  ASSERT_EQ(e.size(), 1u);
+  EXPECT_EQ(e[0].action, "reopened");
+  EXPECT_NE(e[0].comment.find("dismissal expired"), std::string::npos);
+}
+
+TEST_F(ProblemStoreTest, ListFiltersAndCounts) {
+  Run({PortFinding(1), PortFinding(2)}, 1000);
+  Run({PortFinding(1)}, 1100);
+  ProblemFilter open;
+  open.statuses = {ProblemStatus::kOpen};
+  auto l = store_->List(open);
+  ASSERT_TRUE(l.ok());
+  ASSERT_EQ(l->size(), 1u);
+  EXPECT_EQ((*l)[0].finding["port"], 1);
+  auto counts = store_->Counts();
+  ASSERT_TRUE(counts.ok());
+  EXPECT_EQ((*counts)[ProblemStatus::kOpen], 1);
+  EXPECT_EQ((*counts)[ProblemStatus::kResolved], 1);
+}
+
+TEST_F(ProblemStoreTest, FailedBeforeCommitLeavesStateUnchangedAndReplaysSameIds) {
+  DetectorObservation obs;
+  obs.findings = {PortFinding(5000)};
+  std::string first_id;
+  auto failed = store_->Reconcile("HOST-OPEN-PORTS", "h1", obs, 1000, [&](const std::vector<ProblemEvent>& ev) {
+    first_id = ProblemEventId(ev.at(0));
+    return IoError("queue unavailable");
+  });
+  EXPECT_FALSE(failed.ok());
+  auto l = store_->List({});
+  ASSERT_TRUE(l.ok());
+  EXPECT_TRUE(l->empty()) << "the transaction must roll back";
+  auto again = store_->Reconcile("HOST-OPEN-PORTS", "h1", obs, 1000);
+  ASSERT_TRUE(again.ok());
+  EXPECT_EQ(ProblemEventId(again->at(0)), first_id) << "replayed events keep their ids";
+}
+
+TEST_F(ProblemStoreTest, DetailsAreReplacedEachRun) {
+  DetectorObservation obs;
+  Finding host = PortFinding(1);
+  obs.findings = {host};
+  Finding a = PortFinding(11), b = PortFinding(12);
+  obs.details[host.id] = {a, b};
+  ASSERT_TRUE(store_->Reconcile("HOST-OPEN-PORTS", "h1", obs, 1000).ok());
+  EXPECT_EQ(store_->Details(host.id)->size(), 2u);
+  obs.details[host.id] = {a};
+  ASSERT_TRUE(store_->Reconcile("HOST-OPEN-PORTS", "h1", obs, 1100).ok());
+  EXPECT_EQ(store_->Details(host.id)->size(), 1u);
+}
+
+TEST_F(ProblemStoreTest, OcsfRenderingFollowsLifecycle) {
+  auto opened = Run({PortFinding(8443)}, 1000);
+  Json o = ProblemEventToOcsf(opened[0]);
+  EXPECT_EQ(o["class_uid"], 2004);
+  EXPECT_EQ(o["activity_id"], 1);
+  EXPECT_EQ(o["type_uid"], 200401);
+  EXPECT_EQ(o["status"], "New");
+  EXPECT_EQ(o["severity_id"], 3);
+  auto resolved = Run({}, 1100);
+  Json r = ProblemEventToOcsf(resolved[0]);
+  EXPECT_EQ(r["activity_id"], 3);
+  EXPECT_EQ(r["status_id"], 4);
+  EXPECT_EQ(r["finding_info"]["uid"], opened[0].problem.id);
+}
+
+}  // namespace
+}  // namespace warden

@@ -1,1 +1,0 @@
-// Placeholder: replaced as the cloud module is written.

@@ -1,0 +1,63 @@
+// Turning a rule match on a CloudTrail event into the shared Finding model
+// (core/finding.h). The JSON-lines contract of `warden trail scan` lives here:
+// top-level keys rule_id, risk_level (common keys) plus the attributes
+// event_id (CloudTrail eventID), event_time, event_name, event_source,
+// account, region, actor, actor_type, source_ip, user_agent, error_code,
+// matched_patterns (0-based rows, pattern rules only), canary / threshold
+// details when relevant, and the raw event under evidence.event. OCSF output
+// is a Detection Finding (class 2004) with cloud, actor, api and src_endpoint.
+// This file does not decide whether a rule fires or a finding is suppressed.
+#pragma once
+
+#include <optional>
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "core/finding.h"
+#include "rules/event_fields.h"
+#include "rules/rule.h"
+
+namespace warden {
+
+// The CloudTrail fields every finding reports, interned once per scan.
+struct CoreFieldIds {
+  FieldId event_id, event_time, event_name, event_source, event_type, region, recipient_account;
+  FieldId identity_account, identity_arn, identity_type, identity_user, identity_principal,
+      identity_invoked_by, identity_access_key, issuer_user;
+  FieldId source_ip, user_agent, error_code, error_message, resource_arns;
+  static CoreFieldIds Intern(FieldRegistry* registry);
+};
+
+// The event as findings describe it (copies: safe after the next event).
+struct CloudTrailEventSummary {
+  std::string event_id, event_time, event_name, event_source, region, account;
+  std::string actor, actor_type, user_name, access_key_id, source_ip, user_agent;
+  std::string error_code, error_message, resource;
+  int64_t epoch = 0;  // eventTime in epoch seconds (0 when missing)
+};
+CloudTrailEventSummary SummarizeEvent(const EventFields& fields, const CoreFieldIds& ids);
+// Just the account (recipientAccountId, else userIdentity.accountId): the
+// scanner needs it per event to pick the account's rule set.
+std::string_view EventAccount(const EventFields& fields, const CoreFieldIds& ids);
+
+struct ThresholdDetail {
+  int count = 0;
+  int64_t window_seconds = 0;
+  std::string group;
+  std::vector<std::string> event_ids;
+};
+
+struct FindingInput {
+  const Rule* rule = nullptr;
+  RiskLevel risk_level = RiskLevel::kLow;  // after profile overrides
+  const CloudTrailEventSummary* event = nullptr;
+  std::span<const uint32_t> matched_rows;  // pattern rules
+  std::string_view raw_event;
+  std::string origin;  // "file:line" for the evidence
+  const ThresholdDetail* threshold = nullptr;
+};
+Finding BuildCloudTrailFinding(const FindingInput& input);
+
+}  // namespace warden

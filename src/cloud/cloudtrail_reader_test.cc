@@ -1,0 +1,176 @@
+#include "cloud/cloudtrail_reader.h"
+
+#include <gtest/gtest.h>
+#include <zlib.h>
+
+#include <algorithm>
+#include <chrono>
+#include <thread>
+
+#include "cloud/cloud_test_util.h"
+#include "testing/test_util.h"
+
+namespace warden {
+namespace {
+
+using testing::TempDir;
+
+std::string Gzip(const std::string& data) {
+  z_stream zs{};
+  deflateInit2(&zs, Z_DEFAULT_COMPRESSION, Z_DEFLATED, 16 + MAX_WBITS, 8, Z_DEFAULT_STRATEGY);
+  std::string out(deflateBound(&zs, data.size()) + 32, '\0');
+  zs.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(data.data()));
+  zs.avail_in = static_cast<uInt>(data.size());
+  zs.next_out = reinterpret_cast<Bytef*>(out.data());
+  zs.avail_out = static_cast<uInt>(out.size());
+  deflate(&zs, Z_FINISH);
+  out.resize(zs.total_out);
+  deflateEnd(&zs);
+  return out;
+}
+
+std::string Event(const std::string& id, const std::string& name = "ListBuckets") {
+  return R"({"eventVersion":"1.08","eventID":")" + id + R"(","eventName":")" + name +
+         R"(","eventSource":"s3.amazonaws.com","userIdentity":{"type":"IAMUser","userName":"u"}})";
+}
+
+struct Collected {
+  std::vector<std::string> records;
+  std::vector<std::string> problems;
+  InputStats stats;
+};
+
+Collected Read(const std::vector<std::string>& paths) {
+  Collected c;
+  CloudTrailReader reader([&](const SplitRecord& r, const RecordOrigin&) { c.records.emplace_back(r.text); },
+                          [&](const std::string& m) { c.problems.push_back(m); });
+  for (const auto& p : paths) EXPECT_TRUE(reader.ReadPath(p).ok()) << p;
+  c.stats = reader.stats();
+  return c;
+}
+
+TEST(CloudTrailReaderTest, ReadsRealSampleDirectory) {
+  Collected c = Read({testing::SamplesDir()});
+  EXPECT_EQ(c.stats.files, 55u);
+  EXPECT_EQ(c.records.size(), 2900u);  // SOURCES.txt: 2,900 events
+  EXPECT_EQ(c.stats.bad_records, 0u);
+  EXPECT_TRUE(c.problems.empty());
+}
+
+TEST(CloudTrailReaderTest, GzipAndS3LayoutWithDigestAndInsightFilesSkipped) {
+  TempDir dir;
+  std::string base = "AWSLogs/123456789012/CloudTrail/us-east-1/2023/07/10/";
+  dir.WriteFile(base + "123456789012_CloudTrail_us-east-1_20230710T1145Z_a.json.gz",
+                Gzip(R"({"Records":[)" + Event("1") + "," + Event("2") + "]}"));
+  dir.WriteFile("AWSLogs/123456789012/CloudTrail/eu-west-1/2023/07/10/b.json", R"({"Records":[)" + Event("3") + "]}");
+  dir.WriteFile("AWSLogs/123456789012/CloudTrail-Digest/us-east-1/2023/07/10/"
+                "123456789012_CloudTrail-Digest_us-east-1_x_20230710T1200Z.json.gz",
+                Gzip(R"({"awsAccountId":"123456789012","digestStartTime":"2023-07-10T11:00:00Z"})"));
+  dir.WriteFile("AWSLogs/123456789012/CloudTrail-Insight/us-east-1/2023/07/10/"
+                "123456789012_CloudTrail-Insight_us-east-1_20230710T1200Z_x.json.gz",
+                Gzip(R"({"Records":[{"eventType":"AwsCloudTrailInsight"}]})"));
+  dir.WriteFile("README.txt", "not a log");
+  Collected c = Read({dir.path()});
+  EXPECT_EQ(c.records.size(), 3u);
+  EXPECT_EQ(c.stats.files, 2u);
+  EXPECT_EQ(c.stats.digest_files_skipped, 1u);
+  EXPECT_EQ(c.stats.insight_files_skipped, 1u);
+  EXPECT_EQ(c.stats.other_files_skipped, 1u);
+}
+
+TEST(CloudTrailReaderTest, TruncatedGzipKeepsEarlierRecordsAndReportsTheFile) {
+  TempDir dir;
+  std::string body = R"({"Records":[)";
+  for (int i = 0; i < 2000; ++i) body += (i ? "," : "") + Event(std::to_string(i));
+  body += "]}";
+  std::string gz = Gzip(body);
+  std::string path = dir.WriteFile("cut.json.gz", gz.substr(0, gz.size() / 2));
+  Collected c = Read({path});
+  EXPECT_GT(c.records.size(), 100u);
+  EXPECT_LT(c.records.size(), 2000u);
+  EXPECT_EQ(c.stats.failed_files, 1u);
+  bool named = false;
+  for (const auto& p : c.problems) named |= p.find("cut.json.gz: truncated gzip stream") != std::string::npos;
+  EXPECT_TRUE(named);
+}
+
+TEST(CloudTrailReaderTest, CorruptGzipIsReportedNotFatal) {
+  TempDir dir;
+  std::string gz = Gzip(R"({"Records":[)" + Event("1") + "]}");
+  for (size_t i = 12; i < gz.size() - 8; ++i) gz[i] = static_cast<char>(gz[i] ^ 0x5a);
+  std::string bad = dir.WriteFile("a/bad.json.gz", gz);
+  dir.WriteFile("b/good.json", R"({"Records":[)" + Event("2") + "]}");
+  Collected c = Read({dir.path()});
+  EXPECT_EQ(c.records, std::vector<std::string>{Event("2")});
+  EXPECT_EQ(c.stats.failed_files, 1u);
+}
+
+TEST(CloudTrailReaderTest, ConcatenatedGzipMembers) {
+  TempDir dir;
+  std::string path = dir.WriteFile("two.json.gz", Gzip(R"({"Records":[)" + Event("1") + "]}") +
+                                                       Gzip(R"({"Records":[)" + Event("2") + "]}"));
+  EXPECT_EQ(Read({path}).records.size(), 2u);
+}
+
+TEST(CloudTrailReaderTest, StdinAndJsonLines) {
+  int fds[2];
+  ASSERT_EQ(pipe(fds), 0);
+  std::string text = Event("1") + "\n" + Event("2") + "\n";
+  ASSERT_EQ(write(fds[1], text.data(), text.size()), static_cast<ssize_t>(text.size()));
+  close(fds[1]);
+  std::vector<std::string> records;
+  CloudTrailReader reader([&](const SplitRecord& r, const RecordOrigin& o) {
+    records.emplace_back(r.text);
+    EXPECT_EQ(*o.source, "<stdin>");
+    EXPECT_GT(o.line, 0u);
+  }, nullptr);
+  ASSERT_TRUE(reader.ReadDescriptor(fds[0], "<stdin>").ok());
+  close(fds[0]);
+  EXPECT_EQ(records.size(), 2u);
+}
+
+TEST(CloudTrailReaderTest, MissingPathIsAnError) {
+  CloudTrailReader reader([](const SplitRecord&, const RecordOrigin&) {}, nullptr);
+  Status st = reader.ReadPath("/nonexistent/trail");
+  EXPECT_FALSE(st.ok());
+  EXPECT_EQ(st.code(), StatusCode::kNotFound);
+}
+
+TEST(CloudTrailReaderTest, ClassifiesS3Names) {
+  EXPECT_EQ(ClassifyInputPath("x/123_CloudTrail_us-east-1_20230710T1145Z_a.json.gz"), InputKind::kData);
+  EXPECT_EQ(ClassifyInputPath("AWSLogs/1/CloudTrail-Digest/us-east-1/2023/1_CloudTrail-Digest_x.json.gz"),
+            InputKind::kDigest);
+  EXPECT_EQ(ClassifyInputPath("a/1_CloudTrail-Insight_us-east-1_x.json.gz"), InputKind::kInsight);
+  EXPECT_EQ(ClassifyInputPath("events.jsonl"), InputKind::kData);
+  EXPECT_EQ(ClassifyInputPath("notes.txt"), InputKind::kOther);
+}
+
+TEST(CloudTrailReaderTest, FollowPicksUpNewFilesAndAppendedLines) {
+  TempDir dir;
+  dir.WriteFile("old.json", R"({"Records":[)" + Event("old") + "]}");
+  std::string lines = dir.WriteFile("live.jsonl", Event("l1") + "\n");
+  std::vector<std::string> records;
+  CloudTrailReader reader([&](const SplitRecord& r, const RecordOrigin&) { records.emplace_back(r.text); }, nullptr);
+  std::atomic<bool> stop{false};
+  std::thread writer([&] {
+    std::this_thread::sleep_for(std::chrono::milliseconds(300));
+    dir.WriteFile("new/x.json", R"({"Records":[)" + Event("new") + "]}");
+    FILE* f = fopen(lines.c_str(), "a");
+    fputs((Event("l2") + "\n").c_str(), f);
+    fclose(f);
+    std::this_thread::sleep_for(std::chrono::milliseconds(2500));
+    stop = true;
+  });
+  CloudTrailReader::FollowOptions o;
+  o.interval = std::chrono::milliseconds(200);
+  ASSERT_TRUE(reader.Follow({dir.path()}, o, [&] { return stop.load(); }, nullptr).ok());
+  writer.join();
+  // Existing content was not re-read; the new file and the appended line were.
+  std::sort(records.begin(), records.end());
+  std::vector<std::string> expected{Event("new"), Event("l2")};
+  std::sort(expected.begin(), expected.end());
+  EXPECT_EQ(records, expected);
+}
+
+}  // namespace
+}  // namespace warden

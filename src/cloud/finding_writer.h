@@ -1,0 +1,42 @@
+// FindingWriter prints findings in the formats `warden trail` offers:
+//   jsonl - one Warden finding JSON object per line (core FindingToJson);
+//   json  - the same objects in one JSON array;
+//   ocsf  - one OCSF 1.1 Detection Finding (class 2004) per line;
+//   table - a table for people: time, risk, rule, event, actor, account,
+//           region, event id (buffered until Flush, so widths fit).
+// JSON formats are streamed. Flush() ends a batch (the table prints; `trail
+// watch` flushes after every poll). Not for host query rows (RowPrinter).
+#pragma once
+
+#include <memory>
+#include <optional>
+#include <ostream>
+#include <string_view>
+#include <vector>
+
+#include "core/finding.h"
+
+namespace warden {
+
+enum class FindingFormat { kJsonl, kJson, kOcsf, kTable };
+std::optional<FindingFormat> ParseFindingFormat(std::string_view name);
+
+class FindingWriter {
+ public:
+  FindingWriter(FindingFormat format, std::ostream& out) : format_(format), out_(out) {}
+  ~FindingWriter();
+  void Write(const Finding& finding);
+  // Prints buffered table rows / flushes the stream.
+  void Flush();
+  // Ends the output (closes the JSON array).
+  void Finish();
+
+ private:
+  FindingFormat format_;
+  std::ostream& out_;
+  size_t written_ = 0;
+  bool finished_ = false;
+  std::vector<std::vector<std::string>> rows_;
+};
+
+}  // namespace warden

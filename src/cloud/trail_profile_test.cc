@@ -1,0 +1,73 @@
+#include "cloud/trail_profile.h"
+
+#include <gtest/gtest.h>
+
+namespace warden {
+namespace {
+
+TEST(TrailProfileTest, SuppressionWithoutCommentIsRejectedWithLocation) {
+  auto p = TrailProfile::Parse("suppressions:\n  - rule: AWS-AMI-SHARED\n    account: '1'\n", "p.yaml");
+  ASSERT_FALSE(p.ok());
+  EXPECT_NE(p.status().message().find("p.yaml:2:5: suppressions[0]: 'comment' is required"), std::string::npos)
+      << p.status().message();
+}
+
+TEST(TrailProfileTest, UnknownSettingSuggests) {
+  auto p = TrailProfile::Parse("organisation:\n  rules:\n    RTM-011: {enable: true}\n", "p.yaml");
+  ASSERT_FALSE(p.ok());
+  EXPECT_NE(p.status().message().find("rule RTM-011: unknown rule setting 'enable'; did you mean 'enabled'?"),
+            std::string::npos)
+      << p.status().message();
+}
+
+TEST(TrailProfileTest, ResolveAppliesAccountOverOrganisationOverDefault) {
+  auto p = TrailProfile::Parse(R"(
+organisation:
+  rules:
+    R: {enabled: true, risk_level: high, canary: {users: [org-canary]}}
+accounts:
+  "42":
+    rules:
+      R: {risk_level: low}
+)", "p.yaml");
+  ASSERT_TRUE(p.ok()) << p.status().message();
+  Rule base;
+  base.id = "R";
+  base.enabled = false;
+  base.risk_level = RiskLevel::kMedium;
+  auto org = p->Resolve({base}, "");
+  EXPECT_TRUE(org[0].enabled);
+  EXPECT_EQ(org[0].risk_level, RiskLevel::kHigh);
+  ASSERT_TRUE(org[0].canary.has_value());
+  EXPECT_EQ(org[0].canary->users, std::vector<std::string>{"org-canary"});
+  auto acct = p->Resolve({base}, "42");
+  EXPECT_TRUE(acct[0].enabled);                      // from the organisation
+  EXPECT_EQ(acct[0].risk_level, RiskLevel::kLow);    // the account wins
+  EXPECT_EQ(p->AccountsWithOverrides(), std::vector<std::string>{"42"});
+  EXPECT_EQ(p->UnknownRuleIds({base}).size(), 0u);
+  Rule other;
+  other.id = "OTHER";
+  EXPECT_EQ(p->UnknownRuleIds({other}), std::vector<std::string>{"R"});
+}
+
+TEST(TrailProfileTest, SuppressionMatchingAndExpiry) {
+  auto p = TrailProfile::Parse(R"(
+suppressions:
+  - {rule: 'AWS-S3-*', account: '1', comment: ok, expires: 2030-01-01}
+  - {rule: X, resource: 'arn:aws:ec2:*:sg-1*', comment: ok}
+  - {rule: Y, comment: old, expires: '2020-01-01T00:00:00Z'}
+)", "p.yaml");
+  ASSERT_TRUE(p.ok()) << p.status().message();
+  const int64_t now = 1700000000;
+  EXPECT_NE(p->FindSuppression("AWS-S3-BUCKET-POLICY-PUBLIC", "1", "r", "a", now), nullptr);
+  EXPECT_EQ(p->FindSuppression("AWS-S3-BUCKET-POLICY-PUBLIC", "2", "r", "a", now), nullptr);
+  EXPECT_NE(p->FindSuppression("X", "2", "arn:aws:ec2:us-east-1:sg-123", "a", now), nullptr);
+  EXPECT_EQ(p->FindSuppression("X", "2", "arn:aws:ec2:us-east-1:sg-9", "a", now), nullptr);
+  EXPECT_EQ(p->FindSuppression("Y", "2", "r", "a", now), nullptr);  // expired
+  EXPECT_EQ(p->Expired(now).size(), 1u);
+  // A date expiry lasts to the end of that day (UTC).
+  EXPECT_NE(p->FindSuppression("AWS-S3-X", "1", "r", "a", 1893455999), nullptr);  // 2029-12-31T23:59:59Z
+}
+
+}  // namespace
+}  // namespace warden

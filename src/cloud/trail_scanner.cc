@@ -1,0 +1,166 @@
+#include "cloud/trail_scanner.h"
+
+#include "core/time_format.h"
+
+namespace warden {
+
+namespace {
+// Bounds the memory of threshold windows: past this many groups the oldest
+// state is dropped (a threshold may then fire late, never wrongly).
+constexpr size_t kMaxThresholdGroups = 100000;
+}  // namespace
+
+Result<std::unique_ptr<TrailScanner>> TrailScanner::Create(std::vector<Rule> rules,
+                                                           const TrailProfile* profile, Options options) {
+  std::unique_ptr<TrailScanner> s(new TrailScanner());
+  s->options_ = options;
+  s->profile_ = profile;
+  if (s->options_.now == 0) s->options_.now = NowEpochSeconds();
+  s->ids_ = CoreFieldIds::Intern(&s->registry_);
+
+  std::vector<Rule> org = profile ? profile->Resolve(rules, "") : rules;
+  auto add_set = [&](std::vector<Rule> list) -> Status {
+    for (const Rule& r : list)
+      if (r.threshold)
+        for (const std::string& g : r.threshold->group_by) s->registry_.Intern(g);
+    ASSIGN_OR_RETURN(auto set, CompiledRuleSet::Compile(std::move(list), &s->registry_));
+    s->sets_.push_back(set);
+    return Status::Ok();
+  };
+  RETURN_IF_ERROR(add_set(std::move(org)));
+  s->base_set_ = s->sets_[0];
+  if (profile) {
+    for (const std::string& account : profile->AccountsWithOverrides()) {
+      RETURN_IF_ERROR(add_set(profile->Resolve(rules, account)).WithContext("account " + account));
+      s->account_set_[account] = s->sets_.size() - 1;
+    }
+  }
+  RuleEvaluator::Options eo;
+  eo.include_disabled = options.dry_run;
+  for (const auto& set : s->sets_) s->evaluators_.push_back(std::make_unique<RuleEvaluator>(set, eo));
+  // Every field is interned now: the extractor's trie covers them all.
+  s->extractor_ = std::make_unique<JsonFieldExtractor>(s->registry_);
+  return s;
+}
+
+size_t TrailScanner::enabled_rules() const {
+  size_t n = 0;
+  for (const Rule& r : base_set_->rules()) n += r.enabled ? 1 : 0;
+  return n;
+}
+
+std::vector<RegexLimitReport> TrailScanner::RegexLimitReports() const {
+  std::vector<RegexLimitReport> all;
+  for (const auto& e : evaluators_)
+    for (RegexLimitReport& r : e->RegexLimitReports()) all.push_back(std::move(r));
+  return all;
+}
+
+void TrailScanner::ProcessRecord(const SplitRecord& record, const RecordOrigin& origin) {
+  ++stats_.records;
+  Status st = extractor_->Extract(record.text.data(), record.text.size(), record.capacity, &fields_);
+  if (!st.ok()) {
+    ++stats_.bad_records;
+    if (on_problem_) {
+      std::string where = origin.source ? *origin.source : std::string("<input>");
+      where += origin.line > 0 ? ": line " + std::to_string(origin.line) : ": byte " + std::to_string(origin.offset);
+      on_problem_(where + ": record skipped: " + st.message());
+    }
+    return;
+  }
+  if (fields_.first(ids_.event_type).text == "AwsCloudTrailInsight") {
+    ++stats_.insight_events;
+    return;
+  }
+  ++stats_.events;
+  size_t set_index = 0;
+  if (!account_set_.empty()) {
+    auto it = account_set_.find(std::string(EventAccount(fields_, ids_)));
+    if (it != account_set_.end()) set_index = it->second;
+  }
+  RuleEvaluator& evaluator = *evaluators_[set_index];
+  evaluator.Evaluate(fields_, &matches_);
+  if (matches_.empty()) return;
+  stats_.matches += matches_.size();
+  for (const RuleMatch& m : matches_) {
+    if (on_match_) {
+      ScanMatch sm;
+      sm.rule = &sets_[set_index]->rule(m.rule);
+      sm.rule_index = m.rule;
+      sm.rows = evaluator.rows(m);
+      sm.fields = &fields_;
+      sm.ids = &ids_;
+      sm.origin = &origin;
+      on_match_(sm);
+    }
+    if (options_.build_findings) Emit(static_cast<uint32_t>(set_index), m, origin);
+  }
+}
+
+void TrailScanner::Emit(uint32_t set_index, const RuleMatch& m, const RecordOrigin& origin) {
+  const Rule& rule = sets_[set_index]->rule(m.rule);
+  CloudTrailEventSummary event = SummarizeEvent(fields_, ids_);
+
+  ThresholdDetail detail;
+  const ThresholdDetail* threshold = nullptr;
+  if (rule.threshold && !options_.dry_run) {
+    const Threshold& t = *rule.threshold;
+    std::string group;
+    for (const std::string& path : t.group_by) {
+      FieldId id = registry_.Find(path);
+      if (!group.empty()) group += ",";
+      if (id != kNoField) group += std::string(fields_.first(id).text);
+    }
+    if (windows_.size() > kMaxThresholdGroups) windows_.clear();
+    std::string key = std::to_string(set_index) + "\x1f" + rule.id + "\x1f" + group;
+    Window& w = windows_[key];
+    w.events.emplace_back(event.epoch, event.event_id);
+    // Records within a file are only roughly ordered: drop what is outside
+    // the window measured from the newest event.
+    int64_t newest = event.epoch;
+    for (const auto& e : w.events) newest = std::max(newest, e.first);
+    while (!w.events.empty() && newest - w.events.front().first > t.window_seconds) w.events.pop_front();
+    if (static_cast<int>(w.events.size()) < t.count) {
+      ++stats_.below_threshold;
+      return;
+    }
+    detail.count = t.count;
+    detail.window_seconds = t.window_seconds;
+    detail.group = group;
+    for (const auto& e : w.events) detail.event_ids.push_back(e.second);
+    w.events.clear();  // the next finding needs `count` new events
+    threshold = &detail;
+  }
+
+  FindingInput in;
+  in.rule = &rule;
+  in.risk_level = rule.risk_level;
+  in.event = &event;
+  in.matched_rows = evaluators_[set_index]->rows(m);
+  in.raw_event = fields_.raw_event();
+  if (origin.source) {
+    in.origin = *origin.source;
+    if (origin.line > 0) in.origin += ":" + std::to_string(origin.line);
+  }
+  in.threshold = threshold;
+  Finding finding = BuildCloudTrailFinding(in);
+
+  const Suppression* suppression =
+      profile_ ? profile_->FindSuppression(rule.id, event.account, event.resource, event.actor, options_.now)
+               : nullptr;
+  if (suppression) {
+    ++stats_.suppressed;
+    ++stats_.suppressed_by_rule[rule.id];
+    if (!options_.show_suppressed) return;
+    finding.attributes["suppressed"] = true;
+    finding.attributes["suppression"] = {{"comment", suppression->comment},
+                                         {"where", suppression->location.ToString()}};
+    if (on_finding_) on_finding_(std::move(finding), true);
+    return;
+  }
+  ++stats_.findings;
+  ++stats_.findings_by_rule[rule.id];
+  if (on_finding_) on_finding_(std::move(finding), false);
+}
+
+}  // namespace warden

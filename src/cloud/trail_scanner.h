@@ -1,0 +1,111 @@
+// TrailScanner is the CloudTrail detection pipeline between the reader and
+// the outputs: for each raw record it extracts the fields the rules use
+// (simdjson On-Demand), picks the rule set of the event's account (profiles
+// can override rules per account), evaluates the rules, applies thresholds,
+// builds one Finding per rule and event, and checks suppressions. Suppressed
+// findings are counted (and passed on flagged, for --show-suppressed).
+//
+// The hot path (records that match nothing) does not allocate. Findings are
+// built only for matches (the raw event is parsed again then, for evidence).
+// A match callback gives the light-weight view used by dry runs and benchmarks
+// without building findings.
+//
+// Not thread-safe: one scanner per thread.
+#pragma once
+
+#include <deque>
+#include <functional>
+#include <map>
+#include <memory>
+#include <span>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "cloud/cloudtrail_finding.h"
+#include "cloud/cloudtrail_reader.h"
+#include "cloud/trail_profile.h"
+#include "rules/compiled_rules.h"
+#include "rules/json_field_extractor.h"
+
+namespace warden {
+
+struct ScanStats {
+  uint64_t records = 0;          // records given to the scanner
+  uint64_t events = 0;           // records evaluated
+  uint64_t bad_records = 0;      // invalid JSON, not an object
+  uint64_t insight_events = 0;   // CloudTrail Insights records (skipped)
+  uint64_t matches = 0;          // rule matches before thresholds
+  uint64_t below_threshold = 0;  // matches that did not (yet) reach a threshold
+  uint64_t findings = 0;         // findings emitted (not suppressed)
+  uint64_t suppressed = 0;
+  std::map<std::string, uint64_t> findings_by_rule;
+  std::map<std::string, uint64_t> suppressed_by_rule;
+};
+
+// A rule that fired, before any finding is built (valid during the callback).
+struct ScanMatch {
+  const Rule* rule = nullptr;
+  uint32_t rule_index = 0;            // in the rule list given to Create
+  std::span<const uint32_t> rows;     // pattern rows that matched
+  const EventFields* fields = nullptr;
+  const CoreFieldIds* ids = nullptr;
+  const RecordOrigin* origin = nullptr;
+};
+
+class TrailScanner {
+ public:
+  struct Options {
+    bool dry_run = false;         // evaluate disabled rules too, ignore thresholds
+    bool build_findings = true;   // false: only the match callback runs
+    bool show_suppressed = false; // pass suppressed findings to the callback too
+    int64_t now = 0;              // wall clock for suppression expiry (0 = now)
+  };
+  using FindingFn = std::function<void(Finding&&, bool suppressed)>;
+  using MatchFn = std::function<void(const ScanMatch&)>;
+  using ProblemFn = std::function<void(const std::string&)>;
+
+  // `rules` are the loaded rules (catalog and files); `profile` may be null.
+  static Result<std::unique_ptr<TrailScanner>> Create(std::vector<Rule> rules,
+                                                      const TrailProfile* profile, Options options);
+
+  void set_on_finding(FindingFn fn) { on_finding_ = std::move(fn); }
+  void set_on_match(MatchFn fn) { on_match_ = std::move(fn); }
+  void set_on_problem(ProblemFn fn) { on_problem_ = std::move(fn); }
+
+  void ProcessRecord(const SplitRecord& record, const RecordOrigin& origin);
+
+  const ScanStats& stats() const { return stats_; }
+  std::vector<RegexLimitReport> RegexLimitReports() const;
+  // The organisation-level rules after the profile (what runs by default).
+  const std::vector<Rule>& rules() const { return base_set_->rules(); }
+  size_t enabled_rules() const;
+
+ private:
+  struct Window {
+    std::deque<std::pair<int64_t, std::string>> events;  // (time, event id)
+  };
+
+  TrailScanner() = default;
+  void Emit(uint32_t set_index, const RuleMatch& match, const RecordOrigin& origin);
+
+  Options options_;
+  const TrailProfile* profile_ = nullptr;
+  FieldRegistry registry_;
+  CoreFieldIds ids_{};
+  std::vector<FieldId> group_fields_;  // interned threshold group_by fields
+  std::shared_ptr<const CompiledRuleSet> base_set_;
+  std::vector<std::shared_ptr<const CompiledRuleSet>> sets_;  // [0] = organisation level
+  std::vector<std::unique_ptr<RuleEvaluator>> evaluators_;
+  std::unordered_map<std::string, size_t> account_set_;  // account -> index in sets_
+  std::unique_ptr<JsonFieldExtractor> extractor_;
+  EventFields fields_;
+  std::vector<RuleMatch> matches_;
+  std::map<std::string, Window> windows_;
+  ScanStats stats_;
+  FindingFn on_finding_;
+  MatchFn on_match_;
+  ProblemFn on_problem_;
+};
+
+}  // namespace warden

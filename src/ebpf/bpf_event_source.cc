@@ -1,0 +1,291 @@
+// The eBPF tier of the host event source: loads the CO-RE programs of
+// bpf/host_events.bpf.c through their bpftool skeleton, attaches each hook
+// separately (so the status can say exactly which one the kernel refused),
+// and drains the ring buffer on a timer. The kernel side submits with
+// BPF_RB_NO_WAKEUP (a wake-up per event costs tens of microseconds on our
+// VMs), so Poll sleeps for its timeout and then consumes everything pending;
+// the kernel forces a wake-up only when the buffer passes a quarter full.
+// Built only when CMake found clang, bpftool, libbpf and kernel BTF
+// (WARDEN_HAVE_EBPF); otherwise OpenBpfEventSource explains why not.
+#include <sys/resource.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstdarg>
+#include <cstring>
+#include <mutex>
+
+#include "ebpf/bpf_record_decoder.h"
+#include "ebpf/event_source.h"
+
+#ifndef WARDEN_HAVE_EBPF
+#define WARDEN_HAVE_EBPF 0
+#endif
+
+#if WARDEN_HAVE_EBPF
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+
+#include "ebpf/bpf/event_abi.h"
+#include "host_events.skel.h"
+#endif
+
+namespace warden {
+
+#if WARDEN_HAVE_EBPF
+
+namespace {
+
+// libbpf reports through one process-wide print callback. While we load, its
+// messages are collected so a refused program's verifier log ends up in our
+// error message instead of on the user's terminal.
+std::mutex g_libbpf_log_mutex;
+std::string* g_libbpf_log = nullptr;
+
+int CaptureLibbpfLog(enum libbpf_print_level level, const char* format, va_list args) {
+  if (level == LIBBPF_DEBUG || g_libbpf_log == nullptr) return 0;
+  char line[1024];
+  int n = vsnprintf(line, sizeof(line), format, args);
+  if (n > 0 && g_libbpf_log->size() < 64 * 1024) g_libbpf_log->append(line);
+  return 0;
+}
+
+// The last few non-empty lines of a verifier log: where it gave up.
+std::string LogTail(const std::string& log, size_t lines) {
+  std::vector<std::string_view> all;
+  std::string_view rest = log;
+  while (!rest.empty()) {
+    size_t nl = rest.find('\n');
+    std::string_view line = rest.substr(0, nl);
+    if (!line.empty()) all.push_back(line);
+    if (nl == std::string_view::npos) break;
+    rest.remove_prefix(nl + 1);
+  }
+  std::string out;
+  for (size_t i = all.size() > lines ? all.size() - lines : 0; i < all.size(); ++i) {
+    if (!out.empty()) out += " | ";
+    out += all[i];
+  }
+  return out;
+}
+
+struct HookSpec {
+  const char* name;
+  const char* events;
+  bool required;  // without it the tier is not worth using
+};
+
+class BpfEventSource : public HostEventSource {
+ public:
+  ~BpfEventSource() override {
+    if (ring_ != nullptr) ring_buffer__free(ring_);
+    for (bpf_link* link : links_)
+      if (link != nullptr) bpf_link__destroy(link);
+    if (skel_ != nullptr) host_events_bpf__destroy(skel_);
+  }
+
+  warden::Status Init(const CollectorOptions& options) {
+    probes_ = ProbeBpfFeatures();
+    for (const FeatureProbe& p : probes_) {
+      if ((p.name == "btf" || p.name == "tp_btf" || p.name == "ringbuf") && !p.available)
+        return Unavailable(p.name + " unavailable: " + p.detail);
+    }
+    // Kernels before 5.11 charge BPF memory to RLIMIT_MEMLOCK.
+    rlimit unlimited{RLIM_INFINITY, RLIM_INFINITY};
+    setrlimit(RLIMIT_MEMLOCK, &unlimited);
+
+    std::string log;
+    std::lock_guard<std::mutex> lock(g_libbpf_log_mutex);
+    g_libbpf_log = &log;
+    libbpf_print_fn_t previous = libbpf_set_print(CaptureLibbpfLog);
+    warden::Status st = Load(options);
+    libbpf_set_print(previous);
+    g_libbpf_log = nullptr;
+    if (!st.ok() && !log.empty()) return Unavailable(st.message() + ": " + LogTail(log, 4));
+    return st;
+  }
+
+  Result<size_t> Poll(std::chrono::milliseconds timeout,
+                      const std::function<void(HostEvent&)>& deliver) override {
+    deliver_ = &deliver;
+    delivered_now_ = 0;
+    int n = ring_buffer__poll(ring_, static_cast<int>(timeout.count()));
+    if (n < 0 && n != -EINTR) {
+      deliver_ = nullptr;
+      return IoError(std::string("eBPF ring buffer: ") + strerror(-n));
+    }
+    // With BPF_RB_NO_WAKEUP nobody signalled the epoll: consume regardless.
+    n = ring_buffer__consume(ring_);
+    deliver_ = nullptr;
+    if (n < 0 && n != -EINTR) return IoError(std::string("eBPF ring buffer: ") + strerror(-n));
+    if (++polls_ % 64 == 0) clock_.Resync();
+    return delivered_now_;
+  }
+
+  CollectorStatus Status() const override {
+    CollectorStatus s;
+    s.tier = "ebpf";
+    s.tier_detail = "eBPF (CO-RE, BTF tracepoints), ring buffer of " + std::to_string(ring_bytes_ >> 20) +
+                    " MiB drained on a timer";
+    s.probes = probes_;
+    for (size_t i = 0; i < hooks_.size(); ++i) s.hooks.push_back(hooks_[i]);
+    for (size_t k = 0; k < kHostEventKindCount; ++k)
+      s.events[std::string(HostEventKindName(static_cast<HostEventKind>(k)))] = delivered_[k];
+    std::vector<uint64_t> counters = ReadCounters();
+    s.drops["ring_buffer_full"] = counters[WD_COUNT_DROP_RINGBUF_FULL];
+    s.drops["no_scratch_memory"] = counters[WD_COUNT_DROP_NO_SCRATCH];
+    s.drops["kernel_read_failed"] = counters[WD_COUNT_DROP_READ_FAILED];
+    s.drops["undecodable_record"] = decode_errors_;
+    s.drops["program_recursion"] = RecursionMisses();
+    s.notes["truncated_paths"] = counters[WD_COUNT_TRUNCATED_PATH];
+    s.notes["truncated_argv"] = counters[WD_COUNT_TRUNCATED_ARGV];
+    s.notes["own_events_filtered_in_kernel"] = counters[WD_COUNT_FILTERED_SELF];
+    uint64_t submitted = 0;
+    for (int k = 1; k <= WD_EVENT_MODULE; ++k) submitted += counters[WD_COUNT_SUBMITTED + k];
+    s.notes["submitted_by_kernel"] = submitted;
+    s.coverage_gaps = gaps_;
+    return s;
+  }
+
+ private:
+  warden::Status Load(const CollectorOptions& options) {
+    skel_ = host_events_bpf__open();
+    if (skel_ == nullptr) return Unavailable(std::string("opening the BPF object failed: ") + strerror(errno));
+    ring_bytes_ = options.ring_buffer_bytes;
+    if (ring_bytes_ < (1u << 20) || (ring_bytes_ & (ring_bytes_ - 1)) != 0) ring_bytes_ = 16u << 20;
+    bpf_map__set_max_entries(skel_->maps.events, static_cast<__u32>(ring_bytes_));
+    skel_->rodata->agent_tgid = static_cast<__u32>(options.exclude_pid > 0 ? options.exclude_pid : getpid());
+    skel_->rodata->wakeup_bytes = static_cast<__u32>(ring_bytes_ / 4);
+    bool kernel_has_modules = access("/proc/modules", F_OK) == 0;
+    skel_->rodata->watch_modules = kernel_has_modules ? 1 : 0;
+    size_t count = 0;
+    for (const std::string& prefix : options.sensitive_prefixes) {
+      if (prefix.empty() || prefix.front() != '/') continue;
+      if (count == WD_MAX_PREFIXES || prefix.size() > WD_PREFIX_LEN) {
+        gaps_.push_back("sensitive path prefix not watched (at most " + std::to_string(WD_MAX_PREFIXES) +
+                        " prefixes of " + std::to_string(WD_PREFIX_LEN) + " bytes): " + prefix);
+        continue;
+      }
+      skel_->rodata->prefixes[count].len = static_cast<__u32>(prefix.size());
+      memcpy(const_cast<char*>(skel_->rodata->prefixes[count].text), prefix.data(), prefix.size());
+      ++count;
+    }
+    skel_->rodata->prefix_count = static_cast<__u32>(count);
+
+    int err = host_events_bpf__load(skel_);
+    if (err != 0) return Unavailable(std::string("the kernel refused the collector's programs (") + strerror(-err) + ")");
+
+    const HookSpec specs[] = {
+        {"sched_process_exec", "exec", true},
+        {"sched_process_fork", "fork", true},
+        {"sched_process_exit", "exit", true},
+        {"sys_exit", "connect, accept, bind, listen, setid, open, module_load", false},
+    };
+    bpf_program* programs[] = {skel_->progs.on_exec, skel_->progs.on_fork, skel_->progs.on_exit,
+                               skel_->progs.on_sys_exit};
+    for (size_t i = 0; i < 4; ++i) {
+      bpf_link* link = bpf_program__attach(programs[i]);
+      bool ok = link != nullptr && libbpf_get_error(link) == 0;
+      int attach_err = ok ? 0 : errno;
+      links_.push_back(ok ? link : nullptr);
+      std::string name = specs[i].name;
+      if (i == 3) name += " (one dispatcher, in-kernel syscall filter)";
+      hooks_.push_back({name, "tp_btf", ok, specs[i].events});
+      if (!ok && specs[i].required)
+        return Unavailable(std::string("attaching tp_btf/") + specs[i].name + " failed: " + strerror(attach_err));
+      if (!ok)
+        gaps_.push_back(std::string("sys_exit hook refused (") + strerror(attach_err) +
+                        "): no connect/accept/bind/listen, set*id, open or module events");
+    }
+    for (const FeatureProbe& p : probes_) {
+      if (p.name == "fentry" || p.name == "lsm" || p.name == "kprobe")
+        hooks_.push_back({"optional tier " + p.name, p.name, false,
+                          p.available ? "available, not needed by this collector" : "unavailable: " + p.detail});
+    }
+    if (!kernel_has_modules)
+      gaps_.push_back("module loads: this kernel has no loadable-module support (/proc/modules absent); nothing to watch");
+    gaps_.push_back("opens: only absolute paths are matched against the sensitive prefixes");
+    gaps_.push_back("UDP datagrams sent without connect() and 32-bit (ia32) syscalls are not reported");
+
+    ring_ = ring_buffer__new(bpf_map__fd(skel_->maps.events), &BpfEventSource::OnRecord, this, nullptr);
+    if (ring_ == nullptr) return Unavailable(std::string("ring buffer setup failed: ") + strerror(errno));
+    counters_fd_ = bpf_map__fd(skel_->maps.counters);
+    return Status::Ok();
+  }
+
+  static int OnRecord(void* ctx, void* data, size_t size) {
+    auto* self = static_cast<BpfEventSource*>(ctx);
+    // No exception may cross libbpf's C frames.
+    try {
+      if (!DecodeBpfRecord(data, size, self->clock_, &self->event_)) {
+        ++self->decode_errors_;
+        return 0;
+      }
+      ++self->delivered_[static_cast<size_t>(self->event_.kind)];
+      ++self->delivered_now_;
+      if (self->deliver_ != nullptr) (*self->deliver_)(self->event_);
+    } catch (...) {
+      ++self->decode_errors_;
+    }
+    return 0;
+  }
+
+  std::vector<uint64_t> ReadCounters() const {
+    std::vector<uint64_t> totals(WD_COUNT_MAX, 0);
+    int cpus = libbpf_num_possible_cpus();
+    if (cpus <= 0 || counters_fd_ < 0) return totals;
+    std::vector<uint64_t> per_cpu(static_cast<size_t>(cpus));
+    for (__u32 key = 0; key < WD_COUNT_MAX; ++key) {
+      if (bpf_map_lookup_elem(counters_fd_, &key, per_cpu.data()) != 0) continue;
+      for (uint64_t v : per_cpu) totals[key] += v;
+    }
+    return totals;
+  }
+
+  // Runs the kernel skipped because a program was already active on the CPU.
+  uint64_t RecursionMisses() const {
+    uint64_t total = 0;
+    bpf_program* programs[] = {skel_->progs.on_exec, skel_->progs.on_fork, skel_->progs.on_exit,
+                               skel_->progs.on_sys_exit};
+    for (bpf_program* p : programs) {
+      bpf_prog_info info{};
+      __u32 len = sizeof(info);
+      if (bpf_obj_get_info_by_fd(bpf_program__fd(p), &info, &len) == 0) total += info.recursion_misses;
+    }
+    return total;
+  }
+
+  host_events_bpf* skel_ = nullptr;
+  ring_buffer* ring_ = nullptr;
+  std::vector<bpf_link*> links_;
+  int counters_fd_ = -1;
+  uint64_t ring_bytes_ = 0;
+  BootClock clock_;
+  HostEvent event_;
+  const std::function<void(HostEvent&)>* deliver_ = nullptr;
+  size_t delivered_now_ = 0;
+  uint64_t polls_ = 0;
+  uint64_t delivered_[kHostEventKindCount] = {};
+  uint64_t decode_errors_ = 0;
+  std::vector<FeatureProbe> probes_;
+  std::vector<HookStatus> hooks_;
+  std::vector<std::string> gaps_;
+};
+
+}  // namespace
+
+Result<std::unique_ptr<HostEventSource>> OpenBpfEventSource(const CollectorOptions& options) {
+  auto source = std::make_unique<BpfEventSource>();
+  RETURN_IF_ERROR(source->Init(options));
+  return std::unique_ptr<HostEventSource>(std::move(source));
+}
+
+#else  // !WARDEN_HAVE_EBPF
+
+Result<std::unique_ptr<HostEventSource>> OpenBpfEventSource(const CollectorOptions&) {
+  return Unavailable(EbpfBuildNote());
+}
+
+#endif
+
+}  // namespace warden

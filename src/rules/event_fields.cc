@@ -1,0 +1,38 @@
+#include "rules/event_fields.h"
+
+namespace warden {
+
+FieldId FieldRegistry::Intern(std::string_view path) {
+  auto it = ids_.find(std::string(path));
+  if (it != ids_.end()) return it->second;
+  auto id = static_cast<FieldId>(paths_.size());
+  paths_.emplace_back(path);
+  ids_.emplace(std::string(path), id);
+  return id;
+}
+
+FieldId FieldRegistry::Find(std::string_view path) const {
+  auto it = ids_.find(std::string(path));
+  return it == ids_.end() ? kNoField : it->second;
+}
+
+void EventFields::Reset(size_t field_count) {
+  if (slots_.size() != field_count) slots_.resize(field_count);
+  for (Slot& s : slots_) {
+    s.first = FieldValue{};
+    s.count = 0;
+  }
+  overflow_.clear();
+  raw_event_ = {};
+}
+
+void EventFields::Add(FieldId id, FieldValue value) {
+  Slot& s = slots_[id];
+  if (s.count++ == 0) {
+    s.first = value;
+  } else {
+    overflow_.emplace_back(id, value);
+  }
+}
+
+}  // namespace warden

@@ -1,0 +1,99 @@
+#include "rules/json_field_extractor.h"
+
+#include <gtest/gtest.h>
+
+#include <string>
+
+namespace warden {
+namespace {
+
+class ExtractorTest : public ::testing::Test {
+ protected:
+  Status Run(const std::string& json, std::initializer_list<const char*> paths) {
+    registry_ = FieldRegistry();
+    for (const char* p : paths) registry_.Intern(p);
+    extractor_ = std::make_unique<JsonFieldExtractor>(registry_);
+    buffer_ = json + std::string(kJsonPadding, ' ');
+    return extractor_->Extract(buffer_.data(), json.size(), buffer_.size(), &fields_);
+  }
+  std::vector<std::string> Values(const char* path) {
+    std::vector<std::string> out;
+    FieldId id = registry_.Find(path);
+    if (fields_.count(id) == 0) return out;
+    fields_.AnyValue(id, [&](const FieldValue& v) {
+      out.emplace_back(v.text);
+      return false;
+    });
+    return out;
+  }
+  FieldRegistry registry_;
+  std::unique_ptr<JsonFieldExtractor> extractor_;
+  std::string buffer_;
+  EventFields fields_;
+};
+
+TEST_F(ExtractorTest, ExtractsNestedScalarsAndUnescapesStrings) {
+  ASSERT_TRUE(Run(R"({"eventName":"A\"B","userIdentity":{"type":"IAMUser","n":1},"readOnly":true,"x":2.5})",
+                  {"eventName", "userIdentity.type", "readOnly", "x", "missing"})
+                  .ok());
+  EXPECT_EQ(Values("eventName"), std::vector<std::string>{"A\"B"});
+  EXPECT_EQ(Values("userIdentity.type"), std::vector<std::string>{"IAMUser"});
+  EXPECT_EQ(Values("readOnly"), std::vector<std::string>{"true"});
+  EXPECT_EQ(Values("x"), std::vector<std::string>{"2.5"});
+  EXPECT_TRUE(Values("missing").empty());
+  EXPECT_EQ(fields_.first(registry_.Find("missing")).kind, ValueKind::kMissing);
+}
+
+TEST_F(ExtractorTest, NullIsRecordedAsNullWithEmptyText) {
+  ASSERT_TRUE(Run(R"({"responseElements":null})", {"responseElements"}).ok());
+  FieldId id = registry_.Find("responseElements");
+  EXPECT_EQ(fields_.first(id).kind, ValueKind::kNull);
+  EXPECT_EQ(fields_.first(id).text, "");
+}
+
+TEST_F(ExtractorTest, PathsCrossArrays) {
+  ASSERT_TRUE(Run(R"({"resources":[{"ARN":"a1","type":"t"},{"ARN":"a2"}],"tags":["x","y"]})",
+                  {"resources.ARN", "tags"})
+                  .ok());
+  EXPECT_EQ(Values("resources.ARN"), (std::vector<std::string>{"a1", "a2"}));
+  EXPECT_EQ(Values("tags"), (std::vector<std::string>{"x", "y"}));
+}
+
+TEST_F(ExtractorTest, ObjectLeafIsItsJsonText) {
+  ASSERT_TRUE(Run(R"({"requestParameters": {"a": [1, 2]} , "b":1})", {"requestParameters"}).ok());
+  EXPECT_EQ(Values("requestParameters"), std::vector<std::string>{R"({"a": [1, 2]})"});
+}
+
+TEST_F(ExtractorTest, EscapedKeysAreMatched) {
+  ASSERT_TRUE(Run(R"({"event\u004eame":"X"})", {"eventName"}).ok());
+  EXPECT_EQ(Values("eventName"), std::vector<std::string>{"X"});
+}
+
+TEST_F(ExtractorTest, InvalidJsonIsAnError) {
+  EXPECT_FALSE(Run(R"({"eventName":"A",})", {"eventName"}).ok());
+  EXPECT_FALSE(Run(R"({"eventName":"A"} {"x":1})", {"eventName"}).ok());
+  EXPECT_FALSE(Run(R"(["not an object"])", {"eventName"}).ok());
+  EXPECT_FALSE(Run(R"({"eventName":"unterminated)", {"eventName"}).ok());
+  EXPECT_FALSE(Run("", {"eventName"}).ok());
+}
+
+TEST_F(ExtractorTest, DeepNestingIsRejectedNotCrashing) {
+  // Valid but absurdly deep: extraction stops descending and keeps the text.
+  std::string deep = R"({"a":)" + std::string(5000, '[') + std::string(5000, ']') + "}";
+  ASSERT_TRUE(Run(deep, {"a"}).ok());
+  ASSERT_EQ(Values("a").size(), 1u);
+  EXPECT_EQ(Values("a")[0].front(), '[');
+  std::string unbalanced = R"({"a":)" + std::string(5000, '[') + "}";
+  EXPECT_FALSE(Run(unbalanced, {"a"}).ok());
+  std::string deep_ok = R"({"a":)" + std::string(500, '[') + "1" + std::string(500, ']') + "}";
+  EXPECT_TRUE(Run(deep_ok, {"a"}).ok());
+}
+
+TEST_F(ExtractorTest, HugeStringValue) {
+  std::string big(8 << 20, 'x');
+  ASSERT_TRUE(Run(R"({"userAgent":")" + big + R"("})", {"userAgent"}).ok());
+  EXPECT_EQ(Values("userAgent")[0].size(), big.size());
+}
+
+}  // namespace
+}  // namespace warden

@@ -1,0 +1,153 @@
+#include "rules/rule_linter.h"
+
+#include <algorithm>
+
+#include "core/strings.h"
+#include "rules/compiled_rules.h"
+#include "rules/regex_matcher.h"
+#include "rules/rule_yaml_loader.h"
+
+namespace warden {
+
+namespace {
+
+// Top-level keys of CloudTrail records (event versions 1.0-1.10).
+const std::vector<std::string> kCloudTrailKeys = {
+    "eventVersion",   "userIdentity",       "eventTime",         "eventSource",
+    "eventName",      "awsRegion",          "sourceIPAddress",   "userAgent",
+    "errorCode",      "errorMessage",       "requestParameters", "responseElements",
+    "additionalEventData", "requestID",     "eventID",           "eventType",
+    "apiVersion",     "managementEvent",    "readOnly",          "resources",
+    "recipientAccountId", "serviceEventDetails", "sharedEventID", "vpcEndpointId",
+    "vpcEndpointAccountId", "eventCategory", "addendum",         "sessionCredentialFromConsole",
+    "edgeDeviceDetails", "tlsDetails",      "insightDetails"};
+
+void Warn(std::vector<RuleDiagnostic>* out, const Rule& rule, const SourceLocation& loc,
+          std::string message) {
+  RuleDiagnostic d;
+  d.severity = RuleDiagnostic::Severity::kWarning;
+  d.location = loc.line > 0 ? loc : rule.location;
+  d.rule_id = rule.id;
+  d.message = std::move(message);
+  out->push_back(std::move(d));
+}
+
+// "^Create*" / "Delete*": a word whose last letter is starred.
+bool LooksLikeGlobStar(std::string_view alternative) {
+  if (!alternative.empty() && alternative.front() == '^') alternative.remove_prefix(1);
+  if (alternative.size() < 3 || alternative.back() != '*') return false;
+  alternative.remove_suffix(1);
+  return std::all_of(alternative.begin(), alternative.end(),
+                     [](char c) { return std::isalnum(static_cast<unsigned char>(c)); });
+}
+
+bool HasNestedQuantifier(const std::string& pattern) {
+  static const Result<Regex> detector = Regex::Compile(R"(\((?:[^()\\]|\\.)*[+*]\)[+*{])");
+  static thread_local RegexScratch scratch;
+  return detector.ok() && detector->Search(pattern, scratch) == RegexOutcome::kMatch;
+}
+
+void LintRegex(std::vector<RuleDiagnostic>* out, const Rule& rule, const SourceLocation& loc,
+               const std::string& where, const std::string& pattern) {
+  for (std::string_view alt : SplitString(pattern, '|')) {
+    if (LooksLikeGlobStar(alt)) {
+      std::string a(alt);
+      Warn(out, rule, loc,
+           where + ": '" + a + "' repeats only its last letter ('*' is not a wildcard in a regex); "
+           "with search semantics '" + a.substr(0, a.size() - 1) + "' already matches any name "
+           "starting with it");
+      break;
+    }
+  }
+  if (HasNestedQuantifier(pattern)) {
+    Warn(out, rule, loc,
+         where + ": nested quantifier in '" + pattern + "' can backtrack catastrophically; Warden "
+         "stops it at its match limit and the event is then not matched");
+  }
+}
+
+void LintCondition(std::vector<RuleDiagnostic>* out, const Rule& rule, const Condition& c) {
+  if (c.kind != Condition::Kind::kField) {
+    for (const Condition& child : c.children) LintCondition(out, rule, child);
+    return;
+  }
+  if (c.op == MatchOp::kKeyword) return;
+  std::string top = std::string(SplitString(c.field, '.')[0]);
+  if (std::find(kCloudTrailKeys.begin(), kCloudTrailKeys.end(), top) == kCloudTrailKeys.end()) {
+    std::string m = "field '" + c.field + "' does not start with a CloudTrail field";
+    if (auto s = SuggestKey(top, kCloudTrailKeys)) m += "; did you mean '" + *s + "'?";
+    m += " (a missing field matches as the empty string)";
+    Warn(out, rule, c.location, m);
+  }
+  if (c.op == MatchOp::kRegex)
+    for (const std::string& p : c.values) LintRegex(out, rule, c.location, c.field, p);
+}
+
+}  // namespace
+
+size_t LintReport::errors() const {
+  return static_cast<size_t>(std::count_if(diagnostics.begin(), diagnostics.end(), [](const auto& d) {
+    return d.severity == RuleDiagnostic::Severity::kError;
+  }));
+}
+size_t LintReport::warnings() const { return diagnostics.size() - errors(); }
+
+void LintRules(const std::vector<Rule>& rules, std::vector<RuleDiagnostic>* out) {
+  for (const Rule& rule : rules) {
+    if (rule.match) LintCondition(out, rule, *rule.match);
+    for (const Condition& e : rule.exceptions) LintCondition(out, rule, e);
+    for (size_t i = 0; i < rule.patterns.size(); ++i) {
+      const PatternRow& row = rule.patterns[i];
+      const std::string where = "patterns[" + std::to_string(i) + "]";
+      bool everything = true;
+      auto column = [&](const std::optional<std::string>& p, const char* name,
+                        const SourceLocation& loc) {
+        if (!p) return;
+        auto re = Regex::Compile(*p);
+        if (re.ok() && !re->matches_everything()) everything = false;
+        LintRegex(out, rule, loc, where + "." + name, *p);
+      };
+      column(row.event_name, "eventName", row.event_name_location);
+      column(row.event_source, "eventSource", row.event_source_location);
+      column(row.user_identity_type, "userIdentityType", row.user_identity_type_location);
+      if (everything)
+        Warn(out, rule, row.location,
+             where + ": every column matches everything, so this row fires on every event "
+             "(test it with `warden rules test` before enabling)");
+    }
+    if (rule.enabled && rule.has_patterns && rule.patterns.empty())
+      Warn(out, rule, rule.location, "enabled but has no pattern rows: it never fires");
+    if (rule.enabled && rule.canary && rule.canary->empty())
+      Warn(out, rule, rule.location, "enabled canary rule with no users or access keys: it never fires");
+  }
+}
+
+LintReport LintRulePath(const std::string& path) {
+  LintReport report;
+  RuleLoadResult loaded = LoadRulesFromPath(path);
+  report.diagnostics = loaded.diagnostics;
+  report.files = loaded.files;
+  report.rules = loaded.rules.size();
+  // Compile each rule on its own so one error does not hide the others.
+  for (const Rule& rule : loaded.rules) {
+    FieldRegistry registry;
+    auto compiled = CompiledRuleSet::Compile({rule}, &registry);
+    if (!compiled.ok()) {
+      RuleDiagnostic d;
+      d.location = rule.location;
+      d.rule_id = rule.id;
+      d.message = compiled.status().message();
+      report.diagnostics.push_back(std::move(d));
+    }
+  }
+  LintRules(loaded.rules, &report.diagnostics);
+  std::stable_sort(report.diagnostics.begin(), report.diagnostics.end(),
+                   [](const RuleDiagnostic& a, const RuleDiagnostic& b) {
+                     if (a.location.file != b.location.file) return a.location.file < b.location.file;
+                     if (a.location.line != b.location.line) return a.location.line < b.location.line;
+                     return a.location.column < b.location.column;
+                   });
+  return report;
+}
+
+}  // namespace warden

@@ -1,0 +1,75 @@
+#include "rules/rule_linter.h"
+
+#include <gtest/gtest.h>
+
+#include "testing/test_util.h"
+
+namespace warden {
+namespace {
+
+std::string All(const LintReport& r) {
+  std::string s;
+  for (const auto& d : r.diagnostics) s += d.ToString() + "\n";
+  return s;
+}
+
+TEST(RuleLinterTest, WarnsAboutGlobStarRegexesAndFloodRows) {
+  testing::TempDir dir;
+  std::string path = dir.WriteFile("r.yaml", R"(- id: RTM-011
+  risk_level: very_high
+  patterns:
+    - {eventName: '^Create*|^Delete*', eventSource: '.*'}
+    - {eventName: '.*', eventSource: '.*', userIdentityType: '.*'}
+)");
+  LintReport r = LintRulePath(path);
+  EXPECT_EQ(r.errors(), 0u) << All(r);
+  std::string all = All(r);
+  EXPECT_NE(all.find(":4:19: warning: rule RTM-011: patterns[0].eventName: '^Create*' repeats only its last letter"),
+            std::string::npos) << all;
+  EXPECT_NE(all.find(":5:7: warning: rule RTM-011: patterns[1]: every column matches everything"),
+            std::string::npos) << all;
+}
+
+TEST(RuleLinterTest, ReportsRegexErrorsWithLineAndColumnAndKeepsGoing) {
+  testing::TempDir dir;
+  std::string path = dir.WriteFile("r.yaml", R"(- id: A
+  risk_level: low
+  match: {eventName: {regex: 'a(b'}}
+- id: B
+  risk_level: low
+  match: {eventname: X}
+- id: C
+  risk_level: low
+  match: {eventName: {regex: '(x+)+y'}}
+)");
+  LintReport r = LintRulePath(path);
+  std::string all = All(r);
+  EXPECT_EQ(r.errors(), 1u) << all;
+  EXPECT_NE(all.find("r.yaml:3:34: rule A: match.eventName.regex: regex error at offset 3"), std::string::npos) << all;
+  EXPECT_NE(all.find("rule B: field 'eventname' does not start with a CloudTrail field; did you mean 'eventName'?"),
+            std::string::npos) << all;
+  EXPECT_NE(all.find("rule C: eventName: nested quantifier"), std::string::npos) << all;
+}
+
+TEST(RuleLinterTest, EnabledRulesThatCannotFire) {
+  testing::TempDir dir;
+  std::string path = dir.WriteFile("r.yaml", R"(- id: P
+  risk_level: low
+  patterns: []
+- id: K
+  risk_level: low
+  canary: {users: []}
+- id: OFF
+  risk_level: low
+  enabled: false
+  patterns: []
+)");
+  LintReport r = LintRulePath(path);
+  std::string all = All(r);
+  EXPECT_NE(all.find("rule P: enabled but has no pattern rows"), std::string::npos) << all;
+  EXPECT_NE(all.find("rule K: enabled canary rule with no users"), std::string::npos) << all;
+  EXPECT_EQ(all.find("rule OFF"), std::string::npos) << all;
+}
+
+}  // namespace
+}  // namespace warden

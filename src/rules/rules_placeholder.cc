@@ -1,1 +1,0 @@
-// Placeholder: replaced as the rules module is written.

@@ -1,0 +1,74 @@
+// The non-regex string predicates rules use: ASCII case-insensitive compare
+// and search, Sigma-style wildcard globs, and CIDR membership for IPv4 and
+// IPv6. All of them work on views and never allocate while matching.
+// Case folding is ASCII only: CloudTrail names, ARNs and services are ASCII,
+// and a full Unicode fold per event would cost more than it buys.
+#pragma once
+
+#include <array>
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "core/status.h"
+
+namespace warden {
+
+bool EqualsIgnoreCase(std::string_view a, std::string_view b);
+bool StartsWithIgnoreCase(std::string_view s, std::string_view prefix);
+bool EndsWithIgnoreCase(std::string_view s, std::string_view suffix);
+bool ContainsIgnoreCase(std::string_view haystack, std::string_view needle);
+bool Contains(std::string_view haystack, std::string_view needle);
+std::string AsciiLower(std::string_view s);
+
+// A wildcard pattern: `*` matches any run of characters, `?` exactly one.
+// Sigma escaping: `\*` and `\?` are literal, `\\` is one backslash, any other
+// backslash is literal. Matching is the whole value (anchored both ends).
+class GlobPattern {
+ public:
+  static GlobPattern Parse(std::string_view sigma_text, bool ignore_case);
+  // A pattern from literal text with no wildcard processing.
+  static GlobPattern Literal(std::string_view text, bool ignore_case);
+  bool Matches(std::string_view value) const;
+  bool has_wildcards() const { return has_wildcards_; }
+
+  // Pieces of the pattern, for callers that want the fast paths below.
+  enum class Shape { kExact, kPrefix, kSuffix, kContains, kGeneral };
+  Shape shape() const { return shape_; }
+  // The literal of the fast shapes (text between the wildcards).
+  const std::string& core() const { return core_; }
+  // Wraps the pattern with leading/trailing `*` (Sigma contains/startswith/endswith).
+  GlobPattern WithLeadingStar() const;
+  GlobPattern WithTrailingStar() const;
+
+ private:
+  void Classify();
+  // Tokens: literal runs and wildcards; kStar/kAny are sentinels in `kinds_`.
+  enum class Token : uint8_t { kLiteral, kStar, kAny };
+  std::vector<Token> kinds_;
+  std::vector<std::string> literals_;  // one per kLiteral token, in order
+  bool ignore_case_ = false;
+  bool has_wildcards_ = false;
+  Shape shape_ = Shape::kExact;
+  std::string core_;
+};
+
+// An IPv4 or IPv6 network in CIDR notation ("10.0.0.0/8", "::/0"); a bare
+// address is a /32 or /128.
+class CidrRange {
+ public:
+  static Result<CidrRange> Parse(std::string_view text);
+  // False for anything that is not an IP address ("AWS Internal", hostnames).
+  bool Contains(std::string_view address) const;
+
+ private:
+  std::array<uint8_t, 16> network_{};
+  int prefix_bits_ = 0;
+  bool v6_ = false;
+};
+
+// Parses an IPv4 or IPv6 address; returns false when text is not one.
+bool ParseIpAddress(std::string_view text, std::array<uint8_t, 16>* bytes, bool* v6);
+
+}  // namespace warden

@@ -1,0 +1,122 @@
+#include "rules/yaml_util.h"
+
+#include <algorithm>
+#include <cctype>
+
+#include "core/strings.h"
+#include "rules/string_match.h"
+
+namespace warden {
+
+std::string RuleDiagnostic::ToString() const {
+  std::string s = location.ToString() + ": ";
+  if (severity == Severity::kWarning) s += "warning: ";
+  if (!rule_id.empty()) s += "rule " + rule_id + ": ";
+  return s + message;
+}
+
+SourceLocation LocationOf(const std::string& file, const YAML::Node& node) {
+  SourceLocation loc;
+  loc.file = file;
+  YAML::Mark m = node.Mark();
+  if (!m.is_null()) {
+    loc.line = m.line + 1;
+    loc.column = m.column + 1;
+  }
+  return loc;
+}
+
+SourceLocation LocationInScalar(const std::string& file, const YAML::Node& node, size_t offset) {
+  SourceLocation loc = LocationOf(file, node);
+  if (loc.line == 0 || !node.IsScalar()) return loc;
+  const std::string& text = node.Scalar();
+  if (text.find('\n') != std::string::npos) return loc;  // block scalar: start is the best we know
+  // Quoted scalars start at the quote; the text starts one column later.
+  loc.column += static_cast<int>(offset) + (node.Tag() == "!" ? 1 : 0);
+  return loc;
+}
+
+Result<std::string> ReadScalar(const YAML::Node& node, const std::string& what) {
+  if (!node.IsScalar()) return InvalidArgument(what + ": expected a single value");
+  return node.Scalar();
+}
+
+Result<std::vector<std::string>> ReadStringList(const YAML::Node& node, const std::string& what) {
+  std::vector<std::string> out;
+  if (node.IsNull()) return out;
+  if (node.IsScalar()) {
+    out.push_back(node.Scalar());
+    return out;
+  }
+  if (!node.IsSequence()) return InvalidArgument(what + ": expected a value or a list of values");
+  for (const YAML::Node& item : node) {
+    if (!item.IsScalar()) return InvalidArgument(what + ": list items must be single values");
+    out.push_back(item.Scalar());
+  }
+  return out;
+}
+
+Result<bool> ReadBool(const YAML::Node& node, const std::string& what) {
+  if (node.IsScalar()) {
+    std::string v = AsciiLower(node.Scalar());
+    if (v == "true" || v == "yes" || v == "on") return true;
+    if (v == "false" || v == "no" || v == "off") return false;
+  }
+  return InvalidArgument(what + ": expected true or false");
+}
+
+Result<double> ReadNumber(const YAML::Node& node, const std::string& what) {
+  double d = 0;
+  if (node.IsScalar() && ParseDouble(node.Scalar(), &d)) return d;
+  return InvalidArgument(what + ": expected a number");
+}
+
+Result<int64_t> ReadDuration(const YAML::Node& node, const std::string& what) {
+  if (!node.IsScalar()) return InvalidArgument(what + ": expected a duration like 300s, 5m or 1h");
+  std::string text = std::string(TrimWhitespace(node.Scalar()));
+  int64_t unit = 1;
+  if (!text.empty() && std::string("smhd").find(text.back()) != std::string::npos) {
+    char u = text.back();
+    unit = u == 's' ? 1 : u == 'm' ? 60 : u == 'h' ? 3600 : 86400;
+    text.pop_back();
+  }
+  int64_t n = 0;
+  if (!ParseInt64(text, &n) || n <= 0)
+    return InvalidArgument(what + ": expected a positive duration like 300s, 5m or 1h");
+  return n * unit;
+}
+
+namespace {
+size_t EditDistance(const std::string& a, const std::string& b) {
+  std::vector<size_t> prev(b.size() + 1), cur(b.size() + 1);
+  for (size_t j = 0; j <= b.size(); ++j) prev[j] = j;
+  for (size_t i = 1; i <= a.size(); ++i) {
+    cur[0] = i;
+    for (size_t j = 1; j <= b.size(); ++j) {
+      size_t sub = prev[j - 1] + (std::tolower(a[i - 1]) == std::tolower(b[j - 1]) ? 0 : 1);
+      cur[j] = std::min({prev[j] + 1, cur[j - 1] + 1, sub});
+    }
+    std::swap(prev, cur);
+  }
+  return prev[b.size()];
+}
+}  // namespace
+
+std::optional<std::string> SuggestKey(const std::string& word,
+                                      const std::vector<std::string>& candidates) {
+  std::optional<std::string> best;
+  size_t best_distance = SIZE_MAX;
+  for (const std::string& c : candidates) {
+    size_t d = EditDistance(word, c);
+    // Prefix matches ("risk" for "risk_level") count as close.
+    if (StartsWith(c, word) && word.size() >= 3) d = std::min<size_t>(d, 1);
+    if (d < best_distance) {
+      best_distance = d;
+      best = c;
+    }
+  }
+  if (best && best_distance <= std::max<size_t>(2, word.size() / 3)) return best;
+  return std::nullopt;
+}
+
+}  // namespace warden
