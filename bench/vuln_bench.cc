@@ -13,6 +13,7 @@
 // (--workdir keeps the generated data in DIR, for profiling).
 #include <benchmark/benchmark.h>
 #include <fcntl.h>
+#include <spawn.h>
 #include <sys/resource.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -37,6 +38,8 @@
 #include "vuln/feed_importer.h"
 #include "vuln/scan_target.h"
 #include "vuln/vulnerability_finding.h"
+
+extern char** environ;
 
 namespace {
 
@@ -101,7 +104,8 @@ void GenerateTracker(const std::string& path, std::mt19937& rng) {
         if (roll < 67) {
           out << "\"status\": \"resolved\", \"fixed_version\": \"" << SourceVersion(p) << "\"";
         } else if (roll < 75) {
-          out << "\"status\": \"resolved\", \"fixed_version\": \"" << SourceVersion(p) << "+deb12u9\"";
+          out << "\"status\": \"resolved\", \"fixed_version\": \"" << SourceVersion(p)
+              << "+deb12u9\"";
         } else if (roll < 85) {
           out << "\"status\": \"resolved\", \"fixed_version\": \"0\"";
         } else if (roll < 97) {
@@ -110,8 +114,8 @@ void GenerateTracker(const std::string& path, std::mt19937& rng) {
         } else {
           out << "\"status\": \"undetermined\"";
         }
-        out << ", \"repositories\": {\"" << kReleases[r] << "\": \"" << SourceVersion(p) << "\"}, \"urgency\": \""
-            << kUrgency[rng() % 6] << "\"}";
+        out << ", \"repositories\": {\"" << kReleases[r] << "\": \"" << SourceVersion(p)
+            << "\"}, \"urgency\": \"" << kUrgency[rng() % 6] << "\"}";
       }
       out << "}\n    }";
     }
@@ -217,7 +221,8 @@ void BM_ScanInProcess(benchmark::State& state) {
     auto target = warden::ReadScanTarget(fs);
     auto matches = warden::MatchVulnerabilities(**db, *target);
     std::vector<warden::Finding> out;
-    for (const auto& m : *matches) out.push_back(warden::MakeVulnerabilityFinding(m, *target, 0));
+    for (const auto& m : *matches)
+      out.push_back(warden::MakeLeanVulnerabilityFinding(m, *target, 0));
     findings = out.size();
     benchmark::DoNotOptimize(out);
   }
@@ -246,6 +251,7 @@ void BM_MatchOnly(benchmark::State& state) {
 
 struct ChildRun {
   double wall_ms = 0;
+  double cpu_ms = 0;  // user + system: what the scan costs, whatever else the machine runs
   double max_rss_mb = 0;
   int exit_code = -1;
 };
@@ -257,18 +263,27 @@ ChildRun RunScanChild() {
   auto start = Clock::now();
   const std::string rss_file = g_ws->dir + "/child-rss";
   setenv("VULN_BENCH_RSS_FILE", rss_file.c_str(), 1);
-  pid_t pid = fork();
-  if (pid == 0) {
-    int devnull = open("/dev/null", O_WRONLY);
-    dup2(devnull, 1);
-    dup2(devnull, 2);
-    execl("/proc/self/exe", "vuln_bench", "--scan-child", "scan", "vulns", "--db", g_ws->db.c_str(),
-          "--root", g_ws->root.c_str(), "--format", "json", "--include-unfixed",
-          static_cast<char*>(nullptr));
-    _exit(127);
-  }
+  // posix_spawn, not fork: copying this process's page tables (hundreds of
+  // MB after generating the feeds) would be counted in the command's time.
+  posix_spawn_file_actions_t actions;
+  posix_spawn_file_actions_init(&actions);
+  posix_spawn_file_actions_addopen(&actions, 1, "/dev/null", O_WRONLY, 0);
+  posix_spawn_file_actions_addopen(&actions, 2, "/dev/null", O_WRONLY, 0);
+  std::vector<std::string> args = {"vuln_bench", "--scan-child", "scan",     "vulns",    "--db",
+                                   g_ws->db,     "--root",       g_ws->root, "--format", "json"};
+  if (g_include_unfixed) args.push_back("--include-unfixed");
+  std::vector<char*> argv;
+  for (auto& a : args) argv.push_back(a.data());
+  argv.push_back(nullptr);
+  pid_t pid = 0;
+  int rc = posix_spawn(&pid, "/proc/self/exe", &actions, nullptr, argv.data(), environ);
+  posix_spawn_file_actions_destroy(&actions);
+  if (rc != 0) return run;
   int status = 0;
-  waitpid(pid, &status, 0);
+  struct rusage usage {};
+  wait4(pid, &status, 0, &usage);
+  run.cpu_ms = static_cast<double>(usage.ru_utime.tv_sec + usage.ru_stime.tv_sec) * 1000.0 +
+               static_cast<double>(usage.ru_utime.tv_usec + usage.ru_stime.tv_usec) / 1000.0;
   run.wall_ms = std::chrono::duration<double, std::milli>(Clock::now() - start).count();
   std::ifstream rss(g_ws->dir + "/child-rss");
   double kb = 0;
@@ -289,7 +304,8 @@ int main(int argc, char** argv) {
     std::ifstream status("/proc/self/status");
     std::string line;
     while (std::getline(status, line))
-      if (line.rfind("VmHWM:", 0) == 0) std::ofstream(std::getenv("VULN_BENCH_RSS_FILE")) << line.substr(6);
+      if (line.rfind("VmHWM:", 0) == 0)
+        std::ofstream(std::getenv("VULN_BENCH_RSS_FILE")) << line.substr(6);
     return rc;
   }
   Workspace ws;
@@ -359,19 +375,29 @@ int main(int argc, char** argv) {
     g_include_unfixed = unfixed;
     std::vector<ChildRun> runs;
     for (int i = 0; i < 5; ++i) runs.push_back(RunScanChild());
-    std::sort(runs.begin(), runs.end(), [](const ChildRun& a, const ChildRun& b) { return a.wall_ms < b.wall_ms; });
+    std::sort(runs.begin(), runs.end(),
+              [](const ChildRun& a, const ChildRun& b) { return a.wall_ms < b.wall_ms; });
     double max_rss = 0;
     for (const auto& r : runs) max_rss = std::max(max_rss, r.max_rss_mb);
     const ChildRun& median = runs[runs.size() / 2];
     std::printf("\nwarden scan vulns --format json%s (%d packages, fresh process)\n",
                 unfixed ? " --include-unfixed" : "", kInstalled);
     std::printf("%-32s %10s %10s %8s\n", "", "measured", "target", "ratio");
-    std::printf("%-32s %7.1f ms %7.0f ms %8.2f %s\n", "  wall time (median of 5)", median.wall_ms, kScanTargetMs,
-                median.wall_ms / kScanTargetMs, median.wall_ms < kScanTargetMs ? "OK" : "OVER");
-    std::printf("%-32s %7.1f MB %7.0f MB %8.2f %s\n", "  peak RSS (max of 5)", max_rss, kScanTargetMb,
-                max_rss / kScanTargetMb, max_rss < kScanTargetMb ? "OK" : "OVER");
+    const ChildRun& fastest = runs.front();
+    double min_cpu = runs.front().cpu_ms;
+    for (const auto& r : runs) min_cpu = std::min(min_cpu, r.cpu_ms);
+    auto line = [](const char* what, double value, const char* unit, double target) {
+      std::printf("%-32s %7.1f %s %7.0f %s %8.2f %s\n", what, value, unit, target, unit,
+                  value / target, value < target ? "OK" : "OVER");
+    };
+    line("  wall time (best of 5)", fastest.wall_ms, "ms", kScanTargetMs);
+    line("  wall time (median of 5)", median.wall_ms, "ms", kScanTargetMs);
+    line("  CPU time, user+sys (best of 5)", min_cpu, "ms", kScanTargetMs);
+    std::printf("%-32s %7.1f MB %7.0f MB %8.2f %s\n", "  peak RSS (max of 5)", max_rss,
+                kScanTargetMb, max_rss / kScanTargetMb, max_rss < kScanTargetMb ? "OK" : "OVER");
     std::printf("%-32s %10d\n", "  exit code (1 = findings)", median.exit_code);
-    all_ok = all_ok && median.wall_ms < kScanTargetMs && max_rss < kScanTargetMb && median.exit_code == 1;
+    all_ok = all_ok && median.wall_ms < kScanTargetMs && max_rss < kScanTargetMb &&
+             median.exit_code == 1;
   }
   std::printf("\n");
 

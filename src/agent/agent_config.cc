@@ -812,6 +812,27 @@ Result<AgentConfig> ParseAgentConfig(const std::string& text, const std::string&
   return config;
 }
 
+Result<AgentLocation> LoadAgentLocation(const std::string& path) {
+  AgentLocation loc;
+  std::string base = std::filesystem::path(path).parent_path().string();
+  std::error_code ec;
+  std::filesystem::path abs = std::filesystem::absolute(base.empty() ? "." : base, ec);
+  if (!ec) base = abs.lexically_normal().string();
+  ConfigReader reader(path, base);
+  try {
+    YAML::Node root = YAML::LoadFile(path);
+    loc.state_dir = DefaultStateDir();
+    if (root.IsMap() && root["state_dir"] && root["state_dir"].IsScalar())
+      loc.state_dir = reader.ResolvePath(root["state_dir"].Scalar(), base);
+    loc.control_socket = loc.state_dir + "/agent.sock";
+    if (root.IsMap() && root["control_socket"] && root["control_socket"].IsScalar())
+      loc.control_socket = reader.ResolvePath(root["control_socket"].Scalar(), loc.state_dir);
+  } catch (const YAML::Exception& e) {
+    return InvalidArgument(path + ": " + e.what());
+  }
+  return loc;
+}
+
 Result<AgentConfig> LoadAgentConfig(const std::string& path) {
   std::ifstream in(path, std::ios::binary);
   if (!in) return ErrnoStatus(path, errno);

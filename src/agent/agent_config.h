@@ -187,6 +187,15 @@ Result<AgentConfig> ParseAgentConfig(const std::string& text, const std::string&
 // Reads and parses a file.
 Result<AgentConfig> LoadAgentConfig(const std::string& path);
 
+// Only where a config puts the agent's state and control socket, read even
+// from a file that is otherwise invalid (so `warden agent status --config
+// FILE` still finds an agent that rejected a bad edit of FILE).
+struct AgentLocation {
+  std::string state_dir;
+  std::string control_socket;
+};
+Result<AgentLocation> LoadAgentLocation(const std::string& path);
+
 // "22", "8000-8100" -> PortRange; false when malformed or outside 1..65535.
 bool ParsePortRange(std::string_view text, PortRange* out);
 

@@ -111,7 +111,7 @@ Result<DifferentialState> AgentStateStore::LoadDifferential(const std::string& n
 
 Status AgentStateStore::SaveDifferential(const DifferentialState& s) {
   ASSIGN_OR_RETURN(SqliteStatement st, db_->Prepare("INSERT OR REPLACE INTO differential VALUES(?,?,?,?,?)"));
-  st.Bind(1, s.name).Bind(2, s.sql_hash).Bind(3, s.epoch).Bind(4, s.counter).Bind(5, nlohmann::json(s.rows).dump());
+  st.Bind(1, s.name).Bind(2, s.sql_hash).Bind(3, s.epoch).Bind(4, s.counter).Bind(5, nlohmann::json(s.rows).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace));
   return st.Run();
 }
 

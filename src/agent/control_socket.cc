@@ -75,6 +75,7 @@ Result<std::unique_ptr<ControlServer>> ControlServer::Listen(const std::string& 
   int rc = bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr);
   int err = errno;
   umask(old);
+  if (rc == 0) chmod(path.c_str(), 0600);
   if (rc != 0 || listen(fd, 16) != 0) {
     if (rc == 0) err = errno;
     close(fd);
@@ -111,7 +112,7 @@ Result<std::pair<int, Json>> ControlServer::Accept() {
 }
 
 void ControlServer::Answer(int connection, const Json& answer) {
-  WriteAll(connection, answer.dump() + "\n");
+  WriteAll(connection, answer.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) + "\n");
   close(connection);
 }
 
@@ -128,7 +129,7 @@ Result<Json> SendControlRequest(const std::string& socket_path, const Json& requ
                          "); start it with: warden agent --config FILE");
     return ErrnoStatus(socket_path, err);
   }
-  WriteAll(fd, request.dump() + "\n");
+  WriteAll(fd, request.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) + "\n");
   auto line = ReadLine(fd, timeout, 64u << 20);
   close(fd);
   if (!line.ok()) return line.status();

@@ -34,7 +34,7 @@ class SplunkHecRecordSink : public RecordSink {
     if (!config().index.empty()) e["index"] = config().index;
     e["event"] = Json::parse(RenderJson(record));
     e["fields"] = {{"record_id", record.id}, {"kind", RecordKindName(record.kind)}};
-    return e.dump();
+    return e.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
   }
 
   Status Deliver(const std::vector<QueuedRecord>& batch) override {
@@ -74,14 +74,14 @@ class WebhookRecordSink : public RecordSink {
     e["time"] = FormatRfc3339(record.time_ms / 1000);
     e["host"] = host_;
     e["record"] = Json::parse(RenderJson(record));
-    return e.dump();
+    return e.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
   }
 
   Status Deliver(const std::vector<QueuedRecord>& batch) override {
     HttpRequest req;
     req.url = config().url;
     req.timeout = std::chrono::milliseconds(config().timeout_ms);
-    std::string body = "{\"host\":" + Json(host_).dump() + ",\"records\":[";
+    std::string body = "{\"host\":" + Json(host_).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) + ",\"records\":[";
     for (size_t i = 0; i < batch.size(); ++i) {
       if (i) body += ',';
       body += batch[i].payload;

@@ -97,7 +97,7 @@ Problem ReadProblem(const SqliteStatement& st) {
 // title, risk and attributes, not its evidence (pids, timestamps).
 std::string Fingerprint(const Finding& f) {
   return f.title + "\x1f" + std::string(RiskLevelName(f.risk_level)) + "\x1f" + f.resource + "\x1f" +
-         f.attributes.dump();
+         f.attributes.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
 }
 
 std::string Fingerprint(const Problem& p) {
@@ -137,7 +137,7 @@ Status ProblemStore::Save(const Problem& p, bool insert) {
   st.Bind(6, p.resource).Bind(7, ProblemStatusName(p.status)).Bind(8, p.first_detected).Bind(9, p.last_detected);
   st.Bind(10, p.status_changed).Bind(11, p.resolved_at).Bind(12, p.times_reopened).Bind(13, p.revision);
   st.Bind(14, p.dismissed_comment).Bind(15, p.dismissed_at).Bind(16, p.dismissed_until);
-  st.Bind(17, p.finding.dump()).Bind(18, p.ocsf_extra.dump()).Bind(19, Fingerprint(p));
+  st.Bind(17, p.finding.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace)).Bind(18, p.ocsf_extra.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace)).Bind(19, Fingerprint(p));
   return st.Run();
 }
 
@@ -254,7 +254,7 @@ Result<std::vector<ProblemEvent>> ProblemStore::Reconcile(const std::string& rul
       RETURN_IF_ERROR(del.Run());
       if (d == seen.details.end()) continue;
       for (const Finding& f : d->second) {
-        ins.Bind(1, id).Bind(2, f.id).Bind(3, FindingToJson(f).dump());
+        ins.Bind(1, id).Bind(2, f.id).Bind(3, FindingToJson(f).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace));
         RETURN_IF_ERROR(ins.Run());
       }
     }

@@ -68,6 +68,16 @@ TEST_F(ProblemStoreTest, OpenResolvedReopenedLifecycleWithHistory) {
   EXPECT_EQ((*history)[2].revision, 3);
 }
 
+TEST_F(ProblemStoreTest, InvalidUtf8InEvidenceIsStored) {
+  Finding f = PortFinding(6000);
+  f.evidence["cmdline"] = std::string("/bin/x \xff\xfe");
+  auto e = Run({f}, 1000);
+  ASSERT_EQ(e.size(), 1u);
+  auto p = store_->Get(f.id);
+  ASSERT_TRUE(p.ok());
+  EXPECT_EQ(p->finding["evidence"]["cmdline"], "/bin/x \xEF\xBF\xBD\xEF\xBF\xBD");
+}
+
 TEST_F(ProblemStoreTest, ChangedAttributesAreAnUpdate) {
   Run({PortFinding(9000)}, 1000);
   Finding f = PortFinding(9000);

@@ -14,8 +14,8 @@
 namespace warden {
 
 std::string RecordSink::RenderJson(const AgentRecord& record) const {
-  if (config_.format == "ocsf" && record.ocsf) return record.ocsf->dump();
-  return record.body.dump();
+  if (config_.format == "ocsf" && record.ocsf) return record.ocsf->dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+  return record.body.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
 }
 
 std::string RecordSink::Render(const AgentRecord& record) const { return RenderJson(record); }
@@ -85,7 +85,7 @@ Status FileRecordSink::Deliver(const std::vector<QueuedRecord>& batch) {
 }
 
 std::string StdoutRecordSink::Render(const AgentRecord& record) const {
-  if (config().format == "text") return record.summary.empty() ? record.body.dump() : record.summary;
+  if (config().format == "text") return record.summary.empty() ? record.body.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) : record.summary;
   return RenderJson(record);
 }
 

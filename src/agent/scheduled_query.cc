@@ -89,7 +89,7 @@ Json Stringify(const Json& typed) {
     const Json& v = it.value();
     if (v.is_null()) j[it.key()] = "";
     else if (v.is_string()) j[it.key()] = v.get<std::string>();
-    else j[it.key()] = v.dump();
+    else j[it.key()] = v.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
   }
   return j;
 }
@@ -122,7 +122,7 @@ Result<QueryRun> RunScheduledQuery(SqlEngine& engine, AgentStateStore& state, co
         query.sql, options, [&](const std::vector<std::string>& cols) { columns = cols; },
         [&](std::vector<Value>&& row) {
           if (rows_over_budget) return;
-          std::string text = RowObject(columns, row, /*numerics=*/true).dump();
+          std::string text = RowObject(columns, row, /*numerics=*/true).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
           // Rows are held twice (text and the lines built from them).
           row_bytes += static_cast<int64_t>(text.size()) * 2 + 64;
           if (row_bytes > query.max_memory_bytes) {
@@ -175,8 +175,8 @@ Result<QueryRun> RunScheduledQuery(SqlEngine& engine, AgentStateStore& state, co
     r.time_ms = now_ms;
     r.syslog_severity = 6;
     r.summary = "result " + query.name + " " + body.value("action", std::string()) + " " +
-                (body.contains("columns") ? body["columns"].dump() : std::to_string(rows.size()) + " rows");
-    run.stats.output_bytes += static_cast<int64_t>(body.dump().size());
+                (body.contains("columns") ? body["columns"].dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) : std::to_string(rows.size()) + " rows");
+    run.stats.output_bytes += static_cast<int64_t>(body.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace).size());
     r.body = std::move(body);
     run.records.push_back(std::move(r));
   };

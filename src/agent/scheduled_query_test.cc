@@ -137,6 +137,13 @@ TEST_F(ScheduledQueryTest, MemoryBudgetStopsTheQueryWithoutPartialResults) {
   EXPECT_FALSE(prev->exists) << "a stopped query leaves no state";
 }
 
+TEST_F(ScheduledQueryTest, InvalidUtf8InRowsIsReplacedNotFatal) {
+  query_.sql = "SELECT CAST(x'ff41' AS TEXT) AS bad";
+  QueryRun run = Run();
+  ASSERT_EQ(run.records.size(), 1u);
+  EXPECT_EQ(run.records[0].body["columns"]["bad"], "\xEF\xBF\xBD" "A");
+}
+
 TEST_F(ScheduledQueryTest, SqlErrorIsReported) {
   query_.sql = "SELECT * FROM no_such_table";
   auto r = RunScheduledQuery(*engine_->engine, *state_, query_, settings_, 0, nullptr);

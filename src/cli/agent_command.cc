@@ -46,10 +46,19 @@ void AddLocationOptions(CLI::App& cmd, Location* loc) {
 Result<Resolved> Resolve(const Location& loc) {
   Resolved r;
   if (!loc.config.empty()) {
-    ASSIGN_OR_RETURN(AgentConfig c, LoadAgentConfig(loc.config));
-    r.state_dir = c.state_dir;
-    r.socket = c.control_socket;
-    r.config = std::move(c);
+    auto c = LoadAgentConfig(loc.config);
+    if (c.ok()) {
+      r.state_dir = c->state_dir;
+      r.socket = c->control_socket;
+      r.config = std::move(*c);
+    } else {
+      // A running agent keeps its previous config after a bad edit: find it anyway.
+      ASSIGN_OR_RETURN(AgentLocation where, LoadAgentLocation(loc.config));
+      std::cerr << "warden: warning: " << c.status().message()
+                << " (a running agent keeps its previous config)\n";
+      r.state_dir = where.state_dir;
+      r.socket = where.control_socket;
+    }
   } else {
     r.state_dir = loc.state_dir.empty() ? DefaultStateDir() : loc.state_dir;
     r.socket = r.state_dir + "/agent.sock";
@@ -68,7 +77,7 @@ Result<Json> Ask(const std::string& socket, const Json& request, int timeout_ms 
 std::string Text(const Json& j) {
   if (j.is_null()) return "";
   if (j.is_string()) return j.get<std::string>();
-  return j.dump();
+  return j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
 }
 
 // "4m 10s", "2h 5m", "3d 1h".
@@ -122,7 +131,7 @@ void PrintStatusTable(const Json& s) {
     if (!j["denylisted_until"].is_null()) next = "denylisted until " + Text(j["denylisted_until"]);
     std::string result = Text(j["result"]);
     if (!j["note"].is_null()) result += (result.empty() ? "" : " | ") + Text(j["note"]);
-    if (result.size() > 90) result = result.substr(0, 87) + "...";
+    if (result.size() > 64) result = result.substr(0, 61) + "...";
     jobs->Row({Value(Text(j["name"])), Value(Text(j["kind"])), Value(Text(j["schedule"])),
                Value(j["last_run"].is_null() ? std::string("never") : WithRelative(j["last_run"])),
                j["duration_ms"].is_null() ? Value() : Value(Text(j["duration_ms"]) + " ms"), Value(result),
@@ -161,7 +170,7 @@ int RunStatus(const Location& loc, const std::string& format_flag) {
   auto s = Ask(where->socket, {{"command", "status"}});
   if (!s.ok()) return ReportError(s.status());
   s->erase("ok");
-  if (format == "json") std::cout << s->dump(2) << "\n";
+  if (format == "json") std::cout << s->dump(2, ' ', false, nlohmann::json::error_handler_t::replace) << "\n";
   else PrintStatusTable(*s);
   return 0;
 }
@@ -269,11 +278,11 @@ int RunProblems(const Location& loc, const std::string& format_flag, const std::
   if (format == "json" || format == "ocsf") {
     Json out = Json::array();
     for (const Problem& p : *problems) out.push_back(format == "json" ? ProblemToJson(p) : ProblemAsOcsf(p));
-    std::cout << out.dump(2) << "\n";
+    std::cout << out.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) << "\n";
     return 0;
   }
   if (format == "jsonl") {
-    for (const Problem& p : *problems) std::cout << ProblemToJson(p).dump() << "\n";
+    for (const Problem& p : *problems) std::cout << ProblemToJson(p).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) << "\n";
     return 0;
   }
   auto printer = MakeRowPrinter(*parsed, std::cout);
@@ -319,7 +328,7 @@ int RunProblemShow(const Location& loc, const std::string& id, const std::string
   auto details = (*store)->Details(p->id);
   if (!history.ok() || !details.ok()) return ReportError(!history.ok() ? history.status() : details.status());
   if (format == "ocsf") {
-    std::cout << ProblemAsOcsf(*p).dump(2) << "\n";
+    std::cout << ProblemAsOcsf(*p).dump(2, ' ', false, nlohmann::json::error_handler_t::replace) << "\n";
     return 0;
   }
   if (format == "json") {
@@ -333,7 +342,7 @@ int RunProblemShow(const Location& loc, const std::string& id, const std::string
                    {"comment", e.comment.empty() ? Json(nullptr) : Json(e.comment)}});
     j["history"] = std::move(h);
     j["findings"] = *details;
-    std::cout << j.dump(2) << "\n";
+    std::cout << j.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) << "\n";
     return 0;
   }
   std::cout << "Problem     " << p->id << "\n"
@@ -354,7 +363,7 @@ int RunProblemShow(const Location& loc, const std::string& id, const std::string
     for (const auto& l : p->finding["links"]) std::cout << " " << Text(l);
     std::cout << "\n";
   }
-  if (p->finding.contains("evidence")) std::cout << "Evidence    " << p->finding["evidence"].dump() << "\n";
+  if (p->finding.contains("evidence")) std::cout << "Evidence    " << p->finding["evidence"].dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) << "\n";
   std::cout << "\nHistory\n";
   auto hp = MakeRowPrinter(OutputFormat::kTable, std::cout);
   hp->Begin({"revision", "at", "action", "status", "comment"});

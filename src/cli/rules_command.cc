@@ -74,7 +74,7 @@ int RunRulesTest(const std::string& rule_file, const std::vector<std::string>& e
     auto it = index.find(m.rule->id);
     if (it == index.end()) return;
     auto example = [&] {
-      CloudTrailEventSummary e = SummarizeEvent(*m.fields, *m.ids);
+      const CloudTrailEventSummary& e = m.Summary();
       return Example{e.event_id, e.event_time, e.event_name, e.event_source, e.actor};
     };
     Tally& t = by_rule[it->second];

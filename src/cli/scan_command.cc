@@ -77,7 +77,7 @@ int RunScan(const ScanOpts& o) {
   }
   for (const VulnerabilityMatch& m : *matches) {
     if (!ShouldReport(m, *min, o.include_unfixed)) continue;
-    Finding f = MakeVulnerabilityFinding(m, *target, now);
+    Finding f = MakeLeanVulnerabilityFinding(m, *target, now);
     if (printer) {
       std::vector<Value> row;
       for (const std::string& c : columns) {

@@ -49,6 +49,7 @@ CloudTrailEventSummary SummarizeEvent(const EventFields& f, const CoreFieldIds& 
   s.event_time = Text(f, ids.event_time);
   s.event_name = Text(f, ids.event_name);
   s.event_source = Text(f, ids.event_source);
+  s.event_type = Text(f, ids.event_type);
   s.region = Text(f, ids.region);
   s.account = std::string(EventAccount(f, ids));
   s.actor_type = Text(f, ids.identity_type);

@@ -32,7 +32,7 @@ struct CoreFieldIds {
 
 // The event as findings describe it (copies: safe after the next event).
 struct CloudTrailEventSummary {
-  std::string event_id, event_time, event_name, event_source, region, account;
+  std::string event_id, event_time, event_name, event_source, event_type, region, account;
   std::string actor, actor_type, user_name, access_key_id, source_ip, user_agent;
   std::string error_code, error_message, resource;
   int64_t epoch = 0;  // eventTime in epoch seconds (0 when missing)

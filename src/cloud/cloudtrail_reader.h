@@ -86,6 +86,7 @@ class CloudTrailReader {
   Status ReadFile(const std::string& path, uint64_t from_offset, uint64_t* consumed_to);
   void Walk(const std::string& dir, std::vector<std::string>* files, bool count_skips);
   void ReadStream(int fd, const std::string& name, uint64_t limit, uint64_t* consumed);
+  uint64_t FeedMapped(int fd, RecordSplitter& splitter);
 
   RecordFn on_record_;
   ProblemFn on_problem_;

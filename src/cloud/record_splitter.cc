@@ -56,13 +56,13 @@ void RecordSplitter::Compact() {
   base_ += keep;
 }
 
-void RecordSplitter::Feed(std::string_view data) {
-  if (finished_ || data.empty()) return;
+void RecordSplitter::Append(std::string_view data) {
   Compact();
   size_t need = size_ + data.size() + kRecordPadding;
   if (need > cap_) {
     size_t cap = std::max(need, cap_ * 2);
-    auto grown = std::make_unique<char[]>(cap);
+    // Not value-initialised: only bytes below size_ + kRecordPadding are read.
+    std::unique_ptr<char[]> grown(new char[cap]);
     if (size_ > 0) std::memcpy(grown.get(), buf_.get(), size_);
     buf_ = std::move(grown);
     cap_ = cap;
@@ -70,6 +70,82 @@ void RecordSplitter::Feed(std::string_view data) {
   std::memcpy(buf_.get() + size_, data.data(), data.size());
   size_ += data.size();
   std::memset(buf_.get() + size_, 0, kRecordPadding);
+}
+
+void RecordSplitter::Feed(std::string_view data) {
+  if (finished_ || data.empty()) return;
+  if (mode_ == Mode::kLines && !skipping_line_ && data.size() > 4 * kRecordPadding) {
+    FeedLinesInPlace(data);
+  } else {
+    Append(data);
+    Process(false);
+  }
+  fed_ += data.size();
+}
+
+// JSON lines without copying: complete lines that leave kRecordPadding bytes
+// of the caller's data after them are emitted where they are; a partial line
+// at either end goes through the internal buffer.
+void RecordSplitter::FeedLinesInPlace(std::string_view data) {
+  size_t p = 0;
+  if (size_ > pos_) {
+    // A line started in an earlier chunk: finish it in the buffer.
+    const void* nl = std::memchr(data.data(), '\n', data.size());
+    if (nl == nullptr) {
+      Append(data);
+      Process(false);
+      return;
+    }
+    p = static_cast<size_t>(static_cast<const char*>(nl) - data.data()) + 1;
+    Append(data.substr(0, p));
+    Process(false);
+    if (mode_ != Mode::kLines || skipping_line_ || size_ > pos_) {
+      Append(data.substr(p));
+      Process(false);
+      return;
+    }
+  }
+  // The buffer holds nothing pending: restart it at the first unread byte.
+  size_ = pos_ = line_start_ = 0;
+  const char* b = data.data();
+  const size_t safe_end = data.size() - kRecordPadding;
+  while (p < safe_end) {
+    const void* nl = std::memchr(b + p, '\n', safe_end - p);
+    if (nl == nullptr) break;
+    size_t end = static_cast<size_t>(static_cast<const char*>(nl) - b);
+    size_t s = p, e = end;
+    while (s < e && IsBlank(b[s])) ++s;
+    while (e > s && IsBlank(b[e - 1])) --e;
+    if (s < e) {
+      bool object_line = b[s] == '{' && b[e - 1] == '}';
+      if (object_line) {
+        size_t k = s + 1;
+        while (k < e && IsBlank(b[k])) ++k;
+        if (e - k >= 9 && std::memcmp(b + k, "\"Records\"", 9) == 0) object_line = false;
+      }
+      if (!object_line || e - s > max_record_bytes_) {
+        // Rare: let the buffered path handle (and report) this line.
+        base_ = fed_ + p;
+        Append(data.substr(p, end + 1 - p));
+        Process(false);  // counts the line itself
+        size_ = pos_ = line_start_ = 0;
+        p = end + 1;
+        continue;
+      } else {
+        ++records_;
+        SplitRecord r;
+        r.text = std::string_view(b + s, e - s);
+        r.capacity = data.size() - s;
+        r.offset = fed_ + s;
+        r.line = line_;
+        on_record_(r);
+      }
+    }
+    ++line_;
+    p = end + 1;
+  }
+  base_ = fed_ + p;
+  Append(data.substr(p));
   Process(false);
 }
 
@@ -276,6 +352,7 @@ void RecordSplitter::ScanGeneric(size_t limit) {
         if (wrapper_ && depth_ == 1 && c == ']') wrapper_ = false;
         if (depth_ == 0) {
           top_ = Top::kNone;
+          key_start_ = key_end_ = SIZE_MAX;  // or Compact would keep the whole stream
           if (mode_ == Mode::kUndecided) {
             mode_ = Mode::kGeneric;
             if (top_was_record_) {

@@ -17,7 +17,9 @@
 // counted; splitting continues after them.
 //
 // Every emitted view has kRecordPadding readable bytes after it (simdjson
-// reads ahead) and stays valid only during the callback. Not thread-safe.
+// reads ahead) and stays valid only during the callback. In JSON-lines mode
+// complete lines are emitted straight from the caller's chunk (no copy), so
+// a view may point into the data given to Feed. Not thread-safe.
 #pragma once
 
 #include <cstdint>
@@ -60,10 +62,14 @@ class RecordSplitter {
   uint64_t digests() const { return digests_; }
   uint64_t problems() const { return problems_; }
   bool json_lines() const { return mode_ == Mode::kLines; }
+  // Bytes allocated for buffering (tests check that it stays bounded).
+  size_t buffer_capacity() const { return cap_; }
 
  private:
   enum class Mode { kUndecided, kGeneric, kLines };
 
+  void Append(std::string_view data);
+  void FeedLinesInPlace(std::string_view data);
   void Process(bool final);
   // Runs the bracket/string machine over buf_[pos_, limit); returns early
   // (pos_ just past the first record) when it switches to JSON-lines mode.
@@ -84,6 +90,7 @@ class RecordSplitter {
   size_t size_ = 0;
   size_t pos_ = 0;       // next byte to scan
   uint64_t base_ = 0;    // stream offset of buf_[0]
+  uint64_t fed_ = 0;     // bytes fed before the current Feed call
 
   Mode mode_ = Mode::kUndecided;
   uint64_t line_ = 1;     // current line in lines mode

@@ -131,6 +131,26 @@ TEST(RecordSplitterTest, DeepNestingNeedsNoStack) {
   EXPECT_EQ(s.records.size(), 1u);
 }
 
+TEST(RecordSplitterTest, MemoryStaysBoundedWhateverTheStreamLength) {
+  const std::string record = R"({"eventName":"A","userIdentity":{"type":"IAMUser"},"eventCategory":"Management"})";
+  std::string lines, wrapper = R"({"Records":[)";
+  for (int i = 0; i < 2000; ++i) {
+    lines += record + "\n";
+    wrapper += (i ? "," : "") + record;
+  }
+  wrapper += "]}";
+  for (const std::string* text : {&lines, &wrapper}) {
+    uint64_t count = 0;
+    RecordSplitter s([&](const SplitRecord&) { ++count; }, nullptr);
+    // 64 MB of input in 4 KiB chunks.
+    for (int round = 0; round < 400; ++round)
+      for (size_t i = 0; i < text->size(); i += 4096) s.Feed(std::string_view(*text).substr(i, 4096));
+    s.Finish();
+    EXPECT_EQ(count, 2000u * 400u);
+    EXPECT_LT(s.buffer_capacity(), 64u * 1024u) << (text == &lines ? "lines" : "wrapper");
+  }
+}
+
 TEST(RecordSplitterTest, EmptyAndWhitespaceInput) {
   EXPECT_TRUE(SplitText("").records.empty());
   EXPECT_TRUE(SplitText(" \n\t ").records.empty());

@@ -16,7 +16,15 @@ Result<std::unique_ptr<TrailScanner>> TrailScanner::Create(std::vector<Rule> rul
   s->options_ = options;
   s->profile_ = profile;
   if (s->options_.now == 0) s->options_.now = NowEpochSeconds();
-  s->ids_ = CoreFieldIds::Intern(&s->registry_);
+  s->ids_ = CoreFieldIds::Intern(&s->core_registry_);
+  s->core_extractor_ = std::make_unique<JsonFieldExtractor>(s->core_registry_);
+  // The account decides the rule set only when accounts have overrides; then
+  // its fields are read for every event (recipientAccountId is near the end
+  // of a CloudTrail record, so the extractor cannot stop early).
+  if (profile && !profile->AccountsWithOverrides().empty()) {
+    s->recipient_account_ = s->registry_.Intern("recipientAccountId");
+    s->identity_account_ = s->registry_.Intern("userIdentity.accountId");
+  }
 
   std::vector<Rule> org = profile ? profile->Resolve(rules, "") : rules;
   auto add_set = [&](std::vector<Rule> list) -> Status {
@@ -68,19 +76,28 @@ void TrailScanner::ProcessRecord(const SplitRecord& record, const RecordOrigin& 
     }
     return;
   }
-  if (fields_.first(ids_.event_type).text == "AwsCloudTrailInsight") {
-    ++stats_.insight_events;
-    return;
-  }
   ++stats_.events;
+  record_ = record;
+  summary_ready_ = false;
   size_t set_index = 0;
   if (!account_set_.empty()) {
-    auto it = account_set_.find(std::string(EventAccount(fields_, ids_)));
+    std::string_view account = fields_.first(recipient_account_).text;
+    if (account.empty()) account = fields_.first(identity_account_).text;
+    auto it = account_set_.find(std::string(account));
     if (it != account_set_.end()) set_index = it->second;
   }
   RuleEvaluator& evaluator = *evaluators_[set_index];
   evaluator.Evaluate(fields_, &matches_);
   if (matches_.empty()) return;
+  // CloudTrail Insights records are not API activity (and only come in
+  // Insight files, which are skipped by name). They are recognised here, on
+  // events that would produce findings, rather than by reading eventType (at
+  // the end of every record) for all events.
+  if (options_.build_findings && CurrentSummary().event_type == "AwsCloudTrailInsight") {
+    ++stats_.insight_events;
+    --stats_.events;
+    return;
+  }
   stats_.matches += matches_.size();
   for (const RuleMatch& m : matches_) {
     if (on_match_) {
@@ -88,18 +105,30 @@ void TrailScanner::ProcessRecord(const SplitRecord& record, const RecordOrigin& 
       sm.rule = &sets_[set_index]->rule(m.rule);
       sm.rule_index = m.rule;
       sm.rows = evaluator.rows(m);
-      sm.fields = &fields_;
-      sm.ids = &ids_;
       sm.origin = &origin;
+      sm.scanner = this;
       on_match_(sm);
     }
     if (options_.build_findings) Emit(static_cast<uint32_t>(set_index), m, origin);
   }
 }
 
+const CloudTrailEventSummary& ScanMatch::Summary() const { return scanner->CurrentSummary(); }
+
+const CloudTrailEventSummary& TrailScanner::CurrentSummary() {
+  if (!summary_ready_) {
+    // The record parsed once already, so this cannot fail in practice; if it
+    // does the summary stays partly empty rather than dropping the finding.
+    (void)core_extractor_->Extract(record_.text.data(), record_.text.size(), record_.capacity, &core_fields_);
+    summary_ = SummarizeEvent(core_fields_, ids_);
+    summary_ready_ = true;
+  }
+  return summary_;
+}
+
 void TrailScanner::Emit(uint32_t set_index, const RuleMatch& m, const RecordOrigin& origin) {
   const Rule& rule = sets_[set_index]->rule(m.rule);
-  CloudTrailEventSummary event = SummarizeEvent(fields_, ids_);
+  const CloudTrailEventSummary& event = CurrentSummary();
 
   ThresholdDetail detail;
   const ThresholdDetail* threshold = nullptr;

@@ -34,7 +34,7 @@ struct ScanStats {
   uint64_t records = 0;          // records given to the scanner
   uint64_t events = 0;           // records evaluated
   uint64_t bad_records = 0;      // invalid JSON, not an object
-  uint64_t insight_events = 0;   // CloudTrail Insights records (skipped)
+  uint64_t insight_events = 0;   // CloudTrail Insights records that matched a rule (ignored)
   uint64_t matches = 0;          // rule matches before thresholds
   uint64_t below_threshold = 0;  // matches that did not (yet) reach a threshold
   uint64_t findings = 0;         // findings emitted (not suppressed)
@@ -43,14 +43,17 @@ struct ScanStats {
   std::map<std::string, uint64_t> suppressed_by_rule;
 };
 
+class TrailScanner;
+
 // A rule that fired, before any finding is built (valid during the callback).
 struct ScanMatch {
   const Rule* rule = nullptr;
   uint32_t rule_index = 0;            // in the rule list given to Create
   std::span<const uint32_t> rows;     // pattern rows that matched
-  const EventFields* fields = nullptr;
-  const CoreFieldIds* ids = nullptr;
   const RecordOrigin* origin = nullptr;
+  TrailScanner* scanner = nullptr;    // for Summary()
+  // The event's id, time, actor... (parsed on first use, once per event).
+  const CloudTrailEventSummary& Summary() const;
 };
 
 class TrailScanner {
@@ -80,6 +83,8 @@ class TrailScanner {
   // The organisation-level rules after the profile (what runs by default).
   const std::vector<Rule>& rules() const { return base_set_->rules(); }
   size_t enabled_rules() const;
+  // The summary of the event being processed (valid during callbacks).
+  const CloudTrailEventSummary& CurrentSummary();
 
  private:
   struct Window {
@@ -91,8 +96,17 @@ class TrailScanner {
 
   Options options_;
   const TrailProfile* profile_ = nullptr;
+  // Two passes over an event: the rules' fields for every event; the fields
+  // findings report only for events that matched (most do not).
   FieldRegistry registry_;
+  FieldId recipient_account_ = kNoField, identity_account_ = kNoField;
+  FieldRegistry core_registry_;
   CoreFieldIds ids_{};
+  std::unique_ptr<JsonFieldExtractor> core_extractor_;
+  EventFields core_fields_;
+  CloudTrailEventSummary summary_;
+  bool summary_ready_ = false;
+  SplitRecord record_;
   std::vector<FieldId> group_fields_;  // interned threshold group_by fields
   std::shared_ptr<const CompiledRuleSet> base_set_;
   std::vector<std::shared_ptr<const CompiledRuleSet>> sets_;  // [0] = organisation level

@@ -40,6 +40,12 @@ class HostFs {
   // this reads until EOF rather than trusting st_size).
   virtual Result<std::string> ReadFile(std::string_view path,
                                        size_t max_bytes = 64u << 20) const;
+  // Reads a /proc file that the kernel produces in one piece (/proc/<pid>/
+  // stat, status, io, cmdline, cgroup, ...): a read shorter than the buffer
+  // is the whole file, which saves the read(2) that would only find EOF.
+  // Falls back to reading on when the buffer fills, so nothing is truncated.
+  // Not for files produced record by record (/proc/net/tcp): use ReadFile.
+  virtual Result<std::string> ReadProcFile(std::string_view path, size_t max_bytes = 64u << 20) const;
   // Entry names in a directory, without "." and "..", in no particular order.
   virtual Result<std::vector<std::string>> ListDir(std::string_view path) const;
   virtual Result<std::string> ReadLink(std::string_view path) const;

@@ -3,6 +3,8 @@
 #include <gtest/gtest.h>
 #include <unistd.h>
 
+#include <algorithm>
+
 #include "testing/test_util.h"
 
 namespace warden {
@@ -98,6 +100,36 @@ TEST(HostFsTest, AbsoluteSymlinksResolveInsideTheRoot) {
   EXPECT_EQ(*link, "/etc/real-passwd");
   EXPECT_TRUE(S_ISLNK(fs.Lstat("/etc/passwd")->st_mode));
   EXPECT_TRUE(S_ISREG(fs.Stat("/etc/passwd")->st_mode));
+}
+
+}  // namespace
+}  // namespace warden
+
+namespace warden {
+namespace {
+
+TEST(HostFsTest, ReadProcFileReadsWholeFilesLargerThanOneBuffer) {
+  testing::TempDir dir;
+  std::string big(100000, 'y');
+  dir.WriteFile("proc/1/cmdline", big);
+  HostFs fs(dir.path());
+  auto text = fs.ReadProcFile("/proc/1/cmdline");
+  ASSERT_TRUE(text.ok());
+  EXPECT_EQ(text->size(), big.size());
+  auto live = HostFs().ReadProcFile("/proc/self/status");
+  ASSERT_TRUE(live.ok());
+  EXPECT_NE(live->find("VmRSS"), std::string::npos);
+}
+
+TEST(HostFsTest, ListDirMatchesTheDirectory) {
+  testing::TempDir dir;
+  for (int i = 0; i < 500; ++i) dir.WriteFile("d/file-with-a-long-name-" + std::to_string(i), "");
+  HostFs fs(dir.path());
+  auto names = fs.ListDir("/d");
+  ASSERT_TRUE(names.ok());
+  EXPECT_EQ(names->size(), 500u);
+  EXPECT_EQ(std::count(names->begin(), names->end(), "file-with-a-long-name-499"), 1);
+  EXPECT_FALSE(fs.ListDir("/d/file-with-a-long-name-1").ok());  // not a directory
 }
 
 }  // namespace

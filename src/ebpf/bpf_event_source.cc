@@ -152,7 +152,7 @@ class BpfEventSource : public HostEventSource {
     skel_ = host_events_bpf__open();
     if (skel_ == nullptr) return Unavailable(std::string("opening the BPF object failed: ") + strerror(errno));
     ring_bytes_ = options.ring_buffer_bytes;
-    if (ring_bytes_ < (1u << 20) || (ring_bytes_ & (ring_bytes_ - 1)) != 0) ring_bytes_ = 16u << 20;
+    if (ring_bytes_ < (1u << 20) || (ring_bytes_ & (ring_bytes_ - 1)) != 0) ring_bytes_ = 8u << 20;
     bpf_map__set_max_entries(skel_->maps.events, static_cast<__u32>(ring_bytes_));
     skel_->rodata->agent_tgid = static_cast<__u32>(options.exclude_pid > 0 ? options.exclude_pid : getpid());
     skel_->rodata->wakeup_bytes = static_cast<__u32>(ring_bytes_ / 4);

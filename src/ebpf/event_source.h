@@ -32,7 +32,7 @@ struct CollectorOptions {
   bool allow_ebpf = true;      // false: skip straight to the fallback (--no-ebpf, WARDEN_EBPF=off)
   bool allow_fallback = true;  // false: fail when eBPF cannot be used
   std::vector<std::string> sensitive_prefixes = DefaultSensitivePathPrefixes();
-  uint64_t ring_buffer_bytes = 16u << 20;  // eBPF ring buffer (a power of two)
+  uint64_t ring_buffer_bytes = 8u << 20;  // eBPF ring buffer (a power of two)
   int64_t exclude_pid = 0;                 // 0: this process
 };
 

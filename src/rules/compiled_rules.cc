@@ -1,6 +1,7 @@
 #include "rules/compiled_rules.h"
 
 #include <algorithm>
+#include <cstring>
 
 #include "core/strings.h"
 
@@ -363,23 +364,77 @@ void RuleEvaluator::BeginEvent(const EventFields& event) {
   }
 }
 
+namespace {
+
+// A fast 64-bit hash for short strings (names, services, identity types):
+// 8 bytes per multiply-xorshift round.
+inline uint64_t ValueHash(std::string_view s) {
+  uint64_t h = 0x9E3779B97F4A7C15ull ^ (s.size() * 0xff51afd7ed558ccdull);
+  const char* p = s.data();
+  size_t n = s.size();
+  auto mix = [&h](uint64_t w) {
+    h = (h ^ w) * 0xbf58476d1ce4e5b9ull;
+    h ^= h >> 31;
+  };
+  while (n >= 8) {
+    uint64_t w;
+    std::memcpy(&w, p, 8);
+    mix(w);
+    p += 8;
+    n -= 8;
+  }
+  if (n > 0) {
+    uint64_t w = 0;
+    std::memcpy(&w, p, n);
+    mix(w ^ (static_cast<uint64_t>(n) << 59));
+  }
+  return h ^ (h >> 29);
+}
+
+}  // namespace
+
+uint32_t RuleEvaluator::ValueInterner::Intern(std::string_view text) {
+  if (slots.empty()) slots.resize(64);
+  const uint64_t h = ValueHash(text);
+  size_t mask = slots.size() - 1;
+  for (size_t i = h & mask;; i = (i + 1) & mask) {
+    Slot& slot = slots[i];
+    if (slot.id == UINT32_MAX) break;
+    if (slot.hash == h && values[slot.id] == text) return slot.id;
+  }
+  if (values.size() >= kMaxInternedValues) return kNoValue;
+  const auto id = static_cast<uint32_t>(values.size());
+  values.emplace_back(text);
+  if (values.size() * 2 > slots.size()) {
+    std::vector<Slot> grown(slots.size() * 2);
+    size_t gmask = grown.size() - 1;
+    for (const Slot& old : slots) {
+      if (old.id == UINT32_MAX) continue;
+      size_t i = old.hash & gmask;
+      while (grown[i].id != UINT32_MAX) i = (i + 1) & gmask;
+      grown[i] = old;
+    }
+    slots.swap(grown);
+    mask = gmask;
+  }
+  size_t i = h & mask;
+  while (slots[i].id != UINT32_MAX) i = (i + 1) & mask;
+  slots[i] = Slot{h, id};
+  return id;
+}
+
 uint32_t RuleEvaluator::ValueId(FieldId field) {
   if (value_stamp_[field] == stamp_) return value_id_[field];
   value_stamp_[field] = stamp_;
   ValueInterner& interner = interners_[field];
   uint32_t id = kNoValue;
   if (!interner.disabled) {
-    std::string_view text = event_->first(field).text;
-    auto it = interner.ids.find(text);
-    if (it != interner.ids.end()) {
-      id = it->second;
-    } else if (interner.ids.size() < kMaxInternedValues) {
-      id = static_cast<uint32_t>(interner.ids.size());
-      interner.ids.emplace(std::string(text), id);
-    } else {
+    id = interner.Intern(event_->first(field).text);
+    if (id == kNoValue) {
       // Too many distinct values to be worth remembering: evaluate directly.
       interner.disabled = true;
-      interner.ids.clear();
+      interner.slots = {};
+      interner.values = {};
     }
   }
   value_id_[field] = id;

@@ -146,9 +146,19 @@ class RuleEvaluator {
   static constexpr uint32_t kNoValue = UINT32_MAX;
   static constexpr size_t kMaxInternedValues = 65536;
 
+  // Distinct values of one field -> dense ids. Open addressing with the full
+  // hash stored, so a lookup is one hash of the value, usually one probe and
+  // one memcmp (this runs for every event: it must be cheap).
   struct ValueInterner {
-    std::unordered_map<std::string, uint32_t, TransparentStringHash, std::equal_to<>> ids;
+    struct Slot {
+      uint64_t hash = 0;
+      uint32_t id = UINT32_MAX;  // UINT32_MAX = empty
+    };
+    std::vector<Slot> slots;
+    std::vector<std::string> values;  // by id
     bool disabled = false;
+    // The id of `text`, adding it when new; kNoValue when full.
+    uint32_t Intern(std::string_view text);
   };
 
   void BeginEvent(const EventFields& event);

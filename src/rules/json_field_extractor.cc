@@ -135,7 +135,11 @@ struct JsonFieldExtractor::Impl {
     return RecordScalar(v, type, field);
   }
 
-  simdjson::error_code WalkObject(od::object& obj, const TrieNode& node) {
+  // Visits the keys of `obj` on the trie. Stops as soon as every key the
+  // trie wants here was seen: the rest of the object is skipped unread (the
+  // caller's iterator jumps over it), which is most of a CloudTrail event.
+  simdjson::error_code WalkObject(od::object& obj, const TrieNode& node, bool* stopped_early) {
+    size_t remaining = node.children.size();
     for (auto member : obj) {
       od::field f;
       SIMDJSON_TRY(std::move(member).get(f));
@@ -144,6 +148,10 @@ struct JsonFieldExtractor::Impl {
       int32_t child = Lookup(node, key);
       if (child < 0) continue;  // the value is skipped by the iterator
       SIMDJSON_TRY(Walk(f.value(), nodes[static_cast<size_t>(child)], 0));
+      if (--remaining == 0) {
+        if (stopped_early) *stopped_early = true;
+        return simdjson::SUCCESS;
+      }
     }
     return simdjson::SUCCESS;
   }
@@ -163,7 +171,7 @@ struct JsonFieldExtractor::Impl {
         bool nonempty = false;
         SIMDJSON_TRY(obj.reset().get(nonempty));
       }
-      return WalkObject(obj, node);
+      return WalkObject(obj, node, nullptr);
     }
     if (type == od::json_type::array) {
       od::array arr;
@@ -239,9 +247,11 @@ Status JsonFieldExtractor::Extract(const char* data, size_t len, size_t capacity
     return fail(e);
   }
   const TrieNode& root = impl_->nodes[0];
-  if (auto e = impl_->WalkObject(obj, root)) return fail(e);
-  // At the end of the input current_location() reports OUT_OF_BOUNDS.
-  if (doc.current_location().error() != simdjson::OUT_OF_BOUNDS)
+  bool stopped_early = false;
+  if (auto e = impl_->WalkObject(obj, root, &stopped_early)) return fail(e);
+  // At the end of the input current_location() reports OUT_OF_BOUNDS. When
+  // the walk stopped early the rest was not read, so there is nothing to check.
+  if (!stopped_early && doc.current_location().error() != simdjson::OUT_OF_BOUNDS)
     return ParseError("invalid JSON: trailing content after the object");
   return Status::Ok();
 }

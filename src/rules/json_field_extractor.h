@@ -9,8 +9,10 @@
 // data[len-1] (simdjson reads ahead). Values extracted are valid until the next
 // call. Arrays on a path are transparent: "resources.ARN" yields every
 // element's ARN. A leaf that is an object yields its raw JSON text; a leaf that
-// is an array yields each element. Skipped parts of the event are only checked
-// structurally; callers that need a fully validated document parse it again.
+// is an array yields each element. An object's remaining keys are not read
+// once every wanted key was found (the first occurrence of a key counts), so
+// skipped parts of the event are only checked structurally by simdjson's
+// first stage; callers that need a fully validated document parse it again.
 // Not thread-safe: one extractor per thread.
 #pragma once
 

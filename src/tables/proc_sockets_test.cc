@@ -176,6 +176,16 @@ TEST(ScanProcessSocketsTest, LowestPidThenLowestFdOwnsASharedSocket) {
   EXPECT_EQ(scan.owners.Find(5001), nullptr);  // pid 1234 was not scanned
 }
 
+TEST(ScanProcessSocketsTest, WithOwnersOnlyProcessesHoldingSocketsHaveTheirNamespaceRead) {
+  testing::ScriptedProcFs fs(FixturePath("process/root"));
+  PlainContext p(FixturePath("process/root"));
+  auto scan = ScanProcessSockets(fs, {1, 420, 900, 1234}, true, p.ctx);
+  std::map<uint64_t, std::vector<int64_t>> want = {{4026531840u, {1, 420}},
+                                                   {4026532999u, {1234}}};
+  EXPECT_EQ(scan.namespaces, want);
+  EXPECT_FALSE(fs.AccessedUnder("/proc/900/ns/"));  // a kernel thread: no descriptors
+}
+
 TEST(ScanProcessSocketsTest, ManyProcessesGiveTheSameAnswerAsFew) {
   // Enough pids to be split across threads: the fixture's pids plus many
   // that do not exist, which must simply be skipped.

@@ -49,6 +49,10 @@ class ScriptedProcFs : public HostFs {
     if (auto st = Check(path); !st.ok()) return st;
     return HostFs::ReadFile(path, max_bytes);
   }
+  Result<std::string> ReadProcFile(std::string_view path, size_t max_bytes) const override {
+    if (auto st = Check(path); !st.ok()) return st;
+    return HostFs::ReadProcFile(path, max_bytes);
+  }
   Result<std::vector<std::string>> ListDir(std::string_view path) const override {
     if (auto st = Check(path); !st.ok()) return st;
     auto names = HostFs::ListDir(path);

@@ -15,7 +15,7 @@ Status GenerateProcessEnvs(const QueryContext& ctx, RowWriter& out) {
   const HostFs& fs = ctx.fs();
   for (int64_t pid : PidsToScan(ctx)) {
     if (ctx.Cancelled()) break;
-    auto environ = fs.ReadFile(ProcPidPath(pid, "environ"));
+    auto environ = fs.ReadProcFile(ProcPidPath(pid, "environ"));
     if (!environ.ok()) continue;
     ForEachEnvironmentEntry(*environ, [&](std::string_view key, std::string_view value) {
       Row& row = out.Add();

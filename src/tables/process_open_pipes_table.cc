@@ -37,7 +37,7 @@ struct PipeEnd {
 
 std::string OpenMode(const HostFs& fs, int64_t pid, int64_t fd) {
   std::string fd_name = std::to_string(fd);
-  if (auto info = fs.ReadFile(ProcPidPath(pid, "fdinfo/" + fd_name)); info.ok()) {
+  if (auto info = fs.ReadProcFile(ProcPidPath(pid, "fdinfo/" + fd_name)); info.ok()) {
     std::string_view text = *info;
     size_t pos = text.find("flags:");
     if (pos != std::string_view::npos) {

@@ -166,27 +166,27 @@ std::string ReadLinkOrEmpty(const HostFs& fs, int64_t pid, std::string_view file
 // process; other unreadable files give "" (osquery) or NULL (numbers).
 void ReadProcess(const HostFs& fs, int64_t pid, const ProcessReadPlan& plan, OnDiskCache& cache,
                  ProcessRecord& rec) {
-  auto stat_text = fs.ReadFile(ProcPidPath(pid, "stat"));
+  auto stat_text = fs.ReadProcFile(ProcPidPath(pid, "stat"));
   if (!stat_text.ok() || !ParseProcStat(*stat_text, &rec.stat)) return;
   rec.alive = true;
   if (plan.status) {
-    auto text = fs.ReadFile(ProcPidPath(pid, "status"));
+    auto text = fs.ReadProcFile(ProcPidPath(pid, "status"));
     rec.have_status = text.ok() && ParseProcStatus(*text, &rec.status);
   }
   if (plan.exe) ReadExecutable(fs, pid, plan, cache, rec);
   if (plan.cwd) rec.cwd = ReadLinkOrEmpty(fs, pid, "cwd");
   if (plan.root) rec.root = ReadLinkOrEmpty(fs, pid, "root");
   if (plan.cmdline) {
-    auto raw = fs.ReadFile(ProcPidPath(pid, "cmdline"));
+    auto raw = fs.ReadProcFile(ProcPidPath(pid, "cmdline"));
     if (raw.ok()) rec.cmdline = JoinCommandLine(*raw);
   }
   if (plan.io) {
     // Needs ptrace access (root) for other users' processes.
-    auto text = fs.ReadFile(ProcPidPath(pid, "io"));
+    auto text = fs.ReadProcFile(ProcPidPath(pid, "io"));
     rec.have_io = text.ok() && ParseProcIo(*text, &rec.io);
   }
   if (plan.cgroup) {
-    auto text = fs.ReadFile(ProcPidPath(pid, "cgroup"));
+    auto text = fs.ReadProcFile(ProcPidPath(pid, "cgroup"));
     if (text.ok()) rec.cgroup_path = ParseCgroupPath(*text);
   }
 }

@@ -82,9 +82,9 @@ void AddUnique(std::vector<std::string>* list, const std::string& v) {
 }
 
 // The records one installed package sees, grouped per CVE, then merged.
-void MergeIntoMatches(const std::vector<const AffectedRecord*>& records,
-                      std::string_view compared_version, PackageScheme scheme,
-                      VulnerabilityMatch base, std::vector<VulnerabilityMatch>* out) {
+Status MergeIntoMatches(const std::vector<const AffectedRecord*>& records,
+                        std::string_view compared_version, PackageScheme scheme,
+                        const VulnerabilityMatch& base, std::vector<VulnerabilityMatch>* out) {
   std::map<std::string, std::vector<const AffectedRecord*>> by_cve;
   for (const AffectedRecord* r : records) by_cve[r->vuln_id].push_back(r);
   for (auto& [cve, list] : by_cve) {
@@ -108,7 +108,6 @@ void MergeIntoMatches(const std::vector<const AffectedRecord*>& records,
     m.status = decider->status;
     m.fixed_version = decider->status == VendorStatus::kFixed ? decider->fixed_version : "";
     m.vendor_status = decider->vendor_status;
-    m.title = decider->title;
     m.distro = decider->distro;
     m.release = decider->release;
     // Advisories, ratings and links from every record about this pair; the
@@ -128,7 +127,6 @@ void MergeIntoMatches(const std::vector<const AffectedRecord*>& records,
         m.cvss_score = r->cvss_score;
         m.cvss_vector = r->cvss_vector;
       }
-      if (m.title.empty()) m.title = r->title;
     }
     if (m.vendor_severity.empty() && !decider->vendor_severity.empty())
       m.vendor_severity = decider->vendor_severity;
@@ -142,11 +140,39 @@ void MergeIntoMatches(const std::vector<const AffectedRecord*>& records,
     }
     if (StartsWith(cve, "CVE-")) AddUnique(&m.links, "https://nvd.nist.gov/vuln/detail/" + cve);
     AddUnique(&m.links, VendorTrackerLink(m.distro, cve));
-    for (const AffectedRecord* r : ordered)
-      if (std::find(m.advisories.begin(), m.advisories.end(), r->advisory) != m.advisories.end())
-        AddUnique(&m.links, r->link);
+    // Titles and advisory links are read later (FillDocumentTexts), only for
+    // the records that made a finding: most records of a package do not.
+    for (const AffectedRecord* r : ordered) {
+      const bool contributes =
+          std::find(m.advisories.begin(), m.advisories.end(), r->advisory) != m.advisories.end();
+      if (r == decider || contributes) m.documents.emplace_back(r->source, r->document);
+    }
     out->push_back(std::move(m));
   }
+  return Status::Ok();
+}
+
+// Reads each needed document once, in key order (neighbouring documents share
+// database pages), and fills titles and advisory links.
+Status FillDocumentTexts(FeedDatabase& db, std::vector<VulnerabilityMatch>* matches) {
+  std::vector<std::pair<std::string, std::string>> keys;
+  for (const auto& m : *matches) keys.insert(keys.end(), m.documents.begin(), m.documents.end());
+  std::sort(keys.begin(), keys.end());
+  keys.erase(std::unique(keys.begin(), keys.end()), keys.end());
+  std::vector<std::pair<std::string, std::string>> texts(keys.size());  // title, link
+  for (size_t i = 0; i < keys.size(); ++i)
+    RETURN_IF_ERROR(
+        db.DocumentText(keys[i].first, keys[i].second, &texts[i].first, &texts[i].second));
+  for (auto& m : *matches) {
+    for (const auto& key : m.documents) {
+      size_t i =
+          static_cast<size_t>(std::lower_bound(keys.begin(), keys.end(), key) - keys.begin());
+      if (m.title.empty()) m.title = texts[i].first;
+      AddUnique(&m.links, texts[i].second);
+    }
+    m.documents.clear();
+  }
+  return Status::Ok();
 }
 
 constexpr std::string_view kDebKernelBinaryPrefixes[] = {
@@ -210,8 +236,16 @@ Result<std::vector<VulnerabilityMatch>> MatchVulnerabilities(FeedDatabase& db,
   std::vector<AffectedRecord> records;
   std::vector<const AffectedRecord*> applicable;
   if (target.family == PackageFamily::kDeb) {
-    // Many binaries share a source package (and version): look each source up once.
-    std::unordered_map<std::string, std::vector<AffectedRecord>> by_source;
+    // Which source each eligible binary is judged as; then every source is
+    // looked up once (many binaries share one), in key order so consecutive
+    // lookups share database pages.
+    struct Eligible {
+      const DebPackage* package;
+      std::string source;
+      std::string compared;
+      bool kernel;
+    };
+    std::vector<Eligible> eligible;
     for (const DebPackage& p : target.debs) {
       if (!p.IsUnpacked()) continue;  // removed, only conffiles left: no code on disk
       const bool kernel = IsKernelPackage(p);
@@ -222,13 +256,22 @@ Result<std::vector<VulnerabilityMatch>> MatchVulnerabilities(FeedDatabase& db,
         source = UnsignedKernelSource(source);
         compared = p.version;
       }
-      auto it = by_source.find(source);
-      if (it == by_source.end()) {
-        std::vector<AffectedRecord> found;
-        RETURN_IF_ERROR(db.Lookup(target.distro, target.release, source, &found));
-        it = by_source.emplace(source, std::move(found)).first;
-      }
-      if (it->second.empty()) continue;
+      eligible.push_back({&p, std::move(source), std::move(compared), kernel});
+    }
+    std::vector<std::string> sources;
+    for (const Eligible& e : eligible) sources.push_back(e.source);
+    std::sort(sources.begin(), sources.end());
+    sources.erase(std::unique(sources.begin(), sources.end()), sources.end());
+    std::unordered_map<std::string, std::vector<AffectedRecord>> by_source;
+    for (const std::string& source : sources) {
+      std::vector<AffectedRecord> found;
+      RETURN_IF_ERROR(db.Lookup(target.distro, target.release, source, &found));
+      if (!found.empty()) by_source.emplace(source, std::move(found));
+    }
+    for (const Eligible& e : eligible) {
+      const DebPackage& p = *e.package;
+      auto it = by_source.find(e.source);
+      if (it == by_source.end()) continue;
       applicable.clear();
       for (const AffectedRecord& r : it->second) {
         if (r.scheme != PackageScheme::kDebSource) continue;
@@ -239,13 +282,20 @@ Result<std::vector<VulnerabilityMatch>> MatchVulnerabilities(FeedDatabase& db,
       base.package = p.name;
       base.arch = p.arch;
       base.installed_version = p.version;
-      base.source_package = source;
-      base.compared_version = compared;
-      base.kernel = kernel;
-      MergeIntoMatches(applicable, base.compared_version, PackageScheme::kDebSource, base, &out);
+      base.source_package = e.source;
+      base.compared_version = e.compared;
+      base.kernel = e.kernel;
+      RETURN_IF_ERROR(MergeIntoMatches(applicable, base.compared_version, PackageScheme::kDebSource,
+                                       base, &out));
     }
   } else {
-    for (const RpmPackage& p : target.rpms) {
+    // In name order, so consecutive lookups share database pages.
+    std::vector<const RpmPackage*> ordered_rpms;
+    for (const RpmPackage& p : target.rpms) ordered_rpms.push_back(&p);
+    std::sort(ordered_rpms.begin(), ordered_rpms.end(),
+              [](const RpmPackage* a, const RpmPackage* b) { return a->name < b->name; });
+    for (const RpmPackage* rpm : ordered_rpms) {
+      const RpmPackage& p = *rpm;
       if (p.name == "gpg-pubkey") continue;  // signing keys, not software
       const bool kernel = IsKernelPackage(p);
       if (kernel && !BelongsToRunningKernel(p, target.running_kernel)) continue;
@@ -265,9 +315,11 @@ Result<std::vector<VulnerabilityMatch>> MatchVulnerabilities(FeedDatabase& db,
       base.compared_version =
           (p.epoch >= 0 ? std::to_string(p.epoch) : "0") + ":" + p.version + "-" + p.release;
       base.kernel = kernel;
-      MergeIntoMatches(applicable, base.compared_version, PackageScheme::kRpmBinary, base, &out);
+      RETURN_IF_ERROR(MergeIntoMatches(applicable, base.compared_version, PackageScheme::kRpmBinary,
+                                       base, &out));
     }
   }
+  RETURN_IF_ERROR(FillDocumentTexts(db, &out));
   std::sort(out.begin(), out.end(), [](const VulnerabilityMatch& a, const VulnerabilityMatch& b) {
     if (a.package != b.package) return a.package < b.package;
     if (a.arch != b.arch) return a.arch < b.arch;

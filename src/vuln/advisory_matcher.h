@@ -63,6 +63,9 @@ struct VulnerabilityMatch {
   std::string distro;
   std::string release;
   bool kernel = false;  // a running-kernel package
+  // Internal: the documents (feed source, document id) whose title and link
+  // this match shows, read in one ordered pass after matching.
+  std::vector<std::pair<std::string, std::string>> documents;
 };
 
 // Every match for the target, sorted by package, then CVE.

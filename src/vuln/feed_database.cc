@@ -14,13 +14,14 @@
 namespace warden {
 namespace {
 
-constexpr int kSchemaVersion = 1;
+constexpr int kSchemaVersion = 2;
 
-// Records are keyed for the matcher's one question: "what does the vendor
-// say about package P in release R of distribution D?" (affected_lookup), and
-// for re-imports: "replace everything document X of source S said"
+// Records are clustered for the matcher's one question: "what does the
+// vendor say about package P in release R of distribution D?" (the primary
+// key's prefix; one range scan per package, no row lookups), and indexed for
+// re-imports: "replace everything document X of source S said"
 // (affected_document). Texts shared by a document's records live once in
-// `documents`.
+// `documents` and are read only for the records that become findings.
 constexpr const char* kSchema = R"sql(
 CREATE TABLE IF NOT EXISTS sources(
   name TEXT PRIMARY KEY, format TEXT NOT NULL, origin TEXT NOT NULL,
@@ -29,13 +30,14 @@ CREATE TABLE IF NOT EXISTS documents(
   source TEXT NOT NULL, document TEXT NOT NULL, title TEXT, link TEXT,
   PRIMARY KEY(source, document)) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS affected(
-  source TEXT NOT NULL, document TEXT NOT NULL,
-  distro TEXT NOT NULL, release TEXT NOT NULL, package TEXT NOT NULL, scheme INTEGER NOT NULL,
+  distro TEXT NOT NULL, release TEXT NOT NULL, package TEXT NOT NULL,
+  source TEXT NOT NULL, document TEXT NOT NULL, vuln_id TEXT NOT NULL,
   arch TEXT NOT NULL, flavour TEXT NOT NULL, module_stream TEXT NOT NULL,
-  vuln_id TEXT NOT NULL, advisory TEXT NOT NULL, status TEXT NOT NULL,
   introduced TEXT NOT NULL, fixed_version TEXT NOT NULL, last_affected TEXT NOT NULL,
-  vendor_status TEXT NOT NULL, vendor_severity TEXT NOT NULL, cvss_score REAL, cvss_vector TEXT NOT NULL);
-CREATE INDEX IF NOT EXISTS affected_lookup ON affected(distro, release, package);
+  scheme INTEGER NOT NULL, advisory TEXT NOT NULL, status TEXT NOT NULL,
+  vendor_status TEXT NOT NULL, vendor_severity TEXT NOT NULL, cvss_score REAL, cvss_vector TEXT NOT NULL,
+  PRIMARY KEY(distro, release, package, source, document, vuln_id, arch, flavour, module_stream,
+              introduced, fixed_version, last_affected)) WITHOUT ROWID;
 CREATE INDEX IF NOT EXISTS affected_document ON affected(source, document);
 )sql";
 
@@ -111,25 +113,28 @@ Result<std::unique_ptr<FeedDatabase>> FeedDatabase::OpenReadOnly(const std::stri
   if (sqlite3_open_v2(path.c_str(), &f->db_, SQLITE_OPEN_READONLY, nullptr) != SQLITE_OK)
     return SqliteError(f->db_, path, "cannot open");
   sqlite3_busy_timeout(f->db_, 5000);
-  // A scan reads scattered index and row pages: map the file instead of a
-  // pread per page (only pages touched count towards RSS).
-  RETURN_IF_ERROR(Exec(f->db_, path, "PRAGMA mmap_size = 1073741824"));
+  // A page cache big enough for a scan's working set (lookups come in key
+  // order, so neighbouring records share pages). Not mmap: fault-around would
+  // count most of a 100+ MB file as the scan's RSS.
+  RETURN_IF_ERROR(Exec(f->db_, path, "PRAGMA cache_size = -16384"));
   ASSIGN_OR_RETURN(int version, UserVersion(f->db_, path));
   RETURN_IF_ERROR(CheckSchemaVersion(version, path));
   if (version == 0) return f;  // an empty database: lookups find nothing
   const char* sql =
-      "SELECT a.source, a.document, a.distro, a.release, a.package, a.scheme, a.arch, a.flavour,"
-      " a.module_stream, a.vuln_id, a.advisory, a.status, a.introduced, a.fixed_version, "
-      "a.last_affected,"
-      " a.vendor_status, a.vendor_severity, a.cvss_score, a.cvss_vector, d.title, d.link"
-      " FROM affected a LEFT JOIN documents d ON d.source = a.source AND d.document = a.document"
-      " WHERE a.distro = ?1 AND a.release = ?2 AND a.package = ?3";
+      "SELECT source, document, scheme, arch, flavour, module_stream, vuln_id, advisory, status,"
+      " introduced, fixed_version, last_affected, vendor_status, vendor_severity, cvss_score,"
+      " cvss_vector FROM affected WHERE distro = ?1 AND release = ?2 AND package = ?3";
   if (sqlite3_prepare_v2(f->db_, sql, -1, &f->lookup_, nullptr) != SQLITE_OK)
+    return SqliteError(f->db_, path, "not a Warden feed database");
+  if (sqlite3_prepare_v2(f->db_,
+                         "SELECT title, link FROM documents WHERE source = ?1 AND document = ?2",
+                         -1, &f->document_, nullptr) != SQLITE_OK)
     return SqliteError(f->db_, path, "not a Warden feed database");
   return f;
 }
 
 FeedDatabase::~FeedDatabase() {
+  sqlite3_finalize(document_);
   sqlite3_finalize(lookup_);
   sqlite3_close(db_);
 }
@@ -143,36 +148,52 @@ Status FeedDatabase::Lookup(std::string_view distro, std::string_view release,
   BindText(lookup_, 3, package);
   int rc;
   while ((rc = sqlite3_step(lookup_)) == SQLITE_ROW) {
-    AffectedRecord r;
+    AffectedRecord& r = out->emplace_back();  // in place: the record is large
     r.source = ColumnText(lookup_, 0);
     r.document = ColumnText(lookup_, 1);
-    r.distro = ColumnText(lookup_, 2);
-    r.release = ColumnText(lookup_, 3);
-    r.package = ColumnText(lookup_, 4);
+    r.distro = distro;  // the key asked for: no need to decode it per row
+    r.release = release;
+    r.package = package;
     r.scheme =
-        sqlite3_column_int(lookup_, 5) == 1 ? PackageScheme::kRpmBinary : PackageScheme::kDebSource;
-    r.arch = ColumnText(lookup_, 6);
-    r.flavour = ColumnText(lookup_, 7);
-    r.module_stream = ColumnText(lookup_, 8);
-    r.vuln_id = ColumnText(lookup_, 9);
-    r.advisory = ColumnText(lookup_, 10);
+        sqlite3_column_int(lookup_, 2) == 1 ? PackageScheme::kRpmBinary : PackageScheme::kDebSource;
+    r.arch = ColumnText(lookup_, 3);
+    r.flavour = ColumnText(lookup_, 4);
+    r.module_stream = ColumnText(lookup_, 5);
+    r.vuln_id = ColumnText(lookup_, 6);
+    r.advisory = ColumnText(lookup_, 7);
     r.status =
-        ParseVendorStatusName(ColumnText(lookup_, 11)).value_or(VendorStatus::kUnderInvestigation);
-    r.introduced = ColumnText(lookup_, 12);
-    r.fixed_version = ColumnText(lookup_, 13);
-    r.last_affected = ColumnText(lookup_, 14);
-    r.vendor_status = ColumnText(lookup_, 15);
-    r.vendor_severity = ColumnText(lookup_, 16);
+        ParseVendorStatusName(ColumnText(lookup_, 8)).value_or(VendorStatus::kUnderInvestigation);
+    r.introduced = ColumnText(lookup_, 9);
+    r.fixed_version = ColumnText(lookup_, 10);
+    r.last_affected = ColumnText(lookup_, 11);
+    r.vendor_status = ColumnText(lookup_, 12);
+    r.vendor_severity = ColumnText(lookup_, 13);
     r.cvss_score =
-        sqlite3_column_type(lookup_, 17) == SQLITE_NULL ? -1 : sqlite3_column_double(lookup_, 17);
-    r.cvss_vector = ColumnText(lookup_, 18);
-    r.title = ColumnText(lookup_, 19);
-    r.link = ColumnText(lookup_, 20);
-    out->push_back(std::move(r));
+        sqlite3_column_type(lookup_, 14) == SQLITE_NULL ? -1 : sqlite3_column_double(lookup_, 14);
+    r.cvss_vector = ColumnText(lookup_, 15);
   }
   Status st = rc == SQLITE_DONE ? Status::Ok() : SqliteError(db_, path_, "lookup failed");
   sqlite3_reset(lookup_);
   return st;
+}
+
+Status FeedDatabase::DocumentText(std::string_view source, std::string_view document,
+                                  std::string* title, std::string* link) {
+  title->clear();
+  link->clear();
+  if (document_ == nullptr) return Status::Ok();
+  sqlite3_reset(document_);
+  BindText(document_, 1, source);
+  BindText(document_, 2, document);
+  int rc = sqlite3_step(document_);
+  if (rc == SQLITE_ROW) {
+    *title = ColumnText(document_, 0);
+    *link = ColumnText(document_, 1);
+  }
+  sqlite3_reset(document_);
+  if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+    return SqliteError(db_, path_, "document lookup failed");
+  return Status::Ok();
 }
 
 Result<bool> FeedDatabase::HasRelease(std::string_view distro, std::string_view release) {
@@ -242,6 +263,9 @@ Result<std::unique_ptr<FeedWriter>> FeedWriter::Begin(const std::string& path) {
   // Bigger page cache and memory temp store: an import writes hundreds of
   // thousands of index entries. The rollback journal keeps the old database
   // intact until COMMIT.
+  // 16 KiB pages for a new database: a package's records usually share one
+  // page, and the trees are shallower, so a scan reads fewer pages.
+  if (w->created_file_) RETURN_IF_ERROR(Exec(w->db_, path, "PRAGMA page_size = 16384"));
   RETURN_IF_ERROR(Exec(w->db_, path, "PRAGMA cache_size = -65536; PRAGMA temp_store = MEMORY;"));
   RETURN_IF_ERROR(Exec(w->db_, path, "BEGIN IMMEDIATE"));
   RETURN_IF_ERROR(Exec(w->db_, path, kSchema));
@@ -261,10 +285,14 @@ Status FeedWriter::Prepare() {
       prep("DELETE FROM affected WHERE source = ?1 AND document = ?2", &delete_records_));
   RETURN_IF_ERROR(
       prep("DELETE FROM documents WHERE source = ?1 AND document = ?2", &delete_document_));
-  RETURN_IF_ERROR(
-      prep("INSERT INTO affected "
-           "VALUES(?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12,?13,?14,?15,?16,?17,?18,?19)",
-           &insert_record_));
+  // OR REPLACE: a feed that states the same thing twice (OSV ranges
+  // repeated across affected entries) stores it once.
+  RETURN_IF_ERROR(prep(
+      "INSERT OR REPLACE INTO affected(source, document, distro, release, package, scheme, arch,"
+      " flavour, module_stream, vuln_id, advisory, status, introduced, fixed_version,"
+      " last_affected, vendor_status, vendor_severity, cvss_score, cvss_vector)"
+      " VALUES(?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12,?13,?14,?15,?16,?17,?18,?19)",
+      &insert_record_));
   RETURN_IF_ERROR(prep("INSERT OR REPLACE INTO documents VALUES(?1,?2,?3,?4)", &insert_document_));
   return Status::Ok();
 }

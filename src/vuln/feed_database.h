@@ -48,9 +48,15 @@ class FeedDatabase {
   const std::string& path() const { return path_; }
   Result<std::vector<FeedSourceStatus>> Sources();
   // Every record for one package of one distribution release (a source
-  // package for Debian/Ubuntu, a binary name for RPM families).
+  // package for Debian/Ubuntu, a binary name for RPM families). Titles and
+  // links are left empty: see DocumentText.
   Status Lookup(std::string_view distro, std::string_view release, std::string_view package,
                 std::vector<AffectedRecord>* out);
+  // The title and link of a document (an OSV record, an ELSA, a tracker
+  // entry); Lookup leaves them empty because most records never become
+  // findings. Empty strings when the document is unknown.
+  Status DocumentText(std::string_view source, std::string_view document, std::string* title,
+                      std::string* link);
   // Whether any record exists for the distribution release at all (to tell
   // "no vulnerabilities" from "no feed for this OS").
   Result<bool> HasRelease(std::string_view distro, std::string_view release);
@@ -60,6 +66,7 @@ class FeedDatabase {
   std::string path_;
   sqlite3* db_ = nullptr;
   sqlite3_stmt* lookup_ = nullptr;
+  sqlite3_stmt* document_ = nullptr;
 };
 
 class FeedWriter : public FeedSink {

@@ -1,0 +1,589 @@
+// End-to-end tests of `warden agent`: the real binary started by the test with
+// a config in a temp dir and short intervals, driven through its CLI
+// (status, run-now, problems, test-sink), signals (SIGHUP, SIGTERM, SIGKILL),
+// sockets the test opens, and a local HTTP receiver standing in for a SIEM.
+// Delivery to network sinks is at-least-once with record ids; the tests
+// check exactly that: every record reaches the receiver, repeats carry the
+// same id and the same content.
+#include <arpa/inet.h>
+#include <gtest/gtest.h>
+#include <netinet/in.h>
+#include <signal.h>
+#include <spawn.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <fcntl.h>
+#include <fstream>
+#include <functional>
+#include <map>
+#include <nlohmann/json.hpp>
+#include <random>
+#include <set>
+#include <sstream>
+#include <thread>
+
+#include "agent/sqlite_connection.h"
+#include "agent/test_http_receiver.h"
+#include "testing/test_util.h"
+
+extern char** environ;
+
+namespace warden {
+namespace {
+
+using nlohmann::json;
+using testing::RunCommand;
+using testing::TempDir;
+using testing::TestHttpReceiver;
+using testing::WardenBinary;
+
+std::string ReadFile(const std::string& path) {
+  std::ifstream in(path);
+  std::stringstream s;
+  s << in.rdbuf();
+  return s.str();
+}
+
+std::vector<json> JsonLines(const std::string& path) {
+  std::vector<json> out;
+  std::istringstream in(ReadFile(path));
+  for (std::string line; std::getline(in, line);)
+    if (!line.empty()) out.push_back(json::parse(line, nullptr, false));
+  return out;
+}
+
+bool WaitFor(const std::function<bool()>& done, std::chrono::milliseconds timeout) {
+  const auto end = std::chrono::steady_clock::now() + timeout;
+  while (std::chrono::steady_clock::now() < end) {
+    if (done()) return true;
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
+  return done();
+}
+
+// A socket the test owns, on an ephemeral port of every address.
+class ListeningSocket {
+ public:
+  explicit ListeningSocket(const char* address = "0.0.0.0") {
+    fd_ = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    sockaddr_in a{};
+    a.sin_family = AF_INET;
+    inet_pton(AF_INET, address, &a.sin_addr);
+    bind(fd_, reinterpret_cast<sockaddr*>(&a), sizeof a);
+    listen(fd_, 1);
+    socklen_t len = sizeof a;
+    getsockname(fd_, reinterpret_cast<sockaddr*>(&a), &len);
+    port_ = ntohs(a.sin_port);
+  }
+  ~ListeningSocket() { Close(); }
+  void Close() {
+    if (fd_ >= 0) close(fd_);
+    fd_ = -1;
+  }
+  int port() const { return port_; }
+
+ private:
+  int fd_ = -1;
+  int port_ = 0;
+};
+
+// One `warden agent --config` process with its config and state in a temp dir.
+class AgentProcess {
+ public:
+  explicit AgentProcess(const std::string& config_body) {
+    state_ = dir_.path() + "/state";
+    config_ = dir_.WriteFile("agent.yaml", "state_dir: " + state_ + "\n" + config_body);
+  }
+  ~AgentProcess() {
+    if (pid_ > 0) {
+      kill(pid_, SIGKILL);
+      waitpid(pid_, nullptr, 0);
+    }
+  }
+  const std::string& config() const { return config_; }
+  const std::string& state() const { return state_; }
+  const TempDir& dir() const { return dir_; }
+  void Rewrite(const std::string& config_body) { dir_.WriteFile("agent.yaml", "state_dir: " + state_ + "\n" + config_body); }
+
+  void Start() {
+    posix_spawn_file_actions_t fa;
+    posix_spawn_file_actions_init(&fa);
+    const std::string out = dir_.path() + "/agent.out", err = dir_.path() + "/agent.err";
+    posix_spawn_file_actions_addopen(&fa, 1, out.c_str(), O_WRONLY | O_CREAT | O_APPEND, 0644);
+    posix_spawn_file_actions_addopen(&fa, 2, err.c_str(), O_WRONLY | O_CREAT | O_APPEND, 0644);
+    std::string bin = WardenBinary();
+    std::vector<char*> argv = {bin.data(), const_cast<char*>("agent"), const_cast<char*>("--config"),
+                               config_.data(), nullptr};
+    ASSERT_EQ(posix_spawn(&pid_, bin.c_str(), &fa, nullptr, argv.data(), environ), 0);
+    posix_spawn_file_actions_destroy(&fa);
+    ASSERT_TRUE(WaitFor([&] { return Status().is_object(); }, std::chrono::seconds(10)))
+        << "the agent did not answer on its control socket; log:\n" << Log();
+  }
+  void Signal(int sig) { kill(pid_, sig); }
+  // SIGTERM and wait; returns the exit code.
+  int Stop() {
+    kill(pid_, SIGTERM);
+    int status = 0;
+    waitpid(pid_, &status, 0);
+    pid_ = -1;
+    return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+  }
+  void Kill9() {
+    kill(pid_, SIGKILL);
+    waitpid(pid_, nullptr, 0);
+    pid_ = -1;
+  }
+  std::string Log() const { return ReadFile(dir_.path() + "/agent.err"); }
+
+  json Status() const {
+    auto r = RunCommand({WardenBinary(), "agent", "status", "--config", config_, "--format", "json"});
+    if (r.exit_code != 0) return json();
+    json s = json::parse(r.out, nullptr, false);
+    return s.is_discarded() ? json() : s;
+  }
+  json Job(const std::string& name) const {
+    json s = Status();
+    if (!s.is_object()) return json();
+    for (const auto& j : s["jobs"])
+      if (j["name"] == name) return j;
+    return json();
+  }
+  int64_t Runs(const std::string& job) const {
+    json j = Job(job);
+    return j.is_object() ? j["runs"].get<int64_t>() : -1;
+  }
+  json Problems(const std::string& status = "all") const {
+    auto r = RunCommand({WardenBinary(), "agent", "problems", "--config", config_, "--status", status, "--format",
+                         "json"});
+    if (r.exit_code != 0) return json::array();
+    return json::parse(r.out, nullptr, false);
+  }
+  // The port problem for `port`, or null.
+  json PortProblem(int port) const {
+    for (const auto& p : Problems())
+      if (p["rule_id"] == "HOST-OPEN-PORTS" && p["finding"]["port"] == port) return p;
+    return json();
+  }
+
+ private:
+  TempDir dir_;
+  std::string state_, config_;
+  pid_t pid_ = -1;
+};
+
+const char* kPortsOnly = R"(
+recipe:
+  rules:
+    HOST-VULN: {enabled: false}
+    HOST-OPEN-PORTS:
+      schedule: {interval: 1s, splay_percent: 0}
+status_interval: 0
+sinks:
+  - {name: problems, type: file, path: problems.jsonl, records: [problems]}
+)";
+
+TEST(AgentCliTest, OpenedPortIsReportedWithinOneRunAndResolvedAfterItCloses) {
+  AgentProcess agent(kPortsOnly);
+  agent.Start();
+  ASSERT_TRUE(WaitFor([&] { return agent.Runs("HOST-OPEN-PORTS") >= 1; }, std::chrono::seconds(10))) << agent.Log();
+
+  auto socket = std::make_unique<ListeningSocket>();
+  const int64_t runs_at_open = agent.Runs("HOST-OPEN-PORTS");
+  ASSERT_TRUE(WaitFor([&] { return agent.PortProblem(socket->port()).is_object(); }, std::chrono::seconds(10)))
+      << agent.Log();
+  // The run in progress when the port opened may have missed it; the next one may not.
+  EXPECT_LE(agent.Runs("HOST-OPEN-PORTS"), runs_at_open + 2);
+  json p = agent.PortProblem(socket->port());
+  EXPECT_EQ(p["status"], "open");
+  EXPECT_EQ(p["finding"]["protocol"], "tcp");
+  EXPECT_EQ(p["finding"]["address"], "0.0.0.0");
+  EXPECT_EQ(p["finding"]["evidence"]["pid"], getpid()) << "the test process holds the socket";
+  EXPECT_EQ(p["finding"]["process_name"], "integration_tes") << "comm is cut at 15 characters";
+
+  socket->Close();
+  const int port = socket->port();
+  ASSERT_TRUE(WaitFor([&] { return agent.PortProblem(port)["status"] == "resolved"; }, std::chrono::seconds(10)))
+      << agent.Log();
+  // The problems sink saw both events, with ids for de-duplication.
+  std::vector<std::string> events;
+  for (const json& e : JsonLines(agent.state() + "/problems.jsonl"))
+    if (e["finding"]["port"] == port) events.push_back(e["event"].get<std::string>() + "/" + e["record_id"].get<std::string>());
+  ASSERT_EQ(events.size(), 2u);
+  EXPECT_EQ(events[0].substr(0, 7), "opened/");
+  EXPECT_EQ(events[1].substr(0, 9), "resolved/");
+  EXPECT_EQ(agent.Stop(), 0);
+}
+
+TEST(AgentCliTest, AllowedPortIsNotReportedWhileAnotherIs) {
+  ListeningSocket allowed, other;
+  AgentProcess agent(R"(
+recipe:
+  rules:
+    HOST-VULN: {enabled: false}
+    HOST-OPEN-PORTS:
+      schedule: {interval: 1s, splay_percent: 0}
+      settings: {allowed_tcp: [22, )" + std::to_string(allowed.port()) + R"(]}
+status_interval: 0
+)");
+  agent.Start();
+  ASSERT_TRUE(WaitFor([&] { return agent.PortProblem(other.port()).is_object(); }, std::chrono::seconds(10)))
+      << agent.Log();
+  ASSERT_TRUE(WaitFor([&] { return agent.Runs("HOST-OPEN-PORTS") >= 3; }, std::chrono::seconds(10)));
+  EXPECT_TRUE(agent.PortProblem(allowed.port()).is_null());
+}
+
+TEST(AgentCliTest, StatusShowsScheduleAndRunNowRunsAJobAndWaitsForIt) {
+  AgentProcess agent(R"(
+recipe:
+  rules:
+    HOST-VULN: {enabled: false}
+    HOST-OPEN-PORTS: {enabled: false}
+queries:
+  - name: one_row
+    query: SELECT 41 + 1 AS answer
+    mode: snapshot
+    schedule: {interval: 1h, splay_percent: 0, run_at_start: false}
+  - name: schedule_view
+    query: SELECT name, interval, executions, denylisted FROM osquery_schedule WHERE name = 'one_row'
+    mode: snapshot
+    schedule: {interval: 1h, splay_percent: 0, run_at_start: false}
+status_interval: 0
+sinks:
+  - {name: results, type: file, path: results.jsonl, records: [results]}
+)");
+  agent.Start();
+  json job = agent.Job("one_row");
+  ASSERT_TRUE(job.is_object());
+  EXPECT_TRUE(job["last_run"].is_null());
+  EXPECT_EQ(job["schedule"], "every 1h");
+  const int64_t next = job["next_run_ms"].get<int64_t>();
+  const int64_t now_ms =
+      std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch()).count();
+  EXPECT_NEAR(static_cast<double>(next - now_ms), 3600e3, 60e3) << "next run in an hour";
+
+  auto r = RunCommand({WardenBinary(), "agent", "run-now", "one_row", "--config", agent.config()});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(r.out.find("1 rows (snapshot)"), std::string::npos) << r.out;
+  job = agent.Job("one_row");
+  EXPECT_EQ(job["runs"], 1);
+  EXPECT_EQ(job["outcome"], "ok");
+  EXPECT_TRUE(job["duration_ms"].is_number());
+  auto lines = JsonLines(agent.state() + "/results.jsonl");
+  ASSERT_EQ(lines.size(), 1u);
+  EXPECT_EQ(lines[0]["snapshot"][0]["answer"], 42);
+  EXPECT_EQ(lines[0]["name"], "one_row");
+
+  // osquery_schedule, queried by the agent itself, sees the agent's schedule.
+  auto view = RunCommand({WardenBinary(), "agent", "run-now", "schedule_view", "--config", agent.config()});
+  ASSERT_EQ(view.exit_code, 0) << view.err;
+  lines = JsonLines(agent.state() + "/results.jsonl");
+  ASSERT_EQ(lines.size(), 2u);
+  ASSERT_EQ(lines[1]["snapshot"].size(), 1u);
+  EXPECT_EQ(lines[1]["snapshot"][0]["interval"], 3600);
+  EXPECT_EQ(lines[1]["snapshot"][0]["executions"], 1);
+  EXPECT_EQ(lines[1]["snapshot"][0]["denylisted"], 0);
+
+  auto unknown = RunCommand({WardenBinary(), "agent", "run-now", "nope", "--config", agent.config()});
+  EXPECT_EQ(unknown.exit_code, 2);
+  EXPECT_NE(unknown.err.find("no job named 'nope'"), std::string::npos) << unknown.err;
+}
+
+TEST(AgentCliTest, InvalidConfigOnSighupIsRejectedWithKeyAndOldConfigKeepsRunning) {
+  const std::string good = R"(
+recipe:
+  rules:
+    HOST-VULN: {enabled: false}
+    HOST-OPEN-PORTS: {enabled: false}
+queries:
+  - {name: tick, query: SELECT 1 AS one, mode: snapshot, schedule: {interval: 1s, splay_percent: 0}}
+status_interval: 0
+)";
+  AgentProcess agent(good);
+  agent.Start();
+  const std::string hash = agent.Status()["agent"]["config_hash"];
+  agent.Rewrite(good + "limits:\n  max_rss: lots\n");
+  agent.Signal(SIGHUP);
+  json reload_error;
+  ASSERT_TRUE(WaitFor([&] {
+    reload_error = agent.Status()["agent"]["last_reload_error"];
+    return reload_error.is_string();
+  }, std::chrono::seconds(10))) << agent.Log();
+  EXPECT_NE(reload_error.get<std::string>().find("agent.yaml:11:12: limits.max_rss: expected a size like 512KB"),
+            std::string::npos) << reload_error;
+  EXPECT_EQ(agent.Status()["agent"]["config_hash"], hash) << "the old config is still the running one";
+  const int64_t runs = agent.Runs("tick");
+  EXPECT_TRUE(WaitFor([&] { return agent.Runs("tick") >= runs + 2; }, std::chrono::seconds(10)))
+      << "the old config's jobs keep running";
+  EXPECT_NE(agent.Log().find("config reload rejected"), std::string::npos);
+
+  auto check = RunCommand({WardenBinary(), "agent", "--config", agent.config(), "--check"});
+  EXPECT_EQ(check.exit_code, 2);
+  EXPECT_NE(check.err.find("limits.max_rss"), std::string::npos) << check.err;
+
+  // A valid file is taken on the next SIGHUP.
+  agent.Rewrite(std::string(good).insert(good.find("status_interval"),
+                                          "  - {name: tock, query: SELECT 2 AS two, schedule: 1h}\n"));
+  agent.Signal(SIGHUP);
+  ASSERT_TRUE(WaitFor([&] { return agent.Job("tock").is_object(); }, std::chrono::seconds(10))) << agent.Log();
+  EXPECT_TRUE(agent.Status()["agent"]["last_reload_error"].is_null());
+  EXPECT_NE(agent.Status()["agent"]["config_hash"], hash);
+  EXPECT_EQ(agent.Stop(), 0);
+}
+
+// The receiver's records: id -> every content it was received with.
+std::map<std::string, std::vector<std::string>> ReceivedById(const TestHttpReceiver& receiver) {
+  std::map<std::string, std::vector<std::string>> out;
+  for (const auto& req : receiver.accepted()) {
+    json body = json::parse(req.body, nullptr, false);
+    if (!body.is_object()) continue;
+    for (const auto& r : body["records"]) out[r["id"]].push_back(r["record"].dump());
+  }
+  return out;
+}
+
+TEST(AgentCliTest, SinkOutageThenRecoveryDeliversEveryRecordAtLeastOnceWithIds) {
+  TestHttpReceiver receiver;
+  receiver.SetStatus(503, "{\"error\":\"maintenance\"}");
+  AgentProcess agent(R"(
+recipe:
+  rules:
+    HOST-VULN: {enabled: false}
+    HOST-OPEN-PORTS: {enabled: false}
+queries:
+  - {name: tick, query: SELECT 1 AS one, mode: snapshot, schedule: {interval: 1s, splay_percent: 0}}
+status_interval: 0
+sinks:
+  - {name: truth, type: file, path: results.jsonl, records: [results]}
+  - name: siem
+    type: webhook
+    records: [results]
+    url: )" + receiver.url("/in") + R"(
+    secret: test-secret-0123456789
+    queue: {batch_records: 3, backoff_initial: 100ms, backoff_max: 400ms, max_records_per_second: 50}
+)");
+  agent.Start();
+  json siem;
+  ASSERT_TRUE(WaitFor([&] {
+    const json status = agent.Status();
+    for (const auto& s : status.value("sinks", json::array()))
+      if (s["name"] == "siem") siem = s;
+    return siem.is_object() && siem["queue"]["records"].get<int64_t>() >= 4;
+  }, std::chrono::seconds(15))) << siem.dump() << agent.Log();
+  EXPECT_TRUE(siem["last_error"].is_string()) << "status shows why delivery fails";
+  EXPECT_NE(siem["last_error"].get<std::string>().find("503"), std::string::npos);
+  EXPECT_TRUE(receiver.accepted().empty());
+
+  receiver.SetStatus(200);
+  ASSERT_TRUE(WaitFor([&] {
+    const json status = agent.Status();
+    for (const auto& s : status.value("sinks", json::array()))
+      if (s["name"] == "siem") return s["queue"]["records"] == 0 && s["consecutive_failures"] == 0;
+    return false;
+  }, std::chrono::seconds(15))) << agent.Log();
+  EXPECT_EQ(agent.Stop(), 0);
+
+  // Every line the file sink wrote reached the receiver.
+  std::set<std::string> expected;
+  for (const json& line : JsonLines(agent.state() + "/results.jsonl")) expected.insert(line.dump());
+  auto received = ReceivedById(receiver);
+  std::set<std::string> got;
+  for (const auto& [id, contents] : received) {
+    for (const auto& c : contents) EXPECT_EQ(c, contents[0]) << "a repeated id carries the same record";
+    got.insert(json::parse(contents[0]).dump());
+  }
+  ASSERT_GE(expected.size(), 4u);
+  for (const auto& e : expected) EXPECT_TRUE(got.count(e)) << "not delivered: " << e;
+  EXPECT_EQ(got.size(), received.size()) << "one id per record";
+  // Catching up happened in bounded batches, not one flood.
+  for (const auto& req : receiver.accepted()) EXPECT_LE(json::parse(req.body)["records"].size(), 3u);
+}
+
+std::set<std::string> QueuedIds(const std::string& queue_db) {
+  std::set<std::string> ids;
+  auto db = SqliteConnection::Open(queue_db, SqliteConnection::Mode::kReadOnly);
+  if (!db.ok()) return ids;
+  auto st = (*db)->Prepare("SELECT record_id FROM records");
+  if (!st.ok()) return ids;
+  while (true) {
+    auto row = st->Step();
+    if (!row.ok() || !*row) break;
+    ids.insert(st->Text(0));
+  }
+  return ids;
+}
+
+std::string Integrity(const std::string& path) {
+  auto db = SqliteConnection::Open(path, SqliteConnection::Mode::kReadWrite);
+  if (!db.ok()) return db.status().message();
+  auto r = (*db)->IntegrityCheck();
+  return r.ok() ? *r : r.status().message();
+}
+
+TEST(AgentCliTest, KillDashNineDuringRunsLosesNoQueuedRecordAndCorruptsNoState) {
+  TestHttpReceiver receiver;
+  const int port = receiver.port();
+  receiver.Stop();  // the SIEM is down: records pile up in the durable queue
+  ListeningSocket open_port;
+  AgentProcess agent(R"(
+recipe:
+  rules:
+    HOST-VULN: {enabled: false}
+    HOST-OPEN-PORTS: {schedule: {interval: 1s, splay_percent: 0}}
+queries:
+  - {name: tick, query: SELECT 1 AS one, mode: snapshot, schedule: {interval: 1s, splay_percent: 0}}
+  - name: procs
+    query: SELECT pid, name FROM processes
+    schedule: {interval: 1s, splay_percent: 0}
+results: {denylist_duration: 0s}
+status_interval: 1s
+sinks:
+  - name: siem
+    type: webhook
+    url: http://127.0.0.1:)" + std::to_string(port) + R"(/in
+    secret: test-secret-0123456789
+    queue: {backoff_initial: 100ms, backoff_max: 300ms, batch_records: 50, max_records_per_second: 100000}
+)");
+  const std::string queue_db = agent.state() + "/queues/siem.db";
+  std::set<std::string> ever_queued;
+  std::mt19937 rng(7);
+  for (int round = 0; round < 4; ++round) {
+    agent.Start();
+    std::this_thread::sleep_for(std::chrono::milliseconds(std::uniform_int_distribution<int>(800, 2000)(rng)));
+    for (const auto& id : QueuedIds(queue_db)) ever_queued.insert(id);
+    agent.Kill9();
+    // What was on disk before the kill is still there after it.
+    std::set<std::string> after = QueuedIds(queue_db);
+    for (const auto& id : ever_queued) ASSERT_TRUE(after.count(id)) << "lost queued record " << id;
+    ever_queued.insert(after.begin(), after.end());
+    EXPECT_EQ(Integrity(queue_db), "ok");
+    EXPECT_EQ(Integrity(agent.state() + "/state.db"), "ok");
+  }
+  ASSERT_GT(ever_queued.size(), 10u);
+  // The SIEM comes back: everything queued is delivered.
+  ASSERT_TRUE(receiver.Start(port));
+  agent.Start();
+  EXPECT_TRUE(agent.PortProblem(open_port.port()).is_object()) << "problems survived the kills";
+  auto delivered = [&] {
+    auto got = ReceivedById(receiver);
+    for (const auto& id : ever_queued)
+      if (!got.count(id)) return false;
+    return true;
+  };
+  EXPECT_TRUE(WaitFor(delivered, std::chrono::seconds(20))) << agent.Log();
+  EXPECT_EQ(agent.Stop(), 0);
+}
+
+TEST(AgentCliTest, QueryRunningWhenTheAgentDiedIsDenylistedAfterRestart) {
+  AgentProcess agent(R"(
+recipe:
+  rules:
+    HOST-VULN: {enabled: false}
+    HOST-OPEN-PORTS: {enabled: false}
+queries:
+  - name: slow
+    query: WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c) SELECT count(*) FROM c
+    timeout: 60s
+    schedule: {interval: 1h, splay_percent: 0}
+results: {denylist_duration: 1h}
+status_interval: 0
+)");
+  agent.Start();
+  ASSERT_TRUE(WaitFor([&] { return agent.Job("slow")["running"] == true; }, std::chrono::seconds(10)));
+  agent.Kill9();
+  agent.Start();
+  json job = agent.Job("slow");
+  EXPECT_TRUE(job["denylisted_until"].is_string()) << job.dump();
+  EXPECT_FALSE(job["running"].get<bool>());
+  EXPECT_NE(agent.Log().find("scheduled query slow was running when the agent stopped unexpectedly"),
+            std::string::npos) << agent.Log();
+}
+
+TEST(AgentCliTest, TestSinkReportsDeliveryAndFailure) {
+  TestHttpReceiver receiver;
+  AgentProcess agent(R"(
+recipe:
+  rules:
+    HOST-VULN: {enabled: false}
+    HOST-OPEN-PORTS: {enabled: false}
+status_interval: 0
+sinks:
+  - name: hook
+    type: webhook
+    url: )" + receiver.url("/hook") + R"(
+    secret: test-secret-0123456789
+)");
+  // Without an agent, --config sends it directly.
+  auto direct = RunCommand({WardenBinary(), "agent", "test-sink", "hook", "--config", agent.config()});
+  ASSERT_EQ(direct.exit_code, 0) << direct.err;
+  agent.Start();
+  auto r = RunCommand({WardenBinary(), "agent", "test-sink", "hook", "--config", agent.config()});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(r.out.find("delivered"), std::string::npos) << r.out;
+  auto reqs = receiver.accepted();
+  ASSERT_EQ(reqs.size(), 2u);
+  json body = json::parse(reqs[1].body);
+  EXPECT_EQ(body["records"][0]["kind"], "test");
+  EXPECT_NE(body["records"][0]["record"]["message"].get<std::string>().find("sink 'hook' works"), std::string::npos);
+
+  receiver.SetStatus(500, "boom");
+  auto failed = RunCommand({WardenBinary(), "agent", "test-sink", "hook", "--config", agent.config()});
+  EXPECT_EQ(failed.exit_code, 2);
+  EXPECT_NE(failed.err.find("HTTP 500"), std::string::npos) << failed.err;
+  auto unknown = RunCommand({WardenBinary(), "agent", "test-sink", "nope", "--config", agent.config()});
+  EXPECT_EQ(unknown.exit_code, 2);
+  EXPECT_NE(unknown.err.find("no sink named 'nope'"), std::string::npos);
+}
+
+TEST(AgentCliTest, DismissedProblemStaysDismissedWithItsCommentInHistory) {
+  ListeningSocket socket;
+  AgentProcess agent(kPortsOnly);
+  agent.Start();
+  ASSERT_TRUE(WaitFor([&] { return agent.PortProblem(socket.port()).is_object(); }, std::chrono::seconds(10)));
+  const std::string id = agent.PortProblem(socket.port())["id"];
+
+  auto no_comment = RunCommand({WardenBinary(), "agent", "problems", "dismiss", id, "--config", agent.config()});
+  EXPECT_EQ(no_comment.exit_code, 2);
+  auto r = RunCommand({WardenBinary(), "agent", "problems", "dismiss", id.substr(0, 12), "--comment",
+                       "test listener, expected", "--config", agent.config()});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  const int64_t runs = agent.Runs("HOST-OPEN-PORTS");
+  ASSERT_TRUE(WaitFor([&] { return agent.Runs("HOST-OPEN-PORTS") >= runs + 2; }, std::chrono::seconds(10)));
+  EXPECT_EQ(agent.PortProblem(socket.port())["status"], "dismissed");
+  EXPECT_TRUE(agent.Problems("open").is_array());
+  for (const auto& p : agent.Problems("open")) EXPECT_NE(p["id"], id);
+
+  auto show = RunCommand({WardenBinary(), "agent", "problems", "show", id, "--format", "json", "--config", agent.config()});
+  ASSERT_EQ(show.exit_code, 0) << show.err;
+  json h = json::parse(show.out)["history"];
+  ASSERT_EQ(h.size(), 2u);
+  EXPECT_EQ(h[0]["action"], "opened");
+  EXPECT_EQ(h[1]["action"], "dismissed");
+  EXPECT_EQ(h[1]["comment"], "test listener, expected");
+  // The event reached the problems sink through the agent.
+  bool seen = false;
+  for (const json& e : JsonLines(agent.state() + "/problems.jsonl")) seen |= e["event"] == "dismissed" && e["id"] == id;
+  EXPECT_TRUE(seen);
+
+  auto csv = RunCommand({WardenBinary(), "agent", "problems", "--status", "all", "--format", "csv", "--config",
+                         agent.config()});
+  ASSERT_EQ(csv.exit_code, 0);
+  EXPECT_EQ(csv.out.rfind("id,status,risk_level,rule_id,title,subject,first_detected,last_detected,host,", 0), 0u);
+  auto ocsf = RunCommand({WardenBinary(), "agent", "problems", "--format", "ocsf", "--config", agent.config()});
+  ASSERT_EQ(ocsf.exit_code, 0);
+  json findings = json::parse(ocsf.out);
+  ASSERT_FALSE(findings.empty());
+  EXPECT_EQ(findings[0]["class_uid"], 2004);
+}
+
+TEST(AgentCliTest, StatusWithoutAgentSaysItIsNotRunning) {
+  TempDir dir;
+  auto r = RunCommand({WardenBinary(), "agent", "status", "--state-dir", dir.path()});
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_NE(r.err.find("the agent is not running"), std::string::npos) << r.err;
+}
+
+}  // namespace
+}  // namespace warden
