@@ -6,6 +6,7 @@
 // check exactly that: every record reaches the receiver, repeats carry the
 // same id and the same content.
 #include <arpa/inet.h>
+#include <fcntl.h>
 #include <gtest/gtest.h>
 #include <netinet/in.h>
 #include <signal.h>
@@ -15,7 +16,6 @@
 #include <unistd.h>
 
 #include <chrono>
-#include <fcntl.h>
 #include <fstream>
 #include <functional>
 #include <map>
@@ -28,6 +28,8 @@
 #include "agent/sqlite_connection.h"
 #include "agent/test_http_receiver.h"
 #include "testing/test_util.h"
+#include "vuln/scan_target.h"
+#include "vuln/vuln_test_util.h"
 
 extern char** environ;
 
@@ -106,7 +108,9 @@ class AgentProcess {
   const std::string& config() const { return config_; }
   const std::string& state() const { return state_; }
   const TempDir& dir() const { return dir_; }
-  void Rewrite(const std::string& config_body) { dir_.WriteFile("agent.yaml", "state_dir: " + state_ + "\n" + config_body); }
+  void Rewrite(const std::string& config_body) {
+    dir_.WriteFile("agent.yaml", "state_dir: " + state_ + "\n" + config_body);
+  }
 
   void Start() {
     posix_spawn_file_actions_t fa;
@@ -115,12 +119,13 @@ class AgentProcess {
     posix_spawn_file_actions_addopen(&fa, 1, out.c_str(), O_WRONLY | O_CREAT | O_APPEND, 0644);
     posix_spawn_file_actions_addopen(&fa, 2, err.c_str(), O_WRONLY | O_CREAT | O_APPEND, 0644);
     std::string bin = WardenBinary();
-    std::vector<char*> argv = {bin.data(), const_cast<char*>("agent"), const_cast<char*>("--config"),
-                               config_.data(), nullptr};
+    std::vector<char*> argv = {bin.data(), const_cast<char*>("agent"),
+                               const_cast<char*>("--config"), config_.data(), nullptr};
     ASSERT_EQ(posix_spawn(&pid_, bin.c_str(), &fa, nullptr, argv.data(), environ), 0);
     posix_spawn_file_actions_destroy(&fa);
     ASSERT_TRUE(WaitFor([&] { return Status().is_object(); }, std::chrono::seconds(10)))
-        << "the agent did not answer on its control socket; log:\n" << Log();
+        << "the agent did not answer on its control socket; log:\n"
+        << Log();
   }
   void Signal(int sig) { kill(pid_, sig); }
   // SIGTERM and wait; returns the exit code.
@@ -139,7 +144,8 @@ class AgentProcess {
   std::string Log() const { return ReadFile(dir_.path() + "/agent.err"); }
 
   json Status() const {
-    auto r = RunCommand({WardenBinary(), "agent", "status", "--config", config_, "--format", "json"});
+    auto r =
+        RunCommand({WardenBinary(), "agent", "status", "--config", config_, "--format", "json"});
     if (r.exit_code != 0) return json();
     json s = json::parse(r.out, nullptr, false);
     return s.is_discarded() ? json() : s;
@@ -156,8 +162,8 @@ class AgentProcess {
     return j.is_object() ? j["runs"].get<int64_t>() : -1;
   }
   json Problems(const std::string& status = "all") const {
-    auto r = RunCommand({WardenBinary(), "agent", "problems", "--config", config_, "--status", status, "--format",
-                         "json"});
+    auto r = RunCommand({WardenBinary(), "agent", "problems", "--config", config_, "--status",
+                         status, "--format", "json"});
     if (r.exit_code != 0) return json::array();
     return json::parse(r.out, nullptr, false);
   }
@@ -188,11 +194,13 @@ sinks:
 TEST(AgentCliTest, OpenedPortIsReportedWithinOneRunAndResolvedAfterItCloses) {
   AgentProcess agent(kPortsOnly);
   agent.Start();
-  ASSERT_TRUE(WaitFor([&] { return agent.Runs("HOST-OPEN-PORTS") >= 1; }, std::chrono::seconds(10))) << agent.Log();
+  ASSERT_TRUE(WaitFor([&] { return agent.Runs("HOST-OPEN-PORTS") >= 1; }, std::chrono::seconds(10)))
+      << agent.Log();
 
   auto socket = std::make_unique<ListeningSocket>();
   const int64_t runs_at_open = agent.Runs("HOST-OPEN-PORTS");
-  ASSERT_TRUE(WaitFor([&] { return agent.PortProblem(socket->port()).is_object(); }, std::chrono::seconds(10)))
+  ASSERT_TRUE(WaitFor([&] { return agent.PortProblem(socket->port()).is_object(); },
+                      std::chrono::seconds(10)))
       << agent.Log();
   // The run in progress when the port opened may have missed it; the next one may not.
   EXPECT_LE(agent.Runs("HOST-OPEN-PORTS"), runs_at_open + 2);
@@ -205,12 +213,14 @@ TEST(AgentCliTest, OpenedPortIsReportedWithinOneRunAndResolvedAfterItCloses) {
 
   socket->Close();
   const int port = socket->port();
-  ASSERT_TRUE(WaitFor([&] { return agent.PortProblem(port)["status"] == "resolved"; }, std::chrono::seconds(10)))
+  ASSERT_TRUE(WaitFor([&] { return agent.PortProblem(port)["status"] == "resolved"; },
+                      std::chrono::seconds(10)))
       << agent.Log();
   // The problems sink saw both events, with ids for de-duplication.
   std::vector<std::string> events;
   for (const json& e : JsonLines(agent.state() + "/problems.jsonl"))
-    if (e["finding"]["port"] == port) events.push_back(e["event"].get<std::string>() + "/" + e["record_id"].get<std::string>());
+    if (e["finding"]["port"] == port)
+      events.push_back(e["event"].get<std::string>() + "/" + e["record_id"].get<std::string>());
   ASSERT_EQ(events.size(), 2u);
   EXPECT_EQ(events[0].substr(0, 7), "opened/");
   EXPECT_EQ(events[1].substr(0, 9), "resolved/");
@@ -225,13 +235,16 @@ recipe:
     HOST-VULN: {enabled: false}
     HOST-OPEN-PORTS:
       schedule: {interval: 1s, splay_percent: 0}
-      settings: {allowed_tcp: [22, )" + std::to_string(allowed.port()) + R"(]}
+      settings: {allowed_tcp: [22, )" +
+                     std::to_string(allowed.port()) + R"(]}
 status_interval: 0
 )");
   agent.Start();
-  ASSERT_TRUE(WaitFor([&] { return agent.PortProblem(other.port()).is_object(); }, std::chrono::seconds(10)))
+  ASSERT_TRUE(WaitFor([&] { return agent.PortProblem(other.port()).is_object(); },
+                      std::chrono::seconds(10)))
       << agent.Log();
-  ASSERT_TRUE(WaitFor([&] { return agent.Runs("HOST-OPEN-PORTS") >= 3; }, std::chrono::seconds(10)));
+  ASSERT_TRUE(
+      WaitFor([&] { return agent.Runs("HOST-OPEN-PORTS") >= 3; }, std::chrono::seconds(10)));
   EXPECT_TRUE(agent.PortProblem(allowed.port()).is_null());
 }
 
@@ -260,8 +273,9 @@ sinks:
   EXPECT_TRUE(job["last_run"].is_null());
   EXPECT_EQ(job["schedule"], "every 1h");
   const int64_t next = job["next_run_ms"].get<int64_t>();
-  const int64_t now_ms =
-      std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch()).count();
+  const int64_t now_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
+                             std::chrono::system_clock::now().time_since_epoch())
+                             .count();
   EXPECT_NEAR(static_cast<double>(next - now_ms), 3600e3, 60e3) << "next run in an hour";
 
   auto r = RunCommand({WardenBinary(), "agent", "run-now", "one_row", "--config", agent.config()});
@@ -277,7 +291,8 @@ sinks:
   EXPECT_EQ(lines[0]["name"], "one_row");
 
   // osquery_schedule, queried by the agent itself, sees the agent's schedule.
-  auto view = RunCommand({WardenBinary(), "agent", "run-now", "schedule_view", "--config", agent.config()});
+  auto view =
+      RunCommand({WardenBinary(), "agent", "run-now", "schedule_view", "--config", agent.config()});
   ASSERT_EQ(view.exit_code, 0) << view.err;
   lines = JsonLines(agent.state() + "/results.jsonl");
   ASSERT_EQ(lines.size(), 2u);
@@ -286,7 +301,8 @@ sinks:
   EXPECT_EQ(lines[1]["snapshot"][0]["executions"], 1);
   EXPECT_EQ(lines[1]["snapshot"][0]["denylisted"], 0);
 
-  auto unknown = RunCommand({WardenBinary(), "agent", "run-now", "nope", "--config", agent.config()});
+  auto unknown =
+      RunCommand({WardenBinary(), "agent", "run-now", "nope", "--config", agent.config()});
   EXPECT_EQ(unknown.exit_code, 2);
   EXPECT_NE(unknown.err.find("no job named 'nope'"), std::string::npos) << unknown.err;
 }
@@ -307,13 +323,19 @@ status_interval: 0
   agent.Rewrite(good + "limits:\n  max_rss: lots\n");
   agent.Signal(SIGHUP);
   json reload_error;
-  ASSERT_TRUE(WaitFor([&] {
-    reload_error = agent.Status()["agent"]["last_reload_error"];
-    return reload_error.is_string();
-  }, std::chrono::seconds(10))) << agent.Log();
-  EXPECT_NE(reload_error.get<std::string>().find("agent.yaml:11:12: limits.max_rss: expected a size like 512KB"),
-            std::string::npos) << reload_error;
-  EXPECT_EQ(agent.Status()["agent"]["config_hash"], hash) << "the old config is still the running one";
+  ASSERT_TRUE(WaitFor(
+      [&] {
+        reload_error = agent.Status()["agent"]["last_reload_error"];
+        return reload_error.is_string();
+      },
+      std::chrono::seconds(10)))
+      << agent.Log();
+  EXPECT_NE(reload_error.get<std::string>().find(
+                "agent.yaml:11:12: limits.max_rss: expected a size like 512KB"),
+            std::string::npos)
+      << reload_error;
+  EXPECT_EQ(agent.Status()["agent"]["config_hash"], hash)
+      << "the old config is still the running one";
   const int64_t runs = agent.Runs("tick");
   EXPECT_TRUE(WaitFor([&] { return agent.Runs("tick") >= runs + 2; }, std::chrono::seconds(10)))
       << "the old config's jobs keep running";
@@ -324,10 +346,11 @@ status_interval: 0
   EXPECT_NE(check.err.find("limits.max_rss"), std::string::npos) << check.err;
 
   // A valid file is taken on the next SIGHUP.
-  agent.Rewrite(std::string(good).insert(good.find("status_interval"),
-                                          "  - {name: tock, query: SELECT 2 AS two, schedule: 1h}\n"));
+  agent.Rewrite(std::string(good).insert(
+      good.find("status_interval"), "  - {name: tock, query: SELECT 2 AS two, schedule: 1h}\n"));
   agent.Signal(SIGHUP);
-  ASSERT_TRUE(WaitFor([&] { return agent.Job("tock").is_object(); }, std::chrono::seconds(10))) << agent.Log();
+  ASSERT_TRUE(WaitFor([&] { return agent.Job("tock").is_object(); }, std::chrono::seconds(10)))
+      << agent.Log();
   EXPECT_TRUE(agent.Status()["agent"]["last_reload_error"].is_null());
   EXPECT_NE(agent.Status()["agent"]["config_hash"], hash);
   EXPECT_EQ(agent.Stop(), 0);
@@ -360,29 +383,37 @@ sinks:
   - name: siem
     type: webhook
     records: [results]
-    url: )" + receiver.url("/in") + R"(
+    url: )" + receiver.url("/in") +
+                     R"(
     secret: test-secret-0123456789
     queue: {batch_records: 3, backoff_initial: 100ms, backoff_max: 400ms, max_records_per_second: 50}
 )");
   agent.Start();
   json siem;
-  ASSERT_TRUE(WaitFor([&] {
-    const json status = agent.Status();
-    for (const auto& s : status.value("sinks", json::array()))
-      if (s["name"] == "siem") siem = s;
-    return siem.is_object() && siem["queue"]["records"].get<int64_t>() >= 4;
-  }, std::chrono::seconds(15))) << siem.dump() << agent.Log();
+  ASSERT_TRUE(WaitFor(
+      [&] {
+        const json status = agent.Status();
+        for (const auto& s : status.value("sinks", json::array()))
+          if (s["name"] == "siem") siem = s;
+        return siem.is_object() && siem["queue"]["records"].get<int64_t>() >= 4;
+      },
+      std::chrono::seconds(15)))
+      << siem.dump() << agent.Log();
   EXPECT_TRUE(siem["last_error"].is_string()) << "status shows why delivery fails";
   EXPECT_NE(siem["last_error"].get<std::string>().find("503"), std::string::npos);
   EXPECT_TRUE(receiver.accepted().empty());
 
   receiver.SetStatus(200);
-  ASSERT_TRUE(WaitFor([&] {
-    const json status = agent.Status();
-    for (const auto& s : status.value("sinks", json::array()))
-      if (s["name"] == "siem") return s["queue"]["records"] == 0 && s["consecutive_failures"] == 0;
-    return false;
-  }, std::chrono::seconds(15))) << agent.Log();
+  ASSERT_TRUE(WaitFor(
+      [&] {
+        const json status = agent.Status();
+        for (const auto& s : status.value("sinks", json::array()))
+          if (s["name"] == "siem")
+            return s["queue"]["records"] == 0 && s["consecutive_failures"] == 0;
+        return false;
+      },
+      std::chrono::seconds(15)))
+      << agent.Log();
   EXPECT_EQ(agent.Stop(), 0);
 
   // Every line the file sink wrote reached the receiver.
@@ -391,14 +422,16 @@ sinks:
   auto received = ReceivedById(receiver);
   std::set<std::string> got;
   for (const auto& [id, contents] : received) {
-    for (const auto& c : contents) EXPECT_EQ(c, contents[0]) << "a repeated id carries the same record";
+    for (const auto& c : contents)
+      EXPECT_EQ(c, contents[0]) << "a repeated id carries the same record";
     got.insert(json::parse(contents[0]).dump());
   }
   ASSERT_GE(expected.size(), 4u);
   for (const auto& e : expected) EXPECT_TRUE(got.count(e)) << "not delivered: " << e;
   EXPECT_EQ(got.size(), received.size()) << "one id per record";
   // Catching up happened in bounded batches, not one flood.
-  for (const auto& req : receiver.accepted()) EXPECT_LE(json::parse(req.body)["records"].size(), 3u);
+  for (const auto& req : receiver.accepted())
+    EXPECT_LE(json::parse(req.body)["records"].size(), 3u);
 }
 
 std::set<std::string> QueuedIds(const std::string& queue_db) {
@@ -442,7 +475,8 @@ status_interval: 1s
 sinks:
   - name: siem
     type: webhook
-    url: http://127.0.0.1:)" + std::to_string(port) + R"(/in
+    url: http://127.0.0.1:)" +
+                     std::to_string(port) + R"(/in
     secret: test-secret-0123456789
     queue: {backoff_initial: 100ms, backoff_max: 300ms, batch_records: 50, max_records_per_second: 100000}
 )");
@@ -451,7 +485,8 @@ sinks:
   std::mt19937 rng(7);
   for (int round = 0; round < 4; ++round) {
     agent.Start();
-    std::this_thread::sleep_for(std::chrono::milliseconds(std::uniform_int_distribution<int>(800, 2000)(rng)));
+    std::this_thread::sleep_for(
+        std::chrono::milliseconds(std::uniform_int_distribution<int>(800, 2000)(rng)));
     for (const auto& id : QueuedIds(queue_db)) ever_queued.insert(id);
     agent.Kill9();
     // What was on disk before the kill is still there after it.
@@ -491,14 +526,17 @@ results: {denylist_duration: 1h}
 status_interval: 0
 )");
   agent.Start();
-  ASSERT_TRUE(WaitFor([&] { return agent.Job("slow")["running"] == true; }, std::chrono::seconds(10)));
+  ASSERT_TRUE(
+      WaitFor([&] { return agent.Job("slow")["running"] == true; }, std::chrono::seconds(10)));
   agent.Kill9();
   agent.Start();
   json job = agent.Job("slow");
   EXPECT_TRUE(job["denylisted_until"].is_string()) << job.dump();
   EXPECT_FALSE(job["running"].get<bool>());
-  EXPECT_NE(agent.Log().find("scheduled query slow was running when the agent stopped unexpectedly"),
-            std::string::npos) << agent.Log();
+  EXPECT_NE(
+      agent.Log().find("scheduled query slow was running when the agent stopped unexpectedly"),
+      std::string::npos)
+      << agent.Log();
 }
 
 TEST(AgentCliTest, TestSinkReportsDeliveryAndFailure) {
@@ -512,11 +550,13 @@ status_interval: 0
 sinks:
   - name: hook
     type: webhook
-    url: )" + receiver.url("/hook") + R"(
+    url: )" + receiver.url("/hook") +
+                     R"(
     secret: test-secret-0123456789
 )");
   // Without an agent, --config sends it directly.
-  auto direct = RunCommand({WardenBinary(), "agent", "test-sink", "hook", "--config", agent.config()});
+  auto direct =
+      RunCommand({WardenBinary(), "agent", "test-sink", "hook", "--config", agent.config()});
   ASSERT_EQ(direct.exit_code, 0) << direct.err;
   agent.Start();
   auto r = RunCommand({WardenBinary(), "agent", "test-sink", "hook", "--config", agent.config()});
@@ -526,13 +566,16 @@ sinks:
   ASSERT_EQ(reqs.size(), 2u);
   json body = json::parse(reqs[1].body);
   EXPECT_EQ(body["records"][0]["kind"], "test");
-  EXPECT_NE(body["records"][0]["record"]["message"].get<std::string>().find("sink 'hook' works"), std::string::npos);
+  EXPECT_NE(body["records"][0]["record"]["message"].get<std::string>().find("sink 'hook' works"),
+            std::string::npos);
 
   receiver.SetStatus(500, "boom");
-  auto failed = RunCommand({WardenBinary(), "agent", "test-sink", "hook", "--config", agent.config()});
+  auto failed =
+      RunCommand({WardenBinary(), "agent", "test-sink", "hook", "--config", agent.config()});
   EXPECT_EQ(failed.exit_code, 2);
   EXPECT_NE(failed.err.find("HTTP 500"), std::string::npos) << failed.err;
-  auto unknown = RunCommand({WardenBinary(), "agent", "test-sink", "nope", "--config", agent.config()});
+  auto unknown =
+      RunCommand({WardenBinary(), "agent", "test-sink", "nope", "--config", agent.config()});
   EXPECT_EQ(unknown.exit_code, 2);
   EXPECT_NE(unknown.err.find("no sink named 'nope'"), std::string::npos);
 }
@@ -541,21 +584,25 @@ TEST(AgentCliTest, DismissedProblemStaysDismissedWithItsCommentInHistory) {
   ListeningSocket socket;
   AgentProcess agent(kPortsOnly);
   agent.Start();
-  ASSERT_TRUE(WaitFor([&] { return agent.PortProblem(socket.port()).is_object(); }, std::chrono::seconds(10)));
+  ASSERT_TRUE(WaitFor([&] { return agent.PortProblem(socket.port()).is_object(); },
+                      std::chrono::seconds(10)));
   const std::string id = agent.PortProblem(socket.port())["id"];
 
-  auto no_comment = RunCommand({WardenBinary(), "agent", "problems", "dismiss", id, "--config", agent.config()});
+  auto no_comment =
+      RunCommand({WardenBinary(), "agent", "problems", "dismiss", id, "--config", agent.config()});
   EXPECT_EQ(no_comment.exit_code, 2);
-  auto r = RunCommand({WardenBinary(), "agent", "problems", "dismiss", id.substr(0, 12), "--comment",
-                       "test listener, expected", "--config", agent.config()});
+  auto r = RunCommand({WardenBinary(), "agent", "problems", "dismiss", id.substr(0, 12),
+                       "--comment", "test listener, expected", "--config", agent.config()});
   ASSERT_EQ(r.exit_code, 0) << r.err;
   const int64_t runs = agent.Runs("HOST-OPEN-PORTS");
-  ASSERT_TRUE(WaitFor([&] { return agent.Runs("HOST-OPEN-PORTS") >= runs + 2; }, std::chrono::seconds(10)));
+  ASSERT_TRUE(
+      WaitFor([&] { return agent.Runs("HOST-OPEN-PORTS") >= runs + 2; }, std::chrono::seconds(10)));
   EXPECT_EQ(agent.PortProblem(socket.port())["status"], "dismissed");
   EXPECT_TRUE(agent.Problems("open").is_array());
   for (const auto& p : agent.Problems("open")) EXPECT_NE(p["id"], id);
 
-  auto show = RunCommand({WardenBinary(), "agent", "problems", "show", id, "--format", "json", "--config", agent.config()});
+  auto show = RunCommand({WardenBinary(), "agent", "problems", "show", id, "--format", "json",
+                          "--config", agent.config()});
   ASSERT_EQ(show.exit_code, 0) << show.err;
   json h = json::parse(show.out)["history"];
   ASSERT_EQ(h.size(), 2u);
@@ -564,18 +611,128 @@ TEST(AgentCliTest, DismissedProblemStaysDismissedWithItsCommentInHistory) {
   EXPECT_EQ(h[1]["comment"], "test listener, expected");
   // The event reached the problems sink through the agent.
   bool seen = false;
-  for (const json& e : JsonLines(agent.state() + "/problems.jsonl")) seen |= e["event"] == "dismissed" && e["id"] == id;
+  for (const json& e : JsonLines(agent.state() + "/problems.jsonl"))
+    seen |= e["event"] == "dismissed" && e["id"] == id;
   EXPECT_TRUE(seen);
 
-  auto csv = RunCommand({WardenBinary(), "agent", "problems", "--status", "all", "--format", "csv", "--config",
-                         agent.config()});
+  auto csv = RunCommand({WardenBinary(), "agent", "problems", "--status", "all", "--format", "csv",
+                         "--config", agent.config()});
   ASSERT_EQ(csv.exit_code, 0);
-  EXPECT_EQ(csv.out.rfind("id,status,risk_level,rule_id,title,subject,first_detected,last_detected,host,", 0), 0u);
-  auto ocsf = RunCommand({WardenBinary(), "agent", "problems", "--format", "ocsf", "--config", agent.config()});
+  EXPECT_EQ(csv.out.rfind(
+                "id,status,risk_level,rule_id,title,subject,first_detected,last_detected,host,", 0),
+            0u);
+  auto ocsf = RunCommand(
+      {WardenBinary(), "agent", "problems", "--format", "ocsf", "--config", agent.config()});
   ASSERT_EQ(ocsf.exit_code, 0);
   json findings = json::parse(ocsf.out);
   ASSERT_FALSE(findings.empty());
   EXPECT_EQ(findings[0]["class_uid"], 2004);
+}
+
+TEST(AgentCliTest, VulnerableHostGetsOneProblemWithItsCvesAndDrillDown) {
+  auto target = ReadScanTarget(HostFs("/"));
+  if (!target.ok() || target->distro != "debian") GTEST_SKIP() << "needs a Debian host";
+  std::string bash_source;
+  for (const auto& p : target->debs)
+    if (p.name == "bash") bash_source = p.source.empty() ? p.name : p.source;
+  if (bash_source.empty()) GTEST_SKIP() << "bash is not installed";
+  TempDir feeds;
+  AffectedRecord fixed = testing::DebRecord(bash_source, target->release, "CVE-2099-0001",
+                                            VendorStatus::kFixed, "99:1.0");
+  fixed.vendor_severity = "high";
+  const std::string db = testing::WriteFeedDatabase(feeds, {fixed});
+  AgentProcess agent(R"(
+recipe:
+  rules:
+    HOST-OPEN-PORTS: {enabled: false}
+    HOST-VULN:
+      risk_level: very_high
+      schedule: {interval: 1h}
+      settings: {min_severity: medium, feed_database: )" +
+                     db + R"(}
+status_interval: 0
+sinks:
+  - {name: ocsf, type: file, path: problems.ocsf.jsonl, records: [problems], format: ocsf}
+)");
+  agent.Start();
+  json problem;
+  ASSERT_TRUE(WaitFor(
+      [&] {
+        for (const auto& p : agent.Problems())
+          if (p["rule_id"] == "HOST-VULN") problem = p;
+        return problem.is_object();
+      },
+      std::chrono::seconds(20)))
+      << agent.Log();
+  EXPECT_EQ(problem["title"], "Scanned host has vulnerabilities");
+  EXPECT_EQ(problem["risk_level"], "very_high");
+  EXPECT_EQ(problem["finding"]["cves"], json({"CVE-2099-0001"}));
+  EXPECT_EQ(problem["finding"]["counts"]["high"], 1);
+  auto show = RunCommand({WardenBinary(), "agent", "problems", "show", problem["id"], "--format",
+                          "json", "--config", agent.config()});
+  ASSERT_EQ(show.exit_code, 0) << show.err;
+  json findings = json::parse(show.out)["findings"];
+  ASSERT_FALSE(findings.empty());
+  EXPECT_EQ(findings[0]["cve"], "CVE-2099-0001");
+  EXPECT_EQ(findings[0]["fixed_version"], "99:1.0");
+  auto ocsf = JsonLines(agent.state() + "/problems.ocsf.jsonl");
+  ASSERT_EQ(ocsf.size(), 1u);
+  EXPECT_EQ(ocsf[0]["class_uid"], 2002);
+  EXPECT_EQ(ocsf[0]["severity_id"], 5);
+}
+
+TEST(AgentCliTest, OverMemoryLimitSkipsScheduledQueries) {
+  AgentProcess agent(R"(
+recipe:
+  rules:
+    HOST-VULN: {enabled: false}
+    HOST-OPEN-PORTS: {enabled: false}
+queries:
+  - {name: tick, query: SELECT 1 AS one, schedule: {interval: 1s, splay_percent: 0}}
+limits: {max_rss: 1MB}
+status_interval: 0
+)");
+  agent.Start();
+  json job;
+  ASSERT_TRUE(WaitFor(
+      [&] {
+        job = agent.Job("tick");
+        return job.is_object() && job["runs"].get<int64_t>() >= 1;
+      },
+      std::chrono::seconds(10)));
+  EXPECT_EQ(job["outcome"], "skipped");
+  EXPECT_NE(job["result"].get<std::string>().find("over its memory limit"), std::string::npos)
+      << job.dump();
+  EXPECT_TRUE(agent.Status()["resources"]["over_memory_limit"].get<bool>());
+}
+
+TEST(AgentCliTest, OverCpuLimitPostponesDueJobs) {
+  AgentProcess agent(R"(
+recipe:
+  rules:
+    HOST-VULN: {enabled: false}
+    HOST-OPEN-PORTS: {enabled: false}
+queries:
+  - name: busy
+    query: WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c LIMIT 3000000) SELECT count(*) AS n FROM c
+    mode: snapshot
+    schedule: {interval: 1s, splay_percent: 0}
+limits: {max_cpu_percent: 0.5}
+status_interval: 0
+)");
+  agent.Start();
+  json job;
+  // The agent samples itself every 10 s; after that, busy's runs wait.
+  ASSERT_TRUE(WaitFor(
+      [&] {
+        job = agent.Job("busy");
+        return job.is_object() && job["note"].is_string();
+      },
+      std::chrono::seconds(20)))
+      << agent.Log();
+  EXPECT_NE(job["note"].get<std::string>().find("over its CPU limit"), std::string::npos)
+      << job.dump();
+  EXPECT_TRUE(agent.Status()["resources"]["over_cpu_limit"].get<bool>());
 }
 
 TEST(AgentCliTest, StatusWithoutAgentSaysItIsNotRunning) {

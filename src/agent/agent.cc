@@ -25,9 +25,9 @@
 #include "agent/job_schedule.h"
 #include "agent/open_ports_detector.h"
 #include "agent/problem_store.h"
+#include "agent/record_sink.h"
 #include "agent/resource_monitor.h"
 #include "agent/scheduled_query.h"
-#include "agent/record_sink.h"
 #include "agent/vuln_detector.h"
 #include "core/host_fs.h"
 #include "core/time_format.h"
@@ -85,21 +85,24 @@ Json SendTestRecord(const SinkConfig& config, const std::string& host_identifier
   AgentRecord r;
   r.kind = RecordKind::kTest;
   r.time_ms = NowMs();
-  r.id = "test-" + MakeFindingId({config.name, std::to_string(r.time_ms), std::to_string(getpid())}).substr(0, 16);
+  r.id = "test-" + MakeFindingId({config.name, std::to_string(r.time_ms), std::to_string(getpid())})
+                       .substr(0, 16);
   r.syslog_severity = 6;
-  r.body = {{"record_id", r.id},
-            {"kind", "test"},
-            {"host", host_identifier},
-            {"sink", config.name},
-            {"time", MsToRfc3339(r.time_ms)},
-            {"message", "Warden test record: if you can read this, sink '" + config.name + "' works"}};
+  r.body = {
+      {"record_id", r.id},
+      {"kind", "test"},
+      {"host", host_identifier},
+      {"sink", config.name},
+      {"time", MsToRfc3339(r.time_ms)},
+      {"message", "Warden test record: if you can read this, sink '" + config.name + "' works"}};
   r.summary = "test record " + r.id + " for sink " + config.name;
   answer["destination"] = (*sink)->Destination();
   answer["record_id"] = r.id;
   const auto start = std::chrono::steady_clock::now();
   Status st = (*sink)->Deliver({(*sink)->Prepare(r)});
-  answer["elapsed_ms"] =
-      std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - start).count();
+  answer["elapsed_ms"] = std::chrono::duration_cast<std::chrono::milliseconds>(
+                             std::chrono::steady_clock::now() - start)
+                             .count();
   answer["ok"] = st.ok();
   if (!st.ok()) answer["error"] = st.message();
   return answer;
@@ -161,12 +164,11 @@ AgentRecord ProblemRecord(const ProblemEvent& e) {
   r.body = ProblemEventToJson(e);
   r.ocsf = ProblemEventToOcsf(e);
   std::string detail = e.problem.finding.value("description", std::string());
-  r.summary = "problem " + e.action + " [" + std::string(RiskLevelName(e.problem.risk_level)) + "] " +
-              e.problem.rule_id + " " + e.problem.title + " - " + detail + " (id " + e.problem.id.substr(0, 12) +
-              (e.comment.empty() ? "" : "; " + e.comment) + ")";
+  r.summary = "problem " + e.action + " [" + std::string(RiskLevelName(e.problem.risk_level)) +
+              "] " + e.problem.rule_id + " " + e.problem.title + " - " + detail + " (id " +
+              e.problem.id.substr(0, 12) + (e.comment.empty() ? "" : "; " + e.comment) + ")";
   return r;
 }
-
 
 // Everything built from one config: jobs, sinks, the worker and the delivery
 // threads. Replaced as a whole on reload.
@@ -190,7 +192,8 @@ class Runtime : public RecordRouter {
   Status Prepare() {
     std::error_code ec;
     std::filesystem::create_directories(config_.state_dir, ec);
-    if (ec) return IoError(config_.state_dir + ": cannot create the state directory: " + ec.message());
+    if (ec)
+      return IoError(config_.state_dir + ": cannot create the state directory: " + ec.message());
     std::filesystem::create_directories(config_.state_dir + "/queues", ec);
     ::chmod(config_.state_dir.c_str(), 0750);
     for (const SinkConfig& sc : config_.sinks) {
@@ -268,12 +271,15 @@ class Runtime : public RecordRouter {
       if (slot->queue) {
         auto dropped = slot->queue->Append(batch);
         if (!dropped.ok()) {
-          AgentLog("sink " + slot->sink->name() + ": cannot queue records: " + dropped.status().message());
-          if (first_error.ok()) first_error = dropped.status().WithContext("sink " + slot->sink->name());
+          AgentLog("sink " + slot->sink->name() +
+                   ": cannot queue records: " + dropped.status().message());
+          if (first_error.ok())
+            first_error = dropped.status().WithContext("sink " + slot->sink->name());
           continue;
         }
         if (*dropped > 0)
-          AgentLog("sink " + slot->sink->name() + ": queue full (" + std::to_string(slot->sink->config().queue.max_bytes) +
+          AgentLog("sink " + slot->sink->name() + ": queue full (" +
+                   std::to_string(slot->sink->config().queue.max_bytes) +
                    " bytes), drop policy dropped " + std::to_string(*dropped) + " record(s)");
         {
           std::lock_guard<std::mutex> lock(slot->mu);
@@ -290,7 +296,8 @@ class Runtime : public RecordRouter {
         } else {
           ++slot->failures;
           ++slot->consecutive_failures;
-          if (slot->last_error != st.message()) AgentLog("sink " + slot->sink->name() + ": " + st.message());
+          if (slot->last_error != st.message())
+            AgentLog("sink " + slot->sink->name() + ": " + st.message());
           slot->last_error = st.message();
         }
       }
@@ -312,7 +319,8 @@ class Runtime : public RecordRouter {
         } else if (over_cpu && job.kind != JobKind::kStatus) {
           job.next_due_ms = now_ms + 15000;
           job.note = "postponed: the agent is over its CPU limit (" +
-                     std::to_string(static_cast<int>(config_.limits.max_cpu_percent)) + "% over 1 minute)";
+                     std::to_string(static_cast<int>(config_.limits.max_cpu_percent)) +
+                     "% over 1 minute)";
         } else {
           job.note.clear();
           job.queued = true;
@@ -348,11 +356,12 @@ class Runtime : public RecordRouter {
     if (!main_problems_) {
       ASSIGN_OR_RETURN(main_problems_, ProblemStore::Open(StateFilePath(config_.state_dir), false));
     }
-    return main_problems_->Dismiss(id, comment, until, NowEpochSeconds(), [this](const std::vector<ProblemEvent>& ev) {
-      std::vector<AgentRecord> records;
-      for (const auto& e : ev) records.push_back(ProblemRecord(e));
-      return Route(records);
-    });
+    return main_problems_->Dismiss(id, comment, until, NowEpochSeconds(),
+                                   [this](const std::vector<ProblemEvent>& ev) {
+                                     std::vector<AgentRecord> records;
+                                     for (const auto& e : ev) records.push_back(ProblemRecord(e));
+                                     return Route(records);
+                                   });
   }
 
   Json StatusJson(bool for_record) {
@@ -384,22 +393,25 @@ class Runtime : public RecordRouter {
     {
       std::lock_guard<std::mutex> lock(jobs_mu_);
       for (const auto& [name, job] : jobs_) {
-        Json x = {{"name", name},
-                  {"kind", JobKindName(job.kind)},
-                  {"schedule", job.schedule.Describe()},
-                  {"last_run", TimeOrNull(job.last_start_ms)},
-                  {"last_run_ms", job.last_start_ms},
-                  {"duration_ms", job.last_start_ms ? Json(job.last_duration_ms) : Json(nullptr)},
-                  {"outcome", job.last_outcome.empty() ? Json(nullptr) : Json(job.last_outcome)},
-                  {"result", job.last_result.empty() ? Json(nullptr) : Json(job.last_result)},
-                  {"running", job.running},
-                  {"queued", job.queued},
-                  {"next_run", job.running || job.queued ? Json(nullptr) : TimeOrNull(std::max(job.next_due_ms, now))},
-                  {"next_run_ms", job.next_due_ms},
-                  {"runs", job.runs},
-                  {"failures", job.failures},
-                  {"denylisted_until", job.denylisted_until_ms > now ? TimeOrNull(job.denylisted_until_ms) : Json(nullptr)},
-                  {"note", job.note.empty() ? Json(nullptr) : Json(job.note)}};
+        Json x = {
+            {"name", name},
+            {"kind", JobKindName(job.kind)},
+            {"schedule", job.schedule.Describe()},
+            {"last_run", TimeOrNull(job.last_start_ms)},
+            {"last_run_ms", job.last_start_ms},
+            {"duration_ms", job.last_start_ms ? Json(job.last_duration_ms) : Json(nullptr)},
+            {"outcome", job.last_outcome.empty() ? Json(nullptr) : Json(job.last_outcome)},
+            {"result", job.last_result.empty() ? Json(nullptr) : Json(job.last_result)},
+            {"running", job.running},
+            {"queued", job.queued},
+            {"next_run", job.running || job.queued ? Json(nullptr)
+                                                   : TimeOrNull(std::max(job.next_due_ms, now))},
+            {"next_run_ms", job.next_due_ms},
+            {"runs", job.runs},
+            {"failures", job.failures},
+            {"denylisted_until",
+             job.denylisted_until_ms > now ? TimeOrNull(job.denylisted_until_ms) : Json(nullptr)},
+            {"note", job.note.empty() ? Json(nullptr) : Json(job.note)}};
         if (job.kind == JobKind::kRule) x["risk_level"] = RiskLevelName(job.rule.risk_level);
         jobs.push_back(std::move(x));
       }
@@ -418,15 +430,16 @@ class Runtime : public RecordRouter {
       if (slot->queue) {
         auto qs = slot->queue->Stats();
         if (qs.ok()) {
-          s["queue"] = {{"records", qs->records},
-                        {"bytes", qs->bytes},
-                        {"max_bytes", slot->sink->config().queue.max_bytes},
-                        {"drop_policy", slot->sink->config().queue.drop_policy == DropPolicy::kDropOldest
-                                            ? "drop_oldest"
-                                            : "drop_newest"},
-                        {"dropped", qs->dropped},
-                        {"delivered", qs->delivered},
-                        {"oldest", TimeOrNull(qs->oldest_ms)}};
+          s["queue"] = {
+              {"records", qs->records},
+              {"bytes", qs->bytes},
+              {"max_bytes", slot->sink->config().queue.max_bytes},
+              {"drop_policy", slot->sink->config().queue.drop_policy == DropPolicy::kDropOldest
+                                  ? "drop_oldest"
+                                  : "drop_newest"},
+              {"dropped", qs->dropped},
+              {"delivered", qs->delivered},
+              {"oldest", TimeOrNull(qs->oldest_ms)}};
         }
       }
       std::lock_guard<std::mutex> lock(slot->mu);
@@ -434,7 +447,8 @@ class Runtime : public RecordRouter {
       s["last_success"] = TimeOrNull(slot->last_success_ms);
       s["consecutive_failures"] = slot->consecutive_failures;
       s["last_error"] = slot->last_error.empty() ? Json(nullptr) : Json(slot->last_error);
-      s["next_attempt"] = slot->consecutive_failures > 0 ? TimeOrNull(slot->next_attempt_ms) : Json(nullptr);
+      s["next_attempt"] =
+          slot->consecutive_failures > 0 ? TimeOrNull(slot->next_attempt_ms) : Json(nullptr);
       sinks.push_back(std::move(s));
     }
     j["sinks"] = std::move(sinks);
@@ -469,7 +483,9 @@ class Runtime : public RecordRouter {
       ScheduledQueryStats s = job.stats;
       s.name = name;
       s.query = job.query.sql;
-      s.interval = job.schedule.kind == ScheduleSpec::Kind::kInterval ? job.schedule.interval_seconds : 86400;
+      s.interval = job.schedule.kind == ScheduleSpec::Kind::kInterval
+                       ? job.schedule.interval_seconds
+                       : 86400;
       s.denylisted = job.denylisted_until_ms > now;
       st.schedule.push_back(std::move(s));
     }
@@ -480,7 +496,8 @@ class Runtime : public RecordRouter {
  private:
   void BuildJobs() {
     auto runs = state_->LoadJobRuns();
-    std::map<std::string, JobRunRecord> last = runs.ok() ? *runs : std::map<std::string, JobRunRecord>{};
+    std::map<std::string, JobRunRecord> last =
+        runs.ok() ? *runs : std::map<std::string, JobRunRecord>{};
     const int64_t now = NowMs();
     // A scheduled query still marked running was running when the agent
     // died: it is the likely cause, so it sits out for a while.
@@ -491,9 +508,11 @@ class Runtime : public RecordRouter {
                                   [&](const QueryConfig& q) { return q.name == name; });
       if (is_query && config_.results.denylist_seconds > 0) {
         const int64_t until = now + config_.results.denylist_seconds * 1000;
-        (void)state_->Denylist(name, until,
-                               "the agent stopped unexpectedly while this query ran (crash, OOM kill or kill -9)");
-        AgentLog("scheduled query " + name + " was running when the agent stopped unexpectedly; denylisted until " +
+        (void)state_->Denylist(
+            name, until,
+            "the agent stopped unexpectedly while this query ran (crash, OOM kill or kill -9)");
+        AgentLog("scheduled query " + name +
+                 " was running when the agent stopped unexpectedly; denylisted until " +
                  MsToRfc3339(until));
       }
       (void)state_->ClearRunning();
@@ -597,15 +616,15 @@ class Runtime : public RecordRouter {
     if (rule.id == kOpenPortsRuleId) {
       auto engine = Engine();
       if (!engine.ok()) return Fail(engine.status());
-      auto sockets = ReadListeningSockets(**engine, std::chrono::milliseconds(config_.limits.query_timeout_ms),
-                                          &interrupt_);
+      auto sockets = ReadListeningSockets(
+          **engine, std::chrono::milliseconds(config_.limits.query_timeout_ms), &interrupt_);
       if (!sockets.ok()) return Fail(sockets.status());
       DetectorObservation obs = DetectOpenPorts(*sockets, rule, host_, now);
       auto events = problems_->Reconcile(rule.id, host_, obs, now, route);
       if (!events.ok()) return Fail(events.status());
       Outcome o;
-      o.result = std::to_string(sockets->size()) + " listening sockets, " + EventSummary(*events, obs.findings.size()) +
-                 " unexpected";
+      o.result = std::to_string(sockets->size()) + " listening sockets, " +
+                 EventSummary(*events, obs.findings.size()) + " unexpected";
       return o;
     }
     if (rule.id == kVulnRuleId) {
@@ -621,7 +640,9 @@ class Runtime : public RecordRouter {
       auto events = problems_->Reconcile(rule.id, host_, det->observation, now, route);
       if (!events.ok()) return Fail(events.status());
       Outcome o;
-      o.result = det->summary + (events->empty() ? "" : "; " + EventSummary(*events, det->observation.findings.size()));
+      o.result =
+          det->summary +
+          (events->empty() ? "" : "; " + EventSummary(*events, det->observation.findings.size()));
       return o;
     }
     Outcome o;
@@ -637,7 +658,8 @@ class Runtime : public RecordRouter {
       if (CurrentRssBytes() > config_.limits.max_rss_bytes) {
         Outcome o;
         o.outcome = "skipped";
-        o.result = "the agent is over its memory limit (" + std::to_string(CurrentRssBytes() >> 20) + " MB of " +
+        o.result = "the agent is over its memory limit (" +
+                   std::to_string(CurrentRssBytes() >> 20) + " MB of " +
                    std::to_string(config_.limits.max_rss_bytes >> 20) + " MB)";
         return o;
       }
@@ -671,8 +693,10 @@ class Runtime : public RecordRouter {
       s.system_time += run->stats.system_ms;
       s.last_system_time = run->stats.system_ms;
       s.last_memory = run->stats.rss_bytes;
-      s.average_memory = s.executions > 0 ? (s.average_memory * (s.executions - 1) + run->stats.rss_bytes) / s.executions
-                                          : run->stats.rss_bytes;
+      s.average_memory =
+          s.executions > 0
+              ? (s.average_memory * (s.executions - 1) + run->stats.rss_bytes) / s.executions
+              : run->stats.rss_bytes;
     }
     Outcome o;
     o.result = run->summary;
@@ -687,7 +711,8 @@ class Runtime : public RecordRouter {
     r.body = StatusJson(/*for_record=*/true);
     r.body["record_id"] = r.id;
     r.body["time"] = MsToRfc3339(r.time_ms);
-    r.summary = "status: cpu " + std::to_string(static_cast<int>(monitor_->last().cpu_percent_1m * 100) / 100.0) +
+    r.summary = "status: cpu " +
+                std::to_string(static_cast<int>(monitor_->last().cpu_percent_1m * 100) / 100.0) +
                 "%, rss " + std::to_string(monitor_->last().rss_bytes >> 20) + " MB";
     Status st = Route({r});
     if (!st.ok()) return Fail(st);
@@ -719,9 +744,15 @@ class Runtime : public RecordRouter {
       interrupt_.store(stopping_.load());
       Outcome o;
       switch (job.kind) {
-        case JobKind::kRule: o = RunRule(job.rule); break;
-        case JobKind::kQuery: o = RunQuery(job); break;
-        case JobKind::kStatus: o = RunStatus(); break;
+        case JobKind::kRule:
+          o = RunRule(job.rule);
+          break;
+        case JobKind::kQuery:
+          o = RunQuery(job);
+          break;
+        case JobKind::kStatus:
+          o = RunStatus();
+          break;
       }
       const int64_t duration = NowMs() - start;
       JobRunRecord rec;
@@ -737,10 +768,12 @@ class Runtime : public RecordRouter {
         if (o.outcome == "error" || o.outcome == "stopped") ++j.failures;
         j.next_due_ms = j.run_again ? 0 : NextDueTime(j.schedule, start, rng_);
         j.run_again = false;
-        rec = {name, start, duration, o.outcome == "ok" || o.outcome == "skipped", j.last_result, j.runs, j.failures};
+        rec = {name,          start,  duration,  o.outcome == "ok" || o.outcome == "skipped",
+               j.last_result, j.runs, j.failures};
       }
       if (job.kind != JobKind::kStatus || o.outcome != "ok")
-        AgentLog("job " + name + " " + o.outcome + " in " + std::to_string(duration) + " ms: " + o.result);
+        AgentLog("job " + name + " " + o.outcome + " in " + std::to_string(duration) +
+                 " ms: " + o.result);
       (void)state_->SaveJobRun(rec);
       Wake();
     }
@@ -757,7 +790,8 @@ class Runtime : public RecordRouter {
     while (!stopping_.load()) {
       auto batch = slot.queue->Peek(qc.batch_records, qc.batch_bytes);
       if (!batch.ok()) {
-        AgentLog("sink " + slot.sink->name() + ": cannot read its queue: " + batch.status().message());
+        AgentLog("sink " + slot.sink->name() +
+                 ": cannot read its queue: " + batch.status().message());
         wait_ms(backoff);
         continue;
       }
@@ -782,20 +816,24 @@ class Runtime : public RecordRouter {
         }
         backoff = qc.backoff_initial_ms;
         // Pacing: at most max_records_per_second, also while catching up.
-        const int64_t pause = static_cast<int64_t>(1000.0 * static_cast<double>(batch->size()) / qc.max_records_per_second);
+        const int64_t pause = static_cast<int64_t>(1000.0 * static_cast<double>(batch->size()) /
+                                                   qc.max_records_per_second);
         if (pause > 0) wait_ms(pause);
         continue;
       }
       // Exponential backoff with jitter (0.5x..1.5x), capped.
-      const int64_t delay = std::uniform_int_distribution<int64_t>(backoff / 2, backoff + backoff / 2)(rng);
+      const int64_t delay =
+          std::uniform_int_distribution<int64_t>(backoff / 2, backoff + backoff / 2)(rng);
       {
         std::lock_guard<std::mutex> lock(slot.mu);
         ++slot.failures;
         ++slot.consecutive_failures;
         slot.next_attempt_ms = NowMs() + delay;
         if (slot.consecutive_failures == 1 || slot.last_error != st.message())
-          AgentLog("sink " + slot.sink->name() + ": delivery failed, records stay queued and are retried with "
-                   "backoff: " + st.message());
+          AgentLog("sink " + slot.sink->name() +
+                   ": delivery failed, records stay queued and are retried with "
+                   "backoff: " +
+                   st.message());
         slot.last_error = st.message();
       }
       wait_ms(delay);
@@ -813,10 +851,10 @@ class Runtime : public RecordRouter {
 
   std::vector<std::unique_ptr<SinkSlot>> sinks_;
   std::vector<std::unique_ptr<EventSource>> sources_;
-  std::unique_ptr<AgentStateStore> state_;        // worker thread
-  std::unique_ptr<ProblemStore> problems_;        // worker thread
-  std::unique_ptr<ProblemStore> main_problems_;   // main thread
-  std::shared_ptr<SqlEngine> engine_;             // worker thread
+  std::unique_ptr<AgentStateStore> state_;       // worker thread
+  std::unique_ptr<ProblemStore> problems_;       // worker thread
+  std::unique_ptr<ProblemStore> main_problems_;  // main thread
+  std::shared_ptr<SqlEngine> engine_;            // worker thread
 
   std::mutex jobs_mu_;
   std::map<std::string, JobState> jobs_;
@@ -873,7 +911,8 @@ struct Agent::Impl {
       AgentLog("config reload rejected, keeping the running config: " + last_reload_error);
       return;
     }
-    if (config->control_socket != old->config().control_socket || config->state_dir != old->config().state_dir)
+    if (config->control_socket != old->config().control_socket ||
+        config->state_dir != old->config().state_dir)
       AgentLog("state_dir and control_socket changes take effect at the next restart");
     config->state_dir = old->config().state_dir;
     config->control_socket = old->config().control_socket;
@@ -900,7 +939,8 @@ struct Agent::Impl {
     Install(*fresh);
     last_reload_error.clear();
     config_loaded_ms = NowMs();
-    AgentLog("config reloaded from " + options.config_path + " (sha256 " + config->hash.substr(0, 12) + ")");
+    AgentLog("config reloaded from " + options.config_path + " (sha256 " +
+             config->hash.substr(0, 12) + ")");
     uint64_t one = 1;
     (void)!write(wake_fd, &one, sizeof one);
   }
@@ -913,7 +953,8 @@ struct Agent::Impl {
       Json j = rt->StatusJson(false);
       j["ok"] = true;
       j["agent"]["config_loaded"] = MsToRfc3339(config_loaded_ms);
-      j["agent"]["last_reload_error"] = last_reload_error.empty() ? Json(nullptr) : Json(last_reload_error);
+      j["agent"]["last_reload_error"] =
+          last_reload_error.empty() ? Json(nullptr) : Json(last_reload_error);
       j["agent"]["last_reload_attempt"] = TimeOrNull(last_reload_attempt_ms);
       return j;
     }
@@ -929,13 +970,16 @@ struct Agent::Impl {
       if (!sc) {
         std::string names;
         for (const auto& s : rt->config().sinks) names += (names.empty() ? "" : ", ") + s.name;
-        return {{"ok", false}, {"error", "no sink named '" + name + "' (sinks: " + (names.empty() ? "none" : names) + ")"}};
+        return {{"ok", false},
+                {"error",
+                 "no sink named '" + name + "' (sinks: " + (names.empty() ? "none" : names) + ")"}};
       }
       return SendTestRecord(*sc, ResolveHostIdentifier(rt->config()));
     }
     if (command == "dismiss") {
-      auto e = rt->Dismiss(request.value("id", std::string()), request.value("comment", std::string()),
-                           request.value("until", int64_t{0}));
+      auto e =
+          rt->Dismiss(request.value("id", std::string()), request.value("comment", std::string()),
+                      request.value("until", int64_t{0}));
       if (!e.ok()) return {{"ok", false}, {"error", e.status().message()}};
       return {{"ok", true}, {"problem", ProblemToJson(e->problem)}};
     }
@@ -947,7 +991,9 @@ struct Agent::Impl {
   }
 };
 
-Agent::Agent(AgentOptions options) : impl_(std::make_unique<Impl>()) { impl_->options = std::move(options); }
+Agent::Agent(AgentOptions options) : impl_(std::make_unique<Impl>()) {
+  impl_->options = std::move(options);
+}
 
 Agent::~Agent() {
   if (impl_->wake_fd >= 0) close(impl_->wake_fd);
@@ -998,9 +1044,12 @@ int Agent::Run() {
     const AgentConfig& c = m.Current()->config();
     std::string sinks;
     for (const auto& s : c.sinks)
-      if (s.enabled) sinks += (sinks.empty() ? "" : ", ") + s.name + " (" + std::string(SinkTypeName(s.type)) + ")";
-    AgentLog("started: warden " + std::string(kWardenVersion) + ", pid " + std::to_string(getpid()) + ", config " +
-             c.path + ", state " + StateFilePath(c.state_dir) + ", control socket " + c.control_socket +
+      if (s.enabled)
+        sinks +=
+            (sinks.empty() ? "" : ", ") + s.name + " (" + std::string(SinkTypeName(s.type)) + ")";
+    AgentLog("started: warden " + std::string(kWardenVersion) + ", pid " +
+             std::to_string(getpid()) + ", config " + c.path + ", state " +
+             StateFilePath(c.state_dir) + ", control socket " + c.control_socket +
              ", sinks: " + (sinks.empty() ? "none" : sinks));
   }
 
@@ -1026,7 +1075,8 @@ int Agent::Run() {
     const int64_t next_job = m.Current()->Tick(now);
     const int64_t wake_at = std::min(next_job, next_sample);
     const int timeout = static_cast<int>(std::clamp<int64_t>(wake_at - NowMs(), 0, 60000));
-    pollfd fds[3] = {{m.signal_fd, POLLIN, 0}, {m.wake_fd, POLLIN, 0}, {m.control->fd(), POLLIN, 0}};
+    pollfd fds[3] = {
+        {m.signal_fd, POLLIN, 0}, {m.wake_fd, POLLIN, 0}, {m.control->fd(), POLLIN, 0}};
     int rc = poll(fds, 3, timeout);
     if (rc < 0 && errno != EINTR) break;
     if (rc <= 0) continue;
@@ -1038,8 +1088,10 @@ int Agent::Run() {
     if (fds[0].revents & POLLIN) {
       signalfd_siginfo si{};
       while (read(m.signal_fd, &si, sizeof si) == sizeof si) {
-        if (si.ssi_signo == SIGHUP) reload = true;
-        else stop = true;
+        if (si.ssi_signo == SIGHUP)
+          reload = true;
+        else
+          stop = true;
         break;
       }
     }

@@ -73,7 +73,8 @@ std::string ResolveHostIdentifier(const AgentConfig& config);
 Json SendTestRecord(const SinkConfig& sink, const std::string& host_identifier);
 
 // Paths inside the state directory.
-std::string StateFilePath(const std::string& state_dir);   // state.db
-std::string QueueFilePath(const std::string& state_dir, const std::string& sink_name);  // queues/<sink>.db
+std::string StateFilePath(const std::string& state_dir);  // state.db
+std::string QueueFilePath(const std::string& state_dir,
+                          const std::string& sink_name);  // queues/<sink>.db
 
 }  // namespace warden

@@ -17,29 +17,39 @@ namespace warden {
 
 std::string_view RecordKindName(RecordKind kind) {
   switch (kind) {
-    case RecordKind::kResult: return "results";
-    case RecordKind::kProblem: return "problems";
-    case RecordKind::kStatus: return "status";
-    case RecordKind::kEvent: return "events";
-    case RecordKind::kTest: return "test";
+    case RecordKind::kResult:
+      return "results";
+    case RecordKind::kProblem:
+      return "problems";
+    case RecordKind::kStatus:
+      return "status";
+    case RecordKind::kEvent:
+      return "events";
+    case RecordKind::kTest:
+      return "test";
   }
   return "results";
 }
 
 std::optional<RecordKind> ParseRecordKind(std::string_view name) {
-  for (RecordKind k : {RecordKind::kResult, RecordKind::kProblem, RecordKind::kStatus, RecordKind::kEvent,
-                       RecordKind::kTest})
+  for (RecordKind k : {RecordKind::kResult, RecordKind::kProblem, RecordKind::kStatus,
+                       RecordKind::kEvent, RecordKind::kTest})
     if (RecordKindName(k) == name) return k;
   return std::nullopt;
 }
 
 std::string_view SinkTypeName(SinkType type) {
   switch (type) {
-    case SinkType::kFile: return "file";
-    case SinkType::kStdout: return "stdout";
-    case SinkType::kSyslog: return "syslog";
-    case SinkType::kSplunkHec: return "splunk_hec";
-    case SinkType::kWebhook: return "webhook";
+    case SinkType::kFile:
+      return "file";
+    case SinkType::kStdout:
+      return "stdout";
+    case SinkType::kSyslog:
+      return "syslog";
+    case SinkType::kSplunkHec:
+      return "splunk_hec";
+    case SinkType::kWebhook:
+      return "webhook";
   }
   return "stdout";
 }
@@ -86,7 +96,8 @@ const SinkConfig* AgentConfig::FindSink(std::string_view name) const {
 std::string DefaultStateDir() {
   if (const char* env = std::getenv("WARDEN_STATE_DIR"); env && *env) return env;
   if (geteuid() == 0) return "/var/lib/warden";
-  if (const char* xdg = std::getenv("XDG_STATE_HOME"); xdg && *xdg) return std::string(xdg) + "/warden";
+  if (const char* xdg = std::getenv("XDG_STATE_HOME"); xdg && *xdg)
+    return std::string(xdg) + "/warden";
   const char* home = std::getenv("HOME");
   return std::string(home && *home ? home : "/tmp") + "/.local/state/warden";
 }
@@ -119,19 +130,22 @@ class ConfigReader {
   Status Error(const YAML::Node& node, const std::string& key, const std::string& reason) const {
     std::string where = source_;
     YAML::Mark m = node.Mark();
-    if (!m.is_null() && m.line >= 0) where += ":" + std::to_string(m.line + 1) + ":" + std::to_string(m.column + 1);
+    if (!m.is_null() && m.line >= 0)
+      where += ":" + std::to_string(m.line + 1) + ":" + std::to_string(m.column + 1);
     return InvalidArgument(where + ": " + (key.empty() ? "" : key + ": ") + reason);
   }
 
   // Fails on keys outside `allowed`, pointing at the key itself.
-  Status CheckKeys(const YAML::Node& map, const std::string& path, const std::vector<std::string>& allowed) const {
+  Status CheckKeys(const YAML::Node& map, const std::string& path,
+                   const std::vector<std::string>& allowed) const {
     if (!map.IsMap()) return Error(map, path, "expected a mapping of keys");
     for (auto it = map.begin(); it != map.end(); ++it) {
       if (!it->first.IsScalar()) return Error(it->first, path, "keys must be plain words");
       const std::string key = it->first.Scalar();
       if (std::find(allowed.begin(), allowed.end(), key) != allowed.end()) continue;
       std::string reason = "unknown key";
-      if (auto s = SuggestKey(key, allowed)) reason += " (did you mean '" + *s + "'?)";
+      if (auto s = SuggestKey(key, allowed))
+        reason += " (did you mean '" + *s + "'?)";
       else {
         reason += " (known keys:";
         for (const auto& a : allowed) reason += " " + a;
@@ -152,7 +166,8 @@ class ConfigReader {
   }
 
   // ${NAME} is replaced by the environment variable NAME (secrets stay out of files).
-  Result<std::string> ExpandEnv(const YAML::Node& n, const std::string& key, const std::string& text) const {
+  Result<std::string> ExpandEnv(const YAML::Node& n, const std::string& key,
+                                const std::string& text) const {
     std::string out;
     size_t i = 0;
     while (i < text.size()) {
@@ -166,7 +181,8 @@ class ConfigReader {
       out += text.substr(i, start - i);
       std::string var = text.substr(start + 2, end - start - 2);
       const char* value = std::getenv(var.c_str());
-      if (value == nullptr && !allow_unset_env_) return Error(n, key, "environment variable " + var + " is not set");
+      if (value == nullptr && !allow_unset_env_)
+        return Error(n, key, "environment variable " + var + " is not set");
       out += value ? value : "";
       i = end + 1;
     }
@@ -182,7 +198,8 @@ class ConfigReader {
   Result<int64_t> Int(const YAML::Node& n, const std::string& key, int64_t min, int64_t max) const {
     int64_t v = 0;
     if (!n.IsScalar() || !ParseInt64(TrimWhitespace(n.Scalar()), &v) || v < min || v > max)
-      return Error(n, key, "expected an integer from " + std::to_string(min) + " to " + std::to_string(max));
+      return Error(
+          n, key, "expected an integer from " + std::to_string(min) + " to " + std::to_string(max));
     return v;
   }
 
@@ -211,8 +228,10 @@ class ConfigReader {
       text.pop_back();
     }
     int64_t v = 0;
-    if (!ParseInt64(TrimWhitespace(text), &v) || v < 0 || v > (int64_t{1} << 40)) return Error(n, key, reason);
-    if (v * unit < min_ms) return Error(n, key, "must be at least " + std::to_string(min_ms) + "ms");
+    if (!ParseInt64(TrimWhitespace(text), &v) || v < 0 || v > (int64_t{1} << 40))
+      return Error(n, key, reason);
+    if (v * unit < min_ms)
+      return Error(n, key, "must be at least " + std::to_string(min_ms) + "ms");
     return v * unit;
   }
 
@@ -224,8 +243,12 @@ class ConfigReader {
     std::string upper;
     for (char c : text) upper += static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
     int64_t unit = 1;
-    for (auto [suffix, mult] : {std::pair<const char*, int64_t>{"KB", 1ll << 10}, {"MB", 1ll << 20},
-                                {"GB", 1ll << 30}, {"K", 1ll << 10}, {"M", 1ll << 20}, {"G", 1ll << 30},
+    for (auto [suffix, mult] : {std::pair<const char*, int64_t>{"KB", 1ll << 10},
+                                {"MB", 1ll << 20},
+                                {"GB", 1ll << 30},
+                                {"K", 1ll << 10},
+                                {"M", 1ll << 20},
+                                {"G", 1ll << 30},
                                 {"B", 1}}) {
       if (EndsWith(upper, suffix)) {
         unit = mult;
@@ -236,11 +259,13 @@ class ConfigReader {
     int64_t v = 0;
     if (!ParseInt64(TrimWhitespace(upper), &v) || v < 0 || v > (int64_t{1} << 50) / unit)
       return Error(n, key, reason);
-    if (v * unit < min_bytes) return Error(n, key, "must be at least " + std::to_string(min_bytes) + " bytes");
+    if (v * unit < min_bytes)
+      return Error(n, key, "must be at least " + std::to_string(min_bytes) + " bytes");
     return v * unit;
   }
 
-  Result<std::map<std::string, std::string>> StringMap(const YAML::Node& n, const std::string& key) const {
+  Result<std::map<std::string, std::string>> StringMap(const YAML::Node& n,
+                                                       const std::string& key) const {
     std::map<std::string, std::string> out;
     if (n.IsNull()) return out;
     if (!n.IsMap()) return Error(n, key, "expected a mapping of names to values");
@@ -265,7 +290,8 @@ class ConfigReader {
       s->interval_seconds = ms / 1000;
       return Status::Ok();
     }
-    RETURN_IF_ERROR(CheckKeys(n, key, {"interval", "splay_percent", "daily", "timezone", "run_at_start"}));
+    RETURN_IF_ERROR(
+        CheckKeys(n, key, {"interval", "splay_percent", "daily", "timezone", "run_at_start"}));
     if (n["interval"] && n["daily"])
       return Error(n, key, "give either interval or daily, not both");
     if (n["interval"]) {
@@ -281,9 +307,12 @@ class ConfigReader {
       const YAML::Node d = n["daily"];
       const std::string dkey = Join(key, "daily");
       std::vector<YAML::Node> items;
-      if (d.IsScalar()) items.push_back(d);
-      else if (d.IsSequence()) for (const auto& x : d) items.push_back(x);
-      else return Error(d, dkey, "expected a time like \"03:00\" or a list of them");
+      if (d.IsScalar())
+        items.push_back(d);
+      else if (d.IsSequence())
+        for (const auto& x : d) items.push_back(x);
+      else
+        return Error(d, dkey, "expected a time like \"03:00\" or a list of them");
       if (items.empty()) return Error(d, dkey, "expected at least one time");
       s->kind = ScheduleSpec::Kind::kDaily;
       s->daily_minutes.clear();
@@ -292,20 +321,27 @@ class ConfigReader {
         if (!items[i].IsScalar()) return Error(items[i], ikey, "expected a time like \"03:00\"");
         auto parts = SplitString(items[i].Scalar(), ':');
         int64_t h = -1, m = -1;
-        if (parts.size() != 2 || !ParseInt64(parts[0], &h) || !ParseInt64(parts[1], &m) || h < 0 || h > 23 ||
-            m < 0 || m > 59)
-          return Error(items[i], ikey, "expected a time HH:MM from 00:00 to 23:59, got '" + items[i].Scalar() + "'");
+        if (parts.size() != 2 || !ParseInt64(parts[0], &h) || !ParseInt64(parts[1], &m) || h < 0 ||
+            h > 23 || m < 0 || m > 59)
+          return Error(
+              items[i], ikey,
+              "expected a time HH:MM from 00:00 to 23:59, got '" + items[i].Scalar() + "'");
         s->daily_minutes.push_back(static_cast<int>(h * 60 + m));
       }
       std::sort(s->daily_minutes.begin(), s->daily_minutes.end());
-      s->daily_minutes.erase(std::unique(s->daily_minutes.begin(), s->daily_minutes.end()), s->daily_minutes.end());
+      s->daily_minutes.erase(std::unique(s->daily_minutes.begin(), s->daily_minutes.end()),
+                             s->daily_minutes.end());
       s->run_at_start = false;  // a daily job runs at its time unless asked otherwise
     }
     if (n["timezone"]) {
       ASSIGN_OR_RETURN(std::string tz, String(n["timezone"], Join(key, "timezone")));
-      if (tz == "utc" || tz == "UTC") s->utc = true;
-      else if (tz == "local") s->utc = false;
-      else return Error(n["timezone"], Join(key, "timezone"), "expected utc or local, got '" + tz + "'");
+      if (tz == "utc" || tz == "UTC")
+        s->utc = true;
+      else if (tz == "local")
+        s->utc = false;
+      else
+        return Error(n["timezone"], Join(key, "timezone"),
+                     "expected utc or local, got '" + tz + "'");
     }
     if (n["run_at_start"]) {
       ASSIGN_OR_RETURN(s->run_at_start, Bool(n["run_at_start"], Join(key, "run_at_start")));
@@ -313,13 +349,17 @@ class ConfigReader {
     return Status::Ok();
   }
 
-  Status ReadPortList(const YAML::Node& n, const std::string& key, std::vector<PortRange>* out) const {
+  Status ReadPortList(const YAML::Node& n, const std::string& key,
+                      std::vector<PortRange>* out) const {
     out->clear();
     if (n.IsNull()) return Status::Ok();
     std::vector<YAML::Node> items;
-    if (n.IsScalar()) items.push_back(n);
-    else if (n.IsSequence()) for (const auto& x : n) items.push_back(x);
-    else return Error(n, key, "expected a list of ports and ranges like [22, 443, \"8000-8100\"]");
+    if (n.IsScalar())
+      items.push_back(n);
+    else if (n.IsSequence())
+      for (const auto& x : n) items.push_back(x);
+    else
+      return Error(n, key, "expected a list of ports and ranges like [22, 443, \"8000-8100\"]");
     for (size_t i = 0; i < items.size(); ++i) {
       const std::string ikey = key + "[" + std::to_string(i) + "]";
       PortRange r;
@@ -342,25 +382,33 @@ class ConfigReader {
       ASSIGN_OR_RETURN(std::string level, String(n["risk_level"], Join(key, "risk_level")));
       auto parsed = ParseRiskLevel(level);
       if (!parsed)
-        return Error(n["risk_level"], Join(key, "risk_level"),
-                     "unknown risk level '" + level + "' (use extreme, very_high, high, medium or low)");
+        return Error(
+            n["risk_level"], Join(key, "risk_level"),
+            "unknown risk level '" + level + "' (use extreme, very_high, high, medium or low)");
       rule->risk_level = *parsed;
     }
-    if (n["schedule"]) RETURN_IF_ERROR(ReadSchedule(n["schedule"], Join(key, "schedule"), &rule->schedule));
+    if (n["schedule"])
+      RETURN_IF_ERROR(ReadSchedule(n["schedule"], Join(key, "schedule"), &rule->schedule));
     if (!n["settings"] || n["settings"].IsNull()) return Status::Ok();
     const YAML::Node s = n["settings"];
     const std::string skey = Join(key, "settings");
     if (rule->id == kOpenPortsRuleId) {
       RETURN_IF_ERROR(CheckKeys(s, skey, {"allowed_tcp", "allowed_udp", "loopback"}));
       if (s["allowed_tcp"])
-        RETURN_IF_ERROR(ReadPortList(s["allowed_tcp"], Join(skey, "allowed_tcp"), &rule->open_ports.allowed_tcp));
+        RETURN_IF_ERROR(ReadPortList(s["allowed_tcp"], Join(skey, "allowed_tcp"),
+                                     &rule->open_ports.allowed_tcp));
       if (s["allowed_udp"])
-        RETURN_IF_ERROR(ReadPortList(s["allowed_udp"], Join(skey, "allowed_udp"), &rule->open_ports.allowed_udp));
+        RETURN_IF_ERROR(ReadPortList(s["allowed_udp"], Join(skey, "allowed_udp"),
+                                     &rule->open_ports.allowed_udp));
       if (s["loopback"]) {
         ASSIGN_OR_RETURN(std::string lb, String(s["loopback"], Join(skey, "loopback")));
-        if (lb == "ignore") rule->open_ports.report_loopback = false;
-        else if (lb == "report") rule->open_ports.report_loopback = true;
-        else return Error(s["loopback"], Join(skey, "loopback"), "expected ignore or report, got '" + lb + "'");
+        if (lb == "ignore")
+          rule->open_ports.report_loopback = false;
+        else if (lb == "report")
+          rule->open_ports.report_loopback = true;
+        else
+          return Error(s["loopback"], Join(skey, "loopback"),
+                       "expected ignore or report, got '" + lb + "'");
       }
     } else if (rule->id == kVulnRuleId) {
       RETURN_IF_ERROR(CheckKeys(s, skey, {"min_severity", "include_unfixed", "feed_database"}));
@@ -373,7 +421,8 @@ class ConfigReader {
         rule->vuln.min_severity = *parsed;
       }
       if (s["include_unfixed"]) {
-        ASSIGN_OR_RETURN(rule->vuln.include_unfixed, Bool(s["include_unfixed"], Join(skey, "include_unfixed")));
+        ASSIGN_OR_RETURN(rule->vuln.include_unfixed,
+                         Bool(s["include_unfixed"], Join(skey, "include_unfixed")));
       }
       if (s["feed_database"]) {
         ASSIGN_OR_RETURN(std::string p, String(s["feed_database"], Join(skey, "feed_database")));
@@ -383,9 +432,11 @@ class ConfigReader {
     return Status::Ok();
   }
 
-  Status ReadQuery(const YAML::Node& n, const std::string& key, const LimitsConfig&, QueryConfig* q) const {
-    RETURN_IF_ERROR(CheckKeys(n, key, {"name", "query", "enabled", "schedule", "mode", "removed", "timeout",
-                                       "max_memory"}));
+  Status ReadQuery(const YAML::Node& n, const std::string& key, const LimitsConfig&,
+                   QueryConfig* q) const {
+    RETURN_IF_ERROR(CheckKeys(
+        n, key,
+        {"name", "query", "enabled", "schedule", "mode", "removed", "timeout", "max_memory"}));
     if (!n["name"]) return Error(n, Join(key, "name"), "missing: every query needs a name");
     ASSIGN_OR_RETURN(q->name, String(n["name"], Join(key, "name")));
     if (!ValidName(q->name))
@@ -397,12 +448,17 @@ class ConfigReader {
     if (n["enabled"]) {
       ASSIGN_OR_RETURN(q->enabled, Bool(n["enabled"], Join(key, "enabled")));
     }
-    if (n["schedule"]) RETURN_IF_ERROR(ReadSchedule(n["schedule"], Join(key, "schedule"), &q->schedule));
+    if (n["schedule"])
+      RETURN_IF_ERROR(ReadSchedule(n["schedule"], Join(key, "schedule"), &q->schedule));
     if (n["mode"]) {
       ASSIGN_OR_RETURN(std::string mode, String(n["mode"], Join(key, "mode")));
-      if (mode == "differential") q->mode = QueryConfig::Mode::kDifferential;
-      else if (mode == "snapshot") q->mode = QueryConfig::Mode::kSnapshot;
-      else return Error(n["mode"], Join(key, "mode"), "expected differential or snapshot, got '" + mode + "'");
+      if (mode == "differential")
+        q->mode = QueryConfig::Mode::kDifferential;
+      else if (mode == "snapshot")
+        q->mode = QueryConfig::Mode::kSnapshot;
+      else
+        return Error(n["mode"], Join(key, "mode"),
+                     "expected differential or snapshot, got '" + mode + "'");
     }
     if (n["removed"]) {
       ASSIGN_OR_RETURN(q->report_removed, Bool(n["removed"], Join(key, "removed")));
@@ -411,22 +467,28 @@ class ConfigReader {
       ASSIGN_OR_RETURN(q->timeout_ms, DurationMs(n["timeout"], Join(key, "timeout"), 10));
     }
     if (n["max_memory"]) {
-      ASSIGN_OR_RETURN(q->max_memory_bytes, Size(n["max_memory"], Join(key, "max_memory"), 1 << 20));
+      ASSIGN_OR_RETURN(q->max_memory_bytes,
+                       Size(n["max_memory"], Join(key, "max_memory"), 1 << 20));
     }
     return Status::Ok();
   }
 
   Status ReadQueue(const YAML::Node& n, const std::string& key, QueueConfig* q) const {
-    RETURN_IF_ERROR(CheckKeys(n, key, {"max_size", "drop_policy", "batch_records", "batch_size",
-                                       "max_records_per_second", "backoff_initial", "backoff_max"}));
+    RETURN_IF_ERROR(CheckKeys(n, key,
+                              {"max_size", "drop_policy", "batch_records", "batch_size",
+                               "max_records_per_second", "backoff_initial", "backoff_max"}));
     if (n["max_size"]) {
       ASSIGN_OR_RETURN(q->max_bytes, Size(n["max_size"], Join(key, "max_size"), 4096));
     }
     if (n["drop_policy"]) {
       ASSIGN_OR_RETURN(std::string p, String(n["drop_policy"], Join(key, "drop_policy")));
-      if (p == "drop_oldest") q->drop_policy = DropPolicy::kDropOldest;
-      else if (p == "drop_newest") q->drop_policy = DropPolicy::kDropNewest;
-      else return Error(n["drop_policy"], Join(key, "drop_policy"), "expected drop_oldest or drop_newest, got '" + p + "'");
+      if (p == "drop_oldest")
+        q->drop_policy = DropPolicy::kDropOldest;
+      else if (p == "drop_newest")
+        q->drop_policy = DropPolicy::kDropNewest;
+      else
+        return Error(n["drop_policy"], Join(key, "drop_policy"),
+                     "expected drop_oldest or drop_newest, got '" + p + "'");
     }
     if (n["batch_records"]) {
       ASSIGN_OR_RETURN(int64_t b, Int(n["batch_records"], Join(key, "batch_records"), 1, 100000));
@@ -436,23 +498,29 @@ class ConfigReader {
       ASSIGN_OR_RETURN(q->batch_bytes, Size(n["batch_size"], Join(key, "batch_size"), 1024));
     }
     if (n["max_records_per_second"]) {
-      ASSIGN_OR_RETURN(q->max_records_per_second,
-                       Number(n["max_records_per_second"], Join(key, "max_records_per_second"), 0.1, 1e7));
+      ASSIGN_OR_RETURN(
+          q->max_records_per_second,
+          Number(n["max_records_per_second"], Join(key, "max_records_per_second"), 0.1, 1e7));
     }
     if (n["backoff_initial"]) {
-      ASSIGN_OR_RETURN(q->backoff_initial_ms, DurationMs(n["backoff_initial"], Join(key, "backoff_initial"), 10));
+      ASSIGN_OR_RETURN(q->backoff_initial_ms,
+                       DurationMs(n["backoff_initial"], Join(key, "backoff_initial"), 10));
     }
     if (n["backoff_max"]) {
-      ASSIGN_OR_RETURN(q->backoff_max_ms, DurationMs(n["backoff_max"], Join(key, "backoff_max"), 10));
+      ASSIGN_OR_RETURN(q->backoff_max_ms,
+                       DurationMs(n["backoff_max"], Join(key, "backoff_max"), 10));
     }
     if (q->backoff_max_ms < q->backoff_initial_ms)
       return Error(n, Join(key, "backoff_max"), "must not be shorter than backoff_initial");
     return Status::Ok();
   }
 
-  Status ReadSink(const YAML::Node& n, const std::string& key, const std::string& state_dir, SinkConfig* s) const {
+  Status ReadSink(const YAML::Node& n, const std::string& key, const std::string& state_dir,
+                  SinkConfig* s) const {
     if (!n.IsMap()) return Error(n, key, "expected a mapping of keys");
-    if (!n["type"]) return Error(n, Join(key, "type"), "missing: use file, stdout, syslog, splunk_hec or webhook");
+    if (!n["type"])
+      return Error(n, Join(key, "type"),
+                   "missing: use file, stdout, syslog, splunk_hec or webhook");
     ASSIGN_OR_RETURN(std::string type, String(n["type"], Join(key, "type")));
     std::vector<std::string> keys = {"name", "type", "enabled", "records", "format"};
     if (type == "file") {
@@ -462,16 +530,19 @@ class ConfigReader {
       s->type = SinkType::kStdout;
     } else if (type == "syslog") {
       s->type = SinkType::kSyslog;
-      keys.insert(keys.end(), {"transport", "address", "facility", "app_name", "max_message_size", "queue"});
+      keys.insert(keys.end(),
+                  {"transport", "address", "facility", "app_name", "max_message_size", "queue"});
     } else if (type == "splunk_hec") {
       s->type = SinkType::kSplunkHec;
-      keys.insert(keys.end(), {"url", "token", "index", "sourcetype", "timeout", "headers", "queue"});
+      keys.insert(keys.end(),
+                  {"url", "token", "index", "sourcetype", "timeout", "headers", "queue"});
     } else if (type == "webhook") {
       s->type = SinkType::kWebhook;
       keys.insert(keys.end(), {"url", "secret", "timeout", "headers", "queue"});
     } else {
-      return Error(n["type"], Join(key, "type"),
-                   "unknown sink type '" + type + "' (use file, stdout, syslog, splunk_hec or webhook)");
+      return Error(
+          n["type"], Join(key, "type"),
+          "unknown sink type '" + type + "' (use file, stdout, syslog, splunk_hec or webhook)");
     }
     RETURN_IF_ERROR(CheckKeys(n, key, keys));
     if (n["enabled"]) {
@@ -483,15 +554,19 @@ class ConfigReader {
     return st;
   }
 
-  Status ReadSinkKeys(const YAML::Node& n, const std::string& key, const std::string& state_dir, SinkConfig* s) const {
+  Status ReadSinkKeys(const YAML::Node& n, const std::string& key, const std::string& state_dir,
+                      SinkConfig* s) const {
     if (!n["name"]) return Error(n, Join(key, "name"), "missing: every sink needs a name");
     ASSIGN_OR_RETURN(s->name, String(n["name"], Join(key, "name")));
     if (!ValidName(s->name))
-      return Error(n["name"], Join(key, "name"), "'" + s->name + "' is not a valid name (letters, digits, _ . : - only)");
+      return Error(n["name"], Join(key, "name"),
+                   "'" + s->name + "' is not a valid name (letters, digits, _ . : - only)");
     s->records = {RecordKind::kResult, RecordKind::kProblem, RecordKind::kStatus};
     if (n["records"]) {
       auto list = ReadStringList(n["records"], Join(key, "records"));
-      if (!list.ok()) return Error(n["records"], Join(key, "records"), "expected a list like [results, problems]");
+      if (!list.ok())
+        return Error(n["records"], Join(key, "records"),
+                     "expected a list like [results, problems]");
       s->records.clear();
       for (const auto& k : *list) {
         auto kind = ParseRecordKind(k);
@@ -503,19 +578,23 @@ class ConfigReader {
     }
     if (n["format"]) {
       ASSIGN_OR_RETURN(s->format, String(n["format"], Join(key, "format")));
-      bool ok = s->format == "warden" || s->format == "ocsf" || (s->type == SinkType::kStdout && s->format == "text");
+      bool ok = s->format == "warden" || s->format == "ocsf" ||
+                (s->type == SinkType::kStdout && s->format == "text");
       if (!ok)
         return Error(n["format"], Join(key, "format"),
                      "unknown format '" + s->format + "' (use warden or ocsf" +
-                         (s->type == SinkType::kStdout ? std::string(" or text") : std::string()) + ")");
+                         (s->type == SinkType::kStdout ? std::string(" or text") : std::string()) +
+                         ")");
     }
     switch (s->type) {
       case SinkType::kFile: {
-        if (!n["path"]) return Error(n, Join(key, "path"), "missing: where to write the JSON lines");
+        if (!n["path"])
+          return Error(n, Join(key, "path"), "missing: where to write the JSON lines");
         ASSIGN_OR_RETURN(std::string p, String(n["path"], Join(key, "path")));
         s->path = ResolvePath(p, state_dir);
         if (n["max_file_size"]) {
-          ASSIGN_OR_RETURN(s->max_file_bytes, Size(n["max_file_size"], Join(key, "max_file_size"), 1024));
+          ASSIGN_OR_RETURN(s->max_file_bytes,
+                           Size(n["max_file_size"], Join(key, "max_file_size"), 1024));
         }
         if (n["max_files"]) {
           ASSIGN_OR_RETURN(int64_t m, Int(n["max_files"], Join(key, "max_files"), 1, 1000));
@@ -523,14 +602,20 @@ class ConfigReader {
         }
         break;
       }
-      case SinkType::kStdout: break;
+      case SinkType::kStdout:
+        break;
       case SinkType::kSyslog: {
         if (n["transport"]) {
           ASSIGN_OR_RETURN(std::string t, String(n["transport"], Join(key, "transport")));
-          if (t == "udp") s->transport = SyslogTransport::kUdp;
-          else if (t == "tcp") s->transport = SyslogTransport::kTcp;
-          else if (t == "unix") s->transport = SyslogTransport::kUnix;
-          else return Error(n["transport"], Join(key, "transport"), "unknown transport '" + t + "' (use udp, tcp or unix)");
+          if (t == "udp")
+            s->transport = SyslogTransport::kUdp;
+          else if (t == "tcp")
+            s->transport = SyslogTransport::kTcp;
+          else if (t == "unix")
+            s->transport = SyslogTransport::kUnix;
+          else
+            return Error(n["transport"], Join(key, "transport"),
+                         "unknown transport '" + t + "' (use udp, tcp or unix)");
         }
         if (n["address"]) {
           ASSIGN_OR_RETURN(std::string a, String(n["address"], Join(key, "address")));
@@ -539,9 +624,10 @@ class ConfigReader {
           } else {
             size_t colon = a.rfind(':');
             int64_t port = 0;
-            if (colon == std::string::npos || !ParseInt64(a.substr(colon + 1), &port) || port < 1 || port > 65535 ||
-                colon == 0)
-              return Error(n["address"], Join(key, "address"), "expected host:port like 127.0.0.1:514, got '" + a + "'");
+            if (colon == std::string::npos || !ParseInt64(a.substr(colon + 1), &port) || port < 1 ||
+                port > 65535 || colon == 0)
+              return Error(n["address"], Join(key, "address"),
+                           "expected host:port like 127.0.0.1:514, got '" + a + "'");
             s->host = a.substr(0, colon);
             if (s->host.size() > 2 && s->host.front() == '[' && s->host.back() == ']')
               s->host = s->host.substr(1, s->host.size() - 2);
@@ -555,16 +641,19 @@ class ConfigReader {
           int code = FacilityCode(f);
           if (code < 0)
             return Error(n["facility"], Join(key, "facility"),
-                         "unknown facility '" + f + "' (use user, daemon, auth, local0..local7 or a number 0-23)");
+                         "unknown facility '" + f +
+                             "' (use user, daemon, auth, local0..local7 or a number 0-23)");
           s->facility = code;
         }
         if (n["app_name"]) {
           ASSIGN_OR_RETURN(s->app_name, String(n["app_name"], Join(key, "app_name")));
           if (s->app_name.empty() || s->app_name.size() > 48)
-            return Error(n["app_name"], Join(key, "app_name"), "must be 1 to 48 characters (RFC 5424 APP-NAME)");
+            return Error(n["app_name"], Join(key, "app_name"),
+                         "must be 1 to 48 characters (RFC 5424 APP-NAME)");
         }
         if (n["max_message_size"]) {
-          ASSIGN_OR_RETURN(s->max_message_bytes, Size(n["max_message_size"], Join(key, "max_message_size"), 480));
+          ASSIGN_OR_RETURN(s->max_message_bytes,
+                           Size(n["max_message_size"], Join(key, "max_message_size"), 480));
         }
         break;
       }
@@ -573,9 +662,12 @@ class ConfigReader {
         if (!n["url"]) return Error(n, Join(key, "url"), "missing: where to send records");
         ASSIGN_OR_RETURN(s->url, String(n["url"], Join(key, "url")));
         if (!StartsWith(s->url, "https://") && !StartsWith(s->url, "http://"))
-          return Error(n["url"], Join(key, "url"), "expected an http:// or https:// URL, got '" + s->url + "'");
+          return Error(n["url"], Join(key, "url"),
+                       "expected an http:// or https:// URL, got '" + s->url + "'");
         if (s->type == SinkType::kSplunkHec) {
-          if (!n["token"]) return Error(n, Join(key, "token"), "missing: the HEC token (use ${ENV_VAR} to keep it out of the file)");
+          if (!n["token"])
+            return Error(n, Join(key, "token"),
+                         "missing: the HEC token (use ${ENV_VAR} to keep it out of the file)");
           ASSIGN_OR_RETURN(s->token, String(n["token"], Join(key, "token")));
           if (n["index"]) {
             ASSIGN_OR_RETURN(s->index, String(n["index"], Join(key, "index")));
@@ -585,7 +677,9 @@ class ConfigReader {
           }
         } else {
           if (!n["secret"])
-            return Error(n, Join(key, "secret"), "missing: the HMAC-SHA256 key (use ${ENV_VAR} to keep it out of the file)");
+            return Error(
+                n, Join(key, "secret"),
+                "missing: the HMAC-SHA256 key (use ${ENV_VAR} to keep it out of the file)");
           ASSIGN_OR_RETURN(s->secret, String(n["secret"], Join(key, "secret")));
           if (s->enabled && s->secret.size() < 16)
             return Error(n["secret"], Join(key, "secret"), "too short: use at least 16 characters");
@@ -606,15 +700,18 @@ class ConfigReader {
   static bool ValidName(const std::string& name) {
     if (name.empty() || name.size() > 128) return false;
     for (char c : name)
-      if (!std::isalnum(static_cast<unsigned char>(c)) && c != '_' && c != '-' && c != '.' && c != ':') return false;
+      if (!std::isalnum(static_cast<unsigned char>(c)) && c != '_' && c != '-' && c != '.' &&
+          c != ':')
+        return false;
     return true;
   }
 
   static int FacilityCode(const std::string& f) {
     static const std::vector<std::pair<std::string, int>> kNames = {
-        {"kern", 0}, {"user", 1}, {"mail", 2}, {"daemon", 3}, {"auth", 4}, {"syslog", 5}, {"lpr", 6},
-        {"news", 7}, {"uucp", 8}, {"cron", 9}, {"authpriv", 10}, {"ftp", 11}, {"local0", 16}, {"local1", 17},
-        {"local2", 18}, {"local3", 19}, {"local4", 20}, {"local5", 21}, {"local6", 22}, {"local7", 23}};
+        {"kern", 0},      {"user", 1},    {"mail", 2},    {"daemon", 3},  {"auth", 4},
+        {"syslog", 5},    {"lpr", 6},     {"news", 7},    {"uucp", 8},    {"cron", 9},
+        {"authpriv", 10}, {"ftp", 11},    {"local0", 16}, {"local1", 17}, {"local2", 18},
+        {"local3", 19},   {"local4", 20}, {"local5", 21}, {"local6", 22}, {"local7", 23}};
     for (const auto& [name, code] : kNames)
       if (name == f) return code;
     int64_t n = -1;
@@ -662,14 +759,16 @@ std::vector<RuleConfig> DefaultRules() {
 Status Parse(const YAML::Node& file_root, ConfigReader& r, AgentConfig* c) {
   // An empty file is a valid config: every default.
   const YAML::Node root = file_root.IsNull() ? YAML::Node(YAML::NodeType::Map) : file_root;
-  RETURN_IF_ERROR(r.CheckKeys(root, "", {"host", "state_dir", "control_socket", "recipe", "queries", "sinks",
-                                          "limits", "results", "status_interval"}));
+  RETURN_IF_ERROR(r.CheckKeys(root, "",
+                              {"host", "state_dir", "control_socket", "recipe", "queries", "sinks",
+                               "limits", "results", "status_interval"}));
   if (root["host"]) {
     const YAML::Node h = root["host"];
     RETURN_IF_ERROR(r.CheckKeys(h, "host", {"identifier", "labels"}));
     if (h["identifier"]) {
       ASSIGN_OR_RETURN(c->host_identifier, r.String(h["identifier"], "host.identifier"));
-      if (c->host_identifier.empty()) return r.Error(h["identifier"], "host.identifier", "must not be empty");
+      if (c->host_identifier.empty())
+        return r.Error(h["identifier"], "host.identifier", "must not be empty");
     }
     if (h["labels"]) {
       ASSIGN_OR_RETURN(c->labels, r.StringMap(h["labels"], "host.labels"));
@@ -687,8 +786,9 @@ Status Parse(const YAML::Node& file_root, ConfigReader& r, AgentConfig* c) {
     c->control_socket = r.ResolvePath(p, c->state_dir);
   }
   if (c->control_socket.size() >= 108)
-    return r.Error(root["control_socket"] ? root["control_socket"] : root, "control_socket",
-                   "path '" + c->control_socket + "' is longer than a unix socket allows (107 bytes)");
+    return r.Error(
+        root["control_socket"] ? root["control_socket"] : root, "control_socket",
+        "path '" + c->control_socket + "' is longer than a unix socket allows (107 bytes)");
 
   c->rules = DefaultRules();
   if (root["recipe"]) {
@@ -720,7 +820,8 @@ Status Parse(const YAML::Node& file_root, ConfigReader& r, AgentConfig* c) {
       const std::string key = "queries[" + std::to_string(i) + "]";
       RETURN_IF_ERROR(r.ReadQuery(qs[i], key, c->limits, &q));
       if (!job_names.insert(q.name).second)
-        return r.Error(qs[i]["name"], key + ".name", "'" + q.name + "' is already the name of another job");
+        return r.Error(qs[i]["name"], key + ".name",
+                       "'" + q.name + "' is already the name of another job");
       c->queries.push_back(std::move(q));
     }
   }
@@ -734,22 +835,26 @@ Status Parse(const YAML::Node& file_root, ConfigReader& r, AgentConfig* c) {
       const std::string key = "sinks[" + std::to_string(i) + "]";
       RETURN_IF_ERROR(r.ReadSink(ss[i], key, c->state_dir, &s));
       if (!names.insert(s.name).second)
-        return r.Error(ss[i]["name"], key + ".name", "'" + s.name + "' is already the name of another sink");
+        return r.Error(ss[i]["name"], key + ".name",
+                       "'" + s.name + "' is already the name of another sink");
       c->sinks.push_back(std::move(s));
     }
   }
 
   if (root["limits"]) {
     const YAML::Node l = root["limits"];
-    RETURN_IF_ERROR(r.CheckKeys(l, "limits", {"max_cpu_percent", "max_rss", "query_timeout", "query_max_memory"}));
+    RETURN_IF_ERROR(r.CheckKeys(
+        l, "limits", {"max_cpu_percent", "max_rss", "query_timeout", "query_max_memory"}));
     if (l["max_cpu_percent"]) {
-      ASSIGN_OR_RETURN(c->limits.max_cpu_percent, r.Number(l["max_cpu_percent"], "limits.max_cpu_percent", 0.1, 100));
+      ASSIGN_OR_RETURN(c->limits.max_cpu_percent,
+                       r.Number(l["max_cpu_percent"], "limits.max_cpu_percent", 0.1, 100));
     }
     if (l["max_rss"]) {
-      ASSIGN_OR_RETURN(c->limits.max_rss_bytes, r.Size(l["max_rss"], "limits.max_rss", 16ll << 20));
+      ASSIGN_OR_RETURN(c->limits.max_rss_bytes, r.Size(l["max_rss"], "limits.max_rss", 1ll << 20));
     }
     if (l["query_timeout"]) {
-      ASSIGN_OR_RETURN(c->limits.query_timeout_ms, r.DurationMs(l["query_timeout"], "limits.query_timeout", 10));
+      ASSIGN_OR_RETURN(c->limits.query_timeout_ms,
+                       r.DurationMs(l["query_timeout"], "limits.query_timeout", 10));
     }
     if (l["query_max_memory"]) {
       ASSIGN_OR_RETURN(c->limits.query_max_memory_bytes,
@@ -768,10 +873,12 @@ Status Parse(const YAML::Node& file_root, ConfigReader& r, AgentConfig* c) {
       ASSIGN_OR_RETURN(c->results.numerics, r.Bool(res["numerics"], "results.numerics"));
     }
     if (res["decorations"]) {
-      ASSIGN_OR_RETURN(c->results.decorations, r.StringMap(res["decorations"], "results.decorations"));
+      ASSIGN_OR_RETURN(c->results.decorations,
+                       r.StringMap(res["decorations"], "results.decorations"));
     }
     if (res["denylist_duration"]) {
-      ASSIGN_OR_RETURN(int64_t ms, r.DurationMs(res["denylist_duration"], "results.denylist_duration", 0));
+      ASSIGN_OR_RETURN(int64_t ms,
+                       r.DurationMs(res["denylist_duration"], "results.denylist_duration", 0));
       c->results.denylist_seconds = ms / 1000;
     }
   }
@@ -801,11 +908,12 @@ Result<AgentConfig> ParseAgentConfig(const std::string& text, const std::string&
   config.hash = Sha256Hex(text);
   try {
     YAML::Node root = YAML::Load(text);
-    if (!root.IsNull() && !root.IsMap()) return reader.Error(root, "", "expected a mapping of keys at the top level");
+    if (!root.IsNull() && !root.IsMap())
+      return reader.Error(root, "", "expected a mapping of keys at the top level");
     RETURN_IF_ERROR(Parse(root, reader, &config));
   } catch (const YAML::ParserException& e) {
-    return InvalidArgument(source + ":" + std::to_string(e.mark.line + 1) + ":" + std::to_string(e.mark.column + 1) +
-                           ": YAML syntax error: " + e.msg);
+    return InvalidArgument(source + ":" + std::to_string(e.mark.line + 1) + ":" +
+                           std::to_string(e.mark.column + 1) + ": YAML syntax error: " + e.msg);
   } catch (const YAML::Exception& e) {
     return InvalidArgument(source + ": " + e.what());
   }

@@ -24,7 +24,8 @@ namespace warden {
 
 // What a record is, for routing to sinks ("records: [results, problems]").
 enum class RecordKind { kResult, kProblem, kStatus, kEvent, kTest };
-std::string_view RecordKindName(RecordKind kind);  // "results", "problems", "status", "events", "test"
+std::string_view RecordKindName(
+    RecordKind kind);  // "results", "problems", "status", "events", "test"
 std::optional<RecordKind> ParseRecordKind(std::string_view name);
 
 // When a job runs: every `interval` seconds plus a random splay, or at fixed
@@ -86,9 +87,9 @@ struct QueryConfig {
   ScheduleSpec schedule;
   enum class Mode { kDifferential, kSnapshot };
   Mode mode = Mode::kDifferential;
-  bool report_removed = true;     // differential: emit "removed" rows
-  int64_t timeout_ms = 0;         // 0 = limits.query_timeout
-  int64_t max_memory_bytes = 0;   // 0 = limits.query_max_memory
+  bool report_removed = true;    // differential: emit "removed" rows
+  int64_t timeout_ms = 0;        // 0 = limits.query_timeout
+  int64_t max_memory_bytes = 0;  // 0 = limits.query_max_memory
 };
 
 enum class DropPolicy { kDropOldest, kDropNewest };
@@ -106,7 +107,8 @@ struct QueueConfig {
 };
 
 enum class SinkType { kFile, kStdout, kSyslog, kSplunkHec, kWebhook };
-std::string_view SinkTypeName(SinkType type);  // "file", "stdout", "syslog", "splunk_hec", "webhook"
+std::string_view SinkTypeName(
+    SinkType type);  // "file", "stdout", "syslog", "splunk_hec", "webhook"
 enum class SyslogTransport { kUdp, kTcp, kUnix };
 
 struct SinkConfig {
@@ -138,7 +140,9 @@ struct SinkConfig {
   std::map<std::string, std::string> headers;
   int64_t timeout_ms = 10000;
   QueueConfig queue;
-  bool queued() const { return type == SinkType::kSyslog || type == SinkType::kSplunkHec || type == SinkType::kWebhook; }
+  bool queued() const {
+    return type == SinkType::kSyslog || type == SinkType::kSplunkHec || type == SinkType::kWebhook;
+  }
 };
 
 struct LimitsConfig {
@@ -158,7 +162,7 @@ struct ResultsConfig {
 };
 
 struct AgentConfig {
-  std::string path;  // the file it came from
+  std::string path;                          // the file it came from
   std::string host_identifier = "hostname";  // hostname | uuid | any literal
   std::map<std::string, std::string> labels;
   std::string state_dir;       // absolute after loading
@@ -170,7 +174,7 @@ struct AgentConfig {
   LimitsConfig limits;
   ResultsConfig results;
   int64_t status_interval_seconds = 300;  // status records (0 = none)
-  std::string hash;  // sha256 of the file's bytes
+  std::string hash;                       // sha256 of the file's bytes
 
   const RuleConfig* FindRule(std::string_view id) const;
   const SinkConfig* FindSink(std::string_view name) const;

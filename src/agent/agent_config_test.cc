@@ -9,7 +9,9 @@ namespace {
 
 using testing::SourcePath;
 
-Result<AgentConfig> Parse(const std::string& yaml) { return ParseAgentConfig(yaml, "/etc/warden/agent.yaml"); }
+Result<AgentConfig> Parse(const std::string& yaml) {
+  return ParseAgentConfig(yaml, "/etc/warden/agent.yaml");
+}
 
 std::string ErrorOf(const std::string& yaml) {
   auto r = Parse(yaml);
@@ -73,23 +75,29 @@ recipe:
 
 TEST(AgentConfigTest, UnknownKeyNamesKeyLineAndSuggestion) {
   std::string e = ErrorOf("recipe:\n  rules:\n    HOST-OPEN-PORTS:\n      risk_levl: high\n");
-  EXPECT_NE(e.find("/etc/warden/agent.yaml:4:7: recipe.rules.HOST-OPEN-PORTS.risk_levl: unknown key"),
-            std::string::npos) << e;
+  EXPECT_NE(
+      e.find("/etc/warden/agent.yaml:4:7: recipe.rules.HOST-OPEN-PORTS.risk_levl: unknown key"),
+      std::string::npos)
+      << e;
   EXPECT_NE(e.find("did you mean 'risk_level'"), std::string::npos) << e;
 }
 
 TEST(AgentConfigTest, BadValuesNameKeyAndReason) {
-  EXPECT_NE(ErrorOf("recipe:\n  rules:\n    HOST-OPEN-PORTS:\n      settings: {allowed_tcp: [22, 70000]}\n")
-                .find("recipe.rules.HOST-OPEN-PORTS.settings.allowed_tcp[1]: expected a port"),
-            std::string::npos);
+  EXPECT_NE(
+      ErrorOf(
+          "recipe:\n  rules:\n    HOST-OPEN-PORTS:\n      settings: {allowed_tcp: [22, 70000]}\n")
+          .find("recipe.rules.HOST-OPEN-PORTS.settings.allowed_tcp[1]: expected a port"),
+      std::string::npos);
   EXPECT_NE(ErrorOf("sinks:\n  - {name: s, type: syslog, transport: udpp}\n")
                 .find("sinks[0].transport: unknown transport 'udpp' (use udp, tcp or unix)"),
             std::string::npos);
-  EXPECT_NE(ErrorOf("sinks:\n  - {name: s, type: file}\n").find("sinks[0].path: missing"), std::string::npos);
+  EXPECT_NE(ErrorOf("sinks:\n  - {name: s, type: file}\n").find("sinks[0].path: missing"),
+            std::string::npos);
   EXPECT_NE(ErrorOf("queries:\n  - {name: q, query: 'select 1', schedule: {interval: soon}}\n")
                 .find("queries[0].schedule.interval: expected a duration"),
             std::string::npos);
-  EXPECT_NE(ErrorOf("recipe:\n  rules:\n    HOST-VULN: {risk_level: severe}\n").find("unknown risk level 'severe'"),
+  EXPECT_NE(ErrorOf("recipe:\n  rules:\n    HOST-VULN: {risk_level: severe}\n")
+                .find("unknown risk level 'severe'"),
             std::string::npos);
   EXPECT_NE(ErrorOf("recipe:\n  rules:\n    HOST-VULN:\n      schedule: {daily: ['25:00']}\n")
                 .find("recipe.rules.HOST-VULN.schedule.daily[0]: expected a time HH:MM"),
@@ -100,7 +108,8 @@ TEST(AgentConfigTest, DuplicateNamesAreRejected) {
   EXPECT_NE(ErrorOf("sinks:\n  - {name: a, type: stdout}\n  - {name: a, type: stdout}\n")
                 .find("sinks[1].name: 'a' is already the name of another sink"),
             std::string::npos);
-  EXPECT_NE(ErrorOf("queries:\n  - {name: HOST-VULN, query: 'select 1'}\n").find("already the name of another job"),
+  EXPECT_NE(ErrorOf("queries:\n  - {name: HOST-VULN, query: 'select 1'}\n")
+                .find("already the name of another job"),
             std::string::npos);
 }
 
@@ -112,19 +121,25 @@ TEST(AgentConfigTest, YamlSyntaxErrorHasLine) {
 
 TEST(AgentConfigTest, SecretsComeFromEnvironment) {
   ::setenv("WARDEN_TEST_HEC_TOKEN", "tok-123", 1);
-  auto c = Parse("sinks:\n  - {name: s, type: splunk_hec, url: 'https://h:8088', token: '${WARDEN_TEST_HEC_TOKEN}'}\n");
+  auto c = Parse(
+      "sinks:\n  - {name: s, type: splunk_hec, url: 'https://h:8088', token: "
+      "'${WARDEN_TEST_HEC_TOKEN}'}\n");
   ASSERT_TRUE(c.ok()) << c.status().message();
   EXPECT_EQ(c->sinks[0].token, "tok-123");
   ::unsetenv("WARDEN_TEST_HEC_TOKEN_MISSING");
-  EXPECT_NE(ErrorOf("sinks:\n  - {name: s, type: splunk_hec, url: 'https://h', token: '${WARDEN_TEST_HEC_TOKEN_MISSING}'}\n")
-                .find("sinks[0].token: environment variable WARDEN_TEST_HEC_TOKEN_MISSING is not set"),
-            std::string::npos);
+  EXPECT_NE(
+      ErrorOf("sinks:\n  - {name: s, type: splunk_hec, url: 'https://h', token: "
+              "'${WARDEN_TEST_HEC_TOKEN_MISSING}'}\n")
+          .find("sinks[0].token: environment variable WARDEN_TEST_HEC_TOKEN_MISSING is not set"),
+      std::string::npos);
 }
 
 TEST(AgentConfigTest, SinkDefaultsAndRelativePaths) {
-  auto c = Parse("state_dir: /srv/w\nsinks:\n  - {name: f, type: file, path: out/results.jsonl, max_file_size: 2MB}\n"
-                 "  - {name: t, type: syslog, transport: tcp, address: '10.0.0.1:6514', records: [problems],\n"
-                 "     queue: {max_size: 1MB, drop_policy: drop_newest, backoff_initial: 250ms}}\n");
+  auto c = Parse(
+      "state_dir: /srv/w\nsinks:\n  - {name: f, type: file, path: out/results.jsonl, "
+      "max_file_size: 2MB}\n"
+      "  - {name: t, type: syslog, transport: tcp, address: '10.0.0.1:6514', records: [problems],\n"
+      "     queue: {max_size: 1MB, drop_policy: drop_newest, backoff_initial: 250ms}}\n");
   ASSERT_TRUE(c.ok()) << c.status().message();
   EXPECT_EQ(c->sinks[0].path, "/srv/w/out/results.jsonl");
   EXPECT_EQ(c->sinks[0].max_file_bytes, 2 << 20);

@@ -18,7 +18,8 @@ CREATE TABLE IF NOT EXISTS differential(name TEXT PRIMARY KEY, sql_hash TEXT NOT
 )sql";
 
 int64_t NowMs() {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
+  return std::chrono::duration_cast<std::chrono::milliseconds>(
+             std::chrono::system_clock::now().time_since_epoch())
       .count();
 }
 
@@ -31,15 +32,21 @@ Result<std::unique_ptr<AgentStateStore>> AgentStateStore::Open(const std::string
 }
 
 Status AgentStateStore::SaveJobRun(const JobRunRecord& r) {
-  ASSIGN_OR_RETURN(SqliteStatement st, db_->Prepare("INSERT OR REPLACE INTO job_runs VALUES(?,?,?,?,?,?,?)"));
-  st.Bind(1, r.name).Bind(2, r.started_ms).Bind(3, r.duration_ms).Bind(4, int64_t{r.ok ? 1 : 0}).Bind(5, r.result);
+  ASSIGN_OR_RETURN(SqliteStatement st,
+                   db_->Prepare("INSERT OR REPLACE INTO job_runs VALUES(?,?,?,?,?,?,?)"));
+  st.Bind(1, r.name)
+      .Bind(2, r.started_ms)
+      .Bind(3, r.duration_ms)
+      .Bind(4, int64_t{r.ok ? 1 : 0})
+      .Bind(5, r.result);
   st.Bind(6, r.runs).Bind(7, r.failures);
   return st.Run();
 }
 
 Result<std::map<std::string, JobRunRecord>> AgentStateStore::LoadJobRuns() {
-  ASSIGN_OR_RETURN(SqliteStatement st, db_->Prepare("SELECT name, started_ms, duration_ms, ok, result, runs, "
-                                                    "failures FROM job_runs"));
+  ASSIGN_OR_RETURN(SqliteStatement st,
+                   db_->Prepare("SELECT name, started_ms, duration_ms, ok, result, runs, "
+                                "failures FROM job_runs"));
   std::map<std::string, JobRunRecord> out;
   for (;;) {
     ASSIGN_OR_RETURN(bool row, st.Step());
@@ -58,7 +65,8 @@ Result<std::map<std::string, JobRunRecord>> AgentStateStore::LoadJobRuns() {
 }
 
 Status AgentStateStore::MarkRunning(const std::string& job) {
-  ASSIGN_OR_RETURN(SqliteStatement st, db_->Prepare("INSERT OR REPLACE INTO running_job VALUES(1, ?, ?)"));
+  ASSIGN_OR_RETURN(SqliteStatement st,
+                   db_->Prepare("INSERT OR REPLACE INTO running_job VALUES(1, ?, ?)"));
   st.Bind(1, job).Bind(2, NowMs());
   return st.Run();
 }
@@ -72,14 +80,18 @@ Result<std::optional<std::string>> AgentStateStore::RunningJob() {
   return std::optional<std::string>(st.Text(0));
 }
 
-Status AgentStateStore::Denylist(const std::string& job, int64_t until_ms, const std::string& reason) {
-  ASSIGN_OR_RETURN(SqliteStatement st, db_->Prepare("INSERT OR REPLACE INTO denylist VALUES(?,?,?)"));
+Status AgentStateStore::Denylist(const std::string& job, int64_t until_ms,
+                                 const std::string& reason) {
+  ASSIGN_OR_RETURN(SqliteStatement st,
+                   db_->Prepare("INSERT OR REPLACE INTO denylist VALUES(?,?,?)"));
   st.Bind(1, job).Bind(2, until_ms).Bind(3, reason);
   return st.Run();
 }
 
-Result<std::map<std::string, std::pair<int64_t, std::string>>> AgentStateStore::Denylisted(int64_t now_ms) {
-  ASSIGN_OR_RETURN(SqliteStatement st, db_->Prepare("SELECT name, until_ms, reason FROM denylist WHERE until_ms > ?"));
+Result<std::map<std::string, std::pair<int64_t, std::string>>> AgentStateStore::Denylisted(
+    int64_t now_ms) {
+  ASSIGN_OR_RETURN(SqliteStatement st,
+                   db_->Prepare("SELECT name, until_ms, reason FROM denylist WHERE until_ms > ?"));
   st.Bind(1, now_ms);
   std::map<std::string, std::pair<int64_t, std::string>> out;
   for (;;) {
@@ -91,8 +103,9 @@ Result<std::map<std::string, std::pair<int64_t, std::string>>> AgentStateStore::
 }
 
 Result<DifferentialState> AgentStateStore::LoadDifferential(const std::string& name) {
-  ASSIGN_OR_RETURN(SqliteStatement st,
-                   db_->Prepare("SELECT sql_hash, epoch, counter, rows FROM differential WHERE name=?"));
+  ASSIGN_OR_RETURN(
+      SqliteStatement st,
+      db_->Prepare("SELECT sql_hash, epoch, counter, rows FROM differential WHERE name=?"));
   st.Bind(1, name);
   DifferentialState s;
   s.name = name;
@@ -110,8 +123,14 @@ Result<DifferentialState> AgentStateStore::LoadDifferential(const std::string& n
 }
 
 Status AgentStateStore::SaveDifferential(const DifferentialState& s) {
-  ASSIGN_OR_RETURN(SqliteStatement st, db_->Prepare("INSERT OR REPLACE INTO differential VALUES(?,?,?,?,?)"));
-  st.Bind(1, s.name).Bind(2, s.sql_hash).Bind(3, s.epoch).Bind(4, s.counter).Bind(5, nlohmann::json(s.rows).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace));
+  ASSIGN_OR_RETURN(SqliteStatement st,
+                   db_->Prepare("INSERT OR REPLACE INTO differential VALUES(?,?,?,?,?)"));
+  st.Bind(1, s.name)
+      .Bind(2, s.sql_hash)
+      .Bind(3, s.epoch)
+      .Bind(4, s.counter)
+      .Bind(5,
+            nlohmann::json(s.rows).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace));
   return st.Run();
 }
 

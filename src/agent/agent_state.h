@@ -32,7 +32,7 @@ struct DifferentialState {
   std::string name;
   std::string sql_hash;  // a changed query starts a new epoch
   int64_t epoch = 0;
-  int64_t counter = 0;     // runs of this epoch so far
+  int64_t counter = 0;            // runs of this epoch so far
   std::vector<std::string> rows;  // canonical JSON text of each row, sorted
   bool exists = false;
 };

@@ -36,8 +36,11 @@ struct TestRowsTable {
 
 inline std::unique_ptr<TestEngine> TestRowsEngine(TestRowsTable* table) {
   auto t = std::make_unique<TestEngine>();
-  t->registry.Add(TableSchema{"test_rows", "rows set by a test",
-                              {{"id", ColumnType::kInteger}, {"name", ColumnType::kText}, {"score", ColumnType::kDouble}}},
+  t->registry.Add(TableSchema{"test_rows",
+                              "rows set by a test",
+                              {{"id", ColumnType::kInteger},
+                               {"name", ColumnType::kText},
+                               {"score", ColumnType::kDouble}}},
                   [table](const QueryContext&, RowWriter& out) -> Status {
                     std::lock_guard<std::mutex> lock(table->mu);
                     for (const auto& [id, name, score] : table->rows) {

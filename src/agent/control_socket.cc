@@ -30,8 +30,10 @@ Result<std::string> ReadLine(int fd, std::chrono::milliseconds timeout, size_t m
   std::string out;
   char buf[4096];
   while (out.find('\n') == std::string::npos) {
-    auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
-    if (left.count() <= 0) return Timeout("no answer within " + std::to_string(timeout.count()) + " ms");
+    auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
+        deadline - std::chrono::steady_clock::now());
+    if (left.count() <= 0)
+      return Timeout("no answer within " + std::to_string(timeout.count()) + " ms");
     pollfd p{fd, POLLIN, 0};
     int rc = poll(&p, 1, static_cast<int>(left.count()));
     if (rc < 0 && errno == EINTR) continue;
@@ -94,9 +96,12 @@ Result<std::pair<int, Json>> ControlServer::Accept() {
   if (c < 0) return ErrnoStatus(path_, errno);
   ucred cred{};
   socklen_t len = sizeof cred;
-  if (getsockopt(c, SOL_SOCKET, SO_PEERCRED, &cred, &len) != 0 || (cred.uid != 0 && cred.uid != geteuid())) {
-    Answer(c, Json{{"ok", false}, {"error", "permission denied: only root or the agent's user may connect"}});
-    return Status(StatusCode::kPermissionDenied, "control socket: rejected a peer of uid " + std::to_string(cred.uid));
+  if (getsockopt(c, SOL_SOCKET, SO_PEERCRED, &cred, &len) != 0 ||
+      (cred.uid != 0 && cred.uid != geteuid())) {
+    Answer(c, Json{{"ok", false},
+                   {"error", "permission denied: only root or the agent's user may connect"}});
+    return Status(StatusCode::kPermissionDenied,
+                  "control socket: rejected a peer of uid " + std::to_string(cred.uid));
   }
   auto line = ReadLine(c, std::chrono::milliseconds(2000), kMaxRequestBytes);
   if (!line.ok()) {
@@ -112,7 +117,8 @@ Result<std::pair<int, Json>> ControlServer::Accept() {
 }
 
 void ControlServer::Answer(int connection, const Json& answer) {
-  WriteAll(connection, answer.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) + "\n");
+  WriteAll(connection,
+           answer.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) + "\n");
   close(connection);
 }
 

@@ -25,7 +25,8 @@ TEST(ControlSocketTest, RequestAndAnswerRoundTripWithOwnerOnlySocket) {
     ASSERT_TRUE(c.ok());
     ControlServer::Answer(c->first, Json{{"ok", true}, {"echo", c->second["command"]}});
   });
-  auto answer = SendControlRequest(path, Json{{"command", "status"}}, std::chrono::milliseconds(5000));
+  auto answer =
+      SendControlRequest(path, Json{{"command", "status"}}, std::chrono::milliseconds(5000));
   t.join();
   ASSERT_TRUE(answer.ok()) << answer.status().message();
   EXPECT_EQ((*answer)["echo"], "status");
@@ -44,7 +45,7 @@ TEST(ControlSocketTest, StaleSocketFileIsReplaced) {
   TempDir dir;
   const std::string path = dir.path() + "/agent.sock";
   { auto first = ControlServer::Listen(path); }  // removed on destruction
-  dir.WriteFile("agent.sock", "");                // a leftover file from a crash
+  dir.WriteFile("agent.sock", "");               // a leftover file from a crash
   auto again = ControlServer::Listen(path);
   EXPECT_TRUE(again.ok()) << again.status().message();
 }

@@ -20,7 +20,8 @@ INSERT OR IGNORE INTO meta VALUES('bytes', 0), ('records', 0), ('dropped', 0), (
 
 }  // namespace
 
-Result<std::unique_ptr<DurableQueue>> DurableQueue::Open(const std::string& path, const QueueConfig& config) {
+Result<std::unique_ptr<DurableQueue>> DurableQueue::Open(const std::string& path,
+                                                         const QueueConfig& config) {
   ASSIGN_OR_RETURN(auto db, SqliteConnection::Open(path, SqliteConnection::Mode::kReadWriteCreate));
   RETURN_IF_ERROR(db->Exec(kSchema));
   // The counters are derived data: recompute them so they always match the
@@ -45,7 +46,8 @@ Result<int64_t> DurableQueue::Meta(const char* key) {
 
 Status DurableQueue::AddMeta(const char* key, int64_t delta) {
   if (delta == 0) return Status::Ok();
-  ASSIGN_OR_RETURN(SqliteStatement st, db_->Prepare("UPDATE meta SET value = value + ? WHERE key=?"));
+  ASSIGN_OR_RETURN(SqliteStatement st,
+                   db_->Prepare("UPDATE meta SET value = value + ? WHERE key=?"));
   st.Bind(1, delta).Bind(2, std::string_view(key));
   return st.Run();
 }
@@ -56,10 +58,12 @@ Result<int64_t> DurableQueue::Append(const std::vector<QueuedRecord>& records) {
   ASSIGN_OR_RETURN(auto txn, SqliteTransaction::Begin(*db_));
   ASSIGN_OR_RETURN(int64_t bytes, Meta("bytes"));
   int64_t dropped = 0, added_bytes = 0, added_records = 0, removed_bytes = 0, removed_records = 0;
-  ASSIGN_OR_RETURN(SqliteStatement insert,
-                   db_->Prepare("INSERT INTO records(kind, record_id, time_ms, severity, payload, bytes) "
-                                "VALUES(?,?,?,?,?,?)"));
-  ASSIGN_OR_RETURN(SqliteStatement oldest, db_->Prepare("SELECT seq, bytes FROM records ORDER BY seq LIMIT 64"));
+  ASSIGN_OR_RETURN(
+      SqliteStatement insert,
+      db_->Prepare("INSERT INTO records(kind, record_id, time_ms, severity, payload, bytes) "
+                   "VALUES(?,?,?,?,?,?)"));
+  ASSIGN_OR_RETURN(SqliteStatement oldest,
+                   db_->Prepare("SELECT seq, bytes FROM records ORDER BY seq LIMIT 64"));
   ASSIGN_OR_RETURN(SqliteStatement remove, db_->Prepare("DELETE FROM records WHERE seq=?"));
   for (const QueuedRecord& r : records) {
     const int64_t size = static_cast<int64_t>(r.payload.size());
@@ -92,7 +96,10 @@ Result<int64_t> DurableQueue::Append(const std::vector<QueuedRecord>& records) {
         }
       }
     }
-    insert.Bind(1, RecordKindName(r.kind)).Bind(2, r.id).Bind(3, r.time_ms).Bind(4, int64_t{r.severity});
+    insert.Bind(1, RecordKindName(r.kind))
+        .Bind(2, r.id)
+        .Bind(3, r.time_ms)
+        .Bind(4, int64_t{r.severity});
     insert.Bind(5, r.payload).Bind(6, size);
     RETURN_IF_ERROR(insert.Run());
     bytes += size;
@@ -108,8 +115,9 @@ Result<int64_t> DurableQueue::Append(const std::vector<QueuedRecord>& records) {
 
 Result<std::vector<QueuedRecord>> DurableQueue::Peek(int max_records, int64_t max_bytes) {
   std::lock_guard<std::mutex> lock(mu_);
-  ASSIGN_OR_RETURN(SqliteStatement st, db_->Prepare("SELECT seq, kind, record_id, time_ms, severity, payload FROM "
-                                                    "records ORDER BY seq LIMIT ?"));
+  ASSIGN_OR_RETURN(SqliteStatement st,
+                   db_->Prepare("SELECT seq, kind, record_id, time_ms, severity, payload FROM "
+                                "records ORDER BY seq LIMIT ?"));
   st.Bind(1, int64_t{std::max(1, max_records)});
   std::vector<QueuedRecord> out;
   int64_t total = 0;
@@ -133,13 +141,15 @@ Result<std::vector<QueuedRecord>> DurableQueue::Peek(int max_records, int64_t ma
 Status DurableQueue::Acknowledge(int64_t first_seq, int64_t last_seq) {
   std::lock_guard<std::mutex> lock(mu_);
   ASSIGN_OR_RETURN(auto txn, SqliteTransaction::Begin(*db_));
-  ASSIGN_OR_RETURN(SqliteStatement sum, db_->Prepare("SELECT count(*), coalesce(sum(bytes), 0) FROM records WHERE "
-                                                     "seq BETWEEN ? AND ?"));
+  ASSIGN_OR_RETURN(SqliteStatement sum,
+                   db_->Prepare("SELECT count(*), coalesce(sum(bytes), 0) FROM records WHERE "
+                                "seq BETWEEN ? AND ?"));
   sum.Bind(1, first_seq).Bind(2, last_seq);
   ASSIGN_OR_RETURN(bool row, sum.Step());
   const int64_t n = row ? sum.Int(0) : 0, b = row ? sum.Int(1) : 0;
   sum.Reset();
-  ASSIGN_OR_RETURN(SqliteStatement del, db_->Prepare("DELETE FROM records WHERE seq BETWEEN ? AND ?"));
+  ASSIGN_OR_RETURN(SqliteStatement del,
+                   db_->Prepare("DELETE FROM records WHERE seq BETWEEN ? AND ?"));
   del.Bind(1, first_seq).Bind(2, last_seq);
   RETURN_IF_ERROR(del.Run());
   RETURN_IF_ERROR(AddMeta("bytes", -b));
@@ -155,7 +165,8 @@ Result<QueueStats> DurableQueue::Stats() {
   ASSIGN_OR_RETURN(s.bytes, Meta("bytes"));
   ASSIGN_OR_RETURN(s.dropped, Meta("dropped"));
   ASSIGN_OR_RETURN(s.delivered, Meta("delivered"));
-  ASSIGN_OR_RETURN(SqliteStatement st, db_->Prepare("SELECT time_ms FROM records ORDER BY seq LIMIT 1"));
+  ASSIGN_OR_RETURN(SqliteStatement st,
+                   db_->Prepare("SELECT time_ms FROM records ORDER BY seq LIMIT 1"));
   ASSIGN_OR_RETURN(bool row, st.Step());
   if (row) s.oldest_ms = st.Int(0);
   return s;

@@ -28,9 +28,9 @@ namespace warden {
 struct QueuedRecord {
   int64_t seq = 0;  // assigned by the queue, increasing
   RecordKind kind = RecordKind::kResult;
-  std::string id;     // stable id for de-duplication by receivers
+  std::string id;  // stable id for de-duplication by receivers
   int64_t time_ms = 0;
-  int severity = 6;   // syslog severity (0 emergency .. 7 debug)
+  int severity = 6;     // syslog severity (0 emergency .. 7 debug)
   std::string payload;  // the rendered record, as the sink sends it
 };
 
@@ -44,7 +44,8 @@ struct QueueStats {
 
 class DurableQueue {
  public:
-  static Result<std::unique_ptr<DurableQueue>> Open(const std::string& path, const QueueConfig& config);
+  static Result<std::unique_ptr<DurableQueue>> Open(const std::string& path,
+                                                    const QueueConfig& config);
 
   // Appends in one transaction; returns how many records (incoming or queued)
   // the drop policy discarded to stay within max_bytes.
@@ -60,7 +61,8 @@ class DurableQueue {
   const std::string& path() const { return db_->path(); }
 
  private:
-  DurableQueue(std::unique_ptr<SqliteConnection> db, const QueueConfig& config) : db_(std::move(db)), config_(config) {}
+  DurableQueue(std::unique_ptr<SqliteConnection> db, const QueueConfig& config)
+      : db_(std::move(db)), config_(config) {}
   Result<int64_t> Meta(const char* key);
   Status AddMeta(const char* key, int64_t delta);
   std::mutex mu_;

@@ -29,6 +29,7 @@ class EventSource {
 };
 
 // Builds a source for a config; nullptr (with OK) when the config does not ask for it.
-using EventSourceFactory = std::function<Result<std::unique_ptr<EventSource>>(const AgentConfig& config)>;
+using EventSourceFactory =
+    std::function<Result<std::unique_ptr<EventSource>>(const AgentConfig& config)>;
 
 }  // namespace warden

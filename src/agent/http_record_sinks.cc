@@ -16,7 +16,8 @@ std::string Snippet(const std::string& body) {
 Status CheckResponse(const std::string& what, const Result<HttpResponse>& r) {
   if (!r.ok()) return r.status().WithContext(what);
   if (r->status < 200 || r->status > 299)
-    return Unavailable(what + ": HTTP " + std::to_string(r->status) + (r->body.empty() ? "" : ": " + Snippet(r->body)));
+    return Unavailable(what + ": HTTP " + std::to_string(r->status) +
+                       (r->body.empty() ? "" : ": " + Snippet(r->body)));
   return Status::Ok();
 }
 
@@ -41,7 +42,8 @@ class SplunkHecRecordSink : public RecordSink {
     HttpRequest req;
     req.url = HecEndpoint(config().url);
     req.timeout = std::chrono::milliseconds(config().timeout_ms);
-    req.headers = {{"Authorization", "Splunk " + config().token}, {"Content-Type", "application/json"}};
+    req.headers = {{"Authorization", "Splunk " + config().token},
+                   {"Content-Type", "application/json"}};
     for (const auto& [k, v] : config().headers) req.headers.emplace_back(k, v);
     for (const QueuedRecord& r : batch) {
       req.body += r.payload;
@@ -50,7 +52,8 @@ class SplunkHecRecordSink : public RecordSink {
     auto resp = poster_->Post(req);
     RETURN_IF_ERROR(CheckResponse("splunk_hec " + UrlHost(config().url), resp));
     Json answer = Json::parse(resp->body, nullptr, false);
-    if (answer.is_object() && answer.contains("code") && answer["code"].is_number() && answer["code"] != 0)
+    if (answer.is_object() && answer.contains("code") && answer["code"].is_number() &&
+        answer["code"] != 0)
       return Unavailable("splunk_hec " + UrlHost(config().url) + ": " + Snippet(resp->body));
     return Status::Ok();
   }
@@ -81,7 +84,9 @@ class WebhookRecordSink : public RecordSink {
     HttpRequest req;
     req.url = config().url;
     req.timeout = std::chrono::milliseconds(config().timeout_ms);
-    std::string body = "{\"host\":" + Json(host_).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) + ",\"records\":[";
+    std::string body =
+        "{\"host\":" + Json(host_).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) +
+        ",\"records\":[";
     for (size_t i = 0; i < batch.size(); ++i) {
       if (i) body += ',';
       body += batch[i].payload;
@@ -114,13 +119,15 @@ std::string HecEndpoint(const std::string& url) {
   return base + "/services/collector/event";
 }
 
-Result<std::unique_ptr<RecordSink>> MakeSplunkHecRecordSink(const SinkConfig& config, const std::string& host,
+Result<std::unique_ptr<RecordSink>> MakeSplunkHecRecordSink(const SinkConfig& config,
+                                                            const std::string& host,
                                                             std::unique_ptr<HttpPoster> poster) {
   if (!poster) poster = MakeCurlHttpPoster();
   return std::unique_ptr<RecordSink>(new SplunkHecRecordSink(config, host, std::move(poster)));
 }
 
-Result<std::unique_ptr<RecordSink>> MakeWebhookRecordSink(const SinkConfig& config, const std::string& host,
+Result<std::unique_ptr<RecordSink>> MakeWebhookRecordSink(const SinkConfig& config,
+                                                          const std::string& host,
                                                           std::unique_ptr<HttpPoster> poster) {
   if (!poster) poster = MakeCurlHttpPoster();
   return std::unique_ptr<RecordSink>(new WebhookRecordSink(config, host, std::move(poster)));

@@ -24,10 +24,12 @@
 
 namespace warden {
 
-Result<std::unique_ptr<RecordSink>> MakeSplunkHecRecordSink(const SinkConfig& config, const std::string& host_identifier,
-                                                            std::unique_ptr<HttpPoster> poster = nullptr);
-Result<std::unique_ptr<RecordSink>> MakeWebhookRecordSink(const SinkConfig& config, const std::string& host_identifier,
-                                                          std::unique_ptr<HttpPoster> poster = nullptr);
+Result<std::unique_ptr<RecordSink>> MakeSplunkHecRecordSink(
+    const SinkConfig& config, const std::string& host_identifier,
+    std::unique_ptr<HttpPoster> poster = nullptr);
+Result<std::unique_ptr<RecordSink>> MakeWebhookRecordSink(
+    const SinkConfig& config, const std::string& host_identifier,
+    std::unique_ptr<HttpPoster> poster = nullptr);
 
 // The HEC endpoint for a configured URL: the URL itself when it already names
 // /services/collector..., else <url>/services/collector/event.

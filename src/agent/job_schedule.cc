@@ -25,8 +25,10 @@ int64_t StartJitterMs(const ScheduleSpec& spec, std::mt19937_64& rng) {
 int64_t DayStart(int64_t t, bool utc) {
   time_t tt = static_cast<time_t>(t);
   struct tm tm {};
-  if (utc) gmtime_r(&tt, &tm);
-  else localtime_r(&tt, &tm);
+  if (utc)
+    gmtime_r(&tt, &tm);
+  else
+    localtime_r(&tt, &tm);
   tm.tm_hour = tm.tm_min = tm.tm_sec = 0;
   tm.tm_isdst = -1;
   return utc ? static_cast<int64_t>(timegm(&tm)) : static_cast<int64_t>(mktime(&tm));
@@ -37,8 +39,10 @@ int64_t DayStart(int64_t t, bool utc) {
 int64_t AtMinute(int64_t day_start, int minute, bool utc) {
   time_t tt = static_cast<time_t>(day_start);
   struct tm tm {};
-  if (utc) gmtime_r(&tt, &tm);
-  else localtime_r(&tt, &tm);
+  if (utc)
+    gmtime_r(&tt, &tm);
+  else
+    localtime_r(&tt, &tm);
   tm.tm_hour = minute / 60;
   tm.tm_min = minute % 60;
   tm.tm_sec = 0;

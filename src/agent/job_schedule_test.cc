@@ -65,9 +65,12 @@ TEST(JobScheduleTest, DailySlotsInUtc) {
   s.kind = ScheduleSpec::Kind::kDaily;
   s.daily_minutes = {3 * 60, 15 * 60 + 30};
   // 2024-01-10T12:00:00Z = 1704888000
-  EXPECT_EQ(NextDailySlot(s, 1704888000'000), (1704888000 + 3 * 3600 + 1800) * 1000ll);      // 15:30 same day
-  EXPECT_EQ(NextDailySlot(s, (1704888000 + 4 * 3600) * 1000ll), (1704888000 + 15 * 3600) * 1000ll);  // 03:00 next day
-  EXPECT_EQ(PreviousDailySlot(s, 1704888000'000), (1704888000 - 9 * 3600) * 1000ll);        // 03:00 same day
+  EXPECT_EQ(NextDailySlot(s, 1704888000'000),
+            (1704888000 + 3 * 3600 + 1800) * 1000ll);  // 15:30 same day
+  EXPECT_EQ(NextDailySlot(s, (1704888000 + 4 * 3600) * 1000ll),
+            (1704888000 + 15 * 3600) * 1000ll);  // 03:00 next day
+  EXPECT_EQ(PreviousDailySlot(s, 1704888000'000),
+            (1704888000 - 9 * 3600) * 1000ll);  // 03:00 same day
 }
 
 TEST(JobScheduleTest, DailyJobCatchesUpMissedRunOnlyWhenAsked) {

@@ -32,7 +32,8 @@ std::string Endpoint(const ListeningSocket& s) {
 
 }  // namespace
 
-Result<std::vector<ListeningSocket>> ReadListeningSockets(SqlEngine& engine, std::chrono::milliseconds timeout,
+Result<std::vector<ListeningSocket>> ReadListeningSockets(SqlEngine& engine,
+                                                          std::chrono::milliseconds timeout,
                                                           std::atomic<bool>* interrupt) {
   QueryOptions options;
   options.timeout = timeout;
@@ -66,11 +67,12 @@ bool IsLoopbackAddress(std::string_view a) {
 
 bool IsAllowedPort(const OpenPortsSettings& settings, std::string_view protocol, int port) {
   const auto& ranges = protocol == "tcp" ? settings.allowed_tcp : settings.allowed_udp;
-  return std::any_of(ranges.begin(), ranges.end(), [&](const PortRange& r) { return r.Contains(port); });
+  return std::any_of(ranges.begin(), ranges.end(),
+                     [&](const PortRange& r) { return r.Contains(port); });
 }
 
-DetectorObservation DetectOpenPorts(const std::vector<ListeningSocket>& sockets, const RuleConfig& rule,
-                                    const std::string& host, int64_t now) {
+DetectorObservation DetectOpenPorts(const std::vector<ListeningSocket>& sockets,
+                                    const RuleConfig& rule, const std::string& host, int64_t now) {
   // Sockets sharing protocol, address and port (SO_REUSEPORT workers, a
   // forked server) are one condition.
   std::map<std::tuple<std::string, std::string, int>, std::vector<const ListeningSocket*>> groups;
@@ -84,35 +86,42 @@ DetectorObservation DetectOpenPorts(const std::vector<ListeningSocket>& sockets,
     const auto& [protocol, address, port] = key;
     // The socket with a known owner speaks for the group.
     std::sort(group.begin(), group.end(), [](const ListeningSocket* a, const ListeningSocket* b) {
-      return std::make_tuple(a->process_path.empty(), a->pid) < std::make_tuple(b->process_path.empty(), b->pid);
+      return std::make_tuple(a->process_path.empty(), a->pid) <
+             std::make_tuple(b->process_path.empty(), b->pid);
     });
     const ListeningSocket& s = *group.front();
     std::set<int64_t> pids;
     for (const ListeningSocket* g : group)
       if (g->pid > 0) pids.insert(g->pid);
     Finding f;
-    f.id = MakeFindingId({std::string(kOpenPortsRuleId), host, protocol, address, std::to_string(port)});
+    f.id = MakeFindingId(
+        {std::string(kOpenPortsRuleId), host, protocol, address, std::to_string(port)});
     f.rule_id = std::string(kOpenPortsRuleId);
     f.title = "Process listening on open port " + std::to_string(port) + "/" + protocol;
-    const std::string who = s.process_path.empty()
-                                ? (s.process_name.empty() ? std::string("an unknown process (no owner visible)")
-                                                          : s.process_name)
-                                : s.process_path;
+    const std::string who =
+        s.process_path.empty()
+            ? (s.process_name.empty() ? std::string("an unknown process (no owner visible)")
+                                      : s.process_name)
+            : s.process_path;
     const std::string allowed_key = protocol == "tcp" ? "allowed_tcp" : "allowed_udp";
-    f.description = who + (s.pid > 0 ? " (pid " + std::to_string(s.pid) + ")" : std::string()) +
-                    (s.user.empty() ? std::string() : " running as " + s.user) + " listens on " + Endpoint(s) + "/" +
-                    protocol + "; port " + std::to_string(port) + " is not in " + allowed_key + " of rule " +
-                    std::string(kOpenPortsRuleId) +
-                    (IsLoopbackAddress(address) ? " (loopback is reported because loopback: report)" : "") + ".";
+    f.description =
+        who + (s.pid > 0 ? " (pid " + std::to_string(s.pid) + ")" : std::string()) +
+        (s.user.empty() ? std::string() : " running as " + s.user) + " listens on " + Endpoint(s) +
+        "/" + protocol + "; port " + std::to_string(port) + " is not in " + allowed_key +
+        " of rule " + std::string(kOpenPortsRuleId) +
+        (IsLoopbackAddress(address) ? " (loopback is reported because loopback: report)" : "") +
+        ".";
     f.risk_level = rule.risk_level;
     f.source = "host.ports";
     f.resource = host;
     f.first_seen = f.last_seen = now;
-    f.remediation = "If the service is not needed, stop and disable it; if it must not be reachable, bind it to "
-                    "127.0.0.1 or block the port in the firewall. If it is expected, add " +
-                    std::to_string(port) + " to recipe.rules." + std::string(kOpenPortsRuleId) + ".settings." +
-                    allowed_key + ", or dismiss the problem: warden agent problems dismiss " + f.id.substr(0, 12) +
-                    " --comment \"why\"";
+    f.remediation =
+        "If the service is not needed, stop and disable it; if it must not be reachable, bind it "
+        "to "
+        "127.0.0.1 or block the port in the firewall. If it is expected, add " +
+        std::to_string(port) + " to recipe.rules." + std::string(kOpenPortsRuleId) + ".settings." +
+        allowed_key + ", or dismiss the problem: warden agent problems dismiss " +
+        f.id.substr(0, 12) + " --comment \"why\"";
     f.attributes["protocol"] = protocol;
     f.attributes["port"] = port;
     f.attributes["address"] = address;

@@ -35,14 +35,15 @@ struct ListeningSocket {
 };
 
 // Every listening TCP/UDP socket on the host, through the SQL engine.
-Result<std::vector<ListeningSocket>> ReadListeningSockets(SqlEngine& engine, std::chrono::milliseconds timeout,
+Result<std::vector<ListeningSocket>> ReadListeningSockets(SqlEngine& engine,
+                                                          std::chrono::milliseconds timeout,
                                                           std::atomic<bool>* interrupt);
 
 bool IsLoopbackAddress(std::string_view address);
 bool IsAllowedPort(const OpenPortsSettings& settings, std::string_view protocol, int port);
 
 // The problems for one run (`host` names the host in ids and resources).
-DetectorObservation DetectOpenPorts(const std::vector<ListeningSocket>& sockets, const RuleConfig& rule,
-                                    const std::string& host, int64_t now);
+DetectorObservation DetectOpenPorts(const std::vector<ListeningSocket>& sockets,
+                                    const RuleConfig& rule, const std::string& host, int64_t now);
 
 }  // namespace warden

@@ -107,7 +107,8 @@ TEST(OpenPortsDetectorTest, SameSocketKeyIsOneStableProblem) {
   a.pid = 99;  // restarted
   auto obs2 = DetectOpenPorts({a}, Rule(), "h1", 2000);
   EXPECT_EQ(obs2.findings[0].id, obs1.findings[0].id);
-  EXPECT_EQ(obs2.findings[0].attributes, obs1.findings[0].attributes) << "a new pid is not a change";
+  EXPECT_EQ(obs2.findings[0].attributes, obs1.findings[0].attributes)
+      << "a new pid is not a change";
 }
 
 TEST(OpenPortsDetectorTest, LoopbackAddresses) {

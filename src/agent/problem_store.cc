@@ -9,15 +9,19 @@ namespace warden {
 
 std::string_view ProblemStatusName(ProblemStatus status) {
   switch (status) {
-    case ProblemStatus::kOpen: return "open";
-    case ProblemStatus::kResolved: return "resolved";
-    case ProblemStatus::kDismissed: return "dismissed";
+    case ProblemStatus::kOpen:
+      return "open";
+    case ProblemStatus::kResolved:
+      return "resolved";
+    case ProblemStatus::kDismissed:
+      return "dismissed";
   }
   return "open";
 }
 
 std::optional<ProblemStatus> ParseProblemStatus(std::string_view name) {
-  for (ProblemStatus s : {ProblemStatus::kOpen, ProblemStatus::kResolved, ProblemStatus::kDismissed})
+  for (ProblemStatus s :
+       {ProblemStatus::kOpen, ProblemStatus::kResolved, ProblemStatus::kDismissed})
     if (ProblemStatusName(s) == name) return s;
   return std::nullopt;
 }
@@ -62,8 +66,10 @@ CREATE TABLE IF NOT EXISTS problem_details(
 )sql";
 
 constexpr const char* kColumns =
-    "id, rule_id, host, title, risk_level, resource, status, first_detected, last_detected, status_changed, "
-    "resolved_at, times_reopened, revision, dismissed_comment, dismissed_at, dismissed_until, finding, ocsf_extra";
+    "id, rule_id, host, title, risk_level, resource, status, first_detected, last_detected, "
+    "status_changed, "
+    "resolved_at, times_reopened, revision, dismissed_comment, dismissed_at, dismissed_until, "
+    "finding, ocsf_extra";
 
 Json ParseJsonOr(const std::string& text, Json fallback) {
   Json j = Json::parse(text, nullptr, /*allow_exceptions=*/false);
@@ -96,8 +102,8 @@ Problem ReadProblem(const SqliteStatement& st) {
 // What counts as a change worth an "updated" event: the finding's identity,
 // title, risk and attributes, not its evidence (pids, timestamps).
 std::string Fingerprint(const Finding& f) {
-  return f.title + "\x1f" + std::string(RiskLevelName(f.risk_level)) + "\x1f" + f.resource + "\x1f" +
-         f.attributes.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+  return f.title + "\x1f" + std::string(RiskLevelName(f.risk_level)) + "\x1f" + f.resource +
+         "\x1f" + f.attributes.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
 }
 
 std::string Fingerprint(const Problem& p) {
@@ -118,8 +124,9 @@ bool DismissalExpired(const Problem& p, int64_t now) {
 }  // namespace
 
 Result<std::unique_ptr<ProblemStore>> ProblemStore::Open(const std::string& path, bool read_only) {
-  ASSIGN_OR_RETURN(auto db, SqliteConnection::Open(path, read_only ? SqliteConnection::Mode::kReadOnly
-                                                                   : SqliteConnection::Mode::kReadWriteCreate));
+  ASSIGN_OR_RETURN(
+      auto db, SqliteConnection::Open(path, read_only ? SqliteConnection::Mode::kReadOnly
+                                                      : SqliteConnection::Mode::kReadWriteCreate));
   if (!read_only) RETURN_IF_ERROR(db->Exec(kSchema));
   return std::unique_ptr<ProblemStore>(new ProblemStore(std::move(db)));
 }
@@ -127,37 +134,57 @@ Result<std::unique_ptr<ProblemStore>> ProblemStore::Open(const std::string& path
 Status ProblemStore::Save(const Problem& p, bool insert) {
   const std::string sql =
       insert ? std::string("INSERT INTO problems(") + kColumns +
-                   ", fingerprint) VALUES(?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12,?13,?14,?15,?16,?17,?18,?19)"
-             : "UPDATE problems SET rule_id=?2, host=?3, title=?4, risk_level=?5, resource=?6, status=?7, "
-               "first_detected=?8, last_detected=?9, status_changed=?10, resolved_at=?11, times_reopened=?12, "
-               "revision=?13, dismissed_comment=?14, dismissed_at=?15, dismissed_until=?16, finding=?17, "
+                   ", fingerprint) "
+                   "VALUES(?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12,?13,?14,?15,?16,?17,?18,?19)"
+             : "UPDATE problems SET rule_id=?2, host=?3, title=?4, risk_level=?5, resource=?6, "
+               "status=?7, "
+               "first_detected=?8, last_detected=?9, status_changed=?10, resolved_at=?11, "
+               "times_reopened=?12, "
+               "revision=?13, dismissed_comment=?14, dismissed_at=?15, dismissed_until=?16, "
+               "finding=?17, "
                "ocsf_extra=?18, fingerprint=?19 WHERE id=?1";
   ASSIGN_OR_RETURN(SqliteStatement st, db_->Prepare(sql));
-  st.Bind(1, p.id).Bind(2, p.rule_id).Bind(3, p.host).Bind(4, p.title).Bind(5, RiskLevelName(p.risk_level));
-  st.Bind(6, p.resource).Bind(7, ProblemStatusName(p.status)).Bind(8, p.first_detected).Bind(9, p.last_detected);
-  st.Bind(10, p.status_changed).Bind(11, p.resolved_at).Bind(12, p.times_reopened).Bind(13, p.revision);
+  st.Bind(1, p.id)
+      .Bind(2, p.rule_id)
+      .Bind(3, p.host)
+      .Bind(4, p.title)
+      .Bind(5, RiskLevelName(p.risk_level));
+  st.Bind(6, p.resource)
+      .Bind(7, ProblemStatusName(p.status))
+      .Bind(8, p.first_detected)
+      .Bind(9, p.last_detected);
+  st.Bind(10, p.status_changed)
+      .Bind(11, p.resolved_at)
+      .Bind(12, p.times_reopened)
+      .Bind(13, p.revision);
   st.Bind(14, p.dismissed_comment).Bind(15, p.dismissed_at).Bind(16, p.dismissed_until);
-  st.Bind(17, p.finding.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace)).Bind(18, p.ocsf_extra.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace)).Bind(19, Fingerprint(p));
+  st.Bind(17, p.finding.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace))
+      .Bind(18, p.ocsf_extra.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace))
+      .Bind(19, Fingerprint(p));
   return st.Run();
 }
 
 Status ProblemStore::AddHistory(const ProblemEvent& e) {
-  ASSIGN_OR_RETURN(SqliteStatement st,
-                   db_->Prepare("INSERT OR REPLACE INTO problem_history(problem_id, revision, at, action, status, "
-                                "comment) VALUES(?,?,?,?,?,?)"));
+  ASSIGN_OR_RETURN(
+      SqliteStatement st,
+      db_->Prepare(
+          "INSERT OR REPLACE INTO problem_history(problem_id, revision, at, action, status, "
+          "comment) VALUES(?,?,?,?,?,?)"));
   st.Bind(1, e.problem.id).Bind(2, e.problem.revision).Bind(3, e.at).Bind(4, e.action);
   st.Bind(5, ProblemStatusName(e.problem.status)).Bind(6, e.comment);
   return st.Run();
 }
 
-Result<std::vector<ProblemEvent>> ProblemStore::Reconcile(const std::string& rule_id, const std::string& host,
-                                                          const DetectorObservation& seen, int64_t now,
+Result<std::vector<ProblemEvent>> ProblemStore::Reconcile(const std::string& rule_id,
+                                                          const std::string& host,
+                                                          const DetectorObservation& seen,
+                                                          int64_t now,
                                                           const BeforeCommit& before_commit) {
   ASSIGN_OR_RETURN(auto txn, SqliteTransaction::Begin(*db_));
   std::map<std::string, Problem> existing;
   {
-    ASSIGN_OR_RETURN(SqliteStatement st,
-                     db_->Prepare(std::string("SELECT ") + kColumns + " FROM problems WHERE rule_id=? AND host=?"));
+    ASSIGN_OR_RETURN(SqliteStatement st, db_->Prepare(std::string("SELECT ") + kColumns +
+                                                      " FROM problems WHERE rule_id=? AND host=?"));
     st.Bind(1, rule_id).Bind(2, host);
     for (;;) {
       ASSIGN_OR_RETURN(bool row, st.Step());
@@ -244,17 +271,19 @@ Result<std::vector<ProblemEvent>> ProblemStore::Reconcile(const std::string& rul
 
   // Drill-down findings: replaced for every problem seen on this run.
   {
-    ASSIGN_OR_RETURN(SqliteStatement del, db_->Prepare("DELETE FROM problem_details WHERE problem_id=?"));
-    ASSIGN_OR_RETURN(SqliteStatement ins, db_->Prepare(
-                                              "INSERT OR REPLACE INTO problem_details(problem_id, detail_id, "
-                                              "finding) VALUES(?,?,?)"));
+    ASSIGN_OR_RETURN(SqliteStatement del,
+                     db_->Prepare("DELETE FROM problem_details WHERE problem_id=?"));
+    ASSIGN_OR_RETURN(SqliteStatement ins,
+                     db_->Prepare("INSERT OR REPLACE INTO problem_details(problem_id, detail_id, "
+                                  "finding) VALUES(?,?,?)"));
     for (const std::string& id : seen_ids) {
       auto d = seen.details.find(id);
       del.Bind(1, id);
       RETURN_IF_ERROR(del.Run());
       if (d == seen.details.end()) continue;
       for (const Finding& f : d->second) {
-        ins.Bind(1, id).Bind(2, f.id).Bind(3, FindingToJson(f).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace));
+        ins.Bind(1, id).Bind(2, f.id).Bind(
+            3, FindingToJson(f).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace));
         RETURN_IF_ERROR(ins.Run());
       }
     }
@@ -266,8 +295,9 @@ Result<std::vector<ProblemEvent>> ProblemStore::Reconcile(const std::string& rul
 
 Result<std::string> ProblemStore::ResolveId(const std::string& id_or_prefix) {
   if (id_or_prefix.empty()) return InvalidArgument("problem id: empty");
-  ASSIGN_OR_RETURN(SqliteStatement st, db_->Prepare("SELECT id FROM problems WHERE id = ?1 OR "
-                                                    "(length(?1) >= 6 AND substr(id, 1, length(?1)) = ?1) LIMIT 3"));
+  ASSIGN_OR_RETURN(SqliteStatement st,
+                   db_->Prepare("SELECT id FROM problems WHERE id = ?1 OR "
+                                "(length(?1) >= 6 AND substr(id, 1, length(?1)) = ?1) LIMIT 3"));
   st.Bind(1, id_or_prefix);
   std::vector<std::string> ids;
   for (;;) {
@@ -276,13 +306,17 @@ Result<std::string> ProblemStore::ResolveId(const std::string& id_or_prefix) {
     ids.push_back(st.Text(0));
   }
   if (std::find(ids.begin(), ids.end(), id_or_prefix) != ids.end()) return id_or_prefix;
-  if (ids.empty()) return NotFound("no problem with id '" + id_or_prefix + "' (see warden agent problems)");
-  if (ids.size() > 1) return InvalidArgument("problem id prefix '" + id_or_prefix + "' is ambiguous; give more of it");
+  if (ids.empty())
+    return NotFound("no problem with id '" + id_or_prefix + "' (see warden agent problems)");
+  if (ids.size() > 1)
+    return InvalidArgument("problem id prefix '" + id_or_prefix +
+                           "' is ambiguous; give more of it");
   return ids[0];
 }
 
-Result<ProblemEvent> ProblemStore::Dismiss(const std::string& id_or_prefix, const std::string& comment,
-                                           int64_t until_epoch, int64_t now, const BeforeCommit& before_commit) {
+Result<ProblemEvent> ProblemStore::Dismiss(const std::string& id_or_prefix,
+                                           const std::string& comment, int64_t until_epoch,
+                                           int64_t now, const BeforeCommit& before_commit) {
   if (std::string(TrimComment(comment)).empty())
     return InvalidArgument("--comment: a dismissal needs a comment saying why");
   ASSIGN_OR_RETURN(auto txn, SqliteTransaction::Begin(*db_));
@@ -307,11 +341,12 @@ Result<ProblemEvent> ProblemStore::Dismiss(const std::string& id_or_prefix, cons
 }
 
 Result<std::vector<Problem>> ProblemStore::List(const ProblemFilter& filter) {
-  ASSIGN_OR_RETURN(SqliteStatement st,
-                   db_->Prepare(std::string("SELECT ") + kColumns +
-                                " FROM problems WHERE (?1 = '' OR rule_id = ?1) ORDER BY "
-                                "CASE status WHEN 'open' THEN 0 WHEN 'dismissed' THEN 1 ELSE 2 END, "
-                                "last_detected DESC, id"));
+  ASSIGN_OR_RETURN(
+      SqliteStatement st,
+      db_->Prepare(std::string("SELECT ") + kColumns +
+                   " FROM problems WHERE (?1 = '' OR rule_id = ?1) ORDER BY "
+                   "CASE status WHEN 'open' THEN 0 WHEN 'dismissed' THEN 1 ELSE 2 END, "
+                   "last_detected DESC, id"));
   st.Bind(1, filter.rule_id);
   std::vector<Problem> out;
   for (;;) {
@@ -331,7 +366,8 @@ Result<std::vector<Problem>> ProblemStore::List(const ProblemFilter& filter) {
 
 Result<Problem> ProblemStore::Get(const std::string& id_or_prefix) {
   ASSIGN_OR_RETURN(std::string id, ResolveId(id_or_prefix));
-  ASSIGN_OR_RETURN(SqliteStatement st, db_->Prepare(std::string("SELECT ") + kColumns + " FROM problems WHERE id=?"));
+  ASSIGN_OR_RETURN(SqliteStatement st,
+                   db_->Prepare(std::string("SELECT ") + kColumns + " FROM problems WHERE id=?"));
   st.Bind(1, id);
   ASSIGN_OR_RETURN(bool row, st.Step());
   if (!row) return NotFound("no problem with id '" + id + "'");
@@ -339,8 +375,9 @@ Result<Problem> ProblemStore::Get(const std::string& id_or_prefix) {
 }
 
 Result<std::vector<ProblemHistoryEntry>> ProblemStore::History(const std::string& id) {
-  ASSIGN_OR_RETURN(SqliteStatement st, db_->Prepare("SELECT revision, at, action, status, comment FROM "
-                                                    "problem_history WHERE problem_id=? ORDER BY revision"));
+  ASSIGN_OR_RETURN(SqliteStatement st,
+                   db_->Prepare("SELECT revision, at, action, status, comment FROM "
+                                "problem_history WHERE problem_id=? ORDER BY revision"));
   st.Bind(1, id);
   std::vector<ProblemHistoryEntry> out;
   for (;;) {
@@ -358,8 +395,9 @@ Result<std::vector<ProblemHistoryEntry>> ProblemStore::History(const std::string
 }
 
 Result<std::vector<Json>> ProblemStore::Details(const std::string& id) {
-  ASSIGN_OR_RETURN(SqliteStatement st,
-                   db_->Prepare("SELECT finding FROM problem_details WHERE problem_id=? ORDER BY detail_id"));
+  ASSIGN_OR_RETURN(
+      SqliteStatement st,
+      db_->Prepare("SELECT finding FROM problem_details WHERE problem_id=? ORDER BY detail_id"));
   st.Bind(1, id);
   std::vector<Json> out;
   for (;;) {
@@ -371,7 +409,8 @@ Result<std::vector<Json>> ProblemStore::Details(const std::string& id) {
 }
 
 Result<std::map<ProblemStatus, int64_t>> ProblemStore::Counts() {
-  ASSIGN_OR_RETURN(SqliteStatement st, db_->Prepare("SELECT status, count(*) FROM problems GROUP BY status"));
+  ASSIGN_OR_RETURN(SqliteStatement st,
+                   db_->Prepare("SELECT status, count(*) FROM problems GROUP BY status"));
   std::map<ProblemStatus, int64_t> out;
   for (;;) {
     ASSIGN_OR_RETURN(bool row, st.Step());
@@ -384,7 +423,9 @@ Result<std::map<ProblemStatus, int64_t>> ProblemStore::Counts() {
 Finding ProblemFinding(const Problem& p) {
   Finding f;
   const Json& j = p.finding;
-  auto str = [&](const char* k) { return j.contains(k) && j[k].is_string() ? j[k].get<std::string>() : std::string(); };
+  auto str = [&](const char* k) {
+    return j.contains(k) && j[k].is_string() ? j[k].get<std::string>() : std::string();
+  };
   f.id = p.id;
   f.rule_id = p.rule_id;
   f.title = p.title;
@@ -399,9 +440,9 @@ Finding ProblemFinding(const Problem& p) {
     for (const auto& l : j["links"])
       if (l.is_string()) f.links.push_back(l.get<std::string>());
   if (j.contains("evidence")) f.evidence = j["evidence"];
-  static const std::set<std::string> kCommon = {"id", "rule_id", "title", "description", "risk_level", "source",
-                                                "resource", "first_seen", "last_seen", "remediation", "links",
-                                                "evidence"};
+  static const std::set<std::string> kCommon = {
+      "id",       "rule_id",    "title",     "description", "risk_level", "source",
+      "resource", "first_seen", "last_seen", "remediation", "links",      "evidence"};
   for (const auto& [k, v] : j.items())
     if (!kCommon.count(k)) f.attributes[k] = v;
   f.ocsf_extra = p.ocsf_extra;
@@ -424,9 +465,10 @@ Json ProblemToJson(const Problem& p) {
   j["times_reopened"] = p.times_reopened;
   j["revision"] = p.revision;
   if (p.status == ProblemStatus::kDismissed || p.dismissed_at) {
-    j["dismissed"] = {{"comment", p.dismissed_comment},
-                      {"at", FormatRfc3339(p.dismissed_at)},
-                      {"until", p.dismissed_until ? Json(FormatRfc3339(p.dismissed_until)) : Json(nullptr)}};
+    j["dismissed"] = {
+        {"comment", p.dismissed_comment},
+        {"at", FormatRfc3339(p.dismissed_at)},
+        {"until", p.dismissed_until ? Json(FormatRfc3339(p.dismissed_until)) : Json(nullptr)}};
   } else {
     j["dismissed"] = nullptr;
   }
@@ -434,7 +476,9 @@ Json ProblemToJson(const Problem& p) {
   return j;
 }
 
-std::string ProblemEventId(const ProblemEvent& e) { return e.problem.id + "." + std::to_string(e.problem.revision); }
+std::string ProblemEventId(const ProblemEvent& e) {
+  return e.problem.id + "." + std::to_string(e.problem.revision);
+}
 
 Json ProblemEventToJson(const ProblemEvent& e) {
   Json j = Json::object();
@@ -450,7 +494,8 @@ Json ProblemEventToJson(const ProblemEvent& e) {
 Json ProblemEventToOcsf(const ProblemEvent& e) {
   const Problem& p = e.problem;
   Finding f = ProblemFinding(p);
-  const OcsfClass cls = p.rule_id == "HOST-VULN" ? OcsfClass::kVulnerabilityFinding : OcsfClass::kDetectionFinding;
+  const OcsfClass cls =
+      p.rule_id == "HOST-VULN" ? OcsfClass::kVulnerabilityFinding : OcsfClass::kDetectionFinding;
   Json j = FindingToOcsf(f, cls);
   int activity_id = 2;
   std::string activity = "Update";

@@ -56,7 +56,7 @@ struct Problem {
   int64_t revision = 0;
   std::string dismissed_comment;
   int64_t dismissed_at = 0;
-  int64_t dismissed_until = 0;  // 0 = no expiry
+  int64_t dismissed_until = 0;       // 0 = no expiry
   Json finding = Json::object();     // FindingToJson of the latest detection
   Json ocsf_extra = Json::object();  // the finding's class-specific OCSF objects
 };
@@ -100,8 +100,9 @@ class ProblemStore {
                                               const BeforeCommit& before_commit = nullptr);
   // Dismisses a problem (comment mandatory; until_epoch 0 = no expiry). A
   // problem id prefix of at least 6 characters is accepted when unambiguous.
-  Result<ProblemEvent> Dismiss(const std::string& id_or_prefix, const std::string& comment, int64_t until_epoch,
-                               int64_t now, const BeforeCommit& before_commit = nullptr);
+  Result<ProblemEvent> Dismiss(const std::string& id_or_prefix, const std::string& comment,
+                               int64_t until_epoch, int64_t now,
+                               const BeforeCommit& before_commit = nullptr);
 
   Result<std::vector<Problem>> List(const ProblemFilter& filter);
   Result<Problem> Get(const std::string& id_or_prefix);

@@ -90,7 +90,8 @@ TEST_F(ProblemStoreTest, ChangedAttributesAreAnUpdate) {
 
 TEST_F(ProblemStoreTest, DismissedProblemStaysDismissedUntilExpiry) {
   auto opened = Run({PortFinding(7000)}, 1000);
-  EXPECT_FALSE(store_->Dismiss(opened[0].problem.id, "  ", 0, 1050).ok()) << "a comment is mandatory";
+  EXPECT_FALSE(store_->Dismiss(opened[0].problem.id, "  ", 0, 1050).ok())
+      << "a comment is mandatory";
   auto d = store_->Dismiss(opened[0].problem.id.substr(0, 8), "test service, expected", 2000, 1050);
   ASSERT_TRUE(d.ok()) << d.status().message();
   EXPECT_EQ(d->problem.status, ProblemStatus::kDismissed);
@@ -126,10 +127,11 @@ TEST_F(ProblemStoreTest, FailedBeforeCommitLeavesStateUnchangedAndReplaysSameIds
   DetectorObservation obs;
   obs.findings = {PortFinding(5000)};
   std::string first_id;
-  auto failed = store_->Reconcile("HOST-OPEN-PORTS", "h1", obs, 1000, [&](const std::vector<ProblemEvent>& ev) {
-    first_id = ProblemEventId(ev.at(0));
-    return IoError("queue unavailable");
-  });
+  auto failed = store_->Reconcile("HOST-OPEN-PORTS", "h1", obs, 1000,
+                                  [&](const std::vector<ProblemEvent>& ev) {
+                                    first_id = ProblemEventId(ev.at(0));
+                                    return IoError("queue unavailable");
+                                  });
   EXPECT_FALSE(failed.ok());
   auto l = store_->List({});
   ASSERT_TRUE(l.ok());

@@ -14,7 +14,8 @@
 namespace warden {
 
 std::string RecordSink::RenderJson(const AgentRecord& record) const {
-  if (config_.format == "ocsf" && record.ocsf) return record.ocsf->dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+  if (config_.format == "ocsf" && record.ocsf)
+    return record.ocsf->dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
   return record.body.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
 }
 
@@ -85,7 +86,10 @@ Status FileRecordSink::Deliver(const std::vector<QueuedRecord>& batch) {
 }
 
 std::string StdoutRecordSink::Render(const AgentRecord& record) const {
-  if (config().format == "text") return record.summary.empty() ? record.body.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) : record.summary;
+  if (config().format == "text")
+    return record.summary.empty()
+               ? record.body.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace)
+               : record.summary;
   return RenderJson(record);
 }
 
@@ -98,13 +102,19 @@ Status StdoutRecordSink::Deliver(const std::vector<QueuedRecord>& batch) {
   return Status::Ok();
 }
 
-Result<std::unique_ptr<RecordSink>> MakeRecordSink(const SinkConfig& config, const std::string& host_identifier) {
+Result<std::unique_ptr<RecordSink>> MakeRecordSink(const SinkConfig& config,
+                                                   const std::string& host_identifier) {
   switch (config.type) {
-    case SinkType::kFile: return std::unique_ptr<RecordSink>(new FileRecordSink(config));
-    case SinkType::kStdout: return std::unique_ptr<RecordSink>(new StdoutRecordSink(config));
-    case SinkType::kSyslog: return std::unique_ptr<RecordSink>(new SyslogRecordSink(config, host_identifier));
-    case SinkType::kSplunkHec: return MakeSplunkHecRecordSink(config, host_identifier);
-    case SinkType::kWebhook: return MakeWebhookRecordSink(config, host_identifier);
+    case SinkType::kFile:
+      return std::unique_ptr<RecordSink>(new FileRecordSink(config));
+    case SinkType::kStdout:
+      return std::unique_ptr<RecordSink>(new StdoutRecordSink(config));
+    case SinkType::kSyslog:
+      return std::unique_ptr<RecordSink>(new SyslogRecordSink(config, host_identifier));
+    case SinkType::kSplunkHec:
+      return MakeSplunkHecRecordSink(config, host_identifier);
+    case SinkType::kWebhook:
+      return MakeWebhookRecordSink(config, host_identifier);
   }
   return InvalidArgument("sink " + config.name + ": unknown type");
 }

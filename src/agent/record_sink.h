@@ -29,7 +29,9 @@ class RecordSink {
 
   const SinkConfig& config() const { return config_; }
   const std::string& name() const { return config_.name; }
-  bool Takes(RecordKind kind) const { return kind == RecordKind::kTest || config_.records.count(kind) > 0; }
+  bool Takes(RecordKind kind) const {
+    return kind == RecordKind::kTest || config_.records.count(kind) > 0;
+  }
 
   // The record as this sink stores and sends it.
   virtual std::string Render(const AgentRecord& record) const;
@@ -74,6 +76,7 @@ class StdoutRecordSink : public RecordSink {
 };
 
 // Creates the sink a config describes (HTTP sinks come from http_sinks.h).
-Result<std::unique_ptr<RecordSink>> MakeRecordSink(const SinkConfig& config, const std::string& host_identifier);
+Result<std::unique_ptr<RecordSink>> MakeRecordSink(const SinkConfig& config,
+                                                   const std::string& host_identifier);
 
 }  // namespace warden

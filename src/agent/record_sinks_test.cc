@@ -25,7 +25,8 @@ namespace {
 using testing::TempDir;
 using testing::TestHttpReceiver;
 
-AgentRecord MakeRecord(const std::string& id, RecordKind kind = RecordKind::kProblem, int severity = 4) {
+AgentRecord MakeRecord(const std::string& id, RecordKind kind = RecordKind::kProblem,
+                       int severity = 4) {
   AgentRecord r;
   r.kind = kind;
   r.id = id;
@@ -58,17 +59,20 @@ TEST(FileRecordSinkTest, RotatesBySizeKeepingMaxFiles) {
   c.max_file_bytes = 300;
   c.max_files = 3;
   FileRecordSink sink(c);
-  for (int i = 0; i < 20; ++i) ASSERT_TRUE(sink.Deliver(Prepared(sink, {"r" + std::to_string(i)})).ok());
+  for (int i = 0; i < 20; ++i)
+    ASSERT_TRUE(sink.Deliver(Prepared(sink, {"r" + std::to_string(i)})).ok());
   EXPECT_TRUE(std::filesystem::exists(c.path));
   EXPECT_TRUE(std::filesystem::exists(c.path + ".1"));
   EXPECT_TRUE(std::filesystem::exists(c.path + ".2"));
   EXPECT_FALSE(std::filesystem::exists(c.path + ".3"));
-  for (const auto& p : {c.path, c.path + ".1", c.path + ".2"}) EXPECT_LE(std::filesystem::file_size(p), 300u);
+  for (const auto& p : {c.path, c.path + ".1", c.path + ".2"})
+    EXPECT_LE(std::filesystem::file_size(p), 300u);
   // The newest record is in the current file, each line is one JSON object.
   std::string current = ReadAll(c.path);
   EXPECT_NE(current.find("\"r19\""), std::string::npos);
   std::istringstream lines(current);
-  for (std::string line; std::getline(lines, line);) EXPECT_FALSE(Json::parse(line, nullptr, false).is_discarded());
+  for (std::string line; std::getline(lines, line);)
+    EXPECT_FALSE(Json::parse(line, nullptr, false).is_discarded());
 }
 
 TEST(FileRecordSinkTest, OcsfFormatRendersProblemsAsOcsf) {
@@ -84,8 +88,11 @@ TEST(FileRecordSinkTest, OcsfFormatRendersProblemsAsOcsf) {
 }
 
 TEST(SyslogFormatTest, Rfc5424HeaderStructuredDataAndMessage) {
-  std::string m = FormatRfc5424(16, 3, 1704888000123, "web 1", "warden", 42, "problems", "id\"]\\x", "{\"a\":1}");
-  EXPECT_EQ(m, "<131>1 2024-01-10T12:00:00.123Z web_1 warden 42 problems [warden@32473 id=\"id\\\"\\]\\\\x\"] {\"a\":1}");
+  std::string m = FormatRfc5424(16, 3, 1704888000123, "web 1", "warden", 42, "problems", "id\"]\\x",
+                                "{\"a\":1}");
+  EXPECT_EQ(m,
+            "<131>1 2024-01-10T12:00:00.123Z web_1 warden 42 problems [warden@32473 "
+            "id=\"id\\\"\\]\\\\x\"] {\"a\":1}");
 }
 
 // A real rsyslogd in the foreground, listening on unprivileged ports and a
@@ -97,16 +104,25 @@ class RsyslogServer {
     tcp_port_ = FreePort(SOCK_STREAM);
     out_ = dir_ + "/received.log";
     unix_socket_ = dir_ + "/log.sock";
-    std::string conf = "global(workDirectory=\"" + dir_ + "\")\n"
-                       "module(load=\"imudp\")\nmodule(load=\"imtcp\")\n"
-                       "module(load=\"imuxsock\" SysSock.Use=\"off\")\n"
-                       "input(type=\"imudp\" address=\"127.0.0.1\" port=\"" + std::to_string(udp_port_) + "\")\n"
-                       "input(type=\"imtcp\" address=\"127.0.0.1\" port=\"" + std::to_string(tcp_port_) + "\")\n"
-                       "input(type=\"imuxsock\" Socket=\"" + unix_socket_ +
-                       "\" UseSpecialParser=\"off\" ParseHostname=\"on\")\n"
-                       "template(name=\"t\" type=\"string\" string=\"%inputname%|%protocol-version%|%syslogfacility%|"
-                       "%syslogseverity%|%hostname%|%app-name%|%msgid%|%structured-data%|%msg%\\n\")\n"
-                       "*.* action(type=\"omfile\" file=\"" + out_ + "\" template=\"t\")\n";
+    std::string conf =
+        "global(workDirectory=\"" + dir_ +
+        "\")\n"
+        "module(load=\"imudp\")\nmodule(load=\"imtcp\")\n"
+        "module(load=\"imuxsock\" SysSock.Use=\"off\")\n"
+        "input(type=\"imudp\" address=\"127.0.0.1\" port=\"" +
+        std::to_string(udp_port_) +
+        "\")\n"
+        "input(type=\"imtcp\" address=\"127.0.0.1\" port=\"" +
+        std::to_string(tcp_port_) +
+        "\")\n"
+        "input(type=\"imuxsock\" Socket=\"" +
+        unix_socket_ +
+        "\" UseSpecialParser=\"off\" ParseHostname=\"on\")\n"
+        "template(name=\"t\" type=\"string\" "
+        "string=\"%inputname%|%protocol-version%|%syslogfacility%|"
+        "%syslogseverity%|%hostname%|%app-name%|%msgid%|%structured-data%|%msg%\\n\")\n"
+        "*.* action(type=\"omfile\" file=\"" +
+        out_ + "\" template=\"t\")\n";
     dir.WriteFile("rsyslog.conf", conf);
     pid_ = fork();
     if (pid_ == 0) {
@@ -172,7 +188,8 @@ class RsyslogServer {
   bool ready_ = false;
 };
 
-void ExpectRfc5424Lines(const std::vector<std::string>& lines, const std::vector<std::string>& ids) {
+void ExpectRfc5424Lines(const std::vector<std::string>& lines,
+                        const std::vector<std::string>& ids) {
   ASSERT_EQ(lines.size(), ids.size());
   for (size_t i = 0; i < lines.size(); ++i) {
     std::vector<std::string> f;
@@ -238,8 +255,8 @@ TEST(SyslogRecordSinkTest, TcpReceiverDownIsAnError) {
 std::string OpenSslHmacHex(const std::string& key, const std::string& data) {
   unsigned char md[EVP_MAX_MD_SIZE];
   unsigned int len = 0;
-  HMAC(EVP_sha256(), key.data(), static_cast<int>(key.size()), reinterpret_cast<const unsigned char*>(data.data()),
-       data.size(), md, &len);
+  HMAC(EVP_sha256(), key.data(), static_cast<int>(key.size()),
+       reinterpret_cast<const unsigned char*>(data.data()), data.size(), md, &len);
   std::string hex;
   char b[3];
   for (unsigned int i = 0; i < len; ++i) {
@@ -266,7 +283,8 @@ TEST(HttpRecordSinksTest, WebhookBatchIsSignedWithHmacSha256AndCarriesIds) {
   EXPECT_EQ(r.path, "/hook");
   EXPECT_EQ(r.headers.at("x-team"), "blue");
   const std::string ts = r.headers.at("x-warden-timestamp");
-  EXPECT_EQ(r.headers.at("x-warden-signature"), "sha256=" + OpenSslHmacHex(c.secret, ts + "." + r.body));
+  EXPECT_EQ(r.headers.at("x-warden-signature"),
+            "sha256=" + OpenSslHmacHex(c.secret, ts + "." + r.body));
   Json body = Json::parse(r.body);
   ASSERT_EQ(body["records"].size(), 2u);
   EXPECT_EQ(body["records"][0]["id"], "a");

@@ -22,9 +22,12 @@ int64_t ProcessCpuMs() {
   if (!p) return 0;
   unsigned long long utime = 0, stime = 0;
   // state ppid pgrp session tty tpgid flags minflt cminflt majflt cmajflt utime stime
-  if (std::sscanf(p + 2, "%*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %llu %llu", &utime, &stime) != 2) return 0;
+  if (std::sscanf(p + 2, "%*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %llu %llu", &utime, &stime) !=
+      2)
+    return 0;
   const long ticks = sysconf(_SC_CLK_TCK);
-  return static_cast<int64_t>((utime + stime) * 1000 / static_cast<unsigned long long>(ticks > 0 ? ticks : 100));
+  return static_cast<int64_t>((utime + stime) * 1000 /
+                              static_cast<unsigned long long>(ticks > 0 ? ticks : 100));
 }
 
 namespace {
@@ -35,8 +38,10 @@ void ReadStatus(ResourceUsage* u) {
   char line[256];
   while (std::fgets(line, sizeof line, f)) {
     long long v = 0;
-    if (std::sscanf(line, "VmHWM: %lld kB", &v) == 1) u->peak_rss_bytes = v * 1024;
-    else if (std::sscanf(line, "Threads: %lld", &v) == 1) u->threads = v;
+    if (std::sscanf(line, "VmHWM: %lld kB", &v) == 1)
+      u->peak_rss_bytes = v * 1024;
+    else if (std::sscanf(line, "Threads: %lld", &v) == 1)
+      u->threads = v;
   }
   std::fclose(f);
 }

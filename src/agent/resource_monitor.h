@@ -17,7 +17,7 @@ namespace warden {
 struct ResourceUsage {
   double cpu_percent_10s = 0;  // of one core
   double cpu_percent_1m = 0;
-  int64_t cpu_ms_total = 0;    // since the process started
+  int64_t cpu_ms_total = 0;  // since the process started
   int64_t rss_bytes = 0;
   int64_t peak_rss_bytes = 0;
   int64_t threads = 0;

@@ -13,12 +13,14 @@ std::string CalendarTime(int64_t unix_time) {
   struct tm tm {};
   gmtime_r(&t, &tm);
   char buf[64];
-  std::snprintf(buf, sizeof buf, "%s %s %2d %02d:%02d:%02d %d UTC", kDays[tm.tm_wday % 7], kMonths[tm.tm_mon % 12],
-                tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, tm.tm_year + 1900);
+  std::snprintf(buf, sizeof buf, "%s %s %2d %02d:%02d:%02d %d UTC", kDays[tm.tm_wday % 7],
+                kMonths[tm.tm_mon % 12], tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec,
+                tm.tm_year + 1900);
   return buf;
 }
 
-Json RowObject(const std::vector<std::string>& columns, const std::vector<Value>& row, bool numerics) {
+Json RowObject(const std::vector<std::string>& columns, const std::vector<Value>& row,
+               bool numerics) {
   Json j = Json::object();
   for (size_t i = 0; i < columns.size() && i < row.size(); ++i) {
     const Value& v = row[i];

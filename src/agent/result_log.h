@@ -33,7 +33,8 @@ struct ResultLogHeader {
 // "Wed Jan 10 12:00:00 2024 UTC" (osquery's calendarTime).
 std::string CalendarTime(int64_t unix_time);
 // One row as a JSON object, typed or all-strings.
-Json RowObject(const std::vector<std::string>& columns, const std::vector<Value>& row, bool numerics);
+Json RowObject(const std::vector<std::string>& columns, const std::vector<Value>& row,
+               bool numerics);
 Json DifferentialLine(const ResultLogHeader& header, Json columns, const char* action);
 Json SnapshotLine(const ResultLogHeader& header, Json rows);
 

@@ -87,9 +87,12 @@ Json Stringify(const Json& typed) {
   Json j = Json::object();
   for (auto it = typed.begin(); it != typed.end(); ++it) {
     const Json& v = it.value();
-    if (v.is_null()) j[it.key()] = "";
-    else if (v.is_string()) j[it.key()] = v.get<std::string>();
-    else j[it.key()] = v.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+    if (v.is_null())
+      j[it.key()] = "";
+    else if (v.is_string())
+      j[it.key()] = v.get<std::string>();
+    else
+      j[it.key()] = v.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
   }
   return j;
 }
@@ -98,9 +101,9 @@ std::string MegaBytes(int64_t bytes) { return std::to_string(bytes >> 20) + " MB
 
 }  // namespace
 
-Result<QueryRun> RunScheduledQuery(SqlEngine& engine, AgentStateStore& state, const QueryConfig& query,
-                                   const ResultLogSettings& settings, int64_t now_ms,
-                                   const std::atomic<bool>* stop) {
+Result<QueryRun> RunScheduledQuery(SqlEngine& engine, AgentStateStore& state,
+                                   const QueryConfig& query, const ResultLogSettings& settings,
+                                   int64_t now_ms, const std::atomic<bool>* stop) {
   ASSIGN_OR_RETURN(DifferentialState prev, state.LoadDifferential(query.name));
   QueryRun run;
   const auto wall_start = std::chrono::steady_clock::now();
@@ -122,7 +125,8 @@ Result<QueryRun> RunScheduledQuery(SqlEngine& engine, AgentStateStore& state, co
         query.sql, options, [&](const std::vector<std::string>& cols) { columns = cols; },
         [&](std::vector<Value>&& row) {
           if (rows_over_budget) return;
-          std::string text = RowObject(columns, row, /*numerics=*/true).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+          std::string text = RowObject(columns, row, /*numerics=*/true)
+                                 .dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
           // Rows are held twice (text and the lines built from them).
           row_bytes += static_cast<int64_t>(text.size()) * 2 + 64;
           if (row_bytes > query.max_memory_bytes) {
@@ -134,18 +138,21 @@ Result<QueryRun> RunScheduledQuery(SqlEngine& engine, AgentStateStore& state, co
         });
     memory_over = watchdog.over_budget();
   }
-  run.stats.wall_ms = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() -
-                                                                            wall_start).count();
+  run.stats.wall_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
+                          std::chrono::steady_clock::now() - wall_start)
+                          .count();
   run.stats.user_ms = ThreadCpuMs(true) - user_start;
   run.stats.system_ms = ThreadCpuMs(false) - sys_start;
   if (rows_over_budget || memory_over)
     return Timeout("query exceeded its memory budget of " + MegaBytes(query.max_memory_bytes) +
                    " and was stopped");
-  if (stop != nullptr && stop->load() && !st.ok()) return Timeout("query interrupted: the agent is stopping");
+  if (stop != nullptr && stop->load() && !st.ok())
+    return Timeout("query interrupted: the agent is stopping");
   if (!st.ok()) return st;
   run.stats.rows = static_cast<int64_t>(rows.size());
 
-  const std::string sql_hash = Sha256Short(query.sql + (query.mode == QueryConfig::Mode::kSnapshot ? "#s" : "#d"));
+  const std::string sql_hash =
+      Sha256Short(query.sql + (query.mode == QueryConfig::Mode::kSnapshot ? "#s" : "#d"));
   DifferentialState next;
   next.name = query.name;
   next.sql_hash = sql_hash;
@@ -174,13 +181,18 @@ Result<QueryRun> RunScheduledQuery(SqlEngine& engine, AgentStateStore& state, co
     r.id = std::move(id);
     r.time_ms = now_ms;
     r.syslog_severity = 6;
-    r.summary = "result " + query.name + " " + body.value("action", std::string()) + " " +
-                (body.contains("columns") ? body["columns"].dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) : std::to_string(rows.size()) + " rows");
-    run.stats.output_bytes += static_cast<int64_t>(body.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace).size());
+    r.summary =
+        "result " + query.name + " " + body.value("action", std::string()) + " " +
+        (body.contains("columns")
+             ? body["columns"].dump(-1, ' ', false, nlohmann::json::error_handler_t::replace)
+             : std::to_string(rows.size()) + " rows");
+    run.stats.output_bytes += static_cast<int64_t>(
+        body.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace).size());
     r.body = std::move(body);
     run.records.push_back(std::move(r));
   };
-  const std::string id_prefix = query.name + "\x1f" + std::to_string(next.epoch) + "\x1f" + std::to_string(next.counter);
+  const std::string id_prefix =
+      query.name + "\x1f" + std::to_string(next.epoch) + "\x1f" + std::to_string(next.counter);
 
   if (query.mode == QueryConfig::Mode::kSnapshot) {
     Json all = Json::array();
@@ -193,8 +205,10 @@ Result<QueryRun> RunScheduledQuery(SqlEngine& engine, AgentStateStore& state, co
     std::sort(previous.begin(), previous.end());
     // Multiset difference: duplicate rows count one by one.
     std::vector<std::string> added, removed;
-    std::set_difference(rows.begin(), rows.end(), previous.begin(), previous.end(), std::back_inserter(added));
-    std::set_difference(previous.begin(), previous.end(), rows.begin(), rows.end(), std::back_inserter(removed));
+    std::set_difference(rows.begin(), rows.end(), previous.begin(), previous.end(),
+                        std::back_inserter(added));
+    std::set_difference(previous.begin(), previous.end(), rows.begin(), rows.end(),
+                        std::back_inserter(removed));
     std::map<std::string, int> seen;  // same row twice in one run: distinct ids
     for (const std::string& r : added)
       add_record(DifferentialLine(header, render(r), "added"),
@@ -205,8 +219,8 @@ Result<QueryRun> RunScheduledQuery(SqlEngine& engine, AgentStateStore& state, co
                    MakeFindingId({id_prefix, "removed", r, std::to_string(seen[r]++)}));
     run.stats.added = static_cast<int64_t>(added.size());
     run.stats.removed = static_cast<int64_t>(removed.size());
-    run.summary = std::to_string(rows.size()) + " rows, " + std::to_string(added.size()) + " added, " +
-                  std::to_string(removed.size()) + " removed";
+    run.summary = std::to_string(rows.size()) + " rows, " + std::to_string(added.size()) +
+                  " added, " + std::to_string(removed.size()) + " removed";
     next.rows = std::move(rows);
   }
   run.next_state = std::move(next);
@@ -214,6 +228,8 @@ Result<QueryRun> RunScheduledQuery(SqlEngine& engine, AgentStateStore& state, co
   return run;
 }
 
-Status CommitQueryRun(AgentStateStore& state, const QueryRun& run) { return state.SaveDifferential(run.next_state); }
+Status CommitQueryRun(AgentStateStore& state, const QueryRun& run) {
+  return state.SaveDifferential(run.next_state);
+}
 
 }  // namespace warden

@@ -55,9 +55,9 @@ struct ResultLogSettings {
 
 // Runs the query; a budget overrun is a kTimeout Status naming the budget.
 // `stop` (may be null) interrupts the query when the agent shuts down.
-Result<QueryRun> RunScheduledQuery(SqlEngine& engine, AgentStateStore& state, const QueryConfig& query,
-                                   const ResultLogSettings& settings, int64_t now_ms,
-                                   const std::atomic<bool>* stop);
+Result<QueryRun> RunScheduledQuery(SqlEngine& engine, AgentStateStore& state,
+                                   const QueryConfig& query, const ResultLogSettings& settings,
+                                   int64_t now_ms, const std::atomic<bool>* stop);
 // Saves the run's differential state (after its records were routed).
 Status CommitQueryRun(AgentStateStore& state, const QueryRun& run);
 

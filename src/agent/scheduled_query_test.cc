@@ -51,8 +51,9 @@ TEST_F(ScheduledQueryTest, DifferentialReportsAddedThenChangesInOsqueryShape) {
   const Json& line = first.records[0].body;
   std::vector<std::string> keys;
   for (auto it = line.begin(); it != line.end(); ++it) keys.push_back(it.key());
-  EXPECT_EQ(keys, (std::vector<std::string>{"name", "hostIdentifier", "calendarTime", "unixTime", "epoch", "counter",
-                                            "numerics", "decorations", "columns", "action"}));
+  EXPECT_EQ(keys,
+            (std::vector<std::string>{"name", "hostIdentifier", "calendarTime", "unixTime", "epoch",
+                                      "counter", "numerics", "decorations", "columns", "action"}));
   EXPECT_EQ(line["action"], "added");
   EXPECT_EQ(line["counter"], 0);
   EXPECT_EQ(line["calendarTime"], "Wed Jan 10 12:00:00 2024 UTC");
@@ -107,7 +108,8 @@ TEST_F(ScheduledQueryTest, ChangedQueryStartsNewEpoch) {
 
 TEST_F(ScheduledQueryTest, UncommittedRunIsReplayedWithSameIds) {
   SetRows({{1, "a", 1}});
-  auto lost = RunScheduledQuery(*engine_->engine, *state_, query_, settings_, 1704888000000, nullptr);
+  auto lost =
+      RunScheduledQuery(*engine_->engine, *state_, query_, settings_, 1704888000000, nullptr);
   ASSERT_TRUE(lost.ok());
   // The agent died before CommitQueryRun: the next run says the same thing.
   QueryRun again = Run(1704888060000);
@@ -116,7 +118,8 @@ TEST_F(ScheduledQueryTest, UncommittedRunIsReplayedWithSameIds) {
 }
 
 TEST_F(ScheduledQueryTest, TimeBudgetStopsTheQuery) {
-  query_.sql = "WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c) SELECT count(*) FROM c";
+  query_.sql =
+      "WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c) SELECT count(*) FROM c";
   query_.timeout_ms = 200;
   auto start = std::chrono::steady_clock::now();
   auto r = RunScheduledQuery(*engine_->engine, *state_, query_, settings_, 0, nullptr);
@@ -126,12 +129,14 @@ TEST_F(ScheduledQueryTest, TimeBudgetStopsTheQuery) {
 }
 
 TEST_F(ScheduledQueryTest, MemoryBudgetStopsTheQueryWithoutPartialResults) {
-  query_.sql = "WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c LIMIT 200000) "
-               "SELECT x, printf('%.400c', 'a') AS pad FROM c";
+  query_.sql =
+      "WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c LIMIT 200000) "
+      "SELECT x, printf('%.400c', 'a') AS pad FROM c";
   query_.max_memory_bytes = 4 << 20;
   auto r = RunScheduledQuery(*engine_->engine, *state_, query_, settings_, 0, nullptr);
   ASSERT_FALSE(r.ok());
-  EXPECT_NE(r.status().message().find("memory budget of 4 MB"), std::string::npos) << r.status().message();
+  EXPECT_NE(r.status().message().find("memory budget of 4 MB"), std::string::npos)
+      << r.status().message();
   auto prev = state_->LoadDifferential("q");
   ASSERT_TRUE(prev.ok());
   EXPECT_FALSE(prev->exists) << "a stopped query leaves no state";
@@ -141,7 +146,9 @@ TEST_F(ScheduledQueryTest, InvalidUtf8InRowsIsReplacedNotFatal) {
   query_.sql = "SELECT CAST(x'ff41' AS TEXT) AS bad";
   QueryRun run = Run();
   ASSERT_EQ(run.records.size(), 1u);
-  EXPECT_EQ(run.records[0].body["columns"]["bad"], "\xEF\xBF\xBD" "A");
+  EXPECT_EQ(run.records[0].body["columns"]["bad"],
+            "\xEF\xBF\xBD"
+            "A");
 }
 
 TEST_F(ScheduledQueryTest, SqlErrorIsReported) {

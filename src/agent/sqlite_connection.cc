@@ -63,19 +63,25 @@ void SqliteStatement::Reset() {
 
 int64_t SqliteStatement::Int(int column) const { return sqlite3_column_int64(stmt_, column); }
 double SqliteStatement::Double(int column) const { return sqlite3_column_double(stmt_, column); }
-bool SqliteStatement::IsNull(int column) const { return sqlite3_column_type(stmt_, column) == SQLITE_NULL; }
+bool SqliteStatement::IsNull(int column) const {
+  return sqlite3_column_type(stmt_, column) == SQLITE_NULL;
+}
 std::string SqliteStatement::Text(int column) const {
   const unsigned char* p = sqlite3_column_text(stmt_, column);
   if (p == nullptr) return {};
-  return std::string(reinterpret_cast<const char*>(p), static_cast<size_t>(sqlite3_column_bytes(stmt_, column)));
+  return std::string(reinterpret_cast<const char*>(p),
+                     static_cast<size_t>(sqlite3_column_bytes(stmt_, column)));
 }
 
-Result<std::unique_ptr<SqliteConnection>> SqliteConnection::Open(const std::string& path, Mode mode) {
+Result<std::unique_ptr<SqliteConnection>> SqliteConnection::Open(const std::string& path,
+                                                                 Mode mode) {
   std::unique_ptr<SqliteConnection> c(new SqliteConnection());
   c->path_ = path;
   int flags = SQLITE_OPEN_NOMUTEX;
-  if (mode == Mode::kReadOnly) flags |= SQLITE_OPEN_READONLY;
-  else flags |= SQLITE_OPEN_READWRITE | (mode == Mode::kReadWriteCreate ? SQLITE_OPEN_CREATE : 0);
+  if (mode == Mode::kReadOnly)
+    flags |= SQLITE_OPEN_READONLY;
+  else
+    flags |= SQLITE_OPEN_READWRITE | (mode == Mode::kReadWriteCreate ? SQLITE_OPEN_CREATE : 0);
   int rc = sqlite3_open_v2(path.c_str(), &c->db_, flags, nullptr);
   if (rc != SQLITE_OK) {
     std::string msg = c->db_ ? sqlite3_errmsg(c->db_) : sqlite3_errstr(rc);
@@ -114,7 +120,8 @@ Status SqliteConnection::Exec(std::string_view sql) {
 
 Result<SqliteStatement> SqliteConnection::Prepare(std::string_view sql) {
   sqlite3_stmt* stmt = nullptr;
-  if (sqlite3_prepare_v2(db_, sql.data(), static_cast<int>(sql.size()), &stmt, nullptr) != SQLITE_OK)
+  if (sqlite3_prepare_v2(db_, sql.data(), static_cast<int>(sql.size()), &stmt, nullptr) !=
+      SQLITE_OK)
     return Error("prepare");
   return SqliteStatement(stmt, path_);
 }

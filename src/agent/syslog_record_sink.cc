@@ -39,8 +39,9 @@ std::string Timestamp(int64_t time_ms) {
   struct tm tm {};
   gmtime_r(&t, &tm);
   char buf[96];
-  std::snprintf(buf, sizeof buf, "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday,
-                tm.tm_hour, tm.tm_min, tm.tm_sec, static_cast<int>(time_ms % 1000));
+  std::snprintf(buf, sizeof buf, "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", tm.tm_year + 1900,
+                tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec,
+                static_cast<int>(time_ms % 1000));
   return buf;
 }
 
@@ -50,8 +51,8 @@ std::string FormatRfc5424(int facility, int severity, int64_t time_ms, std::stri
                           std::string_view app_name, int64_t procid, std::string_view msgid,
                           std::string_view record_id, std::string_view message) {
   std::string m = "<" + std::to_string(facility * 8 + severity) + ">1 " + Timestamp(time_ms) + " " +
-                  HeaderField(hostname, 255) + " " + HeaderField(app_name, 48) + " " + std::to_string(procid) +
-                  " " + HeaderField(msgid, 32) + " ";
+                  HeaderField(hostname, 255) + " " + HeaderField(app_name, 48) + " " +
+                  std::to_string(procid) + " " + HeaderField(msgid, 32) + " ";
   m += "[" + std::string(kSyslogSdId) + " id=\"" + SdValue(record_id) + "\"]";
   m += " ";
   m.append(message);
@@ -65,9 +66,12 @@ SyslogRecordSink::~SyslogRecordSink() { Disconnect(); }
 
 std::string SyslogRecordSink::Destination() const {
   switch (config().transport) {
-    case SyslogTransport::kUdp: return "udp " + config().host + ":" + std::to_string(config().port);
-    case SyslogTransport::kTcp: return "tcp " + config().host + ":" + std::to_string(config().port);
-    case SyslogTransport::kUnix: return "unix " + config().socket_path;
+    case SyslogTransport::kUdp:
+      return "udp " + config().host + ":" + std::to_string(config().port);
+    case SyslogTransport::kTcp:
+      return "tcp " + config().host + ":" + std::to_string(config().port);
+    case SyslogTransport::kUnix:
+      return "unix " + config().socket_path;
   }
   return "";
 }
@@ -90,7 +94,8 @@ Status SyslogRecordSink::Connect() {
   if (c.transport == SyslogTransport::kUnix) {
     sockaddr_un addr{};
     addr.sun_family = AF_UNIX;
-    if (c.socket_path.size() >= sizeof addr.sun_path) return InvalidArgument(c.socket_path + ": path too long");
+    if (c.socket_path.size() >= sizeof addr.sun_path)
+      return InvalidArgument(c.socket_path + ": path too long");
     std::memcpy(addr.sun_path, c.socket_path.c_str(), c.socket_path.size() + 1);
     fd_ = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
     if (fd_ < 0) return ErrnoStatus("socket", errno);
@@ -111,7 +116,8 @@ Status SyslogRecordSink::Connect() {
     int fd = socket(ai->ai_family, ai->ai_socktype | SOCK_CLOEXEC, ai->ai_protocol);
     if (fd < 0) continue;
     if (c.transport == SyslogTransport::kTcp) {
-      timeval tv{static_cast<time_t>(c.timeout_ms / 1000), static_cast<suseconds_t>((c.timeout_ms % 1000) * 1000)};
+      timeval tv{static_cast<time_t>(c.timeout_ms / 1000),
+                 static_cast<suseconds_t>((c.timeout_ms % 1000) * 1000)};
       setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof tv);
     }
     if (connect(fd, ai->ai_addr, ai->ai_addrlen) == 0) {
@@ -145,13 +151,14 @@ Status SyslogRecordSink::Deliver(const std::vector<QueuedRecord>& batch) {
   const SinkConfig& c = config();
   std::string stream;  // tcp: the whole batch in one write
   for (const QueuedRecord& r : batch) {
-    std::string msg = FormatRfc5424(c.facility, r.severity, r.time_ms, hostname_, c.app_name, getpid(),
-                                    RecordKindName(r.kind), r.id, r.payload);
+    std::string msg = FormatRfc5424(c.facility, r.severity, r.time_ms, hostname_, c.app_name,
+                                    getpid(), RecordKindName(r.kind), r.id, r.payload);
     if (c.transport == SyslogTransport::kTcp) {
       stream += std::to_string(msg.size()) + " " + msg;
       continue;
     }
-    if (static_cast<int64_t>(msg.size()) > c.max_message_bytes) msg.resize(static_cast<size_t>(c.max_message_bytes));
+    if (static_cast<int64_t>(msg.size()) > c.max_message_bytes)
+      msg.resize(static_cast<size_t>(c.max_message_bytes));
     // A datagram refused for lack of buffer space (a busy local syslog) is an
     // error like any other: the batch stays queued and is retried later.
     if (send(fd_, msg.data(), msg.size(), MSG_NOSIGNAL) < 0) {

@@ -38,7 +38,9 @@ class TestHttpReceiver {
   ~TestHttpReceiver() { Stop(); }
 
   int port() const { return port_; }
-  std::string url(const std::string& path = "/") const { return "http://127.0.0.1:" + std::to_string(port_) + path; }
+  std::string url(const std::string& path = "/") const {
+    return "http://127.0.0.1:" + std::to_string(port_) + path;
+  }
   void SetStatus(int status, std::string body = "{}") {
     std::lock_guard<std::mutex> lock(mu_);
     status_ = status;
@@ -128,13 +130,15 @@ class TestHttpReceiver {
       size_t colon = line.find(':');
       if (colon != std::string::npos) {
         std::string name = line.substr(0, colon);
-        std::transform(name.begin(), name.end(), name.begin(), [](unsigned char ch) { return std::tolower(ch); });
+        std::transform(name.begin(), name.end(), name.begin(),
+                       [](unsigned char ch) { return std::tolower(ch); });
         size_t v = line.find_first_not_of(' ', colon + 1);
         req.headers[name] = v == std::string::npos ? "" : line.substr(v);
       }
       pos = e + 2;
     }
-    size_t length = req.headers.count("content-length") ? std::stoul(req.headers["content-length"]) : 0;
+    size_t length =
+        req.headers.count("content-length") ? std::stoul(req.headers["content-length"]) : 0;
     std::string body = buf.substr(header_end + 4);
     if (req.headers.count("expect")) {
       const char* cont = "HTTP/1.1 100 Continue\r\n\r\n";
@@ -152,8 +156,10 @@ class TestHttpReceiver {
       requests_.push_back(req);
       if (status >= 200 && status < 300) accepted_.push_back(req);
     }
-    std::string resp = "HTTP/1.1 " + std::to_string(status) + " X\r\nContent-Type: application/json\r\nContent-Length: " +
-                       std::to_string(response_body.size()) + "\r\nConnection: close\r\n\r\n" + response_body;
+    std::string resp = "HTTP/1.1 " + std::to_string(status) +
+                       " X\r\nContent-Type: application/json\r\nContent-Length: " +
+                       std::to_string(response_body.size()) + "\r\nConnection: close\r\n\r\n" +
+                       response_body;
     (void)!write(c, resp.data(), resp.size());
   }
 

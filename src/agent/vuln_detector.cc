@@ -10,16 +10,18 @@
 
 namespace warden {
 
-Result<VulnDetection> DetectVulnerabilities(const HostFs& fs, const RuleConfig& rule, const std::string& host,
-                                            int64_t now) {
+Result<VulnDetection> DetectVulnerabilities(const HostFs& fs, const RuleConfig& rule,
+                                            const std::string& host, int64_t now) {
   VulnDetection out;
-  const std::string db_path = rule.vuln.feed_database.empty() ? DefaultFeedDatabasePath() : rule.vuln.feed_database;
+  const std::string db_path =
+      rule.vuln.feed_database.empty() ? DefaultFeedDatabasePath() : rule.vuln.feed_database;
   auto db = FeedDatabase::OpenReadOnly(db_path);
   if (!db.ok()) {
     if (db.status().code() != StatusCode::kNotFound) return db.status();
     out.skipped = true;
-    out.skip_reason = "no feed database at " + db_path +
-                      "; import a feed first, e.g. warden feed import debian-tracker.json (see docs/agent.md)";
+    out.skip_reason =
+        "no feed database at " + db_path +
+        "; import a feed first, e.g. warden feed import debian-tracker.json (see docs/agent.md)";
     return out;
   }
   auto target = ReadScanTarget(fs);
@@ -39,7 +41,8 @@ Result<VulnDetection> DetectVulnerabilities(const HostFs& fs, const RuleConfig& 
   ASSIGN_OR_RETURN(std::vector<VulnerabilityMatch> matches, MatchVulnerabilities(**db, *target));
 
   std::set<std::string> cves, packages;
-  std::map<std::string, int64_t> counts = {{"critical", 0}, {"high", 0}, {"medium", 0}, {"low", 0}, {"unknown", 0}};
+  std::map<std::string, int64_t> counts = {
+      {"critical", 0}, {"high", 0}, {"medium", 0}, {"low", 0}, {"unknown", 0}};
   std::map<std::string, Json> by_package;
   std::vector<Finding> details;
   Json ocsf_vulns = Json::array();
@@ -54,7 +57,9 @@ Result<VulnDetection> DetectVulnerabilities(const HostFs& fs, const RuleConfig& 
     packages.insert(m.package);
     Json& p = by_package[m.package];
     if (p.is_null()) {
-      p = {{"package", m.package}, {"installed_version", m.installed_version}, {"cves", Json::array()}};
+      p = {{"package", m.package},
+           {"installed_version", m.installed_version},
+           {"cves", Json::array()}};
     }
     p["cves"].push_back(m.cve);
     if (!m.fixed_version.empty()) p["fixed_version"] = m.fixed_version;
@@ -65,29 +70,33 @@ Result<VulnDetection> DetectVulnerabilities(const HostFs& fs, const RuleConfig& 
   std::string counts_text;
   for (const char* k : {"critical", "high", "medium", "low", "unknown"}) {
     if (counts[k] == 0) continue;
-    counts_text += (counts_text.empty() ? "" : ", ") + std::string(k) + " " + std::to_string(counts[k]);
+    counts_text +=
+        (counts_text.empty() ? "" : ", ") + std::string(k) + " " + std::to_string(counts[k]);
   }
-  out.summary = std::to_string(cves.size()) + " CVEs" + (counts_text.empty() ? "" : " (" + counts_text + ")") +
-                " in " + std::to_string(packages.size()) + " packages";
+  out.summary = std::to_string(cves.size()) + " CVEs" +
+                (counts_text.empty() ? "" : " (" + counts_text + ")") + " in " +
+                std::to_string(packages.size()) + " packages";
   if (cves.empty()) return out;
 
   Finding f;
   f.id = MakeFindingId({std::string(kVulnRuleId), host});
   f.rule_id = std::string(kVulnRuleId);
   f.title = "Scanned host has vulnerabilities";
-  f.description = host + " (" + target->distro + " " + target->release + ") has " + out.summary + " at or above " +
-                  std::string(SeverityName(rule.vuln.min_severity)) +
-                  (rule.vuln.include_unfixed ? ", unfixed included" : " with a fix available") + ".";
+  f.description = host + " (" + target->distro + " " + target->release + ") has " + out.summary +
+                  " at or above " + std::string(SeverityName(rule.vuln.min_severity)) +
+                  (rule.vuln.include_unfixed ? ", unfixed included" : " with a fix available") +
+                  ".";
   f.risk_level = rule.risk_level;
   f.source = "host.vuln";
   f.resource = host;
   f.first_seen = f.last_seen = now;
   f.remediation = target->family == PackageFamily::kDeb
-                      ? "apt-get update && apt-get install --only-upgrade " + [&] {
-                          std::string list;
-                          for (const auto& p : packages) list += (list.empty() ? "" : " ") + p;
-                          return list;
-                        }()
+                      ? "apt-get update && apt-get install --only-upgrade " +
+                            [&] {
+                              std::string list;
+                              for (const auto& p : packages) list += (list.empty() ? "" : " ") + p;
+                              return list;
+                            }()
                       : "dnf update (or yum update) the listed packages";
   Json counts_json = Json::object();
   for (const char* k : {"critical", "high", "medium", "low", "unknown"}) counts_json[k] = counts[k];

@@ -24,7 +24,7 @@ struct VulnDetection {
   std::string summary;  // "12 CVEs (critical 1, high 11) in 5 packages"
 };
 
-Result<VulnDetection> DetectVulnerabilities(const HostFs& fs, const RuleConfig& rule, const std::string& host,
-                                            int64_t now);
+Result<VulnDetection> DetectVulnerabilities(const HostFs& fs, const RuleConfig& rule,
+                                            const std::string& host, int64_t now);
 
 }  // namespace warden

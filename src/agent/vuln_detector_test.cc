@@ -28,9 +28,14 @@ AffectedRecord Rated(AffectedRecord r, const std::string& severity) {
 TEST(VulnDetectorTest, OneHostProblemListsQualifyingCvesWithCountsAndDrillDown) {
   TempDir dir;
   std::string db = testing::WriteFeedDatabase(
-      dir, {Rated(DebRecord("sope", "bookworm", "CVE-2025-53603", VendorStatus::kFixed, "5.8.0-1+deb12u1"), "high"),
-            Rated(DebRecord("openssl", "bookworm", "CVE-2024-0001", VendorStatus::kFixed, "3.0.13-1~deb12u1"), "low"),
-            Rated(DebRecord("zlib", "bookworm", "CVE-2024-0002", VendorStatus::kAffected), "high")});
+      dir,
+      {Rated(
+           DebRecord("sope", "bookworm", "CVE-2025-53603", VendorStatus::kFixed, "5.8.0-1+deb12u1"),
+           "high"),
+       Rated(DebRecord("openssl", "bookworm", "CVE-2024-0001", VendorStatus::kFixed,
+                       "3.0.13-1~deb12u1"),
+             "low"),
+       Rated(DebRecord("zlib", "bookworm", "CVE-2024-0002", VendorStatus::kAffected), "high")});
   HostFs fs(FixturePath("vuln/debian-root"));
   auto det = DetectVulnerabilities(fs, VulnRule(db), "h1", 1000);
   ASSERT_TRUE(det.ok()) << det.status().message();
@@ -50,15 +55,21 @@ TEST(VulnDetectorTest, OneHostProblemListsQualifyingCvesWithCountsAndDrillDown) 
 TEST(VulnDetectorTest, MinSeverityAndUnfixedSettingsApply) {
   TempDir dir;
   std::string db = testing::WriteFeedDatabase(
-      dir, {Rated(DebRecord("sope", "bookworm", "CVE-2025-53603", VendorStatus::kFixed, "5.8.0-1+deb12u1"), "high"),
-            Rated(DebRecord("openssl", "bookworm", "CVE-2024-0001", VendorStatus::kFixed, "3.0.13-1~deb12u1"), "low"),
-            Rated(DebRecord("zlib", "bookworm", "CVE-2024-0002", VendorStatus::kAffected), "high")});
+      dir,
+      {Rated(
+           DebRecord("sope", "bookworm", "CVE-2025-53603", VendorStatus::kFixed, "5.8.0-1+deb12u1"),
+           "high"),
+       Rated(DebRecord("openssl", "bookworm", "CVE-2024-0001", VendorStatus::kFixed,
+                       "3.0.13-1~deb12u1"),
+             "low"),
+       Rated(DebRecord("zlib", "bookworm", "CVE-2024-0002", VendorStatus::kAffected), "high")});
   HostFs fs(FixturePath("vuln/debian-root"));
   RuleConfig rule = VulnRule(db, Severity::kHigh);
   rule.vuln.include_unfixed = true;
   auto det = DetectVulnerabilities(fs, rule, "h1", 1000);
   ASSERT_TRUE(det.ok());
-  EXPECT_EQ(det->observation.findings.at(0).attributes["cves"], Json({"CVE-2024-0002", "CVE-2025-53603"}));
+  EXPECT_EQ(det->observation.findings.at(0).attributes["cves"],
+            Json({"CVE-2024-0002", "CVE-2025-53603"}));
 }
 
 TEST(VulnDetectorTest, NoFeedDatabaseSkipsWithHowToImport) {
@@ -73,12 +84,14 @@ TEST(VulnDetectorTest, NoFeedDatabaseSkipsWithHowToImport) {
 TEST(VulnDetectorTest, FeedWithoutThisReleaseSkips) {
   TempDir dir;
   std::string db = testing::WriteFeedDatabase(
-      dir, {DebRecord("sope", "bullseye", "CVE-2025-53603", VendorStatus::kFixed, "5.0.1-2+deb11u1")});
+      dir,
+      {DebRecord("sope", "bullseye", "CVE-2025-53603", VendorStatus::kFixed, "5.0.1-2+deb11u1")});
   HostFs fs(FixturePath("vuln/debian-root"));
   auto det = DetectVulnerabilities(fs, VulnRule(db), "h1", 1000);
   ASSERT_TRUE(det.ok());
   EXPECT_TRUE(det->skipped);
-  EXPECT_NE(det->skip_reason.find("no records for debian bookworm"), std::string::npos) << det->skip_reason;
+  EXPECT_NE(det->skip_reason.find("no records for debian bookworm"), std::string::npos)
+      << det->skip_reason;
 }
 
 TEST(VulnDetectorTest, CleanHostHasNoProblem) {

@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include <chrono>
+#include <cstdlib>
 #include <iostream>
 #include <thread>
 
@@ -38,9 +39,12 @@ struct Resolved {
 };
 
 void AddLocationOptions(CLI::App& cmd, Location* loc) {
-  cmd.add_option("-c,--config", loc->config, "The agent's config file (to find its state and socket)");
-  cmd.add_option("--state-dir", loc->state_dir, "The agent's state directory (default: " + DefaultStateDir() + ")");
-  cmd.add_option("--socket", loc->socket, "The agent's control socket (default: STATE_DIR/agent.sock)");
+  cmd.add_option("-c,--config", loc->config,
+                 "The agent's config file (to find its state and socket)");
+  cmd.add_option("--state-dir", loc->state_dir,
+                 "The agent's state directory (default: " + DefaultStateDir() + ")");
+  cmd.add_option("--socket", loc->socket,
+                 "The agent's control socket (default: STATE_DIR/agent.sock)");
 }
 
 Result<Resolved> Resolve(const Location& loc) {
@@ -69,8 +73,10 @@ Result<Resolved> Resolve(const Location& loc) {
 }
 
 Result<Json> Ask(const std::string& socket, const Json& request, int timeout_ms = 30000) {
-  ASSIGN_OR_RETURN(Json answer, SendControlRequest(socket, request, std::chrono::milliseconds(timeout_ms)));
-  if (!answer.value("ok", false)) return InvalidArgument(answer.value("error", std::string("the agent refused")));
+  ASSIGN_OR_RETURN(Json answer,
+                   SendControlRequest(socket, request, std::chrono::milliseconds(timeout_ms)));
+  if (!answer.value("ok", false))
+    return InvalidArgument(answer.value("error", std::string("the agent refused")));
   return answer;
 }
 
@@ -111,37 +117,43 @@ void PrintStatusTable(const Json& s) {
   char cpu[64];
   std::snprintf(cpu, sizeof cpu, "%.2f%% (1 min), %.2f%% (10 s)", r.value("cpu_percent_1m", 0.0),
                 r.value("cpu_percent_10s", 0.0));
-  std::cout << "Agent:     running, pid " << a.value("pid", 0) << ", warden " << Text(a["version"]) << ", up "
-            << DurationText(a.value("uptime_seconds", int64_t{0})) << "\n"
-            << "Config:    " << Text(a["config"]) << " (sha256 " << Text(a["config_hash"]).substr(0, 12)
-            << ", loaded " << Text(a["config_loaded"]) << ")\n";
+  std::cout << "Agent:     running, pid " << a.value("pid", 0) << ", warden " << Text(a["version"])
+            << ", up " << DurationText(a.value("uptime_seconds", int64_t{0})) << "\n"
+            << "Config:    " << Text(a["config"]) << " (sha256 "
+            << Text(a["config_hash"]).substr(0, 12) << ", loaded " << Text(a["config_loaded"])
+            << ")\n";
   if (!a["last_reload_error"].is_null())
-    std::cout << "Reload:    REJECTED, old config still running: " << Text(a["last_reload_error"]) << "\n";
+    std::cout << "Reload:    REJECTED, old config still running: " << Text(a["last_reload_error"])
+              << "\n";
   std::cout << "Host:      " << Text(s["host"]) << "\n"
             << "State:     " << Text(a["state_file"]) << "\n"
-            << "Resources: CPU " << cpu << ", RSS " << Mb(r.value("rss_bytes", int64_t{0})) << " (peak "
-            << Mb(r.value("peak_rss_bytes", int64_t{0})) << "); limits " << r.value("max_cpu_percent", 0.0)
-            << "% CPU, " << Mb(r.value("max_rss_bytes", int64_t{0})) << "\n"
-            << "Problems:  " << p.value("open", 0) << " open, " << p.value("resolved", 0) << " resolved, "
-            << p.value("dismissed", 0) << " dismissed (warden agent problems)\n\n";
+            << "Resources: CPU " << cpu << ", RSS " << Mb(r.value("rss_bytes", int64_t{0}))
+            << " (peak " << Mb(r.value("peak_rss_bytes", int64_t{0})) << "); limits "
+            << r.value("max_cpu_percent", 0.0) << "% CPU, "
+            << Mb(r.value("max_rss_bytes", int64_t{0})) << "\n"
+            << "Problems:  " << p.value("open", 0) << " open, " << p.value("resolved", 0)
+            << " resolved, " << p.value("dismissed", 0) << " dismissed (warden agent problems)\n\n";
   auto jobs = MakeRowPrinter(OutputFormat::kTable, std::cout);
   jobs->Begin({"job", "kind", "schedule", "last_run", "duration", "result", "next_run"});
   for (const Json& j : s["jobs"]) {
-    std::string next = j["running"].get<bool>() ? "running now" : j["queued"].get<bool>() ? "queued" : WithRelative(j["next_run"]);
+    std::string next = j["running"].get<bool>()  ? "running now"
+                       : j["queued"].get<bool>() ? "queued"
+                                                 : WithRelative(j["next_run"]);
     if (!j["denylisted_until"].is_null()) next = "denylisted until " + Text(j["denylisted_until"]);
     std::string result = Text(j["result"]);
     if (!j["note"].is_null()) result += (result.empty() ? "" : " | ") + Text(j["note"]);
     if (result.size() > 64) result = result.substr(0, 61) + "...";
     jobs->Row({Value(Text(j["name"])), Value(Text(j["kind"])), Value(Text(j["schedule"])),
                Value(j["last_run"].is_null() ? std::string("never") : WithRelative(j["last_run"])),
-               j["duration_ms"].is_null() ? Value() : Value(Text(j["duration_ms"]) + " ms"), Value(result),
-               Value(next)});
+               j["duration_ms"].is_null() ? Value() : Value(Text(j["duration_ms"]) + " ms"),
+               Value(result), Value(next)});
   }
   jobs->End();
   if (!s["sinks"].empty()) {
     std::cout << "\n";
     auto sinks = MakeRowPrinter(OutputFormat::kTable, std::cout);
-    sinks->Begin({"sink", "type", "destination", "records", "queued", "dropped", "delivered", "last_error"});
+    sinks->Begin(
+        {"sink", "type", "destination", "records", "queued", "dropped", "delivered", "last_error"});
     for (const Json& k : s["sinks"]) {
       std::string kinds;
       for (const Json& x : k["records"]) kinds += (kinds.empty() ? "" : ",") + Text(x);
@@ -152,9 +164,11 @@ void PrintStatusTable(const Json& s) {
                              : "-";
       std::string err = Text(k["last_error"]);
       if (!k["next_attempt"].is_null()) err += "; retry " + WithRelative(k["next_attempt"]);
-      sinks->Row({Value(Text(k["name"])), Value(Text(k["type"])), Value(Text(k["destination"])), Value(kinds),
-                  Value(queued), q ? Value(k["queue"].value("dropped", int64_t{0})) : Value(),
-                  q ? Value(k["queue"].value("delivered", int64_t{0})) : Value(k.value("delivered_since_start", int64_t{0})),
+      sinks->Row({Value(Text(k["name"])), Value(Text(k["type"])), Value(Text(k["destination"])),
+                  Value(kinds), Value(queued),
+                  q ? Value(k["queue"].value("dropped", int64_t{0})) : Value(),
+                  q ? Value(k["queue"].value("delivered", int64_t{0}))
+                    : Value(k.value("delivered_since_start", int64_t{0})),
                   Value(err)});
     }
     sinks->End();
@@ -164,14 +178,17 @@ void PrintStatusTable(const Json& s) {
 int RunStatus(const Location& loc, const std::string& format_flag) {
   const std::string format = format_flag.empty() ? DefaultFormat() : format_flag;
   if (format != "table" && format != "json")
-    return ReportError(InvalidArgument("--format: unknown format '" + format + "' (use table or json)"));
+    return ReportError(
+        InvalidArgument("--format: unknown format '" + format + "' (use table or json)"));
   auto where = Resolve(loc);
   if (!where.ok()) return ReportError(where.status());
   auto s = Ask(where->socket, {{"command", "status"}});
   if (!s.ok()) return ReportError(s.status());
   s->erase("ok");
-  if (format == "json") std::cout << s->dump(2, ' ', false, nlohmann::json::error_handler_t::replace) << "\n";
-  else PrintStatusTable(*s);
+  if (format == "json")
+    std::cout << s->dump(2, ' ', false, nlohmann::json::error_handler_t::replace) << "\n";
+  else
+    PrintStatusTable(*s);
   return 0;
 }
 
@@ -204,8 +221,8 @@ int RunRunNow(const Location& loc, const std::string& job, bool wait, int timeou
     if ((*j).value("last_run_ms", int64_t{0}) > previous && !(*j)["running"].get<bool>() &&
         !(*j)["queued"].get<bool>()) {
       const std::string outcome = Text((*j)["outcome"]);
-      std::cout << job << ": " << Text((*j)["result"]) << " (" << Text((*j)["duration_ms"]) << " ms); next run "
-                << WithRelative((*j)["next_run"]) << "\n";
+      std::cout << job << ": " << Text((*j)["result"]) << " (" << Text((*j)["duration_ms"])
+                << " ms); next run " << WithRelative((*j)["next_run"]) << "\n";
       return outcome == "ok" || outcome == "skipped" ? 0 : 1;
     }
   }
@@ -217,10 +234,10 @@ Json ProblemAsOcsf(const Problem& p) {
   ProblemEvent e;
   e.problem = p;
   e.at = p.last_detected;
-  e.action = p.status == ProblemStatus::kResolved ? "resolved"
+  e.action = p.status == ProblemStatus::kResolved    ? "resolved"
              : p.status == ProblemStatus::kDismissed ? "dismissed"
-             : p.times_reopened > 0 ? "reopened"
-                                    : "opened";
+             : p.times_reopened > 0                  ? "reopened"
+                                                     : "opened";
   return ProblemEventToOcsf(e);
 }
 
@@ -228,10 +245,12 @@ Json ProblemAsOcsf(const Problem& p) {
 std::string ProblemSubject(const Problem& p) {
   const Json& f = p.finding;
   if (f.contains("port")) {
-    std::string s = f.value("protocol", std::string()) + " " + f.value("address", std::string()) + ":" +
-                    std::to_string(f.value("port", 0));
-    if (f.contains("process") && f["process"].is_string()) s += " " + f["process"].get<std::string>();
-    if (p.finding.contains("evidence") && p.finding["evidence"].contains("pid") && p.finding["evidence"]["pid"].is_number())
+    std::string s = f.value("protocol", std::string()) + " " + f.value("address", std::string()) +
+                    ":" + std::to_string(f.value("port", 0));
+    if (f.contains("process") && f["process"].is_string())
+      s += " " + f["process"].get<std::string>();
+    if (p.finding.contains("evidence") && p.finding["evidence"].contains("pid") &&
+        p.finding["evidence"]["pid"].is_number())
       s += " (pid " + std::to_string(p.finding["evidence"]["pid"].get<int64_t>()) + ")";
     return s;
   }
@@ -249,7 +268,8 @@ std::string ProblemSubject(const Problem& p) {
 Result<std::unique_ptr<ProblemStore>> OpenProblems(const Resolved& where) {
   const std::string path = StateFilePath(where.state_dir);
   if (access(path.c_str(), F_OK) != 0)
-    return NotFound("no agent state at " + path + " (has the agent run? start it with warden agent --config FILE)");
+    return NotFound("no agent state at " + path +
+                    " (has the agent run? start it with warden agent --config FILE)");
   return ProblemStore::Open(path, /*read_only=*/true);
 }
 
@@ -258,14 +278,16 @@ int RunProblems(const Location& loc, const std::string& format_flag, const std::
   const std::string format = format_flag.empty() ? DefaultFormat() : format_flag;
   auto parsed = ParseOutputFormat(format);
   if (!parsed && format != "ocsf")
-    return ReportError(InvalidArgument("--format: unknown format '" + format + "' (use table, json, jsonl, csv or ocsf)"));
+    return ReportError(InvalidArgument("--format: unknown format '" + format +
+                                       "' (use table, json, jsonl, csv or ocsf)"));
   ProblemFilter filter;
   filter.rule_id = rule;
   if (status_flag != "all") {
     for (auto part : SplitString(status_flag, ',')) {
       auto s = ParseProblemStatus(TrimWhitespace(part));
-      if (!s) return ReportError(InvalidArgument("--status: unknown status '" + std::string(part) +
-                                                 "' (use open, resolved, dismissed or all)"));
+      if (!s)
+        return ReportError(InvalidArgument("--status: unknown status '" + std::string(part) +
+                                           "' (use open, resolved, dismissed or all)"));
       filter.statuses.insert(*s);
     }
   }
@@ -277,18 +299,21 @@ int RunProblems(const Location& loc, const std::string& format_flag, const std::
   if (!problems.ok()) return ReportError(problems.status());
   if (format == "json" || format == "ocsf") {
     Json out = Json::array();
-    for (const Problem& p : *problems) out.push_back(format == "json" ? ProblemToJson(p) : ProblemAsOcsf(p));
+    for (const Problem& p : *problems)
+      out.push_back(format == "json" ? ProblemToJson(p) : ProblemAsOcsf(p));
     std::cout << out.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) << "\n";
     return 0;
   }
   if (format == "jsonl") {
-    for (const Problem& p : *problems) std::cout << ProblemToJson(p).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) << "\n";
+    for (const Problem& p : *problems)
+      std::cout << ProblemToJson(p).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace)
+                << "\n";
     return 0;
   }
   auto printer = MakeRowPrinter(*parsed, std::cout);
   const bool csv = format == "csv";
-  std::vector<std::string> cols = {"id", "status", "risk_level", "rule_id", "title", "subject", "first_detected",
-                                   "last_detected"};
+  std::vector<std::string> cols = {"id",    "status",  "risk_level",     "rule_id",
+                                   "title", "subject", "first_detected", "last_detected"};
   if (csv) cols.insert(cols.end(), {"host", "description", "remediation", "dismissed_comment"});
   printer->Begin(cols);
   for (const Problem& p : *problems) {
@@ -310,14 +335,17 @@ int RunProblems(const Location& loc, const std::string& format_flag, const std::
   }
   printer->End();
   if (format == "table")
-    std::cerr << problems->size() << " problem(s). Details: warden agent problems show ID; export: --format csv|json|ocsf\n";
+    std::cerr
+        << problems->size()
+        << " problem(s). Details: warden agent problems show ID; export: --format csv|json|ocsf\n";
   return 0;
 }
 
 int RunProblemShow(const Location& loc, const std::string& id, const std::string& format_flag) {
   const std::string format = format_flag.empty() ? DefaultFormat() : format_flag;
   if (format != "table" && format != "json" && format != "ocsf")
-    return ReportError(InvalidArgument("--format: unknown format '" + format + "' (use table, json or ocsf)"));
+    return ReportError(
+        InvalidArgument("--format: unknown format '" + format + "' (use table, json or ocsf)"));
   auto where = Resolve(loc);
   if (!where.ok()) return ReportError(where.status());
   auto store = OpenProblems(*where);
@@ -326,9 +354,11 @@ int RunProblemShow(const Location& loc, const std::string& id, const std::string
   if (!p.ok()) return ReportError(p.status());
   auto history = (*store)->History(p->id);
   auto details = (*store)->Details(p->id);
-  if (!history.ok() || !details.ok()) return ReportError(!history.ok() ? history.status() : details.status());
+  if (!history.ok() || !details.ok())
+    return ReportError(!history.ok() ? history.status() : details.status());
   if (format == "ocsf") {
-    std::cout << ProblemAsOcsf(*p).dump(2, ' ', false, nlohmann::json::error_handler_t::replace) << "\n";
+    std::cout << ProblemAsOcsf(*p).dump(2, ' ', false, nlohmann::json::error_handler_t::replace)
+              << "\n";
     return 0;
   }
   if (format == "json") {
@@ -349,13 +379,16 @@ int RunProblemShow(const Location& loc, const std::string& id, const std::string
             << "Rule        " << p->rule_id << " - " << p->title << "\n"
             << "Risk level  " << RiskLevelDisplayName(p->risk_level) << "\n"
             << "Status      " << ProblemStatusName(p->status)
-            << (p->status == ProblemStatus::kDismissed ? " (\"" + p->dismissed_comment + "\"" +
-                                                            (p->dismissed_until ? ", until " + FormatRfc3339(p->dismissed_until) : "") + ")"
-                                                      : "")
+            << (p->status == ProblemStatus::kDismissed
+                    ? " (\"" + p->dismissed_comment + "\"" +
+                          (p->dismissed_until ? ", until " + FormatRfc3339(p->dismissed_until)
+                                              : "") +
+                          ")"
+                    : "")
             << "\n"
             << "Host        " << p->host << "\n"
-            << "Detected    first " << FormatRfc3339(p->first_detected) << ", last " << FormatRfc3339(p->last_detected)
-            << "\n"
+            << "Detected    first " << FormatRfc3339(p->first_detected) << ", last "
+            << FormatRfc3339(p->last_detected) << "\n"
             << "Why         " << p->finding.value("description", std::string()) << "\n"
             << "Remediation " << p->finding.value("remediation", std::string()) << "\n";
   if (p->finding.contains("links") && !p->finding["links"].empty()) {
@@ -363,7 +396,11 @@ int RunProblemShow(const Location& loc, const std::string& id, const std::string
     for (const auto& l : p->finding["links"]) std::cout << " " << Text(l);
     std::cout << "\n";
   }
-  if (p->finding.contains("evidence")) std::cout << "Evidence    " << p->finding["evidence"].dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) << "\n";
+  if (p->finding.contains("evidence"))
+    std::cout << "Evidence    "
+              << p->finding["evidence"].dump(-1, ' ', false,
+                                             nlohmann::json::error_handler_t::replace)
+              << "\n";
   std::cout << "\nHistory\n";
   auto hp = MakeRowPrinter(OutputFormat::kTable, std::cout);
   hp->Begin({"revision", "at", "action", "status", "comment"});
@@ -377,18 +414,23 @@ int RunProblemShow(const Location& loc, const std::string& id, const std::string
     dp->Begin({"cve", "package", "installed_version", "fixed_version", "severity", "remediation"});
     for (const Json& d : *details)
       dp->Row({Value(Text(d.value("cve", Json()))), Value(Text(d.value("package", Json()))),
-               Value(Text(d.value("installed_version", Json()))), Value(Text(d.value("fixed_version", Json()))),
-               Value(Text(d.value("severity", Json()))), Value(Text(d.value("remediation", Json())))});
+               Value(Text(d.value("installed_version", Json()))),
+               Value(Text(d.value("fixed_version", Json()))),
+               Value(Text(d.value("severity", Json()))),
+               Value(Text(d.value("remediation", Json())))});
     dp->End();
   }
   return 0;
 }
 
 Result<int64_t> ParseUntil(const std::string& until, const std::string& for_duration) {
-  if (!until.empty() && !for_duration.empty()) return InvalidArgument("give --until or --for, not both");
+  if (!until.empty() && !for_duration.empty())
+    return InvalidArgument("give --until or --for, not both");
   if (!until.empty()) {
     auto t = ParseRfc3339(until);
-    if (!t) return InvalidArgument("--until: expected an RFC 3339 time like 2026-01-31T00:00:00Z, got '" + until + "'");
+    if (!t)
+      return InvalidArgument("--until: expected an RFC 3339 time like 2026-01-31T00:00:00Z, got '" +
+                             until + "'");
     return *t;
   }
   if (!for_duration.empty()) {
@@ -401,14 +443,15 @@ Result<int64_t> ParseUntil(const std::string& until, const std::string& for_dura
     }
     int64_t n = 0;
     if (!ParseInt64(text, &n) || n <= 0)
-      return InvalidArgument("--for: expected a duration like 30d, 12h or 90m, got '" + for_duration + "'");
+      return InvalidArgument("--for: expected a duration like 30d, 12h or 90m, got '" +
+                             for_duration + "'");
     return NowEpochSeconds() + n * unit;
   }
   return int64_t{0};
 }
 
-int RunDismiss(const Location& loc, const std::string& id, const std::string& comment, const std::string& until,
-               const std::string& for_duration) {
+int RunDismiss(const Location& loc, const std::string& id, const std::string& comment,
+               const std::string& until, const std::string& for_duration) {
   auto expiry = ParseUntil(until, for_duration);
   if (!expiry.ok()) return ReportError(expiry.status());
   if (std::string(TrimWhitespace(comment)).empty())
@@ -416,11 +459,12 @@ int RunDismiss(const Location& loc, const std::string& id, const std::string& co
   auto where = Resolve(loc);
   if (!where.ok()) return ReportError(where.status());
   Json problem;
-  auto answer = SendControlRequest(where->socket,
-                                   {{"command", "dismiss"}, {"id", id}, {"comment", comment}, {"until", *expiry}},
-                                   std::chrono::milliseconds(30000));
+  auto answer = SendControlRequest(
+      where->socket, {{"command", "dismiss"}, {"id", id}, {"comment", comment}, {"until", *expiry}},
+      std::chrono::milliseconds(30000));
   if (answer.ok()) {
-    if (!(*answer).value("ok", false)) return ReportError(InvalidArgument((*answer).value("error", std::string())));
+    if (!(*answer).value("ok", false))
+      return ReportError(InvalidArgument((*answer).value("error", std::string())));
     problem = (*answer)["problem"];
   } else if (answer.status().code() == StatusCode::kUnavailable) {
     // No agent: record it in the state file; sinks hear of it at the next change.
@@ -429,12 +473,14 @@ int RunDismiss(const Location& loc, const std::string& id, const std::string& co
     auto e = (*store)->Dismiss(id, comment, *expiry, NowEpochSeconds());
     if (!e.ok()) return ReportError(e.status());
     problem = ProblemToJson(e->problem);
-    std::cerr << "warden: note: the agent is not running; the dismissal is stored but no sink was told\n";
+    std::cerr
+        << "warden: note: the agent is not running; the dismissal is stored but no sink was told\n";
   } else {
     return ReportError(answer.status());
   }
   std::cout << "Dismissed " << Text(problem["id"]) << " (" << Text(problem["title"]) << ")"
-            << (*expiry ? " until " + FormatRfc3339(*expiry) : std::string()) << ": " << comment << "\n";
+            << (*expiry ? " until " + FormatRfc3339(*expiry) : std::string()) << ": " << comment
+            << "\n";
   return 0;
 }
 
@@ -451,25 +497,34 @@ int RunTestSink(const Location& loc, const std::string& name) {
     if (!sc) return ReportError(NotFound("no sink named '" + name + "' in " + where->config->path));
     answer = SendTestRecord(*sc, ResolveHostIdentifier(*where->config));
   } else {
-    return ReportError(r.status().code() == StatusCode::kUnavailable
-                           ? Status(StatusCode::kUnavailable, r.status().message() +
-                                                                  " (or pass --config FILE to test without an agent)")
-                           : r.status());
+    return ReportError(
+        r.status().code() == StatusCode::kUnavailable
+            ? Status(StatusCode::kUnavailable,
+                     r.status().message() + " (or pass --config FILE to test without an agent)")
+            : r.status());
   }
   if (!answer.value("ok", false)) {
-    std::string where_to = answer.contains("destination") ? " (" + Text(answer["destination"]) + ")" : "";
+    std::string where_to =
+        answer.contains("destination") ? " (" + Text(answer["destination"]) + ")" : "";
     return ReportError(Unavailable("sink " + name + where_to + ": test record not delivered: " +
                                    answer.value("error", std::string("unknown error"))));
   }
-  std::cout << "sink " << name << " (" << Text(answer["type"]) << " -> " << Text(answer["destination"])
-            << "): test record " << Text(answer["record_id"]) << " delivered in " << Text(answer["elapsed_ms"])
-            << " ms\n";
+  std::cout << "sink " << name << " (" << Text(answer["type"]) << " -> "
+            << Text(answer["destination"]) << "): test record " << Text(answer["record_id"])
+            << " delivered in " << Text(answer["elapsed_ms"]) << " ms\n";
   return 0;
 }
 
-int RunAgent(const std::string& config_path, bool check_only) {
+int RunAgent(const std::string& config_flag, bool check_only) {
+  // --config, else $WARDEN_AGENT_CONFIG, else /etc/warden/agent.yaml when it exists.
+  std::string config_path = config_flag;
+  if (const char* env = std::getenv("WARDEN_AGENT_CONFIG"); config_path.empty() && env && *env)
+    config_path = env;
+  if (config_path.empty() && access("/etc/warden/agent.yaml", R_OK) == 0)
+    config_path = "/etc/warden/agent.yaml";
   if (config_path.empty())
-    return ReportError(InvalidArgument("--config: give the agent's config file (see examples/agent.yaml)"));
+    return ReportError(
+        InvalidArgument("--config: give the agent's config file (see examples/agent.yaml)"));
   auto config = LoadAgentConfig(config_path);
   if (!config.ok()) return ReportError(config.status());
   if (check_only) {
@@ -477,8 +532,8 @@ int RunAgent(const std::string& config_path, bool check_only) {
     for (const auto& r : config->rules) rules += r.enabled;
     for (const auto& q : config->queries) queries += q.enabled;
     for (const auto& s : config->sinks) sinks += s.enabled;
-    std::cout << config_path << ": OK (" << rules << " rules, " << queries << " scheduled queries, " << sinks
-              << " sinks; state " << config->state_dir << ")\n";
+    std::cout << config_path << ": OK (" << rules << " rules, " << queries << " scheduled queries, "
+              << sinks << " sinks; state " << config->state_dir << ")\n";
     return 0;
   }
   AgentOptions options;
@@ -516,37 +571,50 @@ void AddAgentCommand(CLI::App& app, CommandAction* action) {
   auto o = std::make_shared<Opts>();
   CLI::App* agent =
       app.add_subcommand("agent", "Run the host agent, or talk to a running one")
-          ->footer("The agent runs the detector recipe (open ports, vulnerabilities) and scheduled queries on\n"
-                   "their schedules, keeps problems in its state file and sends records to its sinks.\n"
-                   "Examples:\n"
-                   "  warden agent --config /etc/warden/agent.yaml\n"
-                   "  warden agent --config agent.yaml --check\n"
-                   "  warden agent status\n"
-                   "  warden agent run-now HOST-OPEN-PORTS\n"
-                   "  warden agent problems --format csv > problems.csv\n"
-                   "  warden agent problems dismiss 3f2a9c1b7e0d --comment \"approved by J. Doe\"\n"
-                   "  warden agent test-sink siem-syslog");
+          ->footer(
+              "The agent runs the detector recipe (open ports, vulnerabilities) and scheduled "
+              "queries on\n"
+              "their schedules, keeps problems in its state file and sends records to its sinks.\n"
+              "Examples:\n"
+              "  warden agent --config /etc/warden/agent.yaml\n"
+              "  warden agent --config agent.yaml --check\n"
+              "  warden agent status\n"
+              "  warden agent run-now HOST-OPEN-PORTS\n"
+              "  warden agent problems --format csv > problems.csv\n"
+              "  warden agent problems dismiss 3f2a9c1b7e0d --comment \"approved by J. Doe\"\n"
+              "  warden agent test-sink siem-syslog");
   agent->require_subcommand(0, 1);
-  agent->add_option("-c,--config", o->config, "Agent config file (YAML; see examples/agent.yaml)");
+  agent->add_option(
+      "-c,--config", o->config,
+      "Agent config file (YAML; see examples/agent.yaml). Default: $WARDEN_AGENT_CONFIG, "
+      "then /etc/warden/agent.yaml");
   agent->add_flag("--check", o->check, "Only check the config file and exit (0 valid, 2 invalid)");
   agent->callback([o, agent, action]() {
     if (!agent->get_subcommands().empty()) return;
     *action = [o]() { return RunAgent(o->config, o->check); };
   });
 
-  CLI::App* status = agent->add_subcommand("status", "Show the running agent's jobs (last run, duration, result, "
-                                                      "next run), sinks and resource use")
-                         ->footer("Examples:\n  warden agent status\n  warden agent status --config agent.yaml "
-                                  "--format json");
+  CLI::App* status =
+      agent
+          ->add_subcommand("status",
+                           "Show the running agent's jobs (last run, duration, result, "
+                           "next run), sinks and resource use")
+          ->footer(
+              "Examples:\n  warden agent status\n  warden agent status --config agent.yaml "
+              "--format json");
   AddLocationOptions(*status, &o->loc);
   AddFormatOption(*status, &o->format, "table|json");
   status->callback([o, action]() { *action = [o]() { return RunStatus(o->loc, o->format); }; });
 
-  CLI::App* run_now = agent->add_subcommand("run-now", "Run one job immediately and wait for its result")
-                          ->footer("Exit code: 0 the job ran (ok or skipped), 1 it failed, 2 error.\n"
-                                   "Examples:\n  warden agent run-now HOST-OPEN-PORTS\n"
-                                   "  warden agent run-now HOST-VULN --no-wait");
-  run_now->add_option("job", o->job, "Job name: a rule id (HOST-OPEN-PORTS, HOST-VULN), a query name or status")
+  CLI::App* run_now =
+      agent->add_subcommand("run-now", "Run one job immediately and wait for its result")
+          ->footer(
+              "Exit code: 0 the job ran (ok or skipped), 1 it failed, 2 error.\n"
+              "Examples:\n  warden agent run-now HOST-OPEN-PORTS\n"
+              "  warden agent run-now HOST-VULN --no-wait");
+  run_now
+      ->add_option("job", o->job,
+                   "Job name: a rule id (HOST-OPEN-PORTS, HOST-VULN), a query name or status")
       ->required();
   run_now->add_flag("--no-wait", o->no_wait, "Return once the job is started");
   run_now->add_option("--timeout", o->timeout_s, "Seconds to wait for the result (default 600)")
@@ -558,10 +626,13 @@ void AddAgentCommand(CLI::App& app, CommandAction* action) {
 
   CLI::App* problems =
       agent->add_subcommand("problems", "List the agent's problems (open and dismissed by default)")
-          ->footer("Examples:\n  warden agent problems\n  warden agent problems --status all --format csv > p.csv\n"
-                   "  warden agent problems --rule HOST-OPEN-PORTS --format json\n"
-                   "  warden agent problems show 3f2a9c1b7e0d\n"
-                   "  warden agent problems dismiss 3f2a9c1b7e0d --comment \"expected: build cache\" --for 30d");
+          ->footer(
+              "Examples:\n  warden agent problems\n  warden agent problems --status all --format "
+              "csv > p.csv\n"
+              "  warden agent problems --rule HOST-OPEN-PORTS --format json\n"
+              "  warden agent problems show 3f2a9c1b7e0d\n"
+              "  warden agent problems dismiss 3f2a9c1b7e0d --comment \"expected: build cache\" "
+              "--for 30d");
   problems->require_subcommand(0, 1);
   AddLocationOptions(*problems, &o->loc);
   AddFormatOption(*problems, &o->format, "table|json|jsonl|csv|ocsf");
@@ -572,22 +643,29 @@ void AddAgentCommand(CLI::App& app, CommandAction* action) {
     *action = [o]() { return RunProblems(o->loc, o->format, o->status, o->rule); };
   });
 
-  CLI::App* show = problems->add_subcommand("show", "Show one problem with its history and findings")
-                       ->footer("Examples:\n  warden agent problems show 3f2a9c1b7e0d\n"
-                                "  warden agent problems show 3f2a9c1b7e0d --format json");
+  CLI::App* show =
+      problems->add_subcommand("show", "Show one problem with its history and findings")
+          ->footer(
+              "Examples:\n  warden agent problems show 3f2a9c1b7e0d\n"
+              "  warden agent problems show 3f2a9c1b7e0d --format json");
   show->add_option("id", o->id, "Problem id (or its first 6+ characters)")->required();
   AddLocationOptions(*show, &o->loc);
   AddFormatOption(*show, &o->format, "table|json|ocsf");
-  show->callback([o, action]() { *action = [o]() { return RunProblemShow(o->loc, o->id, o->format); }; });
+  show->callback(
+      [o, action]() { *action = [o]() { return RunProblemShow(o->loc, o->id, o->format); }; });
 
-  CLI::App* dismiss = problems->add_subcommand("dismiss", "Dismiss a problem with a mandatory comment")
-                          ->footer("A dismissed problem stays dismissed while the condition lasts; with --until or\n"
-                                   "--for it opens again after that time if the condition is still there.\n"
-                                   "Examples:\n"
-                                   "  warden agent problems dismiss 3f2a9c1b7e0d --comment \"dev box, accepted\"\n"
-                                   "  warden agent problems dismiss 3f2a9c --comment \"patch window Friday\" --for 7d");
+  CLI::App* dismiss =
+      problems->add_subcommand("dismiss", "Dismiss a problem with a mandatory comment")
+          ->footer(
+              "A dismissed problem stays dismissed while the condition lasts; with --until or\n"
+              "--for it opens again after that time if the condition is still there.\n"
+              "Examples:\n"
+              "  warden agent problems dismiss 3f2a9c1b7e0d --comment \"dev box, accepted\"\n"
+              "  warden agent problems dismiss 3f2a9c --comment \"patch window Friday\" --for 7d");
   dismiss->add_option("id", o->id, "Problem id (or its first 6+ characters)")->required();
-  dismiss->add_option("--comment", o->comment, "Why it is dismissed (kept in the problem's history)")->required();
+  dismiss
+      ->add_option("--comment", o->comment, "Why it is dismissed (kept in the problem's history)")
+      ->required();
   dismiss->add_option("--until", o->until, "Dismiss until this RFC 3339 time");
   dismiss->add_option("--for", o->for_duration, "Dismiss for this long (30d, 12h, 90m)");
   AddLocationOptions(*dismiss, &o->loc);
@@ -596,10 +674,13 @@ void AddAgentCommand(CLI::App& app, CommandAction* action) {
   });
 
   CLI::App* test_sink =
-      agent->add_subcommand("test-sink", "Send a test record to one sink and say whether it arrived")
-          ->footer("Goes through the running agent; with --config and no agent running, sends it directly.\n"
-                   "Examples:\n  warden agent test-sink siem-syslog\n"
-                   "  warden agent test-sink splunk --config /etc/warden/agent.yaml");
+      agent
+          ->add_subcommand("test-sink", "Send a test record to one sink and say whether it arrived")
+          ->footer(
+              "Goes through the running agent; with --config and no agent running, sends it "
+              "directly.\n"
+              "Examples:\n  warden agent test-sink siem-syslog\n"
+              "  warden agent test-sink splunk --config /etc/warden/agent.yaml");
   test_sink->add_option("sink", o->sink, "Sink name (sinks[].name in the config)")->required();
   AddLocationOptions(*test_sink, &o->loc);
   test_sink->callback([o, action]() { *action = [o]() { return RunTestSink(o->loc, o->sink); }; });

@@ -116,6 +116,7 @@ void AddWatch(CLI::App& events, CommandAction* action) {
     std::vector<std::string> rules;
     std::vector<std::string> watch_paths;
     bool no_ebpf = false;
+    bool no_syscall_events = false;
     bool findings_only = false;
     bool no_journal = false;
     double duration = 0;
@@ -137,6 +138,9 @@ void AddWatch(CLI::App& events, CommandAction* action) {
                   "Extra host rule file or directory; a rule with a built-in id replaces it (repeatable)");
   cmd->add_flag("--findings-only", opts->findings_only, "Print findings only, not every event");
   cmd->add_flag("--no-ebpf", opts->no_ebpf, "Do not use eBPF: run the fallback tier (also WARDEN_EBPF=off)");
+  cmd->add_flag("--no-syscall-events", opts->no_syscall_events,
+                "eBPF: exec/fork/exit only, no syscall hook (no network, set*id, open or module events; "
+                "lowest overhead)");
   cmd->add_option("--duration", opts->duration, "Stop after this many seconds (default: until Ctrl-C)")
       ->check(CLI::NonNegativeNumber);
   cmd->add_option("--watch-path", opts->watch_paths,
@@ -151,6 +155,7 @@ void AddWatch(CLI::App& events, CommandAction* action) {
       HostEventPipelineOptions po;
       ApplyEnvironment(&po.collector);
       if (opts->no_ebpf) po.collector.allow_ebpf = false;
+      if (opts->no_syscall_events) po.collector.syscall_events = false;
       if (!opts->watch_paths.empty()) po.collector.sensitive_prefixes = opts->watch_paths;
       po.rule_paths = opts->rules;
       po.persist = !opts->no_journal;
@@ -192,7 +197,7 @@ void AddWatch(CLI::App& events, CommandAction* action) {
       int exit_code = 0;
       while (!g_stop) {
         if (opts->duration > 0 && std::chrono::steady_clock::now() >= deadline) break;
-        Status st = (*pipeline)->Poll(std::chrono::milliseconds(100), on_event, on_finding);
+        Status st = (*pipeline)->Poll(std::chrono::milliseconds(250), on_event, on_finding);
         std::cout.flush();
         if (!st.ok()) {
           exit_code = ReportError(st);

@@ -47,7 +47,7 @@ Result<std::unique_ptr<TrailScanner>> TrailScanner::Create(std::vector<Rule> rul
   eo.include_disabled = options.dry_run;
   for (const auto& set : s->sets_) s->evaluators_.push_back(std::make_unique<RuleEvaluator>(set, eo));
   // Every field is interned now: the extractor's trie covers them all.
-  s->extractor_ = std::make_unique<JsonFieldExtractor>(s->registry_);
+  s->extractor_ = std::make_unique<JsonFieldExtractor>(s->registry_, JsonFieldExtractor::Mode::kLazy);
   return s;
 }
 
@@ -88,6 +88,18 @@ void TrailScanner::ProcessRecord(const SplitRecord& record, const RecordOrigin& 
   }
   RuleEvaluator& evaluator = *evaluators_[set_index];
   evaluator.Evaluate(fields_, &matches_);
+  if (fields_.lazy_error()) {
+    // The damage was in a part only read for some rules: skip the record
+    // rather than judge it on half its fields.
+    ++stats_.bad_records;
+    --stats_.events;
+    if (on_problem_) {
+      std::string where = origin.source ? *origin.source : std::string("<input>");
+      where += origin.line > 0 ? ": line " + std::to_string(origin.line) : ": byte " + std::to_string(origin.offset);
+      on_problem_(where + ": record skipped: invalid JSON");
+    }
+    return;
+  }
   if (matches_.empty()) return;
   // CloudTrail Insights records are not API activity (and only come in
   // Insight files, which are skipped by name). They are recognised here, on

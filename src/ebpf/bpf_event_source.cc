@@ -172,6 +172,7 @@ class BpfEventSource : public HostEventSource {
     }
     skel_->rodata->prefix_count = static_cast<__u32>(count);
 
+    if (!options.syscall_events) bpf_program__set_autoload(skel_->progs.on_sys_exit, false);
     int err = host_events_bpf__load(skel_);
     if (err != 0) return Unavailable(std::string("the kernel refused the collector's programs (") + strerror(-err) + ")");
 
@@ -184,6 +185,13 @@ class BpfEventSource : public HostEventSource {
     bpf_program* programs[] = {skel_->progs.on_exec, skel_->progs.on_fork, skel_->progs.on_exit,
                                skel_->progs.on_sys_exit};
     for (size_t i = 0; i < 4; ++i) {
+      if (i == 3 && !options.syscall_events) {
+        links_.push_back(nullptr);
+        hooks_.push_back({"sys_exit (disabled: --no-syscall-events)", "tp_btf", false, specs[i].events});
+        gaps_.push_back("syscall events disabled (--no-syscall-events): no connect/accept/bind/listen, set*id, "
+                        "open or module events");
+        continue;
+      }
       bpf_link* link = bpf_program__attach(programs[i]);
       bool ok = link != nullptr && libbpf_get_error(link) == 0;
       int attach_err = ok ? 0 : errno;
@@ -248,6 +256,7 @@ class BpfEventSource : public HostEventSource {
     bpf_program* programs[] = {skel_->progs.on_exec, skel_->progs.on_fork, skel_->progs.on_exit,
                                skel_->progs.on_sys_exit};
     for (bpf_program* p : programs) {
+      if (bpf_program__fd(p) < 0) continue;  // not loaded (--no-syscall-events)
       bpf_prog_info info{};
       __u32 len = sizeof(info);
       if (bpf_obj_get_info_by_fd(bpf_program__fd(p), &info, &len) == 0) total += info.recursion_misses;

@@ -31,6 +31,10 @@ std::vector<std::string> DefaultSensitivePathPrefixes();
 struct CollectorOptions {
   bool allow_ebpf = true;      // false: skip straight to the fallback (--no-ebpf, WARDEN_EBPF=off)
   bool allow_fallback = true;  // false: fail when eBPF cannot be used
+  // The eBPF sys_exit dispatcher (socket calls, set*id, opens, module loads).
+  // Any syscall tracepoint slows every syscall on the host a little (~90 ns
+  // on our VMs); false keeps only exec/fork/exit (--no-syscall-events).
+  bool syscall_events = true;
   std::vector<std::string> sensitive_prefixes = DefaultSensitivePathPrefixes();
   uint64_t ring_buffer_bytes = 8u << 20;  // eBPF ring buffer (a power of two)
   int64_t exclude_pid = 0;                 // 0: this process

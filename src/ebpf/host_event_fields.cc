@@ -87,6 +87,7 @@ const std::vector<HostEventField> kCatalog = {
     {"process.gid", GETTER { if (Ev(v).gid >= 0) s.Number(Ev(v).gid); }},
     {"process.euid", GETTER { if (Ev(v).euid >= 0) s.Number(Ev(v).euid); }},
     {"process.egid", GETTER { if (Ev(v).egid >= 0) s.Number(Ev(v).egid); }},
+    {"process.user", GETTER { NonEmpty(s, v.user); }},
     {"process.name", GETTER { NonEmpty(s, ProcessName(v)); }},
     {"process.exe", GETTER {
        if (!Ev(v).exe.empty()) s.Text(Ev(v).exe);
@@ -109,6 +110,8 @@ const std::vector<HostEventField> kCatalog = {
     {"process.cgroup_id", GETTER {
        if (Ev(v).cgroup_id != 0) s.Number(static_cast<int64_t>(Ev(v).cgroup_id));
      }},
+    {"process.cgroup", GETTER { NonEmpty(s, v.cgroup); }},
+    {"process.container_id", GETTER { NonEmpty(s, v.container_id); }},
     {"process.exe_deleted", GETTER { if (IsExec(v)) s.Bool(Ev(v).exe_deleted); }},
     {"process.stdin", GETTER { StdioOf(v, 0, false, s); }},
     {"process.stdout", GETTER { StdioOf(v, 1, false, s); }},

@@ -32,6 +32,10 @@ struct EventView {
   int64_t previous_uid = -1;                         // setid: ids before the call (-1 unknown)
   int64_t previous_euid = -1;
   std::string_view hostname;
+  // From HostContextResolver (empty when unknown or not resolved).
+  std::string_view user;          // name of event->uid
+  std::string_view cgroup;        // cgroup v2 path of event->cgroup_id
+  std::string_view container_id;  // found in the cgroup path
 
   const ProcessRecord* parent() const { return ancestors.empty() ? nullptr : ancestors.front(); }
 };

@@ -134,6 +134,9 @@ void HostEventPipeline::Handle(HostEvent& event, const EventCallback& on_event, 
   const bool ruled = rules_ != nullptr && rules_->Watches(event.kind);
   if (!on_event && !ruled && journal_kind == 0) return;  // forks and exits, usually
   EventView view = MakeEventView(event, table_, hostname_, previous_uid, previous_euid);
+  view.user = context_.UserName(event.uid);
+  view.cgroup = context_.CgroupPath(event.cgroup_id);
+  view.container_id = HostContextResolver::ContainerIdOf(view.cgroup);
   if (journal_kind != 0) {
     std::string payload = journal_kind == kJournalProcessEvent ? EncodeProcessEvent(event, view.ancestors)
                                                                : EncodeSocketEvent(event);

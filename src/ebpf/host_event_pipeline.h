@@ -22,6 +22,7 @@
 #include "core/status.h"
 #include "ebpf/event_journal.h"
 #include "ebpf/event_source.h"
+#include "ebpf/host_context_resolver.h"
 #include "ebpf/host_event_fields.h"
 #include "ebpf/host_rules.h"
 #include "ebpf/process_table.h"
@@ -79,6 +80,7 @@ class HostEventPipeline {
   HostEventPipelineOptions options_;
   std::unique_ptr<HostEventSource> source_;
   ProcessTable table_;
+  HostContextResolver context_;
   std::unique_ptr<HostRuleEngine> rules_;
   std::unique_ptr<EventJournalWriter> journal_;
   std::string journal_path_;

@@ -188,6 +188,8 @@ Finding MakeHostFinding(const Rule& rule, const EventView& view, std::string_vie
   f.attributes["mitre_techniques"] = techniques;
   f.attributes["mitre_tactics"] = tactics;
   f.attributes["pid"] = e.pid;
+  if (!view.user.empty()) f.attributes["user"] = std::string(view.user);
+  if (!view.container_id.empty()) f.attributes["container_id"] = std::string(view.container_id);
   std::string exe = e.exe.empty() && view.process != nullptr ? view.process->exe : e.exe;
   f.attributes["process"] = exe;
   if (e.kind == HostEventKind::kExec)

@@ -7,7 +7,10 @@
 
 #include <nlohmann/json.hpp>
 #include <set>
+#include <filesystem>
+#include <sys/stat.h>
 
+#include "ebpf/host_context_resolver.h"
 #include "ebpf/host_event_fields.h"
 #include "rules/json_field_extractor.h"
 #include "rules/rule_yaml_loader.h"
@@ -328,6 +331,9 @@ TEST(HostEventFieldsTest, JsonAndDirectExtractionAgreeOnEveryField) {
   for (HostEvent& e : events) {
     table.Apply(e);
     EventView view = MakeEventView(e, table, "host-a", 1000, 1000);
+    view.user = "root";
+    view.cgroup = "/system.slice/docker-0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef.scope";
+    view.container_id = HostContextResolver::ContainerIdOf(view.cgroup);
     std::string json;
     RenderHostEventJson(view, &json);
     EXPECT_TRUE(nlohmann::json::accept(json)) << json;
@@ -343,6 +349,26 @@ TEST(HostEventFieldsTest, JsonAndDirectExtractionAgreeOnEveryField) {
       EXPECT_EQ(a.count(id), b.count(id)) << registry.path(id);
     }
   }
+}
+
+TEST(HostContextResolverTest, ContainerIdsComeFromTheCgroupPath) {
+  const std::string id = "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef";
+  EXPECT_EQ(HostContextResolver::ContainerIdOf("/system.slice/docker-" + id + ".scope"), id);
+  EXPECT_EQ(HostContextResolver::ContainerIdOf("/kubepods/burstable/pod1234/" + id), id);
+  EXPECT_EQ(HostContextResolver::ContainerIdOf("/system.slice/ssh.service"), "");
+  EXPECT_EQ(HostContextResolver::ContainerIdOf("/x/" + id + "0"), "");  // 65 digits is not an id
+}
+
+TEST(HostContextResolverTest, CgroupIdsAreTheInodesOfTheirDirectories) {
+  testing::TempDir root;
+  std::filesystem::create_directories(root.path() + "/system.slice/app.service");
+  struct stat st {};
+  ASSERT_EQ(stat((root.path() + "/system.slice/app.service").c_str(), &st), 0);
+  HostContextResolver r(root.path(), "/nonexistent");
+  EXPECT_EQ(r.CgroupPath(st.st_ino), "/system.slice/app.service");
+  EXPECT_EQ(r.UserName(0), "");
+  HostContextResolver live;
+  EXPECT_EQ(live.UserName(0), "root");
 }
 
 }  // namespace

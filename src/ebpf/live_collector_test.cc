@@ -272,6 +272,34 @@ TEST_F(LiveCollectorTest, NoDropsUnderABurstOfExecs) {
   EXPECT_EQ(s.tier, "ebpf");
 }
 
+TEST_F(LiveCollectorTest, WithoutTheSyscallHookOnlyProcessLifecycleIsCollectedAndTheGapIsStated) {
+  HostEventPipelineOptions o;
+  o.collector.allow_fallback = false;
+  o.collector.syscall_events = false;
+  o.persist = false;
+  auto p = HostEventPipeline::Start(o);
+  ASSERT_TRUE(p.ok()) << p.status().message();
+  pipeline_ = std::move(*p);
+  CollectorStatus s = pipeline_->SourceStatus();
+  bool sys_exit_attached = false, exec_attached = false;
+  for (const HookStatus& h : s.hooks) {
+    if (h.name.rfind("sys_exit", 0) == 0) sys_exit_attached = h.attached;
+    if (h.name == "sched_process_exec") exec_attached = h.attached;
+  }
+  EXPECT_FALSE(sys_exit_attached);
+  EXPECT_TRUE(exec_attached);
+  bool stated = false;
+  for (const std::string& g : s.coverage_gaps) stated = stated || g.find("--no-syscall-events") != std::string::npos;
+  EXPECT_TRUE(stated);
+  int port = FreePort();
+  testing::RunCommand({"/usr/bin/python3", "-c",
+                       "import socket;s=socket.socket();s.bind((\"0.0.0.0\"," + std::to_string(port) + "));s.listen()"});
+  ASSERT_TRUE(PollUntil([&] {
+    return FindEvent([](const HostEvent& e) { return e.kind == HostEventKind::kExec && e.exec_path == "/usr/bin/python3"; });
+  }));
+  EXPECT_EQ(FindEvent([&](const HostEvent& e) { return e.kind == HostEventKind::kListen && e.local.port == port; }), nullptr);
+}
+
 TEST_F(LiveCollectorTest, FallbackWhenEbpfIsForcedOffStillSeesExecsAndSaysWhatItMisses) {
   Start(false);
   CollectorStatus s = pipeline_->SourceStatus();

@@ -366,29 +366,19 @@ void RuleEvaluator::BeginEvent(const EventFields& event) {
 
 namespace {
 
-// A fast 64-bit hash for short strings (names, services, identity types):
-// 8 bytes per multiply-xorshift round.
+// A cheap hash for short values (names, services, identity types): the
+// first and last 8 bytes and the length. Collisions only cost a memcmp.
 inline uint64_t ValueHash(std::string_view s) {
-  uint64_t h = 0x9E3779B97F4A7C15ull ^ (s.size() * 0xff51afd7ed558ccdull);
-  const char* p = s.data();
-  size_t n = s.size();
-  auto mix = [&h](uint64_t w) {
-    h = (h ^ w) * 0xbf58476d1ce4e5b9ull;
-    h ^= h >> 31;
-  };
-  while (n >= 8) {
-    uint64_t w;
-    std::memcpy(&w, p, 8);
-    mix(w);
-    p += 8;
-    n -= 8;
+  const size_t n = s.size();
+  uint64_t a = 0, b = 0;
+  if (n >= 8) {
+    std::memcpy(&a, s.data(), 8);
+    std::memcpy(&b, s.data() + n - 8, 8);
+  } else if (n > 0) {
+    std::memcpy(&a, s.data(), n);
   }
-  if (n > 0) {
-    uint64_t w = 0;
-    std::memcpy(&w, p, n);
-    mix(w ^ (static_cast<uint64_t>(n) << 59));
-  }
-  return h ^ (h >> 29);
+  uint64_t h = (a ^ (b * 0x9E3779B97F4A7C15ull) ^ (n * 0xff51afd7ed558ccdull)) * 0xbf58476d1ce4e5b9ull;
+  return h ^ (h >> 31);
 }
 
 }  // namespace
@@ -400,7 +390,10 @@ uint32_t RuleEvaluator::ValueInterner::Intern(std::string_view text) {
   for (size_t i = h & mask;; i = (i + 1) & mask) {
     Slot& slot = slots[i];
     if (slot.id == UINT32_MAX) break;
-    if (slot.hash == h && values[slot.id] == text) return slot.id;
+    if (slot.hash == h) {
+      const std::string& v = values[slot.id];
+      if (v.size() == text.size() && std::memcmp(v.data(), text.data(), text.size()) == 0) return slot.id;
+    }
   }
   if (values.size() >= kMaxInternedValues) return kNoValue;
   const auto id = static_cast<uint32_t>(values.size());

@@ -24,7 +24,8 @@ class RuleHarness {
     RuleEvaluator::Options o;
     o.include_disabled = include_disabled;
     evaluator_ = std::make_unique<RuleEvaluator>(set_, o);
-    extractor_ = std::make_unique<JsonFieldExtractor>(registry_);
+    // Lazy, as the scanner uses it: every test also covers the second pass.
+    extractor_ = std::make_unique<JsonFieldExtractor>(registry_, JsonFieldExtractor::Mode::kLazy);
   }
 
   // "RULE-ID" or "RULE-ID[0,2]" for pattern rules, per match.

@@ -1,5 +1,7 @@
 #include "rules/event_fields.h"
 
+#include "rules/json_field_extractor.h"
+
 namespace warden {
 
 FieldId FieldRegistry::Intern(std::string_view path) {
@@ -24,6 +26,16 @@ void EventFields::Reset(size_t field_count) {
   }
   overflow_.clear();
   raw_event_ = {};
+  loader_ = nullptr;
+  lazy_ = nullptr;
+  lazy_error_ = false;
+}
+
+void EventFields::LoadLazy() const {
+  JsonFieldExtractor* loader = loader_;
+  loader_ = nullptr;  // once per event
+  // The object is never truly const: EventFields are owned by the scanner.
+  loader->LoadLazyFields(const_cast<EventFields*>(this));
 }
 
 void EventFields::Add(FieldId id, FieldValue value) {

@@ -16,6 +16,7 @@
 
 namespace warden {
 
+class JsonFieldExtractor;
 using FieldId = uint32_t;
 inline constexpr FieldId kNoField = UINT32_MAX;
 
@@ -49,13 +50,20 @@ class EventFields {
   void Add(FieldId id, FieldValue value);
 
   // Number of values the field has in this event (0 = missing).
-  uint32_t count(FieldId id) const { return slots_[id].count; }
+  uint32_t count(FieldId id) const {
+    Touch(id);
+    return slots_[id].count;
+  }
   // The first value; a missing field is {"", kMissing} (matched as "").
-  const FieldValue& first(FieldId id) const { return slots_[id].first; }
+  const FieldValue& first(FieldId id) const {
+    Touch(id);
+    return slots_[id].first;
+  }
   // Calls fn(const FieldValue&) for each value until it returns true; returns
   // whether any call did. A missing field is visited once as {"", kMissing}.
   template <typename Fn>
   bool AnyValue(FieldId id, Fn&& fn) const {
+    Touch(id);
     const Slot& s = slots_[id];
     if (fn(s.first)) return true;
     if (s.count <= 1) return false;
@@ -72,7 +80,22 @@ class EventFields {
   std::string_view raw_event() const { return raw_event_; }
   void set_raw_event(std::string_view raw) { raw_event_ = raw; }
 
+  // Lazily extracted fields (JsonFieldExtractor::Mode::kLazy): the first read
+  // of a field flagged in `lazy` runs the loader's second pass. Reading is
+  // logically const; the lazy state is mutable for that reason.
+  void SetLazyLoader(JsonFieldExtractor* loader, const std::vector<uint8_t>* lazy) {
+    loader_ = loader;
+    lazy_ = lazy;
+  }
+  bool lazy_error() const { return lazy_error_; }
+  void set_lazy_error(bool e) { lazy_error_ = e; }
+
  private:
+  void Touch(FieldId id) const {
+    if (loader_ != nullptr && (*lazy_)[id]) LoadLazy();
+  }
+  void LoadLazy() const;
+
   struct Slot {
     FieldValue first;
     uint32_t count = 0;
@@ -80,6 +103,9 @@ class EventFields {
   std::vector<Slot> slots_;
   std::vector<std::pair<FieldId, FieldValue>> overflow_;  // values after the first
   std::string_view raw_event_;
+  mutable JsonFieldExtractor* loader_ = nullptr;  // set while the lazy pass is pending
+  const std::vector<uint8_t>* lazy_ = nullptr;
+  bool lazy_error_ = false;
 };
 
 }  // namespace warden

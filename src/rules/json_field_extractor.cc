@@ -43,7 +43,13 @@ inline uint32_t KeyHash(std::string_view k) {
 
 struct JsonFieldExtractor::Impl {
   od::parser parser;
-  std::vector<TrieNode> nodes;  // nodes[0] is the root
+  od::parser lazy_parser;
+  od::document doc;
+  const char* data = nullptr;  // the current event, for the lazy pass
+  size_t len = 0, capacity = 0;
+  std::vector<uint8_t> lazy_field;  // by field id
+  bool has_lazy = false;
+  std::vector<TrieNode> nodes;  // nodes[0]: eager root, nodes[1]: lazy root
   size_t field_count = 0;
   EventFields* out = nullptr;
 
@@ -106,6 +112,12 @@ struct JsonFieldExtractor::Impl {
 
   // A trie leaf: record the whole value (objects as text, arrays per element).
   simdjson::error_code RecordLeaf(od::value& v, FieldId field, int array_depth) {
+    // Most leaves are strings: try that first, without asking for the type.
+    std::string_view s;
+    if (v.get_string().get(s) == simdjson::SUCCESS) {
+      out->Add(field, {s, ValueKind::kString});
+      return simdjson::SUCCESS;
+    }
     od::json_type type;
     SIMDJSON_TRY(v.type().get(type));
     if (type == od::json_type::object) {
@@ -196,13 +208,32 @@ struct JsonFieldExtractor::Impl {
   }
 };
 
-JsonFieldExtractor::JsonFieldExtractor(const FieldRegistry& registry)
+namespace {
+// CloudTrail writes these keys first in every record, before the large
+// request/response objects. With lazy extraction, fields under them are read
+// for every event; fields under any other top-level key only when a rule
+// asks for them (after its cheaper conditions passed).
+bool IsEagerTopLevelKey(std::string_view key) {
+  for (std::string_view k : {"eventVersion", "userIdentity", "eventTime", "eventSource", "eventName", "awsRegion",
+                             "sourceIPAddress", "userAgent"})
+    if (k == key) return true;
+  return false;
+}
+}  // namespace
+
+JsonFieldExtractor::JsonFieldExtractor(const FieldRegistry& registry, Mode mode)
     : impl_(std::make_unique<Impl>()) {
   impl_->field_count = registry.size();
-  impl_->nodes.emplace_back();
+  impl_->nodes.emplace_back();  // eager root
+  impl_->nodes.emplace_back();  // lazy root
+  impl_->lazy_field.assign(registry.size(), 0);
   for (FieldId id = 0; id < registry.size(); ++id) {
-    uint32_t node = 0;
-    for (std::string_view part : SplitString(registry.path(id), '.')) {
+    std::vector<std::string_view> parts = SplitString(registry.path(id), '.');
+    bool lazy = mode == Mode::kLazy && !IsEagerTopLevelKey(parts[0]);
+    impl_->lazy_field[id] = lazy ? 1 : 0;
+    impl_->has_lazy |= lazy;
+    uint32_t node = lazy ? 1 : 0;
+    for (std::string_view part : parts) {
       uint32_t next = UINT32_MAX;
       for (const auto& [k, idx] : impl_->nodes[node].children)
         if (k == part) next = idx;
@@ -236,10 +267,13 @@ Status JsonFieldExtractor::Extract(const char* data, size_t len, size_t capacity
   out->Reset(impl_->field_count);
   out->set_raw_event(std::string_view(data, len));
   impl_->out = out;
+  impl_->data = data;
+  impl_->len = len;
+  impl_->capacity = capacity;
   auto fail = [](simdjson::error_code e) {
     return ParseError(std::string("invalid JSON: ") + simdjson::error_message(e));
   };
-  od::document doc;
+  od::document& doc = impl_->doc;
   if (auto e = impl_->parser.iterate(data, len, capacity).get(doc)) return fail(e);
   od::object obj;
   if (auto e = doc.get_object().get(obj)) {
@@ -248,12 +282,31 @@ Status JsonFieldExtractor::Extract(const char* data, size_t len, size_t capacity
   }
   const TrieNode& root = impl_->nodes[0];
   bool stopped_early = false;
-  if (auto e = impl_->WalkObject(obj, root, &stopped_early)) return fail(e);
+  if (!root.children.empty()) {
+    if (auto e = impl_->WalkObject(obj, root, &stopped_early)) return fail(e);
+  } else {
+    stopped_early = true;  // nothing wanted eagerly: the lazy pass reads the record if needed
+  }
   // At the end of the input current_location() reports OUT_OF_BOUNDS. When
   // the walk stopped early the rest was not read, so there is nothing to check.
   if (!stopped_early && doc.current_location().error() != simdjson::OUT_OF_BOUNDS)
     return ParseError("invalid JSON: trailing content after the object");
+  if (impl_->has_lazy) out->SetLazyLoader(this, &impl_->lazy_field);
   return Status::Ok();
+}
+
+void JsonFieldExtractor::LoadLazyFields(EventFields* out) {
+  // A second parser: rewinding the first would reuse its string buffer and
+  // overwrite the eager fields' unescaped strings.
+  impl_->out = out;
+  od::document doc;
+  od::object obj;
+  bool stopped_early = false;
+  if (impl_->lazy_parser.iterate(impl_->data, impl_->len, impl_->capacity).get(doc) != simdjson::SUCCESS ||
+      doc.get_object().get(obj) != simdjson::SUCCESS ||
+      impl_->WalkObject(obj, impl_->nodes[1], &stopped_early) != simdjson::SUCCESS) {
+    out->set_lazy_error(true);
+  }
 }
 
 }  // namespace warden

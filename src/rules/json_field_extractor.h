@@ -28,9 +28,16 @@ inline constexpr size_t kJsonPadding = 64;  // == SIMDJSON_PADDING
 
 class JsonFieldExtractor {
  public:
+  // kEager extracts every field during Extract. kLazy extracts fields under
+  // CloudTrail's leading keys (eventVersion, userIdentity, eventTime,
+  // eventSource, eventName, awsRegion, sourceIPAddress, userAgent) during
+  // Extract, and the others (requestParameters, responseElements, errorCode,
+  // ...) only when the evaluator first reads one of them for this event: an
+  // event whose cheap conditions fail never pays for its large objects.
+  enum class Mode { kEager, kLazy };
   // Compiles the paths of `registry` as it is now; fields interned later are
   // not extracted (create the extractor after compiling all rules).
-  explicit JsonFieldExtractor(const FieldRegistry& registry);
+  explicit JsonFieldExtractor(const FieldRegistry& registry, Mode mode = Mode::kEager);
   ~JsonFieldExtractor();
   JsonFieldExtractor(const JsonFieldExtractor&) = delete;
   JsonFieldExtractor& operator=(const JsonFieldExtractor&) = delete;
@@ -40,6 +47,9 @@ class JsonFieldExtractor {
   // ParseError with simdjson's message ("TAPE_ERROR: ..."); `out` is then
   // partially filled and must not be evaluated.
   Status Extract(const char* data, size_t len, size_t capacity, EventFields* out);
+  // The lazy pass (called through EventFields). A JSON error found only now
+  // marks `out` with lazy_error(); the lazy fields then read as missing.
+  void LoadLazyFields(EventFields* out);
 
  private:
   struct Impl;

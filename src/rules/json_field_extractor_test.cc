@@ -70,11 +70,42 @@ TEST_F(ExtractorTest, EscapedKeysAreMatched) {
 }
 
 TEST_F(ExtractorTest, InvalidJsonIsAnError) {
-  EXPECT_FALSE(Run(R"({"eventName":"A",})", {"eventName"}).ok());
-  EXPECT_FALSE(Run(R"({"eventName":"A"} {"x":1})", {"eventName"}).ok());
+  // Damage before or among the wanted keys is an error...
+  EXPECT_FALSE(Run(R"({"x":1,,"eventName":"A"})", {"eventName"}).ok());
+  EXPECT_FALSE(Run(R"({"x":1} {"eventName":"A"})", {"eventName"}).ok());
+  EXPECT_FALSE(Run(R"({"eventName":"A","x":[1,})", {"eventName", "y"}).ok());
   EXPECT_FALSE(Run(R"(["not an object"])", {"eventName"}).ok());
   EXPECT_FALSE(Run(R"({"eventName":"unterminated)", {"eventName"}).ok());
   EXPECT_FALSE(Run("", {"eventName"}).ok());
+}
+
+TEST_F(ExtractorTest, StopsReadingOnceEveryWantedKeyWasSeen) {
+  // ...damage after the last wanted key is never read (only simdjson's
+  // structural pass saw it), so the event still yields its fields.
+  ASSERT_TRUE(Run(R"({"eventName":"A",})", {"eventName"}).ok());
+  EXPECT_EQ(Values("eventName"), std::vector<std::string>{"A"});
+}
+
+TEST_F(ExtractorTest, LazyFieldsAreReadOnFirstAccessOnly) {
+  registry_ = FieldRegistry();
+  FieldId name = registry_.Intern("eventName");
+  FieldId code = registry_.Intern("errorCode");
+  FieldId bucket = registry_.Intern("requestParameters.bucketName");
+  JsonFieldExtractor lazy(registry_, JsonFieldExtractor::Mode::kLazy);
+  std::string json = R"({"eventName":"DeleteBucket","requestParameters":{"bucketName":"logs"},"errorCode":"NoSuchBucket"})";
+  std::string buf = json + std::string(kJsonPadding, ' ');
+  ASSERT_TRUE(lazy.Extract(buf.data(), json.size(), buf.size(), &fields_).ok());
+  EXPECT_EQ(fields_.first(name).text, "DeleteBucket");
+  EXPECT_EQ(fields_.first(bucket).text, "logs");  // loads the second pass
+  EXPECT_EQ(fields_.first(code).text, "NoSuchBucket");
+  EXPECT_FALSE(fields_.lazy_error());
+  // Damage only the second pass sees is reported on the fields, not hidden.
+  std::string bad = R"({"eventName":"X","requestParameters":{"a":1,,"bucketName":"a"}})";
+  std::string bad_buf = bad + std::string(kJsonPadding, ' ');
+  ASSERT_TRUE(lazy.Extract(bad_buf.data(), bad.size(), bad_buf.size(), &fields_).ok());
+  EXPECT_EQ(fields_.first(name).text, "X");
+  (void)fields_.count(bucket);
+  EXPECT_TRUE(fields_.lazy_error());
 }
 
 TEST_F(ExtractorTest, DeepNestingIsRejectedNotCrashing) {

@@ -1,0 +1,35 @@
+#!/usr/bin/env bash
+# `make run`: starts the Warden agent on this host with examples/agent.yaml,
+# tells the user where problems and results go, shows the first status and
+# problems, then stays in the foreground until Ctrl-C.
+set -uo pipefail
+W=${1:-build/warden}
+C=${2:-examples/agent.yaml}
+
+$W agent --config "$C" --check >/dev/null || exit 2
+S=$($W agent --config "$C" --check | sed -n 's/.*; state \(.*\))$/\1/p')
+echo "Warden agent on this host with $C (Ctrl-C stops it)."
+echo "  problems  printed below as they open and resolve; list them: $W agent problems"
+echo "            kept in $S/state.db, events also in $S/problems.jsonl"
+echo "  results   scheduled query results (osquery result-log JSON) in $S/results.jsonl"
+echo "  schedule  $W agent status  (last run, duration, result and next run of each job)"
+echo "  SQL       $W shell  or  $W query \"SELECT * FROM listening_ports\""
+if ! $W feed status >/dev/null 2>&1; then
+  echo "  vulns     no vulnerability feed imported yet: HOST-VULN says skipped until you import one, e.g."
+  echo "            $W feed import debian-security-tracker.json  (or an OSV all.zip, an Oracle OVAL .xml.bz2)"
+  echo "            then: $W agent run-now HOST-VULN   (docs/agent.md)"
+fi
+echo
+
+$W agent --config "$C" &
+pid=$!
+trap 'kill $pid 2>/dev/null; wait $pid; exit 0' INT TERM
+sleep 6
+kill -0 $pid 2>/dev/null || exit 2
+echo
+$W agent status --config "$C" --format table
+echo
+$W agent problems --config "$C" --format table
+echo
+echo "The agent keeps running (pid $pid); new problems print below. Ctrl-C stops it."
+wait $pid
