@@ -13,6 +13,7 @@
 #include "rules/json_field_extractor.h"
 #include "rules/rule_yaml_loader.h"
 #include "rules/sigma_loader.h"
+#include "rules/yaml_util.h"
 
 namespace {
 
@@ -43,7 +44,9 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   std::vector<warden::RuleDiagnostic> diagnostics;
   try {
     // 2. A detection block.
-    YAML::Node detection = YAML::Load(text);
+    auto docs = warden::SafeLoadAllYaml(text, "fuzz.yml");
+    if (!docs.ok() || docs->empty()) return 0;
+    YAML::Node detection = (*docs)[0];
     YAML::Node doc;
     doc["title"] = "fuzz";
     doc["id"] = "fuzz-detection";
@@ -52,7 +55,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     doc["logsource"]["service"] = "cloudtrail";
     doc["detection"] = detection;
     if (auto rule = warden::ParseSigmaRule(doc, "fuzz.yml", &diagnostics)) Evaluate({*rule});
-  } catch (const YAML::Exception&) {
+  } catch (const std::exception&) {
   }
   try {
     // 3. A condition.
@@ -62,7 +65,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
         "  _x: {userIdentity.type|re: '^IAM'}\n  keywords: ['stop*']\n  condition: placeholder\n");
     doc["detection"]["condition"] = text;
     if (auto rule = warden::ParseSigmaRule(doc, "fuzz.yml", &diagnostics)) Evaluate({*rule});
-  } catch (const YAML::Exception&) {
+  } catch (const std::exception&) {
   }
   return 0;
 }

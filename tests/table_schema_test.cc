@@ -10,6 +10,7 @@
 #include <nlohmann/json.hpp>
 #include <set>
 
+#include "cli/host_session.h"
 #include "sql/table.h"
 #include "testing/test_util.h"
 
@@ -39,7 +40,7 @@ nlohmann::json LoadReference() {
 class TableSchemaTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    RegisterBuiltinTables(registry_);
+    RegisterAllTables(registry_);
     for (const auto& t : LoadReference()) reference_[t["name"].get<std::string>()] = t;
   }
   TableRegistry registry_;

@@ -5,12 +5,16 @@
 
 namespace warden {
 
+void RegisterAllTables(TableRegistry& registry) {
+  RegisterBuiltinTables(registry);
+  RegisterVulnerabilitiesTable(registry);  // Warden-only: needs src/vuln
+  RegisterHostEventTables(registry);       // bpf_*_events: need src/ebpf
+}
+
 Result<std::unique_ptr<HostSession>> HostSession::Open(const std::string& root) {
   std::unique_ptr<HostSession> s(new HostSession(root));
   if (!s->fs_.IsDirectory("/")) return NotFound("--root " + root + ": not a directory");
-  RegisterBuiltinTables(s->registry_);
-  RegisterVulnerabilitiesTable(s->registry_);  // Warden-only: needs src/vuln
-  RegisterHostEventTables(s->registry_);       // bpf_*_events: need src/ebpf
+  RegisterAllTables(s->registry_);
   ASSIGN_OR_RETURN(s->engine_, SqlEngine::Open(&s->registry_, &s->fs_));
   return s;
 }

@@ -11,6 +11,10 @@
 
 namespace warden {
 
+// Every table Warden has: the built-in host tables plus those of modules
+// above src/tables (vulnerabilities, bpf_*_events).
+void RegisterAllTables(TableRegistry& registry);
+
 class HostSession {
  public:
   static Result<std::unique_ptr<HostSession>> Open(const std::string& root);

@@ -2,6 +2,7 @@
 // tooling or as a table for people.
 #include <iostream>
 
+#include "cli/host_session.h"
 #include "cli/warden_cli.h"
 #include "core/finding.h"
 #include "sql/table.h"
@@ -19,7 +20,7 @@ void AddTablesCommand(CLI::App& app, CommandAction* action) {
       if (f != "json" && f != "table")
         return ReportError(InvalidArgument("--format: unknown format '" + f + "' (use table or json)"));
       TableRegistry registry;
-      RegisterBuiltinTables(registry);
+      RegisterAllTables(registry);
       if (f == "json") {
         Json out = Json::array();
         for (const TableDef* def : registry.All()) {

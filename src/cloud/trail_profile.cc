@@ -19,7 +19,7 @@ bool ParseSettings(const YAML::Node& node, NativeRuleParser& parser, RuleSetting
   bool ok = true;
   for (auto it = node.begin(); it != node.end(); ++it) {
     const std::string key = it->first.Scalar();
-    const YAML::Node& v = it->second;
+    const YAML::Node v = it->second;  // a copy: the iterator's proxy dies here
     if (key == "enabled") {
       auto b = ReadBool(v, key);
       if (!b.ok()) ok &= parser.Fail(v, b.status().message());
@@ -89,13 +89,16 @@ Result<TrailProfile> TrailProfile::Parse(const std::string& text, const std::str
   TrailProfile profile;
   std::vector<RuleDiagnostic> diagnostics;
   NativeRuleParser parser(source, &diagnostics);
+  auto docs = SafeLoadAllYaml(text, source);
+  if (!docs.ok()) return docs.status();
+  if (docs->size() > 1) return InvalidArgument(source + ": a profile is one YAML document");
   try {
-    YAML::Node root = YAML::Load(text);
+    YAML::Node root = docs->empty() ? YAML::Node() : (*docs)[0];
     if (!root.IsNull() && !root.IsMap())
       return InvalidArgument(source + ": a profile is a mapping with organisation, accounts, suppressions");
     for (auto it = root.begin(); it != root.end(); ++it) {
       const std::string key = it->first.Scalar();
-      const YAML::Node& v = it->second;
+      const YAML::Node v = it->second;  // a copy: the iterator's proxy dies here
       if (key == "organisation" || key == "organization") {
         if (!v.IsMap()) {
           parser.Fail(v, key + ": expected {name: ..., rules: {...}}");
@@ -167,14 +170,8 @@ Result<TrailProfile> TrailProfile::Parse(const std::string& text, const std::str
         parser.Fail(it->first, "unknown key '" + key + "' (organisation, accounts, suppressions)");
       }
     }
-  } catch (const YAML::Exception& e) {
-    SourceLocation loc;
-    loc.file = source;
-    if (!e.mark.is_null()) {
-      loc.line = e.mark.line + 1;
-      loc.column = e.mark.column + 1;
-    }
-    return InvalidArgument(loc.ToString() + ": invalid YAML: " + e.msg);
+  } catch (const std::exception& e) {
+    return InvalidArgument(source + ": invalid YAML: " + e.what());
   }
   if (!diagnostics.empty()) {
     std::string m = diagnostics.front().ToString();

@@ -28,6 +28,9 @@ Result<std::unique_ptr<TrailScanner>> TrailScanner::Create(std::vector<Rule> rul
 
   std::vector<Rule> org = profile ? profile->Resolve(rules, "") : rules;
   auto add_set = [&](std::vector<Rule> list) -> Status {
+    // Disabled rules are left out of real scans: their fields would
+    // otherwise be extracted from every event for nothing.
+    if (!options.dry_run) std::erase_if(list, [](const Rule& r) { return !r.enabled; });
     for (const Rule& r : list)
       if (r.threshold)
         for (const std::string& g : r.threshold->group_by) s->registry_.Intern(g);

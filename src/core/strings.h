@@ -4,6 +4,7 @@
 #pragma once
 
 #include <cstdint>
+#include <string>
 #include <string_view>
 #include <vector>
 
@@ -19,6 +20,8 @@ bool ParseInt64(std::string_view text, int64_t* out, int base = 10);
 bool ParseUint64(std::string_view text, uint64_t* out, int base = 10);
 bool ParseDouble(std::string_view text, double* out);
 bool StartsWith(std::string_view s, std::string_view prefix);
+// A copy with A-Z lowered (locale-independent; other bytes unchanged).
+std::string AsciiLower(std::string_view text);
 bool EndsWith(std::string_view s, std::string_view suffix);
 
 }  // namespace warden

@@ -1,6 +1,7 @@
 #include "rules/rule_yaml_loader.h"
 
 #include <algorithm>
+#include <cstdio>
 #include <filesystem>
 #include <fstream>
 #include <map>
@@ -102,7 +103,7 @@ std::optional<Rule> NativeRuleParser::ParseRule(const YAML::Node& node) {
   bool ok = true, have_risk = false;
   for (auto it = node.begin(); it != node.end(); ++it) {
     const std::string key = it->first.Scalar();
-    const YAML::Node& v = it->second;
+    const YAML::Node v = it->second;  // a copy: the iterator's proxy dies here
     auto scalar = [&](std::string* out) {
       auto r = ReadScalar(v, key);
       if (!r.ok()) return Fail(v, r.status().message());
@@ -198,7 +199,7 @@ std::optional<Condition> NativeRuleParser::ParseMatch(const YAML::Node& node,
   std::vector<Condition> all;
   for (auto it = node.begin(); it != node.end(); ++it) {
     const std::string key = it->first.Scalar();
-    const YAML::Node& v = it->second;
+    const YAML::Node v = it->second;  // a copy: the iterator's proxy dies here
     if (key == "and" || key == "or" || key == "any" || key == "all") {
       if (!v.IsSequence() && !v.IsMap()) {
         Fail(v, what + "." + key + ": expected a list of conditions");
@@ -274,7 +275,7 @@ std::optional<Condition> NativeRuleParser::ParseFieldSpec(const std::string& fie
   std::vector<Condition> all;
   for (auto it = spec.begin(); it != spec.end(); ++it) {
     const std::string op = it->first.Scalar();
-    const YAML::Node& v = it->second;
+    const YAML::Node v = it->second;  // a copy: the iterator's proxy dies here
     const std::string where = here + "." + op;
     if (op == "ignore_case") continue;
     auto values = [&]() -> std::optional<std::vector<std::string>> {
@@ -394,7 +395,7 @@ std::optional<std::vector<PatternRow>> NativeRuleParser::ParsePatterns(const YAM
     bool any = false;
     for (auto it = item.begin(); it != item.end(); ++it) {
       const std::string key = it->first.Scalar();
-      const YAML::Node& v = it->second;
+      const YAML::Node v = it->second;  // a copy: the iterator's proxy dies here
       std::optional<std::string>* column = nullptr;
       SourceLocation* loc = nullptr;
       if (key == "eventName") {
@@ -491,7 +492,7 @@ std::optional<Threshold> NativeRuleParser::ParseThreshold(const YAML::Node& node
   bool have_count = false;
   for (auto it = node.begin(); it != node.end(); ++it) {
     const std::string key = it->first.Scalar();
-    const YAML::Node& v = it->second;
+    const YAML::Node v = it->second;  // a copy: the iterator's proxy dies here
     if (key == "count") {
       auto n = ReadNumber(v, "threshold.count");
       if (!n.ok() || *n < 1 || *n > 1e6 || *n != static_cast<int>(*n)) {
@@ -571,18 +572,32 @@ void LoadDocument(const YAML::Node& doc, const std::string& source, RuleLoadResu
 RuleLoadResult LoadRulesFromText(std::string_view text, const std::string& source_name) {
   RuleLoadResult out;
   out.files = 1;
-  std::vector<YAML::Node> docs;
-  try {
-    docs = YAML::LoadAll(std::string(text));
-    for (const YAML::Node& doc : docs) LoadDocument(doc, source_name, &out);
-  } catch (const YAML::Exception& e) {
+  auto docs = SafeLoadAllYaml(text, source_name);
+  if (!docs.ok()) {
+    // "file:line:col: invalid YAML: ..." split back into a diagnostic.
     RuleDiagnostic d;
     d.location.file = source_name;
-    if (!e.mark.is_null()) {
-      d.location.line = e.mark.line + 1;
-      d.location.column = e.mark.column + 1;
+    std::string m = docs.status().message();
+    std::string rest = m.substr(std::min(m.size(), source_name.size()));
+    int line = 0, column = 0;
+    if (std::sscanf(rest.c_str(), ":%d:%d:", &line, &column) == 2) {
+      d.location.line = line;
+      d.location.column = column;
+      rest = rest.substr(rest.find(": ") + 2);
+    } else if (StartsWith(rest, ": ")) {
+      rest = rest.substr(2);
     }
-    d.message = "invalid YAML: " + e.msg;
+    d.message = rest;
+    out.diagnostics.push_back(std::move(d));
+    return out;
+  }
+  try {
+    for (const YAML::Node& doc : *docs) LoadDocument(doc, source_name, &out);
+  } catch (const std::exception& e) {
+    // yaml-cpp's accessors throw on some malformed trees; never let it out.
+    RuleDiagnostic d;
+    d.location.file = source_name;
+    d.message = std::string("invalid YAML: ") + e.what();
     out.diagnostics.push_back(std::move(d));
   }
   return out;

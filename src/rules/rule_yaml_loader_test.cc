@@ -87,6 +87,21 @@ TEST(RuleYamlLoaderTest, InvalidYamlReportsPosition) {
   EXPECT_NE(r.FirstError().message().find("invalid YAML"), std::string::npos);
 }
 
+TEST(RuleYamlLoaderTest, StrayCommaIsAnErrorNotAMemoryBlowUp) {
+  // yaml-cpp 0.7 allocates without bound on these; Warden rejects them first.
+  for (const char* text : {",", " ,a: b", "- id: A\n,", "--- ,", "id: A\n...\n,"}) {
+    RuleLoadResult r = LoadRulesFromText(text, "c.yaml");
+    ASSERT_TRUE(r.has_errors()) << text;
+    EXPECT_NE(r.FirstError().message().find("invalid YAML: ',' outside [...] or {...}"), std::string::npos)
+        << r.FirstError().message();
+  }
+  // Commas inside flow collections, quotes, plain scalars and block scalars are fine.
+  RuleLoadResult ok = LoadRulesFromText(
+      "id: A\nrisk_level: low\ntitle: 'a,\n  b'\ndescription: |\n  , first line starts with a comma\n"
+      "tags: [x\n  , y]\nmatch: {eventName: [A\n , B]}\n", "ok.yaml");
+  EXPECT_FALSE(ok.has_errors()) << ok.FirstError().message();
+}
+
 TEST(RuleYamlLoaderTest, MatchOperatorsParse) {
   RuleLoadResult r = LoadRulesFromText(R"(
 id: OPS

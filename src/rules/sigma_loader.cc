@@ -61,7 +61,7 @@ std::optional<Rule> SigmaParser::Parse(const YAML::Node& doc) {
   std::string level, status;
   for (auto it = doc.begin(); it != doc.end(); ++it) {
     const std::string key = it->first.Scalar();
-    const YAML::Node& v = it->second;
+    const YAML::Node v = it->second;  // a copy: the iterator's proxy dies here
     auto text = [&]() { return v.IsScalar() ? v.Scalar() : std::string(); };
     if (key == "id") rule.id = std::string(TrimWhitespace(text()));
     else if (key == "title") rule.title = text();

@@ -2,6 +2,7 @@
 
 #include <arpa/inet.h>
 
+#include <algorithm>
 #include <cstring>
 
 #include "core/strings.h"
@@ -24,8 +25,24 @@ size_t Find(std::string_view s, size_t from, std::string_view lit, bool ignore_c
   if (from > s.size()) return std::string_view::npos;
   if (!ignore_case) return s.find(lit, from);
   if (lit.empty()) return from;
-  for (size_t i = from; i + lit.size() <= s.size(); ++i)
-    if (EqualAt(s, i, lit, true)) return i;
+  if (lit.size() > s.size()) return std::string_view::npos;
+  // Candidates start with either case of the first letter: find them with
+  // memchr (vectorised) instead of comparing at every offset.
+  const char lower = Lower(lit[0]);
+  const char upper = (lower >= 'a' && lower <= 'z') ? static_cast<char>(lower - 32) : lower;
+  const size_t last = s.size() - lit.size();
+  size_t i = from;
+  while (i <= last) {
+    const void* a = std::memchr(s.data() + i, lower, last - i + 1);
+    const void* b = upper == lower ? nullptr : std::memchr(s.data() + i, upper, last - i + 1);
+    if (a == nullptr && b == nullptr) return std::string_view::npos;
+    const char* p = a == nullptr ? static_cast<const char*>(b)
+                    : b == nullptr ? static_cast<const char*>(a)
+                                   : std::min(static_cast<const char*>(a), static_cast<const char*>(b));
+    size_t pos = static_cast<size_t>(p - s.data());
+    if (EqualAt(s, pos, lit, true)) return pos;
+    i = pos + 1;
+  }
   return std::string_view::npos;
 }
 
@@ -48,12 +65,6 @@ bool Contains(std::string_view haystack, std::string_view needle) {
   if (needle.size() > haystack.size()) return false;
   return memmem(haystack.data(), haystack.size(), needle.data(), needle.size()) != nullptr;
 }
-std::string AsciiLower(std::string_view s) {
-  std::string out(s);
-  for (char& c : out) c = Lower(c);
-  return out;
-}
-
 GlobPattern GlobPattern::Parse(std::string_view text, bool ignore_case) {
   GlobPattern g;
   g.ignore_case_ = ignore_case;

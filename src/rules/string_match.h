@@ -5,6 +5,8 @@
 // and a full Unicode fold per event would cost more than it buys.
 #pragma once
 
+#include "core/strings.h"
+
 #include <array>
 #include <cstdint>
 #include <string>
@@ -20,7 +22,6 @@ bool StartsWithIgnoreCase(std::string_view s, std::string_view prefix);
 bool EndsWithIgnoreCase(std::string_view s, std::string_view suffix);
 bool ContainsIgnoreCase(std::string_view haystack, std::string_view needle);
 bool Contains(std::string_view haystack, std::string_view needle);
-std::string AsciiLower(std::string_view s);
 
 // A wildcard pattern: `*` matches any run of characters, `?` exactly one.
 // Sigma escaping: `\*` and `\?` are literal, `\\` is one backslash, any other

@@ -36,6 +36,94 @@ SourceLocation LocationInScalar(const std::string& file, const YAML::Node& node,
   return loc;
 }
 
+namespace {
+
+// Finds a ',' that starts a node outside flow collections (see the header).
+// A line-based scan that tracks quotes (also across lines), comments, flow
+// depth and block scalars, which is all it needs for that one question.
+Status CheckFlowIndicators(std::string_view text, const std::string& source) {
+  int flow_depth = 0;
+  bool in_single = false, in_double = false;
+  int block_indent = -1;  // >= 0 while inside a | or > block scalar
+  int line_no = 0;
+  for (std::string_view line : SplitString(text, '\n')) {
+    ++line_no;
+    size_t indent = 0;
+    while (indent < line.size() && (line[indent] == ' ' || line[indent] == '\t')) ++indent;
+    std::string_view content = line.substr(indent);
+    if (!content.empty() && content.back() == '\r') content.remove_suffix(1);
+    if (block_indent >= 0) {
+      if (content.empty() || static_cast<int>(indent) > block_indent) continue;
+      block_indent = -1;
+    }
+    size_t start = 0;
+    if (!in_single && !in_double && flow_depth == 0) {
+      // "--- ," and ", ..." at the start of a node.
+      if (StartsWith(content, "---")) {
+        start = 3;
+        while (start < content.size() && (content[start] == ' ' || content[start] == '\t')) ++start;
+      }
+      if (start < content.size() && content[start] == ',') {
+        return InvalidArgument(source + ":" + std::to_string(line_no) + ":" + std::to_string(indent + start + 1) +
+                               ": invalid YAML: ',' outside [...] or {...}");
+      }
+    }
+    size_t end_of_code = content.size();
+    for (size_t i = start; i < content.size(); ++i) {
+      char c = content[i];
+      if (in_single) {
+        if (c == '\'') {
+          if (i + 1 < content.size() && content[i + 1] == '\'') ++i;
+          else in_single = false;
+        }
+        continue;
+      }
+      if (in_double) {
+        if (c == '\\') ++i;
+        else if (c == '"') in_double = false;
+        continue;
+      }
+      if (c == '#' && (i == 0 || content[i - 1] == ' ' || content[i - 1] == '\t')) {
+        end_of_code = i;
+        break;
+      }
+      // Quotes open a quoted scalar only where a scalar can start.
+      bool at_start = i == 0 || std::string_view(" \t[{,:-?").find(content[i - 1]) != std::string_view::npos;
+      if (c == '\'' && at_start) in_single = true;
+      else if (c == '"' && at_start) in_double = true;
+      else if (c == '[' || c == '{') ++flow_depth;
+      else if ((c == ']' || c == '}') && flow_depth > 0) --flow_depth;
+    }
+    if (!in_single && !in_double && flow_depth == 0) {
+      std::string_view code = TrimWhitespace(content.substr(0, end_of_code));
+      // key: |  /  - >-  /  key: |2+ : a block scalar follows.
+      size_t k = code.size();
+      while (k > 0 && (std::isdigit(static_cast<unsigned char>(code[k - 1])) || code[k - 1] == '+' ||
+                       code[k - 1] == '-'))
+        --k;
+      if (k > 0 && (code[k - 1] == '|' || code[k - 1] == '>') &&
+          (k == 1 || code[k - 2] == ' ' || code[k - 2] == '\t'))
+        block_indent = static_cast<int>(indent);
+    }
+  }
+  return Status::Ok();
+}
+
+}  // namespace
+
+Result<std::vector<YAML::Node>> SafeLoadAllYaml(std::string_view text, const std::string& source) {
+  RETURN_IF_ERROR(CheckFlowIndicators(text, source));
+  try {
+    return YAML::LoadAll(std::string(text));
+  } catch (const YAML::Exception& e) {
+    std::string where = source;
+    if (!e.mark.is_null()) where += ":" + std::to_string(e.mark.line + 1) + ":" + std::to_string(e.mark.column + 1);
+    return InvalidArgument(where + ": invalid YAML: " + e.msg);
+  } catch (const std::exception& e) {
+    return InvalidArgument(source + ": invalid YAML: " + e.what());
+  }
+}
+
 Result<std::string> ReadScalar(const YAML::Node& node, const std::string& what) {
   if (!node.IsScalar()) return InvalidArgument(what + ": expected a single value");
   return node.Scalar();

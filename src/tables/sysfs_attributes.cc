@@ -53,11 +53,4 @@ std::map<std::string, std::string> ParseKeyValueLines(std::string_view text) {
   return values;
 }
 
-std::string AsciiLower(std::string_view text) {
-  std::string out(text);
-  for (char& c : out)
-    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
-  return out;
-}
-
 }  // namespace warden

@@ -6,6 +6,8 @@
 // some device kinds. Does not interpret values beyond numbers and links.
 #pragma once
 
+#include "core/strings.h"
+
 #include <cstdint>
 #include <map>
 #include <optional>
@@ -32,7 +34,5 @@ std::vector<std::string> ListDirSorted(const HostFs& fs, std::string_view path);
 // Parses KEY=value lines (a sysfs "uevent" file, a udev database entry with
 // the "E:" prefix already removed by the caller, ...).
 std::map<std::string, std::string> ParseKeyValueLines(std::string_view text);
-// Lower-cases ASCII letters.
-std::string AsciiLower(std::string_view text);
 
 }  // namespace warden

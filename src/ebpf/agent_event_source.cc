@@ -1,0 +1,145 @@
+#include "ebpf/agent_event_source.h"
+
+#include <atomic>
+#include <future>
+#include <thread>
+
+#include "core/risk_level.h"
+
+namespace warden {
+
+namespace {
+
+constexpr std::chrono::milliseconds kDrainInterval{250};
+
+AgentRecord FindingRecord(const Finding& f, int64_t time_ns, uint64_t firing) {
+  AgentRecord r;
+  r.kind = RecordKind::kEvent;
+  // One record per firing; the finding id (same condition, same id) is in the body.
+  r.id = MakeFindingId({f.id, std::to_string(time_ns), std::to_string(firing)});
+  r.time_ms = time_ns / 1000000;
+  r.syslog_severity = SyslogSeverity(f.risk_level);
+  Json body = FindingToJson(f);
+  r.body = Json::object();
+  r.body["record"] = "finding";
+  for (auto it = body.begin(); it != body.end(); ++it) r.body[it.key()] = std::move(it.value());
+  r.summary = f.rule_id + " [" + std::string(RiskLevelDisplayName(f.risk_level)) + "] " + f.title + ": " +
+              f.description.substr(0, 300);
+  return r;
+}
+
+class HostEventAgentSource : public EventSource {
+ public:
+  explicit HostEventAgentSource(HostEventSourceOptions options) : options_(std::move(options)) {}
+  ~HostEventAgentSource() override { Stop(); }
+
+  std::string name() const override { return "host_events"; }
+
+  Status Start(RecordRouter& router) override {
+    if (thread_.joinable()) return Status::Ok();
+    stop_ = false;
+    std::promise<Status> started;
+    std::future<Status> result = started.get_future();
+    // The pipeline lives on the thread that polls it (its contract).
+    thread_ = std::thread([this, &router, &started] { Run(router, &started); });
+    Status st = result.get();
+    if (!st.ok()) {
+      thread_.join();
+      return st;
+    }
+    return Status::Ok();
+  }
+
+  void Stop() override {
+    stop_ = true;
+    if (thread_.joinable()) thread_.join();
+    active_ = false;
+  }
+
+  EventSourceInfo Info() const override {
+    EventSourceInfo info;
+    info.name = name();
+    info.publisher = tier_.load() == 1 ? "ebpf" : tier_.load() == 2 ? "fallback" : "";
+    info.type = "publisher";
+    info.subscriptions = rules_.load();
+    info.events = static_cast<int64_t>(events_.load());
+    info.refreshes = static_cast<int64_t>(polls_.load());
+    info.active = active_.load();
+    return info;
+  }
+
+ private:
+  void Run(RecordRouter& router, std::promise<Status>* started) {
+    auto pipeline = HostEventPipeline::Start(options_.pipeline);
+    if (!pipeline.ok()) {
+      started->set_value(pipeline.status());
+      return;
+    }
+    tier_ = (*pipeline)->SourceStatus().tier == "ebpf" ? 1 : 2;
+    rules_ = (*pipeline)->rules() != nullptr ? static_cast<int64_t>((*pipeline)->rules()->rule_count()) : 0;
+    active_ = true;
+    started->set_value(Status::Ok());  // `started` is gone after this
+    std::vector<AgentRecord> batch;
+    std::string json;
+    auto on_event = [&](const HostEvent& e, const EventView& v) {
+      ++events_;
+      if (!options_.forward_events) return;
+      AgentRecord r;
+      r.kind = RecordKind::kEvent;
+      r.id = MakeFindingId({"host-event", std::to_string(e.time_ns), std::to_string(e.pid),
+                            std::string(HostEventKindName(e.kind)), std::to_string(e.id)});
+      r.time_ms = e.time_ns / 1000000;
+      json.clear();
+      RenderHostEventJson(v, &json);
+      r.body = Json::object();
+      r.body["record"] = "event";
+      Json parsed = Json::parse(json, nullptr, false);
+      if (parsed.is_object())
+        for (auto it = parsed.begin(); it != parsed.end(); ++it) r.body[it.key()] = std::move(it.value());
+      r.summary = std::string(HostEventKindName(e.kind)) + " pid " + std::to_string(e.pid) + " " + e.exe;
+      batch.push_back(std::move(r));
+    };
+    int64_t now_ns = 0;
+    uint64_t firings = 0;
+    auto on_finding = [&](const Finding& f) { batch.push_back(FindingRecord(f, now_ns, ++firings)); };
+    while (!stop_) {
+      now_ns = std::chrono::duration_cast<std::chrono::nanoseconds>(
+                   std::chrono::system_clock::now().time_since_epoch())
+                   .count();
+      // on_event must be set so events are counted; it is cheap when not forwarding.
+      Status st = (*pipeline)->Poll(kDrainInterval, on_event, on_finding);
+      ++polls_;
+      if (!batch.empty()) {
+        (void)router.Route(batch);  // the router logs and queues; nothing to retry here
+        batch.clear();
+      }
+      if (!st.ok()) break;
+    }
+    (*pipeline)->Stop();
+    active_ = false;
+  }
+
+  HostEventSourceOptions options_;
+  std::thread thread_;
+  std::atomic<bool> stop_{false};
+  std::atomic<bool> active_{false};
+  std::atomic<int> tier_{0};
+  std::atomic<int64_t> rules_{0};
+  std::atomic<uint64_t> events_{0};
+  std::atomic<uint64_t> polls_{0};
+};
+
+}  // namespace
+
+std::unique_ptr<EventSource> MakeHostEventAgentSource(HostEventSourceOptions options) {
+  return std::make_unique<HostEventAgentSource>(std::move(options));
+}
+
+EventSourceFactory HostEventSourceFactory(HostEventSourceOptions options) {
+  ApplyEnvironment(&options.pipeline.collector);
+  return [options](const AgentConfig&) -> Result<std::unique_ptr<EventSource>> {
+    return MakeHostEventAgentSource(options);
+  };
+}
+
+}  // namespace warden
