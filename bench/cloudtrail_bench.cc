@@ -96,14 +96,15 @@ std::vector<warden::Rule> Rules(const std::string& yaml) {
 
 // 61 rules of every kind, over names and sources that occur in the data.
 std::string GeneratedRules() {
-  static const char* kNames[] = {"DescribeInstances", "GetObject", "PutObject", "AssumeRole", "Decrypt",
-                                 "GetParameter", "ListBuckets", "CreateRole", "DeleteBucket", "RunInstances",
-                                 "GetSecretValue", "DescribeRouteTables", "GetUser", "ListTagsForResource",
-                                 "DeleteParameter", "PutParameter", "DescribeVpcs", "GetBucketAcl", "Encrypt",
-                                 "CreateSecret"};
-  static const char* kSources[] = {"ec2.amazonaws.com", "s3.amazonaws.com", "sts.amazonaws.com",
-                                   "kms.amazonaws.com", "ssm.amazonaws.com", "iam.amazonaws.com",
-                                   "secretsmanager.amazonaws.com"};
+  static const char* kNames[] = {
+      "DescribeInstances", "GetObject",           "PutObject",       "AssumeRole",
+      "Decrypt",           "GetParameter",        "ListBuckets",     "CreateRole",
+      "DeleteBucket",      "RunInstances",        "GetSecretValue",  "DescribeRouteTables",
+      "GetUser",           "ListTagsForResource", "DeleteParameter", "PutParameter",
+      "DescribeVpcs",      "GetBucketAcl",        "Encrypt",         "CreateSecret"};
+  static const char* kSources[] = {
+      "ec2.amazonaws.com", "s3.amazonaws.com",  "sts.amazonaws.com",           "kms.amazonaws.com",
+      "ssm.amazonaws.com", "iam.amazonaws.com", "secretsmanager.amazonaws.com"};
   std::ostringstream y;
   for (int i = 0; i < 61; ++i) {
     const char* name = kNames[i % 20];
@@ -111,7 +112,8 @@ std::string GeneratedRules() {
     y << "- id: GEN-" << i << "\n  risk_level: medium\n";
     switch (i % 6) {
       case 0:
-        y << "  match: {eventName: " << name << ", eventSource: " << source << ", errorCode: {exists: true}}\n";
+        y << "  match: {eventName: " << name << ", eventSource: " << source
+          << ", errorCode: {exists: true}}\n";
         break;
       case 1:
         y << "  match: {eventName: {regex: '^" << std::string(name).substr(0, 6)
@@ -122,14 +124,17 @@ std::string GeneratedRules() {
           << "], userAgent: {contains: 'python-requests', ignore_case: true}}\n";
         break;
       case 3:
-        y << "  match: {eventName: " << name << ", sourceIPAddress: {cidr: [198.51.100.0/24, '2001:db8::/32']}}\n";
+        y << "  match: {eventName: " << name
+          << ", sourceIPAddress: {cidr: [198.51.100.0/24, '2001:db8::/32']}}\n";
         break;
       case 4:
         y << "  patterns:\n    - {eventName: '^" << name << "$', eventSource: '^(?!" << source
-          << ")', userIdentityType: 'AssumedRole'}\n    - {eventName: 'Delete.*Policy', userIdentityType: 'Root'}\n";
+          << ")', userIdentityType: 'AssumedRole'}\n    - {eventName: 'Delete.*Policy', "
+             "userIdentityType: 'Root'}\n";
         break;
       case 5:
-        y << "  match: {eventSource: " << source << ", userIdentity.arn: {startswith: 'arn:aws:iam::999999999999:'}, "
+        y << "  match: {eventSource: " << source
+          << ", userIdentity.arn: {startswith: 'arn:aws:iam::999999999999:'}, "
           << "eventName: {endswith: " << std::string(name).substr(3) << "}}\n";
         break;
     }
@@ -162,10 +167,12 @@ std::vector<warden::Json> LoadTemplates(const std::string& samples) {
   }
   if (out.empty()) {
     // Built-in templates in CloudTrail's shape when the samples are absent.
-    const char* kTemplates[] = {
-        R"({"eventVersion":"1.08","userIdentity":{"type":"IAMUser","principalId":"AIDAEXAMPLE","arn":"arn:aws:iam::123456789012:user/alice","accountId":"123456789012","accessKeyId":"AKIAEXAMPLE","userName":"alice"},"eventTime":"","eventSource":"iam.amazonaws.com","eventName":"ListUsers","awsRegion":"us-east-1","sourceIPAddress":"","userAgent":"aws-cli/2.11.0 Python/3.11.2 Linux/5.15 exe/x86_64","requestParameters":null,"responseElements":null,"requestID":"","eventID":"","readOnly":true,"eventType":"AwsApiCall","managementEvent":true,"recipientAccountId":"123456789012","eventCategory":"Management","tlsDetails":{"tlsVersion":"TLSv1.2","cipherSuite":"ECDHE-RSA-AES128-GCM-SHA256","clientProvidedHostHeader":"iam.amazonaws.com"}})",
-        R"({"eventVersion":"1.08","userIdentity":{"type":"AssumedRole","principalId":"AROAEXAMPLE:i-0abc","arn":"arn:aws:sts::123456789012:assumed-role/app/i-0abc","accountId":"123456789012","accessKeyId":"ASIAEXAMPLE","sessionContext":{"sessionIssuer":{"type":"Role","principalId":"AROAEXAMPLE","arn":"arn:aws:iam::123456789012:role/app","accountId":"123456789012","userName":"app"},"attributes":{"creationDate":"2023-07-10T11:00:00Z","mfaAuthenticated":"false"}}},"eventTime":"","eventSource":"ec2.amazonaws.com","eventName":"DescribeInstances","awsRegion":"us-east-1","sourceIPAddress":"","userAgent":"aws-sdk-go/1.44","requestParameters":{"instancesSet":{},"filterSet":{}},"responseElements":null,"requestID":"","eventID":"","readOnly":true,"eventType":"AwsApiCall","managementEvent":true,"recipientAccountId":"123456789012","eventCategory":"Management"})",
-        R"({"eventVersion":"1.08","userIdentity":{"type":"IAMUser","principalId":"AIDAEXAMPLE","arn":"arn:aws:iam::123456789012:user/bob","accountId":"123456789012","accessKeyId":"AKIAEXAMPLE2","userName":"bob"},"eventTime":"","eventSource":"s3.amazonaws.com","eventName":"DeleteBucket","awsRegion":"us-east-1","sourceIPAddress":"","userAgent":"[aws-cli/2.11.0]","requestParameters":{"bucketName":"logs","Host":"logs.s3.us-east-1.amazonaws.com"},"responseElements":null,"additionalEventData":{"SignatureVersion":"SigV4","bytesTransferredIn":0,"bytesTransferredOut":0},"requestID":"","eventID":"","readOnly":false,"resources":[{"accountId":"123456789012","type":"AWS::S3::Bucket","ARN":"arn:aws:s3:::logs"}],"eventType":"AwsApiCall","managementEvent":true,"recipientAccountId":"123456789012","eventCategory":"Management"})"};
+    const char*
+        kTemplates
+            [] =
+                {
+                    R"({"eventVersion":"1.08","userIdentity":{"type":"IAMUser","principalId":"AIDAEXAMPLE","arn":"arn:aws:iam::123456789012:user/alice","accountId":"123456789012","accessKeyId":"AKIAEXAMPLE","userName":"alice"},"eventTime":"","eventSource":"iam.amazonaws.com","eventName":"ListUsers","awsRegion":"us-east-1","sourceIPAddress":"","userAgent":"aws-cli/2.11.0 Python/3.11.2 Linux/5.15 exe/x86_64","requestParameters":null,"responseElements":null,"requestID":"","eventID":"","readOnly":true,"eventType":"AwsApiCall","managementEvent":true,"recipientAccountId":"123456789012","eventCategory":"Management","tlsDetails":{"tlsVersion":"TLSv1.2","cipherSuite":"ECDHE-RSA-AES128-GCM-SHA256","clientProvidedHostHeader":"iam.amazonaws.com"}})", R"({"eventVersion":"1.08","userIdentity":{"type":"AssumedRole","principalId":"AROAEXAMPLE:i-0abc","arn":"arn:aws:sts::123456789012:assumed-role/app/i-0abc","accountId":"123456789012","accessKeyId":"ASIAEXAMPLE","sessionContext":{"sessionIssuer":{"type":"Role","principalId":"AROAEXAMPLE","arn":"arn:aws:iam::123456789012:role/app","accountId":"123456789012","userName":"app"},"attributes":{"creationDate":"2023-07-10T11:00:00Z","mfaAuthenticated":"false"}}},"eventTime":"","eventSource":"ec2.amazonaws.com","eventName":"DescribeInstances","awsRegion":"us-east-1","sourceIPAddress":"","userAgent":"aws-sdk-go/1.44","requestParameters":{"instancesSet":{},"filterSet":{}},"responseElements":null,"requestID":"","eventID":"","readOnly":true,"eventType":"AwsApiCall","managementEvent":true,"recipientAccountId":"123456789012","eventCategory":"Management"})",
+                    R"({"eventVersion":"1.08","userIdentity":{"type":"IAMUser","principalId":"AIDAEXAMPLE","arn":"arn:aws:iam::123456789012:user/bob","accountId":"123456789012","accessKeyId":"AKIAEXAMPLE2","userName":"bob"},"eventTime":"","eventSource":"s3.amazonaws.com","eventName":"DeleteBucket","awsRegion":"us-east-1","sourceIPAddress":"","userAgent":"[aws-cli/2.11.0]","requestParameters":{"bucketName":"logs","Host":"logs.s3.us-east-1.amazonaws.com"},"responseElements":null,"additionalEventData":{"SignatureVersion":"SigV4","bytesTransferredIn":0,"bytesTransferredOut":0},"requestID":"","eventID":"","readOnly":false,"resources":[{"accountId":"123456789012","type":"AWS::S3::Bucket","ARN":"arn:aws:s3:::logs"}],"eventType":"AwsApiCall","managementEvent":true,"recipientAccountId":"123456789012","eventCategory":"Management"})"};
     for (const char* t : kTemplates) out.push_back(warden::Json::parse(t));
   }
   return out;
@@ -185,8 +192,8 @@ void Generate(const std::string& path, const std::string& samples, size_t target
     time_t secs = static_cast<time_t>(t + static_cast<int64_t>(i / 50));
     std::strftime(when, sizeof when, "%Y-%m-%dT%H:%M:%SZ", gmtime(&secs));
     e["eventTime"] = when;
-    e["sourceIPAddress"] = std::to_string(rng() % 223 + 1) + "." + std::to_string(rng() % 256) + "." +
-                           std::to_string(rng() % 256) + "." + std::to_string(rng() % 256);
+    e["sourceIPAddress"] = std::to_string(rng() % 223 + 1) + "." + std::to_string(rng() % 256) +
+                           "." + std::to_string(rng() % 256) + "." + std::to_string(rng() % 256);
     std::string line = e.dump();
     line += '\n';
     out << line;
@@ -207,25 +214,28 @@ uint64_t ScanOnce(const std::shared_ptr<std::vector<warden::Rule>>& rules, bool 
   uint64_t matches = 0, bytes_out = 0;
   (*scanner)->set_on_match([&](const warden::ScanMatch&) { ++matches; });
   if (findings)
-    (*scanner)->set_on_finding([&](warden::Finding&& f, bool) { bytes_out += warden::FindingToJson(f).dump().size(); });
+    (*scanner)->set_on_finding(
+        [&](warden::Finding&& f, bool) { bytes_out += warden::FindingToJson(f).dump().size(); });
   warden::CloudTrailReader reader(
-      [&](const warden::SplitRecord& r, const warden::RecordOrigin& origin) { (*scanner)->ProcessRecord(r, origin); },
+      [&](const warden::SplitRecord& r, const warden::RecordOrigin& origin) {
+        (*scanner)->ProcessRecord(r, origin);
+      },
       nullptr);
   (void)reader.ReadPath(g_ws.events);
   benchmark::DoNotOptimize(bytes_out);
   return matches;
 }
 
-void RunWarden(benchmark::State& state, std::shared_ptr<std::vector<warden::Rule>> rules, bool findings,
-               Result* result) {
+void RunWarden(benchmark::State& state, std::shared_ptr<std::vector<warden::Rule>> rules,
+               bool findings, Result* result) {
   uint64_t matches = 0;
   for (auto _ : state) matches = ScanOnce(rules, findings);
   double seconds_per_iteration = 0;  // filled by the reporter via counters
   (void)seconds_per_iteration;
   state.SetItemsProcessed(static_cast<int64_t>(state.iterations() * g_ws.event_count));
   state.SetBytesProcessed(static_cast<int64_t>(state.iterations() * g_ws.bytes));
-  state.counters["events_per_s"] =
-      benchmark::Counter(static_cast<double>(g_ws.event_count), benchmark::Counter::kIsIterationInvariantRate);
+  state.counters["events_per_s"] = benchmark::Counter(
+      static_cast<double>(g_ws.event_count), benchmark::Counter::kIsIterationInvariantRate);
   state.counters["matches"] = static_cast<double>(matches);
   result->matches = matches;
 }
@@ -271,9 +281,12 @@ class Reporter : public benchmark::ConsoleReporter {
       double cpu = r.cpu_accumulated_time / static_cast<double>(r.iterations);
       Result* result = nullptr;
       std::string name = r.benchmark_name();
-      if (name.find("warden_rtm011_findings") != std::string::npos) result = &g_findings;
-      else if (name.find("warden_rtm011") != std::string::npos) result = &g_rtm;
-      else if (name.find("warden_100_rules") != std::string::npos) result = &g_100;
+      if (name.find("warden_rtm011_findings") != std::string::npos)
+        result = &g_findings;
+      else if (name.find("warden_rtm011") != std::string::npos)
+        result = &g_rtm;
+      else if (name.find("warden_100_rules") != std::string::npos)
+        result = &g_100;
       if (result && wall > 0 && cpu > 0) {
         result->events_per_second = static_cast<double>(g_ws.event_count) / wall;
         result->events_per_cpu_second = static_cast<double>(g_ws.event_count) / cpu;
@@ -293,10 +306,14 @@ int main(int argc, char** argv) {
   std::vector<char*> rest;
   for (int i = 0; i < argc; ++i) {
     std::string a = argv[i];
-    if (a.rfind("--mb=", 0) == 0) mb = std::stoul(a.substr(5));
-    else if (a.rfind("--samples=", 0) == 0) samples = a.substr(10);
-    else if (a.rfind("--workdir=", 0) == 0) workdir = a.substr(10);
-    else rest.push_back(argv[i]);
+    if (a.rfind("--mb=", 0) == 0)
+      mb = std::stoul(a.substr(5));
+    else if (a.rfind("--samples=", 0) == 0)
+      samples = a.substr(10);
+    else if (a.rfind("--workdir=", 0) == 0)
+      workdir = a.substr(10);
+    else
+      rest.push_back(argv[i]);
   }
   int rest_argc = static_cast<int>(rest.size());
   benchmark::Initialize(&rest_argc, rest.data());
@@ -343,23 +360,39 @@ int main(int argc, char** argv) {
   for (const auto& r : *hundred) enabled += r.enabled ? 1 : 0;
 
   bool have_jq = system("jq --version >/dev/null 2>&1") == 0;
-  if (have_jq) benchmark::RegisterBenchmark("jq_rtm011", BM_JqRtm011)->UseManualTime()->Iterations(1)->Unit(benchmark::kMillisecond);
-  benchmark::RegisterBenchmark("warden_rtm011", [rtm](benchmark::State& s) { RunWarden(s, rtm, false, &g_rtm); })
-      ->UseRealTime()->MinTime(2.0)->Unit(benchmark::kMillisecond);
-  benchmark::RegisterBenchmark("warden_100_rules", [hundred](benchmark::State& s) { RunWarden(s, hundred, false, &g_100); })
-      ->UseRealTime()->MinTime(2.0)->Unit(benchmark::kMillisecond);
-  benchmark::RegisterBenchmark("warden_rtm011_findings", [rtm](benchmark::State& s) { RunWarden(s, rtm, true, &g_findings); })
-      ->UseRealTime()->Iterations(1)->Unit(benchmark::kMillisecond);
+  if (have_jq)
+    benchmark::RegisterBenchmark("jq_rtm011", BM_JqRtm011)
+        ->UseManualTime()
+        ->Iterations(1)
+        ->Unit(benchmark::kMillisecond);
+  benchmark::RegisterBenchmark("warden_rtm011",
+                               [rtm](benchmark::State& s) { RunWarden(s, rtm, false, &g_rtm); })
+      ->UseRealTime()
+      ->MinTime(2.0)
+      ->Unit(benchmark::kMillisecond);
+  benchmark::RegisterBenchmark(
+      "warden_100_rules", [hundred](benchmark::State& s) { RunWarden(s, hundred, false, &g_100); })
+      ->UseRealTime()
+      ->MinTime(2.0)
+      ->Unit(benchmark::kMillisecond);
+  benchmark::RegisterBenchmark("warden_rtm011_findings",
+                               [rtm](benchmark::State& s) { RunWarden(s, rtm, true, &g_findings); })
+      ->UseRealTime()
+      ->Iterations(1)
+      ->Unit(benchmark::kMillisecond);
   Reporter reporter;
   benchmark::RunSpecifiedBenchmarks(&reporter);
   benchmark::Shutdown();
 
-  std::printf("\nCloudTrail RTM-011 seed rows over %llu events (%llu MB of JSON lines), one core.\n"
-              "Rates per CPU second (user+system time of the one thread/process doing the work;\n"
-              "wall-clock rates in brackets, lower when other work shares the machine):\n",
-              static_cast<unsigned long long>(g_ws.event_count), static_cast<unsigned long long>(g_ws.bytes >> 20));
+  std::printf(
+      "\nCloudTrail RTM-011 seed rows over %llu events (%llu MB of JSON lines), one core.\n"
+      "Rates per CPU second (user+system time of the one thread/process doing the work;\n"
+      "wall-clock rates in brackets, lower when other work shares the machine):\n",
+      static_cast<unsigned long long>(g_ws.event_count),
+      static_cast<unsigned long long>(g_ws.bytes >> 20));
   auto line = [](const char* label, const Result& r) {
-    std::printf("  %-28s %10.0f events/s  [%10.0f wall]", label, r.events_per_cpu_second, r.events_per_second);
+    std::printf("  %-28s %10.0f events/s  [%10.0f wall]", label, r.events_per_cpu_second,
+                r.events_per_second);
   };
   if (have_jq) {
     line("jq", g_jq);
@@ -368,7 +401,8 @@ int main(int argc, char** argv) {
   line("warden", g_rtm);
   std::printf("  %llu matches", static_cast<unsigned long long>(g_rtm.matches));
   if (have_jq && g_jq.events_per_cpu_second > 0)
-    std::printf("  = %.0fx jq (target >= 100x)", g_rtm.events_per_cpu_second / g_jq.events_per_cpu_second);
+    std::printf("  = %.0fx jq (target >= 100x)",
+                g_rtm.events_per_cpu_second / g_jq.events_per_cpu_second);
   std::printf("\n");
   char label[64];
   std::snprintf(label, sizeof label, "warden, %zu rules (%zu enabled)", hundred->size(), enabled);
@@ -377,7 +411,8 @@ int main(int argc, char** argv) {
   line("warden + JSON findings", g_findings);
   std::printf("  (every match rendered as a finding line)\n");
   if (have_jq && g_jq.matches != g_rtm.matches) {
-    std::printf("MISMATCH: jq selected %llu events, warden %llu\n", static_cast<unsigned long long>(g_jq.matches),
+    std::printf("MISMATCH: jq selected %llu events, warden %llu\n",
+                static_cast<unsigned long long>(g_jq.matches),
                 static_cast<unsigned long long>(g_rtm.matches));
     return 1;
   }

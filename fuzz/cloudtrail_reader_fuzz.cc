@@ -37,7 +37,8 @@ std::unique_ptr<warden::TrailScanner> MakeScanner() {
       - {sourceIPAddress: {cidr: [10.0.0.0/8, '::/0']}}
       - {additionalEventData.bytesTransferredOut: {gt: 10}}
   threshold: {count: 2, window: 1m, group_by: [userIdentity.arn]}
-)", "fuzz.yaml");
+)",
+                                                           "fuzz.yaml");
   if (extra.has_errors()) abort();
   for (auto& r : extra.rules) rules->push_back(std::move(r));
   auto scanner = warden::TrailScanner::Create(std::move(*rules), nullptr, {});
@@ -60,7 +61,9 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   lseek(fd, 0, SEEK_SET);
   // Small records limit: exercises the oversized-record path too.
   warden::CloudTrailReader reader(
-      [&](const warden::SplitRecord& r, const warden::RecordOrigin& o) { scanner->ProcessRecord(r, o); },
+      [&](const warden::SplitRecord& r, const warden::RecordOrigin& o) {
+        scanner->ProcessRecord(r, o);
+      },
       [](const std::string&) {}, 4096);
   (void)reader.ReadDescriptor(fd, "fuzz");
   close(fd);

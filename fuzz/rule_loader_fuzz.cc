@@ -25,9 +25,10 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   warden::RuleEvaluator evaluator(*set, options);
   warden::JsonFieldExtractor extractor(registry);
   static const std::string kEvent =
-      std::string(R"({"eventName":"CreateUser","eventSource":"iam.amazonaws.com","userIdentity":{"type":"IAMUser",)"
-                  R"("userName":"canary-user","arn":"arn:aws:iam::1:user/canary-user"},"sourceIPAddress":"10.1.2.3",)"
-                  R"("requestParameters":{"userName":"x","list":[1,"a",{"b":null}]},"errorCode":null})") +
+      std::string(
+          R"({"eventName":"CreateUser","eventSource":"iam.amazonaws.com","userIdentity":{"type":"IAMUser",)"
+          R"("userName":"canary-user","arn":"arn:aws:iam::1:user/canary-user"},"sourceIPAddress":"10.1.2.3",)"
+          R"("requestParameters":{"userName":"x","list":[1,"a",{"b":null}]},"errorCode":null})") +
       std::string(64, ' ');
   warden::EventFields fields;
   if (!extractor.Extract(kEvent.data(), kEvent.size() - 64, kEvent.size(), &fields).ok()) return 0;

@@ -25,8 +25,9 @@ void Evaluate(const std::vector<warden::Rule>& rules) {
   warden::RuleEvaluator evaluator(*set);
   warden::JsonFieldExtractor extractor(registry);
   static const std::string kEvent =
-      std::string(R"({"eventName":"StopLogging","eventSource":"cloudtrail.amazonaws.com","userIdentity":)"
-                  R"({"type":"IAMUser","userName":"a"},"requestParameters":{"name":"t","x":[1,2]},"sourceIPAddress":"1.2.3.4"})") +
+      std::string(
+          R"({"eventName":"StopLogging","eventSource":"cloudtrail.amazonaws.com","userIdentity":)"
+          R"({"type":"IAMUser","userName":"a"},"requestParameters":{"name":"t","x":[1,2]},"sourceIPAddress":"1.2.3.4"})") +
       std::string(64, ' ');
   warden::EventFields fields;
   if (!extractor.Extract(kEvent.data(), kEvent.size() - 64, kEvent.size(), &fields).ok()) return;
@@ -61,7 +62,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     // 3. A condition.
     YAML::Node doc = YAML::Load(
         "title: c\nlogsource: {product: aws, service: cloudtrail}\nlevel: low\n"
-        "detection:\n  sel_a: {eventName: StopLogging}\n  sel_b: {eventSource|endswith: amazonaws.com}\n"
+        "detection:\n  sel_a: {eventName: StopLogging}\n  sel_b: {eventSource|endswith: "
+        "amazonaws.com}\n"
         "  _x: {userIdentity.type|re: '^IAM'}\n  keywords: ['stop*']\n  condition: placeholder\n");
     doc["detection"]["condition"] = text;
     if (auto rule = warden::ParseSigmaRule(doc, "fuzz.yml", &diagnostics)) Evaluate({*rule});

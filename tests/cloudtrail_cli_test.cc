@@ -4,9 +4,9 @@
 // Python's re.search run over the same files: Warden must select exactly the
 // events it selects, one finding per event.
 #include <gtest/gtest.h>
+#include <netinet/in.h>
 #include <signal.h>
 #include <sys/socket.h>
-#include <netinet/in.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -29,7 +29,9 @@ using testing::RunShell;
 using testing::TempDir;
 using testing::WardenBinary;
 
-std::string Samples() { return testing::SourcePath("../shared/cloudtrail-samples/invictus-ir_aws_dataset"); }
+std::string Samples() {
+  return testing::SourcePath("../shared/cloudtrail-samples/invictus-ir_aws_dataset");
+}
 
 // Event ids of the sample events whose (eventName, eventSource,
 // userIdentity.type) match every given regex with Python's re.search; a
@@ -86,11 +88,14 @@ TEST(CloudTrailCliTest, SeedRowsSelectExactlyWhatPythonReSearchSelects) {
   TempDir dir;
   size_t nonempty = 0;
   for (const Row& row : kSeedRows) {
-    std::string rules = dir.WriteFile("row.yaml", "- id: RTM-011\n  title: Unintended AWS API calls\n"
-                                                  "  risk_level: very_high\n  patterns:\n    - {eventName: " +
-                                                      YamlQuote(row.name) + ", eventSource: " + YamlQuote(row.source) +
-                                                      ", userIdentityType: " + YamlQuote(row.type) + "}\n");
-    auto r = RunCommand({WardenBinary(), "trail", "scan", "--rules", rules, "--format", "jsonl", Samples()});
+    std::string rules =
+        dir.WriteFile("row.yaml",
+                      "- id: RTM-011\n  title: Unintended AWS API calls\n"
+                      "  risk_level: very_high\n  patterns:\n    - {eventName: " +
+                          YamlQuote(row.name) + ", eventSource: " + YamlQuote(row.source) +
+                          ", userIdentityType: " + YamlQuote(row.type) + "}\n");
+    auto r = RunCommand(
+        {WardenBinary(), "trail", "scan", "--rules", rules, "--format", "jsonl", Samples()});
     ASSERT_EQ(r.exit_code, 0) << r.err;
     std::multiset<std::string> warden;
     for (const Json& f : JsonLines(r.out)) {
@@ -124,12 +129,14 @@ TEST(CloudTrailCliTest, IssueExampleFiresOncePerEventListingEveryMatchingRow) {
     users: [canary-user]
     access_keys: [AKIAIOSFODNN7EXAMPLE]
 )");
-  auto r = RunCommand({WardenBinary(), "trail", "scan", "--rules", rules, "--format", "jsonl", Samples()});
+  auto r = RunCommand(
+      {WardenBinary(), "trail", "scan", "--rules", rules, "--format", "jsonl", Samples()});
   ASSERT_EQ(r.exit_code, 0) << r.err;
   std::multiset<std::string> ids;
   bool saw_two_rows = false;
   for (const Json& f : JsonLines(r.out)) {
-    for (const char* key : {"rule_id", "risk_level", "event_id", "event_time", "account", "actor", "matched_patterns"})
+    for (const char* key : {"rule_id", "risk_level", "event_id", "event_time", "account", "actor",
+                            "matched_patterns"})
       EXPECT_TRUE(f.contains(key)) << key;
     EXPECT_EQ(f["account"], "123837392027");  // from the records, not the file names
     EXPECT_EQ(f["evidence"]["event"]["eventID"], f["event_id"]);
@@ -159,14 +166,16 @@ TEST(CloudTrailCliTest, OcsfFormatEmitsDetectionFindings) {
 
 TEST(CloudTrailCliTest, CanaryUseFromStdinIsReportedImmediately) {
   TempDir dir;
-  std::string rules = dir.WriteFile("c.yaml", "- id: CANARY\n  title: Canary access token used\n"
-                                              "  risk_level: very_high\n  canary: {users: [canary-user]}\n");
+  std::string rules = dir.WriteFile("c.yaml",
+                                    "- id: CANARY\n  title: Canary access token used\n"
+                                    "  risk_level: very_high\n  canary: {users: [canary-user]}\n");
   std::string events =
       R"({"eventID":"x1","eventTime":"2024-01-01T00:00:00Z","eventName":"ListBuckets","eventSource":"s3.amazonaws.com","recipientAccountId":"1","userIdentity":{"type":"IAMUser","userName":"canary-user","arn":"arn:aws:iam::1:user/canary-user"}})"
       "\n"
       R"({"eventID":"x2","eventName":"ListBuckets","userIdentity":{"type":"IAMUser","userName":"alice"}})"
       "\n";
-  auto r = RunCommand({WardenBinary(), "trail", "scan", "--rules", rules, "-f", "jsonl", "-"}, events);
+  auto r =
+      RunCommand({WardenBinary(), "trail", "scan", "--rules", rules, "-f", "jsonl", "-"}, events);
   ASSERT_EQ(r.exit_code, 0) << r.err;
   auto f = JsonLines(r.out);
   ASSERT_EQ(f.size(), 1u);
@@ -177,7 +186,8 @@ TEST(CloudTrailCliTest, CanaryUseFromStdinIsReportedImmediately) {
 
 TEST(CloudTrailCliTest, SigmaRuleLoadsAndFiresOnMatchingEvents) {
   TempDir dir;
-  std::string sigma = dir.WriteFile("sigma/cloudtrail_tampering.yml", R"(title: AWS CloudTrail Important Change
+  std::string sigma =
+      dir.WriteFile("sigma/cloudtrail_tampering.yml", R"(title: AWS CloudTrail Important Change
 id: 4db60cc0-36fb-42b7-9b58-a5b53019fb74
 status: test
 description: Detects disabling, deleting and updating of a Trail
@@ -194,7 +204,8 @@ detection:
     condition: selection_source
 level: medium
 )");
-  auto r = RunCommand({WardenBinary(), "trail", "scan", "--rules", dir.path() + "/sigma", "-f", "jsonl", Samples()});
+  auto r = RunCommand({WardenBinary(), "trail", "scan", "--rules", dir.path() + "/sigma", "-f",
+                       "jsonl", Samples()});
   ASSERT_EQ(r.exit_code, 0) << r.err;
   std::multiset<std::string> ids;
   for (const Json& f : JsonLines(r.out)) {
@@ -202,7 +213,10 @@ level: medium
     EXPECT_EQ(f["risk_level"], "medium");
     ids.insert(f["event_id"].get<std::string>());
   }
-  EXPECT_EQ(ids, PythonSelects(R"J([["^(StopLogging|UpdateTrail|DeleteTrail)$","^cloudtrail\\.amazonaws\\.com$",null]])J"));
+  EXPECT_EQ(
+      ids,
+      PythonSelects(
+          R"J([["^(StopLogging|UpdateTrail|DeleteTrail)$","^cloudtrail\\.amazonaws\\.com$",null]])J"));
   EXPECT_EQ(ids.size(), 6u);
 }
 
@@ -215,7 +229,8 @@ TEST(CloudTrailCliTest, RulesTestCountsEachRowLikePython) {
     - {eventName: 'DeleteTrail', eventSource: 'cloudtrail.amazonaws.com'}
     - {eventName: '^Put', eventSource: '^(?!s3)'}
 )");
-  auto r = RunCommand({WardenBinary(), "rules", "test", rules, "--events", Samples(), "-f", "json"});
+  auto r =
+      RunCommand({WardenBinary(), "rules", "test", rules, "--events", Samples(), "-f", "json"});
   ASSERT_EQ(r.exit_code, 0) << r.err;
   Json j = Json::parse(r.out);
   EXPECT_EQ(j["events"], 2900);
@@ -223,22 +238,28 @@ TEST(CloudTrailCliTest, RulesTestCountsEachRowLikePython) {
   EXPECT_EQ(rule["enabled"], false);  // a dry run tests disabled rules
   EXPECT_EQ(rule["rows"][0]["matches"].get<size_t>(),
             PythonSelects(R"J([["DeleteTrail","cloudtrail.amazonaws.com",null]])J").size());
-  EXPECT_EQ(rule["rows"][1]["matches"].get<size_t>(), PythonSelects(R"J([["^Put","^(?!s3)",null]])J").size());
+  EXPECT_EQ(rule["rows"][1]["matches"].get<size_t>(),
+            PythonSelects(R"J([["^Put","^(?!s3)",null]])J").size());
   EXPECT_EQ(rule["matches"].get<size_t>(),
-            PythonSelects(R"J([["DeleteTrail","cloudtrail.amazonaws.com",null],["^Put","^(?!s3)",null]])J").size());
+            PythonSelects(
+                R"J([["DeleteTrail","cloudtrail.amazonaws.com",null],["^Put","^(?!s3)",null]])J")
+                .size());
   EXPECT_LE(rule["rows"][1]["examples"].size(), 3u);
 }
 
 TEST(CloudTrailCliTest, LintReportsLineAndColumnAndExitCodes) {
   TempDir dir;
-  std::string good = dir.WriteFile("good.yaml", "- id: A\n  risk_level: low\n  match: {eventName: X}\n");
+  std::string good =
+      dir.WriteFile("good.yaml", "- id: A\n  risk_level: low\n  match: {eventName: X}\n");
   auto ok = RunCommand({WardenBinary(), "rules", "lint", "-f", "table", good});
   EXPECT_EQ(ok.exit_code, 0) << ok.out << ok.err;
-  std::string bad = dir.WriteFile("bad.yaml", "- id: B\n  risk_level: low\n  patterns:\n"
-                                              "    - {eventName: '^(Create', eventSource: x}\n");
+  std::string bad = dir.WriteFile("bad.yaml",
+                                  "- id: B\n  risk_level: low\n  patterns:\n"
+                                  "    - {eventName: '^(Create', eventSource: x}\n");
   auto lint = RunCommand({WardenBinary(), "rules", "lint", "-f", "table", bad});
   EXPECT_EQ(lint.exit_code, 1);
-  EXPECT_NE(lint.out.find("bad.yaml:4:28: rule B: patterns[0].eventName: regex error at offset 8"), std::string::npos)
+  EXPECT_NE(lint.out.find("bad.yaml:4:28: rule B: patterns[0].eventName: regex error at offset 8"),
+            std::string::npos)
       << lint.out;
   // The scan refuses the file with the same one-line error and exit code 2.
   auto scan = RunCommand({WardenBinary(), "trail", "scan", "--rules", bad, Samples()});
@@ -252,25 +273,31 @@ TEST(CloudTrailCliTest, ExitCodesForMissingInputAndFailOn) {
   auto missing = RunCommand({WardenBinary(), "trail", "scan", "/nonexistent/logs"});
   EXPECT_EQ(missing.exit_code, 2);
   EXPECT_NE(missing.err.find("/nonexistent/logs: no such file or directory"), std::string::npos);
-  auto gate = RunCommand({WardenBinary(), "trail", "scan", "-q", "-f", "jsonl", "--fail-on", "extreme", Samples()});
+  auto gate = RunCommand(
+      {WardenBinary(), "trail", "scan", "-q", "-f", "jsonl", "--fail-on", "extreme", Samples()});
   EXPECT_EQ(gate.exit_code, 1);  // LeaveOrganization is Extreme
-  auto pass = RunCommand({WardenBinary(), "trail", "scan", "-q", "-f", "jsonl", "--fail-on", "extreme",
-                          Samples() + "/218007301253_CloudTrail_us-east-1_20230710T1145Z_7xgocspSowgK0Gto.json"});
+  auto pass = RunCommand(
+      {WardenBinary(), "trail", "scan", "-q", "-f", "jsonl", "--fail-on", "extreme",
+       Samples() + "/218007301253_CloudTrail_us-east-1_20230710T1145Z_7xgocspSowgK0Gto.json"});
   EXPECT_EQ(pass.exit_code, 0) << pass.err;
 }
 
 TEST(CloudTrailCliTest, DamagedInputIsSkippedCountedAndTheRestScanned) {
   TempDir dir;
-  std::string sample = Samples() + "/218007301253_CloudTrail_us-east-1_20230710T1205Z_lKy08gyrqqRJyzsn.json";
+  std::string sample =
+      Samples() + "/218007301253_CloudTrail_us-east-1_20230710T1205Z_lKy08gyrqqRJyzsn.json";
   std::ifstream in(sample);
   std::stringstream ss;
   ss << in.rdbuf();
   dir.WriteFile("good.json", ss.str());
-  dir.WriteFile("broken.json", R"({"Records":[{"eventName":"StopLogging",}, {"eventID":"ok","eventName":"DeleteTrail","eventSource":"cloudtrail.amazonaws.com"}]})");
+  dir.WriteFile(
+      "broken.json",
+      R"({"Records":[{"eventName":"StopLogging",}, {"eventID":"ok","eventName":"DeleteTrail","eventSource":"cloudtrail.amazonaws.com"}]})");
   dir.WriteFile("truncated.json.gz", std::string("\x1f\x8b\x08\x00\x00\x00\x00\x00", 8));
   auto r = RunCommand({WardenBinary(), "trail", "scan", "-f", "jsonl", dir.path()});
   EXPECT_EQ(r.exit_code, 0) << r.err;
-  EXPECT_NE(r.err.find("broken.json: byte 12: record skipped: invalid JSON"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("broken.json: byte 12: record skipped: invalid JSON"), std::string::npos)
+      << r.err;
   EXPECT_NE(r.err.find("truncated.json.gz: truncated gzip stream"), std::string::npos) << r.err;
   EXPECT_NE(r.err.find("1 bad records skipped"), std::string::npos) << r.err;
   bool saw_ok = false;
@@ -289,7 +316,8 @@ suppressions:
     account: "123837392027"
     comment: Stratus Red Team exercise, approved by SEC (ticket 1)
 )");
-  auto r = RunCommand({WardenBinary(), "trail", "scan", "--profile", profile, "-f", "jsonl", Samples()});
+  auto r =
+      RunCommand({WardenBinary(), "trail", "scan", "--profile", profile, "-f", "jsonl", Samples()});
   ASSERT_EQ(r.exit_code, 0) << r.err;
   for (const Json& f : JsonLines(r.out)) {
     EXPECT_EQ(f["rule_id"].get<std::string>().rfind("AWS-CLOUDTRAIL-", 0), std::string::npos);
@@ -297,9 +325,10 @@ suppressions:
       EXPECT_EQ(f["risk_level"], "low");
     }
   }
-  EXPECT_NE(r.err.find("(+8 suppressed)"), std::string::npos) << r.err;  // 3 stopped, 3 deleted, 2 selectors
-  auto shown = RunCommand({WardenBinary(), "trail", "scan", "--profile", profile, "--show-suppressed", "-f", "jsonl",
-                           Samples()});
+  EXPECT_NE(r.err.find("(+8 suppressed)"), std::string::npos)
+      << r.err;  // 3 stopped, 3 deleted, 2 selectors
+  auto shown = RunCommand({WardenBinary(), "trail", "scan", "--profile", profile,
+                           "--show-suppressed", "-f", "jsonl", Samples()});
   int suppressed = 0;
   for (const Json& f : JsonLines(shown.out)) suppressed += f.value("suppressed", false) ? 1 : 0;
   EXPECT_EQ(suppressed, 8);
@@ -311,10 +340,11 @@ TEST(CloudTrailCliTest, IamCheckReportsUnhealthyCanary) {
     {"UserName":"canary-user","Arn":"arn:aws:iam::123456789012:user/canary-user",
      "AttachedManagedPolicies":[{"PolicyName":"AdministratorAccess"}],"UserPolicyList":[],"GroupList":[]}],
     "GroupDetailList":[]})");
-  std::string report = dir.WriteFile("report.csv",
-                                     "user,arn,password_enabled,mfa_active,access_key_1_active,access_key_1_last_rotated,"
-                                     "access_key_1_last_used_date\n"
-                                     "canary-user,arn:aws:iam::123456789012:user/canary-user,false,false,false,N/A,N/A\n");
+  std::string report = dir.WriteFile(
+      "report.csv",
+      "user,arn,password_enabled,mfa_active,access_key_1_active,access_key_1_last_rotated,"
+      "access_key_1_last_used_date\n"
+      "canary-user,arn:aws:iam::123456789012:user/canary-user,false,false,false,N/A,N/A\n");
   auto r = RunCommand({WardenBinary(), "trail", "iam-check", "--authorization-details", details,
                        "--credential-report", report, "--canary-user", "canary-user", "-f", "jsonl",
                        "--fail-on", "very_high"});
@@ -333,14 +363,17 @@ TEST(CloudTrailCliTest, IamCheckReportsUnhealthyCanary) {
 
 TEST(CloudTrailCliTest, WatchPicksUpFilesAsTheyLand) {
   TempDir dir;
-  dir.WriteFile("old/a.json", R"({"Records":[{"eventID":"old","eventName":"StopLogging","eventSource":"cloudtrail.amazonaws.com"}]})");
+  dir.WriteFile(
+      "old/a.json",
+      R"({"Records":[{"eventID":"old","eventName":"StopLogging","eventSource":"cloudtrail.amazonaws.com"}]})");
   std::thread writer([&] {
     std::this_thread::sleep_for(std::chrono::milliseconds(1200));
-    dir.WriteFile("AWSLogs/1/CloudTrail/us-east-1/2024/01/01/new.json",
-                  R"({"Records":[{"eventID":"new","eventName":"StopLogging","eventSource":"cloudtrail.amazonaws.com"}]})");
+    dir.WriteFile(
+        "AWSLogs/1/CloudTrail/us-east-1/2024/01/01/new.json",
+        R"({"Records":[{"eventID":"new","eventName":"StopLogging","eventSource":"cloudtrail.amazonaws.com"}]})");
   });
-  auto r = RunCommand({WardenBinary(), "trail", "watch", "--interval", "0.2", "--duration", "4", "-f", "jsonl",
-                       dir.path()});
+  auto r = RunCommand({WardenBinary(), "trail", "watch", "--interval", "0.2", "--duration", "4",
+                       "-f", "jsonl", dir.path()});
   writer.join();
   EXPECT_EQ(r.exit_code, 0) << r.err;
   auto findings = JsonLines(r.out);
@@ -374,7 +407,8 @@ TEST(CloudTrailCliTest, WebhookAndSlackNotificationsReachALocalReceiverWithValid
   std::string log = dir.path() + "/requests.jsonl", port_file = dir.path() + "/port";
   // LeaveOrganization (Extreme) is the only finding at or above extreme: one
   // webhook POST and one Slack POST.
-  auto started = RunShell("python3 " + script + " " + log + " " + port_file + " 2 >/dev/null 2>&1 & echo $!");
+  auto started =
+      RunShell("python3 " + script + " " + log + " " + port_file + " 2 >/dev/null 2>&1 & echo $!");
   int64_t pid = 0;
   ASSERT_TRUE(ParseInt64(TrimWhitespace(started.out), &pid));
   std::string port;
@@ -385,8 +419,10 @@ TEST(CloudTrailCliTest, WebhookAndSlackNotificationsReachALocalReceiverWithValid
   }
   ASSERT_FALSE(port.empty());
   std::string base = "http://127.0.0.1:" + port;
-  auto r = RunShell("WARDEN_WEBHOOK_SECRET=topsecret " + WardenBinary() + " trail scan -q -f jsonl --notify-min-risk extreme --webhook " +
-                    base + "/hook --slack-webhook " + base + "/services/T/B/X " + Samples() + " > /dev/null");
+  auto r =
+      RunShell("WARDEN_WEBHOOK_SECRET=topsecret " + WardenBinary() +
+               " trail scan -q -f jsonl --notify-min-risk extreme --webhook " + base +
+               "/hook --slack-webhook " + base + "/services/T/B/X " + Samples() + " > /dev/null");
   EXPECT_EQ(r.exit_code, 0) << r.err;
   std::vector<Json> requests;
   for (int i = 0; i < 50 && requests.size() < 2; ++i) {
@@ -402,7 +438,8 @@ TEST(CloudTrailCliTest, WebhookAndSlackNotificationsReachALocalReceiverWithValid
     const std::string body = req["body"];
     if (req["path"] == "/hook") {
       const std::string ts = req["headers"]["x-warden-timestamp"];
-      EXPECT_EQ(req["headers"]["x-warden-signature"], "sha256=" + HmacSha256Hex("topsecret", ts + "." + body));
+      EXPECT_EQ(req["headers"]["x-warden-signature"],
+                "sha256=" + HmacSha256Hex("topsecret", ts + "." + body));
       EXPECT_EQ(Json::parse(body)["rule_id"], "AWS-ORGANIZATION-LEFT");
     } else {
       EXPECT_EQ(req["path"], "/services/T/B/X");

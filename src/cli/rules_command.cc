@@ -33,14 +33,18 @@ struct Tally {
 };
 
 std::string RowText(const PatternRow& row) {
-  auto quote = [](const std::optional<std::string>& v) { return v ? "'" + *v + "'" : std::string("(any)"); };
+  auto quote = [](const std::optional<std::string>& v) {
+    return v ? "'" + *v + "'" : std::string("(any)");
+  };
   return "{eventName: " + quote(row.event_name) + ", eventSource: " + quote(row.event_source) +
          ", userIdentityType: " + quote(row.user_identity_type) + "}";
 }
 
 int RunRulesTest(const std::string& rule_file, const std::vector<std::string>& events,
-                 const std::string& profile_path, const std::string& format_name, int max_examples) {
-  std::string format = format_name.empty() ? (isatty(STDOUT_FILENO) ? "table" : "json") : format_name;
+                 const std::string& profile_path, const std::string& format_name,
+                 int max_examples) {
+  std::string format =
+      format_name.empty() ? (isatty(STDOUT_FILENO) ? "table" : "json") : format_name;
   if (format != "table" && format != "json")
     return ReportError(InvalidArgument("--format: use table or json"));
   RuleLoadResult loaded = LoadRulesFromPath(rule_file);
@@ -92,7 +96,8 @@ int RunRulesTest(const std::string& rule_file, const std::vector<std::string>& e
     if (++problems <= 10) std::cerr << "warden: " << m << "\n";
   };
   sc.set_on_problem(problem);
-  CloudTrailReader reader([&](const SplitRecord& r, const RecordOrigin& o) { sc.ProcessRecord(r, o); }, problem);
+  CloudTrailReader reader(
+      [&](const SplitRecord& r, const RecordOrigin& o) { sc.ProcessRecord(r, o); }, problem);
   for (const std::string& in : events) {
     Status rs = reader.ReadPath(in);
     if (!rs.ok()) return ReportError(rs);
@@ -103,22 +108,33 @@ int RunRulesTest(const std::string& rule_file, const std::vector<std::string>& e
     auto examples = [](const std::vector<Example>& ex) {
       Json a = Json::array();
       for (const Example& e : ex)
-        a.push_back({{"event_id", e.event_id}, {"event_time", e.event_time}, {"event_name", e.event_name},
-                     {"event_source", e.event_source}, {"actor", e.actor}});
+        a.push_back({{"event_id", e.event_id},
+                     {"event_time", e.event_time},
+                     {"event_name", e.event_name},
+                     {"event_source", e.event_source},
+                     {"actor", e.actor}});
       return a;
     };
-    Json out = {{"events", total}, {"bad_records", reader.stats().bad_records + sc.stats().bad_records}};
+    Json out = {{"events", total},
+                {"bad_records", reader.stats().bad_records + sc.stats().bad_records}};
     Json list = Json::array();
     for (size_t i = 0; i < rules.size(); ++i) {
-      Json r = {{"id", rules[i].id}, {"enabled", rules[i].enabled}, {"matches", by_rule[i].matches},
+      Json r = {{"id", rules[i].id},
+                {"enabled", rules[i].enabled},
+                {"matches", by_rule[i].matches},
                 {"examples", examples(by_rule[i].examples)}};
       if (rules[i].has_patterns) {
         Json rows = Json::array();
         for (size_t k = 0; k < rules[i].patterns.size(); ++k) {
           const PatternRow& p = rules[i].patterns[k];
-          auto col = [](const std::optional<std::string>& v) { return v ? Json(*v) : Json(nullptr); };
-          rows.push_back({{"row", k}, {"eventName", col(p.event_name)}, {"eventSource", col(p.event_source)},
-                          {"userIdentityType", col(p.user_identity_type)}, {"matches", by_row[i][k].matches},
+          auto col = [](const std::optional<std::string>& v) {
+            return v ? Json(*v) : Json(nullptr);
+          };
+          rows.push_back({{"row", k},
+                          {"eventName", col(p.event_name)},
+                          {"eventSource", col(p.event_source)},
+                          {"userIdentityType", col(p.user_identity_type)},
+                          {"matches", by_row[i][k].matches},
                           {"examples", examples(by_row[i][k].examples)}});
         }
         r["rows"] = std::move(rows);
@@ -132,39 +148,47 @@ int RunRulesTest(const std::string& rule_file, const std::vector<std::string>& e
   } else {
     auto print_examples = [](const std::vector<Example>& ex, const char* indent) {
       for (const Example& e : ex)
-        std::cout << indent << "e.g. " << e.event_time << "  " << e.event_name << "  " << e.event_source << "  by "
-                  << e.actor << "  (" << e.event_id << ")\n";
+        std::cout << indent << "e.g. " << e.event_time << "  " << e.event_name << "  "
+                  << e.event_source << "  by " << e.actor << "  (" << e.event_id << ")\n";
     };
     std::cout << "Dry run over " << total << " events (disabled rules included):\n";
     for (size_t i = 0; i < rules.size(); ++i) {
       const Rule& r = rules[i];
-      std::cout << "\n" << r.id << (r.enabled ? "" : " (disabled)") << ": " << by_rule[i].matches << " of "
+      std::cout << "\n"
+                << r.id << (r.enabled ? "" : " (disabled)") << ": " << by_rule[i].matches << " of "
                 << total << " events" << (r.has_patterns ? " (one finding per event)" : "") << "\n";
-      if (r.threshold) std::cout << "  note: threshold ignored in a dry run; counts are single events\n";
+      if (r.threshold)
+        std::cout << "  note: threshold ignored in a dry run; counts are single events\n";
       if (!r.has_patterns) {
         print_examples(by_rule[i].examples, "  ");
         continue;
       }
       for (size_t k = 0; k < r.patterns.size(); ++k) {
-        std::cout << "  row " << k << " " << RowText(r.patterns[k]) << ": " << by_row[i][k].matches << " events";
-        if (total > 0 && by_row[i][k].matches * 2 > total) std::cout << "  <- more than half of all events";
+        std::cout << "  row " << k << " " << RowText(r.patterns[k]) << ": " << by_row[i][k].matches
+                  << " events";
+        if (total > 0 && by_row[i][k].matches * 2 > total)
+          std::cout << "  <- more than half of all events";
         std::cout << "\n";
         print_examples(by_row[i][k].examples, "      ");
       }
     }
   }
   for (const RegexLimitReport& r : sc.RegexLimitReports())
-    std::cerr << "warden: rule " << r.rule_id << ": regex '" << r.pattern << "' hit its backtracking limit on "
-              << r.count << " events (treated as no match)\n";
+    std::cerr << "warden: rule " << r.rule_id << ": regex '" << r.pattern
+              << "' hit its backtracking limit on " << r.count << " events (treated as no match)\n";
   if (problems > 10) std::cerr << "warden: ... and " << problems - 10 << " more problems\n";
   return 0;
 }
 
-int RunRulesLint(const std::vector<std::string>& paths, const std::string& format_name, bool strict) {
-  std::string format = format_name.empty() ? (isatty(STDOUT_FILENO) ? "table" : "json") : format_name;
-  if (format != "table" && format != "json") return ReportError(InvalidArgument("--format: use table or json"));
+int RunRulesLint(const std::vector<std::string>& paths, const std::string& format_name,
+                 bool strict) {
+  std::string format =
+      format_name.empty() ? (isatty(STDOUT_FILENO) ? "table" : "json") : format_name;
+  if (format != "table" && format != "json")
+    return ReportError(InvalidArgument("--format: use table or json"));
   for (const std::string& p : paths)
-    if (access(p.c_str(), F_OK) != 0) return ReportError(NotFound(p + ": no such file or directory"));
+    if (access(p.c_str(), F_OK) != 0)
+      return ReportError(NotFound(p + ": no such file or directory"));
   LintReport all;
   for (const std::string& p : paths) {
     LintReport r = LintRulePath(p);
@@ -175,14 +199,18 @@ int RunRulesLint(const std::vector<std::string>& paths, const std::string& forma
   if (format == "json") {
     Json list = Json::array();
     for (const RuleDiagnostic& d : all.diagnostics)
-      list.push_back({{"severity", d.severity == RuleDiagnostic::Severity::kError ? "error" : "warning"},
-                      {"file", d.location.file},
-                      {"line", d.location.line},
-                      {"column", d.location.column},
-                      {"rule_id", d.rule_id.empty() ? Json(nullptr) : Json(d.rule_id)},
-                      {"message", d.message}});
-    std::cout << Json({{"files", all.files}, {"rules", all.rules}, {"errors", all.errors()},
-                       {"warnings", all.warnings()}, {"diagnostics", list}})
+      list.push_back(
+          {{"severity", d.severity == RuleDiagnostic::Severity::kError ? "error" : "warning"},
+           {"file", d.location.file},
+           {"line", d.location.line},
+           {"column", d.location.column},
+           {"rule_id", d.rule_id.empty() ? Json(nullptr) : Json(d.rule_id)},
+           {"message", d.message}});
+    std::cout << Json({{"files", all.files},
+                       {"rules", all.rules},
+                       {"errors", all.errors()},
+                       {"warnings", all.warnings()},
+                       {"diagnostics", list}})
                      .dump(2)
               << "\n";
   } else {
@@ -197,11 +225,13 @@ int RunRulesLint(const std::vector<std::string>& paths, const std::string& forma
 }  // namespace
 
 void AddRulesCommand(CLI::App& app, CommandAction* action) {
-  CLI::App* rules = app.add_subcommand("rules", "Test and lint detection rules (Warden YAML and Sigma)")
-                        ->require_subcommand(1)
-                        ->footer("Examples:\n"
-                                 "  warden rules lint rules/\n"
-                                 "  warden rules test rtm.yaml --events AWSLogs/");
+  CLI::App* rules =
+      app.add_subcommand("rules", "Test and lint detection rules (Warden YAML and Sigma)")
+          ->require_subcommand(1)
+          ->footer(
+              "Examples:\n"
+              "  warden rules lint rules/\n"
+              "  warden rules test rtm.yaml --events AWSLogs/");
   {
     struct Opts {
       std::string rule_file, profile, format;
@@ -209,18 +239,25 @@ void AddRulesCommand(CLI::App& app, CommandAction* action) {
       int examples = 3;
     };
     auto o = std::make_shared<Opts>();
-    CLI::App* cmd = rules->add_subcommand("test", "Dry-run rules over events: matches per rule and per pattern row")
-                        ->footer("Examples:\n"
-                                 "  warden rules test rtm.yaml --events AWSLogs/123456789012/CloudTrail/\n"
-                                 "  warden rules test rtm.yaml --events today.json.gz --examples 5 -f json");
+    CLI::App* cmd =
+        rules
+            ->add_subcommand("test",
+                             "Dry-run rules over events: matches per rule and per pattern row")
+            ->footer(
+                "Examples:\n"
+                "  warden rules test rtm.yaml --events AWSLogs/123456789012/CloudTrail/\n"
+                "  warden rules test rtm.yaml --events today.json.gz --examples 5 -f json");
     cmd->add_option("rule_file", o->rule_file, "Rule file or directory")->required();
-    cmd->add_option("-e,--events", o->events, "CloudTrail files, directories or - (stdin)")->required();
+    cmd->add_option("-e,--events", o->events, "CloudTrail files, directories or - (stdin)")
+        ->required();
     cmd->add_option("-p,--profile", o->profile, "Apply this profile's settings first");
     cmd->add_option("--examples", o->examples, "Example events per rule and row (default 3)")
         ->check(CLI::NonNegativeNumber);
     AddFormatOption(*cmd, &o->format, "table|json");
     cmd->callback([o, action]() {
-      *action = [o]() { return RunRulesTest(o->rule_file, o->events, o->profile, o->format, o->examples); };
+      *action = [o]() {
+        return RunRulesTest(o->rule_file, o->events, o->profile, o->format, o->examples);
+      };
     });
   }
   {
@@ -230,14 +267,20 @@ void AddRulesCommand(CLI::App& app, CommandAction* action) {
       bool strict = false;
     };
     auto o = std::make_shared<Opts>();
-    CLI::App* cmd = rules->add_subcommand("lint", "Check rule files: schema, regexes (with line:column), pitfalls")
-                        ->footer("Examples:\n"
-                                 "  warden rules lint rtm.yaml\n"
-                                 "  warden rules lint --strict -f json rules/");
+    CLI::App* cmd =
+        rules
+            ->add_subcommand("lint",
+                             "Check rule files: schema, regexes (with line:column), pitfalls")
+            ->footer(
+                "Examples:\n"
+                "  warden rules lint rtm.yaml\n"
+                "  warden rules lint --strict -f json rules/");
     cmd->add_option("paths", o->paths, "Rule files or directories")->required();
     cmd->add_flag("--strict", o->strict, "Exit 1 on warnings too");
     AddFormatOption(*cmd, &o->format, "table|json");
-    cmd->callback([o, action]() { *action = [o]() { return RunRulesLint(o->paths, o->format, o->strict); }; });
+    cmd->callback([o, action]() {
+      *action = [o]() { return RunRulesLint(o->paths, o->format, o->strict); };
+    });
   }
 }
 

@@ -58,9 +58,10 @@ struct RuleOptions {
 };
 
 void AddRuleOptions(CLI::App* cmd, RuleOptions* o) {
-  cmd->add_option("-r,--rules", o->rule_paths,
-                  "Rule file or directory (Warden YAML or Sigma); repeatable. Without it the built-in "
-                  "catalog runs");
+  cmd->add_option(
+      "-r,--rules", o->rule_paths,
+      "Rule file or directory (Warden YAML or Sigma); repeatable. Without it the built-in "
+      "catalog runs");
   cmd->add_flag("--builtin", o->builtin, "Also load the built-in catalog when --rules is given");
   cmd->add_option("-p,--profile", o->profile_path,
                   "Profile: per-rule settings by organisation and account, suppressions");
@@ -80,13 +81,15 @@ Result<std::vector<Rule>> LoadRuleSet(const RuleOptions& o, bool quiet) {
     RuleLoadResult loaded = LoadRulesFromPath(path);
     RETURN_IF_ERROR(loaded.FirstError());
     if (!quiet)
-      for (const RuleDiagnostic& d : loaded.diagnostics) std::cerr << "warden: " << d.ToString() << "\n";
+      for (const RuleDiagnostic& d : loaded.diagnostics)
+        std::cerr << "warden: " << d.ToString() << "\n";
     for (Rule& r : loaded.rules) from_files.push_back(std::move(r));
   }
   std::map<std::string, const Rule*> seen;
   for (Rule& r : from_files) {
     if (auto s = seen.find(r.id); s != seen.end())
-      return InvalidArgument(r.location.ToString() + ": rule " + r.id + ": duplicate rule id (first defined at " +
+      return InvalidArgument(r.location.ToString() + ": rule " + r.id +
+                             ": duplicate rule id (first defined at " +
                              s->second->location.ToString() + ")");
     seen[r.id] = &r;
   }
@@ -111,14 +114,18 @@ Result<std::optional<TrailProfile>> LoadProfile(const std::string& path) {
 Result<FindingFormat> ResolveFormat(const std::string& name) {
   std::string n = name.empty() ? (isatty(STDOUT_FILENO) ? "table" : "jsonl") : name;
   auto f = ParseFindingFormat(n);
-  if (!f) return InvalidArgument("--format: unknown format '" + n + "' (use table, jsonl, json or ocsf)");
+  if (!f)
+    return InvalidArgument("--format: unknown format '" + n + "' (use table, jsonl, json or ocsf)");
   return *f;
 }
 
-Result<std::optional<RiskLevel>> ParseLevelOption(const std::string& flag, const std::string& text) {
+Result<std::optional<RiskLevel>> ParseLevelOption(const std::string& flag,
+                                                  const std::string& text) {
   if (text.empty()) return std::optional<RiskLevel>();
   auto level = ParseRiskLevel(text);
-  if (!level) return InvalidArgument(flag + ": unknown risk level '" + text + "' (extreme, very_high, high, medium, low)");
+  if (!level)
+    return InvalidArgument(flag + ": unknown risk level '" + text +
+                           "' (extreme, very_high, high, medium, low)");
   return std::optional<RiskLevel>(*level);
 }
 
@@ -136,9 +143,11 @@ void AddNotifyOptions(CLI::App* cmd, NotifyOptions* o) {
                   "Slack incoming webhook URL (or set WARDEN_SLACK_WEBHOOK)");
   cmd->add_option("--webhook", o->webhook_url,
                   "Generic webhook URL; findings are POSTed as JSON signed with HMAC-SHA256");
-  cmd->add_option("--webhook-secret-env", o->webhook_secret_env,
-                  "Environment variable holding the webhook signing secret (default WARDEN_WEBHOOK_SECRET)");
-  cmd->add_option("--notify-min-risk", o->min_risk, "Notify findings at or above this risk (default high)");
+  cmd->add_option(
+      "--webhook-secret-env", o->webhook_secret_env,
+      "Environment variable holding the webhook signing secret (default WARDEN_WEBHOOK_SECRET)");
+  cmd->add_option("--notify-min-risk", o->min_risk,
+                  "Notify findings at or above this risk (default high)");
   cmd->add_option("--notify-max", o->max_per_run,
                   "Notify at most this many findings per run; the rest are counted (default 100)");
 }
@@ -154,14 +163,16 @@ class Notifier {
     if (slack.empty()) {
       if (const char* env = std::getenv("WARDEN_SLACK_WEBHOOK")) slack = env;
     }
-    if (!slack.empty()) n.sinks_.push_back(std::make_unique<SlackSink>(slack, MakeCurlHttpPoster()));
+    if (!slack.empty())
+      n.sinks_.push_back(std::make_unique<SlackSink>(slack, MakeCurlHttpPoster()));
     if (!o.webhook_url.empty()) {
       std::string secret;
       if (const char* env = std::getenv(o.webhook_secret_env.c_str())) secret = env;
       if (secret.empty())
         std::cerr << "warden: warning: " << o.webhook_secret_env
                   << " is not set; webhook requests will not be signed\n";
-      n.sinks_.push_back(std::make_unique<WebhookSink>(o.webhook_url, secret, MakeCurlHttpPoster()));
+      n.sinks_.push_back(
+          std::make_unique<WebhookSink>(o.webhook_url, secret, MakeCurlHttpPoster()));
     }
     return n;
   }
@@ -182,7 +193,8 @@ class Notifier {
     }
   }
   Status SendTest() {
-    if (sinks_.empty()) return InvalidArgument("no sink configured (use --slack-webhook or --webhook)");
+    if (sinks_.empty())
+      return InvalidArgument("no sink configured (use --slack-webhook or --webhook)");
     Finding test = MakeTestFinding();
     for (auto& sink : sinks_) {
       RETURN_IF_ERROR(sink->Send(test));
@@ -233,7 +245,8 @@ int RunScan(const ScanOptionsCli& o, bool watch) {
   if (!notifier.ok()) return ReportError(notifier.status());
   for (const std::string& in : o.inputs) {
     if (in == "-") continue;
-    if (access(in.c_str(), F_OK) != 0) return ReportError(NotFound(in + ": no such file or directory"));
+    if (access(in.c_str(), F_OK) != 0)
+      return ReportError(NotFound(in + ": no such file or directory"));
   }
   const TrailProfile* prof = profile->has_value() ? &**profile : nullptr;
   if (prof && !o.quiet) {
@@ -250,7 +263,8 @@ int RunScan(const ScanOptionsCli& o, bool watch) {
   if (!scanner.ok()) return ReportError(scanner.status());
   TrailScanner& sc = **scanner;
   if (sc.enabled_rules() == 0)
-    std::cerr << "warden: warning: every loaded rule is disabled; enable some in a profile or rule file\n";
+    std::cerr << "warden: warning: every loaded rule is disabled; enable some in a profile or rule "
+                 "file\n";
 
   FindingWriter writer(*format, std::cout);
   ProblemPrinter problems;
@@ -262,8 +276,9 @@ int RunScan(const ScanOptionsCli& o, bool watch) {
     if (*fail_on && f.risk_level >= **fail_on) failed_threshold = true;
     notifier->Notify(f);
   });
-  CloudTrailReader reader([&](const SplitRecord& r, const RecordOrigin& origin) { sc.ProcessRecord(r, origin); },
-                          [&](const std::string& m) { problems(m); }, o.max_record_mb << 20);
+  CloudTrailReader reader(
+      [&](const SplitRecord& r, const RecordOrigin& origin) { sc.ProcessRecord(r, origin); },
+      [&](const std::string& m) { problems(m); }, o.max_record_mb << 20);
 
   std::signal(SIGINT, OnSignal);
   std::signal(SIGTERM, OnSignal);
@@ -284,8 +299,11 @@ int RunScan(const ScanOptionsCli& o, bool watch) {
     std::vector<std::string> dirs;
     for (const std::string& in : o.inputs)
       if (in != "-") dirs.push_back(in);
-    if (!o.quiet) std::cerr << "warden: watching " << dirs.size() << " path(s) for new CloudTrail files (Ctrl-C stops)\n";
-    (void)reader.Follow(dirs, fo, [] { return g_stop != 0; }, [&] { writer.Flush(); });
+    if (!o.quiet)
+      std::cerr << "warden: watching " << dirs.size()
+                << " path(s) for new CloudTrail files (Ctrl-C stops)\n";
+    (void)reader.Follow(
+        dirs, fo, [] { return g_stop != 0; }, [&] { writer.Flush(); });
   }
   writer.Finish();
   problems.Finish();
@@ -296,7 +314,8 @@ int RunScan(const ScanOptionsCli& o, bool watch) {
     const ScanStats& st = sc.stats();
     char time_buf[32];
     std::snprintf(time_buf, sizeof time_buf, "%.2f", seconds);
-    std::cerr << "warden: " << in.files << " files, " << st.events << " events, " << st.findings << " findings";
+    std::cerr << "warden: " << in.files << " files, " << st.events << " events, " << st.findings
+              << " findings";
     if (st.suppressed) std::cerr << " (+" << st.suppressed << " suppressed)";
     std::cerr << " from " << sc.enabled_rules() << " rules in " << time_buf << " s";
     if (in.digest_files_skipped || in.insight_files_skipped || in.digest_records)
@@ -308,8 +327,9 @@ int RunScan(const ScanOptionsCli& o, bool watch) {
     if (in.failed_files) std::cerr << "; " << in.failed_files << " files damaged or unreadable";
     std::cerr << "\n";
     for (const RegexLimitReport& r : sc.RegexLimitReports())
-      std::cerr << "warden: rule " << r.rule_id << ": regex '" << r.pattern << "' hit its backtracking limit on "
-                << r.count << " events (treated as no match); simplify it (`warden rules lint`)\n";
+      std::cerr << "warden: rule " << r.rule_id << ": regex '" << r.pattern
+                << "' hit its backtracking limit on " << r.count
+                << " events (treated as no match); simplify it (`warden rules lint`)\n";
     notifier->Summary();
   }
   return failed_threshold ? 1 : 0;
@@ -317,15 +337,16 @@ int RunScan(const ScanOptionsCli& o, bool watch) {
 
 int RunIamCheck(const RuleOptions& ro, const std::string& details, const std::string& report,
                 const std::string& keys, const std::vector<std::string>& canary_users,
-                const std::vector<std::string>& canary_keys, int max_age, const std::string& format_name,
-                const std::string& fail_on_text) {
+                const std::vector<std::string>& canary_keys, int max_age,
+                const std::string& format_name, const std::string& fail_on_text) {
   auto format = ResolveFormat(format_name);
   if (!format.ok()) return ReportError(format.status());
   auto fail_on = ParseLevelOption("--fail-on", fail_on_text);
   if (!fail_on.ok()) return ReportError(fail_on.status());
   if (details.empty() && report.empty() && keys.empty())
-    return ReportError(InvalidArgument(
-        "give --authorization-details, --credential-report and/or --access-keys (see warden trail iam-check --help)"));
+    return ReportError(
+        InvalidArgument("give --authorization-details, --credential-report and/or --access-keys "
+                        "(see warden trail iam-check --help)"));
   IamSnapshot snapshot;
   auto read = [](const std::string& path) -> Result<std::string> {
     std::ifstream in(path, std::ios::binary);
@@ -355,7 +376,8 @@ int RunIamCheck(const RuleOptions& ro, const std::string& details, const std::st
   if (!rules.ok()) return ReportError(rules.status());
   auto profile = LoadProfile(ro.profile_path);
   if (!profile.ok()) return ReportError(profile.status());
-  std::vector<Rule> resolved = profile->has_value() ? (*profile)->Resolve(*rules, snapshot.account) : *rules;
+  std::vector<Rule> resolved =
+      profile->has_value() ? (*profile)->Resolve(*rules, snapshot.account) : *rules;
   IamCheckOptions options;
   options.key_max_age_days = max_age;
   for (const Rule& r : resolved) {
@@ -376,22 +398,25 @@ int RunIamCheck(const RuleOptions& ro, const std::string& details, const std::st
   writer.Finish();
   for (const std::string& note : result.notes) std::cerr << "warden: note: " << note << "\n";
   std::cerr << "warden: account " << (snapshot.account.empty() ? "?" : snapshot.account) << ": "
-            << snapshot.users.size() << " users, " << options.canaries.users.size() << " canary users, "
-            << options.canaries.access_keys.size() << " canary keys checked; " << result.findings.size()
-            << " findings\n";
+            << snapshot.users.size() << " users, " << options.canaries.users.size()
+            << " canary users, " << options.canaries.access_keys.size() << " canary keys checked; "
+            << result.findings.size() << " findings\n";
   return failed ? 1 : 0;
 }
 
 }  // namespace
 
 void AddTrailCommand(CLI::App& app, CommandAction* action) {
-  CLI::App* trail = app.add_subcommand("trail", "CloudTrail detection: scan logs, watch for new ones, check canaries")
-                        ->require_subcommand(1)
-                        ->footer("Examples:\n"
-                                 "  warden trail scan AWSLogs/                       # built-in catalog\n"
-                                 "  warden trail scan --rules rtm.yaml --builtin -f jsonl logs/*.json.gz\n"
-                                 "  warden trail watch --profile acme.yaml /data/cloudtrail\n"
-                                 "  warden trail iam-check --credential-report report.csv --canary-user canary-user");
+  CLI::App* trail =
+      app.add_subcommand("trail",
+                         "CloudTrail detection: scan logs, watch for new ones, check canaries")
+          ->require_subcommand(1)
+          ->footer(
+              "Examples:\n"
+              "  warden trail scan AWSLogs/                       # built-in catalog\n"
+              "  warden trail scan --rules rtm.yaml --builtin -f jsonl logs/*.json.gz\n"
+              "  warden trail watch --profile acme.yaml /data/cloudtrail\n"
+              "  warden trail iam-check --credential-report report.csv --canary-user canary-user");
 
   // scan and watch share their options.
   auto add_scan_like = [&](const std::string& name, bool watch) {
@@ -399,35 +424,48 @@ void AddTrailCommand(CLI::App& app, CommandAction* action) {
     CLI::App* cmd = trail->add_subcommand(
         name, watch ? "Follow directories and run rules on new CloudTrail files as they land"
                     : "Run rules over CloudTrail files, directories (S3 layout) or stdin (-)");
-    cmd->footer(watch ? "Examples:\n"
-                        "  warden trail watch /data/AWSLogs\n"
-                        "  warden trail watch --profile acme.yaml --slack-webhook $URL /data/AWSLogs\n"
-                        "  warden trail watch --from-start --duration 60 -f jsonl ./logs"
-                      : "Examples:\n"
-                        "  warden trail scan AWSLogs/123456789012/CloudTrail/\n"
-                        "  warden trail scan --rules rtm.yaml -f jsonl events.json.gz\n"
-                        "  zcat *.json.gz | warden trail scan --builtin --rules sigma/ -\n"
-                        "  warden trail scan --profile acme.yaml --fail-on high logs/");
+    cmd->footer(
+        watch ? "Examples:\n"
+                "  warden trail watch /data/AWSLogs\n"
+                "  warden trail watch --profile acme.yaml --slack-webhook $URL /data/AWSLogs\n"
+                "  warden trail watch --from-start --duration 60 -f jsonl ./logs"
+              : "Examples:\n"
+                "  warden trail scan AWSLogs/123456789012/CloudTrail/\n"
+                "  warden trail scan --rules rtm.yaml -f jsonl events.json.gz\n"
+                "  zcat *.json.gz | warden trail scan --builtin --rules sigma/ -\n"
+                "  warden trail scan --profile acme.yaml --fail-on high logs/");
     AddRuleOptions(cmd, &o->rules);
     AddNotifyOptions(cmd, &o->notify);
     AddFormatOption(*cmd, &o->format, "table|jsonl|json|ocsf");
-    cmd->add_option("inputs", o->inputs, watch ? "Directories or files to watch" : "Files, directories, or - for stdin")
+    cmd->get_option("--format")
+        ->description(
+            "Output format: table|jsonl|json|ocsf (default: table on a terminal, jsonl when "
+            "piped)");
+    cmd->add_option("inputs", o->inputs,
+                    watch ? "Directories or files to watch" : "Files, directories, or - for stdin")
         ->required();
-    cmd->add_option("--fail-on", o->fail_on, "Exit 1 when a finding is at or above this risk level");
-    cmd->add_flag("--show-suppressed", o->show_suppressed, "Also print suppressed findings (marked)");
+    cmd->add_option("--fail-on", o->fail_on,
+                    "Exit 1 when a finding is at or above this risk level");
+    cmd->add_flag("--show-suppressed", o->show_suppressed,
+                  "Also print suppressed findings (marked)");
     cmd->add_flag("-q,--quiet", o->quiet, "No summary on stderr");
-    cmd->add_option("--max-record-mb", o->max_record_mb, "Skip records larger than this (default 64)")
+    cmd->add_option("--max-record-mb", o->max_record_mb,
+                    "Skip records larger than this (default 64)")
         ->check(CLI::PositiveNumber);
     if (watch) {
       cmd->add_flag("--from-start", o->from_start, "Also scan the files already present");
       cmd->add_option("--interval", o->interval_seconds, "Seconds between polls (default 2)")
           ->check(CLI::PositiveNumber);
-      cmd->add_option("--duration", o->duration_seconds, "Stop after this many seconds (default: until Ctrl-C)");
+      cmd->add_option("--duration", o->duration_seconds,
+                      "Stop after this many seconds (default: until Ctrl-C)");
     } else {
-      cmd->add_flag("--follow", o->follow, "After scanning, keep watching the inputs for new files");
-      cmd->add_option("--interval", o->interval_seconds, "With --follow: seconds between polls (default 2)")
+      cmd->add_flag("--follow", o->follow,
+                    "After scanning, keep watching the inputs for new files");
+      cmd->add_option("--interval", o->interval_seconds,
+                      "With --follow: seconds between polls (default 2)")
           ->check(CLI::PositiveNumber);
-      cmd->add_option("--duration", o->duration_seconds, "With --follow: stop after this many seconds");
+      cmd->add_option("--duration", o->duration_seconds,
+                      "With --follow: stop after this many seconds");
     }
     cmd->callback([o, action, watch]() { *action = [o, watch]() { return RunScan(*o, watch); }; });
   };
@@ -442,36 +480,54 @@ void AddTrailCommand(CLI::App& app, CommandAction* action) {
       int max_age = 90;
     };
     auto o = std::make_shared<IamOpts>();
-    CLI::App* cmd = trail->add_subcommand("iam-check", "Check canary users and access-key hygiene from IAM snapshots")
-                        ->footer("Examples:\n"
-                                 "  aws iam get-account-authorization-details > auth.json\n"
-                                 "  aws iam generate-credential-report; aws iam get-credential-report > report.json\n"
-                                 "  warden trail iam-check --authorization-details auth.json \\\n"
-                                 "      --credential-report report.json --canary-user canary-user\n"
-                                 "  warden trail iam-check --profile acme.yaml --credential-report report.csv");
-    cmd->add_option("--authorization-details", o->details, "JSON of `aws iam get-account-authorization-details`");
-    cmd->add_option("--credential-report", o->report, "`aws iam get-credential-report` JSON, or the decoded CSV");
-    cmd->add_option("--access-keys", o->keys, "JSON of `aws iam list-access-keys` (checks canary key ids)");
+    CLI::App* cmd =
+        trail
+            ->add_subcommand("iam-check",
+                             "Check canary users and access-key hygiene from IAM snapshots")
+            ->footer(
+                "Examples:\n"
+                "  aws iam get-account-authorization-details > auth.json\n"
+                "  aws iam generate-credential-report; aws iam get-credential-report > "
+                "report.json\n"
+                "  warden trail iam-check --authorization-details auth.json \\\n"
+                "      --credential-report report.json --canary-user canary-user\n"
+                "  warden trail iam-check --profile acme.yaml --credential-report report.csv");
+    cmd->add_option("--authorization-details", o->details,
+                    "JSON of `aws iam get-account-authorization-details`");
+    cmd->add_option("--credential-report", o->report,
+                    "`aws iam get-credential-report` JSON, or the decoded CSV");
+    cmd->add_option("--access-keys", o->keys,
+                    "JSON of `aws iam list-access-keys` (checks canary key ids)");
     cmd->add_option("--canary-user", o->canary_users, "Canary IAM user name; repeatable");
     cmd->add_option("--canary-key", o->canary_keys, "Canary access key id; repeatable");
-    cmd->add_option("--key-max-age-days", o->max_age, "Flag active keys older than this (default 90)")
+    cmd->add_option("--key-max-age-days", o->max_age,
+                    "Flag active keys older than this (default 90)")
         ->check(CLI::PositiveNumber);
-    cmd->add_option("--fail-on", o->fail_on, "Exit 1 when a finding is at or above this risk level");
+    cmd->add_option("--fail-on", o->fail_on,
+                    "Exit 1 when a finding is at or above this risk level");
     AddRuleOptions(cmd, &o->rules);
     AddFormatOption(*cmd, &o->format, "table|jsonl|json|ocsf");
+    cmd->get_option("--format")
+        ->description(
+            "Output format: table|jsonl|json|ocsf (default: table on a terminal, jsonl when "
+            "piped)");
     cmd->callback([o, action]() {
       *action = [o]() {
-        return RunIamCheck(o->rules, o->details, o->report, o->keys, o->canary_users, o->canary_keys,
-                           o->max_age, o->format, o->fail_on);
+        return RunIamCheck(o->rules, o->details, o->report, o->keys, o->canary_users,
+                           o->canary_keys, o->max_age, o->format, o->fail_on);
       };
     });
   }
   {
     auto o = std::make_shared<NotifyOptions>();
-    CLI::App* cmd = trail->add_subcommand("notify-test", "Send a test record to the configured notification sinks")
-                        ->footer("Examples:\n"
-                                 "  warden trail notify-test --slack-webhook https://hooks.slack.com/services/...\n"
-                                 "  WARDEN_WEBHOOK_SECRET=... warden trail notify-test --webhook https://siem/hook");
+    CLI::App* cmd =
+        trail
+            ->add_subcommand("notify-test",
+                             "Send a test record to the configured notification sinks")
+            ->footer(
+                "Examples:\n"
+                "  warden trail notify-test --slack-webhook https://hooks.slack.com/services/...\n"
+                "  WARDEN_WEBHOOK_SECRET=... warden trail notify-test --webhook https://siem/hook");
     AddNotifyOptions(cmd, o.get());
     cmd->callback([o, action]() {
       *action = [o]() {

@@ -43,15 +43,30 @@ TEST(BuiltinCatalogTest, FiresOnTheAttackSimulationsTechniques) {
   for (const Finding& f : out.findings) ++fired[f.rule_id];
   // Stratus Red Team techniques present in the dataset, each with the rule
   // that must catch it.
-  for (const char* id : {"AWS-CONSOLE-LOGIN-NO-MFA", "AWS-CLOUDTRAIL-STOPPED", "AWS-CLOUDTRAIL-DELETED",
-                         "AWS-CLOUDTRAIL-SELECTORS-CHANGED", "AWS-ORGANIZATION-LEFT",
-                         "AWS-SECURITY-GROUP-OPEN-TO-WORLD", "AWS-EBS-SNAPSHOT-SHARED", "AWS-AMI-SHARED",
-                         "AWS-RDS-SNAPSHOT-SHARED", "AWS-IAM-ACCESS-KEY-FOR-OTHER-USER",
-                         "AWS-IAM-LOGIN-PROFILE-CHANGED", "AWS-IAM-ADMIN-POLICY-ATTACHED",
-                         "AWS-IAM-ROLE-TRUST-CHANGED", "AWS-IAM-USER-CREATED", "AWS-ROLESANYWHERE-TRUST-ANCHOR",
-                         "AWS-SECRETS-BULK-READ", "AWS-SSM-PARAMETERS-BULK-READ", "AWS-EC2-PASSWORD-DATA-BULK-READ",
-                         "AWS-EC2-USER-DATA-READ", "AWS-VPC-FLOW-LOGS-DELETED", "AWS-S3-BUCKET-POLICY-CROSS-ACCOUNT",
-                         "AWS-S3-SHORT-LIFECYCLE-EXPIRATION", "AWS-LAMBDA-PUBLIC-PERMISSION", "AWS-SSM-SEND-COMMAND"}) {
+  for (const char* id : {"AWS-CONSOLE-LOGIN-NO-MFA",
+                         "AWS-CLOUDTRAIL-STOPPED",
+                         "AWS-CLOUDTRAIL-DELETED",
+                         "AWS-CLOUDTRAIL-SELECTORS-CHANGED",
+                         "AWS-ORGANIZATION-LEFT",
+                         "AWS-SECURITY-GROUP-OPEN-TO-WORLD",
+                         "AWS-EBS-SNAPSHOT-SHARED",
+                         "AWS-AMI-SHARED",
+                         "AWS-RDS-SNAPSHOT-SHARED",
+                         "AWS-IAM-ACCESS-KEY-FOR-OTHER-USER",
+                         "AWS-IAM-LOGIN-PROFILE-CHANGED",
+                         "AWS-IAM-ADMIN-POLICY-ATTACHED",
+                         "AWS-IAM-ROLE-TRUST-CHANGED",
+                         "AWS-IAM-USER-CREATED",
+                         "AWS-ROLESANYWHERE-TRUST-ANCHOR",
+                         "AWS-SECRETS-BULK-READ",
+                         "AWS-SSM-PARAMETERS-BULK-READ",
+                         "AWS-EC2-PASSWORD-DATA-BULK-READ",
+                         "AWS-EC2-USER-DATA-READ",
+                         "AWS-VPC-FLOW-LOGS-DELETED",
+                         "AWS-S3-BUCKET-POLICY-CROSS-ACCOUNT",
+                         "AWS-S3-SHORT-LIFECYCLE-EXPIRATION",
+                         "AWS-LAMBDA-PUBLIC-PERMISSION",
+                         "AWS-SSM-SEND-COMMAND"}) {
     EXPECT_GT(fired[id], 0) << id << " did not fire";
   }
   // Counts a reader can check with jq: 3 StopLogging, 3 DeleteTrail, 1 LeaveOrganization.

@@ -32,7 +32,8 @@ inline std::vector<Rule> RulesFromYaml(const std::string& yaml) {
 }
 
 inline ScanOutput ScanPaths(std::vector<Rule> rules, const std::vector<std::string>& paths,
-                            const TrailProfile* profile = nullptr, TrailScanner::Options options = {}) {
+                            const TrailProfile* profile = nullptr,
+                            TrailScanner::Options options = {}) {
   ScanOutput out;
   options.show_suppressed = true;
   auto scanner = TrailScanner::Create(std::move(rules), profile, options);
@@ -42,8 +43,9 @@ inline ScanOutput ScanPaths(std::vector<Rule> rules, const std::vector<std::stri
     (suppressed ? out.suppressed : out.findings).push_back(std::move(f));
   });
   (*scanner)->set_on_problem([&](const std::string& m) { out.problems.push_back(m); });
-  CloudTrailReader reader([&](const SplitRecord& r, const RecordOrigin& o) { (*scanner)->ProcessRecord(r, o); },
-                          [&](const std::string& m) { out.problems.push_back(m); });
+  CloudTrailReader reader(
+      [&](const SplitRecord& r, const RecordOrigin& o) { (*scanner)->ProcessRecord(r, o); },
+      [&](const std::string& m) { out.problems.push_back(m); });
   for (const std::string& p : paths) EXPECT_TRUE(reader.ReadPath(p).ok()) << p;
   out.stats = (*scanner)->stats();
   out.input = reader.stats();

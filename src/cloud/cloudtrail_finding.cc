@@ -61,7 +61,8 @@ CloudTrailEventSummary SummarizeEvent(const EventFields& f, const CoreFieldIds& 
   s.error_message = Text(f, ids.error_message);
   // Who acted: the ARN when there is one; AWS service events only name the
   // service that invoked them.
-  for (FieldId id : {ids.identity_arn, ids.identity_user, ids.identity_principal, ids.identity_invoked_by}) {
+  for (FieldId id :
+       {ids.identity_arn, ids.identity_user, ids.identity_principal, ids.identity_invoked_by}) {
     s.actor = Text(f, id);
     if (!s.actor.empty()) break;
   }
@@ -77,7 +78,8 @@ Finding BuildCloudTrailFinding(const FindingInput& in) {
   const CloudTrailEventSummary& e = *in.event;
   Finding f;
   // One finding per rule and event: re-scanning the same logs gives the same ids.
-  f.id = MakeFindingId({rule.id, e.event_id.empty() ? std::string_view(in.raw_event) : std::string_view(e.event_id)});
+  f.id = MakeFindingId({rule.id, e.event_id.empty() ? std::string_view(in.raw_event)
+                                                    : std::string_view(e.event_id)});
   f.rule_id = rule.id;
   f.title = rule.title;
   f.risk_level = in.risk_level;
@@ -144,11 +146,14 @@ Finding BuildCloudTrailFinding(const FindingInput& in) {
   if (!e.access_key_id.empty()) user["credential_uid"] = e.access_key_id;
   o["actor"] = {{"user", std::move(user)}};
   o["api"] = {{"operation", e.event_name}, {"service", {{"name", e.event_source}}}};
-  if (!e.error_code.empty()) o["api"]["response"] = {{"error", e.error_code}, {"error_message", e.error_message}};
+  if (!e.error_code.empty())
+    o["api"]["response"] = {{"error", e.error_code}, {"error_message", e.error_message}};
   std::array<uint8_t, 16> ip;
   bool v6 = false;
-  if (ParseIpAddress(e.source_ip, &ip, &v6)) o["src_endpoint"] = {{"ip", e.source_ip}};
-  else if (!e.source_ip.empty()) o["src_endpoint"] = {{"domain", e.source_ip}};
+  if (ParseIpAddress(e.source_ip, &ip, &v6))
+    o["src_endpoint"] = {{"ip", e.source_ip}};
+  else if (!e.source_ip.empty())
+    o["src_endpoint"] = {{"domain", e.source_ip}};
   if (!e.user_agent.empty()) o["http_request"] = {{"user_agent", e.user_agent}};
   o["resources"] = Json::array({{{"uid", e.resource}}});
   return f;

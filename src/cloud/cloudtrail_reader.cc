@@ -20,7 +20,9 @@ namespace {
 
 constexpr size_t kChunk = 1 << 20;
 
-bool Contains(std::string_view s, std::string_view what) { return s.find(what) != std::string_view::npos; }
+bool Contains(std::string_view s, std::string_view what) {
+  return s.find(what) != std::string_view::npos;
+}
 
 // read() that retries on EINTR; -1 on error.
 ssize_t ReadSome(int fd, char* buf, size_t n) {
@@ -50,17 +52,20 @@ FileInfo Stat(const std::string& path) {
 
 InputKind ClassifyInputPath(std::string_view path) {
   std::string_view name = path;
-  if (size_t slash = path.rfind('/'); slash != std::string_view::npos) name = path.substr(slash + 1);
+  if (size_t slash = path.rfind('/'); slash != std::string_view::npos)
+    name = path.substr(slash + 1);
   if (Contains(path, "/CloudTrail-Digest/") || Contains(name, "_CloudTrail-Digest_"))
     return InputKind::kDigest;
   if (Contains(path, "/CloudTrail-Insight/") || Contains(name, "_CloudTrail-Insight_"))
     return InputKind::kInsight;
-  for (std::string_view ext : {".json", ".json.gz", ".jsonl", ".jsonl.gz", ".ndjson", ".ndjson.gz", ".gz"})
+  for (std::string_view ext :
+       {".json", ".json.gz", ".jsonl", ".jsonl.gz", ".ndjson", ".ndjson.gz", ".gz"})
     if (EndsWith(name, ext)) return InputKind::kData;
   return InputKind::kOther;
 }
 
-CloudTrailReader::CloudTrailReader(RecordFn on_record, ProblemFn on_problem, size_t max_record_bytes)
+CloudTrailReader::CloudTrailReader(RecordFn on_record, ProblemFn on_problem,
+                                   size_t max_record_bytes)
     : on_record_(std::move(on_record)),
       on_problem_(std::move(on_problem)),
       max_record_bytes_(max_record_bytes) {}
@@ -76,20 +81,22 @@ uint64_t CloudTrailReader::FeedMapped(int fd, RecordSplitter& splitter) {
   struct stat st;
   if (::fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) return 0;
   off_t start = ::lseek(fd, 0, SEEK_CUR);
-  if (getenv("WARDEN_NO_MMAP")) return 0;
-  if (start < 0 || static_cast<uint64_t>(st.st_size) < kMinSize + static_cast<uint64_t>(start)) return 0;
+  if (start < 0 || static_cast<uint64_t>(st.st_size) < kMinSize + static_cast<uint64_t>(start))
+    return 0;
   const auto size = static_cast<uint64_t>(st.st_size);
   const auto page = static_cast<uint64_t>(sysconf(_SC_PAGESIZE));
   uint64_t off = static_cast<uint64_t>(start), fed = 0;
   while (off < size) {
     uint64_t aligned = off - off % page;
     size_t len = static_cast<size_t>(std::min(kWindow, size - aligned));
-    void* m = ::mmap(nullptr, len, PROT_READ, MAP_PRIVATE | MAP_POPULATE, fd, static_cast<off_t>(aligned));
+    void* m = ::mmap(nullptr, len, PROT_READ, MAP_PRIVATE | MAP_POPULATE, fd,
+                     static_cast<off_t>(aligned));
     if (m == MAP_FAILED) break;  // the read() loop takes over from `off`
     ::madvise(m, len, MADV_SEQUENTIAL);
     const char* base = static_cast<const char*>(m) + (off - aligned);
     size_t avail = len - static_cast<size_t>(off - aligned);
-    for (size_t i = 0; i < avail; i += kSlice) splitter.Feed(std::string_view(base + i, std::min(kSlice, avail - i)));
+    for (size_t i = 0; i < avail; i += kSlice)
+      splitter.Feed(std::string_view(base + i, std::min(kSlice, avail - i)));
     ::munmap(m, len);
     fed += avail;
     off += avail;
@@ -108,7 +115,8 @@ void CloudTrailReader::ReadStream(int fd, const std::string& name, uint64_t limi
       },
       [&](uint64_t offset, uint64_t line, const std::string& message) {
         if (!on_problem_) return;
-        on_problem_(name + ": " + (line > 0 ? "line " + std::to_string(line) : "byte " + std::to_string(offset)) +
+        on_problem_(name + ": " +
+                    (line > 0 ? "line " + std::to_string(line) : "byte " + std::to_string(offset)) +
                     ": " + message);
       },
       max_record_bytes_);
@@ -180,8 +188,10 @@ void CloudTrailReader::ReadStream(int fd, const std::string& name, uint64_t limi
           inflateReset(&zs);
           stream_ended = false;
         } else {
-          bool zeros = std::all_of(zs.next_in, zs.next_in + zs.avail_in, [](Bytef b) { return b == 0; });
-          if (!zeros && on_problem_) on_problem_(name + ": data after the end of the gzip stream ignored");
+          bool zeros =
+              std::all_of(zs.next_in, zs.next_in + zs.avail_in, [](Bytef b) { return b == 0; });
+          if (!zeros && on_problem_)
+            on_problem_(name + ": data after the end of the gzip stream ignored");
           zs.avail_in = 0;
           continue;
         }
@@ -220,7 +230,8 @@ Status CloudTrailReader::ReadDescriptor(int fd, const std::string& name) {
   return Status::Ok();
 }
 
-Status CloudTrailReader::ReadFile(const std::string& path, uint64_t from_offset, uint64_t* consumed_to) {
+Status CloudTrailReader::ReadFile(const std::string& path, uint64_t from_offset,
+                                  uint64_t* consumed_to) {
   int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
   if (fd < 0) {
     int err = errno;
@@ -240,7 +251,8 @@ Status CloudTrailReader::ReadFile(const std::string& path, uint64_t from_offset,
   return Status::Ok();
 }
 
-void CloudTrailReader::Walk(const std::string& dir, std::vector<std::string>* files, bool count_skips) {
+void CloudTrailReader::Walk(const std::string& dir, std::vector<std::string>* files,
+                            bool count_skips) {
   std::error_code ec;
   std::filesystem::recursive_directory_iterator it(
       dir, std::filesystem::directory_options::skip_permission_denied, ec);
@@ -257,7 +269,9 @@ void CloudTrailReader::Walk(const std::string& dir, std::vector<std::string>* fi
   std::sort(found.begin(), found.end());
   for (std::string& f : found) {
     switch (ClassifyInputPath(f)) {
-      case InputKind::kData: files->push_back(std::move(f)); break;
+      case InputKind::kData:
+        files->push_back(std::move(f));
+        break;
       case InputKind::kDigest:
         if (count_skips) ++stats_.digest_files_skipped;
         break;
@@ -283,9 +297,14 @@ Status CloudTrailReader::ReadPath(const std::string& path) {
     return Status::Ok();
   }
   switch (ClassifyInputPath(path)) {
-    case InputKind::kDigest: ++stats_.digest_files_skipped; return Status::Ok();
-    case InputKind::kInsight: ++stats_.insight_files_skipped; return Status::Ok();
-    default: break;
+    case InputKind::kDigest:
+      ++stats_.digest_files_skipped;
+      return Status::Ok();
+    case InputKind::kInsight:
+      ++stats_.insight_files_skipped;
+      return Status::Ok();
+    default:
+      break;
   }
   // Named explicitly: read whatever its extension.
   return ReadFile(path, 0, nullptr);
@@ -295,10 +314,10 @@ Status CloudTrailReader::Follow(const std::vector<std::string>& paths, const Fol
                                 const std::function<bool()>& stop,
                                 const std::function<void()>& after_batch) {
   struct Tracked {
-    uint64_t size = 0;       // size when last looked at
+    uint64_t size = 0;  // size when last looked at
     int64_t mtime_ns = 0;
-    uint64_t read_to = 0;    // bytes already read
-    bool read = false;       // read at least once
+    uint64_t read_to = 0;  // bytes already read
+    bool read = false;     // read at least once
     bool gzip = false;
   };
   std::map<std::string, Tracked> tracked;
@@ -306,8 +325,10 @@ Status CloudTrailReader::Follow(const std::vector<std::string>& paths, const Fol
     std::vector<std::string> files;
     for (const std::string& p : paths) {
       std::error_code ec;
-      if (std::filesystem::is_directory(p, ec)) Walk(p, &files, count_skips);
-      else if (std::filesystem::is_regular_file(p, ec)) files.push_back(p);
+      if (std::filesystem::is_directory(p, ec))
+        Walk(p, &files, count_skips);
+      else if (std::filesystem::is_regular_file(p, ec))
+        files.push_back(p);
     }
     return files;
   };
@@ -356,7 +377,9 @@ Status CloudTrailReader::Follow(const std::vector<std::string>& paths, const Fol
     while (std::chrono::steady_clock::now() < wake && !stop())
       std::this_thread::sleep_for(std::chrono::milliseconds(50));
     if (stop()) break;
-    if (options.duration.count() > 0 && std::chrono::steady_clock::now() - start >= options.duration) break;
+    if (options.duration.count() > 0 &&
+        std::chrono::steady_clock::now() - start >= options.duration)
+      break;
 
     bool read_any = false;
     const int64_t now_ns = std::chrono::duration_cast<std::chrono::nanoseconds>(
@@ -373,9 +396,16 @@ Status CloudTrailReader::Follow(const std::vector<std::string>& paths, const Fol
         auto [ins, _] = tracked.emplace(f, t);
         it = ins;
         switch (ClassifyInputPath(f)) {
-          case InputKind::kDigest: ++stats_.digest_files_skipped; it->second.read = true; continue;
-          case InputKind::kInsight: ++stats_.insight_files_skipped; it->second.read = true; continue;
-          default: break;
+          case InputKind::kDigest:
+            ++stats_.digest_files_skipped;
+            it->second.read = true;
+            continue;
+          case InputKind::kInsight:
+            ++stats_.insight_files_skipped;
+            it->second.read = true;
+            continue;
+          default:
+            break;
         }
         // A file last written over a second ago is complete; a fresher one
         // is read at the next poll if its size has not changed.

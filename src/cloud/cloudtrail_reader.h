@@ -31,22 +31,22 @@
 namespace warden {
 
 struct InputStats {
-  uint64_t files = 0;                  // data files read (or started)
+  uint64_t files = 0;  // data files read (or started)
   uint64_t digest_files_skipped = 0;
   uint64_t insight_files_skipped = 0;
-  uint64_t other_files_skipped = 0;    // in directories: not .json/.gz/.jsonl
-  uint64_t failed_files = 0;           // unreadable, truncated or corrupt gzip
+  uint64_t other_files_skipped = 0;  // in directories: not .json/.gz/.jsonl
+  uint64_t failed_files = 0;         // unreadable, truncated or corrupt gzip
   uint64_t records = 0;
-  uint64_t digest_records = 0;         // digest objects met inside data files
-  uint64_t bad_records = 0;            // junk, oversized or truncated records
-  uint64_t bytes = 0;                  // decompressed bytes
+  uint64_t digest_records = 0;  // digest objects met inside data files
+  uint64_t bad_records = 0;     // junk, oversized or truncated records
+  uint64_t bytes = 0;           // decompressed bytes
 };
 
 // Where a record came from, for messages and evidence.
 struct RecordOrigin {
   const std::string* source = nullptr;  // file path or "<stdin>"
-  uint64_t offset = 0;                   // decompressed byte offset
-  uint64_t line = 0;                     // in JSON-lines files, else 0
+  uint64_t offset = 0;                  // decompressed byte offset
+  uint64_t line = 0;                    // in JSON-lines files, else 0
 };
 
 enum class InputKind { kData, kDigest, kInsight, kOther };
@@ -71,7 +71,7 @@ class CloudTrailReader {
 
   struct FollowOptions {
     std::chrono::milliseconds interval{2000};
-    bool read_existing = false;  // also read files present at start
+    bool read_existing = false;        // also read files present at start
     std::chrono::seconds duration{0};  // 0 = until stop() returns true
   };
   // Polls `paths` (files or directories) for new data until `stop` returns

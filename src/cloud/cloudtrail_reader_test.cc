@@ -42,8 +42,9 @@ struct Collected {
 
 Collected Read(const std::vector<std::string>& paths) {
   Collected c;
-  CloudTrailReader reader([&](const SplitRecord& r, const RecordOrigin&) { c.records.emplace_back(r.text); },
-                          [&](const std::string& m) { c.problems.push_back(m); });
+  CloudTrailReader reader(
+      [&](const SplitRecord& r, const RecordOrigin&) { c.records.emplace_back(r.text); },
+      [&](const std::string& m) { c.problems.push_back(m); });
   for (const auto& p : paths) EXPECT_TRUE(reader.ReadPath(p).ok()) << p;
   c.stats = reader.stats();
   return c;
@@ -62,13 +63,16 @@ TEST(CloudTrailReaderTest, GzipAndS3LayoutWithDigestAndInsightFilesSkipped) {
   std::string base = "AWSLogs/123456789012/CloudTrail/us-east-1/2023/07/10/";
   dir.WriteFile(base + "123456789012_CloudTrail_us-east-1_20230710T1145Z_a.json.gz",
                 Gzip(R"({"Records":[)" + Event("1") + "," + Event("2") + "]}"));
-  dir.WriteFile("AWSLogs/123456789012/CloudTrail/eu-west-1/2023/07/10/b.json", R"({"Records":[)" + Event("3") + "]}");
-  dir.WriteFile("AWSLogs/123456789012/CloudTrail-Digest/us-east-1/2023/07/10/"
-                "123456789012_CloudTrail-Digest_us-east-1_x_20230710T1200Z.json.gz",
-                Gzip(R"({"awsAccountId":"123456789012","digestStartTime":"2023-07-10T11:00:00Z"})"));
-  dir.WriteFile("AWSLogs/123456789012/CloudTrail-Insight/us-east-1/2023/07/10/"
-                "123456789012_CloudTrail-Insight_us-east-1_20230710T1200Z_x.json.gz",
-                Gzip(R"({"Records":[{"eventType":"AwsCloudTrailInsight"}]})"));
+  dir.WriteFile("AWSLogs/123456789012/CloudTrail/eu-west-1/2023/07/10/b.json",
+                R"({"Records":[)" + Event("3") + "]}");
+  dir.WriteFile(
+      "AWSLogs/123456789012/CloudTrail-Digest/us-east-1/2023/07/10/"
+      "123456789012_CloudTrail-Digest_us-east-1_x_20230710T1200Z.json.gz",
+      Gzip(R"({"awsAccountId":"123456789012","digestStartTime":"2023-07-10T11:00:00Z"})"));
+  dir.WriteFile(
+      "AWSLogs/123456789012/CloudTrail-Insight/us-east-1/2023/07/10/"
+      "123456789012_CloudTrail-Insight_us-east-1_20230710T1200Z_x.json.gz",
+      Gzip(R"({"Records":[{"eventType":"AwsCloudTrailInsight"}]})"));
   dir.WriteFile("README.txt", "not a log");
   Collected c = Read({dir.path()});
   EXPECT_EQ(c.records.size(), 3u);
@@ -90,7 +94,8 @@ TEST(CloudTrailReaderTest, TruncatedGzipKeepsEarlierRecordsAndReportsTheFile) {
   EXPECT_LT(c.records.size(), 2000u);
   EXPECT_EQ(c.stats.failed_files, 1u);
   bool named = false;
-  for (const auto& p : c.problems) named |= p.find("cut.json.gz: truncated gzip stream") != std::string::npos;
+  for (const auto& p : c.problems)
+    named |= p.find("cut.json.gz: truncated gzip stream") != std::string::npos;
   EXPECT_TRUE(named);
 }
 
@@ -108,7 +113,7 @@ TEST(CloudTrailReaderTest, CorruptGzipIsReportedNotFatal) {
 TEST(CloudTrailReaderTest, ConcatenatedGzipMembers) {
   TempDir dir;
   std::string path = dir.WriteFile("two.json.gz", Gzip(R"({"Records":[)" + Event("1") + "]}") +
-                                                       Gzip(R"({"Records":[)" + Event("2") + "]}"));
+                                                      Gzip(R"({"Records":[)" + Event("2") + "]}"));
   EXPECT_EQ(Read({path}).records.size(), 2u);
 }
 
@@ -119,11 +124,13 @@ TEST(CloudTrailReaderTest, StdinAndJsonLines) {
   ASSERT_EQ(write(fds[1], text.data(), text.size()), static_cast<ssize_t>(text.size()));
   close(fds[1]);
   std::vector<std::string> records;
-  CloudTrailReader reader([&](const SplitRecord& r, const RecordOrigin& o) {
-    records.emplace_back(r.text);
-    EXPECT_EQ(*o.source, "<stdin>");
-    EXPECT_GT(o.line, 0u);
-  }, nullptr);
+  CloudTrailReader reader(
+      [&](const SplitRecord& r, const RecordOrigin& o) {
+        records.emplace_back(r.text);
+        EXPECT_EQ(*o.source, "<stdin>");
+        EXPECT_GT(o.line, 0u);
+      },
+      nullptr);
   ASSERT_TRUE(reader.ReadDescriptor(fds[0], "<stdin>").ok());
   close(fds[0]);
   EXPECT_EQ(records.size(), 2u);
@@ -137,9 +144,11 @@ TEST(CloudTrailReaderTest, MissingPathIsAnError) {
 }
 
 TEST(CloudTrailReaderTest, ClassifiesS3Names) {
-  EXPECT_EQ(ClassifyInputPath("x/123_CloudTrail_us-east-1_20230710T1145Z_a.json.gz"), InputKind::kData);
-  EXPECT_EQ(ClassifyInputPath("AWSLogs/1/CloudTrail-Digest/us-east-1/2023/1_CloudTrail-Digest_x.json.gz"),
-            InputKind::kDigest);
+  EXPECT_EQ(ClassifyInputPath("x/123_CloudTrail_us-east-1_20230710T1145Z_a.json.gz"),
+            InputKind::kData);
+  EXPECT_EQ(
+      ClassifyInputPath("AWSLogs/1/CloudTrail-Digest/us-east-1/2023/1_CloudTrail-Digest_x.json.gz"),
+      InputKind::kDigest);
   EXPECT_EQ(ClassifyInputPath("a/1_CloudTrail-Insight_us-east-1_x.json.gz"), InputKind::kInsight);
   EXPECT_EQ(ClassifyInputPath("events.jsonl"), InputKind::kData);
   EXPECT_EQ(ClassifyInputPath("notes.txt"), InputKind::kOther);
@@ -150,7 +159,8 @@ TEST(CloudTrailReaderTest, FollowPicksUpNewFilesAndAppendedLines) {
   dir.WriteFile("old.json", R"({"Records":[)" + Event("old") + "]}");
   std::string lines = dir.WriteFile("live.jsonl", Event("l1") + "\n");
   std::vector<std::string> records;
-  CloudTrailReader reader([&](const SplitRecord& r, const RecordOrigin&) { records.emplace_back(r.text); }, nullptr);
+  CloudTrailReader reader(
+      [&](const SplitRecord& r, const RecordOrigin&) { records.emplace_back(r.text); }, nullptr);
   std::atomic<bool> stop{false};
   std::thread writer([&] {
     std::this_thread::sleep_for(std::chrono::milliseconds(300));
@@ -163,7 +173,10 @@ TEST(CloudTrailReaderTest, FollowPicksUpNewFilesAndAppendedLines) {
   });
   CloudTrailReader::FollowOptions o;
   o.interval = std::chrono::milliseconds(200);
-  ASSERT_TRUE(reader.Follow({dir.path()}, o, [&] { return stop.load(); }, nullptr).ok());
+  ASSERT_TRUE(reader
+                  .Follow(
+                      {dir.path()}, o, [&] { return stop.load(); }, nullptr)
+                  .ok());
   writer.join();
   // Existing content was not re-read; the new file and the appended line were.
   std::sort(records.begin(), records.end());

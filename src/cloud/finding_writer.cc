@@ -26,7 +26,8 @@ void FindingWriter::Write(const Finding& f) {
       out_ << FindingToOcsf(f, OcsfClass::kDetectionFinding).dump(-1, ' ', false, kReplace) << '\n';
       break;
     case FindingFormat::kJson:
-      out_ << (written_ == 0 ? "[\n  " : ",\n  ") << FindingToJson(f).dump(-1, ' ', false, kReplace);
+      out_ << (written_ == 0 ? "[\n  " : ",\n  ")
+           << FindingToJson(f).dump(-1, ' ', false, kReplace);
       break;
     case FindingFormat::kTable: {
       auto attr = [&](const char* key) -> std::string {
@@ -35,13 +36,16 @@ void FindingWriter::Write(const Finding& f) {
         return it->get<std::string>();
       };
       std::string rule = f.rule_id;
-      if (auto it = f.attributes.find("matched_patterns"); it != f.attributes.end() && it->is_array()) {
+      if (auto it = f.attributes.find("matched_patterns");
+          it != f.attributes.end() && it->is_array()) {
         rule += " rows ";
-        for (size_t i = 0; i < it->size(); ++i) rule += (i ? "," : "") + std::to_string((*it)[i].get<int>());
+        for (size_t i = 0; i < it->size(); ++i)
+          rule += (i ? "," : "") + std::to_string((*it)[i].get<int>());
       }
       if (f.attributes.contains("suppressed")) rule += " (suppressed)";
       rows_.push_back({attr("event_time"), std::string(RiskLevelDisplayName(f.risk_level)), rule,
-                       attr("event_name"), attr("actor"), attr("account"), attr("region"), attr("event_id")});
+                       attr("event_name"), attr("actor"), attr("account"), attr("region"),
+                       attr("event_id")});
       break;
     }
   }

@@ -95,13 +95,16 @@ Status IamSnapshot::AddAuthorizationDetails(const std::string& text, const std::
     return ParseError(source + ": not the JSON of `aws iam get-account-authorization-details`");
   auto users_it = j.find("UserDetailList");
   if (users_it == j.end() || !users_it->is_array())
-    return ParseError(source + ": no UserDetailList (is this `aws iam get-account-authorization-details` output?)");
+    return ParseError(
+        source +
+        ": no UserDetailList (is this `aws iam get-account-authorization-details` output?)");
   if (auto g = j.find("GroupDetailList"); g != j.end() && g->is_array()) {
     for (const Json& group : *g) {
       if (!group.is_object()) continue;
       std::string name = JsonText(group, "GroupName");
       auto& policies = group_policies[name];
-      for (auto& p : PolicyNames(group, "AttachedManagedPolicies", "PolicyName")) policies.push_back(p);
+      for (auto& p : PolicyNames(group, "AttachedManagedPolicies", "PolicyName"))
+        policies.push_back(p);
       for (auto& p : PolicyNames(group, "GroupPolicyList", "PolicyName")) policies.push_back(p);
     }
   }
@@ -184,7 +187,8 @@ Status IamSnapshot::AddAccessKeyList(const std::string& text, const std::string&
   Json j = Json::parse(text, nullptr, false);
   auto it = j.is_object() ? j.find("AccessKeyMetadata") : j.end();
   if (j.is_discarded() || !j.is_object() || it == j.end() || !it->is_array())
-    return ParseError(source + ": not the JSON of `aws iam list-access-keys` (no AccessKeyMetadata)");
+    return ParseError(source +
+                      ": not the JSON of `aws iam list-access-keys` (no AccessKeyMetadata)");
   for (const Json& k : *it) {
     if (!k.is_object()) continue;
     std::string name = JsonText(k, "UserName");
@@ -224,7 +228,8 @@ Finding MakeIamFinding(const IamSnapshot& s, const char* rule_id, const std::str
 }
 
 bool IsCanary(const CanarySpec& c, const std::string& user) {
-  return std::any_of(c.users.begin(), c.users.end(), [&](const std::string& u) { return EqualsIgnoreCase(u, user); });
+  return std::any_of(c.users.begin(), c.users.end(),
+                     [&](const std::string& u) { return EqualsIgnoreCase(u, user); });
 }
 
 }  // namespace
@@ -232,13 +237,15 @@ bool IsCanary(const CanarySpec& c, const std::string& user) {
 IamCheckResult CheckIam(const IamSnapshot& s, const IamCheckOptions& o) {
   IamCheckResult r;
   const int64_t now = o.now ? o.now : NowEpochSeconds();
-  auto add = [&](const char* rule, const std::string& title, RiskLevel risk, const std::string& user,
-                 const std::string& arn, const std::string& problem, const std::string& fix) {
+  auto add = [&](const char* rule, const std::string& title, RiskLevel risk,
+                 const std::string& user, const std::string& arn, const std::string& problem,
+                 const std::string& fix) {
     r.findings.push_back(MakeIamFinding(s, rule, title, risk, user, arn, problem, fix, now));
   };
   const std::string canary_title = "Canary access token is not healthy";
 
-  if (o.canaries.empty()) r.notes.push_back("no canary users or keys configured: canary checks skipped");
+  if (o.canaries.empty())
+    r.notes.push_back("no canary users or keys configured: canary checks skipped");
   if (!s.has_authorization_details && !o.canaries.empty())
     r.notes.push_back("no authorization details given: canary policies not checked");
   if (!s.has_credential_report && !s.has_access_key_list && !o.canaries.empty())
@@ -247,12 +254,14 @@ IamCheckResult CheckIam(const IamSnapshot& s, const IamCheckOptions& o) {
   for (const std::string& name : o.canaries.users) {
     auto it = std::find_if(s.users.begin(), s.users.end(),
                            [&](const auto& kv) { return EqualsIgnoreCase(kv.first, name); });
-    if (it == s.users.end() || (!it->second.from_authorization_details && !it->second.from_credential_report &&
-                                it->second.listed_keys.empty())) {
+    if (it == s.users.end() ||
+        (!it->second.from_authorization_details && !it->second.from_credential_report &&
+         it->second.listed_keys.empty())) {
       if (s.has_authorization_details || s.has_credential_report)
         add("IAM-055", canary_title, RiskLevel::kHigh, name, "",
             "canary user " + name + " does not exist in account " + s.account,
-            "Create the canary user (no policies, one active access key) or remove it from the canary list.");
+            "Create the canary user (no policies, one active access key) or remove it from the "
+            "canary list.");
       continue;
     }
     const IamUser& u = it->second;
@@ -271,7 +280,8 @@ IamCheckResult CheckIam(const IamSnapshot& s, const IamCheckOptions& o) {
         add("IAM-055", canary_title, RiskLevel::kVeryHigh, u.name, u.arn,
             "canary user " + u.name + " has permissions: " + list +
                 "; whoever steals the bait key can use them",
-            "Detach every policy and remove the user from groups: a canary must be able to do nothing.");
+            "Detach every policy and remove the user from groups: a canary must be able to do "
+            "nothing.");
       }
     }
     bool any_active = false, known = false;
@@ -281,9 +291,14 @@ IamCheckResult CheckIam(const IamSnapshot& s, const IamCheckOptions& o) {
       if (k.last_used) {
         add("IAM-055", "Canary access key was used", RiskLevel::kVeryHigh, u.name, u.arn,
             "a key of canary user " + u.name + " was last used " + FormatRfc3339(*k.last_used) +
-                (k.last_used_service.empty() || k.last_used_service == "N/A" ? "" : " with " + k.last_used_service) +
-                (k.last_used_region.empty() || k.last_used_region == "N/A" ? "" : " in " + k.last_used_region),
-            "Treat the key as stolen: find where it was planted and who could read it; search CloudTrail for it.");
+                (k.last_used_service.empty() || k.last_used_service == "N/A"
+                     ? ""
+                     : " with " + k.last_used_service) +
+                (k.last_used_region.empty() || k.last_used_region == "N/A"
+                     ? ""
+                     : " in " + k.last_used_region),
+            "Treat the key as stolen: find where it was planted and who could read it; search "
+            "CloudTrail for it.");
       }
     }
     for (const auto& k : u.listed_keys) {
@@ -317,7 +332,8 @@ IamCheckResult CheckIam(const IamSnapshot& s, const IamCheckOptions& o) {
             "Plant a key that exists, or update the canary list.");
       else if (!active)
         add("IAM-055", canary_title, RiskLevel::kHigh, key, "",
-            "canary access key " + key + " is inactive, so using it fails before it reaches CloudTrail",
+            "canary access key " + key +
+                " is inactive, so using it fails before it reaches CloudTrail",
             "Activate the key (aws iam update-access-key --status Active).");
     }
   }
@@ -331,10 +347,11 @@ IamCheckResult CheckIam(const IamSnapshot& s, const IamCheckOptions& o) {
     for (const auto& k : keys) {
       if (!k.active || !k.created_or_rotated || now - *k.created_or_rotated <= max_age) continue;
       add("IAM-KEY-ROTATION", "Access key not rotated", RiskLevel::kMedium, name, u.arn,
-          "user " + name + " has an active access key " + (k.id.empty() ? "" : k.id + " ") + "last rotated " +
-              FormatRfc3339(*k.created_or_rotated) + ", more than " + std::to_string(o.key_max_age_days) +
-              " days ago",
-          "Create a new key, switch the application to it, then deactivate and delete the old key.");
+          "user " + name + " has an active access key " + (k.id.empty() ? "" : k.id + " ") +
+              "last rotated " + FormatRfc3339(*k.created_or_rotated) + ", more than " +
+              std::to_string(o.key_max_age_days) + " days ago",
+          "Create a new key, switch the application to it, then deactivate and delete the old "
+          "key.");
       break;
     }
     if (u.password_enabled.value_or(false) && u.mfa_active.has_value() && !*u.mfa_active) {
@@ -345,8 +362,9 @@ IamCheckResult CheckIam(const IamSnapshot& s, const IamCheckOptions& o) {
   }
   for (const auto& k : s.root_keys) {
     if (!k.active) continue;
-    add("IAM-ROOT-ACCESS-KEY", "Root user has an access key", RiskLevel::kVeryHigh, "<root_account>",
-        "arn:aws:iam::" + s.account + ":root", "the root user has an active access key",
+    add("IAM-ROOT-ACCESS-KEY", "Root user has an access key", RiskLevel::kVeryHigh,
+        "<root_account>", "arn:aws:iam::" + s.account + ":root",
+        "the root user has an active access key",
         "Delete root access keys; use IAM roles instead.");
     break;
   }

@@ -44,11 +44,12 @@ struct IamUser {
 };
 
 struct IamSnapshot {
-  std::string account;  // from the ARNs
-  std::map<std::string, IamUser> users;  // by user name
+  std::string account;                                             // from the ARNs
+  std::map<std::string, IamUser> users;                            // by user name
   std::map<std::string, std::vector<std::string>> group_policies;  // group -> policy names
   std::vector<IamAccessKey> root_keys;
-  bool has_authorization_details = false, has_credential_report = false, has_access_key_list = false;
+  bool has_authorization_details = false, has_credential_report = false,
+       has_access_key_list = false;
 
   Status AddAuthorizationDetails(const std::string& json_text, const std::string& source);
   Status AddCredentialReport(const std::string& text, const std::string& source);

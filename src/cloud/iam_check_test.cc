@@ -24,12 +24,16 @@ const char* kReport =
     "access_key_1_last_used_date,access_key_1_last_used_region,access_key_1_last_used_service,"
     "access_key_2_active,access_key_2_last_rotated,access_key_2_last_used_date,"
     "access_key_2_last_used_region,access_key_2_last_used_service\n"
-    "<root_account>,arn:aws:iam::123456789012:root,2020-01-01T00:00:00+00:00,not_supported,N/A,not_supported,"
+    "<root_account>,arn:aws:iam::123456789012:root,2020-01-01T00:00:00+00:00,not_supported,N/"
+    "A,not_supported,"
     "not_supported,true,true,2020-01-01T00:00:00+00:00,N/A,N/A,N/A,false,N/A,N/A,N/A,N/A\n"
-    "canary-user,arn:aws:iam::123456789012:user/canary-user,2020-01-01T00:00:00+00:00,false,N/A,N/A,N/A,false,"
+    "canary-user,arn:aws:iam::123456789012:user/canary-user,2020-01-01T00:00:00+00:00,false,N/A,N/"
+    "A,N/A,false,"
     "true,2020-01-01T00:00:00+00:00,N/A,N/A,N/A,false,N/A,N/A,N/A,N/A\n"
-    "leaky-canary,arn:aws:iam::123456789012:user/leaky-canary,2020-01-01T00:00:00+00:00,true,N/A,N/A,N/A,false,"
-    "false,N/A,N/A,N/A,N/A,true,2020-01-01T00:00:00+00:00,2023-07-10T12:00:00+00:00,us-east-1,sts,N/A\n"
+    "leaky-canary,arn:aws:iam::123456789012:user/leaky-canary,2020-01-01T00:00:00+00:00,true,N/A,N/"
+    "A,N/A,false,"
+    "false,N/A,N/A,N/A,N/"
+    "A,true,2020-01-01T00:00:00+00:00,2023-07-10T12:00:00+00:00,us-east-1,sts,N/A\n"
     "alice,arn:aws:iam::123456789012:user/alice,2020-01-01T00:00:00+00:00,true,N/A,N/A,N/A,false,"
     "true,2020-01-01T00:00:00+00:00,N/A,N/A,N/A,false,N/A,N/A,N/A,N/A\n";
 
@@ -67,15 +71,20 @@ TEST(IamCheckTest, UnhealthyCanariesSayWhatIsWrong) {
   o.now = 1700000000;
   auto problems = Problems(CheckIam(s, o), "IAM-055");
   EXPECT_TRUE(Any(problems, "canary user ghost does not exist")) << problems.size();
-  EXPECT_TRUE(Any(problems, "has permissions: attached policy ReadOnlyAccess, inline policy inline-s3, group devs"));
+  EXPECT_TRUE(
+      Any(problems,
+          "has permissions: attached policy ReadOnlyAccess, inline policy inline-s3, group devs"));
   EXPECT_TRUE(Any(problems, "was last used 2023-07-10T12:00:00Z with sts in us-east-1"));
   EXPECT_TRUE(Any(problems, "has a console password"));
 }
 
 TEST(IamCheckTest, CanaryWithoutActiveKeyIsFlagged) {
   IamSnapshot s;
-  ASSERT_TRUE(s.AddAccessKeyList(R"({"AccessKeyMetadata":[{"UserName":"canary-user","AccessKeyId":"AKIAX",
-      "Status":"Inactive","CreateDate":"2023-01-01T00:00:00Z"}]})", "keys.json").ok());
+  ASSERT_TRUE(
+      s.AddAccessKeyList(R"({"AccessKeyMetadata":[{"UserName":"canary-user","AccessKeyId":"AKIAX",
+      "Status":"Inactive","CreateDate":"2023-01-01T00:00:00Z"}]})",
+                         "keys.json")
+          .ok());
   IamCheckOptions o;
   o.canaries.users = {"canary-user"};
   o.canaries.access_keys = {"AKIAX", "AKIAMISSING"};
@@ -102,8 +111,11 @@ TEST(IamCheckTest, KeyRotationExemptsCanariesAndFlagsOthers) {
 TEST(IamCheckTest, CredentialReportJsonWithBase64Content) {
   // {"Content": base64("user,arn\nbob,arn:aws:iam::1:user/bob\n")}
   IamSnapshot s;
-  ASSERT_TRUE(s.AddCredentialReport(R"({"Content":"dXNlcixhcm4KYm9iLGFybjphd3M6aWFtOjoxOnVzZXIvYm9iCg==","ReportFormat":"text/csv"})",
-                                    "r.json").ok());
+  ASSERT_TRUE(
+      s.AddCredentialReport(
+           R"({"Content":"dXNlcixhcm4KYm9iLGFybjphd3M6aWFtOjoxOnVzZXIvYm9iCg==","ReportFormat":"text/csv"})",
+           "r.json")
+          .ok());
   EXPECT_EQ(s.users.count("bob"), 1u);
   EXPECT_EQ(s.account, "1");
 }

@@ -334,8 +334,9 @@ void RecordSplitter::ScanGeneric(size_t limit) {
           skipping_record_ = false;
           ++problems_;
           if (on_problem_)
-            on_problem_(skip_offset_, 0,
-                        "record larger than " + std::to_string(max_record_bytes_) + " bytes skipped");
+            on_problem_(
+                skip_offset_, 0,
+                "record larger than " + std::to_string(max_record_bytes_) + " bytes skipped");
         } else if (record_start_ != SIZE_MAX && depth_ == record_depth_) {
           if (record_depth_ == 0 && top_is_digest_) {
             ++digests_;

@@ -88,27 +88,27 @@ class RecordSplitter {
   std::unique_ptr<char[]> buf_;
   size_t cap_ = 0;
   size_t size_ = 0;
-  size_t pos_ = 0;       // next byte to scan
-  uint64_t base_ = 0;    // stream offset of buf_[0]
-  uint64_t fed_ = 0;     // bytes fed before the current Feed call
+  size_t pos_ = 0;     // next byte to scan
+  uint64_t base_ = 0;  // stream offset of buf_[0]
+  uint64_t fed_ = 0;   // bytes fed before the current Feed call
 
   Mode mode_ = Mode::kUndecided;
-  uint64_t line_ = 1;     // current line in lines mode
+  uint64_t line_ = 1;  // current line in lines mode
   size_t line_start_ = 0;
-  bool skipping_line_ = false;     // inside an oversized JSON line
+  bool skipping_line_ = false;  // inside an oversized JSON line
 
   // Generic machine state.
   int64_t depth_ = 0;
   bool in_string_ = false;
-  size_t backslashes_ = 0;         // run of backslashes just before pos_ in a string
+  size_t backslashes_ = 0;  // run of backslashes just before pos_ in a string
   enum class Top { kNone, kObject, kArray } top_ = Top::kNone;
   size_t record_start_ = SIZE_MAX;  // buffer offset, or SIZE_MAX when not capturing
   int64_t record_depth_ = 0;
-  bool skipping_record_ = false;   // oversized: tracking depth without capturing
+  bool skipping_record_ = false;  // oversized: tracking depth without capturing
   int64_t skip_depth_ = 0;
   uint64_t skip_offset_ = 0;
-  bool wrapper_ = false;           // inside "Records":[ ... ]
-  bool saw_records_key_ = false;   // the last depth-1 key was "Records"
+  bool wrapper_ = false;          // inside "Records":[ ... ]
+  bool saw_records_key_ = false;  // the last depth-1 key was "Records"
   bool top_is_digest_ = false;
   size_t key_start_ = SIZE_MAX, key_end_ = SIZE_MAX;  // last depth-1 string
   bool junk_reported_ = false;

@@ -18,7 +18,8 @@ struct Split {
 
 // Feeds `text` in chunks of `chunk` bytes (every boundary position is tried
 // by the callers that loop over chunk sizes).
-Split SplitText(const std::string& text, size_t chunk = 1 << 20, size_t max_record = kDefaultMaxRecordBytes) {
+Split SplitText(const std::string& text, size_t chunk = 1 << 20,
+                size_t max_record = kDefaultMaxRecordBytes) {
   Split out;
   RecordSplitter s(
       [&](const SplitRecord& r) {
@@ -40,17 +41,20 @@ TEST(RecordSplitterTest, CloudTrailWrapperYieldsEachRecord) {
   std::string file = R"({"Records":[{"eventName":"A","x":{"y":[1,2]}},{"eventName":"B \"}]\\"}]})";
   for (size_t chunk : {1, 2, 3, 7, 64, 1 << 20}) {
     Split s = SplitText(file, chunk);
-    EXPECT_EQ(s.records, (Records{R"({"eventName":"A","x":{"y":[1,2]}})", R"({"eventName":"B \"}]\\"})"}))
+    EXPECT_EQ(s.records,
+              (Records{R"({"eventName":"A","x":{"y":[1,2]}})", R"({"eventName":"B \"}]\\"})"}))
         << "chunk " << chunk;
     EXPECT_TRUE(s.problems.empty());
   }
 }
 
 TEST(RecordSplitterTest, PrettyPrintedWrapperAndConcatenatedFiles) {
-  std::string file = "{\n  \"Records\": [\n    {\"eventName\": \"A\"},\n    {\"eventName\": \"B\"}\n  ]\n}\n"
-                     "{\"Records\":[{\"eventName\":\"C\"}]}";
+  std::string file =
+      "{\n  \"Records\": [\n    {\"eventName\": \"A\"},\n    {\"eventName\": \"B\"}\n  ]\n}\n"
+      "{\"Records\":[{\"eventName\":\"C\"}]}";
   Split s = SplitText(file, 5);
-  EXPECT_EQ(s.records, (Records{R"({"eventName": "A"})", R"({"eventName": "B"})", R"({"eventName":"C"})"}));
+  EXPECT_EQ(s.records,
+            (Records{R"({"eventName": "A"})", R"({"eventName": "B"})", R"({"eventName":"C"})"}));
   EXPECT_FALSE(s.json_lines);
 }
 
@@ -63,7 +67,8 @@ TEST(RecordSplitterTest, JsonLinesUseTheLineFastPathWithLineNumbers) {
   std::string text = "{\"eventName\":\"A\"}\n\n{\"eventName\":\"B\"}\r\n{\"eventName\":\"C\"}";
   for (size_t chunk : {1, 4, 1 << 20}) {
     Split s = SplitText(text, chunk);
-    EXPECT_EQ(s.records, (Records{R"({"eventName":"A"})", R"({"eventName":"B"})", R"({"eventName":"C"})"}))
+    EXPECT_EQ(s.records,
+              (Records{R"({"eventName":"A"})", R"({"eventName":"B"})", R"({"eventName":"C"})"}))
         << "chunk " << chunk;
     EXPECT_TRUE(s.json_lines);
     EXPECT_EQ(s.lines, (std::vector<uint64_t>{1, 3, 4})) << "chunk " << chunk;
@@ -71,9 +76,11 @@ TEST(RecordSplitterTest, JsonLinesUseTheLineFastPathWithLineNumbers) {
 }
 
 TEST(RecordSplitterTest, JsonLinesWithAWrapperLine) {
-  Split s = SplitText("{\"eventName\":\"A\"}\n{\"Records\":[{\"eventName\":\"B\"},{\"eventName\":\"C\"}]}\n{\"eventName\":\"D\"}\n");
-  EXPECT_EQ(s.records, (Records{R"({"eventName":"A"})", R"({"eventName":"B"})", R"({"eventName":"C"})",
-                                R"({"eventName":"D"})"}));
+  Split s = SplitText(
+      "{\"eventName\":\"A\"}\n{\"Records\":[{\"eventName\":\"B\"},{\"eventName\":\"C\"}]}\n{"
+      "\"eventName\":\"D\"}\n");
+  EXPECT_EQ(s.records, (Records{R"({"eventName":"A"})", R"({"eventName":"B"})",
+                                R"({"eventName":"C"})", R"({"eventName":"D"})"}));
 }
 
 TEST(RecordSplitterTest, BrokenLineDoesNotStopTheRest) {
@@ -85,7 +92,8 @@ TEST(RecordSplitterTest, BrokenLineDoesNotStopTheRest) {
 }
 
 TEST(RecordSplitterTest, DigestObjectsAreCountedNotEmitted) {
-  Split s = SplitText(R"({"awsAccountId":"1","digestStartTime":"2023-01-01T00:00:00Z","logFiles":[{"s3Object":"x"}]})");
+  Split s = SplitText(
+      R"({"awsAccountId":"1","digestStartTime":"2023-01-01T00:00:00Z","logFiles":[{"s3Object":"x"}]})");
   EXPECT_TRUE(s.records.empty());
   EXPECT_EQ(s.digests, 1u);
 }
@@ -132,7 +140,8 @@ TEST(RecordSplitterTest, DeepNestingNeedsNoStack) {
 }
 
 TEST(RecordSplitterTest, MemoryStaysBoundedWhateverTheStreamLength) {
-  const std::string record = R"({"eventName":"A","userIdentity":{"type":"IAMUser"},"eventCategory":"Management"})";
+  const std::string record =
+      R"({"eventName":"A","userIdentity":{"type":"IAMUser"},"eventCategory":"Management"})";
   std::string lines, wrapper = R"({"Records":[)";
   for (int i = 0; i < 2000; ++i) {
     lines += record + "\n";
@@ -144,7 +153,8 @@ TEST(RecordSplitterTest, MemoryStaysBoundedWhateverTheStreamLength) {
     RecordSplitter s([&](const SplitRecord&) { ++count; }, nullptr);
     // 64 MB of input in 4 KiB chunks.
     for (int round = 0; round < 400; ++round)
-      for (size_t i = 0; i < text->size(); i += 4096) s.Feed(std::string_view(*text).substr(i, 4096));
+      for (size_t i = 0; i < text->size(); i += 4096)
+        s.Feed(std::string_view(*text).substr(i, 4096));
     s.Finish();
     EXPECT_EQ(count, 2000u * 400u);
     EXPECT_LT(s.buffer_capacity(), 64u * 1024u) << (text == &lines ? "lines" : "wrapper");

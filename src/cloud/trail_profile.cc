@@ -22,24 +22,34 @@ bool ParseSettings(const YAML::Node& node, NativeRuleParser& parser, RuleSetting
     const YAML::Node v = it->second;  // a copy: the iterator's proxy dies here
     if (key == "enabled") {
       auto b = ReadBool(v, key);
-      if (!b.ok()) ok &= parser.Fail(v, b.status().message());
-      else out->enabled = *b;
+      if (!b.ok())
+        ok &= parser.Fail(v, b.status().message());
+      else
+        out->enabled = *b;
     } else if (key == "risk_level") {
       auto level = v.IsScalar() ? ParseRiskLevel(v.Scalar()) : std::nullopt;
-      if (!level) ok &= parser.Fail(v, "risk_level: use extreme, very_high, high, medium or low");
-      else out->risk_level = *level;
+      if (!level)
+        ok &= parser.Fail(v, "risk_level: use extreme, very_high, high, medium or low");
+      else
+        out->risk_level = *level;
     } else if (key == "patterns") {
       auto rows = parser.ParsePatterns(v);
-      if (!rows) ok = false;
-      else out->patterns = std::move(*rows);
+      if (!rows)
+        ok = false;
+      else
+        out->patterns = std::move(*rows);
     } else if (key == "canary") {
       auto c = parser.ParseCanary(v);
-      if (!c) ok = false;
-      else out->canary = std::move(*c);
+      if (!c)
+        ok = false;
+      else
+        out->canary = std::move(*c);
     } else if (key == "exceptions") {
       auto e = parser.ParseExceptions(v);
-      if (!e) ok = false;
-      else out->exceptions = std::move(*e);
+      if (!e)
+        ok = false;
+      else
+        out->exceptions = std::move(*e);
     } else {
       std::string m = "unknown rule setting '" + key + "'";
       if (auto s = SuggestKey(key, {"enabled", "risk_level", "patterns", "canary", "exceptions"}))
@@ -59,8 +69,10 @@ bool ParseRuleMap(const YAML::Node& node, NativeRuleParser& parser,
     const std::string id = it->first.Scalar();
     parser.set_rule_id(id);
     RuleSettings settings;
-    if (ParseSettings(it->second, parser, &settings)) (*out)[id] = std::move(settings);
-    else ok = false;
+    if (ParseSettings(it->second, parser, &settings))
+      (*out)[id] = std::move(settings);
+    else
+      ok = false;
   }
   parser.set_rule_id("");
   return ok;
@@ -95,7 +107,8 @@ Result<TrailProfile> TrailProfile::Parse(const std::string& text, const std::str
   try {
     YAML::Node root = docs->empty() ? YAML::Node() : (*docs)[0];
     if (!root.IsNull() && !root.IsMap())
-      return InvalidArgument(source + ": a profile is a mapping with organisation, accounts, suppressions");
+      return InvalidArgument(source +
+                             ": a profile is a mapping with organisation, accounts, suppressions");
     for (auto it = root.begin(); it != root.end(); ++it) {
       const std::string key = it->first.Scalar();
       const YAML::Node v = it->second;  // a copy: the iterator's proxy dies here
@@ -106,9 +119,12 @@ Result<TrailProfile> TrailProfile::Parse(const std::string& text, const std::str
         }
         for (auto o = v.begin(); o != v.end(); ++o) {
           const std::string k = o->first.Scalar();
-          if (k == "name") profile.organisation_name_ = o->second.IsScalar() ? o->second.Scalar() : "";
-          else if (k == "rules") ParseRuleMap(o->second, parser, &profile.organisation_rules_);
-          else parser.Fail(o->first, key + ": unknown key '" + k + "' (name, rules)");
+          if (k == "name")
+            profile.organisation_name_ = o->second.IsScalar() ? o->second.Scalar() : "";
+          else if (k == "rules")
+            ParseRuleMap(o->second, parser, &profile.organisation_rules_);
+          else
+            parser.Fail(o->first, key + ": unknown key '" + k + "' (name, rules)");
         }
       } else if (key == "accounts") {
         if (!v.IsMap()) {
@@ -124,8 +140,11 @@ Result<TrailProfile> TrailProfile::Parse(const std::string& text, const std::str
           auto& rules = profile.account_rules_[account];
           for (auto k = a->second.begin(); k != a->second.end(); ++k) {
             const std::string name = k->first.Scalar();
-            if (name == "rules") ParseRuleMap(k->second, parser, &rules);
-            else if (name != "name") parser.Fail(k->first, "accounts." + account + ": unknown key '" + name + "' (name, rules)");
+            if (name == "rules")
+              ParseRuleMap(k->second, parser, &rules);
+            else if (name != "name")
+              parser.Fail(k->first,
+                          "accounts." + account + ": unknown key '" + name + "' (name, rules)");
           }
         }
       } else if (key == "suppressions") {
@@ -150,20 +169,31 @@ Result<TrailProfile> TrailProfile::Parse(const std::string& text, const std::str
               continue;
             }
             const std::string value = std::string(TrimWhitespace(f->second.Scalar()));
-            if (k == "rule") s.rule = value;
-            else if (k == "account") s.account = value;
-            else if (k == "resource") s.resource = value;
-            else if (k == "comment") s.comment = value;
+            if (k == "rule")
+              s.rule = value;
+            else if (k == "account")
+              s.account = value;
+            else if (k == "resource")
+              s.resource = value;
+            else if (k == "comment")
+              s.comment = value;
             else if (k == "expires") {
               s.expires = ParseExpiry(value);
-              if (!s.expires) ok &= parser.Fail(f->second, where + ".expires: use a date (2025-12-31) or an RFC 3339 time");
+              if (!s.expires)
+                ok &= parser.Fail(f->second,
+                                  where + ".expires: use a date (2025-12-31) or an RFC 3339 time");
             } else {
-              ok &= parser.Fail(f->first, where + ": unknown key '" + k + "' (rule, account, resource, comment, expires)");
+              ok &= parser.Fail(f->first, where + ": unknown key '" + k +
+                                              "' (rule, account, resource, comment, expires)");
             }
           }
-          if (s.rule.empty()) ok &= parser.Fail(item, where + ": 'rule' is required (an id or a glob such as AWS-S3-*)");
+          if (s.rule.empty())
+            ok &= parser.Fail(item,
+                              where + ": 'rule' is required (an id or a glob such as AWS-S3-*)");
           if (s.comment.empty())
-            ok &= parser.Fail(item, where + ": 'comment' is required: say why this is suppressed and who decided");
+            ok &= parser.Fail(
+                item,
+                where + ": 'comment' is required: say why this is suppressed and who decided");
           if (ok) profile.suppressions_.push_back(std::move(s));
         }
       } else {
@@ -175,7 +205,8 @@ Result<TrailProfile> TrailProfile::Parse(const std::string& text, const std::str
   }
   if (!diagnostics.empty()) {
     std::string m = diagnostics.front().ToString();
-    if (diagnostics.size() > 1) m += " (and " + std::to_string(diagnostics.size() - 1) + " more errors)";
+    if (diagnostics.size() > 1)
+      m += " (and " + std::to_string(diagnostics.size() - 1) + " more errors)";
     return InvalidArgument(m);
   }
   return profile;
@@ -196,7 +227,8 @@ std::vector<std::string> TrailProfile::AccountsWithOverrides() const {
   return out;
 }
 
-std::vector<Rule> TrailProfile::Resolve(const std::vector<Rule>& base, const std::string& account) const {
+std::vector<Rule> TrailProfile::Resolve(const std::vector<Rule>& base,
+                                        const std::string& account) const {
   std::vector<Rule> out = base;
   const std::map<std::string, RuleSettings>* per_account = nullptr;
   if (!account.empty()) {
@@ -204,7 +236,8 @@ std::vector<Rule> TrailProfile::Resolve(const std::vector<Rule>& base, const std
     if (it != account_rules_.end()) per_account = &it->second;
   }
   for (Rule& rule : out) {
-    if (auto it = organisation_rules_.find(rule.id); it != organisation_rules_.end()) Apply(it->second, &rule);
+    if (auto it = organisation_rules_.find(rule.id); it != organisation_rules_.end())
+      Apply(it->second, &rule);
     if (per_account) {
       if (auto it = per_account->find(rule.id); it != per_account->end()) Apply(it->second, &rule);
     }
@@ -224,9 +257,10 @@ std::vector<std::string> TrailProfile::UnknownRuleIds(const std::vector<Rule>& r
   return {unknown.begin(), unknown.end()};
 }
 
-const Suppression* TrailProfile::FindSuppression(const std::string& rule_id, const std::string& account,
-                                                 const std::string& resource, const std::string& actor,
-                                                 int64_t now) const {
+const Suppression* TrailProfile::FindSuppression(const std::string& rule_id,
+                                                 const std::string& account,
+                                                 const std::string& resource,
+                                                 const std::string& actor, int64_t now) const {
   for (const Suppression& s : suppressions_) {
     if (s.expires && now > *s.expires) continue;
     if (!GlobPattern::Parse(s.rule, false).Matches(rule_id)) continue;

@@ -6,16 +6,19 @@ namespace warden {
 namespace {
 
 TEST(TrailProfileTest, SuppressionWithoutCommentIsRejectedWithLocation) {
-  auto p = TrailProfile::Parse("suppressions:\n  - rule: AWS-AMI-SHARED\n    account: '1'\n", "p.yaml");
+  auto p =
+      TrailProfile::Parse("suppressions:\n  - rule: AWS-AMI-SHARED\n    account: '1'\n", "p.yaml");
   ASSERT_FALSE(p.ok());
-  EXPECT_NE(p.status().message().find("p.yaml:2:5: suppressions[0]: 'comment' is required"), std::string::npos)
+  EXPECT_NE(p.status().message().find("p.yaml:2:5: suppressions[0]: 'comment' is required"),
+            std::string::npos)
       << p.status().message();
 }
 
 TEST(TrailProfileTest, UnknownSettingSuggests) {
   auto p = TrailProfile::Parse("organisation:\n  rules:\n    RTM-011: {enable: true}\n", "p.yaml");
   ASSERT_FALSE(p.ok());
-  EXPECT_NE(p.status().message().find("rule RTM-011: unknown rule setting 'enable'; did you mean 'enabled'?"),
+  EXPECT_NE(p.status().message().find(
+                "rule RTM-011: unknown rule setting 'enable'; did you mean 'enabled'?"),
             std::string::npos)
       << p.status().message();
 }
@@ -29,7 +32,8 @@ accounts:
   "42":
     rules:
       R: {risk_level: low}
-)", "p.yaml");
+)",
+                               "p.yaml");
   ASSERT_TRUE(p.ok()) << p.status().message();
   Rule base;
   base.id = "R";
@@ -41,8 +45,8 @@ accounts:
   ASSERT_TRUE(org[0].canary.has_value());
   EXPECT_EQ(org[0].canary->users, std::vector<std::string>{"org-canary"});
   auto acct = p->Resolve({base}, "42");
-  EXPECT_TRUE(acct[0].enabled);                      // from the organisation
-  EXPECT_EQ(acct[0].risk_level, RiskLevel::kLow);    // the account wins
+  EXPECT_TRUE(acct[0].enabled);                    // from the organisation
+  EXPECT_EQ(acct[0].risk_level, RiskLevel::kLow);  // the account wins
   EXPECT_EQ(p->AccountsWithOverrides(), std::vector<std::string>{"42"});
   EXPECT_EQ(p->UnknownRuleIds({base}).size(), 0u);
   Rule other;
@@ -56,7 +60,8 @@ suppressions:
   - {rule: 'AWS-S3-*', account: '1', comment: ok, expires: 2030-01-01}
   - {rule: X, resource: 'arn:aws:ec2:*:sg-1*', comment: ok}
   - {rule: Y, comment: old, expires: '2020-01-01T00:00:00Z'}
-)", "p.yaml");
+)",
+                               "p.yaml");
   ASSERT_TRUE(p.ok()) << p.status().message();
   const int64_t now = 1700000000;
   EXPECT_NE(p->FindSuppression("AWS-S3-BUCKET-POLICY-PUBLIC", "1", "r", "a", now), nullptr);
@@ -66,7 +71,8 @@ suppressions:
   EXPECT_EQ(p->FindSuppression("Y", "2", "r", "a", now), nullptr);  // expired
   EXPECT_EQ(p->Expired(now).size(), 1u);
   // A date expiry lasts to the end of that day (UTC).
-  EXPECT_NE(p->FindSuppression("AWS-S3-X", "1", "r", "a", 1893455999), nullptr);  // 2029-12-31T23:59:59Z
+  EXPECT_NE(p->FindSuppression("AWS-S3-X", "1", "r", "a", 1893455999),
+            nullptr);  // 2029-12-31T23:59:59Z
 }
 
 }  // namespace

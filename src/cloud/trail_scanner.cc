@@ -11,7 +11,8 @@ constexpr size_t kMaxThresholdGroups = 100000;
 }  // namespace
 
 Result<std::unique_ptr<TrailScanner>> TrailScanner::Create(std::vector<Rule> rules,
-                                                           const TrailProfile* profile, Options options) {
+                                                           const TrailProfile* profile,
+                                                           Options options) {
   std::unique_ptr<TrailScanner> s(new TrailScanner());
   s->options_ = options;
   s->profile_ = profile;
@@ -48,9 +49,11 @@ Result<std::unique_ptr<TrailScanner>> TrailScanner::Create(std::vector<Rule> rul
   }
   RuleEvaluator::Options eo;
   eo.include_disabled = options.dry_run;
-  for (const auto& set : s->sets_) s->evaluators_.push_back(std::make_unique<RuleEvaluator>(set, eo));
+  for (const auto& set : s->sets_)
+    s->evaluators_.push_back(std::make_unique<RuleEvaluator>(set, eo));
   // Every field is interned now: the extractor's trie covers them all.
-  s->extractor_ = std::make_unique<JsonFieldExtractor>(s->registry_, JsonFieldExtractor::Mode::kLazy);
+  s->extractor_ =
+      std::make_unique<JsonFieldExtractor>(s->registry_, JsonFieldExtractor::Mode::kLazy);
   return s;
 }
 
@@ -69,12 +72,14 @@ std::vector<RegexLimitReport> TrailScanner::RegexLimitReports() const {
 
 void TrailScanner::ProcessRecord(const SplitRecord& record, const RecordOrigin& origin) {
   ++stats_.records;
-  Status st = extractor_->Extract(record.text.data(), record.text.size(), record.capacity, &fields_);
+  Status st =
+      extractor_->Extract(record.text.data(), record.text.size(), record.capacity, &fields_);
   if (!st.ok()) {
     ++stats_.bad_records;
     if (on_problem_) {
       std::string where = origin.source ? *origin.source : std::string("<input>");
-      where += origin.line > 0 ? ": line " + std::to_string(origin.line) : ": byte " + std::to_string(origin.offset);
+      where += origin.line > 0 ? ": line " + std::to_string(origin.line)
+                               : ": byte " + std::to_string(origin.offset);
       on_problem_(where + ": record skipped: " + st.message());
     }
     return;
@@ -98,7 +103,8 @@ void TrailScanner::ProcessRecord(const SplitRecord& record, const RecordOrigin& 
     --stats_.events;
     if (on_problem_) {
       std::string where = origin.source ? *origin.source : std::string("<input>");
-      where += origin.line > 0 ? ": line " + std::to_string(origin.line) : ": byte " + std::to_string(origin.offset);
+      where += origin.line > 0 ? ": line " + std::to_string(origin.line)
+                               : ": byte " + std::to_string(origin.offset);
       on_problem_(where + ": record skipped: invalid JSON");
     }
     return;
@@ -134,7 +140,8 @@ const CloudTrailEventSummary& TrailScanner::CurrentSummary() {
   if (!summary_ready_) {
     // The record parsed once already, so this cannot fail in practice; if it
     // does the summary stays partly empty rather than dropping the finding.
-    (void)core_extractor_->Extract(record_.text.data(), record_.text.size(), record_.capacity, &core_fields_);
+    (void)core_extractor_->Extract(record_.text.data(), record_.text.size(), record_.capacity,
+                                   &core_fields_);
     summary_ = SummarizeEvent(core_fields_, ids_);
     summary_ready_ = true;
   }
@@ -163,7 +170,8 @@ void TrailScanner::Emit(uint32_t set_index, const RuleMatch& m, const RecordOrig
     // the window measured from the newest event.
     int64_t newest = event.epoch;
     for (const auto& e : w.events) newest = std::max(newest, e.first);
-    while (!w.events.empty() && newest - w.events.front().first > t.window_seconds) w.events.pop_front();
+    while (!w.events.empty() && newest - w.events.front().first > t.window_seconds)
+      w.events.pop_front();
     if (static_cast<int>(w.events.size()) < t.count) {
       ++stats_.below_threshold;
       return;
@@ -190,7 +198,8 @@ void TrailScanner::Emit(uint32_t set_index, const RuleMatch& m, const RecordOrig
   Finding finding = BuildCloudTrailFinding(in);
 
   const Suppression* suppression =
-      profile_ ? profile_->FindSuppression(rule.id, event.account, event.resource, event.actor, options_.now)
+      profile_ ? profile_->FindSuppression(rule.id, event.account, event.resource, event.actor,
+                                           options_.now)
                : nullptr;
   if (suppression) {
     ++stats_.suppressed;

@@ -48,10 +48,10 @@ class TrailScanner;
 // A rule that fired, before any finding is built (valid during the callback).
 struct ScanMatch {
   const Rule* rule = nullptr;
-  uint32_t rule_index = 0;            // in the rule list given to Create
-  std::span<const uint32_t> rows;     // pattern rows that matched
+  uint32_t rule_index = 0;         // in the rule list given to Create
+  std::span<const uint32_t> rows;  // pattern rows that matched
   const RecordOrigin* origin = nullptr;
-  TrailScanner* scanner = nullptr;    // for Summary()
+  TrailScanner* scanner = nullptr;  // for Summary()
   // The event's id, time, actor... (parsed on first use, once per event).
   const CloudTrailEventSummary& Summary() const;
 };
@@ -59,10 +59,10 @@ struct ScanMatch {
 class TrailScanner {
  public:
   struct Options {
-    bool dry_run = false;         // evaluate disabled rules too, ignore thresholds
-    bool build_findings = true;   // false: only the match callback runs
-    bool show_suppressed = false; // pass suppressed findings to the callback too
-    int64_t now = 0;              // wall clock for suppression expiry (0 = now)
+    bool dry_run = false;          // evaluate disabled rules too, ignore thresholds
+    bool build_findings = true;    // false: only the match callback runs
+    bool show_suppressed = false;  // pass suppressed findings to the callback too
+    int64_t now = 0;               // wall clock for suppression expiry (0 = now)
   };
   using FindingFn = std::function<void(Finding&&, bool suppressed)>;
   using MatchFn = std::function<void(const ScanMatch&)>;

@@ -15,14 +15,16 @@ using testing::TempDir;
 
 std::string Event(const std::string& id, const std::string& name, const std::string& user,
                   const std::string& account = "111111111111", const std::string& extra = "") {
-  return R"({"eventVersion":"1.08","eventID":")" + id + R"(","eventTime":"2023-07-10T12:00:00Z","eventName":")" +
-         name + R"(","eventSource":"iam.amazonaws.com","awsRegion":"us-east-1","sourceIPAddress":"203.0.113.9",)" +
-         R"("recipientAccountId":")" + account + R"(","userIdentity":{"type":"IAMUser","userName":")" + user +
-         R"(","arn":"arn:aws:iam::)" + account + ":user/" + user + R"(","accessKeyId":"AKIA)" + user + R"("})" +
-         extra + "}";
+  return R"({"eventVersion":"1.08","eventID":")" + id +
+         R"(","eventTime":"2023-07-10T12:00:00Z","eventName":")" + name +
+         R"(","eventSource":"iam.amazonaws.com","awsRegion":"us-east-1","sourceIPAddress":"203.0.113.9",)" +
+         R"("recipientAccountId":")" + account +
+         R"(","userIdentity":{"type":"IAMUser","userName":")" + user + R"(","arn":"arn:aws:iam::)" +
+         account + ":user/" + user + R"(","accessKeyId":"AKIA)" + user + R"("})" + extra + "}";
 }
 
-std::string File(const TempDir& dir, const std::string& name, const std::vector<std::string>& events) {
+std::string File(const TempDir& dir, const std::string& name,
+                 const std::vector<std::string>& events) {
   std::string body;
   for (const auto& e : events) body += e + "\n";
   return dir.WriteFile(name, body);
@@ -78,8 +80,10 @@ TEST(TrailScannerTest, OcsfOutputIsADetectionFinding) {
 
 TEST(TrailScannerTest, CanaryUseIsAVeryHighFindingInRealTime) {
   TempDir dir;
-  std::string path = File(dir, "a.jsonl", {Event("e1", "ListBuckets", "canary-user"), Event("e2", "ListBuckets", "alice"),
-                                           Event("e3", "GetCallerIdentity", "IOSFODNN7EXAMPLE")});
+  std::string path =
+      File(dir, "a.jsonl",
+           {Event("e1", "ListBuckets", "canary-user"), Event("e2", "ListBuckets", "alice"),
+            Event("e3", "GetCallerIdentity", "IOSFODNN7EXAMPLE")});
   auto out = ScanPaths(RulesFromYaml(kRules), {path});
   std::vector<std::string> ids;
   for (const Finding& f : out.findings) {
@@ -92,9 +96,10 @@ TEST(TrailScannerTest, CanaryUseIsAVeryHighFindingInRealTime) {
 
 TEST(TrailScannerTest, ProfileOverridesResolveAccountThenOrganisation) {
   TempDir dir;
-  std::string path = File(dir, "a.jsonl", {Event("a", "CreateUser", "bob", "111111111111"),
-                                           Event("b", "CreateUser", "bob", "222222222222"),
-                                           Event("c", "CreateUser", "bob", "333333333333")});
+  std::string path = File(dir, "a.jsonl",
+                          {Event("a", "CreateUser", "bob", "111111111111"),
+                           Event("b", "CreateUser", "bob", "222222222222"),
+                           Event("c", "CreateUser", "bob", "333333333333")});
   auto profile = TrailProfile::Parse(R"(
 organisation:
   rules:
@@ -106,7 +111,8 @@ accounts:
   "333333333333":
     rules:
       RTM-011: {risk_level: low, patterns: [{eventName: '^Delete'}]}
-)", "p.yaml");
+)",
+                                     "p.yaml");
   ASSERT_TRUE(profile.ok()) << profile.status().message();
   auto out = ScanPaths(RulesFromYaml(kRules), {path}, &*profile);
   ASSERT_EQ(out.findings.size(), 1u);
@@ -116,7 +122,8 @@ accounts:
 
 TEST(TrailScannerTest, SuppressedFindingsAreCountedNotLost) {
   TempDir dir;
-  std::string path = File(dir, "a.jsonl", {Event("a", "CreateUser", "bob"), Event("b", "CreateUser", "ci")});
+  std::string path =
+      File(dir, "a.jsonl", {Event("a", "CreateUser", "bob"), Event("b", "CreateUser", "ci")});
   auto profile = TrailProfile::Parse(R"(
 suppressions:
   - rule: RTM-*
@@ -125,28 +132,32 @@ suppressions:
   - rule: RTM-011
     comment: expired one
     expires: 2020-01-01
-)", "p.yaml");
+)",
+                                     "p.yaml");
   ASSERT_TRUE(profile.ok()) << profile.status().message();
   auto out = ScanPaths(RulesFromYaml(kRules), {path}, &*profile);
   ASSERT_EQ(out.findings.size(), 1u);
   EXPECT_EQ(out.findings[0].attributes["event_id"], "a");
   ASSERT_EQ(out.suppressed.size(), 1u);
   EXPECT_EQ(out.suppressed[0].attributes["suppressed"], true);
-  EXPECT_EQ(out.suppressed[0].attributes["suppression"]["comment"], "CI creates users nightly (SEC-42)");
+  EXPECT_EQ(out.suppressed[0].attributes["suppression"]["comment"],
+            "CI creates users nightly (SEC-42)");
   EXPECT_EQ(out.stats.suppressed, 1u);
   EXPECT_EQ(out.stats.suppressed_by_rule.at("RTM-011"), 1u);
 }
 
 TEST(TrailScannerTest, ProfileExceptionsStopTheRule) {
   TempDir dir;
-  std::string path = File(dir, "a.jsonl", {Event("a", "CreateUser", "bob"), Event("b", "CreateUser", "terraform")});
+  std::string path = File(dir, "a.jsonl",
+                          {Event("a", "CreateUser", "bob"), Event("b", "CreateUser", "terraform")});
   auto profile = TrailProfile::Parse(R"(
 organisation:
   rules:
     RTM-011:
       exceptions:
         - {userIdentity.userName: terraform}
-)", "p.yaml");
+)",
+                                     "p.yaml");
   ASSERT_TRUE(profile.ok());
   auto out = ScanPaths(RulesFromYaml(kRules), {path}, &*profile);
   ASSERT_EQ(out.findings.size(), 1u);
@@ -157,7 +168,8 @@ organisation:
 TEST(TrailScannerTest, ThresholdFiresOncePerWindowAndGroup) {
   TempDir dir;
   std::vector<std::string> events;
-  for (int i = 0; i < 7; ++i) events.push_back(Event("s" + std::to_string(i), "GetSecretValue", "bob"));
+  for (int i = 0; i < 7; ++i)
+    events.push_back(Event("s" + std::to_string(i), "GetSecretValue", "bob"));
   events.push_back(Event("o1", "GetSecretValue", "alice"));
   std::string path = File(dir, "a.jsonl", events);
   auto out = ScanPaths(RulesFromYaml(R"(
@@ -165,7 +177,8 @@ TEST(TrailScannerTest, ThresholdFiresOncePerWindowAndGroup) {
   risk_level: high
   match: {eventName: GetSecretValue}
   threshold: {count: 3, window: 5m, group_by: [userIdentity.arn]}
-)"), {path});
+)"),
+                       {path});
   ASSERT_EQ(out.findings.size(), 2u);  // bob: events 0-2 and 3-5; the 7th and alice's stay below
   EXPECT_EQ(out.findings[0].attributes["threshold"]["event_ids"], Json::array({"s0", "s1", "s2"}));
   EXPECT_EQ(out.findings[1].attributes["threshold"]["group"], "arn:aws:iam::111111111111:user/bob");
@@ -174,20 +187,23 @@ TEST(TrailScannerTest, ThresholdFiresOncePerWindowAndGroup) {
 
 TEST(TrailScannerTest, InvalidJsonInTheMiddleIsSkippedCountedAndNamed) {
   TempDir dir;
-  std::string path = dir.WriteFile("a.jsonl", Event("a", "CreateUser", "bob") + "\n{\"eventName\": broken}\n" +
-                                                  Event("b", "CreateUser", "bob") + "\n");
+  std::string path =
+      dir.WriteFile("a.jsonl", Event("a", "CreateUser", "bob") + "\n{\"eventName\": broken}\n" +
+                                   Event("b", "CreateUser", "bob") + "\n");
   auto out = ScanPaths(RulesFromYaml(kRules), {path});
   EXPECT_EQ(out.findings.size(), 2u);
   EXPECT_EQ(out.stats.bad_records, 1u);
   ASSERT_FALSE(out.problems.empty());
-  EXPECT_NE(out.problems[0].find("a.jsonl: line 2: record skipped: invalid JSON"), std::string::npos)
+  EXPECT_NE(out.problems[0].find("a.jsonl: line 2: record skipped: invalid JSON"),
+            std::string::npos)
       << out.problems[0];
 }
 
 TEST(TrailScannerTest, InsightEventsAreSkippedAndCounted) {
   TempDir dir;
-  std::string path = File(dir, "a.jsonl", {R"({"eventType":"AwsCloudTrailInsight","eventName":"CreateUser"})",
-                                           Event("a", "CreateUser", "bob")});
+  std::string path = File(dir, "a.jsonl",
+                          {R"({"eventType":"AwsCloudTrailInsight","eventName":"CreateUser"})",
+                           Event("a", "CreateUser", "bob")});
   auto out = ScanPaths(RulesFromYaml(kRules), {path});
   EXPECT_EQ(out.findings.size(), 1u);
   EXPECT_EQ(out.stats.insight_events, 1u);

@@ -23,7 +23,8 @@ void GlobalInit() {
 size_t OnBody(char* data, size_t size, size_t count, void* user) {
   auto* out = static_cast<std::string*>(user);
   size_t n = size * count;
-  if (out->size() < kMaxResponseBody) out->append(data, std::min(n, kMaxResponseBody - out->size()));
+  if (out->size() < kMaxResponseBody)
+    out->append(data, std::min(n, kMaxResponseBody - out->size()));
   return n;
 }
 
@@ -37,8 +38,8 @@ size_t OnHeader(char* data, size_t size, size_t count, void* user) {
     for (char c : line.substr(0, kRetryAfter.size()))
       lower += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
     int64_t seconds = 0;
-    if (lower == kRetryAfter && ParseInt64(TrimWhitespace(line.substr(kRetryAfter.size())), &seconds) &&
-        seconds >= 0)
+    if (lower == kRetryAfter &&
+        ParseInt64(TrimWhitespace(line.substr(kRetryAfter.size())), &seconds) && seconds >= 0)
       response->retry_after_seconds = static_cast<int>(std::min<int64_t>(seconds, 3600));
   }
   return n;
@@ -63,17 +64,20 @@ class CurlHttpPoster : public HttpPoster {
     curl_easy_reset(curl_);
     HttpResponse response;
     struct curl_slist* headers = nullptr;
-    for (const auto& [k, v] : request.headers) headers = curl_slist_append(headers, (k + ": " + v).c_str());
+    for (const auto& [k, v] : request.headers)
+      headers = curl_slist_append(headers, (k + ": " + v).c_str());
     headers = curl_slist_append(headers, "Expect:");  // no 100-continue round trip
     char error[CURL_ERROR_SIZE] = {0};
     curl_easy_setopt(curl_, CURLOPT_URL, request.url.c_str());
     curl_easy_setopt(curl_, CURLOPT_PROTOCOLS_STR, "http,https");
     curl_easy_setopt(curl_, CURLOPT_POST, 1L);
     curl_easy_setopt(curl_, CURLOPT_POSTFIELDS, request.body.data());
-    curl_easy_setopt(curl_, CURLOPT_POSTFIELDSIZE_LARGE, static_cast<curl_off_t>(request.body.size()));
+    curl_easy_setopt(curl_, CURLOPT_POSTFIELDSIZE_LARGE,
+                     static_cast<curl_off_t>(request.body.size()));
     curl_easy_setopt(curl_, CURLOPT_HTTPHEADER, headers);
     curl_easy_setopt(curl_, CURLOPT_TIMEOUT_MS, static_cast<long>(request.timeout.count()));
-    curl_easy_setopt(curl_, CURLOPT_CONNECTTIMEOUT_MS, static_cast<long>(std::min<int64_t>(request.timeout.count(), 5000)));
+    curl_easy_setopt(curl_, CURLOPT_CONNECTTIMEOUT_MS,
+                     static_cast<long>(std::min<int64_t>(request.timeout.count(), 5000)));
     curl_easy_setopt(curl_, CURLOPT_NOSIGNAL, 1L);
     curl_easy_setopt(curl_, CURLOPT_FOLLOWLOCATION, 0L);
     curl_easy_setopt(curl_, CURLOPT_WRITEFUNCTION, OnBody);
@@ -86,7 +90,8 @@ class CurlHttpPoster : public HttpPoster {
     curl_slist_free_all(headers);
     if (rc != CURLE_OK) {
       std::string detail = error[0] ? error : curl_easy_strerror(rc);
-      StatusCode code = rc == CURLE_OPERATION_TIMEDOUT ? StatusCode::kTimeout : StatusCode::kUnavailable;
+      StatusCode code =
+          rc == CURLE_OPERATION_TIMEDOUT ? StatusCode::kTimeout : StatusCode::kUnavailable;
       return Status(code, UrlHost(request.url) + ": " + detail);
     }
     curl_easy_getinfo(curl_, CURLINFO_RESPONSE_CODE, &response.status);
@@ -110,12 +115,14 @@ std::string UrlHost(const std::string& url) {
   start = start == std::string::npos ? 0 : start + 3;
   size_t end = url.find_first_of("/?#", start);
   std::string host = url.substr(start, end == std::string::npos ? std::string::npos : end - start);
-  if (size_t at = host.rfind('@'); at != std::string::npos) host = host.substr(at + 1);  // no credentials
+  if (size_t at = host.rfind('@'); at != std::string::npos)
+    host = host.substr(at + 1);  // no credentials
   return host;
 }
 
-Result<HttpResponse> PostWithRetry(HttpPoster& poster, const HttpRequest& request, const RetryPolicy& policy,
-                                   const Sleeper& sleep, int* attempts_made) {
+Result<HttpResponse> PostWithRetry(HttpPoster& poster, const HttpRequest& request,
+                                   const RetryPolicy& policy, const Sleeper& sleep,
+                                   int* attempts_made) {
   std::chrono::milliseconds backoff = policy.initial_backoff;
   Status last;
   int attempts = std::max(1, policy.max_attempts);
@@ -126,8 +133,9 @@ Result<HttpResponse> PostWithRetry(HttpPoster& poster, const HttpRequest& reques
     if (response.ok()) {
       if (response->status >= 200 && response->status < 300) return response;
       std::string snippet = response->body.substr(0, 200);
-      last = Unavailable(UrlHost(request.url) + " answered HTTP " + std::to_string(response->status) +
-                         (snippet.empty() ? "" : ": " + snippet));
+      last =
+          Unavailable(UrlHost(request.url) + " answered HTTP " + std::to_string(response->status) +
+                      (snippet.empty() ? "" : ": " + snippet));
       if (!Retryable(response->status)) return last;
       if (response->retry_after_seconds)
         wait = std::max(wait, std::chrono::milliseconds(*response->retry_after_seconds * 1000LL));
@@ -137,8 +145,9 @@ Result<HttpResponse> PostWithRetry(HttpPoster& poster, const HttpRequest& reques
     }
     if (attempt == attempts) break;
     sleep(std::min(wait, policy.max_backoff));
-    backoff = std::min(policy.max_backoff,
-                       std::chrono::milliseconds(static_cast<int64_t>(backoff.count() * policy.multiplier)));
+    backoff = std::min(
+        policy.max_backoff,
+        std::chrono::milliseconds(static_cast<int64_t>(backoff.count() * policy.multiplier)));
   }
   return last.WithContext("gave up after " + std::to_string(attempts) + " attempts");
 }

@@ -70,18 +70,21 @@ class LocalHttpReceiver {
           header_end = data.find("\r\n\r\n");
           if (header_end != std::string::npos) {
             std::string lower = data.substr(0, header_end);
-            for (char& ch : lower) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
+            for (char& ch : lower)
+              ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
             size_t cl = lower.find("content-length:");
             int64_t n_body = 0;
             if (cl != std::string::npos)
-              ParseInt64(TrimWhitespace(lower.substr(cl + 15, lower.find("\r\n", cl) - cl - 15)), &n_body);
+              ParseInt64(TrimWhitespace(lower.substr(cl + 15, lower.find("\r\n", cl) - cl - 15)),
+                         &n_body);
             want = header_end + 4 + static_cast<size_t>(n_body);
           }
         }
         if (header_end != std::string::npos && data.size() >= want) break;
       }
       Request r;
-      std::vector<std::string_view> lines = SplitString(std::string_view(data).substr(0, header_end), '\n');
+      std::vector<std::string_view> lines =
+          SplitString(std::string_view(data).substr(0, header_end), '\n');
       if (!lines.empty()) {
         auto parts = SplitWhitespace(lines[0]);
         if (parts.size() > 1) r.path = std::string(parts[1]);
@@ -104,7 +107,8 @@ class LocalHttpReceiver {
         }
       }
       std::string reply = "HTTP/1.1 " + std::to_string(status) + " X\r\nContent-Length: 2\r\n" +
-                          (status == 429 ? "Retry-After: 0\r\n" : "") + "Connection: close\r\n\r\nok";
+                          (status == 429 ? "Retry-After: 0\r\n" : "") +
+                          "Connection: close\r\n\r\nok";
       ::send(c, reply.data(), reply.size(), MSG_NOSIGNAL);
       ::close(c);
     }
@@ -217,7 +221,8 @@ TEST(WebhookSinkTest, ConnectionRefusedIsRetriedThenReported) {
   auto poster = MakeCurlHttpPoster();
   HttpRequest req;
   req.url = "http://127.0.0.1:" + std::to_string(port) + "/x";
-  auto r = PostWithRetry(*poster, req, FastRetry(2), [](auto) {}, &tries);
+  auto r = PostWithRetry(
+      *poster, req, FastRetry(2), [](auto) {}, &tries);
   EXPECT_FALSE(r.ok());
   EXPECT_EQ(tries, 2);
 }
@@ -239,7 +244,8 @@ TEST(SlackSinkTest, PostsBlocksAndTextWithEscapedUserData) {
   ASSERT_EQ(requests.size(), 1u);
   Json payload = Json::parse(requests[0].body);
   ASSERT_TRUE(payload["text"].is_string());
-  EXPECT_NE(payload["text"].get<std::string>().find("Very High: CloudTrail logging stopped"), std::string::npos);
+  EXPECT_NE(payload["text"].get<std::string>().find("Very High: CloudTrail logging stopped"),
+            std::string::npos);
   ASSERT_TRUE(payload["blocks"].is_array());
   EXPECT_EQ(payload["blocks"][0]["type"], "header");
   std::string all = payload.dump();

@@ -32,7 +32,10 @@ std::string WardenSignature(std::string_view secret, int64_t timestamp, std::str
 
 WebhookSink::WebhookSink(std::string url, std::string secret, std::unique_ptr<HttpPoster> poster,
                          RetryPolicy retry, Sleeper sleep)
-    : url_(std::move(url)), secret_(std::move(secret)), poster_(std::move(poster)), retry_(retry),
+    : url_(std::move(url)),
+      secret_(std::move(secret)),
+      poster_(std::move(poster)),
+      retry_(retry),
       sleep_(std::move(sleep)) {}
 
 Status WebhookSink::Send(const Finding& finding) {
@@ -46,7 +49,8 @@ Status WebhookSink::Send(const Finding& finding) {
                      {"X-Warden-Timestamp", std::to_string(timestamp)},
                      {"X-Warden-Event", "finding"}};
   if (!secret_.empty())
-    request.headers.emplace_back("X-Warden-Signature", WardenSignature(secret_, timestamp, request.body));
+    request.headers.emplace_back("X-Warden-Signature",
+                                 WardenSignature(secret_, timestamp, request.body));
   auto response = PostWithRetry(*poster_, request, retry_, sleep_);
   if (!response.ok()) return response.status().WithContext("webhook");
   return Status::Ok();
@@ -57,10 +61,17 @@ std::string EscapeSlackText(std::string_view text) {
   out.reserve(text.size());
   for (char c : text) {
     switch (c) {
-      case '&': out += "&amp;"; break;
-      case '<': out += "&lt;"; break;
-      case '>': out += "&gt;"; break;
-      default: out += c;
+      case '&':
+        out += "&amp;";
+        break;
+      case '<':
+        out += "&lt;";
+        break;
+      case '>':
+        out += "&gt;";
+        break;
+      default:
+        out += c;
     }
   }
   return out;
@@ -90,7 +101,8 @@ std::string Attr(const Finding& f, const char* key) {
 std::string SlackPayload(const Finding& f) {
   const std::string risk(RiskLevelDisplayName(f.risk_level));
   const std::string account = Attr(f, "account");
-  std::string fallback = risk + ": " + EscapeSlackText(f.title) + " (" + EscapeSlackText(f.rule_id) + ")";
+  std::string fallback =
+      risk + ": " + EscapeSlackText(f.title) + " (" + EscapeSlackText(f.rule_id) + ")";
   if (!account.empty()) fallback += " in account " + EscapeSlackText(account);
 
   Json blocks = Json::array();
@@ -98,11 +110,13 @@ std::string SlackPayload(const Finding& f) {
   if (header.size() > 150) header = header.substr(0, 147) + "...";
   blocks.push_back({{"type", "header"}, {"text", {{"type", "plain_text"}, {"text", header}}}});
   std::string description = f.description.substr(0, 2500);
-  blocks.push_back({{"type", "section"}, {"text", {{"type", "mrkdwn"}, {"text", EscapeSlackText(description)}}}});
+  blocks.push_back({{"type", "section"},
+                    {"text", {{"type", "mrkdwn"}, {"text", EscapeSlackText(description)}}}});
   Json fields = Json::array();
   auto field = [&](const char* label, const std::string& value) {
     if (value.empty()) return;
-    fields.push_back({{"type", "mrkdwn"}, {"text", std::string("*") + label + "*\n" + Code(value)}});
+    fields.push_back(
+        {{"type", "mrkdwn"}, {"text", std::string("*") + label + "*\n" + Code(value)}});
   };
   field("Rule", f.rule_id);
   field("Account", account);
@@ -115,17 +129,25 @@ std::string SlackPayload(const Finding& f) {
   while (fields.size() > 10) fields.erase(fields.end() - 1);  // Slack's limit per section
   if (!fields.empty()) blocks.push_back({{"type", "section"}, {"fields", fields}});
   if (!f.remediation.empty())
-    blocks.push_back({{"type", "section"},
-                      {"text", {{"type", "mrkdwn"}, {"text", "*What to do:* " + EscapeSlackText(f.remediation.substr(0, 2000))}}}});
-  std::string context = "event id " + Code(Attr(f, "event_id"), 100) + "  |  finding " + Code(f.id, 64);
-  blocks.push_back({{"type", "context"}, {"elements", Json::array({{{"type", "mrkdwn"}, {"text", context}}})}});
+    blocks.push_back(
+        {{"type", "section"},
+         {"text",
+          {{"type", "mrkdwn"},
+           {"text", "*What to do:* " + EscapeSlackText(f.remediation.substr(0, 2000))}}}});
+  std::string context =
+      "event id " + Code(Attr(f, "event_id"), 100) + "  |  finding " + Code(f.id, 64);
+  blocks.push_back(
+      {{"type", "context"}, {"elements", Json::array({{{"type", "mrkdwn"}, {"text", context}}})}});
   Json payload = {{"text", fallback}, {"blocks", blocks}};
   return payload.dump(-1, ' ', false, Json::error_handler_t::replace);
 }
 
 SlackSink::SlackSink(std::string webhook_url, std::unique_ptr<HttpPoster> poster, RetryPolicy retry,
                      Sleeper sleep)
-    : url_(std::move(webhook_url)), poster_(std::move(poster)), retry_(retry), sleep_(std::move(sleep)) {}
+    : url_(std::move(webhook_url)),
+      poster_(std::move(poster)),
+      retry_(retry),
+      sleep_(std::move(sleep)) {}
 
 Status SlackSink::Send(const Finding& finding) {
   HttpRequest request;

@@ -17,7 +17,8 @@ constexpr size_t kSetThreshold = 4;
 // Compile uses it.
 class RuleSetCompiler {
  public:
-  RuleSetCompiler(CompiledRuleSet* set, FieldRegistry* registry) : set_(*set), registry_(*registry) {}
+  RuleSetCompiler(CompiledRuleSet* set, FieldRegistry* registry)
+      : set_(*set), registry_(*registry) {}
 
   Status CompileRule(uint32_t index) {
     const Rule& rule = set_.rules_[index];
@@ -45,6 +46,35 @@ class RuleSetCompiler {
     }
     set_.compiled_.push_back(std::move(cr));
     return Status::Ok();
+  }
+
+  // Which rules can be memoised as a whole (see CompiledRule::memo_fields).
+  void ComputeMemoFields() {
+    for (auto& cr : set_.compiled_) {
+      if (cr.rows.size() > 64) continue;
+      std::vector<FieldId> fields;
+      bool pure = true;
+      std::vector<uint32_t> stack;
+      for (uint32_t n : {cr.match, cr.canary})
+        if (n != kNone) stack.push_back(n);
+      for (uint32_t n : cr.rows) stack.push_back(n);
+      for (uint32_t n : cr.exceptions) stack.push_back(n);
+      while (!stack.empty() && pure) {
+        const Node& n = set_.nodes_[stack.back()];
+        stack.pop_back();
+        for (uint32_t c : n.children) stack.push_back(c);
+        if (n.kind != NodeKind::kField) continue;
+        // exists / null tell a missing field from "" and keywords read the
+        // whole event: not functions of the field's text.
+        if (n.op == OpKind::kExists || n.op == OpKind::kIsNull || n.op == OpKind::kKeyword)
+          pure = false;
+        for (FieldId f : {n.field, n.other_field})
+          if (f != kNoField && std::find(fields.begin(), fields.end(), f) == fields.end())
+            fields.push_back(f);
+      }
+      if (pure && !fields.empty() && fields.size() <= CompiledRuleSet::kMaxMemoFields)
+        cr.memo_fields = fields;
+    }
   }
 
   // Gates need eventName's id; computed after every rule is compiled.
@@ -105,8 +135,10 @@ class RuleSetCompiler {
 
   Result<uint32_t> CompileCondition(const Condition& c) {
     switch (c.kind) {
-      case Condition::Kind::kTrue: return Constant(true);
-      case Condition::Kind::kFalse: return Constant(false);
+      case Condition::Kind::kTrue:
+        return Constant(true);
+      case Condition::Kind::kFalse:
+        return Constant(false);
       case Condition::Kind::kNot: {
         if (c.children.size() != 1) return InvalidArgument("'not' needs exactly one condition");
         ASSIGN_OR_RETURN(uint32_t child, CompileCondition(c.children[0]));
@@ -131,7 +163,8 @@ class RuleSetCompiler {
         if (kids.empty()) return Constant(is_and);
         return Combine(is_and ? NodeKind::kAnd : NodeKind::kOr, kids);
       }
-      case Condition::Kind::kField: return CompileField(c);
+      case Condition::Kind::kField:
+        return CompileField(c);
     }
     return Constant(false);
   }
@@ -162,8 +195,10 @@ class RuleSetCompiler {
                                  : GlobPattern::Literal(v, c.ignore_case);
           if (c.op == MatchOp::kContains || c.op == MatchOp::kKeyword)
             g = g.WithLeadingStar().WithTrailingStar();
-          else if (c.op == MatchOp::kStartsWith) g = g.WithTrailingStar();
-          else if (c.op == MatchOp::kEndsWith) g = g.WithLeadingStar();
+          else if (c.op == MatchOp::kStartsWith)
+            g = g.WithTrailingStar();
+          else if (c.op == MatchOp::kEndsWith)
+            g = g.WithLeadingStar();
           any_wildcard |= g.has_wildcards();
           general |= g.shape() == GlobPattern::Shape::kGeneral;
           n.globs.push_back(std::move(g));
@@ -298,9 +333,11 @@ class RuleSetCompiler {
                        n.op != OpKind::kKeyword
                    ? index
                    : kNone;
-      case NodeKind::kFalse: return index;
+      case NodeKind::kFalse:
+        return index;
       case NodeKind::kTrue:
-      case NodeKind::kNot: return kNone;
+      case NodeKind::kNot:
+        return kNone;
       case NodeKind::kAnd: {
         std::vector<uint32_t> gates;
         std::vector<uint32_t> kids = n.children;  // copy: Combine may grow nodes_
@@ -336,6 +373,7 @@ Result<std::shared_ptr<const CompiledRuleSet>> CompiledRuleSet::Compile(std::vec
   RuleSetCompiler compiler(set.get(), registry);
   for (uint32_t i = 0; i < set->rules_.size(); ++i) RETURN_IF_ERROR(compiler.CompileRule(i));
   compiler.ComputeGates();
+  compiler.ComputeMemoFields();
   set->field_count_ = registry->size();
   return std::shared_ptr<const CompiledRuleSet>(std::move(set));
 }
@@ -377,7 +415,8 @@ inline uint64_t ValueHash(std::string_view s) {
   } else if (n > 0) {
     std::memcpy(&a, s.data(), n);
   }
-  uint64_t h = (a ^ (b * 0x9E3779B97F4A7C15ull) ^ (n * 0xff51afd7ed558ccdull)) * 0xbf58476d1ce4e5b9ull;
+  uint64_t h =
+      (a ^ (b * 0x9E3779B97F4A7C15ull) ^ (n * 0xff51afd7ed558ccdull)) * 0xbf58476d1ce4e5b9ull;
   return h ^ (h >> 31);
 }
 
@@ -392,7 +431,7 @@ uint32_t RuleEvaluator::ValueInterner::Intern(std::string_view text) {
     if (slot.id == UINT32_MAX) break;
     if (slot.hash == h) {
       const std::string& v = values[slot.id];
-      if (v.size() == text.size() && std::memcmp(v.data(), text.data(), text.size()) == 0) return slot.id;
+      if (v.size() == text.size() && SameBytes(v.data(), text.data(), text.size())) return slot.id;
     }
   }
   if (values.size() >= kMaxInternedValues) return kNoValue;
@@ -469,6 +508,85 @@ void RuleEvaluator::Evaluate(const EventFields& event, std::vector<RuleMatch>* m
 }
 
 void RuleEvaluator::EvaluateRule(uint32_t r, std::vector<RuleMatch>* matches) {
+  if (!set_->compiled_[r].memo_fields.empty() && EvaluateRuleMemoised(r, matches)) return;
+  EvaluateRuleDirect(r, matches);
+}
+
+namespace {
+inline uint64_t OutcomeHash(const std::array<uint32_t, CompiledRuleSet::kMaxMemoFields>& key) {
+  uint64_t h = 0x9E3779B97F4A7C15ull;
+  for (uint32_t k : key) {
+    h ^= k;
+    h *= 0xbf58476d1ce4e5b9ull;
+    h ^= h >> 31;
+  }
+  return h;
+}
+constexpr size_t kMaxRuleOutcomes = 1 << 16;
+}  // namespace
+
+// Returns false when this event cannot use the memo (a multi-valued field, a
+// field with too many distinct values); the caller then evaluates directly.
+bool RuleEvaluator::EvaluateRuleMemoised(uint32_t r, std::vector<RuleMatch>* matches) {
+  const CompiledRuleSet::CompiledRule& cr = set_->compiled_[r];
+  std::array<uint32_t, CompiledRuleSet::kMaxMemoFields> key;
+  key.fill(kNoValue);
+  for (size_t i = 0; i < cr.memo_fields.size(); ++i) {
+    FieldId f = cr.memo_fields[i];
+    // Not worth parsing the event's large objects just to build the key:
+    // evaluated directly, the rule's cheap conditions usually fail first.
+    if (event_->lazy_pending(f) || event_->count(f) > 1) return false;
+    uint32_t v = ValueId(f);
+    if (v == kNoValue) return false;
+    key[i] = v;
+  }
+  if (rule_memo_.size() < set_->compiled_.size()) rule_memo_.resize(set_->compiled_.size());
+  RuleMemo& memo = rule_memo_[r];
+  if (memo.slots.empty()) memo.slots.resize(64);
+  size_t mask = memo.slots.size() - 1;
+  size_t i = OutcomeHash(key) & mask;
+  while (memo.slots[i].state != 0 && memo.slots[i].key != key) i = (i + 1) & mask;
+  RuleOutcome& slot = memo.slots[i];
+  if (slot.state != 0) {
+    if (slot.state == 2) {
+      auto row_begin = static_cast<uint32_t>(rows_.size());
+      for (uint64_t bits = slot.rows; bits != 0; bits &= bits - 1)
+        rows_.push_back(static_cast<uint32_t>(__builtin_ctzll(bits)));
+      matches->push_back({r, row_begin, static_cast<uint32_t>(rows_.size()) - row_begin});
+    }
+    return true;
+  }
+  // First time for this combination: evaluate, remember unless a regex gave
+  // up (its limit must be counted every time it is hit).
+  const size_t before = matches->size();
+  const uint64_t limits = limit_total_;
+  EvaluateRuleDirect(r, matches);
+  if (limit_total_ != limits || memo.full) return true;
+  RuleOutcome outcome;
+  outcome.key = key;
+  outcome.state = matches->size() > before ? 2 : 1;
+  if (outcome.state == 2)
+    for (uint32_t row : rows(matches->back())) outcome.rows |= uint64_t{1} << row;
+  slot = outcome;
+  if (++memo.used * 2 > memo.slots.size()) {
+    if (memo.slots.size() >= kMaxRuleOutcomes) {
+      memo.full = true;  // keeps what it has; new combinations are evaluated directly
+      return true;
+    }
+    std::vector<RuleOutcome> grown(memo.slots.size() * 2);
+    size_t gmask = grown.size() - 1;
+    for (const RuleOutcome& o : memo.slots) {
+      if (o.state == 0) continue;
+      size_t j = OutcomeHash(o.key) & gmask;
+      while (grown[j].state != 0) j = (j + 1) & gmask;
+      grown[j] = o;
+    }
+    memo.slots.swap(grown);
+  }
+  return true;
+}
+
+void RuleEvaluator::EvaluateRuleDirect(uint32_t r, std::vector<RuleMatch>* matches) {
   const CompiledRuleSet::CompiledRule& cr = set_->compiled_[r];
   if (cr.match != kNone && !Eval(cr.match)) return;
   if (cr.canary != kNone && !Eval(cr.canary)) return;
@@ -497,9 +615,12 @@ bool RuleEvaluator::RowMatches(const EventFields& event, uint32_t rule, uint32_t
 bool RuleEvaluator::Eval(uint32_t index) {
   const CompiledRuleSet::Node& n = set_->nodes_[index];
   switch (n.kind) {
-    case CompiledRuleSet::NodeKind::kTrue: return true;
-    case CompiledRuleSet::NodeKind::kFalse: return false;
-    case CompiledRuleSet::NodeKind::kNot: return !Eval(n.children[0]);
+    case CompiledRuleSet::NodeKind::kTrue:
+      return true;
+    case CompiledRuleSet::NodeKind::kFalse:
+      return false;
+    case CompiledRuleSet::NodeKind::kNot:
+      return !Eval(n.children[0]);
     case CompiledRuleSet::NodeKind::kAnd:
       for (uint32_t c : n.children)
         if (!Eval(c)) return false;
@@ -508,7 +629,8 @@ bool RuleEvaluator::Eval(uint32_t index) {
       for (uint32_t c : n.children)
         if (Eval(c)) return true;
       return false;
-    case CompiledRuleSet::NodeKind::kField: return EvalField(n, index);
+    case CompiledRuleSet::NodeKind::kField:
+      return EvalField(n, index);
   }
   return false;
 }
@@ -520,10 +642,15 @@ bool RuleEvaluator::EvalField(const CompiledRuleSet::Node& n, uint32_t index) {
       std::vector<uint8_t>& memo = memo_[n.memo_slot];
       if (vid >= memo.size()) memo.resize(std::max<size_t>(vid + 1, memo.size() * 2), 0);
       switch (memo[vid]) {
-        case 1: return true;
-        case 2: return false;
-        case 3: NoteLimit(index); return false;
-        default: break;
+        case 1:
+          return true;
+        case 2:
+          return false;
+        case 3:
+          NoteLimit(index);
+          return false;
+        default:
+          break;
       }
       uint64_t before = limit_total_;
       bool result = EvalUncached(n, index);
@@ -545,16 +672,23 @@ void RuleEvaluator::NoteLimit(uint32_t node) {
 bool RuleEvaluator::MatchOne(const CompiledRuleSet::Node& n, uint32_t index, size_t i,
                              const FieldValue& v) {
   switch (n.op) {
-    case CompiledRuleSet::OpKind::kGlob: return n.globs[i].Matches(v.text);
+    case CompiledRuleSet::OpKind::kGlob:
+      return n.globs[i].Matches(v.text);
     case CompiledRuleSet::OpKind::kRegex:
       switch (n.regexes[i].Search(v.text, scratch_)) {
-        case RegexOutcome::kMatch: return true;
-        case RegexOutcome::kNoMatch: return false;
-        case RegexOutcome::kLimitExceeded: NoteLimit(index); return false;
+        case RegexOutcome::kMatch:
+          return true;
+        case RegexOutcome::kNoMatch:
+          return false;
+        case RegexOutcome::kLimitExceeded:
+          NoteLimit(index);
+          return false;
       }
       return false;
-    case CompiledRuleSet::OpKind::kCidr: return n.cidrs[i].Contains(v.text);
-    default: return false;
+    case CompiledRuleSet::OpKind::kCidr:
+      return n.cidrs[i].Contains(v.text);
+    default:
+      return false;
   }
 }
 
@@ -576,8 +710,11 @@ bool RuleEvaluator::EvalUncached(const CompiledRuleSet::Node& n, uint32_t index)
     case Op::kRegex:
     case Op::kCidr: {
       if (!n.all_values)
-        return ev.AnyValue(n.field, [&](const FieldValue& v) { return MatchAnyPattern(n, index, v); });
-      size_t count = n.op == Op::kGlob ? n.globs.size() : n.op == Op::kRegex ? n.regexes.size() : n.cidrs.size();
+        return ev.AnyValue(n.field,
+                           [&](const FieldValue& v) { return MatchAnyPattern(n, index, v); });
+      size_t count = n.op == Op::kGlob    ? n.globs.size()
+                     : n.op == Op::kRegex ? n.regexes.size()
+                                          : n.cidrs.size();
       for (size_t i = 0; i < count; ++i)
         if (!ev.AnyValue(n.field, [&](const FieldValue& v) { return MatchOne(n, index, i, v); }))
           return false;
@@ -604,11 +741,16 @@ bool RuleEvaluator::EvalUncached(const CompiledRuleSet::Node& n, uint32_t index)
         if (v.kind != ValueKind::kNumber && v.kind != ValueKind::kString) return false;
         if (!ParseDouble(v.text, &d)) return false;
         switch (n.source_op) {
-          case MatchOp::kLess: return d < n.number;
-          case MatchOp::kLessEqual: return d <= n.number;
-          case MatchOp::kGreater: return d > n.number;
-          case MatchOp::kGreaterEqual: return d >= n.number;
-          default: return false;
+          case MatchOp::kLess:
+            return d < n.number;
+          case MatchOp::kLessEqual:
+            return d <= n.number;
+          case MatchOp::kGreater:
+            return d > n.number;
+          case MatchOp::kGreaterEqual:
+            return d >= n.number;
+          default:
+            return false;
         }
       });
     case Op::kFieldRef:

@@ -19,6 +19,7 @@
 // caller can report "rule X: regex P hit its limit N times".
 #pragma once
 
+#include <array>
 #include <cstdint>
 #include <memory>
 #include <span>
@@ -51,6 +52,8 @@ class CompiledRuleSet {
                                                                 FieldRegistry* registry);
 
   const std::vector<Rule>& rules() const { return rules_; }
+  // Rules reading at most this many distinct fields can be memoised whole.
+  static constexpr size_t kMaxMemoFields = 4;
   const Rule& rule(uint32_t index) const { return rules_[index]; }
   size_t size() const { return rules_.size(); }
 
@@ -60,8 +63,8 @@ class CompiledRuleSet {
 
   enum class NodeKind : uint8_t { kAnd, kOr, kNot, kTrue, kFalse, kField };
   enum class OpKind : uint8_t {
-    kGlob,      // equals / contains / startswith / endswith / wildcards
-    kSet,       // equality against a hashed list of values
+    kGlob,  // equals / contains / startswith / endswith / wildcards
+    kSet,   // equality against a hashed list of values
     kRegex,
     kCidr,
     kExists,
@@ -84,7 +87,8 @@ class CompiledRuleSet {
     std::vector<GlobPattern> globs;
     std::vector<Regex> regexes;
     std::vector<CidrRange> cidrs;
-    std::unordered_set<std::string, TransparentStringHash, std::equal_to<>> set;  // lower-cased when ignore_case
+    std::unordered_set<std::string, TransparentStringHash, std::equal_to<>>
+        set;  // lower-cased when ignore_case
     std::string keyword;
     uint32_t memo_slot = UINT32_MAX;  // memoised per field value when set
     uint32_t rule = 0;                // owning rule, for limit reports
@@ -96,6 +100,11 @@ class CompiledRuleSet {
     bool has_rows = false;
     std::vector<uint32_t> exceptions;
     uint32_t gate = UINT32_MAX;  // depends on eventName only; UINT32_MAX = none
+    // When every node of the rule is a pure function of the text of at most
+    // kMaxMemoFields single-valued fields, the rule's outcome (fired, rows)
+    // is remembered per combination of their values: pattern rules then
+    // cost a few value lookups per event.
+    std::vector<FieldId> memo_fields;
   };
 
   std::vector<Rule> rules_;
@@ -109,7 +118,7 @@ class CompiledRuleSet {
 
 // One rule that fired on the evaluated event.
 struct RuleMatch {
-  uint32_t rule = 0;       // index into CompiledRuleSet::rules()
+  uint32_t rule = 0;        // index into CompiledRuleSet::rules()
   uint32_t row_offset = 0;  // pattern rows that matched: see RuleEvaluator::rows()
   uint32_t row_count = 0;
 };
@@ -186,10 +195,24 @@ class RuleEvaluator {
   std::vector<uint32_t> value_id_;        // by field id
   uint64_t stamp_ = 0;
   std::vector<std::vector<uint8_t>> memo_;  // by memo slot, indexed by value id
-  std::vector<uint64_t> limit_hits_;        // by node
-  std::vector<uint64_t> limit_stamp_;       // by node: last event counted
+  // Per rule: outcome by the value ids of its memo fields (see CompiledRule).
+  struct RuleOutcome {
+    std::array<uint32_t, CompiledRuleSet::kMaxMemoFields> key;
+    uint64_t rows = 0;  // bit i: row i matched
+    uint8_t state = 0;  // 0 empty, 1 did not fire, 2 fired
+  };
+  struct RuleMemo {
+    std::vector<RuleOutcome> slots;
+    size_t used = 0;
+    bool full = false;
+  };
+  std::vector<RuleMemo> rule_memo_;  // by rule
+  bool EvaluateRuleMemoised(uint32_t rule, std::vector<RuleMatch>* matches);
+  void EvaluateRuleDirect(uint32_t rule, std::vector<RuleMatch>* matches);
+  std::vector<uint64_t> limit_hits_;   // by node
+  std::vector<uint64_t> limit_stamp_;  // by node: last event counted
   uint64_t limit_total_ = 0;
-  std::string lower_;                       // scratch for case-folded set lookups
+  std::string lower_;  // scratch for case-folded set lookups
 };
 
 }  // namespace warden

@@ -88,6 +88,8 @@ class EventFields {
     lazy_ = lazy;
   }
   bool lazy_error() const { return lazy_error_; }
+  // True when reading `id` would run the lazy pass now.
+  bool lazy_pending(FieldId id) const { return loader_ != nullptr && (*lazy_)[id]; }
   void set_lazy_error(bool e) { lazy_error_ = e; }
 
  private:

@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "core/strings.h"
+#include "rules/string_match.h"
 
 namespace warden {
 
@@ -60,7 +61,7 @@ struct JsonFieldExtractor::Impl {
       int32_t c = node.table[i];
       if (c < 0) return -1;
       const auto& [k, idx] = node.children[static_cast<size_t>(c)];
-      if (k.size() == key.size() && std::memcmp(k.data(), key.data(), key.size()) == 0)
+      if (k.size() == key.size() && SameBytes(k.data(), key.data(), key.size()))
         return static_cast<int32_t>(idx);
       i = (i + 1) & node.mask;
     }
@@ -96,7 +97,8 @@ struct JsonFieldExtractor::Impl {
           SIMDJSON_TRY(v.get_bool().get(b));  // validates true/false
           raw = b ? "true" : "false";
         }
-        out->Add(field, {raw, type == od::json_type::number ? ValueKind::kNumber : ValueKind::kBool});
+        out->Add(field,
+                 {raw, type == od::json_type::number ? ValueKind::kNumber : ValueKind::kBool});
         return simdjson::SUCCESS;
       }
       case od::json_type::null: {
@@ -106,7 +108,8 @@ struct JsonFieldExtractor::Impl {
         out->Add(field, {std::string_view(), ValueKind::kNull});
         return simdjson::SUCCESS;
       }
-      default: return simdjson::INCORRECT_TYPE;
+      default:
+        return simdjson::INCORRECT_TYPE;
     }
   }
 
@@ -214,8 +217,8 @@ namespace {
 // for every event; fields under any other top-level key only when a rule
 // asks for them (after its cheaper conditions passed).
 bool IsEagerTopLevelKey(std::string_view key) {
-  for (std::string_view k : {"eventVersion", "userIdentity", "eventTime", "eventSource", "eventName", "awsRegion",
-                             "sourceIPAddress", "userAgent"})
+  for (std::string_view k : {"eventVersion", "userIdentity", "eventTime", "eventSource",
+                             "eventName", "awsRegion", "sourceIPAddress", "userAgent"})
     if (k == key) return true;
   return false;
 }
@@ -302,7 +305,8 @@ void JsonFieldExtractor::LoadLazyFields(EventFields* out) {
   od::document doc;
   od::object obj;
   bool stopped_early = false;
-  if (impl_->lazy_parser.iterate(impl_->data, impl_->len, impl_->capacity).get(doc) != simdjson::SUCCESS ||
+  if (impl_->lazy_parser.iterate(impl_->data, impl_->len, impl_->capacity).get(doc) !=
+          simdjson::SUCCESS ||
       doc.get_object().get(obj) != simdjson::SUCCESS ||
       impl_->WalkObject(obj, impl_->nodes[1], &stopped_early) != simdjson::SUCCESS) {
     out->set_lazy_error(true);

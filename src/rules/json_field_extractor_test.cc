@@ -33,9 +33,10 @@ class ExtractorTest : public ::testing::Test {
 };
 
 TEST_F(ExtractorTest, ExtractsNestedScalarsAndUnescapesStrings) {
-  ASSERT_TRUE(Run(R"({"eventName":"A\"B","userIdentity":{"type":"IAMUser","n":1},"readOnly":true,"x":2.5})",
-                  {"eventName", "userIdentity.type", "readOnly", "x", "missing"})
-                  .ok());
+  ASSERT_TRUE(
+      Run(R"({"eventName":"A\"B","userIdentity":{"type":"IAMUser","n":1},"readOnly":true,"x":2.5})",
+          {"eventName", "userIdentity.type", "readOnly", "x", "missing"})
+          .ok());
   EXPECT_EQ(Values("eventName"), std::vector<std::string>{"A\"B"});
   EXPECT_EQ(Values("userIdentity.type"), std::vector<std::string>{"IAMUser"});
   EXPECT_EQ(Values("readOnly"), std::vector<std::string>{"true"});
@@ -92,7 +93,8 @@ TEST_F(ExtractorTest, LazyFieldsAreReadOnFirstAccessOnly) {
   FieldId code = registry_.Intern("errorCode");
   FieldId bucket = registry_.Intern("requestParameters.bucketName");
   JsonFieldExtractor lazy(registry_, JsonFieldExtractor::Mode::kLazy);
-  std::string json = R"({"eventName":"DeleteBucket","requestParameters":{"bucketName":"logs"},"errorCode":"NoSuchBucket"})";
+  std::string json =
+      R"({"eventName":"DeleteBucket","requestParameters":{"bucketName":"logs"},"errorCode":"NoSuchBucket"})";
   std::string buf = json + std::string(kJsonPadding, ' ');
   ASSERT_TRUE(lazy.Extract(buf.data(), json.size(), buf.size(), &fields_).ok());
   EXPECT_EQ(fields_.first(name).text, "DeleteBucket");

@@ -40,9 +40,7 @@ RegexScratch::~RegexScratch() = default;
 
 namespace {
 
-bool IsMetaCharacter(char c) {
-  return std::strchr("\\^$.|?*+()[]{}", c) != nullptr;
-}
+bool IsMetaCharacter(char c) { return std::strchr("\\^$.|?*+()[]{}", c) != nullptr; }
 
 // Patterns that match any subject under search semantics. Only forms whose
 // truth does not depend on the subject: ".*" matches the empty string at

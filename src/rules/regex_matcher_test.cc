@@ -82,7 +82,10 @@ TEST(RegexMatcherTest, IgnoreCaseOption) {
 }
 
 TEST(RegexMatcherTest, InvalidUtf8SubjectDoesNotFail) {
-  EXPECT_EQ(Search("abc", std::string("\xff\xfe" "abc", 5)), RegexOutcome::kMatch);
+  EXPECT_EQ(Search("abc", std::string("\xff\xfe"
+                                      "abc",
+                                      5)),
+            RegexOutcome::kMatch);
   EXPECT_EQ(Search("^x", std::string("\xc3", 1)), RegexOutcome::kNoMatch);
 }
 

@@ -36,20 +36,20 @@ struct SourceLocation {
 };
 
 enum class MatchOp {
-  kEquals,      // value == any of values (glob when `glob` is set)
-  kContains,    // value contains any of values
+  kEquals,    // value == any of values (glob when `glob` is set)
+  kContains,  // value contains any of values
   kStartsWith,
   kEndsWith,
-  kRegex,       // PCRE2 search
-  kExists,      // present and not null (== `exists_value`)
-  kIsNull,      // missing or null
-  kCidr,        // an IP address inside any of the networks
-  kLess,        // numeric comparisons against `number`
+  kRegex,   // PCRE2 search
+  kExists,  // present and not null (== `exists_value`)
+  kIsNull,  // missing or null
+  kCidr,    // an IP address inside any of the networks
+  kLess,    // numeric comparisons against `number`
   kLessEqual,
   kGreater,
   kGreaterEqual,
-  kFieldRef,    // equal to the value of another field (values[0] names it)
-  kKeyword,     // the raw event text contains the value (Sigma keywords)
+  kFieldRef,  // equal to the value of another field (values[0] names it)
+  kKeyword,   // the raw event text contains the value (Sigma keywords)
 };
 
 struct Condition {
@@ -58,17 +58,17 @@ struct Condition {
   std::vector<Condition> children;  // kAnd/kOr: any number; kNot: exactly one
 
   // kField:
-  std::string field;                // dotted path; empty for kKeyword
+  std::string field;  // dotted path; empty for kKeyword
   MatchOp op = MatchOp::kEquals;
   std::vector<std::string> values;  // alternatives (OR), or all of them with all_values
   bool all_values = false;          // Sigma |all
   bool ignore_case = false;
-  bool glob = false;                // values are Sigma wildcard patterns
-  bool regex_multiline = false;     // Sigma |re|m
-  bool regex_dot_all = false;       // Sigma |re|s
-  bool exists_value = true;         // kExists
-  double number = 0;                // numeric ops
-  SourceLocation location;          // for compile errors
+  bool glob = false;             // values are Sigma wildcard patterns
+  bool regex_multiline = false;  // Sigma |re|m
+  bool regex_dot_all = false;    // Sigma |re|s
+  bool exists_value = true;      // kExists
+  double number = 0;             // numeric ops
+  SourceLocation location;       // for compile errors
 
   static Condition And(std::vector<Condition> c) {
     Condition x;

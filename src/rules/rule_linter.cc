@@ -12,15 +12,37 @@ namespace warden {
 namespace {
 
 // Top-level keys of CloudTrail records (event versions 1.0-1.10).
-const std::vector<std::string> kCloudTrailKeys = {
-    "eventVersion",   "userIdentity",       "eventTime",         "eventSource",
-    "eventName",      "awsRegion",          "sourceIPAddress",   "userAgent",
-    "errorCode",      "errorMessage",       "requestParameters", "responseElements",
-    "additionalEventData", "requestID",     "eventID",           "eventType",
-    "apiVersion",     "managementEvent",    "readOnly",          "resources",
-    "recipientAccountId", "serviceEventDetails", "sharedEventID", "vpcEndpointId",
-    "vpcEndpointAccountId", "eventCategory", "addendum",         "sessionCredentialFromConsole",
-    "edgeDeviceDetails", "tlsDetails",      "insightDetails"};
+const std::vector<std::string> kCloudTrailKeys = {"eventVersion",
+                                                  "userIdentity",
+                                                  "eventTime",
+                                                  "eventSource",
+                                                  "eventName",
+                                                  "awsRegion",
+                                                  "sourceIPAddress",
+                                                  "userAgent",
+                                                  "errorCode",
+                                                  "errorMessage",
+                                                  "requestParameters",
+                                                  "responseElements",
+                                                  "additionalEventData",
+                                                  "requestID",
+                                                  "eventID",
+                                                  "eventType",
+                                                  "apiVersion",
+                                                  "managementEvent",
+                                                  "readOnly",
+                                                  "resources",
+                                                  "recipientAccountId",
+                                                  "serviceEventDetails",
+                                                  "sharedEventID",
+                                                  "vpcEndpointId",
+                                                  "vpcEndpointAccountId",
+                                                  "eventCategory",
+                                                  "addendum",
+                                                  "sessionCredentialFromConsole",
+                                                  "edgeDeviceDetails",
+                                                  "tlsDetails",
+                                                  "insightDetails"};
 
 void Warn(std::vector<RuleDiagnostic>* out, const Rule& rule, const SourceLocation& loc,
           std::string message) {
@@ -53,16 +75,20 @@ void LintRegex(std::vector<RuleDiagnostic>* out, const Rule& rule, const SourceL
     if (LooksLikeGlobStar(alt)) {
       std::string a(alt);
       Warn(out, rule, loc,
-           where + ": '" + a + "' repeats only its last letter ('*' is not a wildcard in a regex); "
-           "with search semantics '" + a.substr(0, a.size() - 1) + "' already matches any name "
-           "starting with it");
+           where + ": '" + a +
+               "' repeats only its last letter ('*' is not a wildcard in a regex); "
+               "with search semantics '" +
+               a.substr(0, a.size() - 1) +
+               "' already matches any name "
+               "starting with it");
       break;
     }
   }
   if (HasNestedQuantifier(pattern)) {
     Warn(out, rule, loc,
-         where + ": nested quantifier in '" + pattern + "' can backtrack catastrophically; Warden "
-         "stops it at its match limit and the event is then not matched");
+         where + ": nested quantifier in '" + pattern +
+             "' can backtrack catastrophically; Warden "
+             "stops it at its match limit and the event is then not matched");
   }
 }
 
@@ -86,9 +112,9 @@ void LintCondition(std::vector<RuleDiagnostic>* out, const Rule& rule, const Con
 }  // namespace
 
 size_t LintReport::errors() const {
-  return static_cast<size_t>(std::count_if(diagnostics.begin(), diagnostics.end(), [](const auto& d) {
-    return d.severity == RuleDiagnostic::Severity::kError;
-  }));
+  return static_cast<size_t>(
+      std::count_if(diagnostics.begin(), diagnostics.end(),
+                    [](const auto& d) { return d.severity == RuleDiagnostic::Severity::kError; }));
 }
 size_t LintReport::warnings() const { return diagnostics.size() - errors(); }
 
@@ -112,13 +138,15 @@ void LintRules(const std::vector<Rule>& rules, std::vector<RuleDiagnostic>* out)
       column(row.user_identity_type, "userIdentityType", row.user_identity_type_location);
       if (everything)
         Warn(out, rule, row.location,
-             where + ": every column matches everything, so this row fires on every event "
-             "(test it with `warden rules test` before enabling)");
+             where +
+                 ": every column matches everything, so this row fires on every event "
+                 "(test it with `warden rules test` before enabling)");
     }
     if (rule.enabled && rule.has_patterns && rule.patterns.empty())
       Warn(out, rule, rule.location, "enabled but has no pattern rows: it never fires");
     if (rule.enabled && rule.canary && rule.canary->empty())
-      Warn(out, rule, rule.location, "enabled canary rule with no users or access keys: it never fires");
+      Warn(out, rule, rule.location,
+           "enabled canary rule with no users or access keys: it never fires");
   }
 }
 
@@ -143,8 +171,10 @@ LintReport LintRulePath(const std::string& path) {
   LintRules(loaded.rules, &report.diagnostics);
   std::stable_sort(report.diagnostics.begin(), report.diagnostics.end(),
                    [](const RuleDiagnostic& a, const RuleDiagnostic& b) {
-                     if (a.location.file != b.location.file) return a.location.file < b.location.file;
-                     if (a.location.line != b.location.line) return a.location.line < b.location.line;
+                     if (a.location.file != b.location.file)
+                       return a.location.file < b.location.file;
+                     if (a.location.line != b.location.line)
+                       return a.location.line < b.location.line;
                      return a.location.column < b.location.column;
                    });
   return report;

@@ -24,10 +24,13 @@ TEST(RuleLinterTest, WarnsAboutGlobStarRegexesAndFloodRows) {
   LintReport r = LintRulePath(path);
   EXPECT_EQ(r.errors(), 0u) << All(r);
   std::string all = All(r);
-  EXPECT_NE(all.find(":4:19: warning: rule RTM-011: patterns[0].eventName: '^Create*' repeats only its last letter"),
-            std::string::npos) << all;
+  EXPECT_NE(all.find(":4:19: warning: rule RTM-011: patterns[0].eventName: '^Create*' repeats only "
+                     "its last letter"),
+            std::string::npos)
+      << all;
   EXPECT_NE(all.find(":5:7: warning: rule RTM-011: patterns[1]: every column matches everything"),
-            std::string::npos) << all;
+            std::string::npos)
+      << all;
 }
 
 TEST(RuleLinterTest, ReportsRegexErrorsWithLineAndColumnAndKeepsGoing) {
@@ -45,9 +48,13 @@ TEST(RuleLinterTest, ReportsRegexErrorsWithLineAndColumnAndKeepsGoing) {
   LintReport r = LintRulePath(path);
   std::string all = All(r);
   EXPECT_EQ(r.errors(), 1u) << all;
-  EXPECT_NE(all.find("r.yaml:3:34: rule A: match.eventName.regex: regex error at offset 3"), std::string::npos) << all;
-  EXPECT_NE(all.find("rule B: field 'eventname' does not start with a CloudTrail field; did you mean 'eventName'?"),
-            std::string::npos) << all;
+  EXPECT_NE(all.find("r.yaml:3:34: rule A: match.eventName.regex: regex error at offset 3"),
+            std::string::npos)
+      << all;
+  EXPECT_NE(all.find("rule B: field 'eventname' does not start with a CloudTrail field; did you "
+                     "mean 'eventName'?"),
+            std::string::npos)
+      << all;
   EXPECT_NE(all.find("rule C: eventName: nested quantifier"), std::string::npos) << all;
 }
 

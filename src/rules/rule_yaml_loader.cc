@@ -18,11 +18,11 @@ namespace warden {
 namespace {
 
 const std::vector<std::string> kRuleKeys = {
-    "id",       "title",    "description", "risk_level", "enabled",    "tags",      "remediation",
-    "links",    "match",    "patterns",    "canary",     "exceptions", "threshold", "references"};
+    "id",    "title", "description", "risk_level", "enabled",    "tags",      "remediation",
+    "links", "match", "patterns",    "canary",     "exceptions", "threshold", "references"};
 const std::vector<std::string> kFieldOps = {
-    "equals", "not_equals", "in",     "not_in", "regex", "contains", "startswith", "endswith",
-    "exists", "cidr",       "lt",     "le",     "gt",    "ge",       "fieldref",   "ignore_case"};
+    "equals", "not_equals", "in", "not_in", "regex", "contains", "startswith", "endswith",
+    "exists", "cidr",       "lt", "le",     "gt",    "ge",       "fieldref",   "ignore_case"};
 const std::vector<std::string> kRowKeys = {"eventName", "eventSource", "userIdentityType"};
 
 std::string UnknownKeyMessage(const std::string& kind, const std::string& key,
@@ -50,7 +50,8 @@ Status RuleLoadResult::FirstError() const {
   }
   if (first == nullptr) return Status::Ok();
   std::string m = first->ToString();
-  if (count > 1) m += " (and " + std::to_string(count - 1) + " more errors; run `warden rules lint`)";
+  if (count > 1)
+    m += " (and " + std::to_string(count - 1) + " more errors; run `warden rules lint`)";
   return InvalidArgument(m);
 }
 
@@ -143,36 +144,48 @@ std::optional<Rule> NativeRuleParser::ParseRule(const YAML::Node& node) {
       have_risk = true;
     } else if (key == "enabled") {
       auto b = ReadBool(v, key);
-      if (!b.ok()) ok &= Fail(v, b.status().message());
-      else rule.enabled = *b;
+      if (!b.ok())
+        ok &= Fail(v, b.status().message());
+      else
+        rule.enabled = *b;
     } else if (key == "match") {
       auto c = ParseMatch(v, "match");
-      if (!c) ok = false;
-      else rule.match = std::move(*c);
+      if (!c)
+        ok = false;
+      else
+        rule.match = std::move(*c);
     } else if (key == "patterns") {
       auto rows = ParsePatterns(v);
-      if (!rows) ok = false;
+      if (!rows)
+        ok = false;
       else {
         rule.patterns = std::move(*rows);
         rule.has_patterns = true;
       }
     } else if (key == "canary") {
       auto c = ParseCanary(v);
-      if (!c) ok = false;
-      else rule.canary = std::move(*c);
+      if (!c)
+        ok = false;
+      else
+        rule.canary = std::move(*c);
     } else if (key == "exceptions") {
       auto e = ParseExceptions(v);
-      if (!e) ok = false;
-      else rule.exceptions = std::move(*e);
+      if (!e)
+        ok = false;
+      else
+        rule.exceptions = std::move(*e);
     } else if (key == "threshold") {
       auto t = ParseThreshold(v);
-      if (!t) ok = false;
-      else rule.threshold = std::move(*t);
+      if (!t)
+        ok = false;
+      else
+        rule.threshold = std::move(*t);
     } else {
       ok &= Fail(it->first, UnknownKeyMessage("key", key, kRuleKeys));
     }
   }
-  if (!have_risk && ok) ok &= Fail(node, "missing 'risk_level' (extreme, very_high, high, medium or low)");
+  if (!have_risk && ok)
+    ok &= Fail(node, "missing 'risk_level' (extreme, very_high, high, medium or low)");
   if (ok && !rule.match && !rule.has_patterns && !rule.canary)
     ok &= Fail(node, "the rule needs 'match', 'patterns' or 'canary'");
   if (!ok) return std::nullopt;
@@ -287,8 +300,8 @@ std::optional<Condition> NativeRuleParser::ParseFieldSpec(const std::string& fie
       return *r;
     };
     Condition c;
-    if (op == "equals" || op == "in" || op == "not_equals" || op == "not_in" ||
-        op == "contains" || op == "startswith" || op == "endswith") {
+    if (op == "equals" || op == "in" || op == "not_equals" || op == "not_in" || op == "contains" ||
+        op == "startswith" || op == "endswith") {
       auto vs = values();
       if (!vs) return std::nullopt;
       MatchOp m = op == "contains"     ? MatchOp::kContains
@@ -308,7 +321,8 @@ std::optional<Condition> NativeRuleParser::ParseFieldSpec(const std::string& fie
             Fail(item, where + ": expected a regex");
             return std::nullopt;
           }
-          if (!CheckRegex(item, item.Scalar(), ignore_case, where + "[" + std::to_string(i++) + "]"))
+          if (!CheckRegex(item, item.Scalar(), ignore_case,
+                          where + "[" + std::to_string(i++) + "]"))
             return std::nullopt;
           patterns.push_back(item.Scalar());
         }
@@ -347,7 +361,7 @@ std::optional<Condition> NativeRuleParser::ParseFieldSpec(const std::string& fie
         Fail(v, n.status().message());
         return std::nullopt;
       }
-      MatchOp m = op == "lt" ? MatchOp::kLess
+      MatchOp m = op == "lt"   ? MatchOp::kLess
                   : op == "le" ? MatchOp::kLessEqual
                   : op == "gt" ? MatchOp::kGreater
                                : MatchOp::kGreaterEqual;
@@ -387,7 +401,9 @@ std::optional<std::vector<PatternRow>> NativeRuleParser::ParsePatterns(const YAM
   for (const YAML::Node& item : node) {
     const std::string where = "patterns[" + std::to_string(index++) + "]";
     if (!item.IsMap()) {
-      ok &= Fail(item, where + ": expected {eventName: regex, eventSource: regex, userIdentityType: regex}");
+      ok &= Fail(
+          item,
+          where + ": expected {eventName: regex, eventSource: regex, userIdentityType: regex}");
       continue;
     }
     PatternRow row;
@@ -425,7 +441,8 @@ std::optional<std::vector<PatternRow>> NativeRuleParser::ParsePatterns(const YAM
       any = true;
     }
     if (!any && ok) {
-      ok &= Fail(item, where + ": a row with no columns matches every event; give at least one column");
+      ok &= Fail(item,
+                 where + ": a row with no columns matches every event; give at least one column");
       continue;
     }
     rows.push_back(std::move(row));
@@ -443,7 +460,7 @@ std::optional<CanarySpec> NativeRuleParser::ParseCanary(const YAML::Node& node) 
   }
   for (auto it = node.begin(); it != node.end(); ++it) {
     const std::string key = it->first.Scalar();
-    std::vector<std::string>* target = key == "users" ? &spec.users
+    std::vector<std::string>* target = key == "users"         ? &spec.users
                                        : key == "access_keys" ? &spec.access_keys
                                                               : nullptr;
     if (target == nullptr) {
@@ -516,7 +533,8 @@ std::optional<Threshold> NativeRuleParser::ParseThreshold(const YAML::Node& node
       }
       t.group_by = *g;
     } else {
-      Fail(it->first, "threshold: " + UnknownKeyMessage("key", key, {"count", "window", "group_by"}));
+      Fail(it->first,
+           "threshold: " + UnknownKeyMessage("key", key, {"count", "window", "group_by"}));
       return std::nullopt;
     }
   }
@@ -534,7 +552,8 @@ void LoadDocument(const YAML::Node& doc, const std::string& source, RuleLoadResu
   NativeRuleParser parser(source, &out->diagnostics);
   auto add_native = [&](const YAML::Node& node) {
     if (node.IsMap() && IsSigmaDocument(node)) {
-      if (auto r = ParseSigmaRule(node, source, &out->diagnostics)) out->rules.push_back(std::move(*r));
+      if (auto r = ParseSigmaRule(node, source, &out->diagnostics))
+        out->rules.push_back(std::move(*r));
       return;
     }
     if (auto r = parser.ParseRule(node)) out->rules.push_back(std::move(*r));

@@ -27,7 +27,8 @@ TEST(RuleYamlLoaderTest, IssueExampleLoadsUnchanged) {
   canary:
     users: [canary-user]
     access_keys: [AKIAIOSFODNN7EXAMPLE]
-)", "rtm.yaml");
+)",
+                                       "rtm.yaml");
   ASSERT_FALSE(r.has_errors()) << Errors(r);
   ASSERT_EQ(r.rules.size(), 2u);
   const Rule& rtm = r.rules[0];
@@ -47,25 +48,32 @@ TEST(RuleYamlLoaderTest, RegexErrorNamesFileRuleLineAndColumn) {
   risk_level: high
   patterns:
     - {eventName: 'ok', eventSource: '^(iam|sts'}
-)", "bad.yaml");
+)",
+                                       "bad.yaml");
   ASSERT_TRUE(r.has_errors());
   std::string m = r.FirstError().message();
   // The quote is at column 38, the pattern starts at 39, the error offset is 9.
-  EXPECT_EQ(m.rfind("bad.yaml:4:48: rule BAD: patterns[0].eventSource: regex error at offset 9", 0), 0u) << m;
+  EXPECT_EQ(m.rfind("bad.yaml:4:48: rule BAD: patterns[0].eventSource: regex error at offset 9", 0),
+            0u)
+      << m;
 }
 
 TEST(RuleYamlLoaderTest, UnknownKeySuggestsTheRightOne) {
   RuleLoadResult r = LoadRulesFromText("id: X\nrisk: high\nmatch: {eventName: A}\n", "k.yaml");
   ASSERT_TRUE(r.has_errors());
   std::string all = Errors(r);
-  EXPECT_NE(all.find("k.yaml:2:1: rule X: unknown key 'risk'; did you mean 'risk_level'?"), std::string::npos) << all;
+  EXPECT_NE(all.find("k.yaml:2:1: rule X: unknown key 'risk'; did you mean 'risk_level'?"),
+            std::string::npos)
+      << all;
 }
 
 TEST(RuleYamlLoaderTest, MissingRiskLevelAndBodyAreErrors) {
-  RuleLoadResult r = LoadRulesFromText("- id: A\n  match: {eventName: X}\n- id: B\n  risk_level: low\n", "m.yaml");
+  RuleLoadResult r =
+      LoadRulesFromText("- id: A\n  match: {eventName: X}\n- id: B\n  risk_level: low\n", "m.yaml");
   std::string all = Errors(r);
   EXPECT_NE(all.find("rule A: missing 'risk_level'"), std::string::npos) << all;
-  EXPECT_NE(all.find("rule B: the rule needs 'match', 'patterns' or 'canary'"), std::string::npos) << all;
+  EXPECT_NE(all.find("rule B: the rule needs 'match', 'patterns' or 'canary'"), std::string::npos)
+      << all;
   EXPECT_TRUE(r.rules.empty());
 }
 
@@ -76,7 +84,8 @@ TEST(RuleYamlLoaderTest, BadRuleIsSkippedOthersStillLoad) {
       "s.yaml");
   ASSERT_EQ(r.rules.size(), 1u);
   EXPECT_EQ(r.rules[0].id, "GOOD");
-  EXPECT_NE(Errors(r).find("s.yaml:5:15: rule BAD: risk_level: unknown level 'nope'"), std::string::npos)
+  EXPECT_NE(Errors(r).find("s.yaml:5:15: rule BAD: risk_level: unknown level 'nope'"),
+            std::string::npos)
       << Errors(r);
 }
 
@@ -89,16 +98,31 @@ TEST(RuleYamlLoaderTest, InvalidYamlReportsPosition) {
 
 TEST(RuleYamlLoaderTest, StrayCommaIsAnErrorNotAMemoryBlowUp) {
   // yaml-cpp 0.7 allocates without bound on these; Warden rejects them first.
-  for (const char* text : {",", " ,a: b", "- id: A\n,", "--- ,", "id: A\n...\n,"}) {
+  for (const char* text :
+       {",", " ,a: b", "- id: A\n,", "--- ,", "id: A\n...\n,", "[x, y], cont: 1", "'a', b"}) {
     RuleLoadResult r = LoadRulesFromText(text, "c.yaml");
     ASSERT_TRUE(r.has_errors()) << text;
-    EXPECT_NE(r.FirstError().message().find("invalid YAML: ',' outside [...] or {...}"), std::string::npos)
+    EXPECT_NE(r.FirstError().message().find("invalid YAML: ',' outside [...] or {...}"),
+              std::string::npos)
         << r.FirstError().message();
   }
+  EXPECT_TRUE(LoadRulesFromText("!F,A", "t.yaml").has_errors());
+  RuleLoadResult anchors = LoadRulesFromText(
+      "- &base {id: A, risk_level: low, match: {eventName: X}}\n- id: B\n  risk_level: low\n  "
+      "match: {eventName: Y}\n",
+      "a.yaml");
+  EXPECT_FALSE(anchors.has_errors()) << anchors.FirstError().message();
+  RuleLoadResult nul = LoadRulesFromText(std::string("\0,", 2), "n.yaml");
+  EXPECT_NE(nul.FirstError().message().find("n.yaml:1:1: invalid YAML: control character 0"),
+            std::string::npos)
+      << nul.FirstError().message();
   // Commas inside flow collections, quotes, plain scalars and block scalars are fine.
   RuleLoadResult ok = LoadRulesFromText(
-      "id: A\nrisk_level: low\ntitle: 'a,\n  b'\ndescription: |\n  , first line starts with a comma\n"
-      "tags: [x\n  , y]\nmatch: {eventName: [A\n , B]}\n", "ok.yaml");
+      "id: A\nrisk_level: low\ntitle: 'a,\n  b'\nremediation: Grants the Principal '*', which is "
+      "bad\n"
+      "links: [\"x\", 'y']\ndescription: |\n  , first line starts with a comma\n"
+      "tags: [x\n  , y]\nmatch: {eventName: [A\n , B]}\n",
+      "ok.yaml");
   EXPECT_FALSE(ok.has_errors()) << ok.FirstError().message();
 }
 
@@ -117,7 +141,8 @@ match:
 threshold: {count: 5, window: 10m, group_by: userIdentity.arn}
 exceptions:
   - {userIdentity.type: AWSService}
-)", "ops.yaml");
+)",
+                                       "ops.yaml");
   ASSERT_FALSE(r.has_errors()) << Errors(r);
   const Rule& rule = r.rules.at(0);
   ASSERT_TRUE(rule.match.has_value());
@@ -144,14 +169,16 @@ TEST(RuleYamlLoaderTest, InvalidCidrAndUnknownOperatorAreErrors) {
 
 TEST(RuleYamlLoaderTest, EmptyPatternRowIsAnError) {
   RuleLoadResult r = LoadRulesFromText("id: E\nrisk_level: low\npatterns:\n  - {}\n", "e.yaml");
-  EXPECT_NE(Errors(r).find("patterns[0]: a row with no columns matches every event"), std::string::npos)
+  EXPECT_NE(Errors(r).find("patterns[0]: a row with no columns matches every event"),
+            std::string::npos)
       << Errors(r);
 }
 
 TEST(RuleYamlLoaderTest, DirectoryLoadsRecursivelyAndRejectsDuplicateIds) {
   testing::TempDir dir;
   dir.WriteFile("a/one.yaml", "id: ONE\nrisk_level: low\nmatch: {eventName: A}\n");
-  dir.WriteFile("b/two.yml", "rules:\n  - id: TWO\n    risk_level: low\n    match: {eventName: B}\n");
+  dir.WriteFile("b/two.yml",
+                "rules:\n  - id: TWO\n    risk_level: low\n    match: {eventName: B}\n");
   dir.WriteFile("b/ignored.txt", "not yaml: [");
   RuleLoadResult ok = LoadRulesFromPath(dir.path());
   ASSERT_FALSE(ok.has_errors()) << Errors(ok);
@@ -166,7 +193,8 @@ TEST(RuleYamlLoaderTest, DirectoryLoadsRecursivelyAndRejectsDuplicateIds) {
 
 TEST(RuleYamlLoaderTest, MultipleYamlDocumentsInOneFile) {
   RuleLoadResult r = LoadRulesFromText(
-      "id: A\nrisk_level: low\nmatch: {eventName: A}\n---\nid: B\nrisk_level: low\nmatch: {eventName: B}\n",
+      "id: A\nrisk_level: low\nmatch: {eventName: A}\n---\nid: B\nrisk_level: low\nmatch: "
+      "{eventName: B}\n",
       "multi.yaml");
   ASSERT_FALSE(r.has_errors()) << Errors(r);
   EXPECT_EQ(r.rules.size(), 2u);

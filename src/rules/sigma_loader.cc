@@ -63,13 +63,20 @@ std::optional<Rule> SigmaParser::Parse(const YAML::Node& doc) {
     const std::string key = it->first.Scalar();
     const YAML::Node v = it->second;  // a copy: the iterator's proxy dies here
     auto text = [&]() { return v.IsScalar() ? v.Scalar() : std::string(); };
-    if (key == "id") rule.id = std::string(TrimWhitespace(text()));
-    else if (key == "title") rule.title = text();
-    else if (key == "description") rule.description = text();
-    else if (key == "level") level = AsciiLower(text());
-    else if (key == "status") status = AsciiLower(text());
-    else if (key == "detection") detection = v;
-    else if (key == "logsource") logsource = v;
+    if (key == "id")
+      rule.id = std::string(TrimWhitespace(text()));
+    else if (key == "title")
+      rule.title = text();
+    else if (key == "description")
+      rule.description = text();
+    else if (key == "level")
+      level = AsciiLower(text());
+    else if (key == "status")
+      status = AsciiLower(text());
+    else if (key == "detection")
+      detection = v;
+    else if (key == "logsource")
+      logsource = v;
     else if (key == "references" || key == "tags") {
       auto list = ReadStringList(v, key);
       if (list.ok()) (key == "tags" ? rule.tags : rule.links) = *list;
@@ -107,10 +114,14 @@ std::optional<Rule> SigmaParser::Parse(const YAML::Node& doc) {
     return std::nullopt;
   }
 
-  if (level.empty() || level == "informational" || level == "low") rule.risk_level = RiskLevel::kLow;
-  else if (level == "medium") rule.risk_level = RiskLevel::kMedium;
-  else if (level == "high") rule.risk_level = RiskLevel::kHigh;
-  else if (level == "critical") rule.risk_level = RiskLevel::kVeryHigh;
+  if (level.empty() || level == "informational" || level == "low")
+    rule.risk_level = RiskLevel::kLow;
+  else if (level == "medium")
+    rule.risk_level = RiskLevel::kMedium;
+  else if (level == "high")
+    rule.risk_level = RiskLevel::kHigh;
+  else if (level == "critical")
+    rule.risk_level = RiskLevel::kVeryHigh;
   else {
     Fail(doc, "unknown Sigma level '" + level + "' (informational, low, medium, high, critical)");
     return std::nullopt;
@@ -230,22 +241,36 @@ std::optional<Condition> SigmaParser::ParseFieldEntry(const std::string& key,
   MatchOp numeric_op = MatchOp::kLess;
   for (size_t i = 1; i < parts.size(); ++i) {
     std::string m = AsciiLower(TrimWhitespace(parts[i]));
-    if (m == "contains") op = MatchOp::kContains;
-    else if (m == "startswith") op = MatchOp::kStartsWith;
-    else if (m == "endswith") op = MatchOp::kEndsWith;
-    else if (m == "all") all = true;
-    else if (m == "cased") cased = true;
-    else if (m == "re") re = true;
-    else if (m == "i" && re) re_i = true;
-    else if (m == "m" && re) re_m = true;
-    else if (m == "s" && re) re_s = true;
-    else if (m == "exists") exists = true;
-    else if (m == "fieldref") fieldref = true;
-    else if (m == "cidr") cidr = true;
+    if (m == "contains")
+      op = MatchOp::kContains;
+    else if (m == "startswith")
+      op = MatchOp::kStartsWith;
+    else if (m == "endswith")
+      op = MatchOp::kEndsWith;
+    else if (m == "all")
+      all = true;
+    else if (m == "cased")
+      cased = true;
+    else if (m == "re")
+      re = true;
+    else if (m == "i" && re)
+      re_i = true;
+    else if (m == "m" && re)
+      re_m = true;
+    else if (m == "s" && re)
+      re_s = true;
+    else if (m == "exists")
+      exists = true;
+    else if (m == "fieldref")
+      fieldref = true;
+    else if (m == "cidr")
+      cidr = true;
     else if (m == "gt" || m == "gte" || m == "lt" || m == "lte") {
       numeric = true;
-      numeric_op = m == "gt" ? MatchOp::kGreater : m == "gte" ? MatchOp::kGreaterEqual
-                 : m == "lt" ? MatchOp::kLess : MatchOp::kLessEqual;
+      numeric_op = m == "gt"    ? MatchOp::kGreater
+                   : m == "gte" ? MatchOp::kGreaterEqual
+                   : m == "lt"  ? MatchOp::kLess
+                                : MatchOp::kLessEqual;
     } else {
       Fail(key_node, "'" + key + "': unsupported modifier '" + m +
                          "' (supported: contains, startswith, endswith, all, re, i, m, s, cidr, "
@@ -303,7 +328,8 @@ std::optional<Condition> SigmaParser::ParseFieldEntry(const std::string& key,
       options.dot_all = re_s;
       auto compiled = Regex::Compile(values[i], options, &offset);
       if (!compiled.ok()) {
-        Fail(LocationInScalar(file_, value_nodes[i], offset), "'" + key + "': " + compiled.status().message());
+        Fail(LocationInScalar(file_, value_nodes[i], offset),
+             "'" + key + "': " + compiled.status().message());
         return std::nullopt;
       }
     }
@@ -442,7 +468,8 @@ class ConditionParser {
     if (tokens_[pos_] == "(") {
       ++pos_;
       ASSIGN_OR_RETURN(Condition inner, Expr(depth + 1));
-      if (pos_ >= tokens_.size() || tokens_[pos_] != ")") return InvalidArgument("missing ')' in condition");
+      if (pos_ >= tokens_.size() || tokens_[pos_] != ")")
+        return InvalidArgument("missing ')' in condition");
       ++pos_;
       return inner;
     }

@@ -48,13 +48,14 @@ class SigmaHarness {
 
 std::string Sigma(const std::string& detection, const std::string& level = "high") {
   return "title: Test rule\nid: 0d1a2b3c-0000-4000-8000-000000000001\nstatus: test\n"
-         "logsource:\n  product: aws\n  service: cloudtrail\nlevel: " + level +
-         "\ndetection:\n" + detection;
+         "logsource:\n  product: aws\n  service: cloudtrail\nlevel: " +
+         level + "\ndetection:\n" + detection;
 }
 
 TEST(SigmaLoaderTest, MapsMetadataToRule) {
-  SigmaHarness h(Sigma("  selection:\n    eventName: StopLogging\n  condition: selection\n", "critical") +
-                 "references:\n  - https://example.com/a\ntags:\n  - attack.t1562.008\n");
+  SigmaHarness h(
+      Sigma("  selection:\n    eventName: StopLogging\n  condition: selection\n", "critical") +
+      "references:\n  - https://example.com/a\ntags:\n  - attack.t1562.008\n");
   ASSERT_EQ(h.loaded().rules.size(), 1u) << h.Diagnostics();
   const Rule& r = h.loaded().rules[0];
   EXPECT_EQ(r.id, "0d1a2b3c-0000-4000-8000-000000000001");
@@ -66,8 +67,9 @@ TEST(SigmaLoaderTest, MapsMetadataToRule) {
 }
 
 TEST(SigmaLoaderTest, EqualityIsCaseInsensitiveWithWildcardsUnlessCased) {
-  SigmaHarness h(Sigma("  sel:\n    eventSource: CLOUDTRAIL.amazonaws.com\n    eventName: 'Stop*'\n"
-                       "  condition: sel\n"));
+  SigmaHarness h(
+      Sigma("  sel:\n    eventSource: CLOUDTRAIL.amazonaws.com\n    eventName: 'Stop*'\n"
+            "  condition: sel\n"));
   EXPECT_TRUE(h.Fires(R"({"eventSource":"cloudtrail.amazonaws.com","eventName":"StopLogging"})"));
   EXPECT_FALSE(h.Fires(R"({"eventSource":"cloudtrail.amazonaws.com","eventName":"DeleteTrail"})"));
   SigmaHarness cased(Sigma("  sel:\n    eventName|cased: stoplogging\n  condition: sel\n"));
@@ -76,21 +78,26 @@ TEST(SigmaLoaderTest, EqualityIsCaseInsensitiveWithWildcardsUnlessCased) {
 }
 
 TEST(SigmaLoaderTest, StringModifiersAndAll) {
-  SigmaHarness h(Sigma("  sel:\n    userAgent|contains|all:\n      - aws-cli\n      - Linux\n"
-                       "    eventName|startswith: Get\n    eventSource|endswith: .amazonaws.com\n"
-                       "  condition: sel\n"));
-  EXPECT_TRUE(h.Fires(R"({"userAgent":"AWS-CLI/2 linux/5","eventName":"GetSecretValue","eventSource":"secretsmanager.amazonaws.com"})"));
-  EXPECT_FALSE(h.Fires(R"({"userAgent":"aws-cli/2 Windows","eventName":"GetSecretValue","eventSource":"secretsmanager.amazonaws.com"})"));
+  SigmaHarness h(
+      Sigma("  sel:\n    userAgent|contains|all:\n      - aws-cli\n      - Linux\n"
+            "    eventName|startswith: Get\n    eventSource|endswith: .amazonaws.com\n"
+            "  condition: sel\n"));
+  EXPECT_TRUE(h.Fires(
+      R"({"userAgent":"AWS-CLI/2 linux/5","eventName":"GetSecretValue","eventSource":"secretsmanager.amazonaws.com"})"));
+  EXPECT_FALSE(h.Fires(
+      R"({"userAgent":"aws-cli/2 Windows","eventName":"GetSecretValue","eventSource":"secretsmanager.amazonaws.com"})"));
 }
 
 TEST(SigmaLoaderTest, ReCidrExistsAndNull) {
-  SigmaHarness re(Sigma("  sel:\n    eventName|re: '^(Delete|Stop)(Trail|Logging)$'\n  condition: sel\n"));
+  SigmaHarness re(
+      Sigma("  sel:\n    eventName|re: '^(Delete|Stop)(Trail|Logging)$'\n  condition: sel\n"));
   EXPECT_TRUE(re.Fires(R"({"eventName":"StopLogging"})"));
   EXPECT_FALSE(re.Fires(R"({"eventName":"stoplogging"})"));  // |re is case-sensitive
   SigmaHarness rei(Sigma("  sel:\n    eventName|re|i: '^stoplogging$'\n  condition: sel\n"));
   EXPECT_TRUE(rei.Fires(R"({"eventName":"StopLogging"})"));
-  SigmaHarness cidr(Sigma("  sel:\n    sourceIPAddress|cidr:\n      - 10.0.0.0/8\n      - 192.168.0.0/16\n"
-                          "  condition: sel\n"));
+  SigmaHarness cidr(
+      Sigma("  sel:\n    sourceIPAddress|cidr:\n      - 10.0.0.0/8\n      - 192.168.0.0/16\n"
+            "  condition: sel\n"));
   EXPECT_TRUE(cidr.Fires(R"({"sourceIPAddress":"192.168.3.4"})"));
   EXPECT_FALSE(cidr.Fires(R"({"sourceIPAddress":"AWS Internal"})"));
   SigmaHarness exists(Sigma("  sel:\n    errorCode|exists: true\n  condition: sel\n"));
@@ -103,11 +110,14 @@ TEST(SigmaLoaderTest, ReCidrExistsAndNull) {
 }
 
 TEST(SigmaLoaderTest, FieldrefComparesFields) {
-  SigmaHarness h(Sigma("  sel:\n    eventName: CreateAccessKey\n  same:\n"
-                       "    requestParameters.userName|fieldref: userIdentity.userName\n"
-                       "  condition: sel and not same\n"));
-  EXPECT_TRUE(h.Fires(R"({"eventName":"CreateAccessKey","userIdentity":{"userName":"a"},"requestParameters":{"userName":"b"}})"));
-  EXPECT_FALSE(h.Fires(R"({"eventName":"CreateAccessKey","userIdentity":{"userName":"a"},"requestParameters":{"userName":"A"}})"));
+  SigmaHarness h(
+      Sigma("  sel:\n    eventName: CreateAccessKey\n  same:\n"
+            "    requestParameters.userName|fieldref: userIdentity.userName\n"
+            "  condition: sel and not same\n"));
+  EXPECT_TRUE(h.Fires(
+      R"({"eventName":"CreateAccessKey","userIdentity":{"userName":"a"},"requestParameters":{"userName":"b"}})"));
+  EXPECT_FALSE(h.Fires(
+      R"({"eventName":"CreateAccessKey","userIdentity":{"userName":"a"},"requestParameters":{"userName":"A"}})"));
 }
 
 TEST(SigmaLoaderTest, ConditionsWithQuantifiersAndParentheses) {
@@ -128,7 +138,8 @@ TEST(SigmaLoaderTest, ConditionsWithQuantifiersAndParentheses) {
 }
 
 TEST(SigmaLoaderTest, ListOfMapsIsOrAndKeywordsSearchTheEvent) {
-  SigmaHarness h(Sigma("  sel:\n    - eventName: A\n    - eventSource: b.amazonaws.com\n  condition: sel\n"));
+  SigmaHarness h(
+      Sigma("  sel:\n    - eventName: A\n    - eventSource: b.amazonaws.com\n  condition: sel\n"));
   EXPECT_TRUE(h.Fires(R"({"eventName":"A"})"));
   EXPECT_TRUE(h.Fires(R"({"eventSource":"b.amazonaws.com"})"));
   EXPECT_FALSE(h.Fires(R"({"eventName":"C"})"));
@@ -138,7 +149,8 @@ TEST(SigmaLoaderTest, ListOfMapsIsOrAndKeywordsSearchTheEvent) {
 }
 
 TEST(SigmaLoaderTest, ContainsOnObjectFieldSearchesJsonText) {
-  SigmaHarness h(Sigma("  sel:\n    requestParameters|contains: '\"Principal\":\"*\"'\n  condition: sel\n"));
+  SigmaHarness h(
+      Sigma("  sel:\n    requestParameters|contains: '\"Principal\":\"*\"'\n  condition: sel\n"));
   // '*' inside the contains value is a wildcard: any Principal string.
   EXPECT_TRUE(h.Fires(R"({"requestParameters":{"policy":{"Principal":"*"}}})"));
   EXPECT_FALSE(h.Fires(R"({"requestParameters":{"policy":{"Effect":"Allow"}}})"));
@@ -146,9 +158,11 @@ TEST(SigmaLoaderTest, ContainsOnObjectFieldSearchesJsonText) {
 
 TEST(SigmaLoaderTest, UnsupportedThingsAreClearErrors) {
   SigmaHarness mod(Sigma("  sel:\n    eventName|base64: X\n  condition: sel\n"));
-  EXPECT_NE(mod.Diagnostics().find("unsupported modifier 'base64'"), std::string::npos) << mod.Diagnostics();
+  EXPECT_NE(mod.Diagnostics().find("unsupported modifier 'base64'"), std::string::npos)
+      << mod.Diagnostics();
   SigmaHarness agg(Sigma("  sel:\n    eventName: X\n  condition: sel | count() > 5\n"));
-  EXPECT_NE(agg.Diagnostics().find("aggregation conditions"), std::string::npos) << agg.Diagnostics();
+  EXPECT_NE(agg.Diagnostics().find("aggregation conditions"), std::string::npos)
+      << agg.Diagnostics();
   SigmaHarness unknown(Sigma("  sel:\n    eventName: X\n  condition: selection\n"));
   EXPECT_NE(unknown.Diagnostics().find("unknown search identifier 'selection'"), std::string::npos);
   SigmaHarness badre(Sigma("  sel:\n    eventName|re: '(x'\n  condition: sel\n"));

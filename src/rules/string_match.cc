@@ -37,8 +37,9 @@ size_t Find(std::string_view s, size_t from, std::string_view lit, bool ignore_c
     const void* b = upper == lower ? nullptr : std::memchr(s.data() + i, upper, last - i + 1);
     if (a == nullptr && b == nullptr) return std::string_view::npos;
     const char* p = a == nullptr ? static_cast<const char*>(b)
-                    : b == nullptr ? static_cast<const char*>(a)
-                                   : std::min(static_cast<const char*>(a), static_cast<const char*>(b));
+                    : b == nullptr
+                        ? static_cast<const char*>(a)
+                        : std::min(static_cast<const char*>(a), static_cast<const char*>(b));
     size_t pos = static_cast<size_t>(p - s.data());
     if (EqualAt(s, pos, lit, true)) return pos;
     i = pos + 1;
@@ -112,7 +113,8 @@ GlobPattern GlobPattern::Literal(std::string_view text, bool ignore_case) {
 
 GlobPattern GlobPattern::WithLeadingStar() const {
   GlobPattern g = *this;
-  if (g.kinds_.empty() || g.kinds_.front() != Token::kStar) g.kinds_.insert(g.kinds_.begin(), Token::kStar);
+  if (g.kinds_.empty() || g.kinds_.front() != Token::kStar)
+    g.kinds_.insert(g.kinds_.begin(), Token::kStar);
   g.has_wildcards_ = true;
   g.Classify();
   return g;
@@ -143,22 +145,28 @@ void GlobPattern::Classify() {
     shape_ = kinds_.empty() ? Shape::kExact : Shape::kContains;
     return;
   }
-  if (lead && trail) shape_ = Shape::kContains;
-  else if (lead) shape_ = Shape::kSuffix;
-  else if (trail) shape_ = Shape::kPrefix;
-  else shape_ = Shape::kExact;
+  if (lead && trail)
+    shape_ = Shape::kContains;
+  else if (lead)
+    shape_ = Shape::kSuffix;
+  else if (trail)
+    shape_ = Shape::kPrefix;
+  else
+    shape_ = Shape::kExact;
 }
 
 bool GlobPattern::Matches(std::string_view s) const {
   switch (shape_) {
     case Shape::kExact:
       return s.size() == core_.size() && EqualAt(s, 0, core_, ignore_case_);
-    case Shape::kPrefix: return EqualAt(s, 0, core_, ignore_case_);
+    case Shape::kPrefix:
+      return EqualAt(s, 0, core_, ignore_case_);
     case Shape::kSuffix:
       return s.size() >= core_.size() && EqualAt(s, s.size() - core_.size(), core_, ignore_case_);
     case Shape::kContains:
       return ignore_case_ ? ContainsIgnoreCase(s, core_) : Contains(s, core_);
-    case Shape::kGeneral: break;
+    case Shape::kGeneral:
+      break;
   }
   // General glob: greedy with single-star backtracking, O(n*m) worst case and
   // no recursion, so no input can blow the stack.

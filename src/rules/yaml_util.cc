@@ -38,16 +38,30 @@ SourceLocation LocationInScalar(const std::string& file, const YAML::Node& node,
 
 namespace {
 
-// Finds a ',' that starts a node outside flow collections (see the header).
-// A line-based scan that tracks quotes (also across lines), comments, flow
-// depth and block scalars, which is all it needs for that one question.
-Status CheckFlowIndicators(std::string_view text, const std::string& source) {
+// Rejects what makes yaml-cpp 0.7 misbehave before handing text to it:
+// control characters (YAML forbids them; a NUL ends yaml-cpp's stream early)
+// and a ',' flow indicator outside [...] / {...} that is not inside a plain
+// scalar (at the start of a node, or after a closed collection or quoted
+// scalar): yaml-cpp then allocates without bound instead of failing. All of
+// these are invalid YAML anyway. A line-based scan that tracks quotes (also
+// across lines), comments, flow depth and block scalars, which is all these
+// questions need.
+Status CheckYamlText(std::string_view text, const std::string& source) {
   int flow_depth = 0;
   bool in_single = false, in_double = false;
   int block_indent = -1;  // >= 0 while inside a | or > block scalar
   int line_no = 0;
+  auto error = [&](size_t column, const std::string& what) {
+    return InvalidArgument(source + ":" + std::to_string(line_no) + ":" + std::to_string(column) +
+                           ": invalid YAML: " + what);
+  };
   for (std::string_view line : SplitString(text, '\n')) {
     ++line_no;
+    for (size_t i = 0; i < line.size(); ++i) {
+      auto c = static_cast<unsigned char>(line[i]);
+      if ((c < 0x20 && c != '\t' && c != '\r') || c == 0x7f)
+        return error(i + 1, "control character " + std::to_string(c));
+    }
     size_t indent = 0;
     while (indent < line.size() && (line[indent] == ' ' || line[indent] == '\t')) ++indent;
     std::string_view content = line.substr(indent);
@@ -56,54 +70,110 @@ Status CheckFlowIndicators(std::string_view text, const std::string& source) {
       if (content.empty() || static_cast<int>(indent) > block_indent) continue;
       block_indent = -1;
     }
-    size_t start = 0;
-    if (!in_single && !in_double && flow_depth == 0) {
-      // "--- ," and ", ..." at the start of a node.
-      if (StartsWith(content, "---")) {
-        start = 3;
-        while (start < content.size() && (content[start] == ' ' || content[start] == '\t')) ++start;
-      }
-      if (start < content.size() && content[start] == ',') {
-        return InvalidArgument(source + ":" + std::to_string(line_no) + ":" + std::to_string(indent + start + 1) +
-                               ": invalid YAML: ',' outside [...] or {...}");
-      }
-    }
+    // Block context (depth 0): kNode expects a node, kPlain is inside a plain
+    // scalar (anything goes until ": " or " #"), kAfter follows a quoted
+    // scalar or a closed collection (only ':' or a comment may follow).
+    enum class State { kNode, kPlain, kAfter } state = State::kNode;
     size_t end_of_code = content.size();
-    for (size_t i = start; i < content.size(); ++i) {
-      char c = content[i];
+    for (size_t i = 0; i < content.size(); ++i) {
+      const char c = content[i];
+      const char next = i + 1 < content.size() ? content[i + 1] : ' ';
       if (in_single) {
         if (c == '\'') {
-          if (i + 1 < content.size() && content[i + 1] == '\'') ++i;
-          else in_single = false;
+          if (next == '\'')
+            ++i;
+          else {
+            in_single = false;
+            if (flow_depth == 0) state = State::kAfter;
+          }
         }
         continue;
       }
       if (in_double) {
-        if (c == '\\') ++i;
-        else if (c == '"') in_double = false;
+        if (c == '\\')
+          ++i;
+        else if (c == '"') {
+          in_double = false;
+          if (flow_depth == 0) state = State::kAfter;
+        }
         continue;
       }
-      if (c == '#' && (i == 0 || content[i - 1] == ' ' || content[i - 1] == '\t')) {
+      const bool after_space = i == 0 || content[i - 1] == ' ' || content[i - 1] == '\t';
+      if (c == '#' && after_space) {
         end_of_code = i;
         break;
       }
-      // Quotes open a quoted scalar only where a scalar can start.
-      bool at_start = i == 0 || std::string_view(" \t[{,:-?").find(content[i - 1]) != std::string_view::npos;
-      if (c == '\'' && at_start) in_single = true;
-      else if (c == '"' && at_start) in_double = true;
-      else if (c == '[' || c == '{') ++flow_depth;
-      else if ((c == ']' || c == '}') && flow_depth > 0) --flow_depth;
-    }
-    if (!in_single && !in_double && flow_depth == 0) {
-      std::string_view code = TrimWhitespace(content.substr(0, end_of_code));
-      // key: |  /  - >-  /  key: |2+ : a block scalar follows.
-      size_t k = code.size();
-      while (k > 0 && (std::isdigit(static_cast<unsigned char>(code[k - 1])) || code[k - 1] == '+' ||
-                       code[k - 1] == '-'))
-        --k;
-      if (k > 0 && (code[k - 1] == '|' || code[k - 1] == '>') &&
-          (k == 1 || code[k - 2] == ' ' || code[k - 2] == '\t'))
-        block_indent = static_cast<int>(indent);
+      if (flow_depth > 0) {
+        bool token_start =
+            i == 0 || std::string_view(" \t[{,:").find(content[i - 1]) != std::string_view::npos;
+        if (c == '\'' && token_start)
+          in_single = true;
+        else if (c == '"' && token_start)
+          in_double = true;
+        else if (c == '[' || c == '{')
+          ++flow_depth;
+        else if (c == ']' || c == '}') {
+          if (--flow_depth == 0) state = State::kAfter;
+        }
+        continue;
+      }
+      if (c == ' ' || c == '\t') continue;
+      if (state == State::kPlain) {
+        if (c == ':' && (next == ' ' || next == '\t' || i + 1 == content.size()))
+          state = State::kNode;
+        continue;
+      }
+      if (c == ':' && (next == ' ' || next == '\t' || i + 1 == content.size())) {
+        state = State::kNode;
+        continue;
+      }
+      if (state == State::kAfter) {
+        if (c == ',') return error(indent + i + 1, "',' outside [...] or {...}");
+        state = State::kPlain;  // yaml-cpp reports anything else itself
+        continue;
+      }
+      // State::kNode
+      if ((c == '-' || c == '?') && (next == ' ' || next == '\t' || i + 1 == content.size()))
+        continue;
+      if (c == '-' && content.substr(i, 3) == "---") {
+        i += 2;
+        continue;
+      }
+      if (c == ',') return error(indent + i + 1, "',' outside [...] or {...}");
+      if (c == '!' || c == '&' || c == '*') {
+        // A tag, anchor or alias token: yaml-cpp ends it at a flow
+        // indicator and then meets a stray one.
+        size_t j = i;
+        while (j < content.size() && content[j] != ' ' && content[j] != '\t') {
+          if (std::string_view(",[]{}").find(content[j]) != std::string_view::npos)
+            return error(indent + j + 1,
+                         std::string("'") + content[j] + "' inside a tag, anchor or alias");
+          ++j;
+        }
+        if (c == '*') state = State::kAfter;
+        i = j;
+        continue;
+      }
+      if (c == '\'')
+        in_single = true;
+      else if (c == '"')
+        in_double = true;
+      else if (c == '[' || c == '{')
+        ++flow_depth;
+      else if (c == '|' || c == '>') {
+        std::string_view rest = TrimWhitespace(content.substr(i + 1, end_of_code - i - 1));
+        bool header = true;
+        for (char r : rest)
+          if (!std::isdigit(static_cast<unsigned char>(r)) && r != '+' && r != '-') header = false;
+        if (rest.find('#') != std::string_view::npos) header = true;  // trailing comment
+        if (header) {
+          block_indent = static_cast<int>(indent);
+          break;
+        }
+        state = State::kPlain;
+      } else {
+        state = State::kPlain;
+      }
     }
   }
   return Status::Ok();
@@ -112,12 +182,13 @@ Status CheckFlowIndicators(std::string_view text, const std::string& source) {
 }  // namespace
 
 Result<std::vector<YAML::Node>> SafeLoadAllYaml(std::string_view text, const std::string& source) {
-  RETURN_IF_ERROR(CheckFlowIndicators(text, source));
+  RETURN_IF_ERROR(CheckYamlText(text, source));
   try {
     return YAML::LoadAll(std::string(text));
   } catch (const YAML::Exception& e) {
     std::string where = source;
-    if (!e.mark.is_null()) where += ":" + std::to_string(e.mark.line + 1) + ":" + std::to_string(e.mark.column + 1);
+    if (!e.mark.is_null())
+      where += ":" + std::to_string(e.mark.line + 1) + ":" + std::to_string(e.mark.column + 1);
     return InvalidArgument(where + ": invalid YAML: " + e.msg);
   } catch (const std::exception& e) {
     return InvalidArgument(source + ": invalid YAML: " + e.what());

@@ -34,11 +34,11 @@ SourceLocation LocationOf(const std::string& file, const YAML::Node& node);
 SourceLocation LocationInScalar(const std::string& file, const YAML::Node& node, size_t offset);
 
 // Parses YAML text (all documents) without letting yaml-cpp misbehave:
-// yaml-cpp 0.7 allocates without bound on a flow indicator ',' at the start
-// of a line or after `---` outside [...] / {...} (invalid YAML anyway), so
-// such text is rejected first with its line:column; any exception yaml-cpp
-// throws (including std::bad_alloc) becomes an error Status naming
-// `source` and the position.
+// yaml-cpp 0.7 allocates without bound on a stray ',' flow indicator outside
+// [...] / {...} and stops early at a NUL (both invalid YAML anyway), so such
+// text is rejected first with its line:column; any exception yaml-cpp throws
+// (including std::bad_alloc) becomes an error Status naming `source` and the
+// position.
 Result<std::vector<YAML::Node>> SafeLoadAllYaml(std::string_view text, const std::string& source);
 
 // Readers: each fails with InvalidArgument("<what>: expected ...").
