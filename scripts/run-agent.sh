@@ -13,6 +13,9 @@ echo "  problems  printed below as they open and resolve; list them: $W agent pr
 echo "            kept in $S/state.db, events also in $S/problems.jsonl"
 echo "  results   scheduled query results (osquery result-log JSON) in $S/results.jsonl"
 echo "  schedule  $W agent status  (last run, duration, result and next run of each job)"
+echo "  runtime   HOST-RUNTIME watches execs, connections and listeners through eBPF as they"
+echo "            happen; try: cp /bin/true /tmp/x && /tmp/x   (problem HOST-EXEC-FROM-TMP)"
+echo "            hooks, tier and drop counters: $W events status"
 echo "  SQL       $W shell  or  $W query \"SELECT * FROM listening_ports\""
 if ! $W feed status >/dev/null 2>&1; then
   echo "  vulns     no vulnerability feed imported yet: HOST-VULN says skipped until you import one, e.g."

@@ -154,21 +154,6 @@ struct SinkSlot {
   std::string last_error;
 };
 
-AgentRecord ProblemRecord(const ProblemEvent& e) {
-  AgentRecord r;
-  r.kind = RecordKind::kProblem;
-  r.id = ProblemEventId(e);
-  r.time_ms = e.at * 1000;
-  const bool active = e.action == "opened" || e.action == "reopened" || e.action == "updated";
-  r.syslog_severity = active ? SyslogSeverity(e.problem.risk_level) : 5;
-  r.body = ProblemEventToJson(e);
-  r.ocsf = ProblemEventToOcsf(e);
-  std::string detail = e.problem.finding.value("description", std::string());
-  r.summary = "problem " + e.action + " [" + std::string(RiskLevelName(e.problem.risk_level)) +
-              "] " + e.problem.rule_id + " " + e.problem.title + " - " + detail + " (id " +
-              e.problem.id.substr(0, 12) + (e.comment.empty() ? "" : "; " + e.comment) + ")";
-  return r;
-}
 
 // Everything built from one config: jobs, sinks, the worker and the delivery
 // threads. Replaced as a whole on reload.
@@ -359,7 +344,7 @@ class Runtime : public RecordRouter {
     return main_problems_->Dismiss(id, comment, until, NowEpochSeconds(),
                                    [this](const std::vector<ProblemEvent>& ev) {
                                      std::vector<AgentRecord> records;
-                                     for (const auto& e : ev) records.push_back(ProblemRecord(e));
+                                     for (const auto& e : ev) records.push_back(ProblemEventRecord(e));
                                      return Route(records);
                                    });
   }
@@ -466,7 +451,16 @@ class Runtime : public RecordRouter {
       j["problems"] = std::move(counts);
     }
     Json sources = Json::array();
-    for (const auto& s : sources_) sources.push_back(s->name());
+    for (const auto& s : sources_) {
+      EventSourceInfo info = s->Info();
+      // publisher: the tier in use ("ebpf" or "fallback" for host events);
+      // `warden events status` has the hooks and drop counters.
+      sources.push_back(Json{{"name", info.name},
+                             {"tier", info.publisher},
+                             {"active", info.active},
+                             {"rules", info.subscriptions},
+                             {"events", info.events}});
+    }
     j["event_sources"] = std::move(sources);
     return j;
   }
@@ -541,7 +535,7 @@ class Runtime : public RecordRouter {
       jobs_[job.name] = std::move(job);
     };
     for (const RuleConfig& rule : config_.rules) {
-      if (!rule.enabled) continue;
+      if (!rule.enabled || rule.continuous()) continue;  // continuous rules are event sources
       JobState j;
       j.name = rule.id;
       j.kind = JobKind::kRule;
@@ -590,7 +584,7 @@ class Runtime : public RecordRouter {
 
   std::vector<AgentRecord> ProblemRecords(const std::vector<ProblemEvent>& events) {
     std::vector<AgentRecord> out;
-    for (const auto& e : events) out.push_back(ProblemRecord(e));
+    for (const auto& e : events) out.push_back(ProblemEventRecord(e));
     return out;
   }
 

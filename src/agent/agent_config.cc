@@ -374,7 +374,12 @@ class ConfigReader {
 
   Status ReadRule(const YAML::Node& n, const std::string& key, RuleConfig* rule) const {
     if (n.IsNull()) return Status::Ok();
-    RETURN_IF_ERROR(CheckKeys(n, key, {"enabled", "risk_level", "schedule", "settings"}));
+    // A continuous rule has no schedule, and each of its host rules carries
+    // its own risk level (change one by redefining that rule in a rule file).
+    if (rule->continuous())
+      RETURN_IF_ERROR(CheckKeys(n, key, {"enabled", "settings"}));
+    else
+      RETURN_IF_ERROR(CheckKeys(n, key, {"enabled", "risk_level", "schedule", "settings"}));
     if (n["enabled"]) {
       ASSIGN_OR_RETURN(rule->enabled, Bool(n["enabled"], Join(key, "enabled")));
     }
@@ -409,6 +414,45 @@ class ConfigReader {
         else
           return Error(s["loopback"], Join(skey, "loopback"),
                        "expected ignore or report, got '" + lb + "'");
+      }
+    } else if (rule->id == kRuntimeRuleId) {
+      RETURN_IF_ERROR(CheckKeys(
+          s, skey, {"rules", "forward_events", "syscall_events", "tier", "sensitive_paths"}));
+      if (s["rules"]) {
+        auto list = ReadStringList(s["rules"], Join(skey, "rules"));
+        if (!list.ok())
+          return Error(s["rules"], Join(skey, "rules"),
+                       "expected a list of rule files or directories");
+        for (const auto& p : *list) {
+          if (p.empty()) return Error(s["rules"], Join(skey, "rules"), "an empty path");
+          rule->runtime.rule_paths.push_back(ResolvePath(p, base_dir_));
+        }
+      }
+      if (s["forward_events"]) {
+        ASSIGN_OR_RETURN(rule->runtime.forward_events,
+                         Bool(s["forward_events"], Join(skey, "forward_events")));
+      }
+      if (s["syscall_events"]) {
+        ASSIGN_OR_RETURN(rule->runtime.syscall_events,
+                         Bool(s["syscall_events"], Join(skey, "syscall_events")));
+      }
+      if (s["tier"]) {
+        ASSIGN_OR_RETURN(rule->runtime.tier, String(s["tier"], Join(skey, "tier")));
+        if (rule->runtime.tier != "auto" && rule->runtime.tier != "ebpf" &&
+            rule->runtime.tier != "fallback")
+          return Error(s["tier"], Join(skey, "tier"),
+                       "expected auto, ebpf or fallback, got '" + rule->runtime.tier + "'");
+      }
+      if (s["sensitive_paths"]) {
+        auto list = ReadStringList(s["sensitive_paths"], Join(skey, "sensitive_paths"));
+        if (!list.ok())
+          return Error(s["sensitive_paths"], Join(skey, "sensitive_paths"),
+                       "expected a list of absolute path prefixes like [/etc/shadow, /root/.ssh/]");
+        for (const auto& p : *list)
+          if (p.empty() || p[0] != '/')
+            return Error(s["sensitive_paths"], Join(skey, "sensitive_paths"),
+                         "'" + p + "' is not an absolute path prefix");
+        rule->runtime.sensitive_paths = *list;
       }
     } else if (rule->id == kVulnRuleId) {
       RETURN_IF_ERROR(CheckKeys(s, skey, {"min_severity", "include_unfixed", "feed_database"}));
@@ -753,7 +797,12 @@ std::vector<RuleConfig> DefaultRules() {
   PortRange ssh{22, 22};
   ports.open_ports.allowed_tcp = {ssh};
   ports.open_ports.allowed_udp = {PortRange{68, 68}, PortRange{546, 546}};  // DHCP clients
-  return {vuln, ports};
+  RuleConfig runtime;
+  runtime.id = std::string(kRuntimeRuleId);
+  runtime.risk_level = RiskLevel::kHigh;  // each host rule has its own; this is for listings
+  // Opt-in: it attaches kernel hooks and keeps a process table (~30 MB).
+  runtime.enabled = false;
+  return {vuln, ports, runtime};
 }
 
 Status Parse(const YAML::Node& file_root, ConfigReader& r, AgentConfig* c) {
@@ -799,7 +848,8 @@ Status Parse(const YAML::Node& file_root, ConfigReader& r, AgentConfig* c) {
     }
     if (rec["rules"] && !rec["rules"].IsNull()) {
       const YAML::Node rules = rec["rules"];
-      std::vector<std::string> ids = {std::string(kVulnRuleId), std::string(kOpenPortsRuleId)};
+      std::vector<std::string> ids = {std::string(kVulnRuleId), std::string(kOpenPortsRuleId),
+                                      std::string(kRuntimeRuleId)};
       RETURN_IF_ERROR(r.CheckKeys(rules, "recipe.rules", ids));
       for (auto it = rules.begin(); it != rules.end(); ++it) {
         const std::string id = it->first.Scalar();

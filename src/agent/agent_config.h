@@ -68,8 +68,20 @@ struct VulnSettings {
   std::string feed_database;  // "" = DefaultFeedDatabasePath()
 };
 
+// Rule HOST-RUNTIME ("Kernel-level runtime detection"): the eBPF collector
+// (src/ebpf) runs continuously inside the agent and its host rules raise
+// problems as events happen; it has no schedule.
+struct RuntimeSettings {
+  std::vector<std::string> rule_paths;  // extra host rule files/directories (absolute)
+  bool forward_events = false;          // also send every host event to `events` sinks
+  bool syscall_events = true;           // connect/listen/setuid/open/module hooks
+  std::string tier = "auto";            // auto | ebpf | fallback
+  std::vector<std::string> sensitive_paths;  // empty = the collector's defaults
+};
+
 inline constexpr std::string_view kOpenPortsRuleId = "HOST-OPEN-PORTS";
 inline constexpr std::string_view kVulnRuleId = "HOST-VULN";
+inline constexpr std::string_view kRuntimeRuleId = "HOST-RUNTIME";
 
 struct RuleConfig {
   std::string id;
@@ -78,6 +90,10 @@ struct RuleConfig {
   ScheduleSpec schedule;
   OpenPortsSettings open_ports;  // when id == HOST-OPEN-PORTS
   VulnSettings vuln;             // when id == HOST-VULN
+  RuntimeSettings runtime;       // when id == HOST-RUNTIME
+  // Scheduled rules run as jobs; a continuous one (HOST-RUNTIME) runs as an
+  // event source for as long as the agent does.
+  bool continuous() const { return id == kRuntimeRuleId; }
 };
 
 struct QueryConfig {

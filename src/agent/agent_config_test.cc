@@ -163,5 +163,49 @@ TEST(AgentConfigTest, PortRanges) {
   EXPECT_FALSE(ParsePortRange("http", &r));
 }
 
+TEST(AgentConfigTest, RuntimeRuleIsOptInAndUnscheduled) {
+  auto defaults = Parse("");
+  ASSERT_TRUE(defaults.ok());
+  const RuleConfig* off = defaults->FindRule(kRuntimeRuleId);
+  ASSERT_NE(off, nullptr);
+  EXPECT_FALSE(off->enabled);
+  EXPECT_TRUE(off->continuous());
+
+  auto c = Parse(R"(
+recipe:
+  rules:
+    HOST-RUNTIME:
+      enabled: true
+      settings:
+        rules: [site-rules, /opt/rules/extra.yml]
+        forward_events: true
+        syscall_events: false
+        tier: fallback
+        sensitive_paths: [/etc/shadow, /root/.ssh/]
+)");
+  ASSERT_TRUE(c.ok()) << c.status().message();
+  const RuleConfig* rt = c->FindRule(kRuntimeRuleId);
+  ASSERT_NE(rt, nullptr);
+  EXPECT_TRUE(rt->enabled);
+  EXPECT_EQ(rt->runtime.rule_paths,
+            (std::vector<std::string>{"/etc/warden/site-rules", "/opt/rules/extra.yml"}));
+  EXPECT_TRUE(rt->runtime.forward_events);
+  EXPECT_FALSE(rt->runtime.syscall_events);
+  EXPECT_EQ(rt->runtime.tier, "fallback");
+  EXPECT_EQ(rt->runtime.sensitive_paths, (std::vector<std::string>{"/etc/shadow", "/root/.ssh/"}));
+}
+
+TEST(AgentConfigTest, RuntimeRuleRejectsScheduleAndBadSettings) {
+  EXPECT_NE(ErrorOf("recipe:\n  rules:\n    HOST-RUNTIME: {schedule: 5m}\n")
+                .find("recipe.rules.HOST-RUNTIME.schedule: unknown key"),
+            std::string::npos);
+  EXPECT_NE(ErrorOf("recipe:\n  rules:\n    HOST-RUNTIME: {settings: {tier: kprobe}}\n")
+                .find("expected auto, ebpf or fallback, got 'kprobe'"),
+            std::string::npos);
+  EXPECT_NE(ErrorOf("recipe:\n  rules:\n    HOST-RUNTIME: {settings: {sensitive_paths: [etc/x]}}\n")
+                .find("'etc/x' is not an absolute path prefix"),
+            std::string::npos);
+}
+
 }  // namespace
 }  // namespace warden

@@ -12,6 +12,7 @@
 #include <string>
 
 #include "agent/agent_config.h"
+#include "agent/problem_store.h"
 #include "core/finding.h"
 
 namespace warden {
@@ -35,5 +36,9 @@ class RecordRouter {
   // or appended to the durable queue (network sinks) when this returns OK.
   virtual Status Route(const std::vector<AgentRecord>& records) = 0;
 };
+
+// A problem event as the record sinks receive (kind `problems`, id
+// "<problem id>.<revision>", the OCSF rendering and a one-line summary).
+AgentRecord ProblemEventRecord(const ProblemEvent& event);
 
 }  // namespace warden

@@ -121,6 +121,52 @@ bool DismissalExpired(const Problem& p, int64_t now) {
   return p.status == ProblemStatus::kDismissed && p.dismissed_until > 0 && p.dismissed_until <= now;
 }
 
+Problem NewProblem(const Finding& f, const std::string& rule_id, const std::string& host,
+                   int64_t now) {
+  Problem p;
+  p.id = f.id;
+  p.rule_id = rule_id;
+  p.host = host;
+  p.title = f.title;
+  p.risk_level = f.risk_level;
+  p.resource = f.resource;
+  p.status = ProblemStatus::kOpen;
+  p.first_detected = p.last_detected = p.status_changed = now;
+  p.revision = 1;
+  p.finding = FindingToJson(f);
+  p.ocsf_extra = f.ocsf_extra;
+  p.finding["first_seen"] = FormatRfc3339(p.first_detected);
+  return p;
+}
+
+// A known problem detected again: takes the latest finding and, when the
+// problem was resolved or its dismissal has expired, reopens it (`action`
+// is then "reopened", else left empty).
+void Redetect(const Finding& f, int64_t now, Problem* p, std::string* action,
+              std::string* comment) {
+  p->title = f.title;
+  p->risk_level = f.risk_level;
+  p->resource = f.resource;
+  p->last_detected = now;
+  p->finding = FindingToJson(f);
+  p->finding["first_seen"] = FormatRfc3339(p->first_detected);
+  p->ocsf_extra = f.ocsf_extra;
+  if (p->status == ProblemStatus::kResolved) {
+    p->status = ProblemStatus::kOpen;
+    p->status_changed = now;
+    p->resolved_at = 0;
+    ++p->times_reopened;
+    ++p->revision;
+    *action = "reopened";
+  } else if (DismissalExpired(*p, now)) {
+    p->status = ProblemStatus::kOpen;
+    p->status_changed = now;
+    ++p->revision;
+    *action = "reopened";
+    *comment = "dismissal expired on " + FormatRfc3339(p->dismissed_until);
+  }
+}
+
 }  // namespace
 
 Result<std::unique_ptr<ProblemStore>> ProblemStore::Open(const std::string& path, bool read_only) {
@@ -207,50 +253,21 @@ Result<std::vector<ProblemEvent>> ProblemStore::Reconcile(const std::string& rul
   for (const Finding& f : seen.findings) {
     if (!seen_ids.insert(f.id).second) continue;  // a detector reporting one condition twice
     auto it = existing.find(f.id);
-    Json finding_json = FindingToJson(f);
     if (it == existing.end()) {
-      Problem p;
-      p.id = f.id;
-      p.rule_id = rule_id;
-      p.host = host;
-      p.title = f.title;
-      p.risk_level = f.risk_level;
-      p.resource = f.resource;
-      p.status = ProblemStatus::kOpen;
-      p.first_detected = p.last_detected = p.status_changed = now;
-      p.revision = 1;
-      p.finding = std::move(finding_json);
-      p.ocsf_extra = f.ocsf_extra;
-      p.finding["first_seen"] = FormatRfc3339(p.first_detected);
+      Problem p = NewProblem(f, rule_id, host, now);
       RETURN_IF_ERROR(Save(p, /*insert=*/true));
       emit(p, "opened", "");
     } else {
       Problem& p = it->second;
       const bool changed = Fingerprint(p) != Fingerprint(f);
-      p.title = f.title;
-      p.risk_level = f.risk_level;
-      p.resource = f.resource;
-      p.last_detected = now;
-      p.finding = std::move(finding_json);
-      p.finding["first_seen"] = FormatRfc3339(p.first_detected);
-      p.ocsf_extra = f.ocsf_extra;
-      if (p.status == ProblemStatus::kResolved) {
-        p.status = ProblemStatus::kOpen;
-        p.status_changed = now;
-        p.resolved_at = 0;
-        ++p.times_reopened;
+      std::string action, comment;
+      Redetect(f, now, &p, &action, &comment);
+      if (action.empty() && p.status == ProblemStatus::kOpen && changed) {
         ++p.revision;
-        emit(p, "reopened", "");
-      } else if (DismissalExpired(p, now)) {
-        p.status = ProblemStatus::kOpen;
-        p.status_changed = now;
-        ++p.revision;
-        emit(p, "reopened", "dismissal expired on " + FormatRfc3339(p.dismissed_until));
-      } else if (p.status == ProblemStatus::kOpen && changed) {
-        ++p.revision;
-        emit(p, "updated", "");
+        action = "updated";
       }
       RETURN_IF_ERROR(Save(p, /*insert=*/false));
+      if (!action.empty()) emit(p, action, comment);
     }
   }
   for (auto& [id, p] : existing) {
@@ -288,6 +305,61 @@ Result<std::vector<ProblemEvent>> ProblemStore::Reconcile(const std::string& rul
       }
     }
   }
+  if (before_commit) RETURN_IF_ERROR(before_commit(events));
+  RETURN_IF_ERROR(txn->Commit());
+  return events;
+}
+
+Result<std::vector<ProblemEvent>> ProblemStore::Raise(const std::vector<Finding>& findings,
+                                                      const std::string& host, int64_t now,
+                                                      const BeforeCommit& before_commit) {
+  if (findings.empty()) return std::vector<ProblemEvent>{};
+  ASSIGN_OR_RETURN(auto txn, SqliteTransaction::Begin(*db_));
+  ASSIGN_OR_RETURN(SqliteStatement get, db_->Prepare(std::string("SELECT ") + kColumns +
+                                                     " FROM problems WHERE id=?"));
+  std::vector<ProblemEvent> events;
+  std::map<std::string, Problem> touched;  // one write per problem per call
+  std::map<std::string, bool> inserted;
+  for (const Finding& f : findings) {
+    auto it = touched.find(f.id);
+    if (it == touched.end()) {
+      get.Bind(1, f.id);
+      ASSIGN_OR_RETURN(bool row, get.Step());
+      if (row) {
+        it = touched.emplace(f.id, ReadProblem(get)).first;
+        inserted[f.id] = false;
+      }
+      get.Reset();
+    }
+    std::string action, comment;
+    int64_t before = 0;  // occurrences so far (Redetect replaces the finding)
+    if (it != touched.end()) {
+      const Json& seen = it->second.finding;
+      if (seen.contains("occurrences") && seen["occurrences"].is_number_integer())
+        before = seen["occurrences"].get<int64_t>();
+    }
+    if (it == touched.end()) {
+      it = touched.emplace(f.id, NewProblem(f, f.rule_id, host, now)).first;
+      inserted[f.id] = true;
+      action = "opened";
+    } else {
+      Redetect(f, now, &it->second, &action, &comment);
+    }
+    Problem& p = it->second;
+    // Occurrences, for people: an open runtime problem absorbs repeats
+    // silently (each firing still reaches the sinks as an event record).
+    p.finding["occurrences"] = before + 1;
+    if (!action.empty()) {
+      ProblemEvent e;
+      e.action = std::move(action);
+      e.at = now;
+      e.comment = std::move(comment);
+      e.problem = p;
+      events.push_back(std::move(e));
+    }
+  }
+  for (auto& [id, p] : touched) RETURN_IF_ERROR(Save(p, inserted[id]));
+  for (const ProblemEvent& e : events) RETURN_IF_ERROR(AddHistory(e));
   if (before_commit) RETURN_IF_ERROR(before_commit(events));
   RETURN_IF_ERROR(txn->Commit());
   return events;

@@ -98,6 +98,14 @@ class ProblemStore {
   Result<std::vector<ProblemEvent>> Reconcile(const std::string& rule_id, const std::string& host,
                                               const DetectorObservation& seen, int64_t now,
                                               const BeforeCommit& before_commit = nullptr);
+  // For detectors that see events rather than states (the runtime rules):
+  // each finding opens its problem (finding.id) or, when it is known, counts
+  // one more occurrence and keeps the latest evidence; a resolved problem or
+  // one whose dismissal expired is reopened, a dismissed one stays dismissed.
+  // Nothing is ever resolved by absence. Problems take the finding's rule id.
+  Result<std::vector<ProblemEvent>> Raise(const std::vector<Finding>& findings,
+                                          const std::string& host, int64_t now,
+                                          const BeforeCommit& before_commit = nullptr);
   // Dismisses a problem (comment mandatory; until_epoch 0 = no expiry). A
   // problem id prefix of at least 6 characters is accepted when unambiguous.
   Result<ProblemEvent> Dismiss(const std::string& id_or_prefix, const std::string& comment,

@@ -169,5 +169,68 @@ TEST_F(ProblemStoreTest, OcsfRenderingFollowsLifecycle) {
   EXPECT_EQ(r["finding_info"]["uid"], opened[0].problem.id);
 }
 
+Finding RuntimeFinding(const std::string& rule, const std::string& key, int pid) {
+  Finding f;
+  f.id = MakeFindingId({"host.ebpf", rule, "h1", key});
+  f.rule_id = rule;
+  f.title = rule + " fired";
+  f.risk_level = RiskLevel::kHigh;
+  f.resource = "h1";
+  f.attributes["pid"] = pid;
+  return f;
+}
+
+TEST_F(ProblemStoreTest, RaiseOpensOnceCountsRepeatsAndNeverResolves) {
+  auto e1 = store_->Raise({RuntimeFinding("HOST-EXEC-FROM-TMP", "/tmp/x", 1),
+                           RuntimeFinding("HOST-EXEC-FROM-TMP", "/tmp/x", 2),
+                           RuntimeFinding("HOST-REVERSE-SHELL", "bash -i", 3)},
+                          "h1", 1000);
+  ASSERT_TRUE(e1.ok()) << e1.status().message();
+  ASSERT_EQ(e1->size(), 2u) << "one opened event per distinct condition";
+  EXPECT_EQ((*e1)[0].action, "opened");
+  EXPECT_EQ((*e1)[0].problem.rule_id, "HOST-EXEC-FROM-TMP");
+  EXPECT_EQ((*e1)[1].problem.rule_id, "HOST-REVERSE-SHELL");
+
+  auto e2 = store_->Raise({RuntimeFinding("HOST-EXEC-FROM-TMP", "/tmp/x", 4)}, "h1", 1100);
+  ASSERT_TRUE(e2.ok());
+  EXPECT_TRUE(e2->empty()) << "a repeat of an open problem is not an event";
+  auto p = store_->Get(RuntimeFinding("HOST-EXEC-FROM-TMP", "/tmp/x", 0).id);
+  ASSERT_TRUE(p.ok());
+  EXPECT_EQ(p->status, ProblemStatus::kOpen);
+  EXPECT_EQ(p->first_detected, 1000);
+  EXPECT_EQ(p->last_detected, 1100);
+  EXPECT_EQ(p->finding["occurrences"], 3);
+  EXPECT_EQ(p->finding["pid"], 4) << "the latest evidence is kept";
+
+  // Another detector's reconcile does not touch runtime problems.
+  Run({}, 1200);
+  auto still = store_->Get(p->id);
+  ASSERT_TRUE(still.ok());
+  EXPECT_EQ(still->status, ProblemStatus::kOpen);
+}
+
+TEST_F(ProblemStoreTest, RaiseKeepsDismissedUntilExpiryThenReopens) {
+  Finding f = RuntimeFinding("HOST-NETWORK-TOOL", "nc", 1);
+  ASSERT_TRUE(store_->Raise({f}, "h1", 1000).ok());
+  ASSERT_TRUE(store_->Dismiss(f.id, "pentest this week", 2000, 1001).ok());
+  auto quiet = store_->Raise({f}, "h1", 1500);
+  ASSERT_TRUE(quiet.ok());
+  EXPECT_TRUE(quiet->empty());
+  EXPECT_EQ(store_->Get(f.id)->status, ProblemStatus::kDismissed);
+  auto back = store_->Raise({f}, "h1", 2500);
+  ASSERT_TRUE(back.ok());
+  ASSERT_EQ(back->size(), 1u);
+  EXPECT_EQ((*back)[0].action, "reopened");
+  EXPECT_NE((*back)[0].comment.find("dismissal expired"), std::string::npos);
+}
+
+TEST_F(ProblemStoreTest, RaiseFailingBeforeCommitStoresNothing) {
+  Finding f = RuntimeFinding("HOST-NETWORK-TOOL", "nc", 1);
+  auto r = store_->Raise({f}, "h1", 1000,
+                         [](const std::vector<ProblemEvent>&) { return Unavailable("queue full"); });
+  EXPECT_FALSE(r.ok());
+  EXPECT_FALSE(store_->Get(f.id).ok()) << "the problem was rolled back with its record";
+}
+
 }  // namespace
 }  // namespace warden

@@ -20,6 +20,8 @@
 #include "agent/control_socket.h"
 #include "agent/problem_store.h"
 #include "cli/host_session.h"
+#include "ebpf/agent_event_source.h"
+#include "ebpf/host_rules.h"
 #include "cli/warden_cli.h"
 #include "core/time_format.h"
 
@@ -132,7 +134,13 @@ void PrintStatusTable(const Json& s) {
             << r.value("max_cpu_percent", 0.0) << "% CPU, "
             << Mb(r.value("max_rss_bytes", int64_t{0})) << "\n"
             << "Problems:  " << p.value("open", 0) << " open, " << p.value("resolved", 0)
-            << " resolved, " << p.value("dismissed", 0) << " dismissed (warden agent problems)\n\n";
+            << " resolved, " << p.value("dismissed", 0) << " dismissed (warden agent problems)\n";
+  for (const Json& src : s.value("event_sources", Json::array()))
+    std::cout << "Runtime:   " << Text(src["name"]) << " via " << Text(src["tier"]) << ", "
+              << src.value("rules", int64_t{0}) << " rules, " << src.value("events", int64_t{0})
+              << " events" << (src.value("active", false) ? "" : " (STOPPED)")
+              << " (warden events status)\n";
+  std::cout << "\n";
   auto jobs = MakeRowPrinter(OutputFormat::kTable, std::cout);
   jobs->Begin({"job", "kind", "schedule", "last_run", "duration", "result", "next_run"});
   for (const Json& j : s["jobs"]) {
@@ -527,6 +535,17 @@ int RunAgent(const std::string& config_flag, bool check_only) {
         InvalidArgument("--config: give the agent's config file (see examples/agent.yaml)"));
   auto config = LoadAgentConfig(config_path);
   if (!config.ok()) return ReportError(config.status());
+  // The runtime rules' files are checked here too (the config module does
+  // not know the host rule language).
+  if (auto runtime = HostEventSourceOptionsFor(*config)) {
+    auto engine = HostRuleEngine::Create(runtime->pipeline.rule_paths, true,
+                                         runtime->pipeline.site_rules);
+    if (!engine.ok()) {
+      std::cerr << "warden agent: " << config_path << ": recipe.rules." << kRuntimeRuleId
+                << ".settings.rules: " << engine.status().message() << "\n";
+      return 2;
+    }
+  }
   if (check_only) {
     int rules = 0, queries = 0, sinks = 0;
     for (const auto& r : config->rules) rules += r.enabled;
@@ -544,7 +563,8 @@ int RunAgent(const std::string& config_flag, bool check_only) {
     // Aliasing: the engine pointer keeps its whole session (registry, HostFs) alive.
     return std::shared_ptr<SqlEngine>(owner, &owner->engine());
   };
-  // Event sources (the eBPF sensor, when built) register here.
+  // HOST-RUNTIME: the eBPF collector (or its fallback) with the host rules.
+  options.event_sources.push_back(HostEventSourceFactory());
   Agent agent(std::move(options));
   return agent.Run();
 }

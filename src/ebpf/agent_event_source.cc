@@ -4,7 +4,11 @@
 #include <future>
 #include <thread>
 
+#include "agent/agent.h"
+#include "agent/agent_log.h"
+#include "agent/problem_store.h"
 #include "core/risk_level.h"
+#include "core/time_format.h"
 
 namespace warden {
 
@@ -99,9 +103,21 @@ class HostEventAgentSource : public EventSource {
       r.summary = std::string(HostEventKindName(e.kind)) + " pid " + std::to_string(e.pid) + " " + e.exe;
       batch.push_back(std::move(r));
     };
+    std::unique_ptr<ProblemStore> problems;
+    if (!options_.problem_store_path.empty()) {
+      auto opened = ProblemStore::Open(options_.problem_store_path, false);
+      if (opened.ok())
+        problems = std::move(*opened);
+      else
+        AgentLog("host runtime rules: problems are not tracked: " + opened.status().message());
+    }
+    std::vector<Finding> fired;
     int64_t now_ns = 0;
     uint64_t firings = 0;
-    auto on_finding = [&](const Finding& f) { batch.push_back(FindingRecord(f, now_ns, ++firings)); };
+    auto on_finding = [&](const Finding& f) {
+      batch.push_back(FindingRecord(f, now_ns, ++firings));
+      if (problems) fired.push_back(f);
+    };
     while (!stop_) {
       now_ns = std::chrono::duration_cast<std::chrono::nanoseconds>(
                    std::chrono::system_clock::now().time_since_epoch())
@@ -112,6 +128,18 @@ class HostEventAgentSource : public EventSource {
       if (!batch.empty()) {
         (void)router.Route(batch);  // the router logs and queues; nothing to retry here
         batch.clear();
+      }
+      if (!fired.empty()) {
+        // One transaction per drain; the problem records are queued inside
+        // it, so a crash cannot lose an opened problem's record.
+        auto events = problems->Raise(fired, options_.host, now_ns / 1000000000,
+                                      [&](const std::vector<ProblemEvent>& ev) {
+                                        std::vector<AgentRecord> records;
+                                        for (const auto& e : ev) records.push_back(ProblemEventRecord(e));
+                                        return router.Route(records);
+                                      });
+        if (!events.ok()) AgentLog("host runtime rules: problems not saved: " + events.status().message());
+        fired.clear();
       }
       if (!st.ok()) break;
     }
@@ -135,10 +163,64 @@ std::unique_ptr<EventSource> MakeHostEventAgentSource(HostEventSourceOptions opt
   return std::make_unique<HostEventAgentSource>(std::move(options));
 }
 
+std::string ListenRuleForAllowedPorts(const OpenPortsSettings& ports, RiskLevel risk_level) {
+  std::string singles, ranges;
+  for (const PortRange& r : ports.allowed_tcp) {
+    if (r.first == r.last) {
+      singles += (singles.empty() ? "" : ", ") + std::to_string(r.first);
+    } else {
+      ranges += "      - and: [{socket.local_port: {ge: " + std::to_string(r.first) +
+                "}}, {socket.local_port: {le: " + std::to_string(r.last) + "}}]\n";
+    }
+  }
+  std::string y =
+      "- id: HOST-LISTEN-UNEXPECTED-PORT\n"
+      "  title: New listening socket on a port outside the allowed list\n"
+      "  description: >-\n"
+      "    A process started listening on a port that recipe rule HOST-OPEN-PORTS\n"
+      "    does not allow (settings.allowed_tcp): the real-time form of the\n"
+      "    open-ports detector.\n"
+      "  risk_level: " + std::string(RiskLevelName(risk_level)) + "\n"
+      "  tags: [attack.command_and_control, attack.t1571, attack.persistence]\n"
+      "  remediation: >-\n"
+      "    Identify the process (see process.exe and ancestors); stop it, or add\n"
+      "    the port to HOST-OPEN-PORTS settings.allowed_tcp if it is expected.\n"
+      "  match:\n"
+      "    event: listen\n"
+      "    result: 0\n";
+  std::string exceptions;
+  if (!singles.empty()) exceptions += "    - socket.local_port: {in: [" + singles + "]}\n";
+  if (!ranges.empty()) exceptions += "    - or:\n" + ranges;
+  if (!ports.report_loopback)
+    exceptions += "    - socket.local_address: {cidr: [127.0.0.0/8, '::1/128']}\n";
+  if (!exceptions.empty()) y += "  exceptions:\n" + exceptions;
+  return y;
+}
+
+std::optional<HostEventSourceOptions> HostEventSourceOptionsFor(const AgentConfig& config,
+                                                                HostEventSourceOptions o) {
+  const RuleConfig* rule = config.FindRule(kRuntimeRuleId);
+  if (rule == nullptr || !rule->enabled) return std::nullopt;
+  const RuntimeSettings& s = rule->runtime;
+  o.pipeline.rule_paths = s.rule_paths;
+  o.forward_events = s.forward_events;
+  o.pipeline.collector.syscall_events = s.syscall_events;
+  if (s.tier == "ebpf") o.pipeline.collector.allow_fallback = false;
+  if (s.tier == "fallback") o.pipeline.collector.allow_ebpf = false;
+  if (!s.sensitive_paths.empty()) o.pipeline.collector.sensitive_prefixes = s.sensitive_paths;
+  if (const RuleConfig* ports = config.FindRule(kOpenPortsRuleId); ports != nullptr && ports->enabled)
+    o.pipeline.site_rules = ListenRuleForAllowedPorts(ports->open_ports, ports->risk_level);
+  o.problem_store_path = StateFilePath(config.state_dir);
+  o.host = ResolveHostIdentifier(config);
+  ApplyEnvironment(&o.pipeline.collector);
+  return o;
+}
+
 EventSourceFactory HostEventSourceFactory(HostEventSourceOptions options) {
-  ApplyEnvironment(&options.pipeline.collector);
-  return [options](const AgentConfig&) -> Result<std::unique_ptr<EventSource>> {
-    return MakeHostEventAgentSource(options);
+  return [options](const AgentConfig& config) -> Result<std::unique_ptr<EventSource>> {
+    auto o = HostEventSourceOptionsFor(config, options);
+    if (!o) return std::unique_ptr<EventSource>();
+    return MakeHostEventAgentSource(std::move(*o));
   };
 }
 

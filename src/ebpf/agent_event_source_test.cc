@@ -8,6 +8,8 @@
 #include <mutex>
 #include <thread>
 
+#include "agent/agent.h"
+#include "agent/problem_store.h"
 #include "testing/test_util.h"
 
 namespace warden {
@@ -63,6 +65,73 @@ TEST(HostEventAgentSourceTest, FindingsReachTheAgentRouterAsEventRecords) {
   EXPECT_FALSE(source->Info().active);
   // The journal it kept is there for the event tables.
   EXPECT_TRUE(std::filesystem::exists(o.pipeline.journal_path));
+}
+
+TEST(HostEventAgentSourceTest, DisabledUnlessTheConfigEnablesHostRuntime) {
+  auto off = ParseAgentConfig("state_dir: /tmp/unused\n", "agent.yaml");
+  ASSERT_TRUE(off.ok()) << off.status().message();
+  EXPECT_FALSE(HostEventSourceOptionsFor(*off).has_value());
+  auto src = HostEventSourceFactory()(*off);
+  ASSERT_TRUE(src.ok());
+  EXPECT_EQ(*src, nullptr);
+}
+
+TEST(HostEventAgentSourceTest, RuntimeFindingsBecomeProblemsWithRecords) {
+  if (geteuid() != 0) GTEST_SKIP() << "the collector needs root";
+  testing::TempDir dir;
+  auto config = ParseAgentConfig("state_dir: " + dir.path() + "/state\nhost: {identifier: test-host}\n"
+                                 "recipe:\n  rules:\n    HOST-RUNTIME: {enabled: true}\n",
+                                 dir.path() + "/agent.yaml");
+  ASSERT_TRUE(config.ok()) << config.status().message();
+  std::filesystem::create_directories(config->state_dir);
+  HostEventSourceOptions base;
+  base.pipeline.journal_path = dir.path() + "/events.journal";
+  auto options = HostEventSourceOptionsFor(*config, base);
+  ASSERT_TRUE(options.has_value());
+  EXPECT_EQ(options->host, "test-host");
+  auto source = MakeHostEventAgentSource(*options);
+  CollectingRouter router;
+  ASSERT_TRUE(source->Start(router).ok());
+  std::string tool = "/tmp/warden-agent-problem-test-" + std::to_string(getpid());
+  std::filesystem::copy_file("/bin/true", tool, std::filesystem::copy_options::overwrite_existing);
+  // Run twice: one problem, two firings.
+  ASSERT_EQ(testing::RunShell(tool + "; " + tool + "; true").exit_code, 0);
+  std::filesystem::remove(tool);
+  auto opened = [&](const std::vector<AgentRecord>& records) -> const AgentRecord* {
+    for (const AgentRecord& r : records)
+      if (r.kind == RecordKind::kProblem && r.body.value("rule_id", "") == "HOST-EXEC-FROM-TMP" &&
+          r.body.value("event", "") == "opened")
+        return &r;
+    return nullptr;
+  };
+  std::vector<AgentRecord> records;
+  for (int i = 0; i < 50; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    records = router.records();
+    int firings = 0;
+    for (const AgentRecord& r : records)
+      firings += r.kind == RecordKind::kEvent && r.body.value("rule_id", "") == "HOST-EXEC-FROM-TMP" &&
+                 r.body.value("process", "") == tool;
+    if (opened(records) != nullptr && firings >= 2) break;
+  }
+  source->Stop();
+  const AgentRecord* problem = opened(records);
+  ASSERT_NE(problem, nullptr) << "no problem record";
+  EXPECT_TRUE(problem->ocsf.has_value());
+  int problem_records = 0;
+  for (const AgentRecord& r : records) problem_records += r.kind == RecordKind::kProblem;
+  EXPECT_EQ(problem_records, 1) << "the second run of the same command is an occurrence, not a new problem";
+
+  auto store = ProblemStore::Open(StateFilePath(config->state_dir), true);
+  ASSERT_TRUE(store.ok()) << store.status().message();
+  ProblemFilter filter;
+  filter.rule_id = "HOST-EXEC-FROM-TMP";
+  auto problems = (*store)->List(filter);
+  ASSERT_TRUE(problems.ok());
+  ASSERT_EQ(problems->size(), 1u);
+  EXPECT_EQ((*problems)[0].host, "test-host");
+  EXPECT_EQ((*problems)[0].status, ProblemStatus::kOpen);
+  EXPECT_EQ((*problems)[0].finding["occurrences"], 2);
 }
 
 }  // namespace

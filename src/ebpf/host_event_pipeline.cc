@@ -70,7 +70,7 @@ Result<std::unique_ptr<HostEventPipeline>> HostEventPipeline::Start(const HostEv
   p->hostname_ = HostName();
   p->started_ns_ = NowNs();
   if (options.evaluate_rules) {
-    ASSIGN_OR_RETURN(p->rules_, HostRuleEngine::Create(options.rule_paths));
+    ASSIGN_OR_RETURN(p->rules_, HostRuleEngine::Create(options.rule_paths, true, options.site_rules));
   }
   // Attach first, then snapshot /proc: whatever starts in between is in the
   // ring buffer, and its exec/fork records overwrite the snapshot's.

@@ -32,6 +32,7 @@ namespace warden {
 struct HostEventPipelineOptions {
   CollectorOptions collector;
   std::vector<std::string> rule_paths;  // extra rule files/directories (--rules)
+  std::string site_rules;               // generated rule YAML, between the catalog and rule_paths
   bool evaluate_rules = true;
   bool persist = true;       // write the event journal and the status file
   std::string journal_path;  // "" = DefaultEventJournalPath()

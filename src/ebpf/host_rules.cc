@@ -140,8 +140,12 @@ std::string FindingKey(const HostEvent& e) {
       return exe + "|" + e.path;
     case HostEventKind::kModuleLoad:
       return e.path;
+    case HostEventKind::kExec:
+      // The same program run the same way is one condition (a miner or a
+      // backdoor restarted by cron is one problem, not one per run).
+      return exe + "|" + e.CommandLine();
     default:
-      return exe + "|" + std::to_string(e.pid) + "|" + std::to_string(e.start_boot_ns);
+      return exe + "|" + std::string(HostEventKindName(e.kind)) + "|" + e.syscall;
   }
 }
 
@@ -212,13 +216,19 @@ Finding MakeHostFinding(const Rule& rule, const EventView& view, std::string_vie
 }
 
 Result<std::unique_ptr<HostRuleEngine>> HostRuleEngine::Create(const std::vector<std::string>& rule_paths,
-                                                               bool include_builtin) {
+                                                               bool include_builtin,
+                                                               std::string_view site_rules) {
   std::vector<Rule> rules;
   if (include_builtin) {
     RuleLoadResult builtin = LoadRulesFromText(kDefaultHostRulesYaml, kBuiltinSource);
     RETURN_IF_ERROR(builtin.FirstError());
     for (Rule& r : builtin.rules) r.format = RuleFormat::kBuiltin;
     rules = std::move(builtin.rules);
+  }
+  if (!site_rules.empty()) {
+    RuleLoadResult site = LoadRulesFromText(site_rules, "agent settings");
+    RETURN_IF_ERROR(site.FirstError());
+    MergeRules(std::move(site.rules), &rules);
   }
   for (const std::string& path : rule_paths) {
     RuleLoadResult loaded = LoadRulesFromPath(path);

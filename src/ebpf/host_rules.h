@@ -42,10 +42,13 @@ extern const std::string_view kDefaultHostRulesYaml;
 
 class HostRuleEngine {
  public:
-  // The built-in catalog (unless include_builtin is false), then each path
-  // (a file or a directory of *.yml / *.yaml) in order.
+  // The built-in catalog (unless include_builtin is false), then the rules
+  // of `site_rules` (YAML text the caller generated, e.g. the agent's allowed
+  // ports), then each path (a file or a directory of *.yml / *.yaml) in
+  // order; a later rule with an id already loaded replaces it.
   static Result<std::unique_ptr<HostRuleEngine>> Create(const std::vector<std::string>& rule_paths,
-                                                        bool include_builtin = true);
+                                                        bool include_builtin = true,
+                                                        std::string_view site_rules = {});
   // Rules from YAML text only (tests).
   static Result<std::unique_ptr<HostRuleEngine>> FromText(std::string_view yaml);
 

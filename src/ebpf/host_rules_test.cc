@@ -10,6 +10,7 @@
 #include <filesystem>
 #include <sys/stat.h>
 
+#include "ebpf/agent_event_source.h"
 #include "ebpf/host_context_resolver.h"
 #include "ebpf/host_event_fields.h"
 #include "rules/json_field_extractor.h"
@@ -180,6 +181,30 @@ TEST_F(HostRulesTest, ARuleFileReplacesTheBuiltinRuleWithTheSameId) {
   EXPECT_EQ(Fire(Socket(HostEventKind::kListen, 600, "0.0.0.0", 443, "", 0), engine->get()),
             Ids{"HOST-LISTEN-UNEXPECTED-PORT"});
   EXPECT_EQ(last_[0].risk_level, RiskLevel::kHigh);
+}
+
+TEST_F(HostRulesTest, TheAgentsOpenPortsSettingsDriveTheListenerRule) {
+  OpenPortsSettings ports;
+  ports.allowed_tcp = {PortRange{22, 22}, PortRange{8000, 8100}};
+  auto engine = HostRuleEngine::Create({}, true, ListenRuleForAllowedPorts(ports, RiskLevel::kHigh));
+  ASSERT_TRUE(engine.ok()) << engine.status().message();
+  EXPECT_EQ((*engine)->rule_count(), engine_->rule_count()) << "replaces the built-in rule";
+  EXPECT_EQ(Fire(Socket(HostEventKind::kListen, 600, "0.0.0.0", 22, "", 0), engine->get()), Ids{});
+  EXPECT_EQ(Fire(Socket(HostEventKind::kListen, 600, "0.0.0.0", 8050, "", 0), engine->get()), Ids{});
+  EXPECT_EQ(Fire(Socket(HostEventKind::kListen, 600, "0.0.0.0", 8101, "", 0), engine->get()),
+            Ids{"HOST-LISTEN-UNEXPECTED-PORT"});
+  EXPECT_EQ(last_[0].risk_level, RiskLevel::kHigh);
+  EXPECT_EQ(Fire(Socket(HostEventKind::kListen, 600, "0.0.0.0", 443, "", 0), engine->get()),
+            Ids{"HOST-LISTEN-UNEXPECTED-PORT"})
+      << "443 is allowed by the catalog's default list, not by these settings";
+  EXPECT_EQ(Fire(Socket(HostEventKind::kListen, 600, "127.0.0.1", 9999, "", 0), engine->get()), Ids{});
+
+  ports.report_loopback = true;
+  ports.allowed_tcp.clear();
+  auto strict = HostRuleEngine::Create({}, true, ListenRuleForAllowedPorts(ports, RiskLevel::kMedium));
+  ASSERT_TRUE(strict.ok()) << strict.status().message();
+  EXPECT_EQ(Fire(Socket(HostEventKind::kListen, 600, "127.0.0.1", 22, "", 0), strict->get()),
+            Ids{"HOST-LISTEN-UNEXPECTED-PORT"});
 }
 
 TEST_F(HostRulesTest, CryptoMiners) {
