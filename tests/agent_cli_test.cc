@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include <chrono>
+#include <filesystem>
 #include <fstream>
 #include <functional>
 #include <map>
@@ -38,6 +39,7 @@ namespace {
 
 using nlohmann::json;
 using testing::RunCommand;
+using testing::RunShell;
 using testing::TempDir;
 using testing::TestHttpReceiver;
 using testing::WardenBinary;
@@ -69,10 +71,13 @@ bool WaitFor(const std::function<bool()>& done, std::chrono::milliseconds timeou
 // A socket the test owns, on an ephemeral port of every address.
 class ListeningSocket {
  public:
-  explicit ListeningSocket(const char* address = "0.0.0.0") {
+  explicit ListeningSocket(const char* address = "0.0.0.0", int port = 0) {
     fd_ = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    int one = 1;
+    setsockopt(fd_, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
     sockaddr_in a{};
     a.sin_family = AF_INET;
+    a.sin_port = htons(static_cast<uint16_t>(port));
     inet_pton(AF_INET, address, &a.sin_addr);
     bind(fd_, reinterpret_cast<sockaddr*>(&a), sizeof a);
     listen(fd_, 1);
@@ -246,6 +251,78 @@ status_interval: 0
   ASSERT_TRUE(
       WaitFor([&] { return agent.Runs("HOST-OPEN-PORTS") >= 3; }, std::chrono::seconds(10)));
   EXPECT_TRUE(agent.PortProblem(allowed.port()).is_null());
+}
+
+TEST(AgentCliTest, RuntimeRuleRaisesProblemsForExecsAndListenersAsTheyHappen) {
+  if (geteuid() != 0) GTEST_SKIP() << "the eBPF collector needs root";
+  const int allowed_port = ListeningSocket().port();  // a free port, closed again
+  AgentProcess agent(R"(
+recipe:
+  rules:
+    HOST-VULN: {enabled: false}
+    HOST-OPEN-PORTS:
+      schedule: {interval: 1h}
+      settings: {allowed_tcp: [22, )" + std::to_string(allowed_port) + R"(]}
+    HOST-RUNTIME: {enabled: true}
+status_interval: 0
+sinks:
+  - {name: problems, type: file, path: problems.jsonl, records: [problems]}
+  - {name: events, type: file, path: events.jsonl, records: [events]}
+)");
+  agent.Start();
+  ASSERT_TRUE(WaitFor(
+      [&] {
+        json s = agent.Status();
+        return s.is_object() && !s["event_sources"].empty() && s["event_sources"][0]["active"] == true;
+      },
+      std::chrono::seconds(15)))
+      << agent.Log();
+  EXPECT_EQ(agent.Status()["event_sources"][0]["tier"], "ebpf");
+
+  ListeningSocket allowed("0.0.0.0", allowed_port), other;
+  ASSERT_EQ(allowed.port(), allowed_port);
+  const std::string tool = "/tmp/warden-agent-cli-" + std::to_string(getpid());
+  std::filesystem::copy_file("/bin/true", tool, std::filesystem::copy_options::overwrite_existing);
+  ASSERT_EQ(RunShell(tool + " && " + tool).exit_code, 0);
+  std::filesystem::remove(tool);
+
+  auto find = [&](const std::string& rule, const std::function<bool(const json&)>& which) {
+    for (const auto& p : agent.Problems())
+      if (p["rule_id"] == rule && which(p)) return p;
+    return json();
+  };
+  auto is_tool = [&](const json& p) { return p["finding"]["process"] == tool; };
+  auto on_port = [](int port) {
+    return [port](const json& p) { return p["finding"]["evidence"]["socket"]["local_port"] == port; };
+  };
+  ASSERT_TRUE(WaitFor([&] { return find("HOST-EXEC-FROM-TMP", is_tool).is_object(); }, std::chrono::seconds(10)))
+      << agent.Log();
+  ASSERT_TRUE(WaitFor([&] { return find("HOST-LISTEN-UNEXPECTED-PORT", on_port(other.port())).is_object(); },
+                      std::chrono::seconds(10)))
+      << agent.Log();
+  EXPECT_TRUE(find("HOST-LISTEN-UNEXPECTED-PORT", on_port(allowed_port)).is_null())
+      << "the port HOST-OPEN-PORTS allows is allowed in real time too";
+
+  json exec = find("HOST-EXEC-FROM-TMP", is_tool);
+  EXPECT_EQ(exec["status"], "open");
+  EXPECT_EQ(exec["risk_level"], "high");
+  EXPECT_EQ(exec["finding"]["occurrences"], 2) << "the same command run twice is one problem";
+  EXPECT_FALSE(exec["finding"]["parent_chain"].empty());
+
+  // Sinks: one opened record per problem, one events record per firing.
+  ASSERT_TRUE(WaitFor(
+      [&] {
+        int firings = 0;
+        for (const json& e : JsonLines(agent.state() + "/events.jsonl"))
+          firings += e["rule_id"] == "HOST-EXEC-FROM-TMP" && e["process"] == tool;
+        return firings == 2;
+      },
+      std::chrono::seconds(10)));
+  int opened = 0;
+  for (const json& e : JsonLines(agent.state() + "/problems.jsonl"))
+    opened += e["rule_id"] == "HOST-EXEC-FROM-TMP" && e["finding"]["process"] == tool && e["event"] == "opened";
+  EXPECT_EQ(opened, 1);
+  EXPECT_EQ(agent.Stop(), 0);
 }
 
 TEST(AgentCliTest, StatusShowsScheduleAndRunNowRunsAJobAndWaitsForIt) {
