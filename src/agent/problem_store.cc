@@ -121,6 +121,15 @@ bool DismissalExpired(const Problem& p, int64_t now) {
   return p.status == ProblemStatus::kDismissed && p.dismissed_until > 0 && p.dismissed_until <= now;
 }
 
+ProblemEvent MakeEvent(const Problem& p, std::string action, std::string comment, int64_t now) {
+  ProblemEvent e;
+  e.action = std::move(action);
+  e.at = now;
+  e.comment = std::move(comment);
+  e.problem = p;
+  return e;
+}
+
 Problem NewProblem(const Finding& f, const std::string& rule_id, const std::string& host,
                    int64_t now) {
   Problem p;
@@ -241,12 +250,7 @@ Result<std::vector<ProblemEvent>> ProblemStore::Reconcile(const std::string& rul
   }
   std::vector<ProblemEvent> events;
   auto emit = [&](const Problem& p, std::string action, std::string comment) {
-    ProblemEvent e;
-    e.action = std::move(action);
-    e.at = now;
-    e.comment = std::move(comment);
-    e.problem = p;
-    events.push_back(std::move(e));
+    events.push_back(MakeEvent(p, std::move(action), std::move(comment), now));
   };
 
   std::set<std::string> seen_ids;
@@ -349,14 +353,7 @@ Result<std::vector<ProblemEvent>> ProblemStore::Raise(const std::vector<Finding>
     // Occurrences, for people: an open runtime problem absorbs repeats
     // silently (each firing still reaches the sinks as an event record).
     p.finding["occurrences"] = before + 1;
-    if (!action.empty()) {
-      ProblemEvent e;
-      e.action = std::move(action);
-      e.at = now;
-      e.comment = std::move(comment);
-      e.problem = p;
-      events.push_back(std::move(e));
-    }
+    if (!action.empty()) events.push_back(MakeEvent(p, std::move(action), std::move(comment), now));
   }
   for (auto& [id, p] : touched) RETURN_IF_ERROR(Save(p, inserted[id]));
   for (const ProblemEvent& e : events) RETURN_IF_ERROR(AddHistory(e));
@@ -401,11 +398,7 @@ Result<ProblemEvent> ProblemStore::Dismiss(const std::string& id_or_prefix,
   p.dismissed_until = until_epoch;
   ++p.revision;
   RETURN_IF_ERROR(Save(p, /*insert=*/false));
-  ProblemEvent e;
-  e.action = "dismissed";
-  e.at = now;
-  e.comment = comment;
-  e.problem = p;
+  ProblemEvent e = MakeEvent(p, "dismissed", comment, now);
   RETURN_IF_ERROR(AddHistory(e));
   if (before_commit) RETURN_IF_ERROR(before_commit({e}));
   RETURN_IF_ERROR(txn->Commit());

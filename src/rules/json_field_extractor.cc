@@ -23,6 +23,9 @@ constexpr int kMaxArrayNesting = 16;
 
 struct TrieNode {
   FieldId field = kNoField;
+  // Children of the root only: read by the lazy pass (Mode::kLazy) unless
+  // met before the eager walk stopped.
+  bool lazy = false;
   std::vector<std::pair<std::string, uint32_t>> children;  // key -> node index
   // Open-addressing table over `children` for lookups by key.
   std::vector<int32_t> table;
@@ -44,15 +47,20 @@ inline uint32_t KeyHash(std::string_view k) {
 
 struct JsonFieldExtractor::Impl {
   od::parser parser;
-  od::parser lazy_parser;
   od::document doc;
-  const char* data = nullptr;  // the current event, for the lazy pass
-  size_t len = 0, capacity = 0;
   std::vector<uint8_t> lazy_field;  // by field id
   bool has_lazy = false;
-  std::vector<TrieNode> nodes;  // nodes[0]: eager root, nodes[1]: lazy root
+  std::vector<TrieNode> nodes;  // nodes[0]: the root (eager and lazy top-level keys)
+  size_t eager_keys = 0, lazy_keys = 0;  // root children of each kind
   size_t field_count = 0;
   EventFields* out = nullptr;
+  // The top-level walk of the current event. The lazy pass continues it
+  // where the eager walk stopped (same document, no second stage 1), so it
+  // stays valid until the next Extract. `top_started`: `top` points at the
+  // member the eager walk stopped on (the lazy pass steps past it first).
+  od::object_iterator top, top_end;
+  bool top_started = false;
+  size_t lazy_remaining = 0;  // lazy top-level keys not met yet
 
   int32_t Lookup(const TrieNode& node, std::string_view key) const {
     if (node.table.empty()) return -1;
@@ -80,50 +88,93 @@ struct JsonFieldExtractor::Impl {
     return f.unescaped_key().get(*key);
   }
 
-  simdjson::error_code RecordScalar(od::value& v, od::json_type type, FieldId field) {
-    switch (type) {
-      case od::json_type::string: {
+  // A string value without copying it: the text between the quotes when it
+  // has no backslash (nearly always in CloudTrail), so the view points into
+  // the record. Strings with escapes go through simdjson's get_string(),
+  // which validates and unescapes them into the parser's string buffer; that
+  // buffer is only reset by the next Extract (the lazy pass continues the
+  // same iteration), so those views live as long as the record's.
+  // `token` is v.raw_json_token() (not consumed yet) and starts with '"'.
+  static simdjson::error_code StringOf(od::value& v, std::string_view token,
+                                       std::string_view* s) {
+    // The token runs from the opening quote to the next structural
+    // character: the closing quote is its last non-blank byte.
+    const char* begin = token.data() + 1;
+    const char* end = token.data() + token.size();
+    while (end > begin && end[-1] != '"') --end;
+    if (end == begin) return v.get_string().get(*s);  // not a closed string: let simdjson say why
+    --end;
+    if (!HasBackslash(begin, end)) {
+      od::raw_json_string raw;
+      SIMDJSON_TRY(v.get_raw_json_string().get(raw));  // steps past the value
+      *s = std::string_view(begin, static_cast<size_t>(end - begin));
+      return simdjson::SUCCESS;
+    }
+    return v.get_string().get(*s);
+  }
+
+  // Eight bytes at a time (the input is padded, so reading up to 7 bytes
+  // past `end` stays inside the buffer; those bytes are masked out).
+  static bool HasBackslash(const char* p, const char* end) {
+    constexpr uint64_t kOnes = 0x0101010101010101ull, kHigh = 0x8080808080808080ull;
+    constexpr uint64_t kSlash = kOnes * static_cast<uint8_t>('\\');
+    while (p < end) {
+      uint64_t w;
+      std::memcpy(&w, p, 8);
+      const auto n = static_cast<size_t>(end - p);
+      if (n < 8) w |= ~uint64_t{0} << (n * 8);  // bytes past the end: 0xff, never a backslash
+      uint64_t x = w ^ kSlash;
+      if (((x - kOnes) & ~x & kHigh) != 0) return true;
+      p += 8;
+    }
+    return false;
+  }
+
+  simdjson::error_code RecordScalar(od::value& v, std::string_view token, FieldId field) {
+    switch (token.empty() ? '\0' : token[0]) {
+      case '"': {
         std::string_view s;
-        SIMDJSON_TRY(v.get_string().get(s));
+        SIMDJSON_TRY(StringOf(v, token, &s));
         out->Add(field, {s, ValueKind::kString});
         return simdjson::SUCCESS;
       }
-      case od::json_type::number:
-      case od::json_type::boolean: {
-        std::string_view raw;
-        raw = TrimWhitespace(v.raw_json_token());
-        if (type == od::json_type::boolean) {
-          bool b = false;
-          SIMDJSON_TRY(v.get_bool().get(b));  // validates true/false
-          raw = b ? "true" : "false";
-        }
-        out->Add(field,
-                 {raw, type == od::json_type::number ? ValueKind::kNumber : ValueKind::kBool});
+      case 't':
+      case 'f': {
+        bool b = false;
+        SIMDJSON_TRY(v.get_bool().get(b));  // validates true/false
+        out->Add(field, {b ? std::string_view("true") : std::string_view("false"),
+                         ValueKind::kBool});
         return simdjson::SUCCESS;
       }
-      case od::json_type::null: {
+      case 'n': {
         bool is_null = false;
         SIMDJSON_TRY(v.is_null().get(is_null));
         if (!is_null) return simdjson::INCORRECT_TYPE;
         out->Add(field, {std::string_view(), ValueKind::kNull});
         return simdjson::SUCCESS;
       }
-      default:
-        return simdjson::INCORRECT_TYPE;
+      default: {
+        od::json_type type;
+        SIMDJSON_TRY(v.type().get(type));
+        if (type != od::json_type::number) return simdjson::INCORRECT_TYPE;
+        // Recorded as its text, not converted; the parent's iterator steps
+        // over the unread value.
+        out->Add(field, {TrimWhitespace(token), ValueKind::kNumber});
+        return simdjson::SUCCESS;
+      }
     }
   }
 
   // A trie leaf: record the whole value (objects as text, arrays per element).
   simdjson::error_code RecordLeaf(od::value& v, FieldId field, int array_depth) {
-    // Most leaves are strings: try that first, without asking for the type.
-    std::string_view s;
-    if (v.get_string().get(s) == simdjson::SUCCESS) {
+    std::string_view token = v.raw_json_token();
+    if (!token.empty() && token[0] == '"') {  // most leaves: no type query needed
+      std::string_view s;
+      SIMDJSON_TRY(StringOf(v, token, &s));
       out->Add(field, {s, ValueKind::kString});
       return simdjson::SUCCESS;
     }
-    od::json_type type;
-    SIMDJSON_TRY(v.type().get(type));
-    if (type == od::json_type::object) {
+    if (!token.empty() && token[0] == '{') {
       od::object obj;
       SIMDJSON_TRY(v.get_object().get(obj));
       std::string_view raw;
@@ -131,7 +182,7 @@ struct JsonFieldExtractor::Impl {
       out->Add(field, {TrimWhitespace(raw), ValueKind::kObject});
       return simdjson::SUCCESS;
     }
-    if (type == od::json_type::array) {
+    if (!token.empty() && token[0] == '[') {
       od::array arr;
       SIMDJSON_TRY(v.get_array().get(arr));
       if (array_depth >= kMaxArrayNesting) {
@@ -147,7 +198,7 @@ struct JsonFieldExtractor::Impl {
       }
       return simdjson::SUCCESS;
     }
-    return RecordScalar(v, type, field);
+    return RecordScalar(v, token, field);
   }
 
   // Visits the keys of `obj` on the trie. Stops as soon as every key the
@@ -206,7 +257,41 @@ struct JsonFieldExtractor::Impl {
       }
       return simdjson::SUCCESS;
     }
-    if (node.field != kNoField) return RecordScalar(v, type, node.field);
+    if (node.field != kNoField) return RecordScalar(v, v.raw_json_token(), node.field);
+    return simdjson::SUCCESS;
+  }
+
+  // The top-level walk, over `top`. The eager phase visits eager keys and,
+  // when a lazy key comes first (not CloudTrail's order, but valid JSON),
+  // that key too: the lazy phase continues from where the eager one stopped
+  // and would never see it again. Stops once every wanted key of the phase
+  // was seen, leaving `top` on the last member read (*stopped = true).
+  simdjson::error_code WalkTop(bool lazy_phase, bool* stopped) {
+    const TrieNode& root = nodes[0];
+    size_t eager_remaining = eager_keys;
+    for (; top != top_end; ++top) {
+      od::field f;
+      SIMDJSON_TRY((*top).get(f));
+      std::string_view key;
+      SIMDJSON_TRY(KeyOf(f, &key));
+      int32_t child = Lookup(root, key);
+      if (child < 0) continue;  // the value is skipped by the iterator
+      const TrieNode& node = nodes[static_cast<size_t>(child)];
+      // Past the eager phase, eager keys are duplicates: ignored, as the
+      // first occurrence of a key counts.
+      if (lazy_phase && !node.lazy) continue;
+      SIMDJSON_TRY(Walk(f.value(), node, 0));
+      if (node.lazy) {
+        if (lazy_remaining > 0) --lazy_remaining;
+        if (lazy_phase && lazy_remaining == 0) {
+          *stopped = true;
+          return simdjson::SUCCESS;
+        }
+      } else if (--eager_remaining == 0) {
+        *stopped = true;
+        return simdjson::SUCCESS;
+      }
+    }
     return simdjson::SUCCESS;
   }
 };
@@ -227,15 +312,14 @@ bool IsEagerTopLevelKey(std::string_view key) {
 JsonFieldExtractor::JsonFieldExtractor(const FieldRegistry& registry, Mode mode)
     : impl_(std::make_unique<Impl>()) {
   impl_->field_count = registry.size();
-  impl_->nodes.emplace_back();  // eager root
-  impl_->nodes.emplace_back();  // lazy root
+  impl_->nodes.emplace_back();  // root
   impl_->lazy_field.assign(registry.size(), 0);
   for (FieldId id = 0; id < registry.size(); ++id) {
     std::vector<std::string_view> parts = SplitString(registry.path(id), '.');
     bool lazy = mode == Mode::kLazy && !IsEagerTopLevelKey(parts[0]);
     impl_->lazy_field[id] = lazy ? 1 : 0;
     impl_->has_lazy |= lazy;
-    uint32_t node = lazy ? 1 : 0;
+    uint32_t node = 0;
     for (std::string_view part : parts) {
       uint32_t next = UINT32_MAX;
       for (const auto& [k, idx] : impl_->nodes[node].children)
@@ -244,6 +328,10 @@ JsonFieldExtractor::JsonFieldExtractor(const FieldRegistry& registry, Mode mode)
         next = static_cast<uint32_t>(impl_->nodes.size());
         impl_->nodes[node].children.emplace_back(std::string(part), next);
         impl_->nodes.emplace_back();
+        if (node == 0) {
+          impl_->nodes[next].lazy = lazy;
+          ++(lazy ? impl_->lazy_keys : impl_->eager_keys);
+        }
       }
       node = next;
     }
@@ -269,24 +357,26 @@ Status JsonFieldExtractor::Extract(const char* data, size_t len, size_t capacity
                                    EventFields* out) {
   out->Reset(impl_->field_count);
   out->set_raw_event(std::string_view(data, len));
-  impl_->out = out;
-  impl_->data = data;
-  impl_->len = len;
-  impl_->capacity = capacity;
+  Impl& m = *impl_;
+  m.out = out;
+  m.top_started = false;
+  m.lazy_remaining = m.lazy_keys;
   auto fail = [](simdjson::error_code e) {
     return ParseError(std::string("invalid JSON: ") + simdjson::error_message(e));
   };
-  od::document& doc = impl_->doc;
-  if (auto e = impl_->parser.iterate(data, len, capacity).get(doc)) return fail(e);
+  od::document& doc = m.doc;
+  if (auto e = m.parser.iterate(data, len, capacity).get(doc)) return fail(e);
   od::object obj;
   if (auto e = doc.get_object().get(obj)) {
     if (e == simdjson::INCORRECT_TYPE) return ParseError("not a JSON object");
     return fail(e);
   }
-  const TrieNode& root = impl_->nodes[0];
+  if (auto e = obj.begin().get(m.top)) return fail(e);
+  if (auto e = obj.end().get(m.top_end)) return fail(e);
   bool stopped_early = false;
-  if (!root.children.empty()) {
-    if (auto e = impl_->WalkObject(obj, root, &stopped_early)) return fail(e);
+  if (m.eager_keys > 0) {
+    if (auto e = m.WalkTop(false, &stopped_early)) return fail(e);
+    m.top_started = true;
   } else {
     stopped_early = true;  // nothing wanted eagerly: the lazy pass reads the record if needed
   }
@@ -294,23 +384,23 @@ Status JsonFieldExtractor::Extract(const char* data, size_t len, size_t capacity
   // the walk stopped early the rest was not read, so there is nothing to check.
   if (!stopped_early && doc.current_location().error() != simdjson::OUT_OF_BOUNDS)
     return ParseError("invalid JSON: trailing content after the object");
-  if (impl_->has_lazy) out->SetLazyLoader(this, &impl_->lazy_field);
+  // The walk read the whole object: every lazy key present was met (and
+  // read) on the way, so there is no lazy pass to run.
+  if (m.has_lazy && stopped_early && m.lazy_remaining > 0)
+    out->SetLazyLoader(this, &m.lazy_field);
   return Status::Ok();
 }
 
 void JsonFieldExtractor::LoadLazyFields(EventFields* out) {
-  // A second parser: rewinding the first would reuse its string buffer and
-  // overwrite the eager fields' unescaped strings.
-  impl_->out = out;
-  od::document doc;
-  od::object obj;
-  bool stopped_early = false;
-  if (impl_->lazy_parser.iterate(impl_->data, impl_->len, impl_->capacity).get(doc) !=
-          simdjson::SUCCESS ||
-      doc.get_object().get(obj) != simdjson::SUCCESS ||
-      impl_->WalkObject(obj, impl_->nodes[1], &stopped_early) != simdjson::SUCCESS) {
-    out->set_lazy_error(true);
-  }
+  // Continues the eager walk's iteration of the top-level object: the
+  // record is not parsed again, and the eager fields' views stay valid.
+  Impl& m = *impl_;
+  m.out = out;
+  bool stopped = false;
+  // Past the member the eager walk ended on; an error there (damage right
+  // after it) is reported by the next step of the walk.
+  if (m.top_started && m.top != m.top_end) ++m.top;
+  if (m.WalkTop(true, &stopped) != simdjson::SUCCESS) out->set_lazy_error(true);
 }
 
 }  // namespace warden
