@@ -10,6 +10,7 @@
 #include <fstream>
 #include <sstream>
 
+#include "core/encoding.h"
 #include "core/strings.h"
 #include "rules/yaml_util.h"
 
@@ -771,19 +772,6 @@ class ConfigReader {
   // A disabled sink may name secrets that are not set on this host.
   mutable bool allow_unset_env_ = false;
 };
-
-std::string Sha256Hex(const std::string& text) {
-  unsigned char md[EVP_MAX_MD_SIZE];
-  unsigned int len = 0;
-  EVP_Digest(text.data(), text.size(), md, &len, EVP_sha256(), nullptr);
-  static const char* kHex = "0123456789abcdef";
-  std::string out;
-  for (unsigned int i = 0; i < len; ++i) {
-    out += kHex[md[i] >> 4];
-    out += kHex[md[i] & 15];
-  }
-  return out;
-}
 
 std::vector<RuleConfig> DefaultRules() {
   RuleConfig vuln;

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <set>
 
+#include "core/encoding.h"
 #include "core/strings.h"
 #include "core/time_format.h"
 #include "rules/string_match.h"
@@ -29,26 +30,6 @@ std::vector<std::string> PolicyNames(const Json& j, const char* list_key, const 
   for (const Json& p : *it) {
     std::string n = p.is_object() ? JsonText(p, name_key) : std::string();
     if (!n.empty()) out.push_back(n);
-  }
-  return out;
-}
-
-std::optional<std::string> Base64Decode(std::string_view in) {
-  static const std::string kAlphabet =
-      "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-  std::string out;
-  uint32_t buffer = 0;
-  int bits = 0;
-  for (char c : in) {
-    if (c == '=' || c == '\n' || c == '\r' || c == ' ') continue;
-    size_t v = kAlphabet.find(c);
-    if (v == std::string::npos) return std::nullopt;
-    buffer = (buffer << 6) | static_cast<uint32_t>(v);
-    bits += 6;
-    if (bits >= 8) {
-      bits -= 8;
-      out += static_cast<char>((buffer >> bits) & 0xff);
-    }
   }
   return out;
 }

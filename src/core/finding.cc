@@ -2,6 +2,7 @@
 
 #include <openssl/evp.h>
 
+#include "core/encoding.h"
 #include "core/time_format.h"
 #include "core/version.h"
 
@@ -18,13 +19,7 @@ std::string MakeFindingId(std::initializer_list<std::string_view> parts) {
   unsigned int len = 0;
   EVP_DigestFinal_ex(ctx, md, &len);
   EVP_MD_CTX_free(ctx);
-  static const char* kHex = "0123456789abcdef";
-  std::string out;
-  for (unsigned int i = 0; i < 16 && i < len; ++i) {
-    out += kHex[md[i] >> 4];
-    out += kHex[md[i] & 15];
-  }
-  return out;
+  return HexEncode(md, len < 16 ? len : 16);
 }
 
 Json FindingToJson(const Finding& f) {

@@ -74,15 +74,19 @@ std::string AncestryJson(const StoredProcessEvent& e) {
   return out;
 }
 
-Status GenerateProcessEvents(const QueryContext& ctx, RowWriter& out, const std::string& journal_path) {
+// Scans the journal's records of one kind in the query's time window: the
+// columns both event tables share are set here, the rest by `fill`.
+template <typename Stored, typename Decode, typename Fill>
+Status GenerateEvents(const QueryContext& ctx, RowWriter& out, const std::string& journal_path,
+                      uint16_t kind, Decode decode, Fill fill) {
   auto journal = OpenJournal(ctx, journal_path);
   if (!journal.ok()) return journal.status().code() == StatusCode::kIoError ? journal.status() : Status::Ok();
   int64_t min_ns, max_ns;
   TimeWindow(ctx, &min_ns, &max_ns);
-  StoredProcessEvent e;
+  Stored e;
   return (*journal)->Scan(min_ns, max_ns, [&](const JournalRecord& record) {
     if (ctx.Cancelled()) return false;
-    if (record.kind != kJournalProcessEvent || !DecodeProcessEvent(record.payload, &e)) return true;
+    if (record.kind != kind || !decode(record.payload, &e)) return true;
     Row& row = out.Add();
     row.Set("tid", e.tid);
     row.Set("pid", e.pid);
@@ -93,59 +97,48 @@ Status GenerateProcessEvents(const QueryContext& ctx, RowWriter& out, const std:
     row.Set("exit_code", std::to_string(e.result));
     row.Set("probe_error", e.probe_error ? 1 : 0);
     row.Set("syscall", e.syscall);
-    row.Set("path", e.exec_path.empty() ? e.path : e.exec_path);
-    row.Set("cwd", e.cwd);
-    std::string cmdline;
-    for (const std::string& a : e.argv) {
-      if (!cmdline.empty()) cmdline += ' ';
-      cmdline += a;
-    }
-    row.Set("cmdline", std::move(cmdline));
-    if (ctx.IsUsed("json_cmdline")) row.Set("json_cmdline", JsonArray(e.argv));
     row.Set("ntime", std::to_string(e.boot_ns));
     row.Set("time", record.time_ns / kNanosPerSecond);
     row.Set("eid", static_cast<int64_t>(record.sequence));
-    row.Set("exe", e.path);
-    row.Set("euid", e.euid);
-    row.Set("parent_path", e.parent_path);
-    if (ctx.IsUsed("ancestry")) row.Set("ancestry", AncestryJson(e));
+    fill(e, row);
     return true;
   });
 }
 
+Status GenerateProcessEvents(const QueryContext& ctx, RowWriter& out, const std::string& journal_path) {
+  return GenerateEvents<StoredProcessEvent>(
+      ctx, out, journal_path, kJournalProcessEvent, DecodeProcessEvent,
+      [&](const StoredProcessEvent& e, Row& row) {
+        row.Set("path", e.exec_path.empty() ? e.path : e.exec_path);
+        row.Set("cwd", e.cwd);
+        std::string cmdline;
+        for (const std::string& a : e.argv) {
+          if (!cmdline.empty()) cmdline += ' ';
+          cmdline += a;
+        }
+        row.Set("cmdline", std::move(cmdline));
+        if (ctx.IsUsed("json_cmdline")) row.Set("json_cmdline", JsonArray(e.argv));
+        row.Set("exe", e.path);
+        row.Set("euid", e.euid);
+        row.Set("parent_path", e.parent_path);
+        if (ctx.IsUsed("ancestry")) row.Set("ancestry", AncestryJson(e));
+      });
+}
+
 Status GenerateSocketEvents(const QueryContext& ctx, RowWriter& out, const std::string& journal_path) {
-  auto journal = OpenJournal(ctx, journal_path);
-  if (!journal.ok()) return journal.status().code() == StatusCode::kIoError ? journal.status() : Status::Ok();
-  int64_t min_ns, max_ns;
-  TimeWindow(ctx, &min_ns, &max_ns);
-  StoredSocketEvent e;
-  return (*journal)->Scan(min_ns, max_ns, [&](const JournalRecord& record) {
-    if (ctx.Cancelled()) return false;
-    if (record.kind != kJournalSocketEvent || !DecodeSocketEvent(record.payload, &e)) return true;
-    Row& row = out.Add();
-    row.Set("tid", e.tid);
-    row.Set("pid", e.pid);
-    row.Set("parent", e.parent);
-    row.Set("uid", e.uid);
-    row.Set("gid", e.gid);
-    row.Set("cid", e.cgroup_id);
-    row.Set("exit_code", std::to_string(e.result));
-    row.Set("probe_error", e.probe_error ? 1 : 0);
-    row.Set("syscall", e.syscall);
-    row.Set("path", e.path);
-    row.Set("fd", std::to_string(e.fd));
-    row.Set("family", e.family);
-    row.Set("type", e.type);
-    row.Set("protocol", e.protocol);
-    row.Set("local_address", e.local_address);
-    row.Set("remote_address", e.remote_address);
-    row.Set("local_port", e.local_port);
-    row.Set("remote_port", e.remote_port);
-    row.Set("ntime", std::to_string(e.boot_ns));
-    row.Set("time", record.time_ns / kNanosPerSecond);
-    row.Set("eid", static_cast<int64_t>(record.sequence));
-    return true;
-  });
+  return GenerateEvents<StoredSocketEvent>(
+      ctx, out, journal_path, kJournalSocketEvent, DecodeSocketEvent,
+      [](const StoredSocketEvent& e, Row& row) {
+        row.Set("path", e.path);
+        row.Set("fd", std::to_string(e.fd));
+        row.Set("family", e.family);
+        row.Set("type", e.type);
+        row.Set("protocol", e.protocol);
+        row.Set("local_address", e.local_address);
+        row.Set("remote_address", e.remote_address);
+        row.Set("local_port", e.local_port);
+        row.Set("remote_port", e.remote_port);
+      });
 }
 
 }  // namespace

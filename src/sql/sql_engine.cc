@@ -1,3 +1,4 @@
+#include "core/encoding.h"
 #include "sql/sql_engine.h"
 
 #include <sqlite3.h>
@@ -377,13 +378,7 @@ Value ColumnValue(sqlite3_stmt* stmt, int i) {
     case SQLITE_BLOB: {
       const auto* p = static_cast<const unsigned char*>(sqlite3_column_blob(stmt, i));
       int n = sqlite3_column_bytes(stmt, i);
-      static const char* kHex = "0123456789abcdef";
-      std::string hex;
-      for (int k = 0; k < n; ++k) {
-        hex += kHex[p[k] >> 4];
-        hex += kHex[p[k] & 15];
-      }
-      return Value(std::move(hex));
+      return Value(HexEncode(p, static_cast<size_t>(n)));
     }
     default: {
       const auto* t = sqlite3_column_text(stmt, i);

@@ -18,6 +18,7 @@
 #include <vector>
 
 #include "core/strings.h"
+#include "core/encoding.h"
 #include "sql/sql_engine.h"
 #include "version/version_compare.h"
 
@@ -205,25 +206,9 @@ void DigestFn(sqlite3_context* ctx, int, sqlite3_value** argv) {
   const auto* md = static_cast<const EVP_MD*>(sqlite3_user_data(ctx));
   if (sqlite3_value_type(argv[0]) == SQLITE_NULL) return sqlite3_result_null(ctx);
   std::string_view s = TextArg(argv[0]);
-  unsigned char out[EVP_MAX_MD_SIZE];
-  unsigned int len = 0;
-  EVP_Digest(s.data(), s.size(), out, &len, md, nullptr);
-  static const char* kHex = "0123456789abcdef";
-  std::string hex;
-  for (unsigned int i = 0; i < len; ++i) {
-    hex += kHex[out[i] >> 4];
-    hex += kHex[out[i] & 15];
-  }
-  ResultText(ctx, hex);
+  ResultText(ctx, DigestHex(md, s));
 }
 
-std::string Base64Encode(std::string_view in) {
-  std::string out(4 * ((in.size() + 2) / 3) + 1, '\0');
-  int n = EVP_EncodeBlock(reinterpret_cast<unsigned char*>(out.data()),
-                          reinterpret_cast<const unsigned char*>(in.data()), static_cast<int>(in.size()));
-  out.resize(static_cast<size_t>(n));
-  return out;
-}
 
 void ToBase64Fn(sqlite3_context* ctx, int, sqlite3_value** argv) {
   if (sqlite3_value_type(argv[0]) == SQLITE_NULL) return sqlite3_result_null(ctx);

@@ -4,7 +4,10 @@
 // osquery). A table that cannot be read is a row with size -1 and no md5.
 // Hosts without ACPI (many VMs, containers without /sys) have no rows.
 #include "sql/table.h"
-#include "tables/md5_digest.h"
+
+#include <openssl/evp.h>
+
+#include "core/encoding.h"
 #include "tables/system_tables.h"
 #include "tables/sysfs_attributes.h"
 
@@ -33,7 +36,7 @@ void EmitTables(const QueryContext& ctx, const std::string& dir, int depth, RowW
       continue;
     }
     row.Set("size", static_cast<int64_t>(content->size()));
-    if (ctx.IsUsed("md5")) row.Set("md5", Md5Hex(*content));
+    if (ctx.IsUsed("md5")) row.Set("md5", DigestHex(EVP_md5(), *content));
   }
 }
 

@@ -1,3 +1,4 @@
+#include "core/encoding.h"
 #include "tables/file_digest.h"
 
 #include <fcntl.h>
@@ -27,17 +28,6 @@ class FdCloser {
  private:
   int fd_;
 };
-
-std::string Hex(const unsigned char* data, unsigned int size) {
-  static const char kDigits[] = "0123456789abcdef";
-  std::string out;
-  out.reserve(static_cast<size_t>(size) * 2);
-  for (unsigned int i = 0; i < size; ++i) {
-    out.push_back(kDigits[data[i] >> 4]);
-    out.push_back(kDigits[data[i] & 0xf]);
-  }
-  return out;
-}
 
 struct RunningDigest {
   EvpCtx ctx;
@@ -98,7 +88,7 @@ Result<FileDigests> DigestFile(const HostFs& fs, std::string_view path, DigestSe
     unsigned int size = 0;
     if (EVP_DigestFinal_ex(d.ctx.get(), out, &size) != 1)
       return Internal("OpenSSL digest final failed");
-    *d.result = Hex(out, size);
+    *d.result = HexEncode(out, size);
   }
   return digests;
 }

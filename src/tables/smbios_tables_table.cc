@@ -4,7 +4,10 @@
 // (formatted area + strings + terminator) and the MD5 of those bytes, as
 // osquery computes them. No DMI table (containers, some VMs): no rows.
 #include "sql/table.h"
-#include "tables/md5_digest.h"
+
+#include <openssl/evp.h>
+
+#include "core/encoding.h"
 #include "tables/smbios_table.h"
 #include "tables/system_tables.h"
 
@@ -32,7 +35,7 @@ void RegisterSmbiosTablesTable(TableRegistry& registry) {
                    row.Set("handle", s.handle);
                    row.Set("header_size", s.header_length);
                    row.Set("size", static_cast<int64_t>(s.raw.size()));
-                   if (want_md5) row.Set("md5", Md5Hex(s.raw));
+                   if (want_md5) row.Set("md5", DigestHex(EVP_md5(), s.raw));
                  }
                  return Status::Ok();
                });

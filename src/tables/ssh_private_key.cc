@@ -12,6 +12,8 @@
 #include <memory>
 #include <vector>
 
+#include "core/encoding.h"
+
 namespace warden {
 
 namespace {
@@ -88,32 +90,6 @@ std::optional<SshPrivateKeyInfo> InspectPem(std::string_view contents) {
 constexpr std::string_view kOpenSshBegin = "-----BEGIN OPENSSH PRIVATE KEY-----";
 constexpr std::string_view kOpenSshEnd = "-----END OPENSSH PRIVATE KEY-----";
 constexpr std::string_view kOpenSshMagic{"openssh-key-v1\0", 15};
-
-// Standard base64; blanks and line breaks are skipped, decoding stops at '='
-// or at any other character.
-std::optional<std::string> DecodeBase64(std::string_view text) {
-  std::string out;
-  uint32_t acc = 0;
-  int bits = 0;
-  for (char c : text) {
-    int v;
-    if (c >= 'A' && c <= 'Z') v = c - 'A';
-    else if (c >= 'a' && c <= 'z') v = c - 'a' + 26;
-    else if (c >= '0' && c <= '9') v = c - '0' + 52;
-    else if (c == '+') v = 62;
-    else if (c == '/') v = 63;
-    else if (c == ' ' || c == '\n' || c == '\r' || c == '\t') continue;
-    else if (c == '=') break;
-    else return std::nullopt;
-    acc = (acc << 6) | static_cast<uint32_t>(v);
-    bits += 6;
-    if (bits >= 8) {
-      bits -= 8;
-      out.push_back(static_cast<char>((acc >> bits) & 0xff));
-    }
-  }
-  return out;
-}
 
 // Bounds-checked reader of the SSH wire encoding (RFC 4251): uint32 and
 // length-prefixed strings. Every read fails once the data runs out.
@@ -228,7 +204,7 @@ std::optional<SshPrivateKeyInfo> InspectOpenSsh(std::string_view contents) {
   if (begin == std::string_view::npos || end == std::string_view::npos || end < begin)
     return std::nullopt;
   begin += kOpenSshBegin.size();
-  std::optional<std::string> decoded = DecodeBase64(contents.substr(begin, end - begin));
+  std::optional<std::string> decoded = Base64Decode(contents.substr(begin, end - begin));
   if (!decoded) return std::nullopt;
 
   // magic, ciphername, kdfname, kdfoptions, number of keys, public key blobs,
