@@ -113,19 +113,22 @@ struct JsonFieldExtractor::Impl {
     return v.get_string().get(*s);
   }
 
-  // Eight bytes at a time (the input is padded, so reading up to 7 bytes
-  // past `end` stays inside the buffer; those bytes are masked out).
+  // Short strings eight bytes at a time (the input is padded, so reading up
+  // to 7 bytes past `end` stays inside the buffer; those bytes are masked
+  // out); longer ones (user agents, ARNs) with libc's vectorised memchr.
   static bool HasBackslash(const char* p, const char* end) {
+    const auto n = static_cast<size_t>(end - p);
+    if (n > 16) return std::memchr(p, '\\', n) != nullptr;
     constexpr uint64_t kOnes = 0x0101010101010101ull, kHigh = 0x8080808080808080ull;
     constexpr uint64_t kSlash = kOnes * static_cast<uint8_t>('\\');
-    while (p < end) {
+    for (size_t i = 0; i < n; i += 8) {
       uint64_t w;
-      std::memcpy(&w, p, 8);
-      const auto n = static_cast<size_t>(end - p);
-      if (n < 8) w |= ~uint64_t{0} << (n * 8);  // bytes past the end: 0xff, never a backslash
+      std::memcpy(&w, p + i, 8);
+      // Bytes past the end become 0xff, never a backslash (little-endian:
+      // later bytes are the high ones).
+      if (n - i < 8) w |= ~uint64_t{0} << ((n - i) * 8);
       uint64_t x = w ^ kSlash;
       if (((x - kOnes) & ~x & kHigh) != 0) return true;
-      p += 8;
     }
     return false;
   }
@@ -269,9 +272,12 @@ struct JsonFieldExtractor::Impl {
   simdjson::error_code WalkTop(bool lazy_phase, bool* stopped) {
     const TrieNode& root = nodes[0];
     size_t eager_remaining = eager_keys;
-    for (; top != top_end; ++top) {
+    // A local copy keeps the iterator in registers; it is stored back when
+    // the walk stops early.
+    od::object_iterator it = top;
+    for (; it != top_end; ++it) {
       od::field f;
-      SIMDJSON_TRY((*top).get(f));
+      SIMDJSON_TRY((*it).get(f));
       std::string_view key;
       SIMDJSON_TRY(KeyOf(f, &key));
       int32_t child = Lookup(root, key);
@@ -281,17 +287,20 @@ struct JsonFieldExtractor::Impl {
       // first occurrence of a key counts.
       if (lazy_phase && !node.lazy) continue;
       SIMDJSON_TRY(Walk(f.value(), node, 0));
+      bool done;
       if (node.lazy) {
         if (lazy_remaining > 0) --lazy_remaining;
-        if (lazy_phase && lazy_remaining == 0) {
-          *stopped = true;
-          return simdjson::SUCCESS;
-        }
-      } else if (--eager_remaining == 0) {
+        done = lazy_phase && lazy_remaining == 0;
+      } else {
+        done = --eager_remaining == 0;
+      }
+      if (done) {
+        top = it;
         *stopped = true;
         return simdjson::SUCCESS;
       }
     }
+    top = it;
     return simdjson::SUCCESS;
   }
 };
