@@ -88,56 +88,20 @@ struct JsonFieldExtractor::Impl {
     return f.unescaped_key().get(*key);
   }
 
-  // A string value without copying it: the text between the quotes when it
-  // has no backslash (nearly always in CloudTrail), so the view points into
-  // the record. Strings with escapes go through simdjson's get_string(),
-  // which validates and unescapes them into the parser's string buffer; that
-  // buffer is only reset by the next Extract (the lazy pass continues the
-  // same iteration), so those views live as long as the record's.
-  // `token` is v.raw_json_token() (not consumed yet) and starts with '"'.
-  static simdjson::error_code StringOf(od::value& v, std::string_view token,
-                                       std::string_view* s) {
-    // The token runs from the opening quote to the next structural
-    // character: the closing quote is its last non-blank byte.
-    const char* begin = token.data() + 1;
-    const char* end = token.data() + token.size();
-    while (end > begin && end[-1] != '"') --end;
-    if (end == begin) return v.get_string().get(*s);  // not a closed string: let simdjson say why
-    --end;
-    if (!HasBackslash(begin, end)) {
-      od::raw_json_string raw;
-      SIMDJSON_TRY(v.get_raw_json_string().get(raw));  // steps past the value
-      *s = std::string_view(begin, static_cast<size_t>(end - begin));
-      return simdjson::SUCCESS;
-    }
+  // Strings are unescaped by simdjson into the parser's string buffer (its
+  // SIMD copy measured as fast as finding the closing quote and checking for
+  // backslashes to point into the record instead). The buffer is only reset
+  // by the next Extract: the lazy pass continues the same iteration, so the
+  // eager fields' views stay valid.
+  static simdjson::error_code StringOf(od::value& v, std::string_view* s) {
     return v.get_string().get(*s);
-  }
-
-  // Short strings eight bytes at a time (the input is padded, so reading up
-  // to 7 bytes past `end` stays inside the buffer; those bytes are masked
-  // out); longer ones (user agents, ARNs) with libc's vectorised memchr.
-  static bool HasBackslash(const char* p, const char* end) {
-    const auto n = static_cast<size_t>(end - p);
-    if (n > 16) return std::memchr(p, '\\', n) != nullptr;
-    constexpr uint64_t kOnes = 0x0101010101010101ull, kHigh = 0x8080808080808080ull;
-    constexpr uint64_t kSlash = kOnes * static_cast<uint8_t>('\\');
-    for (size_t i = 0; i < n; i += 8) {
-      uint64_t w;
-      std::memcpy(&w, p + i, 8);
-      // Bytes past the end become 0xff, never a backslash (little-endian:
-      // later bytes are the high ones).
-      if (n - i < 8) w |= ~uint64_t{0} << ((n - i) * 8);
-      uint64_t x = w ^ kSlash;
-      if (((x - kOnes) & ~x & kHigh) != 0) return true;
-    }
-    return false;
   }
 
   simdjson::error_code RecordScalar(od::value& v, std::string_view token, FieldId field) {
     switch (token.empty() ? '\0' : token[0]) {
       case '"': {
         std::string_view s;
-        SIMDJSON_TRY(StringOf(v, token, &s));
+        SIMDJSON_TRY(StringOf(v, &s));
         out->Add(field, {s, ValueKind::kString});
         return simdjson::SUCCESS;
       }
@@ -173,7 +137,7 @@ struct JsonFieldExtractor::Impl {
     std::string_view token = v.raw_json_token();
     if (!token.empty() && token[0] == '"') {  // most leaves: no type query needed
       std::string_view s;
-      SIMDJSON_TRY(StringOf(v, token, &s));
+      SIMDJSON_TRY(StringOf(v, &s));
       out->Add(field, {s, ValueKind::kString});
       return simdjson::SUCCESS;
     }

@@ -33,7 +33,10 @@ class JsonFieldExtractor {
   // eventSource, eventName, awsRegion, sourceIPAddress, userAgent) during
   // Extract, and the others (requestParameters, responseElements, errorCode,
   // ...) only when the evaluator first reads one of them for this event: an
-  // event whose cheap conditions fail never pays for its large objects.
+  // event whose cheap conditions fail never pays for its large objects. The
+  // lazy pass continues the eager walk's iteration of the record where it
+  // stopped (no second parse); a lazy key met before that point (not
+  // CloudTrail's order) is read during Extract instead.
   enum class Mode { kEager, kLazy };
   // Compiles the paths of `registry` as it is now; fields interned later are
   // not extracted (create the extractor after compiling all rules).
@@ -47,8 +50,9 @@ class JsonFieldExtractor {
   // ParseError with simdjson's message ("TAPE_ERROR: ..."); `out` is then
   // partially filled and must not be evaluated.
   Status Extract(const char* data, size_t len, size_t capacity, EventFields* out);
-  // The lazy pass (called through EventFields). A JSON error found only now
-  // marks `out` with lazy_error(); the lazy fields then read as missing.
+  // The lazy pass (called through EventFields, at most once per Extract and
+  // before the next one). A JSON error found only now marks `out` with
+  // lazy_error(); the lazy fields then read as missing.
   void LoadLazyFields(EventFields* out);
 
  private:

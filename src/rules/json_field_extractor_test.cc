@@ -128,5 +128,83 @@ TEST_F(ExtractorTest, HugeStringValue) {
   EXPECT_EQ(Values("userAgent")[0].size(), big.size());
 }
 
+// The lazy pass continues the eager walk; these pin down what it must still
+// find and report.
+class LazyExtractorTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    name_ = registry_.Intern("eventName");
+    type_ = registry_.Intern("userIdentity.type");
+    bucket_ = registry_.Intern("requestParameters.bucketName");
+    code_ = registry_.Intern("errorCode");
+    extractor_ = std::make_unique<JsonFieldExtractor>(registry_, JsonFieldExtractor::Mode::kLazy);
+  }
+  Status Run(const std::string& json) {
+    buffer_ = json + std::string(kJsonPadding, ' ');
+    return extractor_->Extract(buffer_.data(), json.size(), buffer_.size(), &fields_);
+  }
+  FieldRegistry registry_;
+  FieldId name_, type_, bucket_, code_;
+  std::unique_ptr<JsonFieldExtractor> extractor_;
+  std::string buffer_;
+  EventFields fields_;
+};
+
+TEST_F(LazyExtractorTest, LazyKeyBeforeTheEagerKeysIsFound) {
+  ASSERT_TRUE(Run(R"({"errorCode":"Denied","requestParameters":{"bucketName":"b"},)"
+                  R"("eventName":"E","userIdentity":{"type":"Root"},"x":1})")
+                  .ok());
+  EXPECT_EQ(fields_.first(code_).text, "Denied");
+  EXPECT_EQ(fields_.first(bucket_).text, "b");
+  EXPECT_EQ(fields_.first(name_).text, "E");
+  EXPECT_EQ(fields_.first(type_).text, "Root");
+  EXPECT_FALSE(fields_.lazy_error());
+}
+
+TEST_F(LazyExtractorTest, LazyKeysOnBothSidesOfTheStopPoint) {
+  ASSERT_TRUE(Run(R"({"errorCode":"C","eventName":"E","userIdentity":{"type":"T"},)"
+                  R"("requestParameters":{"bucketName":"late"},"eventName":"dup"})")
+                  .ok());
+  EXPECT_EQ(fields_.first(name_).text, "E");
+  EXPECT_EQ(fields_.first(bucket_).text, "late");  // read by the lazy pass
+  EXPECT_EQ(fields_.first(code_).text, "C");
+  EXPECT_EQ(fields_.count(name_), 1u);  // the duplicate after the stop point is ignored
+  EXPECT_FALSE(fields_.lazy_error());
+}
+
+TEST_F(LazyExtractorTest, EscapedStringsSurviveTheLazyPass) {
+  // Eager strings with escapes are unescaped into the parser's buffer; the
+  // lazy pass unescapes more strings there and must not overwrite them.
+  ASSERT_TRUE(Run(R"({"eventName":"A\nB\u00e9\"","userIdentity":{"type":"T\/x"},)"
+                  R"("requestParameters":{"bucketName":"b\\c\td"},"errorCode":"\u0041"})")
+                  .ok());
+  EXPECT_EQ(fields_.first(bucket_).text, "b\\c\td");
+  EXPECT_EQ(fields_.first(code_).text, "A");
+  EXPECT_EQ(fields_.first(name_).text, "A\nB\xc3\xa9\"");
+  EXPECT_EQ(fields_.first(type_).text, "T/x");
+}
+
+TEST_F(LazyExtractorTest, DamageRightAfterTheStopPointIsALazyError) {
+  ASSERT_TRUE(Run(R"({"eventName":"E","userIdentity":{"type":"T"},,"errorCode":"C"})").ok());
+  EXPECT_EQ(fields_.first(name_).text, "E");
+  EXPECT_EQ(fields_.count(code_), 0u);
+  EXPECT_TRUE(fields_.lazy_error());
+  // The next event starts clean.
+  ASSERT_TRUE(Run(R"({"eventName":"F","userIdentity":{"type":"T"},"errorCode":"D"})").ok());
+  EXPECT_EQ(fields_.first(code_).text, "D");
+  EXPECT_FALSE(fields_.lazy_error());
+}
+
+TEST_F(LazyExtractorTest, DamageInALazyKeyReadEarlyFailsTheRecord) {
+  EXPECT_FALSE(Run(R"({"requestParameters":{"bucketName":tru},"eventName":"E"})").ok());
+}
+
+TEST_F(LazyExtractorTest, NoEagerKeysPresentStillFindsLazyOnes) {
+  ASSERT_TRUE(Run(R"({"requestParameters":{"bucketName":"b"},"other":[1,2]})").ok());
+  EXPECT_EQ(fields_.first(bucket_).text, "b");
+  EXPECT_EQ(fields_.count(name_), 0u);
+  EXPECT_FALSE(fields_.lazy_error());
+}
+
 }  // namespace
 }  // namespace warden
