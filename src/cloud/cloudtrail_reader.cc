@@ -73,7 +73,9 @@ CloudTrailReader::CloudTrailReader(RecordFn on_record, ProblemFn on_problem,
 // Large plain files are mapped and fed in slices instead of read(): in
 // JSON-lines mode the splitter then hands records to the parser straight from
 // the page cache, with no copy at all. Memory stays bounded (one window is
-// mapped at a time and its pages are file-backed). Returns the bytes fed and
+// mapped at a time and its pages are file-backed). Only for one-shot scans:
+// a file truncated while mapped raises SIGBUS, so Follow() (files that are
+// still being written or rotated) reads instead. Returns the bytes fed and
 // leaves the file offset after them; 0 when mapping does not apply.
 uint64_t CloudTrailReader::FeedMapped(int fd, RecordSplitter& splitter) {
   constexpr uint64_t kMinSize = 4u << 20, kWindow = 64u << 20;
@@ -149,7 +151,8 @@ void CloudTrailReader::ReadStream(int fd, const std::string& name, uint64_t limi
       stats_.bytes += static_cast<uint64_t>(n);
       splitter.Feed(std::string_view(in.data(), static_cast<size_t>(n)));
     }
-    uint64_t mapped = n > 0 && limit == UINT64_MAX ? FeedMapped(fd, splitter) : 0;
+    uint64_t mapped =
+        n > 0 && limit == UINT64_MAX && map_large_files_ ? FeedMapped(fd, splitter) : 0;
     stats_.bytes += mapped;
     total_in += mapped;
     n = n > 0 ? read_chunk() : n;
@@ -313,6 +316,7 @@ Status CloudTrailReader::ReadPath(const std::string& path) {
 Status CloudTrailReader::Follow(const std::vector<std::string>& paths, const FollowOptions& options,
                                 const std::function<bool()>& stop,
                                 const std::function<void()>& after_batch) {
+  map_large_files_ = false;
   struct Tracked {
     uint64_t size = 0;  // size when last looked at
     int64_t mtime_ns = 0;

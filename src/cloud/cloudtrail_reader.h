@@ -91,6 +91,9 @@ class CloudTrailReader {
   RecordFn on_record_;
   ProblemFn on_problem_;
   size_t max_record_bytes_;
+  // Mapping is off while following: a file being written, rotated or
+  // truncated under a mapping would raise SIGBUS; read() just sees less.
+  bool map_large_files_ = true;
   InputStats stats_;
 };
 
