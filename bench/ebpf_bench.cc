@@ -28,6 +28,8 @@
 //
 // Usage: ebpf_bench [--exec-iterations=N] [--connect-iterations=N]
 //                   [--workers=N] [--rounds=N] [--capacity-events=N]
+//                   [--syscall-events=0]  (only the exec/fork/exit hooks: what
+//                   the sys_exit dispatcher costs is the difference)
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <signal.h>
@@ -69,7 +71,9 @@ struct Options {
   int workers = 0;  // 0: one per CPU
   int rounds = 5;
   int capacity_events = 300000;
+  int syscall_events = 1;  // 0: only the exec/fork/exit hooks (no sys_exit dispatcher)
 };
+Options g_options;
 
 double Seconds(Clock::duration d) { return std::chrono::duration<double>(d).count(); }
 
@@ -149,6 +153,7 @@ Collector StartCollector(const std::string& journal) {
     signal(SIGTERM, ChildStop);
     HostEventPipelineOptions o;
     o.collector.allow_fallback = false;
+    o.collector.syscall_events = g_options.syscall_events != 0;
     o.journal_path = journal;
     auto p = HostEventPipeline::Start(o);
     char ok = p.ok() ? 1 : 0;
@@ -401,7 +406,9 @@ int Main(int argc, char** argv) {
     value("workers", &o.workers);
     value("rounds", &o.rounds);
     value("capacity-events", &o.capacity_events);
+    value("syscall-events", &o.syscall_events);
   }
+  g_options = o;
   if (o.workers <= 0) o.workers = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
   char dir_template[] = "/tmp/warden-ebpf-bench-XXXXXX";
   std::string dir = mkdtemp(dir_template);
