@@ -27,22 +27,29 @@ size_t Find(std::string_view s, size_t from, std::string_view lit, bool ignore_c
   if (lit.empty()) return from;
   if (lit.size() > s.size()) return std::string_view::npos;
   // Candidates start with either case of the first letter: find them with
-  // memchr (vectorised) instead of comparing at every offset.
+  // memchr (vectorised) instead of comparing at every offset. The next
+  // position of each case is kept, so each is scanned for once per
+  // occurrence (re-scanning both after every candidate is quadratic on long
+  // texts such as a request's JSON).
   const char lower = Lower(lit[0]);
   const char upper = (lower >= 'a' && lower <= 'z') ? static_cast<char>(lower - 32) : lower;
-  const size_t last = s.size() - lit.size();
-  size_t i = from;
-  while (i <= last) {
-    const void* a = std::memchr(s.data() + i, lower, last - i + 1);
-    const void* b = upper == lower ? nullptr : std::memchr(s.data() + i, upper, last - i + 1);
-    if (a == nullptr && b == nullptr) return std::string_view::npos;
-    const char* p = a == nullptr ? static_cast<const char*>(b)
-                    : b == nullptr
-                        ? static_cast<const char*>(a)
-                        : std::min(static_cast<const char*>(a), static_cast<const char*>(b));
-    size_t pos = static_cast<size_t>(p - s.data());
+  const char* const begin = s.data();
+  const char* const end = begin + (s.size() - lit.size()) + 1;  // candidates start before it
+  auto next = [end](const char* at, char c) -> const char* {
+    if (at >= end) return nullptr;
+    return static_cast<const char*>(std::memchr(at, c, static_cast<size_t>(end - at)));
+  };
+  const char* a = next(begin + from, lower);
+  const char* b = upper == lower ? nullptr : next(begin + from, upper);
+  while (a != nullptr || b != nullptr) {
+    const bool take_a = b == nullptr || (a != nullptr && a < b);
+    const char* p = take_a ? a : b;
+    const size_t pos = static_cast<size_t>(p - begin);
     if (EqualAt(s, pos, lit, true)) return pos;
-    i = pos + 1;
+    if (take_a)
+      a = next(p + 1, lower);
+    else
+      b = next(p + 1, upper);
   }
   return std::string_view::npos;
 }

@@ -74,5 +74,16 @@ TEST(CaseInsensitiveTest, AsciiFolding) {
   EXPECT_FALSE(EndsWithIgnoreCase("y", "/canary"));
 }
 
+TEST(StringMatchTest, CaseInsensitiveSearchAmongManyCandidatesOfBothCases) {
+  std::string text;
+  for (int i = 0; i < 500; ++i) text += (i % 2) ? "aMaZo" : "AmAzO";
+  EXPECT_FALSE(ContainsIgnoreCase(text, "amazon"));
+  EXPECT_TRUE(ContainsIgnoreCase(text + "n", "amazon")) << "the last candidate";
+  EXPECT_TRUE(ContainsIgnoreCase("xx" + text, "zOaM"));
+  EXPECT_TRUE(ContainsIgnoreCase("ab", "AB"));
+  EXPECT_FALSE(ContainsIgnoreCase("a", "ab"));
+  EXPECT_TRUE(ContainsIgnoreCase("123-456", "-4"));
+}
+
 }  // namespace
 }  // namespace warden
