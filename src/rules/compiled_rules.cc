@@ -424,6 +424,7 @@ inline uint64_t ValueHash(std::string_view s) {
 
 uint32_t RuleEvaluator::ValueInterner::Intern(std::string_view text) {
   if (slots.empty()) slots.resize(64);
+  ++lookups;
   const uint64_t h = ValueHash(text);
   size_t mask = slots.size() - 1;
   for (size_t i = h & mask;; i = (i + 1) & mask) {
@@ -435,6 +436,9 @@ uint32_t RuleEvaluator::ValueInterner::Intern(std::string_view text) {
     }
   }
   if (values.size() >= kMaxInternedValues) return kNoValue;
+  // Past a warm-up, a field where most lookups bring a new value is not
+  // worth remembering.
+  if (values.size() >= kInternWarmup && values.size() * 2 > lookups) return kNoValue;
   const auto id = static_cast<uint32_t>(values.size());
   values.emplace_back(text);
   if (values.size() * 2 > slots.size()) {

@@ -154,6 +154,7 @@ class RuleEvaluator {
  private:
   static constexpr uint32_t kNoValue = UINT32_MAX;
   static constexpr size_t kMaxInternedValues = 65536;
+  static constexpr size_t kInternWarmup = 1024;
 
   // Distinct values of one field -> dense ids. Open addressing with the full
   // hash stored, so a lookup is one hash of the value, usually one probe and
@@ -165,8 +166,11 @@ class RuleEvaluator {
     };
     std::vector<Slot> slots;
     std::vector<std::string> values;  // by id
+    uint64_t lookups = 0;
     bool disabled = false;
-    // The id of `text`, adding it when new; kNoValue when full.
+    // The id of `text`, adding it when new; kNoValue when full, or when the
+    // field proves to be mostly distinct values (event ids, addresses):
+    // remembering them would cost more than evaluating.
     uint32_t Intern(std::string_view text);
   };
 

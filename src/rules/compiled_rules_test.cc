@@ -304,5 +304,29 @@ TEST(CompiledRulesTest, ManyValuedEqualityUsesASetAndIgnoresCaseWhenAsked) {
   EXPECT_EQ(h.Fire(R"({"eventName":"StartLogging"})"), Fired());
 }
 
+TEST(RuleEvaluatorTest, FieldsOfMostlyDistinctValuesStayCorrectPastTheMemo) {
+  // sourceIPAddress differs on every event: the memo gives up on it after a
+  // warm-up, and the verdicts must not change when it does.
+  RuleHarness h(R"(
+- id: NET
+  risk_level: low
+  match:
+    eventName: ConsoleLogin
+    sourceIPAddress: {cidr: [10.1.0.0/16]}
+)");
+  int fired = 0, expected = 0;
+  for (int i = 0; i < 5000; ++i) {
+    const bool inside = i % 3 == 0;
+    const std::string ip = (inside ? "10.1." : "10.2.") + std::to_string(i / 256) + "." + std::to_string(i % 256);
+    expected += inside;
+    fired += !h.Fire(R"({"eventName":"ConsoleLogin","sourceIPAddress":")" + ip + R"("})").empty();
+  }
+  EXPECT_EQ(fired, expected);
+  // And a value seen before the memo gave up still evaluates right.
+  EXPECT_EQ(h.Fire(R"({"eventName":"ConsoleLogin","sourceIPAddress":"10.1.0.0"})"),
+            std::vector<std::string>{"NET"});
+  EXPECT_TRUE(h.Fire(R"({"eventName":"ConsoleLogin","sourceIPAddress":"10.2.0.1"})").empty());
+}
+
 }  // namespace
 }  // namespace warden
