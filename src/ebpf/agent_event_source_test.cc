@@ -97,11 +97,15 @@ TEST(HostEventAgentSourceTest, RuntimeFindingsBecomeProblemsWithRecords) {
   // Run twice: one problem, two firings.
   ASSERT_EQ(testing::RunShell(tool + "; " + tool + "; true").exit_code, 0);
   std::filesystem::remove(tool);
+  // Other programs may run from /tmp meanwhile (a build tree under /tmp, say):
+  // only the tool's problem counts.
+  auto is_tool_problem = [&](const AgentRecord& r) {
+    return r.kind == RecordKind::kProblem && r.body.value("rule_id", "") == "HOST-EXEC-FROM-TMP" &&
+           r.body.contains("finding") && r.body["finding"].value("process", "") == tool;
+  };
   auto opened = [&](const std::vector<AgentRecord>& records) -> const AgentRecord* {
     for (const AgentRecord& r : records)
-      if (r.kind == RecordKind::kProblem && r.body.value("rule_id", "") == "HOST-EXEC-FROM-TMP" &&
-          r.body.value("event", "") == "opened")
-        return &r;
+      if (is_tool_problem(r) && r.body.value("event", "") == "opened") return &r;
     return nullptr;
   };
   std::vector<AgentRecord> records;
@@ -119,19 +123,22 @@ TEST(HostEventAgentSourceTest, RuntimeFindingsBecomeProblemsWithRecords) {
   ASSERT_NE(problem, nullptr) << "no problem record";
   EXPECT_TRUE(problem->ocsf.has_value());
   int problem_records = 0;
-  for (const AgentRecord& r : records) problem_records += r.kind == RecordKind::kProblem;
+  for (const AgentRecord& r : records) problem_records += is_tool_problem(r);
   EXPECT_EQ(problem_records, 1) << "the second run of the same command is an occurrence, not a new problem";
 
   auto store = ProblemStore::Open(StateFilePath(config->state_dir), true);
   ASSERT_TRUE(store.ok()) << store.status().message();
   ProblemFilter filter;
   filter.rule_id = "HOST-EXEC-FROM-TMP";
-  auto problems = (*store)->List(filter);
-  ASSERT_TRUE(problems.ok());
-  ASSERT_EQ(problems->size(), 1u);
-  EXPECT_EQ((*problems)[0].host, "test-host");
-  EXPECT_EQ((*problems)[0].status, ProblemStatus::kOpen);
-  EXPECT_EQ((*problems)[0].finding["occurrences"], 2);
+  auto listed = (*store)->List(filter);
+  ASSERT_TRUE(listed.ok());
+  std::vector<Problem> problems;
+  for (const Problem& p : *listed)
+    if (p.finding.value("process", "") == tool) problems.push_back(p);
+  ASSERT_EQ(problems.size(), 1u);
+  EXPECT_EQ(problems[0].host, "test-host");
+  EXPECT_EQ(problems[0].status, ProblemStatus::kOpen);
+  EXPECT_EQ(problems[0].finding["occurrences"], 2);
 }
 
 }  // namespace
