@@ -428,20 +428,21 @@ uint32_t RuleEvaluator::ValueInterner::Intern(std::string_view text) {
   const uint64_t h = ValueHash(text);
   size_t mask = slots.size() - 1;
   for (size_t i = h & mask;; i = (i + 1) & mask) {
-    Slot& slot = slots[i];
+    const Slot& slot = slots[i];
     if (slot.id == UINT32_MAX) break;
-    if (slot.hash == h) {
-      const std::string& v = values[slot.id];
-      if (v.size() == text.size() && SameBytes(v.data(), text.data(), text.size())) return slot.id;
-    }
+    if (slot.hash == h && slot.length == text.size() &&
+        SameBytes(arena.data() + slot.offset, text.data(), text.size()))
+      return slot.id;
   }
-  if (values.size() >= kMaxInternedValues) return kNoValue;
+  if (count >= kMaxInternedValues || arena.size() + text.size() > kMaxInternedBytes)
+    return kNoValue;
   // Past a warm-up, a field where most lookups bring a new value is not
   // worth remembering.
-  if (values.size() >= kInternWarmup && values.size() * 2 > lookups) return kNoValue;
-  const auto id = static_cast<uint32_t>(values.size());
-  values.emplace_back(text);
-  if (values.size() * 2 > slots.size()) {
+  if (count >= kInternWarmup && uint64_t{count} * 2 > lookups) return kNoValue;
+  const uint32_t id = count++;
+  const uint64_t offset = arena.size();
+  arena.append(text);
+  if (uint64_t{count} * 2 > slots.size()) {
     std::vector<Slot> grown(slots.size() * 2);
     size_t gmask = grown.size() - 1;
     for (const Slot& old : slots) {
@@ -455,7 +456,7 @@ uint32_t RuleEvaluator::ValueInterner::Intern(std::string_view text) {
   }
   size_t i = h & mask;
   while (slots[i].id != UINT32_MAX) i = (i + 1) & mask;
-  slots[i] = Slot{h, id};
+  slots[i] = Slot{h, id, static_cast<uint32_t>(text.size()), offset};
   return id;
 }
 
@@ -470,7 +471,7 @@ uint32_t RuleEvaluator::ValueId(FieldId field) {
       // Too many distinct values to be worth remembering: evaluate directly.
       interner.disabled = true;
       interner.slots = {};
-      interner.values = {};
+      interner.arena = {};
     }
   }
   value_id_[field] = id;

@@ -155,17 +155,24 @@ class RuleEvaluator {
   static constexpr uint32_t kNoValue = UINT32_MAX;
   static constexpr size_t kMaxInternedValues = 65536;
   static constexpr size_t kInternWarmup = 1024;
+  static constexpr size_t kMaxInternedBytes = 16u << 20;
 
   // Distinct values of one field -> dense ids. Open addressing with the full
   // hash stored, so a lookup is one hash of the value, usually one probe and
   // one memcmp (this runs for every event: it must be cheap).
+  // The bytes live back to back in one arena and each slot holds its
+  // value's length and offset: a lookup touches the slot and the arena, not
+  // a string object and then its heap block.
   struct ValueInterner {
     struct Slot {
       uint64_t hash = 0;
       uint32_t id = UINT32_MAX;  // UINT32_MAX = empty
+      uint32_t length = 0;
+      uint64_t offset = 0;  // in arena
     };
     std::vector<Slot> slots;
-    std::vector<std::string> values;  // by id
+    std::string arena;
+    uint32_t count = 0;  // values interned
     uint64_t lookups = 0;
     bool disabled = false;
     // The id of `text`, adding it when new; kNoValue when full, or when the
