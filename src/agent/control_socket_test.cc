@@ -1,6 +1,7 @@
 #include "agent/control_socket.h"
 
 #include <gtest/gtest.h>
+#include <poll.h>
 #include <sys/stat.h>
 
 #include <thread>
@@ -21,6 +22,10 @@ TEST(ControlSocketTest, RequestAndAnswerRoundTripWithOwnerOnlySocket) {
   ASSERT_EQ(stat(path.c_str(), &st), 0);
   EXPECT_EQ(st.st_mode & 0777, 0600u);
   std::thread t([&] {
+    // The listening socket is non-blocking (the agent polls it): wait for
+    // the client as the agent's loop does, or Accept races the connect.
+    pollfd p{(*server)->fd(), POLLIN, 0};
+    ASSERT_EQ(poll(&p, 1, 5000), 1);
     auto c = (*server)->Accept();
     ASSERT_TRUE(c.ok());
     ControlServer::Answer(c->first, Json{{"ok", true}, {"echo", c->second["command"]}});
