@@ -162,8 +162,9 @@ TEST(CloudTrailReaderTest, FollowPicksUpNewFilesAndAppendedLines) {
   CloudTrailReader reader(
       [&](const SplitRecord& r, const RecordOrigin&) { records.emplace_back(r.text); }, nullptr);
   std::atomic<bool> stop{false};
+  std::atomic<bool> listed{false};  // Follow asks `stop` only after its first listing
   std::thread writer([&] {
-    std::this_thread::sleep_for(std::chrono::milliseconds(300));
+    for (int i = 0; i < 200 && !listed; ++i) std::this_thread::sleep_for(std::chrono::milliseconds(25));
     dir.WriteFile("new/x.json", R"({"Records":[)" + Event("new") + "]}");
     FILE* f = fopen(lines.c_str(), "a");
     fputs((Event("l2") + "\n").c_str(), f);
@@ -175,7 +176,12 @@ TEST(CloudTrailReaderTest, FollowPicksUpNewFilesAndAppendedLines) {
   o.interval = std::chrono::milliseconds(200);
   ASSERT_TRUE(reader
                   .Follow(
-                      {dir.path()}, o, [&] { return stop.load(); }, nullptr)
+                      {dir.path()}, o,
+                      [&] {
+                        listed = true;
+                        return stop.load();
+                      },
+                      nullptr)
                   .ok());
   writer.join();
   // Existing content was not re-read; the new file and the appended line were.
