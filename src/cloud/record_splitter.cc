@@ -9,6 +9,18 @@ namespace {
 
 bool IsBlank(char c) { return c == ' ' || c == '\t' || c == '\r' || c == '\n'; }
 
+// Narrows [*s, *e) of a JSON line to its non-blank part and says whether
+// that is one record object: {...} but not a CloudTrail file on one line
+// ({"Records":[...]}), which needs the full state machine.
+bool TrimToRecordLine(const char* b, size_t* s, size_t* e) {
+  while (*s < *e && IsBlank(b[*s])) ++*s;
+  while (*e > *s && IsBlank(b[*e - 1])) --*e;
+  if (*s == *e || b[*s] != '{' || b[*e - 1] != '}') return false;
+  size_t k = *s + 1;
+  while (k < *e && IsBlank(b[k])) ++k;
+  return !(*e - k >= 9 && std::memcmp(b + k, "\"Records\"", 9) == 0);
+}
+
 bool KeyIs(const char* b, size_t start, size_t end, std::string_view word) {
   return end - start == word.size() && std::memcmp(b + start, word.data(), word.size()) == 0;
 }
@@ -114,15 +126,8 @@ void RecordSplitter::FeedLinesInPlace(std::string_view data) {
     if (nl == nullptr) break;
     size_t end = static_cast<size_t>(static_cast<const char*>(nl) - b);
     size_t s = p, e = end;
-    while (s < e && IsBlank(b[s])) ++s;
-    while (e > s && IsBlank(b[e - 1])) --e;
+    const bool object_line = TrimToRecordLine(b, &s, &e);
     if (s < e) {
-      bool object_line = b[s] == '{' && b[e - 1] == '}';
-      if (object_line) {
-        size_t k = s + 1;
-        while (k < e && IsBlank(b[k])) ++k;
-        if (e - k >= 9 && std::memcmp(b + k, "\"Records\"", 9) == 0) object_line = false;
-      }
       if (!object_line || e - s > max_record_bytes_) {
         // Rare: let the buffered path handle (and report) this line.
         base_ = fed_ + p;
@@ -210,16 +215,8 @@ void RecordSplitter::ProcessLines(bool final) {
       skipping_line_ = false;  // the oversized line ends here
     } else {
       size_t s = pos_, e = end;
-      while (s < e && IsBlank(b[s])) ++s;
-      while (e > s && IsBlank(b[e - 1])) --e;
+      const bool object_line = TrimToRecordLine(b, &s, &e);
       if (s < e) {
-        bool object_line = b[s] == '{' && b[e - 1] == '}';
-        if (object_line) {
-          // A CloudTrail file on one line ({"Records":[...]}) needs the machine.
-          size_t k = s + 1;
-          while (k < e && IsBlank(b[k])) ++k;
-          if (e - k >= 9 && std::memcmp(b + k, "\"Records\"", 9) == 0) object_line = false;
-        }
         if (!object_line) {
           // A wrapper or an array on one line: the machine, bounded to the line.
           pos_ = s;
