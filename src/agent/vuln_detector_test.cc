@@ -25,9 +25,9 @@ AffectedRecord Rated(AffectedRecord r, const std::string& severity) {
   return r;
 }
 
-TEST(VulnDetectorTest, OneHostProblemListsQualifyingCvesWithCountsAndDrillDown) {
-  TempDir dir;
-  std::string db = testing::WriteFeedDatabase(
+// sope: high, fixed; openssl: low, fixed; zlib: high, not fixed.
+std::string ThreeCveFeed(const TempDir& dir) {
+  return testing::WriteFeedDatabase(
       dir,
       {Rated(
            DebRecord("sope", "bookworm", "CVE-2025-53603", VendorStatus::kFixed, "5.8.0-1+deb12u1"),
@@ -36,6 +36,11 @@ TEST(VulnDetectorTest, OneHostProblemListsQualifyingCvesWithCountsAndDrillDown) 
                        "3.0.13-1~deb12u1"),
              "low"),
        Rated(DebRecord("zlib", "bookworm", "CVE-2024-0002", VendorStatus::kAffected), "high")});
+}
+
+TEST(VulnDetectorTest, OneHostProblemListsQualifyingCvesWithCountsAndDrillDown) {
+  TempDir dir;
+  std::string db = ThreeCveFeed(dir);
   HostFs fs(FixturePath("vuln/debian-root"));
   auto det = DetectVulnerabilities(fs, VulnRule(db), "h1", 1000);
   ASSERT_TRUE(det.ok()) << det.status().message();
@@ -54,15 +59,7 @@ TEST(VulnDetectorTest, OneHostProblemListsQualifyingCvesWithCountsAndDrillDown) 
 
 TEST(VulnDetectorTest, MinSeverityAndUnfixedSettingsApply) {
   TempDir dir;
-  std::string db = testing::WriteFeedDatabase(
-      dir,
-      {Rated(
-           DebRecord("sope", "bookworm", "CVE-2025-53603", VendorStatus::kFixed, "5.8.0-1+deb12u1"),
-           "high"),
-       Rated(DebRecord("openssl", "bookworm", "CVE-2024-0001", VendorStatus::kFixed,
-                       "3.0.13-1~deb12u1"),
-             "low"),
-       Rated(DebRecord("zlib", "bookworm", "CVE-2024-0002", VendorStatus::kAffected), "high")});
+  std::string db = ThreeCveFeed(dir);
   HostFs fs(FixturePath("vuln/debian-root"));
   RuleConfig rule = VulnRule(db, Severity::kHigh);
   rule.vuln.include_unfixed = true;
