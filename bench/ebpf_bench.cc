@@ -28,8 +28,9 @@
 //
 // Usage: ebpf_bench [--exec-iterations=N] [--connect-iterations=N]
 //                   [--workers=N] [--rounds=N] [--capacity-events=N]
-//                   [--syscall-events=0]  (only the exec/fork/exit hooks: what
-//                   the sys_exit dispatcher costs is the difference)
+//                   [--syscall-events=hooks|dispatcher|off]  (default hooks,
+//                   the collector's default; dispatcher: the sys_exit
+//                   tracepoint; off: exec/fork/exit hooks only)
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <signal.h>
@@ -71,7 +72,7 @@ struct Options {
   int workers = 0;  // 0: one per CPU
   int rounds = 5;
   int capacity_events = 300000;
-  int syscall_events = 1;  // 0: only the exec/fork/exit hooks (no sys_exit dispatcher)
+  SyscallEventMode syscall_events = SyscallEventMode::kHooks;
 };
 Options g_options;
 
@@ -153,7 +154,7 @@ Collector StartCollector(const std::string& journal) {
     signal(SIGTERM, ChildStop);
     HostEventPipelineOptions o;
     o.collector.allow_fallback = false;
-    o.collector.syscall_events = g_options.syscall_events != 0;
+    o.collector.syscall_events = g_options.syscall_events;
     o.journal_path = journal;
     auto p = HostEventPipeline::Start(o);
     char ok = p.ok() ? 1 : 0;
@@ -406,7 +407,14 @@ int Main(int argc, char** argv) {
     value("workers", &o.workers);
     value("rounds", &o.rounds);
     value("capacity-events", &o.capacity_events);
-    value("syscall-events", &o.syscall_events);
+    if (a.rfind("--syscall-events=", 0) == 0) {
+      auto mode = ParseSyscallEventMode(a.substr(17));
+      if (!mode) {
+        std::cerr << "ebpf_bench: --syscall-events takes hooks, dispatcher or off" << std::endl;
+        return 2;
+      }
+      o.syscall_events = *mode;
+    }
   }
   g_options = o;
   if (o.workers <= 0) o.workers = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));

@@ -435,7 +435,11 @@ class ConfigReader {
       }
       if (s["syscall_events"]) {
         ASSIGN_OR_RETURN(rule->runtime.syscall_events,
-                         Bool(s["syscall_events"], Join(skey, "syscall_events")));
+                         String(s["syscall_events"], Join(skey, "syscall_events")));
+        const std::string& mode = rule->runtime.syscall_events;
+        if (mode != "hooks" && mode != "dispatcher" && mode != "off")
+          return Error(s["syscall_events"], Join(skey, "syscall_events"),
+                       "expected hooks, dispatcher or off, got '" + mode + "'");
       }
       if (s["tier"]) {
         ASSIGN_OR_RETURN(rule->runtime.tier, String(s["tier"], Join(skey, "tier")));

@@ -74,7 +74,7 @@ struct VulnSettings {
 struct RuntimeSettings {
   std::vector<std::string> rule_paths;  // extra host rule files/directories (absolute)
   bool forward_events = false;          // also send every host event to `events` sinks
-  bool syscall_events = true;           // connect/listen/setuid/open/module hooks
+  std::string syscall_events = "hooks";  // hooks | dispatcher | off (src/ebpf/event_source.h)
   std::string tier = "auto";            // auto | ebpf | fallback
   std::vector<std::string> sensitive_paths;  // empty = the collector's defaults
 };

@@ -179,7 +179,7 @@ recipe:
       settings:
         rules: [site-rules, /opt/rules/extra.yml]
         forward_events: true
-        syscall_events: false
+        syscall_events: dispatcher
         tier: fallback
         sensitive_paths: [/etc/shadow, /root/.ssh/]
 )");
@@ -190,7 +190,7 @@ recipe:
   EXPECT_EQ(rt->runtime.rule_paths,
             (std::vector<std::string>{"/etc/warden/site-rules", "/opt/rules/extra.yml"}));
   EXPECT_TRUE(rt->runtime.forward_events);
-  EXPECT_FALSE(rt->runtime.syscall_events);
+  EXPECT_EQ(rt->runtime.syscall_events, "dispatcher");
   EXPECT_EQ(rt->runtime.tier, "fallback");
   EXPECT_EQ(rt->runtime.sensitive_paths, (std::vector<std::string>{"/etc/shadow", "/root/.ssh/"}));
 }
@@ -201,6 +201,9 @@ TEST(AgentConfigTest, RuntimeRuleRejectsScheduleAndBadSettings) {
             std::string::npos);
   EXPECT_NE(ErrorOf("recipe:\n  rules:\n    HOST-RUNTIME: {settings: {tier: kprobe}}\n")
                 .find("expected auto, ebpf or fallback, got 'kprobe'"),
+            std::string::npos);
+  EXPECT_NE(ErrorOf("recipe:\n  rules:\n    HOST-RUNTIME: {settings: {syscall_events: true}}\n")
+                .find("syscall_events: expected hooks, dispatcher or off, got 'true'"),
             std::string::npos);
   EXPECT_NE(ErrorOf("recipe:\n  rules:\n    HOST-RUNTIME: {settings: {sensitive_paths: [etc/x]}}\n")
                 .find("'etc/x' is not an absolute path prefix"),

@@ -117,6 +117,7 @@ void AddWatch(CLI::App& events, CommandAction* action) {
     std::vector<std::string> watch_paths;
     bool no_ebpf = false;
     bool no_syscall_events = false;
+    std::string syscall_events = "hooks";
     bool findings_only = false;
     bool no_journal = false;
     double duration = 0;
@@ -138,9 +139,12 @@ void AddWatch(CLI::App& events, CommandAction* action) {
                   "Extra host rule file or directory; a rule with a built-in id replaces it (repeatable)");
   cmd->add_flag("--findings-only", opts->findings_only, "Print findings only, not every event");
   cmd->add_flag("--no-ebpf", opts->no_ebpf, "Do not use eBPF: run the fallback tier (also WARDEN_EBPF=off)");
-  cmd->add_flag("--no-syscall-events", opts->no_syscall_events,
-                "eBPF: exec/fork/exit only, no syscall hook (no network, set*id, open or module events; "
-                "lowest overhead)");
+  cmd->add_option("--syscall-events", opts->syscall_events,
+                  "eBPF: how socket calls, set*id and sensitive opens are seen: hooks (socket hooks and "
+                  "fanotify; nothing runs on other syscalls), dispatcher (one sys_exit tracepoint: exact "
+                  "syscalls and return values, every syscall on the host slower), off (exec/fork/exit only)")
+      ->check(CLI::IsMember({"hooks", "dispatcher", "off"}));
+  cmd->add_flag("--no-syscall-events", opts->no_syscall_events, "Same as --syscall-events off");
   cmd->add_option("--duration", opts->duration, "Stop after this many seconds (default: until Ctrl-C)")
       ->check(CLI::NonNegativeNumber);
   cmd->add_option("--watch-path", opts->watch_paths,
@@ -155,7 +159,9 @@ void AddWatch(CLI::App& events, CommandAction* action) {
       HostEventPipelineOptions po;
       ApplyEnvironment(&po.collector);
       if (opts->no_ebpf) po.collector.allow_ebpf = false;
-      if (opts->no_syscall_events) po.collector.syscall_events = false;
+      po.collector.syscall_events = opts->no_syscall_events
+                                        ? SyscallEventMode::kOff
+                                        : ParseSyscallEventMode(opts->syscall_events).value_or(SyscallEventMode::kHooks);
       if (!opts->watch_paths.empty()) po.collector.sensitive_prefixes = opts->watch_paths;
       po.rule_paths = opts->rules;
       po.persist = !opts->no_journal;

@@ -204,7 +204,8 @@ std::optional<HostEventSourceOptions> HostEventSourceOptionsFor(const AgentConfi
   const RuntimeSettings& s = rule->runtime;
   o.pipeline.rule_paths = s.rule_paths;
   o.forward_events = s.forward_events;
-  o.pipeline.collector.syscall_events = s.syscall_events;
+  o.pipeline.collector.syscall_events =
+      ParseSyscallEventMode(s.syscall_events).value_or(SyscallEventMode::kHooks);  // validated by the config
   if (s.tier == "ebpf") o.pipeline.collector.allow_fallback = false;
   if (s.tier == "fallback") o.pipeline.collector.allow_ebpf = false;
   if (!s.sensitive_paths.empty()) o.pipeline.collector.sensitive_prefixes = s.sensitive_paths;

@@ -1,13 +1,19 @@
 // The eBPF tier of the host event source: loads the CO-RE programs of
-// bpf/host_events.bpf.c through their bpftool skeleton, attaches each hook
-// separately (so the status can say exactly which one the kernel refused),
-// and drains the ring buffer on a timer. The kernel side submits with
+// bpf/host_events.bpf.c through their bpftool skeleton - exec/fork/exit
+// always, then the socket hooks (default) or the sys_exit dispatcher as
+// CollectorOptions::syscall_events says - attaches each hook separately (so
+// the status can say exactly which one the kernel refused), seeds the
+// listeners map with the TCP listeners that predate it, and drains the ring
+// buffer on a timer. In hooks mode it also owns the fanotify watch of the
+// sensitive files. The kernel side submits with
 // BPF_RB_NO_WAKEUP (a wake-up per event costs tens of microseconds on our
 // VMs), so Poll sleeps for its timeout and then consumes everything pending;
 // the kernel forces a wake-up only when the buffer passes a quarter full.
 // Built only when CMake found clang, bpftool, libbpf and kernel BTF
 // (WARDEN_HAVE_EBPF); otherwise OpenBpfEventSource explains why not.
+#include <fcntl.h>
 #include <sys/resource.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -15,8 +21,11 @@
 #include <cstring>
 #include <mutex>
 
+#include "core/strings.h"
 #include "ebpf/bpf_record_decoder.h"
 #include "ebpf/event_source.h"
+#include "ebpf/proc_lookup.h"
+#include "ebpf/sensitive_open_watch.h"
 
 #ifndef WARDEN_HAVE_EBPF
 #define WARDEN_HAVE_EBPF 0
@@ -70,10 +79,28 @@ std::string LogTail(const std::string& log, size_t lines) {
 }
 
 struct HookSpec {
-  const char* name;
-  const char* events;
-  bool required;  // without it the tier is not worth using
+  bpf_program* program;
+  std::string name;
+  std::string kind;    // "tp_btf", "cgroup"
+  std::string events;
+  bool required;       // without it the tier is not worth using
+  std::string gap;     // what is not seen when the kernel refuses it
 };
+
+// The cgroup v2 hierarchy's root, where the socket hooks attach (they then
+// run for every process of the host's cgroup namespace).
+std::string CgroupV2Root() {
+  auto mountinfo = HostFs("/").ReadFile("/proc/self/mountinfo");
+  if (mountinfo.ok()) {
+    for (std::string_view line : SplitString(*mountinfo, '\n')) {
+      std::vector<std::string_view> f = SplitWhitespace(line);
+      size_t dash = 0;
+      while (dash < f.size() && f[dash] != "-") ++dash;
+      if (dash + 1 < f.size() && f[dash + 1] == "cgroup2" && f.size() > 4) return std::string(f[4]);
+    }
+  }
+  return "";
+}
 
 class BpfEventSource : public HostEventSource {
  public:
@@ -82,7 +109,10 @@ class BpfEventSource : public HostEventSource {
     for (bpf_link* link : links_)
       if (link != nullptr) bpf_link__destroy(link);
     if (skel_ != nullptr) host_events_bpf__destroy(skel_);
+    if (cgroup_fd_ >= 0) close(cgroup_fd_);
   }
+
+  bool ObservesSetIdCalls() const override { return mode_ != SyscallEventMode::kHooks; }
 
   warden::Status Init(const CollectorOptions& options) {
     probes_ = ProbeBpfFeatures();
@@ -118,6 +148,21 @@ class BpfEventSource : public HostEventSource {
     n = ring_buffer__consume(ring_);
     deliver_ = nullptr;
     if (n < 0 && n != -EINTR) return IoError(std::string("eBPF ring buffer: ") + strerror(-n));
+    opens_.Drain([&](int64_t pid, std::string path) {
+      HostEvent& e = event_;
+      e = HostEvent();
+      e.kind = HostEventKind::kOpen;
+      e.origin = EventOrigin::kFanotify;
+      e.boot_ns = BootClock::NowBoot();
+      e.time_ns = clock_.WallFromBoot(e.boot_ns);
+      e.pid = e.tid = pid;
+      e.syscall = "open";
+      e.path = std::move(path);
+      if (!FillIdsFromProc(proc_fs_, &e)) e.probe_error = true;
+      ++delivered_[static_cast<size_t>(e.kind)];
+      ++delivered_now_;
+      deliver(e);
+    });
     if (++polls_ % 64 == 0) clock_.Resync();
     return delivered_now_;
   }
@@ -125,8 +170,8 @@ class BpfEventSource : public HostEventSource {
   CollectorStatus Status() const override {
     CollectorStatus s;
     s.tier = "ebpf";
-    s.tier_detail = "eBPF (CO-RE, BTF tracepoints), ring buffer of " + std::to_string(ring_bytes_ >> 20) +
-                    " MiB drained on a timer";
+    s.tier_detail = "eBPF (CO-RE, BTF tracepoints), syscall_events " + std::string(SyscallEventModeName(mode_)) +
+                    ", ring buffer of " + std::to_string(ring_bytes_ >> 20) + " MiB drained on a timer";
     s.probes = probes_;
     for (size_t i = 0; i < hooks_.size(); ++i) s.hooks.push_back(hooks_[i]);
     for (size_t k = 0; k < kHostEventKindCount; ++k)
@@ -136,10 +181,13 @@ class BpfEventSource : public HostEventSource {
     s.drops["no_scratch_memory"] = counters[WD_COUNT_DROP_NO_SCRATCH];
     s.drops["kernel_read_failed"] = counters[WD_COUNT_DROP_READ_FAILED];
     s.drops["undecodable_record"] = decode_errors_;
+    if (opens_.fd() >= 0) s.drops["fanotify_queue_overflow"] = opens_.overflows();
     s.drops["program_recursion"] = RecursionMisses();
     s.notes["truncated_paths"] = counters[WD_COUNT_TRUNCATED_PATH];
     s.notes["truncated_argv"] = counters[WD_COUNT_TRUNCATED_ARGV];
     s.notes["own_events_filtered_in_kernel"] = counters[WD_COUNT_FILTERED_SELF];
+    if (opens_.fd() >= 0) s.notes["own_opens_filtered"] = opens_.own_filtered();
+    if (mode_ == SyscallEventMode::kHooks) s.notes["listeners_seeded"] = listeners_seeded_;
     uint64_t submitted = 0;
     for (int k = 1; k <= WD_EVENT_MODULE; ++k) submitted += counters[WD_COUNT_SUBMITTED + k];
     s.notes["submitted_by_kernel"] = submitted;
@@ -172,38 +220,75 @@ class BpfEventSource : public HostEventSource {
     }
     skel_->rodata->prefix_count = static_cast<__u32>(count);
 
-    if (!options.syscall_events) bpf_program__set_autoload(skel_->progs.on_sys_exit, false);
+    mode_ = options.syscall_events;
+    bpf_program* hook_programs[] = {skel_->progs.on_connect4, skel_->progs.on_connect6, skel_->progs.on_bind4,
+                                    skel_->progs.on_bind6, skel_->progs.on_sock_state};
+    for (bpf_program* p : hook_programs) bpf_program__set_autoload(p, mode_ == SyscallEventMode::kHooks);
+    bpf_program__set_autoload(skel_->progs.on_sys_exit, mode_ == SyscallEventMode::kDispatcher);
+    if (mode_ != SyscallEventMode::kDispatcher) skel_->rodata->prefix_count = 0;
     int err = host_events_bpf__load(skel_);
     if (err != 0) return Unavailable(std::string("the kernel refused the collector's programs (") + strerror(-err) + ")");
 
-    const HookSpec specs[] = {
-        {"sched_process_exec", "exec", true},
-        {"sched_process_fork", "fork", true},
-        {"sched_process_exit", "exit", true},
-        {"sys_exit", "connect, accept, bind, listen, setid, open, module_load", false},
+    std::vector<HookSpec> specs = {
+        {skel_->progs.on_exec, "sched_process_exec", "tp_btf", "exec", true, ""},
+        {skel_->progs.on_fork, "sched_process_fork", "tp_btf", "fork", true, ""},
+        {skel_->progs.on_exit, "sched_process_exit", "tp_btf", "exit", true, ""},
     };
-    bpf_program* programs[] = {skel_->progs.on_exec, skel_->progs.on_fork, skel_->progs.on_exit,
-                               skel_->progs.on_sys_exit};
-    for (size_t i = 0; i < 4; ++i) {
-      if (i == 3 && !options.syscall_events) {
-        links_.push_back(nullptr);
-        hooks_.push_back({"sys_exit (disabled: --no-syscall-events)", "tp_btf", false, specs[i].events});
-        gaps_.push_back("syscall events disabled (--no-syscall-events): no connect/accept/bind/listen, set*id, "
-                        "open or module events");
-        continue;
-      }
-      bpf_link* link = bpf_program__attach(programs[i]);
+    const std::string mode_name(SyscallEventModeName(mode_));
+    if (mode_ == SyscallEventMode::kHooks) {
+      std::string root = CgroupV2Root();
+      if (!root.empty()) cgroup_fd_ = open(root.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+      if (cgroup_fd_ < 0)
+        gaps_.push_back("connect and bind: no cgroup v2 hierarchy to attach the socket hooks to" +
+                        (root.empty() ? std::string() : " (" + root + ": " + strerror(errno) + ")"));
+      specs.push_back({skel_->progs.on_connect4, "connect4 (cgroup " + root + ")", "cgroup", "connect (IPv4)", false,
+                       "IPv4 connect"});
+      specs.push_back({skel_->progs.on_connect6, "connect6 (cgroup " + root + ")", "cgroup", "connect (IPv6)", false,
+                       "IPv6 connect"});
+      specs.push_back({skel_->progs.on_bind4, "post_bind4 (cgroup " + root + ")", "cgroup", "bind (IPv4)", false,
+                       "IPv4 bind"});
+      specs.push_back({skel_->progs.on_bind6, "post_bind6 (cgroup " + root + ")", "cgroup", "bind (IPv6)", false,
+                       "IPv6 bind"});
+      specs.push_back({skel_->progs.on_sock_state, "inet_sock_set_state", "tp_btf",
+                       "listen, accept (owner: the process that called listen)", false, "TCP listen and accept"});
+    } else if (mode_ == SyscallEventMode::kDispatcher) {
+      specs.push_back({skel_->progs.on_sys_exit, "sys_exit (one dispatcher, in-kernel syscall filter)", "tp_btf",
+                       "connect, accept, bind, listen, setid, open, module_load", false,
+                       "connect/accept/bind/listen, set*id, open and module"});
+    }
+    for (const HookSpec& spec : specs) {
+      bpf_link* link = nullptr;
+      if (spec.kind == "cgroup")
+        link = cgroup_fd_ >= 0 ? bpf_program__attach_cgroup(spec.program, cgroup_fd_) : nullptr;
+      else
+        link = bpf_program__attach(spec.program);
       bool ok = link != nullptr && libbpf_get_error(link) == 0;
-      int attach_err = ok ? 0 : errno;
+      int attach_err = ok ? 0 : (errno != 0 ? errno : ENOENT);
       links_.push_back(ok ? link : nullptr);
-      std::string name = specs[i].name;
-      if (i == 3) name += " (one dispatcher, in-kernel syscall filter)";
-      hooks_.push_back({name, "tp_btf", ok, specs[i].events});
-      if (!ok && specs[i].required)
-        return Unavailable(std::string("attaching tp_btf/") + specs[i].name + " failed: " + strerror(attach_err));
-      if (!ok)
-        gaps_.push_back(std::string("sys_exit hook refused (") + strerror(attach_err) +
-                        "): no connect/accept/bind/listen, set*id, open or module events");
+      hooks_.push_back({spec.name, spec.kind, ok, spec.events});
+      if (!ok && spec.required)
+        return Unavailable("attaching tp_btf/" + spec.name + " failed: " + strerror(attach_err));
+      if (!ok) gaps_.push_back(spec.name + " hook refused (" + strerror(attach_err) + "): no " + spec.gap + " events");
+    }
+    if (mode_ == SyscallEventMode::kHooks) {
+      SeedListeners();
+      warden::Status fan = opens_.Open(options.sensitive_prefixes, skel_->rodata->agent_tgid);
+      hooks_.push_back({"FAN_OPEN on " + std::to_string(opens_.marks()) + " sensitive files and directories",
+                        "fanotify", fan.ok() && opens_.marks() > 0, fan.ok() ? "open" : fan.message()});
+      gaps_.push_back("syscall_events: hooks - set*id calls are seen as a change of a process's ids at its next "
+                      "exec, fork, exit or socket event (syscall name and failed attempts need "
+                      "syscall_events: dispatcher)");
+      gaps_.push_back("syscall_events: hooks - connect is reported as it starts (exit_code 0, no outcome); "
+                      "accept is attributed to the process that called listen");
+      gaps_.push_back("sensitive opens: files created after start-up are not watched; read vs write is unknown");
+      if (kernel_has_modules)
+        gaps_.push_back("module loads need syscall_events: dispatcher");
+    } else if (mode_ == SyscallEventMode::kOff) {
+      hooks_.push_back({"socket, set*id and open hooks (disabled: syscall_events off)", "-", false, "-"});
+      gaps_.push_back("syscall events disabled (syscall_events off): no connect/accept/bind/listen, set*id, "
+                      "open or module events");
+    } else {
+      gaps_.push_back("opens: only absolute paths are matched against the sensitive prefixes");
     }
     for (const FeatureProbe& p : probes_) {
       if (p.name == "fentry" || p.name == "lsm" || p.name == "kprobe")
@@ -212,8 +297,7 @@ class BpfEventSource : public HostEventSource {
     }
     if (!kernel_has_modules)
       gaps_.push_back("module loads: this kernel has no loadable-module support (/proc/modules absent); nothing to watch");
-    gaps_.push_back("opens: only absolute paths are matched against the sensitive prefixes");
-    gaps_.push_back("UDP datagrams sent without connect() and 32-bit (ia32) syscalls are not reported");
+    gaps_.push_back("UDP datagrams sent without connect() are not reported");
 
     ring_ = ring_buffer__new(bpf_map__fd(skel_->maps.events), &BpfEventSource::OnRecord, this, nullptr);
     if (ring_ == nullptr) return Unavailable(std::string("ring buffer setup failed: ") + strerror(errno));
@@ -253,10 +337,11 @@ class BpfEventSource : public HostEventSource {
   // Runs the kernel skipped because a program was already active on the CPU.
   uint64_t RecursionMisses() const {
     uint64_t total = 0;
-    bpf_program* programs[] = {skel_->progs.on_exec, skel_->progs.on_fork, skel_->progs.on_exit,
-                               skel_->progs.on_sys_exit};
+    bpf_program* programs[] = {skel_->progs.on_exec,     skel_->progs.on_fork,    skel_->progs.on_exit,
+                               skel_->progs.on_sys_exit, skel_->progs.on_connect4, skel_->progs.on_connect6,
+                               skel_->progs.on_bind4,    skel_->progs.on_bind6,   skel_->progs.on_sock_state};
     for (bpf_program* p : programs) {
-      if (bpf_program__fd(p) < 0) continue;  // not loaded (--no-syscall-events)
+      if (bpf_program__fd(p) < 0) continue;  // not loaded in this mode
       bpf_prog_info info{};
       __u32 len = sizeof(info);
       if (bpf_obj_get_info_by_fd(bpf_program__fd(p), &info, &len) == 0) total += info.recursion_misses;
@@ -264,7 +349,43 @@ class BpfEventSource : public HostEventSource {
     return total;
   }
 
+  // The TCP listeners that exist before the hooks saw their listen():
+  // their owners, so that connections they accept are attributed.
+  void SeedListeners() {
+    struct stat ns {};
+    if (stat("/proc/self/ns/net", &ns) != 0) return;
+    std::vector<SocketEntry> listeners = TcpListeners(proc_fs_);
+    if (listeners.empty()) return;
+    std::unordered_map<uint64_t, int64_t> owners = SocketInodeOwners(proc_fs_);
+    int map_fd = bpf_map__fd(skel_->maps.listeners);
+    for (const SocketEntry& s : listeners) {
+      auto owner = owners.find(s.inode);
+      if (owner == owners.end()) continue;
+      HostEvent e;
+      e.pid = owner->second;
+      if (!FillIdsFromProc(proc_fs_, &e)) continue;
+      wd_header h{};
+      h.pid = h.tid = static_cast<__u32>(e.pid);
+      h.ppid = static_cast<__u32>(e.ppid);
+      h.uid = static_cast<__u32>(e.uid);
+      h.gid = static_cast<__u32>(e.gid);
+      h.euid = static_cast<__u32>(e.euid);
+      h.egid = static_cast<__u32>(e.egid);
+      memcpy(h.comm, e.comm.data(), std::min(e.comm.size(), sizeof(h.comm) - 1));
+      wd_listener_key key{};
+      key.netns = static_cast<__u32>(ns.st_ino);
+      key.family = static_cast<__u16>(s.family);
+      key.port = static_cast<__u16>(s.local_port);
+      if (bpf_map_update_elem(map_fd, &key, &h, BPF_NOEXIST) == 0) ++listeners_seeded_;
+    }
+  }
+
   host_events_bpf* skel_ = nullptr;
+  SyscallEventMode mode_ = SyscallEventMode::kHooks;
+  int cgroup_fd_ = -1;
+  SensitiveOpenWatch opens_;
+  HostFs proc_fs_{"/"};
+  uint64_t listeners_seeded_ = 0;
   ring_buffer* ring_ = nullptr;
   std::vector<bpf_link*> links_;
   int counters_fd_ = -1;

@@ -102,6 +102,7 @@ bool DecodeExec(const uint8_t* data, size_t size, HostEvent* out) {
     argv.remove_prefix(nul + 1);
   }
   out->exe_deleted = (e.flags & WD_EXEC_EXE_DELETED) != 0;
+  out->exe_setid = (e.flags & WD_EXEC_SETID_FILE) != 0;
   out->probe_error = (e.flags & (WD_EXEC_EXE_TRUNCATED | WD_EXEC_CWD_TRUNCATED | WD_EXEC_ARGV_TRUNCATED)) != 0;
   for (size_t i = 0; i < 3; ++i) {
     out->stdio[i] = ToStdio(e.stdio[i]);

@@ -163,7 +163,10 @@ rules:
       successfully made itself root with setuid, setreuid or setresuid. Programs
       that do this by design are setuid-root binaries (sudo, su), which already
       run with effective uid 0; anything else needed a capability such as
-      cap_setuid on an interpreter, or a kernel exploit.
+      cap_setuid on an interpreter, or a kernel exploit. Where the collector
+      does not hook syscalls (syscall_events: hooks, the default) the change
+      is noticed at the process's next exec, fork, exit or socket event and
+      reported as syscall credential_change.
     risk_level: very_high
     tags: [attack.privilege_escalation, attack.t1548.001]
     remediation: >-
@@ -172,7 +175,7 @@ rules:
     match:
       event: setid
       result: 0
-      syscall: [setuid, setreuid, setresuid]
+      syscall: [setuid, setreuid, setresuid, credential_change]
       or:
         - setid.uid: 0
         - setid.euid: 0

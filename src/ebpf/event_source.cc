@@ -24,6 +24,24 @@ std::vector<std::string> DefaultSensitivePathPrefixes() {
           "/root/.ssh/authorized_keys"};
 }
 
+std::string_view SyscallEventModeName(SyscallEventMode mode) {
+  switch (mode) {
+    case SyscallEventMode::kHooks:
+      return "hooks";
+    case SyscallEventMode::kDispatcher:
+      return "dispatcher";
+    case SyscallEventMode::kOff:
+      return "off";
+  }
+  return "";
+}
+
+std::optional<SyscallEventMode> ParseSyscallEventMode(std::string_view name) {
+  for (SyscallEventMode m : {SyscallEventMode::kHooks, SyscallEventMode::kDispatcher, SyscallEventMode::kOff})
+    if (name == SyscallEventModeName(m)) return m;
+  return std::nullopt;
+}
+
 void ApplyEnvironment(CollectorOptions* options) {
   const char* env = getenv("WARDEN_EBPF");
   if (env == nullptr) return;

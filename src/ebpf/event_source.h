@@ -17,6 +17,7 @@
 #include <functional>
 #include <map>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -28,13 +29,28 @@ namespace warden {
 // Paths whose opens are reported (prefix match on the absolute path).
 std::vector<std::string> DefaultSensitivePathPrefixes();
 
+// How the eBPF tier sees socket calls, set*id and sensitive opens.
+enum class SyscallEventMode : uint8_t {
+  // cgroup connect/bind hooks, inet_sock_set_state (listen, accept) and
+  // fanotify marks on the sensitive files: nothing runs on unrelated
+  // syscalls. set*id is seen as a change of a process's credentials at its
+  // next exec, fork, exit or socket event; connect is reported when it
+  // starts (no return value).
+  kHooks,
+  // One sys_exit tracepoint: exact syscall names and return values, failed
+  // attempts, set*id calls as they happen. Any syscall tracepoint moves every
+  // task on the host to the kernel's slow syscall path (~90 ns a syscall on
+  // our VMs), so this is opt-in.
+  kDispatcher,
+  kOff,  // exec, fork and exit only
+};
+std::string_view SyscallEventModeName(SyscallEventMode mode);  // "hooks", "dispatcher", "off"
+std::optional<SyscallEventMode> ParseSyscallEventMode(std::string_view name);
+
 struct CollectorOptions {
   bool allow_ebpf = true;      // false: skip straight to the fallback (--no-ebpf, WARDEN_EBPF=off)
   bool allow_fallback = true;  // false: fail when eBPF cannot be used
-  // The eBPF sys_exit dispatcher (socket calls, set*id, opens, module loads).
-  // Any syscall tracepoint slows every syscall on the host a little (~90 ns
-  // on our VMs); false keeps only exec/fork/exit (--no-syscall-events).
-  bool syscall_events = true;
+  SyscallEventMode syscall_events = SyscallEventMode::kHooks;  // --syscall-events
   std::vector<std::string> sensitive_prefixes = DefaultSensitivePathPrefixes();
   uint64_t ring_buffer_bytes = 8u << 20;  // eBPF ring buffer (a power of two)
   int64_t exclude_pid = 0;                 // 0: this process
@@ -78,6 +94,9 @@ class HostEventSource {
   virtual Result<size_t> Poll(std::chrono::milliseconds timeout,
                               const std::function<void(HostEvent&)>& deliver) = 0;
   virtual CollectorStatus Status() const = 0;
+  // False when set*id calls are not observed as such and the pipeline is to
+  // infer them from the credentials each event carries (hooks mode).
+  virtual bool ObservesSetIdCalls() const { return true; }
 };
 
 // The best source this host supports, started. Errors name every tier's

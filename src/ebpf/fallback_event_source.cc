@@ -28,6 +28,8 @@
 
 #include "core/strings.h"
 #include "ebpf/event_source.h"
+#include "ebpf/proc_lookup.h"
+#include "ebpf/sensitive_open_watch.h"
 #include "rules/string_match.h"
 #include "tables/proc_reader.h"
 #include "tables/proc_sockets.h"
@@ -42,12 +44,6 @@ int64_t MonotonicNs() {
   timespec ts{};
   clock_gettime(CLOCK_MONOTONIC, &ts);
   return static_cast<int64_t>(ts.tv_sec) * 1000000000 + ts.tv_nsec;
-}
-
-std::string ReadLinkOrEmpty(const std::string& path) {
-  char buf[4096];
-  ssize_t n = readlink(path.c_str(), buf, sizeof(buf) - 1);
-  return n > 0 ? std::string(buf, static_cast<size_t>(n)) : std::string();
 }
 
 std::string StripDeleted(std::string path) {
@@ -75,15 +71,16 @@ class FallbackEventSource : public HostEventSource {
   warden::Status Init(const CollectorOptions& options) {
     self_ = options.exclude_pid > 0 ? options.exclude_pid : getpid();
     warden::Status proc = OpenProcConnector();
-    warden::Status fan = OpenFanotify(options.sensitive_prefixes);
+    warden::Status fan = OpenFanotify();
+    if (fan.ok()) fan = opens_.Open(options.sensitive_prefixes, self_);
     if (!proc.ok() && !fan.ok())
       return Unavailable("proc connector: " + proc.message() + "; fanotify: " + fan.message());
     hooks_.push_back({"proc connector (netlink)", "proc_connector", proc.ok(),
                       proc.ok() ? "fork, exec, exit, setid" : proc.message()});
     hooks_.push_back({"fanotify FAN_OPEN_EXEC on " + std::to_string(exec_marks_) + " filesystems", "fanotify",
                       fan.ok() && exec_marks_ > 0, "exec paths"});
-    hooks_.push_back({"fanotify FAN_OPEN on " + std::to_string(file_marks_) + " sensitive files", "fanotify",
-                      fan.ok() && file_marks_ > 0, "open"});
+    hooks_.push_back({"fanotify FAN_OPEN on " + std::to_string(opens_.marks()) + " sensitive files", "fanotify",
+                      fan.ok() && opens_.marks() > 0, "open"});
     hooks_.push_back({"/proc/net/tcp{,6} poll every 2 s", "proc_poll", true, "listen"});
     PollListeners(/*baseline=*/true);
 
@@ -102,9 +99,10 @@ class FallbackEventSource : public HostEventSource {
 
   Result<size_t> Poll(std::chrono::milliseconds timeout,
                       const std::function<void(HostEvent&)>& deliver) override {
-    pollfd fds[2];
+    pollfd fds[3];
     nfds_t n = 0;
     if (fanotify_fd_ >= 0) fds[n++] = {fanotify_fd_, POLLIN, 0};
+    if (opens_.fd() >= 0) fds[n++] = {opens_.fd(), POLLIN, 0};
     if (netlink_fd_ >= 0) fds[n++] = {netlink_fd_, POLLIN, 0};
     int wait_ms = static_cast<int>(timeout.count());
     int64_t until_listener_poll = (next_listener_poll_ - MonotonicNs()) / 1000000;
@@ -131,9 +129,9 @@ class FallbackEventSource : public HostEventSource {
     for (size_t k = 0; k < kHostEventKindCount; ++k)
       s.events[std::string(HostEventKindName(static_cast<HostEventKind>(k)))] = delivered_[k];
     s.drops["netlink_overflow"] = netlink_overflows_;
-    s.drops["fanotify_queue_overflow"] = fanotify_overflows_;
+    s.drops["fanotify_queue_overflow"] = fanotify_overflows_ + opens_.overflows();
     s.notes["exec_details_missing"] = exec_details_missing_;
-    s.notes["own_events_filtered"] = own_filtered_;
+    s.notes["own_events_filtered"] = own_filtered_ + opens_.own_filtered();
     return s;
   }
 
@@ -178,7 +176,7 @@ class FallbackEventSource : public HostEventSource {
     return Status::Ok();
   }
 
-  warden::Status OpenFanotify(const std::vector<std::string>& prefixes) {
+  warden::Status OpenFanotify() {
     int fd = fanotify_init(FAN_CLASS_NOTIF | FAN_CLOEXEC | FAN_NONBLOCK, O_RDONLY | O_LARGEFILE | O_CLOEXEC);
     if (fd < 0) return ErrnoStatus("fanotify_init", errno);
     fanotify_fd_ = fd;
@@ -199,41 +197,14 @@ class FallbackEventSource : public HostEventSource {
           ++exec_marks_;
       }
     }
-    for (const std::string& prefix : prefixes) MarkSensitive(prefix);
     return Status::Ok();
   }
 
-  // Marks every existing file or directory whose path starts with prefix
-  // ("/etc/shadow" -> /etc/shadow and /etc/shadow-; "/etc/sudoers" ->
-  // /etc/sudoers and the files of /etc/sudoers.d).
-  void MarkSensitive(const std::string& prefix) {
-    std::filesystem::path p(prefix);
-    std::error_code ec;
-    std::filesystem::path dir = p.parent_path();
-    std::string stem = p.filename().string();
-    std::vector<std::filesystem::path> targets;
-    if (stem.empty()) {
-      targets.push_back(dir);
-    } else {
-      for (const auto& entry : std::filesystem::directory_iterator(dir, ec))
-        if (StartsWith(entry.path().filename().string(), stem)) targets.push_back(entry.path());
-    }
-    for (const auto& t : targets) {
-      bool is_dir = std::filesystem::is_directory(t, ec);
-      uint64_t mask = FAN_OPEN | (is_dir ? FAN_EVENT_ON_CHILD : 0);
-      if (fanotify_mark(fanotify_fd_, FAN_MARK_ADD, mask, AT_FDCWD, t.c_str()) == 0) {
-        ++file_marks_;
-        sensitive_.push_back(t.string());
-      }
-    }
-  }
-
   void DrainFanotify(const std::function<void(HostEvent&)>& deliver, size_t* delivered) {
-    if (fanotify_fd_ < 0) return;
     alignas(fanotify_event_metadata) char buf[64 * 1024];
-    for (;;) {
+    while (fanotify_fd_ >= 0) {
       ssize_t len = read(fanotify_fd_, buf, sizeof(buf));
-      if (len <= 0) return;
+      if (len <= 0) break;
       auto* meta = reinterpret_cast<fanotify_event_metadata*>(buf);
       while (FAN_EVENT_OK(meta, len)) {
         if (meta->mask & FAN_Q_OVERFLOW) ++fanotify_overflows_;
@@ -246,22 +217,23 @@ class FallbackEventSource : public HostEventSource {
           } else if (meta->mask & FAN_OPEN_EXEC) {
             exec_paths_.try_emplace(pid, std::move(path));  // the first one: the file executed
             if (exec_paths_.size() > 65536) exec_paths_.clear();
-          } else if (meta->mask & FAN_OPEN) {
-            HostEvent e;
-            e.kind = HostEventKind::kOpen;
-            e.origin = EventOrigin::kFanotify;
-            e.time_ns = clock_.WallFromBoot(BootClock::NowBoot());
-            e.boot_ns = BootClock::NowBoot();
-            e.pid = pid;
-            e.syscall = "open";
-            e.path = std::move(path);
-            FillFromProc(&e, /*exec=*/false);
-            Deliver(e, deliver, delivered);
           }
         }
         meta = FAN_EVENT_NEXT(meta, len);
       }
     }
+    opens_.Drain([&](int64_t pid, std::string path) {
+      HostEvent e;
+      e.kind = HostEventKind::kOpen;
+      e.origin = EventOrigin::kFanotify;
+      e.boot_ns = BootClock::NowBoot();
+      e.time_ns = clock_.WallFromBoot(e.boot_ns);
+      e.pid = pid;
+      e.syscall = "open";
+      e.path = std::move(path);
+      FillFromProc(&e, /*exec=*/false);
+      Deliver(e, deliver, delivered);
+    });
   }
 
   void DrainProcConnector(const std::function<void(HostEvent&)>& deliver, size_t* delivered) {
@@ -339,22 +311,7 @@ class FallbackEventSource : public HostEventSource {
     Deliver(e, deliver, delivered);
   }
 
-  // ppid and ids from /proc/PID/status.
-  bool FillIds(HostEvent* e) {
-    auto status = proc_fs_.ReadFile(ProcPidPath(e->pid, "status"), 16384);
-    if (!status.ok()) return false;
-    ProcStatus st;
-    if (!ParseProcStatus(*status, &st) || !st.has_ids) return false;
-    e->uid = st.real_uid;
-    e->euid = st.effective_uid;
-    e->gid = st.real_gid;
-    e->egid = st.effective_gid;
-    for (std::string_view line : SplitString(*status, '\n')) {
-      if (StartsWith(line, "PPid:")) ParseInt64(TrimWhitespace(line.substr(5)), &e->ppid);
-      if (StartsWith(line, "Name:") && e->comm.empty()) e->comm = std::string(TrimWhitespace(line.substr(5)));
-    }
-    return true;
-  }
+  bool FillIds(HostEvent* e) { return FillIdsFromProc(proc_fs_, e); }
 
   StdioKind StdioOf(int64_t pid, int fd, Endpoint* peer) {
     std::string target = ReadLinkOrEmpty("/proc/" + std::to_string(pid) + "/fd/" + std::to_string(fd));
@@ -421,21 +378,16 @@ class FallbackEventSource : public HostEventSource {
   // Reports TCP listeners that appeared since the last poll.
   size_t PollListeners(bool baseline, const std::function<void(HostEvent&)>* deliver = nullptr) {
     next_listener_poll_ = MonotonicNs() + kListenerPollNs;
-    std::vector<SocketEntry> sockets;
-    for (const auto& [file, family] : {std::pair{"/proc/net/tcp", kFamilyInet}, std::pair{"/proc/net/tcp6", kFamilyInet6}}) {
-      auto text = proc_fs_.ReadFile(file, 16 << 20);
-      if (text.ok()) ParseInetSocketTable(*text, family, kProtocolTcp, 0, &sockets);
-    }
+    std::vector<SocketEntry> sockets = TcpListeners(proc_fs_);
     std::set<uint64_t> now;
     std::vector<const SocketEntry*> fresh;
     for (const SocketEntry& s : sockets) {
-      if (s.state != kTcpListen) continue;
       now.insert(s.inode);
       if (!baseline && listeners_.count(s.inode) == 0) fresh.push_back(&s);
     }
     listeners_.swap(now);
     if (fresh.empty() || deliver == nullptr) return 0;
-    std::unordered_map<uint64_t, int64_t> owner = SocketOwners();
+    std::unordered_map<uint64_t, int64_t> owner = SocketInodeOwners(proc_fs_);
     size_t delivered = 0;
     for (const SocketEntry* s : fresh) {
       HostEvent e;
@@ -456,21 +408,6 @@ class FallbackEventSource : public HostEventSource {
     return delivered;
   }
 
-  // socket inode -> pid, by reading every process's descriptors (only done
-  // when a new listener appeared).
-  std::unordered_map<uint64_t, int64_t> SocketOwners() {
-    std::unordered_map<uint64_t, int64_t> owner;
-    auto pids = ListProcessIds(proc_fs_);
-    if (!pids.ok()) return owner;
-    for (int64_t pid : *pids) {
-      (void)ForEachFileDescriptor(proc_fs_, pid, [&](int64_t, std::string_view target) {
-        uint64_t inode = 0;
-        if (ParseBracketedInode(target, "socket:", &inode)) owner.try_emplace(inode, pid);
-      });
-    }
-    return owner;
-  }
-
   void Deliver(HostEvent& e, const std::function<void(HostEvent&)>& deliver, size_t* delivered) {
     ++delivered_[static_cast<size_t>(e.kind)];
     ++*delivered;
@@ -484,8 +421,7 @@ class FallbackEventSource : public HostEventSource {
   int netlink_fd_ = -1;
   int fanotify_fd_ = -1;
   size_t exec_marks_ = 0;
-  size_t file_marks_ = 0;
-  std::vector<std::string> sensitive_;
+  SensitiveOpenWatch opens_;
   std::unordered_map<int64_t, std::string> exec_paths_;  // pid -> first FAN_OPEN_EXEC path
   std::set<uint64_t> listeners_;
   int64_t next_listener_poll_ = 0;

@@ -81,6 +81,7 @@ struct HostEvent {
   std::string cwd;
   std::vector<std::string> argv;
   bool exe_deleted = false;  // memfd or unlinked file
+  bool exe_setid = false;    // the executable has the set-user-id or set-group-id bit
   std::array<StdioKind, 3> stdio{};
   std::array<StdioKind, 3> parent_stdio{};
   Endpoint stdio_peer;  // remote end of an inet socket on the process's (or parent's) stdio

@@ -80,6 +80,7 @@ Result<std::unique_ptr<HostEventPipeline>> HostEventPipeline::Start(const HostEv
     ASSIGN_OR_RETURN(p->source_, OpenHostEventSource(options.collector));
   }
   if (options.snapshot) p->snapshot_processes_ = p->table_.LoadSnapshot(HostFs("/"));
+  p->infer_setid_ = !p->source_->ObservesSetIdCalls();
   p->journal_path_ = options.journal_path.empty() ? DefaultEventJournalPath() : options.journal_path;
   p->status_path_ = StatusPathForJournal(p->journal_path_);
   if (options.persist) {
@@ -127,6 +128,12 @@ Status HostEventPipeline::Poll(std::chrono::milliseconds timeout, const EventCal
 }
 
 void HostEventPipeline::Handle(HostEvent& event, const EventCallback& on_event, const FindingCallback& on_finding) {
+  if (infer_setid_) {
+    if (std::optional<HostEvent> change = table_.InferredCredentialChange(event)) {
+      ++inferred_setid_;
+      Handle(*change, on_event, on_finding);
+    }
+  }
   ++events_;
   int64_t previous_uid = -1, previous_euid = -1;
   table_.Apply(event, &previous_uid, &previous_euid);
@@ -188,6 +195,7 @@ Json HostEventPipeline::StatusJson() const {
   j["drops_total"] = dropped;
   j["notes"] = CountersJson(s.notes);
   j["events_processed"] = events_;
+  if (infer_setid_) j["notes"]["setid_inferred_from_credentials"] = inferred_setid_;
   j["findings"] = findings_total_;
   j["rules"] = rules_ != nullptr ? rules_->rule_count() : 0;
   j["process_table"] = Json{{"size", table_.size()},

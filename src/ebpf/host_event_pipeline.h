@@ -98,6 +98,8 @@ class HostEventPipeline {
   uint64_t journal_errors_ = 0;
   size_t snapshot_processes_ = 0;
   bool stopped_ = false;
+  bool infer_setid_ = false;  // the source does not see set*id calls (eBPF hooks mode)
+  uint64_t inferred_setid_ = 0;
 };
 
 // Reads the status file of a collector; kNotFound when none was written.

@@ -39,9 +39,11 @@ class LiveCollectorTest : public ::testing::Test {
     if (geteuid() != 0) GTEST_SKIP() << "the collector needs root";
   }
 
-  void Start(bool ebpf, std::vector<std::string> rule_paths = {}) {
+  void Start(bool ebpf, std::vector<std::string> rule_paths = {},
+             SyscallEventMode mode = SyscallEventMode::kHooks) {
     HostEventPipelineOptions o;
     o.collector.allow_ebpf = ebpf;
+    o.collector.syscall_events = mode;
     o.collector.allow_fallback = !ebpf;  // an eBPF test must not pass on the fallback
     o.persist = false;
     o.rule_paths = std::move(rule_paths);
@@ -108,6 +110,31 @@ class LiveCollectorTest : public ::testing::Test {
   int copies_ = 0;
 };
 
+// The socket, set*id and open scenarios run in both ways of seeing them: the
+// default hooks (cgroup socket programs, inet_sock_set_state, fanotify,
+// set*id inferred from credentials) and the sys_exit dispatcher.
+class LiveCollectorModeTest : public LiveCollectorTest, public ::testing::WithParamInterface<SyscallEventMode> {
+ protected:
+  void Start(std::vector<std::string> rule_paths = {}) {
+    LiveCollectorTest::Start(true, std::move(rule_paths), GetParam());
+    CollectorStatus s = pipeline_->SourceStatus();
+    ASSERT_NE(s.tier_detail.find("syscall_events " + std::string(SyscallEventModeName(GetParam()))),
+              std::string::npos)
+        << s.tier_detail;
+    for (const HookStatus& h : s.hooks) {
+      if (h.kind == "tp_btf" || h.kind == "cgroup") {
+        EXPECT_TRUE(h.attached) << h.name;
+      }
+    }
+  }
+};
+
+INSTANTIATE_TEST_SUITE_P(Modes, LiveCollectorModeTest,
+                         ::testing::Values(SyscallEventMode::kHooks, SyscallEventMode::kDispatcher),
+                         [](const ::testing::TestParamInfo<SyscallEventMode>& mode) {
+                           return std::string(SyscallEventModeName(mode.param));
+                         });
+
 int FreePort() {
   int fd = socket(AF_INET, SOCK_STREAM, 0);
   sockaddr_in a{};
@@ -152,8 +179,8 @@ TEST_F(LiveCollectorTest, BinaryCopiedToTmpProducesAnExecEventWithItsParentChain
   EXPECT_EQ(f->evidence["process"]["path"], tool);
 }
 
-TEST_F(LiveCollectorTest, PythonReverseShellToALocalListenerIsDetected) {
-  Start(true);
+TEST_P(LiveCollectorModeTest, PythonReverseShellToALocalListenerIsDetected) {
+  Start();
   int listener = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
   sockaddr_in a{};
   a.sin_family = AF_INET;
@@ -197,7 +224,7 @@ TEST_F(LiveCollectorTest, PythonReverseShellToALocalListenerIsDetected) {
   EXPECT_NE(FindFinding("HOST-REVERSE-SHELL-CMDLINE", [](const Finding&) { return true; }), nullptr);
 }
 
-TEST_F(LiveCollectorTest, ListenerOnANonAllowedPortFiresAndOnAnAllowedOneDoesNot) {
+TEST_P(LiveCollectorModeTest, ListenerOnANonAllowedPortFiresAndOnAnAllowedOneDoesNot) {
   int allowed = FreePort();
   int other = FreePort();
   while (other == allowed) other = FreePort();
@@ -211,7 +238,7 @@ TEST_F(LiveCollectorTest, ListenerOnANonAllowedPortFiresAndOnAnAllowedOneDoesNot
                                                   "    result: 0\n"
                                                   "    socket.local_port: {not_in: [" +
                                                       std::to_string(allowed) + "]}\n");
-  Start(true, {rules});
+  Start({rules});
   auto listen_on = [](int port) {
     return testing::RunCommand({"/usr/bin/python3", "-c",
                                 "import socket;s=socket.socket();s.setsockopt(socket.SOL_SOCKET,socket.SO_REUSEADDR,1);"
@@ -236,8 +263,8 @@ TEST_F(LiveCollectorTest, ListenerOnANonAllowedPortFiresAndOnAnAllowedOneDoesNot
   EXPECT_EQ(listen_event(other)->event.protocol, 6);
 }
 
-TEST_F(LiveCollectorTest, SensitiveOpensSetuidToRootAndMemfdExecsAreDetected) {
-  Start(true);
+TEST_P(LiveCollectorModeTest, SensitiveOpensSetuidToRootAndMemfdExecsAreDetected) {
+  Start();
   ASSERT_EQ(testing::RunShell("cat /etc/shadow > /dev/null").exit_code, 0);
   // An interpreter given cap_setuid (a GTFOBins escalation) makes itself root.
   testing::RunCommand({"/usr/bin/setpriv", "--reuid=65534", "--regid=65534", "--clear-groups",
@@ -257,6 +284,51 @@ TEST_F(LiveCollectorTest, SensitiveOpensSetuidToRootAndMemfdExecsAreDetected) {
   const Finding* setuid = FindFinding("HOST-SETUID-ROOT", [](const Finding&) { return true; });
   EXPECT_EQ(setuid->evidence["setid"]["previous_uid"], 65534);
   EXPECT_EQ(setuid->evidence["process"]["uid"], 0);
+  // setpriv's own drop from root to 65534 is a change too, but not to root.
+  EXPECT_EQ(FindFinding("HOST-SETUID-ROOT", [](const Finding& f) { return f.evidence["process"]["uid"] != 0; }),
+            nullptr);
+}
+
+TEST_P(LiveCollectorModeTest, AcceptedConnectionAndBindAreReportedForTheServingProcess) {
+  Start();
+  int port = FreePort();
+  std::string script = "import socket;s=socket.socket();s.setsockopt(socket.SOL_SOCKET,socket.SO_REUSEADDR,1);"
+                       "s.bind((\"127.0.0.1\"," + std::to_string(port) + "));s.listen();"
+                       "c,a=s.accept();c.recv(1)";
+  std::thread server([&] { testing::RunCommand({"/usr/bin/python3", "-c", script}); });
+  const Seen* listen_event = nullptr;
+  ASSERT_TRUE(PollUntil([&] {
+    listen_event = FindEvent([&](const HostEvent& e) { return e.kind == HostEventKind::kListen && e.local.port == port; });
+    return listen_event != nullptr;
+  }));
+  int64_t server_pid = listen_event->event.pid;
+  int client = socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in a{};
+  a.sin_family = AF_INET;
+  a.sin_port = htons(static_cast<uint16_t>(port));
+  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  ASSERT_EQ(connect(client, reinterpret_cast<sockaddr*>(&a), sizeof(a)), 0);
+  socklen_t len = sizeof(a);
+  getsockname(client, reinterpret_cast<sockaddr*>(&a), &len);
+  int client_port = ntohs(a.sin_port);
+  ASSERT_EQ(write(client, "x", 1), 1);
+  server.join();
+  close(client);
+  const Seen* accept_event = nullptr;
+  ASSERT_TRUE(PollUntil([&] {
+    accept_event = FindEvent([&](const HostEvent& e) { return e.kind == HostEventKind::kAccept && e.local.port == port; });
+    return accept_event != nullptr;
+  }));
+  EXPECT_EQ(accept_event->event.pid, server_pid);
+  EXPECT_EQ(accept_event->event.comm, "python3");
+  EXPECT_EQ(accept_event->event.remote.port, client_port);
+  EXPECT_EQ(accept_event->event.remote.address, "127.0.0.1");
+  const Seen* bind_event =
+      FindEvent([&](const HostEvent& e) { return e.kind == HostEventKind::kBind && e.local.port == port; });
+  ASSERT_NE(bind_event, nullptr);
+  EXPECT_EQ(bind_event->event.pid, server_pid);
+  EXPECT_EQ(bind_event->event.local.address, "127.0.0.1");
+  EXPECT_EQ(bind_event->event.result, 0);
 }
 
 TEST_F(LiveCollectorTest, NoDropsUnderABurstOfExecs) {
@@ -275,21 +347,23 @@ TEST_F(LiveCollectorTest, NoDropsUnderABurstOfExecs) {
 TEST_F(LiveCollectorTest, WithoutTheSyscallHookOnlyProcessLifecycleIsCollectedAndTheGapIsStated) {
   HostEventPipelineOptions o;
   o.collector.allow_fallback = false;
-  o.collector.syscall_events = false;
+  o.collector.syscall_events = SyscallEventMode::kOff;
   o.persist = false;
   auto p = HostEventPipeline::Start(o);
   ASSERT_TRUE(p.ok()) << p.status().message();
   pipeline_ = std::move(*p);
   CollectorStatus s = pipeline_->SourceStatus();
-  bool sys_exit_attached = false, exec_attached = false;
+  bool exec_attached = false;
   for (const HookStatus& h : s.hooks) {
-    if (h.name.rfind("sys_exit", 0) == 0) sys_exit_attached = h.attached;
-    if (h.name == "sched_process_exec") exec_attached = h.attached;
+    if (h.name == "sched_process_exec") {
+      exec_attached = h.attached;
+    } else if (h.name.rfind("sched_process_", 0) != 0) {
+      EXPECT_FALSE(h.attached) << h.name;
+    }
   }
-  EXPECT_FALSE(sys_exit_attached);
   EXPECT_TRUE(exec_attached);
   bool stated = false;
-  for (const std::string& g : s.coverage_gaps) stated = stated || g.find("--no-syscall-events") != std::string::npos;
+  for (const std::string& g : s.coverage_gaps) stated = stated || g.find("syscall_events off") != std::string::npos;
   EXPECT_TRUE(stated);
   int port = FreePort();
   testing::RunCommand({"/usr/bin/python3", "-c",

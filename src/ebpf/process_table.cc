@@ -219,6 +219,43 @@ void ProcessTable::Apply(HostEvent& event, int64_t* previous_uid, int64_t* previ
   }
 }
 
+std::optional<HostEvent> ProcessTable::InferredCredentialChange(const HostEvent& event) const {
+  int64_t actor = event.pid;
+  switch (event.kind) {
+    case HostEventKind::kFork:
+      actor = event.ppid;
+      break;
+    case HostEventKind::kAccept:
+    case HostEventKind::kSetId:
+      return std::nullopt;
+    default:
+      break;
+  }
+  if (event.uid < 0 || event.euid < 0 || event.gid < 0) return std::nullopt;
+  const ProcessRecord* r = Find(actor);
+  if (r == nullptr || r->exited || r->uid < 0 || r->euid < 0) return std::nullopt;
+  bool effective_explained = event.kind == HostEventKind::kExec && event.exe_setid;
+  bool changed = r->uid != event.uid || (r->gid >= 0 && r->gid != event.gid) ||
+                 (!effective_explained && r->euid != event.euid);
+  if (!changed) return std::nullopt;
+  HostEvent change;
+  change.kind = HostEventKind::kSetId;
+  change.origin = event.origin;
+  change.time_ns = event.time_ns;
+  change.boot_ns = event.boot_ns;
+  change.pid = change.tid = actor;
+  change.ppid = r->ppid;
+  change.uid = event.uid;
+  change.gid = event.gid;
+  change.euid = effective_explained ? r->euid : event.euid;
+  change.egid = event.egid;
+  change.cgroup_id = r->cgroup_id;
+  change.comm = r->name.substr(0, 15);
+  change.exe = r->exe;
+  change.syscall = "credential_change";
+  return change;
+}
+
 std::vector<const ProcessRecord*> ProcessTable::Ancestry(int64_t pid, size_t max_depth) const {
   std::vector<const ProcessRecord*> chain;
   const ProcessRecord* self = Find(pid);

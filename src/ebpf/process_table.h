@@ -17,6 +17,7 @@
 
 #include <cstdint>
 #include <deque>
+#include <optional>
 #include <string>
 #include <unordered_map>
 #include <vector>
@@ -59,6 +60,14 @@ class ProcessTable {
   // the table knows (e.g. the exe of a socket event's process).
   // `previous_uid` / `previous_euid` receive the ids before a setid event.
   void Apply(HostEvent& event, int64_t* previous_uid = nullptr, int64_t* previous_euid = nullptr);
+
+  // For sources that do not see set*id calls: when the ids that `event`
+  // carries for the process acting in it (the parent for fork) differ from
+  // the table's, the change that must have happened in between, as a setid
+  // event with syscall "credential_change" - else nullopt. An exec of a
+  // set-user-id or set-group-id file explains a new effective id; accept
+  // events carry the listener's ids from listen time and are not compared.
+  std::optional<HostEvent> InferredCredentialChange(const HostEvent& event) const;
 
   const ProcessRecord* Find(int64_t pid) const;
   // The parent, grandparent, ... of pid (nearest first), at most max_depth,

@@ -152,5 +152,56 @@ TEST(ProcessTableTest, SnapshotOfTheLiveHostMatchesProc) {
   EXPECT_EQ(self->uid, static_cast<int64_t>(getuid()));
 }
 
+HostEvent WithIds(HostEvent e, int64_t uid, int64_t euid) {
+  e.uid = uid;
+  e.euid = euid;
+  e.gid = e.egid = 1000;
+  return e;
+}
+
+TEST(ProcessTableTest, ACredentialChangeBetweenEventsIsInferredOnceAndExplainedBySetuidFiles) {
+  ProcessTable t;
+  HostEvent shell = WithIds(Exec(50, 1, "/usr/bin/python3", {"python3"}), 1000, 1000);
+  t.Apply(shell);
+  // Same ids: nothing happened in between.
+  EXPECT_FALSE(t.InferredCredentialChange(WithIds(Exit(50), 1000, 1000)).has_value());
+  // The process forks as root: it made itself root before.
+  HostEvent fork = WithIds(Fork(51, 50), 0, 0);
+  std::optional<HostEvent> change = t.InferredCredentialChange(fork);
+  ASSERT_TRUE(change.has_value());
+  EXPECT_EQ(change->kind, HostEventKind::kSetId);
+  EXPECT_EQ(change->pid, 50);  // the parent acted, not the child
+  EXPECT_EQ(change->uid, 0);
+  EXPECT_EQ(change->euid, 0);
+  EXPECT_EQ(change->syscall, "credential_change");
+  EXPECT_EQ(change->exe, "/usr/bin/python3");
+  int64_t previous_uid = -1, previous_euid = -1;
+  t.Apply(*change, &previous_uid, &previous_euid);
+  EXPECT_EQ(previous_uid, 1000);
+  EXPECT_EQ(previous_euid, 1000);
+  EXPECT_FALSE(t.InferredCredentialChange(fork).has_value());  // recorded: not reported twice
+
+  // An exec of a set-user-id file explains the new effective uid ...
+  HostEvent bash = WithIds(Exec(60, 1, "/bin/bash", {"bash"}), 1000, 1000);
+  t.Apply(bash);
+  HostEvent sudo = WithIds(Exec(60, 1, "/usr/bin/sudo", {"sudo", "id"}), 1000, 0);
+  sudo.exe_setid = true;
+  EXPECT_FALSE(t.InferredCredentialChange(sudo).has_value());
+  // ... but not a new real uid, nor a new effective uid from a plain file.
+  HostEvent plain = sudo;
+  plain.exe_setid = false;
+  EXPECT_TRUE(t.InferredCredentialChange(plain).has_value());
+  HostEvent real = WithIds(sudo, 0, 0);
+  EXPECT_TRUE(t.InferredCredentialChange(real).has_value());
+
+  // Accepts carry the listener's ids from listen time; unknown processes and
+  // events without ids are not compared.
+  HostEvent accept = WithIds(Exit(50), 4242, 4242);
+  accept.kind = HostEventKind::kAccept;
+  EXPECT_FALSE(t.InferredCredentialChange(accept).has_value());
+  EXPECT_FALSE(t.InferredCredentialChange(WithIds(Exit(999), 0, 0)).has_value());
+  EXPECT_FALSE(t.InferredCredentialChange(Exit(50)).has_value());
+}
+
 }  // namespace
 }  // namespace warden

@@ -72,6 +72,7 @@ enum wd_exec_flags {
   WD_EXEC_ARGV_TRUNCATED = 1u << 2,
   WD_EXEC_EXE_DELETED = 1u << 3, /* the executable has no links (memfd, deleted file) */
   WD_EXEC_HAS_PEER = 1u << 4,    /* stdio_peer is set */
+  WD_EXEC_SETID_FILE = 1u << 5,  /* the executable has the set-user-id or set-group-id bit */
 };
 
 struct wd_header {
@@ -174,6 +175,15 @@ struct wd_module_event {
   __u32 path_bytes;
   __u32 flags; /* WD_EXEC_EXE_TRUNCATED when the path was cut */
   char data[WD_DATA_SIZE];
+};
+
+/* Key of the listeners map: a listening TCP socket, by network namespace
+ * (inode number of its nsfs file), family and local port (host order). The
+ * value is the wd_header of the process that called listen(). */
+struct wd_listener_key {
+  __u32 netns;
+  __u16 family;
+  __u16 port;
 };
 
 struct wd_prefix {

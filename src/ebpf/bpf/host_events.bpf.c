@@ -7,11 +7,18 @@
  *                          argv from the new mm, what stdio points at)
  *   sched_process_fork  -> fork records (new processes only, not threads)
  *   sched_process_exit  -> exit records (last thread of a process only)
+ *
+ * Socket events come from one of two sets of programs (user space loads one):
+ *   hooks (default)     -> cgroup connect4/6 (connect), cgroup post_bind4/6
+ *                          (bind), inet_sock_set_state (listen; accept, owned
+ *                          by the process that called listen). None of them
+ *                          runs outside the socket calls they watch.
  *   sys_exit            -> ONE dispatcher for every syscall we need (socket
  *                          calls, set*id, opens of configured path prefixes,
- *                          module loads). A syscall tracepoint taxes every
- *                          syscall on the host, so there is exactly one, and
- *                          its first instructions reject unwatched syscalls.
+ *                          module loads). Exact (return values, the syscall
+ *                          name) but a syscall tracepoint switches every task
+ *                          on the host to the kernel's slow syscall path, so
+ *                          there is exactly one and it is opt-in.
  *
  * Records go to one ring buffer submitted with BPF_RB_NO_WAKEUP: a wake-up
  * costs tens of microseconds per event on our VMs, so user space drains on a
@@ -47,6 +54,13 @@ char LICENSE[] SEC("license") = "Dual BSD/GPL";
 #define O_WRONLY 01
 #define O_CREAT 0100
 #define O_TRUNC 01000
+#define S_ISUID 04000
+#define S_ISGID 02000
+#define IPPROTO_TCP 6
+#define TCP_ESTABLISHED 1
+#define TCP_SYN_RECV 3
+#define TCP_CLOSE 7
+#define TCP_LISTEN 10
 
 /* Set by user space before loading (read-only afterwards, so the verifier
  * prunes what they disable). */
@@ -91,6 +105,17 @@ struct {
   __type(key, __u32);
   __type(value, struct wd_open_event);
 } open_scratch SEC(".maps");
+
+/* Listening TCP sockets -> the process that called listen(), so an accepted
+ * connection (established in softirq context, where no process is current)
+ * is reported as that process's. User space seeds it with the listeners that
+ * predate the collector. */
+struct {
+  __uint(type, BPF_MAP_TYPE_HASH);
+  __uint(max_entries, 16384);
+  __type(key, struct wd_listener_key);
+  __type(value, struct wd_header);
+} listeners SEC(".maps");
 
 /* Syscall numbers of the host architecture (the program is built for the
  * build machine's arch; vmlinux.h comes from the same kernel family). */
@@ -358,6 +383,7 @@ int BPF_PROG(on_exec, struct task_struct *task, pid_t old_pid, struct linux_binp
   n = write_path(0, used, &file->f_path, &truncated);
   if (truncated) e->flags |= WD_EXEC_EXE_TRUNCATED;
   if (file->f_inode->__i_nlink == 0) e->flags |= WD_EXEC_EXE_DELETED;
+  if (file->f_inode->i_mode & (S_ISUID | S_ISGID)) e->flags |= WD_EXEC_SETID_FILE;
   e->exe_bytes = n;
   used += n;
 
@@ -676,4 +702,138 @@ int BPF_PROG(on_sys_exit, struct pt_regs *regs, long ret) {
     default:
       return 0;
   }
+}
+
+/* ---- Socket hooks (the default): none of these runs outside the socket
+ * operations they watch, so processes that do not use sockets pay nothing. */
+
+static __always_inline int emit_socket(struct wd_socket_event *e, __u32 syscall_nr) {
+  if (is_agent()) return 0;
+  struct task_struct *task = (struct task_struct *)bpf_get_current_task_btf();
+  e->syscall_nr = syscall_nr;
+  e->ret = 0;
+  e->fd = -1;
+  fill_header(&e->h, WD_EVENT_SOCKET, sizeof(*e), task);
+  output(e, sizeof(*e), WD_EVENT_SOCKET);
+  return 0;
+}
+
+/* connect(): the address the caller asked for, before the call completes. */
+static __always_inline int on_connect(struct bpf_sock_addr *ctx, __u16 family) {
+  struct wd_socket_event e = {};
+  e.type = ctx->type;
+  e.protocol = ctx->protocol;
+  e.remote.family = family;
+  e.remote.port = bpf_ntohs((__u16)ctx->user_port);
+  if (family == AF_INET) {
+    __u32 ip = ctx->user_ip4;
+    __builtin_memcpy(e.remote.addr, &ip, 4);
+  } else {
+    __u32 ip6[4] = {ctx->user_ip6[0], ctx->user_ip6[1], ctx->user_ip6[2], ctx->user_ip6[3]};
+    __builtin_memcpy(e.remote.addr, ip6, 16);
+  }
+  struct bpf_sock *sk = ctx->sk;
+  if (sk) {
+    e.local.family = family;
+    e.local.port = sk->src_port;
+    if (family == AF_INET) {
+      __u32 ip = sk->src_ip4;
+      __builtin_memcpy(e.local.addr, &ip, 4);
+    } else {
+      __u32 ip6[4] = {sk->src_ip6[0], sk->src_ip6[1], sk->src_ip6[2], sk->src_ip6[3]};
+      __builtin_memcpy(e.local.addr, ip6, 16);
+    }
+  }
+  emit_socket(&e, NR_connect);
+  return 1; /* always allow: Warden observes, it does not enforce */
+}
+
+SEC("cgroup/connect4")
+int on_connect4(struct bpf_sock_addr *ctx) { return on_connect(ctx, AF_INET); }
+
+SEC("cgroup/connect6")
+int on_connect6(struct bpf_sock_addr *ctx) { return on_connect(ctx, AF_INET6); }
+
+/* bind(): runs after the port is assigned, in the binding process. */
+static __always_inline int on_bind(struct bpf_sock *sk, __u16 family) {
+  struct wd_socket_event e = {};
+  e.type = sk->type;
+  e.protocol = sk->protocol;
+  e.local.family = family;
+  e.local.port = sk->src_port;
+  if (family == AF_INET) {
+    __u32 ip = sk->src_ip4;
+    __builtin_memcpy(e.local.addr, &ip, 4);
+  } else {
+    __u32 ip6[4] = {sk->src_ip6[0], sk->src_ip6[1], sk->src_ip6[2], sk->src_ip6[3]};
+    __builtin_memcpy(e.local.addr, ip6, 16);
+  }
+  emit_socket(&e, NR_bind);
+  return 1;
+}
+
+SEC("cgroup/post_bind4")
+int on_bind4(struct bpf_sock *sk) { return on_bind(sk, AF_INET); }
+
+SEC("cgroup/post_bind6")
+int on_bind6(struct bpf_sock *sk) { return on_bind(sk, AF_INET6); }
+
+static __always_inline void listener_key_of(const struct sock *sk, struct wd_listener_key *key) {
+  key->netns = BPF_CORE_READ(sk, __sk_common.skc_net.net, ns.inum);
+  key->family = sk->__sk_common.skc_family;
+  key->port = sk->__sk_common.skc_num;
+}
+
+/* TCP state changes: LISTEN is entered inside listen() (process context);
+ * SYN_RECV -> ESTABLISHED is a connection accepted by a listener (softirq:
+ * the owner comes from the listeners map). */
+SEC("tp_btf/inet_sock_set_state")
+int BPF_PROG(on_sock_state, const struct sock *sk, const int oldstate, const int newstate) {
+  if (sk->sk_protocol != IPPROTO_TCP) return 0;
+  struct wd_listener_key key = {};
+  if (newstate == TCP_LISTEN) {
+    if (is_agent()) return 0;
+    struct wd_socket_event e = {};
+    listener_key_of(sk, &key);
+    e.type = sk->sk_type;
+    e.protocol = IPPROTO_TCP;
+    local_endpoint((struct sock *)sk, &e.local);
+    struct task_struct *task = (struct task_struct *)bpf_get_current_task_btf();
+    e.syscall_nr = NR_listen;
+    e.ret = 0;
+    e.fd = -1;
+    fill_header(&e.h, WD_EVENT_SOCKET, sizeof(e), task);
+    bpf_map_update_elem(&listeners, &key, &e.h, BPF_ANY);
+    output(&e, sizeof(e), WD_EVENT_SOCKET);
+    return 0;
+  }
+  if (oldstate == TCP_LISTEN && newstate == TCP_CLOSE) {
+    listener_key_of(sk, &key);
+    bpf_map_delete_elem(&listeners, &key);
+    return 0;
+  }
+  if (oldstate == TCP_SYN_RECV && newstate == TCP_ESTABLISHED) {
+    struct wd_socket_event e = {};
+    listener_key_of(sk, &key);
+    struct wd_header *owner = bpf_map_lookup_elem(&listeners, &key);
+    if (owner) {
+      if (agent_tgid != 0 && owner->pid == agent_tgid) {
+        count(WD_COUNT_FILTERED_SELF);
+        return 0;
+      }
+      e.h = *owner;
+    }
+    e.h.boot_ns = bpf_ktime_get_boot_ns();
+    e.h.kind = WD_EVENT_SOCKET;
+    e.h.size = sizeof(e);
+    e.type = sk->sk_type;
+    e.protocol = IPPROTO_TCP;
+    local_endpoint((struct sock *)sk, &e.local);
+    remote_endpoint((struct sock *)sk, &e.remote);
+    e.syscall_nr = NR_accept;
+    e.ret = 0;
+    e.fd = -1;
+    output(&e, sizeof(e), WD_EVENT_SOCKET);
+  }
+  return 0;
 }

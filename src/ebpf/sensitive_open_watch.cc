@@ -1,0 +1,68 @@
+#include "ebpf/sensitive_open_watch.h"
+
+#include <fcntl.h>
+#include <sys/fanotify.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+#include <filesystem>
+
+#include "core/strings.h"
+#include "ebpf/proc_lookup.h"
+
+namespace warden {
+
+SensitiveOpenWatch::~SensitiveOpenWatch() {
+  if (fd_ >= 0) close(fd_);
+}
+
+Status SensitiveOpenWatch::Open(const std::vector<std::string>& prefixes, int64_t ignore_pid) {
+  ignore_pid_ = ignore_pid;
+  int fd = fanotify_init(FAN_CLASS_NOTIF | FAN_CLOEXEC | FAN_NONBLOCK, O_RDONLY | O_LARGEFILE | O_CLOEXEC);
+  if (fd < 0) return ErrnoStatus("fanotify_init", errno);
+  fd_ = fd;
+  for (const std::string& prefix : prefixes) {
+    if (prefix.empty() || prefix.front() != '/') continue;
+    std::filesystem::path p(prefix);
+    std::error_code ec;
+    std::string stem = p.filename().string();
+    std::vector<std::filesystem::path> targets;
+    if (stem.empty()) {
+      targets.push_back(p.parent_path());
+    } else {
+      for (const auto& entry : std::filesystem::directory_iterator(p.parent_path(), ec))
+        if (StartsWith(entry.path().filename().string(), stem)) targets.push_back(entry.path());
+    }
+    for (const auto& t : targets) {
+      bool is_dir = std::filesystem::is_directory(t, ec);
+      uint64_t mask = FAN_OPEN | (is_dir ? FAN_EVENT_ON_CHILD : 0);
+      if (fanotify_mark(fd_, FAN_MARK_ADD, mask, AT_FDCWD, t.c_str()) == 0) watched_.push_back(t.string());
+    }
+  }
+  return Status::Ok();
+}
+
+void SensitiveOpenWatch::Drain(const std::function<void(int64_t pid, std::string path)>& on_open) {
+  if (fd_ < 0) return;
+  alignas(fanotify_event_metadata) char buf[16 * 1024];
+  for (;;) {
+    ssize_t len = read(fd_, buf, sizeof(buf));
+    if (len <= 0) return;
+    auto* meta = reinterpret_cast<fanotify_event_metadata*>(buf);
+    while (FAN_EVENT_OK(meta, len)) {
+      if (meta->mask & FAN_Q_OVERFLOW) ++overflows_;
+      if (meta->fd >= 0) {
+        std::string path = ReadLinkOrEmpty("/proc/self/fd/" + std::to_string(meta->fd));
+        close(meta->fd);
+        if (meta->pid == ignore_pid_)
+          ++own_filtered_;
+        else if (meta->mask & FAN_OPEN)
+          on_open(meta->pid, std::move(path));
+      }
+      meta = FAN_EVENT_NEXT(meta, len);
+    }
+  }
+}
+
+}  // namespace warden
