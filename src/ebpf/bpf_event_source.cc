@@ -104,13 +104,7 @@ std::string CgroupV2Root() {
 
 class BpfEventSource : public HostEventSource {
  public:
-  ~BpfEventSource() override {
-    if (ring_ != nullptr) ring_buffer__free(ring_);
-    for (bpf_link* link : links_)
-      if (link != nullptr) bpf_link__destroy(link);
-    if (skel_ != nullptr) host_events_bpf__destroy(skel_);
-    if (cgroup_fd_ >= 0) close(cgroup_fd_);
-  }
+  ~BpfEventSource() override { Unload(); }
 
   bool ObservesSetIdCalls() const override { return mode_ != SyscallEventMode::kHooks; }
 
@@ -129,6 +123,19 @@ class BpfEventSource : public HostEventSource {
     g_libbpf_log = &log;
     libbpf_print_fn_t previous = libbpf_set_print(CaptureLibbpfLog);
     warden::Status st = Load(options);
+    if (!st.ok() && options.syscall_events == SyscallEventMode::kHooks) {
+      // Kernels that refuse the socket hooks (e.g. helpers not allowed in
+      // cgroup programs) still get socket events, through the dispatcher.
+      std::string why = st.message() + (log.empty() ? "" : ": " + LogTail(log, 4));
+      Unload();
+      log.clear();
+      CollectorOptions dispatcher = options;
+      dispatcher.syscall_events = SyscallEventMode::kDispatcher;
+      st = Load(dispatcher);
+      if (st.ok())
+        gaps_.insert(gaps_.begin(), "the kernel refused the socket hooks (" + why +
+                                        "); using the sys_exit dispatcher instead, which slows every syscall");
+    }
     libbpf_set_print(previous);
     g_libbpf_log = nullptr;
     if (!st.ok() && !log.empty()) return Unavailable(st.message() + ": " + LogTail(log, 4));
@@ -347,6 +354,22 @@ class BpfEventSource : public HostEventSource {
       if (bpf_obj_get_info_by_fd(bpf_program__fd(p), &info, &len) == 0) total += info.recursion_misses;
     }
     return total;
+  }
+
+  // Detaches and frees everything Load created (also after a failed Load).
+  void Unload() {
+    if (ring_ != nullptr) ring_buffer__free(ring_);
+    ring_ = nullptr;
+    for (bpf_link* link : links_)
+      if (link != nullptr) bpf_link__destroy(link);
+    links_.clear();
+    if (skel_ != nullptr) host_events_bpf__destroy(skel_);
+    skel_ = nullptr;
+    if (cgroup_fd_ >= 0) close(cgroup_fd_);
+    cgroup_fd_ = -1;
+    hooks_.clear();
+    gaps_.clear();
+    listeners_seeded_ = 0;
   }
 
   // The TCP listeners that exist before the hooks saw their listen():
