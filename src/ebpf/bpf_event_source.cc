@@ -213,8 +213,10 @@ class BpfEventSource : public HostEventSource {
     skel_->rodata->wakeup_bytes = static_cast<__u32>(ring_bytes_ / 4);
     bool kernel_has_modules = access("/proc/modules", F_OK) == 0;
     skel_->rodata->watch_modules = kernel_has_modules ? 1 : 0;
-    size_t count = 0;
+    mode_ = options.syscall_events;
+    size_t count = 0;  // the dispatcher matches opens against these in the kernel
     for (const std::string& prefix : options.sensitive_prefixes) {
+      if (mode_ != SyscallEventMode::kDispatcher) break;
       if (prefix.empty() || prefix.front() != '/') continue;
       if (count == WD_MAX_PREFIXES || prefix.size() > WD_PREFIX_LEN) {
         gaps_.push_back("sensitive path prefix not watched (at most " + std::to_string(WD_MAX_PREFIXES) +
@@ -227,12 +229,10 @@ class BpfEventSource : public HostEventSource {
     }
     skel_->rodata->prefix_count = static_cast<__u32>(count);
 
-    mode_ = options.syscall_events;
     bpf_program* hook_programs[] = {skel_->progs.on_connect4, skel_->progs.on_connect6, skel_->progs.on_bind4,
                                     skel_->progs.on_bind6, skel_->progs.on_sock_state};
     for (bpf_program* p : hook_programs) bpf_program__set_autoload(p, mode_ == SyscallEventMode::kHooks);
     bpf_program__set_autoload(skel_->progs.on_sys_exit, mode_ == SyscallEventMode::kDispatcher);
-    if (mode_ != SyscallEventMode::kDispatcher) skel_->rodata->prefix_count = 0;
     int err = host_events_bpf__load(skel_);
     if (err != 0) return Unavailable(std::string("the kernel refused the collector's programs (") + strerror(-err) + ")");
 
@@ -241,7 +241,6 @@ class BpfEventSource : public HostEventSource {
         {skel_->progs.on_fork, "sched_process_fork", "tp_btf", "fork", true, ""},
         {skel_->progs.on_exit, "sched_process_exit", "tp_btf", "exit", true, ""},
     };
-    const std::string mode_name(SyscallEventModeName(mode_));
     if (mode_ == SyscallEventMode::kHooks) {
       std::string root = CgroupV2Root();
       if (!root.empty()) cgroup_fd_ = open(root.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
