@@ -178,12 +178,13 @@ struct wd_module_event {
 };
 
 /* Key of the listeners map: a listening TCP socket, by network namespace
- * (inode number of its nsfs file), family and local port (host order). The
- * value is the wd_header of the process that called listen(). */
+ * (its cookie, as SO_NETNS_COOKIE reports it), family and local port (host
+ * order). The value is the wd_header of the process that called listen(). */
 struct wd_listener_key {
-  __u32 netns;
+  __u64 netns_cookie;
   __u16 family;
   __u16 port;
+  __u32 reserved;
 };
 
 struct wd_prefix {

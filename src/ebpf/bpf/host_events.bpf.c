@@ -10,9 +10,10 @@
  *
  * Socket events come from one of two sets of programs (user space loads one):
  *   hooks (default)     -> cgroup connect4/6 (connect), cgroup post_bind4/6
- *                          (bind), inet_sock_set_state (listen; accept, owned
- *                          by the process that called listen). None of them
- *                          runs outside the socket calls they watch.
+ *                          (bind), inet_sock_set_state (listen), cgroup
+ *                          sockops (accept, owned by the process that called
+ *                          listen). None of them runs outside the socket
+ *                          operations they watch.
  *   sys_exit            -> ONE dispatcher for every syscall we need (socket
  *                          calls, set*id, opens of configured path prefixes,
  *                          module loads). Exact (return values, the syscall
@@ -57,8 +58,6 @@ char LICENSE[] SEC("license") = "Dual BSD/GPL";
 #define S_ISUID 04000
 #define S_ISGID 02000
 #define IPPROTO_TCP 6
-#define TCP_ESTABLISHED 1
-#define TCP_SYN_RECV 3
 #define TCP_CLOSE 7
 #define TCP_LISTEN 10
 
@@ -779,14 +778,16 @@ SEC("cgroup/post_bind6")
 int on_bind6(struct bpf_sock *sk) { return on_bind(sk, AF_INET6); }
 
 static __always_inline void listener_key_of(const struct sock *sk, struct wd_listener_key *key) {
-  key->netns = BPF_CORE_READ(sk, __sk_common.skc_net.net, ns.inum);
+  key->netns_cookie = BPF_CORE_READ(sk, __sk_common.skc_net.net, net_cookie);
   key->family = sk->__sk_common.skc_family;
   key->port = sk->__sk_common.skc_num;
 }
 
-/* TCP state changes: LISTEN is entered inside listen() (process context);
- * SYN_RECV -> ESTABLISHED is a connection accepted by a listener (softirq:
- * the owner comes from the listeners map). */
+/* TCP state changes that happen inside the socket calls (process context):
+ * LISTEN in listen(), LISTEN -> CLOSE when a listener is closed. Runs of this
+ * program nested in softirq context (other connections' transitions) produce
+ * nothing, so the kernel skipping one as recursion loses no event; accepted
+ * connections come from sockops below, which has no such limit. */
 SEC("tp_btf/inet_sock_set_state")
 int BPF_PROG(on_sock_state, const struct sock *sk, const int oldstate, const int newstate) {
   if (sk->sk_protocol != IPPROTO_TCP) return 0;
@@ -812,28 +813,51 @@ int BPF_PROG(on_sock_state, const struct sock *sk, const int oldstate, const int
     bpf_map_delete_elem(&listeners, &key);
     return 0;
   }
-  if (oldstate == TCP_SYN_RECV && newstate == TCP_ESTABLISHED) {
-    struct wd_socket_event e = {};
-    listener_key_of(sk, &key);
-    struct wd_header *owner = bpf_map_lookup_elem(&listeners, &key);
-    if (owner) {
-      if (agent_tgid != 0 && owner->pid == agent_tgid) {
-        count(WD_COUNT_FILTERED_SELF);
-        return 0;
-      }
-      e.h = *owner;
-    }
-    e.h.boot_ns = bpf_ktime_get_boot_ns();
-    e.h.kind = WD_EVENT_SOCKET;
-    e.h.size = sizeof(e);
-    e.type = sk->sk_type;
-    e.protocol = IPPROTO_TCP;
-    local_endpoint((struct sock *)sk, &e.local);
-    remote_endpoint((struct sock *)sk, &e.remote);
-    e.syscall_nr = NR_accept;
-    e.ret = 0;
-    e.fd = -1;
-    output(&e, sizeof(e), WD_EVENT_SOCKET);
-  }
   return 0;
+}
+
+/* A connection a listener accepted (the handshake completed: SYN_RECV ->
+ * ESTABLISHED, in softirq context), reported as the listener's process. */
+SEC("sockops")
+int on_sockops(struct bpf_sock_ops *skops) {
+  if (skops->op != BPF_SOCK_OPS_PASSIVE_ESTABLISHED_CB) return 1;
+  __u32 family = skops->family;
+  if (family != AF_INET && family != AF_INET6) return 1;
+  struct wd_listener_key key = {};
+  key.netns_cookie = bpf_get_netns_cookie(skops);
+  key.family = family;
+  key.port = skops->local_port;
+  struct wd_socket_event e = {};
+  struct wd_header *owner = bpf_map_lookup_elem(&listeners, &key);
+  if (owner) {
+    if (agent_tgid != 0 && owner->pid == agent_tgid) {
+      count(WD_COUNT_FILTERED_SELF);
+      return 1;
+    }
+    e.h = *owner;
+  }
+  e.h.boot_ns = bpf_ktime_get_boot_ns();
+  e.h.kind = WD_EVENT_SOCKET;
+  e.h.size = sizeof(e);
+  e.type = 1; /* SOCK_STREAM */
+  e.protocol = IPPROTO_TCP;
+  e.local.family = e.remote.family = family;
+  e.local.port = skops->local_port;
+  __u32 rport = skops->remote_port; /* network order, in the upper half on older kernels */
+  e.remote.port = rport > 0xffff ? bpf_ntohl(rport) : bpf_ntohs((__u16)rport);
+  if (family == AF_INET) {
+    __u32 l = skops->local_ip4, r = skops->remote_ip4;
+    __builtin_memcpy(e.local.addr, &l, 4);
+    __builtin_memcpy(e.remote.addr, &r, 4);
+  } else {
+    __u32 l6[4] = {skops->local_ip6[0], skops->local_ip6[1], skops->local_ip6[2], skops->local_ip6[3]};
+    __u32 r6[4] = {skops->remote_ip6[0], skops->remote_ip6[1], skops->remote_ip6[2], skops->remote_ip6[3]};
+    __builtin_memcpy(e.local.addr, l6, 16);
+    __builtin_memcpy(e.remote.addr, r6, 16);
+  }
+  e.syscall_nr = NR_accept;
+  e.ret = 0;
+  e.fd = -1;
+  output(&e, sizeof(e), WD_EVENT_SOCKET);
+  return 1;
 }
