@@ -276,11 +276,22 @@ bool RunLive(const char* name, int rounds, const std::string& journal, Workload 
   return true;
 }
 
+// The median over rounds of with[i] / without[i]: each round's two legs run
+// back to back, so a ratio within a round is not moved by the machine
+// speeding up or slowing down between rounds, as a ratio of medians is.
+double MedianPairedRatio(const std::vector<double>& with, const std::vector<double>& without) {
+  std::vector<double> ratios;
+  for (size_t i = 0; i < with.size() && i < without.size(); ++i)
+    if (without[i] > 0) ratios.push_back(with[i] / without[i]);
+  return ratios.empty() ? 1.0 : Median(ratios);
+}
+
 void PrintLive(const char* name, int iterations, const LiveResult& r) {
   double base = Median(r.without), with = Median(r.with);
-  double cpu_base = Median(r.cpu_without), cpu_with = Median(r.cpu_with);
+  double wall_ratio = MedianPairedRatio(r.with, r.without);
+  double cpu_ratio = MedianPairedRatio(r.cpu_with, r.cpu_without);
   std::printf("%-10s %6d  %7.3f s  %7.3f s  %+7.2f%%  %+7.2f%%  %7.0f/s  %8.0f  %5llu  %6.2f%%  %6lld / %lld KiB\n", name,
-              iterations, base, with, 100.0 * (with / base - 1), 100.0 * (cpu_with / cpu_base - 1), iterations / base,
+              iterations, base, with, 100.0 * (wall_ratio - 1), 100.0 * (cpu_ratio - 1), iterations / base,
               Median(r.events_per_second),
               static_cast<unsigned long long>(r.drops), Median(r.cpu_percent), static_cast<long long>(r.rss_kb),
               static_cast<long long>(r.anon_kb));
@@ -434,7 +445,7 @@ int Main(int argc, char** argv) {
       PrintLive("fork/exec", o.exec_iterations, exec);
       PrintLive("connect", o.connect_iterations, conn);
       std::printf("(medians; wall + and cpu + are the workload's extra wall time and extra CPU time (user + system,\n"
-                  " its children included) with the collector; rate = iterations/s without it; events/s and\n"
+                  " its children included) with the collector, the median of each round's with/without ratio; rate = iterations/s without it; events/s and\n"
                   " coll.cpu are the collector's over the run plus its 0.6 s of start-up and drain, coll.cpu in\n"
                   " %% of one core;\n"
                   " RSS includes the shared, file-backed pages of the binary, ring buffer and journal,\n"
