@@ -21,7 +21,6 @@
 #include <cstring>
 #include <mutex>
 
-#include "core/strings.h"
 #include "ebpf/bpf_record_decoder.h"
 #include "ebpf/event_source.h"
 #include "ebpf/proc_lookup.h"
@@ -90,15 +89,8 @@ struct HookSpec {
 // The cgroup v2 hierarchy's root, where the socket hooks attach (they then
 // run for every process of the host's cgroup namespace).
 std::string CgroupV2Root() {
-  auto mountinfo = HostFs("/").ReadFile("/proc/self/mountinfo");
-  if (mountinfo.ok()) {
-    for (std::string_view line : SplitString(*mountinfo, '\n')) {
-      std::vector<std::string_view> f = SplitWhitespace(line);
-      size_t dash = 0;
-      while (dash < f.size() && f[dash] != "-") ++dash;
-      if (dash + 1 < f.size() && f[dash + 1] == "cgroup2" && f.size() > 4) return std::string(f[4]);
-    }
-  }
+  for (const MountInfoEntry& m : ReadMountInfo(HostFs("/")))
+    if (m.fs_type == "cgroup2") return m.mount_point;
   return "";
 }
 

@@ -182,20 +182,11 @@ class FallbackEventSource : public HostEventSource {
     fanotify_fd_ = fd;
     // One mark per filesystem (superblock), on one of its mount points.
     std::set<std::string> devices;
-    auto mountinfo = HostFs("/").ReadFile("/proc/self/mountinfo");
-    if (mountinfo.ok()) {
-      for (std::string_view line : SplitString(*mountinfo, '\n')) {
-        std::vector<std::string_view> f = SplitWhitespace(line);
-        size_t dash = 0;
-        while (dash < f.size() && f[dash] != "-") ++dash;
-        if (f.size() < 5 || dash + 1 >= f.size()) continue;
-        std::string_view type = f[dash + 1];
-        if (IsPseudoFilesystem(type) || !devices.insert(std::string(f[2])).second) continue;
-        std::string mount_point(f[4]);
-        if (fanotify_mark(fd, FAN_MARK_ADD | FAN_MARK_FILESYSTEM, FAN_OPEN_EXEC, AT_FDCWD, mount_point.c_str()) == 0 ||
-            fanotify_mark(fd, FAN_MARK_ADD | FAN_MARK_MOUNT, FAN_OPEN_EXEC, AT_FDCWD, mount_point.c_str()) == 0)
-          ++exec_marks_;
-      }
+    for (const MountInfoEntry& m : ReadMountInfo(proc_fs_)) {
+      if (IsPseudoFilesystem(m.fs_type) || !devices.insert(m.device).second) continue;
+      if (fanotify_mark(fd, FAN_MARK_ADD | FAN_MARK_FILESYSTEM, FAN_OPEN_EXEC, AT_FDCWD, m.mount_point.c_str()) == 0 ||
+          fanotify_mark(fd, FAN_MARK_ADD | FAN_MARK_MOUNT, FAN_OPEN_EXEC, AT_FDCWD, m.mount_point.c_str()) == 0)
+        ++exec_marks_;
     }
     return Status::Ok();
   }

@@ -42,6 +42,21 @@ std::unordered_map<uint64_t, int64_t> SocketInodeOwners(const HostFs& proc) {
   return owner;
 }
 
+std::vector<MountInfoEntry> ReadMountInfo(const HostFs& proc) {
+  std::vector<MountInfoEntry> mounts;
+  auto text = proc.ReadFile("/proc/self/mountinfo");
+  if (!text.ok()) return mounts;
+  for (std::string_view line : SplitString(*text, '\n')) {
+    // id parent major:minor root mount-point options [optional...] - type source super-options
+    std::vector<std::string_view> f = SplitWhitespace(line);
+    size_t dash = 0;
+    while (dash < f.size() && f[dash] != "-") ++dash;
+    if (f.size() < 5 || dash + 1 >= f.size()) continue;
+    mounts.push_back({std::string(f[2]), std::string(f[4]), std::string(f[dash + 1])});
+  }
+  return mounts;
+}
+
 std::vector<SocketEntry> TcpListeners(const HostFs& proc) {
   std::vector<SocketEntry> sockets;
   for (const auto& [file, family] : {std::pair{"/proc/net/tcp", kFamilyInet}, std::pair{"/proc/net/tcp6", kFamilyInet6}}) {

@@ -28,6 +28,14 @@ bool FillIdsFromProc(const HostFs& proc, HostEvent* e);
 // descriptors (expensive: call when something new needs an owner).
 std::unordered_map<uint64_t, int64_t> SocketInodeOwners(const HostFs& proc);
 
+// One line of /proc/self/mountinfo: what the event sources need of it.
+struct MountInfoEntry {
+  std::string device;       // major:minor
+  std::string mount_point;
+  std::string fs_type;
+};
+std::vector<MountInfoEntry> ReadMountInfo(const HostFs& proc);
+
 // Listening TCP sockets (IPv4 and IPv6) of this network namespace.
 std::vector<SocketEntry> TcpListeners(const HostFs& proc);
 

@@ -706,6 +706,19 @@ int BPF_PROG(on_sys_exit, struct pt_regs *regs, long ret) {
 /* ---- Socket hooks (the default): none of these runs outside the socket
  * operations they watch, so processes that do not use sockets pay nothing. */
 
+/* Copies an address out of a context structure's ip4 / ip6[4] fields, one
+ * field at a time (the verifier allows only direct loads of context fields). */
+#define COPY_CTX_ADDR(addr, family, src, ip4, ip6)                                        \
+  do {                                                                                  \
+    if ((family) == AF_INET) {                                                          \
+      __u32 v4_ = (src)->ip4;                                                           \
+      __builtin_memcpy((addr), &v4_, 4);                                                \
+    } else {                                                                            \
+      __u32 v6_[4] = {(src)->ip6[0], (src)->ip6[1], (src)->ip6[2], (src)->ip6[3]};      \
+      __builtin_memcpy((addr), v6_, 16);                                                \
+    }                                                                                   \
+  } while (0)
+
 static __always_inline int emit_socket(struct wd_socket_event *e, __u32 syscall_nr) {
   if (is_agent()) return 0;
   struct task_struct *task = (struct task_struct *)bpf_get_current_task_btf();
@@ -724,24 +737,12 @@ static __always_inline int on_connect(struct bpf_sock_addr *ctx, __u16 family) {
   e.protocol = ctx->protocol;
   e.remote.family = family;
   e.remote.port = bpf_ntohs((__u16)ctx->user_port);
-  if (family == AF_INET) {
-    __u32 ip = ctx->user_ip4;
-    __builtin_memcpy(e.remote.addr, &ip, 4);
-  } else {
-    __u32 ip6[4] = {ctx->user_ip6[0], ctx->user_ip6[1], ctx->user_ip6[2], ctx->user_ip6[3]};
-    __builtin_memcpy(e.remote.addr, ip6, 16);
-  }
+  COPY_CTX_ADDR(e.remote.addr, family, ctx, user_ip4, user_ip6);
   struct bpf_sock *sk = ctx->sk;
   if (sk) {
     e.local.family = family;
     e.local.port = sk->src_port;
-    if (family == AF_INET) {
-      __u32 ip = sk->src_ip4;
-      __builtin_memcpy(e.local.addr, &ip, 4);
-    } else {
-      __u32 ip6[4] = {sk->src_ip6[0], sk->src_ip6[1], sk->src_ip6[2], sk->src_ip6[3]};
-      __builtin_memcpy(e.local.addr, ip6, 16);
-    }
+    COPY_CTX_ADDR(e.local.addr, family, sk, src_ip4, src_ip6);
   }
   emit_socket(&e, NR_connect);
   return 1; /* always allow: Warden observes, it does not enforce */
@@ -760,13 +761,7 @@ static __always_inline int on_bind(struct bpf_sock *sk, __u16 family) {
   e.protocol = sk->protocol;
   e.local.family = family;
   e.local.port = sk->src_port;
-  if (family == AF_INET) {
-    __u32 ip = sk->src_ip4;
-    __builtin_memcpy(e.local.addr, &ip, 4);
-  } else {
-    __u32 ip6[4] = {sk->src_ip6[0], sk->src_ip6[1], sk->src_ip6[2], sk->src_ip6[3]};
-    __builtin_memcpy(e.local.addr, ip6, 16);
-  }
+  COPY_CTX_ADDR(e.local.addr, family, sk, src_ip4, src_ip6);
   emit_socket(&e, NR_bind);
   return 1;
 }
@@ -845,16 +840,8 @@ int on_sockops(struct bpf_sock_ops *skops) {
   e.local.port = skops->local_port;
   __u32 rport = skops->remote_port; /* network order, in the upper half on older kernels */
   e.remote.port = rport > 0xffff ? bpf_ntohl(rport) : bpf_ntohs((__u16)rport);
-  if (family == AF_INET) {
-    __u32 l = skops->local_ip4, r = skops->remote_ip4;
-    __builtin_memcpy(e.local.addr, &l, 4);
-    __builtin_memcpy(e.remote.addr, &r, 4);
-  } else {
-    __u32 l6[4] = {skops->local_ip6[0], skops->local_ip6[1], skops->local_ip6[2], skops->local_ip6[3]};
-    __u32 r6[4] = {skops->remote_ip6[0], skops->remote_ip6[1], skops->remote_ip6[2], skops->remote_ip6[3]};
-    __builtin_memcpy(e.local.addr, l6, 16);
-    __builtin_memcpy(e.remote.addr, r6, 16);
-  }
+  COPY_CTX_ADDR(e.local.addr, family, skops, local_ip4, local_ip6);
+  COPY_CTX_ADDR(e.remote.addr, family, skops, remote_ip4, remote_ip6);
   e.syscall_nr = NR_accept;
   e.ret = 0;
   e.fd = -1;
