@@ -282,7 +282,8 @@ class BpfEventSource : public HostEventSource {
                       "syscall_events: dispatcher)");
       gaps_.push_back("syscall_events: hooks - connect is reported as it starts (exit_code 0, no outcome); "
                       "accept is attributed to the process that called listen");
-      gaps_.push_back("sensitive opens: files created after start-up are not watched; read vs write is unknown");
+      gaps_.push_back("sensitive opens: a file created or replaced (rename over it) is watched within 5 s, when the marks are "
+                      "renewed; read vs write is unknown");
       if (kernel_has_modules)
         gaps_.push_back("module loads need syscall_events: dispatcher");
     } else if (mode_ == SyscallEventMode::kOff) {

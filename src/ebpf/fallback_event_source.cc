@@ -92,7 +92,8 @@ class FallbackEventSource : public HostEventSource {
     gaps_.push_back("exec details (argv, cwd, ids, stdio) are read from /proc after the exec: a process that "
                     "exits within microseconds keeps only its pid and executable path");
     gaps_.push_back("set*id: the proc connector reports the resulting ids only (no syscall name, no failed attempts)");
-    gaps_.push_back("sensitive opens: only files that existed at start-up are watched, and read vs write is unknown");
+    gaps_.push_back("sensitive opens: a file created or replaced is watched within 5 s (marks renewed); read vs write is "
+                    "unknown");
     gaps_.push_back("kernel module loads and memfd executions are not seen by fanotify");
     return Status::Ok();
   }

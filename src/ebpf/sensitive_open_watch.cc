@@ -17,12 +17,24 @@ SensitiveOpenWatch::~SensitiveOpenWatch() {
   if (fd_ >= 0) close(fd_);
 }
 
-Status SensitiveOpenWatch::Open(const std::vector<std::string>& prefixes, int64_t ignore_pid) {
+Status SensitiveOpenWatch::Open(const std::vector<std::string>& prefixes, int64_t ignore_pid,
+                                std::chrono::milliseconds refresh) {
   ignore_pid_ = ignore_pid;
+  prefixes_ = prefixes;
+  refresh_ = refresh;
   int fd = fanotify_init(FAN_CLASS_NOTIF | FAN_CLOEXEC | FAN_NONBLOCK, O_RDONLY | O_LARGEFILE | O_CLOEXEC);
   if (fd < 0) return ErrnoStatus("fanotify_init", errno);
   fd_ = fd;
-  for (const std::string& prefix : prefixes) {
+  MarkAll();
+  return Status::Ok();
+}
+
+// Adding a mark an inode already has only sets the same mask again, so this
+// simply marks whatever matches now.
+void SensitiveOpenWatch::MarkAll() {
+  marked_at_ = std::chrono::steady_clock::now();
+  watched_.clear();
+  for (const std::string& prefix : prefixes_) {
     if (prefix.empty() || prefix.front() != '/') continue;
     std::filesystem::path p(prefix);
     std::error_code ec;
@@ -40,11 +52,11 @@ Status SensitiveOpenWatch::Open(const std::vector<std::string>& prefixes, int64_
       if (fanotify_mark(fd_, FAN_MARK_ADD, mask, AT_FDCWD, t.c_str()) == 0) watched_.push_back(t.string());
     }
   }
-  return Status::Ok();
 }
 
 void SensitiveOpenWatch::Drain(const std::function<void(int64_t pid, std::string path)>& on_open) {
   if (fd_ < 0) return;
+  if (std::chrono::steady_clock::now() - marked_at_ >= refresh_) MarkAll();
   alignas(fanotify_event_metadata) char buf[16 * 1024];
   for (;;) {
     ssize_t len = read(fd_, buf, sizeof(buf));
