@@ -147,17 +147,9 @@ class BpfEventSource : public HostEventSource {
     n = ring_buffer__consume(ring_);
     deliver_ = nullptr;
     if (n < 0 && n != -EINTR) return IoError(std::string("eBPF ring buffer: ") + strerror(-n));
-    opens_.Drain([&](int64_t pid, std::string path) {
-      HostEvent& e = event_;
-      e = HostEvent();
-      e.kind = HostEventKind::kOpen;
-      e.origin = EventOrigin::kFanotify;
-      e.boot_ns = BootClock::NowBoot();
-      e.time_ns = clock_.WallFromBoot(e.boot_ns);
-      e.pid = e.tid = pid;
-      e.syscall = "open";
-      e.path = std::move(path);
-      if (!FillIdsFromProc(proc_fs_, &e)) e.probe_error = true;
+    opens_.Drain(clock_, [&](HostEvent& e) {
+      e.tid = e.pid;
+      if (e.uid < 0) e.probe_error = true;  // gone before /proc was read
       ++delivered_[static_cast<size_t>(e.kind)];
       ++delivered_now_;
       deliver(e);
@@ -181,10 +173,14 @@ class BpfEventSource : public HostEventSource {
     s.drops["kernel_read_failed"] = counters[WD_COUNT_DROP_READ_FAILED];
     s.drops["undecodable_record"] = decode_errors_;
     if (opens_.fd() >= 0) s.drops["fanotify_queue_overflow"] = opens_.overflows();
-    s.drops["program_recursion"] = RecursionMisses(false);
+    s.drops["program_recursion"] =
+        RecursionMisses({skel_->progs.on_exec, skel_->progs.on_fork, skel_->progs.on_exit, skel_->progs.on_sys_exit,
+                         skel_->progs.on_connect4, skel_->progs.on_connect6, skel_->progs.on_bind4,
+                         skel_->progs.on_bind6, skel_->progs.on_sockops});
     // inet_sock_set_state runs nested in softirq context carry no event
     // (host_events.bpf.c): skipping one loses nothing, so it is a note.
-    if (mode_ == SyscallEventMode::kHooks) s.notes["sock_state_nested_runs_skipped"] = RecursionMisses(true);
+    if (mode_ == SyscallEventMode::kHooks)
+      s.notes["sock_state_nested_runs_skipped"] = RecursionMisses({skel_->progs.on_sock_state});
     s.notes["truncated_paths"] = counters[WD_COUNT_TRUNCATED_PATH];
     s.notes["truncated_argv"] = counters[WD_COUNT_TRUNCATED_ARGV];
     s.notes["own_events_filtered_in_kernel"] = counters[WD_COUNT_FILTERED_SELF];
@@ -211,7 +207,7 @@ class BpfEventSource : public HostEventSource {
     mode_ = options.syscall_events;
     size_t count = 0;  // the dispatcher matches opens against these in the kernel
     for (const std::string& prefix : options.sensitive_prefixes) {
-      if (mode_ != SyscallEventMode::kDispatcher) break;
+      if (mode_ != SyscallEventMode::kDispatcher) break;  // hooks: fanotify marks (opens_)
       if (prefix.empty() || prefix.front() != '/') continue;
       if (count == WD_MAX_PREFIXES || prefix.size() > WD_PREFIX_LEN) {
         gaps_.push_back("sensitive path prefix not watched (at most " + std::to_string(WD_MAX_PREFIXES) +
@@ -338,14 +334,8 @@ class BpfEventSource : public HostEventSource {
   }
 
   // Runs the kernel skipped because a program was already active on the CPU.
-  // Of every program, or (sock_state) of the inet_sock_set_state one only.
-  uint64_t RecursionMisses(bool sock_state) const {
+  static uint64_t RecursionMisses(std::initializer_list<bpf_program*> programs) {
     uint64_t total = 0;
-    std::vector<bpf_program*> programs = {skel_->progs.on_sock_state};
-    if (!sock_state)
-      programs = {skel_->progs.on_exec,      skel_->progs.on_fork,      skel_->progs.on_exit,
-                  skel_->progs.on_sys_exit,  skel_->progs.on_connect4,  skel_->progs.on_connect6,
-                  skel_->progs.on_bind4,     skel_->progs.on_bind6,     skel_->progs.on_sockops};
     for (bpf_program* p : programs) {
       if (bpf_program__fd(p) < 0) continue;  // not loaded in this mode
       bpf_prog_info info{};

@@ -193,37 +193,18 @@ class FallbackEventSource : public HostEventSource {
   }
 
   void DrainFanotify(const std::function<void(HostEvent&)>& deliver, size_t* delivered) {
-    alignas(fanotify_event_metadata) char buf[64 * 1024];
-    while (fanotify_fd_ >= 0) {
-      ssize_t len = read(fanotify_fd_, buf, sizeof(buf));
-      if (len <= 0) break;
-      auto* meta = reinterpret_cast<fanotify_event_metadata*>(buf);
-      while (FAN_EVENT_OK(meta, len)) {
-        if (meta->mask & FAN_Q_OVERFLOW) ++fanotify_overflows_;
-        if (meta->fd >= 0) {
-          std::string path = ReadLinkOrEmpty("/proc/self/fd/" + std::to_string(meta->fd));
-          close(meta->fd);
-          int64_t pid = meta->pid;
-          if (pid == self_) {
-            ++own_filtered_;
-          } else if (meta->mask & FAN_OPEN_EXEC) {
-            exec_paths_.try_emplace(pid, std::move(path));  // the first one: the file executed
-            if (exec_paths_.size() > 65536) exec_paths_.clear();
-          }
+    if (fanotify_fd_ >= 0) {
+      fanotify_overflows_ += ReadFanotifyEvents(fanotify_fd_, [&](uint64_t mask, int64_t pid, std::string path) {
+        if (pid == self_) {
+          ++own_filtered_;
+        } else if (mask & FAN_OPEN_EXEC) {
+          exec_paths_.try_emplace(pid, std::move(path));  // the first one: the file executed
+          if (exec_paths_.size() > 65536) exec_paths_.clear();
         }
-        meta = FAN_EVENT_NEXT(meta, len);
-      }
+      });
     }
-    opens_.Drain([&](int64_t pid, std::string path) {
-      HostEvent e;
-      e.kind = HostEventKind::kOpen;
-      e.origin = EventOrigin::kFanotify;
-      e.boot_ns = BootClock::NowBoot();
-      e.time_ns = clock_.WallFromBoot(e.boot_ns);
-      e.pid = pid;
-      e.syscall = "open";
-      e.path = std::move(path);
-      FillFromProc(&e, /*exec=*/false);
+    opens_.Drain(clock_, [&](HostEvent& e) {
+      e.exe = StripDeleted(ReadLinkOrEmpty("/proc/" + std::to_string(e.pid) + "/exe"));
       Deliver(e, deliver, delivered);
     });
   }

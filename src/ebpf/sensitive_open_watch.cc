@@ -54,27 +54,46 @@ void SensitiveOpenWatch::MarkAll() {
   }
 }
 
-void SensitiveOpenWatch::Drain(const std::function<void(int64_t pid, std::string path)>& on_open) {
-  if (fd_ < 0) return;
-  if (std::chrono::steady_clock::now() - marked_at_ >= refresh_) MarkAll();
-  alignas(fanotify_event_metadata) char buf[16 * 1024];
+uint64_t ReadFanotifyEvents(int fd,
+                            const std::function<void(uint64_t mask, int64_t pid, std::string path)>& on_event) {
+  uint64_t overflows = 0;
+  alignas(fanotify_event_metadata) char buf[64 * 1024];
   for (;;) {
-    ssize_t len = read(fd_, buf, sizeof(buf));
-    if (len <= 0) return;
+    ssize_t len = read(fd, buf, sizeof(buf));
+    if (len <= 0) return overflows;
     auto* meta = reinterpret_cast<fanotify_event_metadata*>(buf);
     while (FAN_EVENT_OK(meta, len)) {
-      if (meta->mask & FAN_Q_OVERFLOW) ++overflows_;
+      if (meta->mask & FAN_Q_OVERFLOW) ++overflows;
       if (meta->fd >= 0) {
         std::string path = ReadLinkOrEmpty("/proc/self/fd/" + std::to_string(meta->fd));
         close(meta->fd);
-        if (meta->pid == ignore_pid_)
-          ++own_filtered_;
-        else if (meta->mask & FAN_OPEN)
-          on_open(meta->pid, std::move(path));
+        on_event(meta->mask, meta->pid, std::move(path));
       }
       meta = FAN_EVENT_NEXT(meta, len);
     }
   }
+}
+
+void SensitiveOpenWatch::Drain(const BootClock& clock, const std::function<void(HostEvent&)>& deliver) {
+  if (fd_ < 0) return;
+  if (std::chrono::steady_clock::now() - marked_at_ >= refresh_) MarkAll();
+  overflows_ += ReadFanotifyEvents(fd_, [&](uint64_t mask, int64_t pid, std::string path) {
+    if (pid == ignore_pid_) {
+      ++own_filtered_;
+      return;
+    }
+    if ((mask & FAN_OPEN) == 0) return;
+    HostEvent e;
+    e.kind = HostEventKind::kOpen;
+    e.origin = EventOrigin::kFanotify;
+    e.boot_ns = BootClock::NowBoot();
+    e.time_ns = clock.WallFromBoot(e.boot_ns);
+    e.pid = pid;
+    e.syscall = "open";
+    e.path = std::move(path);
+    FillIdsFromProc(proc_fs_, &e);
+    deliver(e);
+  });
 }
 
 }  // namespace warden

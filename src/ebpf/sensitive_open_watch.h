@@ -11,7 +11,8 @@
 // draining: a replaced or newly created file is watched within that time.
 //
 // Not done here: fanotify does not say read from write (open_flags stays -1),
-// and the acting process is known by pid only - callers fill in the rest.
+// and the acting process is known by its pid and /proc only (its ids are read
+// from /proc/PID/status; callers add what their tier knows).
 #pragma once
 
 #include <chrono>
@@ -20,9 +21,19 @@
 #include <string>
 #include <vector>
 
+#include "core/host_fs.h"
 #include "core/status.h"
+#include "ebpf/event_source.h"
+#include "ebpf/host_event.h"
 
 namespace warden {
+
+// Reads every pending event of a non-blocking fanotify descriptor (one
+// without file-id reporting): on_event(mask, pid, path of the file), closing
+// each event's descriptor. Returns the queue overflows seen. Also reads the
+// fallback tier's exec-path marks.
+uint64_t ReadFanotifyEvents(int fd,
+                            const std::function<void(uint64_t mask, int64_t pid, std::string path)>& on_event);
 
 class SensitiveOpenWatch {
  public:
@@ -36,9 +47,11 @@ class SensitiveOpenWatch {
   Status Open(const std::vector<std::string>& prefixes, int64_t ignore_pid,
               std::chrono::milliseconds refresh = std::chrono::seconds(5));
 
-  // Reads every pending event without blocking: on_open(pid, path). Renews
-  // the marks first when `refresh` has passed since the last time.
-  void Drain(const std::function<void(int64_t pid, std::string path)>& on_open);
+  // Reads every pending event without blocking and delivers each as an
+  // `open` HostEvent (origin fanotify, time from `clock`, pid, path, and the
+  // ids, parent and comm from /proc when the process is still there: else
+  // uid stays -1). Renews the marks first when `refresh` has passed.
+  void Drain(const BootClock& clock, const std::function<void(HostEvent&)>& deliver);
 
   int fd() const { return fd_; }
   size_t marks() const { return watched_.size(); }
@@ -51,6 +64,7 @@ class SensitiveOpenWatch {
 
   int fd_ = -1;
   int64_t ignore_pid_ = 0;
+  HostFs proc_fs_{"/"};
   std::vector<std::string> prefixes_;
   std::chrono::milliseconds refresh_{0};
   std::chrono::steady_clock::time_point marked_at_;

@@ -31,9 +31,12 @@ class SensitiveOpenWatchTest : public ::testing::Test {
 
   std::vector<std::string> DrainPaths(SensitiveOpenWatch& watch) {
     std::vector<std::string> paths;
-    watch.Drain([&](int64_t pid, std::string path) {
-      EXPECT_EQ(pid, getpid());
-      paths.push_back(std::move(path));
+    BootClock clock;
+    watch.Drain(clock, [&](HostEvent& e) {
+      EXPECT_EQ(e.kind, HostEventKind::kOpen);
+      EXPECT_EQ(e.pid, getpid());
+      EXPECT_EQ(e.uid, static_cast<int64_t>(getuid()));  // read from /proc: the opener is alive
+      paths.push_back(std::move(e.path));
     });
     return paths;
   }
