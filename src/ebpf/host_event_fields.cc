@@ -207,16 +207,16 @@ class EventFieldsSink : public FieldSink {
  public:
   EventFieldsSink(EventFields* out, std::deque<std::string>* scratch) : out_(out), scratch_(scratch) {}
   void set_field(FieldId id) { id_ = id; }
-  void Text(std::string_view value) override { out_->Add(id_, {value, ValueKind::kString}); }
+  void Text(std::string_view value) override { out_->Add(id_, value, ValueKind::kString); }
   void OwnedText(std::string value) override {
     scratch_->push_back(std::move(value));
-    out_->Add(id_, {scratch_->back(), ValueKind::kString});
+    out_->Add(id_, scratch_->back(), ValueKind::kString);
   }
   void Number(int64_t value) override {
     scratch_->push_back(std::to_string(value));
-    out_->Add(id_, {scratch_->back(), ValueKind::kNumber});
+    out_->Add(id_, scratch_->back(), ValueKind::kNumber);
   }
-  void Bool(bool value) override { out_->Add(id_, {value ? "true" : "false", ValueKind::kBool}); }
+  void Bool(bool value) override { out_->Add(id_, value ? "true" : "false", ValueKind::kBool); }
 
  private:
   EventFields* out_;

@@ -38,13 +38,4 @@ void EventFields::LoadLazy() const {
   loader->LoadLazyFields(const_cast<EventFields*>(this));
 }
 
-void EventFields::Add(FieldId id, FieldValue value) {
-  Slot& s = slots_[id];
-  if (s.count++ == 0) {
-    s.first = value;
-  } else {
-    overflow_.emplace_back(id, value);
-  }
-}
-
 }  // namespace warden

@@ -47,7 +47,15 @@ class EventFields {
  public:
   // Forgets the previous event's values; keeps capacity.
   void Reset(size_t field_count);
-  void Add(FieldId id, FieldValue value);
+  // Text and kind as separate arguments (not a FieldValue): they travel in
+  // registers, on the hot path of every extracted value.
+  void Add(FieldId id, std::string_view text, ValueKind kind) {
+    Slot& s = slots_[id];
+    if (s.count++ == 0)
+      s.first = FieldValue{text, kind};
+    else
+      overflow_.emplace_back(id, FieldValue{text, kind});
+  }
 
   // Number of values the field has in this event (0 = missing).
   uint32_t count(FieldId id) const {
