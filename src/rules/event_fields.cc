@@ -38,4 +38,8 @@ void EventFields::LoadLazy() const {
   loader->LoadLazyFields(const_cast<EventFields*>(this));
 }
 
+void EventFields::AddOverflow(FieldId id, std::string_view text, ValueKind kind) {
+  overflow_.emplace_back(id, FieldValue{text, kind});
+}
+
 }  // namespace warden

@@ -54,7 +54,7 @@ class EventFields {
     if (s.count++ == 0)
       s.first = FieldValue{text, kind};
     else
-      overflow_.emplace_back(id, FieldValue{text, kind});
+      AddOverflow(id, text, kind);  // out of line: keeps this inlined
   }
 
   // Number of values the field has in this event (0 = missing).
@@ -105,6 +105,7 @@ class EventFields {
     if (loader_ != nullptr && (*lazy_)[id]) LoadLazy();
   }
   void LoadLazy() const;
+  void AddOverflow(FieldId id, std::string_view text, ValueKind kind);
 
   struct Slot {
     FieldValue first;
