@@ -37,20 +37,43 @@ struct TrieNode {
   // met before the eager walk stopped.
   bool lazy = false;
   std::vector<std::pair<std::string, uint32_t>> children;  // key -> node index
-  // Open-addressing table over `children` for lookups by key.
+  // Lookup form of `children`: each key's length and first eight bytes
+  // (zero-padded) are compared before the rest of its bytes. Nodes with
+  // few children are scanned in order; larger ones through `table`, an
+  // open-addressing table indexed by a hash of the same (length, head).
+  struct Key {
+    uint64_t head = 0;
+    uint32_t length = 0;
+    uint32_t node = 0;
+    const char* bytes = nullptr;  // into `children`
+  };
+  std::vector<Key> keys;
   std::vector<int32_t> table;
   uint32_t mask = 0;
 };
 
-inline uint32_t KeyHash(std::string_view k) {
-  // Length and a few bytes separate CloudTrail's keys well and cost little.
-  uint32_t h = static_cast<uint32_t>(k.size()) * 0x9e3779b1u;
-  if (!k.empty()) {
-    h ^= static_cast<uint8_t>(k[0]) * 0x85ebca6bu;
-    h ^= static_cast<uint8_t>(k[k.size() - 1]) * 0xc2b2ae35u;
-    h ^= static_cast<uint8_t>(k[k.size() / 2]) * 0x27d4eb2fu;
+constexpr size_t kMaxScannedChildren = 6;
+
+// The first min(8, size) bytes of `p` as a zero-padded word, with fixed-size
+// loads only (no over-read, no variable-length memcpy).
+inline uint64_t KeyHead(const char* p, size_t size) {
+  uint64_t v = 0;
+  if (size >= 8) {
+    std::memcpy(&v, p, 8);
+  } else if (size >= 4) {
+    uint32_t lo, hi;
+    std::memcpy(&lo, p, 4);
+    std::memcpy(&hi, p + size - 4, 4);
+    v = lo | uint64_t{hi} << (8 * (size - 4));  // overlapping bytes agree
+  } else {
+    for (size_t i = 0; i < size; ++i) v |= uint64_t{static_cast<uint8_t>(p[i])} << (8 * i);
   }
-  return h ^ (h >> 15);
+  return v;
+}
+
+inline uint32_t KeyHash(uint64_t head, size_t size) {
+  uint64_t h = (head ^ (size * 0x9E3779B97F4A7C15ull)) * 0xbf58476d1ce4e5b9ull;
+  return static_cast<uint32_t>(h >> 32);
 }
 
 }  // namespace
@@ -72,16 +95,22 @@ struct JsonFieldExtractor::Impl {
   bool top_started = false;
   size_t lazy_remaining = 0;  // lazy top-level keys not met yet
 
-  int32_t Lookup(const TrieNode& node, std::string_view key) const {
-    if (node.table.empty()) return -1;
-    uint32_t i = KeyHash(key) & node.mask;
-    while (true) {
+  static int32_t Lookup(const TrieNode& node, std::string_view key) {
+    const uint64_t head = KeyHead(key.data(), key.size());
+    auto same = [&](const TrieNode::Key& k) {
+      return k.head == head && k.length == key.size() &&
+             (key.size() <= 8 || SameBytes(k.bytes + 8, key.data() + 8, key.size() - 8));
+    };
+    if (node.table.empty()) {
+      for (const TrieNode::Key& k : node.keys)
+        if (same(k)) return static_cast<int32_t>(k.node);
+      return -1;
+    }
+    for (uint32_t i = KeyHash(head, key.size()) & node.mask;; i = (i + 1) & node.mask) {
       int32_t c = node.table[i];
       if (c < 0) return -1;
-      const auto& [k, idx] = node.children[static_cast<size_t>(c)];
-      if (k.size() == key.size() && SameBytes(k.data(), key.data(), key.size()))
-        return static_cast<int32_t>(idx);
-      i = (i + 1) & node.mask;
+      const TrieNode::Key& k = node.keys[static_cast<size_t>(c)];
+      if (same(k)) return static_cast<int32_t>(k.node);
     }
   }
 
@@ -333,13 +362,16 @@ JsonFieldExtractor::JsonFieldExtractor(const FieldRegistry& registry, Mode mode)
     impl_->nodes[node].field = id;
   }
   for (TrieNode& n : impl_->nodes) {
-    if (n.children.empty()) continue;
+    for (const auto& [key, child] : n.children)
+      n.keys.push_back({KeyHead(key.data(), key.size()), static_cast<uint32_t>(key.size()), child,
+                        key.data()});
+    if (n.keys.size() <= kMaxScannedChildren) continue;
     size_t size = 4;
-    while (size < n.children.size() * 4) size *= 2;
+    while (size < n.keys.size() * 4) size *= 2;
     n.table.assign(size, -1);
     n.mask = static_cast<uint32_t>(size - 1);
-    for (size_t c = 0; c < n.children.size(); ++c) {
-      uint32_t i = KeyHash(n.children[c].first) & n.mask;
+    for (size_t c = 0; c < n.keys.size(); ++c) {
+      uint32_t i = KeyHash(n.keys[c].head, n.keys[c].length) & n.mask;
       while (n.table[i] >= 0) i = (i + 1) & n.mask;
       n.table[i] = static_cast<int32_t>(c);
     }
