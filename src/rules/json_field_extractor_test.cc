@@ -70,6 +70,39 @@ TEST_F(ExtractorTest, EscapedKeysAreMatched) {
   EXPECT_EQ(Values("eventName"), std::vector<std::string>{"X"});
 }
 
+// Keys are matched on their length and first eight bytes, then the rest:
+// every length from 1 to 20, keys that differ only after byte 8 or only in
+// length, and both node forms (up to six children scanned in order, more
+// through a hash table).
+TEST_F(ExtractorTest, KeysOfEveryLengthAreMatchedExactly) {
+  for (size_t wanted : {size_t{3}, size_t{20}}) {  // scanned root, hashed root
+    std::string json = "{";
+    std::vector<std::string> keys;
+    for (size_t len = 1; len <= 20; ++len) {
+      std::string key;
+      for (size_t i = 0; i < len; ++i) key += static_cast<char>('a' + (i * 7 + len) % 26);
+      keys.push_back(key);
+      // Near misses first: same first eight bytes and length, last byte
+      // changed; and the key with one byte more.
+      std::string changed = key;
+      changed.back() = changed.back() == 'Z' ? 'Y' : 'Z';
+      json += "\"" + changed + "\":\"miss\",\"" + key + "x\":\"miss\",";
+      json += "\"" + key + "\":\"v" + std::to_string(len) + "\",";
+    }
+    json.back() = '}';
+    registry_ = FieldRegistry();
+    for (size_t i = 0; i < wanted; ++i) registry_.Intern(keys[(i * 7) % keys.size()]);
+    extractor_ = std::make_unique<JsonFieldExtractor>(registry_);
+    buffer_ = json + std::string(kJsonPadding, ' ');
+    ASSERT_TRUE(extractor_->Extract(buffer_.data(), json.size(), buffer_.size(), &fields_).ok());
+    for (size_t i = 0; i < wanted; ++i) {
+      const std::string& key = keys[(i * 7) % keys.size()];
+      EXPECT_EQ(Values(key.c_str()), std::vector<std::string>{"v" + std::to_string(key.size())})
+          << key << " with " << wanted << " wanted keys";
+    }
+  }
+}
+
 TEST_F(ExtractorTest, InvalidJsonIsAnError) {
   // Damage before or among the wanted keys is an error...
   EXPECT_FALSE(Run(R"({"x":1,,"eventName":"A"})", {"eventName"}).ok());
