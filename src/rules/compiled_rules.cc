@@ -406,25 +406,10 @@ namespace {
 
 // A cheap hash for short values (names, services, identity types): the
 // first and last 8 bytes and the length. Collisions only cost a memcmp.
-// Only fixed-size loads: a memcpy of n < 8 bytes into a word was a call and
-// a store-forwarding stall on every lookup.
 inline uint64_t ValueHash(std::string_view s) {
   const size_t n = s.size();
-  const char* p = s.data();
-  uint64_t a = 0, b = 0;
-  if (n >= 8) {
-    std::memcpy(&a, p, 8);
-    std::memcpy(&b, p + n - 8, 8);
-  } else if (n >= 4) {
-    uint32_t x, y;
-    std::memcpy(&x, p, 4);
-    std::memcpy(&y, p + n - 4, 4);
-    a = x;
-    b = y;
-  } else if (n > 0) {
-    a = static_cast<uint8_t>(p[0]) | uint64_t{static_cast<uint8_t>(p[n / 2])} << 8 |
-        uint64_t{static_cast<uint8_t>(p[n - 1])} << 16;
-  }
+  const uint64_t a = PrefixWord(s.data(), n);
+  const uint64_t b = n > 8 ? Load64(s.data() + n - 8) : 0;
   uint64_t h =
       (a ^ (b * 0x9E3779B97F4A7C15ull) ^ (n * 0xff51afd7ed558ccdull)) * 0xbf58476d1ce4e5b9ull;
   return h ^ (h >> 31);

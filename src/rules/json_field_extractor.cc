@@ -26,8 +26,8 @@ constexpr int kMaxArrayNesting = 16;
 // error. simdjson's get(out) copies the value out through memory; on every
 // member of every event that copy stalled on store forwarding (measured: a
 // fifth of the walk).
-#define WD_TAKE(var, expr)                          \
-  auto var##_result = (expr);                       \
+#define WD_TAKE(var, expr)                               \
+  auto var##_result = (expr);                            \
   if (var##_result.error()) return var##_result.error(); \
   auto& var = var##_result.value_unsafe()
 
@@ -36,40 +36,21 @@ struct TrieNode {
   // Children of the root only: read by the lazy pass (Mode::kLazy) unless
   // met before the eager walk stopped.
   bool lazy = false;
-  std::vector<std::pair<std::string, uint32_t>> children;  // key -> node index
-  // Lookup form of `children`: each key's length and first eight bytes
-  // (zero-padded) are compared before the rest of its bytes. Nodes with
-  // few children are scanned in order; larger ones through `table`, an
-  // open-addressing table indexed by a hash of the same (length, head).
-  struct Key {
-    uint64_t head = 0;
-    uint32_t length = 0;
+  // Children by key. A key's length and first eight bytes (zero-padded) are
+  // compared before the rest of its bytes. Nodes with few children are
+  // scanned in order; larger ones through `table`, an open-addressing table
+  // indexed by a hash of the same (length, head).
+  struct Child {
+    std::string key;
+    uint64_t head = 0;  // PrefixWord(key)
     uint32_t node = 0;
-    const char* bytes = nullptr;  // into `children`
   };
-  std::vector<Key> keys;
+  std::vector<Child> children;
   std::vector<int32_t> table;
   uint32_t mask = 0;
 };
 
 constexpr size_t kMaxScannedChildren = 6;
-
-// The first min(8, size) bytes of `p` as a zero-padded word, with fixed-size
-// loads only (no over-read, no variable-length memcpy).
-inline uint64_t KeyHead(const char* p, size_t size) {
-  uint64_t v = 0;
-  if (size >= 8) {
-    std::memcpy(&v, p, 8);
-  } else if (size >= 4) {
-    uint32_t lo, hi;
-    std::memcpy(&lo, p, 4);
-    std::memcpy(&hi, p + size - 4, 4);
-    v = lo | uint64_t{hi} << (8 * (size - 4));  // overlapping bytes agree
-  } else {
-    for (size_t i = 0; i < size; ++i) v |= uint64_t{static_cast<uint8_t>(p[i])} << (8 * i);
-  }
-  return v;
-}
 
 inline uint32_t KeyHash(uint64_t head, size_t size) {
   uint64_t h = (head ^ (size * 0x9E3779B97F4A7C15ull)) * 0xbf58476d1ce4e5b9ull;
@@ -83,7 +64,7 @@ struct JsonFieldExtractor::Impl {
   od::document doc;
   std::vector<uint8_t> lazy_field;  // by field id
   bool has_lazy = false;
-  std::vector<TrieNode> nodes;  // nodes[0]: the root (eager and lazy top-level keys)
+  std::vector<TrieNode> nodes;           // nodes[0]: the root (eager and lazy top-level keys)
   size_t eager_keys = 0, lazy_keys = 0;  // root children of each kind
   size_t field_count = 0;
   EventFields* out = nullptr;
@@ -96,21 +77,21 @@ struct JsonFieldExtractor::Impl {
   size_t lazy_remaining = 0;  // lazy top-level keys not met yet
 
   static int32_t Lookup(const TrieNode& node, std::string_view key) {
-    const uint64_t head = KeyHead(key.data(), key.size());
-    auto same = [&](const TrieNode::Key& k) {
-      return k.head == head && k.length == key.size() &&
-             (key.size() <= 8 || SameBytes(k.bytes + 8, key.data() + 8, key.size() - 8));
+    const uint64_t head = PrefixWord(key.data(), key.size());
+    auto same = [&](const TrieNode::Child& c) {
+      return c.head == head && c.key.size() == key.size() &&
+             (key.size() <= 8 || SameBytes(c.key.data() + 8, key.data() + 8, key.size() - 8));
     };
     if (node.table.empty()) {
-      for (const TrieNode::Key& k : node.keys)
-        if (same(k)) return static_cast<int32_t>(k.node);
+      for (const TrieNode::Child& c : node.children)
+        if (same(c)) return static_cast<int32_t>(c.node);
       return -1;
     }
     for (uint32_t i = KeyHash(head, key.size()) & node.mask;; i = (i + 1) & node.mask) {
-      int32_t c = node.table[i];
-      if (c < 0) return -1;
-      const TrieNode::Key& k = node.keys[static_cast<size_t>(c)];
-      if (same(k)) return static_cast<int32_t>(k.node);
+      int32_t slot = node.table[i];
+      if (slot < 0) return -1;
+      const TrieNode::Child& c = node.children[static_cast<size_t>(slot)];
+      if (same(c)) return static_cast<int32_t>(c.node);
     }
   }
 
@@ -120,8 +101,7 @@ struct JsonFieldExtractor::Impl {
     if constexpr (std::endian::native == std::endian::little) {
       constexpr uint64_t kOnes = 0x0101010101010101ull, kHigh = 0x8080808080808080ull;
       while (true) {
-        uint64_t w;
-        std::memcpy(&w, p, 8);
+        const uint64_t w = Load64(p);
         uint64_t q = w ^ (kOnes * '"'), b = w ^ (kOnes * '\\');
         // Lowest set high bit = first zero byte of q or b (exact for the
         // lowest one, which is all that is used).
@@ -152,9 +132,8 @@ struct JsonFieldExtractor::Impl {
   // by the next Extract: the lazy pass continues the same iteration, so the
   // eager fields' views stay valid.
   static simdjson::error_code StringOf(od::value& v, std::string_view* s) {
-    auto r = v.get_string();
-    if (r.error()) return r.error();
-    *s = r.value_unsafe();
+    WD_TAKE(text, v.get_string());
+    *s = text;
     return simdjson::SUCCESS;
   }
 
@@ -170,8 +149,7 @@ struct JsonFieldExtractor::Impl {
       case 'f': {
         bool b = false;
         SIMDJSON_TRY(v.get_bool().get(b));  // validates true/false
-        out->Add(field, b ? std::string_view("true") : std::string_view("false"),
-                 ValueKind::kBool);
+        out->Add(field, b ? std::string_view("true") : std::string_view("false"), ValueKind::kBool);
         return simdjson::SUCCESS;
       }
       case 'n': {
@@ -346,11 +324,12 @@ JsonFieldExtractor::JsonFieldExtractor(const FieldRegistry& registry, Mode mode)
     uint32_t node = 0;
     for (std::string_view part : parts) {
       uint32_t next = UINT32_MAX;
-      for (const auto& [k, idx] : impl_->nodes[node].children)
-        if (k == part) next = idx;
+      for (const TrieNode::Child& c : impl_->nodes[node].children)
+        if (c.key == part) next = c.node;
       if (next == UINT32_MAX) {
         next = static_cast<uint32_t>(impl_->nodes.size());
-        impl_->nodes[node].children.emplace_back(std::string(part), next);
+        impl_->nodes[node].children.push_back(
+            {std::string(part), PrefixWord(part.data(), part.size()), next});
         impl_->nodes.emplace_back();
         if (node == 0) {
           impl_->nodes[next].lazy = lazy;
@@ -362,16 +341,13 @@ JsonFieldExtractor::JsonFieldExtractor(const FieldRegistry& registry, Mode mode)
     impl_->nodes[node].field = id;
   }
   for (TrieNode& n : impl_->nodes) {
-    for (const auto& [key, child] : n.children)
-      n.keys.push_back({KeyHead(key.data(), key.size()), static_cast<uint32_t>(key.size()), child,
-                        key.data()});
-    if (n.keys.size() <= kMaxScannedChildren) continue;
+    if (n.children.size() <= kMaxScannedChildren) continue;
     size_t size = 4;
-    while (size < n.keys.size() * 4) size *= 2;
+    while (size < n.children.size() * 4) size *= 2;
     n.table.assign(size, -1);
     n.mask = static_cast<uint32_t>(size - 1);
-    for (size_t c = 0; c < n.keys.size(); ++c) {
-      uint32_t i = KeyHash(n.keys[c].head, n.keys[c].length) & n.mask;
+    for (size_t c = 0; c < n.children.size(); ++c) {
+      uint32_t i = KeyHash(n.children[c].head, n.children[c].key.size()) & n.mask;
       while (n.table[i] >= 0) i = (i + 1) & n.mask;
       n.table[i] = static_cast<int32_t>(c);
     }
@@ -413,8 +389,7 @@ Status JsonFieldExtractor::Extract(const char* data, size_t len, size_t capacity
     return ParseError("invalid JSON: trailing content after the object");
   // The walk read the whole object: every lazy key present was met (and
   // read) on the way, so there is no lazy pass to run.
-  if (m.has_lazy && stopped_early && m.lazy_remaining > 0)
-    out->SetLazyLoader(this, &m.lazy_field);
+  if (m.has_lazy && stopped_early && m.lazy_remaining > 0) out->SetLazyLoader(this, &m.lazy_field);
   return Status::Ok();
 }
 
@@ -429,5 +404,7 @@ void JsonFieldExtractor::LoadLazyFields(EventFields* out) {
   if (m.top_started && m.top != m.top_end) ++m.top;
   if (m.WalkTop(true, &stopped) != simdjson::SUCCESS) out->set_lazy_error(true);
 }
+
+#undef WD_TAKE
 
 }  // namespace warden
