@@ -367,7 +367,8 @@ int main(int argc, char** argv) {
     Generate(g_ws.events, samples, mb << 20);
   }
   if (cache_as_read) {
-    if (!CacheAsReadFromDisk(g_ws.events)) std::cerr << "could not reset the page cache of the data\n";
+    if (!CacheAsReadFromDisk(g_ws.events))
+      std::cerr << "could not reset the page cache of the data\n";
   }
   std::cerr << "generated " << g_ws.event_count << " events, " << (g_ws.bytes >> 20) << " MB in "
             << std::chrono::duration<double>(Clock::now() - start).count() << " s\n";

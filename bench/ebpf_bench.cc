@@ -240,7 +240,8 @@ struct LiveResult {
 };
 
 template <typename Workload>
-bool RunLive(const char* name, int rounds, const std::string& journal, Workload workload, LiveResult* r) {
+bool RunLive(const char* name, int rounds, const std::string& journal, Workload workload,
+             LiveResult* r) {
   for (int round = 0; round < rounds; ++round) {
     bool collector_first = round % 2 == 1;
     for (int leg = 0; leg < 2; ++leg) {
@@ -290,11 +291,12 @@ void PrintLive(const char* name, int iterations, const LiveResult& r) {
   double base = Median(r.without), with = Median(r.with);
   double wall_ratio = MedianPairedRatio(r.with, r.without);
   double cpu_ratio = MedianPairedRatio(r.cpu_with, r.cpu_without);
-  std::printf("%-10s %6d  %7.3f s  %7.3f s  %+7.2f%%  %+7.2f%%  %7.0f/s  %8.0f  %5llu  %6.2f%%  %6lld / %lld KiB\n", name,
-              iterations, base, with, 100.0 * (wall_ratio - 1), 100.0 * (cpu_ratio - 1), iterations / base,
-              Median(r.events_per_second),
-              static_cast<unsigned long long>(r.drops), Median(r.cpu_percent), static_cast<long long>(r.rss_kb),
-              static_cast<long long>(r.anon_kb));
+  std::printf(
+      "%-10s %6d  %7.3f s  %7.3f s  %+7.2f%%  %+7.2f%%  %7.0f/s  %8.0f  %5llu  %6.2f%%  %6lld / "
+      "%lld KiB\n",
+      name, iterations, base, with, 100.0 * (wall_ratio - 1), 100.0 * (cpu_ratio - 1),
+      iterations / base, Median(r.events_per_second), static_cast<unsigned long long>(r.drops),
+      Median(r.cpu_percent), static_cast<long long>(r.rss_kb), static_cast<long long>(r.anon_kb));
 }
 
 // --- capacity: the user-space pipeline on recorded records ------------------
@@ -304,7 +306,8 @@ class ReplaySource : public HostEventSource {
  public:
   ReplaySource(std::vector<std::vector<uint8_t>> records, size_t total)
       : records_(std::move(records)), total_(total) {}
-  Result<size_t> Poll(std::chrono::milliseconds, const std::function<void(HostEvent&)>& deliver) override {
+  Result<size_t> Poll(std::chrono::milliseconds,
+                      const std::function<void(HostEvent&)>& deliver) override {
     size_t n = 0;
     HostEvent e;
     for (; n < 4096 && delivered_ < total_; ++n, ++delivered_) {
@@ -345,7 +348,8 @@ std::vector<uint8_t> ExecRecord(uint32_t pid, uint32_t ppid) {
   e.h.pid = e.h.tid = pid;
   e.h.ppid = ppid;
   memcpy(e.h.comm, "true", 4);
-  std::string exe("true\0bin\0usr\0", 13), file("/bin/true\0", 10), cwd("work\0", 5), argv("/bin/true\0--version\0", 20);
+  std::string exe("true\0bin\0usr\0", 13), file("/bin/true\0", 10), cwd("work\0", 5),
+      argv("/bin/true\0--version\0", 20);
   e.exe_bytes = static_cast<uint16_t>(exe.size());
   e.filename_bytes = static_cast<uint16_t>(file.size());
   e.cwd_bytes = static_cast<uint16_t>(cwd.size());
@@ -371,8 +375,8 @@ std::vector<uint8_t> ExitRecord(uint32_t pid, uint32_t ppid) {
 
 void Capacity(int events, const std::string& journal) {
   const uint32_t shell = static_cast<uint32_t>(getpid());
-  std::vector<std::vector<uint8_t>> records = {ForkRecord(5000000, shell), ExecRecord(5000000, shell),
-                                               ExitRecord(5000000, shell)};
+  std::vector<std::vector<uint8_t>> records = {
+      ForkRecord(5000000, shell), ExecRecord(5000000, shell), ExitRecord(5000000, shell)};
   ReplaySource* replay = nullptr;
   HostEventPipelineOptions o;
   o.journal_path = journal;
@@ -391,13 +395,16 @@ void Capacity(int events, const std::string& journal) {
   clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &t0);
   while (!replay->done()) (void)(*p)->Poll(std::chrono::milliseconds(0), {}, {});
   clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &t1);
-  double cpu = static_cast<double>(t1.tv_sec - t0.tv_sec) + static_cast<double>(t1.tv_nsec - t0.tv_nsec) / 1e9;
+  double cpu = static_cast<double>(t1.tv_sec - t0.tv_sec) +
+               static_cast<double>(t1.tv_nsec - t0.tv_nsec) / 1e9;
   double per_event_us = cpu * 1e6 / events;
   double per_exec_cycle_us = per_event_us * 3;
-  std::printf("\nCapacity of the user-space pipeline (decode + process table + %zu rules + journal):\n",
-              (*p)->rules() ? (*p)->rules()->rule_count() : size_t{0});
-  std::printf("  %d events (fork/exec/exit cycles) in %.3f s CPU: %.2f us/event, %.0f events/s per core\n", events,
-              cpu, per_event_us, events / cpu);
+  std::printf(
+      "\nCapacity of the user-space pipeline (decode + process table + %zu rules + journal):\n",
+      (*p)->rules() ? (*p)->rules()->rule_count() : size_t{0});
+  std::printf(
+      "  %d events (fork/exec/exit cycles) in %.3f s CPU: %.2f us/event, %.0f events/s per core\n",
+      events, cpu, per_event_us, events / cpu);
   std::printf("  at 20,000 execs/s (60,000 events/s): %.2f%% of one core (target < 5%%)\n",
               per_exec_cycle_us * 20000 / 1e4);
   std::printf("  process table after churn: %zu entries (capacity %zu), %llu evictions\n",
@@ -428,28 +435,40 @@ int Main(int argc, char** argv) {
     }
   }
   g_options = o;
-  if (o.workers <= 0) o.workers = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+  if (o.workers <= 0)
+    o.workers = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
   char dir_template[] = "/tmp/warden-ebpf-bench-XXXXXX";
   std::string dir = mkdtemp(dir_template);
   std::string journal = dir + "/events.journal";
 
-  std::printf("eBPF collector benchmark: %d rounds, alternating without/with the collector, %d exec workers\n",
-              o.rounds, o.workers);
+  std::printf(
+      "eBPF collector benchmark: %d rounds, alternating without/with the collector, %d exec "
+      "workers\n",
+      o.rounds, o.workers);
   if (geteuid() == 0) {
     LiveResult exec, conn;
-    bool ok = RunLive("exec", o.rounds, journal, [&] { return ExecLoop(o.exec_iterations, o.workers); }, &exec) &&
-              RunLive("connect", o.rounds, journal, [&] { return ConnectLoop(o.connect_iterations); }, &conn);
+    bool ok =
+        RunLive(
+            "exec", o.rounds, journal, [&] { return ExecLoop(o.exec_iterations, o.workers); },
+            &exec) &&
+        RunLive(
+            "connect", o.rounds, journal, [&] { return ConnectLoop(o.connect_iterations); }, &conn);
     if (ok) {
-      std::printf("\n%-10s %6s  %9s  %9s  %8s  %8s  %9s  %8s  %5s  %7s  %s\n", "workload", "iters", "without",
-                  "with", "wall +", "cpu +", "rate", "events/s", "drops", "coll.cpu", "collector RSS / anon");
+      std::printf("\n%-10s %6s  %9s  %9s  %8s  %8s  %9s  %8s  %5s  %7s  %s\n", "workload", "iters",
+                  "without", "with", "wall +", "cpu +", "rate", "events/s", "drops", "coll.cpu",
+                  "collector RSS / anon");
       PrintLive("fork/exec", o.exec_iterations, exec);
       PrintLive("connect", o.connect_iterations, conn);
-      std::printf("(medians; wall + and cpu + are the workload's extra wall time and extra CPU time (user + system,\n"
-                  " its children included) with the collector, the median of each round's with/without ratio; rate = iterations/s without it; events/s and\n"
-                  " coll.cpu are the collector's over the run plus its 0.6 s of start-up and drain, coll.cpu in\n"
-                  " %% of one core;\n"
-                  " RSS includes the shared, file-backed pages of the binary, ring buffer and journal,\n"
-                  " anon is the collector's private memory)\n");
+      std::printf(
+          "(medians; wall + and cpu + are the workload's extra wall time and extra CPU time (user "
+          "+ system,\n"
+          " its children included) with the collector, the median of each round's with/without "
+          "ratio; rate = iterations/s without it; events/s and\n"
+          " coll.cpu are the collector's over the run plus its 0.6 s of start-up and drain, "
+          "coll.cpu in\n"
+          " %% of one core;\n"
+          " RSS includes the shared, file-backed pages of the binary, ring buffer and journal,\n"
+          " anon is the collector's private memory)\n");
     } else {
       std::printf("live part skipped: the eBPF collector could not start (see above)\n");
     }

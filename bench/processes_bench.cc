@@ -5,8 +5,9 @@
 //      sleep in pause(), and opens --extra-sockets listening sockets (default
 //      1000: three quarters TCP, one quarter UDP) on 127.0.0.1.
 //   2. Each round runs, alternating which goes first,
-//        warden query "SELECT * FROM processes"  vs  ps -eo pid,ppid,user,stat,etime,time,rss,vsz,comm,args
-//        warden query "SELECT * FROM listening_ports"  vs  ss -ltnup
+//        warden query "SELECT * FROM processes"  vs  ps -eo
+//        pid,ppid,user,stat,etime,time,rss,vsz,comm,args warden query "SELECT * FROM
+//        listening_ports"  vs  ss -ltnup
 //      as subprocesses with stdout to /dev/null, and reports the median wall
 //      time of each and the ratio warden/tool (target: <= 1.0), and the same
 //      for CPU time (user + system, all threads), which a busy machine
@@ -252,8 +253,8 @@ std::string FindWarden(const char* argv0) {
   std::error_code ec;
   std::filesystem::path self = std::filesystem::read_symlink("/proc/self/exe", ec);
   if (ec) self = std::filesystem::absolute(argv0, ec);
-  for (const auto& candidate : {self.parent_path().parent_path() / "warden",
-                                self.parent_path() / "warden"}) {
+  for (const auto& candidate :
+       {self.parent_path().parent_path() / "warden", self.parent_path() / "warden"}) {
     if (std::filesystem::exists(candidate, ec)) return candidate.string();
   }
   return "";
@@ -298,7 +299,8 @@ std::string LoadAverage() {
 }
 
 void PrintSummary() {
-  std::printf("\nSide by side (medians over the rounds; load average %s):\n", LoadAverage().c_str());
+  std::printf("\nSide by side (medians over the rounds; load average %s):\n",
+              LoadAverage().c_str());
   for (const auto& c : g_comparisons) {
     if (c.warden_ms.empty()) continue;
     double w = Median(c.warden_ms), t = Median(c.tool_ms);
@@ -357,9 +359,10 @@ int main(int argc, char** argv) {
   // vsz, name, arguments), asked of Warden: what a user replacing ps runs.
   benchmark::RegisterBenchmark(
       "processes_ps_columns/warden_vs_ps", BM_SideBySide,
-      std::vector<std::string>{g_options.warden, "query",
-                               "SELECT pid, parent, uid, state, start_time, user_time, system_time, "
-                               "resident_size, total_size, name, cmdline FROM processes"},
+      std::vector<std::string>{
+          g_options.warden, "query",
+          "SELECT pid, parent, uid, state, start_time, user_time, system_time, "
+          "resident_size, total_size, name, cmdline FROM processes"},
       std::vector<std::string>{"ps", "-eo", "pid,ppid,user,stat,etime,time,rss,vsz,comm,args"},
       size_t{2})
       ->Iterations(g_options.rounds)

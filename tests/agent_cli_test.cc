@@ -262,7 +262,8 @@ recipe:
     HOST-VULN: {enabled: false}
     HOST-OPEN-PORTS:
       schedule: {interval: 1h}
-      settings: {allowed_tcp: [22, )" + std::to_string(allowed_port) + R"(]}
+      settings: {allowed_tcp: [22, )" +
+                     std::to_string(allowed_port) + R"(]}
     HOST-RUNTIME: {enabled: true}
 status_interval: 0
 sinks:
@@ -273,7 +274,8 @@ sinks:
   ASSERT_TRUE(WaitFor(
       [&] {
         json s = agent.Status();
-        return s.is_object() && !s["event_sources"].empty() && s["event_sources"][0]["active"] == true;
+        return s.is_object() && !s["event_sources"].empty() &&
+               s["event_sources"][0]["active"] == true;
       },
       std::chrono::seconds(15)))
       << agent.Log();
@@ -293,12 +295,15 @@ sinks:
   };
   auto is_tool = [&](const json& p) { return p["finding"]["process"] == tool; };
   auto on_port = [](int port) {
-    return [port](const json& p) { return p["finding"]["evidence"]["socket"]["local_port"] == port; };
+    return
+        [port](const json& p) { return p["finding"]["evidence"]["socket"]["local_port"] == port; };
   };
-  ASSERT_TRUE(WaitFor([&] { return find("HOST-EXEC-FROM-TMP", is_tool).is_object(); }, std::chrono::seconds(10)))
-      << agent.Log();
-  ASSERT_TRUE(WaitFor([&] { return find("HOST-LISTEN-UNEXPECTED-PORT", on_port(other.port())).is_object(); },
+  ASSERT_TRUE(WaitFor([&] { return find("HOST-EXEC-FROM-TMP", is_tool).is_object(); },
                       std::chrono::seconds(10)))
+      << agent.Log();
+  ASSERT_TRUE(WaitFor(
+      [&] { return find("HOST-LISTEN-UNEXPECTED-PORT", on_port(other.port())).is_object(); },
+      std::chrono::seconds(10)))
       << agent.Log();
   EXPECT_TRUE(find("HOST-LISTEN-UNEXPECTED-PORT", on_port(allowed_port)).is_null())
       << "the port HOST-OPEN-PORTS allows is allowed in real time too";
@@ -320,7 +325,8 @@ sinks:
       std::chrono::seconds(10)));
   int opened = 0;
   for (const json& e : JsonLines(agent.state() + "/problems.jsonl"))
-    opened += e["rule_id"] == "HOST-EXEC-FROM-TMP" && e["finding"]["process"] == tool && e["event"] == "opened";
+    opened += e["rule_id"] == "HOST-EXEC-FROM-TMP" && e["finding"]["process"] == tool &&
+              e["event"] == "opened";
   EXPECT_EQ(opened, 1);
   EXPECT_EQ(agent.Stop(), 0);
 }

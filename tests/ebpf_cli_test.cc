@@ -3,17 +3,16 @@
 // rules, the event tables read what it stored, status reports a running
 // collector, and forcing eBPF off yields the fallback with its gaps stated.
 #include <arpa/inet.h>
+#include <gtest/gtest.h>
 #include <netinet/in.h>
 #include <poll.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
-#include <gtest/gtest.h>
-
 #include <chrono>
+#include <filesystem>
 #include <functional>
 #include <map>
-#include <filesystem>
 #include <nlohmann/json.hpp>
 #include <sstream>
 #include <thread>
@@ -106,14 +105,15 @@ TEST_F(EbpfCliTest, WatchStreamsEventsFindingsAndFeedsTheEventTables) {
   const int allowed = FreePort();
   int other = FreePort();
   while (other == allowed) other = FreePort();
-  const std::string rules = dir.WriteFile("ports.yaml", "- id: HOST-LISTEN-UNEXPECTED-PORT\n"
-                                                        "  title: Listener outside the allowed ports\n"
-                                                        "  risk_level: medium\n"
-                                                        "  match:\n"
-                                                        "    event: listen\n"
-                                                        "    result: 0\n"
-                                                        "    socket.local_port: {not_in: [" +
-                                                            std::to_string(allowed) + "]}\n");
+  const std::string rules = dir.WriteFile("ports.yaml",
+                                          "- id: HOST-LISTEN-UNEXPECTED-PORT\n"
+                                          "  title: Listener outside the allowed ports\n"
+                                          "  risk_level: medium\n"
+                                          "  match:\n"
+                                          "    event: listen\n"
+                                          "    result: 0\n"
+                                          "    socket.local_port: {not_in: [" +
+                                              std::to_string(allowed) + "]}\n");
   const std::string tool = "/tmp/warden-cli-test-" + std::to_string(getpid());
   std::filesystem::copy_file("/bin/true", tool, std::filesystem::copy_options::overwrite_existing);
   const int64_t started = std::chrono::duration_cast<std::chrono::seconds>(
@@ -122,8 +122,8 @@ TEST_F(EbpfCliTest, WatchStreamsEventsFindingsAndFeedsTheEventTables) {
 
   testing::CommandResult watch;
   std::thread collector([&] {
-    watch = testing::RunCommand({testing::WardenBinary(), "events", "watch", "--format", "jsonl", "--duration", "7",
-                                 "--journal", journal, "--rules", rules});
+    watch = testing::RunCommand({testing::WardenBinary(), "events", "watch", "--format", "jsonl",
+                                 "--duration", "7", "--journal", journal, "--rules", rules});
   });
   ASSERT_TRUE(WaitForFile(journal + ".status.json", std::chrono::seconds(10)));
 
@@ -131,13 +131,15 @@ TEST_F(EbpfCliTest, WatchStreamsEventsFindingsAndFeedsTheEventTables) {
   const int shell_port = RunReverseShell();
   for (int port : {allowed, other})
     testing::RunCommand({"/usr/bin/python3", "-c",
-                         "import socket;s=socket.socket();s.bind((\"0.0.0.0\"," + std::to_string(port) + "));s.listen()"});
+                         "import socket;s=socket.socket();s.bind((\"0.0.0.0\"," +
+                             std::to_string(port) + "));s.listen()"});
 
   // While it runs, `events status` reports the live collector (its status
   // file is refreshed every second).
   json s;
   for (int attempt = 0; attempt < 30; ++attempt) {
-    auto status = testing::RunCommand({testing::WardenBinary(), "events", "status", "--format", "json", "--journal", journal});
+    auto status = testing::RunCommand(
+        {testing::WardenBinary(), "events", "status", "--format", "json", "--journal", journal});
     ASSERT_EQ(status.exit_code, 0) << status.err;
     s = json::parse(status.out, nullptr, false);
     ASSERT_FALSE(s.is_discarded()) << status.out;
@@ -182,14 +184,19 @@ TEST_F(EbpfCliTest, WatchStreamsEventsFindingsAndFeedsTheEventTables) {
     return f["evidence"]["stdio_peer"]["port"] == shell_port && f["source"] == "host.ebpf" &&
            f["mitre_techniques"][0] == "T1059.004";
   }));
-  EXPECT_TRUE(finding("HOST-LISTEN-UNEXPECTED-PORT", [&](const json& f) { return f["evidence"]["socket"]["local_port"] == other; }));
-  EXPECT_FALSE(finding("HOST-LISTEN-UNEXPECTED-PORT", [&](const json& f) { return f["evidence"]["socket"]["local_port"] == allowed; }));
+  EXPECT_TRUE(finding("HOST-LISTEN-UNEXPECTED-PORT", [&](const json& f) {
+    return f["evidence"]["socket"]["local_port"] == other;
+  }));
+  EXPECT_FALSE(finding("HOST-LISTEN-UNEXPECTED-PORT", [&](const json& f) {
+    return f["evidence"]["socket"]["local_port"] == allowed;
+  }));
 
   // The event tables of a later, separate `warden query` see what was stored.
   std::string env = "WARDEN_EVENTS_JOURNAL=" + journal + " ";
-  auto rows = testing::RunShell(env + testing::WardenBinary() + " query --format json \"SELECT path, cmdline, parent, syscall "
-                                "FROM bpf_process_events WHERE time >= " + std::to_string(started - 1) +
-                                " AND path = '" + tool + "'\"");
+  auto rows = testing::RunShell(env + testing::WardenBinary() +
+                                " query --format json \"SELECT path, cmdline, parent, syscall "
+                                "FROM bpf_process_events WHERE time >= " +
+                                std::to_string(started - 1) + " AND path = '" + tool + "'\"");
   ASSERT_EQ(rows.exit_code, 0) << rows.err;
   json table = json::parse(rows.out, nullptr, false);
   ASSERT_TRUE(table.is_array()) << rows.out;
@@ -197,21 +204,24 @@ TEST_F(EbpfCliTest, WatchStreamsEventsFindingsAndFeedsTheEventTables) {
   EXPECT_EQ(table[0]["cmdline"], tool + " from-the-test");
   EXPECT_EQ(table[0]["parent"], sh_pid);
   EXPECT_EQ(table[0]["syscall"], "execve");
-  auto future = testing::RunShell(env + testing::WardenBinary() +
-                                  " query --format json \"SELECT count(*) AS n FROM bpf_process_events WHERE time > " +
-                                  std::to_string(started + 3600) + "\"");
+  auto future = testing::RunShell(
+      env + testing::WardenBinary() +
+      " query --format json \"SELECT count(*) AS n FROM bpf_process_events WHERE time > " +
+      std::to_string(started + 3600) + "\"");
   EXPECT_EQ(json::parse(future.out)[0]["n"], 0);
-  auto listens = testing::RunShell(env + testing::WardenBinary() +
-                                   " query --format json \"SELECT local_port FROM bpf_socket_events WHERE syscall = "
-                                   "'listen' AND local_port IN (" + std::to_string(allowed) + ", " +
-                                   std::to_string(other) + ") ORDER BY local_port\"");
+  auto listens = testing::RunShell(
+      env + testing::WardenBinary() +
+      " query --format json \"SELECT local_port FROM bpf_socket_events WHERE syscall = "
+      "'listen' AND local_port IN (" +
+      std::to_string(allowed) + ", " + std::to_string(other) + ") ORDER BY local_port\"");
   json l = json::parse(listens.out, nullptr, false);
   ASSERT_TRUE(l.is_array()) << listens.out << listens.err;
   EXPECT_EQ(l.size(), 2u) << listens.out;
 }
 
 TEST_F(EbpfCliTest, ForcingEbpfOffReportsTheFallbackAndWhatItDoesNotSee) {
-  auto json_status = testing::RunShell("WARDEN_EBPF=off " + testing::WardenBinary() + " events status --format json");
+  auto json_status = testing::RunShell("WARDEN_EBPF=off " + testing::WardenBinary() +
+                                       " events status --format json");
   ASSERT_EQ(json_status.exit_code, 0) << json_status.err;
   json s = json::parse(json_status.out, nullptr, false);
   ASSERT_FALSE(s.is_discarded()) << json_status.out;
@@ -220,10 +230,12 @@ TEST_F(EbpfCliTest, ForcingEbpfOffReportsTheFallbackAndWhatItDoesNotSee) {
   ASSERT_FALSE(s["coverage_gaps"].empty());
   EXPECT_NE(s["coverage_gaps"][0].get<std::string>().find("eBPF is not in use"), std::string::npos);
   bool proc_connector = false;
-  for (const json& h : s["hooks"]) proc_connector = proc_connector || (h["kind"] == "proc_connector" && h["attached"] == true);
+  for (const json& h : s["hooks"])
+    proc_connector = proc_connector || (h["kind"] == "proc_connector" && h["attached"] == true);
   EXPECT_TRUE(proc_connector);
 
-  auto table = testing::RunShell("WARDEN_EBPF=off " + testing::WardenBinary() + " events status --format table");
+  auto table = testing::RunShell("WARDEN_EBPF=off " + testing::WardenBinary() +
+                                 " events status --format table");
   ASSERT_EQ(table.exit_code, 0);
   EXPECT_NE(table.out.find("REDUCED COVERAGE"), std::string::npos) << table.out;
   EXPECT_NE(table.out.find("fallback"), std::string::npos);
@@ -233,7 +245,8 @@ TEST(EbpfCliRulesTest, RulesPrintsTheBuiltinCatalogWithMitreTechniques) {
   auto yaml = testing::RunCommand({testing::WardenBinary(), "events", "rules"});
   ASSERT_EQ(yaml.exit_code, 0);
   EXPECT_NE(yaml.out.find("id: HOST-REVERSE-SHELL"), std::string::npos);
-  auto table = testing::RunCommand({testing::WardenBinary(), "events", "rules", "--format", "table"});
+  auto table =
+      testing::RunCommand({testing::WardenBinary(), "events", "rules", "--format", "table"});
   ASSERT_EQ(table.exit_code, 0);
   EXPECT_NE(table.out.find("T1059.004"), std::string::npos);
   EXPECT_NE(table.out.find("HOST-KERNEL-MODULE-LOAD"), std::string::npos);

@@ -26,7 +26,8 @@ TEST(QueryCliTest, JsonOutputIsAnArrayOfTypedObjects) {
 }
 
 TEST(QueryCliTest, ProcessesByPidReturnsThisProcessWithIntegers) {
-  std::string sql = "SELECT pid, parent, name FROM processes WHERE pid = " + std::to_string(getpid());
+  std::string sql =
+      "SELECT pid, parent, name FROM processes WHERE pid = " + std::to_string(getpid());
   auto r = RunCommand({WardenBinary(), "query", "--format", "json", sql});
   ASSERT_EQ(r.exit_code, 0) << r.err;
   auto j = nlohmann::json::parse(r.out);
@@ -70,14 +71,16 @@ TEST(QueryCliTest, UnknownTableAndUnknownFormatAreErrors) {
 }
 
 TEST(QueryCliTest, SqlFromStdin) {
-  auto r = RunCommand({WardenBinary(), "query", "--format", "json", "-"}, "SELECT 40 + 2 AS answer");
+  auto r =
+      RunCommand({WardenBinary(), "query", "--format", "json", "-"}, "SELECT 40 + 2 AS answer");
   ASSERT_EQ(r.exit_code, 0) << r.err;
   EXPECT_EQ(nlohmann::json::parse(r.out)[0]["answer"], 42);
 }
 
 TEST(QueryCliTest, TimeoutStopsTheQuery) {
-  auto r = RunCommand({WardenBinary(), "query", "--timeout-ms", "200",
-                       "WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c) SELECT count(*) FROM c"});
+  auto r = RunCommand(
+      {WardenBinary(), "query", "--timeout-ms", "200",
+       "WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c) SELECT count(*) FROM c"});
   EXPECT_EQ(r.exit_code, 2);
   EXPECT_NE(r.err.find("time budget"), std::string::npos) << r.err;
 }
@@ -97,8 +100,9 @@ TEST(TablesCliTest, JsonListsTablesWithTypedColumns) {
 }
 
 TEST(ShellCliTest, RunsStatementsAndDotCommandsFromStdin) {
-  auto r = RunCommand({WardenBinary(), "shell"},
-                      ".mode json\nSELECT 1 AS a,\n  2 AS b;\n.schema uptime\n.tables proc\n.quit\n");
+  auto r =
+      RunCommand({WardenBinary(), "shell"},
+                 ".mode json\nSELECT 1 AS a,\n  2 AS b;\n.schema uptime\n.tables proc\n.quit\n");
   ASSERT_EQ(r.exit_code, 0) << r.err;
   EXPECT_NE(r.out.find("{\"a\":1,\"b\":2}"), std::string::npos) << r.out;  // multi-line statement
   EXPECT_NE(r.out.find("CREATE TABLE \"uptime\""), std::string::npos) << r.out;

@@ -17,20 +17,81 @@
 namespace warden {
 namespace {
 
-const char* const kRequiredTables[] = {
-    "processes", "process_envs", "process_open_files", "process_open_sockets", "process_open_pipes",
-    "process_memory_map", "process_namespaces", "listening_ports", "users", "groups", "user_groups",
-    "logged_in_users", "last", "shadow", "sudoers", "authorized_keys", "user_ssh_keys", "known_hosts",
-    "shell_history", "suid_bin", "crontab", "deb_packages", "deb_package_files", "rpm_packages",
-    "rpm_package_files", "apt_sources", "yum_sources", "python_packages", "npm_packages", "os_version",
-    "system_info", "platform_info", "kernel_info", "kernel_modules", "uptime", "time", "load_average",
-    "memory_info", "cpu_time", "cpu_info", "cpuid", "system_controls", "ulimit_info", "mounts",
-    "block_devices", "disk_encryption", "pci_devices", "usb_devices", "acpi_tables", "smbios_tables",
-    "interface_addresses", "interface_details", "interface_ipv6", "routes", "arp_cache", "dns_resolvers",
-    "etc_hosts", "etc_services", "etc_protocols", "iptables", "file", "hash", "magic", "systemd_units",
-    "selinux_settings", "apparmor_profiles", "chrome_extensions", "firefox_addons", "osquery_info",
-    "osquery_schedule", "osquery_flags", "osquery_registry", "osquery_extensions", "osquery_packs",
-    "osquery_events"};
+const char* const kRequiredTables[] = {"processes",
+                                       "process_envs",
+                                       "process_open_files",
+                                       "process_open_sockets",
+                                       "process_open_pipes",
+                                       "process_memory_map",
+                                       "process_namespaces",
+                                       "listening_ports",
+                                       "users",
+                                       "groups",
+                                       "user_groups",
+                                       "logged_in_users",
+                                       "last",
+                                       "shadow",
+                                       "sudoers",
+                                       "authorized_keys",
+                                       "user_ssh_keys",
+                                       "known_hosts",
+                                       "shell_history",
+                                       "suid_bin",
+                                       "crontab",
+                                       "deb_packages",
+                                       "deb_package_files",
+                                       "rpm_packages",
+                                       "rpm_package_files",
+                                       "apt_sources",
+                                       "yum_sources",
+                                       "python_packages",
+                                       "npm_packages",
+                                       "os_version",
+                                       "system_info",
+                                       "platform_info",
+                                       "kernel_info",
+                                       "kernel_modules",
+                                       "uptime",
+                                       "time",
+                                       "load_average",
+                                       "memory_info",
+                                       "cpu_time",
+                                       "cpu_info",
+                                       "cpuid",
+                                       "system_controls",
+                                       "ulimit_info",
+                                       "mounts",
+                                       "block_devices",
+                                       "disk_encryption",
+                                       "pci_devices",
+                                       "usb_devices",
+                                       "acpi_tables",
+                                       "smbios_tables",
+                                       "interface_addresses",
+                                       "interface_details",
+                                       "interface_ipv6",
+                                       "routes",
+                                       "arp_cache",
+                                       "dns_resolvers",
+                                       "etc_hosts",
+                                       "etc_services",
+                                       "etc_protocols",
+                                       "iptables",
+                                       "file",
+                                       "hash",
+                                       "magic",
+                                       "systemd_units",
+                                       "selinux_settings",
+                                       "apparmor_profiles",
+                                       "chrome_extensions",
+                                       "firefox_addons",
+                                       "osquery_info",
+                                       "osquery_schedule",
+                                       "osquery_flags",
+                                       "osquery_registry",
+                                       "osquery_extensions",
+                                       "osquery_packs",
+                                       "osquery_events"};
 
 nlohmann::json LoadReference() {
   std::ifstream in(testing::FixturePath("osquery-tables.json"));
@@ -48,7 +109,8 @@ class TableSchemaTest : public ::testing::Test {
 };
 
 TEST_F(TableSchemaTest, EveryTableOfTheFoundationIssueExists) {
-  for (const char* name : kRequiredTables) EXPECT_NE(registry_.Find(name), nullptr) << "missing table " << name;
+  for (const char* name : kRequiredTables)
+    EXPECT_NE(registry_.Find(name), nullptr) << "missing table " << name;
 }
 
 TEST_F(TableSchemaTest, ColumnsMatchOsqueryExactly) {
@@ -77,7 +139,8 @@ TEST_F(TableSchemaTest, ColumnsMatchOsqueryExactly) {
 }
 
 TEST_F(TableSchemaTest, EveryTableHasADescription) {
-  for (const TableDef* def : registry_.All()) EXPECT_FALSE(def->schema.description.empty()) << def->schema.name;
+  for (const TableDef* def : registry_.All())
+    EXPECT_FALSE(def->schema.description.empty()) << def->schema.name;
 }
 
 }  // namespace

@@ -154,7 +154,6 @@ struct SinkSlot {
   std::string last_error;
 };
 
-
 // Everything built from one config: jobs, sinks, the worker and the delivery
 // threads. Replaced as a whole on reload.
 class Runtime : public RecordRouter {
@@ -344,7 +343,8 @@ class Runtime : public RecordRouter {
     return main_problems_->Dismiss(id, comment, until, NowEpochSeconds(),
                                    [this](const std::vector<ProblemEvent>& ev) {
                                      std::vector<AgentRecord> records;
-                                     for (const auto& e : ev) records.push_back(ProblemEventRecord(e));
+                                     for (const auto& e : ev)
+                                       records.push_back(ProblemEventRecord(e));
                                      return Route(records);
                                    });
   }

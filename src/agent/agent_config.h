@@ -72,10 +72,10 @@ struct VulnSettings {
 // (src/ebpf) runs continuously inside the agent and its host rules raise
 // problems as events happen; it has no schedule.
 struct RuntimeSettings {
-  std::vector<std::string> rule_paths;  // extra host rule files/directories (absolute)
-  bool forward_events = false;          // also send every host event to `events` sinks
-  std::string syscall_events = "hooks";  // hooks | dispatcher | off (src/ebpf/event_source.h)
-  std::string tier = "auto";            // auto | ebpf | fallback
+  std::vector<std::string> rule_paths;       // extra host rule files/directories (absolute)
+  bool forward_events = false;               // also send every host event to `events` sinks
+  std::string syscall_events = "hooks";      // hooks | dispatcher | off (src/ebpf/event_source.h)
+  std::string tier = "auto";                 // auto | ebpf | fallback
   std::vector<std::string> sensitive_paths;  // empty = the collector's defaults
 };
 

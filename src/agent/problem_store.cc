@@ -319,8 +319,8 @@ Result<std::vector<ProblemEvent>> ProblemStore::Raise(const std::vector<Finding>
                                                       const BeforeCommit& before_commit) {
   if (findings.empty()) return std::vector<ProblemEvent>{};
   ASSIGN_OR_RETURN(auto txn, SqliteTransaction::Begin(*db_));
-  ASSIGN_OR_RETURN(SqliteStatement get, db_->Prepare(std::string("SELECT ") + kColumns +
-                                                     " FROM problems WHERE id=?"));
+  ASSIGN_OR_RETURN(SqliteStatement get,
+                   db_->Prepare(std::string("SELECT ") + kColumns + " FROM problems WHERE id=?"));
   std::vector<ProblemEvent> events;
   std::map<std::string, Problem> touched;  // one write per problem per call
   std::map<std::string, bool> inserted;

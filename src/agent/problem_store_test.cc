@@ -226,8 +226,8 @@ TEST_F(ProblemStoreTest, RaiseKeepsDismissedUntilExpiryThenReopens) {
 
 TEST_F(ProblemStoreTest, RaiseFailingBeforeCommitStoresNothing) {
   Finding f = RuntimeFinding("HOST-NETWORK-TOOL", "nc", 1);
-  auto r = store_->Raise({f}, "h1", 1000,
-                         [](const std::vector<ProblemEvent>&) { return Unavailable("queue full"); });
+  auto r = store_->Raise(
+      {f}, "h1", 1000, [](const std::vector<ProblemEvent>&) { return Unavailable("queue full"); });
   EXPECT_FALSE(r.ok());
   EXPECT_FALSE(store_->Get(f.id).ok()) << "the problem was rolled back with its record";
 }

@@ -1,7 +1,6 @@
 #include "agent/resource_monitor.h"
 
 #include <gtest/gtest.h>
-
 #include <time.h>
 
 #include <chrono>
@@ -39,8 +38,8 @@ TEST(ResourceMonitorTest, BusyLoopCpuMatchesTheProcessCpuClock) {
   const int64_t wall_end = MonotonicMs();
   const int64_t cpu_end = ProcessCpuNowMs();
   ResourceUsage busy = m.Sample(wall_end);
-  const double expected = 100.0 * static_cast<double>(cpu_end - cpu_start) /
-                          static_cast<double>(wall_end - wall_start);
+  const double expected =
+      100.0 * static_cast<double>(cpu_end - cpu_start) / static_cast<double>(wall_end - wall_start);
   EXPECT_GT(expected, 10.0) << "the busy loop got almost no CPU at all";
   EXPECT_NEAR(busy.cpu_percent_10s, expected, 15.0);
   EXPECT_GE(busy.cpu_ms_total, cpu_end - cpu_start - 20);

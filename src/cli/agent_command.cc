@@ -20,10 +20,10 @@
 #include "agent/control_socket.h"
 #include "agent/problem_store.h"
 #include "cli/host_session.h"
-#include "ebpf/agent_event_source.h"
-#include "ebpf/host_rules.h"
 #include "cli/warden_cli.h"
 #include "core/time_format.h"
+#include "ebpf/agent_event_source.h"
+#include "ebpf/host_rules.h"
 
 namespace warden {
 namespace {
@@ -538,8 +538,8 @@ int RunAgent(const std::string& config_flag, bool check_only) {
   // The runtime rules' files are checked here too (the config module does
   // not know the host rule language).
   if (auto runtime = HostEventSourceOptionsFor(*config)) {
-    auto engine = HostRuleEngine::Create(runtime->pipeline.rule_paths, true,
-                                         runtime->pipeline.site_rules);
+    auto engine =
+        HostRuleEngine::Create(runtime->pipeline.rule_paths, true, runtime->pipeline.site_rules);
     if (!engine.ok()) {
       std::cerr << "warden agent: " << config_path << ": recipe.rules." << kRuntimeRuleId
                 << ".settings.rules: " << engine.status().message() << "\n";

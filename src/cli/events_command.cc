@@ -14,8 +14,8 @@
 #include <chrono>
 #include <csignal>
 #include <iomanip>
-#include <sstream>
 #include <iostream>
+#include <sstream>
 
 #include "cli/warden_cli.h"
 #include "core/finding.h"
@@ -64,12 +64,13 @@ std::string Shorten(std::string s, size_t max) {
 // One line per event for people.
 std::string EventLine(const HostEvent& e, const EventView& v) {
   std::ostringstream o;
-  o << Clock(e.time_ns) << "  " << std::left << std::setw(11) << HostEventKindName(e.kind) << " pid=" << e.pid
-    << " ppid=" << e.ppid << " uid=" << e.uid << "  ";
+  o << Clock(e.time_ns) << "  " << std::left << std::setw(11) << HostEventKindName(e.kind)
+    << " pid=" << e.pid << " ppid=" << e.ppid << " uid=" << e.uid << "  ";
   std::string exe = e.exe.empty() && v.process != nullptr ? v.process->exe : e.exe;
   switch (e.kind) {
     case HostEventKind::kExec:
-      o << Shorten(e.exec_path.empty() ? e.exe : e.exec_path, 60) << "  " << Shorten(e.CommandLine(), 100);
+      o << Shorten(e.exec_path.empty() ? e.exe : e.exec_path, 60) << "  "
+        << Shorten(e.CommandLine(), 100);
       break;
     case HostEventKind::kExit:
       o << exe << " code=" << ExitCodeOf(e.exit_status) << " signal=" << ExitSignalOf(e.exit_status)
@@ -80,15 +81,16 @@ std::string EventLine(const HostEvent& e, const EventView& v) {
       break;
     case HostEventKind::kConnect:
     case HostEventKind::kAccept:
-      o << exe << "  " << e.local.address << ":" << e.local.port << " -> " << e.remote.address << ":"
-        << e.remote.port << " result=" << e.result;
+      o << exe << "  " << e.local.address << ":" << e.local.port << " -> " << e.remote.address
+        << ":" << e.remote.port << " result=" << e.result;
       break;
     case HostEventKind::kBind:
     case HostEventKind::kListen:
       o << exe << "  " << e.local.address << ":" << e.local.port << " result=" << e.result;
       break;
     case HostEventKind::kSetId:
-      o << exe << "  " << e.syscall << " -> uid=" << e.uid << " euid=" << e.euid << " result=" << e.result;
+      o << exe << "  " << e.syscall << " -> uid=" << e.uid << " euid=" << e.euid
+        << " result=" << e.result;
       break;
     case HostEventKind::kOpen:
       o << exe << "  " << e.path << " (" << OpenAccessName(e.open_flags) << ") result=" << e.result;
@@ -99,15 +101,16 @@ std::string EventLine(const HostEvent& e, const EventView& v) {
   }
   if (!v.ancestors.empty()) {
     o << "  [";
-    for (size_t i = 0; i < v.ancestors.size() && i < 4; ++i) o << (i ? " < " : "") << v.ancestors[i]->name;
+    for (size_t i = 0; i < v.ancestors.size() && i < 4; ++i)
+      o << (i ? " < " : "") << v.ancestors[i]->name;
     o << "]";
   }
   return o.str();
 }
 
 std::string FindingLine(const Finding& f) {
-  return "!! FINDING [" + std::string(RiskLevelDisplayName(f.risk_level)) + "] " + f.rule_id + ": " + f.title +
-         " - " + Shorten(f.description, 300);
+  return "!! FINDING [" + std::string(RiskLevelDisplayName(f.risk_level)) + "] " + f.rule_id +
+         ": " + f.title + " - " + Shorten(f.description, 300);
 }
 
 void AddWatch(CLI::App& events, CommandAction* action) {
@@ -126,30 +129,42 @@ void AddWatch(CLI::App& events, CommandAction* action) {
   };
   auto opts = std::make_shared<Opts>();
   CLI::App* cmd =
-      events.add_subcommand("watch", "Run the host event collector in the foreground and stream events and findings")
-          ->footer("Examples:\n"
-                   "  sudo warden events watch\n"
-                   "  sudo warden events watch --format jsonl --findings-only | tee findings.jsonl\n"
-                   "  sudo warden events watch --rules my-host-rules.yaml --duration 60\n"
-                   "While it runs, `warden query \"SELECT * FROM bpf_process_events WHERE time > ...\"`\n"
-                   "sees the events it stored.");
-  cmd->add_option("-f,--format", opts->format, "jsonl or table (default: table on a terminal, jsonl when piped)")
+      events
+          .add_subcommand(
+              "watch",
+              "Run the host event collector in the foreground and stream events and findings")
+          ->footer(
+              "Examples:\n"
+              "  sudo warden events watch\n"
+              "  sudo warden events watch --format jsonl --findings-only | tee findings.jsonl\n"
+              "  sudo warden events watch --rules my-host-rules.yaml --duration 60\n"
+              "While it runs, `warden query \"SELECT * FROM bpf_process_events WHERE time > "
+              "...\"`\n"
+              "sees the events it stored.");
+  cmd->add_option("-f,--format", opts->format,
+                  "jsonl or table (default: table on a terminal, jsonl when piped)")
       ->check(CLI::IsMember({"jsonl", "table"}));
-  cmd->add_option("--rules", opts->rules,
-                  "Extra host rule file or directory; a rule with a built-in id replaces it (repeatable)");
+  cmd->add_option(
+      "--rules", opts->rules,
+      "Extra host rule file or directory; a rule with a built-in id replaces it (repeatable)");
   cmd->add_flag("--findings-only", opts->findings_only, "Print findings only, not every event");
-  cmd->add_flag("--no-ebpf", opts->no_ebpf, "Do not use eBPF: run the fallback tier (also WARDEN_EBPF=off)");
-  cmd->add_option("--syscall-events", opts->syscall_events,
-                  "eBPF: how socket calls, set*id and sensitive opens are seen: hooks (socket hooks and "
-                  "fanotify; nothing runs on other syscalls), dispatcher (one sys_exit tracepoint: exact "
-                  "syscalls and return values, every syscall on the host slower), off (exec/fork/exit only)")
+  cmd->add_flag("--no-ebpf", opts->no_ebpf,
+                "Do not use eBPF: run the fallback tier (also WARDEN_EBPF=off)");
+  cmd->add_option(
+         "--syscall-events", opts->syscall_events,
+         "eBPF: how socket calls, set*id and sensitive opens are seen: hooks (socket hooks and "
+         "fanotify; nothing runs on other syscalls), dispatcher (one sys_exit tracepoint: exact "
+         "syscalls and return values, every syscall on the host slower), off (exec/fork/exit only)")
       ->check(CLI::IsMember({"hooks", "dispatcher", "off"}));
   cmd->add_flag("--no-syscall-events", opts->no_syscall_events, "Same as --syscall-events off");
-  cmd->add_option("--duration", opts->duration, "Stop after this many seconds (default: until Ctrl-C)")
+  cmd->add_option("--duration", opts->duration,
+                  "Stop after this many seconds (default: until Ctrl-C)")
       ->check(CLI::NonNegativeNumber);
-  cmd->add_option("--watch-path", opts->watch_paths,
-                  "Sensitive path prefix whose opens are reported (repeatable; replaces the defaults)");
-  cmd->add_option("--journal", opts->journal, "Event journal file (default: " + DefaultEventJournalPath() + ")");
+  cmd->add_option(
+      "--watch-path", opts->watch_paths,
+      "Sensitive path prefix whose opens are reported (repeatable; replaces the defaults)");
+  cmd->add_option("--journal", opts->journal,
+                  "Event journal file (default: " + DefaultEventJournalPath() + ")");
   cmd->add_option("--journal-mb", opts->journal_mb, "Size of the event journal ring in MiB")
       ->check(CLI::Range(1, 4096));
   cmd->add_flag("--no-journal", opts->no_journal, "Do not store events for the event tables");
@@ -159,9 +174,10 @@ void AddWatch(CLI::App& events, CommandAction* action) {
       HostEventPipelineOptions po;
       ApplyEnvironment(&po.collector);
       if (opts->no_ebpf) po.collector.allow_ebpf = false;
-      po.collector.syscall_events = opts->no_syscall_events
-                                        ? SyscallEventMode::kOff
-                                        : ParseSyscallEventMode(opts->syscall_events).value_or(SyscallEventMode::kHooks);
+      po.collector.syscall_events =
+          opts->no_syscall_events
+              ? SyscallEventMode::kOff
+              : ParseSyscallEventMode(opts->syscall_events).value_or(SyscallEventMode::kHooks);
       if (!opts->watch_paths.empty()) po.collector.sensitive_prefixes = opts->watch_paths;
       po.rule_paths = opts->rules;
       po.persist = !opts->no_journal;
@@ -171,15 +187,19 @@ void AddWatch(CLI::App& events, CommandAction* action) {
       auto pipeline = HostEventPipeline::Start(po);
       if (!pipeline.ok()) return ReportError(pipeline.status());
       CollectorStatus status = (*pipeline)->SourceStatus();
-      std::cerr << "warden: watching host events (tier " << status.tier << ": " << status.tier_detail << "; "
-                << ((*pipeline)->rules() ? (*pipeline)->rules()->rule_count() : 0) << " rules); Ctrl-C to stop"
-                << std::endl;
+      std::cerr << "warden: watching host events (tier " << status.tier << ": "
+                << status.tier_detail << "; "
+                << ((*pipeline)->rules() ? (*pipeline)->rules()->rule_count() : 0)
+                << " rules); Ctrl-C to stop" << std::endl;
       if (status.tier == "fallback")
-        std::cerr << "warden: REDUCED COVERAGE - see `warden events status` for what this tier does not see"
+        std::cerr << "warden: REDUCED COVERAGE - see `warden events status` for what this tier "
+                     "does not see"
                   << std::endl;
-      if (!(*pipeline)->journal_note().empty()) std::cerr << "warden: " << (*pipeline)->journal_note() << std::endl;
+      if (!(*pipeline)->journal_note().empty())
+        std::cerr << "warden: " << (*pipeline)->journal_note() << std::endl;
       if (!jsonl && !opts->findings_only)
-        std::cout << "TIME          EVENT       PROCESS  DETAIL  [PARENT < GRANDPARENT ...]" << std::endl;
+        std::cout << "TIME          EVENT       PROCESS  DETAIL  [PARENT < GRANDPARENT ...]"
+                  << std::endl;
 
       std::string line;
       auto on_event = [&](const HostEvent& e, const EventView& v) {
@@ -215,8 +235,8 @@ void AddWatch(CLI::App& events, CommandAction* action) {
       std::cout.flush();
       Json final_status = (*pipeline)->StatusJson();
       (*pipeline)->Stop();
-      std::cerr << "warden: stopped; " << final_status.value("events_processed", uint64_t{0}) << " events, "
-                << final_status.value("findings", uint64_t{0}) << " findings, "
+      std::cerr << "warden: stopped; " << final_status.value("events_processed", uint64_t{0})
+                << " events, " << final_status.value("findings", uint64_t{0}) << " findings, "
                 << final_status.value("drops_total", uint64_t{0}) << " dropped" << std::endl;
       return exit_code;
     };
@@ -249,16 +269,20 @@ void AddStatus(CLI::App& events, CommandAction* action) {
     std::string journal;
   };
   auto opts = std::make_shared<Opts>();
-  CLI::App* cmd = events.add_subcommand("status", "Show the collector's tier, hooks, event and drop counters")
-                      ->footer("Examples:\n"
-                               "  sudo warden events status\n"
-                               "  sudo warden events status --format json\n"
-                               "  sudo WARDEN_EBPF=off warden events status   # what the fallback covers");
-  cmd->add_option("-f,--format", opts->format, "table or json (default: table on a terminal, json when piped)")
+  CLI::App* cmd =
+      events.add_subcommand("status", "Show the collector's tier, hooks, event and drop counters")
+          ->footer(
+              "Examples:\n"
+              "  sudo warden events status\n"
+              "  sudo warden events status --format json\n"
+              "  sudo WARDEN_EBPF=off warden events status   # what the fallback covers");
+  cmd->add_option("-f,--format", opts->format,
+                  "table or json (default: table on a terminal, json when piped)")
       ->check(CLI::IsMember({"table", "json"}));
   cmd->add_flag("--no-ebpf", opts->no_ebpf, "Describe the fallback tier (also WARDEN_EBPF=off)");
-  cmd->add_option("--journal", opts->journal, "Event journal of the collector to ask (default: " +
-                                                  DefaultEventJournalPath() + ")");
+  cmd->add_option(
+      "--journal", opts->journal,
+      "Event journal of the collector to ask (default: " + DefaultEventJournalPath() + ")");
   cmd->callback([opts, action]() {
     *action = [opts]() -> int {
       bool json = opts->format.empty() ? !isatty(STDOUT_FILENO) : opts->format == "json";
@@ -275,8 +299,10 @@ void AddStatus(CLI::App& events, CommandAction* action) {
         auto trial = TrialStatus(forced_fallback);
         if (!trial.ok()) return ReportError(trial.status());
         status = std::move(*trial);
-        preface = "No collector is running (start one with `warden events watch`). On this host a collector "
-                  "would use:\n";
+        preface =
+            "No collector is running (start one with `warden events watch`). On this host a "
+            "collector "
+            "would use:\n";
         if (live.ok()) {
           const Json& c = (*live)["collector"];
           status["last_collector"] = Json{{"pid", c.value("pid", int64_t{0})},
@@ -292,8 +318,8 @@ void AddStatus(CLI::App& events, CommandAction* action) {
         if (status.contains("last_collector")) {
           const Json& l = status["last_collector"];
           std::cout << "Last collector: pid " << l.value("pid", int64_t{0}) << ", last update "
-                    << l.value("updated", std::string()) << ", " << l.value("events", uint64_t{0}) << " events, "
-                    << l.value("drops_total", uint64_t{0}) << " dropped\n";
+                    << l.value("updated", std::string()) << ", " << l.value("events", uint64_t{0})
+                    << " events, " << l.value("drops_total", uint64_t{0}) << " dropped\n";
         }
       }
       return 0;
@@ -307,9 +333,11 @@ void AddRules(CLI::App& events, CommandAction* action) {
   };
   auto opts = std::make_shared<Opts>();
   CLI::App* cmd = events.add_subcommand("rules", "Print the built-in host rule catalog")
-                      ->footer("Examples:\n"
-                               "  warden events rules > host-rules.yaml   # edit, then: warden events watch --rules host-rules.yaml\n"
-                               "  warden events rules --format table");
+                      ->footer(
+                          "Examples:\n"
+                          "  warden events rules > host-rules.yaml   # edit, then: warden events "
+                          "watch --rules host-rules.yaml\n"
+                          "  warden events rules --format table");
   cmd->add_option("-f,--format", opts->format, "yaml or table (default: yaml)")
       ->check(CLI::IsMember({"yaml", "table"}));
   cmd->callback([opts, action]() {
@@ -340,11 +368,13 @@ void AddRules(CLI::App& events, CommandAction* action) {
 
 void AddEventsCommand(CLI::App& app, CommandAction* action) {
   CLI::App* events =
-      app.add_subcommand("events", "Runtime host events from the kernel (eBPF): exec, network, set*id, opens")
-          ->footer("Examples:\n"
-                   "  sudo warden events watch\n"
-                   "  sudo warden events status\n"
-                   "  warden events rules");
+      app.add_subcommand("events",
+                         "Runtime host events from the kernel (eBPF): exec, network, set*id, opens")
+          ->footer(
+              "Examples:\n"
+              "  sudo warden events watch\n"
+              "  sudo warden events status\n"
+              "  warden events rules");
   events->require_subcommand(1);
   AddWatch(*events, action);
   AddStatus(*events, action);

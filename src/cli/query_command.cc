@@ -16,12 +16,15 @@ void AddQueryCommand(CLI::App& app, CommandAction* action) {
     int timeout_ms = 60000;
   };
   auto opts = std::make_shared<Opts>();
-  CLI::App* cmd = app.add_subcommand("query", "Run SQL over host state and print the rows")
-                      ->footer("Examples:\n"
-                               "  warden query \"SELECT pid, name FROM processes WHERE pid = 1\"\n"
-                               "  warden query -f csv \"SELECT * FROM deb_packages\" > packages.csv\n"
-                               "  warden query \"SELECT path, sha256 FROM hash WHERE path = '/bin/ls'\"");
-  cmd->add_option("sql", opts->sql, "SQL (SQLite dialect, osquery tables); - reads stdin")->required();
+  CLI::App* cmd =
+      app.add_subcommand("query", "Run SQL over host state and print the rows")
+          ->footer(
+              "Examples:\n"
+              "  warden query \"SELECT pid, name FROM processes WHERE pid = 1\"\n"
+              "  warden query -f csv \"SELECT * FROM deb_packages\" > packages.csv\n"
+              "  warden query \"SELECT path, sha256 FROM hash WHERE path = '/bin/ls'\"");
+  cmd->add_option("sql", opts->sql, "SQL (SQLite dialect, osquery tables); - reads stdin")
+      ->required();
   AddFormatOption(*cmd, &opts->format);
   cmd->add_option("--root", opts->root, "Read host state under this directory instead of /");
   cmd->add_option("--timeout-ms", opts->timeout_ms, "Stop the query after this many milliseconds")
@@ -30,8 +33,9 @@ void AddQueryCommand(CLI::App& app, CommandAction* action) {
     *action = [opts]() -> int {
       std::string format_name = opts->format.empty() ? DefaultFormat() : opts->format;
       auto format = ParseOutputFormat(format_name);
-      if (!format) return ReportError(InvalidArgument("--format: unknown format '" + format_name +
-                                                      "' (use table, json, jsonl or csv)"));
+      if (!format)
+        return ReportError(InvalidArgument("--format: unknown format '" + format_name +
+                                           "' (use table, json, jsonl or csv)"));
       std::string sql = opts->sql;
       if (sql == "-") sql.assign(std::istreambuf_iterator<char>(std::cin), {});
       auto session = HostSession::Open(opts->root);

@@ -108,7 +108,8 @@ class Shell {
       return false;
     }
     if (timer_) {
-      auto ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
+      auto ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start)
+                    .count();
       std::cout << rows << " row(s) in " << ms << " ms\n";
     }
     return true;
@@ -163,8 +164,9 @@ class Shell {
 
 void AddShellCommand(CLI::App& app, CommandAction* action) {
   auto root = std::make_shared<std::string>("/");
-  CLI::App* cmd = app.add_subcommand("shell", "Interactive SQL console over host state")
-                      ->footer("Examples:\n  warden shell\n  echo 'SELECT * FROM uptime;' | warden shell");
+  CLI::App* cmd =
+      app.add_subcommand("shell", "Interactive SQL console over host state")
+          ->footer("Examples:\n  warden shell\n  echo 'SELECT * FROM uptime;' | warden shell");
   cmd->add_option("--root", *root, "Read host state under this directory instead of /");
   cmd->callback([root, action]() {
     *action = [root]() -> int {

@@ -11,14 +11,16 @@ namespace warden {
 
 void AddTablesCommand(CLI::App& app, CommandAction* action) {
   auto format = std::make_shared<std::string>();
-  CLI::App* cmd = app.add_subcommand("tables", "List every table with its columns and types")
-                      ->footer("Examples:\n  warden tables\n  warden tables --format json | jq '.[].name'");
+  CLI::App* cmd =
+      app.add_subcommand("tables", "List every table with its columns and types")
+          ->footer("Examples:\n  warden tables\n  warden tables --format json | jq '.[].name'");
   AddFormatOption(*cmd, format.get(), "table|json");
   cmd->callback([format, action]() {
     *action = [format]() -> int {
       std::string f = format->empty() ? DefaultFormat() : *format;
       if (f != "json" && f != "table")
-        return ReportError(InvalidArgument("--format: unknown format '" + f + "' (use table or json)"));
+        return ReportError(
+            InvalidArgument("--format: unknown format '" + f + "' (use table or json)"));
       TableRegistry registry;
       RegisterAllTables(registry);
       if (f == "json") {

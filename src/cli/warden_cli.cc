@@ -13,8 +13,8 @@ std::string DefaultFormat() { return isatty(STDOUT_FILENO) ? "table" : "json"; }
 
 void AddFormatOption(CLI::App& cmd, std::string* format, const std::string& choices) {
   *format = "";
-  cmd.add_option("-f,--format", *format, "Output format: " + choices +
-                                             " (default: table on a terminal, json when piped)");
+  cmd.add_option("-f,--format", *format,
+                 "Output format: " + choices + " (default: table on a terminal, json when piped)");
 }
 
 int ReportError(const Status& status, int exit_code) {
@@ -23,13 +23,14 @@ int ReportError(const Status& status, int exit_code) {
 }
 
 int RunWardenCli(int argc, char** argv) {
-  CLI::App app{"Warden: SQL over live host state, vulnerability scanning and cloud audit-log detection.\n"
-               "Examples:\n"
-               "  warden query \"SELECT pid, name, path FROM processes WHERE pid = 1\"\n"
-               "  warden query --format csv \"SELECT * FROM listening_ports\"\n"
-               "  warden tables --format json\n"
-               "  warden shell",
-               "warden"};
+  CLI::App app{
+      "Warden: SQL over live host state, vulnerability scanning and cloud audit-log detection.\n"
+      "Examples:\n"
+      "  warden query \"SELECT pid, name, path FROM processes WHERE pid = 1\"\n"
+      "  warden query --format csv \"SELECT * FROM listening_ports\"\n"
+      "  warden tables --format json\n"
+      "  warden shell",
+      "warden"};
   app.set_version_flag("-V,--version", std::string("warden ") + kWardenVersion);
   app.require_subcommand(1);
 

@@ -26,16 +26,19 @@ using CommandAction = std::function<int()>;
 void AddQueryCommand(CLI::App& app, CommandAction* action);
 void AddShellCommand(CLI::App& app, CommandAction* action);
 void AddTablesCommand(CLI::App& app, CommandAction* action);
-void AddFeedCommand(CLI::App& app, CommandAction* action);   // feed import/status (src/vuln)
-void AddScanCommand(CLI::App& app, CommandAction* action);   // scan vulns (src/vuln)
-void AddTrailCommand(CLI::App& app, CommandAction* action);  // trail scan/watch/iam-check (src/cloud)
+void AddFeedCommand(CLI::App& app, CommandAction* action);  // feed import/status (src/vuln)
+void AddScanCommand(CLI::App& app, CommandAction* action);  // scan vulns (src/vuln)
+void AddTrailCommand(CLI::App& app,
+                     CommandAction* action);  // trail scan/watch/iam-check (src/cloud)
 void AddRulesCommand(CLI::App& app, CommandAction* action);  // rules test/lint (src/rules)
 void AddAgentCommand(CLI::App& app, CommandAction* action);  // the host agent (src/agent)
-void AddEventsCommand(CLI::App& app, CommandAction* action);  // events watch/status/rules (src/ebpf)
+void AddEventsCommand(CLI::App& app,
+                      CommandAction* action);  // events watch/status/rules (src/ebpf)
 
 // Shared helpers for subcommands.
 // --format with the given choices; default "table" on a terminal, json when piped.
-void AddFormatOption(CLI::App& cmd, std::string* format, const std::string& choices = "table|json|jsonl|csv");
+void AddFormatOption(CLI::App& cmd, std::string* format,
+                     const std::string& choices = "table|json|jsonl|csv");
 std::string DefaultFormat();
 // Prints "warden: <message>" on stderr and returns 2 (or the given code).
 int ReportError(const Status& status, int exit_code = 2);

@@ -164,7 +164,8 @@ TEST(CloudTrailReaderTest, FollowPicksUpNewFilesAndAppendedLines) {
   std::atomic<bool> stop{false};
   std::atomic<bool> listed{false};  // Follow asks `stop` only after its first listing
   std::thread writer([&] {
-    for (int i = 0; i < 200 && !listed; ++i) std::this_thread::sleep_for(std::chrono::milliseconds(25));
+    for (int i = 0; i < 200 && !listed; ++i)
+      std::this_thread::sleep_for(std::chrono::milliseconds(25));
     dir.WriteFile("new/x.json", R"({"Records":[)" + Event("new") + "]}");
     FILE* f = fopen(lines.c_str(), "a");
     fputs((Event("l2") + "\n").c_str(), f);

@@ -49,8 +49,8 @@ Json FindingToOcsf(const Finding& f, OcsfClass cls) {
   j["category_uid"] = 2;
   j["category_name"] = "Findings";
   j["class_uid"] = class_uid;
-  j["class_name"] = cls == OcsfClass::kVulnerabilityFinding ? "Vulnerability Finding"
-                                                            : "Detection Finding";
+  j["class_name"] =
+      cls == OcsfClass::kVulnerabilityFinding ? "Vulnerability Finding" : "Detection Finding";
   j["type_uid"] = class_uid * 100 + activity_id;
   j["time"] = f.last_seen * 1000;  // OCSF timestamps are epoch milliseconds
   j["severity_id"] = OcsfSeverityId(f.risk_level);
@@ -67,10 +67,11 @@ Json FindingToOcsf(const Finding& f, OcsfClass cls) {
   info["src_url"] = f.links.empty() ? Json(nullptr) : Json(f.links.front());
   info["analytic"] = {{"uid", f.rule_id}, {"name", f.title}, {"type_id", 1}, {"type", "Rule"}};
   j["finding_info"] = std::move(info);
-  j["metadata"] = {{"version", "1.1.0"},
-                   {"product", {{"name", "Warden"}, {"vendor_name", "Warden"},
-                                {"version", std::string(kWardenVersion)}}},
-                   {"log_name", f.source}};
+  j["metadata"] = {
+      {"version", "1.1.0"},
+      {"product",
+       {{"name", "Warden"}, {"vendor_name", "Warden"}, {"version", std::string(kWardenVersion)}}},
+      {"log_name", f.source}};
   if (!f.remediation.empty()) j["remediation"] = {{"desc", f.remediation}, {"references", f.links}};
   j["risk_level"] = RiskLevelDisplayName(f.risk_level);
   j["unmapped"] = f.attributes;

@@ -21,14 +21,14 @@ namespace warden {
 using Json = nlohmann::ordered_json;
 
 struct Finding {
-  std::string id;           // stable: same condition, same id (see MakeFindingId)
-  std::string rule_id;      // e.g. "RTM-011", "HOST-VULN"
+  std::string id;       // stable: same condition, same id (see MakeFindingId)
+  std::string rule_id;  // e.g. "RTM-011", "HOST-VULN"
   std::string title;
   std::string description;  // why it fired, in words
   RiskLevel risk_level = RiskLevel::kLow;
-  std::string source;       // host.sql, host.vuln, host.ports, host.ebpf, cloud.cloudtrail
-  std::string resource;     // what it is about: host, package, account, ARN
-  int64_t first_seen = 0;   // epoch seconds
+  std::string source;      // host.sql, host.vuln, host.ports, host.ebpf, cloud.cloudtrail
+  std::string resource;    // what it is about: host, package, account, ARN
+  int64_t first_seen = 0;  // epoch seconds
   int64_t last_seen = 0;
   std::string remediation;  // what to do
   std::vector<std::string> links;

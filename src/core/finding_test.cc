@@ -44,8 +44,8 @@ TEST(FindingTest, JsonHasCommonKeysAndAttributesAtTopLevel) {
 
 TEST(FindingTest, OcsfHasTheRequiredAttributesOfTheClass) {
   Json j = FindingToOcsf(Sample(), OcsfClass::kDetectionFinding);
-  for (const char* key : {"activity_id", "category_uid", "class_uid", "type_uid", "time", "severity_id",
-                          "finding_info", "metadata"})
+  for (const char* key : {"activity_id", "category_uid", "class_uid", "type_uid", "time",
+                          "severity_id", "finding_info", "metadata"})
     EXPECT_TRUE(j.contains(key)) << key;
   EXPECT_EQ(j["class_uid"], 2004);
   EXPECT_EQ(j["category_uid"], 2);

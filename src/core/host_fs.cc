@@ -53,7 +53,8 @@ namespace {
 
 // Reads fd into a string; with stop_on_short_read, a read that does not fill
 // the buffer ends the file.
-Result<std::string> ReadAll(int fd, std::string_view path, size_t max_bytes, bool stop_on_short_read) {
+Result<std::string> ReadAll(int fd, std::string_view path, size_t max_bytes,
+                            bool stop_on_short_read) {
   std::string data;
   size_t chunk = 16384;
   for (;;) {

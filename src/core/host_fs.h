@@ -38,14 +38,14 @@ class HostFs {
 
   // Reads a whole file, at most max_bytes (files in /proc report size 0, so
   // this reads until EOF rather than trusting st_size).
-  virtual Result<std::string> ReadFile(std::string_view path,
-                                       size_t max_bytes = 64u << 20) const;
+  virtual Result<std::string> ReadFile(std::string_view path, size_t max_bytes = 64u << 20) const;
   // Reads a /proc file that the kernel produces in one piece (/proc/<pid>/
   // stat, status, io, cmdline, cgroup, ...): a read shorter than the buffer
   // is the whole file, which saves the read(2) that would only find EOF.
   // Falls back to reading on when the buffer fills, so nothing is truncated.
   // Not for files produced record by record (/proc/net/tcp): use ReadFile.
-  virtual Result<std::string> ReadProcFile(std::string_view path, size_t max_bytes = 64u << 20) const;
+  virtual Result<std::string> ReadProcFile(std::string_view path,
+                                           size_t max_bytes = 64u << 20) const;
   // Entry names in a directory, without "." and "..", in no particular order.
   virtual Result<std::vector<std::string>> ListDir(std::string_view path) const;
   virtual Result<std::string> ReadLink(std::string_view path) const;
@@ -56,8 +56,7 @@ class HostFs {
 
   // Calls fn for each line of a file (without the newline). Stops early and
   // returns OK when fn returns false.
-  Status ForEachLine(std::string_view path,
-                     const std::function<bool(std::string_view)>& fn) const;
+  Status ForEachLine(std::string_view path, const std::function<bool(std::string_view)>& fn) const;
 
  private:
   // Opens a host path relative to the root with open(2) flags; -1 and errno on failure.

@@ -94,7 +94,8 @@ TEST(HostFsTest, AbsoluteSymlinksResolveInsideTheRoot) {
   auto listing = fs.ListDir("/etc-link");
   ASSERT_TRUE(listing.ok()) << listing.status().message();
   EXPECT_EQ(listing->size(), 2u);
-  EXPECT_FALSE(fs.ReadFile("/escape").ok());  // ../ stops at the root: the fixture has no etc/hostname
+  EXPECT_FALSE(
+      fs.ReadFile("/escape").ok());  // ../ stops at the root: the fixture has no etc/hostname
   auto link = fs.ReadLink("/etc/passwd");
   ASSERT_TRUE(link.ok());
   EXPECT_EQ(*link, "/etc/real-passwd");

@@ -51,13 +51,27 @@ void AppendJsonString(std::string& out, std::string_view s) {
       continue;
     }
     switch (c) {
-      case '"': out += "\\\""; break;
-      case '\\': out += "\\\\"; break;
-      case '\n': out += "\\n"; break;
-      case '\r': out += "\\r"; break;
-      case '\t': out += "\\t"; break;
-      case '\b': out += "\\b"; break;
-      case '\f': out += "\\f"; break;
+      case '"':
+        out += "\\\"";
+        break;
+      case '\\':
+        out += "\\\\";
+        break;
+      case '\n':
+        out += "\\n";
+        break;
+      case '\r':
+        out += "\\r";
+        break;
+      case '\t':
+        out += "\\t";
+        break;
+      case '\b':
+        out += "\\b";
+        break;
+      case '\f':
+        out += "\\f";
+        break;
       default:
         if (c < 0x20) {
           char buf[8];
@@ -92,7 +106,8 @@ void AppendJsonValue(std::string& out, const Value& v) {
 
 std::string CsvField(std::string_view s) {
   std::string v;
-  if (!s.empty() && (s[0] == '=' || s[0] == '+' || s[0] == '-' || s[0] == '@' || s[0] == '\t' || s[0] == '\r')) {
+  if (!s.empty() &&
+      (s[0] == '=' || s[0] == '+' || s[0] == '-' || s[0] == '@' || s[0] == '\t' || s[0] == '\r')) {
     v += '\'';
   }
   v += s;
@@ -215,10 +230,14 @@ class TablePrinter : public RowPrinter {
 
 std::unique_ptr<RowPrinter> MakeRowPrinter(OutputFormat format, std::ostream& out) {
   switch (format) {
-    case OutputFormat::kJson: return std::make_unique<JsonPrinter>(out, false);
-    case OutputFormat::kJsonl: return std::make_unique<JsonPrinter>(out, true);
-    case OutputFormat::kCsv: return std::make_unique<CsvPrinter>(out);
-    case OutputFormat::kTable: return std::make_unique<TablePrinter>(out);
+    case OutputFormat::kJson:
+      return std::make_unique<JsonPrinter>(out, false);
+    case OutputFormat::kJsonl:
+      return std::make_unique<JsonPrinter>(out, true);
+    case OutputFormat::kCsv:
+      return std::make_unique<CsvPrinter>(out);
+    case OutputFormat::kTable:
+      return std::make_unique<TablePrinter>(out);
   }
   return std::make_unique<TablePrinter>(out);
 }

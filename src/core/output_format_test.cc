@@ -1,14 +1,15 @@
 #include "core/output_format.h"
 
 #include <gtest/gtest.h>
-#include <nlohmann/json.hpp>
 
+#include <nlohmann/json.hpp>
 #include <sstream>
 
 namespace warden {
 namespace {
 
-std::string Print(OutputFormat f, const std::vector<std::string>& cols, const std::vector<std::vector<Value>>& rows) {
+std::string Print(OutputFormat f, const std::vector<std::string>& cols,
+                  const std::vector<std::vector<Value>>& rows) {
   std::ostringstream out;
   auto p = MakeRowPrinter(f, out);
   p->Begin(cols);
@@ -76,7 +77,8 @@ TEST(OutputFormatTest, CsvQuotesAndEscapesFormulas) {
 }
 
 TEST(OutputFormatTest, TableAlignsColumns) {
-  std::string out = Print(OutputFormat::kTable, {"a", "bb"}, {{Value(int64_t{100}), Value(std::string("x"))}});
+  std::string out =
+      Print(OutputFormat::kTable, {"a", "bb"}, {{Value(int64_t{100}), Value(std::string("x"))}});
   EXPECT_EQ(out,
             "+-----+----+\n"
             "| a   | bb |\n"

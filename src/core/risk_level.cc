@@ -7,22 +7,32 @@ namespace warden {
 
 std::string_view RiskLevelName(RiskLevel level) {
   switch (level) {
-    case RiskLevel::kExtreme: return "extreme";
-    case RiskLevel::kVeryHigh: return "very_high";
-    case RiskLevel::kHigh: return "high";
-    case RiskLevel::kMedium: return "medium";
-    case RiskLevel::kLow: return "low";
+    case RiskLevel::kExtreme:
+      return "extreme";
+    case RiskLevel::kVeryHigh:
+      return "very_high";
+    case RiskLevel::kHigh:
+      return "high";
+    case RiskLevel::kMedium:
+      return "medium";
+    case RiskLevel::kLow:
+      return "low";
   }
   return "low";
 }
 
 std::string_view RiskLevelDisplayName(RiskLevel level) {
   switch (level) {
-    case RiskLevel::kExtreme: return "Extreme";
-    case RiskLevel::kVeryHigh: return "Very High";
-    case RiskLevel::kHigh: return "High";
-    case RiskLevel::kMedium: return "Medium";
-    case RiskLevel::kLow: return "Low";
+    case RiskLevel::kExtreme:
+      return "Extreme";
+    case RiskLevel::kVeryHigh:
+      return "Very High";
+    case RiskLevel::kHigh:
+      return "High";
+    case RiskLevel::kMedium:
+      return "Medium";
+    case RiskLevel::kLow:
+      return "Low";
   }
   return "Low";
 }
@@ -44,32 +54,46 @@ std::optional<RiskLevel> ParseRiskLevel(std::string_view text) {
 int OcsfSeverityId(RiskLevel level) {
   switch (level) {
     case RiskLevel::kExtreme:
-    case RiskLevel::kVeryHigh: return 5;
-    case RiskLevel::kHigh: return 4;
-    case RiskLevel::kMedium: return 3;
-    case RiskLevel::kLow: return 2;
+    case RiskLevel::kVeryHigh:
+      return 5;
+    case RiskLevel::kHigh:
+      return 4;
+    case RiskLevel::kMedium:
+      return 3;
+    case RiskLevel::kLow:
+      return 2;
   }
   return 2;
 }
 
 int SyslogSeverity(RiskLevel level) {
   switch (level) {
-    case RiskLevel::kExtreme: return 1;
-    case RiskLevel::kVeryHigh: return 2;
-    case RiskLevel::kHigh: return 3;
-    case RiskLevel::kMedium: return 4;
-    case RiskLevel::kLow: return 5;
+    case RiskLevel::kExtreme:
+      return 1;
+    case RiskLevel::kVeryHigh:
+      return 2;
+    case RiskLevel::kHigh:
+      return 3;
+    case RiskLevel::kMedium:
+      return 4;
+    case RiskLevel::kLow:
+      return 5;
   }
   return 5;
 }
 
 int CefSeverity(RiskLevel level) {
   switch (level) {
-    case RiskLevel::kExtreme: return 10;
-    case RiskLevel::kVeryHigh: return 9;
-    case RiskLevel::kHigh: return 7;
-    case RiskLevel::kMedium: return 5;
-    case RiskLevel::kLow: return 3;
+    case RiskLevel::kExtreme:
+      return 10;
+    case RiskLevel::kVeryHigh:
+      return 9;
+    case RiskLevel::kHigh:
+      return 7;
+    case RiskLevel::kMedium:
+      return 5;
+    case RiskLevel::kLow:
+      return 3;
   }
   return 3;
 }

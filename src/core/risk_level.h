@@ -14,8 +14,8 @@ std::string_view RiskLevelName(RiskLevel level);         // "very_high"
 std::string_view RiskLevelDisplayName(RiskLevel level);  // "Very High"
 // Accepts "very_high", "Very High", "very-high", "VERY_HIGH", "veryhigh".
 std::optional<RiskLevel> ParseRiskLevel(std::string_view text);
-int OcsfSeverityId(RiskLevel level);     // 5/5/4/3/2
-int SyslogSeverity(RiskLevel level);     // 1/2/3/4/5
-int CefSeverity(RiskLevel level);        // 10/9/7/5/3
+int OcsfSeverityId(RiskLevel level);  // 5/5/4/3/2
+int SyslogSeverity(RiskLevel level);  // 1/2/3/4/5
+int CefSeverity(RiskLevel level);     // 10/9/7/5/3
 
 }  // namespace warden

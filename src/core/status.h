@@ -20,10 +20,10 @@ enum class StatusCode {
   kInvalidArgument,  // bad input from the user: SQL, config, rule, flag
   kNotFound,         // a file, table, column or record that does not exist
   kPermissionDenied,
-  kIoError,          // the OS refused or failed a read/write
-  kParseError,       // malformed data in a file or stream
-  kTimeout,          // a budget ran out (query time, network)
-  kUnavailable,      // a feature the host cannot provide (no eBPF, no rpmdb)
+  kIoError,      // the OS refused or failed a read/write
+  kParseError,   // malformed data in a file or stream
+  kTimeout,      // a budget ran out (query time, network)
+  kUnavailable,  // a feature the host cannot provide (no eBPF, no rpmdb)
   kInternal,
 };
 
@@ -49,7 +49,9 @@ class [[nodiscard]] Status {
   std::string message_;
 };
 
-inline Status InvalidArgument(std::string m) { return {StatusCode::kInvalidArgument, std::move(m)}; }
+inline Status InvalidArgument(std::string m) {
+  return {StatusCode::kInvalidArgument, std::move(m)};
+}
 inline Status NotFound(std::string m) { return {StatusCode::kNotFound, std::move(m)}; }
 inline Status IoError(std::string m) { return {StatusCode::kIoError, std::move(m)}; }
 inline Status ParseError(std::string m) { return {StatusCode::kParseError, std::move(m)}; }
@@ -63,7 +65,7 @@ Status ErrnoStatus(std::string_view path, int err);
 template <typename T>
 class [[nodiscard]] Result {
  public:
-  Result(T value) : data_(std::move(value)) {}  // NOLINT: implicit by design
+  Result(T value) : data_(std::move(value)) {}        // NOLINT: implicit by design
   Result(Status status) : data_(std::move(status)) {  // NOLINT: implicit by design
     assert(!std::get<Status>(data_).ok() && "Result needs a value or an error");
   }
@@ -100,10 +102,10 @@ class [[nodiscard]] Result {
 #define WARDEN_CONCAT(a, b) WARDEN_CONCAT_INNER(a, b)
 
 // Returns the Status from the enclosing function when it is not OK.
-#define RETURN_IF_ERROR(expr)                 \
-  do {                                        \
-    ::warden::Status _st = (expr);            \
-    if (!_st.ok()) return _st;                \
+#define RETURN_IF_ERROR(expr)      \
+  do {                             \
+    ::warden::Status _st = (expr); \
+    if (!_st.ok()) return _st;     \
   } while (0)
 
 // ASSIGN_OR_RETURN(auto x, FunctionReturningResult());

@@ -30,8 +30,8 @@ std::string FormatRfc3339(int64_t epoch_seconds) {
 
 std::optional<int64_t> ParseRfc3339(std::string_view s) {
   // Fixed positions: YYYY-MM-DDTHH:MM:SS
-  if (s.size() < 19 || s[4] != '-' || s[7] != '-' || (s[10] != 'T' && s[10] != 't' && s[10] != ' ') ||
-      s[13] != ':' || s[16] != ':')
+  if (s.size() < 19 || s[4] != '-' || s[7] != '-' ||
+      (s[10] != 'T' && s[10] != 't' && s[10] != ' ') || s[13] != ':' || s[16] != ':')
     return std::nullopt;
   int64_t y, mo, d, h, mi, se;
   if (!ParseInt64(s.substr(0, 4), &y) || !ParseInt64(s.substr(5, 2), &mo) ||
@@ -50,7 +50,8 @@ std::optional<int64_t> ParseRfc3339(std::string_view s) {
     offset = 0;
   } else if (rest.size() == 6 && (rest[0] == '+' || rest[0] == '-') && rest[3] == ':') {
     int64_t oh, om;
-    if (!ParseInt64(rest.substr(1, 2), &oh) || !ParseInt64(rest.substr(4, 2), &om)) return std::nullopt;
+    if (!ParseInt64(rest.substr(1, 2), &oh) || !ParseInt64(rest.substr(4, 2), &om))
+      return std::nullopt;
     offset = (oh * 3600 + om * 60) * (rest[0] == '-' ? -1 : 1);
   } else {
     return std::nullopt;

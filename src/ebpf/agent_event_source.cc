@@ -27,8 +27,8 @@ AgentRecord FindingRecord(const Finding& f, int64_t time_ns, uint64_t firing) {
   r.body = Json::object();
   r.body["record"] = "finding";
   for (auto it = body.begin(); it != body.end(); ++it) r.body[it.key()] = std::move(it.value());
-  r.summary = f.rule_id + " [" + std::string(RiskLevelDisplayName(f.risk_level)) + "] " + f.title + ": " +
-              f.description.substr(0, 300);
+  r.summary = f.rule_id + " [" + std::string(RiskLevelDisplayName(f.risk_level)) + "] " + f.title +
+              ": " + f.description.substr(0, 300);
   return r;
 }
 
@@ -80,7 +80,9 @@ class HostEventAgentSource : public EventSource {
       return;
     }
     tier_ = (*pipeline)->SourceStatus().tier == "ebpf" ? 1 : 2;
-    rules_ = (*pipeline)->rules() != nullptr ? static_cast<int64_t>((*pipeline)->rules()->rule_count()) : 0;
+    rules_ = (*pipeline)->rules() != nullptr
+                 ? static_cast<int64_t>((*pipeline)->rules()->rule_count())
+                 : 0;
     active_ = true;
     started->set_value(Status::Ok());  // `started` is gone after this
     std::vector<AgentRecord> batch;
@@ -99,8 +101,10 @@ class HostEventAgentSource : public EventSource {
       r.body["record"] = "event";
       Json parsed = Json::parse(json, nullptr, false);
       if (parsed.is_object())
-        for (auto it = parsed.begin(); it != parsed.end(); ++it) r.body[it.key()] = std::move(it.value());
-      r.summary = std::string(HostEventKindName(e.kind)) + " pid " + std::to_string(e.pid) + " " + e.exe;
+        for (auto it = parsed.begin(); it != parsed.end(); ++it)
+          r.body[it.key()] = std::move(it.value());
+      r.summary =
+          std::string(HostEventKindName(e.kind)) + " pid " + std::to_string(e.pid) + " " + e.exe;
       batch.push_back(std::move(r));
     };
     std::unique_ptr<ProblemStore> problems;
@@ -135,10 +139,12 @@ class HostEventAgentSource : public EventSource {
         auto events = problems->Raise(fired, options_.host, now_ns / 1000000000,
                                       [&](const std::vector<ProblemEvent>& ev) {
                                         std::vector<AgentRecord> records;
-                                        for (const auto& e : ev) records.push_back(ProblemEventRecord(e));
+                                        for (const auto& e : ev)
+                                          records.push_back(ProblemEventRecord(e));
                                         return router.Route(records);
                                       });
-        if (!events.ok()) AgentLog("host runtime rules: problems not saved: " + events.status().message());
+        if (!events.ok())
+          AgentLog("host runtime rules: problems not saved: " + events.status().message());
         fired.clear();
       }
       if (!st.ok()) break;
@@ -180,7 +186,9 @@ std::string ListenRuleForAllowedPorts(const OpenPortsSettings& ports, RiskLevel 
       "    A process started listening on a port that recipe rule HOST-OPEN-PORTS\n"
       "    does not allow (settings.allowed_tcp): the real-time form of the\n"
       "    open-ports detector.\n"
-      "  risk_level: " + std::string(RiskLevelName(risk_level)) + "\n"
+      "  risk_level: " +
+      std::string(RiskLevelName(risk_level)) +
+      "\n"
       "  tags: [attack.command_and_control, attack.t1571, attack.persistence]\n"
       "  remediation: >-\n"
       "    Identify the process (see process.exe and ancestors); stop it, or add\n"
@@ -205,11 +213,13 @@ std::optional<HostEventSourceOptions> HostEventSourceOptionsFor(const AgentConfi
   o.pipeline.rule_paths = s.rule_paths;
   o.forward_events = s.forward_events;
   o.pipeline.collector.syscall_events =
-      ParseSyscallEventMode(s.syscall_events).value_or(SyscallEventMode::kHooks);  // validated by the config
+      ParseSyscallEventMode(s.syscall_events)
+          .value_or(SyscallEventMode::kHooks);  // validated by the config
   if (s.tier == "ebpf") o.pipeline.collector.allow_fallback = false;
   if (s.tier == "fallback") o.pipeline.collector.allow_ebpf = false;
   if (!s.sensitive_paths.empty()) o.pipeline.collector.sensitive_prefixes = s.sensitive_paths;
-  if (const RuleConfig* ports = config.FindRule(kOpenPortsRuleId); ports != nullptr && ports->enabled)
+  if (const RuleConfig* ports = config.FindRule(kOpenPortsRuleId);
+      ports != nullptr && ports->enabled)
     o.pipeline.site_rules = ListenRuleForAllowedPorts(ports->open_ports, ports->risk_level);
   o.problem_store_path = StateFilePath(config.state_dir);
   o.host = ResolveHostIdentifier(config);

@@ -52,7 +52,9 @@ TEST(HostEventAgentSourceTest, FindingsReachTheAgentRouterAsEventRecords) {
     std::this_thread::sleep_for(std::chrono::milliseconds(100));
     records = router.records();
     for (const AgentRecord& r : records)
-      if (r.body.value("rule_id", "") == "HOST-EXEC-FROM-TMP" && r.body.value("process", "") == tool) found = &r;
+      if (r.body.value("rule_id", "") == "HOST-EXEC-FROM-TMP" &&
+          r.body.value("process", "") == tool)
+        found = &r;
   }
   ASSERT_NE(found, nullptr) << "no finding record for " << tool;
   EXPECT_EQ(found->kind, RecordKind::kEvent);
@@ -79,8 +81,9 @@ TEST(HostEventAgentSourceTest, DisabledUnlessTheConfigEnablesHostRuntime) {
 TEST(HostEventAgentSourceTest, RuntimeFindingsBecomeProblemsWithRecords) {
   if (geteuid() != 0) GTEST_SKIP() << "the collector needs root";
   testing::TempDir dir;
-  auto config = ParseAgentConfig("state_dir: " + dir.path() + "/state\nhost: {identifier: test-host}\n"
-                                 "recipe:\n  rules:\n    HOST-RUNTIME: {enabled: true}\n",
+  auto config = ParseAgentConfig("state_dir: " + dir.path() +
+                                     "/state\nhost: {identifier: test-host}\n"
+                                     "recipe:\n  rules:\n    HOST-RUNTIME: {enabled: true}\n",
                                  dir.path() + "/agent.yaml");
   ASSERT_TRUE(config.ok()) << config.status().message();
   std::filesystem::create_directories(config->state_dir);
@@ -114,7 +117,8 @@ TEST(HostEventAgentSourceTest, RuntimeFindingsBecomeProblemsWithRecords) {
     records = router.records();
     int firings = 0;
     for (const AgentRecord& r : records)
-      firings += r.kind == RecordKind::kEvent && r.body.value("rule_id", "") == "HOST-EXEC-FROM-TMP" &&
+      firings += r.kind == RecordKind::kEvent &&
+                 r.body.value("rule_id", "") == "HOST-EXEC-FROM-TMP" &&
                  r.body.value("process", "") == tool;
     if (opened(records) != nullptr && firings >= 2) break;
   }
@@ -124,7 +128,8 @@ TEST(HostEventAgentSourceTest, RuntimeFindingsBecomeProblemsWithRecords) {
   EXPECT_TRUE(problem->ocsf.has_value());
   int problem_records = 0;
   for (const AgentRecord& r : records) problem_records += is_tool_problem(r);
-  EXPECT_EQ(problem_records, 1) << "the second run of the same command is an occurrence, not a new problem";
+  EXPECT_EQ(problem_records, 1)
+      << "the second run of the same command is an occurrence, not a new problem";
 
   auto store = ProblemStore::Open(StateFilePath(config->state_dir), true);
   ASSERT_TRUE(store.ok()) << store.status().message();

@@ -80,10 +80,10 @@ std::string LogTail(const std::string& log, size_t lines) {
 struct HookSpec {
   bpf_program* program;
   std::string name;
-  std::string kind;    // "tp_btf", "cgroup"
+  std::string kind;  // "tp_btf", "cgroup"
   std::string events;
-  bool required;       // without it the tier is not worth using
-  std::string gap;     // what is not seen when the kernel refuses it
+  bool required;    // without it the tier is not worth using
+  std::string gap;  // what is not seen when the kernel refuses it
 };
 
 // The cgroup v2 hierarchy's root, where the socket hooks attach (they then
@@ -125,8 +125,9 @@ class BpfEventSource : public HostEventSource {
       dispatcher.syscall_events = SyscallEventMode::kDispatcher;
       st = Load(dispatcher);
       if (st.ok())
-        gaps_.insert(gaps_.begin(), "the kernel refused the socket hooks (" + why +
-                                        "); using the sys_exit dispatcher instead, which slows every syscall");
+        gaps_.insert(gaps_.begin(),
+                     "the kernel refused the socket hooks (" + why +
+                         "); using the sys_exit dispatcher instead, which slows every syscall");
     }
     libbpf_set_print(previous);
     g_libbpf_log = nullptr;
@@ -161,8 +162,9 @@ class BpfEventSource : public HostEventSource {
   CollectorStatus Status() const override {
     CollectorStatus s;
     s.tier = "ebpf";
-    s.tier_detail = "eBPF (CO-RE, BTF tracepoints), syscall_events " + std::string(SyscallEventModeName(mode_)) +
-                    ", ring buffer of " + std::to_string(ring_bytes_ >> 20) + " MiB drained on a timer";
+    s.tier_detail = "eBPF (CO-RE, BTF tracepoints), syscall_events " +
+                    std::string(SyscallEventModeName(mode_)) + ", ring buffer of " +
+                    std::to_string(ring_bytes_ >> 20) + " MiB drained on a timer";
     s.probes = probes_;
     for (size_t i = 0; i < hooks_.size(); ++i) s.hooks.push_back(hooks_[i]);
     for (size_t k = 0; k < kHostEventKindCount; ++k)
@@ -173,10 +175,10 @@ class BpfEventSource : public HostEventSource {
     s.drops["kernel_read_failed"] = counters[WD_COUNT_DROP_READ_FAILED];
     s.drops["undecodable_record"] = decode_errors_;
     if (opens_.fd() >= 0) s.drops["fanotify_queue_overflow"] = opens_.overflows();
-    s.drops["program_recursion"] =
-        RecursionMisses({skel_->progs.on_exec, skel_->progs.on_fork, skel_->progs.on_exit, skel_->progs.on_sys_exit,
-                         skel_->progs.on_connect4, skel_->progs.on_connect6, skel_->progs.on_bind4,
-                         skel_->progs.on_bind6, skel_->progs.on_sockops});
+    s.drops["program_recursion"] = RecursionMisses(
+        {skel_->progs.on_exec, skel_->progs.on_fork, skel_->progs.on_exit, skel_->progs.on_sys_exit,
+         skel_->progs.on_connect4, skel_->progs.on_connect6, skel_->progs.on_bind4,
+         skel_->progs.on_bind6, skel_->progs.on_sockops});
     // inet_sock_set_state runs nested in softirq context carry no event
     // (host_events.bpf.c): skipping one loses nothing, so it is a note.
     if (mode_ == SyscallEventMode::kHooks)
@@ -196,11 +198,13 @@ class BpfEventSource : public HostEventSource {
  private:
   warden::Status Load(const CollectorOptions& options) {
     skel_ = host_events_bpf__open();
-    if (skel_ == nullptr) return Unavailable(std::string("opening the BPF object failed: ") + strerror(errno));
+    if (skel_ == nullptr)
+      return Unavailable(std::string("opening the BPF object failed: ") + strerror(errno));
     ring_bytes_ = options.ring_buffer_bytes;
     if (ring_bytes_ < (1u << 20) || (ring_bytes_ & (ring_bytes_ - 1)) != 0) ring_bytes_ = 8u << 20;
     bpf_map__set_max_entries(skel_->maps.events, static_cast<__u32>(ring_bytes_));
-    skel_->rodata->agent_tgid = static_cast<__u32>(options.exclude_pid > 0 ? options.exclude_pid : getpid());
+    skel_->rodata->agent_tgid =
+        static_cast<__u32>(options.exclude_pid > 0 ? options.exclude_pid : getpid());
     skel_->rodata->wakeup_bytes = static_cast<__u32>(ring_bytes_ / 4);
     bool kernel_has_modules = access("/proc/modules", F_OK) == 0;
     skel_->rodata->watch_modules = kernel_has_modules ? 1 : 0;
@@ -210,8 +214,9 @@ class BpfEventSource : public HostEventSource {
       if (mode_ != SyscallEventMode::kDispatcher) break;  // hooks: fanotify marks (opens_)
       if (prefix.empty() || prefix.front() != '/') continue;
       if (count == WD_MAX_PREFIXES || prefix.size() > WD_PREFIX_LEN) {
-        gaps_.push_back("sensitive path prefix not watched (at most " + std::to_string(WD_MAX_PREFIXES) +
-                        " prefixes of " + std::to_string(WD_PREFIX_LEN) + " bytes): " + prefix);
+        gaps_.push_back("sensitive path prefix not watched (at most " +
+                        std::to_string(WD_MAX_PREFIXES) + " prefixes of " +
+                        std::to_string(WD_PREFIX_LEN) + " bytes): " + prefix);
         continue;
       }
       skel_->rodata->prefixes[count].len = static_cast<__u32>(prefix.size());
@@ -220,12 +225,16 @@ class BpfEventSource : public HostEventSource {
     }
     skel_->rodata->prefix_count = static_cast<__u32>(count);
 
-    bpf_program* hook_programs[] = {skel_->progs.on_connect4, skel_->progs.on_connect6, skel_->progs.on_bind4,
-                                    skel_->progs.on_bind6,    skel_->progs.on_sock_state, skel_->progs.on_sockops};
-    for (bpf_program* p : hook_programs) bpf_program__set_autoload(p, mode_ == SyscallEventMode::kHooks);
+    bpf_program* hook_programs[] = {skel_->progs.on_connect4,   skel_->progs.on_connect6,
+                                    skel_->progs.on_bind4,      skel_->progs.on_bind6,
+                                    skel_->progs.on_sock_state, skel_->progs.on_sockops};
+    for (bpf_program* p : hook_programs)
+      bpf_program__set_autoload(p, mode_ == SyscallEventMode::kHooks);
     bpf_program__set_autoload(skel_->progs.on_sys_exit, mode_ == SyscallEventMode::kDispatcher);
     int err = host_events_bpf__load(skel_);
-    if (err != 0) return Unavailable(std::string("the kernel refused the collector's programs (") + strerror(-err) + ")");
+    if (err != 0)
+      return Unavailable(std::string("the kernel refused the collector's programs (") +
+                         strerror(-err) + ")");
 
     std::vector<HookSpec> specs = {
         {skel_->progs.on_exec, "sched_process_exec", "tp_btf", "exec", true, ""},
@@ -236,21 +245,24 @@ class BpfEventSource : public HostEventSource {
       std::string root = CgroupV2Root();
       if (!root.empty()) cgroup_fd_ = open(root.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
       if (cgroup_fd_ < 0)
-        gaps_.push_back("connect and bind: no cgroup v2 hierarchy to attach the socket hooks to" +
-                        (root.empty() ? std::string() : " (" + root + ": " + strerror(errno) + ")"));
-      specs.push_back({skel_->progs.on_connect4, "connect4 (cgroup " + root + ")", "cgroup", "connect (IPv4)", false,
-                       "IPv4 connect"});
-      specs.push_back({skel_->progs.on_connect6, "connect6 (cgroup " + root + ")", "cgroup", "connect (IPv6)", false,
-                       "IPv6 connect"});
-      specs.push_back({skel_->progs.on_bind4, "post_bind4 (cgroup " + root + ")", "cgroup", "bind (IPv4)", false,
-                       "IPv4 bind"});
-      specs.push_back({skel_->progs.on_bind6, "post_bind6 (cgroup " + root + ")", "cgroup", "bind (IPv6)", false,
-                       "IPv6 bind"});
-      specs.push_back({skel_->progs.on_sock_state, "inet_sock_set_state", "tp_btf", "listen", false, "TCP listen"});
+        gaps_.push_back(
+            "connect and bind: no cgroup v2 hierarchy to attach the socket hooks to" +
+            (root.empty() ? std::string() : " (" + root + ": " + strerror(errno) + ")"));
+      specs.push_back({skel_->progs.on_connect4, "connect4 (cgroup " + root + ")", "cgroup",
+                       "connect (IPv4)", false, "IPv4 connect"});
+      specs.push_back({skel_->progs.on_connect6, "connect6 (cgroup " + root + ")", "cgroup",
+                       "connect (IPv6)", false, "IPv6 connect"});
+      specs.push_back({skel_->progs.on_bind4, "post_bind4 (cgroup " + root + ")", "cgroup",
+                       "bind (IPv4)", false, "IPv4 bind"});
+      specs.push_back({skel_->progs.on_bind6, "post_bind6 (cgroup " + root + ")", "cgroup",
+                       "bind (IPv6)", false, "IPv6 bind"});
+      specs.push_back({skel_->progs.on_sock_state, "inet_sock_set_state", "tp_btf", "listen", false,
+                       "TCP listen"});
       specs.push_back({skel_->progs.on_sockops, "sockops (cgroup " + root + ")", "cgroup",
                        "accept (owner: the process that called listen)", false, "TCP accept"});
     } else if (mode_ == SyscallEventMode::kDispatcher) {
-      specs.push_back({skel_->progs.on_sys_exit, "sys_exit (one dispatcher, in-kernel syscall filter)", "tp_btf",
+      specs.push_back({skel_->progs.on_sys_exit,
+                       "sys_exit (one dispatcher, in-kernel syscall filter)", "tp_btf",
                        "connect, accept, bind, listen, setid, open, module_load", false,
                        "connect/accept/bind/listen, set*id, open and module"});
     }
@@ -266,40 +278,54 @@ class BpfEventSource : public HostEventSource {
       hooks_.push_back({spec.name, spec.kind, ok, spec.events});
       if (!ok && spec.required)
         return Unavailable("attaching tp_btf/" + spec.name + " failed: " + strerror(attach_err));
-      if (!ok) gaps_.push_back(spec.name + " hook refused (" + strerror(attach_err) + "): no " + spec.gap + " events");
+      if (!ok)
+        gaps_.push_back(spec.name + " hook refused (" + strerror(attach_err) + "): no " + spec.gap +
+                        " events");
     }
     if (mode_ == SyscallEventMode::kHooks) {
       SeedListeners();
       warden::Status fan = opens_.Open(options.sensitive_prefixes, skel_->rodata->agent_tgid);
-      hooks_.push_back({"FAN_OPEN on " + std::to_string(opens_.marks()) + " sensitive files and directories",
-                        "fanotify", fan.ok() && opens_.marks() > 0, fan.ok() ? "open" : fan.message()});
-      gaps_.push_back("syscall_events: hooks - set*id calls are seen as a change of a process's ids at its next "
-                      "exec, fork, exit or socket event (syscall name and failed attempts need "
-                      "syscall_events: dispatcher)");
-      gaps_.push_back("syscall_events: hooks - connect is reported as it starts (exit_code 0, no outcome); "
-                      "accept is attributed to the process that called listen");
-      gaps_.push_back("sensitive opens: a file created or replaced (rename over it) is watched within 5 s, when the marks are "
-                      "renewed; read vs write is unknown");
-      if (kernel_has_modules)
-        gaps_.push_back("module loads need syscall_events: dispatcher");
+      hooks_.push_back(
+          {"FAN_OPEN on " + std::to_string(opens_.marks()) + " sensitive files and directories",
+           "fanotify", fan.ok() && opens_.marks() > 0, fan.ok() ? "open" : fan.message()});
+      gaps_.push_back(
+          "syscall_events: hooks - set*id calls are seen as a change of a process's ids at its "
+          "next "
+          "exec, fork, exit or socket event (syscall name and failed attempts need "
+          "syscall_events: dispatcher)");
+      gaps_.push_back(
+          "syscall_events: hooks - connect is reported as it starts (exit_code 0, no outcome); "
+          "accept is attributed to the process that called listen");
+      gaps_.push_back(
+          "sensitive opens: a file created or replaced (rename over it) is watched within 5 s, "
+          "when the marks are "
+          "renewed; read vs write is unknown");
+      if (kernel_has_modules) gaps_.push_back("module loads need syscall_events: dispatcher");
     } else if (mode_ == SyscallEventMode::kOff) {
-      hooks_.push_back({"socket, set*id and open hooks (disabled: syscall_events off)", "-", false, "-"});
-      gaps_.push_back("syscall events disabled (syscall_events off): no connect/accept/bind/listen, set*id, "
-                      "open or module events");
+      hooks_.push_back(
+          {"socket, set*id and open hooks (disabled: syscall_events off)", "-", false, "-"});
+      gaps_.push_back(
+          "syscall events disabled (syscall_events off): no connect/accept/bind/listen, set*id, "
+          "open or module events");
     } else {
       gaps_.push_back("opens: only absolute paths are matched against the sensitive prefixes");
     }
     for (const FeatureProbe& p : probes_) {
       if (p.name == "fentry" || p.name == "lsm" || p.name == "kprobe")
-        hooks_.push_back({"optional tier " + p.name, p.name, false,
-                          p.available ? "available, not needed by this collector" : "unavailable: " + p.detail});
+        hooks_.push_back(
+            {"optional tier " + p.name, p.name, false,
+             p.available ? "available, not needed by this collector" : "unavailable: " + p.detail});
     }
     if (!kernel_has_modules)
-      gaps_.push_back("module loads: this kernel has no loadable-module support (/proc/modules absent); nothing to watch");
+      gaps_.push_back(
+          "module loads: this kernel has no loadable-module support (/proc/modules absent); "
+          "nothing to watch");
     gaps_.push_back("UDP datagrams sent without connect() are not reported");
 
-    ring_ = ring_buffer__new(bpf_map__fd(skel_->maps.events), &BpfEventSource::OnRecord, this, nullptr);
-    if (ring_ == nullptr) return Unavailable(std::string("ring buffer setup failed: ") + strerror(errno));
+    ring_ =
+        ring_buffer__new(bpf_map__fd(skel_->maps.events), &BpfEventSource::OnRecord, this, nullptr);
+    if (ring_ == nullptr)
+      return Unavailable(std::string("ring buffer setup failed: ") + strerror(errno));
     counters_fd_ = bpf_map__fd(skel_->maps.counters);
     return Status::Ok();
   }
@@ -340,7 +366,8 @@ class BpfEventSource : public HostEventSource {
       if (bpf_program__fd(p) < 0) continue;  // not loaded in this mode
       bpf_prog_info info{};
       __u32 len = sizeof(info);
-      if (bpf_obj_get_info_by_fd(bpf_program__fd(p), &info, &len) == 0) total += info.recursion_misses;
+      if (bpf_obj_get_info_by_fd(bpf_program__fd(p), &info, &len) == 0)
+        total += info.recursion_misses;
     }
     return total;
   }
@@ -367,7 +394,8 @@ class BpfEventSource : public HostEventSource {
     uint64_t netns_cookie = 0;
     socklen_t cookie_len = sizeof(netns_cookie);
     int probe = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-    bool have_cookie = probe >= 0 && getsockopt(probe, SOL_SOCKET, SO_NETNS_COOKIE, &netns_cookie, &cookie_len) == 0;
+    bool have_cookie = probe >= 0 && getsockopt(probe, SOL_SOCKET, SO_NETNS_COOKIE, &netns_cookie,
+                                                &cookie_len) == 0;
     if (probe >= 0) close(probe);
     if (!have_cookie) return;
     std::vector<SocketEntry> listeners = TcpListeners(proc_fs_);

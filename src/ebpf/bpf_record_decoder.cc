@@ -15,20 +15,20 @@ struct SyscallName {
 };
 
 #if defined(__x86_64__)
-constexpr SyscallName kSyscalls[] = {
-    {2, "open"},         {42, "connect"},      {43, "accept"},        {49, "bind"},
-    {50, "listen"},      {59, "execve"},       {85, "creat"},         {105, "setuid"},
-    {106, "setgid"},     {113, "setreuid"},    {114, "setregid"},     {117, "setresuid"},
-    {119, "setresgid"},  {122, "setfsuid"},    {123, "setfsgid"},     {175, "init_module"},
-    {257, "openat"},     {288, "accept4"},     {313, "finit_module"}, {322, "execveat"},
-    {437, "openat2"}};
+constexpr SyscallName kSyscalls[] = {{2, "open"},           {42, "connect"},   {43, "accept"},
+                                     {49, "bind"},          {50, "listen"},    {59, "execve"},
+                                     {85, "creat"},         {105, "setuid"},   {106, "setgid"},
+                                     {113, "setreuid"},     {114, "setregid"}, {117, "setresuid"},
+                                     {119, "setresgid"},    {122, "setfsuid"}, {123, "setfsgid"},
+                                     {175, "init_module"},  {257, "openat"},   {288, "accept4"},
+                                     {313, "finit_module"}, {322, "execveat"}, {437, "openat2"}};
 #elif defined(__aarch64__)
 constexpr SyscallName kSyscalls[] = {
-    {203, "connect"},   {202, "accept"},       {200, "bind"},         {201, "listen"},
-    {221, "execve"},    {146, "setuid"},       {144, "setgid"},       {145, "setreuid"},
-    {143, "setregid"},  {147, "setresuid"},    {149, "setresgid"},    {151, "setfsuid"},
-    {152, "setfsgid"},  {105, "init_module"},  {56, "openat"},        {242, "accept4"},
-    {273, "finit_module"}, {281, "execveat"},  {437, "openat2"}};
+    {203, "connect"},      {202, "accept"},      {200, "bind"},      {201, "listen"},
+    {221, "execve"},       {146, "setuid"},      {144, "setgid"},    {145, "setreuid"},
+    {143, "setregid"},     {147, "setresuid"},   {149, "setresgid"}, {151, "setfsuid"},
+    {152, "setfsgid"},     {105, "init_module"}, {56, "openat"},     {242, "accept4"},
+    {273, "finit_module"}, {281, "execveat"},    {437, "openat2"}};
 #else
 constexpr SyscallName kSyscalls[] = {{-1, ""}};
 #endif
@@ -73,7 +73,8 @@ Endpoint MakeEndpoint(const wd_endpoint& ep) {
 }
 
 StdioKind ToStdio(uint8_t kind) {
-  return kind <= static_cast<uint8_t>(StdioKind::kOther) ? static_cast<StdioKind>(kind) : StdioKind::kUnknown;
+  return kind <= static_cast<uint8_t>(StdioKind::kOther) ? static_cast<StdioKind>(kind)
+                                                         : StdioKind::kUnknown;
 }
 
 bool DecodeExec(const uint8_t* data, size_t size, HostEvent* out) {
@@ -87,7 +88,8 @@ bool DecodeExec(const uint8_t* data, size_t size, HostEvent* out) {
   std::string_view exe = bytes.substr(0, e.exe_bytes);
   std::string_view filename = CString(bytes.substr(e.exe_bytes, e.filename_bytes));
   std::string_view cwd = bytes.substr(size_t{e.exe_bytes} + e.filename_bytes, e.cwd_bytes);
-  std::string_view argv = bytes.substr(size_t{e.exe_bytes} + e.filename_bytes + e.cwd_bytes, e.argv_bytes);
+  std::string_view argv =
+      bytes.substr(size_t{e.exe_bytes} + e.filename_bytes + e.cwd_bytes, e.argv_bytes);
   out->kind = HostEventKind::kExec;
   out->syscall = std::string(WatchedSyscallName(e.syscall_nr));
   if (out->syscall.empty()) out->syscall = "execve";
@@ -103,7 +105,8 @@ bool DecodeExec(const uint8_t* data, size_t size, HostEvent* out) {
   }
   out->exe_deleted = (e.flags & WD_EXEC_EXE_DELETED) != 0;
   out->exe_setid = (e.flags & WD_EXEC_SETID_FILE) != 0;
-  out->probe_error = (e.flags & (WD_EXEC_EXE_TRUNCATED | WD_EXEC_CWD_TRUNCATED | WD_EXEC_ARGV_TRUNCATED)) != 0;
+  out->probe_error =
+      (e.flags & (WD_EXEC_EXE_TRUNCATED | WD_EXEC_CWD_TRUNCATED | WD_EXEC_ARGV_TRUNCATED)) != 0;
   for (size_t i = 0; i < 3; ++i) {
     out->stdio[i] = ToStdio(e.stdio[i]);
     out->parent_stdio[i] = ToStdio(e.parent_stdio[i]);
@@ -173,11 +176,16 @@ bool DecodeBpfRecord(const void* raw, size_t size, const BootClock& clock, HostE
       wd_socket_event e;
       memcpy(&e, data, sizeof(e));
       std::string_view name = WatchedSyscallName(e.syscall_nr);
-      if (name == "connect") out->kind = HostEventKind::kConnect;
-      else if (name == "accept" || name == "accept4") out->kind = HostEventKind::kAccept;
-      else if (name == "bind") out->kind = HostEventKind::kBind;
-      else if (name == "listen") out->kind = HostEventKind::kListen;
-      else return false;
+      if (name == "connect")
+        out->kind = HostEventKind::kConnect;
+      else if (name == "accept" || name == "accept4")
+        out->kind = HostEventKind::kAccept;
+      else if (name == "bind")
+        out->kind = HostEventKind::kBind;
+      else if (name == "listen")
+        out->kind = HostEventKind::kListen;
+      else
+        return false;
       out->syscall = std::string(name);
       out->result = e.ret;
       out->fd = e.fd;
@@ -220,7 +228,8 @@ bool DecodeBpfRecord(const void* raw, size_t size, const BootClock& clock, HostE
       out->kind = HostEventKind::kModuleLoad;
       out->syscall = std::string(WatchedSyscallName(e.syscall_nr));
       out->result = e.ret;
-      std::string_view comps(reinterpret_cast<const char*>(data) + FixedPart<wd_module_event>(), e.path_bytes);
+      std::string_view comps(reinterpret_cast<const char*>(data) + FixedPart<wd_module_event>(),
+                             e.path_bytes);
       if (!comps.empty()) out->path = AssembleLeafFirstPath(comps, e.flags & WD_EXEC_EXE_TRUNCATED);
       return true;
     }

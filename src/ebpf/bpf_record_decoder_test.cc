@@ -12,7 +12,8 @@ namespace {
 
 // Builds an exec record the way host_events.bpf.c lays it out.
 std::vector<uint8_t> ExecRecord(std::string_view exe_components, std::string_view filename,
-                                std::string_view cwd_components, std::string_view argv, uint32_t flags = 0) {
+                                std::string_view cwd_components, std::string_view argv,
+                                uint32_t flags = 0) {
   wd_exec_event e{};
   e.h.kind = WD_EVENT_EXEC;
   e.h.boot_ns = 5'000'000'000;
@@ -78,7 +79,8 @@ TEST(BpfRecordDecoderTest, ExecRecordReassemblesPathsArgvAndStdio) {
 
 TEST(BpfRecordDecoderTest, TruncatedArgvWithoutFinalNulKeepsTheLastArgument) {
   std::string argv("python3\0-c\0import so", 20);
-  auto rec = ExecRecord(std::string("python3\0", 8), "/usr/bin/python3", "", argv, WD_EXEC_ARGV_TRUNCATED);
+  auto rec =
+      ExecRecord(std::string("python3\0", 8), "/usr/bin/python3", "", argv, WD_EXEC_ARGV_TRUNCATED);
   HostEvent e;
   ASSERT_TRUE(DecodeBpfRecord(rec.data(), rec.size(), BootClock(), &e));
   EXPECT_EQ(e.argv, (std::vector<std::string>{"python3", "-c", "import so"}));
@@ -97,7 +99,8 @@ TEST(BpfRecordDecoderTest, RecordsWhoseLengthsDoNotAddUpAreRejected) {
   EXPECT_FALSE(DecodeBpfRecord(rec.data(), rec.size(), BootClock(), &e));
   // Every prefix of a valid record is rejected, never read past.
   auto good = ExecRecord(std::string("ls\0", 3), "/bin/ls", "", std::string("ls\0", 3));
-  for (size_t n = 0; n < good.size(); ++n) EXPECT_FALSE(DecodeBpfRecord(good.data(), n, BootClock(), &e)) << n;
+  for (size_t n = 0; n < good.size(); ++n)
+    EXPECT_FALSE(DecodeBpfRecord(good.data(), n, BootClock(), &e)) << n;
 }
 
 TEST(BpfRecordDecoderTest, SocketRecordNamesTheSyscallAndFormatsAddresses) {

@@ -92,7 +92,8 @@ Result<int> CreateJournalFile(const std::string& path, uint64_t capacity) {
   // costs a journal transaction per page.
   std::vector<char> zeros(1 << 20, 0);
   for (uint64_t done = 0; done < kHeaderBytes + capacity;) {
-    size_t n = static_cast<size_t>(std::min<uint64_t>(zeros.size(), kHeaderBytes + capacity - done));
+    size_t n =
+        static_cast<size_t>(std::min<uint64_t>(zeros.size(), kHeaderBytes + capacity - done));
     ssize_t w = pwrite(fd, zeros.data(), n, static_cast<off_t>(done));
     if (w <= 0) {
       int e = errno;
@@ -196,10 +197,12 @@ EventJournalWriter::~EventJournalWriter() {
 
 void EventJournalWriter::Sync() { msync(map_, map_size_, MS_ASYNC); }
 
-Result<uint64_t> EventJournalWriter::Append(uint16_t kind, int64_t time_ns, std::string_view payload) {
+Result<uint64_t> EventJournalWriter::Append(uint16_t kind, int64_t time_ns,
+                                            std::string_view payload) {
   const uint64_t length = Align8(kRecordHeaderBytes + payload.size());
   if (length > capacity_ / 4 || kind == kPaddingKind)
-    return InvalidArgument("event journal: record of " + std::to_string(payload.size()) + " bytes refused");
+    return InvalidArgument("event journal: record of " + std::to_string(payload.size()) +
+                           " bytes refused");
   uint8_t* ring = map_ + kHeaderBytes;
   auto head_ref = Field(map_, kOffHead);
   auto tail_ref = Field(map_, kOffTail);
@@ -220,7 +223,8 @@ Result<uint64_t> EventJournalWriter::Append(uint16_t kind, int64_t time_ns, std:
     }
     RecordHeader h;
     memcpy(&h, ring + tp, sizeof(h));
-    if (h.magic != kRecordMagic || h.length < kRecordHeaderBytes || h.length > rem || h.length % 8 != 0) {
+    if (h.magic != kRecordMagic || h.length < kRecordHeaderBytes || h.length > rem ||
+        h.length % 8 != 0) {
       tail = head + skip;  // damaged (a writer died mid-record): drop everything before us
       break;
     }
@@ -229,7 +233,8 @@ Result<uint64_t> EventJournalWriter::Append(uint16_t kind, int64_t time_ns, std:
   }
   if (tail != old_tail) {
     tail_ref.store(tail, std::memory_order_release);
-    std::atomic_thread_fence(std::memory_order_seq_cst);  // readers see the new tail before new bytes
+    std::atomic_thread_fence(
+        std::memory_order_seq_cst);  // readers see the new tail before new bytes
   }
   if (skip >= kRecordHeaderBytes) {
     RecordHeader pad{kRecordMagic, static_cast<uint32_t>(skip), kPaddingKind, 0, 0, 0, 0};
@@ -237,7 +242,12 @@ Result<uint64_t> EventJournalWriter::Append(uint16_t kind, int64_t time_ns, std:
   }
   auto seq_ref = Field(map_, kOffNextSeq);
   const uint64_t sequence = seq_ref.load(std::memory_order_relaxed);
-  RecordHeader h{kRecordMagic, static_cast<uint32_t>(length), kind, 0, static_cast<uint32_t>(payload.size()), sequence,
+  RecordHeader h{kRecordMagic,
+                 static_cast<uint32_t>(length),
+                 kind,
+                 0,
+                 static_cast<uint32_t>(payload.size()),
+                 sequence,
                  time_ns};
   uint8_t* dst = ring + (head + skip) % capacity_;
   memcpy(dst, &h, sizeof(h));
@@ -252,7 +262,8 @@ Result<std::unique_ptr<EventJournalReader>> EventJournalReader::Open(const std::
   int fd = open(path.c_str(), O_RDONLY | O_CLOEXEC);
   if (fd < 0) {
     int e = errno;
-    if (e == ENOENT) return NotFound(path + ": no event journal (is `warden events watch` or the agent running?)");
+    if (e == ENOENT)
+      return NotFound(path + ": no event journal (is `warden events watch` or the agent running?)");
     return ErrnoStatus(path, e);
   }
   struct stat st {};
@@ -271,7 +282,8 @@ Result<std::unique_ptr<EventJournalReader>> EventJournalReader::Open(const std::
   r->fd_ = fd;
   r->map_ = static_cast<const uint8_t*>(map);
   r->map_size_ = size;
-  if (!HeaderValid(r->map_, size, &r->capacity_)) return ParseError(path + ": not a Warden event journal");
+  if (!HeaderValid(r->map_, size, &r->capacity_))
+    return ParseError(path + ": not a Warden event journal");
   return r;
 }
 
@@ -295,7 +307,8 @@ Status EventJournalReader::Scan(int64_t min_time_ns, int64_t max_time_ns,
     }
     RecordHeader h;
     memcpy(&h, ring + phys, sizeof(h));
-    if (h.magic != kRecordMagic || h.length < kRecordHeaderBytes || h.length > rem || h.length % 8 != 0) {
+    if (h.magic != kRecordMagic || h.length < kRecordHeaderBytes || h.length > rem ||
+        h.length % 8 != 0) {
       uint64_t tail = LoadField(map_, kOffTail);
       if (tail > pos) {  // overwritten while we read: continue from the new oldest record
         pos = tail;

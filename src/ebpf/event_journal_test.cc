@@ -35,7 +35,8 @@ TEST(EventJournalTest, RecordsComeBackInOrderWithTheirSequence) {
   std::string path = dir.path() + "/j";
   auto w = EventJournalWriter::Open(path, EventJournalWriter::kMinCapacity);
   ASSERT_TRUE(w.ok()) << w.status().message();
-  for (int i = 0; i < 10; ++i) ASSERT_TRUE((*w)->Append(1, i * 1000, "event-" + std::to_string(i)).ok());
+  for (int i = 0; i < 10; ++i)
+    ASSERT_TRUE((*w)->Append(1, i * 1000, "event-" + std::to_string(i)).ok());
   Seen seen = ScanAll(path);
   ASSERT_EQ(seen.payloads.size(), 10u);
   EXPECT_EQ(seen.payloads.front(), "event-0");
@@ -50,14 +51,16 @@ TEST(EventJournalTest, TheFileNeverGrowsAndTheOldestRecordsGoFirst) {
   auto w = EventJournalWriter::Open(path, EventJournalWriter::kMinCapacity);
   ASSERT_TRUE(w.ok());
   const std::string filler(300, 'x');
-  for (int i = 0; i < 5000; ++i) ASSERT_TRUE((*w)->Append(1, i, std::to_string(i) + '\0' + filler).ok());
+  for (int i = 0; i < 5000; ++i)
+    ASSERT_TRUE((*w)->Append(1, i, std::to_string(i) + '\0' + filler).ok());
   std::ifstream f(path, std::ios::ate | std::ios::binary);
   EXPECT_EQ(static_cast<uint64_t>(f.tellg()), 4096 + EventJournalWriter::kMinCapacity);
   Seen seen = ScanAll(path);
   ASSERT_FALSE(seen.payloads.empty());
   EXPECT_LT(seen.payloads.size(), 5000u);
   EXPECT_EQ(seen.payloads.back(), "4999");
-  for (size_t i = 1; i < seen.sequences.size(); ++i) EXPECT_EQ(seen.sequences[i], seen.sequences[i - 1] + 1);
+  for (size_t i = 1; i < seen.sequences.size(); ++i)
+    EXPECT_EQ(seen.sequences[i], seen.sequences[i - 1] + 1);
   EXPECT_EQ((*w)->overwritten(), 5000u - seen.payloads.size());
 }
 
@@ -107,7 +110,8 @@ TEST(EventJournalTest, GarbageIsNotAJournal) {
   std::string path = dir.WriteFile("junk", std::string(8192, '\x7f'));
   auto r = EventJournalReader::Open(path);
   EXPECT_FALSE(r.ok());
-  EXPECT_EQ(EventJournalReader::Open(dir.path() + "/missing").status().code(), StatusCode::kNotFound);
+  EXPECT_EQ(EventJournalReader::Open(dir.path() + "/missing").status().code(),
+            StatusCode::kNotFound);
   // A writer replaces it with a valid, empty journal.
   auto w = EventJournalWriter::Open(path, EventJournalWriter::kMinCapacity);
   ASSERT_TRUE(w.ok()) << w.status().message();

@@ -20,8 +20,8 @@ int64_t ClockNs(clockid_t clock) {
 }  // namespace
 
 std::vector<std::string> DefaultSensitivePathPrefixes() {
-  return {"/etc/shadow", "/etc/gshadow", "/etc/sudoers", "/etc/security/opasswd", "/etc/ld.so.preload",
-          "/root/.ssh/authorized_keys"};
+  return {"/etc/shadow",           "/etc/gshadow",       "/etc/sudoers",
+          "/etc/security/opasswd", "/etc/ld.so.preload", "/root/.ssh/authorized_keys"};
 }
 
 std::string_view SyscallEventModeName(SyscallEventMode mode) {
@@ -37,7 +37,8 @@ std::string_view SyscallEventModeName(SyscallEventMode mode) {
 }
 
 std::optional<SyscallEventMode> ParseSyscallEventMode(std::string_view name) {
-  for (SyscallEventMode m : {SyscallEventMode::kHooks, SyscallEventMode::kDispatcher, SyscallEventMode::kOff})
+  for (SyscallEventMode m :
+       {SyscallEventMode::kHooks, SyscallEventMode::kDispatcher, SyscallEventMode::kOff})
     if (name == SyscallEventModeName(m)) return m;
   return std::nullopt;
 }
@@ -46,7 +47,8 @@ void ApplyEnvironment(CollectorOptions* options) {
   const char* env = getenv("WARDEN_EBPF");
   if (env == nullptr) return;
   std::string v = AsciiLower(env);
-  if (v == "off" || v == "0" || v == "false" || v == "no" || v == "disabled") options->allow_ebpf = false;
+  if (v == "off" || v == "0" || v == "false" || v == "no" || v == "disabled")
+    options->allow_ebpf = false;
 }
 
 BootClock::BootClock() { Resync(); }

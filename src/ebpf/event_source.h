@@ -53,21 +53,22 @@ struct CollectorOptions {
   SyscallEventMode syscall_events = SyscallEventMode::kHooks;  // --syscall-events
   std::vector<std::string> sensitive_prefixes = DefaultSensitivePathPrefixes();
   uint64_t ring_buffer_bytes = 8u << 20;  // eBPF ring buffer (a power of two)
-  int64_t exclude_pid = 0;                 // 0: this process
+  int64_t exclude_pid = 0;                // 0: this process
 };
 
 // Applies WARDEN_EBPF=off|0|false|no (forces the fallback) to the options.
 void ApplyEnvironment(CollectorOptions* options);
 
 struct FeatureProbe {
-  std::string name;       // "btf", "tp_btf", "raw_tp", "tracepoint", "ringbuf", "fentry", "lsm", "kprobe"
+  std::string
+      name;  // "btf", "tp_btf", "raw_tp", "tracepoint", "ringbuf", "fentry", "lsm", "kprobe"
   bool available = false;
-  std::string detail;     // why not, or what was tested
+  std::string detail;  // why not, or what was tested
 };
 
 struct HookStatus {
-  std::string name;    // "sched_process_exec"
-  std::string kind;    // "tp_btf", "proc_connector", "fanotify", ...
+  std::string name;  // "sched_process_exec"
+  std::string kind;  // "tp_btf", "proc_connector", "fanotify", ...
   bool attached = false;
   std::string events;  // what it produces: "exec", "connect, accept, bind, listen", ...
 };
@@ -123,8 +124,12 @@ class BootClock {
  public:
   BootClock();
   void Resync();
-  int64_t WallFromBoot(uint64_t boot_ns) const { return static_cast<int64_t>(boot_ns) + boot_offset_; }
-  int64_t WallFromMonotonic(uint64_t mono_ns) const { return static_cast<int64_t>(mono_ns) + mono_offset_; }
+  int64_t WallFromBoot(uint64_t boot_ns) const {
+    return static_cast<int64_t>(boot_ns) + boot_offset_;
+  }
+  int64_t WallFromMonotonic(uint64_t mono_ns) const {
+    return static_cast<int64_t>(mono_ns) + mono_offset_;
+  }
   static uint64_t NowBoot();
 
  private:

@@ -54,9 +54,9 @@ std::string StripDeleted(std::string path) {
 // Pseudo filesystems hold nothing executable worth a fanotify mark.
 bool IsPseudoFilesystem(std::string_view type) {
   static const std::set<std::string_view> kPseudo = {
-      "proc",     "sysfs",   "cgroup",     "cgroup2",   "devpts",  "securityfs", "debugfs",
-      "tracefs",  "bpf",     "mqueue",     "pstore",    "configfs", "fusectl",   "autofs",
-      "binfmt_misc", "nsfs", "hugetlbfs",  "efivarfs",  "rpc_pipefs", "selinuxfs", "devtmpfs"};
+      "proc",        "sysfs", "cgroup",    "cgroup2",  "devpts",     "securityfs", "debugfs",
+      "tracefs",     "bpf",   "mqueue",    "pstore",   "configfs",   "fusectl",    "autofs",
+      "binfmt_misc", "nsfs",  "hugetlbfs", "efivarfs", "rpc_pipefs", "selinuxfs",  "devtmpfs"};
   return kPseudo.count(type) > 0;
 }
 
@@ -77,23 +77,33 @@ class FallbackEventSource : public HostEventSource {
       return Unavailable("proc connector: " + proc.message() + "; fanotify: " + fan.message());
     hooks_.push_back({"proc connector (netlink)", "proc_connector", proc.ok(),
                       proc.ok() ? "fork, exec, exit, setid" : proc.message()});
-    hooks_.push_back({"fanotify FAN_OPEN_EXEC on " + std::to_string(exec_marks_) + " filesystems", "fanotify",
-                      fan.ok() && exec_marks_ > 0, "exec paths"});
-    hooks_.push_back({"fanotify FAN_OPEN on " + std::to_string(opens_.marks()) + " sensitive files", "fanotify",
-                      fan.ok() && opens_.marks() > 0, "open"});
+    hooks_.push_back({"fanotify FAN_OPEN_EXEC on " + std::to_string(exec_marks_) + " filesystems",
+                      "fanotify", fan.ok() && exec_marks_ > 0, "exec paths"});
+    hooks_.push_back({"fanotify FAN_OPEN on " + std::to_string(opens_.marks()) + " sensitive files",
+                      "fanotify", fan.ok() && opens_.marks() > 0, "open"});
     hooks_.push_back({"/proc/net/tcp{,6} poll every 2 s", "proc_poll", true, "listen"});
     PollListeners(/*baseline=*/true);
 
     gaps_.push_back("eBPF is not in use: " + why_not_ebpf_);
-    if (!proc.ok()) gaps_.push_back("no process lifecycle events: proc connector unavailable (" + proc.message() + ")");
-    if (!fan.ok()) gaps_.push_back("no exec paths or sensitive opens: fanotify unavailable (" + fan.message() + ")");
-    gaps_.push_back("connect/accept/bind: not collected; new listening sockets are polled every 2 s "
-                    "(host network namespace only; short-lived listeners are missed)");
-    gaps_.push_back("exec details (argv, cwd, ids, stdio) are read from /proc after the exec: a process that "
-                    "exits within microseconds keeps only its pid and executable path");
-    gaps_.push_back("set*id: the proc connector reports the resulting ids only (no syscall name, no failed attempts)");
-    gaps_.push_back("sensitive opens: a file created or replaced is watched within 5 s (marks renewed); read vs write is "
-                    "unknown");
+    if (!proc.ok())
+      gaps_.push_back("no process lifecycle events: proc connector unavailable (" + proc.message() +
+                      ")");
+    if (!fan.ok())
+      gaps_.push_back("no exec paths or sensitive opens: fanotify unavailable (" + fan.message() +
+                      ")");
+    gaps_.push_back(
+        "connect/accept/bind: not collected; new listening sockets are polled every 2 s "
+        "(host network namespace only; short-lived listeners are missed)");
+    gaps_.push_back(
+        "exec details (argv, cwd, ids, stdio) are read from /proc after the exec: a process that "
+        "exits within microseconds keeps only its pid and executable path");
+    gaps_.push_back(
+        "set*id: the proc connector reports the resulting ids only (no syscall name, no failed "
+        "attempts)");
+    gaps_.push_back(
+        "sensitive opens: a file created or replaced is watched within 5 s (marks renewed); read "
+        "vs write is "
+        "unknown");
     gaps_.push_back("kernel module loads and memfd executions are not seen by fanotify");
     return Status::Ok();
   }
@@ -107,7 +117,8 @@ class FallbackEventSource : public HostEventSource {
     if (netlink_fd_ >= 0) fds[n++] = {netlink_fd_, POLLIN, 0};
     int wait_ms = static_cast<int>(timeout.count());
     int64_t until_listener_poll = (next_listener_poll_ - MonotonicNs()) / 1000000;
-    if (until_listener_poll < wait_ms) wait_ms = static_cast<int>(std::max<int64_t>(until_listener_poll, 0));
+    if (until_listener_poll < wait_ms)
+      wait_ms = static_cast<int>(std::max<int64_t>(until_listener_poll, 0));
     if (::poll(fds, n, wait_ms) < 0 && errno != EINTR) return ErrnoStatus("poll", errno);
     size_t delivered = 0;
     // fanotify first: an exec's FAN_OPEN_EXEC is queued before the proc
@@ -122,8 +133,9 @@ class FallbackEventSource : public HostEventSource {
   CollectorStatus Status() const override {
     CollectorStatus s;
     s.tier = "fallback";
-    s.tier_detail = "proc connector + fanotify + /proc/net polling (reduced coverage; eBPF not in use: " +
-                    why_not_ebpf_ + ")";
+    s.tier_detail =
+        "proc connector + fanotify + /proc/net polling (reduced coverage; eBPF not in use: " +
+        why_not_ebpf_ + ")";
     s.hooks = hooks_;
     s.probes = ProbeSummary();
     s.coverage_gaps = gaps_;
@@ -137,9 +149,7 @@ class FallbackEventSource : public HostEventSource {
   }
 
  private:
-  std::vector<FeatureProbe> ProbeSummary() const {
-    return {{"ebpf", false, why_not_ebpf_}};
-  }
+  std::vector<FeatureProbe> ProbeSummary() const { return {{"ebpf", false, why_not_ebpf_}}; }
 
   warden::Status OpenProcConnector() {
     int fd = socket(PF_NETLINK, SOCK_DGRAM | SOCK_CLOEXEC | SOCK_NONBLOCK, NETLINK_CONNECTOR);
@@ -178,15 +188,18 @@ class FallbackEventSource : public HostEventSource {
   }
 
   warden::Status OpenFanotify() {
-    int fd = fanotify_init(FAN_CLASS_NOTIF | FAN_CLOEXEC | FAN_NONBLOCK, O_RDONLY | O_LARGEFILE | O_CLOEXEC);
+    int fd = fanotify_init(FAN_CLASS_NOTIF | FAN_CLOEXEC | FAN_NONBLOCK,
+                           O_RDONLY | O_LARGEFILE | O_CLOEXEC);
     if (fd < 0) return ErrnoStatus("fanotify_init", errno);
     fanotify_fd_ = fd;
     // One mark per filesystem (superblock), on one of its mount points.
     std::set<std::string> devices;
     for (const MountInfoEntry& m : ReadMountInfo(proc_fs_)) {
       if (IsPseudoFilesystem(m.fs_type) || !devices.insert(m.device).second) continue;
-      if (fanotify_mark(fd, FAN_MARK_ADD | FAN_MARK_FILESYSTEM, FAN_OPEN_EXEC, AT_FDCWD, m.mount_point.c_str()) == 0 ||
-          fanotify_mark(fd, FAN_MARK_ADD | FAN_MARK_MOUNT, FAN_OPEN_EXEC, AT_FDCWD, m.mount_point.c_str()) == 0)
+      if (fanotify_mark(fd, FAN_MARK_ADD | FAN_MARK_FILESYSTEM, FAN_OPEN_EXEC, AT_FDCWD,
+                        m.mount_point.c_str()) == 0 ||
+          fanotify_mark(fd, FAN_MARK_ADD | FAN_MARK_MOUNT, FAN_OPEN_EXEC, AT_FDCWD,
+                        m.mount_point.c_str()) == 0)
         ++exec_marks_;
     }
     return Status::Ok();
@@ -194,14 +207,15 @@ class FallbackEventSource : public HostEventSource {
 
   void DrainFanotify(const std::function<void(HostEvent&)>& deliver, size_t* delivered) {
     if (fanotify_fd_ >= 0) {
-      fanotify_overflows_ += ReadFanotifyEvents(fanotify_fd_, [&](uint64_t mask, int64_t pid, std::string path) {
-        if (pid == self_) {
-          ++own_filtered_;
-        } else if (mask & FAN_OPEN_EXEC) {
-          exec_paths_.try_emplace(pid, std::move(path));  // the first one: the file executed
-          if (exec_paths_.size() > 65536) exec_paths_.clear();
-        }
-      });
+      fanotify_overflows_ +=
+          ReadFanotifyEvents(fanotify_fd_, [&](uint64_t mask, int64_t pid, std::string path) {
+            if (pid == self_) {
+              ++own_filtered_;
+            } else if (mask & FAN_OPEN_EXEC) {
+              exec_paths_.try_emplace(pid, std::move(path));  // the first one: the file executed
+              if (exec_paths_.size() > 65536) exec_paths_.clear();
+            }
+          });
     }
     opens_.Drain(clock_, [&](HostEvent& e) {
       e.exe = StripDeleted(ReadLinkOrEmpty("/proc/" + std::to_string(e.pid) + "/exe"));
@@ -226,13 +240,16 @@ class FallbackEventSource : public HostEventSource {
            nh = NLMSG_NEXT(nh, len)) {
         if (nh->nlmsg_type == NLMSG_ERROR || nh->nlmsg_type == NLMSG_NOOP) continue;
         auto* cn = static_cast<cn_msg*>(NLMSG_DATA(nh));
-        if (cn->id.idx != CN_IDX_PROC || cn->id.val != CN_VAL_PROC || cn->len < offsetof(proc_event, event_data) + 8) continue;
+        if (cn->id.idx != CN_IDX_PROC || cn->id.val != CN_VAL_PROC ||
+            cn->len < offsetof(proc_event, event_data) + 8)
+          continue;
         HandleProcEvent(*reinterpret_cast<proc_event*>(cn->data), deliver, delivered);
       }
     }
   }
 
-  void HandleProcEvent(const proc_event& ev, const std::function<void(HostEvent&)>& deliver, size_t* delivered) {
+  void HandleProcEvent(const proc_event& ev, const std::function<void(HostEvent&)>& deliver,
+                       size_t* delivered) {
     HostEvent e;
     e.origin = EventOrigin::kProcConnector;
     e.boot_ns = BootClock::NowBoot();
@@ -287,13 +304,16 @@ class FallbackEventSource : public HostEventSource {
   bool FillIds(HostEvent* e) { return FillIdsFromProc(proc_fs_, e); }
 
   StdioKind StdioOf(int64_t pid, int fd, Endpoint* peer) {
-    std::string target = ReadLinkOrEmpty("/proc/" + std::to_string(pid) + "/fd/" + std::to_string(fd));
+    std::string target =
+        ReadLinkOrEmpty("/proc/" + std::to_string(pid) + "/fd/" + std::to_string(fd));
     if (target.empty()) return StdioKind::kUnknown;
     uint64_t inode = 0;
     if (ParseBracketedInode(target, "socket:", &inode)) {
       for (const auto& [file, family, protocol] :
-           {std::tuple{"net/tcp", kFamilyInet, kProtocolTcp}, std::tuple{"net/tcp6", kFamilyInet6, kProtocolTcp},
-            std::tuple{"net/udp", kFamilyInet, kProtocolUdp}, std::tuple{"net/udp6", kFamilyInet6, kProtocolUdp}}) {
+           {std::tuple{"net/tcp", kFamilyInet, kProtocolTcp},
+            std::tuple{"net/tcp6", kFamilyInet6, kProtocolTcp},
+            std::tuple{"net/udp", kFamilyInet, kProtocolUdp},
+            std::tuple{"net/udp6", kFamilyInet6, kProtocolUdp}}) {
         auto text = proc_fs_.ReadFile(ProcPidPath(pid, file), 4 << 20);
         if (!text.ok()) continue;
         std::vector<SocketEntry> sockets;
@@ -338,7 +358,8 @@ class FallbackEventSource : public HostEventSource {
       }
     }
     if (e->exec_path.empty()) e->exec_path = e->exe;
-    for (int fd = 0; fd < 3; ++fd) e->stdio[static_cast<size_t>(fd)] = StdioOf(e->pid, fd, &e->stdio_peer);
+    for (int fd = 0; fd < 3; ++fd)
+      e->stdio[static_cast<size_t>(fd)] = StdioOf(e->pid, fd, &e->stdio_peer);
     if (e->ppid > 0)
       for (int fd = 0; fd < 3; ++fd)
         e->parent_stdio[static_cast<size_t>(fd)] = StdioOf(e->ppid, fd, &e->stdio_peer);

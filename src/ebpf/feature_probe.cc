@@ -203,7 +203,8 @@ std::vector<FeatureProbe> ProbeBpfFeatures() {
   std::vector<FeatureProbe> probes;
   bool btf_present = access("/sys/kernel/btf/vmlinux", R_OK) == 0;
   probes.push_back({"btf", btf_present,
-                    btf_present ? "/sys/kernel/btf/vmlinux" : "no /sys/kernel/btf/vmlinux: CO-RE cannot relocate"});
+                    btf_present ? "/sys/kernel/btf/vmlinux"
+                                : "no /sys/kernel/btf/vmlinux: CO-RE cannot relocate"});
 #if WARDEN_HAVE_EBPF
   struct btf* btf = btf_present ? btf__load_vmlinux_btf() : nullptr;
   if (btf != nullptr && libbpf_get_error(btf) != 0) btf = nullptr;
@@ -214,8 +215,8 @@ std::vector<FeatureProbe> ProbeBpfFeatures() {
   probes.push_back(ProbeClassicTracepoint());
   probes.push_back(ProbeBtfProgram(btf, "fentry", "do_exit", BTF_KIND_FUNC, BPF_PROG_TYPE_TRACING,
                                    BPF_TRACE_FENTRY, "do_exit"));
-  probes.push_back(ProbeBtfProgram(btf, "lsm", "bpf_lsm_file_open", BTF_KIND_FUNC, BPF_PROG_TYPE_LSM,
-                                   BPF_LSM_MAC, "file_open"));
+  probes.push_back(ProbeBtfProgram(btf, "lsm", "bpf_lsm_file_open", BTF_KIND_FUNC,
+                                   BPF_PROG_TYPE_LSM, BPF_LSM_MAC, "file_open"));
   probes.push_back(ProbeKprobe());
   if (btf != nullptr) btf__free(btf);
 #else

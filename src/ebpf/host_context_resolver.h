@@ -21,7 +21,8 @@ namespace warden {
 
 class HostContextResolver {
  public:
-  explicit HostContextResolver(std::string cgroup_root = "/sys/fs/cgroup", std::string passwd_path = "/etc/passwd");
+  explicit HostContextResolver(std::string cgroup_root = "/sys/fs/cgroup",
+                               std::string passwd_path = "/etc/passwd");
 
   // "" when unknown.
   std::string_view UserName(int64_t uid);

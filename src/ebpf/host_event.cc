@@ -32,24 +32,36 @@ bool IsSocketEvent(HostEventKind kind) {
 
 std::string_view StdioKindName(StdioKind kind) {
   switch (kind) {
-    case StdioKind::kUnknown: return "";
-    case StdioKind::kFile: return "file";
-    case StdioKind::kPipe: return "pipe";
-    case StdioKind::kCharDevice: return "tty";
-    case StdioKind::kInetSocket: return "inet_socket";
-    case StdioKind::kUnixSocket: return "unix_socket";
-    case StdioKind::kOtherSocket: return "socket";
-    case StdioKind::kOther: return "other";
+    case StdioKind::kUnknown:
+      return "";
+    case StdioKind::kFile:
+      return "file";
+    case StdioKind::kPipe:
+      return "pipe";
+    case StdioKind::kCharDevice:
+      return "tty";
+    case StdioKind::kInetSocket:
+      return "inet_socket";
+    case StdioKind::kUnixSocket:
+      return "unix_socket";
+    case StdioKind::kOtherSocket:
+      return "socket";
+    case StdioKind::kOther:
+      return "other";
   }
   return "";
 }
 
 std::string_view EventOriginName(EventOrigin origin) {
   switch (origin) {
-    case EventOrigin::kEbpf: return "ebpf";
-    case EventOrigin::kProcConnector: return "proc_connector";
-    case EventOrigin::kFanotify: return "fanotify";
-    case EventOrigin::kProcPoll: return "proc_poll";
+    case EventOrigin::kEbpf:
+      return "ebpf";
+    case EventOrigin::kProcConnector:
+      return "proc_connector";
+    case EventOrigin::kFanotify:
+      return "fanotify";
+    case EventOrigin::kProcPoll:
+      return "proc_poll";
   }
   return "";
 }
@@ -113,9 +125,12 @@ std::string FormatIpAddress(int family, const uint8_t* bytes) {
 std::string_view OpenAccessName(int64_t flags) {
   if (flags < 0) return "";
   switch (flags & O_ACCMODE) {
-    case O_RDONLY: return "read";
-    case O_WRONLY: return "write";
-    default: return "read_write";
+    case O_RDONLY:
+      return "read";
+    case O_WRONLY:
+      return "write";
+    default:
+      return "read_write";
   }
 }
 

@@ -42,7 +42,16 @@ std::optional<HostEventKind> ParseHostEventKind(std::string_view name);
 bool IsSocketEvent(HostEventKind kind);
 
 // What a standard descriptor (0, 1, 2) of a process refers to.
-enum class StdioKind : uint8_t { kUnknown, kFile, kPipe, kCharDevice, kInetSocket, kUnixSocket, kOtherSocket, kOther };
+enum class StdioKind : uint8_t {
+  kUnknown,
+  kFile,
+  kPipe,
+  kCharDevice,
+  kInetSocket,
+  kUnixSocket,
+  kOtherSocket,
+  kOther
+};
 // "file", "pipe", "tty", "inet_socket", "unix_socket", "socket", "other", "" (unknown).
 std::string_view StdioKindName(StdioKind kind);
 
@@ -71,13 +80,13 @@ struct HostEvent {
   uint64_t cgroup_id = 0;
   std::string comm;
 
-  std::string syscall;  // "execve", "connect", "setresuid", "openat", ... ("" when unknown)
-  int64_t result = 0;   // the syscall's return value (negative errno on failure)
+  std::string syscall;       // "execve", "connect", "setresuid", "openat", ... ("" when unknown)
+  int64_t result = 0;        // the syscall's return value (negative errno on failure)
   bool probe_error = false;  // some data could not be captured or was truncated
 
   // exec
-  std::string exe;       // the executable the kernel runs (for a script: its interpreter)
-  std::string exec_path; // what was executed, absolute (for a script: the script)
+  std::string exe;        // the executable the kernel runs (for a script: its interpreter)
+  std::string exec_path;  // what was executed, absolute (for a script: the script)
   std::string cwd;
   std::vector<std::string> argv;
   bool exe_deleted = false;  // memfd or unlinked file

@@ -27,9 +27,9 @@ namespace warden {
 // An event with what the process table knows about its process.
 struct EventView {
   const HostEvent* event = nullptr;
-  const ProcessRecord* process = nullptr;            // may be null
-  std::vector<const ProcessRecord*> ancestors;       // parent first; may be empty
-  int64_t previous_uid = -1;                         // setid: ids before the call (-1 unknown)
+  const ProcessRecord* process = nullptr;       // may be null
+  std::vector<const ProcessRecord*> ancestors;  // parent first; may be empty
+  int64_t previous_uid = -1;                    // setid: ids before the call (-1 unknown)
   int64_t previous_euid = -1;
   std::string_view hostname;
   // From HostContextResolver (empty when unknown or not resolved).
@@ -41,8 +41,9 @@ struct EventView {
 };
 
 // Builds the view of `event` from `table` (after table.Apply(event)).
-EventView MakeEventView(const HostEvent& event, const ProcessTable& table, std::string_view hostname,
-                        int64_t previous_uid = -1, int64_t previous_euid = -1);
+EventView MakeEventView(const HostEvent& event, const ProcessTable& table,
+                        std::string_view hostname, int64_t previous_uid = -1,
+                        int64_t previous_euid = -1);
 
 // Receives the values of one field.
 class FieldSink {

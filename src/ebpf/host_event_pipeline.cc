@@ -61,16 +61,20 @@ Json CountersJson(const std::map<std::string, uint64_t>& m) {
 
 }  // namespace
 
-std::string StatusPathForJournal(const std::string& journal_path) { return journal_path + ".status.json"; }
+std::string StatusPathForJournal(const std::string& journal_path) {
+  return journal_path + ".status.json";
+}
 
-Result<std::unique_ptr<HostEventPipeline>> HostEventPipeline::Start(const HostEventPipelineOptions& options) {
+Result<std::unique_ptr<HostEventPipeline>> HostEventPipeline::Start(
+    const HostEventPipelineOptions& options) {
   std::unique_ptr<HostEventPipeline> p(new HostEventPipeline());
   p->options_ = options;
   p->table_ = ProcessTable(options.process_table_capacity);
   p->hostname_ = HostName();
   p->started_ns_ = NowNs();
   if (options.evaluate_rules) {
-    ASSIGN_OR_RETURN(p->rules_, HostRuleEngine::Create(options.rule_paths, true, options.site_rules));
+    ASSIGN_OR_RETURN(p->rules_,
+                     HostRuleEngine::Create(options.rule_paths, true, options.site_rules));
   }
   // Attach first, then snapshot /proc: whatever starts in between is in the
   // ring buffer, and its exec/fork records overwrite the snapshot's.
@@ -81,7 +85,8 @@ Result<std::unique_ptr<HostEventPipeline>> HostEventPipeline::Start(const HostEv
   }
   if (options.snapshot) p->snapshot_processes_ = p->table_.LoadSnapshot(HostFs("/"));
   p->infer_setid_ = !p->source_->ObservesSetIdCalls();
-  p->journal_path_ = options.journal_path.empty() ? DefaultEventJournalPath() : options.journal_path;
+  p->journal_path_ =
+      options.journal_path.empty() ? DefaultEventJournalPath() : options.journal_path;
   p->status_path_ = StatusPathForJournal(p->journal_path_);
   if (options.persist) {
     auto journal = EventJournalWriter::Open(p->journal_path_, options.journal_bytes);
@@ -89,7 +94,8 @@ Result<std::unique_ptr<HostEventPipeline>> HostEventPipeline::Start(const HostEv
       p->journal_ = std::move(*journal);
     } else {
       // Watching still works; the event tables just will not see these events.
-      p->journal_note_ = "events are not stored for the event tables: " + journal.status().message();
+      p->journal_note_ =
+          "events are not stored for the event tables: " + journal.status().message();
     }
   } else {
     p->journal_note_ = "events are not stored (persistence off)";
@@ -127,7 +133,8 @@ Status HostEventPipeline::Poll(std::chrono::milliseconds timeout, const EventCal
   return polled.ok() ? Status::Ok() : polled.status();
 }
 
-void HostEventPipeline::Handle(HostEvent& event, const EventCallback& on_event, const FindingCallback& on_finding) {
+void HostEventPipeline::Handle(HostEvent& event, const EventCallback& on_event,
+                               const FindingCallback& on_finding) {
   if (infer_setid_) {
     if (std::optional<HostEvent> change = table_.InferredCredentialChange(event)) {
       ++inferred_setid_;
@@ -145,8 +152,9 @@ void HostEventPipeline::Handle(HostEvent& event, const EventCallback& on_event, 
   view.cgroup = context_.CgroupPath(event.cgroup_id);
   view.container_id = HostContextResolver::ContainerIdOf(view.cgroup);
   if (journal_kind != 0) {
-    std::string payload = journal_kind == kJournalProcessEvent ? EncodeProcessEvent(event, view.ancestors)
-                                                               : EncodeSocketEvent(event);
+    std::string payload = journal_kind == kJournalProcessEvent
+                              ? EncodeProcessEvent(event, view.ancestors)
+                              : EncodeSocketEvent(event);
     auto seq = journal_->Append(journal_kind, event.time_ns, payload);
     if (seq.ok()) {
       event.id = *seq;
@@ -181,7 +189,8 @@ Json HostEventPipeline::StatusJson() const {
   j["tier_detail"] = s.tier_detail;
   Json hooks = Json::array();
   for (const HookStatus& h : s.hooks)
-    hooks.push_back(Json{{"name", h.name}, {"kind", h.kind}, {"attached", h.attached}, {"events", h.events}});
+    hooks.push_back(
+        Json{{"name", h.name}, {"kind", h.kind}, {"attached", h.attached}, {"events", h.events}});
   j["hooks"] = hooks;
   j["coverage_gaps"] = s.coverage_gaps;
   Json probes = Json::array();
@@ -256,19 +265,22 @@ std::string FormatCollectorStatus(const Json& j) {
   const Json& c = j.value("collector", Json::object());
   bool running = c.value("running", false);
   if (c.contains("pid")) {
-    o << "Collector: " << (running ? "running" : "not running") << " (pid " << c.value("pid", int64_t{0})
-      << ", started " << c.value("started", std::string()) << ", last update " << c.value("updated", std::string())
-      << ")\n";
+    o << "Collector: " << (running ? "running" : "not running") << " (pid "
+      << c.value("pid", int64_t{0}) << ", started " << c.value("started", std::string())
+      << ", last update " << c.value("updated", std::string()) << ")\n";
   }
-  o << "Tier:      " << j.value("tier", std::string()) << " - " << j.value("tier_detail", std::string()) << "\n";
+  o << "Tier:      " << j.value("tier", std::string()) << " - "
+    << j.value("tier_detail", std::string()) << "\n";
   o << "Hooks:\n";
   for (const Json& h : j.value("hooks", Json::array()))
-    o << "  " << (h.value("attached", false) ? "[attached] " : "[ -- ]     ") << h.value("kind", std::string())
-      << " " << h.value("name", std::string()) << ": " << h.value("events", std::string()) << "\n";
+    o << "  " << (h.value("attached", false) ? "[attached] " : "[ -- ]     ")
+      << h.value("kind", std::string()) << " " << h.value("name", std::string()) << ": "
+      << h.value("events", std::string()) << "\n";
   const Json& gaps = j.value("coverage_gaps", Json::array());
   if (!gaps.empty()) {
-    o << (j.value("tier", std::string()) == "fallback" ? "REDUCED COVERAGE - not seen in this tier:\n"
-                                                       : "Limits:\n");
+    o << (j.value("tier", std::string()) == "fallback"
+              ? "REDUCED COVERAGE - not seen in this tier:\n"
+              : "Limits:\n");
     for (const Json& g : gaps) o << "  - " << g.get<std::string>() << "\n";
   }
   auto counters = [&](const char* title, const Json& m) {
@@ -284,29 +296,33 @@ std::string FormatCollectorStatus(const Json& j) {
   counters("Events:", j.value("events", Json::object()));
   counters("Drops:", j.value("drops", Json::object()));
   counters("Notes:", j.value("notes", Json::object()));
-  if (j.contains("findings")) o << "Findings:  " << j["findings"].dump() << " (rules loaded: " << j.value("rules", 0) << ")\n";
+  if (j.contains("findings"))
+    o << "Findings:  " << j["findings"].dump() << " (rules loaded: " << j.value("rules", 0)
+      << ")\n";
   if (j.contains("process_table")) {
     const Json& t = j["process_table"];
-    o << "Processes: " << t.value("size", 0) << " tracked (capacity " << t.value("capacity", 0) << ", evictions "
-      << t.value("evictions", 0) << ")\n";
+    o << "Processes: " << t.value("size", 0) << " tracked (capacity " << t.value("capacity", 0)
+      << ", evictions " << t.value("evictions", 0) << ")\n";
   }
   if (j.contains("journal")) {
     const Json& jr = j["journal"];
     o << "Journal:   " << jr.value("path", std::string());
     if (jr.contains("records_written"))
-      o << " (" << (jr.value("capacity_bytes", uint64_t{0}) >> 20) << " MiB ring, " << jr["records_written"].dump()
-        << " written, " << jr.value("records_overwritten", uint64_t{0}) << " overwritten)";
+      o << " (" << (jr.value("capacity_bytes", uint64_t{0}) >> 20) << " MiB ring, "
+        << jr["records_written"].dump() << " written, "
+        << jr.value("records_overwritten", uint64_t{0}) << " overwritten)";
     if (jr.contains("note")) o << "\n           " << jr["note"].get<std::string>();
     o << "\n";
   }
   if (c.contains("cpu_seconds"))
-    o << "Resources: " << c.value("cpu_seconds", 0.0) << " s CPU, " << c.value("rss_kb", int64_t{0}) << " KiB RSS\n";
+    o << "Resources: " << c.value("cpu_seconds", 0.0) << " s CPU, " << c.value("rss_kb", int64_t{0})
+      << " KiB RSS\n";
   const Json& probes = j.value("probes", Json::array());
   if (!probes.empty()) {
     o << "Kernel probes (tested by loading a program):\n";
     for (const Json& p : probes)
-      o << "  " << (p.value("available", false) ? "yes " : "no  ") << p.value("name", std::string()) << ": "
-        << p.value("detail", std::string()) << "\n";
+      o << "  " << (p.value("available", false) ? "yes " : "no  ") << p.value("name", std::string())
+        << ": " << p.value("detail", std::string()) << "\n";
   }
   return o.str();
 }

@@ -48,7 +48,10 @@ class HostEventTablesTest : public ::testing::Test {
     parent.pid = 1;
     parent.exe = "/sbin/init";
     std::vector<const ProcessRecord*> ancestors{&parent};
-    ASSERT_TRUE(writer_->Append(kJournalProcessEvent, time_s * kSecond + 5, EncodeProcessEvent(e, ancestors)).ok());
+    ASSERT_TRUE(
+        writer_
+            ->Append(kJournalProcessEvent, time_s * kSecond + 5, EncodeProcessEvent(e, ancestors))
+            .ok());
   }
 
   void AddConnect(int64_t pid, int64_t time_s, int port) {

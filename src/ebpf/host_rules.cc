@@ -28,7 +28,8 @@ Result<std::set<HostEventKind>> RequiredKinds(const Rule& rule) {
   }
   std::set<HostEventKind> kinds = all;
   for (const Condition* c : conjuncts) {
-    if (c->kind != Condition::Kind::kField || c->field != "event" || c->op != MatchOp::kEquals || c->glob)
+    if (c->kind != Condition::Kind::kField || c->field != "event" || c->op != MatchOp::kEquals ||
+        c->glob)
       continue;
     std::set<HostEventKind> these;
     for (const std::string& v : c->values) {
@@ -37,8 +38,8 @@ Result<std::set<HostEventKind>> RequiredKinds(const Rule& rule) {
         std::string known;
         for (size_t i = 0; i < kHostEventKindCount; ++i)
           known += (i ? ", " : "") + std::string(HostEventKindName(static_cast<HostEventKind>(i)));
-        return InvalidArgument(c->location.ToString() + ": rule " + rule.id + ": unknown event '" + v +
-                               "' (host events are: " + known + ")");
+        return InvalidArgument(c->location.ToString() + ": rule " + rule.id + ": unknown event '" +
+                               v + "' (host events are: " + known + ")");
       }
       these.insert(*k);
     }
@@ -70,11 +71,12 @@ Status CheckRuleFitsHostEvents(const Rule& rule) {
     return v;
   }();
   for (const Condition* c : fields) {
-    for (const std::string& path : {c->field, c->op == MatchOp::kFieldRef && !c->values.empty()
-                                                  ? c->values.front()
-                                                  : std::string()}) {
+    for (const std::string& path :
+         {c->field,
+          c->op == MatchOp::kFieldRef && !c->values.empty() ? c->values.front() : std::string()}) {
       if (path.empty() || FindHostEventField(path) != nullptr) continue;
-      std::string m = c->location.ToString() + ": rule " + rule.id + ": unknown host event field '" + path + "'";
+      std::string m = c->location.ToString() + ": rule " + rule.id +
+                      ": unknown host event field '" + path + "'";
       if (auto s = SuggestKey(path, known)) m += "; did you mean '" + *s + "'?";
       return InvalidArgument(m + " (see docs/ebpf.md)");
     }
@@ -84,7 +86,8 @@ Status CheckRuleFitsHostEvents(const Rule& rule) {
 
 void MergeRules(std::vector<Rule> incoming, std::vector<Rule>* rules) {
   for (Rule& r : incoming) {
-    auto same = std::find_if(rules->begin(), rules->end(), [&](const Rule& x) { return x.id == r.id; });
+    auto same =
+        std::find_if(rules->begin(), rules->end(), [&](const Rule& x) { return x.id == r.id; });
     if (same != rules->end())
       *same = std::move(r);
     else
@@ -97,7 +100,8 @@ std::string EventSummary(const EventView& v) {
   std::string exe = e.exe;
   if (exe.empty() && v.process != nullptr) exe = v.process->exe;
   std::string who = (exe.empty() ? e.comm : exe) + " (pid " + std::to_string(e.pid);
-  if (const ProcessRecord* p = v.parent()) who += ", parent " + std::to_string(p->pid) + " " + p->name;
+  if (const ProcessRecord* p = v.parent())
+    who += ", parent " + std::to_string(p->pid) + " " + p->name;
   who += ", uid " + std::to_string(e.uid) + ")";
   switch (e.kind) {
     case HostEventKind::kExec: {
@@ -108,7 +112,8 @@ std::string EventSummary(const EventView& v) {
     case HostEventKind::kConnect:
       return who + " connected to " + e.remote.address + ":" + std::to_string(e.remote.port);
     case HostEventKind::kAccept:
-      return who + " accepted a connection from " + e.remote.address + ":" + std::to_string(e.remote.port);
+      return who + " accepted a connection from " + e.remote.address + ":" +
+             std::to_string(e.remote.port);
     case HostEventKind::kBind:
       return who + " bound " + e.local.address + ":" + std::to_string(e.local.port);
     case HostEventKind::kListen:
@@ -117,8 +122,8 @@ std::string EventSummary(const EventView& v) {
       return who + " called " + e.syscall + " (result " + std::to_string(e.result) + ", now uid " +
              std::to_string(e.uid) + " euid " + std::to_string(e.euid) + ")";
     case HostEventKind::kOpen:
-      return who + " opened " + e.path + " for " + std::string(OpenAccessName(e.open_flags)) + " (result " +
-             std::to_string(e.result) + ")";
+      return who + " opened " + e.path + " for " + std::string(OpenAccessName(e.open_flags)) +
+             " (result " + std::to_string(e.result) + ")";
     case HostEventKind::kModuleLoad:
       return who + " loaded a kernel module" + (e.path.empty() ? std::string() : " from " + e.path);
     default:
@@ -168,7 +173,8 @@ Finding MakeHostFinding(const Rule& rule, const EventView& view, std::string_vie
   f.rule_id = rule.id;
   f.id = MakeFindingId({"host.ebpf", rule.id, host, FindingKey(e)});
   f.title = rule.title;
-  f.description = rule.description.empty() ? EventSummary(view) : rule.description + " " + EventSummary(view);
+  f.description =
+      rule.description.empty() ? EventSummary(view) : rule.description + " " + EventSummary(view);
   f.risk_level = rule.risk_level;
   f.source = "host.ebpf";
   f.resource = host;
@@ -215,9 +221,8 @@ Finding MakeHostFinding(const Rule& rule, const EventView& view, std::string_vie
   return f;
 }
 
-Result<std::unique_ptr<HostRuleEngine>> HostRuleEngine::Create(const std::vector<std::string>& rule_paths,
-                                                               bool include_builtin,
-                                                               std::string_view site_rules) {
+Result<std::unique_ptr<HostRuleEngine>> HostRuleEngine::Create(
+    const std::vector<std::string>& rule_paths, bool include_builtin, std::string_view site_rules) {
   std::vector<Rule> rules;
   if (include_builtin) {
     RuleLoadResult builtin = LoadRulesFromText(kDefaultHostRulesYaml, kBuiltinSource);
@@ -268,7 +273,8 @@ Result<std::unique_ptr<HostRuleEngine>> HostRuleEngine::Build(std::vector<Rule> 
   return engine;
 }
 
-void HostRuleEngine::Evaluate(const EventView& view, std::string_view event_json, std::vector<Finding>* out) {
+void HostRuleEngine::Evaluate(const EventView& view, std::string_view event_json,
+                              std::vector<Finding>* out) {
   Partition* p = partitions_[static_cast<size_t>(view.event->kind)].get();
   if (p == nullptr) return;
   p->extractor->Extract(view, &p->fields);
@@ -280,7 +286,8 @@ void HostRuleEngine::Evaluate(const EventView& view, std::string_view event_json
     RenderHostEventJson(view, &json_);
     event_json = json_;
   }
-  for (const RuleMatch& m : matches_) out->push_back(MakeHostFinding(p->set->rule(m.rule), view, event_json));
+  for (const RuleMatch& m : matches_)
+    out->push_back(MakeHostFinding(p->set->rule(m.rule), view, event_json));
 }
 
 }  // namespace warden

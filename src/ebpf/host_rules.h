@@ -53,7 +53,9 @@ class HostRuleEngine {
   static Result<std::unique_ptr<HostRuleEngine>> FromText(std::string_view yaml);
 
   // Whether any enabled rule can fire on this kind of event.
-  bool Watches(HostEventKind kind) const { return partitions_[static_cast<size_t>(kind)] != nullptr; }
+  bool Watches(HostEventKind kind) const {
+    return partitions_[static_cast<size_t>(kind)] != nullptr;
+  }
 
   // Evaluates the rules for the view's event; appends one Finding per rule
   // that fired. `event_json` is the rendered event (the finding's evidence);

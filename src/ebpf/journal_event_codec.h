@@ -49,7 +49,8 @@ struct StoredSocketEvent {
 uint16_t JournalKindOf(HostEventKind kind);
 
 // Encodes an exec event (with its ancestry) or a socket event.
-std::string EncodeProcessEvent(const HostEvent& event, const std::vector<const ProcessRecord*>& ancestors);
+std::string EncodeProcessEvent(const HostEvent& event,
+                               const std::vector<const ProcessRecord*>& ancestors);
 std::string EncodeSocketEvent(const HostEvent& event);
 
 bool DecodeProcessEvent(std::string_view payload, StoredProcessEvent* out);

@@ -24,7 +24,8 @@ bool FillIdsFromProc(const HostFs& proc, HostEvent* e) {
   e->egid = st.effective_gid;
   for (std::string_view line : SplitString(*status, '\n')) {
     if (StartsWith(line, "PPid:")) ParseInt64(TrimWhitespace(line.substr(5)), &e->ppid);
-    if (StartsWith(line, "Name:") && e->comm.empty()) e->comm = std::string(TrimWhitespace(line.substr(5)));
+    if (StartsWith(line, "Name:") && e->comm.empty())
+      e->comm = std::string(TrimWhitespace(line.substr(5)));
   }
   return true;
 }
@@ -59,7 +60,8 @@ std::vector<MountInfoEntry> ReadMountInfo(const HostFs& proc) {
 
 std::vector<SocketEntry> TcpListeners(const HostFs& proc) {
   std::vector<SocketEntry> sockets;
-  for (const auto& [file, family] : {std::pair{"/proc/net/tcp", kFamilyInet}, std::pair{"/proc/net/tcp6", kFamilyInet6}}) {
+  for (const auto& [file, family] :
+       {std::pair{"/proc/net/tcp", kFamilyInet}, std::pair{"/proc/net/tcp6", kFamilyInet6}}) {
     auto text = proc.ReadFile(file, 16 << 20);
     if (text.ok()) ParseInetSocketTable(*text, family, kProtocolTcp, 0, &sockets);
   }

@@ -30,7 +30,7 @@ std::unordered_map<uint64_t, int64_t> SocketInodeOwners(const HostFs& proc);
 
 // One line of /proc/self/mountinfo: what the event sources need of it.
 struct MountInfoEntry {
-  std::string device;       // major:minor
+  std::string device;  // major:minor
   std::string mount_point;
   std::string fs_type;
 };

@@ -54,7 +54,8 @@ void ProcessTable::MarkExited(int64_t pid) {
     auto [old_pid, generation] = exited_order_.front();
     exited_order_.pop_front();
     auto old = entries_.find(old_pid);
-    if (old != entries_.end() && old->second.generation == generation && old->second.record.exited) {
+    if (old != entries_.end() && old->second.generation == generation &&
+        old->second.record.exited) {
       entries_.erase(old);
       --exited_count_;
     }
@@ -64,7 +65,8 @@ void ProcessTable::MarkExited(int64_t pid) {
     std::deque<std::pair<int64_t, uint64_t>> live;
     for (const auto& [p, g] : exited_order_) {
       auto e = entries_.find(p);
-      if (e != entries_.end() && e->second.generation == g && e->second.record.exited) live.emplace_back(p, g);
+      if (e != entries_.end() && e->second.generation == g && e->second.record.exited)
+        live.emplace_back(p, g);
     }
     exited_order_.swap(live);
   }
@@ -85,8 +87,10 @@ void ProcessTable::Enforce() {
     insert_order_.pop_front();
     auto it = entries_.find(pid);
     if (it == entries_.end() || it->second.generation != generation) continue;
-    if (it->second.record.exited) --exited_count_;
-    else ++evictions_;
+    if (it->second.record.exited)
+      --exited_count_;
+    else
+      ++evictions_;
     entries_.erase(it);
   }
 }
@@ -95,7 +99,8 @@ void ProcessTable::CompactInsertOrder() {
   std::deque<std::pair<int64_t, uint64_t>> live;
   for (const auto& [pid, generation] : insert_order_) {
     auto it = entries_.find(pid);
-    if (it != entries_.end() && it->second.generation == generation) live.emplace_back(pid, generation);
+    if (it != entries_.end() && it->second.generation == generation)
+      live.emplace_back(pid, generation);
   }
   insert_order_.swap(live);
 }
@@ -111,7 +116,8 @@ size_t ProcessTable::LoadSnapshot(const HostFs& fs) {
     if (!stat_text.ok() || !ParseProcStat(*stat_text, &stat)) continue;
     ProcessRecord& r = Upsert(pid);
     r.ppid = stat.ppid;
-    r.start_boot_ns = static_cast<uint64_t>(stat.start_ticks) * (1000000000ull / static_cast<uint64_t>(ticks));
+    r.start_boot_ns =
+        static_cast<uint64_t>(stat.start_ticks) * (1000000000ull / static_cast<uint64_t>(ticks));
     r.from_snapshot = true;
     if (auto status_text = fs.ReadFile(ProcPidPath(pid, "status"), 16384); status_text.ok()) {
       ProcStatus status;

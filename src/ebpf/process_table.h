@@ -92,7 +92,8 @@ class ProcessTable {
   uint64_t next_generation_ = 1;
   uint64_t evictions_ = 0;
   std::unordered_map<int64_t, Entry> entries_;
-  std::deque<std::pair<int64_t, uint64_t>> insert_order_;  // (pid, generation), may hold stale pairs
+  std::deque<std::pair<int64_t, uint64_t>>
+      insert_order_;  // (pid, generation), may hold stale pairs
   std::deque<std::pair<int64_t, uint64_t>> exited_order_;
   size_t exited_count_ = 0;
 };

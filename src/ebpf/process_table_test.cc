@@ -55,9 +55,10 @@ TEST(ProcessTableTest, ForkInheritsTheParentAndExecReplacesIt) {
 
 TEST(ProcessTableTest, AncestryListsParentsNearestFirstAndSurvivesTheirExit) {
   ProcessTable t;
-  for (HostEvent e : {Exec(1, 0, "/sbin/init", {"init"}), Fork(10, 1), Exec(10, 1, "/usr/sbin/sshd", {"sshd"}),
-                      Fork(20, 10), Exec(20, 10, "/bin/bash", {"-bash"}), Fork(30, 20),
-                      Exec(30, 20, "/usr/bin/python3", {"python3", "x.py"})})
+  for (HostEvent e :
+       {Exec(1, 0, "/sbin/init", {"init"}), Fork(10, 1), Exec(10, 1, "/usr/sbin/sshd", {"sshd"}),
+        Fork(20, 10), Exec(20, 10, "/bin/bash", {"-bash"}), Fork(30, 20),
+        Exec(30, 20, "/usr/bin/python3", {"python3", "x.py"})})
     t.Apply(e);
   HostEvent bye = Exit(20);
   t.Apply(bye);  // the shell exits; its child keeps its chain
@@ -92,8 +93,8 @@ TEST(ProcessTableTest, MemoryStaysBoundedUnderProcessChurn) {
     t.Apply(q);
     ASSERT_LE(t.size(), 1024u);
   }
-  EXPECT_EQ(t.evictions(), 0u);      // only exited processes were dropped
-  EXPECT_NE(t.Find(1), nullptr);     // the live ones stay
+  EXPECT_EQ(t.evictions(), 0u);        // only exited processes were dropped
+  EXPECT_NE(t.Find(1), nullptr);       // the live ones stay
   EXPECT_NE(t.Find(199999), nullptr);  // and recent exits are kept for chains
 }
 

@@ -22,7 +22,8 @@ Status SensitiveOpenWatch::Open(const std::vector<std::string>& prefixes, int64_
   ignore_pid_ = ignore_pid;
   prefixes_ = prefixes;
   refresh_ = refresh;
-  int fd = fanotify_init(FAN_CLASS_NOTIF | FAN_CLOEXEC | FAN_NONBLOCK, O_RDONLY | O_LARGEFILE | O_CLOEXEC);
+  int fd = fanotify_init(FAN_CLASS_NOTIF | FAN_CLOEXEC | FAN_NONBLOCK,
+                         O_RDONLY | O_LARGEFILE | O_CLOEXEC);
   if (fd < 0) return ErrnoStatus("fanotify_init", errno);
   fd_ = fd;
   MarkAll();
@@ -49,13 +50,14 @@ void SensitiveOpenWatch::MarkAll() {
     for (const auto& t : targets) {
       bool is_dir = std::filesystem::is_directory(t, ec);
       uint64_t mask = FAN_OPEN | (is_dir ? FAN_EVENT_ON_CHILD : 0);
-      if (fanotify_mark(fd_, FAN_MARK_ADD, mask, AT_FDCWD, t.c_str()) == 0) watched_.push_back(t.string());
+      if (fanotify_mark(fd_, FAN_MARK_ADD, mask, AT_FDCWD, t.c_str()) == 0)
+        watched_.push_back(t.string());
     }
   }
 }
 
-uint64_t ReadFanotifyEvents(int fd,
-                            const std::function<void(uint64_t mask, int64_t pid, std::string path)>& on_event) {
+uint64_t ReadFanotifyEvents(
+    int fd, const std::function<void(uint64_t mask, int64_t pid, std::string path)>& on_event) {
   uint64_t overflows = 0;
   alignas(fanotify_event_metadata) char buf[64 * 1024];
   for (;;) {
@@ -74,7 +76,8 @@ uint64_t ReadFanotifyEvents(int fd,
   }
 }
 
-void SensitiveOpenWatch::Drain(const BootClock& clock, const std::function<void(HostEvent&)>& deliver) {
+void SensitiveOpenWatch::Drain(const BootClock& clock,
+                               const std::function<void(HostEvent&)>& deliver) {
   if (fd_ < 0) return;
   if (std::chrono::steady_clock::now() - marked_at_ >= refresh_) MarkAll();
   overflows_ += ReadFanotifyEvents(fd_, [&](uint64_t mask, int64_t pid, std::string path) {

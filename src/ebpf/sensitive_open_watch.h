@@ -32,8 +32,8 @@ namespace warden {
 // without file-id reporting): on_event(mask, pid, path of the file), closing
 // each event's descriptor. Returns the queue overflows seen. Also reads the
 // fallback tier's exec-path marks.
-uint64_t ReadFanotifyEvents(int fd,
-                            const std::function<void(uint64_t mask, int64_t pid, std::string path)>& on_event);
+uint64_t ReadFanotifyEvents(
+    int fd, const std::function<void(uint64_t mask, int64_t pid, std::string path)>& on_event);
 
 class SensitiveOpenWatch {
  public:

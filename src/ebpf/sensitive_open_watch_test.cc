@@ -4,9 +4,8 @@
 #include "ebpf/sensitive_open_watch.h"
 
 #include <fcntl.h>
-#include <unistd.h>
-
 #include <gtest/gtest.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <cstdio>

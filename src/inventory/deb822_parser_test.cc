@@ -32,7 +32,8 @@ TEST(Deb822ParserTest, FieldNamesCompareCaseInsensitively) {
 }
 
 TEST(Deb822ParserTest, CommentsAndJunkLinesAreSkipped) {
-  auto ps = ParseDeb822("# comment\nTypes: deb\n# inside\nnot a field\n continuation of junk\nSuites: a\r\n");
+  auto ps = ParseDeb822(
+      "# comment\nTypes: deb\n# inside\nnot a field\n continuation of junk\nSuites: a\r\n");
   ASSERT_EQ(ps.size(), 1u);
   EXPECT_EQ(ps[0].Get("Types"), "deb");
   EXPECT_EQ(ps[0].Get("Suites"), "a");  // CRLF accepted

@@ -23,7 +23,7 @@ constexpr size_t kMaxStatusFileBytes = size_t{512} << 20;
 constexpr size_t kMaxFileListBytes = size_t{256} << 20;
 
 constexpr std::string_view kDpkgStates[] = {
-    "not-installed",  "config-files",     "half-installed",   "unpacked",
+    "not-installed",   "config-files",     "half-installed",   "unpacked",
     "half-configured", "triggers-awaited", "triggers-pending", "installed"};
 
 bool IsDpkgState(std::string_view word) {

@@ -52,9 +52,9 @@ std::set<PackageKey> KeysOf(const std::vector<DebPackage>& pkgs) {
 // Runs dpkg-query -W on an admin directory (a real path) and returns what it
 // lists; the format has one field per PackageKey member.
 std::set<PackageKey> DpkgQueryKeys(const std::string& admindir) {
-  auto r = testing::RunCommand(
-      {"dpkg-query", "--admindir=" + admindir, "-W",
-       "-f=${Package}\\t${Architecture}\\t${Version}\\t${Status}\\t${source:Package}\\t${source:Version}\\n"});
+  auto r = testing::RunCommand({"dpkg-query", "--admindir=" + admindir, "-W",
+                                "-f=${Package}\\t${Architecture}\\t${Version}\\t${Status}\\t${"
+                                "source:Package}\\t${source:Version}\\n"});
   EXPECT_EQ(r.exit_code, 0) << r.err;
   std::set<PackageKey> out;
   for (std::string_view line : SplitString(r.out, '\n')) {
@@ -73,8 +73,8 @@ TEST(DpkgStatusTest, ReadsEveryPackageOfAMultiParagraphFile) {
   std::multiset<std::string> names;
   for (const DebPackage& p : pkgs) names.insert(p.name + ":" + p.arch);
   EXPECT_EQ(names, (std::multiset<std::string>{"openssl:amd64", "libssl3:amd64", "libssl3:i386",
-                                                "libc6:amd64", "bsdutils:amd64", "tzdata:all",
-                                                "nano:amd64", "vim-tiny:amd64", "local-tool:all"}));
+                                               "libc6:amd64", "bsdutils:amd64", "tzdata:all",
+                                               "nano:amd64", "vim-tiny:amd64", "local-tool:all"}));
 }
 
 TEST(DpkgStatusTest, ReadsTheFieldsOfAnInstalledPackage) {
@@ -150,7 +150,8 @@ TEST(DpkgStatusTest, NotInstalledIsDroppedAndConfigFilesIsKeptButNotUnpacked) {
 TEST(DpkgStatusTest, ContinuationLinesNeverBecomePackagesOrFields) {
   auto pkgs = ParseDpkgStatus(
       "Package: a\nStatus: install ok installed\nVersion: 1\nDescription: x\n"
-      " Package: evil\n Status: install ok installed\nConffiles:\n /etc/a 123\n", "text");
+      " Package: evil\n Status: install ok installed\nConffiles:\n /etc/a 123\n",
+      "text");
   ASSERT_TRUE(pkgs.ok());
   ASSERT_EQ(pkgs->size(), 1u);
   EXPECT_EQ((*pkgs)[0].name, "a");
@@ -184,7 +185,10 @@ TEST(DpkgStatusTest, StatusCutMidWordDropsThatPackage) {
 
 TEST(DpkgStatusTest, BinaryDataIsAnErrorNamingTheFile) {
   std::string junk = "Package: a\nStatus: install ok installed\n";
-  junk += std::string("\x7f" "ELF\0\0\x01", 7);
+  junk += std::string(
+      "\x7f"
+      "ELF\0\0\x01",
+      7);
   auto pkgs = ParseDpkgStatus(junk, "/var/lib/dpkg/status");
   ASSERT_FALSE(pkgs.ok());
   EXPECT_EQ(pkgs.status().code(), StatusCode::kParseError);
@@ -212,9 +216,9 @@ TEST(DpkgStatusTest, JournalUpdatesAreAppliedInOrder) {
   auto pkgs = ReadFixture("/srv/dpkg-journal");
   const DebPackage* curl = Find(pkgs, "curl");
   ASSERT_NE(curl, nullptr);
-  EXPECT_EQ(curl->version, "7.88.1-10+deb12u8");  // updates/0000 replaced the status record
-  EXPECT_EQ(Find(pkgs, "wget"), nullptr);        // updates/0001 purged it
-  ASSERT_NE(Find(pkgs, "jq"), nullptr);          // updates/0002 added it
+  EXPECT_EQ(curl->version, "7.88.1-10+deb12u8");   // updates/0000 replaced the status record
+  EXPECT_EQ(Find(pkgs, "wget"), nullptr);          // updates/0001 purged it
+  ASSERT_NE(Find(pkgs, "jq"), nullptr);            // updates/0002 added it
   EXPECT_EQ(Find(pkgs, "ignored-temp"), nullptr);  // updates/tmp.i is not a journal entry
   EXPECT_EQ(pkgs.size(), 2u);
 }
@@ -243,9 +247,9 @@ TEST(DpkgFileListTest, ReadsThePlainListOfAPackage) {
   auto pkgs = ReadFixture();
   auto files = ReadDpkgFileList(fs, *Find(pkgs, "openssl"));
   ASSERT_TRUE(files.ok()) << files.status().message();
-  EXPECT_EQ(*files, (std::vector<std::string>{"/.", "/etc", "/etc/ssl", "/etc/ssl/openssl.cnf",
-                                              "/usr", "/usr/bin", "/usr/bin/c_rehash",
-                                              "/usr/bin/openssl"}));
+  EXPECT_EQ(*files,
+            (std::vector<std::string>{"/.", "/etc", "/etc/ssl", "/etc/ssl/openssl.cnf", "/usr",
+                                      "/usr/bin", "/usr/bin/c_rehash", "/usr/bin/openssl"}));
 }
 
 TEST(DpkgFileListTest, MultiArchSamePackagesUseTheArchQualifiedList) {

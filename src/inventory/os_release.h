@@ -13,9 +13,9 @@
 namespace warden {
 
 struct OsRelease {
-  std::string id;                // "debian", "ubuntu", "ol", "rhel", "almalinux", "rocky", "amzn"
-  std::string id_like;           // "rhel fedora"
-  std::string name;              // "Debian GNU/Linux"
+  std::string id;       // "debian", "ubuntu", "ol", "rhel", "almalinux", "rocky", "amzn"
+  std::string id_like;  // "rhel fedora"
+  std::string name;     // "Debian GNU/Linux"
   std::string pretty_name;
   std::string version;           // "12 (bookworm)"
   std::string version_id;        // "12"

@@ -17,8 +17,8 @@
 namespace warden {
 
 struct DebPackage {
-  std::string name;            // binary package
-  std::string version;         // full version: [epoch:]upstream[-revision]
+  std::string name;     // binary package
+  std::string version;  // full version: [epoch:]upstream[-revision]
   std::string arch;
   std::string source;          // source package (Source:, or the binary name)
   std::string source_version;  // from "Source: name (version)", else the binary version
@@ -55,8 +55,8 @@ struct RpmPackage {
   std::string vendor;
   std::string package_group;
   std::string summary;
-  std::string sha1;            // header SHA1 digest
-  std::string module_stream;   // "nodejs:18" from the MODULARITYLABEL, "" when none
+  std::string sha1;           // header SHA1 digest
+  std::string module_stream;  // "nodejs:18" from the MODULARITYLABEL, "" when none
   int64_t size = 0;
   int64_t install_time = 0;
   // "[epoch:]version-release" as rpm compares it.
@@ -65,13 +65,13 @@ struct RpmPackage {
 
 // One file an rpm package owns, from the package's header in the database.
 struct RpmFile {
-  std::string package;    // the owning package's name
+  std::string package;  // the owning package's name
   std::string path;
   std::string username;
   std::string groupname;
-  uint32_t mode = 0;      // st_mode bits as rpm records them
+  uint32_t mode = 0;  // st_mode bits as rpm records them
   int64_t size = 0;
-  std::string digest;     // hex file digest ("" for directories, links...)
+  std::string digest;       // hex file digest ("" for directories, links...)
   std::string digest_algo;  // "sha256", "md5", "sha1", "sha512"... ("" when unknown)
 };
 

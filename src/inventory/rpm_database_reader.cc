@@ -10,6 +10,7 @@
 // configuration files are read once. We point the %_dbpath macro at the
 // database we found (Debian's rpm defaults it to ~/.rpmdb) and open it
 // read-only; nothing here writes to the database.
+#include <fcntl.h>
 #include <rpm/header.h>
 #include <rpm/rpmdb.h>
 #include <rpm/rpmfi.h>
@@ -22,7 +23,6 @@
 
 #include <algorithm>
 #include <cstdlib>
-#include <fcntl.h>
 #include <filesystem>
 #include <functional>
 #include <memory>
@@ -115,20 +115,28 @@ std::string ModuleStream(std::string_view label) {
 
 std::string DigestAlgoName(int algo) {
   switch (algo) {
-    case PGPHASHALGO_MD5: return "md5";
-    case PGPHASHALGO_SHA1: return "sha1";
-    case PGPHASHALGO_SHA224: return "sha224";
-    case PGPHASHALGO_SHA256: return "sha256";
-    case PGPHASHALGO_SHA384: return "sha384";
-    case PGPHASHALGO_SHA512: return "sha512";
-    default: return "";
+    case PGPHASHALGO_MD5:
+      return "md5";
+    case PGPHASHALGO_SHA1:
+      return "sha1";
+    case PGPHASHALGO_SHA224:
+      return "sha224";
+    case PGPHASHALGO_SHA256:
+      return "sha256";
+    case PGPHASHALGO_SHA384:
+      return "sha384";
+    case PGPHASHALGO_SHA512:
+      return "sha512";
+    default:
+      return "";
   }
 }
 
 RpmPackage PackageFromHeader(Header h) {
   RpmPackage p;
   p.name = HeaderString(h, RPMTAG_NAME);
-  if (headerIsEntry(h, RPMTAG_EPOCH)) p.epoch = static_cast<int64_t>(headerGetNumber(h, RPMTAG_EPOCH));
+  if (headerIsEntry(h, RPMTAG_EPOCH))
+    p.epoch = static_cast<int64_t>(headerGetNumber(h, RPMTAG_EPOCH));
   p.version = HeaderString(h, RPMTAG_VERSION);
   p.release = HeaderString(h, RPMTAG_RELEASE);
   p.arch = HeaderString(h, RPMTAG_ARCH);
@@ -211,14 +219,15 @@ std::string FindRpmDatabaseDir(const HostFs& fs) {
   return {};
 }
 
-Result<std::vector<RpmPackage>> ReadRpmDatabase(const HostFs& fs) { return ReadRpmDatabase(fs, {}); }
+Result<std::vector<RpmPackage>> ReadRpmDatabase(const HostFs& fs) {
+  return ReadRpmDatabase(fs, {});
+}
 
 Result<std::vector<RpmPackage>> ReadRpmDatabase(const HostFs& fs,
                                                 const std::vector<std::string>& names) {
   std::vector<RpmPackage> out;
-  RETURN_IF_ERROR(ForEachRpmHeader(fs, names, [&](rpmts, Header h) {
-    out.push_back(PackageFromHeader(h));
-  }));
+  RETURN_IF_ERROR(
+      ForEachRpmHeader(fs, names, [&](rpmts, Header h) { out.push_back(PackageFromHeader(h)); }));
   return out;
 }
 

@@ -88,7 +88,8 @@ class RpmDatabaseTest : public ::testing::Test {
   static std::string BuildDatabase(const std::string& root, const std::string& dbpath) {
     std::string top = work_->path() + "/rpmbuild";
     if (!std::filesystem::exists(top)) {
-      for (const auto& [name, spec] : {std::pair{"modular", kModularSpec}, std::pair{"plain", kPlainSpec}}) {
+      for (const auto& [name, spec] :
+           {std::pair{"modular", kModularSpec}, std::pair{"plain", kPlainSpec}}) {
         std::string spec_path = work_->WriteFile(std::string("specs/") + name + ".spec", spec);
         auto r = RunCommand({"rpmbuild", "-bb", "--define", "_topdir " + top, spec_path});
         if (r.exit_code != 0)

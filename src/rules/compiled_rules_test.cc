@@ -249,11 +249,15 @@ TEST(CompiledRulesTest, WholeRuleMemoAndLazyFieldsAgreeWithDirectEvaluation) {
     - {eventSource: 's3'}
 )");
   for (int round = 0; round < 3; ++round) {  // later rounds come from the memo
-    EXPECT_EQ(h.Fire(R"({"eventName":"GetObject","eventSource":"s3.amazonaws.com","errorCode":"AccessDenied"})"),
-              Fired({"DENIED", "ROWS[1]"}));
-    EXPECT_EQ(h.Fire(R"({"eventName":"GetObject","eventSource":"s3.amazonaws.com"})"), Fired({"ROWS[1]"}));
-    EXPECT_EQ(h.Fire(R"({"eventName":"GetObject","userIdentity":{"type":"Root"},"eventSource":"ec2"})"),
-              Fired({"ROWS[0]"}));
+    EXPECT_EQ(
+        h.Fire(
+            R"({"eventName":"GetObject","eventSource":"s3.amazonaws.com","errorCode":"AccessDenied"})"),
+        Fired({"DENIED", "ROWS[1]"}));
+    EXPECT_EQ(h.Fire(R"({"eventName":"GetObject","eventSource":"s3.amazonaws.com"})"),
+              Fired({"ROWS[1]"}));
+    EXPECT_EQ(
+        h.Fire(R"({"eventName":"GetObject","userIdentity":{"type":"Root"},"eventSource":"ec2"})"),
+        Fired({"ROWS[0]"}));
     EXPECT_EQ(h.Fire(R"({"eventName":"ListBuckets","errorCode":"AccessDenied"})"), Fired());
   }
 }
@@ -317,7 +321,8 @@ TEST(RuleEvaluatorTest, FieldsOfMostlyDistinctValuesStayCorrectPastTheMemo) {
   int fired = 0, expected = 0;
   for (int i = 0; i < 5000; ++i) {
     const bool inside = i % 3 == 0;
-    const std::string ip = (inside ? "10.1." : "10.2.") + std::to_string(i / 256) + "." + std::to_string(i % 256);
+    const std::string ip =
+        (inside ? "10.1." : "10.2.") + std::to_string(i / 256) + "." + std::to_string(i % 256);
     expected += inside;
     fired += !h.Fire(R"({"eventName":"ConsoleLogin","sourceIPAddress":")" + ip + R"("})").empty();
   }

@@ -1,4 +1,3 @@
-#include "core/encoding.h"
 #include "sql/sql_engine.h"
 
 #include <sqlite3.h>
@@ -7,6 +6,8 @@
 #include <cstring>
 #include <exception>
 #include <string>
+
+#include "core/encoding.h"
 
 namespace warden {
 
@@ -91,7 +92,8 @@ int xConnect(sqlite3* db, void* aux, int, const char* const* argv, sqlite3_vtab*
   auto* vtab = new WardenVtab{};
   vtab->def = def;
   vtab->state = state;
-  for (size_t i = 0; i < def->schema.columns.size(); ++i) vtab->source_column.push_back(static_cast<int>(i));
+  for (size_t i = 0; i < def->schema.columns.size(); ++i)
+    vtab->source_column.push_back(static_cast<int>(i));
   for (size_t i = 0; i < def->schema.columns.size(); ++i)
     for (size_t k = 0; k < def->schema.columns[i].aliases.size(); ++k)
       vtab->source_column.push_back(static_cast<int>(i));
@@ -106,16 +108,35 @@ int xDisconnect(sqlite3_vtab* base) {
 
 bool MapOp(unsigned char op, ConstraintOp* out) {
   switch (op) {
-    case SQLITE_INDEX_CONSTRAINT_EQ: *out = ConstraintOp::kEq; return true;
-    case SQLITE_INDEX_CONSTRAINT_GT: *out = ConstraintOp::kGt; return true;
-    case SQLITE_INDEX_CONSTRAINT_LE: *out = ConstraintOp::kLe; return true;
-    case SQLITE_INDEX_CONSTRAINT_LT: *out = ConstraintOp::kLt; return true;
-    case SQLITE_INDEX_CONSTRAINT_GE: *out = ConstraintOp::kGe; return true;
-    case SQLITE_INDEX_CONSTRAINT_LIKE: *out = ConstraintOp::kLike; return true;
-    case SQLITE_INDEX_CONSTRAINT_GLOB: *out = ConstraintOp::kGlob; return true;
-    case SQLITE_INDEX_CONSTRAINT_NE: *out = ConstraintOp::kNe; return true;
-    case SQLITE_INDEX_CONSTRAINT_IS: *out = ConstraintOp::kIs; return true;
-    default: return false;  // MATCH, REGEXP, IS NULL, LIMIT, functions: not pushed down
+    case SQLITE_INDEX_CONSTRAINT_EQ:
+      *out = ConstraintOp::kEq;
+      return true;
+    case SQLITE_INDEX_CONSTRAINT_GT:
+      *out = ConstraintOp::kGt;
+      return true;
+    case SQLITE_INDEX_CONSTRAINT_LE:
+      *out = ConstraintOp::kLe;
+      return true;
+    case SQLITE_INDEX_CONSTRAINT_LT:
+      *out = ConstraintOp::kLt;
+      return true;
+    case SQLITE_INDEX_CONSTRAINT_GE:
+      *out = ConstraintOp::kGe;
+      return true;
+    case SQLITE_INDEX_CONSTRAINT_LIKE:
+      *out = ConstraintOp::kLike;
+      return true;
+    case SQLITE_INDEX_CONSTRAINT_GLOB:
+      *out = ConstraintOp::kGlob;
+      return true;
+    case SQLITE_INDEX_CONSTRAINT_NE:
+      *out = ConstraintOp::kNe;
+      return true;
+    case SQLITE_INDEX_CONSTRAINT_IS:
+      *out = ConstraintOp::kIs;
+      return true;
+    default:
+      return false;  // MATCH, REGEXP, IS NULL, LIMIT, functions: not pushed down
   }
 }
 
@@ -133,7 +154,8 @@ int xBestIndex(sqlite3_vtab* base, sqlite3_index_info* info) {
   // Translate used alias columns to the columns they read.
   uint64_t used = info->colUsed;
   if (vtab->source_column.size() > schema.columns.size()) {
-    used = info->colUsed & ((1ull << 63) | ((1ull << std::min<size_t>(schema.columns.size(), 63)) - 1));
+    used = info->colUsed &
+           ((1ull << 63) | ((1ull << std::min<size_t>(schema.columns.size(), 63)) - 1));
     for (size_t i = schema.columns.size(); i < vtab->source_column.size(); ++i) {
       bool alias_used = i >= 63 ? (info->colUsed >> 63) & 1 : (info->colUsed >> i) & 1;
       int src = vtab->source_column[i];
@@ -201,12 +223,16 @@ int xClose(sqlite3_vtab_cursor* base) {
 
 Value ToValue(sqlite3_value* v) {
   switch (sqlite3_value_type(v)) {
-    case SQLITE_INTEGER: return Value(static_cast<int64_t>(sqlite3_value_int64(v)));
-    case SQLITE_FLOAT: return Value(sqlite3_value_double(v));
-    case SQLITE_NULL: return Value();
+    case SQLITE_INTEGER:
+      return Value(static_cast<int64_t>(sqlite3_value_int64(v)));
+    case SQLITE_FLOAT:
+      return Value(sqlite3_value_double(v));
+    case SQLITE_NULL:
+      return Value();
     default: {
       const auto* t = sqlite3_value_text(v);
-      return Value(std::string(reinterpret_cast<const char*>(t), static_cast<size_t>(sqlite3_value_bytes(v))));
+      return Value(std::string(reinterpret_cast<const char*>(t),
+                               static_cast<size_t>(sqlite3_value_bytes(v))));
     }
   }
 }
@@ -320,9 +346,7 @@ sqlite3_module MakeModule() {
 
 const sqlite3_module kModule = MakeModule();
 
-int ProgressHandler(void* arg) {
-  return static_cast<ScanState*>(arg)->budget.Expired() ? 1 : 0;
-}
+int ProgressHandler(void* arg) { return static_cast<ScanState*>(arg)->budget.Expired() ? 1 : 0; }
 
 }  // namespace
 
@@ -342,7 +366,8 @@ SqlEngine::~SqlEngine() {
   if (db_ != nullptr) sqlite3_close_v2(db_);
 }
 
-Result<std::unique_ptr<SqlEngine>> SqlEngine::Open(const TableRegistry* registry, const HostFs* fs) {
+Result<std::unique_ptr<SqlEngine>> SqlEngine::Open(const TableRegistry* registry,
+                                                   const HostFs* fs) {
   std::unique_ptr<SqlEngine> engine(new SqlEngine(registry, fs));
   RETURN_IF_ERROR(engine->Init());
   return engine;
@@ -361,7 +386,8 @@ Status SqlEngine::Init() {
     names.insert(names.end(), def->schema.aliases.begin(), def->schema.aliases.end());
     for (const auto& name : names) {
       rc = sqlite3_create_module_v2(db_, name.c_str(), &kModule, state_.get(), nullptr);
-      if (rc != SQLITE_OK) return Internal("registering table " + name + ": " + sqlite3_errmsg(db_));
+      if (rc != SQLITE_OK)
+        return Internal("registering table " + name + ": " + sqlite3_errmsg(db_));
     }
   }
   sqlite3_progress_handler(db_, 1000, ProgressHandler, state_.get());
@@ -372,9 +398,12 @@ namespace {
 
 Value ColumnValue(sqlite3_stmt* stmt, int i) {
   switch (sqlite3_column_type(stmt, i)) {
-    case SQLITE_INTEGER: return Value(static_cast<int64_t>(sqlite3_column_int64(stmt, i)));
-    case SQLITE_FLOAT: return Value(sqlite3_column_double(stmt, i));
-    case SQLITE_NULL: return Value();
+    case SQLITE_INTEGER:
+      return Value(static_cast<int64_t>(sqlite3_column_int64(stmt, i)));
+    case SQLITE_FLOAT:
+      return Value(sqlite3_column_double(stmt, i));
+    case SQLITE_NULL:
+      return Value();
     case SQLITE_BLOB: {
       const auto* p = static_cast<const unsigned char*>(sqlite3_column_blob(stmt, i));
       int n = sqlite3_column_bytes(stmt, i);
@@ -382,16 +411,18 @@ Value ColumnValue(sqlite3_stmt* stmt, int i) {
     }
     default: {
       const auto* t = sqlite3_column_text(stmt, i);
-      return Value(std::string(reinterpret_cast<const char*>(t), static_cast<size_t>(sqlite3_column_bytes(stmt, i))));
+      return Value(std::string(reinterpret_cast<const char*>(t),
+                               static_cast<size_t>(sqlite3_column_bytes(stmt, i))));
     }
   }
 }
 
 }  // namespace
 
-Status SqlEngine::QueryStream(std::string_view sql, const QueryOptions& options,
-                              const std::function<void(const std::vector<std::string>&)>& on_columns,
-                              const std::function<void(std::vector<Value>&&)>& on_row) {
+Status SqlEngine::QueryStream(
+    std::string_view sql, const QueryOptions& options,
+    const std::function<void(const std::vector<std::string>&)>& on_columns,
+    const std::function<void(std::vector<Value>&&)>& on_row) {
   state_->budget.deadline = std::chrono::steady_clock::now() + options.timeout;
   state_->budget.interrupt = options.interrupt;
   state_->required_violation.clear();

@@ -20,46 +20,47 @@ struct Calls {
 class SqlEngineTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    registry_.Add(TableSchema{"numbers",
-                              "ten rows",
-                              {{"id", ColumnType::kBigInt, kIndex},
-                               {"name", ColumnType::kText},
-                               {"half", ColumnType::kDouble},
-                               {"secret", ColumnType::kText, kHidden},
-                               {"blob", ColumnType::kText, kNone, "", "", {"old_blob"}}},
-                              {"numbers_alias"}},
-                  [this](const QueryContext& ctx, RowWriter& out) -> Status {
-                    ++calls_.generate;
-                    calls_.last_ids = ctx.IntegerEquals("id");
-                    calls_.name_used = ctx.IsUsed("name");
-                    calls_.blob_used = ctx.IsUsed("blob");
-                    for (int64_t i = 1; i <= 10; ++i) {
-                      if (calls_.last_ids &&
-                          std::find(calls_.last_ids->begin(), calls_.last_ids->end(), i) ==
-                              calls_.last_ids->end())
-                        continue;
-                      Row& r = out.Add();
-                      r.Set("id", i);
-                      r.Set("name", "n" + std::to_string(i));
-                      r.Set("half", static_cast<double>(i) / 2);
-                      r.Set("secret", "s" + std::to_string(i));
-                      if (i % 2 == 0) r.Set("blob", "even");
-                    }
-                    return Status::Ok();
-                  });
-    registry_.Add(TableSchema{"needs_path",
-                              "required column",
-                              {{"path", ColumnType::kText, kRequired | kIndex},
-                               {"directory", ColumnType::kText, kRequired},
-                               {"size", ColumnType::kBigInt}}},
-                  [](const QueryContext& ctx, RowWriter& out) -> Status {
-                    for (const auto& p : ctx.TextEquals("path").value_or(std::vector<std::string>{})) {
-                      Row& r = out.Add();
-                      r.Set("path", p);
-                      r.Set("size", static_cast<int64_t>(p.size()));
-                    }
-                    return Status::Ok();
-                  });
+    registry_.Add(
+        TableSchema{"numbers",
+                    "ten rows",
+                    {{"id", ColumnType::kBigInt, kIndex},
+                     {"name", ColumnType::kText},
+                     {"half", ColumnType::kDouble},
+                     {"secret", ColumnType::kText, kHidden},
+                     {"blob", ColumnType::kText, kNone, "", "", {"old_blob"}}},
+                    {"numbers_alias"}},
+        [this](const QueryContext& ctx, RowWriter& out) -> Status {
+          ++calls_.generate;
+          calls_.last_ids = ctx.IntegerEquals("id");
+          calls_.name_used = ctx.IsUsed("name");
+          calls_.blob_used = ctx.IsUsed("blob");
+          for (int64_t i = 1; i <= 10; ++i) {
+            if (calls_.last_ids && std::find(calls_.last_ids->begin(), calls_.last_ids->end(), i) ==
+                                       calls_.last_ids->end())
+              continue;
+            Row& r = out.Add();
+            r.Set("id", i);
+            r.Set("name", "n" + std::to_string(i));
+            r.Set("half", static_cast<double>(i) / 2);
+            r.Set("secret", "s" + std::to_string(i));
+            if (i % 2 == 0) r.Set("blob", "even");
+          }
+          return Status::Ok();
+        });
+    registry_.Add(
+        TableSchema{"needs_path",
+                    "required column",
+                    {{"path", ColumnType::kText, kRequired | kIndex},
+                     {"directory", ColumnType::kText, kRequired},
+                     {"size", ColumnType::kBigInt}}},
+        [](const QueryContext& ctx, RowWriter& out) -> Status {
+          for (const auto& p : ctx.TextEquals("path").value_or(std::vector<std::string>{})) {
+            Row& r = out.Add();
+            r.Set("path", p);
+            r.Set("size", static_cast<int64_t>(p.size()));
+          }
+          return Status::Ok();
+        });
     registry_.Add(TableSchema{"failing", "always fails", {{"x", ColumnType::kInteger}}},
                   [](const QueryContext&, RowWriter&) -> Status {
                     return IoError("/proc/nothing: Permission denied");
@@ -68,7 +69,8 @@ class SqlEngineTest : public ::testing::Test {
                   [](const QueryContext& ctx, RowWriter& out) -> Status {
                     while (!ctx.Cancelled()) {
                       out.Add().Set("x", 1);
-                      if (out.size() > 1000) std::this_thread::sleep_for(std::chrono::milliseconds(1));
+                      if (out.size() > 1000)
+                        std::this_thread::sleep_for(std::chrono::milliseconds(1));
                     }
                     return Status::Ok();
                   });
@@ -154,21 +156,24 @@ TEST_F(SqlEngineTest, MissingRequiredColumnNamesTheColumns) {
   auto r = engine_->Query("SELECT * FROM needs_path");
   ASSERT_FALSE(r.ok());
   EXPECT_NE(r.status().message().find("needs_path"), std::string::npos) << r.status().message();
-  EXPECT_NE(r.status().message().find("'path' or 'directory'"), std::string::npos) << r.status().message();
+  EXPECT_NE(r.status().message().find("'path' or 'directory'"), std::string::npos)
+      << r.status().message();
 }
 
 TEST_F(SqlEngineTest, RequiredColumnSatisfiedByEqualityOrJoin) {
   auto r = Run("SELECT path, size FROM needs_path WHERE path = '/etc/hosts'");
   ASSERT_EQ(r.rows.size(), 1u);
   EXPECT_EQ(std::get<int64_t>(r.rows[0][1]), 10);
-  auto j = Run("SELECT n.name, p.size FROM numbers n JOIN needs_path p ON p.path = n.name WHERE n.id < 3");
+  auto j = Run(
+      "SELECT n.name, p.size FROM numbers n JOIN needs_path p ON p.path = n.name WHERE n.id < 3");
   EXPECT_EQ(j.rows.size(), 2u);
 }
 
 TEST_F(SqlEngineTest, TableErrorsNameTheTable) {
   auto r = engine_->Query("SELECT * FROM failing");
   ASSERT_FALSE(r.ok());
-  EXPECT_NE(r.status().message().find("failing: /proc/nothing: Permission denied"), std::string::npos)
+  EXPECT_NE(r.status().message().find("failing: /proc/nothing: Permission denied"),
+            std::string::npos)
       << r.status().message();
 }
 
@@ -200,7 +205,8 @@ TEST_F(SqlEngineTest, QueryBudgetStopsRunawaySql) {
   QueryOptions options;
   options.timeout = std::chrono::milliseconds(100);
   auto r = engine_->Query(
-      "WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c) SELECT count(*) FROM c", options);
+      "WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c) SELECT count(*) FROM c",
+      options);
   ASSERT_FALSE(r.ok());
   EXPECT_EQ(r.status().code(), StatusCode::kTimeout);
 }

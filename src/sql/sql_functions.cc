@@ -17,8 +17,8 @@
 #include <string_view>
 #include <vector>
 
-#include "core/strings.h"
 #include "core/encoding.h"
+#include "core/strings.h"
 #include "sql/sql_engine.h"
 #include "version/version_compare.h"
 
@@ -66,7 +66,8 @@ CompiledRegex* GetRegex(sqlite3_context* ctx, sqlite3_value** argv, int i) {
     sqlite3_result_error(ctx, msg.c_str(), -1);
     return nullptr;
   }
-  pcre2_jit_compile(re->code, PCRE2_JIT_COMPLETE);  // falls back to the interpreter if JIT is unavailable
+  pcre2_jit_compile(re->code,
+                    PCRE2_JIT_COMPLETE);  // falls back to the interpreter if JIT is unavailable
   re->match = pcre2_match_data_create_from_pattern(re->code, nullptr);
   re->mctx = pcre2_match_context_create(nullptr);
   pcre2_set_match_limit(re->mctx, 1000000);
@@ -81,8 +82,8 @@ CompiledRegex* GetRegex(sqlite3_context* ctx, sqlite3_value** argv, int i) {
 // Runs one match at offset; returns the match count (>0), 0 for no match, or
 // reports an error on ctx and returns -1.
 int RunMatch(sqlite3_context* ctx, CompiledRegex* re, std::string_view subject, size_t offset) {
-  int rc = pcre2_match(re->code, reinterpret_cast<PCRE2_SPTR>(subject.data()), subject.size(), offset,
-                       0, re->match, re->mctx);
+  int rc = pcre2_match(re->code, reinterpret_cast<PCRE2_SPTR>(subject.data()), subject.size(),
+                       offset, 0, re->match, re->mctx);
   if (rc == PCRE2_ERROR_NOMATCH) return 0;
   if (rc < 0) {
     PCRE2_UCHAR buf[256];
@@ -209,7 +210,6 @@ void DigestFn(sqlite3_context* ctx, int, sqlite3_value** argv) {
   ResultText(ctx, DigestHex(md, s));
 }
 
-
 void ToBase64Fn(sqlite3_context* ctx, int, sqlite3_value** argv) {
   if (sqlite3_value_type(argv[0]) == SQLITE_NULL) return sqlite3_result_null(ctx);
   ResultText(ctx, Base64Encode(TextArg(argv[0])));
@@ -221,7 +221,8 @@ void FromBase64Fn(sqlite3_context* ctx, int, sqlite3_value** argv) {
   if (in.size() % 4 != 0) return sqlite3_result_null(ctx);
   std::string out(in.size() / 4 * 3 + 1, '\0');
   int n = EVP_DecodeBlock(reinterpret_cast<unsigned char*>(out.data()),
-                          reinterpret_cast<const unsigned char*>(in.data()), static_cast<int>(in.size()));
+                          reinterpret_cast<const unsigned char*>(in.data()),
+                          static_cast<int>(in.size()));
   if (n < 0) return sqlite3_result_null(ctx);
   size_t pad = 0;
   if (!in.empty() && in.back() == '=') ++pad;

@@ -73,7 +73,8 @@ TEST_F(SqlFunctionsTest, ConcatHelpers) {
 
 TEST_F(SqlFunctionsTest, DigestsMatchKnownVectors) {
   // FIPS 180-2 / RFC 1321 test vectors for "abc".
-  EXPECT_EQ(Text("SELECT sha256('abc')"), "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
+  EXPECT_EQ(Text("SELECT sha256('abc')"),
+            "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
   EXPECT_EQ(Text("SELECT sha1('abc')"), "a9993e364706816aba3e25717850c26c9cd0d89d");
   EXPECT_EQ(Text("SELECT md5('abc')"), "900150983cd24fb0d6963f7d28e17f72");
 }

@@ -9,32 +9,52 @@ namespace warden {
 
 std::string_view ColumnTypeName(ColumnType type) {
   switch (type) {
-    case ColumnType::kText: return "TEXT";
-    case ColumnType::kInteger: return "INTEGER";
-    case ColumnType::kBigInt: return "BIGINT";
-    case ColumnType::kUnsignedBigInt: return "UNSIGNED_BIGINT";
-    case ColumnType::kDouble: return "DOUBLE";
-    case ColumnType::kBlob: return "BLOB";
+    case ColumnType::kText:
+      return "TEXT";
+    case ColumnType::kInteger:
+      return "INTEGER";
+    case ColumnType::kBigInt:
+      return "BIGINT";
+    case ColumnType::kUnsignedBigInt:
+      return "UNSIGNED_BIGINT";
+    case ColumnType::kDouble:
+      return "DOUBLE";
+    case ColumnType::kBlob:
+      return "BLOB";
   }
   return "TEXT";
 }
 
 std::string_view ConstraintOpName(ConstraintOp op) {
   switch (op) {
-    case ConstraintOp::kEq: return "=";
-    case ConstraintOp::kGt: return ">";
-    case ConstraintOp::kLe: return "<=";
-    case ConstraintOp::kLt: return "<";
-    case ConstraintOp::kGe: return ">=";
-    case ConstraintOp::kMatch: return "MATCH";
-    case ConstraintOp::kLike: return "LIKE";
-    case ConstraintOp::kGlob: return "GLOB";
-    case ConstraintOp::kRegexp: return "REGEXP";
-    case ConstraintOp::kNe: return "!=";
-    case ConstraintOp::kIsNot: return "IS NOT";
-    case ConstraintOp::kIsNotNull: return "IS NOT NULL";
-    case ConstraintOp::kIsNull: return "IS NULL";
-    case ConstraintOp::kIs: return "IS";
+    case ConstraintOp::kEq:
+      return "=";
+    case ConstraintOp::kGt:
+      return ">";
+    case ConstraintOp::kLe:
+      return "<=";
+    case ConstraintOp::kLt:
+      return "<";
+    case ConstraintOp::kGe:
+      return ">=";
+    case ConstraintOp::kMatch:
+      return "MATCH";
+    case ConstraintOp::kLike:
+      return "LIKE";
+    case ConstraintOp::kGlob:
+      return "GLOB";
+    case ConstraintOp::kRegexp:
+      return "REGEXP";
+    case ConstraintOp::kNe:
+      return "!=";
+    case ConstraintOp::kIsNot:
+      return "IS NOT";
+    case ConstraintOp::kIsNotNull:
+      return "IS NOT NULL";
+    case ConstraintOp::kIsNull:
+      return "IS NULL";
+    case ConstraintOp::kIs:
+      return "IS";
   }
   return "?";
 }

@@ -22,8 +22,8 @@
 #include <cstdint>
 #include <functional>
 #include <map>
-#include <optional>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <type_traits>
@@ -73,8 +73,8 @@ struct Column {
 };
 
 struct TableSchema {
-  TableSchema(std::string table_name, std::string table_description, std::vector<Column> table_columns,
-              std::vector<std::string> table_aliases = {})
+  TableSchema(std::string table_name, std::string table_description,
+              std::vector<Column> table_columns, std::vector<std::string> table_aliases = {})
       : name(std::move(table_name)),
         description(std::move(table_description)),
         columns(std::move(table_columns)),
@@ -102,7 +102,10 @@ Value MakeValue(T&& v) {
     return Value(static_cast<int64_t>(v));
   } else if constexpr (std::is_floating_point_v<D>) {
     return Value(static_cast<double>(v));
-  } else if constexpr (requires { v.has_value(); *v; }) {  // std::optional<...>
+  } else if constexpr (requires {
+                         v.has_value();
+                         *v;
+                       }) {  // std::optional<...>
     return v.has_value() ? MakeValue(*v) : Value();
   } else {
     return Value(std::string(std::forward<T>(v)));
@@ -136,7 +139,22 @@ class Row {
   std::vector<Value> values_;
 };
 
-enum class ConstraintOp { kEq, kGt, kLe, kLt, kGe, kMatch, kLike, kGlob, kRegexp, kNe, kIsNot, kIsNotNull, kIsNull, kIs };
+enum class ConstraintOp {
+  kEq,
+  kGt,
+  kLe,
+  kLt,
+  kGe,
+  kMatch,
+  kLike,
+  kGlob,
+  kRegexp,
+  kNe,
+  kIsNot,
+  kIsNotNull,
+  kIsNull,
+  kIs
+};
 std::string_view ConstraintOpName(ConstraintOp op);
 
 struct Constraint {

@@ -3,13 +3,12 @@
 // and data/ subdirectories are walked too, names are the file names, as in
 // osquery). A table that cannot be read is a row with size -1 and no md5.
 // Hosts without ACPI (many VMs, containers without /sys) have no rows.
-#include "sql/table.h"
-
 #include <openssl/evp.h>
 
 #include "core/encoding.h"
-#include "tables/system_tables.h"
+#include "sql/table.h"
 #include "tables/sysfs_attributes.h"
+#include "tables/system_tables.h"
 
 namespace warden {
 namespace {

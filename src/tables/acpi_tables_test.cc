@@ -51,8 +51,10 @@ TEST(AcpiTablesTableLiveTest, MatchesSysfsAndMd5sum) {
   EXPECT_EQ(r.rows.size(), files.size());
   // Names can repeat across subdirectories: compare (name, md5) pairs.
   std::multiset<std::string> expected, got;
-  for (const std::string& path : files) expected.insert(path.substr(path.rfind('/') + 1) + " " + Md5sum(path));
-  for (size_t i = 0; i < r.rows.size(); ++i) got.insert(Text(r, i, "name") + " " + Text(r, i, "md5"));
+  for (const std::string& path : files)
+    expected.insert(path.substr(path.rfind('/') + 1) + " " + Md5sum(path));
+  for (size_t i = 0; i < r.rows.size(); ++i)
+    got.insert(Text(r, i, "name") + " " + Text(r, i, "md5"));
   EXPECT_EQ(got, expected);
 }
 

@@ -54,7 +54,8 @@ std::optional<AptSource> ParseSourcesListLine(std::string_view line) {
 
 bool IsDisabled(std::string_view value) {
   std::string v;
-  for (char c : TrimWhitespace(value)) v.push_back(static_cast<char>(c >= 'A' && c <= 'Z' ? c + 32 : c));
+  for (char c : TrimWhitespace(value))
+    v.push_back(static_cast<char>(c >= 'A' && c <= 'Z' ? c + 32 : c));
   return v == "no" || v == "false" || v == "off" || v == "0";
 }
 
@@ -72,7 +73,8 @@ std::vector<AptSource> ParseSourcesStanza(const Deb822Paragraph& p) {
     if (uri.find("://") == std::string_view::npos) continue;
     std::string base = StripTrailingSlashes(uri);
     if (base.find("://") + 3 >= base.size()) continue;
-    for (std::string_view suite : SplitWhitespace(suites)) out.push_back({"", base, std::string(suite)});
+    for (std::string_view suite : SplitWhitespace(suites))
+      out.push_back({"", base, std::string(suite)});
   }
   return out;
 }
@@ -130,7 +132,8 @@ std::optional<Deb822Paragraph> ReadReleaseFields(const HostFs& fs, const AptSour
   return std::nullopt;
 }
 
-std::vector<std::string> FilesWithSuffix(const HostFs& fs, std::string_view dir, std::string_view suffix) {
+std::vector<std::string> FilesWithSuffix(const HostFs& fs, std::string_view dir,
+                                         std::string_view suffix) {
   std::vector<std::string> out;
   auto names = fs.ListDir(dir);
   if (!names.ok()) return out;
@@ -143,7 +146,8 @@ std::vector<std::string> FilesWithSuffix(const HostFs& fs, std::string_view dir,
 std::vector<AptSource> ConfiguredSources(const HostFs& fs) {
   std::vector<AptSource> sources;
   std::vector<std::string> list_files = {"/etc/apt/sources.list"};
-  for (std::string& f : FilesWithSuffix(fs, "/etc/apt/sources.list.d", ".list")) list_files.push_back(std::move(f));
+  for (std::string& f : FilesWithSuffix(fs, "/etc/apt/sources.list.d", ".list"))
+    list_files.push_back(std::move(f));
   for (const std::string& file : list_files) {
     auto text = fs.ReadFile(file, kMaxSourcesFileBytes);
     if (!text.ok()) continue;
@@ -170,36 +174,40 @@ std::vector<AptSource> ConfiguredSources(const HostFs& fs) {
 }  // namespace
 
 void RegisterAptSourcesTable(TableRegistry& r) {
-  r.Add(TableSchema{"apt_sources", "Repositories apt installs Debian packages from.",
-                    {{"name", ColumnType::kText, kNone, "", "Repository host and path, then the suite"},
-                     {"source", ColumnType::kText, kNone, "", "File the source is configured in"},
-                     {"base_uri", ColumnType::kText, kNone, "", "Repository base URI"},
-                     {"release", ColumnType::kText, kNone, "", "Codename from the Release file"},
-                     {"version", ColumnType::kText, kNone, "version_dpkg", "Version from the Release file"},
-                     {"maintainer", ColumnType::kText, kNone, "", "Origin from the Release file"},
-                     {"components", ColumnType::kText, kNone, "", "Components from the Release file"},
-                     {"architectures", ColumnType::kText, kNone, "", "Architectures from the Release file"},
-                     {"pid_with_namespace", ColumnType::kInteger, kHidden | kAdditional, "",
-                      "Accepted for osquery compatibility; always NULL"}}},
-        [](const QueryContext& ctx, RowWriter& out) -> Status {
-          for (const AptSource& s : ConfiguredSources(ctx.fs())) {
-            Row& row = out.Add();
-            row.Set("name", s.base_uri.substr(s.base_uri.find("://") + 3) + " " + s.suite);
-            row.Set("source", s.file);
-            row.Set("base_uri", s.base_uri);
-            if (auto release = ReadReleaseFields(ctx.fs(), s)) {
-              auto set = [&](const char* column, const char* field) {
-                if (const std::string* v = release->Find(field)) row.Set(column, v->substr(0, v->find('\n')));
-              };
-              set("release", "Codename");
-              set("version", "Version");
-              set("maintainer", "Origin");
-              set("components", "Components");
-              set("architectures", "Architectures");
-            }
+  r.Add(
+      TableSchema{
+          "apt_sources",
+          "Repositories apt installs Debian packages from.",
+          {{"name", ColumnType::kText, kNone, "", "Repository host and path, then the suite"},
+           {"source", ColumnType::kText, kNone, "", "File the source is configured in"},
+           {"base_uri", ColumnType::kText, kNone, "", "Repository base URI"},
+           {"release", ColumnType::kText, kNone, "", "Codename from the Release file"},
+           {"version", ColumnType::kText, kNone, "version_dpkg", "Version from the Release file"},
+           {"maintainer", ColumnType::kText, kNone, "", "Origin from the Release file"},
+           {"components", ColumnType::kText, kNone, "", "Components from the Release file"},
+           {"architectures", ColumnType::kText, kNone, "", "Architectures from the Release file"},
+           {"pid_with_namespace", ColumnType::kInteger, kHidden | kAdditional, "",
+            "Accepted for osquery compatibility; always NULL"}}},
+      [](const QueryContext& ctx, RowWriter& out) -> Status {
+        for (const AptSource& s : ConfiguredSources(ctx.fs())) {
+          Row& row = out.Add();
+          row.Set("name", s.base_uri.substr(s.base_uri.find("://") + 3) + " " + s.suite);
+          row.Set("source", s.file);
+          row.Set("base_uri", s.base_uri);
+          if (auto release = ReadReleaseFields(ctx.fs(), s)) {
+            auto set = [&](const char* column, const char* field) {
+              if (const std::string* v = release->Find(field))
+                row.Set(column, v->substr(0, v->find('\n')));
+            };
+            set("release", "Codename");
+            set("version", "Version");
+            set("maintainer", "Origin");
+            set("components", "Components");
+            set("architectures", "Architectures");
           }
-          return Status::Ok();
-        });
+        }
+        return Status::Ok();
+      });
 }
 
 }  // namespace warden

@@ -24,21 +24,21 @@ std::vector<std::string> TextColumn(const QueryResult& r, const std::string& nam
 TEST(AptSourcesTableTest, ListsDebSourcesFromBothFormatsInFileOrder) {
   SqlFixture db(FixturePath("package/root"));
   auto r = db.Query("SELECT name, source, base_uri FROM apt_sources");
-  EXPECT_EQ(TextColumn(r, "name"),
-            (std::vector<std::string>{
-                "deb.debian.org/debian bookworm", "download.docker.com/linux/debian bookworm",
-                "user:secret@repo.example.com/apt stable_release",
-                "deb.debian.org/debian-security bookworm-security",
-                "mirror-a.example.org/debian bookworm", "mirror-a.example.org/debian bookworm-updates",
-                "mirror-b.example.org/debian bookworm", "mirror-b.example.org/debian bookworm-updates"}));
-  EXPECT_EQ(TextColumn(r, "source"),
-            (std::vector<std::string>{"/etc/apt/sources.list", "/etc/apt/sources.list",
-                                      "/etc/apt/sources.list.d/extra.list",
-                                      "/etc/apt/sources.list.d/debian.sources",
-                                      "/etc/apt/sources.list.d/debian.sources",
-                                      "/etc/apt/sources.list.d/debian.sources",
-                                      "/etc/apt/sources.list.d/debian.sources",
-                                      "/etc/apt/sources.list.d/debian.sources"}));
+  EXPECT_EQ(
+      TextColumn(r, "name"),
+      (std::vector<std::string>{
+          "deb.debian.org/debian bookworm", "download.docker.com/linux/debian bookworm",
+          "user:secret@repo.example.com/apt stable_release",
+          "deb.debian.org/debian-security bookworm-security",
+          "mirror-a.example.org/debian bookworm", "mirror-a.example.org/debian bookworm-updates",
+          "mirror-b.example.org/debian bookworm", "mirror-b.example.org/debian bookworm-updates"}));
+  EXPECT_EQ(
+      TextColumn(r, "source"),
+      (std::vector<std::string>{
+          "/etc/apt/sources.list", "/etc/apt/sources.list", "/etc/apt/sources.list.d/extra.list",
+          "/etc/apt/sources.list.d/debian.sources", "/etc/apt/sources.list.d/debian.sources",
+          "/etc/apt/sources.list.d/debian.sources", "/etc/apt/sources.list.d/debian.sources",
+          "/etc/apt/sources.list.d/debian.sources"}));
   EXPECT_EQ(ValueToText(Cell(r, 1, "base_uri")), "https://download.docker.com/linux/debian");
   EXPECT_EQ(ValueToText(Cell(r, 6, "base_uri")), "http://mirror-b.example.org/debian");
 }
@@ -57,7 +57,9 @@ TEST(AptSourcesTableTest, ReleaseColumnsComeFromTheSignedInRelease) {
 
 TEST(AptSourcesTableTest, ReleaseColumnsComeFromAPlainRelease) {
   SqlFixture db(FixturePath("package/root"));
-  auto r = db.Query("SELECT release, version FROM apt_sources WHERE base_uri = 'http://deb.debian.org/debian-security'");
+  auto r = db.Query(
+      "SELECT release, version FROM apt_sources WHERE base_uri = "
+      "'http://deb.debian.org/debian-security'");
   ASSERT_EQ(r.rows.size(), 1u);
   EXPECT_EQ(ValueToText(Cell(r, 0, "release")), "bookworm-security");
   EXPECT_EQ(ValueToText(Cell(r, 0, "version")), "12");
@@ -66,7 +68,8 @@ TEST(AptSourcesTableTest, ReleaseColumnsComeFromAPlainRelease) {
 TEST(AptSourcesTableTest, CacheFileNameEscapesLikeAptAndDropsCredentials) {
   // "stable_release" is cached as ..._stable%5frelease_InRelease, without user:secret@.
   SqlFixture db(FixturePath("package/root"));
-  auto r = db.Query("SELECT release, maintainer FROM apt_sources WHERE base_uri LIKE '%repo.example.com%'");
+  auto r = db.Query(
+      "SELECT release, maintainer FROM apt_sources WHERE base_uri LIKE '%repo.example.com%'");
   ASSERT_EQ(r.rows.size(), 1u);
   EXPECT_EQ(ValueToText(Cell(r, 0, "release")), "stable_release");
   EXPECT_EQ(ValueToText(Cell(r, 0, "maintainer")), "Example Corp");
@@ -74,7 +77,9 @@ TEST(AptSourcesTableTest, CacheFileNameEscapesLikeAptAndDropsCredentials) {
 
 TEST(AptSourcesTableTest, SourceWithoutCachedReleaseIsARowWithNullReleaseColumns) {
   SqlFixture db(FixturePath("package/root"));
-  auto r = db.Query("SELECT release, version, components FROM apt_sources WHERE name LIKE 'download.docker.com%'");
+  auto r = db.Query(
+      "SELECT release, version, components FROM apt_sources WHERE name LIKE "
+      "'download.docker.com%'");
   ASSERT_EQ(r.rows.size(), 1u);
   EXPECT_TRUE(IsNull(Cell(r, 0, "release")));
   EXPECT_TRUE(IsNull(Cell(r, 0, "version")));
@@ -89,7 +94,8 @@ TEST(AptSourcesTableTest, NoAptConfigurationIsZeroRows) {
 
 // Live: the same (URI, suite) pairs apt itself resolves for binary packages.
 TEST(AptSourcesLiveTest, MatchesAptIndexTargets) {
-  CommandResult q = RunCommand({"apt-get", "indextargets", "--format", "$(REPO_URI) $(RELEASE) $(TARGET_OF)"});
+  CommandResult q =
+      RunCommand({"apt-get", "indextargets", "--format", "$(REPO_URI) $(RELEASE) $(TARGET_OF)"});
   ASSERT_EQ(q.exit_code, 0) << q.err;
   std::set<std::string> expected;
   for (std::string_view line : SplitString(q.out, '\n')) {
@@ -100,7 +106,10 @@ TEST(AptSourcesLiveTest, MatchesAptIndexTargets) {
     expected.insert(uri + " " + std::string(f[1]));
   }
   SqlFixture db;
-  auto got = TextColumn(db.Query("SELECT base_uri || ' ' || substr(name, instr(name, ' ') + 1) AS k FROM apt_sources"), "k");
+  auto got = TextColumn(
+      db.Query(
+          "SELECT base_uri || ' ' || substr(name, instr(name, ' ') + 1) AS k FROM apt_sources"),
+      "k");
   EXPECT_EQ(std::set<std::string>(got.begin(), got.end()), expected);
 }
 

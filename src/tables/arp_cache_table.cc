@@ -39,12 +39,15 @@ Status GenerateArpCache(const QueryContext& ctx, RowWriter& out) {
 }  // namespace
 
 void RegisterArpCacheTable(TableRegistry& r) {
-  r.Add(TableSchema{"arp_cache", "The IPv4 address resolution (ARP) cache.",
-                    {{"address", ColumnType::kText, kNone, "", "IPv4 address target"},
-                     {"mac", ColumnType::kText, kNone, "nocase", "MAC address of broadcasted address"},
-                     {"interface", ColumnType::kText, kNone, "", "Interface of the network for the MAC"},
-                     {"permanent", ColumnType::kText, kNone, "", "1 for true, 0 for false"}}},
-        GenerateArpCache);
+  r.Add(
+      TableSchema{
+          "arp_cache",
+          "The IPv4 address resolution (ARP) cache.",
+          {{"address", ColumnType::kText, kNone, "", "IPv4 address target"},
+           {"mac", ColumnType::kText, kNone, "nocase", "MAC address of broadcasted address"},
+           {"interface", ColumnType::kText, kNone, "", "Interface of the network for the MAC"},
+           {"permanent", ColumnType::kText, kNone, "", "1 for true, 0 for false"}}},
+      GenerateArpCache);
 }
 
 }  // namespace warden

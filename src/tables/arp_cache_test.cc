@@ -56,8 +56,9 @@ TEST(ArpCacheTableTest, TruncatedOrJunkLinesAreSkipped) {
 
 TEST(ArpCacheTableTest, LiveEntriesNameExistingInterfaces) {
   SqlFixture sql;
-  auto r = sql.Query("SELECT a.interface, d.interface AS known FROM arp_cache a "
-                     "LEFT JOIN interface_details d ON a.interface = d.interface");
+  auto r = sql.Query(
+      "SELECT a.interface, d.interface AS known FROM arp_cache a "
+      "LEFT JOIN interface_details d ON a.interface = d.interface");
   for (size_t i = 0; i < r.rows.size(); ++i)
     EXPECT_FALSE(IsNull(Cell(r, i, "known"))) << ValueToText(Cell(r, i, "interface"));
 }

@@ -14,7 +14,8 @@ namespace warden {
 void RegisterAuthorizedKeysTable(TableRegistry& r) {
   r.Add(TableSchema{"authorized_keys",
                     "Public keys authorized to log in as each local user (~/.ssh/authorized_keys).",
-                    {{"uid", ColumnType::kBigInt, kAdditional, "", "The local owner of authorized_keys file"},
+                    {{"uid", ColumnType::kBigInt, kAdditional, "",
+                      "The local owner of authorized_keys file"},
                      {"algorithm", ColumnType::kText, kNone, "", "Key type"},
                      {"key", ColumnType::kText, kNone, "", "Key encoded as base64"},
                      {"options", ColumnType::kText, kNone, "", "Optional list of login options"},

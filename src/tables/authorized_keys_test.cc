@@ -25,7 +25,8 @@ TEST(AuthorizedKeysTableTest, ParsesKeysOptionsAndCommentsOfBothFiles) {
 
   EXPECT_TRUE(NullCell(r, 0, "options"));
   EXPECT_EQ(TextCell(r, 0, "comment"), "alice@laptop");
-  EXPECT_EQ(TextCell(r, 0, "key"), "AAAAC3NzaC1lZDI1NTE5AAAAILN9QY/nwRObcJR0xYgT9ZChrRWuE+y7CnkTx9gBMxsh");
+  EXPECT_EQ(TextCell(r, 0, "key"),
+            "AAAAC3NzaC1lZDI1NTE5AAAAILN9QY/nwRObcJR0xYgT9ZChrRWuE+y7CnkTx9gBMxsh");
   EXPECT_EQ(TextCell(r, 0, "key_file"), "/home/alice/.ssh/authorized_keys");
 
   // Quoted option values keep their blanks and escaped quotes.
@@ -53,8 +54,7 @@ TEST(AuthorizedKeysTableTest, LinesThatAreNotKeysAreSkipped) {
 
 TEST(AuthorizedKeysTableTest, JoinsWithUsersOnUid) {
   SqlFixture db(FixturePath("user/root"));
-  auto r = db.Query(
-      "SELECT DISTINCT u.username FROM users u JOIN authorized_keys k USING (uid)");
+  auto r = db.Query("SELECT DISTINCT u.username FROM users u JOIN authorized_keys k USING (uid)");
   EXPECT_EQ(ColumnText(r, "username"), (std::vector<std::string>{"alice"}));
 }
 

@@ -13,7 +13,8 @@ std::string DevPath(std::string_view kernel_name) {
   return path;
 }
 
-BlockDevice ReadCommon(const HostFs& fs, const std::string& sysfs_path, const std::string& kernel_name) {
+BlockDevice ReadCommon(const HostFs& fs, const std::string& sysfs_path,
+                       const std::string& kernel_name) {
   BlockDevice d;
   d.kernel_name = kernel_name;
   d.name = DevPath(kernel_name);
@@ -39,7 +40,8 @@ void ReadDiskIdentity(const HostFs& fs, BlockDevice& d) {
 
 }  // namespace
 
-std::vector<BlockDevice> ListBlockDevices(const HostFs& fs, const std::function<bool()>& cancelled) {
+std::vector<BlockDevice> ListBlockDevices(const HostFs& fs,
+                                          const std::function<bool()>& cancelled) {
   std::vector<BlockDevice> devices;
   for (const std::string& disk : ListDirSorted(fs, "/sys/block")) {
     if (cancelled()) break;
@@ -83,7 +85,8 @@ void ProbeBlockDevice(const HostFs& fs, BlockDevice& device) {
           env += '\n';
         }
       auto props = ParseKeyValueLines(env);
-      if (device.serial.empty() && props.count("ID_SERIAL_SHORT")) device.serial = props["ID_SERIAL_SHORT"];
+      if (device.serial.empty() && props.count("ID_SERIAL_SHORT"))
+        device.serial = props["ID_SERIAL_SHORT"];
       if (props.count("ID_FS_TYPE") && !props["ID_FS_TYPE"].empty()) {
         from_udev = FilesystemSignature{};
         from_udev->type = props["ID_FS_TYPE"];

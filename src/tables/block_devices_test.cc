@@ -11,10 +11,12 @@ using testing::SqlFixture;
 TEST(BlockDevicesTableTest, DisksAreFollowedByTheirPartitions) {
   SqlFixture db(SystemRoot());
   auto r = db.Query("SELECT name, parent FROM block_devices");
-  EXPECT_EQ(ColumnValues(r, "name"), (std::vector<std::string>{"/dev/dm-0", "/dev/dm-1", "/dev/loop0", "/dev/sda",
-                                                               "/dev/sda1", "/dev/sda2", "/dev/sdb", "/dev/sdb1"}));
+  EXPECT_EQ(ColumnValues(r, "name"),
+            (std::vector<std::string>{"/dev/dm-0", "/dev/dm-1", "/dev/loop0", "/dev/sda",
+                                      "/dev/sda1", "/dev/sda2", "/dev/sdb", "/dev/sdb1"}));
   EXPECT_EQ(ColumnValues(r, "parent"),
-            (std::vector<std::string>{"/dev/sda2", "/dev/dm-0", "", "", "/dev/sda", "/dev/sda", "", "/dev/sdb"}));
+            (std::vector<std::string>{"/dev/sda2", "/dev/dm-0", "", "", "/dev/sda", "/dev/sda", "",
+                                      "/dev/sdb"}));
 }
 
 TEST(BlockDevicesTableTest, DiskIdentityAndGeometry) {
@@ -61,7 +63,8 @@ TEST(BlockDevicesTableTest, UdevDatabaseTakesPrecedence) {
 
 TEST(BlockDevicesTableTest, PartitionsInheritTheDisksIdentity) {
   SqlFixture db(SystemRoot());
-  auto r = db.Query("SELECT vendor, model, block_size, size FROM block_devices WHERE name = '/dev/sdb1'");
+  auto r = db.Query(
+      "SELECT vendor, model, block_size, size FROM block_devices WHERE name = '/dev/sdb1'");
   ASSERT_EQ(r.rows.size(), 1u);
   EXPECT_EQ(Text(r, 0, "vendor"), "SanDisk");
   EXPECT_EQ(Text(r, 0, "model"), "Ultra Fit");

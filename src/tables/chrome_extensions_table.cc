@@ -18,13 +18,12 @@
 // manifest.json. "locale" is osquery's deprecated alias of default_locale.
 #include <openssl/evp.h>
 
-#include <nlohmann/json.hpp>
-
 #include <algorithm>
 #include <cctype>
 #include <cstdio>
 #include <filesystem>
 #include <map>
+#include <nlohmann/json.hpp>
 #include <optional>
 
 #include "core/encoding.h"
@@ -58,7 +57,8 @@ const BrowserDir kBrowserDirs[] = {
     {"island", ".config/island"},
 };
 
-std::optional<json> ReadJson(const HostFs& fs, const std::string& path, std::string* raw = nullptr) {
+std::optional<json> ReadJson(const HostFs& fs, const std::string& path,
+                             std::string* raw = nullptr) {
   auto text = fs.ReadFile(path, kMaxJsonBytes);
   if (!text.ok()) return std::nullopt;
   json doc = json::parse(*text, nullptr, /*allow_exceptions=*/false);
@@ -68,7 +68,9 @@ std::optional<json> ReadJson(const HostFs& fs, const std::string& path, std::str
 }
 
 // Compact JSON text; never throws (bytes that are not UTF-8 are replaced).
-std::string CompactJson(const json& v) { return v.dump(-1, ' ', false, json::error_handler_t::replace); }
+std::string CompactJson(const json& v) {
+  return v.dump(-1, ' ', false, json::error_handler_t::replace);
+}
 
 // A JSON scalar as osquery's property tree prints it.
 std::optional<std::string> ScalarText(const json& v) {
@@ -92,7 +94,8 @@ std::string ExtensionIdFromKey(std::string_view key) {
   std::string hex = Sha256Hex(*der);
   if (hex.size() < 32) return {};
   std::string id;
-  for (char c : hex.substr(0, 32)) id.push_back(static_cast<char>('a' + (c <= '9' ? c - '0' : c - 'a' + 10)));
+  for (char c : hex.substr(0, 32))
+    id.push_back(static_cast<char>('a' + (c <= '9' ? c - '0' : c - 'a' + 10)));
   return id;
 }
 
@@ -108,7 +111,8 @@ std::optional<std::string> LookupMessage(const json& messages, std::string_view 
     const std::string& k = it.key();
     if (k.size() != name.size()) continue;
     bool same = std::equal(k.begin(), k.end(), name.begin(), [](char a, char b) {
-      return std::tolower(static_cast<unsigned char>(a)) == std::tolower(static_cast<unsigned char>(b));
+      return std::tolower(static_cast<unsigned char>(a)) ==
+             std::tolower(static_cast<unsigned char>(b));
     });
     if (!same) continue;
     if (const json* m = Child(it.value(), "message"); m != nullptr && m->is_string())
@@ -190,7 +194,8 @@ std::vector<Profile> FindProfiles(const QueryContext& ctx) {
         p.path = std::move(d);
         p.uid = user.uid;
         for (const char* file : {"Preferences", "Secure Preferences"})
-          if (auto prefs = ReadJson(ctx.fs(), JoinHostPath(p.path, file))) p.preferences.push_back(std::move(*prefs));
+          if (auto prefs = ReadJson(ctx.fs(), JoinHostPath(p.path, file)))
+            p.preferences.push_back(std::move(*prefs));
         for (const json& prefs : p.preferences) {
           const json* prof = Child(prefs, "profile");
           const json* name = prof == nullptr ? nullptr : Child(*prof, "name");
@@ -214,11 +219,10 @@ std::map<std::string, std::string> ManifestStrings(const HostFs& fs, const std::
                           "current_locale", "description", "key"})
     if (const json* v = Child(manifest, key))
       if (auto text = ScalarText(*v)) props[key] = *text;
-  bool needs_localization = std::any_of(props.begin(), props.end(), [](const auto& kv) {
-    return StartsWith(kv.second, "__MSG_");
-  });
+  bool needs_localization = std::any_of(
+      props.begin(), props.end(), [](const auto& kv) { return StartsWith(kv.second, "__MSG_"); });
   if (!needs_localization) return props;
-  std::string locale = props.count("default_locale") ? props["default_locale"]
+  std::string locale = props.count("default_locale")   ? props["default_locale"]
                        : props.count("current_locale") ? props["current_locale"]
                                                        : "en";
   auto messages = ReadJson(fs, JoinHostPath(ext_dir, "_locales/" + locale + "/messages.json"));
@@ -306,62 +310,72 @@ void EmitExtension(const QueryContext& ctx, const Profile& profile, const std::s
 }  // namespace
 
 void RegisterChromeExtensionsTable(TableRegistry& r) {
-  r.Add(TableSchema{"chrome_extensions", "Extensions of Chromium-based browsers in users' profiles.",
-                    {{"browser_type", ColumnType::kText, kNone, "", "chrome, chromium, brave, opera, ..."},
-                     {"uid", ColumnType::kBigInt, kIndex | kOptimized, "", "Owner of the profile"},
-                     {"name", ColumnType::kText, kNone, "", "Extension name"},
-                     {"profile", ColumnType::kText, kNone, "", "Profile name"},
-                     {"profile_path", ColumnType::kText, kNone, "", "Profile directory"},
-                     {"referenced_identifier", ColumnType::kText, kNone, "",
-                      "Extension id as the profile preferences reference it"},
-                     {"identifier", ColumnType::kText, kNone, "", "Extension id computed from the manifest key"},
-                     {"version", ColumnType::kText, kNone, "version", "Extension version"},
-                     {"description", ColumnType::kText, kNone, "", "Extension description"},
-                     {"default_locale", ColumnType::kText, kNone, "", "Default locale", {"locale"}},
-                     {"current_locale", ColumnType::kText, kNone, "", "Current locale"},
-                     {"update_url", ColumnType::kText, kNone, "", "Update URL"},
-                     {"author", ColumnType::kText, kNone, "", "Author"},
-                     {"persistent", ColumnType::kInteger, kNone, "", "1 when the background page is persistent"},
-                     {"path", ColumnType::kText, kNone, "", "Extension directory"},
-                     {"permissions", ColumnType::kText, kNone, "", "Permissions, comma separated"},
-                     {"permissions_json", ColumnType::kText, kHidden, "", "Permissions as JSON"},
-                     {"optional_permissions", ColumnType::kText, kNone, "", "Optional permissions, comma separated"},
-                     {"optional_permissions_json", ColumnType::kText, kHidden, "", "Optional permissions as JSON"},
-                     {"manifest_hash", ColumnType::kText, kNone, "nocase", "SHA-256 of manifest.json"},
-                     {"referenced", ColumnType::kBigInt, kNone, "", "1 when the profile preferences reference it"},
-                     {"from_webstore", ColumnType::kText, kNone, "", "Installed from the web store (true/false)"},
-                     {"state", ColumnType::kText, kNone, "", "1 enabled, 0 disabled"},
-                     {"install_time", ColumnType::kText, kNone, "", "Install time, WebKit microseconds"},
-                     {"install_timestamp", ColumnType::kBigInt, kNone, "", "Install time, Unix seconds"},
-                     {"manifest_json", ColumnType::kText, kHidden, "", "The manifest, compact JSON"},
-                     {"key", ColumnType::kText, kHidden, "", "The manifest's public key"}}},
-        [](const QueryContext& ctx, RowWriter& out) -> Status {
-          for (const Profile& profile : FindProfiles(ctx)) {
-            if (ctx.Cancelled()) return Status::Ok();
-            std::map<std::string, ExtensionSettings> referenced = ReferencedExtensions(profile);
-            // Unpacked copies in the profile, referenced or not.
-            std::string ext_root = JoinHostPath(profile.path, "Extensions");
-            std::vector<std::string> on_disk;
-            if (auto ids = ctx.fs().ListDir(ext_root); ids.ok()) {
-              std::sort(ids->begin(), ids->end());
-              for (const std::string& id : *ids) {
-                std::string id_dir = JoinHostPath(ext_root, id);
-                auto versions = ctx.fs().ListDir(id_dir);
-                if (!versions.ok()) continue;
-                std::sort(versions->begin(), versions->end());
-                for (const std::string& v : *versions) on_disk.push_back(JoinHostPath(id_dir, v));
-              }
+  r.Add(
+      TableSchema{
+          "chrome_extensions",
+          "Extensions of Chromium-based browsers in users' profiles.",
+          {{"browser_type", ColumnType::kText, kNone, "", "chrome, chromium, brave, opera, ..."},
+           {"uid", ColumnType::kBigInt, kIndex | kOptimized, "", "Owner of the profile"},
+           {"name", ColumnType::kText, kNone, "", "Extension name"},
+           {"profile", ColumnType::kText, kNone, "", "Profile name"},
+           {"profile_path", ColumnType::kText, kNone, "", "Profile directory"},
+           {"referenced_identifier", ColumnType::kText, kNone, "",
+            "Extension id as the profile preferences reference it"},
+           {"identifier", ColumnType::kText, kNone, "",
+            "Extension id computed from the manifest key"},
+           {"version", ColumnType::kText, kNone, "version", "Extension version"},
+           {"description", ColumnType::kText, kNone, "", "Extension description"},
+           {"default_locale", ColumnType::kText, kNone, "", "Default locale", {"locale"}},
+           {"current_locale", ColumnType::kText, kNone, "", "Current locale"},
+           {"update_url", ColumnType::kText, kNone, "", "Update URL"},
+           {"author", ColumnType::kText, kNone, "", "Author"},
+           {"persistent", ColumnType::kInteger, kNone, "",
+            "1 when the background page is persistent"},
+           {"path", ColumnType::kText, kNone, "", "Extension directory"},
+           {"permissions", ColumnType::kText, kNone, "", "Permissions, comma separated"},
+           {"permissions_json", ColumnType::kText, kHidden, "", "Permissions as JSON"},
+           {"optional_permissions", ColumnType::kText, kNone, "",
+            "Optional permissions, comma separated"},
+           {"optional_permissions_json", ColumnType::kText, kHidden, "",
+            "Optional permissions as JSON"},
+           {"manifest_hash", ColumnType::kText, kNone, "nocase", "SHA-256 of manifest.json"},
+           {"referenced", ColumnType::kBigInt, kNone, "",
+            "1 when the profile preferences reference it"},
+           {"from_webstore", ColumnType::kText, kNone, "",
+            "Installed from the web store (true/false)"},
+           {"state", ColumnType::kText, kNone, "", "1 enabled, 0 disabled"},
+           {"install_time", ColumnType::kText, kNone, "", "Install time, WebKit microseconds"},
+           {"install_timestamp", ColumnType::kBigInt, kNone, "", "Install time, Unix seconds"},
+           {"manifest_json", ColumnType::kText, kHidden, "", "The manifest, compact JSON"},
+           {"key", ColumnType::kText, kHidden, "", "The manifest's public key"}}},
+      [](const QueryContext& ctx, RowWriter& out) -> Status {
+        for (const Profile& profile : FindProfiles(ctx)) {
+          if (ctx.Cancelled()) return Status::Ok();
+          std::map<std::string, ExtensionSettings> referenced = ReferencedExtensions(profile);
+          // Unpacked copies in the profile, referenced or not.
+          std::string ext_root = JoinHostPath(profile.path, "Extensions");
+          std::vector<std::string> on_disk;
+          if (auto ids = ctx.fs().ListDir(ext_root); ids.ok()) {
+            std::sort(ids->begin(), ids->end());
+            for (const std::string& id : *ids) {
+              std::string id_dir = JoinHostPath(ext_root, id);
+              auto versions = ctx.fs().ListDir(id_dir);
+              if (!versions.ok()) continue;
+              std::sort(versions->begin(), versions->end());
+              for (const std::string& v : *versions) on_disk.push_back(JoinHostPath(id_dir, v));
             }
-            for (const std::string& dir : on_disk) {
-              auto it = referenced.find(NormalPath(dir));
-              EmitExtension(ctx, profile, dir, it == referenced.end() ? nullptr : &it->second, out);
-              if (it != referenced.end()) referenced.erase(it);
-            }
-            // Referenced from elsewhere (unpacked developer extensions).
-            for (const auto& [dir, settings] : referenced) EmitExtension(ctx, profile, dir, &settings, out);
           }
-          return Status::Ok();
-        });
+          for (const std::string& dir : on_disk) {
+            auto it = referenced.find(NormalPath(dir));
+            EmitExtension(ctx, profile, dir, it == referenced.end() ? nullptr : &it->second, out);
+            if (it != referenced.end()) referenced.erase(it);
+          }
+          // Referenced from elsewhere (unpacked developer extensions).
+          for (const auto& [dir, settings] : referenced)
+            EmitExtension(ctx, profile, dir, &settings, out);
+        }
+        return Status::Ok();
+      });
 }
 
 }  // namespace warden

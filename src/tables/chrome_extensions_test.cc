@@ -24,9 +24,10 @@ TEST(ChromeExtensionsTableTest, ListsExtensionsInTheProfileAndReferencedElsewher
   EXPECT_EQ(TextColumn(r, "name"),
             (std::vector<std::string>{"Example Helper", "My Dev Extension", "Sideloaded Thing"}));
   EXPECT_EQ(TextColumn(r, "path"),
-            (std::vector<std::string>{std::string(kProfile) + "/Extensions/" + kStoreExtension + "/1.2.3_0",
-                                      "/home/alice/dev/my-extension",
-                                      std::string(kProfile) + "/Extensions/unreferencedextensionidxxxxxxxx/0.1_0"}));
+            (std::vector<std::string>{
+                std::string(kProfile) + "/Extensions/" + kStoreExtension + "/1.2.3_0",
+                "/home/alice/dev/my-extension",
+                std::string(kProfile) + "/Extensions/unreferencedextensionidxxxxxxxx/0.1_0"}));
   EXPECT_EQ(TextColumn(r, "referenced"), (std::vector<std::string>{"1", "1", "0"}));
 }
 
@@ -40,10 +41,12 @@ TEST(ChromeExtensionsTableTest, ReadsProfileManifestAndSettings) {
   EXPECT_EQ(ValueToText(Cell(r, 0, "profile_path")), kProfile);
   EXPECT_EQ(ValueToText(Cell(r, 0, "referenced_identifier")), kStoreExtension);
   EXPECT_EQ(ValueToText(Cell(r, 0, "version")), "1.2.3");
-  EXPECT_EQ(ValueToText(Cell(r, 0, "description")), "Helps with examples.");  // __MSG_APPDESC__, any case
+  EXPECT_EQ(ValueToText(Cell(r, 0, "description")),
+            "Helps with examples.");  // __MSG_APPDESC__, any case
   EXPECT_EQ(ValueToText(Cell(r, 0, "default_locale")), "en");
   EXPECT_EQ(ValueToText(Cell(r, 0, "author")), "Example Ltd");
-  EXPECT_EQ(ValueToText(Cell(r, 0, "update_url")), "https://clients2.google.com/service/update2/crx");
+  EXPECT_EQ(ValueToText(Cell(r, 0, "update_url")),
+            "https://clients2.google.com/service/update2/crx");
   EXPECT_EQ(Cell(r, 0, "persistent"), Value(int64_t{1}));
   EXPECT_EQ(ValueToText(Cell(r, 0, "permissions")), "storage, tabs, https://*.example.com/*");
   EXPECT_EQ(ValueToText(Cell(r, 0, "optional_permissions")), "downloads");
@@ -61,26 +64,31 @@ TEST(ChromeExtensionsTableTest, IdentifierIsComputedFromTheManifestKeyAsChromeDo
   std::string key = ValueToText(Cell(r, 0, "key"));
   ASSERT_FALSE(key.empty());
   // Independently: SHA-256 of the DER key, first 32 hex digits as a-p.
-  CommandResult id = RunShell("printf '%s' '" + key + "' | base64 -d | sha256sum | head -c 32 | tr 0-9a-f a-p");
+  CommandResult id =
+      RunShell("printf '%s' '" + key + "' | base64 -d | sha256sum | head -c 32 | tr 0-9a-f a-p");
   ASSERT_EQ(id.exit_code, 0) << id.err;
   EXPECT_EQ(ValueToText(Cell(r, 0, "identifier")), id.out);
-  EXPECT_EQ(ValueToText(Cell(r, 0, "identifier")), kStoreExtension);  // the id Chrome filed it under
+  EXPECT_EQ(ValueToText(Cell(r, 0, "identifier")),
+            kStoreExtension);  // the id Chrome filed it under
 }
 
 TEST(ChromeExtensionsTableTest, ManifestHashIsTheSha256OfManifestJson) {
   SqlFixture db(FixturePath("package/root"));
-  auto r = db.Query("SELECT manifest_hash, path FROM chrome_extensions WHERE name = 'Sideloaded Thing'");
+  auto r =
+      db.Query("SELECT manifest_hash, path FROM chrome_extensions WHERE name = 'Sideloaded Thing'");
   ASSERT_EQ(r.rows.size(), 1u);
-  CommandResult sum = RunCommand({"sha256sum", FixturePath("package/root") + ValueToText(Cell(r, 0, "path")) +
-                                                   "/manifest.json"});
+  CommandResult sum =
+      RunCommand({"sha256sum", FixturePath("package/root") + ValueToText(Cell(r, 0, "path")) +
+                                   "/manifest.json"});
   ASSERT_EQ(sum.exit_code, 0) << sum.err;
   EXPECT_EQ(ValueToText(Cell(r, 0, "manifest_hash")), sum.out.substr(0, 64));
 }
 
 TEST(ChromeExtensionsTableTest, UnreferencedExtensionHasNoSettings) {
   SqlFixture db(FixturePath("package/root"));
-  auto r = db.Query("SELECT state, from_webstore, install_timestamp, identifier, permissions "
-                    "FROM chrome_extensions WHERE name = 'Sideloaded Thing'");
+  auto r = db.Query(
+      "SELECT state, from_webstore, install_timestamp, identifier, permissions "
+      "FROM chrome_extensions WHERE name = 'Sideloaded Thing'");
   ASSERT_EQ(r.rows.size(), 1u);
   EXPECT_EQ(ValueToText(Cell(r, 0, "state")), "");
   EXPECT_EQ(ValueToText(Cell(r, 0, "from_webstore")), "");

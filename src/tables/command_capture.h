@@ -18,7 +18,7 @@
 namespace warden {
 
 struct CapturedOutput {
-  int exit_code = -1;      // -1 when the program was killed or died of a signal
+  int exit_code = -1;  // -1 when the program was killed or died of a signal
   std::string out;
   bool truncated = false;  // more than max_bytes were written; the rest was discarded
 };

@@ -15,8 +15,8 @@
 #include "sql/table.h"
 #include "tables/proc_cpuinfo.h"
 #include "tables/smbios_table.h"
-#include "tables/system_tables.h"
 #include "tables/sysfs_attributes.h"
+#include "tables/system_tables.h"
 
 namespace warden {
 namespace {
@@ -24,11 +24,16 @@ namespace {
 // osquery's device_id prefixes by SMBIOS processor type.
 std::string DevicePrefix(uint8_t processor_type) {
   switch (processor_type) {
-    case 3: return "CPU";
-    case 4: return "MATH";
-    case 5: return "DSP";
-    case 6: return "GPU";
-    default: return "";
+    case 3:
+      return "CPU";
+    case 4:
+      return "MATH";
+    case 5:
+      return "DSP";
+    case 6:
+      return "GPU";
+    default:
+      return "";
   }
 }
 

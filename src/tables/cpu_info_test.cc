@@ -28,7 +28,8 @@ TEST(CpuInfoTableTest, ProcessorStructuresFromSmbios) {
 
 TEST(CpuInfoTableTest, WithoutSmbiosPackagesComeFromProcCpuinfo) {
   TempDir root;
-  CopyFromSystemRoot(root, {"proc/cpuinfo", "sys/devices/system/cpu/cpu0/cpufreq/cpuinfo_max_freq"});
+  CopyFromSystemRoot(root,
+                     {"proc/cpuinfo", "sys/devices/system/cpu/cpu0/cpufreq/cpuinfo_max_freq"});
   SqlFixture db(root.path());
   auto r = db.Query("SELECT * FROM cpu_info");
   ASSERT_EQ(r.rows.size(), 1u);
@@ -45,10 +46,11 @@ TEST(CpuInfoTableTest, WithoutSmbiosPackagesComeFromProcCpuinfo) {
 
 TEST(CpuInfoTableTest, TwoSocketsAreTwoRows) {
   TempDir root;
-  root.WriteFile("proc/cpuinfo",
-                 "processor\t: 0\nvendor_id\t: AuthenticAMD\nmodel name\t: AMD EPYC 7763\nphysical id\t: 0\n"
-                 "cpu cores\t: 1\n\nprocessor\t: 1\nvendor_id\t: AuthenticAMD\nmodel name\t: AMD EPYC 7763\n"
-                 "physical id\t: 1\ncpu cores\t: 1\n\n");
+  root.WriteFile(
+      "proc/cpuinfo",
+      "processor\t: 0\nvendor_id\t: AuthenticAMD\nmodel name\t: AMD EPYC 7763\nphysical id\t: 0\n"
+      "cpu cores\t: 1\n\nprocessor\t: 1\nvendor_id\t: AuthenticAMD\nmodel name\t: AMD EPYC 7763\n"
+      "physical id\t: 1\ncpu cores\t: 1\n\n");
   SqlFixture db(root.path());
   auto r = db.Query("SELECT device_id, logical_processors FROM cpu_info");
   EXPECT_EQ(ColumnValues(r, "device_id"), (std::vector<std::string>{"CPU0", "CPU1"}));

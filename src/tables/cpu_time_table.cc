@@ -25,8 +25,9 @@ void RegisterCpuTimeTable(TableRegistry& registry) {
                [](const QueryContext& ctx, RowWriter& out) -> Status {
                  auto text = ctx.fs().ReadFile("/proc/stat", 16u << 20);
                  if (!text.ok()) return Status::Ok();
-                 static constexpr const char* kColumns[] = {"user", "nice",  "system", "idle",  "iowait",
-                                                            "irq",  "softirq", "steal", "guest", "guest_nice"};
+                 static constexpr const char* kColumns[] = {
+                     "user", "nice",    "system", "idle",  "iowait",
+                     "irq",  "softirq", "steal",  "guest", "guest_nice"};
                  for (std::string_view line : SplitString(*text, '\n')) {
                    if (!StartsWith(line, "cpu")) continue;
                    auto fields = SplitWhitespace(line);

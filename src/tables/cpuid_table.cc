@@ -39,24 +39,73 @@ constexpr const char* kRegisterNames[] = {"eax", "ebx", "ecx", "edx"};
 
 constexpr CpuidFeature kFeatures[] = {
     // Leaf 1, EDX.
-    {"msr", 1, 3, 5}, {"pae", 1, 3, 6}, {"sep", 1, 3, 11}, {"mtrr", 1, 3, 12}, {"pge", 1, 3, 13},
-    {"mca", 1, 3, 14}, {"pat", 1, 3, 16}, {"clfsh", 1, 3, 19}, {"acpi", 1, 3, 22}, {"mmx", 1, 3, 23},
-    {"sse", 1, 3, 25}, {"sse2", 1, 3, 26}, {"ss", 1, 3, 27}, {"htt", 1, 3, 28}, {"ia64", 1, 3, 30},
+    {"msr", 1, 3, 5},
+    {"pae", 1, 3, 6},
+    {"sep", 1, 3, 11},
+    {"mtrr", 1, 3, 12},
+    {"pge", 1, 3, 13},
+    {"mca", 1, 3, 14},
+    {"pat", 1, 3, 16},
+    {"clfsh", 1, 3, 19},
+    {"acpi", 1, 3, 22},
+    {"mmx", 1, 3, 23},
+    {"sse", 1, 3, 25},
+    {"sse2", 1, 3, 26},
+    {"ss", 1, 3, 27},
+    {"htt", 1, 3, 28},
+    {"ia64", 1, 3, 30},
     // Leaf 1, ECX.
-    {"sse3", 1, 2, 0}, {"vmx", 1, 2, 5}, {"smx", 1, 2, 6}, {"ssse3", 1, 2, 9}, {"sdbg", 1, 2, 11},
-    {"pdcm", 1, 2, 15}, {"pcid", 1, 2, 17}, {"dca", 1, 2, 18}, {"sse4.1", 1, 2, 19}, {"sse4.2", 1, 2, 20},
-    {"aes", 1, 2, 25}, {"avx", 1, 2, 28}, {"rdrand", 1, 2, 30}, {"hypervisor", 1, 2, 31},
+    {"sse3", 1, 2, 0},
+    {"vmx", 1, 2, 5},
+    {"smx", 1, 2, 6},
+    {"ssse3", 1, 2, 9},
+    {"sdbg", 1, 2, 11},
+    {"pdcm", 1, 2, 15},
+    {"pcid", 1, 2, 17},
+    {"dca", 1, 2, 18},
+    {"sse4.1", 1, 2, 19},
+    {"sse4.2", 1, 2, 20},
+    {"aes", 1, 2, 25},
+    {"avx", 1, 2, 28},
+    {"rdrand", 1, 2, 30},
+    {"hypervisor", 1, 2, 31},
     // Leaf 7 (subleaf 0), EBX/ECX/EDX.
-    {"sgx", 7, 1, 2}, {"hle", 7, 1, 4}, {"avx2", 7, 1, 5}, {"smep", 7, 1, 7}, {"bmi2", 7, 1, 8},
-    {"erms", 7, 1, 9}, {"invpcid", 7, 1, 10}, {"rtm", 7, 1, 11}, {"pqm", 7, 1, 12}, {"mpx", 7, 1, 14},
-    {"pqe", 7, 1, 15}, {"avx512f", 7, 1, 16}, {"avx512dq", 7, 1, 17}, {"rdseed", 7, 1, 18},
-    {"adx", 7, 1, 19}, {"smap", 7, 1, 20}, {"intel_pt", 7, 1, 25}, {"sha", 7, 1, 29},
-    {"umip", 7, 2, 2}, {"pku", 7, 2, 3}, {"ospke", 7, 2, 4}, {"gfni", 7, 2, 8}, {"vaes", 7, 2, 9},
-    {"sgx_lc", 7, 2, 30}, {"md_clear", 7, 3, 10}, {"spec_ctrl", 7, 3, 26},
+    {"sgx", 7, 1, 2},
+    {"hle", 7, 1, 4},
+    {"avx2", 7, 1, 5},
+    {"smep", 7, 1, 7},
+    {"bmi2", 7, 1, 8},
+    {"erms", 7, 1, 9},
+    {"invpcid", 7, 1, 10},
+    {"rtm", 7, 1, 11},
+    {"pqm", 7, 1, 12},
+    {"mpx", 7, 1, 14},
+    {"pqe", 7, 1, 15},
+    {"avx512f", 7, 1, 16},
+    {"avx512dq", 7, 1, 17},
+    {"rdseed", 7, 1, 18},
+    {"adx", 7, 1, 19},
+    {"smap", 7, 1, 20},
+    {"intel_pt", 7, 1, 25},
+    {"sha", 7, 1, 29},
+    {"umip", 7, 2, 2},
+    {"pku", 7, 2, 3},
+    {"ospke", 7, 2, 4},
+    {"gfni", 7, 2, 8},
+    {"vaes", 7, 2, 9},
+    {"sgx_lc", 7, 2, 30},
+    {"md_clear", 7, 3, 10},
+    {"spec_ctrl", 7, 3, 26},
     // Leaf 0x80000001, ECX/EDX.
-    {"lahfsahf", 0x80000001, 2, 0}, {"svm", 0x80000001, 2, 2}, {"3dnowprefetch", 0x80000001, 2, 8},
-    {"ibs", 0x80000001, 2, 10}, {"skinit", 0x80000001, 2, 12}, {"lwp", 0x80000001, 2, 15},
-    {"nx", 0x80000001, 3, 20}, {"page1gb", 0x80000001, 3, 26}, {"lm", 0x80000001, 3, 29},
+    {"lahfsahf", 0x80000001, 2, 0},
+    {"svm", 0x80000001, 2, 2},
+    {"3dnowprefetch", 0x80000001, 2, 8},
+    {"ibs", 0x80000001, 2, 10},
+    {"skinit", 0x80000001, 2, 12},
+    {"lwp", 0x80000001, 2, 15},
+    {"nx", 0x80000001, 3, 20},
+    {"page1gb", 0x80000001, 3, 26},
+    {"lm", 0x80000001, 3, 29},
 };
 
 struct Registers {
@@ -85,8 +134,8 @@ std::string RegisterText(const std::vector<uint32_t>& values) {
   return start == std::string::npos ? "" : text.substr(start, end - start + 1);
 }
 
-void AddRow(RowWriter& out, const std::string& feature, const std::string& value, const char* reg, int bit,
-            const std::string& input_eax) {
+void AddRow(RowWriter& out, const std::string& feature, const std::string& value, const char* reg,
+            int bit, const std::string& input_eax) {
   Row& row = out.Add();
   row.Set("feature", feature);
   row.Set("value", value);
@@ -115,15 +164,19 @@ void GenerateCpuid(RowWriter& out) {
   AddRow(out, "family", family, "eax", 0, "1");
   if (leaf1.r[2] & (1u << 31)) {
     Registers hv = Cpuid(0x40000000);
-    AddRow(out, "hypervisor_id", RegisterText({hv.r[1], hv.r[2], hv.r[3]}), "ebx,ecx,edx", 0, "0x40000000");
+    AddRow(out, "hypervisor_id", RegisterText({hv.r[1], hv.r[2], hv.r[3]}), "ebx,ecx,edx", 0,
+           "0x40000000");
   }
   Registers leaf7 = max_leaf >= 7 ? Cpuid(7, 0) : Registers{};
   Registers ext1 = max_extended >= 0x80000001 ? Cpuid(0x80000001) : Registers{};
   for (const CpuidFeature& f : kFeatures) {
     const Registers* regs = nullptr;
-    if (f.leaf == 1) regs = &leaf1;
-    else if (f.leaf == 7 && max_leaf >= 7) regs = &leaf7;
-    else if (f.leaf == 0x80000001 && max_extended >= 0x80000001) regs = &ext1;
+    if (f.leaf == 1)
+      regs = &leaf1;
+    else if (f.leaf == 7 && max_leaf >= 7)
+      regs = &leaf7;
+    else if (f.leaf == 0x80000001 && max_extended >= 0x80000001)
+      regs = &ext1;
     if (regs == nullptr) continue;
     bool set = (regs->r[f.reg] >> f.bit) & 1u;
     AddRow(out, f.name, set ? "1" : "0", kRegisterNames[f.reg], f.bit, std::to_string(f.leaf));
@@ -137,18 +190,20 @@ void GenerateCpuid(RowWriter&) {}
 }  // namespace
 
 void RegisterCpuidTable(TableRegistry& registry) {
-  registry.Add(TableSchema{"cpuid",
-                           "CPU identification and feature flags from the CPUID instruction (live host, x86 only).",
-                           {{"feature", ColumnType::kText},
-                            {"value", ColumnType::kText},
-                            {"output_register", ColumnType::kText},
-                            {"output_bit", ColumnType::kInteger},
-                            {"input_eax", ColumnType::kText}}},
-               [](const QueryContext& ctx, RowWriter& out) -> Status {
-                 if (!ctx.fs().is_live()) return Status::Ok();
-                 GenerateCpuid(out);
-                 return Status::Ok();
-               });
+  registry.Add(
+      TableSchema{
+          "cpuid",
+          "CPU identification and feature flags from the CPUID instruction (live host, x86 only).",
+          {{"feature", ColumnType::kText},
+           {"value", ColumnType::kText},
+           {"output_register", ColumnType::kText},
+           {"output_bit", ColumnType::kInteger},
+           {"input_eax", ColumnType::kText}}},
+      [](const QueryContext& ctx, RowWriter& out) -> Status {
+        if (!ctx.fs().is_live()) return Status::Ok();
+        GenerateCpuid(out);
+        return Status::Ok();
+      });
 }
 
 }  // namespace warden

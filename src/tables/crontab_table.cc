@@ -82,34 +82,36 @@ void AddCronFile(const QueryContext& ctx, const std::string& path, RowWriter& ou
 }  // namespace
 
 void RegisterCrontabTable(TableRegistry& r) {
-  r.Add(TableSchema{"crontab",
-                    "Scheduled jobs from system and user crontabs.",
-                    {{"event", ColumnType::kText, kNone, "", "The job @event name (rare)"},
-                     {"minute", ColumnType::kText, kNone, "", "The exact minute for the job"},
-                     {"hour", ColumnType::kText, kNone, "", "The hour of the day for the job"},
-                     {"day_of_month", ColumnType::kText, kNone, "", "The day of the month for the job"},
-                     {"month", ColumnType::kText, kNone, "", "The month of the year for the job"},
-                     {"day_of_week", ColumnType::kText, kNone, "", "The day of the week for the job"},
-                     {"command", ColumnType::kText, kNone, "", "Raw command string"},
-                     {"path", ColumnType::kText, kNone, "", "File parsed"},
-                     {"pid_with_namespace", ColumnType::kInteger, kHidden | kAdditional, "",
-                      "Pids that contain a namespace (accepted, not used)"}}},
-        [](const QueryContext& ctx, RowWriter& out) -> Status {
-          AddCronFile(ctx, "/etc/crontab", out);
-          for (const char* dir : kCronDirs) {
-            if (ctx.Cancelled()) break;
-            auto names = ctx.fs().ListDir(dir);
-            if (!names.ok()) continue;
-            std::sort(names->begin(), names->end());
-            for (const std::string& name : *names) {
-              std::string path = std::string(dir) + "/" + name;
-              auto st = ctx.fs().Stat(path);
-              if (!st.ok() || !S_ISREG(st->st_mode)) continue;  // e.g. /var/spool/cron/crontabs
-              AddCronFile(ctx, path, out);
-            }
+  r.Add(
+      TableSchema{
+          "crontab",
+          "Scheduled jobs from system and user crontabs.",
+          {{"event", ColumnType::kText, kNone, "", "The job @event name (rare)"},
+           {"minute", ColumnType::kText, kNone, "", "The exact minute for the job"},
+           {"hour", ColumnType::kText, kNone, "", "The hour of the day for the job"},
+           {"day_of_month", ColumnType::kText, kNone, "", "The day of the month for the job"},
+           {"month", ColumnType::kText, kNone, "", "The month of the year for the job"},
+           {"day_of_week", ColumnType::kText, kNone, "", "The day of the week for the job"},
+           {"command", ColumnType::kText, kNone, "", "Raw command string"},
+           {"path", ColumnType::kText, kNone, "", "File parsed"},
+           {"pid_with_namespace", ColumnType::kInteger, kHidden | kAdditional, "",
+            "Pids that contain a namespace (accepted, not used)"}}},
+      [](const QueryContext& ctx, RowWriter& out) -> Status {
+        AddCronFile(ctx, "/etc/crontab", out);
+        for (const char* dir : kCronDirs) {
+          if (ctx.Cancelled()) break;
+          auto names = ctx.fs().ListDir(dir);
+          if (!names.ok()) continue;
+          std::sort(names->begin(), names->end());
+          for (const std::string& name : *names) {
+            std::string path = std::string(dir) + "/" + name;
+            auto st = ctx.fs().Stat(path);
+            if (!st.ok() || !S_ISREG(st->st_mode)) continue;  // e.g. /var/spool/cron/crontabs
+            AddCronFile(ctx, path, out);
           }
-          return Status::Ok();
-        });
+        }
+        return Status::Ok();
+      });
 }
 
 }  // namespace warden

@@ -12,7 +12,8 @@
 namespace warden {
 
 void RegisterDebPackageFilesTable(TableRegistry& r) {
-  r.Add(TableSchema{"deb_package_files", "Files installed by each Debian package.",
+  r.Add(TableSchema{"deb_package_files",
+                    "Files installed by each Debian package.",
                     {{"package", ColumnType::kText, kIndex | kOptimized, "", "Package name"},
                      {"path", ColumnType::kText, kIndex, "", "Path the package installed"},
                      {"admindir", ColumnType::kText, kAdditional | kOptimized, "",
@@ -25,8 +26,8 @@ void RegisterDebPackageFilesTable(TableRegistry& r) {
             ASSIGN_OR_RETURN(std::vector<DebPackage> packages, ReadDpkgStatus(ctx.fs(), admindir));
             for (const DebPackage& p : packages) {
               if (ctx.Cancelled()) return Status::Ok();
-              if (wanted_packages && !std::binary_search(wanted_packages->begin(),
-                                                         wanted_packages->end(), p.name))
+              if (wanted_packages &&
+                  !std::binary_search(wanted_packages->begin(), wanted_packages->end(), p.name))
                 continue;
               // A list that vanishes or cannot be read (dpkg running) is skipped.
               auto files = ReadDpkgFileList(ctx.fs(), p, admindir);

@@ -28,10 +28,12 @@ TEST(DebPackageFilesTableTest, ListsTheFilesOfAPackageInOrder) {
 
 TEST(DebPackageFilesTableTest, MultiArchPackagesContributeEachArchitecturesList) {
   SqlFixture db(FixturePath("package/root"));
-  auto r = db.Query("SELECT path FROM deb_package_files WHERE package = 'libssl3' AND path LIKE '%libssl.so.3'");
+  auto r = db.Query(
+      "SELECT path FROM deb_package_files WHERE package = 'libssl3' AND path LIKE '%libssl.so.3'");
   auto paths = TextColumn(r, "path");
   EXPECT_EQ(std::set<std::string>(paths.begin(), paths.end()),
-            (std::set<std::string>{"/usr/lib/x86_64-linux-gnu/libssl.so.3", "/usr/lib/i386-linux-gnu/libssl.so.3"}));
+            (std::set<std::string>{"/usr/lib/x86_64-linux-gnu/libssl.so.3",
+                                   "/usr/lib/i386-linux-gnu/libssl.so.3"}));
 }
 
 TEST(DebPackageFilesTableTest, FindsTheOwnerOfAPath) {
@@ -43,7 +45,8 @@ TEST(DebPackageFilesTableTest, FindsTheOwnerOfAPath) {
 TEST(DebPackageFilesTableTest, PackagesWithoutAListHaveNoRows) {
   SqlFixture db(FixturePath("package/root"));
   EXPECT_TRUE(db.Query("SELECT * FROM deb_package_files WHERE package = 'nano'").rows.empty());
-  EXPECT_TRUE(db.Query("SELECT * FROM deb_package_files WHERE package = 'no-such-package'").rows.empty());
+  EXPECT_TRUE(
+      db.Query("SELECT * FROM deb_package_files WHERE package = 'no-such-package'").rows.empty());
 }
 
 TEST(DebPackageFilesLiveTest, MatchesDpkgQueryList) {
@@ -53,7 +56,8 @@ TEST(DebPackageFilesLiveTest, MatchesDpkgQueryList) {
   for (std::string_view line : SplitString(q.out, '\n'))
     if (StartsWith(line, "/")) expected.emplace(line);  // not diversion notes
   SqlFixture db;
-  auto paths = TextColumn(db.Query("SELECT path FROM deb_package_files WHERE package = 'bash'"), "path");
+  auto paths =
+      TextColumn(db.Query("SELECT path FROM deb_package_files WHERE package = 'bash'"), "path");
   EXPECT_EQ(std::multiset<std::string>(paths.begin(), paths.end()), expected);
 }
 

@@ -57,7 +57,8 @@ TEST(DebPackagesTableTest, MapsTheDpkgFieldsToOsqueryColumns) {
   EXPECT_EQ(ValueToText(Cell(r, 0, "arch")), "amd64");
   EXPECT_EQ(ValueToText(Cell(r, 0, "revision")), "5+deb12u3");
   EXPECT_EQ(ValueToText(Cell(r, 0, "status")), "install ok installed");
-  EXPECT_EQ(ValueToText(Cell(r, 0, "maintainer")), "util-linux packagers <util-linux@packages.debian.org>");
+  EXPECT_EQ(ValueToText(Cell(r, 0, "maintainer")),
+            "util-linux packagers <util-linux@packages.debian.org>");
   EXPECT_EQ(ValueToText(Cell(r, 0, "section")), "utils");
   EXPECT_EQ(ValueToText(Cell(r, 0, "priority")), "required");
   EXPECT_EQ(ValueToText(Cell(r, 0, "admindir")), "/var/lib/dpkg");
@@ -90,16 +91,20 @@ TEST(DebPackagesTableTest, VersionColumnComparesAsDpkgVersions) {
   auto r = db.Query("SELECT name FROM deb_packages WHERE version > '1:0' ORDER BY name");
   EXPECT_EQ(TextColumn(r, "name"), (std::vector<std::string>{"bsdutils", "vim-tiny"}));
   // "~" sorts before anything: 3.0.15-1~deb12u1 < 3.0.15-1.
-  auto tilde = db.Query("SELECT count(*) AS n FROM deb_packages WHERE name = 'openssl' AND version < '3.0.15-1'");
+  auto tilde = db.Query(
+      "SELECT count(*) AS n FROM deb_packages WHERE name = 'openssl' AND version < '3.0.15-1'");
   EXPECT_EQ(Cell(tilde, 0, "n"), Value(int64_t{1}));
 }
 
 TEST(DebPackagesTableTest, AdmindirConstraintReadsAnotherDatabase) {
   SqlFixture db(FixturePath("package/root"));
-  auto r = db.Query("SELECT name, version, admindir FROM deb_packages WHERE admindir = '/srv/dpkg-journal' ORDER BY name");
+  auto r = db.Query(
+      "SELECT name, version, admindir FROM deb_packages WHERE admindir = '/srv/dpkg-journal' ORDER "
+      "BY name");
   EXPECT_EQ(TextColumn(r, "name"), (std::vector<std::string>{"curl", "jq"}));
   EXPECT_EQ(TextColumn(r, "version"), (std::vector<std::string>{"7.88.1-10+deb12u8", "1.6-2.1"}));
-  EXPECT_EQ(TextColumn(r, "admindir"), (std::vector<std::string>{"/srv/dpkg-journal", "/srv/dpkg-journal"}));
+  EXPECT_EQ(TextColumn(r, "admindir"),
+            (std::vector<std::string>{"/srv/dpkg-journal", "/srv/dpkg-journal"}));
 }
 
 TEST(DebPackagesTableTest, NoDpkgDatabaseIsZeroRows) {
@@ -112,7 +117,8 @@ TEST(DebPackagesTableTest, UnreadableStatusFileIsAQueryError) {
   TempDir root;
   root.WriteFile("var/lib/dpkg/status/not-a-file", "");
   SqlFixture db(root.path());
-  EXPECT_NE(db.QueryError("SELECT * FROM deb_packages").find("/var/lib/dpkg/status"), std::string::npos);
+  EXPECT_NE(db.QueryError("SELECT * FROM deb_packages").find("/var/lib/dpkg/status"),
+            std::string::npos);
 }
 
 }  // namespace

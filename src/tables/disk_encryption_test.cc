@@ -29,11 +29,13 @@ TEST(DiskEncryptionTableTest, DeviceStackedOnEncryptedOneInheritsIt) {
 
 TEST(DiskEncryptionTableTest, OtherDevicesAreNotEncrypted) {
   SqlFixture db(SystemRoot());
-  auto r = db.Query("SELECT name, encrypted, type, encryption_status FROM disk_encryption WHERE encrypted = 0");
+  auto r = db.Query(
+      "SELECT name, encrypted, type, encryption_status FROM disk_encryption WHERE encrypted = 0");
   // The raw LUKS partition itself is ciphertext, not an encrypted volume, as
   // in osquery.
   EXPECT_EQ(ColumnValues(r, "name"),
-            (std::vector<std::string>{"/dev/loop0", "/dev/sda", "/dev/sda1", "/dev/sda2", "/dev/sdb", "/dev/sdb1"}));
+            (std::vector<std::string>{"/dev/loop0", "/dev/sda", "/dev/sda1", "/dev/sda2",
+                                      "/dev/sdb", "/dev/sdb1"}));
   for (size_t i = 0; i < r.rows.size(); ++i) {
     EXPECT_EQ(Text(r, i, "encryption_status"), "not encrypted");
     EXPECT_TRUE(Null(r, i, "type"));
@@ -42,7 +44,8 @@ TEST(DiskEncryptionTableTest, OtherDevicesAreNotEncrypted) {
 
 TEST(DiskEncryptionTableTest, UuidIsTheBlockDevicesUuid) {
   SqlFixture db(SystemRoot());
-  auto r = db.Query("SELECT d.uuid AS d, b.uuid AS b FROM disk_encryption d JOIN block_devices b USING (name)");
+  auto r = db.Query(
+      "SELECT d.uuid AS d, b.uuid AS b FROM disk_encryption d JOIN block_devices b USING (name)");
   ASSERT_EQ(r.rows.size(), 8u);
   for (size_t i = 0; i < r.rows.size(); ++i) {
     EXPECT_EQ(ValueToText(At(r, i, "d")), ValueToText(At(r, i, "b")));
@@ -65,7 +68,8 @@ TEST(DiskEncryptionTableTest, UnreadableHeaderLeavesTheVersionFromDmUuid) {
 }
 
 TEST(DiskEncryptionTableLiveTest, EncryptedRowsAreExactlyTheDmCryptDevices) {
-  auto crypt = RunShell("for f in /sys/block/dm-*/dm/uuid; do [ -e \"$f\" ] && grep -l '^CRYPT-' \"$f\"; done; true");
+  auto crypt = RunShell(
+      "for f in /sys/block/dm-*/dm/uuid; do [ -e \"$f\" ] && grep -l '^CRYPT-' \"$f\"; done; true");
   auto expected = Lines(crypt.out);
   for (auto& path : expected) path = "/dev/" + path.substr(11, path.find("/dm/uuid") - 11);
   SqlFixture db;

@@ -33,7 +33,8 @@ namespace {
 constexpr size_t kMaxNameservers = 3;  // glibc MAXNS
 constexpr size_t kMaxSortlist = 10;    // glibc MAXRESOLVSORT
 // glibc 2.36 resolv.h values.
-constexpr int64_t kResInitAndDefault = 0x1 | 0x40 | 0x80 | 0x200;  // RES_INIT|RECURSE|DEFNAMES|DNSRCH
+constexpr int64_t kResInitAndDefault =
+    0x1 | 0x40 | 0x80 | 0x200;  // RES_INIT|RECURSE|DEFNAMES|DNSRCH
 
 // Option words and their _res.options bits, in glibc's matching order (a
 // word matches by prefix, so the longer of two similar names comes first).
@@ -44,10 +45,10 @@ constexpr std::array<std::pair<std::string_view, int64_t>, 10> kOptionBits = {{
     {"single-request", 0x200000},         // RES_SNGLKUP
     {"no_tld_query", 0x1000000},          // RES_NOTLDQUERY
     {"no-tld-query", 0x1000000},
-    {"no-reload", 0x2000000},             // RES_NORELOAD
-    {"use-vc", 0x8},                      // RES_USEVC
-    {"trust-ad", 0x4000000},              // RES_TRUSTAD
-    {"no-aaaa", 0x8000000},               // RES_NOAAAA
+    {"no-reload", 0x2000000},  // RES_NORELOAD
+    {"use-vc", 0x8},           // RES_USEVC
+    {"trust-ad", 0x4000000},   // RES_TRUSTAD
+    {"no-aaaa", 0x8000000},    // RES_NOAAAA
 }};
 
 struct SortlistEntry {
@@ -172,11 +173,10 @@ void WriteRows(const ResolverConfig& config, int64_t pid_with_namespace, RowWrit
 
 void GenerateForRoot(const QueryContext& ctx, const NamespaceRoot& root, RowWriter& out) {
   ResolverConfig config;
-  Status read = ctx.fs().ForEachLine(root.prefix + "/etc/resolv.conf",
-                                     [&](std::string_view line) {
-                                       ParseResolvConfLine(line, config);
-                                       return true;
-                                     });
+  Status read = ctx.fs().ForEachLine(root.prefix + "/etc/resolv.conf", [&](std::string_view line) {
+    ParseResolvConfLine(line, config);
+    return true;
+  });
   if (!read.ok()) return;  // no resolv.conf: no resolver rows
   if (!config.search_given) {
     auto hostname = ctx.fs().ReadFile("/proc/sys/kernel/hostname", 4096);
@@ -198,7 +198,8 @@ Status GenerateDnsResolvers(const QueryContext& ctx, RowWriter& out) {
 }  // namespace
 
 void RegisterDnsResolversTable(TableRegistry& r) {
-  r.Add(TableSchema{"dns_resolvers", "Resolver configuration: nameservers, search domains, sortlist.",
+  r.Add(TableSchema{"dns_resolvers",
+                    "Resolver configuration: nameservers, search domains, sortlist.",
                     {{"id", ColumnType::kInteger, kNone, "", "Address type index or order"},
                      {"type", ColumnType::kText, kNone, "",
                       "Address type: sortlist, nameserver, search"},

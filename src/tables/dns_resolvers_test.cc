@@ -38,8 +38,7 @@ TEST(DnsResolversTableTest, AtMostThreeNameserversThatStartTheirLine) {
 TEST(DnsResolversTableTest, EverySearchDomainIsItsOwnRow) {
   SqlFixture sql(FixturePath("network/root"));
   auto r = sql.Query("SELECT * FROM dns_resolvers WHERE type = 'search' ORDER BY id");
-  EXPECT_EQ(Column(r, "address"),
-            (std::vector<std::string>{"corp.example.com", "example.com"}));
+  EXPECT_EQ(Column(r, "address"), (std::vector<std::string>{"corp.example.com", "example.com"}));
   EXPECT_TRUE(IsNull(Cell(r, 0, "netmask")));
 }
 
@@ -120,8 +119,10 @@ TEST(DnsResolversTableTest, LivePidWithNamespaceReadsThatProcesssView) {
   SqlFixture sql;
   auto host = sql.Query("SELECT type, address FROM dns_resolvers");
   std::string pid = std::to_string(::getpid());
-  auto mine = sql.Query("SELECT type, address, pid_with_namespace FROM dns_resolvers "
-                        "WHERE pid_with_namespace = " + pid);
+  auto mine = sql.Query(
+      "SELECT type, address, pid_with_namespace FROM dns_resolvers "
+      "WHERE pid_with_namespace = " +
+      pid);
   EXPECT_EQ(Column(mine, "address"), Column(host, "address"));
   for (const auto& value : Column(mine, "pid_with_namespace")) EXPECT_EQ(value, pid);
 }

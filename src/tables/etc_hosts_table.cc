@@ -35,7 +35,8 @@ Status GenerateEtcHosts(const QueryContext& ctx, RowWriter& out) {
 }  // namespace
 
 void RegisterEtcHostsTable(TableRegistry& r) {
-  TableSchema schema{"etc_hosts", "Line-parsed /etc/hosts: addresses and their host names.",
+  TableSchema schema{"etc_hosts",
+                     "Line-parsed /etc/hosts: addresses and their host names.",
                      {{"address", ColumnType::kText, kNone, "", "IP address mapping"},
                       {"hostnames", ColumnType::kText, kNone, "", "Raw hosts mapping"},
                       {"pid_with_namespace", ColumnType::kInteger, kHidden | kAdditional, "",

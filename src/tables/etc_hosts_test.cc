@@ -65,8 +65,8 @@ TEST(EtcHostsTableTest, LivePidWithNamespaceReadsThatProcesssView) {
   SqlFixture sql;
   std::string pid = std::to_string(::getpid());
   auto host = sql.Query("SELECT address, hostnames FROM etc_hosts");
-  auto mine = sql.Query("SELECT address, hostnames FROM etc_hosts WHERE pid_with_namespace = " +
-                        pid);
+  auto mine =
+      sql.Query("SELECT address, hostnames FROM etc_hosts WHERE pid_with_namespace = " + pid);
   EXPECT_EQ(mine.rows, host.rows);
 }
 

@@ -22,8 +22,10 @@ Status GenerateEtcProtocols(const QueryContext& ctx, RowWriter& out) {
     }
     std::optional<std::string> alias;
     for (size_t i = 2; i < words.size(); ++i) {
-      if (!alias) alias.emplace();
-      else *alias += ' ';
+      if (!alias)
+        alias.emplace();
+      else
+        *alias += ' ';
       *alias += words[i];
     }
     Row& row = out.Add();
@@ -39,12 +41,14 @@ Status GenerateEtcProtocols(const QueryContext& ctx, RowWriter& out) {
 }  // namespace
 
 void RegisterEtcProtocolsTable(TableRegistry& r) {
-  r.Add(TableSchema{"etc_protocols", "Line-parsed /etc/protocols: IP protocol names and numbers.",
-                    {{"name", ColumnType::kText, kNone, "", "Protocol name"},
-                     {"number", ColumnType::kInteger, kNone, "", "Protocol number"},
-                     {"alias", ColumnType::kText, kNone, "", "Protocol alias"},
-                     {"comment", ColumnType::kText, kNone, "", "Comment with protocol description"}}},
-        GenerateEtcProtocols);
+  r.Add(
+      TableSchema{"etc_protocols",
+                  "Line-parsed /etc/protocols: IP protocol names and numbers.",
+                  {{"name", ColumnType::kText, kNone, "", "Protocol name"},
+                   {"number", ColumnType::kInteger, kNone, "", "Protocol number"},
+                   {"alias", ColumnType::kText, kNone, "", "Protocol alias"},
+                   {"comment", ColumnType::kText, kNone, "", "Comment with protocol description"}}},
+      GenerateEtcProtocols);
 }
 
 }  // namespace warden

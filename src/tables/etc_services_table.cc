@@ -41,14 +41,14 @@ Status GenerateEtcServices(const QueryContext& ctx, RowWriter& out) {
 }  // namespace
 
 void RegisterEtcServicesTable(TableRegistry& r) {
-  r.Add(TableSchema{"etc_services", "Line-parsed /etc/services: service names and their ports.",
+  r.Add(TableSchema{"etc_services",
+                    "Line-parsed /etc/services: service names and their ports.",
                     {{"name", ColumnType::kText, kNone, "", "Service name"},
                      {"port", ColumnType::kInteger, kNone, "", "Service port number"},
                      {"protocol", ColumnType::kText, kNone, "", "Transport protocol (TCP/UDP)"},
                      {"aliases", ColumnType::kText, kNone, "",
                       "Optional space separated list of other names for a service"},
-                     {"comment", ColumnType::kText, kNone, "",
-                      "Optional comment for a service."}}},
+                     {"comment", ColumnType::kText, kNone, "", "Optional comment for a service."}}},
         GenerateEtcServices);
 }
 

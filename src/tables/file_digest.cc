@@ -1,4 +1,3 @@
-#include "core/encoding.h"
 #include "tables/file_digest.h"
 
 #include <fcntl.h>
@@ -9,6 +8,8 @@
 #include <cerrno>
 #include <memory>
 #include <vector>
+
+#include "core/encoding.h"
 
 namespace warden {
 namespace {

@@ -74,10 +74,12 @@ std::optional<FilesystemSignature> ProbeLuks(std::string_view d) {
   // first data segment's "encryption" names the cipher ("aes-xts-plain64").
   uint64_t header_size = Be64(d, 8);
   if (header_size > 4096 && d.size() > 4096) {
-    std::string_view json = d.substr(4096, static_cast<size_t>(std::min<uint64_t>(header_size - 4096, d.size() - 4096)));
+    std::string_view json = d.substr(
+        4096, static_cast<size_t>(std::min<uint64_t>(header_size - 4096, d.size() - 4096)));
     // The data segment's cipher, not a keyslot area's (they may differ).
     size_t segments = json.find("\"segments\"");
-    size_t key = segments == std::string_view::npos ? segments : json.find("\"encryption\"", segments);
+    size_t key =
+        segments == std::string_view::npos ? segments : json.find("\"encryption\"", segments);
     if (key != std::string_view::npos) {
       size_t colon = json.find(':', key);
       size_t open = colon == std::string_view::npos ? colon : json.find('"', colon);
@@ -86,7 +88,8 @@ std::optional<FilesystemSignature> ProbeLuks(std::string_view d) {
         std::string_view spec = json.substr(open + 1, close - open - 1);
         size_t dash = spec.find('-');
         sig.luks_cipher = std::string(spec.substr(0, dash));
-        if (dash != std::string_view::npos) sig.luks_cipher_mode = std::string(spec.substr(dash + 1));
+        if (dash != std::string_view::npos)
+          sig.luks_cipher_mode = std::string(spec.substr(dash + 1));
       }
     }
   }
@@ -95,18 +98,23 @@ std::optional<FilesystemSignature> ProbeLuks(std::string_view d) {
 
 std::optional<FilesystemSignature> ProbeExt(std::string_view d) {
   constexpr size_t kSuper = 1024;
-  if (!HasAt(d, kSuper + 56, std::string_view("\x53\xef", 2)) || d.size() < kSuper + 136) return std::nullopt;
+  if (!HasAt(d, kSuper + 56, std::string_view("\x53\xef", 2)) || d.size() < kSuper + 136)
+    return std::nullopt;
   uint32_t compat = Le32(d, kSuper + 92);
   uint32_t incompat = Le32(d, kSuper + 96);
   uint32_t ro_compat = Le32(d, kSuper + 100);
   // ext3 knows only these; anything else (extents, 64bit, flex_bg, huge
   // files, ...) needs ext4, as blkid decides.
   constexpr uint32_t kExt3Incompat = 0x0002 | 0x0004 | 0x0010;  // filetype, recover, meta_bg
-  constexpr uint32_t kExt3RoCompat = 0x0001 | 0x0002 | 0x0004;  // sparse_super, large_file, btree_dir
+  constexpr uint32_t kExt3RoCompat =
+      0x0001 | 0x0002 | 0x0004;  // sparse_super, large_file, btree_dir
   FilesystemSignature sig;
-  if ((incompat & ~kExt3Incompat) != 0 || (ro_compat & ~kExt3RoCompat) != 0) sig.type = "ext4";
-  else if (compat & 0x0004) sig.type = "ext3";  // has_journal
-  else sig.type = "ext2";
+  if ((incompat & ~kExt3Incompat) != 0 || (ro_compat & ~kExt3RoCompat) != 0)
+    sig.type = "ext4";
+  else if (compat & 0x0004)
+    sig.type = "ext3";  // has_journal
+  else
+    sig.type = "ext2";
   sig.uuid = UuidFromBytes(d, kSuper + 104);
   sig.label = FixedString(d, kSuper + 120, 16);
   return sig;
@@ -173,7 +181,8 @@ std::optional<FilesystemSignature> ProbeLvm(std::string_view d) {
 }
 
 std::optional<FilesystemSignature> ProbeVfat(std::string_view d) {
-  if (d.size() < 512 || static_cast<uint8_t>(d[510]) != 0x55 || static_cast<uint8_t>(d[511]) != 0xaa)
+  if (d.size() < 512 || static_cast<uint8_t>(d[510]) != 0x55 ||
+      static_cast<uint8_t>(d[511]) != 0xaa)
     return std::nullopt;
   size_t serial_at, label_at;
   if (HasAt(d, 82, "FAT32   ")) {

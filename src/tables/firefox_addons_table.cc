@@ -7,9 +7,8 @@
 // source_url from sourceURI, autoupdate from applyBackgroundUpdates,
 // booleans as 0/1, and disabled = 1 when any of softDisabled, appDisabled or
 // userDisabled is true.
-#include <nlohmann/json.hpp>
-
 #include <algorithm>
+#include <nlohmann/json.hpp>
 
 #include "tables/package_tables.h"
 #include "tables/user_home_dirs.h"
@@ -30,7 +29,8 @@ const json* Child(const json& obj, const char* key) {
 
 void SetText(Row& row, const char* column, const json* v) {
   if (v == nullptr) return;
-  if (v->is_string()) row.Set(column, v->get<std::string>());
+  if (v->is_string())
+    row.Set(column, v->get<std::string>());
   else if (v->is_number() || v->is_boolean())
     row.Set(column, v->dump(-1, ' ', false, json::error_handler_t::replace));
 }
@@ -39,8 +39,10 @@ void SetText(Row& row, const char* column, const json* v) {
 // jsonBoolAsInt does for these INTEGER columns.
 void SetInteger(Row& row, const char* column, const json* v) {
   if (v == nullptr) return;
-  if (v->is_boolean()) row.Set(column, v->get<bool>());
-  else if (v->is_number_integer()) row.Set(column, v->get<int64_t>());
+  if (v->is_boolean())
+    row.Set(column, v->get<bool>());
+  else if (v->is_number_integer())
+    row.Set(column, v->get<int64_t>());
 }
 
 bool IsTrue(const json& addon, const char* key) {
@@ -81,38 +83,42 @@ void EmitProfile(const QueryContext& ctx, int64_t uid, const std::string& profil
 }  // namespace
 
 void RegisterFirefoxAddonsTable(TableRegistry& r) {
-  r.Add(TableSchema{"firefox_addons", "Add-ons installed in users' Firefox profiles.",
-                    {{"uid", ColumnType::kBigInt, kAdditional | kOptimized, "", "Owner of the profile"},
-                     {"name", ColumnType::kText, kNone, "", "Add-on name"},
-                     {"identifier", ColumnType::kText, kIndex, "", "Add-on id"},
-                     {"creator", ColumnType::kText, kNone, "", "Add-on author"},
-                     {"type", ColumnType::kText, kNone, "", "extension, theme, locale, dictionary, ..."},
-                     {"version", ColumnType::kText, kNone, "version", "Add-on version"},
-                     {"description", ColumnType::kText, kNone, "", "Add-on description"},
-                     {"source_url", ColumnType::kText, kNone, "", "Where it was installed from"},
-                     {"visible", ColumnType::kInteger, kNone, "", "1 when shown in the add-ons manager"},
-                     {"active", ColumnType::kInteger, kNone, "", "1 when active"},
-                     {"disabled", ColumnType::kInteger, kNone, "", "1 when disabled by the user or the app"},
-                     {"autoupdate", ColumnType::kInteger, kNone, "", "Background update setting"},
-                     {"location", ColumnType::kText, kNone, "", "Install location (app-profile, app-system-defaults, ...)"},
-                     {"path", ColumnType::kText, kNone, "", "Path to the add-on"}}},
-        [](const QueryContext& ctx, RowWriter& out) -> Status {
-          for (const PasswdEntry& user : UsersToScan(ctx)) {
-            if (user.home.empty() || user.home == "/") continue;
-            for (const char* parent : kProfileParents) {
-              std::string dir = HomeFilePath(user.home, parent);
-              auto names = ctx.fs().ListDir(dir);
-              if (!names.ok()) continue;
-              std::sort(names->begin(), names->end());
-              for (const std::string& n : *names) {
-                if (ctx.Cancelled()) return Status::Ok();
-                std::string profile = JoinHostPath(dir, n);
-                if (ctx.fs().IsDirectory(profile)) EmitProfile(ctx, user.uid, profile, out);
-              }
+  r.Add(
+      TableSchema{
+          "firefox_addons",
+          "Add-ons installed in users' Firefox profiles.",
+          {{"uid", ColumnType::kBigInt, kAdditional | kOptimized, "", "Owner of the profile"},
+           {"name", ColumnType::kText, kNone, "", "Add-on name"},
+           {"identifier", ColumnType::kText, kIndex, "", "Add-on id"},
+           {"creator", ColumnType::kText, kNone, "", "Add-on author"},
+           {"type", ColumnType::kText, kNone, "", "extension, theme, locale, dictionary, ..."},
+           {"version", ColumnType::kText, kNone, "version", "Add-on version"},
+           {"description", ColumnType::kText, kNone, "", "Add-on description"},
+           {"source_url", ColumnType::kText, kNone, "", "Where it was installed from"},
+           {"visible", ColumnType::kInteger, kNone, "", "1 when shown in the add-ons manager"},
+           {"active", ColumnType::kInteger, kNone, "", "1 when active"},
+           {"disabled", ColumnType::kInteger, kNone, "", "1 when disabled by the user or the app"},
+           {"autoupdate", ColumnType::kInteger, kNone, "", "Background update setting"},
+           {"location", ColumnType::kText, kNone, "",
+            "Install location (app-profile, app-system-defaults, ...)"},
+           {"path", ColumnType::kText, kNone, "", "Path to the add-on"}}},
+      [](const QueryContext& ctx, RowWriter& out) -> Status {
+        for (const PasswdEntry& user : UsersToScan(ctx)) {
+          if (user.home.empty() || user.home == "/") continue;
+          for (const char* parent : kProfileParents) {
+            std::string dir = HomeFilePath(user.home, parent);
+            auto names = ctx.fs().ListDir(dir);
+            if (!names.ok()) continue;
+            std::sort(names->begin(), names->end());
+            for (const std::string& n : *names) {
+              if (ctx.Cancelled()) return Status::Ok();
+              std::string profile = JoinHostPath(dir, n);
+              if (ctx.fs().IsDirectory(profile)) EmitProfile(ctx, user.uid, profile, out);
             }
           }
-          return Status::Ok();
-        });
+        }
+        return Status::Ok();
+      });
 }
 
 }  // namespace warden

@@ -66,7 +66,8 @@ TEST(FirefoxAddonsTableTest, CorruptExtensionsJsonIsSkipped) {
   TempDir root;
   root.WriteFile("etc/passwd", "eve:x:1002:1002::/home/eve:/bin/sh\n");
   root.WriteFile("home/eve/.mozilla/firefox/p1/extensions.json", "{\"addons\": [ {\"id\": ");
-  root.WriteFile("home/eve/.mozilla/firefox/p2/extensions.json", "{\"addons\": {\"not\": \"an array\"}}");
+  root.WriteFile("home/eve/.mozilla/firefox/p2/extensions.json",
+                 "{\"addons\": {\"not\": \"an array\"}}");
   SqlFixture db(root.path());
   EXPECT_TRUE(db.Query("SELECT * FROM firefox_addons").rows.empty());
 }

@@ -21,28 +21,29 @@ void AddGroupRow(const GroupEntry& g, RowWriter& out) {
 }  // namespace
 
 void RegisterGroupsTable(TableRegistry& r) {
-  r.Add(TableSchema{"groups",
-                    "Local groups from /etc/group.",
-                    {{"gid", ColumnType::kBigInt, kIndex, "", "Unsigned int64 group ID"},
-                     {"gid_signed", ColumnType::kBigInt, kNone, "", "A signed int64 version of gid"},
-                     {"groupname", ColumnType::kText, kNone, "", "Canonical local group name"},
-                     {"pid_with_namespace", ColumnType::kInteger, kHidden | kAdditional, "",
-                      "Pids that contain a namespace (accepted, not used)"}}},
-        [](const QueryContext& ctx, RowWriter& out) -> Status {
-          std::vector<GroupEntry> groups = ReadGroup(ctx.fs());
-          if (auto gids = ctx.IntegerEquals("gid")) {
-            for (int64_t gid : *gids) {
-              if (gid < 0 || gid > static_cast<int64_t>(UINT32_MAX)) continue;
-              if (const GroupEntry* g = FindGroupByGid(groups, static_cast<uint32_t>(gid)))
-                AddGroupRow(*g, out);
-            }
-            return Status::Ok();
+  r.Add(
+      TableSchema{"groups",
+                  "Local groups from /etc/group.",
+                  {{"gid", ColumnType::kBigInt, kIndex, "", "Unsigned int64 group ID"},
+                   {"gid_signed", ColumnType::kBigInt, kNone, "", "A signed int64 version of gid"},
+                   {"groupname", ColumnType::kText, kNone, "", "Canonical local group name"},
+                   {"pid_with_namespace", ColumnType::kInteger, kHidden | kAdditional, "",
+                    "Pids that contain a namespace (accepted, not used)"}}},
+      [](const QueryContext& ctx, RowWriter& out) -> Status {
+        std::vector<GroupEntry> groups = ReadGroup(ctx.fs());
+        if (auto gids = ctx.IntegerEquals("gid")) {
+          for (int64_t gid : *gids) {
+            if (gid < 0 || gid > static_cast<int64_t>(UINT32_MAX)) continue;
+            if (const GroupEntry* g = FindGroupByGid(groups, static_cast<uint32_t>(gid)))
+              AddGroupRow(*g, out);
           }
-          std::set<uint32_t> seen;
-          for (const GroupEntry& g : groups)
-            if (seen.insert(g.gid).second) AddGroupRow(g, out);
           return Status::Ok();
-        });
+        }
+        std::set<uint32_t> seen;
+        for (const GroupEntry& g : groups)
+          if (seen.insert(g.gid).second) AddGroupRow(g, out);
+        return Status::Ok();
+      });
 }
 
 }  // namespace warden

@@ -41,7 +41,8 @@ HardwareIdsDatabase HardwareIdsDatabase::Parse(std::string_view text,
     std::string_view name;
     if (line[0] != '\t') {
       if (StartsWith(line, "C ")) {
-        section = SplitIdLine(line.substr(2), 2, &class_id, &name) ? Section::kClass : Section::kOther;
+        section =
+            SplitIdLine(line.substr(2), 2, &class_id, &name) ? Section::kClass : Section::kOther;
         if (section == Section::kClass) db.names_["c:" + class_id] = std::string(name);
       } else if (SplitIdLine(line, 4, &vendor, &name)) {
         bool wanted = wanted_vendors.empty() || wanted_vendors.count(vendor) > 0;
@@ -56,13 +57,16 @@ HardwareIdsDatabase HardwareIdsDatabase::Parse(std::string_view text,
     std::string_view body = line.substr(two_tabs ? 2 : 1);
     if (section == Section::kVendor) {
       if (!two_tabs) {
-        if (SplitIdLine(body, 4, &device, &name)) db.names_["d:" + vendor + ":" + device] = std::string(name);
-        else device.clear();
+        if (SplitIdLine(body, 4, &device, &name))
+          db.names_["d:" + vendor + ":" + device] = std::string(name);
+        else
+          device.clear();
       } else if (!device.empty() && IsHexRun(body, 4) && body.size() > 5 && body[4] == ' ') {
         std::string subvendor = AsciiLower(body.substr(0, 4));
         std::string subdevice;
         if (SplitIdLine(body.substr(5), 4, &subdevice, &name))
-          db.names_["s:" + vendor + ":" + device + ":" + subvendor + ":" + subdevice] = std::string(name);
+          db.names_["s:" + vendor + ":" + device + ":" + subvendor + ":" + subdevice] =
+              std::string(name);
       }
     } else if (section == Section::kClass && !two_tabs) {
       if (SplitIdLine(body, 2, &subclass_id, &name))
@@ -72,7 +76,8 @@ HardwareIdsDatabase HardwareIdsDatabase::Parse(std::string_view text,
   return db;
 }
 
-HardwareIdsDatabase HardwareIdsDatabase::Load(const HostFs& fs, const std::vector<std::string>& paths,
+HardwareIdsDatabase HardwareIdsDatabase::Load(const HostFs& fs,
+                                              const std::vector<std::string>& paths,
                                               const std::set<std::string>& wanted_vendors) {
   for (const auto& path : paths) {
     auto text = fs.ReadFile(path, 32u << 20);
@@ -91,15 +96,17 @@ std::optional<std::string> HardwareIdsDatabase::Vendor(std::string_view vendor) 
   return Find("v:" + AsciiLower(vendor));
 }
 
-std::optional<std::string> HardwareIdsDatabase::Device(std::string_view vendor, std::string_view device) const {
+std::optional<std::string> HardwareIdsDatabase::Device(std::string_view vendor,
+                                                       std::string_view device) const {
   return Find("d:" + AsciiLower(vendor) + ":" + AsciiLower(device));
 }
 
-std::optional<std::string> HardwareIdsDatabase::Subsystem(std::string_view vendor, std::string_view device,
+std::optional<std::string> HardwareIdsDatabase::Subsystem(std::string_view vendor,
+                                                          std::string_view device,
                                                           std::string_view subvendor,
                                                           std::string_view subdevice) const {
-  return Find("s:" + AsciiLower(vendor) + ":" + AsciiLower(device) + ":" + AsciiLower(subvendor) + ":" +
-              AsciiLower(subdevice));
+  return Find("s:" + AsciiLower(vendor) + ":" + AsciiLower(device) + ":" + AsciiLower(subvendor) +
+              ":" + AsciiLower(subdevice));
 }
 
 std::optional<std::string> HardwareIdsDatabase::Class(std::string_view class_id) const {
@@ -112,14 +119,15 @@ std::optional<std::string> HardwareIdsDatabase::Subclass(std::string_view class_
 }
 
 const std::vector<std::string>& PciIdsPaths() {
-  static const std::vector<std::string> kPaths = {"/usr/share/misc/pci.ids", "/usr/share/hwdata/pci.ids",
-                                                  "/usr/share/pci.ids"};
+  static const std::vector<std::string> kPaths = {
+      "/usr/share/misc/pci.ids", "/usr/share/hwdata/pci.ids", "/usr/share/pci.ids"};
   return kPaths;
 }
 
 const std::vector<std::string>& UsbIdsPaths() {
-  static const std::vector<std::string> kPaths = {"/usr/share/misc/usb.ids", "/usr/share/hwdata/usb.ids",
-                                                  "/var/lib/usbutils/usb.ids", "/usr/share/usb.ids"};
+  static const std::vector<std::string> kPaths = {
+      "/usr/share/misc/usb.ids", "/usr/share/hwdata/usb.ids", "/var/lib/usbutils/usb.ids",
+      "/usr/share/usb.ids"};
   return kPaths;
 }
 

@@ -31,7 +31,8 @@ class HardwareIdsDatabase {
 
   // Parses ids text. When wanted_vendors is non-empty, only those vendors'
   // entries are kept (ids in lower case, 4 hex digits); classes are always kept.
-  static HardwareIdsDatabase Parse(std::string_view text, const std::set<std::string>& wanted_vendors = {});
+  static HardwareIdsDatabase Parse(std::string_view text,
+                                   const std::set<std::string>& wanted_vendors = {});
   // Reads the first of `paths` that exists; an empty database when none does.
   static HardwareIdsDatabase Load(const HostFs& fs, const std::vector<std::string>& paths,
                                   const std::set<std::string>& wanted_vendors = {});
@@ -41,9 +42,11 @@ class HardwareIdsDatabase {
   std::optional<std::string> Vendor(std::string_view vendor) const;
   std::optional<std::string> Device(std::string_view vendor, std::string_view device) const;
   std::optional<std::string> Subsystem(std::string_view vendor, std::string_view device,
-                                       std::string_view subvendor, std::string_view subdevice) const;
+                                       std::string_view subvendor,
+                                       std::string_view subdevice) const;
   std::optional<std::string> Class(std::string_view class_id) const;
-  std::optional<std::string> Subclass(std::string_view class_id, std::string_view subclass_id) const;
+  std::optional<std::string> Subclass(std::string_view class_id,
+                                      std::string_view subclass_id) const;
 
  private:
   std::optional<std::string> Find(const std::string& key) const;

@@ -65,8 +65,7 @@ void AddIpv6Addresses(const HostFs& fs, std::vector<InterfaceAddressRow>& rows) 
     row.address = AddressWithScope(*address, row.interface);
     row.mask = IpAddressText(PrefixToMask(static_cast<int>(prefix), true));
     row.type = AddressOriginType({*address, static_cast<int>(prefix),
-                                  (flags & IFA_F_PERMANENT) != 0,
-                                  (flags & IFA_F_TEMPORARY) != 0});
+                                  (flags & IFA_F_PERMANENT) != 0, (flags & IFA_F_TEMPORARY) != 0});
     rows.push_back(std::move(row));
     return true;
   });
@@ -95,14 +94,23 @@ std::optional<InterfaceAddressRow> ParseIpv4AddressMessage(
       return a;
     };
     switch (type) {
-      case IFA_ADDRESS: address_attr = as_ipv4(); break;
-      case IFA_LOCAL: local_attr = as_ipv4(); break;
-      case IFA_BROADCAST: broadcast_attr = as_ipv4(); break;
-      case IFA_LABEL: label = std::string(payload.substr(0, payload.find('\0'))); break;
+      case IFA_ADDRESS:
+        address_attr = as_ipv4();
+        break;
+      case IFA_LOCAL:
+        local_attr = as_ipv4();
+        break;
+      case IFA_BROADCAST:
+        broadcast_attr = as_ipv4();
+        break;
+      case IFA_LABEL:
+        label = std::string(payload.substr(0, payload.find('\0')));
+        break;
       case IFA_FLAGS:
         if (payload.size() == 4) std::memcpy(&flags, payload.data(), 4);
         break;
-      default: break;
+      default:
+        break;
     }
   });
 
@@ -120,11 +128,13 @@ std::optional<InterfaceAddressRow> ParseIpv4AddressMessage(
   if (!destination && local_attr) destination = address_attr;
   if (destination) {
     uint32_t link_flags = ReadInterfaceFlags(fs, link_name).value_or(0);
-    if (link_flags & kIffBroadcast) row.broadcast = IpAddressText(*destination);
-    else row.point_to_point = IpAddressText(*destination);
+    if (link_flags & kIffBroadcast)
+      row.broadcast = IpAddressText(*destination);
+    else
+      row.point_to_point = IpAddressText(*destination);
   }
-  row.type = AddressOriginType({*own, header.ifa_prefixlen, (flags & IFA_F_PERMANENT) != 0,
-                                (flags & IFA_F_TEMPORARY) != 0});
+  row.type = AddressOriginType(
+      {*own, header.ifa_prefixlen, (flags & IFA_F_PERMANENT) != 0, (flags & IFA_F_TEMPORARY) != 0});
   return row;
 }
 
@@ -161,18 +171,18 @@ Status GenerateInterfaceAddresses(const QueryContext& ctx, RowWriter& out) {
 }  // namespace
 
 void RegisterInterfaceAddressesTable(TableRegistry& r) {
-  r.Add(TableSchema{"interface_addresses",
-                    "IP addresses configured on the host's network interfaces.",
-                    {{"interface", ColumnType::kText, kNone, "", "Interface name"},
-                     {"address", ColumnType::kText, kNone, "", "Specific address for interface"},
-                     {"mask", ColumnType::kText, kNone, "", "Interface netmask"},
-                     {"broadcast", ColumnType::kText, kNone, "",
-                      "Broadcast address for the interface"},
-                     {"point_to_point", ColumnType::kText, kNone, "",
-                      "PtP address for the interface"},
-                     {"type", ColumnType::kText, kNone, "",
-                      "Type of address. One of dhcp, manual, auto, other, unknown"}}},
-        GenerateInterfaceAddresses);
+  r.Add(
+      TableSchema{
+          "interface_addresses",
+          "IP addresses configured on the host's network interfaces.",
+          {{"interface", ColumnType::kText, kNone, "", "Interface name"},
+           {"address", ColumnType::kText, kNone, "", "Specific address for interface"},
+           {"mask", ColumnType::kText, kNone, "", "Interface netmask"},
+           {"broadcast", ColumnType::kText, kNone, "", "Broadcast address for the interface"},
+           {"point_to_point", ColumnType::kText, kNone, "", "PtP address for the interface"},
+           {"type", ColumnType::kText, kNone, "",
+            "Type of address. One of dhcp, manual, auto, other, unknown"}}},
+      GenerateInterfaceAddresses);
 }
 
 }  // namespace warden

@@ -96,7 +96,7 @@ TEST(InterfaceAddressesTableTest, MalformedIfInet6LinesAreSkipped) {
   testing::TempDir root;
   root.WriteFile("proc/net/if_inet6",
                  "fe80000000000000021122fffe334455 02 40 20 80 eth0\n"
-                 "fe80000000000000021122fffe3344 02 40 20 80 eth0\n"   // short address
+                 "fe80000000000000021122fffe3344 02 40 20 80 eth0\n"    // short address
                  "fe80000000000000021122fffe334455 02 99 20 80 eth0\n"  // prefix 0x99 > 128
                  "fe80000000000000021122fffe334455 02\n"
                  "\xff\xfe\x00 junk\n");

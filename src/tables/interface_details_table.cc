@@ -50,8 +50,8 @@ std::string SixByteMac(std::string_view sysfs_address) {
     bytes[i] = static_cast<unsigned>(value);
   }
   char text[18];
-  std::snprintf(text, sizeof text, "%02x:%02x:%02x:%02x:%02x:%02x", bytes[0], bytes[1],
-                bytes[2], bytes[3], bytes[4], bytes[5]);
+  std::snprintf(text, sizeof text, "%02x:%02x:%02x:%02x:%02x:%02x", bytes[0], bytes[1], bytes[2],
+                bytes[3], bytes[4], bytes[5]);
   return text;
 }
 
@@ -134,7 +134,8 @@ void RegisterInterfaceDetailsTable(TableRegistry& r) {
                      {"mac", ColumnType::kText, kNone, "nocase", "MAC of interface (optional)"},
                      {"type", ColumnType::kInteger, kNone, "", "Interface type (includes virtual)"},
                      {"mtu", ColumnType::kInteger, kNone, "", "Network MTU"},
-                     {"metric", ColumnType::kInteger, kNone, "", "Metric based on the speed of the interface"},
+                     {"metric", ColumnType::kInteger, kNone, "",
+                      "Metric based on the speed of the interface"},
                      {"flags", ColumnType::kInteger, kNone, "", "Flags (netdevice) for the device"},
                      {"ipackets", ColumnType::kBigInt, kNone, "", "Input packets"},
                      {"opackets", ColumnType::kBigInt, kNone, "", "Output packets"},
@@ -145,7 +146,8 @@ void RegisterInterfaceDetailsTable(TableRegistry& r) {
                      {"idrops", ColumnType::kBigInt, kNone, "", "Input drops"},
                      {"odrops", ColumnType::kBigInt, kNone, "", "Output drops"},
                      {"collisions", ColumnType::kBigInt, kNone, "", "Packet Collisions detected"},
-                     {"last_change", ColumnType::kBigInt, kNone, "", "Time of last device modification (optional)"},
+                     {"last_change", ColumnType::kBigInt, kNone, "",
+                      "Time of last device modification (optional)"},
                      {"link_speed", ColumnType::kBigInt, kNone, "", "Interface speed in Mb/s"},
                      {"pci_slot", ColumnType::kText, kNone, "", "PCI slot number"}}},
         GenerateInterfaceDetails);

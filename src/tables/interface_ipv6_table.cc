@@ -46,8 +46,7 @@ Status GenerateInterfaceIpv6(const QueryContext& ctx, RowWriter& out) {
     row.Set("hop_limit", ReadConf(fs, name, "hop_limit"));
     row.Set("forwarding_enabled", forwarding);
     if (forwarding && redirects && all_redirects) {
-      bool accepted = *forwarding ? (*all_redirects && *redirects)
-                                  : (*all_redirects || *redirects);
+      bool accepted = *forwarding ? (*all_redirects && *redirects) : (*all_redirects || *redirects);
       row.Set("redirect_accept", accepted ? 1 : 0);
     }
     if (accept_ra && forwarding) {
@@ -61,18 +60,16 @@ Status GenerateInterfaceIpv6(const QueryContext& ctx, RowWriter& out) {
 }  // namespace
 
 void RegisterInterfaceIpv6Table(TableRegistry& r) {
-  r.Add(TableSchema{"interface_ipv6",
-                    "IPv6 forwarding, redirect and router-advertisement settings per interface.",
-                    {{"interface", ColumnType::kText, kNone, "", "Interface name"},
-                     {"hop_limit", ColumnType::kInteger, kNone, "",
-                      "Current Hop Limit"},
-                     {"forwarding_enabled", ColumnType::kInteger, kNone, "",
-                      "Enable IP forwarding"},
-                     {"redirect_accept", ColumnType::kInteger, kNone, "",
-                      "Accept ICMP redirect messages"},
-                     {"rtadv_accept", ColumnType::kInteger, kNone, "",
-                      "Accept ICMP Router Advertisement"}}},
-        GenerateInterfaceIpv6);
+  r.Add(
+      TableSchema{
+          "interface_ipv6",
+          "IPv6 forwarding, redirect and router-advertisement settings per interface.",
+          {{"interface", ColumnType::kText, kNone, "", "Interface name"},
+           {"hop_limit", ColumnType::kInteger, kNone, "", "Current Hop Limit"},
+           {"forwarding_enabled", ColumnType::kInteger, kNone, "", "Enable IP forwarding"},
+           {"redirect_accept", ColumnType::kInteger, kNone, "", "Accept ICMP redirect messages"},
+           {"rtadv_accept", ColumnType::kInteger, kNone, "", "Accept ICMP Router Advertisement"}}},
+      GenerateInterfaceIpv6);
 }
 
 }  // namespace warden

@@ -138,10 +138,14 @@ std::optional<ParsedRule> ParseRuleWords(const std::vector<std::string>& words,
       std::transform(lower.begin(), lower.end(), lower.begin(),
                      [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
       int64_t number = 0;
-      if (ParseInt64(lower, &number)) protocol = number;
-      else if (auto builtin = BuiltinProtocolNumber(lower)) protocol = *builtin;
-      else if (auto known = resolve_protocol ? resolve_protocol(lower) : std::nullopt) protocol = *known;
-      else unknown_protocol = value;  // a name this host cannot number: kept as text
+      if (ParseInt64(lower, &number))
+        protocol = number;
+      else if (auto builtin = BuiltinProtocolNumber(lower))
+        protocol = *builtin;
+      else if (auto known = resolve_protocol ? resolve_protocol(lower) : std::nullopt)
+        protocol = *known;
+      else
+        unknown_protocol = value;  // a name this host cannot number: kept as text
       protocol_inverted = inverted;
     } else if (word == "-m" || word == "--match") {
       rule.match = "yes";
@@ -165,11 +169,15 @@ std::optional<ParsedRule> ParseRuleWords(const std::vector<std::string>& words,
   if (parsed.chain.empty()) return std::nullopt;
 
   const std::string protocol_text = unknown_protocol ? *unknown_protocol : std::to_string(protocol);
-  if (protocol_inverted) rule.protocol = "!" + protocol_text;
-  else if (unknown_protocol) rule.protocol = *unknown_protocol;
-  else rule.protocol = protocol;
+  if (protocol_inverted)
+    rule.protocol = "!" + protocol_text;
+  else if (unknown_protocol)
+    rule.protocol = *unknown_protocol;
+  else
+    rule.protocol = protocol;
   // osquery fills ports for TCP and UDP rules (0:65535 when unrestricted).
-  const bool ports_apply = !protocol_inverted && !unknown_protocol && (protocol == 6 || protocol == 17);
+  const bool ports_apply =
+      !protocol_inverted && !unknown_protocol && (protocol == 6 || protocol == 17);
   rule.src_port = src_port.value_or(ports_apply ? "0:65535" : "");
   rule.dst_port = dst_port.value_or(ports_apply ? "0:65535" : "");
   return parsed;

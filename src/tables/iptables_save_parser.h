@@ -25,28 +25,28 @@
 namespace warden {
 
 struct IptablesRule {
-  std::string target;         // -j/-g value, "" without one
-  Value protocol;             // number (0 = all); text "!6" when inverted, or a
-                              // protocol name no table could number
-  std::string src_port;       // "lo:hi", multiport list, "" when not applicable
+  std::string target;    // -j/-g value, "" without one
+  Value protocol;        // number (0 = all); text "!6" when inverted, or a
+                         // protocol name no table could number
+  std::string src_port;  // "lo:hi", multiport list, "" when not applicable
   std::string dst_port;
-  std::string src_ip;         // "0.0.0.0" when any; "!" prefix when inverted
-  std::string src_mask;       // dotted
-  std::string iniface;        // "all" when any; "!" prefix when inverted
-  std::string iniface_mask;   // libiptc's mask bytes as hex ("FFFFFFFFFF" for eth0)
+  std::string src_ip;        // "0.0.0.0" when any; "!" prefix when inverted
+  std::string src_mask;      // dotted
+  std::string iniface;       // "all" when any; "!" prefix when inverted
+  std::string iniface_mask;  // libiptc's mask bytes as hex ("FFFFFFFFFF" for eth0)
   std::string dst_ip;
   std::string dst_mask;
   std::string outiface;
   std::string outiface_mask;
-  std::string match;          // "yes" when the rule uses a match extension (-m)
+  std::string match;  // "yes" when the rule uses a match extension (-m)
   int64_t packets = 0;
   int64_t bytes = 0;
 };
 
 struct IptablesChain {
-  std::string table;   // filter_name
+  std::string table;  // filter_name
   std::string name;
-  std::string policy;  // "" for user-defined chains
+  std::string policy;   // "" for user-defined chains
   int64_t packets = 0;  // policy counters
   int64_t bytes = 0;
   std::vector<IptablesRule> rules;

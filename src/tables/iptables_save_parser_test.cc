@@ -156,7 +156,8 @@ TEST(IptablesSaveParserTest, JunkAndTruncatedInputNeverCrash) {
     auto chains = ParseIptablesSave(text, nullptr);
     for (const auto& c : chains) EXPECT_FALSE(c.name.empty());
   }
-  auto chains = ParseIptablesSave("*filter\n:INPUT ACCEPT [0:0]\n[1:2] -A INPUT -j DROP\n", nullptr);
+  auto chains =
+      ParseIptablesSave("*filter\n:INPUT ACCEPT [0:0]\n[1:2] -A INPUT -j DROP\n", nullptr);
   ASSERT_EQ(chains.size(), 1u);
   ASSERT_EQ(chains[0].rules.size(), 1u);
   EXPECT_EQ(chains[0].rules[0].target, "DROP");

@@ -124,26 +124,30 @@ Status GenerateIptables(const QueryContext& ctx, RowWriter& out) {
 }  // namespace
 
 void RegisterIptablesTable(TableRegistry& r) {
-  r.Add(TableSchema{"iptables", "IPv4 packet filter (iptables) chains and rules.",
-                    {{"filter_name", ColumnType::kText, kNone, "", "Packet matching filter table name."},
-                     {"chain", ColumnType::kText, kNone, "", "Name of the chain."},
-                     {"policy", ColumnType::kText, kNone, "", "Policy that applies for this rule."},
-                     {"target", ColumnType::kText, kNone, "", "Target that applies for this rule."},
-                     {"protocol", ColumnType::kInteger, kNone, "", "Protocol number identification."},
-                     {"src_port", ColumnType::kText, kNone, "", "Protocol source port(s)."},
-                     {"dst_port", ColumnType::kText, kNone, "", "Protocol destination port(s)."},
-                     {"src_ip", ColumnType::kText, kNone, "", "Source IP address."},
-                     {"src_mask", ColumnType::kText, kNone, "", "Source IP address mask."},
-                     {"iniface", ColumnType::kText, kNone, "", "Input interface for the rule."},
-                     {"iniface_mask", ColumnType::kText, kNone, "", "Input interface mask for the rule."},
-                     {"dst_ip", ColumnType::kText, kNone, "", "Destination IP address."},
-                     {"dst_mask", ColumnType::kText, kNone, "", "Destination IP address mask."},
-                     {"outiface", ColumnType::kText, kNone, "", "Output interface for the rule."},
-                     {"outiface_mask", ColumnType::kText, kNone, "", "Output interface mask for the rule."},
-                     {"match", ColumnType::kText, kNone, "", "Matching rule that applies."},
-                     {"packets", ColumnType::kInteger, kNone, "", "Number of matching packets for this rule."},
-                     {"bytes", ColumnType::kInteger, kNone, "", "Number of matching bytes for this rule."}}},
-        GenerateIptables);
+  r.Add(
+      TableSchema{
+          "iptables",
+          "IPv4 packet filter (iptables) chains and rules.",
+          {{"filter_name", ColumnType::kText, kNone, "", "Packet matching filter table name."},
+           {"chain", ColumnType::kText, kNone, "", "Name of the chain."},
+           {"policy", ColumnType::kText, kNone, "", "Policy that applies for this rule."},
+           {"target", ColumnType::kText, kNone, "", "Target that applies for this rule."},
+           {"protocol", ColumnType::kInteger, kNone, "", "Protocol number identification."},
+           {"src_port", ColumnType::kText, kNone, "", "Protocol source port(s)."},
+           {"dst_port", ColumnType::kText, kNone, "", "Protocol destination port(s)."},
+           {"src_ip", ColumnType::kText, kNone, "", "Source IP address."},
+           {"src_mask", ColumnType::kText, kNone, "", "Source IP address mask."},
+           {"iniface", ColumnType::kText, kNone, "", "Input interface for the rule."},
+           {"iniface_mask", ColumnType::kText, kNone, "", "Input interface mask for the rule."},
+           {"dst_ip", ColumnType::kText, kNone, "", "Destination IP address."},
+           {"dst_mask", ColumnType::kText, kNone, "", "Destination IP address mask."},
+           {"outiface", ColumnType::kText, kNone, "", "Output interface for the rule."},
+           {"outiface_mask", ColumnType::kText, kNone, "", "Output interface mask for the rule."},
+           {"match", ColumnType::kText, kNone, "", "Matching rule that applies."},
+           {"packets", ColumnType::kInteger, kNone, "",
+            "Number of matching packets for this rule."},
+           {"bytes", ColumnType::kInteger, kNone, "", "Number of matching bytes for this rule."}}},
+      GenerateIptables);
 }
 
 }  // namespace warden

@@ -62,7 +62,8 @@ TEST(IptablesTableTest, LiveRuleAddedByIptablesIsListedThenGone) {
       "SELECT * FROM iptables WHERE filter_name = 'filter' AND chain = '" + chain + "'";
   {
     ScratchChain scratch(iptables, chain);
-    if (!scratch.created()) GTEST_SKIP() << "iptables cannot create chains here (no kernel support?)";
+    if (!scratch.created())
+      GTEST_SKIP() << "iptables cannot create chains here (no kernel support?)";
     ASSERT_TRUE(scratch.Append({"-s", "198.51.100.7/32", "-i", "eth+", "-p", "tcp", "-m", "tcp",
                                 "--dport", "4242", "-j", "DROP"}));
     SqlFixture sql;
@@ -97,8 +98,9 @@ TEST(IptablesTableTest, LiveBuiltinChainsCarryTheirPolicy) {
   if (listing.out.rfind("-P INPUT ", 0) == 0)
     policy = listing.out.substr(9, listing.out.find('\n') - 9);
   SqlFixture sql;
-  auto r = sql.Query("SELECT policy FROM iptables WHERE filter_name = 'filter' AND "
-                     "chain = 'INPUT' AND target IS NULL");
+  auto r = sql.Query(
+      "SELECT policy FROM iptables WHERE filter_name = 'filter' AND "
+      "chain = 'INPUT' AND target IS NULL");
   ASSERT_EQ(r.rows.size(), 1u);
   EXPECT_EQ(ValueToText(Cell(r, 0, "policy")), policy);
 }

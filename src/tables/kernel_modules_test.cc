@@ -14,13 +14,16 @@ using testing::TempDir;
 TEST(KernelModulesTableTest, OneRowPerWellFormedLine) {
   SqlFixture db(SystemRoot());
   auto r = db.Query("SELECT name FROM kernel_modules");
-  EXPECT_EQ(ColumnValues(r, "name"), (std::vector<std::string>{"nvme", "nvme_core", "dm_crypt", "snd_hda_intel",
-                                                               "snd_hda_codec", "i915", "wireguard"}));
+  EXPECT_EQ(ColumnValues(r, "name"),
+            (std::vector<std::string>{"nvme", "nvme_core", "dm_crypt", "snd_hda_intel",
+                                      "snd_hda_codec", "i915", "wireguard"}));
 }
 
 TEST(KernelModulesTableTest, UsedByDropsTheTrailingComma) {
   SqlFixture db(SystemRoot());
-  auto r = db.Query("SELECT name, used_by FROM kernel_modules WHERE name IN ('nvme', 'nvme_core', 'snd_hda_codec')");
+  auto r = db.Query(
+      "SELECT name, used_by FROM kernel_modules WHERE name IN ('nvme', 'nvme_core', "
+      "'snd_hda_codec')");
   ASSERT_EQ(r.rows.size(), 3u);
   EXPECT_EQ(Text(r, *FindRow(r, "name", "nvme"), "used_by"), "-");
   EXPECT_EQ(Text(r, *FindRow(r, "name", "nvme_core"), "used_by"), "nvme");

@@ -13,7 +13,8 @@ namespace warden {
 void RegisterKnownHostsTable(TableRegistry& r) {
   r.Add(TableSchema{"known_hosts",
                     "Host keys trusted by each local user's SSH client (~/.ssh/known_hosts).",
-                    {{"uid", ColumnType::kBigInt, kIndex | kOptimized, "", "The local user that owns the known_hosts file"},
+                    {{"uid", ColumnType::kBigInt, kIndex | kOptimized, "",
+                      "The local user that owns the known_hosts file"},
                      {"key", ColumnType::kText, kNone, "", "parsed authorized keys line"},
                      {"key_file", ColumnType::kText, kNone, "", "Path to known_hosts file"}}},
         [](const QueryContext& ctx, RowWriter& out) -> Status {

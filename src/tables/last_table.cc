@@ -14,8 +14,10 @@ void RegisterLastTable(TableRegistry& r) {
                     {{"username", ColumnType::kText, kNone, "", "Entry username"},
                      {"tty", ColumnType::kText, kNone, "", "Entry terminal"},
                      {"pid", ColumnType::kInteger, kNone, "", "Process (or thread) ID"},
-                     {"type", ColumnType::kInteger, kNone, "", "Entry type, according to ut_type types (utmp.h)"},
-                     {"type_name", ColumnType::kText, kNone, "", "Entry type name, according to ut_type types (utmp.h)"},
+                     {"type", ColumnType::kInteger, kNone, "",
+                      "Entry type, according to ut_type types (utmp.h)"},
+                     {"type_name", ColumnType::kText, kNone, "",
+                      "Entry type name, according to ut_type types (utmp.h)"},
                      {"time", ColumnType::kInteger, kNone, "", "Entry timestamp"},
                      {"host", ColumnType::kText, kNone, "", "Entry hostname"}}},
         [](const QueryContext& ctx, RowWriter& out) -> Status {

@@ -19,7 +19,15 @@ namespace warden {
 namespace {
 
 enum ListeningPortColumn : int {
-  kPid, kPort, kProtocol, kFamily, kAddress, kFd, kSocket, kPath, kNetNamespace,
+  kPid,
+  kPort,
+  kProtocol,
+  kFamily,
+  kAddress,
+  kFd,
+  kSocket,
+  kPath,
+  kNetNamespace,
 };
 
 Status GenerateListeningPorts(const QueryContext& ctx, RowWriter& out) {

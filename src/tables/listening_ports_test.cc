@@ -181,7 +181,8 @@ TEST_F(OwnListenersTest, TcpAndUdpListenersAppearWithThisPidAndFd) {
   auto r = sql.Query("SELECT * FROM listening_ports WHERE address = '127.0.0.1' AND port IN (" +
                      std::to_string(tcp_port) + ", " + std::to_string(udp_port) + ")");
   const int64_t pid = ::getpid();
-  std::set<std::tuple<int64_t, int64_t, int64_t, int64_t, int64_t, int64_t>> got;  // proto,port,pid,fd,family,socket
+  std::set<std::tuple<int64_t, int64_t, int64_t, int64_t, int64_t, int64_t>>
+      got;  // proto,port,pid,fd,family,socket
   for (size_t i = 0; i < r.rows.size(); ++i)
     got.emplace(std::get<int64_t>(Cell(r, i, "protocol")), std::get<int64_t>(Cell(r, i, "port")),
                 std::get<int64_t>(Cell(r, i, "pid")), std::get<int64_t>(Cell(r, i, "fd")),
@@ -213,7 +214,8 @@ TEST_F(OwnListenersTest, UnixListenerAppearsWithItsPath) {
   ASSERT_EQ(::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr), 0);
   ASSERT_EQ(::listen(fd, 4), 0);
   SqlFixture sql;
-  auto r = sql.Query("SELECT pid, fd, family, port FROM listening_ports WHERE path = '" + path + "'");
+  auto r =
+      sql.Query("SELECT pid, fd, family, port FROM listening_ports WHERE path = '" + path + "'");
   ASSERT_EQ(r.rows.size(), 1u);
   EXPECT_EQ(Cell(r, 0, "pid"), Value(int64_t{::getpid()}));
   EXPECT_EQ(Cell(r, 0, "fd"), Value(int64_t{fd}));

@@ -12,7 +12,8 @@ TEST(LoadAverageTableTest, OneRowPerPeriodWithSixDecimals) {
   SqlFixture db(SystemRoot());
   auto r = db.Query("SELECT period, average FROM load_average");
   EXPECT_EQ(ColumnValues(r, "period"), (std::vector<std::string>{"1m", "5m", "15m"}));
-  EXPECT_EQ(ColumnValues(r, "average"), (std::vector<std::string>{"0.520000", "0.580000", "0.590000"}));
+  EXPECT_EQ(ColumnValues(r, "average"),
+            (std::vector<std::string>{"0.520000", "0.580000", "0.590000"}));
 }
 
 TEST(LoadAverageTableTest, PeriodConstraintSelectsOneRow) {

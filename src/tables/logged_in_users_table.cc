@@ -15,17 +15,28 @@ namespace {
 
 std::string_view LoginTypeName(int16_t type) {
   switch (type) {
-    case kUtEmpty: return "empty";
-    case kUtRunLevel: return "runlevel";
-    case kUtBootTime: return "boot_time";
-    case kUtNewTime: return "new_time";
-    case kUtOldTime: return "old_time";
-    case kUtInitProcess: return "init";
-    case kUtLoginProcess: return "login";
-    case kUtUserProcess: return "user";
-    case kUtDeadProcess: return "dead";
-    case kUtAccounting: return "accounting";
-    default: return "unknown";
+    case kUtEmpty:
+      return "empty";
+    case kUtRunLevel:
+      return "runlevel";
+    case kUtBootTime:
+      return "boot_time";
+    case kUtNewTime:
+      return "new_time";
+    case kUtOldTime:
+      return "old_time";
+    case kUtInitProcess:
+      return "init";
+    case kUtLoginProcess:
+      return "login";
+    case kUtUserProcess:
+      return "user";
+    case kUtDeadProcess:
+      return "dead";
+    case kUtAccounting:
+      return "accounting";
+    default:
+      return "unknown";
   }
 }
 

@@ -14,9 +14,9 @@ struct MeminfoField {
 };
 
 constexpr MeminfoField kFields[] = {
-    {"MemTotal", "memory_total"}, {"MemFree", "memory_free"},   {"MemAvailable", "memory_available"},
-    {"Buffers", "buffers"},       {"Cached", "cached"},         {"SwapCached", "swap_cached"},
-    {"Active", "active"},         {"Inactive", "inactive"},     {"SwapTotal", "swap_total"},
+    {"MemTotal", "memory_total"}, {"MemFree", "memory_free"}, {"MemAvailable", "memory_available"},
+    {"Buffers", "buffers"},       {"Cached", "cached"},       {"SwapCached", "swap_cached"},
+    {"Active", "active"},         {"Inactive", "inactive"},   {"SwapTotal", "swap_total"},
     {"SwapFree", "swap_free"},
 };
 
@@ -47,7 +47,8 @@ void RegisterMemoryInfoTable(TableRegistry& registry) {
                      if (key != field.key) continue;
                      auto parts = SplitWhitespace(line.substr(colon + 1));
                      int64_t kib = 0;
-                     if (!parts.empty() && ParseInt64(parts[0], &kib)) row.Set(field.column, kib * 1024);
+                     if (!parts.empty() && ParseInt64(parts[0], &kib))
+                       row.Set(field.column, kib * 1024);
                      break;
                    }
                  }

@@ -25,9 +25,10 @@ std::string DecodeMountField(std::string_view field) {
   std::string out;
   out.reserve(field.size());
   for (size_t i = 0; i < field.size(); ++i) {
-    if (field[i] == '\\' && i + 3 < field.size() && is_octal(field[i + 1]) && is_octal(field[i + 2]) &&
-        is_octal(field[i + 3])) {
-      out += static_cast<char>(((field[i + 1] - '0') << 6) | ((field[i + 2] - '0') << 3) | (field[i + 3] - '0'));
+    if (field[i] == '\\' && i + 3 < field.size() && is_octal(field[i + 1]) &&
+        is_octal(field[i + 2]) && is_octal(field[i + 3])) {
+      out += static_cast<char>(((field[i + 1] - '0') << 6) | ((field[i + 2] - '0') << 3) |
+                               (field[i + 3] - '0'));
       i += 3;
       continue;
     }
@@ -76,9 +77,9 @@ std::optional<std::string> ResolvePath(const HostFs& fs, std::string_view path) 
 }
 
 bool IsNetworkFilesystem(std::string_view type) {
-  static const std::set<std::string_view> kNetwork = {"nfs", "nfs4", "cifs", "smb3", "smbfs", "ncpfs",
-                                                      "afs", "ceph", "glusterfs", "9p", "lustre",
-                                                      "fuse.sshfs", "fuse.glusterfs", "fuse.s3fs"};
+  static const std::set<std::string_view> kNetwork = {
+      "nfs",  "nfs4",      "cifs", "smb3",   "smbfs",      "ncpfs",          "afs",
+      "ceph", "glusterfs", "9p",   "lustre", "fuse.sshfs", "fuse.glusterfs", "fuse.s3fs"};
   return kNetwork.count(type) > 0;
 }
 
@@ -102,10 +103,11 @@ void RegisterMountsTable(TableRegistry& registry) {
                  auto text = ctx.fs().ReadFile("/proc/mounts", 64u << 20);
                  if (!text.ok()) return Status::Ok();
                  const bool want_alias = ctx.IsUsed("device_alias");
-                 const bool want_sizes = ctx.fs().is_live() &&
-                                         (ctx.IsUsed("blocks_size") || ctx.IsUsed("blocks") ||
-                                          ctx.IsUsed("blocks_free") || ctx.IsUsed("blocks_available") ||
-                                          ctx.IsUsed("inodes") || ctx.IsUsed("inodes_free"));
+                 const bool want_sizes =
+                     ctx.fs().is_live() &&
+                     (ctx.IsUsed("blocks_size") || ctx.IsUsed("blocks") ||
+                      ctx.IsUsed("blocks_free") || ctx.IsUsed("blocks_available") ||
+                      ctx.IsUsed("inodes") || ctx.IsUsed("inodes_free"));
                  for (std::string_view line : SplitString(*text, '\n')) {
                    if (ctx.Cancelled()) break;
                    auto fields = SplitWhitespace(line);

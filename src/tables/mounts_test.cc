@@ -12,8 +12,8 @@ TEST(MountsTableTest, OneRowPerProcMountsLineInOrder) {
   SqlFixture db(SystemRoot());
   auto r = db.Query("SELECT path FROM mounts");
   EXPECT_EQ(ColumnValues(r, "path"),
-            (std::vector<std::string>{"/", "/proc", "/sys", "/run", "/data", "/media/backup disk", "/mnt/home",
-                                      "/proc/sys/fs/binfmt_misc"}));
+            (std::vector<std::string>{"/", "/proc", "/sys", "/run", "/data", "/media/backup disk",
+                                      "/mnt/home", "/proc/sys/fs/binfmt_misc"}));
 }
 
 TEST(MountsTableTest, OctalEscapesAreDecoded) {
@@ -27,7 +27,8 @@ TEST(MountsTableTest, OctalEscapesAreDecoded) {
 
 TEST(MountsTableTest, DeviceAliasResolvesSymlinks) {
   SqlFixture db(SystemRoot());
-  auto r = db.Query("SELECT device, device_alias FROM mounts WHERE path IN ('/', '/data', '/proc', '/mnt/home')");
+  auto r = db.Query(
+      "SELECT device, device_alias FROM mounts WHERE path IN ('/', '/data', '/proc', '/mnt/home')");
   ASSERT_EQ(r.rows.size(), 4u);
   EXPECT_EQ(Text(r, *FindRow(r, "device", "/dev/mapper/vg0-data"), "device_alias"), "/dev/dm-1");
   EXPECT_EQ(Text(r, *FindRow(r, "device", "/dev/sda1"), "device_alias"), "/dev/sda1");

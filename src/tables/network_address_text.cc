@@ -80,8 +80,10 @@ std::optional<int> MaskToPrefix(const IpAddress& mask) {
     for (int bit = 7; bit >= 0; --bit) {
       bool one = (mask.bytes[i] >> bit) & 1;
       if (one && seen_zero) return std::nullopt;
-      if (one) ++prefix;
-      else seen_zero = true;
+      if (one)
+        ++prefix;
+      else
+        seen_zero = true;
     }
   }
   return prefix;

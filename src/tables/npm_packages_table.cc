@@ -8,9 +8,8 @@
 // directory instead, as in osquery. A package.json that does not parse
 // still gives a row (path, directory, depth), as osquery does: the package
 // is there even if its metadata is broken.
-#include <nlohmann/json.hpp>
-
 #include <algorithm>
+#include <nlohmann/json.hpp>
 #include <set>
 #include <utility>
 
@@ -35,14 +34,18 @@ void FillFromPackageJson(std::string_view text, Row& row) {
   for (const char* key : {"name", "version", "description", "homepage"})
     if (doc.contains(key)) row.Set(key, JsonText(doc, key));
   if (auto it = doc.find("author"); it != doc.end()) {
-    if (it->is_string()) row.Set("author", it->get<std::string>());
-    else if (it->is_object()) row.Set("author", JsonText(*it, "name"));
+    if (it->is_string())
+      row.Set("author", it->get<std::string>());
+    else if (it->is_object())
+      row.Set("author", JsonText(*it, "name"));
   }
   // "license": "MIT", or the deprecated {"type": ..., "url": ...} form,
   // for which osquery shows the url.
   if (auto it = doc.find("license"); it != doc.end()) {
-    if (it->is_string()) row.Set("license", it->get<std::string>());
-    else if (it->is_object() && it->contains("url")) row.Set("license", JsonText(*it, "url"));
+    if (it->is_string())
+      row.Set("license", it->get<std::string>());
+    else if (it->is_object() && it->contains("url"))
+      row.Set("license", JsonText(*it, "url"));
   }
 }
 
@@ -89,7 +92,8 @@ void ScanSearchDirectory(const QueryContext& ctx, const std::string& site, int64
       row.Set("directory", site);
       row.Set("depth", depth);
       row.Set("max_depth", max_depth);
-      if ((max_depth < 0 || depth < max_depth) && ctx.fs().IsDirectory(JoinHostPath(pkg, "node_modules")))
+      if ((max_depth < 0 || depth < max_depth) &&
+          ctx.fs().IsDirectory(JoinHostPath(pkg, "node_modules")))
         pending.emplace_back(pkg, depth + 1);
     }
   }
@@ -105,7 +109,8 @@ std::vector<std::string> DefaultSearchDirectories(const QueryContext& ctx) {
     if (!u.home.empty() && u.home != "/") homes.insert(u.home);
   for (const std::string& home : homes) {
     for (const char* rel : {".npm-global/lib", ".nvm/versions/node/*/lib"})
-      for (std::string& d : ExpandHostPattern(ctx.fs(), HomeFilePath(home, rel))) dirs.insert(std::move(d));
+      for (std::string& d : ExpandHostPattern(ctx.fs(), HomeFilePath(home, rel)))
+        dirs.insert(std::move(d));
   }
   return {dirs.begin(), dirs.end()};
 }
@@ -113,32 +118,37 @@ std::vector<std::string> DefaultSearchDirectories(const QueryContext& ctx) {
 }  // namespace
 
 void RegisterNpmPackagesTable(TableRegistry& r) {
-  r.Add(TableSchema{"npm_packages", "Node.js packages installed globally or in a given directory.",
-                    {{"name", ColumnType::kText, kNone, "", "Package name"},
-                     {"version", ColumnType::kText, kNone, "version", "Package version"},
-                     {"description", ColumnType::kText, kNone, "", "Package description"},
-                     {"author", ColumnType::kText, kNone, "", "Package author"},
-                     {"license", ColumnType::kText, kNone, "", "License"},
-                     {"homepage", ColumnType::kText, kNone, "", "Homepage URL"},
-                     {"path", ColumnType::kText, kNone, "", "Path to the package.json"},
-                     {"directory", ColumnType::kText, kIndex | kOptimized, "", "Directory searched"},
-                     {"depth", ColumnType::kInteger, kNone, "", "node_modules nesting level (0 = top)"},
-                     {"max_depth", ColumnType::kInteger, kHidden | kAdditional, "",
-                      "Deepest nesting level searched (default 100, -1 = unlimited)"},
-                     {"pid_with_namespace", ColumnType::kInteger, kHidden | kAdditional, "",
-                      "Accepted for osquery compatibility; always NULL"},
-                     {"mount_namespace_id", ColumnType::kText, kHidden, "",
-                      "Accepted for osquery compatibility; always NULL"}}},
-        [](const QueryContext& ctx, RowWriter& out) -> Status {
-          int64_t max_depth = kDefaultMaxDepth;
-          if (auto depths = ctx.IntegerEquals("max_depth"); depths && !depths->empty())
-            max_depth = depths->front();
-          std::vector<std::string> dirs;
-          if (auto wanted = ctx.TextEquals("directory")) dirs = *wanted;
-          else dirs = DefaultSearchDirectories(ctx);
-          for (const std::string& d : dirs) ScanSearchDirectory(ctx, d, max_depth, out);
-          return Status::Ok();
-        });
+  r.Add(
+      TableSchema{
+          "npm_packages",
+          "Node.js packages installed globally or in a given directory.",
+          {{"name", ColumnType::kText, kNone, "", "Package name"},
+           {"version", ColumnType::kText, kNone, "version", "Package version"},
+           {"description", ColumnType::kText, kNone, "", "Package description"},
+           {"author", ColumnType::kText, kNone, "", "Package author"},
+           {"license", ColumnType::kText, kNone, "", "License"},
+           {"homepage", ColumnType::kText, kNone, "", "Homepage URL"},
+           {"path", ColumnType::kText, kNone, "", "Path to the package.json"},
+           {"directory", ColumnType::kText, kIndex | kOptimized, "", "Directory searched"},
+           {"depth", ColumnType::kInteger, kNone, "", "node_modules nesting level (0 = top)"},
+           {"max_depth", ColumnType::kInteger, kHidden | kAdditional, "",
+            "Deepest nesting level searched (default 100, -1 = unlimited)"},
+           {"pid_with_namespace", ColumnType::kInteger, kHidden | kAdditional, "",
+            "Accepted for osquery compatibility; always NULL"},
+           {"mount_namespace_id", ColumnType::kText, kHidden, "",
+            "Accepted for osquery compatibility; always NULL"}}},
+      [](const QueryContext& ctx, RowWriter& out) -> Status {
+        int64_t max_depth = kDefaultMaxDepth;
+        if (auto depths = ctx.IntegerEquals("max_depth"); depths && !depths->empty())
+          max_depth = depths->front();
+        std::vector<std::string> dirs;
+        if (auto wanted = ctx.TextEquals("directory"))
+          dirs = *wanted;
+        else
+          dirs = DefaultSearchDirectories(ctx);
+        for (const std::string& d : dirs) ScanSearchDirectory(ctx, d, max_depth, out);
+        return Status::Ok();
+      });
 }
 
 }  // namespace warden

@@ -1,7 +1,6 @@
 #include <gtest/gtest.h>
 
 #include <nlohmann/json.hpp>
-
 #include <set>
 #include <string>
 #include <vector>
@@ -26,11 +25,13 @@ std::set<std::string> Keys(const QueryResult& r) {
 
 TEST(NpmPackagesTableTest, FindsGlobalPackagesScopedPackagesAndNestedDependencies) {
   SqlFixture db(FixturePath("package/root"));
-  auto r = db.Query("SELECT coalesce(name, '?') || ' ' || coalesce(version, '?') || ' ' || depth || ' ' || directory "
-                    "AS k FROM npm_packages");
+  auto r = db.Query(
+      "SELECT coalesce(name, '?') || ' ' || coalesce(version, '?') || ' ' || depth || ' ' || "
+      "directory "
+      "AS k FROM npm_packages");
   EXPECT_EQ(Keys(r), (std::set<std::string>{"? ? 0 /usr/lib", "npm 9.2.0 0 /usr/lib",
-                                            "@npmcli/arborist 6.2.9 1 /usr/lib", "abbrev 2.0.0 1 /usr/lib",
-                                            "semver 7.5.1 2 /usr/lib",
+                                            "@npmcli/arborist 6.2.9 1 /usr/lib",
+                                            "abbrev 2.0.0 1 /usr/lib", "semver 7.5.1 2 /usr/lib",
                                             "typescript 5.4.5 0 /home/alice/.npm-global/lib"}));
 }
 
@@ -51,7 +52,8 @@ TEST(NpmPackagesTableTest, AuthorObjectAndDeprecatedLicenseObject) {
   auto abbrev = db.Query("SELECT author FROM npm_packages WHERE name = 'abbrev'");
   EXPECT_EQ(TextColumn(abbrev, "author"), (std::vector<std::string>{"GitHub Inc."}));
   auto arborist = db.Query("SELECT license FROM npm_packages WHERE name = '@npmcli/arborist'");
-  EXPECT_EQ(TextColumn(arborist, "license"), (std::vector<std::string>{"https://opensource.org/licenses/ISC"}));
+  EXPECT_EQ(TextColumn(arborist, "license"),
+            (std::vector<std::string>{"https://opensource.org/licenses/ISC"}));
 }
 
 TEST(NpmPackagesTableTest, MaxDepthLimitsNesting) {
@@ -64,7 +66,8 @@ TEST(NpmPackagesTableTest, MaxDepthLimitsNesting) {
 
 TEST(NpmPackagesTableTest, DirectoryConstraintSearchesThatDirectory) {
   SqlFixture db(FixturePath("package/root"));
-  auto r = db.Query("SELECT name AS k FROM npm_packages WHERE directory = '/home/alice/.npm-global/lib'");
+  auto r = db.Query(
+      "SELECT name AS k FROM npm_packages WHERE directory = '/home/alice/.npm-global/lib'");
   EXPECT_EQ(Keys(r), (std::set<std::string>{"typescript"}));
 }
 
@@ -87,8 +90,8 @@ TEST(NpmPackagesLiveTest, TopLevelGlobalPackagesMatchNpmLs) {
   for (auto it = doc["dependencies"].begin(); it != doc["dependencies"].end(); ++it)
     expected.insert(it.key() + " " + it.value().value("version", ""));
   SqlFixture db;
-  auto r = db.Query("SELECT name || ' ' || version AS k FROM npm_packages WHERE directory = '" + directory +
-                    "' AND max_depth = 0");
+  auto r = db.Query("SELECT name || ' ' || version AS k FROM npm_packages WHERE directory = '" +
+                    directory + "' AND max_depth = 0");
   EXPECT_EQ(Keys(r), expected);
 }
 

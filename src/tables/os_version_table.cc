@@ -15,8 +15,8 @@
 #include "core/strings.h"
 #include "inventory/os_release.h"
 #include "sql/table.h"
-#include "tables/system_tables.h"
 #include "tables/sysfs_attributes.h"
+#include "tables/system_tables.h"
 
 namespace warden {
 namespace {

@@ -37,7 +37,8 @@ TEST(OsVersionTableTest, HiddenNamespaceColumnsAreSelectableByName) {
 
 TEST(OsVersionTableTest, PidWithNamespaceReadsThatProcessRoot) {
   SqlFixture db(SystemRoot());
-  auto r = db.Query("SELECT * , mount_namespace_id FROM os_version WHERE pid_with_namespace = 4242");
+  auto r =
+      db.Query("SELECT * , mount_namespace_id FROM os_version WHERE pid_with_namespace = 4242");
   ASSERT_EQ(r.rows.size(), 1u);
   EXPECT_EQ(Text(r, 0, "name"), "Alpine Linux");
   EXPECT_EQ(Text(r, 0, "platform"), "alpine");
@@ -93,7 +94,9 @@ TEST(OsVersionTableTest, NoReleaseFilesGivesOsqueryDefaults) {
 }
 
 TEST(OsVersionTableLiveTest, MatchesHostOsReleaseAndUname) {
-  auto shell = RunShell(". /etc/os-release && printf '%s\\n%s\\n%s\\n' \"$NAME\" \"$ID\" \"$VERSION_ID\" && uname -m");
+  auto shell = RunShell(
+      ". /etc/os-release && printf '%s\\n%s\\n%s\\n' \"$NAME\" \"$ID\" \"$VERSION_ID\" && uname "
+      "-m");
   ASSERT_EQ(shell.exit_code, 0) << shell.err;
   auto lines = SplitString(shell.out, '\n');
   ASSERT_GE(lines.size(), 4u);
@@ -104,7 +107,8 @@ TEST(OsVersionTableLiveTest, MatchesHostOsReleaseAndUname) {
     EXPECT_EQ(Text(r, 0, "name"), std::string(lines[0]));
     EXPECT_EQ(Text(r, 0, "platform"), std::string(lines[1]));
   }
-  EXPECT_EQ(std::to_string(Int(r, 0, "major")), std::string(lines[2].substr(0, lines[2].find('.'))));
+  EXPECT_EQ(std::to_string(Int(r, 0, "major")),
+            std::string(lines[2].substr(0, lines[2].find('.'))));
   EXPECT_EQ(Text(r, 0, "arch"), std::string(lines[3]));
 }
 
@@ -112,12 +116,14 @@ TEST(OsVersionTableLiveTest, PidWithNamespaceOfThisProcessIsTheHostView) {
   const std::string pid = std::to_string(::getpid());
   SqlFixture db;
   auto host = db.Query("SELECT name, version FROM os_version");
-  auto r = db.Query("SELECT name, version, mount_namespace_id FROM os_version WHERE pid_with_namespace = " + pid);
+  auto r = db.Query(
+      "SELECT name, version, mount_namespace_id FROM os_version WHERE pid_with_namespace = " + pid);
   ASSERT_EQ(r.rows.size(), 1u);
   EXPECT_EQ(Text(r, 0, "name"), Text(host, 0, "name"));
   EXPECT_EQ(ValueToText(At(r, 0, "version")), ValueToText(At(host, 0, "version")));
   // readlink gives "mnt:[4026531841]".
-  std::string link(TrimWhitespace(testing::RunCommand({"readlink", "/proc/" + pid + "/ns/mnt"}).out));
+  std::string link(
+      TrimWhitespace(testing::RunCommand({"readlink", "/proc/" + pid + "/ns/mnt"}).out));
   EXPECT_EQ("mnt:[" + Text(r, 0, "mount_namespace_id") + "]", link);
 }
 

@@ -50,7 +50,8 @@ std::vector<std::string> ExpandHostPattern(const HostFs& fs, std::string_view pa
       if (!names.ok()) continue;
       std::string glob(part);
       for (const std::string& n : *names)
-        if (fnmatch(glob.c_str(), n.c_str(), FNM_PERIOD) == 0) next.push_back(JoinHostPath(base, n));
+        if (fnmatch(glob.c_str(), n.c_str(), FNM_PERIOD) == 0)
+          next.push_back(JoinHostPath(base, n));
     }
     current = std::move(next);
     if (current.empty()) break;

@@ -53,7 +53,8 @@ const GroupEntry* FindGroupByGid(const std::vector<GroupEntry>& groups, uint32_t
 // The gids a user belongs to, as getgrouplist(3) answers with the files
 // backend: the primary gid first, then every group listing the user as a
 // member, in file order, without duplicates.
-std::vector<uint32_t> GroupIdsOfUser(const PasswdEntry& user, const std::vector<GroupEntry>& groups);
+std::vector<uint32_t> GroupIdsOfUser(const PasswdEntry& user,
+                                     const std::vector<GroupEntry>& groups);
 
 // Parses a uid/gid field: a decimal number that fits uid_t.
 std::optional<uint32_t> ParseId(std::string_view text);

@@ -56,7 +56,8 @@ TEST(GroupReaderTest, ParsesMembersTrimmingBlanks) {
 }
 
 TEST(GroupReaderTest, GroupIdsOfUserListsPrimaryFirstThenMembershipsOnce) {
-  auto groups = ParseGroup("adm:x:4:alice\nalice:x:1000:alice\nsudo:x:27:bob,alice\ndup:x:27:alice\n");
+  auto groups =
+      ParseGroup("adm:x:4:alice\nalice:x:1000:alice\nsudo:x:27:bob,alice\ndup:x:27:alice\n");
   PasswdEntry alice;
   alice.name = "alice";
   alice.gid = 1000;

@@ -11,8 +11,8 @@
 #include "core/strings.h"
 #include "sql/table.h"
 #include "tables/hardware_ids_database.h"
-#include "tables/system_tables.h"
 #include "tables/sysfs_attributes.h"
+#include "tables/system_tables.h"
 
 namespace warden {
 namespace {
@@ -79,9 +79,9 @@ void RegisterPciDevicesTable(TableRegistry& registry) {
         }
         if (functions.empty()) return Status::Ok();
 
-        const bool want_names = ctx.IsUsed("vendor") || ctx.IsUsed("model") || ctx.IsUsed("pci_class") ||
-                                ctx.IsUsed("pci_subclass") || ctx.IsUsed("subsystem_vendor") ||
-                                ctx.IsUsed("subsystem_model");
+        const bool want_names = ctx.IsUsed("vendor") || ctx.IsUsed("model") ||
+                                ctx.IsUsed("pci_class") || ctx.IsUsed("pci_subclass") ||
+                                ctx.IsUsed("subsystem_vendor") || ctx.IsUsed("subsystem_model");
         HardwareIdsDatabase ids;
         if (want_names) ids = HardwareIdsDatabase::Load(fs, PciIdsPaths(), vendors);
 

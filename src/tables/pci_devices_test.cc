@@ -14,8 +14,9 @@ using testing::TempDir;
 TEST(PciDevicesTableTest, OneRowPerFunctionInSlotOrder) {
   SqlFixture db(SystemRoot());
   auto r = db.Query("SELECT pci_slot FROM pci_devices");
-  EXPECT_EQ(ColumnValues(r, "pci_slot"),
-            (std::vector<std::string>{"0000:00:00.0", "0000:00:02.0", "0000:00:1f.6", "0000:04:00.0"}));
+  EXPECT_EQ(
+      ColumnValues(r, "pci_slot"),
+      (std::vector<std::string>{"0000:00:00.0", "0000:00:02.0", "0000:00:1f.6", "0000:04:00.0"}));
 }
 
 TEST(PciDevicesTableTest, IdsAndNamesFromSysfsAndPciIds) {
@@ -39,7 +40,9 @@ TEST(PciDevicesTableTest, IdsAndNamesFromSysfsAndPciIds) {
 
 TEST(PciDevicesTableTest, SubsystemOfAnotherVendorIsNamed) {
   SqlFixture db(SystemRoot());
-  auto r = db.Query("SELECT model, subsystem_vendor, subsystem_model, driver FROM pci_devices WHERE pci_slot = '0000:00:02.0'");
+  auto r = db.Query(
+      "SELECT model, subsystem_vendor, subsystem_model, driver FROM pci_devices WHERE pci_slot = "
+      "'0000:00:02.0'");
   ASSERT_EQ(r.rows.size(), 1u);
   EXPECT_EQ(Text(r, 0, "model"), "CometLake-U GT2 [UHD Graphics]");
   EXPECT_EQ(Text(r, 0, "subsystem_vendor"), "Lenovo");
@@ -100,7 +103,8 @@ TEST(PciDevicesTableLiveTest, MatchesLspci) {
   auto vmm = RunCommand({"lspci", "-D", "-vmm"});
   std::string slot;
   for (const std::string& line : Lines(vmm.out)) {
-    if (StartsWith(line, "Slot:")) slot = std::string(TrimWhitespace(std::string_view(line).substr(5)));
+    if (StartsWith(line, "Slot:"))
+      slot = std::string(TrimWhitespace(std::string_view(line).substr(5)));
     if (!StartsWith(line, "Vendor:")) continue;
     std::string vendor(TrimWhitespace(std::string_view(line).substr(7)));
     auto row = FindRow(r, "pci_slot", slot);

@@ -49,7 +49,8 @@ TEST(PlatformInfoTableLiveTest, AgreesWithTheKernelsDmiId) {
   }
   ASSERT_EQ(r.rows.size(), 1u);
   EXPECT_EQ(Text(r, 0, "vendor"), std::string(TrimWhitespace(vendor.out)));
-  EXPECT_EQ(Text(r, 0, "date"), std::string(TrimWhitespace(RunCommand({"cat", "/sys/class/dmi/id/bios_date"}).out)));
+  EXPECT_EQ(Text(r, 0, "date"),
+            std::string(TrimWhitespace(RunCommand({"cat", "/sys/class/dmi/id/bios_date"}).out)));
 }
 
 }  // namespace

@@ -25,8 +25,8 @@ std::string_view NextField(std::string_view& rest) {
     return {};
   }
   size_t end = rest.find_first_of(" \t\n", start);
-  std::string_view field = rest.substr(start, end == std::string_view::npos ? rest.size() - start
-                                                                            : end - start);
+  std::string_view field =
+      rest.substr(start, end == std::string_view::npos ? rest.size() - start : end - start);
   rest = end == std::string_view::npos ? std::string_view{} : rest.substr(end);
   return field;
 }

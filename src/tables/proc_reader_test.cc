@@ -55,7 +55,8 @@ TEST(ParseProcStatTest, RejectsTruncatedAndJunkText) {
   EXPECT_FALSE(ParseProcStat("", &s));
   EXPECT_FALSE(ParseProcStat("777 (app", &s));
   EXPECT_FALSE(ParseProcStat("777 (app) R 1 777", &s));
-  EXPECT_FALSE(ParseProcStat("777 (app) RUNNING 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 16 17 18 19 20", &s));
+  EXPECT_FALSE(
+      ParseProcStat("777 (app) RUNNING 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 16 17 18 19 20", &s));
   EXPECT_FALSE(ParseProcStat(std::string("\0\xff\x01)(", 5), &s));
   EXPECT_FALSE(ParseProcStat("1 (x) S a b c d e f g h i j k l m n o p q r s t", &s));
 }
@@ -69,10 +70,10 @@ TEST(ParseProcStatTest, MissingRssAfterVsizeIsZero) {
 
 TEST(ParseProcStatusTest, ReadsRealEffectiveAndSavedIdsAndMemory) {
   ProcStatus s;
-  ASSERT_TRUE(ParseProcStatus(
-      "Name:\tapp\nUid:\t1000\t1001\t1002\t1003\nGid:\t100\t101\t102\t103\n"
-      "VmSize:\t  250000 kB\nVmRSS:\t   51200 kB\n",
-      &s));
+  ASSERT_TRUE(
+      ParseProcStatus("Name:\tapp\nUid:\t1000\t1001\t1002\t1003\nGid:\t100\t101\t102\t103\n"
+                      "VmSize:\t  250000 kB\nVmRSS:\t   51200 kB\n",
+                      &s));
   EXPECT_EQ(s.real_uid, 1000);
   EXPECT_EQ(s.effective_uid, 1001);
   EXPECT_EQ(s.saved_uid, 1002);
@@ -85,7 +86,8 @@ TEST(ParseProcStatusTest, ReadsRealEffectiveAndSavedIdsAndMemory) {
 
 TEST(ParseProcStatusTest, KernelThreadWithoutVmLinesHasZeroMemory) {
   ProcStatus s;
-  ASSERT_TRUE(ParseProcStatus("Name:\tkworker\nUid:\t0\t0\t0\t0\nGid:\t0\t0\t0\t0\nThreads:\t1\n", &s));
+  ASSERT_TRUE(
+      ParseProcStatus("Name:\tkworker\nUid:\t0\t0\t0\t0\nGid:\t0\t0\t0\t0\nThreads:\t1\n", &s));
   EXPECT_EQ(s.vm_rss_kb, 0);
   EXPECT_EQ(s.vm_size_kb, 0);
 }
@@ -99,8 +101,8 @@ TEST(ParseProcStatusTest, FailsWithoutIdLines) {
 
 TEST(ParseProcIoTest, ReadsByteCounters) {
   ProcIo io;
-  ASSERT_TRUE(ParseProcIo("rchar: 5\nread_bytes: 4096\nwrite_bytes: 8192\ncancelled_write_bytes: 1024\n",
-                          &io));
+  ASSERT_TRUE(ParseProcIo(
+      "rchar: 5\nread_bytes: 4096\nwrite_bytes: 8192\ncancelled_write_bytes: 1024\n", &io));
   EXPECT_EQ(io.read_bytes, 4096);
   EXPECT_EQ(io.write_bytes, 8192);
   EXPECT_EQ(io.cancelled_write_bytes, 1024);
@@ -184,9 +186,9 @@ TEST(ListFileDescriptorsTest, ReturnsTargetsSortedByFd) {
   ASSERT_TRUE(fds.ok());
   std::vector<std::pair<int64_t, std::string>> got;
   for (const auto& d : *fds) got.emplace_back(d.fd, d.target);
-  std::vector<std::pair<int64_t, std::string>> want = {
-      {0, "/dev/null"},   {3, "socket:[1001]"}, {4, "socket:[1002]"},
-      {5, "pipe:[2001]"}, {9, "socket:[1001]"}, {10, "pipe:[2003]"}};
+  std::vector<std::pair<int64_t, std::string>> want = {{0, "/dev/null"},     {3, "socket:[1001]"},
+                                                       {4, "socket:[1002]"}, {5, "pipe:[2001]"},
+                                                       {9, "socket:[1001]"}, {10, "pipe:[2003]"}};
   EXPECT_EQ(got, want);
 }
 

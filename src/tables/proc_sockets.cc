@@ -310,7 +310,8 @@ std::vector<SocketEntry> ReadSocketTables(const HostFs& fs, const ProcessSocketS
   }
   if (!any) {
     uint64_t ns = 0;
-    if (auto link = fs.ReadLink("/proc/self/ns/net"); link.ok()) ParseBracketedInode(*link, "net:", &ns);
+    if (auto link = fs.ReadLink("/proc/self/ns/net"); link.ok())
+      ParseBracketedInode(*link, "net:", &ns);
     ReadNamespaceTables(fs, "/proc/net", ns, kinds, &sockets);
   }
   return sockets;

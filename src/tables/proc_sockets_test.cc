@@ -29,8 +29,7 @@ TEST(DecodeHexAddressTest, DecodesIpv4WordsInHostOrder) {
 TEST(DecodeHexAddressTest, DecodesIpv6) {
   EXPECT_EQ(DecodeHexAddress("00000000000000000000000001000000", kFamilyInet6), "::1");
   EXPECT_EQ(DecodeHexAddress("00000000000000000000000000000000", kFamilyInet6), "::");
-  EXPECT_EQ(DecodeHexAddress("0000000000000000FFFF00000100007F", kFamilyInet6),
-            "::ffff:127.0.0.1");
+  EXPECT_EQ(DecodeHexAddress("0000000000000000FFFF00000100007F", kFamilyInet6), "::ffff:127.0.0.1");
   EXPECT_EQ(DecodeHexAddress("000080FE00000000FF56500234128FFE", kFamilyInet6),
             "fe80::250:56ff:fe8f:1234");
 }
@@ -113,7 +112,7 @@ SocketEntry Inet(int protocol, int state, int local_port, int remote_port) {
 
 TEST(IsListeningTest, TcpOnlyInListenState) {
   EXPECT_TRUE(IsListening(Inet(kProtocolTcp, kTcpListen, 22, 0)));
-  EXPECT_FALSE(IsListening(Inet(kProtocolTcp, 1, 22, 443)));       // established
+  EXPECT_FALSE(IsListening(Inet(kProtocolTcp, 1, 22, 443)));          // established
   EXPECT_FALSE(IsListening(Inet(kProtocolTcp, kTcpClose, 8000, 0)));  // bound, not listening
 }
 
@@ -180,8 +179,7 @@ TEST(ScanProcessSocketsTest, WithOwnersOnlyProcessesHoldingSocketsHaveTheirNames
   testing::ScriptedProcFs fs(FixturePath("process/root"));
   PlainContext p(FixturePath("process/root"));
   auto scan = ScanProcessSockets(fs, {1, 420, 900, 1234}, true, p.ctx);
-  std::map<uint64_t, std::vector<int64_t>> want = {{4026531840u, {1, 420}},
-                                                   {4026532999u, {1234}}};
+  std::map<uint64_t, std::vector<int64_t>> want = {{4026531840u, {1, 420}}, {4026532999u, {1234}}};
   EXPECT_EQ(scan.namespaces, want);
   EXPECT_FALSE(fs.AccessedUnder("/proc/900/ns/"));  // a kernel thread: no descriptors
 }

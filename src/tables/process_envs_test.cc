@@ -77,8 +77,7 @@ TEST(ProcessEnvsLiveTest, ShowsTheEnvironmentAChildStartedWith) {
   // The child may not have exec'd yet; its environ changes at exec.
   std::map<std::string, std::string> env;
   for (int attempt = 0; attempt < 100 && env.count("WARDEN_ENV_MARKER") == 0; ++attempt) {
-    env = Environment(
-        sql.Query("SELECT * FROM process_envs WHERE pid = " + std::to_string(child)));
+    env = Environment(sql.Query("SELECT * FROM process_envs WHERE pid = " + std::to_string(child)));
     if (env.count("WARDEN_ENV_MARKER") == 0) ::usleep(10000);
   }
   ::kill(child, SIGKILL);

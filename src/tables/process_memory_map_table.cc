@@ -13,7 +13,15 @@ namespace warden {
 namespace {
 
 enum MemoryMapColumn : int {
-  kPid, kStart, kEnd, kPermissions, kOffset, kDevice, kInode, kPath, kPseudo,
+  kPid,
+  kStart,
+  kEnd,
+  kPermissions,
+  kOffset,
+  kDevice,
+  kInode,
+  kPath,
+  kPseudo,
 };
 
 // One maps line: "start-end perms offset dev inode [path]". The path starts

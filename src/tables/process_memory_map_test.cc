@@ -61,10 +61,12 @@ TEST(ProcessMemoryMapLiveTest, OwnMapsIncludeTheExecutable) {
   ASSERT_GE(r.rows.size(), 1u);
   bool executable = false;
   for (size_t i = 0; i < r.rows.size(); ++i)
-    executable = executable || ValueToText(Cell(r, i, "permissions")).find('x') != std::string::npos;
+    executable =
+        executable || ValueToText(Cell(r, i, "permissions")).find('x') != std::string::npos;
   EXPECT_TRUE(executable);
-  auto stack = sql.Query("SELECT pseudo FROM process_memory_map WHERE pid = " +
-                         std::to_string(::getpid()) + " AND path = '[stack]'");
+  auto stack =
+      sql.Query("SELECT pseudo FROM process_memory_map WHERE pid = " + std::to_string(::getpid()) +
+                " AND path = '[stack]'");
   ASSERT_EQ(stack.rows.size(), 1u);
   EXPECT_EQ(Cell(stack, 0, "pseudo"), Value(int64_t{1}));
 }

@@ -13,7 +13,7 @@ namespace warden {
 namespace {
 
 // Column order of the schema after pid, and the /proc/<pid>/ns link names.
-constexpr std::string_view kNamespaceKinds[] = {"cgroup", "ipc", "mnt", "net",
+constexpr std::string_view kNamespaceKinds[] = {"cgroup", "ipc",  "mnt", "net",
                                                 "pid",    "user", "uts"};
 
 Status GenerateProcessNamespaces(const QueryContext& ctx, RowWriter& out) {

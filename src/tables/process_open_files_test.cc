@@ -28,8 +28,8 @@ std::vector<std::pair<int64_t, std::string>> FdsAndPaths(const QueryResult& r) {
 TEST(ProcessOpenFilesTest, ListsFilesButNotSocketsPipesOrAnonymousInodes) {
   SqlFixture sql(FixturePath("process/root"));
   auto r = sql.Query("SELECT * FROM process_open_files WHERE pid = 1");
-  std::vector<std::pair<int64_t, std::string>> want = {
-      {0, "/dev/null"}, {8, "/var/log/journal/abc/system.journal"}};
+  std::vector<std::pair<int64_t, std::string>> want = {{0, "/dev/null"},
+                                                       {8, "/var/log/journal/abc/system.journal"}};
   EXPECT_EQ(FdsAndPaths(r), want);
 }
 

@@ -24,7 +24,14 @@ namespace warden {
 namespace {
 
 enum OpenPipeColumn : int {
-  kPid, kFd, kMode, kInode, kType, kPartnerPid, kPartnerFd, kPartnerMode,
+  kPid,
+  kFd,
+  kMode,
+  kInode,
+  kType,
+  kPartnerPid,
+  kPartnerFd,
+  kPartnerMode,
 };
 
 struct PipeEnd {
@@ -46,9 +53,12 @@ std::string OpenMode(const HostFs& fs, int64_t pid, int64_t fd) {
       int64_t flags = 0;
       if (ParseInt64(value, &flags, 8)) {
         switch (flags & 3) {  // O_ACCMODE
-          case 0: return "r";
-          case 1: return "w";
-          default: return "rw";
+          case 0:
+            return "r";
+          case 1:
+            return "w";
+          default:
+            return "rw";
         }
       }
     }

@@ -36,8 +36,8 @@ TEST(ProcessOpenPipesTest, PairsReadersWithWritersOfTheSamePipe) {
   SqlFixture sql(FixturePath("process/root"));
   auto r = sql.Query("SELECT * FROM process_open_pipes");
   std::vector<PipeRow> want = {
-      {420, 5, "w", 777, 0, "r"},  {420, 10, "w", 421, 0, "r"}, {420, 10, "w", 777, 10, "r"},
-      {421, 0, "r", 420, 10, "w"}, {777, 0, "r", 420, 5, "w"},  {777, 9, "rw", -1, -1, ""},
+      {420, 5, "w", 777, 0, "r"},   {420, 10, "w", 421, 0, "r"}, {420, 10, "w", 777, 10, "r"},
+      {421, 0, "r", 420, 10, "w"},  {777, 0, "r", 420, 5, "w"},  {777, 9, "rw", -1, -1, ""},
       {777, 10, "r", 420, 10, "w"},
   };
   EXPECT_EQ(Rows(r), want);

@@ -15,8 +15,18 @@ namespace warden {
 namespace {
 
 enum OpenSocketColumn : int {
-  kPid, kFd, kSocket, kFamily, kProtocol, kLocalAddress, kRemoteAddress, kLocalPort,
-  kRemotePort, kPath, kState, kNetNamespace,
+  kPid,
+  kFd,
+  kSocket,
+  kFamily,
+  kProtocol,
+  kLocalAddress,
+  kRemoteAddress,
+  kLocalPort,
+  kRemotePort,
+  kPath,
+  kState,
+  kNetNamespace,
 };
 
 Status GenerateProcessOpenSockets(const QueryContext& ctx, RowWriter& out) {

@@ -78,8 +78,9 @@ TEST(ProcessOpenSocketsTest, SocketsNobodyHoldsHavePidAndFdMinusOne) {
 
 TEST(ProcessOpenSocketsTest, ContainerSocketCarriesItsNetworkNamespace) {
   SqlFixture sql(FixturePath("process/root"));
-  auto r = sql.Query("SELECT pid, fd, net_namespace, local_port FROM process_open_sockets "
-                     "WHERE socket = 5001");
+  auto r = sql.Query(
+      "SELECT pid, fd, net_namespace, local_port FROM process_open_sockets "
+      "WHERE socket = 5001");
   ASSERT_EQ(r.rows.size(), 1u);
   EXPECT_EQ(Cell(r, 0, "pid"), Value(int64_t{1234}));
   EXPECT_EQ(Cell(r, 0, "fd"), Value(int64_t{3}));
@@ -141,9 +142,10 @@ TEST(ProcessOpenSocketsLiveTest, ShowsThisProcessListenerAndConnection) {
   ASSERT_EQ(::connect(client, reinterpret_cast<sockaddr*>(&addr), sizeof addr), 0);
 
   SqlFixture sql;
-  auto r = sql.Query("SELECT fd, state, local_port, remote_port, local_address "
-                     "FROM process_open_sockets WHERE pid = " + std::to_string(::getpid()) +
-                     " AND family = 2 ORDER BY fd");
+  auto r = sql.Query(
+      "SELECT fd, state, local_port, remote_port, local_address "
+      "FROM process_open_sockets WHERE pid = " +
+      std::to_string(::getpid()) + " AND family = 2 ORDER BY fd");
   ::close(client);
   ::close(listener);
   std::map<int64_t, size_t> by_fd;

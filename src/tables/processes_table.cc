@@ -28,9 +28,33 @@ namespace {
 
 // Column positions; must follow the schema order below.
 enum ProcessColumn : int {
-  kPid, kName, kPath, kCmdline, kState, kCwd, kRoot, kUid, kGid, kEuid, kEgid, kSuid, kSgid,
-  kOnDisk, kWiredSize, kResidentSize, kTotalSize, kUserTime, kSystemTime, kDiskBytesRead,
-  kDiskBytesWritten, kStartTime, kParent, kPgroup, kThreads, kNice, kCgroupPath,
+  kPid,
+  kName,
+  kPath,
+  kCmdline,
+  kState,
+  kCwd,
+  kRoot,
+  kUid,
+  kGid,
+  kEuid,
+  kEgid,
+  kSuid,
+  kSgid,
+  kOnDisk,
+  kWiredSize,
+  kResidentSize,
+  kTotalSize,
+  kUserTime,
+  kSystemTime,
+  kDiskBytesRead,
+  kDiskBytesWritten,
+  kStartTime,
+  kParent,
+  kPgroup,
+  kThreads,
+  kNice,
+  kCgroupPath,
 };
 
 TableSchema ProcessesSchema() {
@@ -88,13 +112,13 @@ TableSchema ProcessesSchema() {
 
 // Which files a query needs, decided once per scan from the used columns.
 struct ProcessReadPlan {
-  bool status = false;   // uid/gid/euid/egid/suid/sgid, resident_size, total_size
-  bool exe = false;      // path, on_disk
+  bool status = false;  // uid/gid/euid/egid/suid/sgid, resident_size, total_size
+  bool exe = false;     // path, on_disk
   bool on_disk = false;
   bool cmdline = false;
   bool cwd = false;
   bool root = false;
-  bool io = false;       // disk_bytes_read/written
+  bool io = false;  // disk_bytes_read/written
   bool cgroup = false;
   bool start_time = false;
 
@@ -143,8 +167,8 @@ bool ExistsCached(const HostFs& fs, const std::string& path, OnDiskCache& cache)
 // path and on_disk from the exe link. on_disk is osquery's tristate: -1 when
 // the link cannot be read (kernel threads, no permission), 0 when the binary
 // was deleted or is not at that path, 1 when it is.
-void ReadExecutable(const HostFs& fs, int64_t pid, const ProcessReadPlan& plan,
-                    OnDiskCache& cache, ProcessRecord& rec) {
+void ReadExecutable(const HostFs& fs, int64_t pid, const ProcessReadPlan& plan, OnDiskCache& cache,
+                    ProcessRecord& rec) {
   auto exe = fs.ReadLink(ProcPidPath(pid, "exe"));
   if (!exe.ok() || exe->empty()) return;
   rec.path = std::move(exe).value();
@@ -191,8 +215,8 @@ void ReadProcess(const HostFs& fs, int64_t pid, const ProcessReadPlan& plan, OnD
   }
 }
 
-void AddProcessRow(int64_t pid, ProcessRecord& rec, const ProcessReadPlan& plan,
-                   int64_t boot_time, RowWriter& out) {
+void AddProcessRow(int64_t pid, ProcessRecord& rec, const ProcessReadPlan& plan, int64_t boot_time,
+                   RowWriter& out) {
   Row& row = out.Add();
   const int64_t ticks = ClockTicksPerSecond();
   const ProcStat& stat = rec.stat;

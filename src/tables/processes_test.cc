@@ -57,12 +57,12 @@ TEST_F(ProcessesFixtureTest, ReportsEveryColumnInOsqueryUnits) {
   EXPECT_EQ(Int(Cell(r, 0, "egid")), 101);
   EXPECT_EQ(Int(Cell(r, 0, "sgid")), 102);
   EXPECT_EQ(Int(Cell(r, 0, "wired_size")), 0);
-  EXPECT_EQ(Int(Cell(r, 0, "resident_size")), 51200 * 1024);  // VmRSS kB -> bytes
-  EXPECT_EQ(Int(Cell(r, 0, "total_size")), 250000LL * 1024);   // VmSize kB -> bytes
+  EXPECT_EQ(Int(Cell(r, 0, "resident_size")), 51200 * 1024);      // VmRSS kB -> bytes
+  EXPECT_EQ(Int(Cell(r, 0, "total_size")), 250000LL * 1024);      // VmSize kB -> bytes
   EXPECT_EQ(Int(Cell(r, 0, "user_time")), 4321 * 1000 / kTicks);  // ticks -> ms
   EXPECT_EQ(Int(Cell(r, 0, "system_time")), 1234 * 1000 / kTicks);
   EXPECT_EQ(Int(Cell(r, 0, "disk_bytes_read")), 1048576);
-  EXPECT_EQ(Int(Cell(r, 0, "disk_bytes_written")), 524288 - 4096);  // minus cancelled
+  EXPECT_EQ(Int(Cell(r, 0, "disk_bytes_written")), 524288 - 4096);         // minus cancelled
   EXPECT_EQ(Int(Cell(r, 0, "start_time")), 1700000000 + 400000 / kTicks);  // btime + ticks
   EXPECT_EQ(Int(Cell(r, 0, "parent")), 1);
   EXPECT_EQ(Int(Cell(r, 0, "pgroup")), 777);

@@ -47,12 +47,18 @@ PythonMetadata ParseMetadata(std::string_view text) {
     if (colon == std::string_view::npos) continue;
     std::string_view key = line.substr(0, colon);
     std::string value(TrimWhitespace(line.substr(colon + 1)));
-    if (key == "Name" && m.name.empty()) m.name = value;
-    else if (key == "Version" && m.version.empty()) m.version = value;
-    else if (key == "Summary" && m.summary.empty()) m.summary = value;
-    else if (key == "Author" && m.author.empty()) m.author = value;
-    else if (key == "License" && m.license.empty()) m.license = value;
-    else if (key == "License-Expression" && license_expression.empty()) license_expression = value;
+    if (key == "Name" && m.name.empty())
+      m.name = value;
+    else if (key == "Version" && m.version.empty())
+      m.version = value;
+    else if (key == "Summary" && m.summary.empty())
+      m.summary = value;
+    else if (key == "Author" && m.author.empty())
+      m.author = value;
+    else if (key == "License" && m.license.empty())
+      m.license = value;
+    else if (key == "License-Expression" && license_expression.empty())
+      license_expression = value;
   }
   // Metadata 2.4 replaces License with License-Expression.
   if (m.license.empty()) m.license = license_expression;
@@ -93,9 +99,11 @@ void ScanSite(const QueryContext& ctx, const std::string& site, std::optional<in
 }  // namespace
 
 void RegisterPythonPackagesTable(TableRegistry& r) {
-  r.Add(TableSchema{"python_packages", "Python packages installed in system and user site directories.",
+  r.Add(TableSchema{"python_packages",
+                    "Python packages installed in system and user site directories.",
                     {{"name", ColumnType::kText, kNone, "", "Package name"},
-                     {"uid", ColumnType::kBigInt, kIndex, "", "Owner of a user site directory (NULL for system)"},
+                     {"uid", ColumnType::kBigInt, kIndex, "",
+                      "Owner of a user site directory (NULL for system)"},
                      {"version", ColumnType::kText, kNone, "version", "Package version"},
                      {"summary", ColumnType::kText, kNone, "", "Package summary"},
                      {"author", ColumnType::kText, kNone, "", "Package author"},

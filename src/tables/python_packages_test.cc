@@ -60,7 +60,9 @@ TEST(PythonPackagesTableTest, UserSitePackagesCarryTheOwnersUid) {
 
 TEST(PythonPackagesTableTest, DirectoryConstraintScansOnlyThatDirectory) {
   SqlFixture db(FixturePath("package/root"));
-  auto r = db.Query("SELECT name FROM python_packages WHERE directory = '/usr/local/lib/python3.11/dist-packages'");
+  auto r = db.Query(
+      "SELECT name FROM python_packages WHERE directory = "
+      "'/usr/local/lib/python3.11/dist-packages'");
   EXPECT_EQ(TextColumn(r, "name"), (std::vector<std::string>{"boto3"}));
 }
 
@@ -74,18 +76,22 @@ TEST(PythonPackagesTableTest, NoPythonIsZeroRows) {
 // system dist-packages directory, with the same names and versions.
 TEST(PythonPackagesLiveTest, MatchesImportlibMetadata) {
   const std::string site = "/usr/lib/python3/dist-packages";
-  CommandResult py = RunCommand(
-      {"/usr/bin/python3", "-c",
-       "import importlib.metadata as m\n"
-       "for d in m.distributions(path=['" + site + "']):\n"
-       "    print(d.metadata['Name'], d.version, d._path)\n"});
+  CommandResult py = RunCommand({"/usr/bin/python3", "-c",
+                                 "import importlib.metadata as m\n"
+                                 "for d in m.distributions(path=['" +
+                                     site +
+                                     "']):\n"
+                                     "    print(d.metadata['Name'], d.version, d._path)\n"});
   ASSERT_EQ(py.exit_code, 0) << py.err;
   std::multiset<std::string> expected;
   for (std::string_view line : SplitString(py.out, '\n'))
     if (!line.empty()) expected.emplace(line);
   SqlFixture db;
-  auto got = TextColumn(db.Query("SELECT name || ' ' || version || ' ' || path AS k FROM python_packages "
-                                 "WHERE directory = '" + site + "'"), "k");
+  auto got =
+      TextColumn(db.Query("SELECT name || ' ' || version || ' ' || path AS k FROM python_packages "
+                          "WHERE directory = '" +
+                          site + "'"),
+                 "k");
   EXPECT_EQ(std::multiset<std::string>(got.begin(), got.end()), expected);
 }
 

@@ -26,8 +26,8 @@ inline std::vector<std::string> ColumnText(const QueryResult& r, const std::stri
 inline int64_t IntCell(const QueryResult& r, size_t row, const std::string& name) {
   const Value& v = Cell(r, row, name);
   if (const auto* i = std::get_if<int64_t>(&v)) return *i;
-  ADD_FAILURE() << "column " << name << " row " << row << " is not an integer: '"
-                << ValueToText(v) << "'";
+  ADD_FAILURE() << "column " << name << " row " << row << " is not an integer: '" << ValueToText(v)
+                << "'";
   return -999;
 }
 

@@ -110,11 +110,16 @@ void AddIpv4RoutesFromProc(const QueryContext& ctx, RowWriter& out) {
 
 std::string_view RouteTypeName(uint8_t rtm_type) {
   switch (rtm_type) {
-    case RTN_UNICAST: return "gateway";
-    case RTN_LOCAL: return "local";
-    case RTN_BROADCAST: return "broadcast";
-    case RTN_ANYCAST: return "anycast";
-    default: return "other";
+    case RTN_UNICAST:
+      return "gateway";
+    case RTN_LOCAL:
+      return "local";
+    case RTN_BROADCAST:
+      return "broadcast";
+    case RTN_ANYCAST:
+      return "anycast";
+    default:
+      return "other";
   }
 }
 
@@ -146,12 +151,18 @@ std::optional<RouteRow> ParseIpv4RouteMessage(std::string_view message,
       case RTA_DST:
         if (auto text = ipv4(payload)) route.destination = *text;
         break;
-      case RTA_GATEWAY: route.gateway = ipv4(payload); break;
-      case RTA_PREFSRC: route.source = ipv4(payload); break;
+      case RTA_GATEWAY:
+        route.gateway = ipv4(payload);
+        break;
+      case RTA_PREFSRC:
+        route.source = ipv4(payload);
+        break;
       case RTA_OIF:
         if (auto it = names.find(ReadU32(payload)); it != names.end()) route.interface = it->second;
         break;
-      case RTA_PRIORITY: route.metric = ReadU32(payload); break;
+      case RTA_PRIORITY:
+        route.metric = ReadU32(payload);
+        break;
       case RTA_METRICS: {
         ForEachNestedRtAttribute(payload, [&](uint16_t metric, std::string_view value) {
           if (metric == RTAX_MTU) route.mtu = ReadU32(value);
@@ -159,7 +170,8 @@ std::optional<RouteRow> ParseIpv4RouteMessage(std::string_view message,
         });
         break;
       }
-      default: break;
+      default:
+        break;
     }
   });
   // The flags /proc/net/route would show for this route (fib_flag_trans).
@@ -211,10 +223,14 @@ void AddIpv6Routes(const QueryContext& ctx, RowWriter& out) {
     route.flags = static_cast<int64_t>(flags);
     route.interface = std::string(f[9]);
     route.metric = static_cast<int64_t>(metric);
-    if (flags & kRtfLocal) route.type = "local";
-    else if (flags & kRtfAnycast) route.type = "anycast";
-    else if ((flags & kRtfReject) || destination->bytes[0] == 0xff) route.type = "other";
-    else route.type = "gateway";
+    if (flags & kRtfLocal)
+      route.type = "local";
+    else if (flags & kRtfAnycast)
+      route.type = "anycast";
+    else if ((flags & kRtfReject) || destination->bytes[0] == 0xff)
+      route.type = "other";
+    else
+      route.type = "gateway";
     WriteRoute(route, out);
     return true;
   });
@@ -229,20 +245,21 @@ Status GenerateRoutes(const QueryContext& ctx, RowWriter& out) {
 }  // namespace
 
 void RegisterRoutesTable(TableRegistry& r) {
-  r.Add(TableSchema{"routes", "The host's IPv4 and IPv6 routing tables.",
-                    {{"destination", ColumnType::kText, kNone, "", "Destination IP address"},
-                     {"netmask", ColumnType::kInteger, kNone, "", "Netmask length"},
-                     {"gateway", ColumnType::kText, kNone, "", "Route gateway"},
-                     {"source", ColumnType::kText, kNone, "", "Route source"},
-                     {"flags", ColumnType::kInteger, kNone, "", "Flags to describe route"},
-                     {"interface", ColumnType::kText, kNone, "", "Route local interface"},
-                     {"mtu", ColumnType::kInteger, kNone, "", "Maximum Transmission Unit for the route"},
-                     {"metric", ColumnType::kInteger, kNone, "", "Cost of route. Lowest is preferred"},
-                     {"type", ColumnType::kText, kAdditional, "",
-                      "Type of route"},
-                     {"hopcount", ColumnType::kInteger, kNone, "",
-                      "Max hops expected"}}},
-        GenerateRoutes);
+  r.Add(
+      TableSchema{
+          "routes",
+          "The host's IPv4 and IPv6 routing tables.",
+          {{"destination", ColumnType::kText, kNone, "", "Destination IP address"},
+           {"netmask", ColumnType::kInteger, kNone, "", "Netmask length"},
+           {"gateway", ColumnType::kText, kNone, "", "Route gateway"},
+           {"source", ColumnType::kText, kNone, "", "Route source"},
+           {"flags", ColumnType::kInteger, kNone, "", "Flags to describe route"},
+           {"interface", ColumnType::kText, kNone, "", "Route local interface"},
+           {"mtu", ColumnType::kInteger, kNone, "", "Maximum Transmission Unit for the route"},
+           {"metric", ColumnType::kInteger, kNone, "", "Cost of route. Lowest is preferred"},
+           {"type", ColumnType::kText, kAdditional, "", "Type of route"},
+           {"hopcount", ColumnType::kInteger, kNone, "", "Max hops expected"}}},
+      GenerateRoutes);
 }
 
 }  // namespace warden

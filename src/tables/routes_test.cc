@@ -102,12 +102,13 @@ TEST(RoutesTableTest, MissingFilesMeanNoRows) {
 
 TEST(RoutesTableTest, JunkLinesAreSkippedNotFatal) {
   testing::TempDir root;
-  root.WriteFile("proc/net/route",
-                 "Iface\tDestination\tGateway\tFlags\tRefCnt\tUse\tMetric\tMask\tMTU\tWindow\tIRTT\n"
-                 "eth0\t0000000A\t00000000\t0001\t0\t0\t0\t000000FF\t0\t0\t0\n"
-                 "eth0\tZZZZZZZZ\t00000000\t0001\t0\t0\t0\t000000FF\t0\t0\t0\n"
-                 "eth0\t0000000A\n"
-                 "\x01\xff\xfe\n");
+  root.WriteFile(
+      "proc/net/route",
+      "Iface\tDestination\tGateway\tFlags\tRefCnt\tUse\tMetric\tMask\tMTU\tWindow\tIRTT\n"
+      "eth0\t0000000A\t00000000\t0001\t0\t0\t0\t000000FF\t0\t0\t0\n"
+      "eth0\tZZZZZZZZ\t00000000\t0001\t0\t0\t0\t000000FF\t0\t0\t0\n"
+      "eth0\t0000000A\n"
+      "\x01\xff\xfe\n");
   root.WriteFile("proc/net/ipv6_route",
                  "20010db8000000000000000000000000 ff 00000000000000000000000000000000 00 "
                  "00000000000000000000000000000000 00000100 00000001 00000000 00000001 eth0\n"
@@ -138,10 +139,12 @@ std::vector<IpRoute> LiveIpRoutes(bool v6) {
     // left out: the table names those by type, not by a device.
     if (destination != "default" && destination.find_first_of("0123456789abcdef:") != 0) continue;
     IpRoute route;
-    if (destination == "default") route.prefix = v6 ? "::/0" : "0.0.0.0/0";
+    if (destination == "default")
+      route.prefix = v6 ? "::/0" : "0.0.0.0/0";
     else if (destination.find('/') == std::string::npos)
       route.prefix = destination + (v6 ? "/128" : "/32");
-    else route.prefix = destination;
+    else
+      route.prefix = destination;
     for (size_t i = 1; i + 1 < words.size(); ++i) {
       if (words[i] == "via") route.gateway = std::string(words[i + 1]);
       if (words[i] == "dev") route.device = std::string(words[i + 1]);

@@ -51,7 +51,8 @@ class RpmPackageFilesTableTest : public ::testing::Test {
     auto init = RunCommand({"rpm", "--root", root, "--dbpath", "/var/lib/rpm", "--initdb"});
     auto install = RunCommand({"rpm", "--root", root, "--dbpath", "/var/lib/rpm", "-i", "--nodeps",
                                "--justdb", top + "/RPMS/noarch/wt-files-1.0-1.noarch.rpm"});
-    if (init.exit_code != 0 || install.exit_code != 0) error_ = "rpm failed: " + init.err + install.err;
+    if (init.exit_code != 0 || install.exit_code != 0)
+      error_ = "rpm failed: " + init.err + install.err;
   }
   static void TearDownTestSuite() { work_.reset(); }
   void SetUp() override { ASSERT_EQ(error_, ""); }

@@ -15,8 +15,7 @@
 namespace warden::testing {
 namespace {
 
-constexpr const char* kSpecs[][2] = {
-    {"modular", R"(Name: wt-modular
+constexpr const char* kSpecs[][2] = {{"modular", R"(Name: wt-modular
 Epoch: 2
 Version: 18.19.1
 Release: 1.module_el9.3.0+40+aaaa
@@ -32,7 +31,7 @@ Table test.
 
 %files
 )"},
-    {"plain", R"(Name: wt-plain
+                                     {"plain", R"(Name: wt-plain
 Version: 2.5
 Release: 3.el9
 Summary: Table test package without an epoch
@@ -55,8 +54,8 @@ class RpmPackagesTableTest : public ::testing::Test {
   static void SetUpTestSuite() {
     work_ = std::make_unique<TempDir>();
     std::string top = work_->path() + "/rpmbuild";
-    std::vector<std::string> install = {"rpm", "--root", Root(), "--dbpath", "/var/lib/rpm", "-i",
-                                        "--nodeps", "--justdb"};
+    std::vector<std::string> install = {"rpm",          "--root", Root(),     "--dbpath",
+                                        "/var/lib/rpm", "-i",     "--nodeps", "--justdb"};
     for (const auto& spec : kSpecs) {
       std::string path = work_->WriteFile(std::string(spec[0]) + ".spec", spec[1]);
       auto r = RunCommand({"rpmbuild", "-bb", "--define", "_topdir " + top, path});

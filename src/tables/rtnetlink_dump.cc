@@ -87,13 +87,15 @@ Result<std::vector<std::string>> DumpRtnetlink(uint16_t message_type, uint8_t fa
   }
 }
 
-void ForEachNestedRtAttribute(std::string_view attributes,
-                              const std::function<void(uint16_t type, std::string_view payload)>& fn) {
+void ForEachNestedRtAttribute(
+    std::string_view attributes,
+    const std::function<void(uint16_t type, std::string_view payload)>& fn) {
   size_t offset = 0;
   while (offset + sizeof(rtattr) <= attributes.size()) {
     rtattr attribute;
     std::memcpy(&attribute, attributes.data() + offset, sizeof attribute);
-    if (attribute.rta_len < sizeof(rtattr) || offset + attribute.rta_len > attributes.size()) return;
+    if (attribute.rta_len < sizeof(rtattr) || offset + attribute.rta_len > attributes.size())
+      return;
     fn(attribute.rta_type,
        attributes.substr(offset + RTA_LENGTH(0), attribute.rta_len - RTA_LENGTH(0)));
     offset += RTA_ALIGN(attribute.rta_len);

@@ -37,7 +37,8 @@ void ForEachRtAttribute(std::string_view message, size_t header_size,
                         const std::function<void(uint16_t type, std::string_view payload)>& fn);
 // The same over a bare run of attributes (the payload of a nested attribute
 // such as RTA_METRICS).
-void ForEachNestedRtAttribute(std::string_view attributes,
-                              const std::function<void(uint16_t type, std::string_view payload)>& fn);
+void ForEachNestedRtAttribute(
+    std::string_view attributes,
+    const std::function<void(uint16_t type, std::string_view payload)>& fn);
 
 }  // namespace warden

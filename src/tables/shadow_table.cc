@@ -40,7 +40,8 @@ std::optional<std::string> HashAlgorithm(std::string_view hash) {
   if (end == std::string_view::npos || end == 1) return std::nullopt;
   std::string_view id = hash.substr(1, end - 1);
   for (char c : id) {
-    bool word = (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_';
+    bool word =
+        (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_';
     if (!word) return std::nullopt;
   }
   return std::string(id);
@@ -62,19 +63,25 @@ void RegisterShadowTable(TableRegistry& r) {
                     "Local account password status and aging from /etc/shadow (root only).",
                     {{"password_status", ColumnType::kText, kNone, "", "Password status"},
                      {"hash_alg", ColumnType::kText, kNone, "", "Password hashing algorithm"},
-                     {"last_change", ColumnType::kBigInt, kNone, "", "Date of last password change (starting from UNIX epoch date)"},
-                     {"min", ColumnType::kBigInt, kNone, "", "Minimal number of days between password changes"},
-                     {"max", ColumnType::kBigInt, kNone, "", "Maximum number of days between password changes"},
-                     {"warning", ColumnType::kBigInt, kNone, "", "Number of days before password expires to warn user about it"},
-                     {"inactive", ColumnType::kBigInt, kNone, "", "Number of days after password expires until account is blocked"},
-                     {"expire", ColumnType::kBigInt, kNone, "", "Number of days since UNIX epoch date until account is disabled"},
+                     {"last_change", ColumnType::kBigInt, kNone, "",
+                      "Date of last password change (starting from UNIX epoch date)"},
+                     {"min", ColumnType::kBigInt, kNone, "",
+                      "Minimal number of days between password changes"},
+                     {"max", ColumnType::kBigInt, kNone, "",
+                      "Maximum number of days between password changes"},
+                     {"warning", ColumnType::kBigInt, kNone, "",
+                      "Number of days before password expires to warn user about it"},
+                     {"inactive", ColumnType::kBigInt, kNone, "",
+                      "Number of days after password expires until account is blocked"},
+                     {"expire", ColumnType::kBigInt, kNone, "",
+                      "Number of days since UNIX epoch date until account is disabled"},
                      {"flag", ColumnType::kBigInt, kNone, "", "Reserved"},
                      {"username", ColumnType::kText, kIndex | kOptimized, "", "Username"}}},
         [](const QueryContext& ctx, RowWriter& out) -> Status {
           auto text = ctx.fs().ReadFile("/etc/shadow");
           if (!text.ok()) return Status::Ok();
           std::optional<std::vector<std::string>> wanted = ctx.TextEquals("username");
-          static constexpr const char* kAgingColumns[] = {"last_change", "min",    "max",  "warning",
+          static constexpr const char* kAgingColumns[] = {"last_change", "min",    "max", "warning",
                                                           "inactive",    "expire", "flag"};
           for (std::string_view line : SplitString(*text, '\n')) {
             if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
@@ -86,7 +93,8 @@ void RegisterShadowTable(TableRegistry& r) {
             // Nine fields; a bare "name:hash" is the old format glibc still
             // accepts, with every aging field unset.
             if ((f.size() != 9 && f.size() != 2) || f[0].empty()) continue;
-            if (wanted && std::find(wanted->begin(), wanted->end(), f[0]) == wanted->end()) continue;
+            if (wanted && std::find(wanted->begin(), wanted->end(), f[0]) == wanted->end())
+              continue;
             int64_t aging[7];
             bool ok = true;
             for (size_t i = 0; i < 7; ++i)

@@ -23,9 +23,9 @@ TEST(ShadowTableTest, ClassifiesPasswordsWithoutRevealingThem) {
     got[TextCell(r, i, "username")] = {TextCell(r, i, "password_status"),
                                        ValueToText(Cell(r, i, "hash_alg"))};
   std::map<std::string, std::pair<std::string, std::string>> want{
-      {"root", {"locked", ""}},   {"daemon", {"locked", ""}}, {"alice", {"active", "6"}},
-      {"bob", {"active", "y"}},   {"carol", {"not_set", ""}}, {"dave", {"empty", ""}},
-      {"eve", {"locked", ""}},    {"oldstyle", {"active", "1"}}};
+      {"root", {"locked", ""}}, {"daemon", {"locked", ""}},   {"alice", {"active", "6"}},
+      {"bob", {"active", "y"}}, {"carol", {"not_set", ""}},   {"dave", {"empty", ""}},
+      {"eve", {"locked", ""}},  {"oldstyle", {"active", "1"}}};
   EXPECT_EQ(got, want);
   for (const auto& column : r.columns) EXPECT_NE(column, "password");
 }

@@ -131,28 +131,32 @@ void AddFileRows(const QueryContext& ctx, const PasswdEntry& user, const std::st
 }  // namespace
 
 void RegisterShellHistoryTable(TableRegistry& r) {
-  r.Add(TableSchema{"shell_history",
-                    "Commands from each local user's shell history files.",
-                    {{"uid", ColumnType::kBigInt, kAdditional | kOptimized, "", "Shell history owner"},
-                     {"time", ColumnType::kInteger, kNone, "", "Entry timestamp. It could be absent, default value is 0."},
-                     {"command", ColumnType::kText, kNone, "", "Unparsed date/line/command history line"},
-                     {"history_file", ColumnType::kText, kNone, "", "Path to the .*_history for this user"}}},
-        [](const QueryContext& ctx, RowWriter& out) -> Status {
-          for (const PasswdEntry& user : UsersToScan(ctx)) {
-            if (ctx.Cancelled()) break;
-            for (std::string_view name : kHistoryFiles) {
-              bool zsh_file = name == ".zsh_history" || name == ".zhistory";
-              AddFileRows(ctx, user, HomeFilePath(user.home, name), zsh_file, out);
-            }
-            std::string sessions = HomeFilePath(user.home, ".bash_sessions");
-            auto names = ctx.fs().ListDir(sessions);
-            if (!names.ok()) continue;
-            std::sort(names->begin(), names->end());
-            for (const std::string& name : *names)
-              if (EndsWith(name, ".history")) AddFileRows(ctx, user, sessions + "/" + name, false, out);
+  r.Add(
+      TableSchema{
+          "shell_history",
+          "Commands from each local user's shell history files.",
+          {{"uid", ColumnType::kBigInt, kAdditional | kOptimized, "", "Shell history owner"},
+           {"time", ColumnType::kInteger, kNone, "",
+            "Entry timestamp. It could be absent, default value is 0."},
+           {"command", ColumnType::kText, kNone, "", "Unparsed date/line/command history line"},
+           {"history_file", ColumnType::kText, kNone, "", "Path to the .*_history for this user"}}},
+      [](const QueryContext& ctx, RowWriter& out) -> Status {
+        for (const PasswdEntry& user : UsersToScan(ctx)) {
+          if (ctx.Cancelled()) break;
+          for (std::string_view name : kHistoryFiles) {
+            bool zsh_file = name == ".zsh_history" || name == ".zhistory";
+            AddFileRows(ctx, user, HomeFilePath(user.home, name), zsh_file, out);
           }
-          return Status::Ok();
-        });
+          std::string sessions = HomeFilePath(user.home, ".bash_sessions");
+          auto names = ctx.fs().ListDir(sessions);
+          if (!names.ok()) continue;
+          std::sort(names->begin(), names->end());
+          for (const std::string& name : *names)
+            if (EndsWith(name, ".history"))
+              AddFileRows(ctx, user, sessions + "/" + name, false, out);
+        }
+        return Status::Ok();
+      });
 }
 
 }  // namespace warden

@@ -29,7 +29,8 @@ TEST(ShellHistoryTableTest, ZshExtendedHistoryGivesTimeAndWholeCommands) {
   auto r = db.Query("SELECT time, command FROM shell_history WHERE uid = 1001");
   EXPECT_EQ(ColumnText(r, "command"),
             (std::vector<std::string>{"git status", "for f in *; do\necho $f\ndone",
-                                      "echo a\xe2\x80\x94" "b",  // em dash, un-metafied
+                                      "echo a\xe2\x80\x94"
+                                      "b",  // em dash, un-metafied
                                       "make install"}));
   EXPECT_EQ(ColumnText(r, "time"),
             (std::vector<std::string>{"1700000200", "1700000300", "1700000400", "0"}));
@@ -47,8 +48,7 @@ TEST(ShellHistoryTableTest, UidConstraintCoversEveryAccountWithThatUid) {
   SqlFixture db(FixturePath("user/root"));
   // root's /root has no history; toor, the second uid-0 account, does.
   auto r = db.Query("SELECT command FROM shell_history WHERE uid = 0");
-  EXPECT_EQ(ColumnText(r, "command"),
-            (std::vector<std::string>{"id", "useradd -o -u 0 toor"}));
+  EXPECT_EQ(ColumnText(r, "command"), (std::vector<std::string>{"id", "useradd -o -u 0 toor"}));
 }
 
 TEST(ShellHistoryTableTest, OddLinesAreCommandsWithoutTime) {
@@ -56,8 +56,7 @@ TEST(ShellHistoryTableTest, OddLinesAreCommandsWithoutTime) {
   root.WriteFile("etc/passwd", "u:x:5:5::/home/u:/bin/sh\n");
   // A lone timestamp at the end, a zsh-looking line with a too-long time,
   // a comment that is not a timestamp, CRLF endings.
-  root.WriteFile("home/u/.bash_history",
-                 "#12ab\r\n: 123456789012:0;x\necho ok\r\n#1700000000\n");
+  root.WriteFile("home/u/.bash_history", "#12ab\r\n: 123456789012:0;x\necho ok\r\n#1700000000\n");
   SqlFixture db(root.path());
   auto r = db.Query("SELECT time, command FROM shell_history");
   EXPECT_EQ(ColumnText(r, "command"),

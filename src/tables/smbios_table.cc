@@ -65,7 +65,8 @@ SmbiosTable SmbiosTable::Parse(std::string data) {
     s.formatted = bytes.substr(pos, length);
     s.raw = bytes.substr(pos, end - pos);
     if (terminator > strings_start) {
-      for (std::string_view str : SplitString(bytes.substr(strings_start, terminator - strings_start), '\0'))
+      for (std::string_view str :
+           SplitString(bytes.substr(strings_start, terminator - strings_start), '\0'))
         s.strings.push_back(str);
     }
     table.structures_.push_back(std::move(s));
@@ -89,54 +90,102 @@ const SmbiosStructure* SmbiosTable::FindFirst(uint8_t type) const {
 
 std::string_view SmbiosTypeDescription(uint8_t type) {
   switch (type) {
-    case 0: return "BIOS Information";
-    case 1: return "System Information";
-    case 2: return "Base Board or Module Information";
-    case 3: return "System Enclosure or Chassis";
-    case 4: return "Processor Information";
-    case 5: return "Memory Controller Information";
-    case 6: return "Memory Module Information";
-    case 7: return "Cache Information";
-    case 8: return "Port Connector Information";
-    case 9: return "System Slots";
-    case 10: return "On Board Devices Information";
-    case 11: return "OEM Strings";
-    case 12: return "System Configuration Options";
-    case 13: return "BIOS Language Information";
-    case 14: return "Group Associations";
-    case 15: return "System Event Log";
-    case 16: return "Physical Memory Array";
-    case 17: return "Memory Device";
-    case 18: return "32-bit Memory Error Information";
-    case 19: return "Memory Array Mapped Address";
-    case 20: return "Memory Device Mapped Address";
-    case 21: return "Built-in Pointing Device";
-    case 22: return "Portable Battery";
-    case 23: return "System Reset";
-    case 24: return "Hardware Security";
-    case 25: return "System Power Controls";
-    case 26: return "Voltage Probe";
-    case 27: return "Cooling Device";
-    case 28: return "Temperature Probe";
-    case 29: return "Electrical Current Probe";
-    case 30: return "Out-of-Band Remote Access";
-    case 31: return "Boot Integrity Services";
-    case 32: return "System Boot Information";
-    case 33: return "64-bit Memory Error Information";
-    case 34: return "Management Device";
-    case 35: return "Management Device Component";
-    case 36: return "Management Device Threshold Data";
-    case 37: return "Memory Channel";
-    case 38: return "IPMI Device Information";
-    case 39: return "System Power Supply";
-    case 40: return "Additional Information";
-    case 41: return "Onboard Devices Extended Info";
-    case 126: return "Inactive";
-    case 127: return "End-of-Table";
-    case 130: return "Memory SPD Data";
-    case 131: return "OEM Processor Type";
-    case 132: return "OEM Processor Bus Speed";
-    default: return "Unknown";
+    case 0:
+      return "BIOS Information";
+    case 1:
+      return "System Information";
+    case 2:
+      return "Base Board or Module Information";
+    case 3:
+      return "System Enclosure or Chassis";
+    case 4:
+      return "Processor Information";
+    case 5:
+      return "Memory Controller Information";
+    case 6:
+      return "Memory Module Information";
+    case 7:
+      return "Cache Information";
+    case 8:
+      return "Port Connector Information";
+    case 9:
+      return "System Slots";
+    case 10:
+      return "On Board Devices Information";
+    case 11:
+      return "OEM Strings";
+    case 12:
+      return "System Configuration Options";
+    case 13:
+      return "BIOS Language Information";
+    case 14:
+      return "Group Associations";
+    case 15:
+      return "System Event Log";
+    case 16:
+      return "Physical Memory Array";
+    case 17:
+      return "Memory Device";
+    case 18:
+      return "32-bit Memory Error Information";
+    case 19:
+      return "Memory Array Mapped Address";
+    case 20:
+      return "Memory Device Mapped Address";
+    case 21:
+      return "Built-in Pointing Device";
+    case 22:
+      return "Portable Battery";
+    case 23:
+      return "System Reset";
+    case 24:
+      return "Hardware Security";
+    case 25:
+      return "System Power Controls";
+    case 26:
+      return "Voltage Probe";
+    case 27:
+      return "Cooling Device";
+    case 28:
+      return "Temperature Probe";
+    case 29:
+      return "Electrical Current Probe";
+    case 30:
+      return "Out-of-Band Remote Access";
+    case 31:
+      return "Boot Integrity Services";
+    case 32:
+      return "System Boot Information";
+    case 33:
+      return "64-bit Memory Error Information";
+    case 34:
+      return "Management Device";
+    case 35:
+      return "Management Device Component";
+    case 36:
+      return "Management Device Threshold Data";
+    case 37:
+      return "Memory Channel";
+    case 38:
+      return "IPMI Device Information";
+    case 39:
+      return "System Power Supply";
+    case 40:
+      return "Additional Information";
+    case 41:
+      return "Onboard Devices Extended Info";
+    case 126:
+      return "Inactive";
+    case 127:
+      return "End-of-Table";
+    case 130:
+      return "Memory SPD Data";
+    case 131:
+      return "OEM Processor Type";
+    case 132:
+      return "OEM Processor Bus Speed";
+    default:
+      return "Unknown";
   }
 }
 

@@ -33,8 +33,8 @@ struct SmbiosStructure {
   uint8_t type = 0;
   uint8_t header_length = 0;  // length of the formatted area, header included
   uint16_t handle = 0;
-  std::string_view formatted;  // the formatted area (header_length bytes)
-  std::string_view raw;        // formatted area + string set + terminating NULs
+  std::string_view formatted;             // the formatted area (header_length bytes)
+  std::string_view raw;                   // formatted area + string set + terminating NULs
   std::vector<std::string_view> strings;  // the string set, 1-based in SMBIOS
 
   // A byte/word/dword of the formatted area at offset; nullopt when the

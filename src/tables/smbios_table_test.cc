@@ -8,7 +8,8 @@ namespace warden {
 namespace {
 
 // A structure: header (type, length, handle), formatted bytes, string set.
-std::string Structure(uint8_t type, uint16_t handle, const std::string& formatted, const std::string& strings) {
+std::string Structure(uint8_t type, uint16_t handle, const std::string& formatted,
+                      const std::string& strings) {
   std::string s;
   s += static_cast<char>(type);
   s += static_cast<char>(4 + formatted.size());
@@ -20,8 +21,8 @@ std::string Structure(uint8_t type, uint16_t handle, const std::string& formatte
 }
 
 TEST(SmbiosTableTest, StringsAreOneBasedAndRightTrimmed) {
-  auto table = SmbiosTable::Parse(Structure(1, 7, std::string("\x01\x02\x00\x05", 4),
-                                            std::string("Vendor  \0Model\0", 15)));
+  auto table = SmbiosTable::Parse(
+      Structure(1, 7, std::string("\x01\x02\x00\x05", 4), std::string("Vendor  \0Model\0", 15)));
   ASSERT_EQ(table.structures().size(), 1u);
   const auto& s = table.structures()[0];
   EXPECT_EQ(s.handle, 7);
@@ -58,12 +59,14 @@ TEST(SmbiosTableTest, StopsAtZeroPaddingAndBadLengths) {
 }
 
 TEST(SmbiosTableTest, MissingTerminatorEndsParsing) {
-  std::string blob = Structure(1, 1, "abcd", "") + std::string("\x02\x06\x00\x00xyNOTERMINATOR", 18);
+  std::string blob =
+      Structure(1, 1, "abcd", "") + std::string("\x02\x06\x00\x00xyNOTERMINATOR", 18);
   EXPECT_EQ(SmbiosTable::Parse(blob).structures().size(), 1u);
 }
 
 TEST(SmbiosTableTest, ViewsSurviveAMove) {
-  auto table = SmbiosTable::Parse(Structure(1, 1, std::string("\x01", 1), std::string("Name\0", 5)));
+  auto table =
+      SmbiosTable::Parse(Structure(1, 1, std::string("\x01", 1), std::string("Name\0", 5)));
   SmbiosTable moved = std::move(table);
   EXPECT_EQ(moved.structures()[0].StringAt(0x04), "Name");
 }

@@ -3,11 +3,10 @@
 // description, handle, header_size (the formatted area's length), size
 // (formatted area + strings + terminator) and the MD5 of those bytes, as
 // osquery computes them. No DMI table (containers, some VMs): no rows.
-#include "sql/table.h"
-
 #include <openssl/evp.h>
 
 #include "core/encoding.h"
+#include "sql/table.h"
 #include "tables/smbios_table.h"
 #include "tables/system_tables.h"
 

@@ -17,10 +17,12 @@ TEST(SmbiosTablesTableTest, OneRowPerStructureInTableOrder) {
   EXPECT_EQ(ColumnValues(r, "number"), (std::vector<std::string>{"0", "1", "2", "3", "4"}));
   EXPECT_EQ(ColumnValues(r, "type"), (std::vector<std::string>{"0", "1", "2", "4", "127"}));
   EXPECT_EQ(ColumnValues(r, "description"),
-            (std::vector<std::string>{"BIOS Information", "System Information", "Base Board or Module Information",
-                                      "Processor Information", "End-of-Table"}));
+            (std::vector<std::string>{"BIOS Information", "System Information",
+                                      "Base Board or Module Information", "Processor Information",
+                                      "End-of-Table"}));
   EXPECT_EQ(ColumnValues(r, "handle"), (std::vector<std::string>{"0", "15", "16", "4", "65279"}));
-  EXPECT_EQ(ColumnValues(r, "header_size"), (std::vector<std::string>{"24", "27", "15", "48", "4"}));
+  EXPECT_EQ(ColumnValues(r, "header_size"),
+            (std::vector<std::string>{"24", "27", "15", "48", "4"}));
 }
 
 TEST(SmbiosTablesTableTest, SizesCoverTheFileAndMd5IsOfEachStructure) {
@@ -31,8 +33,8 @@ TEST(SmbiosTablesTableTest, SizesCoverTheFileAndMd5IsOfEachStructure) {
   for (size_t i = 0; i < r.rows.size(); ++i) {
     int64_t size = Int(r, i, "size");
     // The structure's bytes, cut out of the file with dd, hashed by md5sum.
-    auto md5 = RunShell("dd if='" + path + "' bs=1 skip=" + std::to_string(offset) + " count=" +
-                        std::to_string(size) + " status=none | md5sum");
+    auto md5 = RunShell("dd if='" + path + "' bs=1 skip=" + std::to_string(offset) +
+                        " count=" + std::to_string(size) + " status=none | md5sum");
     EXPECT_EQ(Text(r, i, "md5"), md5.out.substr(0, 32)) << i;
     offset += size;
   }
@@ -45,7 +47,8 @@ TEST(SmbiosTablesTableTest, TruncatedTableKeepsTheCompleteStructures) {
   // Cut inside the third structure's strings (the board's).
   root.WriteFile(kDmi, dmi.substr(0, 0xF0));
   SqlFixture db(root.path());
-  EXPECT_EQ(ColumnValues(db.Query("SELECT type FROM smbios_tables"), "type"), (std::vector<std::string>{"0", "1"}));
+  EXPECT_EQ(ColumnValues(db.Query("SELECT type FROM smbios_tables"), "type"),
+            (std::vector<std::string>{"0", "1"}));
 }
 
 TEST(SmbiosTablesTableTest, JunkIsNotAnError) {

@@ -24,20 +24,29 @@ std::string KeyTypeName(int base_id) {
   switch (base_id) {
     case EVP_PKEY_RSA:
     case EVP_PKEY_RSA2:
-    case EVP_PKEY_RSA_PSS: return "rsa";
+    case EVP_PKEY_RSA_PSS:
+      return "rsa";
     case EVP_PKEY_DSA:
     case EVP_PKEY_DSA1:
     case EVP_PKEY_DSA2:
     case EVP_PKEY_DSA3:
-    case EVP_PKEY_DSA4: return "dsa";
+    case EVP_PKEY_DSA4:
+      return "dsa";
     case EVP_PKEY_DH:
-    case EVP_PKEY_DHX: return "dh";
-    case EVP_PKEY_EC: return "ec";
-    case EVP_PKEY_ED25519: return "ed25519";
-    case EVP_PKEY_ED448: return "ed448";
-    case EVP_PKEY_HMAC: return "hmac";
-    case EVP_PKEY_CMAC: return "cmac";
-    default: return "";
+    case EVP_PKEY_DHX:
+      return "dh";
+    case EVP_PKEY_EC:
+      return "ec";
+    case EVP_PKEY_ED25519:
+      return "ed25519";
+    case EVP_PKEY_ED448:
+      return "ed448";
+    case EVP_PKEY_HMAC:
+      return "hmac";
+    case EVP_PKEY_CMAC:
+      return "cmac";
+    default:
+      return "";
   }
 }
 
@@ -52,7 +61,8 @@ void DescribeKey(EVP_PKEY* pkey, SshPrivateKeyInfo* info) {
   if (info->key_security_bits <= 0) info->key_security_bits = -1;
   char group[64];
   size_t len = 0;
-  if (EVP_PKEY_get_group_name(pkey, group, sizeof group, &len) == 1) info->key_group_name.assign(group, len);
+  if (EVP_PKEY_get_group_name(pkey, group, sizeof group, &len) == 1)
+    info->key_group_name.assign(group, len);
 }
 
 // ---- PEM, through OpenSSL ----
@@ -79,9 +89,12 @@ std::optional<SshPrivateKeyInfo> InspectPem(std::string_view contents) {
   if (!asked_passphrase) return std::nullopt;
   info.encrypted = true;
   // Legacy labels name the algorithm; PKCS#8 "ENCRYPTED PRIVATE KEY" hides it.
-  if (contents.find("-----BEGIN RSA PRIVATE KEY-----") != std::string_view::npos) info.key_type = "rsa";
-  else if (contents.find("-----BEGIN DSA PRIVATE KEY-----") != std::string_view::npos) info.key_type = "dsa";
-  else if (contents.find("-----BEGIN EC PRIVATE KEY-----") != std::string_view::npos) info.key_type = "ec";
+  if (contents.find("-----BEGIN RSA PRIVATE KEY-----") != std::string_view::npos)
+    info.key_type = "rsa";
+  else if (contents.find("-----BEGIN DSA PRIVATE KEY-----") != std::string_view::npos)
+    info.key_type = "dsa";
+  else if (contents.find("-----BEGIN EC PRIVATE KEY-----") != std::string_view::npos)
+    info.key_type = "ec";
   return info;
 }
 
@@ -132,7 +145,7 @@ BnPtr ToBignum(std::string_view mpint) {
 PkeyPtr PublicKeyFromParams(const char* type, OSSL_PARAM_BLD* bld) {
   PkeyPtr none(nullptr, EVP_PKEY_free);
   std::unique_ptr<OSSL_PARAM, decltype(&OSSL_PARAM_free)> params(OSSL_PARAM_BLD_to_param(bld),
-                                                                  OSSL_PARAM_free);
+                                                                 OSSL_PARAM_free);
   if (!params) return none;
   std::unique_ptr<EVP_PKEY_CTX, decltype(&EVP_PKEY_CTX_free)> ctx(
       EVP_PKEY_CTX_new_from_name(nullptr, type, nullptr), EVP_PKEY_CTX_free);
@@ -184,7 +197,8 @@ PkeyPtr EcPublicKey(SshWireReader& blob) {
   std::unique_ptr<OSSL_PARAM_BLD, decltype(&OSSL_PARAM_BLD_free)> bld(OSSL_PARAM_BLD_new(),
                                                                       OSSL_PARAM_BLD_free);
   if (!bld || !OSSL_PARAM_BLD_push_utf8_string(bld.get(), OSSL_PKEY_PARAM_GROUP_NAME, group, 0) ||
-      !OSSL_PARAM_BLD_push_octet_string(bld.get(), OSSL_PKEY_PARAM_PUB_KEY, point.data(), point.size()))
+      !OSSL_PARAM_BLD_push_octet_string(bld.get(), OSSL_PKEY_PARAM_PUB_KEY, point.data(),
+                                        point.size()))
     return none;
   return PublicKeyFromParams("EC", bld.get());
 }
@@ -192,10 +206,10 @@ PkeyPtr EcPublicKey(SshWireReader& blob) {
 PkeyPtr Ed25519PublicKey(SshWireReader& blob) {
   std::string_view pk;
   if (!blob.ReadString(&pk) || pk.size() != 32) return PkeyPtr(nullptr, EVP_PKEY_free);
-  return PkeyPtr(EVP_PKEY_new_raw_public_key(EVP_PKEY_ED25519, nullptr,
-                                             reinterpret_cast<const unsigned char*>(pk.data()),
-                                             pk.size()),
-                 EVP_PKEY_free);
+  return PkeyPtr(
+      EVP_PKEY_new_raw_public_key(EVP_PKEY_ED25519, nullptr,
+                                  reinterpret_cast<const unsigned char*>(pk.data()), pk.size()),
+      EVP_PKEY_free);
 }
 
 std::optional<SshPrivateKeyInfo> InspectOpenSsh(std::string_view contents) {

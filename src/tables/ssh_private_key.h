@@ -11,8 +11,8 @@
 // EVP_PKEY_security_bits, EVP_PKEY_get_group_name) so the same key reports
 // the same values in either format; the one exception is Ed25519's length,
 // 256 as ssh-keygen reports it rather than OpenSSL's 253. osquery itself
-// reports OpenSSH-format keys with key_type "" and -1 sizes: we report more. Nothing is ever decrypted: an encrypted
-// PEM key (whose public half is encrypted too) reports what its PEM label
+// reports OpenSSH-format keys with key_type "" and -1 sizes: we report more. Nothing is ever
+// decrypted: an encrypted PEM key (whose public half is encrypted too) reports what its PEM label
 // says and -1 sizes. Never throws; leaves OpenSSL's error queue empty.
 #pragma once
 

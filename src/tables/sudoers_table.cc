@@ -130,7 +130,8 @@ class SudoersScanner {
 void RegisterSudoersTable(TableRegistry& r) {
   r.Add(TableSchema{"sudoers",
                     "Rules of /etc/sudoers and the files it includes.",
-                    {{"source", ColumnType::kText, kNone, "", "Source file containing the given rule"},
+                    {{"source", ColumnType::kText, kNone, "",
+                      "Source file containing the given rule"},
                      {"header", ColumnType::kText, kNone, "", "Symbol for given rule"},
                      {"rule_details", ColumnType::kText, kNone, "", "Rule definition"}}},
         [](const QueryContext& ctx, RowWriter& out) -> Status {

@@ -51,11 +51,11 @@ TEST(SudoersTableTest, IncludeLoopStopsAtTheNestingLimit) {
 
 TEST(SudoersTableTest, IncludeWithoutTargetAndMissingIncludedFilesAreSkipped) {
   TempDir root;
-  root.WriteFile("etc/sudoers", "@include\n@include /etc/nope\n@includedir /etc/nodir\nx ALL=ALL\n");
+  root.WriteFile("etc/sudoers",
+                 "@include\n@include /etc/nope\n@includedir /etc/nodir\nx ALL=ALL\n");
   SqlFixture db(root.path());
   auto r = db.Query("SELECT header FROM sudoers");
-  EXPECT_EQ(ColumnText(r, "header"),
-            (std::vector<std::string>{"@include", "@includedir", "x"}));
+  EXPECT_EQ(ColumnText(r, "header"), (std::vector<std::string>{"@include", "@includedir", "x"}));
 }
 
 TEST(SudoersTableTest, FileEndingInsideAContinuationKeepsItsRule) {

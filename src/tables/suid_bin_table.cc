@@ -30,10 +30,9 @@ namespace warden {
 
 namespace {
 
-constexpr const char* kSearchRoots[] = {"/bin",           "/sbin",          "/usr/bin",
-                                        "/usr/sbin",      "/usr/local/bin", "/usr/local/sbin",
-                                        "/usr/libexec",   "/usr/lib",       "/usr/local/lib",
-                                        "/tmp"};
+constexpr const char* kSearchRoots[] = {
+    "/bin",         "/sbin",    "/usr/bin",       "/usr/sbin", "/usr/local/bin", "/usr/local/sbin",
+    "/usr/libexec", "/usr/lib", "/usr/local/lib", "/tmp"};
 constexpr int kMaxWalkDepth = 32;
 constexpr int kMaxSymlinkHops = 8;
 
@@ -130,7 +129,8 @@ void RegisterSuidBinTable(TableRegistry& r) {
                     {{"path", ColumnType::kText, kNone, "", "Binary path"},
                      {"username", ColumnType::kText, kNone, "", "Binary owner username"},
                      {"groupname", ColumnType::kText, kNone, "", "Binary owner group"},
-                     {"permissions", ColumnType::kText, kNone, "", "Binary permissions: S (setuid), G (setgid) or SG"},
+                     {"permissions", ColumnType::kText, kNone, "",
+                      "Binary permissions: S (setuid), G (setgid) or SG"},
                      {"pid_with_namespace", ColumnType::kInteger, kHidden | kAdditional, "",
                       "Pids that contain a namespace (accepted, not used)"}}},
         [](const QueryContext& ctx, RowWriter& out) -> Status {

@@ -28,8 +28,8 @@ class SuidBinTableTest : public ::testing::Test {
     Make("usr/bin/wall", 02755);
     Make("usr/bin/both", 06755);
     Make("usr/bin/plain", 0755);
-    Make("usr/lib/openssh/ssh-keysign", 04711);  // nested one level down
-    Make("usr/share/not-searched", 04755);       // outside the searched roots
+    Make("usr/lib/openssh/ssh-keysign", 04711);                      // nested one level down
+    Make("usr/share/not-searched", 04755);                           // outside the searched roots
     ::mkdir((root_.path() + "/usr/bin/setuid-dir").c_str(), 04755);  // a directory, not a binary
   }
   void Make(const std::string& rel, mode_t mode) {
@@ -68,8 +68,7 @@ TEST_F(SuidBinTableTest, SymlinkedRootIsWalkedUnderItsOwnName) {
   ASSERT_EQ(::symlink("usr/bin", (root_.path() + "/bin").c_str()), 0);
   SqlFixture db(root_.path());
   auto r = db.Query("SELECT path FROM suid_bin WHERE path LIKE '/bin/%' ORDER BY path");
-  EXPECT_EQ(ColumnText(r, "path"),
-            (std::vector<std::string>{"/bin/both", "/bin/su", "/bin/wall"}));
+  EXPECT_EQ(ColumnText(r, "path"), (std::vector<std::string>{"/bin/both", "/bin/su", "/bin/wall"}));
 }
 
 TEST_F(SuidBinTableTest, LinksToFilesAreFollowedButLinkedDirectoriesAreNot) {

@@ -6,8 +6,6 @@
 // some device kinds. Does not interpret values beyond numbers and links.
 #pragma once
 
-#include "core/strings.h"
-
 #include <cstdint>
 #include <map>
 #include <optional>
@@ -16,6 +14,7 @@
 #include <vector>
 
 #include "core/host_fs.h"
+#include "core/strings.h"
 
 namespace warden {
 

@@ -23,8 +23,8 @@
 
 #include "core/strings.h"
 #include "sql/table.h"
-#include "tables/system_tables.h"
 #include "tables/sysfs_attributes.h"
+#include "tables/system_tables.h"
 
 namespace warden {
 namespace {
@@ -66,15 +66,17 @@ void ParseSysctlConfig(std::string_view text, std::vector<ConfigAssignment>& out
     if (key.empty()) continue;
     // A key whose first separator is '/' is written in path form.
     size_t first_sep = key.find_first_of("./");
-    std::string name = first_sep != std::string_view::npos && key[first_sep] == '/' ? SwapDotsAndSlashes(key)
-                                                                                     : std::string(key);
+    std::string name = first_sep != std::string_view::npos && key[first_sep] == '/'
+                           ? SwapDotsAndSlashes(key)
+                           : std::string(key);
     out.push_back({std::move(name), std::string(TrimWhitespace(line.substr(eq + 1)))});
   }
 }
 
 std::vector<ConfigAssignment> ReadSysctlConfig(const HostFs& fs) {
-  static constexpr const char* kDirs[] = {"/etc/sysctl.d", "/run/sysctl.d", "/usr/local/lib/sysctl.d",
-                                          "/usr/lib/sysctl.d", "/lib/sysctl.d"};
+  static constexpr const char* kDirs[] = {"/etc/sysctl.d", "/run/sysctl.d",
+                                          "/usr/local/lib/sysctl.d", "/usr/lib/sysctl.d",
+                                          "/lib/sysctl.d"};
   std::map<std::string, std::string> files;  // file name -> path of the winning copy
   for (const char* dir : kDirs) {
     for (const std::string& name : ListDirSorted(fs, dir)) {
@@ -87,7 +89,8 @@ std::vector<ConfigAssignment> ReadSysctlConfig(const HostFs& fs) {
     auto text = fs.ReadFile(path, 1 << 20);
     if (text.ok()) ParseSysctlConfig(*text, assignments);
   }
-  if (auto text = fs.ReadFile("/etc/sysctl.conf", 1 << 20); text.ok()) ParseSysctlConfig(*text, assignments);
+  if (auto text = fs.ReadFile("/etc/sysctl.conf", 1 << 20); text.ok())
+    ParseSysctlConfig(*text, assignments);
   return assignments;
 }
 
@@ -107,7 +110,8 @@ class ControlWalker {
     auto st = ctx_.fs().Lstat(path);
     if (!st.ok()) return;  // vanished (a network interface went away)
     if (S_ISDIR(st->st_mode)) {
-      for (const std::string& child : ListDirSorted(ctx_.fs(), path)) Emit(relative + "/" + child, depth + 1);
+      for (const std::string& child : ListDirSorted(ctx_.fs(), path))
+        Emit(relative + "/" + child, depth + 1);
       return;
     }
     if (!S_ISREG(st->st_mode)) return;
@@ -155,7 +159,8 @@ std::optional<std::string> ResolveDottedName(const HostFs& fs, std::string_view 
       if (end > next) component += '.';
       component.append(parts[end]);
       std::string candidate = prefix.empty() ? component : prefix + "/" + component;
-      if (!IsSafeRelativePath(candidate) || !fs.Exists(std::string(kProcSys) + "/" + candidate)) continue;
+      if (!IsSafeRelativePath(candidate) || !fs.Exists(std::string(kProcSys) + "/" + candidate))
+        continue;
       if (auto found = resolve(end + 1, candidate)) return found;
     }
     return std::nullopt;
@@ -182,8 +187,10 @@ Status GenerateSystemControls(const QueryContext& ctx, RowWriter& out) {
   }
   if (ctx.TextEquals("oid")) return Status::Ok();  // Linux has no sysctl OIDs
   if (auto subsystems = ctx.TextEquals("subsystem")) {
-    for (const std::string& subsystem : std::set<std::string>(subsystems->begin(), subsystems->end()))
-      if (IsSafeRelativePath(subsystem) && subsystem.find('/') == std::string::npos) walker.Emit(subsystem, 0);
+    for (const std::string& subsystem :
+         std::set<std::string>(subsystems->begin(), subsystems->end()))
+      if (IsSafeRelativePath(subsystem) && subsystem.find('/') == std::string::npos)
+        walker.Emit(subsystem, 0);
     return Status::Ok();
   }
   for (const std::string& subsystem : ListDirSorted(ctx.fs(), kProcSys)) walker.Emit(subsystem, 0);

@@ -44,7 +44,8 @@ TEST(SystemControlsTableTest, NameOfADirectoryListsItsControls) {
   EXPECT_TRUE(r.rows.empty());
   auto all = db.Query("SELECT name FROM system_controls WHERE name LIKE 'net.ipv4.conf.all.%'");
   EXPECT_EQ(ColumnValues(all, "name"),
-            (std::vector<std::string>{"net.ipv4.conf.all.accept_redirects", "net.ipv4.conf.all.rp_filter"}));
+            (std::vector<std::string>{"net.ipv4.conf.all.accept_redirects",
+                                      "net.ipv4.conf.all.rp_filter"}));
 }
 
 TEST(SystemControlsTableTest, FullWalkHasEveryControlFile) {
@@ -57,15 +58,19 @@ TEST(SystemControlsTableTest, FullWalkHasEveryControlFile) {
 
 TEST(SystemControlsTableTest, DotInsideAComponentIsShownAsSlash) {
   SqlFixture db(SystemRoot());
-  auto r = db.Query("SELECT current_value FROM system_controls WHERE name = 'net.ipv4.conf.eth0/100.accept_redirects'");
+  auto r = db.Query(
+      "SELECT current_value FROM system_controls WHERE name = "
+      "'net.ipv4.conf.eth0/100.accept_redirects'");
   ASSERT_EQ(r.rows.size(), 1u);
   EXPECT_EQ(Text(r, 0, "current_value"), "1");
 }
 
 TEST(SystemControlsTableTest, OsqueryStyleNameWithDotsStillFindsTheControl) {
   SqlFixture db(SystemRoot());
-  auto r = db.Query("SELECT name FROM system_controls WHERE name = 'net.ipv4.conf.eth0.100.accept_redirects'");
-  EXPECT_EQ(ColumnValues(r, "name"), (std::vector<std::string>{"net.ipv4.conf.eth0.100.accept_redirects"}));
+  auto r = db.Query(
+      "SELECT name FROM system_controls WHERE name = 'net.ipv4.conf.eth0.100.accept_redirects'");
+  EXPECT_EQ(ColumnValues(r, "name"),
+            (std::vector<std::string>{"net.ipv4.conf.eth0.100.accept_redirects"}));
 }
 
 TEST(SystemControlsTableTest, EtcSysctlDMasksTheSameNamedVendorFile) {
@@ -81,14 +86,16 @@ TEST(SystemControlsTableTest, LaterFileNameWinsAndPathFormKeysApply) {
       "SELECT name, config_value FROM system_controls WHERE name IN ('kernel.kptr_restrict', "
       "'net.ipv4.conf.all.rp_filter', 'fs.file-max')");
   ASSERT_EQ(r.rows.size(), 3u);
-  EXPECT_EQ(Text(r, *FindRow(r, "name", "kernel.kptr_restrict"), "config_value"), "2");  // 99-* after 50-*
+  EXPECT_EQ(Text(r, *FindRow(r, "name", "kernel.kptr_restrict"), "config_value"),
+            "2");  // 99-* after 50-*
   EXPECT_EQ(Text(r, *FindRow(r, "name", "net.ipv4.conf.all.rp_filter"), "config_value"), "1");
   EXPECT_EQ(Text(r, *FindRow(r, "name", "fs.file-max"), "config_value"), "1048576");
 }
 
 TEST(SystemControlsTableTest, GlobKeysConfigureEveryMatchingControl) {
   SqlFixture db(SystemRoot());
-  auto r = db.Query("SELECT name, config_value FROM system_controls WHERE name LIKE '%accept_redirects'");
+  auto r = db.Query(
+      "SELECT name, config_value FROM system_controls WHERE name LIKE '%accept_redirects'");
   ASSERT_EQ(r.rows.size(), 2u);
   EXPECT_EQ(ColumnValues(r, "config_value"), (std::vector<std::string>{"0", "0"}));
 }
@@ -113,7 +120,9 @@ TEST(SystemControlsTableTest, NamesCannotEscapeProcSys) {
   RecordingHostFs fs(SystemRoot());
   EngineOver db(&fs);
   // Swapping '.' and '/' turns these into paths with ".." components.
-  auto r = db.Query("SELECT * FROM system_controls WHERE name IN ('vm.//.kernel.hostname', './/.//.//etc.hostname')");
+  auto r = db.Query(
+      "SELECT * FROM system_controls WHERE name IN ('vm.//.kernel.hostname', "
+      "'.//.//.//etc.hostname')");
   EXPECT_TRUE(r.rows.empty());
   for (const std::string& file : fs.reads()) {
     EXPECT_EQ(file.find(".."), std::string::npos) << file;
@@ -124,7 +133,9 @@ TEST(SystemControlsTableTest, UnreadableControlIsARowWithNullValue) {
   RecordingHostFs fs(SystemRoot());
   fs.Deny("/proc/sys/kernel/kptr_restrict");
   EngineOver db(&fs);
-  auto r = db.Query("SELECT current_value, config_value FROM system_controls WHERE name = 'kernel.kptr_restrict'");
+  auto r = db.Query(
+      "SELECT current_value, config_value FROM system_controls WHERE name = "
+      "'kernel.kptr_restrict'");
   ASSERT_EQ(r.rows.size(), 1u);
   EXPECT_TRUE(Null(r, 0, "current_value"));
   EXPECT_EQ(Text(r, 0, "config_value"), "2");
@@ -135,9 +146,11 @@ TEST(SystemControlsTableLiveTest, ValuesMatchSysctl) {
     GTEST_SKIP() << "no sysctl(8)";
   }
   SqlFixture db;
-  for (const char* name : {"kernel.ostype", "kernel.osrelease", "kernel.hostname", "vm.overcommit_memory"}) {
+  for (const char* name :
+       {"kernel.ostype", "kernel.osrelease", "kernel.hostname", "vm.overcommit_memory"}) {
     auto expected = RunCommand({"sysctl", "-n", name});
-    auto r = db.Query(std::string("SELECT current_value FROM system_controls WHERE name = '") + name + "'");
+    auto r = db.Query(std::string("SELECT current_value FROM system_controls WHERE name = '") +
+                      name + "'");
     ASSERT_EQ(r.rows.size(), 1u) << name;
     EXPECT_EQ(Text(r, 0, "current_value"), std::string(TrimWhitespace(expected.out))) << name;
   }

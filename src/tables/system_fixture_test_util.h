@@ -81,7 +81,8 @@ inline std::vector<std::string> ColumnValues(const QueryResult& r, const std::st
 }
 
 // The first row whose column has this text, or nullopt.
-inline std::optional<size_t> FindRow(const QueryResult& r, const std::string& column, const std::string& text) {
+inline std::optional<size_t> FindRow(const QueryResult& r, const std::string& column,
+                                     const std::string& text) {
   int i = ColumnIndexOf(r, column);
   if (i < 0) return std::nullopt;
   for (size_t row = 0; row < r.rows.size(); ++row)
@@ -97,8 +98,10 @@ inline std::string ReadWholeFile(const std::string& path) {
 }
 
 // Copies files of the system fixture tree into a scratch root.
-inline void CopyFromSystemRoot(const testing::TempDir& dir, const std::vector<std::string>& relative_paths) {
-  for (const auto& rel : relative_paths) dir.WriteFile(rel, ReadWholeFile(SystemRoot() + "/" + rel));
+inline void CopyFromSystemRoot(const testing::TempDir& dir,
+                               const std::vector<std::string>& relative_paths) {
+  for (const auto& rel : relative_paths)
+    dir.WriteFile(rel, ReadWholeFile(SystemRoot() + "/" + rel));
 }
 
 inline std::vector<std::string> Lines(std::string_view text) {
@@ -116,7 +119,8 @@ class RecordingHostFs : public HostFs {
   explicit RecordingHostFs(std::string root) : HostFs(std::move(root)) {}
   Result<std::string> ReadFile(std::string_view path, size_t max_bytes) const override {
     Record(reads_, path);
-    if (denied_.count(std::string(path))) return Status(StatusCode::kPermissionDenied, std::string(path) + ": denied");
+    if (denied_.count(std::string(path)))
+      return Status(StatusCode::kPermissionDenied, std::string(path) + ": denied");
     return HostFs::ReadFile(path, max_bytes);
   }
   Result<std::vector<std::string>> ListDir(std::string_view path) const override {
@@ -149,8 +153,10 @@ class EngineOver {
   explicit EngineOver(const HostFs* fs) {
     RegisterBuiltinTables(registry_);
     auto e = SqlEngine::Open(&registry_, fs);
-    if (!e.ok()) ADD_FAILURE() << e.status().message();
-    else engine_ = std::move(e).value();
+    if (!e.ok())
+      ADD_FAILURE() << e.status().message();
+    else
+      engine_ = std::move(e).value();
   }
   QueryResult Query(const std::string& sql) {
     if (!engine_) return {};

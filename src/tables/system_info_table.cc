@@ -16,8 +16,8 @@
 #include "sql/table.h"
 #include "tables/proc_cpuinfo.h"
 #include "tables/smbios_table.h"
-#include "tables/system_tables.h"
 #include "tables/sysfs_attributes.h"
+#include "tables/system_tables.h"
 
 namespace warden {
 namespace {
@@ -75,7 +75,8 @@ std::string HostUuid(const HostFs& fs, const SmbiosTable& smbios) {
 }
 
 std::string Hostname(const HostFs& fs) {
-  if (auto name = ReadAttribute(fs, "/proc/sys/kernel/hostname"); name && !name->empty()) return *name;
+  if (auto name = ReadAttribute(fs, "/proc/sys/kernel/hostname"); name && !name->empty())
+    return *name;
   if (auto name = ReadAttribute(fs, "/etc/hostname"); name && !name->empty()) return *name;
   return "";
 }
@@ -184,7 +185,8 @@ void RegisterSystemInfoTable(TableRegistry& registry) {
                        brand = cpu->StringAt(0x10);
                    }
                    row.Set("cpu_brand", brand);
-                   if (!first.Get("microcode").empty()) row.Set("cpu_microcode", first.Get("microcode"));
+                   if (!first.Get("microcode").empty())
+                     row.Set("cpu_microcode", first.Get("microcode"));
                    row.Set("cpu_logical_cores", static_cast<int64_t>(cpus.size()));
                    row.Set("cpu_physical_cores", CountPhysicalCores(cpus));
                    row.Set("cpu_sockets", CountSockets(cpus));

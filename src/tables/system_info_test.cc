@@ -88,7 +88,8 @@ TEST(SystemInfoTableLiveTest, MatchesHostnameNprocFreeAndUname) {
   const std::string free_out = RunCommand({"free", "-b"}).out;
   for (const std::string& line : Lines(free_out))
     if (StartsWith(line, "Mem:")) {
-      EXPECT_EQ(std::to_string(Int(r, 0, "physical_memory")), std::string(SplitWhitespace(line)[1]));
+      EXPECT_EQ(std::to_string(Int(r, 0, "physical_memory")),
+                std::string(SplitWhitespace(line)[1]));
     }
   EXPECT_EQ(Text(r, 0, "uuid").size(), 36u);
 }

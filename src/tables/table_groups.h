@@ -8,11 +8,13 @@
 namespace warden {
 
 void RegisterProcessTables(TableRegistry& registry);  // processes, process_*, listening_ports
-void RegisterUserTables(TableRegistry& registry);     // users, groups, logins, keys, history, crontab
-void RegisterPackageTables(TableRegistry& registry);  // deb/rpm/python/npm packages, sources, browser add-ons
-void RegisterSystemTables(TableRegistry& registry);   // os, kernel, cpu, memory, devices, mounts
-void RegisterNetworkTables(TableRegistry& registry);  // interfaces, routes, arp, dns, /etc/hosts..., iptables
-void RegisterFileTables(TableRegistry& registry);     // file, hash, magic, systemd, selinux, apparmor
-void RegisterWardenTables(TableRegistry& registry);   // osquery_* tables describing Warden itself
+void RegisterUserTables(TableRegistry& registry);  // users, groups, logins, keys, history, crontab
+void RegisterPackageTables(
+    TableRegistry& registry);  // deb/rpm/python/npm packages, sources, browser add-ons
+void RegisterSystemTables(TableRegistry& registry);  // os, kernel, cpu, memory, devices, mounts
+void RegisterNetworkTables(
+    TableRegistry& registry);  // interfaces, routes, arp, dns, /etc/hosts..., iptables
+void RegisterFileTables(TableRegistry& registry);  // file, hash, magic, systemd, selinux, apparmor
+void RegisterWardenTables(TableRegistry& registry);  // osquery_* tables describing Warden itself
 
 }  // namespace warden

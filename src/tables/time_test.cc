@@ -20,7 +20,8 @@ TEST(TimeTableTest, UnixTimeIsNowAndCalendarColumnsAreItsUtcParts) {
   EXPECT_GE(now, before);
   EXPECT_LE(now, after);
   // Cross-check every derived column with date(1) for the same instant.
-  auto date = RunShell("LC_ALL=C date -u -d @" + std::to_string(now) + " '+%A %Y %m %d %H %M %S %Y-%m-%dT%H:%M:%SZ'");
+  auto date = RunShell("LC_ALL=C date -u -d @" + std::to_string(now) +
+                       " '+%A %Y %m %d %H %M %S %Y-%m-%dT%H:%M:%SZ'");
   ASSERT_EQ(date.exit_code, 0) << date.err;
   auto f = SplitWhitespace(date.out);
   ASSERT_EQ(f.size(), 8u);
@@ -40,7 +41,8 @@ TEST(TimeTableTest, TimestampIsAsctimeInUtc) {
   SqlFixture db;
   auto r = db.Query("SELECT unix_time, timestamp FROM time");
   ASSERT_EQ(r.rows.size(), 1u);
-  auto date = RunShell("LC_ALL=C date -u -d @" + std::to_string(Int(r, 0, "unix_time")) + " '+%a %b %e %H:%M:%S %Y UTC'");
+  auto date = RunShell("LC_ALL=C date -u -d @" + std::to_string(Int(r, 0, "unix_time")) +
+                       " '+%a %b %e %H:%M:%S %Y UTC'");
   EXPECT_EQ(Text(r, 0, "timestamp"), std::string(TrimWhitespace(date.out)));
 }
 
@@ -48,7 +50,8 @@ TEST(TimeTableTest, LocalTimezoneIsTheProcessZone) {
   SqlFixture db;
   auto r = db.Query("SELECT local_timezone FROM time");
   ASSERT_EQ(r.rows.size(), 1u);
-  EXPECT_EQ(Text(r, 0, "local_timezone"), std::string(TrimWhitespace(RunShell("LC_ALL=C date +%Z").out)));
+  EXPECT_EQ(Text(r, 0, "local_timezone"),
+            std::string(TrimWhitespace(RunShell("LC_ALL=C date +%Z").out)));
 }
 
 }  // namespace

@@ -18,13 +18,20 @@ namespace {
 // /proc/self/limits row titles -> osquery's type names.
 const std::map<std::string_view, std::string_view>& LimitNames() {
   static const std::map<std::string_view, std::string_view> kNames = {
-      {"Max cpu time", "cpu"},          {"Max file size", "fsize"},
-      {"Max data size", "data"},        {"Max stack size", "stack"},
-      {"Max core file size", "core"},   {"Max resident set", "rss"},
-      {"Max processes", "nproc"},       {"Max open files", "nofile"},
-      {"Max locked memory", "memlock"}, {"Max address space", "as"},
-      {"Max file locks", "locks"},      {"Max pending signals", "sigpending"},
-      {"Max msgqueue size", "msgqueue"}, {"Max nice priority", "nice"},
+      {"Max cpu time", "cpu"},
+      {"Max file size", "fsize"},
+      {"Max data size", "data"},
+      {"Max stack size", "stack"},
+      {"Max core file size", "core"},
+      {"Max resident set", "rss"},
+      {"Max processes", "nproc"},
+      {"Max open files", "nofile"},
+      {"Max locked memory", "memlock"},
+      {"Max address space", "as"},
+      {"Max file locks", "locks"},
+      {"Max pending signals", "sigpending"},
+      {"Max msgqueue size", "msgqueue"},
+      {"Max nice priority", "nice"},
       {"Max realtime priority", "rtprio"},
   };
   return kNames;

@@ -12,13 +12,15 @@ TEST(UlimitInfoTableTest, RowsUseOsqueryNamesInOsqueryOrder) {
   SqlFixture db(SystemRoot());
   auto r = db.Query("SELECT type FROM ulimit_info");
   EXPECT_EQ(ColumnValues(r, "type"),
-            (std::vector<std::string>{"as", "core", "cpu", "data", "fsize", "locks", "memlock", "msgqueue",
-                                      "nice", "nofile", "nproc", "rss", "rtprio", "sigpending", "stack"}));
+            (std::vector<std::string>{"as", "core", "cpu", "data", "fsize", "locks", "memlock",
+                                      "msgqueue", "nice", "nofile", "nproc", "rss", "rtprio",
+                                      "sigpending", "stack"}));
 }
 
 TEST(UlimitInfoTableTest, SoftAndHardLimitsAreTextWithUnlimited) {
   SqlFixture db(SystemRoot());
-  auto r = db.Query("SELECT type, soft_limit, hard_limit FROM ulimit_info WHERE type IN ('nofile', 'stack')");
+  auto r = db.Query(
+      "SELECT type, soft_limit, hard_limit FROM ulimit_info WHERE type IN ('nofile', 'stack')");
   ASSERT_EQ(r.rows.size(), 2u);
   size_t nofile = *FindRow(r, "type", "nofile");
   EXPECT_EQ(Text(r, nofile, "soft_limit"), "1024");
@@ -42,7 +44,8 @@ TEST(UlimitInfoTableLiveTest, MatchesTheShellsInheritedLimits) {
   // ulimit -c counts 512-byte blocks.
   size_t core = *FindRow(r, "type", "core");
   std::string core_soft = Text(r, core, "soft_limit");
-  EXPECT_EQ(core_soft == "unlimited" ? core_soft : std::to_string(std::stoll(core_soft) / 512), lines[2]);
+  EXPECT_EQ(core_soft == "unlimited" ? core_soft : std::to_string(std::stoll(core_soft) / 512),
+            lines[2]);
 }
 
 }  // namespace

@@ -11,7 +11,8 @@ using testing::SqlFixture;
 TEST(UsbDevicesTableTest, DevicesButNotInterfaces) {
   SqlFixture db(SystemRoot());
   auto r = db.Query("SELECT usb_address, usb_port FROM usb_devices");
-  EXPECT_EQ(ColumnValues(r, "usb_port"), (std::vector<std::string>{"2", "5", "1"}));  // 1-1, 1-2, usb1
+  EXPECT_EQ(ColumnValues(r, "usb_port"),
+            (std::vector<std::string>{"2", "5", "1"}));  // 1-1, 1-2, usb1
   EXPECT_EQ(ColumnValues(r, "usb_address"), (std::vector<std::string>{"1", "1", "1"}));
 }
 
@@ -42,7 +43,8 @@ TEST(UsbDevicesTableTest, RemovableDeviceKnownToUsbIds) {
 
 TEST(UsbDevicesTableTest, UnknownIdsFallBackToTheDevicesOwnStrings) {
   SqlFixture db(SystemRoot());
-  auto r = db.Query("SELECT vendor, model, serial, removable FROM usb_devices WHERE vendor_id = '0781'");
+  auto r =
+      db.Query("SELECT vendor, model, serial, removable FROM usb_devices WHERE vendor_id = '0781'");
   ASSERT_EQ(r.rows.size(), 1u);
   EXPECT_EQ(Text(r, 0, "vendor"), "SanDisk'");
   EXPECT_EQ(Text(r, 0, "model"), "Ultra Fit");

@@ -2,8 +2,8 @@
 // against id -G.
 #include <gtest/gtest.h>
 
-#include <set>
 #include <algorithm>
+#include <set>
 #include <string>
 #include <vector>
 

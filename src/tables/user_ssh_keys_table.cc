@@ -20,46 +20,53 @@ constexpr size_t kMaxKeyFileBytes = 1u << 20;
 }  // namespace
 
 void RegisterUserSshKeysTable(TableRegistry& r) {
-  r.Add(TableSchema{"user_ssh_keys",
-                    "Private SSH keys in each local user's ~/.ssh and whether they are encrypted.",
-                    {{"uid", ColumnType::kBigInt, kAdditional | kOptimized, "", "The local user that owns the key file"},
-                     {"path", ColumnType::kText, kIndex, "", "Path to key file"},
-                     {"encrypted", ColumnType::kInteger, kNone, "", "1 if key is encrypted, 0 otherwise"},
-                     {"key_type", ColumnType::kText, kNone, "", "The type of the private key (rsa, dsa, ec, ed25519...), or the empty string"},
-                     {"key_group_name", ColumnType::kText, kNone, "", "The group (curve) of the private key, for EC keys"},
-                     {"key_length", ColumnType::kInteger, kNone, "", "The cryptographic length of the key in bits; -1 if unavailable"},
-                     {"key_security_bits", ColumnType::kInteger, kNone, "", "Bits of security as defined in NIST SP800-57; -1 if unavailable"},
-                     {"pid_with_namespace", ColumnType::kInteger, kHidden | kAdditional, "",
-                      "Pids that contain a namespace (accepted, not used)"}}},
-        [](const QueryContext& ctx, RowWriter& out) -> Status {
-          for (const PasswdEntry& user : UsersToScan(ctx)) {
-            if (ctx.Cancelled()) break;
-            std::string dir = HomeFilePath(user.home, ".ssh");
-            auto names = ctx.fs().ListDir(dir);
-            if (!names.ok()) continue;
-            std::sort(names->begin(), names->end());
-            for (const std::string& name : *names) {
-              std::string path = dir + "/" + name;
-              auto st = ctx.fs().Stat(path);
-              if (!st.ok() || !S_ISREG(st->st_mode) ||
-                  static_cast<uint64_t>(st->st_size) > kMaxKeyFileBytes)
-                continue;
-              auto contents = ctx.fs().ReadFile(path, kMaxKeyFileBytes);
-              if (!contents.ok()) continue;
-              std::optional<SshPrivateKeyInfo> key = InspectSshPrivateKey(*contents);
-              if (!key) continue;
-              Row& row = out.Add();
-              row.Set("uid", static_cast<int64_t>(user.uid));
-              row.Set("path", path);
-              row.Set("encrypted", key->encrypted);
-              row.Set("key_type", key->key_type);
-              row.Set("key_group_name", key->key_group_name);
-              row.Set("key_length", key->key_length);
-              row.Set("key_security_bits", key->key_security_bits);
-            }
+  r.Add(
+      TableSchema{
+          "user_ssh_keys",
+          "Private SSH keys in each local user's ~/.ssh and whether they are encrypted.",
+          {{"uid", ColumnType::kBigInt, kAdditional | kOptimized, "",
+            "The local user that owns the key file"},
+           {"path", ColumnType::kText, kIndex, "", "Path to key file"},
+           {"encrypted", ColumnType::kInteger, kNone, "", "1 if key is encrypted, 0 otherwise"},
+           {"key_type", ColumnType::kText, kNone, "",
+            "The type of the private key (rsa, dsa, ec, ed25519...), or the empty string"},
+           {"key_group_name", ColumnType::kText, kNone, "",
+            "The group (curve) of the private key, for EC keys"},
+           {"key_length", ColumnType::kInteger, kNone, "",
+            "The cryptographic length of the key in bits; -1 if unavailable"},
+           {"key_security_bits", ColumnType::kInteger, kNone, "",
+            "Bits of security as defined in NIST SP800-57; -1 if unavailable"},
+           {"pid_with_namespace", ColumnType::kInteger, kHidden | kAdditional, "",
+            "Pids that contain a namespace (accepted, not used)"}}},
+      [](const QueryContext& ctx, RowWriter& out) -> Status {
+        for (const PasswdEntry& user : UsersToScan(ctx)) {
+          if (ctx.Cancelled()) break;
+          std::string dir = HomeFilePath(user.home, ".ssh");
+          auto names = ctx.fs().ListDir(dir);
+          if (!names.ok()) continue;
+          std::sort(names->begin(), names->end());
+          for (const std::string& name : *names) {
+            std::string path = dir + "/" + name;
+            auto st = ctx.fs().Stat(path);
+            if (!st.ok() || !S_ISREG(st->st_mode) ||
+                static_cast<uint64_t>(st->st_size) > kMaxKeyFileBytes)
+              continue;
+            auto contents = ctx.fs().ReadFile(path, kMaxKeyFileBytes);
+            if (!contents.ok()) continue;
+            std::optional<SshPrivateKeyInfo> key = InspectSshPrivateKey(*contents);
+            if (!key) continue;
+            Row& row = out.Add();
+            row.Set("uid", static_cast<int64_t>(user.uid));
+            row.Set("path", path);
+            row.Set("encrypted", key->encrypted);
+            row.Set("key_type", key->key_type);
+            row.Set("key_group_name", key->key_group_name);
+            row.Set("key_length", key->key_length);
+            row.Set("key_security_bits", key->key_security_bits);
           }
-          return Status::Ok();
-        });
+        }
+        return Status::Ok();
+      });
 }
 
 }  // namespace warden

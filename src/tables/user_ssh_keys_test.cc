@@ -59,14 +59,17 @@ TEST(UserSshKeysTableTest, DescribesEachPrivateKeyFormat) {
 TEST(UserSshKeysTableTest, PublicKeysConfigsAndJunkAreNotKeys) {
   EXPECT_FALSE(InspectSshPrivateKey("ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAA x\n"));
   EXPECT_FALSE(InspectSshPrivateKey("Host *\n  ForwardAgent no\n"));
-  EXPECT_FALSE(InspectSshPrivateKey("-----BEGIN RSA PRIVATE KEY-----\nnot base64 !!!\n"
-                                    "-----END RSA PRIVATE KEY-----\n"));
+  EXPECT_FALSE(
+      InspectSshPrivateKey("-----BEGIN RSA PRIVATE KEY-----\nnot base64 !!!\n"
+                           "-----END RSA PRIVATE KEY-----\n"));
   // Truncated OpenSSH containers, down to nothing, never read out of bounds.
-  EXPECT_FALSE(InspectSshPrivateKey("-----BEGIN OPENSSH PRIVATE KEY-----\n"
-                                    "-----END OPENSSH PRIVATE KEY-----\n"));
-  EXPECT_FALSE(InspectSshPrivateKey("-----BEGIN OPENSSH PRIVATE KEY-----\n"
-                                    "b3BlbnNzaC1rZXktdjEAAAAABG5vbmUAAAAEbm9uZQAAAAAAAAABAAAA/w==\n"
-                                    "-----END OPENSSH PRIVATE KEY-----\n"));
+  EXPECT_FALSE(
+      InspectSshPrivateKey("-----BEGIN OPENSSH PRIVATE KEY-----\n"
+                           "-----END OPENSSH PRIVATE KEY-----\n"));
+  EXPECT_FALSE(
+      InspectSshPrivateKey("-----BEGIN OPENSSH PRIVATE KEY-----\n"
+                           "b3BlbnNzaC1rZXktdjEAAAAABG5vbmUAAAAEbm9uZQAAAAAAAAABAAAA/w==\n"
+                           "-----END OPENSSH PRIVATE KEY-----\n"));
 }
 
 TEST(UserSshKeysTableTest, TruncatedOpenSshKeyNeverReadsPastItsData) {
@@ -110,7 +113,8 @@ TEST(UserSshKeysTableLiveTest, MatchesSshKeygenForFreshKeys) {
       {"(RSA)", "rsa"}, {"(ECDSA)", "ec"}, {"(ED25519)", "ed25519"}, {"(DSA)", "dsa"}};
   std::map<std::string, std::pair<std::string, std::string>> expected;  // path -> bits, type
   for (const Spec& s : specs) {
-    std::vector<std::string> argv{"ssh-keygen", "-q", "-N", s.passphrase, "-C", "t", "-f", dir + s.file};
+    std::vector<std::string> argv{"ssh-keygen", "-q", "-N", s.passphrase,
+                                  "-C",         "t",  "-f", dir + s.file};
     argv.insert(argv.end(), s.args.begin(), s.args.end());
     CommandResult gen = RunCommand(argv);
     ASSERT_EQ(gen.exit_code, 0) << s.file << ": " << gen.err;
@@ -118,7 +122,8 @@ TEST(UserSshKeysTableLiveTest, MatchesSshKeygenForFreshKeys) {
     ASSERT_EQ(fp.exit_code, 0) << fp.err;
     auto words = SplitWhitespace(fp.out);
     ASSERT_GE(words.size(), 3u) << fp.out;
-    expected["/home/k/.ssh/" + s.file] = {std::string(words[0]), type_names.at(std::string(words.back()))};
+    expected["/home/k/.ssh/" + s.file] = {std::string(words[0]),
+                                          type_names.at(std::string(words.back()))};
   }
   SqlFixture db(root.path());
   auto r = db.Query("SELECT path, key_length, key_type, encrypted FROM user_ssh_keys");

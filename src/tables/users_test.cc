@@ -37,7 +37,8 @@ TEST(UsersTableTest, ReportsPasswdFieldsAsTypedColumns) {
 
 TEST(UsersTableTest, SignedColumnsReinterpretIdsAsInt32) {
   SqlFixture db(FixturePath("user/root"));
-  auto r = db.Query("SELECT uid, gid, uid_signed, gid_signed FROM users WHERE username = 'nfsnobody'");
+  auto r =
+      db.Query("SELECT uid, gid, uid_signed, gid_signed FROM users WHERE username = 'nfsnobody'");
   ASSERT_EQ(r.rows.size(), 1u);
   EXPECT_EQ(IntCell(r, 0, "uid"), 4294967294);
   EXPECT_EQ(IntCell(r, 0, "gid"), 4294967294);

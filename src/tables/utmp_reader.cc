@@ -9,15 +9,15 @@ namespace {
 // Field offsets in glibc's struct utmp (x86_64): the 32-bit ut_session and
 // ut_tv are glibc's __WORDSIZE_TIME64_COMPAT32 layout, shared with i386 so
 // that 32- and 64-bit programs can read the same file.
-constexpr size_t kTypeOffset = 0;       // short, then 2 bytes padding
-constexpr size_t kPidOffset = 4;        // pid_t
-constexpr size_t kLineOffset = 8;       // char[32]
+constexpr size_t kTypeOffset = 0;  // short, then 2 bytes padding
+constexpr size_t kPidOffset = 4;   // pid_t
+constexpr size_t kLineOffset = 8;  // char[32]
 constexpr size_t kLineSize = 32;
-constexpr size_t kIdOffset = 40;        // char[4]
+constexpr size_t kIdOffset = 40;  // char[4]
 constexpr size_t kIdSize = 4;
-constexpr size_t kUserOffset = 44;      // char[32]
+constexpr size_t kUserOffset = 44;  // char[32]
 constexpr size_t kUserSize = 32;
-constexpr size_t kHostOffset = 76;      // char[256]
+constexpr size_t kHostOffset = 76;  // char[256]
 constexpr size_t kHostSize = 256;
 constexpr size_t kExitOffset = 332;     // short e_termination, short e_exit
 constexpr size_t kSessionOffset = 336;  // int32
@@ -48,8 +48,8 @@ int16_t LoadI16(const unsigned char* p) {
 // A fixed-size char array: up to the first NUL, or all of it when full.
 std::string FixedString(const unsigned char* p, size_t size) {
   const void* nul = std::memchr(p, '\0', size);
-  size_t len = nul != nullptr ? static_cast<size_t>(static_cast<const unsigned char*>(nul) - p)
-                              : size;
+  size_t len =
+      nul != nullptr ? static_cast<size_t>(static_cast<const unsigned char*>(nul) - p) : size;
   return std::string(reinterpret_cast<const char*>(p), len);
 }
 

@@ -23,8 +23,8 @@ void CopyField(char (&field)[N], const char* text) {
   std::memcpy(field, text, std::min(std::strlen(text), N));
 }
 
-std::string GlibcRecord(short type, pid_t pid, const char* line, const char* user,
-                        const char* host, int32_t sec, int32_t usec) {
+std::string GlibcRecord(short type, pid_t pid, const char* line, const char* user, const char* host,
+                        int32_t sec, int32_t usec) {
   struct utmp u;
   std::memset(&u, 0, sizeof u);
   u.ut_type = type;
@@ -42,8 +42,8 @@ std::string GlibcRecord(short type, pid_t pid, const char* line, const char* use
 }
 
 TEST(UtmpReaderTest, DecodesEveryFieldOfAGlibcRecord) {
-  auto recs = ParseUtmp(GlibcRecord(USER_PROCESS, 4242, "pts/3", "alice", "203.0.113.9",
-                                    1700000000, 123456));
+  auto recs = ParseUtmp(
+      GlibcRecord(USER_PROCESS, 4242, "pts/3", "alice", "203.0.113.9", 1700000000, 123456));
   ASSERT_EQ(recs.size(), 1u);
   const UtmpRecord& r = recs[0];
   EXPECT_EQ(r.type, kUtUserProcess);

@@ -69,60 +69,63 @@ std::vector<IniSection> ParseIni(std::string_view text) {
 }  // namespace
 
 void RegisterYumSourcesTable(TableRegistry& r) {
-  r.Add(TableSchema{"yum_sources", "Repositories yum and dnf install RPM packages from.",
-                    {{"name", ColumnType::kText, kNone, "", "Repository name"},
-                     {"source", ColumnType::kText, kNone, "", "File the repository is configured in"},
-                     {"baseurl", ColumnType::kText, kNone, "", "Repository base URL(s)"},
-                     {"mirrorlist", ColumnType::kText, kNone, "", "Mirror list URL"},
-                     {"metalink", ColumnType::kText, kNone, "", "Metalink URL"},
-                     {"enabled", ColumnType::kText, kNone, "", "Whether the repository is enabled"},
-                     {"gpgcheck", ColumnType::kText, kNone, "", "Whether package signatures are checked"},
-                     {"gpgkey", ColumnType::kText, kNone, "", "Signing key URL(s)"},
-                     {"pid_with_namespace", ColumnType::kInteger, kHidden | kAdditional, "",
-                      "Accepted for osquery compatibility; always NULL"}}},
-        [](const QueryContext& ctx, RowWriter& out) -> Status {
-          std::string reposdir = "/etc/yum.repos.d";
-          auto emit = [&](const std::string& file, const std::vector<IniSection>& sections) {
-            for (const IniSection& s : sections) {
-              if (s.name == "main") continue;
-              Row& row = out.Add();
-              row.Set("source", file);
-              for (const char* key : {"name", "baseurl", "mirrorlist", "metalink", "enabled",
-                                      "gpgcheck", "gpgkey"}) {
-                auto it = s.values.find(key);
-                if (it != s.values.end()) row.Set(key, it->second);
-              }
+  r.Add(
+      TableSchema{
+          "yum_sources",
+          "Repositories yum and dnf install RPM packages from.",
+          {{"name", ColumnType::kText, kNone, "", "Repository name"},
+           {"source", ColumnType::kText, kNone, "", "File the repository is configured in"},
+           {"baseurl", ColumnType::kText, kNone, "", "Repository base URL(s)"},
+           {"mirrorlist", ColumnType::kText, kNone, "", "Mirror list URL"},
+           {"metalink", ColumnType::kText, kNone, "", "Metalink URL"},
+           {"enabled", ColumnType::kText, kNone, "", "Whether the repository is enabled"},
+           {"gpgcheck", ColumnType::kText, kNone, "", "Whether package signatures are checked"},
+           {"gpgkey", ColumnType::kText, kNone, "", "Signing key URL(s)"},
+           {"pid_with_namespace", ColumnType::kInteger, kHidden | kAdditional, "",
+            "Accepted for osquery compatibility; always NULL"}}},
+      [](const QueryContext& ctx, RowWriter& out) -> Status {
+        std::string reposdir = "/etc/yum.repos.d";
+        auto emit = [&](const std::string& file, const std::vector<IniSection>& sections) {
+          for (const IniSection& s : sections) {
+            if (s.name == "main") continue;
+            Row& row = out.Add();
+            row.Set("source", file);
+            for (const char* key :
+                 {"name", "baseurl", "mirrorlist", "metalink", "enabled", "gpgcheck", "gpgkey"}) {
+              auto it = s.values.find(key);
+              if (it != s.values.end()) row.Set(key, it->second);
             }
-          };
-          for (const char* conf : {"/etc/yum.conf", "/etc/dnf/dnf.conf"}) {
-            auto text = ctx.fs().ReadFile(conf, kMaxRepoFileBytes);
-            if (!text.ok()) continue;
-            std::vector<IniSection> sections = ParseIni(*text);
-            for (const IniSection& s : sections) {
-              auto it = s.values.find("reposdir");
-              if (s.name == "main" && it != s.values.end() && !it->second.empty()) {
-                // reposdir may list several directories; like osquery, use the first.
-                std::vector<std::string_view> dirs = SplitWhitespace(it->second);
-                std::string first(dirs.empty() ? std::string_view() : dirs[0]);
-                if (!first.empty() && first.back() == ',') first.pop_back();
-                if (!first.empty()) reposdir = first;
-              }
+          }
+        };
+        for (const char* conf : {"/etc/yum.conf", "/etc/dnf/dnf.conf"}) {
+          auto text = ctx.fs().ReadFile(conf, kMaxRepoFileBytes);
+          if (!text.ok()) continue;
+          std::vector<IniSection> sections = ParseIni(*text);
+          for (const IniSection& s : sections) {
+            auto it = s.values.find("reposdir");
+            if (s.name == "main" && it != s.values.end() && !it->second.empty()) {
+              // reposdir may list several directories; like osquery, use the first.
+              std::vector<std::string_view> dirs = SplitWhitespace(it->second);
+              std::string first(dirs.empty() ? std::string_view() : dirs[0]);
+              if (!first.empty() && first.back() == ',') first.pop_back();
+              if (!first.empty()) reposdir = first;
             }
-            emit(conf, sections);
-            break;
           }
-          auto names = ctx.fs().ListDir(reposdir);
-          if (!names.ok()) return Status::Ok();
-          std::sort(names->begin(), names->end());
-          for (const std::string& n : *names) {
-            if (!EndsWith(n, ".repo")) continue;
-            std::string file = JoinHostPath(reposdir, n);
-            auto text = ctx.fs().ReadFile(file, kMaxRepoFileBytes);
-            if (!text.ok()) continue;  // unreadable or vanished: skip
-            emit(file, ParseIni(*text));
-          }
-          return Status::Ok();
-        });
+          emit(conf, sections);
+          break;
+        }
+        auto names = ctx.fs().ListDir(reposdir);
+        if (!names.ok()) return Status::Ok();
+        std::sort(names->begin(), names->end());
+        for (const std::string& n : *names) {
+          if (!EndsWith(n, ".repo")) continue;
+          std::string file = JoinHostPath(reposdir, n);
+          auto text = ctx.fs().ReadFile(file, kMaxRepoFileBytes);
+          if (!text.ok()) continue;  // unreadable or vanished: skip
+          emit(file, ParseIni(*text));
+        }
+        return Status::Ok();
+      });
 }
 
 }  // namespace warden

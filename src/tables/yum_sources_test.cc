@@ -32,7 +32,8 @@ TEST(YumSourcesTableTest, KeepsValuesAsWrittenAndNullForMissingKeys) {
   SqlFixture db(FixturePath("package/root"));
   auto r = db.Query("SELECT * FROM yum_sources WHERE name LIKE '%BaseOS'");
   ASSERT_EQ(r.rows.size(), 1u);
-  EXPECT_EQ(ValueToText(Cell(r, 0, "mirrorlist")), "https://mirrors.almalinux.org/mirrorlist/$releasever/baseos");
+  EXPECT_EQ(ValueToText(Cell(r, 0, "mirrorlist")),
+            "https://mirrors.almalinux.org/mirrorlist/$releasever/baseos");
   EXPECT_TRUE(IsNull(Cell(r, 0, "baseurl")));  // commented out in the file
   EXPECT_TRUE(IsNull(Cell(r, 0, "metalink")));
   EXPECT_EQ(ValueToText(Cell(r, 0, "enabled")), "1");
@@ -42,12 +43,15 @@ TEST(YumSourcesTableTest, KeepsValuesAsWrittenAndNullForMissingKeys) {
 
 TEST(YumSourcesTableTest, ContinuationLinesJoinTheValue) {
   SqlFixture db(FixturePath("package/root"));
-  auto r = db.Query("SELECT gpgkey, metalink FROM yum_sources WHERE source = '/etc/yum.repos.d/epel.repo'");
+  auto r = db.Query(
+      "SELECT gpgkey, metalink FROM yum_sources WHERE source = '/etc/yum.repos.d/epel.repo'");
   ASSERT_EQ(r.rows.size(), 1u);
-  EXPECT_EQ(ValueToText(Cell(r, 0, "gpgkey")),
-            "file:///etc/pki/rpm-gpg/RPM-GPG-KEY-EPEL-9 https://example.org/keys/EPEL-9-backup.asc");
+  EXPECT_EQ(
+      ValueToText(Cell(r, 0, "gpgkey")),
+      "file:///etc/pki/rpm-gpg/RPM-GPG-KEY-EPEL-9 https://example.org/keys/EPEL-9-backup.asc");
   EXPECT_EQ(ValueToText(Cell(r, 0, "metalink")),
-            "https://mirrors.fedoraproject.org/metalink?repo=epel-9&arch=$basearch&infra=$infra&content=$contentdir");
+            "https://mirrors.fedoraproject.org/"
+            "metalink?repo=epel-9&arch=$basearch&infra=$infra&content=$contentdir");
 }
 
 TEST(YumSourcesTableTest, ReposdirFromYumConfIsFollowed) {

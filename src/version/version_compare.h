@@ -23,7 +23,8 @@ int RpmVerCmp(std::string_view a, std::string_view b);
 int CompareGenericVersions(std::string_view a, std::string_view b);
 
 enum class VersionScheme { kDebian, kRpm, kGeneric };
-std::optional<VersionScheme> ParseVersionScheme(std::string_view name);  // "dpkg"/"deb", "rpm"/"rhel", "generic"
+std::optional<VersionScheme> ParseVersionScheme(
+    std::string_view name);  // "dpkg"/"deb", "rpm"/"rhel", "generic"
 int CompareVersions(VersionScheme scheme, std::string_view a, std::string_view b);
 
 }  // namespace warden

@@ -115,7 +115,8 @@ struct wd_exec_event {
   __u8 stdio[3];        /* enum wd_fd_kind of fds 0, 1, 2 */
   __u8 parent_stdio[3]; /* the same for the parent process */
   __u16 reserved;
-  struct wd_endpoint stdio_peer; /* remote end of the first inet socket on stdio (own, else parent's) */
+  struct wd_endpoint
+      stdio_peer; /* remote end of the first inet socket on stdio (own, else parent's) */
   char data[WD_DATA_SIZE];
 };
 
