@@ -6,7 +6,7 @@ set -euo pipefail
 
 PACKAGES=(
   # toolchain
-  build-essential cmake ninja-build pkg-config clang llvm libclang-rt-14-dev
+  build-essential cmake ninja-build pkg-config ccache clang llvm libclang-rt-14-dev
   # libraries
   libsqlite3-dev libsimdjson-dev nlohmann-json3-dev libyaml-cpp-dev libpcre2-dev
   libcurl4-openssl-dev libssl-dev libcli11-dev libedit-dev libmagic-dev libsystemd-dev
