@@ -4,6 +4,7 @@
 #include <libxml/xmlreader.h>
 
 #include <cstring>
+#include <limits>
 #include <map>
 #include <string>
 #include <vector>
@@ -370,7 +371,9 @@ struct FileInput {
 }  // namespace
 
 Status ImportOvalXml(std::string_view text, std::string_view origin, FeedSink& sink) {
-  if (text.size() > kMaxOvalBytes) return InvalidArgument(std::string(origin) + ": file too large");
+  // xmlReaderForMemory takes an int size; larger files go through ImportOvalFile.
+  if (text.size() > static_cast<size_t>(std::numeric_limits<int>::max()))
+    return InvalidArgument(std::string(origin) + ": too large to parse from memory");
   OvalReader reader(origin, sink);
   std::string url(origin);
   return reader.Run(xmlReaderForMemory(text.data(), static_cast<int>(text.size()), url.c_str(),
