@@ -10,6 +10,7 @@
 //     with rpmbuild/rpm; every verdict must equal python3-rpm's labelCompare.
 #include <gtest/gtest.h>
 
+#include <chrono>
 #include <filesystem>
 #include <fstream>
 #include <map>
@@ -126,6 +127,182 @@ TEST(VulnCliTest, UnknownFormatIsExitTwo) {
   EXPECT_EQ(r.exit_code, 2);
   EXPECT_NE(r.err.find("x.json: unknown feed format"), std::string::npos) << r.err;
   EXPECT_FALSE(std::filesystem::exists(dir.path() + "/feeds.db"));
+}
+
+// ----------------------------------------------------------------- malformed feeds keep the data
+
+std::string FixtureTracker() { return ReadAll(FixturePath("vuln/feeds/tracker-bookworm.json")); }
+
+// The fixture tracker feed with the value at `pointer` (a JSON pointer) replaced.
+std::string TrackerWith(const std::string& pointer, const json& value) {
+  json tracker = json::parse(FixtureTracker());
+  tracker[json::json_pointer(pointer)] = value;
+  return tracker.dump(1);
+}
+
+// The fixable findings of the Debian fixture root against `db`, as "package CVE".
+std::set<std::string> DebianRootFindings(const std::string& db) {
+  auto r = Warden(
+      {"scan", "vulns", "--db", db, "--root", FixturePath("vuln/debian-root"), "--format", "json"});
+  EXPECT_EQ(r.exit_code, 1) << r.err;
+  return PackageCvePairs(ParseJson(r));
+}
+
+// Imports `bad` into `db` and expects exit 2, one line on stderr naming the
+// file and `where`, and the database byte-for-byte as it was.
+void ExpectRefusedAndUnchanged(const std::string& db, const std::string& bad,
+                               const std::string& where) {
+  const std::string before = ReadAll(db);
+  auto r = Warden({"feed", "import", "--db", db, bad});
+  EXPECT_EQ(r.exit_code, 2) << where << ": " << r.err;
+  EXPECT_NE(r.err.find("feed import failed, database unchanged"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find(bad + where), std::string::npos) << r.err;
+  EXPECT_EQ(std::count(r.err.begin(), r.err.end(), '\n'), 1) << "one line on stderr: " << r.err;
+  EXPECT_TRUE(ReadAll(db) == before) << where << ": the database changed";
+}
+
+TEST(VulnCliTest, MalformedTrackerFeedFailsAndKeepsTheFindings) {
+  TempDir dir;
+  std::string db = dir.path() + "/feeds.db";
+  ASSERT_EQ(Warden({"feed", "import", "--db", db, FixturePath("vuln/feeds/tracker-bookworm.json")})
+                .exit_code,
+            0);
+  const std::set<std::string> findings = DebianRootFindings(db);
+  ASSERT_EQ(findings.count("openssl CVE-2023-5678"), 1u);
+  ASSERT_EQ(findings.count("libssl3 CVE-2023-5678"), 1u);
+  std::string bad = dir.path() + "/tracker.json";
+  struct Case {
+    std::string pointer;
+    json value;
+    std::string where;
+  };
+  const std::string entry = "/openssl/CVE-2023-5678";
+  for (const Case& c : std::vector<Case>{
+           {entry + "/releases", "bookworm",
+            ": " + entry + "/releases: expected an object of releases, found string"},
+           {entry + "/releases/bookworm/fixed_version", 123,
+            ": " + entry + "/releases/bookworm/fixed_version: expected a string, found number 123"},
+           {entry + "/releases/bookworm/status", nullptr,
+            ": " + entry + "/releases/bookworm: missing \"status\""},
+           {entry, json::array(), ": " + entry + ": expected an object (one CVE entry)"}}) {
+    std::ofstream(bad, std::ios::trunc) << TrackerWith(c.pointer, c.value);
+    ExpectRefusedAndUnchanged(db, bad, c.where);
+    EXPECT_EQ(DebianRootFindings(db), findings) << c.pointer;
+  }
+}
+
+// An OSV record for the fixture's openssl, fixed in bookworm after the installed version.
+json OsvOpensslRecord() {
+  return json::parse(R"({"id": "DSA-5999-1", "modified": "2024-02-01T00:00:00Z",
+    "aliases": ["CVE-2024-0727"], "summary": "openssl security update",
+    "affected": [{"package": {"ecosystem": "Debian:12", "name": "openssl"},
+      "ranges": [{"type": "ECOSYSTEM", "events": [{"introduced": "0"}, {"fixed": "3.0.13-1~deb12u1"}]}]}]})");
+}
+
+TEST(VulnCliTest, MalformedOsvRecordFailsAndKeepsTheFindings) {
+  TempDir dir;
+  std::string db = dir.path() + "/feeds.db";
+  std::string good = dir.WriteFile("good/DSA-5999-1.json", OsvOpensslRecord().dump());
+  ASSERT_EQ(Warden({"feed", "import", "--db", db, good}).exit_code, 0);
+  const std::set<std::string> findings = DebianRootFindings(db);
+  ASSERT_EQ(findings, (std::set<std::string>{"openssl CVE-2024-0727", "libssl3 CVE-2024-0727"}));
+  std::string bad = dir.path() + "/DSA-5999-1.json";
+  struct Case {
+    std::string pointer;
+    json value;
+    std::string where;
+  };
+  for (const Case& c : std::vector<Case>{
+           {"/affected/0/ranges", "ECOSYSTEM",
+            ": /affected/0/ranges: expected a list, found string"},
+           {"/affected/0/ranges/0/events/1/fixed", 3,
+            ": /affected/0/ranges/0/events/1/fixed: expected a string, found number 3"},
+           {"/aliases", "CVE-2024-0727", ": /aliases: expected a list, found string"},
+           {"/affected/0/package/name", nullptr, ": /affected/0/package: missing \"name\""}}) {
+    json record = OsvOpensslRecord();
+    record[json::json_pointer(c.pointer)] = c.value;
+    std::ofstream(bad, std::ios::trunc) << record.dump();
+    ExpectRefusedAndUnchanged(db, bad, c.where);
+    EXPECT_EQ(DebianRootFindings(db), findings) << c.pointer;
+  }
+}
+
+// One ELSA for Oracle Linux 8, in the shape of com.oracle.elsa-ol8.xml.
+std::string OvalDefinitions(const std::string& doctype, const std::string& criteria) {
+  return "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n" + doctype +
+         "<oval_definitions xmlns=\"http://oval.mitre.org/XMLSchema/oval-definitions-5\">\n"
+         "<definitions>\n"
+         "<definition id=\"oval:com.oracle.elsa:def:20240001\" version=\"1\" class=\"patch\">\n"
+         "<metadata><title>ELSA-2024-0001: openssl security update (IMPORTANT)</title>"
+         "<affected family=\"unix\"><platform>Oracle Linux 8</platform></affected>"
+         "<reference source=\"elsa\" ref_id=\"ELSA-2024-0001\"/>"
+         "<reference source=\"CVE\" ref_id=\"CVE-2024-0727\"/></metadata>\n" +
+         criteria + "</definition>\n</definitions>\n</oval_definitions>\n";
+}
+
+const char* kOvalCriteria =
+    "<criteria operator=\"AND\"><criterion comment=\"Oracle Linux 8 is installed\"/>"
+    "<criterion comment=\"openssl is earlier than 1:1.1.1k-12.el8_9\"/></criteria>\n";
+
+std::string FeedStatusRecords(const std::string& db) {
+  auto r = Warden({"feed", "status", "--db", db, "--format", "json"});
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  json j = ParseJson(r);
+  return j.is_array() && !j.empty() ? j[0].value("source", "") + " " + j[0]["records"].dump() : "";
+}
+
+TEST(VulnCliTest, MalformedOvalDefinitionFailsAndKeepsTheRecords) {
+  TempDir dir;
+  std::string db = dir.path() + "/feeds.db";
+  ASSERT_EQ(Warden({"feed", "import", "--db", db,
+                    dir.WriteFile("good.xml", OvalDefinitions("", kOvalCriteria))})
+                .exit_code,
+            0);
+  ASSERT_EQ(FeedStatusRecords(db), "oracle-elsa 1");
+  ExpectRefusedAndUnchanged(db, dir.WriteFile("nocriteria.xml", OvalDefinitions("", "")),
+                            ":4: definition oval:com.oracle.elsa:def:20240001: has no <criteria>");
+  ExpectRefusedAndUnchanged(
+      db,
+      dir.WriteFile("nocomment.xml",
+                    OvalDefinitions("", "<criteria><criterion test_ref=\"t\"/></criteria>")),
+      ":4: definition oval:com.oracle.elsa:def:20240001: a <criterion> (test_ref \"t\") has no "
+      "comment");
+  EXPECT_EQ(FeedStatusRecords(db), "oracle-elsa 1");
+}
+
+TEST(VulnCliTest, OvalEntityBombIsRefusedQuicklyWithoutGrowingTheDatabase) {
+  // ~94 KB: one 2 KB internal entity referenced 30,000 times in one
+  // attribute. Expanded, that is a 60 MB package name.
+  std::string references;
+  for (int i = 0; i < 30000; ++i) references += "&e;";
+  const std::string criteria =
+      "<criteria><criterion comment=\"Oracle Linux 8 is installed\"/><criterion comment=\"" +
+      references + " is earlier than 1\"/></criteria>\n";
+  const std::string doctype =
+      "<!DOCTYPE oval_definitions [<!ENTITY e \"" + std::string(2048, 'p') + "\">]>\n";
+  TempDir dir;
+  std::string bomb = dir.WriteFile("bomb.xml", OvalDefinitions(doctype, criteria));
+  ASSERT_GT(std::filesystem::file_size(bomb), 90'000u);
+  ASSERT_LT(std::filesystem::file_size(bomb), 100'000u);
+  std::string db = dir.path() + "/feeds.db";
+
+  auto start = std::chrono::steady_clock::now();
+  auto r = Warden({"feed", "import", "--db", db, bomb});
+  auto elapsed = std::chrono::steady_clock::now() - start;
+  EXPECT_EQ(r.exit_code, 2) << r.err;
+  EXPECT_LT(elapsed, std::chrono::seconds(2));
+  EXPECT_NE(r.err.find(bomb + ": a DOCTYPE (DTD) is refused"), std::string::npos) << r.err;
+  EXPECT_LT(r.err.size(), 1024u);
+  EXPECT_FALSE(std::filesystem::exists(db)) << "a failed first import leaves no file";
+
+  // Into an existing database: refused the same way, the database as it was.
+  ASSERT_EQ(Warden({"feed", "import", "--db", db,
+                    dir.WriteFile("good.xml", OvalDefinitions("", kOvalCriteria))})
+                .exit_code,
+            0);
+  const auto size_before = std::filesystem::file_size(db);
+  ExpectRefusedAndUnchanged(db, bomb, ": a DOCTYPE (DTD) is refused");
+  EXPECT_EQ(std::filesystem::file_size(db), size_before);
 }
 
 // ----------------------------------------------------------------- scan on the Debian fixture

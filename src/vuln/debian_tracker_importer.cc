@@ -5,6 +5,7 @@
 #include <vector>
 
 #include "core/strings.h"
+#include "vuln/json_shape.h"
 
 namespace warden {
 namespace {
@@ -16,26 +17,12 @@ constexpr size_t kMaxStringBytes = 1u << 20;
 // A CVE entry nests four levels (releases/<codename>/repositories/<name>).
 constexpr size_t kMaxEntryDepth = 16;
 
-// nlohmann's messages start with "[json.exception.parse_error.101] "; the
-// rest ("parse error at line 3, column 5: ...") is what a person needs.
-std::string CleanJsonError(std::string_view what) {
-  if (StartsWith(what, "[json.exception.")) {
-    size_t close = what.find("] ");
-    if (close != std::string_view::npos) what.remove_prefix(close + 2);
-  }
-  return std::string(what);
-}
-
-std::string TextField(const json& object, const char* key) {
-  auto it = object.find(key);
-  if (it == object.end() || !it->is_string()) return {};
-  return it->get<std::string>();
-}
-
-// One release entry of one CVE of one source package -> a record.
-AffectedRecord ReleaseRecord(const std::string& package, const std::string& cve,
-                             const std::string& codename, const json& entry,
-                             const std::string& title) {
+// One release entry of one CVE of one source package -> a record. `at` is
+// the entry's place, for errors: every field read must have the tracker's type.
+Result<AffectedRecord> ReleaseRecord(const std::string& package, const std::string& cve,
+                                     const std::string& codename, const json& entry,
+                                     const JsonPlace& at, const std::string& title) {
+  if (!entry.is_object()) return JsonWrongType(at, "an object (one release's verdict)", entry);
   AffectedRecord r;
   r.source = std::string(kDebianTrackerSource);
   r.document = package + "/" + cve;
@@ -46,13 +33,16 @@ AffectedRecord ReleaseRecord(const std::string& package, const std::string& cve,
   r.vuln_id = cve;
   r.title = title;
   r.link = "https://security-tracker.debian.org/tracker/" + cve;
-  const std::string status = TextField(entry, "status");
-  const std::string urgency = TextField(entry, "urgency");
-  const std::string nodsa_reason = TextField(entry, "nodsa_reason");
+  std::string status, urgency, nodsa, nodsa_reason, fixed_version;
+  RETURN_IF_ERROR(ReadJsonText(entry, at, "status", JsonNeed::kRequired, &status));
+  RETURN_IF_ERROR(ReadJsonText(entry, at, "urgency", JsonNeed::kOptional, &urgency));
+  RETURN_IF_ERROR(ReadJsonText(entry, at, "nodsa", JsonNeed::kOptional, &nodsa));
+  RETURN_IF_ERROR(ReadJsonText(entry, at, "nodsa_reason", JsonNeed::kOptional, &nodsa_reason));
+  RETURN_IF_ERROR(ReadJsonText(entry, at, "fixed_version", JsonNeed::kOptional, &fixed_version));
   r.vendor_severity = urgency;
   r.vendor_status = status;
   if (status == "resolved") {
-    r.fixed_version = TextField(entry, "fixed_version");
+    r.fixed_version = fixed_version;
     // "0" is the tracker's way of saying no version in this release was ever vulnerable.
     if (r.fixed_version.empty() || r.fixed_version == "0") {
       r.status = VendorStatus::kNotAffected;
@@ -73,7 +63,6 @@ AffectedRecord ReleaseRecord(const std::string& package, const std::string& cve,
       r.status = VendorStatus::kAffected;
     }
     if (r.status != VendorStatus::kAffected) r.vendor_status = "open (" + why + ")";
-    std::string nodsa = TextField(entry, "nodsa");
     if (!nodsa.empty()) r.vendor_status += ": " + nodsa;
   } else if (status == "not-affected" || status == "not affected") {
     r.status = VendorStatus::kNotAffected;
@@ -131,10 +120,7 @@ class TrackerSax {
     return true;
   }
   bool start_array(std::size_t) {
-    if (depth_ < 2)
-      return Fail(depth_ == 0
-                      ? "expected an object of source packages, found a list"
-                      : "package " + package_ + ": expected an object of CVE ids, found a list");
+    if (depth_ < 2) return Scalar(json::array());  // reports the list where an object belongs
     return OpenContainer(json::array());
   }
   bool end_array() { return CloseContainer(); }
@@ -142,10 +128,12 @@ class TrackerSax {
     if (k.size() > kMaxStringBytes)
       return Fail("a key of " + std::to_string(k.size()) + " bytes is too long");
     if (stack_.empty()) {
-      if (depth_ == 1)
+      if (depth_ == 1) {
         package_ = k;
-      else
+        cve_.clear();
+      } else {
         cve_ = k;
+      }
       return true;
     }
     pending_key_ = std::move(k);
@@ -164,16 +152,26 @@ class TrackerSax {
   }
 
  private:
+  // The JSON pointer of the package or CVE entry being read ("/openssl/CVE-2023-5678").
+  JsonPlace Place() const {
+    JsonPlace at{origin_, ""};
+    if (depth_ >= 1 && !package_.empty()) at = at.Child(package_);
+    if (depth_ >= 2 && !cve_.empty()) at = at.Child(cve_);
+    return at;
+  }
+
   bool Fail(const std::string& message) {
-    std::string where =
-        package_.empty() ? "" : " (package " + package_ + (cve_.empty() ? "" : ", " + cve_) + ")";
-    error_ = ParseError(std::string(origin_) + ": " + message + where);
+    return Report(ParseError(Place().Describe() + ": " + message));
+  }
+
+  bool Report(Status st) {
+    error_ = std::move(st);
     return false;
   }
 
   bool Scalar(json value) {
-    if (depth_ == 0) return Fail("expected an object of source packages");
-    if (depth_ == 1) return Fail("package " + package_ + ": expected an object of CVE ids");
+    if (depth_ == 0) return Report(JsonWrongType(Place(), "an object of source packages", value));
+    if (depth_ == 1) return Report(JsonWrongType(Place(), "an object of CVE ids", value));
     if (stack_.empty()) return EntryDone(value);  // a CVE whose value is a scalar
     return Insert(std::move(value)) != nullptr;
   }
@@ -218,25 +216,43 @@ class TrackerSax {
       long pos = std::ftell(file_);
       if (pos > 0) (*progress_)(static_cast<uint64_t>(pos));
     }
-    if (!entry.is_object()) return Fail("expected an object for the CVE entry");
-    std::string document = package_ + "/" + cve_;
-    if (Status st = sink_.BeginDocument(kDebianTrackerSource, document); !st.ok()) {
-      error_ = st;
-      return false;
-    }
+    Status st = Entry(entry);
+    return st.ok() || Report(std::move(st));
+  }
+
+  // Checks and converts one CVE entry completely before touching the sink:
+  // a shape error must fail the import, never replace the stored records of
+  // this package/CVE with fewer or different ones.
+  Status Entry(const json& entry) {
+    const JsonPlace at = Place();
+    if (package_.empty() || cve_.empty())
+      return ParseError(at.Describe() + ": empty " +
+                        (package_.empty() ? "source package name" : "CVE id"));
+    if (!entry.is_object()) return JsonWrongType(at, "an object (one CVE entry)", entry);
+    std::string title;
+    RETURN_IF_ERROR(ReadJsonText(entry, at, "description", JsonNeed::kOptional, &title));
     auto releases = entry.find("releases");
-    // `releases: []` (seen for chromium-browser) means "no release data".
-    if (releases == entry.end() || !releases->is_object()) return true;
-    std::string title = TextField(entry, "description");
-    for (const auto& [codename, release] : releases->items()) {
-      if (!release.is_object()) continue;
-      if (Status st = sink_.Add(ReleaseRecord(package_, cve_, codename, release, title));
-          !st.ok()) {
-        error_ = st;
-        return false;
-      }
+    if (releases == entry.end() || releases->is_null())
+      return JsonMissing(at, "releases", "an object of releases");
+    const JsonPlace releases_at = at.Child("releases");
+    records_.clear();
+    if (releases->is_array()) {
+      // `releases: []` (seen for chromium-browser) means "no release data";
+      // a list with something in it is not the tracker's format.
+      if (!releases->empty())
+        return JsonWrongType(releases_at, "an object of releases (or an empty list)", *releases);
+    } else if (!releases->is_object()) {
+      return JsonWrongType(releases_at, "an object of releases", *releases);
     }
-    return true;
+    for (const auto& [codename, release] : releases->items()) {
+      if (codename.empty()) return ParseError(releases_at.Describe() + ": empty release name");
+      ASSIGN_OR_RETURN(AffectedRecord record, ReleaseRecord(package_, cve_, codename, release,
+                                                            releases_at.Child(codename), title));
+      records_.push_back(std::move(record));
+    }
+    RETURN_IF_ERROR(sink_.BeginDocument(kDebianTrackerSource, package_ + "/" + cve_));
+    for (const AffectedRecord& record : records_) RETURN_IF_ERROR(sink_.Add(record));
+    return Status::Ok();
   }
 
   std::string_view origin_;
@@ -247,6 +263,7 @@ class TrackerSax {
   std::string pending_key_;
   json entry_;
   std::vector<json*> stack_;
+  std::vector<AffectedRecord> records_;  // of the entry being converted
   Status error_;
   size_t entries_ = 0;
   const ProgressFn* progress_ = nullptr;

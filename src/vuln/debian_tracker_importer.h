@@ -7,6 +7,11 @@
 // time. Quirks handled: `releases` may be an empty list instead of an object;
 // `fixed_version: "0"` means the release was never affected; urgencies carry a
 // "**" marker when provisional.
+// Shape is checked before a CVE entry reaches the sink: a field of the wrong
+// type (`"releases": "bookworm"`, `"fixed_version": 123`), a missing
+// `releases` or `status` fails the import with the JSON pointer of the value,
+// so a malformed file cannot replace good records with fewer. Keys Warden
+// does not read (scope, debianbug, repositories) are not checked.
 // Does not know about the database: records go to a FeedSink.
 #pragma once
 

@@ -6,27 +6,13 @@
 
 #include "core/strings.h"
 #include "core/time_format.h"
+#include "vuln/json_shape.h"
 #include "vuln/severity.h"
 
 namespace warden {
 namespace {
 
 using nlohmann::json;
-
-std::string CleanJsonError(std::string_view what) {
-  if (StartsWith(what, "[json.exception.")) {
-    size_t close = what.find("] ");
-    if (close != std::string_view::npos) what.remove_prefix(close + 2);
-  }
-  return std::string(what);
-}
-
-std::string Text(const json& object, const char* key) {
-  if (!object.is_object()) return {};
-  auto it = object.find(key);
-  if (it == object.end() || !it->is_string()) return {};
-  return it->get<std::string>();
-}
 
 const json* Member(const json& object, const char* key) {
   if (!object.is_object()) return nullptr;
@@ -59,6 +45,7 @@ std::optional<EcosystemTarget> ParseEcosystem(std::string_view ecosystem) {
   if (parts.size() < 2) return std::nullopt;
   EcosystemTarget t;
   if (parts[0] == "Debian") {
+    if (parts[1].empty()) return std::nullopt;
     t.distro = "debian";
     std::string_view codename = DebianCodename(parts[1]);
     t.release = codename.empty() ? std::string(parts[1]) : std::string(codename);
@@ -129,17 +116,49 @@ bool IsAdvisoryId(std::string_view id) {
   return false;
 }
 
-// The vendor's rating word and CVSS v3 vector from a `severity` list.
-void ReadSeverityList(const json* list, std::string* vendor_word, std::string* cvss_vector) {
-  if (list == nullptr || !list->is_array()) return;
-  for (const json& s : *list) {
-    std::string type = Text(s, "type");
-    std::string score = Text(s, "score");
+// The vendor's rating word and CVSS v3 vector from an optional `severity` list.
+Status ReadSeverityList(const json& object, const JsonPlace& at, std::string* vendor_word,
+                        std::string* cvss_vector) {
+  ASSIGN_OR_RETURN(const json* list, ReadJsonMember(object, at, "severity", json::value_t::array,
+                                                    JsonNeed::kOptional));
+  if (list == nullptr) return Status::Ok();
+  const JsonPlace list_at = at.Child("severity");
+  for (size_t i = 0; i < list->size(); ++i) {
+    const JsonPlace item_at = list_at.Index(i);
+    std::string type, score;
+    RETURN_IF_ERROR(ReadJsonText((*list)[i], item_at, "type", JsonNeed::kRequired, &type));
+    RETURN_IF_ERROR(ReadJsonText((*list)[i], item_at, "score", JsonNeed::kRequired, &score));
     if (type == "CVSS_V3" && cvss_vector->empty())
       *cvss_vector = score;
     else if (type == "Ubuntu" && vendor_word->empty())
       *vendor_word = score;
   }
+  return Status::Ok();
+}
+
+// An optional list of strings (aliases, upstream, related).
+Result<std::vector<std::string>> ReadTextList(const json& object, const JsonPlace& at,
+                                              const char* key) {
+  std::vector<std::string> out;
+  ASSIGN_OR_RETURN(const json* list,
+                   ReadJsonMember(object, at, key, json::value_t::array, JsonNeed::kOptional));
+  if (list == nullptr) return out;
+  for (size_t i = 0; i < list->size(); ++i) {
+    const json& item = (*list)[i];
+    if (!item.is_string()) return JsonWrongType(at.Child(key).Index(i), "a string", item);
+    out.push_back(item.get<std::string>());
+  }
+  return out;
+}
+
+// A text member of a free-form object (database_specific, ecosystem_specific):
+// the schema leaves their contents to each database, so anything that is not
+// a string reads as "".
+std::string FreeFormText(const json* object, const char* key) {
+  if (object == nullptr || !object->is_object()) return {};
+  auto it = object->find(key);
+  if (it == object->end() || !it->is_string()) return {};
+  return it->get<std::string>();
 }
 
 struct Range {
@@ -149,37 +168,56 @@ struct Range {
   bool closed = false;  // has a fixed or last_affected end
 };
 
-// An ECOSYSTEM range's events, in order, as [introduced, fixed) pairs.
-std::vector<Range> ReadRanges(const json& affected) {
+// An affected entry's ECOSYSTEM ranges, in order, as [introduced, fixed) pairs.
+Result<std::vector<Range>> ReadRanges(const json& affected, const JsonPlace& at) {
   std::vector<Range> out;
-  const json* ranges = Member(affected, "ranges");
-  if (ranges == nullptr || !ranges->is_array()) return out;
-  for (const json& range : *ranges) {
-    if (Text(range, "type") != "ECOSYSTEM")
-      continue;  // GIT/SEMVER ranges say nothing about packages
-    const json* events = Member(range, "events");
-    if (events == nullptr || !events->is_array()) continue;
+  ASSIGN_OR_RETURN(const json* ranges, ReadJsonMember(affected, at, "ranges", json::value_t::array,
+                                                      JsonNeed::kOptional));
+  if (ranges == nullptr) return out;
+  for (size_t i = 0; i < ranges->size(); ++i) {
+    const json& range = (*ranges)[i];
+    const JsonPlace range_at = at.Child("ranges").Index(i);
+    std::string type;
+    RETURN_IF_ERROR(ReadJsonText(range, range_at, "type", JsonNeed::kRequired, &type));
+    if (type != "ECOSYSTEM") continue;  // GIT/SEMVER ranges say nothing about packages
+    ASSIGN_OR_RETURN(const json* events, ReadJsonMember(range, range_at, "events",
+                                                        json::value_t::array, JsonNeed::kRequired));
     Range current;
     bool open = false;
-    for (const json& event : *events) {
-      if (!event.is_object()) continue;
-      if (auto v = Text(event, "introduced"); !v.empty() || event.contains("introduced")) {
+    for (size_t e = 0; e < events->size(); ++e) {
+      const json& event = (*events)[e];
+      const JsonPlace event_at = range_at.Child("events").Index(e);
+      std::string introduced, fixed, last_affected, limit;
+      RETURN_IF_ERROR(
+          ReadJsonText(event, event_at, "introduced", JsonNeed::kOptional, &introduced));
+      RETURN_IF_ERROR(ReadJsonText(event, event_at, "fixed", JsonNeed::kOptional, &fixed));
+      RETURN_IF_ERROR(
+          ReadJsonText(event, event_at, "last_affected", JsonNeed::kOptional, &last_affected));
+      RETURN_IF_ERROR(ReadJsonText(event, event_at, "limit", JsonNeed::kOptional, &limit));
+      auto introduced_member = event.find("introduced");
+      if (introduced_member != event.end() && !introduced_member->is_null()) {
         if (open) out.push_back(current);  // introduced twice: keep the first range open-ended
         current = Range{};
-        current.introduced = v == "0" ? "" : v;
+        current.introduced = introduced == "0" ? "" : introduced;
         open = true;
-      } else if (auto f = Text(event, "fixed"); !f.empty()) {
-        current.fixed = f;
+      } else if (!fixed.empty()) {
+        current.fixed = fixed;
         current.closed = true;
         out.push_back(current);
         current = Range{};
         open = false;
-      } else if (auto l = Text(event, "last_affected"); !l.empty()) {
-        current.last_affected = l;
+      } else if (!last_affected.empty()) {
+        current.last_affected = last_affected;
         current.closed = true;
         out.push_back(current);
         current = Range{};
         open = false;
+      } else if (!event.contains("limit")) {
+        // An event the schema does not know (or an empty fixed version) would
+        // leave the range open and turn "fixed" into "affected".
+        return ParseError(event_at.Describe() +
+                          ": an event needs a non-empty \"introduced\", \"fixed\", "
+                          "\"last_affected\" or \"limit\"");
       }
     }
     if (open) out.push_back(current);
@@ -204,96 +242,107 @@ Status ImportOsvRecord(std::string_view text, std::string_view origin, FeedSink&
   } catch (const std::exception& e) {
     return ParseError(std::string(origin) + ": " + CleanJsonError(e.what()));
   }
-  if (!doc.is_object())
-    return ParseError(std::string(origin) + ": an OSV record must be a JSON object");
-  const std::string id = Text(doc, "id");
-  if (id.empty()) return ParseError(std::string(origin) + ": OSV record has no \"id\"");
-  const json* affected_list = Member(doc, "affected");
-  if (affected_list != nullptr && !affected_list->is_array())
-    return ParseError(std::string(origin) + ": " + id + ": \"affected\" must be a list");
+  // Every member read is checked for its type before anything reaches the
+  // sink: a record of the wrong shape fails the import, it does not replace
+  // the stored records of its id with fewer or different ones.
+  const JsonPlace at{origin, ""};
+  if (!doc.is_object()) return JsonWrongType(at, "an OSV record (a JSON object)", doc);
+  std::string id;
+  RETURN_IF_ERROR(ReadJsonText(doc, at, "id", JsonNeed::kRequired, &id));
+  if (id.empty()) return ParseError(std::string(origin) + ": OSV record has an empty \"id\"");
+  ASSIGN_OR_RETURN(const json* affected_list,
+                   ReadJsonMember(doc, at, "affected", json::value_t::array, JsonNeed::kOptional));
+  ASSIGN_OR_RETURN(std::vector<std::string> aliases, ReadTextList(doc, at, "aliases"));
+  ASSIGN_OR_RETURN(std::vector<std::string> upstream, ReadTextList(doc, at, "upstream"));
+  ASSIGN_OR_RETURN(std::vector<std::string> related, ReadTextList(doc, at, "related"));
 
   // CVE ids this record is about.
   std::vector<std::string> cves;
   if (StartsWith(id, "CVE-")) cves.push_back(id);
-  for (const char* key : {"aliases", "upstream"}) {
-    const json* list = Member(doc, key);
-    if (list == nullptr || !list->is_array()) continue;
-    for (const json& a : *list) {
-      if (a.is_string() && StartsWith(a.get_ref<const std::string&>(), "CVE-")) {
-        const auto& cve = a.get_ref<const std::string&>();
-        if (std::find(cves.begin(), cves.end(), cve) == cves.end()) cves.push_back(cve);
-      }
+  for (const auto* list : {&aliases, &upstream}) {
+    for (const std::string& a : *list) {
+      if (StartsWith(a, "CVE-") && std::find(cves.begin(), cves.end(), a) == cves.end())
+        cves.push_back(a);
     }
   }
   if (cves.empty()) cves.push_back(id);
 
   std::string advisory = IsAdvisoryId(id) ? id : "";
-  if (advisory.empty()) {
-    for (const char* key : {"aliases", "related"}) {
-      const json* list = Member(doc, key);
-      if (list == nullptr || !list->is_array()) continue;
-      for (const json& a : *list)
-        if (advisory.empty() && a.is_string() && IsAdvisoryId(a.get_ref<const std::string&>()))
-          advisory = a;
-    }
+  for (const auto* list : {&aliases, &related}) {
+    for (const std::string& a : *list)
+      if (advisory.empty() && IsAdvisoryId(a)) advisory = a;
   }
 
   std::string link;
-  if (const json* refs = Member(doc, "references"); refs != nullptr && refs->is_array()) {
+  ASSIGN_OR_RETURN(const json* refs, ReadJsonMember(doc, at, "references", json::value_t::array,
+                                                    JsonNeed::kOptional));
+  if (refs != nullptr) {
+    std::vector<std::pair<std::string, std::string>> typed_urls;
+    for (size_t i = 0; i < refs->size(); ++i) {
+      const JsonPlace ref_at = at.Child("references").Index(i);
+      std::string type, url;
+      RETURN_IF_ERROR(ReadJsonText((*refs)[i], ref_at, "type", JsonNeed::kOptional, &type));
+      RETURN_IF_ERROR(ReadJsonText((*refs)[i], ref_at, "url", JsonNeed::kOptional, &url));
+      typed_urls.emplace_back(std::move(type), std::move(url));
+    }
     for (const char* wanted : {"ADVISORY", "WEB"}) {
-      for (const json& r : *refs)
-        if (link.empty() && Text(r, "type") == wanted) link = Text(r, "url");
+      for (const auto& [type, url] : typed_urls)
+        if (link.empty() && type == wanted) link = url;
     }
   }
 
-  std::string title = Text(doc, "summary");
+  std::string title, details;
+  RETURN_IF_ERROR(ReadJsonText(doc, at, "summary", JsonNeed::kOptional, &title));
+  RETURN_IF_ERROR(ReadJsonText(doc, at, "details", JsonNeed::kOptional, &details));
   if (title.empty()) {
-    std::string details = std::string(TrimWhitespace(Text(doc, "details")));
+    details = std::string(TrimWhitespace(details));
     title = details.substr(0, details.find('\n'));
   }
 
   std::string record_vendor_word, record_cvss;
-  ReadSeverityList(Member(doc, "severity"), &record_vendor_word, &record_cvss);
-  if (const json* db = Member(doc, "database_specific");
-      db != nullptr && record_vendor_word.empty())
-    record_vendor_word = Text(*db, "severity");
+  RETURN_IF_ERROR(ReadSeverityList(doc, at, &record_vendor_word, &record_cvss));
+  if (record_vendor_word.empty())
+    record_vendor_word = FreeFormText(Member(doc, "database_specific"), "severity");
 
-  const bool withdrawn = doc.contains("withdrawn") && !Text(doc, "withdrawn").empty();
-  if (auto modified = ParseRfc3339(Text(doc, "modified")); modified && affected_list != nullptr) {
-    for (const json& a : *affected_list) {
-      if (auto t = ParseEcosystem(
-              Text(Member(a, "package") ? *Member(a, "package") : json(), "ecosystem")))
-        sink.SetFeedTime(SourceName(*t), *modified);
-    }
-  }
+  std::string withdrawn_time, modified_time;
+  RETURN_IF_ERROR(ReadJsonText(doc, at, "withdrawn", JsonNeed::kOptional, &withdrawn_time));
+  RETURN_IF_ERROR(ReadJsonText(doc, at, "modified", JsonNeed::kOptional, &modified_time));
+  const bool withdrawn = !withdrawn_time.empty();
+  const std::optional<int64_t> modified = ParseRfc3339(modified_time);
 
-  std::vector<std::string> begun;  // sources whose document was reset
-  size_t count = 0;
-  if (affected_list == nullptr) return Status::Ok();
-  for (const json& affected : *affected_list) {
-    const json* package = Member(affected, "package");
-    if (package == nullptr) continue;
-    auto target = ParseEcosystem(Text(*package, "ecosystem"));
+  std::vector<std::string> begun;  // sources whose document is reset
+  std::vector<AffectedRecord> records;
+  const size_t affected_count = affected_list == nullptr ? 0 : affected_list->size();
+  for (size_t i = 0; i < affected_count; ++i) {
+    const json& affected = (*affected_list)[i];
+    const JsonPlace affected_at = at.Child("affected").Index(i);
+    if (!affected.is_object()) return JsonWrongType(affected_at, "an object", affected);
+    ASSIGN_OR_RETURN(const json* package,
+                     ReadJsonMember(affected, affected_at, "package", json::value_t::object,
+                                    JsonNeed::kOptional));
+    if (package == nullptr) continue;  // a GIT-only entry names no package
+    const JsonPlace package_at = affected_at.Child("package");
+    std::string ecosystem, name, purl;
+    RETURN_IF_ERROR(
+        ReadJsonText(*package, package_at, "ecosystem", JsonNeed::kRequired, &ecosystem));
+    RETURN_IF_ERROR(ReadJsonText(*package, package_at, "name", JsonNeed::kRequired, &name));
+    RETURN_IF_ERROR(ReadJsonText(*package, package_at, "purl", JsonNeed::kOptional, &purl));
+    auto target = ParseEcosystem(ecosystem);
     if (!target) continue;
     std::string source = SourceName(*target);
-    if (std::find(begun.begin(), begun.end(), source) == begun.end()) {
-      RETURN_IF_ERROR(sink.BeginDocument(source, id));
-      begun.push_back(source);
-    }
+    if (modified) sink.SetFeedTime(source, *modified);
+    if (std::find(begun.begin(), begun.end(), source) == begun.end()) begun.push_back(source);
     if (withdrawn) continue;
-    std::string name = Text(*package, "name");
     if (name.empty())
-      return ParseError(std::string(origin) + ": " + id + ": affected package has no name");
-    std::string purl = Text(*package, "purl");
+      return ParseError(package_at.Describe() + ": " + id + ": affected package has no name");
 
     std::string vendor_word, cvss_vector;
-    ReadSeverityList(Member(affected, "severity"), &vendor_word, &cvss_vector);
-    if (vendor_word.empty()) {
-      if (const json* es = Member(affected, "ecosystem_specific"))
-        vendor_word = Text(*es, "urgency");
-    }
+    RETURN_IF_ERROR(ReadSeverityList(affected, affected_at, &vendor_word, &cvss_vector));
+    if (vendor_word.empty())
+      vendor_word = FreeFormText(Member(affected, "ecosystem_specific"), "urgency");
     if (vendor_word.empty()) vendor_word = record_vendor_word;
     if (cvss_vector.empty()) cvss_vector = record_cvss;
+    ASSIGN_OR_RETURN(std::vector<Range> ranges, ReadRanges(affected, affected_at));
 
     AffectedRecord r;
     r.source = source;
@@ -315,7 +364,7 @@ Status ImportOsvRecord(std::string_view text, std::string_view origin, FeedSink&
       r.arch = PurlQualifier(purl, "arch");
       r.module_stream = ModuleStream(PurlQualifier(purl, "rpmmod"));
     }
-    for (const Range& range : ReadRanges(affected)) {
+    for (const Range& range : ranges) {
       r.introduced = range.introduced;
       r.fixed_version = range.fixed;
       r.last_affected = range.last_affected;
@@ -329,12 +378,14 @@ Status ImportOsvRecord(std::string_view text, std::string_view origin, FeedSink&
       }
       for (const std::string& cve : cves) {
         r.vuln_id = cve;
-        RETURN_IF_ERROR(sink.Add(r));
-        ++count;
+        records.push_back(r);
       }
     }
   }
-  if (added) *added = count;
+  // Only now, with the whole record read, does the sink hear of it.
+  for (const std::string& source : begun) RETURN_IF_ERROR(sink.BeginDocument(source, id));
+  for (const AffectedRecord& r : records) RETURN_IF_ERROR(sink.Add(r));
+  if (added) *added = records.size();
   return Status::Ok();
 }
 

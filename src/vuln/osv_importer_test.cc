@@ -152,7 +152,76 @@ TEST(OsvImporterTest, RecordWithoutIdIsRejected) {
   CollectingSink sink;
   Status st = ImportOsvRecord(R"({"affected": []})", "x.json", sink);
   ASSERT_FALSE(st.ok());
-  EXPECT_NE(st.message().find("no \"id\""), std::string::npos);
+  EXPECT_NE(st.message().find("x.json: / (the document): missing \"id\""), std::string::npos)
+      << st.message();
+}
+
+// A record with `replace` substituted for `field` in an otherwise good Debian
+// record must fail naming the file and `where`, and the sink must not hear of
+// the record at all (no BeginDocument: the stored records of its id stay).
+void ExpectShapeError(const std::string& field, const std::string& replace,
+                      const std::string& where) {
+  std::string record = R"({"id": "DSA-9-1", "aliases": ["CVE-2024-9"], "summary": "s",
+    "modified": "2024-01-01T00:00:00Z",
+    "severity": [{"type": "CVSS_V3", "score": "CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:H/I:H/A:H"}],
+    "references": [{"type": "ADVISORY", "url": "https://example.org/DSA-9-1"}],
+    "affected": [{"package": {"ecosystem": "Debian:12", "name": "openssl"},
+      "ranges": [{"type": "ECOSYSTEM", "events": [{"introduced": "0"}, {"fixed": "3.0.13-1"}]}]}]})";
+  size_t at = record.find(field);
+  ASSERT_NE(at, std::string::npos) << field;
+  record.replace(at, field.size(), replace);
+  CollectingSink sink;
+  Status st = ImportOsvRecord(record, "rec.json", sink);
+  ASSERT_FALSE(st.ok()) << record;
+  EXPECT_EQ(st.code(), StatusCode::kParseError);
+  EXPECT_NE(st.message().find("rec.json: " + where), std::string::npos) << st.message();
+  EXPECT_TRUE(sink.documents.empty()) << record;
+  EXPECT_TRUE(sink.records.empty()) << record;
+}
+
+TEST(OsvImporterTest, FieldsOfTheWrongTypeAreErrorsNotEmptyValues) {
+  ExpectShapeError(R"("ranges": [)", R"("ranges": "x", "r": [)",
+                   "/affected/0/ranges: expected a list, found string");
+  ExpectShapeError(R"({"fixed": "3.0.13-1"})", R"({"fixed": 3013})",
+                   "/affected/0/ranges/0/events/1/fixed: expected a string, found number 3013");
+  ExpectShapeError(R"("aliases": ["CVE-2024-9"])", R"("aliases": "CVE-2024-9")",
+                   "/aliases: expected a list, found string");
+  ExpectShapeError(R"(["CVE-2024-9"])", R"([9])", "/aliases/0: expected a string, found number 9");
+  ExpectShapeError(R"("events": [)", R"("events": {}, "e": [)",
+                   "/affected/0/ranges/0/events: expected a list, found object");
+  ExpectShapeError(R"("affected": [{)", R"("affected": ["x", {)",
+                   "/affected/0: expected an object, found string");
+  ExpectShapeError(R"("name": "openssl")", R"("name": ["openssl"])",
+                   "/affected/0/package/name: expected a string, found array");
+  ExpectShapeError(R"("summary": "s")", R"("summary": {})",
+                   "/summary: expected a string, found object");
+  ExpectShapeError(R"("modified": "2024-01-01T00:00:00Z")", R"("modified": 20240101)",
+                   "/modified: expected a string, found number");
+  ExpectShapeError(R"("url": "https://example.org/DSA-9-1")", R"("url": 1)",
+                   "/references/0/url: expected a string, found number 1");
+}
+
+TEST(OsvImporterTest, MissingKeysAreErrors) {
+  ExpectShapeError(R"("ecosystem": "Debian:12", )", "",
+                   "/affected/0/package: missing \"ecosystem\"");
+  ExpectShapeError(R"({"type": "ECOSYSTEM", )", "{", "/affected/0/ranges/0: missing \"type\"");
+  ExpectShapeError(R"({"fixed": "3.0.13-1"})", R"({"fxed": "3.0.13-1"})",
+                   "/affected/0/ranges/0/events/1: an event needs");
+  ExpectShapeError(R"({"type": "CVSS_V3", )", "{", "/severity/0: missing \"type\"");
+}
+
+TEST(OsvImporterTest, FreeFormObjectsAreNotChecked) {
+  // database_specific and ecosystem_specific belong to each database: what is
+  // not a string there is ignored, not an error.
+  CollectingSink sink;
+  Status st = ImportOsvRecord(R"({"id": "DSA-9-1", "database_specific": {"severity": 3},
+    "affected": [{"package": {"ecosystem": "Debian:12", "name": "openssl"},
+      "ecosystem_specific": {"urgency": ["low"]},
+      "ranges": [{"type": "ECOSYSTEM", "events": [{"introduced": "0"}, {"fixed": "1"}]}]}]})",
+                              "rec.json", sink);
+  ASSERT_TRUE(st.ok()) << st.message();
+  ASSERT_EQ(sink.records.size(), 1u);
+  EXPECT_EQ(sink.records[0].vendor_severity, "");
 }
 
 TEST(OsvImporterTest, OversizedRecordIsRefusedBeforeParsing) {

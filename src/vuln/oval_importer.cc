@@ -4,6 +4,7 @@
 #include <libxml/xmlreader.h>
 
 #include <cstring>
+#include <limits>
 #include <map>
 #include <string>
 #include <vector>
@@ -101,7 +102,11 @@ class OvalReader {
     int rc = xmlTextReaderRead(reader);
     while (rc == 1) {
       if (!error_.ok()) return error_;
-      if (xmlTextReaderNodeType(reader) != XML_READER_TYPE_ELEMENT) {
+      const int type = xmlTextReaderNodeType(reader);
+      if (type == XML_READER_TYPE_DOCUMENT_TYPE || type == XML_READER_TYPE_ENTITY_REFERENCE ||
+          type == XML_READER_TYPE_ENTITY)
+        return DoctypeRefused();
+      if (type != XML_READER_TYPE_ELEMENT) {
         rc = xmlTextReaderRead(reader);
         continue;
       }
@@ -118,10 +123,13 @@ class OvalReader {
         continue;
       }
       if (std::strcmp(name, "definition") == 0 && depth == 2) {
-        const int line = xmlTextReaderGetParserLineNumber(reader);
         xmlNodePtr node = xmlTextReaderExpand(reader);
         if (node == nullptr) break;  // the error handler has the reason
-        RETURN_IF_ERROR(Definition(node, line));
+        // The element's own line: the parser's position may be chunks ahead.
+        // libxml2 keeps element lines in 16 bits, so past 65534 the parser's is all there is.
+        long line = xmlGetLineNo(node);
+        if (line <= 0 || line >= 65535) line = xmlTextReaderGetParserLineNumber(reader);
+        RETURN_IF_ERROR(Definition(node, static_cast<int>(line)));
         if (++definitions % 256 == 0 && progress && *progress && file) {
           long pos = std::ftell(file);
           if (pos > 0) (*progress)(static_cast<uint64_t>(pos));
@@ -154,13 +162,27 @@ class OvalReader {
     return Status::Ok();
   }
 
+  // The reader hands out the DOCTYPE before the root element's content, so
+  // nothing a DTD declares has been used yet when the file is refused.
+  Status DoctypeRefused() const {
+    // No line: libxml2 keeps none for the DOCTYPE, and the parser is already past it.
+    return ParseError(std::string(origin_) +
+                      ": a DOCTYPE (DTD) is refused: OVAL feeds have none, and the entities it "
+                      "could declare would expand inside the definitions");
+  }
+
+  // "elsa.xml:1042: definition oval:...: "
+  std::string Where(int line, const std::string& id) const {
+    return std::string(origin_) + ":" + std::to_string(line) + ": definition " +
+           (id.empty() ? "(no id)" : id) + ": ";
+  }
+
   Status Definition(xmlNodePtr def, int line) {
     DefinitionInfo info;
     info.id = Attribute(def, "id");
+    if (info.id.empty()) return ParseError(Where(line, info.id) + "missing the id attribute");
     xmlNodePtr metadata = FirstChild(def, "metadata");
-    if (metadata == nullptr)
-      return ParseError(std::string(origin_) + ":" + std::to_string(line) + ": definition " +
-                        info.id + " has no <metadata>");
+    if (metadata == nullptr) return ParseError(Where(line, info.id) + "has no <metadata>");
     info.title = Content(FirstChild(metadata, "title"));
     for (xmlNodePtr c = metadata->children; c != nullptr; c = c->next) {
       if (IsElement(c, "reference")) {
@@ -202,25 +224,35 @@ class OvalReader {
     }
     if (info.advisory.empty()) info.advisory = info.id;
     if (info.cves.empty()) info.cves.push_back(info.advisory);
-    RETURN_IF_ERROR(sink_.BeginDocument(kOracleElsaSource, info.advisory));
+    // Every ELSA says what it fixes in its criteria; without them the
+    // definition would only erase what an earlier import stored for it.
     xmlNodePtr criteria = FirstChild(def, "criteria");
-    if (criteria == nullptr) return Status::Ok();
+    if (criteria == nullptr) return ParseError(Where(line, info.id) + "has no <criteria>");
     CriteriaContext context;
     context.release = info.platform_release;
-    return Criteria(criteria, context, info, line, 0);
+    records_.clear();
+    RETURN_IF_ERROR(Criteria(criteria, context, info, line, 0));
+    // The whole definition is read before the sink hears of it.
+    RETURN_IF_ERROR(sink_.BeginDocument(kOracleElsaSource, info.advisory));
+    for (const AffectedRecord& r : records_) RETURN_IF_ERROR(sink_.Add(r));
+    return Status::Ok();
   }
 
   Status Criteria(xmlNodePtr node, CriteriaContext context, const DefinitionInfo& info, int line,
                   int depth) {
     if (depth > kMaxCriteriaDepth)
-      return ParseError(std::string(origin_) + ":" + std::to_string(line) + ": definition " +
-                        info.id + ": criteria nested deeper than " +
+      return ParseError(Where(line, info.id) + "criteria nested deeper than " +
                         std::to_string(kMaxCriteriaDepth));
     // First pass: the context criteria among this node's direct children.
     std::vector<std::string> ksplice_packages;
     for (xmlNodePtr c = node->children; c != nullptr; c = c->next) {
       if (!IsElement(c, "criterion")) continue;
       std::string comment = Attribute(c, "comment");
+      // The comments are what Warden reads; a criterion without one would
+      // silently drop a package (or the release or arch around it).
+      if (comment.empty())
+        return ParseError(Where(line, info.id) + "a <criterion> (test_ref \"" +
+                          Attribute(c, "test_ref") + "\") has no comment");
       std::string_view text = comment;
       if (StartsWith(text, "Oracle Linux arch is ")) {
         context.arch = std::string(TrimWhitespace(text.substr(21)));
@@ -243,7 +275,13 @@ class OvalReader {
       if (at == std::string::npos) continue;
       std::string package = comment.substr(0, at);
       std::string evr = std::string(TrimWhitespace(std::string_view(comment).substr(at + 17)));
-      if (package.empty() || evr.empty()) continue;
+      if (package.empty() || evr.empty())
+        return ParseError(Where(line, info.id) + "criterion \"" + comment +
+                          "\" names no package or no version");
+      if (context.release.empty())
+        return ParseError(Where(line, info.id) + "package " + package +
+                          " has no release (no \"Oracle Linux N is installed\" criterion and no "
+                          "<platform>)");
       AffectedRecord r;
       r.source = std::string(kOracleElsaSource);
       r.document = info.advisory;
@@ -274,7 +312,7 @@ class OvalReader {
           r.cvss_score = -1;
           r.cvss_vector.clear();
         }
-        RETURN_IF_ERROR(sink_.Add(r));
+        records_.push_back(r);
       }
     }
     return Status::Ok();
@@ -282,10 +320,16 @@ class OvalReader {
 
   std::string_view origin_;
   FeedSink& sink_;
+  std::vector<AffectedRecord> records_;  // of the definition being read
   Status error_;
 };
 
+// No network, no DTD loading, no entity substitution, no default attributes
+// from a DTD, libxml2's size limits kept (no XML_PARSE_HUGE). A DOCTYPE is
+// refused outright (DoctypeRefused), so no declared entity is ever expanded.
 constexpr int kReaderOptions = XML_PARSE_NONET | XML_PARSE_NOBLANKS | XML_PARSE_COMPACT;
+static_assert((kReaderOptions & (XML_PARSE_NOENT | XML_PARSE_DTDLOAD | XML_PARSE_DTDATTR |
+                                 XML_PARSE_DTDVALID | XML_PARSE_XINCLUDE | XML_PARSE_HUGE)) == 0);
 
 // Input for xmlReaderForIO: a FILE*, optionally through bzip2, with a cap on
 // the decompressed size.
@@ -327,7 +371,9 @@ struct FileInput {
 }  // namespace
 
 Status ImportOvalXml(std::string_view text, std::string_view origin, FeedSink& sink) {
-  if (text.size() > kMaxOvalBytes) return InvalidArgument(std::string(origin) + ": file too large");
+  // xmlReaderForMemory takes an int size; larger files go through ImportOvalFile.
+  if (text.size() > static_cast<size_t>(std::numeric_limits<int>::max()))
+    return InvalidArgument(std::string(origin) + ": too large to parse from memory");
   OvalReader reader(origin, sink);
   std::string url(origin);
   return reader.Run(xmlReaderForMemory(text.data(), static_cast<int>(text.size()), url.c_str(),

@@ -12,7 +12,13 @@
 //   "glibc is ksplice-based"               -> ksplice flavour
 // The tests/objects/states sections are not evaluated (their references do
 // not always resolve in published files), so a dangling reference is no error.
-// Network access, external entities and DTD loading are disabled.
+// A definition is read whole before the sink hears of it; one without an id,
+// <metadata> or <criteria>, a criterion without a comment, or a package whose
+// release no criterion or <platform> names fails the import (it would
+// otherwise replace an ELSA's stored records with fewer).
+// Network access and DTD loading are disabled, and a document with a DOCTYPE
+// is refused before its first element: OVAL feeds have none, and the
+// entities a DTD declares would be expanded wherever they are referenced.
 #pragma once
 
 #include <cstdio>

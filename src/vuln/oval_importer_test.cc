@@ -192,5 +192,107 @@ TEST(OvalImporterTest, EntityExpansionBombIsRefusedQuickly) {
   EXPECT_LT(elapsed, std::chrono::seconds(5));
 }
 
+// The shape of a real attack on the importer: one 2 KB internal entity,
+// referenced 30,000 times in a criterion comment (~94 KB of XML that would
+// expand to a 60 MB package name).
+std::string FlatEntityBomb(int references) {
+  std::string xml = "<?xml version=\"1.0\"?>\n<!DOCTYPE oval_definitions [<!ENTITY e \"" +
+                    std::string(2048, 'x') +
+                    "\">]>\n<oval_definitions><definitions>"
+                    "<definition id=\"oval:d:1\"><metadata><title>t</title>"
+                    "<affected><platform>Oracle Linux 8</platform></affected>"
+                    "<reference source=\"elsa\" ref_id=\"ELSA-2024-0001\"/></metadata>"
+                    "<criteria>";
+  xml += "<criterion comment=\"";
+  for (int i = 0; i < references; ++i) xml += "&e;";
+  xml += " is earlier than 1\"/>";
+  xml += "</criteria></definition></definitions></oval_definitions>\n";
+  return xml;
+}
+
+TEST(OvalImporterTest, DoctypeIsRefusedBeforeAnyEntityIsExpanded) {
+  std::string xml = FlatEntityBomb(30000);
+  CollectingSink sink;
+  auto start = std::chrono::steady_clock::now();
+  Status st = ImportOvalXml(xml, "bomb.xml", sink);
+  auto elapsed = std::chrono::steady_clock::now() - start;
+  ASSERT_FALSE(st.ok());
+  EXPECT_EQ(st.code(), StatusCode::kParseError);
+  EXPECT_NE(st.message().find("bomb.xml: a DOCTYPE (DTD) is refused"), std::string::npos)
+      << st.message();
+  EXPECT_TRUE(sink.documents.empty());
+  EXPECT_TRUE(sink.records.empty());
+  EXPECT_LT(elapsed, std::chrono::seconds(2));
+}
+
+TEST(OvalImporterTest, DoctypeWithoutEntitiesIsRefusedToo) {
+  CollectingSink sink;
+  Status st = ImportOvalXml("<!DOCTYPE oval_definitions SYSTEM \"oval.dtd\"><oval_definitions/>",
+                            "d.xml", sink);
+  ASSERT_FALSE(st.ok());
+  EXPECT_NE(st.message().find("DOCTYPE"), std::string::npos) << st.message();
+}
+
+TEST(OvalImporterTest, UndeclaredEntityIsAnError) {
+  CollectingSink sink;
+  Status st = ImportOvalXml("<oval_definitions a=\"&e;\"/>", "e.xml", sink);
+  ASSERT_FALSE(st.ok());
+  EXPECT_NE(st.message().find("e.xml:1:"), std::string::npos) << st.message();
+}
+
+// kPerArch with `from` replaced by `to` must fail naming the file, the line
+// of the definition and `what`, before the sink hears of the definition.
+void ExpectShapeError(const std::string& from, const std::string& to, const std::string& what) {
+  std::string xml = kPerArch;
+  size_t at = xml.find(from);
+  ASSERT_NE(at, std::string::npos) << from;
+  xml.replace(at, from.size(), to);
+  CollectingSink sink;
+  Status st = ImportOvalXml(xml, "ol8.xml", sink);
+  ASSERT_FALSE(st.ok()) << xml;
+  EXPECT_EQ(st.code(), StatusCode::kParseError);
+  EXPECT_NE(st.message().find("ol8.xml:5: definition "), std::string::npos) << st.message();
+  EXPECT_NE(st.message().find(what), std::string::npos) << st.message();
+  EXPECT_TRUE(sink.documents.empty());
+  EXPECT_TRUE(sink.records.empty());
+}
+
+TEST(OvalImporterTest, DefinitionWithoutIdIsAnError) {
+  ExpectShapeError(R"(<definition id="oval:com.oracle.elsa:def:20243330" )", "<definition ",
+                   "definition (no id): missing the id attribute");
+}
+
+TEST(OvalImporterTest, DefinitionWithoutCriteriaIsAnError) {
+  std::string xml = kPerArch;
+  size_t begin = xml.find("<criteria operator=\"AND\">\n <criterion test_ref=\"t1\"");
+  size_t end = xml.rfind("</criteria>");
+  ASSERT_NE(begin, std::string::npos);
+  xml.erase(begin, end + 11 - begin);
+  CollectingSink sink;
+  Status st = ImportOvalXml(xml, "ol8.xml", sink);
+  ASSERT_FALSE(st.ok());
+  EXPECT_NE(st.message().find("ol8.xml:5: definition oval:com.oracle.elsa:def:20243330: has no "
+                              "<criteria>"),
+            std::string::npos)
+      << st.message();
+  EXPECT_TRUE(sink.documents.empty());
+}
+
+TEST(OvalImporterTest, CriterionWithoutCommentOrReleaseIsAnError) {
+  ExpectShapeError(R"(comment="openssl is earlier than 1:1.1.1k-12.el8_9")", "",
+                   "a <criterion> (test_ref \"t9\") has no comment");
+  ExpectShapeError(R"(comment="openssl is earlier than 1:1.1.1k-12.el8_9")",
+                   R"(comment="openssl is earlier than ")", "names no package or no version");
+  // Neither the platform nor an "is installed" criterion names the release.
+  std::string xml = kPerArch;
+  xml.replace(xml.find("<platform>Oracle Linux 8</platform>"), 35, "");
+  xml.replace(xml.find("comment=\"Oracle Linux 8 is installed\""), 37, "comment=\"x\"");
+  CollectingSink sink;
+  Status st = ImportOvalXml(xml, "ol8.xml", sink);
+  ASSERT_FALSE(st.ok());
+  EXPECT_NE(st.message().find("has no release"), std::string::npos) << st.message();
+  EXPECT_TRUE(sink.records.empty());
+}
+
 }  // namespace
 }  // namespace warden
