@@ -148,9 +148,12 @@ class AgentProcess {
   }
   std::string Log() const { return ReadFile(dir_.path() + "/agent.err"); }
 
-  json Status() const {
+  // Through --config FILE, or through --state-dir when the file no longer
+  // says where the state is.
+  json Status(bool by_state_dir = false) const {
     auto r =
-        RunCommand({WardenBinary(), "agent", "status", "--config", config_, "--format", "json"});
+        RunCommand({WardenBinary(), "agent", "status", by_state_dir ? "--state-dir" : "--config",
+                    by_state_dir ? state_ : config_, "--format", "json"});
     if (r.exit_code != 0) return json();
     json s = json::parse(r.out, nullptr, false);
     return s.is_discarded() ? json() : s;
@@ -436,6 +439,81 @@ status_interval: 0
       << agent.Log();
   EXPECT_TRUE(agent.Status()["agent"]["last_reload_error"].is_null());
   EXPECT_NE(agent.Status()["agent"]["config_hash"], hash);
+  EXPECT_EQ(agent.Stop(), 0);
+}
+
+TEST(AgentCliTest, EmptyConfigIsRefusedByCheckAndAtStart) {
+  TempDir dir;
+  const std::string config = dir.WriteFile("agent.yaml", "# nothing yet\n");
+  auto check = RunCommand({WardenBinary(), "agent", "--config", config, "--check"});
+  EXPECT_EQ(check.exit_code, 2);
+  EXPECT_NE(check.err.find("agent.yaml: the config is empty: it names no recipe rules, no queries "
+                           "and no sinks"),
+            std::string::npos)
+      << check.err;
+  EXPECT_EQ(check.out, "");
+  // Only where state lives: still nothing to do.
+  dir.WriteFile("agent.yaml", "state_dir: " + dir.path() + "/state\n");
+  check = RunCommand({WardenBinary(), "agent", "--config", config, "--check"});
+  EXPECT_EQ(check.exit_code, 2);
+  EXPECT_NE(check.err.find("the config names no recipe rules, no queries and no sinks"),
+            std::string::npos)
+      << check.err;
+  // Start refuses it too (and does not run on defaults until killed).
+  auto start = RunShell("timeout 20 " + WardenBinary() + " agent --config " + config + " 2>&1");
+  EXPECT_EQ(start.exit_code, 2) << start.out;
+  EXPECT_NE(start.out.find("warden: " + config + ": the config names no recipe rules"),
+            std::string::npos)
+      << start.out;
+  EXPECT_FALSE(std::filesystem::exists(dir.path() + "/state/agent.sock"));
+}
+
+TEST(AgentCliTest, EmptiedConfigOnSighupIsRejectedAndEverythingKeepsRunning) {
+  AgentProcess agent(R"(
+host: {identifier: named-host}
+recipe:
+  rules:
+    HOST-VULN: {enabled: false}
+    HOST-OPEN-PORTS: {enabled: false}
+queries:
+  - {name: tick, query: SELECT 1 AS one, mode: snapshot, schedule: {interval: 1s, splay_percent: 0}}
+status_interval: 0
+sinks:
+  - {name: results, type: file, path: results.jsonl, records: [results]}
+)");
+  agent.Start();
+  const json before = agent.Status();
+  ASSERT_EQ(before["host"], "named-host");
+  agent.dir().WriteFile("agent.yaml", "");
+  agent.Signal(SIGHUP);
+  // The emptied file no longer says where the state is: ask the state directory.
+  json reload_error;
+  ASSERT_TRUE(WaitFor(
+      [&] {
+        reload_error = agent.Status(true)["agent"]["last_reload_error"];
+        return reload_error.is_string();
+      },
+      std::chrono::seconds(10)))
+      << agent.Log();
+  EXPECT_NE(reload_error.get<std::string>().find("the config is empty"), std::string::npos)
+      << reload_error;
+  const json after = agent.Status(true);
+  EXPECT_EQ(after["host"], "named-host") << "the host keeps its name";
+  EXPECT_EQ(after["agent"]["config_hash"], before["agent"]["config_hash"]);
+  ASSERT_EQ(after["sinks"].size(), 1u) << "the sink is still there";
+  EXPECT_EQ(after["sinks"][0]["name"], "results");
+  auto tick_runs = [&] {
+    const json status = agent.Status(true);
+    for (const auto& j : status["jobs"])
+      if (j["name"] == "tick") return j["runs"].get<int64_t>();
+    return int64_t{-1};
+  };
+  const int64_t runs = tick_runs();
+  ASSERT_GE(runs, 0) << "the query is still scheduled";
+  EXPECT_TRUE(WaitFor([&] { return tick_runs() >= runs + 2; }, std::chrono::seconds(10)))
+      << agent.Log();
+  EXPECT_GE(JsonLines(agent.state() + "/results.jsonl").size(), static_cast<size_t>(runs + 2))
+      << "and its results still reach the sink";
   EXPECT_EQ(agent.Stop(), 0);
 }
 

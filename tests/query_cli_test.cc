@@ -11,6 +11,7 @@ namespace warden {
 namespace {
 
 using testing::RunCommand;
+using testing::RunShell;
 using testing::WardenBinary;
 
 TEST(QueryCliTest, JsonOutputIsAnArrayOfTypedObjects) {
@@ -83,6 +84,15 @@ TEST(QueryCliTest, TimeoutStopsTheQuery) {
        "WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c) SELECT count(*) FROM c"});
   EXPECT_EQ(r.exit_code, 2);
   EXPECT_NE(r.err.find("time budget"), std::string::npos) << r.err;
+}
+
+TEST(QueryCliTest, NulByteInSqlIsAnErrorWithItsPosition) {
+  // Found by fuzzing: the engine used to loop forever on it at 100 % CPU.
+  auto r = RunShell("printf 'SELECT 1;\\0' | timeout 20 " + WardenBinary() +
+                    " query --timeout-ms 1000 -");
+  EXPECT_EQ(r.exit_code, 2) << "124 means it hung; stderr: " << r.err;
+  EXPECT_EQ(r.err, "warden: SQL contains a NUL byte at byte 9 (line 1, column 10)\n");
+  EXPECT_EQ(r.out, "");
 }
 
 TEST(TablesCliTest, JsonListsTablesWithTypedColumns) {

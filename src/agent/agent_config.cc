@@ -818,15 +818,16 @@ Status Parse(const YAML::Node& file_root, ConfigReader& r, AgentConfig* c) {
   RETURN_IF_ERROR(r.CheckKeys(root, "",
                               {"host", "state_dir", "control_socket", "recipe", "queries", "sinks",
                                "limits", "results", "status_interval"}));
-  const bool says_what_to_do = (root["recipe"] && root["recipe"].IsMap() &&
-                                HasContent(root["recipe"]["rules"])) ||
-                               HasContent(root["queries"]) || HasContent(root["sinks"]);
+  const bool says_what_to_do =
+      (root["recipe"] && root["recipe"].IsMap() && HasContent(root["recipe"]["rules"])) ||
+      HasContent(root["queries"]) || HasContent(root["sinks"]);
   if (!says_what_to_do)
-    return InvalidArgument(r.source() + ": " +
-                           (root.size() == 0 ? "the config is empty: it names" : "the config names") +
-                           " no recipe rules, no queries and no sinks, so nothing says what the "
-                           "agent runs or where its records go; give at least one of "
-                           "recipe.rules, queries or sinks (see examples/agent.yaml)");
+    return InvalidArgument(
+        r.source() + ": " +
+        (root.size() == 0 ? "the config is empty: it names" : "the config names") +
+        " no recipe rules, no queries and no sinks, so nothing says what the "
+        "agent runs or where its records go; give at least one of "
+        "recipe.rules, queries or sinks (see examples/agent.yaml)");
   if (root["host"]) {
     const YAML::Node h = root["host"];
     RETURN_IF_ERROR(r.CheckKeys(h, "host", {"identifier", "labels"}));

@@ -482,7 +482,8 @@ Status SqlEngine::QueryStream(
     int rc = sqlite3_prepare_v2(db_, tail, static_cast<int>(end - tail) + 1, &stmt, &next);
     if (rc != SQLITE_OK) return fail(rc);
     if (stmt == nullptr && (next == nullptr || next <= tail))
-      return InvalidArgument("SQL text not consumed at byte " + std::to_string(tail - text.c_str()));
+      return InvalidArgument("SQL text not consumed at byte " +
+                             std::to_string(tail - text.c_str()));
     tail = next;
     if (stmt == nullptr) continue;  // whitespace or comment
     any_statement = true;

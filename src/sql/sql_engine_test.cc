@@ -233,7 +233,8 @@ TEST_F(SqlEngineTest, NulByteIsRefusedWithItsPosition) {
   EXPECT_EQ(r.status().code(), StatusCode::kInvalidArgument);
   EXPECT_EQ(r.status().message(), "SQL contains a NUL byte at byte 18 (line 2, column 9)");
   // The fuzzer's reproducer: a NUL right after the last statement.
-  auto trailing = QueryOrAbort(*engine_, std::string("SELECT 1;\0", 10), {}, std::chrono::seconds(10));
+  auto trailing =
+      QueryOrAbort(*engine_, std::string("SELECT 1;\0", 10), {}, std::chrono::seconds(10));
   ASSERT_FALSE(trailing.ok());
   EXPECT_NE(trailing.status().message().find("NUL byte at byte 9"), std::string::npos)
       << trailing.status().message();
