@@ -12,6 +12,7 @@
 #include <signal.h>
 #include <spawn.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -117,13 +118,14 @@ class AgentProcess {
     dir_.WriteFile("agent.yaml", "state_dir: " + state_ + "\n" + config_body);
   }
 
-  void Start() {
+  // `binary` is warden, or the test agent with its extra blocking table.
+  void Start(const std::string& binary = WardenBinary()) {
     posix_spawn_file_actions_t fa;
     posix_spawn_file_actions_init(&fa);
     const std::string out = dir_.path() + "/agent.out", err = dir_.path() + "/agent.err";
     posix_spawn_file_actions_addopen(&fa, 1, out.c_str(), O_WRONLY | O_CREAT | O_APPEND, 0644);
     posix_spawn_file_actions_addopen(&fa, 2, err.c_str(), O_WRONLY | O_CREAT | O_APPEND, 0644);
-    std::string bin = WardenBinary();
+    std::string bin = binary;
     std::vector<char*> argv = {bin.data(), const_cast<char*>("agent"),
                                const_cast<char*>("--config"), config_.data(), nullptr};
     ASSERT_EQ(posix_spawn(&pid_, bin.c_str(), &fa, nullptr, argv.data(), environ), 0);
@@ -138,6 +140,22 @@ class AgentProcess {
     kill(pid_, SIGTERM);
     int status = 0;
     waitpid(pid_, &status, 0);
+    pid_ = -1;
+    return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+  }
+  // SIGTERM, and wait at most `limit`; returns the exit code, or -2 when the
+  // agent was still running then (it is killed).
+  int StopWithin(std::chrono::milliseconds limit) {
+    kill(pid_, SIGTERM);
+    const auto end = std::chrono::steady_clock::now() + limit;
+    int status = 0;
+    while (waitpid(pid_, &status, WNOHANG) == 0) {
+      if (std::chrono::steady_clock::now() >= end) {
+        Kill9();
+        return -2;
+      }
+      std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    }
     pid_ = -1;
     return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
   }
@@ -515,6 +533,84 @@ sinks:
   EXPECT_GE(JsonLines(agent.state() + "/results.jsonl").size(), static_cast<size_t>(runs + 2))
       << "and its results still reach the sink";
   EXPECT_EQ(agent.Stop(), 0);
+}
+
+// The agent built with a test-only table that blocks on a FIFO
+// (tests/testing/blocking_table_agent.cc).
+std::string TestAgentBinary() { return std::string(WARDEN_BINARY_DIR) + "/warden_test_agent"; }
+
+TEST(AgentCliTest, StuckQueryIsReportedWhileHeartbeatAndOtherJobsRunAndSigtermStopsAtOnce) {
+  TempDir fifo_dir;
+  const std::string fifo = fifo_dir.path() + "/planted.fifo";
+  ASSERT_EQ(mkfifo(fifo.c_str(), 0600), 0);
+  AgentProcess agent(R"(
+recipe:
+  rules:
+    HOST-VULN: {enabled: false}
+    HOST-OPEN-PORTS: {enabled: false}
+queries:
+  - name: blocked
+    query: SELECT line FROM test_blocking_read WHERE path = ')" +
+                     fifo + R"('
+    timeout: 500ms
+    mode: snapshot
+    schedule: {interval: 1h, splay_percent: 0}
+  - name: tick
+    query: SELECT 1 AS one
+    mode: snapshot
+    schedule: {interval: 1s, splay_percent: 0}
+status_interval: 1s
+sinks:
+  - {name: status, type: file, path: status.jsonl, records: [status]}
+  - {name: results, type: file, path: results.jsonl, records: [results]}
+)");
+  agent.Start(TestAgentBinary());
+  // "blocked" sorts first: it takes the job worker and hangs in open().
+  ASSERT_TRUE(
+      WaitFor([&] { return agent.Job("blocked")["running"] == true; }, std::chrono::seconds(10)))
+      << agent.Log();
+  const std::string status_file = agent.state() + "/status.jsonl";
+  const size_t heartbeats = JsonLines(status_file).size();
+  EXPECT_TRUE(WaitFor([&] { return JsonLines(status_file).size() >= heartbeats + 2; },
+                      std::chrono::seconds(10)))
+      << "the heartbeat keeps going while the job worker is blocked\n"
+      << agent.Log();
+
+  // Past its budget (0.5 s) and the grace (3 s) it is reported stuck, with
+  // how long it has run, and the other jobs go on without it.
+  json job;
+  ASSERT_TRUE(WaitFor(
+      [&] {
+        job = agent.Job("blocked");
+        return job.is_object() && job["stuck"] == true;
+      },
+      std::chrono::seconds(15)))
+      << agent.Log();
+  EXPECT_TRUE(job["running"].get<bool>());
+  EXPECT_GE(job["running_for_seconds"].get<int64_t>(), 3) << job.dump();
+  const std::string log = agent.Log();
+  const size_t stuck_line = log.find("job blocked is stuck: running for 3.");
+  ASSERT_NE(stuck_line, std::string::npos) << log;
+  EXPECT_NE(log.find(", past its budget of 0.5 s; it was interrupted", stuck_line),
+            std::string::npos)
+      << agent.Log();
+  const int64_t ticks = std::max<int64_t>(agent.Runs("tick"), 0);
+  EXPECT_TRUE(WaitFor([&] { return agent.Runs("tick") >= ticks + 2; }, std::chrono::seconds(10)))
+      << "other jobs still run\n"
+      << agent.Log();
+  EXPECT_EQ(agent.Job("tick")["outcome"], "ok");
+  auto text = RunCommand(
+      {WardenBinary(), "agent", "status", "--config", agent.config(), "--format", "table"});
+  EXPECT_NE(text.out.find("STUCK, running for"), std::string::npos) << text.out;
+
+  // SIGTERM: the blocked job never honours its interrupt; it is abandoned
+  // after the 2-s grace and the process ends.
+  const auto stop_start = std::chrono::steady_clock::now();
+  EXPECT_EQ(agent.StopWithin(std::chrono::seconds(10)), 0) << agent.Log();
+  EXPECT_LT(std::chrono::steady_clock::now() - stop_start, std::chrono::seconds(5));
+  EXPECT_NE(agent.Log().find("job blocked abandoned: still running after"), std::string::npos)
+      << agent.Log();
+  EXPECT_NE(agent.Log().find("stopped"), std::string::npos);
 }
 
 // The receiver's records: id -> every content it was received with.
