@@ -613,6 +613,37 @@ sinks:
   EXPECT_NE(agent.Log().find("stopped"), std::string::npos);
 }
 
+TEST(AgentCliTest, SigtermWhileAJobIsBlockedWithinItsBudgetEndsTheAgentAfterTheGrace) {
+  TempDir fifo_dir;
+  const std::string fifo = fifo_dir.path() + "/planted.fifo";
+  ASSERT_EQ(mkfifo(fifo.c_str(), 0600), 0);
+  AgentProcess agent(R"(
+recipe:
+  rules:
+    HOST-VULN: {enabled: false}
+    HOST-OPEN-PORTS: {enabled: false}
+queries:
+  - name: blocked
+    query: SELECT line FROM test_blocking_read WHERE path = ')" +
+                     fifo + R"('
+    timeout: 1h
+    schedule: {interval: 1h, splay_percent: 0}
+status_interval: 0
+)");
+  agent.Start(TestAgentBinary());
+  ASSERT_TRUE(
+      WaitFor([&] { return agent.Job("blocked")["running"] == true; }, std::chrono::seconds(10)))
+      << agent.Log();
+  EXPECT_FALSE(agent.Job("blocked")["stuck"].get<bool>()) << "well within its budget";
+  const auto start = std::chrono::steady_clock::now();
+  EXPECT_EQ(agent.StopWithin(std::chrono::seconds(15)), 0) << agent.Log();
+  const auto took = std::chrono::steady_clock::now() - start;
+  EXPECT_GE(took, std::chrono::milliseconds(1900)) << "it gave the job its grace period";
+  EXPECT_LT(took, std::chrono::seconds(6)) << "and no more";
+  EXPECT_NE(agent.Log().find("job blocked abandoned: still running after"), std::string::npos)
+      << agent.Log();
+}
+
 // The receiver's records: id -> every content it was received with.
 std::map<std::string, std::vector<std::string>> ReceivedById(const TestHttpReceiver& receiver) {
   std::map<std::string, std::vector<std::string>> out;
