@@ -12,6 +12,7 @@
 #include <signal.h>
 #include <spawn.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -117,13 +118,14 @@ class AgentProcess {
     dir_.WriteFile("agent.yaml", "state_dir: " + state_ + "\n" + config_body);
   }
 
-  void Start() {
+  // `binary` is warden, or the test agent with its extra blocking table.
+  void Start(const std::string& binary = WardenBinary()) {
     posix_spawn_file_actions_t fa;
     posix_spawn_file_actions_init(&fa);
     const std::string out = dir_.path() + "/agent.out", err = dir_.path() + "/agent.err";
     posix_spawn_file_actions_addopen(&fa, 1, out.c_str(), O_WRONLY | O_CREAT | O_APPEND, 0644);
     posix_spawn_file_actions_addopen(&fa, 2, err.c_str(), O_WRONLY | O_CREAT | O_APPEND, 0644);
-    std::string bin = WardenBinary();
+    std::string bin = binary;
     std::vector<char*> argv = {bin.data(), const_cast<char*>("agent"),
                                const_cast<char*>("--config"), config_.data(), nullptr};
     ASSERT_EQ(posix_spawn(&pid_, bin.c_str(), &fa, nullptr, argv.data(), environ), 0);
@@ -141,6 +143,22 @@ class AgentProcess {
     pid_ = -1;
     return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
   }
+  // SIGTERM, and wait at most `limit`; returns the exit code, or -2 when the
+  // agent was still running then (it is killed).
+  int StopWithin(std::chrono::milliseconds limit) {
+    kill(pid_, SIGTERM);
+    const auto end = std::chrono::steady_clock::now() + limit;
+    int status = 0;
+    while (waitpid(pid_, &status, WNOHANG) == 0) {
+      if (std::chrono::steady_clock::now() >= end) {
+        Kill9();
+        return -2;
+      }
+      std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    }
+    pid_ = -1;
+    return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+  }
   void Kill9() {
     kill(pid_, SIGKILL);
     waitpid(pid_, nullptr, 0);
@@ -148,9 +166,12 @@ class AgentProcess {
   }
   std::string Log() const { return ReadFile(dir_.path() + "/agent.err"); }
 
-  json Status() const {
+  // Through --config FILE, or through --state-dir when the file no longer
+  // says where the state is.
+  json Status(bool by_state_dir = false) const {
     auto r =
-        RunCommand({WardenBinary(), "agent", "status", "--config", config_, "--format", "json"});
+        RunCommand({WardenBinary(), "agent", "status", by_state_dir ? "--state-dir" : "--config",
+                    by_state_dir ? state_ : config_, "--format", "json"});
     if (r.exit_code != 0) return json();
     json s = json::parse(r.out, nullptr, false);
     return s.is_discarded() ? json() : s;
@@ -437,6 +458,190 @@ status_interval: 0
   EXPECT_TRUE(agent.Status()["agent"]["last_reload_error"].is_null());
   EXPECT_NE(agent.Status()["agent"]["config_hash"], hash);
   EXPECT_EQ(agent.Stop(), 0);
+}
+
+TEST(AgentCliTest, EmptyConfigIsRefusedByCheckAndAtStart) {
+  TempDir dir;
+  const std::string config = dir.WriteFile("agent.yaml", "# nothing yet\n");
+  auto check = RunCommand({WardenBinary(), "agent", "--config", config, "--check"});
+  EXPECT_EQ(check.exit_code, 2);
+  EXPECT_NE(check.err.find("agent.yaml: the config is empty: it names no recipe rules, no queries "
+                           "and no sinks"),
+            std::string::npos)
+      << check.err;
+  EXPECT_EQ(check.out, "");
+  // Only where state lives: still nothing to do.
+  dir.WriteFile("agent.yaml", "state_dir: " + dir.path() + "/state\n");
+  check = RunCommand({WardenBinary(), "agent", "--config", config, "--check"});
+  EXPECT_EQ(check.exit_code, 2);
+  EXPECT_NE(check.err.find("the config names no recipe rules, no queries and no sinks"),
+            std::string::npos)
+      << check.err;
+  // Start refuses it too (and does not run on defaults until killed).
+  auto start = RunShell("timeout 20 " + WardenBinary() + " agent --config " + config + " 2>&1");
+  EXPECT_EQ(start.exit_code, 2) << start.out;
+  EXPECT_NE(start.out.find("warden: " + config + ": the config names no recipe rules"),
+            std::string::npos)
+      << start.out;
+  EXPECT_FALSE(std::filesystem::exists(dir.path() + "/state/agent.sock"));
+}
+
+TEST(AgentCliTest, EmptiedConfigOnSighupIsRejectedAndEverythingKeepsRunning) {
+  AgentProcess agent(R"(
+host: {identifier: named-host}
+recipe:
+  rules:
+    HOST-VULN: {enabled: false}
+    HOST-OPEN-PORTS: {enabled: false}
+queries:
+  - {name: tick, query: SELECT 1 AS one, mode: snapshot, schedule: {interval: 1s, splay_percent: 0}}
+status_interval: 0
+sinks:
+  - {name: results, type: file, path: results.jsonl, records: [results]}
+)");
+  agent.Start();
+  const json before = agent.Status();
+  ASSERT_EQ(before["host"], "named-host");
+  agent.dir().WriteFile("agent.yaml", "");
+  agent.Signal(SIGHUP);
+  // The emptied file no longer says where the state is: ask the state directory.
+  json reload_error;
+  ASSERT_TRUE(WaitFor(
+      [&] {
+        reload_error = agent.Status(true)["agent"]["last_reload_error"];
+        return reload_error.is_string();
+      },
+      std::chrono::seconds(10)))
+      << agent.Log();
+  EXPECT_NE(reload_error.get<std::string>().find("the config is empty"), std::string::npos)
+      << reload_error;
+  const json after = agent.Status(true);
+  EXPECT_EQ(after["host"], "named-host") << "the host keeps its name";
+  EXPECT_EQ(after["agent"]["config_hash"], before["agent"]["config_hash"]);
+  ASSERT_EQ(after["sinks"].size(), 1u) << "the sink is still there";
+  EXPECT_EQ(after["sinks"][0]["name"], "results");
+  auto tick_runs = [&] {
+    const json status = agent.Status(true);
+    for (const auto& j : status["jobs"])
+      if (j["name"] == "tick") return j["runs"].get<int64_t>();
+    return int64_t{-1};
+  };
+  const int64_t runs = tick_runs();
+  ASSERT_GE(runs, 0) << "the query is still scheduled";
+  EXPECT_TRUE(WaitFor([&] { return tick_runs() >= runs + 2; }, std::chrono::seconds(10)))
+      << agent.Log();
+  EXPECT_GE(JsonLines(agent.state() + "/results.jsonl").size(), static_cast<size_t>(runs + 2))
+      << "and its results still reach the sink";
+  EXPECT_EQ(agent.Stop(), 0);
+}
+
+// The agent built with a test-only table that blocks on a FIFO
+// (tests/testing/blocking_table_agent.cc).
+std::string TestAgentBinary() { return std::string(WARDEN_BINARY_DIR) + "/warden_test_agent"; }
+
+TEST(AgentCliTest, StuckQueryIsReportedWhileHeartbeatAndOtherJobsRunAndSigtermStopsAtOnce) {
+  TempDir fifo_dir;
+  const std::string fifo = fifo_dir.path() + "/planted.fifo";
+  ASSERT_EQ(mkfifo(fifo.c_str(), 0600), 0);
+  AgentProcess agent(R"(
+recipe:
+  rules:
+    HOST-VULN: {enabled: false}
+    HOST-OPEN-PORTS: {enabled: false}
+queries:
+  - name: blocked
+    query: SELECT line FROM test_blocking_read WHERE path = ')" +
+                     fifo + R"('
+    timeout: 500ms
+    mode: snapshot
+    schedule: {interval: 1h, splay_percent: 0}
+  - name: tick
+    query: SELECT 1 AS one
+    mode: snapshot
+    schedule: {interval: 1s, splay_percent: 0}
+status_interval: 1s
+sinks:
+  - {name: status, type: file, path: status.jsonl, records: [status]}
+  - {name: results, type: file, path: results.jsonl, records: [results]}
+)");
+  agent.Start(TestAgentBinary());
+  // "blocked" sorts first: it takes the job worker and hangs in open().
+  ASSERT_TRUE(
+      WaitFor([&] { return agent.Job("blocked")["running"] == true; }, std::chrono::seconds(10)))
+      << agent.Log();
+  const std::string status_file = agent.state() + "/status.jsonl";
+  const size_t heartbeats = JsonLines(status_file).size();
+  EXPECT_TRUE(WaitFor([&] { return JsonLines(status_file).size() >= heartbeats + 2; },
+                      std::chrono::seconds(10)))
+      << "the heartbeat keeps going while the job worker is blocked\n"
+      << agent.Log();
+
+  // Past its budget (0.5 s) and the grace (3 s) it is reported stuck, with
+  // how long it has run, and the other jobs go on without it.
+  json job;
+  ASSERT_TRUE(WaitFor(
+      [&] {
+        job = agent.Job("blocked");
+        return job.is_object() && job["stuck"] == true;
+      },
+      std::chrono::seconds(15)))
+      << agent.Log();
+  EXPECT_TRUE(job["running"].get<bool>());
+  EXPECT_GE(job["running_for_seconds"].get<int64_t>(), 3) << job.dump();
+  const std::string log = agent.Log();
+  const size_t stuck_line = log.find("job blocked is stuck: running for 3.");
+  ASSERT_NE(stuck_line, std::string::npos) << log;
+  EXPECT_NE(log.find(", past its budget of 0.5 s; it was interrupted", stuck_line),
+            std::string::npos)
+      << agent.Log();
+  const int64_t ticks = std::max<int64_t>(agent.Runs("tick"), 0);
+  EXPECT_TRUE(WaitFor([&] { return agent.Runs("tick") >= ticks + 2; }, std::chrono::seconds(10)))
+      << "other jobs still run\n"
+      << agent.Log();
+  EXPECT_EQ(agent.Job("tick")["outcome"], "ok");
+  auto text = RunCommand(
+      {WardenBinary(), "agent", "status", "--config", agent.config(), "--format", "table"});
+  EXPECT_NE(text.out.find("STUCK, running for"), std::string::npos) << text.out;
+
+  // SIGTERM: the blocked job never honours its interrupt; it is abandoned
+  // after the 2-s grace and the process ends.
+  const auto stop_start = std::chrono::steady_clock::now();
+  EXPECT_EQ(agent.StopWithin(std::chrono::seconds(10)), 0) << agent.Log();
+  EXPECT_LT(std::chrono::steady_clock::now() - stop_start, std::chrono::seconds(5));
+  EXPECT_NE(agent.Log().find("job blocked abandoned: still running after"), std::string::npos)
+      << agent.Log();
+  EXPECT_NE(agent.Log().find("stopped"), std::string::npos);
+}
+
+TEST(AgentCliTest, SigtermWhileAJobIsBlockedWithinItsBudgetEndsTheAgentAfterTheGrace) {
+  TempDir fifo_dir;
+  const std::string fifo = fifo_dir.path() + "/planted.fifo";
+  ASSERT_EQ(mkfifo(fifo.c_str(), 0600), 0);
+  AgentProcess agent(R"(
+recipe:
+  rules:
+    HOST-VULN: {enabled: false}
+    HOST-OPEN-PORTS: {enabled: false}
+queries:
+  - name: blocked
+    query: SELECT line FROM test_blocking_read WHERE path = ')" +
+                     fifo + R"('
+    timeout: 1h
+    schedule: {interval: 1h, splay_percent: 0}
+status_interval: 0
+)");
+  agent.Start(TestAgentBinary());
+  ASSERT_TRUE(
+      WaitFor([&] { return agent.Job("blocked")["running"] == true; }, std::chrono::seconds(10)))
+      << agent.Log();
+  EXPECT_FALSE(agent.Job("blocked")["stuck"].get<bool>()) << "well within its budget";
+  const auto start = std::chrono::steady_clock::now();
+  EXPECT_EQ(agent.StopWithin(std::chrono::seconds(15)), 0) << agent.Log();
+  const auto took = std::chrono::steady_clock::now() - start;
+  EXPECT_GE(took, std::chrono::milliseconds(1900)) << "it gave the job its grace period";
+  EXPECT_LT(took, std::chrono::seconds(6)) << "and no more";
+  EXPECT_NE(agent.Log().find("job blocked abandoned: still running after"), std::string::npos)
+      << agent.Log();
 }
 
 // The receiver's records: id -> every content it was received with.

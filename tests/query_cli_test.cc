@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 #include <unistd.h>
 
+#include <chrono>
 #include <nlohmann/json.hpp>
 
 #include "testing/test_util.h"
@@ -11,6 +12,7 @@ namespace warden {
 namespace {
 
 using testing::RunCommand;
+using testing::RunShell;
 using testing::WardenBinary;
 
 TEST(QueryCliTest, JsonOutputIsAnArrayOfTypedObjects) {
@@ -83,6 +85,71 @@ TEST(QueryCliTest, TimeoutStopsTheQuery) {
        "WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c) SELECT count(*) FROM c"});
   EXPECT_EQ(r.exit_code, 2);
   EXPECT_NE(r.err.find("time budget"), std::string::npos) << r.err;
+}
+
+TEST(QueryCliTest, NulByteInSqlIsAnErrorWithItsPosition) {
+  // Found by fuzzing: the engine used to loop forever on it at 100 % CPU.
+  auto r = RunShell("printf 'SELECT 1;\\0' | timeout 20 " + WardenBinary() +
+                    " query --timeout-ms 1000 -");
+  EXPECT_EQ(r.exit_code, 2) << "124 means it hung; stderr: " << r.err;
+  EXPECT_EQ(r.err, "warden: SQL contains a NUL byte at byte 9 (line 1, column 10)\n");
+  EXPECT_EQ(r.out, "");
+}
+
+const char* kTenMillionRows =
+    "WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c LIMIT 10000000) "
+    "SELECT x, x * 2 AS twice FROM c";
+
+// Seconds since `start`.
+double SecondsSince(std::chrono::steady_clock::time_point start) {
+  return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+}
+
+TEST(QueryCliTest, HugeTableOutputStreamsInBoundedMemoryAndStopsWithItsReader) {
+  // 200 MB of address space: buffering 10 M rows took 800 MB and died with
+  // bad_alloc here; streaming needs a few MB.
+  const auto start = std::chrono::steady_clock::now();
+  auto r = RunShell("timeout 60 prlimit --as=200000000 " + WardenBinary() +
+                    " query --format table \"" + kTenMillionRows + "\" | head -2");
+  EXPECT_LT(SecondsSince(start), 5.0) << "warden kept running after head exited";
+  // Widths come from the first 1000 rows.
+  EXPECT_EQ(r.out, "+------+-------+\n| x    | twice |\n") << r.err;
+  EXPECT_EQ(r.err.find("bad_alloc"), std::string::npos) << r.err;
+}
+
+TEST(QueryCliTest, ClosedStdoutStopsTheQueryQuietlyEvenWithSigpipeIgnored) {
+  for (const char* format : {"table", "json", "csv"}) {
+    const auto start = std::chrono::steady_clock::now();
+    // Ignored signals stay ignored across exec: warden sees EPIPE, not SIGPIPE.
+    auto r = RunShell(std::string("bash -c 'trap \"\" PIPE; timeout 60 ") + WardenBinary() +
+                      " query --format " + format + " \"" + kTenMillionRows +
+                      "\" | head -1 >/dev/null; echo ${PIPESTATUS[0]}'");
+    EXPECT_LT(SecondsSince(start), 5.0) << format;
+    EXPECT_EQ(r.out, "141\n") << format << ": ends as a filter killed by SIGPIPE does";
+    EXPECT_EQ(r.err, "") << format;
+  }
+}
+
+TEST(QueryCliTest, JsonOfAQueryStoppedBeforeItsFirstRowIsEmpty) {
+  auto r = RunCommand(
+      {WardenBinary(), "query", "--format", "json", "--timeout-ms", "50",
+       "WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c) SELECT count(*) FROM c"});
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_EQ(r.out, "") << "not a lone '['";
+  EXPECT_NE(r.err.find("time budget"), std::string::npos) << r.err;
+}
+
+TEST(QueryCliTest, JsonOfAQueryStoppedPartWayIsAClosedArray) {
+  auto r = RunCommand({WardenBinary(), "query", "--format", "json", "--timeout-ms", "200",
+                       "WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c) "
+                       "SELECT x FROM c"});
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_NE(r.err.find("time budget"), std::string::npos) << r.err;
+  auto j = nlohmann::json::parse(r.out, nullptr, false);
+  ASSERT_FALSE(j.is_discarded()) << r.out.substr(r.out.size() > 200 ? r.out.size() - 200 : 0);
+  ASSERT_TRUE(j.is_array());
+  EXPECT_FALSE(j.empty());
+  EXPECT_EQ(j[0]["x"], 1);
 }
 
 TEST(TablesCliTest, JsonListsTablesWithTypedColumns) {

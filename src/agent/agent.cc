@@ -22,6 +22,7 @@
 #include "agent/agent_state.h"
 #include "agent/control_socket.h"
 #include "agent/durable_queue.h"
+#include "agent/job_runner.h"
 #include "agent/job_schedule.h"
 #include "agent/open_ports_detector.h"
 #include "agent/problem_store.h"
@@ -46,6 +47,12 @@ namespace {
 int64_t NowMs() { return NowEpochMillis(); }
 
 std::string MsToRfc3339(int64_t ms) { return FormatRfc3339(ms / 1000); }
+
+// "0.5 s", "3.2 s", "75 s".
+std::string SecondsText(int64_t ms) {
+  if (ms >= 10000) return std::to_string(ms / 1000) + " s";
+  return std::to_string(ms / 1000) + "." + std::to_string(ms % 1000 / 100) + " s";
+}
 Json TimeOrNull(int64_t ms) { return ms > 0 ? Json(MsToRfc3339(ms)) : Json(nullptr); }
 
 std::string ReadFirstLine(const std::string& path) {
@@ -132,6 +139,8 @@ struct JobState {
   bool queued = false;
   bool running = false;
   bool run_again = false;  // run-now arrived while it was running
+  int64_t running_since_ms = 0;
+  bool stuck = false;  // running past its budget (JobRunner), left to finish on its own
   int64_t denylisted_until_ms = 0;
   std::string denylist_reason;
   std::string note;
@@ -154,9 +163,32 @@ struct SinkSlot {
   std::string last_error;
 };
 
-// Everything built from one config: jobs, sinks, the worker and the delivery
-// threads. Replaced as a whole on reload.
-class Runtime : public RecordRouter {
+// How long a job may run before it counts as stuck (JobRunner adds a grace):
+// a query its own time budget, the open-ports rule the query budget, a
+// vulnerability scan (which reads the package database and the feed, and is
+// not interruptible) half an hour, the status heartbeat 30 s.
+constexpr int64_t kVulnScanBudgetMs = 30 * 60 * 1000;
+constexpr int64_t kStatusBudgetMs = 30 * 1000;
+// At stop (SIGTERM, reload) running jobs get this long to honour their
+// interrupt; one that does not is abandoned (JobRunner) and ends with the
+// process.
+constexpr auto kStopGrace = std::chrono::milliseconds(2000);
+
+// What one job worker thread keeps: SQLite connections are per thread.
+struct WorkerStores : JobRunner::WorkerResources {
+  std::shared_ptr<SqlEngine> engine;  // made on first use
+  std::unique_ptr<AgentStateStore> state;
+  std::unique_ptr<ProblemStore> problems;
+};
+
+// Everything built from one config: jobs, sinks, the job runners and the
+// delivery threads. Replaced as a whole on reload. Jobs run on two
+// JobRunners: detectors and scheduled queries one at a time on `job_runner_`,
+// the status heartbeat on its own `heartbeat_runner_`, so a stuck query delays neither
+// the heartbeat nor (past its budget) the other jobs. Always owned by a
+// shared_ptr: a job holds the runtime while it runs, so a job abandoned at
+// reload or stop keeps what it touches alive until it returns.
+class Runtime : public RecordRouter, public std::enable_shared_from_this<Runtime> {
  public:
   Runtime(AgentConfig config, const AgentOptions& options, ResourceMonitor* monitor, int wake_fd,
           int64_t agent_started_ms)
@@ -192,7 +224,7 @@ class Runtime : public RecordRouter {
       sinks_.push_back(std::move(slot));
     }
     ASSIGN_OR_RETURN(state_, AgentStateStore::Open(StateFilePath(config_.state_dir)));
-    ASSIGN_OR_RETURN(problems_, ProblemStore::Open(StateFilePath(config_.state_dir), false));
+    ASSIGN_OR_RETURN(main_problems_, ProblemStore::Open(StateFilePath(config_.state_dir), false));
     BuildJobs();
     return Status::Ok();
   }
@@ -200,7 +232,6 @@ class Runtime : public RecordRouter {
   void Start() {
     for (auto& slot : sinks_)
       if (slot->queue) slot->thread = std::thread([this, s = slot.get()] { DeliveryLoop(*s); });
-    worker_ = std::thread([this] { WorkerLoop(); });
     for (const auto& factory : options_.event_sources) {
       auto src = factory(config_);
       if (!src.ok()) {
@@ -224,14 +255,19 @@ class Runtime : public RecordRouter {
     stopped_ = true;
     for (auto& s : sources_) s->Stop();
     sources_.clear();
-    {
-      std::lock_guard<std::mutex> lock(work_mu_);
-      stop_ = true;
-    }
     stopping_.store(true);
-    interrupt_.store(true);
-    work_cv_.notify_all();
-    if (worker_.joinable()) worker_.join();
+    // Both runners get the same grace period.
+    job_runner_.BeginStop();
+    heartbeat_runner_.BeginStop();
+    const auto deadline = std::chrono::steady_clock::now() + kStopGrace;
+    std::vector<JobRunner::RunningJob> left = job_runner_.FinishStop(deadline);
+    for (auto& j : heartbeat_runner_.FinishStop(deadline)) left.push_back(std::move(j));
+    for (const auto& j : left)
+      AgentLog("job " + j.name + " abandoned: still running after " + SecondsText(j.running_ms) +
+               ", it did not stop when interrupted; it ends with the process (or finishes on "
+               "its own)");
+    // The agent did not crash while these ran: no crash marker for them.
+    if (!left.empty() && state_) (void)state_->ClearRunning();
     for (auto& slot : sinks_) {
       {
         std::lock_guard<std::mutex> lock(slot->mu);
@@ -289,11 +325,26 @@ class Runtime : public RecordRouter {
     return first_error;
   }
 
-  // Dispatches due jobs; returns when the main loop should look again.
+  // Dispatches due jobs and watches the running ones for being stuck;
+  // returns when the main loop should look again.
   int64_t Tick(int64_t now_ms) {
+    int64_t next = now_ms + 3600 * 1000;
+    for (JobRunner* runner : {&job_runner_, &heartbeat_runner_}) {
+      JobRunner::WatchResult watch = runner->Watch();
+      if (watch.next_check_in_ms >= 0) next = std::min(next, now_ms + watch.next_check_in_ms);
+      for (const auto& stuck : watch.newly_stuck) {
+        {
+          std::lock_guard<std::mutex> lock(jobs_mu_);
+          auto it = jobs_.find(stuck.name);
+          if (it != jobs_.end()) it->second.stuck = true;
+        }
+        AgentLog("job " + stuck.name + " is stuck: running for " + SecondsText(stuck.running_ms) +
+                 ", past its budget of " + SecondsText(stuck.budget_ms) +
+                 "; it was interrupted and is left to finish on its own, other jobs go on");
+      }
+    }
     std::lock_guard<std::mutex> lock(jobs_mu_);
     const bool over_cpu = monitor_->last().cpu_percent_1m > config_.limits.max_cpu_percent;
-    int64_t next = now_ms + 3600 * 1000;
     for (auto& [name, job] : jobs_) {
       if (job.queued || job.running) continue;
       if (job.next_due_ms <= now_ms) {
@@ -308,11 +359,12 @@ class Runtime : public RecordRouter {
         } else {
           job.note.clear();
           job.queued = true;
-          {
-            std::lock_guard<std::mutex> wl(work_mu_);
-            work_.push_back(name);
-          }
-          work_cv_.notify_one();
+          JobRunner& runner = job.kind == JobKind::kStatus ? heartbeat_runner_ : job_runner_;
+          runner.Submit(name, BudgetMs(job),
+                        [weak = weak_from_this(), name = name](JobRunner::JobContext& ctx) {
+                          // A runtime already gone (replaced and released) runs nothing.
+                          if (auto self = weak.lock()) self->RunJob(name, ctx);
+                        });
           continue;
         }
       }
@@ -388,6 +440,11 @@ class Runtime : public RecordRouter {
             {"outcome", job.last_outcome.empty() ? Json(nullptr) : Json(job.last_outcome)},
             {"result", job.last_result.empty() ? Json(nullptr) : Json(job.last_result)},
             {"running", job.running},
+            // How long the current run has taken; a stuck job (past its
+            // budget, left to finish on its own) says so.
+            {"running_for_seconds",
+             job.running ? Json((now - job.running_since_ms) / 1000) : Json(nullptr)},
+            {"stuck", job.stuck},
             {"queued", job.queued},
             {"next_run", job.running || job.queued ? Json(nullptr)
                                                    : TimeOrNull(std::max(job.next_due_ms, now))},
@@ -596,25 +653,49 @@ class Runtime : public RecordRouter {
     return s;
   }
 
-  Result<std::shared_ptr<SqlEngine>> Engine() {
-    if (!engine_) {
-      if (!options_.sql_factory) return Internal("the agent has no SQL engine factory");
-      ASSIGN_OR_RETURN(engine_, options_.sql_factory());
+  // The calling worker's own stores, opened on its first job.
+  Result<WorkerStores*> Stores(JobRunner::JobContext& ctx) {
+    if (!ctx.resources) {
+      auto stores = std::make_unique<WorkerStores>();
+      ASSIGN_OR_RETURN(stores->state, AgentStateStore::Open(StateFilePath(config_.state_dir)));
+      ASSIGN_OR_RETURN(stores->problems,
+                       ProblemStore::Open(StateFilePath(config_.state_dir), false));
+      ctx.resources = std::move(stores);
     }
-    return engine_;
+    return static_cast<WorkerStores*>(ctx.resources.get());
   }
 
-  Outcome RunRule(const RuleConfig& rule) {
+  Result<std::shared_ptr<SqlEngine>> Engine(WorkerStores& stores) {
+    if (!stores.engine) {
+      if (!options_.sql_factory) return Internal("the agent has no SQL engine factory");
+      ASSIGN_OR_RETURN(stores.engine, options_.sql_factory());
+    }
+    return stores.engine;
+  }
+
+  int64_t BudgetMs(const JobState& job) const {
+    switch (job.kind) {
+      case JobKind::kQuery:
+        return job.query.timeout_ms;
+      case JobKind::kRule:
+        return job.rule.id == kVulnRuleId ? kVulnScanBudgetMs : config_.limits.query_timeout_ms;
+      case JobKind::kStatus:
+        return kStatusBudgetMs;
+    }
+    return config_.limits.query_timeout_ms;
+  }
+
+  Outcome RunRule(const RuleConfig& rule, WorkerStores& stores, std::atomic<bool>& interrupt) {
     const int64_t now = NowEpochSeconds();
     auto route = [this](const std::vector<ProblemEvent>& ev) { return Route(ProblemRecords(ev)); };
     if (rule.id == kOpenPortsRuleId) {
-      auto engine = Engine();
+      auto engine = Engine(stores);
       if (!engine.ok()) return Fail(engine.status());
       auto sockets = ReadListeningSockets(
-          **engine, std::chrono::milliseconds(config_.limits.query_timeout_ms), &interrupt_);
+          **engine, std::chrono::milliseconds(config_.limits.query_timeout_ms), &interrupt);
       if (!sockets.ok()) return Fail(sockets.status());
       DetectorObservation obs = DetectOpenPorts(*sockets, rule, host_, now);
-      auto events = problems_->Reconcile(rule.id, host_, obs, now, route);
+      auto events = stores.problems->Reconcile(rule.id, host_, obs, now, route);
       if (!events.ok()) return Fail(events.status());
       Outcome o;
       o.result = std::to_string(sockets->size()) + " listening sockets, " +
@@ -631,7 +712,7 @@ class Runtime : public RecordRouter {
         o.result = det->skip_reason;
         return o;
       }
-      auto events = problems_->Reconcile(rule.id, host_, det->observation, now, route);
+      auto events = stores.problems->Reconcile(rule.id, host_, det->observation, now, route);
       if (!events.ok()) return Fail(events.status());
       Outcome o;
       o.result =
@@ -645,7 +726,7 @@ class Runtime : public RecordRouter {
     return o;
   }
 
-  Outcome RunQuery(JobState job) {
+  Outcome RunQuery(const JobState& job, WorkerStores& stores, std::atomic<bool>& interrupt) {
     const int64_t rss = CurrentRssBytes();
     if (rss > config_.limits.max_rss_bytes) {
       malloc_trim(0);
@@ -658,21 +739,22 @@ class Runtime : public RecordRouter {
         return o;
       }
     }
-    auto engine = Engine();
+    auto engine = Engine(stores);
     if (!engine.ok()) return Fail(engine.status());
     ResultLogSettings settings;
     settings.host_identifier = host_;
     settings.numerics = config_.results.numerics;
     for (const auto& [k, v] : config_.labels) settings.decorations[k] = v;
     for (const auto& [k, v] : config_.results.decorations) settings.decorations[k] = v;
-    Status marked = state_->MarkRunning(job.name);
+    AgentStateStore& state = *stores.state;
+    Status marked = state.MarkRunning(job.name);
     if (!marked.ok()) return Fail(marked);
-    auto run = RunScheduledQuery(**engine, *state_, job.query, settings, NowMs(), &stopping_);
-    (void)state_->ClearRunning();
+    auto run = RunScheduledQuery(**engine, state, job.query, settings, NowMs(), &interrupt);
+    (void)state.ClearRunning();
     if (!run.ok()) return Fail(run.status());
     Status routed = Route(run->records);
     if (!routed.ok()) return Fail(routed);
-    Status committed = CommitQueryRun(*state_, *run);
+    Status committed = CommitQueryRun(state, *run);
     if (!committed.ok()) return Fail(committed);
     {
       std::lock_guard<std::mutex> lock(jobs_mu_);
@@ -715,62 +797,65 @@ class Runtime : public RecordRouter {
     return o;
   }
 
-  void WorkerLoop() {
-    for (;;) {
-      std::string name;
-      {
-        std::unique_lock<std::mutex> lock(work_mu_);
-        work_cv_.wait(lock, [this] { return stop_ || !work_.empty(); });
-        if (stop_) return;
-        name = work_.front();
-        work_.pop_front();
-      }
-      JobState job;
-      const int64_t start = NowMs();
-      {
-        std::lock_guard<std::mutex> lock(jobs_mu_);
-        auto it = jobs_.find(name);
-        if (it == jobs_.end()) continue;
-        it->second.queued = false;
-        it->second.running = true;
-        job = it->second;
-      }
-      interrupt_.store(stopping_.load());
-      Outcome o;
+  // One job, on a worker thread of job_runner_ or heartbeat_runner_.
+  void RunJob(const std::string& name, JobRunner::JobContext& ctx) {
+    JobState job;
+    const int64_t start = NowMs();
+    {
+      std::lock_guard<std::mutex> lock(jobs_mu_);
+      auto it = jobs_.find(name);
+      if (it == jobs_.end()) return;
+      it->second.queued = false;
+      it->second.running = true;
+      it->second.running_since_ms = start;
+      it->second.stuck = false;
+      job = it->second;
+    }
+    Outcome o;
+    auto stores = Stores(ctx);
+    if (!stores.ok()) {
+      o = Fail(stores.status());
+    } else {
       switch (job.kind) {
         case JobKind::kRule:
-          o = RunRule(job.rule);
+          o = RunRule(job.rule, **stores, ctx.interrupt);
           break;
         case JobKind::kQuery:
-          o = RunQuery(job);
+          o = RunQuery(job, **stores, ctx.interrupt);
           break;
         case JobKind::kStatus:
           o = RunStatus();
           break;
       }
-      const int64_t duration = NowMs() - start;
-      JobRunRecord rec;
-      {
-        std::lock_guard<std::mutex> lock(jobs_mu_);
-        JobState& j = jobs_[name];
-        j.running = false;
-        j.last_start_ms = start;
-        j.last_duration_ms = duration;
-        j.last_outcome = o.outcome;
-        j.last_result = o.outcome + ": " + o.result;
-        ++j.runs;
-        if (o.outcome == "error" || o.outcome == "stopped") ++j.failures;
-        j.next_due_ms = j.run_again ? 0 : NextDueTime(j.schedule, start, rng_);
-        j.run_again = false;
-        rec = {name,          start,  duration,  o.outcome == "ok" || o.outcome == "skipped",
-               j.last_result, j.runs, j.failures};
-      }
-      if (job.kind != JobKind::kStatus || o.outcome != "ok")
-        AgentLog("job " + name + " " + o.outcome + " in " + std::to_string(duration) +
-                 " ms: " + o.result);
-      (void)state_->SaveJobRun(rec);
-      Wake();
     }
+    const int64_t duration = NowMs() - start;
+    JobRunRecord rec;
+    {
+      std::lock_guard<std::mutex> lock(jobs_mu_);
+      JobState& j = jobs_[name];
+      if (j.stuck) {
+        o.outcome = o.outcome == "ok" ? "ok" : "stopped";
+        o.result = "stuck for " + SecondsText(duration) + " (past its budget of " +
+                   SecondsText(BudgetMs(j)) + "), then: " + o.result;
+      }
+      j.running = false;
+      j.stuck = false;
+      j.last_start_ms = start;
+      j.last_duration_ms = duration;
+      j.last_outcome = o.outcome;
+      j.last_result = o.outcome + ": " + o.result;
+      ++j.runs;
+      if (o.outcome == "error" || o.outcome == "stopped") ++j.failures;
+      j.next_due_ms = j.run_again ? 0 : NextDueTime(j.schedule, start, rng_);
+      j.run_again = false;
+      rec = {name,          start,  duration,  o.outcome == "ok" || o.outcome == "skipped",
+             j.last_result, j.runs, j.failures};
+    }
+    if (job.kind != JobKind::kStatus || o.outcome != "ok")
+      AgentLog("job " + name + " " + o.outcome + " in " + std::to_string(duration) +
+               " ms: " + o.result);
+    if (stores.ok()) (void)(*stores)->state->SaveJobRun(rec);
+    Wake();
   }
 
   void DeliveryLoop(SinkSlot& slot) {
@@ -845,21 +930,16 @@ class Runtime : public RecordRouter {
 
   std::vector<std::unique_ptr<SinkSlot>> sinks_;
   std::vector<std::unique_ptr<EventSource>> sources_;
-  std::unique_ptr<AgentStateStore> state_;       // worker thread
-  std::unique_ptr<ProblemStore> problems_;       // worker thread
-  std::unique_ptr<ProblemStore> main_problems_;  // main thread
-  std::shared_ptr<SqlEngine> engine_;            // worker thread
+  // The main thread's connections; each job worker has its own (WorkerStores).
+  std::unique_ptr<AgentStateStore> state_;
+  std::unique_ptr<ProblemStore> main_problems_;
 
   std::mutex jobs_mu_;
   std::map<std::string, JobState> jobs_;
 
-  std::mutex work_mu_;
-  std::condition_variable work_cv_;
-  std::deque<std::string> work_;
-  bool stop_ = false;
   std::atomic<bool> stopping_{false};
-  std::atomic<bool> interrupt_{false};
-  std::thread worker_;
+  JobRunner job_runner_;
+  JobRunner heartbeat_runner_;
   bool started_ = false;
   bool stopped_ = false;
 };

@@ -5,9 +5,15 @@
 //                   stop), the control socket, and the timer of the next due
 //                   job and of the self-measurement (every 10 s). Idle, it
 //                   sleeps in poll.
-//   worker thread - runs due jobs one at a time (a detector rule, a scheduled
-//                   query, the status heartbeat) on its own SQL engine,
-//                   problem store and state store.
+//   job runners   - (job_runner.h) one runs the detector rules and scheduled
+//                   queries one at a time, another the status heartbeat, each
+//                   worker on its own SQL engine, problem store and state
+//                   store. A job running 3 s past its budget is stuck: it is
+//                   interrupted, shown in `status` as stuck with how long it
+//                   has run, and left to finish on its own while a fresh
+//                   worker runs the other jobs. At stop, a job that does not
+//                   honour its interrupt within 2 s is abandoned, not joined:
+//                   SIGTERM always ends the agent.
 //   one delivery thread per network sink - drains that sink's durable queue
 //                   with batching, pacing and exponential backoff.
 //   event sources - their own threads, if any are registered.

@@ -494,6 +494,10 @@ class ConfigReader {
     if (!n["query"]) return Error(n, Join(key, "query"), "missing: give the SQL to run");
     ASSIGN_OR_RETURN(q->sql, String(n["query"], Join(key, "query")));
     if (TrimWhitespace(q->sql).empty()) return Error(n["query"], Join(key, "query"), "empty SQL");
+    // YAML can spell a NUL ("\0" in a double-quoted string); SQL cannot run it.
+    if (const size_t nul = q->sql.find('\0'); nul != std::string::npos)
+      return Error(n["query"], Join(key, "query"),
+                   "the SQL contains a NUL byte at byte " + std::to_string(nul));
     if (n["enabled"]) {
       ASSIGN_OR_RETURN(q->enabled, Bool(n["enabled"], Join(key, "enabled")));
     }
@@ -769,6 +773,7 @@ class ConfigReader {
   }
 
   const std::string& base_dir() const { return base_dir_; }
+  const std::string& source() const { return source_; }
 
  private:
   std::string source_;
@@ -797,12 +802,32 @@ std::vector<RuleConfig> DefaultRules() {
   return {vuln, ports, runtime};
 }
 
+// True when the node is there and has content (not null, not an empty list or map).
+bool HasContent(const YAML::Node& n) {
+  if (!n || n.IsNull()) return false;
+  if (n.IsSequence() || n.IsMap()) return n.size() > 0;
+  return true;
+}
+
 Status Parse(const YAML::Node& file_root, ConfigReader& r, AgentConfig* c) {
-  // An empty file is a valid config: every default.
+  // A config must say what the agent does: an empty document (or one with
+  // only host, state, limits and the like) is refused rather than taken as
+  // "every default", so that an emptied or truncated file cannot silently
+  // drop every query and sink on a reload.
   const YAML::Node root = file_root.IsNull() ? YAML::Node(YAML::NodeType::Map) : file_root;
   RETURN_IF_ERROR(r.CheckKeys(root, "",
                               {"host", "state_dir", "control_socket", "recipe", "queries", "sinks",
                                "limits", "results", "status_interval"}));
+  const bool says_what_to_do =
+      (root["recipe"] && root["recipe"].IsMap() && HasContent(root["recipe"]["rules"])) ||
+      HasContent(root["queries"]) || HasContent(root["sinks"]);
+  if (!says_what_to_do)
+    return InvalidArgument(
+        r.source() + ": " +
+        (root.size() == 0 ? "the config is empty: it names" : "the config names") +
+        " no recipe rules, no queries and no sinks, so nothing says what the "
+        "agent runs or where its records go; give at least one of "
+        "recipe.rules, queries or sinks (see examples/agent.yaml)");
   if (root["host"]) {
     const YAML::Node h = root["host"];
     RETURN_IF_ERROR(r.CheckKeys(h, "host", {"identifier", "labels"}));

@@ -30,8 +30,41 @@ TEST(AgentConfigTest, DocumentedExampleLoads) {
   EXPECT_FALSE(c->queries.empty());
 }
 
-TEST(AgentConfigTest, EmptyFileGivesBothRulesWithDefaults) {
-  auto c = Parse("");
+// The smallest useful config: the default recipe, records to stdout.
+const char* kSinkOnly = "sinks:\n  - {name: out, type: stdout}\n";
+
+TEST(AgentConfigTest, EmptyConfigIsRefusedSayingWhatIsMissing) {
+  const std::string empty = ErrorOf("");
+  EXPECT_EQ(empty,
+            "/etc/warden/agent.yaml: the config is empty: it names no recipe rules, no queries and "
+            "no sinks, so nothing says what the agent runs or where its records go; give at least "
+            "one of recipe.rules, queries or sinks (see examples/agent.yaml)");
+  for (const char* yaml : {"# only a comment\n", "---\n", "{}\n"})
+    EXPECT_NE(ErrorOf(yaml).find("the config is empty"), std::string::npos) << yaml;
+  // Only defaults or empty sections: as good as empty.
+  for (const char* yaml :
+       {"state_dir: /var/lib/x\nhost: {identifier: h}\nlimits: {max_cpu_percent: 5}\n",
+        "queries: []\nsinks: []\nrecipe: {rules: {}}\n", "recipe: {name: default}\n",
+        "queries:\nsinks:\n"})
+    EXPECT_NE(ErrorOf(yaml).find("the config names no recipe rules, no queries and no sinks"),
+              std::string::npos)
+        << yaml;
+}
+
+TEST(AgentConfigTest, RecipeRulesOrQueriesOrSinksAloneAreEnough) {
+  EXPECT_TRUE(Parse("recipe:\n  rules:\n    HOST-VULN: {enabled: false}\n").ok());
+  EXPECT_TRUE(Parse("queries:\n  - {name: q, query: SELECT 1}\n").ok());
+  EXPECT_TRUE(Parse(kSinkOnly).ok());
+}
+
+TEST(AgentConfigTest, QueryWithANulByteIsRefused) {
+  EXPECT_NE(ErrorOf("queries:\n  - {name: q, query: \"SELECT 1;\\0\"}\n")
+                .find("agent.yaml:2:22: queries[0].query: the SQL contains a NUL byte at byte 9"),
+            std::string::npos);
+}
+
+TEST(AgentConfigTest, SinkOnlyConfigGetsBothRulesWithDefaults) {
+  auto c = Parse(kSinkOnly);
   ASSERT_TRUE(c.ok()) << c.status().message();
   const RuleConfig* ports = c->FindRule(kOpenPortsRuleId);
   ASSERT_NE(ports, nullptr);
@@ -164,7 +197,7 @@ TEST(AgentConfigTest, PortRanges) {
 }
 
 TEST(AgentConfigTest, RuntimeRuleIsOptInAndUnscheduled) {
-  auto defaults = Parse("");
+  auto defaults = Parse(kSinkOnly);
   ASSERT_TRUE(defaults.ok());
   const RuleConfig* off = defaults->FindRule(kRuntimeRuleId);
   ASSERT_NE(off, nullptr);

@@ -35,7 +35,8 @@ int64_t ThreadCpuMs(bool user) {
 }
 
 // Watches the process's RSS while one query runs; sets `interrupt` when the
-// growth passes the budget or the agent is stopping.
+// growth passes the budget or `stop` is set (the agent is stopping, or the
+// job runner found the query stuck).
 class MemoryWatchdog {
  public:
   MemoryWatchdog(int64_t budget_bytes, std::atomic<bool>* interrupt, const std::atomic<bool>* stop)
@@ -147,7 +148,7 @@ Result<QueryRun> RunScheduledQuery(SqlEngine& engine, AgentStateStore& state,
     return Timeout("query exceeded its memory budget of " + MegaBytes(query.max_memory_bytes) +
                    " and was stopped");
   if (stop != nullptr && stop->load() && !st.ok())
-    return Timeout("query interrupted: the agent is stopping");
+    return Timeout("query interrupted");  // the agent is stopping, or the job was stuck
   if (!st.ok()) return st;
   run.stats.rows = static_cast<int64_t>(rows.size());
 

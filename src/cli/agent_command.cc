@@ -144,9 +144,12 @@ void PrintStatusTable(const Json& s) {
   auto jobs = MakeRowPrinter(OutputFormat::kTable, std::cout);
   jobs->Begin({"job", "kind", "schedule", "last_run", "duration", "result", "next_run"});
   for (const Json& j : s["jobs"]) {
-    std::string next = j["running"].get<bool>()  ? "running now"
-                       : j["queued"].get<bool>() ? "queued"
-                                                 : WithRelative(j["next_run"]);
+    std::string next = j["queued"].get<bool>() ? "queued" : WithRelative(j["next_run"]);
+    if (j["running"].get<bool>()) {
+      const std::string running_for =
+          "running for " + DurationText(j.value("running_for_seconds", int64_t{0}));
+      next = j.value("stuck", false) ? "STUCK, " + running_for : running_for;
+    }
     if (!j["denylisted_until"].is_null()) next = "denylisted until " + Text(j["denylisted_until"]);
     std::string result = Text(j["result"]);
     if (!j["note"].is_null()) result += (result.empty() ? "" : " | ") + Text(j["note"]);

@@ -1,6 +1,19 @@
 // `warden query "SQL"`: runs SQL over live host state (or --root) and prints
-// the rows. Rows are streamed for json/jsonl/csv, so large results start
-// printing at once and memory stays flat.
+// the rows. Rows are streamed in every format (table measures its widths on
+// the first rows, see core/output_format.h), so large results start printing
+// at once and memory stays flat.
+// When stdout goes away (`| head -1`) the query stops at once: SIGPIPE ends
+// the process as it ends any filter, and when SIGPIPE is ignored the first
+// failed write (EPIPE) stops the query and the process ends by SIGPIPE all
+// the same; any other write error is reported. When the query fails part way,
+// what was printed is closed off so it stays well formed (json: nothing if no
+// row came, else a closed array of the rows before the error) and the error
+// goes to stderr with exit status 2.
+#include <signal.h>
+
+#include <atomic>
+#include <cerrno>
+#include <cstring>
 #include <iostream>
 
 #include "cli/host_session.h"
@@ -42,21 +55,48 @@ void AddQueryCommand(CLI::App& app, CommandAction* action) {
       if (!session.ok()) return ReportError(session.status());
       auto printer = MakeRowPrinter(*format, std::cout);
       bool begun = false;
+      std::atomic<bool> stop{false};
+      int write_errno = 0;  // set when stdout stopped taking output
+      auto check_output = [&] {
+        if (write_errno == 0 && std::cout.fail()) {
+          write_errno = errno != 0 ? errno : EIO;
+          stop.store(true);
+        }
+        return write_errno == 0;
+      };
       QueryOptions qo;
       qo.timeout = std::chrono::milliseconds(opts->timeout_ms);
+      qo.interrupt = &stop;
       Status st = (*session)->engine().QueryStream(
           sql, qo,
           [&](const std::vector<std::string>& cols) {
+            if (!check_output()) return;
             if (begun) printer->End();
             printer->Begin(cols);
             begun = true;
           },
-          [&](std::vector<Value>&& row) { printer->Row(row); });
-      if (!st.ok()) {
-        std::cout.flush();
-        return ReportError(st);
+          [&](std::vector<Value>&& row) {
+            if (!check_output()) return;
+            printer->Row(row);
+            check_output();
+          });
+      if (write_errno == 0 && begun) {
+        if (st.ok())
+          printer->End();
+        else
+          printer->Abort();
+        check_output();
       }
-      if (begun) printer->End();
+      if (write_errno == EPIPE) {
+        // The reader is gone: end as a filter killed by SIGPIPE does.
+        signal(SIGPIPE, SIG_DFL);
+        raise(SIGPIPE);
+        return 141;
+      }
+      if (write_errno != 0)
+        return ReportError(
+            IoError(std::string("writing the output: ") + std::strerror(write_errno)));
+      if (!st.ok()) return ReportError(st);
       return 0;
     };
   });

@@ -1,5 +1,6 @@
 #include "core/output_format.h"
 
+#include <algorithm>
 #include <cmath>
 #include <cstdio>
 
@@ -123,6 +124,8 @@ std::string CsvField(std::string_view s) {
 
 namespace {
 
+// json: "[" is written with the first row (or at End), so a query that fails
+// before producing a row prints nothing at all rather than a lone "[".
 class JsonPrinter : public RowPrinter {
  public:
   JsonPrinter(std::ostream& out, bool lines) : out_(out), lines_(lines) {}
@@ -133,11 +136,11 @@ class JsonPrinter : public RowPrinter {
       AppendJsonString(k, c);
       keys_.push_back(std::move(k));
     }
-    if (!lines_) out_ << "[";
+    count_ = 0;
   }
   void Row(const std::vector<Value>& row) override {
     buf_.clear();
-    if (!lines_) buf_ += count_ ? ",\n  " : "\n  ";
+    if (!lines_) buf_ += count_ ? ",\n  " : "[\n  ";
     buf_ += '{';
     for (size_t i = 0; i < row.size() && i < keys_.size(); ++i) {
       if (i) buf_ += ',';
@@ -151,7 +154,11 @@ class JsonPrinter : public RowPrinter {
     ++count_;
   }
   void End() override {
-    if (!lines_) out_ << (count_ ? "\n]\n" : "]\n");
+    if (!lines_) out_ << (count_ ? "\n]\n" : "[]\n");
+    out_.flush();
+  }
+  void Abort() override {
+    if (!lines_ && count_) out_ << "\n]\n";
     out_.flush();
   }
 
@@ -175,15 +182,36 @@ class CsvPrinter : public RowPrinter {
     out_ << "\r\n";
   }
   void End() override { out_.flush(); }
+  void Abort() override { out_.flush(); }
 
  private:
   std::ostream& out_;
 };
 
+// The first `width` display columns of s, or, when s is wider, its first
+// width - 1 characters and an ellipsis (cut at a character boundary).
+std::string FitCell(const std::string& s, size_t width) {
+  const size_t w = DisplayWidth(s);
+  if (w <= width) return s + std::string(width - w, ' ');
+  if (width == 0) return std::string();
+  size_t keep = width - 1, end = 0;
+  for (; end < s.size(); ++end) {
+    if ((static_cast<unsigned char>(s[end]) & 0xc0) == 0x80) continue;
+    if (keep == 0) break;
+    --keep;
+  }
+  return s.substr(0, end) + "\u2026";
+}
+
 class TablePrinter : public RowPrinter {
  public:
   explicit TablePrinter(std::ostream& out) : out_(out) {}
-  void Begin(const std::vector<std::string>& columns) override { columns_ = columns; }
+  void Begin(const std::vector<std::string>& columns) override {
+    columns_ = columns;
+    rows_.clear();
+    streaming_ = false;
+    any_row_ = false;
+  }
   void Row(const std::vector<Value>& row) override {
     std::vector<std::string> cells;
     cells.reserve(row.size());
@@ -193,37 +221,63 @@ class TablePrinter : public RowPrinter {
         if (c == '\n' || c == '\r' || c == '\t') c = ' ';
       cells.push_back(std::move(t));
     }
+    any_row_ = true;
+    if (streaming_) {
+      Line(cells);
+      return;
+    }
     rows_.push_back(std::move(cells));
+    if (rows_.size() >= kTableMeasureRows) StartStreaming();
   }
   void End() override {
     if (columns_.empty()) return;
-    std::vector<size_t> width(columns_.size());
-    for (size_t i = 0; i < columns_.size(); ++i) width[i] = DisplayWidth(columns_[i]);
-    for (const auto& r : rows_)
-      for (size_t i = 0; i < r.size() && i < width.size(); ++i)
-        width[i] = std::max(width[i], DisplayWidth(r[i]));
-    std::string sep = "+";
-    for (size_t w : width) sep += std::string(w + 2, '-') + "+";
-    auto line = [&](const std::vector<std::string>& cells) {
-      std::string s = "|";
-      for (size_t i = 0; i < width.size(); ++i) {
-        const std::string& c = i < cells.size() ? cells[i] : std::string();
-        s += " " + c + std::string(width[i] - DisplayWidth(c), ' ') + " |";
-      }
-      out_ << s << "\n";
-    };
-    out_ << sep << "\n";
-    line(columns_);
-    out_ << sep << "\n";
-    for (const auto& r : rows_) line(r);
-    if (!rows_.empty()) out_ << sep << "\n";
+    if (!streaming_) StartStreaming();
+    if (any_row_) out_ << separator_ << "\n";
+    out_.flush();
+  }
+  void Abort() override {
+    if (streaming_ && any_row_) out_ << separator_ << "\n";
+    rows_.clear();
     out_.flush();
   }
 
  private:
+  // Widths from the header and the rows held so far; prints them and lets go.
+  void StartStreaming() {
+    width_.assign(columns_.size(), 0);
+    for (size_t i = 0; i < columns_.size(); ++i) width_[i] = DisplayWidth(columns_[i]);
+    for (const auto& r : rows_)
+      for (size_t i = 0; i < r.size() && i < width_.size(); ++i)
+        width_[i] = std::max(width_[i], DisplayWidth(r[i]));
+    separator_ = "+";
+    for (size_t w : width_) separator_ += std::string(w + 2, '-') + "+";
+    out_ << separator_ << "\n";
+    Line(columns_);
+    out_ << separator_ << "\n";
+    for (const auto& r : rows_) Line(r);
+    rows_.clear();
+    rows_.shrink_to_fit();
+    streaming_ = true;
+  }
+  void Line(const std::vector<std::string>& cells) {
+    line_ = "|";
+    for (size_t i = 0; i < width_.size(); ++i) {
+      line_ += ' ';
+      line_ += FitCell(i < cells.size() ? cells[i] : std::string(), width_[i]);
+      line_ += " |";
+    }
+    line_ += '\n';
+    out_ << line_;
+  }
+
   std::ostream& out_;
   std::vector<std::string> columns_;
-  std::vector<std::vector<std::string>> rows_;
+  std::vector<std::vector<std::string>> rows_;  // while measuring
+  std::vector<size_t> width_;
+  std::string separator_;
+  std::string line_;
+  bool streaming_ = false;
+  bool any_row_ = false;
 };
 
 }  // namespace

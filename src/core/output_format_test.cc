@@ -87,6 +87,62 @@ TEST(OutputFormatTest, TableAlignsColumns) {
             "+-----+----+\n");
 }
 
+TEST(OutputFormatTest, TableMeasuresTheFirstRowsThenStreamsAndCutsLongerCells) {
+  std::ostringstream out;
+  auto p = MakeRowPrinter(OutputFormat::kTable, out);
+  p->Begin({"name"});
+  for (size_t i = 0; i + 1 < kTableMeasureRows; ++i) p->Row({Value(std::string("ab"))});
+  EXPECT_EQ(out.str(), "") << "still measuring";
+  p->Row({Value(std::string("abcdef"))});  // the last measured row sets the width
+  const std::string header = "+--------+\n| name   |\n+--------+\n";
+  ASSERT_EQ(out.str().substr(0, header.size()), header) << "printed before End: streaming";
+  const size_t printed = out.str().size();
+  p->Row({Value(std::string("abcdefghij"))});
+  EXPECT_EQ(out.str().substr(printed), "| abcde\u2026 |\n") << "cut to the measured width";
+  p->Row({Value(std::string("abc"))});
+  p->End();
+  EXPECT_EQ(out.str().substr(printed), "| abcde\u2026 |\n| abc    |\n+--------+\n");
+}
+
+TEST(OutputFormatTest, TableCutsCellsAtACharacterBoundary) {
+  std::ostringstream out;
+  auto p = MakeRowPrinter(OutputFormat::kTable, out);
+  p->Begin({"abc"});
+  for (size_t i = 0; i < kTableMeasureRows; ++i) p->Row({Value(std::string("x"))});
+  const size_t printed = out.str().size();
+  p->Row({Value(std::string("\u00e9\u00e9\u00e9\u00e9"))});  // four 2-byte characters
+  EXPECT_EQ(out.str().substr(printed), "| \u00e9\u00e9\u2026 |\n");
+}
+
+TEST(OutputFormatTest, TableAbortedWhileMeasuringPrintsNothing) {
+  std::ostringstream out;
+  auto p = MakeRowPrinter(OutputFormat::kTable, out);
+  p->Begin({"a"});
+  p->Row({Value(int64_t{1})});
+  p->Abort();
+  EXPECT_EQ(out.str(), "");
+}
+
+TEST(OutputFormatTest, JsonAbortedBeforeAnyRowPrintsNothing) {
+  std::ostringstream out;
+  auto p = MakeRowPrinter(OutputFormat::kJson, out);
+  p->Begin({"a"});
+  EXPECT_EQ(out.str(), "") << "no lone '[' before the first row";
+  p->Abort();
+  EXPECT_EQ(out.str(), "");
+}
+
+TEST(OutputFormatTest, JsonAbortedAfterRowsIsAClosedArray) {
+  std::ostringstream out;
+  auto p = MakeRowPrinter(OutputFormat::kJson, out);
+  p->Begin(kCols);
+  for (const auto& r : kRows) p->Row(r);
+  p->Abort();
+  auto j = nlohmann::json::parse(out.str(), nullptr, false);
+  ASSERT_FALSE(j.is_discarded()) << out.str();
+  EXPECT_EQ(j.size(), 2u);
+}
+
 TEST(OutputFormatTest, ParsesFormatNames) {
   EXPECT_EQ(ParseOutputFormat("json"), OutputFormat::kJson);
   EXPECT_EQ(ParseOutputFormat("jsonl"), OutputFormat::kJsonl);

@@ -70,7 +70,8 @@ TEST(HostEventAgentSourceTest, FindingsReachTheAgentRouterAsEventRecords) {
 }
 
 TEST(HostEventAgentSourceTest, DisabledUnlessTheConfigEnablesHostRuntime) {
-  auto off = ParseAgentConfig("state_dir: /tmp/unused\n", "agent.yaml");
+  auto off = ParseAgentConfig("state_dir: /tmp/unused\nsinks: [{name: out, type: stdout}]\n",
+                              "agent.yaml");
   ASSERT_TRUE(off.ok()) << off.status().message();
   EXPECT_FALSE(HostEventSourceOptionsFor(*off).has_value());
   auto src = HostEventSourceFactory()(*off);

@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <cstring>
 #include <exception>
+#include <limits>
 #include <string>
 
 #include "core/encoding.h"
@@ -417,6 +418,23 @@ Value ColumnValue(sqlite3_stmt* stmt, int i) {
   }
 }
 
+// "SQL contains a NUL byte at byte 9 (line 1, column 10)".
+Status CheckSqlHasNoNul(std::string_view sql) {
+  const size_t nul = sql.find('\0');
+  if (nul == std::string_view::npos) return Status::Ok();
+  size_t line = 1, column = 1;
+  for (size_t i = 0; i < nul; ++i) {
+    if (sql[i] == '\n') {
+      ++line;
+      column = 1;
+    } else {
+      ++column;
+    }
+  }
+  return InvalidArgument("SQL contains a NUL byte at byte " + std::to_string(nul) + " (line " +
+                         std::to_string(line) + ", column " + std::to_string(column) + ")");
+}
+
 }  // namespace
 
 Status SqlEngine::QueryStream(
@@ -443,14 +461,29 @@ Status SqlEngine::QueryStream(
     return InvalidArgument(msg);
   };
 
-  const char* tail = sql.data();
-  const char* end = sql.data() + sql.size();
+  // SQLite stops reading SQL text at a NUL byte, so the rest of the text
+  // would never be consumed (and never run): refuse it, saying where it is.
+  RETURN_IF_ERROR(CheckSqlHasNoNul(sql));
+  if (sql.size() >= static_cast<size_t>(std::numeric_limits<int>::max()))
+    return InvalidArgument("SQL text is too long (" + std::to_string(sql.size()) + " bytes)");
+  // A NUL-terminated copy, passed with its terminator: otherwise SQLite copies
+  // the rest of the text at every statement (quadratic in many statements).
+  const std::string text(sql);
+  const char* tail = text.c_str();
+  const char* end = text.c_str() + text.size();
   bool any_statement = false;
   while (tail < end) {
+    // The progress handler only runs while a statement steps: the budget is
+    // also checked between statements, so a text of many cheap statements
+    // stops on time too.
+    if (state_->budget.Expired()) return fail(SQLITE_INTERRUPT);
     sqlite3_stmt* stmt = nullptr;
     const char* next = nullptr;
-    int rc = sqlite3_prepare_v2(db_, tail, static_cast<int>(end - tail), &stmt, &next);
+    int rc = sqlite3_prepare_v2(db_, tail, static_cast<int>(end - tail) + 1, &stmt, &next);
     if (rc != SQLITE_OK) return fail(rc);
+    if (stmt == nullptr && (next == nullptr || next <= tail))
+      return InvalidArgument("SQL text not consumed at byte " +
+                             std::to_string(tail - text.c_str()));
     tail = next;
     if (stmt == nullptr) continue;  // whitespace or comment
     any_statement = true;

@@ -5,6 +5,9 @@
 
 #include <gtest/gtest.h>
 
+#include <cstdlib>
+#include <future>
+#include <iostream>
 #include <thread>
 
 namespace warden {
@@ -209,6 +212,47 @@ TEST_F(SqlEngineTest, QueryBudgetStopsRunawaySql) {
       options);
   ASSERT_FALSE(r.ok());
   EXPECT_EQ(r.status().code(), StatusCode::kTimeout);
+}
+
+// Runs a query on another thread; a query still running after `limit` is a
+// hang, which no assertion can recover from: the test program aborts.
+Result<QueryResult> QueryOrAbort(SqlEngine& engine, const std::string& sql,
+                                 const QueryOptions& options, std::chrono::seconds limit) {
+  auto future = std::async(std::launch::async, [&] { return engine.Query(sql, options); });
+  if (future.wait_for(limit) != std::future_status::ready) {
+    std::cerr << "query still running after " << limit.count() << " s: it hangs\n";
+    std::abort();
+  }
+  return future.get();
+}
+
+TEST_F(SqlEngineTest, NulByteIsRefusedWithItsPosition) {
+  const std::string sql("SELECT 1;\n  SELECT\0 2;", 23);
+  auto r = QueryOrAbort(*engine_, sql, {}, std::chrono::seconds(10));
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.status().code(), StatusCode::kInvalidArgument);
+  EXPECT_EQ(r.status().message(), "SQL contains a NUL byte at byte 18 (line 2, column 9)");
+  // The fuzzer's reproducer: a NUL right after the last statement.
+  auto trailing =
+      QueryOrAbort(*engine_, std::string("SELECT 1;\0", 10), {}, std::chrono::seconds(10));
+  ASSERT_FALSE(trailing.ok());
+  EXPECT_NE(trailing.status().message().find("NUL byte at byte 9"), std::string::npos)
+      << trailing.status().message();
+}
+
+TEST_F(SqlEngineTest, QueryBudgetHoldsBetweenManyCheapStatements) {
+  // Each statement is too short for the progress handler to run while it
+  // steps; the budget must still stop the text as a whole.
+  std::string sql;
+  for (int i = 0; i < 400000; ++i) sql += "SELECT 1;";
+  QueryOptions options;
+  options.timeout = std::chrono::milliseconds(50);
+  const auto start = std::chrono::steady_clock::now();
+  auto r = QueryOrAbort(*engine_, sql, options, std::chrono::seconds(60));
+  const auto elapsed = std::chrono::steady_clock::now() - start;
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.status().code(), StatusCode::kTimeout) << r.status().message();
+  EXPECT_LT(elapsed, std::chrono::milliseconds(1000));
 }
 
 TEST_F(SqlEngineTest, MultipleStatementsReturnTheLastResult) {
