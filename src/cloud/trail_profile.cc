@@ -1,8 +1,6 @@
 #include "cloud/trail_profile.h"
 
-#include <fstream>
 #include <set>
-#include <sstream>
 
 #include "core/strings.h"
 #include "core/time_format.h"
@@ -213,11 +211,8 @@ Result<TrailProfile> TrailProfile::Parse(const std::string& text, const std::str
 }
 
 Result<TrailProfile> TrailProfile::Load(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return NotFound(path + ": cannot read profile");
-  std::stringstream buffer;
-  buffer << in.rdbuf();
-  return Parse(buffer.str(), path);
+  ASSIGN_OR_RETURN(std::string text, ReadYamlFile(path));
+  return Parse(text, path);
 }
 
 std::vector<std::string> TrailProfile::AccountsWithOverrides() const {

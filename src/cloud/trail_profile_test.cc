@@ -75,5 +75,23 @@ suppressions:
             nullptr);  // 2029-12-31T23:59:59Z
 }
 
+TEST(TrailProfileTest, YamlBombsAreRefusedWithTheirPositionAndLimit) {
+  auto comma = TrailProfile::Parse("[][],", "p.yaml");
+  ASSERT_FALSE(comma.ok());
+  EXPECT_EQ(comma.status().message(),
+            "p.yaml:1:5: invalid YAML: unexpected ',' after a complete node");
+  std::string bomb = "x0: &x0 [a, a, a, a, a, a, a, a, a, a]\n";
+  for (int i = 1; i < 7; ++i) {
+    bomb += "x" + std::to_string(i) + ": &x" + std::to_string(i) + " [";
+    for (int k = 0; k < 10; ++k) bomb += (k ? ", *x" : "*x") + std::to_string(i - 1);
+    bomb += "]\n";
+  }
+  auto aliases = TrailProfile::Parse(bomb, "p.yaml");
+  ASSERT_FALSE(aliases.ok());
+  EXPECT_NE(aliases.status().message().find("p.yaml:6:"), std::string::npos)
+      << aliases.status().message();
+  EXPECT_NE(aliases.status().message().find("(limit 200000)"), std::string::npos);
+}
+
 }  // namespace
 }  // namespace warden
