@@ -135,6 +135,16 @@ Result<TrailProfile> TrailProfile::Parse(const std::string& text, const std::str
             parser.Fail(a->second, "accounts." + account + ": expected {rules: {...}}");
             continue;
           }
+          if (profile.account_rules_.size() >= kMaxAccountsWithRuleOverrides &&
+              !profile.account_rules_.count(account)) {
+            parser.Fail(a->first, "accounts: more than " +
+                                      std::to_string(kMaxAccountsWithRuleOverrides) +
+                                      " accounts with their own rule settings (limit " +
+                                      std::to_string(kMaxAccountsWithRuleOverrides) +
+                                      "; settings shared by many accounts belong under "
+                                      "organisation)");
+            break;
+          }
           auto& rules = profile.account_rules_[account];
           for (auto k = a->second.begin(); k != a->second.end(); ++k) {
             const std::string name = k->first.Scalar();
