@@ -106,6 +106,15 @@ class Background {
     }
     return false;
   }
+  // Bytes the process has read so far (rchar of /proc/PID/io).
+  uint64_t BytesRead() const {
+    std::ifstream io("/proc/" + std::to_string(pid_) + "/io");
+    std::string key;
+    uint64_t value = 0;
+    while (io >> key >> value)
+      if (key == "rchar:") return value;
+    return 0;
+  }
   // Waits up to `limit` for the exit; the exit code (128 + signal when killed), or -1.
   int WaitExit(std::chrono::milliseconds limit) {
     int status = 0;
@@ -234,7 +243,9 @@ TEST(InputLimitsCliTest, ScanOfAnEndlessDeviceStopsOnSigint) {
   TempDir dir;
   Background scan(dir, {"trail", "scan", "-f", "jsonl", "/dev/zero"});
   ASSERT_GT(scan.pid(), 0);
-  ASSERT_TRUE(WaitUntil([&] { return scan.HasOpen("/dev/zero"); }, std::chrono::seconds(10)))
+  // Busy reading the endless stream (64 MiB of zeros so far) when the signal lands.
+  ASSERT_TRUE(WaitUntil([&] { return scan.HasOpen("/dev/zero") && scan.BytesRead() > (64u << 20); },
+                        std::chrono::seconds(10)))
       << scan.err();
   kill(scan.pid(), SIGINT);
   int rc = scan.WaitExit(std::chrono::seconds(5));
