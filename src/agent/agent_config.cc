@@ -973,6 +973,7 @@ Result<AgentConfig> ParseAgentConfig(const std::string& text, const std::string&
   AgentConfig config;
   config.path = source;
   config.hash = Sha256Hex(text);
+  RETURN_IF_ERROR(CheckYamlInput(text, source));
   try {
     YAML::Node root = YAML::Load(text);
     if (!root.IsNull() && !root.IsMap())

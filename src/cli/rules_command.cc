@@ -98,9 +98,14 @@ int RunRulesTest(const std::string& rule_file, const std::vector<std::string>& e
   sc.set_on_problem(problem);
   CloudTrailReader reader(
       [&](const SplitRecord& r, const RecordOrigin& o) { sc.ProcessRecord(r, o); }, problem);
+  // An input that cannot be read is reported once; the others still count.
+  bool input_error = false;
   for (const std::string& in : events) {
     Status rs = reader.ReadPath(in);
-    if (!rs.ok()) return ReportError(rs);
+    if (!rs.ok()) {
+      std::cerr << "warden: " << rs.message() << "\n";
+      input_error = true;
+    }
   }
   const uint64_t total = sc.stats().events;
 
@@ -177,7 +182,7 @@ int RunRulesTest(const std::string& rule_file, const std::vector<std::string>& e
     std::cerr << "warden: rule " << r.rule_id << ": regex '" << r.pattern
               << "' hit its backtracking limit on " << r.count << " events (treated as no match)\n";
   if (problems > 10) std::cerr << "warden: ... and " << problems - 10 << " more problems\n";
-  return 0;
+  return input_error ? 2 : 0;
 }
 
 int RunRulesLint(const std::vector<std::string>& paths, const std::string& format_name,

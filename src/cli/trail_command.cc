@@ -6,7 +6,10 @@
 // Findings go to stdout (table on a terminal, JSON lines when piped), the
 // summary and problems to stderr. Exit codes: 0 done (findings or not), 1
 // findings at or above --fail-on, 2 usage or input error (bad rules, missing
-// input, bad profile).
+// input, bad profile, a named input that could not be read: the others are
+// still scanned), 130 / 143 a scan stopped by SIGINT / SIGTERM before the end
+// of its inputs (the summary still prints; `watch` and `--follow` end with 0).
+#include <signal.h>
 #include <unistd.h>
 
 #include <chrono>
@@ -15,7 +18,7 @@
 #include <fstream>
 #include <iostream>
 #include <map>
-#include <sstream>
+#include <vector>
 
 #include "cli/warden_cli.h"
 #include "cloud/builtin_catalog.h"
@@ -32,8 +35,22 @@ namespace warden {
 
 namespace {
 
-volatile std::sig_atomic_t g_stop = 0;
-void OnSignal(int) { g_stop = 1; }
+// --max-record-mb: a record is buffered whole, so this bounds memory too.
+constexpr size_t kMaxRecordMb = 4096;
+
+volatile std::sig_atomic_t g_stop = 0;  // the signal that asked to stop, or 0
+void OnSignal(int signal) { g_stop = signal; }
+
+// SIGINT and SIGTERM set g_stop. Without SA_RESTART, so a system call
+// waiting when the signal lands returns instead of resuming.
+void InstallStopHandlers() {
+  struct sigaction sa {};
+  sa.sa_handler = OnSignal;
+  sigemptyset(&sa.sa_mask);
+  sa.sa_flags = 0;
+  sigaction(SIGINT, &sa, nullptr);
+  sigaction(SIGTERM, &sa, nullptr);
+}
 
 // Problems (bad records, unreadable files) on stderr, capped so a broken
 // directory cannot drown the terminal; the summary gives the totals.
@@ -279,19 +296,27 @@ int RunScan(const ScanOptionsCli& o, bool watch) {
   CloudTrailReader reader(
       [&](const SplitRecord& r, const RecordOrigin& origin) { sc.ProcessRecord(r, origin); },
       [&](const std::string& m) { problems(m); }, o.max_record_mb << 20);
+  reader.set_stop([] { return g_stop != 0; });
 
-  std::signal(SIGINT, OnSignal);
-  std::signal(SIGTERM, OnSignal);
+  InstallStopHandlers();
   const auto start = std::chrono::steady_clock::now();
+  // A named input that cannot be read is reported once and the others are
+  // still scanned; the exit code then says the scan was incomplete.
+  bool input_error = false;
+  bool interrupted = false;
   if (!watch) {
     for (const std::string& in : o.inputs) {
-      Status st = reader.ReadPath(in);
-      if (!st.ok()) return ReportError(st);
       if (g_stop) break;
+      Status st = reader.ReadPath(in);
+      if (!st.ok()) {
+        std::cerr << "warden: " << st.message() << "\n";
+        input_error = true;
+      }
     }
+    interrupted = g_stop != 0;
     writer.Flush();
   }
-  if (watch || o.follow) {
+  if ((watch || o.follow) && !interrupted) {
     CloudTrailReader::FollowOptions fo;
     fo.interval = std::chrono::milliseconds(static_cast<int64_t>(o.interval_seconds * 1000));
     fo.read_existing = watch && o.from_start;
@@ -325,6 +350,14 @@ int RunScan(const ScanOptionsCli& o, bool watch) {
     uint64_t bad = in.bad_records + st.bad_records;
     if (bad) std::cerr << "; " << bad << " bad records skipped";
     if (in.failed_files) std::cerr << "; " << in.failed_files << " files damaged or unreadable";
+    if (in.unreadable_directories)
+      std::cerr << "; " << in.unreadable_directories << " directories unreadable (skipped)";
+    if (st.deep_records)
+      std::cerr << "; " << st.deep_records << " matching records nested over " << kMaxEvidenceDepth
+                << " levels (evidence kept as text)";
+    if (interrupted)
+      std::cerr << "; stopped by " << (g_stop == SIGINT ? "SIGINT" : "SIGTERM")
+                << " before the end of the input";
     std::cerr << "\n";
     for (const RegexLimitReport& r : sc.RegexLimitReports())
       std::cerr << "warden: rule " << r.rule_id << ": regex '" << r.pattern
@@ -332,7 +365,9 @@ int RunScan(const ScanOptionsCli& o, bool watch) {
                 << " events (treated as no match); simplify it (`warden rules lint`)\n";
     notifier->Summary();
   }
-  return failed_threshold ? 1 : 0;
+  if (failed_threshold) return 1;
+  if (interrupted) return 128 + static_cast<int>(g_stop);
+  return input_error ? 2 : 0;
 }
 
 int RunIamCheck(const RuleOptions& ro, const std::string& details, const std::string& report,
@@ -348,12 +383,23 @@ int RunIamCheck(const RuleOptions& ro, const std::string& details, const std::st
         InvalidArgument("give --authorization-details, --credential-report and/or --access-keys "
                         "(see warden trail iam-check --help)"));
   IamSnapshot snapshot;
+  // Snapshots are parsed whole: bounded, so /dev/zero or a wrong file fails
+  // with the limit instead of filling memory.
   auto read = [](const std::string& path) -> Result<std::string> {
+    constexpr size_t kMaxSnapshotBytes = 256u << 20;
     std::ifstream in(path, std::ios::binary);
     if (!in) return NotFound(path + ": cannot read");
-    std::stringstream b;
-    b << in.rdbuf();
-    return b.str();
+    std::string text;
+    std::vector<char> chunk(1 << 20);
+    while (in) {
+      in.read(chunk.data(), static_cast<std::streamsize>(chunk.size()));
+      text.append(chunk.data(), static_cast<size_t>(in.gcount()));
+      if (text.size() > kMaxSnapshotBytes)
+        return InvalidArgument(path + ": larger than the limit of " +
+                               std::to_string(kMaxSnapshotBytes) + " bytes for an IAM snapshot");
+    }
+    if (in.bad()) return IoError(path + ": read failed");
+    return text;
   };
   struct Input {
     const std::string* path;
@@ -450,8 +496,8 @@ void AddTrailCommand(CLI::App& app, CommandAction* action) {
                   "Also print suppressed findings (marked)");
     cmd->add_flag("-q,--quiet", o->quiet, "No summary on stderr");
     cmd->add_option("--max-record-mb", o->max_record_mb,
-                    "Skip records larger than this (default 64)")
-        ->check(CLI::PositiveNumber);
+                    "Skip records larger than this many MiB, 1 to 4096 (default 64)")
+        ->check(CLI::Range(size_t{1}, kMaxRecordMb));
     if (watch) {
       cmd->add_flag("--from-start", o->from_start, "Also scan the files already present");
       cmd->add_option("--interval", o->interval_seconds, "Seconds between polls (default 2)")

@@ -73,6 +73,27 @@ CloudTrailEventSummary SummarizeEvent(const EventFields& f, const CoreFieldIds& 
   return s;
 }
 
+bool JsonNestingExceeds(std::string_view json, int limit) {
+  int depth = 0;
+  bool in_string = false;
+  for (size_t i = 0; i < json.size(); ++i) {
+    const char c = json[i];
+    if (in_string) {
+      if (c == '\\')
+        ++i;
+      else if (c == '"')
+        in_string = false;
+    } else if (c == '"') {
+      in_string = true;
+    } else if (c == '{' || c == '[') {
+      if (++depth > limit) return true;
+    } else if (c == '}' || c == ']') {
+      --depth;
+    }
+  }
+  return false;
+}
+
 Finding BuildCloudTrailFinding(const FindingInput& in) {
   const Rule& rule = *in.rule;
   const CloudTrailEventSummary& e = *in.event;
@@ -134,7 +155,9 @@ Finding BuildCloudTrailFinding(const FindingInput& in) {
                       {"event_ids", in.threshold->event_ids}};
   }
 
-  Json event = Json::parse(in.raw_event.begin(), in.raw_event.end(), nullptr, false);
+  Json event = in.raw_event_too_deep
+                   ? Json(std::string(in.raw_event))
+                   : Json::parse(in.raw_event.begin(), in.raw_event.end(), nullptr, false);
   if (event.is_discarded()) event = std::string(in.raw_event);
   f.evidence["event"] = std::move(event);
   if (!in.origin.empty()) f.evidence["origin"] = in.origin;

@@ -49,13 +49,23 @@ struct ThresholdDetail {
   std::vector<std::string> event_ids;
 };
 
+// Evidence holds the raw event as JSON when it is nested at most this deep,
+// else as its text: every JSON copy and rendering of a finding recurses once
+// per level (an event nested 50,000 levels deep crashed finding building).
+inline constexpr int kMaxEvidenceDepth = 256;
+// Whether the JSON text nests objects and arrays deeper than `limit`; counts
+// brackets outside strings, without recursion, and stops at the first one
+// past the limit.
+bool JsonNestingExceeds(std::string_view json, int limit);
+
 struct FindingInput {
   const Rule* rule = nullptr;
   RiskLevel risk_level = RiskLevel::kLow;  // after profile overrides
   const CloudTrailEventSummary* event = nullptr;
   std::span<const uint32_t> matched_rows;  // pattern rules
   std::string_view raw_event;
-  std::string origin;  // "file:line" for the evidence
+  std::string origin;               // "file:line" for the evidence
+  bool raw_event_too_deep = false;  // JsonNestingExceeds(raw_event, kMaxEvidenceDepth)
   const ThresholdDetail* threshold = nullptr;
 };
 Finding BuildCloudTrailFinding(const FindingInput& input);

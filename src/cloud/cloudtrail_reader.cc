@@ -1,6 +1,7 @@
 #include "cloud/cloudtrail_reader.h"
 
 #include <fcntl.h>
+#include <poll.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -70,6 +71,21 @@ CloudTrailReader::CloudTrailReader(RecordFn on_record, ProblemFn on_problem,
       on_problem_(std::move(on_problem)),
       max_record_bytes_(max_record_bytes) {}
 
+bool CloudTrailReader::ShouldStop() {
+  if (!stopped_ && stop_ && stop_()) stopped_ = true;
+  return stopped_;
+}
+
+bool CloudTrailReader::WaitReadable(int fd) {
+  while (!ShouldStop()) {
+    pollfd p{fd, POLLIN, 0};
+    int r = ::poll(&p, 1, kStopPollMillis);
+    if (r > 0) return true;                    // data, end of stream or an error read() reports
+    if (r < 0 && errno != EINTR) return true;  // let read() say what is wrong
+  }
+  return false;
+}
+
 // Large plain files are mapped and fed in slices instead of read(): in
 // JSON-lines mode the splitter then hands records to the parser straight from
 // the page cache, with no copy at all. Memory stays bounded (one window is
@@ -97,11 +113,16 @@ uint64_t CloudTrailReader::FeedMapped(int fd, RecordSplitter& splitter) {
     ::madvise(m, len, MADV_SEQUENTIAL);
     const char* base = static_cast<const char*>(m) + (off - aligned);
     size_t avail = len - static_cast<size_t>(off - aligned);
-    for (size_t i = 0; i < avail; i += kSlice)
-      splitter.Feed(std::string_view(base + i, std::min(kSlice, avail - i)));
+    size_t done = 0;
+    while (done < avail && !ShouldStop()) {
+      size_t n = std::min(kSlice, avail - done);
+      splitter.Feed(std::string_view(base + done, n));
+      done += n;
+    }
     ::munmap(m, len);
-    fed += avail;
-    off += avail;
+    fed += done;
+    off += done;
+    if (done < avail) break;  // stopped
   }
   ::lseek(fd, static_cast<off_t>(off), SEEK_SET);
   return fed;
@@ -125,11 +146,16 @@ void CloudTrailReader::ReadStream(int fd, const std::string& name, uint64_t limi
   std::vector<char> in(kChunk);
   uint64_t total_in = 0;
   size_t first_read = 64 * 1024;  // small: the shape is decided on it, then large files are mapped
+  struct stat st;
+  // Pipes and devices may have nothing to read for ever: wait in steps that
+  // look at the stop predicate instead of blocking in read().
+  const bool stream = ::fstat(fd, &st) != 0 || !S_ISREG(st.st_mode);
   auto read_chunk = [&]() -> ssize_t {
     size_t want = first_read ? first_read : kChunk;
     first_read = 0;
     if (limit != UINT64_MAX) want = static_cast<size_t>(std::min<uint64_t>(want, limit - total_in));
     if (want == 0) return 0;
+    if (stream ? !WaitReadable(fd) : ShouldStop()) return 0;
     ssize_t n = ReadSome(fd, in.data(), want);
     if (n > 0) total_in += static_cast<uint64_t>(n);
     return n;
@@ -173,7 +199,7 @@ void CloudTrailReader::ReadStream(int fd, const std::string& name, uint64_t limi
     bool stream_ended = false, failed = false;
     zs.next_in = reinterpret_cast<Bytef*>(in.data());
     zs.avail_in = static_cast<uInt>(n);
-    while (!failed) {
+    while (!failed && !ShouldStop()) {
       if (zs.avail_in == 0) {
         n = read_chunk();
         if (n < 0) {
@@ -218,10 +244,11 @@ void CloudTrailReader::ReadStream(int fd, const std::string& name, uint64_t limi
         failed = true;
       }
     }
-    if (!failed && !stream_ended) fail("truncated gzip stream; records before the cut were kept");
+    if (!failed && !stream_ended && !stopped_)
+      fail("truncated gzip stream; records before the cut were kept");
     inflateEnd(&zs);
   }
-  splitter.Finish();
+  if (!stopped_) splitter.Finish();  // stopped: the cut is ours, not the input's
   stats_.records += splitter.records();
   stats_.bad_records += splitter.problems();
   stats_.digest_records += splitter.digests();
@@ -235,16 +262,26 @@ Status CloudTrailReader::ReadDescriptor(int fd, const std::string& name) {
 
 Status CloudTrailReader::ReadFile(const std::string& path, uint64_t from_offset,
                                   uint64_t* consumed_to) {
-  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  // O_NONBLOCK: opening a FIFO would otherwise wait for a writer, deaf to stop.
+  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK);
   if (fd < 0) {
-    int err = errno;
     ++stats_.failed_files;
-    if (on_problem_) on_problem_(path + ": " + std::strerror(err));
-    return ErrnoStatus(path, err);
+    return ErrnoStatus(path, errno);
   }
+  struct stat st;
+  if (::fstat(fd, &st) != 0 ||
+      !(S_ISREG(st.st_mode) || S_ISFIFO(st.st_mode) || S_ISCHR(st.st_mode))) {
+    ::close(fd);
+    ++stats_.failed_files;
+    return InvalidArgument(path + ": not a file, directory, pipe or character device");
+  }
+  // Reads block again (WaitReadable polls first on pipes and devices).
+  int flags = ::fcntl(fd, F_GETFL);
+  if (flags >= 0) ::fcntl(fd, F_SETFL, flags & ~O_NONBLOCK);
   if (from_offset > 0 && ::lseek(fd, static_cast<off_t>(from_offset), SEEK_SET) < 0) {
     int err = errno;
     ::close(fd);
+    ++stats_.failed_files;
     return ErrnoStatus(path, err);
   }
   uint64_t consumed = 0;
@@ -254,20 +291,38 @@ Status CloudTrailReader::ReadFile(const std::string& path, uint64_t from_offset,
   return Status::Ok();
 }
 
-void CloudTrailReader::Walk(const std::string& dir, std::vector<std::string>* files,
-                            bool count_skips) {
-  std::error_code ec;
-  std::filesystem::recursive_directory_iterator it(
-      dir, std::filesystem::directory_options::skip_permission_denied, ec);
-  if (ec) {
-    if (on_problem_) on_problem_(dir + ": " + ec.message());
-    return;
-  }
-  std::vector<std::string> found;
-  for (; !ec && it != std::filesystem::recursive_directory_iterator(); it.increment(ec)) {
-    std::error_code fec;
-    if (!it->is_regular_file(fec)) continue;
-    found.push_back(it->path().string());
+void CloudTrailReader::ReadFoundFile(const std::string& path, uint64_t from_offset,
+                                     uint64_t* consumed_to) {
+  Status st = ReadFile(path, from_offset, consumed_to);
+  if (!st.ok() && on_problem_) on_problem_(st.message());
+}
+
+Status CloudTrailReader::Walk(const std::string& dir, std::vector<std::string>* files,
+                              bool count_skips) {
+  std::vector<std::string> pending{dir}, found;
+  bool top = true;
+  while (!pending.empty()) {
+    std::string d = std::move(pending.back());
+    pending.pop_back();
+    std::error_code ec;
+    std::filesystem::directory_iterator it(d, ec);
+    for (; !ec && it != std::filesystem::directory_iterator(); it.increment(ec)) {
+      std::error_code fec;
+      // Symbolic links to directories are not followed (no loops); links to
+      // files are read.
+      if (it->is_directory(fec) && !it->is_symlink(fec))
+        pending.push_back(it->path().string());
+      else if (it->is_regular_file(fec))
+        found.push_back(it->path().string());
+    }
+    if (ec) {
+      if (top) return ErrnoStatus(d, ec.value());
+      if (count_skips) {
+        ++stats_.unreadable_directories;
+        if (on_problem_) on_problem_(d + ": " + ec.message() + "; directory skipped");
+      }
+    }
+    top = false;
   }
   std::sort(found.begin(), found.end());
   for (std::string& f : found) {
@@ -286,17 +341,23 @@ void CloudTrailReader::Walk(const std::string& dir, std::vector<std::string>* fi
         break;
     }
   }
+  return Status::Ok();
 }
 
 Status CloudTrailReader::ReadPath(const std::string& path) {
   if (path == "-") return ReadDescriptor(STDIN_FILENO, "<stdin>");
-  std::error_code ec;
-  auto st = std::filesystem::status(path, ec);
-  if (ec || !std::filesystem::exists(st)) return NotFound(path + ": no such file or directory");
-  if (std::filesystem::is_directory(st)) {
+  struct stat st;
+  if (::stat(path.c_str(), &st) != 0) {
+    if (errno == ENOENT) return NotFound(path + ": no such file or directory");
+    return ErrnoStatus(path, errno);
+  }
+  if (S_ISDIR(st.st_mode)) {
     std::vector<std::string> files;
-    Walk(path, &files, true);
-    for (const std::string& f : files) (void)ReadFile(f, 0, nullptr);
+    RETURN_IF_ERROR(Walk(path, &files, true));
+    for (const std::string& f : files) {
+      if (ShouldStop()) break;
+      ReadFoundFile(f, 0, nullptr);
+    }
     return Status::Ok();
   }
   switch (ClassifyInputPath(path)) {
@@ -317,6 +378,7 @@ Status CloudTrailReader::Follow(const std::vector<std::string>& paths, const Fol
                                 const std::function<bool()>& stop,
                                 const std::function<void()>& after_batch) {
   map_large_files_ = false;
+  if (!stop_) stop_ = stop;  // a file being read also stops when asked
   struct Tracked {
     uint64_t size = 0;  // size when last looked at
     int64_t mtime_ns = 0;
@@ -329,10 +391,12 @@ Status CloudTrailReader::Follow(const std::vector<std::string>& paths, const Fol
     std::vector<std::string> files;
     for (const std::string& p : paths) {
       std::error_code ec;
-      if (std::filesystem::is_directory(p, ec))
-        Walk(p, &files, count_skips);
-      else if (std::filesystem::is_regular_file(p, ec))
+      if (std::filesystem::is_directory(p, ec)) {
+        Status st = Walk(p, &files, count_skips);
+        if (!st.ok() && count_skips && on_problem_) on_problem_(st.message());
+      } else if (std::filesystem::is_regular_file(p, ec)) {
         files.push_back(p);
+      }
     }
     return files;
   };
@@ -363,7 +427,7 @@ Status CloudTrailReader::Follow(const std::vector<std::string>& paths, const Fol
     t.gzip = is_gzip(f);
     if (options.read_existing) {
       uint64_t to = 0;
-      (void)ReadFile(f, 0, &to);
+      ReadFoundFile(f, 0, &to);
       t.read_to = to;
       t.read = true;
     } else {
@@ -425,14 +489,14 @@ Status CloudTrailReader::Follow(const std::vector<std::string>& paths, const Fol
         }
         t.gzip = is_gzip(f);
         uint64_t to = 0;
-        (void)ReadFile(f, 0, &to);
+        ReadFoundFile(f, 0, &to);
         t.read = true;
         t.read_to = to;
         read_any = true;
       } else if (info.size > t.read_to && !t.gzip && ends_with_newline(f, info.size)) {
         // Complete lines appended to a JSON-lines file.
         uint64_t to = 0;
-        (void)ReadFile(f, t.read_to, &to);
+        ReadFoundFile(f, t.read_to, &to);
         t.read_to = to;
         read_any = true;
       }

@@ -1,10 +1,17 @@
 #include "cloud/cloudtrail_reader.h"
 
+#include <fcntl.h>
 #include <gtest/gtest.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <unistd.h>
 #include <zlib.h>
 
 #include <algorithm>
+#include <atomic>
 #include <chrono>
+#include <cstdio>
 #include <thread>
 
 #include "cloud/cloud_test_util.h"
@@ -190,6 +197,70 @@ TEST(CloudTrailReaderTest, FollowPicksUpNewFilesAndAppendedLines) {
   std::vector<std::string> expected{Event("new"), Event("l2")};
   std::sort(expected.begin(), expected.end());
   EXPECT_EQ(records, expected);
+}
+
+TEST(CloudTrailReaderTest, FifoWithoutAWriterStopsWhenAsked) {
+  // Opening a FIFO for reading used to wait for a writer, deaf to SIGTERM.
+  TempDir dir;
+  std::string fifo = dir.path() + "/trail.fifo";
+  ASSERT_EQ(mkfifo(fifo.c_str(), 0600), 0);
+  std::atomic<int> asked{0};
+  CloudTrailReader reader([](const SplitRecord&, const RecordOrigin&) {}, nullptr);
+  reader.set_stop([&] { return ++asked > 3; });  // after ~3 waits of kStopPollMillis
+  const auto start = std::chrono::steady_clock::now();
+  EXPECT_TRUE(reader.ReadPath(fifo).ok());
+  EXPECT_TRUE(reader.stopped());
+  EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::seconds(5));
+  EXPECT_EQ(reader.stats().records, 0u);
+}
+
+TEST(CloudTrailReaderTest, EndlessDeviceIsReadInBoundedMemoryUntilStopped) {
+  std::vector<std::string> problems;
+  CloudTrailReader reader([](const SplitRecord&, const RecordOrigin&) {},
+                          [&](const std::string& m) { problems.push_back(m); });
+  int checks = 0;
+  reader.set_stop([&] { return ++checks > 20; });  // some 20 MiB of zeros
+  EXPECT_TRUE(reader.ReadPath("/dev/zero").ok());
+  EXPECT_TRUE(reader.stopped());
+  EXPECT_GT(reader.stats().bytes, 0u);
+  ASSERT_EQ(problems.size(), 1u);  // the junk is reported once, not per byte
+  EXPECT_EQ(problems[0], "/dev/zero: byte 0: unexpected data between records");
+}
+
+TEST(CloudTrailReaderTest, FifoWithAWriterIsReadToItsEnd) {
+  TempDir dir;
+  std::string fifo = dir.path() + "/trail.fifo";
+  ASSERT_EQ(mkfifo(fifo.c_str(), 0600), 0);
+  std::thread writer([&] {
+    int fd = open(fifo.c_str(), O_WRONLY);  // waits for the reader
+    std::string text = Event("1") + "\n" + Event("2") + "\n";
+    EXPECT_EQ(write(fd, text.data(), text.size()), static_cast<ssize_t>(text.size()));
+    close(fd);
+  });
+  Collected c = Read({fifo});
+  writer.join();
+  EXPECT_EQ(c.records.size(), 2u);
+  EXPECT_TRUE(c.problems.empty());
+}
+
+TEST(CloudTrailReaderTest, SocketsAreRefusedWithoutAProblemLine) {
+  TempDir dir;
+  std::string path = dir.path() + "/s.sock";
+  int fd = socket(AF_UNIX, SOCK_STREAM, 0);
+  ASSERT_GE(fd, 0);
+  sockaddr_un addr{};
+  addr.sun_family = AF_UNIX;
+  std::snprintf(addr.sun_path, sizeof addr.sun_path, "%s", path.c_str());
+  ASSERT_EQ(bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr), 0);
+  std::vector<std::string> problems;
+  CloudTrailReader reader([](const SplitRecord&, const RecordOrigin&) {},
+                          [&](const std::string& m) { problems.push_back(m); });
+  Status st = reader.ReadPath(path);
+  close(fd);
+  ASSERT_FALSE(st.ok());
+  EXPECT_NE(st.message().find("s.sock: "), std::string::npos) << st.message();
+  EXPECT_TRUE(problems.empty());  // the caller reports a named input, once
+  EXPECT_EQ(reader.stats().failed_files, 1u);
 }
 
 }  // namespace

@@ -39,6 +39,14 @@ void RecordSplitter::Problem(size_t at, const std::string& message) {
   if (on_problem_) on_problem_(base_ + at, mode_ == Mode::kLines ? line_ : 0, message);
 }
 
+void RecordSplitter::BadRecordsValue(size_t at, const char* what) {
+  saw_records_key_ = false;
+  if (top_is_bad_) return;
+  top_is_bad_ = true;
+  Problem(at, std::string("\"Records\" holds ") + what +
+                  ", not a list of records; the object is skipped");
+}
+
 void RecordSplitter::Emit(size_t begin, size_t end, uint64_t line) {
   while (begin < end && IsBlank(buf_[begin])) ++begin;
   while (end > begin && IsBlank(buf_[end - 1])) --end;
@@ -267,6 +275,8 @@ void RecordSplitter::ScanGeneric(size_t limit) {
       case '"':
         in_string_ = true;
         backslashes_ = 0;
+        if (depth_ == 1 && saw_records_key_) BadRecordsValue(i, "a string");
+        if (AtRecordListLevel()) Problem(i, "a string where a record object belongs; skipped");
         if (depth_ == 1 && top_ == Top::kObject && !wrapper_) {
           key_start_ = i + 1;
           key_end_ = SIZE_MAX;
@@ -284,6 +294,7 @@ void RecordSplitter::ScanGeneric(size_t limit) {
       case ',':
         if (depth_ == 1) saw_records_key_ = false;
         key_start_ = key_end_ = SIZE_MAX;
+        in_scalar_element_ = false;
         break;
       case '{':
       case '[': {
@@ -294,6 +305,8 @@ void RecordSplitter::ScanGeneric(size_t limit) {
           saw_records_key_ = false;
           wrapper_ = false;
           top_was_record_ = false;
+          top_is_bad_ = false;
+          in_scalar_element_ = false;
           key_start_ = key_end_ = SIZE_MAX;
           if (top_ == Top::kObject && !skipping_record_) {
             record_start_ = i;
@@ -310,7 +323,7 @@ void RecordSplitter::ScanGeneric(size_t limit) {
           depth_ = 2;
           break;
         }
-        if (depth_ == 1) saw_records_key_ = false;
+        if (depth_ == 1 && saw_records_key_) BadRecordsValue(i, "an object");
         bool element = (top_ == Top::kArray && depth_ == 1) || (wrapper_ && depth_ == 2);
         if (element && record_start_ == SIZE_MAX && !skipping_record_) {
           record_start_ = i;
@@ -327,6 +340,7 @@ void RecordSplitter::ScanGeneric(size_t limit) {
           break;
         }
         --depth_;
+        in_scalar_element_ = false;
         if (skipping_record_ && depth_ == skip_depth_) {
           skipping_record_ = false;
           ++problems_;
@@ -337,6 +351,8 @@ void RecordSplitter::ScanGeneric(size_t limit) {
         } else if (record_start_ != SIZE_MAX && depth_ == record_depth_) {
           if (record_depth_ == 0 && top_is_digest_) {
             ++digests_;
+          } else if (record_depth_ == 0 && top_is_bad_) {
+            // Reported when "Records" was met.
           } else if (i + 1 - record_start_ > max_record_bytes_) {
             Problem(record_start_,
                     "record larger than " + std::to_string(max_record_bytes_) + " bytes skipped");
@@ -379,6 +395,11 @@ void RecordSplitter::ScanGeneric(size_t limit) {
         if (depth_ == 0) {
           if (!junk_reported_) Problem(i, "unexpected data between records");
           junk_reported_ = true;
+        } else if (depth_ == 1 && saw_records_key_) {
+          BadRecordsValue(i, "a number, true, false or null");
+        } else if (AtRecordListLevel() && !in_scalar_element_) {
+          in_scalar_element_ = true;
+          Problem(i, "a number, true, false or null where a record object belongs; skipped");
         }
         break;
     }

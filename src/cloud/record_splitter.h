@@ -7,6 +7,8 @@
 //     proves the shape, lines are cut with memchr, not scanned byte by byte);
 //   - concatenated or pretty-printed record objects.
 // Digest files' objects (they carry digestStartTime) are counted, not emitted.
+// A "Records" key holding anything but a list, and list elements that are not
+// records (strings, numbers, true/false/null), are problems with their offset.
 //
 // It only tracks strings and brackets; it does not validate JSON (the record
 // parser does, record by record, so one broken record costs one record).
@@ -80,6 +82,14 @@ class RecordSplitter {
   void Problem(size_t at, const std::string& message);
   void Compact();
   bool Idle() const { return depth_ == 0 && !in_string_; }
+  // Between the elements of a record list ({"Records":[...]} or a bare array).
+  bool AtRecordListLevel() const {
+    return ((top_ == Top::kArray && depth_ == 1) || (wrapper_ && depth_ == 2)) &&
+           record_start_ == SIZE_MAX && !skipping_record_;
+  }
+  // "Records" followed by a value other than a list: reported, and the
+  // object around it is not taken for a record.
+  void BadRecordsValue(size_t at, const char* what);
 
   RecordFn on_record_;
   ProblemFn on_problem_;
@@ -113,6 +123,8 @@ class RecordSplitter {
   size_t key_start_ = SIZE_MAX, key_end_ = SIZE_MAX;  // last depth-1 string
   bool junk_reported_ = false;
   bool top_was_record_ = false;
+  bool top_is_bad_ = false;         // "Records" held something else than a list: not emitted
+  bool in_scalar_element_ = false;  // inside a scalar where a record object belongs
 
   uint64_t records_ = 0, digests_ = 0, problems_ = 0;
   bool finished_ = false;

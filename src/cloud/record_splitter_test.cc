@@ -167,5 +167,50 @@ TEST(RecordSplitterTest, EmptyAndWhitespaceInput) {
   EXPECT_TRUE(SplitText(" \n\t ").problems.empty());
 }
 
+TEST(RecordSplitterTest, RecordsOfTheWrongTypeAreReportedWithTheirOffset) {
+  struct Case {
+    std::string text;
+    Records records;
+    std::vector<std::string> problems;
+  };
+  const std::string rec = R"({"eventID":"r"})";
+  const Case cases[] = {
+      {R"({"Records":{"eventID":"a"}})",
+       {},
+       {"11: \"Records\" holds an object, not a list of records; the object is skipped"}},
+      {R"({"Records":"text"})",
+       {},
+       {"11: \"Records\" holds a string, not a list of records; the object is skipped"}},
+      {R"({"Records": null})",
+       {},
+       {"12: \"Records\" holds a number, true, false or null, not a list of records; the object "
+        "is skipped"}},
+      {R"({"Records":[1,")" + std::string("x\",") + rec + R"(,true]})",
+       {rec},
+       {"12: a number, true, false or null where a record object belongs; skipped",
+        "14: a string where a record object belongs; skipped",
+        "34: a number, true, false or null where a record object belongs; skipped"}},
+      {"[12345, " + rec + "]",
+       {rec},
+       {"1: a number, true, false or null where a record object belongs; skipped"}},
+  };
+  for (const Case& c : cases) {
+    for (size_t chunk : {1, 3, 1 << 20}) {
+      Records records;
+      std::vector<std::string> problems;
+      RecordSplitter s([&](const SplitRecord& r) { records.emplace_back(r.text); },
+                       [&](uint64_t offset, uint64_t, const std::string& m) {
+                         problems.push_back(std::to_string(offset) + ": " + m);
+                       });
+      for (size_t i = 0; i < c.text.size(); i += chunk)
+        s.Feed(std::string_view(c.text).substr(i, chunk));
+      s.Finish();
+      EXPECT_EQ(records, c.records) << c.text << " in chunks of " << chunk;
+      EXPECT_EQ(problems, c.problems) << c.text << " in chunks of " << chunk;
+      EXPECT_EQ(s.problems(), c.problems.size()) << c.text;
+    }
+  }
+}
+
 }  // namespace
 }  // namespace warden

@@ -1,8 +1,6 @@
 #include "cloud/trail_profile.h"
 
-#include <fstream>
 #include <set>
-#include <sstream>
 
 #include "core/strings.h"
 #include "core/time_format.h"
@@ -137,6 +135,16 @@ Result<TrailProfile> TrailProfile::Parse(const std::string& text, const std::str
             parser.Fail(a->second, "accounts." + account + ": expected {rules: {...}}");
             continue;
           }
+          if (profile.account_rules_.size() >= kMaxAccountsWithRuleOverrides &&
+              !profile.account_rules_.count(account)) {
+            parser.Fail(a->first, "accounts: more than " +
+                                      std::to_string(kMaxAccountsWithRuleOverrides) +
+                                      " accounts with their own rule settings (limit " +
+                                      std::to_string(kMaxAccountsWithRuleOverrides) +
+                                      "; settings shared by many accounts belong under "
+                                      "organisation)");
+            break;
+          }
           auto& rules = profile.account_rules_[account];
           for (auto k = a->second.begin(); k != a->second.end(); ++k) {
             const std::string name = k->first.Scalar();
@@ -213,11 +221,8 @@ Result<TrailProfile> TrailProfile::Parse(const std::string& text, const std::str
 }
 
 Result<TrailProfile> TrailProfile::Load(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return NotFound(path + ": cannot read profile");
-  std::stringstream buffer;
-  buffer << in.rdbuf();
-  return Parse(buffer.str(), path);
+  ASSIGN_OR_RETURN(std::string text, ReadYamlFile(path));
+  return Parse(text, path);
 }
 
 std::vector<std::string> TrailProfile::AccountsWithOverrides() const {

@@ -75,5 +75,41 @@ suppressions:
             nullptr);  // 2029-12-31T23:59:59Z
 }
 
+TEST(TrailProfileTest, YamlBombsAreRefusedWithTheirPositionAndLimit) {
+  auto comma = TrailProfile::Parse("[][],", "p.yaml");
+  ASSERT_FALSE(comma.ok());
+  EXPECT_EQ(comma.status().message(),
+            "p.yaml:1:5: invalid YAML: unexpected ',' after a complete node");
+  std::string bomb = "x0: &x0 [a, a, a, a, a, a, a, a, a, a]\n";
+  for (int i = 1; i < 7; ++i) {
+    bomb += "x" + std::to_string(i) + ": &x" + std::to_string(i) + " [";
+    for (int k = 0; k < 10; ++k) bomb += (k ? ", *x" : "*x") + std::to_string(i - 1);
+    bomb += "]\n";
+  }
+  auto aliases = TrailProfile::Parse(bomb, "p.yaml");
+  ASSERT_FALSE(aliases.ok());
+  EXPECT_NE(aliases.status().message().find("p.yaml:6:"), std::string::npos)
+      << aliases.status().message();
+  EXPECT_NE(aliases.status().message().find("(limit 200000)"), std::string::npos);
+}
+
+TEST(TrailProfileTest, AccountsWithTheirOwnRuleSettingsAreLimited) {
+  // Each such account compiles a rule set of its own when the scan starts.
+  auto profile_for = [](size_t accounts) {
+    std::string y = "accounts:\n";
+    for (size_t i = 0; i < accounts; ++i)
+      y += "  \"" + std::to_string(100000000000 + i) + "\": {rules: {R: {enabled: false}}}\n";
+    return y;
+  };
+  auto at_limit = TrailProfile::Parse(profile_for(kMaxAccountsWithRuleOverrides), "p.yaml");
+  ASSERT_TRUE(at_limit.ok()) << at_limit.status().message();
+  EXPECT_EQ(at_limit->AccountsWithOverrides().size(), kMaxAccountsWithRuleOverrides);
+  auto over = TrailProfile::Parse(profile_for(kMaxAccountsWithRuleOverrides + 1), "p.yaml");
+  ASSERT_FALSE(over.ok());
+  EXPECT_EQ(over.status().message(),
+            "p.yaml:1002:3: accounts: more than 1000 accounts with their own rule settings (limit "
+            "1000; settings shared by many accounts belong under organisation)");
+}
+
 }  // namespace
 }  // namespace warden

@@ -8,6 +8,13 @@ namespace {
 // Bounds the memory of threshold windows: past this many groups the oldest
 // state is dropped (a threshold may then fire late, never wrongly).
 constexpr size_t kMaxThresholdGroups = 100000;
+
+// "file: line N" or "file: byte N", for problems.
+std::string Where(const RecordOrigin& origin) {
+  std::string where = origin.source ? *origin.source : std::string("<input>");
+  return where + (origin.line > 0 ? ": line " + std::to_string(origin.line)
+                                  : ": byte " + std::to_string(origin.offset));
+}
 }  // namespace
 
 Result<std::unique_ptr<TrailScanner>> TrailScanner::Create(std::vector<Rule> rules,
@@ -76,12 +83,7 @@ void TrailScanner::ProcessRecord(const SplitRecord& record, const RecordOrigin& 
       extractor_->Extract(record.text.data(), record.text.size(), record.capacity, &fields_);
   if (!st.ok()) {
     ++stats_.bad_records;
-    if (on_problem_) {
-      std::string where = origin.source ? *origin.source : std::string("<input>");
-      where += origin.line > 0 ? ": line " + std::to_string(origin.line)
-                               : ": byte " + std::to_string(origin.offset);
-      on_problem_(where + ": record skipped: " + st.message());
-    }
+    if (on_problem_) on_problem_(Where(origin) + ": record skipped: " + st.message());
     return;
   }
   ++stats_.events;
@@ -101,12 +103,7 @@ void TrailScanner::ProcessRecord(const SplitRecord& record, const RecordOrigin& 
     // rather than judge it on half its fields.
     ++stats_.bad_records;
     --stats_.events;
-    if (on_problem_) {
-      std::string where = origin.source ? *origin.source : std::string("<input>");
-      where += origin.line > 0 ? ": line " + std::to_string(origin.line)
-                               : ": byte " + std::to_string(origin.offset);
-      on_problem_(where + ": record skipped: invalid JSON");
-    }
+    if (on_problem_) on_problem_(Where(origin) + ": record skipped: invalid JSON");
     return;
   }
   if (matches_.empty()) return;
@@ -120,6 +117,15 @@ void TrailScanner::ProcessRecord(const SplitRecord& record, const RecordOrigin& 
     return;
   }
   stats_.matches += matches_.size();
+  record_too_deep_ = false;
+  if (options_.build_findings && JsonNestingExceeds(record.text, kMaxEvidenceDepth)) {
+    record_too_deep_ = true;
+    ++stats_.deep_records;
+    if (on_problem_)
+      on_problem_(Where(origin) + ": record nested deeper than " +
+                  std::to_string(kMaxEvidenceDepth) +
+                  " levels: its findings keep the event as text, not JSON");
+  }
   for (const RuleMatch& m : matches_) {
     if (on_match_) {
       ScanMatch sm;
@@ -195,6 +201,7 @@ void TrailScanner::Emit(uint32_t set_index, const RuleMatch& m, const RecordOrig
     if (origin.line > 0) in.origin += ":" + std::to_string(origin.line);
   }
   in.threshold = threshold;
+  in.raw_event_too_deep = record_too_deep_;
   Finding finding = BuildCloudTrailFinding(in);
 
   const Suppression* suppression =

@@ -34,6 +34,7 @@ struct ScanStats {
   uint64_t records = 0;          // records given to the scanner
   uint64_t events = 0;           // records evaluated
   uint64_t bad_records = 0;      // invalid JSON, not an object
+  uint64_t deep_records = 0;     // matched, nested past kMaxEvidenceDepth: evidence as text
   uint64_t insight_events = 0;   // CloudTrail Insights records that matched a rule (ignored)
   uint64_t matches = 0;          // rule matches before thresholds
   uint64_t below_threshold = 0;  // matches that did not (yet) reach a threshold
@@ -106,6 +107,7 @@ class TrailScanner {
   EventFields core_fields_;
   CloudTrailEventSummary summary_;
   bool summary_ready_ = false;
+  bool record_too_deep_ = false;  // the current record, when it matched
   SplitRecord record_;
   std::vector<FieldId> group_fields_;  // interned threshold group_by fields
   std::shared_ptr<const CompiledRuleSet> base_set_;

@@ -218,6 +218,59 @@ TEST(TrailScannerTest, FindingIdsAreStableAcrossScans) {
   EXPECT_EQ(a.findings[0].id, b.findings[0].id);
 }
 
+TEST(TrailScannerTest, DeeplyNestedMatchingRecordKeepsItsEvidenceAsText) {
+  // 50,000 levels crashed finding building (a recursive JSON copy).
+  TempDir dir;
+  std::string deep = std::string(50000, '[') + std::string(50000, ']');
+  std::string path = File(dir, "deep.jsonl",
+                          {Event("deep", "CreateUser", "bob", "111111111111",
+                                 R"(,"requestParameters":{"x":)" + deep + "}"),
+                           Event("flat", "CreateUser", "bob")});
+  auto out = ScanPaths(RulesFromYaml(kRules), {path});
+  ASSERT_EQ(out.findings.size(), 2u);
+  EXPECT_EQ(out.findings[0].attributes["event_id"], "deep");
+  EXPECT_TRUE(out.findings[0].evidence["event"].is_string());
+  EXPECT_TRUE(out.findings[1].evidence["event"].is_object());
+  EXPECT_EQ(out.stats.deep_records, 1u);
+  ASSERT_EQ(out.problems.size(), 1u);
+  EXPECT_NE(out.problems[0].find("deep.jsonl: line 1: record nested deeper than 256 levels: its "
+                                 "findings keep the event as text, not JSON"),
+            std::string::npos)
+      << out.problems[0];
+  // Renderings recurse over the evidence too: they must cope.
+  EXPECT_NE(FindingToJson(out.findings[0]).dump().find("deep"), std::string::npos);
+}
+
+TEST(TrailScannerTest, NestingCheckCountsBracketsOutsideStringsOnly) {
+  // Three levels: the brackets inside strings (escaped quote included) do not count.
+  EXPECT_FALSE(JsonNestingExceeds(R"({"a":"[[[[[[","b":[{"c":"\"[["}]})", 3));
+  EXPECT_TRUE(JsonNestingExceeds(R"({"a":"[[[[[[","b":[{"c":"\"[["}]})", 2));
+  EXPECT_TRUE(JsonNestingExceeds(R"({"a":[[1]]})", 2));
+  EXPECT_FALSE(JsonNestingExceeds(R"({"a":[[1]]})", 3));
+}
+
+TEST(TrailScannerTest, LoneSurrogateKeepsTheAccountSoSuppressionsStillApply) {
+  // simdjson refuses "\ud800": the summary lost eventID and every field after
+  // it (account included), so account-scoped suppressions stopped applying.
+  TempDir dir;
+  std::string event = Event("id\\ud800x", "CreateUser", "bob", "123456789012");
+  std::string path = File(dir, "s.jsonl", {event});
+  auto profile = TrailProfile::Parse(R"(
+suppressions:
+  - rule: RTM-011
+    account: "123456789012"
+    comment: sandbox account (SEC-7)
+)",
+                                     "p.yaml");
+  ASSERT_TRUE(profile.ok()) << profile.status().message();
+  auto out = ScanPaths(RulesFromYaml(kRules), {path}, &*profile);
+  EXPECT_TRUE(out.findings.empty());
+  ASSERT_EQ(out.suppressed.size(), 1u);
+  EXPECT_EQ(out.suppressed[0].attributes["account"], "123456789012");
+  EXPECT_EQ(out.suppressed[0].attributes["event_id"], "id\xEF\xBF\xBDx");
+  EXPECT_EQ(out.stats.bad_records, 0u);
+}
+
 TEST(FindingWriterTest, FormatsAndTable) {
   TempDir dir;
   std::string path = File(dir, "a.jsonl", {Event("e1", "CreateUser", "bob")});

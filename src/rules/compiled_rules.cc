@@ -11,6 +11,15 @@ namespace {
 constexpr uint32_t kNone = UINT32_MAX;
 // Equality lists longer than this are hashed instead of compared one by one.
 constexpr size_t kSetThreshold = 4;
+
+Status CheckFieldPath(const std::string& path) {
+  if (static_cast<size_t>(std::count(path.begin(), path.end(), '.')) >=
+      CompiledRuleSet::kMaxFieldPathParts)
+    return InvalidArgument("field path '" + path.substr(0, 64) + "...' has more than " +
+                           std::to_string(CompiledRuleSet::kMaxFieldPathParts) + " parts (limit " +
+                           std::to_string(CompiledRuleSet::kMaxFieldPathParts) + ")");
+  return Status::Ok();
+}
 }  // namespace
 
 // Builds the node graph of a CompiledRuleSet. Kept out of the header: only
@@ -39,6 +48,9 @@ class RuleSetCompiler {
       cr.rows.push_back(*node);
     }
     if (rule.canary) cr.canary = CompileCanary(*rule.canary);
+    if (rule.threshold)
+      for (const std::string& g : rule.threshold->group_by)
+        if (Status st = CheckFieldPath(g); !st.ok()) return context(st);
     for (const Condition& e : rule.exceptions) {
       auto node = CompileCondition(e);
       if (!node.ok()) return context(node.status());
@@ -180,6 +192,7 @@ class RuleSetCompiler {
     n.all_values = c.all_values;
     if (c.op != MatchOp::kKeyword) {
       if (c.field.empty()) return at(InvalidArgument("empty field name"));
+      RETURN_IF_ERROR(at(CheckFieldPath(c.field)));
       n.field = registry_.Intern(c.field);
     }
     switch (c.op) {
@@ -266,6 +279,7 @@ class RuleSetCompiler {
         if (c.values.empty() || c.values[0].empty())
           return at(InvalidArgument(c.field + ": fieldref needs a field name"));
         n.op = OpKind::kFieldRef;
+        RETURN_IF_ERROR(at(CheckFieldPath(c.values[0])));
         n.other_field = registry_.Intern(c.values[0]);
         return Add(std::move(n));
     }

@@ -54,6 +54,9 @@ class CompiledRuleSet {
   const std::vector<Rule>& rules() const { return rules_; }
   // Rules reading at most this many distinct fields can be memoised whole.
   static constexpr size_t kMaxMemoFields = 4;
+  // Field paths have at most this many dotted parts: the field extractor
+  // descends one level of the event per part.
+  static constexpr size_t kMaxFieldPathParts = 32;
   const Rule& rule(uint32_t index) const { return rules_[index]; }
   size_t size() const { return rules_.size(); }
 

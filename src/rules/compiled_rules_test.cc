@@ -297,6 +297,30 @@ TEST(CompiledRulesTest, PathologicalRegexIsReportedNotHung) {
   EXPECT_EQ(reports[0].count, 2u);
 }
 
+TEST(CompiledRulesTest, FieldPathsWithTooManyPartsAreCompileErrors) {
+  // The extractor descends one level of the event per part of a path.
+  std::string deep = "a";
+  for (int i = 0; i < 40; ++i) deep += ".a";
+  for (const std::string& yaml :
+       {"- id: DEEP\n  risk_level: low\n  match: {" + deep + ": x}\n",
+        "- id: DEEP\n  risk_level: low\n  match: {eventName: {fieldref: " + deep + "}}\n",
+        "- id: DEEP\n  risk_level: low\n  match: {eventName: x}\n"
+        "  threshold: {count: 2, group_by: [" +
+            deep + "]}\n"}) {
+    RuleLoadResult loaded = LoadRulesFromText(yaml, "deep.yaml");
+    ASSERT_FALSE(loaded.has_errors()) << loaded.FirstError().message();
+    FieldRegistry registry;
+    auto set = CompiledRuleSet::Compile(loaded.rules, &registry);
+    ASSERT_FALSE(set.ok()) << yaml;
+    EXPECT_NE(set.status().message().find("rule DEEP: "), std::string::npos);
+    EXPECT_NE(set.status().message().find("has more than 32 parts (limit 32)"), std::string::npos)
+        << set.status().message();
+  }
+  std::string ok = "a";
+  for (int i = 1; i < 32; ++i) ok += ".a";
+  RuleHarness h("- id: OK\n  risk_level: low\n  match: {" + ok + ": x}\n");
+}
+
 TEST(CompiledRulesTest, ManyValuedEqualityUsesASetAndIgnoresCaseWhenAsked) {
   RuleHarness h(R"(
 - id: SET

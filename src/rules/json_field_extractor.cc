@@ -4,6 +4,7 @@
 
 #include <bit>
 #include <cstring>
+#include <deque>
 #include <string>
 #include <vector>
 
@@ -57,6 +58,108 @@ inline uint32_t KeyHash(uint64_t head, size_t size) {
   return static_cast<uint32_t>(h >> 32);
 }
 
+void AppendUtf8(uint32_t cp, std::string* out) {
+  if (cp < 0x80) {
+    out->push_back(static_cast<char>(cp));
+  } else if (cp < 0x800) {
+    out->push_back(static_cast<char>(0xC0 | (cp >> 6)));
+    out->push_back(static_cast<char>(0x80 | (cp & 0x3F)));
+  } else if (cp < 0x10000) {
+    out->push_back(static_cast<char>(0xE0 | (cp >> 12)));
+    out->push_back(static_cast<char>(0x80 | ((cp >> 6) & 0x3F)));
+    out->push_back(static_cast<char>(0x80 | (cp & 0x3F)));
+  } else {
+    out->push_back(static_cast<char>(0xF0 | (cp >> 18)));
+    out->push_back(static_cast<char>(0x80 | ((cp >> 12) & 0x3F)));
+    out->push_back(static_cast<char>(0x80 | ((cp >> 6) & 0x3F)));
+    out->push_back(static_cast<char>(0x80 | (cp & 0x3F)));
+  }
+}
+
+bool Hex4(const char* p, const char* end, uint32_t* value) {
+  if (end - p < 4) return false;
+  uint32_t v = 0;
+  for (int i = 0; i < 4; ++i) {
+    const char c = p[i];
+    v <<= 4;
+    if (c >= '0' && c <= '9')
+      v |= static_cast<uint32_t>(c - '0');
+    else if (c >= 'a' && c <= 'f')
+      v |= static_cast<uint32_t>(c - 'a' + 10);
+    else if (c >= 'A' && c <= 'F')
+      v |= static_cast<uint32_t>(c - 'A' + 10);
+    else
+      return false;
+  }
+  *value = v;
+  return true;
+}
+
+// Unescapes the JSON string that starts at `p` (just past its opening quote)
+// like simdjson, except that a lone UTF-16 surrogate escape (\ud800 with no
+// low surrogate after it, or a low one alone) becomes U+FFFD instead of an
+// error: simdjson 3.0 rejects the whole record then, and CloudTrail copies
+// such escapes from request parameters. Any other bad escape, or no closing
+// quote before `end`, is still an error (false).
+bool UnescapeReplacingLoneSurrogates(const char* p, const char* end, std::string* out) {
+  while (p < end) {
+    const char c = *p;
+    if (c == '"') return true;
+    if (c != '\\') {
+      out->push_back(c);
+      ++p;
+      continue;
+    }
+    if (end - p < 2) return false;
+    const char e = p[1];
+    p += 2;
+    switch (e) {
+      case '"':
+      case '\\':
+      case '/':
+        out->push_back(e);
+        break;
+      case 'b':
+        out->push_back('\b');
+        break;
+      case 'f':
+        out->push_back('\f');
+        break;
+      case 'n':
+        out->push_back('\n');
+        break;
+      case 'r':
+        out->push_back('\r');
+        break;
+      case 't':
+        out->push_back('\t');
+        break;
+      case 'u': {
+        uint32_t cp = 0;
+        if (!Hex4(p, end, &cp)) return false;
+        p += 4;
+        if (cp >= 0xD800 && cp <= 0xDBFF) {
+          uint32_t low = 0;
+          if (end - p >= 6 && p[0] == '\\' && p[1] == 'u' && Hex4(p + 2, end, &low) &&
+              low >= 0xDC00 && low <= 0xDFFF) {
+            cp = 0x10000 + ((cp - 0xD800) << 10) + (low - 0xDC00);
+            p += 6;
+          } else {
+            cp = 0xFFFD;
+          }
+        } else if (cp >= 0xDC00 && cp <= 0xDFFF) {
+          cp = 0xFFFD;
+        }
+        AppendUtf8(cp, out);
+        break;
+      }
+      default:
+        return false;
+    }
+  }
+  return false;
+}
+
 }  // namespace
 
 struct JsonFieldExtractor::Impl {
@@ -75,6 +178,18 @@ struct JsonFieldExtractor::Impl {
   od::object_iterator top, top_end;
   bool top_started = false;
   size_t lazy_remaining = 0;  // lazy top-level keys not met yet
+  // Strings simdjson refused for a lone surrogate escape, unescaped here
+  // (rare; a deque keeps earlier views valid) until the next Extract.
+  std::deque<std::string> replaced;
+  const char* record_end = nullptr;
+
+  simdjson::error_code Replaced(const char* p, const char* end, std::string_view* s) {
+    std::string text;
+    if (!UnescapeReplacingLoneSurrogates(p, end, &text)) return simdjson::STRING_ERROR;
+    replaced.push_back(std::move(text));
+    *s = replaced.back();
+    return simdjson::SUCCESS;
+  }
 
   static int32_t Lookup(const TrieNode& node, std::string_view key) {
     const uint64_t head = PrefixWord(key.data(), key.size());
@@ -116,14 +231,16 @@ struct JsonFieldExtractor::Impl {
 
   // The key of a field without unescaping when it has no escapes (the common
   // case); falls back to unescaped_key() otherwise.
-  static simdjson::error_code KeyOf(od::field& f, std::string_view* key) {
+  simdjson::error_code KeyOf(od::field& f, std::string_view* key) {
     const char* raw = f.key().raw();
     const char* p = FindQuoteOrBackslash(raw);
     if (*p == '"') {
       *key = std::string_view(raw, static_cast<size_t>(p - raw));
       return simdjson::SUCCESS;
     }
-    return f.unescaped_key().get(*key);
+    simdjson::error_code e = f.unescaped_key().get(*key);
+    if (e == simdjson::STRING_ERROR) return Replaced(raw, record_end, key);
+    return e;
   }
 
   // Strings are unescaped by simdjson into the parser's string buffer (its
@@ -131,17 +248,24 @@ struct JsonFieldExtractor::Impl {
   // backslashes to point into the record instead). The buffer is only reset
   // by the next Extract: the lazy pass continues the same iteration, so the
   // eager fields' views stay valid.
-  static simdjson::error_code StringOf(od::value& v, std::string_view* s) {
-    WD_TAKE(text, v.get_string());
-    *s = text;
-    return simdjson::SUCCESS;
+  // `token` is v.raw_json_token(), taken before: the fallback for a lone
+  // surrogate unescapes it again.
+  simdjson::error_code StringOf(od::value& v, std::string_view token, std::string_view* s) {
+    auto text = v.get_string();
+    if (text.error() == simdjson::SUCCESS) {
+      *s = text.value_unsafe();
+      return simdjson::SUCCESS;
+    }
+    if (text.error() != simdjson::STRING_ERROR || token.empty() || token[0] != '"')
+      return text.error();
+    return Replaced(token.data() + 1, token.data() + token.size(), s);
   }
 
   simdjson::error_code RecordScalar(od::value& v, std::string_view token, FieldId field) {
     switch (token.empty() ? '\0' : token[0]) {
       case '"': {
         std::string_view s;
-        SIMDJSON_TRY(StringOf(v, &s));
+        SIMDJSON_TRY(StringOf(v, token, &s));
         out->Add(field, s, ValueKind::kString);
         return simdjson::SUCCESS;
       }
@@ -175,7 +299,7 @@ struct JsonFieldExtractor::Impl {
     std::string_view token = v.raw_json_token();
     if (!token.empty() && token[0] == '"') {  // most leaves: no type query needed
       std::string_view s;
-      SIMDJSON_TRY(StringOf(v, &s));
+      SIMDJSON_TRY(StringOf(v, token, &s));
       out->Add(field, s, ValueKind::kString);
       return simdjson::SUCCESS;
     }
@@ -362,6 +486,8 @@ Status JsonFieldExtractor::Extract(const char* data, size_t len, size_t capacity
   out->set_raw_event(std::string_view(data, len));
   Impl& m = *impl_;
   m.out = out;
+  m.replaced.clear();
+  m.record_end = data + len;
   m.top_started = false;
   m.lazy_remaining = m.lazy_keys;
   auto fail = [](simdjson::error_code e) {

@@ -155,6 +155,25 @@ TEST_F(ExtractorTest, DeepNestingIsRejectedNotCrashing) {
   EXPECT_TRUE(Run(deep_ok, {"a"}).ok());
 }
 
+TEST_F(ExtractorTest, LoneSurrogateEscapesBecomeReplacementCharacters) {
+  // simdjson refuses a lone surrogate; the field keeps its value with U+FFFD
+  // in its place (a lost eventID or account would lose suppressions too).
+  ASSERT_TRUE(Run(R"({"eventID":"a\ud800b","arn":"x\udc00","pair":"\ud83d\ude00",)"
+                  R"("two":"\ud800\ud800","k\ud800":"v","recipientAccountId":"111122223333"})",
+                  {"eventID", "arn", "pair", "two", "k\xEF\xBF\xBD", "recipientAccountId"})
+                  .ok());
+  EXPECT_EQ(Values("eventID"), std::vector<std::string>{"a\xEF\xBF\xBD"
+                                                        "b"});
+  EXPECT_EQ(Values("arn"), std::vector<std::string>{"x\xEF\xBF\xBD"});
+  EXPECT_EQ(Values("pair"), std::vector<std::string>{"\xF0\x9F\x98\x80"});  // a valid pair
+  EXPECT_EQ(Values("two"), std::vector<std::string>{"\xEF\xBF\xBD\xEF\xBF\xBD"});
+  EXPECT_EQ(Values("k\xEF\xBF\xBD"), std::vector<std::string>{"v"});
+  EXPECT_EQ(Values("recipientAccountId"), std::vector<std::string>{"111122223333"});
+  // Other bad escapes are still errors.
+  EXPECT_FALSE(Run(R"({"eventID":"a\x41"})", {"eventID"}).ok());
+  EXPECT_FALSE(Run(R"({"eventID":"a\u12"})", {"eventID"}).ok());
+}
+
 TEST_F(ExtractorTest, HugeStringValue) {
   std::string big(8 << 20, 'x');
   ASSERT_TRUE(Run(R"({"userAgent":")" + big + R"("})", {"userAgent"}).ok());

@@ -3,10 +3,8 @@
 #include <algorithm>
 #include <cstdio>
 #include <filesystem>
-#include <fstream>
 #include <map>
 #include <set>
-#include <sstream>
 
 #include "core/strings.h"
 #include "rules/regex_matcher.h"
@@ -638,17 +636,17 @@ void CheckDuplicates(RuleLoadResult* result) {
 }
 
 void LoadFile(const std::string& path, RuleLoadResult* out) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) {
+  auto text = ReadYamlFile(path);
+  if (!text.ok()) {
     RuleDiagnostic d;
     d.location.file = path;
-    d.message = "cannot read rule file";
+    std::string m = text.status().message();
+    d.message =
+        "cannot read rule file: " + (StartsWith(m, path + ": ") ? m.substr(path.size() + 2) : m);
     out->diagnostics.push_back(std::move(d));
     return;
   }
-  std::stringstream buffer;
-  buffer << in.rdbuf();
-  RuleLoadResult one = LoadRulesFromText(buffer.str(), path);
+  RuleLoadResult one = LoadRulesFromText(*text, path);
   for (Rule& r : one.rules) out->rules.push_back(std::move(r));
   for (RuleDiagnostic& d : one.diagnostics) out->diagnostics.push_back(std::move(d));
   out->files += 1;

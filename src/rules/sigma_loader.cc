@@ -19,6 +19,19 @@ bool IsSigmaDocument(const YAML::Node& doc) {
 
 namespace {
 
+// A rule's conditions may hold at most this many conditions and values after
+// its searches are copied into them (a YAML file is bounded by YamlLimits;
+// this bounds what the condition text makes of it).
+constexpr size_t kMaxSigmaConditionSize = 200000;
+
+// Conditions and values in a tree. Recursive: trees come from YAML nested at
+// most YamlLimits::max_depth and conditions nested at most 64 levels.
+size_t ConditionSize(const Condition& c) {
+  size_t n = 1 + c.values.size();
+  for (const Condition& child : c.children) n += ConditionSize(child);
+  return n;
+}
+
 class SigmaParser {
  public:
   SigmaParser(std::string file, std::vector<RuleDiagnostic>* diagnostics)
@@ -51,6 +64,7 @@ class SigmaParser {
   std::string rule_id_;
   std::map<std::string, Condition> searches_;  // by identifier
   std::vector<std::string> search_order_;
+  size_t condition_budget_ = kMaxSigmaConditionSize;  // shared by the rule's conditions
 };
 
 std::optional<Rule> SigmaParser::Parse(const YAML::Node& doc) {
@@ -396,9 +410,12 @@ std::optional<Condition> SigmaParser::ParseFieldEntry(const std::string& key,
 //   quant  := ('1' | 'any' | 'all') 'of' (PATTERN | 'them')
 class ConditionParser {
  public:
+  // `budget`: how many more conditions and values the rule may grow by;
+  // every reference to a search copies it, so `sel or sel or ...` over a
+  // large search would otherwise multiply it without bound.
   ConditionParser(const std::string& text, const std::map<std::string, Condition>& searches,
-                  const std::vector<std::string>& order)
-      : searches_(searches), order_(order) {
+                  const std::vector<std::string>& order, size_t* budget)
+      : searches_(searches), order_(order), budget_(budget) {
     for (size_t i = 0; i < text.size();) {
       char c = text[i];
       if (std::isspace(static_cast<unsigned char>(c))) {
@@ -482,11 +499,17 @@ class ConditionParser {
       std::vector<Condition> picked;
       if (AsciiLower(pattern) == "them") {
         for (const std::string& name : order_)
-          if (name.empty() || name[0] != '_') picked.push_back(searches_.at(name));
+          if (name.empty() || name[0] != '_') {
+            RETURN_IF_ERROR(Spend(searches_.at(name)));
+            picked.push_back(searches_.at(name));
+          }
       } else {
         GlobPattern glob = GlobPattern::Parse(pattern, false);
         for (const std::string& name : order_)
-          if (glob.Matches(name)) picked.push_back(searches_.at(name));
+          if (glob.Matches(name)) {
+            RETURN_IF_ERROR(Spend(searches_.at(name)));
+            picked.push_back(searches_.at(name));
+          }
         if (picked.empty())
           return InvalidArgument("'" + pattern + "' matches no search identifier");
       }
@@ -498,19 +521,32 @@ class ConditionParser {
     auto it = searches_.find(name);
     if (it == searches_.end())
       return InvalidArgument("condition references unknown search identifier '" + name + "'");
+    RETURN_IF_ERROR(Spend(it->second));
     ++pos_;
     return it->second;
+  }
+
+  Status Spend(const Condition& search) {
+    size_t size = ConditionSize(search);
+    if (size > *budget_)
+      return InvalidArgument(
+          "the condition expands to more than " + std::to_string(kMaxSigmaConditionSize) +
+          " conditions and values (limit " + std::to_string(kMaxSigmaConditionSize) +
+          "; every use of a search copies it)");
+    *budget_ -= size;
+    return Status::Ok();
   }
 
   std::vector<std::string> tokens_;
   size_t pos_ = 0;
   const std::map<std::string, Condition>& searches_;
   const std::vector<std::string>& order_;
+  size_t* budget_;
 };
 
 std::optional<Condition> SigmaParser::ParseConditionText(const std::string& text,
                                                          const YAML::Node& node) {
-  ConditionParser parser(text, searches_, search_order_);
+  ConditionParser parser(text, searches_, search_order_, &condition_budget_);
   auto c = parser.Parse();
   if (!c.ok()) {
     Fail(node, "condition: " + c.status().message());

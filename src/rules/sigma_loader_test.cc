@@ -172,6 +172,25 @@ TEST(SigmaLoaderTest, UnsupportedThingsAreClearErrors) {
       << badre.Diagnostics();
 }
 
+TEST(SigmaLoaderTest, ConditionThatCopiesALargeSearchTooOftenIsRejected) {
+  // A search of 1,000 values used 300 times would hold 300,000 values.
+  std::string values;
+  for (int i = 0; i < 1000; ++i) values += (i ? ", v" : "v") + std::to_string(i);
+  std::string condition = "sel";
+  for (int i = 1; i < 300; ++i) condition += " or sel";
+  SigmaHarness big(
+      Sigma("  sel:\n    eventName: [" + values + "]\n  condition: " + condition + "\n"));
+  EXPECT_TRUE(big.loaded().rules.empty());
+  EXPECT_NE(big.Diagnostics().find("the condition expands to more than 200000 conditions and "
+                                   "values (limit 200000; every use of a search copies it)"),
+            std::string::npos)
+      << big.Diagnostics();
+  // The same search used a few times is fine.
+  SigmaHarness fine(
+      Sigma("  sel:\n    eventName: [" + values + "]\n  condition: sel or (sel and sel)\n"));
+  EXPECT_EQ(fine.loaded().rules.size(), 1u) << fine.Diagnostics();
+}
+
 TEST(SigmaLoaderTest, OtherLogsourcesAreSkippedWithAWarning) {
   RuleLoadResult r = LoadRulesFromText(
       "title: Win\nlogsource:\n  product: windows\n  category: process_creation\n"

@@ -1,7 +1,13 @@
 #include "rules/yaml_util.h"
 
+#include <fcntl.h>
+#include <unistd.h>
+#include <yaml-cpp/eventhandler.h>
+
 #include <algorithm>
 #include <cctype>
+#include <cerrno>
+#include <sstream>
 
 #include "core/strings.h"
 #include "rules/string_match.h"
@@ -179,17 +185,192 @@ Status CheckYamlText(std::string_view text, const std::string& source) {
   return Status::Ok();
 }
 
+// Walks yaml-cpp's parse events (no node tree) and stops at the first limit
+// by throwing LimitExceeded out of the parser. Per document it keeps the
+// open collections (bounded by max_depth) and, per anchor, the size and
+// height of the anchored node, so an alias is measured by what it expands to.
+class YamlShapeCounter : public YAML::EventHandler {
+ public:
+  struct LimitExceeded {
+    YAML::Mark mark;
+    std::string message;
+  };
+
+  YamlShapeCounter(std::string_view text, const YamlLimits& limits)
+      : text_(text), limits_(limits) {}
+
+  void OnDocumentStart(const YAML::Mark& mark) override {
+    // yaml-cpp 0.7 answers a token it cannot place (a ',' after a complete
+    // node) with an empty document that does not consume it, again and again.
+    if (documents_ > 0 && mark.pos == last_document_pos_) {
+      std::string what = mark.pos >= 0 && static_cast<size_t>(mark.pos) < text_.size()
+                             ? std::string("'") + text_[static_cast<size_t>(mark.pos)] + "'"
+                             : std::string("token");
+      Fail(mark, "invalid YAML: unexpected " + what + " after a complete node");
+    }
+    ++documents_;
+    last_document_pos_ = mark.pos;
+    open_.clear();
+    anchors_.clear();
+  }
+  void OnDocumentEnd() override {}
+  void OnNull(const YAML::Mark& mark, YAML::anchor_t anchor) override { Leaf(mark, anchor); }
+  void OnScalar(const YAML::Mark& mark, const std::string&, YAML::anchor_t anchor,
+                const std::string&) override {
+    Leaf(mark, anchor);
+  }
+  void OnAlias(const YAML::Mark& mark, YAML::anchor_t anchor) override {
+    if (anchor >= anchors_.size() || anchors_[anchor].open)
+      Fail(mark, "an alias inside the node its anchor names (a cycle) is not supported");
+    const Anchored& a = anchors_[anchor];
+    if (static_cast<int>(open_.size()) + a.height > limits_.max_depth)
+      Fail(mark, "nesting deeper than " + std::to_string(limits_.max_depth) +
+                     " levels through an alias (limit " + std::to_string(limits_.max_depth) + ")");
+    AddNodes(mark, a.nodes);
+    ChildDone(a.height);
+  }
+  void OnSequenceStart(const YAML::Mark& mark, const std::string&, YAML::anchor_t anchor,
+                       YAML::EmitterStyle::value) override {
+    Open(mark, anchor);
+  }
+  void OnSequenceEnd() override { Close(); }
+  void OnMapStart(const YAML::Mark& mark, const std::string&, YAML::anchor_t anchor,
+                  YAML::EmitterStyle::value) override {
+    Open(mark, anchor);
+  }
+  void OnMapEnd() override { Close(); }
+
+ private:
+  struct Anchored {
+    uint64_t nodes = 1;
+    int height = 0;  // nested collections inside and including the node
+    bool open = false;
+  };
+  struct Collection {
+    YAML::anchor_t anchor = 0;
+    uint64_t nodes_before = 0;
+    int child_height = 0;
+  };
+
+  [[noreturn]] void Fail(const YAML::Mark& mark, std::string message) {
+    throw LimitExceeded{mark, std::move(message)};
+  }
+  void AddNodes(const YAML::Mark& mark, uint64_t n) {
+    nodes_ += n;
+    if (nodes_ > limits_.max_nodes)
+      Fail(mark, "more than " + std::to_string(limits_.max_nodes) +
+                     " YAML nodes, aliases counted where they are used (limit " +
+                     std::to_string(limits_.max_nodes) + ")");
+  }
+  Anchored& Register(YAML::anchor_t anchor) {
+    if (anchors_.size() <= anchor) anchors_.resize(anchor + 1);
+    return anchors_[anchor];
+  }
+  void ChildDone(int height) {
+    if (!open_.empty()) open_.back().child_height = std::max(open_.back().child_height, height);
+  }
+  void Leaf(const YAML::Mark& mark, YAML::anchor_t anchor) {
+    AddNodes(mark, 1);
+    if (anchor != YAML::NullAnchor) Register(anchor) = Anchored{};
+    ChildDone(0);
+  }
+  void Open(const YAML::Mark& mark, YAML::anchor_t anchor) {
+    if (static_cast<int>(open_.size()) >= limits_.max_depth)
+      Fail(mark, "nesting deeper than " + std::to_string(limits_.max_depth) + " levels (limit " +
+                     std::to_string(limits_.max_depth) + ")");
+    Collection c;
+    c.anchor = anchor;
+    c.nodes_before = nodes_;
+    AddNodes(mark, 1);
+    if (anchor != YAML::NullAnchor) Register(anchor).open = true;
+    open_.push_back(c);
+  }
+  void Close() {
+    if (open_.empty()) return;
+    Collection c = open_.back();
+    open_.pop_back();
+    const int height = c.child_height + 1;
+    if (c.anchor != YAML::NullAnchor) {
+      Anchored& a = anchors_[c.anchor];
+      a.nodes = nodes_ - c.nodes_before;
+      a.height = height;
+      a.open = false;
+    }
+    ChildDone(height);
+  }
+
+  std::string_view text_;
+  const YamlLimits& limits_;
+  std::vector<Collection> open_;
+  std::vector<Anchored> anchors_;  // by yaml-cpp's anchor id (per document)
+  uint64_t nodes_ = 0;             // over all documents
+  size_t documents_ = 0;
+  int last_document_pos_ = -1;
+};
+
+std::string AtMark(const std::string& source, const YAML::Mark& mark) {
+  if (mark.is_null()) return source;
+  return source + ":" + std::to_string(mark.line + 1) + ":" + std::to_string(mark.column + 1);
+}
+
 }  // namespace
 
-Result<std::vector<YAML::Node>> SafeLoadAllYaml(std::string_view text, const std::string& source) {
+Status CheckYamlInput(std::string_view text, const std::string& source, const YamlLimits& limits) {
+  if (text.size() > limits.max_bytes)
+    return InvalidArgument(source + ": " + std::to_string(text.size()) +
+                           " bytes of YAML is over the limit of " +
+                           std::to_string(limits.max_bytes) + " bytes");
   RETURN_IF_ERROR(CheckYamlText(text, source));
+  try {
+    std::istringstream in{std::string(text)};
+    YAML::Parser parser(in);
+    YamlShapeCounter counter(text, limits);
+    while (parser.HandleNextDocument(counter)) {
+    }
+  } catch (const YamlShapeCounter::LimitExceeded& e) {
+    return InvalidArgument(AtMark(source, e.mark) + ": " + e.message);
+  } catch (const YAML::Exception&) {
+    // A syntax error: the caller's own parse meets it at the same place,
+    // after the same (counted) nodes, and reports it in its words.
+    return Status::Ok();
+  } catch (const std::exception& e) {
+    return InvalidArgument(source + ": invalid YAML: " + e.what());
+  }
+  return Status::Ok();
+}
+
+Result<std::string> ReadYamlFile(const std::string& path, const YamlLimits& limits) {
+  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return ErrnoStatus(path, errno);
+  std::string text;
+  std::vector<char> buffer(64 * 1024);
+  while (true) {
+    ssize_t n = ::read(fd, buffer.data(), buffer.size());
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) {
+      int err = errno;
+      ::close(fd);
+      return ErrnoStatus(path, err);
+    }
+    if (n == 0) break;
+    text.append(buffer.data(), static_cast<size_t>(n));
+    if (text.size() > limits.max_bytes) {
+      ::close(fd);
+      return InvalidArgument(path + ": larger than the limit of " +
+                             std::to_string(limits.max_bytes) + " bytes for a YAML file");
+    }
+  }
+  ::close(fd);
+  return text;
+}
+
+Result<std::vector<YAML::Node>> SafeLoadAllYaml(std::string_view text, const std::string& source,
+                                                const YamlLimits& limits) {
+  RETURN_IF_ERROR(CheckYamlInput(text, source, limits));
   try {
     return YAML::LoadAll(std::string(text));
   } catch (const YAML::Exception& e) {
-    std::string where = source;
-    if (!e.mark.is_null())
-      where += ":" + std::to_string(e.mark.line + 1) + ":" + std::to_string(e.mark.column + 1);
-    return InvalidArgument(where + ": invalid YAML: " + e.msg);
+    return InvalidArgument(AtMark(source, e.mark) + ": invalid YAML: " + e.msg);
   } catch (const std::exception& e) {
     return InvalidArgument(source + ": invalid YAML: " + e.what());
   }

@@ -33,13 +33,43 @@ SourceLocation LocationOf(const std::string& file, const YAML::Node& node);
 // exact for plain and single-line quoted scalars, the scalar's start otherwise.
 SourceLocation LocationInScalar(const std::string& file, const YAML::Node& node, size_t offset);
 
-// Parses YAML text (all documents) without letting yaml-cpp misbehave:
-// yaml-cpp 0.7 allocates without bound on a stray ',' flow indicator outside
-// [...] / {...} and stops early at a NUL (both invalid YAML anyway), so such
-// text is rejected first with its line:column; any exception yaml-cpp throws
-// (including std::bad_alloc) becomes an error Status naming `source` and the
-// position.
-Result<std::vector<YAML::Node>> SafeLoadAllYaml(std::string_view text, const std::string& source);
+// Bounds on any YAML Warden reads (rules, profiles, agent configuration).
+// Nodes are counted as a reader walking the tree sees them: an alias counts
+// every node of what it refers to, so an alias bomb (a list of aliases of a
+// list of aliases...) is measured by what it expands to, not by its text.
+struct YamlLimits {
+  size_t max_bytes = 8u << 20;  // the text
+  int max_depth = 64;           // nested collections, through aliases too
+  uint64_t max_nodes = 200000;  // scalars, collections and expanded aliases
+};
+
+// The guard every YAML input goes through before yaml-cpp builds nodes from
+// it. It rejects, with "source:line:column: ..." naming the limit:
+//   - text larger than limits.max_bytes, control characters (a NUL ends
+//     yaml-cpp's stream early) and a stray ',' flow indicator (a pre-scan:
+//     clearer messages for the common cases);
+//   - streams on which yaml-cpp 0.7 makes no progress: it then returns an
+//     empty document at the same position forever (`"""",`, `[][],`, `{}{},`
+//     and `"" "",` grew memory without bound), detected while counting;
+//   - nesting deeper than limits.max_depth, more than limits.max_nodes nodes
+//     (aliases expanded), and an alias inside the node it refers to (a cycle
+//     every reader of the tree would follow forever).
+// Counting runs yaml-cpp's event parser (no node tree is built) and stops at
+// the first limit, so memory stays bounded whatever the text. A syntax error
+// yaml-cpp finds is not reported here: the caller's parse of the same text
+// stops at the same place (SafeLoadAllYaml says "invalid YAML: ...").
+Status CheckYamlInput(std::string_view text, const std::string& source,
+                      const YamlLimits& limits = {});
+
+// Reads a YAML file of at most limits.max_bytes (a larger file, or a device
+// that never ends, fails with the limit rather than being read whole).
+Result<std::string> ReadYamlFile(const std::string& path, const YamlLimits& limits = {});
+
+// CheckYamlInput, then every document of the text as yaml-cpp nodes. Any
+// exception yaml-cpp throws (including std::bad_alloc) becomes an error
+// Status naming `source` and the position.
+Result<std::vector<YAML::Node>> SafeLoadAllYaml(std::string_view text, const std::string& source,
+                                                const YamlLimits& limits = {});
 
 // Readers: each fails with InvalidArgument("<what>: expected ...").
 Result<std::string> ReadScalar(const YAML::Node& node, const std::string& what);
