@@ -995,8 +995,10 @@ Result<AgentLocation> LoadAgentLocation(const std::string& path) {
   std::filesystem::path abs = std::filesystem::absolute(base.empty() ? "." : base, ec);
   if (!ec) base = abs.lexically_normal().string();
   ConfigReader reader(path, base);
+  ASSIGN_OR_RETURN(std::string text, ReadYamlFile(path));
+  RETURN_IF_ERROR(CheckYamlInput(text, path));
   try {
-    YAML::Node root = YAML::LoadFile(path);
+    YAML::Node root = YAML::Load(text);
     loc.state_dir = DefaultStateDir();
     if (root.IsMap() && root["state_dir"] && root["state_dir"].IsScalar())
       loc.state_dir = reader.ResolvePath(root["state_dir"].Scalar(), base);
@@ -1010,12 +1012,9 @@ Result<AgentLocation> LoadAgentLocation(const std::string& path) {
 }
 
 Result<AgentConfig> LoadAgentConfig(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return ErrnoStatus(path, errno);
-  std::ostringstream text;
-  text << in.rdbuf();
-  if (in.bad()) return IoError(path + ": read failed");
-  return ParseAgentConfig(text.str(), path);
+  // Bounded like every YAML input: a device or a huge file fails at the limit.
+  ASSIGN_OR_RETURN(std::string text, ReadYamlFile(path));
+  return ParseAgentConfig(text, path);
 }
 
 }  // namespace warden
