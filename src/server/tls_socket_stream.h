@@ -130,7 +130,13 @@ class TlsSocketStream {
     SSL_set_accept_state(ssl_);
   }
   ~TlsSocketStream() {
-    if (ssl_ != nullptr) SSL_free(ssl_);
+    if (ssl_ == nullptr) return;
+    // Without this, OpenSSL drops the session from the server's cache on an
+    // abrupt close (a client that goes away, an idle timeout), and the
+    // client's next connection cannot resume by session id. Sessions of
+    // connections that failed are invalidated by OpenSSL itself.
+    SSL_set_shutdown(ssl_, SSL_SENT_SHUTDOWN | SSL_RECEIVED_SHUTDOWN);
+    SSL_free(ssl_);
   }
   TlsSocketStream(const TlsSocketStream&) = delete;
   TlsSocketStream& operator=(const TlsSocketStream&) = delete;
