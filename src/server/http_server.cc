@@ -751,7 +751,16 @@ class Connection final : public ConnectionBase {
       resume_after_watch_ = false;
       return ReadRequest(/*arm_timer=*/true);
     }
-    if (ec) return Close();  // EOF or reset: the client is gone
+    if (ec) {
+      // EOF or reset. While a complete response is being written, let that
+      // write finish (a client that half-closed still reads it; one that is
+      // gone makes the write fail); otherwise the client is gone.
+      if (phase_ == Phase::kWriting) {
+        close_after_ = true;
+        return;
+      }
+      return Close();
+    }
     if (phase_ == Phase::kIdle) return ReadRequest(/*arm_timer=*/true);
     StartWatch();
   }
