@@ -1298,7 +1298,9 @@ Result<HttpRequest> ParseHttpRequest(std::string_view bytes, size_t max_header_b
   };
   while (!parser.is_header_done()) {
     size_t n = feed();
-    if (ec == http::error::need_more && n == 0) return ParseError("incomplete request header");
+    if (n == 0 && (!ec || ec == http::error::need_more)) {
+      return ParseError("incomplete request header");
+    }
     if (ec && ec != http::error::need_more) {
       return ParseError(ParseErrorMessage(ec, max_header_bytes, max_body_bytes));
     }
@@ -1312,7 +1314,10 @@ Result<HttpRequest> ParseHttpRequest(std::string_view bytes, size_t max_header_b
   parser.body_limit(max_body_bytes);
   while (!parser.is_done()) {
     size_t n = feed();
-    if (ec == http::error::need_more && n == 0) return ParseError("incomplete request body");
+    // No progress: the body needs bytes that are not there.
+    if (n == 0 && (!ec || ec == http::error::need_more)) {
+      return ParseError("incomplete request body");
+    }
     if (ec && ec != http::error::need_more) {
       return ParseError(ParseErrorMessage(ec, max_header_bytes, max_body_bytes));
     }

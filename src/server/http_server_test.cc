@@ -1216,5 +1216,18 @@ TEST(ParseHttpRequestTest, ReportsLimitsAndIncompleteInput) {
                    .ok());
 }
 
+TEST(ParseHttpRequestTest, StopsAtATruncatedChunkInsteadOfLooping) {
+  // Found by fuzz/http_request_fuzz.cc: a chunk shorter than its size line
+  // made the parse loop spin without progress.
+  size_t consumed = 0;
+  Result<HttpRequest> r = ParseHttpRequest(
+      "POST /x HTTP/1.1\r\nHost: a\r\nContent-Lengdh: 3\r\nTransfer-Encoding: chunked\r\n\r\n"
+      "5\r\n\r\n",
+      8192, 1024, &consumed);
+  ASSERT_FALSE(r.ok());
+  EXPECT_NE(r.status().message().find("incomplete request body"), std::string::npos)
+      << r.status().message();
+}
+
 }  // namespace
 }  // namespace warden::server
