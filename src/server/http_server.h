@@ -12,6 +12,10 @@
 //   `request_timeout` gets 408; an idle keep-alive connection is closed after
 //   `idle_timeout`; a client that stops reading a response is dropped after
 //   `write_timeout`. Beyond `max_connections` new clients get 503.
+// - A client that closes its connection (or only its sending side) while its
+//   request is being handled is taken as gone, as nginx does: OnClientGone
+//   callbacks run and a later answer is dropped. Once a complete response is
+//   being written, it is finished first.
 // - An idle keep-alive connection costs a few KB and no thread (Asio, one
 //   strand per connection; see tls_socket_stream.h for TLS).
 // - Every response carries X-Request-Id, X-Content-Type-Options: nosniff,

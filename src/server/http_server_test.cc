@@ -237,6 +237,102 @@ TEST_F(ServerTest, RejectsChunkedBodyOverTheLimitWhileReadingIt) {
   EXPECT_EQ(out.substr(0, 12), "HTTP/1.1 413") << out;
 }
 
+TEST_F(ServerTest, AnswersExpectContinueBeforeReadingTheBody) {
+  StartPlain();
+  int fd = ConnectTcp(server_->port());
+  ASSERT_GE(fd, 0);
+  SendAll(fd,
+          "POST /echo HTTP/1.1\r\nHost: a\r\nContent-Length: 5\r\nExpect: 100-continue\r\n\r\n");
+  std::string pending;
+  std::string interim = ReadOneResponse(fd, &pending);
+  EXPECT_EQ(interim, "HTTP/1.1 100 Continue\r\n\r\n");
+  SendAll(fd, "hello");
+  std::string final_response = ReadOneResponse(fd, &pending);
+  EXPECT_EQ(final_response.substr(0, 12), "HTTP/1.1 200") << final_response;
+  EXPECT_EQ(final_response.substr(final_response.size() - 1), "5");
+  ::close(fd);
+  // Too large: 413 at once, without waiting for a body that will not come.
+  std::string out = RawExchange(
+      "POST /small HTTP/1.1\r\nHost: a\r\nContent-Length: 5000\r\nExpect: 100-continue\r\n\r\n");
+  EXPECT_EQ(out.substr(0, 12), "HTTP/1.1 413") << out;
+}
+
+TEST_F(ServerTest, AnswersWith503WhenTheWorkerQueueIsFull) {
+  Latch entered;
+  Latch release;
+  ASSERT_TRUE(router_
+                  .Add("GET", "/block",
+                       [&](HttpRequest&) {
+                         entered.Open();
+                         release.Wait();
+                         return Text("released");
+                       })
+                  .ok());
+  HttpServerOptions options = PlainOptions();
+  options.worker_threads = 1;
+  options.max_queued_requests = 1;
+  Start(options);
+  std::vector<std::thread> clients;
+  std::atomic<int> ok{0};
+  clients.emplace_back([&] {
+    CurlClient c;
+    if (c.Get(Url("/block")).status == 200) ok++;
+  });
+  ASSERT_TRUE(entered.Wait());
+  clients.emplace_back([&] {  // waits in the queue
+    CurlClient c;
+    if (c.Get(Url("/ping")).status == 200) ok++;
+  });
+  ASSERT_TRUE(WaitFor([&] { return server_->stats().requests == 2; }));
+  CurlClient client;
+  ClientResponse r = client.Get(Url("/ping"));
+  EXPECT_EQ(r.status, 503);
+  EXPECT_EQ(Json::parse(r.body)["error"]["code"], "E_OVERLOADED");
+  release.Open();
+  for (auto& t : clients) t.join();
+  EXPECT_EQ(ok.load(), 2);
+}
+
+TEST_F(ServerTest, ReportsEachResponseToTheAccessLog) {
+  std::mutex mu;
+  std::vector<std::string> lines;
+  HttpServerOptions options = PlainOptions();
+  options.access_log = [&](const HttpAccessLogEntry& e) {
+    std::lock_guard<std::mutex> lock(mu);
+    lines.push_back(std::string(e.method) + " " + std::string(e.target) + " " +
+                    std::to_string(e.status) + " " + std::to_string(e.body_bytes) + " " +
+                    std::string(e.peer_address) + " " + std::string(e.request_id));
+  };
+  Start(options);
+  CurlClient client;
+  ClientRequest request;
+  request.url = Url("/ping?x=1");
+  request.headers = {"X-Request-Id: trace-7"};
+  ASSERT_EQ(client.Send(request).status, 200);
+  ASSERT_EQ(client.Get(Url("/missing")).status, 404);
+  ASSERT_TRUE(WaitFor([&] {
+    std::lock_guard<std::mutex> lock(mu);
+    return lines.size() == 2;
+  }));
+  std::lock_guard<std::mutex> lock(mu);
+  EXPECT_EQ(lines[0], "GET /ping?x=1 200 4 127.0.0.1 trace-7");
+  EXPECT_EQ(lines[1].substr(0, 17), "GET /missing 404 ");
+}
+
+TEST_F(ServerTest, ListensOnIpv6AndRejectsAddressesThatAreNotIps) {
+  HttpServerOptions options = PlainOptions();
+  options.address = "localhost";
+  Result<std::unique_ptr<HttpServer>> bad = HttpServer::Start(options, &router_);
+  ASSERT_FALSE(bad.ok());
+  EXPECT_NE(bad.status().message().find("'localhost' is not an IP address"), std::string::npos);
+  options.address = "::1";
+  Result<std::unique_ptr<HttpServer>> v6 = HttpServer::Start(options, &router_);
+  if (!v6.ok()) GTEST_SKIP() << "no IPv6 loopback here: " << v6.status().message();
+  CurlClient client;
+  ClientResponse r = client.Get("http://[::1]:" + std::to_string((*v6)->port()) + "/ping");
+  EXPECT_EQ(r.status, 200) << r.error;
+}
+
 TEST_F(ServerTest, RejectsHeaderOverTheLimitWith431) {
   StartPlain();
   std::string out = RawExchange(
