@@ -558,10 +558,15 @@ class Connection final : public ConnectionBase {
     error_code ignored;
     switch (phase_) {
       case Phase::kHandshake:
+        Close();
+        return;
       case Phase::kReading:
-        // The read in progress completes with an error; OnReadError answers
-        // 408 when part of a request had arrived.
+        // Shut the receiving side: every later read sees end-of-stream, so
+        // the read in progress ends even if it is between two socket reads
+        // right now (a cancel() would miss it then). OnReadError answers 408
+        // when part of a request had arrived; the sending side still works.
         timed_out_ = true;
+        Socket().shutdown(tcp::socket::shutdown_receive, ignored);
         Socket().cancel(ignored);
         return;
       case Phase::kHandling:
@@ -752,13 +757,13 @@ class Connection final : public ConnectionBase {
       return ReadRequest(/*arm_timer=*/true);
     }
     if (ec) {
-      // EOF or reset. While a complete response is being written, let that
-      // write finish (a client that half-closed still reads it; one that is
-      // gone makes the write fail); otherwise the client is gone.
-      if (phase_ == Phase::kWriting) {
-        close_after_ = true;
-        return;
-      }
+      // EOF or reset: the client is gone, or has at least stopped sending.
+      // A write already under way is let finish (a client that only
+      // half-closed still reads it; one that is gone makes it fail); the
+      // connection closes after it.
+      peer_gone_ = true;
+      close_after_ = true;
+      if (phase_ == Phase::kWriting || (phase_ == Phase::kStreaming && stream_writing_)) return;
       return Close();
     }
     if (phase_ == Phase::kIdle) return ReadRequest(/*arm_timer=*/true);
@@ -865,6 +870,7 @@ class Connection final : public ConnectionBase {
     if (chunked_) stream_head_->chunked(true);
     head_serializer_.emplace(*stream_head_);
     Arm(core_.options.write_timeout);
+    stream_writing_ = true;
     StartWatch();
     http::async_write_header(stream_, *head_serializer_, [self = Self()](error_code ec, size_t) {
       self->OnStreamHeadWritten(ec);
@@ -872,6 +878,7 @@ class Connection final : public ConnectionBase {
   }
 
   void OnStreamHeadWritten(error_code ec) {
+    stream_writing_ = false;
     if (phase_ == Phase::kClosed) return;
     if (ec) return Close();
     stream_head_written_ = true;
@@ -879,6 +886,7 @@ class Connection final : public ConnectionBase {
       channel_->Close(Unavailable("HEAD request: the response has no body"));
       return FinishResponse();
     }
+    if (peer_gone_) return Close();
     Disarm();  // no deadline while the producer prepares its next chunk
     PumpStream();
   }
@@ -914,6 +922,7 @@ class Connection final : public ConnectionBase {
     if (ec) return Close();
     body_bytes_ += size;
     channel_->PopFront();
+    if (peer_gone_) return Close();  // the producer's next Write fails
     Disarm();
     PumpStream();
   }
@@ -1051,6 +1060,7 @@ class Connection final : public ConnectionBase {
   bool shutting_down_ = false;
   bool watch_pending_ = false;
   bool resume_after_watch_ = false;
+  bool peer_gone_ = false;  // the watch read saw EOF or an error
   std::shared_ptr<RequestSink> sink_;
   std::chrono::steady_clock::time_point request_start_;
   std::string access_id_;
@@ -1172,6 +1182,7 @@ HttpServerStats HttpServer::stats() const {
   stats.connections_accepted = impl_->core->accepted.load();
   stats.connections_refused = impl_->core->refused.load();
   stats.requests = impl_->core->requests.load();
+  stats.queued_requests = impl_->core->workers.queued();
   std::lock_guard<std::mutex> lock(impl_->core->mu);
   stats.open_connections = impl_->core->connections.size();
   return stats;

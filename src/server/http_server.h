@@ -129,6 +129,7 @@ struct HttpServerStats {
   uint64_t connections_refused = 0;  // over max_connections
   uint64_t requests = 0;             // complete requests read
   size_t open_connections = 0;
+  size_t queued_requests = 0;  // waiting for a worker thread
 };
 
 class HttpServer {

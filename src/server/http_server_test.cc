@@ -48,6 +48,30 @@ HttpResponse Text(std::string body, int status = 200) {
   return response;
 }
 
+// Memory figures mean nothing under AddressSanitizer (freed memory is held
+// in quarantine, every allocation has redzones); those tests skip there.
+#if defined(__SANITIZE_ADDRESS__)
+constexpr bool kUnderAsan = true;
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+constexpr bool kUnderAsan = true;
+#else
+constexpr bool kUnderAsan = false;
+#endif
+#else
+constexpr bool kUnderAsan = false;
+#endif
+
+// The error envelope's code, or "" when the body is not one.
+std::string ErrorCode(const std::string& body) {
+  Json json = Json::parse(body, nullptr, /*allow_exceptions=*/false);
+  if (!json.is_object() || !json.contains("error") || !json["error"].is_object() ||
+      !json["error"].contains("code")) {
+    return "";
+  }
+  return json["error"]["code"].get<std::string>();
+}
+
 int ThreadCount() {
   int n = 0;
   for ([[maybe_unused]] const auto& entry :
@@ -283,11 +307,11 @@ TEST_F(ServerTest, AnswersWith503WhenTheWorkerQueueIsFull) {
     CurlClient c;
     if (c.Get(Url("/ping")).status == 200) ok++;
   });
-  ASSERT_TRUE(WaitFor([&] { return server_->stats().requests == 2; }));
+  ASSERT_TRUE(WaitFor([&] { return server_->stats().queued_requests == 1; }));
   CurlClient client;
   ClientResponse r = client.Get(Url("/ping"));
-  EXPECT_EQ(r.status, 503);
-  EXPECT_EQ(Json::parse(r.body)["error"]["code"], "E_OVERLOADED");
+  EXPECT_EQ(r.status, 503) << r.error;
+  EXPECT_EQ(ErrorCode(r.body), "E_OVERLOADED");
   release.Open();
   for (auto& t : clients) t.join();
   EXPECT_EQ(ok.load(), 2);
@@ -435,8 +459,7 @@ TEST_F(ServerTest, AnswersNotFoundAndMethodNotAllowedWithTheErrorEnvelope) {
   ClientResponse r = client.Get(Url("/nothing/here"));
   EXPECT_EQ(r.status, 404);
   EXPECT_EQ(r.headers.Get("Content-Type").value_or(""), "application/json");
-  Json body = Json::parse(r.body);
-  EXPECT_EQ(body["error"]["code"], "E_NOT_FOUND");
+  EXPECT_EQ(ErrorCode(r.body), "E_NOT_FOUND");
 
   ClientRequest request;
   request.method = "DELETE";
@@ -444,7 +467,7 @@ TEST_F(ServerTest, AnswersNotFoundAndMethodNotAllowedWithTheErrorEnvelope) {
   r = client.Send(request);
   EXPECT_EQ(r.status, 405);
   EXPECT_EQ(r.headers.Get("Allow").value_or(""), "GET, HEAD");
-  EXPECT_EQ(Json::parse(r.body)["error"]["code"], "E_METHOD_NOT_ALLOWED");
+  EXPECT_EQ(ErrorCode(r.body), "E_METHOD_NOT_ALLOWED");
 }
 
 TEST_F(ServerTest, HeadGetsTheGetHeadersWithoutTheBody) {
@@ -660,7 +683,7 @@ TEST_F(ServerTest, AnswersForAHandlerThatMissesTheResponseTimeout) {
   CurlClient client;
   ClientResponse r = client.Get(Url("/never"));
   EXPECT_EQ(r.status, 503);
-  EXPECT_EQ(Json::parse(r.body)["error"]["code"], "E_TIMEOUT");
+  EXPECT_EQ(ErrorCode(r.body), "E_TIMEOUT");
   std::lock_guard<std::mutex> lock(mu);
   EXPECT_FALSE(held->Send(Text("late")));
   // The connection is still usable.
@@ -677,10 +700,10 @@ TEST_F(ServerTest, AnswersForAHandlerThatDropsItsResponderOrThrows) {
   CurlClient client;
   ClientResponse r = client.Get(Url("/drop"));
   EXPECT_EQ(r.status, 500);
-  EXPECT_EQ(Json::parse(r.body)["error"]["code"], "E_NO_RESPONSE");
+  EXPECT_EQ(ErrorCode(r.body), "E_NO_RESPONSE");
   r = client.Get(Url("/throw"));
   EXPECT_EQ(r.status, 500);
-  EXPECT_EQ(Json::parse(r.body)["error"]["code"], "E_INTERNAL");
+  EXPECT_EQ(ErrorCode(r.body), "E_INTERNAL");
   EXPECT_EQ(r.body.find("boom"), std::string::npos);  // internals stay in the log
 }
 
@@ -789,6 +812,7 @@ TEST_F(ServerTest, Streams100MBWithBoundedServerMemory) {
   constexpr size_t kTotal = 100 * 1024 * 1024;
   constexpr size_t kChunk = 64 * 1024;
   Status writer_status;
+  Latch writer_done;
   ASSERT_TRUE(router_
                   .AddAsync("GET", "/export",
                             [&](HttpRequest&, HttpResponder responder) {
@@ -801,10 +825,12 @@ TEST_F(ServerTest, Streams100MBWithBoundedServerMemory) {
                                 Status st = writer->Write(chunk);
                                 if (!st.ok()) {
                                   writer_status = st;
+                                  writer_done.Open();
                                   return;
                                 }
                               }
                               writer_status = writer->Finish();
+                              writer_done.Open();
                             })
                   .ok());
   StartPlain();
@@ -828,10 +854,13 @@ TEST_F(ServerTest, Streams100MBWithBoundedServerMemory) {
   EXPECT_EQ(r.status, 200);
   EXPECT_EQ(received, kTotal);
   EXPECT_EQ(r.headers.Get("Transfer-Encoding").value_or(""), "chunked");
+  ASSERT_TRUE(writer_done.Wait());
   EXPECT_TRUE(writer_status.ok()) << writer_status.message();
   long peak_growth = ProcStatusBytes("VmHWM") - baseline;
   std::cout << "streaming 100 MB: peak RSS growth " << peak_growth / 1024 << " KB\n";
-  EXPECT_LT(peak_growth, 16L * 1024 * 1024);
+  if (!kUnderAsan) {
+    EXPECT_LT(peak_growth, 16L * 1024 * 1024);
+  }
   // The connection is kept alive after the last chunk.
   EXPECT_EQ(client.Get(Url("/ping")).new_connections, 0);
 }
@@ -1199,6 +1228,11 @@ pid_t HoldConnectionsInChild(uint16_t port, int count, const std::string& ca_fil
 
 class IdleConnectionTest : public TlsServerTest {
  protected:
+  void SetUp() override {
+    if (kUnderAsan) GTEST_SKIP() << "memory figures are meaningless under AddressSanitizer";
+    TlsServerTest::SetUp();
+  }
+
   // Has a child process open `count` connections and waits until the server
   // holds them all; returns this process's RSS at that moment (-1 when the
   // child failed). `while_held` runs before the child lets go.

@@ -30,9 +30,9 @@ TEST(WorkerPoolTest, RunsTasksOnItsOwnThreads) {
 }
 
 TEST(WorkerPoolTest, RefusesTasksBeyondTheQueueLimit) {
-  WorkerPool pool(1, 2);
-  warden::testing::Latch started;
+  warden::testing::Latch started;  // outlive the pool, whose thread uses them
   warden::testing::Latch release;
+  WorkerPool pool(1, 2);
   ASSERT_TRUE(pool.TrySubmit([&] {
     started.Open();
     release.Wait();
@@ -46,8 +46,8 @@ TEST(WorkerPoolTest, RefusesTasksBeyondTheQueueLimit) {
 }
 
 TEST(WorkerPoolTest, ShutdownRunsWhatWasQueuedThenRefusesMore) {
-  WorkerPool pool(1, 10);
   warden::testing::Latch release;
+  WorkerPool pool(1, 10);
   std::atomic<int> done{0};
   ASSERT_TRUE(pool.TrySubmit([&] { release.Wait(); }));
   for (int i = 0; i < 5; ++i) ASSERT_TRUE(pool.TrySubmit([&] { done++; }));
