@@ -4,8 +4,8 @@
 //                   io_context, worker pool, connection registry, counters
 //   RequestSink     the server's side of one HttpResponder
 //   StreamChannel   the server's side of one HttpStreamWriter
-//   Connection<S>   one client connection, plain (tcp::socket) or TLS
-//                   (TlsSocketStream); every step runs on its strand
+//   Connection      one client connection over a SocketStream (plain or
+//                   TLS); every step runs on its strand
 //   HttpServer      accept loop, threads, Stop()
 //
 // A connection goes through these phases:
@@ -45,8 +45,8 @@
 
 #include "core/encoding.h"
 #include "server/http_json.h"
+#include "server/socket_stream.h"
 #include "server/tls_server_context.h"
-#include "server/tls_socket_stream.h"
 #include "server/worker_pool.h"
 
 namespace warden::server {
@@ -58,7 +58,7 @@ namespace http = beast::http;
 using tcp = net::ip::tcp;
 using boost::system::error_code;
 using Milliseconds = std::chrono::milliseconds;
-using internal::TlsSocketStream;
+using internal::SocketStream;
 
 // Set on the server's I/O threads, where blocking would stall thousands of
 // connections.
@@ -475,15 +475,14 @@ enum class Phase {
   kClosed,
 };
 
-template <class Stream>
 class Connection final : public ConnectionBase {
  public:
-  static constexpr bool kTls = std::is_same_v<Stream, TlsSocketStream>;
-
-  template <class... StreamArgs>
-  Connection(ServerCore& core, bool refusing, StreamArgs&&... stream_args)
+  // `ssl` null: plain TCP.
+  Connection(ServerCore& core, bool refusing, tcp::socket socket, SSL* ssl)
       : ConnectionBase(core, refusing),
-        stream_(std::forward<StreamArgs>(stream_args)...),
+        stream_(ssl != nullptr ? SocketStream(std::move(socket), ssl)
+                               : SocketStream(std::move(socket))),
+        tls_(ssl != nullptr),
         timer_(stream_.get_executor()) {}
 
   void Begin() override {
@@ -524,18 +523,8 @@ class Connection final : public ConnectionBase {
   void Post(F f) {
     net::post(stream_.get_executor(), [self = Self(), f]() { f(*self); });
   }
-  tcp::socket& Socket() {
-    if constexpr (kTls) {
-      return stream_.socket();
-    } else {
-      return stream_;
-    }
-  }
-  bool HasBufferedInput() {
-    if (buffer_.size() > 0) return true;
-    if constexpr (kTls) return stream_.HasBufferedInput();
-    return false;
-  }
+  tcp::socket& Socket() { return stream_.socket(); }
+  bool HasBufferedInput() const { return buffer_.size() > 0 || stream_.HasBufferedInput(); }
   Milliseconds RequestTimeout() const {
     return refusing_ ? std::min(kRefusingTimeout, core_.options.request_timeout)
                      : core_.options.request_timeout;
@@ -595,8 +584,8 @@ class Connection final : public ConnectionBase {
     peer_address_ = AddressText(peer.address());
     peer_port_ = peer.port();
     Socket().set_option(tcp::no_delay(true), ec);
-    if constexpr (kTls) {
-      if (stream_.ssl() == nullptr) return Close();
+    if (!stream_.usable()) return Close();
+    if (tls_) {
       phase_ = Phase::kHandshake;
       Arm(RequestTimeout());
       stream_.async_handshake([self = Self()](error_code e, size_t) {
@@ -633,7 +622,7 @@ class Connection final : public ConnectionBase {
     request_ = HttpRequest();
     request_.peer_address = peer_address_;
     request_.peer_port = peer_port_;
-    request_.tls = kTls;
+    request_.tls = tls_;
     Status converted = ConvertHeader(parser_->get(), &request_);
     std::optional<std::string_view> client_id = request_.headers.Get("X-Request-Id");
     request_.id =
@@ -793,7 +782,7 @@ class Connection final : public ConnectionBase {
     std::string problem;
     bool built = false;
     try {
-      built = FillResponseHeader(response, access_id_, kTls, &response_->base(), &problem);
+      built = FillResponseHeader(response, access_id_, tls_, &response_->base(), &problem);
     } catch (const std::exception& e) {
       problem = e.what();
     }
@@ -802,7 +791,7 @@ class Connection final : public ConnectionBase {
       response =
           ErrorResponse(500, kErrorInternal, "internal error (request id " + access_id_ + ")");
       response_.emplace();
-      FillResponseHeader(response, access_id_, kTls, &response_->base(), &problem);
+      FillResponseHeader(response, access_id_, tls_, &response_->base(), &problem);
     }
     status_ = response.status;
     response_->version(static_cast<unsigned>(version_));
@@ -851,7 +840,7 @@ class Connection final : public ConnectionBase {
     std::string problem;
     bool built = false;
     try {
-      built = FillResponseHeader(head, access_id_, kTls, &stream_head_->base(), &problem);
+      built = FillResponseHeader(head, access_id_, tls_, &stream_head_->base(), &problem);
     } catch (const std::exception& e) {
       problem = e.what();
     }
@@ -987,7 +976,7 @@ class Connection final : public ConnectionBase {
   // is still uploading, for one).
   void LingeringClose() {
     phase_ = Phase::kLingering;
-    if constexpr (kTls) stream_.ShutdownQuietly();
+    stream_.ShutdownQuietly();
     error_code ignored;
     Socket().shutdown(tcp::socket::shutdown_send, ignored);
     Arm(kLingerTimeout);
@@ -1031,14 +1020,15 @@ class Connection final : public ConnectionBase {
     entry.body_bytes = body_bytes_;
     entry.duration = std::chrono::duration_cast<std::chrono::microseconds>(
         std::chrono::steady_clock::now() - request_start_);
-    entry.tls = kTls;
+    entry.tls = tls_;
     try {
       core_.options.access_log(entry);
     } catch (...) {
     }
   }
 
-  Stream stream_;
+  SocketStream stream_;
+  const bool tls_;
   net::steady_timer timer_;
   uint64_t timer_generation_ = 0;
   beast::flat_buffer buffer_;
@@ -1136,13 +1126,16 @@ struct HttpServer::Impl {
         Accept();
         return;
       }
+      SSL* ssl = nullptr;
       if (core->ssl_ctx) {
-        SSL* ssl = SSL_new(core->ssl_ctx.get());
-        connection =
-            std::make_shared<Connection<TlsSocketStream>>(*core, refusing, std::move(socket), ssl);
-      } else {
-        connection = std::make_shared<Connection<tcp::socket>>(*core, refusing, std::move(socket));
+        ssl = SSL_new(core->ssl_ctx.get());
+        if (ssl == nullptr) {
+          core->LogError("cannot create a TLS session: " + TakeOpensslError());
+          Accept();
+          return;
+        }
       }
+      connection = std::make_shared<Connection>(*core, refusing, std::move(socket), ssl);
       uint64_t id = ++core->next_connection_id;
       connection->SetId(id);
       core->connections.emplace(id, connection);

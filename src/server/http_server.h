@@ -17,7 +17,7 @@
 //   callbacks run and a later answer is dropped. Once a complete response is
 //   being written, it is finished first.
 // - An idle keep-alive connection costs a few KB and no thread (Asio, one
-//   strand per connection; see tls_socket_stream.h for TLS).
+//   strand per connection; see socket_stream.h for TLS).
 // - Every response carries X-Request-Id, X-Content-Type-Options: nosniff,
 //   Referrer-Policy: no-referrer, Cache-Control: no-store unless the handler
 //   set a Cache-Control, a Date, and on TLS Strict-Transport-Security.
