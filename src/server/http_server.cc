@@ -868,7 +868,8 @@ class Connection final : public ConnectionBase {
 
   void OnStreamHeadWritten(error_code ec) {
     stream_writing_ = false;
-    if (phase_ == Phase::kClosed) return;
+    if (phase_ == Phase::kClosed)
+      return channel_->Close(Unavailable("the client connection closed"));
     if (ec) return Close();
     stream_head_written_ = true;
     if (head_request_) {
@@ -907,7 +908,8 @@ class Connection final : public ConnectionBase {
 
   void OnChunkWritten(error_code ec, size_t size) {
     stream_writing_ = false;
-    if (phase_ == Phase::kClosed) return;
+    if (phase_ == Phase::kClosed)
+      return channel_->Close(Unavailable("the client connection closed"));
     if (ec) return Close();
     body_bytes_ += size;
     channel_->PopFront();
@@ -918,9 +920,12 @@ class Connection final : public ConnectionBase {
 
   void OnStreamEnd(error_code ec) {
     stream_writing_ = false;
+    // Whether the body got out is the final write's result, even when the
+    // connection was closed meanwhile (a client that left right after the
+    // last byte, Stop()): that is what the producer's Finish() reports.
+    channel_->Close(ec ? Unavailable("the client connection closed") : Status::Ok());
     if (phase_ == Phase::kClosed) return;
     if (ec) return Close();
-    channel_->Close(Status::Ok());
     FinishResponse();
   }
 
@@ -1004,7 +1009,9 @@ class Connection final : public ConnectionBase {
     phase_ = Phase::kClosed;
     Disarm();
     if (sink_) sink_->MarkGone();
-    if (channel_) channel_->Close(Unavailable("the client connection closed"));
+    // With a write under way, its completion (which always runs) settles
+    // the writer's result.
+    if (channel_ && !stream_writing_) channel_->Close(Unavailable("the client connection closed"));
     error_code ignored;
     Socket().close(ignored);
   }

@@ -947,7 +947,8 @@ TEST_F(ServerTest, StreamsServerSentEventsAsTheyAreWritten) {
                               // back in a buffer.
                               ASSERT_TRUE(first_seen.Wait());
                               ASSERT_TRUE(writer->Write("data: two\n\n").ok());
-                              EXPECT_TRUE(writer->Finish().ok());
+                              Status finished = writer->Finish();
+                              EXPECT_TRUE(finished.ok()) << finished.message();
                             })
                   .ok());
   StartPlain();
