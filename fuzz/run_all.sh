@@ -8,7 +8,8 @@
 # timeout handler would otherwise never end). At the end it prints, per
 # target, the executions and the coverage (edges, libFuzzer's `cov:`) and the
 # path of each artifact; it exits non-zero when a target crashed, leaked, hung
-# or was killed. FUZZ_JOBS=N runs N targets side by side. It does not
+# or was killed. FUZZ_JOBS=N runs N targets side by side; FUZZ_TARGETS
+# names the targets to run (default: all). It does not
 # minimise or triage what it finds.
 set -uo pipefail
 build=${1:-build-fuzz}
@@ -23,6 +24,14 @@ mkdir -p "$workroot"
 
 shopt -s nullglob
 bins=("$build"/fuzz/*_fuzz)
+if [ -n "${FUZZ_TARGETS:-}" ]; then  # e.g. FUZZ_TARGETS="osv_fuzz oval_fuzz"
+  picked=()
+  for name in $FUZZ_TARGETS; do
+    [ -x "$build/fuzz/$name" ] || { echo "run_all.sh: no fuzz target $name in $build/fuzz" >&2; exit 2; }
+    picked+=("$build/fuzz/$name")
+  done
+  bins=("${picked[@]}")
+fi
 if [ ${#bins[@]} -eq 0 ]; then
   echo "run_all.sh: no fuzz targets in $build/fuzz (build with: cmake --preset fuzz && cmake --build $build)" >&2
   exit 2
