@@ -2,11 +2,14 @@
 
 #include <gtest/gtest.h>
 
+#include <fstream>
 #include <regex>
 #include <set>
+#include <sstream>
 #include <string>
 
 #include "api/openapi_spec.h"
+#include "testing/test_util.h"
 
 namespace warden::api {
 namespace {
@@ -79,6 +82,20 @@ TEST(ApiErrorTest, SpecErrorCodeEnumIsExactlyTheTable) {
     EXPECT_TRUE(in_spec.count(code)) << code << " missing from the spec";
   for (const std::string& code : in_spec)
     EXPECT_TRUE(in_table.count(code)) << code << " missing from the table";
+}
+
+// docs/api.md lists the codes for people; it must list all of them, each
+// with its status.
+TEST(ApiErrorTest, DocsListEveryCodeWithItsStatus) {
+  std::ifstream in(warden::testing::SourcePath("docs/api.md"));
+  ASSERT_TRUE(in.good());
+  std::stringstream text;
+  text << in.rdbuf();
+  for (const ErrorCodeInfo& info : ErrorCodes()) {
+    std::string row =
+        "| `" + std::string(info.code) + "` | " + std::to_string(info.http_status) + " |";
+    EXPECT_NE(text.str().find(row), std::string::npos) << "docs/api.md lacks the row " << row;
+  }
 }
 
 TEST(ApiErrorTest, MakeApiErrorTakesTheStatusFromTheTable) {
