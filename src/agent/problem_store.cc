@@ -179,9 +179,9 @@ void Redetect(const Finding& f, int64_t now, Problem* p, std::string* action,
 }  // namespace
 
 Result<std::unique_ptr<ProblemStore>> ProblemStore::Open(const std::string& path, bool read_only) {
-  ASSIGN_OR_RETURN(
-      auto db, SqliteConnection::Open(path, read_only ? SqliteConnection::Mode::kReadOnly
-                                                      : SqliteConnection::Mode::kReadWriteCreate));
+  ASSIGN_OR_RETURN(auto db,
+                   SqliteDatabase::Open(path, read_only ? SqliteDatabase::Mode::kReadOnly
+                                                        : SqliteDatabase::Mode::kReadWriteCreate));
   if (!read_only) RETURN_IF_ERROR(db->Exec(kSchema));
   return std::unique_ptr<ProblemStore>(new ProblemStore(std::move(db)));
 }

@@ -30,9 +30,9 @@
 #include <string>
 #include <vector>
 
-#include "agent/sqlite_connection.h"
 #include "core/finding.h"
 #include "core/status.h"
+#include "sql/sqlite_database.h"
 
 namespace warden {
 
@@ -119,14 +119,14 @@ class ProblemStore {
   // Number of problems per status.
   Result<std::map<ProblemStatus, int64_t>> Counts();
 
-  SqliteConnection& db() { return *db_; }
+  SqliteDatabase& db() { return *db_; }
 
  private:
-  explicit ProblemStore(std::unique_ptr<SqliteConnection> db) : db_(std::move(db)) {}
+  explicit ProblemStore(std::unique_ptr<SqliteDatabase> db) : db_(std::move(db)) {}
   Result<std::string> ResolveId(const std::string& id_or_prefix);
   Status Save(const Problem& p, bool insert);
   Status AddHistory(const ProblemEvent& e);
-  std::unique_ptr<SqliteConnection> db_;
+  std::unique_ptr<SqliteDatabase> db_;
 };
 
 // The problem as Warden JSON (lifecycle keys plus the latest finding).

@@ -22,6 +22,7 @@
 #include "cli/host_session.h"
 #include "cli/warden_cli.h"
 #include "core/time_format.h"
+#include "core/yaml_reader.h"
 #include "ebpf/agent_event_source.h"
 #include "ebpf/host_rules.h"
 
@@ -445,18 +446,11 @@ Result<int64_t> ParseUntil(const std::string& until, const std::string& for_dura
     return *t;
   }
   if (!for_duration.empty()) {
-    std::string text = for_duration;
-    int64_t unit = 1;
-    char u = text.back();
-    if (u == 'd' || u == 'h' || u == 'm' || u == 's') {
-      unit = u == 'd' ? 86400 : u == 'h' ? 3600 : u == 'm' ? 60 : 1;
-      text.pop_back();
-    }
-    int64_t n = 0;
-    if (!ParseInt64(text, &n) || n <= 0)
+    std::optional<int64_t> ms = ParseDurationMs(for_duration);
+    if (!ms || *ms < 1000)
       return InvalidArgument("--for: expected a duration like 30d, 12h or 90m, got '" +
                              for_duration + "'");
-    return NowEpochSeconds() + n * unit;
+    return NowEpochSeconds() + *ms / 1000;
   }
   return int64_t{0};
 }
