@@ -1,4 +1,4 @@
-#include "agent/sqlite_connection.h"
+#include "sql/sqlite_database.h"
 
 #include <sqlite3.h>
 
@@ -30,6 +30,11 @@ SqliteStatement& SqliteStatement::Bind(int index, int64_t value) {
 
 SqliteStatement& SqliteStatement::Bind(int index, std::string_view text) {
   sqlite3_bind_text(stmt_, index, text.data(), static_cast<int>(text.size()), SQLITE_TRANSIENT);
+  return *this;
+}
+
+SqliteStatement& SqliteStatement::BindDouble(int index, double value) {
+  sqlite3_bind_double(stmt_, index, value);
   return *this;
 }
 
@@ -73,40 +78,46 @@ std::string SqliteStatement::Text(int column) const {
                      static_cast<size_t>(sqlite3_column_bytes(stmt_, column)));
 }
 
-Result<std::unique_ptr<SqliteConnection>> SqliteConnection::Open(const std::string& path,
-                                                                 Mode mode) {
-  std::unique_ptr<SqliteConnection> c(new SqliteConnection());
+Result<std::unique_ptr<SqliteDatabase>> SqliteDatabase::Open(const std::string& path, Mode mode) {
+  SqliteOpenOptions options;
+  options.mode = mode;
+  return Open(path, options);
+}
+
+Result<std::unique_ptr<SqliteDatabase>> SqliteDatabase::Open(const std::string& path,
+                                                             const SqliteOpenOptions& options) {
+  std::unique_ptr<SqliteDatabase> c(new SqliteDatabase());
   c->path_ = path;
+  const bool read_only = options.mode == Mode::kReadOnly;
   int flags = SQLITE_OPEN_NOMUTEX;
-  if (mode == Mode::kReadOnly)
+  if (read_only)
     flags |= SQLITE_OPEN_READONLY;
   else
-    flags |= SQLITE_OPEN_READWRITE | (mode == Mode::kReadWriteCreate ? SQLITE_OPEN_CREATE : 0);
+    flags |=
+        SQLITE_OPEN_READWRITE | (options.mode == Mode::kReadWriteCreate ? SQLITE_OPEN_CREATE : 0);
   int rc = sqlite3_open_v2(path.c_str(), &c->db_, flags, nullptr);
   if (rc != SQLITE_OK) {
     std::string msg = c->db_ ? sqlite3_errmsg(c->db_) : sqlite3_errstr(rc);
     if (rc == SQLITE_CANTOPEN) return NotFound(path + ": cannot open (" + msg + ")");
     return IoError(path + ": " + msg);
   }
-  sqlite3_busy_timeout(c->db_, 10000);
-  if (mode != Mode::kReadOnly) {
-    // WAL: readers (the CLI) never block the writer. synchronous=FULL: a
-    // committed transaction survives a crash of the process or the machine.
-    RETURN_IF_ERROR(c->Exec("PRAGMA journal_mode=WAL"));
-    RETURN_IF_ERROR(c->Exec("PRAGMA synchronous=FULL"));
+  sqlite3_busy_timeout(c->db_, static_cast<int>(options.busy_timeout.count()));
+  if (!read_only) {
+    if (options.wal) RETURN_IF_ERROR(c->Exec("PRAGMA journal_mode=WAL"));
+    if (options.synchronous_full) RETURN_IF_ERROR(c->Exec("PRAGMA synchronous=FULL"));
   }
   return c;
 }
 
-SqliteConnection::~SqliteConnection() {
+SqliteDatabase::~SqliteDatabase() {
   if (db_) sqlite3_close_v2(db_);
 }
 
-Status SqliteConnection::Error(std::string_view what) const {
+Status SqliteDatabase::Error(std::string_view what) const {
   return IoError(path_ + ": " + std::string(what) + ": " + sqlite3_errmsg(db_));
 }
 
-Status SqliteConnection::Exec(std::string_view sql) {
+Status SqliteDatabase::Exec(std::string_view sql) {
   std::string text(sql);
   char* err = nullptr;
   int rc = sqlite3_exec(db_, text.c_str(), nullptr, nullptr, &err);
@@ -118,7 +129,7 @@ Status SqliteConnection::Exec(std::string_view sql) {
   return Status::Ok();
 }
 
-Result<SqliteStatement> SqliteConnection::Prepare(std::string_view sql) {
+Result<SqliteStatement> SqliteDatabase::Prepare(std::string_view sql) {
   sqlite3_stmt* stmt = nullptr;
   if (sqlite3_prepare_v2(db_, sql.data(), static_cast<int>(sql.size()), &stmt, nullptr) !=
       SQLITE_OK)
@@ -126,17 +137,38 @@ Result<SqliteStatement> SqliteConnection::Prepare(std::string_view sql) {
   return SqliteStatement(stmt, path_);
 }
 
-int64_t SqliteConnection::LastInsertRowId() const { return sqlite3_last_insert_rowid(db_); }
-int SqliteConnection::Changes() const { return sqlite3_changes(db_); }
+int64_t SqliteDatabase::LastInsertRowId() const { return sqlite3_last_insert_rowid(db_); }
+int SqliteDatabase::Changes() const { return sqlite3_changes(db_); }
 
-Result<std::string> SqliteConnection::IntegrityCheck() {
+Result<std::string> SqliteDatabase::IntegrityCheck() {
   ASSIGN_OR_RETURN(SqliteStatement st, Prepare("PRAGMA integrity_check"));
   ASSIGN_OR_RETURN(bool row, st.Step());
   if (!row) return std::string("no answer");
   return st.Text(0);
 }
 
-Result<std::unique_ptr<SqliteTransaction>> SqliteTransaction::Begin(SqliteConnection& db) {
+Result<int64_t> SqliteDatabase::UserVersion() {
+  ASSIGN_OR_RETURN(SqliteStatement st, Prepare("PRAGMA user_version"));
+  ASSIGN_OR_RETURN(bool row, st.Step());
+  if (!row) return Error("PRAGMA user_version");
+  return st.Int(0);
+}
+
+Result<bool> SqliteDatabase::HasTable(std::string_view name) {
+  ASSIGN_OR_RETURN(SqliteStatement st,
+                   Prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?1"));
+  st.Bind(1, name);
+  return st.Step();
+}
+
+Result<bool> SqliteDatabase::HasColumn(std::string_view table, std::string_view column) {
+  ASSIGN_OR_RETURN(SqliteStatement st,
+                   Prepare("SELECT 1 FROM pragma_table_info(?1) WHERE name = ?2"));
+  st.Bind(1, table).Bind(2, column);
+  return st.Step();
+}
+
+Result<std::unique_ptr<SqliteTransaction>> SqliteTransaction::Begin(SqliteDatabase& db) {
   RETURN_IF_ERROR(db.Exec("BEGIN IMMEDIATE"));
   return std::unique_ptr<SqliteTransaction>(new SqliteTransaction(db));
 }

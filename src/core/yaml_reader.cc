@@ -1,4 +1,4 @@
-#include "rules/yaml_util.h"
+#include "core/yaml_reader.h"
 
 #include <fcntl.h>
 #include <unistd.h>
@@ -7,18 +7,21 @@
 #include <algorithm>
 #include <cctype>
 #include <cerrno>
+#include <cstdlib>
+#include <filesystem>
 #include <sstream>
 
 #include "core/strings.h"
-#include "rules/string_match.h"
 
 namespace warden {
 
-std::string RuleDiagnostic::ToString() const {
-  std::string s = location.ToString() + ": ";
-  if (severity == Severity::kWarning) s += "warning: ";
-  if (!rule_id.empty()) s += "rule " + rule_id + ": ";
-  return s + message;
+std::string SourceLocation::ToString() const {
+  std::string s = file.empty() ? "<rules>" : file;
+  if (line > 0) {
+    s += ":" + std::to_string(line);
+    if (column > 0) s += ":" + std::to_string(column);
+  }
+  return s;
 }
 
 SourceLocation LocationOf(const std::string& file, const YAML::Node& node) {
@@ -376,6 +379,20 @@ Result<std::vector<YAML::Node>> SafeLoadAllYaml(std::string_view text, const std
   }
 }
 
+Result<YAML::Node> SafeLoadYaml(std::string_view text, const std::string& source,
+                                const YamlLimits& limits) {
+  RETURN_IF_ERROR(CheckYamlInput(text, source, limits));
+  try {
+    return YAML::Load(std::string(text));
+  } catch (const YAML::ParserException& e) {
+    return InvalidArgument(AtMark(source, e.mark) + ": YAML syntax error: " + e.msg);
+  } catch (const YAML::Exception& e) {
+    return InvalidArgument(source + ": " + e.what());
+  } catch (const std::exception& e) {
+    return InvalidArgument(source + ": invalid YAML: " + e.what());
+  }
+}
+
 Result<std::string> ReadScalar(const YAML::Node& node, const std::string& what) {
   if (!node.IsScalar()) return InvalidArgument(what + ": expected a single value");
   return node.Scalar();
@@ -411,19 +428,58 @@ Result<double> ReadNumber(const YAML::Node& node, const std::string& what) {
   return InvalidArgument(what + ": expected a number");
 }
 
-Result<int64_t> ReadDuration(const YAML::Node& node, const std::string& what) {
-  if (!node.IsScalar()) return InvalidArgument(what + ": expected a duration like 300s, 5m or 1h");
-  std::string text = std::string(TrimWhitespace(node.Scalar()));
-  int64_t unit = 1;
-  if (!text.empty() && std::string("smhd").find(text.back()) != std::string::npos) {
-    char u = text.back();
-    unit = u == 's' ? 1 : u == 'm' ? 60 : u == 'h' ? 3600 : 86400;
-    text.pop_back();
+std::optional<int64_t> ParseDurationMs(std::string_view input) {
+  std::string_view text = TrimWhitespace(input);
+  int64_t unit = 1000;
+  if (EndsWith(text, "ms")) {
+    unit = 1;
+    text.remove_suffix(2);
+  } else if (!text.empty() &&
+             std::string_view("smhd").find(text.back()) != std::string_view::npos) {
+    const char u = text.back();
+    unit = u == 's' ? 1000 : u == 'm' ? 60000 : u == 'h' ? 3600000 : 86400000;
+    text.remove_suffix(1);
   }
-  int64_t n = 0;
-  if (!ParseInt64(text, &n) || n <= 0)
-    return InvalidArgument(what + ": expected a positive duration like 300s, 5m or 1h");
-  return n * unit;
+  int64_t v = 0;
+  if (!ParseInt64(TrimWhitespace(text), &v) || v < 0 || v > (int64_t{1} << 40) / unit)
+    return std::nullopt;
+  return v * unit;
+}
+
+std::optional<int64_t> ParseByteSize(std::string_view input) {
+  std::string upper;
+  for (char c : TrimWhitespace(input))
+    upper += static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+  int64_t unit = 1;
+  for (auto [suffix, mult] : {std::pair<std::string_view, int64_t>{"KIB", 1ll << 10},
+                              {"MIB", 1ll << 20},
+                              {"GIB", 1ll << 30},
+                              {"KB", 1ll << 10},
+                              {"MB", 1ll << 20},
+                              {"GB", 1ll << 30},
+                              {"K", 1ll << 10},
+                              {"M", 1ll << 20},
+                              {"G", 1ll << 30},
+                              {"B", 1}}) {
+    if (EndsWith(upper, suffix)) {
+      unit = mult;
+      upper.resize(upper.size() - suffix.size());
+      break;
+    }
+  }
+  int64_t v = 0;
+  if (!ParseInt64(TrimWhitespace(upper), &v) || v < 0 || v > (int64_t{1} << 50) / unit)
+    return std::nullopt;
+  return v * unit;
+}
+
+Result<int64_t> ReadDuration(const YAML::Node& node, const std::string& what) {
+  std::optional<int64_t> ms = node.IsScalar() ? ParseDurationMs(node.Scalar()) : std::nullopt;
+  if (!ms || *ms < 1000 || *ms % 1000 != 0)
+    return InvalidArgument(what +
+                           ": expected a positive duration in whole seconds like 300s, 5m "
+                           "or 1h");
+  return *ms / 1000;
 }
 
 namespace {
@@ -457,6 +513,157 @@ std::optional<std::string> SuggestKey(const std::string& word,
   }
   if (best && best_distance <= std::max<size_t>(2, word.size() / 3)) return best;
   return std::nullopt;
+}
+
+std::string DidYouMean(const std::string& word, const std::vector<std::string>& candidates) {
+  if (auto s = SuggestKey(word, candidates)) return "; did you mean '" + *s + "'?";
+  return "";
+}
+
+bool YamlHasContent(const YAML::Node& n) {
+  if (!n || n.IsNull()) return false;
+  if (n.IsSequence() || n.IsMap()) return n.size() > 0;
+  return true;
+}
+
+// ---------------------------------------------------------------- YamlReader
+
+YamlReader::YamlReader(std::string source, std::string base_dir)
+    : source_(std::move(source)), base_dir_(std::move(base_dir)) {}
+
+Status YamlReader::Error(const YAML::Node& node, const std::string& key,
+                         const std::string& reason) const {
+  std::string where = source_;
+  YAML::Mark m = node.Mark();
+  if (!m.is_null() && m.line >= 0)
+    where += ":" + std::to_string(m.line + 1) + ":" + std::to_string(m.column + 1);
+  return InvalidArgument(where + ": " + (key.empty() ? "" : key + ": ") + reason);
+}
+
+Status YamlReader::CheckKeys(const YAML::Node& map, const std::string& path,
+                             const std::vector<std::string>& allowed) const {
+  if (!map.IsMap()) return Error(map, path, "expected a mapping of keys");
+  for (auto it = map.begin(); it != map.end(); ++it) {
+    if (!it->first.IsScalar()) return Error(it->first, path, "keys must be plain words");
+    const std::string key = it->first.Scalar();
+    if (std::find(allowed.begin(), allowed.end(), key) != allowed.end()) continue;
+    std::string reason = "unknown key '" + key + "'";
+    std::string hint = DidYouMean(key, allowed);
+    if (hint.empty()) {
+      hint = "; known keys: ";
+      for (size_t i = 0; i < allowed.size(); ++i) hint += (i ? ", " : "") + allowed[i];
+    }
+    return Error(it->first, Join(path, key), reason + hint);
+  }
+  return Status::Ok();
+}
+
+Result<std::string> YamlReader::String(const YAML::Node& n, const std::string& key) const {
+  if (!n.IsScalar()) return Error(n, key, "expected a single value");
+  if (!expand_env_) return n.Scalar();
+  return ExpandEnvironment(n, key, n.Scalar());
+}
+
+Result<std::string> YamlReader::ExpandEnvironment(const YAML::Node& n, const std::string& key,
+                                                  const std::string& text) const {
+  std::string out;
+  size_t i = 0;
+  while (i < text.size()) {
+    size_t start = text.find("${", i);
+    if (start == std::string::npos) {
+      out += text.substr(i);
+      break;
+    }
+    size_t end = text.find('}', start);
+    if (end == std::string::npos) return Error(n, key, "unterminated ${...} reference");
+    out += text.substr(i, start - i);
+    std::string var = text.substr(start + 2, end - start - 2);
+    const char* value = std::getenv(var.c_str());
+    if (value == nullptr && !allow_unset_env_)
+      return Error(n, key, "environment variable " + var + " is not set");
+    out += value ? value : "";
+    i = end + 1;
+  }
+  return out;
+}
+
+Result<bool> YamlReader::Bool(const YAML::Node& n, const std::string& key) const {
+  auto r = ReadBool(n, key);
+  if (!r.ok()) return Error(n, key, "expected true or false");
+  return *r;
+}
+
+Result<int64_t> YamlReader::Int(const YAML::Node& n, const std::string& key, int64_t min,
+                                int64_t max) const {
+  int64_t v = 0;
+  if (!n.IsScalar() || !ParseInt64(TrimWhitespace(n.Scalar()), &v) || v < min || v > max)
+    return Error(n, key,
+                 "expected an integer from " + std::to_string(min) + " to " + std::to_string(max));
+  return v;
+}
+
+Result<double> YamlReader::Number(const YAML::Node& n, const std::string& key, double min,
+                                  double max) const {
+  double v = 0;
+  if (!n.IsScalar() || !ParseDouble(TrimWhitespace(n.Scalar()), &v) || v < min || v > max) {
+    std::ostringstream os;
+    os << "expected a number from " << min << " to " << max;
+    return Error(n, key, os.str());
+  }
+  return v;
+}
+
+Result<int64_t> YamlReader::DurationMs(const YAML::Node& n, const std::string& key,
+                                       int64_t min_ms) const {
+  std::optional<int64_t> ms = n.IsScalar() ? ParseDurationMs(n.Scalar()) : std::nullopt;
+  if (!ms) return Error(n, key, std::string(kDurationHint));
+  if (*ms < min_ms) return Error(n, key, "must be at least " + std::to_string(min_ms) + "ms");
+  return *ms;
+}
+
+Result<int64_t> YamlReader::Size(const YAML::Node& n, const std::string& key,
+                                 int64_t min_bytes) const {
+  std::optional<int64_t> bytes = n.IsScalar() ? ParseByteSize(n.Scalar()) : std::nullopt;
+  if (!bytes) return Error(n, key, std::string(kSizeHint));
+  if (*bytes < min_bytes)
+    return Error(n, key, "must be at least " + std::to_string(min_bytes) + " bytes");
+  return *bytes;
+}
+
+Result<std::map<std::string, std::string>> YamlReader::StringMap(const YAML::Node& n,
+                                                                 const std::string& key) const {
+  std::map<std::string, std::string> out;
+  if (n.IsNull()) return out;
+  if (!n.IsMap()) return Error(n, key, "expected a mapping of names to values");
+  for (auto it = n.begin(); it != n.end(); ++it) {
+    if (!it->first.IsScalar()) return Error(it->first, key, "keys must be plain words");
+    ASSIGN_OR_RETURN(std::string v, String(it->second, Join(key, it->first.Scalar())));
+    out[it->first.Scalar()] = v;
+  }
+  return out;
+}
+
+Result<std::vector<std::string>> YamlReader::StringList(const YAML::Node& n, const std::string& key,
+                                                        const std::string& hint) const {
+  auto list = ReadStringList(n, key);
+  if (!list.ok()) return Error(n, key, "expected " + hint);
+  return list;
+}
+
+Result<std::string> YamlReader::Choice(const YAML::Node& n, const std::string& key,
+                                       const std::vector<std::string>& choices) const {
+  ASSIGN_OR_RETURN(std::string v, String(n, key));
+  if (std::find(choices.begin(), choices.end(), v) != choices.end()) return v;
+  std::string expected;
+  for (size_t i = 0; i < choices.size(); ++i)
+    expected += (i == 0 ? "" : i + 1 == choices.size() ? " or " : ", ") + choices[i];
+  return Error(n, key, "expected " + expected + ", got '" + v + "'");
+}
+
+std::string YamlReader::ResolvePath(const std::string& path, const std::string& base) const {
+  if (path.empty() || path[0] == '/') return path;
+  const std::string& dir = base.empty() ? base_dir_ : base;
+  return (std::filesystem::path(dir.empty() ? "." : dir) / path).lexically_normal().string();
 }
 
 }  // namespace warden
