@@ -91,7 +91,9 @@ Result<ListPage<T>> RunListPage(SqliteConnection& conn, const ListTable& table,
       last.id = st->Int(sort_column + 1);
     }
   }
-  if (count_total) {
+  if (count_total && !query.after && !page.next_cursor) {
+    page.total = static_cast<int64_t>(page.items.size());  // the whole list is this page
+  } else if (count_total) {
     ASSIGN_OR_RETURN(ScopedStatement st, conn.Statement(sql.count));
     BindValues(*st, sql.count_params);
     ASSIGN_OR_RETURN(bool row, st->Step());
