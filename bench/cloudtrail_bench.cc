@@ -1,6 +1,6 @@
 // CloudTrail rule evaluation at line rate, against jq. Generates ~200 MB of
 // CloudTrail JSON lines in a temporary directory (events modelled on the real
-// attack-simulation samples in ../shared/cloudtrail-samples when present:
+// attack-simulation samples in tests/fixtures/cloudtrail (or --samples=DIR):
 // each sample event is re-emitted with a fresh eventID, eventTime, requestID
 // and source address; else on built-in templates), then measures on one core:
 //   - jq_rtm011:      jq over the file with a filter equivalent to the five
@@ -320,7 +320,7 @@ class Reporter : public benchmark::ConsoleReporter {
 int main(int argc, char** argv) {
   size_t mb = 200;
   std::string samples = std::filesystem::path(__FILE__).parent_path().parent_path().string() +
-                        "/../shared/cloudtrail-samples/invictus-ir_aws_dataset";
+                        "/tests/fixtures/cloudtrail/invictus-ir_aws_dataset";
   std::string workdir;
   bool cache_as_read = true;
   std::vector<char*> rest;

@@ -1,5 +1,5 @@
 // End-to-end tests of `warden trail` and `warden rules` through the built
-// binary, over the real CloudTrail of ../shared/cloudtrail-samples (an
+// binary, over the real CloudTrail of tests/fixtures/cloudtrail (an
 // attack simulation, 2,900 events). The reference for the regex rows is
 // Python's re.search run over the same files: Warden must select exactly the
 // events it selects, one finding per event.
@@ -29,9 +29,7 @@ using testing::RunShell;
 using testing::TempDir;
 using testing::WardenBinary;
 
-std::string Samples() {
-  return testing::SourcePath("../shared/cloudtrail-samples/invictus-ir_aws_dataset");
-}
+std::string Samples() { return testing::FixturePath("cloudtrail/invictus-ir_aws_dataset"); }
 
 // Event ids of the sample events whose (eventName, eventSource,
 // userIdentity.type) match every given regex with Python's re.search; a

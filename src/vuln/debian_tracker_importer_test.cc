@@ -12,7 +12,7 @@ using testing::CollectingSink;
 
 std::string Sample() {
   auto text = HostFs("/").ReadFile(
-      testing::SourcePath("../shared/vuln-samples/debian-tracker-subset.json"));
+      testing::FixturePath("vuln/samples/debian-tracker-subset.json"));
   EXPECT_TRUE(text.ok()) << text.status().message();
   return text.ok() ? *text : "";
 }

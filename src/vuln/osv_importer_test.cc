@@ -42,7 +42,7 @@ constexpr const char* kAlmaModular = R"({
 
 TEST(OsvImporterTest, DebianSampleGivesFixedRecordForWheezy) {
   auto text = HostFs("/").ReadFile(
-      testing::SourcePath("../shared/vuln-samples/osv-debian-DSA-3029-1.json"));
+      testing::FixturePath("vuln/samples/osv-debian-DSA-3029-1.json"));
   ASSERT_TRUE(text.ok());
   CollectingSink sink;
   ASSERT_TRUE(ImportOsvRecord(*text, "DSA-3029-1.json", sink).ok());

@@ -15,7 +15,7 @@ using testing::CollectingSink;
 
 std::string Sample() {
   auto text = HostFs("/").ReadFile(
-      testing::SourcePath("../shared/vuln-samples/oracle-elsa-oval-subset.xml"));
+      testing::FixturePath("vuln/samples/oracle-elsa-oval-subset.xml"));
   EXPECT_TRUE(text.ok());
   return text.ok() ? *text : "";
 }

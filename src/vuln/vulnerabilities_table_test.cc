@@ -17,7 +17,7 @@ class VulnerabilitiesTableTest : public ::testing::Test {
   void SetUp() override {
     auto r = ImportFeeds(
         db_, {FixturePath("vuln/feeds/tracker-bookworm.json"),
-              testing::SourcePath("../shared/vuln-samples/debian-tracker-subset.json")});
+              testing::FixturePath("vuln/samples/debian-tracker-subset.json")});
     ASSERT_TRUE(r.ok()) << r.status().message();
     RegisterVulnerabilitiesTable(registry_);
     auto engine = SqlEngine::Open(&registry_, &fs_);
