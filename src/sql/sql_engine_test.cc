@@ -72,7 +72,7 @@ class SqlEngineTest : public ::testing::Test {
                   [](const QueryContext& ctx, RowWriter& out) -> Status {
                     while (!ctx.Cancelled()) {
                       out.Add().Set("x", 1);
-                      if (out.size() > 1000)
+                      if (out.size() > 1000)  // paced: outlasts the budget without filling memory
                         std::this_thread::sleep_for(std::chrono::milliseconds(1));
                     }
                     return Status::Ok();
