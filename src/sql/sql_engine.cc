@@ -40,6 +40,12 @@ struct WardenCursor {
   sqlite3_vtab_cursor base;  // must be first
   std::vector<Row> rows;
   size_t pos = 0;
+  // The scan's context; for a streaming table (table.h), its stream (declared
+  // after ctx, so destroyed first: it may refer to ctx), and the rowid of
+  // rows[0], as rows holds one batch at a time.
+  std::unique_ptr<QueryContext> ctx;
+  std::unique_ptr<RowStream> stream;
+  int64_t first_rowid = 0;
 };
 
 std::string QuoteIdentifier(std::string_view name) {
@@ -244,15 +250,58 @@ int SetError(sqlite3_vtab* base, const std::string& message) {
   return SQLITE_ERROR;
 }
 
+// Reports a table's error for the query, naming the table.
+int TableError(sqlite3_vtab_cursor* base, const Status& st) {
+  auto* vtab = reinterpret_cast<WardenVtab*>(base->pVtab);
+  std::string msg = vtab->def->schema.name + ": " + st.message();
+  if (vtab->state->table_error.empty()) vtab->state->table_error = msg;
+  return SetError(base->pVtab, msg);
+}
+
+// Replaces a streaming scan's consumed rows with its next batch; the stream
+// is dropped when it has no more. Stops the query when its budget expired.
+int NextBatch(sqlite3_vtab_cursor* base) {
+  auto* cur = reinterpret_cast<WardenCursor*>(base);
+  auto* vtab = reinterpret_cast<WardenVtab*>(base->pVtab);
+  cur->first_rowid += static_cast<int64_t>(cur->rows.size());
+  cur->rows.clear();
+  cur->pos = 0;
+  RowWriter writer(&vtab->def->schema, &vtab->def->column_index, &cur->rows);
+  while (cur->rows.empty() && cur->stream) {
+    Result<bool> more = false;
+    try {
+      more = cur->stream->Next(writer);
+    } catch (const std::exception& e) {
+      more = Internal(std::string("unexpected exception: ") + e.what());
+    }
+    if (vtab->state->budget.Expired()) {
+      cur->stream.reset();
+      cur->rows.clear();
+      return SQLITE_INTERRUPT;
+    }
+    if (!more.ok()) {
+      cur->stream.reset();
+      cur->rows.clear();
+      return TableError(base, more.status());
+    }
+    if (!*more) cur->stream.reset();
+  }
+  return SQLITE_OK;
+}
+
 int xFilter(sqlite3_vtab_cursor* base, int, const char* idx_str, int argc, sqlite3_value** argv) {
   auto* cur = reinterpret_cast<WardenCursor*>(base);
   auto* vtab = reinterpret_cast<WardenVtab*>(base->pVtab);
   const TableDef* def = vtab->def;
   ScanState* state = vtab->state;
+  cur->stream.reset();
   cur->rows.clear();
   cur->pos = 0;
+  cur->first_rowid = 0;
 
-  QueryContext ctx(&def->schema, state->fs, state->registry, &state->budget);
+  cur->ctx =
+      std::make_unique<QueryContext>(&def->schema, state->fs, state->registry, &state->budget);
+  QueryContext& ctx = *cur->ctx;
   std::string_view plan = idx_str ? idx_str : "";
   auto parts = SplitString(plan, ';');
   uint64_t used = ~0ull;
@@ -277,6 +326,18 @@ int xFilter(sqlite3_vtab_cursor* base, int, const char* idx_str, int argc, sqlit
     }
   }
 
+  if (def->open_stream) {
+    Status st;
+    try {
+      auto stream = def->open_stream(ctx);
+      if (stream.ok()) cur->stream = std::move(stream).value();
+      st = stream.status();
+    } catch (const std::exception& e) {
+      st = Internal(std::string("unexpected exception: ") + e.what());
+    }
+    if (!st.ok()) return TableError(base, st);
+    return NextBatch(base);
+  }
   RowWriter writer(&def->schema, &def->column_index, &cur->rows);
   Status st;
   try {
@@ -288,16 +349,14 @@ int xFilter(sqlite3_vtab_cursor* base, int, const char* idx_str, int argc, sqlit
     cur->rows.clear();
     return SQLITE_INTERRUPT;
   }
-  if (!st.ok()) {
-    std::string msg = def->schema.name + ": " + st.message();
-    if (state->table_error.empty()) state->table_error = msg;
-    return SetError(base->pVtab, msg);
-  }
+  if (!st.ok()) return TableError(base, st);
   return SQLITE_OK;
 }
 
 int xNext(sqlite3_vtab_cursor* base) {
-  reinterpret_cast<WardenCursor*>(base)->pos++;
+  auto* cur = reinterpret_cast<WardenCursor*>(base);
+  cur->pos++;
+  if (cur->pos >= cur->rows.size() && cur->stream) return NextBatch(base);
   return SQLITE_OK;
 }
 
@@ -323,7 +382,8 @@ int xColumn(sqlite3_vtab_cursor* base, sqlite3_context* ctx, int col) {
 }
 
 int xRowid(sqlite3_vtab_cursor* base, sqlite3_int64* rowid) {
-  *rowid = static_cast<sqlite3_int64>(reinterpret_cast<WardenCursor*>(base)->pos);
+  auto* cur = reinterpret_cast<WardenCursor*>(base);
+  *rowid = static_cast<sqlite3_int64>(cur->first_rowid + static_cast<int64_t>(cur->pos));
   return SQLITE_OK;
 }
 

@@ -146,13 +146,27 @@ std::optional<std::vector<int64_t>> QueryContext::IntegerEquals(std::string_view
 }
 
 void TableRegistry::Add(TableSchema schema, GenerateFn generate) {
-  auto def = std::unique_ptr<TableDef>(new TableDef{std::move(schema), std::move(generate), {}});
+  auto def =
+      std::unique_ptr<TableDef>(new TableDef{std::move(schema), std::move(generate), {}, {}});
   for (size_t i = 0; i < def->schema.columns.size(); ++i)
     def->column_index.emplace(def->schema.columns[i].name, static_cast<int>(i));
   assert(tables_.find(def->schema.name) == tables_.end() && "table registered twice");
   const TableDef* raw = def.get();
   for (const auto& alias : def->schema.aliases) aliases_.emplace(alias, raw);
   tables_.emplace(def->schema.name, std::move(def));
+}
+
+void TableRegistry::AddStreaming(TableSchema schema, OpenStreamFn open_stream) {
+  GenerateFn drain = [open_stream](const QueryContext& ctx, RowWriter& out) -> Status {
+    ASSIGN_OR_RETURN(std::unique_ptr<RowStream> stream, open_stream(ctx));
+    for (;;) {
+      ASSIGN_OR_RETURN(bool more, stream->Next(out));
+      if (!more) return Status::Ok();
+    }
+  };
+  std::string name = schema.name;
+  Add(std::move(schema), std::move(drain));
+  tables_.find(name)->second->open_stream = std::move(open_stream);
 }
 
 const TableDef* TableRegistry::Find(std::string_view name) const {

@@ -15,6 +15,17 @@
 //     error. Return a non-OK Status only when the query cannot be answered.
 //   - Poll ctx.Cancelled() in long loops; return early when it is true.
 // Generate functions are called on the query's thread, one at a time.
+//
+// Streaming tables. A generate function holds every row of a scan in memory
+// before SQLite sees the first, which is wrong for tables whose row count has
+// no bound (file or hash over a recursive pattern walk whole trees: 700 MB
+// for `count(*)` over "/"), and makes LIMIT 1 cost as much as the full scan.
+// Such a table registers with AddStreaming instead: for each scan the engine
+// opens a RowStream and asks it for the next batch whenever SQLite has
+// consumed the rows already produced. Memory is then one batch plus the
+// stream's own state, and a query that stops early stops the walk. The
+// contract above holds for streams too (constraints are hints, read through
+// ctx.fs(), poll ctx.Cancelled()).
 #pragma once
 
 #include <atomic>
@@ -231,10 +242,30 @@ class RowWriter {
 
 using GenerateFn = std::function<Status(const QueryContext&, RowWriter&)>;
 
+// The rows of one scan of a streaming table, produced batch by batch.
+class RowStream {
+ public:
+  virtual ~RowStream() = default;
+  // Appends the next batch of rows to out (kStreamBatchRows is a good size;
+  // fewer, even none, is allowed) and returns whether more may follow: false
+  // once the scan is complete. A non-OK result ends the query with that
+  // error. Called on the query's thread, never after it returned false.
+  virtual Result<bool> Next(RowWriter& out) = 0;
+};
+
+inline constexpr size_t kStreamBatchRows = 256;
+
+// Opens the stream of one scan. ctx outlives the stream, which may keep a
+// reference to it.
+using OpenStreamFn = std::function<Result<std::unique_ptr<RowStream>>(const QueryContext&)>;
+
 struct TableDef {
   TableSchema schema;
+  // Every table has one; for a streaming table, it drains the stream (for
+  // callers that want all rows at once).
   GenerateFn generate;
   std::unordered_map<std::string_view, int> column_index;  // filled by the registry
+  OpenStreamFn open_stream;                                // set for streaming tables only
 };
 
 // All tables known to an engine. Not thread-safe for Add; lookups are.
@@ -245,6 +276,8 @@ class TableRegistry {
   TableRegistry& operator=(const TableRegistry&) = delete;
 
   void Add(TableSchema schema, GenerateFn generate);
+  // A streaming table (see "Streaming tables" above).
+  void AddStreaming(TableSchema schema, OpenStreamFn open_stream);
   const TableDef* Find(std::string_view name) const;  // by name or alias
   // In name order.
   std::vector<const TableDef*> All() const;

@@ -3,13 +3,18 @@
 // account in /etc/passwd (or only the uids a query asks for). One row per key
 // line, with its options (from="...", command="...": NULL when none) and
 // comment. sshd's AuthorizedKeysFile setting is not consulted: these are the
-// default locations osquery reads. Unreadable or missing files are skipped.
-#include "core/strings.h"
+// default locations osquery reads. Unreadable or missing files are skipped,
+// and so are those HostFs's user-area rule refuses (a symlink out of the
+// home, a FIFO, another user's file, more than kMaxAuthorizedKeysBytes).
 #include "tables/ssh_authorized_key_line.h"
 #include "tables/user_home_dirs.h"
 #include "tables/user_tables.h"
 
 namespace warden {
+
+namespace {
+constexpr size_t kMaxAuthorizedKeysBytes = 16u << 20;
+}  // namespace
 
 void RegisterAuthorizedKeysTable(TableRegistry& r) {
   r.Add(TableSchema{"authorized_keys",
@@ -27,18 +32,17 @@ void RegisterAuthorizedKeysTable(TableRegistry& r) {
           for (const PasswdEntry& user : UsersToScan(ctx)) {
             if (ctx.Cancelled()) break;
             for (const char* name : {".ssh/authorized_keys", ".ssh/authorized_keys2"}) {
-              std::string path = HomeFilePath(user.home, name);
-              auto text = ctx.fs().ReadFile(path);
+              auto text = ctx.fs().ReadUserFile(HomeArea(user), name, kMaxAuthorizedKeysBytes,
+                                                CancelCheck(ctx));
               if (!text.ok()) continue;
-              for (std::string_view line : SplitString(*text, '\n')) {
-                std::optional<AuthorizedKey> key = ParseAuthorizedKeyLine(line);
-                if (!key) continue;
+              std::string path = HomeFilePath(user.home, name);
+              for (AuthorizedKey& key : ParseAuthorizedKeys(*text)) {
                 Row& row = out.Add();
                 row.Set("uid", static_cast<int64_t>(user.uid));
-                row.Set("algorithm", key->algorithm);
-                row.Set("key", key->key);
-                if (key->options) row.Set("options", *key->options);
-                if (key->comment) row.Set("comment", *key->comment);
+                row.Set("algorithm", std::move(key.algorithm));
+                row.Set("key", std::move(key.key));
+                if (key.options) row.Set("options", std::move(*key.options));
+                if (key.comment) row.Set("comment", std::move(*key.comment));
                 row.Set("key_file", path);
               }
             }

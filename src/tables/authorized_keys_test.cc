@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "sql/sql_engine.h"
+#include "tables/home_trap_test_util.h"
 #include "tables/query_rows_test_util.h"
 #include "testing/sql_test_util.h"
 #include "testing/test_util.h"
@@ -66,6 +67,14 @@ class RecordingFs : public HostFs {
     reads.emplace_back(path);
     return HostFs::ReadFile(path, max_bytes);
   }
+  Result<std::string> ReadUserFile(const UserArea& area, std::string_view relative,
+                                   size_t max_bytes,
+                                   const std::function<bool()>& cancelled) const override {
+    std::string dir = area.dir;
+    while (dir.size() > 1 && dir.back() == '/') dir.pop_back();
+    reads.push_back(dir + "/" + std::string(relative));
+    return HostFs::ReadUserFile(area, relative, max_bytes, cancelled);
+  }
   mutable std::vector<std::string> reads;
 };
 
@@ -88,6 +97,32 @@ TEST(AuthorizedKeysTableTest, NoPasswdIsZeroRows) {
   TempDir root;
   SqlFixture db(root.path());
   EXPECT_TRUE(db.Query("SELECT * FROM authorized_keys").rows.empty());
+}
+
+TEST(AuthorizedKeysTableTest, KeysSymlinkedOutOfTheHomeGiveNoRows) {
+  HomeTrapRoot root;
+  root.Write("root/.ssh/authorized_keys",
+             "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAILN9QY/nwRObcJR0xYgT9ZChrRWuE+y7CnkTx9gBMxsh "
+             "root@secret\n");
+  root.Symlink("/root/.ssh/authorized_keys", "home/u/.ssh");
+  root.Write("home/u/.keep2", "");
+  EXPECT_TRUE(root.QueryWithoutHanging("SELECT * FROM authorized_keys WHERE uid = 5").rows.empty());
+  HomeTrapRoot second;
+  second.Write("root/.ssh/authorized_keys",
+               "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAILN9QY/nwRObcJR0xYgT9ZChrRWuE+y7CnkTx9gBMxsh "
+               "root@secret\n");
+  second.Write("home/u/.ssh/.keep", "");
+  second.Symlink("../../../root/.ssh/authorized_keys", "home/u/.ssh/authorized_keys");
+  second.Symlink("/root/.ssh/authorized_keys", "home/u/.ssh/authorized_keys2");
+  EXPECT_TRUE(
+      second.QueryWithoutHanging("SELECT * FROM authorized_keys WHERE uid = 5").rows.empty());
+}
+
+TEST(AuthorizedKeysTableTest, FifoIsSkippedWithoutBlocking) {
+  HomeTrapRoot root;
+  root.Write("home/u/.ssh/.keep", "");
+  root.Fifo("home/u/.ssh/authorized_keys");
+  EXPECT_TRUE(root.QueryWithoutHanging("SELECT * FROM authorized_keys").rows.empty());
 }
 
 }  // namespace

@@ -16,7 +16,15 @@
 // osquery: permissions joined with ", ", persistent 0/1, install_timestamp
 // converted from WebKit time (0 when unknown), manifest_hash the SHA-256 of
 // manifest.json. "locale" is osquery's deprecated alias of default_locale.
+//
+// Everything here is the user's to write, so it is read under HostFs's
+// user-area rule: profiles and their Extensions directories within the home
+// (no symlink out of it, the user's own regular files); an extension that
+// the preferences place outside the home is read only when its directory
+// and files belong to the profile's user (the path came from the user's
+// own file, so it is not trusted to name root's files).
 #include <openssl/evp.h>
+#include <sys/stat.h>
 
 #include <algorithm>
 #include <cctype>
@@ -57,9 +65,20 @@ const BrowserDir kBrowserDirs[] = {
     {"island", ".config/island"},
 };
 
-std::optional<json> ReadJson(const HostFs& fs, const std::string& path,
-                             std::string* raw = nullptr) {
-  auto text = fs.ReadFile(path, kMaxJsonBytes);
+// A directory of the user's and how to read inside it: the area it lies in
+// and its path relative to the area's directory.
+struct UserLocation {
+  UserArea area;
+  std::string relative;  // "" for the area's directory itself
+  std::string Below(std::string_view name) const {
+    return relative.empty() ? std::string(name) : relative + "/" + std::string(name);
+  }
+};
+
+std::optional<json> ReadJson(const QueryContext& ctx, const UserLocation& dir,
+                             std::string_view name, std::string* raw = nullptr) {
+  auto text = ctx.fs().ReadUserFile(dir.area, dir.Below(name), kMaxJsonBytes,
+                                    [&ctx] { return ctx.Cancelled(); });
   if (!text.ok()) return std::nullopt;
   json doc = json::parse(*text, nullptr, /*allow_exceptions=*/false);
   if (doc.is_discarded() || !doc.is_object()) return std::nullopt;
@@ -128,7 +147,8 @@ struct ExtensionSettings {
 
 struct Profile {
   std::string type;
-  std::string path;
+  std::string path;       // host path (the profile_path column)
+  UserLocation location;  // the same directory, inside the user's home
   std::string name;
   int64_t uid = 0;
   std::vector<json> preferences;  // Preferences, Secure Preferences (those that parse)
@@ -168,33 +188,50 @@ std::map<std::string, ExtensionSettings> ReferencedExtensions(const Profile& pro
   return out;
 }
 
+// Where an extension directory named by a host path is read: inside the
+// profile owner's home, under the home's area; elsewhere, as a directory
+// named by the user's own preferences.
+UserLocation LocateExtension(const Profile& profile, const std::string& host_path) {
+  const UserArea& home = profile.location.area;
+  std::string path = NormalPath(host_path);
+  std::string home_prefix = NormalPath(home.dir) + "/";
+  if (StartsWith(path, home_prefix)) return UserLocation{home, path.substr(home_prefix.size())};
+  return UserLocation{UserArea{path, home.uid, /*dir_named_by_user=*/true}, ""};
+}
+
 std::vector<Profile> FindProfiles(const QueryContext& ctx) {
   std::vector<Profile> profiles;
-  auto is_profile = [&](const std::string& dir) {
-    return ctx.fs().Exists(JoinHostPath(dir, "Preferences")) ||
-           ctx.fs().Exists(JoinHostPath(dir, "Secure Preferences"));
-  };
   for (const PasswdEntry& user : UsersToScan(ctx)) {
     if (user.home.empty() || user.home == "/") continue;
+    const UserArea home = HomeArea(user);
+    auto is_file = [&](const std::string& relative) {
+      auto st = ctx.fs().StatUserPath(home, relative);
+      return st.ok() && S_ISREG(st->st_mode);
+    };
+    auto is_profile = [&](const std::string& relative) {
+      return is_file(relative + "/Preferences") || is_file(relative + "/Secure Preferences");
+    };
     for (const BrowserDir& browser : kBrowserDirs) {
-      std::string base = HomeFilePath(user.home, browser.relative);
-      std::vector<std::string> dirs;
+      std::string base = browser.relative;
+      std::vector<std::string> dirs;  // relative to the home
       if (is_profile(base)) {
         dirs.push_back(base);
-      } else if (auto names = ctx.fs().ListDir(base); names.ok()) {
+      } else if (auto names = ctx.fs().ListUserDir(home, base); names.ok()) {
         std::sort(names->begin(), names->end());
         for (const std::string& n : *names) {
-          std::string d = JoinHostPath(base, n);
-          if (ctx.fs().IsDirectory(d) && is_profile(d)) dirs.push_back(std::move(d));
+          std::string d = base + "/" + n;
+          auto st = ctx.fs().StatUserPath(home, d);
+          if (st.ok() && S_ISDIR(st->st_mode) && is_profile(d)) dirs.push_back(std::move(d));
         }
       }
       for (std::string& d : dirs) {
         Profile p;
         p.type = browser.type;
-        p.path = std::move(d);
+        p.path = HomeFilePath(user.home, d);
+        p.location = UserLocation{home, std::move(d)};
         p.uid = user.uid;
         for (const char* file : {"Preferences", "Secure Preferences"})
-          if (auto prefs = ReadJson(ctx.fs(), JoinHostPath(p.path, file)))
+          if (auto prefs = ReadJson(ctx, p.location, file))
             p.preferences.push_back(std::move(*prefs));
         for (const json& prefs : p.preferences) {
           const json* prof = Child(prefs, "profile");
@@ -212,7 +249,8 @@ std::vector<Profile> FindProfiles(const QueryContext& ctx) {
 }
 
 // The string properties of a manifest, localized.
-std::map<std::string, std::string> ManifestStrings(const HostFs& fs, const std::string& ext_dir,
+std::map<std::string, std::string> ManifestStrings(const QueryContext& ctx,
+                                                   const UserLocation& ext_dir,
                                                    const json& manifest) {
   std::map<std::string, std::string> props;
   for (const char* key : {"name", "update_url", "version", "author", "default_locale",
@@ -225,7 +263,7 @@ std::map<std::string, std::string> ManifestStrings(const HostFs& fs, const std::
   std::string locale = props.count("default_locale")   ? props["default_locale"]
                        : props.count("current_locale") ? props["current_locale"]
                                                        : "en";
-  auto messages = ReadJson(fs, JoinHostPath(ext_dir, "_locales/" + locale + "/messages.json"));
+  auto messages = ReadJson(ctx, ext_dir, "_locales/" + locale + "/messages.json");
   if (!messages) return props;
   for (auto& [key, value] : props) {
     if (!StartsWith(value, "__MSG_") || !EndsWith(value, "__") || value.size() < 9) continue;
@@ -260,9 +298,10 @@ void SetPermissions(Row& row, const json& manifest, const char* key) {
 void EmitExtension(const QueryContext& ctx, const Profile& profile, const std::string& ext_dir,
                    const ExtensionSettings* settings, RowWriter& out) {
   std::string raw;
-  auto manifest = ReadJson(ctx.fs(), JoinHostPath(ext_dir, "manifest.json"), &raw);
+  const UserLocation location = LocateExtension(profile, ext_dir);
+  auto manifest = ReadJson(ctx, location, "manifest.json", &raw);
   if (!manifest) return;  // not an extension, or a built-in one without a manifest
-  std::map<std::string, std::string> props = ManifestStrings(ctx.fs(), ext_dir, *manifest);
+  std::map<std::string, std::string> props = ManifestStrings(ctx, location, *manifest);
   auto prop = [&](const char* k) {
     auto it = props.find(k);
     return it == props.end() ? std::string() : it->second;
@@ -353,13 +392,15 @@ void RegisterChromeExtensionsTable(TableRegistry& r) {
           if (ctx.Cancelled()) return Status::Ok();
           std::map<std::string, ExtensionSettings> referenced = ReferencedExtensions(profile);
           // Unpacked copies in the profile, referenced or not.
+          const UserArea& home = profile.location.area;
           std::string ext_root = JoinHostPath(profile.path, "Extensions");
+          std::string ext_root_relative = profile.location.Below("Extensions");
           std::vector<std::string> on_disk;
-          if (auto ids = ctx.fs().ListDir(ext_root); ids.ok()) {
+          if (auto ids = ctx.fs().ListUserDir(home, ext_root_relative); ids.ok()) {
             std::sort(ids->begin(), ids->end());
             for (const std::string& id : *ids) {
               std::string id_dir = JoinHostPath(ext_root, id);
-              auto versions = ctx.fs().ListDir(id_dir);
+              auto versions = ctx.fs().ListUserDir(home, ext_root_relative + "/" + id);
               if (!versions.ok()) continue;
               std::sort(versions->begin(), versions->end());
               for (const std::string& v : *versions) on_disk.push_back(JoinHostPath(id_dir, v));

@@ -3,6 +3,7 @@
 #include <string>
 #include <vector>
 
+#include "tables/home_trap_test_util.h"
 #include "testing/sql_test_util.h"
 #include "testing/test_util.h"
 
@@ -121,6 +122,30 @@ TEST(ChromeExtensionsTableTest, BrokenPreferencesAndManifestsAreSkipped) {
   EXPECT_EQ(TextColumn(r, "name"), (std::vector<std::string>{"Fine"}));
   EXPECT_EQ(TextColumn(r, "browser_type"), (std::vector<std::string>{"chromium"}));
   EXPECT_EQ(TextColumn(r, "profile"), (std::vector<std::string>{""}));
+}
+
+TEST(ChromeExtensionsTableTest, ExtensionOutsideTheHomeIsReadOnlyWhenItIsTheUsers) {
+  HomeTrapRoot root;
+  root.Write("home/u/.config/chromium/Default/Preferences",
+             R"({"extensions": {"settings": {"aaaa": {"path": "/srv/secret-ext"}}}})");
+  root.Write("srv/secret-ext/manifest.json", R"({"name": "root-only-secret"})");
+  auto refused = root.QueryWithoutHanging("SELECT name FROM chrome_extensions");
+  EXPECT_TRUE(refused.rows.empty()) << TextColumn(refused, "name")[0];
+  if (::geteuid() != 0) return;  // handing the directory to uid 5 needs root
+  for (const char* p : {"/srv/secret-ext", "/srv/secret-ext/manifest.json"})
+    ASSERT_EQ(::chown((root.path() + p).c_str(), 5, 5), 0);
+  auto theirs = root.QueryWithoutHanging("SELECT name FROM chrome_extensions");
+  EXPECT_EQ(TextColumn(theirs, "name"), std::vector<std::string>{"root-only-secret"});
+}
+
+TEST(ChromeExtensionsTableTest, ProfileSymlinkedOutOfTheHomeIsNotRead) {
+  HomeTrapRoot root;
+  root.Write("srv/chrome/Default/Preferences", R"({"profile": {"name": "root"}})");
+  root.Write("srv/chrome/Default/Extensions/bbbb/1.0/manifest.json",
+             R"({"name": "root-only-secret"})");
+  root.Write("home/u/.config/.keep", "");
+  root.Symlink("/srv/chrome", "home/u/.config/chromium");
+  EXPECT_TRUE(root.QueryWithoutHanging("SELECT name FROM chrome_extensions").rows.empty());
 }
 
 }  // namespace

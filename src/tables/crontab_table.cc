@@ -12,6 +12,15 @@
 // runs of blanks, even inside quotes, become one space) so that queries
 // written against osquery's values match. Not evaluated: run-parts targets
 // (/etc/cron.daily...), anacrontab, systemd timers.
+//
+// Although user crontabs belong to their users, none of these directories
+// is a place a user can write: /etc/cron.d is root's, and the spools are
+// root's (Red Hat, BSD) or writable only by the crontab group through the
+// setgid crontab(1) (Debian, mode 1730), so a user cannot plant a link or a
+// FIFO there. The files are read with HostFs::ReadFile, which still refuses
+// FIFOs, sockets and devices, rather than under the user-area rule, whose
+// owner check would need every spool file's account in /etc/passwd
+// (directory-service accounts are not) and would buy nothing here.
 #include <sys/stat.h>
 
 #include <algorithm>

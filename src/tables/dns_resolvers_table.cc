@@ -173,7 +173,7 @@ void WriteRows(const ResolverConfig& config, int64_t pid_with_namespace, RowWrit
 
 void GenerateForRoot(const QueryContext& ctx, const NamespaceRoot& root, RowWriter& out) {
   ResolverConfig config;
-  Status read = ctx.fs().ForEachLine(root.prefix + "/etc/resolv.conf", [&](std::string_view line) {
+  Status read = ForEachLineInRoot(ctx, root, "/etc/resolv.conf", [&](std::string_view line) {
     ParseResolvConfLine(line, config);
     return true;
   });

@@ -14,7 +14,7 @@ namespace {
 
 Status GenerateEtcHosts(const QueryContext& ctx, RowWriter& out) {
   for (const auto& root : NamespaceRootsToRead(ctx)) {
-    (void)ctx.fs().ForEachLine(root.prefix + "/etc/hosts", [&](std::string_view line) {
+    (void)ForEachLineInRoot(ctx, root, "/etc/hosts", [&](std::string_view line) {
       auto words = SplitWhitespace(SplitLineComment(line).data);
       if (words.empty()) return true;
       std::string hostnames;

@@ -6,6 +6,7 @@
 #include <map>
 
 #include "core/strings.h"
+#include "tables/home_trap_test_util.h"
 #include "tables/network_address_text.h"
 #include "testing/sql_test_util.h"
 #include "testing/test_util.h"
@@ -15,6 +16,7 @@ namespace {
 
 using ::warden::testing::Cell;
 using ::warden::testing::FixturePath;
+using ::warden::testing::HomeTrapRoot;
 using ::warden::testing::RunCommand;
 using ::warden::testing::SqlFixture;
 
@@ -91,6 +93,16 @@ TEST(EtcHostsTableTest, LiveEveryNameResolvesToItsAddressWithGetent) {
       EXPECT_EQ(IpAddressText(*actual), IpAddressText(*expected)) << name;
     }
   }
+}
+
+TEST(EtcHostsTableTest, SymlinkInAProcessRootResolvesInsideThatRoot) {
+  // A user's own mount namespace may make /etc/hosts a symlink to
+  // "/etc/shadow": it must mean that namespace's file, not the host's.
+  HomeTrapRoot root;
+  root.Write("proc/77/root/etc/.keep", "");
+  root.Symlink("/etc/shadow", "proc/77/root/etc/hosts");
+  auto r = root.QueryWithoutHanging("SELECT address FROM etc_hosts WHERE pid_with_namespace = 77");
+  EXPECT_TRUE(r.rows.empty()) << ValueToText(Cell(r, 0, "address"));
 }
 
 }  // namespace

@@ -11,6 +11,8 @@
 // pid_with_namespace = N reads the file as process N sees it
 // (/proc/N/root/...); without it the column is 0, as in osquery. Paths that do
 // not exist produce no row. Windows/macOS-only columns are not declared.
+// Rows stream (table.h): a recursive pattern over a whole tree is walked as
+// SQLite consumes the rows, in bounded memory.
 #include <fcntl.h>
 #include <sys/stat.h>
 
@@ -48,12 +50,12 @@ int64_t BirthTime(const std::string& real_path, bool follow) {
   return static_cast<int64_t>(stx.stx_btime.tv_sec);
 }
 
-void AddFileRow(const QueryContext& ctx, const NamespaceView& view, const FileTarget& target,
-                RowWriter& out) {
+Status AddFileRow(const QueryContext& ctx, const NamespaceView& view, const FileTarget& target,
+                  RowWriter& out) {
   const HostFs& fs = ctx.fs();
   std::string host_path = view.fs_prefix + target.path;
   auto link = fs.Lstat(host_path);
-  if (!link.ok()) return;  // does not exist, or vanished since it was listed
+  if (!link.ok()) return Status::Ok();  // does not exist, or vanished since it was listed
   bool is_link = S_ISLNK(link->st_mode);
   auto followed = is_link ? fs.Stat(host_path) : link;
   bool dangling = !followed.ok();
@@ -83,13 +85,14 @@ void AddFileRow(const QueryContext& ctx, const NamespaceView& view, const FileTa
   }
   row.Set("pid_with_namespace", view.pid);
   if (!view.mount_namespace_id.empty()) row.Set("mount_namespace_id", view.mount_namespace_id);
+  return Status::Ok();
 }
 
 }  // namespace
 
 void RegisterFileTable(TableRegistry& r) {
   constexpr uint32_t kPathOptions = kRequired | kIndex | kOptimized;
-  r.Add(
+  r.AddStreaming(
       TableSchema{
           "file",
           "Interactive filesystem attributes and metadata (stat) of the files a query "
@@ -116,16 +119,11 @@ void RegisterFileTable(TableRegistry& r) {
            {"pid_with_namespace", ColumnType::kInteger, kHidden | kAdditional, "",
             "Pids that contain a namespace"},
            {"mount_namespace_id", ColumnType::kText, kHidden, "", "Mount namespace id"}}},
-      [](const QueryContext& ctx, RowWriter& out) -> Status {
-        for (const NamespaceView& view : NamespaceViews(ctx)) {
-          ASSIGN_OR_RETURN(std::vector<FileTarget> targets,
-                           ResolveFileTargets(ctx, view.fs_prefix, /*has_directory_column=*/true));
-          for (const FileTarget& target : targets) {
-            if (ctx.Cancelled()) return Status::Ok();
-            AddFileRow(ctx, view, target, out);
-          }
-        }
-        return Status::Ok();
+      [](const QueryContext& ctx) -> Result<std::unique_ptr<RowStream>> {
+        return StreamFileTargetRows(
+            ctx, [&ctx](const NamespaceView& view, const FileTarget& target, RowWriter& out) {
+              return AddFileRow(ctx, view, target, out);
+            });
       });
 }
 

@@ -7,6 +7,7 @@
 #include <set>
 
 #include "core/strings.h"
+#include "sql/sql_engine.h"
 #include "testing/sql_test_util.h"
 #include "testing/test_util.h"
 
@@ -174,6 +175,68 @@ TEST(FileTableTest, LiveDirectoryListingMatchesLs) {
   SqlFixture sql;
   auto r = sql.Query("SELECT path FROM file WHERE directory = '" + dir.path() + "'");
   EXPECT_EQ(Column(r, "path"), expected);
+}
+
+TEST_F(FileTableFixtureTest, OverlappingPatternsGiveEachFileOnce) {
+  auto r = sql_.Query(
+      "SELECT path FROM file WHERE path LIKE '/data/%.txt' AND path LIKE '/data/h%' "
+      "AND path GLOB '/data/*'");
+  ASSERT_EQ(r.rows.size(), 1u);
+  EXPECT_EQ(ValueToText(Cell(r, 0, "path")), "/data/hello.txt");
+}
+
+TEST(FileTableStreamTest, RecursiveWalkIsInPathOrder) {
+  // '/' sorts between '.' and '0': a/x must come after a.c and before a0.
+  TempDir dir;
+  for (const char* f : {"t/a/x", "t/a-b", "t/a.c", "t/a0", "t/a/y/z"}) dir.WriteFile(f, "");
+  SqlFixture sql(dir.path());
+  auto r = sql.Query("SELECT path FROM file WHERE path LIKE '/t/%%'");
+  std::vector<std::string> paths;
+  for (size_t i = 0; i < r.rows.size(); ++i) paths.push_back(ValueToText(Cell(r, i, "path")));
+  EXPECT_EQ(paths, (std::vector<std::string>{"/t/a", "/t/a-b", "/t/a.c", "/t/a/x", "/t/a/y",
+                                             "/t/a/y/z", "/t/a0"}));
+}
+
+// Counts the lstat calls a query makes.
+class LstatCountingFs : public HostFs {
+ public:
+  using HostFs::HostFs;
+  Result<struct stat> Lstat(std::string_view path) const override {
+    ++lstats;
+    return HostFs::Lstat(path);
+  }
+  mutable size_t lstats = 0;
+};
+
+TEST(FileTableStreamTest, LimitStopsTheWalkEarly) {
+  TempDir dir;
+  for (int d = 0; d < 20; ++d)
+    for (int f = 0; f < 100; ++f)
+      dir.WriteFile("tree/d" + std::to_string(d) + "/f" + std::to_string(f), "");
+  TableRegistry registry;
+  RegisterBuiltinTables(registry);
+  LstatCountingFs fs(dir.path());
+  auto engine = SqlEngine::Open(&registry, &fs);
+  ASSERT_TRUE(engine.ok());
+  auto all = (*engine)->Query("SELECT count(*) FROM file WHERE path LIKE '/tree/%%'");
+  ASSERT_TRUE(all.ok()) << all.status().message();
+  EXPECT_EQ(std::get<int64_t>(all->rows[0][0]), 2020);
+  size_t full_walk = fs.lstats;
+  fs.lstats = 0;
+  auto one = (*engine)->Query("SELECT path FROM file WHERE path LIKE '/tree/%%' LIMIT 1");
+  ASSERT_TRUE(one.ok()) << one.status().message();
+  ASSERT_EQ(one->rows.size(), 1u);
+  // One batch of rows, not the whole tree.
+  EXPECT_LT(fs.lstats, full_walk / 4) << fs.lstats << " of " << full_walk;
+}
+
+TEST(FileTableStreamTest, HashStreamsToo) {
+  TempDir dir;
+  for (int f = 0; f < 600; ++f) dir.WriteFile("h/f" + std::to_string(f), "x");
+  SqlFixture sql(dir.path());
+  auto r = sql.Query("SELECT count(DISTINCT sha256), count(*) FROM hash WHERE path LIKE '/h/%%'");
+  EXPECT_EQ(ValueToText(Cell(r, 0, "count(DISTINCT sha256)")), "1");
+  EXPECT_EQ(ValueToText(Cell(r, 0, "count(*)")), "600");
 }
 
 }  // namespace

@@ -6,7 +6,11 @@
 // Columns follow osquery: name/creator/description from defaultLocale,
 // source_url from sourceURI, autoupdate from applyBackgroundUpdates,
 // booleans as 0/1, and disabled = 1 when any of softDisabled, appDisabled or
-// userDisabled is true.
+// userDisabled is true. Profiles are the user's: they are listed and read
+// under HostFs's user-area rule (nothing outside the home, the user's own
+// regular files, at most kMaxExtensionsJsonBytes).
+#include <sys/stat.h>
+
 #include <algorithm>
 #include <nlohmann/json.hpp>
 
@@ -50,9 +54,13 @@ bool IsTrue(const json& addon, const char* key) {
   return v != nullptr && v->is_boolean() && v->get<bool>();
 }
 
-void EmitProfile(const QueryContext& ctx, int64_t uid, const std::string& profile, RowWriter& out) {
-  auto text = ctx.fs().ReadFile(JoinHostPath(profile, "extensions.json"), kMaxExtensionsJsonBytes);
+// profile is relative to the user's home.
+void EmitProfile(const QueryContext& ctx, const PasswdEntry& user, const std::string& profile,
+                 RowWriter& out) {
+  auto text = ctx.fs().ReadUserFile(HomeArea(user), profile + "/extensions.json",
+                                    kMaxExtensionsJsonBytes, CancelCheck(ctx));
   if (!text.ok()) return;
+  const int64_t uid = user.uid;
   json doc = json::parse(*text, nullptr, /*allow_exceptions=*/false);
   const json* addons = doc.is_discarded() ? nullptr : Child(doc, "addons");
   if (addons == nullptr || !addons->is_array()) return;
@@ -105,15 +113,16 @@ void RegisterFirefoxAddonsTable(TableRegistry& r) {
       [](const QueryContext& ctx, RowWriter& out) -> Status {
         for (const PasswdEntry& user : UsersToScan(ctx)) {
           if (user.home.empty() || user.home == "/") continue;
+          const UserArea home = HomeArea(user);
           for (const char* parent : kProfileParents) {
-            std::string dir = HomeFilePath(user.home, parent);
-            auto names = ctx.fs().ListDir(dir);
+            auto names = ctx.fs().ListUserDir(home, parent);
             if (!names.ok()) continue;
             std::sort(names->begin(), names->end());
             for (const std::string& n : *names) {
               if (ctx.Cancelled()) return Status::Ok();
-              std::string profile = JoinHostPath(dir, n);
-              if (ctx.fs().IsDirectory(profile)) EmitProfile(ctx, user.uid, profile, out);
+              std::string profile = std::string(parent) + "/" + n;
+              auto st = ctx.fs().StatUserPath(home, profile);
+              if (st.ok() && S_ISDIR(st->st_mode)) EmitProfile(ctx, user, profile, out);
             }
           }
         }

@@ -3,6 +3,7 @@
 #include <string>
 #include <vector>
 
+#include "tables/home_trap_test_util.h"
 #include "testing/sql_test_util.h"
 #include "testing/test_util.h"
 
@@ -70,6 +71,17 @@ TEST(FirefoxAddonsTableTest, CorruptExtensionsJsonIsSkipped) {
                  "{\"addons\": {\"not\": \"an array\"}}");
   SqlFixture db(root.path());
   EXPECT_TRUE(db.Query("SELECT * FROM firefox_addons").rows.empty());
+}
+
+TEST(FirefoxAddonsTableTest, ProfilesSymlinkedOutOfTheHomeAreNotRead) {
+  HomeTrapRoot root;
+  root.Write("srv/.mozilla/firefox/x.default/extensions.json",
+             R"({"addons": [{"id": "secret@root", "defaultLocale": {"name": "root-only"}}]})");
+  root.Symlink("/srv/.mozilla", "home/u/.mozilla");
+  root.Write("home/u/snap/firefox/common/.mozilla/firefox/y.default/.keep", "");
+  root.Symlink("/srv/.mozilla/firefox/x.default/extensions.json",
+               "home/u/snap/firefox/common/.mozilla/firefox/y.default/extensions.json");
+  EXPECT_TRUE(root.QueryWithoutHanging("SELECT name FROM firefox_addons").rows.empty());
 }
 
 }  // namespace

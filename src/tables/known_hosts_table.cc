@@ -3,12 +3,20 @@
 // query asks for). As in osquery, `key` is the whole trimmed line (markers,
 // host patterns or their hashes, key type and key), one row per line that is
 // not blank or a comment. The system-wide /etc/ssh/ssh_known_hosts is not a
-// per-user file and is not read.
-#include "core/strings.h"
+// per-user file and is not read. The file is the user's: it is read under
+// HostFs's user-area rule (no symlink out of the home, no FIFO, the user's
+// own file, at most kMaxKnownHostsBytes); a file the rule refuses gives no
+// rows. known_hosts_parser.h parses it.
+#include "tables/known_hosts_parser.h"
 #include "tables/user_home_dirs.h"
 #include "tables/user_tables.h"
 
 namespace warden {
+
+namespace {
+constexpr size_t kMaxKnownHostsBytes = 16u << 20;
+constexpr const char* kKnownHostsFile = ".ssh/known_hosts";
+}  // namespace
 
 void RegisterKnownHostsTable(TableRegistry& r) {
   r.Add(TableSchema{"known_hosts",
@@ -20,12 +28,11 @@ void RegisterKnownHostsTable(TableRegistry& r) {
         [](const QueryContext& ctx, RowWriter& out) -> Status {
           for (const PasswdEntry& user : UsersToScan(ctx)) {
             if (ctx.Cancelled()) break;
-            std::string path = HomeFilePath(user.home, ".ssh/known_hosts");
-            auto text = ctx.fs().ReadFile(path);
+            auto text = ctx.fs().ReadUserFile(HomeArea(user), kKnownHostsFile, kMaxKnownHostsBytes,
+                                              CancelCheck(ctx));
             if (!text.ok()) continue;
-            for (std::string_view line : SplitString(*text, '\n')) {
-              line = TrimWhitespace(line);
-              if (line.empty() || line.front() == '#') continue;
+            std::string path = HomeFilePath(user.home, kKnownHostsFile);
+            for (std::string_view line : ParseKnownHosts(*text)) {
               Row& row = out.Add();
               row.Set("uid", static_cast<int64_t>(user.uid));
               row.Set("key", line);

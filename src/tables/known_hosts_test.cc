@@ -4,6 +4,7 @@
 #include <string>
 #include <vector>
 
+#include "tables/home_trap_test_util.h"
 #include "tables/query_rows_test_util.h"
 #include "testing/sql_test_util.h"
 #include "testing/test_util.h"
@@ -38,6 +39,24 @@ TEST(KnownHostsTableTest, CommentsBlanksAndMissingFilesGiveNoRows) {
   root.WriteFile("home/u/.ssh/known_hosts", "# only a comment\n\n   \n");
   SqlFixture db(root.path());
   EXPECT_TRUE(db.Query("SELECT * FROM known_hosts").rows.empty());
+}
+
+TEST(KnownHostsTableTest, FileSymlinkedOutOfTheHomeGivesNoRows) {
+  HomeTrapRoot root;
+  root.Symlink("/etc/shadow", "home/u/.ssh");  // .ssh itself is not even a directory
+  auto r = root.QueryWithoutHanging("SELECT key FROM known_hosts");
+  EXPECT_TRUE(r.rows.empty());
+  HomeTrapRoot second;
+  second.Write("home/u/.ssh/.keep", "");
+  second.Symlink("/etc/shadow", "home/u/.ssh/known_hosts");
+  EXPECT_TRUE(second.QueryWithoutHanging("SELECT key FROM known_hosts").rows.empty());
+}
+
+TEST(KnownHostsTableTest, FifoIsSkippedWithoutBlocking) {
+  HomeTrapRoot root;
+  root.Write("home/u/.ssh/.keep", "");
+  root.Fifo("home/u/.ssh/known_hosts");
+  EXPECT_TRUE(root.QueryWithoutHanging("SELECT key FROM known_hosts").rows.empty());
 }
 
 }  // namespace

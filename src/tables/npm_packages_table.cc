@@ -8,8 +8,17 @@
 // directory instead, as in osquery. A package.json that does not parse
 // still gives a row (path, directory, depth), as osquery does: the package
 // is there even if its metadata is broken.
+//
+// Homes are the users' to write: a home's search directories are read in
+// the home's user-area, and a system or query-named directory in its own,
+// as its owner's (HostFs's rule: no symlink out of the area, regular files
+// of that user only, at most kMaxPackageJsonBytes each).
+#include <sys/stat.h>
+
 #include <algorithm>
+#include <map>
 #include <nlohmann/json.hpp>
+#include <optional>
 #include <set>
 #include <utility>
 
@@ -49,22 +58,37 @@ void FillFromPackageJson(std::string_view text, Row& row) {
   }
 }
 
-// The package directories directly inside <dir>/node_modules.
-std::vector<std::string> PackageDirs(const HostFs& fs, const std::string& dir) {
+// A directory searched for packages, and the user-area it is read in: a
+// home's directories are read in the home's area (nothing outside it); a
+// system or named directory in its own area, as its owner's (see host_fs.h).
+struct SearchDirectory {
+  std::string path;  // host path: the directory column
+  UserArea area;
+  std::string relative;  // path relative to area.dir ("" for area.dir itself)
+};
+
+std::string Below(const std::string& relative, std::string_view name) {
+  return relative.empty() ? std::string(name) : relative + "/" + std::string(name);
+}
+
+// The package directories directly inside <dir>/node_modules, relative to
+// the area.
+std::vector<std::string> PackageDirs(const HostFs& fs, const UserArea& area,
+                                     const std::string& dir) {
   std::vector<std::string> out;
-  std::string modules = JoinHostPath(dir, "node_modules");
-  auto names = fs.ListDir(modules);
+  std::string modules = Below(dir, "node_modules");
+  auto names = fs.ListUserDir(area, modules);
   if (!names.ok()) return out;
   std::sort(names->begin(), names->end());
   for (const std::string& n : *names) {
     if (n.empty() || n[0] == '.') continue;  // .bin, .package-lock.json
-    std::string path = JoinHostPath(modules, n);
+    std::string path = Below(modules, n);
     if (n[0] == '@') {
-      auto scoped = fs.ListDir(path);
+      auto scoped = fs.ListUserDir(area, path);
       if (!scoped.ok()) continue;
       std::sort(scoped->begin(), scoped->end());
       for (const std::string& s : *scoped)
-        if (!s.empty() && s[0] != '.') out.push_back(JoinHostPath(path, s));
+        if (!s.empty() && s[0] != '.') out.push_back(Below(path, s));
     } else {
       out.push_back(std::move(path));
     }
@@ -72,47 +96,69 @@ std::vector<std::string> PackageDirs(const HostFs& fs, const std::string& dir) {
   return out;
 }
 
-void ScanSearchDirectory(const QueryContext& ctx, const std::string& site, int64_t max_depth,
+void ScanSearchDirectory(const QueryContext& ctx, const SearchDirectory& site, int64_t max_depth,
                          RowWriter& out) {
-  std::vector<std::pair<std::string, int64_t>> pending = {{site, 0}};
+  const HostFs& fs = ctx.fs();
+  std::vector<std::pair<std::string, int64_t>> pending = {{site.relative, 0}};
   std::set<std::pair<dev_t, ino_t>> visited;  // symlink loops end here
   while (!pending.empty()) {
     if (ctx.Cancelled()) return;
     auto [dir, depth] = std::move(pending.back());
     pending.pop_back();
-    auto st = ctx.fs().Stat(dir);
+    auto st = fs.StatUserPath(site.area, dir);
     if (!st.ok() || !visited.insert({st->st_dev, st->st_ino}).second) continue;
-    for (const std::string& pkg : PackageDirs(ctx.fs(), dir)) {
-      std::string manifest = JoinHostPath(pkg, "package.json");
-      auto text = ctx.fs().ReadFile(manifest, kMaxPackageJsonBytes);
-      if (!text.ok()) continue;  // not a package (or removed mid-scan)
+    for (const std::string& pkg : PackageDirs(fs, site.area, dir)) {
+      std::string manifest = Below(pkg, "package.json");
+      auto text = fs.ReadUserFile(site.area, manifest, kMaxPackageJsonBytes, CancelCheck(ctx));
+      if (!text.ok()) continue;  // not a package, refused, or removed mid-scan
       Row& row = out.Add();
       FillFromPackageJson(*text, row);
-      row.Set("path", manifest);
-      row.Set("directory", site);
+      row.Set("path", JoinHostPath(site.area.dir, manifest));
+      row.Set("directory", site.path);
       row.Set("depth", depth);
       row.Set("max_depth", max_depth);
-      if ((max_depth < 0 || depth < max_depth) &&
-          ctx.fs().IsDirectory(JoinHostPath(pkg, "node_modules")))
-        pending.emplace_back(pkg, depth + 1);
+      if (max_depth >= 0 && depth >= max_depth) continue;
+      auto modules = fs.StatUserPath(site.area, Below(pkg, "node_modules"));
+      if (modules.ok() && S_ISDIR(modules->st_mode)) pending.emplace_back(pkg, depth + 1);
     }
   }
 }
 
-std::vector<std::string> DefaultSearchDirectories(const QueryContext& ctx) {
-  std::set<std::string> dirs;
+// A system or query-named directory: its own area, its owner's.
+std::optional<SearchDirectory> OwnArea(const HostFs& fs, const std::string& path) {
+  auto st = fs.Stat(path);
+  if (!st.ok() || !S_ISDIR(st->st_mode)) return std::nullopt;
+  return SearchDirectory{path, UserArea{path, st->st_uid}, ""};
+}
+
+std::vector<SearchDirectory> DefaultSearchDirectories(const QueryContext& ctx) {
+  const HostFs& fs = ctx.fs();
+  std::map<std::string, SearchDirectory> dirs;  // by path, for a stable order
   for (const char* d : {"/usr/local/lib", "/usr/lib"})
-    if (ctx.fs().IsDirectory(d)) dirs.insert(d);
-  std::set<std::string> homes;
-  for (const std::string& h : ExpandHostPattern(ctx.fs(), "/home/*")) homes.insert(h);
+    if (auto site = OwnArea(fs, d)) dirs.emplace(d, std::move(*site));
+  // Home directories: every account's, and those under /home that no
+  // account names (their owner's).
+  std::map<std::string, UserArea> homes;
   for (const PasswdEntry& u : UsersToScan(ctx))
-    if (!u.home.empty() && u.home != "/") homes.insert(u.home);
-  for (const std::string& home : homes) {
-    for (const char* rel : {".npm-global/lib", ".nvm/versions/node/*/lib"})
-      for (std::string& d : ExpandHostPattern(ctx.fs(), HomeFilePath(home, rel)))
-        dirs.insert(std::move(d));
+    if (!u.home.empty() && u.home != "/") homes.emplace(u.home, HomeArea(u));
+  for (const std::string& h : ExpandHostPattern(fs, "/home/*"))
+    if (auto st = fs.Stat(h); st.ok() && S_ISDIR(st->st_mode))
+      homes.emplace(h, UserArea{h, st->st_uid});
+  for (const auto& [home, area] : homes) {
+    std::vector<std::string> relatives = {".npm-global/lib"};
+    if (auto versions = fs.ListUserDir(area, ".nvm/versions/node"); versions.ok())
+      for (const std::string& v : *versions)
+        if (!v.empty() && v[0] != '.') relatives.push_back(".nvm/versions/node/" + v + "/lib");
+    for (std::string& relative : relatives) {
+      auto st = fs.StatUserPath(area, relative);
+      if (!st.ok() || !S_ISDIR(st->st_mode)) continue;
+      std::string path = HomeFilePath(home, relative);
+      dirs.emplace(path, SearchDirectory{path, area, std::move(relative)});
+    }
   }
-  return {dirs.begin(), dirs.end()};
+  std::vector<SearchDirectory> out;
+  for (auto& [path, dir] : dirs) out.push_back(std::move(dir));
+  return out;
 }
 
 }  // namespace
@@ -141,12 +187,14 @@ void RegisterNpmPackagesTable(TableRegistry& r) {
         int64_t max_depth = kDefaultMaxDepth;
         if (auto depths = ctx.IntegerEquals("max_depth"); depths && !depths->empty())
           max_depth = depths->front();
-        std::vector<std::string> dirs;
-        if (auto wanted = ctx.TextEquals("directory"))
-          dirs = *wanted;
-        else
+        std::vector<SearchDirectory> dirs;
+        if (auto wanted = ctx.TextEquals("directory")) {
+          for (const std::string& d : *wanted)
+            if (auto site = OwnArea(ctx.fs(), d)) dirs.push_back(std::move(*site));
+        } else {
           dirs = DefaultSearchDirectories(ctx);
-        for (const std::string& d : dirs) ScanSearchDirectory(ctx, d, max_depth, out);
+        }
+        for (const SearchDirectory& d : dirs) ScanSearchDirectory(ctx, d, max_depth, out);
         return Status::Ok();
       });
 }

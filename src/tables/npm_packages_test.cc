@@ -5,6 +5,7 @@
 #include <string>
 #include <vector>
 
+#include "tables/home_trap_test_util.h"
 #include "testing/sql_test_util.h"
 #include "testing/test_util.h"
 
@@ -93,6 +94,20 @@ TEST(NpmPackagesLiveTest, TopLevelGlobalPackagesMatchNpmLs) {
   auto r = db.Query("SELECT name || ' ' || version AS k FROM npm_packages WHERE directory = '" +
                     directory + "' AND max_depth = 0");
   EXPECT_EQ(Keys(r), expected);
+}
+
+TEST(NpmPackagesTableTest, HomeDirectoriesSymlinkedOutOfTheHomeAreNotRead) {
+  HomeTrapRoot root;
+  root.Write("srv/.npm-global/lib/node_modules/secret/package.json",
+             R"({"name": "root-only-secret", "version": "1.0.0"})");
+  root.Symlink("/srv/.npm-global", "home/u/.npm-global");
+  root.Write("srv/proj/node_modules/other/package.json", R"({"name": "root-only-other"})");
+  root.Write("home/u/.nvm/versions/node/v20/lib/node_modules/.keep", "");
+  root.Symlink("/srv/proj/node_modules/other",
+               "home/u/.nvm/versions/node/v20/lib/node_modules/other");
+  auto r = root.QueryWithoutHanging("SELECT name, path FROM npm_packages");
+  for (const std::string& name : TextColumn(r, "name"))
+    EXPECT_EQ(name.find("root-only"), std::string::npos) << name;
 }
 
 }  // namespace

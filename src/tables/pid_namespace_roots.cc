@@ -13,4 +13,11 @@ std::vector<NamespaceRoot> NamespaceRootsToRead(const QueryContext& ctx) {
   return roots;
 }
 
+Status ForEachLineInRoot(const QueryContext& ctx, const NamespaceRoot& root, std::string_view path,
+                         const std::function<bool(std::string_view)>& fn) {
+  if (root.prefix.empty()) return ctx.fs().ForEachLine(path, fn);
+  HostFs process_fs(ctx.fs().RealPath(root.prefix));
+  return process_fs.ForEachLine(path, fn);
+}
+
 }  // namespace warden

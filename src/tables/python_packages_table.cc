@@ -12,6 +12,14 @@
 // line, after which the long description starts) is read. Unlike osquery we
 // split each header at its first ": ", so values that contain colons
 // (URLs, "Author: A: B") are kept whole.
+//
+// A user's site directory is theirs to write: it is read in the home's
+// user-area, and a system or query-named site in its own, as its owner's
+// (HostFs's rule: no symlink out of the area, regular files of that user
+// only, metadata files of at most kMaxMetadataBytes).
+#include <fnmatch.h>
+#include <sys/stat.h>
+
 #include <algorithm>
 #include <optional>
 
@@ -22,7 +30,9 @@
 namespace warden {
 namespace {
 
-constexpr size_t kMaxMetadataBytes = 1u << 20;  // headers come first; the rest is description
+// Headers come first and the rest is the long description, which can be
+// long; a larger file is refused, not cut.
+constexpr size_t kMaxMetadataBytes = 16u << 20;
 
 const char* const kSystemSitePatterns[] = {
     "/usr/local/lib/python*/dist-packages",
@@ -30,7 +40,7 @@ const char* const kSystemSitePatterns[] = {
     "/usr/lib/python*/dist-packages",
     "/usr/lib/python*/site-packages",
 };
-constexpr const char* kUserSitePattern = ".local/lib/python*/site-packages";
+constexpr const char* kUserLibDir = ".local/lib";
 
 struct PythonMetadata {
   std::string name, version, summary, author, license;
@@ -65,24 +75,61 @@ PythonMetadata ParseMetadata(std::string_view text) {
   return m;
 }
 
-void ScanSite(const QueryContext& ctx, const std::string& site, std::optional<int64_t> uid,
+// A site directory to scan and the user-area it is read in.
+struct SiteDirectory {
+  std::string path;  // host path: the directory column
+  UserArea area;
+  std::string relative;  // path relative to area.dir ("" for area.dir itself)
+};
+
+std::string Below(const std::string& relative, std::string_view name) {
+  return relative.empty() ? std::string(name) : relative + "/" + std::string(name);
+}
+
+// A system or query-named site: its own area, its owner's.
+std::optional<SiteDirectory> OwnArea(const HostFs& fs, const std::string& path) {
+  auto st = fs.Stat(path);
+  if (!st.ok() || !S_ISDIR(st->st_mode)) return std::nullopt;
+  return SiteDirectory{path, UserArea{path, st->st_uid}, ""};
+}
+
+// ~/.local/lib/python*/site-packages, inside the home's area.
+std::vector<SiteDirectory> UserSites(const HostFs& fs, const PasswdEntry& user) {
+  std::vector<SiteDirectory> sites;
+  const UserArea home = HomeArea(user);
+  auto names = fs.ListUserDir(home, kUserLibDir);
+  if (!names.ok()) return sites;
+  std::sort(names->begin(), names->end());
+  for (const std::string& n : *names) {
+    if (::fnmatch("python*", n.c_str(), FNM_PERIOD) != 0) continue;
+    std::string relative = std::string(kUserLibDir) + "/" + n + "/site-packages";
+    auto st = fs.StatUserPath(home, relative);
+    if (!st.ok() || !S_ISDIR(st->st_mode)) continue;
+    sites.push_back(SiteDirectory{HomeFilePath(user.home, relative), home, relative});
+  }
+  return sites;
+}
+
+void ScanSite(const QueryContext& ctx, const SiteDirectory& site, std::optional<int64_t> uid,
               RowWriter& out) {
-  auto names = ctx.fs().ListDir(site);
+  const HostFs& fs = ctx.fs();
+  auto names = fs.ListUserDir(site.area, site.relative);
   if (!names.ok()) return;
   std::sort(names->begin(), names->end());
   for (const std::string& n : *names) {
     if (ctx.Cancelled()) return;
-    std::string path = JoinHostPath(site, n);
+    std::string relative = Below(site.relative, n);
     std::string metadata_file;
     if (EndsWith(n, ".dist-info")) {
-      metadata_file = JoinHostPath(path, "METADATA");
+      metadata_file = Below(relative, "METADATA");
     } else if (EndsWith(n, ".egg-info")) {
-      metadata_file = ctx.fs().IsDirectory(path) ? JoinHostPath(path, "PKG-INFO") : path;
+      auto st = fs.StatUserPath(site.area, relative);
+      metadata_file = st.ok() && S_ISDIR(st->st_mode) ? Below(relative, "PKG-INFO") : relative;
     } else {
       continue;
     }
-    auto text = ctx.fs().ReadFile(metadata_file, kMaxMetadataBytes);
-    if (!text.ok()) continue;  // broken install or removed mid-scan
+    auto text = fs.ReadUserFile(site.area, metadata_file, kMaxMetadataBytes, CancelCheck(ctx));
+    if (!text.ok()) continue;  // broken install, refused, or removed mid-scan
     PythonMetadata m = ParseMetadata(*text);
     Row& row = out.Add();
     row.Set("name", m.name);
@@ -91,8 +138,8 @@ void ScanSite(const QueryContext& ctx, const std::string& site, std::optional<in
     row.Set("summary", m.summary);
     row.Set("author", m.author);
     row.Set("license", m.license);
-    row.Set("path", path);
-    row.Set("directory", site);
+    row.Set("path", JoinHostPath(site.path, n));
+    row.Set("directory", site.path);
   }
 }
 
@@ -114,18 +161,18 @@ void RegisterPythonPackagesTable(TableRegistry& r) {
                       "Accepted for osquery compatibility; always NULL"}}},
         [](const QueryContext& ctx, RowWriter& out) -> Status {
           if (auto dirs = ctx.TextEquals("directory")) {
-            for (const std::string& d : *dirs) ScanSite(ctx, d, std::nullopt, out);
+            for (const std::string& d : *dirs)
+              if (auto site = OwnArea(ctx.fs(), d)) ScanSite(ctx, *site, std::nullopt, out);
             return Status::Ok();
           }
           if (!ctx.IntegerEquals("uid")) {
             for (const char* pattern : kSystemSitePatterns)
-              for (const std::string& site : ExpandHostPattern(ctx.fs(), pattern))
-                ScanSite(ctx, site, std::nullopt, out);
+              for (const std::string& path : ExpandHostPattern(ctx.fs(), pattern))
+                if (auto site = OwnArea(ctx.fs(), path)) ScanSite(ctx, *site, std::nullopt, out);
           }
           for (const PasswdEntry& user : UsersToScan(ctx)) {
             if (user.home.empty() || user.home == "/") continue;
-            for (const std::string& site :
-                 ExpandHostPattern(ctx.fs(), HomeFilePath(user.home, kUserSitePattern)))
+            for (const SiteDirectory& site : UserSites(ctx.fs(), user))
               ScanSite(ctx, site, static_cast<int64_t>(user.uid), out);
           }
           return Status::Ok();

@@ -5,6 +5,7 @@
 #include <vector>
 
 #include "core/strings.h"
+#include "tables/home_trap_test_util.h"
 #include "testing/sql_test_util.h"
 #include "testing/test_util.h"
 
@@ -93,6 +94,15 @@ TEST(PythonPackagesLiveTest, MatchesImportlibMetadata) {
                           site + "'"),
                  "k");
   EXPECT_EQ(std::multiset<std::string>(got.begin(), got.end()), expected);
+}
+
+TEST(PythonPackagesTableTest, UserSiteSymlinkedOutOfTheHomeIsNotRead) {
+  HomeTrapRoot root;
+  root.Write("root/.local/lib/python3.11/site-packages/secret-1.0.dist-info/METADATA",
+             "Name: root-only-secret\nVersion: 1.0\n");
+  root.Symlink("/root/.local", "home/u/.local");
+  EXPECT_TRUE(
+      root.QueryWithoutHanging("SELECT name FROM python_packages WHERE uid = 5").rows.empty());
 }
 
 }  // namespace

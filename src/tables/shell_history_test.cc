@@ -5,6 +5,7 @@
 #include <string>
 #include <vector>
 
+#include "tables/home_trap_test_util.h"
 #include "tables/query_rows_test_util.h"
 #include "testing/sql_test_util.h"
 #include "testing/test_util.h"
@@ -67,6 +68,32 @@ TEST(ShellHistoryTableTest, OddLinesAreCommandsWithoutTime) {
 TEST(ShellHistoryTableTest, UserWithoutHistoryFilesHasNoRows) {
   SqlFixture db(FixturePath("user/root"));
   EXPECT_TRUE(db.Query("SELECT * FROM shell_history WHERE uid = 65534").rows.empty());
+}
+
+TEST(ShellHistoryTableTest, HistorySymlinkedOutOfTheHomeIsNotRead) {
+  HomeTrapRoot root;
+  root.Symlink("/etc/shadow", "home/u/.bash_history");
+  root.Symlink("../../etc/shadow", "home/u/.zsh_history");
+  root.Symlink("/etc", "home/u/.bash_sessions");
+  root.Write("etc/x.history", std::string(kShadowLine) + "\n");
+  auto r = root.QueryWithoutHanging("SELECT command FROM shell_history");
+  EXPECT_TRUE(r.rows.empty()) << ColumnText(r, "command")[0];
+}
+
+TEST(ShellHistoryTableTest, HistorySymlinkInsideTheHomeIsRead) {
+  HomeTrapRoot root;
+  root.Write("home/u/dotfiles/bash_history", "echo from-dotfiles\n");
+  root.Symlink("dotfiles/bash_history", "home/u/.bash_history");
+  auto r = root.QueryWithoutHanging("SELECT command FROM shell_history");
+  EXPECT_EQ(ColumnText(r, "command"), std::vector<std::string>{"echo from-dotfiles"});
+}
+
+TEST(ShellHistoryTableTest, FifoHistoryIsSkippedWithoutBlocking) {
+  HomeTrapRoot root;
+  root.Fifo("home/u/.bash_history");
+  root.Write("home/u/.zsh_history", ": 1700000000:0;echo zsh\n");
+  auto r = root.QueryWithoutHanging("SELECT command FROM shell_history");
+  EXPECT_EQ(ColumnText(r, "command"), std::vector<std::string>{"echo zsh"});
 }
 
 }  // namespace

@@ -70,4 +70,11 @@ std::optional<AuthorizedKey> ParseAuthorizedKeyLine(std::string_view line) {
   return k;
 }
 
+std::vector<AuthorizedKey> ParseAuthorizedKeys(std::string_view text) {
+  std::vector<AuthorizedKey> keys;
+  for (std::string_view line : SplitString(text, '\n'))
+    if (std::optional<AuthorizedKey> key = ParseAuthorizedKeyLine(line)) keys.push_back(*key);
+  return keys;
+}
+
 }  // namespace warden

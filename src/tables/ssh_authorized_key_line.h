@@ -4,11 +4,14 @@
 // blanks, so it is scanned quote-aware rather than split on spaces. Protocol 1
 // keys (bits exponent modulus) and lines whose key type is not an SSH
 // public-key algorithm are rejected (nullopt), as are comments and blanks.
+// Pure functions of the text: they read nothing, so they can be unit-tested
+// and fuzzed (fuzz/authorized_keys_fuzz.cc).
 #pragma once
 
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace warden {
 
@@ -20,6 +23,10 @@ struct AuthorizedKey {
 };
 
 std::optional<AuthorizedKey> ParseAuthorizedKeyLine(std::string_view line);
+
+// Every key of a whole authorized_keys file, in file order; lines that are
+// not keys are skipped.
+std::vector<AuthorizedKey> ParseAuthorizedKeys(std::string_view text);
 
 // Whether a token names an SSH public-key algorithm: ssh-rsa, ssh-dss,
 // ssh-ed25519, ecdsa-sha2-*, the FIDO sk-* types and their certificates.

@@ -23,4 +23,12 @@ std::string HomeFilePath(std::string_view home, std::string_view relative) {
   return path;
 }
 
+UserArea HomeArea(const PasswdEntry& user) {
+  return UserArea{user.home, static_cast<uid_t>(user.uid)};
+}
+
+std::function<bool()> CancelCheck(const QueryContext& ctx) {
+  return [&ctx] { return ctx.Cancelled(); };
+}
+
 }  // namespace warden

@@ -3,10 +3,10 @@
 // whether a passphrase protects them. Every regular file directly in ~/.ssh
 // is looked at, whatever its name; files that are not private keys (public
 // keys, config, known_hosts) give no row. See ssh_private_key.h for the
-// formats understood and how the columns are computed. Files over 1 MiB are
-// skipped unread: no key is that large.
-#include <sys/stat.h>
-
+// formats understood and how the columns are computed. The directory and its
+// files are the user's: they are read under HostFs's user-area rule (no
+// symlink out of the home, regular files of the user only, checked on the
+// opened file); files over 1 MiB are skipped unread: no key is that large.
 #include <algorithm>
 
 #include "tables/ssh_private_key.h"
@@ -41,18 +41,17 @@ void RegisterUserSshKeysTable(TableRegistry& r) {
       [](const QueryContext& ctx, RowWriter& out) -> Status {
         for (const PasswdEntry& user : UsersToScan(ctx)) {
           if (ctx.Cancelled()) break;
-          std::string dir = HomeFilePath(user.home, ".ssh");
-          auto names = ctx.fs().ListDir(dir);
+          const UserArea home = HomeArea(user);
+          auto names = ctx.fs().ListUserDir(home, ".ssh");
           if (!names.ok()) continue;
           std::sort(names->begin(), names->end());
           for (const std::string& name : *names) {
-            std::string path = dir + "/" + name;
-            auto st = ctx.fs().Stat(path);
-            if (!st.ok() || !S_ISREG(st->st_mode) ||
-                static_cast<uint64_t>(st->st_size) > kMaxKeyFileBytes)
-              continue;
-            auto contents = ctx.fs().ReadFile(path, kMaxKeyFileBytes);
-            if (!contents.ok()) continue;
+            if (ctx.Cancelled()) break;
+            std::string relative = ".ssh/" + name;
+            auto contents =
+                ctx.fs().ReadUserFile(home, relative, kMaxKeyFileBytes, CancelCheck(ctx));
+            if (!contents.ok()) continue;  // not a regular file of the user's, or too large
+            std::string path = HomeFilePath(user.home, relative);
             std::optional<SshPrivateKeyInfo> key = InspectSshPrivateKey(*contents);
             if (!key) continue;
             Row& row = out.Add();

@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "core/strings.h"
+#include "tables/home_trap_test_util.h"
 #include "tables/query_rows_test_util.h"
 #include "tables/ssh_private_key.h"
 #include "testing/sql_test_util.h"
@@ -137,6 +138,22 @@ TEST(UserSshKeysTableLiveTest, MatchesSshKeygenForFreshKeys) {
     bool has_passphrase = EndsWith(path, "ecdsa521") || EndsWith(path, "ed25519");
     EXPECT_EQ(IntCell(r, i, "encrypted"), has_passphrase ? 1 : 0) << path;
   }
+}
+
+TEST(UserSshKeysTableTest, KeysSymlinkedOutOfTheHomeAreNotRead) {
+  HomeTrapRoot root;
+  auto key = HostFs(FixturePath("user/root")).ReadFile("/home/alice/.ssh/id_ed25519");
+  ASSERT_TRUE(key.ok()) << key.status().message();
+  root.Write("etc/ssh/ssh_host_ed25519_key", *key);
+  root.Write("home/u/.ssh/.keep", "");
+  root.Symlink("/etc/ssh/ssh_host_ed25519_key", "home/u/.ssh/id_ed25519");
+  root.Symlink("../../../etc/ssh/ssh_host_ed25519_key", "home/u/.ssh/id_other");
+  root.Fifo("home/u/.ssh/id_fifo");
+  EXPECT_TRUE(root.QueryWithoutHanging("SELECT path FROM user_ssh_keys").rows.empty());
+  HomeTrapRoot dir_link;
+  dir_link.Write("etc/ssh/ssh_host_ed25519_key", *key);
+  dir_link.Symlink("/etc/ssh", "home/u/.ssh");
+  EXPECT_TRUE(dir_link.QueryWithoutHanging("SELECT path FROM user_ssh_keys").rows.empty());
 }
 
 }  // namespace
