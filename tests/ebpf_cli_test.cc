@@ -9,7 +9,9 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <cerrno>
 #include <chrono>
+#include <cstring>
 #include <filesystem>
 #include <functional>
 #include <map>
@@ -41,7 +43,8 @@ int FreePort() {
   int fd = socket(AF_INET, SOCK_STREAM, 0);
   sockaddr_in a{};
   a.sin_family = AF_INET;
-  bind(fd, reinterpret_cast<sockaddr*>(&a), sizeof(a));
+  if (bind(fd, reinterpret_cast<sockaddr*>(&a), sizeof(a)) != 0)
+    ADD_FAILURE() << "bind to a free port: " << std::strerror(errno);
   socklen_t len = sizeof(a);
   getsockname(fd, reinterpret_cast<sockaddr*>(&a), &len);
   close(fd);
@@ -54,8 +57,8 @@ int RunReverseShell() {
   sockaddr_in a{};
   a.sin_family = AF_INET;
   a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  bind(listener, reinterpret_cast<sockaddr*>(&a), sizeof(a));
-  listen(listener, 1);
+  if (bind(listener, reinterpret_cast<sockaddr*>(&a), sizeof(a)) != 0 || listen(listener, 1) != 0)
+    ADD_FAILURE() << "listen on loopback: " << std::strerror(errno);
   socklen_t len = sizeof(a);
   getsockname(listener, reinterpret_cast<sockaddr*>(&a), &len);
   int port = ntohs(a.sin_port);

@@ -63,10 +63,11 @@ JobRunnerOptions Options(const FakeClock& clock, size_t max_abandoned = 4) {
 // A job that blocks at `gate` and then records whether it was interrupted.
 JobRunner::Body Blocking(std::shared_ptr<Gate> gate,
                          std::shared_ptr<std::atomic<int>> interrupted = nullptr) {
-  return [gate, interrupted](JobRunner::JobContext& ctx) {
-    gate->Wait();
-    if (interrupted) interrupted->store(ctx.interrupt.load() ? 1 : 0);
-  };
+  return
+      [gate = std::move(gate), interrupted = std::move(interrupted)](JobRunner::JobContext& ctx) {
+        gate->Wait();
+        if (interrupted) interrupted->store(ctx.interrupt.load() ? 1 : 0);
+      };
 }
 
 TEST(JobRunnerTest, RunsJobsOneAtATimeInTheOrderSubmitted) {

@@ -227,7 +227,8 @@ Result<QueryResult> QueryOrAbort(SqlEngine& engine, const std::string& sql,
 }
 
 TEST_F(SqlEngineTest, NulByteIsRefusedWithItsPosition) {
-  const std::string sql("SELECT 1;\n  SELECT\0 2;", 23);
+  constexpr char kSql[] = "SELECT 1;\n  SELECT\0 2;";
+  const std::string sql(kSql, sizeof kSql - 1);
   auto r = QueryOrAbort(*engine_, sql, {}, std::chrono::seconds(10));
   ASSERT_FALSE(r.ok());
   EXPECT_EQ(r.status().code(), StatusCode::kInvalidArgument);
