@@ -1,17 +1,28 @@
 # The two commands of the quick start, plus the pieces they are made of.
 #   make run    install what is missing, build, start Warden
 #   make test   install what is missing, build, run every test
+# PRESET picks the build mode of CMakePresets.json, and with it the folder:
+#   make build PRESET=dev   builds in build-dev/ (release: build/, asan: build-asan/, ...)
+SHELL := /bin/bash
 PRESET ?= release
-BUILD_DIR := build
+# The preset's binaryDir in CMakePresets.json: build/ for release, build-NAME/ for the others.
+BUILD_DIR = $(if $(filter release,$(PRESET)),build,build-$(PRESET))
 JOBS ?= $(shell nproc)
+STARTED := $(shell date +%s)
+empty :=
+space := $(empty) $(empty)
 
-.PHONY: deps build run test bench fuzz lint clean
+.PHONY: deps configure build run test bench fuzz lint clean
 
 deps:
 	@bash scripts/install-deps.sh
 
-build: deps
+configure: deps
 	@cmake --preset $(PRESET) >/dev/null
+	@test -f $(BUILD_DIR)/CMakeCache.txt || { echo "make: preset $(PRESET) did not configure \
+	$(BUILD_DIR)/: keep BUILD_DIR in the Makefile in step with CMakePresets.json" >&2; exit 2; }
+
+build: configure
 	@cmake --build $(BUILD_DIR) -j $(JOBS)
 
 # `make run` starts the host agent with examples/agent.yaml (every key is
@@ -21,9 +32,15 @@ build: deps
 run: build
 	@bash scripts/run-agent.sh $(BUILD_DIR)/warden examples/agent.yaml
 
+# Every test is its own CTest test (GoogleTest discovery), run JOBS at a time;
+# the few that need the host to themselves say so in CMakeLists.txt.
 test: build
-	@cd $(BUILD_DIR) && ctest --output-on-failure -j $(JOBS)
+	@start=$$SECONDS; status=0; \
+	ctest --test-dir $(BUILD_DIR) --output-on-failure -j $(JOBS) || status=$$?; \
+	echo "make test: tests took $$((SECONDS - start)) s, $$(( $$(date +%s) - $(STARTED) )) s in all"; \
+	exit $$status
 
+bench: PRESET = release
 bench: build
 	@bash bench/run_all.sh
 

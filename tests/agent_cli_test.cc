@@ -532,7 +532,7 @@ sinks:
 
 // The agent built with a test-only table that blocks on a FIFO
 // (tests/testing/blocking_table_agent.cc).
-std::string TestAgentBinary() { return std::string(WARDEN_BINARY_DIR) + "/warden_test_agent"; }
+std::string TestAgentBinary() { return testing::BuiltPath("warden_test_agent"); }
 
 TEST(AgentCliTest, StuckQueryIsReportedWhileHeartbeatAndOtherJobsRunAndSigtermStopsAtOnce) {
   TempDir fifo_dir;

@@ -24,7 +24,11 @@ std::string SourcePath(const std::string& relative) {
   return std::string(WARDEN_SOURCE_DIR) + "/" + relative;
 }
 
-std::string WardenBinary() { return std::string(WARDEN_BINARY_DIR) + "/warden"; }
+std::string BuiltPath(const std::string& relative) {
+  return std::string(WARDEN_BINARY_DIR) + "/" + relative;
+}
+
+std::string WardenBinary() { return BuiltPath("warden"); }
 
 TempDir::TempDir() {
   const char* base = std::getenv("TMPDIR");

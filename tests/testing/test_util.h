@@ -20,6 +20,8 @@ namespace warden::testing {
 std::string FixturePath(const std::string& relative);
 // Absolute path of a file in the source tree.
 std::string SourcePath(const std::string& relative);
+// Absolute path of a file in the build folder (a program built for the tests).
+std::string BuiltPath(const std::string& relative);
 // The built warden binary.
 std::string WardenBinary();
 
