@@ -49,17 +49,18 @@ HttpResponse Text(std::string body, int status = 200) {
 }
 
 // Memory figures mean nothing under AddressSanitizer (freed memory is held
-// in quarantine, every allocation has redzones); those tests skip there.
-#if defined(__SANITIZE_ADDRESS__)
-constexpr bool kUnderAsan = true;
+// in quarantine, every allocation has redzones) or ThreadSanitizer (shadow
+// memory and a history for every word touched); those tests skip there.
+#if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_THREAD__)
+constexpr bool kUnderSanitizer = true;
 #elif defined(__has_feature)
-#if __has_feature(address_sanitizer)
-constexpr bool kUnderAsan = true;
+#if __has_feature(address_sanitizer) || __has_feature(thread_sanitizer)
+constexpr bool kUnderSanitizer = true;
 #else
-constexpr bool kUnderAsan = false;
+constexpr bool kUnderSanitizer = false;
 #endif
 #else
-constexpr bool kUnderAsan = false;
+constexpr bool kUnderSanitizer = false;
 #endif
 
 // The error envelope's code, or "" when the body is not one.
@@ -307,7 +308,8 @@ TEST_F(ServerTest, AnswersWith503WhenTheWorkerQueueIsFull) {
     CurlClient c;
     if (c.Get(Url("/ping")).status == 200) ok++;
   });
-  ASSERT_TRUE(WaitFor([&] { return server_->stats().queued_requests == 1; }));
+  ASSERT_TRUE(WaitFor(
+      "one queued request", [&] { return server_->stats().queued_requests == 1; }, 20s));
   CurlClient client;
   ClientResponse r = client.Get(Url("/ping"));
   EXPECT_EQ(r.status, 503) << r.error;
@@ -334,10 +336,13 @@ TEST_F(ServerTest, ReportsEachResponseToTheAccessLog) {
   request.headers = {"X-Request-Id: trace-7"};
   ASSERT_EQ(client.Send(request).status, 200);
   ASSERT_EQ(client.Get(Url("/missing")).status, 404);
-  ASSERT_TRUE(WaitFor([&] {
-    std::lock_guard<std::mutex> lock(mu);
-    return lines.size() == 2;
-  }));
+  ASSERT_TRUE(WaitFor(
+      "two access log lines",
+      [&] {
+        std::lock_guard<std::mutex> lock(mu);
+        return lines.size() == 2;
+      },
+      20s));
   std::lock_guard<std::mutex> lock(mu);
   EXPECT_EQ(lines[0], "GET /ping?x=1 200 4 127.0.0.1 trace-7");
   EXPECT_EQ(lines[1].substr(0, 17), "GET /missing 404 ");
@@ -450,7 +455,8 @@ TEST_F(ServerTest, ClosesIdleKeepAliveConnectionsAfterTheIdleTimeout) {
   EXPECT_FALSE(timed_out);
   EXPECT_EQ(rest, "");
   EXPECT_GE(std::chrono::steady_clock::now() - start, 200ms);
-  EXPECT_TRUE(WaitFor([&] { return server_->stats().open_connections == 0; }));
+  EXPECT_TRUE(WaitFor(
+      "no open connections", [&] { return server_->stats().open_connections == 0; }, 20s));
 }
 
 TEST_F(ServerTest, AnswersNotFoundAndMethodNotAllowedWithTheErrorEnvelope) {
@@ -660,7 +666,8 @@ TEST_F(ServerTest, ALongPollWhoseClientLeftIsReleasedAndItsSendIsANoOp) {
   std::lock_guard<std::mutex> lock(mu);
   EXPECT_FALSE(held->IsOpen());
   EXPECT_FALSE(held->Send(Text("too late")));
-  EXPECT_TRUE(WaitFor([&] { return server_->stats().open_connections == 0; }));
+  EXPECT_TRUE(WaitFor(
+      "no open connections", [&] { return server_->stats().open_connections == 0; }, 20s));
   // Registering after the client left runs the callback at once.
   bool ran = false;
   held->OnClientGone([&] { ran = true; });
@@ -732,14 +739,16 @@ TEST_F(ServerTest, RefusesConnectionsBeyondTheLimitWith503) {
   Start(options);
   int a = ConnectTcp(server_->port());
   int b = ConnectTcp(server_->port());
-  ASSERT_TRUE(WaitFor([&] { return server_->stats().open_connections == 2; }));
+  ASSERT_TRUE(WaitFor(
+      "two open connections", [&] { return server_->stats().open_connections == 2; }, 20s));
   std::string out = RawExchange("GET /ping HTTP/1.1\r\nHost: a\r\n\r\n");
   EXPECT_EQ(out.substr(0, 12), "HTTP/1.1 503") << out;
   EXPECT_NE(out.find("Retry-After: 5"), std::string::npos);
   EXPECT_NE(out.find("E_OVERLOADED"), std::string::npos);
   EXPECT_EQ(server_->stats().connections_refused, 1u);
   ::close(a);
-  ASSERT_TRUE(WaitFor([&] { return server_->stats().open_connections == 1; }));
+  ASSERT_TRUE(WaitFor(
+      "one open connection", [&] { return server_->stats().open_connections == 1; }, 20s));
   CurlClient client;
   EXPECT_EQ(client.Get(Url("/ping")).status, 200);
   ::close(b);
@@ -858,7 +867,7 @@ TEST_F(ServerTest, Streams100MBWithBoundedServerMemory) {
   EXPECT_TRUE(writer_status.ok()) << writer_status.message();
   long peak_growth = ProcStatusBytes("VmHWM") - baseline;
   std::cout << "streaming 100 MB: peak RSS growth " << peak_growth / 1024 << " KB\n";
-  if (!kUnderAsan) {
+  if (!kUnderSanitizer) {
     EXPECT_LT(peak_growth, 16L * 1024 * 1024);
   }
   // The connection is kept alive after the last chunk.
@@ -895,7 +904,8 @@ TEST_F(ServerTest, StreamWriterBlocksWhileTheClientDoesNotReadAndFailsWhenItLeav
   // The producer gets some data out (socket buffers), then Write blocks:
   // without back-pressure it would be through its 200 MB in well under a
   // second (100 MB streams in ~0.1 s here).
-  ASSERT_TRUE(WaitFor([&] { return written > 256 * 1024; }));
+  ASSERT_TRUE(WaitFor(
+      "256 KiB written", [&] { return written > 256 * 1024; }, 20s));
   EXPECT_FALSE(finished.Wait(1500ms)) << "Write did not wait for the client";
   EXPECT_LT(written.load(), 64u << 20);
   ::close(fd);
@@ -1230,7 +1240,7 @@ pid_t HoldConnectionsInChild(uint16_t port, int count, const std::string& ca_fil
 class IdleConnectionTest : public TlsServerTest {
  protected:
   void SetUp() override {
-    if (kUnderAsan) GTEST_SKIP() << "memory figures are meaningless under AddressSanitizer";
+    if (kUnderSanitizer) GTEST_SKIP() << "memory figures are meaningless under a sanitizer";
     TlsServerTest::SetUp();
   }
 
@@ -1249,7 +1259,9 @@ class IdleConnectionTest : public TlsServerTest {
     bool held = ::read(ready[0], &byte, 1) == 1;
     long rss = -1;
     if (held) {
-      EXPECT_TRUE(WaitFor([&] { return server_->stats().open_connections == size_t(count); }));
+      EXPECT_TRUE(WaitFor(
+          "all connections open",
+          [&] { return server_->stats().open_connections == size_t(count); }, 20s));
       rss = ProcStatusBytes("VmRSS");
       if (while_held) while_held();
     }
@@ -1259,7 +1271,8 @@ class IdleConnectionTest : public TlsServerTest {
     ::close(ready[0]);
     EXPECT_TRUE(held && WIFEXITED(status) && WEXITSTATUS(status) == 0)
         << "the client process failed: status " << status;
-    EXPECT_TRUE(WaitFor([&] { return server_->stats().open_connections == 0; }));
+    EXPECT_TRUE(WaitFor(
+        "no open connections", [&] { return server_->stats().open_connections == 0; }, 20s));
     return rss;
   }
 
