@@ -12,7 +12,7 @@ STARTED := $(shell date +%s)
 empty :=
 space := $(empty) $(empty)
 
-.PHONY: deps configure build run test bench fuzz lint clean
+.PHONY: deps configure build run test tsan bench fuzz lint clean
 
 deps:
 	@bash scripts/install-deps.sh
@@ -40,6 +40,21 @@ test: build
 	echo "make test: tests took $$((SECONDS - start)) s, $$(( $$(date +%s) - $(STARTED) )) s in all"; \
 	exit $$status
 
+# The tests of the modules with threads of their own (the agent's job runner,
+# sinks and reload; the notifier's retries; the server's I/O and worker
+# threads) under ThreadSanitizer, in build-tsan/. Any report fails the run;
+# tests/tsan.supp silences third-party code only.
+TSAN_TESTS = agent_test notify_test server_test
+tsan: deps
+	@cmake --preset tsan >/dev/null
+	@cmake --build build-tsan -j $(JOBS) --target $(TSAN_TESTS)
+	@start=$$SECONDS; status=0; \
+	TSAN_OPTIONS="suppressions=$(CURDIR)/tests/tsan.supp halt_on_error=1 second_deadlock_stack=1" \
+	ctest --test-dir build-tsan --output-on-failure -j $(JOBS) \
+	  -R '^($(subst $(space),|,$(strip $(TSAN_TESTS:_test=))))\.' || status=$$?; \
+	echo "make tsan: tests took $$((SECONDS - start)) s, $$(( $$(date +%s) - $(STARTED) )) s in all"; \
+	exit $$status
+
 bench: PRESET = release
 bench: build
 	@bash bench/run_all.sh
@@ -59,4 +74,4 @@ lint: deps
 	@JOBS=$(JOBS) bash scripts/lint.sh build
 
 clean:
-	rm -rf build build-dev build-asan build-fuzz
+	rm -rf build build-dev build-asan build-tsan build-fuzz
