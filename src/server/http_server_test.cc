@@ -378,7 +378,7 @@ TEST_F(ServerTest, AnswersMalformedRequestWith400AndClosesTheConnection) {
         std::string("GET ping HTTP/1.1\r\nHost: a\r\n\r\n"),
         std::string("GET /a%zz HTTP/1.1\r\nHost: a\r\n\r\n"),
         std::string("GET /ping HTTP/1.1\r\nHost: a\r\nBad Header: x\r\n\r\n"),
-        std::string("\x16\x03\x01\x02\x00\x01\x00\x01\xfc\x03\x03\r\n\r\n", 16)}) {
+        std::string("\x16\x03\x01\x02\x00\x01\x00\x01\xfc\x03\x03\r\n\r\n", 15)}) {
     std::string out = RawExchange(bad);
     EXPECT_EQ(out.substr(0, 12), "HTTP/1.1 400") << "for " << bad << ":\n" << out;
     EXPECT_NE(out.find("Connection: close"), std::string::npos) << out;
@@ -611,7 +611,7 @@ TEST_F(ServerTest, AnswersALongPollLaterFromAnotherThread) {
                       "GET", "/poll",
                       [&](HttpRequest&, HttpResponder responder) {
                         std::lock_guard<std::mutex> lock(mu);
-                        held = responder;
+                        held = std::move(responder);
                         registered.Open();
                       },
                       inline_route)
@@ -651,7 +651,7 @@ TEST_F(ServerTest, ALongPollWhoseClientLeftIsReleasedAndItsSendIsANoOp) {
                       [&](HttpRequest&, HttpResponder responder) {
                         responder.OnClientGone([&] { gone.Open(); });
                         std::lock_guard<std::mutex> lock(mu);
-                        held = responder;
+                        held = std::move(responder);
                         registered.Open();
                       },
                       inline_route)
@@ -681,7 +681,7 @@ TEST_F(ServerTest, AnswersForAHandlerThatMissesTheResponseTimeout) {
                   .AddAsync("GET", "/never",
                             [&](HttpRequest&, HttpResponder responder) {
                               std::lock_guard<std::mutex> lock(mu);
-                              held = responder;
+                              held = std::move(responder);
                             })
                   .ok());
   HttpServerOptions options = PlainOptions();
@@ -698,6 +698,8 @@ TEST_F(ServerTest, AnswersForAHandlerThatMissesTheResponseTimeout) {
 }
 
 TEST_F(ServerTest, AnswersForAHandlerThatDropsItsResponderOrThrows) {
+  // Taking the responder by value and dropping it is what is tested.
+  // NOLINTNEXTLINE(performance-unnecessary-value-param)
   ASSERT_TRUE(router_.AddAsync("GET", "/drop", [](HttpRequest&, HttpResponder) {}).ok());
   ASSERT_TRUE(router_
                   .Add("GET", "/throw",
@@ -799,7 +801,7 @@ TEST_F(ServerTest, StopClosesHeldLongPollsAfterTheGracePeriod) {
                   .AddAsync("GET", "/poll",
                             [&](HttpRequest&, HttpResponder responder) {
                               std::lock_guard<std::mutex> lock(mu);
-                              held = responder;
+                              held = std::move(responder);
                               registered.Open();
                             })
                   .ok());
@@ -824,7 +826,7 @@ TEST_F(ServerTest, Streams100MBWithBoundedServerMemory) {
   Latch writer_done;
   ASSERT_TRUE(router_
                   .AddAsync("GET", "/export",
-                            [&](HttpRequest&, HttpResponder responder) {
+                            [&](HttpRequest&, const HttpResponder& responder) {
                               HttpResponse head;
                               head.headers.Set("Content-Type", "application/x-ndjson");
                               Result<HttpStreamWriter> writer = responder.StartStream(head);
@@ -881,7 +883,7 @@ TEST_F(ServerTest, StreamWriterBlocksWhileTheClientDoesNotReadAndFailsWhenItLeav
   Latch finished;
   ASSERT_TRUE(router_
                   .AddAsync("GET", "/export",
-                            [&](HttpRequest&, HttpResponder responder) {
+                            [&](HttpRequest&, const HttpResponder& responder) {
                               Result<HttpStreamWriter> writer = responder.StartStream({});
                               ASSERT_TRUE(writer.ok());
                               std::string chunk(64 * 1024, 'e');
@@ -920,7 +922,7 @@ TEST_F(ServerTest, StreamWriterFailsAfterTheWriteTimeoutWhenTheClientNeverReads)
   Latch finished;
   ASSERT_TRUE(router_
                   .AddAsync("GET", "/export",
-                            [&](HttpRequest&, HttpResponder responder) {
+                            [&](HttpRequest&, const HttpResponder& responder) {
                               Result<HttpStreamWriter> writer = responder.StartStream({});
                               std::string chunk(256 * 1024, 'e');
                               Status st;
@@ -946,7 +948,7 @@ TEST_F(ServerTest, StreamsServerSentEventsAsTheyAreWritten) {
   Latch first_seen;
   ASSERT_TRUE(router_
                   .AddAsync("GET", "/events",
-                            [&](HttpRequest&, HttpResponder responder) {
+                            [&](HttpRequest&, const HttpResponder& responder) {
                               HttpResponse head;
                               head.headers.Set("Content-Type", "text/event-stream");
                               Result<HttpStreamWriter> writer = responder.StartStream(head);
@@ -980,7 +982,7 @@ TEST_F(ServerTest, StreamsServerSentEventsAsTheyAreWritten) {
 TEST_F(ServerTest, StreamsToAnHttp10ClientUnframedAndCloses) {
   ASSERT_TRUE(router_
                   .AddAsync("GET", "/export",
-                            [&](HttpRequest&, HttpResponder responder) {
+                            [&](HttpRequest&, const HttpResponder& responder) {
                               Result<HttpStreamWriter> writer = responder.StartStream({});
                               ASSERT_TRUE(writer.ok());
                               EXPECT_TRUE(writer->Write("abc").ok());
@@ -1002,7 +1004,7 @@ TEST_F(ServerTest, StreamWriteOnAnIoThreadFailsInsteadOfDeadlocking) {
   ASSERT_TRUE(router_
                   .AddAsync(
                       "GET", "/bad",
-                      [&](HttpRequest&, HttpResponder responder) {
+                      [&](HttpRequest&, const HttpResponder& responder) {
                         Result<HttpStreamWriter> writer = responder.StartStream({});
                         ASSERT_TRUE(writer.ok());
                         result = writer->Write("x");
@@ -1163,7 +1165,7 @@ TEST_F(TlsServerTest, TimesOutAClientThatNeverFinishesTheHandshake) {
 TEST_F(TlsServerTest, StreamsAndLongPollsOverTls) {
   ASSERT_TRUE(router_
                   .AddAsync("GET", "/export",
-                            [&](HttpRequest&, HttpResponder responder) {
+                            [&](HttpRequest&, const HttpResponder& responder) {
                               Result<HttpStreamWriter> writer = responder.StartStream({});
                               ASSERT_TRUE(writer.ok());
                               std::string chunk(100000, 's');
@@ -1280,8 +1282,9 @@ class IdleConnectionTest : public TlsServerTest {
   long MeasurePerConnection(int count, bool tls) {
     rlimit limit{};
     getrlimit(RLIMIT_NOFILE, &limit);
-    if (limit.rlim_cur < static_cast<rlim_t>(count + 256)) {
-      limit.rlim_cur = std::min<rlim_t>(limit.rlim_max, static_cast<rlim_t>(count + 256));
+    const rlim_t wanted = static_cast<rlim_t>(count) + 256;
+    if (limit.rlim_cur < wanted) {
+      limit.rlim_cur = std::min<rlim_t>(limit.rlim_max, wanted);
       setrlimit(RLIMIT_NOFILE, &limit);
     }
     HttpServerOptions options;
