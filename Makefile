@@ -59,14 +59,16 @@ bench: PRESET = release
 bench: build
 	@bash bench/run_all.sh
 
-# Every fuzz target for FUZZ_SECONDS each, one after the other; each run is
-# bounded by an outer timeout, so this always ends. Corpora, logs and crash
-# artifacts go to build-fuzz/fuzz-work/; any finding fails the target.
+# Every fuzz target for FUZZ_SECONDS each, FUZZ_JOBS at a time (default one
+# after the other); each run is bounded by an outer timeout, so this always
+# ends. Corpora, logs and crash artifacts go to build-fuzz/fuzz-work/; any
+# finding fails the target.
 FUZZ_SECONDS ?= 60
+FUZZ_JOBS ?= 1
 fuzz: deps
 	@cmake --preset fuzz >/dev/null
 	@cmake --build build-fuzz -j $(JOBS)
-	@bash fuzz/run_all.sh build-fuzz $(FUZZ_SECONDS)
+	@FUZZ_JOBS=$(FUZZ_JOBS) bash fuzz/run_all.sh build-fuzz $(FUZZ_SECONDS)
 
 # clang-format 14 over every file, clang-tidy over the changed .cc files
 # (scripts/lint.sh says which and why).

@@ -9,11 +9,11 @@
 #include <cstdint>
 #include <string>
 
+#include "core/yaml_reader.h"
 #include "rules/compiled_rules.h"
 #include "rules/json_field_extractor.h"
 #include "rules/rule_yaml_loader.h"
 #include "rules/sigma_loader.h"
-#include "rules/yaml_util.h"
 
 namespace {
 

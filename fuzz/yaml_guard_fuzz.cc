@@ -15,7 +15,7 @@
 #include <utility>
 #include <vector>
 
-#include "rules/yaml_util.h"
+#include "core/yaml_reader.h"
 
 namespace {
 

@@ -29,8 +29,8 @@
 #include <sstream>
 #include <thread>
 
-#include "agent/sqlite_connection.h"
 #include "agent/test_http_receiver.h"
+#include "sql/sqlite_database.h"
 #include "testing/test_util.h"
 #include "vuln/scan_target.h"
 #include "vuln/vuln_test_util.h"
@@ -719,7 +719,7 @@ sinks:
 
 std::set<std::string> QueuedIds(const std::string& queue_db) {
   std::set<std::string> ids;
-  auto db = SqliteConnection::Open(queue_db, SqliteConnection::Mode::kReadOnly);
+  auto db = SqliteDatabase::Open(queue_db, SqliteDatabase::Mode::kReadOnly);
   if (!db.ok()) return ids;
   auto st = (*db)->Prepare("SELECT record_id FROM records");
   if (!st.ok()) return ids;
@@ -732,7 +732,7 @@ std::set<std::string> QueuedIds(const std::string& queue_db) {
 }
 
 std::string Integrity(const std::string& path) {
-  auto db = SqliteConnection::Open(path, SqliteConnection::Mode::kReadWrite);
+  auto db = SqliteDatabase::Open(path, SqliteDatabase::Mode::kReadWrite);
   if (!db.ok()) return db.status().message();
   auto r = (*db)->IntegrityCheck();
   return r.ok() ? *r : r.status().message();

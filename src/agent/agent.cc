@@ -25,7 +25,6 @@
 #include "agent/job_runner.h"
 #include "agent/job_schedule.h"
 #include "agent/open_ports_detector.h"
-#include "agent/problem_store.h"
 #include "agent/record_sink.h"
 #include "agent/resource_monitor.h"
 #include "agent/scheduled_query.h"
@@ -33,6 +32,8 @@
 #include "core/host_fs.h"
 #include "core/time_format.h"
 #include "core/version.h"
+#include "problems/problem_rendering.h"
+#include "problems/sqlite_problem_repository.h"
 #include "tables/warden_tables.h"
 
 namespace warden {
@@ -178,7 +179,7 @@ constexpr auto kStopGrace = std::chrono::milliseconds(2000);
 struct WorkerStores : JobRunner::WorkerResources {
   std::shared_ptr<SqlEngine> engine;  // made on first use
   std::unique_ptr<AgentStateStore> state;
-  std::unique_ptr<ProblemStore> problems;
+  std::unique_ptr<ProblemRepository> problems;
 };
 
 // Everything built from one config: jobs, sinks, the job runners and the
@@ -224,7 +225,8 @@ class Runtime : public RecordRouter, public std::enable_shared_from_this<Runtime
       sinks_.push_back(std::move(slot));
     }
     ASSIGN_OR_RETURN(state_, AgentStateStore::Open(StateFilePath(config_.state_dir)));
-    ASSIGN_OR_RETURN(main_problems_, ProblemStore::Open(StateFilePath(config_.state_dir), false));
+    ASSIGN_OR_RETURN(main_problems_,
+                     SqliteProblemRepository::Open(StateFilePath(config_.state_dir), false));
     BuildJobs();
     return Status::Ok();
   }
@@ -390,7 +392,8 @@ class Runtime : public RecordRouter, public std::enable_shared_from_this<Runtime
   Result<ProblemEvent> Dismiss(const std::string& id, const std::string& comment, int64_t until) {
     // The main thread's own connection: SQLite connections are per thread.
     if (!main_problems_) {
-      ASSIGN_OR_RETURN(main_problems_, ProblemStore::Open(StateFilePath(config_.state_dir), false));
+      ASSIGN_OR_RETURN(main_problems_,
+                       SqliteProblemRepository::Open(StateFilePath(config_.state_dir), false));
     }
     return main_problems_->Dismiss(id, comment, until, NowEpochSeconds(),
                                    [this](const std::vector<ProblemEvent>& ev) {
@@ -496,7 +499,7 @@ class Runtime : public RecordRouter, public std::enable_shared_from_this<Runtime
     j["sinks"] = std::move(sinks);
     if (!for_record) {
       if (!main_problems_) {
-        auto p = ProblemStore::Open(StateFilePath(config_.state_dir), false);
+        auto p = SqliteProblemRepository::Open(StateFilePath(config_.state_dir), false);
         if (p.ok()) main_problems_ = std::move(*p);
       }
       Json counts = {{"open", 0}, {"resolved", 0}, {"dismissed", 0}};
@@ -647,7 +650,7 @@ class Runtime : public RecordRouter, public std::enable_shared_from_this<Runtime
 
   std::string EventSummary(const std::vector<ProblemEvent>& events, size_t seen) {
     std::map<std::string, int> by_action;
-    for (const auto& e : events) ++by_action[e.action];
+    for (const auto& e : events) ++by_action[std::string(ProblemActionName(e.action))];
     std::string s = std::to_string(seen) + " found";
     for (const auto& [a, n] : by_action) s += ", " + std::to_string(n) + " " + a;
     return s;
@@ -659,7 +662,7 @@ class Runtime : public RecordRouter, public std::enable_shared_from_this<Runtime
       auto stores = std::make_unique<WorkerStores>();
       ASSIGN_OR_RETURN(stores->state, AgentStateStore::Open(StateFilePath(config_.state_dir)));
       ASSIGN_OR_RETURN(stores->problems,
-                       ProblemStore::Open(StateFilePath(config_.state_dir), false));
+                       SqliteProblemRepository::Open(StateFilePath(config_.state_dir), false));
       ctx.resources = std::move(stores);
     }
     return static_cast<WorkerStores*>(ctx.resources.get());
@@ -694,7 +697,7 @@ class Runtime : public RecordRouter, public std::enable_shared_from_this<Runtime
       auto sockets = ReadListeningSockets(
           **engine, std::chrono::milliseconds(config_.limits.query_timeout_ms), &interrupt);
       if (!sockets.ok()) return Fail(sockets.status());
-      DetectorObservation obs = DetectOpenPorts(*sockets, rule, host_, now);
+      Observation obs = DetectOpenPorts(*sockets, rule, host_, now);
       auto events = stores.problems->Reconcile(rule.id, host_, obs, now, route);
       if (!events.ok()) return Fail(events.status());
       Outcome o;
@@ -932,7 +935,7 @@ class Runtime : public RecordRouter, public std::enable_shared_from_this<Runtime
   std::vector<std::unique_ptr<EventSource>> sources_;
   // The main thread's connections; each job worker has its own (WorkerStores).
   std::unique_ptr<AgentStateStore> state_;
-  std::unique_ptr<ProblemStore> main_problems_;
+  std::unique_ptr<ProblemRepository> main_problems_;
 
   std::mutex jobs_mu_;
   std::map<std::string, JobState> jobs_;

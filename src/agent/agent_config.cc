@@ -12,7 +12,7 @@
 
 #include "core/encoding.h"
 #include "core/strings.h"
-#include "rules/yaml_util.h"
+#include "core/yaml_reader.h"
 
 namespace warden {
 
@@ -123,165 +123,11 @@ bool ParsePortRange(std::string_view text, PortRange* out) {
 namespace {
 
 // Reads one config file. Every error is "file:line:col: key.path: reason".
-class ConfigReader {
+class ConfigReader : public YamlReader {
  public:
   ConfigReader(std::string source, std::string base_dir)
-      : source_(std::move(source)), base_dir_(std::move(base_dir)) {}
-
-  Status Error(const YAML::Node& node, const std::string& key, const std::string& reason) const {
-    std::string where = source_;
-    YAML::Mark m = node.Mark();
-    if (!m.is_null() && m.line >= 0)
-      where += ":" + std::to_string(m.line + 1) + ":" + std::to_string(m.column + 1);
-    return InvalidArgument(where + ": " + (key.empty() ? "" : key + ": ") + reason);
-  }
-
-  // Fails on keys outside `allowed`, pointing at the key itself.
-  Status CheckKeys(const YAML::Node& map, const std::string& path,
-                   const std::vector<std::string>& allowed) const {
-    if (!map.IsMap()) return Error(map, path, "expected a mapping of keys");
-    for (auto it = map.begin(); it != map.end(); ++it) {
-      if (!it->first.IsScalar()) return Error(it->first, path, "keys must be plain words");
-      const std::string key = it->first.Scalar();
-      if (std::find(allowed.begin(), allowed.end(), key) != allowed.end()) continue;
-      std::string reason = "unknown key";
-      if (auto s = SuggestKey(key, allowed))
-        reason += " (did you mean '" + *s + "'?)";
-      else {
-        reason += " (known keys:";
-        for (const auto& a : allowed) reason += " " + a;
-        reason += ")";
-      }
-      return Error(it->first, Join(path, key), reason);
-    }
-    return Status::Ok();
-  }
-
-  static std::string Join(const std::string& path, const std::string& key) {
-    return path.empty() ? key : path + "." + key;
-  }
-
-  Result<std::string> String(const YAML::Node& n, const std::string& key) const {
-    if (!n.IsScalar()) return Error(n, key, "expected a single value");
-    return ExpandEnv(n, key, n.Scalar());
-  }
-
-  // ${NAME} is replaced by the environment variable NAME (secrets stay out of files).
-  Result<std::string> ExpandEnv(const YAML::Node& n, const std::string& key,
-                                const std::string& text) const {
-    std::string out;
-    size_t i = 0;
-    while (i < text.size()) {
-      size_t start = text.find("${", i);
-      if (start == std::string::npos) {
-        out += text.substr(i);
-        break;
-      }
-      size_t end = text.find('}', start);
-      if (end == std::string::npos) return Error(n, key, "unterminated ${...} reference");
-      out += text.substr(i, start - i);
-      std::string var = text.substr(start + 2, end - start - 2);
-      const char* value = std::getenv(var.c_str());
-      if (value == nullptr && !allow_unset_env_)
-        return Error(n, key, "environment variable " + var + " is not set");
-      out += value ? value : "";
-      i = end + 1;
-    }
-    return out;
-  }
-
-  Result<bool> Bool(const YAML::Node& n, const std::string& key) const {
-    auto r = ReadBool(n, key);
-    if (!r.ok()) return Error(n, key, "expected true or false");
-    return *r;
-  }
-
-  Result<int64_t> Int(const YAML::Node& n, const std::string& key, int64_t min, int64_t max) const {
-    int64_t v = 0;
-    if (!n.IsScalar() || !ParseInt64(TrimWhitespace(n.Scalar()), &v) || v < min || v > max)
-      return Error(
-          n, key, "expected an integer from " + std::to_string(min) + " to " + std::to_string(max));
-    return v;
-  }
-
-  Result<double> Number(const YAML::Node& n, const std::string& key, double min, double max) const {
-    double v = 0;
-    if (!n.IsScalar() || !ParseDouble(TrimWhitespace(n.Scalar()), &v) || v < min || v > max) {
-      std::ostringstream os;
-      os << "expected a number from " << min << " to " << max;
-      return Error(n, key, os.str());
-    }
-    return v;
-  }
-
-  // "250ms", "30s", "5m", "1h", "1d" or plain seconds -> milliseconds.
-  Result<int64_t> DurationMs(const YAML::Node& n, const std::string& key, int64_t min_ms) const {
-    const std::string reason = "expected a duration like 500ms, 30s, 5m, 1h or 1d";
-    if (!n.IsScalar()) return Error(n, key, reason);
-    std::string text(TrimWhitespace(n.Scalar()));
-    int64_t unit = 1000;
-    if (EndsWith(text, "ms")) {
-      unit = 1;
-      text.resize(text.size() - 2);
-    } else if (!text.empty() && std::string("smhd").find(text.back()) != std::string::npos) {
-      char u = text.back();
-      unit = u == 's' ? 1000 : u == 'm' ? 60000 : u == 'h' ? 3600000 : 86400000;
-      text.pop_back();
-    }
-    int64_t v = 0;
-    if (!ParseInt64(TrimWhitespace(text), &v) || v < 0 || v > (int64_t{1} << 40))
-      return Error(n, key, reason);
-    if (v * unit < min_ms)
-      return Error(n, key, "must be at least " + std::to_string(min_ms) + "ms");
-    return v * unit;
-  }
-
-  // "64MB", "512KB", "1GB", "100B" or plain bytes.
-  Result<int64_t> Size(const YAML::Node& n, const std::string& key, int64_t min_bytes) const {
-    const std::string reason = "expected a size like 512KB, 64MB or 1GB";
-    if (!n.IsScalar()) return Error(n, key, reason);
-    std::string text(TrimWhitespace(n.Scalar()));
-    std::string upper;
-    for (char c : text) upper += static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
-    int64_t unit = 1;
-    for (auto [suffix, mult] : {std::pair<const char*, int64_t>{"KB", 1ll << 10},
-                                {"MB", 1ll << 20},
-                                {"GB", 1ll << 30},
-                                {"K", 1ll << 10},
-                                {"M", 1ll << 20},
-                                {"G", 1ll << 30},
-                                {"B", 1}}) {
-      if (EndsWith(upper, suffix)) {
-        unit = mult;
-        upper.resize(upper.size() - std::string_view(suffix).size());
-        break;
-      }
-    }
-    int64_t v = 0;
-    if (!ParseInt64(TrimWhitespace(upper), &v) || v < 0 || v > (int64_t{1} << 50) / unit)
-      return Error(n, key, reason);
-    if (v * unit < min_bytes)
-      return Error(n, key, "must be at least " + std::to_string(min_bytes) + " bytes");
-    return v * unit;
-  }
-
-  Result<std::map<std::string, std::string>> StringMap(const YAML::Node& n,
-                                                       const std::string& key) const {
-    std::map<std::string, std::string> out;
-    if (n.IsNull()) return out;
-    if (!n.IsMap()) return Error(n, key, "expected a mapping of names to values");
-    for (auto it = n.begin(); it != n.end(); ++it) {
-      if (!it->first.IsScalar()) return Error(it->first, key, "keys must be plain words");
-      ASSIGN_OR_RETURN(std::string v, String(it->second, Join(key, it->first.Scalar())));
-      out[it->first.Scalar()] = v;
-    }
-    return out;
-  }
-
-  // A path: absolute as given, relative ones against `base`.
-  std::string ResolvePath(const std::string& path, const std::string& base) const {
-    if (path.empty() || path[0] == '/') return path;
-    return (std::filesystem::path(base) / path).lexically_normal().string();
+      : YamlReader(std::move(source), std::move(base_dir)) {
+    set_expand_environment(true);
   }
 
   Status ReadSchedule(const YAML::Node& n, const std::string& key, ScheduleSpec* s) const {
@@ -426,7 +272,7 @@ class ConfigReader {
                        "expected a list of rule files or directories");
         for (const auto& p : *list) {
           if (p.empty()) return Error(s["rules"], Join(skey, "rules"), "an empty path");
-          rule->runtime.rule_paths.push_back(ResolvePath(p, base_dir_));
+          rule->runtime.rule_paths.push_back(ResolvePath(p));
         }
       }
       if (s["forward_events"]) {
@@ -475,7 +321,7 @@ class ConfigReader {
       }
       if (s["feed_database"]) {
         ASSIGN_OR_RETURN(std::string p, String(s["feed_database"], Join(skey, "feed_database")));
-        rule->vuln.feed_database = ResolvePath(p, base_dir_);
+        rule->vuln.feed_database = ResolvePath(p);
       }
     }
     return Status::Ok();
@@ -601,10 +447,10 @@ class ConfigReader {
     if (n["enabled"]) {
       ASSIGN_OR_RETURN(s->enabled, Bool(n["enabled"], Join(key, "enabled")));
     }
-    allow_unset_env_ = !s->enabled;
-    Status st = ReadSinkKeys(n, key, state_dir, s);
-    allow_unset_env_ = false;
-    return st;
+    // A disabled sink may name secrets that are not set on this host.
+    ConfigReader reader = *this;
+    reader.set_allow_unset_environment(!s->enabled);
+    return reader.ReadSinkKeys(n, key, state_dir, s);
   }
 
   Status ReadSinkKeys(const YAML::Node& n, const std::string& key, const std::string& state_dir,
@@ -771,15 +617,6 @@ class ConfigReader {
     if (ParseInt64(f, &n) && n >= 0 && n <= 23) return static_cast<int>(n);
     return -1;
   }
-
-  const std::string& base_dir() const { return base_dir_; }
-  const std::string& source() const { return source_; }
-
- private:
-  std::string source_;
-  std::string base_dir_;
-  // A disabled sink may name secrets that are not set on this host.
-  mutable bool allow_unset_env_ = false;
 };
 
 std::vector<RuleConfig> DefaultRules() {
@@ -802,13 +639,6 @@ std::vector<RuleConfig> DefaultRules() {
   return {vuln, ports, runtime};
 }
 
-// True when the node is there and has content (not null, not an empty list or map).
-bool HasContent(const YAML::Node& n) {
-  if (!n || n.IsNull()) return false;
-  if (n.IsSequence() || n.IsMap()) return n.size() > 0;
-  return true;
-}
-
 Status Parse(const YAML::Node& file_root, ConfigReader& r, AgentConfig* c) {
   // A config must say what the agent does: an empty document (or one with
   // only host, state, limits and the like) is refused rather than taken as
@@ -819,8 +649,8 @@ Status Parse(const YAML::Node& file_root, ConfigReader& r, AgentConfig* c) {
                               {"host", "state_dir", "control_socket", "recipe", "queries", "sinks",
                                "limits", "results", "status_interval"}));
   const bool says_what_to_do =
-      (root["recipe"] && root["recipe"].IsMap() && HasContent(root["recipe"]["rules"])) ||
-      HasContent(root["queries"]) || HasContent(root["sinks"]);
+      (root["recipe"] && root["recipe"].IsMap() && YamlHasContent(root["recipe"]["rules"])) ||
+      YamlHasContent(root["queries"]) || YamlHasContent(root["sinks"]);
   if (!says_what_to_do)
     return InvalidArgument(
         r.source() + ": " +
@@ -973,15 +803,11 @@ Result<AgentConfig> ParseAgentConfig(const std::string& text, const std::string&
   AgentConfig config;
   config.path = source;
   config.hash = Sha256Hex(text);
-  RETURN_IF_ERROR(CheckYamlInput(text, source));
+  ASSIGN_OR_RETURN(YAML::Node root, SafeLoadYaml(text, source));
+  if (!root.IsNull() && !root.IsMap())
+    return reader.Error(root, "", "expected a mapping of keys at the top level");
   try {
-    YAML::Node root = YAML::Load(text);
-    if (!root.IsNull() && !root.IsMap())
-      return reader.Error(root, "", "expected a mapping of keys at the top level");
     RETURN_IF_ERROR(Parse(root, reader, &config));
-  } catch (const YAML::ParserException& e) {
-    return InvalidArgument(source + ":" + std::to_string(e.mark.line + 1) + ":" +
-                           std::to_string(e.mark.column + 1) + ": YAML syntax error: " + e.msg);
   } catch (const YAML::Exception& e) {
     return InvalidArgument(source + ": " + e.what());
   }
@@ -996,9 +822,8 @@ Result<AgentLocation> LoadAgentLocation(const std::string& path) {
   if (!ec) base = abs.lexically_normal().string();
   ConfigReader reader(path, base);
   ASSIGN_OR_RETURN(std::string text, ReadYamlFile(path));
-  RETURN_IF_ERROR(CheckYamlInput(text, path));
+  ASSIGN_OR_RETURN(YAML::Node root, SafeLoadYaml(text, path));
   try {
-    YAML::Node root = YAML::Load(text);
     loc.state_dir = DefaultStateDir();
     if (root.IsMap() && root["state_dir"] && root["state_dir"].IsScalar())
       loc.state_dir = reader.ResolvePath(root["state_dir"].Scalar(), base);

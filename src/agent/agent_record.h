@@ -12,8 +12,8 @@
 #include <string>
 
 #include "agent/agent_config.h"
-#include "agent/problem_store.h"
 #include "core/finding.h"
+#include "problems/problem.h"
 
 namespace warden {
 

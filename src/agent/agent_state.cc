@@ -26,7 +26,7 @@ int64_t NowMs() {
 }  // namespace
 
 Result<std::unique_ptr<AgentStateStore>> AgentStateStore::Open(const std::string& path) {
-  ASSIGN_OR_RETURN(auto db, SqliteConnection::Open(path, SqliteConnection::Mode::kReadWriteCreate));
+  ASSIGN_OR_RETURN(auto db, SqliteDatabase::Open(path, SqliteDatabase::Mode::kReadWriteCreate));
   RETURN_IF_ERROR(db->Exec(kSchema));
   return std::unique_ptr<AgentStateStore>(new AgentStateStore(std::move(db)));
 }

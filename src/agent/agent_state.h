@@ -14,7 +14,7 @@
 #include <string>
 #include <vector>
 
-#include "agent/sqlite_connection.h"
+#include "sql/sqlite_database.h"
 
 namespace warden {
 
@@ -57,8 +57,8 @@ class AgentStateStore {
   Status SaveDifferential(const DifferentialState& state);
 
  private:
-  explicit AgentStateStore(std::unique_ptr<SqliteConnection> db) : db_(std::move(db)) {}
-  std::unique_ptr<SqliteConnection> db_;
+  explicit AgentStateStore(std::unique_ptr<SqliteDatabase> db) : db_(std::move(db)) {}
+  std::unique_ptr<SqliteDatabase> db_;
 };
 
 }  // namespace warden

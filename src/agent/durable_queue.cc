@@ -22,7 +22,7 @@ INSERT OR IGNORE INTO meta VALUES('bytes', 0), ('records', 0), ('dropped', 0), (
 
 Result<std::unique_ptr<DurableQueue>> DurableQueue::Open(const std::string& path,
                                                          const QueueConfig& config) {
-  ASSIGN_OR_RETURN(auto db, SqliteConnection::Open(path, SqliteConnection::Mode::kReadWriteCreate));
+  ASSIGN_OR_RETURN(auto db, SqliteDatabase::Open(path, SqliteDatabase::Mode::kReadWriteCreate));
   RETURN_IF_ERROR(db->Exec(kSchema));
   // The counters are derived data: recompute them so they always match the
   // rows, whatever happened before (an older version, a manual edit).

@@ -21,7 +21,7 @@
 #include <vector>
 
 #include "agent/agent_config.h"
-#include "agent/sqlite_connection.h"
+#include "sql/sqlite_database.h"
 
 namespace warden {
 
@@ -61,12 +61,12 @@ class DurableQueue {
   const std::string& path() const { return db_->path(); }
 
  private:
-  DurableQueue(std::unique_ptr<SqliteConnection> db, const QueueConfig& config)
+  DurableQueue(std::unique_ptr<SqliteDatabase> db, const QueueConfig& config)
       : db_(std::move(db)), config_(config) {}
   Result<int64_t> Meta(const char* key);
   Status AddMeta(const char* key, int64_t delta);
   std::mutex mu_;
-  std::unique_ptr<SqliteConnection> db_;
+  std::unique_ptr<SqliteDatabase> db_;
   QueueConfig config_;
 };
 

@@ -71,8 +71,8 @@ bool IsAllowedPort(const OpenPortsSettings& settings, std::string_view protocol,
                      [&](const PortRange& r) { return r.Contains(port); });
 }
 
-DetectorObservation DetectOpenPorts(const std::vector<ListeningSocket>& sockets,
-                                    const RuleConfig& rule, const std::string& host, int64_t now) {
+Observation DetectOpenPorts(const std::vector<ListeningSocket>& sockets, const RuleConfig& rule,
+                            const std::string& host, int64_t now) {
   // Sockets sharing protocol, address and port (SO_REUSEPORT workers, a
   // forked server) are one condition.
   std::map<std::tuple<std::string, std::string, int>, std::vector<const ListeningSocket*>> groups;
@@ -81,7 +81,7 @@ DetectorObservation DetectOpenPorts(const std::vector<ListeningSocket>& sockets,
     if (!rule.open_ports.report_loopback && IsLoopbackAddress(s.address)) continue;
     groups[{s.protocol, s.address, s.port}].push_back(&s);
   }
-  DetectorObservation obs;
+  Observation obs;
   for (auto& [key, group] : groups) {
     const auto& [protocol, address, port] = key;
     // The socket with a known owner speaks for the group.

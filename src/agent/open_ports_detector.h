@@ -15,7 +15,7 @@
 #include <vector>
 
 #include "agent/agent_config.h"
-#include "agent/problem_store.h"
+#include "problems/problem.h"
 #include "sql/sql_engine.h"
 
 namespace warden {
@@ -43,7 +43,7 @@ bool IsLoopbackAddress(std::string_view address);
 bool IsAllowedPort(const OpenPortsSettings& settings, std::string_view protocol, int port);
 
 // The problems for one run (`host` names the host in ids and resources).
-DetectorObservation DetectOpenPorts(const std::vector<ListeningSocket>& sockets,
-                                    const RuleConfig& rule, const std::string& host, int64_t now);
+Observation DetectOpenPorts(const std::vector<ListeningSocket>& sockets, const RuleConfig& rule,
+                            const std::string& host, int64_t now);
 
 }  // namespace warden

@@ -48,7 +48,7 @@ std::vector<ListeningSocket> ReadLive() {
   return s.ok() ? *s : std::vector<ListeningSocket>{};
 }
 
-const Finding* FindPort(const DetectorObservation& obs, const std::string& proto, int port) {
+const Finding* FindPort(const Observation& obs, const std::string& proto, int port) {
   for (const auto& f : obs.findings)
     if (f.attributes["port"] == port && f.attributes["protocol"] == proto) return &f;
   return nullptr;
@@ -57,7 +57,7 @@ const Finding* FindPort(const DetectorObservation& obs, const std::string& proto
 TEST(OpenPortsDetectorTest, ReportsThisProcessListeningWithItsDetails) {
   OwnSocket tcp(SOCK_STREAM, "0.0.0.0");
   OwnSocket udp(SOCK_DGRAM, "0.0.0.0");
-  DetectorObservation obs = DetectOpenPorts(ReadLive(), Rule(), "h1", 1000);
+  Observation obs = DetectOpenPorts(ReadLive(), Rule(), "h1", 1000);
   const Finding* f = FindPort(obs, "tcp", tcp.port());
   ASSERT_NE(f, nullptr) << "tcp port " << tcp.port() << " not reported";
   EXPECT_EQ(f->evidence["pid"], getpid());
@@ -77,7 +77,7 @@ TEST(OpenPortsDetectorTest, AllowedPortsAndRangesAreNotReported) {
   RuleConfig rule = Rule();
   rule.open_ports.allowed_tcp = {PortRange{tcp.port() - 1, tcp.port() + 1}};
   rule.open_ports.allowed_udp = {PortRange{udp.port(), udp.port()}};
-  DetectorObservation obs = DetectOpenPorts(ReadLive(), rule, "h1", 1000);
+  Observation obs = DetectOpenPorts(ReadLive(), rule, "h1", 1000);
   EXPECT_EQ(FindPort(obs, "tcp", tcp.port()), nullptr);
   EXPECT_EQ(FindPort(obs, "udp", udp.port()), nullptr);
 }

@@ -12,15 +12,15 @@
 #include <string>
 
 #include "agent/agent_config.h"
-#include "agent/problem_store.h"
 #include "core/host_fs.h"
+#include "problems/problem.h"
 
 namespace warden {
 
 struct VulnDetection {
   bool skipped = false;
   std::string skip_reason;
-  DetectorObservation observation;
+  Observation observation;
   std::string summary;  // "12 CVEs (critical 1, high 11) in 5 packages"
 };
 

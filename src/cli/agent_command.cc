@@ -18,12 +18,14 @@
 #include "agent/agent.h"
 #include "agent/agent_config.h"
 #include "agent/control_socket.h"
-#include "agent/problem_store.h"
 #include "cli/host_session.h"
 #include "cli/warden_cli.h"
 #include "core/time_format.h"
+#include "core/yaml_reader.h"
 #include "ebpf/agent_event_source.h"
 #include "ebpf/host_rules.h"
+#include "problems/problem_rendering.h"
+#include "problems/sqlite_problem_repository.h"
 
 namespace warden {
 namespace {
@@ -241,28 +243,17 @@ int RunRunNow(const Location& loc, const std::string& job, bool wait, int timeou
                              " s; it keeps running in the agent"));
 }
 
-Json ProblemAsOcsf(const Problem& p) {
-  ProblemEvent e;
-  e.problem = p;
-  e.at = p.last_detected;
-  e.action = p.status == ProblemStatus::kResolved    ? "resolved"
-             : p.status == ProblemStatus::kDismissed ? "dismissed"
-             : p.times_reopened > 0                  ? "reopened"
-                                                     : "opened";
-  return ProblemEventToOcsf(e);
-}
-
 // A short description of what the problem is about, for the table.
 std::string ProblemSubject(const Problem& p) {
-  const Json& f = p.finding;
+  const Json& f = p.finding.attributes;
   if (f.contains("port")) {
     std::string s = f.value("protocol", std::string()) + " " + f.value("address", std::string()) +
                     ":" + std::to_string(f.value("port", 0));
     if (f.contains("process") && f["process"].is_string())
       s += " " + f["process"].get<std::string>();
-    if (p.finding.contains("evidence") && p.finding["evidence"].contains("pid") &&
-        p.finding["evidence"]["pid"].is_number())
-      s += " (pid " + std::to_string(p.finding["evidence"]["pid"].get<int64_t>()) + ")";
+    const Json& evidence = p.finding.evidence;
+    if (evidence.contains("pid") && evidence["pid"].is_number())
+      s += " (pid " + std::to_string(evidence["pid"].get<int64_t>()) + ")";
     return s;
   }
   if (f.contains("cve_count")) {
@@ -276,12 +267,14 @@ std::string ProblemSubject(const Problem& p) {
   return p.resource;
 }
 
-Result<std::unique_ptr<ProblemStore>> OpenProblems(const Resolved& where) {
+Result<std::unique_ptr<ProblemRepository>> OpenProblems(const Resolved& where) {
   const std::string path = StateFilePath(where.state_dir);
   if (access(path.c_str(), F_OK) != 0)
     return NotFound("no agent state at " + path +
                     " (has the agent run? start it with warden agent --config FILE)");
-  return ProblemStore::Open(path, /*read_only=*/true);
+  ASSIGN_OR_RETURN(std::unique_ptr<ProblemRepository> repository,
+                   SqliteProblemRepository::Open(path, /*read_only=*/true));
+  return repository;
 }
 
 int RunProblems(const Location& loc, const std::string& format_flag, const std::string& status_flag,
@@ -311,7 +304,7 @@ int RunProblems(const Location& loc, const std::string& format_flag, const std::
   if (format == "json" || format == "ocsf") {
     Json out = Json::array();
     for (const Problem& p : *problems)
-      out.push_back(format == "json" ? ProblemToJson(p) : ProblemAsOcsf(p));
+      out.push_back(format == "json" ? ProblemToJson(p) : ProblemToOcsf(p));
     std::cout << out.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) << "\n";
     return 0;
   }
@@ -338,8 +331,8 @@ int RunProblems(const Location& loc, const std::string& format_flag, const std::
                               Value(FormatRfc3339(p.last_detected))};
     if (csv) {
       row.emplace_back(p.host);
-      row.emplace_back(p.finding.value("description", std::string()));
-      row.emplace_back(p.finding.value("remediation", std::string()));
+      row.emplace_back(p.finding.description);
+      row.emplace_back(p.finding.remediation);
       row.emplace_back(p.dismissed_comment);
     }
     printer->Row(row);
@@ -368,7 +361,7 @@ int RunProblemShow(const Location& loc, const std::string& id, const std::string
   if (!history.ok() || !details.ok())
     return ReportError(!history.ok() ? history.status() : details.status());
   if (format == "ocsf") {
-    std::cout << ProblemAsOcsf(*p).dump(2, ' ', false, nlohmann::json::error_handler_t::replace)
+    std::cout << ProblemToOcsf(*p).dump(2, ' ', false, nlohmann::json::error_handler_t::replace)
               << "\n";
     return 0;
   }
@@ -378,11 +371,13 @@ int RunProblemShow(const Location& loc, const std::string& id, const std::string
     for (const auto& e : *history)
       h.push_back({{"revision", e.revision},
                    {"at", FormatRfc3339(e.at)},
-                   {"action", e.action},
+                   {"action", ProblemActionName(e.action)},
                    {"status", ProblemStatusName(e.status)},
                    {"comment", e.comment.empty() ? Json(nullptr) : Json(e.comment)}});
     j["history"] = std::move(h);
-    j["findings"] = *details;
+    Json findings = Json::array();
+    for (const Finding& d : *details) findings.push_back(FindingToJson(d));
+    j["findings"] = std::move(findings);
     std::cout << j.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) << "\n";
     return 0;
   }
@@ -400,35 +395,36 @@ int RunProblemShow(const Location& loc, const std::string& id, const std::string
             << "Host        " << p->host << "\n"
             << "Detected    first " << FormatRfc3339(p->first_detected) << ", last "
             << FormatRfc3339(p->last_detected) << "\n"
-            << "Why         " << p->finding.value("description", std::string()) << "\n"
-            << "Remediation " << p->finding.value("remediation", std::string()) << "\n";
-  if (p->finding.contains("links") && !p->finding["links"].empty()) {
+            << "Why         " << p->finding.description << "\n"
+            << "Remediation " << p->finding.remediation << "\n";
+  if (!p->finding.links.empty()) {
     std::cout << "Links      ";
-    for (const auto& l : p->finding["links"]) std::cout << " " << Text(l);
+    for (const auto& l : p->finding.links) std::cout << " " << l;
     std::cout << "\n";
   }
-  if (p->finding.contains("evidence"))
-    std::cout << "Evidence    "
-              << p->finding["evidence"].dump(-1, ' ', false,
-                                             nlohmann::json::error_handler_t::replace)
-              << "\n";
+  std::cout << "Evidence    "
+            << p->finding.evidence.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace)
+            << "\n";
   std::cout << "\nHistory\n";
   auto hp = MakeRowPrinter(OutputFormat::kTable, std::cout);
   hp->Begin({"revision", "at", "action", "status", "comment"});
   for (const auto& e : *history)
-    hp->Row({Value(e.revision), Value(FormatRfc3339(e.at)), Value(e.action),
+    hp->Row({Value(e.revision), Value(FormatRfc3339(e.at)),
+             Value(std::string(ProblemActionName(e.action))),
              Value(std::string(ProblemStatusName(e.status))), Value(e.comment)});
   hp->End();
   if (!details->empty()) {
     std::cout << "\nFindings (" << details->size() << ")\n";
     auto dp = MakeRowPrinter(OutputFormat::kTable, std::cout);
     dp->Begin({"cve", "package", "installed_version", "fixed_version", "severity", "remediation"});
-    for (const Json& d : *details)
+    for (const Finding& finding : *details) {
+      const Json d = FindingToJson(finding);
       dp->Row({Value(Text(d.value("cve", Json()))), Value(Text(d.value("package", Json()))),
                Value(Text(d.value("installed_version", Json()))),
                Value(Text(d.value("fixed_version", Json()))),
                Value(Text(d.value("severity", Json()))),
                Value(Text(d.value("remediation", Json())))});
+    }
     dp->End();
   }
   return 0;
@@ -445,18 +441,11 @@ Result<int64_t> ParseUntil(const std::string& until, const std::string& for_dura
     return *t;
   }
   if (!for_duration.empty()) {
-    std::string text = for_duration;
-    int64_t unit = 1;
-    char u = text.back();
-    if (u == 'd' || u == 'h' || u == 'm' || u == 's') {
-      unit = u == 'd' ? 86400 : u == 'h' ? 3600 : u == 'm' ? 60 : 1;
-      text.pop_back();
-    }
-    int64_t n = 0;
-    if (!ParseInt64(text, &n) || n <= 0)
+    std::optional<int64_t> ms = ParseDurationMs(for_duration);
+    if (!ms || *ms < 1000)
       return InvalidArgument("--for: expected a duration like 30d, 12h or 90m, got '" +
                              for_duration + "'");
-    return NowEpochSeconds() + n * unit;
+    return NowEpochSeconds() + *ms / 1000;
   }
   return int64_t{0};
 }
@@ -479,7 +468,7 @@ int RunDismiss(const Location& loc, const std::string& id, const std::string& co
     problem = (*answer)["problem"];
   } else if (answer.status().code() == StatusCode::kUnavailable) {
     // No agent: record it in the state file; sinks hear of it at the next change.
-    auto store = ProblemStore::Open(StateFilePath(where->state_dir), false);
+    auto store = SqliteProblemRepository::Open(StateFilePath(where->state_dir), false);
     if (!store.ok()) return ReportError(store.status());
     auto e = (*store)->Dismiss(id, comment, *expiry, NowEpochSeconds());
     if (!e.ok()) return ReportError(e.status());

@@ -50,8 +50,7 @@ bool ParseSettings(const YAML::Node& node, NativeRuleParser& parser, RuleSetting
         out->exceptions = std::move(*e);
     } else {
       std::string m = "unknown rule setting '" + key + "'";
-      if (auto s = SuggestKey(key, {"enabled", "risk_level", "patterns", "canary", "exceptions"}))
-        m += "; did you mean '" + *s + "'?";
+      m += DidYouMean(key, {"enabled", "risk_level", "patterns", "canary", "exceptions"});
       ok &= parser.Fail(it->first, m);
     }
   }

@@ -38,9 +38,9 @@
 
 #include "core/finding.h"
 #include "core/status.h"
+#include "core/yaml_reader.h"
 #include "rules/rule.h"
 #include "rules/string_match.h"
-#include "rules/yaml_util.h"
 
 namespace warden {
 

@@ -40,6 +40,45 @@ Json FindingToJson(const Finding& f) {
   return j;
 }
 
+Finding FindingFromJson(const Json& j) {
+  Finding f;
+  if (!j.is_object()) return f;
+  auto text = [&](const char* key, std::string* out) {
+    auto it = j.find(key);
+    if (it != j.end() && it->is_string()) *out = it->get<std::string>();
+  };
+  auto time = [&](const char* key, int64_t* out) {
+    auto it = j.find(key);
+    if (it == j.end() || !it->is_string()) return;
+    if (auto t = ParseRfc3339(it->get_ref<const std::string&>())) *out = *t;
+  };
+  text("id", &f.id);
+  text("rule_id", &f.rule_id);
+  text("title", &f.title);
+  text("description", &f.description);
+  std::string risk;
+  text("risk_level", &risk);
+  f.risk_level = ParseRiskLevel(risk).value_or(RiskLevel::kLow);
+  text("source", &f.source);
+  text("resource", &f.resource);
+  time("first_seen", &f.first_seen);
+  time("last_seen", &f.last_seen);
+  text("remediation", &f.remediation);
+  if (auto it = j.find("links"); it != j.end() && it->is_array())
+    for (const auto& l : *it)
+      if (l.is_string()) f.links.push_back(l.get<std::string>());
+  if (auto it = j.find("evidence"); it != j.end()) f.evidence = *it;
+  static constexpr std::string_view kCommon[] = {
+      "id",       "rule_id",    "title",     "description", "risk_level", "source",
+      "resource", "first_seen", "last_seen", "remediation", "links",      "evidence"};
+  for (const auto& [k, v] : j.items()) {
+    bool common = false;
+    for (std::string_view c : kCommon) common = common || k == c;
+    if (!common) f.attributes[k] = v;
+  }
+  return f;
+}
+
 Json FindingToOcsf(const Finding& f, OcsfClass cls) {
   const int class_uid = static_cast<int>(cls);
   const int activity_id = 1;  // Create

@@ -42,6 +42,11 @@ std::string MakeFindingId(std::initializer_list<std::string_view> parts);
 
 // The Warden JSON shape: common keys first, then attributes, then evidence.
 Json FindingToJson(const Finding& finding);
+// The inverse of FindingToJson, for findings kept as JSON (the problems
+// store): keys it does not know become attributes, in their order; missing or
+// mistyped common keys are left at their defaults. ocsf_extra is not part of
+// the JSON shape and stays empty.
+Finding FindingFromJson(const Json& json);
 
 enum class OcsfClass { kVulnerabilityFinding = 2002, kDetectionFinding = 2004 };
 // An OCSF 1.1 finding event of the given class with every required attribute:

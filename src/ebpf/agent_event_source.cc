@@ -6,9 +6,9 @@
 
 #include "agent/agent.h"
 #include "agent/agent_log.h"
-#include "agent/problem_store.h"
 #include "core/risk_level.h"
 #include "core/time_format.h"
+#include "problems/sqlite_problem_repository.h"
 
 namespace warden {
 
@@ -107,9 +107,9 @@ class HostEventAgentSource : public EventSource {
           std::string(HostEventKindName(e.kind)) + " pid " + std::to_string(e.pid) + " " + e.exe;
       batch.push_back(std::move(r));
     };
-    std::unique_ptr<ProblemStore> problems;
+    std::unique_ptr<ProblemRepository> problems;
     if (!options_.problem_store_path.empty()) {
-      auto opened = ProblemStore::Open(options_.problem_store_path, false);
+      auto opened = SqliteProblemRepository::Open(options_.problem_store_path, false);
       if (opened.ok())
         problems = std::move(*opened);
       else

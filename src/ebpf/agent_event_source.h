@@ -1,7 +1,7 @@
 // The host event collector as an event source of the agent (the contract of
 // agent/event_source.h), i.e. the continuous recipe rule HOST-RUNTIME: it runs
 // a HostEventPipeline on its own thread and
-//   - turns the host rules' findings into problems (ProblemStore::Raise on
+//   - turns the host rules' findings into problems (ProblemRepository::Raise on
 //     the agent's state file: opened / reopened events go to `problems`
 //     sinks; repeats of an open problem count occurrences);
 //   - hands every firing to the router as an `events` record (body: the

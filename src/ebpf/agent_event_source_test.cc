@@ -9,7 +9,7 @@
 #include <thread>
 
 #include "agent/agent.h"
-#include "agent/problem_store.h"
+#include "problems/sqlite_problem_repository.h"
 #include "testing/test_util.h"
 
 namespace warden {
@@ -135,7 +135,7 @@ TEST(HostEventAgentSourceTest, RuntimeFindingsBecomeProblemsWithRecords) {
   EXPECT_EQ(problem_records, 1)
       << "the second run of the same command is an occurrence, not a new problem";
 
-  auto store = ProblemStore::Open(StateFilePath(config->state_dir), true);
+  auto store = SqliteProblemRepository::Open(StateFilePath(config->state_dir), true);
   ASSERT_TRUE(store.ok()) << store.status().message();
   ProblemFilter filter;
   filter.rule_id = "HOST-EXEC-FROM-TMP";
@@ -143,11 +143,11 @@ TEST(HostEventAgentSourceTest, RuntimeFindingsBecomeProblemsWithRecords) {
   ASSERT_TRUE(listed.ok());
   std::vector<Problem> problems;
   for (const Problem& p : *listed)
-    if (p.finding.value("process", "") == tool) problems.push_back(p);
+    if (p.finding.attributes.value("process", "") == tool) problems.push_back(p);
   ASSERT_EQ(problems.size(), 1u);
   EXPECT_EQ(problems[0].host, "test-host");
   EXPECT_EQ(problems[0].status, ProblemStatus::kOpen);
-  EXPECT_EQ(problems[0].finding["occurrences"], 2);
+  EXPECT_EQ(problems[0].occurrences, 2);
 }
 
 }  // namespace

@@ -5,8 +5,8 @@
 #include <set>
 
 #include "core/time_format.h"
+#include "core/yaml_reader.h"
 #include "rules/rule_yaml_loader.h"
-#include "rules/yaml_util.h"
 
 namespace warden {
 
@@ -77,7 +77,7 @@ Status CheckRuleFitsHostEvents(const Rule& rule) {
       if (path.empty() || FindHostEventField(path) != nullptr) continue;
       std::string m = c->location.ToString() + ": rule " + rule.id +
                       ": unknown host event field '" + path + "'";
-      if (auto s = SuggestKey(path, known)) m += "; did you mean '" + *s + "'?";
+      m += DidYouMean(path, known);
       return InvalidArgument(m + " (see docs/ebpf.md)");
     }
   }

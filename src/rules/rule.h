@@ -22,18 +22,9 @@
 #include <vector>
 
 #include "core/risk_level.h"
+#include "core/source_location.h"
 
 namespace warden {
-
-// Where something came from in a rule file; line and column are 1-based, 0
-// when unknown.
-struct SourceLocation {
-  std::string file;
-  int line = 0;
-  int column = 0;
-  // "file:line:column" (or less when unknown).
-  std::string ToString() const;
-};
 
 enum class MatchOp {
   kEquals,    // value == any of values (glob when `glob` is set)

@@ -101,7 +101,7 @@ void LintCondition(std::vector<RuleDiagnostic>* out, const Rule& rule, const Con
   std::string top = std::string(SplitString(c.field, '.')[0]);
   if (std::find(kCloudTrailKeys.begin(), kCloudTrailKeys.end(), top) == kCloudTrailKeys.end()) {
     std::string m = "field '" + c.field + "' does not start with a CloudTrail field";
-    if (auto s = SuggestKey(top, kCloudTrailKeys)) m += "; did you mean '" + *s + "'?";
+    m += DidYouMean(top, kCloudTrailKeys);
     m += " (a missing field matches as the empty string)";
     Warn(out, rule, c.location, m);
   }

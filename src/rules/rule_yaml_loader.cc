@@ -26,8 +26,7 @@ const std::vector<std::string> kRowKeys = {"eventName", "eventSource", "userIden
 std::string UnknownKeyMessage(const std::string& kind, const std::string& key,
                               const std::vector<std::string>& known) {
   std::string m = "unknown " + kind + " '" + key + "'";
-  if (auto s = SuggestKey(key, known)) m += "; did you mean '" + *s + "'?";
-  return m;
+  return m + DidYouMean(key, known);
 }
 
 }  // namespace

@@ -39,8 +39,9 @@
 #include <vector>
 
 #include "core/status.h"
+#include "core/yaml_reader.h"
 #include "rules/rule.h"
-#include "rules/yaml_util.h"
+#include "rules/rule_diagnostic.h"
 
 namespace warden {
 

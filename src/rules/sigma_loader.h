@@ -27,8 +27,9 @@
 #include <string>
 #include <vector>
 
+#include "core/yaml_reader.h"
 #include "rules/rule.h"
-#include "rules/yaml_util.h"
+#include "rules/rule_diagnostic.h"
 
 namespace warden {
 

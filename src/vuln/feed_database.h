@@ -8,19 +8,19 @@
 //     (an OSV id, an ELSA, a tracker package/CVE pair) replaces its records.
 //   - FeedDatabase reads: per-package lookups for the matcher and the status
 //     of each source. Opened read-only, so a scan never changes the file.
-// The schema is private to this file (PRAGMA user_version tells its version).
+// The schema is private to this file (PRAGMA user_version tells its version);
+// SQLite is reached through src/sql's SqliteDatabase.
 // Neither type is thread-safe; use one per thread.
 #pragma once
 
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
 #include "core/status.h"
+#include "sql/sqlite_database.h"
 #include "vuln/feed_record.h"
-
-struct sqlite3;
-struct sqlite3_stmt;
 
 namespace warden {
 
@@ -64,9 +64,10 @@ class FeedDatabase {
  private:
   FeedDatabase() = default;
   std::string path_;
-  sqlite3* db_ = nullptr;
-  sqlite3_stmt* lookup_ = nullptr;
-  sqlite3_stmt* document_ = nullptr;
+  std::unique_ptr<SqliteDatabase> db_;
+  // Prepared once; absent for an empty database (lookups then find nothing).
+  std::optional<SqliteStatement> lookup_;
+  std::optional<SqliteStatement> document_;
 };
 
 class FeedWriter : public FeedSink {
@@ -99,11 +100,12 @@ class FeedWriter : public FeedSink {
   std::string path_;
   bool created_file_ = false;
   bool committed_ = false;
-  sqlite3* db_ = nullptr;
-  sqlite3_stmt* delete_records_ = nullptr;
-  sqlite3_stmt* delete_document_ = nullptr;
-  sqlite3_stmt* insert_record_ = nullptr;
-  sqlite3_stmt* insert_document_ = nullptr;
+  std::unique_ptr<SqliteDatabase> db_;
+  std::unique_ptr<SqliteTransaction> txn_;
+  SqliteStatement delete_records_;
+  SqliteStatement delete_document_;
+  SqliteStatement insert_record_;
+  SqliteStatement insert_document_;
   std::string last_document_key_;
   std::vector<std::string> touched_;
   std::vector<std::pair<std::string, int64_t>> feed_times_;
