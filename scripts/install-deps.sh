@@ -14,6 +14,8 @@ PACKAGES=(
   # the server: Boost.Beast/Asio 1.81 (not 1.74, see docs/architecture.md), passwords and tokens,
   # JSON Schema validation of API requests and responses
   libboost1.81-dev libsodium-dev libvalijson-dev
+  # lint (make lint pins clang-format 14, Debian 12's)
+  clang-format clang-tidy
   # tests and benchmarks
   libgtest-dev libgmock-dev libbenchmark-dev rpm python3 python3-apt python3-rpm
   procps iproute2 iptables jq sqlite3 rsyslog pciutils usbutils file openssh-client kmod util-linux

@@ -16,7 +16,9 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <cerrno>
 #include <chrono>
+#include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <functional>
@@ -60,13 +62,9 @@ std::vector<json> JsonLines(const std::string& path) {
   return out;
 }
 
+// testing::WaitFor polling every 100 ms: most conditions here run `warden agent status`.
 bool WaitFor(const std::function<bool()>& done, std::chrono::milliseconds timeout) {
-  const auto end = std::chrono::steady_clock::now() + timeout;
-  while (std::chrono::steady_clock::now() < end) {
-    if (done()) return true;
-    std::this_thread::sleep_for(std::chrono::milliseconds(100));
-  }
-  return done();
+  return testing::WaitFor(done, timeout, std::chrono::milliseconds(100));
 }
 
 // A socket the test owns, on an ephemeral port of every address.
@@ -80,8 +78,8 @@ class ListeningSocket {
     a.sin_family = AF_INET;
     a.sin_port = htons(static_cast<uint16_t>(port));
     inet_pton(AF_INET, address, &a.sin_addr);
-    bind(fd_, reinterpret_cast<sockaddr*>(&a), sizeof a);
-    listen(fd_, 1);
+    if (bind(fd_, reinterpret_cast<sockaddr*>(&a), sizeof a) != 0 || listen(fd_, 1) != 0)
+      ADD_FAILURE() << "listen on " << address << ":" << port << ": " << std::strerror(errno);
     socklen_t len = sizeof a;
     getsockname(fd_, reinterpret_cast<sockaddr*>(&a), &len);
     port_ = ntohs(a.sin_port);
@@ -147,14 +145,11 @@ class AgentProcess {
   // agent was still running then (it is killed).
   int StopWithin(std::chrono::milliseconds limit) {
     kill(pid_, SIGTERM);
-    const auto end = std::chrono::steady_clock::now() + limit;
     int status = 0;
-    while (waitpid(pid_, &status, WNOHANG) == 0) {
-      if (std::chrono::steady_clock::now() >= end) {
-        Kill9();
-        return -2;
-      }
-      std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    if (!testing::WaitFor([&] { return waitpid(pid_, &status, WNOHANG) != 0; }, limit,
+                          std::chrono::milliseconds(20))) {
+      Kill9();
+      return -2;
     }
     pid_ = -1;
     return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
@@ -537,7 +532,7 @@ sinks:
 
 // The agent built with a test-only table that blocks on a FIFO
 // (tests/testing/blocking_table_agent.cc).
-std::string TestAgentBinary() { return std::string(WARDEN_BINARY_DIR) + "/warden_test_agent"; }
+std::string TestAgentBinary() { return testing::BuiltPath("warden_test_agent"); }
 
 TEST(AgentCliTest, StuckQueryIsReportedWhileHeartbeatAndOtherJobsRunAndSigtermStopsAtOnce) {
   TempDir fifo_dir;
@@ -773,6 +768,7 @@ sinks:
   std::mt19937 rng(7);
   for (int round = 0; round < 4; ++round) {
     agent.Start();
+    // Killed at a random moment, not at a condition: that is the test.
     std::this_thread::sleep_for(
         std::chrono::milliseconds(std::uniform_int_distribution<int>(800, 2000)(rng)));
     for (const auto& id : QueuedIds(queue_db)) ever_queued.insert(id);

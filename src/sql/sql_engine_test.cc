@@ -72,7 +72,7 @@ class SqlEngineTest : public ::testing::Test {
                   [](const QueryContext& ctx, RowWriter& out) -> Status {
                     while (!ctx.Cancelled()) {
                       out.Add().Set("x", 1);
-                      if (out.size() > 1000)
+                      if (out.size() > 1000)  // paced: outlasts the budget without filling memory
                         std::this_thread::sleep_for(std::chrono::milliseconds(1));
                     }
                     return Status::Ok();
@@ -227,7 +227,8 @@ Result<QueryResult> QueryOrAbort(SqlEngine& engine, const std::string& sql,
 }
 
 TEST_F(SqlEngineTest, NulByteIsRefusedWithItsPosition) {
-  const std::string sql("SELECT 1;\n  SELECT\0 2;", 23);
+  constexpr char kSql[] = "SELECT 1;\n  SELECT\0 2;";
+  const std::string sql(kSql, sizeof kSql - 1);
   auto r = QueryOrAbort(*engine_, sql, {}, std::chrono::seconds(10));
   ASSERT_FALSE(r.ok());
   EXPECT_EQ(r.status().code(), StatusCode::kInvalidArgument);

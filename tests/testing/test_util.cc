@@ -10,6 +10,7 @@
 #include <filesystem>
 #include <fstream>
 #include <stdexcept>
+#include <thread>
 
 extern char** environ;
 
@@ -23,7 +24,11 @@ std::string SourcePath(const std::string& relative) {
   return std::string(WARDEN_SOURCE_DIR) + "/" + relative;
 }
 
-std::string WardenBinary() { return std::string(WARDEN_BINARY_DIR) + "/warden"; }
+std::string BuiltPath(const std::string& relative) {
+  return std::string(WARDEN_BINARY_DIR) + "/" + relative;
+}
+
+std::string WardenBinary() { return BuiltPath("warden"); }
 
 TempDir::TempDir() {
   const char* base = std::getenv("TMPDIR");
@@ -105,6 +110,24 @@ CommandResult RunCommand(const std::vector<std::string>& argv, const std::string
 
 CommandResult RunShell(const std::string& command_line) {
   return RunCommand({"/bin/sh", "-c", command_line});
+}
+
+bool WaitFor(const std::function<bool()>& condition, std::chrono::milliseconds timeout,
+             std::chrono::milliseconds poll) {
+  const auto deadline = std::chrono::steady_clock::now() + timeout;
+  while (std::chrono::steady_clock::now() < deadline) {
+    if (condition()) return true;
+    std::this_thread::sleep_for(poll);
+  }
+  return condition();
+}
+
+::testing::AssertionResult WaitFor(std::string_view what, const std::function<bool()>& condition,
+                                   std::chrono::milliseconds timeout,
+                                   std::chrono::milliseconds poll) {
+  if (WaitFor(condition, timeout, poll)) return ::testing::AssertionSuccess();
+  return ::testing::AssertionFailure()
+         << "waited " << timeout.count() << " ms for " << what << "; it did not happen";
 }
 
 }  // namespace warden::testing
