@@ -1,11 +1,13 @@
-# The two commands of the quick start, plus the pieces they are made of.
-#   make run    install what is missing, build, start Warden
-#   make test   install what is missing, build, run every test
+# The commands of the quick start, plus the pieces they are made of.
+#   make run       install what is missing, build, start Warden
+#   make install   build warden and install it as $(PREFIX)/bin/warden
+#   make test      install what is missing, build, run every test
 PRESET ?= release
 BUILD_DIR := build
 JOBS ?= $(shell nproc)
+PREFIX ?= /usr/local
 
-.PHONY: deps build run test bench fuzz lint clean
+.PHONY: deps build run install uninstall test bench fuzz lint clean
 
 deps:
 	@bash scripts/install-deps.sh
@@ -20,6 +22,16 @@ build: deps
 # first runs, then keeps running in the foreground until Ctrl-C.
 run: build
 	@bash scripts/run-agent.sh $(BUILD_DIR)/warden examples/agent.yaml
+
+# Only the warden binary is built; DESTDIR stages the install for packaging.
+install: deps
+	@cmake --preset $(PRESET) >/dev/null
+	@cmake --build $(BUILD_DIR) -j $(JOBS) --target warden
+	@install -D -m 0755 $(BUILD_DIR)/warden $(DESTDIR)$(PREFIX)/bin/warden
+	@echo "installed $(DESTDIR)$(PREFIX)/bin/warden ($$($(DESTDIR)$(PREFIX)/bin/warden --version))"
+
+uninstall:
+	rm -f $(DESTDIR)$(PREFIX)/bin/warden
 
 test: build
 	@cd $(BUILD_DIR) && ctest --output-on-failure -j $(JOBS)
