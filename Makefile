@@ -1,6 +1,7 @@
-# The two commands of the quick start, plus the pieces they are made of.
-#   make run    install what is missing, build, start Warden
-#   make test   install what is missing, build, run every test
+# The commands of the quick start, plus the pieces they are made of.
+#   make run       install what is missing, build, start Warden
+#   make install   build warden and install it as $(PREFIX)/bin/warden
+#   make test      install what is missing, build, run every test
 # PRESET picks the build mode of CMakePresets.json, and with it the folder:
 #   make build PRESET=dev   builds in build-dev/ (release: build/, asan: build-asan/, ...)
 SHELL := /bin/bash
@@ -11,8 +12,9 @@ JOBS ?= $(shell nproc)
 STARTED := $(shell date +%s)
 empty :=
 space := $(empty) $(empty)
+PREFIX ?= /usr/local
 
-.PHONY: deps configure build run test tsan bench fuzz lint clean
+.PHONY: deps configure build run install uninstall test tsan bench fuzz lint clean
 
 deps:
 	@bash scripts/install-deps.sh
@@ -31,6 +33,16 @@ build: configure
 # first runs, then keeps running in the foreground until Ctrl-C.
 run: build
 	@bash scripts/run-agent.sh $(BUILD_DIR)/warden examples/agent.yaml
+
+# Only the warden binary is built; DESTDIR stages the install for packaging.
+install: deps
+	@cmake --preset $(PRESET) >/dev/null
+	@cmake --build $(BUILD_DIR) -j $(JOBS) --target warden
+	@install -D -m 0755 $(BUILD_DIR)/warden $(DESTDIR)$(PREFIX)/bin/warden
+	@echo "installed $(DESTDIR)$(PREFIX)/bin/warden ($$($(DESTDIR)$(PREFIX)/bin/warden --version))"
+
+uninstall:
+	rm -f $(DESTDIR)$(PREFIX)/bin/warden
 
 # Every test is its own CTest test (GoogleTest discovery), run JOBS at a time;
 # the few that need the host to themselves say so in CMakeLists.txt.
