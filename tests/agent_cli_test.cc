@@ -29,7 +29,7 @@
 #include <sstream>
 #include <thread>
 
-#include "agent/test_http_receiver.h"
+#include "delivery/test_http_receiver.h"
 #include "sql/sqlite_database.h"
 #include "testing/test_util.h"
 #include "vuln/scan_target.h"

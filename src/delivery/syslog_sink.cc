@@ -1,4 +1,4 @@
-#include "agent/syslog_record_sink.h"
+#include "delivery/syslog_sink.h"
 
 #include <netdb.h>
 #include <poll.h>
@@ -9,6 +9,8 @@
 #include <cerrno>
 #include <cstring>
 #include <ctime>
+
+#include "core/strings.h"
 
 namespace warden {
 namespace {
@@ -59,30 +61,32 @@ std::string FormatRfc5424(int facility, int severity, int64_t time_ms, std::stri
   return m;
 }
 
-SyslogRecordSink::SyslogRecordSink(SinkConfig config, std::string hostname)
-    : RecordSink(std::move(config)), hostname_(std::move(hostname)) {}
+SyslogSink::SyslogSink(SinkConfig config, std::string hostname)
+    : Sink(std::move(config)),
+      settings_(*this->config().SettingsAs<SyslogSinkSettings>()),
+      hostname_(std::move(hostname)) {}
 
-SyslogRecordSink::~SyslogRecordSink() { Disconnect(); }
+SyslogSink::~SyslogSink() { Disconnect(); }
 
-std::string SyslogRecordSink::Destination() const {
-  switch (config().transport) {
+std::string SyslogSink::Destination() const {
+  switch (settings_.transport) {
     case SyslogTransport::kUdp:
-      return "udp " + config().host + ":" + std::to_string(config().port);
+      return "udp " + settings_.host + ":" + std::to_string(settings_.port);
     case SyslogTransport::kTcp:
-      return "tcp " + config().host + ":" + std::to_string(config().port);
+      return "tcp " + settings_.host + ":" + std::to_string(settings_.port);
     case SyslogTransport::kUnix:
-      return "unix " + config().socket_path;
+      return "unix " + settings_.socket_path;
   }
   return "";
 }
 
-void SyslogRecordSink::Disconnect() {
+void SyslogSink::Disconnect() {
   if (fd_ >= 0) close(fd_);
   fd_ = -1;
 }
 
-Status SyslogRecordSink::Connect() {
-  if (fd_ >= 0 && config().transport == SyslogTransport::kTcp) {
+Status SyslogSink::Connect() {
+  if (fd_ >= 0 && settings_.transport == SyslogTransport::kTcp) {
     // A peer that closed the connection shows as readable with 0 bytes; find
     // out now rather than after writing a batch into a dead socket.
     char c;
@@ -90,7 +94,7 @@ Status SyslogRecordSink::Connect() {
     if (n == 0 || (n < 0 && errno != EAGAIN && errno != EWOULDBLOCK)) Disconnect();
   }
   if (fd_ >= 0) return Status::Ok();
-  const SinkConfig& c = config();
+  const SyslogSinkSettings& c = settings_;
   if (c.transport == SyslogTransport::kUnix) {
     sockaddr_un addr{};
     addr.sun_family = AF_UNIX;
@@ -131,7 +135,7 @@ Status SyslogRecordSink::Connect() {
   return fd_ >= 0 ? Status::Ok() : last;
 }
 
-Status SyslogRecordSink::SendAll(const std::string& bytes) {
+Status SyslogSink::SendAll(const std::string& bytes) {
   size_t off = 0;
   while (off < bytes.size()) {
     ssize_t n = send(fd_, bytes.data() + off, bytes.size() - off, MSG_NOSIGNAL);
@@ -146,9 +150,9 @@ Status SyslogRecordSink::SendAll(const std::string& bytes) {
   return Status::Ok();
 }
 
-Status SyslogRecordSink::Deliver(const std::vector<QueuedRecord>& batch) {
+Status SyslogSink::Deliver(const std::vector<QueuedRecord>& batch) {
   RETURN_IF_ERROR(Connect());
-  const SinkConfig& c = config();
+  const SyslogSinkSettings& c = settings_;
   std::string stream;  // tcp: the whole batch in one write
   for (const QueuedRecord& r : batch) {
     std::string msg = FormatRfc5424(c.facility, r.severity, r.time_ms, hostname_, c.app_name,
@@ -169,6 +173,93 @@ Status SyslogRecordSink::Deliver(const std::vector<QueuedRecord>& batch) {
   }
   if (!stream.empty()) return SendAll(stream);
   return Status::Ok();
+}
+
+namespace {
+
+int FacilityCode(const std::string& f) {
+  static const std::vector<std::pair<std::string, int>> kNames = {
+      {"kern", 0},      {"user", 1},    {"mail", 2},    {"daemon", 3},  {"auth", 4},
+      {"syslog", 5},    {"lpr", 6},     {"news", 7},    {"uucp", 8},    {"cron", 9},
+      {"authpriv", 10}, {"ftp", 11},    {"local0", 16}, {"local1", 17}, {"local2", 18},
+      {"local3", 19},   {"local4", 20}, {"local5", 21}, {"local6", 22}, {"local7", 23}};
+  for (const auto& [name, code] : kNames)
+    if (name == f) return code;
+  int64_t n = -1;
+  if (ParseInt64(f, &n) && n >= 0 && n <= 23) return static_cast<int>(n);
+  return -1;
+}
+
+Result<std::shared_ptr<const SinkSettings>> ParseSyslogSink(const YAML::Node& n,
+                                                            const std::string& key,
+                                                            const SinkParseContext& context) {
+  using J = YamlReader;
+  const YamlReader& r = context.reader;
+  auto s = std::make_shared<SyslogSinkSettings>();
+  if (n["transport"]) {
+    ASSIGN_OR_RETURN(std::string t, r.String(n["transport"], J::Join(key, "transport")));
+    if (t == "udp")
+      s->transport = SyslogTransport::kUdp;
+    else if (t == "tcp")
+      s->transport = SyslogTransport::kTcp;
+    else if (t == "unix")
+      s->transport = SyslogTransport::kUnix;
+    else
+      return r.Error(n["transport"], J::Join(key, "transport"),
+                     "unknown transport '" + t + "' (use udp, tcp or unix)");
+  }
+  if (n["address"]) {
+    ASSIGN_OR_RETURN(std::string a, r.String(n["address"], J::Join(key, "address")));
+    if (s->transport == SyslogTransport::kUnix) {
+      s->socket_path = a;
+    } else {
+      size_t colon = a.rfind(':');
+      int64_t port = 0;
+      if (colon == std::string::npos || !ParseInt64(a.substr(colon + 1), &port) || port < 1 ||
+          port > 65535 || colon == 0)
+        return r.Error(n["address"], J::Join(key, "address"),
+                       "expected host:port like 127.0.0.1:514, got '" + a + "'");
+      s->host = a.substr(0, colon);
+      if (s->host.size() > 2 && s->host.front() == '[' && s->host.back() == ']')
+        s->host = s->host.substr(1, s->host.size() - 2);
+      s->port = static_cast<int>(port);
+    }
+  }
+  if (n["facility"]) {
+    ASSIGN_OR_RETURN(std::string f, r.String(n["facility"], J::Join(key, "facility")));
+    int code = FacilityCode(f);
+    if (code < 0)
+      return r.Error(
+          n["facility"], J::Join(key, "facility"),
+          "unknown facility '" + f + "' (use user, daemon, auth, local0..local7 or a number 0-23)");
+    s->facility = code;
+  }
+  if (n["app_name"]) {
+    ASSIGN_OR_RETURN(s->app_name, r.String(n["app_name"], J::Join(key, "app_name")));
+    if (s->app_name.empty() || s->app_name.size() > 48)
+      return r.Error(n["app_name"], J::Join(key, "app_name"),
+                     "must be 1 to 48 characters (RFC 5424 APP-NAME)");
+  }
+  if (n["max_message_size"]) {
+    ASSIGN_OR_RETURN(s->max_message_bytes,
+                     r.Size(n["max_message_size"], J::Join(key, "max_message_size"), 480));
+  }
+  return std::shared_ptr<const SinkSettings>(std::move(s));
+}
+
+}  // namespace
+
+const SinkType& SyslogSinkType() {
+  static const SinkType kType{
+      "syslog",
+      /*queued=*/true,
+      {"transport", "address", "facility", "app_name", "max_message_size", "queue"},
+      {RecordFormat::kWarden, RecordFormat::kOcsf},
+      ParseSyslogSink,
+      [](const SinkConfig& config, const SinkContext& context) -> Result<std::unique_ptr<Sink>> {
+        return std::unique_ptr<Sink>(new SyslogSink(config, context.host_identifier));
+      }};
+  return kType;
 }
 
 }  // namespace warden

@@ -1,4 +1,4 @@
-#include "agent/durable_queue.h"
+#include "delivery/durable_queue.h"
 
 #include <algorithm>
 

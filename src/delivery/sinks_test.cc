@@ -15,10 +15,12 @@
 #include <sstream>
 #include <thread>
 
-#include "agent/http_record_sinks.h"
-#include "agent/record_sink.h"
-#include "agent/syslog_record_sink.h"
-#include "agent/test_http_receiver.h"
+#include "delivery/file_sink.h"
+#include "delivery/splunk_hec_sink.h"
+#include "delivery/syslog_sink.h"
+#include "delivery/test_http_receiver.h"
+#include "delivery/webhook_sink.h"
+#include "problems/problem_rendering.h"
 #include "testing/test_util.h"
 
 namespace warden {
@@ -27,19 +29,36 @@ namespace {
 using testing::TempDir;
 using testing::TestHttpReceiver;
 
-AgentRecord MakeRecord(const std::string& id, RecordKind kind = RecordKind::kProblem,
-                       int severity = 4) {
-  AgentRecord r;
+Record MakeRecord(const std::string& id, RecordKind kind = RecordKind::kProblem, int severity = 4) {
+  Record r;
   r.kind = kind;
   r.id = id;
   r.time_ms = 1704888000123;
   r.syslog_severity = severity;
   r.body = {{"record_id", id}, {"title", "port 8080 \"open\" ]"}, {"n", 1}};
-  r.ocsf = Json{{"class_uid", 2004}, {"record", id}};
   return r;
 }
 
-std::vector<QueuedRecord> Prepared(const RecordSink& sink, const std::vector<std::string>& ids) {
+// A sink config of `type` with its settings.
+template <typename Settings>
+SinkConfig Config(const std::string& type, std::shared_ptr<Settings> settings) {
+  SinkConfig c;
+  c.name = type;
+  c.type = type;
+  c.queued = FindSinkType(type)->queued;
+  c.settings = std::move(settings);
+  return c;
+}
+
+std::unique_ptr<Sink> Make(const SinkConfig& c, const std::string& host = "h") {
+  SinkContext context;
+  context.host_identifier = host;
+  auto sink = MakeSink(c, context);
+  EXPECT_TRUE(sink.ok()) << sink.status().message();
+  return sink.ok() ? std::move(*sink) : nullptr;
+}
+
+std::vector<QueuedRecord> Prepared(const Sink& sink, const std::vector<std::string>& ids) {
   std::vector<QueuedRecord> out;
   for (const auto& id : ids) out.push_back(sink.Prepare(MakeRecord(id)));
   return out;
@@ -52,41 +71,54 @@ std::string ReadAll(const std::string& path) {
   return s.str();
 }
 
-TEST(FileRecordSinkTest, RotatesBySizeKeepingMaxFiles) {
+TEST(FileSinkTest, RotatesBySizeKeepingMaxFiles) {
   TempDir dir;
-  SinkConfig c;
-  c.name = "f";
-  c.type = SinkType::kFile;
-  c.path = dir.path() + "/out/results.jsonl";
-  c.max_file_bytes = 300;
-  c.max_files = 3;
-  FileRecordSink sink(c);
+  auto f = std::make_shared<FileSinkSettings>();
+  f->path = dir.path() + "/out/results.jsonl";
+  f->max_file_bytes = 300;
+  f->max_files = 3;
+  auto sink = Make(Config("file", f));
   for (int i = 0; i < 20; ++i)
-    ASSERT_TRUE(sink.Deliver(Prepared(sink, {"r" + std::to_string(i)})).ok());
-  EXPECT_TRUE(std::filesystem::exists(c.path));
-  EXPECT_TRUE(std::filesystem::exists(c.path + ".1"));
-  EXPECT_TRUE(std::filesystem::exists(c.path + ".2"));
-  EXPECT_FALSE(std::filesystem::exists(c.path + ".3"));
-  for (const auto& p : {c.path, c.path + ".1", c.path + ".2"})
+    ASSERT_TRUE(sink->Deliver(Prepared(*sink, {"r" + std::to_string(i)})).ok());
+  EXPECT_TRUE(std::filesystem::exists(f->path));
+  EXPECT_TRUE(std::filesystem::exists(f->path + ".1"));
+  EXPECT_TRUE(std::filesystem::exists(f->path + ".2"));
+  EXPECT_FALSE(std::filesystem::exists(f->path + ".3"));
+  for (const auto& p : {f->path, f->path + ".1", f->path + ".2"})
     EXPECT_LE(std::filesystem::file_size(p), 300u);
   // The newest record is in the current file, each line is one JSON object.
-  std::string current = ReadAll(c.path);
+  std::string current = ReadAll(f->path);
   EXPECT_NE(current.find("\"r19\""), std::string::npos);
   std::istringstream lines(current);
   for (std::string line; std::getline(lines, line);)
     EXPECT_FALSE(Json::parse(line, nullptr, false).is_discarded());
 }
 
-TEST(FileRecordSinkTest, OcsfFormatRendersProblemsAsOcsf) {
+TEST(FileSinkTest, TheSinksFormatChoosesTheRendering) {
   TempDir dir;
-  SinkConfig c;
-  c.type = SinkType::kFile;
-  c.path = dir.path() + "/p.jsonl";
-  c.format = "ocsf";
-  FileRecordSink sink(c);
-  ASSERT_TRUE(sink.Deliver(Prepared(sink, {"x1"})).ok());
-  Json line = Json::parse(ReadAll(c.path));
-  EXPECT_EQ(line["class_uid"], 2004);
+  ProblemEvent e;
+  e.action = ProblemAction::kOpened;
+  e.at = 1704888000;
+  e.problem.id = "p1";
+  e.problem.rule_id = "HOST-OPEN-PORTS";
+  e.problem.revision = 1;
+  const Record problem = ProblemEventRecord(e);
+  for (RecordFormat format : {RecordFormat::kOcsf, RecordFormat::kWarden}) {
+    auto f = std::make_shared<FileSinkSettings>();
+    f->path = dir.path() + "/" + std::string(RecordFormatName(format)) + ".jsonl";
+    SinkConfig c = Config("file", f);
+    c.format = format;
+    auto sink = Make(c);
+    ASSERT_TRUE(sink->Deliver({sink->Prepare(problem), sink->Prepare(MakeRecord("r1"))}).ok());
+    std::istringstream lines(ReadAll(f->path));
+    std::string first, second;
+    std::getline(lines, first);
+    std::getline(lines, second);
+    EXPECT_EQ(Json::parse(first),
+              format == RecordFormat::kOcsf ? ProblemEventToOcsf(e) : ProblemEventToJson(e));
+    EXPECT_EQ(Json::parse(second)["record_id"], "r1") << "generic records keep their JSON";
+  }
+  EXPECT_EQ(Json::parse(RenderRecordJson(problem, RecordFormat::kOcsf))["class_uid"], 2004);
 }
 
 TEST(SyslogFormatTest, Rfc5424HeaderStructuredDataAndMessage) {
@@ -215,44 +247,45 @@ void ExpectRfc5424Lines(const std::vector<std::string>& lines,
   }
 }
 
-TEST(SyslogRecordSinkTest, RsyslogReceivesRfc5424OverUdpTcpAndUnixSocket) {
+TEST(SyslogSinkTest, RsyslogReceivesRfc5424OverUdpTcpAndUnixSocket) {
   TempDir dir;
   RsyslogServer rsyslog(dir);
   ASSERT_TRUE(rsyslog.ready()) << "rsyslogd did not start";
-  SinkConfig c;
-  c.name = "s";
-  c.type = SinkType::kSyslog;
-  c.facility = 16;
+  auto settings = [](SyslogTransport transport) {
+    auto s = std::make_shared<SyslogSinkSettings>();
+    s->facility = 16;
+    s->transport = transport;
+    s->host = "127.0.0.1";
+    return s;
+  };
 
-  c.transport = SyslogTransport::kUdp;
-  c.host = "127.0.0.1";
-  c.port = rsyslog.udp_port();
-  SyslogRecordSink udp(c, "warden-test-host");
-  ASSERT_TRUE(udp.Deliver(Prepared(udp, {"u1", "u2"})).ok());
+  auto u = settings(SyslogTransport::kUdp);
+  u->port = rsyslog.udp_port();
+  auto udp = Make(Config("syslog", u), "warden-test-host");
+  ASSERT_TRUE(udp->Deliver(Prepared(*udp, {"u1", "u2"})).ok());
   ExpectRfc5424Lines(rsyslog.Lines("imudp", 2), {"u1", "u2"});
 
-  c.transport = SyslogTransport::kTcp;
-  c.port = rsyslog.tcp_port();
-  SyslogRecordSink tcp(c, "warden-test-host");
-  ASSERT_TRUE(tcp.Deliver(Prepared(tcp, {"t1", "t2", "t3"})).ok());
-  ASSERT_TRUE(tcp.Deliver(Prepared(tcp, {"t4"})).ok()) << "the connection is reused";
+  auto t = settings(SyslogTransport::kTcp);
+  t->port = rsyslog.tcp_port();
+  auto tcp = Make(Config("syslog", t), "warden-test-host");
+  ASSERT_TRUE(tcp->Deliver(Prepared(*tcp, {"t1", "t2", "t3"})).ok());
+  ASSERT_TRUE(tcp->Deliver(Prepared(*tcp, {"t4"})).ok()) << "the connection is reused";
   ExpectRfc5424Lines(rsyslog.Lines("imtcp", 4), {"t1", "t2", "t3", "t4"});
 
-  c.transport = SyslogTransport::kUnix;
-  c.socket_path = rsyslog.unix_socket();
-  SyslogRecordSink local(c, "warden-test-host");
-  ASSERT_TRUE(local.Deliver(Prepared(local, {"x1"})).ok());
+  auto x = settings(SyslogTransport::kUnix);
+  x->socket_path = rsyslog.unix_socket();
+  auto local = Make(Config("syslog", x), "warden-test-host");
+  ASSERT_TRUE(local->Deliver(Prepared(*local, {"x1"})).ok());
   ExpectRfc5424Lines(rsyslog.Lines("imuxsock", 1), {"x1"});
 }
 
-TEST(SyslogRecordSinkTest, TcpReceiverDownIsAnError) {
-  SinkConfig c;
-  c.type = SinkType::kSyslog;
-  c.transport = SyslogTransport::kTcp;
-  c.host = "127.0.0.1";
-  c.port = 1;  // nothing listens on tcpmux
-  SyslogRecordSink sink(c, "h");
-  EXPECT_FALSE(sink.Deliver(Prepared(sink, {"a"})).ok());
+TEST(SyslogSinkTest, TcpReceiverDownIsAnError) {
+  auto s = std::make_shared<SyslogSinkSettings>();
+  s->transport = SyslogTransport::kTcp;
+  s->host = "127.0.0.1";
+  s->port = 1;  // nothing listens on tcpmux
+  auto sink = Make(Config("syslog", s));
+  EXPECT_FALSE(sink->Deliver(Prepared(*sink, {"a"})).ok());
 }
 
 std::string OpenSslHmacHex(const std::string& key, const std::string& data) {
@@ -269,17 +302,14 @@ std::string OpenSslHmacHex(const std::string& key, const std::string& data) {
   return hex;
 }
 
-TEST(HttpRecordSinksTest, WebhookBatchIsSignedWithHmacSha256AndCarriesIds) {
+TEST(HttpSinksTest, WebhookBatchIsSignedWithHmacSha256AndCarriesIds) {
   TestHttpReceiver receiver;
-  SinkConfig c;
-  c.name = "w";
-  c.type = SinkType::kWebhook;
-  c.url = receiver.url("/hook");
-  c.secret = "0123456789abcdef-secret";
-  c.headers = {{"X-Team", "blue"}};
-  auto sink = MakeWebhookRecordSink(c, "h1");
-  ASSERT_TRUE(sink.ok());
-  ASSERT_TRUE((*sink)->Deliver(Prepared(**sink, {"a", "b"})).ok());
+  auto w = std::make_shared<WebhookSinkSettings>();
+  w->url = receiver.url("/hook");
+  w->secret = "0123456789abcdef-secret";
+  w->headers = {{"X-Team", "blue"}};
+  auto sink = Make(Config("webhook", w), "h1");
+  ASSERT_TRUE(sink->Deliver(Prepared(*sink, {"a", "b"})).ok());
   auto reqs = receiver.accepted();
   ASSERT_EQ(reqs.size(), 1u);
   const auto& r = reqs[0];
@@ -287,7 +317,7 @@ TEST(HttpRecordSinksTest, WebhookBatchIsSignedWithHmacSha256AndCarriesIds) {
   EXPECT_EQ(r.headers.at("x-team"), "blue");
   const std::string ts = r.headers.at("x-warden-timestamp");
   EXPECT_EQ(r.headers.at("x-warden-signature"),
-            "sha256=" + OpenSslHmacHex(c.secret, ts + "." + r.body));
+            "sha256=" + OpenSslHmacHex(w->secret, ts + "." + r.body));
   Json body = Json::parse(r.body);
   ASSERT_EQ(body["records"].size(), 2u);
   EXPECT_EQ(body["records"][0]["id"], "a");
@@ -295,18 +325,15 @@ TEST(HttpRecordSinksTest, WebhookBatchIsSignedWithHmacSha256AndCarriesIds) {
   EXPECT_EQ(body["host"], "h1");
 }
 
-TEST(HttpRecordSinksTest, SplunkHecSendsEventsWithTokenAndRecordIds) {
+TEST(HttpSinksTest, SplunkHecSendsEventsWithTokenAndRecordIds) {
   TestHttpReceiver receiver;
   receiver.SetStatus(200, "{\"text\":\"Success\",\"code\":0}");
-  SinkConfig c;
-  c.name = "hec";
-  c.type = SinkType::kSplunkHec;
-  c.url = receiver.url("");
-  c.token = "tok-1";
-  c.index = "sec";
-  auto sink = MakeSplunkHecRecordSink(c, "h1");
-  ASSERT_TRUE(sink.ok());
-  ASSERT_TRUE((*sink)->Deliver(Prepared(**sink, {"a", "b"})).ok());
+  auto h = std::make_shared<SplunkHecSinkSettings>();
+  h->url = receiver.url("");
+  h->token = "tok-1";
+  h->index = "sec";
+  auto sink = Make(Config("splunk_hec", h), "h1");
+  ASSERT_TRUE(sink->Deliver(Prepared(*sink, {"a", "b"})).ok());
   auto reqs = receiver.accepted();
   ASSERT_EQ(reqs.size(), 1u);
   EXPECT_EQ(reqs[0].path, "/services/collector/event");
@@ -324,19 +351,46 @@ TEST(HttpRecordSinksTest, SplunkHecSendsEventsWithTokenAndRecordIds) {
   EXPECT_EQ(parsed[1]["event"]["record_id"], "b");
 }
 
-TEST(HttpRecordSinksTest, ErrorAnswersAreNotAcknowledged) {
+TEST(HttpSinksTest, ErrorAnswersAreNotAcknowledged) {
   TestHttpReceiver receiver;
-  SinkConfig c;
-  c.type = SinkType::kSplunkHec;
-  c.url = receiver.url("");
-  c.token = "t";
-  auto hec = MakeSplunkHecRecordSink(c, "h");
+  auto h = std::make_shared<SplunkHecSinkSettings>();
+  h->url = receiver.url("");
+  h->token = "t";
+  auto hec = Make(Config("splunk_hec", h));
   receiver.SetStatus(503, "busy");
-  EXPECT_FALSE((*hec)->Deliver(Prepared(**hec, {"a"})).ok());
+  EXPECT_FALSE(hec->Deliver(Prepared(*hec, {"a"})).ok());
   receiver.SetStatus(200, "{\"text\":\"Invalid token\",\"code\":4}");
-  EXPECT_FALSE((*hec)->Deliver(Prepared(**hec, {"a"})).ok()) << "HEC code != 0 is a failure";
+  EXPECT_FALSE(hec->Deliver(Prepared(*hec, {"a"})).ok()) << "HEC code != 0 is a failure";
   receiver.Stop();
-  EXPECT_FALSE((*hec)->Deliver(Prepared(**hec, {"a"})).ok()) << "connection refused";
+  EXPECT_FALSE(hec->Deliver(Prepared(*hec, {"a"})).ok()) << "connection refused";
+}
+
+TEST(SinkRegistryTest, EveryTypeParsesItsOwnKeysAndNamesUnknownOnesExactly) {
+  YamlReader reader("agent.yaml", "/etc/warden");
+  auto parse = [&](const std::string& yaml) {
+    return ParseSinkConfig(reader, YAML::Load(yaml), "sinks[0]", "/var/lib/warden");
+  };
+  auto file = parse("{name: f, type: file, path: out.jsonl, max_files: 2}");
+  ASSERT_TRUE(file.ok()) << file.status().message();
+  ASSERT_NE(file->SettingsAs<FileSinkSettings>(), nullptr);
+  EXPECT_EQ(file->SettingsAs<FileSinkSettings>()->path, "/var/lib/warden/out.jsonl");
+  EXPECT_FALSE(file->queued);
+  auto slack = parse("{name: s, type: slack, url: 'https://hooks.slack.test/x'}");
+  ASSERT_TRUE(slack.ok()) << slack.status().message();
+  EXPECT_TRUE(slack->queued);
+  auto typo = parse("{name: f, type: file, path: x, max_filez: 2}");
+  ASSERT_FALSE(typo.ok());
+  EXPECT_NE(typo.status().message().find("sinks[0].max_filez: unknown key 'max_filez'; did you "
+                                         "mean 'max_files'?"),
+            std::string::npos)
+      << typo.status().message();
+  auto wrong_type = parse("{name: f, type: kafka}");
+  ASSERT_FALSE(wrong_type.ok());
+  EXPECT_NE(wrong_type.status().message().find(
+                "unknown sink type 'kafka' (use file, stdout, syslog, splunk_hec, webhook or "
+                "slack)"),
+            std::string::npos)
+      << wrong_type.status().message();
 }
 
 }  // namespace

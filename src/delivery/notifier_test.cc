@@ -1,4 +1,7 @@
-// Sinks against a real HTTP receiver on 127.0.0.1 started by the test.
+// The notifier's sinks (webhook with one signed request per finding, Slack)
+// against a real HTTP receiver on 127.0.0.1 started by the test.
+#include "delivery/notifier.h"
+
 #include <arpa/inet.h>
 #include <gtest/gtest.h>
 #include <netinet/in.h>
@@ -12,7 +15,8 @@
 #include <thread>
 
 #include "core/strings.h"
-#include "notify/webhook_sink.h"
+#include "delivery/slack_sink.h"
+#include "delivery/webhook_sink.h"
 
 namespace warden {
 namespace {
@@ -145,6 +149,40 @@ RetryPolicy FastRetry(int attempts = 4) {
   return p;
 }
 
+std::unique_ptr<Sink> Build(const std::string& type, std::shared_ptr<const SinkSettings> settings,
+                            RetryPolicy retry, Sleeper sleep) {
+  SinkConfig c;
+  c.name = c.type = type;
+  c.records = {RecordKind::kFinding};
+  c.settings = std::move(settings);
+  SinkContext context;
+  context.retry = retry;
+  context.sleep = std::move(sleep);
+  auto sink = MakeSink(c, context);
+  EXPECT_TRUE(sink.ok()) << sink.status().message();
+  return std::move(*sink);
+}
+
+// A webhook as the notifier builds it: one signed request per finding.
+std::unique_ptr<Sink> Webhook(const std::string& url, const std::string& secret, RetryPolicy retry,
+                              Sleeper sleep = SleepFor) {
+  auto w = std::make_shared<WebhookSinkSettings>();
+  w->url = url;
+  w->secret = secret;
+  w->one_request_per_record = true;
+  return Build("webhook", std::move(w), retry, std::move(sleep));
+}
+
+std::unique_ptr<Sink> Slack(const std::string& url, RetryPolicy retry) {
+  auto s = std::make_shared<SlackSinkSettings>();
+  s->url = url;
+  return Build("slack", std::move(s), retry, SleepFor);
+}
+
+Status Send(Sink& sink, const Finding& finding) {
+  return sink.Deliver({sink.Prepare(FindingRecord(finding))});
+}
+
 TEST(HmacTest, KnownVector) {
   // RFC 4231 test case 2.
   EXPECT_EQ(HmacSha256Hex("Jefe", "what do ya want for nothing?"),
@@ -153,8 +191,8 @@ TEST(HmacTest, KnownVector) {
 
 TEST(WebhookSinkTest, DeliversSignedFindingThatVerifies) {
   LocalHttpReceiver receiver;
-  WebhookSink sink(receiver.url(), "s3cret", MakeCurlHttpPoster(), FastRetry());
-  ASSERT_TRUE(sink.Send(SampleFinding()).ok());
+  auto sink = Webhook(receiver.url(), "s3cret", FastRetry());
+  ASSERT_TRUE(Send(*sink, SampleFinding()).ok());
   auto requests = receiver.requests();
   ASSERT_EQ(requests.size(), 1u);
   const auto& r = requests[0];
@@ -176,9 +214,9 @@ TEST(WebhookSinkTest, DeliversSignedFindingThatVerifies) {
 TEST(WebhookSinkTest, RetriesServerErrorsWithBackoff) {
   LocalHttpReceiver receiver({500, 503, 200});
   std::vector<std::chrono::milliseconds> sleeps;
-  WebhookSink sink(receiver.url(), "k", MakeCurlHttpPoster(), FastRetry(),
-                   [&](std::chrono::milliseconds d) { sleeps.push_back(d); });
-  ASSERT_TRUE(sink.Send(SampleFinding()).ok());
+  auto sink = Webhook(receiver.url(), "k", FastRetry(),
+                      [&](std::chrono::milliseconds d) { sleeps.push_back(d); });
+  ASSERT_TRUE(Send(*sink, SampleFinding()).ok());
   EXPECT_EQ(receiver.requests().size(), 3u);
   ASSERT_EQ(sleeps.size(), 2u);
   EXPECT_LE(sleeps[0], sleeps[1]);  // exponential, capped
@@ -189,8 +227,8 @@ TEST(WebhookSinkTest, RetriesServerErrorsWithBackoff) {
 
 TEST(WebhookSinkTest, GivesUpAfterMaxAttemptsAndNamesTheHost) {
   LocalHttpReceiver receiver({500, 500, 500, 500, 500});
-  WebhookSink sink(receiver.url(), "k", MakeCurlHttpPoster(), FastRetry(3), [](auto) {});
-  Status st = sink.Send(SampleFinding());
+  auto sink = Webhook(receiver.url(), "k", FastRetry(3), [](auto) {});
+  Status st = Send(*sink, SampleFinding());
   ASSERT_FALSE(st.ok());
   EXPECT_EQ(receiver.requests().size(), 3u);
   EXPECT_NE(st.message().find("gave up after 3 attempts"), std::string::npos) << st.message();
@@ -199,15 +237,15 @@ TEST(WebhookSinkTest, GivesUpAfterMaxAttemptsAndNamesTheHost) {
 
 TEST(WebhookSinkTest, ClientErrorsAreNotRetried) {
   LocalHttpReceiver receiver({404});
-  WebhookSink sink(receiver.url(), "k", MakeCurlHttpPoster(), FastRetry(), [](auto) {});
-  EXPECT_FALSE(sink.Send(SampleFinding()).ok());
+  auto sink = Webhook(receiver.url(), "k", FastRetry(), [](auto) {});
+  EXPECT_FALSE(Send(*sink, SampleFinding()).ok());
   EXPECT_EQ(receiver.requests().size(), 1u);
 }
 
 TEST(WebhookSinkTest, TooManyRequestsIsRetried) {
   LocalHttpReceiver receiver({429, 200});
-  WebhookSink sink(receiver.url(), "k", MakeCurlHttpPoster(), FastRetry(), [](auto) {});
-  EXPECT_TRUE(sink.Send(SampleFinding()).ok());
+  auto sink = Webhook(receiver.url(), "k", FastRetry(), [](auto) {});
+  EXPECT_TRUE(Send(*sink, SampleFinding()).ok());
   EXPECT_EQ(receiver.requests().size(), 2u);
 }
 
@@ -238,8 +276,8 @@ TEST(WebhookSinkTest, NonHttpUrlsAreRejected) {
 
 TEST(SlackSinkTest, PostsBlocksAndTextWithEscapedUserData) {
   LocalHttpReceiver receiver;
-  SlackSink sink(receiver.url("/services/T/B/X"), MakeCurlHttpPoster(), FastRetry());
-  ASSERT_TRUE(sink.Send(SampleFinding()).ok());
+  auto sink = Slack(receiver.url("/services/T/B/X"), FastRetry());
+  ASSERT_TRUE(Send(*sink, SampleFinding()).ok());
   auto requests = receiver.requests();
   ASSERT_EQ(requests.size(), 1u);
   Json payload = Json::parse(requests[0].body);
@@ -263,12 +301,66 @@ TEST(SlackSinkTest, EscapeSlackText) {
 
 TEST(SinkTest, TestFindingIsDeliverable) {
   LocalHttpReceiver receiver;
-  WebhookSink sink(receiver.url(), "", MakeCurlHttpPoster(), FastRetry());
-  ASSERT_TRUE(sink.Send(MakeTestFinding()).ok());
+  auto sink = Webhook(receiver.url(), "", FastRetry());
+  ASSERT_TRUE(Send(*sink, MakeTestFinding()).ok());
   auto requests = receiver.requests();
   ASSERT_EQ(requests.size(), 1u);
   EXPECT_EQ(requests[0].headers.count("x-warden-signature"), 0u);  // no secret, no signature
   EXPECT_EQ(Json::parse(requests[0].body)["rule_id"], "WARDEN-TEST");
+}
+
+TEST(NotifierTest, FansOutFindingsAtOrAboveTheMinimumRiskUpToTheCap) {
+  LocalHttpReceiver receiver;
+  ASSERT_EQ(setenv("WARDEN_NOTIFIER_TEST_SECRET", "from-the-environment", 1), 0);
+  NotifierOptions o;
+  o.slack_url = receiver.url("/services/T/B/X");
+  o.webhook_url = receiver.url("/hook");
+  o.webhook_secret_env = "WARDEN_NOTIFIER_TEST_SECRET";
+  o.min_risk = RiskLevel::kHigh;
+  o.max_per_run = 2;
+  std::vector<std::string> warnings;
+  SinkContext context;
+  context.retry = FastRetry();
+  auto n = Notifier::Create(
+      o, [&](const std::string& w) { warnings.push_back(w); }, context);
+  ASSERT_TRUE(n.ok()) << n.status().message();
+  Finding low = SampleFinding();
+  low.risk_level = RiskLevel::kMedium;
+  n->Notify(low);
+  for (int i = 0; i < 3; ++i) n->Notify(SampleFinding());
+  EXPECT_EQ(n->stats().sent, 2);
+  EXPECT_EQ(n->stats().dropped, 1) << "over the cap: counted, not sent";
+  EXPECT_EQ(n->stats().failed, 0);
+  EXPECT_TRUE(warnings.empty());
+  auto requests = receiver.requests();
+  ASSERT_EQ(requests.size(), 4u) << "two findings to two sinks";
+  int signed_hooks = 0;
+  for (const auto& r : requests)
+    if (r.path == "/hook")
+      signed_hooks += r.headers.at("x-warden-signature") ==
+                      "sha256=" + HmacSha256Hex("from-the-environment",
+                                                r.headers.at("x-warden-timestamp") + "." + r.body);
+  EXPECT_EQ(signed_hooks, 2);
+  unsetenv("WARDEN_NOTIFIER_TEST_SECRET");
+}
+
+TEST(NotifierTest, WarnsWhenTheWebhookSecretIsNotSet) {
+  unsetenv("WARDEN_NOTIFIER_TEST_UNSET");
+  NotifierOptions o;
+  o.webhook_url = "http://127.0.0.1:9/hook";
+  o.webhook_secret_env = "WARDEN_NOTIFIER_TEST_UNSET";
+  std::vector<std::string> warnings;
+  auto n = Notifier::Create(o, [&](const std::string& w) { warnings.push_back(w); });
+  ASSERT_TRUE(n.ok());
+  ASSERT_EQ(warnings.size(), 1u);
+  EXPECT_NE(warnings[0].find("WARDEN_NOTIFIER_TEST_UNSET is not set"), std::string::npos);
+  NotifierOptions none;
+  auto empty = Notifier::Create(none, nullptr);
+  ASSERT_TRUE(empty.ok());
+  if (std::getenv("WARDEN_SLACK_WEBHOOK") == nullptr) {
+    EXPECT_TRUE(empty->empty());
+    EXPECT_FALSE(empty->SendTest(nullptr).ok()) << "no sink: nothing to test";
+  }
 }
 
 }  // namespace

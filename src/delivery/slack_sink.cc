@@ -1,54 +1,9 @@
-#include "notify/webhook_sink.h"
+#include "delivery/slack_sink.h"
 
-#include <openssl/evp.h>
-#include <openssl/hmac.h>
-
-#include "core/encoding.h"
-#include "core/time_format.h"
-#include "core/version.h"
+#include "core/strings.h"
+#include "delivery/http_sink_settings.h"
 
 namespace warden {
-
-std::string HmacSha256Hex(std::string_view key, std::string_view data) {
-  unsigned char md[EVP_MAX_MD_SIZE];
-  unsigned int len = 0;
-  HMAC(EVP_sha256(), key.data(), static_cast<int>(key.size()),
-       reinterpret_cast<const unsigned char*>(data.data()), data.size(), md, &len);
-  return HexEncode(md, len);
-}
-
-std::string WardenSignature(std::string_view secret, int64_t timestamp, std::string_view body) {
-  std::string message = std::to_string(timestamp);
-  message += '.';
-  message += body;
-  return "sha256=" + HmacSha256Hex(secret, message);
-}
-
-WebhookSink::WebhookSink(std::string url, std::string secret, std::unique_ptr<HttpPoster> poster,
-                         RetryPolicy retry, Sleeper sleep)
-    : url_(std::move(url)),
-      secret_(std::move(secret)),
-      poster_(std::move(poster)),
-      retry_(retry),
-      sleep_(std::move(sleep)) {}
-
-Status WebhookSink::Send(const Finding& finding) {
-  HttpRequest request;
-  request.url = url_;
-  request.body = FindingToJson(finding).dump(-1, ' ', false, Json::error_handler_t::replace);
-  // The timestamp is fixed across retries: the receiver sees one signed message.
-  const int64_t timestamp = NowEpochSeconds();
-  request.headers = {{"Content-Type", "application/json"},
-                     {"User-Agent", std::string("warden/") + kWardenVersion},
-                     {"X-Warden-Timestamp", std::to_string(timestamp)},
-                     {"X-Warden-Event", "finding"}};
-  if (!secret_.empty())
-    request.headers.emplace_back("X-Warden-Signature",
-                                 WardenSignature(secret_, timestamp, request.body));
-  auto response = PostWithRetry(*poster_, request, retry_, sleep_);
-  if (!response.ok()) return response.status().WithContext("webhook");
-  return Status::Ok();
-}
 
 std::string EscapeSlackText(std::string_view text) {
   std::string out;
@@ -136,21 +91,82 @@ std::string SlackPayload(const Finding& f) {
   return payload.dump(-1, ' ', false, Json::error_handler_t::replace);
 }
 
-SlackSink::SlackSink(std::string webhook_url, std::unique_ptr<HttpPoster> poster, RetryPolicy retry,
-                     Sleeper sleep)
-    : url_(std::move(webhook_url)),
-      poster_(std::move(poster)),
-      retry_(retry),
-      sleep_(std::move(sleep)) {}
+namespace {
 
-Status SlackSink::Send(const Finding& finding) {
-  HttpRequest request;
-  request.url = url_;
-  request.body = SlackPayload(finding);
-  request.headers = {{"Content-Type", "application/json"}};
-  auto response = PostWithRetry(*poster_, request, retry_, sleep_);
-  if (!response.ok()) return response.status().WithContext("slack");
-  return Status::Ok();
+class SlackSink : public Sink {
+ public:
+  SlackSink(SinkConfig config, const SinkContext& context)
+      : Sink(std::move(config)),
+        settings_(*this->config().SettingsAs<SlackSinkSettings>()),
+        poster_(context.MakeHttpPoster()),
+        retry_(context.retry),
+        sleep_(context.sleep) {}
+
+  std::string Render(const Record& record) const override {
+    if (record.finding) return SlackPayload(*record.finding);
+    if (record.problem) {
+      const Problem& p = record.problem->problem;
+      Finding f = p.finding;
+      f.id = p.id;
+      f.rule_id = p.rule_id;
+      f.title = std::string(ProblemActionName(record.problem->action)) + ": " + p.title;
+      f.risk_level = p.risk_level;
+      return SlackPayload(f);
+    }
+    Json payload = {{"text", EscapeSlackText(RenderRecord(record, RecordFormat::kText))}};
+    return payload.dump(-1, ' ', false, Json::error_handler_t::replace);
+  }
+
+  Status Deliver(const std::vector<QueuedRecord>& batch) override {
+    for (const QueuedRecord& r : batch) {
+      HttpRequest request;
+      request.url = settings_.url;
+      request.timeout = std::chrono::milliseconds(settings_.timeout_ms);
+      request.body = r.payload;
+      request.headers = {{"Content-Type", "application/json"}};
+      const std::string what = retry_ ? "slack" : "slack " + UrlHost(settings_.url);
+      RETURN_IF_ERROR(
+          PostOnceOrWithRetry(*poster_, request, what, retry_ ? &*retry_ : nullptr, sleep_)
+              .status());
+    }
+    return Status::Ok();
+  }
+
+  // The webhook URL is a secret: only its host is shown.
+  std::string Destination() const override { return "slack " + UrlHost(settings_.url); }
+
+ private:
+  const SlackSinkSettings& settings_;
+  std::unique_ptr<HttpPoster> poster_;
+  std::optional<RetryPolicy> retry_;
+  Sleeper sleep_;
+};
+
+Result<std::shared_ptr<const SinkSettings>> ParseSlackSink(const YAML::Node& n,
+                                                           const std::string& key,
+                                                           const SinkParseContext& c) {
+  auto s = std::make_shared<SlackSinkSettings>();
+  ASSIGN_OR_RETURN(s->url, ParseSinkUrl(n, key, c,
+                                        "the incoming webhook URL (use ${ENV_VAR} to keep it out "
+                                        "of the file)"));
+  std::map<std::string, std::string> no_headers;
+  RETURN_IF_ERROR(ParseHttpOptions(n, key, c, &s->timeout_ms, &no_headers));
+  return std::shared_ptr<const SinkSettings>(std::move(s));
+}
+
+}  // namespace
+
+const SinkType& SlackSinkType() {
+  static const SinkType kType{
+      "slack",
+      /*queued=*/true,
+      {"url", "timeout", "queue"},
+      {RecordFormat::kWarden},
+      ParseSlackSink,
+      [](const SinkConfig& config, const SinkContext& context) -> Result<std::unique_ptr<Sink>> {
+        return std::unique_ptr<Sink>(new SlackSink(config, context));
+      }};
+  return kType;
 }
 
 }  // namespace warden

@@ -1,5 +1,5 @@
 // DurableQueue is the on-disk buffer in front of one network sink (syslog,
-// Splunk HEC, webhook): records are appended by the agent's worker, read in
+// Splunk HEC, webhook, Slack): records are appended by the producer, read in
 // order by the sink's delivery thread, and removed only when the sink has
 // acknowledged them. It is one SQLite file per sink (WAL, synchronous=FULL):
 // an Append that returned OK survives kill -9 and power loss, and a crash at
@@ -20,10 +20,25 @@
 #include <string>
 #include <vector>
 
-#include "agent/agent_config.h"
+#include "delivery/record.h"
 #include "sql/sqlite_database.h"
 
 namespace warden {
+
+enum class DropPolicy { kDropOldest, kDropNewest };
+
+// The durable on-disk queue in front of one network sink, and how its
+// delivery thread paces itself.
+struct QueueConfig {
+  int64_t max_bytes = 64ll << 20;
+  DropPolicy drop_policy = DropPolicy::kDropOldest;
+  int batch_records = 200;
+  int64_t batch_bytes = 1ll << 20;
+  // Upper bound on delivery speed, also while catching up after an outage.
+  double max_records_per_second = 500;
+  int64_t backoff_initial_ms = 1000;
+  int64_t backoff_max_ms = 300000;
+};
 
 struct QueuedRecord {
   int64_t seq = 0;  // assigned by the queue, increasing

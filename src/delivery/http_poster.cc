@@ -1,4 +1,4 @@
-#include "notify/http_poster.h"
+#include "delivery/http_poster.h"
 
 #include <curl/curl.h>
 
@@ -150,6 +150,31 @@ Result<HttpResponse> PostWithRetry(HttpPoster& poster, const HttpRequest& reques
         std::chrono::milliseconds(static_cast<int64_t>(backoff.count() * policy.multiplier)));
   }
   return last.WithContext("gave up after " + std::to_string(attempts) + " attempts");
+}
+
+Status CheckHttpResponse(const std::string& what, const Result<HttpResponse>& r) {
+  if (!r.ok()) return r.status().WithContext(what);
+  if (r->status < 200 || r->status > 299) {
+    std::string snippet = r->body.substr(0, 200);
+    for (char& c : snippet)
+      if (c == '\n' || c == '\r') c = ' ';
+    return Unavailable(what + ": HTTP " + std::to_string(r->status) +
+                       (snippet.empty() ? "" : ": " + snippet));
+  }
+  return Status::Ok();
+}
+
+Result<HttpResponse> PostOnceOrWithRetry(HttpPoster& poster, const HttpRequest& request,
+                                         const std::string& what, const RetryPolicy* retry,
+                                         const Sleeper& sleep) {
+  if (retry) {
+    auto response = PostWithRetry(poster, request, *retry, sleep);
+    if (!response.ok()) return response.status().WithContext(what);
+    return response;
+  }
+  auto response = poster.Post(request);
+  RETURN_IF_ERROR(CheckHttpResponse(what, response));
+  return response;
 }
 
 }  // namespace warden

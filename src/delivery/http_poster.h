@@ -1,10 +1,9 @@
-// HTTP POST for notification sinks: a small interface (HttpPoster) so sinks
-// can be tested with a fake, one implementation on libcurl, and the retry
-// policy every sink shares (exponential backoff on network errors, HTTP 429
-// and 5xx; Retry-After honoured up to the backoff cap; other 4xx are final).
-// Only http and https URLs are accepted; redirects are not followed (a
-// webhook that moves must be reconfigured, not silently chased).
-// Not for downloads or feeds. A poster is used by one thread at a time.
+// HTTP POST for the HTTP sinks (Splunk HEC, webhook, Slack): a small interface (HttpPoster) so
+// sinks can be tested with a fake, one implementation on libcurl, and the retry policy every sink
+// shares (exponential backoff on network errors, HTTP 429 and 5xx; Retry-After honoured up to the
+// backoff cap; other 4xx are final). Only http and https URLs are accepted; redirects are not
+// followed (a webhook that moves must be reconfigured, not silently chased). Not for downloads or
+// feeds. A poster is used by one thread at a time.
 #pragma once
 
 #include <chrono>
@@ -62,5 +61,15 @@ Result<HttpResponse> PostWithRetry(HttpPoster& poster, const HttpRequest& reques
 // "https://hooks.slack.com/services/..." -> "hooks.slack.com" (for messages
 // that must not print secrets embedded in webhook paths).
 std::string UrlHost(const std::string& url);
+
+// OK for a 2xx answer; else Unavailable("<what>: HTTP <status>: <start of
+// the body>"), or the transport error with `what` as context.
+Status CheckHttpResponse(const std::string& what, const Result<HttpResponse>& response);
+
+// One attempt (`retry` null: the caller's queue retries later) or
+// PostWithRetry; either way a non-2xx answer is an error naming `what`.
+Result<HttpResponse> PostOnceOrWithRetry(HttpPoster& poster, const HttpRequest& request,
+                                         const std::string& what, const RetryPolicy* retry,
+                                         const Sleeper& sleep);
 
 }  // namespace warden
