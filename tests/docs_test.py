@@ -16,8 +16,8 @@ problem id) is mapped by tests/docs_commands.toml, kept next to this file:
 fixtures copied in, placeholders replaced, services started for a page, and
 the few commands that are skipped, each with its reason. State never touches
 the host's: WARDEN_STATE_DIR, WARDEN_FEED_DB, WARDEN_EVENTS_JOURNAL and HOME
-point into the scratch directory. Vendor feed samples come from ../shared
-(WARDEN_SHARED_DIR overrides).
+point into the scratch directory. Vendor feed samples come from
+tests/fixtures/vuln/samples (their sources are noted there).
 
 Usage: tests/docs_test.py [--binary-dir build] [--only PAGE] [-v]
 Exit status 0 when every command ran as documented, 1 otherwise.
@@ -132,9 +132,8 @@ class Page:
             "WARDEN_EVENTS_JOURNAL": os.path.join(self.dir, "events.journal"),
             "WARDEN_AGENT_CONFIG": "",
             "REPO": SOURCE_DIR,
-            # The shared samples beside the repository (vendor feed excerpts).
-            "SHARED": os.environ.get("WARDEN_SHARED_DIR",
-                                     os.path.join(os.path.dirname(SOURCE_DIR), "shared")),
+            # The vendor feed excerpts kept in the repository.
+            "SAMPLES": os.path.join(SOURCE_DIR, "tests", "fixtures", "vuln", "samples"),
             "PAGE_DIR": self.dir,
         })
         self.services = []
