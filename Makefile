@@ -53,10 +53,10 @@ test: build
 	exit $$status
 
 # The tests of the modules with threads of their own (the agent's job runner,
-# sinks and reload; the notifier's retries; the server's I/O and worker
+# reload; the delivery module's sinks, queues and retries; the server's I/O and worker
 # threads) under ThreadSanitizer, in build-tsan/. Any report fails the run;
 # tests/tsan.supp silences third-party code only.
-TSAN_TESTS = agent_test notify_test server_test
+TSAN_TESTS = agent_test delivery_test server_test
 tsan: deps
 	@cmake --preset tsan >/dev/null
 	@cmake --build build-tsan -j $(JOBS) --target $(TSAN_TESTS)
