@@ -42,9 +42,10 @@ test: build
 
 # The tests of the modules with threads of their own (the agent's job runner,
 # sinks and reload; the notifier's retries; the server's I/O and worker
-# threads) under ThreadSanitizer, in build-tsan/. Any report fails the run;
-# tests/tsan.supp silences third-party code only.
-TSAN_TESTS = agent_test notify_test server_test
+# threads; the store's writer thread and reader pool) under ThreadSanitizer,
+# in build-tsan/. Any report fails the run; tests/tsan.supp silences
+# third-party code only.
+TSAN_TESTS = agent_test notify_test server_test store_test
 tsan: deps
 	@cmake --preset tsan >/dev/null
 	@cmake --build build-tsan -j $(JOBS) --target $(TSAN_TESTS)
