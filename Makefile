@@ -1,6 +1,7 @@
-# The two commands of the quick start, plus the pieces they are made of.
-#   make run    install what is missing, build, start Warden
-#   make test   install what is missing, build, run every test
+# The commands of the quick start, plus the pieces they are made of.
+#   make run       install what is missing, build, start Warden
+#   make install   build warden and install it as $(PREFIX)/bin/warden
+#   make test      install what is missing, build, run every test
 # PRESET picks the build mode of CMakePresets.json, and with it the folder:
 #   make build PRESET=dev   builds in build-dev/ (release: build/, asan: build-asan/, ...)
 SHELL := /bin/bash
@@ -11,8 +12,9 @@ JOBS ?= $(shell nproc)
 STARTED := $(shell date +%s)
 empty :=
 space := $(empty) $(empty)
+PREFIX ?= /usr/local
 
-.PHONY: deps configure build run test tsan bench fuzz lint clean
+.PHONY: deps configure build run install uninstall test tsan bench fuzz lint clean
 
 deps:
 	@bash scripts/install-deps.sh
@@ -32,6 +34,16 @@ build: configure
 run: build
 	@bash scripts/run-agent.sh $(BUILD_DIR)/warden examples/agent.yaml
 
+# Only the warden binary is built; DESTDIR stages the install for packaging.
+install: deps
+	@cmake --preset $(PRESET) >/dev/null
+	@cmake --build $(BUILD_DIR) -j $(JOBS) --target warden
+	@install -D -m 0755 $(BUILD_DIR)/warden $(DESTDIR)$(PREFIX)/bin/warden
+	@echo "installed $(DESTDIR)$(PREFIX)/bin/warden ($$($(DESTDIR)$(PREFIX)/bin/warden --version))"
+
+uninstall:
+	rm -f $(DESTDIR)$(PREFIX)/bin/warden
+
 # Every test is its own CTest test (GoogleTest discovery), run JOBS at a time;
 # the few that need the host to themselves say so in CMakeLists.txt.
 test: build
@@ -40,12 +52,12 @@ test: build
 	echo "make test: tests took $$((SECONDS - start)) s, $$(( $$(date +%s) - $(STARTED) )) s in all"; \
 	exit $$status
 
-# The tests of the modules with threads of their own (the agent's job runner,
-# sinks and reload; the notifier's retries; the server's I/O and worker
-# threads; the store's writer thread and reader pool) under ThreadSanitizer,
-# in build-tsan/. Any report fails the run; tests/tsan.supp silences
-# third-party code only.
-TSAN_TESTS = agent_test notify_test server_test store_test
+# The tests of the modules with threads of their own (the agent's job runner and
+# reload; the delivery module's sinks, queues and retries; the server's I/O and
+# worker threads; the store's writer thread and reader pool) under
+# ThreadSanitizer, in build-tsan/. Any report fails the run; tests/tsan.supp
+# silences third-party code only.
+TSAN_TESTS = agent_test delivery_test server_test store_test
 tsan: deps
 	@cmake --preset tsan >/dev/null
 	@cmake --build build-tsan -j $(JOBS) --target $(TSAN_TESTS)

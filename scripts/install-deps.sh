@@ -18,7 +18,7 @@ PACKAGES=(
   clang-format clang-tidy
   # tests and benchmarks
   libgtest-dev libgmock-dev libbenchmark-dev rpm python3 python3-apt python3-rpm
-  procps iproute2 iptables jq sqlite3 rsyslog pciutils usbutils file openssh-client kmod util-linux
+  bzip2 procps iproute2 iptables jq sqlite3 rsyslog pciutils usbutils file openssh-client kmod util-linux
 )
 
 missing=()

@@ -29,7 +29,7 @@
 #include <sstream>
 #include <thread>
 
-#include "agent/test_http_receiver.h"
+#include "delivery/test_http_receiver.h"
 #include "sql/sqlite_database.h"
 #include "testing/test_util.h"
 #include "vuln/scan_target.h"
@@ -1024,6 +1024,42 @@ TEST(AgentCliTest, StatusWithoutAgentSaysItIsNotRunning) {
   auto r = RunCommand({WardenBinary(), "agent", "status", "--state-dir", dir.path()});
   EXPECT_EQ(r.exit_code, 2);
   EXPECT_NE(r.err.find("the agent is not running"), std::string::npos) << r.err;
+}
+
+// `agent status`, `agent problems` and `problems show` on an 80- and a
+// 120-column terminal: every line fits, and the problem's id (the handle to
+// act on it) is still there.
+TEST(AgentCliTest, StatusAndProblemsFitTheTerminal) {
+  ListeningSocket socket;
+  AgentProcess agent(kPortsOnly);
+  agent.Start();
+  ASSERT_TRUE(WaitFor([&] { return agent.PortProblem(socket.port()).is_object(); },
+                      std::chrono::seconds(10)));
+  const std::string id = agent.PortProblem(socket.port())["id"];
+  for (int width : {80, 120}) {
+    for (const std::vector<std::string>& cmd : std::vector<std::vector<std::string>>{
+             {"agent", "status", "--config", agent.config()},
+             {"agent", "problems", "--status", "all", "--config", agent.config()},
+             {"agent", "problems", "show", id, "--config", agent.config()}}) {
+      std::vector<std::string> argv = cmd;
+      argv.insert(argv.begin(), WardenBinary());
+      auto r = testing::RunInTerminal(argv, width);
+      ASSERT_EQ(r.exit_code, 0) << cmd[1] << ": " << r.err;
+      if (cmd[1] == "problems") {
+        EXPECT_NE(r.out.find(id.substr(0, 12)), std::string::npos) << r.out;
+      }
+      // problems show's prose (why, remediation, evidence) wraps as prose
+      // does; its tables fit.
+      const bool show = cmd[2] == "show";
+      std::istringstream lines(r.out);
+      for (std::string line; std::getline(lines, line);) {
+        if (show && line.rfind("|", 0) != 0 && line.rfind("+", 0) != 0) continue;
+        size_t chars = 0;
+        for (unsigned char c : line) chars += (c & 0xc0) != 0x80;
+        EXPECT_LE(chars, static_cast<size_t>(width)) << cmd[1] << " at " << width << ":\n" << line;
+      }
+    }
+  }
 }
 
 }  // namespace

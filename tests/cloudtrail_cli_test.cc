@@ -18,7 +18,7 @@
 
 #include "core/finding.h"
 #include "core/strings.h"
-#include "notify/webhook_sink.h"
+#include "delivery/webhook_sink.h"
 #include "testing/test_util.h"
 
 namespace warden {

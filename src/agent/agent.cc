@@ -21,17 +21,16 @@
 #include "agent/agent_log.h"
 #include "agent/agent_state.h"
 #include "agent/control_socket.h"
-#include "agent/durable_queue.h"
 #include "agent/job_runner.h"
 #include "agent/job_schedule.h"
 #include "agent/open_ports_detector.h"
-#include "agent/record_sink.h"
 #include "agent/resource_monitor.h"
 #include "agent/scheduled_query.h"
 #include "agent/vuln_detector.h"
 #include "core/host_fs.h"
 #include "core/time_format.h"
 #include "core/version.h"
+#include "delivery/record_router.h"
 #include "problems/problem_rendering.h"
 #include "problems/sqlite_problem_repository.h"
 #include "tables/warden_tables.h"
@@ -40,7 +39,7 @@ namespace warden {
 
 std::string StateFilePath(const std::string& state_dir) { return state_dir + "/state.db"; }
 std::string QueueFilePath(const std::string& state_dir, const std::string& sink_name) {
-  return state_dir + "/queues/" + sink_name + ".db";
+  return SinkQueuePath(state_dir + "/queues", sink_name);
 }
 
 namespace {
@@ -83,14 +82,16 @@ std::string ResolveHostIdentifier(const AgentConfig& config) {
 }
 
 Json SendTestRecord(const SinkConfig& config, const std::string& host_identifier) {
-  Json answer = {{"sink", config.name}, {"type", SinkTypeName(config.type)}};
-  auto sink = MakeRecordSink(config, host_identifier);
+  Json answer = {{"sink", config.name}, {"type", config.type}};
+  SinkContext context;
+  context.host_identifier = host_identifier;
+  auto sink = MakeSink(config, context);
   if (!sink.ok()) {
     answer["ok"] = false;
     answer["error"] = sink.status().message();
     return answer;
   }
-  AgentRecord r;
+  Record r;
   r.kind = RecordKind::kTest;
   r.time_ms = NowMs();
   r.id = "test-" + MakeFindingId({config.name, std::to_string(r.time_ms), std::to_string(getpid())})
@@ -148,22 +149,6 @@ struct JobState {
   ScheduledQueryStats stats;
 };
 
-struct SinkSlot {
-  std::unique_ptr<RecordSink> sink;
-  std::unique_ptr<DurableQueue> queue;  // network sinks only
-  std::thread thread;
-  std::mutex mu;
-  std::condition_variable cv;
-  bool wake = false;
-  // Status, under mu.
-  int64_t delivered = 0;
-  int64_t failures = 0;
-  int64_t consecutive_failures = 0;
-  int64_t last_success_ms = 0;
-  int64_t next_attempt_ms = 0;
-  std::string last_error;
-};
-
 // How long a job may run before it counts as stuck (JobRunner adds a grace):
 // a query its own time budget, the open-ports rule the query budget, a
 // vulnerability scan (which reads the package database and the feed, and is
@@ -213,17 +198,10 @@ class Runtime : public RecordRouter, public std::enable_shared_from_this<Runtime
       return IoError(config_.state_dir + ": cannot create the state directory: " + ec.message());
     std::filesystem::create_directories(config_.state_dir + "/queues", ec);
     ::chmod(config_.state_dir.c_str(), 0750);
-    for (const SinkConfig& sc : config_.sinks) {
-      if (!sc.enabled) continue;
-      auto slot = std::make_unique<SinkSlot>();
-      ASSIGN_OR_RETURN(slot->sink, MakeRecordSink(sc, host_));
-      if (sc.queued()) {
-        auto q = DurableQueue::Open(QueueFilePath(config_.state_dir, sc.name), sc.queue);
-        if (!q.ok()) return q.status().WithContext("sink " + sc.name);
-        slot->queue = std::move(*q);
-      }
-      sinks_.push_back(std::move(slot));
-    }
+    SinkContext context;
+    context.host_identifier = host_;
+    ASSIGN_OR_RETURN(router_, SinkRouter::Create(config_.sinks, context,
+                                                 config_.state_dir + "/queues", AgentLog));
     ASSIGN_OR_RETURN(state_, AgentStateStore::Open(StateFilePath(config_.state_dir)));
     ASSIGN_OR_RETURN(main_problems_,
                      SqliteProblemRepository::Open(StateFilePath(config_.state_dir), false));
@@ -232,8 +210,7 @@ class Runtime : public RecordRouter, public std::enable_shared_from_this<Runtime
   }
 
   void Start() {
-    for (auto& slot : sinks_)
-      if (slot->queue) slot->thread = std::thread([this, s = slot.get()] { DeliveryLoop(*s); });
+    router_->Start();
     for (const auto& factory : options_.event_sources) {
       auto src = factory(config_);
       if (!src.ok()) {
@@ -258,6 +235,7 @@ class Runtime : public RecordRouter, public std::enable_shared_from_this<Runtime
     for (auto& s : sources_) s->Stop();
     sources_.clear();
     stopping_.store(true);
+    if (router_) router_->BeginStop();
     // Both runners get the same grace period.
     job_runner_.BeginStop();
     heartbeat_runner_.BeginStop();
@@ -270,62 +248,12 @@ class Runtime : public RecordRouter, public std::enable_shared_from_this<Runtime
                "its own)");
     // The agent did not crash while these ran: no crash marker for them.
     if (!left.empty() && state_) (void)state_->ClearRunning();
-    for (auto& slot : sinks_) {
-      {
-        std::lock_guard<std::mutex> lock(slot->mu);
-        slot->wake = true;
-      }
-      slot->cv.notify_all();
-    }
-    for (auto& slot : sinks_)
-      if (slot->thread.joinable()) slot->thread.join();
+    if (router_) router_->Stop();
   }
 
-  // RecordRouter: local sinks are written now, network sinks queued durably.
-  Status Route(const std::vector<AgentRecord>& records) override {
-    if (records.empty()) return Status::Ok();
-    Status first_error;
-    for (auto& slot : sinks_) {
-      std::vector<QueuedRecord> batch;
-      for (const AgentRecord& r : records)
-        if (slot->sink->Takes(r.kind)) batch.push_back(slot->sink->Prepare(r));
-      if (batch.empty()) continue;
-      if (slot->queue) {
-        auto dropped = slot->queue->Append(batch);
-        if (!dropped.ok()) {
-          AgentLog("sink " + slot->sink->name() +
-                   ": cannot queue records: " + dropped.status().message());
-          if (first_error.ok())
-            first_error = dropped.status().WithContext("sink " + slot->sink->name());
-          continue;
-        }
-        if (*dropped > 0)
-          AgentLog("sink " + slot->sink->name() + ": queue full (" +
-                   std::to_string(slot->sink->config().queue.max_bytes) +
-                   " bytes), drop policy dropped " + std::to_string(*dropped) + " record(s)");
-        {
-          std::lock_guard<std::mutex> lock(slot->mu);
-          slot->wake = true;
-        }
-        slot->cv.notify_all();
-      } else {
-        std::lock_guard<std::mutex> lock(slot->mu);
-        Status st = slot->sink->Deliver(batch);
-        if (st.ok()) {
-          slot->delivered += static_cast<int64_t>(batch.size());
-          slot->last_success_ms = NowMs();
-          slot->consecutive_failures = 0;
-        } else {
-          ++slot->failures;
-          ++slot->consecutive_failures;
-          if (slot->last_error != st.message())
-            AgentLog("sink " + slot->sink->name() + ": " + st.message());
-          slot->last_error = st.message();
-        }
-      }
-    }
-    return first_error;
-  }
+  // RecordRouter: the sinks' router (local sinks are written now, network
+  // sinks queued durably).
+  Status Route(const std::vector<Record>& records) override { return router_->Route(records); }
 
   // Dispatches due jobs and watches the running ones for being stuck;
   // returns when the main loop should look again.
@@ -397,7 +325,7 @@ class Runtime : public RecordRouter, public std::enable_shared_from_this<Runtime
     }
     return main_problems_->Dismiss(id, comment, until, NowEpochSeconds(),
                                    [this](const std::vector<ProblemEvent>& ev) {
-                                     std::vector<AgentRecord> records;
+                                     std::vector<Record> records;
                                      for (const auto& e : ev)
                                        records.push_back(ProblemEventRecord(e));
                                      return Route(records);
@@ -463,37 +391,32 @@ class Runtime : public RecordRouter, public std::enable_shared_from_this<Runtime
     }
     j["jobs"] = std::move(jobs);
     Json sinks = Json::array();
-    for (auto& slot : sinks_) {
-      Json s = {{"name", slot->sink->name()},
-                {"type", SinkTypeName(slot->sink->config().type)},
-                {"destination", slot->sink->Destination()},
-                {"format", slot->sink->config().format}};
+    for (const SinkStatus& st : router_->Statuses()) {
+      Json s = {{"name", st.name},
+                {"type", st.type},
+                {"destination", st.destination},
+                {"format", RecordFormatName(st.format)}};
       Json kinds = Json::array();
-      for (RecordKind k : slot->sink->config().records) kinds.push_back(RecordKindName(k));
+      for (RecordKind k : st.records) kinds.push_back(RecordKindName(k));
       s["records"] = std::move(kinds);
-      s["queued"] = slot->queue != nullptr;
-      if (slot->queue) {
-        auto qs = slot->queue->Stats();
-        if (qs.ok()) {
-          s["queue"] = {
-              {"records", qs->records},
-              {"bytes", qs->bytes},
-              {"max_bytes", slot->sink->config().queue.max_bytes},
-              {"drop_policy", slot->sink->config().queue.drop_policy == DropPolicy::kDropOldest
-                                  ? "drop_oldest"
-                                  : "drop_newest"},
-              {"dropped", qs->dropped},
-              {"delivered", qs->delivered},
-              {"oldest", TimeOrNull(qs->oldest_ms)}};
-        }
+      s["queued"] = st.queued;
+      if (st.queue) {
+        s["queue"] = {
+            {"records", st.queue->records},
+            {"bytes", st.queue->bytes},
+            {"max_bytes", st.queue_config.max_bytes},
+            {"drop_policy", st.queue_config.drop_policy == DropPolicy::kDropOldest ? "drop_oldest"
+                                                                                   : "drop_newest"},
+            {"dropped", st.queue->dropped},
+            {"delivered", st.queue->delivered},
+            {"oldest", TimeOrNull(st.queue->oldest_ms)}};
       }
-      std::lock_guard<std::mutex> lock(slot->mu);
-      s["delivered_since_start"] = slot->delivered;
-      s["last_success"] = TimeOrNull(slot->last_success_ms);
-      s["consecutive_failures"] = slot->consecutive_failures;
-      s["last_error"] = slot->last_error.empty() ? Json(nullptr) : Json(slot->last_error);
+      s["delivered_since_start"] = st.delivered_since_start;
+      s["last_success"] = TimeOrNull(st.last_success_ms);
+      s["consecutive_failures"] = st.consecutive_failures;
+      s["last_error"] = st.last_error.empty() ? Json(nullptr) : Json(st.last_error);
       s["next_attempt"] =
-          slot->consecutive_failures > 0 ? TimeOrNull(slot->next_attempt_ms) : Json(nullptr);
+          st.consecutive_failures > 0 ? TimeOrNull(st.next_attempt_ms) : Json(nullptr);
       sinks.push_back(std::move(s));
     }
     j["sinks"] = std::move(sinks);
@@ -642,8 +565,8 @@ class Runtime : public RecordRouter, public std::enable_shared_from_this<Runtime
     return o;
   }
 
-  std::vector<AgentRecord> ProblemRecords(const std::vector<ProblemEvent>& events) {
-    std::vector<AgentRecord> out;
+  std::vector<Record> ProblemRecords(const std::vector<ProblemEvent>& events) {
+    std::vector<Record> out;
     for (const auto& e : events) out.push_back(ProblemEventRecord(e));
     return out;
   }
@@ -783,7 +706,7 @@ class Runtime : public RecordRouter, public std::enable_shared_from_this<Runtime
   }
 
   Outcome RunStatus() {
-    AgentRecord r;
+    Record r;
     r.kind = RecordKind::kStatus;
     r.time_ms = NowMs();
     r.id = "status-" + MakeFindingId({host_, std::to_string(r.time_ms)}).substr(0, 16);
@@ -861,68 +784,6 @@ class Runtime : public RecordRouter, public std::enable_shared_from_this<Runtime
     Wake();
   }
 
-  void DeliveryLoop(SinkSlot& slot) {
-    const QueueConfig& qc = slot.sink->config().queue;
-    int64_t backoff = qc.backoff_initial_ms;
-    std::mt19937_64 rng(std::random_device{}());
-    auto wait_ms = [&](int64_t ms) {
-      std::unique_lock<std::mutex> lock(slot.mu);
-      slot.cv.wait_for(lock, std::chrono::milliseconds(ms), [&] { return stopping_.load(); });
-    };
-    while (!stopping_.load()) {
-      auto batch = slot.queue->Peek(qc.batch_records, qc.batch_bytes);
-      if (!batch.ok()) {
-        AgentLog("sink " + slot.sink->name() +
-                 ": cannot read its queue: " + batch.status().message());
-        wait_ms(backoff);
-        continue;
-      }
-      if (batch->empty()) {
-        std::unique_lock<std::mutex> lock(slot.mu);
-        slot.cv.wait(lock, [&] { return slot.wake || stopping_.load(); });
-        slot.wake = false;
-        continue;
-      }
-      Status st = slot.sink->Deliver(*batch);
-      if (st.ok()) st = slot.queue->Acknowledge(batch->front().seq, batch->back().seq);
-      if (st.ok()) {
-        {
-          std::lock_guard<std::mutex> lock(slot.mu);
-          if (slot.consecutive_failures > 0)
-            AgentLog("sink " + slot.sink->name() + ": delivering again after " +
-                     std::to_string(slot.consecutive_failures) + " failed attempt(s)");
-          slot.delivered += static_cast<int64_t>(batch->size());
-          slot.last_success_ms = NowMs();
-          slot.consecutive_failures = 0;
-          slot.last_error.clear();
-        }
-        backoff = qc.backoff_initial_ms;
-        // Pacing: at most max_records_per_second, also while catching up.
-        const int64_t pause = static_cast<int64_t>(1000.0 * static_cast<double>(batch->size()) /
-                                                   qc.max_records_per_second);
-        if (pause > 0) wait_ms(pause);
-        continue;
-      }
-      // Exponential backoff with jitter (0.5x..1.5x), capped.
-      const int64_t delay =
-          std::uniform_int_distribution<int64_t>(backoff / 2, backoff + backoff / 2)(rng);
-      {
-        std::lock_guard<std::mutex> lock(slot.mu);
-        ++slot.failures;
-        ++slot.consecutive_failures;
-        slot.next_attempt_ms = NowMs() + delay;
-        if (slot.consecutive_failures == 1 || slot.last_error != st.message())
-          AgentLog("sink " + slot.sink->name() +
-                   ": delivery failed, records stay queued and are retried with "
-                   "backoff: " +
-                   st.message());
-        slot.last_error = st.message();
-      }
-      wait_ms(delay);
-      backoff = std::min(backoff * 2, qc.backoff_max_ms);
-    }
-  }
-
   AgentConfig config_;
   const AgentOptions& options_;
   ResourceMonitor* monitor_;
@@ -931,7 +792,7 @@ class Runtime : public RecordRouter, public std::enable_shared_from_this<Runtime
   std::string host_;
   std::mt19937_64 rng_;  // under jobs_mu_
 
-  std::vector<std::unique_ptr<SinkSlot>> sinks_;
+  std::unique_ptr<SinkRouter> router_;
   std::vector<std::unique_ptr<EventSource>> sources_;
   // The main thread's connections; each job worker has its own (WorkerStores).
   std::unique_ptr<AgentStateStore> state_;
@@ -996,7 +857,9 @@ struct Agent::Impl {
     // Sinks are checked before the running runtime is touched.
     for (const SinkConfig& s : config->sinks) {
       if (!s.enabled) continue;
-      auto sink = MakeRecordSink(s, ResolveHostIdentifier(*config));
+      SinkContext context;
+      context.host_identifier = ResolveHostIdentifier(*config);
+      auto sink = MakeSink(s, context);
       if (!sink.ok()) {
         last_reload_error = config->path + ": sinks: " + sink.status().message();
         AgentLog("config reload rejected, keeping the running config: " + last_reload_error);
@@ -1121,9 +984,7 @@ int Agent::Run() {
     const AgentConfig& c = m.Current()->config();
     std::string sinks;
     for (const auto& s : c.sinks)
-      if (s.enabled)
-        sinks +=
-            (sinks.empty() ? "" : ", ") + s.name + " (" + std::string(SinkTypeName(s.type)) + ")";
+      if (s.enabled) sinks += (sinks.empty() ? "" : ", ") + s.name + " (" + s.type + ")";
     AgentLog("started: warden " + std::string(kWardenVersion) + ", pid " +
              std::to_string(getpid()) + ", config " + c.path + ", state " +
              StateFilePath(c.state_dir) + ", control socket " + c.control_socket +

@@ -13,47 +13,9 @@
 #include "core/encoding.h"
 #include "core/strings.h"
 #include "core/yaml_reader.h"
+#include "delivery/sink_registry.h"
 
 namespace warden {
-
-std::string_view RecordKindName(RecordKind kind) {
-  switch (kind) {
-    case RecordKind::kResult:
-      return "results";
-    case RecordKind::kProblem:
-      return "problems";
-    case RecordKind::kStatus:
-      return "status";
-    case RecordKind::kEvent:
-      return "events";
-    case RecordKind::kTest:
-      return "test";
-  }
-  return "results";
-}
-
-std::optional<RecordKind> ParseRecordKind(std::string_view name) {
-  for (RecordKind k : {RecordKind::kResult, RecordKind::kProblem, RecordKind::kStatus,
-                       RecordKind::kEvent, RecordKind::kTest})
-    if (RecordKindName(k) == name) return k;
-  return std::nullopt;
-}
-
-std::string_view SinkTypeName(SinkType type) {
-  switch (type) {
-    case SinkType::kFile:
-      return "file";
-    case SinkType::kStdout:
-      return "stdout";
-    case SinkType::kSyslog:
-      return "syslog";
-    case SinkType::kSplunkHec:
-      return "splunk_hec";
-    case SinkType::kWebhook:
-      return "webhook";
-  }
-  return "stdout";
-}
 
 namespace {
 
@@ -121,6 +83,16 @@ bool ParsePortRange(std::string_view text, PortRange* out) {
 }
 
 namespace {
+
+// Names of queries and sinks: letters, digits, _ - . : (they become file names).
+bool ValidName(const std::string& name) {
+  if (name.empty() || name.size() > 128) return false;
+  for (char c : name)
+    if (!std::isalnum(static_cast<unsigned char>(c)) && c != '_' && c != '-' && c != '.' &&
+        c != ':')
+      return false;
+  return true;
+}
 
 // Reads one config file. Every error is "file:line:col: key.path: reason".
 class ConfigReader : public YamlReader {
@@ -371,252 +343,6 @@ class ConfigReader : public YamlReader {
     }
     return Status::Ok();
   }
-
-  Status ReadQueue(const YAML::Node& n, const std::string& key, QueueConfig* q) const {
-    RETURN_IF_ERROR(CheckKeys(n, key,
-                              {"max_size", "drop_policy", "batch_records", "batch_size",
-                               "max_records_per_second", "backoff_initial", "backoff_max"}));
-    if (n["max_size"]) {
-      ASSIGN_OR_RETURN(q->max_bytes, Size(n["max_size"], Join(key, "max_size"), 4096));
-    }
-    if (n["drop_policy"]) {
-      ASSIGN_OR_RETURN(std::string p, String(n["drop_policy"], Join(key, "drop_policy")));
-      if (p == "drop_oldest")
-        q->drop_policy = DropPolicy::kDropOldest;
-      else if (p == "drop_newest")
-        q->drop_policy = DropPolicy::kDropNewest;
-      else
-        return Error(n["drop_policy"], Join(key, "drop_policy"),
-                     "expected drop_oldest or drop_newest, got '" + p + "'");
-    }
-    if (n["batch_records"]) {
-      ASSIGN_OR_RETURN(int64_t b, Int(n["batch_records"], Join(key, "batch_records"), 1, 100000));
-      q->batch_records = static_cast<int>(b);
-    }
-    if (n["batch_size"]) {
-      ASSIGN_OR_RETURN(q->batch_bytes, Size(n["batch_size"], Join(key, "batch_size"), 1024));
-    }
-    if (n["max_records_per_second"]) {
-      ASSIGN_OR_RETURN(
-          q->max_records_per_second,
-          Number(n["max_records_per_second"], Join(key, "max_records_per_second"), 0.1, 1e7));
-    }
-    if (n["backoff_initial"]) {
-      ASSIGN_OR_RETURN(q->backoff_initial_ms,
-                       DurationMs(n["backoff_initial"], Join(key, "backoff_initial"), 10));
-    }
-    if (n["backoff_max"]) {
-      ASSIGN_OR_RETURN(q->backoff_max_ms,
-                       DurationMs(n["backoff_max"], Join(key, "backoff_max"), 10));
-    }
-    if (q->backoff_max_ms < q->backoff_initial_ms)
-      return Error(n, Join(key, "backoff_max"), "must not be shorter than backoff_initial");
-    return Status::Ok();
-  }
-
-  Status ReadSink(const YAML::Node& n, const std::string& key, const std::string& state_dir,
-                  SinkConfig* s) const {
-    if (!n.IsMap()) return Error(n, key, "expected a mapping of keys");
-    if (!n["type"])
-      return Error(n, Join(key, "type"),
-                   "missing: use file, stdout, syslog, splunk_hec or webhook");
-    ASSIGN_OR_RETURN(std::string type, String(n["type"], Join(key, "type")));
-    std::vector<std::string> keys = {"name", "type", "enabled", "records", "format"};
-    if (type == "file") {
-      s->type = SinkType::kFile;
-      keys.insert(keys.end(), {"path", "max_file_size", "max_files"});
-    } else if (type == "stdout") {
-      s->type = SinkType::kStdout;
-    } else if (type == "syslog") {
-      s->type = SinkType::kSyslog;
-      keys.insert(keys.end(),
-                  {"transport", "address", "facility", "app_name", "max_message_size", "queue"});
-    } else if (type == "splunk_hec") {
-      s->type = SinkType::kSplunkHec;
-      keys.insert(keys.end(),
-                  {"url", "token", "index", "sourcetype", "timeout", "headers", "queue"});
-    } else if (type == "webhook") {
-      s->type = SinkType::kWebhook;
-      keys.insert(keys.end(), {"url", "secret", "timeout", "headers", "queue"});
-    } else {
-      return Error(
-          n["type"], Join(key, "type"),
-          "unknown sink type '" + type + "' (use file, stdout, syslog, splunk_hec or webhook)");
-    }
-    RETURN_IF_ERROR(CheckKeys(n, key, keys));
-    if (n["enabled"]) {
-      ASSIGN_OR_RETURN(s->enabled, Bool(n["enabled"], Join(key, "enabled")));
-    }
-    // A disabled sink may name secrets that are not set on this host.
-    ConfigReader reader = *this;
-    reader.set_allow_unset_environment(!s->enabled);
-    return reader.ReadSinkKeys(n, key, state_dir, s);
-  }
-
-  Status ReadSinkKeys(const YAML::Node& n, const std::string& key, const std::string& state_dir,
-                      SinkConfig* s) const {
-    if (!n["name"]) return Error(n, Join(key, "name"), "missing: every sink needs a name");
-    ASSIGN_OR_RETURN(s->name, String(n["name"], Join(key, "name")));
-    if (!ValidName(s->name))
-      return Error(n["name"], Join(key, "name"),
-                   "'" + s->name + "' is not a valid name (letters, digits, _ . : - only)");
-    s->records = {RecordKind::kResult, RecordKind::kProblem, RecordKind::kStatus};
-    if (n["records"]) {
-      auto list = ReadStringList(n["records"], Join(key, "records"));
-      if (!list.ok())
-        return Error(n["records"], Join(key, "records"),
-                     "expected a list like [results, problems]");
-      s->records.clear();
-      for (const auto& k : *list) {
-        auto kind = ParseRecordKind(k);
-        if (!kind || *kind == RecordKind::kTest)
-          return Error(n["records"], Join(key, "records"),
-                       "unknown record kind '" + k + "' (use results, problems, status or events)");
-        s->records.insert(*kind);
-      }
-    }
-    if (n["format"]) {
-      ASSIGN_OR_RETURN(s->format, String(n["format"], Join(key, "format")));
-      bool ok = s->format == "warden" || s->format == "ocsf" ||
-                (s->type == SinkType::kStdout && s->format == "text");
-      if (!ok)
-        return Error(n["format"], Join(key, "format"),
-                     "unknown format '" + s->format + "' (use warden or ocsf" +
-                         (s->type == SinkType::kStdout ? std::string(" or text") : std::string()) +
-                         ")");
-    }
-    switch (s->type) {
-      case SinkType::kFile: {
-        if (!n["path"])
-          return Error(n, Join(key, "path"), "missing: where to write the JSON lines");
-        ASSIGN_OR_RETURN(std::string p, String(n["path"], Join(key, "path")));
-        s->path = ResolvePath(p, state_dir);
-        if (n["max_file_size"]) {
-          ASSIGN_OR_RETURN(s->max_file_bytes,
-                           Size(n["max_file_size"], Join(key, "max_file_size"), 1024));
-        }
-        if (n["max_files"]) {
-          ASSIGN_OR_RETURN(int64_t m, Int(n["max_files"], Join(key, "max_files"), 1, 1000));
-          s->max_files = static_cast<int>(m);
-        }
-        break;
-      }
-      case SinkType::kStdout:
-        break;
-      case SinkType::kSyslog: {
-        if (n["transport"]) {
-          ASSIGN_OR_RETURN(std::string t, String(n["transport"], Join(key, "transport")));
-          if (t == "udp")
-            s->transport = SyslogTransport::kUdp;
-          else if (t == "tcp")
-            s->transport = SyslogTransport::kTcp;
-          else if (t == "unix")
-            s->transport = SyslogTransport::kUnix;
-          else
-            return Error(n["transport"], Join(key, "transport"),
-                         "unknown transport '" + t + "' (use udp, tcp or unix)");
-        }
-        if (n["address"]) {
-          ASSIGN_OR_RETURN(std::string a, String(n["address"], Join(key, "address")));
-          if (s->transport == SyslogTransport::kUnix) {
-            s->socket_path = a;
-          } else {
-            size_t colon = a.rfind(':');
-            int64_t port = 0;
-            if (colon == std::string::npos || !ParseInt64(a.substr(colon + 1), &port) || port < 1 ||
-                port > 65535 || colon == 0)
-              return Error(n["address"], Join(key, "address"),
-                           "expected host:port like 127.0.0.1:514, got '" + a + "'");
-            s->host = a.substr(0, colon);
-            if (s->host.size() > 2 && s->host.front() == '[' && s->host.back() == ']')
-              s->host = s->host.substr(1, s->host.size() - 2);
-            s->port = static_cast<int>(port);
-          }
-        } else if (s->transport != SyslogTransport::kUnix) {
-          s->port = 514;
-        }
-        if (n["facility"]) {
-          ASSIGN_OR_RETURN(std::string f, String(n["facility"], Join(key, "facility")));
-          int code = FacilityCode(f);
-          if (code < 0)
-            return Error(n["facility"], Join(key, "facility"),
-                         "unknown facility '" + f +
-                             "' (use user, daemon, auth, local0..local7 or a number 0-23)");
-          s->facility = code;
-        }
-        if (n["app_name"]) {
-          ASSIGN_OR_RETURN(s->app_name, String(n["app_name"], Join(key, "app_name")));
-          if (s->app_name.empty() || s->app_name.size() > 48)
-            return Error(n["app_name"], Join(key, "app_name"),
-                         "must be 1 to 48 characters (RFC 5424 APP-NAME)");
-        }
-        if (n["max_message_size"]) {
-          ASSIGN_OR_RETURN(s->max_message_bytes,
-                           Size(n["max_message_size"], Join(key, "max_message_size"), 480));
-        }
-        break;
-      }
-      case SinkType::kSplunkHec:
-      case SinkType::kWebhook: {
-        if (!n["url"]) return Error(n, Join(key, "url"), "missing: where to send records");
-        ASSIGN_OR_RETURN(s->url, String(n["url"], Join(key, "url")));
-        if (!StartsWith(s->url, "https://") && !StartsWith(s->url, "http://"))
-          return Error(n["url"], Join(key, "url"),
-                       "expected an http:// or https:// URL, got '" + s->url + "'");
-        if (s->type == SinkType::kSplunkHec) {
-          if (!n["token"])
-            return Error(n, Join(key, "token"),
-                         "missing: the HEC token (use ${ENV_VAR} to keep it out of the file)");
-          ASSIGN_OR_RETURN(s->token, String(n["token"], Join(key, "token")));
-          if (n["index"]) {
-            ASSIGN_OR_RETURN(s->index, String(n["index"], Join(key, "index")));
-          }
-          if (n["sourcetype"]) {
-            ASSIGN_OR_RETURN(s->sourcetype, String(n["sourcetype"], Join(key, "sourcetype")));
-          }
-        } else {
-          if (!n["secret"])
-            return Error(
-                n, Join(key, "secret"),
-                "missing: the HMAC-SHA256 key (use ${ENV_VAR} to keep it out of the file)");
-          ASSIGN_OR_RETURN(s->secret, String(n["secret"], Join(key, "secret")));
-          if (s->enabled && s->secret.size() < 16)
-            return Error(n["secret"], Join(key, "secret"), "too short: use at least 16 characters");
-        }
-        if (n["timeout"]) {
-          ASSIGN_OR_RETURN(s->timeout_ms, DurationMs(n["timeout"], Join(key, "timeout"), 100));
-        }
-        if (n["headers"]) {
-          ASSIGN_OR_RETURN(s->headers, StringMap(n["headers"], Join(key, "headers")));
-        }
-        break;
-      }
-    }
-    if (n["queue"]) RETURN_IF_ERROR(ReadQueue(n["queue"], Join(key, "queue"), &s->queue));
-    return Status::Ok();
-  }
-
-  static bool ValidName(const std::string& name) {
-    if (name.empty() || name.size() > 128) return false;
-    for (char c : name)
-      if (!std::isalnum(static_cast<unsigned char>(c)) && c != '_' && c != '-' && c != '.' &&
-          c != ':')
-        return false;
-    return true;
-  }
-
-  static int FacilityCode(const std::string& f) {
-    static const std::vector<std::pair<std::string, int>> kNames = {
-        {"kern", 0},      {"user", 1},    {"mail", 2},    {"daemon", 3},  {"auth", 4},
-        {"syslog", 5},    {"lpr", 6},     {"news", 7},    {"uucp", 8},    {"cron", 9},
-        {"authpriv", 10}, {"ftp", 11},    {"local0", 16}, {"local1", 17}, {"local2", 18},
-        {"local3", 19},   {"local4", 20}, {"local5", 21}, {"local6", 22}, {"local7", 23}};
-    for (const auto& [name, code] : kNames)
-      if (name == f) return code;
-    int64_t n = -1;
-    if (ParseInt64(f, &n) && n >= 0 && n <= 23) return static_cast<int>(n);
-    return -1;
-  }
 };
 
 std::vector<RuleConfig> DefaultRules() {
@@ -728,9 +454,8 @@ Status Parse(const YAML::Node& file_root, ConfigReader& r, AgentConfig* c) {
     if (!ss.IsSequence()) return r.Error(ss, "sinks", "expected a list of sinks");
     std::set<std::string> names;
     for (size_t i = 0; i < ss.size(); ++i) {
-      SinkConfig s;
       const std::string key = "sinks[" + std::to_string(i) + "]";
-      RETURN_IF_ERROR(r.ReadSink(ss[i], key, c->state_dir, &s));
+      ASSIGN_OR_RETURN(SinkConfig s, ParseSinkConfig(r, ss[i], key, c->state_dir));
       if (!names.insert(s.name).second)
         return r.Error(ss[i]["name"], key + ".name",
                        "'" + s.name + "' is already the name of another sink");

@@ -18,15 +18,10 @@
 
 #include "core/risk_level.h"
 #include "core/status.h"
+#include "delivery/sink.h"
 #include "vuln/severity.h"
 
 namespace warden {
-
-// What a record is, for routing to sinks ("records: [results, problems]").
-enum class RecordKind { kResult, kProblem, kStatus, kEvent, kTest };
-std::string_view RecordKindName(
-    RecordKind kind);  // "results", "problems", "status", "events", "test"
-std::optional<RecordKind> ParseRecordKind(std::string_view name);
 
 // When a job runs: every `interval` seconds plus a random splay, or at fixed
 // times of day.
@@ -106,59 +101,6 @@ struct QueryConfig {
   bool report_removed = true;    // differential: emit "removed" rows
   int64_t timeout_ms = 0;        // 0 = limits.query_timeout
   int64_t max_memory_bytes = 0;  // 0 = limits.query_max_memory
-};
-
-enum class DropPolicy { kDropOldest, kDropNewest };
-
-// The durable on-disk queue in front of one network sink.
-struct QueueConfig {
-  int64_t max_bytes = 64ll << 20;
-  DropPolicy drop_policy = DropPolicy::kDropOldest;
-  int batch_records = 200;
-  int64_t batch_bytes = 1ll << 20;
-  // Upper bound on delivery speed, also while catching up after an outage.
-  double max_records_per_second = 500;
-  int64_t backoff_initial_ms = 1000;
-  int64_t backoff_max_ms = 300000;
-};
-
-enum class SinkType { kFile, kStdout, kSyslog, kSplunkHec, kWebhook };
-std::string_view SinkTypeName(
-    SinkType type);  // "file", "stdout", "syslog", "splunk_hec", "webhook"
-enum class SyslogTransport { kUdp, kTcp, kUnix };
-
-struct SinkConfig {
-  std::string name;
-  SinkType type = SinkType::kStdout;
-  bool enabled = true;
-  std::set<RecordKind> records;  // kinds routed here (test records always are)
-  // How problems are rendered: "warden" (Warden's JSON) or "ocsf" (OCSF 1.1
-  // findings). stdout also has "text": one line per record for people.
-  std::string format = "warden";
-  // file
-  std::string path;
-  int64_t max_file_bytes = 100ll << 20;
-  int max_files = 5;
-  // syslog
-  SyslogTransport transport = SyslogTransport::kUdp;
-  std::string host = "127.0.0.1";
-  int port = 514;
-  std::string socket_path = "/dev/log";
-  int facility = 16;  // local0
-  std::string app_name = "warden";
-  int64_t max_message_bytes = 8192;
-  // splunk_hec / webhook
-  std::string url;
-  std::string token;   // Splunk HEC token
-  std::string secret;  // webhook HMAC-SHA256 key
-  std::string index;
-  std::string sourcetype = "warden";
-  std::map<std::string, std::string> headers;
-  int64_t timeout_ms = 10000;
-  QueueConfig queue;
-  bool queued() const {
-    return type == SinkType::kSyslog || type == SinkType::kSplunkHec || type == SinkType::kWebhook;
-  }
 };
 
 struct LimitsConfig {

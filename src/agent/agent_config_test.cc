@@ -2,6 +2,9 @@
 
 #include <gtest/gtest.h>
 
+#include "delivery/file_sink.h"
+#include "delivery/splunk_hec_sink.h"
+#include "delivery/syslog_sink.h"
 #include "testing/test_util.h"
 
 namespace warden {
@@ -158,7 +161,7 @@ TEST(AgentConfigTest, SecretsComeFromEnvironment) {
       "sinks:\n  - {name: s, type: splunk_hec, url: 'https://h:8088', token: "
       "'${WARDEN_TEST_HEC_TOKEN}'}\n");
   ASSERT_TRUE(c.ok()) << c.status().message();
-  EXPECT_EQ(c->sinks[0].token, "tok-123");
+  EXPECT_EQ(c->sinks[0].SettingsAs<SplunkHecSinkSettings>()->token, "tok-123");
   ::unsetenv("WARDEN_TEST_HEC_TOKEN_MISSING");
   EXPECT_NE(
       ErrorOf("sinks:\n  - {name: s, type: splunk_hec, url: 'https://h', token: "
@@ -174,15 +177,19 @@ TEST(AgentConfigTest, SinkDefaultsAndRelativePaths) {
       "  - {name: t, type: syslog, transport: tcp, address: '10.0.0.1:6514', records: [problems],\n"
       "     queue: {max_size: 1MB, drop_policy: drop_newest, backoff_initial: 250ms}}\n");
   ASSERT_TRUE(c.ok()) << c.status().message();
-  EXPECT_EQ(c->sinks[0].path, "/srv/w/out/results.jsonl");
-  EXPECT_EQ(c->sinks[0].max_file_bytes, 2 << 20);
-  EXPECT_EQ(c->sinks[1].port, 6514);
-  EXPECT_EQ(c->sinks[1].host, "10.0.0.1");
+  const FileSinkSettings* file = c->sinks[0].SettingsAs<FileSinkSettings>();
+  ASSERT_NE(file, nullptr);
+  EXPECT_EQ(file->path, "/srv/w/out/results.jsonl");
+  EXPECT_EQ(file->max_file_bytes, 2 << 20);
+  const SyslogSinkSettings* syslog = c->sinks[1].SettingsAs<SyslogSinkSettings>();
+  ASSERT_NE(syslog, nullptr);
+  EXPECT_EQ(syslog->port, 6514);
+  EXPECT_EQ(syslog->host, "10.0.0.1");
   EXPECT_EQ(c->sinks[1].records, (std::set<RecordKind>{RecordKind::kProblem}));
   EXPECT_EQ(c->sinks[1].queue.drop_policy, DropPolicy::kDropNewest);
   EXPECT_EQ(c->sinks[1].queue.backoff_initial_ms, 250);
-  EXPECT_TRUE(c->sinks[1].queued());
-  EXPECT_FALSE(c->sinks[0].queued());
+  EXPECT_TRUE(c->sinks[1].queued);
+  EXPECT_FALSE(c->sinks[0].queued);
 }
 
 TEST(AgentConfigTest, PortRanges) {

@@ -11,7 +11,7 @@
 #include <string>
 
 #include "agent/agent_config.h"
-#include "agent/agent_record.h"
+#include "delivery/record_router.h"
 #include "tables/warden_tables.h"
 
 namespace warden {

@@ -177,7 +177,7 @@ Result<QueryRun> RunScheduledQuery(SqlEngine& engine, AgentStateStore& state,
     return settings.numerics ? typed : Stringify(typed);
   };
   auto add_record = [&](Json body, std::string id) {
-    AgentRecord r;
+    Record r;
     r.kind = RecordKind::kResult;
     r.id = std::move(id);
     r.time_ms = now_ms;

@@ -21,9 +21,9 @@
 #include <vector>
 
 #include "agent/agent_config.h"
-#include "agent/agent_record.h"
 #include "agent/agent_state.h"
 #include "agent/result_log.h"
+#include "delivery/record_router.h"
 #include "sql/sql_engine.h"
 
 namespace warden {
@@ -40,7 +40,7 @@ struct QueryRunStats {
 };
 
 struct QueryRun {
-  std::vector<AgentRecord> records;
+  std::vector<Record> records;
   DifferentialState next_state;  // saved by Commit
   QueryRunStats stats;
   std::string summary;  // "12 rows, 2 added, 1 removed"

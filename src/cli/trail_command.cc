@@ -20,6 +20,7 @@
 #include <map>
 #include <vector>
 
+#include "cli/terminal_table.h"
 #include "cli/warden_cli.h"
 #include "cloud/builtin_catalog.h"
 #include "cloud/cloudtrail_reader.h"
@@ -28,7 +29,7 @@
 #include "cloud/trail_profile.h"
 #include "cloud/trail_scanner.h"
 #include "core/time_format.h"
-#include "notify/webhook_sink.h"
+#include "delivery/notifier.h"
 #include "rules/rule_yaml_loader.h"
 
 namespace warden {
@@ -169,70 +170,27 @@ void AddNotifyOptions(CLI::App* cmd, NotifyOptions* o) {
                   "Notify at most this many findings per run; the rest are counted (default 100)");
 }
 
-class Notifier {
- public:
-  static Result<Notifier> Create(const NotifyOptions& o) {
-    Notifier n;
-    ASSIGN_OR_RETURN(auto level, ParseLevelOption("--notify-min-risk", o.min_risk));
-    n.min_risk_ = level.value_or(RiskLevel::kLow);
-    n.max_ = o.max_per_run;
-    std::string slack = o.slack_url;
-    if (slack.empty()) {
-      if (const char* env = std::getenv("WARDEN_SLACK_WEBHOOK")) slack = env;
-    }
-    if (!slack.empty())
-      n.sinks_.push_back(std::make_unique<SlackSink>(slack, MakeCurlHttpPoster()));
-    if (!o.webhook_url.empty()) {
-      std::string secret;
-      if (const char* env = std::getenv(o.webhook_secret_env.c_str())) secret = env;
-      if (secret.empty())
-        std::cerr << "warden: warning: " << o.webhook_secret_env
-                  << " is not set; webhook requests will not be signed\n";
-      n.sinks_.push_back(
-          std::make_unique<WebhookSink>(o.webhook_url, secret, MakeCurlHttpPoster()));
-    }
-    return n;
-  }
-  bool empty() const { return sinks_.empty(); }
-  void Notify(const Finding& f) {
-    if (sinks_.empty() || f.risk_level < min_risk_) return;
-    if (sent_ >= max_) {
-      ++dropped_;
-      return;
-    }
-    ++sent_;
-    for (auto& sink : sinks_) {
-      Status st = sink->Send(f);
-      if (!st.ok()) {
-        ++failed_;
-        std::cerr << "warden: notification not delivered: " << st.message() << "\n";
-      }
-    }
-  }
-  Status SendTest() {
-    if (sinks_.empty())
-      return InvalidArgument("no sink configured (use --slack-webhook or --webhook)");
-    Finding test = MakeTestFinding();
-    for (auto& sink : sinks_) {
-      RETURN_IF_ERROR(sink->Send(test));
-      std::cerr << "warden: test record delivered to " << sink->name() << "\n";
-    }
-    return Status::Ok();
-  }
-  void Summary() const {
-    if (sinks_.empty()) return;
-    std::cerr << "warden: notifications: " << sent_ << " sent";
-    if (failed_) std::cerr << ", " << failed_ << " failed";
-    if (dropped_) std::cerr << ", " << dropped_ << " over --notify-max not sent";
-    std::cerr << "\n";
-  }
+// The notifier for the flags: sinks and secrets from the environment.
+Result<Notifier> MakeNotifier(const NotifyOptions& o) {
+  ASSIGN_OR_RETURN(auto level, ParseLevelOption("--notify-min-risk", o.min_risk));
+  NotifierOptions options;
+  options.slack_url = o.slack_url;
+  options.webhook_url = o.webhook_url;
+  options.webhook_secret_env = o.webhook_secret_env;
+  options.min_risk = level.value_or(RiskLevel::kLow);
+  options.max_per_run = o.max_per_run;
+  return Notifier::Create(
+      options, [](const std::string& message) { std::cerr << "warden: " << message << "\n"; });
+}
 
- private:
-  std::vector<std::unique_ptr<Sink>> sinks_;
-  RiskLevel min_risk_ = RiskLevel::kHigh;
-  int max_ = 100;
-  int sent_ = 0, failed_ = 0, dropped_ = 0;
-};
+void PrintNotifierSummary(const Notifier& notifier) {
+  if (notifier.empty()) return;
+  const NotifierStats& s = notifier.stats();
+  std::cerr << "warden: notifications: " << s.sent << " sent";
+  if (s.failed) std::cerr << ", " << s.failed << " failed";
+  if (s.dropped) std::cerr << ", " << s.dropped << " over --notify-max not sent";
+  std::cerr << "\n";
+}
 
 struct ScanOptionsCli {
   RuleOptions rules;
@@ -258,7 +216,7 @@ int RunScan(const ScanOptionsCli& o, bool watch) {
   if (!rules.ok()) return ReportError(rules.status());
   auto profile = LoadProfile(o.rules.profile_path);
   if (!profile.ok()) return ReportError(profile.status());
-  auto notifier = Notifier::Create(o.notify);
+  auto notifier = MakeNotifier(o.notify);
   if (!notifier.ok()) return ReportError(notifier.status());
   for (const std::string& in : o.inputs) {
     if (in == "-") continue;
@@ -283,7 +241,7 @@ int RunScan(const ScanOptionsCli& o, bool watch) {
     std::cerr << "warden: warning: every loaded rule is disabled; enable some in a profile or rule "
                  "file\n";
 
-  FindingWriter writer(*format, std::cout);
+  FindingWriter writer(*format, std::cout, StdoutFitWidth());
   ProblemPrinter problems;
   bool failed_threshold = false;
   sc.set_on_problem([&](const std::string& m) { problems(m); });
@@ -363,7 +321,7 @@ int RunScan(const ScanOptionsCli& o, bool watch) {
       std::cerr << "warden: rule " << r.rule_id << ": regex '" << r.pattern
                 << "' hit its backtracking limit on " << r.count
                 << " events (treated as no match); simplify it (`warden rules lint`)\n";
-    notifier->Summary();
+    PrintNotifierSummary(*notifier);
   }
   if (failed_threshold) return 1;
   if (interrupted) return 128 + static_cast<int>(g_stop);
@@ -435,7 +393,7 @@ int RunIamCheck(const RuleOptions& ro, const std::string& details, const std::st
   for (const auto& k : canary_keys) options.canaries.access_keys.push_back(k);
 
   IamCheckResult result = CheckIam(snapshot, options);
-  FindingWriter writer(*format, std::cout);
+  FindingWriter writer(*format, std::cout, StdoutFitWidth());
   bool failed = false;
   for (const Finding& f : result.findings) {
     writer.Write(f);
@@ -579,9 +537,11 @@ void AddTrailCommand(CLI::App& app, CommandAction* action) {
       *action = [o]() {
         NotifyOptions opts = *o;
         opts.min_risk = "low";
-        auto n = Notifier::Create(opts);
+        auto n = MakeNotifier(opts);
         if (!n.ok()) return ReportError(n.status());
-        Status st = n->SendTest();
+        Status st = n->SendTest([](const std::string& sink) {
+          std::cerr << "warden: test record delivered to " << sink << "\n";
+        });
         return st.ok() ? 0 : ReportError(st);
       };
     });

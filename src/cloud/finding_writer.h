@@ -3,7 +3,9 @@
 //   json  - the same objects in one JSON array;
 //   ocsf  - one OCSF 1.1 Detection Finding (class 2004) per line;
 //   table - a table for people: time, risk, rule, event, actor, account,
-//           region, event id (buffered until Flush, so widths fit).
+//           region, event id (buffered until Flush, so widths fit). Given
+//           a width, the table fits it: the event id, region and account
+//           go first, actor and rule are cut before the rest.
 // JSON formats are streamed. Flush() ends a batch (the table prints; `trail
 // watch` flushes after every poll). Not for host query rows (RowPrinter).
 #pragma once
@@ -23,7 +25,9 @@ std::optional<FindingFormat> ParseFindingFormat(std::string_view name);
 
 class FindingWriter {
  public:
-  FindingWriter(FindingFormat format, std::ostream& out) : format_(format), out_(out) {}
+  // table_width: the width a table must fit (a terminal's), 0 for none.
+  FindingWriter(FindingFormat format, std::ostream& out, size_t table_width = 0)
+      : format_(format), out_(out), table_width_(table_width) {}
   ~FindingWriter();
   void Write(const Finding& finding);
   // Prints buffered table rows / flushes the stream.
@@ -34,6 +38,8 @@ class FindingWriter {
  private:
   FindingFormat format_;
   std::ostream& out_;
+  size_t table_width_;
+  bool fit_note_shown_ = false;  // one note per run, not one per batch
   size_t written_ = 0;
   bool finished_ = false;
   std::vector<std::vector<std::string>> rows_;

@@ -16,8 +16,8 @@ namespace {
 
 constexpr std::chrono::milliseconds kDrainInterval{250};
 
-AgentRecord FindingRecord(const Finding& f, int64_t time_ns, uint64_t firing) {
-  AgentRecord r;
+Record FindingRecord(const Finding& f, int64_t time_ns, uint64_t firing) {
+  Record r;
   r.kind = RecordKind::kEvent;
   // One record per firing; the finding id (same condition, same id) is in the body.
   r.id = MakeFindingId({f.id, std::to_string(time_ns), std::to_string(firing)});
@@ -85,12 +85,12 @@ class HostEventAgentSource : public EventSource {
                  : 0;
     active_ = true;
     started->set_value(Status::Ok());  // `started` is gone after this
-    std::vector<AgentRecord> batch;
+    std::vector<Record> batch;
     std::string json;
     auto on_event = [&](const HostEvent& e, const EventView& v) {
       ++events_;
       if (!options_.forward_events) return;
-      AgentRecord r;
+      Record r;
       r.kind = RecordKind::kEvent;
       r.id = MakeFindingId({"host-event", std::to_string(e.time_ns), std::to_string(e.pid),
                             std::string(HostEventKindName(e.kind)), std::to_string(e.id)});
@@ -138,7 +138,7 @@ class HostEventAgentSource : public EventSource {
         // it, so a crash cannot lose an opened problem's record.
         auto events = problems->Raise(fired, options_.host, now_ns / 1000000000,
                                       [&](const std::vector<ProblemEvent>& ev) {
-                                        std::vector<AgentRecord> records;
+                                        std::vector<Record> records;
                                         for (const auto& e : ev)
                                           records.push_back(ProblemEventRecord(e));
                                         return router.Route(records);

@@ -17,19 +17,19 @@ namespace {
 
 class CollectingRouter : public RecordRouter {
  public:
-  Status Route(const std::vector<AgentRecord>& records) override {
+  Status Route(const std::vector<Record>& records) override {
     std::lock_guard<std::mutex> lock(mutex_);
     records_.insert(records_.end(), records.begin(), records.end());
     return Status::Ok();
   }
-  std::vector<AgentRecord> records() {
+  std::vector<Record> records() {
     std::lock_guard<std::mutex> lock(mutex_);
     return records_;
   }
 
  private:
   std::mutex mutex_;
-  std::vector<AgentRecord> records_;
+  std::vector<Record> records_;
 };
 
 TEST(HostEventAgentSourceTest, FindingsReachTheAgentRouterAsEventRecords) {
@@ -46,13 +46,13 @@ TEST(HostEventAgentSourceTest, FindingsReachTheAgentRouterAsEventRecords) {
   std::filesystem::copy_file("/bin/true", tool, std::filesystem::copy_options::overwrite_existing);
   ASSERT_EQ(testing::RunShell(tool + "; true").exit_code, 0);
   std::filesystem::remove(tool);
-  const AgentRecord* found = nullptr;
-  std::vector<AgentRecord> records;
+  const Record* found = nullptr;
+  std::vector<Record> records;
   ASSERT_TRUE(testing::WaitFor(
       "a finding record for " + tool,
       [&] {
         records = router.records();
-        for (const AgentRecord& r : records)
+        for (const Record& r : records)
           if (r.body.value("rule_id", "") == "HOST-EXEC-FROM-TMP" &&
               r.body.value("process", "") == tool)
             found = &r;
@@ -105,21 +105,22 @@ TEST(HostEventAgentSourceTest, RuntimeFindingsBecomeProblemsWithRecords) {
   std::filesystem::remove(tool);
   // Other programs may run from /tmp meanwhile (a build tree under /tmp, say):
   // only the tool's problem counts.
-  auto is_tool_problem = [&](const AgentRecord& r) {
-    return r.kind == RecordKind::kProblem && r.body.value("rule_id", "") == "HOST-EXEC-FROM-TMP" &&
-           r.body.contains("finding") && r.body["finding"].value("process", "") == tool;
+  auto is_tool_problem = [&](const Record& r) {
+    if (r.kind != RecordKind::kProblem || !r.problem) return false;
+    const Problem& p = r.problem->problem;
+    return p.rule_id == "HOST-EXEC-FROM-TMP" && p.finding.attributes.value("process", "") == tool;
   };
-  auto opened = [&](const std::vector<AgentRecord>& records) -> const AgentRecord* {
-    for (const AgentRecord& r : records)
-      if (is_tool_problem(r) && r.body.value("event", "") == "opened") return &r;
+  auto opened = [&](const std::vector<Record>& records) -> const Record* {
+    for (const Record& r : records)
+      if (is_tool_problem(r) && r.problem->action == ProblemAction::kOpened) return &r;
     return nullptr;
   };
-  std::vector<AgentRecord> records;
+  std::vector<Record> records;
   testing::WaitFor(
       [&] {
         records = router.records();
         int firings = 0;
-        for (const AgentRecord& r : records)
+        for (const Record& r : records)
           firings += r.kind == RecordKind::kEvent &&
                      r.body.value("rule_id", "") == "HOST-EXEC-FROM-TMP" &&
                      r.body.value("process", "") == tool;
@@ -127,11 +128,12 @@ TEST(HostEventAgentSourceTest, RuntimeFindingsBecomeProblemsWithRecords) {
       },
       std::chrono::seconds(10), std::chrono::milliseconds(50));
   source->Stop();
-  const AgentRecord* problem = opened(records);
+  const Record* problem = opened(records);
   ASSERT_NE(problem, nullptr) << "no problem record";
-  EXPECT_TRUE(problem->ocsf.has_value());
+  EXPECT_EQ(Json::parse(RenderRecordJson(*problem, RecordFormat::kOcsf))["class_uid"], 2004)
+      << "sinks set to OCSF render it";
   int problem_records = 0;
-  for (const AgentRecord& r : records) problem_records += is_tool_problem(r);
+  for (const Record& r : records) problem_records += is_tool_problem(r);
   EXPECT_EQ(problem_records, 1)
       << "the second run of the same command is an occurrence, not a new problem";
 

@@ -187,6 +187,16 @@ TEST_F(SqlEngineTest, BadSqlIsAnErrorNotACrash) {
   EXPECT_FALSE(engine_->Query("SELECT nope FROM numbers").ok());
 }
 
+TEST_F(SqlEngineTest, MisspelledTableGetsDidYouMean) {
+  auto r = engine_->Query("SELECT * FROM nubmers");
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.status().message(), "no such table: nubmers; did you mean 'numbers'?");
+  auto far = engine_->Query("SELECT * FROM zzzzzzzzzzzz");
+  ASSERT_FALSE(far.ok());
+  EXPECT_EQ(far.status().message(),
+            "no such table: zzzzzzzzzzzz (warden tables lists every table)");
+}
+
 TEST_F(SqlEngineTest, EngineStaysUsableAfterAnError) {
   EXPECT_FALSE(engine_->Query("SELECT * FROM failing").ok());
   EXPECT_EQ(Run("SELECT count(*) FROM numbers").rows.size(), 1u);

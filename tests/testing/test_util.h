@@ -49,6 +49,13 @@ struct CommandResult {
 CommandResult RunCommand(const std::vector<std::string>& argv, const std::string& stdin_text = "");
 // Runs a shell command line with /bin/sh -c.
 CommandResult RunShell(const std::string& command_line);
+// Runs argv with stdout on a pseudo-terminal `columns` wide (stdin empty,
+// stderr a pipe), as a person at a terminal would, and with COLUMNS=columns
+// in its environment (or COLUMNS removed when columns_env is false, so only
+// the terminal's own size tells). Output post-processing is off, so lines end
+// in "\n" as written.
+CommandResult RunInTerminal(const std::vector<std::string>& argv, int columns,
+                            bool columns_env = true);
 
 // Waits for something a test cannot be told about directly (a file appearing,
 // a daemon accepting connections, a count reached): calls `condition` every

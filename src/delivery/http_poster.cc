@@ -1,0 +1,180 @@
+#include "delivery/http_poster.h"
+
+#include <curl/curl.h>
+
+#include <algorithm>
+#include <cctype>
+#include <mutex>
+#include <thread>
+
+#include "core/strings.h"
+
+namespace warden {
+
+namespace {
+
+constexpr size_t kMaxResponseBody = 64 * 1024;
+
+void GlobalInit() {
+  static std::once_flag once;
+  std::call_once(once, [] { curl_global_init(CURL_GLOBAL_DEFAULT); });
+}
+
+size_t OnBody(char* data, size_t size, size_t count, void* user) {
+  auto* out = static_cast<std::string*>(user);
+  size_t n = size * count;
+  if (out->size() < kMaxResponseBody)
+    out->append(data, std::min(n, kMaxResponseBody - out->size()));
+  return n;
+}
+
+size_t OnHeader(char* data, size_t size, size_t count, void* user) {
+  auto* response = static_cast<HttpResponse*>(user);
+  size_t n = size * count;
+  std::string_view line(data, n);
+  constexpr std::string_view kRetryAfter = "retry-after:";
+  if (line.size() > kRetryAfter.size()) {
+    std::string lower;
+    for (char c : line.substr(0, kRetryAfter.size()))
+      lower += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    int64_t seconds = 0;
+    if (lower == kRetryAfter &&
+        ParseInt64(TrimWhitespace(line.substr(kRetryAfter.size())), &seconds) && seconds >= 0)
+      response->retry_after_seconds = static_cast<int>(std::min<int64_t>(seconds, 3600));
+  }
+  return n;
+}
+
+class CurlHttpPoster : public HttpPoster {
+ public:
+  CurlHttpPoster() {
+    GlobalInit();
+    curl_ = curl_easy_init();
+  }
+  ~CurlHttpPoster() override {
+    if (curl_) curl_easy_cleanup(curl_);
+  }
+  CurlHttpPoster(const CurlHttpPoster&) = delete;
+  CurlHttpPoster& operator=(const CurlHttpPoster&) = delete;
+
+  Result<HttpResponse> Post(const HttpRequest& request) override {
+    if (curl_ == nullptr) return Internal("cannot initialise libcurl");
+    if (!StartsWith(request.url, "http://") && !StartsWith(request.url, "https://"))
+      return InvalidArgument("webhook URL must start with http:// or https://");
+    curl_easy_reset(curl_);
+    HttpResponse response;
+    struct curl_slist* headers = nullptr;
+    for (const auto& [k, v] : request.headers)
+      headers = curl_slist_append(headers, (k + ": " + v).c_str());
+    headers = curl_slist_append(headers, "Expect:");  // no 100-continue round trip
+    char error[CURL_ERROR_SIZE] = {0};
+    curl_easy_setopt(curl_, CURLOPT_URL, request.url.c_str());
+    curl_easy_setopt(curl_, CURLOPT_PROTOCOLS_STR, "http,https");
+    curl_easy_setopt(curl_, CURLOPT_POST, 1L);
+    curl_easy_setopt(curl_, CURLOPT_POSTFIELDS, request.body.data());
+    curl_easy_setopt(curl_, CURLOPT_POSTFIELDSIZE_LARGE,
+                     static_cast<curl_off_t>(request.body.size()));
+    curl_easy_setopt(curl_, CURLOPT_HTTPHEADER, headers);
+    curl_easy_setopt(curl_, CURLOPT_TIMEOUT_MS, static_cast<long>(request.timeout.count()));
+    curl_easy_setopt(curl_, CURLOPT_CONNECTTIMEOUT_MS,
+                     static_cast<long>(std::min<int64_t>(request.timeout.count(), 5000)));
+    curl_easy_setopt(curl_, CURLOPT_NOSIGNAL, 1L);
+    curl_easy_setopt(curl_, CURLOPT_FOLLOWLOCATION, 0L);
+    curl_easy_setopt(curl_, CURLOPT_WRITEFUNCTION, OnBody);
+    curl_easy_setopt(curl_, CURLOPT_WRITEDATA, &response.body);
+    curl_easy_setopt(curl_, CURLOPT_HEADERFUNCTION, OnHeader);
+    curl_easy_setopt(curl_, CURLOPT_HEADERDATA, &response);
+    curl_easy_setopt(curl_, CURLOPT_ERRORBUFFER, error);
+    curl_easy_setopt(curl_, CURLOPT_USERAGENT, "warden");
+    CURLcode rc = curl_easy_perform(curl_);
+    curl_slist_free_all(headers);
+    if (rc != CURLE_OK) {
+      std::string detail = error[0] ? error : curl_easy_strerror(rc);
+      StatusCode code =
+          rc == CURLE_OPERATION_TIMEDOUT ? StatusCode::kTimeout : StatusCode::kUnavailable;
+      return Status(code, UrlHost(request.url) + ": " + detail);
+    }
+    curl_easy_getinfo(curl_, CURLINFO_RESPONSE_CODE, &response.status);
+    return response;
+  }
+
+ private:
+  CURL* curl_ = nullptr;
+};
+
+bool Retryable(long status) { return status == 408 || status == 429 || status >= 500; }
+
+}  // namespace
+
+std::unique_ptr<HttpPoster> MakeCurlHttpPoster() { return std::make_unique<CurlHttpPoster>(); }
+
+void SleepFor(std::chrono::milliseconds duration) { std::this_thread::sleep_for(duration); }
+
+std::string UrlHost(const std::string& url) {
+  size_t start = url.find("://");
+  start = start == std::string::npos ? 0 : start + 3;
+  size_t end = url.find_first_of("/?#", start);
+  std::string host = url.substr(start, end == std::string::npos ? std::string::npos : end - start);
+  if (size_t at = host.rfind('@'); at != std::string::npos)
+    host = host.substr(at + 1);  // no credentials
+  return host;
+}
+
+Result<HttpResponse> PostWithRetry(HttpPoster& poster, const HttpRequest& request,
+                                   const RetryPolicy& policy, const Sleeper& sleep,
+                                   int* attempts_made) {
+  std::chrono::milliseconds backoff = policy.initial_backoff;
+  Status last;
+  int attempts = std::max(1, policy.max_attempts);
+  for (int attempt = 1; attempt <= attempts; ++attempt) {
+    if (attempts_made) *attempts_made = attempt;
+    auto response = poster.Post(request);
+    std::chrono::milliseconds wait = backoff;
+    if (response.ok()) {
+      if (response->status >= 200 && response->status < 300) return response;
+      std::string snippet = response->body.substr(0, 200);
+      last =
+          Unavailable(UrlHost(request.url) + " answered HTTP " + std::to_string(response->status) +
+                      (snippet.empty() ? "" : ": " + snippet));
+      if (!Retryable(response->status)) return last;
+      if (response->retry_after_seconds)
+        wait = std::max(wait, std::chrono::milliseconds(*response->retry_after_seconds * 1000LL));
+    } else {
+      if (response.status().code() == StatusCode::kInvalidArgument) return response.status();
+      last = response.status();
+    }
+    if (attempt == attempts) break;
+    sleep(std::min(wait, policy.max_backoff));
+    backoff = std::min(
+        policy.max_backoff,
+        std::chrono::milliseconds(static_cast<int64_t>(backoff.count() * policy.multiplier)));
+  }
+  return last.WithContext("gave up after " + std::to_string(attempts) + " attempts");
+}
+
+Status CheckHttpResponse(const std::string& what, const Result<HttpResponse>& r) {
+  if (!r.ok()) return r.status().WithContext(what);
+  if (r->status < 200 || r->status > 299) {
+    std::string snippet = r->body.substr(0, 200);
+    for (char& c : snippet)
+      if (c == '\n' || c == '\r') c = ' ';
+    return Unavailable(what + ": HTTP " + std::to_string(r->status) +
+                       (snippet.empty() ? "" : ": " + snippet));
+  }
+  return Status::Ok();
+}
+
+Result<HttpResponse> PostOnceOrWithRetry(HttpPoster& poster, const HttpRequest& request,
+                                         const std::string& what, const RetryPolicy* retry,
+                                         const Sleeper& sleep) {
+  if (retry) {
+    auto response = PostWithRetry(poster, request, *retry, sleep);
+    if (!response.ok()) return response.status().WithContext(what);
+    return response;
+  }
+  auto response = poster.Post(request);
+  RETURN_IF_ERROR(CheckHttpResponse(what, response));
+  return response;
+}
+
+}  // namespace warden
