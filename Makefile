@@ -52,11 +52,12 @@ test: build
 	echo "make test: tests took $$((SECONDS - start)) s, $$(( $$(date +%s) - $(STARTED) )) s in all"; \
 	exit $$status
 
-# The tests of the modules with threads of their own (the agent's job runner,
-# reload; the delivery module's sinks, queues and retries; the server's I/O and worker
-# threads) under ThreadSanitizer, in build-tsan/. Any report fails the run;
-# tests/tsan.supp silences third-party code only.
-TSAN_TESTS = agent_test delivery_test server_test
+# The tests of the modules with threads of their own (the agent's job runner and
+# reload; the delivery module's sinks, queues and retries; the server's I/O and
+# worker threads; the store's writer thread and reader pool) under
+# ThreadSanitizer, in build-tsan/. Any report fails the run; tests/tsan.supp
+# silences third-party code only.
+TSAN_TESTS = agent_test delivery_test server_test store_test
 tsan: deps
 	@cmake --preset tsan >/dev/null
 	@cmake --build build-tsan -j $(JOBS) --target $(TSAN_TESTS)
