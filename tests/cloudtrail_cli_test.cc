@@ -411,6 +411,22 @@ import os; os.rename(port_path + '.tmp', port_path)
 for _ in range(expected): server.handle_request()
 )PY";
 
+TEST(CloudTrailCliTest, UndeliveredNotificationsAreCountedAsFailedAndCanFailTheRun) {
+  // Nothing listens on port 1: the one Extreme finding cannot be delivered.
+  const std::string scan = WardenBinary() +
+                           " trail scan -f jsonl --notify-min-risk extreme --webhook "
+                           "http://127.0.0.1:1/hook " +
+                           Samples() + " > /dev/null";
+  auto r = RunShell(scan + " --fail-on-notify-error");
+  EXPECT_EQ(r.exit_code, 3) << r.err;
+  EXPECT_NE(r.err.find("notifications: 1 finding; webhook 0 delivered, 1 failed (last error: "),
+            std::string::npos)
+      << r.err;
+  EXPECT_EQ(r.err.find(" sent"), std::string::npos) << "nothing claims to be sent: " << r.err;
+  auto without_flag = RunShell(scan);
+  EXPECT_EQ(without_flag.exit_code, 0) << without_flag.err;
+}
+
 TEST(CloudTrailCliTest, WebhookAndSlackNotificationsReachALocalReceiverWithValidSignatures) {
   TempDir dir;
   std::string script = dir.WriteFile("receiver.py", kReceiver);

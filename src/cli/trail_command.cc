@@ -154,6 +154,7 @@ struct NotifyOptions {
   std::string webhook_secret_env = "WARDEN_WEBHOOK_SECRET";
   std::string min_risk = "high";
   int max_per_run = 100;
+  bool fail_on_error = false;
 };
 
 void AddNotifyOptions(CLI::App* cmd, NotifyOptions* o) {
@@ -168,6 +169,8 @@ void AddNotifyOptions(CLI::App* cmd, NotifyOptions* o) {
                   "Notify findings at or above this risk (default high)");
   cmd->add_option("--notify-max", o->max_per_run,
                   "Notify at most this many findings per run; the rest are counted (default 100)");
+  cmd->add_flag("--fail-on-notify-error", o->fail_on_error,
+                "Exit 3 when a notification could not be delivered");
 }
 
 // The notifier for the flags: sinks and secrets from the environment.
@@ -183,12 +186,19 @@ Result<Notifier> MakeNotifier(const NotifyOptions& o) {
       options, [](const std::string& message) { std::cerr << "warden: " << message << "\n"; });
 }
 
+// "notifications: 3 findings; slack 3 delivered; webhook 0 delivered, 3
+// failed (last error: ...)". Delivered means acknowledged by the receiver.
 void PrintNotifierSummary(const Notifier& notifier) {
   if (notifier.empty()) return;
   const NotifierStats& s = notifier.stats();
-  std::cerr << "warden: notifications: " << s.sent << " sent";
-  if (s.failed) std::cerr << ", " << s.failed << " failed";
-  if (s.dropped) std::cerr << ", " << s.dropped << " over --notify-max not sent";
+  std::cerr << "warden: notifications: " << s.findings
+            << (s.findings == 1 ? " finding" : " findings");
+  if (s.dropped) std::cerr << " (+" << s.dropped << " over --notify-max not sent)";
+  for (const SinkNotifyStats& sink : s.sinks) {
+    std::cerr << "; " << sink.sink << " " << sink.delivered << " delivered";
+    if (sink.failed)
+      std::cerr << ", " << sink.failed << " failed (last error: " << sink.last_error << ")";
+  }
   std::cerr << "\n";
 }
 
@@ -324,6 +334,7 @@ int RunScan(const ScanOptionsCli& o, bool watch) {
     PrintNotifierSummary(*notifier);
   }
   if (failed_threshold) return 1;
+  if (o.notify.fail_on_error && notifier->stats().failed() > 0) return 3;
   if (interrupted) return 128 + static_cast<int>(g_stop);
   return input_error ? 2 : 0;
 }

@@ -36,6 +36,7 @@ Result<Notifier> Notifier::Create(const NotifierOptions& options, const Warn& wa
     c.settings = std::move(settings);
     ASSIGN_OR_RETURN(std::unique_ptr<Sink> sink, MakeSink(c, context));
     n.sinks_.push_back(std::move(sink));
+    n.stats_.sinks.emplace_back().sink = type;
     return Status::Ok();
   };
   std::string slack = options.slack_url;
@@ -62,19 +63,36 @@ Result<Notifier> Notifier::Create(const NotifierOptions& options, const Warn& wa
 
 void Notifier::Notify(const Finding& finding) {
   if (sinks_.empty() || finding.risk_level < options_.min_risk) return;
-  if (stats_.sent >= options_.max_per_run) {
+  if (stats_.findings >= options_.max_per_run) {
     ++stats_.dropped;
     return;
   }
-  ++stats_.sent;
+  ++stats_.findings;
   const Record record = FindingRecord(finding);
-  for (auto& sink : sinks_) {
-    Status st = sink->Deliver({sink->Prepare(record)});
-    if (!st.ok()) {
-      ++stats_.failed;
-      warn_("notification not delivered: " + st.message());
+  for (size_t i = 0; i < sinks_.size(); ++i) {
+    Status st = sinks_[i]->Deliver({sinks_[i]->Prepare(record)});
+    SinkNotifyStats& tally = stats_.sinks[i];
+    if (st.ok()) {
+      ++tally.delivered;
+      continue;
     }
+    ++tally.failed;
+    if (st.message() != tally.last_error)
+      warn_(tally.sink + " notification not delivered: " + st.message());
+    tally.last_error = st.message();
   }
+}
+
+int NotifierStats::delivered() const {
+  int n = 0;
+  for (const SinkNotifyStats& s : sinks) n += s.delivered;
+  return n;
+}
+
+int NotifierStats::failed() const {
+  int n = 0;
+  for (const SinkNotifyStats& s : sinks) n += s.failed;
+  return n;
 }
 
 Status Notifier::SendTest(const std::function<void(const std::string&)>& delivered) {

@@ -27,10 +27,22 @@ struct NotifierOptions {
   int max_per_run = 100;
 };
 
+// What happened to the notifications of one sink. "Delivered" means the
+// receiver acknowledged the request (2xx); a delivery that failed after its
+// retries is counted once in `failed`, never also as delivered.
+struct SinkNotifyStats {
+  std::string sink;  // the sink type: "slack", "webhook"
+  int delivered = 0;
+  int failed = 0;
+  std::string last_error;  // the reason of the latest failure
+};
+
 struct NotifierStats {
-  int sent = 0;     // findings handed to the sinks
-  int failed = 0;   // deliveries that failed (one per sink and finding)
-  int dropped = 0;  // over max_per_run, not sent
+  int findings = 0;  // findings selected for notification (each to every sink)
+  int dropped = 0;   // over max_per_run, not sent
+  std::vector<SinkNotifyStats> sinks;
+  int delivered() const;
+  int failed() const;
 };
 
 class Notifier {
@@ -43,7 +55,8 @@ class Notifier {
 
   bool empty() const { return sinks_.empty(); }
   // Sends a finding at or above the minimum risk to every sink; a failed
-  // delivery is counted and reported through `warn`.
+  // delivery is counted and its reason reported through `warn` the first
+  // time that sink fails with that reason (the summary has the counts).
   void Notify(const Finding& finding);
   // A test finding to every sink; the first failure is the error.
   // `delivered` hears each sink's type name once it has the record.

@@ -328,9 +328,10 @@ TEST(NotifierTest, FansOutFindingsAtOrAboveTheMinimumRiskUpToTheCap) {
   low.risk_level = RiskLevel::kMedium;
   n->Notify(low);
   for (int i = 0; i < 3; ++i) n->Notify(SampleFinding());
-  EXPECT_EQ(n->stats().sent, 2);
+  EXPECT_EQ(n->stats().findings, 2);
   EXPECT_EQ(n->stats().dropped, 1) << "over the cap: counted, not sent";
-  EXPECT_EQ(n->stats().failed, 0);
+  EXPECT_EQ(n->stats().delivered(), 4) << "two findings acknowledged by two sinks";
+  EXPECT_EQ(n->stats().failed(), 0);
   EXPECT_TRUE(warnings.empty());
   auto requests = receiver.requests();
   ASSERT_EQ(requests.size(), 4u) << "two findings to two sinks";
@@ -342,6 +343,39 @@ TEST(NotifierTest, FansOutFindingsAtOrAboveTheMinimumRiskUpToTheCap) {
                                                 r.headers.at("x-warden-timestamp") + "." + r.body);
   EXPECT_EQ(signed_hooks, 2);
   unsetenv("WARDEN_NOTIFIER_TEST_SECRET");
+}
+
+TEST(NotifierTest, AFailedDeliveryIsCountedOnceWithItsReasonAndNeverAsDelivered) {
+  LocalHttpReceiver receiver;
+  NotifierOptions o;
+  o.slack_url = receiver.url("/services/T/B/X");
+  o.webhook_url = "http://127.0.0.1:1/hook";  // nothing listens on port 1
+  o.webhook_secret_env = "WARDEN_NOTIFIER_TEST_UNSET";
+  unsetenv("WARDEN_NOTIFIER_TEST_UNSET");
+  std::vector<std::string> warnings;
+  SinkContext context;
+  context.retry = FastRetry();
+  auto n = Notifier::Create(
+      o, [&](const std::string& w) { warnings.push_back(w); }, context);
+  ASSERT_TRUE(n.ok()) << n.status().message();
+  warnings.clear();  // the unsigned-webhook warning
+  n->Notify(SampleFinding());
+  n->Notify(SampleFinding());
+  const NotifierStats& s = n->stats();
+  EXPECT_EQ(s.findings, 2);
+  ASSERT_EQ(s.sinks.size(), 2u);
+  EXPECT_EQ(s.sinks[0].sink, "slack");
+  EXPECT_EQ(s.sinks[0].delivered, 2);
+  EXPECT_EQ(s.sinks[0].failed, 0);
+  EXPECT_EQ(s.sinks[1].sink, "webhook");
+  EXPECT_EQ(s.sinks[1].delivered, 0);
+  EXPECT_EQ(s.sinks[1].failed, 2);
+  EXPECT_NE(s.sinks[1].last_error.find("gave up after"), std::string::npos)
+      << s.sinks[1].last_error;
+  EXPECT_EQ(s.delivered(), 2);
+  EXPECT_EQ(s.failed(), 2);
+  ASSERT_EQ(warnings.size(), 1u) << "the same reason is reported once";
+  EXPECT_NE(warnings[0].find("webhook notification not delivered"), std::string::npos);
 }
 
 TEST(NotifierTest, WarnsWhenTheWebhookSecretIsNotSet) {
