@@ -202,9 +202,27 @@ detection:
     condition: selection_source
 level: medium
 )");
+  // An aggregation rule beside it is skipped with a warning naming it; the
+  // directory's other rules still run.
+  dir.WriteFile("sigma/many_trail_changes.yml", R"(title: Many trail changes
+id: 11111111-2222-4333-8444-555555555555
+logsource:
+    product: aws
+    service: cloudtrail
+detection:
+    selection:
+        eventSource: cloudtrail.amazonaws.com
+    condition: selection | count() > 5
+level: high
+)");
   auto r = RunCommand({WardenBinary(), "trail", "scan", "--rules", dir.path() + "/sigma", "-f",
                        "jsonl", Samples()});
   ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(
+      r.err.find("many_trail_changes.yml:9:16: warning: rule 11111111-2222-4333-8444-555555555555: "
+                 "skipped: condition: aggregation conditions"),
+      std::string::npos)
+      << r.err;
   std::multiset<std::string> ids;
   for (const Json& f : JsonLines(r.out)) {
     EXPECT_EQ(f["rule_id"], "4db60cc0-36fb-42b7-9b58-a5b53019fb74");

@@ -171,6 +171,12 @@ void TrailScanner::Emit(uint32_t set_index, const RuleMatch& m, const RecordOrig
     if (windows_.size() > kMaxThresholdGroups) windows_.clear();
     std::string key = std::to_string(set_index) + "\x1f" + rule.id + "\x1f" + group;
     Window& w = windows_[key];
+    // One finding per burst: after a group fired, its matches within the
+    // next window belong to that burst and open nothing new.
+    if (event.epoch <= w.quiet_until) {
+      ++stats_.within_fired_window;
+      return;
+    }
     w.events.emplace_back(event.epoch, event.event_id);
     // Records within a file are only roughly ordered: drop what is outside
     // the window measured from the newest event.
@@ -186,7 +192,8 @@ void TrailScanner::Emit(uint32_t set_index, const RuleMatch& m, const RecordOrig
     detail.window_seconds = t.window_seconds;
     detail.group = group;
     for (const auto& e : w.events) detail.event_ids.push_back(e.second);
-    w.events.clear();  // the next finding needs `count` new events
+    w.events.clear();  // the next finding needs `count` new events after the quiet window
+    w.quiet_until = newest + t.window_seconds;
     threshold = &detail;
   }
 

@@ -15,6 +15,7 @@
 
 #include <deque>
 #include <functional>
+#include <limits>
 #include <map>
 #include <memory>
 #include <span>
@@ -38,7 +39,10 @@ struct ScanStats {
   uint64_t insight_events = 0;   // CloudTrail Insights records that matched a rule (ignored)
   uint64_t matches = 0;          // rule matches before thresholds
   uint64_t below_threshold = 0;  // matches that did not (yet) reach a threshold
-  uint64_t findings = 0;         // findings emitted (not suppressed)
+  // Threshold matches within the window after their group fired: part of
+  // the burst already reported.
+  uint64_t within_fired_window = 0;
+  uint64_t findings = 0;  // findings emitted (not suppressed)
   uint64_t suppressed = 0;
   std::map<std::string, uint64_t> findings_by_rule;
   std::map<std::string, uint64_t> suppressed_by_rule;
@@ -90,6 +94,8 @@ class TrailScanner {
  private:
   struct Window {
     std::deque<std::pair<int64_t, std::string>> events;  // (time, event id)
+    // Epoch seconds until which the group's burst has been reported.
+    int64_t quiet_until = std::numeric_limits<int64_t>::min();
   };
 
   TrailScanner() = default;

@@ -167,10 +167,23 @@ organisation:
 
 TEST(TrailScannerTest, ThresholdFiresOncePerWindowAndGroup) {
   TempDir dir;
+  auto at = [](std::string event, const std::string& time) {
+    const std::string from = "2023-07-10T12:00:00Z";
+    return event.replace(event.find(from), from.size(), time);
+  };
   std::vector<std::string> events;
+  // bob: a burst of 7 within the window (one finding, not one per 3), then
+  // 2 more within 5 minutes of it (still that burst), then a new burst of 3
+  // after the window (a second finding); alice stays below the count.
   for (int i = 0; i < 7; ++i)
     events.push_back(Event("s" + std::to_string(i), "GetSecretValue", "bob"));
   events.push_back(Event("o1", "GetSecretValue", "alice"));
+  for (int i = 0; i < 2; ++i)
+    events.push_back(
+        at(Event("t" + std::to_string(i), "GetSecretValue", "bob"), "2023-07-10T12:04:00Z"));
+  for (int i = 0; i < 3; ++i)
+    events.push_back(
+        at(Event("u" + std::to_string(i), "GetSecretValue", "bob"), "2023-07-10T12:06:00Z"));
   std::string path = File(dir, "a.jsonl", events);
   auto out = ScanPaths(RulesFromYaml(R"(
 - id: BULK
@@ -179,10 +192,12 @@ TEST(TrailScannerTest, ThresholdFiresOncePerWindowAndGroup) {
   threshold: {count: 3, window: 5m, group_by: [userIdentity.arn]}
 )"),
                        {path});
-  ASSERT_EQ(out.findings.size(), 2u);  // bob: events 0-2 and 3-5; the 7th and alice's stay below
+  ASSERT_EQ(out.findings.size(), 2u);
   EXPECT_EQ(out.findings[0].attributes["threshold"]["event_ids"], Json::array({"s0", "s1", "s2"}));
-  EXPECT_EQ(out.findings[1].attributes["threshold"]["group"], "arn:aws:iam::111111111111:user/bob");
-  EXPECT_EQ(out.stats.below_threshold, 6u);
+  EXPECT_EQ(out.findings[0].attributes["threshold"]["group"], "arn:aws:iam::111111111111:user/bob");
+  EXPECT_EQ(out.findings[1].attributes["threshold"]["event_ids"], Json::array({"u0", "u1", "u2"}));
+  EXPECT_EQ(out.stats.within_fired_window, 6u);  // s3-s6, t0, t1
+  EXPECT_EQ(out.stats.below_threshold, 5u);      // s0, s1, alice, u0, u1
 }
 
 TEST(TrailScannerTest, InvalidJsonInTheMiddleIsSkippedCountedAndNamed) {

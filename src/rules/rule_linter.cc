@@ -54,13 +54,19 @@ void Warn(std::vector<RuleDiagnostic>* out, const Rule& rule, const SourceLocati
   out->push_back(std::move(d));
 }
 
-// "^Create*" / "Delete*": a word whose last letter is starred.
-bool LooksLikeGlobStar(std::string_view alternative) {
-  if (!alternative.empty() && alternative.front() == '^') alternative.remove_prefix(1);
-  if (alternative.size() < 3 || alternative.back() != '*') return false;
+// "^Create*" / "Delete*" / "(Put*": a word whose last letter is starred,
+// as one alternative of a pattern (group parentheses around it ignored).
+// Returns the word without its star, or "" when the alternative is not one.
+std::string_view GlobStarWord(std::string_view alternative) {
+  while (!alternative.empty() && (alternative.front() == '^' || alternative.front() == '('))
+    alternative.remove_prefix(1);
+  while (!alternative.empty() && (alternative.back() == ')' || alternative.back() == '$'))
+    alternative.remove_suffix(1);
+  if (alternative.size() < 3 || alternative.back() != '*') return {};
   alternative.remove_suffix(1);
-  return std::all_of(alternative.begin(), alternative.end(),
-                     [](char c) { return std::isalnum(static_cast<unsigned char>(c)); });
+  bool word = std::all_of(alternative.begin(), alternative.end(),
+                          [](char c) { return std::isalnum(static_cast<unsigned char>(c)); });
+  return word ? alternative : std::string_view();
 }
 
 bool HasNestedQuantifier(const std::string& pattern) {
@@ -71,19 +77,21 @@ bool HasNestedQuantifier(const std::string& pattern) {
 
 void LintRegex(std::vector<RuleDiagnostic>* out, const Rule& rule, const SourceLocation& loc,
                const std::string& where, const std::string& pattern) {
+  // Every starred word of the pattern in one warning: fixing only the first
+  // one a lint named would leave the others.
+  std::string starred, words;
   for (std::string_view alt : SplitString(pattern, '|')) {
-    if (LooksLikeGlobStar(alt)) {
-      std::string a(alt);
-      Warn(out, rule, loc,
-           where + ": '" + a +
-               "' repeats only its last letter ('*' is not a wildcard in a regex); "
-               "with search semantics '" +
-               a.substr(0, a.size() - 1) +
-               "' already matches any name "
-               "starting with it");
-      break;
-    }
+    std::string_view word = GlobStarWord(alt);
+    if (word.empty()) continue;
+    starred += std::string(starred.empty() ? "" : ", ") + "'" + std::string(word) + "*'";
+    words += std::string(words.empty() ? "" : ", ") + "'" + std::string(word) + "'";
   }
+  if (!starred.empty())
+    Warn(out, rule, loc,
+         where + ": " + starred +
+             " repeat only the last letter ('*' is not a wildcard in a regex); with search "
+             "semantics " +
+             words + " already match any name starting with them");
   if (HasNestedQuantifier(pattern)) {
     Warn(out, rule, loc,
          where + ": nested quantifier in '" + pattern +

@@ -24,11 +24,24 @@ TEST(RuleLinterTest, WarnsAboutGlobStarRegexesAndFloodRows) {
   LintReport r = LintRulePath(path);
   EXPECT_EQ(r.errors(), 0u) << All(r);
   std::string all = All(r);
-  EXPECT_NE(all.find(":4:19: warning: rule RTM-011: patterns[0].eventName: '^Create*' repeats only "
-                     "its last letter"),
+  EXPECT_NE(all.find(":4:19: warning: rule RTM-011: patterns[0].eventName: 'Create*', 'Delete*' "
+                     "repeat only the last letter"),
             std::string::npos)
       << all;
+  EXPECT_EQ(r.warnings(), 2u) << "one warning names every starred word: " << all;
   EXPECT_NE(all.find(":5:7: warning: rule RTM-011: patterns[1]: every column matches everything"),
+            std::string::npos)
+      << all;
+}
+
+TEST(RuleLinterTest, FindsStarredWordsInsideGroupsToo) {
+  testing::TempDir dir;
+  std::string path = dir.WriteFile("r.yaml", R"(- id: A
+  risk_level: low
+  match: {eventName: {regex: '^(Put*|Get*|ListBuckets)$'}}
+)");
+  std::string all = All(LintRulePath(path));
+  EXPECT_NE(all.find("rule A: eventName: 'Put*', 'Get*' repeat only the last letter"),
             std::string::npos)
       << all;
 }

@@ -154,7 +154,10 @@ std::optional<Rule> SigmaParser::Parse(const YAML::Node& doc) {
       continue;
     }
     if (name == "timeframe") {
-      Fail(it->first, "timeframe (aggregation window) is not supported");
+      Fail(LocationOf(file_, it->first),
+           "skipped: timeframe (aggregation window) is not supported; use a Warden `threshold` "
+           "rule",
+           RuleDiagnostic::Severity::kWarning);
       return std::nullopt;
     }
     auto search = ParseSearch(name, it->second);
@@ -439,7 +442,9 @@ class ConditionParser {
     ASSIGN_OR_RETURN(Condition c, Expr(0));
     if (pos_ < tokens_.size()) {
       if (tokens_[pos_] == "|")
-        return InvalidArgument("aggregation conditions ('| count() ...') are not supported");
+        return Status(StatusCode::kUnavailable,
+                      "aggregation conditions ('| count() ...') are not supported; use a Warden "
+                      "`threshold` rule");
       return InvalidArgument("unexpected '" + tokens_[pos_] + "' in condition");
     }
     return c;
@@ -547,6 +552,12 @@ std::optional<Condition> SigmaParser::ParseConditionText(const std::string& text
                                                          const YAML::Node& node) {
   ConditionParser parser(text, searches_, search_order_, &condition_budget_);
   auto c = parser.Parse();
+  if (c.status().code() == StatusCode::kUnavailable) {
+    // A rule Warden cannot express is skipped, the rest of its directory loads.
+    Fail(LocationOf(file_, node), "skipped: condition: " + c.status().message(),
+         RuleDiagnostic::Severity::kWarning);
+    return std::nullopt;
+  }
   if (!c.ok()) {
     Fail(node, "condition: " + c.status().message());
     return std::nullopt;

@@ -161,8 +161,14 @@ TEST(SigmaLoaderTest, UnsupportedThingsAreClearErrors) {
   EXPECT_NE(mod.Diagnostics().find("unsupported modifier 'base64'"), std::string::npos)
       << mod.Diagnostics();
   SigmaHarness agg(Sigma("  sel:\n    eventName: X\n  condition: sel | count() > 5\n"));
-  EXPECT_NE(agg.Diagnostics().find("aggregation conditions"), std::string::npos)
+  EXPECT_NE(agg.Diagnostics().find("skipped: condition: aggregation conditions"), std::string::npos)
       << agg.Diagnostics();
+  ASSERT_EQ(agg.loaded().diagnostics.size(), 1u);
+  EXPECT_EQ(agg.loaded().diagnostics[0].severity, RuleDiagnostic::Severity::kWarning)
+      << "a rule Warden cannot express is skipped, not an error for its whole directory";
+  SigmaHarness timeframe(Sigma("  sel:\n    eventName: X\n  timeframe: 5m\n  condition: sel\n"));
+  ASSERT_EQ(timeframe.loaded().diagnostics.size(), 1u);
+  EXPECT_EQ(timeframe.loaded().diagnostics[0].severity, RuleDiagnostic::Severity::kWarning);
   SigmaHarness unknown(Sigma("  sel:\n    eventName: X\n  condition: selection\n"));
   EXPECT_NE(unknown.Diagnostics().find("unknown search identifier 'selection'"), std::string::npos);
   SigmaHarness badre(Sigma("  sel:\n    eventName|re: '(x'\n  condition: sel\n"));
