@@ -236,6 +236,58 @@ level: high
   EXPECT_EQ(ids.size(), 6u);
 }
 
+TEST(CloudTrailCliTest, RulesListShowsBothCatalogsAndWhatRulesNeed) {
+  auto r = RunCommand({WardenBinary(), "rules", "list", "-f", "json"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  Json rules = Json::parse(r.out);
+  std::map<std::string, Json> by_id;
+  std::map<std::string, int> per_source;
+  for (const Json& rule : rules) {
+    by_id[rule["id"]] = rule;
+    ++per_source[rule["source"]];
+  }
+  EXPECT_GE(per_source["cloudtrail"], 30);
+  EXPECT_GE(per_source["host"], 10);
+  EXPECT_EQ(by_id["RTM-011"]["enabled"], "no");
+  EXPECT_EQ(by_id["RTM-011"]["needs"], "pattern rows");
+  EXPECT_EQ(by_id["IAM-055"]["needs"], "canary users or access keys");
+  EXPECT_EQ(by_id["HOST-REVERSE-SHELL"]["source"], "host");
+  EXPECT_EQ(by_id["HOST-REVERSE-SHELL"]["risk_level"], "extreme");
+
+  // A file's rules, host or CloudTrail by the fields they read.
+  TempDir dir;
+  std::string file = dir.WriteFile("mixed.yaml", R"(- id: MY-HOST
+  risk_level: low
+  match: {event: exec, process.name: nc}
+- id: MY-CLOUD
+  risk_level: high
+  match: {eventName: DeleteTrail}
+)");
+  auto mine = RunCommand({WardenBinary(), "rules", "list", file, "--source", "host", "-f", "csv"});
+  ASSERT_EQ(mine.exit_code, 0) << mine.err;
+  EXPECT_EQ(mine.out,
+            "source,id,risk_level,enabled,title,needs,tags\r\nhost,MY-HOST,low,yes,MY-HOST,,\r\n");
+}
+
+TEST(CloudTrailCliTest, HostRulesLintAgainstHostEventFields) {
+  TempDir dir;
+  auto catalog = RunCommand({WardenBinary(), "events", "rules"});
+  ASSERT_EQ(catalog.exit_code, 0) << catalog.err;
+  std::string path = dir.WriteFile("host-rules.yaml", catalog.out);
+  auto clean = RunCommand({WardenBinary(), "rules", "lint", "--strict", "-f", "table", path});
+  EXPECT_EQ(clean.exit_code, 0) << "the built-in host catalog lints clean: " << clean.out;
+  std::string typo = dir.WriteFile("typo.yaml", R"(rules:
+  - id: MINE
+    risk_level: low
+    match: {event: exec, process.nmae: nc}
+)");
+  auto warned = RunCommand({WardenBinary(), "rules", "lint", "-f", "table", typo});
+  EXPECT_NE(warned.out.find("field 'process.nmae' is not a host event field; did you mean "
+                            "'process.name'?"),
+            std::string::npos)
+      << warned.out;
+}
+
 TEST(CloudTrailCliTest, RulesTestCountsEachRowLikePython) {
   TempDir dir;
   std::string rules = dir.WriteFile("r.yaml", R"(- id: RTM-011

@@ -3,7 +3,11 @@
 //                                           row, how many events match, with
 //                                           examples (disabled rules included)
 //   rules lint PATH...                      schema, regex errors with
-//                                           line:column, and warnings
+//                                           line:column, and warnings; each
+//                                           rule against the fields of its
+//                                           source (CloudTrail or host events)
+//   rules list [PATH...]                    the rules of files, or the built-in
+//                                           catalogs: id, risk, what they need
 // Exit codes: test 0 (2 on bad rules or input); lint 0 clean (warnings
 // allowed unless --strict), 1 problems found, 2 usage error.
 #include <unistd.h>
@@ -13,10 +17,13 @@
 
 #include "cli/terminal_table.h"
 #include "cli/warden_cli.h"
+#include "cloud/builtin_catalog.h"
 #include "cloud/cloudtrail_reader.h"
 #include "cloud/trail_profile.h"
 #include "cloud/trail_scanner.h"
 #include "core/output_format.h"
+#include "ebpf/host_event_fields.h"
+#include "ebpf/host_rules.h"
 #include "rules/rule_linter.h"
 #include "rules/rule_yaml_loader.h"
 
@@ -187,8 +194,32 @@ int RunRulesTest(const std::string& rule_file, const std::vector<std::string>& e
   return input_error ? 2 : 0;
 }
 
-int RunRulesLint(const std::vector<std::string>& paths, const std::string& format_name,
-                 bool strict) {
+// Host event fields for the linter: whole dotted paths of the catalog.
+const FieldVocabulary& HostEventFields() {
+  static const FieldVocabulary fields = [] {
+    FieldVocabulary v;
+    v.name = "host event";
+    v.has = [](std::string_view path) { return FindHostEventField(path) != nullptr; };
+    for (const HostEventField& f : HostEventFieldCatalog()) v.names.emplace_back(f.path);
+    return v;
+  }();
+  return fields;
+}
+
+// The field vocabularies of --source: auto (each rule against the source
+// that knows most of its fields), cloudtrail or host.
+Result<std::vector<const FieldVocabulary*>> LintSources(const std::string& source) {
+  if (source == "auto") return std::vector{&CloudTrailFields(), &HostEventFields()};
+  if (source == "cloudtrail") return std::vector{&CloudTrailFields()};
+  if (source == "host") return std::vector{&HostEventFields()};
+  return InvalidArgument("--source: '" + source +
+                         "' is not a source (use auto, cloudtrail or host)");
+}
+
+int RunRulesLint(const std::vector<std::string>& paths, const std::string& format_name, bool strict,
+                 const std::string& source) {
+  auto sources = LintSources(source);
+  if (!sources.ok()) return ReportError(sources.status());
   std::string format =
       format_name.empty() ? (isatty(STDOUT_FILENO) ? "table" : "json") : format_name;
   if (format != "table" && format != "json")
@@ -198,7 +229,7 @@ int RunRulesLint(const std::vector<std::string>& paths, const std::string& forma
       return ReportError(NotFound(p + ": no such file or directory"));
   LintReport all;
   for (const std::string& p : paths) {
-    LintReport r = LintRulePath(p);
+    LintReport r = LintRulePath(p, *sources);
     all.files += r.files;
     all.rules += r.rules;
     for (auto& d : r.diagnostics) all.diagnostics.push_back(std::move(d));
@@ -227,6 +258,87 @@ int RunRulesLint(const std::vector<std::string>& paths, const std::string& forma
   }
   if (all.errors() > 0 || (strict && all.warnings() > 0)) return 1;
   return 0;
+}
+
+// What a rule needs before it can fire, in words ("" when nothing).
+std::string RuleNeeds(const Rule& rule) {
+  std::vector<std::string> needs;
+  if (rule.canary && rule.canary->empty()) needs.push_back("canary users or access keys");
+  if (rule.has_patterns && rule.patterns.empty()) needs.push_back("pattern rows");
+  std::string text;
+  for (const std::string& n : needs) text += (text.empty() ? "" : "; ") + n;
+  return text;
+}
+
+std::string JoinTags(const std::vector<std::string>& tags) {
+  std::string text;
+  for (const std::string& t : tags) text += (text.empty() ? "" : ",") + t;
+  return text;
+}
+
+// `rules list`: the rules of `paths`, or with none (or --builtin) the
+// built-in catalogs of the chosen source.
+int RunRulesList(const std::vector<std::string>& paths, bool builtin, const std::string& source,
+                 const std::string& format_name) {
+  if (source != "all" && source != "cloudtrail" && source != "host")
+    return ReportError(InvalidArgument("--source: '" + source +
+                                       "' is not a source (use all, cloudtrail or host)"));
+  const std::string name = format_name.empty() ? DefaultFormat() : format_name;
+  auto format = ParseOutputFormat(name);
+  if (!format)
+    return ReportError(
+        InvalidArgument("--format: unknown format '" + name + "' (use table, json, jsonl or csv)"));
+  struct Listed {
+    std::string source;
+    const Rule* rule;
+  };
+  std::vector<Rule> cloud_catalog, host_catalog;
+  std::vector<RuleLoadResult> files;
+  std::vector<Listed> listed;
+  if (paths.empty() || builtin) {
+    if (source != "host") {
+      auto catalog = LoadBuiltinCatalog();
+      if (!catalog.ok()) return ReportError(catalog.status());
+      cloud_catalog = std::move(catalog).value();
+      for (const Rule& r : cloud_catalog) listed.push_back({"cloudtrail", &r});
+    }
+    if (source != "cloudtrail") {
+      RuleLoadResult loaded = LoadRulesFromText(kDefaultHostRulesYaml, "built-in host rules");
+      host_catalog = std::move(loaded.rules);
+      for (const Rule& r : host_catalog) listed.push_back({"host", &r});
+    }
+  }
+  files.reserve(paths.size());
+  for (const std::string& p : paths) {
+    if (access(p.c_str(), F_OK) != 0)
+      return ReportError(NotFound(p + ": no such file or directory"));
+    files.push_back(LoadRulesFromPath(p));
+    for (const RuleDiagnostic& d : files.back().diagnostics)
+      if (d.severity == RuleDiagnostic::Severity::kError)
+        return ReportError(InvalidArgument(d.ToString() + " (see `warden rules lint`)"));
+    const FieldVocabulary* sources[] = {&CloudTrailFields(), &HostEventFields()};
+    for (const Rule& r : files.back().rules) {
+      // A file's rules belong to the source whose fields they read.
+      const std::string rule_source =
+          &SourceOfRule(r, sources) == &HostEventFields() ? "host" : "cloudtrail";
+      if (source == "all" || source == rule_source) listed.push_back({rule_source, &r});
+    }
+  }
+  auto printer = MakeRowPrinter(*format, std::cout,
+                                StdoutTableFit({{"id", 5},
+                                                {"risk_level", 4},
+                                                {"enabled", 3},
+                                                {"title", 2, 24},
+                                                {"needs", 1, 14},
+                                                {"source", 0},
+                                                {"tags", -1}}));
+  printer->Begin({"source", "id", "risk_level", "enabled", "title", "needs", "tags"});
+  for (const Listed& l : listed)
+    printer->Row({l.source, l.rule->id, std::string(RiskLevelName(l.rule->risk_level)),
+                  std::string(l.rule->enabled ? "yes" : "no"), l.rule->title, RuleNeeds(*l.rule),
+                  JoinTags(l.rule->tags)});
+  printer->End();
+  return std::cout.good() ? 0 : 2;
 }
 
 }  // namespace
@@ -270,7 +382,7 @@ void AddRulesCommand(CLI::App& app, CommandAction* action) {
   {
     struct Opts {
       std::vector<std::string> paths;
-      std::string format;
+      std::string format, source = "auto";
       bool strict = false;
     };
     auto o = std::make_shared<Opts>();
@@ -284,9 +396,38 @@ void AddRulesCommand(CLI::App& app, CommandAction* action) {
                 "  warden rules lint --strict -f json rules/");
     cmd->add_option("paths", o->paths, "Rule files or directories")->required();
     cmd->add_flag("--strict", o->strict, "Exit 1 on warnings too");
+    cmd->add_option("--source", o->source,
+                    "Fields to check rules against: auto (each rule against CloudTrail or host "
+                    "events, whichever knows its fields), cloudtrail or host (default auto)");
     AddFormatOption(*cmd, &o->format, "table|json");
     cmd->callback([o, action]() {
-      *action = [o]() { return RunRulesLint(o->paths, o->format, o->strict); };
+      *action = [o]() { return RunRulesLint(o->paths, o->format, o->strict, o->source); };
+    });
+  }
+  {
+    struct Opts {
+      std::vector<std::string> paths;
+      std::string format, source = "all";
+      bool builtin = false;
+    };
+    auto o = std::make_shared<Opts>();
+    CLI::App* cmd =
+        rules
+            ->add_subcommand("list",
+                             "List rules: the built-in catalogs, or the rules of files, with "
+                             "risk, state and what they need to fire")
+            ->footer(
+                "Examples:\n"
+                "  warden rules list                       # both built-in catalogs\n"
+                "  warden rules list --source cloudtrail -f csv\n"
+                "  warden rules list rules/ --builtin      # your files and the catalogs");
+    cmd->add_option("paths", o->paths,
+                    "Rule files or directories (default: the built-in catalogs)");
+    cmd->add_flag("--builtin", o->builtin, "Also list the built-in catalogs when files are given");
+    cmd->add_option("--source", o->source, "all, cloudtrail or host (default all)");
+    AddFormatOption(*cmd, &o->format);
+    cmd->callback([o, action]() {
+      *action = [o]() { return RunRulesList(o->paths, o->builtin, o->source, o->format); };
     });
   }
 }

@@ -1,6 +1,7 @@
 #include "rules/rule_linter.h"
 
 #include <algorithm>
+#include <functional>
 
 #include "core/strings.h"
 #include "rules/compiled_rules.h"
@@ -100,16 +101,45 @@ void LintRegex(std::vector<RuleDiagnostic>* out, const Rule& rule, const SourceL
   }
 }
 
-void LintCondition(std::vector<RuleDiagnostic>* out, const Rule& rule, const Condition& c) {
+// Every field condition of a rule, in order.
+void ForEachFieldCondition(const Condition& c, const std::function<void(const Condition&)>& fn) {
   if (c.kind != Condition::Kind::kField) {
-    for (const Condition& child : c.children) LintCondition(out, rule, child);
+    for (const Condition& child : c.children) ForEachFieldCondition(child, fn);
     return;
   }
-  if (c.op == MatchOp::kKeyword) return;
-  std::string top = std::string(SplitString(c.field, '.')[0]);
-  if (std::find(kCloudTrailKeys.begin(), kCloudTrailKeys.end(), top) == kCloudTrailKeys.end()) {
-    std::string m = "field '" + c.field + "' does not start with a CloudTrail field";
-    m += DidYouMean(top, kCloudTrailKeys);
+  if (c.op != MatchOp::kKeyword) fn(c);
+}
+
+void ForEachFieldCondition(const Rule& rule, const std::function<void(const Condition&)>& fn) {
+  if (rule.match) ForEachFieldCondition(*rule.match, fn);
+  for (const Condition& e : rule.exceptions) ForEachFieldCondition(e, fn);
+}
+
+}  // namespace
+
+const FieldVocabulary& SourceOfRule(const Rule& rule,
+                                    std::span<const FieldVocabulary* const> sources) {
+  const FieldVocabulary* best = sources.front();
+  size_t best_known = 0;
+  for (const FieldVocabulary* source : sources) {
+    size_t known = 0;
+    ForEachFieldCondition(rule, [&](const Condition& c) { known += source->has(c.field); });
+    if (known > best_known) {
+      best = source;
+      best_known = known;
+    }
+  }
+  return *best;
+}
+
+namespace {
+
+void LintCondition(std::vector<RuleDiagnostic>* out, const Rule& rule, const Condition& c,
+                   const FieldVocabulary& source) {
+  if (!source.has(c.field)) {
+    std::string top = std::string(SplitString(c.field, '.')[0]);
+    std::string m = "field '" + c.field + "' is not a " + source.name + " field";
+    m += DidYouMean(source.top_level_names ? top : c.field, source.names);
     m += " (a missing field matches as the empty string)";
     Warn(out, rule, c.location, m);
   }
@@ -126,10 +156,25 @@ size_t LintReport::errors() const {
 }
 size_t LintReport::warnings() const { return diagnostics.size() - errors(); }
 
-void LintRules(const std::vector<Rule>& rules, std::vector<RuleDiagnostic>* out) {
+const FieldVocabulary& CloudTrailFields() {
+  static const FieldVocabulary fields{"CloudTrail",
+                                      [](std::string_view path) {
+                                        std::string_view top = path.substr(0, path.find('.'));
+                                        return std::find(kCloudTrailKeys.begin(),
+                                                         kCloudTrailKeys.end(),
+                                                         top) != kCloudTrailKeys.end();
+                                      },
+                                      kCloudTrailKeys, true};
+  return fields;
+}
+
+void LintRules(const std::vector<Rule>& rules, std::vector<RuleDiagnostic>* out,
+               std::span<const FieldVocabulary* const> sources) {
+  const FieldVocabulary* cloudtrail[] = {&CloudTrailFields()};
+  if (sources.empty()) sources = cloudtrail;
   for (const Rule& rule : rules) {
-    if (rule.match) LintCondition(out, rule, *rule.match);
-    for (const Condition& e : rule.exceptions) LintCondition(out, rule, e);
+    const FieldVocabulary& source = SourceOfRule(rule, sources);
+    ForEachFieldCondition(rule, [&](const Condition& c) { LintCondition(out, rule, c, source); });
     for (size_t i = 0; i < rule.patterns.size(); ++i) {
       const PatternRow& row = rule.patterns[i];
       const std::string where = "patterns[" + std::to_string(i) + "]";
@@ -158,7 +203,7 @@ void LintRules(const std::vector<Rule>& rules, std::vector<RuleDiagnostic>* out)
   }
 }
 
-LintReport LintRulePath(const std::string& path) {
+LintReport LintRulePath(const std::string& path, std::span<const FieldVocabulary* const> sources) {
   LintReport report;
   RuleLoadResult loaded = LoadRulesFromPath(path);
   report.diagnostics = loaded.diagnostics;
@@ -176,7 +221,7 @@ LintReport LintRulePath(const std::string& path) {
       report.diagnostics.push_back(std::move(d));
     }
   }
-  LintRules(loaded.rules, &report.diagnostics);
+  LintRules(loaded.rules, &report.diagnostics, sources);
   std::stable_sort(report.diagnostics.begin(), report.diagnostics.end(),
                    [](const RuleDiagnostic& a, const RuleDiagnostic& b) {
                      if (a.location.file != b.location.file)

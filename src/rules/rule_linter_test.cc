@@ -34,6 +34,29 @@ TEST(RuleLinterTest, WarnsAboutGlobStarRegexesAndFloodRows) {
       << all;
 }
 
+TEST(RuleLinterTest, EachRuleIsCheckedAgainstTheSourceThatKnowsItsFields) {
+  testing::TempDir dir;
+  std::string path = dir.WriteFile("r.yaml", R"(- id: HOST
+  risk_level: low
+  match: {event: exec, process.nmae: sh}
+- id: CLOUD
+  risk_level: low
+  match: {eventName: X, eventname: Y}
+)");
+  const FieldVocabulary host{"host event",
+                             [](std::string_view p) { return p == "event" || p == "process.name"; },
+                             {"event", "process.name"}};
+  const FieldVocabulary* sources[] = {&CloudTrailFields(), &host};
+  std::string all = All(LintRulePath(path, sources));
+  EXPECT_NE(all.find("rule HOST: field 'process.nmae' is not a host event field; did you mean "
+                     "'process.name'?"),
+            std::string::npos)
+      << all;
+  EXPECT_EQ(all.find("rule HOST: field 'event'"), std::string::npos) << all;
+  EXPECT_NE(all.find("rule CLOUD: field 'eventname' is not a CloudTrail field"), std::string::npos)
+      << all;
+}
+
 TEST(RuleLinterTest, FindsStarredWordsInsideGroupsToo) {
   testing::TempDir dir;
   std::string path = dir.WriteFile("r.yaml", R"(- id: A
@@ -64,7 +87,7 @@ TEST(RuleLinterTest, ReportsRegexErrorsWithLineAndColumnAndKeepsGoing) {
   EXPECT_NE(all.find("r.yaml:3:34: rule A: match.eventName.regex: regex error at offset 3"),
             std::string::npos)
       << all;
-  EXPECT_NE(all.find("rule B: field 'eventname' does not start with a CloudTrail field; did you "
+  EXPECT_NE(all.find("rule B: field 'eventname' is not a CloudTrail field; did you "
                      "mean 'eventName'?"),
             std::string::npos)
       << all;
