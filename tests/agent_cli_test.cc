@@ -875,6 +875,14 @@ TEST(AgentCliTest, DismissedProblemStaysDismissedWithItsCommentInHistory) {
   auto no_comment =
       RunCommand({WardenBinary(), "agent", "problems", "dismiss", id, "--config", agent.config()});
   EXPECT_EQ(no_comment.exit_code, 2);
+  // A dismissal that would already have expired is refused, not accepted
+  // and silently undone.
+  auto past = RunCommand({WardenBinary(), "agent", "problems", "dismiss", id, "--comment", "old",
+                          "--until", "2020-01-31T00:00:00Z", "--config", agent.config()});
+  EXPECT_EQ(past.exit_code, 2);
+  EXPECT_NE(past.err.find("2020-01-31T00:00:00Z is not in the future"), std::string::npos)
+      << past.err;
+  EXPECT_EQ(agent.PortProblem(socket.port())["status"], "open");
   auto r = RunCommand({WardenBinary(), "agent", "problems", "dismiss", id.substr(0, 12),
                        "--comment", "test listener, expected", "--config", agent.config()});
   ASSERT_EQ(r.exit_code, 0) << r.err;

@@ -457,8 +457,9 @@ Result<int64_t> ParseUntil(const std::string& until, const std::string& for_dura
   if (!until.empty()) {
     auto t = ParseRfc3339(until);
     if (!t)
-      return InvalidArgument("--until: expected an RFC 3339 time like 2026-01-31T00:00:00Z, got '" +
-                             until + "'");
+      return InvalidArgument("--until: expected an RFC 3339 time like " +
+                             FormatRfc3339(NowEpochSeconds() + 30 * 86400) + ", got '" + until +
+                             "' (or use --for 30d)");
     return *t;
   }
   if (!for_duration.empty()) {

@@ -17,7 +17,7 @@ std::string Where(const RecordOrigin& origin) {
 }
 }  // namespace
 
-Result<std::unique_ptr<TrailScanner>> TrailScanner::Create(std::vector<Rule> rules,
+Result<std::unique_ptr<TrailScanner>> TrailScanner::Create(const std::vector<Rule>& rules,
                                                            const TrailProfile* profile,
                                                            Options options) {
   std::unique_ptr<TrailScanner> s(new TrailScanner());

@@ -74,7 +74,7 @@ class TrailScanner {
   using ProblemFn = std::function<void(const std::string&)>;
 
   // `rules` are the loaded rules (catalog and files); `profile` may be null.
-  static Result<std::unique_ptr<TrailScanner>> Create(std::vector<Rule> rules,
+  static Result<std::unique_ptr<TrailScanner>> Create(const std::vector<Rule>& rules,
                                                       const TrailProfile* profile, Options options);
 
   void set_on_finding(FindingFn fn) { on_finding_ = std::move(fn); }

@@ -161,6 +161,10 @@ Status CheckDismissalComment(const std::string& comment) {
 Result<ProblemEvent> DismissProblem(Problem p, const std::string& comment, int64_t until,
                                     int64_t now) {
   RETURN_IF_ERROR(CheckDismissalComment(comment));
+  if (until != 0 && until <= now)
+    return InvalidArgument("--until: " + FormatRfc3339(until) +
+                           " is not in the future; a dismissal must end after it starts (or "
+                           "use --for 30d)");
   p.status = ProblemStatus::kDismissed;
   p.status_changed = now;
   p.dismissed_comment = comment;

@@ -61,7 +61,8 @@ LifecycleOutcome RaiseProblems(const std::vector<Problem>& known,
 
 // InvalidArgument when the comment is blank.
 Status CheckDismissalComment(const std::string& comment);
-// `until` 0 = no expiry.
+// `until` 0 = no expiry; otherwise it must be after `now` (InvalidArgument:
+// a dismissal that has already expired would be silently undone).
 Result<ProblemEvent> DismissProblem(Problem problem, const std::string& comment, int64_t until,
                                     int64_t now);
 // InvalidArgument when the problem is not dismissed.

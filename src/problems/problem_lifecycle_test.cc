@@ -115,6 +115,22 @@ TEST(ProblemLifecycleTest, AConditionReportedTwiceInOneRunCountsOnce) {
   EXPECT_EQ(ports.Stored().size(), 1u);
 }
 
+TEST(ProblemLifecycleTest, ADismissalThatEndsBeforeItStartsIsRefused) {
+  Problem p;
+  p.id = "p1";
+  p.status = ProblemStatus::kOpen;
+  const int64_t now = 1'800'000'000;
+  auto past = DismissProblem(p, "accepted risk", now - 1, now);
+  ASSERT_FALSE(past.ok());
+  EXPECT_NE(past.status().message().find("is not in the future"), std::string::npos)
+      << past.status().message();
+  EXPECT_FALSE(DismissProblem(p, "accepted risk", now, now).ok());
+  auto future = DismissProblem(p, "accepted risk", now + 60, now);
+  ASSERT_TRUE(future.ok()) << future.status().message();
+  EXPECT_EQ(future->problem.dismissed_until, now + 60);
+  EXPECT_TRUE(DismissProblem(p, "accepted risk", 0, now).ok()) << "no expiry";
+}
+
 TEST(ProblemLifecycleTest, DismissalHoldsUntilItsExpiryThenTheStateDecides) {
   FakeClock clock;
   Ports ports(clock);
