@@ -455,6 +455,38 @@ status_interval: 0
   EXPECT_EQ(agent.Stop(), 0);
 }
 
+TEST(AgentCliTest, ReloadCommandSaysWhetherTheConfigTook) {
+  const std::string good = R"(
+recipe:
+  rules:
+    HOST-VULN: {enabled: false}
+    HOST-OPEN-PORTS: {enabled: false}
+queries:
+  - {name: tick, query: SELECT 1 AS one, mode: snapshot, schedule: 1h}
+status_interval: 0
+)";
+  AgentProcess agent(good);
+  agent.Start();
+  const std::string hash = agent.Status()["agent"]["config_hash"];
+  agent.Rewrite(good + "limits:\n  max_rss: lots\n");
+  auto rejected = RunCommand({WardenBinary(), "agent", "reload", "--config", agent.config()});
+  EXPECT_EQ(rejected.exit_code, 1);
+  EXPECT_NE(rejected.err.find("reload rejected, the running config stays in force: "),
+            std::string::npos)
+      << rejected.err;
+  EXPECT_NE(rejected.err.find("limits.max_rss"), std::string::npos) << rejected.err;
+  EXPECT_EQ(agent.Status()["agent"]["config_hash"], hash);
+
+  agent.Rewrite(std::string(good).insert(
+      good.find("status_interval"), "  - {name: tock, query: SELECT 2 AS two, schedule: 1h}\n"));
+  auto taken = RunCommand({WardenBinary(), "agent", "reload", "--config", agent.config()});
+  EXPECT_EQ(taken.exit_code, 0) << taken.err;
+  EXPECT_NE(taken.err.find("config reloaded from "), std::string::npos) << taken.err;
+  EXPECT_TRUE(agent.Job("tock").is_object()) << "the reload was done when the command returned";
+  EXPECT_NE(agent.Status()["agent"]["config_hash"], hash);
+  EXPECT_EQ(agent.Stop(), 0);
+}
+
 TEST(AgentCliTest, EmptyConfigIsRefusedByCheckAndAtStart) {
   TempDir dir;
   const std::string config = dir.WriteFile("agent.yaml", "# nothing yet\n");

@@ -461,6 +461,35 @@ TEST(CloudTrailCliTest, WatchPicksUpFilesAsTheyLand) {
   EXPECT_EQ(findings[0]["event_id"], "new");
 }
 
+TEST(CloudTrailCliTest, WatchFinishesCleanlyOnSighupWithItsSummary) {
+  TempDir dir;
+  dir.WriteFile(
+      "logs/a.json",
+      R"({"Records":[{"eventID":"e1","eventName":"StopLogging","eventSource":"cloudtrail.amazonaws.com"}]})");
+  const std::string err_path = dir.path() + "/watch.err", out_path = dir.path() + "/watch.out";
+  auto file_text = [](const std::string& path) {
+    std::ifstream in(path);
+    std::stringstream ss;
+    ss << in.rdbuf();
+    return ss.str();
+  };
+  auto started = RunShell(WardenBinary() + " trail watch --from-start --interval 0.2 -f jsonl " +
+                          dir.path() + "/logs >" + out_path + " 2>" + err_path + " & echo $!");
+  int64_t pid = 0;
+  ASSERT_TRUE(ParseInt64(TrimWhitespace(started.out), &pid));
+  ASSERT_TRUE(testing::WaitFor([&] { return file_text(out_path).find("e1") != std::string::npos; },
+                               std::chrono::seconds(10), std::chrono::milliseconds(20)))
+      << file_text(err_path);
+  kill(static_cast<pid_t>(pid), SIGHUP);
+  ASSERT_TRUE(testing::WaitFor([&] { return kill(static_cast<pid_t>(pid), 0) != 0; },
+                               std::chrono::seconds(10), std::chrono::milliseconds(20)))
+      << "still running after SIGHUP";
+  const std::string err = file_text(err_path);
+  EXPECT_NE(err.find("1 events, 1 findings"), std::string::npos)
+      << "the summary is printed, not cut off by the signal: " << err;
+  EXPECT_EQ(JsonLines(file_text(out_path)).size(), 1u);
+}
+
 // A receiver written for this test: Python's http.server on 127.0.0.1 that
 // records each request (headers and exact body) as a JSON line.
 const char* kReceiver = R"PY(

@@ -822,6 +822,7 @@ struct Agent::Impl {
   std::string last_reload_error;
   int64_t config_loaded_ms = 0;
   int64_t last_reload_attempt_ms = 0;
+  int64_t reload_attempts = 0;  // `warden agent reload` waits for this to move
 
   Result<std::shared_ptr<Runtime>> Build(const AgentConfig& config) {
     auto rt = std::make_shared<Runtime>(config, options, &monitor, wake_fd, started_ms);
@@ -842,6 +843,7 @@ struct Agent::Impl {
 
   void Reload() {
     last_reload_attempt_ms = NowMs();
+    ++reload_attempts;
     std::shared_ptr<Runtime> old = Current();
     auto config = LoadAgentConfig(options.config_path);
     if (!config.ok()) {
@@ -896,6 +898,7 @@ struct Agent::Impl {
       j["agent"]["last_reload_error"] =
           last_reload_error.empty() ? Json(nullptr) : Json(last_reload_error);
       j["agent"]["last_reload_attempt"] = TimeOrNull(last_reload_attempt_ms);
+      j["agent"]["reload_attempts"] = reload_attempts;
       return j;
     }
     if (command == "run-now") {

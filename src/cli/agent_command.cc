@@ -1,12 +1,13 @@
 // `warden agent`: runs the host agent (`warden agent --config FILE`) and talks
-// to a running one: `status`, `run-now JOB`, `test-sink NAME`, and the
+// to a running one: `status`, `run-now JOB`, `test-sink NAME`, `reload`, and the
 // problems it keeps (`problems`, `problems show ID`, `problems dismiss ID
 // --comment ...`). The running agent is found through its control socket,
 // located from --config, --state-dir or --socket (default: the default state
 // directory). Problems are read straight from the state file, so they can be
 // listed while the agent is stopped; a dismissal goes through the agent when
 // it runs (so sinks see the event) and into the file otherwise.
-// Exit codes: 0 success, 1 `run-now` ran a job that failed, 2 usage or input
+// Exit codes: 0 success, 1 `run-now` ran a job that failed or `reload` was
+// rejected (the running config stays), 2 usage or input
 // error (including "the agent is not running").
 #include <unistd.h>
 
@@ -215,6 +216,38 @@ int RunStatus(const Location& loc, const std::string& format_flag) {
     PrintStatusTable(*s);
   }
   return 0;
+}
+
+// Asks the agent to re-read its config and waits until it has tried: only
+// the agent hears it (unlike `kill -HUP $(pidof warden)`, which also stops
+// every other warden process), and the answer says whether it took.
+int RunReload(const Location& loc, int timeout_s) {
+  auto where = Resolve(loc);
+  if (!where.ok()) return ReportError(where.status());
+  auto before = Ask(where->socket, {{"command", "status"}});
+  if (!before.ok()) return ReportError(before.status());
+  const int64_t previous = (*before)["agent"].value("reload_attempts", int64_t{0});
+  auto asked = Ask(where->socket, {{"command", "reload"}});
+  if (!asked.ok()) return ReportError(asked.status());
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(timeout_s);
+  while (std::chrono::steady_clock::now() < deadline) {
+    auto s = Ask(where->socket, {{"command", "status"}});
+    if (!s.ok()) return ReportError(s.status());
+    const Json& agent = (*s)["agent"];
+    if (agent.value("reload_attempts", int64_t{0}) != previous) {
+      if (!agent.value("last_reload_error", Json(nullptr)).is_null()) {
+        std::cerr << "warden: reload rejected, the running config stays in force: "
+                  << Text(agent["last_reload_error"]) << "\n";
+        return 1;
+      }
+      std::cerr << "warden: config reloaded from " << Text(agent["config"]) << " (sha256 "
+                << Text(agent["config_hash"]).substr(0, 12) << ")\n";
+      return 0;
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
+  return ReportError(Status(StatusCode::kTimeout, "the agent did not report the reload within " +
+                                                      std::to_string(timeout_s) + " s"));
 }
 
 const Json* FindJob(const Json& status, const std::string& name) {
@@ -614,6 +647,7 @@ void AddAgentCommand(CLI::App& app, CommandAction* action) {
               "  warden agent --config agent.yaml --check\n"
               "  warden agent status\n"
               "  warden agent run-now HOST-OPEN-PORTS\n"
+              "  warden agent reload\n"
               "  warden agent problems --format csv > problems.csv\n"
               "  warden agent problems dismiss 3f2a9c1b7e0d --comment \"approved by J. Doe\"\n"
               "  warden agent test-sink siem-syslog");
@@ -639,6 +673,15 @@ void AddAgentCommand(CLI::App& app, CommandAction* action) {
   AddLocationOptions(*status, &o->loc);
   AddFormatOption(*status, &o->format, "table|json");
   status->callback([o, action]() { *action = [o]() { return RunStatus(o->loc, o->format); }; });
+
+  CLI::App* reload =
+      agent->add_subcommand("reload", "Re-read the running agent's config and say whether it took")
+          ->footer(
+              "A rejected config (file:line:column and why) leaves the running one in force; "
+              "exit 1 then.\n"
+              "Examples:\n  warden agent reload\n  warden agent reload --config agent.yaml");
+  AddLocationOptions(*reload, &o->loc);
+  reload->callback([o, action]() { *action = [o]() { return RunReload(o->loc, 60); }; });
 
   CLI::App* run_now =
       agent->add_subcommand("run-now", "Run one job immediately and wait for its result")

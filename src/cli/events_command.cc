@@ -18,6 +18,7 @@
 #include <optional>
 #include <sstream>
 
+#include "cli/stop_signals.h"
 #include "cli/terminal_table.h"
 #include "cli/warden_cli.h"
 #include "core/finding.h"
@@ -28,20 +29,6 @@
 namespace warden {
 
 namespace {
-
-volatile std::sig_atomic_t g_stop = 0;
-
-void OnStopSignal(int) { g_stop = 1; }
-
-void InstallStopHandlers() {
-  struct sigaction sa {};
-  sa.sa_handler = OnStopSignal;
-  sigemptyset(&sa.sa_mask);
-  sa.sa_flags = 0;  // no SA_RESTART: the poll wakes up
-  sigaction(SIGINT, &sa, nullptr);
-  sigaction(SIGTERM, &sa, nullptr);
-  signal(SIGPIPE, SIG_IGN);
-}
 
 // "{" + "\"record\":\"<type>\"," + the rest of a JSON object.
 std::string Tagged(std::string_view type, std::string_view object_json) {
@@ -226,7 +213,7 @@ void AddWatch(CLI::App& events, CommandAction* action) {
       auto deadline = std::chrono::steady_clock::now() +
                       std::chrono::milliseconds(static_cast<int64_t>(opts->duration * 1000));
       int exit_code = 0;
-      while (!g_stop) {
+      while (!StopRequested()) {
         if (opts->duration > 0 && std::chrono::steady_clock::now() >= deadline) break;
         Status st = (*pipeline)->Poll(std::chrono::milliseconds(250), on_event, on_finding);
         std::cout.flush();
@@ -241,8 +228,10 @@ void AddWatch(CLI::App& events, CommandAction* action) {
       fit.reset();
       Json final_status = (*pipeline)->StatusJson();
       (*pipeline)->Stop();
-      std::cerr << "warden: stopped; " << final_status.value("events_processed", uint64_t{0})
-                << " events, " << final_status.value("findings", uint64_t{0}) << " findings, "
+      std::cerr << "warden: stopped"
+                << (StopRequested() ? " by " + std::string(StopSignalName(StopSignal())) : "")
+                << "; " << final_status.value("events_processed", uint64_t{0}) << " events, "
+                << final_status.value("findings", uint64_t{0}) << " findings, "
                 << final_status.value("drops_total", uint64_t{0}) << " dropped" << std::endl;
       return exit_code;
     };

@@ -20,6 +20,7 @@
 #include <map>
 #include <vector>
 
+#include "cli/stop_signals.h"
 #include "cli/terminal_table.h"
 #include "cli/warden_cli.h"
 #include "cloud/builtin_catalog.h"
@@ -38,20 +39,6 @@ namespace {
 
 // --max-record-mb: a record is buffered whole, so this bounds memory too.
 constexpr size_t kMaxRecordMb = 4096;
-
-volatile std::sig_atomic_t g_stop = 0;  // the signal that asked to stop, or 0
-void OnSignal(int signal) { g_stop = signal; }
-
-// SIGINT and SIGTERM set g_stop. Without SA_RESTART, so a system call
-// waiting when the signal lands returns instead of resuming.
-void InstallStopHandlers() {
-  struct sigaction sa {};
-  sa.sa_handler = OnSignal;
-  sigemptyset(&sa.sa_mask);
-  sa.sa_flags = 0;
-  sigaction(SIGINT, &sa, nullptr);
-  sigaction(SIGTERM, &sa, nullptr);
-}
 
 // Problems (bad records, unreadable files) on stderr, capped so a broken
 // directory cannot drown the terminal; the summary gives the totals.
@@ -264,7 +251,7 @@ int RunScan(const ScanOptionsCli& o, bool watch) {
   CloudTrailReader reader(
       [&](const SplitRecord& r, const RecordOrigin& origin) { sc.ProcessRecord(r, origin); },
       [&](const std::string& m) { problems(m); }, o.max_record_mb << 20);
-  reader.set_stop([] { return g_stop != 0; });
+  reader.set_stop([] { return StopRequested(); });
 
   InstallStopHandlers();
   const auto start = std::chrono::steady_clock::now();
@@ -274,14 +261,14 @@ int RunScan(const ScanOptionsCli& o, bool watch) {
   bool interrupted = false;
   if (!watch) {
     for (const std::string& in : o.inputs) {
-      if (g_stop) break;
+      if (StopRequested()) break;
       Status st = reader.ReadPath(in);
       if (!st.ok()) {
         std::cerr << "warden: " << st.message() << "\n";
         input_error = true;
       }
     }
-    interrupted = g_stop != 0;
+    interrupted = StopRequested();
     writer.Flush();
   }
   if ((watch || o.follow) && !interrupted) {
@@ -296,7 +283,7 @@ int RunScan(const ScanOptionsCli& o, bool watch) {
       std::cerr << "warden: watching " << dirs.size()
                 << " path(s) for new CloudTrail files (Ctrl-C stops)\n";
     (void)reader.Follow(
-        dirs, fo, [] { return g_stop != 0; }, [&] { writer.Flush(); });
+        dirs, fo, [] { return StopRequested(); }, [&] { writer.Flush(); });
   }
   writer.Finish();
   problems.Finish();
@@ -324,7 +311,7 @@ int RunScan(const ScanOptionsCli& o, bool watch) {
       std::cerr << "; " << st.deep_records << " matching records nested over " << kMaxEvidenceDepth
                 << " levels (evidence kept as text)";
     if (interrupted)
-      std::cerr << "; stopped by " << (g_stop == SIGINT ? "SIGINT" : "SIGTERM")
+      std::cerr << "; stopped by " << StopSignalName(StopSignal())
                 << " before the end of the input";
     std::cerr << "\n";
     for (const RegexLimitReport& r : sc.RegexLimitReports())
@@ -335,7 +322,7 @@ int RunScan(const ScanOptionsCli& o, bool watch) {
   }
   if (failed_threshold) return 1;
   if (o.notify.fail_on_error && notifier->stats().failed() > 0) return 3;
-  if (interrupted) return 128 + static_cast<int>(g_stop);
+  if (interrupted) return 128 + StopSignal();
   return input_error ? 2 : 0;
 }
 
