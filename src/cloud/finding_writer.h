@@ -4,13 +4,16 @@
 //   ocsf  - one OCSF 1.1 Detection Finding (class 2004) per line;
 //   table - a table for people: time, risk, rule, event, actor, account,
 //           region, event id (buffered until Flush, so widths fit).
-// JSON formats are streamed. Flush() ends a batch (the table prints; `trail
+// JSON formats are streamed: each finding is rendered as text (the raw event
+// spliced in as its evidence, no document built) into a buffer written out
+// in large pieces. Flush() ends a batch (the table prints; `trail
 // watch` flushes after every poll). Not for host query rows (RowPrinter).
 #pragma once
 
 #include <memory>
 #include <optional>
 #include <ostream>
+#include <string>
 #include <string_view>
 #include <vector>
 
@@ -32,8 +35,12 @@ class FindingWriter {
   void Finish();
 
  private:
+  static constexpr size_t kFlushBytes = 256 << 10;
+  void WritePending();
+
   FindingFormat format_;
   std::ostream& out_;
+  std::string pending_;
   size_t written_ = 0;
   bool finished_ = false;
   std::vector<std::vector<std::string>> rows_;
