@@ -1,17 +1,30 @@
-# The two commands of the quick start, plus the pieces they are made of.
-#   make run    install what is missing, build, start Warden
-#   make test   install what is missing, build, run every test
+# The commands of the quick start, plus the pieces they are made of.
+#   make run       install what is missing, build, start Warden
+#   make install   build warden and install it as $(PREFIX)/bin/warden
+#   make test      install what is missing, build, run every test
+# PRESET picks the build mode of CMakePresets.json, and with it the folder:
+#   make build PRESET=dev   builds in build-dev/ (release: build/, asan: build-asan/, ...)
+SHELL := /bin/bash
 PRESET ?= release
-BUILD_DIR := build
+# The preset's binaryDir in CMakePresets.json: build/ for release, build-NAME/ for the others.
+BUILD_DIR = $(if $(filter release,$(PRESET)),build,build-$(PRESET))
 JOBS ?= $(shell nproc)
+STARTED := $(shell date +%s)
+empty :=
+space := $(empty) $(empty)
+PREFIX ?= /usr/local
 
-.PHONY: deps build run test bench fuzz lint clean
+.PHONY: deps configure build run install uninstall test tsan bench fuzz lint clean
 
 deps:
 	@bash scripts/install-deps.sh
 
-build: deps
+configure: deps
 	@cmake --preset $(PRESET) >/dev/null
+	@test -f $(BUILD_DIR)/CMakeCache.txt || { echo "make: preset $(PRESET) did not configure \
+	$(BUILD_DIR)/: keep BUILD_DIR in the Makefile in step with CMakePresets.json" >&2; exit 2; }
+
+build: configure
 	@cmake --build $(BUILD_DIR) -j $(JOBS)
 
 # `make run` starts the host agent with examples/agent.yaml (every key is
@@ -21,23 +34,59 @@ build: deps
 run: build
 	@bash scripts/run-agent.sh $(BUILD_DIR)/warden examples/agent.yaml
 
-test: build
-	@cd $(BUILD_DIR) && ctest --output-on-failure -j $(JOBS)
+# Only the warden binary is built; DESTDIR stages the install for packaging.
+install: deps
+	@cmake --preset $(PRESET) >/dev/null
+	@cmake --build $(BUILD_DIR) -j $(JOBS) --target warden
+	@install -D -m 0755 $(BUILD_DIR)/warden $(DESTDIR)$(PREFIX)/bin/warden
+	@echo "installed $(DESTDIR)$(PREFIX)/bin/warden ($$($(DESTDIR)$(PREFIX)/bin/warden --version))"
 
+uninstall:
+	rm -f $(DESTDIR)$(PREFIX)/bin/warden
+
+# Every test is its own CTest test (GoogleTest discovery), run JOBS at a time;
+# the few that need the host to themselves say so in CMakeLists.txt.
+test: build
+	@start=$$SECONDS; status=0; \
+	ctest --test-dir $(BUILD_DIR) --output-on-failure -j $(JOBS) || status=$$?; \
+	echo "make test: tests took $$((SECONDS - start)) s, $$(( $$(date +%s) - $(STARTED) )) s in all"; \
+	exit $$status
+
+# The tests of the modules with threads of their own (the agent's job runner and
+# reload; the delivery module's sinks, queues and retries; the server's I/O and
+# worker threads; the store's writer thread and reader pool) under
+# ThreadSanitizer, in build-tsan/. Any report fails the run; tests/tsan.supp
+# silences third-party code only.
+TSAN_TESTS = agent_test delivery_test server_test store_test
+tsan: deps
+	@cmake --preset tsan >/dev/null
+	@cmake --build build-tsan -j $(JOBS) --target $(TSAN_TESTS)
+	@start=$$SECONDS; status=0; \
+	TSAN_OPTIONS="suppressions=$(CURDIR)/tests/tsan.supp halt_on_error=1 second_deadlock_stack=1" \
+	ctest --test-dir build-tsan --output-on-failure -j $(JOBS) \
+	  -R '^($(subst $(space),|,$(strip $(TSAN_TESTS:_test=))))\.' || status=$$?; \
+	echo "make tsan: tests took $$((SECONDS - start)) s, $$(( $$(date +%s) - $(STARTED) )) s in all"; \
+	exit $$status
+
+bench: PRESET = release
 bench: build
 	@bash bench/run_all.sh
 
-# Every fuzz target for FUZZ_SECONDS each, one after the other; each run is
-# bounded by an outer timeout, so this always ends. Corpora, logs and crash
-# artifacts go to build-fuzz/fuzz-work/; any finding fails the target.
+# Every fuzz target for FUZZ_SECONDS each, FUZZ_JOBS at a time (default one
+# after the other); each run is bounded by an outer timeout, so this always
+# ends. Corpora, logs and crash artifacts go to build-fuzz/fuzz-work/; any
+# finding fails the target.
 FUZZ_SECONDS ?= 60
+FUZZ_JOBS ?= 1
 fuzz: deps
 	@cmake --preset fuzz >/dev/null
 	@cmake --build build-fuzz -j $(JOBS)
-	@bash fuzz/run_all.sh build-fuzz $(FUZZ_SECONDS)
+	@FUZZ_JOBS=$(FUZZ_JOBS) bash fuzz/run_all.sh build-fuzz $(FUZZ_SECONDS)
 
-lint:
-	@git ls-files '*.cc' '*.h' | xargs clang-format --dry-run --Werror
+# clang-format 14 over every file, clang-tidy over the changed .cc files
+# (scripts/lint.sh says which and why).
+lint: deps
+	@JOBS=$(JOBS) bash scripts/lint.sh build
 
 clean:
-	rm -rf build build-dev build-asan build-fuzz
+	rm -rf build build-dev build-asan build-tsan build-fuzz

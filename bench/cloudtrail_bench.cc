@@ -1,6 +1,6 @@
 // CloudTrail rule evaluation at line rate, against jq. Generates ~200 MB of
 // CloudTrail JSON lines in a temporary directory (events modelled on the real
-// attack-simulation samples in ../shared/cloudtrail-samples when present:
+// attack-simulation samples in tests/fixtures/cloudtrail (or --samples=DIR):
 // each sample event is re-emitted with a fresh eventID, eventTime, requestID
 // and source address; else on built-in templates), then measures on one core:
 //   - jq_rtm011:      jq over the file with a filter equivalent to the five
@@ -23,6 +23,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <charconv>
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
@@ -248,7 +249,7 @@ uint64_t ScanOnce(const std::shared_ptr<std::vector<warden::Rule>>& rules, bool 
   return matches;
 }
 
-void RunWarden(benchmark::State& state, std::shared_ptr<std::vector<warden::Rule>> rules,
+void RunWarden(benchmark::State& state, const std::shared_ptr<std::vector<warden::Rule>>& rules,
                bool findings, Result* result) {
   uint64_t matches = 0;
   for (auto _ : state) matches = ScanOnce(rules, findings);
@@ -318,20 +319,23 @@ class Reporter : public benchmark::ConsoleReporter {
   }
 };
 
-}  // namespace
-
-int main(int argc, char** argv) {
+int Run(int argc, char** argv) {
   size_t mb = 200;
   std::string samples = std::filesystem::path(__FILE__).parent_path().parent_path().string() +
-                        "/../shared/cloudtrail-samples/invictus-ir_aws_dataset";
+                        "/tests/fixtures/cloudtrail/invictus-ir_aws_dataset";
   std::string workdir;
   bool cache_as_read = true;
   std::vector<char*> rest;
   for (int i = 0; i < argc; ++i) {
     std::string a = argv[i];
-    if (a.rfind("--mb=", 0) == 0)
-      mb = std::stoul(a.substr(5));
-    else if (a.rfind("--samples=", 0) == 0)
+    if (a.rfind("--mb=", 0) == 0) {
+      const char* end = a.data() + a.size();
+      auto parsed = std::from_chars(a.data() + 5, end, mb);
+      if (parsed.ec != std::errc() || parsed.ptr != end || mb == 0) {
+        std::cerr << "--mb: expected a positive number of megabytes, got '" << a.substr(5) << "'\n";
+        return 2;
+      }
+    } else if (a.rfind("--samples=", 0) == 0)
       samples = a.substr(10);
     else if (a.rfind("--workdir=", 0) == 0)
       workdir = a.substr(10);
@@ -451,4 +455,17 @@ int main(int argc, char** argv) {
     return 1;
   }
   return 0;
+}
+
+}  // namespace
+
+// Errors of the standard library (a --workdir that cannot be created, say)
+// end the run with their message rather than std::terminate.
+int main(int argc, char** argv) {
+  try {
+    return Run(argc, argv);
+  } catch (const std::exception& e) {
+    std::cerr << "cloudtrail_bench: " << e.what() << "\n";
+    return 2;
+  }
 }

@@ -8,7 +8,9 @@
 # timeout handler would otherwise never end). At the end it prints, per
 # target, the executions and the coverage (edges, libFuzzer's `cov:`) and the
 # path of each artifact; it exits non-zero when a target crashed, leaked, hung
-# or was killed. It does not minimise or triage what it finds.
+# or was killed. FUZZ_JOBS=N runs N targets side by side; FUZZ_TARGETS
+# names the targets to run (default: all). It does not
+# minimise or triage what it finds.
 set -uo pipefail
 build=${1:-build-fuzz}
 seconds=${2:-60}
@@ -22,15 +24,23 @@ mkdir -p "$workroot"
 
 shopt -s nullglob
 bins=("$build"/fuzz/*_fuzz)
+if [ -n "${FUZZ_TARGETS:-}" ]; then  # e.g. FUZZ_TARGETS="osv_fuzz oval_fuzz"
+  picked=()
+  for name in $FUZZ_TARGETS; do
+    [ -x "$build/fuzz/$name" ] || { echo "run_all.sh: no fuzz target $name in $build/fuzz" >&2; exit 2; }
+    picked+=("$build/fuzz/$name")
+  done
+  bins=("${picked[@]}")
+fi
 if [ ${#bins[@]} -eq 0 ]; then
   echo "run_all.sh: no fuzz targets in $build/fuzz (build with: cmake --preset fuzz && cmake --build $build)" >&2
   exit 2
 fi
 
-status=0
-rows=()
-findings=()
-for bin in "${bins[@]}"; do
+# One target: runs it, then writes "row<TAB>finding..." lines to $work/result
+# (the summary below reads them, so targets can run side by side).
+run_target() {
+  local bin=$1 name work log rc execs cov result artifact
   name=$(basename "$bin")
   work="$workroot/$name"
   rm -rf "$work"
@@ -48,24 +58,52 @@ for bin in "${bins[@]}"; do
   fi
   cov=$(grep -o 'cov: [0-9]*' "$log" | tail -n 1 | cut -d' ' -f2)
   result=ok
+  local -a found=()
   if [ $rc -eq 124 ] || [ $rc -eq 137 ]; then
     result="killed after $((seconds + grace))s (hung)"
-    findings+=("$name: did not end; log $log")
+    found+=("$name: did not end; log $log")
   elif [ $rc -ne 0 ]; then
     result="failed (exit $rc)"
+    found+=("$name: exit $rc; log $log")
   fi
   for artifact in "$work/artifacts"/{crash,leak,timeout,oom}-*; do
     result="found $(basename "$artifact" | cut -d- -f1)"
-    findings+=("$name: $artifact")
+    found+=("$name: $artifact")
   done
   if [ "$result" != ok ]; then
-    status=1
-    if [ $rc -ne 0 ] && [ $rc -ne 124 ] && [ $rc -ne 137 ]; then
-      findings+=("$name: exit $rc; log $log")
-    fi
-    grep -m 1 -E '^==[0-9]+==ERROR|^SUMMARY|deadly signal|ERROR: libFuzzer' "$log" | sed 's/^/   /'
+    grep -m 1 -E '^==[0-9]+==ERROR|^SUMMARY|deadly signal|ERROR: libFuzzer' "$log" | sed "s/^/   $name: /"
   fi
-  rows+=("$(printf '%-24s %14s %8s  %s' "$name" "${execs:-?}" "${cov:-?}" "$result")")
+  {
+    printf 'row\t%-24s %14s %8s  %s\n' "$name" "${execs:-?}" "${cov:-?}" "$result"
+    for f in "${found[@]}"; do printf 'finding\t%s\n' "$f"; done
+  } >"$work/result"
+}
+
+# FUZZ_JOBS targets at a time (default 1: each target has a core to itself,
+# so executions are comparable between runs).
+jobs=${FUZZ_JOBS:-1}
+for bin in "${bins[@]}"; do
+  while [ "$(jobs -rp | wc -l)" -ge "$jobs" ]; do wait -n; done
+  run_target "$bin" &
+done
+wait
+
+status=0
+rows=()
+findings=()
+for bin in "${bins[@]}"; do
+  result="$workroot/$(basename "$bin")/result"
+  if [ ! -f "$result" ]; then
+    status=1
+    findings+=("$(basename "$bin"): no result (the runner itself failed)")
+    continue
+  fi
+  while IFS=$'\t' read -r kind text; do
+    case $kind in
+      row) rows+=("$text"); [[ $text == *"  ok" ]] || status=1 ;;
+      finding) findings+=("$text"); status=1 ;;
+    esac
+  done <"$result"
 done
 
 echo

@@ -11,11 +11,14 @@ PACKAGES=(
   libsqlite3-dev libsimdjson-dev nlohmann-json3-dev libyaml-cpp-dev libpcre2-dev
   libcurl4-openssl-dev libssl-dev libcli11-dev libedit-dev libmagic-dev libsystemd-dev
   librpm-dev zlib1g-dev libbz2-dev libzip-dev libxml2-dev libbpf-dev libelf-dev bpftool
-  # the server: Boost.Beast/Asio 1.81 (not 1.74, see docs/architecture.md), passwords and tokens
-  libboost1.81-dev libsodium-dev
+  # the server: Boost.Beast/Asio 1.81 (not 1.74, see docs/architecture.md), passwords and tokens,
+  # JSON Schema validation of API requests and responses
+  libboost1.81-dev libsodium-dev libvalijson-dev
+  # lint (make lint pins clang-format 14, Debian 12's)
+  clang-format clang-tidy
   # tests and benchmarks
   libgtest-dev libgmock-dev libbenchmark-dev rpm python3 python3-apt python3-rpm
-  procps iproute2 iptables jq sqlite3 rsyslog pciutils usbutils file openssh-client kmod util-linux
+  bzip2 procps iproute2 iptables jq sqlite3 rsyslog pciutils usbutils file openssh-client kmod util-linux
 )
 
 missing=()

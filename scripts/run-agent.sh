@@ -9,6 +9,12 @@ C=${2:-examples/agent.yaml}
 $W agent --config "$C" --check >/dev/null || exit 2
 S=$($W agent --config "$C" --check | sed -n 's/.*; state \(.*\))$/\1/p')
 echo "Warden agent on this host with $C (Ctrl-C stops it)."
+echo "  warden    this is $(realpath "$W"); the commands below call it by that path."
+if command -v warden >/dev/null 2>&1; then
+  echo "            On PATH, \`warden\` is $(command -v warden) ($(warden --version 2>/dev/null))."
+else
+  echo "            \`make install\` puts it in /usr/local/bin so that \`warden ...\` works as in the docs."
+fi
 echo "  problems  printed below as they open and resolve; list them: $W agent problems"
 echo "            kept in $S/state.db, events also in $S/problems.jsonl"
 echo "  results   scheduled query results (osquery result-log JSON) in $S/results.jsonl"

@@ -16,7 +16,9 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <cerrno>
 #include <chrono>
+#include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <functional>
@@ -60,13 +62,9 @@ std::vector<json> JsonLines(const std::string& path) {
   return out;
 }
 
+// testing::WaitFor polling every 100 ms: most conditions here run `warden agent status`.
 bool WaitFor(const std::function<bool()>& done, std::chrono::milliseconds timeout) {
-  const auto end = std::chrono::steady_clock::now() + timeout;
-  while (std::chrono::steady_clock::now() < end) {
-    if (done()) return true;
-    std::this_thread::sleep_for(std::chrono::milliseconds(100));
-  }
-  return done();
+  return testing::WaitFor(done, timeout, std::chrono::milliseconds(100));
 }
 
 // A socket the test owns, on an ephemeral port of every address.
@@ -80,8 +78,8 @@ class ListeningSocket {
     a.sin_family = AF_INET;
     a.sin_port = htons(static_cast<uint16_t>(port));
     inet_pton(AF_INET, address, &a.sin_addr);
-    bind(fd_, reinterpret_cast<sockaddr*>(&a), sizeof a);
-    listen(fd_, 1);
+    if (bind(fd_, reinterpret_cast<sockaddr*>(&a), sizeof a) != 0 || listen(fd_, 1) != 0)
+      ADD_FAILURE() << "listen on " << address << ":" << port << ": " << std::strerror(errno);
     socklen_t len = sizeof a;
     getsockname(fd_, reinterpret_cast<sockaddr*>(&a), &len);
     port_ = ntohs(a.sin_port);
@@ -147,14 +145,11 @@ class AgentProcess {
   // agent was still running then (it is killed).
   int StopWithin(std::chrono::milliseconds limit) {
     kill(pid_, SIGTERM);
-    const auto end = std::chrono::steady_clock::now() + limit;
     int status = 0;
-    while (waitpid(pid_, &status, WNOHANG) == 0) {
-      if (std::chrono::steady_clock::now() >= end) {
-        Kill9();
-        return -2;
-      }
-      std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    if (!testing::WaitFor([&] { return waitpid(pid_, &status, WNOHANG) != 0; }, limit,
+                          std::chrono::milliseconds(20))) {
+      Kill9();
+      return -2;
     }
     pid_ = -1;
     return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
@@ -537,7 +532,7 @@ sinks:
 
 // The agent built with a test-only table that blocks on a FIFO
 // (tests/testing/blocking_table_agent.cc).
-std::string TestAgentBinary() { return std::string(WARDEN_BINARY_DIR) + "/warden_test_agent"; }
+std::string TestAgentBinary() { return testing::BuiltPath("warden_test_agent"); }
 
 TEST(AgentCliTest, StuckQueryIsReportedWhileHeartbeatAndOtherJobsRunAndSigtermStopsAtOnce) {
   TempDir fifo_dir;
@@ -773,6 +768,7 @@ sinks:
   std::mt19937 rng(7);
   for (int round = 0; round < 4; ++round) {
     agent.Start();
+    // Killed at a random moment, not at a condition: that is the test.
     std::this_thread::sleep_for(
         std::chrono::milliseconds(std::uniform_int_distribution<int>(800, 2000)(rng)));
     for (const auto& id : QueuedIds(queue_db)) ever_queued.insert(id);
@@ -1028,6 +1024,42 @@ TEST(AgentCliTest, StatusWithoutAgentSaysItIsNotRunning) {
   auto r = RunCommand({WardenBinary(), "agent", "status", "--state-dir", dir.path()});
   EXPECT_EQ(r.exit_code, 2);
   EXPECT_NE(r.err.find("the agent is not running"), std::string::npos) << r.err;
+}
+
+// `agent status`, `agent problems` and `problems show` on an 80- and a
+// 120-column terminal: every line fits, and the problem's id (the handle to
+// act on it) is still there.
+TEST(AgentCliTest, StatusAndProblemsFitTheTerminal) {
+  ListeningSocket socket;
+  AgentProcess agent(kPortsOnly);
+  agent.Start();
+  ASSERT_TRUE(WaitFor([&] { return agent.PortProblem(socket.port()).is_object(); },
+                      std::chrono::seconds(10)));
+  const std::string id = agent.PortProblem(socket.port())["id"];
+  for (int width : {80, 120}) {
+    for (const std::vector<std::string>& cmd : std::vector<std::vector<std::string>>{
+             {"agent", "status", "--config", agent.config()},
+             {"agent", "problems", "--status", "all", "--config", agent.config()},
+             {"agent", "problems", "show", id, "--config", agent.config()}}) {
+      std::vector<std::string> argv = cmd;
+      argv.insert(argv.begin(), WardenBinary());
+      auto r = testing::RunInTerminal(argv, width);
+      ASSERT_EQ(r.exit_code, 0) << cmd[1] << ": " << r.err;
+      if (cmd[1] == "problems") {
+        EXPECT_NE(r.out.find(id.substr(0, 12)), std::string::npos) << r.out;
+      }
+      // problems show's prose (why, remediation, evidence) wraps as prose
+      // does; its tables fit.
+      const bool show = cmd[2] == "show";
+      std::istringstream lines(r.out);
+      for (std::string line; std::getline(lines, line);) {
+        if (show && line.rfind("|", 0) != 0 && line.rfind("+", 0) != 0) continue;
+        size_t chars = 0;
+        for (unsigned char c : line) chars += (c & 0xc0) != 0x80;
+        EXPECT_LE(chars, static_cast<size_t>(width)) << cmd[1] << " at " << width << ":\n" << line;
+      }
+    }
+  }
 }
 
 }  // namespace

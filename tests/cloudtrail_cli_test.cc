@@ -1,5 +1,5 @@
 // End-to-end tests of `warden trail` and `warden rules` through the built
-// binary, over the real CloudTrail of ../shared/cloudtrail-samples (an
+// binary, over the real CloudTrail of tests/fixtures/cloudtrail (an
 // attack simulation, 2,900 events). The reference for the regex rows is
 // Python's re.search run over the same files: Warden must select exactly the
 // events it selects, one finding per event.
@@ -29,9 +29,7 @@ using testing::RunShell;
 using testing::TempDir;
 using testing::WardenBinary;
 
-std::string Samples() {
-  return testing::SourcePath("../shared/cloudtrail-samples/invictus-ir_aws_dataset");
-}
+std::string Samples() { return testing::FixturePath("cloudtrail/invictus-ir_aws_dataset"); }
 
 // Event ids of the sample events whose (eventName, eventSource,
 // userIdentity.type) match every given regex with Python's re.search; a
@@ -366,16 +364,28 @@ TEST(CloudTrailCliTest, WatchPicksUpFilesAsTheyLand) {
   dir.WriteFile(
       "old/a.json",
       R"({"Records":[{"eventID":"old","eventName":"StopLogging","eventSource":"cloudtrail.amazonaws.com"}]})");
+  const std::string err_path = dir.path() + "/watch.err";
+  auto file_text = [](const std::string& path) {
+    std::ifstream in(path);
+    std::stringstream ss;
+    ss << in.rdbuf();
+    return ss.str();
+  };
   std::thread writer([&] {
-    std::this_thread::sleep_for(std::chrono::milliseconds(1200));
+    // The new file must land after the watch's first listing, which comes
+    // right after its "watching" line; the pause covers the watch being
+    // descheduled in between (it polls every 200 ms, so nothing is lost).
+    testing::WaitFor([&] { return file_text(err_path).find("watching") != std::string::npos; },
+                     std::chrono::seconds(10), std::chrono::milliseconds(20));
+    std::this_thread::sleep_for(std::chrono::milliseconds(200));
     dir.WriteFile(
         "AWSLogs/1/CloudTrail/us-east-1/2024/01/01/new.json",
         R"({"Records":[{"eventID":"new","eventName":"StopLogging","eventSource":"cloudtrail.amazonaws.com"}]})");
   });
-  auto r = RunCommand({WardenBinary(), "trail", "watch", "--interval", "0.2", "--duration", "4",
-                       "-f", "jsonl", dir.path()});
+  auto r = RunShell(WardenBinary() + " trail watch --interval 0.2 --duration 4 -f jsonl " +
+                    dir.path() + " 2>" + err_path);
   writer.join();
-  EXPECT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(r.exit_code, 0) << file_text(err_path);
   auto findings = JsonLines(r.out);
   ASSERT_EQ(findings.size(), 1u) << r.out;
   EXPECT_EQ(findings[0]["event_id"], "new");
@@ -412,12 +422,14 @@ TEST(CloudTrailCliTest, WebhookAndSlackNotificationsReachALocalReceiverWithValid
   int64_t pid = 0;
   ASSERT_TRUE(ParseInt64(TrimWhitespace(started.out), &pid));
   std::string port;
-  for (int i = 0; i < 100 && port.empty(); ++i) {
-    std::this_thread::sleep_for(std::chrono::milliseconds(50));
-    std::ifstream in(port_file);
-    std::getline(in, port);
-  }
-  ASSERT_FALSE(port.empty());
+  ASSERT_TRUE(testing::WaitFor(
+      "the receiver to write its port",
+      [&] {
+        std::ifstream in(port_file);
+        std::getline(in, port);
+        return !port.empty();
+      },
+      std::chrono::seconds(10), std::chrono::milliseconds(20)));
   std::string base = "http://127.0.0.1:" + port;
   auto r =
       RunShell("WARDEN_WEBHOOK_SECRET=topsecret " + WardenBinary() +
@@ -425,13 +437,15 @@ TEST(CloudTrailCliTest, WebhookAndSlackNotificationsReachALocalReceiverWithValid
                "/hook --slack-webhook " + base + "/services/T/B/X " + Samples() + " > /dev/null");
   EXPECT_EQ(r.exit_code, 0) << r.err;
   std::vector<Json> requests;
-  for (int i = 0; i < 50 && requests.size() < 2; ++i) {
-    std::ifstream in(log);
-    std::stringstream ss;
-    ss << in.rdbuf();
-    requests = JsonLines(ss.str());
-    if (requests.size() < 2) std::this_thread::sleep_for(std::chrono::milliseconds(100));
-  }
+  testing::WaitFor(
+      [&] {
+        std::ifstream in(log);
+        std::stringstream ss;
+        ss << in.rdbuf();
+        requests = JsonLines(ss.str());
+        return requests.size() >= 2;
+      },
+      std::chrono::seconds(10), std::chrono::milliseconds(20));
   kill(static_cast<pid_t>(pid), SIGTERM);
   ASSERT_EQ(requests.size(), 2u);
   for (const Json& req : requests) {

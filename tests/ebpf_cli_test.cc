@@ -9,7 +9,9 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <cerrno>
 #include <chrono>
+#include <cstring>
 #include <filesystem>
 #include <functional>
 #include <map>
@@ -37,20 +39,12 @@ std::vector<json> JsonLines(const std::string& text) {
   return out;
 }
 
-bool WaitForFile(const std::string& path, std::chrono::seconds timeout) {
-  auto deadline = std::chrono::steady_clock::now() + timeout;
-  while (std::chrono::steady_clock::now() < deadline) {
-    if (std::filesystem::exists(path)) return true;
-    std::this_thread::sleep_for(std::chrono::milliseconds(50));
-  }
-  return false;
-}
-
 int FreePort() {
   int fd = socket(AF_INET, SOCK_STREAM, 0);
   sockaddr_in a{};
   a.sin_family = AF_INET;
-  bind(fd, reinterpret_cast<sockaddr*>(&a), sizeof(a));
+  if (bind(fd, reinterpret_cast<sockaddr*>(&a), sizeof(a)) != 0)
+    ADD_FAILURE() << "bind to a free port: " << std::strerror(errno);
   socklen_t len = sizeof(a);
   getsockname(fd, reinterpret_cast<sockaddr*>(&a), &len);
   close(fd);
@@ -63,8 +57,8 @@ int RunReverseShell() {
   sockaddr_in a{};
   a.sin_family = AF_INET;
   a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  bind(listener, reinterpret_cast<sockaddr*>(&a), sizeof(a));
-  listen(listener, 1);
+  if (bind(listener, reinterpret_cast<sockaddr*>(&a), sizeof(a)) != 0 || listen(listener, 1) != 0)
+    ADD_FAILURE() << "listen on loopback: " << std::strerror(errno);
   socklen_t len = sizeof(a);
   getsockname(listener, reinterpret_cast<sockaddr*>(&a), &len);
   int port = ntohs(a.sin_port);
@@ -125,7 +119,10 @@ TEST_F(EbpfCliTest, WatchStreamsEventsFindingsAndFeedsTheEventTables) {
     watch = testing::RunCommand({testing::WardenBinary(), "events", "watch", "--format", "jsonl",
                                  "--duration", "7", "--journal", journal, "--rules", rules});
   });
-  ASSERT_TRUE(WaitForFile(journal + ".status.json", std::chrono::seconds(10)));
+  ASSERT_TRUE(testing::WaitFor(
+      "the collector's status file",
+      [&] { return std::filesystem::exists(journal + ".status.json"); }, std::chrono::seconds(10),
+      std::chrono::milliseconds(20)));
 
   ASSERT_EQ(testing::RunShell(tool + " from-the-test; true").exit_code, 0);
   const int shell_port = RunReverseShell();
@@ -137,15 +134,18 @@ TEST_F(EbpfCliTest, WatchStreamsEventsFindingsAndFeedsTheEventTables) {
   // While it runs, `events status` reports the live collector (its status
   // file is refreshed every second).
   json s;
-  for (int attempt = 0; attempt < 30; ++attempt) {
-    auto status = testing::RunCommand(
-        {testing::WardenBinary(), "events", "status", "--format", "json", "--journal", journal});
-    ASSERT_EQ(status.exit_code, 0) << status.err;
-    s = json::parse(status.out, nullptr, false);
-    ASSERT_FALSE(s.is_discarded()) << status.out;
-    if (s.value("events_processed", uint64_t{0}) > 0) break;
-    std::this_thread::sleep_for(std::chrono::milliseconds(200));
-  }
+  testing::CommandResult status;
+  testing::WaitFor(
+      [&] {
+        status = testing::RunCommand({testing::WardenBinary(), "events", "status", "--format",
+                                      "json", "--journal", journal});
+        s = json::parse(status.out, nullptr, false);
+        return status.exit_code != 0 || s.is_discarded() ||
+               s.value("events_processed", uint64_t{0}) > 0;
+      },
+      std::chrono::seconds(5), std::chrono::milliseconds(200));
+  ASSERT_EQ(status.exit_code, 0) << status.err;
+  ASSERT_FALSE(s.is_discarded()) << status.out;
   EXPECT_TRUE(s["collector"]["running"].get<bool>());
   EXPECT_EQ(s["tier"], "ebpf");
   EXPECT_GT(s.value("events_processed", uint64_t{0}), 0u);

@@ -61,16 +61,6 @@ std::vector<Json> JsonLines(const std::string& text) {
   return out;
 }
 
-// Polls `condition` every 10 ms until it holds or `limit` passes.
-bool WaitUntil(const std::function<bool()>& condition, std::chrono::milliseconds limit) {
-  const auto deadline = std::chrono::steady_clock::now() + limit;
-  while (!condition()) {
-    if (std::chrono::steady_clock::now() > deadline) return false;
-    std::this_thread::sleep_for(std::chrono::milliseconds(10));
-  }
-  return true;
-}
-
 // A warden process running in the background, its output in files.
 class Background {
  public:
@@ -118,7 +108,7 @@ class Background {
   // Waits up to `limit` for the exit; the exit code (128 + signal when killed), or -1.
   int WaitExit(std::chrono::milliseconds limit) {
     int status = 0;
-    bool done = WaitUntil([&] { return waitpid(pid_, &status, WNOHANG) == pid_; }, limit);
+    bool done = testing::WaitFor([&] { return waitpid(pid_, &status, WNOHANG) == pid_; }, limit);
     if (!done) return -1;
     exited_ = true;
     return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
@@ -226,7 +216,7 @@ TEST(InputLimitsCliTest, ScanWaitingOnAFifoWithoutAWriterStopsOnSigterm) {
   ASSERT_EQ(mkfifo(fifo.c_str(), 0600), 0);
   Background scan(dir, {"trail", "scan", "-f", "jsonl", fifo});
   ASSERT_GT(scan.pid(), 0);
-  ASSERT_TRUE(WaitUntil([&] { return scan.HasOpen(fifo); }, std::chrono::seconds(10)))
+  ASSERT_TRUE(testing::WaitFor([&] { return scan.HasOpen(fifo); }, std::chrono::seconds(10)))
       << "the scan never opened the FIFO: " << scan.err();
   const auto sent = std::chrono::steady_clock::now();
   kill(scan.pid(), SIGTERM);
@@ -244,8 +234,9 @@ TEST(InputLimitsCliTest, ScanOfAnEndlessDeviceStopsOnSigint) {
   Background scan(dir, {"trail", "scan", "-f", "jsonl", "/dev/zero"});
   ASSERT_GT(scan.pid(), 0);
   // Busy reading the endless stream (64 MiB of zeros so far) when the signal lands.
-  ASSERT_TRUE(WaitUntil([&] { return scan.HasOpen("/dev/zero") && scan.BytesRead() > (64u << 20); },
-                        std::chrono::seconds(10)))
+  ASSERT_TRUE(
+      testing::WaitFor([&] { return scan.HasOpen("/dev/zero") && scan.BytesRead() > (64u << 20); },
+                       std::chrono::seconds(10)))
       << scan.err();
   kill(scan.pid(), SIGINT);
   int rc = scan.WaitExit(std::chrono::seconds(5));

@@ -29,11 +29,10 @@ using testing::CommandResult;
 using testing::FixturePath;
 using testing::RunCommand;
 using testing::RunShell;
-using testing::SourcePath;
 using testing::TempDir;
 using testing::WardenBinary;
 
-std::string Sample(const std::string& name) { return SourcePath("../shared/vuln-samples/" + name); }
+std::string Sample(const std::string& name) { return FixturePath("vuln/samples/" + name); }
 
 CommandResult Warden(std::vector<std::string> args) {
   args.insert(args.begin(), WardenBinary());

@@ -9,6 +9,8 @@
 #include <set>
 #include <thread>
 
+#include "testing/test_util.h"
+
 namespace warden {
 namespace {
 
@@ -39,12 +41,7 @@ struct Gate {
 
 // Polls a condition for up to 10 s of real time.
 bool Eventually(const std::function<bool()>& done) {
-  const auto end = std::chrono::steady_clock::now() + std::chrono::seconds(10);
-  while (std::chrono::steady_clock::now() < end) {
-    if (done()) return true;
-    std::this_thread::sleep_for(milliseconds(2));
-  }
-  return done();
+  return testing::WaitFor(done, std::chrono::seconds(10), milliseconds(2));
 }
 
 struct FakeClock {
@@ -66,10 +63,11 @@ JobRunnerOptions Options(const FakeClock& clock, size_t max_abandoned = 4) {
 // A job that blocks at `gate` and then records whether it was interrupted.
 JobRunner::Body Blocking(std::shared_ptr<Gate> gate,
                          std::shared_ptr<std::atomic<int>> interrupted = nullptr) {
-  return [gate, interrupted](JobRunner::JobContext& ctx) {
-    gate->Wait();
-    if (interrupted) interrupted->store(ctx.interrupt.load() ? 1 : 0);
-  };
+  return
+      [gate = std::move(gate), interrupted = std::move(interrupted)](JobRunner::JobContext& ctx) {
+        gate->Wait();
+        if (interrupted) interrupted->store(ctx.interrupt.load() ? 1 : 0);
+      };
 }
 
 TEST(JobRunnerTest, RunsJobsOneAtATimeInTheOrderSubmitted) {
@@ -82,6 +80,7 @@ TEST(JobRunnerTest, RunsJobsOneAtATimeInTheOrderSubmitted) {
     runner.Submit("job" + std::to_string(i), 1000, [=](JobRunner::JobContext&) {
       const int now = ++*running;
       if (now > most->load()) most->store(now);
+      // Stay running a moment, so that a second job started alongside would be seen.
       std::this_thread::sleep_for(milliseconds(1));
       {
         std::lock_guard<std::mutex> lock(*mu);
@@ -168,7 +167,9 @@ TEST(JobRunnerTest, StopWaitsForAJobThatHonoursItsInterrupt) {
   auto finished = std::make_shared<std::atomic<bool>>(false);
   runner.Submit("polite", 60000, [=](JobRunner::JobContext& ctx) {
     started->store(true);
+    // Checks its interrupt between steps, as a table scan does.
     while (!ctx.interrupt.load()) std::this_thread::sleep_for(milliseconds(1));
+    // Takes a while to wind down after the interrupt: Stop must wait for that.
     std::this_thread::sleep_for(milliseconds(20));
     finished->store(true);
   });
@@ -243,6 +244,7 @@ TEST(JobRunnerTest, AtMostMaxAbandonedWorkersAreLeftToStuckJobs) {
   auto w = runner.Watch();
   ASSERT_EQ(w.newly_stuck.size(), 1u);
   EXPECT_EQ(w.newly_stuck[0].name, "second");
+  // Something that must not happen has no condition to wait for: give it a moment.
   std::this_thread::sleep_for(milliseconds(50));
   EXPECT_FALSE(third_ran->load()) << "no second abandoned worker: the stuck job holds the queue";
   EXPECT_EQ(runner.Running().size(), 2u);

@@ -19,6 +19,7 @@
 #include "agent/agent_config.h"
 #include "agent/control_socket.h"
 #include "cli/host_session.h"
+#include "cli/terminal_table.h"
 #include "cli/warden_cli.h"
 #include "core/time_format.h"
 #include "core/yaml_reader.h"
@@ -143,7 +144,10 @@ void PrintStatusTable(const Json& s) {
               << " events" << (src.value("active", false) ? "" : " (STOPPED)")
               << " (warden events status)\n";
   std::cout << "\n";
-  auto jobs = MakeRowPrinter(OutputFormat::kTable, std::cout);
+  auto jobs = MakeRowPrinter(
+      OutputFormat::kTable, std::cout,
+      StdoutTableFit(
+          {{"job", 3}, {"result", 2, 20}, {"next_run", 1, 14}, {"last_run", 0, 14}, {"kind", -1}}));
   jobs->Begin({"job", "kind", "schedule", "last_run", "duration", "result", "next_run"});
   for (const Json& j : s["jobs"]) {
     std::string next = j["queued"].get<bool>() ? "queued" : WithRelative(j["next_run"]);
@@ -164,7 +168,13 @@ void PrintStatusTable(const Json& s) {
   jobs->End();
   if (!s["sinks"].empty()) {
     std::cout << "\n";
-    auto sinks = MakeRowPrinter(OutputFormat::kTable, std::cout);
+    auto sinks = MakeRowPrinter(OutputFormat::kTable, std::cout,
+                                StdoutTableFit({{"sink", 3},
+                                                {"last_error", 2, 20},
+                                                {"queued", 1},
+                                                {"delivered", 1},
+                                                {"destination", -1},
+                                                {"records", -2}}));
     sinks->Begin(
         {"sink", "type", "destination", "records", "queued", "dropped", "delivered", "last_error"});
     for (const Json& k : s["sinks"]) {
@@ -198,10 +208,12 @@ int RunStatus(const Location& loc, const std::string& format_flag) {
   auto s = Ask(where->socket, {{"command", "status"}});
   if (!s.ok()) return ReportError(s.status());
   s->erase("ok");
-  if (format == "json")
+  if (format == "json") {
     std::cout << s->dump(2, ' ', false, nlohmann::json::error_handler_t::replace) << "\n";
-  else
+  } else {
+    StdoutLineFit fit;
     PrintStatusTable(*s);
+  }
   return 0;
 }
 
@@ -314,7 +326,15 @@ int RunProblems(const Location& loc, const std::string& format_flag, const std::
                 << "\n";
     return 0;
   }
-  auto printer = MakeRowPrinter(*parsed, std::cout);
+  auto printer = MakeRowPrinter(*parsed, std::cout,
+                                StdoutTableFit({{"id", 3},
+                                                {"subject", 2, 20},
+                                                {"risk_level", 2},
+                                                {"rule_id", 1},
+                                                {"status", 1},
+                                                {"title", 0, 16},
+                                                {"first_detected", -2},
+                                                {"last_detected", -1}}));
   const bool csv = format == "csv";
   std::vector<std::string> cols = {"id",    "status",  "risk_level",     "rule_id",
                                    "title", "subject", "first_detected", "last_detected"};
@@ -406,7 +426,7 @@ int RunProblemShow(const Location& loc, const std::string& id, const std::string
             << p->finding.evidence.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace)
             << "\n";
   std::cout << "\nHistory\n";
-  auto hp = MakeRowPrinter(OutputFormat::kTable, std::cout);
+  auto hp = MakeRowPrinter(OutputFormat::kTable, std::cout, StdoutTableFit({{"comment", 0, 16}}));
   hp->Begin({"revision", "at", "action", "status", "comment"});
   for (const auto& e : *history)
     hp->Row({Value(e.revision), Value(FormatRfc3339(e.at)),
@@ -415,7 +435,8 @@ int RunProblemShow(const Location& loc, const std::string& id, const std::string
   hp->End();
   if (!details->empty()) {
     std::cout << "\nFindings (" << details->size() << ")\n";
-    auto dp = MakeRowPrinter(OutputFormat::kTable, std::cout);
+    auto dp = MakeRowPrinter(OutputFormat::kTable, std::cout,
+                             StdoutTableFit({{"cve", 3, 16}, {"package", 2}, {"remediation", -1}}));
     dp->Begin({"cve", "package", "installed_version", "fixed_version", "severity", "remediation"});
     for (const Finding& finding : *details) {
       const Json d = FindingToJson(finding);

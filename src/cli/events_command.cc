@@ -15,8 +15,10 @@
 #include <csignal>
 #include <iomanip>
 #include <iostream>
+#include <optional>
 #include <sstream>
 
+#include "cli/terminal_table.h"
 #include "cli/warden_cli.h"
 #include "core/finding.h"
 #include "core/output_format.h"
@@ -135,9 +137,9 @@ void AddWatch(CLI::App& events, CommandAction* action) {
               "Run the host event collector in the foreground and stream events and findings")
           ->footer(
               "Examples:\n"
-              "  sudo warden events watch\n"
-              "  sudo warden events watch --format jsonl --findings-only | tee findings.jsonl\n"
-              "  sudo warden events watch --rules my-host-rules.yaml --duration 60\n"
+              "  warden events watch\n"
+              "  warden events watch --format jsonl --findings-only | tee findings.jsonl\n"
+              "  warden events watch --rules my-host-rules.yaml --duration 60\n"
               "While it runs, `warden query \"SELECT * FROM bpf_process_events WHERE time > "
               "...\"`\n"
               "sees the events it stored.");
@@ -197,6 +199,9 @@ void AddWatch(CLI::App& events, CommandAction* action) {
                   << std::endl;
       if (!(*pipeline)->journal_note().empty())
         std::cerr << "warden: " << (*pipeline)->journal_note() << std::endl;
+      // On a terminal each line is cut to its width (--wide: whole lines).
+      std::optional<StdoutLineFit> fit;
+      if (!jsonl) fit.emplace();
       if (!jsonl && !opts->findings_only)
         std::cout << "TIME          EVENT       PROCESS  DETAIL  [PARENT < GRANDPARENT ...]"
                   << std::endl;
@@ -233,6 +238,7 @@ void AddWatch(CLI::App& events, CommandAction* action) {
       // Deliver what is still buffered before detaching.
       (void)(*pipeline)->Poll(std::chrono::milliseconds(0), on_event, on_finding);
       std::cout.flush();
+      fit.reset();
       Json final_status = (*pipeline)->StatusJson();
       (*pipeline)->Stop();
       std::cerr << "warden: stopped; " << final_status.value("events_processed", uint64_t{0})
@@ -273,9 +279,9 @@ void AddStatus(CLI::App& events, CommandAction* action) {
       events.add_subcommand("status", "Show the collector's tier, hooks, event and drop counters")
           ->footer(
               "Examples:\n"
-              "  sudo warden events status\n"
-              "  sudo warden events status --format json\n"
-              "  sudo WARDEN_EBPF=off warden events status   # what the fallback covers");
+              "  warden events status\n"
+              "  warden events status --format json\n"
+              "  WARDEN_EBPF=off warden events status   # what the fallback covers");
   cmd->add_option("-f,--format", opts->format,
                   "table or json (default: table on a terminal, json when piped)")
       ->check(CLI::IsMember({"table", "json"}));
@@ -348,7 +354,8 @@ void AddRules(CLI::App& events, CommandAction* action) {
       }
       auto engine = HostRuleEngine::Create({});
       if (!engine.ok()) return ReportError(engine.status());
-      auto printer = MakeRowPrinter(OutputFormat::kTable, std::cout);
+      auto printer = MakeRowPrinter(OutputFormat::kTable, std::cout,
+                                    StdoutTableFit({{"id", 3}, {"title", 1, 20}, {"mitre", -1}}));
       printer->Begin({"id", "risk_level", "mitre", "title"});
       for (const Rule& r : (*engine)->rules()) {
         std::string mitre;
@@ -372,8 +379,8 @@ void AddEventsCommand(CLI::App& app, CommandAction* action) {
                          "Runtime host events from the kernel (eBPF): exec, network, set*id, opens")
           ->footer(
               "Examples:\n"
-              "  sudo warden events watch\n"
-              "  sudo warden events status\n"
+              "  warden events watch\n"
+              "  warden events status\n"
               "  warden events rules");
   events->require_subcommand(1);
   AddWatch(*events, action);

@@ -7,6 +7,7 @@
 
 #include <iostream>
 
+#include "cli/terminal_table.h"
 #include "cli/warden_cli.h"
 #include "core/time_format.h"
 #include "vuln/feed_database.h"
@@ -53,13 +54,21 @@ int RunImport(const std::string& db, const std::vector<std::string>& paths) {
 int RunStatus(const std::string& db_path, const std::string& format_name) {
   auto format = ParseOutputFormat(format_name);
   if (!format)
-    return ReportError(InvalidArgument("--format: unknown format '" + format_name + "'"));
+    return ReportError(InvalidArgument("--format: unknown format '" + format_name +
+                                       "' (use table, json, jsonl or csv)"));
   auto db = FeedDatabase::OpenReadOnly(db_path);
   if (!db.ok()) return ReportError(db.status());
   auto sources = (*db)->Sources();
   if (!sources.ok()) return ReportError(sources.status());
   const int64_t now = NowEpochSeconds();
-  auto printer = MakeRowPrinter(*format, std::cout);
+  auto printer = MakeRowPrinter(*format, std::cout,
+                                StdoutTableFit({{"source", 3},
+                                                {"age", 2},
+                                                {"records", 1},
+                                                {"feed_time", -1},
+                                                {"imported_at", -2},
+                                                {"age_seconds", -3},
+                                                {"origin", -3}}));
   printer->Begin({"source", "format", "records", "vulnerabilities", "feed_time", "age",
                   "age_seconds", "imported_at", "origin"});
   for (const FeedSourceStatus& s : *sources) {

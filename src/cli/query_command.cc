@@ -17,6 +17,7 @@
 #include <iostream>
 
 #include "cli/host_session.h"
+#include "cli/terminal_table.h"
 #include "cli/warden_cli.h"
 
 namespace warden {
@@ -53,7 +54,7 @@ void AddQueryCommand(CLI::App& app, CommandAction* action) {
       if (sql == "-") sql.assign(std::istreambuf_iterator<char>(std::cin), {});
       auto session = HostSession::Open(opts->root);
       if (!session.ok()) return ReportError(session.status());
-      auto printer = MakeRowPrinter(*format, std::cout);
+      auto printer = MakeRowPrinter(*format, std::cout, StdoutTableFit());
       bool begun = false;
       std::atomic<bool> stop{false};
       int write_errno = 0;  // set when stdout stopped taking output

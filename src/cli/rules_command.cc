@@ -11,6 +11,7 @@
 #include <iostream>
 #include <map>
 
+#include "cli/terminal_table.h"
 #include "cli/warden_cli.h"
 #include "cloud/cloudtrail_reader.h"
 #include "cloud/trail_profile.h"
@@ -151,6 +152,7 @@ int RunRulesTest(const std::string& rule_file, const std::vector<std::string>& e
     out["rules"] = std::move(list);
     std::cout << out.dump(2) << "\n";
   } else {
+    StdoutLineFit fit;  // on a terminal, example lines are cut to its width
     auto print_examples = [](const std::vector<Example>& ex, const char* indent) {
       for (const Example& e : ex)
         std::cout << indent << "e.g. " << e.event_time << "  " << e.event_name << "  "
@@ -169,11 +171,11 @@ int RunRulesTest(const std::string& rule_file, const std::vector<std::string>& e
         continue;
       }
       for (size_t k = 0; k < r.patterns.size(); ++k) {
-        std::cout << "  row " << k << " " << RowText(r.patterns[k]) << ": " << by_row[i][k].matches
-                  << " events";
+        // The count first: on a narrow terminal the row text is what gets cut.
+        std::cout << "  row " << k << ": " << by_row[i][k].matches << " events";
         if (total > 0 && by_row[i][k].matches * 2 > total)
-          std::cout << "  <- more than half of all events";
-        std::cout << "\n";
+          std::cout << " (more than half of all events)";
+        std::cout << "  " << RowText(r.patterns[k]) << "\n";
         print_examples(by_row[i][k].examples, "      ");
       }
     }

@@ -5,6 +5,7 @@
 // with --include-unfixed), 1 when some are, 2 on any error.
 #include <iostream>
 
+#include "cli/terminal_table.h"
 #include "cli/warden_cli.h"
 #include "core/finding.h"
 #include "core/time_format.h"
@@ -37,7 +38,7 @@ int RunScan(const ScanOpts& o) {
   if (format != "table" && format != "json" && format != "csv" && format != "ocsf" &&
       format != "jsonl")
     return ReportError(InvalidArgument("--format: unknown format '" + format +
-                                       "' (use table, json, csv or ocsf)"));
+                                       "' (use table, json, jsonl, csv or ocsf)"));
   auto min = ParseSeverityName(o.min_severity);
   if (!min)
     return ReportError(InvalidArgument("--min-severity: unknown severity '" + o.min_severity +
@@ -70,7 +71,13 @@ int RunScan(const ScanOpts& o) {
     columns.insert(columns.end(), {"arch", "source_package", "cvss_score", "cvss_vector",
                                    "vendor_status", "links"});
   if (format == "table" || format == "csv") {
-    printer = MakeRowPrinter(ParseOutputFormat(format).value_or(OutputFormat::kTable), std::cout);
+    printer = MakeRowPrinter(ParseOutputFormat(format).value_or(OutputFormat::kTable), std::cout,
+                             StdoutTableFit({{"cve", 3, 16},
+                                             {"package", 3},
+                                             {"severity", 2},
+                                             {"fixed_version", 1},
+                                             {"advisory", -1},
+                                             {"remediation", -2}}));
     printer->Begin(columns);
   } else if (format != "jsonl") {
     std::cout << "[";

@@ -14,6 +14,7 @@
 #include <iostream>
 
 #include "cli/host_session.h"
+#include "cli/terminal_table.h"
 #include "cli/warden_cli.h"
 
 namespace warden {
@@ -88,7 +89,7 @@ class Shell {
     QueryOptions qo;
     qo.interrupt = &g_interrupt;
     auto start = std::chrono::steady_clock::now();
-    auto printer = MakeRowPrinter(format_, std::cout);
+    auto printer = MakeRowPrinter(format_, std::cout, StdoutTableFit());
     bool begun = false;
     size_t rows = 0;
     Status st = session_.engine().QueryStream(

@@ -20,6 +20,7 @@
 #include <map>
 #include <vector>
 
+#include "cli/terminal_table.h"
 #include "cli/warden_cli.h"
 #include "cloud/builtin_catalog.h"
 #include "cloud/cloudtrail_reader.h"
@@ -241,7 +242,7 @@ int RunScan(const ScanOptionsCli& o, bool watch) {
     std::cerr << "warden: warning: every loaded rule is disabled; enable some in a profile or rule "
                  "file\n";
 
-  FindingWriter writer(*format, std::cout);
+  FindingWriter writer(*format, std::cout, StdoutFitWidth());
   ProblemPrinter problems;
   bool failed_threshold = false;
   sc.set_on_problem([&](const std::string& m) { problems(m); });
@@ -393,7 +394,7 @@ int RunIamCheck(const RuleOptions& ro, const std::string& details, const std::st
   for (const auto& k : canary_keys) options.canaries.access_keys.push_back(k);
 
   IamCheckResult result = CheckIam(snapshot, options);
-  FindingWriter writer(*format, std::cout);
+  FindingWriter writer(*format, std::cout, StdoutFitWidth());
   bool failed = false;
   for (const Finding& f : result.findings) {
     writer.Write(f);

@@ -10,12 +10,12 @@
 #include "cloud/cloudtrail_reader.h"
 #include "cloud/trail_scanner.h"
 #include "rules/rule_yaml_loader.h"
+#include "testing/test_util.h"
 
 namespace warden::testing {
 
-inline std::string SamplesDir() {
-  return std::string(WARDEN_SOURCE_DIR) + "/../shared/cloudtrail-samples/invictus-ir_aws_dataset";
-}
+// The real CloudTrail of an attack simulation (tests/fixtures/cloudtrail/SOURCES.md).
+inline std::string SamplesDir() { return FixturePath("cloudtrail/invictus-ir_aws_dataset"); }
 
 struct ScanOutput {
   std::vector<Finding> findings;

@@ -168,26 +168,28 @@ TEST(CloudTrailReaderTest, FollowPicksUpNewFilesAndAppendedLines) {
   std::vector<std::string> records;
   CloudTrailReader reader(
       [&](const SplitRecord& r, const RecordOrigin&) { records.emplace_back(r.text); }, nullptr);
-  std::atomic<bool> stop{false};
   std::atomic<bool> listed{false};  // Follow asks `stop` only after its first listing
+  std::atomic<bool> written{false};
   std::thread writer([&] {
-    for (int i = 0; i < 200 && !listed; ++i)
-      std::this_thread::sleep_for(std::chrono::milliseconds(25));
+    testing::WaitFor([&] { return listed.load(); }, std::chrono::seconds(5));
     dir.WriteFile("new/x.json", R"({"Records":[)" + Event("new") + "]}");
     FILE* f = fopen(lines.c_str(), "a");
     fputs((Event("l2") + "\n").c_str(), f);
     fclose(f);
-    std::this_thread::sleep_for(std::chrono::milliseconds(2500));
-    stop = true;
+    written = true;
   });
   CloudTrailReader::FollowOptions o;
   o.interval = std::chrono::milliseconds(200);
+  // Stops once both new records came (a new file is read once it is a second
+  // old), or after 10 s; `stop` runs on this thread, as the callback does.
+  const auto give_up = std::chrono::steady_clock::now() + std::chrono::seconds(10);
   ASSERT_TRUE(reader
                   .Follow(
                       {dir.path()}, o,
                       [&] {
                         listed = true;
-                        return stop.load();
+                        return (written && records.size() >= 2) ||
+                               std::chrono::steady_clock::now() > give_up;
                       },
                       nullptr)
                   .ok());

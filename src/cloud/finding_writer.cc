@@ -63,7 +63,12 @@ void FindingWriter::WritePending() {
 void FindingWriter::Flush() {
   WritePending();
   if (format_ == FindingFormat::kTable && !rows_.empty()) {
-    auto printer = MakeRowPrinter(OutputFormat::kTable, out_);
+    TableFit fit;
+    fit.max_width = table_width_;
+    fit.hints = {{"time", 2, 20},  {"risk", 3},    {"rule", 3, 16}, {"event", 1, 14},
+                 {"actor", 2, 16}, {"account", 0}, {"region", -1},  {"event_id", -2}};
+    fit.note_shown = &fit_note_shown_;
+    auto printer = MakeRowPrinter(OutputFormat::kTable, out_, std::move(fit));
     printer->Begin({"time", "risk", "rule", "event", "actor", "account", "region", "event_id"});
     for (auto& r : rows_) {
       std::vector<Value> row;

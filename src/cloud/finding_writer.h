@@ -3,7 +3,9 @@
 //   json  - the same objects in one JSON array;
 //   ocsf  - one OCSF 1.1 Detection Finding (class 2004) per line;
 //   table - a table for people: time, risk, rule, event, actor, account,
-//           region, event id (buffered until Flush, so widths fit).
+//           region, event id (buffered until Flush, so widths fit). Given
+//           a width, the table fits it: the event id, region and account
+//           go first, actor and rule are cut before the rest.
 // JSON formats are streamed: each finding is rendered as text (the raw event
 // spliced in as its evidence, no document built) into a buffer written out
 // in large pieces. Flush() ends a batch (the table prints; `trail
@@ -26,7 +28,9 @@ std::optional<FindingFormat> ParseFindingFormat(std::string_view name);
 
 class FindingWriter {
  public:
-  FindingWriter(FindingFormat format, std::ostream& out) : format_(format), out_(out) {}
+  // table_width: the width a table must fit (a terminal's), 0 for none.
+  FindingWriter(FindingFormat format, std::ostream& out, size_t table_width = 0)
+      : format_(format), out_(out), table_width_(table_width) {}
   ~FindingWriter();
   void Write(const Finding& finding);
   // Prints buffered table rows / flushes the stream.
@@ -40,6 +44,8 @@ class FindingWriter {
 
   FindingFormat format_;
   std::ostream& out_;
+  size_t table_width_;
+  bool fit_note_shown_ = false;  // one note per run, not one per batch
   std::string pending_;
   size_t written_ = 0;
   bool finished_ = false;

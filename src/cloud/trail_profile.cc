@@ -1,5 +1,7 @@
 #include "cloud/trail_profile.h"
 
+#include <sys/stat.h>
+
 #include <set>
 
 #include "core/strings.h"
@@ -220,6 +222,12 @@ Result<TrailProfile> TrailProfile::Parse(const std::string& text, const std::str
 }
 
 Result<TrailProfile> TrailProfile::Load(const std::string& path) {
+  // A directory would fail to read anyway; say what a profile is instead.
+  struct stat st {};
+  if (::stat(path.c_str(), &st) == 0 && S_ISDIR(st.st_mode))
+    return InvalidArgument(path +
+                           ": is a directory; give one profile file (a profile holds one "
+                           "organisation, its accounts and suppressions)");
   ASSIGN_OR_RETURN(std::string text, ReadYamlFile(path));
   return Parse(text, path);
 }

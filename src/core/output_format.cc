@@ -27,13 +27,6 @@ size_t Utf8SequenceLength(std::string_view s, size_t i) {
   return len;
 }
 
-size_t DisplayWidth(std::string_view s) {
-  size_t w = 0;
-  for (unsigned char c : s)
-    if ((c & 0xc0) != 0x80) ++w;
-  return w;
-}
-
 }  // namespace
 
 void AppendJsonString(std::string& out, std::string_view s) {
@@ -188,24 +181,16 @@ class CsvPrinter : public RowPrinter {
   std::ostream& out_;
 };
 
-// The first `width` display columns of s, or, when s is wider, its first
-// width - 1 characters and an ellipsis (cut at a character boundary).
+// s padded to `width` display columns, or cut to them with an ellipsis.
 std::string FitCell(const std::string& s, size_t width) {
   const size_t w = DisplayWidth(s);
   if (w <= width) return s + std::string(width - w, ' ');
-  if (width == 0) return std::string();
-  size_t keep = width - 1, end = 0;
-  for (; end < s.size(); ++end) {
-    if ((static_cast<unsigned char>(s[end]) & 0xc0) == 0x80) continue;
-    if (keep == 0) break;
-    --keep;
-  }
-  return s.substr(0, end) + "\u2026";
+  return CutToWidth(s, width);
 }
 
 class TablePrinter : public RowPrinter {
  public:
-  explicit TablePrinter(std::ostream& out) : out_(out) {}
+  TablePrinter(std::ostream& out, TableFit fit) : out_(out), fit_(std::move(fit)) {}
   void Begin(const std::vector<std::string>& columns) override {
     columns_ = columns;
     rows_.clear();
@@ -233,6 +218,7 @@ class TablePrinter : public RowPrinter {
     if (columns_.empty()) return;
     if (!streaming_) StartStreaming();
     if (any_row_) out_ << separator_ << "\n";
+    PrintNote();
     out_.flush();
   }
   void Abort() override {
@@ -242,15 +228,18 @@ class TablePrinter : public RowPrinter {
   }
 
  private:
-  // Widths from the header and the rows held so far; prints them and lets go.
+  // Widths from the header and the rows held so far, fit to fit_.max_width;
+  // prints them and lets go.
   void StartStreaming() {
-    width_.assign(columns_.size(), 0);
-    for (size_t i = 0; i < columns_.size(); ++i) width_[i] = DisplayWidth(columns_[i]);
+    std::vector<size_t> natural(columns_.size(), 0);
+    for (size_t i = 0; i < columns_.size(); ++i) natural[i] = DisplayWidth(columns_[i]);
     for (const auto& r : rows_)
-      for (size_t i = 0; i < r.size() && i < width_.size(); ++i)
-        width_[i] = std::max(width_[i], DisplayWidth(r[i]));
+      for (size_t i = 0; i < r.size() && i < natural.size(); ++i)
+        natural[i] = std::max(natural[i], DisplayWidth(r[i]));
+    layout_ = LayoutTable(columns_, natural, fit_);
     separator_ = "+";
-    for (size_t w : width_) separator_ += std::string(w + 2, '-') + "+";
+    for (size_t i = 0; i < layout_.width.size(); ++i)
+      if (layout_.shown[i]) separator_ += std::string(layout_.width[i] + 2, '-') + "+";
     out_ << separator_ << "\n";
     Line(columns_);
     out_ << separator_ << "\n";
@@ -261,19 +250,31 @@ class TablePrinter : public RowPrinter {
   }
   void Line(const std::vector<std::string>& cells) {
     line_ = "|";
-    for (size_t i = 0; i < width_.size(); ++i) {
+    for (size_t i = 0; i < layout_.width.size(); ++i) {
+      if (!layout_.shown[i]) continue;
       line_ += ' ';
-      line_ += FitCell(i < cells.size() ? cells[i] : std::string(), width_[i]);
+      line_ += FitCell(i < cells.size() ? cells[i] : std::string(), layout_.width[i]);
       line_ += " |";
     }
     line_ += '\n';
     out_ << line_;
   }
 
+  // What was hidden or cut to fit, once per table (or once per note_shown).
+  void PrintNote() {
+    if (fit_.max_width == 0) return;
+    if (fit_.note_shown != nullptr && *fit_.note_shown) return;
+    std::string note = TableFitNote(columns_, layout_, fit_.max_width);
+    if (note.empty()) return;
+    out_ << note << "\n";
+    if (fit_.note_shown != nullptr) *fit_.note_shown = true;
+  }
+
   std::ostream& out_;
+  TableFit fit_;
   std::vector<std::string> columns_;
   std::vector<std::vector<std::string>> rows_;  // while measuring
-  std::vector<size_t> width_;
+  TableLayout layout_;
   std::string separator_;
   std::string line_;
   bool streaming_ = false;
@@ -282,7 +283,7 @@ class TablePrinter : public RowPrinter {
 
 }  // namespace
 
-std::unique_ptr<RowPrinter> MakeRowPrinter(OutputFormat format, std::ostream& out) {
+std::unique_ptr<RowPrinter> MakeRowPrinter(OutputFormat format, std::ostream& out, TableFit fit) {
   switch (format) {
     case OutputFormat::kJson:
       return std::make_unique<JsonPrinter>(out, false);
@@ -291,9 +292,9 @@ std::unique_ptr<RowPrinter> MakeRowPrinter(OutputFormat format, std::ostream& ou
     case OutputFormat::kCsv:
       return std::make_unique<CsvPrinter>(out);
     case OutputFormat::kTable:
-      return std::make_unique<TablePrinter>(out);
+      return std::make_unique<TablePrinter>(out, std::move(fit));
   }
-  return std::make_unique<TablePrinter>(out);
+  return std::make_unique<TablePrinter>(out, std::move(fit));
 }
 
 }  // namespace warden

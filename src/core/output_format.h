@@ -6,7 +6,10 @@
 // however many rows come: json, jsonl and csv write each row as it arrives;
 // `table` measures column widths on the first kTableMeasureRows rows, prints
 // them, then streams the rest in those widths, cutting longer cells with an
-// ellipsis. Not for findings: those go through core/finding.h.
+// ellipsis. Given a TableFit with a width (a terminal's), the table fits it:
+// low-priority columns are hidden and long cells cut (core/table_layout.h),
+// and a one-line note under the table says so. Not for findings: those go
+// through core/finding.h.
 #pragma once
 
 #include <memory>
@@ -16,6 +19,7 @@
 #include <string_view>
 #include <vector>
 
+#include "core/table_layout.h"
 #include "core/value.h"
 
 namespace warden {
@@ -52,6 +56,8 @@ class RowPrinter {
   virtual void Abort() = 0;
 };
 
-std::unique_ptr<RowPrinter> MakeRowPrinter(OutputFormat format, std::ostream& out);
+// `fit` applies to kTable only; machine formats never change with it.
+std::unique_ptr<RowPrinter> MakeRowPrinter(OutputFormat format, std::ostream& out,
+                                           TableFit fit = {});
 
 }  // namespace warden

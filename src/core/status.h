@@ -111,7 +111,11 @@ class [[nodiscard]] Result {
 // ASSIGN_OR_RETURN(auto x, FunctionReturningResult());
 #define ASSIGN_OR_RETURN(lhs, expr) \
   ASSIGN_OR_RETURN_IMPL(WARDEN_CONCAT(_result_, __LINE__), lhs, expr)
+// `tmp` is a name to declare and `lhs` may be a declaration ("auto x"):
+// neither can be put in parentheses.
+// NOLINTBEGIN(bugprone-macro-parentheses)
 #define ASSIGN_OR_RETURN_IMPL(tmp, lhs, expr) \
   auto tmp = (expr);                          \
   if (!tmp.ok()) return tmp.status();         \
   lhs = std::move(tmp).value()
+// NOLINTEND(bugprone-macro-parentheses)

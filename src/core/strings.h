@@ -4,6 +4,7 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -23,5 +24,12 @@ bool StartsWith(std::string_view s, std::string_view prefix);
 // A copy with A-Z lowered (locale-independent; other bytes unchanged).
 std::string AsciiLower(std::string_view text);
 bool EndsWith(std::string_view s, std::string_view suffix);
+
+// The candidate closest to `word` when it is plausibly a typo of it (edit
+// distance at most max(2, a third of the word), ASCII case ignored; a
+// candidate that `word` starts, for words of 3+ characters, counts as
+// distance 1), else nullopt. For "did you mean" hints.
+std::optional<std::string> ClosestMatch(std::string_view word,
+                                        const std::vector<std::string>& candidates);
 
 }  // namespace warden

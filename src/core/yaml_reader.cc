@@ -482,37 +482,9 @@ Result<int64_t> ReadDuration(const YAML::Node& node, const std::string& what) {
   return *ms / 1000;
 }
 
-namespace {
-size_t EditDistance(const std::string& a, const std::string& b) {
-  std::vector<size_t> prev(b.size() + 1), cur(b.size() + 1);
-  for (size_t j = 0; j <= b.size(); ++j) prev[j] = j;
-  for (size_t i = 1; i <= a.size(); ++i) {
-    cur[0] = i;
-    for (size_t j = 1; j <= b.size(); ++j) {
-      size_t sub = prev[j - 1] + (std::tolower(a[i - 1]) == std::tolower(b[j - 1]) ? 0 : 1);
-      cur[j] = std::min({prev[j] + 1, cur[j - 1] + 1, sub});
-    }
-    std::swap(prev, cur);
-  }
-  return prev[b.size()];
-}
-}  // namespace
-
 std::optional<std::string> SuggestKey(const std::string& word,
                                       const std::vector<std::string>& candidates) {
-  std::optional<std::string> best;
-  size_t best_distance = SIZE_MAX;
-  for (const std::string& c : candidates) {
-    size_t d = EditDistance(word, c);
-    // Prefix matches ("risk" for "risk_level") count as close.
-    if (StartsWith(c, word) && word.size() >= 3) d = std::min<size_t>(d, 1);
-    if (d < best_distance) {
-      best_distance = d;
-      best = c;
-    }
-  }
-  if (best && best_distance <= std::max<size_t>(2, word.size() / 3)) return best;
-  return std::nullopt;
+  return ClosestMatch(word, candidates);
 }
 
 std::string DidYouMean(const std::string& word, const std::vector<std::string>& candidates) {

@@ -7,7 +7,9 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <cerrno>
 #include <chrono>
+#include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
@@ -163,10 +165,9 @@ class RsyslogServer {
       _exit(127);
     }
     // Ready when the TCP input accepts connections and the socket exists.
-    for (int i = 0; i < 100 && !ready_; ++i) {
-      std::this_thread::sleep_for(std::chrono::milliseconds(50));
-      ready_ = CanConnect(tcp_port_) && std::filesystem::exists(unix_socket_);
-    }
+    ready_ = testing::WaitFor(
+        [&] { return CanConnect(tcp_port_) && std::filesystem::exists(unix_socket_); },
+        std::chrono::seconds(10), std::chrono::milliseconds(20));
   }
   ~RsyslogServer() {
     if (pid_ > 0) {
@@ -178,17 +179,18 @@ class RsyslogServer {
   int udp_port() const { return udp_port_; }
   int tcp_port() const { return tcp_port_; }
   const std::string& unix_socket() const { return unix_socket_; }
-  // Lines received through one input, waiting up to 5 s for `count` of them.
+  // Lines received through one input, waiting up to 10 s for `count` of them.
   std::vector<std::string> Lines(const std::string& input, size_t count) const {
     std::vector<std::string> out;
-    for (int i = 0; i < 100; ++i) {
-      out.clear();
-      std::istringstream in(ReadAll(out_));
-      for (std::string line; std::getline(in, line);)
-        if (line.rfind(input + "|", 0) == 0) out.push_back(line);
-      if (out.size() >= count) break;
-      std::this_thread::sleep_for(std::chrono::milliseconds(50));
-    }
+    testing::WaitFor(
+        [&] {
+          out.clear();
+          std::istringstream in(ReadAll(out_));
+          for (std::string line; std::getline(in, line);)
+            if (line.rfind(input + "|", 0) == 0) out.push_back(line);
+          return out.size() >= count;
+        },
+        std::chrono::seconds(10), std::chrono::milliseconds(20));
     return out;
   }
 
@@ -198,7 +200,8 @@ class RsyslogServer {
     sockaddr_in a{};
     a.sin_family = AF_INET;
     a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    bind(fd, reinterpret_cast<sockaddr*>(&a), sizeof a);
+    if (bind(fd, reinterpret_cast<sockaddr*>(&a), sizeof a) != 0)
+      ADD_FAILURE() << "bind to a free loopback port: " << std::strerror(errno);
     socklen_t len = sizeof a;
     getsockname(fd, reinterpret_cast<sockaddr*>(&a), &len);
     close(fd);

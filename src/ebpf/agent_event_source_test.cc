@@ -48,15 +48,17 @@ TEST(HostEventAgentSourceTest, FindingsReachTheAgentRouterAsEventRecords) {
   std::filesystem::remove(tool);
   const Record* found = nullptr;
   std::vector<Record> records;
-  for (int i = 0; i < 50 && found == nullptr; ++i) {
-    std::this_thread::sleep_for(std::chrono::milliseconds(100));
-    records = router.records();
-    for (const Record& r : records)
-      if (r.body.value("rule_id", "") == "HOST-EXEC-FROM-TMP" &&
-          r.body.value("process", "") == tool)
-        found = &r;
-  }
-  ASSERT_NE(found, nullptr) << "no finding record for " << tool;
+  ASSERT_TRUE(testing::WaitFor(
+      "a finding record for " + tool,
+      [&] {
+        records = router.records();
+        for (const Record& r : records)
+          if (r.body.value("rule_id", "") == "HOST-EXEC-FROM-TMP" &&
+              r.body.value("process", "") == tool)
+            found = &r;
+        return found != nullptr;
+      },
+      std::chrono::seconds(10), std::chrono::milliseconds(50)));
   EXPECT_EQ(found->kind, RecordKind::kEvent);
   EXPECT_EQ(found->body["record"], "finding");
   EXPECT_EQ(found->body["source"], "host.ebpf");
@@ -114,16 +116,17 @@ TEST(HostEventAgentSourceTest, RuntimeFindingsBecomeProblemsWithRecords) {
     return nullptr;
   };
   std::vector<Record> records;
-  for (int i = 0; i < 50; ++i) {
-    std::this_thread::sleep_for(std::chrono::milliseconds(100));
-    records = router.records();
-    int firings = 0;
-    for (const Record& r : records)
-      firings += r.kind == RecordKind::kEvent &&
-                 r.body.value("rule_id", "") == "HOST-EXEC-FROM-TMP" &&
-                 r.body.value("process", "") == tool;
-    if (opened(records) != nullptr && firings >= 2) break;
-  }
+  testing::WaitFor(
+      [&] {
+        records = router.records();
+        int firings = 0;
+        for (const Record& r : records)
+          firings += r.kind == RecordKind::kEvent &&
+                     r.body.value("rule_id", "") == "HOST-EXEC-FROM-TMP" &&
+                     r.body.value("process", "") == tool;
+        return opened(records) != nullptr && firings >= 2;
+      },
+      std::chrono::seconds(10), std::chrono::milliseconds(50));
   source->Stop();
   const Record* problem = opened(records);
   ASSERT_NE(problem, nullptr) << "no problem record";

@@ -22,7 +22,7 @@ namespace {
 // A rule's conditions may hold at most this many conditions and values after
 // its searches are copied into them (a YAML file is bounded by YamlLimits;
 // this bounds what the condition text makes of it).
-constexpr size_t kMaxSigmaConditionSize = 200000;
+constexpr size_t kMaxSigmaConditionSize = 50000;
 
 // Conditions and values in a tree. Recursive: trees come from YAML nested at
 // most YamlLimits::max_depth and conditions nested at most 64 levels.
@@ -529,10 +529,9 @@ class ConditionParser {
   Status Spend(const Condition& search) {
     size_t size = ConditionSize(search);
     if (size > *budget_)
-      return InvalidArgument(
-          "the condition expands to more than " + std::to_string(kMaxSigmaConditionSize) +
-          " conditions and values (limit " + std::to_string(kMaxSigmaConditionSize) +
-          "; every use of a search copies it)");
+      return InvalidArgument("the condition expands to more than " +
+                             std::to_string(kMaxSigmaConditionSize) +
+                             " conditions and values (every use of a search copies it)");
     *budget_ -= size;
     return Status::Ok();
   }

@@ -181,8 +181,8 @@ TEST(SigmaLoaderTest, ConditionThatCopiesALargeSearchTooOftenIsRejected) {
   SigmaHarness big(
       Sigma("  sel:\n    eventName: [" + values + "]\n  condition: " + condition + "\n"));
   EXPECT_TRUE(big.loaded().rules.empty());
-  EXPECT_NE(big.Diagnostics().find("the condition expands to more than 200000 conditions and "
-                                   "values (limit 200000; every use of a search copies it)"),
+  EXPECT_NE(big.Diagnostics().find("the condition expands to more than 50000 conditions and "
+                                   "values (every use of a search copies it)"),
             std::string::npos)
       << big.Diagnostics();
   // The same search used a few times is fine.

@@ -1,8 +1,8 @@
 // Clients for the server's tests: libcurl for ordinary HTTP and HTTPS
 // (keep-alive, CA pinning, hostname checks), raw sockets for what a
 // well-behaved client never does (slow, malformed, pipelined, never reading),
-// and small waiting and memory helpers. Header-only, test code only: it is
-// not part of warden_server.
+// a latch and a memory helper (waiting is testing::WaitFor). Header-only,
+// test code only: it is not part of warden_server.
 #pragma once
 
 #include <arpa/inet.h>
@@ -21,7 +21,6 @@
 #include <functional>
 #include <mutex>
 #include <string>
-#include <thread>
 #include <utility>
 #include <vector>
 
@@ -227,26 +226,15 @@ inline std::string ReadOneResponse(int fd, std::string* pending, bool head_reque
   return response;
 }
 
-// Waits (without sleeping blindly) until `condition` holds or `timeout`
-// passes; returns the condition's last value.
-inline bool WaitFor(const std::function<bool()>& condition,
-                    std::chrono::milliseconds timeout = std::chrono::seconds(20)) {
-  auto deadline = std::chrono::steady_clock::now() + timeout;
-  while (!condition()) {
-    if (std::chrono::steady_clock::now() > deadline) return condition();
-    std::this_thread::sleep_for(std::chrono::milliseconds(2));
-  }
-  return true;
-}
-
-// A one-shot latch for handing a signal between threads.
+// A one-shot latch for handing a signal between threads. Open() notifies
+// while it holds the mutex: a waiter may return, and destroy the latch, as
+// soon as it sees open_, so Open() must be done with the condition variable
+// by the time the waiter can take the mutex.
 class Latch {
  public:
   void Open() {
-    {
-      std::lock_guard<std::mutex> lock(mu_);
-      open_ = true;
-    }
+    std::lock_guard<std::mutex> lock(mu_);
+    open_ = true;
     cv_.notify_all();
   }
   bool Wait(std::chrono::milliseconds timeout = std::chrono::seconds(20)) {

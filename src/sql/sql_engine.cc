@@ -9,6 +9,7 @@
 #include <string>
 
 #include "core/encoding.h"
+#include "core/strings.h"
 
 namespace warden {
 
@@ -497,6 +498,22 @@ Status CheckSqlHasNoNul(std::string_view sql) {
 
 }  // namespace
 
+// "no such table: procesess" gains "; did you mean 'processes'?" (names and
+// aliases of the registry).
+std::string SqlEngine::WithTableSuggestion(const std::string& message) const {
+  constexpr std::string_view kNoSuchTable = "no such table: ";
+  if (!StartsWith(message, kNoSuchTable)) return message;
+  std::string name = message.substr(kNoSuchTable.size());
+  if (size_t dot = name.rfind('.'); dot != std::string::npos) name = name.substr(dot + 1);
+  std::vector<std::string> names;
+  for (const TableDef* def : registry_->All()) {
+    names.push_back(def->schema.name);
+    for (const std::string& alias : def->schema.aliases) names.push_back(alias);
+  }
+  if (auto near = ClosestMatch(name, names)) return message + "; did you mean '" + *near + "'?";
+  return message + " (warden tables lists every table)";
+}
+
 Status SqlEngine::QueryStream(
     std::string_view sql, const QueryOptions& options,
     const std::function<void(const std::vector<std::string>&)>& on_columns,
@@ -518,7 +535,7 @@ Status SqlEngine::QueryStream(
       return InvalidArgument(state_->required_violation);
     if (!state_->table_error.empty() && msg.find(state_->table_error) == std::string::npos)
       msg = state_->table_error;
-    return InvalidArgument(msg);
+    return InvalidArgument(WithTableSuggestion(msg));
   };
 
   // SQLite stops reading SQL text at a NUL byte, so the rest of the text

@@ -61,6 +61,7 @@ class SqlEngine {
 
  private:
   SqlEngine(const TableRegistry* registry, const HostFs* fs);
+  std::string WithTableSuggestion(const std::string& message) const;
   Status Init();
 
   const TableRegistry* registry_;

@@ -72,7 +72,7 @@ class SqlEngineTest : public ::testing::Test {
                   [](const QueryContext& ctx, RowWriter& out) -> Status {
                     while (!ctx.Cancelled()) {
                       out.Add().Set("x", 1);
-                      if (out.size() > 1000)
+                      if (out.size() > 1000)  // paced: outlasts the budget without filling memory
                         std::this_thread::sleep_for(std::chrono::milliseconds(1));
                     }
                     return Status::Ok();
@@ -187,6 +187,16 @@ TEST_F(SqlEngineTest, BadSqlIsAnErrorNotACrash) {
   EXPECT_FALSE(engine_->Query("SELECT nope FROM numbers").ok());
 }
 
+TEST_F(SqlEngineTest, MisspelledTableGetsDidYouMean) {
+  auto r = engine_->Query("SELECT * FROM nubmers");
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.status().message(), "no such table: nubmers; did you mean 'numbers'?");
+  auto far = engine_->Query("SELECT * FROM zzzzzzzzzzzz");
+  ASSERT_FALSE(far.ok());
+  EXPECT_EQ(far.status().message(),
+            "no such table: zzzzzzzzzzzz (warden tables lists every table)");
+}
+
 TEST_F(SqlEngineTest, EngineStaysUsableAfterAnError) {
   EXPECT_FALSE(engine_->Query("SELECT * FROM failing").ok());
   EXPECT_EQ(Run("SELECT count(*) FROM numbers").rows.size(), 1u);
@@ -227,7 +237,8 @@ Result<QueryResult> QueryOrAbort(SqlEngine& engine, const std::string& sql,
 }
 
 TEST_F(SqlEngineTest, NulByteIsRefusedWithItsPosition) {
-  const std::string sql("SELECT 1;\n  SELECT\0 2;", 23);
+  constexpr char kSql[] = "SELECT 1;\n  SELECT\0 2;";
+  const std::string sql(kSql, sizeof kSql - 1);
   auto r = QueryOrAbort(*engine_, sql, {}, std::chrono::seconds(10));
   ASSERT_FALSE(r.ok());
   EXPECT_EQ(r.status().code(), StatusCode::kInvalidArgument);

@@ -76,10 +76,13 @@ TEST(ProcessEnvsLiveTest, ShowsTheEnvironmentAChildStartedWith) {
   SqlFixture sql;
   // The child may not have exec'd yet; its environ changes at exec.
   std::map<std::string, std::string> env;
-  for (int attempt = 0; attempt < 100 && env.count("WARDEN_ENV_MARKER") == 0; ++attempt) {
-    env = Environment(sql.Query("SELECT * FROM process_envs WHERE pid = " + std::to_string(child)));
-    if (env.count("WARDEN_ENV_MARKER") == 0) ::usleep(10000);
-  }
+  testing::WaitFor(
+      [&] {
+        env = Environment(
+            sql.Query("SELECT * FROM process_envs WHERE pid = " + std::to_string(child)));
+        return env.count("WARDEN_ENV_MARKER") != 0;
+      },
+      std::chrono::seconds(5));
   ::kill(child, SIGKILL);
   ::waitpid(child, nullptr, 0);
   EXPECT_EQ(env["WARDEN_ENV_MARKER"], "hello world=1");

@@ -11,8 +11,7 @@ namespace {
 using testing::CollectingSink;
 
 std::string Sample() {
-  auto text = HostFs("/").ReadFile(
-      testing::SourcePath("../shared/vuln-samples/debian-tracker-subset.json"));
+  auto text = HostFs("/").ReadFile(testing::FixturePath("vuln/samples/debian-tracker-subset.json"));
   EXPECT_TRUE(text.ok()) << text.status().message();
   return text.ok() ? *text : "";
 }

@@ -58,6 +58,7 @@ Result<int64_t> UserVersion(SqliteDatabase& db) {
 }  // namespace
 
 std::string DefaultFeedDatabasePath() {
+  if (const char* env = std::getenv("WARDEN_FEED_DB"); env != nullptr && env[0] != '\0') return env;
   if (::geteuid() == 0) return "/var/lib/warden/feeds.db";
   const char* xdg = std::getenv("XDG_DATA_HOME");
   if (xdg != nullptr && xdg[0] == '/') return std::string(xdg) + "/warden/feeds.db";

@@ -1,6 +1,6 @@
 // The local feed database: every imported vendor record, in one SQLite file
 // (default /var/lib/warden/feeds.db for root, $XDG_DATA_HOME/warden/feeds.db
-// otherwise). Two roles, two types:
+// otherwise; WARDEN_FEED_DB overrides). Two roles, two types:
 //   - FeedWriter is one import: a FeedSink whose records land inside a single
 //     transaction. Commit() makes them visible; anything else (an error, a
 //     crash, destruction without Commit) leaves the database exactly as it was,

@@ -8,7 +8,7 @@ namespace warden {
 namespace {
 
 std::string SamplePath(const std::string& name) {
-  return testing::SourcePath("../shared/vuln-samples/" + name);
+  return testing::FixturePath("vuln/samples/" + name);
 }
 
 TEST(FeedFormatTest, EachSampleIsRecognisedFromItsContent) {

@@ -19,7 +19,7 @@ namespace {
 using testing::TempDir;
 
 std::string SamplePath(const std::string& name) {
-  return testing::SourcePath("../shared/vuln-samples/" + name);
+  return testing::FixturePath("vuln/samples/" + name);
 }
 
 std::string ReadAll(const std::string& path) {

@@ -41,8 +41,7 @@ constexpr const char* kAlmaModular = R"({
   "references": [{"type": "ADVISORY", "url": "https://errata.almalinux.org/8/ALSA-2023-4411.html"}]})";
 
 TEST(OsvImporterTest, DebianSampleGivesFixedRecordForWheezy) {
-  auto text = HostFs("/").ReadFile(
-      testing::SourcePath("../shared/vuln-samples/osv-debian-DSA-3029-1.json"));
+  auto text = HostFs("/").ReadFile(testing::FixturePath("vuln/samples/osv-debian-DSA-3029-1.json"));
   ASSERT_TRUE(text.ok());
   CollectingSink sink;
   ASSERT_TRUE(ImportOsvRecord(*text, "DSA-3029-1.json", sink).ok());

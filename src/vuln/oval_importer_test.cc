@@ -14,8 +14,8 @@ namespace {
 using testing::CollectingSink;
 
 std::string Sample() {
-  auto text = HostFs("/").ReadFile(
-      testing::SourcePath("../shared/vuln-samples/oracle-elsa-oval-subset.xml"));
+  auto text =
+      HostFs("/").ReadFile(testing::FixturePath("vuln/samples/oracle-elsa-oval-subset.xml"));
   EXPECT_TRUE(text.ok());
   return text.ok() ? *text : "";
 }

@@ -15,9 +15,8 @@ using testing::TempDir;
 class VulnerabilitiesTableTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    auto r = ImportFeeds(
-        db_, {FixturePath("vuln/feeds/tracker-bookworm.json"),
-              testing::SourcePath("../shared/vuln-samples/debian-tracker-subset.json")});
+    auto r = ImportFeeds(db_, {FixturePath("vuln/feeds/tracker-bookworm.json"),
+                               testing::FixturePath("vuln/samples/debian-tracker-subset.json")});
     ASSERT_TRUE(r.ok()) << r.status().message();
     RegisterVulnerabilitiesTable(registry_);
     auto engine = SqlEngine::Open(&registry_, &fs_);

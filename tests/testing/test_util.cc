@@ -2,14 +2,18 @@
 
 #include <fcntl.h>
 #include <poll.h>
+#include <pty.h>
 #include <spawn.h>
+#include <sys/ioctl.h>
 #include <sys/wait.h>
+#include <termios.h>
 #include <unistd.h>
 
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <stdexcept>
+#include <thread>
 
 extern char** environ;
 
@@ -23,7 +27,11 @@ std::string SourcePath(const std::string& relative) {
   return std::string(WARDEN_SOURCE_DIR) + "/" + relative;
 }
 
-std::string WardenBinary() { return std::string(WARDEN_BINARY_DIR) + "/warden"; }
+std::string BuiltPath(const std::string& relative) {
+  return std::string(WARDEN_BINARY_DIR) + "/" + relative;
+}
+
+std::string WardenBinary() { return BuiltPath("warden"); }
 
 TempDir::TempDir() {
   const char* base = std::getenv("TMPDIR");
@@ -103,8 +111,90 @@ CommandResult RunCommand(const std::vector<std::string>& argv, const std::string
   return result;
 }
 
+CommandResult RunInTerminal(const std::vector<std::string>& argv, int columns, bool columns_env) {
+  int master = -1, slave = -1;
+  struct winsize ws {};
+  ws.ws_col = static_cast<unsigned short>(columns);
+  ws.ws_row = 50;
+  if (openpty(&master, &slave, nullptr, nullptr, &ws) != 0) throw std::runtime_error("openpty");
+  struct termios tio {};
+  tcgetattr(slave, &tio);
+  tio.c_oflag &= ~static_cast<tcflag_t>(OPOST);
+  tcsetattr(slave, TCSANOW, &tio);
+  fcntl(master, F_SETFD, FD_CLOEXEC);
+  fcntl(slave, F_SETFD, FD_CLOEXEC);
+  int err_pipe[2];
+  if (pipe2(err_pipe, O_CLOEXEC)) throw std::runtime_error("pipe failed");
+  posix_spawn_file_actions_t actions;
+  posix_spawn_file_actions_init(&actions);
+  posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0);
+  posix_spawn_file_actions_adddup2(&actions, slave, 1);
+  posix_spawn_file_actions_adddup2(&actions, err_pipe[1], 2);
+  std::vector<std::string> env;
+  for (char** e = environ; *e != nullptr; ++e)
+    if (std::string(*e).rfind("COLUMNS=", 0) != 0) env.emplace_back(*e);
+  if (columns_env) env.push_back("COLUMNS=" + std::to_string(columns));
+  std::vector<char*> envp, args;
+  for (auto& e : env) envp.push_back(e.data());
+  envp.push_back(nullptr);
+  for (const auto& a : argv) args.push_back(const_cast<char*>(a.c_str()));
+  args.push_back(nullptr);
+  pid_t pid;
+  int rc = posix_spawnp(&pid, args[0], &actions, nullptr, args.data(), envp.data());
+  posix_spawn_file_actions_destroy(&actions);
+  close(slave);
+  close(err_pipe[1]);
+  CommandResult result;
+  if (rc != 0) {
+    close(master);
+    close(err_pipe[0]);
+    result.err = "spawn failed";
+    return result;
+  }
+  // The terminal reads EIO once the last writer is gone.
+  pollfd fds[2] = {{master, POLLIN, 0}, {err_pipe[0], POLLIN, 0}};
+  int open_fds = 2;
+  char buf[65536];
+  while (open_fds > 0) {
+    if (poll(fds, 2, -1) < 0) break;
+    for (int i = 0; i < 2; ++i) {
+      if (fds[i].fd < 0 || !(fds[i].revents & (POLLIN | POLLHUP | POLLERR))) continue;
+      ssize_t n = read(fds[i].fd, buf, sizeof buf);
+      if (n <= 0) {
+        close(fds[i].fd);
+        fds[i].fd = -1;
+        --open_fds;
+      } else {
+        (i == 0 ? result.out : result.err).append(buf, static_cast<size_t>(n));
+      }
+    }
+  }
+  int status = 0;
+  waitpid(pid, &status, 0);
+  result.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+  return result;
+}
+
 CommandResult RunShell(const std::string& command_line) {
   return RunCommand({"/bin/sh", "-c", command_line});
+}
+
+bool WaitFor(const std::function<bool()>& condition, std::chrono::milliseconds timeout,
+             std::chrono::milliseconds poll) {
+  const auto deadline = std::chrono::steady_clock::now() + timeout;
+  while (std::chrono::steady_clock::now() < deadline) {
+    if (condition()) return true;
+    std::this_thread::sleep_for(poll);
+  }
+  return condition();
+}
+
+::testing::AssertionResult WaitFor(std::string_view what, const std::function<bool()>& condition,
+                                   std::chrono::milliseconds timeout,
+                                   std::chrono::milliseconds poll) {
+  if (WaitFor(condition, timeout, poll)) return ::testing::AssertionSuccess();
+  return ::testing::AssertionFailure()
+         << "waited " << timeout.count() << " ms for " << what << "; it did not happen";
 }
 
 }  // namespace warden::testing

@@ -1,0 +1,58 @@
+# Writes a C++ source file whose function returns the text of a file, for
+# files compiled into the binary (the API spec). Run at build time:
+#   cmake -DINPUT=file -DOUTPUT=file.cc -DNAMESPACE=ns -DFUNCTION=Name -P embed_text.cmake
+# The text becomes raw string literals of at most ~3,000 bytes each, cut after
+# a newline, so no literal exceeds what compilers are required to accept;
+# they are joined once at first call.
+foreach(var INPUT OUTPUT NAMESPACE FUNCTION)
+  if(NOT DEFINED ${var})
+    message(FATAL_ERROR "embed_text.cmake: ${var} is not set")
+  endif()
+endforeach()
+
+file(READ "${INPUT}" content)
+set(delimiter "wdn_embed")
+string(FIND "${content}" ")${delimiter}\"" clash)
+if(NOT clash EQUAL -1)
+  message(FATAL_ERROR "embed_text.cmake: ${INPUT} contains the raw string delimiter )${delimiter}\"")
+endif()
+
+get_filename_component(input_name "${INPUT}" NAME)
+set(out "// Generated from ${input_name} by cmake/embed_text.cmake. Do not edit.\n")
+string(APPEND out "#include <string>\n#include <string_view>\n\nnamespace ${NAMESPACE} {\nnamespace {\n\n")
+string(APPEND out "constexpr std::string_view kChunks[] = {\n")
+string(LENGTH "${content}" length)
+set(position 0)
+while(position LESS length)
+  math(EXPR remaining "${length} - ${position}")
+  set(take ${remaining})
+  if(take GREATER 3000)
+    string(SUBSTRING "${content}" ${position} 3000 window)
+    string(FIND "${window}" "\n" last_newline REVERSE)
+    if(last_newline GREATER -1)
+      math(EXPR take "${last_newline} + 1")
+    else()
+      set(take 3000)
+    endif()
+  endif()
+  string(SUBSTRING "${content}" ${position} ${take} chunk)
+  string(APPEND out "    R\"${delimiter}(${chunk})${delimiter}\",\n")
+  math(EXPR position "${position} + ${take}")
+endwhile()
+string(APPEND out "};\n\n}  // namespace\n\n")
+string(APPEND out "std::string_view ${FUNCTION}() {\n")
+string(APPEND out "  static const std::string* text = [] {\n")
+string(APPEND out "    auto* joined = new std::string();\n")
+string(APPEND out "    for (std::string_view chunk : kChunks) joined->append(chunk);\n")
+string(APPEND out "    return joined;\n")
+string(APPEND out "  }();\n")
+string(APPEND out "  return *text;\n}\n\n}  // namespace ${NAMESPACE}\n")
+
+# Rewrite only when the text changed, so an unchanged spec does not rebuild.
+if(EXISTS "${OUTPUT}")
+  file(READ "${OUTPUT}" previous)
+  if(previous STREQUAL out)
+    return()
+  endif()
+endif()
+file(WRITE "${OUTPUT}" "${out}")

@@ -1,0 +1,233 @@
+// The SQLite implementations of the store's repositories: read sides over
+// the ReadPool (each call borrows a connection), write sides over the single
+// writer connection (called only on the writer thread, inside the batch
+// transaction). Row mapping and single-row loads are shared by both sides.
+// All SQL here is portable (see keyset_list_sql.h); only the migrations are
+// SQLite's own. Internal to store/sqlite.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "store/sqlite/keyset_list_sql.h"
+#include "store/sqlite/sqlite_connection.h"
+#include "store/store.h"
+
+namespace warden::store {
+
+// Labels as the store keeps them: trimmed of nothing, non-empty, at most
+// 128 bytes each, at most 100, sorted, no duplicates.
+Result<std::vector<std::string>> NormalizeLabels(const std::vector<std::string>& labels);
+std::string LabelsToJson(const std::vector<std::string>& labels);
+std::vector<std::string> LabelsFromJson(std::string_view json);
+
+std::optional<int64_t> OptionalInt(SqliteStatement& st, int column);
+void BindOptional(SqliteStatement& st, int index, const std::optional<int64_t>& value);
+
+Result<std::optional<Host>> LoadHost(SqliteConnection& conn, int64_t id);
+Result<std::optional<EnrolSecret>> LoadEnrolSecret(SqliteConnection& conn, int64_t id);
+Result<std::optional<User>> LoadUser(SqliteConnection& conn, int64_t id);
+Result<std::optional<ApiToken>> LoadApiToken(SqliteConnection& conn, int64_t id);
+
+// How each list maps onto its table (also checked by the query-plan test).
+const ListTable& HostListTable();
+const ListTable& EnrolSecretListTable();
+const ListTable& UserListTable();
+const ListTable& ApiTokenListTable();
+const ListTable& AuditListTable();
+
+// ---- read sides
+
+class SqliteHostRepository final : public HostRepository {
+ public:
+  explicit SqliteHostRepository(ReadPool& pool) : pool_(pool) {}
+  Result<std::optional<Host>> Get(int64_t id) override;
+  Result<ListPage<Host>> List(const ListQuery& query) override;
+  Status Export(const ListQuery& query, const RowCallback<Host>& row) override;
+
+ private:
+  ReadPool& pool_;
+};
+
+class SqliteEnrolSecretRepository final : public EnrolSecretRepository {
+ public:
+  explicit SqliteEnrolSecretRepository(ReadPool& pool) : pool_(pool) {}
+  Result<std::optional<EnrolSecret>> Get(int64_t id) override;
+  Result<std::optional<EnrolSecret>> FindByHash(std::string_view sha256) override;
+  Result<ListPage<EnrolSecret>> List(const ListQuery& query) override;
+  Status Export(const ListQuery& query, const RowCallback<EnrolSecret>& row) override;
+
+ private:
+  ReadPool& pool_;
+};
+
+class SqliteNodeKeyRepository final : public NodeKeyRepository {
+ public:
+  explicit SqliteNodeKeyRepository(ReadPool& pool) : pool_(pool) {}
+  Result<std::optional<NodeKey>> FindByHash(std::string_view sha256) override;
+  Result<std::vector<NodeKey>> ListForHost(int64_t host_id) override;
+
+ private:
+  ReadPool& pool_;
+};
+
+class SqliteUserRepository final : public UserRepository {
+ public:
+  explicit SqliteUserRepository(ReadPool& pool) : pool_(pool) {}
+  Result<std::optional<User>> Get(int64_t id) override;
+  Result<std::optional<User>> FindByName(std::string_view name) override;
+  Result<ListPage<User>> List(const ListQuery& query) override;
+  Status Export(const ListQuery& query, const RowCallback<User>& row) override;
+
+ private:
+  ReadPool& pool_;
+};
+
+class SqliteSessionRepository final : public SessionRepository {
+ public:
+  explicit SqliteSessionRepository(ReadPool& pool) : pool_(pool) {}
+  Result<std::optional<Session>> FindByHash(std::string_view id_sha256) override;
+  Result<std::vector<Session>> ListForUser(int64_t user_id) override;
+
+ private:
+  ReadPool& pool_;
+};
+
+class SqliteApiTokenRepository final : public ApiTokenRepository {
+ public:
+  explicit SqliteApiTokenRepository(ReadPool& pool) : pool_(pool) {}
+  Result<std::optional<ApiToken>> Get(int64_t id) override;
+  Result<std::optional<ApiToken>> FindByHash(std::string_view sha256) override;
+  Result<ListPage<ApiToken>> List(const ListQuery& query) override;
+  Status Export(const ListQuery& query, const RowCallback<ApiToken>& row) override;
+
+ private:
+  ReadPool& pool_;
+};
+
+class SqliteAuditLog final : public AuditLog {
+ public:
+  explicit SqliteAuditLog(ReadPool& pool) : pool_(pool) {}
+  Result<std::optional<AuditEntry>> Get(int64_t id) override;
+  Result<ListPage<AuditEntry>> List(const ListQuery& query) override;
+  Status Export(const ListQuery& query, const RowCallback<AuditEntry>& row) override;
+
+ private:
+  ReadPool& pool_;
+};
+
+class SqliteRecordLedger final : public RecordLedger {
+ public:
+  explicit SqliteRecordLedger(ReadPool& pool) : pool_(pool) {}
+  Result<bool> Contains(int64_t host_id, std::string_view record_id) override;
+  Result<int64_t> CountForHost(int64_t host_id) override;
+
+ private:
+  ReadPool& pool_;
+};
+
+class SqliteSettingsRepository final : public SettingsRepository {
+ public:
+  explicit SqliteSettingsRepository(ReadPool& pool) : pool_(pool) {}
+  Result<std::optional<Setting>> Get(std::string_view key) override;
+  Result<std::vector<Setting>> All() override;
+
+ private:
+  ReadPool& pool_;
+};
+
+// ---- write sides
+
+class SqliteHostWriter final : public HostWriter {
+ public:
+  explicit SqliteHostWriter(SqliteConnection& conn) : conn_(conn) {}
+  Result<std::optional<Host>> Get(int64_t id) override { return LoadHost(conn_, id); }
+  Result<EnrolOutcome> Enrol(const HostEnrolment& enrolment) override;
+  Result<bool> SetLabels(int64_t id, const std::vector<std::string>& labels) override;
+  Result<bool> Revoke(int64_t id, EpochMs at) override;
+  Result<bool> Delete(int64_t id) override;
+
+ private:
+  Status WriteLabels(int64_t id, const std::vector<std::string>& labels);
+  SqliteConnection& conn_;
+};
+
+class SqliteEnrolSecretWriter final : public EnrolSecretWriter {
+ public:
+  explicit SqliteEnrolSecretWriter(SqliteConnection& conn) : conn_(conn) {}
+  Result<EnrolSecret> Create(const NewEnrolSecret& secret) override;
+  Result<std::optional<EnrolSecret>> Revoke(int64_t id, EpochMs at) override;
+
+ private:
+  SqliteConnection& conn_;
+};
+
+class SqliteUserWriter final : public UserWriter {
+ public:
+  explicit SqliteUserWriter(SqliteConnection& conn) : conn_(conn) {}
+  Result<std::optional<User>> Get(int64_t id) override { return LoadUser(conn_, id); }
+  Result<std::optional<User>> Create(const NewUser& user) override;
+  Result<std::optional<User>> Update(int64_t id, const UserUpdate& update) override;
+  Result<bool> RecordLogin(int64_t id, EpochMs at) override;
+  Result<bool> Delete(int64_t id) override;
+
+ private:
+  SqliteConnection& conn_;
+};
+
+class SqliteSessionWriter final : public SessionWriter {
+ public:
+  explicit SqliteSessionWriter(SqliteConnection& conn) : conn_(conn) {}
+  Status Create(const Session& session) override;
+  Result<bool> Delete(std::string_view id_sha256) override;
+  Result<int64_t> DeleteForUser(int64_t user_id) override;
+  Result<int64_t> DeleteExpired(EpochMs now, EpochMs idle_cutoff) override;
+
+ private:
+  SqliteConnection& conn_;
+};
+
+class SqliteApiTokenWriter final : public ApiTokenWriter {
+ public:
+  explicit SqliteApiTokenWriter(SqliteConnection& conn) : conn_(conn) {}
+  Result<ApiToken> Create(const NewApiToken& token) override;
+  Result<std::optional<ApiToken>> Revoke(int64_t id, EpochMs at) override;
+
+ private:
+  SqliteConnection& conn_;
+};
+
+class SqliteAuditWriter final : public AuditWriter {
+ public:
+  explicit SqliteAuditWriter(SqliteConnection& conn) : conn_(conn) {}
+  Result<int64_t> Append(const AuditEntry& entry) override;
+  Result<int64_t> DeleteOlderThan(EpochMs cutoff) override;
+
+ private:
+  SqliteConnection& conn_;
+};
+
+class SqliteRecordLedgerWriter final : public RecordLedgerWriter {
+ public:
+  explicit SqliteRecordLedgerWriter(SqliteConnection& conn) : conn_(conn) {}
+  Result<bool> Claim(int64_t host_id, std::string_view record_id, EpochMs at) override;
+  Result<int64_t> DeleteOlderThan(EpochMs cutoff) override;
+
+ private:
+  SqliteConnection& conn_;
+};
+
+class SqliteSettingsWriter final : public SettingsWriter {
+ public:
+  explicit SqliteSettingsWriter(SqliteConnection& conn) : conn_(conn) {}
+  Status Put(std::string_view key, std::string_view value, EpochMs at) override;
+  Result<bool> Delete(std::string_view key) override;
+
+ private:
+  SqliteConnection& conn_;
+};
+
+}  // namespace warden::store

@@ -1,0 +1,284 @@
+#include "store/sqlite/sqlite_store.h"
+
+#include <condition_variable>
+#include <deque>
+#include <mutex>
+#include <thread>
+#include <unordered_map>
+#include <vector>
+
+#include "core/time_format.h"
+#include "store/sqlite/sqlite_migrations.h"
+#include "store/sqlite/sqlite_repositories.h"
+
+namespace warden::store {
+namespace {
+
+// The write side handed to each write: every repository over the writer
+// connection.
+class SqliteStoreWriter final : public StoreWriter {
+ public:
+  explicit SqliteStoreWriter(SqliteConnection& conn)
+      : hosts_(conn),
+        secrets_(conn),
+        users_(conn),
+        sessions_(conn),
+        tokens_(conn),
+        audit_(conn),
+        ledger_(conn),
+        settings_(conn) {}
+  HostWriter& hosts() override { return hosts_; }
+  EnrolSecretWriter& enrol_secrets() override { return secrets_; }
+  UserWriter& users() override { return users_; }
+  SessionWriter& sessions() override { return sessions_; }
+  ApiTokenWriter& api_tokens() override { return tokens_; }
+  AuditWriter& audit() override { return audit_; }
+  RecordLedgerWriter& ledger() override { return ledger_; }
+  SettingsWriter& settings() override { return settings_; }
+
+ private:
+  SqliteHostWriter hosts_;
+  SqliteEnrolSecretWriter secrets_;
+  SqliteUserWriter users_;
+  SqliteSessionWriter sessions_;
+  SqliteApiTokenWriter tokens_;
+  SqliteAuditWriter audit_;
+  SqliteRecordLedgerWriter ledger_;
+  SqliteSettingsWriter settings_;
+};
+
+// Latest "last seen/used" time per key, waiting for the next batch.
+struct Touches {
+  std::unordered_map<int64_t, EpochMs> hosts;
+  std::unordered_map<std::string, EpochMs> sessions;
+  std::unordered_map<int64_t, EpochMs> tokens;
+  bool empty() const { return hosts.empty() && sessions.empty() && tokens.empty(); }
+};
+
+template <typename Map, typename Key>
+void KeepLatest(Map& map, const Key& key, EpochMs at) {
+  auto [it, inserted] = map.emplace(key, at);
+  if (!inserted && it->second < at) it->second = at;
+}
+
+class SqliteStore final : public Store {
+ public:
+  SqliteStore(const SqliteStoreOptions& options, std::unique_ptr<SqliteConnection> writer_conn,
+              std::unique_ptr<ReadPool> pool)
+      : options_(options),
+        writer_conn_(std::move(writer_conn)),
+        pool_(std::move(pool)),
+        writer_(*writer_conn_),
+        hosts_(*pool_),
+        secrets_(*pool_),
+        node_keys_(*pool_),
+        users_(*pool_),
+        sessions_(*pool_),
+        tokens_(*pool_),
+        audit_(*pool_),
+        ledger_(*pool_),
+        settings_(*pool_) {
+    thread_ = std::thread([this] { WriterLoop(); });
+  }
+
+  ~SqliteStore() override {
+    {
+      std::lock_guard lock(mu_);
+      closing_ = true;
+    }
+    cv_.notify_all();
+    thread_.join();
+  }
+
+  HostRepository& hosts() override { return hosts_; }
+  EnrolSecretRepository& enrol_secrets() override { return secrets_; }
+  NodeKeyRepository& node_keys() override { return node_keys_; }
+  UserRepository& users() override { return users_; }
+  SessionRepository& sessions() override { return sessions_; }
+  ApiTokenRepository& api_tokens() override { return tokens_; }
+  AuditLog& audit() override { return audit_; }
+  RecordLedger& ledger() override { return ledger_; }
+  SettingsRepository& settings() override { return settings_; }
+
+  void TouchHost(int64_t host_id, EpochMs at) override {
+    std::lock_guard lock(mu_);
+    if (closing_) return;
+    KeepLatest(touches_.hosts, host_id, at);
+    cv_.notify_one();
+  }
+  void TouchSession(const std::string& id_sha256, EpochMs at) override {
+    std::lock_guard lock(mu_);
+    if (closing_) return;
+    KeepLatest(touches_.sessions, id_sha256, at);
+    cv_.notify_one();
+  }
+  void TouchApiToken(int64_t token_id, EpochMs at) override {
+    std::lock_guard lock(mu_);
+    if (closing_) return;
+    KeepLatest(touches_.tokens, token_id, at);
+    cv_.notify_one();
+  }
+
+  Status Flush() override {
+    return Write([](StoreWriter&) { return Status::Ok(); }).Wait().status();
+  }
+
+  StoreWriterStats writer_stats() const override {
+    std::lock_guard lock(mu_);
+    StoreWriterStats s = stats_;
+    s.queued = static_cast<int64_t>(queue_.size());
+    return s;
+  }
+
+ protected:
+  void Submit(WriteJob job) override {
+    Status refused;
+    {
+      std::lock_guard lock(mu_);
+      if (closing_) {
+        refused = Unavailable("store: closed");
+      } else if (static_cast<int64_t>(queue_.size()) >= options_.max_queued_writes) {
+        refused = Unavailable("store: " + std::to_string(queue_.size()) +
+                              " writes are waiting; try again shortly");
+      } else {
+        queue_.push_back(std::move(job));
+      }
+      if (!refused.ok()) ++stats_.rejected_writes;
+    }
+    if (!refused.ok()) {
+      job.finish(refused);
+      return;
+    }
+    cv_.notify_one();
+  }
+
+ private:
+  void WriterLoop() {
+    internal::on_store_writer_thread = true;
+    std::vector<WriteJob> batch;
+    for (;;) {
+      Touches touches;
+      {
+        std::unique_lock lock(mu_);
+        cv_.wait(lock, [&] { return closing_ || !queue_.empty() || !touches_.empty(); });
+        if (queue_.empty() && touches_.empty()) return;  // closing, all done
+        while (!queue_.empty() && static_cast<int64_t>(batch.size()) < options_.max_batch_writes) {
+          batch.push_back(std::move(queue_.front()));
+          queue_.pop_front();
+        }
+        std::swap(touches, touches_);
+      }
+      RunBatch(batch, touches);
+      batch.clear();
+    }
+  }
+
+  // Touch updates are best effort: a failure leaves the older time.
+  void ApplyTouches(const Touches& touches) {
+    if (!writer_conn_->Run("SAVEPOINT touches").ok()) return;
+    bool ok = true;
+    for (const auto& [id, at] : touches.hosts) {
+      ok = ok && RunCountingChanges(*writer_conn_,
+                                    "UPDATE hosts SET last_seen_at = ?2 WHERE id = ?1 AND "
+                                    "last_seen_at < ?2",
+                                    [&](SqliteStatement& st) { st.Bind(1, id).Bind(2, at); })
+                     .ok();
+    }
+    for (const auto& [hash, at] : touches.sessions) {
+      ok = ok && RunCountingChanges(*writer_conn_,
+                                    "UPDATE sessions SET last_seen_at = ?2 WHERE id_sha256 = ?1 "
+                                    "AND last_seen_at < ?2",
+                                    [&](SqliteStatement& st) { st.Bind(1, hash).Bind(2, at); })
+                     .ok();
+    }
+    for (const auto& [id, at] : touches.tokens) {
+      ok = ok && RunCountingChanges(*writer_conn_,
+                                    "UPDATE api_tokens SET last_used_at = ?2 WHERE id = ?1 AND "
+                                    "(last_used_at IS NULL OR last_used_at < ?2)",
+                                    [&](SqliteStatement& st) { st.Bind(1, id).Bind(2, at); })
+                     .ok();
+    }
+    if (!ok) (void)writer_conn_->Run("ROLLBACK TO touches");
+    (void)writer_conn_->Run("RELEASE touches");
+  }
+
+  void RunBatch(std::vector<WriteJob>& batch, const Touches& touches) {
+    std::vector<Status> outcomes(batch.size());
+    Status batch_status = writer_conn_->Run("BEGIN IMMEDIATE");
+    int64_t failed = 0;
+    if (batch_status.ok()) {
+      if (!touches.empty()) ApplyTouches(touches);
+      for (size_t i = 0; i < batch.size(); ++i) {
+        Status st = writer_conn_->Run("SAVEPOINT write");
+        if (st.ok()) st = batch[i].apply(writer_);
+        if (!st.ok()) {
+          ++failed;
+          (void)writer_conn_->Run("ROLLBACK TO write");
+        }
+        (void)writer_conn_->Run("RELEASE write");
+        outcomes[i] = std::move(st);
+      }
+      batch_status = writer_conn_->Run("COMMIT");
+      if (!batch_status.ok()) (void)writer_conn_->Run("ROLLBACK");
+    }
+    if (!batch_status.ok()) batch_status = batch_status.WithContext("store: batch not committed");
+    {
+      std::lock_guard lock(mu_);
+      if (batch_status.ok()) {
+        ++stats_.transactions;
+        stats_.writes += static_cast<int64_t>(batch.size()) - failed;
+        stats_.failed_writes += failed;
+        stats_.largest_batch = std::max(stats_.largest_batch, static_cast<int64_t>(batch.size()));
+      } else {
+        stats_.failed_writes += static_cast<int64_t>(batch.size());
+      }
+    }
+    // Only now, with the data on disk, do callers learn the outcome.
+    for (size_t i = 0; i < batch.size(); ++i)
+      batch[i].finish(batch_status.ok() ? outcomes[i] : batch_status);
+  }
+
+  SqliteStoreOptions options_;
+  std::unique_ptr<SqliteConnection> writer_conn_;
+  std::unique_ptr<ReadPool> pool_;
+  SqliteStoreWriter writer_;
+  SqliteHostRepository hosts_;
+  SqliteEnrolSecretRepository secrets_;
+  SqliteNodeKeyRepository node_keys_;
+  SqliteUserRepository users_;
+  SqliteSessionRepository sessions_;
+  SqliteApiTokenRepository tokens_;
+  SqliteAuditLog audit_;
+  SqliteRecordLedger ledger_;
+  SqliteSettingsRepository settings_;
+
+  mutable std::mutex mu_;
+  std::condition_variable cv_;
+  std::deque<WriteJob> queue_;
+  Touches touches_;
+  bool closing_ = false;
+  StoreWriterStats stats_;
+  std::thread thread_;
+};
+
+}  // namespace
+
+Result<std::unique_ptr<Store>> OpenSqliteStore(const SqliteStoreOptions& options) {
+  if (options.path.empty()) return InvalidArgument("store: no database path");
+  SqliteOpenOptions open;
+  open.mode = SqliteOpenOptions::Mode::kReadWriteCreate;
+  open.wal = true;
+  open.synchronous_full = options.synchronous_full;
+  ASSIGN_OR_RETURN(auto db, SqliteDatabase::Open(options.path, open));
+  if (!options.synchronous_full) RETURN_IF_ERROR(db->Exec("PRAGMA synchronous=NORMAL"));
+  RETURN_IF_ERROR(db->Exec("PRAGMA foreign_keys=ON"));
+  // A larger page cache for the writer: ingest touches the ledger's index
+  // all over.
+  RETURN_IF_ERROR(db->Exec("PRAGMA cache_size=-16384"));
+  RETURN_IF_ERROR(ApplyMigrations(*db, SqliteMigrations(), NowEpochMillis()));
+  ASSIGN_OR_RETURN(auto pool, ReadPool::Open(options.path, options.read_connections));
+  auto writer_conn = std::make_unique<SqliteConnection>(std::move(db));
+  return std::unique_ptr<Store>(new SqliteStore(options, std::move(writer_conn), std::move(pool)));
+}
+
+}  // namespace warden::store
