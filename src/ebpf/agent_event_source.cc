@@ -207,9 +207,11 @@ std::string ListenRuleForAllowedPorts(const OpenPortsSettings& ports, RiskLevel 
 
 std::optional<HostEventSourceOptions> HostEventSourceOptionsFor(const AgentConfig& config,
                                                                 HostEventSourceOptions o) {
-  const RuleConfig* rule = config.FindRule(kRuntimeRuleId);
-  if (rule == nullptr || !rule->enabled) return std::nullopt;
-  const RuntimeSettings& s = rule->runtime;
+  const DetectorConfig* runtime = config.FindDetectorConfig(kHostRuntimeDetectorId);
+  if (runtime == nullptr || !runtime->enabled) return std::nullopt;
+  const auto* settings = runtime->SettingsAs<HostRuntimeSettings>();
+  if (settings == nullptr) return std::nullopt;
+  const HostRuntimeSettings& s = *settings;
   o.pipeline.rule_paths = s.rule_paths;
   o.forward_events = s.forward_events;
   o.pipeline.collector.syscall_events =
@@ -218,9 +220,10 @@ std::optional<HostEventSourceOptions> HostEventSourceOptionsFor(const AgentConfi
   if (s.tier == "ebpf") o.pipeline.collector.allow_fallback = false;
   if (s.tier == "fallback") o.pipeline.collector.allow_ebpf = false;
   if (!s.sensitive_paths.empty()) o.pipeline.collector.sensitive_prefixes = s.sensitive_paths;
-  if (const RuleConfig* ports = config.FindRule(kOpenPortsRuleId);
-      ports != nullptr && ports->enabled)
-    o.pipeline.site_rules = ListenRuleForAllowedPorts(ports->open_ports, ports->risk_level);
+  if (const DetectorConfig* ports = config.FindDetectorConfig(kOpenPortsDetectorId);
+      ports != nullptr && ports->enabled && ports->SettingsAs<OpenPortsSettings>() != nullptr)
+    o.pipeline.site_rules =
+        ListenRuleForAllowedPorts(*ports->SettingsAs<OpenPortsSettings>(), ports->risk_level);
   o.problem_store_path = StateFilePath(config.state_dir);
   o.host = ResolveHostIdentifier(config);
   ApplyEnvironment(&o.pipeline.collector);

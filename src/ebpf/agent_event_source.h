@@ -19,6 +19,8 @@
 #include <string>
 
 #include "agent/event_source.h"
+#include "detectors/host_runtime_detector.h"
+#include "detectors/open_ports_detector.h"
 #include "ebpf/host_event_pipeline.h"
 
 namespace warden {
