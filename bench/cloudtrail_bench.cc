@@ -234,8 +234,11 @@ uint64_t ScanOnce(const std::shared_ptr<std::vector<warden::Rule>>& rules, bool 
   uint64_t matches = 0, bytes_out = 0;
   (*scanner)->set_on_match([&](const warden::ScanMatch&) { ++matches; });
   if (findings)
-    (*scanner)->set_on_finding(
-        [&](warden::Finding&& f, bool) { bytes_out += warden::FindingToJson(f).dump().size(); });
+    (*scanner)->set_on_finding([&, line = std::string()](warden::Finding&& f, bool) mutable {
+      line.clear();
+      warden::AppendFindingJson(f, &line);  // what `trail scan -f jsonl` prints
+      bytes_out += line.size();
+    });
   warden::CloudTrailReader reader(
       [&](const warden::SplitRecord& r, const warden::RecordOrigin& origin) {
         (*scanner)->ProcessRecord(r, origin);

@@ -23,14 +23,13 @@
 #include "agent/control_socket.h"
 #include "agent/job_runner.h"
 #include "agent/job_schedule.h"
-#include "agent/open_ports_detector.h"
 #include "agent/resource_monitor.h"
 #include "agent/scheduled_query.h"
-#include "agent/vuln_detector.h"
 #include "core/host_fs.h"
 #include "core/time_format.h"
 #include "core/version.h"
 #include "delivery/record_router.h"
+#include "detectors/detector_registry.h"
 #include "problems/problem_rendering.h"
 #include "problems/sqlite_problem_repository.h"
 #include "tables/warden_tables.h"
@@ -119,16 +118,16 @@ Json SendTestRecord(const SinkConfig& config, const std::string& host_identifier
 
 namespace {
 
-enum class JobKind { kRule, kQuery, kStatus };
+enum class JobKind { kDetector, kQuery, kStatus };
 std::string_view JobKindName(JobKind k) {
-  return k == JobKind::kRule ? "detector" : k == JobKind::kQuery ? "query" : "status";
+  return k == JobKind::kDetector ? "detector" : k == JobKind::kQuery ? "query" : "status";
 }
 
 struct JobState {
   std::string name;
-  JobKind kind = JobKind::kRule;
+  JobKind kind = JobKind::kDetector;
   ScheduleSpec schedule;
-  RuleConfig rule;
+  DetectorConfig detector;
   QueryConfig query;
   // What `status` shows.
   int64_t last_start_ms = 0;
@@ -150,10 +149,9 @@ struct JobState {
 };
 
 // How long a job may run before it counts as stuck (JobRunner adds a grace):
-// a query its own time budget, the open-ports rule the query budget, a
-// vulnerability scan (which reads the package database and the feed, and is
-// not interruptible) half an hour, the status heartbeat 30 s.
-constexpr int64_t kVulnScanBudgetMs = 30 * 60 * 1000;
+// a query its own time budget, a detector its own (Detector::RunBudgetMs:
+// half an hour for a vulnerability scan, which is not interruptible) or the
+// query budget, the status heartbeat 30 s.
 constexpr int64_t kStatusBudgetMs = 30 * 1000;
 // At stop (SIGTERM, reload) running jobs get this long to honour their
 // interrupt; one that does not is abandoned (JobRunner) and ends with the
@@ -385,7 +383,8 @@ class Runtime : public RecordRouter, public std::enable_shared_from_this<Runtime
             {"denylisted_until",
              job.denylisted_until_ms > now ? TimeOrNull(job.denylisted_until_ms) : Json(nullptr)},
             {"note", job.note.empty() ? Json(nullptr) : Json(job.note)}};
-        if (job.kind == JobKind::kRule) x["risk_level"] = RiskLevelName(job.rule.risk_level);
+        if (job.kind == JobKind::kDetector)
+          x["risk_level"] = RiskLevelName(job.detector.risk_level);
         jobs.push_back(std::move(x));
       }
     }
@@ -517,13 +516,14 @@ class Runtime : public RecordRouter, public std::enable_shared_from_this<Runtime
       job.next_due_ms = FirstDueTime(job.schedule, now, last_start, rng_);
       jobs_[job.name] = std::move(job);
     };
-    for (const RuleConfig& rule : config_.rules) {
-      if (!rule.enabled || rule.continuous()) continue;  // continuous rules are event sources
+    for (const DetectorConfig& detector : config_.detectors) {
+      // Continuous detectors run as event sources.
+      if (!detector.enabled || detector.continuous) continue;
       JobState j;
-      j.name = rule.id;
-      j.kind = JobKind::kRule;
-      j.schedule = rule.schedule;
-      j.rule = rule;
+      j.name = detector.id;
+      j.kind = JobKind::kDetector;
+      j.schedule = detector.schedule;
+      j.detector = detector;
       add(std::move(j));
     }
     for (const QueryConfig& q : config_.queries) {
@@ -603,52 +603,47 @@ class Runtime : public RecordRouter, public std::enable_shared_from_this<Runtime
     switch (job.kind) {
       case JobKind::kQuery:
         return job.query.timeout_ms;
-      case JobKind::kRule:
-        return job.rule.id == kVulnRuleId ? kVulnScanBudgetMs : config_.limits.query_timeout_ms;
+      case JobKind::kDetector:
+        if (const Detector* d = FindDetector(job.detector.id))
+          return d->RunBudgetMs().value_or(config_.limits.query_timeout_ms);
+        return config_.limits.query_timeout_ms;
       case JobKind::kStatus:
         return kStatusBudgetMs;
     }
     return config_.limits.query_timeout_ms;
   }
 
-  Outcome RunRule(const RuleConfig& rule, WorkerStores& stores, std::atomic<bool>& interrupt) {
-    const int64_t now = NowEpochSeconds();
+  Outcome RunDetector(const DetectorConfig& config, WorkerStores& stores,
+                      std::atomic<bool>& interrupt) {
+    const Detector* detector = FindDetector(config.id);
+    if (detector == nullptr) {
+      Outcome o;
+      o.outcome = "error";
+      o.result = "no detector " + config.id;
+      return o;
+    }
+    DetectorContext context;
+    context.fs = HostFs(options_.host_root);
+    context.engine = [this, &stores] { return Engine(stores); };
+    context.query_timeout = std::chrono::milliseconds(config_.limits.query_timeout_ms);
+    context.interrupt = &interrupt;
+    context.host = host_;
+    context.now = NowEpochSeconds();
+    auto run = detector->Run(config, context);
+    if (!run.ok()) return Fail(run.status());
+    if (run->skipped) {
+      Outcome o;
+      o.outcome = "skipped";
+      o.result = run->skip_reason;
+      return o;
+    }
     auto route = [this](const std::vector<ProblemEvent>& ev) { return Route(ProblemRecords(ev)); };
-    if (rule.id == kOpenPortsRuleId) {
-      auto engine = Engine(stores);
-      if (!engine.ok()) return Fail(engine.status());
-      auto sockets = ReadListeningSockets(
-          **engine, std::chrono::milliseconds(config_.limits.query_timeout_ms), &interrupt);
-      if (!sockets.ok()) return Fail(sockets.status());
-      Observation obs = DetectOpenPorts(*sockets, rule, host_, now);
-      auto events = stores.problems->Reconcile(rule.id, host_, obs, now, route);
-      if (!events.ok()) return Fail(events.status());
-      Outcome o;
-      o.result = std::to_string(sockets->size()) + " listening sockets, " +
-                 EventSummary(*events, obs.findings.size()) + " unexpected";
-      return o;
-    }
-    if (rule.id == kVulnRuleId) {
-      HostFs fs(options_.host_root);
-      auto det = DetectVulnerabilities(fs, rule, host_, now);
-      if (!det.ok()) return Fail(det.status());
-      if (det->skipped) {
-        Outcome o;
-        o.outcome = "skipped";
-        o.result = det->skip_reason;
-        return o;
-      }
-      auto events = stores.problems->Reconcile(rule.id, host_, det->observation, now, route);
-      if (!events.ok()) return Fail(events.status());
-      Outcome o;
-      o.result =
-          det->summary +
-          (events->empty() ? "" : "; " + EventSummary(*events, det->observation.findings.size()));
-      return o;
-    }
+    auto events =
+        stores.problems->Reconcile(config.id, host_, run->observation, context.now, route);
+    if (!events.ok()) return Fail(events.status());
     Outcome o;
-    o.outcome = "error";
-    o.result = "no detector for rule " + rule.id;
+    o.result = detector->Describe(*run, EventSummary(*events, run->observation.findings.size()),
+                                  !events->empty());
     return o;
   }
 
@@ -743,8 +738,8 @@ class Runtime : public RecordRouter, public std::enable_shared_from_this<Runtime
       o = Fail(stores.status());
     } else {
       switch (job.kind) {
-        case JobKind::kRule:
-          o = RunRule(job.rule, **stores, ctx.interrupt);
+        case JobKind::kDetector:
+          o = RunDetector(job.detector, **stores, ctx.interrupt);
           break;
         case JobKind::kQuery:
           o = RunQuery(job, **stores, ctx.interrupt);

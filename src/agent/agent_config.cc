@@ -14,39 +14,13 @@
 #include "core/strings.h"
 #include "core/yaml_reader.h"
 #include "delivery/sink_registry.h"
+#include "detectors/detector_registry.h"
 
 namespace warden {
 
-namespace {
-
-std::string FormatDuration(int64_t seconds) {
-  if (seconds % 86400 == 0) return std::to_string(seconds / 86400) + "d";
-  if (seconds % 3600 == 0) return std::to_string(seconds / 3600) + "h";
-  if (seconds % 60 == 0) return std::to_string(seconds / 60) + "m";
-  return std::to_string(seconds) + "s";
-}
-
-std::string TwoDigits(int n) { return (n < 10 ? "0" : "") + std::to_string(n); }
-
-}  // namespace
-
-std::string ScheduleSpec::Describe() const {
-  if (kind == Kind::kInterval) {
-    std::string s = "every " + FormatDuration(interval_seconds);
-    if (splay_percent > 0) s += " (splay " + std::to_string(splay_percent) + "%)";
-    return s;
-  }
-  std::string s = "daily at ";
-  for (size_t i = 0; i < daily_minutes.size(); ++i) {
-    if (i) s += ", ";
-    s += TwoDigits(daily_minutes[i] / 60) + ":" + TwoDigits(daily_minutes[i] % 60);
-  }
-  return s + (utc ? " UTC" : " local time");
-}
-
-const RuleConfig* AgentConfig::FindRule(std::string_view id) const {
-  for (const auto& r : rules)
-    if (r.id == id) return &r;
+const DetectorConfig* AgentConfig::FindDetectorConfig(std::string_view id) const {
+  for (const auto& d : detectors)
+    if (d.id == id) return &d;
   return nullptr;
 }
 
@@ -63,23 +37,6 @@ std::string DefaultStateDir() {
     return std::string(xdg) + "/warden";
   const char* home = std::getenv("HOME");
   return std::string(home && *home ? home : "/tmp") + "/.local/state/warden";
-}
-
-bool ParsePortRange(std::string_view text, PortRange* out) {
-  text = TrimWhitespace(text);
-  int64_t a = 0, b = 0;
-  size_t dash = text.find('-');
-  if (dash == std::string_view::npos) {
-    if (!ParseInt64(text, &a)) return false;
-    b = a;
-  } else if (!ParseInt64(TrimWhitespace(text.substr(0, dash)), &a) ||
-             !ParseInt64(TrimWhitespace(text.substr(dash + 1)), &b)) {
-    return false;
-  }
-  if (a < 1 || b > 65535 || a > b) return false;
-  out->first = static_cast<int>(a);
-  out->last = static_cast<int>(b);
-  return true;
 }
 
 namespace {
@@ -168,39 +125,20 @@ class ConfigReader : public YamlReader {
     return Status::Ok();
   }
 
-  Status ReadPortList(const YAML::Node& n, const std::string& key,
-                      std::vector<PortRange>* out) const {
-    out->clear();
+  // recipe.rules.ID: the keys every detector has, then its own settings,
+  // read by the detector itself.
+  Status ReadDetector(const Detector& detector, const YAML::Node& n, const std::string& key,
+                      DetectorConfig* d) const {
     if (n.IsNull()) return Status::Ok();
-    std::vector<YAML::Node> items;
-    if (n.IsScalar())
-      items.push_back(n);
-    else if (n.IsSequence())
-      for (const auto& x : n) items.push_back(x);
-    else
-      return Error(n, key, "expected a list of ports and ranges like [22, 443, \"8000-8100\"]");
-    for (size_t i = 0; i < items.size(); ++i) {
-      const std::string ikey = key + "[" + std::to_string(i) + "]";
-      PortRange r;
-      if (!items[i].IsScalar() || !ParsePortRange(items[i].Scalar(), &r))
-        return Error(items[i], ikey,
-                     "expected a port (1-65535) or a range like \"8000-8100\", got '" +
-                         (items[i].IsScalar() ? items[i].Scalar() : std::string("a list")) + "'");
-      out->push_back(r);
-    }
-    return Status::Ok();
-  }
-
-  Status ReadRule(const YAML::Node& n, const std::string& key, RuleConfig* rule) const {
-    if (n.IsNull()) return Status::Ok();
-    // A continuous rule has no schedule, and each of its host rules carries
-    // its own risk level (change one by redefining that rule in a rule file).
-    if (rule->continuous())
+    // A continuous detector has no schedule, and each of its host rules
+    // carries its own risk level (change one by redefining that rule in a
+    // rule file).
+    if (d->continuous)
       RETURN_IF_ERROR(CheckKeys(n, key, {"enabled", "settings"}));
     else
       RETURN_IF_ERROR(CheckKeys(n, key, {"enabled", "risk_level", "schedule", "settings"}));
     if (n["enabled"]) {
-      ASSIGN_OR_RETURN(rule->enabled, Bool(n["enabled"], Join(key, "enabled")));
+      ASSIGN_OR_RETURN(d->enabled, Bool(n["enabled"], Join(key, "enabled")));
     }
     if (n["risk_level"]) {
       ASSIGN_OR_RETURN(std::string level, String(n["risk_level"], Join(key, "risk_level")));
@@ -209,93 +147,13 @@ class ConfigReader : public YamlReader {
         return Error(
             n["risk_level"], Join(key, "risk_level"),
             "unknown risk level '" + level + "' (use extreme, very_high, high, medium or low)");
-      rule->risk_level = *parsed;
+      d->risk_level = *parsed;
     }
     if (n["schedule"])
-      RETURN_IF_ERROR(ReadSchedule(n["schedule"], Join(key, "schedule"), &rule->schedule));
+      RETURN_IF_ERROR(ReadSchedule(n["schedule"], Join(key, "schedule"), &d->schedule));
     if (!n["settings"] || n["settings"].IsNull()) return Status::Ok();
-    const YAML::Node s = n["settings"];
-    const std::string skey = Join(key, "settings");
-    if (rule->id == kOpenPortsRuleId) {
-      RETURN_IF_ERROR(CheckKeys(s, skey, {"allowed_tcp", "allowed_udp", "loopback"}));
-      if (s["allowed_tcp"])
-        RETURN_IF_ERROR(ReadPortList(s["allowed_tcp"], Join(skey, "allowed_tcp"),
-                                     &rule->open_ports.allowed_tcp));
-      if (s["allowed_udp"])
-        RETURN_IF_ERROR(ReadPortList(s["allowed_udp"], Join(skey, "allowed_udp"),
-                                     &rule->open_ports.allowed_udp));
-      if (s["loopback"]) {
-        ASSIGN_OR_RETURN(std::string lb, String(s["loopback"], Join(skey, "loopback")));
-        if (lb == "ignore")
-          rule->open_ports.report_loopback = false;
-        else if (lb == "report")
-          rule->open_ports.report_loopback = true;
-        else
-          return Error(s["loopback"], Join(skey, "loopback"),
-                       "expected ignore or report, got '" + lb + "'");
-      }
-    } else if (rule->id == kRuntimeRuleId) {
-      RETURN_IF_ERROR(CheckKeys(
-          s, skey, {"rules", "forward_events", "syscall_events", "tier", "sensitive_paths"}));
-      if (s["rules"]) {
-        auto list = ReadStringList(s["rules"], Join(skey, "rules"));
-        if (!list.ok())
-          return Error(s["rules"], Join(skey, "rules"),
-                       "expected a list of rule files or directories");
-        for (const auto& p : *list) {
-          if (p.empty()) return Error(s["rules"], Join(skey, "rules"), "an empty path");
-          rule->runtime.rule_paths.push_back(ResolvePath(p));
-        }
-      }
-      if (s["forward_events"]) {
-        ASSIGN_OR_RETURN(rule->runtime.forward_events,
-                         Bool(s["forward_events"], Join(skey, "forward_events")));
-      }
-      if (s["syscall_events"]) {
-        ASSIGN_OR_RETURN(rule->runtime.syscall_events,
-                         String(s["syscall_events"], Join(skey, "syscall_events")));
-        const std::string& mode = rule->runtime.syscall_events;
-        if (mode != "hooks" && mode != "dispatcher" && mode != "off")
-          return Error(s["syscall_events"], Join(skey, "syscall_events"),
-                       "expected hooks, dispatcher or off, got '" + mode + "'");
-      }
-      if (s["tier"]) {
-        ASSIGN_OR_RETURN(rule->runtime.tier, String(s["tier"], Join(skey, "tier")));
-        if (rule->runtime.tier != "auto" && rule->runtime.tier != "ebpf" &&
-            rule->runtime.tier != "fallback")
-          return Error(s["tier"], Join(skey, "tier"),
-                       "expected auto, ebpf or fallback, got '" + rule->runtime.tier + "'");
-      }
-      if (s["sensitive_paths"]) {
-        auto list = ReadStringList(s["sensitive_paths"], Join(skey, "sensitive_paths"));
-        if (!list.ok())
-          return Error(s["sensitive_paths"], Join(skey, "sensitive_paths"),
-                       "expected a list of absolute path prefixes like [/etc/shadow, /root/.ssh/]");
-        for (const auto& p : *list)
-          if (p.empty() || p[0] != '/')
-            return Error(s["sensitive_paths"], Join(skey, "sensitive_paths"),
-                         "'" + p + "' is not an absolute path prefix");
-        rule->runtime.sensitive_paths = *list;
-      }
-    } else if (rule->id == kVulnRuleId) {
-      RETURN_IF_ERROR(CheckKeys(s, skey, {"min_severity", "include_unfixed", "feed_database"}));
-      if (s["min_severity"]) {
-        ASSIGN_OR_RETURN(std::string sev, String(s["min_severity"], Join(skey, "min_severity")));
-        auto parsed = ParseSeverityName(sev);
-        if (!parsed)
-          return Error(s["min_severity"], Join(skey, "min_severity"),
-                       "unknown severity '" + sev + "' (use none, low, medium, high or critical)");
-        rule->vuln.min_severity = *parsed;
-      }
-      if (s["include_unfixed"]) {
-        ASSIGN_OR_RETURN(rule->vuln.include_unfixed,
-                         Bool(s["include_unfixed"], Join(skey, "include_unfixed")));
-      }
-      if (s["feed_database"]) {
-        ASSIGN_OR_RETURN(std::string p, String(s["feed_database"], Join(skey, "feed_database")));
-        rule->vuln.feed_database = ResolvePath(p);
-      }
-    }
+    ASSIGN_OR_RETURN(d->settings,
+                     detector.ParseSettings(*this, n["settings"], Join(key, "settings")));
     return Status::Ok();
   }
 
@@ -345,26 +203,6 @@ class ConfigReader : public YamlReader {
   }
 };
 
-std::vector<RuleConfig> DefaultRules() {
-  RuleConfig vuln;
-  vuln.id = std::string(kVulnRuleId);
-  vuln.risk_level = RiskLevel::kHigh;
-  vuln.schedule.interval_seconds = 6 * 3600;
-  RuleConfig ports;
-  ports.id = std::string(kOpenPortsRuleId);
-  ports.risk_level = RiskLevel::kMedium;
-  ports.schedule.interval_seconds = 300;
-  PortRange ssh{22, 22};
-  ports.open_ports.allowed_tcp = {ssh};
-  ports.open_ports.allowed_udp = {PortRange{68, 68}, PortRange{546, 546}};  // DHCP clients
-  RuleConfig runtime;
-  runtime.id = std::string(kRuntimeRuleId);
-  runtime.risk_level = RiskLevel::kHigh;  // each host rule has its own; this is for listings
-  // Opt-in: it attaches kernel hooks and keeps a process table (~30 MB).
-  runtime.enabled = false;
-  return {vuln, ports, runtime};
-}
-
 Status Parse(const YAML::Node& file_root, ConfigReader& r, AgentConfig* c) {
   // A config must say what the agent does: an empty document (or one with
   // only host, state, limits and the like) is refused rather than taken as
@@ -412,7 +250,7 @@ Status Parse(const YAML::Node& file_root, ConfigReader& r, AgentConfig* c) {
         root["control_socket"] ? root["control_socket"] : root, "control_socket",
         "path '" + c->control_socket + "' is longer than a unix socket allows (107 bytes)");
 
-  c->rules = DefaultRules();
+  for (const Detector* d : Detectors()) c->detectors.push_back(d->DefaultConfig());
   if (root["recipe"]) {
     const YAML::Node rec = root["recipe"];
     RETURN_IF_ERROR(r.CheckKeys(rec, "recipe", {"name", "rules"}));
@@ -421,19 +259,21 @@ Status Parse(const YAML::Node& file_root, ConfigReader& r, AgentConfig* c) {
     }
     if (rec["rules"] && !rec["rules"].IsNull()) {
       const YAML::Node rules = rec["rules"];
-      std::vector<std::string> ids = {std::string(kVulnRuleId), std::string(kOpenPortsRuleId),
-                                      std::string(kRuntimeRuleId)};
+      std::vector<std::string> ids;
+      for (const DetectorConfig& d : c->detectors) ids.push_back(d.id);
       RETURN_IF_ERROR(r.CheckKeys(rules, "recipe.rules", ids));
       for (auto it = rules.begin(); it != rules.end(); ++it) {
         const std::string id = it->first.Scalar();
-        for (auto& rule : c->rules)
-          if (rule.id == id) RETURN_IF_ERROR(r.ReadRule(it->second, "recipe.rules." + id, &rule));
+        const Detector* detector = FindDetector(id);
+        for (auto& d : c->detectors)
+          if (d.id == id && detector != nullptr)
+            RETURN_IF_ERROR(r.ReadDetector(*detector, it->second, "recipe.rules." + id, &d));
       }
     }
   }
 
   std::set<std::string> job_names;
-  for (const auto& rule : c->rules) job_names.insert(rule.id);
+  for (const auto& d : c->detectors) job_names.insert(d.id);
   job_names.insert("status");
   if (root["queries"] && !root["queries"].IsNull()) {
     const YAML::Node qs = root["queries"];

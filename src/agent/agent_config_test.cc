@@ -5,6 +5,9 @@
 #include "delivery/file_sink.h"
 #include "delivery/splunk_hec_sink.h"
 #include "delivery/syslog_sink.h"
+#include "detectors/host_runtime_detector.h"
+#include "detectors/open_ports_detector.h"
+#include "detectors/vulnerability_detector.h"
 #include "testing/test_util.h"
 
 namespace warden {
@@ -27,8 +30,8 @@ TEST(AgentConfigTest, DocumentedExampleLoads) {
   ::setenv("WARDEN_WEBHOOK_SECRET", "a-long-enough-shared-secret", 0);
   auto c = LoadAgentConfig(SourcePath("examples/agent.yaml"));
   ASSERT_TRUE(c.ok()) << c.status().message();
-  EXPECT_NE(c->FindRule(kOpenPortsRuleId), nullptr);
-  EXPECT_NE(c->FindRule(kVulnRuleId), nullptr);
+  EXPECT_NE(c->FindDetectorConfig(kOpenPortsDetectorId), nullptr);
+  EXPECT_NE(c->FindDetectorConfig(kVulnDetectorId), nullptr);
   EXPECT_FALSE(c->sinks.empty());
   EXPECT_FALSE(c->queries.empty());
 }
@@ -69,7 +72,7 @@ TEST(AgentConfigTest, QueryWithANulByteIsRefused) {
 TEST(AgentConfigTest, SinkOnlyConfigGetsBothRulesWithDefaults) {
   auto c = Parse(kSinkOnly);
   ASSERT_TRUE(c.ok()) << c.status().message();
-  const RuleConfig* ports = c->FindRule(kOpenPortsRuleId);
+  const DetectorConfig* ports = c->FindDetectorConfig(kOpenPortsDetectorId);
   ASSERT_NE(ports, nullptr);
   EXPECT_TRUE(ports->enabled);
   EXPECT_EQ(ports->schedule.kind, ScheduleSpec::Kind::kInterval);
@@ -93,20 +96,24 @@ recipe:
       settings: {min_severity: critical, include_unfixed: true, feed_database: feeds/x.db}
 )");
   ASSERT_TRUE(c.ok()) << c.status().message();
-  const RuleConfig* ports = c->FindRule(kOpenPortsRuleId);
+  const DetectorConfig* ports = c->FindDetectorConfig(kOpenPortsDetectorId);
   EXPECT_EQ(ports->risk_level, RiskLevel::kHigh);
   EXPECT_EQ(ports->schedule.interval_seconds, 30);
-  ASSERT_EQ(ports->open_ports.allowed_tcp.size(), 2u);
-  EXPECT_TRUE(ports->open_ports.allowed_tcp[1].Contains(8050));
-  EXPECT_FALSE(ports->open_ports.allowed_tcp[1].Contains(8101));
-  EXPECT_TRUE(ports->open_ports.report_loopback);
-  const RuleConfig* vuln = c->FindRule(kVulnRuleId);
+  const auto* port_settings = ports->SettingsAs<OpenPortsSettings>();
+  ASSERT_NE(port_settings, nullptr);
+  ASSERT_EQ(port_settings->allowed_tcp.size(), 2u);
+  EXPECT_TRUE(port_settings->allowed_tcp[1].Contains(8050));
+  EXPECT_FALSE(port_settings->allowed_tcp[1].Contains(8101));
+  EXPECT_TRUE(port_settings->report_loopback);
+  const DetectorConfig* vuln = c->FindDetectorConfig(kVulnDetectorId);
   EXPECT_FALSE(vuln->enabled);
   EXPECT_EQ(vuln->schedule.kind, ScheduleSpec::Kind::kDaily);
   EXPECT_EQ(vuln->schedule.daily_minutes, (std::vector<int>{60, 210}));
   EXPECT_FALSE(vuln->schedule.utc);
-  EXPECT_EQ(vuln->vuln.min_severity, Severity::kCritical);
-  EXPECT_EQ(vuln->vuln.feed_database, "/etc/warden/feeds/x.db");
+  const auto* vuln_settings = vuln->SettingsAs<VulnSettings>();
+  ASSERT_NE(vuln_settings, nullptr);
+  EXPECT_EQ(vuln_settings->min_severity, Severity::kCritical);
+  EXPECT_EQ(vuln_settings->feed_database, "/etc/warden/feeds/x.db");
 }
 
 TEST(AgentConfigTest, UnknownKeyNamesKeyLineAndSuggestion) {
@@ -206,10 +213,10 @@ TEST(AgentConfigTest, PortRanges) {
 TEST(AgentConfigTest, RuntimeRuleIsOptInAndUnscheduled) {
   auto defaults = Parse(kSinkOnly);
   ASSERT_TRUE(defaults.ok());
-  const RuleConfig* off = defaults->FindRule(kRuntimeRuleId);
+  const DetectorConfig* off = defaults->FindDetectorConfig(kHostRuntimeDetectorId);
   ASSERT_NE(off, nullptr);
   EXPECT_FALSE(off->enabled);
-  EXPECT_TRUE(off->continuous());
+  EXPECT_TRUE(off->continuous);
 
   auto c = Parse(R"(
 recipe:
@@ -224,15 +231,17 @@ recipe:
         sensitive_paths: [/etc/shadow, /root/.ssh/]
 )");
   ASSERT_TRUE(c.ok()) << c.status().message();
-  const RuleConfig* rt = c->FindRule(kRuntimeRuleId);
+  const DetectorConfig* rt = c->FindDetectorConfig(kHostRuntimeDetectorId);
   ASSERT_NE(rt, nullptr);
   EXPECT_TRUE(rt->enabled);
-  EXPECT_EQ(rt->runtime.rule_paths,
+  const auto* runtime = rt->SettingsAs<HostRuntimeSettings>();
+  ASSERT_NE(runtime, nullptr);
+  EXPECT_EQ(runtime->rule_paths,
             (std::vector<std::string>{"/etc/warden/site-rules", "/opt/rules/extra.yml"}));
-  EXPECT_TRUE(rt->runtime.forward_events);
-  EXPECT_EQ(rt->runtime.syscall_events, "dispatcher");
-  EXPECT_EQ(rt->runtime.tier, "fallback");
-  EXPECT_EQ(rt->runtime.sensitive_paths, (std::vector<std::string>{"/etc/shadow", "/root/.ssh/"}));
+  EXPECT_TRUE(runtime->forward_events);
+  EXPECT_EQ(runtime->syscall_events, "dispatcher");
+  EXPECT_EQ(runtime->tier, "fallback");
+  EXPECT_EQ(runtime->sensitive_paths, (std::vector<std::string>{"/etc/shadow", "/root/.ssh/"}));
 }
 
 TEST(AgentConfigTest, RuntimeRuleRejectsScheduleAndBadSettings) {

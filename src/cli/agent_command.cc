@@ -19,12 +19,13 @@
 #include "agent/agent.h"
 #include "agent/agent_config.h"
 #include "agent/control_socket.h"
+#include "agent/host_event_source.h"
 #include "cli/host_session.h"
 #include "cli/terminal_table.h"
 #include "cli/warden_cli.h"
 #include "core/time_format.h"
 #include "core/yaml_reader.h"
-#include "ebpf/agent_event_source.h"
+#include "detectors/host_runtime_detector.h"
 #include "ebpf/host_rules.h"
 #include "problems/problem_rendering.h"
 #include "problems/sqlite_problem_repository.h"
@@ -588,14 +589,14 @@ int RunAgent(const std::string& config_flag, bool check_only) {
     auto engine =
         HostRuleEngine::Create(runtime->pipeline.rule_paths, true, runtime->pipeline.site_rules);
     if (!engine.ok()) {
-      std::cerr << "warden agent: " << config_path << ": recipe.rules." << kRuntimeRuleId
+      std::cerr << "warden agent: " << config_path << ": recipe.rules." << kHostRuntimeDetectorId
                 << ".settings.rules: " << engine.status().message() << "\n";
       return 2;
     }
   }
   if (check_only) {
     int rules = 0, queries = 0, sinks = 0;
-    for (const auto& r : config->rules) rules += r.enabled;
+    for (const auto& d : config->detectors) rules += d.enabled;
     for (const auto& q : config->queries) queries += q.enabled;
     for (const auto& s : config->sinks) sinks += s.enabled;
     std::cout << config_path << ": OK (" << rules << " rules, " << queries << " scheduled queries, "

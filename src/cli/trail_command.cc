@@ -231,6 +231,7 @@ int RunScan(const ScanOptionsCli& o, bool watch) {
 
   TrailScanner::Options so;
   so.show_suppressed = o.show_suppressed;
+  so.ocsf = *format == FindingFormat::kOcsf;
   auto scanner = TrailScanner::Create(std::move(rules).value(), prof, so);
   if (!scanner.ok()) return ReportError(scanner.status());
   TrailScanner& sc = **scanner;

@@ -1,5 +1,6 @@
 #include "cloud/cloudtrail_finding.h"
 
+#include "core/json_text.h"
 #include "core/time_format.h"
 #include "rules/string_match.h"
 
@@ -110,7 +111,9 @@ Finding BuildCloudTrailFinding(const FindingInput& in) {
   f.remediation = rule.remediation;
   f.links = rule.links;
 
-  std::string why = e.event_name + " (" + e.event_source + ") by " + e.actor;
+  std::string why;
+  why.reserve(256);
+  why.append(e.event_name).append(" (").append(e.event_source).append(") by ").append(e.actor);
   if (!e.actor_type.empty()) why += " [" + e.actor_type + "]";
   why += " in account " + (e.account.empty() ? std::string("?") : e.account);
   if (!e.region.empty()) why += ", " + e.region;
@@ -129,6 +132,9 @@ Finding BuildCloudTrailFinding(const FindingInput& in) {
   f.description = rule.description.empty() ? why + "." : rule.description + " " + why + ".";
 
   Json& a = f.attributes;
+  // The attributes are an ordered vector: room for all of them up front,
+  // or each growth copies every key and value written so far.
+  a.get_ref<Json::object_t&>().reserve(16);
   a["event_id"] = e.event_id;
   a["event_time"] = e.event_time;
   a["event_name"] = e.event_name;
@@ -155,12 +161,25 @@ Finding BuildCloudTrailFinding(const FindingInput& in) {
                       {"event_ids", in.threshold->event_ids}};
   }
 
-  Json event = in.raw_event_too_deep
-                   ? Json(std::string(in.raw_event))
-                   : Json::parse(in.raw_event.begin(), in.raw_event.end(), nullptr, false);
-  if (event.is_discarded()) event = std::string(in.raw_event);
-  f.evidence["event"] = std::move(event);
+  // The event as it came: spliced into renderings when a document of it
+  // would print the same bytes (compact JSON as CloudTrail writes it), else
+  // parsed (pretty-printed input, floats, unusual escapes), or kept as text
+  // when it is not JSON or nested too deep to render safely.
+  const bool canonical =
+      !in.raw_event_too_deep &&
+      (in.raw_event_canonical ? *in.raw_event_canonical
+                              : IsCanonicalJson(in.raw_event, kMaxEvidenceDepth));
+  if (canonical) {
+    f.raw_evidence.emplace_back("event", std::string(in.raw_event));
+  } else {
+    Json event = in.raw_event_too_deep
+                     ? Json(std::string(in.raw_event))
+                     : Json::parse(in.raw_event.begin(), in.raw_event.end(), nullptr, false);
+    if (event.is_discarded()) event = std::string(in.raw_event);
+    f.evidence["event"] = std::move(event);
+  }
   if (!in.origin.empty()) f.evidence["origin"] = in.origin;
+  if (!in.ocsf) return f;
 
   Json& o = f.ocsf_extra;
   o["cloud"] = {{"provider", "AWS"}, {"account", {{"uid", e.account}}}, {"region", e.region}};

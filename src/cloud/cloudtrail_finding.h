@@ -66,7 +66,10 @@ struct FindingInput {
   std::string_view raw_event;
   std::string origin;               // "file:line" for the evidence
   bool raw_event_too_deep = false;  // JsonNestingExceeds(raw_event, kMaxEvidenceDepth)
+  // IsCanonicalJson(raw_event, kMaxEvidenceDepth), when the caller knows it.
+  std::optional<bool> raw_event_canonical;
   const ThresholdDetail* threshold = nullptr;
+  bool ocsf = true;  // build ocsf_extra (only OCSF renderings read it)
 };
 Finding BuildCloudTrailFinding(const FindingInput& input);
 

@@ -20,14 +20,16 @@ void FindingWriter::Write(const Finding& f) {
   constexpr auto kReplace = Json::error_handler_t::replace;
   switch (format_) {
     case FindingFormat::kJsonl:
-      out_ << FindingToJson(f).dump(-1, ' ', false, kReplace) << '\n';
+      AppendFindingJson(f, &pending_);
+      pending_ += '\n';
       break;
     case FindingFormat::kOcsf:
-      out_ << FindingToOcsf(f, OcsfClass::kDetectionFinding).dump(-1, ' ', false, kReplace) << '\n';
+      pending_ += FindingToOcsf(f, OcsfClass::kDetectionFinding).dump(-1, ' ', false, kReplace);
+      pending_ += '\n';
       break;
     case FindingFormat::kJson:
-      out_ << (written_ == 0 ? "[\n  " : ",\n  ")
-           << FindingToJson(f).dump(-1, ' ', false, kReplace);
+      pending_ += written_ == 0 ? "[\n  " : ",\n  ";
+      AppendFindingJson(f, &pending_);
       break;
     case FindingFormat::kTable: {
       auto attr = [&](const char* key) -> std::string {
@@ -50,9 +52,16 @@ void FindingWriter::Write(const Finding& f) {
     }
   }
   ++written_;
+  if (pending_.size() >= kFlushBytes) WritePending();
+}
+
+void FindingWriter::WritePending() {
+  out_.write(pending_.data(), static_cast<std::streamsize>(pending_.size()));
+  pending_.clear();
 }
 
 void FindingWriter::Flush() {
+  WritePending();
   if (format_ == FindingFormat::kTable && !rows_.empty()) {
     TableFit fit;
     fit.max_width = table_width_;
@@ -75,7 +84,7 @@ void FindingWriter::Flush() {
 void FindingWriter::Finish() {
   if (finished_) return;
   finished_ = true;
-  if (format_ == FindingFormat::kJson) out_ << (written_ == 0 ? "[]\n" : "\n]\n");
+  if (format_ == FindingFormat::kJson) pending_ += written_ == 0 ? "[]\n" : "\n]\n";
   Flush();
 }
 

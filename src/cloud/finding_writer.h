@@ -6,13 +6,16 @@
 //           region, event id (buffered until Flush, so widths fit). Given
 //           a width, the table fits it: the event id, region and account
 //           go first, actor and rule are cut before the rest.
-// JSON formats are streamed. Flush() ends a batch (the table prints; `trail
+// JSON formats are streamed: each finding is rendered as text (the raw event
+// spliced in as its evidence, no document built) into a buffer written out
+// in large pieces. Flush() ends a batch (the table prints; `trail
 // watch` flushes after every poll). Not for host query rows (RowPrinter).
 #pragma once
 
 #include <memory>
 #include <optional>
 #include <ostream>
+#include <string>
 #include <string_view>
 #include <vector>
 
@@ -36,10 +39,14 @@ class FindingWriter {
   void Finish();
 
  private:
+  static constexpr size_t kFlushBytes = 256 << 10;
+  void WritePending();
+
   FindingFormat format_;
   std::ostream& out_;
   size_t table_width_;
   bool fit_note_shown_ = false;  // one note per run, not one per batch
+  std::string pending_;
   size_t written_ = 0;
   bool finished_ = false;
   std::vector<std::vector<std::string>> rows_;

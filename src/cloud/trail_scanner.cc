@@ -1,5 +1,6 @@
 #include "cloud/trail_scanner.h"
 
+#include "core/json_text.h"
 #include "core/time_format.h"
 
 namespace warden {
@@ -118,7 +119,11 @@ void TrailScanner::ProcessRecord(const SplitRecord& record, const RecordOrigin& 
   }
   stats_.matches += matches_.size();
   record_too_deep_ = false;
-  if (options_.build_findings && JsonNestingExceeds(record.text, kMaxEvidenceDepth)) {
+  // Compact records (the usual case) are checked once here and spliced into
+  // the findings' evidence; only the others need the nesting check.
+  record_canonical_ = options_.build_findings && IsCanonicalJson(record.text, kMaxEvidenceDepth);
+  if (options_.build_findings && !record_canonical_ &&
+      JsonNestingExceeds(record.text, kMaxEvidenceDepth)) {
     record_too_deep_ = true;
     ++stats_.deep_records;
     if (on_problem_)
@@ -209,6 +214,8 @@ void TrailScanner::Emit(uint32_t set_index, const RuleMatch& m, const RecordOrig
   }
   in.threshold = threshold;
   in.raw_event_too_deep = record_too_deep_;
+  in.raw_event_canonical = record_canonical_;
+  in.ocsf = options_.ocsf;
   Finding finding = BuildCloudTrailFinding(in);
 
   const Suppression* suppression =

@@ -6,7 +6,8 @@
 // findings are counted (and passed on flagged, for --show-suppressed).
 //
 // The hot path (records that match nothing) does not allocate. Findings are
-// built only for matches (the raw event is parsed again then, for evidence).
+// built only for matches; the raw event becomes their evidence as it is
+// (spliced into renderings, not parsed) when it is compact JSON.
 // A match callback gives the light-weight view used by dry runs and benchmarks
 // without building findings.
 //
@@ -68,6 +69,7 @@ class TrailScanner {
     bool build_findings = true;    // false: only the match callback runs
     bool show_suppressed = false;  // pass suppressed findings to the callback too
     int64_t now = 0;               // wall clock for suppression expiry (0 = now)
+    bool ocsf = true;              // findings carry their OCSF objects (ocsf_extra)
   };
   using FindingFn = std::function<void(Finding&&, bool suppressed)>;
   using MatchFn = std::function<void(const ScanMatch&)>;
@@ -113,6 +115,7 @@ class TrailScanner {
   EventFields core_fields_;
   CloudTrailEventSummary summary_;
   bool summary_ready_ = false;
+  bool record_canonical_ = false;
   bool record_too_deep_ = false;  // the current record, when it matched
   SplitRecord record_;
   std::vector<FieldId> group_fields_;  // interned threshold group_by fields

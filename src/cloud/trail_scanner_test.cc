@@ -245,7 +245,7 @@ TEST(TrailScannerTest, DeeplyNestedMatchingRecordKeepsItsEvidenceAsText) {
   ASSERT_EQ(out.findings.size(), 2u);
   EXPECT_EQ(out.findings[0].attributes["event_id"], "deep");
   EXPECT_TRUE(out.findings[0].evidence["event"].is_string());
-  EXPECT_TRUE(out.findings[1].evidence["event"].is_object());
+  EXPECT_TRUE(FindingToJson(out.findings[1])["evidence"]["event"].is_object());
   EXPECT_EQ(out.stats.deep_records, 1u);
   ASSERT_EQ(out.problems.size(), 1u);
   EXPECT_NE(out.problems[0].find("deep.jsonl: line 1: record nested deeper than 256 levels: its "
@@ -254,6 +254,28 @@ TEST(TrailScannerTest, DeeplyNestedMatchingRecordKeepsItsEvidenceAsText) {
       << out.problems[0];
   // Renderings recurse over the evidence too: they must cope.
   EXPECT_NE(FindingToJson(out.findings[0]).dump().find("deep"), std::string::npos);
+}
+
+TEST(TrailScannerTest, CompactEventsAreSplicedAsTheyAreOthersParsed) {
+  TempDir dir;
+  const std::string compact = Event("c1", "CreateUser", "bob");
+  Json parsed = Json::parse(compact);
+  const std::string pretty = parsed.dump(2);
+  std::string path = File(dir, "a.jsonl", {compact});
+  std::string pretty_path = dir.path() + "/b.json";
+  dir.WriteFile("b.json", "{\"Records\":[" + pretty + "]}");
+  auto out = ScanPaths(RulesFromYaml(kRules), {path, pretty_path});
+  ASSERT_EQ(out.findings.size(), 2u);
+  ASSERT_EQ(out.findings[0].raw_evidence.size(), 1u) << "compact: no document built";
+  EXPECT_EQ(out.findings[0].raw_evidence[0].second, compact);
+  EXPECT_TRUE(out.findings[1].raw_evidence.empty()) << "pretty-printed: parsed";
+  // Either way the rendering holds the event as JSON, in one line.
+  for (const Finding& f : out.findings) {
+    std::string line;
+    AppendFindingJson(f, &line);
+    EXPECT_EQ(line.find('\n'), std::string::npos);
+    EXPECT_EQ(Json::parse(line)["evidence"]["event"], parsed);
+  }
 }
 
 TEST(TrailScannerTest, NestingCheckCountsBracketsOutsideStringsOnly) {

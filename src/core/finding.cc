@@ -2,42 +2,117 @@
 
 #include <openssl/evp.h>
 
+#include <memory>
+
 #include "core/encoding.h"
+#include "core/json_text.h"
 #include "core/time_format.h"
 #include "core/version.h"
 
 namespace warden {
 
 std::string MakeFindingId(std::initializer_list<std::string_view> parts) {
-  EVP_MD_CTX* ctx = EVP_MD_CTX_new();
-  EVP_DigestInit_ex(ctx, EVP_sha256(), nullptr);
+  // One digest context per thread, and SHA-256 fetched once: OpenSSL 3
+  // looks the algorithm up again on every EVP_sha256() init otherwise.
+  static const EVP_MD* const kSha256 = [] {
+    const EVP_MD* md = EVP_MD_fetch(nullptr, "SHA256", nullptr);
+    return md != nullptr ? md : EVP_sha256();
+  }();
+  thread_local std::unique_ptr<EVP_MD_CTX, decltype(&EVP_MD_CTX_free)> ctx(EVP_MD_CTX_new(),
+                                                                           EVP_MD_CTX_free);
+  EVP_DigestInit_ex(ctx.get(), kSha256, nullptr);
   for (std::string_view p : parts) {
-    EVP_DigestUpdate(ctx, p.data(), p.size());
-    EVP_DigestUpdate(ctx, "\x1f", 1);  // unit separator: ("ab","c") != ("a","bc")
+    EVP_DigestUpdate(ctx.get(), p.data(), p.size());
+    EVP_DigestUpdate(ctx.get(), "\x1f", 1);  // unit separator: ("ab","c") != ("a","bc")
   }
   unsigned char md[EVP_MAX_MD_SIZE];
   unsigned int len = 0;
-  EVP_DigestFinal_ex(ctx, md, &len);
-  EVP_MD_CTX_free(ctx);
+  EVP_DigestFinal_ex(ctx.get(), md, &len);
   return HexEncode(md, len < 16 ? len : 16);
 }
 
+namespace {
+
+void AppendDump(const Json& value, std::string* out) { AppendJsonDocument(value, out); }
+
+// ,"key":
+void AppendKey(std::string_view key, std::string* out) {
+  out->push_back(',');
+  AppendJsonText(key, out);
+  out->push_back(':');
+}
+
+}  // namespace
+
+void AppendFindingEvidenceJson(const Finding& f, std::string* out) {
+  if (f.raw_evidence.empty()) {
+    AppendDump(f.evidence, out);
+    return;
+  }
+  out->push_back('{');
+  bool first = true;
+  for (const auto& [key, text] : f.raw_evidence) {
+    if (!first) out->push_back(',');
+    first = false;
+    AppendJsonText(key, out);
+    out->push_back(':');
+    out->append(text);
+  }
+  if (f.evidence.is_object())
+    for (const auto& [key, value] : f.evidence.items()) {
+      AppendKey(key, out);
+      AppendDump(value, out);
+    }
+  out->push_back('}');
+}
+
+void AppendFindingJson(const Finding& f, std::string* out) {
+  out->append("{\"id\":");
+  AppendJsonText(f.id, out);
+  out->append(",\"rule_id\":");
+  AppendJsonText(f.rule_id, out);
+  out->append(",\"title\":");
+  AppendJsonText(f.title, out);
+  out->append(",\"description\":");
+  AppendJsonText(f.description, out);
+  out->append(",\"risk_level\":");
+  AppendJsonText(RiskLevelName(f.risk_level), out);
+  out->append(",\"source\":");
+  AppendJsonText(f.source, out);
+  out->append(",\"resource\":");
+  AppendJsonText(f.resource, out);
+  out->append(",\"first_seen\":");
+  AppendJsonText(FormatRfc3339(f.first_seen), out);
+  out->append(",\"last_seen\":");
+  AppendJsonText(FormatRfc3339(f.last_seen), out);
+  // An attribute never replaces a common key (it is left out).
+  static constexpr std::string_view kCommon[] = {
+      "id",       "rule_id",    "title",     "description", "risk_level", "source",
+      "resource", "first_seen", "last_seen", "remediation", "links",      "evidence"};
+  if (f.attributes.is_object())
+    for (const auto& [key, value] : f.attributes.items()) {
+      bool common = false;
+      for (std::string_view k : kCommon) common = common || key == k;
+      if (common) continue;
+      AppendKey(key, out);
+      AppendDump(value, out);
+    }
+  out->append(",\"remediation\":");
+  AppendJsonText(f.remediation, out);
+  out->append(",\"links\":[");
+  for (size_t i = 0; i < f.links.size(); ++i) {
+    if (i) out->push_back(',');
+    AppendJsonText(f.links[i], out);
+  }
+  out->append("],\"evidence\":");
+  AppendFindingEvidenceJson(f, out);
+  out->push_back('}');
+}
+
 Json FindingToJson(const Finding& f) {
-  Json j = Json::object();
-  j["id"] = f.id;
-  j["rule_id"] = f.rule_id;
-  j["title"] = f.title;
-  j["description"] = f.description;
-  j["risk_level"] = RiskLevelName(f.risk_level);
-  j["source"] = f.source;
-  j["resource"] = f.resource;
-  j["first_seen"] = FormatRfc3339(f.first_seen);
-  j["last_seen"] = FormatRfc3339(f.last_seen);
-  for (const auto& [k, v] : f.attributes.items()) j[k] = v;
-  j["remediation"] = f.remediation;
-  j["links"] = f.links;
-  j["evidence"] = f.evidence;
-  return j;
+  std::string text;
+  AppendFindingJson(f, &text);
+  return Json::parse(text);
 }
 
 Finding FindingFromJson(const Json& j) {
@@ -114,7 +189,9 @@ Json FindingToOcsf(const Finding& f, OcsfClass cls) {
   if (!f.remediation.empty()) j["remediation"] = {{"desc", f.remediation}, {"references", f.links}};
   j["risk_level"] = RiskLevelDisplayName(f.risk_level);
   j["unmapped"] = f.attributes;
-  j["raw_data"] = f.evidence.dump();
+  std::string evidence;
+  AppendFindingEvidenceJson(f, &evidence);
+  j["raw_data"] = std::move(evidence);
   for (const auto& [k, v] : f.ocsf_extra.items()) j[k] = v;
   return j;
 }

@@ -12,6 +12,7 @@
 #include <cstdint>
 #include <nlohmann/json.hpp>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "core/risk_level.h"
@@ -32,8 +33,13 @@ struct Finding {
   int64_t last_seen = 0;
   std::string remediation;  // what to do
   std::vector<std::string> links;
-  Json attributes = Json::object();  // detector keys, rendered at top level
+  Json attributes = Json::object();  // detector keys, rendered at top level (never a common key)
   Json evidence = Json::object();    // raw data that proves it
+  // Evidence members kept as JSON text (the raw CloudTrail event), written
+  // into renderings as they are, before the members of `evidence`: no
+  // document is built for them. Each value must satisfy IsCanonicalJson
+  // (core/json_text.h), so renderings are the same as with a DOM.
+  std::vector<std::pair<std::string, std::string>> raw_evidence;
   Json ocsf_extra = Json::object();  // class-specific OCSF objects
 };
 
@@ -41,7 +47,14 @@ struct Finding {
 std::string MakeFindingId(std::initializer_list<std::string_view> parts);
 
 // The Warden JSON shape: common keys first, then attributes, then evidence.
+// AppendFindingJson is the one renderer: it streams the compact text (what
+// FindingToJson(f).dump() would be, invalid UTF-8 replaced) without building
+// a document, splicing raw_evidence as it is. FindingToJson is its parse, for
+// callers that need a document.
+void AppendFindingJson(const Finding& finding, std::string* out);
 Json FindingToJson(const Finding& finding);
+// The evidence object (raw members included) as compact text.
+void AppendFindingEvidenceJson(const Finding& finding, std::string* out);
 // The inverse of FindingToJson, for findings kept as JSON (the problems
 // store): keys it does not know become attributes, in their order; missing or
 // mistyped common keys are left at their defaults. ocsf_extra is not part of

@@ -20,6 +20,36 @@ int64_t NowEpochMillis() {
 }
 
 std::string FormatRfc3339(int64_t epoch_seconds) {
+  // Years 1970-9999 by arithmetic (every finding prints two of these; the
+  // C library's gmtime and strftime cost more than the rest of a line),
+  // others through the C library.
+  constexpr int64_t kYear10000 = 253402300800;
+  if (epoch_seconds >= 0 && epoch_seconds < kYear10000) {
+    const int64_t days = epoch_seconds / 86400;
+    const int64_t secs = epoch_seconds % 86400;
+    // Civil date from days since 1970-01-01 (H. Hinnant's algorithm).
+    const int64_t z = days + 719468;
+    const int64_t era = z / 146097;
+    const int64_t doe = z - era * 146097;
+    const int64_t yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+    const int64_t doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    const int64_t mp = (5 * doy + 2) / 153;
+    const int64_t day = doy - (153 * mp + 2) / 5 + 1;
+    const int64_t month = mp < 10 ? mp + 3 : mp - 9;
+    const int64_t year = yoe + era * 400 + (month <= 2 ? 1 : 0);
+    char buf[21] = "0000-00-00T00:00:00Z";
+    auto put = [&](int at, int64_t value, int width) {
+      for (int i = width - 1; i >= 0; --i, value /= 10)
+        buf[at + i] = static_cast<char>('0' + value % 10);
+    };
+    put(0, year, 4);
+    put(5, month, 2);
+    put(8, day, 2);
+    put(11, secs / 3600, 2);
+    put(14, secs / 60 % 60, 2);
+    put(17, secs % 60, 2);
+    return std::string(buf, 20);
+  }
   time_t t = static_cast<time_t>(epoch_seconds);
   struct tm tm {};
   gmtime_r(&t, &tm);

@@ -10,9 +10,9 @@
 #include <nlohmann/json.hpp>
 #include <set>
 
-#include "ebpf/agent_event_source.h"
 #include "ebpf/host_context_resolver.h"
 #include "ebpf/host_event_fields.h"
+#include "ebpf/host_runtime_source.h"
 #include "rules/json_field_extractor.h"
 #include "rules/rule_yaml_loader.h"
 #include "testing/test_util.h"

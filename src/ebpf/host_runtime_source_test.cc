@@ -1,4 +1,4 @@
-#include "ebpf/agent_event_source.h"
+#include "ebpf/host_runtime_source.h"
 
 #include <gtest/gtest.h>
 #include <unistd.h>
@@ -8,7 +8,7 @@
 #include <mutex>
 #include <thread>
 
-#include "agent/agent.h"
+#include "detectors/host_runtime_detector.h"
 #include "problems/sqlite_problem_repository.h"
 #include "testing/test_util.h"
 
@@ -32,12 +32,19 @@ class CollectingRouter : public RecordRouter {
   std::vector<Record> records_;
 };
 
-TEST(HostEventAgentSourceTest, FindingsReachTheAgentRouterAsEventRecords) {
+// HOST-RUNTIME's config with its defaults, enabled.
+DetectorConfig EnabledRuntime() {
+  DetectorConfig c = HostRuntimeDetector().DefaultConfig();
+  c.enabled = true;
+  return c;
+}
+
+TEST(HostRuntimeSourceTest, FindingsReachTheRouterAsEventRecords) {
   if (geteuid() != 0) GTEST_SKIP() << "the collector needs root";
   testing::TempDir dir;
-  HostEventSourceOptions o;
+  HostRuntimeOptions o;
   o.pipeline.journal_path = dir.path() + "/events.journal";
-  auto source = MakeHostEventAgentSource(o);
+  auto source = std::make_unique<HostRuntimeSource>(o);
   CollectingRouter router;
   ASSERT_TRUE(source->Start(router).ok());
   EXPECT_TRUE(source->Info().active);
@@ -71,31 +78,38 @@ TEST(HostEventAgentSourceTest, FindingsReachTheAgentRouterAsEventRecords) {
   EXPECT_TRUE(std::filesystem::exists(o.pipeline.journal_path));
 }
 
-TEST(HostEventAgentSourceTest, DisabledUnlessTheConfigEnablesHostRuntime) {
-  auto off = ParseAgentConfig("state_dir: /tmp/unused\nsinks: [{name: out, type: stdout}]\n",
-                              "agent.yaml");
-  ASSERT_TRUE(off.ok()) << off.status().message();
-  EXPECT_FALSE(HostEventSourceOptionsFor(*off).has_value());
-  auto src = HostEventSourceFactory()(*off);
-  ASSERT_TRUE(src.ok());
-  EXPECT_EQ(*src, nullptr);
+TEST(HostRuntimeSourceTest, NoOptionsUnlessHostRuntimeIsEnabled) {
+  EXPECT_FALSE(HostRuntimeOptionsFor(HostRuntimeDetector().DefaultConfig(), nullptr).has_value());
+  EXPECT_TRUE(HostRuntimeOptionsFor(EnabledRuntime(), nullptr).has_value());
 }
 
-TEST(HostEventAgentSourceTest, RuntimeFindingsBecomeProblemsWithRecords) {
+TEST(HostRuntimeSourceTest, ListenerRuleTakesTheEnabledOpenPortsSettings) {
+  DetectorConfig ports = OpenPortsDetector().DefaultConfig();
+  auto settings = std::make_shared<OpenPortsSettings>();
+  settings->allowed_tcp = {PortRange{22, 22}, PortRange{8000, 8100}};
+  ports.settings = settings;
+  ports.risk_level = RiskLevel::kLow;
+  auto o = HostRuntimeOptionsFor(EnabledRuntime(), &ports);
+  ASSERT_TRUE(o.has_value());
+  EXPECT_NE(o->pipeline.site_rules.find("HOST-LISTEN-UNEXPECTED-PORT"), std::string::npos);
+  EXPECT_NE(o->pipeline.site_rules.find("{ge: 8000}"), std::string::npos);
+  EXPECT_NE(o->pipeline.site_rules.find("risk_level: low"), std::string::npos);
+  ports.enabled = false;
+  o = HostRuntimeOptionsFor(EnabledRuntime(), &ports);
+  ASSERT_TRUE(o.has_value());
+  EXPECT_EQ(o->pipeline.site_rules, "") << "no listener rule when HOST-OPEN-PORTS is off";
+}
+
+TEST(HostRuntimeSourceTest, RuntimeFindingsBecomeProblemsWithRecords) {
   if (geteuid() != 0) GTEST_SKIP() << "the collector needs root";
   testing::TempDir dir;
-  auto config = ParseAgentConfig("state_dir: " + dir.path() +
-                                     "/state\nhost: {identifier: test-host}\n"
-                                     "recipe:\n  rules:\n    HOST-RUNTIME: {enabled: true}\n",
-                                 dir.path() + "/agent.yaml");
-  ASSERT_TRUE(config.ok()) << config.status().message();
-  std::filesystem::create_directories(config->state_dir);
-  HostEventSourceOptions base;
+  HostRuntimeOptions base;
   base.pipeline.journal_path = dir.path() + "/events.journal";
-  auto options = HostEventSourceOptionsFor(*config, base);
+  base.problem_store_path = dir.path() + "/state.db";
+  base.host = "test-host";
+  auto options = HostRuntimeOptionsFor(EnabledRuntime(), nullptr, base);
   ASSERT_TRUE(options.has_value());
-  EXPECT_EQ(options->host, "test-host");
-  auto source = MakeHostEventAgentSource(*options);
+  auto source = std::make_unique<HostRuntimeSource>(*options);
   CollectingRouter router;
   ASSERT_TRUE(source->Start(router).ok());
   std::string tool = "/tmp/warden-agent-problem-test-" + std::to_string(getpid());
@@ -137,7 +151,7 @@ TEST(HostEventAgentSourceTest, RuntimeFindingsBecomeProblemsWithRecords) {
   EXPECT_EQ(problem_records, 1)
       << "the second run of the same command is an occurrence, not a new problem";
 
-  auto store = SqliteProblemRepository::Open(StateFilePath(config->state_dir), true);
+  auto store = SqliteProblemRepository::Open(base.problem_store_path, true);
   ASSERT_TRUE(store.ok()) << store.status().message();
   ProblemFilter filter;
   filter.rule_id = "HOST-EXEC-FROM-TMP";

@@ -1,4 +1,4 @@
-#include "agent/open_ports_detector.h"
+#include "detectors/open_ports_detector.h"
 
 #include <arpa/inet.h>
 #include <gtest/gtest.h>
@@ -6,7 +6,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
-#include "agent/agent_test_util.h"
+#include "sql/table.h"
 
 namespace warden {
 namespace {
@@ -33,17 +33,18 @@ class OwnSocket {
   int port_ = 0;
 };
 
-RuleConfig Rule() {
-  RuleConfig r;
-  r.id = std::string(kOpenPortsRuleId);
-  r.risk_level = RiskLevel::kHigh;
-  return r;
-}
+constexpr RiskLevel kRisk = RiskLevel::kHigh;
+
+OpenPortsSettings Settings() { return OpenPortsSettings(); }
 
 std::vector<ListeningSocket> ReadLive() {
-  auto engine = testing::LiveHostEngine();
-  EXPECT_NE(engine, nullptr);
-  auto s = ReadListeningSockets(*engine->engine, std::chrono::milliseconds(30000), nullptr);
+  TableRegistry registry;
+  RegisterBuiltinTables(registry);
+  HostFs fs("/");
+  auto engine = SqlEngine::Open(&registry, &fs);
+  EXPECT_TRUE(engine.ok());
+  if (!engine.ok()) return {};
+  auto s = ReadListeningSockets(**engine, std::chrono::milliseconds(30000), nullptr);
   EXPECT_TRUE(s.ok()) << s.status().message();
   return s.ok() ? *s : std::vector<ListeningSocket>{};
 }
@@ -57,7 +58,7 @@ const Finding* FindPort(const Observation& obs, const std::string& proto, int po
 TEST(OpenPortsDetectorTest, ReportsThisProcessListeningWithItsDetails) {
   OwnSocket tcp(SOCK_STREAM, "0.0.0.0");
   OwnSocket udp(SOCK_DGRAM, "0.0.0.0");
-  Observation obs = DetectOpenPorts(ReadLive(), Rule(), "h1", 1000);
+  Observation obs = DetectOpenPorts(ReadLive(), Settings(), kRisk, "h1", 1000);
   const Finding* f = FindPort(obs, "tcp", tcp.port());
   ASSERT_NE(f, nullptr) << "tcp port " << tcp.port() << " not reported";
   EXPECT_EQ(f->evidence["pid"], getpid());
@@ -74,10 +75,10 @@ TEST(OpenPortsDetectorTest, ReportsThisProcessListeningWithItsDetails) {
 TEST(OpenPortsDetectorTest, AllowedPortsAndRangesAreNotReported) {
   OwnSocket tcp(SOCK_STREAM, "0.0.0.0");
   OwnSocket udp(SOCK_DGRAM, "0.0.0.0");
-  RuleConfig rule = Rule();
-  rule.open_ports.allowed_tcp = {PortRange{tcp.port() - 1, tcp.port() + 1}};
-  rule.open_ports.allowed_udp = {PortRange{udp.port(), udp.port()}};
-  Observation obs = DetectOpenPorts(ReadLive(), rule, "h1", 1000);
+  OpenPortsSettings settings;
+  settings.allowed_tcp = {PortRange{tcp.port() - 1, tcp.port() + 1}};
+  settings.allowed_udp = {PortRange{udp.port(), udp.port()}};
+  Observation obs = DetectOpenPorts(ReadLive(), settings, kRisk, "h1", 1000);
   EXPECT_EQ(FindPort(obs, "tcp", tcp.port()), nullptr);
   EXPECT_EQ(FindPort(obs, "udp", udp.port()), nullptr);
 }
@@ -85,10 +86,12 @@ TEST(OpenPortsDetectorTest, AllowedPortsAndRangesAreNotReported) {
 TEST(OpenPortsDetectorTest, LoopbackIsIgnoredUnlessAsked) {
   OwnSocket tcp(SOCK_STREAM, "127.0.0.1");
   std::vector<ListeningSocket> live = ReadLive();
-  EXPECT_EQ(FindPort(DetectOpenPorts(live, Rule(), "h1", 1000), "tcp", tcp.port()), nullptr);
-  RuleConfig rule = Rule();
-  rule.open_ports.report_loopback = true;
-  EXPECT_NE(FindPort(DetectOpenPorts(live, rule, "h1", 1000), "tcp", tcp.port()), nullptr);
+  EXPECT_EQ(FindPort(DetectOpenPorts(live, Settings(), kRisk, "h1", 1000), "tcp", tcp.port()),
+            nullptr);
+  OpenPortsSettings settings;
+  settings.report_loopback = true;
+  EXPECT_NE(FindPort(DetectOpenPorts(live, settings, kRisk, "h1", 1000), "tcp", tcp.port()),
+            nullptr);
 }
 
 TEST(OpenPortsDetectorTest, SameSocketKeyIsOneStableProblem) {
@@ -101,11 +104,11 @@ TEST(OpenPortsDetectorTest, SameSocketKeyIsOneStableProblem) {
   a.process_path = "/usr/sbin/nginx";
   ListeningSocket b = a;
   b.pid = 11;
-  auto obs1 = DetectOpenPorts({a, b}, Rule(), "h1", 1000);
+  auto obs1 = DetectOpenPorts({a, b}, Settings(), kRisk, "h1", 1000);
   ASSERT_EQ(obs1.findings.size(), 1u);
   EXPECT_EQ(obs1.findings[0].evidence["pids"], Json({10, 11}));
   a.pid = 99;  // restarted
-  auto obs2 = DetectOpenPorts({a}, Rule(), "h1", 2000);
+  auto obs2 = DetectOpenPorts({a}, Settings(), kRisk, "h1", 2000);
   EXPECT_EQ(obs2.findings[0].id, obs1.findings[0].id);
   EXPECT_EQ(obs2.findings[0].attributes, obs1.findings[0].attributes)
       << "a new pid is not a change";
