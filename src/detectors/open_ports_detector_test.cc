@@ -19,8 +19,9 @@ class OwnSocket {
     sockaddr_in a{};
     a.sin_family = AF_INET;
     inet_pton(AF_INET, address, &a.sin_addr);
-    bind(fd_, reinterpret_cast<sockaddr*>(&a), sizeof a);
-    if (type == SOCK_STREAM) listen(fd_, 1);
+    if (bind(fd_, reinterpret_cast<sockaddr*>(&a), sizeof a) != 0 ||
+        (type == SOCK_STREAM && listen(fd_, 1) != 0))
+      ADD_FAILURE() << "cannot bind a socket on " << address;
     socklen_t len = sizeof a;
     getsockname(fd_, reinterpret_cast<sockaddr*>(&a), &len);
     port_ = ntohs(a.sin_port);

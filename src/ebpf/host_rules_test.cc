@@ -33,7 +33,8 @@ class HostRulesTest : public ::testing::Test {
     engine_ = std::move(*engine);
   }
 
-  static HostEvent Exec(int64_t pid, int64_t ppid, std::string exe, std::vector<std::string> argv) {
+  static HostEvent Exec(int64_t pid, int64_t ppid, const std::string& exe,
+                        std::vector<std::string> argv) {
     HostEvent e;
     e.kind = HostEventKind::kExec;
     e.time_ns = 1'700'000'000'000'000'000;
@@ -48,7 +49,7 @@ class HostRulesTest : public ::testing::Test {
     return e;
   }
   static HostEvent Socket(HostEventKind kind, int64_t pid, std::string local, int local_port,
-                          std::string remote, int remote_port) {
+                          const std::string& remote, int remote_port) {
     HostEvent e;
     e.kind = kind;
     e.time_ns = 1'700'000'000'000'000'000;
@@ -58,7 +59,7 @@ class HostRulesTest : public ::testing::Test {
     e.syscall = std::string(HostEventKindName(kind));
     e.socket_type = 1;
     e.protocol = 6;
-    e.local = {2, local, local_port};
+    e.local = {2, std::move(local), local_port};
     if (!remote.empty()) e.remote = {2, remote, remote_port};
     return e;
   }
