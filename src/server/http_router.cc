@@ -161,7 +161,7 @@ RequestPlan HttpRouter::Plan(HttpRequest& head) {
     if (fallback_) return PlanFor(*fallback_);
     std::string message = "no resource at " + head.path.substr(0, 256);
     plan.run = [message](HttpRequest&, HttpResponder responder) {
-      responder.Send(ErrorResponse(404, kErrorNotFound, message));
+      responder.Send(ErrorResponse(api::kErrorNotFound, message));
     };
     return plan;
   }
@@ -174,7 +174,7 @@ RequestPlan HttpRouter::Plan(HttpRequest& head) {
   std::string message =
       "method " + head.method.substr(0, 32) + " is not allowed here (allowed: " + allow + ")";
   plan.run = [message, allow](HttpRequest&, HttpResponder responder) {
-    HttpResponse response = ErrorResponse(405, kErrorMethodNotAllowed, message);
+    HttpResponse response = ErrorResponse(api::kErrorMethodNotAllowed, message);
     response.headers.Set("Allow", allow);
     responder.Send(std::move(response));
   };
@@ -202,7 +202,7 @@ void HttpRouter::Invoke(const Route& route, HttpRequest& request,
                  "): handler threw: " + e.what());
     }
     responder.Send(
-        ErrorResponse(500, kErrorInternal, "internal error (request id " + request.id + ")"));
+        ErrorResponse(api::kErrorInternal, "internal error (request id " + request.id + ")"));
   }
 }
 
