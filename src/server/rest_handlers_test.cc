@@ -185,6 +185,19 @@ TEST_F(RestHandlersTest, TokensAreShownOnceActForTheirUserAndCanBeRevoked) {
   EXPECT_MATCHES_SPEC("getSession", session);
   EXPECT_EQ(Body(session).value("credential", ""), "token");
 
+  server_.AddUser("victor", auth::Role::kViewer, kPassword);
+  Credentials viewer = server_.Login("victor", kPassword);
+  ClientResponse others =
+      server_.Call("GET", "/api/v1/tokens?user_id=" + std::to_string(admin_user_.id), viewer);
+  EXPECT_EQ(others.status, 403) << others.body;
+  EXPECT_MATCHES_SPEC("listTokens", others);
+  ClientResponse own = server_.Call("GET", "/api/v1/tokens", viewer);
+  EXPECT_EQ(Body(own).value("total", -1), 0) << own.body;
+  ClientResponse hidden = server_.Call("GET", "/api/v1/tokens/" + id, viewer);
+  EXPECT_EQ(hidden.status, 404);
+  EXPECT_MATCHES_SPEC("getToken", hidden);
+  EXPECT_EQ(server_.Call("DELETE", "/api/v1/tokens/" + id, viewer).status, 404);
+
   ClientResponse revoked = server_.Call("DELETE", "/api/v1/tokens/" + id, admin_);
   EXPECT_EQ(revoked.status, 204) << revoked.body;
   ClientResponse refused = server_.Call("GET", "/api/v1/tokens", token);

@@ -1,8 +1,9 @@
 // listTokens, exportTokens, createToken, getToken, revokeToken. A token acts
 // with its user's role; the secret is in the create response only (the
-// store keeps its SHA-256). Users see and revoke their own tokens; admins
-// anyone's (a non-admin naming another user gets 403; another user's token
-// id is 404 to them, as if it did not exist).
+// store keeps its SHA-256). Lists show the caller's own tokens; an admin
+// may name any user (user_id), a non-admin naming another gets 403. Admins
+// read and revoke anyone's token; to others, another user's token id is 404,
+// as if it did not exist.
 #include <map>
 #include <string>
 
@@ -67,16 +68,17 @@ class TokenRenderer {
   std::map<int64_t, std::string> names_;
 };
 
-// The query with a non-admin narrowed to their own tokens; 403 when they
-// ask for another user's.
+// Lists show the caller's own tokens unless an admin names another user
+// (user_id); a non-admin naming someone else gets 403.
 std::optional<HttpResponse> ScopeToCaller(const ApiCall& call, store::ListQuery* query) {
-  if (call.principal.role == auth::Role::kAdmin) return std::nullopt;
   const int64_t own = call.principal.user_id;
   for (const store::FieldFilter& f : query->filters) {
-    if (f.field == "user_id" && f.value != Value(own)) {
+    if (f.field != "user_id") continue;
+    if (call.principal.role != auth::Role::kAdmin && f.value != Value(own)) {
       return ApiErrorResponse(api::kErrorForbidden, "only admins may list other users' tokens",
                               "user_id");
     }
+    return std::nullopt;
   }
   query->filters.push_back({"user_id", store::FilterOp::kEq, Value(own)});
   return std::nullopt;
