@@ -161,7 +161,7 @@ const MediaSchema* Operation::FindResponse(int status, std::string_view media_ty
 }
 
 const Json* ResolveJsonPointer(const Json& document, std::string_view pointer) {
-  if (pointer.rfind("#", 0) == 0) pointer.remove_prefix(1);
+  if (pointer.rfind('#', 0) == 0) pointer.remove_prefix(1);
   if (pointer.empty()) return &document;
   if (pointer.front() != '/') return nullptr;
   const Json* node = &document;

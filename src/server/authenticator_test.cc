@@ -44,7 +44,7 @@ class AuthenticatorTest : public store::StoreTest {
     return id;
   }
 
-  static HttpRequest Request(std::string method, std::string cookie) {
+  static HttpRequest Request(std::string method, const std::string& cookie) {
     HttpRequest r;
     r.method = std::move(method);
     r.tls = true;

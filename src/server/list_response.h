@@ -133,7 +133,7 @@ class ExportWriter {
 // Streams every row of the list `query` selects (its limit is ignored) in
 // the call's `format`. `export_rows` is the repository's Export.
 template <typename T, typename ExportFn, typename ToJson>
-void StreamExport(const ApiCall& call, HttpResponder responder, std::string file_base,
+void StreamExport(const ApiCall& call, HttpResponder responder, const std::string& file_base,
                   std::vector<std::string> columns, const store::ListQuery& query,
                   ExportFn&& export_rows, ToJson&& to_json) {
   const bool csv = call.params.value("format", std::string("csv")) == "csv";
