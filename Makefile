@@ -1,5 +1,5 @@
 # The commands of the quick start, plus the pieces they are made of.
-#   make run       install what is missing, build, start Warden
+#   make run       install what is missing, build, start the Warden server and agent
 #   make install   build warden and install it as $(PREFIX)/bin/warden
 #   make test      install what is missing, build, run every test
 # PRESET picks the build mode of CMakePresets.json, and with it the folder:
@@ -27,12 +27,14 @@ configure: deps
 build: configure
 	@cmake --build $(BUILD_DIR) -j $(JOBS)
 
-# `make run` starts the host agent with examples/agent.yaml (every key is
-# documented there): open-port and vulnerability detectors, scheduled queries,
-# problems in the state directory. It shows status and problems after the
-# first runs, then keeps running in the foreground until Ctrl-C.
+# `make run` starts the control-plane server with examples/server.yaml (its
+# URL, CA fingerprint, login and data directory are printed) and the host
+# agent with examples/agent.yaml (every key is documented there): open-port
+# and vulnerability detectors, scheduled queries, problems in the state
+# directory. It shows status and problems after the first runs, then keeps
+# running in the foreground until Ctrl-C, which stops both.
 run: build
-	@bash scripts/run-agent.sh $(BUILD_DIR)/warden examples/agent.yaml
+	@bash scripts/run-local.sh $(BUILD_DIR)/warden examples/agent.yaml examples/server.yaml
 
 # Only the warden binary is built; DESTDIR stages the install for packaging.
 install: deps

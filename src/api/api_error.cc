@@ -49,6 +49,8 @@ constexpr ErrorCodeInfo kErrorCodes[] = {
     {"E_HEADERS_TOO_LARGE", 431, "The request header is larger than the server accepts."},
     {"E_INTERNAL", 500, "A server fault; the message names the request id for the log."},
     {"E_NO_RESPONSE", 500, "The handler finished without answering (a server bug)."},
+    {"E_NOT_IMPLEMENTED", 501,
+     "The operation is in the contract but this server does not do it yet."},
     {"E_UNAVAILABLE", 503, "The server or its store is not ready; retry later."},
     {"E_OVERLOADED", 503, "Too many connections or queued requests; retry after Retry-After."},
     {"E_TIMEOUT", 503, "An internal time budget ran out; retry later."},

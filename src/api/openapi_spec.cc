@@ -142,30 +142,7 @@ Result<std::vector<MediaSchema>> LoadContent(const Json& holder, const std::stri
 
 }  // namespace
 
-std::string_view RoleName(Role role) {
-  switch (role) {
-    case Role::kAdmin:
-      return "admin";
-    case Role::kAnalyst:
-      return "analyst";
-    case Role::kViewer:
-      return "viewer";
-    case Role::kNode:
-      return "node";
-  }
-  return "viewer";
-}
-
-std::optional<Role> ParseRole(std::string_view name) {
-  for (Role r : {Role::kAdmin, Role::kAnalyst, Role::kViewer, Role::kNode}) {
-    if (RoleName(r) == name) return r;
-  }
-  return std::nullopt;
-}
-
-bool Operation::Allows(Role role) const {
-  return std::find(roles.begin(), roles.end(), role) != roles.end();
-}
+bool Operation::Allows(Role role) const { return auth::MayCall(role, roles); }
 
 const Parameter* Operation::FindParameter(std::string_view name) const {
   for (const Parameter& p : parameters) {
@@ -184,7 +161,7 @@ const MediaSchema* Operation::FindResponse(int status, std::string_view media_ty
 }
 
 const Json* ResolveJsonPointer(const Json& document, std::string_view pointer) {
-  if (pointer.rfind("#", 0) == 0) pointer.remove_prefix(1);
+  if (pointer.rfind('#', 0) == 0) pointer.remove_prefix(1);
   if (pointer.empty()) return &document;
   if (pointer.front() != '/') return nullptr;
   const Json* node = &document;
@@ -313,7 +290,10 @@ Status OpenApiSpec::Build() {
         return InvalidArgument(where + ": x-warden-roles must be a list");
       }
       for (const Json& r : raw["x-warden-roles"]) {
-        std::optional<Role> role = r.is_string() ? ParseRole(r.get<std::string>()) : std::nullopt;
+        std::optional<Role> role;
+        if (r.is_string()) {
+          if (auto parsed = auth::ParseRole(r.get<std::string>()); parsed.ok()) role = *parsed;
+        }
         if (!role) return InvalidArgument(where + ": unknown role " + r.dump());
         op.roles.push_back(*role);
       }

@@ -34,15 +34,15 @@
 
 #include "api/json_schema.h"
 #include "api/path_template.h"
+#include "auth/role.h"
 #include "core/finding.h"  // Json
 #include "core/status.h"
 
 namespace warden::api {
 
 // Who may call an operation: the three user roles and a host's node key.
-enum class Role { kAdmin, kAnalyst, kViewer, kNode };
-std::string_view RoleName(Role role);  // "admin", "analyst", "viewer", "node"
-std::optional<Role> ParseRole(std::string_view name);
+// The one Role type is src/auth's, with its policy (auth::MayCall).
+using auth::Role;
 
 // Bodies larger than this get 413 unless the operation sets
 // x-warden-max-body-bytes (the server's default route limit).
@@ -91,6 +91,8 @@ struct Operation {
   // Status → the media types answered with it (empty: no body, e.g. 204).
   std::map<int, std::vector<MediaSchema>> responses;
 
+  // auth::MayCall over `roles`: an admin may do what an analyst may; a
+  // node key reaches only operations naming `node`.
   bool Allows(Role role) const;
   const Parameter* FindParameter(std::string_view name) const;
   // The media type entry of a response status, or nullptr.

@@ -12,6 +12,7 @@
 #include "api/json_schema.h"  // EscapeJsonPointerToken
 #include "api/openapi_spec.h"
 #include "api/path_template.h"
+#include "auth/role.h"
 
 namespace warden::api {
 namespace {
@@ -397,7 +398,7 @@ class Linter {
               "x-warden-roles must be a list (use [] with security: [] for public operations)");
     } else {
       for (const Json& r : op["x-warden-roles"]) {
-        if (!r.is_string() || !ParseRole(r.get<std::string>())) {
+        if (!r.is_string() || !auth::ParseRole(r.get<std::string>()).ok()) {
           Problem(where, "unknown role " + r.dump() + " (admin, analyst, viewer, node)");
           continue;
         }

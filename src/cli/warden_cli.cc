@@ -110,6 +110,7 @@ int RunWardenCli(int argc, char** argv) {
   AddRulesCommand(app, &action);
   AddAgentCommand(app, &action);
   AddEventsCommand(app, &action);
+  AddServerCommand(app, &action);
   AddWideFlag(app);
 
   try {

@@ -34,6 +34,7 @@ void AddRulesCommand(CLI::App& app, CommandAction* action);  // rules test/lint 
 void AddAgentCommand(CLI::App& app, CommandAction* action);  // the host agent (src/agent)
 void AddEventsCommand(CLI::App& app,
                       CommandAction* action);  // events watch/status/rules (src/ebpf)
+void AddServerCommand(CLI::App& app, CommandAction* action);  // the control plane (src/server)
 
 // Shared helpers for subcommands.
 // --format with the given choices; default "table" on a terminal, json when piped.

@@ -43,6 +43,10 @@ struct Principal {
   int64_t host_id = 0;                  // kNode
   std::string name;                     // user name, token name or hostname
   std::string session_id_sha256;        // kSession
+  // The user must change a one-time password before anything else
+  // (kSession, kApiToken): the dispatcher lets through only getSession,
+  // changePassword and logout.
+  bool must_change_password = false;
 
   bool authenticated() const { return kind != Kind::kAnonymous; }
 };
@@ -65,6 +69,8 @@ struct ApiCall {
 // Answers on the worker thread it runs on.
 using ApiHandler = std::function<HttpResponse(ApiCall& call)>;
 // Answers through the responder, now or later (long-poll, streamed export).
+// `call.http` and the call itself live only until the handler returns: copy
+// what an answer given later needs.
 using AsyncApiHandler = std::function<void(ApiCall& call, HttpResponder responder)>;
 
 // Handlers by operationId. Operations of the spec without a handler answer

@@ -14,15 +14,13 @@ HttpResponse JsonResponse(int status, const Json& body) {
   return response;
 }
 
-HttpResponse ErrorResponse(int status, std::string_view code, std::string_view message,
+HttpResponse ErrorResponse(std::string_view code, std::string_view message,
                            std::string_view field) {
-  Json error = Json::object();
-  error["code"] = std::string(code);
-  error["message"] = std::string(message);
-  if (!field.empty()) error["field"] = std::string(field);
-  Json body = Json::object();
-  body["error"] = std::move(error);
-  return JsonResponse(status, body);
+  return ErrorResponse(api::MakeApiError(code, std::string(message), std::string(field)));
+}
+
+HttpResponse ErrorResponse(const api::ApiError& error) {
+  return JsonResponse(error.http_status, error.ToJson());
 }
 
 HttpResponse ErrorResponseForStatus(const Status& status, std::string_view request_id) {
@@ -33,19 +31,19 @@ HttpResponse ErrorResponseForStatus(const Status& status, std::string_view reque
       break;
     case StatusCode::kInvalidArgument:
     case StatusCode::kParseError:
-      return ErrorResponse(400, kErrorInvalidArgument, status.message());
+      return ErrorResponse(api::kErrorInvalidArgument, status.message());
     case StatusCode::kNotFound:
-      return ErrorResponse(404, kErrorNotFound, status.message());
+      return ErrorResponse(api::kErrorNotFound, status.message());
     case StatusCode::kPermissionDenied:
-      return ErrorResponse(403, kErrorForbidden, status.message());
+      return ErrorResponse(api::kErrorForbidden, status.message());
     case StatusCode::kTimeout:
-      return ErrorResponse(503, kErrorTimeout, status.message());
+      return ErrorResponse(api::kErrorTimeout, status.message());
     case StatusCode::kUnavailable:
-      return ErrorResponse(503, kErrorUnavailable, status.message());
+      return ErrorResponse(api::kErrorUnavailable, status.message());
   }
   std::string message = "internal error";
   if (!request_id.empty()) message += " (request id " + std::string(request_id) + ")";
-  return ErrorResponse(500, kErrorInternal, message);
+  return ErrorResponse(api::kErrorInternal, message);
 }
 
 Result<Json> ParseJsonBody(const HttpRequest& request, HttpResponse* error_response) {
@@ -54,12 +52,12 @@ Result<Json> ParseJsonBody(const HttpRequest& request, HttpResponse* error_respo
   while (!media.empty() && (media.back() == ' ' || media.back() == '\t')) media.remove_suffix(1);
   if (!EqualsIgnoreCase(media, "application/json")) {
     *error_response =
-        ErrorResponse(415, kErrorUnsupportedMediaType, "the request body must be application/json");
+        ErrorResponse(api::kErrorUnsupportedMediaType, "the request body must be application/json");
     return InvalidArgument("request body is not application/json");
   }
   Json parsed = Json::parse(request.body, nullptr, /*allow_exceptions=*/false);
   if (parsed.is_discarded()) {
-    *error_response = ErrorResponse(400, kErrorInvalidJson, "the request body is not valid JSON");
+    *error_response = ErrorResponse(api::kErrorInvalidJson, "the request body is not valid JSON");
     return InvalidArgument("request body is not valid JSON");
   }
   return parsed;

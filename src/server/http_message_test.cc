@@ -89,10 +89,10 @@ TEST(HttpJsonTest, BuildsJsonAndTheErrorEnvelope) {
   EXPECT_EQ(ok.headers.Get("Content-Type").value_or(""), "application/json");
   EXPECT_EQ(ok.body, R"({"id":7})");
 
-  HttpResponse error = ErrorResponse(400, kErrorInvalidArgument, "bad limit", "limit");
+  HttpResponse error = ErrorResponse(api::kErrorInvalidArgument, "bad limit", "limit");
   EXPECT_EQ(error.body,
             R"({"error":{"code":"E_INVALID_ARGUMENT","message":"bad limit","field":"limit"}})");
-  EXPECT_EQ(ErrorResponse(404, kErrorNotFound, "no").body,
+  EXPECT_EQ(ErrorResponse(api::kErrorNotFound, "no").body,
             R"({"error":{"code":"E_NOT_FOUND","message":"no"}})");
   // Invalid UTF-8 copied from host data does not throw.
   EXPECT_NE(JsonResponse(200, Json{{"x", std::string("\xff\xfe")}}).body, "");

@@ -10,7 +10,7 @@ namespace warden::server {
 // that forgot to answer is detected.
 struct HttpResponder::State {
   explicit State(std::shared_ptr<HttpResponseSink> s) : sink(std::move(s)) {}
-  ~State() { sink->TryDeliver(ErrorResponse(500, kErrorNoResponse, "the handler did not answer")); }
+  ~State() { sink->TryDeliver(ErrorResponse(api::kErrorNoResponse, "the handler did not answer")); }
   std::shared_ptr<HttpResponseSink> sink;
 };
 

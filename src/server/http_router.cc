@@ -111,7 +111,7 @@ RequestPlan HttpRouter::PlanFor(const Route& route) {
   plan.max_body_bytes = route.options.max_body_bytes;
   plan.run_inline = route.options.run_inline;
   const Route* r = &route;
-  plan.run = [this, r](HttpRequest& request, HttpResponder responder) {
+  plan.run = [this, r](HttpRequest& request, const HttpResponder& responder) {
     Invoke(*r, request, responder);
   };
   return plan;
@@ -160,8 +160,8 @@ RequestPlan HttpRouter::Plan(HttpRequest& head) {
   if (allowed.empty()) {
     if (fallback_) return PlanFor(*fallback_);
     std::string message = "no resource at " + head.path.substr(0, 256);
-    plan.run = [message](HttpRequest&, HttpResponder responder) {
-      responder.Send(ErrorResponse(404, kErrorNotFound, message));
+    plan.run = [message](HttpRequest&, const HttpResponder& responder) {
+      responder.Send(ErrorResponse(api::kErrorNotFound, message));
     };
     return plan;
   }
@@ -173,8 +173,8 @@ RequestPlan HttpRouter::Plan(HttpRequest& head) {
   }
   std::string message =
       "method " + head.method.substr(0, 32) + " is not allowed here (allowed: " + allow + ")";
-  plan.run = [message, allow](HttpRequest&, HttpResponder responder) {
-    HttpResponse response = ErrorResponse(405, kErrorMethodNotAllowed, message);
+  plan.run = [message, allow](HttpRequest&, const HttpResponder& responder) {
+    HttpResponse response = ErrorResponse(api::kErrorMethodNotAllowed, message);
     response.headers.Set("Allow", allow);
     responder.Send(std::move(response));
   };
@@ -202,7 +202,7 @@ void HttpRouter::Invoke(const Route& route, HttpRequest& request,
                  "): handler threw: " + e.what());
     }
     responder.Send(
-        ErrorResponse(500, kErrorInternal, "internal error (request id " + request.id + ")"));
+        ErrorResponse(api::kErrorInternal, "internal error (request id " + request.id + ")"));
   }
 }
 

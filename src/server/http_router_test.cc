@@ -151,7 +151,7 @@ TEST(HttpRouterTest, RunsTheBeforeHandlerFirstAndLetsItAnswerOrAnnotate) {
         seen.push_back(std::string(route.pattern) + ":" + std::string(route.access));
         if (route.access == "public") return std::nullopt;
         if (r.QueryParam("token") != "secret") {
-          return ErrorResponse(401, "E_UNAUTHENTICATED", "no token");
+          return ErrorResponse("E_UNAUTHENTICATED", "no token");
         }
         r.context = std::string("alice");
         return std::nullopt;

@@ -562,7 +562,7 @@ class Connection final : public ConnectionBase {
         if (sink_ && sink_->TryClaim()) {
           core_.LogError("request " + access_id_ + " (" + access_method_ + " " + access_target_ +
                          "): the handler did not answer within the response timeout");
-          WriteResponse(ErrorResponse(503, kErrorTimeout, "the server did not answer in time"));
+          WriteResponse(ErrorResponse(api::kErrorTimeout, "the server did not answer in time"));
         }
         return;
       case Phase::kIdle:
@@ -633,9 +633,9 @@ class Connection final : public ConnectionBase {
     version_ = request_.version;
     head_request_ = request_.method == "HEAD";
     keep_alive_ = parser_->get().keep_alive();
-    if (!converted.ok()) return FailRequest(400, kErrorBadRequest, converted.message());
+    if (!converted.ok()) return FailRequest(api::kErrorBadRequest, converted.message());
     if (refusing_) {
-      return FailRequest(503, kErrorOverloaded,
+      return FailRequest(api::kErrorOverloaded,
                          "the server has too many open connections; retry later");
     }
     plan_ = RequestPlan();
@@ -647,11 +647,11 @@ class Connection final : public ConnectionBase {
     } catch (...) {
       plan_.run = nullptr;
     }
-    if (!plan_.run) return FailRequest(500, kErrorInternal, "the request could not be routed");
+    if (!plan_.run) return FailRequest(api::kErrorInternal, "the request could not be routed");
     boost::optional<std::uint64_t> length = parser_->content_length();
     if (length && *length > plan_.max_body_bytes) {
       return FailRequest(
-          413, kErrorPayloadTooLarge,
+          api::kErrorPayloadTooLarge,
           "the request body is larger than " + std::to_string(plan_.max_body_bytes) + " bytes");
     }
     parser_->body_limit(plan_.max_body_bytes);
@@ -679,22 +679,22 @@ class Connection final : public ConnectionBase {
     bool got_some = (parser_ && parser_->got_some()) || buffer_.size() > 0;
     if (timed_out_) {
       if (got_some && phase_ == Phase::kReading) {
-        return FailRequest(408, kErrorRequestTimeout,
+        return FailRequest(api::kErrorRequestTimeout,
                            "the request did not arrive within the request timeout");
       }
       return Close();
     }
     if (ec == http::error::header_limit) {
-      return FailRequest(431, kErrorHeadersTooLarge,
+      return FailRequest(api::kErrorHeadersTooLarge,
                          ParseErrorMessage(ec, core_.options.max_header_bytes, 0));
     }
     if (ec == http::error::body_limit) {
-      return FailRequest(413, kErrorPayloadTooLarge,
+      return FailRequest(api::kErrorPayloadTooLarge,
                          ParseErrorMessage(ec, 0, plan_.max_body_bytes));
     }
     if (IsHttpParseError(ec) && ec != http::error::end_of_stream &&
         ec != http::error::partial_message) {
-      return FailRequest(400, kErrorBadRequest, ParseErrorMessage(ec, 0, 0));
+      return FailRequest(api::kErrorBadRequest, ParseErrorMessage(ec, 0, 0));
     }
     Close();  // the client closed or reset the connection
   }
@@ -723,7 +723,7 @@ class Connection final : public ConnectionBase {
           RunHandler(*core, run, request, responder);
         });
     if (!queued) {
-      responder.Send(ErrorResponse(503, kErrorOverloaded, "the server is busy; retry later"));
+      responder.Send(ErrorResponse(api::kErrorOverloaded, "the server is busy; retry later"));
     }
   }
 
@@ -766,11 +766,11 @@ class Connection final : public ConnectionBase {
   }
 
   // An error found by the server itself; the connection closes after it.
-  void FailRequest(int status, std::string_view code, const std::string& message) {
+  void FailRequest(std::string_view code, const std::string& message) {
     if (access_id_.empty()) access_id_ = core_.NewRequestId();
     close_after_ = true;
-    HttpResponse response = ErrorResponse(status, code, message);
-    if (status == 503) response.headers.Set("Retry-After", kRetryAfterSeconds);
+    HttpResponse response = ErrorResponse(code, message);
+    if (response.status == 503) response.headers.Set("Retry-After", kRetryAfterSeconds);
     WriteResponse(std::move(response));
   }
 
@@ -789,7 +789,7 @@ class Connection final : public ConnectionBase {
     if (!built) {
       core_.LogError("request " + access_id_ + ": unusable response: " + problem);
       response =
-          ErrorResponse(500, kErrorInternal, "internal error (request id " + access_id_ + ")");
+          ErrorResponse(api::kErrorInternal, "internal error (request id " + access_id_ + ")");
       response_.emplace();
       FillResponseHeader(response, access_id_, tls_, &response_->base(), &problem);
     }
@@ -850,7 +850,7 @@ class Connection final : public ConnectionBase {
       channel_.reset();
       phase_ = Phase::kHandling;
       return WriteResponse(
-          ErrorResponse(500, kErrorInternal, "internal error (request id " + access_id_ + ")"));
+          ErrorResponse(api::kErrorInternal, "internal error (request id " + access_id_ + ")"));
     }
     status_ = head.status;
     body_bytes_ = 0;
@@ -1088,11 +1088,11 @@ void RunHandler(ServerCore& core, const RequestPlan::Handler& run, HttpRequest& 
     core.LogError("request " + request.id + " (" + request.method + " " + request.path +
                   "): the handler threw: " + e.what());
     responder.Send(
-        ErrorResponse(500, kErrorInternal, "internal error (request id " + request.id + ")"));
+        ErrorResponse(api::kErrorInternal, "internal error (request id " + request.id + ")"));
   } catch (...) {
     core.LogError("request " + request.id + ": the handler threw a non-standard exception");
     responder.Send(
-        ErrorResponse(500, kErrorInternal, "internal error (request id " + request.id + ")"));
+        ErrorResponse(api::kErrorInternal, "internal error (request id " + request.id + ")"));
   }
 }
 

@@ -226,16 +226,16 @@ HttpResponse StaticFiles::Serve(const HttpRequest& request) const {
   const Impl& impl = *impl_;
   if (request.method != "GET" && request.method != "HEAD") {
     HttpResponse response =
-        ErrorResponse(405, kErrorMethodNotAllowed, "only GET and HEAD are allowed here");
+        ErrorResponse(api::kErrorMethodNotAllowed, "only GET and HEAD are allowed here");
     response.headers.Set("Allow", "GET, HEAD");
     return response;
   }
   for (const std::string& prefix : impl.options.api_prefixes) {
     if (request.path.compare(0, prefix.size(), prefix) == 0) {
-      return ErrorResponse(404, kErrorNotFound, "no resource at " + request.path.substr(0, 256));
+      return ErrorResponse(api::kErrorNotFound, "no resource at " + request.path.substr(0, 256));
     }
   }
-  HttpResponse not_found = ErrorResponse(404, kErrorNotFound, "not found");
+  HttpResponse not_found = ErrorResponse(api::kErrorNotFound, "not found");
   not_found.headers.Set("Content-Security-Policy", impl.options.content_security_policy);
   std::optional<std::vector<std::string>> segments = SafeSegments(request, impl.options.index_file);
   if (!segments) return not_found;

@@ -1,0 +1,52 @@
+#!/usr/bin/env bash
+# `make run`: Warden on this host, as a user meets it first.
+#   1. start_server  the control-plane server (warden server) in the background
+#                    with examples/server.yaml: prints its URL, its CA
+#                    fingerprint, the login and where its data is kept
+#   2. start_agent   the host agent in the foreground (scripts/run-agent.sh,
+#                    as `make run` did before the server existed)
+# Ctrl-C stops both. Each step is one function, so a step (enrolling the local
+# agent into the server) goes between them as one more function.
+set -uo pipefail
+W=${1:-build/warden}
+AGENT_CONFIG=${2:-examples/agent.yaml}
+SERVER_CONFIG=${3:-examples/server.yaml}
+
+server_pid=
+server_log=
+
+stop_server() {
+  if [[ -n $server_pid ]] && kill -0 "$server_pid" 2>/dev/null; then
+    kill -TERM "$server_pid" 2>/dev/null
+    wait "$server_pid" 2>/dev/null
+  fi
+}
+
+start_server() {
+  server_log=$(mktemp -t warden-server.XXXXXX.log)
+  "$W" server --config "$SERVER_CONFIG" >"$server_log" 2>&1 &
+  server_pid=$!
+  # The banner ends with the line naming the data directory.
+  for _ in $(seq 1 100); do
+    grep -q '^  data ' "$server_log" && break
+    kill -0 "$server_pid" 2>/dev/null || break
+    sleep 0.1
+  done
+  if ! grep -q '^  data ' "$server_log"; then
+    echo "warden server did not start:" >&2
+    cat "$server_log" >&2
+    return 1
+  fi
+  sed -n '1,/^  data /p' "$server_log"
+  echo "  log       $server_log (the server keeps running while the agent runs below)"
+  echo
+}
+
+start_agent() {
+  bash scripts/run-agent.sh "$W" "$AGENT_CONFIG"
+}
+
+trap stop_server EXIT
+trap 'exit 0' INT TERM
+start_server || exit 2
+start_agent

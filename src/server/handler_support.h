@@ -1,0 +1,92 @@
+// What the REST handlers share: the context they are built with (store,
+// password hasher, login limiter, authenticator, server facts), reading ids
+// from path parameters, times as RFC 3339, the JSON of the resources several
+// handler files show (users), and answering store errors. Handlers stay one
+// file per resource (users_handlers.cc, hosts_handlers.cc, ...); this file
+// holds only what more than one of them needs.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "api/openapi_spec.h"
+#include "auth/login_rate_limiter.h"
+#include "auth/password_hasher.h"
+#include "core/finding.h"  // Json
+#include "server/api_call.h"
+#include "server/authenticator.h"
+#include "server/http_json.h"
+#include "store/store.h"
+
+namespace warden::server {
+
+struct ReadinessCheck {
+  std::string name;
+  bool ok = false;
+  std::string message;  // why not, when !ok
+};
+
+// Everything the REST handlers are built with. Pointers are borrowed and
+// must outlive the handlers.
+struct HandlerContext {
+  store::Store* store = nullptr;
+  const api::OpenApiSpec* spec = nullptr;
+  auth::PasswordHasher* hasher = nullptr;
+  auth::LoginRateLimiter* login_limiter = nullptr;
+  const Authenticator* authenticator = nullptr;  // clock and session lifetimes
+  // The body of GET /metrics (Prometheus text); empty function: none yet.
+  std::function<std::string()> metrics_text;
+  // GET /readyz; the store is always checked.
+  std::function<std::vector<ReadinessCheck>()> readiness;
+  // A host seen within this window is online: three command long-poll
+  // periods (the agent polls continuously with wait=10 s).
+  store::EpochMs host_online_window_ms = 30'000;
+  // The private CA agents pin (GET /api/v1/agent/ca); empty when the server
+  // uses configured certificate files without a CA of its own.
+  std::string ca_cert_pem;
+  std::string ca_fingerprint;
+
+  store::EpochMs Now() const { return authenticator->Now(); }
+};
+
+// A path (or query) id as the store's integer; nullopt when it is not a
+// positive decimal integer (such an id names nothing: answer 404).
+std::optional<int64_t> ParseId(std::string_view text);
+std::optional<int64_t> IdParam(const ApiCall& call, std::string_view name);
+
+// RFC 3339 UTC of epoch milliseconds; null for nullopt.
+Json TimeJson(store::EpochMs at);
+Json TimeJson(const std::optional<store::EpochMs>& at);
+
+// active, expired or revoked at `now`.
+std::string CredentialState(const std::optional<store::EpochMs>& revoked_at,
+                            const std::optional<store::EpochMs>& expires_at, store::EpochMs now);
+
+// The JSON of a user (the spec's User schema; never the password hash).
+Json UserJson(const store::User& user);
+
+// A store failure as an answer (503 for unavailable, 500 naming the request
+// id otherwise; InvalidArgument → 422 E_VALIDATION).
+HttpResponse StoreErrorResponse(const Status& status, const ApiCall& call);
+
+// An answer with the spec's error code and message.
+HttpResponse ApiErrorResponse(std::string_view code, std::string message, std::string field = {});
+
+// `after` (or `before`) of an audit entry: the JSON document's text.
+std::optional<std::string> AuditJson(const Json& document);
+
+// The JSON of a host (the spec's Host schema) at `now`.
+Json HostJson(const store::Host& host, store::EpochMs now, store::EpochMs online_window_ms);
+
+// The JSON of an audit entry (the spec's AuditEvent schema).
+Json AuditEventJson(const api::OpenApiSpec& spec, const store::AuditEntry& entry);
+
+// Argon2id verification costs the same for unknown users: a password is
+// checked against this hash when the name is unknown.
+const std::string& DummyPasswordHash(auth::PasswordHasher& hasher);
+
+}  // namespace warden::server

@@ -1,0 +1,200 @@
+// listHosts, exportHosts, getHost, revokeHost, updateHostLabels: enrolled
+// hosts as the store knows them. A host is online when it was seen within
+// HandlerContext::host_online_window_ms. Counts, detector runs and inventory
+// times come from the fleet-state records the agent channel stores; until a
+// host has sent any they are zero, empty and null.
+#include <algorithm>
+#include <set>
+#include <string>
+
+#include "server/list_response.h"
+#include "server/rest_handlers.h"
+
+namespace warden::server {
+namespace {
+
+ListBinding HostListBinding(const HandlerContext& ctx) {
+  ListBinding b;
+  b.sort_fields = {{"hostname", "hostname"},
+                   {"last_seen_at", "last_seen_at"},
+                   {"enrolled_at", "enrolled_at"},
+                   {"agent_version", "agent_version"}};
+  b.filters["label"] = SingleValueFilter("label");
+  b.filters["os_id"] = EqualsFilter("os_id");
+  b.filters["agent_version"] = EqualsFilter("agent_version");
+  b.filters["duplicate_identity"] = EqualsFilter("duplicate_identity");
+  // online / offline depend on the time of the request.
+  const store::EpochMs window = ctx.host_online_window_ms;
+  const Authenticator* clock = ctx.authenticator;
+  b.filters["status"] = [window, clock](
+                            std::string_view param, const Json& value,
+                            std::vector<store::FieldFilter>* out) -> std::optional<api::ApiError> {
+    std::set<std::string> wanted;
+    for (const Json& v : value) wanted.insert(v.get<std::string>());
+    const store::EpochMs cutoff = clock->Now() - window;
+    if (wanted.size() == 3) return std::nullopt;
+    if (wanted == std::set<std::string>{"revoked"}) {
+      out->push_back({"revoked", store::FilterOp::kEq, Value(int64_t{1})});
+    } else if (wanted == std::set<std::string>{"online"}) {
+      out->push_back({"revoked", store::FilterOp::kEq, Value(int64_t{0})});
+      out->push_back({"last_seen_at", store::FilterOp::kGe, Value(cutoff)});
+    } else if (wanted == std::set<std::string>{"offline"}) {
+      out->push_back({"revoked", store::FilterOp::kEq, Value(int64_t{0})});
+      out->push_back({"last_seen_at", store::FilterOp::kLt, Value(cutoff)});
+    } else if (wanted == std::set<std::string>{"online", "offline"}) {
+      out->push_back({"revoked", store::FilterOp::kEq, Value(int64_t{0})});
+    } else {
+      return api::MakeApiError(api::kErrorValidation, "status: give one value, or online,offline",
+                               std::string(param));
+    }
+    return std::nullopt;
+  };
+  return b;
+}
+
+Json NullIfEmpty(const std::string& s) { return s.empty() ? Json(nullptr) : Json(s); }
+
+}  // namespace
+
+Json HostJson(const store::Host& host, store::EpochMs now, store::EpochMs online_window_ms) {
+  const bool revoked = host.revoked_at && *host.revoked_at <= now;
+  const bool online =
+      !revoked && host.last_seen_at > 0 && now - host.last_seen_at < online_window_ms;
+  Json j = Json::object();
+  j["id"] = std::to_string(host.id);
+  j["hostname"] = host.hostname;
+  j["machine_id"] = host.machine_id;
+  j["instance_id"] = NullIfEmpty(host.instance_id);
+  j["os"] = Json{{"name", host.os.name},
+                 {"version", NullIfEmpty(host.os.version)},
+                 {"id", NullIfEmpty(host.os.id)},
+                 {"codename", NullIfEmpty(host.os.codename)}};
+  j["kernel"] = NullIfEmpty(host.kernel);
+  j["arch"] = NullIfEmpty(host.arch);
+  j["agent"] = Json{{"type", host.agent_type == "osquery" ? "osquery" : "warden"},
+                    {"version", host.agent_version}};
+  j["labels"] = host.labels;
+  j["enrolled_at"] = TimeJson(host.enrolled_at);
+  j["last_seen_at"] = host.last_seen_at > 0 ? TimeJson(host.last_seen_at) : Json(nullptr);
+  j["online"] = online;
+  j["status"] = revoked ? "revoked" : online ? "online" : "offline";
+  j["duplicate_identity"] = host.duplicate_identity;
+  j["revoked_at"] = TimeJson(host.revoked_at);
+  j["enroll_secret"] = nullptr;
+  j["counts"] = Json{{"open_problems", 0},
+                     {"open_problems_by_risk",
+                      {{"low", 0}, {"medium", 0}, {"high", 0}, {"very_high", 0}, {"extreme", 0}}},
+                     {"dismissed_problems", 0},
+                     {"vulnerabilities", 0},
+                     {"vulnerabilities_by_severity",
+                      {{"none", 0}, {"low", 0}, {"medium", 0}, {"high", 0}, {"critical", 0}}},
+                     {"open_ports", 0},
+                     {"packages", 0}};
+  j["inventory"] = Json{{"packages_at", nullptr}, {"ports_at", nullptr}, {"os_at", nullptr}};
+  j["detectors"] = Json::array();
+  return j;
+}
+
+void RegisterHostsHandlers(ApiHandlers& handlers, const HandlerContext& ctx) {
+  auto binding = std::make_shared<const ListBinding>(HostListBinding(ctx));
+  auto render = [ctx](const store::Host& host) {
+    return HostJson(host, ctx.Now(), ctx.host_online_window_ms);
+  };
+  auto not_found = [] {
+    return ApiErrorResponse(api::kErrorHostNotFound, "no such host", "host_id");
+  };
+
+  handlers.Add("listHosts", [ctx, binding, render](ApiCall& call) {
+    auto query = BuildListQuery(call, *binding);
+    if (auto* error = std::get_if<api::ApiError>(&query)) return ErrorResponse(*error);
+    auto page = ctx.store->hosts().List(std::get<store::ListQuery>(query));
+    if (!page.ok()) return ListErrorResponse(page.status(), call.http->id);
+    return JsonResponse(200, PageJson(*page, render));
+  });
+
+  handlers.AddAsync("exportHosts", [ctx, binding, render](ApiCall& call, HttpResponder responder) {
+    auto query = BuildListQuery(call, *binding);
+    if (auto* error = std::get_if<api::ApiError>(&query)) {
+      responder.Send(ErrorResponse(*error));
+      return;
+    }
+    StreamExport<store::Host>(
+        call, std::move(responder), "hosts",
+        {"id", "hostname", "machine_id", "instance_id", "os", "kernel", "arch", "agent", "labels",
+         "enrolled_at", "last_seen_at", "online", "status", "duplicate_identity", "revoked_at"},
+        std::get<store::ListQuery>(query),
+        [&](const store::ListQuery& q, const store::RowCallback<store::Host>& row) {
+          return ctx.store->hosts().Export(q, row);
+        },
+        render);
+  });
+
+  handlers.Add("getHost", [ctx, render, not_found](ApiCall& call) {
+    std::optional<int64_t> id = IdParam(call, "host_id");
+    if (!id) return not_found();
+    auto host = ctx.store->hosts().Get(*id);
+    if (!host.ok()) return StoreErrorResponse(host.status(), call);
+    if (!host->has_value()) return not_found();
+    return JsonResponse(200, render(**host));
+  });
+
+  handlers.Add("revokeHost", [ctx, render, not_found](ApiCall& call) {
+    std::optional<int64_t> id = IdParam(call, "host_id");
+    if (!id) return not_found();
+    const store::EpochMs now = ctx.Now();
+    store::AuditEntry entry = call.audit;
+    entry.target_type = "host";
+    entry.target_id = std::to_string(*id);
+    auto done = ctx.store
+                    ->Write([&](store::StoreWriter& w) -> Result<std::optional<store::Host>> {
+                      ASSIGN_OR_RETURN(std::optional<store::Host> before, w.hosts().Get(*id));
+                      if (!before) return before;
+                      if (before->revoked_at) return before;  // already revoked: kept as it was
+                      ASSIGN_OR_RETURN(bool revoked, w.hosts().Revoke(*id, now));
+                      if (!revoked) return std::optional<store::Host>();
+                      ASSIGN_OR_RETURN(std::optional<store::Host> after, w.hosts().Get(*id));
+                      entry.before_json = AuditJson(render(*before));
+                      if (after) entry.after_json = AuditJson(render(*after));
+                      RETURN_IF_ERROR(w.audit().Append(entry).status());
+                      return after;
+                    })
+                    .Wait();
+    if (!done.ok()) return StoreErrorResponse(done.status(), call);
+    if (!done->has_value()) return not_found();
+    return JsonResponse(200, render(**done));
+  });
+
+  handlers.Add("updateHostLabels", [ctx, render, not_found](ApiCall& call) {
+    std::optional<int64_t> id = IdParam(call, "host_id");
+    if (!id) return not_found();
+    std::vector<std::string> add, remove;
+    if (call.body->contains("add")) add = (*call.body)["add"].get<std::vector<std::string>>();
+    if (call.body->contains("remove"))
+      remove = (*call.body)["remove"].get<std::vector<std::string>>();
+    store::AuditEntry entry = call.audit;
+    entry.target_type = "host";
+    entry.target_id = std::to_string(*id);
+    using Labels = std::optional<std::vector<std::string>>;
+    auto done = ctx.store
+                    ->Write([&](store::StoreWriter& w) -> Result<Labels> {
+                      ASSIGN_OR_RETURN(std::optional<store::Host> host, w.hosts().Get(*id));
+                      if (!host) return Labels();
+                      std::set<std::string> labels(host->labels.begin(), host->labels.end());
+                      for (const std::string& l : remove) labels.erase(l);
+                      for (const std::string& l : add) labels.insert(l);
+                      std::vector<std::string> next(labels.begin(), labels.end());
+                      ASSIGN_OR_RETURN(bool set, w.hosts().SetLabels(*id, next));
+                      if (!set) return Labels();
+                      entry.before_json = AuditJson(Json{{"labels", host->labels}});
+                      entry.after_json = AuditJson(Json{{"labels", next}});
+                      RETURN_IF_ERROR(w.audit().Append(entry).status());
+                      return Labels(next);
+                    })
+                    .Wait();
+    if (!done.ok()) return StoreErrorResponse(done.status(), call);
+    if (!done->has_value()) return not_found();
+    return JsonResponse(200, Json{{"host_id", std::to_string(*id)}, {"labels", **done}});
+  });
+}
+
+}  // namespace warden::server

@@ -1,0 +1,151 @@
+// How every list operation of the API reads its store list and answers:
+//
+//   BuildListQuery  the validated parameters (ApiCall::params) → a
+//                   store::ListQuery: `limit` (default 100, 1..10000 — the
+//                   spec's bounds), `cursor` as given, `sort=field|-field`
+//                   mapped to the store's field names, and every other
+//                   parameter through the list's FilterMapper. A parameter the
+//                   list cannot map yet (a sort field or filter the store does
+//                   not index) is refused with 422 naming it, never ignored:
+//                   an ignored filter would widen a list or an export.
+//   PageJson        a store page as {"items": [...], "next_cursor", "total"}
+//                   with a row → JSON function (generic over the row type)
+//   StreamExport    `/export?format=csv|jsonl`: every row of the filtered
+//                   list, streamed through HttpResponder in chunks of about
+//                   64 KiB while the store walks its pages, so memory stays at
+//                   one store page plus one chunk however long the list is.
+//                   CSV has a header row; each cell is CsvField (RFC 4180,
+//                   and a cell starting with = + - @ TAB or CR gets a leading
+//                   ' so spreadsheets never evaluate it); nested values are
+//                   JSON text. JSON lines: one item object per line, the same
+//                   JSON as in a page.
+//
+// Errors of the store's list (a cursor of another list or sort) become 422
+// E_VALIDATION naming the parameter. Not here: which lists exist (handlers)
+// or SQL (the store).
+#pragma once
+
+#include <functional>
+#include <map>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <variant>
+#include <vector>
+
+#include "api/api_error.h"
+#include "core/finding.h"  // Json
+#include "core/status.h"
+#include "server/api_call.h"
+#include "server/http_json.h"
+#include "server/http_responder.h"
+#include "store/list_query.h"
+
+namespace warden::server {
+
+// Turns one parameter's typed value into store filters (appended to `out`);
+// returns the error to answer with when it cannot.
+using FilterMapper = std::function<std::optional<api::ApiError>(
+    std::string_view param, const Json& value, std::vector<store::FieldFilter>* out)>;
+
+struct ListBinding {
+  // Sort names of the spec ("hostname") → the store's field ("hostname");
+  // a spec sort field missing here is refused (422) until the store has it.
+  std::map<std::string, std::string, std::less<>> sort_fields;
+  // Filter parameters by name.
+  std::map<std::string, FilterMapper, std::less<>> filters;
+};
+
+// `param=value` → field eq value (strings, integers; booleans as 0/1).
+FilterMapper EqualsFilter(std::string field);
+// A list of enum values (`?state=active,revoked`) over a field that takes
+// them one at a time: one value → eq; every value but one → ne that one;
+// every value → no filter; otherwise 422 (the store has no OR yet).
+FilterMapper OneOfFilter(std::string field, std::vector<std::string> domain);
+// A list whose values each map to a conjunction of filters (the state of a
+// credential is a combination of revoked/expired conditions): one value
+// only, else 422 naming the parameter.
+FilterMapper ChoiceFilter(
+    std::map<std::string, std::vector<store::FieldFilter>, std::less<>> choices);
+// An RFC 3339 time → field `op` epoch milliseconds.
+FilterMapper TimeFilter(std::string field, store::FilterOp op);
+// A list of values of which the store can take one (label, action): one value → eq.
+FilterMapper SingleValueFilter(std::string field);
+
+// The store query for a list or export call; the error to answer otherwise.
+std::variant<store::ListQuery, api::ApiError> BuildListQuery(const ApiCall& call,
+                                                             const ListBinding& binding);
+
+// A store error of List/Export as the API error to answer with:
+// InvalidArgument → 422 E_VALIDATION naming limit/sort/cursor/filter;
+// anything else → ErrorResponseForStatus's mapping.
+HttpResponse ListErrorResponse(const Status& status, std::string_view request_id);
+
+template <typename T, typename ToJson>
+Json PageJson(const store::ListPage<T>& page, ToJson&& to_json) {
+  Json items = Json::array();
+  for (const T& item : page.items) items.push_back(to_json(item));
+  Json body = Json::object();
+  body["items"] = std::move(items);
+  body["next_cursor"] = page.next_cursor ? Json(*page.next_cursor) : Json(nullptr);
+  body["total"] = page.total;
+  return body;
+}
+
+// Writes an export's body: the header row or nothing, then rows, buffered
+// into chunks; starts the chunked response with the first chunk, so an error
+// before any row can still be answered as an error. Worker threads only.
+class ExportWriter {
+ public:
+  enum class Format { kCsv, kJsonl };
+  static constexpr size_t kChunkBytes = 64 * 1024;
+
+  // `columns`: the CSV header; empty = the keys of the first row.
+  ExportWriter(HttpResponder responder, Format format, std::string file_name,
+               std::vector<std::string> columns);
+  // Fails once the client is gone: stop producing rows then.
+  Status Row(const Json& row);
+  // Sends what is buffered and ends the body (an empty list gets a 200 with
+  // the CSV header, or nothing for JSON lines).
+  Status Finish();
+  // Before any byte went out: answers with the error instead. After: cuts
+  // the body short (the client sees a truncated transfer, never a 200 that
+  // looks complete).
+  void Fail(HttpResponse error);
+  bool started() const { return writer_.has_value(); }
+
+  // One CSV line (with "\r\n") of `row`'s values under `columns`.
+  static std::string CsvLine(const std::vector<std::string>& columns, const Json& row);
+
+ private:
+  Status Flush();
+
+  HttpResponder responder_;
+  Format format_;
+  std::string file_name_;
+  std::vector<std::string> columns_;
+  bool header_written_ = false;
+  std::string buffer_;
+  std::optional<HttpStreamWriter> writer_;
+};
+
+// Streams every row of the list `query` selects (its limit is ignored) in
+// the call's `format`. `export_rows` is the repository's Export.
+template <typename T, typename ExportFn, typename ToJson>
+void StreamExport(const ApiCall& call, HttpResponder responder, const std::string& file_base,
+                  std::vector<std::string> columns, const store::ListQuery& query,
+                  ExportFn&& export_rows, ToJson&& to_json) {
+  const bool csv = call.params.value("format", std::string("csv")) == "csv";
+  ExportWriter out(std::move(responder),
+                   csv ? ExportWriter::Format::kCsv : ExportWriter::Format::kJsonl,
+                   file_base + (csv ? ".csv" : ".jsonl"), std::move(columns));
+  Status status = export_rows(query, [&](const T& row) { return out.Row(to_json(row)); });
+  if (!status.ok()) {
+    out.Fail(ListErrorResponse(status, call.http != nullptr ? call.http->id : ""));
+    return;
+  }
+  (void)out.Finish();
+}
+
+}  // namespace warden::server

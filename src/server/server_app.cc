@@ -1,0 +1,344 @@
+#include "server/server_app.h"
+
+#include <signal.h>
+#include <sys/stat.h>
+
+#include <atomic>
+#include <cerrno>
+#include <cstring>
+#include <filesystem>
+#include <fstream>
+#include <iostream>
+#include <mutex>
+
+#include "api/openapi_spec.h"
+#include "auth/login_rate_limiter.h"
+#include "auth/secret_token.h"
+#include "core/time_format.h"
+#include "server/api_dispatch.h"
+#include "server/http_router.h"
+#include "server/http_server.h"
+#include "server/rest_handlers.h"
+#include "server/tls_bootstrap.h"
+#include "store/sqlite/sqlite_store.h"
+
+namespace warden::server {
+namespace {
+
+Status MakePrivateDir(const std::string& dir) {
+  std::error_code ec;
+  std::filesystem::create_directories(dir, ec);
+  if (ec) return IoError("create state directory " + dir + ": " + ec.message());
+  if (::chmod(dir.c_str(), 0700) != 0) {
+    return IoError("chmod 0700 " + dir + ": " + std::strerror(errno));
+  }
+  return Status::Ok();
+}
+
+// Requests answered, by status class, from the access log.
+struct RequestCounters {
+  std::atomic<uint64_t> by_class[6] = {};
+  std::atomic<uint64_t> body_bytes{0};
+};
+
+}  // namespace
+
+struct ServerApp::Impl {
+  ServerAppOptions options;
+  std::string database_path;
+  std::string ca_cert_file;
+  std::string ca_fingerprint;
+  bool created_ca = false;
+  std::optional<std::string> initial_admin_password;
+  std::string url;
+
+  std::unique_ptr<store::Store> store;
+  std::unique_ptr<auth::PasswordHasher> hasher;
+  std::unique_ptr<auth::LoginRateLimiter> login_limiter;
+  std::unique_ptr<Authenticator> authenticator;
+  ApiHandlers handlers;
+  std::unique_ptr<ApiDispatcher> dispatcher;
+  HttpRouter router;
+  std::unique_ptr<HttpServer> http;
+  RequestCounters requests;
+  std::mutex log_mu;
+  std::unique_ptr<std::ofstream> log_file;
+  bool stopped = false;
+
+  std::ostream& Log() { return log_file ? *log_file : std::cerr; }
+
+  std::string MetricsText() const {
+    std::string out;
+    auto metric = [&](const std::string& name, const std::string& help, const std::string& type,
+                      const std::string& line_value) {
+      out += "# HELP " + name + " " + help + "\n# TYPE " + name + " " + type + "\n" + line_value;
+    };
+    if (http) {
+      HttpServerStats s = http->stats();
+      metric("warden_http_connections_accepted_total", "Connections accepted.", "counter",
+             "warden_http_connections_accepted_total " + std::to_string(s.connections_accepted) +
+                 "\n");
+      metric(
+          "warden_http_connections_refused_total", "Connections refused (over the limit).",
+          "counter",
+          "warden_http_connections_refused_total " + std::to_string(s.connections_refused) + "\n");
+      metric("warden_http_open_connections", "Open connections.", "gauge",
+             "warden_http_open_connections " + std::to_string(s.open_connections) + "\n");
+      metric("warden_http_queued_requests", "Requests waiting for a worker thread.", "gauge",
+             "warden_http_queued_requests " + std::to_string(s.queued_requests) + "\n");
+    }
+    std::string by_class;
+    for (int c = 1; c <= 5; ++c) {
+      by_class += "warden_http_responses_total{class=\"" + std::to_string(c) + "xx\"} " +
+                  std::to_string(requests.by_class[c].load()) + "\n";
+    }
+    metric("warden_http_responses_total", "Responses by status class.", "counter", by_class);
+    const ApiDispatchStats& d = dispatcher->stats();
+    std::string api =
+        "warden_api_calls_total{outcome=\"handled\"} " + std::to_string(d.calls.load()) + "\n" +
+        "warden_api_calls_total{outcome=\"unauthenticated\"} " +
+        std::to_string(d.unauthenticated.load()) + "\n" +
+        "warden_api_calls_total{outcome=\"forbidden\"} " + std::to_string(d.forbidden.load()) +
+        "\n" + "warden_api_calls_total{outcome=\"invalid\"} " + std::to_string(d.invalid.load()) +
+        "\n" + "warden_api_calls_total{outcome=\"not_implemented\"} " +
+        std::to_string(d.not_implemented.load()) + "\n";
+    metric("warden_api_calls_total", "API calls by how the dispatcher ended them.", "counter", api);
+    store::StoreWriterStats w = store->writer_stats();
+    metric("warden_store_transactions_total", "Store transactions committed.", "counter",
+           "warden_store_transactions_total " + std::to_string(w.transactions) + "\n");
+    metric("warden_store_writes_total", "Store writes by outcome.", "counter",
+           "warden_store_writes_total{outcome=\"committed\"} " + std::to_string(w.writes) + "\n" +
+               "warden_store_writes_total{outcome=\"failed\"} " + std::to_string(w.failed_writes) +
+               "\n" + "warden_store_writes_total{outcome=\"rejected\"} " +
+               std::to_string(w.rejected_writes) + "\n");
+    metric("warden_store_queued_writes", "Store writes waiting for the writer.", "gauge",
+           "warden_store_queued_writes " + std::to_string(w.queued) + "\n");
+    return out;
+  }
+};
+
+Result<store::User> CreateUserWithPassword(store::Store& store, auth::PasswordHasher& hasher,
+                                           const std::string& name, auth::Role role,
+                                           const std::string& password, bool must_change_password,
+                                           store::EpochMs now) {
+  if (!auth::IsUserRole(role)) return InvalidArgument("role must be admin, analyst or viewer");
+  ASSIGN_OR_RETURN(std::string hash, hasher.Hash(password));
+  store::NewUser user;
+  user.name = name;
+  user.role = role;
+  user.password_hash = hash;
+  user.must_change_password = must_change_password;
+  user.created_at = now;
+  auto done = store
+                  .Write([&](store::StoreWriter& w) -> Result<store::User> {
+                    ASSIGN_OR_RETURN(std::optional<store::User> created, w.users().Create(user));
+                    if (!created) return InvalidArgument("a user named '" + name + "' exists");
+                    store::AuditEntry entry;
+                    entry.time = now;
+                    entry.actor_type = store::ActorType::kSystem;
+                    entry.action = "createUser";
+                    entry.target_type = "user";
+                    entry.target_id = std::to_string(created->id);
+                    entry.after_json = AuditJson(UserJson(*created));
+                    RETURN_IF_ERROR(w.audit().Append(entry).status());
+                    return *created;
+                  })
+                  .Wait();
+  return done;
+}
+
+Result<std::unique_ptr<store::Store>> OpenServerStore(const std::string& state_dir) {
+  RETURN_IF_ERROR(MakePrivateDir(state_dir));
+  store::SqliteStoreOptions options;
+  options.path = state_dir + "/server.db";
+  auto opened = store::OpenSqliteStore(options);
+  if (!opened.ok()) return opened.status().WithContext(options.path);
+  return opened;
+}
+
+ServerApp::ServerApp(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
+ServerApp::~ServerApp() { Stop(); }
+
+Result<std::unique_ptr<ServerApp>> ServerApp::Start(ServerAppOptions options) {
+  auto impl = std::make_unique<Impl>();
+  impl->options = std::move(options);
+  const ServerConfig& config = impl->options.config;
+  Clock clock = impl->options.clock ? impl->options.clock : SystemClock();
+
+  if (!config.log_file.empty()) {
+    impl->log_file = std::make_unique<std::ofstream>(config.log_file, std::ios::app);
+    if (!*impl->log_file) return IoError("open log file " + config.log_file);
+  }
+  ASSIGN_OR_RETURN(impl->store, OpenServerStore(config.state_dir));
+  impl->database_path = config.state_dir + "/server.db";
+
+  HttpServerOptions http;
+  if (config.tls_cert_file.empty()) {
+    TlsBootstrapOptions tls;
+    tls.state_dir = config.state_dir;
+    tls.extra_names = config.tls_names;
+    ASSIGN_OR_RETURN(TlsBootstrapResult made, BootstrapTls(tls));
+    http.tls_cert_chain_file = made.cert_chain_file;
+    http.tls_key_file = made.key_file;
+    impl->ca_cert_file = made.ca_cert_file;
+    impl->ca_fingerprint = made.ca_fingerprint;
+    impl->created_ca = made.created_ca;
+  } else {
+    http.tls_cert_chain_file = config.tls_cert_file;
+    http.tls_key_file = config.tls_key_file;
+  }
+
+  ASSIGN_OR_RETURN(const api::OpenApiSpec* spec, api::OpenApiSpec::Embedded());
+  impl->hasher = std::make_unique<auth::PasswordHasher>(impl->options.password_cost);
+  impl->login_limiter = std::make_unique<auth::LoginRateLimiter>();
+  SessionLifetimes lifetimes;
+  lifetimes.idle = config.session_idle;
+  lifetimes.absolute = config.session_absolute;
+  impl->authenticator = std::make_unique<Authenticator>(impl->store.get(), lifetimes, clock);
+
+  if (impl->options.create_first_admin) {
+    store::ListQuery any;
+    any.limit = 1;
+    ASSIGN_OR_RETURN(store::ListPage<store::User> users, impl->store->users().List(any));
+    if (users.total == 0) {
+      std::string password = auth::GenerateOpaqueId();
+      RETURN_IF_ERROR(CreateUserWithPassword(*impl->store, *impl->hasher, "admin",
+                                             auth::Role::kAdmin, password, true, clock())
+                          .status()
+                          .WithContext("create the first admin"));
+      impl->initial_admin_password = password;
+    }
+  }
+
+  HandlerContext context;
+  context.store = impl->store.get();
+  context.spec = spec;
+  context.hasher = impl->hasher.get();
+  context.login_limiter = impl->login_limiter.get();
+  context.authenticator = impl->authenticator.get();
+  Impl* raw = impl.get();
+  context.metrics_text = [raw] { return raw->MetricsText(); };
+  if (!impl->ca_cert_file.empty()) {
+    std::ifstream in(impl->ca_cert_file);
+    context.ca_cert_pem.assign(std::istreambuf_iterator<char>(in),
+                               std::istreambuf_iterator<char>());
+    context.ca_fingerprint = impl->ca_fingerprint;
+  }
+  RegisterRestHandlers(impl->handlers, context);
+  for (const HandlerRegistration& registration : impl->options.handler_registrations) {
+    RETURN_IF_ERROR(registration(impl->handlers, context));
+  }
+
+  impl->dispatcher =
+      std::make_unique<ApiDispatcher>(spec, &impl->handlers, impl->authenticator.get());
+  RETURN_IF_ERROR(impl->dispatcher->Register(impl->router, config.max_body_bytes));
+  impl->router.SetErrorLog([raw](std::string_view message) {
+    std::lock_guard lock(raw->log_mu);
+    raw->Log() << "warden server: " << message << std::endl;
+  });
+
+  http.address = config.listen_address;
+  http.port = config.listen_port;
+  http.io_threads = config.io_threads;
+  http.worker_threads = config.worker_threads;
+  http.max_connections = config.max_connections;
+  http.request_timeout = config.request_timeout;
+  http.idle_timeout = config.idle_timeout;
+  const bool access_log = config.access_log;
+  http.access_log = [raw, access_log](const HttpAccessLogEntry& e) {
+    int cls = e.status / 100;
+    if (cls >= 1 && cls <= 5) raw->requests.by_class[cls]++;
+    raw->requests.body_bytes += e.body_bytes;
+    if (!access_log) return;
+    std::lock_guard lock(raw->log_mu);
+    raw->Log() << FormatRfc3339(NowEpochSeconds()) << " " << e.request_id << " " << e.peer_address
+               << " " << e.method << " " << e.target.substr(0, 512) << " " << e.status << " "
+               << e.body_bytes << "B " << e.duration.count() / 1000 << "ms\n";
+  };
+  http.error_log = [raw](std::string_view message) {
+    std::lock_guard lock(raw->log_mu);
+    raw->Log() << "warden server: " << message << std::endl;
+  };
+  auto started = HttpServer::Start(std::move(http), &impl->router);
+  if (!started.ok()) return started.status();
+  impl->http = std::move(started).value();
+
+  std::string shown = config.listen_address;
+  if (shown == "0.0.0.0" || shown == "::") shown = "127.0.0.1";
+  if (shown.find(':') != std::string::npos) shown = "[" + shown + "]";
+  impl->url = "https://" + shown + ":" + std::to_string(impl->http->port());
+  return std::unique_ptr<ServerApp>(new ServerApp(std::move(impl)));
+}
+
+void ServerApp::Stop() {
+  if (!impl_ || impl_->stopped) return;
+  impl_->stopped = true;
+  if (impl_->http) impl_->http->Stop(std::chrono::seconds(10));
+  if (impl_->store) (void)impl_->store->Flush();
+  impl_->http.reset();
+  impl_->store.reset();
+}
+
+uint16_t ServerApp::port() const { return impl_->http ? impl_->http->port() : 0; }
+std::string ServerApp::url() const { return impl_->url; }
+const std::string& ServerApp::state_dir() const { return impl_->options.config.state_dir; }
+const std::string& ServerApp::database_path() const { return impl_->database_path; }
+const std::string& ServerApp::ca_cert_file() const { return impl_->ca_cert_file; }
+const std::string& ServerApp::ca_fingerprint() const { return impl_->ca_fingerprint; }
+bool ServerApp::created_ca() const { return impl_->created_ca; }
+const std::optional<std::string>& ServerApp::initial_admin_password() const {
+  return impl_->initial_admin_password;
+}
+store::Store& ServerApp::store() { return *impl_->store; }
+
+void PrintServerBanner(const ServerApp& app, std::ostream& out) {
+  out << "Warden server at " << app.url() << "  (Ctrl-C stops it)\n";
+  if (!app.ca_fingerprint().empty()) {
+    out << "  TLS       private CA " << app.ca_cert_file()
+        << (app.created_ca() ? " (created now)" : "") << "\n"
+        << "            fingerprint " << app.ca_fingerprint() << "\n"
+        << "            agents pin it: warden agent enroll --server " << app.url()
+        << " --ca-fingerprint " << app.ca_fingerprint() << " --secret ...\n";
+  }
+  if (app.initial_admin_password()) {
+    out << "  login     user admin, one-time password " << *app.initial_admin_password() << "\n"
+        << "            (shown only now; it must be changed at the first login)\n";
+  } else {
+    out << "  login     with an existing user; add one: warden server user add NAME --role admin\n";
+  }
+  out << "  API       " << app.url() << "/api/v1/openapi.json (the contract), " << app.url()
+      << "/healthz\n"
+      << "            curl --cacert "
+      << (app.ca_cert_file().empty() ? "CA.pem" : app.ca_cert_file())
+      << " -H 'Authorization: Bearer wdn_pat_...' " << app.url() << "/api/v1/hosts\n"
+      << "  data      " << app.state_dir() << " (database server.db, TLS files in tls/)\n";
+  out.flush();
+}
+
+int RunServerUntilSignal(ServerAppOptions options, std::ostream& out, std::ostream& err) {
+  // A shell starts background jobs with SIGINT ignored; an ignored signal is
+  // discarded before sigwait could see it.
+  ::signal(SIGINT, SIG_DFL);
+  ::signal(SIGTERM, SIG_DFL);
+  sigset_t signals;
+  sigemptyset(&signals);
+  sigaddset(&signals, SIGINT);
+  sigaddset(&signals, SIGTERM);
+  // Blocked before any thread starts, so every thread inherits the mask and
+  // only sigwait below receives them.
+  pthread_sigmask(SIG_BLOCK, &signals, nullptr);
+  auto app = ServerApp::Start(std::move(options));
+  if (!app.ok()) {
+    err << "warden: " << app.status().message() << std::endl;
+    return 1;
+  }
+  PrintServerBanner(**app, out);
+  int received = 0;
+  sigwait(&signals, &received);
+  out << "warden server: " << (received == SIGINT ? "SIGINT" : "SIGTERM")
+      << ", stopping (requests in flight get up to 10 s)" << std::endl;
+  (*app)->Stop();
+  return 0;
+}
+
+}  // namespace warden::server

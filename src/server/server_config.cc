@@ -1,0 +1,185 @@
+#include "server/server_config.h"
+
+#include <arpa/inet.h>
+#include <unistd.h>
+
+#include <cstdlib>
+#include <filesystem>
+
+#include "core/strings.h"
+#include "core/yaml_reader.h"
+
+namespace warden::server {
+namespace {
+
+bool IsIpAddress(const std::string& text) {
+  unsigned char buf[16];
+  return inet_pton(AF_INET, text.c_str(), buf) == 1 || inet_pton(AF_INET6, text.c_str(), buf) == 1;
+}
+
+Status Parse(const YAML::Node& root, const YamlReader& r, ServerConfig* c) {
+  RETURN_IF_ERROR(r.CheckKeys(
+      root, "", {"listen", "state_dir", "tls", "threads", "limits", "sessions", "log"}));
+  if (root["listen"]) {
+    ASSIGN_OR_RETURN(std::string listen, r.String(root["listen"], "listen"));
+    Status parsed = ParseListenAddress(listen, &c->listen_address, &c->listen_port);
+    if (!parsed.ok()) return r.Error(root["listen"], "listen", std::string(parsed.message()));
+  }
+  if (root["state_dir"]) {
+    ASSIGN_OR_RETURN(std::string dir, r.String(root["state_dir"], "state_dir"));
+    if (dir.empty()) return r.Error(root["state_dir"], "state_dir", "must not be empty");
+    c->state_dir = r.ResolvePath(dir);
+  }
+  if (const YAML::Node tls = root["tls"]) {
+    RETURN_IF_ERROR(r.CheckKeys(tls, "tls", {"cert_file", "key_file", "names"}));
+    if (tls["cert_file"]) {
+      ASSIGN_OR_RETURN(std::string f, r.String(tls["cert_file"], "tls.cert_file"));
+      c->tls_cert_file = r.ResolvePath(f);
+    }
+    if (tls["key_file"]) {
+      ASSIGN_OR_RETURN(std::string f, r.String(tls["key_file"], "tls.key_file"));
+      c->tls_key_file = r.ResolvePath(f);
+    }
+    if (c->tls_cert_file.empty() != c->tls_key_file.empty()) {
+      return r.Error(tls, "tls", "give both cert_file and key_file, or neither (private CA)");
+    }
+    if (tls["names"]) {
+      ASSIGN_OR_RETURN(c->tls_names,
+                       r.StringList(tls["names"], "tls.names", "DNS names or IP addresses"));
+    }
+  }
+  if (const YAML::Node t = root["threads"]) {
+    RETURN_IF_ERROR(r.CheckKeys(t, "threads", {"io", "workers"}));
+    if (t["io"]) {
+      ASSIGN_OR_RETURN(int64_t n, r.Int(t["io"], "threads.io", 1, 64));
+      c->io_threads = static_cast<int>(n);
+    }
+    if (t["workers"]) {
+      ASSIGN_OR_RETURN(int64_t n, r.Int(t["workers"], "threads.workers", 1, 1024));
+      c->worker_threads = static_cast<int>(n);
+    }
+  }
+  if (const YAML::Node l = root["limits"]) {
+    RETURN_IF_ERROR(r.CheckKeys(
+        l, "limits", {"max_body", "max_connections", "request_timeout", "idle_timeout"}));
+    if (l["max_body"]) {
+      ASSIGN_OR_RETURN(int64_t n, r.Size(l["max_body"], "limits.max_body", 1024));
+      if (n > 1024 * 1024) {
+        return r.Error(l["max_body"], "limits.max_body",
+                       "at most 1MB (the API contract's limit; larger bodies need an operation's "
+                       "own x-warden-max-body-bytes)");
+      }
+      c->max_body_bytes = static_cast<size_t>(n);
+    }
+    if (l["max_connections"]) {
+      ASSIGN_OR_RETURN(int64_t n,
+                       r.Int(l["max_connections"], "limits.max_connections", 1, 1'000'000));
+      c->max_connections = static_cast<size_t>(n);
+    }
+    if (l["request_timeout"]) {
+      ASSIGN_OR_RETURN(int64_t ms,
+                       r.DurationMs(l["request_timeout"], "limits.request_timeout", 100));
+      c->request_timeout = std::chrono::milliseconds(ms);
+    }
+    if (l["idle_timeout"]) {
+      ASSIGN_OR_RETURN(int64_t ms, r.DurationMs(l["idle_timeout"], "limits.idle_timeout", 100));
+      c->idle_timeout = std::chrono::milliseconds(ms);
+    }
+  }
+  if (const YAML::Node s = root["sessions"]) {
+    RETURN_IF_ERROR(r.CheckKeys(s, "sessions", {"idle", "absolute"}));
+    if (s["idle"]) {
+      ASSIGN_OR_RETURN(int64_t ms, r.DurationMs(s["idle"], "sessions.idle", 60'000));
+      c->session_idle = std::chrono::milliseconds(ms);
+    }
+    if (s["absolute"]) {
+      ASSIGN_OR_RETURN(int64_t ms, r.DurationMs(s["absolute"], "sessions.absolute", 60'000));
+      c->session_absolute = std::chrono::milliseconds(ms);
+    }
+    if (c->session_idle > c->session_absolute) {
+      return r.Error(s, "sessions", "idle must not be longer than absolute");
+    }
+  }
+  if (const YAML::Node l = root["log"]) {
+    RETURN_IF_ERROR(r.CheckKeys(l, "log", {"access", "file"}));
+    if (l["access"]) {
+      ASSIGN_OR_RETURN(c->access_log, r.Bool(l["access"], "log.access"));
+    }
+    if (l["file"]) {
+      ASSIGN_OR_RETURN(std::string f, r.String(l["file"], "log.file"));
+      c->log_file = f.empty() ? f : r.ResolvePath(f);
+    }
+  }
+  return Status::Ok();
+}
+
+}  // namespace
+
+std::string DefaultServerStateDir() {
+  if (const char* env = std::getenv("WARDEN_SERVER_STATE_DIR"); env && *env) return env;
+  if (geteuid() == 0) return "/var/lib/warden-server";
+  if (const char* xdg = std::getenv("XDG_STATE_HOME"); xdg && *xdg)
+    return std::string(xdg) + "/warden-server";
+  const char* home = std::getenv("HOME");
+  return std::string(home && *home ? home : "/tmp") + "/.local/state/warden-server";
+}
+
+Status ParseListenAddress(std::string_view text, std::string* address, uint16_t* port) {
+  size_t colon = text.rfind(':');
+  if (colon == std::string_view::npos) {
+    return InvalidArgument("expected ADDRESS:PORT such as 127.0.0.1:8443, got '" +
+                           std::string(text) + "'");
+  }
+  std::string host(text.substr(0, colon));
+  std::string_view port_text = text.substr(colon + 1);
+  if (host.size() >= 2 && host.front() == '[' && host.back() == ']') {
+    host = host.substr(1, host.size() - 2);
+  }
+  if (host.empty()) host = "0.0.0.0";
+  if (!IsIpAddress(host)) {
+    return InvalidArgument("'" + host +
+                           "' is not an IP address (the server binds an address, "
+                           "not a name)");
+  }
+  int64_t p = 0;
+  if (!ParseInt64(port_text, &p) || p < 1 || p > 65535) {
+    return InvalidArgument("port must be 1-65535, got '" + std::string(port_text) + "'");
+  }
+  *address = host;
+  *port = static_cast<uint16_t>(p);
+  return Status::Ok();
+}
+
+ServerConfig DefaultServerConfig() {
+  ServerConfig config;
+  config.state_dir = DefaultServerStateDir();
+  return config;
+}
+
+Result<ServerConfig> ParseServerConfig(const std::string& text, const std::string& source) {
+  std::string base = std::filesystem::path(source).parent_path().string();
+  if (base.empty()) base = ".";
+  std::error_code ec;
+  std::filesystem::path abs = std::filesystem::absolute(base, ec);
+  if (!ec) base = abs.lexically_normal().string();
+  YamlReader reader(source, base);
+  reader.set_expand_environment(true);
+  ServerConfig config = DefaultServerConfig();
+  config.path = source;
+  ASSIGN_OR_RETURN(YAML::Node root, SafeLoadYaml(text, source));
+  if (root.IsNull()) return config;
+  if (!root.IsMap()) return reader.Error(root, "", "expected a mapping of keys at the top level");
+  try {
+    RETURN_IF_ERROR(Parse(root, reader, &config));
+  } catch (const YAML::Exception& e) {
+    return InvalidArgument(source + ": " + e.what());
+  }
+  return config;
+}
+
+Result<ServerConfig> LoadServerConfig(const std::string& path) {
+  ASSIGN_OR_RETURN(std::string text, ReadYamlFile(path));
+  return ParseServerConfig(text, path);
+}
+
+}  // namespace warden::server

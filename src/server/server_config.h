@@ -1,0 +1,69 @@
+// ServerConfig is what `warden server --config FILE` reads (examples/server.yaml
+// documents every key; change both together): where it listens, where its
+// state lives, TLS (certificate files, or a private CA made on first start),
+// threads, limits, session lifetimes and logging. Every key has a default, so
+// no file at all is a working server on 127.0.0.1:8443. Errors name
+// file:line:column and the key path; unknown keys are errors ("did you mean").
+// This file only parses and validates; it opens nothing.
+#pragma once
+
+#include <chrono>
+#include <cstddef>
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "core/status.h"
+
+namespace warden::server {
+
+struct ServerConfig {
+  std::string path;  // the file read; "" for the defaults
+
+  // Loopback by default: a first start prints a one-time admin password, and
+  // nothing should reach the console from the network before that is
+  // changed. Agents on other hosts need `listen: 0.0.0.0:8443`.
+  std::string listen_address = "127.0.0.1";
+  uint16_t listen_port = 8443;
+
+  std::string state_dir;  // DefaultServerStateDir() unless set
+
+  // Both set: these files. Neither: a private CA and certificate in
+  // <state_dir>/tls (tls_bootstrap.h), with `tls_names` added to the
+  // certificate's names.
+  std::string tls_cert_file;
+  std::string tls_key_file;
+  std::vector<std::string> tls_names;
+
+  int io_threads = 2;
+  int worker_threads = 8;
+  size_t max_connections = 10000;
+  // Request bodies of operations without a larger limit of their own in the
+  // API contract (the records push and feed upload have theirs); at most the
+  // contract's default, 1 MiB.
+  size_t max_body_bytes = 1024 * 1024;
+  std::chrono::milliseconds request_timeout{30000};
+  std::chrono::milliseconds idle_timeout{120000};
+
+  std::chrono::milliseconds session_idle{std::chrono::hours(12)};
+  std::chrono::milliseconds session_absolute{std::chrono::hours(24 * 7)};
+
+  // One line per request on stderr (or `log_file`).
+  bool access_log = true;
+  std::string log_file;  // "" = stderr
+};
+
+// $WARDEN_SERVER_STATE_DIR, else /var/lib/warden-server for root, else
+// $XDG_STATE_HOME/warden-server or ~/.local/state/warden-server.
+std::string DefaultServerStateDir();
+
+// "127.0.0.1:8443", "0.0.0.0:8443", "[::]:8443", ":8443" (all addresses).
+// InvalidArgument saying what is wrong.
+Status ParseListenAddress(std::string_view text, std::string* address, uint16_t* port);
+
+// The defaults (no file).
+ServerConfig DefaultServerConfig();
+Result<ServerConfig> ParseServerConfig(const std::string& text, const std::string& source);
+Result<ServerConfig> LoadServerConfig(const std::string& path);
+
+}  // namespace warden::server
