@@ -3,10 +3,12 @@
 #   1. start_server  the control-plane server (warden server) in the background
 #                    with examples/server.yaml: prints its URL, its CA
 #                    fingerprint, the login and where its data is kept
-#   2. start_agent   the host agent in the foreground (scripts/run-agent.sh,
-#                    as `make run` did before the server existed)
-# Ctrl-C stops both. Each step is one function, so a step (enrolling the local
-# agent into the server) goes between them as one more function.
+#   2. enrol_agent   an enrol secret from the server's store, and the local
+#                    agent enrolled with it (CA pinned by its fingerprint) into
+#                    a copy of the agent config kept in the agent's state
+#                    directory (the repository's example stays unchanged)
+#   3. start_agent   the host agent in the foreground (scripts/run-agent.sh)
+# Ctrl-C stops both.
 set -uo pipefail
 W=${1:-build/warden}
 AGENT_CONFIG=${2:-examples/agent.yaml}
@@ -42,6 +44,24 @@ start_server() {
   echo
 }
 
+enrol_agent() {
+  local state url fingerprint secret
+  state=$("$W" agent --config "$AGENT_CONFIG" --check | sed -n 's/.*; state \(.*\))$/\1/p')
+  [[ -n $state ]] || return 1
+  mkdir -p "$state" || return 1
+  url=$(sed -n 's/^Warden server at \(https:[^ ]*\).*/\1/p' "$server_log")
+  fingerprint=$(grep -o 'sha256:[0-9a-f]\{64\}' "$server_log" | head -1)
+  secret=$("$W" server enroll-secret create "local agent (make run)" --label local \
+    --secret-only --config "$SERVER_CONFIG") || return 1
+  cp "$AGENT_CONFIG" "$state/agent-make-run.yaml" || return 1
+  AGENT_CONFIG=$state/agent-make-run.yaml
+  "$W" agent enroll --server "$url" --secret "$secret" --ca-fingerprint "$fingerprint" \
+    --config "$AGENT_CONFIG" || return 1
+  echo "  agent     enrolled into $url with config $AGENT_CONFIG"
+  echo "            its hosts, problems and ports: the API above, or the console (next)"
+  echo
+}
+
 start_agent() {
   bash scripts/run-agent.sh "$W" "$AGENT_CONFIG"
 }
@@ -49,4 +69,5 @@ start_agent() {
 trap stop_server EXIT
 trap 'exit 0' INT TERM
 start_server || exit 2
+enrol_agent || { echo "enrolling the local agent failed (above)" >&2; exit 2; }
 start_agent

@@ -1,6 +1,9 @@
-// `warden server`: runs the control-plane server (src/server/server_app.h),
-// and `warden server user add|list` manages its users in the state
-// directory's store without a running server.
+// `warden server`: runs the control-plane server (src/server/server_app.h);
+// `warden server user add|list` manages its users and `warden server
+// enroll-secret create` makes an enrol secret, both in the state directory's
+// store without a running server (the store serialises writers, so they also
+// work while it runs). Every change they make is in the audit log as done by
+// the system (the local command line).
 #include <termios.h>
 #include <unistd.h>
 
@@ -29,6 +32,9 @@ struct ServerOpts {
   std::string role;
   bool password_stdin = false;
   std::string format;
+  // enroll-secret create
+  std::vector<std::string> labels;
+  bool secret_only = false;
 };
 
 Result<server::ServerConfig> LoadConfig(const ServerOpts& opts) {
@@ -133,6 +139,47 @@ int RunUserList(const ServerOpts& opts) {
   return 0;
 }
 
+// Prints the new secret once (it is stored only as a hash). With
+// --secret-only the secret alone goes to stdout, for scripts.
+int RunEnrollSecretCreate(const ServerOpts& opts) {
+  auto config = LoadConfig(opts);
+  if (!config.ok()) return ReportError(config.status());
+  auto store = server::OpenServerStore(config->state_dir);
+  if (!store.ok()) return ReportError(store.status());
+  const store::EpochMs now = NowEpochMillis();
+  store::NewEnrolSecret secret;
+  secret.name = opts.name;
+  secret.labels = opts.labels;
+  secret.created_by = "warden server enroll-secret create";
+  secret.created_at = now;
+  const std::string text = auth::GenerateToken(auth::TokenKind::kEnrolSecret);
+  secret.sha256 = auth::TokenHash(text);
+  store::AuditEntry entry;
+  entry.time = now;
+  entry.actor_type = store::ActorType::kSystem;
+  entry.actor_name = secret.created_by;
+  entry.action = "createEnrollSecret";
+  entry.target_type = "enroll_secret";
+  auto created = (*store)
+                     ->Write([&](store::StoreWriter& w) -> Result<store::EnrolSecret> {
+                       ASSIGN_OR_RETURN(store::EnrolSecret made, w.enrol_secrets().Create(secret));
+                       entry.target_id = std::to_string(made.id);
+                       entry.after_json = Json{{"id", made.id}, {"name", made.name}}.dump();
+                       RETURN_IF_ERROR(w.audit().Append(entry).status());
+                       return made;
+                     })
+                     .Wait();
+  if (!created.ok()) return ReportError(created.status());
+  if (opts.secret_only) {
+    std::cout << text << std::endl;
+    return 0;
+  }
+  std::cout << "created enrol secret " << created->name << " (id " << created->id << ") in "
+            << config->state_dir << "/server.db; shown only now:\n"
+            << "  " << text << std::endl;
+  return 0;
+}
+
 void AddCommonOptions(CLI::App& cmd, ServerOpts* opts) {
   cmd.add_option("--config", opts->config,
                  "Server configuration (examples/server.yaml documents every key)");
@@ -156,7 +203,8 @@ void AddServerCommand(CLI::App& app, CommandAction* action) {
       "  warden server --listen 0.0.0.0:8443 --state-dir /var/lib/warden-server\n"
       "  warden server --config /etc/warden/server.yaml\n"
       "  warden server user add alice --role analyst\n"
-      "  warden server user list");
+      "  warden server user list\n"
+      "  warden server enroll-secret create web-fleet --label env=prod");
   AddCommonOptions(*srv, opts.get());
   srv->add_option("--listen", opts->listen, "ADDRESS:PORT to listen on (default 127.0.0.1:8443)");
   srv->callback([srv, opts, action]() {
@@ -176,6 +224,20 @@ void AddServerCommand(CLI::App& app, CommandAction* action) {
   add->add_flag("--password-stdin", opts->password_stdin,
                 "Read the password (at least 12 characters) from the first line of stdin");
   add->callback([opts, action]() { *action = [opts]() { return RunUserAdd(*opts); }; });
+
+  CLI::App* secrets =
+      srv->add_subcommand("enroll-secret", "Make enrol secrets for agents")->require_subcommand(1);
+  CLI::App* create = secrets->add_subcommand("create", "Create an enrol secret and print it once");
+  create->footer(
+      "Examples:\n"
+      "  warden server enroll-secret create web-fleet --label env=prod --label role=web\n"
+      "  S=$(warden server enroll-secret create ci --secret-only)");
+  AddCommonOptions(*create, opts.get());
+  create->add_option("name", opts->name, "A name saying who the secret is for")->required();
+  create->add_option("--label", opts->labels, "A label given to hosts enrolling with it (repeat)");
+  create->add_flag("--secret-only", opts->secret_only, "Print only the secret (for scripts)");
+  create->callback(
+      [opts, action]() { *action = [opts]() { return RunEnrollSecretCreate(*opts); }; });
 
   CLI::App* list = user->add_subcommand("list", "List the server's users");
   list->footer("Examples:\n  warden server user list\n  warden server user list --format json");
