@@ -21,11 +21,13 @@
 #include "agent/agent_log.h"
 #include "agent/agent_state.h"
 #include "agent/control_socket.h"
+#include "agent/inventory_records.h"
 #include "agent/job_runner.h"
 #include "agent/job_schedule.h"
 #include "agent/open_ports_detector.h"
 #include "agent/resource_monitor.h"
 #include "agent/scheduled_query.h"
+#include "agent/server_link.h"
 #include "agent/vuln_detector.h"
 #include "core/host_fs.h"
 #include "core/time_format.h"
@@ -226,12 +228,14 @@ class Runtime : public RecordRouter, public std::enable_shared_from_this<Runtime
       AgentLog("event source " + (*src)->name() + " started");
       sources_.push_back(std::move(*src));
     }
+    if (config_.server) StartServerLink();
     started_ = true;
   }
 
   void Stop() {
     if (stopped_) return;
     stopped_ = true;
+    if (server_link_) server_link_->Stop();
     for (auto& s : sources_) s->Stop();
     sources_.clear();
     stopping_.store(true);
@@ -620,6 +624,7 @@ class Runtime : public RecordRouter, public std::enable_shared_from_this<Runtime
       auto sockets = ReadListeningSockets(
           **engine, std::chrono::milliseconds(config_.limits.query_timeout_ms), &interrupt);
       if (!sockets.ok()) return Fail(sockets.status());
+      if (config_.server) (void)Route({PortsInventory(*sockets, NowMs()).record});
       Observation obs = DetectOpenPorts(*sockets, rule, host_, now);
       auto events = stores.problems->Reconcile(rule.id, host_, obs, now, route);
       if (!events.ok()) return Fail(events.status());
@@ -630,6 +635,7 @@ class Runtime : public RecordRouter, public std::enable_shared_from_this<Runtime
     }
     if (rule.id == kVulnRuleId) {
       HostFs fs(options_.host_root);
+      if (config_.server) SendPackagesInventory();
       auto det = DetectVulnerabilities(fs, rule, host_, now);
       if (!det.ok()) return Fail(det.status());
       if (det->skipped) {
@@ -806,6 +812,40 @@ class Runtime : public RecordRouter, public std::enable_shared_from_this<Runtime
   JobRunner heartbeat_runner_;
   bool started_ = false;
   bool stopped_ = false;
+
+  // The control-plane server (config_.server): the command channel, and the
+  // package snapshot last sent (only a changed list is sent again).
+  void StartServerLink() {
+    ServerLinkOptions o;
+    o.endpoint = config_.server->endpoint;
+    o.state_dir = config_.state_dir;
+    for (const RuleConfig& rule : config_.rules)
+      if (rule.enabled && !rule.continuous()) o.detector_ids.push_back(rule.id);
+    o.run_now = [this](const std::string& job) {
+      Status st = RunNow(job);
+      Wake();
+      return st;
+    };
+    o.request_reload = [] { ::kill(::getpid(), SIGHUP); };  // read by the main loop's signalfd
+    o.router = this;
+    o.on_start = [this] { SendPackagesInventory(); };
+    o.log = AgentLog;
+    server_link_ = std::make_unique<ServerLink>(std::move(o));
+    server_link_->Start();
+  }
+  void SendPackagesInventory() {
+    auto snapshot = PackagesInventory(HostFs(options_.host_root), NowMs());
+    if (!snapshot.ok()) {
+      AgentLog("package inventory not sent: " + snapshot.status().message());
+      return;
+    }
+    std::lock_guard<std::mutex> lock(inventory_mu_);
+    if (snapshot->content_hash == last_packages_hash_) return;
+    if (Route({snapshot->record}).ok()) last_packages_hash_ = snapshot->content_hash;
+  }
+  std::unique_ptr<ServerLink> server_link_;
+  std::mutex inventory_mu_;
+  std::string last_packages_hash_;  // under inventory_mu_
 };
 
 }  // namespace

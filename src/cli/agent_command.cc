@@ -615,7 +615,9 @@ void AddAgentCommand(CLI::App& app, CommandAction* action) {
               "  warden agent run-now HOST-OPEN-PORTS\n"
               "  warden agent problems --format csv > problems.csv\n"
               "  warden agent problems dismiss 3f2a9c1b7e0d --comment \"approved by J. Doe\"\n"
-              "  warden agent test-sink siem-syslog");
+              "  warden agent test-sink siem-syslog\n"
+              "  warden agent enroll --server https://warden:8443 --secret wdn_enr_... "
+              "--ca-fingerprint sha256:...");
   agent->require_subcommand(0, 1);
   agent->add_option(
       "-c,--config", o->config,
@@ -717,6 +719,8 @@ void AddAgentCommand(CLI::App& app, CommandAction* action) {
   test_sink->add_option("sink", o->sink, "Sink name (sinks[].name in the config)")->required();
   AddLocationOptions(*test_sink, &o->loc);
   test_sink->callback([o, action]() { *action = [o]() { return RunTestSink(o->loc, o->sink); }; });
+
+  AddAgentEnrollCommand(*agent, action);
 }
 
 }  // namespace warden
