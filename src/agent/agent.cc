@@ -449,6 +449,7 @@ class Runtime : public RecordRouter, public std::enable_shared_from_this<Runtime
                              {"events", info.events}});
     }
     j["event_sources"] = std::move(sources);
+    if (server_link_) j["server"] = server_link_->StatusJson();
     return j;
   }
 

@@ -72,6 +72,16 @@ std::string ServerLink::config_etag() const {
   return etag_;
 }
 
+Json ServerLink::StatusJson() const {
+  std::lock_guard<std::mutex> lock(mu_);
+  return Json{{"url", options_.endpoint.url},
+              {"config_etag", etag_.empty() ? Json(nullptr) : Json(etag_)},
+              {"last_contact",
+               last_contact_ms_ > 0 ? Json(FormatRfc3339(last_contact_ms_ / 1000)) : Json(nullptr)},
+              {"last_error", last_error_.empty() ? Json(nullptr) : Json(last_error_)},
+              {"commands", commands_run_}};
+}
+
 void ServerLink::WaitMs(int64_t ms) {
   std::unique_lock<std::mutex> lock(mu_);
   cv_.wait_for(lock, std::chrono::milliseconds(ms), [&] { return stopping_.load(); });
@@ -81,6 +91,10 @@ Result<HttpResponse> ServerLink::Send(HttpRequest request) {
   request.cancel = &stopping_;
   auto response = poster_->Post(request);
   if (!response.ok()) return response.status().WithContext("server " + UrlHost(request.url));
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    last_contact_ms_ = NowEpochMillis();
+  }
   if (response->status == 401) {
     ServerError e = ParseServerError(*response);
     return Status(StatusCode::kPermissionDenied,
@@ -174,6 +188,8 @@ Status ServerLink::PollCommandsOnce(int wait_seconds) {
                    "): " + outcome.status + (outcome.error.empty() ? "" : ": " + outcome.error));
       if (done_.size() > 1000) done_.clear();
       done_[id] = outcome;
+      std::lock_guard<std::mutex> lock(mu_);
+      ++commands_run_;
     }
     RETURN_IF_ERROR(PostResult(id, outcome));
   }
@@ -290,16 +306,28 @@ void ServerLink::Loop() {
   std::mt19937_64 rng(std::random_device{}());
   int64_t backoff = options_.backoff_initial_ms;
   int64_t next_config_ms = 0;
-  std::string last_error;
+  std::string last_error, last_config_error;
   while (!stopping_.load()) {
     Status st;
     if (NowEpochMillis() >= next_config_ms) {
-      st = RefreshConfigOnce();
-      next_config_ms = NowEpochMillis() + (st.ok() ? settings().config_refresh_seconds * 1000LL
-                                                   : std::min<int64_t>(backoff, 60000));
+      // A failed config pull does not hold up commands; it is tried again
+      // within a minute.
+      Status config = RefreshConfigOnce();
+      next_config_ms = NowEpochMillis() + (config.ok() ? settings().config_refresh_seconds * 1000LL
+                                                       : std::min<int64_t>(backoff, 60000));
+      if (config.code() == StatusCode::kPermissionDenied) {
+        st = config;
+      } else if (!config.ok() && config.message() != last_config_error) {
+        options_.log("server link: " + config.message());
+      }
+      last_config_error = config.ok() ? "" : config.message();
     }
     if (st.ok()) st = PollCommandsOnce(settings().poll_wait_seconds);
     if (stopping_.load()) break;
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      last_error_ = st.ok() ? "" : st.message();
+    }
     if (st.ok()) {
       if (!last_error.empty()) options_.log("server reachable again");
       last_error.clear();

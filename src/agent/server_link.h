@@ -99,6 +99,9 @@ class ServerLink {
 
   ServerSettings settings() const;
   std::string config_etag() const;
+  // For `warden agent status`: {"url", "config_etag", "last_contact",
+  // "last_error", "commands"}.
+  Json StatusJson() const;
 
  private:
   void Loop();
@@ -116,9 +119,12 @@ class ServerLink {
   std::condition_variable cv_;
   std::atomic<bool> stopping_{false};
   std::thread thread_;
-  ServerSettings settings_;  // under mu_
-  std::string etag_;         // under mu_
-  Json last_config_;         // under mu_
+  ServerSettings settings_;      // under mu_
+  std::string etag_;             // under mu_
+  Json last_config_;             // under mu_
+  int64_t last_contact_ms_ = 0;  // under mu_
+  std::string last_error_;       // under mu_
+  int64_t commands_run_ = 0;     // under mu_
   // Results of commands already run, by id (a re-delivered command is answered again).
   std::map<std::string, CommandOutcome> done_;
 };

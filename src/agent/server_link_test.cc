@@ -220,6 +220,8 @@ TEST(ServerLinkTest, ConfigPullKeepsTheEtagAndSettings) {
   for (const auto& [k, v] : f.shared->requests[1].headers)
     sent_etag = sent_etag || (k == "If-None-Match" && v == "\"v1\"");
   EXPECT_TRUE(sent_etag);
+  EXPECT_EQ(link.StatusJson()["config_etag"], "\"v1\"");
+  EXPECT_TRUE(link.StatusJson()["last_contact"].is_string());
   bool authorised = false;
   for (const auto& [k, v] : f.shared->requests[0].headers)
     authorised = authorised || (k == "Authorization" && v == std::string("Bearer ") + kNodeKey);

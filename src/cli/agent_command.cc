@@ -143,6 +143,14 @@ void PrintStatusTable(const Json& s) {
               << src.value("rules", int64_t{0}) << " rules, " << src.value("events", int64_t{0})
               << " events" << (src.value("active", false) ? "" : " (STOPPED)")
               << " (warden events status)\n";
+  if (s.contains("server") && s["server"].is_object()) {
+    const Json& v = s["server"];
+    std::cout << "Server:    " << Text(v["url"]) << ", last contact "
+              << (v["last_contact"].is_null() ? std::string("never")
+                                              : WithRelative(v["last_contact"]))
+              << ", " << v.value("commands", int64_t{0}) << " commands run"
+              << (v["last_error"].is_null() ? "" : "; " + Text(v["last_error"])) << "\n";
+  }
   std::cout << "\n";
   auto jobs = MakeRowPrinter(
       OutputFormat::kTable, std::cout,
