@@ -4,6 +4,7 @@
 #include <random>
 
 #include "agent/agent.h"
+#include "core/strings.h"
 #include "core/time_format.h"
 #include "core/version.h"
 #include "problems/problem_rendering.h"
@@ -315,8 +316,8 @@ void ServerLink::Loop() {
       Status config = RefreshConfigOnce();
       next_config_ms = NowEpochMillis() + (config.ok() ? settings().config_refresh_seconds * 1000LL
                                                        : std::min<int64_t>(backoff, 60000));
-      if (config.code() == StatusCode::kPermissionDenied) {
-        st = config;
+      if (!config.ok() && !StartsWith(config.message(), "config pull")) {
+        st = config;  // revoked, or the server cannot be reached: back off
       } else if (!config.ok() && config.message() != last_config_error) {
         options_.log("server link: " + config.message());
       }
