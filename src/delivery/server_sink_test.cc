@@ -75,7 +75,7 @@ struct Fixture {
     c.settings = s;
     return c;
   }
-  SinkContext Context(std::shared_ptr<ScriptedPoster::Shared> shared) {
+  SinkContext Context(const std::shared_ptr<ScriptedPoster::Shared>& shared) {
     SinkContext context;
     if (shared) context.http_poster = [shared] { return std::make_unique<ScriptedPoster>(shared); };
     context.log = [this](const std::string& line) { log.push_back(line); };
