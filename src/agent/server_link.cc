@@ -194,6 +194,10 @@ Status ServerLink::PollCommandsOnce(int wait_seconds) {
     }
     RETURN_IF_ERROR(PostResult(id, outcome));
   }
+  if (reload_pending_) {
+    reload_pending_ = false;
+    options_.request_reload();
+  }
   return Status::Ok();
 }
 
@@ -295,7 +299,9 @@ CommandOutcome ServerLink::Execute(const Json& command) {
   }
   if (type == "reload_config") {
     if (!options_.request_reload) return Failed("this agent cannot reload");
-    options_.request_reload();
+    // Done once the result is posted: the reload stops this link, and a
+    // result lost that way would bring the command back, reload after reload.
+    reload_pending_ = true;
     return CommandOutcome{};
   }
   return Rejected("command type '" + type + "' is not supported by this agent (warden " +

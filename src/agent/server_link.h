@@ -7,7 +7,8 @@
 //         with the problem event routed to the sinks like a local dismissal;
 //       run_detector {rule_ids} - the same as `warden agent run-now RULE`
 //         (every enabled scheduled rule when the list is empty);
-//       reload_config - the same as SIGHUP;
+//       reload_config - the same as SIGHUP, once its result is posted (the
+//         reload restarts this link);
 //       anything else (live_query) is answered `rejected`;
 //     then answers POST /api/v1/agent/commands/{id}/result {status, error,
 //     output, finished_at_ms}. A command delivered again (its result was
@@ -95,6 +96,7 @@ class ServerLink {
   // One config pull (If-None-Match the newest etag).
   Status RefreshConfigOnce();
   // Runs one AgentCommand; on the link's thread (or a test's), one at a time.
+  // reload_config only takes effect in PollCommandsOnce, after its result.
   CommandOutcome Execute(const Json& command);
 
   ServerSettings settings() const;
@@ -127,6 +129,7 @@ class ServerLink {
   int64_t commands_run_ = 0;     // under mu_
   // Results of commands already run, by id (a re-delivered command is answered again).
   std::map<std::string, CommandOutcome> done_;
+  bool reload_pending_ = false;  // reload_config ran; reload once its result is posted
 };
 
 }  // namespace warden
