@@ -21,15 +21,18 @@
 #include "agent/agent_log.h"
 #include "agent/agent_state.h"
 #include "agent/control_socket.h"
+#include "agent/inventory_records.h"
 #include "agent/job_runner.h"
 #include "agent/job_schedule.h"
 #include "agent/resource_monitor.h"
 #include "agent/scheduled_query.h"
+#include "agent/server_link.h"
 #include "core/host_fs.h"
 #include "core/time_format.h"
 #include "core/version.h"
 #include "delivery/record_router.h"
 #include "detectors/detector_registry.h"
+#include "detectors/vulnerability_detector.h"
 #include "problems/problem_rendering.h"
 #include "problems/sqlite_problem_repository.h"
 #include "tables/warden_tables.h"
@@ -224,12 +227,14 @@ class Runtime : public RecordRouter, public std::enable_shared_from_this<Runtime
       AgentLog("event source " + (*src)->name() + " started");
       sources_.push_back(std::move(*src));
     }
+    if (config_.server) StartServerLink();
     started_ = true;
   }
 
   void Stop() {
     if (stopped_) return;
     stopped_ = true;
+    if (server_link_) server_link_->Stop();
     for (auto& s : sources_) s->Stop();
     sources_.clear();
     stopping_.store(true);
@@ -444,6 +449,7 @@ class Runtime : public RecordRouter, public std::enable_shared_from_this<Runtime
                              {"events", info.events}});
     }
     j["event_sources"] = std::move(sources);
+    if (server_link_) j["server"] = server_link_->StatusJson();
     return j;
   }
 
@@ -631,6 +637,12 @@ class Runtime : public RecordRouter, public std::enable_shared_from_this<Runtime
     context.now = NowEpochSeconds();
     auto run = detector->Run(config, context);
     if (!run.ok()) return Fail(run.status());
+    // The server keeps what the detectors looked at as the host's inventory (a skipped
+    // vulnerability run too: the server matches packages against its own feed).
+    if (config_.server) {
+      if (!run->listeners.empty()) (void)Route({PortsInventory(run->listeners, NowMs()).record});
+      if (config.id == kVulnDetectorId) SendPackagesInventory();
+    }
     if (run->skipped) {
       Outcome o;
       o.outcome = "skipped";
@@ -801,6 +813,40 @@ class Runtime : public RecordRouter, public std::enable_shared_from_this<Runtime
   JobRunner heartbeat_runner_;
   bool started_ = false;
   bool stopped_ = false;
+
+  // The control-plane server (config_.server): the command channel, and the
+  // package snapshot last sent (only a changed list is sent again).
+  void StartServerLink() {
+    ServerLinkOptions o;
+    o.endpoint = config_.server->endpoint;
+    o.state_dir = config_.state_dir;
+    for (const RuleConfig& rule : config_.rules)
+      if (rule.enabled && !rule.continuous()) o.detector_ids.push_back(rule.id);
+    o.run_now = [this](const std::string& job) {
+      Status st = RunNow(job);
+      Wake();
+      return st;
+    };
+    o.request_reload = [] { ::kill(::getpid(), SIGHUP); };  // read by the main loop's signalfd
+    o.router = this;
+    o.on_start = [this] { SendPackagesInventory(); };
+    o.log = AgentLog;
+    server_link_ = std::make_unique<ServerLink>(std::move(o));
+    server_link_->Start();
+  }
+  void SendPackagesInventory() {
+    auto snapshot = PackagesInventory(HostFs(options_.host_root), NowMs());
+    if (!snapshot.ok()) {
+      AgentLog("package inventory not sent: " + snapshot.status().message());
+      return;
+    }
+    std::lock_guard<std::mutex> lock(inventory_mu_);
+    if (snapshot->content_hash == last_packages_hash_) return;
+    if (Route({snapshot->record}).ok()) last_packages_hash_ = snapshot->content_hash;
+  }
+  std::unique_ptr<ServerLink> server_link_;
+  std::mutex inventory_mu_;
+  std::string last_packages_hash_;  // under inventory_mu_
 };
 
 }  // namespace

@@ -211,10 +211,11 @@ Status Parse(const YAML::Node& file_root, ConfigReader& r, AgentConfig* c) {
   const YAML::Node root = file_root.IsNull() ? YAML::Node(YAML::NodeType::Map) : file_root;
   RETURN_IF_ERROR(r.CheckKeys(root, "",
                               {"host", "state_dir", "control_socket", "recipe", "queries", "sinks",
-                               "limits", "results", "status_interval"}));
+                               "limits", "results", "status_interval", "server"}));
   const bool says_what_to_do =
       (root["recipe"] && root["recipe"].IsMap() && YamlHasContent(root["recipe"]["rules"])) ||
-      YamlHasContent(root["queries"]) || YamlHasContent(root["sinks"]);
+      YamlHasContent(root["queries"]) || YamlHasContent(root["sinks"]) ||
+      YamlHasContent(root["server"]);
   if (!says_what_to_do)
     return InvalidArgument(
         r.source() + ": " +
@@ -301,6 +302,16 @@ Status Parse(const YAML::Node& file_root, ConfigReader& r, AgentConfig* c) {
                        "'" + s.name + "' is already the name of another sink");
       c->sinks.push_back(std::move(s));
     }
+  }
+  if (root["server"] && !root["server"].IsNull()) {
+    ASSIGN_OR_RETURN(ServerLinkConfig server,
+                     ReadServerLinkConfig(r, root["server"], c->state_dir));
+    if (c->FindSink(server.sink.name))
+      return r.Error(root["server"], "server",
+                     "a sink is already named '" + server.sink.name +
+                         "', the name of the server's own sink: rename that sink");
+    c->sinks.push_back(server.sink);
+    c->server = std::move(server);
   }
 
   if (root["limits"]) {

@@ -17,6 +17,7 @@
 #include <string>
 #include <vector>
 
+#include "agent/server_link_config.h"
 #include "core/risk_level.h"
 #include "core/status.h"
 #include "delivery/sink.h"
@@ -63,7 +64,8 @@ struct AgentConfig {
   // the recipe does not name it).
   std::vector<DetectorConfig> detectors;
   std::vector<QueryConfig> queries;
-  std::vector<SinkConfig> sinks;
+  std::vector<SinkConfig> sinks;           // with the server's sink when `server` is set
+  std::optional<ServerLinkConfig> server;  // the control-plane server, when enrolled
   LimitsConfig limits;
   ResultsConfig results;
   int64_t status_interval_seconds = 300;  // status records (0 = none)

@@ -145,6 +145,14 @@ void PrintStatusTable(const Json& s) {
               << src.value("rules", int64_t{0}) << " rules, " << src.value("events", int64_t{0})
               << " events" << (src.value("active", false) ? "" : " (STOPPED)")
               << " (warden events status)\n";
+  if (s.contains("server") && s["server"].is_object()) {
+    const Json& v = s["server"];
+    std::cout << "Server:    " << Text(v["url"]) << ", last contact "
+              << (v["last_contact"].is_null() ? std::string("never")
+                                              : WithRelative(v["last_contact"]))
+              << ", " << v.value("commands", int64_t{0}) << " commands run"
+              << (v["last_error"].is_null() ? "" : "; " + Text(v["last_error"])) << "\n";
+  }
   std::cout << "\n";
   auto jobs = MakeRowPrinter(
       OutputFormat::kTable, std::cout,
@@ -651,7 +659,9 @@ void AddAgentCommand(CLI::App& app, CommandAction* action) {
               "  warden agent reload\n"
               "  warden agent problems --format csv > problems.csv\n"
               "  warden agent problems dismiss 3f2a9c1b7e0d --comment \"approved by J. Doe\"\n"
-              "  warden agent test-sink siem-syslog");
+              "  warden agent test-sink siem-syslog\n"
+              "  warden agent enroll --server https://warden:8443 --secret wdn_enr_... "
+              "--ca-fingerprint sha256:...");
   agent->require_subcommand(0, 1);
   agent->add_option(
       "-c,--config", o->config,
@@ -762,6 +772,8 @@ void AddAgentCommand(CLI::App& app, CommandAction* action) {
   test_sink->add_option("sink", o->sink, "Sink name (sinks[].name in the config)")->required();
   AddLocationOptions(*test_sink, &o->loc);
   test_sink->callback([o, action]() { *action = [o]() { return RunTestSink(o->loc, o->sink); }; });
+
+  AddAgentEnrollCommand(*agent, action);
 }
 
 }  // namespace warden

@@ -32,6 +32,8 @@ void AddTrailCommand(CLI::App& app,
                      CommandAction* action);  // trail scan/watch/iam-check (src/cloud)
 void AddRulesCommand(CLI::App& app, CommandAction* action);  // rules test/lint (src/rules)
 void AddAgentCommand(CLI::App& app, CommandAction* action);  // the host agent (src/agent)
+// `warden agent enroll`, under the agent command.
+void AddAgentEnrollCommand(CLI::App& agent, CommandAction* action);
 void AddEventsCommand(CLI::App& app,
                       CommandAction* action);  // events watch/status/rules (src/ebpf)
 void AddServerCommand(CLI::App& app, CommandAction* action);  // the control plane (src/server)

@@ -32,6 +32,13 @@ size_t OnHeader(char* data, size_t size, size_t count, void* user) {
   auto* response = static_cast<HttpResponse*>(user);
   size_t n = size * count;
   std::string_view line(data, n);
+  if (size_t colon = line.find(':'); colon != std::string_view::npos && colon > 0) {
+    std::string name;
+    for (char c : line.substr(0, colon))
+      name += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    if (response->headers.size() < 100)
+      response->headers[name] = std::string(TrimWhitespace(line.substr(colon + 1)));
+  }
   constexpr std::string_view kRetryAfter = "retry-after:";
   if (line.size() > kRetryAfter.size()) {
     std::string lower;
@@ -43,6 +50,11 @@ size_t OnHeader(char* data, size_t size, size_t count, void* user) {
       response->retry_after_seconds = static_cast<int>(std::min<int64_t>(seconds, 3600));
   }
   return n;
+}
+
+int OnProgress(void* user, curl_off_t, curl_off_t, curl_off_t, curl_off_t) {
+  const auto* cancel = static_cast<const std::atomic<bool>*>(user);
+  return cancel != nullptr && cancel->load() ? 1 : 0;
 }
 
 class CurlHttpPoster : public HttpPoster {
@@ -70,10 +82,27 @@ class CurlHttpPoster : public HttpPoster {
     char error[CURL_ERROR_SIZE] = {0};
     curl_easy_setopt(curl_, CURLOPT_URL, request.url.c_str());
     curl_easy_setopt(curl_, CURLOPT_PROTOCOLS_STR, "http,https");
-    curl_easy_setopt(curl_, CURLOPT_POST, 1L);
-    curl_easy_setopt(curl_, CURLOPT_POSTFIELDS, request.body.data());
-    curl_easy_setopt(curl_, CURLOPT_POSTFIELDSIZE_LARGE,
-                     static_cast<curl_off_t>(request.body.size()));
+    if (request.method == "GET") {
+      curl_easy_setopt(curl_, CURLOPT_HTTPGET, 1L);
+    } else if (request.method == "POST") {
+      curl_easy_setopt(curl_, CURLOPT_POST, 1L);
+      curl_easy_setopt(curl_, CURLOPT_POSTFIELDS, request.body.data());
+      curl_easy_setopt(curl_, CURLOPT_POSTFIELDSIZE_LARGE,
+                       static_cast<curl_off_t>(request.body.size()));
+    } else {
+      curl_slist_free_all(headers);
+      return InvalidArgument("HTTP method " + request.method + " is not supported");
+    }
+    if (!request.ca_file.empty()) curl_easy_setopt(curl_, CURLOPT_CAINFO, request.ca_file.c_str());
+    if (request.skip_tls_verification) {
+      curl_easy_setopt(curl_, CURLOPT_SSL_VERIFYPEER, 0L);
+      curl_easy_setopt(curl_, CURLOPT_SSL_VERIFYHOST, 0L);
+    }
+    if (request.cancel) {
+      curl_easy_setopt(curl_, CURLOPT_NOPROGRESS, 0L);
+      curl_easy_setopt(curl_, CURLOPT_XFERINFOFUNCTION, OnProgress);
+      curl_easy_setopt(curl_, CURLOPT_XFERINFODATA, request.cancel);
+    }
     curl_easy_setopt(curl_, CURLOPT_HTTPHEADER, headers);
     curl_easy_setopt(curl_, CURLOPT_TIMEOUT_MS, static_cast<long>(request.timeout.count()));
     curl_easy_setopt(curl_, CURLOPT_CONNECTTIMEOUT_MS,
@@ -90,8 +119,13 @@ class CurlHttpPoster : public HttpPoster {
     curl_slist_free_all(headers);
     if (rc != CURLE_OK) {
       std::string detail = error[0] ? error : curl_easy_strerror(rc);
+      if (rc == CURLE_ABORTED_BY_CALLBACK) return Unavailable(UrlHost(request.url) + ": cancelled");
       StatusCode code =
           rc == CURLE_OPERATION_TIMEDOUT ? StatusCode::kTimeout : StatusCode::kUnavailable;
+      // The server's certificate is not trusted (PermissionDenied, so callers
+      // can say which CA to pin).
+      if (rc == CURLE_PEER_FAILED_VERIFICATION || rc == CURLE_SSL_CACERT_BADFILE)
+        code = StatusCode::kPermissionDenied;
       return Status(code, UrlHost(request.url) + ": " + detail);
     }
     curl_easy_getinfo(curl_, CURLINFO_RESPONSE_CODE, &response.status);

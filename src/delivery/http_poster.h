@@ -4,10 +4,16 @@
 // backoff cap; other 4xx are final). Only http and https URLs are accepted; redirects are not
 // followed (a webhook that moves must be reconfigured, not silently chased). Not for downloads or
 // feeds. A poster is used by one thread at a time.
+// The agent's server channel uses the same poster for its GETs (method), its
+// pinned CA (ca_file), the one unverified fetch of the server's CA at
+// enrolment (skip_tls_verification), long-polls that must end at shutdown
+// (cancel) and ETags (response headers).
 #pragma once
 
+#include <atomic>
 #include <chrono>
 #include <functional>
+#include <map>
 #include <memory>
 #include <optional>
 #include <string>
@@ -23,19 +29,30 @@ struct HttpRequest {
   std::vector<std::pair<std::string, std::string>> headers;
   std::string body;
   std::chrono::milliseconds timeout{10000};
+  std::string method = "POST";  // POST or GET (a GET sends no body)
+  // https: trust only the CA certificate(s) in this PEM file; "" = the
+  // system's CAs.
+  std::string ca_file;
+  // https: accept any certificate. Only for fetching a CA that the caller
+  // then checks against a pinned fingerprint.
+  bool skip_tls_verification = false;
+  // When set and true, the transfer is aborted (an Unavailable error).
+  const std::atomic<bool>* cancel = nullptr;
 };
 
 struct HttpResponse {
   long status = 0;
   std::string body;  // first 64 KiB
   std::optional<int> retry_after_seconds;
+  std::map<std::string, std::string> headers;  // lower-case names; the last value of each
 };
 
 class HttpPoster {
  public:
   virtual ~HttpPoster() = default;
   // One attempt. A transport failure (DNS, connect, TLS, timeout) is an
-  // error Status; any HTTP response, even 500, is a response.
+  // error Status (PermissionDenied when the server's certificate is not
+  // trusted); any HTTP response, even 500, is a response.
   virtual Result<HttpResponse> Post(const HttpRequest& request) = 0;
 };
 

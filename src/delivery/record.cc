@@ -16,13 +16,16 @@ std::string_view RecordKindName(RecordKind kind) {
       return "test";
     case RecordKind::kFinding:
       return "findings";
+    case RecordKind::kInventory:
+      return "inventory";
   }
   return "results";
 }
 
 std::optional<RecordKind> ParseRecordKind(std::string_view name) {
-  for (RecordKind k : {RecordKind::kResult, RecordKind::kProblem, RecordKind::kStatus,
-                       RecordKind::kEvent, RecordKind::kTest, RecordKind::kFinding})
+  for (RecordKind k :
+       {RecordKind::kResult, RecordKind::kProblem, RecordKind::kStatus, RecordKind::kEvent,
+        RecordKind::kTest, RecordKind::kFinding, RecordKind::kInventory})
     if (RecordKindName(k) == name) return k;
   return std::nullopt;
 }

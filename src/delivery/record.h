@@ -21,8 +21,10 @@
 namespace warden {
 
 // What a record is, for routing to sinks ("records: [results, problems]").
-enum class RecordKind { kResult, kProblem, kStatus, kEvent, kTest, kFinding };
-// "results", "problems", "status", "events", "test", "findings".
+// kInventory: full snapshots of the host's packages or listeners, for the
+// control-plane server (body: {"type": "packages"|"ports", "items": [...]}).
+enum class RecordKind { kResult, kProblem, kStatus, kEvent, kTest, kFinding, kInventory };
+// "results", "problems", "status", "events", "test", "findings", "inventory".
 std::string_view RecordKindName(RecordKind kind);
 std::optional<RecordKind> ParseRecordKind(std::string_view name);
 

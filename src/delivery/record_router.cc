@@ -39,10 +39,12 @@ Result<std::unique_ptr<SinkRouter>> SinkRouter::Create(const std::vector<SinkCon
                                                        const SinkContext& context,
                                                        const std::string& queue_dir, Log log) {
   std::unique_ptr<SinkRouter> router(new SinkRouter(std::move(log)));
+  SinkContext sink_context = context;
+  if (!sink_context.log) sink_context.log = router->log_;
   for (const SinkConfig& sc : sinks) {
     if (!sc.enabled) continue;
     auto slot = std::make_unique<Slot>();
-    ASSIGN_OR_RETURN(slot->sink, MakeSink(sc, context));
+    ASSIGN_OR_RETURN(slot->sink, MakeSink(sc, sink_context));
     if (sc.queued) {
       auto q = DurableQueue::Open(SinkQueuePath(queue_dir, sc.name), sc.queue);
       if (!q.ok()) return q.status().WithContext("sink " + sc.name);

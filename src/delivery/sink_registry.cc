@@ -3,6 +3,7 @@
 #include <cctype>
 
 #include "delivery/file_sink.h"
+#include "delivery/server_sink.h"
 #include "delivery/slack_sink.h"
 #include "delivery/splunk_hec_sink.h"
 #include "delivery/stdout_sink.h"
@@ -35,9 +36,9 @@ std::string TypeList() {
 }  // namespace
 
 const std::vector<const SinkType*>& SinkTypes() {
-  static const std::vector<const SinkType*> kTypes = {&FileSinkType(),    &StdoutSinkType(),
-                                                      &SyslogSinkType(),  &SplunkHecSinkType(),
-                                                      &WebhookSinkType(), &SlackSinkType()};
+  static const std::vector<const SinkType*> kTypes = {
+      &FileSinkType(),    &StdoutSinkType(), &SyslogSinkType(), &SplunkHecSinkType(),
+      &WebhookSinkType(), &SlackSinkType(),  &ServerSinkType()};
   return kTypes;
 }
 
@@ -130,8 +131,9 @@ Result<SinkConfig> ParseSinkConfig(const YamlReader& base_reader, const YAML::No
     for (const auto& k : *list) {
       auto kind = ParseRecordKind(k);
       if (!kind || *kind == RecordKind::kTest || *kind == RecordKind::kFinding)
-        return r.Error(n["records"], J::Join(key, "records"),
-                       "unknown record kind '" + k + "' (use results, problems, status or events)");
+        return r.Error(
+            n["records"], J::Join(key, "records"),
+            "unknown record kind '" + k + "' (use results, problems, status, events or inventory)");
       s.records.insert(*kind);
     }
   }

@@ -38,6 +38,9 @@ struct SinkContext {
   // in Deliver with this policy.
   std::optional<RetryPolicy> retry;
   Sleeper sleep = SleepFor;
+  // Where a sink says what it did on its own (a record set aside); the
+  // router fills it with its log when unset. May be empty.
+  std::function<void(const std::string&)> log;
 
   std::unique_ptr<HttpPoster> MakeHttpPoster() const {
     return http_poster ? http_poster() : MakeCurlHttpPoster();

@@ -387,8 +387,8 @@ TEST(SinkRegistryTest, EveryTypeParsesItsOwnKeysAndNamesUnknownOnesExactly) {
   auto wrong_type = parse("{name: f, type: kafka}");
   ASSERT_FALSE(wrong_type.ok());
   EXPECT_NE(wrong_type.status().message().find(
-                "unknown sink type 'kafka' (use file, stdout, syslog, splunk_hec, webhook or "
-                "slack)"),
+                "unknown sink type 'kafka' (use file, stdout, syslog, splunk_hec, webhook, "
+                "slack or server)"),
             std::string::npos)
       << wrong_type.status().message();
 }

@@ -21,11 +21,13 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "core/host_fs.h"
 #include "core/risk_level.h"
 #include "core/status.h"
 #include "core/yaml_reader.h"
+#include "detectors/listening_socket.h"
 #include "detectors/schedule_spec.h"
 #include "problems/problem.h"
 #include "sql/sql_engine.h"
@@ -70,6 +72,10 @@ struct DetectorRun {
   std::string skip_reason;
   Observation observation;
   std::string summary;  // what was looked at: "12 listening sockets", "12 CVEs in 5 packages"
+  // Every listener the run looked at (HOST-OPEN-PORTS; empty otherwise): the
+  // agent sends them to the server as the host's port inventory, so the
+  // server's ports view shows allowed listeners too, not only problems.
+  std::vector<ListeningSocket> listeners;
 };
 
 class Detector {

@@ -235,6 +235,7 @@ Result<DetectorRun> OpenPortsDetector::Run(const DetectorConfig& config,
   run.observation =
       DetectOpenPorts(sockets, *settings, config.risk_level, context.host, context.now);
   run.summary = std::to_string(sockets.size()) + " listening sockets";
+  run.listeners = std::move(sockets);
   return run;
 }
 

@@ -38,20 +38,6 @@ struct OpenPortsSettings : DetectorSettings {
   bool report_loopback = false;
 };
 
-struct ListeningSocket {
-  int64_t pid = -1;
-  int port = 0;
-  std::string protocol;  // "tcp" / "udp"
-  int family = 0;        // 2 = IPv4, 10 = IPv6
-  std::string address;
-  std::string net_namespace;
-  std::string process_name;
-  std::string process_path;
-  std::string cmdline;
-  int64_t uid = -1;
-  std::string user;
-};
-
 // Every listening TCP/UDP socket on the host, through the SQL engine.
 Result<std::vector<ListeningSocket>> ReadListeningSockets(SqlEngine& engine,
                                                           std::chrono::milliseconds timeout,

@@ -1,0 +1,367 @@
+#include "agent/server_link.h"
+
+#include <algorithm>
+#include <random>
+
+#include "agent/agent.h"
+#include "core/strings.h"
+#include "core/time_format.h"
+#include "core/version.h"
+#include "problems/problem_rendering.h"
+#include "problems/sqlite_problem_repository.h"
+
+namespace warden {
+
+namespace {
+
+std::string Dump(const Json& j) {
+  return j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+}
+
+CommandOutcome Rejected(std::string why) {
+  CommandOutcome o;
+  o.status = "rejected";
+  o.error = std::move(why);
+  return o;
+}
+
+CommandOutcome Failed(std::string why) {
+  CommandOutcome o;
+  o.status = "failed";
+  o.error = std::move(why);
+  return o;
+}
+
+int ClampedInt(const Json& j, const char* key, int low, int high, int fallback) {
+  if (!j.contains(key) || !j[key].is_number_integer()) return fallback;
+  return static_cast<int>(std::clamp<int64_t>(j[key].get<int64_t>(), low, high));
+}
+
+}  // namespace
+
+ServerLink::ServerLink(ServerLinkOptions options) : options_(std::move(options)) {
+  if (!options_.log) options_.log = [](const std::string&) {};
+  poster_ = options_.http_poster ? options_.http_poster() : MakeCurlHttpPoster();
+  auto key = ReadNodeKey(options_.endpoint.node_key_file);
+  if (key.ok()) node_key_ = *key;
+}
+
+ServerLink::~ServerLink() { Stop(); }
+
+void ServerLink::Start() {
+  if (thread_.joinable()) return;
+  stopping_.store(false);
+  thread_ = std::thread([this] { Loop(); });
+}
+
+void ServerLink::Stop() {
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    stopping_.store(true);
+  }
+  cv_.notify_all();
+  if (thread_.joinable()) thread_.join();
+}
+
+ServerSettings ServerLink::settings() const {
+  std::lock_guard<std::mutex> lock(mu_);
+  return settings_;
+}
+
+std::string ServerLink::config_etag() const {
+  std::lock_guard<std::mutex> lock(mu_);
+  return etag_;
+}
+
+Json ServerLink::StatusJson() const {
+  std::lock_guard<std::mutex> lock(mu_);
+  return Json{{"url", options_.endpoint.url},
+              {"config_etag", etag_.empty() ? Json(nullptr) : Json(etag_)},
+              {"last_contact",
+               last_contact_ms_ > 0 ? Json(FormatRfc3339(last_contact_ms_ / 1000)) : Json(nullptr)},
+              {"last_error", last_error_.empty() ? Json(nullptr) : Json(last_error_)},
+              {"commands", commands_run_}};
+}
+
+void ServerLink::WaitMs(int64_t ms) {
+  std::unique_lock<std::mutex> lock(mu_);
+  cv_.wait_for(lock, std::chrono::milliseconds(ms), [&] { return stopping_.load(); });
+}
+
+Result<HttpResponse> ServerLink::Send(HttpRequest request) {
+  request.cancel = &stopping_;
+  auto response = poster_->Post(request);
+  if (!response.ok()) return response.status().WithContext("server " + UrlHost(request.url));
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    last_contact_ms_ = NowEpochMillis();
+  }
+  if (response->status == 401) {
+    ServerError e = ParseServerError(*response);
+    return Status(StatusCode::kPermissionDenied,
+                  "the server refused this host's node key (" + DescribeServerError(e) +
+                      (e.code == "E_NODE_REVOKED" ? "): the host was revoked" : ")") +
+                      "; enrol it again with warden agent enroll");
+  }
+  return response;
+}
+
+Status ServerLink::RefreshConfigOnce() {
+  HttpRequest req = ServerRequest(options_.endpoint, "GET", "/api/v1/agent/config", node_key_);
+  const std::string etag = config_etag();
+  if (!etag.empty()) req.headers.emplace_back("If-None-Match", etag);
+  ASSIGN_OR_RETURN(HttpResponse r, Send(std::move(req)));
+  if (r.status == 304) return Status::Ok();
+  if (r.status != 200)
+    return Unavailable("config pull: " + DescribeServerError(ParseServerError(r)));
+  Json config = Json::parse(r.body, nullptr, false);
+  if (!config.is_object()) return ParseError("config pull: the answer is not a JSON object");
+  std::string new_etag = config.value("etag", std::string());
+  if (new_etag.empty() && r.headers.count("etag")) new_etag = r.headers["etag"];
+  ServerSettings s;
+  const Json settings = config.contains("settings") && config["settings"].is_object()
+                            ? config["settings"]
+                            : Json::object();
+  s.poll_wait_seconds = ClampedInt(settings, "poll_wait_seconds", 1, 10, s.poll_wait_seconds);
+  s.config_refresh_seconds =
+      ClampedInt(settings, "config_refresh_seconds", 5, 86400, s.config_refresh_seconds);
+  s.status_interval_seconds =
+      ClampedInt(settings, "status_interval_seconds", 1, 86400, s.status_interval_seconds);
+  s.max_records_per_second =
+      ClampedInt(settings, "max_records_per_second", 1, 10000000, s.max_records_per_second);
+  s.max_batch_records = ClampedInt(settings, "max_batch_records", 1, 10000, s.max_batch_records);
+  std::string changes;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    auto note = [&](const char* what, int before, int after) {
+      if (before != after)
+        changes += std::string(changes.empty() ? "" : ", ") + what + " " + std::to_string(before) +
+                   " -> " + std::to_string(after);
+    };
+    note("poll_wait_seconds", settings_.poll_wait_seconds, s.poll_wait_seconds);
+    note("config_refresh_seconds", settings_.config_refresh_seconds, s.config_refresh_seconds);
+    note("status_interval_seconds", settings_.status_interval_seconds, s.status_interval_seconds);
+    note("max_records_per_second", settings_.max_records_per_second, s.max_records_per_second);
+    note("max_batch_records", settings_.max_batch_records, s.max_batch_records);
+    const Json old_recipe =
+        last_config_.is_object() ? last_config_.value("recipe", Json()) : Json();
+    const Json old_queries =
+        last_config_.is_object() ? last_config_.value("queries", Json()) : Json();
+    if (config.value("recipe", Json()) != old_recipe)
+      changes += std::string(changes.empty() ? "" : ", ") + "recipe";
+    if (config.value("queries", Json()) != old_queries)
+      changes += std::string(changes.empty() ? "" : ", ") + "scheduled queries";
+    settings_ = s;
+    etag_ = new_etag;
+    last_config_ = std::move(config);
+  }
+  options_.log("server config " + (new_etag.empty() ? std::string("(no etag)") : new_etag) +
+               (changes.empty() ? ": unchanged" : ": changed " + changes) +
+               " (the server's recipe and queries are not applied yet)");
+  return Status::Ok();
+}
+
+Status ServerLink::PollCommandsOnce(int wait_seconds) {
+  wait_seconds = std::clamp(wait_seconds, 0, 10);
+  HttpRequest req =
+      ServerRequest(options_.endpoint, "GET",
+                    "/api/v1/agent/commands?wait=" + std::to_string(wait_seconds), node_key_);
+  req.timeout = std::chrono::milliseconds(wait_seconds * 1000 + options_.endpoint.timeout_ms);
+  ASSIGN_OR_RETURN(HttpResponse r, Send(std::move(req)));
+  if (r.status != 200)
+    return Unavailable("command poll: " + DescribeServerError(ParseServerError(r)));
+  Json list = Json::parse(r.body, nullptr, false);
+  if (!list.is_object() || !list.contains("commands") || !list["commands"].is_array())
+    return ParseError("command poll: the answer has no commands list");
+  for (const Json& command : list["commands"]) {
+    if (!command.is_object() || !command.contains("id") || !command["id"].is_string()) {
+      options_.log("server sent a command without an id; ignored");
+      continue;
+    }
+    const std::string id = command["id"].get<std::string>();
+    auto done = done_.find(id);
+    CommandOutcome outcome;
+    if (done != done_.end()) {
+      outcome = done->second;
+    } else {
+      outcome = Execute(command);
+      options_.log("server command " + id + " (" + command.value("type", std::string("?")) +
+                   "): " + outcome.status + (outcome.error.empty() ? "" : ": " + outcome.error));
+      if (done_.size() > 1000) done_.clear();
+      done_[id] = outcome;
+      std::lock_guard<std::mutex> lock(mu_);
+      ++commands_run_;
+    }
+    RETURN_IF_ERROR(PostResult(id, outcome));
+  }
+  if (reload_pending_) {
+    reload_pending_ = false;
+    options_.request_reload();
+  }
+  return Status::Ok();
+}
+
+Status ServerLink::PostResult(const std::string& command_id, const CommandOutcome& outcome) {
+  HttpRequest req = ServerRequest(options_.endpoint, "POST",
+                                  "/api/v1/agent/commands/" + command_id + "/result", node_key_);
+  Json body = {
+      {"status", outcome.status},
+      {"error", outcome.error.empty() ? Json(nullptr) : Json(outcome.error.substr(0, 4096))},
+      {"output", outcome.output.is_object() ? outcome.output : Json(nullptr)},
+      {"finished_at_ms", NowEpochMillis()}};
+  req.body = Dump(body);
+  ASSIGN_OR_RETURN(HttpResponse r, Send(std::move(req)));
+  // 409: already completed (an earlier answer arrived); 404: the command is gone.
+  if ((r.status >= 200 && r.status < 300) || r.status == 409 || r.status == 404)
+    return Status::Ok();
+  return Unavailable("command " + command_id +
+                     " result: " + DescribeServerError(ParseServerError(r)));
+}
+
+Result<ProblemRepository*> ServerLink::Problems() {
+  if (!problems_) {
+    ASSIGN_OR_RETURN(problems_,
+                     SqliteProblemRepository::Open(StateFilePath(options_.state_dir), false));
+  }
+  return problems_.get();
+}
+
+CommandOutcome ServerLink::Execute(const Json& command) {
+  const std::string type = command.value("type", std::string());
+  const Json args =
+      command.contains("args") && command["args"].is_object() ? command["args"] : Json::object();
+  auto route = [this](const std::vector<ProblemEvent>& events) {
+    if (!options_.router) return Status::Ok();
+    std::vector<Record> records;
+    for (const auto& e : events) records.push_back(ProblemEventRecord(e));
+    return options_.router->Route(records);
+  };
+  if (type == "dismiss" || type == "undismiss") {
+    if (!args.contains("problem_id") || !args["problem_id"].is_string() ||
+        args["problem_id"].get<std::string>().empty())
+      return Rejected("args.problem_id: expected the problem's id");
+    const std::string id = args["problem_id"].get<std::string>();
+    std::string comment;
+    if (args.contains("comment") && args["comment"].is_string())
+      comment = args["comment"].get<std::string>();
+    auto problems = Problems();
+    if (!problems.ok()) return Failed(problems.status().message());
+    const int64_t now = NowEpochSeconds();
+    Result<ProblemEvent> event = Internal("unreachable");
+    if (type == "dismiss") {
+      if (comment.empty()) return Rejected("args.comment: a dismissal needs a comment");
+      int64_t until = 0;
+      if (args.contains("until_ms") && !args["until_ms"].is_null()) {
+        if (!args["until_ms"].is_number_integer())
+          return Rejected("args.until_ms: expected epoch milliseconds or null");
+        until = args["until_ms"].get<int64_t>() / 1000;
+        if (until <= now) return Rejected("args.until_ms: must be in the future");
+      }
+      event = (*problems)->Dismiss(id, comment, until, now, route);
+    } else {
+      event = (*problems)->Undismiss(id, comment, now, route);
+    }
+    if (!event.ok()) return Failed(event.status().message());
+    CommandOutcome o;
+    o.output = {{"problem_id", event->problem.id},
+                {"status", ProblemStatusName(event->problem.status)},
+                {"revision", event->problem.revision}};
+    return o;
+  }
+  if (type == "run_detector") {
+    std::vector<std::string> ids;
+    if (args.contains("rule_ids")) {
+      if (!args["rule_ids"].is_array()) return Rejected("args.rule_ids: expected a list");
+      for (const Json& id : args["rule_ids"]) {
+        if (!id.is_string()) return Rejected("args.rule_ids: expected rule ids");
+        ids.push_back(id.get<std::string>());
+      }
+    }
+    if (ids.empty()) ids = options_.detector_ids;
+    if (ids.empty()) return Failed("no detector is enabled on this host");
+    if (!options_.run_now) return Failed("this agent cannot start jobs");
+    std::string errors;
+    Json started = Json::array();
+    for (const std::string& id : ids) {
+      Status st = options_.run_now(id);
+      if (st.ok())
+        started.push_back(id);
+      else
+        errors += (errors.empty() ? "" : "; ") + st.message();
+    }
+    CommandOutcome o;
+    o.output = {{"started", started}};
+    if (!errors.empty()) {
+      o.status = "failed";
+      o.error = errors;
+    }
+    return o;
+  }
+  if (type == "reload_config") {
+    if (!options_.request_reload) return Failed("this agent cannot reload");
+    // Done once the result is posted: the reload stops this link, and a
+    // result lost that way would bring the command back, reload after reload.
+    reload_pending_ = true;
+    return CommandOutcome{};
+  }
+  return Rejected("command type '" + type + "' is not supported by this agent (warden " +
+                  std::string(kWardenVersion) + ")");
+}
+
+void ServerLink::Loop() {
+  if (options_.on_start) options_.on_start();
+  std::mt19937_64 rng(std::random_device{}());
+  int64_t backoff = options_.backoff_initial_ms;
+  int64_t next_config_ms = 0;
+  std::string last_error, last_config_error;
+  while (!stopping_.load()) {
+    Status st;
+    if (NowEpochMillis() >= next_config_ms) {
+      // A failed config pull does not hold up commands; it is tried again
+      // within a minute.
+      Status config = RefreshConfigOnce();
+      next_config_ms = NowEpochMillis() + (config.ok() ? settings().config_refresh_seconds * 1000LL
+                                                       : std::min<int64_t>(backoff, 60000));
+      if (!config.ok() && !StartsWith(config.message(), "config pull")) {
+        st = config;  // revoked, or the server cannot be reached: back off
+      } else if (!config.ok() && config.message() != last_config_error) {
+        options_.log("server link: " + config.message());
+      }
+      last_config_error = config.ok() ? "" : config.message();
+    }
+    if (st.ok()) st = PollCommandsOnce(settings().poll_wait_seconds);
+    if (stopping_.load()) break;
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      last_error_ = st.ok() ? "" : st.message();
+    }
+    if (st.ok()) {
+      if (!last_error.empty()) options_.log("server reachable again");
+      last_error.clear();
+      backoff = options_.backoff_initial_ms;
+      continue;
+    }
+    if (st.message() != last_error) options_.log("server link: " + st.message());
+    last_error = st.message();
+    if (st.code() == StatusCode::kPermissionDenied) {
+      // Revoked: wait for a new node key rather than knocking on the door.
+      while (!stopping_.load()) {
+        WaitMs(5000);
+        auto key = ReadNodeKey(options_.endpoint.node_key_file);
+        if (key.ok() && *key != node_key_) {
+          node_key_ = *key;
+          options_.log("server link: new node key in " + options_.endpoint.node_key_file);
+          next_config_ms = 0;
+          break;
+        }
+      }
+      continue;
+    }
+    const int64_t delay =
+        std::uniform_int_distribution<int64_t>(backoff / 2, backoff + backoff / 2)(rng);
+    WaitMs(delay);
+    backoff = std::min(backoff * 2, options_.backoff_max_ms);
+  }
+}
+
+}  // namespace warden
