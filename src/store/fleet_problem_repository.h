@@ -108,7 +108,10 @@ class FleetProblemWriter {
   virtual Result<std::optional<FleetProblem>> Get(int64_t id) = 0;
   // Inserts the problem of (host_id, agent_problem_id) or replaces it when
   // the offered revision is at least the stored one (the id, first
-  // detection and the earlier of the two first_detected_at are kept).
+  // detection and the earlier of the two first_detected_at are kept, and
+  // so is who dismissed it when both are dismissed with the same comment:
+  // an agent reporting back a dismissal made on the server does not know
+  // who made it).
   // InvalidArgument when host_id, agent_problem_id or rule_id is missing,
   // or finding_json / details_json is not a JSON object / array.
   virtual Result<ProblemUpsert> Upsert(const FleetProblem& problem) = 0;

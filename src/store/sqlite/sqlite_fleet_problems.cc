@@ -205,6 +205,9 @@ Result<ProblemUpsert> SqliteFleetProblemWriter::Upsert(const FleetProblem& offer
   }
   FleetProblem p = offered;
   if (stored) p.first_detected_at = std::min(stored->first_detected_at, p.first_detected_at);
+  if (stored && stored->dismissal && p.dismissal &&
+      stored->dismissal->comment == p.dismissal->comment)
+    p.dismissal->by = stored->dismissal->by;
   if (stored) {
     ASSIGN_OR_RETURN(
         ScopedStatement st,
