@@ -197,21 +197,28 @@ class SqliteStore final : public Store {
   void ApplyTouches(const Touches& touches) {
     if (!writer_conn_->Run("SAVEPOINT touches").ok()) return;
     bool ok = true;
-    for (const auto& [id, at] : touches.hosts) {
+    // (Bindings copied: clang before 16 cannot capture structured bindings.)
+    for (const auto& touch : touches.hosts) {
+      const int64_t id = touch.first;
+      const EpochMs at = touch.second;
       ok = ok && RunCountingChanges(*writer_conn_,
                                     "UPDATE hosts SET last_seen_at = ?2 WHERE id = ?1 AND "
                                     "last_seen_at < ?2",
                                     [&](SqliteStatement& st) { st.Bind(1, id).Bind(2, at); })
                      .ok();
     }
-    for (const auto& [hash, at] : touches.sessions) {
+    for (const auto& touch : touches.sessions) {
+      const std::string& hash = touch.first;
+      const EpochMs at = touch.second;
       ok = ok && RunCountingChanges(*writer_conn_,
                                     "UPDATE sessions SET last_seen_at = ?2 WHERE id_sha256 = ?1 "
                                     "AND last_seen_at < ?2",
                                     [&](SqliteStatement& st) { st.Bind(1, hash).Bind(2, at); })
                      .ok();
     }
-    for (const auto& [id, at] : touches.tokens) {
+    for (const auto& touch : touches.tokens) {
+      const int64_t id = touch.first;
+      const EpochMs at = touch.second;
       ok = ok && RunCountingChanges(*writer_conn_,
                                     "UPDATE api_tokens SET last_used_at = ?2 WHERE id = ?1 AND "
                                     "(last_used_at IS NULL OR last_used_at < ?2)",
