@@ -73,6 +73,17 @@ struct InventoryTimes {
   std::optional<EpochMs> os_at;
 };
 
+// What a host's detail page counts (the spec's HostCounts).
+struct HostFleetCounts {
+  int64_t open_problems = 0;
+  int64_t open_problems_by_risk[6] = {};  // by RiskLevel rank 1..5 (index 0 unused)
+  int64_t dismissed_problems = 0;
+  int64_t vulnerabilities = 0;                  // distinct CVEs
+  int64_t vulnerabilities_by_severity[5] = {};  // distinct CVEs by their highest severity rank
+  int64_t open_ports = 0;
+  int64_t packages = 0;
+};
+
 // Fields: id, name, version, first_seen_at, cve_count (sortable; default
 // name); host_id (equality; every sort has a (host_id, sort, id) index, so
 // lists are read per host); manager, arch (text, equality).
@@ -92,6 +103,9 @@ class HostInventoryRepository {
   // A host's detectors, by rule id.
   virtual Result<std::vector<DetectorState>> Detectors(int64_t host_id) = 0;
   virtual Result<InventoryTimes> Times(int64_t host_id) = 0;
+  // The host's counts from one snapshot: problems (open by risk,
+  // dismissed), distinct CVEs (by severity), listeners, packages.
+  virtual Result<HostFleetCounts> Counts(int64_t host_id) = 0;
 };
 
 class HostInventoryWriter {

@@ -241,6 +241,46 @@ TEST_F(FleetStoreTest, PackagesAndFindingsReplaceAndCountCves) {
   EXPECT_EQ(by_severity->items[0].severity, 4);
 }
 
+TEST_F(FleetStoreTest, CountsSumAHostsProblemsFindingsPortsAndPackages) {
+  int64_t host = Enrol("web-1");
+  int64_t other = Enrol("web-2");
+  Upsert(Problem(host, "a", 1, RiskLevel::kHigh));
+  Upsert(Problem(host, "b", 1, RiskLevel::kHigh));
+  Upsert(Problem(host, "c", 1, RiskLevel::kLow));
+  FleetProblem dismissed = Problem(host, "d", 1);
+  dismissed.status = ProblemStatus::kDismissed;
+  Upsert(dismissed);
+  FleetProblem resolved = Problem(host, "e", 1);
+  resolved.status = ProblemStatus::kResolved;
+  Upsert(resolved);
+  Upsert(Problem(other, "a", 1));
+  std::vector<VulnerabilityFindingRow> findings(3);
+  const char* packages[] = {"openssl", "libssl3", "bash"};
+  for (int i = 0; i < 3; ++i) {
+    findings[i].cve = i < 2 ? "CVE-2024-1" : "CVE-2024-2";  // one CVE on two packages
+    findings[i].package = packages[i];
+    findings[i].installed_version = "1";
+    findings[i].severity = i == 1 ? 4 : 2;
+  }
+  ASSERT_TRUE(MustWrite([&](StoreWriter& w) {
+                return w.vulnerabilities().ReplaceForHost(host, "web-1", findings, 5);
+              }).ok());
+  ASSERT_TRUE(MustWrite([&](StoreWriter& w) {
+                return w.inventory().ReplacePorts(host, "web-1", {Port(22, "sshd")}, 5);
+              }).ok());
+  auto counts = store().inventory().Counts(host);
+  ASSERT_TRUE(counts.ok()) << counts.status().message();
+  EXPECT_EQ(counts->open_problems, 3);
+  EXPECT_EQ(counts->open_problems_by_risk[static_cast<int>(RiskLevel::kHigh)], 2);
+  EXPECT_EQ(counts->open_problems_by_risk[static_cast<int>(RiskLevel::kLow)], 1);
+  EXPECT_EQ(counts->dismissed_problems, 1);
+  EXPECT_EQ(counts->vulnerabilities, 2);
+  EXPECT_EQ(counts->vulnerabilities_by_severity[4], 1);  // CVE-2024-1 at its worst
+  EXPECT_EQ(counts->vulnerabilities_by_severity[2], 1);
+  EXPECT_EQ(counts->open_ports, 1);
+  EXPECT_EQ(counts->packages, 0);
+}
+
 TEST_F(FleetStoreTest, DetectorStatesAreReplacedByNewerStatus) {
   int64_t host = Enrol("web-1");
   DetectorState d;

@@ -230,6 +230,51 @@ Result<InventoryTimes> SqliteHostInventoryRepository::Times(int64_t host_id) {
   return t;
 }
 
+Result<HostFleetCounts> SqliteHostInventoryRepository::Counts(int64_t host_id) {
+  ReadPool::Lease lease = pool_.Acquire();
+  SqliteConnection& conn = lease.conn();
+  ASSIGN_OR_RETURN(ReadSnapshot snapshot, ReadSnapshot::Begin(conn));
+  HostFleetCounts c;
+  // Each query returns (key, count) rows.
+  auto rows = [&](std::string_view sql,
+                  const std::function<void(SqliteStatement&)>& row) -> Status {
+    ASSIGN_OR_RETURN(ScopedStatement st, conn.Statement(sql));
+    st->Bind(1, host_id);
+    for (;;) {
+      ASSIGN_OR_RETURN(bool more, st->Step());
+      if (!more) return Status::Ok();
+      row(*st);
+    }
+  };
+  RETURN_IF_ERROR(rows(
+      "SELECT status, risk_rank, COUNT(*) FROM fleet_problems WHERE host_id = ?1 AND status IN "
+      "('open', 'dismissed') GROUP BY status, risk_rank",
+      [&](SqliteStatement& st) {
+        const int64_t n = st.Int(2);
+        if (st.Text(0) == "dismissed") {
+          c.dismissed_problems += n;
+          return;
+        }
+        c.open_problems += n;
+        const int64_t rank = st.Int(1);
+        if (rank >= 1 && rank <= 5) c.open_problems_by_risk[rank] += n;
+      }));
+  RETURN_IF_ERROR(
+      rows("SELECT severity, COUNT(*) FROM (SELECT cve, MAX(severity_rank) AS severity FROM "
+           "host_vulnerabilities WHERE host_id = ?1 GROUP BY cve) AS per_cve GROUP BY severity",
+           [&](SqliteStatement& st) {
+             const int64_t n = st.Int(1);
+             c.vulnerabilities += n;
+             const int64_t rank = st.Int(0);
+             if (rank >= 0 && rank <= 4) c.vulnerabilities_by_severity[rank] += n;
+           }));
+  RETURN_IF_ERROR(rows("SELECT COUNT(*) FROM host_ports WHERE host_id = ?1",
+                       [&](SqliteStatement& st) { c.open_ports = st.Int(0); }));
+  RETURN_IF_ERROR(rows("SELECT COUNT(*) FROM host_packages WHERE host_id = ?1",
+                       [&](SqliteStatement& st) { c.packages = st.Int(0); }));
+  return c;
+}
+
 Result<ListPage<VulnerabilityFindingRow>> SqliteVulnerabilityFindingRepository::List(
     const ListQuery& query) {
   return ListFromPool<VulnerabilityFindingRow>(pool_, VulnerabilityFindingListTable(), query,

@@ -174,6 +174,7 @@ class SqliteHostInventoryRepository final : public HostInventoryRepository {
   Status ExportPorts(const ListQuery& query, const RowCallback<HostPort>& row) override;
   Result<std::vector<DetectorState>> Detectors(int64_t host_id) override;
   Result<InventoryTimes> Times(int64_t host_id) override;
+  Result<HostFleetCounts> Counts(int64_t host_id) override;
 
  private:
   ReadPool& pool_;
