@@ -182,7 +182,12 @@ void CommandHub::Loop() {
       st.cv.wait(lock);
       continue;
     }
-    if (st.woken.empty()) st.cv.wait_until(lock, st.by_deadline.begin()->first);
+    if (st.woken.empty()) {
+      // A copy: wait_until takes the time by reference, and the entry may be
+      // erased (client gone, woken) while the lock is released.
+      const Clock::time_point next = st.by_deadline.begin()->first;
+      st.cv.wait_until(lock, next);
+    }
     if (st.stopping) break;
     // Polls whose wait is over.
     std::vector<HttpResponder> expired;
