@@ -74,7 +74,7 @@ class FakeServer {
                            std::lock_guard<std::mutex> lock(mu_);
                            enrolments_.push_back(Json::parse(request.body, nullptr, false));
                            if (enrolments_.back().value("secret", "") != "wdn_enr_good")
-                             return server::ErrorResponse(401, "E_ENROLL_SECRET_INVALID",
+                             return server::ErrorResponse("E_ENROLL_SECRET_INVALID",
                                                           "the enrol secret is not valid");
                            return server::JsonResponse(
                                200,

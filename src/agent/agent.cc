@@ -820,8 +820,8 @@ class Runtime : public RecordRouter, public std::enable_shared_from_this<Runtime
     ServerLinkOptions o;
     o.endpoint = config_.server->endpoint;
     o.state_dir = config_.state_dir;
-    for (const RuleConfig& rule : config_.rules)
-      if (rule.enabled && !rule.continuous()) o.detector_ids.push_back(rule.id);
+    for (const DetectorConfig& detector : config_.detectors)
+      if (detector.enabled && !detector.continuous) o.detector_ids.push_back(detector.id);
     o.run_now = [this](const std::string& job) {
       Status st = RunNow(job);
       Wake();

@@ -1,0 +1,265 @@
+// The control plane end to end, as a user runs it: a real `warden server`
+// process and a real `warden agent` process on 127.0.0.1, in temporary
+// directories. The agent is enrolled with the commands the docs give
+// (`warden server enroll-secret create`, `warden agent enroll` pinning the
+// CA by its fingerprint), its open-ports detector sees a listener this test
+// opens, and the host, its problem and its listeners appear in the REST API
+// of the server; a dismissal made through the API reaches the agent.
+#include <arpa/inet.h>
+#include <fcntl.h>
+#include <gtest/gtest.h>
+#include <netinet/in.h>
+#include <signal.h>
+#include <spawn.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cstring>
+#include <fstream>
+#include <regex>
+#include <sstream>
+
+#include "core/finding.h"
+#include "core/strings.h"
+#include "server/http_test_client.h"
+#include "testing/test_util.h"
+
+extern char** environ;
+
+namespace warden {
+namespace {
+
+using testing::CurlClient;
+using testing::RunCommand;
+using testing::TempDir;
+using testing::WardenBinary;
+
+std::string ReadText(const std::string& path) {
+  std::ifstream in(path);
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
+
+// A free TCP port on 127.0.0.1 (bound, read, released).
+int FreePort() {
+  int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  sockaddr_in a{};
+  a.sin_family = AF_INET;
+  inet_pton(AF_INET, "127.0.0.1", &a.sin_addr);
+  if (bind(fd, reinterpret_cast<sockaddr*>(&a), sizeof a) != 0) ADD_FAILURE() << "bind";
+  socklen_t len = sizeof a;
+  getsockname(fd, reinterpret_cast<sockaddr*>(&a), &len);
+  close(fd);
+  return ntohs(a.sin_port);
+}
+
+// A listener on every address (loopback-only ones are not problems).
+class Listener {
+ public:
+  Listener() {
+    fd_ = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    sockaddr_in a{};
+    a.sin_family = AF_INET;
+    if (bind(fd_, reinterpret_cast<sockaddr*>(&a), sizeof a) != 0 || listen(fd_, 1) != 0)
+      ADD_FAILURE() << "listen: " << std::strerror(errno);
+    socklen_t len = sizeof a;
+    getsockname(fd_, reinterpret_cast<sockaddr*>(&a), &len);
+    port_ = ntohs(a.sin_port);
+  }
+  ~Listener() { close(fd_); }
+  int port() const { return port_; }
+
+ private:
+  int fd_ = -1;
+  int port_ = 0;
+};
+
+// `warden ARGS...` in the background, stdout and stderr into files.
+class Process {
+ public:
+  Process(const TempDir& dir, const std::string& name, std::vector<std::string> args)
+      : out_(dir.path() + "/" + name + ".out"), err_(dir.path() + "/" + name + ".err") {
+    posix_spawn_file_actions_t fa;
+    posix_spawn_file_actions_init(&fa);
+    posix_spawn_file_actions_addopen(&fa, 1, out_.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+    posix_spawn_file_actions_addopen(&fa, 2, err_.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+    args.insert(args.begin(), WardenBinary());
+    std::vector<char*> argv;
+    for (std::string& a : args) argv.push_back(a.data());
+    argv.push_back(nullptr);
+    EXPECT_EQ(posix_spawn(&pid_, argv[0], &fa, nullptr, argv.data(), environ), 0);
+    posix_spawn_file_actions_destroy(&fa);
+  }
+  ~Process() {
+    if (pid_ > 0) {
+      kill(pid_, SIGTERM);
+      if (!testing::WaitFor([&] { return waitpid(pid_, nullptr, WNOHANG) != 0; },
+                            std::chrono::seconds(15), std::chrono::milliseconds(20))) {
+        kill(pid_, SIGKILL);
+        waitpid(pid_, nullptr, 0);
+      }
+    }
+  }
+  std::string out() const { return ReadText(out_); }
+  std::string err() const { return ReadText(err_); }
+
+ private:
+  std::string out_, err_;
+  pid_t pid_ = -1;
+};
+
+// The REST API as a logged-in admin: session cookie, CSRF token, Origin.
+class Api {
+ public:
+  Api(std::string base, std::string ca_file) : base_(std::move(base)), ca_(std::move(ca_file)) {}
+
+  ::testing::AssertionResult Login(const std::string& name, const std::string& password) {
+    testing::ClientRequest r;
+    r.method = "POST";
+    r.url = base_ + "/api/v1/session";
+    r.ca_file = ca_;
+    r.headers = {"Content-Type: application/json", "Origin: " + base_};
+    r.body = Json{{"name", name}, {"password", password}}.dump();
+    auto response = client_.Send(r);
+    if (response.status != 200 && response.status != 201)
+      return ::testing::AssertionFailure() << "login: " << response.status << " " << response.body;
+    for (std::string_view cookie : response.headers.GetAll("Set-Cookie"))
+      if (cookie.starts_with("__Host-warden_session="))
+        cookie_ = std::string(cookie.substr(0, cookie.find(';')));
+    Json body = Json::parse(response.body, nullptr, false);
+    if (body.is_object() && body.contains("csrf_token") && body["csrf_token"].is_string())
+      csrf_ = body["csrf_token"];
+    if (cookie_.empty()) return ::testing::AssertionFailure() << "no session cookie";
+    return ::testing::AssertionSuccess();
+  }
+
+  // The JSON answer, or null when the status is not 2xx.
+  Json Call(const std::string& method, const std::string& path, const Json& body = nullptr,
+            long* status = nullptr) {
+    testing::ClientRequest r;
+    r.method = method;
+    r.url = base_ + path;
+    r.ca_file = ca_;
+    r.headers = {"Cookie: " + cookie_, "Origin: " + base_, "X-CSRF-Token: " + csrf_};
+    if (!body.is_null()) {
+      r.headers.push_back("Content-Type: application/json");
+      r.body = body.dump();
+    }
+    auto response = client_.Send(r);
+    if (status) *status = response.status;
+    last_ = std::to_string(response.status) + " " + response.body;
+    if (response.status < 200 || response.status > 299) return Json();
+    return Json::parse(response.body, nullptr, false);
+  }
+  const std::string& last() const { return last_; }
+
+ private:
+  std::string base_, ca_, cookie_, csrf_, last_;
+  CurlClient client_;
+};
+
+TEST(ServerAgentEndToEndTest, AnEnrolledAgentsHostProblemAndPortsAppearAndADismissalReachesIt) {
+  TempDir dir;
+  const std::string server_state = dir.path() + "/server";
+  const std::string base = "https://127.0.0.1:" + std::to_string(FreePort());
+  Process server(dir, "server",
+                 {"server", "--state-dir", server_state, "--listen", base.substr(8)});
+  ASSERT_TRUE(testing::WaitFor([&] { return server.out().find("\n  data ") != std::string::npos; },
+                               std::chrono::seconds(30), std::chrono::milliseconds(50)))
+      << server.out() << server.err();
+  std::smatch fingerprint;
+  const std::string banner = server.out();
+  ASSERT_TRUE(std::regex_search(banner, fingerprint, std::regex("sha256:[0-9a-f]{64}"))) << banner;
+
+  const std::string password = "end-to-end password";
+  auto user = RunCommand({WardenBinary(), "server", "user", "add", "e2e", "--role", "admin",
+                          "--password-stdin", "--state-dir", server_state},
+                         password + "\n");
+  ASSERT_EQ(user.exit_code, 0) << user.err;
+  auto secret = RunCommand({WardenBinary(), "server", "enroll-secret", "create", "e2e", "--label",
+                            "e2e", "--secret-only", "--state-dir", server_state});
+  ASSERT_EQ(secret.exit_code, 0) << secret.err;
+
+  Listener listener;
+  const std::string agent_state = dir.path() + "/agent";
+  const std::string config = dir.WriteFile("agent.yaml", "state_dir: " + agent_state + R"(
+recipe:
+  rules:
+    HOST-VULN: {enabled: false}
+    HOST-OPEN-PORTS:
+      schedule: {interval: 1s, splay_percent: 0}
+status_interval: 0
+)");
+  auto enrolled = RunCommand({WardenBinary(), "agent", "enroll", "--server", base, "--secret",
+                              std::string(TrimWhitespace(secret.out)), "--ca-fingerprint",
+                              fingerprint.str(), "--config", config});
+  ASSERT_EQ(enrolled.exit_code, 0) << enrolled.err;
+  EXPECT_NE(ReadText(config).find("server:"), std::string::npos) << ReadText(config);
+  Process agent(dir, "agent", {"agent", "--config", config});
+
+  Api api(base, server_state + "/tls/ca.pem");
+  ASSERT_TRUE(api.Login("e2e", password));
+
+  // The host enrolled, with the secret's label.
+  Json host;
+  ASSERT_TRUE(testing::WaitFor(
+      [&] {
+        Json hosts = api.Call("GET", "/api/v1/hosts");
+        if (!hosts.is_object() || hosts["items"].empty()) return false;
+        host = hosts["items"][0];
+        return true;
+      },
+      std::chrono::seconds(30), std::chrono::milliseconds(200)))
+      << api.last() << "\nagent: " << agent.err();
+  EXPECT_EQ(host["labels"], Json::array({"e2e"}));
+  const std::string host_id = std::to_string(host["id"].get<int64_t>());
+
+  // Its listeners (the test's among them) and the problem the agent opened.
+  ASSERT_TRUE(testing::WaitFor(
+      [&] {
+        Json ports = api.Call("GET", "/api/v1/hosts/" + host_id + "/ports?limit=10000");
+        if (!ports.is_object()) return false;
+        for (const Json& p : ports["items"])
+          if (p["port"] == listener.port()) return true;
+        return false;
+      },
+      std::chrono::seconds(30), std::chrono::milliseconds(200)))
+      << api.last() << "\nagent: " << agent.err();
+  Json problem;
+  ASSERT_TRUE(testing::WaitFor(
+      [&] {
+        Json problems = api.Call("GET", "/api/v1/hosts/" + host_id + "/problems?limit=10000");
+        if (!problems.is_object()) return false;
+        for (const Json& p : problems["items"])
+          if (p["rule_id"] == "HOST-OPEN-PORTS" &&
+              p["description"].get<std::string>().find("port " + std::to_string(listener.port()) +
+                                                       " is not in") != std::string::npos) {
+            problem = p;
+            return true;
+          }
+        return false;
+      },
+      std::chrono::seconds(30), std::chrono::milliseconds(200)))
+      << api.last() << "\nagent: " << agent.err();
+  EXPECT_EQ(problem["status"], "open");
+
+  // Dismissed through the API: the agent's own store says so.
+  long status = 0;
+  api.Call("POST", "/api/v1/problems/" + std::to_string(problem["id"].get<int64_t>()) + "/dismiss",
+           Json{{"comment", "test listener, expected"}}, &status);
+  ASSERT_EQ(status, 200) << api.last();
+  const std::string agent_problem_id = problem["agent_problem_id"];
+  EXPECT_TRUE(testing::WaitFor(
+      [&] {
+        auto shown = RunCommand({WardenBinary(), "agent", "problems", "show", agent_problem_id,
+                                 "--config", config, "--format", "json"});
+        return shown.exit_code == 0 && shown.out.find("\"dismissed\"") != std::string::npos;
+      },
+      std::chrono::seconds(30), std::chrono::milliseconds(200)))
+      << "agent: " << agent.err();
+}
+
+}  // namespace
+}  // namespace warden
