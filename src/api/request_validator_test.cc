@@ -174,7 +174,7 @@ TEST(RequestValidatorTest, HeaderParameterIsValidated) {
 
 TEST(RequestValidatorTest, BodyMemberErrorIsNamedByJsonPointer) {
   std::string body = R"({"batch_id": "b1", "records": [
-      {"id": "r1", "kind": "status", "time_ms": 1, "body": {"agent_version": "0.1", "jobs": []}},
+      {"id": "r1", "kind": "status", "time_ms": 1, "body": {"agent": {"version": "0.1"}, "jobs": []}},
       {"id": "r2", "kind": "bogus", "time_ms": 2, "body": {}}]})";
   ExpectError(Check({"POST", "/api/v1/agent/records", {}, kJson, body}), "E_VALIDATION",
               "/records/1/kind", "/records/1/kind: must be one of: problems, results");

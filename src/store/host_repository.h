@@ -93,7 +93,8 @@ class HostWriter {
   // no such host. A revoked host's agent is refused at once and cannot
   // enrol again under the same identity until the host is deleted.
   virtual Result<bool> Revoke(int64_t id, EpochMs at) = 0;
-  // Removes the host with its labels, node keys and ledger entries.
+  // Removes the host with its labels, node keys, ledger entries and
+  // everything its agent reported (problems, inventory, findings, commands).
   virtual Result<bool> Delete(int64_t id) = 0;
 };
 

@@ -58,9 +58,9 @@ class ListPlanTest : public StoreTest {
 };
 
 const std::vector<const ListTable*>& AllTables() {
-  static const std::vector<const ListTable*> tables = {&HostListTable(), &EnrolSecretListTable(),
-                                                       &UserListTable(), &ApiTokenListTable(),
-                                                       &AuditListTable()};
+  static const std::vector<const ListTable*> tables = {&HostListTable(),  &EnrolSecretListTable(),
+                                                       &UserListTable(),  &ApiTokenListTable(),
+                                                       &AuditListTable(), &FleetProblemListTable()};
   return tables;
 }
 
@@ -113,6 +113,38 @@ TEST_F(ListPlanTest, IndexedAuditFiltersSeekAndKeepTheOrder) {
       EXPECT_NE(plan.find("SEARCH"), std::string::npos);
       EXPECT_EQ(plan.find("TEMP B-TREE"), std::string::npos);
     }
+  }
+}
+
+// Per-host lists: every sort order of one host's rows follows a
+// (host_id, sort, id) index.
+TEST_F(ListPlanTest, EverySortOfAPerHostListSeeksTheHostsRows) {
+  for (const ListTable* table :
+       {&FleetProblemListTable(), &HostPackageListTable(), &HostPortListTable(),
+        &VulnerabilityFindingListTable(), &AgentCommandListTable()}) {
+    for (const ListField& field : table->schema->fields) {
+      if (!field.sortable) continue;
+      for (bool descending : {false, true}) {
+        for (bool cursor : {false, true}) {
+          std::string plan =
+              PagePlan(*table, field, descending, cursor, {{"host_id", FilterOp::kEq, int64_t{3}}});
+          SCOPED_TRACE(std::string(table->schema->list) + " sort=" + std::string(field.name) +
+                       (descending ? " desc" : " asc") + (cursor ? " after cursor" : "") + "\n" +
+                       plan);
+          EXPECT_NE(plan.find("SEARCH"), std::string::npos);
+          EXPECT_EQ(plan.find("TEMP B-TREE"), std::string::npos);
+        }
+      }
+    }
+  }
+  const ListTable& history = ProblemHistoryListTable();
+  for (const ListField& field : history.schema->fields) {
+    if (!field.sortable || field.name == "id") continue;
+    std::string plan =
+        PagePlan(history, field, false, true, {{"problem_id", FilterOp::kEq, int64_t{3}}});
+    SCOPED_TRACE(std::string(field.name) + "\n" + plan);
+    EXPECT_NE(plan.find("SEARCH"), std::string::npos);
+    EXPECT_EQ(plan.find("TEMP B-TREE"), std::string::npos);
   }
 }
 

@@ -46,9 +46,12 @@
 #include <utility>
 
 #include "core/status.h"
+#include "store/agent_command_repository.h"
 #include "store/api_token_repository.h"
 #include "store/audit_log.h"
 #include "store/enrol_secret_repository.h"
+#include "store/fleet_problem_repository.h"
+#include "store/host_inventory_repository.h"
 #include "store/host_repository.h"
 #include "store/list_query.h"
 #include "store/node_key_repository.h"
@@ -57,6 +60,7 @@
 #include "store/session_repository.h"
 #include "store/settings_repository.h"
 #include "store/user_repository.h"
+#include "store/vulnerability_finding_repository.h"
 
 namespace warden::store {
 
@@ -82,6 +86,10 @@ class StoreWriter {
   virtual AuditWriter& audit() = 0;
   virtual RecordLedgerWriter& ledger() = 0;
   virtual SettingsWriter& settings() = 0;
+  virtual FleetProblemWriter& problems() = 0;
+  virtual HostInventoryWriter& inventory() = 0;
+  virtual VulnerabilityFindingWriter& vulnerabilities() = 0;
+  virtual AgentCommandWriter& commands() = 0;
 };
 
 // Counters of the writer, for /metrics and tests.
@@ -114,6 +122,10 @@ class Store {
   virtual AuditLog& audit() = 0;
   virtual RecordLedger& ledger() = 0;
   virtual SettingsRepository& settings() = 0;
+  virtual FleetProblemRepository& problems() = 0;
+  virtual HostInventoryRepository& inventory() = 0;
+  virtual VulnerabilityFindingRepository& vulnerabilities() = 0;
+  virtual AgentCommandRepository& commands() = 0;
 
   // Queues `fn`, a callable StoreWriter& -> Result<T> (giving Pending<T>) or
   // StoreWriter& -> Status (giving Pending<Committed>); see above.

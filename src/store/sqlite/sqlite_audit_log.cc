@@ -34,13 +34,6 @@ Status CheckJson(const std::optional<std::string>& json, std::string_view what) 
   return Status::Ok();
 }
 
-void BindOptionalText(SqliteStatement& st, int index, const std::optional<std::string>& text) {
-  if (text)
-    st.Bind(index, std::string_view(*text));
-  else
-    st.BindNull(index);
-}
-
 }  // namespace
 
 const ListTable& AuditListTable() {

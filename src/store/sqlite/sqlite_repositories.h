@@ -38,6 +38,16 @@ const ListTable& EnrolSecretListTable();
 const ListTable& UserListTable();
 const ListTable& ApiTokenListTable();
 const ListTable& AuditListTable();
+const ListTable& FleetProblemListTable();
+const ListTable& ProblemHistoryListTable();
+const ListTable& HostPackageListTable();
+const ListTable& HostPortListTable();
+const ListTable& VulnerabilityFindingListTable();
+const ListTable& AgentCommandListTable();
+
+// Optional text as NULL.
+std::optional<std::string> OptionalText(SqliteStatement& st, int column);
+void BindOptionalText(SqliteStatement& st, int index, const std::optional<std::string>& text);
 
 // ---- read sides
 
@@ -139,6 +149,59 @@ class SqliteSettingsRepository final : public SettingsRepository {
   ReadPool& pool_;
 };
 
+class SqliteFleetProblemRepository final : public FleetProblemRepository {
+ public:
+  explicit SqliteFleetProblemRepository(ReadPool& pool) : pool_(pool) {}
+  Result<std::optional<FleetProblem>> Get(int64_t id) override;
+  Result<std::optional<FleetProblem>> FindByAgentId(int64_t host_id,
+                                                    std::string_view agent_problem_id) override;
+  Result<ListPage<FleetProblem>> List(const ListQuery& query) override;
+  Status Export(const ListQuery& query, const RowCallback<FleetProblem>& row) override;
+  Result<ListPage<ProblemHistoryRecord>> ListHistory(const ListQuery& query) override;
+  Status ExportHistory(const ListQuery& query,
+                       const RowCallback<ProblemHistoryRecord>& row) override;
+
+ private:
+  ReadPool& pool_;
+};
+
+class SqliteHostInventoryRepository final : public HostInventoryRepository {
+ public:
+  explicit SqliteHostInventoryRepository(ReadPool& pool) : pool_(pool) {}
+  Result<ListPage<HostPackage>> ListPackages(const ListQuery& query) override;
+  Status ExportPackages(const ListQuery& query, const RowCallback<HostPackage>& row) override;
+  Result<ListPage<HostPort>> ListPorts(const ListQuery& query) override;
+  Status ExportPorts(const ListQuery& query, const RowCallback<HostPort>& row) override;
+  Result<std::vector<DetectorState>> Detectors(int64_t host_id) override;
+  Result<InventoryTimes> Times(int64_t host_id) override;
+  Result<HostFleetCounts> Counts(int64_t host_id) override;
+
+ private:
+  ReadPool& pool_;
+};
+
+class SqliteVulnerabilityFindingRepository final : public VulnerabilityFindingRepository {
+ public:
+  explicit SqliteVulnerabilityFindingRepository(ReadPool& pool) : pool_(pool) {}
+  Result<ListPage<VulnerabilityFindingRow>> List(const ListQuery& query) override;
+  Status Export(const ListQuery& query, const RowCallback<VulnerabilityFindingRow>& row) override;
+
+ private:
+  ReadPool& pool_;
+};
+
+class SqliteAgentCommandRepository final : public AgentCommandRepository {
+ public:
+  explicit SqliteAgentCommandRepository(ReadPool& pool) : pool_(pool) {}
+  Result<std::optional<AgentCommandRow>> Get(int64_t id) override;
+  Result<std::vector<AgentCommandRow>> Pending(int64_t host_id, EpochMs redeliver_before,
+                                               int64_t limit) override;
+  Result<ListPage<AgentCommandRow>> List(const ListQuery& query) override;
+
+ private:
+  ReadPool& pool_;
+};
+
 // ---- write sides
 
 class SqliteHostWriter final : public HostWriter {
@@ -225,6 +288,57 @@ class SqliteSettingsWriter final : public SettingsWriter {
   explicit SqliteSettingsWriter(SqliteConnection& conn) : conn_(conn) {}
   Status Put(std::string_view key, std::string_view value, EpochMs at) override;
   Result<bool> Delete(std::string_view key) override;
+
+ private:
+  SqliteConnection& conn_;
+};
+
+class SqliteFleetProblemWriter final : public FleetProblemWriter {
+ public:
+  explicit SqliteFleetProblemWriter(SqliteConnection& conn) : conn_(conn) {}
+  Result<std::optional<FleetProblem>> Get(int64_t id) override;
+  Result<ProblemUpsert> Upsert(const FleetProblem& problem) override;
+  Result<int64_t> AppendHistory(const ProblemHistoryRecord& entry) override;
+
+ private:
+  SqliteConnection& conn_;
+};
+
+class SqliteHostInventoryWriter final : public HostInventoryWriter {
+ public:
+  explicit SqliteHostInventoryWriter(SqliteConnection& conn) : conn_(conn) {}
+  Result<bool> ReplacePackages(int64_t host_id, const std::vector<HostPackage>& packages,
+                               EpochMs at) override;
+  Result<bool> ReplacePorts(int64_t host_id, const std::string& hostname,
+                            const std::vector<HostPort>& ports, EpochMs at) override;
+  Result<bool> TouchOs(int64_t host_id, EpochMs at) override;
+  Result<bool> ReplaceDetectors(int64_t host_id, const std::vector<DetectorState>& detectors,
+                                EpochMs at) override;
+
+ private:
+  // Moves the host's `column` time to `at`; false when it already is later.
+  Result<bool> AdvanceSnapshot(int64_t host_id, std::string_view column, EpochMs at);
+  SqliteConnection& conn_;
+};
+
+class SqliteVulnerabilityFindingWriter final : public VulnerabilityFindingWriter {
+ public:
+  explicit SqliteVulnerabilityFindingWriter(SqliteConnection& conn) : conn_(conn) {}
+  Result<int64_t> ReplaceForHost(int64_t host_id, const std::string& hostname,
+                                 const std::vector<VulnerabilityFindingRow>& findings,
+                                 EpochMs at) override;
+
+ private:
+  SqliteConnection& conn_;
+};
+
+class SqliteAgentCommandWriter final : public AgentCommandWriter {
+ public:
+  explicit SqliteAgentCommandWriter(SqliteConnection& conn) : conn_(conn) {}
+  Result<AgentCommandRow> Create(const NewAgentCommand& command) override;
+  Status MarkDelivered(const std::vector<int64_t>& ids, EpochMs at) override;
+  Result<CommandResultUpdate> RecordResult(int64_t host_id, int64_t id,
+                                           const AgentCommandOutcome& outcome) override;
 
  private:
   SqliteConnection& conn_;

@@ -50,4 +50,16 @@ void BindOptional(SqliteStatement& st, int index, const std::optional<int64_t>& 
     st.BindNull(index);
 }
 
+std::optional<std::string> OptionalText(SqliteStatement& st, int column) {
+  if (st.IsNull(column)) return std::nullopt;
+  return st.Text(column);
+}
+
+void BindOptionalText(SqliteStatement& st, int index, const std::optional<std::string>& text) {
+  if (text)
+    st.Bind(index, std::string_view(*text));
+  else
+    st.BindNull(index);
+}
+
 }  // namespace warden::store

@@ -26,7 +26,11 @@ class SqliteStoreWriter final : public StoreWriter {
         tokens_(conn),
         audit_(conn),
         ledger_(conn),
-        settings_(conn) {}
+        settings_(conn),
+        problems_(conn),
+        inventory_(conn),
+        vulnerabilities_(conn),
+        commands_(conn) {}
   HostWriter& hosts() override { return hosts_; }
   EnrolSecretWriter& enrol_secrets() override { return secrets_; }
   UserWriter& users() override { return users_; }
@@ -35,6 +39,10 @@ class SqliteStoreWriter final : public StoreWriter {
   AuditWriter& audit() override { return audit_; }
   RecordLedgerWriter& ledger() override { return ledger_; }
   SettingsWriter& settings() override { return settings_; }
+  FleetProblemWriter& problems() override { return problems_; }
+  HostInventoryWriter& inventory() override { return inventory_; }
+  VulnerabilityFindingWriter& vulnerabilities() override { return vulnerabilities_; }
+  AgentCommandWriter& commands() override { return commands_; }
 
  private:
   SqliteHostWriter hosts_;
@@ -45,6 +53,10 @@ class SqliteStoreWriter final : public StoreWriter {
   SqliteAuditWriter audit_;
   SqliteRecordLedgerWriter ledger_;
   SqliteSettingsWriter settings_;
+  SqliteFleetProblemWriter problems_;
+  SqliteHostInventoryWriter inventory_;
+  SqliteVulnerabilityFindingWriter vulnerabilities_;
+  SqliteAgentCommandWriter commands_;
 };
 
 // Latest "last seen/used" time per key, waiting for the next batch.
@@ -77,7 +89,11 @@ class SqliteStore final : public Store {
         tokens_(*pool_),
         audit_(*pool_),
         ledger_(*pool_),
-        settings_(*pool_) {
+        settings_(*pool_),
+        problems_(*pool_),
+        inventory_(*pool_),
+        vulnerabilities_(*pool_),
+        commands_(*pool_) {
     thread_ = std::thread([this] { WriterLoop(); });
   }
 
@@ -99,6 +115,10 @@ class SqliteStore final : public Store {
   AuditLog& audit() override { return audit_; }
   RecordLedger& ledger() override { return ledger_; }
   SettingsRepository& settings() override { return settings_; }
+  FleetProblemRepository& problems() override { return problems_; }
+  HostInventoryRepository& inventory() override { return inventory_; }
+  VulnerabilityFindingRepository& vulnerabilities() override { return vulnerabilities_; }
+  AgentCommandRepository& commands() override { return commands_; }
 
   void TouchHost(int64_t host_id, EpochMs at) override {
     std::lock_guard lock(mu_);
@@ -177,21 +197,28 @@ class SqliteStore final : public Store {
   void ApplyTouches(const Touches& touches) {
     if (!writer_conn_->Run("SAVEPOINT touches").ok()) return;
     bool ok = true;
-    for (const auto& [id, at] : touches.hosts) {
+    // (Bindings copied: clang before 16 cannot capture structured bindings.)
+    for (const auto& touch : touches.hosts) {
+      const int64_t id = touch.first;
+      const EpochMs at = touch.second;
       ok = ok && RunCountingChanges(*writer_conn_,
                                     "UPDATE hosts SET last_seen_at = ?2 WHERE id = ?1 AND "
                                     "last_seen_at < ?2",
                                     [&](SqliteStatement& st) { st.Bind(1, id).Bind(2, at); })
                      .ok();
     }
-    for (const auto& [hash, at] : touches.sessions) {
+    for (const auto& touch : touches.sessions) {
+      const std::string& hash = touch.first;
+      const EpochMs at = touch.second;
       ok = ok && RunCountingChanges(*writer_conn_,
                                     "UPDATE sessions SET last_seen_at = ?2 WHERE id_sha256 = ?1 "
                                     "AND last_seen_at < ?2",
                                     [&](SqliteStatement& st) { st.Bind(1, hash).Bind(2, at); })
                      .ok();
     }
-    for (const auto& [id, at] : touches.tokens) {
+    for (const auto& touch : touches.tokens) {
+      const int64_t id = touch.first;
+      const EpochMs at = touch.second;
       ok = ok && RunCountingChanges(*writer_conn_,
                                     "UPDATE api_tokens SET last_used_at = ?2 WHERE id = ?1 AND "
                                     "(last_used_at IS NULL OR last_used_at < ?2)",
@@ -251,6 +278,10 @@ class SqliteStore final : public Store {
   SqliteAuditLog audit_;
   SqliteRecordLedger ledger_;
   SqliteSettingsRepository settings_;
+  SqliteFleetProblemRepository problems_;
+  SqliteHostInventoryRepository inventory_;
+  SqliteVulnerabilityFindingRepository vulnerabilities_;
+  SqliteAgentCommandRepository commands_;
 
   mutable std::mutex mu_;
   std::condition_variable cv_;

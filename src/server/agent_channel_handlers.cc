@@ -1,0 +1,284 @@
+#include "server/agent_channel_handlers.h"
+
+#include <algorithm>
+#include <memory>
+
+#include "api/api_error.h"
+#include "auth/secret_token.h"
+#include "core/encoding.h"
+#include "server/http_json.h"
+#include "server/record_ingest.h"
+#include "server/tls_bootstrap.h"
+
+namespace warden::server {
+namespace {
+
+using Context = std::shared_ptr<const AgentChannelContext>;
+
+HttpResponse ApiErrorResponse(std::string_view code, std::string message, std::string field = {}) {
+  api::ApiError e = api::MakeApiError(code, std::move(message), std::move(field));
+  return JsonResponse(e.http_status, e.ToJson());
+}
+
+// A store failure as the agent channel answers it: overload is 503 with
+// Retry-After (agents keep their queue and retry), refused rows 422.
+HttpResponse StoreFailure(const Status& status, std::string_view request_id) {
+  if (status.code() == StatusCode::kUnavailable) {
+    HttpResponse r = ApiErrorResponse(api::kErrorUnavailable,
+                                      "the server is busy storing other data; retry shortly");
+    r.headers.Set("Retry-After", "1");
+    return r;
+  }
+  if (status.code() == StatusCode::kInvalidArgument)
+    return ApiErrorResponse(api::kErrorValidation, status.message());
+  return ErrorResponseForStatus(status, request_id);
+}
+
+std::string StringOr(const Json& object, std::string_view key, std::string fallback = "") {
+  if (!object.is_object()) return fallback;
+  auto it = object.find(std::string(key));
+  return it != object.end() && it->is_string() ? it->get<std::string>() : fallback;
+}
+
+std::string RequestId(const ApiCall& call) { return call.http ? call.http->id : ""; }
+
+HttpResponse GetCa(const Context& ctx) {
+  HttpResponse r;
+  r.status = 200;
+  r.headers.Set("Content-Type", "application/x-pem-file");
+  Result<std::string> fingerprint = CertificateFingerprint(ctx->ca_pem);
+  if (fingerprint.ok()) r.headers.Set("X-Warden-Ca-Fingerprint", *fingerprint);
+  r.body = ctx->ca_pem;
+  return r;
+}
+
+HttpResponse Enroll(const Context& ctx, ApiCall& call) {
+  const Json body = call.body.value_or(Json::object());
+  const std::string secret = StringOr(body, "secret");
+  const Json identity = body.value("identity", Json::object());
+  auto invalid = [] {
+    return ApiErrorResponse("E_ENROLL_SECRET_INVALID",
+                            "the enrol secret is unknown, expired or revoked", "secret");
+  };
+  if (auth::ParseTokenKind(secret) != auth::TokenKind::kEnrolSecret) return invalid();
+  Result<std::optional<store::EnrolSecret>> found =
+      ctx->store->enrol_secrets().FindByHash(auth::TokenHash(secret));
+  if (!found.ok()) return StoreFailure(found.status(), RequestId(call));
+  if (!found->has_value() || !(*found)->UsableAt(ctx->now())) return invalid();
+
+  store::HostEnrolment e;
+  e.machine_id = StringOr(identity, "machine_id");
+  e.instance_id = StringOr(identity, "instance_id");
+  e.hostname = StringOr(identity, "hostname");
+  const Json os = identity.value("os", Json::object());
+  e.os = {StringOr(os, "name"), StringOr(os, "version"), StringOr(os, "id"),
+          StringOr(os, "codename")};
+  e.kernel = StringOr(identity, "kernel");
+  e.arch = StringOr(identity, "arch");
+  e.agent_version = StringOr(identity, "agent_version");
+  e.enrol_secret_id = (*found)->id;
+  const std::string node_key = auth::GenerateToken(auth::TokenKind::kNodeKey);
+  e.node_key_sha256 = auth::TokenHash(node_key);
+  e.now = ctx->now();
+
+  store::AuditEntry audit = call.audit;
+  if (audit.time == 0) audit.time = e.now;
+  if (audit.action.empty()) audit.action = "enrollAgent";
+  const std::string secret_name = (*found)->name;
+  Result<store::EnrolOutcome> outcome =
+      ctx->store
+          ->Write([e, audit, secret_name](store::StoreWriter& w) -> Result<store::EnrolOutcome> {
+            ASSIGN_OR_RETURN(store::EnrolOutcome out, w.hosts().Enrol(e));
+            store::AuditEntry entry = audit;
+            entry.actor_type = store::ActorType::kNode;
+            entry.actor_id = std::to_string(out.host.id);
+            entry.actor_name = out.host.hostname;
+            entry.target_type = "host";
+            entry.target_id = std::to_string(out.host.id);
+            entry.after_json = Json{
+                {"host_id", std::to_string(out.host.id)},
+                {"hostname", out.host.hostname},
+                {"created", out.created},
+                {"duplicate_identity", out.host.duplicate_identity},
+                {"enroll_secret",
+                 secret_name}}.dump();
+            RETURN_IF_ERROR(w.audit().Append(entry).status());
+            return out;
+          })
+          .Wait();
+  if (!outcome.ok()) {
+    const Status& st = outcome.status();
+    if (st.code() == StatusCode::kPermissionDenied) {
+      if (st.message().rfind("enrol secret", 0) == 0) return invalid();
+      return ApiErrorResponse("E_HOST_REVOKED",
+                              "this host was revoked; delete it on the server to enrol it again");
+    }
+    return StoreFailure(st, RequestId(call));
+  }
+  return JsonResponse(200, Json{{"host_id", std::to_string(outcome->host.id)},
+                                {"node_key", node_key},
+                                {"poll_wait_seconds", ctx->options.poll_wait_seconds},
+                                {"duplicate_identity", outcome->host.duplicate_identity}});
+}
+
+// The host's config without its etag, and the etag over it.
+Json ConfigFor(const Context& ctx) {
+  const AgentChannelOptions& o = ctx->options;
+  Json config = {{"recipe", {{"name", o.recipe_name}, {"rules", Json::object()}}},
+                 {"queries", Json::array()},
+                 {"settings",
+                  {{"poll_wait_seconds", o.poll_wait_seconds},
+                   {"config_refresh_seconds", o.config_refresh_seconds},
+                   {"status_interval_seconds", o.status_interval_seconds},
+                   {"max_records_per_second", o.max_records_per_second},
+                   {"max_batch_records", o.max_batch_records}}}};
+  config["etag"] = "\"" + Sha256Hex(config.dump()).substr(0, 32) + "\"";
+  return config;
+}
+
+// RFC 9110 If-None-Match: "*" or a list of (weak or strong) entity tags.
+bool MatchesEtag(std::string_view if_none_match, std::string_view etag) {
+  auto strip = [](std::string_view t) {
+    while (!t.empty() && (t.front() == ' ' || t.front() == '\t')) t.remove_prefix(1);
+    while (!t.empty() && (t.back() == ' ' || t.back() == '\t')) t.remove_suffix(1);
+    if (t.substr(0, 2) == "W/") t.remove_prefix(2);
+    return t;
+  };
+  std::string_view bare = strip(etag);
+  size_t start = 0;
+  while (start <= if_none_match.size()) {
+    size_t comma = if_none_match.find(',', start);
+    std::string_view item = strip(if_none_match.substr(
+        start, comma == std::string_view::npos ? std::string_view::npos : comma - start));
+    if (item == "*" || item == bare) return true;
+    if (item.size() >= 2 && item.front() == '"' && item.substr(1, item.size() - 2) == bare)
+      return true;
+    if (comma == std::string_view::npos) break;
+    start = comma + 1;
+  }
+  return false;
+}
+
+HttpResponse GetConfig(const Context& ctx, ApiCall& call) {
+  ctx->store->TouchHost(call.principal.host_id, ctx->now());
+  Json config = ConfigFor(ctx);
+  const std::string etag = config["etag"].get<std::string>();
+  std::string if_none_match = StringOr(call.params, "If-None-Match");
+  if (if_none_match.empty() && call.http)
+    if_none_match = std::string(call.http->headers.Get("If-None-Match").value_or(""));
+  if (!if_none_match.empty() && MatchesEtag(if_none_match, etag)) {
+    HttpResponse r;
+    r.status = 304;
+    r.headers.Set("ETag", etag);
+    return r;
+  }
+  HttpResponse r = JsonResponse(200, config);
+  r.headers.Set("ETag", etag);
+  return r;
+}
+
+void PushRecords(const Context& ctx, ApiCall& call, HttpResponder responder) {
+  const int64_t host_id = call.principal.host_id;
+  Result<std::optional<store::Host>> host = ctx->store->hosts().Get(host_id);
+  if (!host.ok()) {
+    responder.Send(StoreFailure(host.status(), RequestId(call)));
+    return;
+  }
+  if (!host->has_value()) {
+    responder.Send(ApiErrorResponse(api::kErrorUnauthenticated, "this host is not enrolled"));
+    return;
+  }
+  PreparedRecordBatch batch = PrepareRecordBatch(call.body.value_or(Json()));
+  if (batch.error) {
+    responder.Send(
+        ApiErrorResponse(api::kErrorValidation, batch.error->message, batch.error->field));
+    return;
+  }
+  const store::EpochMs now = ctx->now();
+  ctx->store->TouchHost(host_id, now);
+  IngestRecordBatch(*ctx->store, IngestHost{host_id, (*host)->hostname}, std::move(batch), now)
+      .Then([responder, request_id = RequestId(call)](Result<IngestOutcome> outcome) {
+        if (!outcome.ok()) {
+          responder.Send(StoreFailure(outcome.status(), request_id));
+          return;
+        }
+        responder.Send(JsonResponse(
+            200, Json{{"accepted", outcome->accepted}, {"duplicates", outcome->duplicates}}));
+      });
+}
+
+void PollCommands(const Context& ctx, ApiCall& call, HttpResponder responder) {
+  int64_t wait = ctx->options.poll_wait_seconds;
+  auto it = call.params.find("wait");
+  if (it != call.params.end() && it->is_number_integer()) wait = it->get<int64_t>();
+  wait = std::clamp<int64_t>(wait, 0, 10);
+  ctx->store->TouchHost(call.principal.host_id, ctx->now());
+  ctx->hub->Poll(call.principal.host_id, std::chrono::seconds(wait), std::move(responder));
+}
+
+HttpResponse PostCommandResult(const Context& ctx, ApiCall& call) {
+  std::string id_text = StringOr(call.params, "command_id");
+  if (id_text.empty() && call.http) id_text = std::string(call.http->PathParam("command_id"));
+  const bool numeric = !id_text.empty() && id_text.size() <= 18 &&
+                       id_text.find_first_not_of("0123456789") == std::string::npos;
+  const int64_t id = numeric ? std::stoll(id_text) : 0;
+  auto not_found = [&] {
+    return ApiErrorResponse("E_COMMAND_NOT_FOUND",
+                            "no command " + id_text.substr(0, 64) + " for this host", "command_id");
+  };
+  if (id <= 0) return not_found();
+  const Json body = call.body.value_or(Json::object());
+  store::AgentCommandOutcome outcome;
+  outcome.status = StringOr(body, "status");
+  auto error = body.find("error");
+  if (error != body.end() && error->is_string()) outcome.error = error->get<std::string>();
+  auto output = body.find("output");
+  if (output != body.end() && output->is_object()) outcome.output_json = output->dump();
+  auto finished = body.find("finished_at_ms");
+  outcome.finished_at = finished != body.end() && finished->is_number_integer()
+                            ? finished->get<int64_t>()
+                            : ctx->now();
+  const int64_t host_id = call.principal.host_id;
+  ctx->store->TouchHost(host_id, ctx->now());
+  Result<store::CommandResultUpdate> update =
+      ctx->store
+          ->Write([host_id, id, outcome](store::StoreWriter& w) {
+            return w.commands().RecordResult(host_id, id, outcome);
+          })
+          .Wait();
+  if (!update.ok()) return StoreFailure(update.status(), RequestId(call));
+  switch (*update) {
+    case store::CommandResultUpdate::kRecorded:
+    case store::CommandResultUpdate::kSameAgain: {
+      HttpResponse r;
+      r.status = 204;
+      return r;
+    }
+    case store::CommandResultUpdate::kConflict:
+      return ApiErrorResponse("E_COMMAND_ALREADY_COMPLETED",
+                              "command " + id_text + " already has another result");
+    case store::CommandResultUpdate::kNotFound:
+      break;
+  }
+  return not_found();
+}
+
+}  // namespace
+
+void RegisterAgentChannelHandlers(ApiHandlers& handlers, AgentChannelContext context) {
+  context.options.poll_wait_seconds = std::clamp(context.options.poll_wait_seconds, 1, 10);
+  Context ctx = std::make_shared<const AgentChannelContext>(std::move(context));
+  handlers.Add("getAgentCa", [ctx](ApiCall&) { return GetCa(ctx); });
+  handlers.Add("enrollAgent", [ctx](ApiCall& call) { return Enroll(ctx, call); });
+  handlers.Add("getAgentConfig", [ctx](ApiCall& call) { return GetConfig(ctx, call); });
+  handlers.AddAsync("pushAgentRecords", [ctx](ApiCall& call, HttpResponder responder) {
+    PushRecords(ctx, call, std::move(responder));
+  });
+  handlers.AddAsync("pollAgentCommands", [ctx](ApiCall& call, HttpResponder responder) {
+    PollCommands(ctx, call, std::move(responder));
+  });
+  handlers.Add("postAgentCommandResult",
+               [ctx](ApiCall& call) { return PostCommandResult(ctx, call); });
+}
+
+}  // namespace warden::server

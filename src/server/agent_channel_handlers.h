@@ -1,0 +1,45 @@
+// The handlers of the agent channel (/api/v1/agent/*): the CA for pinning,
+// enrolment, the agent's config (with ETag / 304), record push, the command
+// long-poll and command results. The dispatcher has authenticated the node
+// key (Principal::kNode names the host), checked roles and validated
+// parameters and bodies before these run; they do the store work and
+// answer in the spec's shapes.
+//
+// Not here: routing, authentication, rate limiting of enrolment, where the
+// effective recipe of a host comes from (every host gets the options'
+// settings and an empty recipe until recipes are stored on the server).
+#pragma once
+
+#include <functional>
+#include <string>
+
+#include "server/api_call.h"
+#include "server/command_hub.h"
+#include "store/store.h"
+
+namespace warden::server {
+
+struct AgentChannelOptions {
+  int poll_wait_seconds = 10;  // 1..10, what agents pass as `wait`
+  int config_refresh_seconds = 300;
+  int status_interval_seconds = 60;
+  int max_records_per_second = 500;
+  int max_batch_records = 1000;
+  std::string recipe_name = "default";
+};
+
+struct AgentChannelContext {
+  store::Store* store = nullptr;
+  CommandHub* hub = nullptr;
+  std::string ca_pem;  // the server CA, served by getAgentCa
+  std::function<store::EpochMs()> now;
+  AgentChannelOptions options;
+};
+
+// Registers getAgentCa, enrollAgent, getAgentConfig, pushAgentRecords
+// (async: answers after the commit), pollAgentCommands (async: long-poll)
+// and postAgentCommandResult. `context`'s store and hub must outlive the
+// handlers.
+void RegisterAgentChannelHandlers(ApiHandlers& handlers, AgentChannelContext context);
+
+}  // namespace warden::server

@@ -1,0 +1,215 @@
+#include "server/command_hub.h"
+
+#include <algorithm>
+
+#include "api/api_error.h"
+#include "server/http_json.h"
+
+namespace warden::server {
+namespace {
+
+HttpResponse CommandList(const std::vector<store::AgentCommandRow>& commands) {
+  Json list = Json::array();
+  for (const store::AgentCommandRow& c : commands) list.push_back(CommandHub::CommandJson(c));
+  return JsonResponse(200, Json{{"commands", std::move(list)}});
+}
+
+HttpResponse StoreError(const Status& status) {
+  if (status.code() == StatusCode::kUnavailable) {
+    HttpResponse r = JsonResponse(
+        503, api::ErrorJson(api::kErrorUnavailable, "the store is busy; poll again shortly"));
+    r.headers.Set("Retry-After", "1");
+    return r;
+  }
+  return ErrorResponseForStatus(status);
+}
+
+}  // namespace
+
+CommandHub::CommandHub(store::Store& store, std::function<store::EpochMs()> now,
+                       CommandHubOptions options)
+    : store_(store), now_(std::move(now)), options_(options) {
+  thread_ = std::thread([this] { Loop(); });
+}
+
+CommandHub::~CommandHub() {
+  std::vector<HttpResponder> left;
+  {
+    std::lock_guard lock(state_->mu);
+    state_->stopping = true;
+    for (auto& [id, w] : state_->waiters) left.push_back(w.responder);
+    state_->waiters.clear();
+    state_->by_deadline.clear();
+    state_->by_host.clear();
+  }
+  state_->cv.notify_all();
+  thread_.join();
+  for (const HttpResponder& r : left) r.Send(CommandList({}));
+}
+
+Json CommandHub::CommandJson(const store::AgentCommandRow& c) {
+  Json args = Json::parse(c.args_json, nullptr, false);
+  if (!args.is_object()) args = Json::object();
+  return {{"id", std::to_string(c.id)},
+          {"type", c.type},
+          {"args", std::move(args)},
+          {"created_at_ms", c.created_at}};
+}
+
+size_t CommandHub::parked() const {
+  std::lock_guard lock(state_->mu);
+  return state_->waiters.size();
+}
+
+bool CommandHub::TryDeliver(int64_t host_id, const HttpResponder& responder) {
+  const store::EpochMs now = now_();
+  auto pending = store_.commands().Pending(host_id, now - options_.redeliver_after.count(),
+                                           options_.max_commands_per_answer);
+  if (!pending.ok()) {
+    responder.Send(StoreError(pending.status()));
+    return true;
+  }
+  if (pending->empty()) return false;
+  std::vector<int64_t> ids;
+  for (const store::AgentCommandRow& c : *pending) ids.push_back(c.id);
+  auto commands = std::make_shared<std::vector<store::AgentCommandRow>>(std::move(*pending));
+  store_
+      .Write([ids, now](store::StoreWriter& w) -> Status {
+        return w.commands().MarkDelivered(ids, now);
+      })
+      .Then([responder, commands](Result<store::Committed> done) {
+        responder.Send(done.ok() ? CommandList(*commands) : StoreError(done.status()));
+      });
+  return true;
+}
+
+void CommandHub::Poll(int64_t host_id, std::chrono::milliseconds wait, HttpResponder responder) {
+  wait = std::clamp(wait, std::chrono::milliseconds(0), options_.max_wait);
+  const Clock::time_point deadline = Clock::now() + wait;
+  for (int attempt = 0; attempt < 3; ++attempt) {
+    uint64_t generation;
+    {
+      std::lock_guard lock(state_->mu);
+      generation = state_->generation[host_id];
+    }
+    if (TryDeliver(host_id, responder)) return;
+    if (wait.count() == 0) {
+      responder.Send(CommandList({}));
+      return;
+    }
+    {
+      std::lock_guard lock(state_->mu);
+      if (state_->generation[host_id] != generation) continue;  // a command arrived meanwhile
+    }
+    Park(host_id, deadline, std::move(responder));
+    return;
+  }
+  Park(host_id, deadline, std::move(responder));
+}
+
+void CommandHub::Park(int64_t host_id, Clock::time_point deadline, HttpResponder responder) {
+  uint64_t id;
+  bool stopping;
+  {
+    std::lock_guard lock(state_->mu);
+    stopping = state_->stopping;
+    if (!stopping) {
+      id = state_->next_id++;
+      state_->waiters.emplace(id, Waiter{host_id, deadline, responder});
+      state_->by_deadline.emplace(deadline, id);
+      state_->by_host.emplace(host_id, id);
+    }
+  }
+  if (stopping) {
+    responder.Send(CommandList({}));
+    return;
+  }
+  state_->cv.notify_all();
+  // Outside the lock: the callback runs at once when the client is gone.
+  std::weak_ptr<State> weak = state_;
+  responder.OnClientGone([weak, id] {
+    if (std::shared_ptr<State> state = weak.lock()) {
+      std::lock_guard lock(state->mu);
+      state->Remove(id);
+    }
+  });
+}
+
+void CommandHub::State::Remove(uint64_t id) {
+  auto it = waiters.find(id);
+  if (it == waiters.end()) return;
+  by_deadline.erase({it->second.deadline, id});
+  auto range = by_host.equal_range(it->second.host_id);
+  for (auto h = range.first; h != range.second; ++h) {
+    if (h->second == id) {
+      by_host.erase(h);
+      break;
+    }
+  }
+  waiters.erase(it);
+}
+
+void CommandHub::Notify(int64_t host_id) {
+  {
+    std::lock_guard lock(state_->mu);
+    ++state_->generation[host_id];
+    if (state_->by_host.count(host_id) == 0) return;
+    state_->woken.insert(host_id);
+  }
+  state_->cv.notify_all();
+}
+
+store::Pending<store::AgentCommandRow> CommandHub::Queue(store::NewAgentCommand command) {
+  const int64_t host_id = command.host_id;
+  store::Pending<store::AgentCommandRow> done =
+      store_.Write([command = std::move(command)](store::StoreWriter& w) {
+        return w.commands().Create(command);
+      });
+  // A second handle on the same outcome: wake the host once committed.
+  store::Pending<store::AgentCommandRow> result;
+  done.Then([this, host_id, result](Result<store::AgentCommandRow> row) {
+    if (row.ok()) Notify(host_id);
+    result.Resolve(std::move(row));
+  });
+  return result;
+}
+
+void CommandHub::Loop() {
+  State& st = *state_;
+  std::unique_lock lock(st.mu);
+  while (!st.stopping) {
+    if (st.by_deadline.empty() && st.woken.empty()) {
+      st.cv.wait(lock);
+      continue;
+    }
+    if (st.woken.empty()) st.cv.wait_until(lock, st.by_deadline.begin()->first);
+    if (st.stopping) break;
+    // Polls whose wait is over.
+    std::vector<HttpResponder> expired;
+    const Clock::time_point now = Clock::now();
+    while (!st.by_deadline.empty() && st.by_deadline.begin()->first <= now) {
+      uint64_t id = st.by_deadline.begin()->second;
+      expired.push_back(st.waiters.at(id).responder);
+      st.Remove(id);
+    }
+    // Polls of hosts that got a command: taken out, answered or parked again.
+    std::vector<Waiter> woken;
+    for (int64_t host : st.woken) {
+      std::vector<uint64_t> ids;
+      auto range = st.by_host.equal_range(host);
+      for (auto it = range.first; it != range.second; ++it) ids.push_back(it->second);
+      for (uint64_t id : ids) {
+        woken.push_back(st.waiters.at(id));
+        st.Remove(id);
+      }
+    }
+    st.woken.clear();
+    lock.unlock();
+    for (const HttpResponder& r : expired) r.Send(CommandList({}));
+    for (Waiter& w : woken)
+      if (!TryDeliver(w.host_id, w.responder)) Park(w.host_id, w.deadline, w.responder);
+    lock.lock();
+  }
+}
+
+}  // namespace warden::server

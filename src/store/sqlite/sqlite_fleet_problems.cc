@@ -1,0 +1,275 @@
+// The fleet's problems and their history.
+#include <nlohmann/json.hpp>
+
+#include "store/sqlite/keyset_list_sql.h"
+#include "store/sqlite/sqlite_repositories.h"
+
+namespace warden::store {
+namespace {
+
+constexpr std::string_view kProblemColumns =
+    "id, host_id, hostname, agent_problem_id, rule_id, title, description, risk_rank, status, "
+    "resource, first_detected_at, last_detected_at, status_changed_at, resolved_at, "
+    "times_reopened, revision, dismissed_comment, dismissed_at, dismissed_until, "
+    "dismissed_by_type, dismissed_by_id, dismissed_by_name, finding_json, details_json, "
+    "updated_at";
+
+FleetProblem ReadProblem(SqliteStatement& st) {
+  FleetProblem p;
+  p.id = st.Int(0);
+  p.host_id = st.Int(1);
+  p.hostname = st.Text(2);
+  p.agent_problem_id = st.Text(3);
+  p.rule_id = st.Text(4);
+  p.title = st.Text(5);
+  p.description = OptionalText(st, 6);
+  int64_t rank = st.Int(7);
+  p.risk_level = rank >= 1 && rank <= 5 ? static_cast<RiskLevel>(rank) : RiskLevel::kLow;
+  p.status = ParseProblemStatus(st.Text(8)).value_or(ProblemStatus::kOpen);
+  p.resource = st.Text(9);
+  p.first_detected_at = st.Int(10);
+  p.last_detected_at = st.Int(11);
+  p.status_changed_at = st.Int(12);
+  p.resolved_at = OptionalInt(st, 13);
+  p.times_reopened = st.Int(14);
+  p.revision = st.Int(15);
+  if (!st.IsNull(16)) {
+    ProblemDismissal d;
+    d.comment = st.Text(16);
+    d.at = OptionalInt(st, 17).value_or(0);
+    d.until = OptionalInt(st, 18);
+    d.by.type = OptionalText(st, 19).value_or("node");
+    d.by.id = OptionalText(st, 20).value_or("");
+    d.by.name = OptionalText(st, 21).value_or("");
+    p.dismissal = std::move(d);
+  }
+  p.finding_json = st.Text(22);
+  p.details_json = st.Text(23);
+  p.updated_at = st.Int(24);
+  return p;
+}
+
+constexpr std::string_view kHistoryColumns =
+    "id, problem_id, revision, at, action, status, actor_type, actor_id, actor_name, comment";
+
+ProblemHistoryRecord ReadHistory(SqliteStatement& st) {
+  ProblemHistoryRecord h;
+  h.id = st.Int(0);
+  h.problem_id = st.Int(1);
+  h.revision = st.Int(2);
+  h.at = st.Int(3);
+  h.action = st.Text(4);
+  h.status = ParseProblemStatus(st.Text(5)).value_or(ProblemStatus::kOpen);
+  h.actor.type = st.Text(6);
+  h.actor.id = st.Text(7);
+  h.actor.name = st.Text(8);
+  h.comment = OptionalText(st, 9);
+  return h;
+}
+
+Result<std::optional<FleetProblem>> LoadProblem(SqliteConnection& conn, int64_t id) {
+  return QueryOne<FleetProblem>(
+      conn, "SELECT " + std::string(kProblemColumns) + " FROM fleet_problems WHERE id = ?1",
+      [&](SqliteStatement& st) { st.Bind(1, id); }, ReadProblem);
+}
+
+Result<std::optional<FleetProblem>> LoadByAgentId(SqliteConnection& conn, int64_t host_id,
+                                                  std::string_view agent_id) {
+  return QueryOne<FleetProblem>(
+      conn,
+      "SELECT " + std::string(kProblemColumns) +
+          " FROM fleet_problems WHERE host_id = ?1 AND agent_problem_id = ?2",
+      [&](SqliteStatement& st) { st.Bind(1, host_id).Bind(2, agent_id); }, ReadProblem);
+}
+
+// Binds every column but id as ?1..?24, in kProblemColumns order.
+void BindProblem(SqliteStatement& st, const FleetProblem& p) {
+  st.Bind(1, p.host_id)
+      .Bind(2, p.hostname)
+      .Bind(3, p.agent_problem_id)
+      .Bind(4, p.rule_id)
+      .Bind(5, p.title);
+  BindOptionalText(st, 6, p.description);
+  st.Bind(7, static_cast<int64_t>(p.risk_level))
+      .Bind(8, ProblemStatusName(p.status))
+      .Bind(9, p.resource)
+      .Bind(10, p.first_detected_at)
+      .Bind(11, p.last_detected_at)
+      .Bind(12, p.status_changed_at);
+  BindOptional(st, 13, p.resolved_at);
+  st.Bind(14, p.times_reopened).Bind(15, p.revision);
+  if (p.dismissal) {
+    st.Bind(16, p.dismissal->comment).Bind(17, p.dismissal->at);
+    BindOptional(st, 18, p.dismissal->until);
+    st.Bind(19, p.dismissal->by.type).Bind(20, p.dismissal->by.id).Bind(21, p.dismissal->by.name);
+  } else {
+    for (int i = 16; i <= 21; ++i) st.BindNull(i);
+  }
+  st.Bind(22, p.finding_json).Bind(23, p.details_json).Bind(24, p.updated_at);
+}
+
+}  // namespace
+
+const ListTable& FleetProblemListTable() {
+  static const ListTable table{
+      &FleetProblemListSchema(),
+      "fleet_problems",
+      kProblemColumns,
+      25,
+      "id",
+      {
+          {"id", "id"},
+          {"last_detected_at", "last_detected_at"},
+          {"first_detected_at", "first_detected_at"},
+          {"risk_level", "risk_rank"},
+          {"rule_id", "rule_id"},
+          {"status", "status"},
+          {"title", "title"},
+          {"hostname", "hostname"},
+          {"host_id", "host_id"},
+          {"resource", "resource"},
+          {"agent_problem_id", "agent_problem_id"},
+      },
+  };
+  return table;
+}
+
+const ListTable& ProblemHistoryListTable() {
+  static const ListTable table{
+      &ProblemHistoryListSchema(),
+      "fleet_problem_history",
+      kHistoryColumns,
+      10,
+      "id",
+      {
+          {"id", "id"},
+          {"revision", "revision"},
+          {"at", "at"},
+          {"problem_id", "problem_id"},
+          {"action", "action"},
+      },
+  };
+  return table;
+}
+
+Result<std::optional<FleetProblem>> SqliteFleetProblemRepository::Get(int64_t id) {
+  ReadPool::Lease lease = pool_.Acquire();
+  return LoadProblem(lease.conn(), id);
+}
+
+Result<std::optional<FleetProblem>> SqliteFleetProblemRepository::FindByAgentId(
+    int64_t host_id, std::string_view agent_problem_id) {
+  ReadPool::Lease lease = pool_.Acquire();
+  return LoadByAgentId(lease.conn(), host_id, agent_problem_id);
+}
+
+Result<ListPage<FleetProblem>> SqliteFleetProblemRepository::List(const ListQuery& query) {
+  return ListFromPool<FleetProblem>(pool_, FleetProblemListTable(), query, ReadProblem);
+}
+
+Status SqliteFleetProblemRepository::Export(const ListQuery& query,
+                                            const RowCallback<FleetProblem>& row) {
+  return ExportFromPool<FleetProblem>(pool_, FleetProblemListTable(), query, ReadProblem, row);
+}
+
+Result<ListPage<ProblemHistoryRecord>> SqliteFleetProblemRepository::ListHistory(
+    const ListQuery& query) {
+  return ListFromPool<ProblemHistoryRecord>(pool_, ProblemHistoryListTable(), query, ReadHistory);
+}
+
+Status SqliteFleetProblemRepository::ExportHistory(const ListQuery& query,
+                                                   const RowCallback<ProblemHistoryRecord>& row) {
+  return ExportFromPool<ProblemHistoryRecord>(pool_, ProblemHistoryListTable(), query, ReadHistory,
+                                              row);
+}
+
+Result<std::optional<FleetProblem>> SqliteFleetProblemWriter::Get(int64_t id) {
+  return LoadProblem(conn_, id);
+}
+
+Result<ProblemUpsert> SqliteFleetProblemWriter::Upsert(const FleetProblem& offered) {
+  if (offered.host_id <= 0) return InvalidArgument("problem: no host");
+  if (offered.agent_problem_id.empty()) return InvalidArgument("problem: id must not be empty");
+  if (offered.rule_id.empty()) return InvalidArgument("problem: rule_id must not be empty");
+  nlohmann::json finding = nlohmann::json::parse(offered.finding_json, nullptr, false);
+  if (!finding.is_object()) return InvalidArgument("problem: finding is not a JSON object");
+  nlohmann::json details = nlohmann::json::parse(offered.details_json, nullptr, false);
+  if (!details.is_array()) return InvalidArgument("problem: details is not a JSON array");
+
+  ASSIGN_OR_RETURN(std::optional<FleetProblem> stored,
+                   LoadByAgentId(conn_, offered.host_id, offered.agent_problem_id));
+  ProblemUpsert out;
+  if (stored && stored->revision > offered.revision) {
+    out.problem = std::move(*stored);
+    return out;
+  }
+  FleetProblem p = offered;
+  if (stored) p.first_detected_at = std::min(stored->first_detected_at, p.first_detected_at);
+  if (stored && stored->dismissal && p.dismissal &&
+      stored->dismissal->comment == p.dismissal->comment)
+    p.dismissal->by = stored->dismissal->by;
+  if (stored) {
+    ASSIGN_OR_RETURN(
+        ScopedStatement st,
+        conn_.Statement("UPDATE fleet_problems SET host_id = ?1, hostname = ?2, "
+                        "agent_problem_id = ?3, rule_id = ?4, title = ?5, description = ?6, "
+                        "risk_rank = ?7, status = ?8, resource = ?9, first_detected_at = ?10, "
+                        "last_detected_at = ?11, status_changed_at = ?12, resolved_at = ?13, "
+                        "times_reopened = ?14, revision = ?15, dismissed_comment = ?16, "
+                        "dismissed_at = ?17, dismissed_until = ?18, dismissed_by_type = ?19, "
+                        "dismissed_by_id = ?20, dismissed_by_name = ?21, finding_json = ?22, "
+                        "details_json = ?23, updated_at = ?24 WHERE id = ?25"));
+    BindProblem(*st, p);
+    st->Bind(25, stored->id);
+    RETURN_IF_ERROR(st->Run());
+    p.id = stored->id;
+  } else {
+    ASSIGN_OR_RETURN(
+        ScopedStatement st,
+        conn_.Statement("INSERT INTO fleet_problems (host_id, hostname, agent_problem_id, "
+                        "rule_id, title, description, risk_rank, status, resource, "
+                        "first_detected_at, last_detected_at, status_changed_at, resolved_at, "
+                        "times_reopened, revision, dismissed_comment, dismissed_at, "
+                        "dismissed_until, dismissed_by_type, dismissed_by_id, "
+                        "dismissed_by_name, finding_json, details_json, updated_at) VALUES (?1, "
+                        "?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, "
+                        "?18, ?19, ?20, ?21, ?22, ?23, ?24) RETURNING id"));
+    BindProblem(*st, p);
+    ASSIGN_OR_RETURN(bool row, st->Step());
+    if (!row) return Internal("fleet_problems: INSERT returned no id");
+    p.id = st->Int(0);
+    ASSIGN_OR_RETURN(bool more, st->Step());
+    (void)more;
+    out.created = true;
+  }
+  out.applied = true;
+  out.problem = std::move(p);
+  return out;
+}
+
+Result<int64_t> SqliteFleetProblemWriter::AppendHistory(const ProblemHistoryRecord& e) {
+  if (e.problem_id <= 0) return InvalidArgument("problem history: no problem");
+  if (e.action.empty()) return InvalidArgument("problem history: action must not be empty");
+  ASSIGN_OR_RETURN(
+      ScopedStatement st,
+      conn_.Statement("INSERT INTO fleet_problem_history (problem_id, revision, at, action, "
+                      "status, actor_type, actor_id, actor_name, comment) VALUES (?1, ?2, ?3, "
+                      "?4, ?5, ?6, ?7, ?8, ?9) RETURNING id"));
+  st->Bind(1, e.problem_id)
+      .Bind(2, e.revision)
+      .Bind(3, e.at)
+      .Bind(4, e.action)
+      .Bind(5, ProblemStatusName(e.status))
+      .Bind(6, e.actor.type)
+      .Bind(7, e.actor.id)
+      .Bind(8, e.actor.name);
+  BindOptionalText(*st, 9, e.comment);
+  ASSIGN_OR_RETURN(bool row, st->Step());
+  if (!row) return Internal("fleet_problem_history: INSERT returned no id");
+  int64_t id = st->Int(0);
+  ASSIGN_OR_RETURN(bool more, st->Step());
+  (void)more;
+  return id;
+}
+
+}  // namespace warden::store
