@@ -24,6 +24,8 @@
 
 namespace warden::server {
 
+class CommandHub;
+
 struct ReadinessCheck {
   std::string name;
   bool ok = false;
@@ -38,6 +40,9 @@ struct HandlerContext {
   auth::PasswordHasher* hasher = nullptr;
   auth::LoginRateLimiter* login_limiter = nullptr;
   const Authenticator* authenticator = nullptr;  // clock and session lifetimes
+  // Queues commands for agents and wakes their long-polls (dismiss and
+  // undismiss tell the problem's agent); nullptr in tests without agents.
+  CommandHub* command_hub = nullptr;
   // The body of GET /metrics (Prometheus text); empty function: none yet.
   std::function<std::string()> metrics_text;
   // GET /readyz; the store is always checked.
