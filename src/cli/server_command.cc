@@ -56,8 +56,6 @@ int RunServer(const ServerOpts& opts) {
   if (!config.ok()) return ReportError(config.status());
   server::ServerAppOptions options;
   options.config = std::move(*config);
-  // The agent channel's handlers are added here (server::HandlerRegistration)
-  // once they exist: options.handler_registrations.push_back(...).
   return server::RunServerUntilSignal(std::move(options), std::cout, std::cerr);
 }
 

@@ -33,6 +33,11 @@ CommandHub::CommandHub(store::Store& store, std::function<store::EpochMs()> now,
 }
 
 CommandHub::~CommandHub() {
+  Shutdown();
+  thread_.join();
+}
+
+void CommandHub::Shutdown() {
   std::vector<HttpResponder> left;
   {
     std::lock_guard lock(state_->mu);
@@ -43,7 +48,6 @@ CommandHub::~CommandHub() {
     state_->by_host.clear();
   }
   state_->cv.notify_all();
-  thread_.join();
   for (const HttpResponder& r : left) r.Send(CommandList({}));
 }
 

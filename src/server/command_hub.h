@@ -46,7 +46,7 @@ class CommandHub {
   // steady clock.
   CommandHub(store::Store& store, std::function<store::EpochMs()> now,
              CommandHubOptions options = {});
-  // Answers every parked poll with an empty list and stops the thread.
+  // Shutdown(), then joins the thread.
   ~CommandHub();
   CommandHub(const CommandHub&) = delete;
   CommandHub& operator=(const CommandHub&) = delete;
@@ -62,6 +62,10 @@ class CommandHub {
   // Queues a command and wakes the host's polls once it is committed.
   store::Pending<store::AgentCommandRow> Queue(store::NewAgentCommand command);
 
+  // Answers every parked poll with an empty list and stops parking: a poll
+  // from then on is answered at once (pending commands or an empty list),
+  // so a server stopping does not wait out long-polls. Idempotent.
+  void Shutdown();
   // Parked polls now (for /metrics and tests).
   size_t parked() const;
 

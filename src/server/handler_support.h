@@ -24,6 +24,8 @@
 
 namespace warden::server {
 
+class CommandHub;
+
 struct ReadinessCheck {
   std::string name;
   bool ok = false;
@@ -38,6 +40,9 @@ struct HandlerContext {
   auth::PasswordHasher* hasher = nullptr;
   auth::LoginRateLimiter* login_limiter = nullptr;
   const Authenticator* authenticator = nullptr;  // clock and session lifetimes
+  // Queues commands for agents and wakes their long-polls (dismiss and
+  // undismiss tell the problem's agent); nullptr in tests without agents.
+  CommandHub* command_hub = nullptr;
   // The body of GET /metrics (Prometheus text); empty function: none yet.
   std::function<std::string()> metrics_text;
   // GET /readyz; the store is always checked.
@@ -79,8 +84,19 @@ HttpResponse ApiErrorResponse(std::string_view code, std::string message, std::s
 // `after` (or `before`) of an audit entry: the JSON document's text.
 std::optional<std::string> AuditJson(const Json& document);
 
-// The JSON of a host (the spec's Host schema) at `now`.
-Json HostJson(const store::Host& host, store::EpochMs now, store::EpochMs online_window_ms);
+// What the agent channel stored about a host: its counts, when each
+// inventory snapshot arrived, its detectors.
+struct HostFleetFacts {
+  store::HostFleetCounts counts;
+  store::InventoryTimes times;
+  std::vector<store::DetectorState> detectors;
+};
+Result<HostFleetFacts> ReadHostFleetFacts(store::Store& store, int64_t host_id);
+
+// The JSON of a host (the spec's Host schema) at `now`; without `facts`,
+// counts are zero, inventory times null and detectors empty.
+Json HostJson(const store::Host& host, store::EpochMs now, store::EpochMs online_window_ms,
+              const HostFleetFacts* facts = nullptr);
 
 // The JSON of an audit entry (the spec's AuditEvent schema).
 Json AuditEventJson(const api::OpenApiSpec& spec, const store::AuditEntry& entry);

@@ -1,12 +1,14 @@
 // listHosts, exportHosts, getHost, revokeHost, updateHostLabels: enrolled
 // hosts as the store knows them. A host is online when it was seen within
-// HandlerContext::host_online_window_ms. Counts, detector runs and inventory
-// times come from the fleet-state records the agent channel stores; until a
-// host has sent any they are zero, empty and null.
+// HandlerContext::host_online_window_ms. Counts, detector states and
+// inventory times come from the fleet-state records the agent channel
+// stores (read per host shown); until a host has sent any they are zero,
+// empty and null.
 #include <algorithm>
 #include <set>
 #include <string>
 
+#include "core/risk_level.h"
 #include "server/list_response.h"
 #include "server/rest_handlers.h"
 
@@ -56,7 +58,16 @@ Json NullIfEmpty(const std::string& s) { return s.empty() ? Json(nullptr) : Json
 
 }  // namespace
 
-Json HostJson(const store::Host& host, store::EpochMs now, store::EpochMs online_window_ms) {
+Result<HostFleetFacts> ReadHostFleetFacts(store::Store& store, int64_t host_id) {
+  HostFleetFacts facts;
+  ASSIGN_OR_RETURN(facts.counts, store.inventory().Counts(host_id));
+  ASSIGN_OR_RETURN(facts.times, store.inventory().Times(host_id));
+  ASSIGN_OR_RETURN(facts.detectors, store.inventory().Detectors(host_id));
+  return facts;
+}
+
+Json HostJson(const store::Host& host, store::EpochMs now, store::EpochMs online_window_ms,
+              const HostFleetFacts* facts) {
   const bool revoked = host.revoked_at && *host.revoked_at <= now;
   const bool online =
       !revoked && host.last_seen_at > 0 && now - host.last_seen_at < online_window_ms;
@@ -81,17 +92,44 @@ Json HostJson(const store::Host& host, store::EpochMs now, store::EpochMs online
   j["duplicate_identity"] = host.duplicate_identity;
   j["revoked_at"] = TimeJson(host.revoked_at);
   j["enroll_secret"] = nullptr;
-  j["counts"] = Json{{"open_problems", 0},
-                     {"open_problems_by_risk",
-                      {{"low", 0}, {"medium", 0}, {"high", 0}, {"very_high", 0}, {"extreme", 0}}},
-                     {"dismissed_problems", 0},
-                     {"vulnerabilities", 0},
-                     {"vulnerabilities_by_severity",
-                      {{"none", 0}, {"low", 0}, {"medium", 0}, {"high", 0}, {"critical", 0}}},
-                     {"open_ports", 0},
-                     {"packages", 0}};
-  j["inventory"] = Json{{"packages_at", nullptr}, {"ports_at", nullptr}, {"os_at", nullptr}};
-  j["detectors"] = Json::array();
+  const store::HostFleetCounts counts = facts ? facts->counts : store::HostFleetCounts{};
+  Json by_risk = Json::object();
+  for (RiskLevel level : {RiskLevel::kLow, RiskLevel::kMedium, RiskLevel::kHigh,
+                          RiskLevel::kVeryHigh, RiskLevel::kExtreme}) {
+    by_risk[std::string(RiskLevelName(level))] =
+        counts.open_problems_by_risk[static_cast<int>(level)];
+  }
+  Json by_severity = Json::object();
+  for (int rank = 0; rank <= 4; ++rank) {
+    by_severity[std::string(store::SeverityName(rank))] = counts.vulnerabilities_by_severity[rank];
+  }
+  j["counts"] = Json{{"open_problems", counts.open_problems},
+                     {"open_problems_by_risk", std::move(by_risk)},
+                     {"dismissed_problems", counts.dismissed_problems},
+                     {"vulnerabilities", counts.vulnerabilities},
+                     {"vulnerabilities_by_severity", std::move(by_severity)},
+                     {"open_ports", counts.open_ports},
+                     {"packages", counts.packages}};
+  const store::InventoryTimes times = facts ? facts->times : store::InventoryTimes{};
+  j["inventory"] = Json{{"packages_at", TimeJson(times.packages_at)},
+                        {"ports_at", TimeJson(times.ports_at)},
+                        {"os_at", TimeJson(times.os_at)}};
+  Json detectors = Json::array();
+  if (facts) {
+    for (const store::DetectorState& d : facts->detectors) {
+      detectors.push_back({{"rule_id", d.rule_id},
+                           {"enabled", d.enabled},
+                           {"last_run_at", TimeJson(d.last_run_at)},
+                           {"duration_ms", d.duration_ms ? Json(*d.duration_ms) : Json(nullptr)},
+                           {"outcome", d.outcome ? Json(*d.outcome) : Json(nullptr)},
+                           {"result", d.result ? Json(*d.result) : Json(nullptr)},
+                           {"next_run_at", TimeJson(d.next_run_at)},
+                           {"running", d.running},
+                           {"runs", d.runs},
+                           {"failures", d.failures}});
+    }
+  }
+  j["detectors"] = std::move(detectors);
   return j;
 }
 
@@ -100,45 +138,67 @@ void RegisterHostsHandlers(ApiHandlers& handlers, const HandlerContext& ctx) {
   auto render = [ctx](const store::Host& host) {
     return HostJson(host, ctx.Now(), ctx.host_online_window_ms);
   };
+  // The host with what the agent channel stored about it.
+  auto render_full = [ctx](const store::Host& host) -> Result<Json> {
+    ASSIGN_OR_RETURN(HostFleetFacts facts, ReadHostFleetFacts(*ctx.store, host.id));
+    return HostJson(host, ctx.Now(), ctx.host_online_window_ms, &facts);
+  };
   auto not_found = [] {
     return ApiErrorResponse(api::kErrorHostNotFound, "no such host", "host_id");
   };
 
-  handlers.Add("listHosts", [ctx, binding, render](ApiCall& call) {
+  handlers.Add("listHosts", [ctx, binding, render_full](ApiCall& call) {
     auto query = BuildListQuery(call, *binding);
     if (auto* error = std::get_if<api::ApiError>(&query)) return ErrorResponse(*error);
     auto page = ctx.store->hosts().List(std::get<store::ListQuery>(query));
     if (!page.ok()) return ListErrorResponse(page.status(), call.http->id);
-    return JsonResponse(200, PageJson(*page, render));
+    Json items = Json::array();
+    for (const store::Host& host : page->items) {
+      Result<Json> item = render_full(host);
+      if (!item.ok()) return StoreErrorResponse(item.status(), call);
+      items.push_back(std::move(*item));
+    }
+    return JsonResponse(
+        200, Json{{"items", std::move(items)},
+                  {"next_cursor", page->next_cursor ? Json(*page->next_cursor) : Json(nullptr)},
+                  {"total", page->total}});
   });
 
-  handlers.AddAsync("exportHosts", [ctx, binding, render](ApiCall& call, HttpResponder responder) {
+  handlers.AddAsync("exportHosts", [ctx, binding](ApiCall& call, HttpResponder responder) {
     auto query = BuildListQuery(call, *binding);
     if (auto* error = std::get_if<api::ApiError>(&query)) {
       responder.Send(ErrorResponse(*error));
       return;
     }
+    HostFleetFacts facts;  // of the row being exported
     StreamExport<store::Host>(
         call, std::move(responder), "hosts",
         {"id", "hostname", "machine_id", "instance_id", "os", "kernel", "arch", "agent", "labels",
          "enrolled_at", "last_seen_at", "online", "status", "duplicate_identity", "revoked_at"},
         std::get<store::ListQuery>(query),
         [&](const store::ListQuery& q, const store::RowCallback<store::Host>& row) {
-          return ctx.store->hosts().Export(q, row);
+          return ctx.store->hosts().Export(q, [&](const store::Host& host) -> Status {
+            ASSIGN_OR_RETURN(facts, ReadHostFleetFacts(*ctx.store, host.id));
+            return row(host);
+          });
         },
-        render);
+        [&](const store::Host& host) {
+          return HostJson(host, ctx.Now(), ctx.host_online_window_ms, &facts);
+        });
   });
 
-  handlers.Add("getHost", [ctx, render, not_found](ApiCall& call) {
+  handlers.Add("getHost", [ctx, render_full, not_found](ApiCall& call) {
     std::optional<int64_t> id = IdParam(call, "host_id");
     if (!id) return not_found();
     auto host = ctx.store->hosts().Get(*id);
     if (!host.ok()) return StoreErrorResponse(host.status(), call);
     if (!host->has_value()) return not_found();
-    return JsonResponse(200, render(**host));
+    Result<Json> shown = render_full(**host);
+    if (!shown.ok()) return StoreErrorResponse(shown.status(), call);
+    return JsonResponse(200, *shown);
   });
 
-  handlers.Add("revokeHost", [ctx, render, not_found](ApiCall& call) {
+  handlers.Add("revokeHost", [ctx, render, render_full, not_found](ApiCall& call) {
     std::optional<int64_t> id = IdParam(call, "host_id");
     if (!id) return not_found();
     const store::EpochMs now = ctx.Now();
@@ -161,7 +221,9 @@ void RegisterHostsHandlers(ApiHandlers& handlers, const HandlerContext& ctx) {
                     .Wait();
     if (!done.ok()) return StoreErrorResponse(done.status(), call);
     if (!done->has_value()) return not_found();
-    return JsonResponse(200, render(**done));
+    Result<Json> shown = render_full(**done);
+    if (!shown.ok()) return StoreErrorResponse(shown.status(), call);
+    return JsonResponse(200, *shown);
   });
 
   handlers.Add("updateHostLabels", [ctx, render, not_found](ApiCall& call) {

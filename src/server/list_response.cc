@@ -118,6 +118,86 @@ FilterMapper SingleValueFilter(std::string field) {
   };
 }
 
+FilterMapper IdFilter(std::string field) {
+  return [field = std::move(field)](
+             std::string_view param, const Json& value,
+             std::vector<store::FieldFilter>* out) -> std::optional<api::ApiError> {
+    std::vector<std::string> items = StringItems(value);
+    if (items.size() != 1) {
+      return Unsupported(param, std::string(param) + ": this list takes one id here");
+    }
+    const std::string& text = items.front();
+    int64_t id = 0;
+    bool digits = !text.empty() && text.size() <= 18;
+    for (char c : text) {
+      if (c < '0' || c > '9') digits = false;
+      if (digits) id = id * 10 + (c - '0');
+    }
+    if (!digits || id <= 0) {
+      return Unsupported(param, std::string(param) + ": " + text + " is not an id");
+    }
+    out->push_back({field, store::FilterOp::kEq, Value(id)});
+    return std::nullopt;
+  };
+}
+
+FilterMapper RankOneOfFilter(std::string field, std::map<std::string, int64_t, std::less<>> ranks) {
+  return [field = std::move(field), ranks = std::move(ranks)](
+             std::string_view param, const Json& value,
+             std::vector<store::FieldFilter>* out) -> std::optional<api::ApiError> {
+    std::set<std::string> wanted;
+    for (std::string& v : StringItems(value)) {
+      if (!ranks.count(v)) return Unsupported(param, std::string(param) + ": unknown value " + v);
+      wanted.insert(std::move(v));
+    }
+    std::vector<int64_t> left_out;
+    for (const auto& [name, rank] : ranks)
+      if (!wanted.count(name)) left_out.push_back(rank);
+    if (wanted.size() == 1) {
+      out->push_back({field, store::FilterOp::kEq, Value(ranks.find(*wanted.begin())->second)});
+    } else if (left_out.empty()) {
+      // every value: no narrowing
+    } else if (left_out.size() == 1) {
+      out->push_back({field, store::FilterOp::kNe, Value(left_out.front())});
+    } else {
+      return Unsupported(param, std::string(param) +
+                                    ": give one value, or all but one (this list cannot "
+                                    "combine more yet)");
+    }
+    return std::nullopt;
+  };
+}
+
+FilterMapper MinRankFilter(std::string field, std::map<std::string, int64_t, std::less<>> ranks) {
+  return [field = std::move(field), ranks = std::move(ranks)](
+             std::string_view param, const Json& value,
+             std::vector<store::FieldFilter>* out) -> std::optional<api::ApiError> {
+    auto it = value.is_string() ? ranks.find(value.get<std::string>()) : ranks.end();
+    if (it == ranks.end()) return Unsupported(param, std::string(param) + ": unknown value");
+    out->push_back({field, store::FilterOp::kGe, Value(it->second)});
+    return std::nullopt;
+  };
+}
+
+FilterMapper SingleIntegerFilter(std::string field) {
+  return [field = std::move(field)](
+             std::string_view param, const Json& value,
+             std::vector<store::FieldFilter>* out) -> std::optional<api::ApiError> {
+    const Json* one = &value;
+    if (value.is_array()) {
+      if (value.size() != 1) {
+        return Unsupported(param, std::string(param) + ": this list takes one value here");
+      }
+      one = &value.front();
+    }
+    if (!one->is_number_integer()) {
+      return Unsupported(param, std::string(param) + ": expected an integer");
+    }
+    out->push_back({field, store::FilterOp::kEq, Value(one->get<int64_t>())});
+    return std::nullopt;
+  };
+}
+
 std::variant<store::ListQuery, api::ApiError> BuildListQuery(const ApiCall& call,
                                                              const ListBinding& binding) {
   store::ListQuery query;

@@ -73,6 +73,19 @@ FilterMapper TimeFilter(std::string field, store::FilterOp op);
 // A list of values of which the store can take one (label, action): one value → eq.
 FilterMapper SingleValueFilter(std::string field);
 
+// Ids of the API (decimal strings) over an integer field: one id (a path
+// parameter, or a list of one) → eq; more → 422 (the store has no OR yet);
+// an id that is not a positive integer → 422 naming the parameter.
+FilterMapper IdFilter(std::string field);
+// Enum values stored as integer ranks (risk level, severity): one value →
+// eq its rank; every value but one → ne that one; every value → no filter;
+// otherwise 422.
+FilterMapper RankOneOfFilter(std::string field, std::map<std::string, int64_t, std::less<>> ranks);
+// One enum value → field ge its rank (min_risk_level, min_severity).
+FilterMapper MinRankFilter(std::string field, std::map<std::string, int64_t, std::less<>> ranks);
+// A list of integers (ports): one value → eq; more → 422.
+FilterMapper SingleIntegerFilter(std::string field);
+
 // The store query for a list or export call; the error to answer otherwise.
 std::variant<store::ListQuery, api::ApiError> BuildListQuery(const ApiCall& call,
                                                              const ListBinding& binding);

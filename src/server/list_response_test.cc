@@ -116,6 +116,39 @@ TEST(ListResponseTest, OneOfFilterTakesOneValueAllButOneOrAll) {
   EXPECT_TRUE(four("s", Json{"a", "b"}, &out).has_value());
 }
 
+TEST(ListResponseTest, IdFilterTakesOneApiIdAsTheStoresInteger) {
+  FilterMapper f = IdFilter("host_id");
+  std::vector<store::FieldFilter> out;
+  EXPECT_FALSE(f("host_id", Json("42"), &out).has_value());
+  EXPECT_FALSE(f("host_id", Json::array({"7"}), &out).has_value());
+  ASSERT_EQ(out.size(), 2u);
+  EXPECT_EQ(out[0].value, Value(int64_t{42}));
+  EXPECT_EQ(out[1].value, Value(int64_t{7}));
+  std::optional<api::ApiError> two = f("host_id", Json::array({"1", "2"}), &out);
+  ASSERT_TRUE(two.has_value());
+  EXPECT_EQ(two->field, "host_id");
+  EXPECT_TRUE(f("host_id", Json("x1"), &out).has_value());
+  EXPECT_TRUE(f("host_id", Json("0"), &out).has_value());
+}
+
+TEST(ListResponseTest, RankFiltersMapEnumNamesToTheirRanks) {
+  std::map<std::string, int64_t, std::less<>> ranks = {{"low", 1}, {"medium", 2}, {"high", 3}};
+  std::vector<store::FieldFilter> out;
+  EXPECT_FALSE(RankOneOfFilter("risk", ranks)("risk_level", Json{"high"}, &out).has_value());
+  EXPECT_FALSE(RankOneOfFilter("risk", ranks)("risk_level", Json{"low", "high"}, &out).has_value());
+  EXPECT_FALSE(MinRankFilter("risk", ranks)("min_risk_level", Json("medium"), &out).has_value());
+  ASSERT_EQ(out.size(), 3u);
+  EXPECT_EQ(out[0].op, store::FilterOp::kEq);
+  EXPECT_EQ(out[0].value, Value(int64_t{3}));
+  EXPECT_EQ(out[1].op, store::FilterOp::kNe);
+  EXPECT_EQ(out[1].value, Value(int64_t{2}));
+  EXPECT_EQ(out[2].op, store::FilterOp::kGe);
+  EXPECT_EQ(out[2].value, Value(int64_t{2}));
+  std::map<std::string, int64_t, std::less<>> four = {{"a", 1}, {"b", 2}, {"c", 3}, {"d", 4}};
+  EXPECT_TRUE(RankOneOfFilter("x", four)("x", Json{"a", "b"}, &out).has_value());
+  EXPECT_TRUE(SingleIntegerFilter("port")("port", Json::array({22, 80}), &out).has_value());
+}
+
 TEST(ListResponseTest, PageJsonHasItemsNextCursorAndTotal) {
   store::ListPage<int> page;
   page.items = {1, 2};

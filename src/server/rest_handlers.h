@@ -1,12 +1,16 @@
 // Registration of the REST API's handlers, one function per resource file
 // (system_handlers.cc, session_handlers.cc, users_handlers.cc,
 // tokens_handlers.cc, enroll_secrets_handlers.cc, hosts_handlers.cc,
-// audit_handlers.cc), and RegisterRestHandlers for all of them. The agent
+// host_inventory_handlers.cc, problems_handlers.cc,
+// vulnerability_findings_handlers.cc, audit_handlers.cc), and
+// RegisterRestHandlers for all of them. The agent
 // channel registers its own (agent_channel_handlers.h) into the same
 // ApiHandlers. Each handler relies on the dispatcher (api_dispatch.h) for
 // authentication, roles and validation, and writes its audit entry in the
 // same Store::Write as its change.
 #pragma once
+
+#include <optional>
 
 #include "server/api_call.h"
 #include "server/handler_support.h"
@@ -20,6 +24,19 @@ void RegisterTokensHandlers(ApiHandlers& handlers, const HandlerContext& context
 void RegisterEnrollSecretsHandlers(ApiHandlers& handlers, const HandlerContext& context);
 void RegisterHostsHandlers(ApiHandlers& handlers, const HandlerContext& context);
 void RegisterAuditHandlers(ApiHandlers& handlers, const HandlerContext& context);
+void RegisterHostInventoryHandlers(ApiHandlers& handlers, const HandlerContext& context);
+void RegisterProblemsHandlers(ApiHandlers& handlers, const HandlerContext& context);
+void RegisterVulnerabilityFindingsHandlers(ApiHandlers& handlers, const HandlerContext& context);
+
+// nullopt when the host of the path parameter `host_id` exists; the answer
+// (404 E_HOST_NOT_FOUND, or the store's error) otherwise.
+std::optional<HttpResponse> CheckHostExists(const HandlerContext& context, const ApiCall& call);
+
+// The JSON of a problem (the spec's Problem; `details` only when asked), of
+// one of its history entries, and of a vulnerability finding.
+Json ProblemJson(const store::FleetProblem& problem, bool with_details);
+Json ProblemHistoryJson(const store::ProblemHistoryRecord& entry);
+Json VulnerabilityFindingJson(const store::VulnerabilityFindingRow& finding);
 
 // Every function above.
 void RegisterRestHandlers(ApiHandlers& handlers, const HandlerContext& context);

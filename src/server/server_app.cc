@@ -16,6 +16,7 @@
 #include "auth/secret_token.h"
 #include "core/time_format.h"
 #include "server/api_dispatch.h"
+#include "server/command_hub.h"
 #include "server/http_router.h"
 #include "server/http_server.h"
 #include "server/rest_handlers.h"
@@ -56,6 +57,9 @@ struct ServerApp::Impl {
   std::unique_ptr<auth::PasswordHasher> hasher;
   std::unique_ptr<auth::LoginRateLimiter> login_limiter;
   std::unique_ptr<Authenticator> authenticator;
+  // After the store (it writes deliveries there), before the HTTP server
+  // (handlers park polls in it): destroyed in between.
+  std::unique_ptr<CommandHub> hub;
   ApiHandlers handlers;
   std::unique_ptr<ApiDispatcher> dispatcher;
   HttpRouter router;
@@ -103,6 +107,10 @@ struct ServerApp::Impl {
         "\n" + "warden_api_calls_total{outcome=\"not_implemented\"} " +
         std::to_string(d.not_implemented.load()) + "\n";
     metric("warden_api_calls_total", "API calls by how the dispatcher ended them.", "counter", api);
+    if (hub) {
+      metric("warden_agent_parked_polls", "Agents' command long-polls waiting for a command.",
+             "gauge", "warden_agent_parked_polls " + std::to_string(hub->parked()) + "\n");
+    }
     store::StoreWriterStats w = store->writer_stats();
     metric("warden_store_transactions_total", "Store transactions committed.", "counter",
            "warden_store_transactions_total " + std::to_string(w.transactions) + "\n");
@@ -210,8 +218,17 @@ Result<std::unique_ptr<ServerApp>> ServerApp::Start(ServerAppOptions options) {
     }
   }
 
+  {
+    const Authenticator* auth = impl->authenticator.get();
+    CommandHubOptions hub_options;
+    hub_options.max_wait = std::chrono::seconds(10);
+    impl->hub = std::make_unique<CommandHub>(
+        *impl->store, [auth] { return auth->Now(); }, hub_options);
+  }
+
   HandlerContext context;
   context.store = impl->store.get();
+  context.command_hub = impl->hub.get();
   context.spec = spec;
   context.hasher = impl->hasher.get();
   context.login_limiter = impl->login_limiter.get();
@@ -225,6 +242,13 @@ Result<std::unique_ptr<ServerApp>> ServerApp::Start(ServerAppOptions options) {
     context.ca_fingerprint = impl->ca_fingerprint;
   }
   RegisterRestHandlers(impl->handlers, context);
+  AgentChannelContext agent;
+  agent.store = impl->store.get();
+  agent.hub = impl->hub.get();
+  agent.ca_pem = context.ca_cert_pem;
+  agent.now = [auth = impl->authenticator.get()] { return auth->Now(); };
+  agent.options = impl->options.agent_channel;
+  RegisterAgentChannelHandlers(impl->handlers, std::move(agent));
   for (const HandlerRegistration& registration : impl->options.handler_registrations) {
     RETURN_IF_ERROR(registration(impl->handlers, context));
   }
@@ -273,7 +297,10 @@ Result<std::unique_ptr<ServerApp>> ServerApp::Start(ServerAppOptions options) {
 void ServerApp::Stop() {
   if (!impl_ || impl_->stopped) return;
   impl_->stopped = true;
+  // Parked long-polls answered now, so they do not hold the grace period.
+  if (impl_->hub) impl_->hub->Shutdown();
   if (impl_->http) impl_->http->Stop(std::chrono::seconds(10));
+  impl_->hub.reset();
   if (impl_->store) (void)impl_->store->Flush();
   impl_->http.reset();
   impl_->store.reset();
@@ -290,6 +317,7 @@ const std::optional<std::string>& ServerApp::initial_admin_password() const {
   return impl_->initial_admin_password;
 }
 store::Store& ServerApp::store() { return *impl_->store; }
+size_t ServerApp::parked_command_polls() const { return impl_->hub ? impl_->hub->parked() : 0; }
 
 void PrintServerBanner(const ServerApp& app, std::ostream& out) {
   out << "Warden server at " << app.url() << "  (Ctrl-C stops it)\n";

@@ -5,9 +5,13 @@
 // users it creates `admin` with a one-time password, printed once, that must
 // be changed at first login.
 //
-// Handlers beyond the REST core (the agent channel) are registered through
-// ServerAppOptions::handler_registrations, each called with the ApiHandlers
-// and the HandlerContext before the server starts.
+// The agent channel (enrolment, config, record push, command long-poll) is
+// served by the same dispatcher; the app owns the CommandHub that parks the
+// agents' long-polls and wakes them when a command is queued (by a dismissal,
+// say). Stop answers parked polls at once, then stops the HTTP server, then
+// the hub, then closes the store. More handlers (tests) are registered
+// through ServerAppOptions::handler_registrations, each called with the
+// ApiHandlers and the HandlerContext before the server starts.
 //
 // Not here: command-line parsing (src/cli/server_command.cc), what handlers do.
 #pragma once
@@ -21,6 +25,7 @@
 
 #include "auth/password_hasher.h"
 #include "core/status.h"
+#include "server/agent_channel_handlers.h"
 #include "server/api_call.h"
 #include "server/handler_support.h"
 #include "server/server_config.h"
@@ -33,7 +38,9 @@ using HandlerRegistration = std::function<Status(ApiHandlers&, const HandlerCont
 
 struct ServerAppOptions {
   ServerConfig config;
-  // Called in order after the REST handlers are registered.
+  // The agent channel's settings (enrol answers, config, long-poll wait).
+  AgentChannelOptions agent_channel;
+  // Called in order after the REST and agent channel handlers are registered.
   std::vector<HandlerRegistration> handler_registrations;
   // Create `admin` with a one-time password when the store has no users.
   bool create_first_admin = true;
@@ -66,6 +73,8 @@ class ServerApp {
   // The first admin's one-time password when this start created it.
   const std::optional<std::string>& initial_admin_password() const;
   store::Store& store();
+  // Agents' command long-polls parked now.
+  size_t parked_command_polls() const;
 
  private:
   struct Impl;

@@ -61,6 +61,9 @@ void RegisterRestHandlers(ApiHandlers& handlers, const HandlerContext& context) 
   RegisterEnrollSecretsHandlers(handlers, context);
   RegisterHostsHandlers(handlers, context);
   RegisterAuditHandlers(handlers, context);
+  RegisterHostInventoryHandlers(handlers, context);
+  RegisterProblemsHandlers(handlers, context);
+  RegisterVulnerabilityFindingsHandlers(handlers, context);
 }
 
 }  // namespace warden::server

@@ -1,0 +1,366 @@
+// The agent channel through the real server (127.0.0.1, TLS, SQLite store in
+// a temporary directory), spoken the way an agent speaks it: an admin
+// creates an enrol secret over the REST API, the "agent" enrols with it,
+// pushes records and long-polls commands with its node key, and what it sent
+// shows up in the REST API. Every answer is validated against the spec.
+#include <gtest/gtest.h>
+
+#include <chrono>
+#include <string>
+#include <thread>
+
+#include "auth/role.h"
+#include "core/time_format.h"
+#include "problems/problem_rendering.h"
+#include "server/server_test_support.h"
+
+namespace warden::server::testing {
+namespace {
+
+// A problem event exactly as the agent renders it for its sinks.
+Json ProblemRecord(const std::string& hostname) {
+  ProblemEvent e;
+  e.action = ProblemAction::kOpened;
+  e.at = 1'700'000'000;
+  Problem& p = e.problem;
+  p.id = "f00d";
+  p.rule_id = "HOST-OPEN-PORTS";
+  p.host = hostname;
+  p.title = "tcp port 8080 is open";
+  p.risk_level = RiskLevel::kHigh;
+  p.resource = "tcp/0.0.0.0:8080";
+  p.status = ProblemStatus::kOpen;
+  p.first_detected = e.at;
+  p.last_detected = e.at;
+  p.status_changed = e.at;
+  p.revision = 1;
+  p.finding.id = p.id;
+  p.finding.rule_id = p.rule_id;
+  p.finding.title = p.title;
+  p.finding.description = "python3 listens on 8080";
+  return {{"id", ProblemEventId(e)},
+          {"kind", "problems"},
+          {"time_ms", e.at * 1000},
+          {"body", ProblemEventToJson(e)}};
+}
+
+Json PortsRecord() {
+  Json items = Json::array();
+  items.push_back({{"protocol", "tcp"},
+                   {"family", "ipv4"},
+                   {"address", "0.0.0.0"},
+                   {"port", 8080},
+                   {"pid", 4242},
+                   {"process", "python3"},
+                   {"path", "/usr/bin/python3"},
+                   {"user", "www-data"}});
+  return {{"id", "ports-1"},
+          {"kind", "inventory"},
+          {"time_ms", 1'700'000'000'000},
+          {"body", {{"type", "ports"}, {"items", items}}}};
+}
+
+class AgentChannelE2eTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    ASSERT_TRUE(server_.ok());
+    store::User admin =
+        server_.AddUser("e2e-admin", auth::Role::kAdmin, "correct horse battery staple");
+    admin_ = server_.AddToken(admin.id);
+  }
+
+  // Calls and checks the answer against the operation's response schema.
+  ClientResponse Checked(const std::string& operation_id, const std::string& method,
+                         const std::string& target, const Credentials& who,
+                         const std::string& body = "") {
+    ClientResponse r = server_.Call(method, target, who, body);
+    EXPECT_EQ(r.code, CURLE_OK) << r.error;
+    Status valid = ValidateAgainstSpec(operation_id, r);
+    EXPECT_TRUE(valid.ok()) << operation_id << " " << r.status << ": " << valid.message() << "\n"
+                            << r.body.substr(0, 400);
+    return r;
+  }
+
+  // Enrols as `hostname` with a secret an admin created; the host id and node key.
+  std::pair<std::string, Credentials> Enrol(const std::string& hostname) {
+    ClientResponse created = Checked("createEnrollSecret", "POST", "/api/v1/enroll-secrets", admin_,
+                                     Json{{"name", "e2e " + hostname}}.dump());
+    EXPECT_EQ(created.status, 201) << created.body;
+    const std::string secret = Json::parse(created.body).value("secret", "");
+    Json identity = {{"machine_id", "machine-" + hostname},
+                     {"hostname", hostname},
+                     {"os", {{"name", "Debian GNU/Linux"}, {"version", "12"}, {"id", "debian"}}},
+                     {"agent_version", "0.9.0"}};
+    ClientResponse enrolled = Checked("enrollAgent", "POST", "/api/v1/agent/enroll", {},
+                                      Json{{"secret", secret}, {"identity", identity}}.dump());
+    EXPECT_EQ(enrolled.status, 200) << enrolled.body;
+    Json answer = Json::parse(enrolled.body, nullptr, false);
+    if (!answer.is_object()) return {};
+    Credentials node;
+    node.bearer = answer.value("node_key", "");
+    return {answer.value("host_id", ""), node};
+  }
+
+  // A long-poll from another thread, on a client of its own (a client is
+  // one thread's).
+  ClientResponse PollFromAnotherClient(const Credentials& node, int wait_seconds) {
+    CurlClient client;
+    ClientRequest request;
+    request.method = "GET";
+    request.url = server_.url() + "/api/v1/agent/commands?wait=" + std::to_string(wait_seconds);
+    request.ca_file = server_.app().ca_cert_file();
+    request.headers.push_back("Authorization: Bearer " + node.bearer);
+    return client.Send(request);
+  }
+
+  TestServer server_;
+  Credentials admin_;
+};
+
+TEST_F(AgentChannelE2eTest, EnrolledAgentPushesRecordsAndPollsCommands) {
+  auto [host_id, node] = Enrol("web-1");
+  ASSERT_FALSE(host_id.empty());
+  ASSERT_FALSE(node.bearer.empty());
+
+  ClientResponse config = Checked("getAgentConfig", "GET", "/api/v1/agent/config", node);
+  EXPECT_EQ(config.status, 200) << config.body;
+
+  Json batch = {{"batch_id", "b1"},
+                {"records", Json::array({ProblemRecord("web-1"), PortsRecord()})}};
+  ClientResponse pushed =
+      Checked("pushAgentRecords", "POST", "/api/v1/agent/records", node, batch.dump());
+  ASSERT_EQ(pushed.status, 200) << pushed.body;
+  EXPECT_EQ(Json::parse(pushed.body).value("accepted", -1), 2);
+  // A resend after a lost acknowledgement is stored once.
+  ClientResponse again =
+      Checked("pushAgentRecords", "POST", "/api/v1/agent/records", node, batch.dump());
+  ASSERT_EQ(again.status, 200) << again.body;
+  EXPECT_EQ(Json::parse(again.body).value("duplicates", -1), 2);
+
+  ClientResponse polled =
+      Checked("pollAgentCommands", "GET", "/api/v1/agent/commands?wait=0", node);
+  ASSERT_EQ(polled.status, 200) << polled.body;
+  EXPECT_TRUE(Json::parse(polled.body)["commands"].empty()) << polled.body;
+
+  // A node key is not a user: the REST API refuses it.
+  EXPECT_EQ(server_.Call("GET", "/api/v1/hosts", node).status, 403);
+}
+
+TEST_F(AgentChannelE2eTest, PushedRecordsShowInTheRestApi) {
+  auto [host_id, node] = Enrol("web-3");
+  ASSERT_FALSE(node.bearer.empty());
+  Json batch = {{"batch_id", "b1"},
+                {"records", Json::array({ProblemRecord("web-3"), PortsRecord()})}};
+  ASSERT_EQ(server_.Call("POST", "/api/v1/agent/records", node, batch.dump()).status, 200);
+
+  const std::string host = "/api/v1/hosts/" + host_id;
+  ClientResponse problems = Checked("listHostProblems", "GET", host + "/problems", admin_);
+  ASSERT_EQ(problems.status, 200) << problems.body;
+  Json page = Json::parse(problems.body);
+  ASSERT_EQ(page["total"], 1) << problems.body;
+  EXPECT_EQ(page["items"][0]["rule_id"], "HOST-OPEN-PORTS");
+  EXPECT_EQ(page["items"][0]["risk_level"], "high");
+  EXPECT_EQ(page["items"][0]["hostname"], "web-3");
+  const std::string problem_id = page["items"][0]["id"];
+
+  ClientResponse ports = Checked("listHostPorts", "GET", host + "/ports", admin_);
+  ASSERT_EQ(ports.status, 200) << ports.body;
+  page = Json::parse(ports.body);
+  ASSERT_EQ(page["total"], 1) << ports.body;
+  EXPECT_EQ(page["items"][0]["port"], 8080);
+  EXPECT_EQ(page["items"][0]["process"], "python3");
+
+  ClientResponse detail = Checked("getHost", "GET", host, admin_);
+  ASSERT_EQ(detail.status, 200) << detail.body;
+  Json counts = Json::parse(detail.body)["counts"];
+  EXPECT_EQ(counts["open_problems"], 1) << detail.body;
+  EXPECT_EQ(counts["open_problems_by_risk"]["high"], 1) << detail.body;
+  EXPECT_EQ(counts["open_ports"], 1) << detail.body;
+  EXPECT_FALSE(Json::parse(detail.body)["inventory"]["ports_at"].is_null()) << detail.body;
+
+  ClientResponse fleet = Checked(
+      "listProblems", "GET",
+      "/api/v1/problems?status=open&min_risk_level=high&host_id=" + host_id + "&sort=-risk_level",
+      admin_);
+  ASSERT_EQ(fleet.status, 200) << fleet.body;
+  EXPECT_EQ(Json::parse(fleet.body)["total"], 1);
+  ClientResponse none = Checked("listProblems", "GET", "/api/v1/problems?risk_level=low", admin_);
+  ASSERT_EQ(none.status, 200) << none.body;
+  EXPECT_EQ(Json::parse(none.body)["total"], 0);
+
+  ClientResponse one = Checked("getProblem", "GET", "/api/v1/problems/" + problem_id, admin_);
+  ASSERT_EQ(one.status, 200) << one.body;
+  EXPECT_TRUE(Json::parse(one.body).contains("details"));
+  ClientResponse history =
+      Checked("listProblemHistory", "GET", "/api/v1/problems/" + problem_id + "/history", admin_);
+  ASSERT_EQ(history.status, 200) << history.body;
+  EXPECT_EQ(Json::parse(history.body)["items"][0]["action"], "opened") << history.body;
+
+  ClientResponse exported = server_.Call("GET", host + "/ports/export?format=csv", admin_);
+  ASSERT_EQ(exported.status, 200) << exported.body;
+  EXPECT_NE(exported.body.find("python3"), std::string::npos) << exported.body;
+
+  // Nothing the store cannot apply is ignored.
+  ClientResponse q = Checked("listProblems", "GET", "/api/v1/problems?q=port", admin_);
+  EXPECT_EQ(q.status, 422) << q.body;
+  EXPECT_NE(q.body.find("\"field\":\"q\""), std::string::npos) << q.body;
+  ClientResponse label =
+      Checked("listProblems", "GET", "/api/v1/problems?label=env%3Dprod", admin_);
+  EXPECT_EQ(label.status, 422) << label.body;
+  ClientResponse two = Checked("listHostPorts", "GET", host + "/ports?port=22,80", admin_);
+  EXPECT_EQ(two.status, 422) << two.body;
+
+  EXPECT_EQ(Checked("listHostPorts", "GET", "/api/v1/hosts/999999/ports", admin_).status, 404);
+  EXPECT_EQ(Checked("getProblem", "GET", "/api/v1/problems/999999", admin_).status, 404);
+  ClientResponse vulns =
+      Checked("listHostVulnerabilities", "GET", host + "/vulnerabilities", admin_);
+  EXPECT_EQ(vulns.status, 200) << vulns.body;
+  ClientResponse packages =
+      Checked("listHostPackages", "GET", host + "/packages?vulnerable=true", admin_);
+  EXPECT_EQ(packages.status, 200) << packages.body;
+  ClientResponse findings = Checked("listVulnerabilityFindings", "GET",
+                                    "/api/v1/vulnerabilities/findings?min_severity=high", admin_);
+  EXPECT_EQ(findings.status, 200) << findings.body;
+}
+
+TEST_F(AgentChannelE2eTest, DismissalIsRecordedAuditedAndSentToTheAgent) {
+  auto [host_id, node] = Enrol("web-4");
+  ASSERT_FALSE(node.bearer.empty());
+  Json batch = {{"batch_id", "b1"}, {"records", Json::array({ProblemRecord("web-4")})}};
+  ASSERT_EQ(server_.Call("POST", "/api/v1/agent/records", node, batch.dump()).status, 200);
+  ClientResponse listed = server_.Call("GET", "/api/v1/hosts/" + host_id + "/problems", admin_);
+  const std::string id = Json::parse(listed.body)["items"][0]["id"];
+  const std::string problem = "/api/v1/problems/" + id;
+
+  // The agent is already waiting when the dismissal is made.
+  ClientResponse polled;
+  std::thread poller([&] { polled = PollFromAnotherClient(node, 10); });
+  const auto start = std::chrono::steady_clock::now();
+  while (server_.app().parked_command_polls() == 0 &&
+         std::chrono::steady_clock::now() - start < std::chrono::seconds(5)) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  }
+  const std::string until = FormatRfc3339(NowEpochSeconds() + 3600);
+  ClientResponse dismissed =
+      Checked("dismissProblem", "POST", problem + "/dismiss", admin_,
+              Json{{"comment", "accepted risk: lab box"}, {"until", until}}.dump());
+  poller.join();
+  ASSERT_EQ(dismissed.status, 200) << dismissed.body;
+  Json after = Json::parse(dismissed.body);
+  EXPECT_EQ(after["status"], "dismissed");
+  EXPECT_EQ(after["dismissal"]["comment"], "accepted risk: lab box");
+  EXPECT_EQ(after["dismissal"]["until"], until);
+  EXPECT_EQ(after["dismissal"]["by"]["type"], "token");
+
+  ASSERT_EQ(polled.status, 200) << polled.body;
+  Status valid = ValidateAgainstSpec("pollAgentCommands", polled);
+  EXPECT_TRUE(valid.ok()) << valid.message();
+  Json commands = Json::parse(polled.body)["commands"];
+  ASSERT_EQ(commands.size(), 1u) << polled.body;
+  EXPECT_EQ(commands[0]["type"], "dismiss");
+  EXPECT_EQ(commands[0]["args"]["problem_id"], "f00d");
+  EXPECT_EQ(commands[0]["args"]["comment"], "accepted risk: lab box");
+  EXPECT_EQ(commands[0]["args"]["until_ms"], *ParseRfc3339(until) * 1000);
+
+  ClientResponse history = Checked("listProblemHistory", "GET",
+                                   problem + "/history?sort=-revision&action=dismissed", admin_);
+  ASSERT_EQ(history.status, 200) << history.body;
+  Json entry = Json::parse(history.body)["items"][0];
+  EXPECT_EQ(entry["action"], "dismissed");
+  EXPECT_EQ(entry["comment"], "accepted risk: lab box");
+  EXPECT_EQ(entry["actor"]["type"], "token");
+
+  ClientResponse audit = Checked("listAuditEvents", "GET",
+                                 "/api/v1/audit?action=dismissProblem&target_id=" + id, admin_);
+  ASSERT_EQ(audit.status, 200) << audit.body;
+  EXPECT_EQ(Json::parse(audit.body)["total"], 1) << audit.body;
+
+  // The rule of the agent's lifecycle: an expiry in the past and a blank
+  // comment are refused; only a dismissed problem can be undismissed.
+  ClientResponse past = Checked("dismissProblem", "POST", problem + "/dismiss", admin_,
+                                Json{{"comment", "x"}, {"until", "2001-01-01T00:00:00Z"}}.dump());
+  EXPECT_EQ(past.status, 422) << past.body;
+  EXPECT_NE(past.body.find("until"), std::string::npos) << past.body;
+  ClientResponse blank = Checked("dismissProblem", "POST", problem + "/dismiss", admin_,
+                                 Json{{"comment", "   "}}.dump());
+  EXPECT_EQ(blank.status, 422) << blank.body;
+
+  ClientResponse undismissed = Checked("undismissProblem", "POST", problem + "/undismiss", admin_,
+                                       Json{{"comment", "box is in production now"}}.dump());
+  ASSERT_EQ(undismissed.status, 200) << undismissed.body;
+  EXPECT_EQ(Json::parse(undismissed.body)["status"], "open");
+  EXPECT_TRUE(Json::parse(undismissed.body)["dismissal"].is_null());
+  ClientResponse again = Checked("undismissProblem", "POST", problem + "/undismiss", admin_, "{}");
+  EXPECT_EQ(again.status, 409) << again.body;
+
+  ClientResponse next = Checked("pollAgentCommands", "GET", "/api/v1/agent/commands?wait=0", node);
+  ASSERT_EQ(next.status, 200) << next.body;
+  Json undismiss = Json::parse(next.body)["commands"];
+  ASSERT_EQ(undismiss.size(), 1u) << next.body;
+  EXPECT_EQ(undismiss[0]["type"], "undismiss");
+  EXPECT_EQ(undismiss[0]["args"]["comment"], "box is in production now");
+}
+
+TEST_F(AgentChannelE2eTest, BulkDismissByFilterCountsChangesAndReportsErrorsPerProblem) {
+  auto [host_id, node] = Enrol("web-5");
+  ASSERT_FALSE(node.bearer.empty());
+  Json batch = {{"batch_id", "b1"}, {"records", Json::array({ProblemRecord("web-5")})}};
+  ASSERT_EQ(server_.Call("POST", "/api/v1/agent/records", node, batch.dump()).status, 200);
+  const Json filter = {{"host_id", Json::array({host_id})}, {"status", Json::array({"open"})}};
+
+  ClientResponse dry = Checked(
+      "bulkDismissProblems", "POST", "/api/v1/problems/bulk/dismiss", admin_,
+      Json{{"filter", filter}, {"comment", "maintenance window"}, {"dry_run", true}}.dump());
+  ASSERT_EQ(dry.status, 200) << dry.body;
+  EXPECT_EQ(Json::parse(dry.body)["affected"], 1) << dry.body;
+  ClientResponse still = server_.Call("GET", "/api/v1/hosts/" + host_id + "/problems", admin_);
+  EXPECT_EQ(Json::parse(still.body)["items"][0]["status"], "open");
+
+  ClientResponse done =
+      Checked("bulkDismissProblems", "POST", "/api/v1/problems/bulk/dismiss", admin_,
+              Json{{"filter", filter}, {"comment", "maintenance window"}}.dump());
+  ASSERT_EQ(done.status, 200) << done.body;
+  EXPECT_EQ(Json::parse(done.body)["affected"], 1) << done.body;
+  ClientResponse dismissed = server_.Call("GET", "/api/v1/hosts/" + host_id + "/problems", admin_);
+  Json problem = Json::parse(dismissed.body)["items"][0];
+  EXPECT_EQ(problem["status"], "dismissed");
+  ClientResponse polled =
+      Checked("pollAgentCommands", "GET", "/api/v1/agent/commands?wait=0", node);
+  ASSERT_EQ(Json::parse(polled.body)["commands"].size(), 1u) << polled.body;
+
+  ClientResponse by_ids =
+      Checked("bulkUndismissProblems", "POST", "/api/v1/problems/bulk/undismiss", admin_,
+              Json{{"ids", Json::array({problem["id"], "999999"})}}.dump());
+  ASSERT_EQ(by_ids.status, 200) << by_ids.body;
+  Json result = Json::parse(by_ids.body);
+  EXPECT_EQ(result["affected"], 1) << by_ids.body;
+  ASSERT_EQ(result["errors"].size(), 1u) << by_ids.body;
+  EXPECT_EQ(result["errors"][0]["code"], "E_PROBLEM_NOT_FOUND");
+
+  ClientResponse unsupported =
+      Checked("bulkDismissProblems", "POST", "/api/v1/problems/bulk/dismiss", admin_,
+              Json{{"filter", {{"q", "port"}}}, {"comment", "x"}}.dump());
+  EXPECT_EQ(unsupported.status, 422) << unsupported.body;
+}
+
+TEST_F(AgentChannelE2eTest, StopAnswersAParkedPollAtOnce) {
+  auto [host_id, node] = Enrol("web-2");
+  ASSERT_FALSE(node.bearer.empty());
+  ClientResponse polled;
+  std::thread poller([&] { polled = PollFromAnotherClient(node, 10); });
+  // Stopping must not wait out the parked poll's 10 s.
+  const auto start = std::chrono::steady_clock::now();
+  while (server_.app().parked_command_polls() == 0 &&
+         std::chrono::steady_clock::now() - start < std::chrono::seconds(5)) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  }
+  EXPECT_EQ(server_.app().parked_command_polls(), 1u);
+  const auto stop_start = std::chrono::steady_clock::now();
+  server_.app().Stop();
+  poller.join();
+  EXPECT_LT(std::chrono::steady_clock::now() - stop_start, std::chrono::seconds(5));
+  EXPECT_EQ(polled.status, 200) << polled.body;
+}
+
+}  // namespace
+}  // namespace warden::server::testing

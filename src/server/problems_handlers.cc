@@ -1,0 +1,536 @@
+// Problems across the fleet: listProblems, exportProblems, getProblem, the
+// problem's history (listProblemHistory, exportProblemHistory), one host's
+// problems (listHostProblems, exportHostProblems), and dismissProblem /
+// undismissProblem.
+//
+// A dismissal on the server follows the agent's rule (src/problems'
+// DismissProblem / UndismissProblem: a comment is mandatory, an expiry must
+// be in the future, only a dismissed problem can be undismissed). The new
+// state, its history entry (who, when, comment), the audit entry and a
+// `dismiss` / `undismiss` command for the problem's agent are written in one
+// Store::Write; once committed, the host's long-poll is woken, so the agent
+// applies it to its own store (where it survives restarts) and reports the
+// problem back.
+//
+// bulkDismissProblems / bulkUndismissProblems apply the same change to each
+// problem chosen by ids or by a filter with the problem list's filters (one
+// transaction per problem; a problem that cannot change is listed in
+// `errors` and the others still change); dry_run only counts.
+//
+// Not here: dismissal expiry on the server, free-text `q` and `label`
+// filters (answered 422 until the store indexes them).
+#include <set>
+#include <string>
+
+#include "core/time_format.h"
+#include "problems/problem_lifecycle.h"
+#include "server/command_hub.h"
+#include "server/list_response.h"
+#include "server/rest_handlers.h"
+
+namespace warden::server {
+namespace {
+
+std::map<std::string, int64_t, std::less<>> RiskRanks() {
+  std::map<std::string, int64_t, std::less<>> ranks;
+  for (RiskLevel level : {RiskLevel::kLow, RiskLevel::kMedium, RiskLevel::kHigh,
+                          RiskLevel::kVeryHigh, RiskLevel::kExtreme}) {
+    ranks[std::string(RiskLevelName(level))] = static_cast<int64_t>(level);
+  }
+  return ranks;
+}
+
+ListBinding ProblemListBinding() {
+  ListBinding b;
+  for (const char* field : {"last_detected_at", "first_detected_at", "risk_level", "rule_id",
+                            "status", "title", "hostname"}) {
+    b.sort_fields[field] = field;
+  }
+  b.filters["status"] = OneOfFilter("status", {"open", "resolved", "dismissed"});
+  b.filters["risk_level"] = RankOneOfFilter("risk_level", RiskRanks());
+  b.filters["min_risk_level"] = MinRankFilter("risk_level", RiskRanks());
+  b.filters["rule_id"] = SingleValueFilter("rule_id");
+  b.filters["last_detected_after"] = TimeFilter("last_detected_at", store::FilterOp::kGe);
+  b.filters["last_detected_before"] = TimeFilter("last_detected_at", store::FilterOp::kLt);
+  // The query filter of listProblems and the path parameter of listHostProblems.
+  b.filters["host_id"] = IdFilter("host_id");
+  return b;
+}
+
+ListBinding HistoryListBinding() {
+  ListBinding b;
+  b.sort_fields["revision"] = "revision";
+  b.filters["problem_id"] = IdFilter("problem_id");
+  b.filters["action"] = OneOfFilter("action", {"opened", "updated", "resolved", "reopened",
+                                               "dismissed", "undismissed", "dismissal_expired"});
+  return b;
+}
+
+Json NullIfEmpty(const std::string& s) { return s.empty() ? Json(nullptr) : Json(s); }
+
+Json ActorJson(const store::ProblemActor& actor) {
+  return {{"type", actor.type}, {"id", NullIfEmpty(actor.id)}, {"name", NullIfEmpty(actor.name)}};
+}
+
+// Who a person acting through the API is, as the problem history says it.
+store::ProblemActor ActorOf(const Principal& principal) {
+  store::ProblemActor actor;
+  switch (principal.kind) {
+    case Principal::Kind::kSession:
+      actor.type = "user";
+      actor.id = std::to_string(principal.user_id);
+      break;
+    case Principal::Kind::kApiToken:
+      actor.type = "token";
+      actor.id = std::to_string(principal.token_id);
+      break;
+    case Principal::Kind::kNode:
+      actor.type = "node";
+      actor.id = std::to_string(principal.host_id);
+      break;
+    case Principal::Kind::kAnonymous:
+      actor.type = "system";
+      break;
+  }
+  actor.name = principal.name;
+  return actor;
+}
+
+std::string CreatedBy(const Principal& principal) {
+  store::ProblemActor actor = ActorOf(principal);
+  return actor.type + ":" + actor.id;
+}
+
+const std::vector<std::string>& ProblemColumns() {
+  static const std::vector<std::string> columns = {"id",
+                                                   "host_id",
+                                                   "hostname",
+                                                   "agent_problem_id",
+                                                   "rule_id",
+                                                   "title",
+                                                   "risk_level",
+                                                   "status",
+                                                   "resource",
+                                                   "first_detected_at",
+                                                   "last_detected_at",
+                                                   "status_changed_at",
+                                                   "resolved_at",
+                                                   "times_reopened",
+                                                   "revision",
+                                                   "dismissal",
+                                                   "remediation",
+                                                   "links",
+                                                   "description"};
+  return columns;
+}
+
+// The lifecycle's view of a stored problem (seconds, as src/problems keeps them).
+Problem LifecycleProblem(const store::FleetProblem& p) {
+  Problem out;
+  out.id = p.agent_problem_id;
+  out.rule_id = p.rule_id;
+  out.host = p.hostname;
+  out.title = p.title;
+  out.risk_level = p.risk_level;
+  out.resource = p.resource;
+  out.status = p.status;
+  out.first_detected = p.first_detected_at / 1000;
+  out.last_detected = p.last_detected_at / 1000;
+  out.status_changed = p.status_changed_at / 1000;
+  out.resolved_at = p.resolved_at ? *p.resolved_at / 1000 : 0;
+  out.times_reopened = p.times_reopened;
+  out.revision = p.revision;
+  if (p.dismissal) {
+    out.dismissed_comment = p.dismissal->comment;
+    out.dismissed_at = p.dismissal->at / 1000;
+    out.dismissed_until = p.dismissal->until ? *p.dismissal->until / 1000 : 0;
+  }
+  return out;
+}
+
+// Checks a dismissal body's comment and `until` (epoch seconds, 0 = none)
+// before anything is written; the answer when they are refused. Whether
+// `until` is in the future is the lifecycle's rule, checked at the change.
+std::optional<HttpResponse> ParseDismissal(const Json& body, int64_t* until) {
+  *until = 0;
+  if (auto it = body.find("until"); it != body.end() && it->is_string()) {
+    std::optional<int64_t> parsed = ParseRfc3339(it->get<std::string>());
+    if (!parsed) {
+      return ApiErrorResponse(api::kErrorValidation, "until: expected an RFC 3339 time", "until");
+    }
+    if (*parsed <= 0) {
+      return ApiErrorResponse(api::kErrorValidation, "until: must be in the future", "until");
+    }
+    *until = *parsed;
+  }
+  if (Status blank = CheckDismissalComment(body.value("comment", std::string())); !blank.ok()) {
+    return ApiErrorResponse(api::kErrorValidation, std::string(blank.message()), "comment");
+  }
+  return std::nullopt;
+}
+
+// What a dismiss or undismiss call did.
+struct LifecycleChange {
+  std::optional<store::FleetProblem> after;  // nullopt: no such problem (404)
+  std::optional<std::string> refused;        // the lifecycle's reason (422 / 409)
+};
+
+}  // namespace
+
+Json ProblemJson(const store::FleetProblem& p, bool with_details) {
+  Json finding = Json::parse(p.finding_json, nullptr, false);
+  if (!finding.is_object()) finding = Json::object();
+  Json remediation = nullptr;
+  if (auto it = finding.find("remediation");
+      it != finding.end() && it->is_string() && !it->get<std::string>().empty()) {
+    remediation = *it;
+  }
+  Json links = Json::array();
+  if (auto it = finding.find("links"); it != finding.end() && it->is_array()) {
+    for (const Json& l : *it)
+      if (l.is_string()) links.push_back(l);
+  }
+  Json j = Json::object();
+  j["id"] = std::to_string(p.id);
+  j["host_id"] = std::to_string(p.host_id);
+  j["hostname"] = p.hostname;
+  j["agent_problem_id"] = p.agent_problem_id;
+  j["rule_id"] = p.rule_id;
+  j["title"] = p.title;
+  j["description"] = p.description ? Json(*p.description) : Json(nullptr);
+  j["risk_level"] = RiskLevelName(p.risk_level);
+  j["status"] = ProblemStatusName(p.status);
+  j["resource"] = p.resource;
+  j["first_detected_at"] = TimeJson(p.first_detected_at);
+  j["last_detected_at"] = TimeJson(p.last_detected_at);
+  j["status_changed_at"] = TimeJson(p.status_changed_at);
+  j["resolved_at"] = TimeJson(p.resolved_at);
+  j["times_reopened"] = p.times_reopened;
+  j["revision"] = p.revision;
+  if (p.dismissal) {
+    j["dismissal"] = Json{{"comment", p.dismissal->comment},
+                          {"by", ActorJson(p.dismissal->by)},
+                          {"at", TimeJson(p.dismissal->at)},
+                          {"until", TimeJson(p.dismissal->until)}};
+  } else {
+    j["dismissal"] = nullptr;
+  }
+  j["remediation"] = std::move(remediation);
+  j["links"] = std::move(links);
+  j["finding"] = std::move(finding);
+  if (with_details) {
+    Json details = Json::parse(p.details_json, nullptr, false);
+    Json objects = Json::array();
+    if (details.is_array()) {
+      for (Json& d : details)
+        if (d.is_object()) objects.push_back(std::move(d));
+    }
+    j["details"] = std::move(objects);
+  }
+  return j;
+}
+
+Json ProblemHistoryJson(const store::ProblemHistoryRecord& h) {
+  return {{"revision", h.revision},      {"at", TimeJson(h.at)},
+          {"action", h.action},          {"status", ProblemStatusName(h.status)},
+          {"actor", ActorJson(h.actor)}, {"comment", h.comment ? Json(*h.comment) : Json(nullptr)}};
+}
+
+void RegisterProblemsHandlers(ApiHandlers& handlers, const HandlerContext& ctx) {
+  auto problems = std::make_shared<const ListBinding>(ProblemListBinding());
+  auto history = std::make_shared<const ListBinding>(HistoryListBinding());
+  auto render = [](const store::FleetProblem& p) { return ProblemJson(p, false); };
+  auto problem_not_found = [] {
+    return ApiErrorResponse(api::kErrorProblemNotFound, "no such problem", "problem_id");
+  };
+  auto check_problem = [ctx,
+                        problem_not_found](const ApiCall& call) -> std::optional<HttpResponse> {
+    std::optional<int64_t> id = IdParam(call, "problem_id");
+    if (!id) return problem_not_found();
+    auto problem = ctx.store->problems().Get(*id);
+    if (!problem.ok()) return StoreErrorResponse(problem.status(), call);
+    if (!problem->has_value()) return problem_not_found();
+    return std::nullopt;
+  };
+
+  auto list = [ctx, problems, render](ApiCall& call) {
+    auto query = BuildListQuery(call, *problems);
+    if (auto* error = std::get_if<api::ApiError>(&query)) return ErrorResponse(*error);
+    auto page = ctx.store->problems().List(std::get<store::ListQuery>(query));
+    if (!page.ok()) return ListErrorResponse(page.status(), call.http->id);
+    return JsonResponse(200, PageJson(*page, render));
+  };
+  auto export_list = [ctx, problems, render](ApiCall& call, HttpResponder responder,
+                                             const std::string& file_base) {
+    auto query = BuildListQuery(call, *problems);
+    if (auto* error = std::get_if<api::ApiError>(&query)) {
+      responder.Send(ErrorResponse(*error));
+      return;
+    }
+    StreamExport<store::FleetProblem>(
+        call, std::move(responder), file_base, ProblemColumns(), std::get<store::ListQuery>(query),
+        [&](const store::ListQuery& q, const store::RowCallback<store::FleetProblem>& row) {
+          return ctx.store->problems().Export(q, row);
+        },
+        render);
+  };
+
+  handlers.Add("listProblems", list);
+  handlers.AddAsync("exportProblems", [export_list](ApiCall& call, HttpResponder responder) {
+    export_list(call, std::move(responder), "problems");
+  });
+  handlers.Add("listHostProblems", [ctx, list](ApiCall& call) {
+    if (auto refused = CheckHostExists(ctx, call)) return *refused;
+    return list(call);
+  });
+  handlers.AddAsync("exportHostProblems",
+                    [ctx, export_list](ApiCall& call, HttpResponder responder) {
+                      if (auto refused = CheckHostExists(ctx, call)) {
+                        responder.Send(*refused);
+                        return;
+                      }
+                      export_list(call, std::move(responder), "host-problems");
+                    });
+
+  handlers.Add("getProblem", [ctx, problem_not_found](ApiCall& call) {
+    std::optional<int64_t> id = IdParam(call, "problem_id");
+    if (!id) return problem_not_found();
+    auto problem = ctx.store->problems().Get(*id);
+    if (!problem.ok()) return StoreErrorResponse(problem.status(), call);
+    if (!problem->has_value()) return problem_not_found();
+    return JsonResponse(200, ProblemJson(**problem, true));
+  });
+
+  handlers.Add("listProblemHistory", [ctx, history, check_problem](ApiCall& call) {
+    if (auto refused = check_problem(call)) return *refused;
+    auto query = BuildListQuery(call, *history);
+    if (auto* error = std::get_if<api::ApiError>(&query)) return ErrorResponse(*error);
+    auto page = ctx.store->problems().ListHistory(std::get<store::ListQuery>(query));
+    if (!page.ok()) return ListErrorResponse(page.status(), call.http->id);
+    return JsonResponse(200, PageJson(*page, ProblemHistoryJson));
+  });
+  handlers.AddAsync("exportProblemHistory", [ctx, history, check_problem](ApiCall& call,
+                                                                          HttpResponder responder) {
+    if (auto refused = check_problem(call)) {
+      responder.Send(*refused);
+      return;
+    }
+    auto query = BuildListQuery(call, *history);
+    if (auto* error = std::get_if<api::ApiError>(&query)) {
+      responder.Send(ErrorResponse(*error));
+      return;
+    }
+    StreamExport<store::ProblemHistoryRecord>(
+        call, std::move(responder), "problem-history",
+        {"revision", "at", "action", "status", "actor", "comment"},
+        std::get<store::ListQuery>(query),
+        [&](const store::ListQuery& q, const store::RowCallback<store::ProblemHistoryRecord>& row) {
+          return ctx.store->problems().ExportHistory(q, row);
+        },
+        ProblemHistoryJson);
+  });
+
+  // Applies a lifecycle step to problem `id` with its history entry, audit
+  // entry and agent command in one write; wakes the agent once committed.
+  auto change = [ctx](ApiCall& call, int64_t id, bool dismiss, const std::string& comment,
+                      int64_t until_seconds) -> Result<LifecycleChange> {
+    const store::EpochMs now = ctx.Now();
+    const store::ProblemActor actor = ActorOf(call.principal);
+    store::AuditEntry entry = call.audit;
+    entry.target_type = "problem";
+    entry.target_id = std::to_string(id);
+    int64_t host_id = 0;
+    auto done =
+        ctx.store
+            ->Write([&](store::StoreWriter& w) -> Result<LifecycleChange> {
+              LifecycleChange out;
+              ASSIGN_OR_RETURN(std::optional<store::FleetProblem> before, w.problems().Get(id));
+              if (!before) return out;
+              Result<ProblemEvent> event =
+                  dismiss ? DismissProblem(LifecycleProblem(*before), comment, until_seconds,
+                                           now / 1000)
+                          : UndismissProblem(LifecycleProblem(*before), comment, now / 1000);
+              if (!event.ok()) {
+                out.refused = std::string(event.status().message());
+                out.after = before;
+                return out;
+              }
+              store::FleetProblem after = *before;
+              after.status = event->problem.status;
+              after.status_changed_at = now;
+              after.revision = event->problem.revision;
+              after.updated_at = now;
+              if (dismiss) {
+                store::ProblemDismissal d;
+                d.comment = comment;
+                d.by = actor;
+                d.at = now;
+                if (until_seconds != 0) d.until = until_seconds * 1000;
+                after.dismissal = d;
+              } else {
+                after.dismissal.reset();
+              }
+              ASSIGN_OR_RETURN(store::ProblemUpsert stored, w.problems().Upsert(after));
+              store::ProblemHistoryRecord h;
+              h.problem_id = id;
+              h.revision = stored.problem.revision;
+              h.at = now;
+              h.action = dismiss ? "dismissed" : "undismissed";
+              h.status = stored.problem.status;
+              h.actor = actor;
+              if (!comment.empty()) h.comment = comment;
+              RETURN_IF_ERROR(w.problems().AppendHistory(h).status());
+              entry.before_json = AuditJson(ProblemJson(*before, false));
+              entry.after_json = AuditJson(ProblemJson(stored.problem, false));
+              RETURN_IF_ERROR(w.audit().Append(entry).status());
+              store::NewAgentCommand command;
+              command.host_id = before->host_id;
+              command.type = dismiss ? "dismiss" : "undismiss";
+              Json args = {
+                  {"problem_id", before->agent_problem_id},
+                  {"comment", comment.empty() && !dismiss ? Json(nullptr) : Json(comment)}};
+              if (dismiss) {
+                args["until_ms"] = until_seconds != 0 ? Json(until_seconds * 1000) : Json(nullptr);
+              }
+              command.args_json = args.dump();
+              command.created_by = CreatedBy(call.principal);
+              command.created_at = now;
+              RETURN_IF_ERROR(w.commands().Create(command).status());
+              host_id = before->host_id;
+              out.after = stored.problem;
+              return out;
+            })
+            .Wait();
+    if (done.ok() && !done->refused && host_id != 0 && ctx.command_hub != nullptr) {
+      ctx.command_hub->Notify(host_id);
+    }
+    return done;
+  };
+
+  handlers.Add("dismissProblem", [change, problem_not_found](ApiCall& call) {
+    std::optional<int64_t> id = IdParam(call, "problem_id");
+    if (!id) return problem_not_found();
+    const std::string comment = call.body->value("comment", "");
+    int64_t until = 0;
+    if (auto refused = ParseDismissal(*call.body, &until)) return *refused;
+    auto done = change(call, *id, true, comment, until);
+    if (!done.ok()) return StoreErrorResponse(done.status(), call);
+    if (!done->after) return problem_not_found();
+    if (done->refused) {
+      // The comment was checked above: the lifecycle refused the expiry.
+      return ApiErrorResponse(api::kErrorValidation,
+                              "until: " + call.body->value("until", std::string()) +
+                                  " is not in the future; a dismissal must end after it starts",
+                              "until");
+    }
+    return JsonResponse(200, ProblemJson(*done->after, true));
+  });
+
+  handlers.Add("undismissProblem", [change, problem_not_found](ApiCall& call) {
+    std::optional<int64_t> id = IdParam(call, "problem_id");
+    if (!id) return problem_not_found();
+    std::string comment;
+    if (call.body) {
+      if (auto it = call.body->find("comment"); it != call.body->end() && it->is_string()) {
+        comment = it->get<std::string>();
+      }
+    }
+    auto done = change(call, *id, false, comment, 0);
+    if (!done.ok()) return StoreErrorResponse(done.status(), call);
+    if (!done->after) return problem_not_found();
+    if (done->refused) return ApiErrorResponse(api::kErrorConflict, *done->refused);
+    return JsonResponse(200, ProblemJson(*done->after, true));
+  });
+
+  // The problems a bulk body chooses: its ids, or every problem its filter
+  // selects (the list's filters and meaning); the answer when refused.
+  auto chosen = [ctx, problems](const ApiCall& call,
+                                std::vector<int64_t>* ids) -> std::optional<HttpResponse> {
+    const Json& body = *call.body;
+    if (auto it = body.find("ids"); it != body.end()) {
+      for (const Json& id : *it) {
+        std::optional<int64_t> parsed =
+            id.is_string() ? ParseId(id.get<std::string>()) : std::nullopt;
+        ids->push_back(parsed.value_or(0));  // 0 names nothing: reported per id
+      }
+      return std::nullopt;
+    }
+    ApiCall filtered;
+    filtered.operation = call.operation;
+    filtered.http = call.http;
+    filtered.params = body.value("filter", Json::object());
+    auto query = BuildListQuery(filtered, *problems);
+    if (auto* error = std::get_if<api::ApiError>(&query)) {
+      api::ApiError e = *error;
+      if (!e.field.empty()) e.field = "/filter/" + e.field;
+      return ErrorResponse(e);
+    }
+    Status walked = ctx.store->problems().Export(std::get<store::ListQuery>(query),
+                                                 [&](const store::FleetProblem& p) {
+                                                   ids->push_back(p.id);
+                                                   return Status::Ok();
+                                                 });
+    if (!walked.ok()) return ListErrorResponse(walked, call.http->id);
+    return std::nullopt;
+  };
+
+  auto bulk = [ctx, change, chosen](ApiCall& call, bool dismiss) {
+    const Json& body = *call.body;
+    std::string comment;
+    if (auto it = body.find("comment"); it != body.end() && it->is_string()) {
+      comment = it->get<std::string>();
+    }
+    int64_t until = 0;
+    if (dismiss) {
+      if (auto refused = ParseDismissal(body, &until)) return *refused;
+      if (until != 0 && until <= ctx.Now() / 1000) {
+        return ApiErrorResponse(api::kErrorValidation,
+                                "until: " + body.value("until", std::string()) +
+                                    " is not in the future; a dismissal must end after it starts",
+                                "until");
+      }
+    }
+    std::vector<int64_t> ids;
+    if (auto refused = chosen(call, &ids)) return *refused;
+    const bool dry_run = body.value("dry_run", false);
+    int64_t affected = 0;
+    Json errors = Json::array();
+    auto error = [&](int64_t id, std::string_view code, std::string message) {
+      errors.push_back({{"id", std::to_string(id)}, {"code", code}, {"message", message}});
+    };
+    for (int64_t id : ids) {
+      if (dry_run) {
+        auto problem = id > 0 ? ctx.store->problems().Get(id)
+                              : Result<std::optional<store::FleetProblem>>(std::nullopt);
+        if (!problem.ok()) return StoreErrorResponse(problem.status(), call);
+        if (!problem->has_value()) {
+          error(id, api::kErrorProblemNotFound, "no such problem");
+        } else if (!dismiss && (*problem)->status != ProblemStatus::kDismissed) {
+          error(id, api::kErrorConflict, "the problem is not dismissed");
+        } else {
+          ++affected;
+        }
+        continue;
+      }
+      if (id <= 0) {
+        error(id, api::kErrorProblemNotFound, "no such problem");
+        continue;
+      }
+      auto done = change(call, id, dismiss, comment, until);
+      if (!done.ok()) return StoreErrorResponse(done.status(), call);
+      if (!done->after) {
+        error(id, api::kErrorProblemNotFound, "no such problem");
+      } else if (done->refused) {
+        error(id, dismiss ? api::kErrorValidation : api::kErrorConflict, *done->refused);
+      } else {
+        ++affected;
+      }
+    }
+    return JsonResponse(
+        200, Json{{"dry_run", dry_run}, {"affected", affected}, {"errors", std::move(errors)}});
+  };
+  handlers.Add("bulkDismissProblems", [bulk](ApiCall& call) { return bulk(call, true); });
+  handlers.Add("bulkUndismissProblems", [bulk](ApiCall& call) { return bulk(call, false); });
+}
+
+}  // namespace warden::server
