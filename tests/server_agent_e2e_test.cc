@@ -42,6 +42,9 @@ std::string ReadText(const std::string& path) {
   return ss.str();
 }
 
+// Ids are strings in the API; accept numbers too.
+std::string IdText(const Json& id) { return id.is_string() ? id.get<std::string>() : id.dump(); }
+
 // A free TCP port on 127.0.0.1 (bound, read, released).
 int FreePort() {
   int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
@@ -214,7 +217,7 @@ status_interval: 0
       std::chrono::seconds(30), std::chrono::milliseconds(200)))
       << api.last() << "\nagent: " << agent.err();
   EXPECT_EQ(host["labels"], Json::array({"e2e"}));
-  const std::string host_id = std::to_string(host["id"].get<int64_t>());
+  const std::string host_id = IdText(host["id"]);
 
   // Its listeners (the test's among them) and the problem the agent opened.
   ASSERT_TRUE(testing::WaitFor(
@@ -247,7 +250,7 @@ status_interval: 0
 
   // Dismissed through the API: the agent's own store says so.
   long status = 0;
-  api.Call("POST", "/api/v1/problems/" + std::to_string(problem["id"].get<int64_t>()) + "/dismiss",
+  api.Call("POST", "/api/v1/problems/" + IdText(problem["id"]) + "/dismiss",
            Json{{"comment", "test listener, expected"}}, &status);
   ASSERT_EQ(status, 200) << api.last();
   const std::string agent_problem_id = problem["agent_problem_id"];
