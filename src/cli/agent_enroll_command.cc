@@ -64,8 +64,8 @@ int RunEnroll(const EnrollOptions& o) {
               << "\n";
     return 2;
   }
-  std::cout << "Reload or restart the agent to connect (kill -HUP the agent, or "
-               "systemctl reload warden-agent).\n";
+  std::cout << "A running agent connects after `warden agent reload --config "
+            << result->config_path << "` (or a restart).\n";
   return 0;
 }
 
