@@ -30,13 +30,6 @@ namespace {
 
 using testing::TempDir;
 
-std::string ReadAll(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::ostringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
-
 std::shared_ptr<const api::JsonSchema> ContractSchema(const std::string& name) {
   auto spec = api::OpenApiSpec::Embedded();
   EXPECT_TRUE(spec.ok());
@@ -144,11 +137,11 @@ TEST(AgentEnrolmentTest, PinnedFingerprintEnrolsAndWritesKeyCaAndConfig) {
   struct stat st {};
   ASSERT_EQ(::stat((o.state_dir + "/node-key").c_str(), &st), 0);
   EXPECT_EQ(st.st_mode & 0777, 0600u);
-  EXPECT_EQ(ReadAll(o.state_dir + "/node-key"), "wdn_node_key1\n");
-  auto ca = ParseCaCertificate(ReadAll(o.state_dir + "/server-ca.pem"));
+  EXPECT_EQ(testing::ReadFileText(o.state_dir + "/node-key"), "wdn_node_key1\n");
+  auto ca = ParseCaCertificate(testing::ReadFileText(o.state_dir + "/server-ca.pem"));
   ASSERT_TRUE(ca.ok());
   EXPECT_EQ(ca->fingerprint, server.fingerprint());
-  const std::string config = ReadAll(o.config_path);
+  const std::string config = testing::ReadFileText(o.config_path);
   EXPECT_EQ(config.substr(0, original.size()), original);
   EXPECT_NE(config.find("url: \"" + server.url() + "\""), std::string::npos) << config;
   ASSERT_EQ(::stat(o.config_path.c_str(), &st), 0);
@@ -163,8 +156,8 @@ TEST(AgentEnrolmentTest, PinnedFingerprintEnrolsAndWritesKeyCaAndConfig) {
   // Enrolling again: a new key, the same single server section.
   auto again = EnrolAgent(o);
   ASSERT_TRUE(again.ok()) << again.status().message();
-  EXPECT_EQ(ReadAll(o.state_dir + "/node-key"), "wdn_node_key2\n");
-  EXPECT_EQ(ReadAll(o.config_path), config);
+  EXPECT_EQ(testing::ReadFileText(o.state_dir + "/node-key"), "wdn_node_key2\n");
+  EXPECT_EQ(testing::ReadFileText(o.config_path), config);
 }
 
 TEST(AgentEnrolmentTest, WrongFingerprintIsRefusedAndNothingIsWritten) {
@@ -180,7 +173,7 @@ TEST(AgentEnrolmentTest, WrongFingerprintIsRefusedAndNothingIsWritten) {
   EXPECT_TRUE(server.enrolments().empty());  // the secret never left the host
   EXPECT_FALSE(std::filesystem::exists(o.state_dir + "/node-key"));
   EXPECT_FALSE(std::filesystem::exists(o.state_dir + "/server-ca.pem"));
-  EXPECT_EQ(ReadAll(o.config_path), "sinks: []\n");
+  EXPECT_EQ(testing::ReadFileText(o.config_path), "sinks: []\n");
 }
 
 TEST(AgentEnrolmentTest, WithoutFingerprintAnUntrustedServerIsRefusedWithAHint) {

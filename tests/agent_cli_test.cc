@@ -47,16 +47,9 @@ using testing::TempDir;
 using testing::TestHttpReceiver;
 using testing::WardenBinary;
 
-std::string ReadFile(const std::string& path) {
-  std::ifstream in(path);
-  std::stringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
-
 std::vector<json> JsonLines(const std::string& path) {
   std::vector<json> out;
-  std::istringstream in(ReadFile(path));
+  std::istringstream in(testing::ReadFileText(path));
   for (std::string line; std::getline(in, line);)
     if (!line.empty()) out.push_back(json::parse(line, nullptr, false));
   return out;
@@ -159,7 +152,7 @@ class AgentProcess {
     waitpid(pid_, nullptr, 0);
     pid_ = -1;
   }
-  std::string Log() const { return ReadFile(dir_.path() + "/agent.err"); }
+  std::string Log() const { return testing::ReadFileText(dir_.path() + "/agent.err"); }
 
   // Through --config FILE, or through --state-dir when the file no longer
   // says where the state is.
@@ -1093,7 +1086,7 @@ TEST(AgentCliTest, StatusAndProblemsFitTheTerminal) {
       const bool show = cmd[2] == "show";
       std::istringstream lines(r.out);
       for (std::string line; std::getline(lines, line);) {
-        if (show && line.rfind("|", 0) != 0 && line.rfind("+", 0) != 0) continue;
+        if (show && line.rfind('|', 0) != 0 && line.rfind('+', 0) != 0) continue;
         size_t chars = 0;
         for (unsigned char c : line) chars += (c & 0xc0) != 0x80;
         EXPECT_LE(chars, static_cast<size_t>(width)) << cmd[1] << " at " << width << ":\n" << line;

@@ -41,13 +41,6 @@ CommandResult RunCapped(std::vector<std::string> args, const std::string& stdin_
   return RunCommand(argv, stdin_text);
 }
 
-std::string ReadText(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::stringstream b;
-  b << in.rdbuf();
-  return b.str();
-}
-
 size_t Count(const std::string& text, const std::string& what) {
   size_t n = 0;
   for (size_t at = text.find(what); at != std::string::npos; at = text.find(what, at + 1)) ++n;
@@ -113,8 +106,8 @@ class Background {
     exited_ = true;
     return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
   }
-  std::string out() const { return ReadText(out_); }
-  std::string err() const { return ReadText(err_); }
+  std::string out() const { return testing::ReadFileText(out_); }
+  std::string err() const { return testing::ReadFileText(err_); }
 
  private:
   std::string out_, err_;

@@ -35,13 +35,6 @@ using testing::RunCommand;
 using testing::TempDir;
 using testing::WardenBinary;
 
-std::string ReadText(const std::string& path) {
-  std::ifstream in(path);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
-
 // Ids are strings in the API; accept numbers too.
 std::string IdText(const Json& id) { return id.is_string() ? id.get<std::string>() : id.dump(); }
 
@@ -105,8 +98,8 @@ class Process {
       }
     }
   }
-  std::string out() const { return ReadText(out_); }
-  std::string err() const { return ReadText(err_); }
+  std::string out() const { return testing::ReadFileText(out_); }
+  std::string err() const { return testing::ReadFileText(err_); }
 
  private:
   std::string out_, err_;
@@ -199,7 +192,8 @@ status_interval: 0
                               std::string(TrimWhitespace(secret.out)), "--ca-fingerprint",
                               fingerprint.str(), "--config", config});
   ASSERT_EQ(enrolled.exit_code, 0) << enrolled.err;
-  EXPECT_NE(ReadText(config).find("server:"), std::string::npos) << ReadText(config);
+  EXPECT_NE(testing::ReadFileText(config).find("server:"), std::string::npos)
+      << testing::ReadFileText(config);
   Process agent(dir, "agent", {"agent", "--config", config});
 
   Api api(base, server_state + "/tls/ca.pem");

@@ -52,13 +52,6 @@ std::set<std::string> PackageCvePairs(const json& findings) {
   return out;
 }
 
-std::string ReadAll(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
-
 // ----------------------------------------------------------------- feed import/status
 
 TEST(VulnCliTest, FeedImportOfEverySampleFormatAndStatus) {
@@ -108,15 +101,15 @@ TEST(VulnCliTest, TruncatedFeedFailsNamingFileAndPositionAndKeepsTheDatabase) {
   std::string db = dir.path() + "/feeds.db";
   ASSERT_EQ(Warden({"feed", "import", "--db", db, Sample("oracle-elsa-oval-subset.xml")}).exit_code,
             0);
-  const std::string before = ReadAll(db);
-  std::string tracker = ReadAll(Sample("debian-tracker-subset.json"));
+  const std::string before = testing::ReadFileText(db);
+  std::string tracker = testing::ReadFileText(Sample("debian-tracker-subset.json"));
   std::string bad = dir.WriteFile("tracker.json", tracker.substr(0, 3000));
   auto r = Warden({"feed", "import", "--db", db, Sample("osv-debian-DSA-3029-1.json"), bad});
   EXPECT_EQ(r.exit_code, 2);
   EXPECT_NE(r.err.find(bad), std::string::npos) << r.err;
   EXPECT_NE(r.err.find("line "), std::string::npos) << r.err;
   EXPECT_EQ(std::count(r.err.begin(), r.err.end(), '\n'), 1) << "one line on stderr: " << r.err;
-  EXPECT_EQ(ReadAll(db), before);
+  EXPECT_EQ(testing::ReadFileText(db), before);
 }
 
 TEST(VulnCliTest, UnknownFormatIsExitTwo) {
@@ -130,7 +123,9 @@ TEST(VulnCliTest, UnknownFormatIsExitTwo) {
 
 // ----------------------------------------------------------------- malformed feeds keep the data
 
-std::string FixtureTracker() { return ReadAll(FixturePath("vuln/feeds/tracker-bookworm.json")); }
+std::string FixtureTracker() {
+  return testing::ReadFileText(FixturePath("vuln/feeds/tracker-bookworm.json"));
+}
 
 // The fixture tracker feed with the value at `pointer` (a JSON pointer) replaced.
 std::string TrackerWith(const std::string& pointer, const json& value) {
@@ -151,13 +146,13 @@ std::set<std::string> DebianRootFindings(const std::string& db) {
 // file and `where`, and the database byte-for-byte as it was.
 void ExpectRefusedAndUnchanged(const std::string& db, const std::string& bad,
                                const std::string& where) {
-  const std::string before = ReadAll(db);
+  const std::string before = testing::ReadFileText(db);
   auto r = Warden({"feed", "import", "--db", db, bad});
   EXPECT_EQ(r.exit_code, 2) << where << ": " << r.err;
   EXPECT_NE(r.err.find("feed import failed, database unchanged"), std::string::npos) << r.err;
   EXPECT_NE(r.err.find(bad + where), std::string::npos) << r.err;
   EXPECT_EQ(std::count(r.err.begin(), r.err.end(), '\n'), 1) << "one line on stderr: " << r.err;
-  EXPECT_TRUE(ReadAll(db) == before) << where << ": the database changed";
+  EXPECT_TRUE(testing::ReadFileText(db) == before) << where << ": the database changed";
 }
 
 TEST(VulnCliTest, MalformedTrackerFeedFailsAndKeepsTheFindings) {
@@ -471,7 +466,7 @@ struct InstalledDeb {
 };
 
 TEST(VulnHostAcceptance, VerdictsOnThisHostAgreeWithDpkgCompareVersions) {
-  auto os = ReadAll("/etc/os-release");
+  auto os = testing::ReadFileText("/etc/os-release");
   if (os.find("ID=debian") == std::string::npos) GTEST_SKIP() << "not a Debian host";
   std::string codename;
   for (auto line : SplitString(os, '\n'))

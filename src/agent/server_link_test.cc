@@ -1,6 +1,11 @@
 #include "agent/server_link.h"
 
+#include <arpa/inet.h>
 #include <gtest/gtest.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <sys/socket.h>
+#include <unistd.h>
 
 #include <deque>
 #include <mutex>
@@ -9,7 +14,7 @@
 #include "agent/agent_config.h"
 #include "agent/inventory_records.h"
 #include "agent/server_enrolment.h"
-#include "delivery/test_http_receiver.h"
+#include "delivery/scripted_http_poster.h"
 #include "problems/sqlite_problem_repository.h"
 #include "testing/test_util.h"
 
@@ -18,29 +23,8 @@ namespace {
 
 using testing::TempDir;
 
-constexpr const char* kNodeKey = "wdn_node_AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA";
-
-// Answers GETs and POSTs from a script, and keeps what was sent.
-class ScriptedPoster : public HttpPoster {
- public:
-  struct Shared {
-    std::mutex mu;
-    std::deque<HttpResponse> answers;
-    std::vector<HttpRequest> requests;
-  };
-  explicit ScriptedPoster(std::shared_ptr<Shared> shared) : shared_(std::move(shared)) {}
-  Result<HttpResponse> Post(const HttpRequest& request) override {
-    std::lock_guard<std::mutex> lock(shared_->mu);
-    shared_->requests.push_back(request);
-    if (shared_->answers.empty()) return Unavailable("connection refused");
-    HttpResponse r = shared_->answers.front();
-    shared_->answers.pop_front();
-    return r;
-  }
-
- private:
-  std::shared_ptr<Shared> shared_;
-};
+using testing::ScriptedPoster;
+constexpr const char* kNodeKey = testing::kTestNodeKey;
 
 HttpResponse Answer(long status, std::string body) {
   HttpResponse r;

@@ -8,6 +8,7 @@
 #include <sstream>
 
 #include "delivery/record_router.h"
+#include "delivery/scripted_http_poster.h"
 #include "delivery/test_http_receiver.h"
 #include "testing/test_util.h"
 
@@ -16,29 +17,8 @@ namespace {
 
 using testing::TempDir;
 
-constexpr const char* kNodeKey = "wdn_node_AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA";
-
-// Answers from a script, and keeps what was sent.
-class ScriptedPoster : public HttpPoster {
- public:
-  struct Shared {
-    std::mutex mu;
-    std::deque<HttpResponse> answers;
-    std::vector<HttpRequest> requests;
-  };
-  explicit ScriptedPoster(std::shared_ptr<Shared> shared) : shared_(std::move(shared)) {}
-  Result<HttpResponse> Post(const HttpRequest& request) override {
-    std::lock_guard<std::mutex> lock(shared_->mu);
-    shared_->requests.push_back(request);
-    if (shared_->answers.empty()) return Unavailable("connection refused");
-    HttpResponse r = shared_->answers.front();
-    shared_->answers.pop_front();
-    return r;
-  }
-
- private:
-  std::shared_ptr<Shared> shared_;
-};
+using testing::ScriptedPoster;
+constexpr const char* kNodeKey = testing::kTestNodeKey;
 
 HttpResponse Answer(long status, std::string body = "{\"accepted\":1,\"duplicates\":0}",
                     std::optional<int> retry_after = std::nullopt) {

@@ -64,13 +64,6 @@ std::vector<QueuedRecord> Prepared(const Sink& sink, const std::vector<std::stri
   return out;
 }
 
-std::string ReadAll(const std::string& path) {
-  std::ifstream in(path);
-  std::stringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
-
 TEST(FileSinkTest, RotatesBySizeKeepingMaxFiles) {
   TempDir dir;
   auto f = std::make_shared<FileSinkSettings>();
@@ -87,7 +80,7 @@ TEST(FileSinkTest, RotatesBySizeKeepingMaxFiles) {
   for (const auto& p : {f->path, f->path + ".1", f->path + ".2"})
     EXPECT_LE(std::filesystem::file_size(p), 300u);
   // The newest record is in the current file, each line is one JSON object.
-  std::string current = ReadAll(f->path);
+  std::string current = testing::ReadFileText(f->path);
   EXPECT_NE(current.find("\"r19\""), std::string::npos);
   std::istringstream lines(current);
   for (std::string line; std::getline(lines, line);)
@@ -110,7 +103,7 @@ TEST(FileSinkTest, TheSinksFormatChoosesTheRendering) {
     c.format = format;
     auto sink = Make(c);
     ASSERT_TRUE(sink->Deliver({sink->Prepare(problem), sink->Prepare(MakeRecord("r1"))}).ok());
-    std::istringstream lines(ReadAll(f->path));
+    std::istringstream lines(testing::ReadFileText(f->path));
     std::string first, second;
     std::getline(lines, first);
     std::getline(lines, second);
@@ -185,7 +178,7 @@ class RsyslogServer {
     testing::WaitFor(
         [&] {
           out.clear();
-          std::istringstream in(ReadAll(out_));
+          std::istringstream in(testing::ReadFileText(out_));
           for (std::string line; std::getline(in, line);)
             if (line.rfind(input + "|", 0) == 0) out.push_back(line);
           return out.size() >= count;

@@ -17,13 +17,6 @@ namespace {
 
 using warden::testing::TempDir;
 
-std::string ReadFile(const std::string& path) {
-  std::ifstream in(path);
-  std::stringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
-
 unsigned Mode(const std::string& path) {
   struct stat st {};
   ::stat(path.c_str(), &st);
@@ -57,7 +50,7 @@ TEST(TlsBootstrapTest, CreatesAPrivateCaAndAServerCertificateWithPrivateKeys) {
   EXPECT_EQ(Mode(dir.path() + "/state/tls"), 0700u);
   EXPECT_EQ(Mode(dir.path() + "/state/tls/ca.key"), 0600u);
   EXPECT_EQ(Mode(r->key_file), 0600u);
-  EXPECT_EQ(r->ca_cert_pem, ReadFile(r->ca_cert_file));
+  EXPECT_EQ(r->ca_cert_pem, testing::ReadFileText(r->ca_cert_file));
   ASSERT_EQ(r->ca_fingerprint.size(), 7u + 64u);
   EXPECT_EQ(r->ca_fingerprint.substr(0, 7), "sha256:");
   EXPECT_EQ(r->ca_fingerprint.find_first_not_of("0123456789abcdef", 7), std::string::npos);
@@ -102,7 +95,7 @@ TEST(TlsBootstrapTest, IssuesAServerCertificateForTheLocalNamesSignedByTheCa) {
   }
   EXPECT_NE(X509_check_host(server.get(), "other.example.com", 0, 0, nullptr), 1);
   // The chain file carries the CA after the server certificate.
-  std::string chain = ReadFile(r->cert_chain_file);
+  std::string chain = testing::ReadFileText(r->cert_chain_file);
   EXPECT_NE(chain.find(r->ca_cert_pem), std::string::npos);
   // Validity: the CA for years, the server for at most 825 days.
   int days = 0, seconds = 0;
@@ -117,13 +110,13 @@ TEST(TlsBootstrapTest, ReusesEverythingOnTheNextStart) {
   TempDir dir;
   Result<TlsBootstrapResult> first = BootstrapTls(Options(dir));
   ASSERT_TRUE(first.ok());
-  std::string server_pem = ReadFile(first->cert_chain_file);
+  std::string server_pem = testing::ReadFileText(first->cert_chain_file);
   Result<TlsBootstrapResult> second = BootstrapTls(Options(dir));
   ASSERT_TRUE(second.ok()) << second.status().message();
   EXPECT_FALSE(second->created_ca);
   EXPECT_FALSE(second->issued_server_certificate);
   EXPECT_EQ(second->ca_fingerprint, first->ca_fingerprint);
-  EXPECT_EQ(ReadFile(second->cert_chain_file), server_pem);
+  EXPECT_EQ(testing::ReadFileText(second->cert_chain_file), server_pem);
 }
 
 TEST(TlsBootstrapTest, ReissuesTheServerCertificateButKeepsTheCa) {
@@ -157,7 +150,7 @@ TEST(TlsBootstrapTest, NeverReplacesACaThatAgentsMayHavePinned) {
   ASSERT_FALSE(r.ok());
   EXPECT_NE(r.status().message().find("ca.key is missing"), std::string::npos)
       << r.status().message();
-  EXPECT_EQ(ReadFile(first->ca_cert_file), first->ca_cert_pem);
+  EXPECT_EQ(testing::ReadFileText(first->ca_cert_file), first->ca_cert_pem);
 }
 
 TEST(TlsBootstrapTest, RefusesAKeyOthersCanRead) {

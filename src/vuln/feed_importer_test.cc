@@ -22,13 +22,6 @@ std::string SamplePath(const std::string& name) {
   return testing::FixturePath("vuln/samples/" + name);
 }
 
-std::string ReadAll(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
-
 std::map<std::string, int64_t> RecordCounts(const std::string& db_path) {
   std::map<std::string, int64_t> out;
   auto db = FeedDatabase::OpenReadOnly(db_path);
@@ -109,8 +102,8 @@ TEST(FeedImporterTest, BadFileLeavesThePreviousDatabaseByteForByte) {
   TempDir dir;
   std::string db = dir.path() + "/feeds.db";
   ASSERT_TRUE(ImportFeeds(db, {SamplePath("oracle-elsa-oval-subset.xml")}).ok());
-  const std::string before = ReadAll(db);
-  std::string tracker = ReadAll(SamplePath("debian-tracker-subset.json"));
+  const std::string before = testing::ReadFileText(db);
+  std::string tracker = testing::ReadFileText(SamplePath("debian-tracker-subset.json"));
   std::string truncated = dir.WriteFile("truncated.json", tracker.substr(0, tracker.size() - 40));
   // A good file first, then the bad one: the good one must not land either.
   auto r = ImportFeeds(db, {SamplePath("osv-debian-DSA-3029-1.json"), truncated});
@@ -118,7 +111,7 @@ TEST(FeedImporterTest, BadFileLeavesThePreviousDatabaseByteForByte) {
   EXPECT_NE(r.status().message().find("truncated.json"), std::string::npos) << r.status().message();
   EXPECT_NE(r.status().message().find("database unchanged"), std::string::npos)
       << r.status().message();
-  EXPECT_EQ(ReadAll(db), before);
+  EXPECT_EQ(testing::ReadFileText(db), before);
   auto counts = RecordCounts(db);
   EXPECT_EQ(counts.count("osv-debian"), 0u);
   EXPECT_EQ(counts["oracle-elsa"], 40);

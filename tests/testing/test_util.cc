@@ -12,6 +12,7 @@
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <sstream>
 #include <stdexcept>
 #include <thread>
 
@@ -32,6 +33,13 @@ std::string BuiltPath(const std::string& relative) {
 }
 
 std::string WardenBinary() { return BuiltPath("warden"); }
+
+std::string ReadFileText(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  std::ostringstream text;
+  text << in.rdbuf();
+  return text.str();
+}
 
 TempDir::TempDir() {
   const char* base = std::getenv("TMPDIR");

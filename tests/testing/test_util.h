@@ -24,6 +24,8 @@ std::string SourcePath(const std::string& relative);
 std::string BuiltPath(const std::string& relative);
 // The built warden binary.
 std::string WardenBinary();
+// The whole content of a file ("" when it cannot be read).
+std::string ReadFileText(const std::string& path);
 
 // A fresh directory under $TMPDIR, removed with its contents on destruction.
 class TempDir {
