@@ -28,11 +28,12 @@ build: configure
 	@cmake --build $(BUILD_DIR) -j $(JOBS)
 
 # `make run` starts the control-plane server with examples/server.yaml (its
-# URL, CA fingerprint, login and data directory are printed) and the host
-# agent with examples/agent.yaml (every key is documented there): open-port
-# and vulnerability detectors, scheduled queries, problems in the state
-# directory. It shows status and problems after the first runs, then keeps
-# running in the foreground until Ctrl-C, which stops both.
+# URL, CA fingerprint, login and data directory are printed), enrols the
+# local agent into it and starts the agent with a copy of examples/agent.yaml
+# (every key is documented there): open-port and vulnerability detectors,
+# scheduled queries, problems in the state directory and on the server. It
+# shows status and problems after the first runs, then keeps running in the
+# foreground until Ctrl-C, which stops both.
 run: build
 	@bash scripts/run-local.sh $(BUILD_DIR)/warden examples/agent.yaml examples/server.yaml
 
