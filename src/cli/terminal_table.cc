@@ -57,9 +57,12 @@ class StdoutLineFit::CuttingBuffer : public std::streambuf {
  public:
   CuttingBuffer(std::streambuf* target, size_t width) : target_(target), width_(width) {}
   bool cut() const { return cut_; }
-  void FlushPartialLine() {
-    if (!line_.empty()) Emit(false);
+  // Writes a last line that has no newline yet; true when there was one.
+  bool FlushPartialLine() {
+    const bool partial = !line_.empty();
+    if (partial) Emit(false);
     target_->pubsync();
+    return partial;
   }
 
  protected:
@@ -105,10 +108,11 @@ StdoutLineFit::StdoutLineFit() {
 StdoutLineFit::~StdoutLineFit() {
   if (!buffer_) return;
   std::cout.flush();
-  buffer_->FlushPartialLine();
+  const bool partial = buffer_->FlushPartialLine();
   std::cout.rdbuf(saved_);
   if (buffer_->cut())
-    std::cout << CutToWidth("long lines cut; --wide shows them whole", StdoutFitWidth()) << "\n";
+    std::cout << (partial ? "\n" : "")
+              << CutToWidth("long lines cut; --wide shows them whole", StdoutFitWidth()) << "\n";
   std::cout.flush();
 }
 
