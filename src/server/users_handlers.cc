@@ -15,6 +15,10 @@
 namespace warden::server {
 namespace {
 
+HttpResponse UserNotFound() {
+  return ApiErrorResponse(api::kErrorUserNotFound, "no such user", "user_id");
+}
+
 const ListBinding& UserListBinding() {
   static const ListBinding binding = [] {
     ListBinding b;
@@ -116,7 +120,7 @@ void RegisterUsersHandlers(ApiHandlers& handlers, const HandlerContext& ctx) {
     auto user = id ? ctx.store->users().Get(*id) : Result<std::optional<store::User>>(std::nullopt);
     if (!user.ok()) return StoreErrorResponse(user.status(), call);
     if (!user->has_value()) {
-      return ApiErrorResponse(api::kErrorUserNotFound, "no such user", "user_id");
+      return UserNotFound();
     }
     return JsonResponse(200, UserJson(**user));
   });
@@ -127,7 +131,7 @@ void RegisterUsersHandlers(ApiHandlers& handlers, const HandlerContext& ctx) {
         id ? ctx.store->users().Get(*id) : Result<std::optional<store::User>>(std::nullopt);
     if (!before.ok()) return StoreErrorResponse(before.status(), call);
     if (!before->has_value()) {
-      return ApiErrorResponse(api::kErrorUserNotFound, "no such user", "user_id");
+      return UserNotFound();
     }
     const store::User& old = **before;
     const Json& body = *call.body;
@@ -176,7 +180,7 @@ void RegisterUsersHandlers(ApiHandlers& handlers, const HandlerContext& ctx) {
             .Wait();
     if (!done.ok()) return StoreErrorResponse(done.status(), call);
     if (!done->has_value()) {
-      return ApiErrorResponse(api::kErrorUserNotFound, "no such user", "user_id");
+      return UserNotFound();
     }
     return JsonResponse(200, UserJson(**done));
   });
@@ -187,7 +191,7 @@ void RegisterUsersHandlers(ApiHandlers& handlers, const HandlerContext& ctx) {
         id ? ctx.store->users().Get(*id) : Result<std::optional<store::User>>(std::nullopt);
     if (!before.ok()) return StoreErrorResponse(before.status(), call);
     if (!before->has_value()) {
-      return ApiErrorResponse(api::kErrorUserNotFound, "no such user", "user_id");
+      return UserNotFound();
     }
     const store::User old = **before;
     if (old.role == auth::Role::kAdmin && !old.disabled) {
@@ -210,7 +214,7 @@ void RegisterUsersHandlers(ApiHandlers& handlers, const HandlerContext& ctx) {
                     })
                     .Wait();
     if (!done.ok()) return StoreErrorResponse(done.status(), call);
-    if (!*done) return ApiErrorResponse(api::kErrorUserNotFound, "no such user", "user_id");
+    if (!*done) return UserNotFound();
     HttpResponse response;
     response.status = 204;
     return response;
