@@ -12,6 +12,7 @@
 #include "auth/role.h"
 #include "core/time_format.h"
 #include "problems/problem_rendering.h"
+#include "server/dismissal_expiry.h"
 #include "server/server_test_support.h"
 
 namespace warden::server::testing {
@@ -299,6 +300,46 @@ TEST_F(AgentChannelE2eTest, DismissalIsRecordedAuditedAndSentToTheAgent) {
   ASSERT_EQ(undismiss.size(), 1u) << next.body;
   EXPECT_EQ(undismiss[0]["type"], "undismiss");
   EXPECT_EQ(undismiss[0]["args"]["comment"], "box is in production now");
+}
+
+TEST_F(AgentChannelE2eTest, AnExpiredDismissalEndsOnTheServerWhileTheAgentIsSilent) {
+  auto [host_id, node] = Enrol("db-2");
+  ASSERT_FALSE(node.bearer.empty());
+  Json batch = {{"batch_id", "b1"}, {"records", Json::array({ProblemRecord("db-2")})}};
+  ASSERT_EQ(server_.Call("POST", "/api/v1/agent/records", node, batch.dump()).status, 200);
+  ClientResponse listed = server_.Call("GET", "/api/v1/hosts/" + host_id + "/problems", admin_);
+  const std::string id = Json::parse(listed.body)["items"][0]["id"];
+  const std::string problem = "/api/v1/problems/" + id;
+  const int64_t until = NowEpochSeconds() + 3600;
+  ASSERT_EQ(Checked("dismissProblem", "POST", problem + "/dismiss", admin_,
+                    Json{{"comment", "maintenance window"}, {"until", FormatRfc3339(until)}}.dump())
+                .status,
+            200);
+
+  // The scheduled job at the real time: the dismissal has not expired.
+  server_.app().RunHousekeepingNow();
+  EXPECT_EQ(Json::parse(Checked("getProblem", "GET", problem, admin_).body)["status"], "dismissed");
+  const int64_t revision =
+      Json::parse(Checked("getProblem", "GET", problem, admin_).body)["revision"];
+
+  // An hour later (the agent has sent nothing since): open again.
+  auto expired = ExpireDismissals(server_.store(), (until + 1) * 1000);
+  ASSERT_TRUE(expired.ok()) << expired.status().message();
+  EXPECT_EQ(*expired, 1);
+  Json after = Json::parse(Checked("getProblem", "GET", problem, admin_).body);
+  EXPECT_EQ(after["status"], "open");
+  EXPECT_TRUE(after["dismissal"].is_null());
+  EXPECT_EQ(after["revision"], revision + 1);
+  Json history = Json::parse(
+      Checked("listProblemHistory", "GET", problem + "/history?sort=-revision", admin_).body);
+  EXPECT_EQ(history["items"][0]["action"], "dismissal_expired");
+  EXPECT_EQ(history["items"][0]["actor"]["type"], "system");
+  EXPECT_EQ(history["items"][0]["comment"], "dismissal expired on " + FormatRfc3339(until));
+  ClientResponse audit = Checked("listAuditEvents", "GET",
+                                 "/api/v1/audit?action=expireDismissal&target_id=" + id, admin_);
+  EXPECT_EQ(Json::parse(audit.body)["total"], 1) << audit.body;
+  // Run again: nothing left to end.
+  EXPECT_EQ(*ExpireDismissals(server_.store(), (until + 2) * 1000), 0);
 }
 
 TEST_F(AgentChannelE2eTest, BulkDismissByFilterCountsChangesAndReportsErrorsPerProblem) {

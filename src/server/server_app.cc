@@ -17,8 +17,10 @@
 #include "core/time_format.h"
 #include "server/api_dispatch.h"
 #include "server/command_hub.h"
+#include "server/dismissal_expiry.h"
 #include "server/http_router.h"
 #include "server/http_server.h"
+#include "server/periodic_jobs.h"
 #include "server/rest_handlers.h"
 #include "server/tls_bootstrap.h"
 #include "store/sqlite/sqlite_store.h"
@@ -60,6 +62,9 @@ struct ServerApp::Impl {
   // After the store (it writes deliveries there), before the HTTP server
   // (handlers park polls in it): destroyed in between.
   std::unique_ptr<CommandHub> hub;
+  // Housekeeping on the store (dismissal expiry): started last, stopped
+  // before the store closes.
+  std::unique_ptr<PeriodicJobs> jobs;
   ApiHandlers handlers;
   std::unique_ptr<ApiDispatcher> dispatcher;
   HttpRouter router;
@@ -119,6 +124,18 @@ struct ServerApp::Impl {
                "warden_store_writes_total{outcome=\"failed\"} " + std::to_string(w.failed_writes) +
                "\n" + "warden_store_writes_total{outcome=\"rejected\"} " +
                std::to_string(w.rejected_writes) + "\n");
+    if (jobs) {
+      std::string runs;
+      std::string failures;
+      for (const PeriodicJobState& j : jobs->States()) {
+        runs += "warden_job_runs_total{job=\"" + j.name + "\"} " + std::to_string(j.runs) + "\n";
+        failures += "warden_job_failures_total{job=\"" + j.name + "\"} " +
+                    std::to_string(j.failures) + "\n";
+      }
+      metric("warden_job_runs_total", "Runs of the server's housekeeping jobs.", "counter", runs);
+      metric("warden_job_failures_total", "Failed runs of the server's housekeeping jobs.",
+             "counter", failures);
+    }
     metric("warden_store_queued_writes", "Store writes waiting for the writer.", "gauge",
            "warden_store_queued_writes " + std::to_string(w.queued) + "\n");
     return out;
@@ -287,6 +304,15 @@ Result<std::unique_ptr<ServerApp>> ServerApp::Start(ServerAppOptions options) {
   if (!started.ok()) return started.status();
   impl->http = std::move(started).value();
 
+  impl->jobs = std::make_unique<PeriodicJobs>([raw](std::string_view message) {
+    std::lock_guard lock(raw->log_mu);
+    raw->Log() << "warden server: " << message << std::endl;
+  });
+  impl->jobs->Add("dismissal_expiry", config.housekeeping_interval, [raw]() -> Status {
+    return ExpireDismissals(*raw->store, raw->authenticator->Now()).status();
+  });
+  impl->jobs->Start();
+
   std::string shown = config.listen_address;
   if (shown == "0.0.0.0" || shown == "::") shown = "127.0.0.1";
   if (shown.find(':') != std::string::npos) shown = "[" + shown + "]";
@@ -300,6 +326,7 @@ void ServerApp::Stop() {
   // Parked long-polls answered now, so they do not hold the grace period.
   if (impl_->hub) impl_->hub->Shutdown();
   if (impl_->http) impl_->http->Stop(std::chrono::seconds(10));
+  if (impl_->jobs) impl_->jobs->Stop();
   impl_->hub.reset();
   if (impl_->store) (void)impl_->store->Flush();
   impl_->http.reset();
@@ -317,6 +344,9 @@ const std::optional<std::string>& ServerApp::initial_admin_password() const {
   return impl_->initial_admin_password;
 }
 store::Store& ServerApp::store() { return *impl_->store; }
+void ServerApp::RunHousekeepingNow() {
+  if (impl_->jobs) impl_->jobs->RunAllNow();
+}
 size_t ServerApp::parked_command_polls() const { return impl_->hub ? impl_->hub->parked() : 0; }
 
 void PrintServerBanner(const ServerApp& app, std::ostream& out) {

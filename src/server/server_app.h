@@ -73,6 +73,9 @@ class ServerApp {
   // The first admin's one-time password when this start created it.
   const std::optional<std::string>& initial_admin_password() const;
   store::Store& store();
+  // Runs the housekeeping jobs (dismissal expiry) once now, as their
+  // schedule (server.housekeeping_interval) would.
+  void RunHousekeepingNow();
   // Agents' command long-polls parked now.
   size_t parked_command_polls() const;
 

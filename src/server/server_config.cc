@@ -19,7 +19,8 @@ bool IsIpAddress(const std::string& text) {
 
 Status Parse(const YAML::Node& root, const YamlReader& r, ServerConfig* c) {
   RETURN_IF_ERROR(r.CheckKeys(
-      root, "", {"listen", "state_dir", "tls", "threads", "limits", "sessions", "log"}));
+      root, "",
+      {"listen", "state_dir", "tls", "threads", "limits", "sessions", "housekeeping", "log"}));
   if (root["listen"]) {
     ASSIGN_OR_RETURN(std::string listen, r.String(root["listen"], "listen"));
     Status parsed = ParseListenAddress(listen, &c->listen_address, &c->listen_port);
@@ -98,6 +99,13 @@ Status Parse(const YAML::Node& root, const YamlReader& r, ServerConfig* c) {
     }
     if (c->session_idle > c->session_absolute) {
       return r.Error(s, "sessions", "idle must not be longer than absolute");
+    }
+  }
+  if (const YAML::Node h = root["housekeeping"]) {
+    RETURN_IF_ERROR(r.CheckKeys(h, "housekeeping", {"interval"}));
+    if (h["interval"]) {
+      ASSIGN_OR_RETURN(int64_t ms, r.DurationMs(h["interval"], "housekeeping.interval", 1000));
+      c->housekeeping_interval = std::chrono::milliseconds(ms);
     }
   }
   if (const YAML::Node l = root["log"]) {

@@ -48,6 +48,10 @@ struct ServerConfig {
   std::chrono::milliseconds session_idle{std::chrono::hours(12)};
   std::chrono::milliseconds session_absolute{std::chrono::hours(24 * 7)};
 
+  // How often the housekeeping jobs run (a dismissal whose expiry passed
+  // ends within this).
+  std::chrono::milliseconds housekeeping_interval{30000};
+
   // One line per request on stderr (or `log_file`).
   bool access_log = true;
   std::string log_file;  // "" = stderr

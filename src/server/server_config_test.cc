@@ -24,6 +24,7 @@ TEST(ServerConfigTest, TheDocumentedExampleParsesToTheDefaults) {
   EXPECT_EQ(config->idle_timeout, defaults.idle_timeout);
   EXPECT_EQ(config->session_idle, defaults.session_idle);
   EXPECT_EQ(config->session_absolute, defaults.session_absolute);
+  EXPECT_EQ(config->housekeeping_interval, defaults.housekeeping_interval);
   EXPECT_TRUE(config->access_log);
 }
 
@@ -35,6 +36,7 @@ tls: {cert_file: a.pem, key_file: a.key, names: [warden.example.com, 10.0.0.5]}
 threads: {io: 4, workers: 16}
 limits: {max_body: 512KB, max_connections: 50, request_timeout: 5s, idle_timeout: 1m}
 sessions: {idle: 1h, absolute: 1d}
+housekeeping: {interval: 5s}
 log: {access: false, file: server.log}
 )",
                                   "/etc/warden/server.yaml");
@@ -48,6 +50,7 @@ log: {access: false, file: server.log}
   EXPECT_EQ(config->max_body_bytes, 512u * 1024);
   EXPECT_EQ(config->request_timeout, std::chrono::seconds(5));
   EXPECT_EQ(config->session_idle, std::chrono::hours(1));
+  EXPECT_EQ(config->housekeeping_interval, std::chrono::seconds(5));
   EXPECT_FALSE(config->access_log);
   EXPECT_EQ(config->log_file, "/etc/warden/server.log");
 }

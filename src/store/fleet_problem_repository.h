@@ -12,6 +12,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "core/risk_level.h"
 #include "core/status.h"
@@ -117,6 +118,9 @@ class FleetProblemWriter {
   virtual Result<ProblemUpsert> Upsert(const FleetProblem& problem) = 0;
   // Appends one history entry; its id.
   virtual Result<int64_t> AppendHistory(const ProblemHistoryRecord& entry) = 0;
+  // Up to `limit` dismissed problems whose dismissal ended at or before
+  // `now`, the earliest expiry first.
+  virtual Result<std::vector<FleetProblem>> ExpiredDismissals(EpochMs now, int limit) = 0;
 };
 
 }  // namespace warden::store

@@ -272,4 +272,21 @@ Result<int64_t> SqliteFleetProblemWriter::AppendHistory(const ProblemHistoryReco
   return id;
 }
 
+Result<std::vector<FleetProblem>> SqliteFleetProblemWriter::ExpiredDismissals(EpochMs now,
+                                                                              int limit) {
+  ASSIGN_OR_RETURN(ScopedStatement st,
+                   conn_.Statement("SELECT " + std::string(kProblemColumns) +
+                                   " FROM fleet_problems WHERE dismissed_until IS NOT NULL AND "
+                                   "dismissed_until <= ?1 AND status = 'dismissed' "
+                                   "ORDER BY dismissed_until, id LIMIT ?2"));
+  st->Bind(1, now).Bind(2, static_cast<int64_t>(limit));
+  std::vector<FleetProblem> out;
+  while (true) {
+    ASSIGN_OR_RETURN(bool row, st->Step());
+    if (!row) break;
+    out.push_back(ReadProblem(*st));
+  }
+  return out;
+}
+
 }  // namespace warden::store

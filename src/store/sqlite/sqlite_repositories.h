@@ -299,6 +299,7 @@ class SqliteFleetProblemWriter final : public FleetProblemWriter {
   Result<std::optional<FleetProblem>> Get(int64_t id) override;
   Result<ProblemUpsert> Upsert(const FleetProblem& problem) override;
   Result<int64_t> AppendHistory(const ProblemHistoryRecord& entry) override;
+  Result<std::vector<FleetProblem>> ExpiredDismissals(EpochMs now, int limit) override;
 
  private:
   SqliteConnection& conn_;
