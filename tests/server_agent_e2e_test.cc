@@ -15,13 +15,19 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <atomic>
 #include <cstring>
 #include <fstream>
+#include <mutex>
 #include <regex>
+#include <set>
 #include <sstream>
+#include <thread>
 
 #include "core/finding.h"
 #include "core/strings.h"
+#include "delivery/record.h"
+#include "delivery/server_sink.h"
 #include "server/http_test_client.h"
 #include "testing/test_util.h"
 
@@ -97,6 +103,13 @@ class Process {
         waitpid(pid_, nullptr, 0);
       }
     }
+  }
+  // SIGKILL: no chance to flush or finish anything.
+  void KillHard() {
+    if (pid_ <= 0) return;
+    kill(pid_, SIGKILL);
+    waitpid(pid_, nullptr, 0);
+    pid_ = -1;
   }
   std::string out() const { return testing::ReadFileText(out_); }
   std::string err() const { return testing::ReadFileText(err_); }
@@ -256,6 +269,156 @@ status_interval: 0
       },
       std::chrono::seconds(30), std::chrono::milliseconds(200)))
       << "agent: " << agent.err();
+}
+
+// Starts `warden server` on `base`'s port with `state`; the banner's CA
+// fingerprint once it is up.
+std::string StartedServerFingerprint(const Process& server) {
+  std::string fingerprint;
+  EXPECT_TRUE(testing::WaitFor(
+      [&] {
+        std::smatch m;
+        const std::string banner = server.out();
+        if (banner.find("\n  data ") == std::string::npos) return false;
+        if (std::regex_search(banner, m, std::regex("sha256:[0-9a-f]{64}"))) fingerprint = m.str();
+        return true;
+      },
+      std::chrono::seconds(30), std::chrono::milliseconds(50)))
+      << server.out() << server.err();
+  return fingerprint;
+}
+
+// Batch `b` of a simulated agent: 20 problem records, ids unique to the batch.
+Json CrashBatch(int b, const std::string& hostname) {
+  Json records = Json::array();
+  for (int i = 0; i < 20; ++i) {
+    ProblemEvent e;
+    e.action = ProblemAction::kOpened;
+    e.at = 1'700'000'000 + b;
+    Problem& p = e.problem;
+    p.id = "crash-" + std::to_string(b) + "-" + std::to_string(i);
+    p.rule_id = "HOST-OPEN-PORTS";
+    p.host = hostname;
+    p.title = "tcp port " + std::to_string(1000 + i) + " is open";
+    p.risk_level = RiskLevel::kMedium;
+    p.resource = "tcp/0.0.0.0:" + std::to_string(1000 + i);
+    p.first_detected = p.last_detected = p.status_changed = e.at;
+    p.revision = 1;
+    p.finding.id = p.id;
+    p.finding.rule_id = p.rule_id;
+    p.finding.title = p.title;
+    records.push_back(AgentRecordJson(ProblemEventRecord(e)));
+  }
+  return {{"batch_id", "crash-" + std::to_string(b)}, {"records", records}};
+}
+
+// kill -9 of the server while an agent pushes: every batch the server
+// acknowledged is stored after the restart, and the agent's resend of
+// everything (acknowledged or not) stores each record exactly once.
+TEST(ServerAgentEndToEndTest, KillNineDuringIngestLosesNoAcknowledgedRecord) {
+  TempDir dir;
+  const std::string state = dir.path() + "/server";
+  const std::string base = "https://127.0.0.1:" + std::to_string(FreePort());
+  const std::string ca = state + "/tls/ca.pem";
+  auto server = std::make_unique<Process>(
+      dir, "server",
+      std::vector<std::string>{"server", "--state-dir", state, "--listen", base.substr(8)});
+  ASSERT_FALSE(StartedServerFingerprint(*server).empty());
+  const std::string password = "crash test password";
+  ASSERT_EQ(RunCommand({WardenBinary(), "server", "user", "add", "crash", "--role", "admin",
+                        "--password-stdin", "--state-dir", state},
+                       password + "\n")
+                .exit_code,
+            0);
+  auto secret = RunCommand({WardenBinary(), "server", "enroll-secret", "create", "crash",
+                            "--secret-only", "--state-dir", state});
+  ASSERT_EQ(secret.exit_code, 0) << secret.err;
+
+  CurlClient client;
+  auto post = [&](CurlClient& c, const std::string& path, const std::string& bearer,
+                  const Json& body) {
+    testing::ClientRequest r;
+    r.method = "POST";
+    r.url = base + path;
+    r.ca_file = ca;
+    r.headers = {"Content-Type: application/json"};
+    if (!bearer.empty()) r.headers.push_back("Authorization: Bearer " + bearer);
+    r.body = body.dump();
+    return c.Send(r);
+  };
+  Json identity = {{"machine_id", "crash-machine"},
+                   {"hostname", "crash-host"},
+                   {"os", {{"name", "Debian GNU/Linux"}, {"version", "12"}, {"id", "debian"}}},
+                   {"agent_version", "0.9.0"}};
+  auto enrolled =
+      post(client, "/api/v1/agent/enroll", "",
+           Json{{"secret", std::string(TrimWhitespace(secret.out))}, {"identity", identity}});
+  ASSERT_EQ(enrolled.status, 200) << enrolled.body;
+  const std::string node_key = Json::parse(enrolled.body)["node_key"];
+  const std::string host_id = IdText(Json::parse(enrolled.body)["host_id"]);
+
+  // The agent pushes batch after batch; the server is killed mid-stream.
+  std::mutex mu;
+  std::set<int> acknowledged;
+  std::atomic<int> attempted{0};
+  std::atomic<bool> stop{false};
+  std::thread pusher([&] {
+    CurlClient own;
+    for (int b = 0; !stop; ++b) {
+      attempted = b + 1;
+      auto r = post(own, "/api/v1/agent/records", node_key, CrashBatch(b, "crash-host"));
+      if (r.status != 200) break;  // the server is gone
+      std::lock_guard lock(mu);
+      acknowledged.insert(b);
+    }
+  });
+  ASSERT_TRUE(testing::WaitFor(
+      [&] {
+        std::lock_guard lock(mu);
+        return acknowledged.size() >= 30;
+      },
+      std::chrono::seconds(60), std::chrono::milliseconds(5)));
+  server->KillHard();
+  stop = true;
+  pusher.join();
+  const int batches = attempted;
+
+  server = std::make_unique<Process>(
+      dir, "server2",
+      std::vector<std::string>{"server", "--state-dir", state, "--listen", base.substr(8)});
+  ASSERT_FALSE(StartedServerFingerprint(*server).empty());
+  Api api(base, ca);
+  ASSERT_TRUE(api.Login("crash", password));
+  auto stored_ids = [&] {
+    std::set<std::string> ids;
+    Json page = api.Call("GET", "/api/v1/hosts/" + host_id + "/problems?limit=10000");
+    EXPECT_TRUE(page.is_object()) << api.last();
+    if (page.is_object())
+      for (const Json& p : page["items"]) ids.insert(p["agent_problem_id"].get<std::string>());
+    return ids;
+  };
+  std::set<std::string> after_crash = stored_ids();
+  for (int b : acknowledged)
+    for (int i = 0; i < 20; ++i)
+      EXPECT_TRUE(after_crash.count("crash-" + std::to_string(b) + "-" + std::to_string(i)))
+          << "acknowledged batch " << b << " record " << i << " lost";
+
+  // The agent resends everything it was not sure of, and what was stored.
+  for (int b = 0; b < batches; ++b) {
+    auto r = post(client, "/api/v1/agent/records", node_key, CrashBatch(b, "crash-host"));
+    ASSERT_EQ(r.status, 200) << r.body;
+  }
+  std::set<std::string> after_resend = stored_ids();
+  EXPECT_EQ(after_resend.size(), static_cast<size_t>(batches) * 20);
+  // Exactly once: the first record's history holds one `opened`, not two.
+  Json listed = api.Call("GET", "/api/v1/hosts/" + host_id + "/problems?limit=10000");
+  std::string first_id;
+  for (const Json& p : listed["items"])
+    if (p["agent_problem_id"] == "crash-0-0") first_id = IdText(p["id"]);
+  ASSERT_FALSE(first_id.empty()) << api.last();
+  Json history = api.Call("GET", "/api/v1/problems/" + first_id + "/history");
+  ASSERT_TRUE(history.is_object()) << api.last();
+  EXPECT_EQ(history["items"].size(), 1u) << history.dump();
 }
 
 }  // namespace
