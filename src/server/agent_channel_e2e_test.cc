@@ -201,15 +201,25 @@ TEST_F(AgentChannelE2eTest, PushedRecordsShowInTheRestApi) {
   ASSERT_EQ(exported.status, 200) << exported.body;
   EXPECT_NE(exported.body.find("python3"), std::string::npos) << exported.body;
 
-  // Nothing the store cannot apply is ignored.
-  ClientResponse q = Checked("listProblems", "GET", "/api/v1/problems?q=port", admin_);
-  EXPECT_EQ(q.status, 422) << q.body;
-  EXPECT_NE(q.body.find("\"field\":\"q\""), std::string::npos) << q.body;
+  // Free text (any case, in title, hostname or rule id) and lists of values.
+  ClientResponse q = Checked("listProblems", "GET", "/api/v1/problems?q=PORT%208080", admin_);
+  ASSERT_EQ(q.status, 200) << q.body;
+  EXPECT_EQ(Json::parse(q.body)["total"], 1) << q.body;
+  ClientResponse missed = Checked("listProblems", "GET", "/api/v1/problems?q=port%209", admin_);
+  EXPECT_EQ(Json::parse(missed.body)["total"], 0) << missed.body;
+  ClientResponse two = Checked("listHostPorts", "GET", host + "/ports?port=22,8080", admin_);
+  ASSERT_EQ(two.status, 200) << two.body;
+  EXPECT_EQ(Json::parse(two.body)["total"], 1) << two.body;
   ClientResponse label =
       Checked("listProblems", "GET", "/api/v1/problems?label=env%3Dprod", admin_);
-  EXPECT_EQ(label.status, 422) << label.body;
-  ClientResponse two = Checked("listHostPorts", "GET", host + "/ports?port=22,80", admin_);
-  EXPECT_EQ(two.status, 422) << two.body;
+  ASSERT_EQ(label.status, 200) << label.body;
+  EXPECT_EQ(Json::parse(label.body)["total"], 0) << label.body;
+  ASSERT_EQ(Checked("updateHostLabels", "PATCH", host + "/labels", admin_,
+                    Json{{"add", {"env=prod"}}}.dump())
+                .status,
+            200);
+  label = Checked("listProblems", "GET", "/api/v1/problems?label=env%3Dstage,env%3Dprod", admin_);
+  EXPECT_EQ(Json::parse(label.body)["total"], 1) << label.body;
 
   EXPECT_EQ(Checked("listHostPorts", "GET", "/api/v1/hosts/999999/ports", admin_).status, 404);
   EXPECT_EQ(Checked("getProblem", "GET", "/api/v1/problems/999999", admin_).status, 404);
@@ -378,10 +388,17 @@ TEST_F(AgentChannelE2eTest, BulkDismissByFilterCountsChangesAndReportsErrorsPerP
   ASSERT_EQ(result["errors"].size(), 1u) << by_ids.body;
   EXPECT_EQ(result["errors"][0]["code"], "E_PROBLEM_NOT_FOUND");
 
-  ClientResponse unsupported =
+  // A text search as the filter: counted, not applied, with dry_run.
+  ClientResponse searched =
       Checked("bulkDismissProblems", "POST", "/api/v1/problems/bulk/dismiss", admin_,
-              Json{{"filter", {{"q", "port"}}}, {"comment", "x"}}.dump());
-  EXPECT_EQ(unsupported.status, 422) << unsupported.body;
+              Json{{"filter", {{"q", "PORT 8080"}}}, {"comment", "x"}, {"dry_run", true}}.dump());
+  ASSERT_EQ(searched.status, 200) << searched.body;
+  EXPECT_EQ(Json::parse(searched.body)["affected"], 1) << searched.body;
+  ClientResponse missed =
+      Checked("bulkDismissProblems", "POST", "/api/v1/problems/bulk/dismiss", admin_,
+              Json{{"filter", {{"q", "port 9"}}}, {"comment", "x"}, {"dry_run", true}}.dump());
+  ASSERT_EQ(missed.status, 200) << missed.body;
+  EXPECT_EQ(Json::parse(missed.body)["affected"], 0) << missed.body;
 }
 
 TEST_F(AgentChannelE2eTest, StopAnswersAParkedPollAtOnce) {

@@ -33,7 +33,7 @@ const ListBinding& AuditListBinding() {
       return std::nullopt;
     };
     b.filters["actor_id"] = EqualsFilter("actor_id");
-    b.filters["action"] = SingleValueFilter("action");
+    b.filters["action"] = AnyValueFilter("action");
     b.filters["target_type"] = EqualsFilter("target_type");
     b.filters["target_id"] = EqualsFilter("target_id");
     b.filters["source_ip"] = EqualsFilter("source_ip");

@@ -20,6 +20,7 @@ const ListBinding& EnrollSecretListBinding() {
     b.sort_fields = {{"name", "name"}, {"created_at", "created_at"}, {"uses", "uses"}};
     b.filters["state"] =
         ChoiceFilter({{"revoked", {{"revoked", store::FilterOp::kEq, Value(int64_t{1})}}}});
+    b.filters["q"] = TextSearchFilter({"name"});
     return b;
   }();
   return binding;

@@ -21,7 +21,8 @@ ListBinding PortListBinding() {
   }
   b.filters["host_id"] = IdFilter("host_id");
   b.filters["protocol"] = OneOfFilter("protocol", {"tcp", "udp"});
-  b.filters["port"] = SingleIntegerFilter("port");
+  b.filters["port"] = AnyIntegerFilter("port");
+  b.filters["q"] = TextSearchFilter({"process", "address"});
   b.filters["loopback"] = EqualsFilter("loopback");
   return b;
 }
@@ -32,6 +33,7 @@ ListBinding PackageListBinding() {
     b.sort_fields[field] = field;
   }
   b.filters["host_id"] = IdFilter("host_id");
+  b.filters["q"] = TextSearchFilter({"name", "version"});
   b.filters["vulnerable"] =
       [](std::string_view param, const Json& value,
          std::vector<store::FieldFilter>* out) -> std::optional<api::ApiError> {

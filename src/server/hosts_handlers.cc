@@ -21,7 +21,8 @@ ListBinding HostListBinding(const HandlerContext& ctx) {
                    {"last_seen_at", "last_seen_at"},
                    {"enrolled_at", "enrolled_at"},
                    {"agent_version", "agent_version"}};
-  b.filters["label"] = SingleValueFilter("label");
+  b.filters["label"] = AnyValueFilter("label");
+  b.filters["q"] = TextSearchFilter({"hostname", "machine_id", "instance_id"});
   b.filters["os_id"] = EqualsFilter("os_id");
   b.filters["agent_version"] = EqualsFilter("agent_version");
   b.filters["duplicate_identity"] = EqualsFilter("duplicate_identity");

@@ -5,6 +5,7 @@
 
 #include "core/output_format.h"  // CsvField
 #include "core/time_format.h"
+#include "server/handler_support.h"
 
 namespace warden::server {
 namespace {
@@ -50,26 +51,51 @@ FilterMapper EqualsFilter(std::string field) {
   };
 }
 
+namespace {
+
+// Wanted values of an enum-like field: every value → no filter; every value
+// but one → ne that one (an index-friendly form); else eq one or any of them.
+template <typename T>
+void AppendOneOf(const std::string& field, const std::vector<T>& wanted,
+                 const std::vector<T>& left_out, std::vector<store::FieldFilter>* out) {
+  if (wanted.empty() || left_out.empty()) return;
+  if (left_out.size() == 1 && wanted.size() > 1) {
+    out->push_back({field, store::FilterOp::kNe, Value(left_out.front())});
+    return;
+  }
+  std::vector<store::FieldFilter> any;
+  for (const T& v : wanted) any.push_back({field, store::FilterOp::kEq, Value(v)});
+  out->push_back(store::AnyOf(std::move(any)));
+}
+
+// Every item of a list parameter as `field eq item`, any of them.
+std::optional<api::ApiError> AppendEachEqual(std::string_view param, const std::string& field,
+                                             std::vector<Value> values,
+                                             std::vector<store::FieldFilter>* out) {
+  if (values.empty()) return Unsupported(param, std::string(param) + ": expected a value");
+  if (values.size() > store::FieldFilter::kMaxAlternatives) {
+    return Unsupported(param, std::string(param) + ": at most " +
+                                  std::to_string(store::FieldFilter::kMaxAlternatives) + " values");
+  }
+  std::vector<store::FieldFilter> any;
+  for (Value& v : values) any.push_back({field, store::FilterOp::kEq, std::move(v)});
+  out->push_back(store::AnyOf(std::move(any)));
+  return std::nullopt;
+}
+
+}  // namespace
+
 FilterMapper OneOfFilter(std::string field, std::vector<std::string> domain) {
   return [field = std::move(field), domain = std::move(domain)](
-             std::string_view param, const Json& value,
+             std::string_view, const Json& value,
              std::vector<store::FieldFilter>* out) -> std::optional<api::ApiError> {
-    std::set<std::string> wanted;
-    for (std::string& v : StringItems(value)) wanted.insert(std::move(v));
+    std::set<std::string> chosen;
+    for (std::string& v : StringItems(value)) chosen.insert(std::move(v));
+    std::vector<std::string> wanted(chosen.begin(), chosen.end());
     std::vector<std::string> left_out;
     for (const std::string& d : domain)
-      if (!wanted.count(d)) left_out.push_back(d);
-    if (wanted.size() == 1) {
-      out->push_back({field, store::FilterOp::kEq, Value(*wanted.begin())});
-    } else if (left_out.empty()) {
-      // every value: no narrowing
-    } else if (left_out.size() == 1) {
-      out->push_back({field, store::FilterOp::kNe, Value(left_out.front())});
-    } else {
-      return Unsupported(param, std::string(param) +
-                                    ": give one value, or all but one (this list cannot "
-                                    "combine more yet)");
-    }
+      if (!chosen.count(d)) left_out.push_back(d);
+    AppendOneOf(field, wanted, left_out, out);
     return std::nullopt;
   };
 }
@@ -105,16 +131,13 @@ FilterMapper TimeFilter(std::string field, store::FilterOp op) {
   };
 }
 
-FilterMapper SingleValueFilter(std::string field) {
+FilterMapper AnyValueFilter(std::string field) {
   return [field = std::move(field)](
              std::string_view param, const Json& value,
              std::vector<store::FieldFilter>* out) -> std::optional<api::ApiError> {
-    std::vector<std::string> items = StringItems(value);
-    if (items.size() != 1) {
-      return Unsupported(param, std::string(param) + ": this list takes one value here");
-    }
-    out->push_back({field, store::FilterOp::kEq, Value(items.front())});
-    return std::nullopt;
+    std::vector<Value> values;
+    for (std::string& item : StringItems(value)) values.emplace_back(std::move(item));
+    return AppendEachEqual(param, field, std::move(values), out);
   };
 }
 
@@ -122,22 +145,13 @@ FilterMapper IdFilter(std::string field) {
   return [field = std::move(field)](
              std::string_view param, const Json& value,
              std::vector<store::FieldFilter>* out) -> std::optional<api::ApiError> {
-    std::vector<std::string> items = StringItems(value);
-    if (items.size() != 1) {
-      return Unsupported(param, std::string(param) + ": this list takes one id here");
+    std::vector<Value> ids;
+    for (const std::string& text : StringItems(value)) {
+      std::optional<int64_t> id = ParseId(text);
+      if (!id) return Unsupported(param, std::string(param) + ": " + text + " is not an id");
+      ids.emplace_back(*id);
     }
-    const std::string& text = items.front();
-    int64_t id = 0;
-    bool digits = !text.empty() && text.size() <= 18;
-    for (char c : text) {
-      if (c < '0' || c > '9') digits = false;
-      if (digits) id = id * 10 + (c - '0');
-    }
-    if (!digits || id <= 0) {
-      return Unsupported(param, std::string(param) + ": " + text + " is not an id");
-    }
-    out->push_back({field, store::FilterOp::kEq, Value(id)});
-    return std::nullopt;
+    return AppendEachEqual(param, field, std::move(ids), out);
   };
 }
 
@@ -145,25 +159,15 @@ FilterMapper RankOneOfFilter(std::string field, std::map<std::string, int64_t, s
   return [field = std::move(field), ranks = std::move(ranks)](
              std::string_view param, const Json& value,
              std::vector<store::FieldFilter>* out) -> std::optional<api::ApiError> {
-    std::set<std::string> wanted;
+    std::set<std::string> chosen;
     for (std::string& v : StringItems(value)) {
       if (!ranks.count(v)) return Unsupported(param, std::string(param) + ": unknown value " + v);
-      wanted.insert(std::move(v));
+      chosen.insert(std::move(v));
     }
+    std::vector<int64_t> wanted;
     std::vector<int64_t> left_out;
-    for (const auto& [name, rank] : ranks)
-      if (!wanted.count(name)) left_out.push_back(rank);
-    if (wanted.size() == 1) {
-      out->push_back({field, store::FilterOp::kEq, Value(ranks.find(*wanted.begin())->second)});
-    } else if (left_out.empty()) {
-      // every value: no narrowing
-    } else if (left_out.size() == 1) {
-      out->push_back({field, store::FilterOp::kNe, Value(left_out.front())});
-    } else {
-      return Unsupported(param, std::string(param) +
-                                    ": give one value, or all but one (this list cannot "
-                                    "combine more yet)");
-    }
+    for (const auto& [name, rank] : ranks) (chosen.count(name) ? wanted : left_out).push_back(rank);
+    AppendOneOf(field, wanted, left_out, out);
     return std::nullopt;
   };
 }
@@ -179,21 +183,32 @@ FilterMapper MinRankFilter(std::string field, std::map<std::string, int64_t, std
   };
 }
 
-FilterMapper SingleIntegerFilter(std::string field) {
+FilterMapper AnyIntegerFilter(std::string field) {
   return [field = std::move(field)](
              std::string_view param, const Json& value,
              std::vector<store::FieldFilter>* out) -> std::optional<api::ApiError> {
-    const Json* one = &value;
-    if (value.is_array()) {
-      if (value.size() != 1) {
-        return Unsupported(param, std::string(param) + ": this list takes one value here");
+    std::vector<Value> values;
+    for (const Json& one : value.is_array() ? value : Json::array({value})) {
+      if (!one.is_number_integer()) {
+        return Unsupported(param, std::string(param) + ": expected an integer");
       }
-      one = &value.front();
+      values.emplace_back(one.get<int64_t>());
     }
-    if (!one->is_number_integer()) {
-      return Unsupported(param, std::string(param) + ": expected an integer");
+    return AppendEachEqual(param, field, std::move(values), out);
+  };
+}
+
+FilterMapper TextSearchFilter(std::vector<std::string> fields) {
+  return [fields = std::move(fields)](
+             std::string_view param, const Json& value,
+             std::vector<store::FieldFilter>* out) -> std::optional<api::ApiError> {
+    if (!value.is_string() || value.get<std::string>().empty()) {
+      return Unsupported(param, std::string(param) + ": expected text to search for");
     }
-    out->push_back({field, store::FilterOp::kEq, Value(one->get<int64_t>())});
+    std::vector<store::FieldFilter> any;
+    for (const std::string& f : fields)
+      any.push_back({f, store::FilterOp::kContains, Value(value.get<std::string>())});
+    out->push_back(store::AnyOf(std::move(any)));
     return std::nullopt;
   };
 }

@@ -59,9 +59,9 @@ struct ListBinding {
 
 // `param=value` → field eq value (strings, integers; booleans as 0/1).
 FilterMapper EqualsFilter(std::string field);
-// A list of enum values (`?state=active,revoked`) over a field that takes
-// them one at a time: one value → eq; every value but one → ne that one;
-// every value → no filter; otherwise 422 (the store has no OR yet).
+// A list of enum values (`?state=active,revoked`): one value → eq; every
+// value but one → ne that one; every value → no filter; otherwise any of
+// them (eq each).
 FilterMapper OneOfFilter(std::string field, std::vector<std::string> domain);
 // A list whose values each map to a conjunction of filters (the state of a
 // credential is a combination of revoked/expired conditions): one value
@@ -70,21 +70,20 @@ FilterMapper ChoiceFilter(
     std::map<std::string, std::vector<store::FieldFilter>, std::less<>> choices);
 // An RFC 3339 time → field `op` epoch milliseconds.
 FilterMapper TimeFilter(std::string field, store::FilterOp op);
-// A list of values of which the store can take one (label, action): one value → eq.
-FilterMapper SingleValueFilter(std::string field);
-
-// Ids of the API (decimal strings) over an integer field: one id (a path
-// parameter, or a list of one) → eq; more → 422 (the store has no OR yet);
-// an id that is not a positive integer → 422 naming the parameter.
+// A list of text values (label, action, rule id): any of them (eq each).
+FilterMapper AnyValueFilter(std::string field);
+// Ids of the API (decimal strings) over an integer field: any of them; an id
+// that is not a positive integer → 422 naming the parameter.
 FilterMapper IdFilter(std::string field);
-// Enum values stored as integer ranks (risk level, severity): one value →
-// eq its rank; every value but one → ne that one; every value → no filter;
-// otherwise 422.
+// Enum values stored as integer ranks (risk level, severity), as
+// OneOfFilter does with their ranks.
 FilterMapper RankOneOfFilter(std::string field, std::map<std::string, int64_t, std::less<>> ranks);
 // One enum value → field ge its rank (min_risk_level, min_severity).
 FilterMapper MinRankFilter(std::string field, std::map<std::string, int64_t, std::less<>> ranks);
-// A list of integers (ports): one value → eq; more → 422.
-FilterMapper SingleIntegerFilter(std::string field);
+// A list of integers (ports): any of them.
+FilterMapper AnyIntegerFilter(std::string field);
+// `q`: the text anywhere in any of `fields` (text fields), ignoring case.
+FilterMapper TextSearchFilter(std::vector<std::string> fields);
 
 // The store query for a list or export call; the error to answer otherwise.
 std::variant<store::ListQuery, api::ApiError> BuildListQuery(const ApiCall& call,

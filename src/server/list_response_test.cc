@@ -90,7 +90,7 @@ TEST(ListResponseTest, BuildsTheStoreQueryFromValidatedParameters) {
 
 TEST(ListResponseTest, RefusesWhatItCannotMapInsteadOfWideningTheList) {
   ApiCall call;
-  call.params = Json{{"q", "web"}};
+  call.params = Json{{"q", "web"}};  // this list has no text search
   auto built = BuildListQuery(call, TestBinding());
   ASSERT_TRUE(std::holds_alternative<api::ApiError>(built));
   EXPECT_EQ(std::get<api::ApiError>(built).http_status, 422);
@@ -102,7 +102,7 @@ TEST(ListResponseTest, RefusesWhatItCannotMapInsteadOfWideningTheList) {
   EXPECT_EQ(std::get<api::ApiError>(built).field, "sort");
 }
 
-TEST(ListResponseTest, OneOfFilterTakesOneValueAllButOneOrAll) {
+TEST(ListResponseTest, OneOfFilterNarrowsToTheWantedValues) {
   FilterMapper f = OneOfFilter("role", {"admin", "analyst", "viewer"});
   std::vector<store::FieldFilter> out;
   EXPECT_FALSE(f("role", Json{"admin", "analyst"}, &out).has_value());
@@ -113,21 +113,31 @@ TEST(ListResponseTest, OneOfFilterTakesOneValueAllButOneOrAll) {
   EXPECT_FALSE(f("role", Json{"admin", "analyst", "viewer"}, &out).has_value());
   EXPECT_TRUE(out.empty());
   FilterMapper four = OneOfFilter("s", {"a", "b", "c", "d"});
-  EXPECT_TRUE(four("s", Json{"a", "b"}, &out).has_value());
+  EXPECT_FALSE(four("s", Json{"b", "a"}, &out).has_value());
+  ASSERT_EQ(out.size(), 1u);
+  EXPECT_EQ(out[0].op, store::FilterOp::kAny);
+  ASSERT_EQ(out[0].any.size(), 2u);
+  EXPECT_EQ(out[0].any[0].field, "s");
+  EXPECT_EQ(out[0].any[0].op, store::FilterOp::kEq);
+  EXPECT_EQ(out[0].any[0].value, Value(std::string("a")));
+  EXPECT_EQ(out[0].any[1].value, Value(std::string("b")));
 }
 
-TEST(ListResponseTest, IdFilterTakesOneApiIdAsTheStoresInteger) {
+TEST(ListResponseTest, IdFilterTakesApiIdsAsTheStoresIntegers) {
   FilterMapper f = IdFilter("host_id");
   std::vector<store::FieldFilter> out;
   EXPECT_FALSE(f("host_id", Json("42"), &out).has_value());
   EXPECT_FALSE(f("host_id", Json::array({"7"}), &out).has_value());
-  ASSERT_EQ(out.size(), 2u);
+  EXPECT_FALSE(f("host_id", Json::array({"1", "2"}), &out).has_value());
+  ASSERT_EQ(out.size(), 3u);
   EXPECT_EQ(out[0].value, Value(int64_t{42}));
   EXPECT_EQ(out[1].value, Value(int64_t{7}));
-  std::optional<api::ApiError> two = f("host_id", Json::array({"1", "2"}), &out);
-  ASSERT_TRUE(two.has_value());
-  EXPECT_EQ(two->field, "host_id");
-  EXPECT_TRUE(f("host_id", Json("x1"), &out).has_value());
+  EXPECT_EQ(out[2].op, store::FilterOp::kAny);
+  ASSERT_EQ(out[2].any.size(), 2u);
+  EXPECT_EQ(out[2].any[1].value, Value(int64_t{2}));
+  std::optional<api::ApiError> bad = f("host_id", Json::array({"1", "x1"}), &out);
+  ASSERT_TRUE(bad.has_value());
+  EXPECT_EQ(bad->field, "host_id");
   EXPECT_TRUE(f("host_id", Json("0"), &out).has_value());
 }
 
@@ -145,8 +155,35 @@ TEST(ListResponseTest, RankFiltersMapEnumNamesToTheirRanks) {
   EXPECT_EQ(out[2].op, store::FilterOp::kGe);
   EXPECT_EQ(out[2].value, Value(int64_t{2}));
   std::map<std::string, int64_t, std::less<>> four = {{"a", 1}, {"b", 2}, {"c", 3}, {"d", 4}};
-  EXPECT_TRUE(RankOneOfFilter("x", four)("x", Json{"a", "b"}, &out).has_value());
-  EXPECT_TRUE(SingleIntegerFilter("port")("port", Json::array({22, 80}), &out).has_value());
+  out.clear();
+  EXPECT_FALSE(RankOneOfFilter("x", four)("x", Json{"a", "b"}, &out).has_value());
+  ASSERT_EQ(out.size(), 1u);
+  EXPECT_EQ(out[0].op, store::FilterOp::kAny);
+  EXPECT_TRUE(RankOneOfFilter("x", four)("x", Json{"a", "z"}, &out).has_value());
+}
+
+TEST(ListResponseTest, IntegerAndTextListsBecomeAnyOf) {
+  std::vector<store::FieldFilter> out;
+  EXPECT_FALSE(AnyIntegerFilter("port")("port", Json::array({22, 80}), &out).has_value());
+  EXPECT_FALSE(AnyValueFilter("label")("label", Json::array({"prod"}), &out).has_value());
+  ASSERT_EQ(out.size(), 2u);
+  EXPECT_EQ(out[0].op, store::FilterOp::kAny);
+  EXPECT_EQ(out[0].any[1].value, Value(int64_t{80}));
+  EXPECT_EQ(out[1].op, store::FilterOp::kEq);
+  EXPECT_EQ(out[1].value, Value(std::string("prod")));
+  EXPECT_TRUE(AnyIntegerFilter("port")("port", Json::array({22, "x"}), &out).has_value());
+}
+
+TEST(ListResponseTest, TextSearchLooksInEveryNamedField) {
+  std::vector<store::FieldFilter> out;
+  EXPECT_FALSE(TextSearchFilter({"title", "hostname"})("q", Json("Web"), &out).has_value());
+  ASSERT_EQ(out.size(), 1u);
+  ASSERT_EQ(out[0].op, store::FilterOp::kAny);
+  ASSERT_EQ(out[0].any.size(), 2u);
+  EXPECT_EQ(out[0].any[0].field, "title");
+  EXPECT_EQ(out[0].any[0].op, store::FilterOp::kContains);
+  EXPECT_EQ(out[0].any[1].field, "hostname");
+  EXPECT_EQ(out[0].any[1].value, Value(std::string("Web")));
 }
 
 TEST(ListResponseTest, PageJsonHasItemsNextCursorAndTotal) {

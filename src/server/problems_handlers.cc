@@ -49,7 +49,9 @@ ListBinding ProblemListBinding() {
   b.filters["status"] = OneOfFilter("status", {"open", "resolved", "dismissed"});
   b.filters["risk_level"] = RankOneOfFilter("risk_level", RiskRanks());
   b.filters["min_risk_level"] = MinRankFilter("risk_level", RiskRanks());
-  b.filters["rule_id"] = SingleValueFilter("rule_id");
+  b.filters["rule_id"] = AnyValueFilter("rule_id");
+  b.filters["q"] = TextSearchFilter({"title", "hostname", "rule_id"});
+  b.filters["label"] = AnyValueFilter("label");
   b.filters["last_detected_after"] = TimeFilter("last_detected_at", store::FilterOp::kGe);
   b.filters["last_detected_before"] = TimeFilter("last_detected_at", store::FilterOp::kLt);
   // The query filter of listProblems and the path parameter of listHostProblems.

@@ -25,6 +25,7 @@ const ListBinding& UserListBinding() {
     b.sort_fields = {{"name", "name"}, {"created_at", "created_at"}};
     b.filters["role"] = OneOfFilter("role", {"admin", "analyst", "viewer"});
     b.filters["disabled"] = EqualsFilter("disabled");
+    b.filters["q"] = TextSearchFilter({"name"});
     return b;
   }();
   return binding;

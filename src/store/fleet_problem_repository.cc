@@ -17,6 +17,7 @@ const ListSchema& FleetProblemListSchema() {
           {"host_id", FieldType::kInteger, false, true, /*equality_only=*/true},
           {"resource", FieldType::kText, false, true, /*equality_only=*/true},
           {"agent_problem_id", FieldType::kText, false, true, /*equality_only=*/true},
+          {"label", FieldType::kText, false, true, /*equality_only=*/true},
       },
       "last_detected_at",
       true,

@@ -83,7 +83,8 @@ struct ProblemUpsert {
 // risk_level (integer rank 1 low .. 5 extreme, sortable, range filters:
 // min_risk_level = risk_level ge N); host_id (integer, equality: one host's
 // problems, each sort backed by a (host_id, sort, id) index); resource,
-// agent_problem_id (text, equality).
+// agent_problem_id (text, equality); label (a label of the problem's host,
+// equality).
 const ListSchema& FleetProblemListSchema();
 // Fields: id, revision (sortable; default revision), at (time, sortable,
 // range); problem_id (equality, required in practice: one problem's

@@ -35,7 +35,16 @@ std::string TypeDescription(FieldType type) {
   return "a value";
 }
 
-Status CheckFilter(const ListSchema& schema, const FieldFilter& filter) {
+Status CheckFilter(const ListSchema& schema, const FieldFilter& filter, bool nested = false) {
+  if (filter.op == FilterOp::kAny) {
+    if (nested) return InvalidArgument("filter: an any-of filter cannot hold another");
+    if (filter.any.empty() || filter.any.size() > FieldFilter::kMaxAlternatives)
+      return InvalidArgument("filter: an any-of filter takes 1 to " +
+                             std::to_string(FieldFilter::kMaxAlternatives) + " alternatives");
+    for (const FieldFilter& alternative : filter.any)
+      RETURN_IF_ERROR(CheckFilter(schema, alternative, true));
+    return Status::Ok();
+  }
   std::string where = "filter " + filter.field;
   const ListField* field = schema.Find(filter.field);
   if (field == nullptr || !field->filterable)
@@ -46,6 +55,8 @@ Status CheckFilter(const ListSchema& schema, const FieldFilter& filter) {
     return InvalidArgument(where + ": only equality is supported");
   if (field->type == FieldType::kBoolean && !equality)
     return InvalidArgument(where + ": a boolean compares with eq or ne only");
+  if (filter.op == FilterOp::kContains && field->type != FieldType::kText)
+    return InvalidArgument(where + ": only text fields are searched");
   if (IsIntegerType(field->type)) {
     const int64_t* v = std::get_if<int64_t>(&filter.value);
     if (v == nullptr) return InvalidArgument(where + ": expects " + TypeDescription(field->type));
@@ -104,8 +115,20 @@ std::string_view FilterOpName(FilterOp op) {
       return "gt";
     case FilterOp::kGe:
       return "ge";
+    case FilterOp::kContains:
+      return "contains";
+    case FilterOp::kAny:
+      return "any";
   }
   return "?";
+}
+
+FieldFilter AnyOf(std::vector<FieldFilter> alternatives) {
+  if (alternatives.size() == 1) return std::move(alternatives.front());
+  FieldFilter f;
+  f.op = FilterOp::kAny;
+  f.any = std::move(alternatives);
+  return f;
 }
 
 std::string EncodeCursor(const Cursor& cursor) {

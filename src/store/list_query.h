@@ -1,6 +1,7 @@
 // ListQuery is how every list of the server's store is read: a page of at
 // most `limit` rows (1..10000) in a sort order picked from the list's allowed
-// fields, narrowed by equality and range filters, continued from an opaque
+// fields, narrowed by equality, range, substring and any-of filters (all of
+// which must hold), continued from an opaque
 // cursor. Paging is keyset-based: the cursor carries the last row's sort
 // value and id, the next page starts strictly after them, and the id breaks
 // ties, so a walk through all pages visits every row that existed when it
@@ -21,6 +22,7 @@
 #include <span>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "core/status.h"
@@ -43,7 +45,7 @@ struct ListField {
   FieldType type = FieldType::kText;
   bool sortable = false;
   // Equality (eq, ne) for every filterable field; range (lt, le, gt, ge)
-  // too for integer, time and text fields.
+  // too for integer, time and text fields; contains for text fields.
   bool filterable = false;
   // Only `eq` (membership or presence tests such as a host's label).
   bool equality_only = false;
@@ -58,14 +60,27 @@ struct ListSchema {
   const ListField* Find(std::string_view name) const;
 };
 
-enum class FilterOp { kEq, kNe, kLt, kLe, kGt, kGe };
-std::string_view FilterOpName(FilterOp op);  // "eq", "ne", ...
+// kContains: a text field holds `value` anywhere, ignoring ASCII case (free
+// text search). kAny: at least one of `any` holds (a list of wanted values,
+// or a search over several fields); its alternatives are plain filters,
+// never kAny themselves.
+enum class FilterOp { kEq, kNe, kLt, kLe, kGt, kGe, kContains, kAny };
+std::string_view FilterOpName(FilterOp op);  // "eq", "ne", ..., "contains", "any"
 
 struct FieldFilter {
-  std::string field;
+  FieldFilter() = default;
+  FieldFilter(std::string field_name, FilterOp filter_op, Value filter_value)
+      : field(std::move(field_name)), op(filter_op), value(std::move(filter_value)) {}
+
+  std::string field;  // "" for kAny
   FilterOp op = FilterOp::kEq;
-  Value value;  // int64 or text as the field's type says; never NULL
+  Value value;  // int64 or text as the field's type says; never NULL (unused by kAny)
+  std::vector<FieldFilter> any;  // kAny only: 1..kMaxAlternatives plain filters
+  static constexpr size_t kMaxAlternatives = 1000;
 };
+
+// At least one of `alternatives` holds (one filter alone stays itself).
+FieldFilter AnyOf(std::vector<FieldFilter> alternatives);
 
 struct SortOrder {
   std::string field;

@@ -208,6 +208,57 @@ TEST_F(PagingTest, HostFiltersCombine) {
   EXPECT_EQ(page->items[0].id, 2);
 }
 
+TEST_F(PagingTest, AnyOfAndTextSearchNarrowTheList) {
+  int64_t plain = CreateSecret();
+  int64_t prod = CreateSecret({"prod"});
+  int64_t lab = CreateSecret({"lab"});
+  Enrol(plain, "m1", "web-1.example", 100);
+  Enrol(prod, "m2", "WEB-2.example", 200);
+  Enrol(lab, "m3", "db_1.example", 300);
+  Enrol(lab, "m4", "db%1.example", 400);
+
+  auto names = [&](const ListQuery& q) {
+    std::set<std::string> out;
+    auto page = store().hosts().List(q);
+    EXPECT_TRUE(page.ok()) << page.status().message();
+    if (page.ok()) {
+      EXPECT_EQ(page->total, static_cast<int64_t>(page->items.size()));
+      for (const Host& h : page->items) out.insert(h.hostname);
+    }
+    return out;
+  };
+  ListQuery labels;
+  labels.filters.push_back(AnyOf({{"label", FilterOp::kEq, std::string("prod")},
+                                  {"label", FilterOp::kEq, std::string("lab")}}));
+  EXPECT_EQ(names(labels),
+            (std::set<std::string>{"WEB-2.example", "db_1.example", "db%1.example"}));
+
+  ListQuery search;  // ignores case, in any of the fields
+  search.filters.push_back(AnyOf({{"hostname", FilterOp::kContains, std::string("web")},
+                                  {"machine_id", FilterOp::kContains, std::string("m3")}}));
+  EXPECT_EQ(names(search),
+            (std::set<std::string>{"web-1.example", "WEB-2.example", "db_1.example"}));
+
+  ListQuery literal;  // % and _ are text, not patterns
+  literal.filters.push_back({"hostname", FilterOp::kContains, std::string("db%")});
+  EXPECT_EQ(names(literal), (std::set<std::string>{"db%1.example"}));
+  literal.filters[0].value = std::string("b_1");
+  EXPECT_EQ(names(literal), (std::set<std::string>{"db_1.example"}));
+
+  ListQuery both;  // and with the other filters
+  both.filters.push_back(labels.filters[0]);
+  both.filters.push_back({"hostname", FilterOp::kContains, std::string("DB")});
+  both.filters.push_back({"enrolled_at", FilterOp::kGe, int64_t{350}});
+  EXPECT_EQ(names(both), (std::set<std::string>{"db%1.example"}));
+
+  ListQuery nested;
+  nested.filters.push_back(AnyOf({labels.filters[0], search.filters[0]}));
+  EXPECT_EQ(store().hosts().List(nested).status().code(), StatusCode::kInvalidArgument);
+  ListQuery numeric;
+  numeric.filters.push_back({"enrolled_at", FilterOp::kContains, std::string("1")});
+  EXPECT_EQ(store().hosts().List(numeric).status().code(), StatusCode::kInvalidArgument);
+}
+
 TEST_F(PagingTest, BadQueriesAreRefusedBeforeTouchingTheDatabase) {
   ListQuery q;
   q.sort = SortOrder{"before_json", false};

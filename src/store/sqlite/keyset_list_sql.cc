@@ -19,6 +19,9 @@ std::string_view OpSql(FilterOp op) {
       return " > ";
     case FilterOp::kGe:
       return " >= ";
+    case FilterOp::kContains:
+    case FilterOp::kAny:
+      break;  // built by Condition
   }
   return " = ";
 }
@@ -35,6 +38,57 @@ std::string Param(std::vector<Value>& params, Value v) {
   return "?" + std::to_string(params.size());
 }
 
+// `%text%` for LIKE with `\` escaping, lower-cased as the column is.
+std::string ContainsPattern(const std::string& text) {
+  std::string out = "%";
+  for (char c : text) {
+    if (c == '%' || c == '_' || c == '\\') out += '\\';
+    out += (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c;
+  }
+  return out + "%";
+}
+
+// One filter as an SQL condition, its values appended to `params`.
+Result<std::string> Condition(const ListTable& table, const FieldFilter& f,
+                              std::vector<Value>& params) {
+  if (f.op == FilterOp::kAny) {
+    std::string any;
+    for (const FieldFilter& alternative : f.any) {
+      ASSIGN_OR_RETURN(std::string c, Condition(table, alternative, params));
+      any += (any.empty() ? "(" : " OR ") + c;
+    }
+    return any + ")";
+  }
+  const ListColumn* col = FindColumn(table, f.field);
+  if (col == nullptr)
+    return Internal("store: list " + std::string(table.table) + " has no column for field " +
+                    f.field);
+  switch (col->kind) {
+    case ListColumn::Kind::kColumn:
+      if (f.op == FilterOp::kContains) {
+        const std::string* text = std::get_if<std::string>(&f.value);
+        if (text == nullptr) return Internal("store: contains needs text: " + f.field);
+        return "lower(" + std::string(col->sql) + ") LIKE " +
+               Param(params, Value(ContainsPattern(*text))) + " ESCAPE '\\'";
+      }
+      return std::string(col->sql) + std::string(OpSql(f.op)) + Param(params, f.value);
+    case ListColumn::Kind::kPresent: {
+      bool want_present = std::get<int64_t>(f.value) == 1;
+      if (f.op == FilterOp::kNe) want_present = !want_present;
+      return std::string(col->sql) + (want_present ? " IS NOT NULL" : " IS NULL");
+    }
+    case ListColumn::Kind::kMembership: {
+      std::string c(col->sql);
+      size_t q = c.find('?');
+      if (q == std::string::npos)
+        return Internal("store: membership condition without a parameter: " + c);
+      c.replace(q, 1, Param(params, f.value));
+      return c;
+    }
+  }
+  return Internal("store: unknown column kind for " + f.field);
+}
+
 }  // namespace
 
 Result<ListSql> BuildListSql(const ListTable& table, const ResolvedListQuery& query) {
@@ -46,31 +100,8 @@ Result<ListSql> BuildListSql(const ListTable& table, const ResolvedListQuery& qu
   std::vector<std::string> conditions;
   std::vector<Value> params;
   for (const FieldFilter& f : query.filters) {
-    const ListColumn* col = FindColumn(table, f.field);
-    if (col == nullptr)
-      return Internal("store: list " + std::string(table.table) + " has no column for field " +
-                      f.field);
-    switch (col->kind) {
-      case ListColumn::Kind::kColumn:
-        conditions.push_back(std::string(col->sql) + std::string(OpSql(f.op)) +
-                             Param(params, f.value));
-        break;
-      case ListColumn::Kind::kPresent: {
-        bool want_present = std::get<int64_t>(f.value) == 1;
-        if (f.op == FilterOp::kNe) want_present = !want_present;
-        conditions.push_back(std::string(col->sql) + (want_present ? " IS NOT NULL" : " IS NULL"));
-        break;
-      }
-      case ListColumn::Kind::kMembership: {
-        std::string cond(col->sql);
-        size_t q = cond.find('?');
-        if (q == std::string::npos)
-          return Internal("store: membership condition without a parameter: " + cond);
-        cond.replace(q, 1, Param(params, f.value));
-        conditions.push_back(cond);
-        break;
-      }
-    }
+    ASSIGN_OR_RETURN(std::string c, Condition(table, f, params));
+    conditions.push_back(std::move(c));
   }
 
   ListSql out;

@@ -129,6 +129,8 @@ const ListTable& FleetProblemListTable() {
           {"host_id", "host_id"},
           {"resource", "resource"},
           {"agent_problem_id", "agent_problem_id"},
+          {"label", "host_id IN (SELECT host_id FROM host_labels WHERE label = ?)",
+           ListColumn::Kind::kMembership},
       },
   };
   return table;
