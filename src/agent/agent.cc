@@ -446,7 +446,8 @@ class Runtime : public RecordRouter, public std::enable_shared_from_this<Runtime
                              {"tier", info.publisher},
                              {"active", info.active},
                              {"rules", info.subscriptions},
-                             {"events", info.events}});
+                             {"events", info.events},
+                             {"note", info.note}});
     }
     j["event_sources"] = std::move(sources);
     if (server_link_) j["server"] = server_link_->StatusJson();

@@ -144,7 +144,10 @@ void PrintStatusTable(const Json& s) {
     std::cout << "Runtime:   " << Text(src["name"]) << " via " << Text(src["tier"]) << ", "
               << src.value("rules", int64_t{0}) << " rules, " << src.value("events", int64_t{0})
               << " events" << (src.value("active", false) ? "" : " (STOPPED)")
-              << " (warden events status)\n";
+              << " (warden events status)\n"
+              << (src.value("note", std::string()).empty()
+                      ? std::string()
+                      : "           " + src.value("note", std::string()) + "\n");
   if (s.contains("server") && s["server"].is_object()) {
     const Json& v = s["server"];
     std::cout << "Server:    " << Text(v["url"]) << ", last contact "

@@ -131,26 +131,53 @@ std::string EventSummary(const EventView& v) {
   }
 }
 
-// What makes two firings "the same condition" for the finding id.
-std::string FindingKey(const HostEvent& e) {
-  std::string exe = e.exe.empty() ? e.comm : e.exe;
+// The program an event is about: for an exec, what was executed (for a
+// script, the script); otherwise the process's executable.
+std::string Program(const HostEvent& e) {
+  if (e.kind == HostEventKind::kExec && !e.exec_path.empty()) return e.exec_path;
+  return e.exe.empty() ? e.comm : e.exe;
+}
+
+// What the problem is about, shown as its subject: the program, port,
+// peer, file or module, never just the host.
+std::string Subject(const HostEvent& e) {
+  const std::string program = Program(e);
   switch (e.kind) {
     case HostEventKind::kListen:
     case HostEventKind::kBind:
-      return exe + "|" + std::to_string(e.local.port);
+      return "port " + std::to_string(e.local.port) + " (" + program + ")";
     case HostEventKind::kConnect:
     case HostEventKind::kAccept:
-      return exe + "|" + e.remote.address + ":" + std::to_string(e.remote.port);
+      return e.remote.address + ":" + std::to_string(e.remote.port) + " (" + program + ")";
     case HostEventKind::kOpen:
-      return exe + "|" + e.path;
+      return e.path + " (" + program + ")";
+    case HostEventKind::kModuleLoad:
+      return e.path.empty() ? program : e.path;
+    default:
+      return program;
+  }
+}
+
+// What makes two firings "the same condition" for the finding id: one
+// problem per program (and port, peer, file); command lines are
+// occurrences of it, each in the finding's evidence.
+std::string FindingKey(const HostEvent& e) {
+  const std::string program = Program(e);
+  switch (e.kind) {
+    case HostEventKind::kListen:
+    case HostEventKind::kBind:
+      return program + "|" + std::to_string(e.local.port);
+    case HostEventKind::kConnect:
+    case HostEventKind::kAccept:
+      return program + "|" + e.remote.address + ":" + std::to_string(e.remote.port);
+    case HostEventKind::kOpen:
+      return program + "|" + e.path;
     case HostEventKind::kModuleLoad:
       return e.path;
     case HostEventKind::kExec:
-      // The same program run the same way is one condition (a miner or a
-      // backdoor restarted by cron is one problem, not one per run).
-      return exe + "|" + e.CommandLine();
+      return program;
     default:
-      return exe + "|" + std::string(HostEventKindName(e.kind)) + "|" + e.syscall;
+      return program + "|" + std::string(HostEventKindName(e.kind)) + "|" + e.syscall;
   }
 }
 
@@ -177,7 +204,7 @@ Finding MakeHostFinding(const Rule& rule, const EventView& view, std::string_vie
       rule.description.empty() ? EventSummary(view) : rule.description + " " + EventSummary(view);
   f.risk_level = rule.risk_level;
   f.source = "host.ebpf";
-  f.resource = host;
+  f.resource = Subject(e);
   f.first_seen = f.last_seen = e.time_ns / 1000000000;
   f.remediation = rule.remediation;
   f.links = rule.links;

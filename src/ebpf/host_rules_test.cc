@@ -162,6 +162,30 @@ TEST_F(HostRulesTest, ExecutionFromTmpDevShmAndMemfd) {
   EXPECT_EQ(Fire(Exec(735, 600, "/usr/bin/tmpreaper", {"tmpreaper"})), Ids{});
 }
 
+TEST_F(HostRulesTest, OneProblemPerProgramWithTheProgramAsItsSubject) {
+  // The README's own commands from a checkout under /tmp: many command
+  // lines, one program.
+  ASSERT_EQ(Fire(Exec(740, 600, "/tmp/src/build/warden", {"build/warden", "agent", "status"})),
+            Ids{"HOST-EXEC-FROM-TMP"});
+  const Finding first = last_[0];
+  ASSERT_EQ(Fire(Exec(741, 600, "/tmp/src/build/warden", {"build/warden", "query", "SELECT 1"})),
+            Ids{"HOST-EXEC-FROM-TMP"});
+  EXPECT_EQ(last_[0].id, first.id);
+  EXPECT_EQ(first.resource, "/tmp/src/build/warden");
+  EXPECT_EQ(last_[0].attributes["cmdline"], "build/warden query SELECT 1");
+  ASSERT_EQ(Fire(Exec(742, 600, "/tmp/other", {"/tmp/other"})), Ids{"HOST-EXEC-FROM-TMP"});
+  EXPECT_NE(last_[0].id, first.id);
+  EXPECT_EQ(last_[0].resource, "/tmp/other");
+  // A script: the script is the program, not its interpreter.
+  HostEvent script = Exec(743, 600, "/usr/bin/dash", {"sh", "/var/tmp/run.sh"});
+  script.exec_path = "/var/tmp/run.sh";
+  ASSERT_EQ(Fire(script), Ids{"HOST-EXEC-FROM-TMP"});
+  EXPECT_EQ(last_[0].resource, "/var/tmp/run.sh");
+  // Files are subjects with the program that opened them.
+  ASSERT_FALSE(Fire(Open(600, "/etc/shadow", 1)).empty());
+  EXPECT_EQ(last_[0].resource.rfind("/etc/shadow (", 0), 0u) << last_[0].resource;
+}
+
 TEST_F(HostRulesTest, ListenerOutsideTheAllowedPortsFires) {
   EXPECT_EQ(Fire(Socket(HostEventKind::kListen, 600, "0.0.0.0", 31337, "", 0)),
             Ids{"HOST-LISTEN-UNEXPECTED-PORT"});

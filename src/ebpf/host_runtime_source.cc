@@ -6,6 +6,7 @@
 #include "core/risk_level.h"
 #include "core/time_format.h"
 #include "detectors/host_runtime_detector.h"
+#include "ebpf/program_exemption.h"
 #include "problems/sqlite_problem_repository.h"
 
 namespace warden {
@@ -35,6 +36,8 @@ Record FindingRecord(const Finding& f, int64_t time_ns, uint64_t firing) {
 Status HostRuntimeSource::Start(RecordRouter& router) {
   if (thread_.joinable()) return Status::Ok();
   stop_ = false;
+  if (!options_.exempt_program.empty())
+    exempt_description_ = ProgramExemption(options_.exempt_program).Describe();
   std::promise<Status> started;
   std::future<Status> result = started.get_future();
   // The pipeline lives on the thread that polls it (its contract).
@@ -62,6 +65,15 @@ EventSourceInfo HostRuntimeSource::Info() const {
   info.events = static_cast<int64_t>(events_.load());
   info.refreshes = static_cast<int64_t>(polls_.load());
   info.active = active_.load();
+  if (!exempt_description_.empty()) {
+    info.note = "own binary exempt: " + exempt_description_ + ", " +
+                std::to_string(exempted_.load()) + " firings skipped";
+  }
+  if (folded_.load() > 0) {
+    info.note += std::string(info.note.empty() ? "" : "; ") + "flood control folded " +
+                 std::to_string(folded_.load()) + " firings (more than " +
+                 std::to_string(options_.flood_limit_per_minute) + " new subjects a minute)";
+  }
   return info;
 }
 
@@ -117,9 +129,19 @@ void HostRuntimeSource::Run(RecordRouter& router, std::promise<Status>* started)
   std::vector<Finding> fired;
   int64_t now_ns = 0;
   uint64_t firings = 0;
+  std::optional<ProgramExemption> own;
+  if (!options_.exempt_program.empty()) own.emplace(options_.exempt_program);
+  FloodGuard flood(options_.flood_limit_per_minute);
   auto on_finding = [&](const Finding& f) {
+    const Json& process = f.attributes.contains("process") ? f.attributes["process"] : Json();
+    if (own && process.is_string() && own->Matches(process.get<std::string>())) {
+      ++exempted_;
+      return;
+    }
     batch.push_back(FindingRecord(f, now_ns, ++firings));
-    if (problems) fired.push_back(f);
+    if (!problems) return;
+    fired.push_back(flood.Admit(f, now_ns / 1000000000));
+    folded_ = flood.folded();
   };
   while (!stop_) {
     now_ns = std::chrono::duration_cast<std::chrono::nanoseconds>(

@@ -29,6 +29,7 @@
 #include "detectors/detector.h"
 #include "detectors/open_ports_detector.h"
 #include "ebpf/host_event_pipeline.h"
+#include "problems/flood_guard.h"
 #include "tables/warden_tables.h"
 
 namespace warden {
@@ -41,6 +42,12 @@ struct HostRuntimeOptions {
   std::string host;  // the problems' host identifier
   // Where problems that cannot be tracked or saved are reported; empty = stderr.
   std::function<void(const std::string&)> log;
+  // Findings about this program (same device and inode) are skipped: the
+  // agent's own binary, so Warden's own commands raise nothing. "" = none.
+  std::string exempt_program = "/proc/self/exe";
+  // Distinct new conditions per rule per minute before the rest are folded
+  // into one summary problem (problems/flood_guard.h).
+  size_t flood_limit_per_minute = FloodGuard::kDefaultLimit;
 };
 
 // The options the HOST-RUNTIME config `runtime` asks for, on top of `base`;
@@ -85,6 +92,9 @@ class HostRuntimeSource {
   std::atomic<int64_t> rules_{0};
   std::atomic<uint64_t> events_{0};
   std::atomic<uint64_t> polls_{0};
+  std::atomic<uint64_t> exempted_{0};
+  std::atomic<uint64_t> folded_{0};
+  std::string exempt_description_;  // set before the thread starts
 };
 
 }  // namespace warden

@@ -72,6 +72,9 @@ struct EventSourceInfo {
   int64_t events = 0;
   int64_t refreshes = 0;
   bool active = false;
+  // What the source leaves out and why, for `warden agent status` ("own
+  // binary exempt: ...").
+  std::string note;
 };
 
 struct WardenRuntimeState {
