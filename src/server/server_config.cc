@@ -8,6 +8,7 @@
 
 #include "core/strings.h"
 #include "core/yaml_reader.h"
+#include "delivery/sink_registry.h"
 
 namespace warden::server {
 namespace {
@@ -19,7 +20,8 @@ bool IsIpAddress(const std::string& text) {
 
 Status Parse(const YAML::Node& root, const YamlReader& r, ServerConfig* c) {
   RETURN_IF_ERROR(r.CheckKeys(
-      root, "", {"listen", "state_dir", "tls", "threads", "limits", "sessions", "log"}));
+      root, "",
+      {"listen", "state_dir", "tls", "threads", "limits", "sessions", "channels", "log"}));
   if (root["listen"]) {
     ASSIGN_OR_RETURN(std::string listen, r.String(root["listen"], "listen"));
     Status parsed = ParseListenAddress(listen, &c->listen_address, &c->listen_port);
@@ -98,6 +100,16 @@ Status Parse(const YAML::Node& root, const YamlReader& r, ServerConfig* c) {
     }
     if (c->session_idle > c->session_absolute) {
       return r.Error(s, "sessions", "idle must not be longer than absolute");
+    }
+  }
+  if (const YAML::Node ch = root["channels"]) {
+    RETURN_IF_ERROR(r.CheckKeys(ch, "channels", {"poll_interval", "queue"}));
+    if (ch["poll_interval"]) {
+      ASSIGN_OR_RETURN(int64_t ms, r.DurationMs(ch["poll_interval"], "channels.poll_interval", 10));
+      c->channel_poll_interval = std::chrono::milliseconds(ms);
+    }
+    if (ch["queue"]) {
+      RETURN_IF_ERROR(ParseQueueConfig(r, ch["queue"], "channels.queue", &c->channel_queue));
     }
   }
   if (const YAML::Node l = root["log"]) {
