@@ -1,5 +1,6 @@
 #include "server/channel_delivery.h"
 
+#include <atomic>
 #include <condition_variable>
 #include <deque>
 #include <filesystem>
@@ -100,7 +101,7 @@ struct ChannelDelivery::Impl {
   std::thread feed;
   int64_t problem_cursor = 0;
   int64_t audit_cursor = 0;
-  bool stopped = false;
+  std::atomic<bool> stopped{false};
 
   void Log(const std::string& line) const {
     if (options.log) options.log(line);
@@ -219,14 +220,21 @@ struct ChannelDelivery::Impl {
     return out;
   }
 
-  void Route(Running& running, const Record& record) {
-    Status routed = running.router->Route({record});
-    if (routed.ok()) return;
-    store::DeliveryOutcome outcome;
-    outcome.at = NowEpochMillis();
-    outcome.failed = 1;
-    outcome.error = "cannot queue a record: " + routed.message();
-    Account(running.channel.id, outcome);
+  // Hands each target the records of one feed page that are its own: one
+  // queue transaction per channel and page, not one per record.
+  void Route(const std::vector<std::shared_ptr<Running>>& targets,
+             std::vector<std::vector<Record>>& batches) {
+    for (size_t i = 0; i < targets.size(); ++i) {
+      if (batches[i].empty()) continue;
+      Status routed = targets[i]->router->Route(batches[i]);
+      if (routed.ok()) continue;
+      store::DeliveryOutcome outcome;
+      outcome.at = NowEpochMillis();
+      outcome.failed = 1;
+      outcome.error =
+          "cannot queue " + std::to_string(batches[i].size()) + " record(s): " + routed.message();
+      Account(targets[i]->channel.id, outcome);
+    }
   }
 
   Record ProblemRecord(const store::ProblemHistoryRecord& h, const store::FleetProblem& p) const {
@@ -273,6 +281,7 @@ struct ChannelDelivery::Impl {
     std::vector<std::shared_ptr<Running>> targets;
     for (auto& running : Snapshot())
       if (running->triggers.problems) targets.push_back(running);
+    std::vector<std::vector<Record>> batches(targets.size());
     std::unordered_map<int64_t, std::optional<store::FleetProblem>> problems;
     std::unordered_map<int64_t, std::vector<std::string>> labels;
     for (const store::ProblemHistoryRecord& h : page.items) {
@@ -290,12 +299,13 @@ struct ChannelDelivery::Impl {
       }
       ProblemNotice notice{p.risk_level, p.rule_id, lit->second, h.action};
       std::optional<Record> record;
-      for (auto& running : targets) {
-        if (!TriggersMatch(running->triggers, notice)) continue;
+      for (size_t i = 0; i < targets.size(); ++i) {
+        if (!TriggersMatch(targets[i]->triggers, notice)) continue;
         if (!record) record = ProblemRecord(h, p);
-        Route(*running, *record);
+        batches[i].push_back(*record);
       }
     }
+    Route(targets, batches);
     problem_cursor = page.items.back().id;
     RETURN_IF_ERROR(SaveCursor(kProblemFeedKey, problem_cursor));
     return page.next_cursor.has_value();
@@ -311,6 +321,7 @@ struct ChannelDelivery::Impl {
     std::vector<std::shared_ptr<Running>> targets;
     for (auto& running : Snapshot())
       if (running->triggers.audit) targets.push_back(running);
+    std::vector<std::vector<Record>> batches(targets.size());
     for (const store::AuditEntry& e : page.items) {
       if (targets.empty()) break;
       Record r;
@@ -320,8 +331,9 @@ struct ChannelDelivery::Impl {
       r.body = AuditEventJson(*spec, e);
       r.summary = AuditSummary(e);
       r.syslog_severity = 5;  // notice
-      for (auto& running : targets) Route(*running, r);
+      for (auto& batch : batches) batch.push_back(r);
     }
+    Route(targets, batches);
     audit_cursor = page.items.back().id;
     RETURN_IF_ERROR(SaveCursor(kAuditFeedKey, audit_cursor));
     return page.next_cursor.has_value();
@@ -391,8 +403,7 @@ Result<std::unique_ptr<ChannelDelivery>> ChannelDelivery::Start(store::Store& st
 }
 
 void ChannelDelivery::Stop() {
-  if (!impl_ || impl_->stopped) return;
-  impl_->stopped = true;
+  if (!impl_ || impl_->stopped.exchange(true)) return;
   {
     std::lock_guard lock(impl_->feed_mu);
     impl_->stopping = true;
