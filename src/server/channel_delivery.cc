@@ -10,6 +10,7 @@
 #include <thread>
 #include <unordered_map>
 
+#include "core/strings.h"
 #include "core/time_format.h"
 #include "delivery/record_router.h"
 #include "delivery/sink_registry.h"
@@ -189,11 +190,9 @@ struct ChannelDelivery::Impl {
     ASSIGN_OR_RETURN(std::optional<store::Setting> setting, store->settings().Get(key));
     if (setting) {
       int64_t value = 0;
-      try {
-        value = std::stoll(setting->value);
-      } catch (...) {
-        return InvalidArgument("setting " + std::string(key) + ": not a number");
-      }
+      if (!ParseInt64(setting->value, &value) || value < 0)
+        return InvalidArgument("setting " + std::string(key) + ": '" +
+                               setting->value.substr(0, 32) + "' is not a feed position");
       return value;
     }
     ASSIGN_OR_RETURN(int64_t end, last());

@@ -8,6 +8,7 @@
 #include <mutex>
 
 #include "api/json_schema.h"
+#include "core/strings.h"
 #include "delivery/file_sink.h"
 #include "delivery/slack_sink.h"
 #include "delivery/splunk_hec_sink.h"
@@ -218,9 +219,9 @@ std::variant<Json, ChannelSettingsError> CheckSyslog(const Json& config,
     if (host.size() > 2 && host.front() == '[' && host.back() == ']')
       host = host.substr(1, host.size() - 2);
     const std::string port_text = colon == std::string::npos ? "" : address.substr(colon + 1);
-    bool digits = !port_text.empty() && port_text.size() <= 5 &&
-                  port_text.find_first_not_of("0123456789") == std::string::npos;
-    if (digits) port = std::stoll(port_text);
+    const bool digits = port_text.size() <= 5 &&
+                        port_text.find_first_not_of("0123456789") == std::string::npos &&
+                        ParseInt64(port_text, &port);
     if (host.empty() || !digits || port < 1 || port > 65535)
       return Refused("/config/address", "expected host:port like 10.0.0.5:514");
   }
@@ -402,7 +403,10 @@ Result<SinkConfig> ChannelSinkConfig(const store::Channel& channel, const std::s
       s->host = address.substr(0, colon);
       if (s->host.size() > 2 && s->host.front() == '[' && s->host.back() == ']')
         s->host = s->host.substr(1, s->host.size() - 2);
-      s->port = std::atoi(address.substr(colon + 1).c_str());
+      int64_t port = 0;
+      if (!ParseInt64(address.substr(colon + 1), &port) || port < 1 || port > 65535)
+        return InvalidArgument("channel " + std::to_string(channel.id) + ": bad syslog port");
+      s->port = static_cast<int>(port);
     }
     s->facility = SyslogFacility(config.value("facility", "local0"));
     s->timeout_ms = std::min(s->timeout_ms, max_timeout_ms);
