@@ -367,6 +367,53 @@ TEST_F(ChannelsTest, AnUnreachableReceiverShowsItsErrorAndAGrowingQueueThenGetsE
   EXPECT_EQ(Json::parse(receiver.accepted()[1].body)["id"], "25");
 }
 
+TEST_F(ChannelsTest, QueuedRecordsSurviveDisablingAndGoToTheNewUrl) {
+  TestHttpReceiver dead;
+  const std::string dead_url = dead.url("/old");
+  dead.Stop();
+  const std::string id = CreateWebhook("moving", dead_url);
+  const std::string path = "/api/v1/channels/" + id;
+  Push({ProblemRecord("web-1", "22", RiskLevel::kHigh)});
+  ASSERT_TRUE(WaitFor(
+      "one record queued", [&] { return DeliveryOf(id)["queue_depth"] == 1; },
+      std::chrono::seconds(10)));
+
+  ClientResponse disabled =
+      Checked("updateChannel", "PATCH", path, Json{{"enabled", false}}.dump());
+  ASSERT_EQ(disabled.status, 200) << disabled.body;
+  EXPECT_EQ(Body(disabled)["delivery"]["state"], "disabled");
+  EXPECT_EQ(Body(disabled)["delivery"]["queue_depth"], 1);
+  // Disabled: new events are not queued for it. A second channel shows when
+  // the feed has passed the event.
+  TestHttpReceiver witness;
+  CreateWebhook("witness", witness.url("/w"));
+  Push({ProblemRecord("web-1", "23", RiskLevel::kHigh)});
+  ASSERT_TRUE(WaitFor(
+      "the event at the witness", [&] { return witness.accepted().size() >= 1; },
+      std::chrono::seconds(10)));
+  EXPECT_EQ(DeliveryOf(id)["queue_depth"], 1);
+
+  TestHttpReceiver alive;
+  ClientResponse moved =
+      Checked("updateChannel", "PATCH", path,
+              Json{{"enabled", true}, {"config", {{"url", alive.url("/new")}}}}.dump());
+  ASSERT_EQ(moved.status, 200) << moved.body;
+  ASSERT_TRUE(WaitFor(
+      "the queued record at the new URL", [&] { return alive.accepted().size() >= 1; },
+      std::chrono::seconds(10)));
+  ASSERT_TRUE(WaitFor(
+      "an empty queue", [&] { return DeliveryOf(id)["queue_depth"] == 0; },
+      std::chrono::seconds(10)));
+  Push({ProblemRecord("web-1", "24", RiskLevel::kHigh)});
+  ASSERT_TRUE(WaitFor(
+      "the next event", [&] { return alive.accepted().size() >= 2; }, std::chrono::seconds(10)));
+  std::vector<warden::testing::ReceivedRequest> got = alive.accepted();
+  ASSERT_EQ(got.size(), 2u);
+  EXPECT_EQ(got[0].path, "/new");
+  EXPECT_EQ(Json::parse(got[0].body)["id"], "22");
+  EXPECT_EQ(Json::parse(got[1].body)["id"], "24");
+}
+
 TEST_F(ChannelsTest, AuditEntriesReachAuditChannelsAsFileLines) {
   ClientResponse created = Checked("createChannel", "POST", "/api/v1/channels",
                                    Json{{"name", "audit-file"},
