@@ -4,7 +4,9 @@
 // (`warden server enroll-secret create`, `warden agent enroll` pinning the
 // CA by its fingerprint), its open-ports detector sees a listener this test
 // opens, and the host, its problem and its listeners appear in the REST API
-// of the server; a dismissal made through the API reaches the agent.
+// of the server; a webhook channel made through the API is told of the
+// problem and of its dismissal; a dismissal made through the API reaches the
+// agent.
 #include <arpa/inet.h>
 #include <fcntl.h>
 #include <gtest/gtest.h>
@@ -28,6 +30,7 @@
 #include "core/strings.h"
 #include "delivery/record.h"
 #include "delivery/server_sink.h"
+#include "delivery/test_http_receiver.h"
 #include "server/http_test_client.h"
 #include "testing/test_util.h"
 
@@ -207,10 +210,21 @@ status_interval: 0
   ASSERT_EQ(enrolled.exit_code, 0) << enrolled.err;
   EXPECT_NE(testing::ReadFileText(config).find("server:"), std::string::npos)
       << testing::ReadFileText(config);
-  Process agent(dir, "agent", {"agent", "--config", config});
-
   Api api(base, server_state + "/tls/ca.pem");
   ASSERT_TRUE(api.Login("e2e", password));
+  // A channel for this fleet's open-ports problems, to a receiver here.
+  testing::TestHttpReceiver receiver;
+  long created = 0;
+  api.Call("POST", "/api/v1/channels",
+           Json{{"name", "e2e hook"},
+                {"type", "webhook"},
+                {"config", {{"url", receiver.url("/hook")}, {"signature", "github_sha256"}}},
+                {"secret", "an end-to-end signing key"},
+                {"triggers", {{"labels", {"e2e"}}, {"rule_ids", {"HOST-OPEN-PORTS"}}}}},
+           &created);
+  ASSERT_EQ(created, 201) << api.last();
+
+  Process agent(dir, "agent", {"agent", "--config", config});
 
   // The host enrolled, with the secret's label.
   Json host;
@@ -254,6 +268,18 @@ status_interval: 0
       std::chrono::seconds(30), std::chrono::milliseconds(200)))
       << api.last() << "\nagent: " << agent.err();
   EXPECT_EQ(problem["status"], "open");
+  // The channel heard of it (the receiver's requests, in order).
+  auto heard = [&](const std::string& event) {
+    for (const auto& r : receiver.accepted()) {
+      Json e = Json::parse(r.body, nullptr, false);
+      if (e.is_object() && e["id"] == problem["agent_problem_id"] && e["event"] == event)
+        return true;
+    }
+    return false;
+  };
+  EXPECT_TRUE(testing::WaitFor([&] { return heard("opened"); }, std::chrono::seconds(30),
+                               std::chrono::milliseconds(100)))
+      << receiver.requests().size() << " requests\nserver: " << server.err();
 
   // Dismissed through the API: the agent's own store says so.
   long status = 0;
@@ -269,6 +295,9 @@ status_interval: 0
       },
       std::chrono::seconds(30), std::chrono::milliseconds(200)))
       << "agent: " << agent.err();
+  EXPECT_TRUE(testing::WaitFor([&] { return heard("dismissed"); }, std::chrono::seconds(30),
+                               std::chrono::milliseconds(100)))
+      << "server: " << server.err();
 }
 
 // Starts `warden server` on `base`'s port with `state`; the banner's CA

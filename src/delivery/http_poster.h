@@ -34,7 +34,8 @@ struct HttpRequest {
   // system's CAs.
   std::string ca_file;
   // https: accept any certificate. Only for fetching a CA that the caller
-  // then checks against a pinned fingerprint.
+  // then checks against a pinned fingerprint, and for a Splunk HEC channel
+  // whose owner turned verification off explicitly (verify_tls: false).
   bool skip_tls_verification = false;
   // When set and true, the transfer is aborted (an Unavailable error).
   const std::atomic<bool>* cancel = nullptr;

@@ -18,6 +18,8 @@ std::string_view RecordKindName(RecordKind kind) {
       return "findings";
     case RecordKind::kInventory:
       return "inventory";
+    case RecordKind::kAudit:
+      return "audit";
   }
   return "results";
 }
@@ -25,7 +27,7 @@ std::string_view RecordKindName(RecordKind kind) {
 std::optional<RecordKind> ParseRecordKind(std::string_view name) {
   for (RecordKind k :
        {RecordKind::kResult, RecordKind::kProblem, RecordKind::kStatus, RecordKind::kEvent,
-        RecordKind::kTest, RecordKind::kFinding, RecordKind::kInventory})
+        RecordKind::kTest, RecordKind::kFinding, RecordKind::kInventory, RecordKind::kAudit})
     if (RecordKindName(k) == name) return k;
   return std::nullopt;
 }

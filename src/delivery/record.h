@@ -23,8 +23,10 @@ namespace warden {
 // What a record is, for routing to sinks ("records: [results, problems]").
 // kInventory: full snapshots of the host's packages or listeners, for the
 // control-plane server (body: {"type": "packages"|"ports", "items": [...]}).
-enum class RecordKind { kResult, kProblem, kStatus, kEvent, kTest, kFinding, kInventory };
-// "results", "problems", "status", "events", "test", "findings", "inventory".
+// kAudit: an entry of the server's audit log, for the server's notification
+// channels (body: the API's AuditEvent).
+enum class RecordKind { kResult, kProblem, kStatus, kEvent, kTest, kFinding, kInventory, kAudit };
+// "results", "problems", "status", "events", "test", "findings", "inventory", "audit".
 std::string_view RecordKindName(RecordKind kind);
 std::optional<RecordKind> ParseRecordKind(std::string_view name);
 

@@ -55,6 +55,17 @@ Result<std::unique_ptr<SinkRouter>> SinkRouter::Create(const std::vector<SinkCon
   return router;
 }
 
+void SinkRouter::Observe(const std::string& sink, const Status& status, size_t records) const {
+  if (!observer_) return;
+  DeliveryAttempt attempt;
+  attempt.sink = sink;
+  attempt.ok = status.ok();
+  attempt.records = static_cast<int64_t>(records);
+  if (!status.ok()) attempt.error = std::string(status.message());
+  attempt.at_ms = NowEpochMillis();
+  observer_(attempt);
+}
+
 void SinkRouter::Start() {
   for (auto& slot : slots_)
     if (slot->queue && !slot->thread.joinable())
@@ -106,6 +117,7 @@ Status SinkRouter::Route(const std::vector<Record>& records) {
     } else {
       std::lock_guard<std::mutex> lock(slot->mu);
       Status st = slot->sink->Deliver(batch);
+      Observe(name, st, batch.size());
       if (st.ok()) {
         slot->delivered += static_cast<int64_t>(batch.size());
         slot->last_success_ms = NowEpochMillis();
@@ -172,6 +184,7 @@ void SinkRouter::DeliveryLoop(Slot& slot) {
     }
     Status st = slot.sink->Deliver(*batch);
     if (st.ok()) st = slot.queue->Acknowledge(batch->front().seq, batch->back().seq);
+    Observe(name, st, batch->size());
     if (st.ok()) {
       {
         std::lock_guard<std::mutex> lock(slot.mu);

@@ -48,9 +48,20 @@ struct SinkStatus {
   int64_t next_attempt_ms = 0;  // when consecutive_failures > 0
 };
 
+// One delivery attempt of one sink, for an observer that keeps its own
+// account of deliveries (the server's channel status).
+struct DeliveryAttempt {
+  std::string sink;  // the sink's name
+  bool ok = false;
+  int64_t records = 0;  // in the batch
+  std::string error;    // why it failed, when !ok
+  int64_t at_ms = 0;
+};
+
 class SinkRouter : public RecordRouter {
  public:
   using Log = std::function<void(const std::string&)>;
+  using DeliveryObserver = std::function<void(const DeliveryAttempt&)>;
   // Builds every enabled sink and opens the queues of network sinks
   // (<queue_dir>/<name>.db); fails on the first sink that cannot be built.
   static Result<std::unique_ptr<SinkRouter>> Create(const std::vector<SinkConfig>& sinks,
@@ -58,6 +69,9 @@ class SinkRouter : public RecordRouter {
                                                     const std::string& queue_dir, Log log);
   ~SinkRouter() override;
 
+  // Hears every delivery attempt: from the delivery threads (network sinks)
+  // and from Route (local sinks). Set before Start; must be quick.
+  void SetDeliveryObserver(DeliveryObserver observer) { observer_ = std::move(observer); }
   // Starts the delivery threads.
   void Start();
   // Asks the delivery threads to end (they finish the batch in hand).
@@ -73,7 +87,10 @@ class SinkRouter : public RecordRouter {
   explicit SinkRouter(Log log);
   void DeliveryLoop(Slot& slot);
 
+  void Observe(const std::string& sink, const Status& status, size_t records) const;
+
   Log log_;
+  DeliveryObserver observer_;
   std::vector<std::unique_ptr<Slot>> slots_;
   std::atomic<bool> stopping_{false};
 };

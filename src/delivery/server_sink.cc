@@ -187,6 +187,7 @@ std::string_view AgentRecordKind(RecordKind kind) {
     case RecordKind::kEvent:
     case RecordKind::kTest:
     case RecordKind::kFinding:
+    case RecordKind::kAudit:
       return "events";
   }
   return "events";

@@ -1,6 +1,6 @@
 // Sink is one configured destination for records, for every producer: the
 // agent's results, problems, status and events, `warden trail`'s findings,
-// and the server's notifications next. Types (file, stdout, syslog,
+// and the server's notification channels. Types (file, stdout, syslog,
 // splunk_hec, webhook, slack) each live in their own file with their own
 // settings type and are found by name in the registry (sink_registry.h).
 // A sink renders each record once (Render, in the format its config chose),

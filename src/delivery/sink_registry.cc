@@ -130,7 +130,8 @@ Result<SinkConfig> ParseSinkConfig(const YamlReader& base_reader, const YAML::No
     s.records.clear();
     for (const auto& k : *list) {
       auto kind = ParseRecordKind(k);
-      if (!kind || *kind == RecordKind::kTest || *kind == RecordKind::kFinding)
+      if (!kind || *kind == RecordKind::kTest || *kind == RecordKind::kFinding ||
+          *kind == RecordKind::kAudit)
         return r.Error(
             n["records"], J::Join(key, "records"),
             "unknown record kind '" + k + "' (use results, problems, status, events or inventory)");

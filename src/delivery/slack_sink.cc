@@ -47,7 +47,9 @@ std::string Attr(const Finding& f, const char* key) {
 
 }  // namespace
 
-std::string SlackPayload(const Finding& f) {
+namespace {
+
+Json SlackPayloadJson(const Finding& f) {
   const std::string risk(RiskLevelDisplayName(f.risk_level));
   const std::string account = Attr(f, "account");
   std::string fallback =
@@ -87,9 +89,16 @@ std::string SlackPayload(const Finding& f) {
       "event id " + Code(Attr(f, "event_id"), 100) + "  |  finding " + Code(f.id, 64);
   blocks.push_back(
       {{"type", "context"}, {"elements", Json::array({{{"type", "mrkdwn"}, {"text", context}}})}});
-  Json payload = {{"text", fallback}, {"blocks", blocks}};
+  return Json{{"text", fallback}, {"blocks", blocks}};
+}
+
+std::string Dump(const Json& payload) {
   return payload.dump(-1, ' ', false, Json::error_handler_t::replace);
 }
+
+}  // namespace
+
+std::string SlackPayload(const Finding& f) { return Dump(SlackPayloadJson(f)); }
 
 namespace {
 
@@ -103,18 +112,25 @@ class SlackSink : public Sink {
         sleep_(context.sleep) {}
 
   std::string Render(const Record& record) const override {
-    if (record.finding) return SlackPayload(*record.finding);
-    if (record.problem) {
+    Json payload;
+    if (record.finding) {
+      payload = SlackPayloadJson(*record.finding);
+    } else if (record.problem) {
       const Problem& p = record.problem->problem;
       Finding f = p.finding;
       f.id = p.id;
       f.rule_id = p.rule_id;
       f.title = std::string(ProblemActionName(record.problem->action)) + ": " + p.title;
       f.risk_level = p.risk_level;
-      return SlackPayload(f);
+      payload = SlackPayloadJson(f);
+    } else {
+      payload = {{"text", EscapeSlackText(RenderRecord(record, RecordFormat::kText))}};
     }
-    Json payload = {{"text", EscapeSlackText(RenderRecord(record, RecordFormat::kText))}};
-    return payload.dump(-1, ' ', false, Json::error_handler_t::replace);
+    // The mention is the owner's own mrkdwn (<!here>, <@U123>): not escaped.
+    if (!settings_.mention.empty())
+      payload["text"] = settings_.mention + " " + payload["text"].get<std::string>();
+    if (!settings_.channel.empty()) payload["channel"] = settings_.channel;
+    return Dump(payload);
   }
 
   Status Deliver(const std::vector<QueuedRecord>& batch) override {

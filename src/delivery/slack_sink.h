@@ -18,6 +18,11 @@ namespace warden {
 struct SlackSinkSettings : SinkSettings {
   std::string url;  // the incoming webhook URL (a secret: keep it in the environment)
   int64_t timeout_ms = 10000;
+  // Not YAML keys (the server's channels set them): a channel other than
+  // the webhook's own, for webhooks that allow it, and mrkdwn put before
+  // every message's text to notify people ("<!here>", "<@U123>").
+  std::string channel;
+  std::string mention;
 };
 
 // Slack mrkdwn escaping of user data.

@@ -42,6 +42,7 @@ class SplunkHecSink : public Sink {
     HttpRequest req;
     req.url = HecEndpoint(settings_.url);
     req.timeout = std::chrono::milliseconds(settings_.timeout_ms);
+    req.skip_tls_verification = !settings_.verify_tls;
     req.headers = {{"Authorization", "Splunk " + settings_.token},
                    {"Content-Type", "application/json"}};
     for (const auto& [k, v] : settings_.headers) req.headers.emplace_back(k, v);

@@ -22,6 +22,9 @@ struct SplunkHecSinkSettings : SinkSettings {
   std::string sourcetype = "warden";
   std::map<std::string, std::string> headers;
   int64_t timeout_ms = 10000;
+  // Not a YAML key: the server's channels may turn certificate checks off for
+  // a HEC endpoint with a self-signed certificate (`verify_tls: false`).
+  bool verify_tls = true;
 };
 
 // The HEC endpoint for a configured URL: the URL itself when it already names

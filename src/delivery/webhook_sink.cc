@@ -25,6 +25,28 @@ std::string WardenSignature(std::string_view secret, int64_t timestamp, std::str
   return "sha256=" + HmacSha256Hex(secret, message);
 }
 
+std::optional<std::string> StandardWebhooksKey(std::string_view secret) {
+  constexpr std::string_view kPrefix = "whsec_";
+  if (secret.substr(0, kPrefix.size()) == kPrefix) secret.remove_prefix(kPrefix.size());
+  std::optional<std::string> key = Base64Decode(secret);
+  if (!key || key->size() < 24 || key->size() > 64) return std::nullopt;
+  return key;
+}
+
+std::string StandardWebhooksSignature(std::string_view key, std::string_view id, int64_t timestamp,
+                                      std::string_view body) {
+  std::string message(id);
+  message += '.';
+  message += std::to_string(timestamp);
+  message += '.';
+  message += body;
+  unsigned char md[EVP_MAX_MD_SIZE];
+  unsigned int len = 0;
+  HMAC(EVP_sha256(), key.data(), static_cast<int>(key.size()),
+       reinterpret_cast<const unsigned char*>(message.data()), message.size(), md, &len);
+  return "v1," + Base64Encode(std::string_view(reinterpret_cast<const char*>(md), len));
+}
+
 namespace {
 
 std::string Dump(const Json& j) {
@@ -89,12 +111,31 @@ class WebhookSink : public Sink {
     req.headers = {
         {"Content-Type", "application/json"},
         {"User-Agent", std::string("warden/") + kWardenVersion},
-        {"X-Warden-Timestamp", std::to_string(timestamp)},
         {"X-Warden-Event",
          r.kind == RecordKind::kFinding ? "finding" : std::string(RecordKindName(r.kind))}};
-    if (!settings_.secret.empty())
-      req.headers.emplace_back("X-Warden-Signature",
-                               WardenSignature(settings_.secret, timestamp, req.body));
+    switch (settings_.signature) {
+      case WebhookSignature::kWarden:
+        req.headers.emplace_back("X-Warden-Timestamp", std::to_string(timestamp));
+        if (!settings_.secret.empty())
+          req.headers.emplace_back("X-Warden-Signature",
+                                   WardenSignature(settings_.secret, timestamp, req.body));
+        break;
+      case WebhookSignature::kStandardWebhooks: {
+        req.headers.emplace_back("webhook-id", r.id);
+        req.headers.emplace_back("webhook-timestamp", std::to_string(timestamp));
+        // The server checks the secret when the channel is made; a key that
+        // does not decode signs nothing rather than something unverifiable.
+        std::optional<std::string> key = StandardWebhooksKey(settings_.secret);
+        if (!key) return InvalidArgument("webhook: the secret is not a Standard Webhooks key");
+        req.headers.emplace_back("webhook-signature",
+                                 StandardWebhooksSignature(*key, r.id, timestamp, req.body));
+        break;
+      }
+      case WebhookSignature::kGithubSha256:
+        req.headers.emplace_back("X-Hub-Signature-256",
+                                 "sha256=" + HmacSha256Hex(settings_.secret, req.body));
+        break;
+    }
     for (const auto& [k, v] : settings_.headers) req.headers.emplace_back(k, v);
     return PostOnceOrWithRetry(*poster_, req, What(), retry_ ? &*retry_ : nullptr, sleep_).status();
   }

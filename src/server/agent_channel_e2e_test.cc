@@ -6,11 +6,14 @@
 #include <gtest/gtest.h>
 
 #include <chrono>
+#include <cstdlib>
 #include <string>
 #include <thread>
 
 #include "auth/role.h"
 #include "core/time_format.h"
+#include "delivery/test_http_receiver.h"
+#include "delivery/webhook_sink.h"
 #include "problems/problem_rendering.h"
 #include "server/dismissal_expiry.h"
 #include "server/server_test_support.h"
@@ -19,16 +22,17 @@ namespace warden::server::testing {
 namespace {
 
 // A problem event exactly as the agent renders it for its sinks.
-Json ProblemRecord(const std::string& hostname) {
+Json ProblemRecord(const std::string& hostname, const std::string& id = "f00d",
+                   RiskLevel risk = RiskLevel::kHigh) {
   ProblemEvent e;
   e.action = ProblemAction::kOpened;
   e.at = 1'700'000'000;
   Problem& p = e.problem;
-  p.id = "f00d";
+  p.id = id;
   p.rule_id = "HOST-OPEN-PORTS";
   p.host = hostname;
   p.title = "tcp port 8080 is open";
-  p.risk_level = RiskLevel::kHigh;
+  p.risk_level = risk;
   p.resource = "tcp/0.0.0.0:8080";
   p.status = ProblemStatus::kOpen;
   p.first_detected = e.at;
@@ -418,6 +422,64 @@ TEST_F(AgentChannelE2eTest, StopAnswersAParkedPollAtOnce) {
   poller.join();
   EXPECT_LT(std::chrono::steady_clock::now() - stop_start, std::chrono::seconds(5));
   EXPECT_EQ(polled.status, 200) << polled.body;
+}
+
+// A channel for high problems, an agent reporting a low and a high one: the
+// receiver gets exactly one request, the high problem, signed the Standard
+// Webhooks way with the channel's secret.
+TEST_F(AgentChannelE2eTest, AHighProblemReachesAHighRiskWebhookChannelOnceSigned) {
+  warden::testing::TestHttpReceiver receiver;
+  const std::string secret = "whsec_c2VjcmV0LWtleS1vZi10aGlydHktdHdvLWJ5dGVzLiE=";
+  Json channel = {{"name", "high problems"},
+                  {"type", "webhook"},
+                  {"config", {{"url", receiver.url("/warden")}}},
+                  {"secret", secret},
+                  {"triggers", {{"min_risk_level", "high"}}}};
+  ClientResponse created =
+      Checked("createChannel", "POST", "/api/v1/channels", admin_, channel.dump());
+  ASSERT_EQ(created.status, 201) << created.body;
+  const std::string channel_id = Json::parse(created.body).value("id", "");
+
+  auto [host_id, node] = Enrol("web-9");
+  ASSERT_FALSE(node.bearer.empty());
+  Json batch = {{"batch_id", "b1"},
+                {"records", Json::array({ProblemRecord("web-9", "low-1", RiskLevel::kLow),
+                                         ProblemRecord("web-9", "high-1", RiskLevel::kHigh)})}};
+  ASSERT_EQ(Checked("pushAgentRecords", "POST", "/api/v1/agent/records", node, batch.dump()).status,
+            200);
+
+  ASSERT_TRUE(warden::testing::WaitFor(
+      "the high problem at the receiver", [&] { return !receiver.accepted().empty(); },
+      std::chrono::seconds(15)));
+  // The low problem came first in the feed and the channel delivers in
+  // order: had it been sent, it would be here already.
+  const std::vector<warden::testing::ReceivedRequest> requests = receiver.requests();
+  ASSERT_EQ(requests.size(), 1u);
+  const warden::testing::ReceivedRequest& r = requests[0];
+  EXPECT_EQ(r.path, "/warden");
+  Json event = Json::parse(r.body, nullptr, false);
+  EXPECT_EQ(event["id"], "high-1") << r.body;
+  EXPECT_EQ(event["risk_level"], "high");
+  EXPECT_EQ(event["event"], "opened");
+  EXPECT_EQ(event["host"], "web-9");
+  EXPECT_EQ(r.headers.at("x-warden-event"), "problems");
+  const std::string& id = r.headers.at("webhook-id");
+  const int64_t timestamp = std::stoll(r.headers.at("webhook-timestamp"));
+  EXPECT_LE(std::llabs(timestamp - NowEpochSeconds()), 60);
+  auto key = StandardWebhooksKey(secret);
+  ASSERT_TRUE(key.has_value());
+  EXPECT_EQ(r.headers.at("webhook-signature"),
+            StandardWebhooksSignature(*key, id, timestamp, r.body));
+
+  ASSERT_TRUE(warden::testing::WaitFor(
+      "the delivery in the channel's status",
+      [&] {
+        ClientResponse s =
+            server_.Call("GET", "/api/v1/channels/" + channel_id + "/status", admin_);
+        Json status = Json::parse(s.body, nullptr, false);
+        return status.is_object() && status["delivered"] == 1 && status["state"] == "ok";
+      },
+      std::chrono::seconds(10)));
 }
 
 }  // namespace

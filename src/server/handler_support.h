@@ -24,6 +24,7 @@
 
 namespace warden::server {
 
+class ChannelDelivery;
 class CommandHub;
 
 struct ReadinessCheck {
@@ -43,6 +44,9 @@ struct HandlerContext {
   // Queues commands for agents and wakes their long-polls (dismiss and
   // undismiss tell the problem's agent); nullptr in tests without agents.
   CommandHub* command_hub = nullptr;
+  // Delivers to the notification channels (restarted after each change,
+  // test sends, live queue depth); nullptr in tests without it.
+  ChannelDelivery* channels = nullptr;
   // The body of GET /metrics (Prometheus text); empty function: none yet.
   std::function<std::string()> metrics_text;
   // GET /readyz; the store is always checked.

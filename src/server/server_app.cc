@@ -2,6 +2,7 @@
 
 #include <signal.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include <atomic>
 #include <cerrno>
@@ -16,6 +17,7 @@
 #include "auth/secret_token.h"
 #include "core/time_format.h"
 #include "server/api_dispatch.h"
+#include "server/channel_delivery.h"
 #include "server/command_hub.h"
 #include "server/dismissal_expiry.h"
 #include "server/http_router.h"
@@ -65,6 +67,9 @@ struct ServerApp::Impl {
   // Housekeeping on the store (dismissal expiry): started last, stopped
   // before the store closes.
   std::unique_ptr<PeriodicJobs> jobs;
+  // After the store (its delivery accounts go there), before the HTTP server
+  // (handlers restart channels): stopped in between.
+  std::unique_ptr<ChannelDelivery> channels;
   ApiHandlers handlers;
   std::unique_ptr<ApiDispatcher> dispatcher;
   HttpRouter router;
@@ -116,6 +121,7 @@ struct ServerApp::Impl {
       metric("warden_agent_parked_polls", "Agents' command long-polls waiting for a command.",
              "gauge", "warden_agent_parked_polls " + std::to_string(hub->parked()) + "\n");
     }
+    if (channels) out += channels->MetricsText();
     store::StoreWriterStats w = store->writer_stats();
     metric("warden_store_transactions_total", "Store transactions committed.", "counter",
            "warden_store_transactions_total " + std::to_string(w.transactions) + "\n");
@@ -243,14 +249,30 @@ Result<std::unique_ptr<ServerApp>> ServerApp::Start(ServerAppOptions options) {
         *impl->store, [auth] { return auth->Now(); }, hub_options);
   }
 
+  Impl* raw = impl.get();
+  {
+    ChannelDeliveryOptions channels;
+    channels.state_dir = config.state_dir;
+    channels.poll_interval = config.channel_poll_interval;
+    channels.queue = config.channel_queue;
+    char host[256] = {};
+    if (::gethostname(host, sizeof host - 1) == 0) channels.host_identifier = host;
+    channels.log = [raw](const std::string& line) {
+      std::lock_guard lock(raw->log_mu);
+      raw->Log() << "warden server: " << line << std::endl;
+    };
+    ASSIGN_OR_RETURN(impl->channels,
+                     ChannelDelivery::Start(*impl->store, *spec, std::move(channels)));
+  }
+
   HandlerContext context;
   context.store = impl->store.get();
   context.command_hub = impl->hub.get();
+  context.channels = impl->channels.get();
   context.spec = spec;
   context.hasher = impl->hasher.get();
   context.login_limiter = impl->login_limiter.get();
   context.authenticator = impl->authenticator.get();
-  Impl* raw = impl.get();
   context.metrics_text = [raw] { return raw->MetricsText(); };
   if (!impl->ca_cert_file.empty()) {
     std::ifstream in(impl->ca_cert_file);
@@ -327,9 +349,11 @@ void ServerApp::Stop() {
   if (impl_->hub) impl_->hub->Shutdown();
   if (impl_->http) impl_->http->Stop(std::chrono::seconds(10));
   if (impl_->jobs) impl_->jobs->Stop();
+  if (impl_->channels) impl_->channels->Stop();
   impl_->hub.reset();
   if (impl_->store) (void)impl_->store->Flush();
   impl_->http.reset();
+  impl_->channels.reset();
   impl_->store.reset();
 }
 

@@ -8,6 +8,7 @@
 
 #include "core/strings.h"
 #include "core/yaml_reader.h"
+#include "delivery/sink_registry.h"
 
 namespace warden::server {
 namespace {
@@ -18,9 +19,9 @@ bool IsIpAddress(const std::string& text) {
 }
 
 Status Parse(const YAML::Node& root, const YamlReader& r, ServerConfig* c) {
-  RETURN_IF_ERROR(r.CheckKeys(
-      root, "",
-      {"listen", "state_dir", "tls", "threads", "limits", "sessions", "housekeeping", "log"}));
+  RETURN_IF_ERROR(r.CheckKeys(root, "",
+                              {"listen", "state_dir", "tls", "threads", "limits", "sessions",
+                               "housekeeping", "channels", "log"}));
   if (root["listen"]) {
     ASSIGN_OR_RETURN(std::string listen, r.String(root["listen"], "listen"));
     Status parsed = ParseListenAddress(listen, &c->listen_address, &c->listen_port);
@@ -106,6 +107,16 @@ Status Parse(const YAML::Node& root, const YamlReader& r, ServerConfig* c) {
     if (h["interval"]) {
       ASSIGN_OR_RETURN(int64_t ms, r.DurationMs(h["interval"], "housekeeping.interval", 1000));
       c->housekeeping_interval = std::chrono::milliseconds(ms);
+    }
+  }
+  if (const YAML::Node ch = root["channels"]) {
+    RETURN_IF_ERROR(r.CheckKeys(ch, "channels", {"poll_interval", "queue"}));
+    if (ch["poll_interval"]) {
+      ASSIGN_OR_RETURN(int64_t ms, r.DurationMs(ch["poll_interval"], "channels.poll_interval", 10));
+      c->channel_poll_interval = std::chrono::milliseconds(ms);
+    }
+    if (ch["queue"]) {
+      RETURN_IF_ERROR(ParseQueueConfig(r, ch["queue"], "channels.queue", &c->channel_queue));
     }
   }
   if (const YAML::Node l = root["log"]) {

@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "core/status.h"
+#include "delivery/durable_queue.h"
 
 namespace warden::server {
 
@@ -55,6 +56,12 @@ struct ServerConfig {
   // One line per request on stderr (or `log_file`).
   bool access_log = true;
   std::string log_file;  // "" = stderr
+
+  // Notification channels: how often the problem history and the audit log
+  // are read for new events to notify, and every channel's durable queue
+  // (bound, drop policy, pacing, retry backoff: the agent's `queue:` keys).
+  std::chrono::milliseconds channel_poll_interval{1000};
+  QueueConfig channel_queue;
 };
 
 // $WARDEN_SERVER_STATE_DIR, else /var/lib/warden-server for root, else

@@ -26,6 +26,10 @@ TEST(ServerConfigTest, TheDocumentedExampleParsesToTheDefaults) {
   EXPECT_EQ(config->session_absolute, defaults.session_absolute);
   EXPECT_EQ(config->housekeeping_interval, defaults.housekeeping_interval);
   EXPECT_TRUE(config->access_log);
+  EXPECT_EQ(config->channel_poll_interval, defaults.channel_poll_interval);
+  EXPECT_EQ(config->channel_queue.max_bytes, defaults.channel_queue.max_bytes);
+  EXPECT_EQ(config->channel_queue.backoff_initial_ms, defaults.channel_queue.backoff_initial_ms);
+  EXPECT_EQ(config->channel_queue.backoff_max_ms, defaults.channel_queue.backoff_max_ms);
 }
 
 TEST(ServerConfigTest, ReadsEveryKey) {
@@ -37,6 +41,7 @@ threads: {io: 4, workers: 16}
 limits: {max_body: 512KB, max_connections: 50, request_timeout: 5s, idle_timeout: 1m}
 sessions: {idle: 1h, absolute: 1d}
 housekeeping: {interval: 5s}
+channels: {poll_interval: 250ms, queue: {max_size: 8MB, backoff_initial: 2s, backoff_max: 1m}}
 log: {access: false, file: server.log}
 )",
                                   "/etc/warden/server.yaml");
@@ -53,6 +58,10 @@ log: {access: false, file: server.log}
   EXPECT_EQ(config->housekeeping_interval, std::chrono::seconds(5));
   EXPECT_FALSE(config->access_log);
   EXPECT_EQ(config->log_file, "/etc/warden/server.log");
+  EXPECT_EQ(config->channel_poll_interval, std::chrono::milliseconds(250));
+  EXPECT_EQ(config->channel_queue.max_bytes, 8 * 1024 * 1024);
+  EXPECT_EQ(config->channel_queue.backoff_initial_ms, 2000);
+  EXPECT_EQ(config->channel_queue.backoff_max_ms, 60000);
 }
 
 TEST(ServerConfigTest, UnknownKeysAreErrorsNamingFileAndLine) {
@@ -70,6 +79,10 @@ TEST(ServerConfigTest, BadValuesSayWhatIsWrong) {
   EXPECT_FALSE(ParseServerConfig("sessions: {idle: 2d, absolute: 1d}\n", "s.yaml").ok());
   EXPECT_FALSE(ParseServerConfig("threads: {workers: 0}\n", "s.yaml").ok());
   EXPECT_FALSE(ParseServerConfig("limits: {max_body: 2MB}\n", "s.yaml").ok());
+  EXPECT_FALSE(
+      ParseServerConfig("channels: {queue: {backoff_initial: 1m, backoff_max: 1s}}\n", "s.yaml")
+          .ok());
+  EXPECT_FALSE(ParseServerConfig("channels: {poll: 1s}\n", "s.yaml").ok());
   auto listed = ParseServerConfig("- a\n", "s.yaml");
   ASSERT_FALSE(listed.ok());
 }

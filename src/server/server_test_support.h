@@ -6,6 +6,7 @@
 
 #include <gtest/gtest.h>
 
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -41,7 +42,9 @@ inline auth::PasswordCost CheapPasswordCost() {
 
 class TestServer {
  public:
-  explicit TestServer(std::vector<HandlerRegistration> registrations = {}) {
+  // `configure` may change the config before the server starts.
+  explicit TestServer(std::vector<HandlerRegistration> registrations = {},
+                      const std::function<void(ServerConfig&)>& configure = {}) {
     ServerAppOptions options;
     options.config = DefaultServerConfig();
     options.config.state_dir = dir_.path() + "/state";
@@ -49,6 +52,7 @@ class TestServer {
     options.config.listen_port = 0;
     options.config.access_log = false;
     options.config.worker_threads = 4;
+    if (configure) configure(options.config);
     options.password_cost = CheapPasswordCost();
     options.handler_registrations = std::move(registrations);
     auto app = ServerApp::Start(std::move(options));

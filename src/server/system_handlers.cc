@@ -64,6 +64,7 @@ void RegisterRestHandlers(ApiHandlers& handlers, const HandlerContext& context) 
   RegisterHostInventoryHandlers(handlers, context);
   RegisterProblemsHandlers(handlers, context);
   RegisterVulnerabilityFindingsHandlers(handlers, context);
+  RegisterChannelsHandlers(handlers, context);
 }
 
 }  // namespace warden::server

@@ -58,9 +58,9 @@ class ListPlanTest : public StoreTest {
 };
 
 const std::vector<const ListTable*>& AllTables() {
-  static const std::vector<const ListTable*> tables = {&HostListTable(),  &EnrolSecretListTable(),
-                                                       &UserListTable(),  &ApiTokenListTable(),
-                                                       &AuditListTable(), &FleetProblemListTable()};
+  static const std::vector<const ListTable*> tables = {
+      &HostListTable(),  &EnrolSecretListTable(),  &UserListTable(),   &ApiTokenListTable(),
+      &AuditListTable(), &FleetProblemListTable(), &ChannelListTable()};
   return tables;
 }
 

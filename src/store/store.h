@@ -49,6 +49,7 @@
 #include "store/agent_command_repository.h"
 #include "store/api_token_repository.h"
 #include "store/audit_log.h"
+#include "store/channel_repository.h"
 #include "store/enrol_secret_repository.h"
 #include "store/fleet_problem_repository.h"
 #include "store/host_inventory_repository.h"
@@ -90,6 +91,7 @@ class StoreWriter {
   virtual HostInventoryWriter& inventory() = 0;
   virtual VulnerabilityFindingWriter& vulnerabilities() = 0;
   virtual AgentCommandWriter& commands() = 0;
+  virtual ChannelWriter& channels() = 0;
 };
 
 // Counters of the writer, for /metrics and tests.
@@ -126,6 +128,7 @@ class Store {
   virtual HostInventoryRepository& inventory() = 0;
   virtual VulnerabilityFindingRepository& vulnerabilities() = 0;
   virtual AgentCommandRepository& commands() = 0;
+  virtual ChannelRepository& channels() = 0;
 
   // Queues `fn`, a callable StoreWriter& -> Result<T> (giving Pending<T>) or
   // StoreWriter& -> Status (giving Pending<Committed>); see above.

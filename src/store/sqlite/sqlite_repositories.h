@@ -44,6 +44,7 @@ const ListTable& HostPackageListTable();
 const ListTable& HostPortListTable();
 const ListTable& VulnerabilityFindingListTable();
 const ListTable& AgentCommandListTable();
+const ListTable& ChannelListTable();
 
 // Optional text as NULL.
 std::optional<std::string> OptionalText(SqliteStatement& st, int column);
@@ -202,6 +203,17 @@ class SqliteAgentCommandRepository final : public AgentCommandRepository {
   ReadPool& pool_;
 };
 
+class SqliteChannelRepository final : public ChannelRepository {
+ public:
+  explicit SqliteChannelRepository(ReadPool& pool) : pool_(pool) {}
+  Result<std::optional<Channel>> Get(int64_t id) override;
+  Result<ListPage<Channel>> List(const ListQuery& query) override;
+  Status Export(const ListQuery& query, const RowCallback<Channel>& row) override;
+
+ private:
+  ReadPool& pool_;
+};
+
 // ---- write sides
 
 class SqliteHostWriter final : public HostWriter {
@@ -340,6 +352,19 @@ class SqliteAgentCommandWriter final : public AgentCommandWriter {
   Status MarkDelivered(const std::vector<int64_t>& ids, EpochMs at) override;
   Result<CommandResultUpdate> RecordResult(int64_t host_id, int64_t id,
                                            const AgentCommandOutcome& outcome) override;
+
+ private:
+  SqliteConnection& conn_;
+};
+
+class SqliteChannelWriter final : public ChannelWriter {
+ public:
+  explicit SqliteChannelWriter(SqliteConnection& conn) : conn_(conn) {}
+  Result<std::optional<Channel>> Get(int64_t id) override;
+  Result<std::optional<Channel>> Create(const NewChannel& channel) override;
+  Result<ChannelUpdate> Update(int64_t id, const ChannelChange& change) override;
+  Result<bool> Delete(int64_t id) override;
+  Result<bool> RecordDelivery(int64_t id, const DeliveryOutcome& outcome) override;
 
  private:
   SqliteConnection& conn_;

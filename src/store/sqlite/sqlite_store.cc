@@ -30,7 +30,8 @@ class SqliteStoreWriter final : public StoreWriter {
         problems_(conn),
         inventory_(conn),
         vulnerabilities_(conn),
-        commands_(conn) {}
+        commands_(conn),
+        channels_(conn) {}
   HostWriter& hosts() override { return hosts_; }
   EnrolSecretWriter& enrol_secrets() override { return secrets_; }
   UserWriter& users() override { return users_; }
@@ -43,6 +44,7 @@ class SqliteStoreWriter final : public StoreWriter {
   HostInventoryWriter& inventory() override { return inventory_; }
   VulnerabilityFindingWriter& vulnerabilities() override { return vulnerabilities_; }
   AgentCommandWriter& commands() override { return commands_; }
+  ChannelWriter& channels() override { return channels_; }
 
  private:
   SqliteHostWriter hosts_;
@@ -57,6 +59,7 @@ class SqliteStoreWriter final : public StoreWriter {
   SqliteHostInventoryWriter inventory_;
   SqliteVulnerabilityFindingWriter vulnerabilities_;
   SqliteAgentCommandWriter commands_;
+  SqliteChannelWriter channels_;
 };
 
 // Latest "last seen/used" time per key, waiting for the next batch.
@@ -93,7 +96,8 @@ class SqliteStore final : public Store {
         problems_(*pool_),
         inventory_(*pool_),
         vulnerabilities_(*pool_),
-        commands_(*pool_) {
+        commands_(*pool_),
+        channels_(*pool_) {
     thread_ = std::thread([this] { WriterLoop(); });
   }
 
@@ -119,6 +123,7 @@ class SqliteStore final : public Store {
   HostInventoryRepository& inventory() override { return inventory_; }
   VulnerabilityFindingRepository& vulnerabilities() override { return vulnerabilities_; }
   AgentCommandRepository& commands() override { return commands_; }
+  ChannelRepository& channels() override { return channels_; }
 
   void TouchHost(int64_t host_id, EpochMs at) override {
     std::lock_guard lock(mu_);
@@ -282,6 +287,7 @@ class SqliteStore final : public Store {
   SqliteHostInventoryRepository inventory_;
   SqliteVulnerabilityFindingRepository vulnerabilities_;
   SqliteAgentCommandRepository commands_;
+  SqliteChannelRepository channels_;
 
   mutable std::mutex mu_;
   std::condition_variable cv_;
