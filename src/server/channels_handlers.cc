@@ -35,6 +35,7 @@ const ListBinding& ChannelListBinding() {
     b.sort_fields = {{"name", "name"}, {"type", "type"}, {"created_at", "created_at"}};
     b.filters["type"] = OneOfFilter("type", {"slack", "webhook", "syslog", "splunk_hec", "file"});
     b.filters["enabled"] = EqualsFilter("enabled");
+    b.filters["q"] = TextSearchFilter({"name"});
     auto state = [](const char* s) {
       return std::vector<store::FieldFilter>{
           {"enabled", store::FilterOp::kEq, Value(int64_t{1})},
