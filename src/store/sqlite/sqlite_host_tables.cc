@@ -308,6 +308,8 @@ Result<bool> SqliteHostWriter::Delete(int64_t id) {
         "DELETE FROM host_packages WHERE host_id = ?1", "DELETE FROM host_ports WHERE host_id = ?1",
         "DELETE FROM host_detectors WHERE host_id = ?1",
         "DELETE FROM host_vulnerabilities WHERE host_id = ?1",
+        "DELETE FROM detector_runs WHERE host_id = ?1",
+        "DELETE FROM scan_targets WHERE host_id = ?1",
         "DELETE FROM agent_commands WHERE host_id = ?1"}) {
     ASSIGN_OR_RETURN(ScopedStatement st, conn_.Statement(sql));
     st->Bind(1, id);

@@ -44,6 +44,9 @@ const ListTable& HostPackageListTable();
 const ListTable& HostPortListTable();
 const ListTable& VulnerabilityFindingListTable();
 const ListTable& AgentCommandListTable();
+const ListTable& ScanListTable();
+const ListTable& DetectorRunListTable();
+const ListTable& LabelListTable();
 
 // Optional text as NULL.
 std::optional<std::string> OptionalText(SqliteStatement& st, int column);
@@ -202,6 +205,39 @@ class SqliteAgentCommandRepository final : public AgentCommandRepository {
   ReadPool& pool_;
 };
 
+class SqliteScanRepository final : public ScanRepository {
+ public:
+  explicit SqliteScanRepository(ReadPool& pool) : pool_(pool) {}
+  Result<std::optional<Scan>> Get(int64_t id) override;
+  Result<ListPage<Scan>> List(const ListQuery& query) override;
+  Status Export(const ListQuery& query, const RowCallback<Scan>& row) override;
+  Result<std::vector<ScanTarget>> Targets(int64_t scan_id) override;
+  Result<int64_t> CountPendingOnHostsSeenBefore(int64_t scan_id, EpochMs seen_before) override;
+
+ private:
+  ReadPool& pool_;
+};
+
+class SqliteDetectorRunRepository final : public DetectorRunRepository {
+ public:
+  explicit SqliteDetectorRunRepository(ReadPool& pool) : pool_(pool) {}
+  Result<ListPage<DetectorRun>> List(const ListQuery& query) override;
+  Status Export(const ListQuery& query, const RowCallback<DetectorRun>& row) override;
+
+ private:
+  ReadPool& pool_;
+};
+
+class SqliteLabelRepository final : public LabelRepository {
+ public:
+  explicit SqliteLabelRepository(ReadPool& pool) : pool_(pool) {}
+  Result<ListPage<LabelCount>> List(const ListQuery& query) override;
+  Status Export(const ListQuery& query, const RowCallback<LabelCount>& row) override;
+
+ private:
+  ReadPool& pool_;
+};
+
 // ---- write sides
 
 class SqliteHostWriter final : public HostWriter {
@@ -339,6 +375,29 @@ class SqliteAgentCommandWriter final : public AgentCommandWriter {
   Status MarkDelivered(const std::vector<int64_t>& ids, EpochMs at) override;
   Result<CommandResultUpdate> RecordResult(int64_t host_id, int64_t id,
                                            const AgentCommandOutcome& outcome) override;
+
+ private:
+  SqliteConnection& conn_;
+};
+
+class SqliteScanWriter final : public ScanWriter {
+ public:
+  explicit SqliteScanWriter(SqliteConnection& conn) : conn_(conn) {}
+  Result<Scan> Create(const NewScan& scan) override;
+  Status AddTarget(int64_t scan_id, int64_t host_id, int64_t command_id, EpochMs at) override;
+  Result<std::optional<int64_t>> MoveTargetOfCommand(int64_t command_id, ScanTargetState state,
+                                                     std::optional<std::string> error,
+                                                     EpochMs at) override;
+  Result<int64_t> FailTargetsOfHost(int64_t host_id, const std::string& error, EpochMs at) override;
+
+ private:
+  SqliteConnection& conn_;
+};
+
+class SqliteDetectorRunWriter final : public DetectorRunWriter {
+ public:
+  explicit SqliteDetectorRunWriter(SqliteConnection& conn) : conn_(conn) {}
+  Status Record(const DetectorRun& run) override;
 
  private:
   SqliteConnection& conn_;

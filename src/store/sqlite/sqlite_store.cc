@@ -30,7 +30,9 @@ class SqliteStoreWriter final : public StoreWriter {
         problems_(conn),
         inventory_(conn),
         vulnerabilities_(conn),
-        commands_(conn) {}
+        commands_(conn),
+        scans_(conn),
+        detector_runs_(conn) {}
   HostWriter& hosts() override { return hosts_; }
   EnrolSecretWriter& enrol_secrets() override { return secrets_; }
   UserWriter& users() override { return users_; }
@@ -43,6 +45,8 @@ class SqliteStoreWriter final : public StoreWriter {
   HostInventoryWriter& inventory() override { return inventory_; }
   VulnerabilityFindingWriter& vulnerabilities() override { return vulnerabilities_; }
   AgentCommandWriter& commands() override { return commands_; }
+  ScanWriter& scans() override { return scans_; }
+  DetectorRunWriter& detector_runs() override { return detector_runs_; }
 
  private:
   SqliteHostWriter hosts_;
@@ -57,6 +61,8 @@ class SqliteStoreWriter final : public StoreWriter {
   SqliteHostInventoryWriter inventory_;
   SqliteVulnerabilityFindingWriter vulnerabilities_;
   SqliteAgentCommandWriter commands_;
+  SqliteScanWriter scans_;
+  SqliteDetectorRunWriter detector_runs_;
 };
 
 // Latest "last seen/used" time per key, waiting for the next batch.
@@ -93,7 +99,10 @@ class SqliteStore final : public Store {
         problems_(*pool_),
         inventory_(*pool_),
         vulnerabilities_(*pool_),
-        commands_(*pool_) {
+        commands_(*pool_),
+        scans_(*pool_),
+        detector_runs_(*pool_),
+        labels_(*pool_) {
     thread_ = std::thread([this] { WriterLoop(); });
   }
 
@@ -119,6 +128,9 @@ class SqliteStore final : public Store {
   HostInventoryRepository& inventory() override { return inventory_; }
   VulnerabilityFindingRepository& vulnerabilities() override { return vulnerabilities_; }
   AgentCommandRepository& commands() override { return commands_; }
+  ScanRepository& scans() override { return scans_; }
+  DetectorRunRepository& detector_runs() override { return detector_runs_; }
+  LabelRepository& labels() override { return labels_; }
 
   void TouchHost(int64_t host_id, EpochMs at) override {
     std::lock_guard lock(mu_);
@@ -282,6 +294,9 @@ class SqliteStore final : public Store {
   SqliteHostInventoryRepository inventory_;
   SqliteVulnerabilityFindingRepository vulnerabilities_;
   SqliteAgentCommandRepository commands_;
+  SqliteScanRepository scans_;
+  SqliteDetectorRunRepository detector_runs_;
+  SqliteLabelRepository labels_;
 
   mutable std::mutex mu_;
   std::condition_variable cv_;
