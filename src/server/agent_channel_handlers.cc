@@ -8,6 +8,7 @@
 #include "core/encoding.h"
 #include "server/http_json.h"
 #include "server/record_ingest.h"
+#include "server/scan_progress.h"
 #include "server/tls_bootstrap.h"
 
 namespace warden::server {
@@ -243,7 +244,7 @@ HttpResponse PostCommandResult(const Context& ctx, ApiCall& call) {
   Result<store::CommandResultUpdate> update =
       ctx->store
           ->Write([host_id, id, outcome](store::StoreWriter& w) {
-            return w.commands().RecordResult(host_id, id, outcome);
+            return RecordCommandResult(w, host_id, id, outcome);
           })
           .Wait();
   if (!update.ok()) return StoreFailure(update.status(), RequestId(call));

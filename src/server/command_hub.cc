@@ -4,6 +4,7 @@
 
 #include "api/api_error.h"
 #include "server/http_json.h"
+#include "server/scan_progress.h"
 
 namespace warden::server {
 namespace {
@@ -79,7 +80,7 @@ bool CommandHub::TryDeliver(int64_t host_id, const HttpResponder& responder) {
   auto commands = std::make_shared<std::vector<store::AgentCommandRow>>(std::move(*pending));
   store_
       .Write([ids, now](store::StoreWriter& w) -> Status {
-        return w.commands().MarkDelivered(ids, now);
+        return MarkCommandsDelivered(w, ids, now);
       })
       .Then([responder, commands](Result<store::Committed> done) {
         responder.Send(done.ok() ? CommandList(*commands) : StoreError(done.status()));

@@ -7,7 +7,8 @@
 // reads the woken hosts' commands and answers. A client that goes away
 // releases its poll at once (OnClientGone).
 //
-// Delivered commands are marked in the store before the answer is sent; a
+// Delivered commands are marked in the store (with the scan targets they
+// ask moved to running, scan_progress.h) before the answer is sent; a
 // command delivered but not answered with a result is delivered again after
 // `redeliver_after` (the agent may have restarted), so agents must ignore a
 // command id they already ran.
