@@ -55,7 +55,7 @@ class CommandHub {
   // Answers host `host_id`'s poll through `responder` within `wait`
   // (capped at max_wait): 200 {"commands": [...]} (AgentCommandList), or an
   // error response when the store fails.
-  void Poll(int64_t host_id, std::chrono::milliseconds wait, HttpResponder responder);
+  void Poll(int64_t host_id, std::chrono::milliseconds wait, const HttpResponder& responder);
 
   // A command for `host_id` was committed: wakes its parked polls.
   void Notify(int64_t host_id);
@@ -100,7 +100,7 @@ class CommandHub {
   // Reads the host's pending commands; when there are some, marks them
   // delivered and answers after the commit. False when there were none.
   bool TryDeliver(int64_t host_id, const HttpResponder& responder);
-  void Park(int64_t host_id, Clock::time_point deadline, HttpResponder responder);
+  void Park(int64_t host_id, Clock::time_point deadline, const HttpResponder& responder);
   void Loop();
 
   store::Store& store_;

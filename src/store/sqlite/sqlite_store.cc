@@ -165,6 +165,7 @@ class SqliteStore final : public Store {
  protected:
   void Submit(WriteJob job) override {
     Status refused;
+    WriteJob rejected;  // finished outside the lock
     {
       std::lock_guard lock(mu_);
       if (closing_) {
@@ -172,13 +173,16 @@ class SqliteStore final : public Store {
       } else if (static_cast<int64_t>(queue_.size()) >= options_.max_queued_writes) {
         refused = Unavailable("store: " + std::to_string(queue_.size()) +
                               " writes are waiting; try again shortly");
-      } else {
-        queue_.push_back(std::move(job));
       }
-      if (!refused.ok()) ++stats_.rejected_writes;
+      if (refused.ok()) {
+        queue_.push_back(std::move(job));
+      } else {
+        ++stats_.rejected_writes;
+        rejected = std::move(job);
+      }
     }
     if (!refused.ok()) {
-      job.finish(refused);
+      rejected.finish(refused);
       return;
     }
     cv_.notify_one();
