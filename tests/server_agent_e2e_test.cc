@@ -6,7 +6,8 @@
 // opens, and the host, its problem and its listeners appear in the REST API
 // of the server; a webhook channel made through the API is told of the
 // problem and of its dismissal; a dismissal made through the API reaches the
-// agent.
+// agent, and a run-now asked through the API runs the agent's detector and
+// comes back with its time, duration and next run.
 #include <arpa/inet.h>
 #include <fcntl.h>
 #include <gtest/gtest.h>
@@ -28,6 +29,7 @@
 
 #include "core/finding.h"
 #include "core/strings.h"
+#include "core/time_format.h"
 #include "delivery/record.h"
 #include "delivery/server_sink.h"
 #include "delivery/test_http_receiver.h"
@@ -448,6 +450,127 @@ TEST(ServerAgentEndToEndTest, KillNineDuringIngestLosesNoAcknowledgedRecord) {
   Json history = api.Call("GET", "/api/v1/problems/" + first_id + "/history");
   ASSERT_TRUE(history.is_object()) << api.last();
   EXPECT_EQ(history["items"].size(), 1u) << history.dump();
+}
+
+// The agent's own status of job `name` (`warden agent status --format json`);
+// null when the agent does not answer yet.
+Json AgentJob(const std::string& config, const std::string& name) {
+  auto status =
+      RunCommand({WardenBinary(), "agent", "status", "--config", config, "--format", "json"});
+  if (status.exit_code != 0) return Json();
+  Json body = Json::parse(status.out, nullptr, false);
+  if (!body.is_object() || !body["jobs"].is_array()) return Json();
+  for (const Json& job : body["jobs"])
+    if (job.value("name", "") == name) return job;
+  return Json();
+}
+
+TEST(ServerAgentEndToEndTest, RunNowThroughTheApiRunsTheAgentsDetectorAndReportsTheRun) {
+  TempDir dir;
+  const std::string server_state = dir.path() + "/server";
+  const std::string base = "https://127.0.0.1:" + std::to_string(FreePort());
+  Process server(dir, "server",
+                 {"server", "--state-dir", server_state, "--listen", base.substr(8)});
+  ASSERT_TRUE(testing::WaitFor([&] { return server.out().find("\n  data ") != std::string::npos; },
+                               std::chrono::seconds(30), std::chrono::milliseconds(50)))
+      << server.out() << server.err();
+  std::smatch fingerprint;
+  const std::string banner = server.out();
+  ASSERT_TRUE(std::regex_search(banner, fingerprint, std::regex("sha256:[0-9a-f]{64}"))) << banner;
+  const std::string password = "end-to-end password";
+  auto user = RunCommand({WardenBinary(), "server", "user", "add", "e2e", "--role", "analyst",
+                          "--password-stdin", "--state-dir", server_state},
+                         password + "\n");
+  ASSERT_EQ(user.exit_code, 0) << user.err;
+  auto secret = RunCommand({WardenBinary(), "server", "enroll-secret", "create", "e2e",
+                            "--secret-only", "--state-dir", server_state});
+  ASSERT_EQ(secret.exit_code, 0) << secret.err;
+
+  // The open-ports detector runs at start, then hourly: a later run is the
+  // one asked for.
+  const std::string agent_state = dir.path() + "/agent";
+  const std::string config = dir.WriteFile("agent.yaml", "state_dir: " + agent_state + R"(
+recipe:
+  rules:
+    HOST-VULN: {enabled: false}
+    HOST-OPEN-PORTS:
+      schedule: {interval: 1h, splay_percent: 0}
+status_interval: 0
+)");
+  auto enrolled = RunCommand({WardenBinary(), "agent", "enroll", "--server", base, "--secret",
+                              std::string(TrimWhitespace(secret.out)), "--ca-fingerprint",
+                              fingerprint.str(), "--config", config});
+  ASSERT_EQ(enrolled.exit_code, 0) << enrolled.err;
+  Process agent(dir, "agent", {"agent", "--config", config});
+
+  Api api(base, server_state + "/tls/ca.pem");
+  ASSERT_TRUE(api.Login("e2e", password));
+  std::string host_id;
+  ASSERT_TRUE(testing::WaitFor(
+      [&] {
+        Json hosts = api.Call("GET", "/api/v1/hosts");
+        if (!hosts.is_object() || hosts["items"].empty()) return false;
+        host_id = IdText(hosts["items"][0]["id"]);
+        return true;
+      },
+      std::chrono::seconds(30), std::chrono::milliseconds(200)))
+      << api.last() << "\nagent: " << agent.err();
+  int64_t first_run = 0;
+  ASSERT_TRUE(testing::WaitFor(
+      [&] {
+        Json job = AgentJob(config, "HOST-OPEN-PORTS");
+        if (!job.is_object() || job["running"] != false || !job["last_run_ms"].is_number())
+          return false;
+        first_run = job["last_run_ms"].get<int64_t>();
+        return first_run > 0;
+      },
+      std::chrono::seconds(30), std::chrono::milliseconds(200)))
+      << "agent: " << agent.err();
+
+  // An analyst asks for it now.
+  long status = 0;
+  Json scan = api.Call("POST", "/api/v1/hosts/" + host_id + "/scans",
+                       Json{{"rule_ids", {"HOST-OPEN-PORTS"}}}, &status);
+  ASSERT_EQ(status, 202) << api.last();
+  const std::string scan_id = IdText(scan["id"]);
+  ASSERT_TRUE(testing::WaitFor(
+      [&] {
+        scan = api.Call("GET", "/api/v1/scans/" + scan_id);
+        return scan.is_object() && scan["state"] == "done";
+      },
+      std::chrono::seconds(30), std::chrono::milliseconds(200)))
+      << api.last() << "\nagent: " << agent.err();
+  EXPECT_EQ(scan["counts"]["succeeded"], 1) << scan.dump();
+  EXPECT_EQ(scan["counts"]["failed"], 0) << scan.dump();
+
+  // The agent ran it again.
+  Json job = AgentJob(config, "HOST-OPEN-PORTS");
+  ASSERT_TRUE(job.is_object()) << "agent: " << agent.err();
+  const int64_t asked_run = job["last_run_ms"].get<int64_t>();
+  EXPECT_GT(asked_run, first_run);
+
+  // The host's scans show that run: when, how long, how it ended, the next run.
+  Json runs = api.Call("GET", "/api/v1/hosts/" + host_id + "/scans?rule_id=HOST-OPEN-PORTS");
+  ASSERT_TRUE(runs.is_object()) << api.last();
+  Json run;
+  for (const Json& r : runs["items"])
+    if (r["scan_id"] == scan_id) run = r;
+  ASSERT_TRUE(run.is_object()) << runs.dump();
+  EXPECT_EQ(run["trigger"], "run_now");
+  EXPECT_EQ(run["outcome"], "succeeded");
+  EXPECT_EQ(run["started_at"], FormatRfc3339(asked_run / 1000));
+  EXPECT_TRUE(run["duration_ms"].is_number_integer()) << run.dump();
+  ASSERT_TRUE(run["next_run_at"].is_string()) << run.dump();
+  std::optional<int64_t> next = ParseRfc3339(run["next_run_at"].get<std::string>());
+  ASSERT_TRUE(next.has_value());
+  EXPECT_GE(*next, asked_run / 1000 + 3500) << run.dump();  // the hourly schedule goes on
+  EXPECT_NE(run["result"].get<std::string>().find("ok"), std::string::npos) << run.dump();
+
+  // And the host's detector state says so at once.
+  Json host = api.Call("GET", "/api/v1/hosts/" + host_id);
+  ASSERT_TRUE(host.is_object()) << api.last();
+  ASSERT_FALSE(host["detectors"].empty()) << host.dump();
+  EXPECT_EQ(host["detectors"][0]["last_run_at"], run["started_at"]) << host.dump();
 }
 
 }  // namespace

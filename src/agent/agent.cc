@@ -143,6 +143,8 @@ struct JobState {
   bool queued = false;
   bool running = false;
   bool run_again = false;  // run-now arrived while it was running
+  // Told how the next run to start ends (run-now requests of the server).
+  std::vector<JobRunCallback> waiting;
   int64_t running_since_ms = 0;
   bool stuck = false;  // running past its budget (JobRunner), left to finish on its own
   int64_t denylisted_until_ms = 0;
@@ -306,7 +308,8 @@ class Runtime : public RecordRouter, public std::enable_shared_from_this<Runtime
     return next;
   }
 
-  Status RunNow(const std::string& name) {
+  // `on_finished`: called once the run starting after this request ends.
+  Status RunNow(const std::string& name, JobRunCallback on_finished = nullptr) {
     std::lock_guard<std::mutex> lock(jobs_mu_);
     auto it = jobs_.find(name);
     if (it == jobs_.end()) {
@@ -317,6 +320,7 @@ class Runtime : public RecordRouter, public std::enable_shared_from_this<Runtime
     it->second.next_due_ms = 0;
     it->second.denylisted_until_ms = 0;  // an explicit request overrides the denylist
     if (it->second.running) it->second.run_again = true;
+    if (on_finished) it->second.waiting.push_back(std::move(on_finished));
     return Status::Ok();
   }
 
@@ -374,6 +378,7 @@ class Runtime : public RecordRouter, public std::enable_shared_from_this<Runtime
             {"outcome", job.last_outcome.empty() ? Json(nullptr) : Json(job.last_outcome)},
             {"result", job.last_result.empty() ? Json(nullptr) : Json(job.last_result)},
             {"running", job.running},
+            {"running_since_ms", job.running ? Json(job.running_since_ms) : Json(nullptr)},
             // How long the current run has taken; a stuck job (past its
             // budget, left to finish on its own) says so.
             {"running_for_seconds",
@@ -735,6 +740,7 @@ class Runtime : public RecordRouter, public std::enable_shared_from_this<Runtime
   void RunJob(const std::string& name, JobRunner::JobContext& ctx) {
     JobState job;
     const int64_t start = NowMs();
+    std::vector<JobRunCallback> reports;  // this run's, told when it ends
     {
       std::lock_guard<std::mutex> lock(jobs_mu_);
       auto it = jobs_.find(name);
@@ -743,6 +749,7 @@ class Runtime : public RecordRouter, public std::enable_shared_from_this<Runtime
       it->second.running = true;
       it->second.running_since_ms = start;
       it->second.stuck = false;
+      std::swap(reports, it->second.waiting);
       job = it->second;
     }
     Outcome o;
@@ -764,6 +771,7 @@ class Runtime : public RecordRouter, public std::enable_shared_from_this<Runtime
     }
     const int64_t duration = NowMs() - start;
     JobRunRecord rec;
+    JobRunReport report;
     {
       std::lock_guard<std::mutex> lock(jobs_mu_);
       JobState& j = jobs_[name];
@@ -782,6 +790,9 @@ class Runtime : public RecordRouter, public std::enable_shared_from_this<Runtime
       if (o.outcome == "error" || o.outcome == "stopped") ++j.failures;
       j.next_due_ms = j.run_again ? 0 : NextDueTime(j.schedule, start, rng_);
       j.run_again = false;
+      report = {name,      start,         duration,
+                o.outcome, j.last_result, std::max(j.next_due_ms, start + duration),
+                j.runs,    j.failures};
       rec = {name,          start,  duration,  o.outcome == "ok" || o.outcome == "skipped",
              j.last_result, j.runs, j.failures};
     }
@@ -789,6 +800,7 @@ class Runtime : public RecordRouter, public std::enable_shared_from_this<Runtime
       AgentLog("job " + name + " " + o.outcome + " in " + std::to_string(duration) +
                " ms: " + o.result);
     if (stores.ok()) (void)(*stores)->state->SaveJobRun(rec);
+    for (const JobRunCallback& tell : reports) tell(report);
     Wake();
   }
 
@@ -823,8 +835,8 @@ class Runtime : public RecordRouter, public std::enable_shared_from_this<Runtime
     o.state_dir = config_.state_dir;
     for (const DetectorConfig& detector : config_.detectors)
       if (detector.enabled && !detector.continuous) o.detector_ids.push_back(detector.id);
-    o.run_now = [this](const std::string& job) {
-      Status st = RunNow(job);
+    o.run_now = [this](const std::string& job, JobRunCallback on_finished) {
+      Status st = RunNow(job, std::move(on_finished));
       Wake();
       return st;
     };

@@ -39,7 +39,42 @@ int ClampedInt(const Json& j, const char* key, int low, int high, int fallback) 
 
 }  // namespace
 
-ServerLink::ServerLink(ServerLinkOptions options) : options_(std::move(options)) {
+struct ServerLink::RunsInFlight {
+  struct Command {
+    size_t waiting = 0;  // runs not ended yet
+    Json runs = Json::array();
+    bool failed = false;
+    std::string errors;
+  };
+  std::mutex mu;
+  std::map<std::string, Command> commands;         // under mu
+  std::map<std::string, CommandOutcome> finished;  // under mu
+
+  // With mu held: once command `id` waits for no run, its outcome is ready.
+  void FinishIfDone(const std::string& id) {
+    auto it = commands.find(id);
+    if (it == commands.end() || it->second.waiting > 0) return;
+    CommandOutcome o;
+    o.output = {{"runs", std::move(it->second.runs)}};
+    if (it->second.failed) {
+      o.status = "failed";
+      o.error = std::move(it->second.errors);
+    }
+    finished[id] = std::move(o);
+    commands.erase(it);
+  }
+
+  // With mu held: a run of command `id` could not start or ended badly.
+  void NoteFailure(const std::string& id, const std::string& why) {
+    auto it = commands.find(id);
+    if (it == commands.end()) return;
+    it->second.failed = true;
+    it->second.errors += (it->second.errors.empty() ? "" : "; ") + why;
+  }
+};
+
+ServerLink::ServerLink(ServerLinkOptions options)
+    : options_(std::move(options)), in_flight_(std::make_shared<RunsInFlight>()) {
   if (!options_.log) options_.log = [](const std::string&) {};
   poster_ = options_.http_poster ? options_.http_poster() : MakeCurlHttpPoster();
   auto key = ReadNodeKey(options_.endpoint.node_key_file);
@@ -161,8 +196,38 @@ Status ServerLink::RefreshConfigOnce() {
   return Status::Ok();
 }
 
+std::map<std::string, CommandOutcome> ServerLink::TakeFinished() {
+  std::lock_guard<std::mutex> lock(in_flight_->mu);
+  std::map<std::string, CommandOutcome> out;
+  std::swap(out, in_flight_->finished);
+  return out;
+}
+
+size_t ServerLink::InFlight() const {
+  std::lock_guard<std::mutex> lock(in_flight_->mu);
+  return in_flight_->commands.size();
+}
+
+Status ServerLink::PostFinished() {
+  for (auto& [id, outcome] : TakeFinished()) {
+    options_.log("server command " + id + " (run_detector): " + outcome.status +
+                 (outcome.error.empty() ? "" : ": " + outcome.error));
+    if (done_.size() > 1000) done_.clear();
+    done_[id] = outcome;
+    unposted_[id] = std::move(outcome);
+  }
+  for (auto it = unposted_.begin(); it != unposted_.end();) {
+    RETURN_IF_ERROR(PostResult(it->first, it->second));
+    it = unposted_.erase(it);
+  }
+  return Status::Ok();
+}
+
 Status ServerLink::PollCommandsOnce(int wait_seconds) {
   wait_seconds = std::clamp(wait_seconds, 0, 10);
+  RETURN_IF_ERROR(PostFinished());
+  // Runs going on: come back soon to post their result once they end.
+  if (InFlight() > 0) wait_seconds = std::min(wait_seconds, 1);
   HttpRequest req =
       ServerRequest(options_.endpoint, "GET",
                     "/api/v1/agent/commands?wait=" + std::to_string(wait_seconds), node_key_);
@@ -184,16 +249,31 @@ Status ServerLink::PollCommandsOnce(int wait_seconds) {
     if (done != done_.end()) {
       outcome = done->second;
     } else {
-      outcome = Execute(command);
-      options_.log("server command " + id + " (" + command.value("type", std::string("?")) +
-                   "): " + outcome.status + (outcome.error.empty() ? "" : ": " + outcome.error));
+      bool running;
+      {
+        std::lock_guard<std::mutex> lock(in_flight_->mu);
+        running = in_flight_->commands.count(id) > 0 || in_flight_->finished.count(id) > 0;
+      }
+      if (running || unposted_.count(id) > 0) continue;  // delivered again while it runs
+      std::optional<CommandOutcome> executed = Execute(command);
+      {
+        std::lock_guard<std::mutex> lock(mu_);
+        ++commands_run_;
+      }
+      const std::string type = command.value("type", std::string("?"));
+      if (!executed) {
+        options_.log("server command " + id + " (" + type + "): started");
+        continue;
+      }
+      outcome = std::move(*executed);
+      options_.log("server command " + id + " (" + type + "): " + outcome.status +
+                   (outcome.error.empty() ? "" : ": " + outcome.error));
       if (done_.size() > 1000) done_.clear();
       done_[id] = outcome;
-      std::lock_guard<std::mutex> lock(mu_);
-      ++commands_run_;
     }
     RETURN_IF_ERROR(PostResult(id, outcome));
   }
+  RETURN_IF_ERROR(PostFinished());
   if (reload_pending_) {
     reload_pending_ = false;
     options_.request_reload();
@@ -226,7 +306,7 @@ Result<ProblemRepository*> ServerLink::Problems() {
   return problems_.get();
 }
 
-CommandOutcome ServerLink::Execute(const Json& command) {
+std::optional<CommandOutcome> ServerLink::Execute(const Json& command) {
   const std::string type = command.value("type", std::string());
   const Json args =
       command.contains("args") && command["args"].is_object() ? command["args"] : Json::object();
@@ -280,21 +360,50 @@ CommandOutcome ServerLink::Execute(const Json& command) {
     if (ids.empty()) ids = options_.detector_ids;
     if (ids.empty()) return Failed("no detector is enabled on this host");
     if (!options_.run_now) return Failed("this agent cannot start jobs");
-    std::string errors;
-    Json started = Json::array();
-    for (const std::string& id : ids) {
-      Status st = options_.run_now(id);
-      if (st.ok())
-        started.push_back(id);
-      else
-        errors += (errors.empty() ? "" : "; ") + st.message();
+    const std::string command_id =
+        command.contains("id") && command["id"].is_string() ? command["id"].get<std::string>() : "";
+    std::shared_ptr<RunsInFlight> state = in_flight_;
+    {
+      std::lock_guard<std::mutex> lock(state->mu);
+      RunsInFlight::Command& c = state->commands[command_id];
+      c = RunsInFlight::Command{};
+      c.waiting = ids.size();
     }
-    CommandOutcome o;
-    o.output = {{"started", started}};
-    if (!errors.empty()) {
-      o.status = "failed";
-      o.error = errors;
+    for (const std::string& rule : ids) {
+      // The callback may run after this link is gone: it holds the state only.
+      Status st = options_.run_now(rule, [state, command_id](const JobRunReport& r) {
+        std::lock_guard<std::mutex> lock(state->mu);
+        auto it = state->commands.find(command_id);
+        if (it == state->commands.end()) return;
+        it->second.runs.push_back(
+            {{"rule_id", r.job},
+             {"started_at_ms", r.started_ms},
+             {"duration_ms", r.duration_ms},
+             {"outcome", r.outcome},
+             {"result", r.result},
+             {"next_run_ms", r.next_run_ms > 0 ? Json(r.next_run_ms) : Json(nullptr)},
+             {"runs", r.runs},
+             {"failures", r.failures}});
+        if (r.outcome != "ok" && r.outcome != "skipped")
+          state->NoteFailure(command_id, r.job + " " + r.result);
+        --it->second.waiting;
+        state->FinishIfDone(command_id);
+      });
+      if (!st.ok()) {
+        std::lock_guard<std::mutex> lock(state->mu);
+        auto it = state->commands.find(command_id);
+        if (it == state->commands.end()) continue;
+        state->NoteFailure(command_id, st.message());
+        --it->second.waiting;
+        state->FinishIfDone(command_id);
+      }
     }
+    // Every rule refused at once (or every run already over): answer now.
+    std::lock_guard<std::mutex> lock(state->mu);
+    auto finished = state->finished.find(command_id);
+    if (finished == state->finished.end()) return std::nullopt;
+    CommandOutcome o = std::move(finished->second);
+    state->finished.erase(finished);
     return o;
   }
   if (type == "reload_config") {

@@ -5,8 +5,15 @@
 //       dismiss / undismiss {problem_id, comment, until_ms} on the agent's
 //         problem store (state.db), so the decision survives agent restarts,
 //         with the problem event routed to the sinks like a local dismissal;
-//       run_detector {rule_ids} - the same as `warden agent run-now RULE`
-//         (every enabled scheduled rule when the list is empty);
+//       run_detector {rule_ids, scan_id} - the same as `warden agent
+//         run-now RULE` (every enabled scheduled rule when the list is
+//         empty), answered once every run it started has ended: succeeded
+//         when each ended ok or skipped, failed otherwise (or when a rule
+//         is not a job here), with the runs as output {"runs": [{rule_id,
+//         started_at_ms, duration_ms, outcome, result, next_run_ms, runs,
+//         failures}]} (the spec's RunDetectorOutput). While runs are going
+//         on, the long-poll waits at most 1 s, so their result is posted
+//         soon after they end;
 //       reload_config - the same as SIGHUP, once its result is posted (the
 //         reload restarts this link);
 //       anything else (live_query) is answered `rejected`;
@@ -32,6 +39,7 @@
 #include <map>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <thread>
 #include <vector>
@@ -52,12 +60,28 @@ struct ServerSettings {
   int max_batch_records = 200;
 };
 
+// How one run of a job ended (what run_detector's result reports).
+struct JobRunReport {
+  std::string job;
+  int64_t started_ms = 0;
+  int64_t duration_ms = 0;
+  std::string outcome;  // ok | error | skipped | stopped
+  std::string result;   // as the status shows it ("ok: 3 found")
+  int64_t next_run_ms = 0;
+  int64_t runs = 0;
+  int64_t failures = 0;
+};
+// Called once, on a job worker thread, when the run asked for has ended.
+using JobRunCallback = std::function<void(const JobRunReport&)>;
+
 struct ServerLinkOptions {
   ServerEndpoint endpoint;
   std::string state_dir;                  // the problem store lives in <state_dir>/state.db
   std::vector<std::string> detector_ids;  // enabled scheduled rules (run_detector with no ids)
-  // Starts a job now (the control socket's run-now); NotFound for an unknown job.
-  std::function<Status(const std::string& job)> run_now;
+  // Starts a job now (the control socket's run-now); NotFound for an unknown
+  // job. `on_finished` (when set) is called once the run that starts after
+  // this request has ended (a run going on now runs again after it).
+  std::function<Status(const std::string& job, JobRunCallback on_finished)> run_now;
   // Asks the agent to reload its config file.
   std::function<void()> request_reload;
   // Where the problem events of dismissals go. May be null.
@@ -97,7 +121,14 @@ class ServerLink {
   Status RefreshConfigOnce();
   // Runs one AgentCommand; on the link's thread (or a test's), one at a time.
   // reload_config only takes effect in PollCommandsOnce, after its result.
-  CommandOutcome Execute(const Json& command);
+  // nullopt for a run_detector whose runs started: its outcome comes when
+  // they have ended (TakeFinished; PollCommandsOnce posts it).
+  std::optional<CommandOutcome> Execute(const Json& command);
+  // Outcomes of commands whose runs have ended since the last call, by
+  // command id (removed from the link's care: the caller posts them).
+  std::map<std::string, CommandOutcome> TakeFinished();
+  // Commands whose runs are still going on.
+  size_t InFlight() const;
 
   ServerSettings settings() const;
   std::string config_etag() const;
@@ -109,6 +140,9 @@ class ServerLink {
   void Loop();
   void WaitMs(int64_t ms);
   Status PostResult(const std::string& command_id, const CommandOutcome& outcome);
+  // Posts the outcomes of commands whose runs have ended (kept to retry when
+  // the server cannot take them).
+  Status PostFinished();
   Result<HttpResponse> Send(HttpRequest request);
   Result<ProblemRepository*> Problems();
 
@@ -129,6 +163,12 @@ class ServerLink {
   int64_t commands_run_ = 0;     // under mu_
   // Results of commands already run, by id (a re-delivered command is answered again).
   std::map<std::string, CommandOutcome> done_;
+  // run_detector commands whose runs are going on, and those whose runs
+  // ended (outcome to post). Shared with the job callbacks, which may run
+  // after this link is gone.
+  struct RunsInFlight;
+  std::shared_ptr<RunsInFlight> in_flight_;
+  std::map<std::string, CommandOutcome> unposted_;  // ended, result not yet taken by the server
   bool reload_pending_ = false;  // reload_config ran; reload once its result is posted
 };
 

@@ -52,10 +52,25 @@ std::string RaiseProblem(const std::string& state_dir) {
   return f.id;
 }
 
+// Ends the i-th run a LinkFixture started.
+JobRunReport Report(const std::string& job, const std::string& outcome, int64_t started_ms) {
+  JobRunReport r;
+  r.job = job;
+  r.started_ms = started_ms;
+  r.duration_ms = 42;
+  r.outcome = outcome;
+  r.result = outcome + ": 3 found";
+  r.next_run_ms = started_ms + 3'600'000;
+  r.runs = 2;
+  r.failures = outcome == "ok" ? 0 : 1;
+  return r;
+}
+
 struct LinkFixture {
   TempDir dir;
   std::shared_ptr<ScriptedPoster::Shared> shared = std::make_shared<ScriptedPoster::Shared>();
   std::vector<std::string> ran;
+  std::vector<JobRunCallback> to_report;  // of the runs started, in order
   int reloads = 0;
   std::vector<std::string> log;
   ServerLinkOptions Options() {
@@ -64,9 +79,10 @@ struct LinkFixture {
     o.endpoint.node_key_file = dir.WriteFile("node-key", std::string(kNodeKey) + "\n");
     o.state_dir = dir.path();
     o.detector_ids = {"HOST-OPEN-PORTS", "HOST-VULN"};
-    o.run_now = [this](const std::string& job) {
+    o.run_now = [this](const std::string& job, JobRunCallback on_finished) {
       if (job == "NOPE") return NotFound("no job named 'NOPE'");
       ran.push_back(job);
+      to_report.push_back(std::move(on_finished));
       return Status::Ok();
     };
     o.request_reload = [this] { ++reloads; };
@@ -127,55 +143,142 @@ TEST(ServerLinkTest, UndismissAndRunDetectorAndReload) {
   LinkFixture f;
   const std::string id = RaiseProblem(f.dir.path());
   ServerLink link(f.Options());
-  CommandOutcome d =
+  auto d =
       link.Execute({{"id", "1"},
                     {"type", "dismiss"},
                     {"args", {{"problem_id", id}, {"comment", "later"}, {"until_ms", nullptr}}}});
-  ASSERT_EQ(d.status, "succeeded") << d.error;
-  CommandOutcome u = link.Execute(
+  ASSERT_TRUE(d.has_value());
+  ASSERT_EQ(d->status, "succeeded") << d->error;
+  auto u = link.Execute(
       {{"id", "2"}, {"type", "undismiss"}, {"args", {{"problem_id", id}, {"comment", nullptr}}}});
-  ASSERT_EQ(u.status, "succeeded") << u.error;
-  EXPECT_EQ(u.output["status"], "open");
+  ASSERT_TRUE(u.has_value());
+  ASSERT_EQ(u->status, "succeeded") << u->error;
+  EXPECT_EQ(u->output["status"], "open");
 
-  CommandOutcome run = link.Execute(
+  // run_detector ends when its runs have: no outcome yet.
+  auto run = link.Execute(
       {{"id", "3"}, {"type", "run_detector"}, {"args", {{"rule_ids", Json::array()}}}});
-  EXPECT_EQ(run.status, "succeeded");
+  EXPECT_FALSE(run.has_value());
   EXPECT_EQ(f.ran, (std::vector<std::string>{"HOST-OPEN-PORTS", "HOST-VULN"}));
-  CommandOutcome unknown =
+  auto unknown =
       link.Execute({{"id", "4"}, {"type", "run_detector"}, {"args", {{"rule_ids", {"NOPE"}}}}});
-  EXPECT_EQ(unknown.status, "failed");
-  EXPECT_NE(unknown.error.find("NOPE"), std::string::npos);
+  ASSERT_TRUE(unknown.has_value());  // nothing started: answered at once
+  EXPECT_EQ(unknown->status, "failed");
+  EXPECT_NE(unknown->error.find("NOPE"), std::string::npos);
 
-  EXPECT_EQ(link.Execute({{"id", "6"}, {"type", "live_query"}, {"args", Json::object()}}).status,
+  EXPECT_EQ(link.Execute({{"id", "6"}, {"type", "live_query"}, {"args", Json::object()}})->status,
             "rejected");
-  CommandOutcome missing =
-      link.Execute({{"id", "7"},
-                    {"type", "dismiss"},
-                    {"args", {{"problem_id", "0000000000"}, {"comment", "x"}}}});
-  EXPECT_EQ(missing.status, "failed");
-  CommandOutcome no_comment =
+  auto missing = link.Execute({{"id", "7"},
+                               {"type", "dismiss"},
+                               {"args", {{"problem_id", "0000000000"}, {"comment", "x"}}}});
+  EXPECT_EQ(missing->status, "failed");
+  auto no_comment =
       link.Execute({{"id", "8"}, {"type", "dismiss"}, {"args", {{"problem_id", id}}}});
-  EXPECT_EQ(no_comment.status, "rejected");
-  CommandOutcome past =
-      link.Execute({{"id", "9"},
-                    {"type", "dismiss"},
-                    {"args", {{"problem_id", id}, {"comment", "x"}, {"until_ms", 1000}}}});
-  EXPECT_EQ(past.status, "rejected");
+  EXPECT_EQ(no_comment->status, "rejected");
+  auto past = link.Execute({{"id", "9"},
+                            {"type", "dismiss"},
+                            {"args", {{"problem_id", id}, {"comment", "x"}, {"until_ms", 1000}}}});
+  EXPECT_EQ(past->status, "rejected");
 }
 
-TEST(ServerLinkTest, RedeliveredCommandIsAnsweredWithoutRunningTwice) {
+TEST(ServerLinkTest, RunDetectorReportsEachRunOnceAllHaveEnded) {
+  LinkFixture f;
+  ServerLink link(f.Options());
+  ASSERT_FALSE(
+      link.Execute({{"id", "3"},
+                    {"type", "run_detector"},
+                    {"args",
+                     {{"rule_ids", {"HOST-OPEN-PORTS", "HOST-VULN", "NOPE"}}, {"scan_id", "12"}}}})
+          .has_value());
+  ASSERT_EQ(f.to_report.size(), 2u);
+  EXPECT_EQ(link.InFlight(), 1u);
+  f.to_report[0](Report("HOST-OPEN-PORTS", "ok", 1'700'000'000'000));
+  EXPECT_TRUE(link.TakeFinished().empty());  // HOST-VULN still runs
+  f.to_report[1](Report("HOST-VULN", "error", 1'700'000'001'000));
+  EXPECT_EQ(link.InFlight(), 0u);
+  auto finished = link.TakeFinished();
+  ASSERT_EQ(finished.count("3"), 1u);
+  const CommandOutcome& o = finished["3"];
+  EXPECT_EQ(o.status, "failed");
+  EXPECT_NE(o.error.find("NOPE"), std::string::npos) << o.error;
+  EXPECT_NE(o.error.find("HOST-VULN error: 3 found"), std::string::npos) << o.error;
+  ASSERT_EQ(o.output["runs"].size(), 2u) << o.output.dump();
+  const Json& ports = o.output["runs"][0];
+  EXPECT_EQ(ports["rule_id"], "HOST-OPEN-PORTS");
+  EXPECT_EQ(ports["started_at_ms"], 1'700'000'000'000);
+  EXPECT_EQ(ports["duration_ms"], 42);
+  EXPECT_EQ(ports["outcome"], "ok");
+  EXPECT_EQ(ports["result"], "ok: 3 found");
+  EXPECT_EQ(ports["next_run_ms"], 1'700'003'600'000);
+  EXPECT_TRUE(link.TakeFinished().empty());
+
+  // Every run ok or skipped: succeeded.
+  ASSERT_FALSE(
+      link.Execute({{"id", "5"}, {"type", "run_detector"}, {"args", {{"rule_ids", {"HOST-VULN"}}}}})
+          .has_value());
+  f.to_report[2](Report("HOST-VULN", "skipped", 1'700'000'002'000));
+  EXPECT_EQ(link.TakeFinished()["5"].status, "succeeded");
+}
+
+TEST(ServerLinkTest, RunDetectorResultIsPostedAfterItsRunsEndAndTheyRunOnce) {
   LinkFixture f;
   Json commands = {{"commands",
                     {{{"id", "cmd-9"},
                       {"type", "run_detector"},
                       {"args", {{"rule_ids", {"HOST-VULN"}}}},
                       {"created_at_ms", 1}}}}};
+  f.shared->answers = {Answer(200, commands.dump()), Answer(200, commands.dump())};
+  ServerLink link(f.Options());
+  ASSERT_TRUE(link.PollCommandsOnce(10).ok());
+  // Delivered again while it runs: not run twice, and the poll comes back
+  // within a second to post the result soon.
+  ASSERT_TRUE(link.PollCommandsOnce(10).ok());
+  EXPECT_EQ(f.ran, (std::vector<std::string>{"HOST-VULN"}));
+  ASSERT_EQ(f.shared->requests.size(), 2u);
+  EXPECT_EQ(f.shared->requests[0].url, "https://warden.example/api/v1/agent/commands?wait=10");
+  EXPECT_EQ(f.shared->requests[1].url, "https://warden.example/api/v1/agent/commands?wait=1");
+
+  f.to_report[0](Report("HOST-VULN", "ok", 1'700'000'000'000));
+  // The server cannot take the result: kept, and posted at the next poll.
+  f.shared->answers = {Answer(503, "")};
+  EXPECT_FALSE(link.PollCommandsOnce(0).ok());
+  f.shared->answers = {Answer(204, ""), Answer(200, commands.dump()), Answer(204, "")};
+  ASSERT_TRUE(link.PollCommandsOnce(0).ok());
+  ASSERT_EQ(f.shared->requests.size(), 6u);
+  EXPECT_EQ(f.shared->requests[2].url, "https://warden.example/api/v1/agent/commands/cmd-9/result");
+  EXPECT_EQ(f.shared->requests[3].url, "https://warden.example/api/v1/agent/commands/cmd-9/result");
+  Json result = Json::parse(f.shared->requests[3].body);
+  EXPECT_EQ(result["status"], "succeeded") << result.dump();
+  EXPECT_EQ(result["output"]["runs"][0]["rule_id"], "HOST-VULN");
+  // Delivered once more (the first answer was lost): answered again, not run.
+  EXPECT_EQ(f.shared->requests[5].url, "https://warden.example/api/v1/agent/commands/cmd-9/result");
+  EXPECT_EQ(Json::parse(f.shared->requests[5].body)["status"], "succeeded");
+  EXPECT_EQ(f.ran.size(), 1u);
+}
+
+TEST(ServerLinkTest, RedeliveredCommandIsAnsweredWithoutRunningTwice) {
+  LinkFixture f;
+  const std::string id = RaiseProblem(f.dir.path());
+  Json commands = {
+      {"commands",
+       {{{"id", "cmd-9"},
+         {"type", "dismiss"},
+         {"args", {{"problem_id", id}, {"comment", "approved"}, {"until_ms", nullptr}}},
+         {"created_at_ms", 1}}}}};
   f.shared->answers = {Answer(200, commands.dump()), Answer(503, ""), Answer(200, commands.dump()),
                        Answer(204, "")};
   ServerLink link(f.Options());
   EXPECT_FALSE(link.PollCommandsOnce(0).ok());  // the result was not taken
   EXPECT_TRUE(link.PollCommandsOnce(0).ok());
-  EXPECT_EQ(f.ran, (std::vector<std::string>{"HOST-VULN"}));
+  // Applied once: one dismissal in the problem's history.
+  auto repo = SqliteProblemRepository::Open(StateFilePath(f.dir.path()), false);
+  ASSERT_TRUE(repo.ok());
+  auto history = (*repo)->History(id);
+  ASSERT_TRUE(history.ok()) << history.status().message();
+  int dismissals = 0;
+  for (const auto& e : *history) dismissals += e.action == ProblemAction::kDismissed;
+  EXPECT_EQ(dismissals, 1);
+  EXPECT_EQ(Json::parse(f.shared->requests[3].body)["status"], "succeeded");
 }
 
 TEST(ServerLinkTest, ReloadHappensOnlyOnceItsResultIsPosted) {

@@ -8,6 +8,7 @@
 #include "core/encoding.h"
 #include "server/http_json.h"
 #include "server/record_ingest.h"
+#include "server/scan_progress.h"
 #include "server/tls_bootstrap.h"
 
 namespace warden::server {
@@ -177,7 +178,7 @@ HttpResponse GetConfig(const Context& ctx, ApiCall& call) {
   return r;
 }
 
-void PushRecords(const Context& ctx, ApiCall& call, HttpResponder responder) {
+void PushRecords(const Context& ctx, ApiCall& call, const HttpResponder& responder) {
   const int64_t host_id = call.principal.host_id;
   Result<std::optional<store::Host>> host = ctx->store->hosts().Get(host_id);
   if (!host.ok()) {
@@ -207,13 +208,13 @@ void PushRecords(const Context& ctx, ApiCall& call, HttpResponder responder) {
       });
 }
 
-void PollCommands(const Context& ctx, ApiCall& call, HttpResponder responder) {
+void PollCommands(const Context& ctx, ApiCall& call, const HttpResponder& responder) {
   int64_t wait = ctx->options.poll_wait_seconds;
   auto it = call.params.find("wait");
   if (it != call.params.end() && it->is_number_integer()) wait = it->get<int64_t>();
   wait = std::clamp<int64_t>(wait, 0, 10);
   ctx->store->TouchHost(call.principal.host_id, ctx->now());
-  ctx->hub->Poll(call.principal.host_id, std::chrono::seconds(wait), std::move(responder));
+  ctx->hub->Poll(call.principal.host_id, std::chrono::seconds(wait), responder);
 }
 
 HttpResponse PostCommandResult(const Context& ctx, ApiCall& call) {
@@ -243,7 +244,7 @@ HttpResponse PostCommandResult(const Context& ctx, ApiCall& call) {
   Result<store::CommandResultUpdate> update =
       ctx->store
           ->Write([host_id, id, outcome](store::StoreWriter& w) {
-            return w.commands().RecordResult(host_id, id, outcome);
+            return RecordCommandResult(w, host_id, id, outcome);
           })
           .Wait();
   if (!update.ok()) return StoreFailure(update.status(), RequestId(call));
@@ -271,11 +272,11 @@ void RegisterAgentChannelHandlers(ApiHandlers& handlers, AgentChannelContext con
   handlers.Add("getAgentCa", [ctx](ApiCall&) { return GetCa(ctx); });
   handlers.Add("enrollAgent", [ctx](ApiCall& call) { return Enroll(ctx, call); });
   handlers.Add("getAgentConfig", [ctx](ApiCall& call) { return GetConfig(ctx, call); });
-  handlers.AddAsync("pushAgentRecords", [ctx](ApiCall& call, HttpResponder responder) {
-    PushRecords(ctx, call, std::move(responder));
+  handlers.AddAsync("pushAgentRecords", [ctx](ApiCall& call, const HttpResponder& responder) {
+    PushRecords(ctx, call, responder);
   });
-  handlers.AddAsync("pollAgentCommands", [ctx](ApiCall& call, HttpResponder responder) {
-    PollCommands(ctx, call, std::move(responder));
+  handlers.AddAsync("pollAgentCommands", [ctx](ApiCall& call, const HttpResponder& responder) {
+    PollCommands(ctx, call, responder);
   });
   handlers.Add("postAgentCommandResult",
                [ctx](ApiCall& call) { return PostCommandResult(ctx, call); });

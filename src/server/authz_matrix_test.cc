@@ -4,7 +4,8 @@
 // API token, an expired token, a node key, and no credentials - asserting
 // 401/403 exactly where x-warden-roles says so and never where it allows
 // the call. Operations nobody has implemented yet answer 501 after the
-// checks, so the matrix covers them too.
+// checks, so the matrix covers them too. Operations that need real input to
+// do anything (scans, labels) are also called with it, per role, below.
 #include <gtest/gtest.h>
 
 #include <algorithm>
@@ -141,6 +142,65 @@ TEST(AuthzMatrixTest, EveryOperationRefusesExactlyWhomItsRolesExclude) {
     }
   }
   EXPECT_EQ(checked, 87 * 7);
+}
+
+// The scan and label operations, called with what they need, by every kind
+// of caller: admins and analysts run scans, viewers only read, node keys
+// reach none of them; each allowed call answers its real status.
+TEST(AuthzMatrixTest, ScansAndLabelsAnswerEveryAllowedRoleForReal) {
+  TestServer server;
+  ASSERT_TRUE(server.ok());
+  const std::string password = "correct horse battery";
+  server.AddUser("scan-admin", auth::Role::kAdmin, password);
+  server.AddUser("scan-analyst", auth::Role::kAnalyst, password);
+  server.AddUser("scan-viewer", auth::Role::kViewer, password);
+  const Credentials node = server.AddNodeKey("scan-host");
+  const std::string host = std::to_string(server.last_host_id());
+  ASSERT_TRUE(server.store()
+                  .Write([&](store::StoreWriter& w) {
+                    return w.hosts().SetLabels(server.last_host_id(), {"env=prod"});
+                  })
+                  .Wait()
+                  .ok());
+  struct Call {
+    std::string operation_id, method, target;
+    Json body;
+    int status;  // for the roles allowed
+  };
+  const std::vector<Call> calls = {
+      {"runScan", "POST", "/api/v1/scans", {{"scope", "labels"}, {"labels", {"env=prod"}}}, 202},
+      {"runScan", "POST", "/api/v1/scans", {{"scope", "all"}, {"dry_run", true}}, 200},
+      {"runHostScan", "POST", "/api/v1/hosts/" + host + "/scans", nullptr, 202},
+      {"listScans", "GET", "/api/v1/scans?host_id=" + host, nullptr, 200},
+      {"exportScans", "GET", "/api/v1/scans/export?format=jsonl", nullptr, 200},
+      {"getScan", "GET", "/api/v1/scans/1", nullptr, 200},
+      {"listHostScans", "GET", "/api/v1/hosts/" + host + "/scans", nullptr, 200},
+      {"exportHostScans", "GET", "/api/v1/hosts/" + host + "/scans/export?format=csv", nullptr,
+       200},
+      {"listLabels", "GET", "/api/v1/labels?q=prod", nullptr, 200},
+      {"exportLabels", "GET", "/api/v1/labels/export?format=csv", nullptr, 200},
+  };
+  std::vector<Caller> callers = {
+      {"admin", server.Login("scan-admin", password), auth::Role::kAdmin},
+      {"analyst", server.Login("scan-analyst", password), auth::Role::kAnalyst},
+      {"viewer", server.Login("scan-viewer", password), auth::Role::kViewer},
+      {"node key", node, auth::Role::kNode},
+  };
+  auto spec = api::OpenApiSpec::Embedded();
+  ASSERT_TRUE(spec.ok());
+  for (const Call& call : calls) {
+    const api::Operation* op = (*spec)->FindById(call.operation_id);
+    ASSERT_NE(op, nullptr) << call.operation_id;
+    for (const Caller& caller : callers) {
+      ClientResponse r = server.Call(call.method, call.target, caller.credentials,
+                                     call.body.is_null() ? "" : call.body.dump());
+      const std::string where = call.operation_id + " " + call.target + " as " + caller.name +
+                                ": " + std::to_string(r.status) + " " + r.body.substr(0, 200);
+      EXPECT_EQ(r.status, op->Allows(*caller.role) ? call.status : 403) << where;
+      Status valid = ValidateAgainstSpec(call.operation_id, r);
+      EXPECT_TRUE(valid.ok()) << where << ": " << valid.message();
+    }
+  }
 }
 
 TEST(AuthzMatrixTest, ExpiredTokenAndRevokedNodeKeySayWhy) {

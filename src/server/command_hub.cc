@@ -4,6 +4,7 @@
 
 #include "api/api_error.h"
 #include "server/http_json.h"
+#include "server/scan_progress.h"
 
 namespace warden::server {
 namespace {
@@ -79,15 +80,16 @@ bool CommandHub::TryDeliver(int64_t host_id, const HttpResponder& responder) {
   auto commands = std::make_shared<std::vector<store::AgentCommandRow>>(std::move(*pending));
   store_
       .Write([ids, now](store::StoreWriter& w) -> Status {
-        return w.commands().MarkDelivered(ids, now);
+        return MarkCommandsDelivered(w, ids, now);
       })
-      .Then([responder, commands](Result<store::Committed> done) {
+      .Then([responder, commands](const Result<store::Committed>& done) {
         responder.Send(done.ok() ? CommandList(*commands) : StoreError(done.status()));
       });
   return true;
 }
 
-void CommandHub::Poll(int64_t host_id, std::chrono::milliseconds wait, HttpResponder responder) {
+void CommandHub::Poll(int64_t host_id, std::chrono::milliseconds wait,
+                      const HttpResponder& responder) {
   wait = std::clamp(wait, std::chrono::milliseconds(0), options_.max_wait);
   const Clock::time_point deadline = Clock::now() + wait;
   for (int attempt = 0; attempt < 3; ++attempt) {
@@ -105,13 +107,13 @@ void CommandHub::Poll(int64_t host_id, std::chrono::milliseconds wait, HttpRespo
       std::lock_guard lock(state_->mu);
       if (state_->generation[host_id] != generation) continue;  // a command arrived meanwhile
     }
-    Park(host_id, deadline, std::move(responder));
+    Park(host_id, deadline, responder);
     return;
   }
-  Park(host_id, deadline, std::move(responder));
+  Park(host_id, deadline, responder);
 }
 
-void CommandHub::Park(int64_t host_id, Clock::time_point deadline, HttpResponder responder) {
+void CommandHub::Park(int64_t host_id, Clock::time_point deadline, const HttpResponder& responder) {
   uint64_t id;
   bool stopping;
   {

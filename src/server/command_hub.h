@@ -7,7 +7,8 @@
 // reads the woken hosts' commands and answers. A client that goes away
 // releases its poll at once (OnClientGone).
 //
-// Delivered commands are marked in the store before the answer is sent; a
+// Delivered commands are marked in the store (with the scan targets they
+// ask moved to running, scan_progress.h) before the answer is sent; a
 // command delivered but not answered with a result is delivered again after
 // `redeliver_after` (the agent may have restarted), so agents must ignore a
 // command id they already ran.
@@ -54,7 +55,7 @@ class CommandHub {
   // Answers host `host_id`'s poll through `responder` within `wait`
   // (capped at max_wait): 200 {"commands": [...]} (AgentCommandList), or an
   // error response when the store fails.
-  void Poll(int64_t host_id, std::chrono::milliseconds wait, HttpResponder responder);
+  void Poll(int64_t host_id, std::chrono::milliseconds wait, const HttpResponder& responder);
 
   // A command for `host_id` was committed: wakes its parked polls.
   void Notify(int64_t host_id);
@@ -99,7 +100,7 @@ class CommandHub {
   // Reads the host's pending commands; when there are some, marks them
   // delivered and answers after the commit. False when there were none.
   bool TryDeliver(int64_t host_id, const HttpResponder& responder);
-  void Park(int64_t host_id, Clock::time_point deadline, HttpResponder responder);
+  void Park(int64_t host_id, Clock::time_point deadline, const HttpResponder& responder);
   void Loop();
 
   store::Store& store_;

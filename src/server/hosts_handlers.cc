@@ -213,6 +213,9 @@ void RegisterHostsHandlers(ApiHandlers& handlers, const HandlerContext& ctx) {
                       if (before->revoked_at) return before;  // already revoked: kept as it was
                       ASSIGN_OR_RETURN(bool revoked, w.hosts().Revoke(*id, now));
                       if (!revoked) return std::optional<store::Host>();
+                      // Its scans stop waiting for it: it takes no commands now.
+                      RETURN_IF_ERROR(
+                          w.scans().FailTargetsOfHost(*id, "the host was revoked", now).status());
                       ASSIGN_OR_RETURN(std::optional<store::Host> after, w.hosts().Get(*id));
                       entry.before_json = AuditJson(render(*before));
                       if (after) entry.after_json = AuditJson(render(*after));

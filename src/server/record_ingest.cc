@@ -5,6 +5,7 @@
 #include "core/risk_level.h"
 #include "core/time_format.h"
 #include "problems/problem.h"
+#include "server/scan_progress.h"
 
 namespace warden::server {
 namespace {
@@ -219,6 +220,7 @@ StatusRecordRows PrepareStatus(Members& m, std::optional<RecordBatchError>& erro
     d.failures = j.OptionalInt("failures").value_or(0);
     out.detectors.push_back(std::move(d));
   }
+  if (!m.failed()) out.runs = DetectorRunsFromStatusJobs(*jobs);
   return out;
 }
 
@@ -349,8 +351,14 @@ Status ApplyRecord(store::StoreWriter& w, const IngestHost& host, PreparedRecord
     h.comment = p->comment;
     return w.problems().AppendHistory(h).status();
   }
-  if (auto* s = std::get_if<StatusRecordRows>(&record.rows))
-    return w.inventory().ReplaceDetectors(host.id, s->detectors, record.time_ms).status();
+  if (auto* s = std::get_if<StatusRecordRows>(&record.rows)) {
+    RETURN_IF_ERROR(w.inventory().ReplaceDetectors(host.id, s->detectors, record.time_ms).status());
+    for (store::DetectorRun& run : s->runs) {
+      run.host_id = host.id;
+      RETURN_IF_ERROR(w.detector_runs().Record(run));
+    }
+    return Status::Ok();
+  }
   if (auto* pk = std::get_if<PackagesSnapshot>(&record.rows))
     return w.inventory().ReplacePackages(host.id, pk->packages, record.time_ms).status();
   if (auto* pt = std::get_if<PortsSnapshot>(&record.rows))
@@ -358,7 +366,7 @@ Status ApplyRecord(store::StoreWriter& w, const IngestHost& host, PreparedRecord
   if (std::holds_alternative<OsSnapshot>(record.rows))
     return w.inventory().TouchOs(host.id, record.time_ms).status();
   if (auto* c = std::get_if<CommandResultRows>(&record.rows))
-    return w.commands().RecordResult(host.id, c->command_id, c->outcome).status();
+    return RecordCommandResult(w, host.id, c->command_id, c->outcome).status();
   return Status::Ok();
 }
 

@@ -14,10 +14,13 @@
 //   problems         upsert the host's problem (never back to an older
 //                    revision) + one history entry per lifecycle action
 //                    (`occurred` updates the problem only)
-//   status           the host's detector states (jobs of kind detector)
+//   status           the host's detector states (jobs of kind detector),
+//                    and their last and current runs as detector runs
+//                    (scan_progress.h)
 //   inventory        packages / ports snapshots replace the previous ones;
 //                    os records the snapshot time
-//   command_results  the result of a command (unknown or already answered
+//   command_results  the result of a command, with what it means for its
+//                    scan (scan_progress.h; unknown or already answered
 //                    commands are ignored: the ledger has the record)
 //   results, events, query_results  claimed in the ledger only (no
 //                    repository stores them yet)
@@ -51,6 +54,7 @@ struct ProblemRecordRows {
 
 struct StatusRecordRows {
   std::vector<store::DetectorState> detectors;
+  std::vector<store::DetectorRun> runs;  // host_id filled by ingest
 };
 
 struct PackagesSnapshot {

@@ -65,6 +65,8 @@ void RegisterRestHandlers(ApiHandlers& handlers, const HandlerContext& context) 
   RegisterProblemsHandlers(handlers, context);
   RegisterVulnerabilityFindingsHandlers(handlers, context);
   RegisterChannelsHandlers(handlers, context);
+  RegisterScansHandlers(handlers, context);
+  RegisterLabelsHandlers(handlers, context);
 }
 
 }  // namespace warden::server

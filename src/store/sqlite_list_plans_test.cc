@@ -59,8 +59,9 @@ class ListPlanTest : public StoreTest {
 
 const std::vector<const ListTable*>& AllTables() {
   static const std::vector<const ListTable*> tables = {
-      &HostListTable(),  &EnrolSecretListTable(),  &UserListTable(),   &ApiTokenListTable(),
-      &AuditListTable(), &FleetProblemListTable(), &ChannelListTable()};
+      &HostListTable(),     &EnrolSecretListTable(), &UserListTable(),
+      &ApiTokenListTable(), &AuditListTable(),       &FleetProblemListTable(),
+      &ChannelListTable(),  &ScanListTable(),        &LabelListTable()};
   return tables;
 }
 
@@ -121,7 +122,7 @@ TEST_F(ListPlanTest, IndexedAuditFiltersSeekAndKeepTheOrder) {
 TEST_F(ListPlanTest, EverySortOfAPerHostListSeeksTheHostsRows) {
   for (const ListTable* table :
        {&FleetProblemListTable(), &HostPackageListTable(), &HostPortListTable(),
-        &VulnerabilityFindingListTable(), &AgentCommandListTable()}) {
+        &VulnerabilityFindingListTable(), &AgentCommandListTable(), &DetectorRunListTable()}) {
     for (const ListField& field : table->schema->fields) {
       if (!field.sortable) continue;
       for (bool descending : {false, true}) {
@@ -145,6 +146,31 @@ TEST_F(ListPlanTest, EverySortOfAPerHostListSeeksTheHostsRows) {
     SCOPED_TRACE(std::string(field.name) + "\n" + plan);
     EXPECT_NE(plan.find("SEARCH"), std::string::npos);
     EXPECT_EQ(plan.find("TEMP B-TREE"), std::string::npos);
+  }
+}
+
+TEST_F(ListPlanTest, ScanStateFilterKeepsTheOrderAndHostFilterSeeksItsTargets) {
+  const ListTable& table = ScanListTable();
+  const ListField* requested = table.schema->Find("requested_at");
+  ASSERT_NE(requested, nullptr);
+  for (bool cursor : {false, true}) {
+    std::string plan =
+        PagePlan(table, *requested, true, cursor, {{"state", FilterOp::kEq, std::string("done")}});
+    SCOPED_TRACE(plan);
+    EXPECT_NE(plan.find("scans_state_requested_at"), std::string::npos);
+    EXPECT_EQ(plan.find("TEMP B-TREE"), std::string::npos);
+  }
+  std::string plan =
+      PagePlan(table, *requested, true, false, {{"host_id", FilterOp::kEq, int64_t{3}}});
+  EXPECT_NE(plan.find("scan_targets_host"), std::string::npos) << plan;
+}
+
+TEST_F(ListPlanTest, EveryDetectorRunFieldMapsToAColumn) {
+  const ListTable& table = DetectorRunListTable();
+  for (const ListField& field : table.schema->fields) {
+    bool mapped = false;
+    for (const ListColumn& c : table.columns) mapped = mapped || c.field == field.name;
+    EXPECT_TRUE(mapped) << field.name;
   }
 }
 

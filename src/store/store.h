@@ -50,14 +50,17 @@
 #include "store/api_token_repository.h"
 #include "store/audit_log.h"
 #include "store/channel_repository.h"
+#include "store/detector_run_repository.h"
 #include "store/enrol_secret_repository.h"
 #include "store/fleet_problem_repository.h"
 #include "store/host_inventory_repository.h"
 #include "store/host_repository.h"
+#include "store/label_repository.h"
 #include "store/list_query.h"
 #include "store/node_key_repository.h"
 #include "store/pending.h"
 #include "store/record_ledger.h"
+#include "store/scan_repository.h"
 #include "store/session_repository.h"
 #include "store/settings_repository.h"
 #include "store/user_repository.h"
@@ -92,6 +95,8 @@ class StoreWriter {
   virtual VulnerabilityFindingWriter& vulnerabilities() = 0;
   virtual AgentCommandWriter& commands() = 0;
   virtual ChannelWriter& channels() = 0;
+  virtual ScanWriter& scans() = 0;
+  virtual DetectorRunWriter& detector_runs() = 0;
 };
 
 // Counters of the writer, for /metrics and tests.
@@ -129,6 +134,9 @@ class Store {
   virtual VulnerabilityFindingRepository& vulnerabilities() = 0;
   virtual AgentCommandRepository& commands() = 0;
   virtual ChannelRepository& channels() = 0;
+  virtual ScanRepository& scans() = 0;
+  virtual DetectorRunRepository& detector_runs() = 0;
+  virtual LabelRepository& labels() = 0;
 
   // Queues `fn`, a callable StoreWriter& -> Result<T> (giving Pending<T>) or
   // StoreWriter& -> Status (giving Pending<Committed>); see above.

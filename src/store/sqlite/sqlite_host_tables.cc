@@ -298,17 +298,21 @@ Result<bool> SqliteHostWriter::Revoke(int64_t id, EpochMs at) {
 }
 
 Result<bool> SqliteHostWriter::Delete(int64_t id) {
-  for (std::string_view sql :
-       {"DELETE FROM host_labels WHERE host_id = ?1", "DELETE FROM node_keys WHERE host_id = ?1",
-        "DELETE FROM record_ledger WHERE host_id = ?1",
-        "DELETE FROM fleet_problem_history WHERE problem_id IN (SELECT id FROM fleet_problems "
-        "WHERE host_id = ?1)",
-        "DELETE FROM fleet_problems WHERE host_id = ?1",
-        "DELETE FROM host_inventory WHERE host_id = ?1",
-        "DELETE FROM host_packages WHERE host_id = ?1", "DELETE FROM host_ports WHERE host_id = ?1",
-        "DELETE FROM host_detectors WHERE host_id = ?1",
-        "DELETE FROM host_vulnerabilities WHERE host_id = ?1",
-        "DELETE FROM agent_commands WHERE host_id = ?1"}) {
+  constexpr std::string_view kDeleteProblemHistory =
+      "DELETE FROM fleet_problem_history WHERE problem_id IN (SELECT id FROM fleet_problems "
+      "WHERE host_id = ?1)";
+  for (std::string_view sql : std::initializer_list<std::string_view>{
+           "DELETE FROM host_labels WHERE host_id = ?1", "DELETE FROM node_keys WHERE host_id = ?1",
+           "DELETE FROM record_ledger WHERE host_id = ?1", kDeleteProblemHistory,
+           "DELETE FROM fleet_problems WHERE host_id = ?1",
+           "DELETE FROM host_inventory WHERE host_id = ?1",
+           "DELETE FROM host_packages WHERE host_id = ?1",
+           "DELETE FROM host_ports WHERE host_id = ?1",
+           "DELETE FROM host_detectors WHERE host_id = ?1",
+           "DELETE FROM host_vulnerabilities WHERE host_id = ?1",
+           "DELETE FROM detector_runs WHERE host_id = ?1",
+           "DELETE FROM scan_targets WHERE host_id = ?1",
+           "DELETE FROM agent_commands WHERE host_id = ?1"}) {
     ASSIGN_OR_RETURN(ScopedStatement st, conn_.Statement(sql));
     st->Bind(1, id);
     RETURN_IF_ERROR(st->Run());

@@ -31,7 +31,9 @@ class SqliteStoreWriter final : public StoreWriter {
         inventory_(conn),
         vulnerabilities_(conn),
         commands_(conn),
-        channels_(conn) {}
+        channels_(conn),
+        scans_(conn),
+        detector_runs_(conn) {}
   HostWriter& hosts() override { return hosts_; }
   EnrolSecretWriter& enrol_secrets() override { return secrets_; }
   UserWriter& users() override { return users_; }
@@ -45,6 +47,8 @@ class SqliteStoreWriter final : public StoreWriter {
   VulnerabilityFindingWriter& vulnerabilities() override { return vulnerabilities_; }
   AgentCommandWriter& commands() override { return commands_; }
   ChannelWriter& channels() override { return channels_; }
+  ScanWriter& scans() override { return scans_; }
+  DetectorRunWriter& detector_runs() override { return detector_runs_; }
 
  private:
   SqliteHostWriter hosts_;
@@ -60,6 +64,8 @@ class SqliteStoreWriter final : public StoreWriter {
   SqliteVulnerabilityFindingWriter vulnerabilities_;
   SqliteAgentCommandWriter commands_;
   SqliteChannelWriter channels_;
+  SqliteScanWriter scans_;
+  SqliteDetectorRunWriter detector_runs_;
 };
 
 // Latest "last seen/used" time per key, waiting for the next batch.
@@ -97,7 +103,10 @@ class SqliteStore final : public Store {
         inventory_(*pool_),
         vulnerabilities_(*pool_),
         commands_(*pool_),
-        channels_(*pool_) {
+        channels_(*pool_),
+        scans_(*pool_),
+        detector_runs_(*pool_),
+        labels_(*pool_) {
     thread_ = std::thread([this] { WriterLoop(); });
   }
 
@@ -124,6 +133,9 @@ class SqliteStore final : public Store {
   VulnerabilityFindingRepository& vulnerabilities() override { return vulnerabilities_; }
   AgentCommandRepository& commands() override { return commands_; }
   ChannelRepository& channels() override { return channels_; }
+  ScanRepository& scans() override { return scans_; }
+  DetectorRunRepository& detector_runs() override { return detector_runs_; }
+  LabelRepository& labels() override { return labels_; }
 
   void TouchHost(int64_t host_id, EpochMs at) override {
     std::lock_guard lock(mu_);
@@ -158,6 +170,7 @@ class SqliteStore final : public Store {
  protected:
   void Submit(WriteJob job) override {
     Status refused;
+    WriteJob rejected;  // finished outside the lock
     {
       std::lock_guard lock(mu_);
       if (closing_) {
@@ -165,13 +178,16 @@ class SqliteStore final : public Store {
       } else if (static_cast<int64_t>(queue_.size()) >= options_.max_queued_writes) {
         refused = Unavailable("store: " + std::to_string(queue_.size()) +
                               " writes are waiting; try again shortly");
-      } else {
-        queue_.push_back(std::move(job));
       }
-      if (!refused.ok()) ++stats_.rejected_writes;
+      if (refused.ok()) {
+        queue_.push_back(std::move(job));
+      } else {
+        ++stats_.rejected_writes;
+        rejected = std::move(job);
+      }
     }
     if (!refused.ok()) {
-      job.finish(refused);
+      rejected.finish(refused);
       return;
     }
     cv_.notify_one();
@@ -288,6 +304,9 @@ class SqliteStore final : public Store {
   SqliteVulnerabilityFindingRepository vulnerabilities_;
   SqliteAgentCommandRepository commands_;
   SqliteChannelRepository channels_;
+  SqliteScanRepository scans_;
+  SqliteDetectorRunRepository detector_runs_;
+  SqliteLabelRepository labels_;
 
   mutable std::mutex mu_;
   std::condition_variable cv_;
