@@ -46,7 +46,7 @@ ListBinding DetectorRunListBinding() {
   ListBinding b;
   for (const char* field : {"started_at", "rule_id", "duration_ms"}) b.sort_fields[field] = field;
   b.filters["host_id"] = IdFilter("host_id");  // the path parameter
-  b.filters["rule_id"] = SingleValueFilter("rule_id");
+  b.filters["rule_id"] = AnyValueFilter("rule_id");
   b.filters["outcome"] =
       OneOfFilter("outcome", {"succeeded", "failed", "timed_out", "skipped", "running"});
   b.filters["started_after"] = TimeFilter("started_at", store::FilterOp::kGe);

@@ -212,212 +212,221 @@ class SqliteChannelRepository final : public ChannelRepository {
   Result<std::optional<Channel>> Get(int64_t id) override;
   Result<ListPage<Channel>> List(const ListQuery& query) override;
   Status Export(const ListQuery& query, const RowCallback<Channel>& row) override;
-  class SqliteScanRepository final : public ScanRepository {
-   public:
-    explicit SqliteScanRepository(ReadPool& pool) : pool_(pool) {}
-    Result<std::optional<Scan>> Get(int64_t id) override;
-    Result<ListPage<Scan>> List(const ListQuery& query) override;
-    Status Export(const ListQuery& query, const RowCallback<Scan>& row) override;
-    Result<std::vector<ScanTarget>> Targets(int64_t scan_id) override;
-    Result<int64_t> CountPendingOnHostsSeenBefore(int64_t scan_id, EpochMs seen_before) override;
 
-   private:
-    ReadPool& pool_;
-  };
+ private:
+  ReadPool& pool_;
+};
 
-  class SqliteDetectorRunRepository final : public DetectorRunRepository {
-   public:
-    explicit SqliteDetectorRunRepository(ReadPool& pool) : pool_(pool) {}
-    Result<ListPage<DetectorRun>> List(const ListQuery& query) override;
-    Status Export(const ListQuery& query, const RowCallback<DetectorRun>& row) override;
+class SqliteScanRepository final : public ScanRepository {
+ public:
+  explicit SqliteScanRepository(ReadPool& pool) : pool_(pool) {}
+  Result<std::optional<Scan>> Get(int64_t id) override;
+  Result<ListPage<Scan>> List(const ListQuery& query) override;
+  Status Export(const ListQuery& query, const RowCallback<Scan>& row) override;
+  Result<std::vector<ScanTarget>> Targets(int64_t scan_id) override;
+  Result<int64_t> CountPendingOnHostsSeenBefore(int64_t scan_id, EpochMs seen_before) override;
 
-   private:
-    ReadPool& pool_;
-  };
+ private:
+  ReadPool& pool_;
+};
 
-  class SqliteLabelRepository final : public LabelRepository {
-   public:
-    explicit SqliteLabelRepository(ReadPool& pool) : pool_(pool) {}
-    Result<ListPage<LabelCount>> List(const ListQuery& query) override;
-    Status Export(const ListQuery& query, const RowCallback<LabelCount>& row) override;
+class SqliteDetectorRunRepository final : public DetectorRunRepository {
+ public:
+  explicit SqliteDetectorRunRepository(ReadPool& pool) : pool_(pool) {}
+  Result<ListPage<DetectorRun>> List(const ListQuery& query) override;
+  Status Export(const ListQuery& query, const RowCallback<DetectorRun>& row) override;
 
-   private:
-    ReadPool& pool_;
-  };
+ private:
+  ReadPool& pool_;
+};
 
-  // ---- write sides
+class SqliteLabelRepository final : public LabelRepository {
+ public:
+  explicit SqliteLabelRepository(ReadPool& pool) : pool_(pool) {}
+  Result<ListPage<LabelCount>> List(const ListQuery& query) override;
+  Status Export(const ListQuery& query, const RowCallback<LabelCount>& row) override;
 
-  class SqliteHostWriter final : public HostWriter {
-   public:
-    explicit SqliteHostWriter(SqliteConnection& conn) : conn_(conn) {}
-    Result<std::optional<Host>> Get(int64_t id) override { return LoadHost(conn_, id); }
-    Result<EnrolOutcome> Enrol(const HostEnrolment& enrolment) override;
-    Result<bool> SetLabels(int64_t id, const std::vector<std::string>& labels) override;
-    Result<bool> Revoke(int64_t id, EpochMs at) override;
-    Result<bool> Delete(int64_t id) override;
+ private:
+  ReadPool& pool_;
+};
 
-   private:
-    Status WriteLabels(int64_t id, const std::vector<std::string>& labels);
-    SqliteConnection& conn_;
-  };
+// ---- write sides
 
-  class SqliteEnrolSecretWriter final : public EnrolSecretWriter {
-   public:
-    explicit SqliteEnrolSecretWriter(SqliteConnection& conn) : conn_(conn) {}
-    Result<EnrolSecret> Create(const NewEnrolSecret& secret) override;
-    Result<std::optional<EnrolSecret>> Revoke(int64_t id, EpochMs at) override;
+class SqliteHostWriter final : public HostWriter {
+ public:
+  explicit SqliteHostWriter(SqliteConnection& conn) : conn_(conn) {}
+  Result<std::optional<Host>> Get(int64_t id) override { return LoadHost(conn_, id); }
+  Result<EnrolOutcome> Enrol(const HostEnrolment& enrolment) override;
+  Result<bool> SetLabels(int64_t id, const std::vector<std::string>& labels) override;
+  Result<bool> Revoke(int64_t id, EpochMs at) override;
+  Result<bool> Delete(int64_t id) override;
 
-   private:
-    SqliteConnection& conn_;
-  };
+ private:
+  Status WriteLabels(int64_t id, const std::vector<std::string>& labels);
+  SqliteConnection& conn_;
+};
 
-  class SqliteUserWriter final : public UserWriter {
-   public:
-    explicit SqliteUserWriter(SqliteConnection& conn) : conn_(conn) {}
-    Result<std::optional<User>> Get(int64_t id) override { return LoadUser(conn_, id); }
-    Result<std::optional<User>> Create(const NewUser& user) override;
-    Result<std::optional<User>> Update(int64_t id, const UserUpdate& update) override;
-    Result<bool> RecordLogin(int64_t id, EpochMs at) override;
-    Result<bool> Delete(int64_t id) override;
+class SqliteEnrolSecretWriter final : public EnrolSecretWriter {
+ public:
+  explicit SqliteEnrolSecretWriter(SqliteConnection& conn) : conn_(conn) {}
+  Result<EnrolSecret> Create(const NewEnrolSecret& secret) override;
+  Result<std::optional<EnrolSecret>> Revoke(int64_t id, EpochMs at) override;
 
-   private:
-    SqliteConnection& conn_;
-  };
+ private:
+  SqliteConnection& conn_;
+};
 
-  class SqliteSessionWriter final : public SessionWriter {
-   public:
-    explicit SqliteSessionWriter(SqliteConnection& conn) : conn_(conn) {}
-    Status Create(const Session& session) override;
-    Result<bool> Delete(std::string_view id_sha256) override;
-    Result<int64_t> DeleteForUser(int64_t user_id) override;
-    Result<int64_t> DeleteExpired(EpochMs now, EpochMs idle_cutoff) override;
+class SqliteUserWriter final : public UserWriter {
+ public:
+  explicit SqliteUserWriter(SqliteConnection& conn) : conn_(conn) {}
+  Result<std::optional<User>> Get(int64_t id) override { return LoadUser(conn_, id); }
+  Result<std::optional<User>> Create(const NewUser& user) override;
+  Result<std::optional<User>> Update(int64_t id, const UserUpdate& update) override;
+  Result<bool> RecordLogin(int64_t id, EpochMs at) override;
+  Result<bool> Delete(int64_t id) override;
 
-   private:
-    SqliteConnection& conn_;
-  };
+ private:
+  SqliteConnection& conn_;
+};
 
-  class SqliteApiTokenWriter final : public ApiTokenWriter {
-   public:
-    explicit SqliteApiTokenWriter(SqliteConnection& conn) : conn_(conn) {}
-    Result<ApiToken> Create(const NewApiToken& token) override;
-    Result<std::optional<ApiToken>> Revoke(int64_t id, EpochMs at) override;
+class SqliteSessionWriter final : public SessionWriter {
+ public:
+  explicit SqliteSessionWriter(SqliteConnection& conn) : conn_(conn) {}
+  Status Create(const Session& session) override;
+  Result<bool> Delete(std::string_view id_sha256) override;
+  Result<int64_t> DeleteForUser(int64_t user_id) override;
+  Result<int64_t> DeleteExpired(EpochMs now, EpochMs idle_cutoff) override;
 
-   private:
-    SqliteConnection& conn_;
-  };
+ private:
+  SqliteConnection& conn_;
+};
 
-  class SqliteAuditWriter final : public AuditWriter {
-   public:
-    explicit SqliteAuditWriter(SqliteConnection& conn) : conn_(conn) {}
-    Result<int64_t> Append(const AuditEntry& entry) override;
-    Result<int64_t> DeleteOlderThan(EpochMs cutoff) override;
+class SqliteApiTokenWriter final : public ApiTokenWriter {
+ public:
+  explicit SqliteApiTokenWriter(SqliteConnection& conn) : conn_(conn) {}
+  Result<ApiToken> Create(const NewApiToken& token) override;
+  Result<std::optional<ApiToken>> Revoke(int64_t id, EpochMs at) override;
 
-   private:
-    SqliteConnection& conn_;
-  };
+ private:
+  SqliteConnection& conn_;
+};
 
-  class SqliteRecordLedgerWriter final : public RecordLedgerWriter {
-   public:
-    explicit SqliteRecordLedgerWriter(SqliteConnection& conn) : conn_(conn) {}
-    Result<bool> Claim(int64_t host_id, std::string_view record_id, EpochMs at) override;
-    Result<int64_t> DeleteOlderThan(EpochMs cutoff) override;
+class SqliteAuditWriter final : public AuditWriter {
+ public:
+  explicit SqliteAuditWriter(SqliteConnection& conn) : conn_(conn) {}
+  Result<int64_t> Append(const AuditEntry& entry) override;
+  Result<int64_t> DeleteOlderThan(EpochMs cutoff) override;
 
-   private:
-    SqliteConnection& conn_;
-  };
+ private:
+  SqliteConnection& conn_;
+};
 
-  class SqliteSettingsWriter final : public SettingsWriter {
-   public:
-    explicit SqliteSettingsWriter(SqliteConnection& conn) : conn_(conn) {}
-    Status Put(std::string_view key, std::string_view value, EpochMs at) override;
-    Result<bool> Delete(std::string_view key) override;
+class SqliteRecordLedgerWriter final : public RecordLedgerWriter {
+ public:
+  explicit SqliteRecordLedgerWriter(SqliteConnection& conn) : conn_(conn) {}
+  Result<bool> Claim(int64_t host_id, std::string_view record_id, EpochMs at) override;
+  Result<int64_t> DeleteOlderThan(EpochMs cutoff) override;
 
-   private:
-    SqliteConnection& conn_;
-  };
+ private:
+  SqliteConnection& conn_;
+};
 
-  class SqliteFleetProblemWriter final : public FleetProblemWriter {
-   public:
-    explicit SqliteFleetProblemWriter(SqliteConnection& conn) : conn_(conn) {}
-    Result<std::optional<FleetProblem>> Get(int64_t id) override;
-    Result<ProblemUpsert> Upsert(const FleetProblem& problem) override;
-    Result<int64_t> AppendHistory(const ProblemHistoryRecord& entry) override;
-    Result<std::vector<FleetProblem>> ExpiredDismissals(EpochMs now, int limit) override;
+class SqliteSettingsWriter final : public SettingsWriter {
+ public:
+  explicit SqliteSettingsWriter(SqliteConnection& conn) : conn_(conn) {}
+  Status Put(std::string_view key, std::string_view value, EpochMs at) override;
+  Result<bool> Delete(std::string_view key) override;
 
-   private:
-    SqliteConnection& conn_;
-  };
+ private:
+  SqliteConnection& conn_;
+};
 
-  class SqliteHostInventoryWriter final : public HostInventoryWriter {
-   public:
-    explicit SqliteHostInventoryWriter(SqliteConnection& conn) : conn_(conn) {}
-    Result<bool> ReplacePackages(int64_t host_id, const std::vector<HostPackage>& packages,
+class SqliteFleetProblemWriter final : public FleetProblemWriter {
+ public:
+  explicit SqliteFleetProblemWriter(SqliteConnection& conn) : conn_(conn) {}
+  Result<std::optional<FleetProblem>> Get(int64_t id) override;
+  Result<ProblemUpsert> Upsert(const FleetProblem& problem) override;
+  Result<int64_t> AppendHistory(const ProblemHistoryRecord& entry) override;
+  Result<std::vector<FleetProblem>> ExpiredDismissals(EpochMs now, int limit) override;
+
+ private:
+  SqliteConnection& conn_;
+};
+
+class SqliteHostInventoryWriter final : public HostInventoryWriter {
+ public:
+  explicit SqliteHostInventoryWriter(SqliteConnection& conn) : conn_(conn) {}
+  Result<bool> ReplacePackages(int64_t host_id, const std::vector<HostPackage>& packages,
+                               EpochMs at) override;
+  Result<bool> ReplacePorts(int64_t host_id, const std::string& hostname,
+                            const std::vector<HostPort>& ports, EpochMs at) override;
+  Result<bool> TouchOs(int64_t host_id, EpochMs at) override;
+  Result<bool> ReplaceDetectors(int64_t host_id, const std::vector<DetectorState>& detectors,
+                                EpochMs at) override;
+
+ private:
+  // Moves the host's `column` time to `at`; false when it already is later.
+  Result<bool> AdvanceSnapshot(int64_t host_id, std::string_view column, EpochMs at);
+  SqliteConnection& conn_;
+};
+
+class SqliteVulnerabilityFindingWriter final : public VulnerabilityFindingWriter {
+ public:
+  explicit SqliteVulnerabilityFindingWriter(SqliteConnection& conn) : conn_(conn) {}
+  Result<int64_t> ReplaceForHost(int64_t host_id, const std::string& hostname,
+                                 const std::vector<VulnerabilityFindingRow>& findings,
                                  EpochMs at) override;
-    Result<bool> ReplacePorts(int64_t host_id, const std::string& hostname,
-                              const std::vector<HostPort>& ports, EpochMs at) override;
-    Result<bool> TouchOs(int64_t host_id, EpochMs at) override;
-    Result<bool> ReplaceDetectors(int64_t host_id, const std::vector<DetectorState>& detectors,
-                                  EpochMs at) override;
 
-   private:
-    // Moves the host's `column` time to `at`; false when it already is later.
-    Result<bool> AdvanceSnapshot(int64_t host_id, std::string_view column, EpochMs at);
-    SqliteConnection& conn_;
-  };
+ private:
+  SqliteConnection& conn_;
+};
 
-  class SqliteVulnerabilityFindingWriter final : public VulnerabilityFindingWriter {
-   public:
-    explicit SqliteVulnerabilityFindingWriter(SqliteConnection& conn) : conn_(conn) {}
-    Result<int64_t> ReplaceForHost(int64_t host_id, const std::string& hostname,
-                                   const std::vector<VulnerabilityFindingRow>& findings,
-                                   EpochMs at) override;
+class SqliteAgentCommandWriter final : public AgentCommandWriter {
+ public:
+  explicit SqliteAgentCommandWriter(SqliteConnection& conn) : conn_(conn) {}
+  Result<AgentCommandRow> Create(const NewAgentCommand& command) override;
+  Status MarkDelivered(const std::vector<int64_t>& ids, EpochMs at) override;
+  Result<CommandResultUpdate> RecordResult(int64_t host_id, int64_t id,
+                                           const AgentCommandOutcome& outcome) override;
 
-   private:
-    SqliteConnection& conn_;
-  };
+ private:
+  SqliteConnection& conn_;
+};
 
-  class SqliteAgentCommandWriter final : public AgentCommandWriter {
-   public:
-    explicit SqliteAgentCommandWriter(SqliteConnection& conn) : conn_(conn) {}
-    Result<AgentCommandRow> Create(const NewAgentCommand& command) override;
-    Status MarkDelivered(const std::vector<int64_t>& ids, EpochMs at) override;
-    Result<CommandResultUpdate> RecordResult(int64_t host_id, int64_t id,
-                                             const AgentCommandOutcome& outcome) override;
+class SqliteChannelWriter final : public ChannelWriter {
+ public:
+  explicit SqliteChannelWriter(SqliteConnection& conn) : conn_(conn) {}
+  Result<std::optional<Channel>> Get(int64_t id) override;
+  Result<std::optional<Channel>> Create(const NewChannel& channel) override;
+  Result<ChannelUpdate> Update(int64_t id, const ChannelChange& change) override;
+  Result<bool> Delete(int64_t id) override;
+  Result<bool> RecordDelivery(int64_t id, const DeliveryOutcome& outcome) override;
 
-   private:
-    SqliteConnection& conn_;
-  };
+ private:
+  SqliteConnection& conn_;
+};
 
-  class SqliteChannelWriter final : public ChannelWriter {
-   public:
-    explicit SqliteChannelWriter(SqliteConnection& conn) : conn_(conn) {}
-    Result<std::optional<Channel>> Get(int64_t id) override;
-    Result<std::optional<Channel>> Create(const NewChannel& channel) override;
-    Result<ChannelUpdate> Update(int64_t id, const ChannelChange& change) override;
-    Result<bool> Delete(int64_t id) override;
-    Result<bool> RecordDelivery(int64_t id, const DeliveryOutcome& outcome) override;
-    class SqliteScanWriter final : public ScanWriter {
-     public:
-      explicit SqliteScanWriter(SqliteConnection& conn) : conn_(conn) {}
-      Result<Scan> Create(const NewScan& scan) override;
-      Status AddTarget(int64_t scan_id, int64_t host_id, int64_t command_id, EpochMs at) override;
-      Result<std::optional<int64_t>> MoveTargetOfCommand(int64_t command_id, ScanTargetState state,
-                                                         std::optional<std::string> error,
-                                                         EpochMs at) override;
-      Result<int64_t> FailTargetsOfHost(int64_t host_id, const std::string& error,
-                                        EpochMs at) override;
+class SqliteScanWriter final : public ScanWriter {
+ public:
+  explicit SqliteScanWriter(SqliteConnection& conn) : conn_(conn) {}
+  Result<Scan> Create(const NewScan& scan) override;
+  Status AddTarget(int64_t scan_id, int64_t host_id, int64_t command_id, EpochMs at) override;
+  Result<std::optional<int64_t>> MoveTargetOfCommand(int64_t command_id, ScanTargetState state,
+                                                     std::optional<std::string> error,
+                                                     EpochMs at) override;
+  Result<int64_t> FailTargetsOfHost(int64_t host_id, const std::string& error, EpochMs at) override;
 
-     private:
-      SqliteConnection& conn_;
-    };
+ private:
+  SqliteConnection& conn_;
+};
 
-    class SqliteDetectorRunWriter final : public DetectorRunWriter {
-     public:
-      explicit SqliteDetectorRunWriter(SqliteConnection& conn) : conn_(conn) {}
-      Status Record(const DetectorRun& run) override;
+class SqliteDetectorRunWriter final : public DetectorRunWriter {
+ public:
+  explicit SqliteDetectorRunWriter(SqliteConnection& conn) : conn_(conn) {}
+  Status Record(const DetectorRun& run) override;
 
-     private:
-      SqliteConnection& conn_;
-    };
+ private:
+  SqliteConnection& conn_;
+};
 
-  }  // namespace warden::store
+}  // namespace warden::store
