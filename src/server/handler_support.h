@@ -25,6 +25,7 @@
 namespace warden::server {
 
 class CommandHub;
+class FleetVulnerabilityMatcher;
 
 struct ReadinessCheck {
   std::string name;
@@ -43,6 +44,9 @@ struct HandlerContext {
   // Queues commands for agents and wakes their long-polls (dismiss and
   // undismiss tell the problem's agent); nullptr in tests without agents.
   CommandHub* command_hub = nullptr;
+  // The server's feed database and vulnerability matching (importFeed,
+  // getFeedStatus); nullptr in tests without it.
+  FleetVulnerabilityMatcher* vulnerability_matcher = nullptr;
   // The body of GET /metrics (Prometheus text); empty function: none yet.
   std::function<std::string()> metrics_text;
   // GET /readyz; the store is always checked.

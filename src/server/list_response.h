@@ -85,6 +85,9 @@ FilterMapper RankOneOfFilter(std::string field, std::map<std::string, int64_t, s
 FilterMapper MinRankFilter(std::string field, std::map<std::string, int64_t, std::less<>> ranks);
 // A list of integers (ports): one value → eq; more → 422.
 FilterMapper SingleIntegerFilter(std::string field);
+// A number with one decimal (a CVSS score) over a field that keeps it
+// times ten as an integer: field ge the value's tenths, rounded up.
+FilterMapper MinTenthsFilter(std::string field);
 
 // The store query for a list or export call; the error to answer otherwise.
 std::variant<store::ListQuery, api::ApiError> BuildListQuery(const ApiCall& call,

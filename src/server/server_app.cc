@@ -17,6 +17,7 @@
 #include "core/time_format.h"
 #include "server/api_dispatch.h"
 #include "server/command_hub.h"
+#include "server/fleet_vulnerability_matcher.h"
 #include "server/http_router.h"
 #include "server/http_server.h"
 #include "server/rest_handlers.h"
@@ -60,6 +61,9 @@ struct ServerApp::Impl {
   // After the store (it writes deliveries there), before the HTTP server
   // (handlers park polls in it): destroyed in between.
   std::unique_ptr<CommandHub> hub;
+  // After the store (it writes findings there), before the HTTP server
+  // (handlers import feeds through it).
+  std::unique_ptr<FleetVulnerabilityMatcher> matcher;
   ApiHandlers handlers;
   std::unique_ptr<ApiDispatcher> dispatcher;
   HttpRouter router;
@@ -226,9 +230,24 @@ Result<std::unique_ptr<ServerApp>> ServerApp::Start(ServerAppOptions options) {
         *impl->store, [auth] { return auth->Now(); }, hub_options);
   }
 
+  {
+    FleetMatcherOptions matcher_options;
+    matcher_options.feed_database =
+        config.feed_database.empty() ? config.state_dir + "/feeds.db" : config.feed_database;
+    const Authenticator* auth = impl->authenticator.get();
+    matcher_options.now = [auth] { return auth->Now(); };
+    matcher_options.log = [raw = impl.get()](std::string_view message) {
+      std::lock_guard lock(raw->log_mu);
+      raw->Log() << "warden server: " << message << std::endl;
+    };
+    impl->matcher =
+        std::make_unique<FleetVulnerabilityMatcher>(*impl->store, std::move(matcher_options));
+  }
+
   HandlerContext context;
   context.store = impl->store.get();
   context.command_hub = impl->hub.get();
+  context.vulnerability_matcher = impl->matcher.get();
   context.spec = spec;
   context.hasher = impl->hasher.get();
   context.login_limiter = impl->login_limiter.get();
@@ -248,6 +267,9 @@ Result<std::unique_ptr<ServerApp>> ServerApp::Start(ServerAppOptions options) {
   agent.ca_pem = context.ca_cert_pem;
   agent.now = [auth = impl->authenticator.get()] { return auth->Now(); };
   agent.options = impl->options.agent_channel;
+  agent.packages_changed = [matcher = impl->matcher.get()](int64_t host_id) {
+    matcher->HostPackagesChanged(host_id);
+  };
   RegisterAgentChannelHandlers(impl->handlers, std::move(agent));
   for (const HandlerRegistration& registration : impl->options.handler_registrations) {
     RETURN_IF_ERROR(registration(impl->handlers, context));
@@ -286,6 +308,7 @@ Result<std::unique_ptr<ServerApp>> ServerApp::Start(ServerAppOptions options) {
   auto started = HttpServer::Start(std::move(http), &impl->router);
   if (!started.ok()) return started.status();
   impl->http = std::move(started).value();
+  impl->matcher->Start();
 
   std::string shown = config.listen_address;
   if (shown == "0.0.0.0" || shown == "::") shown = "127.0.0.1";
@@ -300,9 +323,11 @@ void ServerApp::Stop() {
   // Parked long-polls answered now, so they do not hold the grace period.
   if (impl_->hub) impl_->hub->Shutdown();
   if (impl_->http) impl_->http->Stop(std::chrono::seconds(10));
+  if (impl_->matcher) impl_->matcher->Stop();
   impl_->hub.reset();
   if (impl_->store) (void)impl_->store->Flush();
   impl_->http.reset();
+  impl_->matcher.reset();
   impl_->store.reset();
 }
 

@@ -48,6 +48,10 @@ struct ServerConfig {
   std::chrono::milliseconds session_idle{std::chrono::hours(12)};
   std::chrono::milliseconds session_absolute{std::chrono::hours(24 * 7)};
 
+  // The server's vulnerability feed database (importFeed writes it, every
+  // host's packages are matched against it); "" = <state_dir>/feeds.db.
+  std::string feed_database;
+
   // One line per request on stderr (or `log_file`).
   bool access_log = true;
   std::string log_file;  // "" = stderr

@@ -25,6 +25,7 @@ TEST(ServerConfigTest, TheDocumentedExampleParsesToTheDefaults) {
   EXPECT_EQ(config->session_idle, defaults.session_idle);
   EXPECT_EQ(config->session_absolute, defaults.session_absolute);
   EXPECT_TRUE(config->access_log);
+  EXPECT_EQ(config->feed_database, defaults.feed_database);  // <state_dir>/feeds.db
 }
 
 TEST(ServerConfigTest, ReadsEveryKey) {
@@ -36,6 +37,7 @@ threads: {io: 4, workers: 16}
 limits: {max_body: 512KB, max_connections: 50, request_timeout: 5s, idle_timeout: 1m}
 sessions: {idle: 1h, absolute: 1d}
 log: {access: false, file: server.log}
+vulnerabilities: {feed_database: feeds/server-feeds.db}
 )",
                                   "/etc/warden/server.yaml");
   ASSERT_TRUE(config.ok()) << config.status().message();
@@ -50,6 +52,7 @@ log: {access: false, file: server.log}
   EXPECT_EQ(config->session_idle, std::chrono::hours(1));
   EXPECT_FALSE(config->access_log);
   EXPECT_EQ(config->log_file, "/etc/warden/server.log");
+  EXPECT_EQ(config->feed_database, "/etc/warden/feeds/server-feeds.db");
 }
 
 TEST(ServerConfigTest, UnknownKeysAreErrorsNamingFileAndLine) {

@@ -64,6 +64,8 @@ void RegisterRestHandlers(ApiHandlers& handlers, const HandlerContext& context) 
   RegisterHostInventoryHandlers(handlers, context);
   RegisterProblemsHandlers(handlers, context);
   RegisterVulnerabilityFindingsHandlers(handlers, context);
+  RegisterVulnerabilitiesHandlers(handlers, context);
+  RegisterFeedHandlers(handlers, context);
 }
 
 }  // namespace warden::server

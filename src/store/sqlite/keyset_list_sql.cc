@@ -44,7 +44,7 @@ Result<ListSql> BuildListSql(const ListTable& table, const ResolvedListQuery& qu
                     std::to_string(table.select_columns) +
                     " columns for: " + std::string(table.select));
   std::vector<std::string> conditions;
-  std::vector<Value> params;
+  std::vector<Value> params = table.table_params;
   for (const FieldFilter& f : query.filters) {
     const ListColumn* col = FindColumn(table, f.field);
     if (col == nullptr)

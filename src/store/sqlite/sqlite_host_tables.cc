@@ -307,7 +307,17 @@ Result<bool> SqliteHostWriter::Delete(int64_t id) {
         "DELETE FROM host_inventory WHERE host_id = ?1",
         "DELETE FROM host_packages WHERE host_id = ?1", "DELETE FROM host_ports WHERE host_id = ?1",
         "DELETE FROM host_detectors WHERE host_id = ?1",
+        // The fleet-wide vulnerability views lose this host's findings.
+        "INSERT INTO vulnerability_summary_dirty (kind, summary_key) SELECT DISTINCT 'cve', cve "
+        "FROM host_vulnerabilities WHERE host_id = ?1 ON CONFLICT (kind, summary_key) DO NOTHING",
+        "INSERT INTO vulnerability_summary_dirty (kind, summary_key) SELECT DISTINCT 'package', "
+        "package FROM host_vulnerabilities WHERE host_id = ?1 ON CONFLICT (kind, summary_key) DO "
+        "NOTHING",
+        "INSERT INTO vulnerability_summary_dirty (kind, summary_key) SELECT DISTINCT 'fix', "
+        "upgrade_package || ' ' || release_name FROM host_vulnerabilities WHERE host_id = ?1 ON "
+        "CONFLICT (kind, summary_key) DO NOTHING",
         "DELETE FROM host_vulnerabilities WHERE host_id = ?1",
+        "DELETE FROM host_vulnerability_scans WHERE host_id = ?1",
         "DELETE FROM agent_commands WHERE host_id = ?1"}) {
     ASSIGN_OR_RETURN(ScopedStatement st, conn_.Statement(sql));
     st->Bind(1, id);
