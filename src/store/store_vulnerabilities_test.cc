@@ -381,17 +381,25 @@ TEST_F(VulnerabilityViewsTest, HostsToMatchAreThoseWithNewerPackagesOrAnotherFee
   ASSERT_TRUE(todo.ok());
   ASSERT_EQ(todo->size(), 1u);
   EXPECT_EQ((*todo)[0].host_id, b);
+  HostMatchRecord skipped = r;
+  skipped.host_id = b;
+  skipped.outcome = "skipped";
+  skipped.message = "no vendor vulnerability feed for this OS";
+  ASSERT_TRUE(
+      MustWrite([&](StoreWriter& w) { return w.vulnerabilities().RecordMatch(skipped); }).ok());
   auto progress = store().vulnerabilities().Progress("feed-1");
   ASSERT_TRUE(progress.ok());
   EXPECT_EQ(progress->matched_at, 2000);
-  EXPECT_EQ(progress->hosts_matched, 1);
+  EXPECT_EQ(progress->hosts_matched, 1);  // b was looked at, not matched
 
   // A newer snapshot, or another feed: matched again.
+  EXPECT_TRUE(store().vulnerabilities().HostsToMatch("feed-1", 10)->empty());
   ASSERT_TRUE(
       MustWrite([&](StoreWriter& w) { return w.inventory().ReplacePackages(a, {p}, 3000); }).ok());
   todo = store().vulnerabilities().HostsToMatch("feed-1", 10);
   ASSERT_TRUE(todo.ok());
-  EXPECT_EQ(todo->size(), 2u);
+  ASSERT_EQ(todo->size(), 1u);
+  EXPECT_EQ((*todo)[0].host_id, a);
   r.packages_at = 3000;
   ASSERT_TRUE(MustWrite([&](StoreWriter& w) { return w.vulnerabilities().RecordMatch(r); }).ok());
   todo = store().vulnerabilities().HostsToMatch("feed-2", 10);

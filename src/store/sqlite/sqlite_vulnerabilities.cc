@@ -859,7 +859,8 @@ Result<MatchProgress> SqliteVulnerabilityFindingRepository::Progress(std::string
   }
   ASSIGN_OR_RETURN(ScopedStatement st,
                    lease.conn().Statement(
-                       "SELECT COUNT(*) FROM host_vulnerability_scans WHERE feed_token = ?1"));
+                       "SELECT COUNT(*) FROM host_vulnerability_scans WHERE feed_token = ?1 AND "
+                       "outcome = 'matched'"));
   st->Bind(1, feed_token);
   ASSIGN_OR_RETURN(bool row, st->Step());
   if (row) p.hosts_matched = st->Int(0);
