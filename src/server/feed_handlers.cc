@@ -5,7 +5,8 @@
 // feed import` does, then FleetVulnerabilityMatcher imports it in one
 // transaction and every host is matched again). A file Warden cannot read,
 // or one that fails part way, answers 422 E_FEED_FORMAT naming what is
-// wrong, and the previous feeds stay as they were.
+// wrong, and the previous feeds stay as they were; one import runs at a
+// time (503 with Retry-After while another does).
 //
 // Not here: the import and matching (fleet_vulnerability_matcher.h), the
 // importers (src/vuln).
@@ -145,6 +146,11 @@ void RegisterFeedHandlers(ApiHandlers& handlers, const HandlerContext& ctx) {
             kFeedFormatError,
             NameTheUpload(st.message(), upload.path, name) + " (the feeds are as they were)",
             "body");
+      }
+      if (st.code() == StatusCode::kUnavailable) {
+        HttpResponse busy = ApiErrorResponse(api::kErrorUnavailable, st.message());
+        busy.headers.Set("Retry-After", "30");
+        return busy;
       }
       return StoreErrorResponse(st, call);
     }
