@@ -310,6 +310,14 @@ Status OpenApiSpec::Build() {
         }
         op.max_body_bytes = static_cast<size_t>(limit.get<int64_t>());
       }
+      if (raw.contains("x-warden-timeout-seconds")) {
+        const Json& timeout = raw["x-warden-timeout-seconds"];
+        if (!timeout.is_number_integer() || timeout.get<int64_t>() <= 0 ||
+            timeout.get<int64_t>() > 3600) {
+          return InvalidArgument(where + ": x-warden-timeout-seconds must be 1..3600");
+        }
+        op.timeout_seconds = timeout.get<int64_t>();
+      }
       // Operation parameters override path-level ones of the same name and
       // location.
       std::vector<Json> params;

@@ -85,6 +85,10 @@ struct Operation {
   // x-warden-audit: recorded in the audit log.
   bool audit = false;
   size_t max_body_bytes = kDefaultMaxBodyBytes;
+  // x-warden-timeout-seconds: how long the body may take to arrive and the
+  // handler to answer (a feed upload); 0 = the server's request and
+  // response timeouts.
+  int64_t timeout_seconds = 0;
   std::vector<Parameter> parameters;
   bool body_required = false;
   std::vector<MediaSchema> body;  // empty: the operation takes no body

@@ -129,6 +129,11 @@ TEST(OpenApiSpecTest, OperationsCarryRolesAuditAndLimits) {
   EXPECT_TRUE(dismiss->Allows(Role::kAnalyst));
   EXPECT_FALSE(dismiss->Allows(Role::kViewer));
   EXPECT_EQ(dismiss->max_body_bytes, kDefaultMaxBodyBytes);
+  EXPECT_EQ(dismiss->timeout_seconds, 0);
+  const Operation* feed = Spec().FindById("importFeed");
+  ASSERT_NE(feed, nullptr);
+  EXPECT_EQ(feed->max_body_bytes, 1024u * 1024 * 1024);
+  EXPECT_EQ(feed->timeout_seconds, 600);
   ASSERT_NE(dismiss->FindParameter("problem_id"), nullptr);
   EXPECT_EQ(dismiss->FindParameter("problem_id")->in, ParameterLocation::kPath);
 

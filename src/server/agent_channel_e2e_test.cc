@@ -2,18 +2,25 @@
 // a temporary directory), spoken the way an agent speaks it: an admin
 // creates an enrol secret over the REST API, the "agent" enrols with it,
 // pushes records and long-polls commands with its node key, and what it sent
-// shows up in the REST API. Every answer is validated against the spec.
+// shows up in the REST API - the package inventory as vulnerability
+// findings once a feed is imported. Every answer is validated against the
+// spec.
 #include <gtest/gtest.h>
 
 #include <chrono>
 #include <cstdlib>
+#include <map>
+#include <set>
 #include <string>
 #include <thread>
 
 #include "auth/role.h"
+#include "core/encoding.h"
+#include "core/host_fs.h"
 #include "core/time_format.h"
 #include "delivery/test_http_receiver.h"
 #include "delivery/webhook_sink.h"
+#include "inventory/package_inventory.h"
 #include "problems/problem_rendering.h"
 #include "server/dismissal_expiry.h"
 #include "server/server_test_support.h"
@@ -63,6 +70,32 @@ Json PortsRecord() {
           {"kind", "inventory"},
           {"time_ms", 1'700'000'000'000},
           {"body", {{"type", "ports"}, {"items", items}}}};
+}
+
+// The package inventory of a fixture root, as the agent sends it
+// (agent/inventory_records.cc), with `versions` overriding some packages'.
+Json PackagesRecord(const std::string& id, int64_t time_ms, const std::string& root,
+                    const std::map<std::string, std::string>& versions = {}) {
+  Json items = Json::array();
+  auto debs = ReadDpkgStatus(HostFs(root));
+  EXPECT_TRUE(debs.ok()) << debs.status().message();
+  if (debs.ok()) {
+    for (const DebPackage& p : *debs) {
+      if (!p.IsUnpacked()) continue;
+      auto v = versions.find(p.name);
+      const std::string version = v == versions.end() ? p.version : v->second;
+      items.push_back({{"name", p.name},
+                       {"version", version},
+                       {"arch", p.arch},
+                       {"source", p.source},
+                       {"source_version", v == versions.end() ? p.source_version : version},
+                       {"manager", "deb"}});
+    }
+  }
+  return {{"id", id},
+          {"kind", "inventory"},
+          {"time_ms", time_ms},
+          {"body", {{"type", "packages"}, {"items", items}}}};
 }
 
 class AgentChannelE2eTest : public ::testing::Test {
@@ -236,6 +269,155 @@ TEST_F(AgentChannelE2eTest, PushedRecordsShowInTheRestApi) {
   ClientResponse findings = Checked("listVulnerabilityFindings", "GET",
                                     "/api/v1/vulnerabilities/findings?min_severity=high", admin_);
   EXPECT_EQ(findings.status, 200) << findings.body;
+}
+
+// The seed complaint, "the vulnerability view is empty although the
+// detector ran": a host whose packages are vulnerable shows them in every
+// vulnerability view once a feed is imported, and stops showing what it
+// upgraded once its next package snapshot arrives.
+TEST_F(AgentChannelE2eTest, AHostsVulnerablePackagesShowInEveryViewAfterAFeedImport) {
+  auto [host_id, node] = Enrol("web-6");
+  ASSERT_FALSE(node.bearer.empty());
+  const std::string root = warden::testing::FixturePath("vuln/debian-root");
+  Json batch = {{"batch_id", "b1"},
+                {"records", Json::array({PackagesRecord("pkgs-1", 1'700'000'000'000, root)})}};
+  ASSERT_EQ(server_.Call("POST", "/api/v1/agent/records", node, batch.dump()).status, 200);
+
+  ClientResponse before = Checked("getFeedStatus", "GET", "/api/v1/feeds", admin_);
+  ASSERT_EQ(before.status, 200) << before.body;
+  EXPECT_TRUE(Json::parse(before.body)["feeds"].empty()) << before.body;
+  EXPECT_EQ(Json::parse(before.body)["hosts_matched"], 0);
+
+  const std::string feed = warden::testing::ReadFileText(
+      warden::testing::FixturePath("vuln/feeds/tracker-bookworm.json"));
+  ClientResponse imported = server_.Call("POST", "/api/v1/feeds?name=tracker-bookworm.json", admin_,
+                                         feed, "application/octet-stream");
+  ASSERT_EQ(imported.status, 200) << imported.body;
+  EXPECT_TRUE(ValidateAgainstSpec("importFeed", imported).ok()) << imported.body;
+  Json result = Json::parse(imported.body);
+  EXPECT_EQ(result["format"], "debian-tracker-json");
+  EXPECT_GT(result["records"], 0);
+  EXPECT_EQ(result["cves"], 6);
+  EXPECT_EQ(result["hosts_to_rematch"], 1);
+
+  // The host's findings: both binaries of openssl, zlib without a fix, tiff
+  // that Debian will not fix, the running kernel.
+  const std::string host = "/api/v1/hosts/" + host_id;
+  Json findings;
+  ASSERT_TRUE(warden::testing::WaitFor(
+      "the host's findings",
+      [&] {
+        ClientResponse r = server_.Call("GET", host + "/vulnerabilities?sort=package", admin_);
+        findings = Json::parse(r.body, nullptr, false);
+        return r.status == 200 && findings["total"] == 7;
+      },
+      std::chrono::seconds(30), std::chrono::milliseconds(50)))
+      << findings.dump();
+  ClientResponse listed =
+      Checked("listHostVulnerabilities", "GET", host + "/vulnerabilities?sort=package", admin_);
+  std::set<std::string> pairs;
+  for (const Json& f : findings["items"]) {
+    pairs.insert(f["package"].get<std::string>() + " " + f["cve"].get<std::string>());
+    if (f["package"] == "libssl3" && f["cve"] == "CVE-2023-5678") {
+      EXPECT_EQ(f["installed_version"], "3.0.11-1~deb12u1");
+      EXPECT_EQ(f["fixed_version"], "3.0.11-1~deb12u2");
+      EXPECT_EQ(f["vendor_status"], "fixed");
+      EXPECT_EQ(f["upgrade_command"], "apt-get install --only-upgrade libssl3");
+      EXPECT_EQ(f["links"]["nvd"], "https://nvd.nist.gov/vuln/detail/CVE-2023-5678");
+      EXPECT_EQ(f["hostname"], "web-6");
+    }
+    if (f["package"] == "zlib1g") {
+      EXPECT_TRUE(f["fixed_version"].is_null());
+      EXPECT_TRUE(f["upgrade_command"].is_null());
+      EXPECT_EQ(f["vendor_status"], "affected");
+    }
+  }
+  EXPECT_EQ(pairs, (std::set<std::string>{"libssl3 CVE-2023-5678", "libssl3 CVE-2024-0727",
+                                          "openssl CVE-2023-5678", "openssl CVE-2024-0727",
+                                          "zlib1g CVE-2023-45853", "libtiff6 CVE-2023-6228",
+                                          "linux-image-6.1.0-18-amd64 CVE-2024-26581"}))
+      << findings.dump();
+
+  // By CVE across the fleet (the summary rows follow the findings).
+  Json cves;
+  ASSERT_TRUE(warden::testing::WaitFor(
+      "the fleet's CVEs",
+      [&] {
+        ClientResponse r = server_.Call("GET", "/api/v1/vulnerabilities?sort=cve", admin_);
+        cves = Json::parse(r.body, nullptr, false);
+        return r.status == 200 && cves["total"] == 5;
+      },
+      std::chrono::seconds(30), std::chrono::milliseconds(50)))
+      << cves.dump();
+  ClientResponse by_cve = Checked("listVulnerabilities", "GET", "/api/v1/vulnerabilities", admin_);
+  EXPECT_EQ(by_cve.status, 200);
+  EXPECT_EQ(cves["items"][1]["cve"], "CVE-2023-5678");
+  EXPECT_EQ(cves["items"][1]["host_count"], 1);
+  EXPECT_EQ(cves["items"][1]["package_count"], 2);
+  EXPECT_EQ(cves["items"][1]["severity"], "medium");
+  EXPECT_TRUE(cves["items"][1]["fix_available"].get<bool>());
+
+  ClientResponse detail =
+      Checked("getVulnerability", "GET", "/api/v1/vulnerabilities/CVE-2023-5678", admin_);
+  ASSERT_EQ(detail.status, 200) << detail.body;
+  Json d = Json::parse(detail.body);
+  EXPECT_EQ(d["feeds"], Json::array({"debian-tracker"}));
+  EXPECT_EQ(d["links"]["nvd"], "https://nvd.nist.gov/vuln/detail/CVE-2023-5678");
+  EXPECT_EQ(d["links"]["vendor"][0], "https://security-tracker.debian.org/tracker/CVE-2023-5678");
+  ASSERT_EQ(d["packages"].size(), 2u) << detail.body;
+  EXPECT_EQ(d["packages"][0]["package"], "libssl3");
+  EXPECT_EQ(d["packages"][0]["release"], "debian 12");
+  EXPECT_EQ(d["packages"][0]["host_count"], 1);
+
+  ClientResponse hosts = Checked("listVulnerabilityHosts", "GET",
+                                 "/api/v1/vulnerabilities/CVE-2023-5678/hosts", admin_);
+  ASSERT_EQ(hosts.status, 200) << hosts.body;
+  EXPECT_EQ(Json::parse(hosts.body)["total"], 2);
+  EXPECT_EQ(Json::parse(hosts.body)["items"][0]["host_id"], host_id);
+
+  ClientResponse fix = Checked("listFixFirst", "GET", "/api/v1/vulnerabilities/fix-first", admin_);
+  ASSERT_EQ(fix.status, 200) << fix.body;
+  Json upgrade = Json::parse(fix.body)["items"][0];
+  EXPECT_EQ(upgrade["summary"], "upgrade openssl to 3.0.13-1~deb12u1: clears 2 CVEs on 1 host");
+  EXPECT_EQ(upgrade["upgrade_command"], "apt-get install --only-upgrade libssl3 openssl");
+  EXPECT_EQ(upgrade["release"], "debian 12");
+  EXPECT_EQ(upgrade["impact"], 2);
+
+  ClientResponse packages = Checked("listVulnerablePackages", "GET",
+                                    "/api/v1/vulnerabilities/packages?sort=package", admin_);
+  ASSERT_EQ(packages.status, 200) << packages.body;
+  EXPECT_EQ(Json::parse(packages.body)["total"], 5);
+
+  ClientResponse status = Checked("getFeedStatus", "GET", "/api/v1/feeds", admin_);
+  Json feeds = Json::parse(status.body);
+  ASSERT_EQ(feeds["feeds"].size(), 1u) << status.body;
+  EXPECT_EQ(feeds["feeds"][0]["source"], "debian-tracker");
+  EXPECT_EQ(feeds["feeds"][0]["file_name"], "tracker-bookworm.json");
+  EXPECT_EQ(feeds["feeds"][0]["sha256"], Sha256Hex(feed));
+  EXPECT_EQ(feeds["hosts_matched"], 1);
+  EXPECT_TRUE(feeds["matched_at"].is_string());
+
+  // The host upgrades openssl: its next snapshot is matched at once.
+  Json upgraded = {{"batch_id", "b2"},
+                   {"records", Json::array({PackagesRecord("pkgs-2", 1'700'000'100'000, root,
+                                                           {{"libssl3", "3.0.13-1~deb12u1"},
+                                                            {"openssl", "3.0.13-1~deb12u1"}})})}};
+  ASSERT_EQ(server_.Call("POST", "/api/v1/agent/records", node, upgraded.dump()).status, 200);
+  Json left;
+  EXPECT_TRUE(warden::testing::WaitFor(
+      "openssl's findings to go",
+      [&] {
+        ClientResponse r = server_.Call("GET", "/api/v1/vulnerabilities/fix-first", admin_);
+        left = Json::parse(r.body, nullptr, false);
+        if (r.status != 200) return false;
+        for (const Json& u : left["items"])
+          if (u["package"] == "openssl") return false;
+        return true;
+      },
+      std::chrono::seconds(30), std::chrono::milliseconds(50)))
+      << left.dump();
+  ClientResponse after = server_.Call("GET", host + "/vulnerabilities", admin_);
+  EXPECT_EQ(Json::parse(after.body)["total"], 3) << after.body;
 }
 
 TEST_F(AgentChannelE2eTest, DismissalIsRecordedAuditedAndSentToTheAgent) {

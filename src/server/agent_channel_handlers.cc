@@ -198,11 +198,12 @@ void PushRecords(const Context& ctx, ApiCall& call, const HttpResponder& respond
   const store::EpochMs now = ctx->now();
   ctx->store->TouchHost(host_id, now);
   IngestRecordBatch(*ctx->store, IngestHost{host_id, (*host)->hostname}, std::move(batch), now)
-      .Then([responder, request_id = RequestId(call)](Result<IngestOutcome> outcome) {
+      .Then([ctx, host_id, responder, request_id = RequestId(call)](Result<IngestOutcome> outcome) {
         if (!outcome.ok()) {
           responder.Send(StoreFailure(outcome.status(), request_id));
           return;
         }
+        if (outcome->packages_changed && ctx->packages_changed) ctx->packages_changed(host_id);
         responder.Send(JsonResponse(
             200, Json{{"accepted", outcome->accepted}, {"duplicates", outcome->duplicates}}));
       });

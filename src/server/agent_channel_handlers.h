@@ -34,6 +34,9 @@ struct AgentChannelContext {
   std::string ca_pem;  // the server CA, served by getAgentCa
   std::function<store::EpochMs()> now;
   AgentChannelOptions options;
+  // Called (after the commit) when a host's package snapshot replaced its
+  // packages; may be empty.
+  std::function<void(int64_t host_id)> packages_changed;
 };
 
 // Registers getAgentCa, enrollAgent, getAgentConfig, pushAgentRecords

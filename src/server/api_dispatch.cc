@@ -53,6 +53,7 @@ Status ApiDispatcher::Register(HttpRouter& router, size_t default_max_body_bytes
                                  ? operation.max_body_bytes
                                  : default_max_body_bytes;
     options.access = operation.operation_id;
+    options.slow_timeout = std::chrono::seconds(operation.timeout_seconds);
     const api::Operation* op = &operation;
     Status added = router.AddAsync(
         operation.method, operation.path,

@@ -26,6 +26,7 @@ namespace warden::server {
 
 class ChannelDelivery;
 class CommandHub;
+class FleetVulnerabilityMatcher;
 
 struct ReadinessCheck {
   std::string name;
@@ -47,6 +48,9 @@ struct HandlerContext {
   // Delivers to the notification channels (restarted after each change,
   // test sends, live queue depth); nullptr in tests without it.
   ChannelDelivery* channels = nullptr;
+  // The server's feed database and vulnerability matching (importFeed,
+  // getFeedStatus); nullptr in tests without it.
+  FleetVulnerabilityMatcher* vulnerability_matcher = nullptr;
   // The body of GET /metrics (Prometheus text); empty function: none yet.
   std::function<std::string()> metrics_text;
   // GET /readyz; the store is always checked.

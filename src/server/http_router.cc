@@ -110,6 +110,7 @@ RequestPlan HttpRouter::PlanFor(const Route& route) {
   RequestPlan plan;
   plan.max_body_bytes = route.options.max_body_bytes;
   plan.run_inline = route.options.run_inline;
+  plan.slow_timeout = route.options.slow_timeout;
   const Route* r = &route;
   plan.run = [this, r](HttpRequest& request, const HttpResponder& responder) {
     Invoke(*r, request, responder);

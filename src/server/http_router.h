@@ -46,6 +46,8 @@ struct RouteOptions {
   // Run on the I/O thread (see RequestPlan::run_inline): only for handlers
   // that never block, such as registering a long-poll.
   bool run_inline = false;
+  // See RequestPlan::slow_timeout (0: the server's timeouts).
+  std::chrono::milliseconds slow_timeout{0};
   // A label for the before-handler hook (e.g. which credentials the route
   // needs); the router does not interpret it.
   std::string access;

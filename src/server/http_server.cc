@@ -606,6 +606,7 @@ class Connection final : public ConnectionBase {
     access_method_.clear();
     access_target_.clear();
     request_start_ = std::chrono::steady_clock::now();
+    slow_timeout_ = Milliseconds(0);
     if (arm_timer) Arm(RequestTimeout());
     parser_.emplace();
     parser_->header_limit(
@@ -655,6 +656,8 @@ class Connection final : public ConnectionBase {
           "the request body is larger than " + std::to_string(plan_.max_body_bytes) + " bytes");
     }
     parser_->body_limit(plan_.max_body_bytes);
+    slow_timeout_ = plan_.slow_timeout;
+    if (slow_timeout_.count() > 0) Arm(slow_timeout_);
     if (parser_->is_done()) return OnBody({});
     std::optional<std::string_view> expect = request_.headers.Get("Expect");
     if (expect && version_ == 11 && EqualsIgnoreCase(*expect, "100-continue")) {
@@ -706,7 +709,7 @@ class Connection final : public ConnectionBase {
     request_.body = parser_->release().body();
     parser_.reset();
     phase_ = Phase::kHandling;
-    Arm(core_.options.response_timeout);
+    Arm(slow_timeout_.count() > 0 ? slow_timeout_ : core_.options.response_timeout);
     sink_ = std::make_shared<RequestSink>(weak_from_this(), ++seq_);
     StartWatch();
     HttpResponder responder(sink_);
@@ -1048,6 +1051,7 @@ class Connection final : public ConnectionBase {
   std::optional<http::request_parser<http::string_body>> parser_;
   HttpRequest request_;
   RequestPlan plan_;
+  Milliseconds slow_timeout_{0};  // the plan's, kept while its handler runs
   uint64_t seq_ = 0;
   int version_ = 11;
   bool head_request_ = false;

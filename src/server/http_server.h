@@ -57,6 +57,11 @@ struct RequestPlan {
   // that never block (long-poll registration, constant answers): an I/O
   // thread serves thousands of connections.
   bool run_inline = false;
+  // For uploads that may take minutes (a feed file): when set, the body has
+  // this long from the header's arrival (instead of the request timeout
+  // from the first byte), and the handler this long to answer (instead of
+  // the response timeout).
+  std::chrono::milliseconds slow_timeout{0};
   // Handles the complete request. `request` lives for the call only (move out
   // what must outlive it); answer through the responder, now or later. An
   // exception is caught and answered with 500.

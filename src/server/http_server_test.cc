@@ -697,6 +697,51 @@ TEST_F(ServerTest, AnswersForAHandlerThatMissesTheResponseTimeout) {
   EXPECT_EQ(client.Get(Url("/ping")).new_connections, 0);
 }
 
+// A feed upload may take minutes to arrive and to import: its route's own
+// timeout replaces the request timeout for the body and the response
+// timeout for the answer; other routes keep the server's.
+TEST_F(ServerTest, ASlowRouteHasItsOwnTimeoutForItsBodyAndItsAnswer) {
+  RouteOptions slow;
+  slow.slow_timeout = 10s;
+  std::vector<std::thread> answerers;
+  ASSERT_TRUE(router_
+                  .AddAsync(
+                      "POST", "/upload",
+                      [&](HttpRequest& r, HttpResponder responder) {
+                        // Answers after the server's response timeout: what is tested.
+                        answerers.emplace_back([responder, n = r.body.size()]() mutable {
+                          std::this_thread::sleep_for(400ms);
+                          responder.Send(Text(std::to_string(n)));
+                        });
+                      },
+                      slow)
+                  .ok());
+  HttpServerOptions options = PlainOptions();
+  options.request_timeout = 300ms;
+  options.response_timeout = 200ms;
+  Start(options);
+  // The body comes after the request timeout has passed.
+  auto send_slowly = [&](const std::string& path) {
+    int fd = ConnectTcp(server_->port());
+    EXPECT_GE(fd, 0);
+    SendAll(fd, "POST " + path +
+                    " HTTP/1.1\r\nHost: x\r\nContent-Length: 4\r\n"
+                    "Connection: close\r\n\r\n");
+    std::this_thread::sleep_for(500ms);  // longer than the request timeout: what is tested
+    SendAll(fd, "data");
+    bool timed_out = false;
+    std::string out = ReadUntilClose(fd, 20s, &timed_out);
+    ::close(fd);
+    return out;
+  };
+  const std::string uploaded = send_slowly("/upload");
+  EXPECT_EQ(uploaded.rfind("HTTP/1.1 200", 0), 0u) << uploaded;
+  EXPECT_NE(uploaded.find("\r\n\r\n4"), std::string::npos) << uploaded;
+  const std::string echoed = send_slowly("/echo");
+  EXPECT_EQ(echoed.rfind("HTTP/1.1 408", 0), 0u) << echoed;
+  for (std::thread& t : answerers) t.join();
+}
+
 TEST_F(ServerTest, AnswersForAHandlerThatDropsItsResponderOrThrows) {
   // Taking the responder by value and dropping it is what is tested.
   // NOLINTNEXTLINE(performance-unnecessary-value-param)

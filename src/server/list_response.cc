@@ -1,6 +1,7 @@
 #include "server/list_response.h"
 
 #include <algorithm>
+#include <cmath>
 #include <set>
 
 #include "core/output_format.h"  // CsvField
@@ -209,6 +210,17 @@ FilterMapper TextSearchFilter(std::vector<std::string> fields) {
     for (const std::string& f : fields)
       any.push_back({f, store::FilterOp::kContains, Value(value.get<std::string>())});
     out->push_back(store::AnyOf(std::move(any)));
+    return std::nullopt;
+  };
+}
+
+FilterMapper MinTenthsFilter(std::string field) {
+  return [field = std::move(field)](
+             std::string_view param, const Json& value,
+             std::vector<store::FieldFilter>* out) -> std::optional<api::ApiError> {
+    if (!value.is_number()) return Unsupported(param, std::string(param) + ": expected a number");
+    const auto tenths = static_cast<int64_t>(std::ceil(value.get<double>() * 10.0 - 1e-9));
+    out->push_back({field, store::FilterOp::kGe, Value(tenths)});
     return std::nullopt;
   };
 }

@@ -84,6 +84,9 @@ FilterMapper MinRankFilter(std::string field, std::map<std::string, int64_t, std
 FilterMapper AnyIntegerFilter(std::string field);
 // `q`: the text anywhere in any of `fields` (text fields), ignoring case.
 FilterMapper TextSearchFilter(std::vector<std::string> fields);
+// A number with one decimal (a CVSS score) over a field that keeps it
+// times ten as an integer: field ge the value's tenths, rounded up.
+FilterMapper MinTenthsFilter(std::string field);
 
 // The store query for a list or export call; the error to answer otherwise.
 std::variant<store::ListQuery, api::ApiError> BuildListQuery(const ApiCall& call,

@@ -330,7 +330,8 @@ PreparedRecord PrepareRecord(const Json& record, const std::string& pointer,
 }
 
 // Applies one claimed record inside the write.
-Status ApplyRecord(store::StoreWriter& w, const IngestHost& host, PreparedRecord& record) {
+Status ApplyRecord(store::StoreWriter& w, const IngestHost& host, PreparedRecord& record,
+                   IngestOutcome& outcome) {
   if (auto* p = std::get_if<ProblemRecordRows>(&record.rows)) {
     store::FleetProblem problem = p->problem;
     problem.host_id = host.id;
@@ -359,8 +360,12 @@ Status ApplyRecord(store::StoreWriter& w, const IngestHost& host, PreparedRecord
     }
     return Status::Ok();
   }
-  if (auto* pk = std::get_if<PackagesSnapshot>(&record.rows))
-    return w.inventory().ReplacePackages(host.id, pk->packages, record.time_ms).status();
+  if (auto* pk = std::get_if<PackagesSnapshot>(&record.rows)) {
+    ASSIGN_OR_RETURN(bool newer,
+                     w.inventory().ReplacePackages(host.id, pk->packages, record.time_ms));
+    if (newer) outcome.packages_changed = true;
+    return Status::Ok();
+  }
   if (auto* pt = std::get_if<PortsSnapshot>(&record.rows))
     return w.inventory().ReplacePorts(host.id, host.hostname, pt->ports, record.time_ms).status();
   if (std::holds_alternative<OsSnapshot>(record.rows))
@@ -419,7 +424,7 @@ store::Pending<IngestOutcome> IngestRecordBatch(store::Store& store, const Inges
         ++outcome.duplicates;
         continue;
       }
-      Status applied = ApplyRecord(w, host, record);
+      Status applied = ApplyRecord(w, host, record, outcome);
       if (!applied.ok()) return applied.WithContext("record " + record.id.substr(0, 64));
       ++outcome.accepted;
     }

@@ -25,7 +25,8 @@
 //   results, events, query_results  claimed in the ledger only (no
 //                    repository stores them yet)
 // Not here: HTTP, authentication, schema validation (the dispatcher did
-// it), vulnerability matching of new package snapshots.
+// it), vulnerability matching of new package snapshots (IngestOutcome says
+// when one arrived).
 #pragma once
 
 #include <cstdint>
@@ -100,6 +101,9 @@ struct PreparedRecordBatch {
 struct IngestOutcome {
   int64_t accepted = 0;    // stored now
   int64_t duplicates = 0;  // stored before (by the host's record id)
+  // A newer package snapshot replaced the host's packages (its
+  // vulnerabilities must be matched again, outside this transaction).
+  bool packages_changed = false;
 };
 
 // `batch` is an AgentRecordBatch body (validated against the spec or not:

@@ -2,8 +2,9 @@
 // (system_handlers.cc, session_handlers.cc, users_handlers.cc,
 // tokens_handlers.cc, enroll_secrets_handlers.cc, hosts_handlers.cc,
 // host_inventory_handlers.cc, problems_handlers.cc,
-// vulnerability_findings_handlers.cc, audit_handlers.cc,
-// channels_handlers.cc, scans_handlers.cc, labels_handlers.cc), and
+// vulnerability_findings_handlers.cc, vulnerabilities_handlers.cc,
+// feed_handlers.cc, audit_handlers.cc, channels_handlers.cc,
+// scans_handlers.cc, labels_handlers.cc), and
 // RegisterRestHandlers for all of them. The agent
 // channel registers its own (agent_channel_handlers.h) into the same
 // ApiHandlers. Each handler relies on the dispatcher (api_dispatch.h) for
@@ -31,6 +32,8 @@ void RegisterVulnerabilityFindingsHandlers(ApiHandlers& handlers, const HandlerC
 void RegisterChannelsHandlers(ApiHandlers& handlers, const HandlerContext& context);
 void RegisterScansHandlers(ApiHandlers& handlers, const HandlerContext& context);
 void RegisterLabelsHandlers(ApiHandlers& handlers, const HandlerContext& context);
+void RegisterVulnerabilitiesHandlers(ApiHandlers& handlers, const HandlerContext& context);
+void RegisterFeedHandlers(ApiHandlers& handlers, const HandlerContext& context);
 
 // nullopt when the host of the path parameter `host_id` exists; the answer
 // (404 E_HOST_NOT_FOUND, or the store's error) otherwise.

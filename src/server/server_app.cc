@@ -20,6 +20,7 @@
 #include "server/channel_delivery.h"
 #include "server/command_hub.h"
 #include "server/dismissal_expiry.h"
+#include "server/fleet_vulnerability_matcher.h"
 #include "server/http_router.h"
 #include "server/http_server.h"
 #include "server/periodic_jobs.h"
@@ -70,6 +71,9 @@ struct ServerApp::Impl {
   // After the store (its delivery accounts go there), before the HTTP server
   // (handlers restart channels): stopped in between.
   std::unique_ptr<ChannelDelivery> channels;
+  // After the store (it writes findings there), before the HTTP server
+  // (handlers import feeds through it).
+  std::unique_ptr<FleetVulnerabilityMatcher> matcher;
   ApiHandlers handlers;
   std::unique_ptr<ApiDispatcher> dispatcher;
   HttpRouter router;
@@ -264,11 +268,25 @@ Result<std::unique_ptr<ServerApp>> ServerApp::Start(ServerAppOptions options) {
     ASSIGN_OR_RETURN(impl->channels,
                      ChannelDelivery::Start(*impl->store, *spec, std::move(channels)));
   }
+  {
+    FleetMatcherOptions matcher_options;
+    matcher_options.feed_database =
+        config.feed_database.empty() ? config.state_dir + "/feeds.db" : config.feed_database;
+    const Authenticator* auth = impl->authenticator.get();
+    matcher_options.now = [auth] { return auth->Now(); };
+    matcher_options.log = [raw = impl.get()](std::string_view message) {
+      std::lock_guard lock(raw->log_mu);
+      raw->Log() << "warden server: " << message << std::endl;
+    };
+    impl->matcher =
+        std::make_unique<FleetVulnerabilityMatcher>(*impl->store, std::move(matcher_options));
+  }
 
   HandlerContext context;
   context.store = impl->store.get();
   context.command_hub = impl->hub.get();
   context.channels = impl->channels.get();
+  context.vulnerability_matcher = impl->matcher.get();
   context.spec = spec;
   context.hasher = impl->hasher.get();
   context.login_limiter = impl->login_limiter.get();
@@ -287,6 +305,9 @@ Result<std::unique_ptr<ServerApp>> ServerApp::Start(ServerAppOptions options) {
   agent.ca_pem = context.ca_cert_pem;
   agent.now = [auth = impl->authenticator.get()] { return auth->Now(); };
   agent.options = impl->options.agent_channel;
+  agent.packages_changed = [matcher = impl->matcher.get()](int64_t host_id) {
+    matcher->HostPackagesChanged(host_id);
+  };
   RegisterAgentChannelHandlers(impl->handlers, std::move(agent));
   for (const HandlerRegistration& registration : impl->options.handler_registrations) {
     RETURN_IF_ERROR(registration(impl->handlers, context));
@@ -325,6 +346,7 @@ Result<std::unique_ptr<ServerApp>> ServerApp::Start(ServerAppOptions options) {
   auto started = HttpServer::Start(std::move(http), &impl->router);
   if (!started.ok()) return started.status();
   impl->http = std::move(started).value();
+  impl->matcher->Start();
 
   impl->jobs = std::make_unique<PeriodicJobs>([raw](std::string_view message) {
     std::lock_guard lock(raw->log_mu);
@@ -350,10 +372,12 @@ void ServerApp::Stop() {
   if (impl_->http) impl_->http->Stop(std::chrono::seconds(10));
   if (impl_->jobs) impl_->jobs->Stop();
   if (impl_->channels) impl_->channels->Stop();
+  if (impl_->matcher) impl_->matcher->Stop();
   impl_->hub.reset();
   if (impl_->store) (void)impl_->store->Flush();
   impl_->http.reset();
   impl_->channels.reset();
+  impl_->matcher.reset();
   impl_->store.reset();
 }
 

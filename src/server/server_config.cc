@@ -21,7 +21,7 @@ bool IsIpAddress(const std::string& text) {
 Status Parse(const YAML::Node& root, const YamlReader& r, ServerConfig* c) {
   RETURN_IF_ERROR(r.CheckKeys(root, "",
                               {"listen", "state_dir", "tls", "threads", "limits", "sessions",
-                               "housekeeping", "channels", "log"}));
+                               "housekeeping", "channels", "vulnerabilities", "log"}));
   if (root["listen"]) {
     ASSIGN_OR_RETURN(std::string listen, r.String(root["listen"], "listen"));
     Status parsed = ParseListenAddress(listen, &c->listen_address, &c->listen_port);
@@ -117,6 +117,17 @@ Status Parse(const YAML::Node& root, const YamlReader& r, ServerConfig* c) {
     }
     if (ch["queue"]) {
       RETURN_IF_ERROR(ParseQueueConfig(r, ch["queue"], "channels.queue", &c->channel_queue));
+    }
+  }
+  // A section of comments only (examples/server.yaml) is an empty one.
+  if (const YAML::Node v = root["vulnerabilities"]; v && !v.IsNull()) {
+    RETURN_IF_ERROR(r.CheckKeys(v, "vulnerabilities", {"feed_database"}));
+    if (v["feed_database"]) {
+      ASSIGN_OR_RETURN(std::string f,
+                       r.String(v["feed_database"], "vulnerabilities.feed_database"));
+      if (f.empty())
+        return r.Error(v["feed_database"], "vulnerabilities.feed_database", "must not be empty");
+      c->feed_database = r.ResolvePath(f);
     }
   }
   if (const YAML::Node l = root["log"]) {

@@ -52,6 +52,9 @@ struct ServerConfig {
   // How often the housekeeping jobs run (a dismissal whose expiry passed
   // ends within this).
   std::chrono::milliseconds housekeeping_interval{30000};
+  // The server's vulnerability feed database (importFeed writes it, every
+  // host's packages are matched against it); "" = <state_dir>/feeds.db.
+  std::string feed_database;
 
   // One line per request on stderr (or `log_file`).
   bool access_log = true;

@@ -30,6 +30,7 @@ TEST(ServerConfigTest, TheDocumentedExampleParsesToTheDefaults) {
   EXPECT_EQ(config->channel_queue.max_bytes, defaults.channel_queue.max_bytes);
   EXPECT_EQ(config->channel_queue.backoff_initial_ms, defaults.channel_queue.backoff_initial_ms);
   EXPECT_EQ(config->channel_queue.backoff_max_ms, defaults.channel_queue.backoff_max_ms);
+  EXPECT_EQ(config->feed_database, defaults.feed_database);  // <state_dir>/feeds.db
 }
 
 TEST(ServerConfigTest, ReadsEveryKey) {
@@ -43,6 +44,7 @@ sessions: {idle: 1h, absolute: 1d}
 housekeeping: {interval: 5s}
 channels: {poll_interval: 250ms, queue: {max_size: 8MB, backoff_initial: 2s, backoff_max: 1m}}
 log: {access: false, file: server.log}
+vulnerabilities: {feed_database: feeds/server-feeds.db}
 )",
                                   "/etc/warden/server.yaml");
   ASSERT_TRUE(config.ok()) << config.status().message();
@@ -62,6 +64,7 @@ log: {access: false, file: server.log}
   EXPECT_EQ(config->channel_queue.max_bytes, 8 * 1024 * 1024);
   EXPECT_EQ(config->channel_queue.backoff_initial_ms, 2000);
   EXPECT_EQ(config->channel_queue.backoff_max_ms, 60000);
+  EXPECT_EQ(config->feed_database, "/etc/warden/feeds/server-feeds.db");
 }
 
 TEST(ServerConfigTest, UnknownKeysAreErrorsNamingFileAndLine) {

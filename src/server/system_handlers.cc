@@ -67,6 +67,8 @@ void RegisterRestHandlers(ApiHandlers& handlers, const HandlerContext& context) 
   RegisterChannelsHandlers(handlers, context);
   RegisterScansHandlers(handlers, context);
   RegisterLabelsHandlers(handlers, context);
+  RegisterVulnerabilitiesHandlers(handlers, context);
+  RegisterFeedHandlers(handlers, context);
 }
 
 }  // namespace warden::server

@@ -174,6 +174,48 @@ TEST_F(ListPlanTest, EveryDetectorRunFieldMapsToAColumn) {
   }
 }
 
+// The fleet-wide vulnerability views read their summary tables in index
+// order, and one CVE's findings (listVulnerabilityHosts) seek that CVE's
+// rows in every sort, as a host's do.
+TEST_F(ListPlanTest, FleetVulnerabilityViewsFollowAnIndex) {
+  for (const ListTable* table :
+       {&VulnerabilitySummaryListTable(), &VulnerablePackageListTable(), &FixFirstListTable()}) {
+    for (const ListField& field : table->schema->fields) {
+      if (!field.sortable) continue;
+      for (bool descending : {false, true}) {
+        for (bool cursor : {false, true}) {
+          std::string plan = PagePlan(*table, field, descending, cursor);
+          SCOPED_TRACE(std::string(table->schema->list) + " sort=" + std::string(field.name) +
+                       (descending ? " desc" : " asc") + (cursor ? " after cursor" : "") + "\n" +
+                       plan);
+          EXPECT_EQ(plan.find("TEMP B-TREE"), std::string::npos);
+          if (cursor) {
+            EXPECT_NE(plan.find("SEARCH"), std::string::npos);
+          }
+        }
+      }
+    }
+  }
+}
+
+TEST_F(ListPlanTest, EverySortOfOneCvesFindingsSeeksItsRows) {
+  const ListTable& table = VulnerabilityFindingListTable();
+  for (const ListField& field : table.schema->fields) {
+    if (!field.sortable) continue;
+    for (bool descending : {false, true}) {
+      for (bool cursor : {false, true}) {
+        std::string plan = PagePlan(table, field, descending, cursor,
+                                    {{"cve", FilterOp::kEq, std::string("CVE-2024-0727")}});
+        SCOPED_TRACE(std::string("sort=") + std::string(field.name) +
+                     (descending ? " desc" : " asc") + (cursor ? " after cursor" : "") + "\n" +
+                     plan);
+        EXPECT_NE(plan.find("SEARCH"), std::string::npos);
+        EXPECT_EQ(plan.find("TEMP B-TREE"), std::string::npos);
+      }
+    }
+  }
+}
+
 TEST_F(ListPlanTest, HostLabelFilterUsesTheLabelIndex) {
   const ListTable& table = HostListTable();
   std::string plan = PagePlan(table, *table.schema->Find("hostname"), false, false,

@@ -98,7 +98,7 @@ Result<ListSql> BuildListSql(const ListTable& table, const ResolvedListQuery& qu
                     std::to_string(table.select_columns) +
                     " columns for: " + std::string(table.select));
   std::vector<std::string> conditions;
-  std::vector<Value> params;
+  std::vector<Value> params = table.table_params;
   for (const FieldFilter& f : query.filters) {
     ASSIGN_OR_RETURN(std::string c, Condition(table, f, params));
     conditions.push_back(std::move(c));

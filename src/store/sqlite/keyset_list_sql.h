@@ -41,6 +41,9 @@ struct ListTable {
   int select_columns = 0;           // how many columns `select` has
   std::string_view id_column;       // unique, integer, the tie-breaker
   std::vector<ListColumn> columns;  // one per schema field
+  // Values of `?1`..`?N` in `table` when it is a derived table (an
+  // aggregate over some hosts' rows); the query's own parameters follow.
+  std::vector<Value> table_params = {};
 };
 
 // The SQL of one page and of its total, with their parameters.

@@ -1,7 +1,6 @@
-// Host inventories (packages, listeners), detector states and vulnerability
-// findings: snapshots that replace what a host had, keeping first-seen times.
-#include <cmath>
-#include <nlohmann/json.hpp>
+// Host inventories (packages, listeners) and detector states: snapshots
+// that replace what a host had, keeping first-seen times. Vulnerability
+// findings are in sqlite_vulnerabilities.cc.
 
 #include "store/sqlite/keyset_list_sql.h"
 #include "store/sqlite/sqlite_repositories.h"
@@ -69,38 +68,6 @@ DetectorState ReadDetector(SqliteStatement& st) {
   return d;
 }
 
-constexpr std::string_view kFindingColumns =
-    "id, host_id, hostname, cve, package, source_package, arch, installed_version, "
-    "fixed_version, vendor_status, severity_rank, cvss_score, links_json, upgrade_command, "
-    "first_seen_at, last_seen_at";
-
-VulnerabilityFindingRow ReadFinding(SqliteStatement& st) {
-  VulnerabilityFindingRow f;
-  f.id = st.Int(0);
-  f.host_id = st.Int(1);
-  f.hostname = st.Text(2);
-  f.cve = st.Text(3);
-  f.package = st.Text(4);
-  f.source_package = OptionalText(st, 5);
-  f.arch = OptionalText(st, 6);
-  f.installed_version = st.Text(7);
-  f.fixed_version = OptionalText(st, 8);
-  f.vendor_status = st.Text(9);
-  f.severity = static_cast<int>(st.Int(10));
-  if (!st.IsNull(11)) f.cvss_score = st.Double(11);
-  nlohmann::json links = nlohmann::json::parse(st.Text(12), nullptr, false);
-  if (links.is_object()) {
-    if (links.contains("nvd") && links["nvd"].is_string()) f.nvd_link = links["nvd"];
-    if (links.contains("vendor") && links["vendor"].is_array())
-      for (const auto& v : links["vendor"])
-        if (v.is_string()) f.vendor_links.push_back(v.get<std::string>());
-  }
-  f.upgrade_command = OptionalText(st, 13);
-  f.first_seen_at = st.Int(14);
-  f.last_seen_at = st.Int(15);
-  return f;
-}
-
 Status RunHostStatement(SqliteConnection& conn, std::string_view sql, int64_t host_id,
                         std::optional<EpochMs> at = std::nullopt) {
   ASSIGN_OR_RETURN(ScopedStatement st, conn.Statement(sql));
@@ -150,28 +117,6 @@ const ListTable& HostPortListTable() {
           {"host_id", "host_id"},
           {"loopback", "loopback"},
           {"family", "family"},
-      },
-  };
-  return table;
-}
-
-const ListTable& VulnerabilityFindingListTable() {
-  static const ListTable table{
-      &VulnerabilityFindingListSchema(),
-      "host_vulnerabilities",
-      kFindingColumns,
-      16,
-      "id",
-      {
-          {"id", "id"},
-          {"hostname", "hostname"},
-          {"cve", "cve"},
-          {"package", "package"},
-          {"severity", "severity_rank"},
-          {"cvss_score", "cvss_rank"},
-          {"first_seen_at", "first_seen_at"},
-          {"host_id", "host_id"},
-          {"fix_available", "fix_available"},
       },
   };
   return table;
@@ -273,18 +218,6 @@ Result<HostFleetCounts> SqliteHostInventoryRepository::Counts(int64_t host_id) {
   RETURN_IF_ERROR(rows("SELECT COUNT(*) FROM host_packages WHERE host_id = ?1",
                        [&](SqliteStatement& st) { c.packages = st.Int(0); }));
   return c;
-}
-
-Result<ListPage<VulnerabilityFindingRow>> SqliteVulnerabilityFindingRepository::List(
-    const ListQuery& query) {
-  return ListFromPool<VulnerabilityFindingRow>(pool_, VulnerabilityFindingListTable(), query,
-                                               ReadFinding);
-}
-
-Status SqliteVulnerabilityFindingRepository::Export(
-    const ListQuery& query, const RowCallback<VulnerabilityFindingRow>& row) {
-  return ExportFromPool<VulnerabilityFindingRow>(pool_, VulnerabilityFindingListTable(), query,
-                                                 ReadFinding, row);
 }
 
 // ---- write side
@@ -406,65 +339,6 @@ Result<bool> SqliteHostInventoryWriter::ReplaceDetectors(
     st->Reset();
   }
   return true;
-}
-
-Result<int64_t> SqliteVulnerabilityFindingWriter::ReplaceForHost(
-    int64_t host_id, const std::string& hostname,
-    const std::vector<VulnerabilityFindingRow>& findings, EpochMs at) {
-  for (size_t i = 0; i < findings.size(); ++i) {
-    const VulnerabilityFindingRow& f = findings[i];
-    if (f.cve.empty() || f.package.empty() || f.installed_version.empty())
-      return InvalidArgument("findings[" + std::to_string(i) +
-                             "]: cve, package and installed_version are required");
-    if (f.severity < 0 || f.severity > 4)
-      return InvalidArgument("findings[" + std::to_string(i) + "]: severity out of range");
-    if (f.cvss_score && !(*f.cvss_score >= 0 && *f.cvss_score <= 10))
-      return InvalidArgument("findings[" + std::to_string(i) + "]: cvss_score out of 0..10");
-  }
-  ASSIGN_OR_RETURN(
-      ScopedStatement st,
-      conn_.Statement(
-          "INSERT INTO host_vulnerabilities (host_id, hostname, cve, package, source_package, "
-          "arch, installed_version, fixed_version, vendor_status, severity_rank, cvss_score, "
-          "cvss_rank, links_json, upgrade_command, fix_available, first_seen_at, last_seen_at) "
-          "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?16) "
-          "ON CONFLICT (host_id, cve, package, installed_version) DO UPDATE SET hostname = "
-          "excluded.hostname, source_package = excluded.source_package, arch = excluded.arch, "
-          "fixed_version = excluded.fixed_version, vendor_status = excluded.vendor_status, "
-          "severity_rank = excluded.severity_rank, cvss_score = excluded.cvss_score, cvss_rank "
-          "= excluded.cvss_rank, links_json = excluded.links_json, upgrade_command = "
-          "excluded.upgrade_command, fix_available = excluded.fix_available, last_seen_at = "
-          "excluded.last_seen_at"));
-  for (const VulnerabilityFindingRow& f : findings) {
-    nlohmann::json links = {{"nvd", f.nvd_link ? nlohmann::json(*f.nvd_link) : nullptr},
-                            {"vendor", f.vendor_links}};
-    st->Bind(1, host_id).Bind(2, hostname).Bind(3, f.cve).Bind(4, f.package);
-    BindOptionalText(*st, 5, f.source_package);
-    BindOptionalText(*st, 6, f.arch);
-    st->Bind(7, f.installed_version);
-    BindOptionalText(*st, 8, f.fixed_version);
-    st->Bind(9, f.vendor_status).Bind(10, int64_t{f.severity});
-    if (f.cvss_score)
-      st->BindDouble(11, *f.cvss_score);
-    else
-      st->BindNull(11);
-    st->Bind(12, f.cvss_score ? static_cast<int64_t>(std::lround(*f.cvss_score * 10)) : -1)
-        .Bind(13, links.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace));
-    BindOptionalText(*st, 14, f.upgrade_command);
-    st->Bind(15, int64_t{f.fixed_version ? 1 : 0}).Bind(16, at);
-    RETURN_IF_ERROR(st->Run());
-    st->Reset();
-  }
-  RETURN_IF_ERROR(RunHostStatement(
-      conn_, "DELETE FROM host_vulnerabilities WHERE host_id = ?1 AND last_seen_at <> ?2", host_id,
-      at));
-  RETURN_IF_ERROR(RunHostStatement(
-      conn_,
-      "UPDATE host_packages SET cve_count = (SELECT COUNT(*) FROM host_vulnerabilities v WHERE "
-      "v.host_id = host_packages.host_id AND v.package = host_packages.name AND "
-      "v.installed_version = host_packages.version) WHERE host_id = ?1",
-      host_id));
-  return static_cast<int64_t>(findings.size());
 }
 
 }  // namespace warden::store

@@ -301,6 +301,18 @@ Result<bool> SqliteHostWriter::Delete(int64_t id) {
   constexpr std::string_view kDeleteProblemHistory =
       "DELETE FROM fleet_problem_history WHERE problem_id IN (SELECT id FROM fleet_problems "
       "WHERE host_id = ?1)";
+  // The fleet-wide vulnerability views lose this host's findings.
+  constexpr std::string_view kDirtyCves =
+      "INSERT INTO vulnerability_summary_dirty (kind, summary_key) SELECT DISTINCT 'cve', cve "
+      "FROM host_vulnerabilities WHERE host_id = ?1 ON CONFLICT (kind, summary_key) DO NOTHING";
+  constexpr std::string_view kDirtyPackages =
+      "INSERT INTO vulnerability_summary_dirty (kind, summary_key) SELECT DISTINCT 'package', "
+      "package FROM host_vulnerabilities WHERE host_id = ?1 ON CONFLICT (kind, summary_key) DO "
+      "NOTHING";
+  constexpr std::string_view kDirtyFixes =
+      "INSERT INTO vulnerability_summary_dirty (kind, summary_key) SELECT DISTINCT 'fix', "
+      "upgrade_package || ' ' || release_name FROM host_vulnerabilities WHERE host_id = ?1 ON "
+      "CONFLICT (kind, summary_key) DO NOTHING";
   for (std::string_view sql : std::initializer_list<std::string_view>{
            "DELETE FROM host_labels WHERE host_id = ?1", "DELETE FROM node_keys WHERE host_id = ?1",
            "DELETE FROM record_ledger WHERE host_id = ?1", kDeleteProblemHistory,
@@ -308,8 +320,9 @@ Result<bool> SqliteHostWriter::Delete(int64_t id) {
            "DELETE FROM host_inventory WHERE host_id = ?1",
            "DELETE FROM host_packages WHERE host_id = ?1",
            "DELETE FROM host_ports WHERE host_id = ?1",
-           "DELETE FROM host_detectors WHERE host_id = ?1",
+           "DELETE FROM host_detectors WHERE host_id = ?1", kDirtyCves, kDirtyPackages, kDirtyFixes,
            "DELETE FROM host_vulnerabilities WHERE host_id = ?1",
+           "DELETE FROM host_vulnerability_scans WHERE host_id = ?1",
            "DELETE FROM detector_runs WHERE host_id = ?1",
            "DELETE FROM scan_targets WHERE host_id = ?1",
            "DELETE FROM agent_commands WHERE host_id = ?1"}) {

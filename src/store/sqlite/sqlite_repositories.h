@@ -48,6 +48,10 @@ const ListTable& ChannelListTable();
 const ListTable& ScanListTable();
 const ListTable& DetectorRunListTable();
 const ListTable& LabelListTable();
+// The fleet-wide vulnerability views' summary tables.
+const ListTable& VulnerabilitySummaryListTable();
+const ListTable& VulnerablePackageListTable();
+const ListTable& FixFirstListTable();
 
 // Optional text as NULL.
 std::optional<std::string> OptionalText(SqliteStatement& st, int column);
@@ -189,6 +193,19 @@ class SqliteVulnerabilityFindingRepository final : public VulnerabilityFindingRe
   explicit SqliteVulnerabilityFindingRepository(ReadPool& pool) : pool_(pool) {}
   Result<ListPage<VulnerabilityFindingRow>> List(const ListQuery& query) override;
   Status Export(const ListQuery& query, const RowCallback<VulnerabilityFindingRow>& row) override;
+  Result<ListPage<VulnerabilitySummary>> ListByCve(const ListQuery& query) override;
+  Status ExportByCve(const ListQuery& query, const RowCallback<VulnerabilitySummary>& row) override;
+  Result<ListPage<VulnerablePackageSummary>> ListByPackage(const ListQuery& query) override;
+  Status ExportByPackage(const ListQuery& query,
+                         const RowCallback<VulnerablePackageSummary>& row) override;
+  Result<ListPage<FixFirstRow>> ListFixFirst(const ListQuery& query) override;
+  Status ExportFixFirst(const ListQuery& query, const RowCallback<FixFirstRow>& row) override;
+  Result<std::optional<VulnerabilityDetail>> GetCve(std::string_view cve) override;
+  Result<std::vector<HostToMatch>> HostsToMatch(std::string_view feed_token,
+                                                int64_t limit) override;
+  Result<MatchProgress> Progress(std::string_view feed_token) override;
+  Result<int64_t> StaleSummaries() override;
+  Result<std::vector<VulnerabilityFeed>> Feeds() override;
 
  private:
   ReadPool& pool_;
@@ -376,6 +393,10 @@ class SqliteVulnerabilityFindingWriter final : public VulnerabilityFindingWriter
   Result<int64_t> ReplaceForHost(int64_t host_id, const std::string& hostname,
                                  const std::vector<VulnerabilityFindingRow>& findings,
                                  EpochMs at) override;
+  Status RecordMatch(const HostMatchRecord& record) override;
+  Result<int64_t> RefreshSummaries(int64_t max_keys, std::chrono::milliseconds budget,
+                                   EpochMs at) override;
+  Status ReplaceFeeds(const std::vector<VulnerabilityFeed>& feeds) override;
 
  private:
   SqliteConnection& conn_;
