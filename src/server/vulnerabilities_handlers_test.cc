@@ -140,7 +140,11 @@ TEST_F(VulnerabilityHandlersTest, ByCveListsCountHostsAndPackagesAndExport) {
   // What the store cannot apply is refused, never ignored.
   EXPECT_EQ(Get("listVulnerabilities", "/api/v1/vulnerabilities?q=ssl").status, 422);
   EXPECT_EQ(Get("listVulnerabilities", "/api/v1/vulnerabilities?sort=published_at").status, 422);
-  EXPECT_EQ(Get("listVulnerabilities", "/api/v1/vulnerabilities?label=a,b").status, 422);
+  // Several labels: hosts with any of them.
+  ClientResponse either = Get("listVulnerabilities", "/api/v1/vulnerabilities?label=nope,prod");
+  ASSERT_EQ(either.status, 200) << either.body;
+  EXPECT_EQ(Body(either)["total"], 3) << either.body;
+  EXPECT_EQ(Body(Get("listVulnerabilities", "/api/v1/vulnerabilities?label=nope"))["total"], 0);
 }
 
 TEST_F(VulnerabilityHandlersTest, OneCveWithItsPackagesAndHosts) {
