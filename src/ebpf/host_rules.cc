@@ -141,7 +141,7 @@ std::string Program(const HostEvent& e) {
 // What the problem is about, shown as its subject: the program, port,
 // peer, file or module, never just the host.
 std::string Subject(const HostEvent& e) {
-  const std::string program = Program(e);
+  std::string program = Program(e);
   switch (e.kind) {
     case HostEventKind::kListen:
     case HostEventKind::kBind:
@@ -162,7 +162,7 @@ std::string Subject(const HostEvent& e) {
 // problem per program (and port, peer, file); command lines are
 // occurrences of it, each in the finding's evidence.
 std::string FindingKey(const HostEvent& e) {
-  const std::string program = Program(e);
+  std::string program = Program(e);
   switch (e.kind) {
     case HostEventKind::kListen:
     case HostEventKind::kBind:

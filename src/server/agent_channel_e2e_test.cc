@@ -431,7 +431,7 @@ TEST_F(AgentChannelE2eTest, DismissalIsRecordedAuditedAndSentToTheAgent) {
 
   // The agent is already waiting when the dismissal is made.
   ClientResponse polled;
-  std::thread poller([&] { polled = PollFromAnotherClient(node, 10); });
+  std::thread poller([&, key = node] { polled = PollFromAnotherClient(key, 10); });
   const auto start = std::chrono::steady_clock::now();
   while (server_.app().parked_command_polls() == 0 &&
          std::chrono::steady_clock::now() - start < std::chrono::seconds(5)) {
@@ -591,7 +591,7 @@ TEST_F(AgentChannelE2eTest, StopAnswersAParkedPollAtOnce) {
   auto [host_id, node] = Enrol("web-2");
   ASSERT_FALSE(node.bearer.empty());
   ClientResponse polled;
-  std::thread poller([&] { polled = PollFromAnotherClient(node, 10); });
+  std::thread poller([&, key = node] { polled = PollFromAnotherClient(key, 10); });
   // Stopping must not wait out the parked poll's 10 s.
   const auto start = std::chrono::steady_clock::now();
   while (server_.app().parked_command_polls() == 0 &&

@@ -117,7 +117,7 @@ struct ChannelDelivery::Impl {
         ->Write([id, outcome](store::StoreWriter& w) {
           return w.channels().RecordDelivery(id, outcome);
         })
-        .Then([log = options.log, id](Result<bool> done) {
+        .Then([log = options.log, id](const Result<bool>& done) {
           if (!done.ok() && log)
             log("channel " + std::to_string(id) +
                 ": cannot record its delivery status: " + std::string(done.status().message()));

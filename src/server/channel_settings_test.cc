@@ -18,7 +18,7 @@ const api::OpenApiSpec& Spec() {
 
 // The refusal's field, or "" when the settings were accepted.
 std::string RefusedField(std::string_view type, const Json& config,
-                         std::optional<std::string> secret) {
+                         const std::optional<std::string>& secret) {
   auto checked = CheckChannelSettings(Spec(), type, config, secret);
   if (auto* e = std::get_if<ChannelSettingsError>(&checked)) return e->field;
   return "";

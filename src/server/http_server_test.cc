@@ -707,7 +707,7 @@ TEST_F(ServerTest, ASlowRouteHasItsOwnTimeoutForItsBodyAndItsAnswer) {
   ASSERT_TRUE(router_
                   .AddAsync(
                       "POST", "/upload",
-                      [&](HttpRequest& r, HttpResponder responder) {
+                      [&](HttpRequest& r, const HttpResponder& responder) {
                         // Answers after the server's response timeout: what is tested.
                         answerers.emplace_back([responder, n = r.body.size()]() mutable {
                           std::this_thread::sleep_for(400ms);

@@ -314,7 +314,7 @@ TEST_F(VulnerabilityViewsTest, ReplacingWithTheSameFindingsLeavesSummariesFresh)
       store().vulnerabilities().List(Query("cve", false, {{"host_id", FilterOp::kEq, web1_}}));
   ASSERT_TRUE(before.ok());
   std::vector<VulnerabilityFindingRow> same;
-  for (VulnerabilityFindingRow f : before->items) same.push_back(f);
+  for (const VulnerabilityFindingRow& f : before->items) same.push_back(f);
   Replace(web1_, same, 300);
   auto stale = store().vulnerabilities().StaleSummaries();
   ASSERT_TRUE(stale.ok());
