@@ -1,8 +1,10 @@
 #include "server/server_app.h"
 
 #include <signal.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 
+#include <algorithm>
 #include <atomic>
 #include <cerrno>
 #include <cstring>
@@ -381,6 +383,30 @@ void PrintServerBanner(const ServerApp& app, std::ostream& out) {
   out.flush();
 }
 
+namespace {
+
+// Every connection is a file descriptor. Services start with a soft limit of
+// 1,024 open files (systemd's default), which stops accepts near 1,000
+// connections however high limits.max_connections is; agents hold two each
+// (command long-poll, record pushes). The soft limit is raised to what
+// max_connections needs, plus room for the store, TLS files and logs, as far
+// as the hard limit allows (no privilege needed). A note when it falls short.
+std::string RaiseOpenFileLimit(size_t max_connections) {
+  const rlim_t needed = static_cast<rlim_t>(max_connections) + 1024;
+  rlimit limit{};
+  if (getrlimit(RLIMIT_NOFILE, &limit) != 0 || limit.rlim_cur >= needed) return "";
+  rlimit raised = limit;
+  raised.rlim_cur = limit.rlim_max == RLIM_INFINITY ? needed : std::min(needed, limit.rlim_max);
+  if (setrlimit(RLIMIT_NOFILE, &raised) != 0) raised.rlim_cur = limit.rlim_cur;
+  if (raised.rlim_cur >= needed) return "";
+  return "open files are limited to " + std::to_string(raised.rlim_cur) + " (hard limit " +
+         std::to_string(limit.rlim_max) + "), fewer than the " + std::to_string(needed) +
+         " that limits.max_connections " + std::to_string(max_connections) +
+         " needs; raise the hard limit (systemd: LimitNOFILE=)";
+}
+
+}  // namespace
+
 int RunServerUntilSignal(ServerAppOptions options, std::ostream& out, std::ostream& err) {
   // A shell starts background jobs with SIGINT ignored; an ignored signal is
   // discarded before sigwait could see it.
@@ -393,12 +419,14 @@ int RunServerUntilSignal(ServerAppOptions options, std::ostream& out, std::ostre
   // Blocked before any thread starts, so every thread inherits the mask and
   // only sigwait below receives them.
   pthread_sigmask(SIG_BLOCK, &signals, nullptr);
+  const std::string file_limit = RaiseOpenFileLimit(options.config.max_connections);
   auto app = ServerApp::Start(std::move(options));
   if (!app.ok()) {
     err << "warden: " << app.status().message() << std::endl;
     return 1;
   }
   PrintServerBanner(**app, out);
+  if (!file_limit.empty()) err << "warden server: " << file_limit << std::endl;
   int received = 0;
   sigwait(&signals, &received);
   out << "warden server: " << (received == SIGINT ? "SIGINT" : "SIGTERM")
