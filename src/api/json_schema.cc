@@ -77,6 +77,26 @@ std::string Join(const std::string& base, std::string_view token) {
   return base + "/" + EscapeJsonPointerToken(token);
 }
 
+// valijson checks the formats it knows (date, time, date-time) with a
+// std::regex it builds anew for every string it checks (FormatConstraint in
+// validation_visitor.hpp): tens of microseconds each, most of the cost of an
+// agent's batch of problem records, which has five date-times per record. The
+// same check as a `pattern` is compiled once per thread (the validator's
+// regex cache). These are valijson's regexes with its day-of-month check
+// (February up to 29, 30-day months) folded in; its `[\+|\-]` is kept as is.
+std::optional<std::string> FormatAsPattern(std::string_view format) {
+  static const std::string kDate =
+      "[0-9]+-(?:(?:0[13578]|1[02])-(?:0[1-9]|[12][0-9]|3[01])|"
+      "(?:0[469]|11)-(?:0[1-9]|[12][0-9]|30)|02-(?:0[1-9]|[12][0-9]))";
+  static const std::string kTime =
+      "(?:[01][0-9]|2[0-3]):[0-5][0-9]:(?:[0-5][0-9]|60)(?:\\.[0-9]+)?"
+      "(?:[Zz]|[\\+|\\-](?:[01][0-9]|2[0-3]):[0-5][0-9])";
+  if (format == "date-time") return "^" + kDate + "[Tt]" + kTime + "$";
+  if (format == "date") return "^" + kDate + "$";
+  if (format == "time") return "^" + kTime + "$";
+  return std::nullopt;  // valijson checks no other format
+}
+
 // Returns a copy of `schema` in which every format/pattern is checked only
 // when the value is a string within its maxLength (see the header), or an
 // error naming the schema location.
@@ -122,8 +142,15 @@ Result<Json> GuardRegexKeywords(const Json& schema, const std::string& where) {
     return InvalidArgument("schema at '" + where +
                            "': format/pattern needs a maxLength (std::regex recursion)");
   }
-  Json then = Json::object();
-  if (has_format) then["format"] = schema["format"];
+  // One guarded check each: a format turned into a pattern may sit next to
+  // the schema's own pattern.
+  std::vector<Json> checks;
+  if (has_format) {
+    const Json& format = schema["format"];
+    std::optional<std::string> pattern =
+        format.is_string() ? FormatAsPattern(format.get<std::string>()) : std::nullopt;
+    checks.push_back(pattern ? Json{{"pattern", *pattern}} : Json{{"format", format}});
+  }
   if (has_pattern) {
     const Json& pattern = schema["pattern"];
     if (!pattern.is_string()) {
@@ -135,13 +162,15 @@ Result<Json> GuardRegexKeywords(const Json& schema, const std::string& where) {
       return InvalidArgument("schema at '" + where + "': pattern '" + pattern.get<std::string>() +
                              "' is not a valid ECMAScript regex: " + e.what());
     }
-    then["pattern"] = pattern;
+    checks.push_back(Json{{"pattern", pattern}});
   }
-  Json guard = Json::object();
-  guard["if"] = Json{{"type", "string"}, {"maxLength", *max_length}};
-  guard["then"] = std::move(then);
   if (!out.contains("allOf")) out["allOf"] = Json::array();
-  out["allOf"].push_back(std::move(guard));
+  for (Json& check : checks) {
+    Json guard = Json::object();
+    guard["if"] = Json{{"type", "string"}, {"maxLength", *max_length}};
+    guard["then"] = std::move(check);
+    out["allOf"].push_back(std::move(guard));
+  }
   return out;
 }
 
@@ -346,6 +375,14 @@ std::string Explain(const std::string& description, const Json& schema, const Js
   }
   if (description.find("uniqueness") != std::string::npos) return "must not contain duplicates";
   if (StartsWith(description, "Failed to match regex")) {
+    // A format is checked as a pattern (GuardRegexKeywords; `nodes` are of
+    // the schema as written). When a schema has both, a failure of its own
+    // pattern is said this way too; the spec has none.
+    if (const Json* format = FindKeyword(nodes, "format"); format && format->is_string()) {
+      if (*format == "date-time") return "must be an RFC 3339 date-time (2026-01-31T12:00:00Z)";
+      if (*format == "date") return "must be a date (2026-01-31)";
+      if (*format == "time") return "must be a time of day (12:00:00Z)";
+    }
     const Json* about = FindKeyword(nodes, "description");
     return about != nullptr && about->is_string()
                ? "does not have the expected form: " + about->get<std::string>()

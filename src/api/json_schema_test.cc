@@ -86,6 +86,31 @@ TEST(JsonSchemaTest, DateTimeFormatIsChecked) {
   EXPECT_NE(v->message.find("RFC 3339"), std::string::npos) << v->message;
 }
 
+// The format is checked as a pattern compiled once (valijson builds a regex
+// per string); the day-of-month check valijson adds must hold all the same.
+TEST(JsonSchemaTest, DateTimeFormatKeepsTheDayOfMonthCheck) {
+  auto schema = Compile(kRecord);
+  auto seen = [&](const char* text) {
+    Json value = Json::parse(R"({"name": "x", "items": []})");
+    value["seen"] = text;
+    return schema->Validate(value);
+  };
+  for (const char* valid :
+       {"2026-02-29T00:00:00Z", "2026-05-31T23:59:60Z", "2026-01-31t12:00:00.123z",
+        "2026-12-01T12:00:00+02:00", "20260-11-30T00:00:00-11:30"}) {
+    EXPECT_FALSE(seen(valid).has_value()) << valid;
+  }
+  for (const char* invalid :
+       {"2026-02-30T00:00:00Z", "2026-04-31T00:00:00Z", "2026-11-31T00:00:00Z",
+        "2026-01-00T00:00:00Z", "2026-01-31 12:00:00Z", "2026-01-31T24:00:00Z",
+        "2026-01-31T12:00:00", "x2026-01-31T12:00:00Z", "2026-01-31T12:00:00Zx"}) {
+    auto v = seen(invalid);
+    ASSERT_TRUE(v.has_value()) << invalid;
+    EXPECT_EQ(v->pointer, "/seen");
+    EXPECT_EQ(v->message, "must be an RFC 3339 date-time (2026-01-31T12:00:00Z)") << invalid;
+  }
+}
+
 // std::regex recurses per character: valijson's date-time check of a
 // 100,000-digit year overflows the stack. The guard checks the length first.
 TEST(JsonSchemaTest, HugeStringUnderFormatIsRefusedWithoutRunningTheRegex) {

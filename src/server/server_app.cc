@@ -1,9 +1,11 @@
 #include "server/server_app.h"
 
 #include <signal.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <atomic>
 #include <cerrno>
 #include <cstring>
@@ -11,6 +13,7 @@
 #include <fstream>
 #include <iostream>
 #include <mutex>
+#include <string>
 
 #include "api/openapi_spec.h"
 #include "auth/login_rate_limiter.h"
@@ -334,10 +337,17 @@ Result<std::unique_ptr<ServerApp>> ServerApp::Start(ServerAppOptions options) {
     if (cls >= 1 && cls <= 5) raw->requests.by_class[cls]++;
     raw->requests.body_bytes += e.body_bytes;
     if (!access_log) return;
+    // The line is built first and written in one piece: standard error is
+    // unbuffered, and each `<<` on it was a write(2) of its own (15 per
+    // request), made on an I/O thread under the log lock.
+    std::string line = FormatRfc3339(NowEpochSeconds());
+    line.append(" ").append(e.request_id).append(" ").append(e.peer_address);
+    line.append(" ").append(e.method).append(" ").append(e.target.substr(0, 512));
+    line.append(" ").append(std::to_string(e.status)).append(" ");
+    line.append(std::to_string(e.body_bytes)).append("B ");
+    line.append(std::to_string(e.duration.count() / 1000)).append("ms\n");
     std::lock_guard lock(raw->log_mu);
-    raw->Log() << FormatRfc3339(NowEpochSeconds()) << " " << e.request_id << " " << e.peer_address
-               << " " << e.method << " " << e.target.substr(0, 512) << " " << e.status << " "
-               << e.body_bytes << "B " << e.duration.count() / 1000 << "ms\n";
+    raw->Log() << line;
   };
   http.error_log = [raw](std::string_view message) {
     std::lock_guard lock(raw->log_mu);
@@ -421,6 +431,30 @@ void PrintServerBanner(const ServerApp& app, std::ostream& out) {
   out.flush();
 }
 
+namespace {
+
+// Every connection is a file descriptor. Services start with a soft limit of
+// 1,024 open files (systemd's default), which stops accepts near 1,000
+// connections however high limits.max_connections is; agents hold two each
+// (command long-poll, record pushes). The soft limit is raised to what
+// max_connections needs, plus room for the store, TLS files and logs, as far
+// as the hard limit allows (no privilege needed). A note when it falls short.
+std::string RaiseOpenFileLimit(size_t max_connections) {
+  const rlim_t needed = static_cast<rlim_t>(max_connections) + 1024;
+  rlimit limit{};
+  if (getrlimit(RLIMIT_NOFILE, &limit) != 0 || limit.rlim_cur >= needed) return "";
+  rlimit raised = limit;
+  raised.rlim_cur = limit.rlim_max == RLIM_INFINITY ? needed : std::min(needed, limit.rlim_max);
+  if (setrlimit(RLIMIT_NOFILE, &raised) != 0) raised.rlim_cur = limit.rlim_cur;
+  if (raised.rlim_cur >= needed) return "";
+  return "open files are limited to " + std::to_string(raised.rlim_cur) + " (hard limit " +
+         std::to_string(limit.rlim_max) + "), fewer than the " + std::to_string(needed) +
+         " that limits.max_connections " + std::to_string(max_connections) +
+         " needs; raise the hard limit (systemd: LimitNOFILE=)";
+}
+
+}  // namespace
+
 int RunServerUntilSignal(ServerAppOptions options, std::ostream& out, std::ostream& err) {
   // A shell starts background jobs with SIGINT ignored; an ignored signal is
   // discarded before sigwait could see it.
@@ -433,12 +467,14 @@ int RunServerUntilSignal(ServerAppOptions options, std::ostream& out, std::ostre
   // Blocked before any thread starts, so every thread inherits the mask and
   // only sigwait below receives them.
   pthread_sigmask(SIG_BLOCK, &signals, nullptr);
+  const std::string file_limit = RaiseOpenFileLimit(options.config.max_connections);
   auto app = ServerApp::Start(std::move(options));
   if (!app.ok()) {
     err << "warden: " << app.status().message() << std::endl;
     return 1;
   }
   PrintServerBanner(**app, out);
+  if (!file_limit.empty()) err << "warden server: " << file_limit << std::endl;
   int received = 0;
   sigwait(&signals, &received);
   out << "warden server: " << (received == SIGINT ? "SIGINT" : "SIGTERM")
