@@ -425,6 +425,10 @@ TEST(CloudTrailCliTest, IamCheckReportsUnhealthyCanary) {
   }
   ASSERT_EQ(problems.size(), 2u);
   EXPECT_NE(problems.begin()->find("canary user canary-user"), std::string::npos);
+  // The summary counts what was checked and agrees with the notes above it.
+  EXPECT_NE(r.err.find("1 user; canaries checked: 1 of 1 user, 0 of 0 key ids; 2 findings"),
+            std::string::npos)
+      << r.err;
   auto none = RunCommand({WardenBinary(), "trail", "iam-check"});
   EXPECT_EQ(none.exit_code, 2);
 }

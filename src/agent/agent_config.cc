@@ -144,9 +144,7 @@ class ConfigReader : public YamlReader {
       ASSIGN_OR_RETURN(std::string level, String(n["risk_level"], Join(key, "risk_level")));
       auto parsed = ParseRiskLevel(level);
       if (!parsed)
-        return Error(
-            n["risk_level"], Join(key, "risk_level"),
-            "unknown risk level '" + level + "' (use extreme, very_high, high, medium or low)");
+        return Error(n["risk_level"], Join(key, "risk_level"), UnknownRiskLevelMessage(level));
       d->risk_level = *parsed;
     }
     if (n["schedule"])

@@ -41,8 +41,8 @@ int RunScan(const ScanOpts& o) {
                                        "' (use table, json, jsonl, csv or ocsf)"));
   auto min = ParseSeverityName(o.min_severity);
   if (!min)
-    return ReportError(InvalidArgument("--min-severity: unknown severity '" + o.min_severity +
-                                       "' (use none, low, medium, high or critical)"));
+    return ReportError(
+        InvalidArgument("--min-severity: " + UnknownSeverityMessage(o.min_severity)));
   HostFs fs(o.root);
   if (!fs.IsDirectory("/")) return ReportError(NotFound("--root " + o.root + ": not a directory"));
   const std::string db_path = o.db.empty() ? DefaultFeedDatabasePath() : o.db;

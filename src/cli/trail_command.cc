@@ -37,6 +37,11 @@ namespace warden {
 
 namespace {
 
+// "1 user", "2 users": counts in summaries read as sentences.
+std::string Counted(size_t n, const std::string& noun) {
+  return std::to_string(n) + " " + noun + (n == 1 ? "" : "s");
+}
+
 // --max-record-mb: a record is buffered whole, so this bounds memory too.
 constexpr size_t kMaxRecordMb = 4096;
 
@@ -128,9 +133,7 @@ Result<std::optional<RiskLevel>> ParseLevelOption(const std::string& flag,
                                                   const std::string& text) {
   if (text.empty()) return std::optional<RiskLevel>();
   auto level = ParseRiskLevel(text);
-  if (!level)
-    return InvalidArgument(flag + ": unknown risk level '" + text +
-                           "' (extreme, very_high, high, medium, low)");
+  if (!level) return InvalidArgument(flag + ": " + UnknownRiskLevelMessage(text));
   return std::optional<RiskLevel>(*level);
 }
 
@@ -401,9 +404,11 @@ int RunIamCheck(const RuleOptions& ro, const std::string& details, const std::st
   writer.Finish();
   for (const std::string& note : result.notes) std::cerr << "warden: note: " << note << "\n";
   std::cerr << "warden: account " << (snapshot.account.empty() ? "?" : snapshot.account) << ": "
-            << snapshot.users.size() << " users, " << options.canaries.users.size()
-            << " canary users, " << options.canaries.access_keys.size() << " canary keys checked; "
-            << result.findings.size() << " findings\n";
+            << Counted(snapshot.users.size(), "user")
+            << "; canaries checked: " << result.canary_users_checked << " of "
+            << Counted(options.canaries.users.size(), "user") << ", " << result.canary_keys_checked
+            << " of " << Counted(options.canaries.access_keys.size(), "key id") << "; "
+            << Counted(result.findings.size(), "finding") << "\n";
   return failed ? 1 : 0;
 }
 

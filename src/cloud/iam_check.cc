@@ -229,8 +229,11 @@ IamCheckResult CheckIam(const IamSnapshot& s, const IamCheckOptions& o) {
     r.notes.push_back("no canary users or keys configured: canary checks skipped");
   if (!s.has_authorization_details && !o.canaries.empty())
     r.notes.push_back("no authorization details given: canary policies not checked");
-  if (!s.has_credential_report && !s.has_access_key_list && !o.canaries.empty())
-    r.notes.push_back("no credential report or access key list given: canary keys not checked");
+  if (!s.has_credential_report && !s.has_access_key_list && !o.canaries.users.empty())
+    r.notes.push_back(
+        "no credential report or access key list given: canary users' keys not checked");
+  if (!s.has_access_key_list && !o.canaries.access_keys.empty())
+    r.notes.push_back("no access key list given: canary key ids not checked");
 
   for (const std::string& name : o.canaries.users) {
     auto it = std::find_if(s.users.begin(), s.users.end(),
@@ -246,6 +249,7 @@ IamCheckResult CheckIam(const IamSnapshot& s, const IamCheckOptions& o) {
       continue;
     }
     const IamUser& u = it->second;
+    ++r.canary_users_checked;
     if (s.has_authorization_details) {
       std::vector<std::string> grants;
       for (const auto& p : u.attached_policies) grants.push_back("attached policy " + p);
@@ -300,6 +304,7 @@ IamCheckResult CheckIam(const IamSnapshot& s, const IamCheckOptions& o) {
   }
   if (s.has_access_key_list) {
     for (const std::string& key : o.canaries.access_keys) {
+      ++r.canary_keys_checked;
       bool found = false, active = false;
       for (const auto& [name, u] : s.users)
         for (const auto& k : u.listed_keys)

@@ -65,6 +65,10 @@ struct IamCheckOptions {
 struct IamCheckResult {
   std::vector<Finding> findings;
   std::vector<std::string> notes;  // checks skipped and why
+  // What the canary checks examined, for a summary that matches the notes:
+  // users found in the snapshots, and key ids looked up in the key list.
+  size_t canary_users_checked = 0;
+  size_t canary_keys_checked = 0;
 };
 
 IamCheckResult CheckIam(const IamSnapshot& snapshot, const IamCheckOptions& options);

@@ -62,6 +62,22 @@ TEST(IamCheckTest, HealthyCanaryHasNoFindings) {
   EXPECT_EQ(s.account, "123456789012");
 }
 
+TEST(IamCheckTest, CountsOnlyWhatItCouldCheckAndSaysWhatItSkipped) {
+  IamSnapshot s;
+  ASSERT_TRUE(s.AddCredentialReport(kReport, "report.csv").ok());
+  IamCheckOptions o;
+  o.canaries.users = {"canary-user", "nobody"};
+  o.canaries.access_keys = {"AKIAIOSFODNN7EXAMPLE"};
+  o.now = 1700000000;
+  IamCheckResult r = CheckIam(s, o);
+  // The report has canary-user's keys; "nobody" is absent; key ids need the
+  // access key list, which was not given.
+  EXPECT_EQ(r.canary_users_checked, 1u);
+  EXPECT_EQ(r.canary_keys_checked, 0u);
+  EXPECT_TRUE(Any(r.notes, "no access key list given: canary key ids not checked"));
+  EXPECT_FALSE(Any(r.notes, "canary users' keys not checked"));
+}
+
 TEST(IamCheckTest, UnhealthyCanariesSayWhatIsWrong) {
   IamSnapshot s;
   ASSERT_TRUE(s.AddAuthorizationDetails(kDetails, "auth.json").ok());

@@ -29,7 +29,9 @@ bool ParseSettings(const YAML::Node& node, NativeRuleParser& parser, RuleSetting
     } else if (key == "risk_level") {
       auto level = v.IsScalar() ? ParseRiskLevel(v.Scalar()) : std::nullopt;
       if (!level)
-        ok &= parser.Fail(v, "risk_level: use extreme, very_high, high, medium or low");
+        ok &= parser.Fail(
+            v, "risk_level: " + UnknownRiskLevelMessage(
+                                    v.IsScalar() ? v.Scalar() : std::string("(not a word)")));
       else
         out->risk_level = *level;
     } else if (key == "patterns") {

@@ -51,6 +51,20 @@ std::optional<RiskLevel> ParseRiskLevel(std::string_view text) {
   return std::nullopt;
 }
 
+std::string UnknownRiskLevelMessage(std::string_view text) {
+  std::string message = "unknown risk level '" + std::string(text) +
+                        "' (use extreme, very_high, high, medium or low)";
+  std::string key;
+  for (char c : text) key += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  if (key == "critical" || key == "important" || key == "moderate" || key == "negligible" ||
+      key == "none")
+    message += "; '" + std::string(text) +
+               "' is a CVE severity: risk levels rank problems, and a vulnerability's problem "
+               "takes the risk level of its severity (critical is very_high, high high, medium "
+               "medium, low and none low); to filter CVEs by severity use --min-severity";
+  return message;
+}
+
 int OcsfSeverityId(RiskLevel level) {
   switch (level) {
     case RiskLevel::kExtreme:

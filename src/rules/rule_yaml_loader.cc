@@ -133,8 +133,7 @@ std::optional<Rule> NativeRuleParser::ParseRule(const YAML::Node& node) {
       }
       auto level = ParseRiskLevel(text);
       if (!level) {
-        ok &= Fail(v, "risk_level: unknown level '" + text +
-                          "' (use extreme, very_high, high, medium or low)");
+        ok &= Fail(v, "risk_level: " + UnknownRiskLevelMessage(text));
         continue;
       }
       rule.risk_level = *level;

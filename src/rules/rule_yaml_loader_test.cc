@@ -84,7 +84,7 @@ TEST(RuleYamlLoaderTest, BadRuleIsSkippedOthersStillLoad) {
       "s.yaml");
   ASSERT_EQ(r.rules.size(), 1u);
   EXPECT_EQ(r.rules[0].id, "GOOD");
-  EXPECT_NE(Errors(r).find("s.yaml:5:15: rule BAD: risk_level: unknown level 'nope'"),
+  EXPECT_NE(Errors(r).find("s.yaml:5:15: rule BAD: risk_level: unknown risk level 'nope'"),
             std::string::npos)
       << Errors(r);
 }

@@ -116,6 +116,17 @@ std::optional<double> CvssV3BaseScore(std::string_view vector) {
   return RoundUp(std::min(impact + exploitability, 10.0));
 }
 
+std::string UnknownSeverityMessage(std::string_view text) {
+  std::string message =
+      "unknown severity '" + std::string(text) + "' (use none, low, medium, high or critical)";
+  auto level = ParseRiskLevel(text);
+  if (level && (*level == RiskLevel::kVeryHigh || *level == RiskLevel::kExtreme))
+    message += "; '" + std::string(text) +
+               "' is a risk level: severities rate CVEs, and a critical CVE's problem is "
+               "very_high";
+  return message;
+}
+
 RiskLevel SeverityRiskLevel(Severity severity) {
   switch (severity) {
     case Severity::kCritical:

@@ -22,6 +22,9 @@ enum class Severity { kNone = 0, kLow = 1, kMedium = 2, kHigh = 3, kCritical = 4
 std::string_view SeverityName(Severity severity);  // "none", "low", ..., "critical"
 // The --min-severity words: none|low|medium|high|critical, any case.
 std::optional<Severity> ParseSeverityName(std::string_view text);
+// The error for a word ParseSeverityName refused, listing the severities; when
+// the word is a risk level ("very_high", "extreme"), it says how they differ.
+std::string UnknownSeverityMessage(std::string_view text);
 // A vendor's rating word: Debian urgencies (with their "**" provisional
 // marker), Red Hat/Oracle/Alma/Rocky (Critical, Important, Moderate, Low),
 // Ubuntu priorities (negligible, low, medium, high, critical). nullopt when the

@@ -53,5 +53,24 @@ TEST(SeverityTest, ThresholdNamesParseInAnyCase) {
   EXPECT_FALSE(ParseSeverityName("important"));
 }
 
+TEST(SeverityTest, ARiskLevelGivenAsSeveritySaysHowTheScalesDiffer) {
+  EXPECT_EQ(UnknownSeverityMessage("bogus"),
+            "unknown severity 'bogus' (use none, low, medium, high or critical)");
+  std::string mixed = UnknownSeverityMessage("very_high");
+  EXPECT_NE(mixed.find("'very_high' is a risk level"), std::string::npos) << mixed;
+  EXPECT_NE(mixed.find("a critical CVE's problem is very_high"), std::string::npos) << mixed;
+}
+
+TEST(SeverityTest, ACveSeverityGivenAsRiskLevelSaysHowTheScalesMeet) {
+  EXPECT_EQ(UnknownRiskLevelMessage("severe"),
+            "unknown risk level 'severe' (use extreme, very_high, high, medium or low)");
+  std::string mixed = UnknownRiskLevelMessage("Critical");
+  EXPECT_NE(mixed.find("'Critical' is a CVE severity"), std::string::npos) << mixed;
+  EXPECT_NE(mixed.find("critical is very_high"), std::string::npos) << mixed;
+  // The words the message promises map as it says.
+  EXPECT_EQ(SeverityRiskLevel(Severity::kCritical), RiskLevel::kVeryHigh);
+  EXPECT_EQ(SeverityRiskLevel(Severity::kNone), RiskLevel::kLow);
+}
+
 }  // namespace
 }  // namespace warden
