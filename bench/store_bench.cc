@@ -119,6 +119,122 @@ void BM_LedgerIngest(benchmark::State& state) {
       stats.transactions ? static_cast<double>(stats.writes) / stats.transactions : 0;
 }
 
+// Problem events as the agent channel stores them (record_ingest.cc): per
+// record a ledger claim, a new problem row with its finding, and its
+// "opened" history entry; 500 records per agent batch, 64 hosts.
+void BM_ProblemIngest(benchmark::State& state) {
+  constexpr int kHosts = 64;
+  const int records_per_batch = static_cast<int>(state.range(0));
+  const int batches = 10'000 / records_per_batch;
+  std::string path = g_ws.dir + "/problems-" + std::to_string(records_per_batch) + ".db";
+  for (const char* suffix : {"", "-wal", "-shm"}) std::filesystem::remove(path + suffix);
+  std::unique_ptr<Store> store = MustOpen(path, true);
+  std::vector<int64_t> hosts;
+  auto enrolled = store
+                      ->Write([](StoreWriter& w) -> Result<std::vector<int64_t>> {
+                        NewEnrolSecret secret;
+                        secret.name = "bench";
+                        secret.sha256 = "bench";
+                        secret.created_at = kBaseTime;
+                        ASSIGN_OR_RETURN(EnrolSecret s, w.enrol_secrets().Create(secret));
+                        std::vector<int64_t> ids;
+                        for (int h = 0; h < kHosts; ++h) {
+                          HostEnrolment e;
+                          e.machine_id = "machine-" + std::to_string(h);
+                          e.hostname = "host-" + std::to_string(h);
+                          e.enrol_secret_id = s.id;
+                          e.node_key_sha256 = "key-" + std::to_string(h);
+                          e.now = kBaseTime;
+                          ASSIGN_OR_RETURN(EnrolOutcome o, w.hosts().Enrol(e));
+                          ids.push_back(o.host.id);
+                        }
+                        return ids;
+                      })
+                      .Wait();
+  if (!enrolled.ok()) {
+    state.SkipWithError(enrolled.status().message().c_str());
+    return;
+  }
+  hosts = *enrolled;
+  static constexpr const char* kRules[] = {"HOST-SSH-ROOT", "HOST-VULN", "HOST-PORT-EXPOSED",
+                                           "HOST-SUDO-NOPASSWD", "HOST-WORLD-WRITABLE"};
+  int64_t seq = 0;
+  int64_t records = 0;
+  for (auto _ : state) {
+    std::mutex mu;
+    std::condition_variable cv;
+    int outstanding = batches;
+    std::atomic<int64_t> failed{0};
+    for (int b = 0; b < batches; ++b) {
+      const int64_t host = hosts[static_cast<size_t>(seq / records_per_batch) % hosts.size()];
+      std::vector<FleetProblem> problems;
+      problems.reserve(static_cast<size_t>(records_per_batch));
+      for (int r = 0; r < records_per_batch; ++r, ++seq) {
+        FleetProblem p;
+        p.host_id = host;
+        p.hostname = "host-" + std::to_string(host);
+        p.agent_problem_id = "ingest-" + std::to_string(seq);
+        p.rule_id = kRules[seq % 5];
+        p.title = p.rule_id + " finding " + std::to_string(seq) + " on " + p.hostname;
+        p.risk_level = static_cast<RiskLevel>(1 + (seq / 7) % 5);
+        p.resource = p.hostname + "/resource-" + std::to_string(seq);
+        p.first_detected_at = p.last_detected_at = p.status_changed_at = kBaseTime + seq;
+        p.revision = 1;
+        p.finding_json =
+            R"({"id":")" + p.agent_problem_id + R"(","rule_id":")" + p.rule_id + R"(","title":")" +
+            p.title + R"(","risk_level":"medium","resource":")" + p.resource +
+            R"(","source":"host.sql","description":"seen by the benchmark",)"
+            R"("first_seen":"2023-11-14T22:13:20Z","last_seen":"2023-11-14T22:13:20Z",)"
+            R"("evidence":{"path":"/etc/ssh/sshd_config","line":12},)"
+            R"("remediation":"Set PermitRootLogin no and reload sshd.",)"
+            R"("links":["https://example.invalid/rules/)" +
+            p.rule_id + R"("]})";
+        p.updated_at = kBaseTime + seq;
+        problems.push_back(std::move(p));
+      }
+      store
+          ->Write([host, problems = std::move(problems)](StoreWriter& w) -> Result<int64_t> {
+            int64_t n = 0;
+            for (const FleetProblem& p : problems) {
+              ASSIGN_OR_RETURN(bool first,
+                               w.ledger().Claim(host, p.agent_problem_id + ".1", p.updated_at));
+              if (!first) continue;
+              ASSIGN_OR_RETURN(ProblemUpsert upsert, w.problems().Upsert(p));
+              ProblemHistoryRecord h;
+              h.problem_id = upsert.problem.id;
+              h.revision = p.revision;
+              h.at = p.updated_at;
+              h.action = "opened";
+              h.status = p.status;
+              h.actor = {"node", std::to_string(host), p.hostname};
+              RETURN_IF_ERROR(w.problems().AppendHistory(h).status());
+              ++n;
+            }
+            return n;
+          })
+          .Then([&](Result<int64_t> r) {
+            if (!r.ok()) ++failed;
+            std::lock_guard lock(mu);
+            if (--outstanding == 0) cv.notify_one();
+          });
+      store->TouchHost(host, kBaseTime + seq);
+    }
+    std::unique_lock lock(mu);
+    cv.wait(lock, [&] { return outstanding == 0; });
+    if (failed.load() > 0) {
+      state.SkipWithError("a problem batch failed");
+      return;
+    }
+    records += int64_t{batches} * records_per_batch;
+  }
+  StoreWriterStats stats = store->writer_stats();
+  state.SetItemsProcessed(records);
+  state.counters["records_per_s"] =
+      benchmark::Counter(static_cast<double>(records), benchmark::Counter::kIsRate);
+  state.counters["writes_per_txn"] =
+      stats.transactions ? static_cast<double>(stats.writes) / stats.transactions : 0;
+}
+
 // ---- lists over 1M rows
 
 struct AuditFixture {
@@ -310,6 +426,11 @@ int main(int argc, char** argv) {
 
   benchmark::RegisterBenchmark("BM_LedgerIngest", BM_LedgerIngest)
       ->Arg(20)
+      ->Arg(500)
+      ->UseRealTime()
+      ->MinTime(3.0)
+      ->Unit(benchmark::kMillisecond);
+  benchmark::RegisterBenchmark("BM_ProblemIngest", BM_ProblemIngest)
       ->Arg(500)
       ->UseRealTime()
       ->MinTime(3.0)

@@ -137,6 +137,9 @@ struct ServerApp::Impl {
                "warden_store_writes_total{outcome=\"failed\"} " + std::to_string(w.failed_writes) +
                "\n" + "warden_store_writes_total{outcome=\"rejected\"} " +
                std::to_string(w.rejected_writes) + "\n");
+    metric("warden_store_redone_batches_total",
+           "Store transactions rolled back and redone without a write that failed.", "counter",
+           "warden_store_redone_batches_total " + std::to_string(w.redone_batches) + "\n");
     if (jobs) {
       std::string runs;
       std::string failures;

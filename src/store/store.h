@@ -11,11 +11,11 @@
 // changes; whatever `fn` returns becomes the outcome of the returned
 // Pending<T> once the transaction has committed (or the error, with every
 // change `fn` made undone). The writer gathers the writes queued meanwhile
-// into one transaction (group commit: one fsync for many writes), and each
-// write runs in its own savepoint, so one failing write never undoes
-// another. Everything that must change together goes into one `fn`: a
-// change and its audit entry, an enrolment and its node key, a batch of
-// records and their ledger claims.
+// into one transaction (group commit: one fsync for many writes). One
+// failing write never undoes another: when a write fails, the writer rolls
+// the group back and runs it again without that write. Everything that must
+// change together goes into one `fn`: a change and its audit entry, an
+// enrolment and its node key, a batch of records and their ledger claims.
 //
 //   auto done = store.Write([&](StoreWriter& w) -> Result<User> {
 //     ASSIGN_OR_RETURN(auto user, w.users().Create(new_user));
@@ -27,7 +27,11 @@
 //   done.Then([](Result<User> u) {...});  // answer from the writer thread
 //
 // `fn` must be quick and must do nothing but store work: it holds up every
-// write queued behind it. It must not wait for another write. Writes
+// write queued behind it. It must not wait for another write. It may run
+// more than once (when another write of its group fails, the group is
+// redone), so it must leave its captures as it found them (no moving out of
+// them) and act on nothing outside the store; only its last run's outcome
+// counts. Writes
 // beyond the queue bound fail at once with kUnavailable (the API answers
 // 503 + Retry-After); after the store is closed, likewise.
 //
@@ -104,6 +108,7 @@ struct StoreWriterStats {
   int64_t transactions = 0;     // committed batches
   int64_t writes = 0;           // writes committed
   int64_t failed_writes = 0;    // writes that returned an error (rolled back alone)
+  int64_t redone_batches = 0;   // groups rolled back and redone without a failed write
   int64_t rejected_writes = 0;  // refused: queue full or store closed
   int64_t largest_batch = 0;    // most writes in one transaction
   int64_t queued = 0;           // waiting now

@@ -91,18 +91,15 @@ Result<AgentCommandRow> SqliteAgentCommandWriter::Create(const NewAgentCommand& 
   ASSIGN_OR_RETURN(
       ScopedStatement st,
       conn_.Statement("INSERT INTO agent_commands (host_id, type, args_json, created_at, "
-                      "created_by) VALUES (?1, ?2, ?3, ?4, ?5) RETURNING id"));
+                      "created_by) VALUES (?1, ?2, ?3, ?4, ?5)"));
   st->Bind(1, c.host_id)
       .Bind(2, c.type)
       .Bind(3, c.args_json)
       .Bind(4, c.created_at)
       .Bind(5, c.created_by);
-  ASSIGN_OR_RETURN(bool row, st->Step());
-  if (!row) return Internal("agent_commands: INSERT returned no id");
+  RETURN_IF_ERROR(st->Run());
   AgentCommandRow out;
-  out.id = st->Int(0);
-  ASSIGN_OR_RETURN(bool more, st->Step());
-  (void)more;
+  out.id = InsertedId(conn_);
   out.host_id = c.host_id;
   out.type = c.type;
   out.args_json = c.args_json;

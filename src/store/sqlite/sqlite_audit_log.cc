@@ -82,8 +82,7 @@ Result<int64_t> SqliteAuditWriter::Append(const AuditEntry& e) {
       ScopedStatement ins,
       conn_.Statement("INSERT INTO audit_log (occurred_at, actor_type, actor_id, actor_name, "
                       "action, target_type, target_id, source_ip, request_id, before_json, "
-                      "after_json) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11) "
-                      "RETURNING id"));
+                      "after_json) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)"));
   ins->Bind(1, e.time)
       .Bind(2, ActorTypeName(e.actor_type))
       .Bind(3, e.actor_id)
@@ -95,12 +94,8 @@ Result<int64_t> SqliteAuditWriter::Append(const AuditEntry& e) {
       .Bind(9, e.request_id);
   BindOptionalText(*ins, 10, e.before_json);
   BindOptionalText(*ins, 11, e.after_json);
-  ASSIGN_OR_RETURN(bool row, ins->Step());
-  if (!row) return Internal("audit_log: INSERT returned no id");
-  int64_t id = ins->Int(0);
-  ASSIGN_OR_RETURN(bool more, ins->Step());
-  (void)more;
-  return id;
+  RETURN_IF_ERROR(ins->Run());
+  return InsertedId(conn_);
 }
 
 Result<int64_t> SqliteAuditWriter::DeleteOlderThan(EpochMs cutoff) {

@@ -5,7 +5,7 @@
 namespace warden::store {
 
 Result<ScopedStatement> SqliteConnection::Statement(std::string_view sql) {
-  auto it = cache_.find(std::string(sql));
+  auto it = cache_.find(sql);
   if (it == cache_.end()) {
     if (cache_.size() >= kMaxCachedStatements) cache_.clear();
     ASSIGN_OR_RETURN(SqliteStatement st, db_->Prepare(sql));
@@ -18,6 +18,8 @@ Status SqliteConnection::Run(std::string_view sql) {
   ASSIGN_OR_RETURN(ScopedStatement st, Statement(sql));
   return st->Run();
 }
+
+int64_t InsertedId(SqliteConnection& conn) { return conn.db().LastInsertRowId(); }
 
 Result<bool> Exists(SqliteConnection& conn, std::string_view sql, int64_t id) {
   ASSIGN_OR_RETURN(ScopedStatement st, conn.Statement(sql));

@@ -53,8 +53,15 @@ class SqliteConnection {
   // Beyond this many distinct statements (list queries vary with their
   // filters) the cache starts over.
   static constexpr size_t kMaxCachedStatements = 512;
+  // Looked up by string_view: the writer asks for the same statements
+  // thousands of times a second, without copying their text each time.
+  struct TextHash {
+    using is_transparent = void;
+    size_t operator()(std::string_view text) const { return std::hash<std::string_view>()(text); }
+  };
   std::unique_ptr<SqliteDatabase> db_;
-  std::unordered_map<std::string, std::unique_ptr<SqliteStatement>> cache_;
+  std::unordered_map<std::string, std::unique_ptr<SqliteStatement>, TextHash, std::equal_to<>>
+      cache_;
 };
 
 class ReadPool {
@@ -102,6 +109,14 @@ Result<std::optional<T>> QueryOne(SqliteConnection& conn, const std::string& sql
   if (!row) return std::optional<T>();
   return std::optional<T>(read(*st));
 }
+
+// The id of the row the connection's last INSERT added. The writer's hot
+// inserts use this rather than `RETURNING id`: SQLite runs a RETURNING
+// clause as a trigger, and a statement with a trigger keeps a statement
+// journal, a copy of every page it changes (an insert into a table with
+// many indexes changes some 20), written to a temporary file; that copying
+// was most of the cost of storing a problem.
+int64_t InsertedId(SqliteConnection& conn);
 
 // Whether `sql` (with ?1 = id) returns a row.
 Result<bool> Exists(SqliteConnection& conn, std::string_view sql, int64_t id);

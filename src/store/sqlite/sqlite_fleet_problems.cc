@@ -75,11 +75,11 @@ Result<std::optional<FleetProblem>> LoadProblem(SqliteConnection& conn, int64_t 
 
 Result<std::optional<FleetProblem>> LoadByAgentId(SqliteConnection& conn, int64_t host_id,
                                                   std::string_view agent_id) {
-  return QueryOne<FleetProblem>(
-      conn,
+  static const std::string sql =
       "SELECT " + std::string(kProblemColumns) +
-          " FROM fleet_problems WHERE host_id = ?1 AND agent_problem_id = ?2",
-      [&](SqliteStatement& st) { st.Bind(1, host_id).Bind(2, agent_id); }, ReadProblem);
+      " FROM fleet_problems WHERE host_id = ?1 AND agent_problem_id = ?2";
+  return QueryOne<FleetProblem>(
+      conn, sql, [&](SqliteStatement& st) { st.Bind(1, host_id).Bind(2, agent_id); }, ReadProblem);
 }
 
 // Binds every column but id as ?1..?24, in kProblemColumns order.
@@ -106,6 +106,14 @@ void BindProblem(SqliteStatement& st, const FleetProblem& p) {
     for (int i = 16; i <= 21; ++i) st.BindNull(i);
   }
   st.Bind(22, p.finding_json).Bind(23, p.details_json).Bind(24, p.updated_at);
+}
+
+// Whether `text` is one JSON value that opens with `open` ('{': an object,
+// '[': an array). Checked without building the document: the writer stores
+// the text as it is.
+bool IsJsonOf(std::string_view text, char open) {
+  const size_t first = text.find_first_not_of(" \t\r\n");
+  return first != std::string_view::npos && text[first] == open && nlohmann::json::accept(text);
 }
 
 }  // namespace
@@ -193,10 +201,10 @@ Result<ProblemUpsert> SqliteFleetProblemWriter::Upsert(const FleetProblem& offer
   if (offered.host_id <= 0) return InvalidArgument("problem: no host");
   if (offered.agent_problem_id.empty()) return InvalidArgument("problem: id must not be empty");
   if (offered.rule_id.empty()) return InvalidArgument("problem: rule_id must not be empty");
-  nlohmann::json finding = nlohmann::json::parse(offered.finding_json, nullptr, false);
-  if (!finding.is_object()) return InvalidArgument("problem: finding is not a JSON object");
-  nlohmann::json details = nlohmann::json::parse(offered.details_json, nullptr, false);
-  if (!details.is_array()) return InvalidArgument("problem: details is not a JSON array");
+  if (!IsJsonOf(offered.finding_json, '{'))
+    return InvalidArgument("problem: finding is not a JSON object");
+  if (!IsJsonOf(offered.details_json, '['))
+    return InvalidArgument("problem: details is not a JSON array");
 
   ASSIGN_OR_RETURN(std::optional<FleetProblem> stored,
                    LoadByAgentId(conn_, offered.host_id, offered.agent_problem_id));
@@ -235,13 +243,10 @@ Result<ProblemUpsert> SqliteFleetProblemWriter::Upsert(const FleetProblem& offer
                         "dismissed_until, dismissed_by_type, dismissed_by_id, "
                         "dismissed_by_name, finding_json, details_json, updated_at) VALUES (?1, "
                         "?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, "
-                        "?18, ?19, ?20, ?21, ?22, ?23, ?24) RETURNING id"));
+                        "?18, ?19, ?20, ?21, ?22, ?23, ?24)"));
     BindProblem(*st, p);
-    ASSIGN_OR_RETURN(bool row, st->Step());
-    if (!row) return Internal("fleet_problems: INSERT returned no id");
-    p.id = st->Int(0);
-    ASSIGN_OR_RETURN(bool more, st->Step());
-    (void)more;
+    RETURN_IF_ERROR(st->Run());
+    p.id = InsertedId(conn_);
     out.created = true;
   }
   out.applied = true;
@@ -256,7 +261,7 @@ Result<int64_t> SqliteFleetProblemWriter::AppendHistory(const ProblemHistoryReco
       ScopedStatement st,
       conn_.Statement("INSERT INTO fleet_problem_history (problem_id, revision, at, action, "
                       "status, actor_type, actor_id, actor_name, comment) VALUES (?1, ?2, ?3, "
-                      "?4, ?5, ?6, ?7, ?8, ?9) RETURNING id"));
+                      "?4, ?5, ?6, ?7, ?8, ?9)"));
   st->Bind(1, e.problem_id)
       .Bind(2, e.revision)
       .Bind(3, e.at)
@@ -266,12 +271,8 @@ Result<int64_t> SqliteFleetProblemWriter::AppendHistory(const ProblemHistoryReco
       .Bind(7, e.actor.id)
       .Bind(8, e.actor.name);
   BindOptionalText(*st, 9, e.comment);
-  ASSIGN_OR_RETURN(bool row, st->Step());
-  if (!row) return Internal("fleet_problem_history: INSERT returned no id");
-  int64_t id = st->Int(0);
-  ASSIGN_OR_RETURN(bool more, st->Step());
-  (void)more;
-  return id;
+  RETURN_IF_ERROR(st->Run());
+  return InsertedId(conn_);
 }
 
 Result<std::vector<FleetProblem>> SqliteFleetProblemWriter::ExpiredDismissals(EpochMs now,

@@ -221,7 +221,7 @@ Result<EnrolOutcome> SqliteHostWriter::Enrol(const HostEnrolment& e) {
         conn_.Statement("INSERT INTO hosts (machine_id, instance_id, hostname, os_name, "
                         "os_version, os_id, os_codename, kernel, arch, agent_type, "
                         "agent_version, enrolled_at, last_seen_at) VALUES (?1, ?2, ?3, ?4, ?5, "
-                        "?6, ?7, ?8, ?9, ?10, ?11, ?12, ?12) RETURNING id"));
+                        "?6, ?7, ?8, ?9, ?10, ?11, ?12, ?12)"));
     ins->Bind(1, e.machine_id)
         .Bind(2, e.instance_id)
         .Bind(3, e.hostname)
@@ -234,11 +234,8 @@ Result<EnrolOutcome> SqliteHostWriter::Enrol(const HostEnrolment& e) {
         .Bind(10, e.agent_type)
         .Bind(11, e.agent_version)
         .Bind(12, e.now);
-    ASSIGN_OR_RETURN(bool row, ins->Step());
-    if (!row) return Internal("hosts: INSERT returned no id");
-    host_id = ins->Int(0);
-    ASSIGN_OR_RETURN(bool more, ins->Step());
-    (void)more;
+    RETURN_IF_ERROR(ins->Run());
+    host_id = InsertedId(conn_);
     // A clone: same machine-id, different instance or hostname. Both (all)
     // are flagged; they stay separate hosts.
     ASSIGN_OR_RETURN(ScopedStatement clones,

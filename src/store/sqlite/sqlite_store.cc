@@ -214,9 +214,10 @@ class SqliteStore final : public Store {
     }
   }
 
-  // Touch updates are best effort: a failure leaves the older time.
-  void ApplyTouches(const Touches& touches) {
-    if (!writer_conn_->Run("SAVEPOINT touches").ok()) return;
+  // Touch updates are best effort: false when one failed (the caller then
+  // rolls the transaction back and redoes the group without them, leaving
+  // the older times).
+  bool ApplyTouches(const Touches& touches) {
     bool ok = true;
     // (Bindings copied: clang before 16 cannot capture structured bindings.)
     for (const auto& touch : touches.hosts) {
@@ -246,44 +247,84 @@ class SqliteStore final : public Store {
                                     [&](SqliteStatement& st) { st.Bind(1, id).Bind(2, at); })
                      .ok();
     }
-    if (!ok) (void)writer_conn_->Run("ROLLBACK TO touches");
-    (void)writer_conn_->Run("RELEASE touches");
+    return ok;
   }
 
+  // One transaction for the whole group, without a savepoint per write: a
+  // savepoint makes SQLite copy every page a write changes into its
+  // sub-journal, which cost about half the writer's time. When a write
+  // fails, its changes and everyone else's are rolled back together and the
+  // group is redone without it (and without any write that failed before):
+  // writes are pure store work, so running one again is safe, and the ones
+  // before it see the same state they saw the first time. After
+  // kPassesWithoutSavepoints such passes (many failing writes), the last pass
+  // falls back to a savepoint per write, which never needs another redo.
+  static constexpr int kPassesWithoutSavepoints = 3;
+
   void RunBatch(std::vector<WriteJob>& batch, const Touches& touches) {
-    std::vector<Status> outcomes(batch.size());
-    Status batch_status = writer_conn_->Run("BEGIN IMMEDIATE");
+    const size_t n = batch.size();
+    std::vector<Status> outcomes(n);
+    std::vector<bool> failed_before(n, false);  // failed in an earlier pass: left out
+    bool with_touches = !touches.empty();
     int64_t failed = 0;
-    if (batch_status.ok()) {
-      if (!touches.empty()) ApplyTouches(touches);
-      for (size_t i = 0; i < batch.size(); ++i) {
-        Status st = writer_conn_->Run("SAVEPOINT write");
-        if (st.ok()) st = batch[i].apply(writer_);
-        if (!st.ok()) {
-          ++failed;
-          (void)writer_conn_->Run("ROLLBACK TO write");
+    int64_t redone = 0;
+    Status batch_status;
+    for (int pass = 1;; ++pass) {
+      batch_status = writer_conn_->Run("BEGIN IMMEDIATE");
+      if (!batch_status.ok()) break;
+      if (with_touches && !ApplyTouches(touches)) {
+        (void)writer_conn_->Run("ROLLBACK");
+        with_touches = false;
+        ++redone;
+        continue;
+      }
+      const bool savepoints = pass > kPassesWithoutSavepoints;
+      bool redo = false;
+      for (size_t i = 0; i < n && !redo; ++i) {
+        if (failed_before[i]) continue;
+        if (savepoints) {
+          Status st = writer_conn_->Run("SAVEPOINT write");
+          if (st.ok()) st = batch[i].apply(writer_);
+          if (!st.ok()) {
+            ++failed;
+            failed_before[i] = true;
+            (void)writer_conn_->Run("ROLLBACK TO write");
+          }
+          (void)writer_conn_->Run("RELEASE write");
+          outcomes[i] = std::move(st);
+          continue;
         }
-        (void)writer_conn_->Run("RELEASE write");
-        outcomes[i] = std::move(st);
+        outcomes[i] = batch[i].apply(writer_);
+        if (!outcomes[i].ok()) {
+          ++failed;
+          failed_before[i] = true;
+          redo = true;
+        }
+      }
+      if (redo) {
+        (void)writer_conn_->Run("ROLLBACK");
+        ++redone;
+        continue;
       }
       batch_status = writer_conn_->Run("COMMIT");
       if (!batch_status.ok()) (void)writer_conn_->Run("ROLLBACK");
+      break;
     }
     if (!batch_status.ok()) batch_status = batch_status.WithContext("store: batch not committed");
     {
       std::lock_guard lock(mu_);
+      stats_.redone_batches += redone;
       if (batch_status.ok()) {
         ++stats_.transactions;
-        stats_.writes += static_cast<int64_t>(batch.size()) - failed;
+        stats_.writes += static_cast<int64_t>(n) - failed;
         stats_.failed_writes += failed;
-        stats_.largest_batch = std::max(stats_.largest_batch, static_cast<int64_t>(batch.size()));
+        stats_.largest_batch = std::max(stats_.largest_batch, static_cast<int64_t>(n));
       } else {
-        stats_.failed_writes += static_cast<int64_t>(batch.size());
+        stats_.failed_writes += static_cast<int64_t>(n);
       }
     }
     // Only now, with the data on disk, do callers learn the outcome.
-    for (size_t i = 0; i < batch.size(); ++i)
-      batch[i].finish(batch_status.ok() ? outcomes[i] : batch_status);
+    for (size_t i = 0; i < n; ++i) batch[i].finish(batch_status.ok() ? outcomes[i] : batch_status);
   }
 
   SqliteStoreOptions options_;
