@@ -283,12 +283,12 @@ void ProblemRowText(const store::FleetProblem& p, RowText& out) {
   out.String("remediation", p.remediation);
   // Both come from the store, which writes them as compact JSON (an array,
   // an object); anything else would break the line, so it is replaced.
-  const bool links_ok = p.links_json.size() >= 2 && p.links_json.front() == '[' &&
-                        p.links_json.back() == ']';
+  const bool links_ok =
+      p.links_json.size() >= 2 && p.links_json.front() == '[' && p.links_json.back() == ']';
   out.RawJson("links", links_ok ? std::string_view(p.links_json) : "[]");
   if (out.Wants("finding")) {
-    const bool finding_ok = p.finding_json.size() >= 2 && p.finding_json.front() == '{' &&
-                            p.finding_json.back() == '}';
+    const bool finding_ok =
+        p.finding_json.size() >= 2 && p.finding_json.front() == '{' && p.finding_json.back() == '}';
     out.RawJson("finding", finding_ok ? std::string_view(p.finding_json) : "{}");
   }
 }

@@ -200,7 +200,14 @@ void RowText::AppendJsonString(std::string& out, std::string_view s) {
 void RowText::AppendCsvField(std::string& out, std::string_view s) {
   const bool formula = !s.empty() && (s[0] == '=' || s[0] == '+' || s[0] == '-' || s[0] == '@' ||
                                       s[0] == '\t' || s[0] == '\r');
-  if (s.find_first_of(",\"\r\n") == std::string_view::npos) {
+  bool plain = true;  // (find_first_of calls memchr once per byte)
+  for (char c : s) {
+    if (c == ',' || c == '"' || c == '\r' || c == '\n') {
+      plain = false;
+      break;
+    }
+  }
+  if (plain) {
     if (formula) out.push_back('\'');
     out.append(s);
     return;

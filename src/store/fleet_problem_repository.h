@@ -61,7 +61,7 @@ struct FleetProblem {
   // as a compact JSON array.
   std::optional<std::string> remediation;
   std::string links_json = "[]";
-  EpochMs updated_at = 0;                     // when the server last wrote it
+  EpochMs updated_at = 0;  // when the server last wrote it
 };
 
 struct ProblemHistoryRecord {

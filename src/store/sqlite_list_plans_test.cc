@@ -242,7 +242,8 @@ TEST_F(ListPlanTest, ProblemFiltersMatchingManyRowsWalkTheSortOrder) {
           c.list = "problems";
           c.sort_field = std::string(field.name);
           c.descending = true;
-          c.sort_value = field.type == FieldType::kText ? Value(std::string("m")) : Value(int64_t{5});
+          c.sort_value =
+              field.type == FieldType::kText ? Value(std::string("m")) : Value(int64_t{5});
           c.id = 7;
           q.after = c;
         }

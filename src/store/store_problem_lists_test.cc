@@ -168,8 +168,8 @@ TEST_F(ProblemListsTest, TextSearchThroughTheIndexFindsWhatASubstringSearchFinds
     return s;
   };
   std::vector<FleetProblem> all = Walk({});
-  for (const std::string text : {"front", "WEB-FRONT", "finding 1", "host-vuln", "db", "1",
-                                 "50%", "\"quoted\"", "_main", "caf\u00e9", "CAF\u00c9", "zzz"}) {
+  for (const std::string text : {"front", "WEB-FRONT", "finding 1", "host-vuln", "db", "1", "50%",
+                                 "\"quoted\"", "_main", "caf\u00e9", "CAF\u00c9", "zzz"}) {
     SCOPED_TRACE(text);
     std::set<int64_t> expected;
     for (const FleetProblem& p : all) {
@@ -229,10 +229,11 @@ TEST_F(ProblemListsTest, RemediationAndLinksAreTheFindingsAndTheExportCanSkipThe
   std::vector<FleetProblem> light;
   ASSERT_TRUE(store()
                   .problems()
-                  .ExportWithoutFinding({}, [&](const FleetProblem& row) {
-                    light.push_back(row);
-                    return Status::Ok();
-                  })
+                  .ExportWithoutFinding({},
+                                        [&](const FleetProblem& row) {
+                                          light.push_back(row);
+                                          return Status::Ok();
+                                        })
                   .ok());
   std::vector<FleetProblem> full = Walk({});
   ASSERT_EQ(light.size(), full.size());

@@ -142,9 +142,8 @@ bool CountsAnswer(const ListCountTable& counts, const std::vector<FieldFilter>& 
   for (const FieldFilter& f : filters) {
     if (f.op == FilterOp::kAny) {
       if (!CountsAnswer(counts, f.any)) return false;
-    } else if (f.op == FilterOp::kContains ||
-               std::find(counts.fields.begin(), counts.fields.end(), f.field) ==
-                   counts.fields.end()) {
+    } else if (f.op == FilterOp::kContains || std::find(counts.fields.begin(), counts.fields.end(),
+                                                        f.field) == counts.fields.end()) {
       return false;
     }
   }
@@ -179,8 +178,8 @@ Result<ListSql> BuildListSql(const ListTable& table, const ResolvedListQuery& qu
   std::vector<std::string> conditions;
   std::vector<Value> params = table.table_params;
   for (const FieldFilter& f : query.filters) {
-    ASSIGN_OR_RETURN(std::string c, Condition(table, f, params, query.sort->name,
-                                              hint.walk_sort_order));
+    ASSIGN_OR_RETURN(std::string c,
+                     Condition(table, f, params, query.sort->name, hint.walk_sort_order));
     conditions.push_back(std::move(c));
   }
 
@@ -188,8 +187,8 @@ Result<ListSql> BuildListSql(const ListTable& table, const ResolvedListQuery& qu
   std::string where;
   for (const std::string& c : conditions) where += (where.empty() ? " WHERE " : " AND ") + c;
   if (table.counts && CountsAnswer(*table.counts, query.filters)) {
-    const std::string sum = "SELECT COALESCE(SUM(" + std::string(table.counts->sum) + "), 0) FROM " +
-                            std::string(table.counts->table);
+    const std::string sum = "SELECT COALESCE(SUM(" + std::string(table.counts->sum) +
+                            "), 0) FROM " + std::string(table.counts->table);
     out.count = sum + where;
     out.count_from_counts = true;
     out.all_rows = sum;

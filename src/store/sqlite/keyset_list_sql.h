@@ -117,11 +117,14 @@ Result<ListPage<T>> RunListPage(SqliteConnection& conn, const ListTable& table,
   ASSIGN_OR_RETURN(ListSql sql, BuildListSql(table, query));
   ListPage<T> page;
   std::optional<int64_t> total;
-  if (sql.count_from_counts) {
+  if (sql.count_from_counts && (count_total || !query.filters.empty())) {
+    // Cheap (a sum over the counts): read first, to choose the plan.
     ASSIGN_OR_RETURN(total, RunCount(conn, sql.count, sql.count_params));
-    ASSIGN_OR_RETURN(int64_t all, RunCount(conn, sql.all_rows, table.table_params));
-    if (!query.filters.empty() && WalkSortOrder(*total, all, query.limit)) {
-      ASSIGN_OR_RETURN(sql, BuildListSql(table, query, ListPlanHint{.walk_sort_order = true}));
+    if (!query.filters.empty()) {
+      ASSIGN_OR_RETURN(int64_t all, RunCount(conn, sql.all_rows, table.table_params));
+      if (WalkSortOrder(*total, all, query.limit)) {
+        ASSIGN_OR_RETURN(sql, BuildListSql(table, query, ListPlanHint{.walk_sort_order = true}));
+      }
     }
   }
   {
