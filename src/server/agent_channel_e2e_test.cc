@@ -654,6 +654,33 @@ TEST_F(AgentChannelE2eTest, ProblemPagesAndExportsAreTheProblemsGetProblemShows)
     EXPECT_EQ(lines[i], expected.dump(-1, ' ', false, Json::error_handler_t::replace));
     EXPECT_EQ(std::string(csv_lines[i + 1]) + "\n", ExportWriter::CsvLine(columns, expected));
   }
+  // The audit log is written as text the same way: its page, JSON lines and
+  // CSV are getAuditEvent's (actor, target, before and after documents).
+  ClientResponse audit = Checked("listAuditEvents", "GET", "/api/v1/audit", admin_);
+  ClientResponse audit_jsonl = server_.Call("GET", "/api/v1/audit/export?format=jsonl", admin_);
+  ClientResponse audit_csv = server_.Call("GET", "/api/v1/audit/export?format=csv", admin_);
+  ASSERT_EQ(audit.status, 200) << audit.body;
+  Json audit_page = Json::parse(audit.body);
+  std::vector<std::string_view> audit_lines = SplitString(audit_jsonl.body, '\n');
+  ASSERT_GE(audit_page["items"].size(), 3u) << audit.body;
+  ASSERT_EQ(audit_lines.size(), audit_page["items"].size() + 1);
+  const std::string audit_header = audit_csv.body.substr(0, audit_csv.body.find("\r\n"));
+  std::vector<std::string> audit_columns;
+  for (std::string_view c : SplitString(audit_header, ',')) audit_columns.emplace_back(c);
+  size_t at = audit_header.size() + 2;
+  for (size_t i = 0; i < audit_page["items"].size(); ++i) {
+    const std::string id = audit_page["items"][i]["id"];
+    ClientResponse one = Checked("getAuditEvent", "GET", "/api/v1/audit/" + id, admin_);
+    const std::string expected =
+        Json::parse(one.body).dump(-1, ' ', false, Json::error_handler_t::replace);
+    EXPECT_NE(audit.body.find(expected), std::string::npos) << expected;
+    EXPECT_EQ(audit_lines[i], expected);
+    const std::string line = ExportWriter::CsvLine(audit_columns, Json::parse(one.body));
+    EXPECT_EQ(audit_csv.body.substr(at, line.size()), line);
+    at += line.size();
+  }
+  EXPECT_EQ(at, audit_csv.body.size());
+
   EXPECT_EQ(page["items"][1]["title"], titles[0]);
   EXPECT_NE(csv.body.find("\"'=HYPERLINK(\"\"x\"\")\""), std::string::npos) << csv.body;
   EXPECT_EQ(page["items"][0]["dismissal"]["comment"], "lab, \"test\" box");
