@@ -17,12 +17,14 @@
 #include "auth/role.h"
 #include "core/encoding.h"
 #include "core/host_fs.h"
+#include "core/strings.h"
 #include "core/time_format.h"
 #include "delivery/test_http_receiver.h"
 #include "delivery/webhook_sink.h"
 #include "inventory/package_inventory.h"
 #include "problems/problem_rendering.h"
 #include "server/dismissal_expiry.h"
+#include "server/list_response.h"
 #include "server/server_test_support.h"
 
 namespace warden::server::testing {
@@ -585,6 +587,105 @@ TEST_F(AgentChannelE2eTest, BulkDismissByFilterCountsChangesAndReportsErrorsPerP
               Json{{"filter", {{"q", "port 9"}}}, {"comment", "x"}, {"dry_run", true}}.dump());
   ASSERT_EQ(missed.status, 200) << missed.body;
   EXPECT_EQ(Json::parse(missed.body)["affected"], 0) << missed.body;
+}
+
+// Pages and exports render problems as text from the store's columns: each
+// must be exactly the problem getProblem shows (without details), and each
+// CSV line exactly what the generic writer makes of that JSON - with a
+// dismissal, remediation, links, a formula-like title, quotes, control
+// characters and non-ASCII text in play.
+TEST_F(AgentChannelE2eTest, ProblemPagesAndExportsAreTheProblemsGetProblemShows) {
+  auto [host_id, node] = Enrol("web-7");
+  ASSERT_FALSE(node.bearer.empty());
+  Json records = Json::array();
+  const std::vector<std::string> titles = {"=HYPERLINK(\"x\")", "caf\u00e9 \"quoted\", a\tb\x01",
+                                           "-1 plain", "\u00fcn\u00efcode \u2713"};
+  for (size_t i = 0; i < titles.size(); ++i) {
+    Json r = ProblemRecord("web-7", "p" + std::to_string(i));
+    Json& p = r["body"];
+    p["title"] = titles[i];
+    p["finding"]["title"] = titles[i];
+    if (i % 2 == 0) {
+      p["finding"]["remediation"] = "upgrade, then \"restart\"";
+      p["finding"]["links"] = Json::array({"https://example.test/a", "@b"});
+    }
+    records.push_back(r);
+  }
+  Json batch = {{"batch_id", "b1"}, {"records", records}};
+  ClientResponse pushed = server_.Call("POST", "/api/v1/agent/records", node, batch.dump());
+  ASSERT_EQ(pushed.status, 200) << pushed.body;
+  ClientResponse listed = Checked("listProblems", "GET", "/api/v1/problems?sort=title", admin_);
+  ASSERT_EQ(listed.status, 200) << listed.body;
+  Json page = Json::parse(listed.body, nullptr, false);
+  ASSERT_TRUE(page.is_object()) << listed.body;
+  ASSERT_EQ(page["items"].size(), titles.size()) << listed.body;
+  const std::string first = page["items"][0]["id"];
+  ASSERT_EQ(Checked("dismissProblem", "POST", "/api/v1/problems/" + first + "/dismiss", admin_,
+                    Json{{"comment", "lab, \"test\" box"}}.dump())
+                .status,
+            200);
+
+  listed = Checked("listProblems", "GET", "/api/v1/problems?sort=title", admin_);
+  page = Json::parse(listed.body, nullptr, false);
+  ASSERT_TRUE(page.is_object()) << listed.body;
+  ClientResponse jsonl =
+      server_.Call("GET", "/api/v1/problems/export?format=jsonl&sort=title", admin_);
+  ASSERT_EQ(jsonl.status, 200) << jsonl.body;
+  ClientResponse csv = server_.Call("GET", "/api/v1/problems/export?format=csv&sort=title", admin_);
+  ASSERT_EQ(csv.status, 200) << csv.body;
+  std::vector<std::string_view> lines = SplitString(jsonl.body, '\n');
+  std::vector<std::string_view> csv_lines = SplitString(csv.body, '\n');
+  ASSERT_EQ(lines.size(), titles.size() + 1) << jsonl.body;  // and the last newline
+  ASSERT_EQ(csv_lines.size(), titles.size() + 2) << csv.body;
+  std::vector<std::string> columns;
+  for (std::string_view c : SplitString(csv_lines[0].substr(0, csv_lines[0].size() - 1), ','))
+    columns.emplace_back(c);
+  ASSERT_EQ(columns.front(), "id");
+  for (size_t i = 0; i < titles.size(); ++i) {
+    const Json& item = page["items"][i];
+    SCOPED_TRACE(item.dump());
+    ClientResponse one =
+        Checked("getProblem", "GET", "/api/v1/problems/" + item["id"].get<std::string>(), admin_);
+    Json expected = Json::parse(one.body);
+    expected.erase("details");
+    EXPECT_EQ(listed.body.find(expected.dump(-1, ' ', false, Json::error_handler_t::replace)) !=
+                  std::string::npos,
+              true);
+    EXPECT_EQ(lines[i], expected.dump(-1, ' ', false, Json::error_handler_t::replace));
+    EXPECT_EQ(std::string(csv_lines[i + 1]) + "\n", ExportWriter::CsvLine(columns, expected));
+  }
+  // The audit log is written as text the same way: its page, JSON lines and
+  // CSV are getAuditEvent's (actor, target, before and after documents).
+  ClientResponse audit = Checked("listAuditEvents", "GET", "/api/v1/audit", admin_);
+  ClientResponse audit_jsonl = server_.Call("GET", "/api/v1/audit/export?format=jsonl", admin_);
+  ClientResponse audit_csv = server_.Call("GET", "/api/v1/audit/export?format=csv", admin_);
+  ASSERT_EQ(audit.status, 200) << audit.body;
+  Json audit_page = Json::parse(audit.body);
+  std::vector<std::string_view> audit_lines = SplitString(audit_jsonl.body, '\n');
+  ASSERT_GE(audit_page["items"].size(), 3u) << audit.body;
+  ASSERT_EQ(audit_lines.size(), audit_page["items"].size() + 1);
+  const std::string audit_header = audit_csv.body.substr(0, audit_csv.body.find("\r\n"));
+  std::vector<std::string> audit_columns;
+  for (std::string_view c : SplitString(audit_header, ',')) audit_columns.emplace_back(c);
+  size_t at = audit_header.size() + 2;
+  for (size_t i = 0; i < audit_page["items"].size(); ++i) {
+    const std::string id = audit_page["items"][i]["id"];
+    ClientResponse one = Checked("getAuditEvent", "GET", "/api/v1/audit/" + id, admin_);
+    const std::string expected =
+        Json::parse(one.body).dump(-1, ' ', false, Json::error_handler_t::replace);
+    EXPECT_NE(audit.body.find(expected), std::string::npos) << expected;
+    EXPECT_EQ(audit_lines[i], expected);
+    const std::string line = ExportWriter::CsvLine(audit_columns, Json::parse(one.body));
+    EXPECT_EQ(audit_csv.body.substr(at, line.size()), line);
+    at += line.size();
+  }
+  EXPECT_EQ(at, audit_csv.body.size());
+
+  EXPECT_EQ(page["items"][1]["title"], titles[0]);
+  EXPECT_NE(csv.body.find("\"'=HYPERLINK(\"\"x\"\")\""), std::string::npos) << csv.body;
+  EXPECT_EQ(page["items"][0]["dismissal"]["comment"], "lab, \"test\" box");
+  EXPECT_EQ(page["items"][0]["remediation"], "upgrade, then \"restart\"");
+  EXPECT_EQ(page["items"][0]["links"][1], "@b");
 }
 
 TEST_F(AgentChannelE2eTest, StopAnswersAParkedPollAtOnce) {

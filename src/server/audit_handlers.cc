@@ -2,7 +2,9 @@
 // first by default. Entries are written by the handlers that change state,
 // in the same store write as the change. The HTTP status of an entry is the
 // success status of its operation in the spec (entries are written only
-// when the change committed); a refused login is recorded with 401.
+// when the change committed); a refused login is recorded with 401. Pages
+// and exports write entries as text (AuditEventText), the same JSON as
+// AuditEventJson without a document per entry.
 #include <string>
 
 #include "server/list_response.h"
@@ -87,33 +89,98 @@ Json AuditEventJson(const api::OpenApiSpec& spec, const store::AuditEntry& entry
   return j;
 }
 
+namespace {
+
+// {"type":...,"id":...[,"name":...]} with null for empty strings.
+std::string ActorOrTargetText(std::string_view type, const std::string& id,
+                              const std::string* name) {
+  std::string text = "{\"type\":";
+  RowText::AppendJsonString(text, type);
+  text += ",\"id\":";
+  if (id.empty())
+    text += "null";
+  else
+    RowText::AppendJsonString(text, id);
+  if (name != nullptr) {
+    text += ",\"name\":";
+    if (name->empty())
+      text += "null";
+    else
+      RowText::AppendJsonString(text, *name);
+  }
+  return text + "}";
+}
+
+// AuditEventJson written as text (pages and exports): only before/after,
+// stored as JSON text, are parsed, and only when shown.
+void AuditEventText(const api::OpenApiSpec& spec, const store::AuditEntry& entry, RowText& out) {
+  out.String("id", std::to_string(entry.id)).Time("time", entry.time);
+  if (out.Wants("actor")) {
+    out.RawJson("actor", ActorOrTargetText(ApiActorType(entry.actor_type), entry.actor_id,
+                                           &entry.actor_name));
+  } else {
+    out.Null("actor");
+  }
+  out.String("action", entry.action);
+  if (entry.target_type.empty()) {
+    out.Null("target");
+  } else if (out.Wants("target")) {
+    out.RawJson("target", ActorOrTargetText(entry.target_type, entry.target_id, nullptr));
+  } else {
+    out.Null("target");
+  }
+  auto optional = [&](std::string_view key, const std::string& value) {
+    if (value.empty())
+      out.Null(key);
+    else
+      out.String(key, value);
+  };
+  optional("source_ip", entry.source_ip);
+  optional("request_id", entry.request_id);
+  out.Int("status", SuccessStatus(spec, entry));
+  for (auto [key, text] : {std::pair<std::string_view, const std::optional<std::string>*>{
+                               "before", &entry.before_json},
+                           {"after", &entry.after_json}}) {
+    if (out.Wants(key))
+      out.Value(key, DocumentOrNull(*text));
+    else
+      out.Null(key);
+  }
+}
+
+}  // namespace
+
 void RegisterAuditHandlers(ApiHandlers& handlers, const HandlerContext& ctx) {
   auto render = [spec = ctx.spec](const store::AuditEntry& e) { return AuditEventJson(*spec, e); };
+  auto render_text = [spec = ctx.spec](const store::AuditEntry& e, RowText& out) {
+    AuditEventText(*spec, e, out);
+  };
 
-  handlers.Add("listAuditEvents", [ctx, render](ApiCall& call) {
+  handlers.Add("listAuditEvents", [ctx, render_text](ApiCall& call) {
     auto query = BuildListQuery(call, AuditListBinding());
     if (auto* error = std::get_if<api::ApiError>(&query)) return ErrorResponse(*error);
     auto page = ctx.store->audit().List(std::get<store::ListQuery>(query));
     if (!page.ok()) return ListErrorResponse(page.status(), call.http->id);
-    return JsonResponse(200, PageJson(*page, render));
+    return PageResponse(*page, render_text);
   });
 
-  handlers.AddAsync("exportAuditEvents", [ctx, render](ApiCall& call, HttpResponder responder) {
-    auto query = BuildListQuery(call, AuditListBinding());
-    if (auto* error = std::get_if<api::ApiError>(&query)) {
-      responder.Send(ErrorResponse(*error));
-      return;
-    }
-    StreamExport<store::AuditEntry>(
-        call, std::move(responder), "audit",
-        {"id", "time", "actor", "action", "target", "source_ip", "request_id", "status", "before",
-         "after"},
-        std::get<store::ListQuery>(query),
-        [&](const store::ListQuery& q, const store::RowCallback<store::AuditEntry>& row) {
-          return ctx.store->audit().Export(q, row);
-        },
-        render);
-  });
+  handlers.AddAsync(
+      "exportAuditEvents", [ctx, render_text](ApiCall& call, HttpResponder responder) {
+        auto query = BuildListQuery(call, AuditListBinding());
+        if (auto* error = std::get_if<api::ApiError>(&query)) {
+          responder.Send(ErrorResponse(*error));
+          return;
+        }
+        StreamExport<store::AuditEntry>(
+            call, std::move(responder), "audit",
+            {"id", "time", "actor", "action", "target", "source_ip", "request_id", "status",
+             "before", "after"},
+            std::get<store::ListQuery>(query),
+            [&](const store::ListQuery& q, const store::RowCallback<store::AuditEntry>& row) {
+              return ctx.store->audit().Export(q, row);
+            },
+            render_text);
+      });
 
   handlers.Add("getAuditEvent", [ctx, render](ApiCall& call) {
     std::optional<int64_t> id = IdParam(call, "event_id");

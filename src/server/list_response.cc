@@ -296,18 +296,35 @@ std::string ExportWriter::CsvLine(const std::vector<std::string>& columns, const
   return line;
 }
 
+void ExportWriter::WriteHeader() {
+  for (size_t i = 0; i < columns_.size(); ++i) {
+    if (i > 0) buffer_ += ',';
+    buffer_ += CsvField(columns_[i]);
+  }
+  buffer_ += "\r\n";
+  header_written_ = true;
+}
+
+Status ExportWriter::TextRow(const std::function<void(RowText&)>& fill) {
+  if (!text_) {
+    text_.emplace(format_ == Format::kCsv ? RowText::Mode::kCsv : RowText::Mode::kJson, columns_);
+  }
+  if (format_ == Format::kCsv && !header_written_) WriteHeader();
+  text_->Begin(buffer_);
+  fill(*text_);
+  text_->End();
+  if (format_ == Format::kJsonl) buffer_ += '\n';
+  if (buffer_.size() >= kChunkBytes) return Flush();
+  return Status::Ok();
+}
+
 Status ExportWriter::Row(const Json& row) {
   if (format_ == Format::kCsv) {
     if (!header_written_) {
       if (columns_.empty() && row.is_object()) {
         for (const auto& [key, value] : row.items()) columns_.push_back(key);
       }
-      for (size_t i = 0; i < columns_.size(); ++i) {
-        if (i > 0) buffer_ += ',';
-        buffer_ += CsvField(columns_[i]);
-      }
-      buffer_ += "\r\n";
-      header_written_ = true;
+      WriteHeader();
     }
     buffer_ += CsvLine(columns_, row);
   } else {
@@ -336,14 +353,7 @@ Status ExportWriter::Flush() {
 }
 
 Status ExportWriter::Finish() {
-  if (format_ == Format::kCsv && !header_written_ && !columns_.empty()) {
-    for (size_t i = 0; i < columns_.size(); ++i) {
-      if (i > 0) buffer_ += ',';
-      buffer_ += CsvField(columns_[i]);
-    }
-    buffer_ += "\r\n";
-    header_written_ = true;
-  }
+  if (format_ == Format::kCsv && !header_written_ && !columns_.empty()) WriteHeader();
   RETURN_IF_ERROR(Flush());
   return writer_->Finish();
 }

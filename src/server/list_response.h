@@ -10,6 +10,10 @@
 //                   an ignored filter would widen a list or an export.
 //   PageJson        a store page as {"items": [...], "next_cursor", "total"}
 //                   with a row → JSON function (generic over the row type)
+//   PageResponse    the same page as a 200 answer; with a row → RowText
+//                   renderer (a function of (row, RowText&)) the body is
+//                   written as text, never as a document (a 10,000-row page
+//                   of problems would be ~90 MB of JSON nodes)
 //   StreamExport    `/export?format=csv|jsonl`: every row of the filtered
 //                   list, streamed through HttpResponder in chunks of about
 //                   64 KiB while the store walks its pages, so memory stays at
@@ -18,7 +22,8 @@
 //                   and a cell starting with = + - @ TAB or CR gets a leading
 //                   ' so spreadsheets never evaluate it); nested values are
 //                   JSON text. JSON lines: one item object per line, the same
-//                   JSON as in a page.
+//                   JSON as in a page. A RowText renderer writes each row
+//                   straight to the chunk (server/row_text.h).
 //
 // Errors of the store's list (a cursor of another list or sort) become 422
 // E_VALIDATION naming the parameter. Not here: which lists exist (handlers)
@@ -30,6 +35,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <type_traits>
 #include <utility>
 #include <variant>
 #include <vector>
@@ -40,6 +46,7 @@
 #include "server/api_call.h"
 #include "server/http_json.h"
 #include "server/http_responder.h"
+#include "server/row_text.h"
 #include "store/list_query.h"
 
 namespace warden::server {
@@ -108,6 +115,44 @@ Json PageJson(const store::ListPage<T>& page, ToJson&& to_json) {
   return body;
 }
 
+// Whether `render` writes a row of type T into a RowText (else it returns Json).
+template <typename T, typename Render>
+inline constexpr bool kRendersText = std::is_invocable_v<Render&, const T&, RowText&>;
+
+// A page's body as text: {"items":[...],"next_cursor":...,"total":N}.
+template <typename T, typename Render>
+std::string PageText(const store::ListPage<T>& page, Render&& render) {
+  std::string body = "{\"items\":[";
+  RowText row(RowText::Mode::kJson);
+  for (size_t i = 0; i < page.items.size(); ++i) {
+    if (i > 0) body += ',';
+    row.Begin(body);
+    render(page.items[i], row);
+    row.End();
+  }
+  body += "],\"next_cursor\":";
+  if (page.next_cursor)
+    RowText::AppendJsonString(body, *page.next_cursor);
+  else
+    body += "null";
+  body += ",\"total\":" + std::to_string(page.total) + "}";
+  return body;
+}
+
+// 200 with the page: rendered as text for a RowText renderer, else as PageJson.
+template <typename T, typename Render>
+HttpResponse PageResponse(const store::ListPage<T>& page, Render&& render) {
+  if constexpr (kRendersText<T, Render>) {
+    HttpResponse response;
+    response.status = 200;
+    response.headers.Set("Content-Type", "application/json");
+    response.body = PageText(page, render);
+    return response;
+  } else {
+    return JsonResponse(200, PageJson(page, render));
+  }
+}
+
 // Writes an export's body: the header row or nothing, then rows, buffered
 // into chunks; starts the chunked response with the first chunk, so an error
 // before any row can still be answered as an error. Worker threads only.
@@ -121,6 +166,8 @@ class ExportWriter {
                std::vector<std::string> columns);
   // Fails once the client is gone: stop producing rows then.
   Status Row(const Json& row);
+  // A row rendered by `fill` into a RowText (needs the columns for CSV).
+  Status TextRow(const std::function<void(RowText&)>& fill);
   // Sends what is buffered and ends the body (an empty list gets a 200 with
   // the CSV header, or nothing for JSON lines).
   Status Finish();
@@ -141,7 +188,10 @@ class ExportWriter {
   std::string file_name_;
   std::vector<std::string> columns_;
   bool header_written_ = false;
+  void WriteHeader();
+
   std::string buffer_;
+  std::optional<RowText> text_;
   std::optional<HttpStreamWriter> writer_;
 };
 
@@ -155,7 +205,13 @@ void StreamExport(const ApiCall& call, HttpResponder responder, const std::strin
   ExportWriter out(std::move(responder),
                    csv ? ExportWriter::Format::kCsv : ExportWriter::Format::kJsonl,
                    file_base + (csv ? ".csv" : ".jsonl"), std::move(columns));
-  Status status = export_rows(query, [&](const T& row) { return out.Row(to_json(row)); });
+  Status status = export_rows(query, [&](const T& row) {
+    if constexpr (kRendersText<T, ToJson>) {
+      return out.TextRow([&](RowText& text) { to_json(row, text); });
+    } else {
+      return out.Row(to_json(row));
+    }
+  });
   if (!status.ok()) {
     out.Fail(ListErrorResponse(status, call.http != nullptr ? call.http->id : ""));
     return;

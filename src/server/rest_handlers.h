@@ -16,6 +16,7 @@
 
 #include "server/api_call.h"
 #include "server/handler_support.h"
+#include "server/row_text.h"
 
 namespace warden::server {
 
@@ -42,6 +43,8 @@ std::optional<HttpResponse> CheckHostExists(const HandlerContext& context, const
 // The JSON of a problem (the spec's Problem; `details` only when asked), of
 // one of its history entries, and of a vulnerability finding.
 Json ProblemJson(const store::FleetProblem& problem, bool with_details);
+// A problem as a list row (ProblemJson without details), written as text.
+void ProblemRowText(const store::FleetProblem& problem, RowText& out);
 Json ProblemHistoryJson(const store::ProblemHistoryRecord& entry);
 Json VulnerabilityFindingJson(const store::VulnerabilityFindingRow& finding);
 

@@ -56,7 +56,12 @@ struct FleetProblem {
   std::optional<ProblemDismissal> dismissal;  // set while dismissed
   std::string finding_json = "{}";            // the latest finding (Warden JSON object)
   std::string details_json = "[]";            // drill-down findings (JSON array)
-  EpochMs updated_at = 0;                     // when the server last wrote it
+  // From the finding, kept beside it so lists need not parse it (Upsert
+  // sets both): its non-empty `remediation` string, and its `links` strings
+  // as a compact JSON array.
+  std::optional<std::string> remediation;
+  std::string links_json = "[]";
+  EpochMs updated_at = 0;  // when the server last wrote it
 };
 
 struct ProblemHistoryRecord {
@@ -84,7 +89,11 @@ struct ProblemUpsert {
 // min_risk_level = risk_level ge N); host_id (integer, equality: one host's
 // problems, each sort backed by a (host_id, sort, id) index); resource,
 // agent_problem_id (text, equality); label (a label of the problem's host,
-// equality).
+// equality). A filter `contains` over title, hostname and rule_id together
+// (the API's `q`) is answered from a trigram index when the text has at
+// least three characters. The total of a list filtered by status,
+// risk_level and rule_id only (or not at all) is read from per-(rule,
+// status, risk) counts, so it stays exact and cheap at a million rows.
 const ListSchema& FleetProblemListSchema();
 // Fields: id, revision (sortable; default revision), at (time, sortable,
 // range); problem_id (equality, required in practice: one problem's
@@ -99,6 +108,10 @@ class FleetProblemRepository {
                                                             std::string_view agent_problem_id) = 0;
   virtual Result<ListPage<FleetProblem>> List(const ListQuery& query) = 0;
   virtual Status Export(const ListQuery& query, const RowCallback<FleetProblem>& row) = 0;
+  // As Export, with finding_json and details_json left "{}" and "[]": for
+  // outputs that show neither (CSV), reading a fraction of each row.
+  virtual Status ExportWithoutFinding(const ListQuery& query,
+                                      const RowCallback<FleetProblem>& row) = 0;
   virtual Result<ListPage<ProblemHistoryRecord>> ListHistory(const ListQuery& query) = 0;
   virtual Status ExportHistory(const ListQuery& query,
                                const RowCallback<ProblemHistoryRecord>& row) = 0;

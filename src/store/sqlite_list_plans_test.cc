@@ -216,6 +216,83 @@ TEST_F(ListPlanTest, EverySortOfOneCvesFindingsSeeksItsRows) {
   }
 }
 
+// When the counts say many problems match (ListPlanHint), the page walks
+// its sort order's index and tests the filters on the way: no temporary
+// sort of 170,000 rows for `rule_id=HOST-VULN&sort=-risk_level`.
+TEST_F(ListPlanTest, ProblemFiltersMatchingManyRowsWalkTheSortOrder) {
+  const ListTable& table = FleetProblemListTable();
+  const std::vector<std::vector<FieldFilter>> cases = {
+      {{"rule_id", FilterOp::kEq, std::string("HOST-VULN")}},
+      {{"status", FilterOp::kEq, std::string("open")}, {"risk_level", FilterOp::kEq, int64_t{5}}},
+      {{"risk_level", FilterOp::kGe, int64_t{4}}},
+      {AnyOf({{"rule_id", FilterOp::kEq, std::string("HOST-VULN")},
+              {"rule_id", FilterOp::kEq, std::string("HOST-USERS")}}),
+       {"status", FilterOp::kNe, std::string("resolved")}},
+  };
+  for (const ListField& field : table.schema->fields) {
+    if (!field.sortable) continue;
+    for (const std::vector<FieldFilter>& filters : cases) {
+      for (bool cursor : {false, true}) {
+        ResolvedListQuery q;
+        q.sort = &field;
+        q.descending = true;
+        q.filters = filters;
+        if (cursor) {
+          Cursor c;
+          c.list = "problems";
+          c.sort_field = std::string(field.name);
+          c.descending = true;
+          c.sort_value =
+              field.type == FieldType::kText ? Value(std::string("m")) : Value(int64_t{5});
+          c.id = 7;
+          q.after = c;
+        }
+        auto sql = BuildListSql(table, q, ListPlanHint{.walk_sort_order = true});
+        ASSERT_TRUE(sql.ok()) << sql.status().message();
+        EXPECT_TRUE(sql->count_from_counts);
+        std::string plan = Plan(sql->page);
+        SCOPED_TRACE("sort=" + std::string(field.name) + " " + filters.front().field +
+                     (cursor ? " after cursor" : "") + "\n" + sql->page + "\n" + plan);
+        EXPECT_EQ(plan.find("TEMP B-TREE"), std::string::npos);
+        EXPECT_EQ(Plan(sql->count).find("fleet_problems "), std::string::npos);
+      }
+    }
+  }
+}
+
+// Totals: filters the counts cannot answer (a host, a label, text) count
+// the rows, through an index.
+TEST_F(ListPlanTest, ProblemTotalsReadTheCountsOnlyForTheirFields) {
+  const ListTable& table = FleetProblemListTable();
+  ResolvedListQuery q;
+  q.sort = table.schema->Find("last_detected_at");
+  q.filters = {{"status", FilterOp::kEq, std::string("open")},
+               {"host_id", FilterOp::kEq, int64_t{3}}};
+  auto sql = BuildListSql(table, q);
+  ASSERT_TRUE(sql.ok());
+  EXPECT_FALSE(sql->count_from_counts);
+  EXPECT_NE(Plan(sql->count).find("fleet_problems_host_status"), std::string::npos)
+      << Plan(sql->count);
+}
+
+// `q` looks its text up in the trigram index and reads only the rows found.
+TEST_F(ListPlanTest, ProblemTextSearchUsesTheTrigramIndex) {
+  const ListTable& table = FleetProblemListTable();
+  ResolvedListQuery q;
+  q.sort = table.schema->Find("last_detected_at");
+  q.descending = true;
+  const std::string text = "host-0003333";
+  q.filters = {AnyOf({{"title", FilterOp::kContains, text},
+                      {"hostname", FilterOp::kContains, text},
+                      {"rule_id", FilterOp::kContains, text}})};
+  auto sql = BuildListSql(table, q);
+  ASSERT_TRUE(sql.ok());
+  std::string plan = Plan(sql->page);
+  EXPECT_NE(plan.find("fleet_problems_text VIRTUAL TABLE"), std::string::npos) << plan;
+  EXPECT_NE(plan.find("INTEGER PRIMARY KEY"), std::string::npos) << plan;
+  EXPECT_NE(Plan(sql->count).find("VIRTUAL TABLE"), std::string::npos);
+}
+
 TEST_F(ListPlanTest, HostLabelFilterUsesTheLabelIndex) {
   const ListTable& table = HostListTable();
   std::string plan = PagePlan(table, *table.schema->Find("hostname"), false, false,

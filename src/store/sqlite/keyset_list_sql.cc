@@ -48,16 +48,63 @@ std::string ContainsPattern(const std::string& text) {
   return out + "%";
 }
 
-// One filter as an SQL condition, its values appended to `params`.
+// Unicode characters of UTF-8 text (bytes that do not continue one).
+size_t CharCount(std::string_view text) {
+  size_t n = 0;
+  for (char c : text) n += (static_cast<unsigned char>(c) & 0xC0) != 0x80;
+  return n;
+}
+
+// The text index's query for `alternatives` (each `contains` the same text
+// in a field the index covers), or "" when the index cannot answer it.
+std::string TextIndexQuery(const ListTable& table, const std::vector<FieldFilter>& alternatives) {
+  if (!table.text_index || alternatives.empty()) return "";
+  const std::string* text = nullptr;
+  std::string columns;
+  for (const FieldFilter& a : alternatives) {
+    const std::string* t = std::get_if<std::string>(&a.value);
+    if (a.op != FilterOp::kContains || t == nullptr || (text != nullptr && *t != *text)) return "";
+    if (std::find(table.text_index->fields.begin(), table.text_index->fields.end(), a.field) ==
+        table.text_index->fields.end())
+      return "";
+    text = t;
+    columns += (columns.empty() ? "" : " ") + a.field;
+  }
+  if (CharCount(*text) < table.text_index->min_chars) return "";
+  // FTS5: the columns, then the text as one quoted string ("" for ").
+  std::string query = "{" + columns + "} : \"";
+  for (char c : *text) {
+    if (c == '"') query += '"';
+    query += c;
+  }
+  return query + "\"";
+}
+
+// One filter as an SQL condition, its values appended to `params`. With
+// `unindexed`, columns of fields other than `unindexed_except` are written
+// `+column`, which SQLite's planner does not look up in an index
+// (ListPlanHint).
 Result<std::string> Condition(const ListTable& table, const FieldFilter& f,
-                              std::vector<Value>& params) {
+                              std::vector<Value>& params, std::string_view unindexed_except = {},
+                              bool unindexed = false) {
   if (f.op == FilterOp::kAny) {
     std::string any;
     for (const FieldFilter& alternative : f.any) {
-      ASSIGN_OR_RETURN(std::string c, Condition(table, alternative, params));
+      ASSIGN_OR_RETURN(std::string c,
+                       Condition(table, alternative, params, unindexed_except, unindexed));
       any += (any.empty() ? "(" : " OR ") + c;
     }
-    return any + ")";
+    any += ")";
+    if (std::string query = TextIndexQuery(table, f.any); !query.empty()) {
+      // The index finds candidates; the LIKEs keep the exact meaning.
+      std::string match(table.text_index->match);
+      size_t q = match.find('?');
+      if (q == std::string::npos)
+        return Internal("store: text index condition without a parameter: " + match);
+      match.replace(q, 1, Param(params, Value(std::move(query))));
+      return "(" + match + " AND " + any + ")";
+    }
+    return any;
   }
   const ListColumn* col = FindColumn(table, f.field);
   if (col == nullptr)
@@ -71,7 +118,8 @@ Result<std::string> Condition(const ListTable& table, const FieldFilter& f,
         return "lower(" + std::string(col->sql) + ") LIKE " +
                Param(params, Value(ContainsPattern(*text))) + " ESCAPE '\\'";
       }
-      return std::string(col->sql) + std::string(OpSql(f.op)) + Param(params, f.value);
+      return (unindexed && f.field != unindexed_except ? "+" : "") + std::string(col->sql) +
+             std::string(OpSql(f.op)) + Param(params, f.value);
     case ListColumn::Kind::kPresent: {
       bool want_present = std::get<int64_t>(f.value) == 1;
       if (f.op == FilterOp::kNe) want_present = !want_present;
@@ -89,9 +137,39 @@ Result<std::string> Condition(const ListTable& table, const FieldFilter& f,
   return Internal("store: unknown column kind for " + f.field);
 }
 
+// Whether every filter (and alternative) names a field of `counts`.
+bool CountsAnswer(const ListCountTable& counts, const std::vector<FieldFilter>& filters) {
+  for (const FieldFilter& f : filters) {
+    if (f.op == FilterOp::kAny) {
+      if (!CountsAnswer(counts, f.any)) return false;
+    } else if (f.op == FilterOp::kContains || std::find(counts.fields.begin(), counts.fields.end(),
+                                                        f.field) == counts.fields.end()) {
+      return false;
+    }
+  }
+  return true;
+}
+
 }  // namespace
 
-Result<ListSql> BuildListSql(const ListTable& table, const ResolvedListQuery& query) {
+bool WalkSortOrder(int64_t matching, int64_t all, int64_t limit) {
+  // Walking reads about (limit + 1) * all / matching rows; the filters'
+  // indexes read `matching` rows and sort them.
+  if (matching <= 0) return false;
+  return static_cast<double>(matching) * static_cast<double>(matching) >
+         static_cast<double>(limit + 1) * static_cast<double>(all);
+}
+
+Result<int64_t> RunCount(SqliteConnection& conn, const std::string& sql,
+                         const std::vector<Value>& params) {
+  ASSIGN_OR_RETURN(ScopedStatement st, conn.Statement(sql));
+  BindValues(*st, params);
+  ASSIGN_OR_RETURN(bool row, st->Step());
+  return row ? st->Int(0) : 0;
+}
+
+Result<ListSql> BuildListSql(const ListTable& table, const ResolvedListQuery& query,
+                             ListPlanHint hint) {
   // The cursor is read from the columns after `select`: its count must be right.
   if (std::count(table.select.begin(), table.select.end(), ',') + 1 != table.select_columns)
     return Internal("store: list " + std::string(table.table) + " declares " +
@@ -100,14 +178,23 @@ Result<ListSql> BuildListSql(const ListTable& table, const ResolvedListQuery& qu
   std::vector<std::string> conditions;
   std::vector<Value> params = table.table_params;
   for (const FieldFilter& f : query.filters) {
-    ASSIGN_OR_RETURN(std::string c, Condition(table, f, params));
+    ASSIGN_OR_RETURN(std::string c,
+                     Condition(table, f, params, query.sort->name, hint.walk_sort_order));
     conditions.push_back(std::move(c));
   }
 
   ListSql out;
   std::string where;
   for (const std::string& c : conditions) where += (where.empty() ? " WHERE " : " AND ") + c;
-  out.count = "SELECT COUNT(*) FROM " + std::string(table.table) + where;
+  if (table.counts && CountsAnswer(*table.counts, query.filters)) {
+    const std::string sum = "SELECT COALESCE(SUM(" + std::string(table.counts->sum) +
+                            "), 0) FROM " + std::string(table.counts->table);
+    out.count = sum + where;
+    out.count_from_counts = true;
+    out.all_rows = sum;
+  } else {
+    out.count = "SELECT COUNT(*) FROM " + std::string(table.table) + where;
+  }
   out.count_params = params;
 
   const ListColumn* sort_col = FindColumn(table, query.sort->name);

@@ -12,6 +12,7 @@
 #pragma once
 
 #include <functional>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -34,6 +35,26 @@ struct ListColumn {
   Kind kind = Kind::kColumn;
 };
 
+// Counts kept per combination of some fields' values (kept exact by the
+// engine, e.g. triggers): the total of a list filtered by those fields only
+// is SUM(`sum`) over the matching rows of `table`, which has the same
+// column names as the list's table for them.
+struct ListCountTable {
+  std::string_view table;
+  std::string_view sum;
+  std::vector<std::string_view> fields;  // schema fields it can filter
+};
+
+// A full-text index that finds the rows whose text fields contain a string
+// (ignoring case) — a superset the exact LIKE condition then narrows.
+// `match` is a condition with one `?` for the index's query; `fields` are
+// the schema fields it covers, named as its columns.
+struct ListTextIndex {
+  std::string_view match;
+  std::vector<std::string_view> fields;
+  size_t min_chars = 3;  // shorter text is matched by scanning
+};
+
 struct ListTable {
   const ListSchema* schema = nullptr;
   std::string_view table;           // FROM
@@ -44,6 +65,8 @@ struct ListTable {
   // Values of `?1`..`?N` in `table` when it is a derived table (an
   // aggregate over some hosts' rows); the query's own parameters follow.
   std::vector<Value> table_params = {};
+  std::optional<ListCountTable> counts = std::nullopt;
+  std::optional<ListTextIndex> text_index = std::nullopt;
 };
 
 // The SQL of one page and of its total, with their parameters.
@@ -52,11 +75,34 @@ struct ListSql {
   std::vector<Value> page_params;
   std::string count;
   std::vector<Value> count_params;
+  // True when `count` reads the table's counts (ListCountTable), not its
+  // rows: cheap enough to run before choosing how to read the page.
+  bool count_from_counts = false;
+  std::string all_rows;  // with count_from_counts: the unfiltered total
+};
+
+struct ListPlanHint {
+  // Read the page by walking the sort order's index, testing the filters
+  // on each row, rather than by the filters' indexes and then sorting:
+  // right when many rows match (a filter's index would find them all
+  // before the first page could be returned). Filters on fields other than
+  // the sort field are written so that SQLite's planner cannot pick their
+  // indexes (`+column`).
+  bool walk_sort_order = false;
 };
 
 // The page query selects table.select, then the sort value and the id (the
 // last two columns, which make the next cursor).
-Result<ListSql> BuildListSql(const ListTable& table, const ResolvedListQuery& query);
+Result<ListSql> BuildListSql(const ListTable& table, const ResolvedListQuery& query,
+                             ListPlanHint hint = {});
+
+// Whether walking the sort order reads fewer rows than the filters'
+// indexes would: about (limit + 1) * all / matching rows against matching.
+bool WalkSortOrder(int64_t matching, int64_t all, int64_t limit);
+
+// The count query's single integer.
+Result<int64_t> RunCount(SqliteConnection& conn, const std::string& sql,
+                         const std::vector<Value>& params);
 
 void BindValues(SqliteStatement& st, const std::vector<Value>& values);
 
@@ -70,6 +116,17 @@ Result<ListPage<T>> RunListPage(SqliteConnection& conn, const ListTable& table,
                                 bool count_total) {
   ASSIGN_OR_RETURN(ListSql sql, BuildListSql(table, query));
   ListPage<T> page;
+  std::optional<int64_t> total;
+  if (sql.count_from_counts && (count_total || !query.filters.empty())) {
+    // Cheap (a sum over the counts): read first, to choose the plan.
+    ASSIGN_OR_RETURN(total, RunCount(conn, sql.count, sql.count_params));
+    if (!query.filters.empty()) {
+      ASSIGN_OR_RETURN(int64_t all, RunCount(conn, sql.all_rows, table.table_params));
+      if (WalkSortOrder(*total, all, query.limit)) {
+        ASSIGN_OR_RETURN(sql, BuildListSql(table, query, ListPlanHint{.walk_sort_order = true}));
+      }
+    }
+  }
   {
     ASSIGN_OR_RETURN(ScopedStatement st, conn.Statement(sql.page));
     BindValues(*st, sql.page_params);
@@ -96,11 +153,10 @@ Result<ListPage<T>> RunListPage(SqliteConnection& conn, const ListTable& table,
   }
   if (count_total && !query.after && !page.next_cursor) {
     page.total = static_cast<int64_t>(page.items.size());  // the whole list is this page
+  } else if (count_total && total) {
+    page.total = *total;
   } else if (count_total) {
-    ASSIGN_OR_RETURN(ScopedStatement st, conn.Statement(sql.count));
-    BindValues(*st, sql.count_params);
-    ASSIGN_OR_RETURN(bool row, st->Step());
-    page.total = row ? st->Int(0) : 0;
+    ASSIGN_OR_RETURN(page.total, RunCount(conn, sql.count, sql.count_params));
   }
   return page;
 }

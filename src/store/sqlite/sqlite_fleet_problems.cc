@@ -12,7 +12,13 @@ constexpr std::string_view kProblemColumns =
     "resource, first_detected_at, last_detected_at, status_changed_at, resolved_at, "
     "times_reopened, revision, dismissed_comment, dismissed_at, dismissed_until, "
     "dismissed_by_type, dismissed_by_id, dismissed_by_name, finding_json, details_json, "
-    "updated_at";
+    "updated_at, remediation, links_json";
+constexpr std::string_view kProblemSummaryColumns =
+    "id, host_id, hostname, agent_problem_id, rule_id, title, description, risk_rank, status, "
+    "resource, first_detected_at, last_detected_at, status_changed_at, resolved_at, "
+    "times_reopened, revision, dismissed_comment, dismissed_at, dismissed_until, "
+    "dismissed_by_type, dismissed_by_id, dismissed_by_name, NULL, NULL, "
+    "updated_at, remediation, links_json";
 
 FleetProblem ReadProblem(SqliteStatement& st) {
   FleetProblem p;
@@ -43,9 +49,11 @@ FleetProblem ReadProblem(SqliteStatement& st) {
     d.by.name = OptionalText(st, 21).value_or("");
     p.dismissal = std::move(d);
   }
-  p.finding_json = st.Text(22);
-  p.details_json = st.Text(23);
+  p.finding_json = st.IsNull(22) ? "{}" : st.Text(22);
+  p.details_json = st.IsNull(23) ? "[]" : st.Text(23);
   p.updated_at = st.Int(24);
+  p.remediation = OptionalText(st, 25);
+  p.links_json = st.Text(26);
   return p;
 }
 
@@ -82,7 +90,7 @@ Result<std::optional<FleetProblem>> LoadByAgentId(SqliteConnection& conn, int64_
       conn, sql, [&](SqliteStatement& st) { st.Bind(1, host_id).Bind(2, agent_id); }, ReadProblem);
 }
 
-// Binds every column but id as ?1..?24, in kProblemColumns order.
+// Binds every column but id as ?1..?26, in kProblemColumns order.
 void BindProblem(SqliteStatement& st, const FleetProblem& p) {
   st.Bind(1, p.host_id)
       .Bind(2, p.hostname)
@@ -106,6 +114,24 @@ void BindProblem(SqliteStatement& st, const FleetProblem& p) {
     for (int i = 16; i <= 21; ++i) st.BindNull(i);
   }
   st.Bind(22, p.finding_json).Bind(23, p.details_json).Bind(24, p.updated_at);
+  BindOptionalText(st, 25, p.remediation);
+  st.Bind(26, p.links_json);
+}
+
+// What lists show of a finding without parsing it: its non-empty
+// `remediation` string and its `links` strings (as the API's problem does).
+void DeriveFromFinding(const nlohmann::ordered_json& finding, FleetProblem& p) {
+  p.remediation.reset();
+  if (auto it = finding.find("remediation");
+      it != finding.end() && it->is_string() && !it->get<std::string>().empty()) {
+    p.remediation = it->get<std::string>();
+  }
+  nlohmann::ordered_json links = nlohmann::ordered_json::array();
+  if (auto it = finding.find("links"); it != finding.end() && it->is_array()) {
+    for (const auto& l : *it)
+      if (l.is_string()) links.push_back(l);
+  }
+  p.links_json = links.dump(-1, ' ', false, nlohmann::ordered_json::error_handler_t::replace);
 }
 
 // Whether `text` is one JSON value that opens with `open` ('{': an object,
@@ -123,7 +149,7 @@ const ListTable& FleetProblemListTable() {
       &FleetProblemListSchema(),
       "fleet_problems",
       kProblemColumns,
-      25,
+      27,
       "id",
       {
           {"id", "id"},
@@ -140,7 +166,23 @@ const ListTable& FleetProblemListTable() {
           {"label", "host_id IN (SELECT host_id FROM host_labels WHERE label = ?)",
            ListColumn::Kind::kMembership},
       },
+      {},
+      ListCountTable{"fleet_problem_counts", "n", {"status", "risk_level", "rule_id"}},
+      ListTextIndex{"id IN (SELECT rowid FROM fleet_problems_text WHERE fleet_problems_text "
+                    "MATCH ?)",
+                    {"title", "hostname", "rule_id"}},
   };
+  return table;
+}
+
+// The problem list without finding_json and details_json (NULLs in their
+// places, read as "{}" and "[]").
+const ListTable& FleetProblemSummaryListTable() {
+  static const ListTable table = [] {
+    ListTable t = FleetProblemListTable();
+    t.select = kProblemSummaryColumns;
+    return t;
+  }();
   return table;
 }
 
@@ -182,6 +224,12 @@ Status SqliteFleetProblemRepository::Export(const ListQuery& query,
   return ExportFromPool<FleetProblem>(pool_, FleetProblemListTable(), query, ReadProblem, row);
 }
 
+Status SqliteFleetProblemRepository::ExportWithoutFinding(const ListQuery& query,
+                                                          const RowCallback<FleetProblem>& row) {
+  return ExportFromPool<FleetProblem>(pool_, FleetProblemSummaryListTable(), query, ReadProblem,
+                                      row);
+}
+
 Result<ListPage<ProblemHistoryRecord>> SqliteFleetProblemRepository::ListHistory(
     const ListQuery& query) {
   return ListFromPool<ProblemHistoryRecord>(pool_, ProblemHistoryListTable(), query, ReadHistory);
@@ -201,8 +249,11 @@ Result<ProblemUpsert> SqliteFleetProblemWriter::Upsert(const FleetProblem& offer
   if (offered.host_id <= 0) return InvalidArgument("problem: no host");
   if (offered.agent_problem_id.empty()) return InvalidArgument("problem: id must not be empty");
   if (offered.rule_id.empty()) return InvalidArgument("problem: rule_id must not be empty");
-  if (!IsJsonOf(offered.finding_json, '{'))
-    return InvalidArgument("problem: finding is not a JSON object");
+  // The finding is parsed once for the columns lists show (remediation,
+  // links); the details are only checked.
+  nlohmann::ordered_json finding =
+      nlohmann::ordered_json::parse(offered.finding_json, nullptr, false);
+  if (!finding.is_object()) return InvalidArgument("problem: finding is not a JSON object");
   if (!IsJsonOf(offered.details_json, '['))
     return InvalidArgument("problem: details is not a JSON array");
 
@@ -214,6 +265,7 @@ Result<ProblemUpsert> SqliteFleetProblemWriter::Upsert(const FleetProblem& offer
     return out;
   }
   FleetProblem p = offered;
+  DeriveFromFinding(finding, p);
   if (stored) p.first_detected_at = std::min(stored->first_detected_at, p.first_detected_at);
   if (stored && stored->dismissal && p.dismissal &&
       stored->dismissal->comment == p.dismissal->comment)
@@ -228,9 +280,10 @@ Result<ProblemUpsert> SqliteFleetProblemWriter::Upsert(const FleetProblem& offer
                         "times_reopened = ?14, revision = ?15, dismissed_comment = ?16, "
                         "dismissed_at = ?17, dismissed_until = ?18, dismissed_by_type = ?19, "
                         "dismissed_by_id = ?20, dismissed_by_name = ?21, finding_json = ?22, "
-                        "details_json = ?23, updated_at = ?24 WHERE id = ?25"));
+                        "details_json = ?23, updated_at = ?24, remediation = ?25, "
+                        "links_json = ?26 WHERE id = ?27"));
     BindProblem(*st, p);
-    st->Bind(25, stored->id);
+    st->Bind(27, stored->id);
     RETURN_IF_ERROR(st->Run());
     p.id = stored->id;
   } else {
@@ -241,9 +294,10 @@ Result<ProblemUpsert> SqliteFleetProblemWriter::Upsert(const FleetProblem& offer
                         "first_detected_at, last_detected_at, status_changed_at, resolved_at, "
                         "times_reopened, revision, dismissed_comment, dismissed_at, "
                         "dismissed_until, dismissed_by_type, dismissed_by_id, "
-                        "dismissed_by_name, finding_json, details_json, updated_at) VALUES (?1, "
-                        "?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, "
-                        "?18, ?19, ?20, ?21, ?22, ?23, ?24)"));
+                        "dismissed_by_name, finding_json, details_json, updated_at, "
+                        "remediation, links_json) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, "
+                        "?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22, ?23, "
+                        "?24, ?25, ?26)"));
     BindProblem(*st, p);
     RETURN_IF_ERROR(st->Run());
     p.id = InsertedId(conn_);

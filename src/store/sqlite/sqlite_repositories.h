@@ -39,6 +39,7 @@ const ListTable& UserListTable();
 const ListTable& ApiTokenListTable();
 const ListTable& AuditListTable();
 const ListTable& FleetProblemListTable();
+const ListTable& FleetProblemSummaryListTable();  // without finding and details
 const ListTable& ProblemHistoryListTable();
 const ListTable& HostPackageListTable();
 const ListTable& HostPortListTable();
@@ -165,6 +166,8 @@ class SqliteFleetProblemRepository final : public FleetProblemRepository {
                                                     std::string_view agent_problem_id) override;
   Result<ListPage<FleetProblem>> List(const ListQuery& query) override;
   Status Export(const ListQuery& query, const RowCallback<FleetProblem>& row) override;
+  Status ExportWithoutFinding(const ListQuery& query,
+                              const RowCallback<FleetProblem>& row) override;
   Result<ListPage<ProblemHistoryRecord>> ListHistory(const ListQuery& query) override;
   Status ExportHistory(const ListQuery& query,
                        const RowCallback<ProblemHistoryRecord>& row) override;
