@@ -142,6 +142,53 @@ bool IsJsonOf(std::string_view text, char open) {
   return first != std::string_view::npos && text[first] == open && nlohmann::json::accept(text);
 }
 
+// Migration 006's count table and text index, kept by the writer for
+// inserts and updates (a trigger would make SQLite keep a statement journal
+// for each insert, a quarter of the ingest rate); a host's problems deleted
+// with it are kept by that migration's delete triggers.
+Status CountProblem(SqliteConnection& conn, const FleetProblem& p, int64_t delta) {
+  ASSIGN_OR_RETURN(ScopedStatement st,
+                   conn.Statement("INSERT INTO fleet_problem_counts (rule_id, status, "
+                                  "risk_rank, n) VALUES (?1, ?2, ?3, ?4) ON CONFLICT (rule_id, "
+                                  "status, risk_rank) DO UPDATE SET n = n + excluded.n"));
+  st->Bind(1, p.rule_id)
+      .Bind(2, ProblemStatusName(p.status))
+      .Bind(3, static_cast<int64_t>(p.risk_level))
+      .Bind(4, delta);
+  return st->Run();
+}
+
+Status IndexProblemText(SqliteConnection& conn, int64_t id, const FleetProblem& p, bool remove) {
+  ASSIGN_OR_RETURN(
+      ScopedStatement st,
+      conn.Statement(remove ? "INSERT INTO fleet_problems_text (fleet_problems_text, rowid, "
+                              "title, hostname, rule_id) VALUES ('delete', ?1, ?2, ?3, ?4)"
+                            : "INSERT INTO fleet_problems_text (rowid, title, hostname, rule_id) "
+                              "VALUES (?1, ?2, ?3, ?4)"));
+  st->Bind(1, id).Bind(2, p.title).Bind(3, p.hostname).Bind(4, p.rule_id);
+  return st->Run();
+}
+
+// Keeps the count table and text index true for a row that was `before`
+// (nullopt: newly inserted) and is now `after`.
+Status KeepListIndexes(SqliteConnection& conn, int64_t id,
+                       const std::optional<FleetProblem>& before, const FleetProblem& after) {
+  const bool counted_same = before && before->rule_id == after.rule_id &&
+                            before->status == after.status &&
+                            before->risk_level == after.risk_level;
+  if (!counted_same) {
+    if (before) RETURN_IF_ERROR(CountProblem(conn, *before, -1));
+    RETURN_IF_ERROR(CountProblem(conn, after, 1));
+  }
+  const bool text_same = before && before->title == after.title &&
+                         before->hostname == after.hostname && before->rule_id == after.rule_id;
+  if (!text_same) {
+    if (before) RETURN_IF_ERROR(IndexProblemText(conn, id, *before, /*remove=*/true));
+    RETURN_IF_ERROR(IndexProblemText(conn, id, after, /*remove=*/false));
+  }
+  return Status::Ok();
+}
+
 }  // namespace
 
 const ListTable& FleetProblemListTable() {
@@ -286,6 +333,7 @@ Result<ProblemUpsert> SqliteFleetProblemWriter::Upsert(const FleetProblem& offer
     st->Bind(27, stored->id);
     RETURN_IF_ERROR(st->Run());
     p.id = stored->id;
+    RETURN_IF_ERROR(KeepListIndexes(conn_, p.id, stored, p));
   } else {
     ASSIGN_OR_RETURN(
         ScopedStatement st,
@@ -301,6 +349,7 @@ Result<ProblemUpsert> SqliteFleetProblemWriter::Upsert(const FleetProblem& offer
     BindProblem(*st, p);
     RETURN_IF_ERROR(st->Run());
     p.id = InsertedId(conn_);
+    RETURN_IF_ERROR(KeepListIndexes(conn_, p.id, std::nullopt, p));
     out.created = true;
   }
   out.applied = true;
