@@ -17,6 +17,7 @@
 #include <signal.h>
 #include <spawn.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -732,6 +733,191 @@ status_interval: 0
   ASSERT_TRUE(feeds.is_object()) << api.last();
   EXPECT_EQ(feeds["hosts_matched"], 1);
   EXPECT_EQ(feeds["feeds"][0]["file_name"], "zlib-tracker.json");
+}
+
+}  // namespace
+}  // namespace warden
+
+namespace warden {
+namespace {
+
+// Live queries end to end: a real agent enrolled into a real server takes a
+// live query from its command long-poll at once, runs it with its own
+// engine and sends the rows back (a second agent on this machine would be
+// the same host: one machine id); the result is kept, re-run, diffed,
+// exported and streamed; a query that fails on the hosts is each host's
+// error; and `warden query --server` runs one from the command line with an
+// API token, pinning the CA by its fingerprint.
+TEST(ServerAgentEndToEndTest, ALiveQueryReachesTheAgentAndIsKeptRerunDiffedAndExported) {
+  TempDir dir;
+  const std::string server_state = dir.path() + "/server";
+  const std::string base = "https://127.0.0.1:" + std::to_string(FreePort());
+  Process server(dir, "server",
+                 {"server", "--state-dir", server_state, "--listen", base.substr(8)});
+  ASSERT_TRUE(testing::WaitFor([&] { return server.out().find("\n  data ") != std::string::npos; },
+                               std::chrono::seconds(30), std::chrono::milliseconds(50)))
+      << server.out() << server.err();
+  std::smatch fingerprint;
+  const std::string banner = server.out();
+  ASSERT_TRUE(std::regex_search(banner, fingerprint, std::regex("sha256:[0-9a-f]{64}"))) << banner;
+  const std::string password = "end-to-end password";
+  auto user = RunCommand({WardenBinary(), "server", "user", "add", "hunter", "--role", "analyst",
+                          "--password-stdin", "--state-dir", server_state},
+                         password + "\n");
+  ASSERT_EQ(user.exit_code, 0) << user.err;
+  auto secret = RunCommand({WardenBinary(), "server", "enroll-secret", "create", "fleet", "--label",
+                            "env=prod", "--secret-only", "--state-dir", server_state});
+  ASSERT_EQ(secret.exit_code, 0) << secret.err;
+
+  // The agent, its detectors quiet.
+  const std::string probe = dir.path() + "/probe";
+  ASSERT_EQ(::mkdir(probe.c_str(), 0755), 0);
+  dir.WriteFile("probe/a.txt", "a");
+  std::vector<std::unique_ptr<Process>> agents;
+  for (const char* name : {"agent1"}) {
+    const std::string config =
+        dir.WriteFile(std::string(name) + ".yaml", "state_dir: " + dir.path() + "/" + name + R"(
+recipe:
+  rules:
+    HOST-VULN: {enabled: false}
+    HOST-OPEN-PORTS: {enabled: false}
+status_interval: 0
+)");
+    auto enrolled = RunCommand({WardenBinary(), "agent", "enroll", "--server", base, "--secret",
+                                std::string(TrimWhitespace(secret.out)), "--ca-fingerprint",
+                                fingerprint.str(), "--config", config});
+    ASSERT_EQ(enrolled.exit_code, 0) << enrolled.err;
+    agents.push_back(std::make_unique<Process>(
+        dir, name, std::vector<std::string>{"agent", "--config", config}));
+  }
+  auto agent_logs = [&] { return "\nagent: " + agents[0]->err(); };
+
+  Api api(base, server_state + "/tls/ca.pem");
+  ASSERT_TRUE(api.Login("hunter", password));
+  // Online (polling its commands).
+  ASSERT_TRUE(testing::WaitFor(
+      [&] {
+        Json hosts = api.Call("GET", "/api/v1/hosts?status=online");
+        return hosts.is_object() && hosts["total"] == 1;
+      },
+      std::chrono::seconds(30), std::chrono::milliseconds(200)))
+      << api.last() << agent_logs();
+
+  // A live query to the label: the host answers within seconds.
+  const std::string sql = "SELECT filename FROM file WHERE directory = '" + probe + "'";
+  long status = 0;
+  const auto asked = std::chrono::steady_clock::now();
+  Json query = api.Call("POST", "/api/v1/queries",
+                        Json{{"sql", sql}, {"targets", {{"labels", {"env=prod"}}}}}, &status);
+  ASSERT_EQ(status, 202) << api.last();
+  const std::string id = IdText(query["id"]);
+  ASSERT_TRUE(testing::WaitFor(
+      [&] {
+        query = api.Call("GET", "/api/v1/queries/" + id);
+        return query.is_object() && query["state"] == "done";
+      },
+      std::chrono::seconds(20), std::chrono::milliseconds(50)))
+      << api.last() << agent_logs();
+  // The parked poll is woken: the host did not wait for its next poll (10 s).
+  EXPECT_LT(std::chrono::steady_clock::now() - asked, std::chrono::seconds(5));
+  EXPECT_EQ(query["counts"]["done"], 1) << query.dump() << agent_logs();
+  EXPECT_EQ(query["stored_rows"], 1) << query.dump();
+  Json hosts = api.Call("GET", "/api/v1/queries/" + id + "/hosts");
+  ASSERT_TRUE(hosts.is_object()) << api.last();
+  for (const Json& h : hosts["items"]) {
+    EXPECT_EQ(h["state"], "done") << h.dump();
+    EXPECT_EQ(h["returned_rows"], 1) << h.dump();
+    EXPECT_TRUE(h["duration_ms"].is_number_integer()) << h.dump();
+  }
+  Json rows = api.Call("GET", "/api/v1/queries/" + id + "/results");
+  ASSERT_TRUE(rows.is_object()) << api.last();
+  ASSERT_EQ(rows["total"], 1) << rows.dump();
+  EXPECT_EQ(rows["items"][0]["row"], (Json{{"filename", "a.txt"}}));
+
+  // Re-run after the host state changed, and the diff says what changed.
+  dir.WriteFile("probe/b.txt", "b");
+  Json rerun = api.Call("POST", "/api/v1/queries/" + id + "/rerun", nullptr, &status);
+  ASSERT_EQ(status, 202) << api.last();
+  const std::string rerun_id = IdText(rerun["id"]);
+  ASSERT_TRUE(testing::WaitFor(
+      [&] {
+        rerun = api.Call("GET", "/api/v1/queries/" + rerun_id);
+        return rerun.is_object() && rerun["state"] == "done";
+      },
+      std::chrono::seconds(20), std::chrono::milliseconds(50)))
+      << api.last() << agent_logs();
+  Json diff = api.Call("GET", "/api/v1/queries/" + rerun_id + "/diff?against=" + id);
+  ASSERT_TRUE(diff.is_object()) << api.last();
+  ASSERT_EQ(diff["hosts"].size(), 1u) << diff.dump();
+  for (const Json& h : diff["hosts"]) {
+    EXPECT_EQ(h["added"], Json::array({Json{{"filename", "b.txt"}}})) << h.dump();
+    EXPECT_TRUE(h["removed"].empty()) << h.dump();
+  }
+
+  // Exported: CSV with the hosts and the columns.
+  testing::ClientRequest export_request;
+  export_request.method = "GET";
+  export_request.url = base + "/api/v1/queries/" + rerun_id + "/results/export?format=csv";
+  export_request.ca_file = server_state + "/tls/ca.pem";
+  Json token = api.Call("POST", "/api/v1/tokens", Json{{"name", "hunting"}}, &status);
+  ASSERT_EQ(status, 201) << api.last();
+  const std::string bearer = token["token"];
+  export_request.headers = {"Authorization: Bearer " + bearer};
+  CurlClient client;
+  auto exported = client.Send(export_request);
+  ASSERT_EQ(exported.status, 200) << exported.body;
+  EXPECT_EQ(exported.body.substr(0, exported.body.find("\r\n")), "host_id,hostname,filename");
+  EXPECT_EQ(std::count(exported.body.begin(), exported.body.end(), '\n'), 3) << exported.body;
+
+  // The stream of the finished query replays its hosts and rows, then ends.
+  testing::ClientRequest stream_request = export_request;
+  stream_request.url = base + "/api/v1/queries/" + rerun_id + "/stream";
+  auto stream = client.Send(stream_request);
+  ASSERT_EQ(stream.status, 200) << stream.body;
+  EXPECT_NE(stream.body.find("event: rows\n"), std::string::npos) << stream.body;
+  EXPECT_NE(stream.body.find("\"b.txt\""), std::string::npos) << stream.body;
+  EXPECT_NE(stream.body.find("event: end\n"), std::string::npos) << stream.body;
+
+  // SQL that does not compile there: each host's error, with the message.
+  Json broken =
+      api.Call("POST", "/api/v1/queries",
+               Json{{"sql", "SELECT * FROM no_such_table"}, {"targets", {{"all", true}}}}, &status);
+  ASSERT_EQ(status, 202) << api.last();
+  const std::string broken_id = IdText(broken["id"]);
+  ASSERT_TRUE(testing::WaitFor(
+      [&] {
+        broken = api.Call("GET", "/api/v1/queries/" + broken_id);
+        return broken.is_object() && broken["state"] == "done";
+      },
+      std::chrono::seconds(20), std::chrono::milliseconds(50)))
+      << api.last() << agent_logs();
+  EXPECT_EQ(broken["counts"]["error"], 1) << broken.dump();
+  Json failed = api.Call("GET", "/api/v1/queries/" + broken_id + "/hosts?state=error");
+  ASSERT_TRUE(failed.is_object()) << api.last();
+  for (const Json& h : failed["items"])
+    EXPECT_NE(h["error"].get<std::string>().find("no_such_table"), std::string::npos) << h.dump();
+
+  // The history keeps all three, with who ran them.
+  Json history = api.Call("GET", "/api/v1/queries");
+  ASSERT_TRUE(history.is_object()) << api.last();
+  EXPECT_EQ(history["total"], 3);
+  EXPECT_EQ(history["items"][0]["created_by"]["name"], "hunter");
+
+  // From the command line: progress on stderr, rows on stdout.
+  auto cli =
+      RunCommand({WardenBinary(), "query", "--server", base, "--ca-fingerprint", fingerprint.str(),
+                  "--token", bearer, "--hosts", "label:env=prod", "--format", "json", sql});
+  ASSERT_EQ(cli.exit_code, 0) << cli.err << cli.out;
+  EXPECT_NE(cli.err.find("1/1 hosts answered"), std::string::npos) << cli.err;
+  Json printed = Json::parse(cli.out, nullptr, false);
+  ASSERT_TRUE(printed.is_array()) << cli.out;
+  EXPECT_EQ(printed.size(), 2u) << cli.out;
+  for (const Json& row : printed) EXPECT_TRUE(row.contains("host")) << row.dump();
+  auto cli_broken =
+      RunCommand({WardenBinary(), "query", "--server", base, "--ca-fingerprint", fingerprint.str(),
+                  "--token", bearer, "--hosts", "all", "SELECT * FROM no_such_table"});
+  EXPECT_EQ(cli_broken.exit_code, 3) << cli_broken.err;
+  EXPECT_NE(cli_broken.err.find("no_such_table"), std::string::npos) << cli_broken.err;
 }
 
 }  // namespace

@@ -840,6 +840,15 @@ class Runtime : public RecordRouter, public std::enable_shared_from_this<Runtime
       Wake();
       return st;
     };
+    o.run_query = [this](const std::string& sql) -> Result<BudgetedQueryResult> {
+      // The link's own engine, made on first use (only the link's thread runs it).
+      if (!link_engine_) {
+        if (!options_.sql_factory) return Internal("the agent has no SQL engine factory");
+        ASSIGN_OR_RETURN(link_engine_, options_.sql_factory());
+      }
+      return RunBudgetedQuery(*link_engine_, sql, config_.limits.query_timeout_ms,
+                              config_.limits.query_max_memory_bytes, &stopping_);
+    };
     o.request_reload = [] { ::kill(::getpid(), SIGHUP); };  // read by the main loop's signalfd
     o.router = this;
     o.on_start = [this] { SendPackagesInventory(); };
@@ -857,6 +866,7 @@ class Runtime : public RecordRouter, public std::enable_shared_from_this<Runtime
     if (snapshot->content_hash == last_packages_hash_) return;
     if (Route({snapshot->record}).ok()) last_packages_hash_ = snapshot->content_hash;
   }
+  std::shared_ptr<SqlEngine> link_engine_;  // live queries, on the server link's thread
   std::unique_ptr<ServerLink> server_link_;
   std::mutex inventory_mu_;
   std::string last_packages_hash_;  // under inventory_mu_

@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <cmath>
 #include <condition_variable>
 #include <cstdio>
 #include <map>
@@ -227,6 +228,70 @@ Result<QueryRun> RunScheduledQuery(SqlEngine& engine, AgentStateStore& state,
   run.next_state = std::move(next);
   run.stats.rss_bytes = CurrentRssBytes();
   return run;
+}
+
+Result<BudgetedQueryResult> RunBudgetedQuery(SqlEngine& engine, const std::string& sql,
+                                             int64_t timeout_ms, int64_t max_memory_bytes,
+                                             const std::atomic<bool>* stop) {
+  BudgetedQueryResult out;
+  const auto wall_start = std::chrono::steady_clock::now();
+  int64_t held = 0;
+  bool rows_over_budget = false;
+  std::atomic<bool> interrupt{false};
+  Status st;
+  bool memory_over = false;
+  {
+    MemoryWatchdog watchdog(max_memory_bytes, &interrupt, stop);
+    QueryOptions options;
+    options.timeout = std::chrono::milliseconds(timeout_ms);
+    options.interrupt = &interrupt;
+    st = engine.QueryStream(
+        sql, options,
+        [&](const std::vector<std::string>& cols) {
+          out.columns.clear();
+          std::map<std::string, int> seen;
+          for (const std::string& c : cols) {
+            const int n = ++seen[c];
+            out.columns.push_back(n == 1 ? c : c + "_" + std::to_string(n));
+          }
+        },
+        [&](std::vector<Value>&& row) {
+          if (rows_over_budget) return;
+          Json values = Json::array();
+          for (const Value& v : row) {
+            if (IsNull(v)) {
+              values.push_back(nullptr);
+            } else if (const int64_t* n = std::get_if<int64_t>(&v)) {
+              values.push_back(*n);
+            } else if (const double* d = std::get_if<double>(&v)) {
+              values.push_back(std::isfinite(*d) ? Json(*d) : Json(nullptr));
+            } else {
+              values.push_back(ValueToText(v));
+            }
+          }
+          held +=
+              static_cast<int64_t>(
+                  values.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace).size()) *
+                  2 +
+              64;
+          if (held > max_memory_bytes) {
+            rows_over_budget = true;
+            interrupt.store(true);
+            return;
+          }
+          out.rows.push_back(std::move(values));
+        });
+    memory_over = watchdog.over_budget();
+  }
+  out.wall_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
+                    std::chrono::steady_clock::now() - wall_start)
+                    .count();
+  if (rows_over_budget || memory_over)
+    return Timeout("query exceeded its memory budget of " + MegaBytes(max_memory_bytes) +
+                   " and was stopped");
+  if (stop != nullptr && stop->load() && !st.ok()) return Timeout("query interrupted");
+  if (!st.ok()) return st;
+  return out;
 }
 
 Status CommitQueryRun(AgentStateStore& state, const QueryRun& run) {

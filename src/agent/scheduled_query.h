@@ -61,6 +61,21 @@ Result<QueryRun> RunScheduledQuery(SqlEngine& engine, AgentStateStore& state,
 // Saves the run's differential state (after its records were routed).
 Status CommitQueryRun(AgentStateStore& state, const QueryRun& run);
 
+// One run of SQL under a scheduled query's budgets, kept whole (a live
+// query from the server): the columns (a repeated name gets _2, _3, ...)
+// and each row's values in column order as JSON (strings, numbers, null).
+struct BudgetedQueryResult {
+  std::vector<std::string> columns;
+  std::vector<Json> rows;  // each a JSON array
+  int64_t wall_ms = 0;
+};
+// Runs `sql` once: stopped past `timeout_ms`, or when the agent's RSS grows
+// by more than `max_memory_bytes` or the rows held exceed it (kTimeout
+// naming the budget). A SQL error is the engine's Status.
+Result<BudgetedQueryResult> RunBudgetedQuery(SqlEngine& engine, const std::string& sql,
+                                             int64_t timeout_ms, int64_t max_memory_bytes,
+                                             const std::atomic<bool>* stop);
+
 // The agent's resident set size in bytes (/proc/self/statm), 0 if unknown.
 int64_t CurrentRssBytes();
 

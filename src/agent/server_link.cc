@@ -298,6 +298,49 @@ Status ServerLink::PostResult(const std::string& command_id, const CommandOutcom
                      " result: " + DescribeServerError(ParseServerError(r)));
 }
 
+Status ServerLink::PostRows(const std::string& command_id, const BudgetedQueryResult& result) {
+  constexpr size_t kMaxChunkRows = 1000;
+  constexpr size_t kMaxChunkBytes = 1 << 20;
+  const std::string path = "/api/v1/agent/commands/" + command_id + "/rows";
+  size_t next = 0;
+  int64_t seq = 0;
+  do {
+    Json rows = Json::array();
+    size_t bytes = 0;
+    while (next < result.rows.size() && rows.size() < kMaxChunkRows) {
+      const size_t size = Dump(result.rows[next]).size() + 1;
+      if (!rows.empty() && bytes + size > kMaxChunkBytes) break;
+      bytes += size;
+      rows.push_back(result.rows[next++]);
+    }
+    const std::string body =
+        Dump(Json{{"seq", seq}, {"columns", result.columns}, {"rows", std::move(rows)}});
+    // A chunk that did not arrive is sent again (the server ignores one it has).
+    Status sent;
+    for (int attempt = 0; attempt < 3 && !stopping_.load(); ++attempt) {
+      if (attempt > 0) WaitMs(500 * attempt);
+      HttpRequest req = ServerRequest(options_.endpoint, "POST", path, node_key_);
+      req.body = body;
+      auto r = Send(std::move(req));
+      if (!r.ok()) {
+        sent = r.status();
+        if (sent.code() == StatusCode::kPermissionDenied) return sent;
+        continue;
+      }
+      if (r->status == 200) {
+        sent = Status::Ok();
+        break;
+      }
+      sent = Unavailable("rows chunk " + std::to_string(seq) + ": " +
+                         DescribeServerError(ParseServerError(*r)));
+      if (r->status == 409 || (r->status >= 400 && r->status < 500)) return sent;
+    }
+    RETURN_IF_ERROR(sent);
+    ++seq;
+  } while (next < result.rows.size());
+  return Status::Ok();
+}
+
 Result<ProblemRepository*> ServerLink::Problems() {
   if (!problems_) {
     ASSIGN_OR_RETURN(problems_,
@@ -404,6 +447,21 @@ std::optional<CommandOutcome> ServerLink::Execute(const Json& command) {
     if (finished == state->finished.end()) return std::nullopt;
     CommandOutcome o = std::move(finished->second);
     state->finished.erase(finished);
+    return o;
+  }
+  if (type == "live_query") {
+    if (!args.contains("sql") || !args["sql"].is_string() || args["sql"].get<std::string>().empty())
+      return Rejected("args.sql: expected the query's SQL");
+    if (!options_.run_query) return Failed("this agent cannot run queries");
+    const std::string command_id =
+        command.contains("id") && command["id"].is_string() ? command["id"].get<std::string>() : "";
+    auto result = options_.run_query(args["sql"].get<std::string>());
+    if (!result.ok()) return Failed(result.status().message());
+    Status sent = PostRows(command_id, *result);
+    if (!sent.ok()) return Failed("the rows could not be sent: " + sent.message());
+    CommandOutcome o;
+    o.output = {{"rows", static_cast<int64_t>(result->rows.size())},
+                {"duration_ms", result->wall_ms}};
     return o;
   }
   if (type == "reload_config") {

@@ -16,7 +16,15 @@
 //         soon after they end;
 //       reload_config - the same as SIGHUP, once its result is posted (the
 //         reload restarts this link);
-//       anything else (live_query) is answered `rejected`;
+//       live_query {query_id, sql} - runs the SQL as it is (never edited or
+//         interpolated) with the agent's query time and memory budgets, on
+//         this thread, then sends the rows in chunks of at most 1,000 rows
+//         and 1 MiB (POST /api/v1/agent/commands/{id}/rows, seq from 0;
+//         the columns ride with every chunk, so even no rows tell them) and
+//         answers succeeded with output {rows, duration_ms}; a SQL error or
+//         a budget overrun is answered failed with its message. A 409 on a
+//         chunk (the server no longer waits: cancelled) stops the sending;
+//       anything else is answered `rejected`;
 //     then answers POST /api/v1/agent/commands/{id}/result {status, error,
 //     output, finished_at_ms}. A command delivered again (its result was
 //     lost) gets the result it had, without running twice.
@@ -44,6 +52,7 @@
 #include <thread>
 #include <vector>
 
+#include "agent/scheduled_query.h"  // BudgetedQueryResult
 #include "delivery/http_poster.h"
 #include "delivery/record_router.h"
 #include "delivery/server_sink.h"
@@ -82,6 +91,9 @@ struct ServerLinkOptions {
   // job. `on_finished` (when set) is called once the run that starts after
   // this request has ended (a run going on now runs again after it).
   std::function<Status(const std::string& job, JobRunCallback on_finished)> run_now;
+  // Runs a live query's SQL under the agent's query budgets (on the link's
+  // thread). Null: live_query commands are answered failed.
+  std::function<Result<BudgetedQueryResult>(const std::string& sql)> run_query;
   // Asks the agent to reload its config file.
   std::function<void()> request_reload;
   // Where the problem events of dismissals go. May be null.
@@ -140,6 +152,8 @@ class ServerLink {
   void Loop();
   void WaitMs(int64_t ms);
   Status PostResult(const std::string& command_id, const CommandOutcome& outcome);
+  // Sends a live query's rows in chunks (see above).
+  Status PostRows(const std::string& command_id, const BudgetedQueryResult& result);
   // Posts the outcomes of commands whose runs have ended (kept to retry when
   // the server cannot take them).
   Status PostFinished();

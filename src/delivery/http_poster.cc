@@ -13,18 +13,21 @@ namespace warden {
 
 namespace {
 
-constexpr size_t kMaxResponseBody = 64 * 1024;
-
 void GlobalInit() {
   static std::once_flag once;
   std::call_once(once, [] { curl_global_init(CURL_GLOBAL_DEFAULT); });
 }
 
+struct BodySink {
+  std::string* body;
+  size_t max;
+};
+
 size_t OnBody(char* data, size_t size, size_t count, void* user) {
-  auto* out = static_cast<std::string*>(user);
+  auto* sink = static_cast<BodySink*>(user);
   size_t n = size * count;
-  if (out->size() < kMaxResponseBody)
-    out->append(data, std::min(n, kMaxResponseBody - out->size()));
+  if (sink->body->size() < sink->max)
+    sink->body->append(data, std::min(n, sink->max - sink->body->size()));
   return n;
 }
 
@@ -110,7 +113,8 @@ class CurlHttpPoster : public HttpPoster {
     curl_easy_setopt(curl_, CURLOPT_NOSIGNAL, 1L);
     curl_easy_setopt(curl_, CURLOPT_FOLLOWLOCATION, 0L);
     curl_easy_setopt(curl_, CURLOPT_WRITEFUNCTION, OnBody);
-    curl_easy_setopt(curl_, CURLOPT_WRITEDATA, &response.body);
+    BodySink body_sink{&response.body, request.max_response_bytes};
+    curl_easy_setopt(curl_, CURLOPT_WRITEDATA, &body_sink);
     curl_easy_setopt(curl_, CURLOPT_HEADERFUNCTION, OnHeader);
     curl_easy_setopt(curl_, CURLOPT_HEADERDATA, &response);
     curl_easy_setopt(curl_, CURLOPT_ERRORBUFFER, error);

@@ -39,11 +39,13 @@ struct HttpRequest {
   bool skip_tls_verification = false;
   // When set and true, the transfer is aborted (an Unavailable error).
   const std::atomic<bool>* cancel = nullptr;
+  // The response body is kept up to this many bytes (the rest is dropped).
+  size_t max_response_bytes = 64 * 1024;
 };
 
 struct HttpResponse {
   long status = 0;
-  std::string body;  // first 64 KiB
+  std::string body;  // the first HttpRequest::max_response_bytes
   std::optional<int> retry_after_seconds;
   std::map<std::string, std::string> headers;  // lower-case names; the last value of each
 };

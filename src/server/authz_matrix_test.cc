@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "auth/role.h"
+#include "core/time_format.h"
 #include "server/server_test_support.h"
 
 namespace warden::server::testing {
@@ -65,9 +66,17 @@ std::string BodyFor(const api::Operation& op, std::string* content_type) {
 // nothing, `{}` bodies), so the matrix also proves they are no longer 501.
 const std::map<std::string, long, std::less<>>& ExpectedStatuses() {
   static const std::map<std::string, long, std::less<>> statuses = {
-      {"listChannels", 200}, {"exportChannels", 200},   {"createChannel", 422},
-      {"getChannel", 404},   {"updateChannel", 422},    {"deleteChannel", 404},
-      {"testChannel", 404},  {"getChannelStatus", 404},
+      {"listChannels", 200},         {"exportChannels", 200},
+      {"createChannel", 422},        {"getChannel", 404},
+      {"updateChannel", 422},        {"deleteChannel", 404},
+      {"testChannel", 404},          {"getChannelStatus", 404},
+      {"listLiveQueries", 200},      {"exportLiveQueries", 200},
+      {"createLiveQuery", 422},      {"getLiveQuery", 404},
+      {"listLiveQueryHosts", 404},   {"exportLiveQueryHosts", 404},
+      {"listLiveQueryResults", 404}, {"exportLiveQueryResults", 404},
+      {"streamLiveQuery", 404},      {"rerunLiveQuery", 404},
+      {"diffLiveQuery", 422},        {"cancelLiveQuery", 404},
+      {"pushAgentQueryRows", 422},
   };
   return statuses;
 }
@@ -102,7 +111,7 @@ TEST(AuthzMatrixTest, EveryOperationRefusesExactlyWhomItsRolesExclude) {
   // Logging out ends the caller's session: last.
   std::stable_partition(operations.begin(), operations.end(),
                         [](const api::Operation* op) { return op->operation_id != "logout"; });
-  ASSERT_EQ(operations.size(), 87u) << "the contract changed: review this matrix";
+  ASSERT_EQ(operations.size(), 100u) << "the contract changed: review this matrix";
 
   // Implemented operations answer for real (their own 404/422 for the
   // matrix's ids and bodies), never 501.
@@ -158,7 +167,7 @@ TEST(AuthzMatrixTest, EveryOperationRefusesExactlyWhomItsRolesExclude) {
       }
     }
   }
-  EXPECT_EQ(checked, 87 * 7);
+  EXPECT_EQ(checked, 100 * 7);
 }
 
 // The scan and label operations, called with what they need, by every kind
@@ -218,6 +227,82 @@ TEST(AuthzMatrixTest, ScansAndLabelsAnswerEveryAllowedRoleForReal) {
       EXPECT_TRUE(valid.ok()) << where << ": " << valid.message();
     }
   }
+}
+
+// The live query operations, called with what they need, by every kind of
+// caller: admins and analysts run, re-run and cancel them, viewers only
+// read, node keys reach none of them.
+TEST(AuthzMatrixTest, LiveQueriesAnswerEveryAllowedRoleForReal) {
+  TestServer server;
+  ASSERT_TRUE(server.ok());
+  const std::string password = "correct horse battery";
+  server.AddUser("lq-admin", auth::Role::kAdmin, password);
+  server.AddUser("lq-analyst", auth::Role::kAnalyst, password);
+  server.AddUser("lq-viewer", auth::Role::kViewer, password);
+  const Credentials node = server.AddNodeKey("lq-host");
+  const std::string host = std::to_string(server.last_host_id());
+  std::vector<Caller> callers = {
+      {"admin", server.Login("lq-admin", password), auth::Role::kAdmin},
+      {"analyst", server.Login("lq-analyst", password), auth::Role::kAnalyst},
+      {"viewer", server.Login("lq-viewer", password), auth::Role::kViewer},
+      {"node key", node, auth::Role::kNode},
+  };
+  // One live query to read, re-run and cancel.
+  ClientResponse first =
+      server.Call("POST", "/api/v1/queries", callers[0].credentials,
+                  Json{{"sql", "SELECT 1"},
+                       {"targets", {{"host_ids", {host}}}},
+                       {"offline_deadline", FormatRfc3339(NowEpochSeconds() + 86400)}}
+                      .dump());
+  ASSERT_EQ(first.status, 202) << first.body;
+  const std::string id = Json::parse(first.body)["id"];
+  struct Call {
+    std::string operation_id, method, target;
+    Json body;
+    int status;  // for the roles allowed
+  };
+  const std::string q = "/api/v1/queries/" + id;
+  const std::vector<Call> calls = {
+      {"createLiveQuery",
+       "POST",
+       "/api/v1/queries",
+       {{"sql", "SELECT 1"}, {"targets", {{"all", true}}}, {"dry_run", true}},
+       200},
+      {"listLiveQueries", "GET", "/api/v1/queries?host_id=" + host, nullptr, 200},
+      {"exportLiveQueries", "GET", "/api/v1/queries/export?format=csv", nullptr, 200},
+      {"getLiveQuery", "GET", q, nullptr, 200},
+      {"listLiveQueryHosts", "GET", q + "/hosts", nullptr, 200},
+      {"exportLiveQueryHosts", "GET", q + "/hosts/export?format=jsonl", nullptr, 200},
+      {"listLiveQueryResults", "GET", q + "/results", nullptr, 200},
+      {"exportLiveQueryResults", "GET", q + "/results/export?format=csv", nullptr, 200},
+      {"diffLiveQuery", "GET", q + "/diff?against=" + id, nullptr, 200},
+      {"streamLiveQuery", "GET", q + "/stream?timeout=1", nullptr, 200},
+      {"rerunLiveQuery", "POST", q + "/rerun", nullptr, 202},
+  };
+  auto spec = api::OpenApiSpec::Embedded();
+  ASSERT_TRUE(spec.ok());
+  for (const Call& call : calls) {
+    const api::Operation* op = (*spec)->FindById(call.operation_id);
+    ASSERT_NE(op, nullptr) << call.operation_id;
+    for (const Caller& caller : callers) {
+      ClientResponse r = server.Call(call.method, call.target, caller.credentials,
+                                     call.body.is_null() ? "" : call.body.dump());
+      const std::string where = call.operation_id + " " + call.target + " as " + caller.name +
+                                ": " + std::to_string(r.status) + " " + r.body.substr(0, 200);
+      EXPECT_EQ(r.status, op->Allows(*caller.role) ? call.status : 403) << where;
+      Status valid = ValidateAgainstSpec(call.operation_id, r);
+      EXPECT_TRUE(valid.ok()) << where << ": " << valid.message();
+    }
+  }
+  // Cancelling: the first allowed caller cancels, the next finds it ended.
+  std::vector<long> cancels;
+  for (const Caller& caller : callers) {
+    ClientResponse r = server.Call("POST", q + "/cancel", caller.credentials);
+    cancels.push_back(r.status);
+    Status valid = ValidateAgainstSpec("cancelLiveQuery", r);
+    EXPECT_TRUE(valid.ok()) << caller.name << ": " << valid.message();
+  }
+  EXPECT_EQ(cancels, (std::vector<long>{200, 409, 403, 403}));
 }
 
 TEST(AuthzMatrixTest, ExpiredTokenAndRevokedNodeKeySayWhy) {

@@ -26,7 +26,16 @@ namespace warden::server {
 
 class ChannelDelivery;
 class CommandHub;
+class LiveQueryStreams;
 class FleetVulnerabilityMatcher;
+
+// Live queries' bounds (server.yaml `live_queries:`).
+struct LiveQuerySettings {
+  int64_t max_rows = 10'000'000;               // per campaign
+  int64_t max_bytes = int64_t{1} << 30;        // per campaign, of row JSON
+  store::EpochMs answer_timeout_ms = 120'000;  // a host not done by then is given up
+  store::EpochMs max_offline_wait_ms = 7LL * 24 * 3600 * 1000;
+};
 
 struct ReadinessCheck {
   std::string name;
@@ -51,6 +60,10 @@ struct HandlerContext {
   // The server's feed database and vulnerability matching (importFeed,
   // getFeedStatus); nullptr in tests without it.
   FleetVulnerabilityMatcher* vulnerability_matcher = nullptr;
+  // Follows live queries for streamLiveQuery (a thread per stream);
+  // nullptr in tests without it (the stream answers 503).
+  LiveQueryStreams* live_query_streams = nullptr;
+  LiveQuerySettings live_queries;
   // The body of GET /metrics (Prometheus text); empty function: none yet.
   std::function<std::string()> metrics_text;
   // GET /readyz; the store is always checked.

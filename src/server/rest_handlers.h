@@ -4,7 +4,7 @@
 // host_inventory_handlers.cc, problems_handlers.cc,
 // vulnerability_findings_handlers.cc, vulnerabilities_handlers.cc,
 // feed_handlers.cc, audit_handlers.cc, channels_handlers.cc,
-// scans_handlers.cc, labels_handlers.cc), and
+// scans_handlers.cc, labels_handlers.cc, live_queries_handlers.cc), and
 // RegisterRestHandlers for all of them. The agent
 // channel registers its own (agent_channel_handlers.h) into the same
 // ApiHandlers. Each handler relies on the dispatcher (api_dispatch.h) for
@@ -35,6 +35,7 @@ void RegisterScansHandlers(ApiHandlers& handlers, const HandlerContext& context)
 void RegisterLabelsHandlers(ApiHandlers& handlers, const HandlerContext& context);
 void RegisterVulnerabilitiesHandlers(ApiHandlers& handlers, const HandlerContext& context);
 void RegisterFeedHandlers(ApiHandlers& handlers, const HandlerContext& context);
+void RegisterLiveQueriesHandlers(ApiHandlers& handlers, const HandlerContext& context);
 
 // nullopt when the host of the path parameter `host_id` exists; the answer
 // (404 E_HOST_NOT_FOUND, or the store's error) otherwise.
@@ -47,6 +48,10 @@ Json ProblemJson(const store::FleetProblem& problem, bool with_details);
 void ProblemRowText(const store::FleetProblem& problem, RowText& out);
 Json ProblemHistoryJson(const store::ProblemHistoryRecord& entry);
 Json VulnerabilityFindingJson(const store::VulnerabilityFindingRow& finding);
+// The JSON of a live query (the spec's LiveQuery) and of one of its
+// targeted hosts (LiveQueryHost).
+Json LiveQueryJson(const store::LiveQuery& query);
+Json LiveQueryHostJson(const store::LiveQueryTarget& target);
 
 // Every function above.
 void RegisterRestHandlers(ApiHandlers& handlers, const HandlerContext& context);

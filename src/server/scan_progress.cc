@@ -56,6 +56,7 @@ Status MarkCommandsDelivered(store::StoreWriter& w, const std::vector<int64_t>& 
     RETURN_IF_ERROR(w.scans()
                         .MoveTargetOfCommand(id, store::ScanTargetState::kRunning, std::nullopt, at)
                         .status());
+    RETURN_IF_ERROR(w.live_queries().MarkCommandDelivered(id, at).status());
   }
   return Status::Ok();
 }
@@ -67,6 +68,27 @@ Result<store::CommandResultUpdate> RecordCommandResult(store::StoreWriter& w, in
                    w.commands().RecordResult(host_id, command_id, outcome));
   if (update != store::CommandResultUpdate::kRecorded) return update;
   const bool succeeded = outcome.status == "succeeded";
+  {
+    // A live query's answer: {"rows", "duration_ms"} (the spec's
+    // AgentCommandResult); nothing changes when the command is not one.
+    Json output =
+        outcome.output_json ? Json::parse(*outcome.output_json, nullptr, false) : Json::object();
+    if (!output.is_object()) output = Json::object();
+    store::LiveQueryAnswer answer;
+    answer.ok = succeeded;
+    answer.returned_rows = Count(output, "rows").value_or(0);
+    answer.duration_ms = Count(output, "duration_ms");
+    if (!succeeded) {
+      answer.error = outcome.error.value_or("the agent answered " + outcome.status);
+      if (outcome.status == "rejected")
+        *answer.error = "the agent does not run live queries: " + *answer.error;
+      if (answer.error->size() > kMaxResultBytes) answer.error->resize(kMaxResultBytes);
+    }
+    answer.at = outcome.finished_at;
+    ASSIGN_OR_RETURN(std::optional<int64_t> live_query,
+                     w.live_queries().AnswerCommand(command_id, answer));
+    if (live_query) return update;
+  }
   std::optional<std::string> error = outcome.error;
   if (!succeeded && !error) error = "the agent answered " + outcome.status;
   ASSIGN_OR_RETURN(std::optional<int64_t> scan_id,

@@ -1,8 +1,12 @@
 // Scan progress: what the agent channel's reports mean for scans and
 // detector runs, applied inside the store write that stores the report.
 //
-//   a command is delivered    its scan target (if any) moves to running
+//   a command is delivered    its scan target or live query target (if
+//                             any) moves to running
 //   a command result arrives  recorded on the command; the first time, a
+//                             live_query result moves its live query target
+//                             to done (output.rows, output.duration_ms) or
+//                             error (the agent's message); otherwise a
 //                             run_detector result's runs (output.runs, the
 //                             spec's RunDetectorOutput) become detector runs
 //                             with trigger run_now and the asking scan, and

@@ -26,6 +26,8 @@
 #include "server/fleet_vulnerability_matcher.h"
 #include "server/http_router.h"
 #include "server/http_server.h"
+#include "server/live_query_housekeeping.h"
+#include "server/live_query_streams.h"
 #include "server/periodic_jobs.h"
 #include "server/rest_handlers.h"
 #include "server/tls_bootstrap.h"
@@ -77,6 +79,9 @@ struct ServerApp::Impl {
   // After the store (it writes findings there), before the HTTP server
   // (handlers import feeds through it).
   std::unique_ptr<FleetVulnerabilityMatcher> matcher;
+  // After the store (streams read it), before the HTTP server (handlers
+  // start streams): stopped before the store closes.
+  std::unique_ptr<LiveQueryStreams> live_query_streams;
   ApiHandlers handlers;
   std::unique_ptr<ApiDispatcher> dispatcher;
   HttpRouter router;
@@ -288,8 +293,13 @@ Result<std::unique_ptr<ServerApp>> ServerApp::Start(ServerAppOptions options) {
         std::make_unique<FleetVulnerabilityMatcher>(*impl->store, std::move(matcher_options));
   }
 
+  impl->live_query_streams = std::make_unique<LiveQueryStreams>(*impl->store);
   HandlerContext context;
   context.store = impl->store.get();
+  context.live_query_streams = impl->live_query_streams.get();
+  context.live_queries.max_rows = config.live_query_max_rows;
+  context.live_queries.max_bytes = config.live_query_max_bytes;
+  context.live_queries.answer_timeout_ms = config.live_query_answer_timeout.count();
   context.command_hub = impl->hub.get();
   context.channels = impl->channels.get();
   context.vulnerability_matcher = impl->matcher.get();
@@ -368,6 +378,16 @@ Result<std::unique_ptr<ServerApp>> ServerApp::Start(ServerAppOptions options) {
   impl->jobs->Add("dismissal_expiry", config.housekeeping_interval, [raw]() -> Status {
     return ExpireDismissals(*raw->store, raw->authenticator->Now()).status();
   });
+  // Hosts that did not answer a live query in time are given up within a
+  // second of its deadline; old results go with the other housekeeping.
+  impl->jobs->Add("live_query_deadlines", std::chrono::seconds(1), [raw]() -> Status {
+    return ExpireLiveQueryTargets(*raw->store, raw->authenticator->Now()).status();
+  });
+  const int64_t retention_ms = config.live_query_retention.count();
+  impl->jobs->Add(
+      "live_query_retention", config.housekeeping_interval, [raw, retention_ms]() -> Status {
+        return PruneLiveQueryResults(*raw->store, raw->authenticator->Now(), retention_ms).status();
+      });
   impl->jobs->Start();
 
   std::string shown = config.listen_address;
@@ -382,6 +402,9 @@ void ServerApp::Stop() {
   impl_->stopped = true;
   // Parked long-polls answered now, so they do not hold the grace period.
   if (impl_->hub) impl_->hub->Shutdown();
+  // Live query streams end now (their clients see the body cut), so they
+  // do not hold the grace period either.
+  if (impl_->live_query_streams) impl_->live_query_streams->Stop();
   if (impl_->http) impl_->http->Stop(std::chrono::seconds(10));
   if (impl_->jobs) impl_->jobs->Stop();
   if (impl_->channels) impl_->channels->Stop();
@@ -391,6 +414,7 @@ void ServerApp::Stop() {
   impl_->http.reset();
   impl_->channels.reset();
   impl_->matcher.reset();
+  impl_->live_query_streams.reset();
   impl_->store.reset();
 }
 

@@ -19,9 +19,10 @@ bool IsIpAddress(const std::string& text) {
 }
 
 Status Parse(const YAML::Node& root, const YamlReader& r, ServerConfig* c) {
-  RETURN_IF_ERROR(r.CheckKeys(root, "",
-                              {"listen", "state_dir", "tls", "threads", "limits", "sessions",
-                               "housekeeping", "channels", "vulnerabilities", "log"}));
+  RETURN_IF_ERROR(
+      r.CheckKeys(root, "",
+                  {"listen", "state_dir", "tls", "threads", "limits", "sessions", "housekeeping",
+                   "channels", "vulnerabilities", "live_queries", "log"}));
   if (root["listen"]) {
     ASSIGN_OR_RETURN(std::string listen, r.String(root["listen"], "listen"));
     Status parsed = ParseListenAddress(listen, &c->listen_address, &c->listen_port);
@@ -107,6 +108,27 @@ Status Parse(const YAML::Node& root, const YamlReader& r, ServerConfig* c) {
     if (h["interval"]) {
       ASSIGN_OR_RETURN(int64_t ms, r.DurationMs(h["interval"], "housekeeping.interval", 1000));
       c->housekeeping_interval = std::chrono::milliseconds(ms);
+    }
+  }
+  if (const YAML::Node q = root["live_queries"]; q && !q.IsNull()) {
+    RETURN_IF_ERROR(
+        r.CheckKeys(q, "live_queries", {"retention", "max_rows", "max_bytes", "answer_timeout"}));
+    if (q["retention"]) {
+      ASSIGN_OR_RETURN(int64_t ms, r.DurationMs(q["retention"], "live_queries.retention", 60'000));
+      c->live_query_retention = std::chrono::milliseconds(ms);
+    }
+    if (q["max_rows"]) {
+      ASSIGN_OR_RETURN(c->live_query_max_rows,
+                       r.Int(q["max_rows"], "live_queries.max_rows", 1, int64_t{1} << 40));
+    }
+    if (q["max_bytes"]) {
+      ASSIGN_OR_RETURN(c->live_query_max_bytes,
+                       r.Size(q["max_bytes"], "live_queries.max_bytes", 1024));
+    }
+    if (q["answer_timeout"]) {
+      ASSIGN_OR_RETURN(int64_t ms,
+                       r.DurationMs(q["answer_timeout"], "live_queries.answer_timeout", 1000));
+      c->live_query_answer_timeout = std::chrono::milliseconds(ms);
     }
   }
   if (const YAML::Node ch = root["channels"]) {

@@ -60,6 +60,15 @@ struct ServerConfig {
   bool access_log = true;
   std::string log_file;  // "" = stderr
 
+  // Live queries: their rows are deleted after `retention` (the campaigns
+  // stay in the history); each stores at most max_rows rows and max_bytes of
+  // row JSON (beyond: "truncated at N rows"); hosts that have not answered
+  // within answer_timeout are given up.
+  std::chrono::milliseconds live_query_retention{std::chrono::hours(24 * 30)};
+  int64_t live_query_max_rows = 10'000'000;
+  int64_t live_query_max_bytes = int64_t{1} << 30;
+  std::chrono::milliseconds live_query_answer_timeout{120'000};
+
   // Notification channels: how often the problem history and the audit log
   // are read for new events to notify, and every channel's durable queue
   // (bound, drop policy, pacing, retry backoff: the agent's `queue:` keys).

@@ -69,6 +69,7 @@ void RegisterRestHandlers(ApiHandlers& handlers, const HandlerContext& context) 
   RegisterLabelsHandlers(handlers, context);
   RegisterVulnerabilitiesHandlers(handlers, context);
   RegisterFeedHandlers(handlers, context);
+  RegisterLiveQueriesHandlers(handlers, context);
 }
 
 }  // namespace warden::server

@@ -61,6 +61,7 @@
 #include "store/host_repository.h"
 #include "store/label_repository.h"
 #include "store/list_query.h"
+#include "store/live_query_repository.h"
 #include "store/node_key_repository.h"
 #include "store/pending.h"
 #include "store/record_ledger.h"
@@ -101,6 +102,7 @@ class StoreWriter {
   virtual ChannelWriter& channels() = 0;
   virtual ScanWriter& scans() = 0;
   virtual DetectorRunWriter& detector_runs() = 0;
+  virtual LiveQueryWriter& live_queries() = 0;
 };
 
 // Counters of the writer, for /metrics and tests.
@@ -142,6 +144,7 @@ class Store {
   virtual ScanRepository& scans() = 0;
   virtual DetectorRunRepository& detector_runs() = 0;
   virtual LabelRepository& labels() = 0;
+  virtual LiveQueryRepository& live_queries() = 0;
 
   // Queues `fn`, a callable StoreWriter& -> Result<T> (giving Pending<T>) or
   // StoreWriter& -> Status (giving Pending<Committed>); see above.

@@ -49,6 +49,9 @@ const ListTable& ChannelListTable();
 const ListTable& ScanListTable();
 const ListTable& DetectorRunListTable();
 const ListTable& LabelListTable();
+const ListTable& LiveQueryListTable();
+const ListTable& LiveQueryTargetListTable();
+const ListTable& LiveQueryRowListTable();
 // The fleet-wide vulnerability views' summary tables.
 const ListTable& VulnerabilitySummaryListTable();
 const ListTable& VulnerablePackageListTable();
@@ -232,6 +235,29 @@ class SqliteChannelRepository final : public ChannelRepository {
   Result<std::optional<Channel>> Get(int64_t id) override;
   Result<ListPage<Channel>> List(const ListQuery& query) override;
   Status Export(const ListQuery& query, const RowCallback<Channel>& row) override;
+
+ private:
+  ReadPool& pool_;
+};
+
+class SqliteLiveQueryRepository final : public LiveQueryRepository {
+ public:
+  explicit SqliteLiveQueryRepository(ReadPool& pool) : pool_(pool) {}
+  Result<std::optional<LiveQuery>> Get(int64_t id) override;
+  Result<ListPage<LiveQuery>> List(const ListQuery& query) override;
+  Status Export(const ListQuery& query, const RowCallback<LiveQuery>& row) override;
+  Result<std::optional<LiveQueryTarget>> Target(int64_t query_id, int64_t host_id) override;
+  Result<std::optional<LiveQueryTarget>> TargetOfCommand(int64_t command_id) override;
+  Result<ListPage<LiveQueryTarget>> ListTargets(const ListQuery& query) override;
+  Status ExportTargets(const ListQuery& query, const RowCallback<LiveQueryTarget>& row) override;
+  Result<std::vector<LiveQueryTarget>> TargetsChangedAfter(int64_t query_id,
+                                                           int64_t after) override;
+  Result<ListPage<LiveQueryRow>> ListRows(const ListQuery& query) override;
+  Status ExportRows(const ListQuery& query, const RowCallback<LiveQueryRow>& row) override;
+  Result<std::vector<LiveQueryRow>> RowsAfter(int64_t query_id, int64_t after_id,
+                                              int64_t limit) override;
+  Status HostRows(int64_t query_id, int64_t host_id,
+                  const std::function<Status(const std::string& row_json)>& row) override;
 
  private:
   ReadPool& pool_;
@@ -425,6 +451,27 @@ class SqliteChannelWriter final : public ChannelWriter {
   Result<ChannelUpdate> Update(int64_t id, const ChannelChange& change) override;
   Result<bool> Delete(int64_t id) override;
   Result<bool> RecordDelivery(int64_t id, const DeliveryOutcome& outcome) override;
+
+ private:
+  SqliteConnection& conn_;
+};
+
+class SqliteLiveQueryWriter final : public LiveQueryWriter {
+ public:
+  explicit SqliteLiveQueryWriter(SqliteConnection& conn) : conn_(conn) {}
+  Result<LiveQuery> Create(const NewLiveQuery& query) override;
+  Status AddTarget(int64_t query_id, int64_t host_id, const std::string& hostname,
+                   std::optional<int64_t> command_id, LiveQueryTargetState state,
+                   EpochMs at) override;
+  Result<std::optional<int64_t>> MarkCommandDelivered(int64_t command_id, EpochMs at) override;
+  Result<ChunkOutcome> AppendChunk(int64_t host_id, int64_t command_id, const LiveQueryChunk& chunk,
+                                   EpochMs at) override;
+  Result<std::optional<int64_t>> AnswerCommand(int64_t command_id,
+                                               const LiveQueryAnswer& answer) override;
+  Result<std::optional<std::vector<WithdrawnCommand>>> Cancel(int64_t query_id,
+                                                              EpochMs at) override;
+  Result<std::vector<WithdrawnCommand>> ExpireTargets(EpochMs now) override;
+  Result<int64_t> PruneResults(EpochMs before, EpochMs now) override;
 
  private:
   SqliteConnection& conn_;

@@ -33,7 +33,8 @@ class SqliteStoreWriter final : public StoreWriter {
         commands_(conn),
         channels_(conn),
         scans_(conn),
-        detector_runs_(conn) {}
+        detector_runs_(conn),
+        live_queries_(conn) {}
   HostWriter& hosts() override { return hosts_; }
   EnrolSecretWriter& enrol_secrets() override { return secrets_; }
   UserWriter& users() override { return users_; }
@@ -49,6 +50,7 @@ class SqliteStoreWriter final : public StoreWriter {
   ChannelWriter& channels() override { return channels_; }
   ScanWriter& scans() override { return scans_; }
   DetectorRunWriter& detector_runs() override { return detector_runs_; }
+  LiveQueryWriter& live_queries() override { return live_queries_; }
 
  private:
   SqliteHostWriter hosts_;
@@ -66,6 +68,7 @@ class SqliteStoreWriter final : public StoreWriter {
   SqliteChannelWriter channels_;
   SqliteScanWriter scans_;
   SqliteDetectorRunWriter detector_runs_;
+  SqliteLiveQueryWriter live_queries_;
 };
 
 // Latest "last seen/used" time per key, waiting for the next batch.
@@ -106,7 +109,8 @@ class SqliteStore final : public Store {
         channels_(*pool_),
         scans_(*pool_),
         detector_runs_(*pool_),
-        labels_(*pool_) {
+        labels_(*pool_),
+        live_queries_(*pool_) {
     thread_ = std::thread([this] { WriterLoop(); });
   }
 
@@ -136,6 +140,7 @@ class SqliteStore final : public Store {
   ScanRepository& scans() override { return scans_; }
   DetectorRunRepository& detector_runs() override { return detector_runs_; }
   LabelRepository& labels() override { return labels_; }
+  LiveQueryRepository& live_queries() override { return live_queries_; }
 
   void TouchHost(int64_t host_id, EpochMs at) override {
     std::lock_guard lock(mu_);
@@ -348,6 +353,7 @@ class SqliteStore final : public Store {
   SqliteScanRepository scans_;
   SqliteDetectorRunRepository detector_runs_;
   SqliteLabelRepository labels_;
+  SqliteLiveQueryRepository live_queries_;
 
   mutable std::mutex mu_;
   std::condition_variable cv_;
