@@ -1,5 +1,5 @@
--- 006_live_queries: live queries (campaigns), their per-host targets and the
--- rows the hosts returned. As in 001..005: times are epoch milliseconds,
+-- 007_live_queries: live queries (campaigns), their per-host targets and the
+-- rows the hosts returned. As in 001..006: times are epoch milliseconds,
 -- JSON is TEXT, every sortable column is NOT NULL with an index ending in
 -- the id.
 
