@@ -78,7 +78,7 @@ void LiveQueryStreams::Follow(int64_t query_id, int64_t after_row,
   streams_.push_back(stream);
   stream->thread = std::thread(
       [this, stream, query_id, after_row, timeout, responder = std::move(responder)]() mutable {
-        Run(query_id, after_row, timeout, std::move(responder));
+        Run(query_id, after_row, timeout, responder);
         std::lock_guard done(mu_);
         stream->finished = true;
       });
@@ -91,7 +91,7 @@ bool LiveQueryStreams::Sleep() {
 }
 
 void LiveQueryStreams::Run(int64_t query_id, int64_t after_row, std::chrono::milliseconds timeout,
-                           HttpResponder responder) {
+                           const HttpResponder& responder) {
   using SteadyClock = std::chrono::steady_clock;
   HttpResponse head;
   head.status = 200;

@@ -62,7 +62,7 @@ class LiveQueryStreams {
     bool finished = false;
   };
   void Run(int64_t query_id, int64_t after_row, std::chrono::milliseconds timeout,
-           HttpResponder responder);
+           const HttpResponder& responder);
   // Waits one poll interval; false when stopping.
   bool Sleep();
   void Reap();  // joins finished threads; with mu_ held
