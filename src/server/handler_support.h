@@ -94,6 +94,9 @@ std::string CredentialState(const std::optional<store::EpochMs>& revoked_at,
 
 // The JSON of a user (the spec's User schema; never the password hash).
 Json UserJson(const store::User& user);
+// Who a change is recorded under: the user, API token or node calling
+// ("system" for none).
+store::ProblemActor ActorOf(const Principal& principal);
 
 // A store failure as an answer (503 for unavailable, 500 naming the request
 // id otherwise; InvalidArgument → 422 E_VALIDATION).

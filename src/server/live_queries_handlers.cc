@@ -51,29 +51,6 @@ std::string Dump(const Json& j) {
 
 Json NullIfEmpty(const std::string& s) { return s.empty() ? Json(nullptr) : Json(s); }
 
-store::ProblemActor ActorOf(const Principal& principal) {
-  store::ProblemActor actor;
-  switch (principal.kind) {
-    case Principal::Kind::kSession:
-      actor.type = "user";
-      actor.id = std::to_string(principal.user_id);
-      break;
-    case Principal::Kind::kApiToken:
-      actor.type = "token";
-      actor.id = std::to_string(principal.token_id);
-      break;
-    case Principal::Kind::kNode:
-      actor.type = "node";
-      actor.id = std::to_string(principal.host_id);
-      break;
-    case Principal::Kind::kAnonymous:
-      actor.type = "system";
-      break;
-  }
-  actor.name = principal.name;
-  return actor;
-}
-
 ListBinding LiveQueryListBinding() {
   ListBinding b;
   b.sort_fields["created_at"] = "created_at";

@@ -171,8 +171,9 @@ TEST_F(LiveQueriesHandlersTest, EveryHostAnswersWithRowsOrItsOwnErrorAndTheResul
   ClientResponse hosts = Checked("listLiveQueryHosts", "GET",
                                  "/api/v1/queries/" + id + "/hosts?sort=host_id", viewer_);
   ASSERT_EQ(hosts.status, 200) << hosts.body;
-  ASSERT_EQ(Body(hosts)["total"], 2);
-  for (const Json& h : Body(hosts)["items"]) {
+  const Json hosts_page = Body(hosts);
+  ASSERT_EQ(hosts_page["total"], 2);
+  for (const Json& h : hosts_page["items"]) {
     if (h["host_id"] == web.host_id) {
       EXPECT_EQ(h["state"], "done");
       EXPECT_EQ(h["returned_rows"], 3);

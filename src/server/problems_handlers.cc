@@ -77,29 +77,6 @@ Json ActorJson(const store::ProblemActor& actor) {
 }
 
 // Who a person acting through the API is, as the problem history says it.
-store::ProblemActor ActorOf(const Principal& principal) {
-  store::ProblemActor actor;
-  switch (principal.kind) {
-    case Principal::Kind::kSession:
-      actor.type = "user";
-      actor.id = std::to_string(principal.user_id);
-      break;
-    case Principal::Kind::kApiToken:
-      actor.type = "token";
-      actor.id = std::to_string(principal.token_id);
-      break;
-    case Principal::Kind::kNode:
-      actor.type = "node";
-      actor.id = std::to_string(principal.host_id);
-      break;
-    case Principal::Kind::kAnonymous:
-      actor.type = "system";
-      break;
-  }
-  actor.name = principal.name;
-  return actor;
-}
-
 std::string CreatedBy(const Principal& principal) {
   store::ProblemActor actor = ActorOf(principal);
   return actor.type + ":" + actor.id;

@@ -57,29 +57,6 @@ ListBinding DetectorRunListBinding() {
 Json NullIfEmpty(const std::string& s) { return s.empty() ? Json(nullptr) : Json(s); }
 
 // Who asked, as the spec's Actor.
-store::ProblemActor ActorOf(const Principal& principal) {
-  store::ProblemActor actor;
-  switch (principal.kind) {
-    case Principal::Kind::kSession:
-      actor.type = "user";
-      actor.id = std::to_string(principal.user_id);
-      break;
-    case Principal::Kind::kApiToken:
-      actor.type = "token";
-      actor.id = std::to_string(principal.token_id);
-      break;
-    case Principal::Kind::kNode:
-      actor.type = "node";
-      actor.id = std::to_string(principal.host_id);
-      break;
-    case Principal::Kind::kAnonymous:
-      actor.type = "system";
-      break;
-  }
-  actor.name = principal.name;
-  return actor;
-}
-
 // The spec's Scan; `offline` is how many pending targets are offline now.
 Json ScanJson(const store::Scan& s, int64_t offline) {
   Json host_ids = Json::array();
