@@ -99,4 +99,20 @@ store::ProblemActor ActorOf(const Principal& principal) {
   return actor;
 }
 
+bool HostOnline(const store::Host& host, store::EpochMs now, store::EpochMs online_window_ms) {
+  const bool revoked = host.revoked_at && *host.revoked_at <= now;
+  return !revoked && host.last_seen_at > 0 && now - host.last_seen_at < online_window_ms;
+}
+
+Status CollectTargetableHosts(store::Store& store, const std::optional<std::string>& label,
+                              std::map<int64_t, store::Host>* out) {
+  store::ListQuery q;
+  q.filters.push_back({"revoked", store::FilterOp::kEq, Value(int64_t{0})});
+  if (label) q.filters.push_back({"label", store::FilterOp::kEq, Value(*label)});
+  return store.hosts().Export(q, [&](const store::Host& host) {
+    out->emplace(host.id, host);
+    return Status::Ok();
+  });
+}
+
 }  // namespace warden::server

@@ -8,6 +8,7 @@
 
 #include <cstdint>
 #include <functional>
+#include <map>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -121,6 +122,15 @@ Result<HostFleetFacts> ReadHostFleetFacts(store::Store& store, int64_t host_id);
 // counts are zero, inventory times null and detectors empty.
 Json HostJson(const store::Host& host, store::EpochMs now, store::EpochMs online_window_ms,
               const HostFleetFacts* facts = nullptr);
+
+// Whether `host` is online at `now`: not revoked, and seen within
+// `online_window_ms` (HandlerContext::host_online_window_ms).
+bool HostOnline(const store::Host& host, store::EpochMs now, store::EpochMs online_window_ms);
+
+// Every host that is not revoked, or those carrying `label`, into `out` by
+// id: the hosts a scan or live query can target.
+Status CollectTargetableHosts(store::Store& store, const std::optional<std::string>& label,
+                              std::map<int64_t, store::Host>* out);
 
 // The JSON of an audit entry (the spec's AuditEvent schema).
 Json AuditEventJson(const api::OpenApiSpec& spec, const store::AuditEntry& entry);

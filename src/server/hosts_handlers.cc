@@ -70,8 +70,7 @@ Result<HostFleetFacts> ReadHostFleetFacts(store::Store& store, int64_t host_id) 
 Json HostJson(const store::Host& host, store::EpochMs now, store::EpochMs online_window_ms,
               const HostFleetFacts* facts) {
   const bool revoked = host.revoked_at && *host.revoked_at <= now;
-  const bool online =
-      !revoked && host.last_seen_at > 0 && now - host.last_seen_at < online_window_ms;
+  const bool online = HostOnline(host, now, online_window_ms);
   Json j = Json::object();
   j["id"] = std::to_string(host.id);
   j["hostname"] = host.hostname;

@@ -182,19 +182,7 @@ class LiveQueriesApi {
   explicit LiveQueriesApi(const HandlerContext& ctx) : ctx_(ctx) {}
 
   bool Online(const store::Host& host, store::EpochMs now) const {
-    return host.last_seen_at > 0 && now - host.last_seen_at < ctx_.host_online_window_ms;
-  }
-
-  // Hosts not revoked (with `label` when given) into `out` by id.
-  Status CollectHosts(const std::optional<std::string>& label,
-                      std::map<int64_t, store::Host>* out) const {
-    store::ListQuery q;
-    q.filters.push_back({"revoked", store::FilterOp::kEq, Value(int64_t{0})});
-    if (label) q.filters.push_back({"label", store::FilterOp::kEq, Value(*label)});
-    return ctx_.store->hosts().Export(q, [&](const store::Host& host) {
-      out->emplace(host.id, host);
-      return Status::Ok();
-    });
+    return HostOnline(host, now, ctx_.host_online_window_ms);
   }
 
   // The hosts `spec` names now. `strict`: a host id that does not exist or
@@ -203,7 +191,7 @@ class LiveQueriesApi {
       const ApiCall& call, const store::LiveQueryTargetSpec& spec, bool strict) const {
     std::map<int64_t, store::Host> hosts;
     if (spec.all) {
-      Status collected = CollectHosts(std::nullopt, &hosts);
+      Status collected = CollectTargetableHosts(*ctx_.store, std::nullopt, &hosts);
       if (!collected.ok()) return StoreErrorResponse(collected, call);
     }
     for (size_t i = 0; i < spec.host_ids.size(); ++i) {
@@ -222,7 +210,7 @@ class LiveQueriesApi {
       hosts.emplace(spec.host_ids[i], **host);
     }
     for (const std::string& label : spec.labels) {
-      Status collected = CollectHosts(label, &hosts);
+      Status collected = CollectTargetableHosts(*ctx_.store, label, &hosts);
       if (!collected.ok()) return StoreErrorResponse(collected, call);
     }
     if (!spec.os_ids.empty()) {

@@ -124,9 +124,7 @@ class ScansApi {
   explicit ScansApi(const HandlerContext& ctx) : ctx_(ctx) {}
 
   bool Online(const store::Host& host, store::EpochMs now) const {
-    const bool revoked = host.revoked_at && *host.revoked_at <= now;
-    return !revoked && host.last_seen_at > 0 &&
-           now - host.last_seen_at < ctx_.host_online_window_ms;
+    return HostOnline(host, now, ctx_.host_online_window_ms);
   }
 
   // The scan as the API shows it (with its offline count now).
@@ -137,18 +135,6 @@ class ScansApi {
                                     scan.id, ctx_.Now() - ctx_.host_online_window_ms));
     }
     return ScanJson(scan, offline);
-  }
-
-  // Every host that is not revoked, or those with `label`, into `out` by id.
-  Status CollectHosts(const std::optional<std::string>& label,
-                      std::map<int64_t, store::Host>* out) const {
-    store::ListQuery q;
-    q.filters.push_back({"revoked", store::FilterOp::kEq, Value(int64_t{0})});
-    if (label) q.filters.push_back({"label", store::FilterOp::kEq, Value(*label)});
-    return ctx_.store->hosts().Export(q, [&](const store::Host& host) {
-      out->emplace(host.id, host);
-      return Status::Ok();
-    });
   }
 
   // The scan, its targets' commands and targets, and the audit entry, in
@@ -239,11 +225,11 @@ class ScansApi {
     } else if (request.scope == "labels") {
       request.labels = StringList(body, "labels");
       for (const std::string& label : request.labels) {
-        Status collected = CollectHosts(label, &targets);
+        Status collected = CollectTargetableHosts(*ctx_.store, label, &targets);
         if (!collected.ok()) return StoreErrorResponse(collected, call);
       }
     } else {
-      Status collected = CollectHosts(std::nullopt, &targets);
+      Status collected = CollectTargetableHosts(*ctx_.store, std::nullopt, &targets);
       if (!collected.ok()) return StoreErrorResponse(collected, call);
     }
 
