@@ -228,9 +228,7 @@ void ProblemRowText(const store::FleetProblem& p, RowText& out) {
       .Time("resolved_at", p.resolved_at)
       .Int("times_reopened", p.times_reopened)
       .Int("revision", p.revision);
-  if (!p.dismissal) {
-    out.Null("dismissal");
-  } else if (out.Wants("dismissal")) {
+  if (p.dismissal && out.Wants("dismissal")) {
     // {"comment","by":{"type","id","name"},"at","until"}, as ProblemJson.
     const store::ProblemDismissal& d = *p.dismissal;
     std::string text = "{\"comment\":";
@@ -254,7 +252,7 @@ void ProblemRowText(const store::FleetProblem& p, RowText& out) {
       text += "null";
     text += "}";
     out.RawJson("dismissal", text);
-  } else {
+  } else {  // none, or a column set without it
     out.Null("dismissal");
   }
   out.String("remediation", p.remediation);
