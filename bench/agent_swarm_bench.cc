@@ -1,7 +1,7 @@
 // The control-plane server end to end, as a fleet and its users reach it: a
 // real `warden server` process on 127.0.0.1 in a temporary directory, driven
 // over TLS (the server's CA pinned from its state directory) through the
-// agent channel and the REST API of api/openapi.yaml. Four parts, each on a
+// agent channel and the REST API of api/openapi.yaml. Five parts, each on a
 // fresh server, each selectable with --parts:
 //   swarm   N simulated agents (--agents, 10,000; a list runs one swarm per
 //           count), enrolled, then each with a
@@ -27,6 +27,13 @@
 //           deep by cursor, filtered; hosts and problems) against 100 ms, and
 //           a CSV export of every problem read to the end: rows/s and the
 //           server's peak RSS above idle.
+//   livequery N agents (--lq-agents, 10,000) with a parked command long-poll
+//           each, answering live_query commands as the agent does (rows in
+//           chunks, then the result). One live query to all of them with
+//           --lq-rows (10) rows a host: seconds until 99 % and 100 % of hosts
+//           answered, from the POST, the server's CPU and peak RSS; then one
+//           with --lq-big-rows (1,000) rows a host (10 M rows): rows stored
+//           per second and a CSV export of the whole result.
 //
 // The driver is one process with --client-threads event loops (Asio, C++20
 // coroutines; OpenSSL on the non-blocking socket, SSL_MODE_RELEASE_BUFFERS:
@@ -43,7 +50,7 @@
 // Not measured: the agent itself (bench/agent_idle_bench.sh), the store
 // alone (store_bench), TLS handshakes per second.
 //
-// Usage: build/bench/agent_swarm_bench [--parts=swarm,storm,ingest,rest]
+// Usage: build/bench/agent_swarm_bench [--parts=swarm,storm,ingest,rest,livequery]
 //        [--agents=10000] [--duration=120] [--quick] ...   (--help lists all)
 #include <curl/curl.h>
 #include <fcntl.h>
@@ -69,7 +76,9 @@
 #include <iostream>
 #include <map>
 #include <memory>
+#include <mutex>
 #include <optional>
+#include <random>
 #include <sstream>
 #include <string>
 #include <string_view>
@@ -105,7 +114,7 @@ constexpr double kExportRssTargetMb = 100;  // above idle
 // ---------------------------------------------------------------- options
 
 struct Options {
-  std::vector<std::string> parts = {"swarm", "storm", "ingest", "rest"};
+  std::vector<std::string> parts = {"swarm", "storm", "ingest", "rest", "livequery"};
   std::string warden;
   std::string workdir;  // kept when set
   int client_threads = 2;
@@ -131,11 +140,15 @@ struct Options {
   int rest_problems_per_host = 100;
   int rest_push_concurrency = 32;
   int page_repeats = 5;
+  // livequery
+  int lq_agents = 10000;
+  int lq_rows = 10;        // rows each host returns to the fan-out query
+  int lq_big_rows = 1000;  // rows each host returns to the stored-result query (0: skip)
 };
 
 void PrintUsage() {
   std::cout << R"(agent_swarm_bench: warden server end to end (bench/README.md)
-  --parts=swarm,storm,ingest,rest  which parts to run, in this order (default all)
+  --parts=swarm,storm,ingest,rest,livequery  which parts to run, in this order (default all)
   --quick                  small sizes for a first run (1,000 agents, 30 s window, ...)
   --warden=PATH            the warden binary (default $WARDEN_BIN, else next to bench/)
   --workdir=DIR            keep the servers' state directories there (default: a temp dir,
@@ -155,6 +168,11 @@ ingest:
   --ingest-agents=64 --ingest-records=500000 (per kind) --ingest-batch=500
 rest:
   --rest-hosts=10000 --rest-problems-per-host=100 --rest-push-concurrency=32 --page-repeats=5
+livequery:
+  --lq-agents=10000        agents with a parked long-poll that answer live queries
+  --lq-rows=10             rows each host returns to the fan-out query
+  --lq-big-rows=1000       rows each host returns to the stored query (agents x this rows,
+                           stored and exported); 0 skips it
 )";
 }
 
@@ -209,11 +227,14 @@ Result<Options> ParseOptions(int argc, char** argv) {
       o.enrolments = 2000;
       o.ingest_records = 50000;
       o.rest_hosts = 1000;
+      o.lq_agents = 1000;
+      o.lq_big_rows = 100;
     } else if (name == "--parts") {
       o.parts = SplitList(value);
       for (const std::string& p : o.parts)
-        if (p != "swarm" && p != "storm" && p != "ingest" && p != "rest")
-          return InvalidArgument("--parts: unknown part '" + p + "' (swarm, storm, ingest, rest)");
+        if (p != "swarm" && p != "storm" && p != "ingest" && p != "rest" && p != "livequery")
+          return InvalidArgument("--parts: unknown part '" + p +
+                                 "' (swarm, storm, ingest, rest, livequery)");
     } else if (name == "--warden") {
       o.warden = value;
     } else if (name == "--workdir") {
@@ -266,6 +287,12 @@ Result<Options> ParseOptions(int argc, char** argv) {
       RETURN_IF_ERROR(number(&o.rest_push_concurrency, 1));
     } else if (name == "--page-repeats") {
       RETURN_IF_ERROR(number(&o.page_repeats, 1));
+    } else if (name == "--lq-agents") {
+      RETURN_IF_ERROR(number(&o.lq_agents, 1));
+    } else if (name == "--lq-rows") {
+      RETURN_IF_ERROR(number(&o.lq_rows, 0));
+    } else if (name == "--lq-big-rows") {
+      RETURN_IF_ERROR(number(&o.lq_big_rows, 0));
     } else {
       return InvalidArgument("unknown flag '" + a + "' (--help lists them)");
     }
@@ -701,8 +728,10 @@ class ServerProcess {
  public:
   static constexpr const char* kPassword = "swarm benchmark password";
 
+  // `extra_yaml`: more top-level sections of the server's config.
   static Result<std::unique_ptr<ServerProcess>> Start(const Options& o, const std::string& dir,
-                                                      size_t max_connections) {
+                                                      size_t max_connections,
+                                                      const std::string& extra_yaml = "") {
     auto s = std::unique_ptr<ServerProcess>(new ServerProcess);
     s->dir_ = dir;
     s->state_dir_ = dir + "/server";
@@ -713,7 +742,8 @@ class ServerProcess {
     s->port_ = port;
     const std::string config = dir + "/server.yaml";
     std::ofstream(config) << "limits:\n  max_connections: " << max_connections
-                          << "\nlog:\n  access: " << (o.access_log ? "true" : "false") << "\n";
+                          << "\nlog:\n  access: " << (o.access_log ? "true" : "false") << "\n"
+                          << extra_yaml;
     std::vector<std::string> args = {
         o.warden,      "server",      "--config", config,
         "--state-dir", s->state_dir_, "--listen", "127.0.0.1:" + std::to_string(port)};
@@ -1796,6 +1826,66 @@ GenerateOutcome PushProblems(const TlsTarget& target, const std::vector<Enrolmen
   return out;
 }
 
+// An export read to the end as a user's script reads it, while the
+// server's RSS is sampled (and its peak counter reset first).
+struct ExportTiming {
+  long status = 0;
+  std::string error;
+  int64_t rows = 0;  // CSV lines after the header
+  int64_t bytes = 0;
+  double seconds = 0;
+  double cores = 0;
+  double idle_rss_mb = 0, peak_rss_mb = 0;
+};
+
+ExportTiming MeasureExport(const ServerProcess& server, RestClient& rest, const std::string& path) {
+  ExportTiming t;
+  t.idle_rss_mb = server.rss_mb();
+  server.ResetPeakRss();
+  std::atomic<bool> exporting{true};
+  std::atomic<double> sampled_peak{t.idle_rss_mb};
+  std::thread sampler([&] {
+    while (exporting.load()) {
+      sampled_peak = std::max(sampled_peak.load(), server.rss_mb());
+      std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    }
+  });
+  int64_t newlines = 0;
+  const double cpu0 = server.cpu_seconds();
+  RestClient::Answer exported = rest.Stream(path, [&](std::string_view chunk) {
+    t.bytes += static_cast<int64_t>(chunk.size());
+    newlines += std::count(chunk.begin(), chunk.end(), '\n');
+  });
+  const double cpu1 = server.cpu_seconds();
+  exporting = false;
+  sampler.join();
+  t.status = exported.status;
+  t.error = exported.error;
+  t.peak_rss_mb = std::max(sampled_peak.load(), server.peak_rss_mb());
+  t.rows = std::max<int64_t>(0, newlines - 1);
+  t.seconds = exported.ms / 1000;
+  t.cores = (cpu1 - cpu0) / std::max(t.seconds, 1e-9);
+  return t;
+}
+
+// The export's figures against the targets; `expected` rows.
+std::string ExportLine(const ExportTiming& t, int64_t expected) {
+  const double rate = static_cast<double>(t.rows) / std::max(t.seconds, 1e-9);
+  std::string line =
+      "HTTP " + std::to_string(t.status) + ", " + Thousands(static_cast<double>(t.rows)) +
+      " rows (" + Fixed(static_cast<double>(t.bytes) / 1e6, 0) + " MB) in " + Fixed(t.seconds, 1) +
+      " s = " + Thousands(rate) +
+      " rows/s (target 200,000: " + Verdict(rate >= kExportTarget && t.rows == expected) +
+      "); server " + Fixed(t.cores, 2) + " cores; RSS idle " + Fixed(t.idle_rss_mb, 0) +
+      " MB, peak " + Fixed(t.peak_rss_mb, 0) + " MB = +" + Fixed(t.peak_rss_mb - t.idle_rss_mb, 0) +
+      " MB (target < 100: " + Verdict(t.peak_rss_mb - t.idle_rss_mb < kExportRssTargetMb) +
+      "); load " + LoadAverage();
+  if (t.rows != expected)
+    line += "; the export held " + Thousands(static_cast<double>(t.rows)) + " rows, not " +
+            Thousands(static_cast<double>(expected)) + " " + t.error;
+  return line;
+}
+
 void RunRest(const Options& o, const std::string& root, Report& report) {
   const size_t hosts = static_cast<size_t>(o.rest_hosts);
   const int64_t problems = static_cast<int64_t>(hosts) * o.rest_problems_per_host;
@@ -1920,45 +2010,286 @@ void RunRest(const Options& o, const std::string& root, Report& report) {
              "; the 10,000-row pages of the problem walk to the deep cursor took " +
              Fixed(walk_median, 0) + " ms each (median of " + std::to_string(walk_ms.size()) + ")");
 
-  // Export: every problem as CSV, read to the end, while the server's RSS is
-  // sampled (and its peak counter reset first).
-  const double idle_rss = (*server)->rss_mb();
-  (*server)->ResetPeakRss();
-  std::atomic<bool> exporting{true};
-  std::atomic<double> sampled_peak{idle_rss};
-  std::thread sampler([&] {
-    while (exporting.load()) {
-      sampled_peak = std::max(sampled_peak.load(), (*server)->rss_mb());
-      std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  ExportTiming exported = MeasureExport(**server, rest, "/api/v1/problems/export?format=csv");
+  report.Add("  export CSV: " + ExportLine(exported, problems));
+}
+
+// ---------------------------------------------------------------- live query
+
+// What the simulated agents share with the driver during the livequery part.
+struct LiveQueryPlan {
+  std::atomic<int> rows_per_host{0};
+  std::atomic<int64_t> started_ns{0};  // steady clock of the campaign's POST
+  std::atomic<bool> stopping{false};
+};
+
+struct LiveQueryLoopStats {
+  std::mutex mu;                    // the driver reads answered_ms while the loop runs
+  std::vector<double> answered_ms;  // per host: its result stored, after the POST
+  StatusCounts answers;             // rows chunks and results
+  int64_t rows_sent = 0;
+};
+
+// Sends a request again while the server is busy (503: after its
+// Retry-After or a growing jittered wait) or unreachable, for up to a
+// minute, as the agent sends its rows chunks and results.
+awaitable<HttpAnswer> SendPatiently(TlsConnection& conn, const std::string& request,
+                                    std::minstd_rand& rng) {
+  const TimePoint give_up = Clock::now() + std::chrono::minutes(1);
+  int64_t wait_ms = 250;
+  for (;;) {
+    HttpAnswer a = co_await conn.Send(request);
+    if (a.status != 0 && a.status != 503) co_return a;
+    const int64_t pause = std::max<int64_t>(
+        a.retry_after_s * 1000LL, wait_ms / 2 + static_cast<int64_t>(rng() % (wait_ms / 2 + 1)));
+    const TimePoint next = Clock::now() + std::chrono::milliseconds(pause);
+    if (next >= give_up) co_return a;
+    co_await SleepUntil(next);
+    wait_ms = std::min<int64_t>(wait_ms * 2, 8000);
+  }
+}
+
+// One simulated agent: a parked command long-poll; a live_query command is
+// answered as the agent does (src/agent/server_link.h): its rows in chunks
+// of at most 1,000, then its result, on the same connection, each sent
+// again while the server is busy, then the poll is parked again.
+awaitable<void> LiveQueryAgent(TlsConnection& conn, const Enrolment& agent, LiveQueryPlan& plan,
+                               LiveQueryLoopStats& st, const TlsTarget& target) {
+  const std::string auth = "Authorization: Bearer " + agent.node_key + "\r\n";
+  const std::string poll =
+      HttpRequestText("GET", "/api/v1/agent/commands?wait=10", target, auth, "");
+  std::minstd_rand rng(static_cast<unsigned>(std::hash<std::string>{}(agent.node_key)));
+  while (!plan.stopping.load(std::memory_order_relaxed)) {
+    HttpAnswer r = co_await conn.Send(poll);
+    if (plan.stopping.load(std::memory_order_relaxed)) break;
+    if (r.status != 200) {
+      co_await SleepUntil(Clock::now() + std::chrono::seconds(1));
+      continue;
     }
-  });
-  int64_t newlines = 0;
-  int64_t bytes = 0;
-  const double cpu0 = (*server)->cpu_seconds();
-  RestClient::Answer exported =
-      rest.Stream("/api/v1/problems/export?format=csv", [&](std::string_view chunk) {
-        bytes += static_cast<int64_t>(chunk.size());
-        newlines += std::count(chunk.begin(), chunk.end(), '\n');
-      });
-  const double cpu1 = (*server)->cpu_seconds();
-  exporting = false;
-  sampler.join();
-  const double peak = std::max(sampled_peak.load(), (*server)->peak_rss_mb());
-  const int64_t rows = std::max<int64_t>(0, newlines - 1);
-  const double seconds = exported.ms / 1000;
-  const double rate = static_cast<double>(rows) / seconds;
-  report.Add("  export CSV: HTTP " + std::to_string(exported.status) + ", " +
-             Thousands(static_cast<double>(rows)) + " rows (" +
-             Fixed(static_cast<double>(bytes) / 1e6, 0) + " MB) in " + Fixed(seconds, 1) +
-             " s = " + Thousands(rate) + " rows/s (target 200,000: " +
-             Verdict(rate >= kExportTarget && rows == problems) + "); server " +
-             Fixed((cpu1 - cpu0) / seconds, 2) + " cores; RSS idle " + Fixed(idle_rss, 0) +
-             " MB, peak " + Fixed(peak, 0) + " MB = +" + Fixed(peak - idle_rss, 0) +
-             " MB (target < 100: " + Verdict(peak - idle_rss < kExportRssTargetMb) + "); load " +
+    const Json answer = Json::parse(r.body, nullptr, false);
+    if (!answer.is_object() || !answer["commands"].is_array()) continue;
+    for (const Json& command : answer["commands"]) {
+      if (command.value("type", "") != "live_query" || !command["id"].is_string()) continue;
+      const std::string base = "/api/v1/agent/commands/" + command["id"].get<std::string>();
+      const int rows = plan.rows_per_host.load();
+      int seq = 0;
+      for (int sent = 0; sent < rows || seq == 0;) {
+        const int chunk = std::min(1000, rows - sent);
+        std::string body = R"({"seq":)" + std::to_string(seq) +
+                           R"(,"columns":["pid","name","path","uid","state"],"rows":[)";
+        for (int k = 0; k < chunk; ++k) {
+          if (k > 0) body += ',';
+          const int n = sent + k;
+          body += "[" + std::to_string(1000 + n) + R"(,"worker-)" + std::to_string(n % 97) +
+                  R"(","/usr/lib/bench/worker-)" + std::to_string(n % 97) + R"(",)" +
+                  std::to_string(n % 7) + R"(,"S"])";
+        }
+        body += "]}";
+        HttpAnswer a = co_await SendPatiently(
+            conn, HttpRequestText("POST", base + "/rows", target, auth, body), rng);
+        st.answers.Add(a.status, a.error);
+        if (a.status != 200) break;
+        st.rows_sent += chunk;
+        sent += chunk;
+        ++seq;
+      }
+      const int64_t now_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
+                                 std::chrono::system_clock::now().time_since_epoch())
+                                 .count();
+      const std::string result = R"({"status":"succeeded","output":{"rows":)" +
+                                 std::to_string(rows) + R"(,"duration_ms":1},"finished_at_ms":)" +
+                                 std::to_string(now_ms) + "}";
+      HttpAnswer a = co_await SendPatiently(
+          conn, HttpRequestText("POST", base + "/result", target, auth, result), rng);
+      st.answers.Add(a.status, a.error);
+      if (a.status == 204) {
+        const int64_t elapsed = Clock::now().time_since_epoch().count() - plan.started_ns.load();
+        std::lock_guard lock(st.mu);
+        st.answered_ms.push_back(static_cast<double>(elapsed) / 1e6);
+      }
+    }
+  }
+}
+
+// One campaign to every host: the time until 99 % and 100 % of the hosts'
+// answers were stored (as the agents saw their results acknowledged), the
+// server's CPU and peak RSS meanwhile, and the campaign as the API tells it.
+struct CampaignOutcome {
+  std::string id;
+  double p99_s = -1, all_s = -1, cores = 0, peak_rss_mb = 0;
+  int64_t answered = 0, done = 0, stored_rows = 0;
+  std::string error;
+};
+
+CampaignOutcome RunCampaign(const ServerProcess& server, RestClient& rest,
+                            std::vector<LiveQueryLoopStats>& per, LiveQueryPlan& plan, size_t hosts,
+                            int rows_per_host) {
+  CampaignOutcome c;
+  for (LiveQueryLoopStats& st : per) {
+    std::lock_guard lock(st.mu);
+    st.answered_ms.clear();
+  }
+  plan.rows_per_host = rows_per_host;
+  server.ResetPeakRss();
+  const double cpu0 = server.cpu_seconds();
+  const TimePoint start = Clock::now();
+  plan.started_ns = start.time_since_epoch().count();
+  RestClient::Answer created =
+      rest.Post("/api/v1/queries",
+                Json{{"sql", "SELECT pid, name, path, uid, state FROM processes"},
+                     {"targets", {{"all", true}}}}
+                    .dump(),
+                {"Content-Type: application/json"});
+  const Json body = Json::parse(created.body, nullptr, false);
+  if (created.status != 202 || !body.is_object() || !body["id"].is_string()) {
+    c.error = "POST /api/v1/queries answered " + std::to_string(created.status) + ": " +
+              created.body.substr(0, 300);
+    return c;
+  }
+  c.id = body["id"].get<std::string>();
+  // Done when the API says every host ended (or after 10 minutes).
+  const TimePoint deadline = start + std::chrono::minutes(10);
+  for (;;) {
+    RestClient::Answer got = rest.Get("/api/v1/queries/" + c.id);
+    const Json q = Json::parse(got.body, nullptr, false);
+    if (q.is_object() && q["counts"].is_object()) {
+      c.done = q["counts"].value("done", int64_t{0});
+      c.stored_rows = q.value("stored_rows", int64_t{0});
+      if (q.value("state", "") != "running") break;
+    }
+    if (Clock::now() > deadline) {
+      c.error = "the live query was still running after 10 minutes";
+      break;
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  const double seconds = Seconds(Clock::now() - start).count();
+  c.cores = (server.cpu_seconds() - cpu0) / seconds;
+  c.peak_rss_mb = server.peak_rss_mb();
+  // An agent notes its answer once the server acknowledged it, a moment
+  // after the API counts it: wait (briefly) until they agree.
+  std::vector<double> answered;
+  const TimePoint settle = Clock::now() + std::chrono::seconds(5);
+  do {
+    answered.clear();
+    for (LiveQueryLoopStats& st : per) {
+      std::lock_guard lock(st.mu);
+      answered.insert(answered.end(), st.answered_ms.begin(), st.answered_ms.end());
+    }
+    if (static_cast<int64_t>(answered.size()) >= c.done) break;
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  } while (Clock::now() < settle);
+  std::sort(answered.begin(), answered.end());
+  c.answered = static_cast<int64_t>(answered.size());
+  const size_t p99 = (hosts * 99 + 99) / 100;
+  if (answered.size() >= p99) c.p99_s = answered[p99 - 1] / 1000;
+  if (answered.size() >= hosts) c.all_s = answered[hosts - 1] / 1000;
+  return c;
+}
+
+void RunLiveQuery(const Options& o, const std::string& root, Report& report) {
+  const size_t n = static_cast<size_t>(o.lq_agents);
+  report.Add("== livequery: " + Thousands(static_cast<double>(n)) +
+             " agents with a parked command long-poll; one live query to all of them returning " +
+             std::to_string(o.lq_rows) + " rows each, then one returning " +
+             std::to_string(o.lq_big_rows) + " rows each, stored and exported; load " +
              LoadAverage());
-  if (rows != problems)
-    report.Add("  the export held " + Thousands(static_cast<double>(rows)) + " rows, not " +
-               Thousands(static_cast<double>(problems)) + exported.error);
+  auto server = ServerProcess::Start(
+      o, root + "/livequery", n + 1000,
+      "live_queries:\n  max_rows: " +
+          std::to_string(std::max<int64_t>(10'000'000, static_cast<int64_t>(n) * o.lq_big_rows)) +
+          "\n  max_bytes: 8GB\n");
+  if (!server.ok()) {
+    report.Add("  cannot start the server: " + server.status().message());
+    report.failed = true;
+    return;
+  }
+  auto ctx = ClientContext(**server);
+  if (!ctx.ok()) {
+    report.Add("  " + ctx.status().message());
+    report.failed = true;
+    return;
+  }
+  const TlsTarget target = TargetOf(**server, ctx->get());
+  std::vector<Enrolment> enrolled;
+  EnrolOutcome enrol = EnrolAgents(target, (*server)->enrol_secret(), 0, n, o.enrol_concurrency,
+                                   o.client_threads, &enrolled);
+  report.Add("  enrolment: " + EnrolLine(enrol));
+  RestClient rest((*server)->base_url(), (*server)->ca_file());
+  if (enrol.enrolled != static_cast<int64_t>(n)) {
+    report.failed = true;
+    return;
+  }
+  if (Status st = rest.LogInWithToken("bench", ServerProcess::kPassword); !st.ok()) {
+    report.Add("  " + st.message());
+    report.failed = true;
+    return;
+  }
+  EventLoops loops(o.client_threads);
+  std::vector<LiveQueryLoopStats> per(loops.size());
+  LiveQueryPlan plan;
+  for (size_t i = 0; i < n; ++i) {
+    const size_t loop = i % loops.size();
+    loops.Spawn(loop, LiveQueryAgent(loops.NewConnection(loop, target), enrolled[i], plan,
+                                     per[loop], target));
+  }
+  loops.Start();
+  // Every agent parked: the server counts the polls it holds.
+  const TimePoint park_deadline = Clock::now() + std::chrono::minutes(2);
+  double parked = 0;
+  while (Clock::now() < park_deadline) {
+    parked = MetricValue(rest.Get("/metrics").body, "warden_agent_parked_polls");
+    if (parked >= static_cast<double>(n)) break;
+    std::this_thread::sleep_for(std::chrono::milliseconds(200));
+  }
+  report.Add("  parked polls: " + Thousands(parked) + "; server RSS " +
+             Fixed((*server)->rss_mb(), 0) + " MB");
+
+  const CampaignOutcome fan = RunCampaign(**server, rest, per, plan, n, o.lq_rows);
+  if (!fan.error.empty()) {
+    report.Add("  " + fan.error);
+    report.failed = true;
+  }
+  report.Add("  fan-out, " + std::to_string(o.lq_rows) +
+             " rows a host: 99 % of hosts answered in " + Fixed(fan.p99_s, 2) +
+             " s (target < 3 s: " + Verdict(fan.p99_s >= 0 && fan.p99_s < 3) + "), all in " +
+             Fixed(fan.all_s, 2) + " s; the API says " + Thousands(static_cast<double>(fan.done)) +
+             " done, " + Thousands(static_cast<double>(fan.stored_rows)) + " rows stored; server " +
+             Fixed(fan.cores, 2) + " cores, peak RSS " + Fixed(fan.peak_rss_mb, 0) + " MB; load " +
+             LoadAverage());
+  if (fan.done != static_cast<int64_t>(n)) report.failed = true;
+
+  if (o.lq_big_rows > 0) {
+    const int64_t expected = static_cast<int64_t>(n) * o.lq_big_rows;
+    const CampaignOutcome big = RunCampaign(**server, rest, per, plan, n, o.lq_big_rows);
+    if (!big.error.empty()) {
+      report.Add("  " + big.error);
+      report.failed = true;
+    }
+    const double seconds = big.all_s > 0 ? big.all_s : 0;
+    report.Add("  stored result, " + std::to_string(o.lq_big_rows) +
+               " rows a host: " + Thousands(static_cast<double>(big.stored_rows)) +
+               " rows stored in " + Fixed(seconds, 1) +
+               " s = " + Thousands(static_cast<double>(big.stored_rows) / std::max(seconds, 1e-9)) +
+               " rows/s; server " + Fixed(big.cores, 2) + " cores, peak RSS " +
+               Fixed(big.peak_rss_mb, 0) + " MB; load " + LoadAverage());
+    if (big.stored_rows != expected) report.failed = true;
+    if (!big.id.empty()) {
+      ExportTiming exported =
+          MeasureExport(**server, rest, "/api/v1/queries/" + big.id + "/results/export?format=csv");
+      report.Add("  export CSV: " + ExportLine(exported, expected));
+    }
+  }
+  plan.stopping = true;
+  loops.StopAndJoin();
+  StatusCounts answers;
+  int64_t rows_sent = 0;
+  for (LiveQueryLoopStats& st : per) {
+    answers.Merge(st.answers);
+    rows_sent += st.rows_sent;
+  }
+  report.Add("  agents sent " + Thousands(static_cast<double>(rows_sent)) +
+             " rows; answers to rows chunks and results " + answers.Text());
 }
 
 }  // namespace
@@ -1974,7 +2305,8 @@ int main(int argc, char** argv) {
   curl_global_init(CURL_GLOBAL_DEFAULT);
   // Two connections per agent here and in the server, plus margin.
   const int most_agents =
-      Selected(o, "swarm") ? *std::max_element(o.agents.begin(), o.agents.end()) : 0;
+      std::max(Selected(o, "swarm") ? *std::max_element(o.agents.begin(), o.agents.end()) : 0,
+               Selected(o, "livequery") ? (o.lq_agents + 1) / 2 : 0);
   const rlim_t files = static_cast<rlim_t>(2 * most_agents) + kSpareFiles +
                        static_cast<rlim_t>(2 * o.enrol_concurrency);
   if (Status st = RaiseOpenFileLimit(files); !st.ok())
@@ -2006,6 +2338,7 @@ int main(int argc, char** argv) {
   if (Selected(o, "storm")) RunStorm(o, root, report);
   if (Selected(o, "ingest")) RunIngest(o, root, report);
   if (Selected(o, "rest")) RunRest(o, root, report);
+  if (Selected(o, "livequery")) RunLiveQuery(o, root, report);
 
   std::cout << "\nSummary:\n";
   for (const std::string& line : report.lines) std::cout << line << "\n";

@@ -79,6 +79,7 @@ struct HttpAnswer {
   std::string error;  // transport error
   std::string etag;
   std::string body;
+  int retry_after_s = 0;  // Retry-After, when sent
 };
 
 inline bool HeaderIs(std::string_view line, std::string_view name, std::string_view* value) {
@@ -304,6 +305,8 @@ class TlsConnection {
         close_after = value.find("close") != std::string_view::npos;
       } else if (HeaderIs(line, "etag", &value)) {
         answer.etag = std::string(value);
+      } else if (HeaderIs(line, "retry-after", &value)) {
+        answer.retry_after_s = std::atoi(std::string(value).c_str());
       }
       line_start = line_end;
     }

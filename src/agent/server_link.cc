@@ -304,6 +304,7 @@ Status ServerLink::PostRows(const std::string& command_id, const BudgetedQueryRe
   const std::string path = "/api/v1/agent/commands/" + command_id + "/rows";
   size_t next = 0;
   int64_t seq = 0;
+  std::minstd_rand rng(std::random_device{}());
   do {
     Json rows = Json::array();
     size_t bytes = 0;
@@ -315,25 +316,35 @@ Status ServerLink::PostRows(const std::string& command_id, const BudgetedQueryRe
     }
     const std::string body =
         Dump(Json{{"seq", seq}, {"columns", result.columns}, {"rows", std::move(rows)}});
-    // A chunk that did not arrive is sent again (the server ignores one it has).
-    Status sent;
-    for (int attempt = 0; attempt < 3 && !stopping_.load(); ++attempt) {
-      if (attempt > 0) WaitMs(500 * attempt);
+    // A chunk that did not arrive is sent again (the server ignores one it
+    // has): while the server is busy (503, after its Retry-After) or cannot
+    // be reached, with growing jittered waits for up to a minute, so a fleet
+    // answering at once spreads out instead of giving up.
+    Status sent = Unavailable("the agent is stopping");
+    const int64_t give_up_ms = NowEpochMillis() + 60000;
+    int64_t wait_ms = 250;
+    while (!stopping_.load()) {
       HttpRequest req = ServerRequest(options_.endpoint, "POST", path, node_key_);
       req.body = body;
       auto r = Send(std::move(req));
+      int64_t not_before_ms = 0;
       if (!r.ok()) {
         sent = r.status();
         if (sent.code() == StatusCode::kPermissionDenied) return sent;
-        continue;
-      }
-      if (r->status == 200) {
+      } else if (r->status == 200) {
         sent = Status::Ok();
         break;
+      } else {
+        sent = Unavailable("rows chunk " + std::to_string(seq) + ": " +
+                           DescribeServerError(ParseServerError(*r)));
+        if (r->status != 503 && r->status >= 400 && r->status < 500) return sent;
+        if (r->retry_after_seconds) not_before_ms = *r->retry_after_seconds * 1000LL;
       }
-      sent = Unavailable("rows chunk " + std::to_string(seq) + ": " +
-                         DescribeServerError(ParseServerError(*r)));
-      if (r->status == 409 || (r->status >= 400 && r->status < 500)) return sent;
+      const int64_t pause =
+          std::max(not_before_ms, wait_ms / 2 + static_cast<int64_t>(rng() % (wait_ms / 2 + 1)));
+      if (NowEpochMillis() + pause >= give_up_ms) break;
+      WaitMs(pause);
+      wait_ms = std::min<int64_t>(wait_ms * 2, 8000);
     }
     RETURN_IF_ERROR(sent);
     ++seq;

@@ -22,8 +22,10 @@
 //         and 1 MiB (POST /api/v1/agent/commands/{id}/rows, seq from 0;
 //         the columns ride with every chunk, so even no rows tell them) and
 //         answers succeeded with output {rows, duration_ms}; a SQL error or
-//         a budget overrun is answered failed with its message. A 409 on a
-//         chunk (the server no longer waits: cancelled) stops the sending;
+//         a budget overrun is answered failed with its message. A chunk the
+//         server could not take (503, unreachable) is sent again after its
+//         Retry-After or a growing jittered wait, for up to a minute; a 409
+//         (the server no longer waits: cancelled) stops the sending;
 //       anything else is answered `rejected`;
 //     then answers POST /api/v1/agent/commands/{id}/result {status, error,
 //     output, finished_at_ms}. A command delivered again (its result was

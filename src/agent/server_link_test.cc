@@ -281,6 +281,40 @@ TEST(ServerLinkTest, RedeliveredCommandIsAnsweredWithoutRunningTwice) {
   EXPECT_EQ(Json::parse(f.shared->requests[3].body)["status"], "succeeded");
 }
 
+TEST(ServerLinkTest, LiveQueryRowsAreSentAgainWhileTheServerIsBusy) {
+  LinkFixture f;
+  Json commands = {{"commands",
+                    {{{"id", "q-1"},
+                      {"type", "live_query"},
+                      {"args", {{"query_id", "7"}, {"sql", "SELECT 1 AS one"}}},
+                      {"created_at_ms", 1}}}}};
+  HttpResponse busy = Answer(503, R"({"code":"E_UNAVAILABLE","message":"busy"})");
+  busy.retry_after_seconds = 0;
+  f.shared->answers = {Answer(200, commands.dump()), busy, busy,
+                       Answer(200, R"({"stored":1,"duplicate":false,"truncated":false})"),
+                       Answer(204, "")};
+  ServerLinkOptions options = f.Options();
+  std::vector<std::string> ran;
+  options.run_query = [&](const std::string& sql) -> Result<BudgetedQueryResult> {
+    ran.push_back(sql);
+    BudgetedQueryResult r;
+    r.columns = {"one"};
+    r.rows = {Json::array({1})};
+    return r;
+  };
+  ServerLink link(std::move(options));
+  ASSERT_TRUE(link.PollCommandsOnce(0).ok());
+  EXPECT_EQ(ran, std::vector<std::string>{"SELECT 1 AS one"});  // run once
+  ASSERT_EQ(f.shared->requests.size(), 5u);
+  for (int i : {1, 2, 3}) {
+    EXPECT_EQ(f.shared->requests[i].url, "https://warden.example/api/v1/agent/commands/q-1/rows");
+    EXPECT_EQ(f.shared->requests[i].body, f.shared->requests[1].body);  // the same chunk
+  }
+  const Json result = Json::parse(f.shared->requests[4].body);
+  EXPECT_EQ(result["status"], "succeeded");
+  EXPECT_EQ(result["output"]["rows"], 1);
+}
+
 TEST(ServerLinkTest, ReloadHappensOnlyOnceItsResultIsPosted) {
   LinkFixture f;
   Json commands = {{"commands",

@@ -6,6 +6,7 @@
 #include "api/api_error.h"
 #include "auth/secret_token.h"
 #include "core/encoding.h"
+#include "server/handler_support.h"
 #include "server/http_json.h"
 #include "server/record_ingest.h"
 #include "server/scan_progress.h"
@@ -15,25 +16,6 @@ namespace warden::server {
 namespace {
 
 using Context = std::shared_ptr<const AgentChannelContext>;
-
-HttpResponse ApiErrorResponse(std::string_view code, std::string message, std::string field = {}) {
-  api::ApiError e = api::MakeApiError(code, std::move(message), std::move(field));
-  return JsonResponse(e.http_status, e.ToJson());
-}
-
-// A store failure as the agent channel answers it: overload is 503 with
-// Retry-After (agents keep their queue and retry), refused rows 422.
-HttpResponse StoreFailure(const Status& status, std::string_view request_id) {
-  if (status.code() == StatusCode::kUnavailable) {
-    HttpResponse r = ApiErrorResponse(api::kErrorUnavailable,
-                                      "the server is busy storing other data; retry shortly");
-    r.headers.Set("Retry-After", "1");
-    return r;
-  }
-  if (status.code() == StatusCode::kInvalidArgument)
-    return ApiErrorResponse(api::kErrorValidation, status.message());
-  return ErrorResponseForStatus(status, request_id);
-}
 
 std::string StringOr(const Json& object, std::string_view key, std::string fallback = "") {
   if (!object.is_object()) return fallback;
@@ -64,7 +46,7 @@ HttpResponse Enroll(const Context& ctx, ApiCall& call) {
   if (auth::ParseTokenKind(secret) != auth::TokenKind::kEnrolSecret) return invalid();
   Result<std::optional<store::EnrolSecret>> found =
       ctx->store->enrol_secrets().FindByHash(auth::TokenHash(secret));
-  if (!found.ok()) return StoreFailure(found.status(), RequestId(call));
+  if (!found.ok()) return StoreErrorResponse(found.status(), RequestId(call));
   if (!found->has_value() || !(*found)->UsableAt(ctx->now())) return invalid();
 
   store::HostEnrolment e;
@@ -114,7 +96,7 @@ HttpResponse Enroll(const Context& ctx, ApiCall& call) {
       return ApiErrorResponse("E_HOST_REVOKED",
                               "this host was revoked; delete it on the server to enrol it again");
     }
-    return StoreFailure(st, RequestId(call));
+    return StoreErrorResponse(st, RequestId(call));
   }
   return JsonResponse(200, Json{{"host_id", std::to_string(outcome->host.id)},
                                 {"node_key", node_key},
@@ -182,7 +164,7 @@ void PushRecords(const Context& ctx, ApiCall& call, const HttpResponder& respond
   const int64_t host_id = call.principal.host_id;
   Result<std::optional<store::Host>> host = ctx->store->hosts().Get(host_id);
   if (!host.ok()) {
-    responder.Send(StoreFailure(host.status(), RequestId(call)));
+    responder.Send(StoreErrorResponse(host.status(), RequestId(call)));
     return;
   }
   if (!host->has_value()) {
@@ -200,7 +182,7 @@ void PushRecords(const Context& ctx, ApiCall& call, const HttpResponder& respond
   IngestRecordBatch(*ctx->store, IngestHost{host_id, (*host)->hostname}, std::move(batch), now)
       .Then([ctx, host_id, responder, request_id = RequestId(call)](Result<IngestOutcome> outcome) {
         if (!outcome.ok()) {
-          responder.Send(StoreFailure(outcome.status(), request_id));
+          responder.Send(StoreErrorResponse(outcome.status(), request_id));
           return;
         }
         if (outcome->packages_changed && ctx->packages_changed) ctx->packages_changed(host_id);
@@ -218,17 +200,24 @@ void PollCommands(const Context& ctx, ApiCall& call, const HttpResponder& respon
   ctx->hub->Poll(call.principal.host_id, std::chrono::seconds(wait), responder);
 }
 
-HttpResponse PostCommandResult(const Context& ctx, ApiCall& call) {
+HttpResponse CommandNotFound(std::string_view id_text) {
+  return ApiErrorResponse("E_COMMAND_NOT_FOUND",
+                          "no command " + std::string(id_text.substr(0, 64)) + " for this host",
+                          "command_id");
+}
+
+// Answered from the store's commit (no worker waits): a fleet answering a
+// live query at once queues its results into the writer's batches.
+void PostCommandResult(const Context& ctx, ApiCall& call, const HttpResponder& responder) {
   std::string id_text = StringOr(call.params, "command_id");
   if (id_text.empty() && call.http) id_text = std::string(call.http->PathParam("command_id"));
   const bool numeric = !id_text.empty() && id_text.size() <= 18 &&
                        id_text.find_first_not_of("0123456789") == std::string::npos;
   const int64_t id = numeric ? std::stoll(id_text) : 0;
-  auto not_found = [&] {
-    return ApiErrorResponse("E_COMMAND_NOT_FOUND",
-                            "no command " + id_text.substr(0, 64) + " for this host", "command_id");
-  };
-  if (id <= 0) return not_found();
+  if (id <= 0) {
+    responder.Send(CommandNotFound(id_text));
+    return;
+  }
   const Json body = call.body.value_or(Json::object());
   store::AgentCommandOutcome outcome;
   outcome.status = StringOr(body, "status");
@@ -242,27 +231,33 @@ HttpResponse PostCommandResult(const Context& ctx, ApiCall& call) {
                             : ctx->now();
   const int64_t host_id = call.principal.host_id;
   ctx->store->TouchHost(host_id, ctx->now());
-  Result<store::CommandResultUpdate> update =
-      ctx->store
-          ->Write([host_id, id, outcome](store::StoreWriter& w) {
-            return RecordCommandResult(w, host_id, id, outcome);
-          })
-          .Wait();
-  if (!update.ok()) return StoreFailure(update.status(), RequestId(call));
-  switch (*update) {
-    case store::CommandResultUpdate::kRecorded:
-    case store::CommandResultUpdate::kSameAgain: {
-      HttpResponse r;
-      r.status = 204;
-      return r;
-    }
-    case store::CommandResultUpdate::kConflict:
-      return ApiErrorResponse("E_COMMAND_ALREADY_COMPLETED",
-                              "command " + id_text + " already has another result");
-    case store::CommandResultUpdate::kNotFound:
-      break;
-  }
-  return not_found();
+  ctx->store
+      ->Write([host_id, id, outcome](store::StoreWriter& w) {
+        return RecordCommandResult(w, host_id, id, outcome);
+      })
+      .Then([responder, id_text,
+             request_id = RequestId(call)](Result<store::CommandResultUpdate> update) {
+        if (!update.ok()) {
+          responder.Send(StoreErrorResponse(update.status(), request_id));
+          return;
+        }
+        switch (*update) {
+          case store::CommandResultUpdate::kRecorded:
+          case store::CommandResultUpdate::kSameAgain: {
+            HttpResponse r;
+            r.status = 204;
+            responder.Send(std::move(r));
+            return;
+          }
+          case store::CommandResultUpdate::kConflict:
+            responder.Send(ApiErrorResponse("E_COMMAND_ALREADY_COMPLETED",
+                                            "command " + id_text + " already has another result"));
+            return;
+          case store::CommandResultUpdate::kNotFound:
+            break;
+        }
+        responder.Send(CommandNotFound(id_text));
+      });
 }
 
 }  // namespace
@@ -279,8 +274,9 @@ void RegisterAgentChannelHandlers(ApiHandlers& handlers, AgentChannelContext con
   handlers.AddAsync("pollAgentCommands", [ctx](ApiCall& call, const HttpResponder& responder) {
     PollCommands(ctx, call, responder);
   });
-  handlers.Add("postAgentCommandResult",
-               [ctx](ApiCall& call) { return PostCommandResult(ctx, call); });
+  handlers.AddAsync("postAgentCommandResult", [ctx](ApiCall& call, const HttpResponder& responder) {
+    PostCommandResult(ctx, call, responder);
+  });
 }
 
 }  // namespace warden::server

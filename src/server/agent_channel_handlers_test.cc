@@ -265,7 +265,7 @@ TEST_F(AgentChannelTest, CommandPollAnswersPendingCommandsAndResultsAreRecordedO
     ApiCall call = Call("postAgentCommandResult", as_host);
     call.params["command_id"] = command_id;
     call.body = Json{{"status", status}, {"finished_at_ms", 5000}};
-    return Run(call);
+    return RunAsync(call);
   };
   EXPECT_EQ(post(host, id, "succeeded").status, 204);
   EXPECT_EQ(post(host, id, "succeeded").status, 204);  // a resend

@@ -50,10 +50,14 @@ Json UserJson(const store::User& user) {
 }
 
 HttpResponse StoreErrorResponse(const Status& status, const ApiCall& call) {
+  return StoreErrorResponse(status, call.http ? std::string_view(call.http->id) : "");
+}
+
+HttpResponse StoreErrorResponse(const Status& status, std::string_view request_id) {
   if (status.code() == StatusCode::kInvalidArgument) {
     return ErrorResponse(api::kErrorValidation, status.message());
   }
-  HttpResponse response = ErrorResponseForStatus(status, call.http ? call.http->id : "");
+  HttpResponse response = ErrorResponseForStatus(status, request_id);
   if (response.status == 503) response.headers.Set("Retry-After", "1");
   return response;
 }

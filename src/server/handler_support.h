@@ -102,6 +102,8 @@ store::ProblemActor ActorOf(const Principal& principal);
 // A store failure as an answer (503 for unavailable, 500 naming the request
 // id otherwise; InvalidArgument → 422 E_VALIDATION).
 HttpResponse StoreErrorResponse(const Status& status, const ApiCall& call);
+// The same for an answer made after the call (from a store continuation).
+HttpResponse StoreErrorResponse(const Status& status, std::string_view request_id);
 
 // An answer with the spec's error code and message.
 HttpResponse ApiErrorResponse(std::string_view code, std::string message, std::string field = {});

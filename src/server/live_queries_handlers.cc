@@ -45,6 +45,35 @@ constexpr std::string_view kErrorQueryNotFound = "E_QUERY_NOT_FOUND";
 constexpr std::string_view kErrorQueryNotRunning = "E_QUERY_NOT_RUNNING";
 constexpr std::string_view kErrorQueryResultsPruned = "E_QUERY_RESULTS_PRUNED";
 
+HttpResponse CommandNotFound() {
+  return ApiErrorResponse("E_COMMAND_NOT_FOUND", "no live query command of this host",
+                          "command_id");
+}
+
+// The answer to a rows chunk once the store has it.
+HttpResponse RowsAnswer(const Result<store::ChunkOutcome>& stored, int64_t seq,
+                        std::string_view request_id) {
+  if (!stored.ok()) return StoreErrorResponse(stored.status(), request_id);
+  switch (stored->update) {
+    case store::ChunkUpdate::kStored:
+    case store::ChunkUpdate::kDuplicate:
+      return JsonResponse(200, Json{{"stored", stored->stored},
+                                    {"duplicate", stored->update == store::ChunkUpdate::kDuplicate},
+                                    {"truncated", stored->truncated}});
+    case store::ChunkUpdate::kOutOfOrder:
+      return ApiErrorResponse(api::kErrorValidation,
+                              "seq: chunk " + std::to_string(seq) + " came before an earlier chunk",
+                              "/seq");
+    case store::ChunkUpdate::kClosed:
+      return ApiErrorResponse(kErrorQueryNotRunning,
+                              "live query " + std::to_string(stored->query_id) +
+                                  " no longer waits for this host (cancelled or given up)");
+    case store::ChunkUpdate::kNotFound:
+      break;
+  }
+  return CommandNotFound();
+}
+
 std::string Dump(const Json& j) {
   return j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
 }
@@ -528,63 +557,52 @@ class LiveQueriesApi {
     return names;
   }
 
-  // pushAgentQueryRows: the host's chunk of rows, stored once.
-  HttpResponse PushRows(ApiCall& call) const {
+  // pushAgentQueryRows: the host's chunk of rows, stored once. Answered from
+  // the store's commit, so no worker waits for it: a fleet answering at once
+  // queues its chunks into the writer's batches instead of onto the workers.
+  void PushRows(ApiCall& call, const HttpResponder& responder) const {
     std::optional<int64_t> command_id = IdParam(call, "command_id");
-    auto not_found = [&] {
-      return ApiErrorResponse("E_COMMAND_NOT_FOUND", "no live query command of this host",
-                              "command_id");
-    };
-    if (!command_id) return not_found();
+    if (!command_id) {
+      responder.Send(CommandNotFound());
+      return;
+    }
     const Json& body = *call.body;
-    store::LiveQueryChunk chunk;
-    chunk.seq = Integer(body, "seq").value_or(0);
-    chunk.columns = StringList(body, "columns");
-    std::set<std::string> distinct(chunk.columns.begin(), chunk.columns.end());
-    if (distinct.size() != chunk.columns.size())
-      return ApiErrorResponse(api::kErrorValidation, "columns: a column name repeats", "/columns");
+    auto chunk = std::make_shared<store::LiveQueryChunk>();
+    chunk->seq = Integer(body, "seq").value_or(0);
+    chunk->columns = StringList(body, "columns");
+    std::set<std::string> distinct(chunk->columns.begin(), chunk->columns.end());
+    if (distinct.size() != chunk->columns.size()) {
+      responder.Send(
+          ApiErrorResponse(api::kErrorValidation, "columns: a column name repeats", "/columns"));
+      return;
+    }
     const Json& rows = body.at("rows");
     for (size_t i = 0; i < rows.size(); ++i) {
       const Json& values = rows[i];
-      if (values.size() != chunk.columns.size()) {
+      if (values.size() != chunk->columns.size()) {
         const std::string field = "/rows/" + std::to_string(i);
-        return ApiErrorResponse(api::kErrorValidation,
-                                field + ": " + std::to_string(values.size()) + " values for " +
-                                    std::to_string(chunk.columns.size()) + " columns",
-                                field);
+        responder.Send(ApiErrorResponse(api::kErrorValidation,
+                                        field + ": " + std::to_string(values.size()) +
+                                            " values for " + std::to_string(chunk->columns.size()) +
+                                            " columns",
+                                        field));
+        return;
       }
       Json row = Json::object();
-      for (size_t c = 0; c < values.size(); ++c) row[chunk.columns[c]] = CellValue(values[c]);
-      chunk.rows.push_back(Dump(row));
+      for (size_t c = 0; c < values.size(); ++c) row[chunk->columns[c]] = CellValue(values[c]);
+      chunk->rows.push_back(Dump(row));
     }
     const int64_t host_id = call.principal.host_id;
     const store::EpochMs now = ctx_.Now();
     ctx_.store->TouchHost(host_id, now);
-    auto stored = ctx_.store
-                      ->Write([&](store::StoreWriter& w) {
-                        return w.live_queries().AppendChunk(host_id, *command_id, chunk, now);
-                      })
-                      .Wait();
-    if (!stored.ok()) return StoreErrorResponse(stored.status(), call);
-    switch (stored->update) {
-      case store::ChunkUpdate::kStored:
-      case store::ChunkUpdate::kDuplicate:
-        return JsonResponse(200,
-                            Json{{"stored", stored->stored},
-                                 {"duplicate", stored->update == store::ChunkUpdate::kDuplicate},
-                                 {"truncated", stored->truncated}});
-      case store::ChunkUpdate::kOutOfOrder:
-        return ApiErrorResponse(
-            api::kErrorValidation,
-            "seq: chunk " + std::to_string(chunk.seq) + " came before an earlier chunk", "/seq");
-      case store::ChunkUpdate::kClosed:
-        return ApiErrorResponse(kErrorQueryNotRunning,
-                                "live query " + std::to_string(stored->query_id) +
-                                    " no longer waits for this host (cancelled or given up)");
-      case store::ChunkUpdate::kNotFound:
-        break;
-    }
-    return not_found();
+    ctx_.store
+        ->Write([host_id, id = *command_id, chunk, now](store::StoreWriter& w) {
+          return w.live_queries().AppendChunk(host_id, id, *chunk, now);
+        })
+        .Then([responder, request_id = call.http ? call.http->id : std::string(),
+               seq = chunk->seq](const Result<store::ChunkOutcome>& stored) {
+          responder.Send(RowsAnswer(stored, seq, request_id));
+        });
   }
 
   const HandlerContext& ctx() const { return ctx_; }
@@ -605,7 +623,9 @@ void RegisterLiveQueriesHandlers(ApiHandlers& handlers, const HandlerContext& ct
   handlers.Add("rerunLiveQuery", [api](ApiCall& call) { return api->Rerun(call); });
   handlers.Add("cancelLiveQuery", [api](ApiCall& call) { return api->Cancel(call); });
   handlers.Add("diffLiveQuery", [api](ApiCall& call) { return api->Diff(call); });
-  handlers.Add("pushAgentQueryRows", [api](ApiCall& call) { return api->PushRows(call); });
+  handlers.AddAsync("pushAgentQueryRows", [api](ApiCall& call, const HttpResponder& responder) {
+    api->PushRows(call, responder);
+  });
 
   handlers.Add("getLiveQuery", [api](ApiCall& call) {
     auto found = api->Find(call);
