@@ -1248,6 +1248,36 @@ rlim_t OpenFileLimit() {
 // timers, logs, enrolment and REST clients.
 constexpr rlim_t kSpareFiles = 300;
 
+// The store's single writer thread is where agents' writes queue: store
+// transactions and group commit from two /metrics snapshots, and the
+// busiest server threads over `window` seconds. Threads are ranked by start:
+// the server opens its store (and starts the writer) before any other thread.
+std::string StoreLine(const std::map<int, double>& threads0, const std::map<int, double>& threads1,
+                      const std::string& metrics0, const std::string& metrics1, double window) {
+  auto delta = [&](const char* name) {
+    return MetricValue(metrics1, name) - MetricValue(metrics0, name);
+  };
+  const double transactions = delta("warden_store_transactions_total");
+  const double writes = delta("warden_store_writes_total{outcome=\"committed\"}");
+  std::vector<std::pair<double, int>> busiest;  // share, rank by start
+  int rank = 0;
+  for (const auto& [tid, seconds] : threads1) {
+    auto before = threads0.find(tid);
+    const double share = (seconds - (before == threads0.end() ? 0 : before->second)) / window * 100;
+    busiest.emplace_back(share, rank++);
+  }
+  std::sort(busiest.rbegin(), busiest.rend());
+  std::string threads;
+  for (size_t i = 0; i < busiest.size() && i < 4; ++i) {
+    threads += (i > 0 ? ", " : "") + Fixed(busiest[i].first, 0) + " %";
+    if (busiest[i].second == 1) threads += " (the store writer)";
+    if (busiest[i].second == 0) threads += " (main)";
+  }
+  return Fixed(transactions / window, 0) + " transactions/s, " +
+         Fixed(writes / std::max(transactions, 1.0), 1) +
+         " writes each (group commit); busiest server threads " + threads + " of a core";
+}
+
 SwarmResult RunSwarm(const Options& o, size_t n, const std::string& dir, Report& report) {
   SwarmResult result;
   result.agents = n;
@@ -1436,34 +1466,7 @@ SwarmResult RunSwarm(const Options& o, size_t n, const std::string& dir, Report&
              Fixed(rss, 0) + " MB at the end (max " + Fixed(rss_max, 0) + " MB sampled, peak " +
              Fixed((*server)->peak_rss_mb(), 0) + " MB since start)");
   report.Add("  driver         " + Fixed((self1 - self0) / window, 3) + " cores");
-  // The store's single writer thread is where pushes queue: its share of a
-  // core and its group commit. Threads are ranked by start: the server
-  // opens its store (and starts the writer) before any other thread.
-  {
-    auto delta = [&](const char* name) {
-      return MetricValue(metrics1, name) - MetricValue(metrics0, name);
-    };
-    const double transactions = delta("warden_store_transactions_total");
-    const double writes = delta("warden_store_writes_total{outcome=\"committed\"}");
-    std::vector<std::pair<double, int>> busiest;  // share, rank by start
-    int rank = 0;
-    for (const auto& [tid, seconds] : threads1) {
-      auto before = threads0.find(tid);
-      const double share =
-          (seconds - (before == threads0.end() ? 0 : before->second)) / window * 100;
-      busiest.emplace_back(share, rank++);
-    }
-    std::sort(busiest.rbegin(), busiest.rend());
-    std::string threads;
-    for (size_t i = 0; i < busiest.size() && i < 4; ++i) {
-      threads += (i > 0 ? ", " : "") + Fixed(busiest[i].first, 0) + " %";
-      if (busiest[i].second == 1) threads += " (the store writer)";
-      if (busiest[i].second == 0) threads += " (main)";
-    }
-    report.Add("  store          " + Fixed(transactions / window, 0) + " transactions/s, " +
-               Fixed(writes / std::max(transactions, 1.0), 1) +
-               " writes each (group commit); busiest server threads " + threads + " of a core");
-  }
+  report.Add("  store          " + StoreLine(threads0, threads1, metrics0, metrics1, window));
   const double p99 =
       std::max(all.push_latency.PercentileMs(99), all.config_latency.PercentileMs(99));
   const bool clean =
@@ -2118,6 +2121,7 @@ struct CampaignOutcome {
   std::string id;
   double p99_s = -1, all_s = -1, cores = 0, peak_rss_mb = 0;
   int64_t answered = 0, done = 0, stored_rows = 0;
+  std::string store;  // StoreLine over the campaign
   std::string error;
 };
 
@@ -2132,6 +2136,8 @@ CampaignOutcome RunCampaign(const ServerProcess& server, RestClient& rest,
   plan.rows_per_host = rows_per_host;
   server.ResetPeakRss();
   const double cpu0 = server.cpu_seconds();
+  const std::map<int, double> threads0 = ThreadCpuSeconds(server.pid());
+  const std::string metrics0 = rest.Get("/metrics").body;
   const TimePoint start = Clock::now();
   plan.started_ns = start.time_since_epoch().count();
   RestClient::Answer created =
@@ -2166,6 +2172,8 @@ CampaignOutcome RunCampaign(const ServerProcess& server, RestClient& rest,
   const double seconds = Seconds(Clock::now() - start).count();
   c.cores = (server.cpu_seconds() - cpu0) / seconds;
   c.peak_rss_mb = server.peak_rss_mb();
+  c.store = StoreLine(threads0, ThreadCpuSeconds(server.pid()), metrics0, rest.Get("/metrics").body,
+                      seconds);
   // An agent notes its answer once the server acknowledged it, a moment
   // after the API counts it: wait (briefly) until they agree.
   std::vector<double> answered;
@@ -2257,6 +2265,7 @@ void RunLiveQuery(const Options& o, const std::string& root, Report& report) {
              " done, " + Thousands(static_cast<double>(fan.stored_rows)) + " rows stored; server " +
              Fixed(fan.cores, 2) + " cores, peak RSS " + Fixed(fan.peak_rss_mb, 0) + " MB; load " +
              LoadAverage());
+  report.Add("  store: " + fan.store);
   if (fan.done != static_cast<int64_t>(n)) report.failed = true;
 
   if (o.lq_big_rows > 0) {
@@ -2273,6 +2282,7 @@ void RunLiveQuery(const Options& o, const std::string& root, Report& report) {
                " s = " + Thousands(static_cast<double>(big.stored_rows) / std::max(seconds, 1e-9)) +
                " rows/s; server " + Fixed(big.cores, 2) + " cores, peak RSS " +
                Fixed(big.peak_rss_mb, 0) + " MB; load " + LoadAverage());
+    report.Add("  store: " + big.store);
     if (big.stored_rows != expected) report.failed = true;
     if (!big.id.empty()) {
       ExportTiming exported =
