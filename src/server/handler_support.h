@@ -36,6 +36,10 @@ struct LiveQuerySettings {
   int64_t max_bytes = int64_t{1} << 30;        // per campaign, of row JSON
   store::EpochMs answer_timeout_ms = 120'000;  // a host not done by then is given up
   store::EpochMs max_offline_wait_ms = 7LL * 24 * 3600 * 1000;
+  // Rows received from hosts and not yet stored, across live queries;
+  // beyond it a chunk is refused with 503 + Retry-After (the agent sends it
+  // again), so a fleet answering at once cannot fill the server's memory.
+  int64_t max_pending_bytes = int64_t{64} << 20;
 };
 
 struct ReadinessCheck {

@@ -27,6 +27,7 @@
 // (live_query_streams.h), choosing which SQL is allowed (any: the agent's
 // engine is read-only over host state, with its time and memory budgets).
 #include <algorithm>
+#include <atomic>
 #include <map>
 #include <set>
 #include <string>
@@ -208,7 +209,8 @@ namespace {
 
 class LiveQueriesApi {
  public:
-  explicit LiveQueriesApi(const HandlerContext& ctx) : ctx_(ctx) {}
+  explicit LiveQueriesApi(const HandlerContext& ctx)
+      : ctx_(ctx), pending_bytes_(std::make_shared<std::atomic<int64_t>>(0)) {}
 
   bool Online(const store::Host& host, store::EpochMs now) const {
     return HostOnline(host, now, ctx_.host_online_window_ms);
@@ -595,12 +597,25 @@ class LiveQueriesApi {
     const int64_t host_id = call.principal.host_id;
     const store::EpochMs now = ctx_.Now();
     ctx_.store->TouchHost(host_id, now);
+    // One chunk is always taken, however large; more wait their turn.
+    int64_t bytes = 0;
+    for (const std::string& row : chunk->rows) bytes += static_cast<int64_t>(row.size());
+    const int64_t pending = pending_bytes_->fetch_add(bytes);
+    if (pending > 0 && pending + bytes > ctx_.live_queries.max_pending_bytes) {
+      pending_bytes_->fetch_sub(bytes);
+      HttpResponse busy = ApiErrorResponse(
+          api::kErrorUnavailable, "the server is storing other hosts' rows; send this chunk again");
+      busy.headers.Set("Retry-After", "1");
+      responder.Send(std::move(busy));
+      return;
+    }
     ctx_.store
         ->Write([host_id, id = *command_id, chunk, now](store::StoreWriter& w) {
           return w.live_queries().AppendChunk(host_id, id, *chunk, now);
         })
-        .Then([responder, request_id = call.http ? call.http->id : std::string(),
-               seq = chunk->seq](const Result<store::ChunkOutcome>& stored) {
+        .Then([responder, request_id = call.http ? call.http->id : std::string(), seq = chunk->seq,
+               bytes, pending_bytes = pending_bytes_](const Result<store::ChunkOutcome>& stored) {
+          pending_bytes->fetch_sub(bytes);
           responder.Send(RowsAnswer(stored, seq, request_id));
         });
   }
@@ -609,6 +624,7 @@ class LiveQueriesApi {
 
  private:
   HandlerContext ctx_;
+  std::shared_ptr<std::atomic<int64_t>> pending_bytes_;  // rows chunks not yet stored
 };
 
 }  // namespace

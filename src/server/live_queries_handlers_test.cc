@@ -4,7 +4,10 @@
 // rows in chunks and answering. Every answer is validated against the spec.
 #include <gtest/gtest.h>
 
+#include <chrono>
+#include <future>
 #include <string>
+#include <thread>
 
 #include "auth/role.h"
 #include "core/time_format.h"
@@ -17,7 +20,13 @@ Json Body(const ClientResponse& r) { return Json::parse(r.body, nullptr, false);
 
 class LiveQueriesHandlersTest : public ::testing::Test {
  protected:
-  LiveQueriesHandlersTest() : server_({}, [](ServerConfig& c) { c.live_query_max_rows = 5; }) {}
+  // One rows chunk at a time may wait for the store (tests push one after
+  // another, so only the test of the bound meets it).
+  LiveQueriesHandlersTest()
+      : server_({}, [](ServerConfig& c) {
+          c.live_query_max_rows = 5;
+          c.live_query_max_pending_bytes = 1;
+        }) {}
 
   void SetUp() override {
     ASSERT_TRUE(server_.ok());
@@ -373,6 +382,48 @@ TEST_F(LiveQueriesHandlersTest, TheRowBoundSaysWhereItCut) {
       Checked("listLiveQueryResults", "GET", "/api/v1/queries/" + id + "/results", viewer_);
   EXPECT_EQ(Body(results)["truncated_at"], 5);
   EXPECT_EQ(Body(results)["total"], 5);
+}
+
+TEST_F(LiveQueriesHandlersTest, RowsBeyondThePendingBoundAreRefusedUntilTheStoreTookTheFirst) {
+  Agent web = Enrol("web-1", {"env=prod"});
+  Agent db = Enrol("db-1", {"env=prod"});
+  const std::string id =
+      Start(Json{{"sql", "SELECT n"}, {"targets", {{"all", true}}}}, admin_)["id"];
+  const std::string web_command = TakeQuery(web, id);
+  const std::string db_command = TakeQuery(db, id);
+
+  // The store's writer is held by a write of the test's own, so web's chunk
+  // waits for it, received and not stored.
+  std::promise<void> holding, release;
+  std::shared_future<void> released = release.get_future().share();
+  auto held = server_.store().Write([&](store::StoreWriter&) -> Result<int> {
+    holding.set_value();
+    released.wait();
+    return 0;
+  });
+  holding.get_future().wait();
+  std::future<ClientResponse> first = std::async(std::launch::async, [&] {
+    CurlClient own;  // the fixture's client is this thread's
+    return own.Send(
+        server_.Request("POST", "/api/v1/agent/commands/" + web_command + "/rows", web.node,
+                        Json{{"seq", 0}, {"columns", {"n"}}, {"rows", {{1}, {2}}}}.dump()));
+  });
+  while (server_.store().writer_stats().queued < 1)
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+
+  ClientResponse refused = Push(db, db_command, 0, {"n"}, {{3}});
+  EXPECT_EQ(refused.status, 503) << refused.body;
+  EXPECT_EQ(Body(refused)["error"]["code"], "E_UNAVAILABLE");
+  EXPECT_EQ(refused.headers.Get("Retry-After").value_or(""), "1");
+
+  release.set_value();
+  ASSERT_TRUE(held.Wait().ok());
+  ClientResponse stored = first.get();
+  EXPECT_EQ(stored.status, 200) << stored.body;
+  EXPECT_EQ(Body(stored)["stored"], 2);
+  ClientResponse again = Push(db, db_command, 0, {"n"}, {{3}});  // as the agent does
+  EXPECT_EQ(again.status, 200) << again.body;
+  EXPECT_EQ(Body(again)["duplicate"], false);
 }
 
 }  // namespace

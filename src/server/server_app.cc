@@ -300,6 +300,7 @@ Result<std::unique_ptr<ServerApp>> ServerApp::Start(ServerAppOptions options) {
   context.live_queries.max_rows = config.live_query_max_rows;
   context.live_queries.max_bytes = config.live_query_max_bytes;
   context.live_queries.answer_timeout_ms = config.live_query_answer_timeout.count();
+  context.live_queries.max_pending_bytes = config.live_query_max_pending_bytes;
   context.command_hub = impl->hub.get();
   context.channels = impl->channels.get();
   context.vulnerability_matcher = impl->matcher.get();

@@ -112,7 +112,8 @@ Status Parse(const YAML::Node& root, const YamlReader& r, ServerConfig* c) {
   }
   if (const YAML::Node q = root["live_queries"]; q && !q.IsNull()) {
     RETURN_IF_ERROR(
-        r.CheckKeys(q, "live_queries", {"retention", "max_rows", "max_bytes", "answer_timeout"}));
+        r.CheckKeys(q, "live_queries",
+                    {"retention", "max_rows", "max_bytes", "answer_timeout", "max_pending_bytes"}));
     if (q["retention"]) {
       ASSIGN_OR_RETURN(int64_t ms, r.DurationMs(q["retention"], "live_queries.retention", 60'000));
       c->live_query_retention = std::chrono::milliseconds(ms);
@@ -129,6 +130,10 @@ Status Parse(const YAML::Node& root, const YamlReader& r, ServerConfig* c) {
       ASSIGN_OR_RETURN(int64_t ms,
                        r.DurationMs(q["answer_timeout"], "live_queries.answer_timeout", 1000));
       c->live_query_answer_timeout = std::chrono::milliseconds(ms);
+    }
+    if (q["max_pending_bytes"]) {
+      ASSIGN_OR_RETURN(c->live_query_max_pending_bytes,
+                       r.Size(q["max_pending_bytes"], "live_queries.max_pending_bytes", 1));
     }
   }
   if (const YAML::Node ch = root["channels"]) {

@@ -68,6 +68,7 @@ struct ServerConfig {
   int64_t live_query_max_rows = 10'000'000;
   int64_t live_query_max_bytes = int64_t{1} << 30;
   std::chrono::milliseconds live_query_answer_timeout{120'000};
+  int64_t live_query_max_pending_bytes = int64_t{64} << 20;
 
   // Notification channels: how often the problem history and the audit log
   // are read for new events to notify, and every channel's durable queue

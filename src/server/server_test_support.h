@@ -69,6 +69,13 @@ class TestServer {
   ClientResponse Call(const std::string& method, const std::string& target,
                       const Credentials& who = {}, const std::string& body = "",
                       const std::string& content_type = "application/json") {
+    return client_.Send(Request(method, target, who, body, content_type));
+  }
+
+  // The request Call sends, for a client of the caller's own (another thread).
+  ClientRequest Request(const std::string& method, const std::string& target,
+                        const Credentials& who = {}, const std::string& body = "",
+                        const std::string& content_type = "application/json") const {
     ClientRequest request;
     request.method = method;
     request.url = url() + target;
@@ -84,7 +91,7 @@ class TestServer {
         request.headers.push_back("Sec-Fetch-Site: same-origin");
       }
     }
-    return client_.Send(request);
+    return request;
   }
 
   // A user made through the store (password hashed), acted by the system.
