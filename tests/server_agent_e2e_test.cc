@@ -1006,7 +1006,7 @@ status_interval: 1s
           if (item["name"] == "srv:probe-files" && !item["last_run_at"].is_null()) return true;
         return false;
       },
-      std::chrono::seconds(30), std::chrono::milliseconds(250)))
+      std::chrono::seconds(90), std::chrono::milliseconds(250)))
       << api.last() << "\nagent: " << agent.err();
   for (const Json& item : schedule["items"]) {
     if (item["name"] != "srv:probe-files") continue;
