@@ -52,7 +52,9 @@ CREATE INDEX live_queries_saved_query ON live_queries (saved_query_id, created_a
 -- Scheduled-query results: one row per result row of an osquery-style
 -- result line (a differential line's `columns`, each row of a snapshot),
 -- with the query's name as the agent runs it ("srv:<saved query>" for the
--- server's schedules), the host, and the run's time.
+-- server's schedules), the host, and the run's time. Read per query, or
+-- per query and host, over time; three indexes only, as every result row
+-- pays for each (a host's rows across all queries walk the time index).
 CREATE TABLE scheduled_query_results (
   id INTEGER PRIMARY KEY AUTOINCREMENT,
   host_id INTEGER NOT NULL,
@@ -67,7 +69,6 @@ CREATE TABLE scheduled_query_results (
 CREATE INDEX scheduled_query_results_name ON scheduled_query_results (name, run_at, id);
 CREATE INDEX scheduled_query_results_name_host
   ON scheduled_query_results (name, host_id, run_at, id);
-CREATE INDEX scheduled_query_results_host ON scheduled_query_results (host_id, run_at, id);
 CREATE INDEX scheduled_query_results_run_at ON scheduled_query_results (run_at, id);
 
 -- Each host's scheduled-query jobs as its latest status record reports
