@@ -21,7 +21,8 @@
 //           finished within 60 s, and the answers by status (no 5xx allowed).
 //   ingest  records/s acknowledged with --ingest-agents agents pushing
 //           --ingest-batch (500) record batches back to back, for query
-//           results (ledger only) and for problem events (stored).
+//           results (each a stored result row) and for problem events
+//           (stored).
 //   rest    10,000 hosts x 100 problems pushed through the agent channel in
 //           one batch per host, then list pages through the REST API (first,
 //           deep by cursor, filtered; hosts and problems) against 100 ms, and
@@ -1565,7 +1566,7 @@ void RunIngest(const Options& o, const std::string& root, Report& report) {
     return;
   }
   const int64_t batches = (o.ingest_records + o.ingest_batch - 1) / o.ingest_batch;
-  for (const IngestKind& kind : {IngestKind{"query results (ledger claim only)", false},
+  for (const IngestKind& kind : {IngestKind{"query results (one result row each)", false},
                                  IngestKind{"problem events (problem + history stored)", true}}) {
     EventLoops loops(o.client_threads);
     struct PerLoop {

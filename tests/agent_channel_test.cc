@@ -13,6 +13,7 @@
 #include <sstream>
 
 #include "agent/inventory_records.h"
+#include "agent/result_log.h"
 #include "agent/server_enrolment.h"
 #include "api/json_schema.h"
 #include "api/openapi_spec.h"
@@ -22,6 +23,7 @@
 #include "server/http_json.h"
 #include "server/http_router.h"
 #include "server/http_server.h"
+#include "server/record_ingest.h"
 #include "server/tls_bootstrap.h"
 #include "testing/test_util.h"
 
@@ -210,6 +212,50 @@ void ExpectValidRecord(const Record& record) {
   EXPECT_FALSE(violation.has_value())
       << record.id << ": " << violation->pointer << ": " << violation->message << "\n"
       << j.dump(2);
+}
+
+// The result lines the agent's scheduled queries write (result_log.h), as
+// its server sink sends them, are what the server's ingest stores row by
+// row: each snapshot row, and a differential line's columns.
+TEST(AgentRecordContractTest, TheAgentsResultLinesBecomeOneStoredRowPerResultRow) {
+  ResultLogHeader header;
+  header.name = "srv:procs";
+  header.host_identifier = "web-1";
+  header.unix_time = 1700000000;
+  header.epoch = 1;
+  header.counter = 4;
+  auto record = [](Json line, const std::string& id) {
+    Record r;
+    r.kind = RecordKind::kResult;
+    r.id = id;
+    r.time_ms = 1700000000000;
+    r.body = std::move(line);
+    return r;
+  };
+  const std::vector<std::string> columns = {"pid", "name"};
+  Json rows =
+      Json::array({RowObject(columns, {Value(int64_t{1}), Value(std::string("init"))}, true),
+                   RowObject(columns, {Value(int64_t{2}), Value(std::string("sh"))}, false)});
+  Record snapshot = record(SnapshotLine(header, rows), "s");
+  Record added = record(DifferentialLine(header, rows[0], "added"), "a");
+  ExpectValidRecord(snapshot);
+  ExpectValidRecord(added);
+  server::PreparedRecordBatch batch = server::PrepareRecordBatch(
+      Json{{"batch_id", "b"}, {"records", {AgentRecordJson(snapshot), AgentRecordJson(added)}}});
+  ASSERT_FALSE(batch.error.has_value()) << batch.error->field << ": " << batch.error->message;
+  ASSERT_EQ(batch.records.size(), 2u);
+  auto* stored = std::get_if<server::ScheduledResultRows>(&batch.records[0].rows);
+  ASSERT_NE(stored, nullptr);
+  ASSERT_EQ(stored->rows.size(), 2u);
+  EXPECT_EQ(stored->rows[0].name, "srv:procs");
+  EXPECT_EQ(stored->rows[0].action, "snapshot");
+  EXPECT_EQ(stored->rows[0].counter, 4);
+  EXPECT_EQ(Json::parse(stored->rows[1].row_json), (Json{{"pid", "2"}, {"name", "sh"}}));
+  auto* diff = std::get_if<server::ScheduledResultRows>(&batch.records[1].rows);
+  ASSERT_NE(diff, nullptr);
+  ASSERT_EQ(diff->rows.size(), 1u);
+  EXPECT_EQ(diff->rows[0].action, "added");
+  EXPECT_EQ(Json::parse(diff->rows[0].row_json), (Json{{"pid", 1}, {"name", "init"}}));
 }
 
 TEST(AgentRecordContractTest, EveryRecordBodyTheAgentSendsIsValid) {

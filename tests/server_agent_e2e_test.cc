@@ -920,5 +920,101 @@ status_interval: 0
   EXPECT_NE(cli_broken.err.find("no_such_table"), std::string::npos) << cli_broken.err;
 }
 
+// A saved query scheduled for a label reaches the labelled agent through
+// its config pull and runs there under its `srv:` name; its results are
+// kept on the server, queryable per query and host, and the host's
+// schedule shows its last run. This relies on the agent running each
+// ScheduledQuery its pulled config carries under the query's name.
+TEST(ServerAgentEndToEndTest, AScheduledSavedQueryRunsOnTheLabelledAgentAndItsResultsAreKept) {
+  TempDir dir;
+  const std::string server_state = dir.path() + "/server";
+  const std::string base = "https://127.0.0.1:" + std::to_string(FreePort());
+  Process server(dir, "server",
+                 {"server", "--state-dir", server_state, "--listen", base.substr(8)});
+  ASSERT_TRUE(testing::WaitFor([&] { return server.out().find("\n  data ") != std::string::npos; },
+                               std::chrono::seconds(30), std::chrono::milliseconds(50)))
+      << server.out() << server.err();
+  std::smatch fingerprint;
+  const std::string banner = server.out();
+  ASSERT_TRUE(std::regex_search(banner, fingerprint, std::regex("sha256:[0-9a-f]{64}"))) << banner;
+  const std::string password = "end-to-end password";
+  auto user = RunCommand({WardenBinary(), "server", "user", "add", "hunter", "--role", "analyst",
+                          "--password-stdin", "--state-dir", server_state},
+                         password + "\n");
+  ASSERT_EQ(user.exit_code, 0) << user.err;
+  auto secret = RunCommand({WardenBinary(), "server", "enroll-secret", "create", "fleet", "--label",
+                            "env=prod", "--secret-only", "--state-dir", server_state});
+  ASSERT_EQ(secret.exit_code, 0) << secret.err;
+
+  Api api(base, server_state + "/tls/ca.pem");
+  ASSERT_TRUE(api.Login("hunter", password));
+  const std::string probe = dir.path() + "/probe";
+  ASSERT_EQ(::mkdir(probe.c_str(), 0755), 0);
+  dir.WriteFile("probe/a.txt", "a");
+  long status = 0;
+  Json saved = api.Call(
+      "POST", "/api/v1/saved-queries",
+      Json{{"name", "probe-files"},
+           {"sql", "SELECT filename FROM file WHERE directory = '" + probe + "'"},
+           {"schedule",
+            {{"targets", {{"labels", {"env=prod"}}}},
+             {"schedule", {{"interval_seconds", 2}, {"run_at_start", true}, {"splay_percent", 0}}},
+             {"mode", "snapshot"}}}},
+      &status);
+  ASSERT_EQ(status, 201) << api.last();
+  const std::string saved_id = IdText(saved["id"]);
+
+  const std::string config = dir.WriteFile("agent.yaml", "state_dir: " + dir.path() + R"(/agent
+recipe:
+  rules:
+    HOST-VULN: {enabled: false}
+    HOST-OPEN-PORTS: {enabled: false}
+status_interval: 1s
+)");
+  auto enrolled = RunCommand({WardenBinary(), "agent", "enroll", "--server", base, "--secret",
+                              std::string(TrimWhitespace(secret.out)), "--ca-fingerprint",
+                              fingerprint.str(), "--config", config});
+  ASSERT_EQ(enrolled.exit_code, 0) << enrolled.err;
+  Process agent(dir, "agent", {"agent", "--config", config});
+
+  Json results;
+  ASSERT_TRUE(testing::WaitFor(
+      [&] {
+        results = api.Call("GET", "/api/v1/scheduled-results?saved_query_id=" + saved_id);
+        return results.is_object() && results["total"].is_number_integer() &&
+               results["total"].get<int64_t>() > 0;
+      },
+      std::chrono::seconds(60), std::chrono::milliseconds(250)))
+      << api.last() << "\nagent: " << agent.err() << "\nserver: " << server.err();
+  const Json& first = results["items"][0];
+  EXPECT_EQ(first["name"], "srv:probe-files");
+  EXPECT_EQ(first["action"], "snapshot");
+  EXPECT_EQ(first["row"], (Json{{"filename", "a.txt"}}));
+  const std::string host_id = IdText(first["host_id"]);
+  Json per_host =
+      api.Call("GET", "/api/v1/scheduled-results?name=srv:probe-files&host_id=" + host_id);
+  ASSERT_TRUE(per_host.is_object()) << api.last();
+  EXPECT_GE(per_host["total"].get<int64_t>(), 1);
+
+  // The host's schedule: the server's query, run, with its rows.
+  Json schedule;
+  ASSERT_TRUE(testing::WaitFor(
+      [&] {
+        schedule = api.Call("GET", "/api/v1/hosts/" + host_id + "/schedule");
+        if (!schedule.is_object()) return false;
+        for (const Json& item : schedule["items"])
+          if (item["name"] == "srv:probe-files" && !item["last_run_at"].is_null()) return true;
+        return false;
+      },
+      std::chrono::seconds(90), std::chrono::milliseconds(250)))
+      << api.last() << "\nagent: " << agent.err();
+  for (const Json& item : schedule["items"]) {
+    if (item["name"] != "srv:probe-files") continue;
+    EXPECT_EQ(item["source"], "server") << item.dump();
+    EXPECT_EQ(item["last_rows"], 1) << item.dump();
+    EXPECT_FALSE(item["next_run_at"].is_null()) << item.dump();
+  }
+}
+
 }  // namespace
 }  // namespace warden

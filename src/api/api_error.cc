@@ -30,6 +30,7 @@ constexpr ErrorCodeInfo kErrorCodes[] = {
      "No finding of this vulnerability id in the fleet or feeds."},
     {"E_SCAN_NOT_FOUND", 404, "No scan with this id."},
     {"E_QUERY_NOT_FOUND", 404, "No live query with this id."},
+    {"E_SAVED_QUERY_NOT_FOUND", 404, "No saved query with this id."},
     {"E_CHANNEL_NOT_FOUND", 404, "No notification channel with this id."},
     {"E_AUDIT_EVENT_NOT_FOUND", 404, "No audit event with this id."},
     {"E_COMMAND_NOT_FOUND", 404, "No command with this id for this host."},

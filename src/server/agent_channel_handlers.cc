@@ -7,6 +7,7 @@
 #include "auth/secret_token.h"
 #include "core/encoding.h"
 #include "server/handler_support.h"
+#include "server/host_scheduled_queries.h"
 #include "server/http_json.h"
 #include "server/record_ingest.h"
 #include "server/scan_progress.h"
@@ -104,11 +105,20 @@ HttpResponse Enroll(const Context& ctx, ApiCall& call) {
                                 {"duplicate_identity", outcome->host.duplicate_identity}});
 }
 
-// The host's config without its etag, and the etag over it.
-Json ConfigFor(const Context& ctx) {
+// The host's config without its etag, and the etag over it: the server's
+// scheduled saved queries that target the host are its `queries`, so the
+// etag changes with them.
+Result<Json> ConfigFor(const Context& ctx, int64_t host_id) {
   const AgentChannelOptions& o = ctx->options;
+  ASSIGN_OR_RETURN(std::optional<store::Host> host, ctx->store->hosts().Get(host_id));
+  Json queries = Json::array();
+  if (host) {
+    ASSIGN_OR_RETURN(std::vector<HostScheduledQuery> scheduled,
+                     ScheduledQueriesForHost(*ctx->store, *host));
+    queries = ScheduledQueriesJson(scheduled);
+  }
   Json config = {{"recipe", {{"name", o.recipe_name}, {"rules", Json::object()}}},
-                 {"queries", Json::array()},
+                 {"queries", std::move(queries)},
                  {"settings",
                   {{"poll_wait_seconds", o.poll_wait_seconds},
                    {"config_refresh_seconds", o.config_refresh_seconds},
@@ -144,7 +154,9 @@ bool MatchesEtag(std::string_view if_none_match, std::string_view etag) {
 
 HttpResponse GetConfig(const Context& ctx, ApiCall& call) {
   ctx->store->TouchHost(call.principal.host_id, ctx->now());
-  Json config = ConfigFor(ctx);
+  Result<Json> built = ConfigFor(ctx, call.principal.host_id);
+  if (!built.ok()) return StoreFailure(built.status(), RequestId(call));
+  Json config = std::move(*built);
   const std::string etag = config["etag"].get<std::string>();
   std::string if_none_match = StringOr(call.params, "If-None-Match");
   if (if_none_match.empty() && call.http)

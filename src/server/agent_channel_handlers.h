@@ -5,6 +5,9 @@
 // parameters and bodies before these run; they do the store work and
 // answer in the spec's shapes.
 //
+// The config's `queries` are the server's scheduled saved queries that
+// target the host (host_scheduled_queries.h); its etag covers them.
+//
 // Not here: routing, authentication, rate limiting of enrolment, where the
 // effective recipe of a host comes from (every host gets the options'
 // settings and an empty recipe until recipes are stored on the server).

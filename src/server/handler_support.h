@@ -10,6 +10,7 @@
 #include <functional>
 #include <map>
 #include <optional>
+#include <set>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -69,6 +70,10 @@ struct HandlerContext {
   // nullptr in tests without it (the stream answers 503).
   LiveQueryStreams* live_query_streams = nullptr;
   LiveQuerySettings live_queries;
+  // Called after the commit with the hosts whose agent config changed (a
+  // saved query's schedule that targets them was created, changed or
+  // removed), e.g. to wake their config long-polls; empty: nobody listens.
+  std::function<void(const std::set<int64_t>& host_ids)> host_configs_changed;
   // The body of GET /metrics (Prometheus text); empty function: none yet.
   std::function<std::string()> metrics_text;
   // GET /readyz; the store is always checked.

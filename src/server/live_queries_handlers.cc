@@ -36,6 +36,7 @@
 #include "core/time_format.h"
 #include "server/command_hub.h"
 #include "server/list_response.h"
+#include "server/live_query_launch.h"
 #include "server/live_query_streams.h"
 #include "server/rest_handlers.h"
 
@@ -88,6 +89,9 @@ ListBinding LiveQueryListBinding() {
   b.filters["host_id"] = IdFilter("host_id");
   b.filters["state"] = OneOfFilter("state", {"running", "done", "cancelled"});
   b.filters["created_by"] = EqualsFilter("created_by");
+  b.filters["saved_query_id"] = IdFilter("saved_query_id");
+  b.filters["since"] = TimeFilter("created_at", store::FilterOp::kGe);
+  b.filters["until"] = TimeFilter("created_at", store::FilterOp::kLt);
   return b;
 }
 
@@ -111,12 +115,26 @@ ListBinding LiveQueryResultListBinding() {
 }
 
 const std::vector<std::string>& LiveQueryColumns() {
-  static const std::vector<std::string> columns = {
-      "id",           "created_at",       "created_by",       "sql",
-      "targets",      "os_ids",           "rerun_of",         "state",
-      "deadline_at",  "offline_deadline", "counts",           "stored_rows",
-      "stored_bytes", "max_rows",         "max_bytes",        "truncated_at",
-      "columns",      "finished_at",      "results_pruned_at"};
+  static const std::vector<std::string> columns = {"id",
+                                                   "created_at",
+                                                   "created_by",
+                                                   "sql",
+                                                   "targets",
+                                                   "os_ids",
+                                                   "rerun_of",
+                                                   "state",
+                                                   "deadline_at",
+                                                   "offline_deadline",
+                                                   "counts",
+                                                   "stored_rows",
+                                                   "stored_bytes",
+                                                   "max_rows",
+                                                   "max_bytes",
+                                                   "truncated_at",
+                                                   "columns",
+                                                   "finished_at",
+                                                   "results_pruned_at",
+                                                   "saved_query_id"};
   return columns;
 }
 
@@ -190,7 +208,9 @@ Json LiveQueryJson(const store::LiveQuery& q) {
       {"truncated_at", q.truncated_at ? Json(*q.truncated_at) : Json(nullptr)},
       {"columns", q.columns},
       {"finished_at", TimeJson(q.finished_at)},
-      {"results_pruned_at", TimeJson(q.results_pruned_at)}};
+      {"results_pruned_at", TimeJson(q.results_pruned_at)},
+      {"saved_query_id",
+       q.saved_query_id ? Json(std::to_string(*q.saved_query_id)) : Json(nullptr)}};
 }
 
 Json LiveQueryHostJson(const store::LiveQueryTarget& t) {
@@ -322,9 +342,17 @@ class LiveQueriesApi {
 
   HttpResponse Create(ApiCall& call) const {
     const Json& body = *call.body;
+    return CreateFrom(call, body, body.value("sql", std::string()), std::nullopt);
+  }
+
+  // A campaign of `sql` on the targets of `body` (a LiveQueryRequest
+  // without its sql, or a SavedQueryRunRequest).
+  HttpResponse CreateFrom(ApiCall& call, const Json& body, const std::string& sql,
+                          std::optional<int64_t> saved_query_id) const {
     const store::EpochMs now = ctx_.Now();
     store::NewLiveQuery request = NewQuery(call, now);
-    request.sql = body.value("sql", std::string());
+    request.sql = sql;
+    request.saved_query_id = saved_query_id;
     const Json targets = body.value("targets", Json::object());
     request.targets.all = targets.value("all", false);
     request.targets.labels = StringList(targets, "labels");
@@ -407,6 +435,7 @@ class LiveQueriesApi {
     request.sql = earlier.sql;
     request.targets = earlier.targets;
     request.rerun_of = earlier.id;
+    request.saved_query_id = earlier.saved_query_id;
     auto chosen = ChooseHosts(call, request.targets, /*strict=*/false);
     if (auto* refused = std::get_if<HttpResponse>(&chosen)) return std::move(*refused);
     const auto& hosts = std::get<std::map<int64_t, store::Host>>(chosen);
@@ -628,6 +657,11 @@ class LiveQueriesApi {
 };
 
 }  // namespace
+
+HttpResponse LaunchLiveQuery(const HandlerContext& ctx, ApiCall& call, const Json& targets_body,
+                             const std::string& sql, std::optional<int64_t> saved_query_id) {
+  return LiveQueriesApi(ctx).CreateFrom(call, targets_body, sql, saved_query_id);
+}
 
 void RegisterLiveQueriesHandlers(ApiHandlers& handlers, const HandlerContext& ctx) {
   auto api = std::make_shared<const LiveQueriesApi>(ctx);

@@ -202,6 +202,23 @@ StatusRecordRows PrepareStatus(Members& m, std::optional<RecordBatchError>& erro
   for (size_t i = 0; i < jobs->size() && !m.failed(); ++i) {
     Members j((*jobs)[i], m.pointer() + "/jobs/" + std::to_string(i), error);
     std::string kind = j.OptionalString("kind", 32).value_or("");
+    if (kind == "query") {
+      store::HostQueryJob q;
+      q.name = j.String("name", 256);
+      std::optional<int64_t> last = j.OptionalInt("last_run_ms");
+      if (last && *last > 0) q.last_run_at = *last;
+      q.duration_ms = q.last_run_at ? j.OptionalInt("duration_ms") : std::nullopt;
+      q.outcome = j.OptionalString("outcome", 256);
+      q.result = j.OptionalString("result", 4096);
+      if (q.result) q.last_rows = RowsFromJobResult(*q.result);
+      q.running = j.Bool("running", false);
+      std::optional<int64_t> next = j.OptionalInt("next_run_ms");
+      if (next && *next > 0) q.next_run_at = *next;
+      q.runs = j.OptionalInt("runs").value_or(0);
+      q.failures = j.OptionalInt("failures").value_or(0);
+      out.query_jobs.push_back(std::move(q));
+      continue;
+    }
     if (kind != "detector") continue;
     store::DetectorState d;
     d.rule_id = j.String("name", 128);
@@ -221,6 +238,47 @@ StatusRecordRows PrepareStatus(Members& m, std::optional<RecordBatchError>& erro
     out.detectors.push_back(std::move(d));
   }
   if (!m.failed()) out.runs = DetectorRunsFromStatusJobs(*jobs);
+  return out;
+}
+
+// One result line in osquery's shape: a differential line's `columns`
+// (added or removed), or each row of a snapshot.
+ScheduledResultRows PrepareResult(Members& m, store::EpochMs time_ms) {
+  ScheduledResultRows out;
+  store::ScheduledResultRow base;
+  base.name = m.String("name", 256);
+  base.action = m.String("action", 16);
+  base.run_at = time_ms;
+  base.epoch = m.OptionalInt("epoch").value_or(0);
+  base.counter = m.OptionalInt("counter").value_or(0);
+  if (m.failed()) return out;
+  if (base.action == "added" || base.action == "removed") {
+    const Json* columns = m.Find("columns");
+    if (columns == nullptr || !columns->is_object()) {
+      m.Fail("columns", "must be an object (column -> value)");
+      return out;
+    }
+    base.row_json = Dump(*columns);
+    out.rows.push_back(std::move(base));
+  } else if (base.action == "snapshot") {
+    const Json* rows = m.Find("snapshot");
+    if (rows == nullptr || !rows->is_array()) {
+      m.Fail("snapshot", "must be an array of rows");
+      return out;
+    }
+    out.rows.reserve(rows->size());
+    for (size_t i = 0; i < rows->size(); ++i) {
+      if (!(*rows)[i].is_object()) {
+        m.Fail("snapshot/" + std::to_string(i), "must be an object (column -> value)");
+        return out;
+      }
+      store::ScheduledResultRow row = base;
+      row.row_json = Dump((*rows)[i]);
+      out.rows.push_back(std::move(row));
+    }
+  } else {
+    m.Fail("action", "must be added, removed or snapshot");
+  }
   return out;
 }
 
@@ -321,7 +379,9 @@ PreparedRecord PrepareRecord(const Json& record, const std::string& pointer,
     }
     c.outcome.finished_at = out.time_ms;
     out.rows = std::move(c);
-  } else if (out.kind == "results" || out.kind == "events" || out.kind == "query_results") {
+  } else if (out.kind == "results") {
+    out.rows = PrepareResult(b, out.time_ms);
+  } else if (out.kind == "events" || out.kind == "query_results") {
     out.rows = LedgerOnly{};
   } else {
     r.Fail("kind", "is not a record kind");
@@ -358,7 +418,15 @@ Status ApplyRecord(store::StoreWriter& w, const IngestHost& host, PreparedRecord
       run.host_id = host.id;
       RETURN_IF_ERROR(w.detector_runs().Record(run));
     }
-    return Status::Ok();
+    for (store::HostQueryJob& job : s->query_jobs) job.host_id = host.id;
+    return w.scheduled_results().ReplaceHostJobs(host.id, s->query_jobs, record.time_ms).status();
+  }
+  if (auto* res = std::get_if<ScheduledResultRows>(&record.rows)) {
+    for (store::ScheduledResultRow& row : res->rows) {
+      row.host_id = host.id;
+      row.hostname = host.hostname;
+    }
+    return w.scheduled_results().Append(res->rows);
   }
   if (auto* pk = std::get_if<PackagesSnapshot>(&record.rows)) {
     ASSIGN_OR_RETURN(bool newer,
@@ -384,6 +452,14 @@ std::optional<std::string> RunOutcomeFromAgent(std::string_view agent_outcome) {
   if (agent_outcome == "skipped") return "skipped";
   if (agent_outcome == "running") return "running";
   return std::nullopt;
+}
+
+std::optional<int64_t> RowsFromJobResult(std::string_view result) {
+  size_t digits = 0;
+  while (digits < result.size() && digits < 18 && result[digits] >= '0' && result[digits] <= '9')
+    ++digits;
+  if (digits == 0 || result.substr(digits, 5) != " rows") return std::nullopt;
+  return std::stoll(std::string(result.substr(0, digits)));
 }
 
 bool IsLoopbackAddress(std::string_view address) {

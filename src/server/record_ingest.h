@@ -16,14 +16,20 @@
 //                    (`occurred` updates the problem only)
 //   status           the host's detector states (jobs of kind detector),
 //                    and their last and current runs as detector runs
-//                    (scan_progress.h)
+//                    (scan_progress.h); its scheduled-query jobs (kind
+//                    query: last run, rows, next run)
 //   inventory        packages / ports snapshots replace the previous ones;
 //                    os records the snapshot time
 //   command_results  the result of a command, with what it means for its
 //                    scan (scan_progress.h; unknown or already answered
 //                    commands are ignored: the ledger has the record)
-//   results, events, query_results  claimed in the ledger only (no
-//                    repository stores them yet)
+//   results          a scheduled query's result line (osquery's shape:
+//                    name, action added/removed with `columns`, or
+//                    snapshot with `snapshot` rows; unixTime, epoch,
+//                    counter): one stored row per result row, under the
+//                    query's name, at the record's time
+//   events, query_results  claimed in the ledger only (no repository
+//                    stores them yet)
 // Not here: HTTP, authentication, schema validation (the dispatcher did
 // it), vulnerability matching of new package snapshots (IngestOutcome says
 // when one arrived).
@@ -55,7 +61,13 @@ struct ProblemRecordRows {
 
 struct StatusRecordRows {
   std::vector<store::DetectorState> detectors;
-  std::vector<store::DetectorRun> runs;  // host_id filled by ingest
+  std::vector<store::DetectorRun> runs;         // host_id filled by ingest
+  std::vector<store::HostQueryJob> query_jobs;  // host_id filled by ingest
+};
+
+// One result line's rows (host_id and hostname filled by ingest).
+struct ScheduledResultRows {
+  std::vector<store::ScheduledResultRow> rows;
 };
 
 struct PackagesSnapshot {
@@ -81,7 +93,7 @@ struct PreparedRecord {
   std::string kind;
   store::EpochMs time_ms = 0;
   std::variant<LedgerOnly, ProblemRecordRows, StatusRecordRows, PackagesSnapshot, PortsSnapshot,
-               OsSnapshot, CommandResultRows>
+               OsSnapshot, CommandResultRows, ScheduledResultRows>
       rows;
 };
 
@@ -121,6 +133,11 @@ store::Pending<IngestOutcome> IngestRecordBatch(store::Store& store, const Inges
 // "succeeded", "error" -> "failed", "stopped" -> "timed_out"); nullopt for
 // words it does not know.
 std::optional<std::string> RunOutcomeFromAgent(std::string_view agent_outcome);
+
+// The rows a scheduled query's run returned as the agent's job summary
+// says ("12 rows (snapshot)", "12 rows, 3 added, 1 removed"); nullopt
+// when it does not say.
+std::optional<int64_t> RowsFromJobResult(std::string_view result);
 
 // True for addresses that only the host itself can reach (127.0.0.0/8, ::1).
 bool IsLoopbackAddress(std::string_view address);

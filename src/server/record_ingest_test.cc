@@ -138,7 +138,10 @@ TEST_F(RecordIngestTest, TheSameBatchTwiceIsStoredOnceAndCountedAsDuplicates) {
   Json batch =
       Batch({ProblemRecord(ProblemAction::kOpened, 1, ProblemStatus::kOpen), StatusRecord(7000),
              PortsRecord("ports-1", 8000, {22, 631}),
-             Json{{"id", "r1"}, {"kind", "results"}, {"time_ms", 1}, {"body", {{"name", "q"}}}}});
+             Json{{"id", "r1"},
+                  {"kind", "results"},
+                  {"time_ms", 1},
+                  {"body", {{"name", "q"}, {"action", "added"}, {"columns", {{"n", 1}}}}}}});
   auto first = Push(batch);
   ASSERT_TRUE(first.ok()) << first.status().message();
   EXPECT_EQ(first->accepted, 4);
@@ -213,6 +216,71 @@ TEST_F(RecordIngestTest, StatusRecordsBecomeDetectorStatesWithTheApisOutcomes) {
   EXPECT_EQ(d.next_run_at, 9000);
   EXPECT_EQ(d.runs, 4);
   EXPECT_EQ(d.failures, 1);
+}
+
+// Result lines exactly in the shape the agent's result log writes them
+// (src/agent/result_log.h): one stored row per result row, under the
+// query's name, at the record's time; the status's query jobs with the
+// rows their summary names.
+TEST_F(RecordIngestTest, ResultLinesBecomeRowsPerQueryAndStatusKeepsQueryJobs) {
+  Json header = {{"name", "srv:procs"},
+                 {"hostIdentifier", "web-1"},
+                 {"calendarTime", "Wed Jan 10 12:00:00 2024 UTC"},
+                 {"unixTime", 1704888000},
+                 {"epoch", 2},
+                 {"counter", 5},
+                 {"numerics", true},
+                 {"decorations", Json::object()}};
+  Json snapshot = header;
+  snapshot["action"] = "snapshot";
+  snapshot["snapshot"] =
+      Json::array({{{"pid", 1}, {"name", "init"}}, {{"pid", 2}, {"name", "sh"}}});
+  Json removed = header;
+  removed["action"] = "removed";
+  removed["columns"] = {{"pid", 3}, {"name", "old"}};
+  Json status = StatusRecord(1704888001000);
+  status["body"]["jobs"][1] = {{"name", "srv:procs"},
+                               {"kind", "query"},
+                               {"last_run_ms", 1704888000000},
+                               {"duration_ms", 3},
+                               {"outcome", "ok"},
+                               {"result", "2 rows (snapshot)"},
+                               {"next_run_ms", 1704888060000},
+                               {"runs", 9}};
+  auto outcome = Push(
+      Batch({{{"id", "s"}, {"kind", "results"}, {"time_ms", 1704888000000}, {"body", snapshot}},
+             {{"id", "d"}, {"kind", "results"}, {"time_ms", 1704888000500}, {"body", removed}},
+             status}));
+  ASSERT_TRUE(outcome.ok()) << outcome.status().message();
+  store::ListQuery q;
+  q.filters = {{"name", store::FilterOp::kEq, std::string("srv:procs")},
+               {"host_id", store::FilterOp::kEq, host_.id}};
+  q.sort = store::SortOrder{"id", false};
+  auto rows = store().scheduled_results().List(q);
+  ASSERT_TRUE(rows.ok()) << rows.status().message();
+  ASSERT_EQ(rows->items.size(), 3u);
+  EXPECT_EQ(rows->items[0].action, "snapshot");
+  EXPECT_EQ(Json::parse(rows->items[0].row_json), (Json{{"pid", 1}, {"name", "init"}}));
+  EXPECT_EQ(rows->items[0].run_at, 1704888000000);
+  EXPECT_EQ(rows->items[0].epoch, 2);
+  EXPECT_EQ(rows->items[0].counter, 5);
+  EXPECT_EQ(rows->items[0].hostname, "web-1");
+  EXPECT_EQ(rows->items[2].action, "removed");
+  auto jobs = store().scheduled_results().HostJobs(host_.id);
+  ASSERT_TRUE(jobs.ok());
+  ASSERT_EQ(jobs->size(), 1u);
+  EXPECT_EQ((*jobs)[0].name, "srv:procs");
+  EXPECT_EQ((*jobs)[0].last_rows, 2);
+  EXPECT_EQ((*jobs)[0].next_run_at, 1704888060000);
+  EXPECT_EQ((*jobs)[0].runs, 9);
+}
+
+TEST(RowsFromJobResultTest, ReadsTheAgentsSummariesAndNothingElse) {
+  EXPECT_EQ(RowsFromJobResult("12 rows (snapshot)"), 12);
+  EXPECT_EQ(RowsFromJobResult("0 rows, 0 added, 0 removed"), 0);
+  EXPECT_EQ(RowsFromJobResult("3 CVEs"), std::nullopt);
+  EXPECT_EQ(RowsFromJobResult(""), std::nullopt);
+  EXPECT_EQ(RowsFromJobResult("99999999999999999999999 rows"), std::nullopt);
 }
 
 TEST_F(RecordIngestTest, CommandResultsAnswerTheirCommand) {

@@ -389,6 +389,13 @@ Result<std::unique_ptr<ServerApp>> ServerApp::Start(ServerAppOptions options) {
       "live_query_retention", config.housekeeping_interval, [raw, retention_ms]() -> Status {
         return PruneLiveQueryResults(*raw->store, raw->authenticator->Now(), retention_ms).status();
       });
+  const int64_t results_retention_ms = config.scheduled_query_retention.count();
+  impl->jobs->Add("scheduled_query_retention", config.housekeeping_interval,
+                  [raw, results_retention_ms]() -> Status {
+                    return PruneScheduledQueryResults(*raw->store, raw->authenticator->Now(),
+                                                      results_retention_ms)
+                        .status();
+                  });
   impl->jobs->Start();
 
   std::string shown = config.listen_address;

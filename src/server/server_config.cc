@@ -22,7 +22,7 @@ Status Parse(const YAML::Node& root, const YamlReader& r, ServerConfig* c) {
   RETURN_IF_ERROR(
       r.CheckKeys(root, "",
                   {"listen", "state_dir", "tls", "threads", "limits", "sessions", "housekeeping",
-                   "channels", "vulnerabilities", "live_queries", "log"}));
+                   "channels", "vulnerabilities", "live_queries", "scheduled_queries", "log"}));
   if (root["listen"]) {
     ASSIGN_OR_RETURN(std::string listen, r.String(root["listen"], "listen"));
     Status parsed = ParseListenAddress(listen, &c->listen_address, &c->listen_port);
@@ -134,6 +134,14 @@ Status Parse(const YAML::Node& root, const YamlReader& r, ServerConfig* c) {
     if (q["max_pending_bytes"]) {
       ASSIGN_OR_RETURN(c->live_query_max_pending_bytes,
                        r.Size(q["max_pending_bytes"], "live_queries.max_pending_bytes", 1));
+    }
+  }
+  if (const YAML::Node sq = root["scheduled_queries"]; sq && !sq.IsNull()) {
+    RETURN_IF_ERROR(r.CheckKeys(sq, "scheduled_queries", {"retention"}));
+    if (sq["retention"]) {
+      ASSIGN_OR_RETURN(int64_t ms,
+                       r.DurationMs(sq["retention"], "scheduled_queries.retention", 60'000));
+      c->scheduled_query_retention = std::chrono::milliseconds(ms);
     }
   }
   if (const YAML::Node ch = root["channels"]) {

@@ -70,6 +70,10 @@ struct ServerConfig {
   std::chrono::milliseconds live_query_answer_timeout{120'000};
   int64_t live_query_max_pending_bytes = int64_t{64} << 20;
 
+  // Scheduled queries: the result rows agents send for them are deleted
+  // after `retention` (by the time of the run that produced them).
+  std::chrono::milliseconds scheduled_query_retention{std::chrono::hours(24 * 30)};
+
   // Notification channels: how often the problem history and the audit log
   // are read for new events to notify, and every channel's durable queue
   // (bound, drop policy, pacing, retry backoff: the agent's `queue:` keys).

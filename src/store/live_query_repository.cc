@@ -43,6 +43,7 @@ const ListSchema& LiveQueryListSchema() {
           {"state", FieldType::kText, false, true},
           {"host_id", FieldType::kInteger, false, true, /*equality_only=*/true},
           {"created_by", FieldType::kText, false, true, /*equality_only=*/true},
+          {"saved_query_id", FieldType::kInteger, false, true, /*equality_only=*/true},
       },
       "created_at",
       true,

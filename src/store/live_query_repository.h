@@ -83,6 +83,7 @@ struct LiveQuery {
   std::optional<EpochMs> results_pruned_at;
   int64_t changes = 0;  // target changes so far (see LiveQueryTarget::change_seq)
   EpochMs updated_at = 0;
+  std::optional<int64_t> saved_query_id;  // the saved query it ran, if any
 };
 
 struct NewLiveQuery {
@@ -95,6 +96,7 @@ struct NewLiveQuery {
   std::optional<EpochMs> offline_deadline_at;
   int64_t max_rows = 0;   // > 0
   int64_t max_bytes = 0;  // > 0
+  std::optional<int64_t> saved_query_id;
 };
 
 struct LiveQueryTarget {
@@ -161,9 +163,11 @@ struct WithdrawnCommand {
   int64_t command_id = 0;
 };
 
-// Campaigns. Fields: id, created_at (sortable; default created_at, newest
-// first); state (text, equality); host_id (equality: campaigns that
-// targeted the host); created_by (text, equality: "user:3", "token:5").
+// Campaigns. Fields: id, created_at (sortable, time ranges; default
+// created_at, newest first); state (text, equality); host_id (equality:
+// campaigns that targeted the host); created_by (text, equality: "user:3",
+// "token:5"); saved_query_id (equality: campaigns run from that saved
+// query).
 const ListSchema& LiveQueryListSchema();
 // A campaign's targets. Fields: id, host_id, returned_rows, duration_ms
 // (sortable; default host_id); query_id (equality, required in practice);

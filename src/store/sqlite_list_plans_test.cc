@@ -59,9 +59,9 @@ class ListPlanTest : public StoreTest {
 
 const std::vector<const ListTable*>& AllTables() {
   static const std::vector<const ListTable*> tables = {
-      &HostListTable(),     &EnrolSecretListTable(), &UserListTable(),
-      &ApiTokenListTable(), &AuditListTable(),       &FleetProblemListTable(),
-      &ChannelListTable(),  &ScanListTable(),        &LabelListTable()};
+      &HostListTable(),  &EnrolSecretListTable(),  &UserListTable(),           &ApiTokenListTable(),
+      &AuditListTable(), &FleetProblemListTable(), &ChannelListTable(),        &ScanListTable(),
+      &LabelListTable(), &SavedQueryListTable(),   &ScheduledResultListTable()};
   return tables;
 }
 
@@ -97,6 +97,26 @@ TEST_F(ListPlanTest, EverySortOrderOfEveryListFollowsAnIndex) {
           }
         }
       }
+    }
+  }
+}
+
+// A scheduled query's results, of all hosts or of one, over time: the
+// (name, run_at, id) and (name, host_id, run_at, id) indexes.
+TEST_F(ListPlanTest, ScheduledResultsOfAQueryAndHostSeekTheirIndexInTimeOrder) {
+  const ListTable& table = ScheduledResultListTable();
+  const ListField* run_at = table.schema->Find("run_at");
+  ASSERT_NE(run_at, nullptr);
+  const std::vector<std::vector<FieldFilter>> filters = {
+      {{"name", FilterOp::kEq, std::string("srv:x")}},
+      {{"name", FilterOp::kEq, std::string("srv:x")}, {"host_id", FilterOp::kEq, int64_t{3}}}};
+  for (const auto& f : filters) {
+    for (bool cursor : {false, true}) {
+      std::string plan = PagePlan(table, *run_at, true, cursor, f);
+      SCOPED_TRACE(std::to_string(f.size()) + " filters" + (cursor ? " after cursor" : "") + "\n" +
+                   plan);
+      EXPECT_NE(plan.find("SEARCH"), std::string::npos);
+      EXPECT_EQ(plan.find("TEMP B-TREE"), std::string::npos);
     }
   }
 }

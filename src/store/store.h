@@ -65,7 +65,9 @@
 #include "store/node_key_repository.h"
 #include "store/pending.h"
 #include "store/record_ledger.h"
+#include "store/saved_query_repository.h"
 #include "store/scan_repository.h"
+#include "store/scheduled_result_repository.h"
 #include "store/session_repository.h"
 #include "store/settings_repository.h"
 #include "store/user_repository.h"
@@ -103,6 +105,8 @@ class StoreWriter {
   virtual ScanWriter& scans() = 0;
   virtual DetectorRunWriter& detector_runs() = 0;
   virtual LiveQueryWriter& live_queries() = 0;
+  virtual SavedQueryWriter& saved_queries() = 0;
+  virtual ScheduledResultWriter& scheduled_results() = 0;
 };
 
 // Counters of the writer, for /metrics and tests.
@@ -145,6 +149,8 @@ class Store {
   virtual DetectorRunRepository& detector_runs() = 0;
   virtual LabelRepository& labels() = 0;
   virtual LiveQueryRepository& live_queries() = 0;
+  virtual SavedQueryRepository& saved_queries() = 0;
+  virtual ScheduledResultRepository& scheduled_results() = 0;
 
   // Queues `fn`, a callable StoreWriter& -> Result<T> (giving Pending<T>) or
   // StoreWriter& -> Status (giving Pending<Committed>); see above.

@@ -21,26 +21,6 @@ std::vector<std::string> StringsFromJson(std::string_view json) {
   return out;
 }
 
-std::string TargetSpecToJson(const LiveQueryTargetSpec& spec) {
-  return Dump(nlohmann::json{{"host_ids", spec.host_ids},
-                             {"labels", spec.labels},
-                             {"all", spec.all},
-                             {"os_ids", spec.os_ids}});
-}
-
-LiveQueryTargetSpec TargetSpecFromJson(std::string_view json) {
-  LiveQueryTargetSpec spec;
-  nlohmann::json j = nlohmann::json::parse(json, nullptr, false);
-  if (!j.is_object()) return spec;
-  if (auto it = j.find("host_ids"); it != j.end() && it->is_array())
-    for (const auto& v : *it)
-      if (v.is_number_integer()) spec.host_ids.push_back(v.get<int64_t>());
-  if (auto it = j.find("labels"); it != j.end()) spec.labels = StringsFromJson(it->dump());
-  if (auto it = j.find("os_ids"); it != j.end()) spec.os_ids = StringsFromJson(it->dump());
-  spec.all = j.value("all", false);
-  return spec;
-}
-
 // ---- campaigns
 
 constexpr std::string_view kQueryColumns =
@@ -48,7 +28,7 @@ constexpr std::string_view kQueryColumns =
     "rerun_of, deadline_at, offline_deadline_at, state, targeted_hosts, pending_hosts, "
     "running_hosts, done_hosts, error_hosts, offline_hosts, cancelled_hosts, stored_rows, "
     "stored_bytes, max_rows, max_bytes, truncated_at, columns_json, finished_at, "
-    "results_pruned_at, changes, updated_at";
+    "results_pruned_at, changes, updated_at, saved_query_id";
 
 LiveQuery ReadQuery(SqliteStatement& st) {
   LiveQuery q;
@@ -58,7 +38,7 @@ LiveQuery ReadQuery(SqliteStatement& st) {
   q.created_by.id = st.Text(3);
   q.created_by.name = st.Text(4);
   q.sql = st.Text(5);
-  q.targets = TargetSpecFromJson(st.Text(6));
+  q.targets = LiveQueryTargetSpecFromJson(st.Text(6));
   q.rerun_of = OptionalInt(st, 7);
   q.deadline_at = st.Int(8);
   q.offline_deadline_at = OptionalInt(st, 9);
@@ -80,6 +60,7 @@ LiveQuery ReadQuery(SqliteStatement& st) {
   q.results_pruned_at = OptionalInt(st, 25);
   q.changes = st.Int(26);
   q.updated_at = st.Int(27);
+  q.saved_query_id = OptionalInt(st, 28);
   return q;
 }
 
@@ -254,12 +235,32 @@ LiveQueryRow ReadRow(SqliteStatement& st) {
 
 }  // namespace
 
+std::string LiveQueryTargetSpecToJson(const LiveQueryTargetSpec& spec) {
+  return Dump(nlohmann::json{{"host_ids", spec.host_ids},
+                             {"labels", spec.labels},
+                             {"all", spec.all},
+                             {"os_ids", spec.os_ids}});
+}
+
+LiveQueryTargetSpec LiveQueryTargetSpecFromJson(std::string_view json) {
+  LiveQueryTargetSpec spec;
+  nlohmann::json j = nlohmann::json::parse(json, nullptr, false);
+  if (!j.is_object()) return spec;
+  if (auto it = j.find("host_ids"); it != j.end() && it->is_array())
+    for (const auto& v : *it)
+      if (v.is_number_integer()) spec.host_ids.push_back(v.get<int64_t>());
+  if (auto it = j.find("labels"); it != j.end()) spec.labels = StringsFromJson(it->dump());
+  if (auto it = j.find("os_ids"); it != j.end()) spec.os_ids = StringsFromJson(it->dump());
+  spec.all = j.value("all", false);
+  return spec;
+}
+
 const ListTable& LiveQueryListTable() {
   static const ListTable table{
       &LiveQueryListSchema(),
       "live_queries",
       kQueryColumns,
-      28,
+      29,
       "id",
       {
           {"id", "id"},
@@ -269,6 +270,7 @@ const ListTable& LiveQueryListTable() {
            ListColumn::Kind::kMembership},
           {"created_by", "created_by_type || ':' || created_by_id = ?",
            ListColumn::Kind::kMembership},
+          {"saved_query_id", "saved_query_id"},
       },
   };
   return table;
@@ -429,20 +431,23 @@ Result<LiveQuery> SqliteLiveQueryWriter::Create(const NewLiveQuery& query) {
     return InvalidArgument("live query: max_rows and max_bytes must be positive");
   ASSIGN_OR_RETURN(
       ScopedStatement st,
-      conn_.Statement("INSERT INTO live_queries (created_at, created_by_type, created_by_id, "
-                      "created_by_name, sql_text, targets_json, rerun_of, deadline_at, "
-                      "offline_deadline_at, state, max_rows, max_bytes, updated_at) VALUES (?1, "
-                      "?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, 'running', ?10, ?11, ?1) RETURNING id"));
+      conn_.Statement(
+          "INSERT INTO live_queries (created_at, created_by_type, created_by_id, "
+          "created_by_name, sql_text, targets_json, rerun_of, deadline_at, "
+          "offline_deadline_at, state, max_rows, max_bytes, updated_at, saved_query_id) "
+          "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, 'running', ?10, ?11, ?1, ?12) "
+          "RETURNING id"));
   st->Bind(1, query.created_at)
       .Bind(2, query.created_by.type)
       .Bind(3, query.created_by.id)
       .Bind(4, query.created_by.name)
       .Bind(5, query.sql)
-      .Bind(6, TargetSpecToJson(query.targets));
+      .Bind(6, LiveQueryTargetSpecToJson(query.targets));
   BindOptional(*st, 7, query.rerun_of);
   st->Bind(8, query.deadline_at);
   BindOptional(*st, 9, query.offline_deadline_at);
   st->Bind(10, query.max_rows).Bind(11, query.max_bytes);
+  BindOptional(*st, 12, query.saved_query_id);
   ASSIGN_OR_RETURN(bool row, st->Step());
   if (!row) return Internal("live_queries: INSERT returned no id");
   LiveQuery out;
@@ -460,6 +465,7 @@ Result<LiveQuery> SqliteLiveQueryWriter::Create(const NewLiveQuery& query) {
   out.max_rows = query.max_rows;
   out.max_bytes = query.max_bytes;
   out.updated_at = query.created_at;
+  out.saved_query_id = query.saved_query_id;
   return out;
 }
 

@@ -52,10 +52,16 @@ const ListTable& LabelListTable();
 const ListTable& LiveQueryListTable();
 const ListTable& LiveQueryTargetListTable();
 const ListTable& LiveQueryRowListTable();
+const ListTable& SavedQueryListTable();
+const ListTable& ScheduledResultListTable();
 // The fleet-wide vulnerability views' summary tables.
 const ListTable& VulnerabilitySummaryListTable();
 const ListTable& VulnerablePackageListTable();
 const ListTable& FixFirstListTable();
+
+// A campaign's (or schedule's) targets as stored JSON text, and back.
+std::string LiveQueryTargetSpecToJson(const LiveQueryTargetSpec& spec);
+LiveQueryTargetSpec LiveQueryTargetSpecFromJson(std::string_view json);
 
 // Optional text as NULL.
 std::optional<std::string> OptionalText(SqliteStatement& st, int column);
@@ -495,6 +501,59 @@ class SqliteDetectorRunWriter final : public DetectorRunWriter {
  public:
   explicit SqliteDetectorRunWriter(SqliteConnection& conn) : conn_(conn) {}
   Status Record(const DetectorRun& run) override;
+
+ private:
+  SqliteConnection& conn_;
+};
+
+// ---- saved queries and scheduled results (sqlite_saved_queries.cc)
+
+class SqliteSavedQueryRepository final : public SavedQueryRepository {
+ public:
+  explicit SqliteSavedQueryRepository(ReadPool& pool) : pool_(pool) {}
+  Result<std::optional<SavedQuery>> Get(int64_t id) override;
+  Result<std::optional<SavedQuery>> GetByName(const std::string& name) override;
+  Result<ListPage<SavedQuery>> List(const ListQuery& query) override;
+  Status Export(const ListQuery& query, const RowCallback<SavedQuery>& row) override;
+  Result<std::vector<SavedQuery>> Scheduled() override;
+  Result<std::set<int64_t>> FavouriteIds(int64_t user_id) override;
+
+ private:
+  ReadPool& pool_;
+};
+
+class SqliteSavedQueryWriter final : public SavedQueryWriter {
+ public:
+  explicit SqliteSavedQueryWriter(SqliteConnection& conn) : conn_(conn) {}
+  Result<std::optional<SavedQuery>> Get(int64_t id) override;
+  Result<std::optional<SavedQuery>> Create(const NewSavedQuery& query) override;
+  Result<SavedQueryUpdate> Update(int64_t id, const SavedQueryChange& change) override;
+  Result<bool> Delete(int64_t id) override;
+  Result<bool> SetFavourite(int64_t user_id, int64_t saved_query_id, bool favourite,
+                            EpochMs at) override;
+
+ private:
+  SqliteConnection& conn_;
+};
+
+class SqliteScheduledResultRepository final : public ScheduledResultRepository {
+ public:
+  explicit SqliteScheduledResultRepository(ReadPool& pool) : pool_(pool) {}
+  Result<ListPage<ScheduledResultRow>> List(const ListQuery& query) override;
+  Status Export(const ListQuery& query, const RowCallback<ScheduledResultRow>& row) override;
+  Result<std::vector<HostQueryJob>> HostJobs(int64_t host_id) override;
+
+ private:
+  ReadPool& pool_;
+};
+
+class SqliteScheduledResultWriter final : public ScheduledResultWriter {
+ public:
+  explicit SqliteScheduledResultWriter(SqliteConnection& conn) : conn_(conn) {}
+  Status Append(const std::vector<ScheduledResultRow>& rows) override;
+  Result<bool> ReplaceHostJobs(int64_t host_id, const std::vector<HostQueryJob>& jobs,
+                               EpochMs reported_at) override;
+  Result<int64_t> PruneBefore(EpochMs before) override;
 
  private:
   SqliteConnection& conn_;

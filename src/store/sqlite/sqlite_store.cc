@@ -34,7 +34,9 @@ class SqliteStoreWriter final : public StoreWriter {
         channels_(conn),
         scans_(conn),
         detector_runs_(conn),
-        live_queries_(conn) {}
+        live_queries_(conn),
+        saved_queries_(conn),
+        scheduled_results_(conn) {}
   HostWriter& hosts() override { return hosts_; }
   EnrolSecretWriter& enrol_secrets() override { return secrets_; }
   UserWriter& users() override { return users_; }
@@ -51,6 +53,8 @@ class SqliteStoreWriter final : public StoreWriter {
   ScanWriter& scans() override { return scans_; }
   DetectorRunWriter& detector_runs() override { return detector_runs_; }
   LiveQueryWriter& live_queries() override { return live_queries_; }
+  SavedQueryWriter& saved_queries() override { return saved_queries_; }
+  ScheduledResultWriter& scheduled_results() override { return scheduled_results_; }
 
  private:
   SqliteHostWriter hosts_;
@@ -69,6 +73,8 @@ class SqliteStoreWriter final : public StoreWriter {
   SqliteScanWriter scans_;
   SqliteDetectorRunWriter detector_runs_;
   SqliteLiveQueryWriter live_queries_;
+  SqliteSavedQueryWriter saved_queries_;
+  SqliteScheduledResultWriter scheduled_results_;
 };
 
 // Latest "last seen/used" time per key, waiting for the next batch.
@@ -110,7 +116,9 @@ class SqliteStore final : public Store {
         scans_(*pool_),
         detector_runs_(*pool_),
         labels_(*pool_),
-        live_queries_(*pool_) {
+        live_queries_(*pool_),
+        saved_queries_(*pool_),
+        scheduled_results_(*pool_) {
     thread_ = std::thread([this] { WriterLoop(); });
   }
 
@@ -141,6 +149,8 @@ class SqliteStore final : public Store {
   DetectorRunRepository& detector_runs() override { return detector_runs_; }
   LabelRepository& labels() override { return labels_; }
   LiveQueryRepository& live_queries() override { return live_queries_; }
+  SavedQueryRepository& saved_queries() override { return saved_queries_; }
+  ScheduledResultRepository& scheduled_results() override { return scheduled_results_; }
 
   void TouchHost(int64_t host_id, EpochMs at) override {
     std::lock_guard lock(mu_);
@@ -354,6 +364,8 @@ class SqliteStore final : public Store {
   SqliteDetectorRunRepository detector_runs_;
   SqliteLabelRepository labels_;
   SqliteLiveQueryRepository live_queries_;
+  SqliteSavedQueryRepository saved_queries_;
+  SqliteScheduledResultRepository scheduled_results_;
 
   mutable std::mutex mu_;
   std::condition_variable cv_;
