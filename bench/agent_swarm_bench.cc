@@ -2035,11 +2035,11 @@ struct LiveQueryLoopStats {
 };
 
 // Sends a request again while the server is busy (503: after its
-// Retry-After or a growing jittered wait) or unreachable, for up to a
-// minute, as the agent sends its rows chunks and results.
+// Retry-After or a growing jittered wait) or unreachable, for up to ten
+// minutes, as the agent sends its rows chunks and results.
 awaitable<HttpAnswer> SendPatiently(TlsConnection& conn, const std::string& request,
                                     std::minstd_rand& rng) {
-  const TimePoint give_up = Clock::now() + std::chrono::minutes(1);
+  const TimePoint give_up = Clock::now() + std::chrono::minutes(10);
   int64_t wait_ms = 250;
   for (;;) {
     HttpAnswer a = co_await conn.Send(request);
@@ -2077,6 +2077,7 @@ awaitable<void> LiveQueryAgent(TlsConnection& conn, const Enrolment& agent, Live
       const std::string base = "/api/v1/agent/commands/" + command["id"].get<std::string>();
       const int rows = plan.rows_per_host.load();
       int seq = 0;
+      bool all_sent = true;
       for (int sent = 0; sent < rows || seq == 0;) {
         const int chunk = std::min(1000, rows - sent);
         std::string body = R"({"seq":)" + std::to_string(seq) +
@@ -2092,7 +2093,10 @@ awaitable<void> LiveQueryAgent(TlsConnection& conn, const Enrolment& agent, Live
         HttpAnswer a = co_await SendPatiently(
             conn, HttpRequestText("POST", base + "/rows", target, auth, body), rng);
         st.answers.Add(a.status, a.error);
-        if (a.status != 200) break;
+        if (a.status != 200) {
+          all_sent = false;
+          break;
+        }
         st.rows_sent += chunk;
         sent += chunk;
         ++seq;
@@ -2100,9 +2104,13 @@ awaitable<void> LiveQueryAgent(TlsConnection& conn, const Enrolment& agent, Live
       const int64_t now_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
                                  std::chrono::system_clock::now().time_since_epoch())
                                  .count();
-      const std::string result = R"({"status":"succeeded","output":{"rows":)" +
-                                 std::to_string(rows) + R"(,"duration_ms":1},"finished_at_ms":)" +
-                                 std::to_string(now_ms) + "}";
+      // As the agent answers: failed when its rows could not all be sent.
+      const std::string result =
+          all_sent
+              ? R"({"status":"succeeded","output":{"rows":)" + std::to_string(rows) +
+                    R"(,"duration_ms":1},"finished_at_ms":)" + std::to_string(now_ms) + "}"
+              : R"({"status":"failed","error":"the rows could not be sent","finished_at_ms":)" +
+                    std::to_string(now_ms) + "}";
       HttpAnswer a = co_await SendPatiently(
           conn, HttpRequestText("POST", base + "/result", target, auth, result), rng);
       st.answers.Add(a.status, a.error);
@@ -2121,7 +2129,7 @@ awaitable<void> LiveQueryAgent(TlsConnection& conn, const Enrolment& agent, Live
 struct CampaignOutcome {
   std::string id;
   double p99_s = -1, all_s = -1, cores = 0, peak_rss_mb = 0;
-  int64_t answered = 0, done = 0, stored_rows = 0;
+  int64_t answered = 0, done = 0, errors = 0, stored_rows = 0;
   std::string store;  // StoreLine over the campaign
   std::string error;
 };
@@ -2161,6 +2169,7 @@ CampaignOutcome RunCampaign(const ServerProcess& server, RestClient& rest,
     const Json q = Json::parse(got.body, nullptr, false);
     if (q.is_object() && q["counts"].is_object()) {
       c.done = q["counts"].value("done", int64_t{0});
+      c.errors = q["counts"].value("error", int64_t{0});
       c.stored_rows = q.value("stored_rows", int64_t{0});
       if (q.value("state", "") != "running") break;
     }
@@ -2263,7 +2272,8 @@ void RunLiveQuery(const Options& o, const std::string& root, Report& report) {
              " rows a host: 99 % of hosts answered in " + Fixed(fan.p99_s, 2) +
              " s (target < 3 s: " + Verdict(fan.p99_s >= 0 && fan.p99_s < 3) + "), all in " +
              Fixed(fan.all_s, 2) + " s; the API says " + Thousands(static_cast<double>(fan.done)) +
-             " done, " + Thousands(static_cast<double>(fan.stored_rows)) + " rows stored; server " +
+             " done, " + Thousands(static_cast<double>(fan.errors)) + " error, " +
+             Thousands(static_cast<double>(fan.stored_rows)) + " rows stored; server " +
              Fixed(fan.cores, 2) + " cores, peak RSS " + Fixed(fan.peak_rss_mb, 0) + " MB; load " +
              LoadAverage());
   report.Add("  store: " + fan.store);
@@ -2281,8 +2291,10 @@ void RunLiveQuery(const Options& o, const std::string& root, Report& report) {
                " rows a host: " + Thousands(static_cast<double>(big.stored_rows)) +
                " rows stored in " + Fixed(seconds, 1) +
                " s = " + Thousands(static_cast<double>(big.stored_rows) / std::max(seconds, 1e-9)) +
-               " rows/s; server " + Fixed(big.cores, 2) + " cores, peak RSS " +
-               Fixed(big.peak_rss_mb, 0) + " MB; load " + LoadAverage());
+               " rows/s; hosts " + Thousands(static_cast<double>(big.done)) + " done, " +
+               Thousands(static_cast<double>(big.errors)) + " error; server " +
+               Fixed(big.cores, 2) + " cores, peak RSS " + Fixed(big.peak_rss_mb, 0) +
+               " MB; load " + LoadAverage());
     report.Add("  store: " + big.store);
     if (big.stored_rows != expected) report.failed = true;
     if (!big.id.empty()) {

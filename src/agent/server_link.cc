@@ -318,10 +318,11 @@ Status ServerLink::PostRows(const std::string& command_id, const BudgetedQueryRe
         Dump(Json{{"seq", seq}, {"columns", result.columns}, {"rows", std::move(rows)}});
     // A chunk that did not arrive is sent again (the server ignores one it
     // has): while the server is busy (503, after its Retry-After) or cannot
-    // be reached, with growing jittered waits for up to a minute, so a fleet
-    // answering at once spreads out instead of giving up.
+    // be reached, with growing jittered waits, so a fleet answering at once
+    // queues on its side instead of giving up. The server ends it when it
+    // no longer waits for this host (409); ten minutes bound the rest.
     Status sent = Unavailable("the agent is stopping");
-    const int64_t give_up_ms = NowEpochMillis() + 60000;
+    const int64_t give_up_ms = NowEpochMillis() + 600000;
     int64_t wait_ms = 250;
     while (!stopping_.load()) {
       HttpRequest req = ServerRequest(options_.endpoint, "POST", path, node_key_);

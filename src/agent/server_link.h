@@ -24,8 +24,9 @@
 //         answers succeeded with output {rows, duration_ms}; a SQL error or
 //         a budget overrun is answered failed with its message. A chunk the
 //         server could not take (503, unreachable) is sent again after its
-//         Retry-After or a growing jittered wait, for up to a minute; a 409
-//         (the server no longer waits: cancelled) stops the sending;
+//         Retry-After or a growing jittered wait, until the server takes it
+//         or answers 409 (it no longer waits: cancelled or given up; ten
+//         minutes at most), which stops the sending;
 //       anything else is answered `rejected`;
 //     then answers POST /api/v1/agent/commands/{id}/result {status, error,
 //     output, finished_at_ms}. A command delivered again (its result was

@@ -155,7 +155,7 @@ bool MatchesEtag(std::string_view if_none_match, std::string_view etag) {
 HttpResponse GetConfig(const Context& ctx, ApiCall& call) {
   ctx->store->TouchHost(call.principal.host_id, ctx->now());
   Result<Json> built = ConfigFor(ctx, call.principal.host_id);
-  if (!built.ok()) return StoreFailure(built.status(), RequestId(call));
+  if (!built.ok()) return StoreErrorResponse(built.status(), RequestId(call));
   Json config = std::move(*built);
   const std::string etag = config["etag"].get<std::string>();
   std::string if_none_match = StringOr(call.params, "If-None-Match");
