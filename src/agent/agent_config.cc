@@ -234,9 +234,11 @@ Status Parse(const YAML::Node& file_root, ConfigReader& r, AgentConfig* c,
     if (rec["name"]) {
       ASSIGN_OR_RETURN(c->recipe_name, r.String(rec["name"], "recipe.name"));
     }
-    file_rules = rec["rules"];
+    if (rec["rules"]) file_rules = rec["rules"];
   }
-  if (overlay != nullptr) {
+  // The server's recipe counts (its name, the etag in status) once it sets
+  // something: a server without recipes leaves the file's as it is.
+  if (overlay != nullptr && (!overlay->rules.empty() || !overlay->queries.empty())) {
     if (!overlay->recipe_name.empty()) c->recipe_name = overlay->recipe_name;
     c->server_config_etag = overlay->etag;
   }

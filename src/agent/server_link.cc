@@ -1,6 +1,7 @@
 #include "agent/server_link.h"
 
 #include <algorithm>
+#include <cctype>
 #include <fstream>
 #include <random>
 #include <sstream>
@@ -40,6 +41,22 @@ int ClampedInt(const Json& j, const char* key, int low, int high, int fallback) 
   return static_cast<int>(std::clamp<int64_t>(j[key].get<int64_t>(), low, high));
 }
 
+// RFC 3986 percent-encoding of a query value.
+std::string QueryEscape(std::string_view text) {
+  static constexpr char kHex[] = "0123456789ABCDEF";
+  std::string out;
+  for (unsigned char c : text) {
+    if (std::isalnum(c) || c == '-' || c == '.' || c == '_' || c == '~') {
+      out += static_cast<char>(c);
+    } else {
+      out += '%';
+      out += kHex[c >> 4];
+      out += kHex[c & 15];
+    }
+  }
+  return out;
+}
+
 // The `settings` of a server config, each clamped to what this link accepts.
 ServerSettings SettingsOf(const Json& config) {
   ServerSettings s;
@@ -57,11 +74,17 @@ ServerSettings SettingsOf(const Json& config) {
   return s;
 }
 
-// The part of a config the agent applies through a reload.
+// The part of a config the agent applies through a reload: the recipe's
+// rules and name and the queries; null when they set nothing (no rules, no
+// queries), so a server without recipes costs no reload.
 Json AppliedPart(const Json& config) {
-  if (!config.is_object()) return Json{{"recipe", nullptr}, {"queries", nullptr}};
-  return Json{{"recipe", config.value("recipe", Json())},
-              {"queries", config.value("queries", Json())}};
+  if (!config.is_object()) return Json();
+  const Json recipe = config.value("recipe", Json::object());
+  const Json rules = recipe.is_object() ? recipe.value("rules", Json::object()) : Json();
+  const Json queries = config.value("queries", Json::array());
+  if ((rules.is_object() && rules.empty()) && (queries.is_array() && queries.empty()))
+    return Json();
+  return Json{{"recipe", recipe}, {"queries", queries}};
 }
 
 }  // namespace
@@ -291,9 +314,11 @@ Status ServerLink::PollCommandsOnce(int wait_seconds) {
   RETURN_IF_ERROR(PostFinished());
   // Runs going on: come back soon to post their result once they end.
   if (InFlight() > 0) wait_seconds = std::min(wait_seconds, 1);
-  HttpRequest req =
-      ServerRequest(options_.endpoint, "GET",
-                    "/api/v1/agent/commands?wait=" + std::to_string(wait_seconds), node_key_);
+  // The config this agent runs: the server answers at once when the host's is another.
+  std::string target = "/api/v1/agent/commands?wait=" + std::to_string(wait_seconds);
+  if (const std::string etag = config_etag(); !etag.empty())
+    target += "&config_etag=" + QueryEscape(etag);
+  HttpRequest req = ServerRequest(options_.endpoint, "GET", target, node_key_);
   req.timeout = std::chrono::milliseconds(wait_seconds * 1000 + options_.endpoint.timeout_ms);
   ASSIGN_OR_RETURN(HttpResponse r, Send(std::move(req)));
   if (r.status != 200)

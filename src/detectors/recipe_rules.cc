@@ -1,6 +1,7 @@
 #include "detectors/recipe_rules.h"
 
 #include <algorithm>
+#include <cctype>
 
 #include "core/strings.h"
 #include "detectors/detector_registry.h"
@@ -224,6 +225,30 @@ Result<Json> YamlToJson(const YAML::Node& n, const std::string& key) {
     if (text == "false") return Json(false);
   }
   return Json(text);
+}
+
+Result<RecipeDocument> ParseRecipeDocument(std::string_view text, const std::string& source) {
+  ASSIGN_OR_RETURN(YAML::Node root, SafeLoadYaml(text, source));
+  YamlReader reader(source);
+  RecipeDocument out;
+  try {
+    const YAML::Node doc =
+        root.IsMap() && root.size() == 1 && root["recipe"] ? root["recipe"] : root;
+    RETURN_IF_ERROR(reader.CheckKeys(doc, "", {"name", "description", "rules"}));
+    if (!doc["name"]) return reader.Error(doc, "name", "missing: a recipe needs a name");
+    ASSIGN_OR_RETURN(out.name, reader.String(doc["name"], "name"));
+    if (out.name.empty() || out.name.size() > 128)
+      return reader.Error(doc["name"], "name", "expected 1 to 128 characters");
+    if (doc["description"]) {
+      ASSIGN_OR_RETURN(out.description, reader.String(doc["description"], "description"));
+    }
+    RETURN_IF_ERROR(ReadRecipeRules(reader, doc["rules"], "rules").status());
+    ASSIGN_OR_RETURN(Json rules, YamlToJson(doc["rules"], "rules"));
+    if (rules.is_object()) out.rules = std::move(rules);
+  } catch (const YAML::Exception& e) {
+    return InvalidArgument(source + ": " + e.what());
+  }
+  return out;
 }
 
 namespace {

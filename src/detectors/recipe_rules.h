@@ -59,6 +59,18 @@ std::string RecipeErrorPointer(const std::string& message, const std::string& so
 // The reason alone (what follows the key path).
 std::string RecipeErrorReason(const std::string& message, const std::string& source);
 
+// A recipe as a YAML document (rules as code): the agent's `recipe:` section
+// (name, description, rules), or a document holding it under a top-level
+// `recipe:` key (an agent.yaml excerpt). The rules are checked with
+// ReadRecipeRules and given back as JSON. Errors name source, line, column
+// and key ("recipe.yaml:5:21: rules.HOST-VULN.settings.min_severity: ...").
+struct RecipeDocument {
+  std::string name;  // 1..128 bytes
+  std::string description;
+  Json rules = Json::object();
+};
+Result<RecipeDocument> ParseRecipeDocument(std::string_view text, const std::string& source);
+
 // JSON as a YAML node (numbers and booleans as plain scalars, null as null).
 YAML::Node JsonToYaml(const Json& value);
 // A YAML node as JSON: plain scalars that read as integers or booleans become

@@ -25,6 +25,7 @@
 
 namespace warden::server {
 
+class AgentConfigBuilder;
 class ChannelDelivery;
 class CommandHub;
 class LiveQueryStreams;
@@ -55,6 +56,10 @@ struct HandlerContext {
   // Queues commands for agents and wakes their long-polls (dismiss and
   // undismiss tell the problem's agent); nullptr in tests without agents.
   CommandHub* command_hub = nullptr;
+  // Builds agents' configs from the stored recipes; told when a recipe,
+  // attachment, host override or host label changes (AgentConfigsChanged).
+  // nullptr in tests without it.
+  AgentConfigBuilder* agent_configs = nullptr;
   // Delivers to the notification channels (restarted after each change,
   // test sends, live queue depth); nullptr in tests without it.
   ChannelDelivery* channels = nullptr;
@@ -131,6 +136,11 @@ bool HostOnline(const store::Host& host, store::EpochMs now, store::EpochMs onli
 // id: the hosts a scan or live query can target.
 Status CollectTargetableHosts(store::Store& store, const std::optional<std::string>& label,
                               std::map<int64_t, store::Host>* out);
+
+// A recipe, attachment, host override or host label changed (and was
+// committed): agents' config etags are recomputed and the parked polls of
+// hosts whose config changed are answered, so they pull it at once.
+void AgentConfigsChanged(const HandlerContext& context);
 
 // The JSON of an audit entry (the spec's AuditEvent schema).
 Json AuditEventJson(const api::OpenApiSpec& spec, const store::AuditEntry& entry);

@@ -4,7 +4,8 @@
 // host_inventory_handlers.cc, problems_handlers.cc,
 // vulnerability_findings_handlers.cc, vulnerabilities_handlers.cc,
 // feed_handlers.cc, audit_handlers.cc, channels_handlers.cc,
-// scans_handlers.cc, labels_handlers.cc, live_queries_handlers.cc), and
+// scans_handlers.cc, labels_handlers.cc, live_queries_handlers.cc,
+// recipes_handlers.cc), and
 // RegisterRestHandlers for all of them. The agent
 // channel registers its own (agent_channel_handlers.h) into the same
 // ApiHandlers. Each handler relies on the dispatcher (api_dispatch.h) for
@@ -36,6 +37,7 @@ void RegisterLabelsHandlers(ApiHandlers& handlers, const HandlerContext& context
 void RegisterVulnerabilitiesHandlers(ApiHandlers& handlers, const HandlerContext& context);
 void RegisterFeedHandlers(ApiHandlers& handlers, const HandlerContext& context);
 void RegisterLiveQueriesHandlers(ApiHandlers& handlers, const HandlerContext& context);
+void RegisterRecipesHandlers(ApiHandlers& handlers, const HandlerContext& context);
 
 // nullopt when the host of the path parameter `host_id` exists; the answer
 // (404 E_HOST_NOT_FOUND, or the store's error) otherwise.

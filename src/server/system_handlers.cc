@@ -70,6 +70,7 @@ void RegisterRestHandlers(ApiHandlers& handlers, const HandlerContext& context) 
   RegisterVulnerabilitiesHandlers(handlers, context);
   RegisterFeedHandlers(handlers, context);
   RegisterLiveQueriesHandlers(handlers, context);
+  RegisterRecipesHandlers(handlers, context);
 }
 
 }  // namespace warden::server

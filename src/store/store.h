@@ -64,6 +64,7 @@
 #include "store/live_query_repository.h"
 #include "store/node_key_repository.h"
 #include "store/pending.h"
+#include "store/recipe_repository.h"
 #include "store/record_ledger.h"
 #include "store/scan_repository.h"
 #include "store/session_repository.h"
@@ -103,6 +104,7 @@ class StoreWriter {
   virtual ScanWriter& scans() = 0;
   virtual DetectorRunWriter& detector_runs() = 0;
   virtual LiveQueryWriter& live_queries() = 0;
+  virtual RecipeWriter& recipes() = 0;
 };
 
 // Counters of the writer, for /metrics and tests.
@@ -145,6 +147,7 @@ class Store {
   virtual DetectorRunRepository& detector_runs() = 0;
   virtual LabelRepository& labels() = 0;
   virtual LiveQueryRepository& live_queries() = 0;
+  virtual RecipeRepository& recipes() = 0;
 
   // Queues `fn`, a callable StoreWriter& -> Result<T> (giving Pending<T>) or
   // StoreWriter& -> Status (giving Pending<Committed>); see above.

@@ -9,6 +9,7 @@
 
 #include "core/time_format.h"
 #include "store/sqlite/sqlite_migrations.h"
+#include "store/sqlite/sqlite_recipes.h"
 #include "store/sqlite/sqlite_repositories.h"
 
 namespace warden::store {
@@ -34,7 +35,8 @@ class SqliteStoreWriter final : public StoreWriter {
         channels_(conn),
         scans_(conn),
         detector_runs_(conn),
-        live_queries_(conn) {}
+        live_queries_(conn),
+        recipes_(conn) {}
   HostWriter& hosts() override { return hosts_; }
   EnrolSecretWriter& enrol_secrets() override { return secrets_; }
   UserWriter& users() override { return users_; }
@@ -51,6 +53,7 @@ class SqliteStoreWriter final : public StoreWriter {
   ScanWriter& scans() override { return scans_; }
   DetectorRunWriter& detector_runs() override { return detector_runs_; }
   LiveQueryWriter& live_queries() override { return live_queries_; }
+  RecipeWriter& recipes() override { return recipes_; }
 
  private:
   SqliteHostWriter hosts_;
@@ -69,6 +72,7 @@ class SqliteStoreWriter final : public StoreWriter {
   SqliteScanWriter scans_;
   SqliteDetectorRunWriter detector_runs_;
   SqliteLiveQueryWriter live_queries_;
+  SqliteRecipeWriter recipes_;
 };
 
 // Latest "last seen/used" time per key, waiting for the next batch.
@@ -110,7 +114,8 @@ class SqliteStore final : public Store {
         scans_(*pool_),
         detector_runs_(*pool_),
         labels_(*pool_),
-        live_queries_(*pool_) {
+        live_queries_(*pool_),
+        recipes_(*pool_) {
     thread_ = std::thread([this] { WriterLoop(); });
   }
 
@@ -141,6 +146,7 @@ class SqliteStore final : public Store {
   DetectorRunRepository& detector_runs() override { return detector_runs_; }
   LabelRepository& labels() override { return labels_; }
   LiveQueryRepository& live_queries() override { return live_queries_; }
+  RecipeRepository& recipes() override { return recipes_; }
 
   void TouchHost(int64_t host_id, EpochMs at) override {
     std::lock_guard lock(mu_);
@@ -354,6 +360,7 @@ class SqliteStore final : public Store {
   SqliteDetectorRunRepository detector_runs_;
   SqliteLabelRepository labels_;
   SqliteLiveQueryRepository live_queries_;
+  SqliteRecipeRepository recipes_;
 
   mutable std::mutex mu_;
   std::condition_variable cv_;
