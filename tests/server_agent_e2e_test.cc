@@ -1016,9 +1016,14 @@ status_interval: 0
     if (s["rule_id"] == "HOST-OPEN-PORTS" && s["setting"] == "settings.allowed_tcp")
       named = s["source"] == "recipe:prod-web" && s["value"] == Json({22, listener.port()});
   EXPECT_TRUE(named) << effective.dump();
-  auto shown = RunCommand({WardenBinary(), "agent", "status", "--config", config});
-  EXPECT_NE(shown.out.find("prod-web from the server"), std::string::npos) << shown.out;
-  EXPECT_NE(agent.err().find("server config"), std::string::npos) << agent.err();
+  auto shown =
+      RunCommand({WardenBinary(), "agent", "status", "--config", config, "--format", "json"});
+  Json agent_status = Json::parse(shown.out, nullptr, false);
+  ASSERT_TRUE(agent_status.is_object()) << shown.out << shown.err;
+  EXPECT_EQ(agent_status["agent"]["recipe"], "prod-web");
+  EXPECT_EQ(agent_status["agent"]["recipe_source"], "server");
+  EXPECT_EQ(agent_status["agent"]["server_recipe_etag"], effective["config_etag"]);
+  EXPECT_EQ(agent_status["server"]["config_etag"], effective["config_etag"]) << agent.err();
 }
 
 }  // namespace

@@ -199,9 +199,10 @@ TEST_F(RecipeStoreTest, HostOverrideIsReplacedRemovedAndGoesWithItsHost) {
           .Wait();
   EXPECT_EQ(unknown.status().code(), StatusCode::kNotFound);
 
-  MustWrite([&](StoreWriter& w) {
-    return w.recipes().SetHostOverride(host, R"({"HOST-VULN":{"enabled":false}})", 7000);
-  });
+  ASSERT_TRUE(MustWrite([&](StoreWriter& w) {
+                return w.recipes().SetHostOverride(host, R"({"HOST-VULN":{"enabled":false}})",
+                                                   7000);
+              }).ok());
   ASSERT_TRUE(MustWrite([&](StoreWriter& w) { return w.hosts().Delete(host); }).ok());
   EXPECT_FALSE(store().recipes().HostOverride(host)->updated_at);
 }
