@@ -9,7 +9,9 @@
 // agent, and a run-now asked through the API runs the agent's detector and
 // comes back with its time, duration and next run. And the host's packages,
 // which the agent reports when its vulnerability detector runs, are matched
-// by the server against a feed imported through the API.
+// by the server against a feed imported through the API. A recipe made on the
+// server and attached to the host's label reaches the agent within one
+// long-poll and changes what its open-ports detector allows.
 #include <arpa/inet.h>
 #include <fcntl.h>
 #include <gtest/gtest.h>
