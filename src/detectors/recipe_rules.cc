@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cctype>
+#include <cstdint>
 
 #include "core/strings.h"
 #include "detectors/detector_registry.h"
@@ -205,6 +206,9 @@ Result<Json> YamlToJson(const YAML::Node& n, const std::string& key) {
       if (!it->first.IsScalar())
         return InvalidArgument((key.empty() ? "" : key + ": ") + "keys must be plain words");
       const std::string k = it->first.Scalar();
+      // yaml-cpp keeps both; readers see the first, JSON would keep the last.
+      if (out.contains(k))
+        return InvalidArgument(YamlReader::Join(key, k) + ": the key is given twice");
       ASSIGN_OR_RETURN(out[k], YamlToJson(it->second, YamlReader::Join(key, k)));
     }
     return out;
@@ -227,7 +231,49 @@ Result<Json> YamlToJson(const YAML::Node& n, const std::string& key) {
   return Json(text);
 }
 
+namespace {
+
+// The offset of the first byte that does not start a well-formed UTF-8
+// sequence (overlong forms, surrogates and code points above U+10FFFF
+// included); npos when the text is valid.
+size_t FirstInvalidUtf8(std::string_view text) {
+  size_t i = 0;
+  while (i < text.size()) {
+    const auto c = static_cast<unsigned char>(text[i]);
+    size_t n = 0;
+    uint32_t cp = 0;
+    if (c < 0x80) {
+      ++i;
+      continue;
+    } else if ((c & 0xE0) == 0xC0) {
+      n = 1, cp = c & 0x1F;
+    } else if ((c & 0xF0) == 0xE0) {
+      n = 2, cp = c & 0x0F;
+    } else if ((c & 0xF8) == 0xF0) {
+      n = 3, cp = c & 0x07;
+    } else {
+      return i;
+    }
+    if (i + n >= text.size()) return i;  // cut short
+    for (size_t k = 1; k <= n; ++k) {
+      const auto b = static_cast<unsigned char>(text[i + k]);
+      if ((b & 0xC0) != 0x80) return i;
+      cp = (cp << 6) | (b & 0x3F);
+    }
+    static constexpr uint32_t kMin[] = {0, 0x80, 0x800, 0x10000};
+    if (cp < kMin[n] || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF)) return i;
+    i += n + 1;
+  }
+  return std::string_view::npos;
+}
+
+}  // namespace
+
 Result<RecipeDocument> ParseRecipeDocument(std::string_view text, const std::string& source) {
+  // yaml-cpp takes any bytes; a recipe's names and values travel as JSON.
+  if (const size_t bad = FirstInvalidUtf8(text); bad != std::string_view::npos)
+    return InvalidArgument(source + ": the text is not valid UTF-8 (byte " + std::to_string(bad) +
+                           ")");
   ASSIGN_OR_RETURN(YAML::Node root, SafeLoadYaml(text, source));
   YamlReader reader(source);
   RecipeDocument out;
@@ -242,9 +288,10 @@ Result<RecipeDocument> ParseRecipeDocument(std::string_view text, const std::str
     if (doc["description"]) {
       ASSIGN_OR_RETURN(out.description, reader.String(doc["description"], "description"));
     }
+    Result<Json> rules = YamlToJson(doc["rules"], "rules");
+    if (!rules.ok()) return InvalidArgument(source + ": " + rules.status().message());
     RETURN_IF_ERROR(ReadRecipeRules(reader, doc["rules"], "rules").status());
-    ASSIGN_OR_RETURN(Json rules, YamlToJson(doc["rules"], "rules"));
-    if (rules.is_object()) out.rules = std::move(rules);
+    if (rules->is_object()) out.rules = std::move(*rules);
   } catch (const YAML::Exception& e) {
     return InvalidArgument(source + ": " + e.what());
   }

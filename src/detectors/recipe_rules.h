@@ -74,8 +74,8 @@ Result<RecipeDocument> ParseRecipeDocument(std::string_view text, const std::str
 // JSON as a YAML node (numbers and booleans as plain scalars, null as null).
 YAML::Node JsonToYaml(const Json& value);
 // A YAML node as JSON: plain scalars that read as integers or booleans become
-// numbers and booleans, other scalars strings. InvalidArgument for keys that
-// are not scalars.
+// numbers and booleans, other scalars strings. InvalidArgument ("key.path:
+// ...") for keys that are not scalars or are given twice in one mapping.
 Result<Json> YamlToJson(const YAML::Node& node, const std::string& key = "");
 // JSON as YAML text (block style, keys in the JSON's order).
 std::string JsonToYamlText(const Json& value);

@@ -194,6 +194,17 @@ TEST_F(RecipesTest, YamlGoesOutAndComesBackAndImportReplacesByName) {
       Checked("importRecipe", "PUT", "/api/v1/recipes/import", "rules: {}\n", "application/yaml")
           .status,
       422);
+  // A key given twice would be checked once and stored the other way.
+  ClientResponse twice = Checked("importRecipe", "PUT", "/api/v1/recipes/import",
+                                 "name: prod\nrules:\n  HOST-OPEN-PORTS:\n"
+                                 "    settings: {loopback: ignore}\n"
+                                 "    settings: {loopback: sometimes}\n",
+                                 "application/yaml");
+  EXPECT_EQ(twice.status, 422);
+  EXPECT_EQ(Body(twice)["error"]["field"], "/rules/HOST-OPEN-PORTS/settings") << twice.body;
+  ClientResponse binary = Checked("importRecipe", "PUT", "/api/v1/recipes/import",
+                                  "name: \xff\xfe\nrules: {}\n", "application/yaml");
+  EXPECT_EQ(binary.status, 422) << binary.body;
 }
 
 TEST_F(RecipesTest, CloneListExportAndDeleteOnlyWhenDetached) {
