@@ -9,7 +9,9 @@
 // agent, and a run-now asked through the API runs the agent's detector and
 // comes back with its time, duration and next run. And the host's packages,
 // which the agent reports when its vulnerability detector runs, are matched
-// by the server against a feed imported through the API.
+// by the server against a feed imported through the API. A recipe made on the
+// server and attached to the host's label reaches the agent within one
+// long-poll and changes what its open-ports detector allows.
 #include <arpa/inet.h>
 #include <fcntl.h>
 #include <gtest/gtest.h>
@@ -1014,6 +1016,112 @@ status_interval: 1s
     EXPECT_EQ(item["last_rows"], 1) << item.dump();
     EXPECT_FALSE(item["next_run_at"].is_null()) << item.dump();
   }
+}
+
+}  // namespace
+}  // namespace warden
+
+namespace warden {
+namespace {
+
+// A recipe made on the server and attached to the host's label changes what
+// the agent allows within seconds: the test's listening port becomes
+// allowed, so its HOST-OPEN-PORTS problem resolves on the server; the
+// host's effective settings say where that allowance comes from, and the
+// agent's status says its recipe is the server's.
+TEST(ServerAgentEndToEndTest, ARecipeAttachedToALabelChangesTheAllowedPortsWithinSeconds) {
+  TempDir dir;
+  const std::string server_state = dir.path() + "/server";
+  const std::string base = "https://127.0.0.1:" + std::to_string(FreePort());
+  Process server(dir, "server",
+                 {"server", "--state-dir", server_state, "--listen", base.substr(8)});
+  const std::string fingerprint = StartedServerFingerprint(server);
+  ASSERT_FALSE(fingerprint.empty());
+  const std::string password = "end-to-end password";
+  auto user = RunCommand({WardenBinary(), "server", "user", "add", "e2e", "--role", "admin",
+                          "--password-stdin", "--state-dir", server_state},
+                         password + "\n");
+  ASSERT_EQ(user.exit_code, 0) << user.err;
+  auto secret = RunCommand({WardenBinary(), "server", "enroll-secret", "create", "e2e", "--label",
+                            "env=prod", "--secret-only", "--state-dir", server_state});
+  ASSERT_EQ(secret.exit_code, 0) << secret.err;
+
+  Listener listener;
+  const std::string agent_state = dir.path() + "/agent";
+  const std::string config = dir.WriteFile("agent.yaml", "state_dir: " + agent_state + R"(
+recipe:
+  rules:
+    HOST-VULN: {enabled: false}
+    HOST-OPEN-PORTS:
+      schedule: {interval: 1s, splay_percent: 0}
+status_interval: 0
+)");
+  auto enrolled = RunCommand({WardenBinary(), "agent", "enroll", "--server", base, "--secret",
+                              std::string(TrimWhitespace(secret.out)), "--ca-fingerprint",
+                              fingerprint, "--config", config});
+  ASSERT_EQ(enrolled.exit_code, 0) << enrolled.err;
+  Api api(base, server_state + "/tls/ca.pem");
+  ASSERT_TRUE(api.Login("e2e", password));
+  Process agent(dir, "agent", {"agent", "--config", config});
+
+  // The test's port is a problem on the server first.
+  const std::string port = std::to_string(listener.port());
+  std::string host_id;
+  auto problem_status = [&]() -> std::string {
+    if (host_id.empty()) {
+      Json hosts = api.Call("GET", "/api/v1/hosts");
+      if (!hosts.is_object() || hosts["items"].empty()) return "";
+      host_id = IdText(hosts["items"][0]["id"]);
+    }
+    Json problems = api.Call("GET", "/api/v1/hosts/" + host_id + "/problems?limit=10000");
+    if (!problems.is_object()) return "";
+    for (const Json& p : problems["items"])
+      if (p["rule_id"] == "HOST-OPEN-PORTS" &&
+          p["description"].get<std::string>().find("port " + port + " is not in") !=
+              std::string::npos)
+        return p["status"];
+    return "";
+  };
+  ASSERT_TRUE(testing::WaitFor([&] { return problem_status() == "open"; }, std::chrono::seconds(30),
+                               std::chrono::milliseconds(200)))
+      << api.last() << "\nagent: " << agent.err();
+
+  // A recipe allowing it, attached to the host's label.
+  long status = 0;
+  Json recipe = api.Call(
+      "POST", "/api/v1/recipes",
+      Json{{"name", "prod-web"},
+           {"rules",
+            {{"HOST-OPEN-PORTS", {{"settings", {{"allowed_tcp", {22, listener.port()}}}}}}}}},
+      &status);
+  ASSERT_EQ(status, 201) << api.last();
+  const auto attached_at = std::chrono::steady_clock::now();
+  api.Call("POST", "/api/v1/recipes/" + IdText(recipe["id"]) + "/attachments",
+           Json{{"target", {{"kind", "label"}, {"label", "env=prod"}}}}, &status);
+  ASSERT_EQ(status, 201) << api.last();
+  ASSERT_TRUE(testing::WaitFor([&] { return problem_status() == "resolved"; },
+                               std::chrono::seconds(30), std::chrono::milliseconds(100)))
+      << api.last() << "\nagent: " << agent.err();
+  const auto took = std::chrono::steady_clock::now() - attached_at;
+  EXPECT_LT(took, std::chrono::seconds(10)) << "the change should reach the agent in one long-poll";
+  std::cout << "recipe attached -> problem resolved on the server in "
+            << std::chrono::duration_cast<std::chrono::milliseconds>(took).count() << " ms\n";
+
+  Json effective = api.Call("GET", "/api/v1/hosts/" + host_id + "/effective-settings");
+  ASSERT_TRUE(effective.is_object()) << api.last();
+  bool named = false;
+  for (const Json& s : effective["settings"])
+    if (s["rule_id"] == "HOST-OPEN-PORTS" && s["setting"] == "settings.allowed_tcp")
+      named = s["source"] == "recipe:prod-web" && s["value"] == Json({22, listener.port()});
+  EXPECT_TRUE(named) << effective.dump();
+  auto shown =
+      RunCommand({WardenBinary(), "agent", "status", "--config", config, "--format", "json"});
+  Json agent_status = Json::parse(shown.out, nullptr, false);
+  ASSERT_TRUE(agent_status.is_object()) << shown.out << shown.err;
+  EXPECT_EQ(agent_status["agent"]["recipe"], "prod-web");
+  EXPECT_EQ(agent_status["agent"]["recipe_source"], "server");
+  EXPECT_EQ(agent_status["agent"]["server_recipe_etag"], effective["config_etag"]);
+  EXPECT_EQ(agent_status["server"]["config_etag"], effective["config_etag"]) << agent.err();
 }
 
 }  // namespace

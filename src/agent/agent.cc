@@ -344,16 +344,22 @@ class Runtime : public RecordRouter, public std::enable_shared_from_this<Runtime
     const ResourceUsage u = monitor_->last();
     Json j = Json::object();
     j["host"] = host_;
-    j["agent"] = {{"version", kWardenVersion},
-                  {"pid", static_cast<int64_t>(getpid())},
-                  {"started", MsToRfc3339(agent_started_ms_)},
-                  {"uptime_seconds", (now - agent_started_ms_) / 1000},
-                  {"config", config_.path},
-                  {"config_hash", config_.hash},
-                  {"recipe", config_.recipe_name},
-                  {"state_dir", config_.state_dir},
-                  {"state_file", StateFilePath(config_.state_dir)},
-                  {"control_socket", config_.control_socket}};
+    j["agent"] = {
+        {"version", kWardenVersion},
+        {"pid", static_cast<int64_t>(getpid())},
+        {"started", MsToRfc3339(agent_started_ms_)},
+        {"uptime_seconds", (now - agent_started_ms_) / 1000},
+        {"config", config_.path},
+        {"config_hash", config_.hash},
+        {"recipe", config_.recipe_name},
+        // "file", or "server" when the server's recipe and queries
+        // are laid over the file's (server_recipe_etag says which).
+        {"recipe_source", config_.server_config_etag.empty() ? "file" : "server"},
+        {"server_recipe_etag",
+         config_.server_config_etag.empty() ? Json(nullptr) : Json(config_.server_config_etag)},
+        {"state_dir", config_.state_dir},
+        {"state_file", StateFilePath(config_.state_dir)},
+        {"control_socket", config_.control_socket}};
     j["resources"] = {{"cpu_percent_10s", u.cpu_percent_10s},
                       {"cpu_percent_1m", u.cpu_percent_1m},
                       {"cpu_ms_total", u.cpu_ms_total},
@@ -850,6 +856,11 @@ class Runtime : public RecordRouter, public std::enable_shared_from_this<Runtime
                               config_.limits.query_max_memory_bytes, &stopping_);
     };
     o.request_reload = [] { ::kill(::getpid(), SIGHUP); };  // read by the main loop's signalfd
+    // A server config must fit this agent's file before it is kept and applied.
+    o.check_config = [path = options_.config_path](const Json& config) -> Status {
+      ASSIGN_OR_RETURN(ServerConfigOverlay overlay, ParseServerConfigOverlay(config));
+      return LoadAgentConfig(path, &overlay).status();
+    };
     o.router = this;
     o.on_start = [this] { SendPackagesInventory(); };
     o.log = AgentLog;
@@ -872,6 +883,28 @@ class Runtime : public RecordRouter, public std::enable_shared_from_this<Runtime
   std::string last_packages_hash_;  // under inventory_mu_
 };
 
+}  // namespace
+
+// The file's config with the server's kept config laid over it, when the
+// file has a `server:` section and the server has sent one (agent_config.h,
+// ServerConfigOverlay). A kept config that no longer fits the file (the file
+// changed since) is logged and left out: the file alone runs.
+namespace {
+Result<AgentConfig> LoadConfigWithServer(const std::string& path) {
+  ASSIGN_OR_RETURN(AgentConfig file, LoadAgentConfig(path));
+  if (!file.server) return file;
+  std::optional<Json> kept = ReadKeptServerConfig(file.state_dir);
+  if (!kept) return file;
+  Result<ServerConfigOverlay> overlay = ParseServerConfigOverlay(*kept);
+  Result<AgentConfig> merged =
+      overlay.ok() ? LoadAgentConfig(path, &*overlay) : Result<AgentConfig>(overlay.status());
+  if (!merged.ok()) {
+    AgentLog("the server's config kept in " + KeptServerConfigPath(file.state_dir) +
+             " is left out, the file's recipe and queries run alone: " + merged.status().message());
+    return file;
+  }
+  return merged;
+}
 }  // namespace
 
 struct Agent::Impl {
@@ -909,7 +942,7 @@ struct Agent::Impl {
     last_reload_attempt_ms = NowMs();
     ++reload_attempts;
     std::shared_ptr<Runtime> old = Current();
-    auto config = LoadAgentConfig(options.config_path);
+    auto config = LoadConfigWithServer(options.config_path);
     if (!config.ok()) {
       last_reload_error = config.status().message();
       AgentLog("config reload rejected, keeping the running config: " + last_reload_error);
@@ -946,7 +979,10 @@ struct Agent::Impl {
     last_reload_error.clear();
     config_loaded_ms = NowMs();
     AgentLog("config reloaded from " + options.config_path + " (sha256 " +
-             config->hash.substr(0, 12) + ")");
+             config->hash.substr(0, 12) + ")" +
+             (config->server_config_etag.empty()
+                  ? std::string()
+                  : ", with the server's recipe and queries " + config->server_config_etag));
     uint64_t one = 1;
     (void)!write(wake_fd, &one, sizeof one);
   }
@@ -1009,7 +1045,7 @@ Agent::~Agent() {
 
 int Agent::Run() {
   Impl& m = *impl_;
-  auto config = LoadAgentConfig(m.options.config_path);
+  auto config = LoadConfigWithServer(m.options.config_path);
   if (!config.ok()) {
     AgentLog("cannot start: " + config.status().message());
     return 2;

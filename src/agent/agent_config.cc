@@ -15,6 +15,7 @@
 #include "core/yaml_reader.h"
 #include "delivery/sink_registry.h"
 #include "detectors/detector_registry.h"
+#include "detectors/recipe_rules.h"
 
 namespace warden {
 
@@ -59,102 +60,6 @@ class ConfigReader : public YamlReader {
     set_expand_environment(true);
   }
 
-  Status ReadSchedule(const YAML::Node& n, const std::string& key, ScheduleSpec* s) const {
-    if (n.IsScalar()) {  // shorthand: "schedule: 5m"
-      ASSIGN_OR_RETURN(int64_t ms, DurationMs(n, key, 1000));
-      s->kind = ScheduleSpec::Kind::kInterval;
-      s->interval_seconds = ms / 1000;
-      return Status::Ok();
-    }
-    RETURN_IF_ERROR(
-        CheckKeys(n, key, {"interval", "splay_percent", "daily", "timezone", "run_at_start"}));
-    if (n["interval"] && n["daily"])
-      return Error(n, key, "give either interval or daily, not both");
-    if (n["interval"]) {
-      ASSIGN_OR_RETURN(int64_t ms, DurationMs(n["interval"], Join(key, "interval"), 1000));
-      s->kind = ScheduleSpec::Kind::kInterval;
-      s->interval_seconds = ms / 1000;
-    }
-    if (n["splay_percent"]) {
-      ASSIGN_OR_RETURN(int64_t p, Int(n["splay_percent"], Join(key, "splay_percent"), 0, 100));
-      s->splay_percent = static_cast<int>(p);
-    }
-    if (n["daily"]) {
-      const YAML::Node d = n["daily"];
-      const std::string dkey = Join(key, "daily");
-      std::vector<YAML::Node> items;
-      if (d.IsScalar())
-        items.push_back(d);
-      else if (d.IsSequence())
-        for (const auto& x : d) items.push_back(x);
-      else
-        return Error(d, dkey, "expected a time like \"03:00\" or a list of them");
-      if (items.empty()) return Error(d, dkey, "expected at least one time");
-      s->kind = ScheduleSpec::Kind::kDaily;
-      s->daily_minutes.clear();
-      for (size_t i = 0; i < items.size(); ++i) {
-        const std::string ikey = dkey + "[" + std::to_string(i) + "]";
-        if (!items[i].IsScalar()) return Error(items[i], ikey, "expected a time like \"03:00\"");
-        auto parts = SplitString(items[i].Scalar(), ':');
-        int64_t h = -1, m = -1;
-        if (parts.size() != 2 || !ParseInt64(parts[0], &h) || !ParseInt64(parts[1], &m) || h < 0 ||
-            h > 23 || m < 0 || m > 59)
-          return Error(
-              items[i], ikey,
-              "expected a time HH:MM from 00:00 to 23:59, got '" + items[i].Scalar() + "'");
-        s->daily_minutes.push_back(static_cast<int>(h * 60 + m));
-      }
-      std::sort(s->daily_minutes.begin(), s->daily_minutes.end());
-      s->daily_minutes.erase(std::unique(s->daily_minutes.begin(), s->daily_minutes.end()),
-                             s->daily_minutes.end());
-      s->run_at_start = false;  // a daily job runs at its time unless asked otherwise
-    }
-    if (n["timezone"]) {
-      ASSIGN_OR_RETURN(std::string tz, String(n["timezone"], Join(key, "timezone")));
-      if (tz == "utc" || tz == "UTC")
-        s->utc = true;
-      else if (tz == "local")
-        s->utc = false;
-      else
-        return Error(n["timezone"], Join(key, "timezone"),
-                     "expected utc or local, got '" + tz + "'");
-    }
-    if (n["run_at_start"]) {
-      ASSIGN_OR_RETURN(s->run_at_start, Bool(n["run_at_start"], Join(key, "run_at_start")));
-    }
-    return Status::Ok();
-  }
-
-  // recipe.rules.ID: the keys every detector has, then its own settings,
-  // read by the detector itself.
-  Status ReadDetector(const Detector& detector, const YAML::Node& n, const std::string& key,
-                      DetectorConfig* d) const {
-    if (n.IsNull()) return Status::Ok();
-    // A continuous detector has no schedule, and each of its host rules
-    // carries its own risk level (change one by redefining that rule in a
-    // rule file).
-    if (d->continuous)
-      RETURN_IF_ERROR(CheckKeys(n, key, {"enabled", "settings"}));
-    else
-      RETURN_IF_ERROR(CheckKeys(n, key, {"enabled", "risk_level", "schedule", "settings"}));
-    if (n["enabled"]) {
-      ASSIGN_OR_RETURN(d->enabled, Bool(n["enabled"], Join(key, "enabled")));
-    }
-    if (n["risk_level"]) {
-      ASSIGN_OR_RETURN(std::string level, String(n["risk_level"], Join(key, "risk_level")));
-      auto parsed = ParseRiskLevel(level);
-      if (!parsed)
-        return Error(n["risk_level"], Join(key, "risk_level"), UnknownRiskLevelMessage(level));
-      d->risk_level = *parsed;
-    }
-    if (n["schedule"])
-      RETURN_IF_ERROR(ReadSchedule(n["schedule"], Join(key, "schedule"), &d->schedule));
-    if (!n["settings"] || n["settings"].IsNull()) return Status::Ok();
-    ASSIGN_OR_RETURN(d->settings,
-                     detector.ParseSettings(*this, n["settings"], Join(key, "settings")));
-    return Status::Ok();
-  }
-
   Status ReadQuery(const YAML::Node& n, const std::string& key, const LimitsConfig&,
                    QueryConfig* q) const {
     RETURN_IF_ERROR(CheckKeys(
@@ -176,7 +81,7 @@ class ConfigReader : public YamlReader {
       ASSIGN_OR_RETURN(q->enabled, Bool(n["enabled"], Join(key, "enabled")));
     }
     if (n["schedule"])
-      RETURN_IF_ERROR(ReadSchedule(n["schedule"], Join(key, "schedule"), &q->schedule));
+      RETURN_IF_ERROR(ReadScheduleSpec(*this, n["schedule"], Join(key, "schedule"), &q->schedule));
     if (n["mode"]) {
       ASSIGN_OR_RETURN(std::string mode, String(n["mode"], Join(key, "mode")));
       if (mode == "differential")
@@ -201,7 +106,80 @@ class ConfigReader : public YamlReader {
   }
 };
 
-Status Parse(const YAML::Node& file_root, ConfigReader& r, AgentConfig* c) {
+// The file's recipe.rules with the server's rules laid over them, key by key
+// (settings: per top-level key). See ServerConfigOverlay.
+YAML::Node OverlayRules(const YAML::Node& file_rules, const Json& server_rules) {
+  YAML::Node out =
+      file_rules && file_rules.IsMap() ? YAML::Clone(file_rules) : YAML::Node(YAML::NodeType::Map);
+  for (auto it = server_rules.begin(); it != server_rules.end(); ++it) {
+    const std::string& id = it.key();
+    const Json& rule = it.value();
+    const YAML::Node existing = file_rules && file_rules.IsMap() ? file_rules[id] : YAML::Node();
+    if (!rule.is_object() || !existing || !existing.IsMap()) {
+      out[id] = JsonToYaml(rule);
+      continue;
+    }
+    YAML::Node merged = YAML::Clone(existing);
+    for (auto key = rule.begin(); key != rule.end(); ++key) {
+      if (key.key() != "settings" || !key.value().is_object() || !existing["settings"] ||
+          !existing["settings"].IsMap()) {
+        merged[key.key()] = JsonToYaml(key.value());
+        continue;
+      }
+      YAML::Node settings = YAML::Clone(existing["settings"]);
+      for (auto s = key.value().begin(); s != key.value().end(); ++s)
+        settings[s.key()] = JsonToYaml(s.value());
+      merged["settings"] = settings;
+    }
+    out[id] = merged;
+  }
+  return out;
+}
+
+// One of the server's ScheduledQuery objects as a query of this agent.
+Status ReadServerQuery(const YamlReader& r, const Json& q, const std::string& key,
+                       QueryConfig* out) {
+  auto fail = [&](const std::string& member, const std::string& reason) {
+    return InvalidArgument(r.source() + ": " + YamlReader::Join(key, member) + ": " + reason);
+  };
+  if (!q.is_object()) return InvalidArgument(r.source() + ": " + key + ": expected an object");
+  const std::string name = q.value("name", std::string());
+  if (!ValidName(name) || name.size() + kServerQueryPrefix.size() > 128)
+    return fail("name", "'" + name + "' is not a valid name (letters, digits, _ . : - only)");
+  out->name = std::string(kServerQueryPrefix) + name;
+  out->sql = q.value("query", std::string());
+  if (TrimWhitespace(out->sql).empty()) return fail("query", "empty SQL");
+  if (out->sql.find('\0') != std::string::npos) return fail("query", "the SQL contains a NUL byte");
+  out->enabled = q.value("enabled", true);
+  const std::string mode = q.value("mode", std::string("differential"));
+  if (mode == "differential")
+    out->mode = QueryConfig::Mode::kDifferential;
+  else if (mode == "snapshot")
+    out->mode = QueryConfig::Mode::kSnapshot;
+  else
+    return fail("mode", "expected differential or snapshot, got '" + mode + "'");
+  out->report_removed = q.value("removed", true);
+  out->timeout_ms = q.value("timeout_ms", int64_t{0});
+  out->max_memory_bytes = q.value("max_memory_bytes", int64_t{0});
+  if (out->timeout_ms < 0) return fail("timeout_ms", "must not be negative");
+  if (out->max_memory_bytes < 0) return fail("max_memory_bytes", "must not be negative");
+  // The spec's Schedule in the file's grammar, read by the file's reader.
+  const Json sched = q.value("schedule", Json::object());
+  if (!sched.is_object()) return fail("schedule", "expected an object");
+  YAML::Node node(YAML::NodeType::Map);
+  if (sched.contains("interval_seconds") && sched["interval_seconds"].is_number_integer())
+    node["interval"] = std::to_string(sched["interval_seconds"].get<int64_t>()) + "s";
+  if (sched.contains("daily_at") && sched["daily_at"].is_array() && !sched["daily_at"].empty()) {
+    node["daily"] = JsonToYaml(sched["daily_at"]);
+    node["timezone"] = "local";
+  }
+  if (sched.contains("splay_percent")) node["splay_percent"] = JsonToYaml(sched["splay_percent"]);
+  if (sched.contains("run_at_start")) node["run_at_start"] = JsonToYaml(sched["run_at_start"]);
+  return ReadScheduleSpec(r, node, YamlReader::Join(key, "schedule"), &out->schedule);
+}
+
+Status Parse(const YAML::Node& file_root, ConfigReader& r, AgentConfig* c,
+             const ServerConfigOverlay* overlay) {
   // A config must say what the agent does: an empty document (or one with
   // only host, state, limits and the like) is refused rather than taken as
   // "every default", so that an emptied or truncated file cannot silently
@@ -249,27 +227,26 @@ Status Parse(const YAML::Node& file_root, ConfigReader& r, AgentConfig* c) {
         root["control_socket"] ? root["control_socket"] : root, "control_socket",
         "path '" + c->control_socket + "' is longer than a unix socket allows (107 bytes)");
 
-  for (const Detector* d : Detectors()) c->detectors.push_back(d->DefaultConfig());
+  YAML::Node file_rules;
   if (root["recipe"]) {
     const YAML::Node rec = root["recipe"];
     RETURN_IF_ERROR(r.CheckKeys(rec, "recipe", {"name", "rules"}));
     if (rec["name"]) {
       ASSIGN_OR_RETURN(c->recipe_name, r.String(rec["name"], "recipe.name"));
     }
-    if (rec["rules"] && !rec["rules"].IsNull()) {
-      const YAML::Node rules = rec["rules"];
-      std::vector<std::string> ids;
-      for (const DetectorConfig& d : c->detectors) ids.push_back(d.id);
-      RETURN_IF_ERROR(r.CheckKeys(rules, "recipe.rules", ids));
-      for (auto it = rules.begin(); it != rules.end(); ++it) {
-        const std::string id = it->first.Scalar();
-        const Detector* detector = FindDetector(id);
-        for (auto& d : c->detectors)
-          if (d.id == id && detector != nullptr)
-            RETURN_IF_ERROR(r.ReadDetector(*detector, it->second, "recipe.rules." + id, &d));
-      }
-    }
+    if (rec["rules"]) file_rules = rec["rules"];
   }
+  // The server's recipe counts (its name, the etag in status) once it sets
+  // something: a server without recipes leaves the file's as it is.
+  if (overlay != nullptr && (!overlay->rules.empty() || !overlay->queries.empty())) {
+    if (!overlay->recipe_name.empty()) c->recipe_name = overlay->recipe_name;
+    c->server_config_etag = overlay->etag;
+  }
+  ASSIGN_OR_RETURN(c->detectors, ReadRecipeRules(r,
+                                                 overlay != nullptr && !overlay->rules.empty()
+                                                     ? OverlayRules(file_rules, overlay->rules)
+                                                     : file_rules,
+                                                 "recipe.rules"));
 
   std::set<std::string> job_names;
   for (const auto& d : c->detectors) job_names.insert(d.id);
@@ -285,6 +262,15 @@ Status Parse(const YAML::Node& file_root, ConfigReader& r, AgentConfig* c) {
         return r.Error(qs[i]["name"], key + ".name",
                        "'" + q.name + "' is already the name of another job");
       c->queries.push_back(std::move(q));
+    }
+  }
+  if (overlay != nullptr) {
+    for (const QueryConfig& q : overlay->queries) {
+      if (!job_names.insert(q.name).second)
+        return InvalidArgument(r.source() + ": queries: the server's query '" + q.name +
+                               "' has the name of another job; names starting with '" +
+                               std::string(kServerQueryPrefix) + "' are the server's");
+      c->queries.push_back(q);
     }
   }
 
@@ -367,7 +353,41 @@ Status Parse(const YAML::Node& file_root, ConfigReader& r, AgentConfig* c) {
 
 }  // namespace
 
-Result<AgentConfig> ParseAgentConfig(const std::string& text, const std::string& source) {
+Result<ServerConfigOverlay> ParseServerConfigOverlay(const Json& config) {
+  YamlReader reader("server config");
+  if (!config.is_object()) return InvalidArgument("server config: expected a JSON object");
+  ServerConfigOverlay o;
+  o.etag = config.value("etag", std::string());
+  try {
+    const Json recipe = config.value("recipe", Json::object());
+    if (!recipe.is_object()) return InvalidArgument("server config: recipe: expected an object");
+    o.recipe_name = recipe.value("name", std::string());
+    o.rules = recipe.value("rules", Json::object());
+    if (!o.rules.is_object())
+      return InvalidArgument("server config: recipe.rules: expected an object");
+    RETURN_IF_ERROR(ReadRecipeRules(reader, JsonToYaml(o.rules), "recipe.rules").status());
+    const Json queries = config.value("queries", Json::array());
+    if (!queries.is_array()) return InvalidArgument("server config: queries: expected a list");
+    std::set<std::string> names;
+    for (size_t i = 0; i < queries.size(); ++i) {
+      const std::string key = "queries[" + std::to_string(i) + "]";
+      QueryConfig q;
+      RETURN_IF_ERROR(ReadServerQuery(reader, queries[i], key, &q));
+      if (!names.insert(q.name).second)
+        return InvalidArgument("server config: " + key + ".name: '" + q.name +
+                               "' is already the name of another query");
+      o.queries.push_back(std::move(q));
+    }
+  } catch (const YAML::Exception& e) {
+    return InvalidArgument(std::string("server config: ") + e.what());
+  } catch (const Json::exception& e) {
+    return InvalidArgument(std::string("server config: ") + e.what());
+  }
+  return o;
+}
+
+Result<AgentConfig> ParseAgentConfig(const std::string& text, const std::string& source,
+                                     const ServerConfigOverlay* overlay) {
   std::string base = std::filesystem::path(source).parent_path().string();
   if (base.empty()) base = ".";
   std::error_code ec;
@@ -381,7 +401,7 @@ Result<AgentConfig> ParseAgentConfig(const std::string& text, const std::string&
   if (!root.IsNull() && !root.IsMap())
     return reader.Error(root, "", "expected a mapping of keys at the top level");
   try {
-    RETURN_IF_ERROR(Parse(root, reader, &config));
+    RETURN_IF_ERROR(Parse(root, reader, &config, overlay));
   } catch (const YAML::Exception& e) {
     return InvalidArgument(source + ": " + e.what());
   }
@@ -410,10 +430,10 @@ Result<AgentLocation> LoadAgentLocation(const std::string& path) {
   return loc;
 }
 
-Result<AgentConfig> LoadAgentConfig(const std::string& path) {
+Result<AgentConfig> LoadAgentConfig(const std::string& path, const ServerConfigOverlay* overlay) {
   // Bounded like every YAML input: a device or a huge file fails at the limit.
   ASSIGN_OR_RETURN(std::string text, ReadYamlFile(path));
-  return ParseAgentConfig(text, path);
+  return ParseAgentConfig(text, path, overlay);
 }
 
 }  // namespace warden

@@ -18,6 +18,7 @@
 #include <vector>
 
 #include "agent/server_link_config.h"
+#include "core/finding.h"  // Json
 #include "core/risk_level.h"
 #include "core/status.h"
 #include "delivery/sink.h"
@@ -70,10 +71,35 @@ struct AgentConfig {
   ResultsConfig results;
   int64_t status_interval_seconds = 300;  // status records (0 = none)
   std::string hash;                       // sha256 of the file's bytes
+  // The etag of the server's config laid over the file's (ServerConfigOverlay);
+  // "" when the recipe and queries are the file's alone.
+  std::string server_config_etag;
 
   const DetectorConfig* FindDetectorConfig(std::string_view id) const;
   const SinkConfig* FindSink(std::string_view name) const;
 };
+
+// What the control-plane server adds to the file's config: the host's
+// effective recipe and its scheduled queries (the server's AgentConfig,
+// kept by ServerLink in the state directory). Precedence, per key: the
+// server's recipe.rules override the file's rule by rule and key by key
+// (enabled, risk_level, schedule, and each top-level key of settings: a
+// server's settings.allowed_tcp replaces the file's, the file's loopback
+// stays when the server does not set it); what neither sets is the
+// detector's built-in default. The server's queries are added to the
+// file's, named "server:NAME" so they never collide with the file's.
+struct ServerConfigOverlay {
+  std::string etag;
+  std::string recipe_name;      // "" keeps the file's
+  Json rules = Json::object();  // rule id -> {enabled, risk_level, schedule, settings}
+  std::vector<QueryConfig> queries;
+};
+inline constexpr std::string_view kServerQueryPrefix = "server:";
+
+// Reads and checks the server's AgentConfig (GET /api/v1/agent/config) with
+// the agent's own readers: an error names the member at fault
+// ("recipe.rules.HOST-VULN.settings.min_severity: ...", "queries[0].name: ...").
+Result<ServerConfigOverlay> ParseServerConfigOverlay(const Json& config);
 
 // Where state lives when the config does not say: /var/lib/warden for root,
 // $XDG_STATE_HOME/warden (~/.local/state/warden) otherwise. WARDEN_STATE_DIR
@@ -82,9 +108,13 @@ std::string DefaultStateDir();
 
 // Parses YAML text; `source` names it in errors. Relative paths in the file
 // resolve against state_dir (file sinks) or the directory of `source`.
-Result<AgentConfig> ParseAgentConfig(const std::string& text, const std::string& source);
+// With `overlay`, the server's recipe and queries are laid over the file's
+// (see ServerConfigOverlay).
+Result<AgentConfig> ParseAgentConfig(const std::string& text, const std::string& source,
+                                     const ServerConfigOverlay* overlay = nullptr);
 // Reads and parses a file.
-Result<AgentConfig> LoadAgentConfig(const std::string& path);
+Result<AgentConfig> LoadAgentConfig(const std::string& path,
+                                    const ServerConfigOverlay* overlay = nullptr);
 
 // Only where a config puts the agent's state and control socket, read even
 // from a file that is otherwise invalid (so `warden agent status --config

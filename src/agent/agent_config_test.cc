@@ -261,3 +261,76 @@ TEST(AgentConfigTest, RuntimeRuleRejectsScheduleAndBadSettings) {
 
 }  // namespace
 }  // namespace warden
+
+namespace warden {
+namespace {
+
+// The server's recipe laid over the file's, key by key, and its queries
+// added under their own names.
+TEST(ServerConfigOverlayTest, ServerRulesOverrideTheFilesKeyByKeyAndQueriesAreAdded) {
+  Json server = Json::parse(R"({
+    "etag": "\"e1\"",
+    "recipe": {"name": "prod", "rules": {
+      "HOST-OPEN-PORTS": {"risk_level": "high", "settings": {"allowed_tcp": [22, 8080]}},
+      "HOST-VULN": {"enabled": false}}},
+    "queries": [{"name": "uptime", "query": "SELECT * FROM uptime",
+                 "schedule": {"interval_seconds": 60, "splay_percent": 0},
+                 "mode": "snapshot", "removed": false, "enabled": true,
+                 "timeout_ms": 5000, "max_memory_bytes": 1048576}],
+    "settings": {}})");
+  auto overlay = ParseServerConfigOverlay(server);
+  ASSERT_TRUE(overlay.ok()) << overlay.status().message();
+  auto c = ParseAgentConfig(R"(
+recipe:
+  name: local
+  rules:
+    HOST-OPEN-PORTS:
+      settings: {allowed_tcp: [22], loopback: report}
+queries:
+  - name: uptime
+    query: SELECT 1
+)",
+                            "/etc/warden/agent.yaml", &*overlay);
+  ASSERT_TRUE(c.ok()) << c.status().message();
+  EXPECT_EQ(c->recipe_name, "prod");
+  EXPECT_EQ(c->server_config_etag, "\"e1\"");
+  const DetectorConfig* ports = c->FindDetectorConfig(kOpenPortsDetectorId);
+  EXPECT_EQ(ports->risk_level, RiskLevel::kHigh);
+  const auto* s = ports->SettingsAs<OpenPortsSettings>();
+  ASSERT_NE(s, nullptr);
+  ASSERT_EQ(s->allowed_tcp.size(), 2u) << "the server's allowed_tcp replaces the file's";
+  EXPECT_TRUE(s->allowed_tcp[1].Contains(8080));
+  EXPECT_TRUE(s->report_loopback) << "the file's loopback stays: the server does not set it";
+  EXPECT_FALSE(c->FindDetectorConfig(kVulnDetectorId)->enabled);
+  ASSERT_EQ(c->queries.size(), 2u);
+  EXPECT_EQ(c->queries[0].name, "uptime");
+  EXPECT_EQ(c->queries[1].name, "server:uptime");
+  EXPECT_EQ(c->queries[1].sql, "SELECT * FROM uptime");
+  EXPECT_EQ(c->queries[1].mode, QueryConfig::Mode::kSnapshot);
+  EXPECT_EQ(c->queries[1].schedule.interval_seconds, 60);
+  EXPECT_EQ(c->queries[1].timeout_ms, 5000);
+  // The file alone keeps its own.
+  auto file = ParseAgentConfig("recipe:\n  rules:\n    HOST-OPEN-PORTS: {}\n", "/x/agent.yaml");
+  ASSERT_TRUE(file.ok());
+  EXPECT_EQ(file->server_config_etag, "");
+}
+
+TEST(ServerConfigOverlayTest, AnInvalidServerConfigIsRefusedNamingTheMember) {
+  auto bad_rule = ParseServerConfigOverlay(Json::parse(
+      R"({"recipe": {"name": "x", "rules": {"HOST-VULN": {"settings": {"min_severity": "dreadful"}}}}})"));
+  ASSERT_FALSE(bad_rule.ok());
+  EXPECT_NE(bad_rule.status().message().find("recipe.rules.HOST-VULN.settings.min_severity"),
+            std::string::npos)
+      << bad_rule.status().message();
+  auto bad_query = ParseServerConfigOverlay(Json::parse(
+      R"({"recipe": {"rules": {}}, "queries": [{"name": "a b", "query": "SELECT 1"}]})"));
+  ASSERT_FALSE(bad_query.ok());
+  EXPECT_NE(bad_query.status().message().find("queries[0].name"), std::string::npos);
+  auto empty_sql =
+      ParseServerConfigOverlay(Json::parse(R"({"queries": [{"name": "a", "query": "  "}]})"));
+  ASSERT_FALSE(empty_sql.ok());
+  EXPECT_NE(empty_sql.status().message().find("queries[0].query"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace warden

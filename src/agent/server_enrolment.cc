@@ -42,6 +42,32 @@ bool LooksLikeEc2InstanceId(const std::string& s) {
 
 Json NullIfEmpty(const std::string& s) { return s.empty() ? Json(nullptr) : Json(s); }
 
+Result<std::string> ReadWholeFile(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return ErrnoStatus(path, errno);
+  std::ostringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
+
+std::string Quoted(const std::string& s) {
+  return Json(s).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+}
+
+bool IsTopLevelServerKey(std::string_view line) {
+  if (!StartsWith(line, "server")) return false;
+  std::string_view rest = line.substr(6);
+  size_t i = 0;
+  while (i < rest.size() && (rest[i] == ' ' || rest[i] == '\t')) ++i;
+  if (i >= rest.size() || rest[i] != ':') return false;
+  return i + 1 == rest.size() || rest[i + 1] == ' ' || rest[i + 1] == '\t' || rest[i + 1] == '\r' ||
+         rest[i + 1] == '\n';
+}
+
+bool IsBlank(std::string_view line) { return TrimWhitespace(line).empty(); }
+
+}  // namespace
+
 // Writes `data` to `path` through a temporary file in the same directory
 // and a rename, with `mode`.
 Status WriteFileAtomically(const std::string& path, const std::string& data, mode_t mode) {
@@ -72,32 +98,6 @@ Status WriteFileAtomically(const std::string& path, const std::string& data, mod
   }
   return Status::Ok();
 }
-
-Result<std::string> ReadWholeFile(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return ErrnoStatus(path, errno);
-  std::ostringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
-
-std::string Quoted(const std::string& s) {
-  return Json(s).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
-}
-
-bool IsTopLevelServerKey(std::string_view line) {
-  if (!StartsWith(line, "server")) return false;
-  std::string_view rest = line.substr(6);
-  size_t i = 0;
-  while (i < rest.size() && (rest[i] == ' ' || rest[i] == '\t')) ++i;
-  if (i >= rest.size() || rest[i] != ':') return false;
-  return i + 1 == rest.size() || rest[i + 1] == ' ' || rest[i + 1] == '\t' || rest[i + 1] == '\r' ||
-         rest[i + 1] == '\n';
-}
-
-bool IsBlank(std::string_view line) { return TrimWhitespace(line).empty(); }
-
-}  // namespace
 
 Json HostIdentity::ToJson() const {
   return Json{{"machine_id", machine_id},

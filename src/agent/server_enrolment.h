@@ -17,6 +17,8 @@
 // (server_link.h), sending records (delivery/server_sink.h).
 #pragma once
 
+#include <sys/types.h>
+
 #include <functional>
 #include <memory>
 #include <optional>
@@ -71,6 +73,10 @@ struct EnrolmentResult {
 };
 
 Result<EnrolmentResult> EnrolAgent(const EnrolmentOptions& options);
+
+// Writes `data` to `path` through a temporary file in the same directory,
+// fsync and a rename, with `mode`: a reader sees the old file or the new one.
+Status WriteFileAtomically(const std::string& path, const std::string& data, mode_t mode);
 
 // "sha256:<64 lowercase hex>" of the DER encoding of the first certificate
 // in `pem`, and that certificate as PEM.

@@ -1,9 +1,13 @@
 #include "agent/server_link.h"
 
 #include <algorithm>
+#include <cctype>
+#include <fstream>
 #include <random>
+#include <sstream>
 
 #include "agent/agent.h"
+#include "agent/server_enrolment.h"
 #include "core/strings.h"
 #include "core/time_format.h"
 #include "core/version.h"
@@ -37,7 +41,67 @@ int ClampedInt(const Json& j, const char* key, int low, int high, int fallback) 
   return static_cast<int>(std::clamp<int64_t>(j[key].get<int64_t>(), low, high));
 }
 
+// RFC 3986 percent-encoding of a query value.
+std::string QueryEscape(std::string_view text) {
+  static constexpr char kHex[] = "0123456789ABCDEF";
+  std::string out;
+  for (unsigned char c : text) {
+    if (std::isalnum(c) || c == '-' || c == '.' || c == '_' || c == '~') {
+      out += static_cast<char>(c);
+    } else {
+      out += '%';
+      out += kHex[c >> 4];
+      out += kHex[c & 15];
+    }
+  }
+  return out;
+}
+
+// The `settings` of a server config, each clamped to what this link accepts.
+ServerSettings SettingsOf(const Json& config) {
+  ServerSettings s;
+  const Json settings = config.contains("settings") && config["settings"].is_object()
+                            ? config["settings"]
+                            : Json::object();
+  s.poll_wait_seconds = ClampedInt(settings, "poll_wait_seconds", 1, 10, s.poll_wait_seconds);
+  s.config_refresh_seconds =
+      ClampedInt(settings, "config_refresh_seconds", 5, 86400, s.config_refresh_seconds);
+  s.status_interval_seconds =
+      ClampedInt(settings, "status_interval_seconds", 1, 86400, s.status_interval_seconds);
+  s.max_records_per_second =
+      ClampedInt(settings, "max_records_per_second", 1, 10000000, s.max_records_per_second);
+  s.max_batch_records = ClampedInt(settings, "max_batch_records", 1, 10000, s.max_batch_records);
+  return s;
+}
+
+// The part of a config the agent applies through a reload: the recipe's
+// rules and name and the queries; null when they set nothing (no rules, no
+// queries), so a server without recipes costs no reload.
+Json AppliedPart(const Json& config) {
+  if (!config.is_object()) return Json();
+  const Json recipe = config.value("recipe", Json::object());
+  const Json rules = recipe.is_object() ? recipe.value("rules", Json::object()) : Json();
+  const Json queries = config.value("queries", Json::array());
+  if ((rules.is_object() && rules.empty()) && (queries.is_array() && queries.empty()))
+    return Json();
+  return Json{{"recipe", recipe}, {"queries", queries}};
+}
+
 }  // namespace
+
+std::string KeptServerConfigPath(const std::string& state_dir) {
+  return state_dir + "/server_config.json";
+}
+
+std::optional<Json> ReadKeptServerConfig(const std::string& state_dir) {
+  std::ifstream in(KeptServerConfigPath(state_dir), std::ios::binary);
+  if (!in) return std::nullopt;
+  std::ostringstream text;
+  text << in.rdbuf();
+  Json config = Json::parse(text.str(), nullptr, false);
+  if (!config.is_object()) return std::nullopt;
+  return config;
+}
 
 struct ServerLink::RunsInFlight {
   struct Command {
@@ -79,6 +143,13 @@ ServerLink::ServerLink(ServerLinkOptions options)
   poster_ = options_.http_poster ? options_.http_poster() : MakeCurlHttpPoster();
   auto key = ReadNodeKey(options_.endpoint.node_key_file);
   if (key.ok()) node_key_ = *key;
+  // The config kept from an earlier run (already applied by the agent's
+  // load): pulled again only when the server's has changed since.
+  if (std::optional<Json> kept = ReadKeptServerConfig(options_.state_dir)) {
+    etag_ = kept->value("etag", std::string());
+    settings_ = SettingsOf(*kept);
+    last_config_ = std::move(*kept);
+  }
 }
 
 ServerLink::~ServerLink() { Stop(); }
@@ -112,6 +183,7 @@ Json ServerLink::StatusJson() const {
   std::lock_guard<std::mutex> lock(mu_);
   return Json{{"url", options_.endpoint.url},
               {"config_etag", etag_.empty() ? Json(nullptr) : Json(etag_)},
+              {"config_refused", refused_.empty() ? Json(nullptr) : Json(refused_)},
               {"last_contact",
                last_contact_ms_ > 0 ? Json(FormatRfc3339(last_contact_ms_ / 1000)) : Json(nullptr)},
               {"last_error", last_error_.empty() ? Json(nullptr) : Json(last_error_)},
@@ -153,19 +225,39 @@ Status ServerLink::RefreshConfigOnce() {
   if (!config.is_object()) return ParseError("config pull: the answer is not a JSON object");
   std::string new_etag = config.value("etag", std::string());
   if (new_etag.empty() && r.headers.count("etag")) new_etag = r.headers["etag"];
-  ServerSettings s;
-  const Json settings = config.contains("settings") && config["settings"].is_object()
-                            ? config["settings"]
-                            : Json::object();
-  s.poll_wait_seconds = ClampedInt(settings, "poll_wait_seconds", 1, 10, s.poll_wait_seconds);
-  s.config_refresh_seconds =
-      ClampedInt(settings, "config_refresh_seconds", 5, 86400, s.config_refresh_seconds);
-  s.status_interval_seconds =
-      ClampedInt(settings, "status_interval_seconds", 1, 86400, s.status_interval_seconds);
-  s.max_records_per_second =
-      ClampedInt(settings, "max_records_per_second", 1, 10000000, s.max_records_per_second);
-  s.max_batch_records = ClampedInt(settings, "max_batch_records", 1, 10000, s.max_batch_records);
+  config["etag"] = new_etag;
+  const ServerSettings s = SettingsOf(config);
+  Json previous;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    previous = last_config_;
+  }
+  const bool applied_changed = AppliedPart(config) != AppliedPart(previous);
   std::string changes;
+  if (applied_changed) {
+    const Json old_recipe = previous.is_object() ? previous.value("recipe", Json()) : Json();
+    const Json old_queries = previous.is_object() ? previous.value("queries", Json()) : Json();
+    if (config.value("recipe", Json()) != old_recipe) changes += "recipe";
+    if (config.value("queries", Json()) != old_queries)
+      changes += std::string(changes.empty() ? "" : ", ") + "scheduled queries";
+    Status checked = options_.check_config ? options_.check_config(config) : Status::Ok();
+    if (!checked.ok()) {
+      // Refused: the previous config stays; this etag is not pulled again.
+      {
+        std::lock_guard<std::mutex> lock(mu_);
+        etag_ = new_etag;
+        refused_ = checked.message();
+      }
+      options_.log("server config " + new_etag +
+                   " refused, keeping the previous one: " + checked.message());
+      return Status::Ok();
+    }
+    Status kept = WriteFileAtomically(KeptServerConfigPath(options_.state_dir), Dump(config), 0600);
+    if (!kept.ok()) {
+      options_.log("server config " + new_etag + " not applied: cannot keep it: " + kept.message());
+      return kept;
+    }
+  }
   {
     std::lock_guard<std::mutex> lock(mu_);
     auto note = [&](const char* what, int before, int after) {
@@ -178,21 +270,15 @@ Status ServerLink::RefreshConfigOnce() {
     note("status_interval_seconds", settings_.status_interval_seconds, s.status_interval_seconds);
     note("max_records_per_second", settings_.max_records_per_second, s.max_records_per_second);
     note("max_batch_records", settings_.max_batch_records, s.max_batch_records);
-    const Json old_recipe =
-        last_config_.is_object() ? last_config_.value("recipe", Json()) : Json();
-    const Json old_queries =
-        last_config_.is_object() ? last_config_.value("queries", Json()) : Json();
-    if (config.value("recipe", Json()) != old_recipe)
-      changes += std::string(changes.empty() ? "" : ", ") + "recipe";
-    if (config.value("queries", Json()) != old_queries)
-      changes += std::string(changes.empty() ? "" : ", ") + "scheduled queries";
     settings_ = s;
     etag_ = new_etag;
+    refused_.clear();
     last_config_ = std::move(config);
   }
   options_.log("server config " + (new_etag.empty() ? std::string("(no etag)") : new_etag) +
                (changes.empty() ? ": unchanged" : ": changed " + changes) +
-               " (the server's recipe and queries are not applied yet)");
+               (applied_changed ? "; applying it" : ""));
+  if (applied_changed && options_.request_reload) options_.request_reload();
   return Status::Ok();
 }
 
@@ -228,9 +314,11 @@ Status ServerLink::PollCommandsOnce(int wait_seconds) {
   RETURN_IF_ERROR(PostFinished());
   // Runs going on: come back soon to post their result once they end.
   if (InFlight() > 0) wait_seconds = std::min(wait_seconds, 1);
-  HttpRequest req =
-      ServerRequest(options_.endpoint, "GET",
-                    "/api/v1/agent/commands?wait=" + std::to_string(wait_seconds), node_key_);
+  // The config this agent runs: the server answers at once when the host's is another.
+  std::string target = "/api/v1/agent/commands?wait=" + std::to_string(wait_seconds);
+  if (const std::string etag = config_etag(); !etag.empty())
+    target += "&config_etag=" + QueryEscape(etag);
+  HttpRequest req = ServerRequest(options_.endpoint, "GET", target, node_key_);
   req.timeout = std::chrono::milliseconds(wait_seconds * 1000 + options_.endpoint.timeout_ms);
   ASSIGN_OR_RETURN(HttpResponse r, Send(std::move(req)));
   if (r.status != 200)
@@ -238,6 +326,12 @@ Status ServerLink::PollCommandsOnce(int wait_seconds) {
   Json list = Json::parse(r.body, nullptr, false);
   if (!list.is_object() || !list.contains("commands") || !list["commands"].is_array())
     return ParseError("command poll: the answer has no commands list");
+  // The host's effective config changed on the server: pull it now.
+  if (auto etag = list.find("config_etag");
+      etag != list.end() && etag->is_string() && *etag != config_etag()) {
+    Status pulled = RefreshConfigOnce();
+    if (!pulled.ok()) options_.log("server link: " + pulled.message());
+  }
   for (const Json& command : list["commands"]) {
     if (!command.is_object() || !command.contains("id") || !command["id"].is_string()) {
       options_.log("server sent a command without an id; ignored");

@@ -32,10 +32,19 @@
 //     output, finished_at_ms}. A command delivered again (its result was
 //     lost) gets the result it had, without running twice.
 //   - pulls GET /api/v1/agent/config with If-None-Match every
-//     config_refresh_seconds and keeps the newest etag and settings; it logs
-//     what changed. The settings' poll_wait_seconds and
-//     config_refresh_seconds drive this thread; applying the recipe and the
-//     other settings is not done yet.
+//     config_refresh_seconds, and at once when a command poll's answer
+//     carries a `config_etag` other than the one it has (the server wakes
+//     the host's poll when its effective config changes, so a change
+//     arrives within one long-poll). A config whose recipe or queries
+//     changed is checked first (`check_config`: the agent's own readers,
+//     laid over its file); a refused one is logged with the member at fault
+//     and the previous one kept. An accepted one is kept in
+//     <state_dir>/server_config.json (so a restart without the server runs
+//     it too) and applied through the agent's reload (`request_reload`, the
+//     same as SIGHUP), which lays it over the file's config
+//     (agent_config.h, ServerConfigOverlay). The settings' poll_wait_seconds
+//     and config_refresh_seconds drive this thread; the other settings are
+//     not applied yet.
 // When the server cannot be reached it backs off exponentially with jitter
 // (1 s doubling to 60 s); on 401 (the host was revoked) it says so once and
 // waits for a new node key (a new `warden agent enroll`). Stop() returns
@@ -99,6 +108,9 @@ struct ServerLinkOptions {
   std::function<Result<BudgetedQueryResult>(const std::string& sql)> run_query;
   // Asks the agent to reload its config file.
   std::function<void()> request_reload;
+  // Checks a server config (AgentConfig) before it is kept and applied: the
+  // error names the member at fault. Null: every config is accepted.
+  std::function<Status(const Json& config)> check_config;
   // Where the problem events of dismissals go. May be null.
   RecordRouter* router = nullptr;
   // Called once on the link's thread when it starts (the first inventory).
@@ -116,6 +128,12 @@ struct CommandOutcome {
   std::string error;
   Json output;  // null when none
 };
+
+// Where the link keeps the last accepted server config, and reading it
+// back: nullopt when there is none (or it is unreadable: then it is as if
+// the server had sent nothing yet).
+std::string KeptServerConfigPath(const std::string& state_dir);
+std::optional<Json> ReadKeptServerConfig(const std::string& state_dir);
 
 class ServerLink {
  public:
@@ -147,8 +165,8 @@ class ServerLink {
 
   ServerSettings settings() const;
   std::string config_etag() const;
-  // For `warden agent status`: {"url", "config_etag", "last_contact",
-  // "last_error", "commands"}.
+  // For `warden agent status`: {"url", "config_etag", "config_refused",
+  // "last_contact", "last_error", "commands"}.
   Json StatusJson() const;
 
  private:
@@ -174,7 +192,8 @@ class ServerLink {
   std::thread thread_;
   ServerSettings settings_;      // under mu_
   std::string etag_;             // under mu_
-  Json last_config_;             // under mu_
+  Json last_config_;             // under mu_; the last accepted config
+  std::string refused_;          // under mu_; why the newest config was refused
   int64_t last_contact_ms_ = 0;  // under mu_
   std::string last_error_;       // under mu_
   int64_t commands_run_ = 0;     // under mu_

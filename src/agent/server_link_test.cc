@@ -566,3 +566,76 @@ TEST(InventoryRecordsTest, PackagesFromTheDpkgDatabase) {
 
 }  // namespace
 }  // namespace warden
+
+namespace warden {
+namespace {
+
+Json ServerConfig(const std::string& etag, Json rules) {
+  return {{"etag", etag},
+          {"recipe", {{"name", "prod"}, {"rules", std::move(rules)}}},
+          {"queries", Json::array()},
+          {"settings", Json::object()}};
+}
+
+TEST(ServerLinkConfigTest, AnAcceptedConfigIsKeptAndAppliedARefusedOneIsNot) {
+  LinkFixture f;
+  std::vector<Json> checked;
+  ServerLinkOptions o = f.Options();
+  o.check_config = [&](const Json& config) -> Status {
+    checked.push_back(config);
+    return ParseServerConfigOverlay(config).status();
+  };
+  const Json good = ServerConfig("\"v1\"", {{"HOST-OPEN-PORTS", {{"enabled", false}}}});
+  const Json bad =
+      ServerConfig("\"v2\"", {{"HOST-VULN", {{"settings", {{"min_severity", "dreadful"}}}}}});
+  f.shared->answers = {Answer(200, good.dump()), Answer(200, bad.dump())};
+  {
+    ServerLink link(o);
+    ASSERT_TRUE(link.RefreshConfigOnce().ok());
+    EXPECT_EQ(f.reloads, 1) << "a changed recipe is applied through the reload";
+    std::optional<Json> kept = ReadKeptServerConfig(f.dir.path());
+    ASSERT_TRUE(kept);
+    EXPECT_EQ((*kept)["etag"], "\"v1\"");
+
+    ASSERT_TRUE(link.RefreshConfigOnce().ok());
+    EXPECT_EQ(f.reloads, 1) << "a refused config is not applied";
+    EXPECT_EQ((*ReadKeptServerConfig(f.dir.path()))["etag"], "\"v1\"") << "the previous one stays";
+    const std::string refused = link.StatusJson()["config_refused"].get<std::string>();
+    EXPECT_NE(refused.find("recipe.rules.HOST-VULN.settings.min_severity"), std::string::npos)
+        << refused;
+    bool logged = false;
+    for (const std::string& line : f.log)
+      logged = logged || (line.find("refused") != std::string::npos &&
+                          line.find("min_severity") != std::string::npos);
+    EXPECT_TRUE(logged);
+  }
+  ASSERT_EQ(checked.size(), 2u);
+  // A restart without the server starts from the kept config and its etag.
+  f.shared->answers = {Answer(304, "")};
+  ServerLink again(o);
+  EXPECT_EQ(again.config_etag(), "\"v1\"");
+  ASSERT_TRUE(again.RefreshConfigOnce().ok());
+  EXPECT_EQ(f.reloads, 1);
+}
+
+TEST(ServerLinkConfigTest, APollAnswerWithAnotherConfigEtagPullsTheConfigAtOnce) {
+  LinkFixture f;
+  const Json config = ServerConfig("\"v2\"", {{"HOST-OPEN-PORTS", {{"enabled", false}}}});
+  f.shared->answers = {Answer(200, R"({"commands": [], "config_etag": "\"v2\""})"),
+                       Answer(200, config.dump())};
+  ServerLink link(f.Options());
+  ASSERT_TRUE(link.PollCommandsOnce(0).ok());
+  ASSERT_EQ(f.shared->requests.size(), 2u);
+  EXPECT_NE(f.shared->requests[1].url.find("/api/v1/agent/config"), std::string::npos);
+  EXPECT_EQ(link.config_etag(), "\"v2\"");
+  EXPECT_EQ(f.reloads, 1);
+  // The next poll says which config the agent runs.
+  f.shared->answers = {Answer(200, R"({"commands": [], "config_etag": "\"v2\""})")};
+  ASSERT_TRUE(link.PollCommandsOnce(0).ok());
+  ASSERT_EQ(f.shared->requests.size(), 3u);
+  EXPECT_NE(f.shared->requests[2].url.find("config_etag=%22v2%22"), std::string::npos)
+      << f.shared->requests[2].url;
+}
+
+}  // namespace
+}  // namespace warden

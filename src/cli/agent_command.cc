@@ -132,6 +132,12 @@ void PrintStatusTable(const Json& s) {
   if (!a["last_reload_error"].is_null())
     std::cout << "Reload:    REJECTED, old config still running: " << Text(a["last_reload_error"])
               << "\n";
+  std::cout << "Recipe:    " << Text(a["recipe"])
+            << (a.value("recipe_source", std::string()) == "server"
+                    ? " from the server (config " + Text(a["server_recipe_etag"]) +
+                          ") over the file's"
+                    : std::string(" from the file"))
+            << "\n";
   std::cout << "Host:      " << Text(s["host"]) << "\n"
             << "State:     " << Text(a["state_file"]) << "\n"
             << "Resources: CPU " << cpu << ", RSS " << Mb(r.value("rss_bytes", int64_t{0}))
@@ -155,6 +161,9 @@ void PrintStatusTable(const Json& s) {
                                               : WithRelative(v["last_contact"]))
               << ", " << v.value("commands", int64_t{0}) << " commands run"
               << (v["last_error"].is_null() ? "" : "; " + Text(v["last_error"])) << "\n";
+    if (v.contains("config_refused") && !v["config_refused"].is_null())
+      std::cout << "           server config REFUSED, previous kept: " << Text(v["config_refused"])
+                << "\n";
   }
   std::cout << "\n";
   auto jobs = MakeRowPrinter(

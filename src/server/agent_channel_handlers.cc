@@ -105,30 +105,6 @@ HttpResponse Enroll(const Context& ctx, ApiCall& call) {
                                 {"duplicate_identity", outcome->host.duplicate_identity}});
 }
 
-// The host's config without its etag, and the etag over it: the server's
-// scheduled saved queries that target the host are its `queries`, so the
-// etag changes with them.
-Result<Json> ConfigFor(const Context& ctx, int64_t host_id) {
-  const AgentChannelOptions& o = ctx->options;
-  ASSIGN_OR_RETURN(std::optional<store::Host> host, ctx->store->hosts().Get(host_id));
-  Json queries = Json::array();
-  if (host) {
-    ASSIGN_OR_RETURN(std::vector<HostScheduledQuery> scheduled,
-                     ScheduledQueriesForHost(*ctx->store, *host));
-    queries = ScheduledQueriesJson(scheduled);
-  }
-  Json config = {{"recipe", {{"name", o.recipe_name}, {"rules", Json::object()}}},
-                 {"queries", std::move(queries)},
-                 {"settings",
-                  {{"poll_wait_seconds", o.poll_wait_seconds},
-                   {"config_refresh_seconds", o.config_refresh_seconds},
-                   {"status_interval_seconds", o.status_interval_seconds},
-                   {"max_records_per_second", o.max_records_per_second},
-                   {"max_batch_records", o.max_batch_records}}}};
-  config["etag"] = "\"" + Sha256Hex(config.dump()).substr(0, 32) + "\"";
-  return config;
-}
-
 // RFC 9110 If-None-Match: "*" or a list of (weak or strong) entity tags.
 bool MatchesEtag(std::string_view if_none_match, std::string_view etag) {
   auto strip = [](std::string_view t) {
@@ -154,8 +130,12 @@ bool MatchesEtag(std::string_view if_none_match, std::string_view etag) {
 
 HttpResponse GetConfig(const Context& ctx, ApiCall& call) {
   ctx->store->TouchHost(call.principal.host_id, ctx->now());
-  Result<Json> built = ConfigFor(ctx, call.principal.host_id);
-  if (!built.ok()) return StoreErrorResponse(built.status(), RequestId(call));
+  Result<Json> built = ctx->configs->ConfigFor(call.principal.host_id);
+  if (!built.ok()) {
+    if (built.status().code() == StatusCode::kNotFound)
+      return ApiErrorResponse(api::kErrorUnauthenticated, "this host is not enrolled");
+    return StoreErrorResponse(built.status(), RequestId(call));
+  }
   Json config = std::move(*built);
   const std::string etag = config["etag"].get<std::string>();
   std::string if_none_match = StringOr(call.params, "If-None-Match");
@@ -209,7 +189,8 @@ void PollCommands(const Context& ctx, ApiCall& call, const HttpResponder& respon
   if (it != call.params.end() && it->is_number_integer()) wait = it->get<int64_t>();
   wait = std::clamp<int64_t>(wait, 0, 10);
   ctx->store->TouchHost(call.principal.host_id, ctx->now());
-  ctx->hub->Poll(call.principal.host_id, std::chrono::seconds(wait), responder);
+  ctx->hub->Poll(call.principal.host_id, std::chrono::seconds(wait), responder,
+                 StringOr(call.params, "config_etag"));
 }
 
 HttpResponse CommandNotFound(std::string_view id_text) {
@@ -276,7 +257,14 @@ void PostCommandResult(const Context& ctx, ApiCall& call, const HttpResponder& r
 
 void RegisterAgentChannelHandlers(ApiHandlers& handlers, AgentChannelContext context) {
   context.options.poll_wait_seconds = std::clamp(context.options.poll_wait_seconds, 1, 10);
-  Context ctx = std::make_shared<const AgentChannelContext>(std::move(context));
+  std::shared_ptr<AgentConfigBuilder> own_configs;
+  if (context.configs == nullptr) {
+    own_configs = std::make_shared<AgentConfigBuilder>(*context.store, context.options);
+    context.configs = own_configs.get();
+  }
+  Context ctx = std::shared_ptr<const AgentChannelContext>(
+      new AgentChannelContext(std::move(context)),
+      [own_configs](const AgentChannelContext* c) { delete c; });
   handlers.Add("getAgentCa", [ctx](ApiCall&) { return GetCa(ctx); });
   handlers.Add("enrollAgent", [ctx](ApiCall& call) { return Enroll(ctx, call); });
   handlers.Add("getAgentConfig", [ctx](ApiCall& call) { return GetConfig(ctx, call); });

@@ -5,35 +5,33 @@
 // parameters and bodies before these run; they do the store work and
 // answer in the spec's shapes.
 //
-// The config's `queries` are the server's scheduled saved queries that
-// target the host (host_scheduled_queries.h); its etag covers them.
+// The config is AgentConfigBuilder's (the host's effective recipe, see
+// recipe_resolution.h, and the server's scheduled saved queries that target
+// it, host_scheduled_queries.h); the command long-poll passes the agent's
+// `config_etag` to the hub, which answers at once when the host's differs.
 //
-// Not here: routing, authentication, rate limiting of enrolment, where the
-// effective recipe of a host comes from (every host gets the options'
-// settings and an empty recipe until recipes are stored on the server).
+// Not here: routing, authentication, rate limiting of enrolment, resolving
+// recipes.
 #pragma once
 
 #include <functional>
 #include <string>
 
+#include "server/agent_config_builder.h"
 #include "server/api_call.h"
 #include "server/command_hub.h"
 #include "store/store.h"
 
 namespace warden::server {
 
-struct AgentChannelOptions {
-  int poll_wait_seconds = 10;  // 1..10, what agents pass as `wait`
-  int config_refresh_seconds = 300;
-  int status_interval_seconds = 60;
-  int max_records_per_second = 500;
-  int max_batch_records = 1000;
-  std::string recipe_name = "default";
-};
+using AgentChannelOptions = AgentConfigSettings;
 
 struct AgentChannelContext {
   store::Store* store = nullptr;
   CommandHub* hub = nullptr;
+  // Builds each host's config; null: the handlers make their own from
+  // `options` (its etags then never go stale: tests without recipes).
+  AgentConfigBuilder* configs = nullptr;
   std::string ca_pem;  // the server CA, served by getAgentCa
   std::function<store::EpochMs()> now;
   AgentChannelOptions options;

@@ -1,6 +1,7 @@
 #include "server/command_hub.h"
 
 #include <algorithm>
+#include <tuple>
 
 #include "api/api_error.h"
 #include "server/http_json.h"
@@ -9,10 +10,13 @@
 namespace warden::server {
 namespace {
 
-HttpResponse CommandList(const std::vector<store::AgentCommandRow>& commands) {
+HttpResponse CommandList(const std::vector<store::AgentCommandRow>& commands,
+                         const std::optional<std::string>& config_etag = std::nullopt) {
   Json list = Json::array();
   for (const store::AgentCommandRow& c : commands) list.push_back(CommandHub::CommandJson(c));
-  return JsonResponse(200, Json{{"commands", std::move(list)}});
+  Json answer = {{"commands", std::move(list)}};
+  if (config_etag) answer["config_etag"] = *config_etag;
+  return JsonResponse(200, answer);
 }
 
 HttpResponse StoreError(const Status& status) {
@@ -61,6 +65,12 @@ Json CommandHub::CommandJson(const store::AgentCommandRow& c) {
           {"created_at_ms", c.created_at}};
 }
 
+HttpResponse CommandHub::Answer(int64_t host_id,
+                                const std::vector<store::AgentCommandRow>& commands) const {
+  return CommandList(commands, options_.config_etag ? options_.config_etag(host_id)
+                                                    : std::optional<std::string>());
+}
+
 size_t CommandHub::parked() const {
   std::lock_guard lock(state_->mu);
   return state_->waiters.size();
@@ -82,16 +92,20 @@ bool CommandHub::TryDeliver(int64_t host_id, const HttpResponder& responder) {
       .Write([ids, now](store::StoreWriter& w) -> Status {
         return MarkCommandsDelivered(w, ids, now);
       })
-      .Then([responder, commands](const Result<store::Committed>& done) {
-        responder.Send(done.ok() ? CommandList(*commands) : StoreError(done.status()));
+      .Then([this, host_id, responder, commands](const Result<store::Committed>& done) {
+        responder.Send(done.ok() ? Answer(host_id, *commands) : StoreError(done.status()));
       });
   return true;
 }
 
 void CommandHub::Poll(int64_t host_id, std::chrono::milliseconds wait,
-                      const HttpResponder& responder) {
+                      const HttpResponder& responder, std::string agent_etag) {
   wait = std::clamp(wait, std::chrono::milliseconds(0), options_.max_wait);
   const Clock::time_point deadline = Clock::now() + wait;
+  if (!agent_etag.empty() && options_.config_etag) {
+    std::optional<std::string> current = options_.config_etag(host_id);
+    if (current && *current != agent_etag) wait = std::chrono::milliseconds(0);
+  }
   for (int attempt = 0; attempt < 3; ++attempt) {
     uint64_t generation;
     {
@@ -100,20 +114,52 @@ void CommandHub::Poll(int64_t host_id, std::chrono::milliseconds wait,
     }
     if (TryDeliver(host_id, responder)) return;
     if (wait.count() == 0) {
-      responder.Send(CommandList({}));
+      responder.Send(Answer(host_id, {}));
       return;
     }
     {
       std::lock_guard lock(state_->mu);
       if (state_->generation[host_id] != generation) continue;  // a command arrived meanwhile
     }
-    Park(host_id, deadline, responder);
+    Park(host_id, deadline, responder, agent_etag);
     return;
   }
-  Park(host_id, deadline, responder);
+  Park(host_id, deadline, responder, agent_etag);
 }
 
-void CommandHub::Park(int64_t host_id, Clock::time_point deadline, const HttpResponder& responder) {
+void CommandHub::ConfigsChanged() {
+  {
+    std::lock_guard lock(state_->mu);
+    state_->configs_changed = true;
+  }
+  state_->cv.notify_all();
+}
+
+void CommandHub::AnswerStaleConfigs() {
+  if (!options_.config_etag) return;
+  std::vector<std::tuple<uint64_t, int64_t, std::string>> parked;
+  {
+    std::lock_guard lock(state_->mu);
+    for (const auto& [id, w] : state_->waiters)
+      if (!w.agent_etag.empty()) parked.emplace_back(id, w.host_id, w.agent_etag);
+  }
+  std::unordered_map<int64_t, std::optional<std::string>> current;
+  std::vector<std::pair<HttpResponder, std::string>> stale;
+  for (const auto& [id, host_id, agent_etag] : parked) {
+    auto it = current.find(host_id);
+    if (it == current.end()) it = current.emplace(host_id, options_.config_etag(host_id)).first;
+    if (!it->second || *it->second == agent_etag) continue;
+    std::lock_guard lock(state_->mu);
+    auto w = state_->waiters.find(id);
+    if (w == state_->waiters.end()) continue;  // answered or gone meanwhile
+    stale.emplace_back(w->second.responder, *it->second);
+    state_->Remove(id);
+  }
+  for (const auto& [responder, etag] : stale) responder.Send(CommandList({}, etag));
+}
+
+void CommandHub::Park(int64_t host_id, Clock::time_point deadline, const HttpResponder& responder,
+                      const std::string& agent_etag) {
   uint64_t id;
   bool stopping;
   {
@@ -121,7 +167,7 @@ void CommandHub::Park(int64_t host_id, Clock::time_point deadline, const HttpRes
     stopping = state_->stopping;
     if (!stopping) {
       id = state_->next_id++;
-      state_->waiters.emplace(id, Waiter{host_id, deadline, responder});
+      state_->waiters.emplace(id, Waiter{host_id, deadline, responder, agent_etag});
       state_->by_deadline.emplace(deadline, id);
       state_->by_host.emplace(host_id, id);
     }
@@ -184,6 +230,13 @@ void CommandHub::Loop() {
   State& st = *state_;
   std::unique_lock lock(st.mu);
   while (!st.stopping) {
+    if (st.configs_changed) {
+      st.configs_changed = false;
+      lock.unlock();
+      AnswerStaleConfigs();
+      lock.lock();
+      continue;
+    }
     if (st.by_deadline.empty() && st.woken.empty()) {
       st.cv.wait(lock);
       continue;
@@ -196,11 +249,12 @@ void CommandHub::Loop() {
     }
     if (st.stopping) break;
     // Polls whose wait is over.
-    std::vector<HttpResponder> expired;
+    std::vector<std::pair<int64_t, HttpResponder>> expired;
     const Clock::time_point now = Clock::now();
     while (!st.by_deadline.empty() && st.by_deadline.begin()->first <= now) {
       uint64_t id = st.by_deadline.begin()->second;
-      expired.push_back(st.waiters.at(id).responder);
+      const Waiter& w = st.waiters.at(id);
+      expired.emplace_back(w.host_id, w.responder);
       st.Remove(id);
     }
     // Polls of hosts that got a command: taken out, answered or parked again.
@@ -216,9 +270,10 @@ void CommandHub::Loop() {
     }
     st.woken.clear();
     lock.unlock();
-    for (const HttpResponder& r : expired) r.Send(CommandList({}));
+    for (const auto& [host_id, r] : expired) r.Send(Answer(host_id, {}));
     for (Waiter& w : woken)
-      if (!TryDeliver(w.host_id, w.responder)) Park(w.host_id, w.deadline, w.responder);
+      if (!TryDeliver(w.host_id, w.responder))
+        Park(w.host_id, w.deadline, w.responder, w.agent_etag);
     lock.lock();
   }
 }

@@ -13,6 +13,13 @@
 // `redeliver_after` (the agent may have restarted), so agents must ignore a
 // command id they already ran.
 //
+// Every answer carries the host's config etag (`config_etag`, when the
+// options give a way to read it). A poll that says which config the agent
+// runs (`agent_etag`) is answered at once when the host's is another, and a
+// parked one as soon as ConfigsChanged finds that the host's changed, so a
+// recipe change reaches an online agent within one long-poll without any
+// stored command.
+//
 // Thread-safe. Not here: what a command means, who may queue it, HTTP.
 #pragma once
 
@@ -23,7 +30,9 @@
 #include <map>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <set>
+#include <string>
 #include <thread>
 #include <unordered_map>
 #include <unordered_set>
@@ -39,6 +48,9 @@ struct CommandHubOptions {
   std::chrono::milliseconds max_wait{10'000};
   std::chrono::milliseconds redeliver_after{60'000};
   int64_t max_commands_per_answer = 100;
+  // The etag of a host's current config (nullopt when unknown); null: answers
+  // carry none.
+  std::function<std::optional<std::string>(int64_t host_id)> config_etag;
 };
 
 class CommandHub {
@@ -55,7 +67,13 @@ class CommandHub {
   // Answers host `host_id`'s poll through `responder` within `wait`
   // (capped at max_wait): 200 {"commands": [...]} (AgentCommandList), or an
   // error response when the store fails.
-  void Poll(int64_t host_id, std::chrono::milliseconds wait, const HttpResponder& responder);
+  // `agent_etag`: the etag of the config the agent runs ("" = not said).
+  void Poll(int64_t host_id, std::chrono::milliseconds wait, const HttpResponder& responder,
+            std::string agent_etag = "");
+
+  // Some host's config may have changed: every parked poll whose agent runs
+  // a config other than its host's current one is answered (no commands).
+  void ConfigsChanged();
 
   // A command for `host_id` was committed: wakes its parked polls.
   void Notify(int64_t host_id);
@@ -79,6 +97,7 @@ class CommandHub {
     int64_t host_id = 0;
     Clock::time_point deadline;
     HttpResponder responder;
+    std::string agent_etag;
   };
   // The parked polls, shared with the OnClientGone callbacks (which may run
   // after the hub is gone, and then find nothing to do).
@@ -91,6 +110,7 @@ class CommandHub {
     std::set<std::pair<Clock::time_point, uint64_t>> by_deadline;
     std::unordered_multimap<int64_t, uint64_t> by_host;
     std::unordered_set<int64_t> woken;
+    bool configs_changed = false;
     // Bumped by Notify, so a poll that read "nothing pending" just before a
     // command committed does not park past it.
     std::unordered_map<int64_t, uint64_t> generation;
@@ -100,7 +120,12 @@ class CommandHub {
   // Reads the host's pending commands; when there are some, marks them
   // delivered and answers after the commit. False when there were none.
   bool TryDeliver(int64_t host_id, const HttpResponder& responder);
-  void Park(int64_t host_id, Clock::time_point deadline, const HttpResponder& responder);
+  void Park(int64_t host_id, Clock::time_point deadline, const HttpResponder& responder,
+            const std::string& agent_etag);
+  // The answer listing `commands`, with the host's config etag.
+  HttpResponse Answer(int64_t host_id, const std::vector<store::AgentCommandRow>& commands) const;
+  // Answers the parked polls whose agent's config is stale.
+  void AnswerStaleConfigs();
   void Loop();
 
   store::Store& store_;

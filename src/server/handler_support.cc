@@ -4,6 +4,8 @@
 #include <mutex>
 
 #include "core/time_format.h"
+#include "server/agent_config_builder.h"
+#include "server/command_hub.h"
 
 namespace warden::server {
 
@@ -117,6 +119,11 @@ Status CollectTargetableHosts(store::Store& store, const std::optional<std::stri
     out->emplace(host.id, host);
     return Status::Ok();
   });
+}
+
+void AgentConfigsChanged(const HandlerContext& context) {
+  if (context.agent_configs) context.agent_configs->Invalidate();
+  if (context.command_hub) context.command_hub->ConfigsChanged();
 }
 
 }  // namespace warden::server

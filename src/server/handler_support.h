@@ -26,6 +26,7 @@
 
 namespace warden::server {
 
+class AgentConfigBuilder;
 class ChannelDelivery;
 class CommandHub;
 class LiveQueryStreams;
@@ -60,6 +61,10 @@ struct HandlerContext {
   // Queues commands for agents and wakes their long-polls (dismiss and
   // undismiss tell the problem's agent); nullptr in tests without agents.
   CommandHub* command_hub = nullptr;
+  // Builds agents' configs from the stored recipes; told when a recipe,
+  // attachment, host override or host label changes (AgentConfigsChanged).
+  // nullptr in tests without it.
+  AgentConfigBuilder* agent_configs = nullptr;
   // Delivers to the notification channels (restarted after each change,
   // test sends, live queue depth); nullptr in tests without it.
   ChannelDelivery* channels = nullptr;
@@ -70,10 +75,6 @@ struct HandlerContext {
   // nullptr in tests without it (the stream answers 503).
   LiveQueryStreams* live_query_streams = nullptr;
   LiveQuerySettings live_queries;
-  // Called after the commit with the hosts whose agent config changed (a
-  // saved query's schedule that targets them was created, changed or
-  // removed), e.g. to wake their config long-polls; empty: nobody listens.
-  std::function<void(const std::set<int64_t>& host_ids)> host_configs_changed;
   // The body of GET /metrics (Prometheus text); empty function: none yet.
   std::function<std::string()> metrics_text;
   // GET /readyz; the store is always checked.
@@ -142,6 +143,11 @@ bool HostOnline(const store::Host& host, store::EpochMs now, store::EpochMs onli
 // id: the hosts a scan or live query can target.
 Status CollectTargetableHosts(store::Store& store, const std::optional<std::string>& label,
                               std::map<int64_t, store::Host>* out);
+
+// A recipe, attachment, host override or host label changed (and was
+// committed): agents' config etags are recomputed and the parked polls of
+// hosts whose config changed are answered, so they pull it at once.
+void AgentConfigsChanged(const HandlerContext& context);
 
 // The JSON of an audit entry (the spec's AuditEvent schema).
 Json AuditEventJson(const api::OpenApiSpec& spec, const store::AuditEntry& entry);

@@ -63,20 +63,4 @@ Json ScheduledQueriesJson(const std::vector<HostScheduledQuery>& queries) {
   return out;
 }
 
-Result<std::set<int64_t>> HostsTargetedBy(store::Store& store,
-                                          const store::LiveQueryTargetSpec& targets) {
-  std::map<int64_t, store::Host> hosts;
-  if (targets.all) RETURN_IF_ERROR(CollectTargetableHosts(store, std::nullopt, &hosts));
-  for (int64_t id : targets.host_ids) {
-    ASSIGN_OR_RETURN(std::optional<store::Host> host, store.hosts().Get(id));
-    if (host && !host->revoked_at) hosts.emplace(id, *host);
-  }
-  for (const std::string& label : targets.labels)
-    RETURN_IF_ERROR(CollectTargetableHosts(store, label, &hosts));
-  std::set<int64_t> out;
-  for (const auto& [id, host] : hosts)
-    if (HostMatchesTargets(targets, host)) out.insert(id);
-  return out;
-}
-
 }  // namespace warden::server

@@ -8,8 +8,7 @@
 // nothing.
 //
 // The agent config (getAgentConfig) and the osquery-protocol config both
-// call ScheduledQueriesForHost. HostsTargetedBy answers "whose config did
-// this schedule change touch", for waking those hosts' config long-polls.
+// call ScheduledQueriesForHost.
 //
 // Not here: storing schedules (store/saved_query_repository.h), running
 // the queries (the agent), or results (record_ingest.h).
@@ -45,9 +44,5 @@ Result<std::vector<HostScheduledQuery>> ScheduledQueriesForHost(store::Store& st
 // As the agent config's `queries` member (the spec's ScheduledQuery).
 Json ScheduledQueryJson(const HostScheduledQuery& query);
 Json ScheduledQueriesJson(const std::vector<HostScheduledQuery>& queries);
-
-// The ids of the hosts (not revoked) that `targets` name now.
-Result<std::set<int64_t>> HostsTargetedBy(store::Store& store,
-                                          const store::LiveQueryTargetSpec& targets);
 
 }  // namespace warden::server

@@ -258,6 +258,7 @@ void RegisterHostsHandlers(ApiHandlers& handlers, const HandlerContext& ctx) {
                     .Wait();
     if (!done.ok()) return StoreErrorResponse(done.status(), call);
     if (!done->has_value()) return not_found();
+    AgentConfigsChanged(ctx);  // label attachments may now match it, or no longer
     return JsonResponse(200, Json{{"host_id", std::to_string(*id)}, {"labels", **done}});
   });
 }

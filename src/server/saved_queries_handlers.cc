@@ -8,9 +8,9 @@
 // Running one starts a campaign through the live queries' own code
 // (live_query_launch.h) with the campaign naming the saved query. Each
 // change and its audit entry are one Store::Write; a change that touches a
-// schedule (its targets, timing, SQL or name) then tells
-// HandlerContext::host_configs_changed which hosts' agent config changed
-// (those targeted before and after), so their config can be pushed.
+// schedule (its targets, timing, SQL or name) then recomputes the agent
+// configs (AgentConfigsChanged), so the agents it concerns pull theirs at
+// once.
 //
 // Favourites are per user: an API token's are its owner's. Lists show for
 // each saved query whether it is the caller's favourite, and filter on it.
@@ -206,17 +206,13 @@ class SavedQueriesApi {
 
   bool IsFavourite(const ApiCall& call, int64_t id) const { return Favourites(call).count(id) > 0; }
 
-  // Tells whose config changed: the hosts `before` and `after` target.
+  // The agent configs change when an enabled schedule came or went: their
+  // etags are recomputed and the parked polls of the hosts whose etag moved
+  // are answered, so those agents pull their config at once.
   void ConfigsChanged(const std::optional<store::SavedQuerySchedule>& before,
                       const std::optional<store::SavedQuerySchedule>& after) const {
-    if (!ctx_.host_configs_changed) return;
-    std::set<int64_t> hosts;
-    for (const auto* s : {&before, &after}) {
-      if (!s->has_value() || !(*s)->enabled) continue;
-      auto targeted = HostsTargetedBy(*ctx_.store, (*s)->targets);
-      if (targeted.ok()) hosts.insert(targeted->begin(), targeted->end());
-    }
-    if (!hosts.empty()) ctx_.host_configs_changed(hosts);
+    const bool touched = (before.has_value() && before->enabled) || (after.has_value() && after->enabled);
+    if (touched) AgentConfigsChanged(ctx_);
   }
 
   HttpResponse Create(ApiCall& call) const {

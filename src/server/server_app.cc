@@ -69,6 +69,7 @@ struct ServerApp::Impl {
   std::unique_ptr<Authenticator> authenticator;
   // After the store (it writes deliveries there), before the HTTP server
   // (handlers park polls in it): destroyed in between.
+  std::unique_ptr<AgentConfigBuilder> agent_configs;  // before the hub, which reads it
   std::unique_ptr<CommandHub> hub;
   // Housekeeping on the store (dismissal expiry): started last, stopped
   // before the store closes.
@@ -258,8 +259,14 @@ Result<std::unique_ptr<ServerApp>> ServerApp::Start(ServerAppOptions options) {
 
   {
     const Authenticator* auth = impl->authenticator.get();
+    AgentConfigSettings agent_configs = impl->options.agent_channel;
+    agent_configs.poll_wait_seconds = std::clamp(agent_configs.poll_wait_seconds, 1, 10);
+    impl->agent_configs = std::make_unique<AgentConfigBuilder>(*impl->store, agent_configs);
     CommandHubOptions hub_options;
     hub_options.max_wait = std::chrono::seconds(10);
+    hub_options.config_etag = [configs = impl->agent_configs.get()](int64_t host_id) {
+      return configs->EtagFor(host_id);
+    };
     impl->hub = std::make_unique<CommandHub>(
         *impl->store, [auth] { return auth->Now(); }, hub_options);
   }
@@ -302,6 +309,7 @@ Result<std::unique_ptr<ServerApp>> ServerApp::Start(ServerAppOptions options) {
   context.live_queries.answer_timeout_ms = config.live_query_answer_timeout.count();
   context.live_queries.max_pending_bytes = config.live_query_max_pending_bytes;
   context.command_hub = impl->hub.get();
+  context.agent_configs = impl->agent_configs.get();
   context.channels = impl->channels.get();
   context.vulnerability_matcher = impl->matcher.get();
   context.spec = spec;
@@ -319,6 +327,7 @@ Result<std::unique_ptr<ServerApp>> ServerApp::Start(ServerAppOptions options) {
   AgentChannelContext agent;
   agent.store = impl->store.get();
   agent.hub = impl->hub.get();
+  agent.configs = impl->agent_configs.get();
   agent.ca_pem = context.ca_cert_pem;
   agent.now = [auth = impl->authenticator.get()] { return auth->Now(); };
   agent.options = impl->options.agent_channel;

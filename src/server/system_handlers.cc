@@ -71,6 +71,7 @@ void RegisterRestHandlers(ApiHandlers& handlers, const HandlerContext& context) 
   RegisterFeedHandlers(handlers, context);
   RegisterLiveQueriesHandlers(handlers, context);
   RegisterSavedQueriesHandlers(handlers, context);
+  RegisterRecipesHandlers(handlers, context);
 }
 
 }  // namespace warden::server

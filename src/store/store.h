@@ -64,6 +64,7 @@
 #include "store/live_query_repository.h"
 #include "store/node_key_repository.h"
 #include "store/pending.h"
+#include "store/recipe_repository.h"
 #include "store/record_ledger.h"
 #include "store/saved_query_repository.h"
 #include "store/scan_repository.h"
@@ -107,6 +108,7 @@ class StoreWriter {
   virtual LiveQueryWriter& live_queries() = 0;
   virtual SavedQueryWriter& saved_queries() = 0;
   virtual ScheduledResultWriter& scheduled_results() = 0;
+  virtual RecipeWriter& recipes() = 0;
 };
 
 // Counters of the writer, for /metrics and tests.
@@ -151,6 +153,7 @@ class Store {
   virtual LiveQueryRepository& live_queries() = 0;
   virtual SavedQueryRepository& saved_queries() = 0;
   virtual ScheduledResultRepository& scheduled_results() = 0;
+  virtual RecipeRepository& recipes() = 0;
 
   // Queues `fn`, a callable StoreWriter& -> Result<T> (giving Pending<T>) or
   // StoreWriter& -> Status (giving Pending<Committed>); see above.

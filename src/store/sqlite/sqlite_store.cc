@@ -9,6 +9,7 @@
 
 #include "core/time_format.h"
 #include "store/sqlite/sqlite_migrations.h"
+#include "store/sqlite/sqlite_recipes.h"
 #include "store/sqlite/sqlite_repositories.h"
 
 namespace warden::store {
@@ -36,7 +37,8 @@ class SqliteStoreWriter final : public StoreWriter {
         detector_runs_(conn),
         live_queries_(conn),
         saved_queries_(conn),
-        scheduled_results_(conn) {}
+        scheduled_results_(conn),
+        recipes_(conn) {}
   HostWriter& hosts() override { return hosts_; }
   EnrolSecretWriter& enrol_secrets() override { return secrets_; }
   UserWriter& users() override { return users_; }
@@ -55,6 +57,7 @@ class SqliteStoreWriter final : public StoreWriter {
   LiveQueryWriter& live_queries() override { return live_queries_; }
   SavedQueryWriter& saved_queries() override { return saved_queries_; }
   ScheduledResultWriter& scheduled_results() override { return scheduled_results_; }
+  RecipeWriter& recipes() override { return recipes_; }
 
  private:
   SqliteHostWriter hosts_;
@@ -75,6 +78,7 @@ class SqliteStoreWriter final : public StoreWriter {
   SqliteLiveQueryWriter live_queries_;
   SqliteSavedQueryWriter saved_queries_;
   SqliteScheduledResultWriter scheduled_results_;
+  SqliteRecipeWriter recipes_;
 };
 
 // Latest "last seen/used" time per key, waiting for the next batch.
@@ -118,7 +122,8 @@ class SqliteStore final : public Store {
         labels_(*pool_),
         live_queries_(*pool_),
         saved_queries_(*pool_),
-        scheduled_results_(*pool_) {
+        scheduled_results_(*pool_),
+        recipes_(*pool_) {
     thread_ = std::thread([this] { WriterLoop(); });
   }
 
@@ -151,6 +156,7 @@ class SqliteStore final : public Store {
   LiveQueryRepository& live_queries() override { return live_queries_; }
   SavedQueryRepository& saved_queries() override { return saved_queries_; }
   ScheduledResultRepository& scheduled_results() override { return scheduled_results_; }
+  RecipeRepository& recipes() override { return recipes_; }
 
   void TouchHost(int64_t host_id, EpochMs at) override {
     std::lock_guard lock(mu_);
@@ -366,6 +372,7 @@ class SqliteStore final : public Store {
   SqliteLiveQueryRepository live_queries_;
   SqliteSavedQueryRepository saved_queries_;
   SqliteScheduledResultRepository scheduled_results_;
+  SqliteRecipeRepository recipes_;
 
   mutable std::mutex mu_;
   std::condition_variable cv_;
