@@ -144,9 +144,9 @@ Status ReadServerQuery(const YamlReader& r, const Json& q, const std::string& ke
   };
   if (!q.is_object()) return InvalidArgument(r.source() + ": " + key + ": expected an object");
   const std::string name = q.value("name", std::string());
-  if (!ValidName(name) || name.size() + kServerQueryPrefix.size() > 128)
+  if (!ValidName(name) || name.size() > 128)
     return fail("name", "'" + name + "' is not a valid name (letters, digits, _ . : - only)");
-  out->name = std::string(kServerQueryPrefix) + name;
+  out->name = name;
   out->sql = q.value("query", std::string());
   if (TrimWhitespace(out->sql).empty()) return fail("query", "empty SQL");
   if (out->sql.find('\0') != std::string::npos) return fail("query", "the SQL contains a NUL byte");
@@ -268,8 +268,8 @@ Status Parse(const YAML::Node& file_root, ConfigReader& r, AgentConfig* c,
     for (const QueryConfig& q : overlay->queries) {
       if (!job_names.insert(q.name).second)
         return InvalidArgument(r.source() + ": queries: the server's query '" + q.name +
-                               "' has the name of another job; names starting with '" +
-                               std::string(kServerQueryPrefix) + "' are the server's");
+                               "' has the name of another job; names starting with 'srv:' "
+                               "are the server's: rename the file's query");
       c->queries.push_back(q);
     }
   }

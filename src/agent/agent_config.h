@@ -87,14 +87,15 @@ struct AgentConfig {
 // server's settings.allowed_tcp replaces the file's, the file's loopback
 // stays when the server does not set it); what neither sets is the
 // detector's built-in default. The server's queries are added to the
-// file's, named "server:NAME" so they never collide with the file's.
+// file's under the server's names ("srv:NAME", so that their results are
+// reported under the name the server knows); a file query of the same name
+// makes the server's config refused.
 struct ServerConfigOverlay {
   std::string etag;
   std::string recipe_name;      // "" keeps the file's
   Json rules = Json::object();  // rule id -> {enabled, risk_level, schedule, settings}
   std::vector<QueryConfig> queries;
 };
-inline constexpr std::string_view kServerQueryPrefix = "server:";
 
 // Reads and checks the server's AgentConfig (GET /api/v1/agent/config) with
 // the agent's own readers: an error names the member at fault

@@ -273,7 +273,7 @@ TEST(ServerConfigOverlayTest, ServerRulesOverrideTheFilesKeyByKeyAndQueriesAreAd
     "recipe": {"name": "prod", "rules": {
       "HOST-OPEN-PORTS": {"risk_level": "high", "settings": {"allowed_tcp": [22, 8080]}},
       "HOST-VULN": {"enabled": false}}},
-    "queries": [{"name": "uptime", "query": "SELECT * FROM uptime",
+    "queries": [{"name": "srv:uptime", "query": "SELECT * FROM uptime",
                  "schedule": {"interval_seconds": 60, "splay_percent": 0},
                  "mode": "snapshot", "removed": false, "enabled": true,
                  "timeout_ms": 5000, "max_memory_bytes": 1048576}],
@@ -304,7 +304,7 @@ queries:
   EXPECT_FALSE(c->FindDetectorConfig(kVulnDetectorId)->enabled);
   ASSERT_EQ(c->queries.size(), 2u);
   EXPECT_EQ(c->queries[0].name, "uptime");
-  EXPECT_EQ(c->queries[1].name, "server:uptime");
+  EXPECT_EQ(c->queries[1].name, "srv:uptime");
   EXPECT_EQ(c->queries[1].sql, "SELECT * FROM uptime");
   EXPECT_EQ(c->queries[1].mode, QueryConfig::Mode::kSnapshot);
   EXPECT_EQ(c->queries[1].schedule.interval_seconds, 60);

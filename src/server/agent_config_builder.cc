@@ -39,7 +39,8 @@ Result<Json> AgentConfigBuilder::ConfigFor(int64_t host_id) {
   Json host_rules = Json::parse(override.rules_json, nullptr, false);
   if (!host_rules.is_object()) host_rules = Json::object();
   EffectiveRecipe effective = ResolveRecipe(*host, *layers, host_rules);
-  ASSIGN_OR_RETURN(std::vector<HostScheduledQuery> scheduled, ScheduledQueriesForHost(store_, *host));
+  ASSIGN_OR_RETURN(std::vector<HostScheduledQuery> scheduled,
+                   ScheduledQueriesForHost(store_, *host));
   const AgentConfigSettings& o = settings_;
   Json config = {{"recipe",
                   {{"name", effective.recipe ? effective.recipe->name : o.recipe_name},

@@ -455,6 +455,9 @@ std::optional<std::string> RunOutcomeFromAgent(std::string_view agent_outcome) {
 }
 
 std::optional<int64_t> RowsFromJobResult(std::string_view result) {
+  // The agent's status says "<outcome>: <summary>" ("ok: 12 rows").
+  if (const size_t colon = result.find(": "); colon != std::string_view::npos && colon < 16)
+    result.remove_prefix(colon + 2);
   size_t digits = 0;
   while (digits < result.size() && digits < 18 && result[digits] >= '0' && result[digits] <= '9')
     ++digits;

@@ -278,6 +278,8 @@ TEST_F(RecordIngestTest, ResultLinesBecomeRowsPerQueryAndStatusKeepsQueryJobs) {
 TEST(RowsFromJobResultTest, ReadsTheAgentsSummariesAndNothingElse) {
   EXPECT_EQ(RowsFromJobResult("12 rows (snapshot)"), 12);
   EXPECT_EQ(RowsFromJobResult("0 rows, 0 added, 0 removed"), 0);
+  EXPECT_EQ(RowsFromJobResult("ok: 1 rows (snapshot)"), 1);  // as the agent's status says it
+  EXPECT_EQ(RowsFromJobResult("failed: no such table: nope"), std::nullopt);
   EXPECT_EQ(RowsFromJobResult("3 CVEs"), std::nullopt);
   EXPECT_EQ(RowsFromJobResult(""), std::nullopt);
   EXPECT_EQ(RowsFromJobResult("99999999999999999999999 rows"), std::nullopt);

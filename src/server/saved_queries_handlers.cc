@@ -211,7 +211,8 @@ class SavedQueriesApi {
   // are answered, so those agents pull their config at once.
   void ConfigsChanged(const std::optional<store::SavedQuerySchedule>& before,
                       const std::optional<store::SavedQuerySchedule>& after) const {
-    const bool touched = (before.has_value() && before->enabled) || (after.has_value() && after->enabled);
+    const bool touched =
+        (before.has_value() && before->enabled) || (after.has_value() && after->enabled);
     if (touched) AgentConfigsChanged(ctx_);
   }
 
