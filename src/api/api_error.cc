@@ -44,6 +44,8 @@ constexpr ErrorCodeInfo kErrorCodes[] = {
     {"E_COMMAND_ALREADY_COMPLETED", 409, "The command already has a different result."},
     {"E_QUERY_NOT_RUNNING", 409, "The live query has ended (done or cancelled)."},
     {"E_QUERY_RESULTS_PRUNED", 409, "The live query's rows were deleted for retention."},
+    {"E_AGENT_FEATURE_UNAVAILABLE", 409,
+     "The host's agent (osquery) does not offer this Warden-only feature."},
     {"E_PAYLOAD_TOO_LARGE", 413, "The body exceeds the operation's limit."},
     {"E_UNSUPPORTED_MEDIA_TYPE", 415, "The body's Content-Type is not one the operation takes."},
     {"E_VALIDATION", 422, "A parameter or body member is wrong; `field` names it."},

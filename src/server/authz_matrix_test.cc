@@ -111,7 +111,7 @@ TEST(AuthzMatrixTest, EveryOperationRefusesExactlyWhomItsRolesExclude) {
   // Logging out ends the caller's session: last.
   std::stable_partition(operations.begin(), operations.end(),
                         [](const api::Operation* op) { return op->operation_id != "logout"; });
-  ASSERT_EQ(operations.size(), 100u) << "the contract changed: review this matrix";
+  ASSERT_EQ(operations.size(), 105u) << "the contract changed: review this matrix";
 
   // Implemented operations answer for real (their own 404/422 for the
   // matrix's ids and bodies), never 501.
@@ -143,6 +143,16 @@ TEST(AuthzMatrixTest, EveryOperationRefusesExactlyWhomItsRolesExclude) {
         EXPECT_NE(r.status, 403) << where;
         continue;
       }
+      if (op->node_key_in_body) {
+        // osquery's API reads its node key from the body only: no header or
+        // cookie of any caller here reaches it, and the refusal is in
+        // osquery's shape, telling it to enrol again.
+        EXPECT_EQ(r.status, 401) << where;
+        EXPECT_NE(r.body.find("\"node_invalid\":true"), std::string::npos) << where;
+        Status valid = ValidateAgainstSpec(op->operation_id, r);
+        EXPECT_TRUE(valid.ok()) << where << ": " << valid.message();
+        continue;
+      }
       if (!caller.role) {
         EXPECT_EQ(r.status, 401) << where;
       } else if (op->Allows(*caller.role)) {
@@ -167,7 +177,53 @@ TEST(AuthzMatrixTest, EveryOperationRefusesExactlyWhomItsRolesExclude) {
       }
     }
   }
-  EXPECT_EQ(checked, 100 * 7);
+  EXPECT_EQ(checked, 105 * 7);
+}
+
+// osquery's operations with an osquery host's node key in the body: each
+// answers for real; a Warden agent's node key in the same place is refused.
+TEST(AuthzMatrixTest, OsqueryOperationsAnswerAnOsqueryNodeKeyInTheBody) {
+  TestServer server;
+  ASSERT_TRUE(server.ok());
+  const std::string secret = auth::GenerateToken(auth::TokenKind::kEnrolSecret);
+  ASSERT_TRUE(server.store()
+                  .Write([&](store::StoreWriter& w) {
+                    store::NewEnrolSecret s;
+                    s.name = "matrix osquery";
+                    s.sha256 = auth::TokenHash(secret);
+                    s.created_by = "test";
+                    s.created_at = NowEpochMillis();
+                    return w.enrol_secrets().Create(s);
+                  })
+                  .Wait()
+                  .ok());
+  ClientResponse enrolled =
+      server.Call("POST", "/api/v1/osquery/enroll", {},
+                  Json{{"enroll_secret", secret}, {"host_identifier", "matrix-osquery"}}.dump());
+  ASSERT_EQ(enrolled.status, 200) << enrolled.body;
+  const std::string osquery_key = Json::parse(enrolled.body)["node_key"];
+  const std::string warden_key = server.AddNodeKey("matrix-warden").bearer;
+  struct Call {
+    std::string operation_id, path;
+    Json body;
+  };
+  const std::vector<Call> calls = {
+      {"getOsqueryConfig", "config", Json::object()},
+      {"readOsqueryQueries", "distributed/read", Json::object()},
+      {"writeOsqueryResults", "distributed/write", {{"queries", Json::object()}}},
+      {"pushOsqueryLogs", "log", {{"log_type", "status"}, {"data", Json::array()}}},
+  };
+  for (const Call& call : calls) {
+    for (const std::string& key : {osquery_key, warden_key}) {
+      Json body = call.body;
+      body["node_key"] = key;
+      ClientResponse r = server.Call("POST", "/api/v1/osquery/" + call.path, {}, body.dump());
+      const std::string where = call.operation_id + ": " + std::to_string(r.status) + " " + r.body;
+      EXPECT_EQ(r.status, key == osquery_key ? 200 : 401) << where;
+      Status valid = ValidateAgainstSpec(call.operation_id, r);
+      EXPECT_TRUE(valid.ok()) << where << ": " << valid.message();
+    }
+  }
 }
 
 // The scan and label operations, called with what they need, by every kind

@@ -28,6 +28,7 @@
 #include "server/http_server.h"
 #include "server/live_query_housekeeping.h"
 #include "server/live_query_streams.h"
+#include "server/osquery_handlers.h"
 #include "server/periodic_jobs.h"
 #include "server/rest_handlers.h"
 #include "server/tls_bootstrap.h"
@@ -82,6 +83,8 @@ struct ServerApp::Impl {
   // After the store (streams read it), before the HTTP server (handlers
   // start streams): stopped before the store closes.
   std::unique_ptr<LiveQueryStreams> live_query_streams;
+  // osquery's TLS remote API counters (/metrics).
+  std::shared_ptr<OsqueryStats> osquery_stats = std::make_shared<OsqueryStats>();
   ApiHandlers handlers;
   std::unique_ptr<ApiDispatcher> dispatcher;
   HttpRouter router;
@@ -134,6 +137,7 @@ struct ServerApp::Impl {
              "gauge", "warden_agent_parked_polls " + std::to_string(hub->parked()) + "\n");
     }
     if (channels) out += channels->MetricsText();
+    if (osquery_stats) out += OsqueryMetricsText(*osquery_stats);
     store::StoreWriterStats w = store->writer_stats();
     metric("warden_store_transactions_total", "Store transactions committed.", "counter",
            "warden_store_transactions_total " + std::to_string(w.transactions) + "\n");
@@ -325,6 +329,13 @@ Result<std::unique_ptr<ServerApp>> ServerApp::Start(ServerAppOptions options) {
     matcher->HostPackagesChanged(host_id);
   };
   RegisterAgentChannelHandlers(impl->handlers, std::move(agent));
+  OsqueryContext osquery;
+  osquery.store = impl->store.get();
+  osquery.now = [auth = impl->authenticator.get()] { return auth->Now(); };
+  osquery.options = impl->options.osquery;
+  osquery.scheduled_queries = impl->options.osquery_scheduled_queries;
+  osquery.stats = impl->osquery_stats;
+  RegisterOsqueryHandlers(impl->handlers, std::move(osquery));
   for (const HandlerRegistration& registration : impl->options.handler_registrations) {
     RETURN_IF_ERROR(registration(impl->handlers, context));
   }
