@@ -60,8 +60,8 @@ class ServerProcess {
     posix_spawn_file_actions_init(&fa);
     posix_spawn_file_actions_addopen(&fa, 1, out_.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
     posix_spawn_file_actions_addopen(&fa, 2, err_.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
-    std::vector<std::string> args = {WardenBinary(), "server", "--state-dir", state_dir,
-                                     "--listen", listen};
+    std::vector<std::string> args = {WardenBinary(), "server",   "--state-dir",
+                                     state_dir,      "--listen", listen};
     std::vector<char*> argv;
     for (std::string& a : args) argv.push_back(a.data());
     argv.push_back(nullptr);
@@ -134,9 +134,9 @@ class OsqueryAgentTest : public ::testing::Test {
     state_ = dir_.path() + "/server";
     base_ = "https://127.0.0.1:" + std::to_string(FreeLoopbackPort());
     server_ = std::make_unique<ServerProcess>(dir_, state_, base_.substr(8));
-    ASSERT_TRUE(testing::WaitFor(
-        [&] { return server_->out().find("\n  data ") != std::string::npos; },
-        std::chrono::seconds(30), std::chrono::milliseconds(50)))
+    ASSERT_TRUE(
+        testing::WaitFor([&] { return server_->out().find("\n  data ") != std::string::npos; },
+                         std::chrono::seconds(30), std::chrono::milliseconds(50)))
         << server_->out() << server_->err();
     const std::string password = "osquery e2e password";
     auto user = RunCommand({WardenBinary(), "server", "user", "add", "osq", "--role", "admin",
@@ -178,8 +178,9 @@ TEST_F(OsqueryAgentTest, EnrolsGetsConfigAnswersALiveQueryAndDeliversLogs) {
   OsqueryProtocolClient osquery(ClientOptions(secret_));
   ASSERT_TRUE(osquery.Enroll()) << osquery.calls().back().error;
   EXPECT_EQ(osquery.calls().back().request_body.rfind(
-                "{\"enroll_secret\":\"" + secret_ + "\",\"host_identifier\":\"osquery-host\","
-                "\"platform_type\":\"9\",\"host_details\":{\"os_version\":",
+                "{\"enroll_secret\":\"" + secret_ +
+                    "\",\"host_identifier\":\"osquery-host\","
+                    "\"platform_type\":\"9\",\"host_details\":{\"os_version\":",
                 0),
             0u)
       << osquery.calls().back().request_body;
@@ -217,8 +218,10 @@ TEST_F(OsqueryAgentTest, EnrolsGetsConfigAnswersALiveQueryAndDeliversLogs) {
   EXPECT_EQ((*queries)[0].second, "SELECT pid, name FROM processes");
   ASSERT_TRUE(accelerate.has_value()) << "accelerate must be a JSON integer";
   EXPECT_GT(*accelerate, 0);
-  auto written = osquery.WriteResults(
-      {{(*queries)[0].first, {{{"pid", "1"}, {"name", "systemd"}}, {{"pid", "7"}, {"name", "sshd"}}}}});
+  OsqueryProtocolClient::QueryOutcome outcome;
+  outcome.name = (*queries)[0].first;
+  outcome.rows = {{{"pid", "1"}, {"name", "systemd"}}, {{"pid", "7"}, {"name", "sshd"}}};
+  auto written = osquery.WriteResults({outcome});
   ASSERT_TRUE(written.ok) << written.error;
   EXPECT_EQ(written.request_body.rfind("{\"queries\":{", 0), 0u);
   EXPECT_NE(written.request_body.find("},\"node_key\":\"" + osquery.node_key() + "\"}"),
@@ -259,13 +262,13 @@ TEST_F(OsqueryAgentTest, EnrolsGetsConfigAnswersALiveQueryAndDeliversLogs) {
   EXPECT_NE(log_body.find("],\"log_type\":\"result\",\"node_key\":\""), std::string::npos)
       << log_body;
   api_->Call("GET", "/metrics");
-  EXPECT_NE(api_->last().find(
-                "warden_osquery_log_lines_total{kind=\"result\",outcome=\"stored\"} 3"),
-            std::string::npos)
+  EXPECT_NE(
+      api_->last().find("warden_osquery_log_lines_total{kind=\"result\",outcome=\"stored\"} 3"),
+      std::string::npos)
       << api_->last();
-  EXPECT_NE(api_->last().find(
-                "warden_osquery_log_lines_total{kind=\"status\",outcome=\"counted\"} 1"),
-            std::string::npos);
+  EXPECT_NE(
+      api_->last().find("warden_osquery_log_lines_total{kind=\"status\",outcome=\"counted\"} 1"),
+      std::string::npos);
 }
 
 TEST_F(OsqueryAgentTest, AWrongSecretIsRetriedWithOsquerysBackoffAndNeverEnrols) {
@@ -275,9 +278,9 @@ TEST_F(OsqueryAgentTest, AWrongSecretIsRetriedWithOsquerysBackoffAndNeverEnrols)
   OsqueryProtocolClient osquery(options);
   EXPECT_FALSE(osquery.Enroll());
   EXPECT_EQ(osquery.enrolments(), 4);
-  EXPECT_EQ(osquery.waits(), (std::vector<std::chrono::seconds>{std::chrono::seconds(1),
-                                                                 std::chrono::seconds(4),
-                                                                 std::chrono::seconds(9)}));
+  EXPECT_EQ(osquery.waits(),
+            (std::vector<std::chrono::seconds>{std::chrono::seconds(1), std::chrono::seconds(4),
+                                               std::chrono::seconds(9)}));
   for (const auto& call : osquery.calls()) {
     EXPECT_FALSE(call.ok);
     EXPECT_NE(call.error.find("Request failed"), std::string::npos) << call.error;
@@ -330,8 +333,9 @@ TEST_F(OsqueryAgentTest, AFailedLogUploadKeepsTheBufferUntilTheServerTakesIt) {
   EXPECT_EQ(osquery.waits().back(), std::chrono::seconds(16));  // period × 2²
   EXPECT_TRUE(server_->alive());
 
-  // The host revoked and deleted meanwhile: node_invalid, the buffer stays,
-  // osquery enrols again and the next flush delivers.
+  // A node key the server does not know (its host was deleted and enrolled
+  // again elsewhere): node_invalid, the buffer stays, osquery forgets the
+  // key, enrols again and the next flush delivers.
   OsqueryProtocolClient small(ClientOptions(secret_));
   ASSERT_TRUE(small.Enroll());
   small.LogResult({{"name", "q"}, {"unixTime", 5}, {"columns", {{"a", "1"}}}});
