@@ -401,5 +401,41 @@ TEST(OsqueryHandlersTest, WardenOnlyCommandsAreRefusedForOsqueryHosts) {
   EXPECT_EQ((*command)->result_status, "rejected");
 }
 
+TEST(OsqueryHandlersTest, DismissingAProblemOfAnOsqueryHostIsRefused) {
+  TestServer server;
+  ASSERT_TRUE(server.ok());
+  const std::string key = EnrollOsquery(server);
+  auto node = server.store().node_keys().FindByHash(auth::TokenHash(key));
+  ASSERT_TRUE(node.ok() && node->has_value());
+  // A problem from the days the host ran the Warden agent.
+  auto stored = server.store()
+                    .Write([&](store::StoreWriter& w) {
+                      store::FleetProblem p;
+                      p.host_id = (*node)->host_id;
+                      p.hostname = "osq-1";
+                      p.agent_problem_id = "finding-1";
+                      p.rule_id = "HOST-OPEN-PORTS";
+                      p.title = "Port 23 is open";
+                      p.resource = "tcp/23";
+                      p.first_detected_at = p.last_detected_at = p.status_changed_at =
+                          p.updated_at = NowEpochMillis();
+                      p.revision = 1;
+                      return w.problems().Upsert(p);
+                    })
+                    .Wait();
+  ASSERT_TRUE(stored.ok()) << stored.status().message();
+  store::User admin = server.AddUser("dis-admin", auth::Role::kAdmin, "correct horse battery");
+  Credentials token = server.AddToken(admin.id);
+  ClientResponse r =
+      server.Call("POST", "/api/v1/problems/" + std::to_string(stored->problem.id) + "/dismiss",
+                  token, Json{{"comment", "accepted risk"}}.dump());
+  EXPECT_EQ(r.status, 409) << r.body;
+  EXPECT_NE(r.body.find("E_AGENT_FEATURE_UNAVAILABLE"), std::string::npos) << r.body;
+  EXPECT_TRUE(ValidateAgainstSpec("dismissProblem", r).ok()) << r.body;
+  auto commands = server.store().commands().Pending((*node)->host_id, NowEpochMillis(), 10);
+  ASSERT_TRUE(commands.ok());
+  EXPECT_TRUE(commands->empty()) << "no dismiss command is queued";
+}
+
 }  // namespace
 }  // namespace warden::server::testing
