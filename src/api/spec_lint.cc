@@ -143,7 +143,9 @@ class Linter {
   }
 
  private:
-  struct OperationInfo {
+  // Only strings, Json and maps, whose default constructors allocate at
+  // most (bad_alloc ends the process anyway).
+  struct OperationInfo {  // NOLINT(bugprone-exception-escape)
     std::string where;
     std::string path;
     Json resolved;                       // the operation with $refs inlined

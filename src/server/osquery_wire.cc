@@ -31,7 +31,7 @@ Json Row(const Json& details, std::string_view table) {
   return it != details.end() && it->is_object() ? *it : Json::object();
 }
 
-std::string Trim(std::string s) {
+std::string Trim(const std::string& s) {
   const char* space = " \t\r\n";
   size_t start = s.find_first_not_of(space);
   if (start == std::string::npos) return "";
