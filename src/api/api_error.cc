@@ -50,6 +50,8 @@ constexpr ErrorCodeInfo kErrorCodes[] = {
     {"E_RECIPE_ATTACHED", 409, "The recipe is attached to a target; detach it first."},
     {"E_REVISION_CONFLICT", 409,
      "The resource changed since the revision the change was made from."},
+    {"E_AGENT_FEATURE_UNAVAILABLE", 409,
+     "The host's agent (osquery) does not offer this Warden-only feature."},
     {"E_PAYLOAD_TOO_LARGE", 413, "The body exceeds the operation's limit."},
     {"E_UNSUPPORTED_MEDIA_TYPE", 415, "The body's Content-Type is not one the operation takes."},
     {"E_VALIDATION", 422, "A parameter or body member is wrong; `field` names it."},

@@ -286,6 +286,8 @@ Status OpenApiSpec::Build() {
       }
       const Json security = raw.contains("security") ? raw["security"] : global_security;
       op.authenticated = security.is_array() && !security.empty();
+      op.node_key_in_body = security.dump().find("\"osqueryNodeKey\"") != std::string::npos;
+      op.osquery = std::find(op.tags.begin(), op.tags.end(), "osquery") != op.tags.end();
       if (!raw.contains("x-warden-roles") || !raw["x-warden-roles"].is_array()) {
         return InvalidArgument(where + ": x-warden-roles must be a list");
       }

@@ -82,6 +82,12 @@ struct Operation {
   std::vector<Role> roles;
   // False when the operation sets `security: []` (no credentials at all).
   bool authenticated = true;
+  // osquery's TLS remote API (tag `osquery`): failures answer osquery's
+  // shape, {"error": "...", "node_invalid": ...}, never the error envelope.
+  bool osquery = false;
+  // security: [{osqueryNodeKey: []}]: the credential is the `node_key`
+  // member of the JSON body, as osquery sends it; headers are not read.
+  bool node_key_in_body = false;
   // x-warden-audit: recorded in the audit log.
   bool audit = false;
   size_t max_body_bytes = kDefaultMaxBodyBytes;
@@ -135,7 +141,9 @@ class OpenApiSpec {
   OperationMatch Match(std::string_view method, std::string_view raw_path) const;
 
  private:
-  OpenApiSpec() = default;
+  // Only default-constructs its members; the check sees the allocations
+  // of std::string and Json, where bad_alloc ends the process anyway.
+  OpenApiSpec() = default;  // NOLINT(bugprone-exception-escape)
   Status Build();
 
   struct PathEntry {

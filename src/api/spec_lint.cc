@@ -143,7 +143,9 @@ class Linter {
   }
 
  private:
-  struct OperationInfo {
+  // Only strings, Json and maps, whose default constructors allocate at
+  // most (bad_alloc ends the process anyway).
+  struct OperationInfo {  // NOLINT(bugprone-exception-escape)
     std::string where;
     std::string path;
     Json resolved;                       // the operation with $refs inlined
@@ -419,13 +421,22 @@ class Linter {
     const bool node = std::find(roles.begin(), roles.end(), "node") != roles.end();
     const bool uses_node_key =
         op.contains("security") && op["security"].dump().find("\"nodeKey\"") != std::string::npos;
+    // osquery's TLS remote API: the node key travels in the body.
+    const bool uses_osquery_node_key =
+        op.contains("security") &&
+        op["security"].dump().find("\"osqueryNodeKey\"") != std::string::npos;
     if (node) {
       if (roles.size() != 1) Problem(where, "the node role reaches only the agent channel: alone");
-      if (!uses_node_key) Problem(where, "node operations need security: [{nodeKey: []}]");
-      if (path.rfind("/api/v1/agent/", 0) != 0)
-        Problem(where, "node operations live under /api/v1/agent/");
-    } else if (uses_node_key) {
-      Problem(where, "the nodeKey scheme is only for x-warden-roles: [node]");
+      if (uses_osquery_node_key) {
+        if (path.rfind("/api/v1/osquery/", 0) != 0)
+          Problem(where, "osquery node operations live under /api/v1/osquery/");
+      } else {
+        if (!uses_node_key) Problem(where, "node operations need security: [{nodeKey: []}]");
+        if (path.rfind("/api/v1/agent/", 0) != 0)
+          Problem(where, "node operations live under /api/v1/agent/");
+      }
+    } else if (uses_node_key || uses_osquery_node_key) {
+      Problem(where, "the nodeKey schemes are only for x-warden-roles: [node]");
     }
     if (IsUnsafe(method)) {
       if (!op.contains("x-warden-audit") || !op["x-warden-audit"].is_boolean()) {
@@ -506,6 +517,9 @@ class Linter {
       return;
     }
     const Json& responses = info.resolved["responses"];
+    // osquery's API answers osquery's error shape, not the envelope.
+    const bool osquery_wire =
+        op.contains("tags") && op["tags"].dump().find("\"osquery\"") != std::string::npos;
     bool success = false;
     for (auto r = responses.begin(); r != responses.end(); ++r) {
       const std::string& code = r.key();
@@ -514,7 +528,8 @@ class Linter {
         continue;
       }
       if (code[0] == '2') success = true;
-      if (code[0] == '4' || code[0] == '5') CheckErrorResponse(where + " " + code, r.value());
+      if (code[0] == '4' || code[0] == '5')
+        CheckErrorResponse(where + " " + code, r.value(), osquery_wire);
     }
     if (!success) Problem(where, "no 2xx response");
     auto need = [&](const char* code, const std::string& why) {
@@ -540,10 +555,12 @@ class Linter {
     operations_[Upper(method) + " " + path] = std::move(info);
   }
 
-  void CheckErrorResponse(const std::string& where, const Json& response) {
-    const Json* error_schema = ResolveJsonPointer(doc_, "#/components/schemas/Error");
+  void CheckErrorResponse(const std::string& where, const Json& response, bool osquery_wire) {
+    const char* pointer =
+        osquery_wire ? "#/components/schemas/OsqueryError" : "#/components/schemas/Error";
+    const Json* error_schema = ResolveJsonPointer(doc_, pointer);
     if (error_schema == nullptr) {
-      Problem("#/components/schemas/Error", "missing (every error answers it)");
+      Problem(pointer, "missing (every error answers it)");
       return;
     }
     const Json* schema = Get(response, {"content", "application/json", "schema"});
@@ -553,7 +570,7 @@ class Linter {
     }
     Result<Json> expected = InlineRefs(*error_schema, doc_);
     if (expected.ok() && *schema != *expected) {
-      Problem(where, "an error response must use #/components/schemas/Error");
+      Problem(where, std::string("an error response must use ") + pointer);
     }
   }
 

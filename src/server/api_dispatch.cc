@@ -7,6 +7,7 @@
 #include "api/request_validator.h"
 #include "auth/role.h"
 #include "server/http_json.h"
+#include "server/osquery_wire.h"
 
 namespace warden::server {
 namespace {
@@ -72,12 +73,18 @@ void ApiDispatcher::Dispatch(const api::Operation& operation, HttpRequest& reque
   call.operation = &operation;
   call.http = &request;
 
+  // osquery's API answers every failure in osquery's own shape (it reads
+  // only `error` and `node_invalid`, never the status).
+  auto refuse = [&operation](const api::ApiError& error) {
+    return operation.osquery ? OsqueryErrorResponse(error) : ErrorResponse(error);
+  };
   if (operation.authenticated) {
-    auto outcome = authenticator_->Authenticate(request);
+    auto outcome = operation.node_key_in_body ? authenticator_->AuthenticateOsqueryNode(request)
+                                              : authenticator_->Authenticate(request);
     if (auto* error = std::get_if<api::ApiError>(&outcome)) {
       if (error->http_status == 401) stats_.unauthenticated++;
       if (error->http_status == 403) stats_.forbidden++;
-      responder.Send(ErrorResponse(*error));
+      responder.Send(refuse(*error));
       return;
     }
     call.principal = std::get<Principal>(std::move(outcome));
@@ -112,7 +119,7 @@ void ApiDispatcher::Dispatch(const api::Operation& operation, HttpRequest& reque
   api::ValidatedRequest validated;
   if (std::optional<api::ApiError> invalid = api::ValidateRequest(operation, view, &validated)) {
     stats_.invalid++;
-    responder.Send(ErrorResponse(*invalid));
+    responder.Send(refuse(*invalid));
     return;
   }
   call.params = std::move(validated.params);

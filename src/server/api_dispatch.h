@@ -7,7 +7,10 @@
 //   2. identify   operations with security: [] take no credentials at all;
 //                 the others ask the Authenticator (401 for credentials that
 //                 are missing, unknown, expired or revoked; 403
-//                 E_CSRF_FAILED for a cookie without its CSRF proof)
+//                 E_CSRF_FAILED for a cookie without its CSRF proof);
+//                 osquery's API (security: [{osqueryNodeKey: []}]) reads
+//                 the node key from the body, and its failures here answer
+//                 osquery's shape (osquery_wire.h), not the envelope
 //   3. authorise  auth::MayCall(principal role, x-warden-roles), else 403
 //                 E_FORBIDDEN (a node key reaches only node operations, a
 //                 user never a node operation); a user who must change a

@@ -81,6 +81,56 @@ std::variant<Principal, api::ApiError> Authenticator::Authenticate(
   return Principal{};
 }
 
+std::variant<Principal, api::ApiError> Authenticator::FromNodeKey(
+    std::string_view token, std::string_view agent_type) const {
+  const store::EpochMs now = clock_();
+  auto key = store_->node_keys().FindByHash(auth::TokenHash(token));
+  if (!key.ok()) return StoreUnavailable(key.status());
+  if (!key->has_value()) return Unauthenticated("unknown node key");
+  const store::NodeKey& node_key = **key;
+  if (node_key.revoked_at && *node_key.revoked_at <= now) {
+    return api::MakeApiError(api::kErrorNodeRevoked,
+                             "the node key was revoked; enrol the agent again");
+  }
+  auto host = store_->hosts().Get(node_key.host_id);
+  if (!host.ok()) return StoreUnavailable(host.status());
+  if (!host->has_value()) return Unauthenticated("unknown node key");
+  if ((*host)->revoked_at && *(*host)->revoked_at <= now) {
+    return api::MakeApiError(api::kErrorNodeRevoked, "the host was revoked");
+  }
+  // A Warden agent's key never reaches osquery's API and the other way
+  // round: each host talks the protocol of the agent that enrolled it.
+  const std::string_view host_agent = (*host)->agent_type == "osquery" ? "osquery" : "warden";
+  if (host_agent != agent_type) {
+    return Unauthenticated("this node key belongs to a " + std::string(host_agent) +
+                           " agent; it reaches only that agent's API");
+  }
+  Principal principal;
+  principal.kind = Principal::Kind::kNode;
+  principal.role = auth::Role::kNode;
+  principal.host_id = node_key.host_id;
+  principal.name = (*host)->hostname;
+  store_->TouchHost(node_key.host_id, now);
+  return principal;
+}
+
+std::variant<Principal, api::ApiError> Authenticator::AuthenticateOsqueryNode(
+    const HttpRequest& request) const {
+  // osquery adds `node_key` to the JSON object it posts (TLSRequestHelper::go
+  // in osquery/remote/utility.h); it sends no credential header.
+  Json body = Json::parse(request.body, nullptr, /*allow_exceptions=*/false);
+  if (!body.is_object()) return Unauthenticated("the body is not a JSON object with a node_key");
+  auto it = body.find("node_key");
+  if (it == body.end() || !it->is_string() || it->get_ref<const std::string&>().empty()) {
+    return Unauthenticated("no node_key in the body; enrol first");
+  }
+  const std::string& token = it->get_ref<const std::string&>();
+  if (auth::ParseTokenKind(token) != auth::TokenKind::kNodeKey) {
+    return Unauthenticated("unknown node key");
+  }
+  return FromNodeKey(token, "osquery");
+}
+
 std::variant<Principal, api::ApiError> Authenticator::FromBearer(std::string_view token) const {
   std::optional<auth::TokenKind> kind = auth::ParseTokenKind(token);
   if (!kind || *kind == auth::TokenKind::kEnrolSecret) {
@@ -88,29 +138,7 @@ std::variant<Principal, api::ApiError> Authenticator::FromBearer(std::string_vie
   }
   const std::string hash = auth::TokenHash(token);
   const store::EpochMs now = clock_();
-  if (*kind == auth::TokenKind::kNodeKey) {
-    auto key = store_->node_keys().FindByHash(hash);
-    if (!key.ok()) return StoreUnavailable(key.status());
-    if (!key->has_value()) return Unauthenticated("unknown node key");
-    const store::NodeKey& node_key = **key;
-    if (node_key.revoked_at && *node_key.revoked_at <= now) {
-      return api::MakeApiError(api::kErrorNodeRevoked,
-                               "the node key was revoked; enrol the agent again");
-    }
-    auto host = store_->hosts().Get(node_key.host_id);
-    if (!host.ok()) return StoreUnavailable(host.status());
-    if (!host->has_value()) return Unauthenticated("unknown node key");
-    if ((*host)->revoked_at && *(*host)->revoked_at <= now) {
-      return api::MakeApiError(api::kErrorNodeRevoked, "the host was revoked");
-    }
-    Principal principal;
-    principal.kind = Principal::Kind::kNode;
-    principal.role = auth::Role::kNode;
-    principal.host_id = node_key.host_id;
-    principal.name = (*host)->hostname;
-    store_->TouchHost(node_key.host_id, now);
-    return principal;
-  }
+  if (*kind == auth::TokenKind::kNodeKey) return FromNodeKey(token, "warden");
   auto token_row = store_->api_tokens().FindByHash(hash);
   if (!token_row.ok()) return StoreUnavailable(token_row.status());
   if (!token_row->has_value()) return Unauthenticated("unknown API token");

@@ -6,7 +6,8 @@
 //                                       with the user's role; last use is
 //                                       recorded (Store::TouchApiToken)
 //   Authorization: Bearer wdn_node_...  a node key: known and not revoked
-//                                       (else 401 E_NODE_REVOKED); role node
+//                                       (else 401 E_NODE_REVOKED), of a
+//                                       Warden agent's host; role node
 //   Cookie: __Host-warden_session=...   a console session within its idle and
 //                                       absolute lifetimes (else 401
 //                                       E_SESSION_EXPIRED); unsafe methods
@@ -58,11 +59,19 @@ class Authenticator {
   // back as 503 E_UNAVAILABLE.
   std::variant<Principal, api::ApiError> Authenticate(const HttpRequest& request) const;
 
+  // osquery's TLS remote API: the node key is the `node_key` member of the
+  // JSON body (headers are not read) and must belong to an osquery host.
+  // Errors as Authenticate's; the caller answers them in osquery's shape.
+  std::variant<Principal, api::ApiError> AuthenticateOsqueryNode(const HttpRequest& request) const;
+
   const SessionLifetimes& lifetimes() const { return lifetimes_; }
   store::EpochMs Now() const { return clock_(); }
 
  private:
   std::variant<Principal, api::ApiError> FromBearer(std::string_view token) const;
+  // A node key of a host whose agent is `agent_type` (warden, osquery).
+  std::variant<Principal, api::ApiError> FromNodeKey(std::string_view token,
+                                                     std::string_view agent_type) const;
   std::variant<Principal, api::ApiError> FromSession(const HttpRequest& request,
                                                      std::string_view session_id) const;
 

@@ -10,6 +10,7 @@
 
 #include "core/risk_level.h"
 #include "server/list_response.h"
+#include "server/osquery_handlers.h"
 #include "server/rest_handlers.h"
 
 namespace warden::server {
@@ -82,8 +83,9 @@ Json HostJson(const store::Host& host, store::EpochMs now, store::EpochMs online
                  {"codename", NullIfEmpty(host.os.codename)}};
   j["kernel"] = NullIfEmpty(host.kernel);
   j["arch"] = NullIfEmpty(host.arch);
-  j["agent"] = Json{{"type", host.agent_type == "osquery" ? "osquery" : "warden"},
-                    {"version", host.agent_version}};
+  j["agent"] = Json{{"type", IsOsqueryHost(host) ? "osquery" : "warden"},
+                    {"version", host.agent_version},
+                    {"unavailable", UnavailableFeatures(host)}};
   j["labels"] = host.labels;
   j["enrolled_at"] = TimeJson(host.enrolled_at);
   j["last_seen_at"] = host.last_seen_at > 0 ? TimeJson(host.last_seen_at) : Json(nullptr);

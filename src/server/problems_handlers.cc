@@ -28,6 +28,7 @@
 #include "problems/problem_lifecycle.h"
 #include "server/command_hub.h"
 #include "server/list_response.h"
+#include "server/osquery_handlers.h"
 #include "server/rest_handlers.h"
 
 namespace warden::server {
@@ -154,6 +155,8 @@ std::optional<HttpResponse> ParseDismissal(const Json& body, int64_t* until) {
 struct LifecycleChange {
   std::optional<store::FleetProblem> after;  // nullopt: no such problem (404)
   std::optional<std::string> refused;        // the lifecycle's reason (422 / 409)
+  // The problem's host runs osquery: it takes no dismiss commands (409).
+  std::optional<std::string> unavailable;
 };
 
 }  // namespace
@@ -387,6 +390,14 @@ void RegisterProblemsHandlers(ApiHandlers& handlers, const HandlerContext& ctx) 
               LifecycleChange out;
               ASSIGN_OR_RETURN(std::optional<store::FleetProblem> before, w.problems().Get(id));
               if (!before) return out;
+              ASSIGN_OR_RETURN(std::optional<store::Host> host, w.hosts().Get(before->host_id));
+              if (host && IsOsqueryHost(*host)) {
+                out.after = before;
+                out.unavailable = "host " + std::to_string(host->id) + " (" + host->hostname +
+                                  ") runs osquery, which takes no " +
+                                  (dismiss ? "dismiss" : "undismiss") + " commands";
+                return out;
+              }
               Result<ProblemEvent> event =
                   dismiss ? DismissProblem(LifecycleProblem(*before), comment, until_seconds,
                                            now / 1000)
@@ -442,7 +453,8 @@ void RegisterProblemsHandlers(ApiHandlers& handlers, const HandlerContext& ctx) 
               return out;
             })
             .Wait();
-    if (done.ok() && !done->refused && host_id != 0 && ctx.command_hub != nullptr) {
+    if (done.ok() && !done->refused && !done->unavailable && host_id != 0 &&
+        ctx.command_hub != nullptr) {
       ctx.command_hub->Notify(host_id);
     }
     return done;
@@ -457,6 +469,8 @@ void RegisterProblemsHandlers(ApiHandlers& handlers, const HandlerContext& ctx) 
     auto done = change(call, *id, true, comment, until);
     if (!done.ok()) return StoreErrorResponse(done.status(), call);
     if (!done->after) return problem_not_found();
+    if (done->unavailable)
+      return ApiErrorResponse(kErrorAgentFeatureUnavailable, *done->unavailable);
     if (done->refused) {
       // The comment was checked above: the lifecycle refused the expiry.
       return ApiErrorResponse(api::kErrorValidation,
@@ -479,6 +493,8 @@ void RegisterProblemsHandlers(ApiHandlers& handlers, const HandlerContext& ctx) 
     auto done = change(call, *id, false, comment, 0);
     if (!done.ok()) return StoreErrorResponse(done.status(), call);
     if (!done->after) return problem_not_found();
+    if (done->unavailable)
+      return ApiErrorResponse(kErrorAgentFeatureUnavailable, *done->unavailable);
     if (done->refused) return ApiErrorResponse(api::kErrorConflict, *done->refused);
     return JsonResponse(200, ProblemJson(*done->after, true));
   });
@@ -561,6 +577,8 @@ void RegisterProblemsHandlers(ApiHandlers& handlers, const HandlerContext& ctx) 
       if (!done.ok()) return StoreErrorResponse(done.status(), call);
       if (!done->after) {
         error(id, api::kErrorProblemNotFound, "no such problem");
+      } else if (done->unavailable) {
+        error(id, kErrorAgentFeatureUnavailable, *done->unavailable);
       } else if (done->refused) {
         error(id, dismiss ? api::kErrorValidation : api::kErrorConflict, *done->refused);
       } else {

@@ -26,6 +26,7 @@
 
 #include "server/command_hub.h"
 #include "server/list_response.h"
+#include "server/osquery_handlers.h"
 #include "server/rest_handlers.h"
 
 namespace warden::server {
@@ -220,6 +221,12 @@ class ScansApi {
                                       ") is revoked; it takes no commands",
                                   field);
         }
+        if (IsOsqueryHost(**host)) {
+          return ApiErrorResponse(api::kErrorValidation,
+                                  field + ": host " + ids[i] + " (" + (*host)->hostname +
+                                      ") runs osquery; run-now scans need the Warden agent",
+                                  field);
+        }
         if (targets.emplace(*id, **host).second) request.host_ids.push_back(*id);
       }
     } else if (request.scope == "labels") {
@@ -233,6 +240,10 @@ class ScansApi {
       if (!collected.ok()) return StoreErrorResponse(collected, call);
     }
 
+    // Labels and all: osquery hosts cannot run Warden's detectors, so
+    // they are left out rather than given a command they would reject.
+    for (auto it = targets.begin(); it != targets.end();)
+      it = IsOsqueryHost(it->second) ? targets.erase(it) : std::next(it);
     int64_t offline = 0;
     std::vector<int64_t> host_ids;
     for (const auto& [id, host] : targets) {
@@ -247,13 +258,13 @@ class ScansApi {
     if (host_ids.empty()) {
       if (request.scope == "labels") {
         return ApiErrorResponse(api::kErrorValidation,
-                                "labels: no host that is not revoked carries any of them; the "
-                                "scan would ask nobody",
+                                "labels: no Warden agent's host that is not revoked carries any "
+                                "of them; the scan would ask nobody",
                                 "/labels");
       }
       return ApiErrorResponse(api::kErrorValidation,
-                              "scope: no host is enrolled that is not revoked; the scan would "
-                              "ask nobody",
+                              "scope: no Warden agent's host is enrolled that is not revoked; "
+                              "the scan would ask nobody",
                               "/scope");
     }
     auto queued = Queue(call, request, host_ids);
@@ -273,6 +284,11 @@ class ScansApi {
       return ApiErrorResponse(kErrorHostRevoked, "host " + std::to_string(*id) + " (" +
                                                      (*host)->hostname +
                                                      ") is revoked; it takes no commands");
+    }
+    if (IsOsqueryHost(**host)) {
+      return ApiErrorResponse(kErrorAgentFeatureUnavailable,
+                              "host " + std::to_string(*id) + " (" + (*host)->hostname +
+                                  ") runs osquery; run-now scans need the Warden agent");
     }
     store::NewScan request;
     request.requested_at = ctx_.Now();

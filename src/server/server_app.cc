@@ -24,10 +24,12 @@
 #include "server/command_hub.h"
 #include "server/dismissal_expiry.h"
 #include "server/fleet_vulnerability_matcher.h"
+#include "server/host_scheduled_queries.h"
 #include "server/http_router.h"
 #include "server/http_server.h"
 #include "server/live_query_housekeeping.h"
 #include "server/live_query_streams.h"
+#include "server/osquery_handlers.h"
 #include "server/periodic_jobs.h"
 #include "server/rest_handlers.h"
 #include "server/tls_bootstrap.h"
@@ -83,6 +85,8 @@ struct ServerApp::Impl {
   // After the store (streams read it), before the HTTP server (handlers
   // start streams): stopped before the store closes.
   std::unique_ptr<LiveQueryStreams> live_query_streams;
+  // osquery's TLS remote API counters (/metrics).
+  std::shared_ptr<OsqueryStats> osquery_stats = std::make_shared<OsqueryStats>();
   ApiHandlers handlers;
   std::unique_ptr<ApiDispatcher> dispatcher;
   HttpRouter router;
@@ -135,6 +139,7 @@ struct ServerApp::Impl {
              "gauge", "warden_agent_parked_polls " + std::to_string(hub->parked()) + "\n");
     }
     if (channels) out += channels->MetricsText();
+    if (osquery_stats) out += OsqueryMetricsText(*osquery_stats);
     store::StoreWriterStats w = store->writer_stats();
     metric("warden_store_transactions_total", "Store transactions committed.", "counter",
            "warden_store_transactions_total " + std::to_string(w.transactions) + "\n");
@@ -335,6 +340,27 @@ Result<std::unique_ptr<ServerApp>> ServerApp::Start(ServerAppOptions options) {
     matcher->HostPackagesChanged(host_id);
   };
   RegisterAgentChannelHandlers(impl->handlers, std::move(agent));
+  OsqueryContext osquery;
+  osquery.store = impl->store.get();
+  osquery.now = [auth = impl->authenticator.get()] { return auth->Now(); };
+  osquery.options = impl->options.osquery;
+  // The same scheduled saved queries a Warden agent gets, under the same
+  // names, so an osquery host's result lines map back to them too.
+  osquery.scheduled_queries =
+      [store = impl->store.get()](
+          const store::Host& host) -> Result<std::vector<OsqueryScheduledQuery>> {
+    ASSIGN_OR_RETURN(std::vector<HostScheduledQuery> scheduled,
+                     ScheduledQueriesForHost(*store, host));
+    std::vector<OsqueryScheduledQuery> out;
+    for (const HostScheduledQuery& q : scheduled) {
+      // osquery knows intervals only: a daily schedule runs every 24 h.
+      out.push_back({q.name, q.sql, q.schedule.interval_seconds.value_or(86400),
+                     q.schedule.mode == "snapshot", ""});
+    }
+    return out;
+  };
+  osquery.stats = impl->osquery_stats;
+  RegisterOsqueryHandlers(impl->handlers, std::move(osquery));
   for (const HandlerRegistration& registration : impl->options.handler_registrations) {
     RETURN_IF_ERROR(registration(impl->handlers, context));
   }

@@ -28,6 +28,7 @@
 #include "server/agent_channel_handlers.h"
 #include "server/api_call.h"
 #include "server/handler_support.h"
+#include "server/osquery_handlers.h"
 #include "server/server_config.h"
 #include "store/store.h"
 
@@ -40,6 +41,9 @@ struct ServerAppOptions {
   ServerConfig config;
   // The agent channel's settings (enrol answers, config, long-poll wait).
   AgentChannelOptions agent_channel;
+  // osquery's TLS remote API: the options its config sets (its schedule
+  // is the host's scheduled saved queries, host_scheduled_queries.h).
+  OsqueryOptions osquery;
   // Called in order after the REST and agent channel handlers are registered.
   std::vector<HandlerRegistration> handler_registrations;
   // Create `admin` with a one-time password when the store has no users.
