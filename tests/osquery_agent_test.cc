@@ -318,7 +318,8 @@ TEST_F(OsqueryAgentTest, AFailedLogUploadKeepsTheBufferUntilTheServerTakesIt) {
   // 1 MiB line limit make a request above the 16 MiB limit.
   const std::string big(1000 * 1000, 'x');
   for (int i = 0; i < 18; ++i)
-    osquery.LogResult({{"name", "big"}, {"unixTime", i}, {"columns", {{"blob", big}}}});
+    osquery.LogResult(
+        {{"name", "big"}, {"action", "added"}, {"unixTime", i}, {"columns", {{"blob", big}}}});
   EXPECT_FALSE(osquery.FlushLogs());
   const auto& refused = osquery.calls().back();
   EXPECT_FALSE(refused.ok);
@@ -338,7 +339,7 @@ TEST_F(OsqueryAgentTest, AFailedLogUploadKeepsTheBufferUntilTheServerTakesIt) {
   // key, enrols again and the next flush delivers.
   OsqueryProtocolClient small(ClientOptions(secret_));
   ASSERT_TRUE(small.Enroll());
-  small.LogResult({{"name", "q"}, {"unixTime", 5}, {"columns", {{"a", "1"}}}});
+  small.LogResult({{"name", "q"}, {"action", "added"}, {"unixTime", 5}, {"columns", {{"a", "1"}}}});
   small.set_node_key("wdn_node_BBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBB");
   EXPECT_FALSE(small.FlushLogs());
   EXPECT_EQ(small.buffered_results(), 1u);
