@@ -11,7 +11,9 @@
 // which the agent reports when its vulnerability detector runs, are matched
 // by the server against a feed imported through the API. A recipe made on the
 // server and attached to the host's label reaches the agent within one
-// long-poll and changes what its open-ports detector allows.
+// long-poll and changes what its open-ports detector allows. Live queries go
+// to a small fleet: besides this machine's agent, two agents run as other
+// machines (own mount and UTS namespaces, machine id and hostname).
 #include <arpa/inet.h>
 #include <fcntl.h>
 #include <gtest/gtest.h>
@@ -95,12 +97,15 @@ class Listener {
 class Process {
  public:
   Process(const TempDir& dir, const std::string& name, std::vector<std::string> args)
+      : Process(dir, name, WithWarden(std::move(args)), kFullCommand) {}
+  // `command` is the whole argv, its program first.
+  enum FullCommand { kFullCommand };
+  Process(const TempDir& dir, const std::string& name, std::vector<std::string> args, FullCommand)
       : out_(dir.path() + "/" + name + ".out"), err_(dir.path() + "/" + name + ".err") {
     posix_spawn_file_actions_t fa;
     posix_spawn_file_actions_init(&fa);
     posix_spawn_file_actions_addopen(&fa, 1, out_.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
     posix_spawn_file_actions_addopen(&fa, 2, err_.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
-    args.insert(args.begin(), WardenBinary());
     std::vector<char*> argv;
     for (std::string& a : args) argv.push_back(a.data());
     argv.push_back(nullptr);
@@ -128,9 +133,43 @@ class Process {
   std::string err() const { return testing::ReadFileText(err_); }
 
  private:
+  static std::vector<std::string> WithWarden(std::vector<std::string> args) {
+    args.insert(args.begin(), WardenBinary());
+    return args;
+  }
   std::string out_, err_;
   pid_t pid_ = -1;
 };
+
+// `warden ARGS...` as if on another machine of the fleet: in its own mount
+// and UTS namespaces, with its own /etc/machine-id (bind-mounted from
+// `machine_id_file`) and hostname, so the server tells it apart from the
+// other agents of this test (it tells hosts apart by machine id). Needs
+// root (CAP_SYS_ADMIN); OtherMachinesAvailable() says whether it works here.
+std::vector<std::string> OnOtherMachine(const std::string& machine_id_file,
+                                        const std::string& hostname,
+                                        std::vector<std::string> warden_args) {
+  std::vector<std::string> argv = {
+      "/usr/bin/unshare",
+      "--mount",
+      "--uts",
+      "--propagation",
+      "private",
+      "/bin/sh",
+      "-c",
+      "mount --bind \"$0\" /etc/machine-id && hostname \"$1\" && shift && exec \"$@\"",
+      machine_id_file,
+      hostname,
+      WardenBinary()};
+  argv.insert(argv.end(), warden_args.begin(), warden_args.end());
+  return argv;
+}
+
+bool OtherMachinesAvailable(const TempDir& dir) {
+  const std::string id = dir.WriteFile("probe-machine-id", "0123456789abcdef0123456789abcdef\n");
+  auto probe = RunCommand(OnOtherMachine(id, "probe-host", {"--version"}));
+  return probe.exit_code == 0;
+}
 
 // The REST API as a logged-in admin: session cookie, CSRF token, Origin.
 class Api {
@@ -767,40 +806,72 @@ TEST(ServerAgentEndToEndTest, ALiveQueryReachesTheAgentAndIsKeptRerunDiffedAndEx
                           "--password-stdin", "--state-dir", server_state},
                          password + "\n");
   ASSERT_EQ(user.exit_code, 0) << user.err;
-  auto secret = RunCommand({WardenBinary(), "server", "enroll-secret", "create", "fleet", "--label",
-                            "env=prod", "--secret-only", "--state-dir", server_state});
-  ASSERT_EQ(secret.exit_code, 0) << secret.err;
+  auto secret_for = [&](const std::string& label) {
+    auto made = RunCommand({WardenBinary(), "server", "enroll-secret", "create", label, "--label",
+                            label, "--secret-only", "--state-dir", server_state});
+    EXPECT_EQ(made.exit_code, 0) << made.err;
+    return std::string(TrimWhitespace(made.out));
+  };
+  const std::string prod_secret = secret_for("env=prod"), dev_secret = secret_for("env=dev");
 
-  // The agent, its detectors quiet.
+  // The fleet: this machine's agent and, where namespaces allow it, two
+  // more machines (their own machine id and hostname); two are env=prod,
+  // one env=dev. Their detectors are quiet.
+  struct Machine {
+    std::string name, secret;
+    bool own_namespace = false;
+  };
+  std::vector<Machine> machines = {{"agent1", prod_secret}};
+  if (OtherMachinesAvailable(dir))
+    machines.insert(machines.end(), {{"agent2", prod_secret, true}, {"agent3", dev_secret, true}});
+  else
+    std::cerr << "note: no mount namespaces here (not root?): one agent only\n";
+  const int prod_hosts = machines.size() == 1 ? 1 : 2;
   const std::string probe = dir.path() + "/probe";
   ASSERT_EQ(::mkdir(probe.c_str(), 0755), 0);
   dir.WriteFile("probe/a.txt", "a");
   std::vector<std::unique_ptr<Process>> agents;
-  for (const char* name : {"agent1"}) {
+  for (const Machine& m : machines) {
     const std::string config =
-        dir.WriteFile(std::string(name) + ".yaml", "state_dir: " + dir.path() + "/" + name + R"(
+        dir.WriteFile(m.name + ".yaml", "state_dir: " + dir.path() + "/" + m.name + R"(
 recipe:
   rules:
     HOST-VULN: {enabled: false}
     HOST-OPEN-PORTS: {enabled: false}
 status_interval: 0
 )");
-    auto enrolled = RunCommand({WardenBinary(), "agent", "enroll", "--server", base, "--secret",
-                                std::string(TrimWhitespace(secret.out)), "--ca-fingerprint",
-                                fingerprint.str(), "--config", config});
-    ASSERT_EQ(enrolled.exit_code, 0) << enrolled.err;
-    agents.push_back(std::make_unique<Process>(
-        dir, name, std::vector<std::string>{"agent", "--config", config}));
+    std::vector<std::string> enrol = {"agent",    "enroll", "--server",         base,
+                                      "--secret", m.secret, "--ca-fingerprint", fingerprint.str(),
+                                      "--config", config};
+    std::vector<std::string> run = {"agent", "--config", config};
+    if (m.own_namespace) {
+      const std::string id =
+          dir.WriteFile(m.name + "-machine-id", std::string(32, m.name.back()) + "\n");
+      auto enrolled = RunCommand(OnOtherMachine(id, m.name + ".example", enrol));
+      ASSERT_EQ(enrolled.exit_code, 0) << enrolled.err;
+      agents.push_back(std::make_unique<Process>(
+          dir, m.name, OnOtherMachine(id, m.name + ".example", run), Process::kFullCommand));
+    } else {
+      enrol.insert(enrol.begin(), WardenBinary());
+      auto enrolled = RunCommand(enrol);
+      ASSERT_EQ(enrolled.exit_code, 0) << enrolled.err;
+      agents.push_back(std::make_unique<Process>(dir, m.name, run));
+    }
   }
-  auto agent_logs = [&] { return "\nagent: " + agents[0]->err(); };
+  auto agent_logs = [&] {
+    std::string logs;
+    for (size_t i = 0; i < agents.size(); ++i)
+      logs += "\n" + machines[i].name + ": " + agents[i]->err();
+    return logs;
+  };
 
   Api api(base, server_state + "/tls/ca.pem");
   ASSERT_TRUE(api.Login("hunter", password));
-  // Online (polling its commands).
+  // Online (polling their commands), each a host of its own.
   ASSERT_TRUE(testing::WaitFor(
       [&] {
         Json hosts = api.Call("GET", "/api/v1/hosts?status=online");
-        return hosts.is_object() && hosts["total"] == 1;
+        return hosts.is_object() && hosts["total"] == machines.size();
       },
       std::chrono::seconds(30), std::chrono::milliseconds(200)))
       << api.last() << agent_logs();
@@ -822,19 +893,28 @@ status_interval: 0
       << api.last() << agent_logs();
   // The parked poll is woken: the host did not wait for its next poll (10 s).
   EXPECT_LT(std::chrono::steady_clock::now() - asked, std::chrono::seconds(5));
-  EXPECT_EQ(query["counts"]["done"], 1) << query.dump() << agent_logs();
-  EXPECT_EQ(query["stored_rows"], 1) << query.dump();
+  EXPECT_EQ(query["counts"]["done"], prod_hosts) << query.dump() << agent_logs();
+  EXPECT_EQ(query["stored_rows"], prod_hosts) << query.dump();
   Json hosts = api.Call("GET", "/api/v1/queries/" + id + "/hosts");
   ASSERT_TRUE(hosts.is_object()) << api.last();
+  ASSERT_EQ(hosts["items"].size(), static_cast<size_t>(prod_hosts)) << hosts.dump();
+  std::set<std::string> answered;
   for (const Json& h : hosts["items"]) {
+    answered.insert(h["hostname"].get<std::string>());
     EXPECT_EQ(h["state"], "done") << h.dump();
     EXPECT_EQ(h["returned_rows"], 1) << h.dump();
     EXPECT_TRUE(h["duration_ms"].is_number_integer()) << h.dump();
   }
   Json rows = api.Call("GET", "/api/v1/queries/" + id + "/results");
   ASSERT_TRUE(rows.is_object()) << api.last();
-  ASSERT_EQ(rows["total"], 1) << rows.dump();
-  EXPECT_EQ(rows["items"][0]["row"], (Json{{"filename", "a.txt"}}));
+  EXPECT_EQ(answered.size(), static_cast<size_t>(prod_hosts)) << hosts.dump();
+  // The env=dev machine was not asked.
+  EXPECT_EQ(answered.count("agent3.example"), 0u) << hosts.dump();
+  if (prod_hosts == 2) {
+    EXPECT_EQ(answered.count("agent2.example"), 1u) << hosts.dump();
+  }
+  ASSERT_EQ(rows["total"], prod_hosts) << rows.dump();
+  for (const Json& row : rows["items"]) EXPECT_EQ(row["row"], (Json{{"filename", "a.txt"}}));
 
   // Re-run after the host state changed, and the diff says what changed.
   dir.WriteFile("probe/b.txt", "b");
@@ -850,7 +930,7 @@ status_interval: 0
       << api.last() << agent_logs();
   Json diff = api.Call("GET", "/api/v1/queries/" + rerun_id + "/diff?against=" + id);
   ASSERT_TRUE(diff.is_object()) << api.last();
-  ASSERT_EQ(diff["hosts"].size(), 1u) << diff.dump();
+  ASSERT_EQ(diff["hosts"].size(), static_cast<size_t>(prod_hosts)) << diff.dump();
   for (const Json& h : diff["hosts"]) {
     EXPECT_EQ(h["added"], Json::array({Json{{"filename", "b.txt"}}})) << h.dump();
     EXPECT_TRUE(h["removed"].empty()) << h.dump();
@@ -869,7 +949,8 @@ status_interval: 0
   auto exported = client.Send(export_request);
   ASSERT_EQ(exported.status, 200) << exported.body;
   EXPECT_EQ(exported.body.substr(0, exported.body.find("\r\n")), "host_id,hostname,filename");
-  EXPECT_EQ(std::count(exported.body.begin(), exported.body.end(), '\n'), 3) << exported.body;
+  EXPECT_EQ(std::count(exported.body.begin(), exported.body.end(), '\n'), 1 + 2 * prod_hosts)
+      << exported.body;
 
   // The stream of the finished query replays its hosts and rows, then ends.
   testing::ClientRequest stream_request = export_request;
@@ -893,7 +974,7 @@ status_interval: 0
       },
       std::chrono::seconds(20), std::chrono::milliseconds(50)))
       << api.last() << agent_logs();
-  EXPECT_EQ(broken["counts"]["error"], 1) << broken.dump();
+  EXPECT_EQ(broken["counts"]["error"], machines.size()) << broken.dump();
   Json failed = api.Call("GET", "/api/v1/queries/" + broken_id + "/hosts?state=error");
   ASSERT_TRUE(failed.is_object()) << api.last();
   for (const Json& h : failed["items"])
@@ -910,10 +991,12 @@ status_interval: 0
       RunCommand({WardenBinary(), "query", "--server", base, "--ca-fingerprint", fingerprint.str(),
                   "--token", bearer, "--hosts", "label:env=prod", "--format", "json", sql});
   ASSERT_EQ(cli.exit_code, 0) << cli.err << cli.out;
-  EXPECT_NE(cli.err.find("1/1 hosts answered"), std::string::npos) << cli.err;
+  const std::string answered_line =
+      std::to_string(prod_hosts) + "/" + std::to_string(prod_hosts) + " hosts answered";
+  EXPECT_NE(cli.err.find(answered_line), std::string::npos) << cli.err;
   Json printed = Json::parse(cli.out, nullptr, false);
   ASSERT_TRUE(printed.is_array()) << cli.out;
-  EXPECT_EQ(printed.size(), 2u) << cli.out;
+  EXPECT_EQ(printed.size(), 2u * prod_hosts) << cli.out;
   for (const Json& row : printed) EXPECT_TRUE(row.contains("host")) << row.dump();
   auto cli_broken =
       RunCommand({WardenBinary(), "query", "--server", base, "--ca-fingerprint", fingerprint.str(),
