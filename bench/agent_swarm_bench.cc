@@ -1082,6 +1082,25 @@ TlsTarget TargetOf(const ServerProcess& s, SSL_CTX* ctx) {
   return TlsTarget{ctx, s.port(), "127.0.0.1:" + std::to_string(s.port())};
 }
 
+// A started server with a client TLS context trusting its CA: what every
+// part begins with.
+struct StartedServer {
+  std::unique_ptr<ServerProcess> process;
+  std::unique_ptr<SSL_CTX, decltype(&SSL_CTX_free)> ctx{nullptr, &SSL_CTX_free};
+  TlsTarget target;
+};
+
+Result<StartedServer> StartServer(const Options& o, const std::string& dir, size_t max_connections,
+                                  const std::string& extra_yaml = "") {
+  StartedServer started;
+  auto process = ServerProcess::Start(o, dir, max_connections, extra_yaml);
+  if (!process.ok()) return Internal("cannot start the server: " + process.status().message());
+  started.process = std::move(*process);
+  ASSIGN_OR_RETURN(started.ctx, ClientContext(*started.process));
+  started.target = TargetOf(*started.process, started.ctx.get());
+  return started;
+}
+
 // Statistics of one event loop of the swarm, merged at the end.
 struct SwarmLoopStats {
   LatencyLog push_latency, config_latency;
@@ -1300,21 +1319,16 @@ SwarmResult RunSwarm(const Options& o, size_t n, const std::string& dir, Report&
              " records a minute pushed one by one (" + Fixed(o.problem_share * 100, 0) +
              " % problem events, the rest query results), a config pull every " +
              Fixed(o.config_interval_s, 0) + " s; load " + LoadAverage());
-  auto server = ServerProcess::Start(o, dir, 2 * n + 1000);
-  if (!server.ok()) {
-    report.Add("  cannot start the server: " + server.status().message());
+  auto started = StartServer(o, dir, 2 * n + 1000);
+  if (!started.ok()) {
+    report.Add("  " + started.status().message());
     report.failed = true;
     return result;
   }
-  auto ctx = ClientContext(**server);
-  if (!ctx.ok()) {
-    report.Add("  " + ctx.status().message());
-    report.failed = true;
-    return result;
-  }
-  const TlsTarget target = TargetOf(**server, ctx->get());
+  ServerProcess* server = started->process.get();
+  const TlsTarget& target = started->target;
   std::vector<Enrolment> enrolled;
-  EnrolOutcome enrol = EnrolAgents(target, (*server)->enrol_secret(), 0, n, o.enrol_concurrency,
+  EnrolOutcome enrol = EnrolAgents(target, server->enrol_secret(), 0, n, o.enrol_concurrency,
                                    o.client_threads, &enrolled);
   report.Add("  enrolment: " + EnrolLine(enrol));
   if (enrol.enrolled != static_cast<int64_t>(n)) {
@@ -1322,7 +1336,7 @@ SwarmResult RunSwarm(const Options& o, size_t n, const std::string& dir, Report&
     report.failed = true;
     return result;
   }
-  RestClient rest((*server)->base_url(), (*server)->ca_file());
+  RestClient rest(server->base_url(), server->ca_file());
   if (Status st = rest.LogInWithToken("bench", ServerProcess::kPassword); !st.ok()) {
     report.Add("  " + st.message());
     report.failed = true;
@@ -1371,8 +1385,8 @@ SwarmResult RunSwarm(const Options& o, size_t n, const std::string& dir, Report&
   loops.Start();
 
   std::this_thread::sleep_until(plan.window_start);
-  const double cpu0 = (*server)->cpu_seconds();
-  const std::map<int, double> threads0 = ThreadCpuSeconds((*server)->pid());
+  const double cpu0 = server->cpu_seconds();
+  const std::map<int, double> threads0 = ThreadCpuSeconds(server->pid());
   const double self0 = SelfCpuSeconds();
   const std::string load0 = LoadAverage();
   const std::string metrics0 = rest.Get("/metrics").body;
@@ -1382,14 +1396,14 @@ SwarmResult RunSwarm(const Options& o, size_t n, const std::string& dir, Report&
   const double open_connections = MetricValue(metrics.body, "warden_http_open_connections");
   double rss_max = 0;
   while (Clock::now() < plan.window_end) {
-    rss_max = std::max(rss_max, (*server)->rss_mb());
+    rss_max = std::max(rss_max, server->rss_mb());
     std::this_thread::sleep_until(
         std::min(plan.window_end, Clock::now() + std::chrono::milliseconds(500)));
   }
-  const double cpu1 = (*server)->cpu_seconds();
-  const std::map<int, double> threads1 = ThreadCpuSeconds((*server)->pid());
+  const double cpu1 = server->cpu_seconds();
+  const std::map<int, double> threads1 = ThreadCpuSeconds(server->pid());
   const double self1 = SelfCpuSeconds();
-  const double rss = (*server)->rss_mb();
+  const double rss = server->rss_mb();
   const std::string load1 = LoadAverage();
   const std::string metrics1 = rest.Get("/metrics").body;
 
@@ -1465,7 +1479,7 @@ SwarmResult RunSwarm(const Options& o, size_t n, const std::string& dir, Report&
              Thousands(static_cast<double>(loops.reconnects())));
   report.Add("  server         " + Fixed(cores, 3) + " cores (utime+stime over the window), RSS " +
              Fixed(rss, 0) + " MB at the end (max " + Fixed(rss_max, 0) + " MB sampled, peak " +
-             Fixed((*server)->peak_rss_mb(), 0) + " MB since start)");
+             Fixed(server->peak_rss_mb(), 0) + " MB since start)");
   report.Add("  driver         " + Fixed((self1 - self0) / window, 3) + " cores");
   report.Add("  store          " + StoreLine(threads0, threads1, metrics0, metrics1, window));
   const double p99 =
@@ -1505,24 +1519,19 @@ void RunStorm(const Options& o, const std::string& root, Report& report) {
   const size_t e = static_cast<size_t>(o.enrolments);
   report.Add("== storm: " + Thousands(static_cast<double>(e)) + " enrolments from " +
              std::to_string(o.enrol_concurrency) + " concurrent clients; load " + LoadAverage());
-  auto server = ServerProcess::Start(o, root + "/storm", 10000);
-  if (!server.ok()) {
-    report.Add("  cannot start the server: " + server.status().message());
+  auto started = StartServer(o, root + "/storm", 10000);
+  if (!started.ok()) {
+    report.Add("  " + started.status().message());
     report.failed = true;
     return;
   }
-  auto ctx = ClientContext(**server);
-  if (!ctx.ok()) {
-    report.Add("  " + ctx.status().message());
-    report.failed = true;
-    return;
-  }
-  const TlsTarget target = TargetOf(**server, ctx->get());
+  ServerProcess* server = started->process.get();
+  const TlsTarget& target = started->target;
   std::vector<Enrolment> enrolled;
-  const double cpu0 = (*server)->cpu_seconds();
-  EnrolOutcome storm = EnrolAgents(target, (*server)->enrol_secret(), 0, e, o.enrol_concurrency,
+  const double cpu0 = server->cpu_seconds();
+  EnrolOutcome storm = EnrolAgents(target, server->enrol_secret(), 0, e, o.enrol_concurrency,
                                    o.client_threads, &enrolled);
-  const double cpu1 = (*server)->cpu_seconds();
+  const double cpu1 = server->cpu_seconds();
   report.Add("  " + EnrolLine(storm));
   const bool in_time =
       storm.enrolled == static_cast<int64_t>(e) && storm.seconds <= kEnrolStormSeconds;
@@ -1531,7 +1540,7 @@ void RunStorm(const Options& o, const std::string& root, Report& report) {
              "; 5xx answers: " + Thousands(static_cast<double>(storm.answers.ServerErrors())) +
              " (target none: " + Verdict(storm.answers.ServerErrors() == 0) + "); server " +
              Fixed((cpu1 - cpu0) / std::max(storm.seconds, 1e-9), 2) + " cores, RSS " +
-             Fixed((*server)->rss_mb(), 0) + " MB; load " + LoadAverage());
+             Fixed(server->rss_mb(), 0) + " MB; load " + LoadAverage());
 }
 
 struct IngestKind {
@@ -1543,22 +1552,17 @@ void RunIngest(const Options& o, const std::string& root, Report& report) {
   report.Add("== ingest: " + std::to_string(o.ingest_agents) + " agents pushing " +
              std::to_string(o.ingest_batch) + "-record batches back to back, " +
              Thousands(o.ingest_records) + " records per kind; load " + LoadAverage());
-  auto server = ServerProcess::Start(o, root + "/ingest", 10000);
-  if (!server.ok()) {
-    report.Add("  cannot start the server: " + server.status().message());
+  auto started = StartServer(o, root + "/ingest", 10000);
+  if (!started.ok()) {
+    report.Add("  " + started.status().message());
     report.failed = true;
     return;
   }
-  auto ctx = ClientContext(**server);
-  if (!ctx.ok()) {
-    report.Add("  " + ctx.status().message());
-    report.failed = true;
-    return;
-  }
-  const TlsTarget target = TargetOf(**server, ctx->get());
+  ServerProcess* server = started->process.get();
+  const TlsTarget& target = started->target;
   std::vector<Enrolment> enrolled;
   EnrolOutcome enrol =
-      EnrolAgents(target, (*server)->enrol_secret(), 0, static_cast<size_t>(o.ingest_agents),
+      EnrolAgents(target, server->enrol_secret(), 0, static_cast<size_t>(o.ingest_agents),
                   o.enrol_concurrency, o.client_threads, &enrolled);
   if (enrol.enrolled != o.ingest_agents) {
     report.Add("  enrolment failed: " + EnrolLine(enrol));
@@ -1630,12 +1634,12 @@ void RunIngest(const Options& o, const std::string& root, Report& report) {
                   }(conn, per[loop], next, batches, o.ingest_batch, kind.problems,
                                          enrolled[static_cast<size_t>(i)], target));
     }
-    const double cpu0 = (*server)->cpu_seconds();
+    const double cpu0 = server->cpu_seconds();
     const TimePoint start = Clock::now();
     loops.Start();
     loops.WaitIdle(std::chrono::hours(1));
     const double seconds = Seconds(Clock::now() - start).count();
-    const double cpu1 = (*server)->cpu_seconds();
+    const double cpu1 = server->cpu_seconds();
     loops.StopAndJoin();
     LatencyLog latency;
     StatusCounts answers;
@@ -1649,7 +1653,7 @@ void RunIngest(const Options& o, const std::string& root, Report& report) {
     report.Add("  " + kind.name + ": " + Thousands(static_cast<double>(acknowledged)) +
                " acknowledged in " + Fixed(seconds, 1) + " s = " + Thousands(rate) +
                " records/s (target 50,000: " + Verdict(rate >= kIngestTarget) + "); server " +
-               Fixed((cpu1 - cpu0) / seconds, 2) + " cores, RSS " + Fixed((*server)->rss_mb(), 0) +
+               Fixed((cpu1 - cpu0) / seconds, 2) + " cores, RSS " + Fixed(server->rss_mb(), 0) +
                " MB; per batch " + latency.Summary() + "; answers " + answers.Text() + "; load " +
                LoadAverage());
   }
@@ -1902,34 +1906,29 @@ void RunRest(const Options& o, const std::string& root, Report& report) {
       std::to_string(hosts) + " hosts x " + std::to_string(o.rest_problems_per_host);
   const bool reuse = !o.workdir.empty() && ReadFile(marker) == wanted;
   if (!reuse && std::filesystem::exists(dir)) std::filesystem::remove_all(dir);
-  auto server = ServerProcess::Start(o, dir, 10000);
-  if (!server.ok()) {
-    report.Add("  cannot start the server: " + server.status().message());
+  auto started = StartServer(o, dir, 10000);
+  if (!started.ok()) {
+    report.Add("  " + started.status().message());
     report.failed = true;
     return;
   }
+  ServerProcess* server = started->process.get();
+  const TlsTarget& target = started->target;
   if (reuse) {
     report.Add("  reusing the store generated earlier in " + dir);
   } else {
-    auto ctx = ClientContext(**server);
-    if (!ctx.ok()) {
-      report.Add("  " + ctx.status().message());
-      report.failed = true;
-      return;
-    }
-    const TlsTarget target = TargetOf(**server, ctx->get());
     std::vector<Enrolment> enrolled;
-    EnrolOutcome enrol = EnrolAgents(target, (*server)->enrol_secret(), 0, hosts,
-                                     o.enrol_concurrency, o.client_threads, &enrolled);
+    EnrolOutcome enrol = EnrolAgents(target, server->enrol_secret(), 0, hosts, o.enrol_concurrency,
+                                     o.client_threads, &enrolled);
     report.Add("  enrolment: " + EnrolLine(enrol));
     if (enrol.enrolled != static_cast<int64_t>(hosts)) {
       report.failed = true;
       return;
     }
-    const double cpu0 = (*server)->cpu_seconds();
+    const double cpu0 = server->cpu_seconds();
     GenerateOutcome gen = PushProblems(target, enrolled, o.rest_problems_per_host,
                                        o.rest_push_concurrency, o.client_threads);
-    const double cpu1 = (*server)->cpu_seconds();
+    const double cpu1 = server->cpu_seconds();
     report.Add("  generated through the agent channel (one " +
                std::to_string(o.rest_problems_per_host) + "-record batch per host, " +
                std::to_string(o.rest_push_concurrency) +
@@ -1945,7 +1944,7 @@ void RunRest(const Options& o, const std::string& root, Report& report) {
     if (!o.workdir.empty()) std::ofstream(marker) << wanted;
   }
 
-  RestClient rest((*server)->base_url(), (*server)->ca_file());
+  RestClient rest(server->base_url(), server->ca_file());
   if (Status st = rest.LogInWithToken("bench", ServerProcess::kPassword); !st.ok()) {
     report.Add("  " + st.message());
     report.failed = true;
@@ -2014,7 +2013,7 @@ void RunRest(const Options& o, const std::string& root, Report& report) {
              "; the 10,000-row pages of the problem walk to the deep cursor took " +
              Fixed(walk_median, 0) + " ms each (median of " + std::to_string(walk_ms.size()) + ")");
 
-  ExportTiming exported = MeasureExport(**server, rest, "/api/v1/problems/export?format=csv");
+  ExportTiming exported = MeasureExport(*server, rest, "/api/v1/problems/export?format=csv");
   report.Add("  export CSV: " + ExportLine(exported, problems));
 }
 
@@ -2212,28 +2211,23 @@ void RunLiveQuery(const Options& o, const std::string& root, Report& report) {
              std::to_string(o.lq_rows) + " rows each, then one returning " +
              std::to_string(o.lq_big_rows) + " rows each, stored and exported; load " +
              LoadAverage());
-  auto server = ServerProcess::Start(
+  auto started = StartServer(
       o, root + "/livequery", n + 1000,
       "live_queries:\n  max_rows: " +
           std::to_string(std::max<int64_t>(10'000'000, static_cast<int64_t>(n) * o.lq_big_rows)) +
           "\n  max_bytes: 8GB\n");
-  if (!server.ok()) {
-    report.Add("  cannot start the server: " + server.status().message());
+  if (!started.ok()) {
+    report.Add("  " + started.status().message());
     report.failed = true;
     return;
   }
-  auto ctx = ClientContext(**server);
-  if (!ctx.ok()) {
-    report.Add("  " + ctx.status().message());
-    report.failed = true;
-    return;
-  }
-  const TlsTarget target = TargetOf(**server, ctx->get());
+  ServerProcess* server = started->process.get();
+  const TlsTarget& target = started->target;
   std::vector<Enrolment> enrolled;
-  EnrolOutcome enrol = EnrolAgents(target, (*server)->enrol_secret(), 0, n, o.enrol_concurrency,
+  EnrolOutcome enrol = EnrolAgents(target, server->enrol_secret(), 0, n, o.enrol_concurrency,
                                    o.client_threads, &enrolled);
   report.Add("  enrolment: " + EnrolLine(enrol));
-  RestClient rest((*server)->base_url(), (*server)->ca_file());
+  RestClient rest(server->base_url(), server->ca_file());
   if (enrol.enrolled != static_cast<int64_t>(n)) {
     report.failed = true;
     return;
@@ -2260,10 +2254,10 @@ void RunLiveQuery(const Options& o, const std::string& root, Report& report) {
     if (parked >= static_cast<double>(n)) break;
     std::this_thread::sleep_for(std::chrono::milliseconds(200));
   }
-  report.Add("  parked polls: " + Thousands(parked) + "; server RSS " +
-             Fixed((*server)->rss_mb(), 0) + " MB");
+  report.Add("  parked polls: " + Thousands(parked) + "; server RSS " + Fixed(server->rss_mb(), 0) +
+             " MB");
 
-  const CampaignOutcome fan = RunCampaign(**server, rest, per, plan, n, o.lq_rows);
+  const CampaignOutcome fan = RunCampaign(*server, rest, per, plan, n, o.lq_rows);
   if (!fan.error.empty()) {
     report.Add("  " + fan.error);
     report.failed = true;
@@ -2281,7 +2275,7 @@ void RunLiveQuery(const Options& o, const std::string& root, Report& report) {
 
   if (o.lq_big_rows > 0) {
     const int64_t expected = static_cast<int64_t>(n) * o.lq_big_rows;
-    const CampaignOutcome big = RunCampaign(**server, rest, per, plan, n, o.lq_big_rows);
+    const CampaignOutcome big = RunCampaign(*server, rest, per, plan, n, o.lq_big_rows);
     if (!big.error.empty()) {
       report.Add("  " + big.error);
       report.failed = true;
@@ -2299,7 +2293,7 @@ void RunLiveQuery(const Options& o, const std::string& root, Report& report) {
     if (big.stored_rows != expected) report.failed = true;
     if (!big.id.empty()) {
       ExportTiming exported =
-          MeasureExport(**server, rest, "/api/v1/queries/" + big.id + "/results/export?format=csv");
+          MeasureExport(*server, rest, "/api/v1/queries/" + big.id + "/results/export?format=csv");
       report.Add("  export CSV: " + ExportLine(exported, expected));
     }
   }
