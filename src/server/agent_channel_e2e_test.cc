@@ -109,36 +109,16 @@ class AgentChannelE2eTest : public ::testing::Test {
     admin_ = server_.AddToken(admin.id);
   }
 
-  // Calls and checks the answer against the operation's response schema.
   ClientResponse Checked(const std::string& operation_id, const std::string& method,
                          const std::string& target, const Credentials& who,
                          const std::string& body = "") {
-    ClientResponse r = server_.Call(method, target, who, body);
-    EXPECT_EQ(r.code, CURLE_OK) << r.error;
-    Status valid = ValidateAgainstSpec(operation_id, r);
-    EXPECT_TRUE(valid.ok()) << operation_id << " " << r.status << ": " << valid.message() << "\n"
-                            << r.body.substr(0, 400);
-    return r;
+    return CheckedCall(server_, operation_id, method, target, who, body);
   }
 
   // Enrols as `hostname` with a secret an admin created; the host id and node key.
   std::pair<std::string, Credentials> Enrol(const std::string& hostname) {
-    ClientResponse created = Checked("createEnrollSecret", "POST", "/api/v1/enroll-secrets", admin_,
-                                     Json{{"name", "e2e " + hostname}}.dump());
-    EXPECT_EQ(created.status, 201) << created.body;
-    const std::string secret = Json::parse(created.body).value("secret", "");
-    Json identity = {{"machine_id", "machine-" + hostname},
-                     {"hostname", hostname},
-                     {"os", {{"name", "Debian GNU/Linux"}, {"version", "12"}, {"id", "debian"}}},
-                     {"agent_version", "0.9.0"}};
-    ClientResponse enrolled = Checked("enrollAgent", "POST", "/api/v1/agent/enroll", {},
-                                      Json{{"secret", secret}, {"identity", identity}}.dump());
-    EXPECT_EQ(enrolled.status, 200) << enrolled.body;
-    Json answer = Json::parse(enrolled.body, nullptr, false);
-    if (!answer.is_object()) return {};
-    Credentials node;
-    node.bearer = answer.value("node_key", "");
-    return {answer.value("host_id", ""), node};
+    EnrolledAgent a = EnrolThroughApi(server_, admin_, hostname);
+    return {a.host_id, a.node};
   }
 
   // A long-poll from another thread, on a client of its own (a client is

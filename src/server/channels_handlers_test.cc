@@ -78,12 +78,7 @@ class ChannelsTest : public ::testing::Test {
 
   ClientResponse Checked(const std::string& operation_id, const std::string& method,
                          const std::string& target, const std::string& body = "") {
-    ClientResponse r = server_.Call(method, target, admin_, body);
-    EXPECT_EQ(r.code, CURLE_OK) << r.error;
-    Status valid = ValidateAgainstSpec(operation_id, r);
-    EXPECT_TRUE(valid.ok()) << operation_id << " " << r.status << ": " << valid.message() << "\n"
-                            << r.body.substr(0, 400);
-    return r;
+    return CheckedCall(server_, operation_id, method, target, admin_, body);
   }
 
   // A webhook channel to `url`; its id.

@@ -31,12 +31,7 @@ class RecipesTest : public ::testing::Test {
   ClientResponse Checked(const std::string& operation_id, const std::string& method,
                          const std::string& target, const std::string& body = "",
                          const std::string& content_type = "application/json") {
-    ClientResponse r = server_.Call(method, target, admin_, body, content_type);
-    EXPECT_EQ(r.code, CURLE_OK) << r.error;
-    Status valid = ValidateAgainstSpec(operation_id, r);
-    EXPECT_TRUE(valid.ok()) << operation_id << " " << r.status << ": " << valid.message() << "\n"
-                            << r.body.substr(0, 400);
-    return r;
+    return CheckedCall(server_, operation_id, method, target, admin_, body, content_type);
   }
 
   std::string CreateRecipe(const std::string& name, Json rules) {

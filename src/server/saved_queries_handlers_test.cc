@@ -39,34 +39,14 @@ class SavedQueriesHandlersTest : public ::testing::Test {
   ClientResponse Checked(const std::string& operation_id, const std::string& method,
                          const std::string& target, const Credentials& who,
                          const Json& body = nullptr) {
-    ClientResponse r = server_.Call(method, target, who, body.is_null() ? "" : body.dump());
-    EXPECT_EQ(r.code, CURLE_OK) << r.error;
-    Status valid = ValidateAgainstSpec(operation_id, r);
-    EXPECT_TRUE(valid.ok()) << operation_id << " " << r.status << ": " << valid.message() << "\n"
-                            << r.body.substr(0, 400);
-    return r;
+    return CheckedCall(server_, operation_id, method, target, who,
+                       body.is_null() ? "" : body.dump());
   }
 
-  struct Agent {
-    std::string host_id;
-    Credentials node;
-  };
+  using Agent = EnrolledAgent;
 
   Agent Enrol(const std::string& hostname, const std::vector<std::string>& labels) {
-    ClientResponse created = Checked("createEnrollSecret", "POST", "/api/v1/enroll-secrets", admin_,
-                                     Json{{"name", "secret " + hostname}, {"labels", labels}});
-    EXPECT_EQ(created.status, 201) << created.body;
-    Json identity = {{"machine_id", "machine-" + hostname},
-                     {"hostname", hostname},
-                     {"os", {{"name", "Some Linux"}, {"id", "debian"}}},
-                     {"agent_version", "0.9.0"}};
-    ClientResponse enrolled =
-        Checked("enrollAgent", "POST", "/api/v1/agent/enroll", {},
-                Json{{"secret", Body(created).value("secret", "")}, {"identity", identity}});
-    EXPECT_EQ(enrolled.status, 200) << enrolled.body;
-    Agent a;
-    a.host_id = Body(enrolled).value("host_id", "");
-    a.node.bearer = Body(enrolled).value("node_key", "");
+    Agent a = EnrolThroughApi(server_, admin_, hostname, labels);
     Checked("pollAgentCommands", "GET", "/api/v1/agent/commands?wait=0", a.node);
     (void)server_.store().Flush();
     return a;

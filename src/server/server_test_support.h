@@ -180,4 +180,53 @@ inline Status ValidateAgainstSpec(std::string_view operation_id, const ClientRes
                                r.headers.Get("Content-Type").value_or(""), r.body);
 }
 
+// Calls the API and checks the answer against the operation's declared
+// response (a failure is a test failure; the answer is returned either way).
+inline ClientResponse CheckedCall(TestServer& server, std::string_view operation_id,
+                                  const std::string& method, const std::string& target,
+                                  const Credentials& who, const std::string& body = "",
+                                  const std::string& content_type = "application/json") {
+  ClientResponse r = server.Call(method, target, who, body, content_type);
+  EXPECT_EQ(r.code, CURLE_OK) << r.error;
+  Status valid = ValidateAgainstSpec(operation_id, r);
+  EXPECT_TRUE(valid.ok()) << operation_id << " " << r.status << ": " << valid.message() << "\n"
+                          << r.body.substr(0, 400);
+  return r;
+}
+
+// A host enrolled through the agent channel, as an agent does it.
+struct EnrolledAgent {
+  std::string host_id;
+  Credentials node;
+};
+
+// Makes an enrol secret carrying `labels` (as `admin`) and enrols
+// `hostname` with it (machine id "machine-HOSTNAME", OS id `os_id`).
+inline EnrolledAgent EnrolThroughApi(TestServer& server, const Credentials& admin,
+                                     const std::string& hostname,
+                                     const std::vector<std::string>& labels = {},
+                                     const std::string& os_id = "debian") {
+  Json secret_body = {{"name", "secret " + hostname}};
+  if (!labels.empty()) secret_body["labels"] = labels;
+  ClientResponse created = CheckedCall(server, "createEnrollSecret", "POST",
+                                       "/api/v1/enroll-secrets", admin, secret_body.dump());
+  EXPECT_EQ(created.status, 201) << created.body;
+  const Json secret = Json::parse(created.body, nullptr, false);
+  Json identity = {{"machine_id", "machine-" + hostname},
+                   {"hostname", hostname},
+                   {"os", {{"name", "Debian GNU/Linux"}, {"version", "12"}, {"id", os_id}}},
+                   {"agent_version", "0.9.0"}};
+  Json enrol = {{"secret", secret.is_object() ? secret.value("secret", "") : ""},
+                {"identity", identity}};
+  ClientResponse enrolled =
+      CheckedCall(server, "enrollAgent", "POST", "/api/v1/agent/enroll", {}, enrol.dump());
+  EXPECT_EQ(enrolled.status, 200) << enrolled.body;
+  const Json answer = Json::parse(enrolled.body, nullptr, false);
+  EnrolledAgent agent;
+  if (!answer.is_object()) return agent;
+  agent.host_id = answer.value("host_id", "");
+  agent.node.bearer = answer.value("node_key", "");
+  return agent;
+}
+
 }  // namespace warden::server::testing
