@@ -27,127 +27,30 @@
 #include "osquery_protocol_client.h"
 #include "server/http_test_client.h"
 #include "testing/test_util.h"
-
-extern char** environ;
+#include "testing/warden_processes.h"
 
 namespace warden {
 namespace {
 
 using testing::CurlClient;
 using testing::OsqueryProtocolClient;
+using testing::RestSession;
 using testing::RunCommand;
+using testing::ServerUnderTest;
 using testing::TempDir;
 using testing::WardenBinary;
-
-int FreeLoopbackPort() {
-  int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-  sockaddr_in a{};
-  a.sin_family = AF_INET;
-  inet_pton(AF_INET, "127.0.0.1", &a.sin_addr);
-  if (bind(fd, reinterpret_cast<sockaddr*>(&a), sizeof a) != 0) ADD_FAILURE() << "bind";
-  socklen_t len = sizeof a;
-  getsockname(fd, reinterpret_cast<sockaddr*>(&a), &len);
-  close(fd);
-  return ntohs(a.sin_port);
-}
-
-// `warden server` in the background; stopped with SIGTERM.
-class ServerProcess {
- public:
-  ServerProcess(const TempDir& dir, const std::string& state_dir, const std::string& listen)
-      : out_(dir.path() + "/server.out"), err_(dir.path() + "/server.err") {
-    posix_spawn_file_actions_t fa;
-    posix_spawn_file_actions_init(&fa);
-    posix_spawn_file_actions_addopen(&fa, 1, out_.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
-    posix_spawn_file_actions_addopen(&fa, 2, err_.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
-    std::vector<std::string> args = {WardenBinary(), "server",   "--state-dir",
-                                     state_dir,      "--listen", listen};
-    std::vector<char*> argv;
-    for (std::string& a : args) argv.push_back(a.data());
-    argv.push_back(nullptr);
-    EXPECT_EQ(posix_spawn(&pid_, argv[0], &fa, nullptr, argv.data(), environ), 0);
-    posix_spawn_file_actions_destroy(&fa);
-  }
-  ~ServerProcess() {
-    if (pid_ <= 0) return;
-    kill(pid_, SIGTERM);
-    if (!testing::WaitFor([&] { return waitpid(pid_, nullptr, WNOHANG) != 0; },
-                          std::chrono::seconds(15), std::chrono::milliseconds(20))) {
-      kill(pid_, SIGKILL);
-      waitpid(pid_, nullptr, 0);
-    }
-  }
-  bool alive() const { return pid_ > 0 && waitpid(pid_, nullptr, WNOHANG) == 0; }
-  std::string out() const { return testing::ReadFileText(out_); }
-  std::string err() const { return testing::ReadFileText(err_); }
-
- private:
-  std::string out_, err_;
-  pid_t pid_ = -1;
-};
-
-// The REST API as an admin (session cookie, CSRF token, Origin).
-class AdminApi {
- public:
-  AdminApi(std::string base, std::string ca) : base_(std::move(base)), ca_(std::move(ca)) {}
-  bool Login(const std::string& name, const std::string& password) {
-    testing::ClientRequest r;
-    r.method = "POST";
-    r.url = base_ + "/api/v1/session";
-    r.ca_file = ca_;
-    r.headers = {"Content-Type: application/json", "Origin: " + base_};
-    r.body = Json{{"name", name}, {"password", password}}.dump();
-    testing::ClientResponse response = client_.Send(r);
-    for (std::string_view cookie : response.headers.GetAll("Set-Cookie"))
-      if (cookie.starts_with("__Host-warden_session="))
-        cookie_ = std::string(cookie.substr(0, cookie.find(';')));
-    Json body = Json::parse(response.body, nullptr, false);
-    if (body.is_object()) csrf_ = body.value("csrf_token", "");
-    return !cookie_.empty();
-  }
-  Json Call(const std::string& method, const std::string& path, const Json& body = nullptr,
-            long* status = nullptr) {
-    testing::ClientRequest r;
-    r.method = method;
-    r.url = base_ + path;
-    r.ca_file = ca_;
-    r.headers = {"Cookie: " + cookie_, "Origin: " + base_, "X-CSRF-Token: " + csrf_};
-    if (!body.is_null()) {
-      r.headers.push_back("Content-Type: application/json");
-      r.body = body.dump();
-    }
-    testing::ClientResponse response = client_.Send(r);
-    if (status) *status = response.status;
-    last_ = std::to_string(response.status) + " " + response.body;
-    return Json::parse(response.body, nullptr, false);
-  }
-  const std::string& last() const { return last_; }
-
- private:
-  std::string base_, ca_, cookie_, csrf_, last_;
-  CurlClient client_;
-};
 
 class OsqueryAgentTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    state_ = dir_.path() + "/server";
-    base_ = "https://127.0.0.1:" + std::to_string(FreeLoopbackPort());
-    server_ = std::make_unique<ServerProcess>(dir_, state_, base_.substr(8));
-    ASSERT_TRUE(
-        testing::WaitFor([&] { return server_->out().find("\n  data ") != std::string::npos; },
-                         std::chrono::seconds(30), std::chrono::milliseconds(50)))
-        << server_->out() << server_->err();
+    ASSERT_TRUE(server_.ok());
+    state_ = server_.state();
+    base_ = server_.base();
     const std::string password = "osquery e2e password";
-    auto user = RunCommand({WardenBinary(), "server", "user", "add", "osq", "--role", "admin",
-                            "--password-stdin", "--state-dir", state_},
-                           password + "\n");
-    ASSERT_EQ(user.exit_code, 0) << user.err;
-    auto secret = RunCommand({WardenBinary(), "server", "enroll-secret", "create", "osquery",
-                              "--label", "osquery", "--secret-only", "--state-dir", state_});
-    ASSERT_EQ(secret.exit_code, 0) << secret.err;
-    secret_ = std::string(TrimWhitespace(secret.out));
-    api_ = std::make_unique<AdminApi>(base_, ca());
+    ASSERT_TRUE(server_.AddUser("osq", "admin", password));
+    secret_ = server_.CreateEnrolSecret("osquery", "osquery");
+    ASSERT_FALSE(secret_.empty());
+    api_ = std::make_unique<RestSession>(base_, ca());
     ASSERT_TRUE(api_->Login("osq", password)) << api_->last();
   }
 
@@ -169,9 +72,9 @@ class OsqueryAgentTest : public ::testing::Test {
   }
 
   TempDir dir_;
+  ServerUnderTest server_{dir_};
   std::string state_, base_, secret_;
-  std::unique_ptr<ServerProcess> server_;
-  std::unique_ptr<AdminApi> api_;
+  std::unique_ptr<RestSession> api_;
 };
 
 TEST_F(OsqueryAgentTest, EnrolsGetsConfigAnswersALiveQueryAndDeliversLogs) {
@@ -332,7 +235,7 @@ TEST_F(OsqueryAgentTest, AFailedLogUploadKeepsTheBufferUntilTheServerTakesIt) {
   EXPECT_EQ(osquery.waits().back(), std::chrono::seconds(4));  // period × 1²
   EXPECT_FALSE(osquery.FlushLogs());
   EXPECT_EQ(osquery.waits().back(), std::chrono::seconds(16));  // period × 2²
-  EXPECT_TRUE(server_->alive());
+  EXPECT_TRUE(server_.process().alive());
 
   // A node key the server does not know (its host was deleted and enrolled
   // again elsewhere): node_invalid, the buffer stays, osquery forgets the

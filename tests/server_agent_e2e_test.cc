@@ -14,22 +14,17 @@
 // long-poll and changes what its open-ports detector allows. Live queries go
 // to a small fleet: besides this machine's agent, two agents run as other
 // machines (own mount and UTS namespaces, machine id and hostname).
-#include <arpa/inet.h>
-#include <fcntl.h>
 #include <gtest/gtest.h>
 #include <netinet/in.h>
 #include <signal.h>
-#include <spawn.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include <atomic>
 #include <cstring>
 #include <fstream>
 #include <mutex>
-#include <regex>
 #include <set>
 #include <sstream>
 #include <thread>
@@ -45,32 +40,22 @@
 #include "inventory/package_inventory.h"
 #include "server/http_test_client.h"
 #include "testing/test_util.h"
-
-extern char** environ;
+#include "testing/warden_processes.h"
 
 namespace warden {
 namespace {
 
 using testing::CurlClient;
+using testing::RestSession;
 using testing::RunCommand;
+using testing::ServerUnderTest;
+using testing::StartedServerFingerprint;
 using testing::TempDir;
 using testing::WardenBinary;
+using testing::WardenProcess;
 
 // Ids are strings in the API; accept numbers too.
 std::string IdText(const Json& id) { return id.is_string() ? id.get<std::string>() : id.dump(); }
-
-// A free TCP port on 127.0.0.1 (bound, read, released).
-int FreePort() {
-  int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-  sockaddr_in a{};
-  a.sin_family = AF_INET;
-  inet_pton(AF_INET, "127.0.0.1", &a.sin_addr);
-  if (bind(fd, reinterpret_cast<sockaddr*>(&a), sizeof a) != 0) ADD_FAILURE() << "bind";
-  socklen_t len = sizeof a;
-  getsockname(fd, reinterpret_cast<sockaddr*>(&a), &len);
-  close(fd);
-  return ntohs(a.sin_port);
-}
 
 // A listener on every address (loopback-only ones are not problems).
 class Listener {
@@ -91,54 +76,6 @@ class Listener {
  private:
   int fd_ = -1;
   int port_ = 0;
-};
-
-// `warden ARGS...` in the background, stdout and stderr into files.
-class Process {
- public:
-  Process(const TempDir& dir, const std::string& name, std::vector<std::string> args)
-      : Process(dir, name, WithWarden(std::move(args)), kFullCommand) {}
-  // `command` is the whole argv, its program first.
-  enum FullCommand { kFullCommand };
-  Process(const TempDir& dir, const std::string& name, std::vector<std::string> args, FullCommand)
-      : out_(dir.path() + "/" + name + ".out"), err_(dir.path() + "/" + name + ".err") {
-    posix_spawn_file_actions_t fa;
-    posix_spawn_file_actions_init(&fa);
-    posix_spawn_file_actions_addopen(&fa, 1, out_.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
-    posix_spawn_file_actions_addopen(&fa, 2, err_.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
-    std::vector<char*> argv;
-    for (std::string& a : args) argv.push_back(a.data());
-    argv.push_back(nullptr);
-    EXPECT_EQ(posix_spawn(&pid_, argv[0], &fa, nullptr, argv.data(), environ), 0);
-    posix_spawn_file_actions_destroy(&fa);
-  }
-  ~Process() {
-    if (pid_ > 0) {
-      kill(pid_, SIGTERM);
-      if (!testing::WaitFor([&] { return waitpid(pid_, nullptr, WNOHANG) != 0; },
-                            std::chrono::seconds(15), std::chrono::milliseconds(20))) {
-        kill(pid_, SIGKILL);
-        waitpid(pid_, nullptr, 0);
-      }
-    }
-  }
-  // SIGKILL: no chance to flush or finish anything.
-  void KillHard() {
-    if (pid_ <= 0) return;
-    kill(pid_, SIGKILL);
-    waitpid(pid_, nullptr, 0);
-    pid_ = -1;
-  }
-  std::string out() const { return testing::ReadFileText(out_); }
-  std::string err() const { return testing::ReadFileText(err_); }
-
- private:
-  static std::vector<std::string> WithWarden(std::vector<std::string> args) {
-    args.insert(args.begin(), WardenBinary());
-    return args;
-  }
-  std::string out_, err_;
-  pid_t pid_ = -1;
 };
 
 // `warden ARGS...` as if on another machine of the fleet: in its own mount
@@ -171,91 +108,17 @@ bool OtherMachinesAvailable(const TempDir& dir) {
   return probe.exit_code == 0;
 }
 
-// The REST API as a logged-in admin: session cookie, CSRF token, Origin.
-class Api {
- public:
-  Api(std::string base, std::string ca_file) : base_(std::move(base)), ca_(std::move(ca_file)) {}
-
-  ::testing::AssertionResult Login(const std::string& name, const std::string& password) {
-    testing::ClientRequest r;
-    r.method = "POST";
-    r.url = base_ + "/api/v1/session";
-    r.ca_file = ca_;
-    r.headers = {"Content-Type: application/json", "Origin: " + base_};
-    r.body = Json{{"name", name}, {"password", password}}.dump();
-    auto response = client_.Send(r);
-    if (response.status != 200 && response.status != 201)
-      return ::testing::AssertionFailure() << "login: " << response.status << " " << response.body;
-    for (std::string_view cookie : response.headers.GetAll("Set-Cookie"))
-      if (cookie.starts_with("__Host-warden_session="))
-        cookie_ = std::string(cookie.substr(0, cookie.find(';')));
-    Json body = Json::parse(response.body, nullptr, false);
-    if (body.is_object() && body.contains("csrf_token") && body["csrf_token"].is_string())
-      csrf_ = body["csrf_token"];
-    if (cookie_.empty()) return ::testing::AssertionFailure() << "no session cookie";
-    return ::testing::AssertionSuccess();
-  }
-
-  // The JSON answer, or null when the status is not 2xx.
-  Json Call(const std::string& method, const std::string& path, const Json& body = nullptr,
-            long* status = nullptr) {
-    testing::ClientRequest r;
-    r.method = method;
-    r.url = base_ + path;
-    r.ca_file = ca_;
-    r.headers = {"Cookie: " + cookie_, "Origin: " + base_, "X-CSRF-Token: " + csrf_};
-    if (!body.is_null()) {
-      r.headers.push_back("Content-Type: application/json");
-      r.body = body.dump();
-    }
-    auto response = client_.Send(r);
-    if (status) *status = response.status;
-    last_ = std::to_string(response.status) + " " + response.body;
-    if (response.status < 200 || response.status > 299) return Json();
-    return Json::parse(response.body, nullptr, false);
-  }
-  // POSTs `body` as a file (application/octet-stream).
-  Json Upload(const std::string& path, const std::string& body, long* status) {
-    testing::ClientRequest r;
-    r.method = "POST";
-    r.url = base_ + path;
-    r.ca_file = ca_;
-    r.headers = {"Cookie: " + cookie_, "Origin: " + base_, "X-CSRF-Token: " + csrf_,
-                 "Content-Type: application/octet-stream"};
-    r.body = body;
-    auto response = client_.Send(r);
-    *status = response.status;
-    last_ = std::to_string(response.status) + " " + response.body;
-    return Json::parse(response.body, nullptr, false);
-  }
-  const std::string& last() const { return last_; }
-
- private:
-  std::string base_, ca_, cookie_, csrf_, last_;
-  CurlClient client_;
-};
-
 TEST(ServerAgentEndToEndTest, AnEnrolledAgentsHostProblemAndPortsAppearAndADismissalReachesIt) {
   TempDir dir;
-  const std::string server_state = dir.path() + "/server";
-  const std::string base = "https://127.0.0.1:" + std::to_string(FreePort());
-  Process server(dir, "server",
-                 {"server", "--state-dir", server_state, "--listen", base.substr(8)});
-  ASSERT_TRUE(testing::WaitFor([&] { return server.out().find("\n  data ") != std::string::npos; },
-                               std::chrono::seconds(30), std::chrono::milliseconds(50)))
-      << server.out() << server.err();
-  std::smatch fingerprint;
-  const std::string banner = server.out();
-  ASSERT_TRUE(std::regex_search(banner, fingerprint, std::regex("sha256:[0-9a-f]{64}"))) << banner;
+  ServerUnderTest server(dir);
+  ASSERT_TRUE(server.ok());
+  const std::string& base = server.base();
+  const std::string& fingerprint = server.fingerprint();
 
   const std::string password = "end-to-end password";
-  auto user = RunCommand({WardenBinary(), "server", "user", "add", "e2e", "--role", "admin",
-                          "--password-stdin", "--state-dir", server_state},
-                         password + "\n");
-  ASSERT_EQ(user.exit_code, 0) << user.err;
-  auto secret = RunCommand({WardenBinary(), "server", "enroll-secret", "create", "e2e", "--label",
-                            "e2e", "--secret-only", "--state-dir", server_state});
-  ASSERT_EQ(secret.exit_code, 0) << secret.err;
+  ASSERT_TRUE(server.AddUser("e2e", "admin", password));
+  const std::string secret = server.CreateEnrolSecret("e2e", "e2e");
+  ASSERT_FALSE(secret.empty());
 
   Listener listener;
   const std::string agent_state = dir.path() + "/agent";
@@ -268,12 +131,11 @@ recipe:
 status_interval: 0
 )");
   auto enrolled = RunCommand({WardenBinary(), "agent", "enroll", "--server", base, "--secret",
-                              std::string(TrimWhitespace(secret.out)), "--ca-fingerprint",
-                              fingerprint.str(), "--config", config});
+                              secret, "--ca-fingerprint", fingerprint, "--config", config});
   ASSERT_EQ(enrolled.exit_code, 0) << enrolled.err;
   EXPECT_NE(testing::ReadFileText(config).find("server:"), std::string::npos)
       << testing::ReadFileText(config);
-  Api api(base, server_state + "/tls/ca.pem");
+  RestSession api(base, server.ca());
   ASSERT_TRUE(api.Login("e2e", password));
   // A channel for this fleet's open-ports problems, to a receiver here.
   testing::TestHttpReceiver receiver;
@@ -287,7 +149,7 @@ status_interval: 0
            &created);
   ASSERT_EQ(created, 201) << api.last();
 
-  Process agent(dir, "agent", {"agent", "--config", config});
+  WardenProcess agent(dir, "agent", {"agent", "--config", config});
 
   // The host enrolled, with the secret's label.
   Json host;
@@ -363,23 +225,6 @@ status_interval: 0
       << "server: " << server.err();
 }
 
-// Starts `warden server` on `base`'s port with `state`; the banner's CA
-// fingerprint once it is up.
-std::string StartedServerFingerprint(const Process& server) {
-  std::string fingerprint;
-  EXPECT_TRUE(testing::WaitFor(
-      [&] {
-        std::smatch m;
-        const std::string banner = server.out();
-        if (banner.find("\n  data ") == std::string::npos) return false;
-        if (std::regex_search(banner, m, std::regex("sha256:[0-9a-f]{64}"))) fingerprint = m.str();
-        return true;
-      },
-      std::chrono::seconds(30), std::chrono::milliseconds(50)))
-      << server.out() << server.err();
-  return fingerprint;
-}
-
 // Batch `b` of a simulated agent: 20 problem records, ids unique to the batch.
 Json CrashBatch(int b, const std::string& hostname) {
   Json records = Json::array();
@@ -410,9 +255,9 @@ Json CrashBatch(int b, const std::string& hostname) {
 TEST(ServerAgentEndToEndTest, KillNineDuringIngestLosesNoAcknowledgedRecord) {
   TempDir dir;
   const std::string state = dir.path() + "/server";
-  const std::string base = "https://127.0.0.1:" + std::to_string(FreePort());
+  const std::string base = "https://127.0.0.1:" + std::to_string(testing::FreeLoopbackPort());
   const std::string ca = state + "/tls/ca.pem";
-  auto server = std::make_unique<Process>(
+  auto server = std::make_unique<WardenProcess>(
       dir, "server",
       std::vector<std::string>{"server", "--state-dir", state, "--listen", base.substr(8)});
   ASSERT_FALSE(StartedServerFingerprint(*server).empty());
@@ -422,9 +267,10 @@ TEST(ServerAgentEndToEndTest, KillNineDuringIngestLosesNoAcknowledgedRecord) {
                        password + "\n")
                 .exit_code,
             0);
-  auto secret = RunCommand({WardenBinary(), "server", "enroll-secret", "create", "crash",
-                            "--secret-only", "--state-dir", state});
-  ASSERT_EQ(secret.exit_code, 0) << secret.err;
+  auto made = RunCommand({WardenBinary(), "server", "enroll-secret", "create", "crash",
+                          "--secret-only", "--state-dir", state});
+  ASSERT_EQ(made.exit_code, 0) << made.err;
+  const std::string secret(TrimWhitespace(made.out));
 
   CurlClient client;
   auto post = [&](CurlClient& c, const std::string& path, const std::string& bearer,
@@ -443,8 +289,7 @@ TEST(ServerAgentEndToEndTest, KillNineDuringIngestLosesNoAcknowledgedRecord) {
                    {"os", {{"name", "Debian GNU/Linux"}, {"version", "12"}, {"id", "debian"}}},
                    {"agent_version", "0.9.0"}};
   auto enrolled =
-      post(client, "/api/v1/agent/enroll", "",
-           Json{{"secret", std::string(TrimWhitespace(secret.out))}, {"identity", identity}});
+      post(client, "/api/v1/agent/enroll", "", Json{{"secret", secret}, {"identity", identity}});
   ASSERT_EQ(enrolled.status, 200) << enrolled.body;
   const std::string node_key = Json::parse(enrolled.body)["node_key"];
   const std::string host_id = IdText(Json::parse(enrolled.body)["host_id"]);
@@ -475,11 +320,11 @@ TEST(ServerAgentEndToEndTest, KillNineDuringIngestLosesNoAcknowledgedRecord) {
   pusher.join();
   const int batches = attempted;
 
-  server = std::make_unique<Process>(
+  server = std::make_unique<WardenProcess>(
       dir, "server2",
       std::vector<std::string>{"server", "--state-dir", state, "--listen", base.substr(8)});
   ASSERT_FALSE(StartedServerFingerprint(*server).empty());
-  Api api(base, ca);
+  RestSession api(base, ca);
   ASSERT_TRUE(api.Login("crash", password));
   auto stored_ids = [&] {
     std::set<std::string> ids;
@@ -528,24 +373,14 @@ Json AgentJob(const std::string& config, const std::string& name) {
 
 TEST(ServerAgentEndToEndTest, RunNowThroughTheApiRunsTheAgentsDetectorAndReportsTheRun) {
   TempDir dir;
-  const std::string server_state = dir.path() + "/server";
-  const std::string base = "https://127.0.0.1:" + std::to_string(FreePort());
-  Process server(dir, "server",
-                 {"server", "--state-dir", server_state, "--listen", base.substr(8)});
-  ASSERT_TRUE(testing::WaitFor([&] { return server.out().find("\n  data ") != std::string::npos; },
-                               std::chrono::seconds(30), std::chrono::milliseconds(50)))
-      << server.out() << server.err();
-  std::smatch fingerprint;
-  const std::string banner = server.out();
-  ASSERT_TRUE(std::regex_search(banner, fingerprint, std::regex("sha256:[0-9a-f]{64}"))) << banner;
+  ServerUnderTest server(dir);
+  ASSERT_TRUE(server.ok());
+  const std::string& base = server.base();
+  const std::string& fingerprint = server.fingerprint();
   const std::string password = "end-to-end password";
-  auto user = RunCommand({WardenBinary(), "server", "user", "add", "e2e", "--role", "analyst",
-                          "--password-stdin", "--state-dir", server_state},
-                         password + "\n");
-  ASSERT_EQ(user.exit_code, 0) << user.err;
-  auto secret = RunCommand({WardenBinary(), "server", "enroll-secret", "create", "e2e",
-                            "--secret-only", "--state-dir", server_state});
-  ASSERT_EQ(secret.exit_code, 0) << secret.err;
+  ASSERT_TRUE(server.AddUser("e2e", "analyst", password));
+  const std::string secret = server.CreateEnrolSecret("e2e");
+  ASSERT_FALSE(secret.empty());
 
   // The open-ports detector runs at start, then hourly: a later run is the
   // one asked for.
@@ -559,12 +394,11 @@ recipe:
 status_interval: 0
 )");
   auto enrolled = RunCommand({WardenBinary(), "agent", "enroll", "--server", base, "--secret",
-                              std::string(TrimWhitespace(secret.out)), "--ca-fingerprint",
-                              fingerprint.str(), "--config", config});
+                              secret, "--ca-fingerprint", fingerprint, "--config", config});
   ASSERT_EQ(enrolled.exit_code, 0) << enrolled.err;
-  Process agent(dir, "agent", {"agent", "--config", config});
+  WardenProcess agent(dir, "agent", {"agent", "--config", config});
 
-  Api api(base, server_state + "/tls/ca.pem");
+  RestSession api(base, server.ca());
   ASSERT_TRUE(api.Login("e2e", password));
   std::string host_id;
   ASSERT_TRUE(testing::WaitFor(
@@ -679,25 +513,14 @@ TEST(ServerAgentEndToEndTest, TheHostsVulnerablePackagesShowAfterAFeedImport) {
                              {"urgency", "medium"}}}}}}}}}};
 
   TempDir dir;
-  const std::string server_state = dir.path() + "/server";
-  const std::string base = "https://127.0.0.1:" + std::to_string(FreePort());
-  Process server(dir, "server",
-                 {"server", "--state-dir", server_state, "--listen", base.substr(8)});
-  ASSERT_TRUE(testing::WaitFor([&] { return server.out().find("\n  data ") != std::string::npos; },
-                               std::chrono::seconds(30), std::chrono::milliseconds(50)))
-      << server.out() << server.err();
-  std::smatch fingerprint;
-  const std::string banner = server.out();
-  ASSERT_TRUE(std::regex_search(banner, fingerprint, std::regex("sha256:[0-9a-f]{64}"))) << banner;
+  ServerUnderTest server(dir);
+  ASSERT_TRUE(server.ok());
+  const std::string& base = server.base();
+  const std::string& fingerprint = server.fingerprint();
   const std::string password = "end-to-end password";
-  ASSERT_EQ(RunCommand({WardenBinary(), "server", "user", "add", "e2e", "--role", "admin",
-                        "--password-stdin", "--state-dir", server_state},
-                       password + "\n")
-                .exit_code,
-            0);
-  auto secret = RunCommand({WardenBinary(), "server", "enroll-secret", "create", "vulns",
-                            "--secret-only", "--state-dir", server_state});
-  ASSERT_EQ(secret.exit_code, 0) << secret.err;
+  ASSERT_TRUE(server.AddUser("e2e", "admin", password));
+  const std::string secret = server.CreateEnrolSecret("vulns");
+  ASSERT_FALSE(secret.empty());
 
   const std::string agent_state = dir.path() + "/agent";
   const std::string config = dir.WriteFile("agent.yaml", "state_dir: " + agent_state + R"(
@@ -711,12 +534,11 @@ recipe:
 status_interval: 0
 )");
   auto enrolled = RunCommand({WardenBinary(), "agent", "enroll", "--server", base, "--secret",
-                              std::string(TrimWhitespace(secret.out)), "--ca-fingerprint",
-                              fingerprint.str(), "--config", config});
+                              secret, "--ca-fingerprint", fingerprint, "--config", config});
   ASSERT_EQ(enrolled.exit_code, 0) << enrolled.err;
-  Process agent(dir, "agent", {"agent", "--config", config});
+  WardenProcess agent(dir, "agent", {"agent", "--config", config});
 
-  Api api(base, server_state + "/tls/ca.pem");
+  RestSession api(base, server.ca());
   ASSERT_TRUE(api.Login("e2e", password));
   std::string host_id;
   ASSERT_TRUE(testing::WaitFor(
@@ -791,26 +613,15 @@ namespace {
 // API token, pinning the CA by its fingerprint.
 TEST(ServerAgentEndToEndTest, ALiveQueryReachesTheAgentAndIsKeptRerunDiffedAndExported) {
   TempDir dir;
-  const std::string server_state = dir.path() + "/server";
-  const std::string base = "https://127.0.0.1:" + std::to_string(FreePort());
-  Process server(dir, "server",
-                 {"server", "--state-dir", server_state, "--listen", base.substr(8)});
-  ASSERT_TRUE(testing::WaitFor([&] { return server.out().find("\n  data ") != std::string::npos; },
-                               std::chrono::seconds(30), std::chrono::milliseconds(50)))
-      << server.out() << server.err();
-  std::smatch fingerprint;
-  const std::string banner = server.out();
-  ASSERT_TRUE(std::regex_search(banner, fingerprint, std::regex("sha256:[0-9a-f]{64}"))) << banner;
+  ServerUnderTest server(dir);
+  ASSERT_TRUE(server.ok());
+  const std::string& server_state = server.state();
+  const std::string& base = server.base();
+  const std::string& fingerprint = server.fingerprint();
   const std::string password = "end-to-end password";
-  auto user = RunCommand({WardenBinary(), "server", "user", "add", "hunter", "--role", "analyst",
-                          "--password-stdin", "--state-dir", server_state},
-                         password + "\n");
-  ASSERT_EQ(user.exit_code, 0) << user.err;
+  ASSERT_TRUE(server.AddUser("hunter", "analyst", password));
   auto secret_for = [&](const std::string& label) {
-    auto made = RunCommand({WardenBinary(), "server", "enroll-secret", "create", label, "--label",
-                            label, "--secret-only", "--state-dir", server_state});
-    EXPECT_EQ(made.exit_code, 0) << made.err;
-    return std::string(TrimWhitespace(made.out));
+    return server.CreateEnrolSecret(label, label);
   };
   const std::string prod_secret = secret_for("env=prod"), dev_secret = secret_for("env=dev");
 
@@ -830,7 +641,7 @@ TEST(ServerAgentEndToEndTest, ALiveQueryReachesTheAgentAndIsKeptRerunDiffedAndEx
   const std::string probe = dir.path() + "/probe";
   ASSERT_EQ(::mkdir(probe.c_str(), 0755), 0);
   dir.WriteFile("probe/a.txt", "a");
-  std::vector<std::unique_ptr<Process>> agents;
+  std::vector<std::unique_ptr<WardenProcess>> agents;
   for (const Machine& m : machines) {
     const std::string config =
         dir.WriteFile(m.name + ".yaml", "state_dir: " + dir.path() + "/" + m.name + R"(
@@ -841,7 +652,7 @@ recipe:
 status_interval: 0
 )");
     std::vector<std::string> enrol = {"agent",    "enroll", "--server",         base,
-                                      "--secret", m.secret, "--ca-fingerprint", fingerprint.str(),
+                                      "--secret", m.secret, "--ca-fingerprint", fingerprint,
                                       "--config", config};
     std::vector<std::string> run = {"agent", "--config", config};
     if (m.own_namespace) {
@@ -849,13 +660,13 @@ status_interval: 0
           dir.WriteFile(m.name + "-machine-id", std::string(32, m.name.back()) + "\n");
       auto enrolled = RunCommand(OnOtherMachine(id, m.name + ".example", enrol));
       ASSERT_EQ(enrolled.exit_code, 0) << enrolled.err;
-      agents.push_back(std::make_unique<Process>(
-          dir, m.name, OnOtherMachine(id, m.name + ".example", run), Process::kFullCommand));
+      agents.push_back(std::make_unique<WardenProcess>(
+          dir, m.name, OnOtherMachine(id, m.name + ".example", run), WardenProcess::kFullCommand));
     } else {
       enrol.insert(enrol.begin(), WardenBinary());
       auto enrolled = RunCommand(enrol);
       ASSERT_EQ(enrolled.exit_code, 0) << enrolled.err;
-      agents.push_back(std::make_unique<Process>(dir, m.name, run));
+      agents.push_back(std::make_unique<WardenProcess>(dir, m.name, run));
     }
   }
   auto agent_logs = [&] {
@@ -865,7 +676,7 @@ status_interval: 0
     return logs;
   };
 
-  Api api(base, server_state + "/tls/ca.pem");
+  RestSession api(base, server.ca());
   ASSERT_TRUE(api.Login("hunter", password));
   // Online (polling their commands), each a host of its own.
   ASSERT_TRUE(testing::WaitFor(
@@ -987,9 +798,8 @@ status_interval: 0
   EXPECT_EQ(history["items"][0]["created_by"]["name"], "hunter");
 
   // From the command line: progress on stderr, rows on stdout.
-  auto cli =
-      RunCommand({WardenBinary(), "query", "--server", base, "--ca-fingerprint", fingerprint.str(),
-                  "--token", bearer, "--hosts", "label:env=prod", "--format", "json", sql});
+  auto cli = RunCommand({WardenBinary(), "query", "--server", base, "--ca-fingerprint", fingerprint,
+                         "--token", bearer, "--hosts", "label:env=prod", "--format", "json", sql});
   ASSERT_EQ(cli.exit_code, 0) << cli.err << cli.out;
   const std::string answered_line =
       std::to_string(prod_hosts) + "/" + std::to_string(prod_hosts) + " hosts answered";
@@ -999,7 +809,7 @@ status_interval: 0
   EXPECT_EQ(printed.size(), 2u * prod_hosts) << cli.out;
   for (const Json& row : printed) EXPECT_TRUE(row.contains("host")) << row.dump();
   auto cli_broken =
-      RunCommand({WardenBinary(), "query", "--server", base, "--ca-fingerprint", fingerprint.str(),
+      RunCommand({WardenBinary(), "query", "--server", base, "--ca-fingerprint", fingerprint,
                   "--token", bearer, "--hosts", "all", "SELECT * FROM no_such_table"});
   EXPECT_EQ(cli_broken.exit_code, 3) << cli_broken.err;
   EXPECT_NE(cli_broken.err.find("no_such_table"), std::string::npos) << cli_broken.err;
@@ -1012,26 +822,16 @@ status_interval: 0
 // ScheduledQuery its pulled config carries under the query's name.
 TEST(ServerAgentEndToEndTest, AScheduledSavedQueryRunsOnTheLabelledAgentAndItsResultsAreKept) {
   TempDir dir;
-  const std::string server_state = dir.path() + "/server";
-  const std::string base = "https://127.0.0.1:" + std::to_string(FreePort());
-  Process server(dir, "server",
-                 {"server", "--state-dir", server_state, "--listen", base.substr(8)});
-  ASSERT_TRUE(testing::WaitFor([&] { return server.out().find("\n  data ") != std::string::npos; },
-                               std::chrono::seconds(30), std::chrono::milliseconds(50)))
-      << server.out() << server.err();
-  std::smatch fingerprint;
-  const std::string banner = server.out();
-  ASSERT_TRUE(std::regex_search(banner, fingerprint, std::regex("sha256:[0-9a-f]{64}"))) << banner;
+  ServerUnderTest server(dir);
+  ASSERT_TRUE(server.ok());
+  const std::string& base = server.base();
+  const std::string& fingerprint = server.fingerprint();
   const std::string password = "end-to-end password";
-  auto user = RunCommand({WardenBinary(), "server", "user", "add", "hunter", "--role", "analyst",
-                          "--password-stdin", "--state-dir", server_state},
-                         password + "\n");
-  ASSERT_EQ(user.exit_code, 0) << user.err;
-  auto secret = RunCommand({WardenBinary(), "server", "enroll-secret", "create", "fleet", "--label",
-                            "env=prod", "--secret-only", "--state-dir", server_state});
-  ASSERT_EQ(secret.exit_code, 0) << secret.err;
+  ASSERT_TRUE(server.AddUser("hunter", "analyst", password));
+  const std::string secret = server.CreateEnrolSecret("fleet", "env=prod");
+  ASSERT_FALSE(secret.empty());
 
-  Api api(base, server_state + "/tls/ca.pem");
+  RestSession api(base, server.ca());
   ASSERT_TRUE(api.Login("hunter", password));
   const std::string probe = dir.path() + "/probe";
   ASSERT_EQ(::mkdir(probe.c_str(), 0755), 0);
@@ -1057,10 +857,9 @@ recipe:
 status_interval: 1s
 )");
   auto enrolled = RunCommand({WardenBinary(), "agent", "enroll", "--server", base, "--secret",
-                              std::string(TrimWhitespace(secret.out)), "--ca-fingerprint",
-                              fingerprint.str(), "--config", config});
+                              secret, "--ca-fingerprint", fingerprint, "--config", config});
   ASSERT_EQ(enrolled.exit_code, 0) << enrolled.err;
-  Process agent(dir, "agent", {"agent", "--config", config});
+  WardenProcess agent(dir, "agent", {"agent", "--config", config});
 
   Json results;
   ASSERT_TRUE(testing::WaitFor(
@@ -1114,20 +913,14 @@ namespace {
 // agent's status says its recipe is the server's.
 TEST(ServerAgentEndToEndTest, ARecipeAttachedToALabelChangesTheAllowedPortsWithinSeconds) {
   TempDir dir;
-  const std::string server_state = dir.path() + "/server";
-  const std::string base = "https://127.0.0.1:" + std::to_string(FreePort());
-  Process server(dir, "server",
-                 {"server", "--state-dir", server_state, "--listen", base.substr(8)});
-  const std::string fingerprint = StartedServerFingerprint(server);
-  ASSERT_FALSE(fingerprint.empty());
+  ServerUnderTest server(dir);
+  ASSERT_TRUE(server.ok());
+  const std::string& base = server.base();
+  const std::string& fingerprint = server.fingerprint();
   const std::string password = "end-to-end password";
-  auto user = RunCommand({WardenBinary(), "server", "user", "add", "e2e", "--role", "admin",
-                          "--password-stdin", "--state-dir", server_state},
-                         password + "\n");
-  ASSERT_EQ(user.exit_code, 0) << user.err;
-  auto secret = RunCommand({WardenBinary(), "server", "enroll-secret", "create", "e2e", "--label",
-                            "env=prod", "--secret-only", "--state-dir", server_state});
-  ASSERT_EQ(secret.exit_code, 0) << secret.err;
+  ASSERT_TRUE(server.AddUser("e2e", "admin", password));
+  const std::string secret = server.CreateEnrolSecret("e2e", "env=prod");
+  ASSERT_FALSE(secret.empty());
 
   Listener listener;
   const std::string agent_state = dir.path() + "/agent";
@@ -1140,12 +933,11 @@ recipe:
 status_interval: 0
 )");
   auto enrolled = RunCommand({WardenBinary(), "agent", "enroll", "--server", base, "--secret",
-                              std::string(TrimWhitespace(secret.out)), "--ca-fingerprint",
-                              fingerprint, "--config", config});
+                              secret, "--ca-fingerprint", fingerprint, "--config", config});
   ASSERT_EQ(enrolled.exit_code, 0) << enrolled.err;
-  Api api(base, server_state + "/tls/ca.pem");
+  RestSession api(base, server.ca());
   ASSERT_TRUE(api.Login("e2e", password));
-  Process agent(dir, "agent", {"agent", "--config", config});
+  WardenProcess agent(dir, "agent", {"agent", "--config", config});
 
   // The test's port is a problem on the server first.
   const std::string port = std::to_string(listener.port());
