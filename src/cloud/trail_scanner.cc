@@ -39,8 +39,8 @@ Result<std::unique_ptr<TrailScanner>> TrailScanner::Create(const std::vector<Rul
     s->recipient_account_ = s->registry_.Intern("recipientAccountId");
     s->identity_account_ = s->registry_.Intern("userIdentity.accountId");
     if (!oci_rules.empty()) {
-      s->oci_tenant_ = s->registry_.Intern("data.identity.tenantId");
-      s->oci_oracle_tenant_ = s->registry_.Intern("oracle.tenantid");
+      s->oci_tenant_ = s->oci_registry_.Intern("data.identity.tenantId");
+      s->oci_oracle_tenant_ = s->oci_registry_.Intern("oracle.tenantid");
     }
   }
 
@@ -48,12 +48,13 @@ Result<std::unique_ptr<TrailScanner>> TrailScanner::Create(const std::vector<Rul
     // Disabled rules are left out of real scans: their fields would
     // otherwise be extracted from every event for nothing.
     if (!options.dry_run) std::erase_if(list, [](const Rule& r) { return !r.enabled; });
+    FieldRegistry* registry = provider == EventProvider::kOci ? &s->oci_registry_ : &s->registry_;
     for (Rule& r : list) {
       if (provider == EventProvider::kOci) AddOciEnvelopeAliases(&r);
       if (r.threshold)
-        for (const std::string& g : r.threshold->group_by) s->registry_.Intern(g);
+        for (const std::string& g : r.threshold->group_by) registry->Intern(g);
     }
-    ASSIGN_OR_RETURN(auto set, CompiledRuleSet::Compile(std::move(list), &s->registry_));
+    ASSIGN_OR_RETURN(auto set, CompiledRuleSet::Compile(std::move(list), registry));
     s->sets_.push_back(set);
     *index = s->sets_.size() - 1;
     return Status::Ok();
@@ -81,6 +82,7 @@ Result<std::unique_ptr<TrailScanner>> TrailScanner::Create(const std::vector<Rul
   // Every field is interned now: the extractor's trie covers them all.
   s->extractor_ =
       std::make_unique<JsonFieldExtractor>(s->registry_, JsonFieldExtractor::Mode::kLazy);
+  s->oci_extractor_ = std::make_unique<JsonFieldExtractor>(s->oci_registry_);
   return s;
 }
 
@@ -117,15 +119,15 @@ void TrailScanner::ProcessRecord(const SplitRecord& record, const RecordOrigin& 
 
 void TrailScanner::ProcessEvent(const SplitRecord& record, const RecordOrigin& origin,
                                 EventProvider provider) {
-  Status st =
-      extractor_->Extract(record.text.data(), record.text.size(), record.capacity, &fields_);
+  const bool oci = provider == EventProvider::kOci;
+  JsonFieldExtractor& extractor = oci ? *oci_extractor_ : *extractor_;
+  Status st = extractor.Extract(record.text.data(), record.text.size(), record.capacity, &fields_);
   if (!st.ok()) {
     ++stats_.bad_records;
     if (on_problem_) on_problem_(Where(origin) + ": record skipped: " + st.message());
     return;
   }
   ++stats_.events;
-  const bool oci = provider == EventProvider::kOci;
   if (oci) ++stats_.oci_events;
   const ProviderSets& sets = oci ? oci_ : aws_;
   if (sets.base == SIZE_MAX) return;  // no rules for this provider's events
@@ -217,7 +219,7 @@ void TrailScanner::Emit(uint32_t set_index, const RuleMatch& m, const RecordOrig
     const Threshold& t = *rule.threshold;
     std::string group;
     for (const std::string& path : t.group_by) {
-      FieldId id = registry_.Find(path);
+      FieldId id = (provider_ == EventProvider::kOci ? oci_registry_ : registry_).Find(path);
       if (!group.empty()) group += ",";
       if (id != kNoField) group += std::string(fields_.first(id).text);
     }

@@ -147,6 +147,10 @@ class TrailScanner {
   ProviderSets aws_, oci_;
   std::vector<Rule> org_rules_;
   std::unique_ptr<JsonFieldExtractor> extractor_;
+  // OCI rules read OCI's fields: their own registry and extractor, so they
+  // add nothing to what is extracted from CloudTrail records.
+  FieldRegistry oci_registry_;
+  std::unique_ptr<JsonFieldExtractor> oci_extractor_;
   EventFields fields_;
   std::vector<RuleMatch> matches_;
   std::map<std::string, Window> windows_;

@@ -138,7 +138,10 @@ void LintCondition(std::vector<RuleDiagnostic>* out, const Rule& rule, const Con
                    const FieldVocabulary& source) {
   if (!source.has(c.field)) {
     std::string top = std::string(SplitString(c.field, '.')[0]);
-    std::string m = "field '" + c.field + "' is not a " + source.name + " field";
+    const bool vowel = !source.name.empty() &&
+                       std::string_view("AEIOU").find(source.name[0]) != std::string_view::npos;
+    std::string m =
+        "field '" + c.field + "' is not " + (vowel ? "an " : "a ") + source.name + " field";
     m += DidYouMean(source.top_level_names ? top : c.field, source.names);
     m += c.missing_never_matches ? " (a missing field matches no value)"
                                  : " (a missing field matches as the empty string)";
