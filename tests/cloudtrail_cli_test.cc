@@ -514,6 +514,17 @@ TEST(CloudTrailCliTest, IamCheckReportsUnhealthyCanary) {
   EXPECT_NE(r.err.find("1 user; canaries checked: 1 of 1 user, 0 of 0 key ids; 2 findings"),
             std::string::npos)
       << r.err;
+  // OCI canary principals are not IAM users: a profile naming one adds no canary here.
+  std::string profile = dir.WriteFile("oci.yaml", R"(organisation:
+  rules:
+    OCI-IAM-CANARY-PRINCIPAL: {enabled: true, canary: {users: [canary-svc]}}
+)");
+  auto with_oci = RunCommand({WardenBinary(), "trail", "iam-check", "--authorization-details",
+                              details, "--credential-report", report, "--canary-user",
+                              "canary-user", "--profile", profile, "-f", "jsonl"});
+  EXPECT_EQ(with_oci.exit_code, 0) << with_oci.err;
+  EXPECT_NE(with_oci.err.find("canaries checked: 1 of 1 user, 0 of 0 key ids"), std::string::npos)
+      << with_oci.err;
   auto none = RunCommand({WardenBinary(), "trail", "iam-check"});
   EXPECT_EQ(none.exit_code, 2);
 }

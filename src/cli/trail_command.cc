@@ -396,7 +396,8 @@ int RunIamCheck(const RuleOptions& ro, const std::string& details, const std::st
   IamCheckOptions options;
   options.key_max_age_days = max_age;
   for (const Rule& r : resolved) {
-    if (!r.enabled || !r.canary) continue;
+    // OCI canary principals are not IAM users.
+    if (!r.enabled || !r.canary || r.provider != EventProvider::kAws) continue;
     for (const auto& u : r.canary->users) options.canaries.users.push_back(u);
     for (const auto& k : r.canary->access_keys) options.canaries.access_keys.push_back(k);
   }
