@@ -305,6 +305,17 @@ accounts:
                              "123456789012", "-f", "csv"});
   ASSERT_EQ(account.exit_code, 0) << account.err;
   EXPECT_NE(account.err.find("no rule needs configuration"), std::string::npos) << account.err;
+  // A file's rules are resolved through the profile as well.
+  std::string rows =
+      dir.WriteFile("rtm.yaml", "- id: RTM-011\n  risk_level: high\n  patterns: []\n");
+  auto file =
+      RunCommand({WardenBinary(), "rules", "list", rows, "--profile", profile, "-f", "csv"});
+  ASSERT_EQ(file.exit_code, 0) << file.err;
+  EXPECT_NE(file.err.find("no rule needs configuration (1 rule)"), std::string::npos) << file.err;
+  auto bare = RunCommand({WardenBinary(), "rules", "list", rows, "-f", "csv"});
+  EXPECT_NE(bare.err.find("1 of 1 rule needs configuration: RTM-011 (pattern rows)"),
+            std::string::npos)
+      << bare.err;
   EXPECT_EQ(RunCommand({WardenBinary(), "rules", "list", "--source", "gcp"}).exit_code, 2);
 }
 

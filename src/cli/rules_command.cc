@@ -327,6 +327,8 @@ int RunRulesList(const std::vector<std::string>& paths, bool builtin, const std:
     for (const RuleDiagnostic& d : files.back().diagnostics)
       if (d.severity == RuleDiagnostic::Severity::kError)
         return ReportError(InvalidArgument(d.ToString() + " (see `warden rules lint`)"));
+    // A file's rules too are shown as a scan with the profile would run them.
+    if (profile) files.back().rules = profile->Resolve(files.back().rules, account);
     const FieldVocabulary* sources[] = {&CloudTrailFields(), &HostEventFields()};
     for (const Rule& r : files.back().rules) {
       // A file's rules belong to their provider, else the source whose
@@ -449,7 +451,7 @@ void AddRulesCommand(CLI::App& app, CommandAction* action) {
     cmd->add_flag("--builtin", o->builtin, "Also list the built-in catalogs when files are given");
     cmd->add_option("--source", o->source, "all, cloudtrail, oci or host (default all)");
     cmd->add_option("-p,--profile", o->profile,
-                    "Show the catalog after this profile's settings (what still needs "
+                    "Show the rules after this profile's settings (what still needs "
                     "configuration)");
     cmd->add_option("--account", o->account,
                     "With --profile: resolve for this account or tenancy too");
