@@ -385,8 +385,9 @@ int Run(int argc, char** argv) {
   {
     auto catalog = warden::LoadBuiltinCatalog();
     if (!catalog.ok()) return 2;
+    // CloudTrail rules only: the OCI catalog never runs on CloudTrail events.
     for (auto& r : *catalog)
-      if (r.id != "RTM-011") hundred->push_back(r);
+      if (r.id != "RTM-011" && r.provider == warden::EventProvider::kAws) hundred->push_back(r);
     for (auto& r : *rtm) hundred->push_back(r);
     for (auto& r : Rules(GeneratedRules())) hundred->push_back(r);
     hundred->resize(std::min<size_t>(hundred->size(), 100));

@@ -269,6 +269,102 @@ TEST(CloudTrailCliTest, RulesListShowsBothCatalogsAndWhatRulesNeed) {
             "source,id,risk_level,enabled,title,needs,tags\r\nhost,MY-HOST,low,yes,MY-HOST,,\r\n");
 }
 
+TEST(CloudTrailCliTest, RulesListCountsRulesThatNeedConfiguration) {
+  auto r = RunCommand({WardenBinary(), "rules", "list", "--source", "all", "-f", "json"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  std::map<std::string, Json> by_id;
+  for (const Json& rule : Json::parse(r.out)) by_id[rule["id"]] = rule;
+  EXPECT_EQ(by_id["OCI-IAM-CANARY-PRINCIPAL"]["source"], "oci");
+  EXPECT_EQ(by_id["OCI-IAM-CANARY-PRINCIPAL"]["needs"], "canary principals");
+  EXPECT_EQ(by_id["OCI-IAM-POLICY-CHANGED"]["needs"], "");
+  EXPECT_NE(r.err.find(" rules need configuration: RTM-011 (pattern rows), IAM-055 (canary users "
+                       "or access keys), OCI-IAM-CANARY-PRINCIPAL (canary principals)"),
+            std::string::npos)
+      << r.err;
+  EXPECT_EQ(r.err.rfind("warden: 3 of " + std::to_string(by_id.size()) + " rules", 0), 0u) << r.err;
+
+  // After a profile: what it gives no longer needs configuration, per account too.
+  TempDir dir;
+  std::string profile = dir.WriteFile("acme.yaml", R"(organisation:
+  rules:
+    RTM-011: {enabled: true, patterns: [{eventName: '^Delete'}]}
+    OCI-IAM-CANARY-PRINCIPAL: {enabled: true, canary: {users: [canary-svc]}}
+accounts:
+  "123456789012":
+    rules:
+      IAM-055: {enabled: true, canary: {users: [canary-user]}}
+)");
+  auto org = RunCommand({WardenBinary(), "rules", "list", "--profile", profile, "--source",
+                         "cloudtrail", "-f", "csv"});
+  ASSERT_EQ(org.exit_code, 0) << org.err;
+  EXPECT_NE(org.err.find("needs configuration: IAM-055 (canary users or access keys)"),
+            std::string::npos)
+      << org.err;
+  EXPECT_NE(org.out.find("cloudtrail,RTM-011,very_high,yes,"), std::string::npos) << org.out;
+  auto account = RunCommand({WardenBinary(), "rules", "list", "--profile", profile, "--account",
+                             "123456789012", "-f", "csv"});
+  ASSERT_EQ(account.exit_code, 0) << account.err;
+  EXPECT_NE(account.err.find("no rule needs configuration"), std::string::npos) << account.err;
+  // A file's rules are resolved through the profile as well.
+  std::string rows =
+      dir.WriteFile("rtm.yaml", "- id: RTM-011\n  risk_level: high\n  patterns: []\n");
+  auto file =
+      RunCommand({WardenBinary(), "rules", "list", rows, "--profile", profile, "-f", "csv"});
+  ASSERT_EQ(file.exit_code, 0) << file.err;
+  EXPECT_NE(file.err.find("no rule needs configuration (1 rule)"), std::string::npos) << file.err;
+  auto bare = RunCommand({WardenBinary(), "rules", "list", rows, "-f", "csv"});
+  EXPECT_NE(bare.err.find("1 of 1 rule needs configuration: RTM-011 (pattern rows)"),
+            std::string::npos)
+      << bare.err;
+  EXPECT_EQ(RunCommand({WardenBinary(), "rules", "list", "--source", "gcp"}).exit_code, 2);
+}
+
+TEST(CloudTrailCliTest, OciAuditSamplesRaiseTheOciCatalogWithTheSameOutputsAndExitCodes) {
+  const std::string oci = testing::FixturePath("oci");
+  auto r = RunCommand({WardenBinary(), "trail", "scan", "-f", "jsonl", oci});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  std::vector<Json> findings = JsonLines(r.out);
+  EXPECT_EQ(findings.size(), 9u);
+  std::map<std::string, int> by_rule;
+  for (const Json& f : findings) {
+    ++by_rule[f["rule_id"]];
+    EXPECT_EQ(f["source"], "cloud.oci_audit");
+    EXPECT_EQ(f["account"], "ocid1.tenancy.oc1..aaaaaaaatenancyexample0001");
+    EXPECT_TRUE(f["evidence"]["event"].is_object());
+  }
+  EXPECT_EQ(by_rule["OCI-IAM-POLICY-CHANGED"], 3);
+  EXPECT_EQ(by_rule["OCI-OBJECTSTORAGE-BUCKET-PUBLIC"], 1);
+  EXPECT_NE(r.err.find("16 events (16 OCI Audit), 9 findings"), std::string::npos) << r.err;
+
+  EXPECT_EQ(RunCommand({WardenBinary(), "trail", "scan", "-q", "-f", "jsonl", "--fail-on",
+                        "very_high", oci})
+                .exit_code,
+            1);
+  // Told the inputs are CloudTrail, OCI rules see nothing.
+  auto as_aws =
+      RunCommand({WardenBinary(), "trail", "scan", "-f", "jsonl", "--provider", "aws", oci});
+  EXPECT_EQ(as_aws.exit_code, 0) << as_aws.err;
+  EXPECT_TRUE(as_aws.out.empty()) << as_aws.out;
+  EXPECT_EQ(RunCommand({WardenBinary(), "trail", "scan", "--provider", "gcp", oci}).exit_code, 2);
+
+  // OCI Logging entries on stdin; both clouds in one scan, each to its own rules.
+  auto piped = RunShell("cat " + oci + "/logging-entries.jsonl | " + WardenBinary() +
+                        " trail scan -q -f jsonl -");
+  ASSERT_EQ(piped.exit_code, 0) << piped.err;
+  ASSERT_EQ(JsonLines(piped.out).size(), 1u);
+  EXPECT_EQ(JsonLines(piped.out)[0]["rule_id"], "OCI-NETWORK-NSG-OPEN-TO-WORLD");
+  auto both = RunCommand({WardenBinary(), "trail", "scan", "-f", "jsonl", Samples(), oci});
+  ASSERT_EQ(both.exit_code, 0) << both.err;
+  size_t oci_findings = 0, aws_findings = 0;
+  for (const Json& f : JsonLines(both.out)) {
+    const bool from_oci = f["source"] == "cloud.oci_audit";
+    EXPECT_EQ(from_oci, std::string(f["rule_id"]).rfind("OCI-", 0) == 0) << f["rule_id"];
+    ++(from_oci ? oci_findings : aws_findings);
+  }
+  EXPECT_EQ(oci_findings, 9u);
+  EXPECT_GT(aws_findings, 20u);
+}
+
 TEST(CloudTrailCliTest, HostRulesLintAgainstHostEventFields) {
   TempDir dir;
   auto catalog = RunCommand({WardenBinary(), "events", "rules"});
@@ -429,6 +525,17 @@ TEST(CloudTrailCliTest, IamCheckReportsUnhealthyCanary) {
   EXPECT_NE(r.err.find("1 user; canaries checked: 1 of 1 user, 0 of 0 key ids; 2 findings"),
             std::string::npos)
       << r.err;
+  // OCI canary principals are not IAM users: a profile naming one adds no canary here.
+  std::string profile = dir.WriteFile("oci.yaml", R"(organisation:
+  rules:
+    OCI-IAM-CANARY-PRINCIPAL: {enabled: true, canary: {users: [canary-svc]}}
+)");
+  auto with_oci = RunCommand({WardenBinary(), "trail", "iam-check", "--authorization-details",
+                              details, "--credential-report", report, "--canary-user",
+                              "canary-user", "--profile", profile, "-f", "jsonl"});
+  EXPECT_EQ(with_oci.exit_code, 0) << with_oci.err;
+  EXPECT_NE(with_oci.err.find("canaries checked: 1 of 1 user, 0 of 0 key ids"), std::string::npos)
+      << with_oci.err;
   auto none = RunCommand({WardenBinary(), "trail", "iam-check"});
   EXPECT_EQ(none.exit_code, 2);
 }

@@ -8,6 +8,8 @@
 //                                           source (CloudTrail or host events)
 //   rules list [PATH...]                    the rules of files, or the built-in
 //                                           catalogs: id, risk, what they need
+//                                           (after --profile), with a count of
+//                                           rules that need configuration
 // Exit codes: test 0 (2 on bad rules or input); lint 0 clean (warnings
 // allowed unless --strict), 1 problems found, 2 usage error.
 #include <unistd.h>
@@ -19,6 +21,7 @@
 #include "cli/warden_cli.h"
 #include "cloud/builtin_catalog.h"
 #include "cloud/cloudtrail_reader.h"
+#include "cloud/rule_configuration.h"
 #include "cloud/trail_profile.h"
 #include "cloud/trail_scanner.h"
 #include "core/output_format.h"
@@ -261,12 +264,9 @@ int RunRulesLint(const std::vector<std::string>& paths, const std::string& forma
 }
 
 // What a rule needs before it can fire, in words ("" when nothing).
-std::string RuleNeeds(const Rule& rule) {
-  std::vector<std::string> needs;
-  if (rule.canary && rule.canary->empty()) needs.push_back("canary users or access keys");
-  if (rule.has_patterns && rule.patterns.empty()) needs.push_back("pattern rows");
+std::string RuleNeeds(const RuleConfigurationState& state) {
   std::string text;
-  for (const std::string& n : needs) text += (text.empty() ? "" : "; ") + n;
+  for (const std::string& n : state.needs) text += (text.empty() ? "" : "; ") + n;
   return text;
 }
 
@@ -279,10 +279,17 @@ std::string JoinTags(const std::vector<std::string>& tags) {
 // `rules list`: the rules of `paths`, or with none (or --builtin) the
 // built-in catalogs of the chosen source.
 int RunRulesList(const std::vector<std::string>& paths, bool builtin, const std::string& source,
-                 const std::string& format_name) {
-  if (source != "all" && source != "cloudtrail" && source != "host")
+                 const std::string& format_name, const std::string& profile_path,
+                 const std::string& account) {
+  if (source != "all" && source != "cloudtrail" && source != "oci" && source != "host")
     return ReportError(InvalidArgument("--source: '" + source +
-                                       "' is not a source (use all, cloudtrail or host)"));
+                                       "' is not a source (use all, cloudtrail, oci or host)"));
+  std::optional<TrailProfile> profile;
+  if (!profile_path.empty()) {
+    auto p = TrailProfile::Load(profile_path);
+    if (!p.ok()) return ReportError(p.status());
+    profile = std::move(*p);
+  }
   const std::string name = format_name.empty() ? DefaultFormat() : format_name;
   auto format = ParseOutputFormat(name);
   if (!format)
@@ -299,10 +306,14 @@ int RunRulesList(const std::vector<std::string>& paths, bool builtin, const std:
     if (source != "host") {
       auto catalog = LoadBuiltinCatalog();
       if (!catalog.ok()) return ReportError(catalog.status());
-      cloud_catalog = std::move(catalog).value();
-      for (const Rule& r : cloud_catalog) listed.push_back({"cloudtrail", &r});
+      // As a scan would run it: after the profile's settings.
+      cloud_catalog = profile ? profile->Resolve(*catalog, account) : std::move(catalog).value();
+      for (const Rule& r : cloud_catalog) {
+        const char* rule_source = r.provider == EventProvider::kOci ? "oci" : "cloudtrail";
+        if (source == "all" || source == rule_source) listed.push_back({rule_source, &r});
+      }
     }
-    if (source != "cloudtrail") {
+    if (source == "all" || source == "host") {
       RuleLoadResult loaded = LoadRulesFromText(kDefaultHostRulesYaml, "built-in host rules");
       host_catalog = std::move(loaded.rules);
       for (const Rule& r : host_catalog) listed.push_back({"host", &r});
@@ -316,11 +327,16 @@ int RunRulesList(const std::vector<std::string>& paths, bool builtin, const std:
     for (const RuleDiagnostic& d : files.back().diagnostics)
       if (d.severity == RuleDiagnostic::Severity::kError)
         return ReportError(InvalidArgument(d.ToString() + " (see `warden rules lint`)"));
+    // A file's rules too are shown as a scan with the profile would run them.
+    if (profile) files.back().rules = profile->Resolve(files.back().rules, account);
     const FieldVocabulary* sources[] = {&CloudTrailFields(), &HostEventFields()};
     for (const Rule& r : files.back().rules) {
-      // A file's rules belong to the source whose fields they read.
-      const std::string rule_source =
-          &SourceOfRule(r, sources) == &HostEventFields() ? "host" : "cloudtrail";
+      // A file's rules belong to their provider, else the source whose
+      // fields they read.
+      const std::string rule_source = r.provider == EventProvider::kOci ? "oci"
+                                      : &SourceOfRule(r, sources) == &HostEventFields()
+                                          ? "host"
+                                          : "cloudtrail";
       if (source == "all" || source == rule_source) listed.push_back({rule_source, &r});
     }
   }
@@ -333,11 +349,19 @@ int RunRulesList(const std::vector<std::string>& paths, bool builtin, const std:
                                                 {"source", 0},
                                                 {"tags", -1}}));
   printer->Begin({"source", "id", "risk_level", "enabled", "title", "needs", "tags"});
-  for (const Listed& l : listed)
+  std::vector<RuleConfigurationState> states;
+  for (const Listed& l : listed) {
+    // Host rules need nothing a profile gives; every other rule is
+    // described as a scan would resolve it.
+    RuleConfigurationState state = DescribeRuleConfiguration({*l.rule}, nullptr, "").front();
     printer->Row({l.source, l.rule->id, std::string(RiskLevelName(l.rule->risk_level)),
-                  std::string(l.rule->enabled ? "yes" : "no"), l.rule->title, RuleNeeds(*l.rule),
+                  std::string(l.rule->enabled ? "yes" : "no"), l.rule->title, RuleNeeds(state),
                   JoinTags(l.rule->tags)});
+    states.push_back(std::move(state));
+  }
   printer->End();
+  // The count goes to stderr, so csv and json output stay data only.
+  std::cerr << "warden: " << ConfigurationSummary(states) << "\n";
   return std::cout.good() ? 0 : 2;
 }
 
@@ -407,7 +431,7 @@ void AddRulesCommand(CLI::App& app, CommandAction* action) {
   {
     struct Opts {
       std::vector<std::string> paths;
-      std::string format, source = "all";
+      std::string format, source = "all", profile, account;
       bool builtin = false;
     };
     auto o = std::make_shared<Opts>();
@@ -420,14 +444,22 @@ void AddRulesCommand(CLI::App& app, CommandAction* action) {
                 "Examples:\n"
                 "  warden rules list                       # both built-in catalogs\n"
                 "  warden rules list --source cloudtrail -f csv\n"
+                "  warden rules list --profile acme.yaml   # what still needs configuration\n"
                 "  warden rules list rules/ --builtin      # your files and the catalogs");
     cmd->add_option("paths", o->paths,
                     "Rule files or directories (default: the built-in catalogs)");
     cmd->add_flag("--builtin", o->builtin, "Also list the built-in catalogs when files are given");
-    cmd->add_option("--source", o->source, "all, cloudtrail or host (default all)");
+    cmd->add_option("--source", o->source, "all, cloudtrail, oci or host (default all)");
+    cmd->add_option("-p,--profile", o->profile,
+                    "Show the rules after this profile's settings (what still needs "
+                    "configuration)");
+    cmd->add_option("--account", o->account,
+                    "With --profile: resolve for this account or tenancy too");
     AddFormatOption(*cmd, &o->format);
     cmd->callback([o, action]() {
-      *action = [o]() { return RunRulesList(o->paths, o->builtin, o->source, o->format); };
+      *action = [o]() {
+        return RunRulesList(o->paths, o->builtin, o->source, o->format, o->profile, o->account);
+      };
     });
   }
 }

@@ -1,5 +1,5 @@
-// `warden trail`: CloudTrail detection from the command line.
-//   trail scan INPUT...     rules over CloudTrail files, directories or stdin
+// `warden trail`: CloudTrail (and OCI Audit) detection from the command line.
+//   trail scan INPUT...     rules over CloudTrail or OCI Audit files, directories or stdin
 //   trail watch DIR...      the same, following new files as they land
 //   trail iam-check         canary health and key hygiene from IAM snapshots
 //   trail notify-test       send a test record to the configured sinks
@@ -205,6 +205,7 @@ struct ScanOptionsCli {
   double interval_seconds = 2;
   double duration_seconds = 0;
   size_t max_record_mb = 64;
+  std::string provider = "auto";
 };
 
 int RunScan(const ScanOptionsCli& o, bool watch) {
@@ -234,6 +235,13 @@ int RunScan(const ScanOptionsCli& o, bool watch) {
 
   TrailScanner::Options so;
   so.show_suppressed = o.show_suppressed;
+  if (o.provider == "oci")
+    so.provider = ProviderMode::kOci;
+  else if (o.provider == "aws")
+    so.provider = ProviderMode::kAws;
+  else if (o.provider != "auto")
+    return ReportError(InvalidArgument("--provider: '" + o.provider +
+                                       "' is not a provider (use auto, aws or oci)"));
   so.ocsf = *format == FindingFormat::kOcsf;
   auto scanner = TrailScanner::Create(std::move(rules).value(), prof, so);
   if (!scanner.ok()) return ReportError(scanner.status());
@@ -298,8 +306,9 @@ int RunScan(const ScanOptionsCli& o, bool watch) {
     const ScanStats& st = sc.stats();
     char time_buf[32];
     std::snprintf(time_buf, sizeof time_buf, "%.2f", seconds);
-    std::cerr << "warden: " << in.files << " files, " << st.events << " events, " << st.findings
-              << " findings";
+    std::cerr << "warden: " << in.files << " files, " << st.events << " events";
+    if (st.oci_events) std::cerr << " (" << st.oci_events << " OCI Audit)";
+    std::cerr << ", " << st.findings << " findings";
     if (st.suppressed) std::cerr << " (+" << st.suppressed << " suppressed)";
     std::cerr << " from " << sc.enabled_rules() << " rules in " << time_buf << " s";
     if (in.digest_files_skipped || in.insight_files_skipped || in.digest_records)
@@ -387,7 +396,8 @@ int RunIamCheck(const RuleOptions& ro, const std::string& details, const std::st
   IamCheckOptions options;
   options.key_max_age_days = max_age;
   for (const Rule& r : resolved) {
-    if (!r.enabled || !r.canary) continue;
+    // OCI canary principals are not IAM users.
+    if (!r.enabled || !r.canary || r.provider != EventProvider::kAws) continue;
     for (const auto& u : r.canary->users) options.canaries.users.push_back(u);
     for (const auto& k : r.canary->access_keys) options.canaries.access_keys.push_back(k);
   }
@@ -457,6 +467,9 @@ void AddTrailCommand(CLI::App& app, CommandAction* action) {
     cmd->add_flag("--show-suppressed", o->show_suppressed,
                   "Also print suppressed findings (marked)");
     cmd->add_flag("-q,--quiet", o->quiet, "No summary on stderr");
+    cmd->add_option("--provider", o->provider,
+                    "Whose audit events the inputs hold: auto (CloudTrail and OCI Audit told "
+                    "apart by their envelope), aws or oci (default auto)");
     cmd->add_option("--max-record-mb", o->max_record_mb,
                     "Skip records larger than this many MiB, 1 to 4096 (default 64)")
         ->check(CLI::Range(size_t{1}, kMaxRecordMb));

@@ -1,5 +1,6 @@
 #include "cloud/builtin_catalog.h"
 
+#include "cloud/oci_catalog.h"
 #include "rules/rule_yaml_loader.h"
 
 namespace warden {
@@ -418,6 +419,9 @@ Result<std::vector<Rule>> LoadBuiltinCatalog() {
   RuleLoadResult loaded = LoadRulesFromText(kCatalog, "<builtin>");
   RETURN_IF_ERROR(loaded.FirstError());
   for (Rule& r : loaded.rules) r.format = RuleFormat::kBuiltin;
+  // The OCI Audit rules run on OCI events only (their provider).
+  ASSIGN_OR_RETURN(std::vector<Rule> oci, LoadOciCatalog());
+  for (Rule& r : oci) loaded.rules.push_back(std::move(r));
   return std::move(loaded.rules);
 }
 

@@ -6,7 +6,8 @@
 // format's largest example. RTM-011 (unintended API calls) and IAM-055
 // (canary access tokens) are included disabled with no values: a profile or
 // a rule file supplies the rows and canary identities and enables them.
-// Nothing here is read from disk at run time.
+// The OCI Audit catalog (oci_catalog.h) follows the CloudTrail rules in the
+// list LoadBuiltinCatalog returns. Nothing here is read from disk at run time.
 #pragma once
 
 #include <string_view>

@@ -16,6 +16,8 @@ namespace warden::testing {
 
 // The real CloudTrail of an attack simulation (tests/fixtures/cloudtrail/SOURCES.md).
 inline std::string SamplesDir() { return FixturePath("cloudtrail/invictus-ir_aws_dataset"); }
+// Hand-written OCI Audit events in four shapes (tests/fixtures/oci/SOURCES.md).
+inline std::string OciSamplesDir() { return FixturePath("oci"); }
 
 struct ScanOutput {
   std::vector<Finding> findings;

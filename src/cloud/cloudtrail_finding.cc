@@ -105,7 +105,8 @@ Finding BuildCloudTrailFinding(const FindingInput& in) {
   f.rule_id = rule.id;
   f.title = rule.title;
   f.risk_level = in.risk_level;
-  f.source = "cloud.cloudtrail";
+  const bool oci = e.provider == "oci";
+  f.source = oci ? "cloud.oci_audit" : "cloud.cloudtrail";
   f.resource = e.resource;
   f.first_seen = f.last_seen = e.epoch;
   f.remediation = rule.remediation;
@@ -115,7 +116,9 @@ Finding BuildCloudTrailFinding(const FindingInput& in) {
   why.reserve(256);
   why.append(e.event_name).append(" (").append(e.event_source).append(") by ").append(e.actor);
   if (!e.actor_type.empty()) why += " [" + e.actor_type + "]";
-  why += " in account " + (e.account.empty() ? std::string("?") : e.account);
+  why +=
+      (oci ? " in tenancy " : " in account ") + (e.account.empty() ? std::string("?") : e.account);
+  if (oci && !e.compartment.empty()) why += ", compartment " + e.compartment;
   if (!e.region.empty()) why += ", " + e.region;
   if (!e.event_time.empty()) why += " at " + e.event_time;
   if (!e.error_code.empty()) why += "; the call failed with " + e.error_code;
@@ -146,6 +149,10 @@ Finding BuildCloudTrailFinding(const FindingInput& in) {
   a["source_ip"] = e.source_ip;
   a["user_agent"] = e.user_agent;
   a["error_code"] = e.error_code.empty() ? Json(nullptr) : Json(e.error_code);
+  if (oci) {
+    a["compartment"] = e.compartment;
+    a["resource_name"] = e.resource_name;
+  }
   if (rule.has_patterns) {
     Json rows = Json::array();
     for (uint32_t r : in.matched_rows) rows.push_back(r);
@@ -182,7 +189,8 @@ Finding BuildCloudTrailFinding(const FindingInput& in) {
   if (!in.ocsf) return f;
 
   Json& o = f.ocsf_extra;
-  o["cloud"] = {{"provider", "AWS"}, {"account", {{"uid", e.account}}}, {"region", e.region}};
+  o["cloud"] = {
+      {"provider", oci ? "OCI" : "AWS"}, {"account", {{"uid", e.account}}}, {"region", e.region}};
   Json user = {{"uid", e.actor}, {"type", e.actor_type}};
   if (!e.user_name.empty()) user["name"] = e.user_name;
   if (!e.access_key_id.empty()) user["credential_uid"] = e.access_key_id;

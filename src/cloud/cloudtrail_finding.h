@@ -1,4 +1,5 @@
-// Turning a rule match on a CloudTrail event into the shared Finding model
+// Turning a rule match on a CloudTrail (or OCI Audit) event into the shared
+// Finding model
 // (core/finding.h). The JSON-lines contract of `warden trail scan` lives here:
 // top-level keys rule_id, risk_level (common keys) plus the attributes
 // event_id (CloudTrail eventID), event_time, event_name, event_source,
@@ -6,6 +7,9 @@
 // matched_patterns (0-based rows, pattern rules only), canary / threshold
 // details when relevant, and the raw event under evidence.event. OCSF output
 // is a Detection Finding (class 2004) with cloud, actor, api and src_endpoint.
+// Findings from OCI Audit events have source cloud.oci_audit, the same keys
+// (account = tenancy, event_name = eventType) plus compartment and
+// resource_name.
 // This file does not decide whether a rule fires or a finding is suppressed.
 #pragma once
 
@@ -36,6 +40,9 @@ struct CloudTrailEventSummary {
   std::string actor, actor_type, user_name, access_key_id, source_ip, user_agent;
   std::string error_code, error_message, resource;
   int64_t epoch = 0;  // eventTime in epoch seconds (0 when missing)
+  // OCI Audit events (oci_audit_event.h): "oci", the compartment (name, else
+  // OCID) and the resource's name. Empty for CloudTrail.
+  std::string provider, compartment, resource_name;
 };
 CloudTrailEventSummary SummarizeEvent(const EventFields& fields, const CoreFieldIds& ids);
 // Just the account (recipientAccountId, else userIdentity.accountId): the

@@ -27,34 +27,54 @@ Result<std::unique_ptr<TrailScanner>> TrailScanner::Create(const std::vector<Rul
   if (s->options_.now == 0) s->options_.now = NowEpochSeconds();
   s->ids_ = CoreFieldIds::Intern(&s->core_registry_);
   s->core_extractor_ = std::make_unique<JsonFieldExtractor>(s->core_registry_);
-  // The account decides the rule set only when accounts have overrides; then
-  // its fields are read for every event (recipientAccountId is near the end
-  // of a CloudTrail record, so the extractor cannot stop early).
+  s->oci_ids_ = OciFieldIds::Intern(&s->oci_core_registry_);
+  s->oci_core_extractor_ = std::make_unique<JsonFieldExtractor>(s->oci_core_registry_);
+  std::vector<Rule> aws_rules, oci_rules;
+  for (const Rule& r : rules)
+    (r.provider == EventProvider::kOci ? oci_rules : aws_rules).push_back(r);
+  // The account decides the rule set only when accounts have overrides;
+  // then its fields are read for every event (recipientAccountId is near the
+  // end of a CloudTrail record, so the extractor cannot stop early).
   if (profile && !profile->AccountsWithOverrides().empty()) {
     s->recipient_account_ = s->registry_.Intern("recipientAccountId");
     s->identity_account_ = s->registry_.Intern("userIdentity.accountId");
+    if (!oci_rules.empty()) {
+      s->oci_tenant_ = s->oci_registry_.Intern("data.identity.tenantId");
+      s->oci_oracle_tenant_ = s->oci_registry_.Intern("oracle.tenantid");
+    }
   }
 
-  std::vector<Rule> org = profile ? profile->Resolve(rules, "") : rules;
-  auto add_set = [&](std::vector<Rule> list) -> Status {
+  auto add_set = [&](std::vector<Rule> list, EventProvider provider, size_t* index) -> Status {
     // Disabled rules are left out of real scans: their fields would
     // otherwise be extracted from every event for nothing.
     if (!options.dry_run) std::erase_if(list, [](const Rule& r) { return !r.enabled; });
-    for (const Rule& r : list)
+    FieldRegistry* registry = provider == EventProvider::kOci ? &s->oci_registry_ : &s->registry_;
+    for (Rule& r : list) {
+      if (provider == EventProvider::kOci) AddOciEnvelopeAliases(&r);
       if (r.threshold)
-        for (const std::string& g : r.threshold->group_by) s->registry_.Intern(g);
-    ASSIGN_OR_RETURN(auto set, CompiledRuleSet::Compile(std::move(list), &s->registry_));
+        for (const std::string& g : r.threshold->group_by) registry->Intern(g);
+    }
+    ASSIGN_OR_RETURN(auto set, CompiledRuleSet::Compile(std::move(list), registry));
     s->sets_.push_back(set);
+    *index = s->sets_.size() - 1;
     return Status::Ok();
   };
-  RETURN_IF_ERROR(add_set(std::move(org)));
-  s->base_set_ = s->sets_[0];
-  if (profile) {
+  auto add_provider = [&](const std::vector<Rule>& list, EventProvider provider,
+                          ProviderSets* sets) -> Status {
+    RETURN_IF_ERROR(add_set(profile ? profile->Resolve(list, "") : list, provider, &sets->base));
+    for (const Rule& r : s->sets_[sets->base]->rules()) s->org_rules_.push_back(r);
+    if (!profile) return Status::Ok();
     for (const std::string& account : profile->AccountsWithOverrides()) {
-      RETURN_IF_ERROR(add_set(profile->Resolve(rules, account)).WithContext("account " + account));
-      s->account_set_[account] = s->sets_.size() - 1;
+      size_t index = 0;
+      RETURN_IF_ERROR(add_set(profile->Resolve(list, account), provider, &index)
+                          .WithContext("account " + account));
+      sets->accounts[account] = index;
     }
-  }
+    return Status::Ok();
+  };
+  RETURN_IF_ERROR(add_provider(aws_rules, EventProvider::kAws, &s->aws_));
+  s->base_set_ = s->sets_[0];
+  if (!oci_rules.empty()) RETURN_IF_ERROR(add_provider(oci_rules, EventProvider::kOci, &s->oci_));
   RuleEvaluator::Options eo;
   eo.include_disabled = options.dry_run;
   for (const auto& set : s->sets_)
@@ -62,12 +82,13 @@ Result<std::unique_ptr<TrailScanner>> TrailScanner::Create(const std::vector<Rul
   // Every field is interned now: the extractor's trie covers them all.
   s->extractor_ =
       std::make_unique<JsonFieldExtractor>(s->registry_, JsonFieldExtractor::Mode::kLazy);
+  s->oci_extractor_ = std::make_unique<JsonFieldExtractor>(s->oci_registry_);
   return s;
 }
 
 size_t TrailScanner::enabled_rules() const {
   size_t n = 0;
-  for (const Rule& r : base_set_->rules()) n += r.enabled ? 1 : 0;
+  for (const Rule& r : org_rules_) n += r.enabled ? 1 : 0;
   return n;
 }
 
@@ -80,22 +101,45 @@ std::vector<RegexLimitReport> TrailScanner::RegexLimitReports() const {
 
 void TrailScanner::ProcessRecord(const SplitRecord& record, const RecordOrigin& origin) {
   ++stats_.records;
-  Status st =
-      extractor_->Extract(record.text.data(), record.text.size(), record.capacity, &fields_);
+  switch (classifier_.Classify(record, options_.provider)) {
+    case AuditEventClassifier::Kind::kAws:
+      ProcessEvent(record, origin, EventProvider::kAws);
+      return;
+    case AuditEventClassifier::Kind::kOci:
+      ProcessEvent(record, origin, EventProvider::kOci);
+      return;
+    case AuditEventClassifier::Kind::kContainer:
+      // OCI Logging entries: each event inside is evaluated on its own (the
+      // views stay valid: nothing classifies again meanwhile).
+      for (const SplitRecord& event : classifier_.events())
+        ProcessEvent(event, origin, EventProvider::kOci);
+      return;
+  }
+}
+
+void TrailScanner::ProcessEvent(const SplitRecord& record, const RecordOrigin& origin,
+                                EventProvider provider) {
+  const bool oci = provider == EventProvider::kOci;
+  JsonFieldExtractor& extractor = oci ? *oci_extractor_ : *extractor_;
+  Status st = extractor.Extract(record.text.data(), record.text.size(), record.capacity, &fields_);
   if (!st.ok()) {
     ++stats_.bad_records;
     if (on_problem_) on_problem_(Where(origin) + ": record skipped: " + st.message());
     return;
   }
   ++stats_.events;
+  if (oci) ++stats_.oci_events;
+  const ProviderSets& sets = oci ? oci_ : aws_;
+  if (sets.base == SIZE_MAX) return;  // no rules for this provider's events
   record_ = record;
+  provider_ = provider;
   summary_ready_ = false;
-  size_t set_index = 0;
-  if (!account_set_.empty()) {
-    std::string_view account = fields_.first(recipient_account_).text;
-    if (account.empty()) account = fields_.first(identity_account_).text;
-    auto it = account_set_.find(std::string(account));
-    if (it != account_set_.end()) set_index = it->second;
+  size_t set_index = sets.base;
+  if (!sets.accounts.empty()) {
+    std::string_view account = fields_.first(oci ? oci_tenant_ : recipient_account_).text;
+    if (account.empty()) account = fields_.first(oci ? oci_oracle_tenant_ : identity_account_).text;
+    auto it = sets.accounts.find(std::string(account));
+    if (it != sets.accounts.end()) set_index = it->second;
   }
   RuleEvaluator& evaluator = *evaluators_[set_index];
   evaluator.Evaluate(fields_, &matches_);
@@ -112,7 +156,7 @@ void TrailScanner::ProcessRecord(const SplitRecord& record, const RecordOrigin& 
   // Insight files, which are skipped by name). They are recognised here, on
   // events that would produce findings, rather than by reading eventType (at
   // the end of every record) for all events.
-  if (options_.build_findings && CurrentSummary().event_type == "AwsCloudTrailInsight") {
+  if (!oci && options_.build_findings && CurrentSummary().event_type == "AwsCloudTrailInsight") {
     ++stats_.insight_events;
     --stats_.events;
     return;
@@ -151,9 +195,15 @@ const CloudTrailEventSummary& TrailScanner::CurrentSummary() {
   if (!summary_ready_) {
     // The record parsed once already, so this cannot fail in practice; if it
     // does the summary stays partly empty rather than dropping the finding.
-    (void)core_extractor_->Extract(record_.text.data(), record_.text.size(), record_.capacity,
-                                   &core_fields_);
-    summary_ = SummarizeEvent(core_fields_, ids_);
+    if (provider_ == EventProvider::kOci) {
+      (void)oci_core_extractor_->Extract(record_.text.data(), record_.text.size(), record_.capacity,
+                                         &core_fields_);
+      summary_ = SummarizeOciEvent(core_fields_, oci_ids_);
+    } else {
+      (void)core_extractor_->Extract(record_.text.data(), record_.text.size(), record_.capacity,
+                                     &core_fields_);
+      summary_ = SummarizeEvent(core_fields_, ids_);
+    }
     summary_ready_ = true;
   }
   return summary_;
@@ -169,7 +219,7 @@ void TrailScanner::Emit(uint32_t set_index, const RuleMatch& m, const RecordOrig
     const Threshold& t = *rule.threshold;
     std::string group;
     for (const std::string& path : t.group_by) {
-      FieldId id = registry_.Find(path);
+      FieldId id = (provider_ == EventProvider::kOci ? oci_registry_ : registry_).Find(path);
       if (!group.empty()) group += ",";
       if (id != kNoField) group += std::string(fields_.first(id).text);
     }

@@ -1,5 +1,7 @@
-// TrailScanner is the CloudTrail detection pipeline between the reader and
-// the outputs: for each raw record it extracts the fields the rules use
+// TrailScanner is the CloudTrail (and OCI Audit) detection pipeline between
+// the reader and the outputs: for each raw record it tells CloudTrail from OCI
+// Audit events (oci_audit_event.h; each rule runs on its provider's events
+// only), extracts the fields the rules use
 // (simdjson On-Demand), picks the rule set of the event's account (profiles
 // can override rules per account), evaluates the rules, applies thresholds,
 // builds one Finding per rule and event, and checks suppressions. Suppressed
@@ -26,6 +28,7 @@
 
 #include "cloud/cloudtrail_finding.h"
 #include "cloud/cloudtrail_reader.h"
+#include "cloud/oci_audit_event.h"
 #include "cloud/trail_profile.h"
 #include "rules/compiled_rules.h"
 #include "rules/json_field_extractor.h"
@@ -35,6 +38,7 @@ namespace warden {
 struct ScanStats {
   uint64_t records = 0;          // records given to the scanner
   uint64_t events = 0;           // records evaluated
+  uint64_t oci_events = 0;       // of which OCI Audit events
   uint64_t bad_records = 0;      // invalid JSON, not an object
   uint64_t deep_records = 0;     // matched, nested past kMaxEvidenceDepth: evidence as text
   uint64_t insight_events = 0;   // CloudTrail Insights records that matched a rule (ignored)
@@ -70,6 +74,9 @@ class TrailScanner {
     bool show_suppressed = false;  // pass suppressed findings to the callback too
     int64_t now = 0;               // wall clock for suppression expiry (0 = now)
     bool ocsf = true;              // findings carry their OCSF objects (ocsf_extra)
+    // Which records are OCI Audit events: told by their envelope (auto), or
+    // all of them (oci: `--provider oci`), or none (aws).
+    ProviderMode provider = ProviderMode::kAuto;
   };
   using FindingFn = std::function<void(Finding&&, bool suppressed)>;
   using MatchFn = std::function<void(const ScanMatch&)>;
@@ -87,8 +94,9 @@ class TrailScanner {
 
   const ScanStats& stats() const { return stats_; }
   std::vector<RegexLimitReport> RegexLimitReports() const;
-  // The organisation-level rules after the profile (what runs by default).
-  const std::vector<Rule>& rules() const { return base_set_->rules(); }
+  // The organisation-level rules after the profile (what runs by default),
+  // CloudTrail rules first, then OCI rules.
+  const std::vector<Rule>& rules() const { return org_rules_; }
   size_t enabled_rules() const;
   // The summary of the event being processed (valid during callbacks).
   const CloudTrailEventSummary& CurrentSummary();
@@ -100,7 +108,15 @@ class TrailScanner {
     int64_t quiet_until = std::numeric_limits<int64_t>::min();
   };
 
+  // The rule sets of one provider: the organisation's, and those of the
+  // accounts (tenancies for OCI) with overrides, as indexes into sets_.
+  struct ProviderSets {
+    size_t base = SIZE_MAX;  // SIZE_MAX: no rules for this provider
+    std::unordered_map<std::string, size_t> accounts;
+  };
+
   TrailScanner() = default;
+  void ProcessEvent(const SplitRecord& record, const RecordOrigin& origin, EventProvider provider);
   void Emit(uint32_t set_index, const RuleMatch& match, const RecordOrigin& origin);
 
   Options options_;
@@ -109,10 +125,16 @@ class TrailScanner {
   // findings report only for events that matched (most do not).
   FieldRegistry registry_;
   FieldId recipient_account_ = kNoField, identity_account_ = kNoField;
+  FieldId oci_tenant_ = kNoField, oci_oracle_tenant_ = kNoField;
   FieldRegistry core_registry_;
   CoreFieldIds ids_{};
   std::unique_ptr<JsonFieldExtractor> core_extractor_;
   EventFields core_fields_;
+  FieldRegistry oci_core_registry_;
+  OciFieldIds oci_ids_{};
+  std::unique_ptr<JsonFieldExtractor> oci_core_extractor_;
+  AuditEventClassifier classifier_;
+  EventProvider provider_ = EventProvider::kAws;  // of the current event
   CloudTrailEventSummary summary_;
   bool summary_ready_ = false;
   bool record_canonical_ = false;
@@ -122,8 +144,13 @@ class TrailScanner {
   std::shared_ptr<const CompiledRuleSet> base_set_;
   std::vector<std::shared_ptr<const CompiledRuleSet>> sets_;  // [0] = organisation level
   std::vector<std::unique_ptr<RuleEvaluator>> evaluators_;
-  std::unordered_map<std::string, size_t> account_set_;  // account -> index in sets_
+  ProviderSets aws_, oci_;
+  std::vector<Rule> org_rules_;
   std::unique_ptr<JsonFieldExtractor> extractor_;
+  // OCI rules read OCI's fields: their own registry and extractor, so they
+  // add nothing to what is extracted from CloudTrail records.
+  FieldRegistry oci_registry_;
+  std::unique_ptr<JsonFieldExtractor> oci_extractor_;
   EventFields fields_;
   std::vector<RuleMatch> matches_;
   std::map<std::string, Window> windows_;

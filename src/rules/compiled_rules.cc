@@ -47,7 +47,7 @@ class RuleSetCompiler {
       if (!node.ok()) return context(node.status());
       cr.rows.push_back(*node);
     }
-    if (rule.canary) cr.canary = CompileCanary(*rule.canary);
+    if (rule.canary) cr.canary = CompileCanary(*rule.canary, rule.provider);
     if (rule.threshold)
       for (const std::string& g : rule.threshold->group_by)
         if (Status st = CheckFieldPath(g); !st.ok()) return context(st);
@@ -76,9 +76,11 @@ class RuleSetCompiler {
         stack.pop_back();
         for (uint32_t c : n.children) stack.push_back(c);
         if (n.kind != NodeKind::kField) continue;
-        // exists / null tell a missing field from "" and keywords read the
-        // whole event: not functions of the field's text.
-        if (n.op == OpKind::kExists || n.op == OpKind::kIsNull || n.op == OpKind::kKeyword)
+        // exists / null (and Sigma's value matches) tell a missing field
+        // from "" and keywords read the whole event: not functions of the
+        // field's text.
+        if (n.op == OpKind::kExists || n.op == OpKind::kIsNull || n.op == OpKind::kKeyword ||
+            n.strict)
           pure = false;
         for (FieldId f : {n.field, n.other_field})
           if (f != kNoField && std::find(fields.begin(), fields.end(), f) == fields.end())
@@ -190,6 +192,18 @@ class RuleSetCompiler {
     n.source_op = c.op;
     n.ignore_case = c.ignore_case;
     n.all_values = c.all_values;
+    n.strict = c.missing_never_matches;
+    // Under Sigma's semantics a pattern that matches every text still needs
+    // the field to have a value: it means "present and not null".
+    auto present = [&]() {
+      Node e;
+      e.kind = NodeKind::kField;
+      e.op = OpKind::kExists;
+      e.source_op = MatchOp::kExists;
+      e.field = n.field;
+      e.exists_value = true;
+      return Add(std::move(e));
+    };
     if (c.op != MatchOp::kKeyword) {
       if (c.field.empty()) return at(InvalidArgument("empty field name"));
       RETURN_IF_ERROR(at(CheckFieldPath(c.field)));
@@ -240,12 +254,15 @@ class RuleSetCompiler {
           auto re = Regex::Compile(v, options);
           if (!re.ok()) return at(InvalidArgument(c.field + ": " + re.status().message()));
           if (re->matches_everything()) {
-            if (!c.all_values) return Constant(true);
+            if (!c.all_values) return n.strict ? present() : Constant(true);
             continue;  // adds nothing to an all-of list
           }
           n.regexes.push_back(std::move(re).value());
         }
-        if (n.regexes.empty()) return Constant(c.all_values || !c.values.empty());
+        if (n.regexes.empty()) {
+          const bool always = c.all_values || !c.values.empty();
+          return always && n.strict ? present() : Constant(always);
+        }
         n.op = OpKind::kRegex;
         Memoise(n);
         return Add(std::move(n));
@@ -301,12 +318,28 @@ class RuleSetCompiler {
     return CompileCondition(Condition::And(std::move(columns)));
   }
 
-  uint32_t CompileCanary(const CanarySpec& canary) {
+  uint32_t CompileCanary(const CanarySpec& canary, EventProvider provider) {
     std::vector<uint32_t> any;
     auto add = [&](Condition c) {
+      c.missing_never_matches = provider == EventProvider::kOci;
       auto node = CompileCondition(c);
       if (node.ok()) any.push_back(*node);
     };
+    if (provider == EventProvider::kOci) {
+      // OCI principals: by name (case-insensitive, as IAM compares user
+      // names) or by OCID; credentials as the audit event names them.
+      if (!canary.users.empty()) {
+        Condition by_name =
+            Condition::Field("data.identity.principalName", MatchOp::kEquals, canary.users);
+        by_name.ignore_case = true;
+        add(by_name);
+        add(Condition::Field("data.identity.principalId", MatchOp::kEquals, canary.users));
+      }
+      if (!canary.access_keys.empty())
+        add(Condition::Field("data.identity.credentials", MatchOp::kEquals, canary.access_keys));
+      if (any.empty()) return Constant(false);
+      return Combine(NodeKind::kOr, any);
+    }
     if (!canary.users.empty()) {
       // IAM user names are case-insensitive in AWS.
       Condition by_name = Condition::Field("userIdentity.userName", MatchOp::kEquals, canary.users);
@@ -514,7 +547,9 @@ void RuleEvaluator::Evaluate(const EventFields& event, std::vector<RuleMatch>* m
   rows_.clear();
   const std::vector<uint32_t>* candidates = &all_rules_;
   FieldId name = set_->event_name_field_;
-  if (name != kNoField && event.count(name) <= 1) {
+  // Gated by value only when eventName has one value: a missing or null
+  // eventName reads as "" but is not "" to Sigma's conditions.
+  if (name != kNoField && event.count(name) == 1 && event.first(name).kind != ValueKind::kNull) {
     uint32_t vid = ValueId(name);
     if (vid != kNoValue) candidates = &CandidatesFor(vid);
   }
@@ -649,7 +684,25 @@ bool RuleEvaluator::Eval(uint32_t index) {
   return false;
 }
 
+namespace {
+inline bool HasValue(const FieldValue& v) {
+  return v.kind != ValueKind::kMissing && v.kind != ValueKind::kNull;
+}
+// Whether `v` takes part in a value match: under Sigma's semantics
+// (node.strict) missing and null values never do.
+template <typename Node>
+inline bool Usable(const Node& n, const FieldValue& v) {
+  return !n.strict || HasValue(v);
+}
+}  // namespace
+
 bool RuleEvaluator::EvalField(const CompiledRuleSet::Node& n, uint32_t index) {
+  // A missing or null field and "" share a memo entry (the memo is keyed by
+  // text): Sigma's semantics answer before it.
+  if (n.strict && event_->count(n.field) <= 1 && !HasValue(event_->first(n.field)) &&
+      n.op != CompiledRuleSet::OpKind::kExists && n.op != CompiledRuleSet::OpKind::kIsNull &&
+      n.op != CompiledRuleSet::OpKind::kKeyword)
+    return false;
   if (n.memo_slot != kNone && event_->count(n.field) <= 1) {
     uint32_t vid = ValueId(n.field);
     if (vid != kNoValue) {
@@ -724,18 +777,22 @@ bool RuleEvaluator::EvalUncached(const CompiledRuleSet::Node& n, uint32_t index)
     case Op::kRegex:
     case Op::kCidr: {
       if (!n.all_values)
-        return ev.AnyValue(n.field,
-                           [&](const FieldValue& v) { return MatchAnyPattern(n, index, v); });
+        return ev.AnyValue(n.field, [&](const FieldValue& v) {
+          return Usable(n, v) && MatchAnyPattern(n, index, v);
+        });
       size_t count = n.op == Op::kGlob    ? n.globs.size()
                      : n.op == Op::kRegex ? n.regexes.size()
                                           : n.cidrs.size();
       for (size_t i = 0; i < count; ++i)
-        if (!ev.AnyValue(n.field, [&](const FieldValue& v) { return MatchOne(n, index, i, v); }))
+        if (!ev.AnyValue(n.field, [&](const FieldValue& v) {
+              return Usable(n, v) && MatchOne(n, index, i, v);
+            }))
           return false;
       return true;
     }
     case Op::kSet:
       return ev.AnyValue(n.field, [&](const FieldValue& v) {
+        if (!Usable(n, v)) return false;
         if (!n.ignore_case) return n.set.find(v.text) != n.set.end();
         lower_.assign(v.text);
         for (char& c : lower_)
@@ -769,7 +826,8 @@ bool RuleEvaluator::EvalUncached(const CompiledRuleSet::Node& n, uint32_t index)
       });
     case Op::kFieldRef:
       return ev.AnyValue(n.field, [&](const FieldValue& v) {
-        return ev.AnyValue(n.other_field, [&](const FieldValue& w) {
+        return Usable(n, v) && ev.AnyValue(n.other_field, [&](const FieldValue& w) {
+          if (!Usable(n, w)) return false;
           return n.ignore_case ? EqualsIgnoreCase(v.text, w.text) : v.text == w.text;
         });
       });

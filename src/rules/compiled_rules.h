@@ -85,6 +85,7 @@ class CompiledRuleSet {
     bool ignore_case = false;
     bool all_values = false;
     bool exists_value = true;
+    bool strict = false;  // Condition::missing_never_matches
     double number = 0;
     std::vector<uint32_t> children;
     std::vector<GlobPattern> globs;

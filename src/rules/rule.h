@@ -9,7 +9,10 @@
 // Matching conventions every loader shares (documented in docs/cloudtrail.md):
 //  - fields are dotted paths into the event; a path that crosses an array
 //    matches any element;
-//  - a field that is missing or null is matched as the empty string;
+//  - a field that is missing or null is matched as the empty string, except
+//    in conditions marked `missing_never_matches` (Sigma rules, the OCI
+//    catalog): there a missing or null field (or an empty array) matches no
+//    value, wildcard or modifier, only `null` and `exists: false`;
 //  - an object or array field is matched as its JSON text.
 //
 // This file holds data only: parsing is in rule_yaml_loader / sigma_loader,
@@ -58,8 +61,12 @@ struct Condition {
   bool regex_multiline = false;  // Sigma |re|m
   bool regex_dot_all = false;    // Sigma |re|s
   bool exists_value = true;      // kExists
-  double number = 0;             // numeric ops
-  SourceLocation location;       // for compile errors
+  // Sigma's semantics: a missing or null field (an empty array has no
+  // values either) matches no value, wildcard, modifier or fieldref; only
+  // kIsNull and kExists{false} hold for it. Off: it is matched as "".
+  bool missing_never_matches = false;
+  double number = 0;        // numeric ops
+  SourceLocation location;  // for compile errors
 
   static Condition And(std::vector<Condition> c) {
     Condition x;
@@ -104,10 +111,12 @@ inline constexpr const char* kEventNameField = "eventName";
 inline constexpr const char* kEventSourceField = "eventSource";
 inline constexpr const char* kUserIdentityTypeField = "userIdentity.type";
 
-// Bait identities: any event made with one of them fires the rule.
+// Bait identities: any event made with one of them fires the rule. For OCI
+// rules, users are principal names or OCIDs (data.identity.principalName /
+// principalId) and access_keys are matched against data.identity.credentials.
 struct CanarySpec {
-  std::vector<std::string> users;        // IAM user names
-  std::vector<std::string> access_keys;  // access key ids (AKIA...)
+  std::vector<std::string> users;        // IAM user names; OCI principals
+  std::vector<std::string> access_keys;  // access key ids (AKIA...); OCI credentials
   bool empty() const { return users.empty() && access_keys.empty(); }
 };
 
@@ -118,6 +127,14 @@ struct Threshold {
 };
 
 enum class RuleFormat { kWarden, kSigma, kBuiltin };
+
+// Whose audit events a rule reads. A scan evaluates a rule only on events of
+// its provider, so CloudTrail rules never see OCI Audit events and the other
+// way round (Warden YAML `provider: oci`; Sigma `logsource: {product: oci}`).
+enum class EventProvider { kAws, kOci };
+inline const char* EventProviderName(EventProvider p) {
+  return p == EventProvider::kOci ? "oci" : "aws";
+}
 
 struct Rule {
   std::string id;
@@ -137,6 +154,7 @@ struct Rule {
   std::optional<Threshold> threshold;
 
   RuleFormat format = RuleFormat::kWarden;
+  EventProvider provider = EventProvider::kAws;
   SourceLocation location;  // of the rule's first line
 };
 

@@ -138,9 +138,13 @@ void LintCondition(std::vector<RuleDiagnostic>* out, const Rule& rule, const Con
                    const FieldVocabulary& source) {
   if (!source.has(c.field)) {
     std::string top = std::string(SplitString(c.field, '.')[0]);
-    std::string m = "field '" + c.field + "' is not a " + source.name + " field";
+    const bool vowel = !source.name.empty() &&
+                       std::string_view("AEIOU").find(source.name[0]) != std::string_view::npos;
+    std::string m =
+        "field '" + c.field + "' is not " + (vowel ? "an " : "a ") + source.name + " field";
     m += DidYouMean(source.top_level_names ? top : c.field, source.names);
-    m += " (a missing field matches as the empty string)";
+    m += c.missing_never_matches ? " (a missing field matches no value)"
+                                 : " (a missing field matches as the empty string)";
     Warn(out, rule, c.location, m);
   }
   if (c.op == MatchOp::kRegex)
@@ -168,12 +172,42 @@ const FieldVocabulary& CloudTrailFields() {
   return fields;
 }
 
+const FieldVocabulary& OciAuditFields() {
+  // The CloudEvents envelope of OCI Audit events, version 0.1 (Audit API)
+  // and 1.0 (Logging), plus the Logging service's `oracle` block.
+  static const std::vector<std::string> keys = {"cloudEventsVersion",
+                                                "contentType",
+                                                "data",
+                                                "eventID",
+                                                "eventId",
+                                                "eventTime",
+                                                "eventType",
+                                                "eventTypeVersion",
+                                                "source",
+                                                "specversion",
+                                                "type",
+                                                "time",
+                                                "id",
+                                                "dataschema",
+                                                "oracle"};
+  static const FieldVocabulary fields{"OCI Audit",
+                                      [](std::string_view path) {
+                                        std::string_view top = path.substr(0, path.find('.'));
+                                        return std::find(keys.begin(), keys.end(), top) !=
+                                               keys.end();
+                                      },
+                                      keys, true};
+  return fields;
+}
+
 void LintRules(const std::vector<Rule>& rules, std::vector<RuleDiagnostic>* out,
                std::span<const FieldVocabulary* const> sources) {
   const FieldVocabulary* cloudtrail[] = {&CloudTrailFields()};
   if (sources.empty()) sources = cloudtrail;
   for (const Rule& rule : rules) {
-    const FieldVocabulary& source = SourceOfRule(rule, sources);
+    // OCI rules are checked against OCI's envelope whatever the sources.
+    const FieldVocabulary& source =
+        rule.provider == EventProvider::kOci ? OciAuditFields() : SourceOfRule(rule, sources);
     ForEachFieldCondition(rule, [&](const Condition& c) { LintCondition(out, rule, c, source); });
     for (size_t i = 0; i < rule.patterns.size(); ++i) {
       const PatternRow& row = rule.patterns[i];

@@ -43,6 +43,9 @@ struct FieldVocabulary {
 // CloudTrail records: a path is known when its first segment is a top-level
 // key of CloudTrail records (event versions 1.0-1.10).
 const FieldVocabulary& CloudTrailFields();
+// OCI Audit events (CloudEvents 0.1 and 1.0 envelopes): rules with
+// `provider: oci` are checked against it.
+const FieldVocabulary& OciAuditFields();
 
 // The source that knows most of the rule's fields (the first on a tie).
 const FieldVocabulary& SourceOfRule(const Rule& rule,

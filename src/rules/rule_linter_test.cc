@@ -116,3 +116,39 @@ TEST(RuleLinterTest, EnabledRulesThatCannotFire) {
 
 }  // namespace
 }  // namespace warden
+
+namespace warden {
+namespace {
+
+TEST(RuleLinterTest, OciRulesAreCheckedAgainstOciFieldsAndSigmaRulesSayMissingMatchesNothing) {
+  testing::TempDir dir;
+  std::string path = dir.WriteFile("oci.yaml", R"(- id: OCI-X
+  provider: oci
+  risk_level: low
+  match:
+    data.identity.principalName: alice
+    type: com.oraclecloud.ComputeApi.GetInstance
+    eventName: GetInstance
+---
+title: S
+id: s-1
+logsource: {product: aws, service: cloudtrail}
+level: low
+detection:
+  selection: {userIdentty.type: Root}
+  condition: selection
+)");
+  LintReport r = LintRulePath(path);
+  EXPECT_EQ(r.errors(), 0u) << All(r);
+  std::string all = All(r);
+  EXPECT_EQ(all.find("principalName"), std::string::npos) << all;
+  EXPECT_EQ(all.find("'type'"), std::string::npos) << all;
+  EXPECT_NE(all.find("field 'eventName' is not an OCI Audit field"), std::string::npos) << all;
+  EXPECT_NE(all.find("field 'userIdentty.type' is not a CloudTrail field; did you mean "
+                     "'userIdentity'? (a missing field matches no value)"),
+            std::string::npos)
+      << all;
+}
+
+}  // namespace
+}  // namespace warden

@@ -15,9 +15,10 @@ namespace warden {
 
 namespace {
 
-const std::vector<std::string> kRuleKeys = {
-    "id",    "title", "description", "risk_level", "enabled",    "tags",      "remediation",
-    "links", "match", "patterns",    "canary",     "exceptions", "threshold", "references"};
+const std::vector<std::string> kRuleKeys = {"id",        "title",      "description", "risk_level",
+                                            "enabled",   "tags",       "remediation", "links",
+                                            "match",     "patterns",   "canary",      "exceptions",
+                                            "threshold", "references", "provider"};
 const std::vector<std::string> kFieldOps = {
     "equals", "not_equals", "in", "not_in", "regex", "contains", "startswith", "endswith",
     "exists", "cidr",       "lt", "le",     "gt",    "ge",       "fieldref",   "ignore_case"};
@@ -138,6 +139,18 @@ std::optional<Rule> NativeRuleParser::ParseRule(const YAML::Node& node) {
       }
       rule.risk_level = *level;
       have_risk = true;
+    } else if (key == "provider") {
+      std::string text;
+      if (!scalar(&text)) {
+        ok = false;
+        continue;
+      }
+      if (text == "aws")
+        rule.provider = EventProvider::kAws;
+      else if (text == "oci")
+        rule.provider = EventProvider::kOci;
+      else
+        ok &= Fail(v, "provider: '" + text + "' is not a provider (use aws or oci)");
     } else if (key == "enabled") {
       auto b = ReadBool(v, key);
       if (!b.ok())

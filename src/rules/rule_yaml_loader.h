@@ -12,6 +12,7 @@
 //     description: ...
 //     risk_level: very_high               # extreme|very_high|high|medium|low
 //     enabled: true                       # default true
+//     provider: aws                       # aws (CloudTrail, default) or oci (OCI Audit)
 //     tags: [defense-evasion]
 //     remediation: ...
 //     links: [https://...]

@@ -208,3 +208,33 @@ TEST(RuleYamlLoaderTest, MissingPathIsAnError) {
 
 }  // namespace
 }  // namespace warden
+
+namespace warden {
+namespace {
+
+TEST(RuleYamlLoaderTest, ProviderIsAwsByDefaultOciWhenSaidAndNothingElse) {
+  RuleLoadResult r = LoadRulesFromText(R"(- id: A
+  risk_level: low
+  match: {eventName: X}
+- id: O
+  provider: oci
+  risk_level: low
+  match: {eventType: X}
+- id: G
+  provider: gcp
+  risk_level: low
+  match: {eventType: X}
+)",
+                                       "p.yaml");
+  ASSERT_EQ(r.rules.size(), 2u);
+  EXPECT_EQ(r.rules[0].provider, EventProvider::kAws);
+  EXPECT_EQ(r.rules[1].provider, EventProvider::kOci);
+  ASSERT_EQ(r.diagnostics.size(), 1u);
+  EXPECT_NE(r.diagnostics[0].ToString().find("p.yaml:9:13: rule G: provider: 'gcp' is not "
+                                             "a provider (use aws or oci)"),
+            std::string::npos)
+      << r.diagnostics[0].ToString();
+}
+
+}  // namespace
+}  // namespace warden

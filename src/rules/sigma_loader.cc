@@ -120,10 +120,13 @@ std::optional<Rule> SigmaParser::Parse(const YAML::Node& doc) {
       if (key == "service") service = value;
     }
   }
-  if (product != "aws" || service != "cloudtrail") {
+  if (product == "oci" && (service.empty() || service == "audit")) {
+    rule.provider = EventProvider::kOci;
+  } else if (product != "aws" || service != "cloudtrail") {
     Fail(logsource.IsMap() ? LocationOf(file_, logsource) : rule.location,
          "skipped: logsource product '" + product + "' service '" + service +
-             "' is not supported (Warden loads product: aws, service: cloudtrail)",
+             "' is not supported (Warden loads product: aws, service: cloudtrail and product: "
+             "oci, service: audit)",
          RuleDiagnostic::Severity::kWarning);
     return std::nullopt;
   }
@@ -380,6 +383,7 @@ std::optional<Condition> SigmaParser::ParseFieldEntry(const std::string& key,
     for (const std::string& other : values) {
       Condition r = Condition::Field(field, MatchOp::kFieldRef, {other});
       r.ignore_case = !cased;
+      r.missing_never_matches = true;
       r.location = loc;
       refs.push_back(std::move(r));
     }
@@ -393,6 +397,9 @@ std::optional<Condition> SigmaParser::ParseFieldEntry(const std::string& key,
   }
   c.all_values = all;
   c.location = loc;
+  // Sigma's semantics: a value (wildcards and modifiers included) never
+  // matches a missing or null field; only `null` and `|exists: false` do.
+  c.missing_never_matches = true;
   if (null_alternative) {
     Condition is_null = Condition::Field(field, MatchOp::kIsNull, {});
     is_null.location = loc;

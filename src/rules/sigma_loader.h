@@ -1,13 +1,20 @@
 // Loads Sigma rules (https://sigmahq.io) for `logsource: {product: aws,
-// service: cloudtrail}` into Warden's Rule model, so a Sigma AWS rule runs on
-// the same engine as native rules. Rules for other log sources are skipped
-// with a warning (a directory of mixed Sigma rules still loads).
+// service: cloudtrail}` (and, Warden's own convention as SigmaHQ defines no
+// OCI log source, `{product: oci, service: audit}`) into Warden's Rule model,
+// so a Sigma rule runs on the same engine as native rules. Rules for other log
+// sources are skipped with a warning (a directory of mixed rules still loads).
+//
+// Missing fields follow the Sigma specification: a value, wildcard or
+// modifier (`'*'`, `|contains: '*'`, `|re: '.*'`, `''`) never matches a field
+// that is missing, null or an empty array; `null` matches exactly those, and
+// `|exists: true` needs a value that is not null (an empty string counts).
 //
 // Supported, following the Sigma specification:
 //  - search identifiers as mappings (AND of fields), lists of mappings (OR),
 //    lists of strings (keywords: the event text contains the string);
 //  - values: equality with wildcards `*` `?` (escape with `\`), lists (OR),
-//    null (field missing or null); case-insensitive unless `|cased`;
+//    null (field missing, null or an empty array); case-insensitive unless
+//    `|cased`;
 //  - modifiers contains, startswith, endswith, all, re (with i, m, s), cidr,
 //    exists, cased, fieldref, gt, gte, lt, lte;
 //  - conditions: and, or, not, parentheses, `1 of x*`, `any of x*`,
