@@ -5,7 +5,7 @@
 // lost session, axe-core on every page, a screenshot of every page.
 import { expect, test, type Page } from "@playwright/test";
 import AxeBuilder from "@axe-core/playwright";
-import { readFileSync } from "node:fs";
+import { readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { PASSWORD, XSS } from "./fixture";
@@ -170,6 +170,27 @@ test("pages not built yet say so; dark theme", async ({ page }) => {
   await page.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "Problems" }).click();
   await expect(page.getByRole("button", { name: XSS })).toBeVisible();
   await checkPage(page, "08-problems-dark");
+});
+
+test("load time of the Problems page on loopback", async ({ page }) => {
+  await logIn(page);
+  const times: number[] = [];
+  for (let i = 0; i < 5; i++) {
+    const start = Date.now();
+    await page.goto("/problems", { waitUntil: "commit" });
+    await page.locator("tbody tr").first().waitFor();
+    times.push(Date.now() - start);
+  }
+  const nav = await page.evaluate(() => {
+    const n = performance.getEntriesByType("navigation")[0] as PerformanceNavigationTiming;
+    return { domContentLoaded: Math.round(n.domContentLoadedEventEnd), load: Math.round(n.loadEventEnd) };
+  });
+  times.sort((a, b) => a - b);
+  const median = times[2];
+  writeFileSync(path.join(shots, "../console-load.json"), JSON.stringify({ first_rows_ms: times, median_ms: median, ...nav }) + "\n");
+  console.log(`Problems page, logged in: first rows after ${median} ms (median of 5: ${times.join(", ")}); DOMContentLoaded ${nav.domContentLoaded} ms, load ${nav.load} ms`);
+  // The issue's target is 1 s; the bound leaves room for a loaded CI machine.
+  expect(median).toBeLessThan(3000);
 });
 
 test("logout, and a lost session sends you back to the login page", async ({ page, context }) => {
