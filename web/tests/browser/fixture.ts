@@ -7,6 +7,7 @@
 // checks. Everything stops (and the directory goes) at teardown.
 import { spawn, spawnSync, type ChildProcess } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { request as httpsRequest } from "node:https";
 import { createServer, type AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import path from "node:path";
@@ -41,16 +42,29 @@ function run(args: string[], input?: string): string {
   return r.stdout;
 }
 
-async function fetchJson(url: string, init: RequestInit & { dispatcher?: unknown }): Promise<any> {
-  const res = await fetch(url, init);
-  const text = await res.text();
-  if (!res.ok) throw new Error(`${init.method ?? "GET"} ${url}: ${res.status} ${text}`);
-  return text ? JSON.parse(text) : null;
+// A POST to the server, verified against its private CA.
+function postJson(url: string, ca: string, body: unknown, bearer?: string): Promise<any> {
+  return new Promise((resolve, reject) => {
+    const headers: Record<string, string> = { "Content-Type": "application/json" };
+    if (bearer) headers.Authorization = `Bearer ${bearer}`;
+    const req = httpsRequest(url, { method: "POST", ca, headers }, (res) => {
+      let text = "";
+      res.on("data", (d) => (text += d));
+      res.on("end", () => {
+        if (res.statusCode !== 200) reject(new Error(`POST ${url}: ${res.statusCode} ${text}`));
+        else resolve(text ? JSON.parse(text) : null);
+      });
+    });
+    req.on("error", reject);
+    req.end(JSON.stringify(body));
+  });
 }
 
 export default async function globalSetup() {
   const dir = mkdtempSync(path.join(tmpdir(), "warden-console-"));
   const children: ChildProcess[] = [];
+  // Should the runner end without teardown, no server or agent is left behind.
+  process.on("exit", () => children.forEach((c) => c.exitCode === null && c.kill("SIGKILL")));
   const port = await freePort();
   const base = `https://127.0.0.1:${port}`;
   const serverConfig = path.join(dir, "server.yaml");
@@ -73,18 +87,12 @@ export default async function globalSetup() {
   run(["server", "user", "add", "e2e", "--role", "admin", "--password-stdin", "--config", serverConfig], PASSWORD + "\n");
   const secret = run(["server", "enroll-secret", "create", "browser", "--label", "browser", "--secret-only", "--config", serverConfig]).trim();
 
-  // Node's fetch trusts the server's private CA through NODE_EXTRA_CA_CERTS
-  // only at start; this process talks to loopback, so it skips verification.
-  process.env.NODE_TLS_REJECT_UNAUTHORIZED = "0";
+  const ca = readFileSync(`${dir}/server/tls/ca.pem`, "utf8");
 
   // The XSS host: enrolled through the agent channel like any agent.
-  const enrolled = await fetchJson(`${base}/api/v1/agent/enroll`, {
-    method: "POST",
-    headers: { "Content-Type": "application/json" },
-    body: JSON.stringify({
-      secret,
-      identity: { machine_id: "xss-machine", hostname: XSS, os: { name: "Debian GNU/Linux", version: "12", id: "debian" }, agent_version: "0.9.0" },
-    }),
+  const enrolled = await postJson(`${base}/api/v1/agent/enroll`, ca, {
+    secret,
+    identity: { machine_id: "xss-machine", hostname: XSS, os: { name: "Debian GNU/Linux", version: "12", id: "debian" }, agent_version: "0.9.0" },
   });
   const now = new Date();
   const iso = now.toISOString().replace(/\.\d+Z$/, "Z");
@@ -109,11 +117,7 @@ export default async function globalSetup() {
       finding: { id: `xss-${i}`, process: XSS, cmdline: "<script>alert(document.cookie)</script>" },
     },
   }));
-  await fetchJson(`${base}/api/v1/agent/records`, {
-    method: "POST",
-    headers: { "Content-Type": "application/json", Authorization: `Bearer ${enrolled.node_key}` },
-    body: JSON.stringify({ batch_id: "xss-1", records }),
-  });
+  await postJson(`${base}/api/v1/agent/records`, ca, { batch_id: "xss-1", records }, enrolled.node_key);
 
   // The real agent, and a listener its open-ports detector reports.
   const listener = createServer();
