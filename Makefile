@@ -1,6 +1,7 @@
 # The commands of the quick start, plus the pieces they are made of.
 #   make run       install what is missing, build, start the Warden server and agent
-#   make install   build warden and install it as $(PREFIX)/bin/warden
+#   make install   build warden and the console; install $(PREFIX)/bin/warden and
+#                  $(PREFIX)/share/warden/console
 #   make test      install what is missing, build, run every test
 #   make web       build the web console into web/dist (make build does it too)
 # PRESET picks the build mode of CMakePresets.json, and with it the folder:
@@ -58,15 +59,22 @@ web-test: web
 run: build
 	@bash scripts/run-local.sh $(BUILD_DIR)/warden examples/agent.yaml examples/server.yaml
 
-# Only the warden binary is built; DESTDIR stages the install for packaging.
-install: deps
-	@cmake --preset $(PRESET) >/dev/null
+# The warden binary and the web console ($(PREFIX)/share/warden/console, where
+# the installed server looks for it by default); DESTDIR stages the install for
+# packaging.
+install: deps web
+	@cmake --preset $(PRESET) -DCMAKE_INSTALL_PREFIX=$(PREFIX) >/dev/null
 	@cmake --build $(BUILD_DIR) -j $(JOBS) --target warden
 	@install -D -m 0755 $(BUILD_DIR)/warden $(DESTDIR)$(PREFIX)/bin/warden
+	@rm -rf $(DESTDIR)$(PREFIX)/share/warden/console
+	@mkdir -p $(DESTDIR)$(PREFIX)/share/warden
+	@cp -R web/dist $(DESTDIR)$(PREFIX)/share/warden/console
 	@echo "installed $(DESTDIR)$(PREFIX)/bin/warden ($$($(DESTDIR)$(PREFIX)/bin/warden --version))"
+	@echo "installed the web console in $(DESTDIR)$(PREFIX)/share/warden/console"
 
 uninstall:
 	rm -f $(DESTDIR)$(PREFIX)/bin/warden
+	rm -rf $(DESTDIR)$(PREFIX)/share/warden/console
 
 # Every test is its own CTest test (GoogleTest discovery), run JOBS at a time;
 # the few that need the host to themselves say so in CMakeLists.txt.

@@ -170,6 +170,10 @@ test("pages not built yet say so; dark theme", async ({ page }) => {
   await page.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "Problems" }).click();
   await expect(page.getByRole("button", { name: XSS })).toBeVisible();
   await checkPage(page, "08-problems-dark");
+  // A phone's width: the same page, nothing cut off that cannot be scrolled to.
+  await page.setViewportSize({ width: 390, height: 844 });
+  await expect(page.getByRole("button", { name: XSS })).toBeVisible();
+  await checkPage(page, "09-problems-390px");
 });
 
 test("load time of the Problems page on loopback", async ({ page }) => {
