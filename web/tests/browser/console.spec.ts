@@ -53,6 +53,22 @@ test("login: a wrong password is refused with a message, the right one gets in",
   await expect(page.getByRole("heading", { name: "Problems" })).toBeVisible();
 });
 
+test("the first admin logs in with the one-time password and must choose a new one", async ({ page }) => {
+  failOnDialogs(page);
+  await page.goto("/login");
+  await page.getByLabel("Name").fill("admin");
+  await page.getByLabel("Password").fill(process.env.WARDEN_ADMIN_OTP!);
+  await page.getByRole("button", { name: "Log in" }).click();
+  await expect(page.getByRole("heading", { name: "Choose your password" })).toBeVisible();
+  await checkPage(page, "01-change-password");
+  await page.getByLabel("One-time password").fill(process.env.WARDEN_ADMIN_OTP!);
+  await page.getByLabel("New password", { exact: true }).fill("admin's own password");
+  await page.getByLabel("New password again").fill("admin's own password");
+  await page.getByRole("button", { name: "Set password" }).click();
+  await expect(page.getByRole("navigation", { name: "Main" })).toBeVisible();
+  await expect(page.getByText("admin (admin)")).toBeVisible();
+});
+
 test("hosts: both hosts listed, HTML in a host name is text, search narrows", async ({ page }) => {
   failOnDialogs(page);
   await logIn(page);

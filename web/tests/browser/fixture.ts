@@ -82,6 +82,8 @@ export default async function globalSetup() {
   await waitFor("the server's banner", () => banner.includes("\n  data ") || server.exitCode !== null);
   if (!banner.includes("\n  console   " + base)) throw new Error(`the server serves no console:\n${banner}`);
   const fingerprint = /sha256:[0-9a-f]{64}/.exec(banner)?.[0];
+  const adminPassword = /one-time password (\S+)/.exec(banner)?.[1];
+  if (!adminPassword) throw new Error(`no one-time admin password in:\n${banner}`);
   if (!fingerprint) throw new Error(`no CA fingerprint in:\n${banner}`);
 
   run(["server", "user", "add", "e2e", "--role", "admin", "--password-stdin", "--config", serverConfig], PASSWORD + "\n");
@@ -135,6 +137,7 @@ export default async function globalSetup() {
   agent.stderr!.on("data", (d) => writeFileSync(agentLog, d, { flag: "a" }));
 
   process.env.WARDEN_CONSOLE_URL = base;
+  process.env.WARDEN_ADMIN_OTP = adminPassword;
   process.env.WARDEN_LISTENER_PORT = String(listenerPort);
   process.env.WARDEN_TEST_DIR = dir;
 
