@@ -1,7 +1,9 @@
 # The commands of the quick start, plus the pieces they are made of.
 #   make run       install what is missing, build, start the Warden server and agent
-#   make install   build warden and install it as $(PREFIX)/bin/warden
+#   make install   build warden and the console; install $(PREFIX)/bin/warden and
+#                  $(PREFIX)/share/warden/console
 #   make test      install what is missing, build, run every test
+#   make web       build the web console into web/dist (make build does it too)
 # PRESET picks the build mode of CMakePresets.json, and with it the folder:
 #   make build PRESET=dev   builds in build-dev/ (release: build/, asan: build-asan/, ...)
 SHELL := /bin/bash
@@ -14,7 +16,7 @@ empty :=
 space := $(empty) $(empty)
 PREFIX ?= /usr/local
 
-.PHONY: deps configure build run install uninstall test tsan bench fuzz lint clean
+.PHONY: deps configure build web web-test run install uninstall test tsan bench fuzz lint clean
 
 deps:
 	@bash scripts/install-deps.sh
@@ -24,8 +26,28 @@ configure: deps
 	@test -f $(BUILD_DIR)/CMakeCache.txt || { echo "make: preset $(PRESET) did not configure \
 	$(BUILD_DIR)/: keep BUILD_DIR in the Makefile in step with CMakePresets.json" >&2; exit 2; }
 
-build: configure
+build: configure web
 	@cmake --build $(BUILD_DIR) -j $(JOBS)
+
+# The web console (web/, docs/console.md): `npm ci` when package-lock.json is
+# newer than the last install, then the API types generated from
+# api/openapi.yaml, the type check and `vite build` into web/dist, only when
+# a source changed. Nothing is fetched at run time; no browser is downloaded
+# (the browser suite drives Debian's chromium).
+WEB_SOURCES := $(shell find web/src web/index.html web/vite.config.ts web/tsconfig.json -type f 2>/dev/null) api/openapi.yaml
+web: web/dist/index.html
+web/node_modules/.stamp-npm-ci: web/package-lock.json web/package.json
+	@cd web && PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm ci --no-audit --no-fund --loglevel=error
+	@touch $@
+web/dist/index.html: web/node_modules/.stamp-npm-ci $(WEB_SOURCES)
+	@cd web && npm run --silent build
+	@touch $@
+
+# The console's unit tests (Vitest) and its browser suite (Playwright driving
+# /usr/bin/chromium against a real server and agent; web/tests/browser).
+web-test: web
+	@cd web && npm test --silent
+	@cd web && WARDEN_BIN=$(CURDIR)/$(BUILD_DIR)/warden npx playwright test
 
 # `make run` starts the control-plane server with examples/server.yaml (its
 # URL, CA fingerprint, login and data directory are printed), enrols the
@@ -37,21 +59,30 @@ build: configure
 run: build
 	@bash scripts/run-local.sh $(BUILD_DIR)/warden examples/agent.yaml examples/server.yaml
 
-# Only the warden binary is built; DESTDIR stages the install for packaging.
-install: deps
-	@cmake --preset $(PRESET) >/dev/null
+# The warden binary and the web console ($(PREFIX)/share/warden/console, where
+# the installed server looks for it by default); DESTDIR stages the install for
+# packaging.
+install: deps web
+	@cmake --preset $(PRESET) -DCMAKE_INSTALL_PREFIX=$(PREFIX) >/dev/null
 	@cmake --build $(BUILD_DIR) -j $(JOBS) --target warden
 	@install -D -m 0755 $(BUILD_DIR)/warden $(DESTDIR)$(PREFIX)/bin/warden
+	@rm -rf $(DESTDIR)$(PREFIX)/share/warden/console
+	@mkdir -p $(DESTDIR)$(PREFIX)/share/warden
+	@cp -R web/dist $(DESTDIR)$(PREFIX)/share/warden/console
 	@echo "installed $(DESTDIR)$(PREFIX)/bin/warden ($$($(DESTDIR)$(PREFIX)/bin/warden --version))"
+	@echo "installed the web console in $(DESTDIR)$(PREFIX)/share/warden/console"
 
 uninstall:
 	rm -f $(DESTDIR)$(PREFIX)/bin/warden
+	rm -rf $(DESTDIR)$(PREFIX)/share/warden/console
 
 # Every test is its own CTest test (GoogleTest discovery), run JOBS at a time;
 # the few that need the host to themselves say so in CMakeLists.txt.
 test: build
 	@start=$$SECONDS; status=0; \
 	ctest --test-dir $(BUILD_DIR) --output-on-failure -j $(JOBS) || status=$$?; \
+	web_start=$$SECONDS; $(MAKE) --no-print-directory web-test || status=$$?; \
+	echo "make test: web console tests took $$((SECONDS - web_start)) s"; \
 	echo "make test: tests took $$((SECONDS - start)) s, $$(( $$(date +%s) - $(STARTED) )) s in all"; \
 	exit $$status
 
@@ -92,4 +123,4 @@ lint: deps
 	@JOBS=$(JOBS) bash scripts/lint.sh build
 
 clean:
-	rm -rf build build-dev build-asan build-tsan build-fuzz
+	rm -rf build build-dev build-asan build-tsan build-fuzz web/dist web/node_modules

@@ -16,6 +16,8 @@ PACKAGES=(
   libboost1.81-dev libsodium-dev libvalijson-dev
   # lint (make lint pins clang-format 14, Debian 12's)
   clang-format clang-tidy
+  # the web console's browser tests drive Debian's Chromium (Node.js and npm: below)
+  chromium
   # tests and benchmarks
   libgtest-dev libgmock-dev libbenchmark-dev rpm python3 python3-apt python3-rpm
   bzip2 procps iproute2 iptables jq sqlite3 rsyslog pciutils usbutils file openssh-client kmod util-linux
@@ -27,6 +29,11 @@ for p in "${PACKAGES[@]}"; do
     missing+=("$p")
   fi
 done
+# The web console (make web) needs Node.js 18 or later and npm: Debian's nodejs and npm
+# packages, unless node and npm are already there (a NodeSource nodejs brings its own
+# npm and conflicts with Debian's npm package).
+command -v node >/dev/null 2>&1 || missing+=(nodejs)
+command -v npm >/dev/null 2>&1 || missing+=(npm)
 
 if [ ${#missing[@]} -eq 0 ]; then
   exit 0

@@ -58,7 +58,7 @@ enrol_agent() {
   "$W" agent enroll --server "$url" --secret "$secret" --ca-fingerprint "$fingerprint" \
     --config "$AGENT_CONFIG" || return 1
   echo "  agent     enrolled into $url with config $AGENT_CONFIG"
-  echo "            its host, problems and open ports: the REST API above (docs/server.md)"
+  echo "            its host, problems and open ports: the console URL above (docs/console.md)"
   echo
 }
 

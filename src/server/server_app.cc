@@ -22,6 +22,7 @@
 #include "server/api_dispatch.h"
 #include "server/channel_delivery.h"
 #include "server/command_hub.h"
+#include "server/console_site.h"
 #include "server/dismissal_expiry.h"
 #include "server/fleet_vulnerability_matcher.h"
 #include "server/host_scheduled_queries.h"
@@ -90,6 +91,8 @@ struct ServerApp::Impl {
   ApiHandlers handlers;
   std::unique_ptr<ApiDispatcher> dispatcher;
   HttpRouter router;
+  // Every path outside the API: the web console, or how to build it.
+  std::shared_ptr<const ConsoleSite> console;
   std::unique_ptr<HttpServer> http;
   RequestCounters requests;
   std::mutex log_mu;
@@ -373,6 +376,15 @@ Result<std::unique_ptr<ServerApp>> ServerApp::Start(ServerAppOptions options) {
     raw->Log() << "warden server: " << message << std::endl;
   });
 
+  impl->console = std::make_shared<const ConsoleSite>(ConsoleSite::Open(config.console_dir));
+  if (!impl->console->available()) {
+    std::lock_guard lock(raw->log_mu);
+    raw->Log() << "warden server: web console not served: " << impl->console->problem()
+               << "; build it with `make web` or set console_dir" << std::endl;
+  }
+  impl->router.SetFallback(
+      [console = impl->console](HttpRequest& request) { return console->Serve(request); });
+
   http.address = config.listen_address;
   http.port = config.listen_port;
   http.io_threads = config.io_threads;
@@ -463,6 +475,8 @@ void ServerApp::Stop() {
 
 uint16_t ServerApp::port() const { return impl_->http ? impl_->http->port() : 0; }
 std::string ServerApp::url() const { return impl_->url; }
+bool ServerApp::console_available() const { return impl_->console && impl_->console->available(); }
+const std::string& ServerApp::console_dir() const { return impl_->options.config.console_dir; }
 const std::string& ServerApp::state_dir() const { return impl_->options.config.state_dir; }
 const std::string& ServerApp::database_path() const { return impl_->database_path; }
 const std::string& ServerApp::ca_cert_file() const { return impl_->ca_cert_file; }
@@ -491,6 +505,12 @@ void PrintServerBanner(const ServerApp& app, std::ostream& out) {
         << "            (shown only now; it must be changed at the first login)\n";
   } else {
     out << "  login     with an existing user; add one: warden server user add NAME --role admin\n";
+  }
+  if (app.console_available()) {
+    out << "  console   " << app.url() << "/  (web console, from " << app.console_dir() << ")\n";
+  } else {
+    out << "  console   not built (" << app.console_dir()
+        << "): make web, then restart the server\n";
   }
   out << "  API       " << app.url() << "/api/v1/openapi.json (the contract), " << app.url()
       << "/healthz\n"

@@ -68,6 +68,9 @@ class ServerApp {
   uint16_t port() const;
   // "https://127.0.0.1:8443" (a wildcard address is shown as 127.0.0.1).
   std::string url() const;
+  // Whether the web console is served (console_dir holds a built console).
+  bool console_available() const;
+  const std::string& console_dir() const;
   const std::string& state_dir() const;
   const std::string& database_path() const;
   // The private CA; empty when configured certificate files are used.

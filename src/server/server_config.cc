@@ -19,10 +19,10 @@ bool IsIpAddress(const std::string& text) {
 }
 
 Status Parse(const YAML::Node& root, const YamlReader& r, ServerConfig* c) {
-  RETURN_IF_ERROR(
-      r.CheckKeys(root, "",
-                  {"listen", "state_dir", "tls", "threads", "limits", "sessions", "housekeeping",
-                   "channels", "vulnerabilities", "live_queries", "scheduled_queries", "log"}));
+  RETURN_IF_ERROR(r.CheckKeys(
+      root, "",
+      {"listen", "state_dir", "console_dir", "tls", "threads", "limits", "sessions", "housekeeping",
+       "channels", "vulnerabilities", "live_queries", "scheduled_queries", "log"}));
   if (root["listen"]) {
     ASSIGN_OR_RETURN(std::string listen, r.String(root["listen"], "listen"));
     Status parsed = ParseListenAddress(listen, &c->listen_address, &c->listen_port);
@@ -32,6 +32,11 @@ Status Parse(const YAML::Node& root, const YamlReader& r, ServerConfig* c) {
     ASSIGN_OR_RETURN(std::string dir, r.String(root["state_dir"], "state_dir"));
     if (dir.empty()) return r.Error(root["state_dir"], "state_dir", "must not be empty");
     c->state_dir = r.ResolvePath(dir);
+  }
+  if (root["console_dir"]) {
+    ASSIGN_OR_RETURN(std::string dir, r.String(root["console_dir"], "console_dir"));
+    if (dir.empty()) return r.Error(root["console_dir"], "console_dir", "must not be empty");
+    c->console_dir = r.ResolvePath(dir);
   }
   if (const YAML::Node tls = root["tls"]) {
     RETURN_IF_ERROR(r.CheckKeys(tls, "tls", {"cert_file", "key_file", "names"}));
@@ -189,6 +194,18 @@ std::string DefaultServerStateDir() {
   return std::string(home && *home ? home : "/tmp") + "/.local/state/warden-server";
 }
 
+std::string DefaultConsoleDir() {
+  // Set for this file only (CMakeLists.txt), so other objects stay the same
+  // across clones.
+  const std::string source_dir = WARDEN_SOURCE_DIR;
+  std::error_code ec;
+  std::filesystem::path exe = std::filesystem::read_symlink("/proc/self/exe", ec);
+  if (!ec && !source_dir.empty() && exe.string().rfind(source_dir + "/", 0) == 0) {
+    return source_dir + "/web/dist";
+  }
+  return std::string(WARDEN_INSTALL_PREFIX) + "/share/warden/console";
+}
+
 Status ParseListenAddress(std::string_view text, std::string* address, uint16_t* port) {
   size_t colon = text.rfind(':');
   if (colon == std::string_view::npos) {
@@ -218,6 +235,7 @@ Status ParseListenAddress(std::string_view text, std::string* address, uint16_t*
 ServerConfig DefaultServerConfig() {
   ServerConfig config;
   config.state_dir = DefaultServerStateDir();
+  config.console_dir = DefaultConsoleDir();
   return config;
 }
 

@@ -29,6 +29,10 @@ struct ServerConfig {
 
   std::string state_dir;  // DefaultServerStateDir() unless set
 
+  // The built web console the server serves at every path outside its API
+  // (DefaultConsoleDir() unless set). Missing: a page saying how to build it.
+  std::string console_dir;
+
   // Both set: these files. Neither: a private CA and certificate in
   // <state_dir>/tls (tls_bootstrap.h), with `tls_names` added to the
   // certificate's names.
@@ -84,6 +88,10 @@ struct ServerConfig {
 // $WARDEN_SERVER_STATE_DIR, else /var/lib/warden-server for root, else
 // $XDG_STATE_HOME/warden-server or ~/.local/state/warden-server.
 std::string DefaultServerStateDir();
+
+// The web/dist of the source tree when this binary was built in it and runs
+// from there (make run), else <install prefix>/share/warden/console.
+std::string DefaultConsoleDir();
 
 // "127.0.0.1:8443", "0.0.0.0:8443", "[::]:8443", ":8443" (all addresses).
 // InvalidArgument saying what is wrong.

@@ -18,6 +18,7 @@ TEST(ServerConfigTest, TheDocumentedExampleParsesToTheDefaults) {
   EXPECT_EQ(config->listen_address, defaults.listen_address);
   EXPECT_EQ(config->listen_port, defaults.listen_port);
   EXPECT_EQ(config->state_dir, defaults.state_dir);
+  EXPECT_EQ(config->console_dir, defaults.console_dir);
   EXPECT_EQ(config->io_threads, defaults.io_threads);
   EXPECT_EQ(config->worker_threads, defaults.worker_threads);
   EXPECT_EQ(config->max_body_bytes, defaults.max_body_bytes);
@@ -37,6 +38,7 @@ TEST(ServerConfigTest, ReadsEveryKey) {
   auto config = ParseServerConfig(R"(
 listen: "[::]:9443"
 state_dir: state
+console_dir: console
 tls: {cert_file: a.pem, key_file: a.key, names: [warden.example.com, 10.0.0.5]}
 threads: {io: 4, workers: 16}
 limits: {max_body: 512KB, max_connections: 50, request_timeout: 5s, idle_timeout: 1m}
@@ -51,6 +53,7 @@ vulnerabilities: {feed_database: feeds/server-feeds.db}
   EXPECT_EQ(config->listen_address, "::");
   EXPECT_EQ(config->listen_port, 9443);
   EXPECT_EQ(config->state_dir, "/etc/warden/state");
+  EXPECT_EQ(config->console_dir, "/etc/warden/console");
   EXPECT_EQ(config->tls_cert_file, "/etc/warden/a.pem");
   EXPECT_EQ(config->tls_names.size(), 2u);
   EXPECT_EQ(config->worker_threads, 16);
@@ -65,6 +68,11 @@ vulnerabilities: {feed_database: feeds/server-feeds.db}
   EXPECT_EQ(config->channel_queue.backoff_initial_ms, 2000);
   EXPECT_EQ(config->channel_queue.backoff_max_ms, 60000);
   EXPECT_EQ(config->feed_database, "/etc/warden/feeds/server-feeds.db");
+}
+
+TEST(ServerConfigTest, ConsoleDirDefaultsToTheSourceTreesBuildWhenRunFromIt) {
+  // The test binary runs from the build directory inside the source tree.
+  EXPECT_EQ(DefaultServerConfig().console_dir, warden::testing::SourcePath("web/dist"));
 }
 
 TEST(ServerConfigTest, UnknownKeysAreErrorsNamingFileAndLine) {

@@ -1,0 +1,66 @@
+// The Warden web console: routes, session and theme. Pages fetch their own
+// data through src/api/client.ts.
+import { StrictMode } from "react";
+import { createRoot } from "react-dom/client";
+import { BrowserRouter, Navigate, Route, Routes, useLocation } from "react-router-dom";
+import { SessionProvider, useSession } from "./session";
+import { Layout } from "./pages/Layout";
+import { LoginPage } from "./pages/LoginPage";
+import { ChangePasswordPage } from "./pages/ChangePasswordPage";
+import { NotBuiltPage } from "./pages/NotBuiltPage";
+import { ProblemsPage } from "./pages/ProblemsPage";
+import { HostsPage } from "./pages/HostsPage";
+import { HostPage } from "./pages/HostPage";
+import { applyTheme, initialTheme } from "./theme";
+import "./styles.css";
+
+function RequireSession({ children }: { children: JSX.Element }) {
+  const { session, loading } = useSession();
+  const location = useLocation();
+  if (loading) return <p className="loading">Loading…</p>;
+  if (!session) {
+    const next = location.pathname + location.search;
+    return <Navigate to={`/login?next=${encodeURIComponent(next)}`} replace />;
+  }
+  if (session.must_change_password) return <ChangePasswordPage />;
+  return children;
+}
+
+function App() {
+  return (
+    <Routes>
+      <Route path="/login" element={<LoginPage />} />
+      <Route
+        element={
+          <RequireSession>
+            <Layout />
+          </RequireSession>
+        }
+      >
+        <Route index element={<Navigate to="/overview" replace />} />
+        <Route path="overview" element={<NotBuiltPage title="Overview" what="problems by risk and source over time, hosts online and offline, scan coverage, top CVEs and the newest problems" />} />
+        <Route path="problems" element={<ProblemsPage />} />
+        <Route path="hosts" element={<HostsPage />} />
+        <Route path="hosts/:hostId" element={<HostPage />} />
+        <Route path="vulnerabilities" element={<NotBuiltPage title="Vulnerabilities" what="findings by CVE, by host and by package, and the fix-first view" />} />
+        <Route path="queries" element={<NotBuiltPage title="Queries" what="the SQL console, live results, history and saved queries" />} />
+        <Route path="recipes" element={<NotBuiltPage title="Recipes" what="detector settings as forms and each host's effective settings" />} />
+        <Route path="cloud" element={<NotBuiltPage title="Cloud" what="cloud accounts, their sources and rules" />} />
+        <Route path="channels" element={<NotBuiltPage title="Channels" what="notification channels, test sends and delivery status" />} />
+        <Route path="settings" element={<NotBuiltPage title="Settings" what="users and roles, API tokens, enrol secrets and the audit log" />} />
+        <Route path="*" element={<NotBuiltPage title="Not found" what="" notFound />} />
+      </Route>
+    </Routes>
+  );
+}
+
+applyTheme(initialTheme());
+createRoot(document.getElementById("root")!).render(
+  <StrictMode>
+    <BrowserRouter>
+      <SessionProvider>
+        <App />
+      </SessionProvider>
+    </BrowserRouter>
+  </StrictMode>,
+);
