@@ -13,7 +13,11 @@
 // server and attached to the host's label reaches the agent within one
 // long-poll and changes what its open-ports detector allows. Live queries go
 // to a small fleet: besides this machine's agent, two agents run as other
-// machines (own mount and UTS namespaces, machine id and hostname).
+// machines (own mount and UTS namespaces, machine id and hostname). A port
+// suppressed on the host's label dismisses its problem on the server and on
+// the agent, a listener that opens later on a suppressed port is a problem
+// born dismissed on both, and at the suppression's expiry the problem
+// reopens by itself.
 #include <gtest/gtest.h>
 #include <netinet/in.h>
 #include <signal.h>
@@ -60,10 +64,12 @@ std::string IdText(const Json& id) { return id.is_string() ? id.get<std::string>
 // A listener on every address (loopback-only ones are not problems).
 class Listener {
  public:
-  Listener() {
+  // On `port`, or a free one for 0.
+  explicit Listener(int port = 0) {
     fd_ = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
     sockaddr_in a{};
     a.sin_family = AF_INET;
+    a.sin_port = htons(static_cast<uint16_t>(port));
     if (bind(fd_, reinterpret_cast<sockaddr*>(&a), sizeof a) != 0 || listen(fd_, 1) != 0)
       ADD_FAILURE() << "listen: " << std::strerror(errno);
     socklen_t len = sizeof a;
@@ -997,6 +1003,144 @@ status_interval: 0
   EXPECT_EQ(agent_status["agent"]["recipe_source"], "server");
   EXPECT_EQ(agent_status["agent"]["server_recipe_etag"], effective["config_etag"]);
   EXPECT_EQ(agent_status["server"]["config_etag"], effective["config_etag"]) << agent.err();
+}
+
+TEST(ServerAgentEndToEndTest, ASuppressedPortIsDismissedOnBothSidesAndReopensAtItsExpiry) {
+  TempDir dir;
+  ServerUnderTest server(dir);
+  ASSERT_TRUE(server.ok());
+  const std::string& base = server.base();
+  const std::string& fingerprint = server.fingerprint();
+  const std::string password = "end-to-end password";
+  ASSERT_TRUE(server.AddUser("e2e", "admin", password));
+  const std::string secret = server.CreateEnrolSecret("e2e", "env=lab");
+  ASSERT_FALSE(secret.empty());
+
+  Listener first;
+  const std::string agent_state = dir.path() + "/agent";
+  const std::string config = dir.WriteFile("agent.yaml", "state_dir: " + agent_state + R"(
+recipe:
+  rules:
+    HOST-VULN: {enabled: false}
+    HOST-OPEN-PORTS:
+      schedule: {interval: 1s, splay_percent: 0}
+status_interval: 0
+)");
+  auto enrolled = RunCommand({WardenBinary(), "agent", "enroll", "--server", base, "--secret",
+                              secret, "--ca-fingerprint", fingerprint, "--config", config});
+  ASSERT_EQ(enrolled.exit_code, 0) << enrolled.err;
+  RestSession api(base, server.ca());
+  ASSERT_TRUE(api.Login("e2e", password));
+  WardenProcess agent(dir, "agent", {"agent", "--config", config});
+
+  std::string host_id;
+  // The server's problem of `port` (null until there is one).
+  auto server_problem = [&](int port) -> Json {
+    if (host_id.empty()) {
+      Json hosts = api.Call("GET", "/api/v1/hosts");
+      if (!hosts.is_object() || hosts["items"].empty()) return Json();
+      host_id = IdText(hosts["items"][0]["id"]);
+    }
+    Json problems = api.Call("GET", "/api/v1/hosts/" + host_id + "/problems?limit=10000");
+    if (!problems.is_object()) return Json();
+    for (const Json& p : problems["items"])
+      if (p["rule_id"] == "HOST-OPEN-PORTS" &&
+          p["description"].get<std::string>().find("port " + std::to_string(port) + " is not in") !=
+              std::string::npos)
+        return p;
+    return Json();
+  };
+  // The agent's own status of its problem `agent_id`, from its store.
+  auto agent_status = [&](const std::string& agent_id) -> std::string {
+    auto shown = RunCommand({WardenBinary(), "agent", "problems", "show", agent_id, "--config",
+                             config, "--format", "json"});
+    Json p = Json::parse(shown.out, nullptr, false);
+    if (!p.is_object()) return "";
+    if (p.contains("status") && p["status"].is_string()) return p["status"];
+    return "";
+  };
+  Json problem;
+  ASSERT_TRUE(testing::WaitFor(
+      [&] {
+        problem = server_problem(first.port());
+        return problem.is_object() && problem["status"] == "open";
+      },
+      std::chrono::seconds(30), std::chrono::milliseconds(200)))
+      << api.last() << "\nagent: " << agent.err();
+  const std::string first_id = problem["agent_problem_id"];
+
+  // Suppressed on the host's label: dismissed on the server at once, then on the agent.
+  long status = 0;
+  Json suppression = api.Call("POST", "/api/v1/suppressions",
+                              Json{{"kind", "port"},
+                                   {"value", "tcp/" + std::to_string(first.port())},
+                                   {"target", {{"kind", "label"}, {"label", "env=lab"}}},
+                                   {"reason", "the test's own listener"}},
+                              &status);
+  ASSERT_EQ(status, 201) << api.last();
+  EXPECT_EQ(suppression["dismissed"], 1);
+  const std::string comment =
+      "suppressed (#" + IdText(suppression["id"]) + "): the test's own listener";
+  problem = server_problem(first.port());
+  EXPECT_EQ(problem["status"], "dismissed");
+  EXPECT_EQ(problem["dismissal"]["comment"], comment);
+  EXPECT_TRUE(testing::WaitFor([&] { return agent_status(first_id) == "dismissed"; },
+                               std::chrono::seconds(30), std::chrono::milliseconds(200)))
+      << "agent: " << agent.err();
+
+  // A port suppressed before anything listens on it: its problem is born dismissed.
+  const int later_port = testing::FreeLoopbackPort();
+  Json later_suppression = api.Call("POST", "/api/v1/suppressions",
+                                    Json{{"kind", "port"},
+                                         {"value", std::to_string(later_port)},
+                                         {"target", {{"kind", "hosts"}, {"host_ids", {host_id}}}},
+                                         {"reason", "opened later"}},
+                                    &status);
+  ASSERT_EQ(status, 201) << api.last();
+  EXPECT_EQ(later_suppression["dismissed"], 0);
+  Listener later(later_port);
+  Json born;
+  ASSERT_TRUE(testing::WaitFor(
+      [&] {
+        born = server_problem(later_port);
+        return born.is_object() && born["status"] == "dismissed";
+      },
+      std::chrono::seconds(30), std::chrono::milliseconds(200)))
+      << api.last() << "\nagent: " << agent.err();
+  EXPECT_EQ(born["dismissal"]["by"]["type"], "system");
+  Json history = api.Call("GET", "/api/v1/problems/" + IdText(born["id"]) + "/history");
+  ASSERT_TRUE(history.is_object()) << api.last();
+  ASSERT_GE(history["items"].size(), 2u) << history.dump();
+  EXPECT_EQ(history["items"][0]["action"], "opened");
+  EXPECT_EQ(history["items"][1]["action"], "dismissed");
+  EXPECT_TRUE(testing::WaitFor(
+      [&] { return agent_status(born["agent_problem_id"].get<std::string>()) == "dismissed"; },
+      std::chrono::seconds(30), std::chrono::milliseconds(200)))
+      << "agent: " << agent.err();
+
+  // The first suppression given an expiry a few seconds ahead: at it, the
+  // problem reopens by itself, on the agent and on the server.
+  const int64_t expiry = NowEpochSeconds() + 4;
+  api.Call("PATCH", "/api/v1/suppressions/" + IdText(suppression["id"]),
+           Json{{"expires_at", FormatRfc3339(expiry)}}, &status);
+  ASSERT_EQ(status, 200) << api.last();
+  EXPECT_EQ(server_problem(first.port())["dismissal"]["until"], FormatRfc3339(expiry));
+  EXPECT_TRUE(testing::WaitFor([&] { return agent_status(first_id) == "open"; },
+                               std::chrono::seconds(30), std::chrono::milliseconds(200)))
+      << "agent: " << agent.err();
+  EXPECT_GE(NowEpochSeconds(), expiry);
+  EXPECT_TRUE(testing::WaitFor(
+      [&] {
+        Json p = server_problem(first.port());
+        return p.is_object() && p["status"] == "open";
+      },
+      std::chrono::seconds(30), std::chrono::milliseconds(200)))
+      << api.last() << "\nagent: " << agent.err();
+  Json expired = api.Call("GET", "/api/v1/suppressions/" + IdText(suppression["id"]));
+  EXPECT_EQ(expired["active"], false);
+  EXPECT_EQ(expired["dismissed"], 0);
+  // The later port stays suppressed.
+  EXPECT_EQ(server_problem(later_port)["status"], "dismissed");
 }
 
 }  // namespace

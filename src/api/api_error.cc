@@ -34,6 +34,7 @@ constexpr ErrorCodeInfo kErrorCodes[] = {
     {"E_CHANNEL_NOT_FOUND", 404, "No notification channel with this id."},
     {"E_RECIPE_NOT_FOUND", 404, "No recipe with this id."},
     {"E_RECIPE_ATTACHMENT_NOT_FOUND", 404, "No recipe attachment with this id."},
+    {"E_SUPPRESSION_NOT_FOUND", 404, "No suppression with this id."},
     {"E_AUDIT_EVENT_NOT_FOUND", 404, "No audit event with this id."},
     {"E_COMMAND_NOT_FOUND", 404, "No command with this id for this host."},
     {"E_METHOD_NOT_ALLOWED", 405, "The route exists but not for this method (see Allow)."},

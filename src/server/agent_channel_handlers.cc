@@ -171,13 +171,15 @@ void PushRecords(const Context& ctx, ApiCall& call, const HttpResponder& respond
   }
   const store::EpochMs now = ctx->now();
   ctx->store->TouchHost(host_id, now);
-  IngestRecordBatch(*ctx->store, IngestHost{host_id, (*host)->hostname}, std::move(batch), now)
+  IngestRecordBatch(*ctx->store, IngestHost{host_id, (*host)->hostname, (*host)->labels},
+                    std::move(batch), now)
       .Then([ctx, host_id, responder, request_id = RequestId(call)](Result<IngestOutcome> outcome) {
         if (!outcome.ok()) {
           responder.Send(StoreErrorResponse(outcome.status(), request_id));
           return;
         }
         if (outcome->packages_changed && ctx->packages_changed) ctx->packages_changed(host_id);
+        if (outcome->commands_queued && ctx->hub != nullptr) ctx->hub->Notify(host_id);
         responder.Send(JsonResponse(
             200, Json{{"accepted", outcome->accepted}, {"duplicates", outcome->duplicates}}));
       });

@@ -202,7 +202,8 @@ HttpResponse PushLogs(const Context& ctx, ApiCall& call) {
                                   false);
     }
     Result<IngestOutcome> stored =
-        IngestRecordBatch(*ctx->store, IngestHost{h.id, h.hostname}, std::move(prepared), now)
+        IngestRecordBatch(*ctx->store, IngestHost{h.id, h.hostname, h.labels}, std::move(prepared),
+                          now)
             .Wait();
     if (!stored.ok()) return StoreFailure(stored.status(), call);
     stats.result_lines += static_cast<uint64_t>(stored->accepted);

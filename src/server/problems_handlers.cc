@@ -20,7 +20,8 @@
 // Lists and exports render rows as text (ProblemRowText), never as a Json
 // document per row; remediation and links come from the store's columns.
 //
-// Not here: dismissal expiry on the server.
+// The store work of one dismissal is problem_dismissal.h's, shared with
+// suppressions. Not here: dismissal expiry on the server.
 #include <set>
 #include <string>
 
@@ -29,6 +30,7 @@
 #include "server/command_hub.h"
 #include "server/list_response.h"
 #include "server/osquery_handlers.h"
+#include "server/problem_dismissal.h"
 #include "server/rest_handlers.h"
 
 namespace warden::server {
@@ -106,30 +108,6 @@ const std::vector<std::string>& ProblemColumns() {
   return columns;
 }
 
-// The lifecycle's view of a stored problem (seconds, as src/problems keeps them).
-Problem LifecycleProblem(const store::FleetProblem& p) {
-  Problem out;
-  out.id = p.agent_problem_id;
-  out.rule_id = p.rule_id;
-  out.host = p.hostname;
-  out.title = p.title;
-  out.risk_level = p.risk_level;
-  out.resource = p.resource;
-  out.status = p.status;
-  out.first_detected = p.first_detected_at / 1000;
-  out.last_detected = p.last_detected_at / 1000;
-  out.status_changed = p.status_changed_at / 1000;
-  out.resolved_at = p.resolved_at ? *p.resolved_at / 1000 : 0;
-  out.times_reopened = p.times_reopened;
-  out.revision = p.revision;
-  if (p.dismissal) {
-    out.dismissed_comment = p.dismissal->comment;
-    out.dismissed_at = p.dismissal->at / 1000;
-    out.dismissed_until = p.dismissal->until ? *p.dismissal->until / 1000 : 0;
-  }
-  return out;
-}
-
 // Checks a dismissal body's comment and `until` (epoch seconds, 0 = none)
 // before anything is written; the answer when they are refused. Whether
 // `until` is in the future is the lifecycle's rule, checked at the change.
@@ -150,14 +128,6 @@ std::optional<HttpResponse> ParseDismissal(const Json& body, int64_t* until) {
   }
   return std::nullopt;
 }
-
-// What a dismiss or undismiss call did.
-struct LifecycleChange {
-  std::optional<store::FleetProblem> after;  // nullopt: no such problem (404)
-  std::optional<std::string> refused;        // the lifecycle's reason (422 / 409)
-  // The problem's host runs osquery: it takes no dismiss commands (409).
-  std::optional<std::string> unavailable;
-};
 
 }  // namespace
 
@@ -375,87 +345,25 @@ void RegisterProblemsHandlers(ApiHandlers& handlers, const HandlerContext& ctx) 
   });
 
   // Applies a lifecycle step to problem `id` with its history entry, audit
-  // entry and agent command in one write; wakes the agent once committed.
+  // entry and agent command in one write (problem_dismissal.h); wakes the
+  // agent once committed.
   auto change = [ctx](ApiCall& call, int64_t id, bool dismiss, const std::string& comment,
-                      int64_t until_seconds) -> Result<LifecycleChange> {
-    const store::EpochMs now = ctx.Now();
-    const store::ProblemActor actor = ActorOf(call.principal);
-    store::AuditEntry entry = call.audit;
-    entry.target_type = "problem";
-    entry.target_id = std::to_string(id);
-    int64_t host_id = 0;
-    auto done =
-        ctx.store
-            ->Write([&](store::StoreWriter& w) -> Result<LifecycleChange> {
-              LifecycleChange out;
-              ASSIGN_OR_RETURN(std::optional<store::FleetProblem> before, w.problems().Get(id));
-              if (!before) return out;
-              ASSIGN_OR_RETURN(std::optional<store::Host> host, w.hosts().Get(before->host_id));
-              if (host && IsOsqueryHost(*host)) {
-                out.after = before;
-                out.unavailable = "host " + std::to_string(host->id) + " (" + host->hostname +
-                                  ") runs osquery, which takes no " +
-                                  (dismiss ? "dismiss" : "undismiss") + " commands";
-                return out;
-              }
-              Result<ProblemEvent> event =
-                  dismiss ? DismissProblem(LifecycleProblem(*before), comment, until_seconds,
-                                           now / 1000)
-                          : UndismissProblem(LifecycleProblem(*before), comment, now / 1000);
-              if (!event.ok()) {
-                out.refused = std::string(event.status().message());
-                out.after = before;
-                return out;
-              }
-              store::FleetProblem after = *before;
-              after.status = event->problem.status;
-              after.status_changed_at = now;
-              after.revision = event->problem.revision;
-              after.updated_at = now;
-              if (dismiss) {
-                store::ProblemDismissal d;
-                d.comment = comment;
-                d.by = actor;
-                d.at = now;
-                if (until_seconds != 0) d.until = until_seconds * 1000;
-                after.dismissal = d;
-              } else {
-                after.dismissal.reset();
-              }
-              ASSIGN_OR_RETURN(store::ProblemUpsert stored, w.problems().Upsert(after));
-              store::ProblemHistoryRecord h;
-              h.problem_id = id;
-              h.revision = stored.problem.revision;
-              h.at = now;
-              h.action = dismiss ? "dismissed" : "undismissed";
-              h.status = stored.problem.status;
-              h.actor = actor;
-              if (!comment.empty()) h.comment = comment;
-              RETURN_IF_ERROR(w.problems().AppendHistory(h).status());
-              entry.before_json = AuditJson(ProblemJson(*before, false));
-              entry.after_json = AuditJson(ProblemJson(stored.problem, false));
-              RETURN_IF_ERROR(w.audit().Append(entry).status());
-              store::NewAgentCommand command;
-              command.host_id = before->host_id;
-              command.type = dismiss ? "dismiss" : "undismiss";
-              Json args = {
-                  {"problem_id", before->agent_problem_id},
-                  {"comment", comment.empty() && !dismiss ? Json(nullptr) : Json(comment)}};
-              if (dismiss) {
-                args["until_ms"] = until_seconds != 0 ? Json(until_seconds * 1000) : Json(nullptr);
-              }
-              command.args_json = args.dump();
-              command.created_by = CreatedBy(call.principal);
-              command.created_at = now;
-              RETURN_IF_ERROR(w.commands().Create(command).status());
-              host_id = before->host_id;
-              out.after = stored.problem;
-              return out;
-            })
-            .Wait();
-    if (done.ok() && !done->refused && !done->unavailable && host_id != 0 &&
-        ctx.command_hub != nullptr) {
-      ctx.command_hub->Notify(host_id);
+                      int64_t until_seconds) -> Result<DismissalOutcome> {
+    DismissalChange c;
+    c.dismiss = dismiss;
+    c.comment = comment;
+    c.until_seconds = until_seconds;
+    c.actor = ActorOf(call.principal);
+    c.command_created_by = CreatedBy(call.principal);
+    c.audit = call.audit;
+    c.now = ctx.Now();
+    auto done = ctx.store
+                    ->Write([&](store::StoreWriter& w) -> Result<DismissalOutcome> {
+                      return ChangeProblemDismissal(w, id, c);
+                    })
+                    .Wait();
+    if (done.ok() && done->command_host != 0 && ctx.command_hub != nullptr) {
+      ctx.command_hub->Notify(done->command_host);
     }
     return done;
   };

@@ -17,7 +17,9 @@ int Specificity(store::RecipeTarget::Kind kind) {
   return 0;
 }
 
-bool Matches(const store::Host& host, const store::RecipeTarget& target) {
+}  // namespace
+
+bool RecipeTargetMatches(const store::Host& host, const store::RecipeTarget& target) {
   switch (target.kind) {
     case store::RecipeTarget::Kind::kAll:
       return true;
@@ -29,6 +31,8 @@ bool Matches(const store::Host& host, const store::RecipeTarget& target) {
   }
   return false;
 }
+
+namespace {
 
 Json ParsedObject(const std::string& text) {
   Json j = Json::parse(text, nullptr, false);
@@ -114,7 +118,7 @@ const store::RecipeAttachment* WinningAttachment(
     return a.id > b.id;  // the newest
   };
   for (const store::RecipeAttachment& a : attachments)
-    if (Matches(host, a.target) && (best == nullptr || better(a, *best))) best = &a;
+    if (RecipeTargetMatches(host, a.target) && (best == nullptr || better(a, *best))) best = &a;
   return best;
 }
 

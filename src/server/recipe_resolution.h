@@ -57,6 +57,10 @@ struct EffectiveRecipe {
 // "all hosts", "label env=prod", "hosts 3, 7".
 std::string DescribeRecipeTarget(const store::RecipeTarget& target);
 
+// Whether `target` names `host` (all hosts; a label it carries; its id).
+// Suppressions target hosts the same way (suppression_matching.h).
+bool RecipeTargetMatches(const store::Host& host, const store::RecipeTarget& target);
+
 // The attachment `host` takes (see above); null when none matches.
 const store::RecipeAttachment* WinningAttachment(
     const store::Host& host, const std::vector<store::RecipeAttachment>& attachments);

@@ -86,19 +86,11 @@ Json RecipeJson(const store::Recipe& r) {
               {"updated_at", TimeJson(r.updated_at)}};
 }
 
-Json TargetJson(const store::RecipeTarget& t) {
-  Json ids = Json::array();
-  for (int64_t id : t.host_ids) ids.push_back(std::to_string(id));
-  return Json{{"kind", std::string(store::RecipeTargetKindName(t.kind))},
-              {"label", t.kind == store::RecipeTarget::Kind::kLabel ? Json(t.label) : Json()},
-              {"host_ids", std::move(ids)}};
-}
-
 Json AttachmentJson(const store::RecipeAttachment& a) {
   return Json{{"id", std::to_string(a.id)},
               {"recipe_id", std::to_string(a.recipe_id)},
               {"recipe_name", a.recipe_name},
-              {"target", TargetJson(a.target)},
+              {"target", RecipeTargetJson(a.target)},
               {"priority", a.priority},
               {"overrides", ParsedObject(a.overrides_json)},
               {"created_at", TimeJson(a.created_at)},
@@ -133,49 +125,6 @@ std::optional<HttpResponse> RefuseRules(const Json& rules, const std::string& me
   return ApiErrorResponse(
       api::kErrorValidation,
       pointer + ": " + RecipeErrorReason(checked.message(), std::string(kRulesSource)), pointer);
-}
-
-// The target of a body, checked (hosts must exist); or the answer.
-std::variant<store::RecipeTarget, HttpResponse> ReadTarget(const HandlerContext& ctx,
-                                                           const ApiCall& call,
-                                                           const Json& target) {
-  store::RecipeTarget t;
-  const std::string kind = target.value("kind", "all");
-  if (kind == "label") {
-    t.kind = store::RecipeTarget::Kind::kLabel;
-    const Json label = target.value("label", Json());
-    if (!label.is_string() || label.get<std::string>().empty())
-      return ApiErrorResponse(api::kErrorValidation,
-                              "target.label: a label target names its label (env=prod)",
-                              "/target/label");
-    t.label = label.get<std::string>();
-  } else if (kind == "hosts") {
-    t.kind = store::RecipeTarget::Kind::kHosts;
-    const Json ids = target.value("host_ids", Json::array());
-    if (!ids.is_array() || ids.empty())
-      return ApiErrorResponse(api::kErrorValidation,
-                              "target.host_ids: a hosts target names at least one host",
-                              "/target/host_ids");
-    for (size_t i = 0; i < ids.size(); ++i) {
-      const std::string field = "/target/host_ids/" + std::to_string(i);
-      std::optional<int64_t> id =
-          ids[i].is_string() ? ParseId(ids[i].get<std::string>()) : std::nullopt;
-      if (!id) return ApiErrorResponse(api::kErrorValidation, field + ": no such host", field);
-      auto host = ctx.store->hosts().Get(*id);
-      if (!host.ok()) return StoreErrorResponse(host.status(), call);
-      if (!host->has_value())
-        return ApiErrorResponse(api::kErrorValidation, field + ": no such host", field);
-      t.host_ids.push_back(*id);
-    }
-  } else {
-    if (target.contains("label") && !target["label"].is_null())
-      return ApiErrorResponse(api::kErrorValidation, "target.label: only a label target has one",
-                              "/target/label");
-    if (!target.value("host_ids", Json::array()).empty())
-      return ApiErrorResponse(api::kErrorValidation,
-                              "target.host_ids: only a hosts target has them", "/target/host_ids");
-  }
-  return t;
 }
 
 // The revision an update starts from: body `revision`, else If-Match.
@@ -261,6 +210,56 @@ Json EffectiveSettingsJson(const EffectiveRecipe& effective) {
 }
 
 }  // namespace
+
+Json RecipeTargetJson(const store::RecipeTarget& t) {
+  Json ids = Json::array();
+  for (int64_t id : t.host_ids) ids.push_back(std::to_string(id));
+  return Json{{"kind", std::string(store::RecipeTargetKindName(t.kind))},
+              {"label", t.kind == store::RecipeTarget::Kind::kLabel ? Json(t.label) : Json()},
+              {"host_ids", std::move(ids)}};
+}
+
+std::variant<store::RecipeTarget, HttpResponse> ReadRecipeTarget(const HandlerContext& ctx,
+                                                                 const ApiCall& call,
+                                                                 const Json& target) {
+  store::RecipeTarget t;
+  const std::string kind = target.value("kind", "all");
+  if (kind == "label") {
+    t.kind = store::RecipeTarget::Kind::kLabel;
+    const Json label = target.value("label", Json());
+    if (!label.is_string() || label.get<std::string>().empty())
+      return ApiErrorResponse(api::kErrorValidation,
+                              "target.label: a label target names its label (env=prod)",
+                              "/target/label");
+    t.label = label.get<std::string>();
+  } else if (kind == "hosts") {
+    t.kind = store::RecipeTarget::Kind::kHosts;
+    const Json ids = target.value("host_ids", Json::array());
+    if (!ids.is_array() || ids.empty())
+      return ApiErrorResponse(api::kErrorValidation,
+                              "target.host_ids: a hosts target names at least one host",
+                              "/target/host_ids");
+    for (size_t i = 0; i < ids.size(); ++i) {
+      const std::string field = "/target/host_ids/" + std::to_string(i);
+      std::optional<int64_t> id =
+          ids[i].is_string() ? ParseId(ids[i].get<std::string>()) : std::nullopt;
+      if (!id) return ApiErrorResponse(api::kErrorValidation, field + ": no such host", field);
+      auto host = ctx.store->hosts().Get(*id);
+      if (!host.ok()) return StoreErrorResponse(host.status(), call);
+      if (!host->has_value())
+        return ApiErrorResponse(api::kErrorValidation, field + ": no such host", field);
+      t.host_ids.push_back(*id);
+    }
+  } else {
+    if (target.contains("label") && !target["label"].is_null())
+      return ApiErrorResponse(api::kErrorValidation, "target.label: only a label target has one",
+                              "/target/label");
+    if (!target.value("host_ids", Json::array()).empty())
+      return ApiErrorResponse(api::kErrorValidation,
+                              "target.host_ids: only a hosts target has them", "/target/host_ids");
+  }
+  return t;
+}
 
 void RegisterRecipesHandlers(ApiHandlers& handlers, const HandlerContext& ctx) {
   auto load = [ctx](const ApiCall& call) -> std::variant<store::Recipe, HttpResponse> {
@@ -538,7 +537,7 @@ void RegisterRecipesHandlers(ApiHandlers& handlers, const HandlerContext& ctx) {
     if (auto* answer = std::get_if<HttpResponse>(&loaded)) return *answer;
     const store::Recipe& recipe = std::get<store::Recipe>(loaded);
     const Json& body = *call.body;
-    auto target = ReadTarget(ctx, call, body.value("target", Json::object()));
+    auto target = ReadRecipeTarget(ctx, call, body.value("target", Json::object()));
     if (auto* answer = std::get_if<HttpResponse>(&target)) return *answer;
     const Json overrides = body.value("overrides", Json::object());
     if (auto refused = RefuseRules(overrides, "/overrides")) return *refused;
@@ -582,7 +581,7 @@ void RegisterRecipesHandlers(ApiHandlers& handlers, const HandlerContext& ctx) {
     store::RecipeAttachmentChange change;
     change.updated_at = ctx.Now();
     if (auto it = body.find("target"); it != body.end()) {
-      auto target = ReadTarget(ctx, call, *it);
+      auto target = ReadRecipeTarget(ctx, call, *it);
       if (auto* answer = std::get_if<HttpResponse>(&target)) return *answer;
       change.target = std::get<store::RecipeTarget>(target);
     }
@@ -699,7 +698,7 @@ void RegisterRecipesHandlers(ApiHandlers& handlers, const HandlerContext& ctx) {
     Json attachment = Json();
     if (effective->attachment)
       attachment = Json{{"id", std::to_string(effective->attachment->id)},
-                        {"target", TargetJson(effective->attachment->target)},
+                        {"target", RecipeTargetJson(effective->attachment->target)},
                         {"priority", effective->attachment->priority}};
     return JsonResponse(200, Json{{"host_id", std::to_string(*id)},
                                   {"recipe", std::move(recipe)},

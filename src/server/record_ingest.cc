@@ -6,6 +6,7 @@
 #include "core/time_format.h"
 #include "problems/problem.h"
 #include "server/scan_progress.h"
+#include "server/suppression_matching.h"
 
 namespace warden::server {
 namespace {
@@ -389,9 +390,40 @@ PreparedRecord PrepareRecord(const Json& record, const std::string& pointer,
   return out;
 }
 
+// The suppressions that apply during one batch's write, read on first use.
+struct BatchSuppressions {
+  std::optional<std::vector<store::Suppression>> active;
+  store::EpochMs now = 0;
+};
+
+// A problem the agent just opened or reopened, dismissed when a suppression
+// covers it.
+Status SuppressNewProblem(store::StoreWriter& w, const IngestHost& host,
+                          const store::FleetProblem& problem, BatchSuppressions& suppressions,
+                          IngestOutcome& outcome) {
+  if (!suppressions.active) {
+    ASSIGN_OR_RETURN(suppressions.active, w.suppressions().Active(suppressions.now));
+  }
+  if (suppressions.active->empty()) return Status::Ok();
+  store::Host matched;
+  matched.id = host.id;
+  matched.hostname = host.hostname;
+  matched.labels = host.labels;
+  SuppressionActor by;
+  by.actor.type = "system";
+  by.command_created_by = "system:";
+  by.audit.time = suppressions.now;
+  by.audit.actor_type = store::ActorType::kSystem;
+  by.audit.action = "applySuppression";
+  by.now = suppressions.now;
+  ASSIGN_OR_RETURN(int64_t woken, SuppressIfCovered(w, problem, matched, *suppressions.active, by));
+  if (woken != 0) outcome.commands_queued = true;
+  return Status::Ok();
+}
+
 // Applies one claimed record inside the write.
 Status ApplyRecord(store::StoreWriter& w, const IngestHost& host, PreparedRecord& record,
-                   IngestOutcome& outcome) {
+                   BatchSuppressions& suppressions, IngestOutcome& outcome) {
   if (auto* p = std::get_if<ProblemRecordRows>(&record.rows)) {
     store::FleetProblem problem = p->problem;
     problem.host_id = host.id;
@@ -410,7 +442,11 @@ Status ApplyRecord(store::StoreWriter& w, const IngestHost& host, PreparedRecord
     h.status = problem.status;
     h.actor = {"node", std::to_string(host.id), host.hostname};
     h.comment = p->comment;
-    return w.problems().AppendHistory(h).status();
+    RETURN_IF_ERROR(w.problems().AppendHistory(h).status());
+    if (upsert.applied && upsert.problem.status == ProblemStatus::kOpen &&
+        (p->action == "opened" || p->action == "reopened"))
+      return SuppressNewProblem(w, host, upsert.problem, suppressions, outcome);
+    return Status::Ok();
   }
   if (auto* s = std::get_if<StatusRecordRows>(&record.rows)) {
     RETURN_IF_ERROR(w.inventory().ReplaceDetectors(host.id, s->detectors, record.time_ms).status());
@@ -497,13 +533,15 @@ store::Pending<IngestOutcome> IngestRecordBatch(store::Store& store, const Inges
   return store.Write([shared, host, now](store::StoreWriter& w) -> Result<IngestOutcome> {
     if (shared->error) return InvalidArgument(shared->error->field + ": " + shared->error->message);
     IngestOutcome outcome;
+    BatchSuppressions suppressions;
+    suppressions.now = now;
     for (PreparedRecord& record : shared->records) {
       ASSIGN_OR_RETURN(bool first, w.ledger().Claim(host.id, record.id, now));
       if (!first) {
         ++outcome.duplicates;
         continue;
       }
-      Status applied = ApplyRecord(w, host, record, outcome);
+      Status applied = ApplyRecord(w, host, record, suppressions, outcome);
       if (!applied.ok()) return applied.WithContext("record " + record.id.substr(0, 64));
       ++outcome.accepted;
     }

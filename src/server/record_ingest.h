@@ -13,7 +13,12 @@
 // What each kind does:
 //   problems         upsert the host's problem (never back to an older
 //                    revision) + one history entry per lifecycle action
-//                    (`occurred` updates the problem only)
+//                    (`occurred` updates the problem only); a problem
+//                    opened or reopened that an active suppression covers
+//                    is then dismissed with the suppression's reason and
+//                    expiry and its agent told (suppression_matching.h;
+//                    the active suppressions are read once per batch, and
+//                    only when such a problem arrives)
 //   status           the host's detector states (jobs of kind detector),
 //                    and their last and current runs as detector runs
 //                    (scan_progress.h); its scheduled-query jobs (kind
@@ -50,6 +55,9 @@ namespace warden::server {
 struct IngestHost {
   int64_t id = 0;
   std::string hostname;
+  // Its labels, for the suppressions that target labels (empty: only
+  // suppressions of all hosts or naming its id apply).
+  std::vector<std::string> labels;
 };
 
 struct ProblemRecordRows {
@@ -116,6 +124,9 @@ struct IngestOutcome {
   // A newer package snapshot replaced the host's packages (its
   // vulnerabilities must be matched again, outside this transaction).
   bool packages_changed = false;
+  // A problem opened or reopened was covered by a suppression and stored
+  // dismissed; its `dismiss` command waits for the host's agent (wake it).
+  bool commands_queued = false;
 };
 
 // `batch` is an AgentRecordBatch body (validated against the spec or not:

@@ -33,7 +33,7 @@ class RecordIngestTest : public store::StoreTest {
     e.now = 10;
     auto host = MustWrite([&](StoreWriter& w) { return w.hosts().Enrol(e); });
     ASSERT_TRUE(host.ok());
-    host_ = {host->host.id, "web-1"};
+    host_ = {host->host.id, "web-1", {}};
   }
 
   // A problem event exactly as the agent renders it for its sinks.

@@ -5,7 +5,7 @@
 // vulnerability_findings_handlers.cc, vulnerabilities_handlers.cc,
 // feed_handlers.cc, audit_handlers.cc, channels_handlers.cc,
 // scans_handlers.cc, labels_handlers.cc, live_queries_handlers.cc,
-// saved_queries_handlers.cc, recipes_handlers.cc), and
+// saved_queries_handlers.cc, recipes_handlers.cc, suppressions_handlers.cc), and
 // RegisterRestHandlers for all of them. The agent
 // channel registers its own (agent_channel_handlers.h) into the same
 // ApiHandlers. Each handler relies on the dispatcher (api_dispatch.h) for
@@ -14,6 +14,7 @@
 #pragma once
 
 #include <optional>
+#include <variant>
 
 #include "server/api_call.h"
 #include "server/handler_support.h"
@@ -39,6 +40,7 @@ void RegisterFeedHandlers(ApiHandlers& handlers, const HandlerContext& context);
 void RegisterLiveQueriesHandlers(ApiHandlers& handlers, const HandlerContext& context);
 void RegisterSavedQueriesHandlers(ApiHandlers& handlers, const HandlerContext& context);
 void RegisterRecipesHandlers(ApiHandlers& handlers, const HandlerContext& context);
+void RegisterSuppressionsHandlers(ApiHandlers& handlers, const HandlerContext& context);
 
 // nullopt when the host of the path parameter `host_id` exists; the answer
 // (404 E_HOST_NOT_FOUND, or the store's error) otherwise.
@@ -55,6 +57,14 @@ Json VulnerabilityFindingJson(const store::VulnerabilityFindingRow& finding);
 // targeted hosts (LiveQueryHost).
 Json LiveQueryJson(const store::LiveQuery& query);
 Json LiveQueryHostJson(const store::LiveQueryTarget& target);
+
+// The JSON of a target (the spec's RecipeTarget), and a body's target read
+// and checked (hosts must exist), or the 422 answer naming `/target/...`.
+// Recipe attachments and suppressions share them.
+Json RecipeTargetJson(const store::RecipeTarget& target);
+std::variant<store::RecipeTarget, HttpResponse> ReadRecipeTarget(const HandlerContext& context,
+                                                                 const ApiCall& call,
+                                                                 const Json& target);
 
 // Every function above.
 void RegisterRestHandlers(ApiHandlers& handlers, const HandlerContext& context);

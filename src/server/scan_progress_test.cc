@@ -149,7 +149,7 @@ TEST_F(ScanProgressStoreTest, DeliveryThenAResultRecordEndTheTargetAndRecordTheR
                      {"output", output}}}}}}};
   PreparedRecordBatch prepared = PrepareRecordBatch(batch);
   ASSERT_FALSE(prepared.error.has_value()) << prepared.error->message;
-  auto ingested = IngestRecordBatch(store(), {host_, "web-1"}, std::move(prepared), 500).Wait();
+  auto ingested = IngestRecordBatch(store(), {host_, "web-1", {}}, std::move(prepared), 500).Wait();
   ASSERT_TRUE(ingested.ok()) << ingested.status().message();
   EXPECT_EQ(ingested->accepted, 1);
 

@@ -7,6 +7,7 @@
 
 #include "sql/sqlite_database.h"
 #include "store/sqlite/sqlite_repositories.h"
+#include "store/sqlite/sqlite_suppressions.h"
 #include "store/store_test_fixture.h"
 
 namespace warden::store {
@@ -58,10 +59,18 @@ class ListPlanTest : public StoreTest {
 };
 
 const std::vector<const ListTable*>& AllTables() {
-  static const std::vector<const ListTable*> tables = {
-      &HostListTable(),  &EnrolSecretListTable(),  &UserListTable(),           &ApiTokenListTable(),
-      &AuditListTable(), &FleetProblemListTable(), &ChannelListTable(),        &ScanListTable(),
-      &LabelListTable(), &SavedQueryListTable(),   &ScheduledResultListTable()};
+  static const std::vector<const ListTable*> tables = {&HostListTable(),
+                                                       &EnrolSecretListTable(),
+                                                       &UserListTable(),
+                                                       &ApiTokenListTable(),
+                                                       &AuditListTable(),
+                                                       &FleetProblemListTable(),
+                                                       &ChannelListTable(),
+                                                       &ScanListTable(),
+                                                       &LabelListTable(),
+                                                       &SavedQueryListTable(),
+                                                       &ScheduledResultListTable(),
+                                                       &SuppressionListTable()};
   return tables;
 }
 

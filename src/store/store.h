@@ -71,6 +71,7 @@
 #include "store/scheduled_result_repository.h"
 #include "store/session_repository.h"
 #include "store/settings_repository.h"
+#include "store/suppression_repository.h"
 #include "store/user_repository.h"
 #include "store/vulnerability_finding_repository.h"
 
@@ -109,6 +110,7 @@ class StoreWriter {
   virtual SavedQueryWriter& saved_queries() = 0;
   virtual ScheduledResultWriter& scheduled_results() = 0;
   virtual RecipeWriter& recipes() = 0;
+  virtual SuppressionWriter& suppressions() = 0;
 };
 
 // Counters of the writer, for /metrics and tests.
@@ -154,6 +156,7 @@ class Store {
   virtual SavedQueryRepository& saved_queries() = 0;
   virtual ScheduledResultRepository& scheduled_results() = 0;
   virtual RecipeRepository& recipes() = 0;
+  virtual SuppressionRepository& suppressions() = 0;
 
   // Queues `fn`, a callable StoreWriter& -> Result<T> (giving Pending<T>) or
   // StoreWriter& -> Status (giving Pending<Committed>); see above.

@@ -11,6 +11,7 @@
 #include "store/sqlite/sqlite_migrations.h"
 #include "store/sqlite/sqlite_recipes.h"
 #include "store/sqlite/sqlite_repositories.h"
+#include "store/sqlite/sqlite_suppressions.h"
 
 namespace warden::store {
 namespace {
@@ -38,7 +39,8 @@ class SqliteStoreWriter final : public StoreWriter {
         live_queries_(conn),
         saved_queries_(conn),
         scheduled_results_(conn),
-        recipes_(conn) {}
+        recipes_(conn),
+        suppressions_(conn) {}
   HostWriter& hosts() override { return hosts_; }
   EnrolSecretWriter& enrol_secrets() override { return secrets_; }
   UserWriter& users() override { return users_; }
@@ -58,6 +60,7 @@ class SqliteStoreWriter final : public StoreWriter {
   SavedQueryWriter& saved_queries() override { return saved_queries_; }
   ScheduledResultWriter& scheduled_results() override { return scheduled_results_; }
   RecipeWriter& recipes() override { return recipes_; }
+  SuppressionWriter& suppressions() override { return suppressions_; }
 
  private:
   SqliteHostWriter hosts_;
@@ -79,6 +82,7 @@ class SqliteStoreWriter final : public StoreWriter {
   SqliteSavedQueryWriter saved_queries_;
   SqliteScheduledResultWriter scheduled_results_;
   SqliteRecipeWriter recipes_;
+  SqliteSuppressionWriter suppressions_;
 };
 
 // Latest "last seen/used" time per key, waiting for the next batch.
@@ -123,7 +127,8 @@ class SqliteStore final : public Store {
         live_queries_(*pool_),
         saved_queries_(*pool_),
         scheduled_results_(*pool_),
-        recipes_(*pool_) {
+        recipes_(*pool_),
+        suppressions_(*pool_) {
     thread_ = std::thread([this] { WriterLoop(); });
   }
 
@@ -157,6 +162,7 @@ class SqliteStore final : public Store {
   SavedQueryRepository& saved_queries() override { return saved_queries_; }
   ScheduledResultRepository& scheduled_results() override { return scheduled_results_; }
   RecipeRepository& recipes() override { return recipes_; }
+  SuppressionRepository& suppressions() override { return suppressions_; }
 
   void TouchHost(int64_t host_id, EpochMs at) override {
     std::lock_guard lock(mu_);
@@ -373,6 +379,7 @@ class SqliteStore final : public Store {
   SqliteSavedQueryRepository saved_queries_;
   SqliteScheduledResultRepository scheduled_results_;
   SqliteRecipeRepository recipes_;
+  SqliteSuppressionRepository suppressions_;
 
   mutable std::mutex mu_;
   std::condition_variable cv_;
