@@ -119,7 +119,6 @@ TEST(ServerAgentEndToEndTest, AnEnrolledAgentsHostProblemAndPortsAppearAndADismi
   ServerUnderTest server(dir);
   ASSERT_TRUE(server.ok());
   const std::string& base = server.base();
-  const std::string& fingerprint = server.fingerprint();
 
   const std::string password = "end-to-end password";
   ASSERT_TRUE(server.AddUser("e2e", "admin", password));
@@ -127,8 +126,7 @@ TEST(ServerAgentEndToEndTest, AnEnrolledAgentsHostProblemAndPortsAppearAndADismi
   ASSERT_FALSE(secret.empty());
 
   Listener listener;
-  const std::string agent_state = dir.path() + "/agent";
-  const std::string config = dir.WriteFile("agent.yaml", "state_dir: " + agent_state + R"(
+  const std::string config = server.EnrolAgent(dir, secret, R"(
 recipe:
   rules:
     HOST-VULN: {enabled: false}
@@ -136,9 +134,7 @@ recipe:
       schedule: {interval: 1s, splay_percent: 0}
 status_interval: 0
 )");
-  auto enrolled = RunCommand({WardenBinary(), "agent", "enroll", "--server", base, "--secret",
-                              secret, "--ca-fingerprint", fingerprint, "--config", config});
-  ASSERT_EQ(enrolled.exit_code, 0) << enrolled.err;
+  ASSERT_FALSE(config.empty());
   EXPECT_NE(testing::ReadFileText(config).find("server:"), std::string::npos)
       << testing::ReadFileText(config);
   RestSession api(base, server.ca());
@@ -382,7 +378,6 @@ TEST(ServerAgentEndToEndTest, RunNowThroughTheApiRunsTheAgentsDetectorAndReports
   ServerUnderTest server(dir);
   ASSERT_TRUE(server.ok());
   const std::string& base = server.base();
-  const std::string& fingerprint = server.fingerprint();
   const std::string password = "end-to-end password";
   ASSERT_TRUE(server.AddUser("e2e", "analyst", password));
   const std::string secret = server.CreateEnrolSecret("e2e");
@@ -390,8 +385,7 @@ TEST(ServerAgentEndToEndTest, RunNowThroughTheApiRunsTheAgentsDetectorAndReports
 
   // The open-ports detector runs at start, then hourly: a later run is the
   // one asked for.
-  const std::string agent_state = dir.path() + "/agent";
-  const std::string config = dir.WriteFile("agent.yaml", "state_dir: " + agent_state + R"(
+  const std::string config = server.EnrolAgent(dir, secret, R"(
 recipe:
   rules:
     HOST-VULN: {enabled: false}
@@ -399,9 +393,7 @@ recipe:
       schedule: {interval: 1h, splay_percent: 0}
 status_interval: 0
 )");
-  auto enrolled = RunCommand({WardenBinary(), "agent", "enroll", "--server", base, "--secret",
-                              secret, "--ca-fingerprint", fingerprint, "--config", config});
-  ASSERT_EQ(enrolled.exit_code, 0) << enrolled.err;
+  ASSERT_FALSE(config.empty());
   WardenProcess agent(dir, "agent", {"agent", "--config", config});
 
   RestSession api(base, server.ca());
@@ -522,14 +514,12 @@ TEST(ServerAgentEndToEndTest, TheHostsVulnerablePackagesShowAfterAFeedImport) {
   ServerUnderTest server(dir);
   ASSERT_TRUE(server.ok());
   const std::string& base = server.base();
-  const std::string& fingerprint = server.fingerprint();
   const std::string password = "end-to-end password";
   ASSERT_TRUE(server.AddUser("e2e", "admin", password));
   const std::string secret = server.CreateEnrolSecret("vulns");
   ASSERT_FALSE(secret.empty());
 
-  const std::string agent_state = dir.path() + "/agent";
-  const std::string config = dir.WriteFile("agent.yaml", "state_dir: " + agent_state + R"(
+  const std::string config = server.EnrolAgent(dir, secret, R"(
 recipe:
   rules:
     HOST-OPEN-PORTS: {enabled: false}
@@ -539,9 +529,7 @@ recipe:
       settings: {feed_database: )" + dir.path() + R"(/no-feeds.db}
 status_interval: 0
 )");
-  auto enrolled = RunCommand({WardenBinary(), "agent", "enroll", "--server", base, "--secret",
-                              secret, "--ca-fingerprint", fingerprint, "--config", config});
-  ASSERT_EQ(enrolled.exit_code, 0) << enrolled.err;
+  ASSERT_FALSE(config.empty());
   WardenProcess agent(dir, "agent", {"agent", "--config", config});
 
   RestSession api(base, server.ca());
@@ -831,7 +819,6 @@ TEST(ServerAgentEndToEndTest, AScheduledSavedQueryRunsOnTheLabelledAgentAndItsRe
   ServerUnderTest server(dir);
   ASSERT_TRUE(server.ok());
   const std::string& base = server.base();
-  const std::string& fingerprint = server.fingerprint();
   const std::string password = "end-to-end password";
   ASSERT_TRUE(server.AddUser("hunter", "analyst", password));
   const std::string secret = server.CreateEnrolSecret("fleet", "env=prod");
@@ -855,16 +842,14 @@ TEST(ServerAgentEndToEndTest, AScheduledSavedQueryRunsOnTheLabelledAgentAndItsRe
   ASSERT_EQ(status, 201) << api.last();
   const std::string saved_id = IdText(saved["id"]);
 
-  const std::string config = dir.WriteFile("agent.yaml", "state_dir: " + dir.path() + R"(/agent
+  const std::string config = server.EnrolAgent(dir, secret, R"(
 recipe:
   rules:
     HOST-VULN: {enabled: false}
     HOST-OPEN-PORTS: {enabled: false}
 status_interval: 1s
 )");
-  auto enrolled = RunCommand({WardenBinary(), "agent", "enroll", "--server", base, "--secret",
-                              secret, "--ca-fingerprint", fingerprint, "--config", config});
-  ASSERT_EQ(enrolled.exit_code, 0) << enrolled.err;
+  ASSERT_FALSE(config.empty());
   WardenProcess agent(dir, "agent", {"agent", "--config", config});
 
   Json results;
@@ -922,15 +907,13 @@ TEST(ServerAgentEndToEndTest, ARecipeAttachedToALabelChangesTheAllowedPortsWithi
   ServerUnderTest server(dir);
   ASSERT_TRUE(server.ok());
   const std::string& base = server.base();
-  const std::string& fingerprint = server.fingerprint();
   const std::string password = "end-to-end password";
   ASSERT_TRUE(server.AddUser("e2e", "admin", password));
   const std::string secret = server.CreateEnrolSecret("e2e", "env=prod");
   ASSERT_FALSE(secret.empty());
 
   Listener listener;
-  const std::string agent_state = dir.path() + "/agent";
-  const std::string config = dir.WriteFile("agent.yaml", "state_dir: " + agent_state + R"(
+  const std::string config = server.EnrolAgent(dir, secret, R"(
 recipe:
   rules:
     HOST-VULN: {enabled: false}
@@ -938,9 +921,7 @@ recipe:
       schedule: {interval: 1s, splay_percent: 0}
 status_interval: 0
 )");
-  auto enrolled = RunCommand({WardenBinary(), "agent", "enroll", "--server", base, "--secret",
-                              secret, "--ca-fingerprint", fingerprint, "--config", config});
-  ASSERT_EQ(enrolled.exit_code, 0) << enrolled.err;
+  ASSERT_FALSE(config.empty());
   RestSession api(base, server.ca());
   ASSERT_TRUE(api.Login("e2e", password));
   WardenProcess agent(dir, "agent", {"agent", "--config", config});
@@ -1010,15 +991,13 @@ TEST(ServerAgentEndToEndTest, ASuppressedPortIsDismissedOnBothSidesAndReopensAtI
   ServerUnderTest server(dir);
   ASSERT_TRUE(server.ok());
   const std::string& base = server.base();
-  const std::string& fingerprint = server.fingerprint();
   const std::string password = "end-to-end password";
   ASSERT_TRUE(server.AddUser("e2e", "admin", password));
   const std::string secret = server.CreateEnrolSecret("e2e", "env=lab");
   ASSERT_FALSE(secret.empty());
 
   Listener first;
-  const std::string agent_state = dir.path() + "/agent";
-  const std::string config = dir.WriteFile("agent.yaml", "state_dir: " + agent_state + R"(
+  const std::string config = server.EnrolAgent(dir, secret, R"(
 recipe:
   rules:
     HOST-VULN: {enabled: false}
@@ -1026,9 +1005,7 @@ recipe:
       schedule: {interval: 1s, splay_percent: 0}
 status_interval: 0
 )");
-  auto enrolled = RunCommand({WardenBinary(), "agent", "enroll", "--server", base, "--secret",
-                              secret, "--ca-fingerprint", fingerprint, "--config", config});
-  ASSERT_EQ(enrolled.exit_code, 0) << enrolled.err;
+  ASSERT_FALSE(config.empty());
   RestSession api(base, server.ca());
   ASSERT_TRUE(api.Login("e2e", password));
   WardenProcess agent(dir, "agent", {"agent", "--config", config});

@@ -156,6 +156,19 @@ class ServerUnderTest {
     EXPECT_EQ(made.exit_code, 0) << made.err;
     return made.exit_code == 0 ? std::string(TrimWhitespace(made.out)) : std::string();
   }
+  // Writes DIR/NAME.yaml ("state_dir: DIR/NAME" followed by
+  // `config_rest`, which starts with a newline) and enrols it with
+  // `warden agent enroll`, pinning this server's CA; the config's path ("" and
+  // a test failure when enrolment failed).
+  std::string EnrolAgent(const TempDir& dir, const std::string& secret,
+                         const std::string& config_rest, const std::string& name = "agent") const {
+    const std::string config =
+        dir.WriteFile(name + ".yaml", "state_dir: " + dir.path() + "/" + name + config_rest);
+    auto enrolled = RunCommand({WardenBinary(), "agent", "enroll", "--server", base_, "--secret",
+                                secret, "--ca-fingerprint", fingerprint_, "--config", config});
+    EXPECT_EQ(enrolled.exit_code, 0) << enrolled.err;
+    return enrolled.exit_code == 0 ? config : std::string();
+  }
 
  private:
   std::string state_, base_;
