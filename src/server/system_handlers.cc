@@ -72,6 +72,7 @@ void RegisterRestHandlers(ApiHandlers& handlers, const HandlerContext& context) 
   RegisterLiveQueriesHandlers(handlers, context);
   RegisterSavedQueriesHandlers(handlers, context);
   RegisterRecipesHandlers(handlers, context);
+  RegisterCloudHandlers(handlers, context);
 }
 
 }  // namespace warden::server

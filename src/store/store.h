@@ -54,6 +54,7 @@
 #include "store/api_token_repository.h"
 #include "store/audit_log.h"
 #include "store/channel_repository.h"
+#include "store/cloud_account_repository.h"
 #include "store/detector_run_repository.h"
 #include "store/enrol_secret_repository.h"
 #include "store/fleet_problem_repository.h"
@@ -109,6 +110,7 @@ class StoreWriter {
   virtual SavedQueryWriter& saved_queries() = 0;
   virtual ScheduledResultWriter& scheduled_results() = 0;
   virtual RecipeWriter& recipes() = 0;
+  virtual CloudAccountWriter& cloud_accounts() = 0;
 };
 
 // Counters of the writer, for /metrics and tests.
@@ -154,6 +156,7 @@ class Store {
   virtual SavedQueryRepository& saved_queries() = 0;
   virtual ScheduledResultRepository& scheduled_results() = 0;
   virtual RecipeRepository& recipes() = 0;
+  virtual CloudAccountRepository& cloud_accounts() = 0;
 
   // Queues `fn`, a callable StoreWriter& -> Result<T> (giving Pending<T>) or
   // StoreWriter& -> Status (giving Pending<Committed>); see above.

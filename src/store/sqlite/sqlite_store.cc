@@ -38,7 +38,8 @@ class SqliteStoreWriter final : public StoreWriter {
         live_queries_(conn),
         saved_queries_(conn),
         scheduled_results_(conn),
-        recipes_(conn) {}
+        recipes_(conn),
+        cloud_accounts_(conn) {}
   HostWriter& hosts() override { return hosts_; }
   EnrolSecretWriter& enrol_secrets() override { return secrets_; }
   UserWriter& users() override { return users_; }
@@ -58,6 +59,7 @@ class SqliteStoreWriter final : public StoreWriter {
   SavedQueryWriter& saved_queries() override { return saved_queries_; }
   ScheduledResultWriter& scheduled_results() override { return scheduled_results_; }
   RecipeWriter& recipes() override { return recipes_; }
+  CloudAccountWriter& cloud_accounts() override { return cloud_accounts_; }
 
  private:
   SqliteHostWriter hosts_;
@@ -79,6 +81,7 @@ class SqliteStoreWriter final : public StoreWriter {
   SqliteSavedQueryWriter saved_queries_;
   SqliteScheduledResultWriter scheduled_results_;
   SqliteRecipeWriter recipes_;
+  SqliteCloudAccountWriter cloud_accounts_;
 };
 
 // Latest "last seen/used" time per key, waiting for the next batch.
@@ -123,7 +126,8 @@ class SqliteStore final : public Store {
         live_queries_(*pool_),
         saved_queries_(*pool_),
         scheduled_results_(*pool_),
-        recipes_(*pool_) {
+        recipes_(*pool_),
+        cloud_accounts_(*pool_) {
     thread_ = std::thread([this] { WriterLoop(); });
   }
 
@@ -157,6 +161,7 @@ class SqliteStore final : public Store {
   SavedQueryRepository& saved_queries() override { return saved_queries_; }
   ScheduledResultRepository& scheduled_results() override { return scheduled_results_; }
   RecipeRepository& recipes() override { return recipes_; }
+  CloudAccountRepository& cloud_accounts() override { return cloud_accounts_; }
 
   void TouchHost(int64_t host_id, EpochMs at) override {
     std::lock_guard lock(mu_);
@@ -373,6 +378,7 @@ class SqliteStore final : public Store {
   SqliteSavedQueryRepository saved_queries_;
   SqliteScheduledResultRepository scheduled_results_;
   SqliteRecipeRepository recipes_;
+  SqliteCloudAccountRepository cloud_accounts_;
 
   mutable std::mutex mu_;
   std::condition_variable cv_;

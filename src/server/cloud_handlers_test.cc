@@ -1,0 +1,221 @@
+// Cloud organisations and accounts through the real server (127.0.0.1,
+// TLS, SQLite store in a temporary directory): rule settings checked by the
+// profile parser (a bad regex refused naming rule, row and cell), account
+// identifiers checked per provider, PATCH merging rules per rule id, the
+// effective rules with where each value comes from and which rules need
+// configuration, roles and audit. Every answer is validated against the
+// spec.
+#include <gtest/gtest.h>
+
+#include <string>
+
+#include "auth/role.h"
+#include "server/server_test_support.h"
+
+namespace warden::server::testing {
+namespace {
+
+Json Body(const ClientResponse& r) { return Json::parse(r.body, nullptr, false); }
+
+const Json* Rule(const Json& effective, const std::string& id) {
+  for (const Json& item : effective["items"])
+    if (item.value("rule_id", "") == id) return &item;
+  return nullptr;
+}
+
+class CloudHandlersTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    ASSERT_TRUE(server_.ok());
+    store::User admin = server_.AddUser("cloud-admin", auth::Role::kAdmin, kPassword);
+    admin_ = server_.AddToken(admin.id);
+    store::User viewer = server_.AddUser("cloud-viewer", auth::Role::kViewer, kPassword);
+    viewer_ = server_.AddToken(viewer.id);
+  }
+
+  ClientResponse Checked(const std::string& operation_id, const std::string& method,
+                         const std::string& target, const Credentials& who,
+                         const Json& body = nullptr) {
+    ClientResponse r = server_.Call(method, target, who, body.is_null() ? "" : body.dump());
+    EXPECT_EQ(r.code, CURLE_OK) << r.error;
+    Status valid = ValidateAgainstSpec(operation_id, r);
+    EXPECT_TRUE(valid.ok()) << operation_id << " " << r.status << ": " << valid.message() << "\n"
+                            << r.body.substr(0, 400);
+    return r;
+  }
+
+  std::string CreateOrganisation(const Json& body) {
+    ClientResponse r =
+        Checked("createCloudOrganisation", "POST", "/api/v1/cloud/organisations", admin_, body);
+    EXPECT_EQ(r.status, 201) << r.body;
+    return Body(r).value("id", "");
+  }
+
+  std::string CreateAccount(const std::string& organisation, const Json& body) {
+    ClientResponse r =
+        Checked("createCloudAccount", "POST",
+                "/api/v1/cloud/organisations/" + organisation + "/accounts", admin_, body);
+    EXPECT_EQ(r.status, 201) << r.body;
+    return Body(r).value("id", "");
+  }
+
+  Json Effective(const std::string& account) {
+    ClientResponse r = Checked("getCloudAccountEffectiveRules", "GET",
+                               "/api/v1/cloud/accounts/" + account + "/effective-rules", viewer_);
+    EXPECT_EQ(r.status, 200) << r.body;
+    return Body(r);
+  }
+
+  TestServer server_;
+  Credentials admin_, viewer_;
+};
+
+TEST_F(CloudHandlersTest, ABadRegexIsRefusedNamingTheRuleRowAndCell) {
+  Json body = {{"name", "acme"},
+               {"rules",
+                {{"RTM-011",
+                  {{"patterns",
+                    Json::array({{{"eventName", "^Delete"}}, {{"eventSource", "^(?!ec2"}}})}}}}}};
+  ClientResponse r =
+      Checked("createCloudOrganisation", "POST", "/api/v1/cloud/organisations", admin_, body);
+  EXPECT_EQ(r.status, 422) << r.body;
+  const Json error = Body(r)["error"];
+  EXPECT_EQ(error.value("field", ""), "/rules/RTM-011");
+  EXPECT_NE(error.value("message", "").find("patterns[1].eventSource"), std::string::npos)
+      << r.body;
+  // Nothing was stored.
+  ClientResponse list =
+      Checked("listCloudOrganisations", "GET", "/api/v1/cloud/organisations", viewer_);
+  EXPECT_EQ(Body(list).value("total", -1), 0);
+  // An unknown rule id is refused too, with a suggestion.
+  r = Checked("createCloudOrganisation", "POST", "/api/v1/cloud/organisations", admin_,
+              Json{{"name", "acme"}, {"rules", {{"RTM-11", {{"enabled", true}}}}}});
+  EXPECT_EQ(r.status, 422);
+  EXPECT_NE(r.body.find("RTM-011"), std::string::npos) << r.body;
+}
+
+TEST_F(CloudHandlersTest, AccountIdentifiersAreCheckedPerProviderAndUnique) {
+  const std::string org = CreateOrganisation(Json{{"name", "acme"}});
+  const std::string path = "/api/v1/cloud/organisations/" + org + "/accounts";
+  for (const Json& bad :
+       {Json{{"provider", "aws"}, {"identifier", "12345678901"}},
+        Json{{"provider", "aws"}, {"identifier", "12345678901a"}},
+        Json{{"provider", "oci"}, {"identifier", "123456789012"}},
+        Json{{"provider", "oci"}, {"identifier", "ocid1.user.oc1..aaaaaaaaaaaaaaaaaaaaaaaa"}}}) {
+    Json body = bad;
+    body["name"] = "x";
+    ClientResponse r = Checked("createCloudAccount", "POST", path, admin_, body);
+    EXPECT_EQ(r.status, 422) << bad.dump() << " " << r.body;
+    EXPECT_EQ(Body(r)["error"].value("field", ""), "/identifier");
+  }
+  CreateAccount(org, Json{{"provider", "aws"}, {"identifier", "123456789012"}, {"name", "prod"}});
+  CreateAccount(org, Json{{"provider", "oci"},
+                          {"identifier",
+                           "ocid1.tenancy.oc1..aaaaaaaaba3pv6wkcr4jqae5f15p2b2m2yt2j6rx32uzr4h25vq"
+                           "stifsfdsq"},
+                          {"name", "tenancy"}});
+  ClientResponse again =
+      Checked("createCloudAccount", "POST", path, admin_,
+              Json{{"provider", "aws"}, {"identifier", "123456789012"}, {"name", "prod again"}});
+  EXPECT_EQ(again.status, 409) << again.body;
+  ClientResponse list = Checked("listCloudAccounts", "GET", path + "?provider=aws", viewer_);
+  EXPECT_EQ(Body(list).value("total", -1), 1);
+  ClientResponse missing =
+      Checked("listCloudAccounts", "GET", "/api/v1/cloud/organisations/999/accounts", viewer_);
+  EXPECT_EQ(missing.status, 404);
+  // An organisation with accounts stays.
+  ClientResponse refused =
+      Checked("deleteCloudOrganisation", "DELETE", "/api/v1/cloud/organisations/" + org, admin_);
+  EXPECT_EQ(refused.status, 409);
+  EXPECT_EQ(Body(refused)["error"].value("code", ""), "E_CLOUD_ORGANISATION_NOT_EMPTY");
+}
+
+TEST_F(CloudHandlersTest, EffectiveRulesShowWhereEachValueComesFrom) {
+  const std::string org = CreateOrganisation(
+      Json{{"name", "acme"},
+           {"rules",
+            {{"RTM-011",
+              {{"enabled", true},
+               {"risk_level", "high"},
+               {"patterns",
+                Json::array({{{"eventName", "^Delete"}, {"eventSource", "^(?!ec2).*$"}}})}}}}}});
+  const std::string plain =
+      CreateAccount(org, Json{{"provider", "aws"}, {"identifier", "111111111111"}, {"name", "a"}});
+  const std::string raised =
+      CreateAccount(org, Json{{"provider", "aws"},
+                              {"identifier", "222222222222"},
+                              {"name", "b"},
+                              {"rules", {{"RTM-011", {{"risk_level", "extreme"}}}}}});
+
+  Json effective = Effective(plain);
+  const Json* rtm = Rule(effective, "RTM-011");
+  ASSERT_NE(rtm, nullptr);
+  EXPECT_EQ((*rtm)["risk_level"]["value"], "high");
+  EXPECT_EQ((*rtm)["risk_level"]["from"], "organisation");
+  EXPECT_EQ((*rtm)["patterns"]["value"].size(), 1u);
+  EXPECT_FALSE((*rtm)["needs_configuration"].get<bool>());
+  EXPECT_EQ(effective["needs_configuration"], Json::array({"IAM-055"}));
+
+  effective = Effective(raised);
+  rtm = Rule(effective, "RTM-011");
+  ASSERT_NE(rtm, nullptr);
+  EXPECT_EQ((*rtm)["risk_level"]["value"], "extreme");
+  EXPECT_EQ((*rtm)["risk_level"]["from"], "account");
+  EXPECT_EQ((*rtm)["enabled"]["from"], "organisation");
+
+  // overwrite: the account's RTM-011 settings alone, so its rows are the
+  // default (none) and it needs configuration.
+  ClientResponse patched = Checked(
+      "updateCloudAccount", "PATCH", "/api/v1/cloud/accounts/" + raised, admin_,
+      Json{{"override_mode", "overwrite"},
+           {"rules",
+            {{"IAM-055",
+              {{"enabled", true},
+               {"canary", {{"users", {"bait-user"}}, {"access_keys", {"AKIAEXAMPLE"}}}}}}}}});
+  ASSERT_EQ(patched.status, 200) << patched.body;
+  EXPECT_EQ(Body(patched)["rules"].size(), 2u);  // merged per rule id
+  effective = Effective(raised);
+  rtm = Rule(effective, "RTM-011");
+  EXPECT_EQ((*rtm)["patterns"]["from"], "default");
+  EXPECT_EQ((*rtm)["needs"], "patterns");
+  EXPECT_EQ(effective["needs_configuration"], Json::array({"RTM-011"}));
+
+  // null removes one rule's settings.
+  patched = Checked("updateCloudAccount", "PATCH", "/api/v1/cloud/accounts/" + raised, admin_,
+                    Json{{"rules", {{"RTM-011", nullptr}}}});
+  ASSERT_EQ(patched.status, 200) << patched.body;
+  EXPECT_FALSE(Body(patched)["rules"].contains("RTM-011"));
+  rtm = Rule(Effective(raised), "RTM-011");
+  EXPECT_EQ((*rtm)["risk_level"]["from"], "organisation");
+}
+
+TEST_F(CloudHandlersTest, ViewersReadAndChangesAreAudited) {
+  ClientResponse refused = Checked("createCloudOrganisation", "POST", "/api/v1/cloud/organisations",
+                                   viewer_, Json{{"name", "x"}});
+  EXPECT_EQ(refused.status, 403);
+  const std::string org = CreateOrganisation(Json{{"name", "acme"}});
+  ClientResponse renamed =
+      Checked("updateCloudOrganisation", "PATCH", "/api/v1/cloud/organisations/" + org, admin_,
+              Json{{"name", "acme-2"}, {"description", "all of it"}});
+  EXPECT_EQ(renamed.status, 200);
+  EXPECT_EQ(Body(renamed).value("name", ""), "acme-2");
+  ClientResponse got =
+      Checked("getCloudOrganisation", "GET", "/api/v1/cloud/organisations/" + org, viewer_);
+  EXPECT_EQ(Body(got).value("description", ""), "all of it");
+  ClientResponse exported = Checked("exportCloudOrganisations", "GET",
+                                    "/api/v1/cloud/organisations/export?format=csv", viewer_);
+  EXPECT_EQ(exported.status, 200);
+  EXPECT_NE(exported.body.find("acme-2"), std::string::npos);
+  ClientResponse deleted =
+      Checked("deleteCloudOrganisation", "DELETE", "/api/v1/cloud/organisations/" + org, admin_);
+  EXPECT_EQ(deleted.status, 204);
+  ClientResponse audit = Checked("listAuditEvents", "GET", "/api/v1/audit?sort=time", admin_);
+  int cloud_entries = 0;
+  for (const Json& e : Body(audit)["items"])
+    if (e.value("target", Json::object()).value("type", "") == "cloud_organisation")
+      ++cloud_entries;
+  EXPECT_EQ(cloud_entries, 3) << audit.body.substr(0, 2000);
+}
+
+}  // namespace
+}  // namespace warden::server::testing
