@@ -59,6 +59,8 @@ ListBinding ProblemListBinding() {
   b.filters["last_detected_before"] = TimeFilter("last_detected_at", store::FilterOp::kLt);
   // The query filter of listProblems and the path parameter of listHostProblems.
   b.filters["host_id"] = IdFilter("host_id");
+  b.filters["account_id"] = IdFilter("account_id");
+  b.filters["subject"] = OneOfFilter("subject", {"host", "cloud"});
   return b;
 }
 
@@ -86,6 +88,7 @@ std::string CreatedBy(const Principal& principal) {
 const std::vector<std::string>& ProblemColumns() {
   static const std::vector<std::string> columns = {"id",
                                                    "host_id",
+                                                   "account_id",
                                                    "hostname",
                                                    "agent_problem_id",
                                                    "rule_id",
@@ -176,7 +179,8 @@ Json ProblemJson(const store::FleetProblem& p, bool with_details) {
   }
   Json j = Json::object();
   j["id"] = std::to_string(p.id);
-  j["host_id"] = std::to_string(p.host_id);
+  j["host_id"] = p.cloud_account_id ? Json(nullptr) : Json(std::to_string(p.host_id));
+  j["account_id"] = p.cloud_account_id ? Json(std::to_string(*p.cloud_account_id)) : Json(nullptr);
   j["hostname"] = p.hostname;
   j["agent_problem_id"] = p.agent_problem_id;
   j["rule_id"] = p.rule_id;
@@ -191,6 +195,7 @@ Json ProblemJson(const store::FleetProblem& p, bool with_details) {
   j["resolved_at"] = TimeJson(p.resolved_at);
   j["times_reopened"] = p.times_reopened;
   j["revision"] = p.revision;
+  j["occurrences"] = p.occurrences;
   if (p.dismissal) {
     j["dismissal"] = Json{{"comment", p.dismissal->comment},
                           {"by", ActorJson(p.dismissal->by)},
@@ -216,7 +221,11 @@ Json ProblemJson(const store::FleetProblem& p, bool with_details) {
 
 void ProblemRowText(const store::FleetProblem& p, RowText& out) {
   out.String("id", std::to_string(p.id))
-      .String("host_id", std::to_string(p.host_id))
+      .String("host_id", p.cloud_account_id ? std::nullopt
+                                            : std::optional<std::string>(std::to_string(p.host_id)))
+      .String("account_id", p.cloud_account_id
+                                ? std::optional<std::string>(std::to_string(*p.cloud_account_id))
+                                : std::nullopt)
       .String("hostname", p.hostname)
       .String("agent_problem_id", p.agent_problem_id)
       .String("rule_id", p.rule_id)
@@ -230,7 +239,8 @@ void ProblemRowText(const store::FleetProblem& p, RowText& out) {
       .Time("status_changed_at", p.status_changed_at)
       .Time("resolved_at", p.resolved_at)
       .Int("times_reopened", p.times_reopened)
-      .Int("revision", p.revision);
+      .Int("revision", p.revision)
+      .Int("occurrences", p.occurrences);
   if (p.dismissal && out.Wants("dismissal")) {
     // {"comment","by":{"type","id","name"},"at","until"}, as ProblemJson.
     const store::ProblemDismissal& d = *p.dismissal;
@@ -390,7 +400,13 @@ void RegisterProblemsHandlers(ApiHandlers& handlers, const HandlerContext& ctx) 
               LifecycleChange out;
               ASSIGN_OR_RETURN(std::optional<store::FleetProblem> before, w.problems().Get(id));
               if (!before) return out;
-              ASSIGN_OR_RETURN(std::optional<store::Host> host, w.hosts().Get(before->host_id));
+              // A cloud account's problem lives on the server only: no agent
+              // to tell.
+              const bool on_host = !before->cloud_account_id.has_value();
+              std::optional<store::Host> host;
+              if (on_host) {
+                ASSIGN_OR_RETURN(host, w.hosts().Get(before->host_id));
+              }
               if (host && IsOsqueryHost(*host)) {
                 out.after = before;
                 out.unavailable = "host " + std::to_string(host->id) + " (" + host->hostname +
@@ -435,6 +451,8 @@ void RegisterProblemsHandlers(ApiHandlers& handlers, const HandlerContext& ctx) 
               entry.before_json = AuditJson(ProblemJson(*before, false));
               entry.after_json = AuditJson(ProblemJson(stored.problem, false));
               RETURN_IF_ERROR(w.audit().Append(entry).status());
+              out.after = stored.problem;
+              if (!on_host) return out;
               store::NewAgentCommand command;
               command.host_id = before->host_id;
               command.type = dismiss ? "dismiss" : "undismiss";

@@ -175,6 +175,8 @@ class SqliteFleetProblemRepository final : public FleetProblemRepository {
   Result<std::optional<FleetProblem>> Get(int64_t id) override;
   Result<std::optional<FleetProblem>> FindByAgentId(int64_t host_id,
                                                     std::string_view agent_problem_id) override;
+  Result<std::optional<FleetProblem>> FindByCloudId(int64_t cloud_account_id,
+                                                    std::string_view problem_id) override;
   Result<ListPage<FleetProblem>> List(const ListQuery& query) override;
   Status Export(const ListQuery& query, const RowCallback<FleetProblem>& row) override;
   Status ExportWithoutFinding(const ListQuery& query,
@@ -400,6 +402,8 @@ class SqliteFleetProblemWriter final : public FleetProblemWriter {
   explicit SqliteFleetProblemWriter(SqliteConnection& conn) : conn_(conn) {}
   Result<std::optional<FleetProblem>> Get(int64_t id) override;
   Result<ProblemUpsert> Upsert(const FleetProblem& problem) override;
+  Result<std::optional<FleetProblem>> FindByCloudId(int64_t cloud_account_id,
+                                                    std::string_view problem_id) override;
   Result<int64_t> AppendHistory(const ProblemHistoryRecord& entry) override;
   Result<std::vector<FleetProblem>> ExpiredDismissals(EpochMs now, int limit) override;
 
