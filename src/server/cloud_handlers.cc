@@ -90,6 +90,8 @@ ListBinding AccountListBinding() {
   b.sort_fields = {{"name", "name"}, {"identifier", "identifier"}, {"created_at", "created_at"}};
   b.filters["q"] = TextSearchFilter({"name", "identifier"});
   b.filters["provider"] = EqualsFilter("provider");
+  // The path parameter of listCloudAccounts and exportCloudAccounts.
+  b.filters["organisation_id"] = IdFilter("organisation_id");
   return b;
 }
 
@@ -460,10 +462,7 @@ void RegisterCloudHandlers(ApiHandlers& handlers, const HandlerContext& ctx) {
     if (auto* refused = std::get_if<HttpResponse>(&found)) return std::move(*refused);
     auto query = BuildListQuery(call, AccountListBinding());
     if (auto* error = std::get_if<api::ApiError>(&query)) return ErrorResponse(*error);
-    store::ListQuery q = std::get<store::ListQuery>(query);
-    q.filters.push_back({"organisation_id", store::FilterOp::kEq,
-                         Value(std::get<store::CloudOrganisation>(found).id)});
-    return q;
+    return std::get<store::ListQuery>(query);
   };
 
   handlers.Add("listCloudAccounts", [api, account_query](ApiCall& call) {

@@ -127,7 +127,7 @@ TEST_F(CloudHandlersTest, AccountIdentifiersAreCheckedPerProviderAndUnique) {
               Json{{"provider", "aws"}, {"identifier", "123456789012"}, {"name", "prod again"}});
   EXPECT_EQ(again.status, 409) << again.body;
   ClientResponse list = Checked("listCloudAccounts", "GET", path + "?provider=aws", viewer_);
-  EXPECT_EQ(Body(list).value("total", -1), 1);
+  EXPECT_EQ(Body(list).value("total", -1), 1) << list.status << " " << list.body;
   ClientResponse missing =
       Checked("listCloudAccounts", "GET", "/api/v1/cloud/organisations/999/accounts", viewer_);
   EXPECT_EQ(missing.status, 404);
@@ -193,7 +193,9 @@ TEST_F(CloudHandlersTest, EffectiveRulesShowWhereEachValueComesFrom) {
                     Json{{"rules", {{"RTM-011", nullptr}}}});
   ASSERT_EQ(patched.status, 200) << patched.body;
   EXPECT_FALSE(Body(patched)["rules"].contains("RTM-011"));
-  rtm = Rule(Effective(raised), "RTM-011");
+  effective = Effective(raised);
+  rtm = Rule(effective, "RTM-011");
+  ASSERT_NE(rtm, nullptr);
   EXPECT_EQ((*rtm)["risk_level"]["from"], "organisation");
 }
 
@@ -219,7 +221,8 @@ TEST_F(CloudHandlersTest, ViewersReadAndChangesAreAudited) {
   EXPECT_EQ(deleted.status, 204);
   ClientResponse audit = Checked("listAuditEvents", "GET", "/api/v1/audit?sort=time", admin_);
   int cloud_entries = 0;
-  for (const Json& e : Body(audit)["items"])
+  const Json audit_page = Body(audit);
+  for (const Json& e : audit_page["items"])
     if (e.value("target", Json::object()).value("type", "") == "cloud_organisation")
       ++cloud_entries;
   EXPECT_EQ(cloud_entries, 3) << audit.body.substr(0, 2000);
@@ -355,7 +358,8 @@ TEST_F(CloudHandlersTest, SampleFindingsBecomeProblemsAndARestartNeitherRepeatsN
                                   "/api/v1/problems?limit=1000&account_id=" + account_id, viewer_);
     EXPECT_EQ(list.status, 200) << list.body;
     int64_t sum = 0;
-    for (const Json& p : Body(list)["items"]) {
+    const Json page = Body(list);
+    for (const Json& p : page["items"]) {
       sum += p.value("occurrences", 0);
       EXPECT_EQ(p["hostname"], "sandbox");
       if (p["rule_id"] != "RTM-011") continue;  // the catalog's other rules fire too
