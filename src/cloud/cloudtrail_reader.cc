@@ -418,6 +418,14 @@ Status CloudTrailReader::Follow(const std::vector<std::string>& paths, const Fol
     return nl;
   };
 
+  auto read_file = [&](const std::string& f, uint64_t from) {
+    uint64_t to = from;
+    ReadFoundFile(f, from, &to);
+    if (options.on_file_read) options.on_file_read(f, to);
+    return to;
+  };
+
+  bool read_at_start = false;
   for (const std::string& f : list(true)) {
     FileInfo info = Stat(f);
     if (!info.ok) continue;
@@ -425,18 +433,29 @@ Status CloudTrailReader::Follow(const std::vector<std::string>& paths, const Fol
     t.size = info.size;
     t.mtime_ns = info.mtime_ns;
     t.gzip = is_gzip(f);
-    if (options.read_existing) {
-      uint64_t to = 0;
-      ReadFoundFile(f, 0, &to);
-      t.read_to = to;
+    if (options.resume_from) {
+      auto done = options.resume_from->find(f);
       t.read = true;
+      if (done == options.resume_from->end()) {
+        t.read_to = read_file(f, 0);
+        read_at_start = true;
+      } else if (!t.gzip && info.size > done->second && ends_with_newline(f, info.size)) {
+        t.read_to = read_file(f, done->second);
+        read_at_start = true;
+      } else {
+        t.read_to = done->second;
+      }
+    } else if (options.read_existing) {
+      t.read_to = read_file(f, 0);
+      t.read = true;
+      read_at_start = true;
     } else {
       t.read_to = info.size;
       t.read = true;
     }
     tracked[f] = t;
   }
-  if (options.read_existing && after_batch) after_batch();
+  if ((options.read_existing || read_at_start) && after_batch) after_batch();
 
   const auto start = std::chrono::steady_clock::now();
   while (!stop()) {
@@ -488,16 +507,12 @@ Status CloudTrailReader::Follow(const std::vector<std::string>& paths, const Fol
           continue;
         }
         t.gzip = is_gzip(f);
-        uint64_t to = 0;
-        ReadFoundFile(f, 0, &to);
         t.read = true;
-        t.read_to = to;
+        t.read_to = read_file(f, 0);
         read_any = true;
       } else if (info.size > t.read_to && !t.gzip && ends_with_newline(f, info.size)) {
         // Complete lines appended to a JSON-lines file.
-        uint64_t to = 0;
-        ReadFoundFile(f, t.read_to, &to);
-        t.read_to = to;
+        t.read_to = read_file(f, t.read_to);
         read_any = true;
       }
       t.size = info.size;

@@ -90,6 +90,15 @@ class CloudTrailReader {
     std::chrono::milliseconds interval{2000};
     bool read_existing = false;        // also read files present at start
     std::chrono::seconds duration{0};  // 0 = until stop() returns true
+    // Positions persisted by an earlier run: bytes of each file already
+    // consumed. With it, files present at start are read from there (a
+    // plain file grown past it with complete lines) or not at all (a gzip
+    // file, read whole once), and files it does not name are read whole,
+    // whatever read_existing says: a restart neither repeats nor skips.
+    const std::map<std::string, uint64_t>* resume_from = nullptr;
+    // After each file read, once its records have been delivered: the file
+    // and the bytes of it consumed so far (what to persist).
+    std::function<void(const std::string& path, uint64_t consumed)> on_file_read;
   };
   // Polls `paths` (files or directories) for new data until `stop` returns
   // true or the duration passes. `after_batch` runs after each poll that read

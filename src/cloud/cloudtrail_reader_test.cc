@@ -12,6 +12,7 @@
 #include <atomic>
 #include <chrono>
 #include <cstdio>
+#include <map>
 #include <thread>
 
 #include "cloud/cloud_test_util.h"
@@ -199,6 +200,52 @@ TEST(CloudTrailReaderTest, FollowPicksUpNewFilesAndAppendedLines) {
   std::vector<std::string> expected{Event("new"), Event("l2")};
   std::sort(expected.begin(), expected.end());
   EXPECT_EQ(records, expected);
+}
+
+TEST(CloudTrailReaderTest, FollowResumesFromPersistedPositionsWithoutRepeatOrSkip) {
+  TempDir dir;
+  dir.WriteFile("a.json", R"({"Records":[)" + Event("a1") + "," + Event("a2") + "]}");
+  std::string lines = dir.WriteFile("live.jsonl", Event("l1") + "\n");
+  // One run: reads what is there (nothing persisted yet), records positions.
+  auto run = [&](const std::map<std::string, uint64_t>& resume,
+                 std::map<std::string, uint64_t>* positions) {
+    std::vector<std::string> records;
+    CloudTrailReader reader(
+        [&](const SplitRecord& r, const RecordOrigin&) { records.emplace_back(r.text); }, nullptr);
+    CloudTrailReader::FollowOptions o;
+    o.interval = std::chrono::milliseconds(50);
+    o.resume_from = &resume;
+    o.on_file_read = [&](const std::string& path, uint64_t consumed) {
+      (*positions)[path] = consumed;
+    };
+    bool batch = false;
+    EXPECT_TRUE(reader
+                    .Follow(
+                        {dir.path()}, o, [&] { return batch; }, [&] { batch = true; })
+                    .ok());
+    std::sort(records.begin(), records.end());
+    return records;
+  };
+  std::map<std::string, uint64_t> positions;
+  std::vector<std::string> first = run({}, &positions);
+  std::vector<std::string> expected{Event("a1"), Event("a2"), Event("l1")};
+  std::sort(expected.begin(), expected.end());
+  EXPECT_EQ(first, expected);
+  ASSERT_EQ(positions.size(), 2u);
+  EXPECT_EQ(positions[lines], Event("l1").size() + 1);
+
+  // Lines appended and a file added while nothing ran: the next run reads
+  // exactly those.
+  FILE* f = fopen(lines.c_str(), "a");
+  fputs((Event("l2") + "\n").c_str(), f);
+  fclose(f);
+  dir.WriteFile("b.json", R"({"Records":[)" + Event("b1") + "]}");
+  const std::map<std::string, uint64_t> persisted = positions;
+  std::vector<std::string> second = run(persisted, &positions);
+  expected = {Event("b1"), Event("l2")};
+  std::sort(expected.begin(), expected.end());
+  EXPECT_EQ(second, expected);
+  EXPECT_EQ(positions[lines], Event("l1").size() + Event("l2").size() + 2);
 }
 
 TEST(CloudTrailReaderTest, FifoWithoutAWriterStopsWhenAsked) {

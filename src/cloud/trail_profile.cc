@@ -234,6 +234,33 @@ Result<TrailProfile> TrailProfile::Load(const std::string& path) {
   return Parse(text, path);
 }
 
+Result<RuleSettings> TrailProfile::ParseRuleSettings(const std::string& text,
+                                                     const std::string& rule_id) {
+  const std::string where = "rules." + rule_id;
+  auto docs = SafeLoadAllYaml(text, where);
+  if (!docs.ok()) return InvalidArgument(where + ": " + docs.status().message());
+  if (docs->size() != 1) return InvalidArgument(where + ": expected one mapping of settings");
+  std::vector<RuleDiagnostic> diagnostics;
+  NativeRuleParser parser(where, &diagnostics);
+  parser.set_rule_id(rule_id);
+  RuleSettings settings;
+  try {
+    ParseSettings((*docs)[0], parser, &settings);
+  } catch (const std::exception& e) {
+    return InvalidArgument(where + ": " + e.what());
+  }
+  if (!diagnostics.empty()) return InvalidArgument(where + ": " + diagnostics.front().message);
+  return settings;
+}
+
+TrailProfile TrailProfile::FromOrganisationRules(std::string name,
+                                                 std::map<std::string, RuleSettings> rules) {
+  TrailProfile profile;
+  profile.organisation_name_ = std::move(name);
+  profile.organisation_rules_ = std::move(rules);
+  return profile;
+}
+
 std::vector<std::string> TrailProfile::AccountsWithOverrides() const {
   std::vector<std::string> out;
   for (const auto& [account, rules] : account_rules_)

@@ -71,6 +71,16 @@ class TrailProfile {
  public:
   static Result<TrailProfile> Parse(const std::string& text, const std::string& source_name);
   static Result<TrailProfile> Load(const std::string& path);
+  // One rule's settings (what a profile holds under rules.<id>), from YAML
+  // or JSON text, read by the same parser as a profile file. The error
+  // names the rule, the row and the cell ("rules.RTM-011:
+  // patterns[2].eventName: ..."), without a file position.
+  static Result<RuleSettings> ParseRuleSettings(const std::string& text,
+                                                const std::string& rule_id);
+  // A profile of organisation-level rule settings only (no accounts, no
+  // suppressions): what the server builds for one cloud account.
+  static TrailProfile FromOrganisationRules(std::string name,
+                                            std::map<std::string, RuleSettings> rules);
 
   const std::string& organisation_name() const { return organisation_name_; }
   // Accounts that have rule overrides (each gets its own compiled rule set).

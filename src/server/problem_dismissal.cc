@@ -40,7 +40,12 @@ Result<DismissalOutcome> ChangeProblemDismissal(store::StoreWriter& w, int64_t p
   const store::EpochMs now = change.now;
   ASSIGN_OR_RETURN(std::optional<store::FleetProblem> before, w.problems().Get(problem_id));
   if (!before) return out;
-  ASSIGN_OR_RETURN(std::optional<store::Host> host, w.hosts().Get(before->host_id));
+  // A cloud account's problem lives on the server only: no agent to tell.
+  const bool on_host = !before->cloud_account_id.has_value();
+  std::optional<store::Host> host;
+  if (on_host) {
+    ASSIGN_OR_RETURN(host, w.hosts().Get(before->host_id));
+  }
   if (host && IsOsqueryHost(*host)) {
     out.after = before;
     out.unavailable = "host " + std::to_string(host->id) + " (" + host->hostname +
@@ -88,6 +93,8 @@ Result<DismissalOutcome> ChangeProblemDismissal(store::StoreWriter& w, int64_t p
   entry.before_json = AuditJson(ProblemJson(*before, false));
   entry.after_json = AuditJson(ProblemJson(stored.problem, false));
   RETURN_IF_ERROR(w.audit().Append(entry).status());
+  out.after = stored.problem;
+  if (!on_host) return out;
   store::NewAgentCommand command;
   command.host_id = before->host_id;
   command.type = dismiss ? "dismiss" : "undismiss";
@@ -103,7 +110,6 @@ Result<DismissalOutcome> ChangeProblemDismissal(store::StoreWriter& w, int64_t p
   command.created_at = now;
   RETURN_IF_ERROR(w.commands().Create(command).status());
   out.command_host = before->host_id;
-  out.after = stored.problem;
   return out;
 }
 

@@ -61,6 +61,8 @@ ListBinding ProblemListBinding() {
   b.filters["last_detected_before"] = TimeFilter("last_detected_at", store::FilterOp::kLt);
   // The query filter of listProblems and the path parameter of listHostProblems.
   b.filters["host_id"] = IdFilter("host_id");
+  b.filters["account_id"] = IdFilter("account_id");
+  b.filters["subject"] = OneOfFilter("subject", {"host", "cloud"});
   return b;
 }
 
@@ -88,6 +90,7 @@ std::string CreatedBy(const Principal& principal) {
 const std::vector<std::string>& ProblemColumns() {
   static const std::vector<std::string> columns = {"id",
                                                    "host_id",
+                                                   "account_id",
                                                    "hostname",
                                                    "agent_problem_id",
                                                    "rule_id",
@@ -146,7 +149,8 @@ Json ProblemJson(const store::FleetProblem& p, bool with_details) {
   }
   Json j = Json::object();
   j["id"] = std::to_string(p.id);
-  j["host_id"] = std::to_string(p.host_id);
+  j["host_id"] = p.cloud_account_id ? Json(nullptr) : Json(std::to_string(p.host_id));
+  j["account_id"] = p.cloud_account_id ? Json(std::to_string(*p.cloud_account_id)) : Json(nullptr);
   j["hostname"] = p.hostname;
   j["agent_problem_id"] = p.agent_problem_id;
   j["rule_id"] = p.rule_id;
@@ -161,6 +165,7 @@ Json ProblemJson(const store::FleetProblem& p, bool with_details) {
   j["resolved_at"] = TimeJson(p.resolved_at);
   j["times_reopened"] = p.times_reopened;
   j["revision"] = p.revision;
+  j["occurrences"] = p.occurrences;
   if (p.dismissal) {
     j["dismissal"] = Json{{"comment", p.dismissal->comment},
                           {"by", ActorJson(p.dismissal->by)},
@@ -186,7 +191,11 @@ Json ProblemJson(const store::FleetProblem& p, bool with_details) {
 
 void ProblemRowText(const store::FleetProblem& p, RowText& out) {
   out.String("id", std::to_string(p.id))
-      .String("host_id", std::to_string(p.host_id))
+      .String("host_id", p.cloud_account_id ? std::nullopt
+                                            : std::optional<std::string>(std::to_string(p.host_id)))
+      .String("account_id", p.cloud_account_id
+                                ? std::optional<std::string>(std::to_string(*p.cloud_account_id))
+                                : std::nullopt)
       .String("hostname", p.hostname)
       .String("agent_problem_id", p.agent_problem_id)
       .String("rule_id", p.rule_id)
@@ -200,7 +209,8 @@ void ProblemRowText(const store::FleetProblem& p, RowText& out) {
       .Time("status_changed_at", p.status_changed_at)
       .Time("resolved_at", p.resolved_at)
       .Int("times_reopened", p.times_reopened)
-      .Int("revision", p.revision);
+      .Int("revision", p.revision)
+      .Int("occurrences", p.occurrences);
   if (p.dismissal && out.Wants("dismissal")) {
     // {"comment","by":{"type","id","name"},"at","until"}, as ProblemJson.
     const store::ProblemDismissal& d = *p.dismissal;

@@ -5,7 +5,8 @@
 // vulnerability_findings_handlers.cc, vulnerabilities_handlers.cc,
 // feed_handlers.cc, audit_handlers.cc, channels_handlers.cc,
 // scans_handlers.cc, labels_handlers.cc, live_queries_handlers.cc,
-// saved_queries_handlers.cc, recipes_handlers.cc, suppressions_handlers.cc), and
+// saved_queries_handlers.cc, recipes_handlers.cc, suppressions_handlers.cc,
+// cloud_handlers.cc), and
 // RegisterRestHandlers for all of them. The agent
 // channel registers its own (agent_channel_handlers.h) into the same
 // ApiHandlers. Each handler relies on the dispatcher (api_dispatch.h) for
@@ -41,6 +42,7 @@ void RegisterLiveQueriesHandlers(ApiHandlers& handlers, const HandlerContext& co
 void RegisterSavedQueriesHandlers(ApiHandlers& handlers, const HandlerContext& context);
 void RegisterRecipesHandlers(ApiHandlers& handlers, const HandlerContext& context);
 void RegisterSuppressionsHandlers(ApiHandlers& handlers, const HandlerContext& context);
+void RegisterCloudHandlers(ApiHandlers& handlers, const HandlerContext& context);
 
 // nullopt when the host of the path parameter `host_id` exists; the answer
 // (404 E_HOST_NOT_FOUND, or the store's error) otherwise.

@@ -73,6 +73,7 @@ void RegisterRestHandlers(ApiHandlers& handlers, const HandlerContext& context) 
   RegisterSavedQueriesHandlers(handlers, context);
   RegisterRecipesHandlers(handlers, context);
   RegisterSuppressionsHandlers(handlers, context);
+  RegisterCloudHandlers(handlers, context);
 }
 
 }  // namespace warden::server

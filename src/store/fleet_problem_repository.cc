@@ -18,6 +18,8 @@ const ListSchema& FleetProblemListSchema() {
           {"resource", FieldType::kText, false, true, /*equality_only=*/true},
           {"agent_problem_id", FieldType::kText, false, true, /*equality_only=*/true},
           {"label", FieldType::kText, false, true, /*equality_only=*/true},
+          {"account_id", FieldType::kInteger, false, true, /*equality_only=*/true},
+          {"subject", FieldType::kText, false, true, /*equality_only=*/true},
       },
       "last_detected_at",
       true,

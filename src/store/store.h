@@ -54,6 +54,7 @@
 #include "store/api_token_repository.h"
 #include "store/audit_log.h"
 #include "store/channel_repository.h"
+#include "store/cloud_account_repository.h"
 #include "store/detector_run_repository.h"
 #include "store/enrol_secret_repository.h"
 #include "store/fleet_problem_repository.h"
@@ -111,6 +112,7 @@ class StoreWriter {
   virtual ScheduledResultWriter& scheduled_results() = 0;
   virtual RecipeWriter& recipes() = 0;
   virtual SuppressionWriter& suppressions() = 0;
+  virtual CloudAccountWriter& cloud_accounts() = 0;
 };
 
 // Counters of the writer, for /metrics and tests.
@@ -157,6 +159,7 @@ class Store {
   virtual ScheduledResultRepository& scheduled_results() = 0;
   virtual RecipeRepository& recipes() = 0;
   virtual SuppressionRepository& suppressions() = 0;
+  virtual CloudAccountRepository& cloud_accounts() = 0;
 
   // Queues `fn`, a callable StoreWriter& -> Result<T> (giving Pending<T>) or
   // StoreWriter& -> Status (giving Pending<Committed>); see above.

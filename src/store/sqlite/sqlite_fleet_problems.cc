@@ -12,18 +12,18 @@ constexpr std::string_view kProblemColumns =
     "resource, first_detected_at, last_detected_at, status_changed_at, resolved_at, "
     "times_reopened, revision, dismissed_comment, dismissed_at, dismissed_until, "
     "dismissed_by_type, dismissed_by_id, dismissed_by_name, finding_json, details_json, "
-    "updated_at, remediation, links_json";
+    "updated_at, remediation, links_json, cloud_account_id, occurrences";
 constexpr std::string_view kProblemSummaryColumns =
     "id, host_id, hostname, agent_problem_id, rule_id, title, description, risk_rank, status, "
     "resource, first_detected_at, last_detected_at, status_changed_at, resolved_at, "
     "times_reopened, revision, dismissed_comment, dismissed_at, dismissed_until, "
     "dismissed_by_type, dismissed_by_id, dismissed_by_name, NULL, NULL, "
-    "updated_at, remediation, links_json";
+    "updated_at, remediation, links_json, cloud_account_id, occurrences";
 
 FleetProblem ReadProblem(SqliteStatement& st) {
   FleetProblem p;
   p.id = st.Int(0);
-  p.host_id = st.Int(1);
+  p.host_id = st.IsNull(1) ? 0 : st.Int(1);
   p.hostname = st.Text(2);
   p.agent_problem_id = st.Text(3);
   p.rule_id = st.Text(4);
@@ -54,6 +54,8 @@ FleetProblem ReadProblem(SqliteStatement& st) {
   p.updated_at = st.Int(24);
   p.remediation = OptionalText(st, 25);
   p.links_json = st.Text(26);
+  p.cloud_account_id = OptionalInt(st, 27);
+  p.occurrences = st.Int(28);
   return p;
 }
 
@@ -90,13 +92,23 @@ Result<std::optional<FleetProblem>> LoadByAgentId(SqliteConnection& conn, int64_
       conn, sql, [&](SqliteStatement& st) { st.Bind(1, host_id).Bind(2, agent_id); }, ReadProblem);
 }
 
-// Binds every column but id as ?1..?26, in kProblemColumns order.
+Result<std::optional<FleetProblem>> LoadByCloudId(SqliteConnection& conn, int64_t account_id,
+                                                  std::string_view problem_id) {
+  static const std::string sql =
+      "SELECT " + std::string(kProblemColumns) +
+      " FROM fleet_problems WHERE cloud_account_id = ?1 AND agent_problem_id = ?2";
+  return QueryOne<FleetProblem>(
+      conn, sql, [&](SqliteStatement& st) { st.Bind(1, account_id).Bind(2, problem_id); },
+      ReadProblem);
+}
+
+// Binds every column but id as ?1..?28, in kProblemColumns order.
 void BindProblem(SqliteStatement& st, const FleetProblem& p) {
-  st.Bind(1, p.host_id)
-      .Bind(2, p.hostname)
-      .Bind(3, p.agent_problem_id)
-      .Bind(4, p.rule_id)
-      .Bind(5, p.title);
+  if (p.cloud_account_id)
+    st.BindNull(1);
+  else
+    st.Bind(1, p.host_id);
+  st.Bind(2, p.hostname).Bind(3, p.agent_problem_id).Bind(4, p.rule_id).Bind(5, p.title);
   BindOptionalText(st, 6, p.description);
   st.Bind(7, static_cast<int64_t>(p.risk_level))
       .Bind(8, ProblemStatusName(p.status))
@@ -116,6 +128,8 @@ void BindProblem(SqliteStatement& st, const FleetProblem& p) {
   st.Bind(22, p.finding_json).Bind(23, p.details_json).Bind(24, p.updated_at);
   BindOptionalText(st, 25, p.remediation);
   st.Bind(26, p.links_json);
+  BindOptional(st, 27, p.cloud_account_id);
+  st.Bind(28, p.occurrences);
 }
 
 // What lists show of a finding without parsing it: its non-empty
@@ -196,7 +210,7 @@ const ListTable& FleetProblemListTable() {
       &FleetProblemListSchema(),
       "fleet_problems",
       kProblemColumns,
-      27,
+      29,
       "id",
       {
           {"id", "id"},
@@ -211,6 +225,9 @@ const ListTable& FleetProblemListTable() {
           {"resource", "resource"},
           {"agent_problem_id", "agent_problem_id"},
           {"label", "host_id IN (SELECT host_id FROM host_labels WHERE label = ?)",
+           ListColumn::Kind::kMembership},
+          {"account_id", "cloud_account_id"},
+          {"subject", "(CASE WHEN cloud_account_id IS NULL THEN 'host' ELSE 'cloud' END) = ?",
            ListColumn::Kind::kMembership},
       },
       {},
@@ -262,6 +279,17 @@ Result<std::optional<FleetProblem>> SqliteFleetProblemRepository::FindByAgentId(
   return LoadByAgentId(lease.conn(), host_id, agent_problem_id);
 }
 
+Result<std::optional<FleetProblem>> SqliteFleetProblemRepository::FindByCloudId(
+    int64_t cloud_account_id, std::string_view problem_id) {
+  ReadPool::Lease lease = pool_.Acquire();
+  return LoadByCloudId(lease.conn(), cloud_account_id, problem_id);
+}
+
+Result<std::optional<FleetProblem>> SqliteFleetProblemWriter::FindByCloudId(
+    int64_t cloud_account_id, std::string_view problem_id) {
+  return LoadByCloudId(conn_, cloud_account_id, problem_id);
+}
+
 Result<ListPage<FleetProblem>> SqliteFleetProblemRepository::List(const ListQuery& query) {
   return ListFromPool<FleetProblem>(pool_, FleetProblemListTable(), query, ReadProblem);
 }
@@ -293,7 +321,10 @@ Result<std::optional<FleetProblem>> SqliteFleetProblemWriter::Get(int64_t id) {
 }
 
 Result<ProblemUpsert> SqliteFleetProblemWriter::Upsert(const FleetProblem& offered) {
-  if (offered.host_id <= 0) return InvalidArgument("problem: no host");
+  const bool cloud = offered.cloud_account_id.has_value();
+  if (cloud && (*offered.cloud_account_id <= 0 || offered.host_id != 0))
+    return InvalidArgument("problem: a cloud account's problem has no host");
+  if (!cloud && offered.host_id <= 0) return InvalidArgument("problem: no host");
   if (offered.agent_problem_id.empty()) return InvalidArgument("problem: id must not be empty");
   if (offered.rule_id.empty()) return InvalidArgument("problem: rule_id must not be empty");
   // The finding is parsed once for the columns lists show (remediation,
@@ -305,7 +336,8 @@ Result<ProblemUpsert> SqliteFleetProblemWriter::Upsert(const FleetProblem& offer
     return InvalidArgument("problem: details is not a JSON array");
 
   ASSIGN_OR_RETURN(std::optional<FleetProblem> stored,
-                   LoadByAgentId(conn_, offered.host_id, offered.agent_problem_id));
+                   cloud ? LoadByCloudId(conn_, *offered.cloud_account_id, offered.agent_problem_id)
+                         : LoadByAgentId(conn_, offered.host_id, offered.agent_problem_id));
   ProblemUpsert out;
   if (stored && stored->revision > offered.revision) {
     out.problem = std::move(*stored);
@@ -320,17 +352,18 @@ Result<ProblemUpsert> SqliteFleetProblemWriter::Upsert(const FleetProblem& offer
   if (stored) {
     ASSIGN_OR_RETURN(
         ScopedStatement st,
-        conn_.Statement("UPDATE fleet_problems SET host_id = ?1, hostname = ?2, "
-                        "agent_problem_id = ?3, rule_id = ?4, title = ?5, description = ?6, "
-                        "risk_rank = ?7, status = ?8, resource = ?9, first_detected_at = ?10, "
-                        "last_detected_at = ?11, status_changed_at = ?12, resolved_at = ?13, "
-                        "times_reopened = ?14, revision = ?15, dismissed_comment = ?16, "
-                        "dismissed_at = ?17, dismissed_until = ?18, dismissed_by_type = ?19, "
-                        "dismissed_by_id = ?20, dismissed_by_name = ?21, finding_json = ?22, "
-                        "details_json = ?23, updated_at = ?24, remediation = ?25, "
-                        "links_json = ?26 WHERE id = ?27"));
+        conn_.Statement(
+            "UPDATE fleet_problems SET host_id = ?1, hostname = ?2, "
+            "agent_problem_id = ?3, rule_id = ?4, title = ?5, description = ?6, "
+            "risk_rank = ?7, status = ?8, resource = ?9, first_detected_at = ?10, "
+            "last_detected_at = ?11, status_changed_at = ?12, resolved_at = ?13, "
+            "times_reopened = ?14, revision = ?15, dismissed_comment = ?16, "
+            "dismissed_at = ?17, dismissed_until = ?18, dismissed_by_type = ?19, "
+            "dismissed_by_id = ?20, dismissed_by_name = ?21, finding_json = ?22, "
+            "details_json = ?23, updated_at = ?24, remediation = ?25, "
+            "links_json = ?26, cloud_account_id = ?27, occurrences = ?28 WHERE id = ?29"));
     BindProblem(*st, p);
-    st->Bind(27, stored->id);
+    st->Bind(29, stored->id);
     RETURN_IF_ERROR(st->Run());
     p.id = stored->id;
     RETURN_IF_ERROR(KeepListIndexes(conn_, p.id, stored, p));
@@ -343,9 +376,9 @@ Result<ProblemUpsert> SqliteFleetProblemWriter::Upsert(const FleetProblem& offer
                         "times_reopened, revision, dismissed_comment, dismissed_at, "
                         "dismissed_until, dismissed_by_type, dismissed_by_id, "
                         "dismissed_by_name, finding_json, details_json, updated_at, "
-                        "remediation, links_json) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, "
-                        "?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22, ?23, "
-                        "?24, ?25, ?26)"));
+                        "remediation, links_json, cloud_account_id, occurrences) VALUES (?1, ?2, "
+                        "?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, "
+                        "?19, ?20, ?21, ?22, ?23, ?24, ?25, ?26, ?27, ?28)"));
     BindProblem(*st, p);
     RETURN_IF_ERROR(st->Run());
     p.id = InsertedId(conn_);

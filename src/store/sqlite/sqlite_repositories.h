@@ -53,6 +53,8 @@ const ListTable& LiveQueryListTable();
 const ListTable& LiveQueryTargetListTable();
 const ListTable& LiveQueryRowListTable();
 const ListTable& SavedQueryListTable();
+const ListTable& CloudOrganisationListTable();
+const ListTable& CloudAccountListTable();
 const ListTable& ScheduledResultListTable();
 // The fleet-wide vulnerability views' summary tables.
 const ListTable& VulnerabilitySummaryListTable();
@@ -173,6 +175,8 @@ class SqliteFleetProblemRepository final : public FleetProblemRepository {
   Result<std::optional<FleetProblem>> Get(int64_t id) override;
   Result<std::optional<FleetProblem>> FindByAgentId(int64_t host_id,
                                                     std::string_view agent_problem_id) override;
+  Result<std::optional<FleetProblem>> FindByCloudId(int64_t cloud_account_id,
+                                                    std::string_view problem_id) override;
   Result<ListPage<FleetProblem>> List(const ListQuery& query) override;
   Status Export(const ListQuery& query, const RowCallback<FleetProblem>& row) override;
   Status ExportWithoutFinding(const ListQuery& query,
@@ -398,6 +402,8 @@ class SqliteFleetProblemWriter final : public FleetProblemWriter {
   explicit SqliteFleetProblemWriter(SqliteConnection& conn) : conn_(conn) {}
   Result<std::optional<FleetProblem>> Get(int64_t id) override;
   Result<ProblemUpsert> Upsert(const FleetProblem& problem) override;
+  Result<std::optional<FleetProblem>> FindByCloudId(int64_t cloud_account_id,
+                                                    std::string_view problem_id) override;
   Result<int64_t> AppendHistory(const ProblemHistoryRecord& entry) override;
   Result<std::vector<FleetProblem>> ExpiredDismissals(EpochMs now, int limit) override;
 
@@ -501,6 +507,41 @@ class SqliteDetectorRunWriter final : public DetectorRunWriter {
  public:
   explicit SqliteDetectorRunWriter(SqliteConnection& conn) : conn_(conn) {}
   Status Record(const DetectorRun& run) override;
+
+ private:
+  SqliteConnection& conn_;
+};
+
+// ---- cloud organisations and accounts (sqlite_cloud_accounts.cc)
+
+class SqliteCloudAccountRepository final : public CloudAccountRepository {
+ public:
+  explicit SqliteCloudAccountRepository(ReadPool& pool) : pool_(pool) {}
+  Result<std::optional<CloudOrganisation>> GetOrganisation(int64_t id) override;
+  Result<ListPage<CloudOrganisation>> ListOrganisations(const ListQuery& query) override;
+  Status ExportOrganisations(const ListQuery& query,
+                             const RowCallback<CloudOrganisation>& row) override;
+  Result<std::optional<CloudAccount>> GetAccount(int64_t id) override;
+  Result<ListPage<CloudAccount>> ListAccounts(const ListQuery& query) override;
+  Status ExportAccounts(const ListQuery& query, const RowCallback<CloudAccount>& row) override;
+
+ private:
+  ReadPool& pool_;
+};
+
+class SqliteCloudAccountWriter final : public CloudAccountWriter {
+ public:
+  explicit SqliteCloudAccountWriter(SqliteConnection& conn) : conn_(conn) {}
+  Result<std::optional<CloudOrganisation>> GetOrganisation(int64_t id) override;
+  Result<std::optional<CloudAccount>> GetAccount(int64_t id) override;
+  Result<CloudWrite<CloudOrganisation>> CreateOrganisation(const CloudOrganisation& o) override;
+  Result<CloudWrite<CloudOrganisation>> UpdateOrganisation(
+      int64_t id, const CloudOrganisationChange& change) override;
+  Result<CloudWrite<CloudOrganisation>> DeleteOrganisation(int64_t id) override;
+  Result<CloudWrite<CloudAccount>> CreateAccount(const CloudAccount& a) override;
+  Result<CloudWrite<CloudAccount>> UpdateAccount(int64_t id,
+                                                 const CloudAccountChange& change) override;
+  Result<CloudWrite<CloudAccount>> DeleteAccount(int64_t id) override;
 
  private:
   SqliteConnection& conn_;

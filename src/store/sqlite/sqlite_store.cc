@@ -40,7 +40,8 @@ class SqliteStoreWriter final : public StoreWriter {
         saved_queries_(conn),
         scheduled_results_(conn),
         recipes_(conn),
-        suppressions_(conn) {}
+        suppressions_(conn),
+        cloud_accounts_(conn) {}
   HostWriter& hosts() override { return hosts_; }
   EnrolSecretWriter& enrol_secrets() override { return secrets_; }
   UserWriter& users() override { return users_; }
@@ -61,6 +62,7 @@ class SqliteStoreWriter final : public StoreWriter {
   ScheduledResultWriter& scheduled_results() override { return scheduled_results_; }
   RecipeWriter& recipes() override { return recipes_; }
   SuppressionWriter& suppressions() override { return suppressions_; }
+  CloudAccountWriter& cloud_accounts() override { return cloud_accounts_; }
 
  private:
   SqliteHostWriter hosts_;
@@ -83,6 +85,7 @@ class SqliteStoreWriter final : public StoreWriter {
   SqliteScheduledResultWriter scheduled_results_;
   SqliteRecipeWriter recipes_;
   SqliteSuppressionWriter suppressions_;
+  SqliteCloudAccountWriter cloud_accounts_;
 };
 
 // Latest "last seen/used" time per key, waiting for the next batch.
@@ -128,7 +131,8 @@ class SqliteStore final : public Store {
         saved_queries_(*pool_),
         scheduled_results_(*pool_),
         recipes_(*pool_),
-        suppressions_(*pool_) {
+        suppressions_(*pool_),
+        cloud_accounts_(*pool_) {
     thread_ = std::thread([this] { WriterLoop(); });
   }
 
@@ -163,6 +167,7 @@ class SqliteStore final : public Store {
   ScheduledResultRepository& scheduled_results() override { return scheduled_results_; }
   RecipeRepository& recipes() override { return recipes_; }
   SuppressionRepository& suppressions() override { return suppressions_; }
+  CloudAccountRepository& cloud_accounts() override { return cloud_accounts_; }
 
   void TouchHost(int64_t host_id, EpochMs at) override {
     std::lock_guard lock(mu_);
@@ -380,6 +385,7 @@ class SqliteStore final : public Store {
   SqliteScheduledResultRepository scheduled_results_;
   SqliteRecipeRepository recipes_;
   SqliteSuppressionRepository suppressions_;
+  SqliteCloudAccountRepository cloud_accounts_;
 
   mutable std::mutex mu_;
   std::condition_variable cv_;

@@ -1,0 +1,42 @@
+// A cloud account's CloudTrail findings as problems of the server's problem
+// store, written inside the caller's Store::Write (with the source position
+// that produced them, so a restart neither repeats nor skips).
+//
+// One problem per (account, rule, resource or principal): its id is
+// CloudProblemId. A finding on a new id opens a problem; on an open one it
+// updates it (occurrences + 1, last detection, the latest finding with the
+// original event and the matched rows) with an `updated` history entry, so
+// the channels' triggers send one message per event - never one per
+// matched row, as the finding lists them all. On a dismissed problem it
+// only counts (occurrences, last detection, latest finding: no message)
+// until the dismissal expires, then reopens it; a resolved one reopens.
+//
+// Not here: evaluating events (src/cloud), suppressions, delivery.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "core/finding.h"
+#include "core/status.h"
+#include "store/store.h"
+
+namespace warden::server {
+
+// "<rule id>|<resource, else actor>".
+std::string CloudProblemId(const Finding& finding);
+
+struct CloudProblemsWritten {
+  int64_t opened = 0;
+  int64_t updated = 0;  // open problems detected again (one history entry each)
+  int64_t reopened = 0;
+  int64_t counted = 0;  // dismissed problems detected again (no history entry)
+};
+
+Result<CloudProblemsWritten> WriteCloudFindings(store::StoreWriter& writer,
+                                                const store::CloudAccount& account,
+                                                const std::vector<Finding>& findings,
+                                                store::EpochMs now);
+
+}  // namespace warden::server
