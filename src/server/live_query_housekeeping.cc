@@ -21,22 +21,4 @@ Result<int64_t> ExpireLiveQueryTargets(store::Store& store, store::EpochMs now) 
       .Wait();
 }
 
-Result<int64_t> PruneLiveQueryResults(store::Store& store, store::EpochMs now,
-                                      store::EpochMs retention_ms) {
-  return store
-      .Write([now, retention_ms](store::StoreWriter& w) {
-        return w.live_queries().PruneResults(now - retention_ms, now);
-      })
-      .Wait();
-}
-
-Result<int64_t> PruneScheduledQueryResults(store::Store& store, store::EpochMs now,
-                                           store::EpochMs retention_ms) {
-  return store
-      .Write([now, retention_ms](store::StoreWriter& w) {
-        return w.scheduled_results().PruneBefore(now - retention_ms);
-      })
-      .Wait();
-}
-
 }  // namespace warden::server

@@ -431,18 +431,37 @@ Result<std::unique_ptr<ServerApp>> ServerApp::Start(ServerAppOptions options) {
   impl->jobs->Add("live_query_deadlines", std::chrono::seconds(1), [raw]() -> Status {
     return ExpireLiveQueryTargets(*raw->store, raw->authenticator->Now()).status();
   });
-  const int64_t retention_ms = config.live_query_retention.count();
-  impl->jobs->Add(
-      "live_query_retention", config.housekeeping_interval, [raw, retention_ms]() -> Status {
-        return PruneLiveQueryResults(*raw->store, raw->authenticator->Now(), retention_ms).status();
-      });
-  const int64_t results_retention_ms = config.scheduled_query_retention.count();
-  impl->jobs->Add("scheduled_query_retention", config.housekeeping_interval,
-                  [raw, results_retention_ms]() -> Status {
-                    return PruneScheduledQueryResults(*raw->store, raw->authenticator->Now(),
-                                                      results_retention_ms)
-                        .status();
-                  });
+  // Retention: each kept history is deleted once older than its setting,
+  // one transaction per kind and run (live queries keep their campaigns,
+  // only the rows go).
+  struct Retention {
+    const char* job;
+    int64_t keep_ms;
+    Result<int64_t> (*prune)(store::StoreWriter& w, store::EpochMs cutoff, store::EpochMs now);
+  };
+  const Retention retentions[] = {
+      {"live_query_retention", config.live_query_retention.count(),
+       [](store::StoreWriter& w, store::EpochMs cutoff, store::EpochMs now) {
+         return w.live_queries().PruneResults(cutoff, now);
+       }},
+      {"scheduled_query_retention", config.scheduled_query_retention.count(),
+       [](store::StoreWriter& w, store::EpochMs cutoff, store::EpochMs) {
+         return w.scheduled_results().PruneBefore(cutoff);
+       }},
+      {"detector_run_retention", config.detector_run_retention.count(),
+       [](store::StoreWriter& w, store::EpochMs cutoff, store::EpochMs) {
+         return w.detector_runs().PruneBefore(cutoff);
+       }},
+  };
+  for (const Retention& r : retentions) {
+    impl->jobs->Add(r.job, config.housekeeping_interval, [raw, r]() -> Status {
+      const store::EpochMs now = raw->authenticator->Now();
+      return raw->store
+          ->Write([&](store::StoreWriter& w) { return r.prune(w, now - r.keep_ms, now); })
+          .Wait()
+          .status();
+    });
+  }
   impl->jobs->Start();
 
   std::string shown = config.listen_address;

@@ -19,10 +19,10 @@ bool IsIpAddress(const std::string& text) {
 }
 
 Status Parse(const YAML::Node& root, const YamlReader& r, ServerConfig* c) {
-  RETURN_IF_ERROR(r.CheckKeys(
-      root, "",
-      {"listen", "state_dir", "console_dir", "tls", "threads", "limits", "sessions", "housekeeping",
-       "channels", "vulnerabilities", "live_queries", "scheduled_queries", "log"}));
+  RETURN_IF_ERROR(r.CheckKeys(root, "",
+                              {"listen", "state_dir", "console_dir", "tls", "threads", "limits",
+                               "sessions", "housekeeping", "detector_runs", "channels",
+                               "vulnerabilities", "live_queries", "scheduled_queries", "log"}));
   if (root["listen"]) {
     ASSIGN_OR_RETURN(std::string listen, r.String(root["listen"], "listen"));
     Status parsed = ParseListenAddress(listen, &c->listen_address, &c->listen_port);
@@ -147,6 +147,14 @@ Status Parse(const YAML::Node& root, const YamlReader& r, ServerConfig* c) {
       ASSIGN_OR_RETURN(int64_t ms,
                        r.DurationMs(sq["retention"], "scheduled_queries.retention", 60'000));
       c->scheduled_query_retention = std::chrono::milliseconds(ms);
+    }
+  }
+  if (const YAML::Node dr = root["detector_runs"]; dr && !dr.IsNull()) {
+    RETURN_IF_ERROR(r.CheckKeys(dr, "detector_runs", {"retention"}));
+    if (dr["retention"]) {
+      ASSIGN_OR_RETURN(int64_t ms,
+                       r.DurationMs(dr["retention"], "detector_runs.retention", 60'000));
+      c->detector_run_retention = std::chrono::milliseconds(ms);
     }
   }
   if (const YAML::Node ch = root["channels"]) {

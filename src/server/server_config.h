@@ -78,6 +78,10 @@ struct ServerConfig {
   // after `retention` (by the time of the run that produced them).
   std::chrono::milliseconds scheduled_query_retention{std::chrono::hours(24 * 30)};
 
+  // Detector runs (a host's scan table) are deleted after `retention`, by
+  // their start time; each host's latest state per detector stays.
+  std::chrono::milliseconds detector_run_retention{std::chrono::hours(24 * 90)};
+
   // Notification channels: how often the problem history and the audit log
   // are read for new events to notify, and every channel's durable queue
   // (bound, drop policy, pacing, retry backoff: the agent's `queue:` keys).

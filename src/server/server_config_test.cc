@@ -32,6 +32,9 @@ TEST(ServerConfigTest, TheDocumentedExampleParsesToTheDefaults) {
   EXPECT_EQ(config->channel_queue.backoff_initial_ms, defaults.channel_queue.backoff_initial_ms);
   EXPECT_EQ(config->channel_queue.backoff_max_ms, defaults.channel_queue.backoff_max_ms);
   EXPECT_EQ(config->feed_database, defaults.feed_database);  // <state_dir>/feeds.db
+  EXPECT_EQ(config->live_query_retention, defaults.live_query_retention);
+  EXPECT_EQ(config->scheduled_query_retention, defaults.scheduled_query_retention);
+  EXPECT_EQ(config->detector_run_retention, defaults.detector_run_retention);
 }
 
 TEST(ServerConfigTest, ReadsEveryKey) {
@@ -44,6 +47,7 @@ threads: {io: 4, workers: 16}
 limits: {max_body: 512KB, max_connections: 50, request_timeout: 5s, idle_timeout: 1m}
 sessions: {idle: 1h, absolute: 1d}
 housekeeping: {interval: 5s}
+detector_runs: {retention: 14d}
 channels: {poll_interval: 250ms, queue: {max_size: 8MB, backoff_initial: 2s, backoff_max: 1m}}
 log: {access: false, file: server.log}
 vulnerabilities: {feed_database: feeds/server-feeds.db}
@@ -61,6 +65,7 @@ vulnerabilities: {feed_database: feeds/server-feeds.db}
   EXPECT_EQ(config->request_timeout, std::chrono::seconds(5));
   EXPECT_EQ(config->session_idle, std::chrono::hours(1));
   EXPECT_EQ(config->housekeeping_interval, std::chrono::seconds(5));
+  EXPECT_EQ(config->detector_run_retention, std::chrono::hours(24 * 14));
   EXPECT_FALSE(config->access_log);
   EXPECT_EQ(config->log_file, "/etc/warden/server.log");
   EXPECT_EQ(config->channel_poll_interval, std::chrono::milliseconds(250));
@@ -94,6 +99,7 @@ TEST(ServerConfigTest, BadValuesSayWhatIsWrong) {
       ParseServerConfig("channels: {queue: {backoff_initial: 1m, backoff_max: 1s}}\n", "s.yaml")
           .ok());
   EXPECT_FALSE(ParseServerConfig("channels: {poll: 1s}\n", "s.yaml").ok());
+  EXPECT_FALSE(ParseServerConfig("detector_runs: {retention: 1s}\n", "s.yaml").ok());
   auto listed = ParseServerConfig("- a\n", "s.yaml");
   ASSERT_FALSE(listed.ok());
 }

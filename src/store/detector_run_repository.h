@@ -5,8 +5,11 @@
 // time, so the same run reported twice (by a status record and by its
 // run-now result) is one row holding what both said. Reads are
 // thread-safe; writes run inside a store transaction (see store.h).
+// Retention: PruneBefore deletes runs by their start time (the server's
+// housekeeping calls it; a host's current detector state is kept apart, in
+// host_inventory_repository.h, and does not go with its runs).
 // Not here: the runs between two heartbeats that no report named (the
-// agent reports only its jobs' last runs), retention of old runs.
+// agent reports only its jobs' last runs).
 #pragma once
 
 #include <cstdint>
@@ -63,6 +66,8 @@ class DetectorRunWriter {
   // InvalidArgument for a run without host, rule or start, or with an
   // outcome or trigger the spec does not have.
   virtual Status Record(const DetectorRun& run) = 0;
+  // Deletes the runs that started before `before`; how many.
+  virtual Result<int64_t> PruneBefore(EpochMs before) = 0;
 };
 
 }  // namespace warden::store

@@ -319,6 +319,27 @@ TEST_F(ScanStoreTest, AFinishedRunMovesTheHostsDetectorStateForwardOnly) {
   EXPECT_EQ(store().inventory().Detectors(host)->size(), 2u);
 }
 
+TEST_F(ScanStoreTest, PruningDeletesRunsStartedBeforeTheCutoffAndKeepsTheDetectorState) {
+  const int64_t host = Enrol("a"), other = Enrol("b");
+  ASSERT_TRUE(Record(Run(host, 1000, "succeeded")).ok());
+  ASSERT_TRUE(Record(Run(host, 2000, "failed")).ok());
+  ASSERT_TRUE(Record(Run(host, 3000, "succeeded")).ok());
+  ASSERT_TRUE(Record(Run(other, 1500, "succeeded")).ok());
+  auto pruned = MustWrite([](StoreWriter& w) { return w.detector_runs().PruneBefore(2000); });
+  ASSERT_TRUE(pruned.ok()) << pruned.status().message();
+  EXPECT_EQ(*pruned, 2);  // 1000 on one host, 1500 on the other; 2000 is not before
+  std::vector<DetectorRun> runs = Runs(host);
+  ASSERT_EQ(runs.size(), 2u);
+  EXPECT_EQ(runs[0].started_at, 3000);
+  EXPECT_EQ(runs[1].started_at, 2000);
+  EXPECT_TRUE(Runs(other).empty());
+  // The host's detector state is not a run: it stays.
+  auto detectors = store().inventory().Detectors(host);
+  ASSERT_TRUE(detectors.ok());
+  ASSERT_EQ(detectors->size(), 1u);
+  EXPECT_EQ((*detectors)[0].last_run_at, 3000);
+}
+
 TEST_F(ScanStoreTest, LabelsCountTheHostsCarryingThemAsLabelsChange) {
   const int64_t web = Secret("web", {"env=prod", "role_web"});
   const int64_t a = Enrol("a", web), b = Enrol("b", web), c = Enrol("c");

@@ -507,6 +507,7 @@ class SqliteDetectorRunWriter final : public DetectorRunWriter {
  public:
   explicit SqliteDetectorRunWriter(SqliteConnection& conn) : conn_(conn) {}
   Status Record(const DetectorRun& run) override;
+  Result<int64_t> PruneBefore(EpochMs before) override;
 
  private:
   SqliteConnection& conn_;

@@ -505,4 +505,9 @@ Status SqliteLabelRepository::Export(const ListQuery& query, const RowCallback<L
   return ExportFromPool<LabelCount>(pool_, LabelListTable(), query, ReadLabel, row);
 }
 
+Result<int64_t> SqliteDetectorRunWriter::PruneBefore(EpochMs before) {
+  return RunCountingChanges(conn_, "DELETE FROM detector_runs WHERE started_at < ?1",
+                            [&](SqliteStatement& st) { st.Bind(1, before); });
+}
+
 }  // namespace warden::store
