@@ -71,9 +71,13 @@ export function ProblemDrawer({ id, canTriage, onClose, onChanged }: { id: strin
               <dd>
                 <Status value={problem.status} />
               </dd>
-              <dt>Host</dt>
+              <dt>{problem.host_id === null ? "Cloud account" : "Host"}</dt>
               <dd>
-                <Link to={`/hosts/${encodeURIComponent(problem.host_id)}`}>{problem.hostname}</Link>
+                {problem.host_id === null ? (
+                  problem.hostname
+                ) : (
+                  <Link to={`/hosts/${encodeURIComponent(problem.host_id)}`}>{problem.hostname}</Link>
+                )}
               </dd>
               <dt>Rule</dt>
               <dd>

@@ -222,7 +222,11 @@ export function ProblemsPage() {
                   <div className="muted small">{p.resource}</div>
                 </td>
                 <td>
-                  <Link to={`/hosts/${encodeURIComponent(p.host_id)}`}>{p.hostname}</Link>
+                  {p.host_id === null ? (
+                    <span title="cloud account">{p.hostname}</span>
+                  ) : (
+                    <Link to={`/hosts/${encodeURIComponent(p.host_id)}`}>{p.hostname}</Link>
+                  )}
                 </td>
                 <td>
                   <code>{p.rule_id}</code>
