@@ -372,10 +372,14 @@ class CloudApi {
         organisation->has_value() ? RulesJson((*organisation)->rules_json) : Json::object();
     const CloudOverrideMode mode =
         ParseCloudOverrideMode(account.override_mode).value_or(CloudOverrideMode::kFillGaps);
+    // The rules that run on this account's events: its provider's.
+    std::vector<Rule> catalog;
+    for (const Rule& rule : CloudRuleCatalog())
+      if (account.provider == EventProviderName(rule.provider)) catalog.push_back(rule);
     Json items = Json::array();
     Json needs = Json::array();
-    for (const EffectiveCloudRule& r : EffectiveCloudRules(CloudRuleCatalog(), organisation_rules,
-                                                           RulesJson(account.rules_json), mode)) {
+    for (const EffectiveCloudRule& r :
+         EffectiveCloudRules(catalog, organisation_rules, RulesJson(account.rules_json), mode)) {
       Json exceptions = Json::array();
       for (const auto& [match, from] : r.exceptions)
         exceptions.push_back({{"match", match}, {"from", from}});
