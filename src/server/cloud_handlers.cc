@@ -167,6 +167,24 @@ class CloudApi {
     return **found;
   }
 
+  // Runs `change` on the cloud-account writer in one store write and, when
+  // it produced a row, appends `entry` with the row's id and after-image in
+  // the same write (a refusal - name taken, not found - writes no audit).
+  template <typename Row, typename Change, typename ToJson>
+  Result<store::CloudWrite<Row>> WriteAudited(store::AuditEntry entry, const Change& change,
+                                              const ToJson& to_json) const {
+    return ctx_.store
+        ->Write([&](store::StoreWriter& w) -> Result<store::CloudWrite<Row>> {
+          ASSIGN_OR_RETURN(store::CloudWrite<Row> written, change(w.cloud_accounts()));
+          if (!written.row) return written;
+          entry.target_id = std::to_string(written.row->id);
+          entry.after_json = AuditJson(to_json(*written.row));
+          RETURN_IF_ERROR(w.audit().Append(entry).status());
+          return written;
+        })
+        .Wait();
+  }
+
   HttpResponse CreateOrganisation(ApiCall& call) const {
     const Json& body = *call.body;
     store::CloudOrganisation o;
@@ -178,18 +196,9 @@ class CloudApi {
     o.rules_json = std::get<std::string>(rules);
     store::AuditEntry entry = call.audit;
     entry.target_type = "cloud_organisation";
-    auto done =
-        ctx_.store
-            ->Write(
-                [&](store::StoreWriter& w) -> Result<store::CloudWrite<store::CloudOrganisation>> {
-                  ASSIGN_OR_RETURN(auto created, w.cloud_accounts().CreateOrganisation(o));
-                  if (!created.row) return created;
-                  entry.target_id = std::to_string(created.row->id);
-                  entry.after_json = AuditJson(OrganisationJson(*created.row));
-                  RETURN_IF_ERROR(w.audit().Append(entry).status());
-                  return created;
-                })
-            .Wait();
+    auto done = WriteAudited<store::CloudOrganisation>(
+        entry, [&](store::CloudAccountWriter& w) { return w.CreateOrganisation(o); },
+        OrganisationJson);
     if (!done.ok()) return StoreErrorResponse(done.status(), call);
     if (done->outcome == store::CloudWriteOutcome::kNameTaken)
       return ApiErrorResponse(api::kErrorNameTaken, "an organisation named '" + o.name + "' exists",
@@ -216,18 +225,10 @@ class CloudApi {
     entry.target_type = "cloud_organisation";
     entry.target_id = std::to_string(before.id);
     entry.before_json = AuditJson(OrganisationJson(before));
-    auto done =
-        ctx_.store
-            ->Write(
-                [&](store::StoreWriter& w) -> Result<store::CloudWrite<store::CloudOrganisation>> {
-                  ASSIGN_OR_RETURN(auto updated,
-                                   w.cloud_accounts().UpdateOrganisation(before.id, change));
-                  if (!updated.row) return updated;
-                  entry.after_json = AuditJson(OrganisationJson(*updated.row));
-                  RETURN_IF_ERROR(w.audit().Append(entry).status());
-                  return updated;
-                })
-            .Wait();
+    auto done = WriteAudited<store::CloudOrganisation>(
+        entry,
+        [&](store::CloudAccountWriter& w) { return w.UpdateOrganisation(before.id, change); },
+        OrganisationJson);
     if (!done.ok()) return StoreErrorResponse(done.status(), call);
     if (done->outcome == store::CloudWriteOutcome::kNameTaken)
       return ApiErrorResponse(api::kErrorNameTaken,
@@ -285,17 +286,8 @@ class CloudApi {
     a.rules_json = std::get<std::string>(rules);
     store::AuditEntry entry = call.audit;
     entry.target_type = "cloud_account";
-    auto done =
-        ctx_.store
-            ->Write([&](store::StoreWriter& w) -> Result<store::CloudWrite<store::CloudAccount>> {
-              ASSIGN_OR_RETURN(auto created, w.cloud_accounts().CreateAccount(a));
-              if (!created.row) return created;
-              entry.target_id = std::to_string(created.row->id);
-              entry.after_json = AuditJson(AccountJson(*created.row));
-              RETURN_IF_ERROR(w.audit().Append(entry).status());
-              return created;
-            })
-            .Wait();
+    auto done = WriteAudited<store::CloudAccount>(
+        entry, [&](store::CloudAccountWriter& w) { return w.CreateAccount(a); }, AccountJson);
     if (!done.ok()) return StoreErrorResponse(done.status(), call);
     if (done->outcome == store::CloudWriteOutcome::kNotFound) return OrganisationNotFound();
     if (done->outcome == store::CloudWriteOutcome::kIdentifierTaken)
@@ -325,16 +317,9 @@ class CloudApi {
     entry.target_type = "cloud_account";
     entry.target_id = std::to_string(before.id);
     entry.before_json = AuditJson(AccountJson(before));
-    auto done =
-        ctx_.store
-            ->Write([&](store::StoreWriter& w) -> Result<store::CloudWrite<store::CloudAccount>> {
-              ASSIGN_OR_RETURN(auto updated, w.cloud_accounts().UpdateAccount(before.id, change));
-              if (!updated.row) return updated;
-              entry.after_json = AuditJson(AccountJson(*updated.row));
-              RETURN_IF_ERROR(w.audit().Append(entry).status());
-              return updated;
-            })
-            .Wait();
+    auto done = WriteAudited<store::CloudAccount>(
+        entry, [&](store::CloudAccountWriter& w) { return w.UpdateAccount(before.id, change); },
+        AccountJson);
     if (!done.ok()) return StoreErrorResponse(done.status(), call);
     if (!done->row) return AccountNotFound();
     return JsonResponse(200, AccountJson(*done->row));
