@@ -3,37 +3,11 @@
 // problems triage (filters in the URL, bulk dismiss with a comment seen in
 // the history, CSV export checked line by line), XSS cases, logout and a
 // lost session, axe-core on every page, a screenshot of every page.
-import { expect, test, type Page } from "@playwright/test";
-import AxeBuilder from "@axe-core/playwright";
+import { expect, test } from "@playwright/test";
 import { readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
-import { fileURLToPath } from "node:url";
 import { PASSWORD, XSS } from "./fixture";
-
-const shots = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../../test-results/screenshots");
-
-async function checkPage(page: Page, name: string) {
-  await page.screenshot({ path: path.join(shots, `${name}.png`), fullPage: true });
-  const results = await new AxeBuilder({ page }).analyze();
-  const bad = results.violations.filter((v) => v.impact === "serious" || v.impact === "critical");
-  expect(bad.map((v) => `${v.id}: ${v.help} (${v.nodes.map((n) => n.target.join(" ")).join(", ")})`), `axe on ${name}`).toEqual([]);
-}
-
-// Any dialog (alert, confirm) is a script run from data: the test fails.
-function failOnDialogs(page: Page) {
-  page.on("dialog", async (d) => {
-    await d.dismiss();
-    throw new Error(`a dialog fired: ${d.message()}`);
-  });
-}
-
-async function logIn(page: Page) {
-  await page.goto("/login");
-  await page.getByLabel("Name").fill("e2e");
-  await page.getByLabel("Password").fill(PASSWORD);
-  await page.getByRole("button", { name: "Log in" }).click();
-  await expect(page.getByRole("navigation", { name: "Main" })).toBeVisible();
-}
+import { checkPage, failOnDialogs, logIn, shots } from "./helpers";
 
 test.describe.configure({ mode: "serial" });
 
