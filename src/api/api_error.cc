@@ -38,6 +38,7 @@ constexpr ErrorCodeInfo kErrorCodes[] = {
     {"E_AUDIT_EVENT_NOT_FOUND", 404, "No audit event with this id."},
     {"E_CLOUD_ORGANISATION_NOT_FOUND", 404, "No cloud organisation with this id."},
     {"E_CLOUD_ACCOUNT_NOT_FOUND", 404, "No cloud account with this id."},
+    {"E_CLOUD_SOURCE_NOT_FOUND", 404, "No cloud source with this id."},
     {"E_COMMAND_NOT_FOUND", 404, "No command with this id for this host."},
     {"E_METHOD_NOT_ALLOWED", 405, "The route exists but not for this method (see Allow)."},
     {"E_REQUEST_TIMEOUT", 408, "The client did not send the whole request in time."},

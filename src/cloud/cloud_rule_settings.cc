@@ -77,6 +77,13 @@ const std::vector<Rule>& CloudRuleCatalog() {
   return *catalog;
 }
 
+std::vector<Rule> CloudRuleCatalogFor(std::string_view provider) {
+  std::vector<Rule> rules;
+  for (const Rule& rule : CloudRuleCatalog())
+    if (provider == EventProviderName(rule.provider)) rules.push_back(rule);
+  return rules;
+}
+
 Status CheckCloudRuleSettings(const Json& rules, const std::vector<Rule>& catalog,
                               const std::string& pointer, std::string* field) {
   *field = pointer;

@@ -39,6 +39,9 @@ std::optional<CloudOverrideMode> ParseCloudOverrideMode(std::string_view text);
 
 // The built-in CloudTrail catalog, loaded once (thread-safe).
 const std::vector<Rule>& CloudRuleCatalog();
+// The catalog's rules for one provider's events ("aws", "oci"): the rules
+// that run on an account of that provider.
+std::vector<Rule> CloudRuleCatalogFor(std::string_view provider);
 
 // Checks a map of rule id -> settings object: each id names a catalog rule
 // and each object reads with the profile parser. On failure,

@@ -4,7 +4,8 @@
 // agent over the agent channel reach the receivers their triggers select,
 // audit entries reach audit channels, test sends report what the receiver
 // answered, and a receiver that is down shows in the channel's status with a
-// growing queue until it comes back and everything is delivered.
+// growing queue until it comes back and everything is delivered; a cloud
+// event that several rows match is one message.
 #include <gtest/gtest.h>
 
 #include <fstream>
@@ -310,6 +311,84 @@ TEST_F(ChannelsTest, ProblemsReachOnlyTheChannelsTheirTriggersSelect) {
       [&] { return DeliveryOf(all)["delivered"] == 3 && DeliveryOf(high)["delivered"] == 1; },
       std::chrono::seconds(10)));
   EXPECT_EQ(DeliveryOf(high)["state"], "ok");
+}
+
+// A cloud account's check: an event that several RTM-011 rows match is one
+// problem and one message (the finding lists every row it matched), and
+// each further event on the same resource is one more message, never one
+// per row.
+TEST_F(ChannelsTest, ACloudEventThatSeveralRowsMatchIsOneMessage) {
+  TestHttpReceiver receiver;
+  CreateWebhook("cloud", receiver.url("/c"), {{"rule_ids", {"RTM-011"}}});
+  Json org = {{"name", "acme"},
+              {"rules",
+               {{"RTM-011",
+                 {{"enabled", true},
+                  {"patterns", Json::array({{{"eventName", "^CreateSecret$"}},
+                                            {{"eventName", "^Create"}},
+                                            {{"eventSource", "^secretsmanager\\."}}})}}}}}};
+  ClientResponse o = Checked("createCloudOrganisation", "POST", "/api/v1/cloud/organisations",
+                             org.dump());
+  ASSERT_EQ(o.status, 201) << o.body;
+  ClientResponse a = Checked(
+      "createCloudAccount", "POST",
+      "/api/v1/cloud/organisations/" + Body(o).value("id", "") + "/accounts",
+      Json{{"provider", "aws"}, {"identifier", "111122223333"}, {"name", "prod"}}.dump());
+  ASSERT_EQ(a.status, 201) << a.body;
+  auto event = [](const std::string& secret, int minute) {
+    return Json{{"eventVersion", "1.08"},
+                {"eventTime", "2024-05-01T12:0" + std::to_string(minute) + ":00Z"},
+                {"eventName", "CreateSecret"},
+                {"eventSource", "secretsmanager.amazonaws.com"},
+                {"awsRegion", "eu-west-1"},
+                {"recipientAccountId", "111122223333"},
+                {"userIdentity",
+                 {{"type", "IAMUser"}, {"arn", "arn:aws:iam::111122223333:user/alice"}}},
+                {"requestParameters", {{"name", secret}}},
+                {"resources",
+                 Json::array({{{"ARN", "arn:aws:secretsmanager:eu-west-1:111122223333:secret:" +
+                                           secret}}})}}
+        .dump();
+  };
+  auto upload = [&](const std::string& lines) {
+    ClientResponse r = server_.Call(
+        "POST", "/api/v1/cloud/accounts/" + Body(a).value("id", "") + "/uploads?name=events.jsonl",
+        admin_, lines, "application/octet-stream");
+    EXPECT_EQ(r.status, 200) << r.body;
+  };
+
+  upload(event("db-password", 1) + "\n");
+  ASSERT_TRUE(WaitFor(
+      "the message", [&] { return receiver.accepted().size() >= 1; }, std::chrono::seconds(10)));
+  // Two more events: one on the same secret (its problem is updated), one
+  // on another (a new problem): two more messages, in order.
+  upload(event("db-password", 2) + "\n" + event("api-key", 3) + "\n");
+  ASSERT_TRUE(WaitFor(
+      "three messages", [&] { return receiver.accepted().size() >= 3; }, std::chrono::seconds(10)));
+  ASSERT_TRUE(server_.app().store().Flush().ok());
+  const std::string all = Checked("listProblems", "GET", "/api/v1/problems?subject=cloud").body;
+  EXPECT_EQ(Body(Checked("listProblems", "GET", "/api/v1/problems?subject=cloud&rule_id=RTM-011"))
+                .value("total", 0),
+            2)
+      << all;
+  // Had any event been sent once per matched row, more would be here by
+  // the time the channel delivered the third (it delivers in order).
+  ASSERT_TRUE(WaitFor(
+      "the channel's account of three deliveries",
+      [&] {
+        for (const Json& c : Body(Checked("listChannels", "GET", "/api/v1/channels"))["items"])
+          if (c.value("name", "") == "cloud") return DeliveryOf(c.value("id", ""))["delivered"] == 3;
+        return false;
+      },
+      std::chrono::seconds(10)));
+  ASSERT_EQ(receiver.requests().size(), 3u);
+  const Json first = Json::parse(receiver.requests()[0].body);
+  EXPECT_EQ(first["event"], "opened");
+  EXPECT_EQ(first["rule_id"], "RTM-011");
+  EXPECT_NE(receiver.requests()[0].body.find("db-password"), std::string::npos);
+  EXPECT_EQ(Json::parse(receiver.requests()[1].body)["event"], "updated");
+  EXPECT_EQ(Json::parse(receiver.requests()[2].body)["event"], "opened");
+  EXPECT_NE(receiver.requests()[2].body.find("api-key"), std::string::npos);
 }
 
 TEST_F(ChannelsTest, AnUnreachableReceiverShowsItsErrorAndAGrowingQueueThenGetsEverything) {

@@ -2,20 +2,32 @@
 // exportCloudOrganisations, createCloudOrganisation, getCloudOrganisation,
 // updateCloudOrganisation, deleteCloudOrganisation, listCloudAccounts,
 // exportCloudAccounts, createCloudAccount, getCloudAccount,
-// updateCloudAccount, deleteCloudAccount, getCloudAccountEffectiveRules.
+// updateCloudAccount, deleteCloudAccount, getCloudAccountEffectiveRules,
+// listCloudSources, exportCloudSources, createCloudSource, getCloudSource,
+// updateCloudSource, deleteCloudSource, uploadCloudEvents.
 //
 // Rule settings are checked with the trail profile's parser
 // (src/cloud/cloud_rule_settings.h) before they are stored, so a bad regex
 // is refused naming the rule, row and cell; a PATCH's `rules` is merged per
 // rule id (null removes one). Account identifiers are checked against the
 // provider: 12 digits for AWS, a tenancy OCID for OCI. Each change and its
-// audit entry are one Store::Write.
+// audit entry are one Store::Write. After a change to a source, an account
+// or an organisation the source runner reconciles at once, so followers
+// use the new rules and directories from the next file on.
 //
-// Not here: following an account's sources or evaluating its events.
+// Not here: following sources (cloud_source_runner.h), evaluating events.
+#include <sys/mman.h>
+#include <unistd.h>
+
+#include <filesystem>
 #include <string>
 #include <vector>
 
 #include "cloud/cloud_rule_settings.h"
+#include "cloud/cloudtrail_reader.h"
+#include "cloud/trail_scanner.h"
+#include "server/cloud_problems.h"
+#include "server/cloud_source_runner.h"
 #include "server/list_response.h"
 #include "server/rest_handlers.h"
 
@@ -24,6 +36,9 @@ namespace {
 
 constexpr std::string_view kErrorOrganisationNotFound = "E_CLOUD_ORGANISATION_NOT_FOUND";
 constexpr std::string_view kErrorAccountNotFound = "E_CLOUD_ACCOUNT_NOT_FOUND";
+constexpr std::string_view kErrorSourceNotFound = "E_CLOUD_SOURCE_NOT_FOUND";
+// An upload's answer lists this many of its malformed records (all are counted).
+constexpr int64_t kMaxUploadErrorsShown = 100;
 constexpr std::string_view kErrorOrganisationNotEmpty = "E_CLOUD_ORGANISATION_NOT_EMPTY";
 
 HttpResponse OrganisationNotFound() {
@@ -33,6 +48,10 @@ HttpResponse OrganisationNotFound() {
 
 HttpResponse AccountNotFound() {
   return ApiErrorResponse(kErrorAccountNotFound, "no such cloud account", "account_id");
+}
+
+HttpResponse SourceNotFound() {
+  return ApiErrorResponse(kErrorSourceNotFound, "no such cloud source", "source_id");
 }
 
 HttpResponse NoContent() {
@@ -63,6 +82,52 @@ Json AccountJson(const store::CloudAccount& a) {
           {"rules", RulesJson(a.rules_json)},
           {"created_at", TimeJson(a.created_at)},
           {"updated_at", TimeJson(a.updated_at)}};
+}
+
+Json SourceJson(const store::CloudSource& s) {
+  return {{"id", std::to_string(s.id)},
+          {"account_id", std::to_string(s.account_id)},
+          {"name", s.name},
+          {"kind", s.kind},
+          {"path", s.path},
+          {"enabled", s.enabled},
+          {"health",
+           {{"files_read", s.files_read},
+            {"events", s.events},
+            {"findings", s.findings},
+            {"errors", s.errors},
+            {"last_file", s.last_file},
+            {"last_read_at", s.last_read_at > 0 ? TimeJson(s.last_read_at) : Json(nullptr)},
+            {"last_error", s.last_error},
+            {"last_error_at", s.last_error_at > 0 ? TimeJson(s.last_error_at) : Json(nullptr)}}},
+          {"created_at", TimeJson(s.created_at)},
+          {"updated_at", TimeJson(s.updated_at)}};
+}
+
+const std::vector<std::string>& SourceColumns() {
+  static const std::vector<std::string> columns = {"id",      "account_id", "name",
+                                                   "kind",    "path",       "enabled",
+                                                   "health",  "created_at", "updated_at"};
+  return columns;
+}
+
+ListBinding SourceListBinding() {
+  ListBinding b;
+  b.sort_fields = {{"name", "name"}, {"created_at", "created_at"}};
+  // The path parameter of listCloudSources and exportCloudSources.
+  b.filters["account_id"] = IdFilter("account_id");
+  return b;
+}
+
+// Why `path` cannot be a source's directory; empty when it can.
+std::string SourcePathProblem(const std::string& path) {
+  const std::filesystem::path p(path);
+  if (!p.is_absolute()) return "must be an absolute path";
+  for (const auto& part : p)
+    if (part == "..") return "must not contain ..";
+  std::error_code ec;
+  if (!std::filesystem::is_directory(p, ec)) return "is not a directory on the server's machine";
+  return {};
 }
 
 const std::vector<std::string>& OrganisationColumns() {
@@ -167,6 +232,21 @@ class CloudApi {
     return **found;
   }
 
+  std::variant<store::CloudSource, HttpResponse> FindSource(const ApiCall& call) const {
+    std::optional<int64_t> id = IdParam(call, "source_id");
+    if (!id) return SourceNotFound();
+    auto found = ctx_.store->cloud_accounts().GetSource(*id);
+    if (!found.ok()) return StoreErrorResponse(found.status(), call);
+    if (!found->has_value()) return SourceNotFound();
+    return **found;
+  }
+
+  // Followers pick up a change to a source, an account's or an
+  // organisation's rules now rather than at the runner's next round.
+  void SourcesChanged() const {
+    if (ctx_.cloud_sources) (void)ctx_.cloud_sources->Reconcile();
+  }
+
   // Runs `change` on the cloud-account writer in one store write and, when
   // it produced a row, appends `entry` with the row's id and after-image in
   // the same write (a refusal - name taken, not found - writes no audit).
@@ -235,6 +315,7 @@ class CloudApi {
                               "an organisation named '" + change.name.value_or("") + "' exists",
                               "/name");
     if (!done->row) return OrganisationNotFound();
+    SourcesChanged();
     return JsonResponse(200, OrganisationJson(*done->row));
   }
 
@@ -322,6 +403,7 @@ class CloudApi {
         AccountJson);
     if (!done.ok()) return StoreErrorResponse(done.status(), call);
     if (!done->row) return AccountNotFound();
+    SourcesChanged();
     return JsonResponse(200, AccountJson(*done->row));
   }
 
@@ -344,7 +426,168 @@ class CloudApi {
             .Wait();
     if (!done.ok()) return StoreErrorResponse(done.status(), call);
     if (done->outcome == store::CloudWriteOutcome::kNotFound) return AccountNotFound();
+    SourcesChanged();  // its sources went with it
     return NoContent();
+  }
+
+  HttpResponse CreateSource(ApiCall& call) const {
+    auto found = FindAccount(call);
+    if (auto* refused = std::get_if<HttpResponse>(&found)) return std::move(*refused);
+    const store::CloudAccount& account = std::get<store::CloudAccount>(found);
+    const Json& body = *call.body;
+    store::CloudSource source;
+    source.account_id = account.id;
+    source.name = body.value("name", std::string());
+    source.kind = body.value("kind", std::string("directory"));
+    source.path = body.value("path", std::string());
+    source.enabled = body.value("enabled", true);
+    source.created_at = ctx_.Now();
+    if (std::string problem = SourcePathProblem(source.path); !problem.empty())
+      return ApiErrorResponse(api::kErrorValidation,
+                              "path: " + source.path.substr(0, 256) + " " + problem, "/path");
+    store::AuditEntry entry = call.audit;
+    entry.target_type = "cloud_source";
+    auto done = WriteAudited<store::CloudSource>(
+        entry, [&](store::CloudAccountWriter& w) { return w.CreateSource(source); }, SourceJson);
+    if (!done.ok()) return StoreErrorResponse(done.status(), call);
+    if (done->outcome == store::CloudWriteOutcome::kNotFound) return AccountNotFound();
+    if (done->outcome == store::CloudWriteOutcome::kNameTaken)
+      return ApiErrorResponse(api::kErrorNameTaken,
+                              "the account has a source named '" + source.name + "'", "/name");
+    SourcesChanged();
+    return JsonResponse(201, SourceJson(*done->row));
+  }
+
+  HttpResponse UpdateSource(ApiCall& call) const {
+    auto found = FindSource(call);
+    if (auto* refused = std::get_if<HttpResponse>(&found)) return std::move(*refused);
+    const store::CloudSource before = std::get<store::CloudSource>(found);
+    const Json& body = *call.body;
+    store::CloudSourceChange change;
+    change.updated_at = ctx_.Now();
+    if (auto it = body.find("name"); it != body.end()) change.name = it->get<std::string>();
+    if (auto it = body.find("enabled"); it != body.end()) change.enabled = it->get<bool>();
+    if (auto it = body.find("path"); it != body.end()) {
+      change.path = it->get<std::string>();
+      if (std::string problem = SourcePathProblem(*change.path); !problem.empty())
+        return ApiErrorResponse(api::kErrorValidation,
+                                "path: " + change.path->substr(0, 256) + " " + problem, "/path");
+    }
+    store::AuditEntry entry = call.audit;
+    entry.target_type = "cloud_source";
+    entry.target_id = std::to_string(before.id);
+    entry.before_json = AuditJson(SourceJson(before));
+    auto done = WriteAudited<store::CloudSource>(
+        entry, [&](store::CloudAccountWriter& w) { return w.UpdateSource(before.id, change); },
+        SourceJson);
+    if (!done.ok()) return StoreErrorResponse(done.status(), call);
+    if (done->outcome == store::CloudWriteOutcome::kNameTaken)
+      return ApiErrorResponse(api::kErrorNameTaken,
+                              "the account has a source named '" + change.name.value_or("") + "'",
+                              "/name");
+    if (!done->row) return SourceNotFound();
+    SourcesChanged();
+    return JsonResponse(200, SourceJson(*done->row));
+  }
+
+  HttpResponse DeleteSource(ApiCall& call) const {
+    auto found = FindSource(call);
+    if (auto* refused = std::get_if<HttpResponse>(&found)) return std::move(*refused);
+    const store::CloudSource before = std::get<store::CloudSource>(found);
+    store::AuditEntry entry = call.audit;
+    entry.target_type = "cloud_source";
+    entry.target_id = std::to_string(before.id);
+    entry.before_json = AuditJson(SourceJson(before));
+    auto done =
+        ctx_.store
+            ->Write([&](store::StoreWriter& w) -> Result<store::CloudWrite<store::CloudSource>> {
+              ASSIGN_OR_RETURN(auto deleted, w.cloud_accounts().DeleteSource(before.id));
+              if (deleted.outcome != store::CloudWriteOutcome::kDone) return deleted;
+              RETURN_IF_ERROR(w.audit().Append(entry).status());
+              return deleted;
+            })
+            .Wait();
+    if (!done.ok()) return StoreErrorResponse(done.status(), call);
+    if (done->outcome == store::CloudWriteOutcome::kNotFound) return SourceNotFound();
+    SourcesChanged();
+    return NoContent();
+  }
+
+  // A file of the account's events evaluated now with its effective rules:
+  // the findings become its problems, in one write with the audit entry.
+  HttpResponse Upload(ApiCall& call) const {
+    auto found = FindAccount(call);
+    if (auto* refused = std::get_if<HttpResponse>(&found)) return std::move(*refused);
+    const store::CloudAccount& account = std::get<store::CloudAccount>(found);
+    auto organisation = ctx_.store->cloud_accounts().GetOrganisation(account.organisation_id);
+    if (!organisation.ok()) return StoreErrorResponse(organisation.status(), call);
+    if (!organisation->has_value()) return OrganisationNotFound();
+    const std::string name = call.params.value("name", std::string("upload"));
+    const std::string& body = call.http->body;
+    if (body.empty())
+      return ApiErrorResponse(api::kErrorValidation, name + ": the file is empty", "body");
+
+    const CloudOverrideMode mode =
+        ParseCloudOverrideMode(account.override_mode).value_or(CloudOverrideMode::kFillGaps);
+    auto profile = BuildCloudAccountProfile((*organisation)->name,
+                                            RulesJson((*organisation)->rules_json),
+                                            RulesJson(account.rules_json), mode);
+    if (!profile.ok()) return StoreErrorResponse(profile.status(), call);
+    auto scanner = TrailScanner::Create(CloudRuleCatalogFor(account.provider), &*profile,
+                                        TrailScanner::Options{});
+    if (!scanner.ok()) return StoreErrorResponse(scanner.status(), call);
+    std::vector<Finding> findings;
+    Json errors = Json::array();
+    int64_t error_count = 0;
+    auto on_problem = [&](const std::string& message) {
+      if (++error_count <= kMaxUploadErrorsShown) errors.push_back(message);
+    };
+    (*scanner)->set_on_finding([&](Finding&& f, bool suppressed) {
+      if (!suppressed) findings.push_back(std::move(f));
+    });
+    (*scanner)->set_on_problem(on_problem);
+    CloudTrailReader reader([&](const SplitRecord& record,
+                                const RecordOrigin& origin) { (*scanner)->ProcessRecord(record, origin); },
+                            on_problem);
+    // The reader takes descriptors (gzip is known by its magic bytes): the
+    // body, already in memory, through an anonymous in-memory file.
+    const int fd = ::memfd_create("warden-upload", MFD_CLOEXEC);
+    if (fd < 0) return StoreErrorResponse(Status(StatusCode::kInternal, "memfd_create failed"), call);
+    size_t written = 0;
+    while (written < body.size()) {
+      const ssize_t n = ::write(fd, body.data() + written, body.size() - written);
+      if (n <= 0) break;
+      written += static_cast<size_t>(n);
+    }
+    Status read = written == body.size() && ::lseek(fd, 0, SEEK_SET) == 0
+                      ? reader.ReadDescriptor(fd, name)
+                      : Status(StatusCode::kInternal, "could not buffer the upload");
+    ::close(fd);
+    if (!read.ok()) return ApiErrorResponse(api::kErrorValidation, name + ": " + read.message(), "body");
+
+    store::AuditEntry entry = call.audit;
+    entry.target_type = "cloud_account";
+    entry.target_id = std::to_string(account.id);
+    const int64_t events = static_cast<int64_t>((*scanner)->stats().events);
+    auto done = ctx_.store
+                    ->Write([&](store::StoreWriter& w) -> Result<CloudProblemsWritten> {
+                      ASSIGN_OR_RETURN(CloudProblemsWritten out,
+                                       WriteCloudFindings(w, account, findings, ctx_.Now()));
+                      entry.after_json = AuditJson(Json{{"upload", name},
+                                                        {"bytes", body.size()},
+                                                        {"events", events},
+                                                        {"findings", findings.size()}});
+                      RETURN_IF_ERROR(w.audit().Append(entry).status());
+                      return out;
+                    })
+                    .Wait();
+    if (!done.ok()) return StoreErrorResponse(done.status(), call);
+    return JsonResponse(200, Json{{"events", events},
+                                  {"findings", findings.size()},
+                                  {"problems_opened", done->opened},
+                                  {"problems_updated", done->updated + done->reopened + done->counted},
+                                  {"errors", error_count},
+                                  {"error_messages", std::move(errors)}});
   }
 
   HttpResponse EffectiveRules(ApiCall& call) const {
@@ -358,9 +601,7 @@ class CloudApi {
     const CloudOverrideMode mode =
         ParseCloudOverrideMode(account.override_mode).value_or(CloudOverrideMode::kFillGaps);
     // The rules that run on this account's events: its provider's.
-    std::vector<Rule> catalog;
-    for (const Rule& rule : CloudRuleCatalog())
-      if (account.provider == EventProviderName(rule.provider)) catalog.push_back(rule);
+    const std::vector<Rule> catalog = CloudRuleCatalogFor(account.provider);
     Json items = Json::array();
     Json needs = Json::array();
     for (const EffectiveCloudRule& r :
@@ -476,6 +717,48 @@ void RegisterCloudHandlers(ApiHandlers& handlers, const HandlerContext& ctx) {
               return api->ctx().store->cloud_accounts().ExportAccounts(q, row);
             },
             AccountJson);
+      });
+  handlers.Add("uploadCloudEvents", [api](ApiCall& call) { return api->Upload(call); });
+  handlers.Add("createCloudSource", [api](ApiCall& call) { return api->CreateSource(call); });
+  handlers.Add("updateCloudSource", [api](ApiCall& call) { return api->UpdateSource(call); });
+  handlers.Add("deleteCloudSource", [api](ApiCall& call) { return api->DeleteSource(call); });
+  handlers.Add("getCloudSource", [api](ApiCall& call) {
+    auto found = api->FindSource(call);
+    if (auto* refused = std::get_if<HttpResponse>(&found)) return std::move(*refused);
+    return JsonResponse(200, SourceJson(std::get<store::CloudSource>(found)));
+  });
+
+  // One account's sources: the path's account, which must exist.
+  auto source_query = [api](const ApiCall& call) -> std::variant<store::ListQuery, HttpResponse> {
+    auto found = api->FindAccount(call);
+    if (auto* refused = std::get_if<HttpResponse>(&found)) return std::move(*refused);
+    auto query = BuildListQuery(call, SourceListBinding());
+    if (auto* error = std::get_if<api::ApiError>(&query)) return ErrorResponse(*error);
+    return std::get<store::ListQuery>(query);
+  };
+
+  handlers.Add("listCloudSources", [api, source_query](ApiCall& call) {
+    auto query = source_query(call);
+    if (auto* refused = std::get_if<HttpResponse>(&query)) return std::move(*refused);
+    auto page = api->ctx().store->cloud_accounts().ListSources(std::get<store::ListQuery>(query));
+    if (!page.ok()) return ListErrorResponse(page.status(), call.http->id);
+    return JsonResponse(200, PageJson(*page, SourceJson));
+  });
+
+  handlers.AddAsync(
+      "exportCloudSources", [api, source_query](ApiCall& call, HttpResponder responder) {
+        auto query = source_query(call);
+        if (auto* refused = std::get_if<HttpResponse>(&query)) {
+          responder.Send(std::move(*refused));
+          return;
+        }
+        StreamExport<store::CloudSource>(
+            call, std::move(responder), "cloud-sources", SourceColumns(),
+            std::get<store::ListQuery>(query),
+            [&](const store::ListQuery& q, const store::RowCallback<store::CloudSource>& row) {
+              return api->ctx().store->cloud_accounts().ExportSources(q, row);
+            },
+            SourceJson);
       });
 }
 

@@ -3,8 +3,8 @@
 // profile parser (a bad regex refused naming rule, row and cell), account
 // identifiers checked per provider, PATCH merging rules per rule id, the
 // effective rules with where each value comes from and which rules need
-// configuration, roles and audit. Every answer is validated against the
-// spec.
+// configuration, roles and audit; directory sources followed by the
+// server into problems. Every answer is validated against the spec.
 #include <gtest/gtest.h>
 
 #include <filesystem>
@@ -14,8 +14,6 @@
 
 #include "auth/role.h"
 #include "cloud/cloud_rule_settings.h"
-#include "cloud/cloud_source_follower.h"
-#include "server/cloud_problems.h"
 #include "server/server_test_support.h"
 
 namespace warden::server::testing {
@@ -74,7 +72,10 @@ class CloudHandlersTest : public ::testing::Test {
     return Body(r);
   }
 
-  TestServer server_;
+  // Sources are looked at every 100 ms rather than 2 s.
+  TestServer server_{{}, [](ServerConfig& c) {
+                       c.cloud_source_poll_interval = std::chrono::milliseconds(100);
+                     }};
   Credentials admin_, viewer_;
 };
 
@@ -280,12 +281,14 @@ TEST_F(CloudHandlersTest, CloudProblemsShareTheProblemListAndLifecycle) {
   EXPECT_EQ(Body(history).value("total", -1), 1);
 }
 
-// The real samples (S3 layout) through an account's follower and rule set
-// into the problem store: findings become problems with their matched rows
-// and the account's risk level, a repeat on the same resource updates its
-// problem, and a follower restarted from the positions stored with the
-// problems reads only what landed since.
-TEST_F(CloudHandlersTest, SampleFindingsBecomeProblemsAndARestartNeitherRepeatsNorSkips) {
+// The real samples (S3 layout) in a directory source the server follows:
+// findings become problems with their matched rows and the account's risk
+// level; the source's health counts files, events and findings; pausing and
+// resuming the source (its follower stopped, then started from the
+// positions stored with the problems) neither repeats nor skips; a file that
+// lands later is read; a malformed record is counted with its file and
+// offset and the rest of the file is still read.
+TEST_F(CloudHandlersTest, ADirectorySourceIsFollowedAndAPauseNeitherRepeatsNorSkips) {
   const std::string org = CreateOrganisation(
       Json{{"name", "acme"},
            {"rules",
@@ -299,58 +302,48 @@ TEST_F(CloudHandlersTest, SampleFindingsBecomeProblemsAndARestartNeitherRepeatsN
                               {"identifier", "218007301253"},
                               {"name", "sandbox"},
                               {"rules", {{"RTM-011", {{"risk_level", "extreme"}}}}}});
-  auto account = server_.store().cloud_accounts().GetAccount(std::stoll(account_id));
-  auto organisation = server_.store().cloud_accounts().GetOrganisation(std::stoll(org));
-  ASSERT_TRUE(account.ok() && account->has_value() && organisation.ok() &&
-              organisation->has_value());
 
   ::warden::testing::TempDir dir;
-  auto land = [&](const std::string& name) {
+  auto sample = [](const std::string& name) {
     std::ifstream in(::warden::testing::FixturePath("cloudtrail/invictus-ir_aws_dataset/" + name),
                      std::ios::binary);
     std::stringstream text;
     text << in.rdbuf();
-    return dir.WriteFile("AWSLogs/218007301253/CloudTrail/us-east-1/2023/07/10/" + name,
-                         text.str());
+    return text.str();
   };
-  land("218007301253_CloudTrail_us-east-1_20230710T1200Z_iLj9fb7yyUG9X4Bf.json");
-  land("218007301253_CloudTrail_us-east-1_20230710T1210Z_2ru8PrDKZmsO3yWC.json");
+  const std::string day = "AWSLogs/218007301253/CloudTrail/us-east-1/2023/07/10/";
+  dir.WriteFile(day + "218007301253_CloudTrail_us-east-1_20230710T1200Z_iLj9fb7yyUG9X4Bf.json",
+                sample("218007301253_CloudTrail_us-east-1_20230710T1200Z_iLj9fb7yyUG9X4Bf.json"));
+  dir.WriteFile(day + "218007301253_CloudTrail_us-east-1_20230710T1210Z_2ru8PrDKZmsO3yWC.json",
+                sample("218007301253_CloudTrail_us-east-1_20230710T1210Z_2ru8PrDKZmsO3yWC.json"));
 
-  // The positions, as the server is to keep them with the problems (the
-  // store has no table for them yet: kept here once the write committed).
-  std::map<std::string, uint64_t> positions;
-  auto follow = [&](size_t files) {
-    auto profile =
-        BuildCloudAccountProfile((*organisation)->name, Json::parse((*organisation)->rules_json),
-                                 Json::parse((*account)->rules_json), CloudOverrideMode::kFillGaps);
-    EXPECT_TRUE(profile.ok()) << profile.status().message();
-    CloudSourceFollower::Options options;
-    options.directory = dir.path();
-    options.interval = std::chrono::milliseconds(50);
-    options.positions = positions;
-    auto follower = CloudSourceFollower::Create(CloudRuleCatalog(), std::move(*profile), options);
-    EXPECT_TRUE(follower.ok());
-    size_t batches = 0, findings = 0;
-    const auto give_up = std::chrono::steady_clock::now() + std::chrono::seconds(10);
-    Status run = (*follower)->Run(
-        [&] { return batches >= files || std::chrono::steady_clock::now() > give_up; },
-        [&](CloudSourceBatch&& batch) -> Status {
-          auto written =
-              server_.store()
-                  .Write([&](store::StoreWriter& w) -> Result<CloudProblemsWritten> {
-                    ASSIGN_OR_RETURN(auto out,
-                                     WriteCloudFindings(w, **account, batch.findings, 1'000'000));
-                    return out;
-                  })
-                  .Wait();
-          RETURN_IF_ERROR(written.status());
-          positions[batch.path] = batch.position;
-          ++batches;
-          findings += batch.findings.size();
-          return Status::Ok();
-        });
-    EXPECT_TRUE(run.ok()) << run.message();
-    return findings;
+  // Bad paths are refused naming the field.
+  const std::string sources = "/api/v1/cloud/accounts/" + account_id + "/sources";
+  ClientResponse relative = Checked("createCloudSource", "POST", sources, admin_,
+                                    Json{{"name", "trail"}, {"path", "logs/trail"}});
+  EXPECT_EQ(relative.status, 422);
+  EXPECT_EQ(Body(relative)["error"].value("field", ""), "/path");
+  ClientResponse missing = Checked("createCloudSource", "POST", sources, admin_,
+                                   Json{{"name", "trail"}, {"path", dir.path() + "/nowhere"}});
+  EXPECT_EQ(missing.status, 422);
+  EXPECT_EQ(Checked("createCloudSource", "POST", sources, viewer_,
+                    Json{{"name", "trail"}, {"path", dir.path()}})
+                .status,
+            403);
+
+  ClientResponse created = Checked("createCloudSource", "POST", sources, admin_,
+                                   Json{{"name", "trail"}, {"path", dir.path()}});
+  ASSERT_EQ(created.status, 201) << created.body;
+  const std::string source = "/api/v1/cloud/sources/" + Body(created).value("id", "");
+  EXPECT_EQ(Checked("createCloudSource", "POST", sources, admin_,
+                    Json{{"name", "trail"}, {"path", dir.path()}})
+                .status,
+            409);
+
+  auto health = [&] {
+    ClientResponse r = Checked("getCloudSource", "GET", source, viewer_);
+    EXPECT_EQ(r.status, 200) << r.body;
+    return Body(r)["health"];
   };
   int rtm_problems = 0;
   auto occurrences = [&] {
@@ -358,8 +351,8 @@ TEST_F(CloudHandlersTest, SampleFindingsBecomeProblemsAndARestartNeitherRepeatsN
                                   "/api/v1/problems?limit=1000&account_id=" + account_id, viewer_);
     EXPECT_EQ(list.status, 200) << list.body;
     int64_t sum = 0;
-    const Json page = Body(list);
-    for (const Json& p : page["items"]) {
+    rtm_problems = 0;
+    for (const Json& p : Body(list)["items"]) {
       sum += p.value("occurrences", 0);
       EXPECT_EQ(p["hostname"], "sandbox");
       if (p["rule_id"] != "RTM-011") continue;  // the catalog's other rules fire too
@@ -371,17 +364,126 @@ TEST_F(CloudHandlersTest, SampleFindingsBecomeProblemsAndARestartNeitherRepeatsN
     }
     return sum;
   };
+  auto files_read = [&](int64_t n) {
+    return ::warden::testing::WaitFor(
+        "the source to have read " + std::to_string(n) + " files",
+        [&] { return health().value("files_read", 0) >= n; }, std::chrono::seconds(30),
+        std::chrono::milliseconds(50));
+  };
 
-  const size_t first = follow(2);
-  ASSERT_GT(first, 0u);
-  EXPECT_EQ(occurrences(), static_cast<int64_t>(first));
-  EXPECT_EQ(positions.size(), 2u);
+  ASSERT_TRUE(files_read(2));
+  Json first = health();
+  EXPECT_EQ(first["files_read"], 2);
+  EXPECT_GT(first.value("events", 0), 0);
+  EXPECT_GT(first.value("findings", 0), 0);
+  EXPECT_EQ(first["errors"], 0);
+  EXPECT_FALSE(first["last_read_at"].is_null());
+  EXPECT_EQ(occurrences(), first.value("findings", 0));
   EXPECT_GT(rtm_problems, 0);
 
-  land("218007301253_CloudTrail_us-east-1_20230710T1200Z_x9kHmzMa7cx6l9wM.json");
-  const size_t second = follow(1);
-  EXPECT_EQ(positions.size(), 3u);
-  EXPECT_EQ(occurrences(), static_cast<int64_t>(first + second));
+  // Paused: its follower stops; resumed: it starts from the stored
+  // positions, so nothing is read twice...
+  ASSERT_EQ(Checked("updateCloudSource", "PATCH", source, admin_, Json{{"enabled", false}}).status,
+            200);
+  ASSERT_EQ(Checked("updateCloudSource", "PATCH", source, admin_, Json{{"enabled", true}}).status,
+            200);
+  // ...and what lands meanwhile is read: a sample, then a file whose second
+  // record is not JSON.
+  dir.WriteFile(day + "218007301253_CloudTrail_us-east-1_20230710T1200Z_x9kHmzMa7cx6l9wM.json",
+                sample("218007301253_CloudTrail_us-east-1_20230710T1200Z_x9kHmzMa7cx6l9wM.json"));
+  dir.WriteFile("late/bad.jsonl",
+                "{\"eventName\":\"CreateSecret\",\"eventSource\":\"secretsmanager.amazonaws."
+                "com\",\"eventTime\":\"2023-07-10T12:30:00Z\",\"userIdentity\":{\"type\":"
+                "\"IAMUser\",\"arn\":\"arn:aws:iam::218007301253:user/late\"},"
+                "\"requestParameters\":{\"name\":\"late-secret\"}}\n"
+                "not json\n");
+  ASSERT_TRUE(files_read(4));
+  Json second = health();
+  EXPECT_EQ(second["files_read"], 4) << "a file was read twice: " << second.dump();
+  EXPECT_EQ(occurrences(), second.value("findings", 0));
+  EXPECT_GT(second.value("findings", 0), first.value("findings", 0));
+  EXPECT_EQ(second["errors"], 1);
+  EXPECT_NE(second.value("last_error", "").find("bad.jsonl"), std::string::npos) << second.dump();
+
+  // Listed under its account; deleting it keeps its problems.
+  ClientResponse listed = Checked("listCloudSources", "GET", sources, viewer_);
+  ASSERT_EQ(listed.status, 200);
+  EXPECT_EQ(Body(listed)["total"], 1);
+  EXPECT_EQ(Checked("deleteCloudSource", "DELETE", source, viewer_).status, 403);
+  EXPECT_EQ(Checked("deleteCloudSource", "DELETE", source, admin_).status, 204);
+  EXPECT_EQ(Checked("getCloudSource", "GET", source, viewer_).status, 404);
+  EXPECT_EQ(occurrences(), second.value("findings", 0));
+}
+
+// A one-off upload: a real sample evaluated with the account's rules into
+// its problems; uploading it again updates them rather than adding; junk in
+// a file is counted and named with its offset; only analysts and admins
+// upload.
+TEST_F(CloudHandlersTest, AnUploadedFileBecomesTheAccountsProblems) {
+  const std::string org = CreateOrganisation(
+      Json{{"name", "uploads"},
+           {"rules",
+            {{"RTM-011",
+              {{"enabled", true},
+               {"patterns", Json::array({{{"eventName", "^DeleteParameter$"}},
+                                         {{"eventName", "^CreateSecret$"}}})}}}}}});
+  const std::string account_id = CreateAccount(
+      org, Json{{"provider", "aws"}, {"identifier", "218007301253"}, {"name", "sandbox"}});
+  std::ifstream in(::warden::testing::FixturePath(
+                       "cloudtrail/invictus-ir_aws_dataset/"
+                       "218007301253_CloudTrail_us-east-1_20230710T1200Z_iLj9fb7yyUG9X4Bf.json"),
+                   std::ios::binary);
+  std::stringstream sample;
+  sample << in.rdbuf();
+  const std::string target = "/api/v1/cloud/accounts/" + account_id + "/uploads?name=sample.json";
+  auto upload = [&](const Credentials& who, const std::string& body) {
+    ClientResponse r = server_.Call("POST", target, who, body, "application/octet-stream");
+    EXPECT_EQ(r.code, CURLE_OK) << r.error;
+    Status valid = ValidateAgainstSpec("uploadCloudEvents", r);
+    EXPECT_TRUE(valid.ok()) << r.status << ": " << valid.message() << "\n" << r.body;
+    return r;
+  };
+
+  EXPECT_EQ(upload(viewer_, sample.str()).status, 403);
+  ClientResponse first = upload(admin_, sample.str());
+  ASSERT_EQ(first.status, 200) << first.body;
+  const Json result = Body(first);
+  EXPECT_GT(result.value("events", 0), 0);
+  EXPECT_GT(result.value("findings", 0), 0);
+  EXPECT_GT(result.value("problems_opened", 0), 0);
+  EXPECT_EQ(result["errors"], 0);
+  ClientResponse list = Checked("listProblems", "GET",
+                                "/api/v1/problems?limit=1000&account_id=" + account_id, viewer_);
+  ASSERT_EQ(list.status, 200);
+  const int64_t problems = Body(list).value("total", 0);
+  EXPECT_EQ(problems, result.value("problems_opened", 0));
+
+  ClientResponse again = upload(admin_, sample.str());
+  ASSERT_EQ(again.status, 200);
+  EXPECT_EQ(Body(again)["problems_opened"], 0);
+  EXPECT_EQ(Body(again)["problems_updated"], result["findings"]);
+  EXPECT_EQ(Body(Checked("listProblems", "GET",
+                         "/api/v1/problems?limit=1000&account_id=" + account_id, viewer_))
+                .value("total", 0),
+            problems);
+
+  ClientResponse junk = upload(
+      admin_,
+      "{\"eventName\":\"CreateSecret\",\"eventSource\":\"secretsmanager.amazonaws.com\","
+      "\"userIdentity\":{\"type\":\"IAMUser\",\"arn\":\"arn:aws:iam::218007301253:user/"
+      "junk\"},\"requestParameters\":{\"name\":\"junk-secret\"}}\n{broken\n");
+  ASSERT_EQ(junk.status, 200) << junk.body;
+  EXPECT_EQ(Body(junk)["events"], 1);
+  EXPECT_EQ(Body(junk)["errors"], 1);
+  ASSERT_EQ(Body(junk)["error_messages"].size(), 1u);
+  EXPECT_NE(Body(junk)["error_messages"][0].get<std::string>().find("sample.json"),
+            std::string::npos)
+      << junk.body;
+
+  EXPECT_EQ(upload(admin_, "").status, 422);
+  ClientResponse nowhere = server_.Call("POST", "/api/v1/cloud/accounts/999999/uploads", admin_,
+                                        sample.str(), "application/octet-stream");
+  EXPECT_EQ(nowhere.status, 404);
 }
 
 }  // namespace

@@ -28,6 +28,7 @@ namespace warden::server {
 
 class AgentConfigBuilder;
 class ChannelDelivery;
+class CloudSourceRunner;
 class CommandHub;
 class LiveQueryStreams;
 class FleetVulnerabilityMatcher;
@@ -75,6 +76,9 @@ struct HandlerContext {
   // nullptr in tests without it (the stream answers 503).
   LiveQueryStreams* live_query_streams = nullptr;
   LiveQuerySettings live_queries;
+  // Follows the cloud accounts' sources; told to reconcile after a change
+  // to a source, an account or an organisation. nullptr in tests without it.
+  CloudSourceRunner* cloud_sources = nullptr;
   // The body of GET /metrics (Prometheus text); empty function: none yet.
   std::function<std::string()> metrics_text;
   // GET /readyz; the store is always checked.

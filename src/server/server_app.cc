@@ -29,6 +29,7 @@
 #include "server/http_router.h"
 #include "server/http_server.h"
 #include "server/live_query_housekeeping.h"
+#include "server/cloud_source_runner.h"
 #include "server/live_query_streams.h"
 #include "server/osquery_handlers.h"
 #include "server/periodic_jobs.h"
@@ -86,6 +87,8 @@ struct ServerApp::Impl {
   // After the store (streams read it), before the HTTP server (handlers
   // start streams): stopped before the store closes.
   std::unique_ptr<LiveQueryStreams> live_query_streams;
+  // Follows the cloud sources; after the store, stopped before it closes.
+  std::unique_ptr<CloudSourceRunner> cloud_sources;
   // osquery's TLS remote API counters (/metrics).
   std::shared_ptr<OsqueryStats> osquery_stats = std::make_shared<OsqueryStats>();
   ApiHandlers handlers;
@@ -309,9 +312,22 @@ Result<std::unique_ptr<ServerApp>> ServerApp::Start(ServerAppOptions options) {
   }
 
   impl->live_query_streams = std::make_unique<LiveQueryStreams>(*impl->store);
+  {
+    const Authenticator* auth = impl->authenticator.get();
+    CloudSourceRunner::Options runner_options;
+    runner_options.poll_interval = config.cloud_source_poll_interval;
+    impl->cloud_sources = std::make_unique<CloudSourceRunner>(
+        *impl->store, [auth] { return auth->Now(); },
+        [raw = impl.get()](std::string_view message) {
+          std::lock_guard lock(raw->log_mu);
+          raw->Log() << "warden server: " << message << std::endl;
+        },
+        runner_options);
+  }
   HandlerContext context;
   context.store = impl->store.get();
   context.live_query_streams = impl->live_query_streams.get();
+  context.cloud_sources = impl->cloud_sources.get();
   context.live_queries.max_rows = config.live_query_max_rows;
   context.live_queries.max_bytes = config.live_query_max_bytes;
   context.live_queries.answer_timeout_ms = config.live_query_answer_timeout.count();
@@ -462,6 +478,11 @@ Result<std::unique_ptr<ServerApp>> ServerApp::Start(ServerAppOptions options) {
           .status();
     });
   }
+  // Sources added, changed or removed by another server on the same store
+  // (and followers to restart after an error) are picked up by this round;
+  // this server's own changes reconcile at once (cloud_handlers.cc).
+  impl->jobs->Add("cloud_sources", std::chrono::seconds(2),
+                  [runner = impl->cloud_sources.get()] { return runner->Reconcile(); });
   impl->jobs->Start();
 
   std::string shown = config.listen_address;
@@ -481,6 +502,7 @@ void ServerApp::Stop() {
   if (impl_->live_query_streams) impl_->live_query_streams->Stop();
   if (impl_->http) impl_->http->Stop(std::chrono::seconds(10));
   if (impl_->jobs) impl_->jobs->Stop();
+  if (impl_->cloud_sources) impl_->cloud_sources->Stop();
   if (impl_->channels) impl_->channels->Stop();
   if (impl_->matcher) impl_->matcher->Stop();
   impl_->hub.reset();
@@ -489,6 +511,7 @@ void ServerApp::Stop() {
   impl_->channels.reset();
   impl_->matcher.reset();
   impl_->live_query_streams.reset();
+  impl_->cloud_sources.reset();
   impl_->store.reset();
 }
 

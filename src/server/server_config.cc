@@ -22,7 +22,8 @@ Status Parse(const YAML::Node& root, const YamlReader& r, ServerConfig* c) {
   RETURN_IF_ERROR(r.CheckKeys(root, "",
                               {"listen", "state_dir", "console_dir", "tls", "threads", "limits",
                                "sessions", "housekeeping", "detector_runs", "channels",
-                               "vulnerabilities", "live_queries", "scheduled_queries", "log"}));
+                               "vulnerabilities", "live_queries", "scheduled_queries", "cloud_sources",
+                               "log"}));
   if (root["listen"]) {
     ASSIGN_OR_RETURN(std::string listen, r.String(root["listen"], "listen"));
     Status parsed = ParseListenAddress(listen, &c->listen_address, &c->listen_port);
@@ -155,6 +156,14 @@ Status Parse(const YAML::Node& root, const YamlReader& r, ServerConfig* c) {
       ASSIGN_OR_RETURN(int64_t ms,
                        r.DurationMs(dr["retention"], "detector_runs.retention", 60'000));
       c->detector_run_retention = std::chrono::milliseconds(ms);
+    }
+  }
+  if (const YAML::Node cs = root["cloud_sources"]; cs && !cs.IsNull()) {
+    RETURN_IF_ERROR(r.CheckKeys(cs, "cloud_sources", {"poll_interval"}));
+    if (cs["poll_interval"]) {
+      ASSIGN_OR_RETURN(int64_t ms,
+                       r.DurationMs(cs["poll_interval"], "cloud_sources.poll_interval", 100));
+      c->cloud_source_poll_interval = std::chrono::milliseconds(ms);
     }
   }
   if (const YAML::Node ch = root["channels"]) {

@@ -82,6 +82,10 @@ struct ServerConfig {
   // their start time; each host's latest state per detector stays.
   std::chrono::milliseconds detector_run_retention{std::chrono::hours(24 * 90)};
 
+  // Cloud sources (directories of audit logs the server follows): how often
+  // each follower looks for new files and appended lines.
+  std::chrono::milliseconds cloud_source_poll_interval{2000};
+
   // Notification channels: how often the problem history and the audit log
   // are read for new events to notify, and every channel's durable queue
   // (bound, drop policy, pacing, retry backoff: the agent's `queue:` keys).

@@ -35,6 +35,7 @@ TEST(ServerConfigTest, TheDocumentedExampleParsesToTheDefaults) {
   EXPECT_EQ(config->live_query_retention, defaults.live_query_retention);
   EXPECT_EQ(config->scheduled_query_retention, defaults.scheduled_query_retention);
   EXPECT_EQ(config->detector_run_retention, defaults.detector_run_retention);
+  EXPECT_EQ(config->cloud_source_poll_interval, defaults.cloud_source_poll_interval);
 }
 
 TEST(ServerConfigTest, ReadsEveryKey) {
@@ -48,6 +49,7 @@ limits: {max_body: 512KB, max_connections: 50, request_timeout: 5s, idle_timeout
 sessions: {idle: 1h, absolute: 1d}
 housekeeping: {interval: 5s}
 detector_runs: {retention: 14d}
+cloud_sources: {poll_interval: 500ms}
 channels: {poll_interval: 250ms, queue: {max_size: 8MB, backoff_initial: 2s, backoff_max: 1m}}
 log: {access: false, file: server.log}
 vulnerabilities: {feed_database: feeds/server-feeds.db}
@@ -66,6 +68,7 @@ vulnerabilities: {feed_database: feeds/server-feeds.db}
   EXPECT_EQ(config->session_idle, std::chrono::hours(1));
   EXPECT_EQ(config->housekeeping_interval, std::chrono::seconds(5));
   EXPECT_EQ(config->detector_run_retention, std::chrono::hours(24 * 14));
+  EXPECT_EQ(config->cloud_source_poll_interval, std::chrono::milliseconds(500));
   EXPECT_FALSE(config->access_log);
   EXPECT_EQ(config->log_file, "/etc/warden/server.log");
   EXPECT_EQ(config->channel_poll_interval, std::chrono::milliseconds(250));

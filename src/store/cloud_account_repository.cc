@@ -35,4 +35,19 @@ const ListSchema& CloudAccountListSchema() {
   return schema;
 }
 
+const ListSchema& CloudSourceListSchema() {
+  static const ListSchema schema{
+      "cloud_sources",
+      {
+          {"id", FieldType::kInteger, true, true},
+          {"name", FieldType::kText, true, true},
+          {"created_at", FieldType::kTime, true, true},
+          {"account_id", FieldType::kInteger, false, true, /*equality_only=*/true},
+      },
+      "name",
+      false,
+  };
+  return schema;
+}
+
 }  // namespace warden::store

@@ -1,10 +1,14 @@
-// Cloud organisations and their accounts: an organisation groups AWS
-// accounts and OCI tenancies that share CloudTrail rule settings; each
-// account adds its own, combined with the organisation's by its override
-// mode (src/cloud/cloud_rule_settings.h says how).
+// Cloud organisations, their accounts and the accounts' sources: an
+// organisation groups AWS accounts and OCI tenancies that share CloudTrail
+// rule settings; each account adds its own, combined with the
+// organisation's by its override mode (src/cloud/cloud_rule_settings.h says
+// how). A source is a directory of an account's audit logs that the server
+// follows; its positions (bytes consumed per file) and health counters are
+// written by the follower with the problems each file raised.
 //
 // An organisation's name is unique; an account's (provider, identifier) is
-// unique across organisations. Rule settings are stored as the JSON text
+// unique across organisations; a source's name is unique in its account.
+// Deleting an account deletes its sources. Rule settings are stored as the JSON text
 // the server's handlers checked (rule id -> settings object); the store
 // only requires a JSON object. An organisation with accounts cannot be
 // deleted.
@@ -15,8 +19,10 @@
 #pragma once
 
 #include <cstdint>
+#include <map>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "core/status.h"
 #include "store/list_query.h"
@@ -45,6 +51,36 @@ struct CloudAccount {
   EpochMs updated_at = 0;
 };
 
+struct CloudSource {
+  int64_t id = 0;
+  int64_t account_id = 0;
+  std::string name;
+  std::string kind = "directory";
+  std::string path;
+  bool enabled = true;
+  // Health, as the follower last reported it.
+  int64_t files_read = 0;
+  int64_t events = 0;
+  int64_t findings = 0;
+  int64_t errors = 0;
+  std::string last_file;
+  EpochMs last_read_at = 0;  // 0: nothing read yet
+  std::string last_error;    // with the file and byte offset
+  EpochMs last_error_at = 0;
+  EpochMs created_at = 0;
+  EpochMs updated_at = 0;
+};
+
+// One file a source's follower read: stored with the problems it raised.
+struct CloudSourceProgress {
+  std::string file;
+  uint64_t position = 0;  // bytes of the file consumed
+  int64_t events = 0;
+  int64_t findings = 0;
+  std::vector<std::string> errors;  // malformed input, with file and offset
+  EpochMs at = 0;
+};
+
 // What an update changes; members left unset keep their value.
 struct CloudOrganisationChange {
   std::optional<std::string> name;
@@ -57,6 +93,13 @@ struct CloudAccountChange {
   std::optional<std::string> name;
   std::optional<std::string> override_mode;
   std::optional<std::string> rules_json;
+  EpochMs updated_at = 0;
+};
+
+struct CloudSourceChange {
+  std::optional<std::string> name;
+  std::optional<std::string> path;
+  std::optional<bool> enabled;
   EpochMs updated_at = 0;
 };
 
@@ -76,6 +119,9 @@ const ListSchema& CloudOrganisationListSchema();
 // sort backed by an (organisation_id, sort, id) index); provider (text,
 // equality).
 const ListSchema& CloudAccountListSchema();
+// Fields: id, name, created_at (sortable; default name); account_id
+// (integer, equality: one account's sources).
+const ListSchema& CloudSourceListSchema();
 
 class CloudAccountRepository {
  public:
@@ -87,6 +133,13 @@ class CloudAccountRepository {
   virtual Result<std::optional<CloudAccount>> GetAccount(int64_t id) = 0;
   virtual Result<ListPage<CloudAccount>> ListAccounts(const ListQuery& query) = 0;
   virtual Status ExportAccounts(const ListQuery& query, const RowCallback<CloudAccount>& row) = 0;
+  virtual Result<std::optional<CloudSource>> GetSource(int64_t id) = 0;
+  virtual Result<ListPage<CloudSource>> ListSources(const ListQuery& query) = 0;
+  virtual Status ExportSources(const ListQuery& query, const RowCallback<CloudSource>& row) = 0;
+  // Every enabled source, for the server's followers (a few per account).
+  virtual Result<std::vector<CloudSource>> EnabledSources() = 0;
+  // The bytes consumed of each file the source has read (file -> bytes).
+  virtual Result<std::map<std::string, uint64_t>> SourcePositions(int64_t source_id) = 0;
 };
 
 class CloudAccountWriter {
@@ -107,6 +160,17 @@ class CloudAccountWriter {
   virtual Result<CloudWrite<CloudAccount>> UpdateAccount(int64_t id,
                                                          const CloudAccountChange& change) = 0;
   virtual Result<CloudWrite<CloudAccount>> DeleteAccount(int64_t id) = 0;
+  // kNotFound when the account does not exist; kNameTaken when the account
+  // has a source of that name. InvalidArgument on an empty name or path.
+  virtual Result<CloudWrite<CloudSource>> CreateSource(const CloudSource& s) = 0;
+  virtual Result<CloudWrite<CloudSource>> UpdateSource(int64_t id,
+                                                       const CloudSourceChange& change) = 0;
+  // Deletes its positions too.
+  virtual Result<CloudWrite<CloudSource>> DeleteSource(int64_t id) = 0;
+  // Stores the file's position and adds to the source's counters; false
+  // when the source is gone (deleted while its follower was reading).
+  virtual Result<bool> RecordSourceProgress(int64_t source_id,
+                                            const CloudSourceProgress& progress) = 0;
 };
 
 }  // namespace warden::store

@@ -1,6 +1,8 @@
 // Cloud organisations and accounts: unique names and identities, rule
 // settings kept as given, partial updates, per-organisation lists, and an
-// organisation with accounts refusing deletion. Problems whose subject is a
+// organisation with accounts refusing deletion. Sources: unique names per
+// account, progress adding to the health and keeping positions, a new path
+// starting over, deletion with the account. Problems whose subject is a
 // cloud account: one per (account, problem id), updated on a repeat,
 // listed with host problems and by account; migration 011 carries host
 // problems, their history, counts and text index over its rebuild.
@@ -128,6 +130,96 @@ TEST_F(CloudAccountStoreTest, AnOrganisationWithAccountsIsNotDeleted) {
   auto missing = store().cloud_accounts().GetOrganisation(a);
   ASSERT_TRUE(missing.ok());
   EXPECT_FALSE(missing->has_value());
+}
+
+TEST_F(CloudAccountStoreTest, ASourceKeepsPositionsAndHealthAndGoesWithItsAccount) {
+  const int64_t org = Organisation("a");
+  auto account = Account(org, "111111111111", "prod");
+  ASSERT_TRUE(account.ok() && account->row.has_value());
+  const int64_t account_id = account->row->id;
+  CloudSource s;
+  s.account_id = account_id;
+  s.name = "trail";
+  s.path = "/logs/trail";
+  s.created_at = 300;
+  auto created = MustWrite([s](StoreWriter& w) { return w.cloud_accounts().CreateSource(s); });
+  ASSERT_TRUE(created.ok() && created->row.has_value());
+  const int64_t id = created->row->id;
+  EXPECT_TRUE(created->row->enabled);
+  auto again = MustWrite([s](StoreWriter& w) { return w.cloud_accounts().CreateSource(s); });
+  ASSERT_TRUE(again.ok());
+  EXPECT_EQ(again->outcome, CloudWriteOutcome::kNameTaken);
+  CloudSource orphan = s;
+  orphan.account_id = account_id + 100;
+  auto no_account =
+      MustWrite([orphan](StoreWriter& w) { return w.cloud_accounts().CreateSource(orphan); });
+  ASSERT_TRUE(no_account.ok());
+  EXPECT_EQ(no_account->outcome, CloudWriteOutcome::kNotFound);
+
+  CloudSourceProgress clean{"/logs/trail/a.json", 1200, 10, 2, {}, 400};
+  CloudSourceProgress bad{"/logs/trail/b.json", 90, 3, 0, {"b.json: offset 40: not JSON"}, 500};
+  for (const CloudSourceProgress& p : {clean, bad}) {
+    auto recorded =
+        MustWrite([id, p](StoreWriter& w) { return w.cloud_accounts().RecordSourceProgress(id, p); });
+    ASSERT_TRUE(recorded.ok());
+    EXPECT_TRUE(*recorded);
+  }
+  CloudSourceProgress grown = clean;
+  grown.position = 2400;
+  grown.at = 600;
+  ASSERT_TRUE(MustWrite([id, grown](StoreWriter& w) {
+                return w.cloud_accounts().RecordSourceProgress(id, grown);
+              }).ok());
+  auto read = store().cloud_accounts().GetSource(id);
+  ASSERT_TRUE(read.ok() && read->has_value());
+  EXPECT_EQ((*read)->files_read, 3);
+  EXPECT_EQ((*read)->events, 23);
+  EXPECT_EQ((*read)->findings, 4);
+  EXPECT_EQ((*read)->errors, 1);
+  EXPECT_EQ((*read)->last_file, "/logs/trail/a.json");
+  EXPECT_EQ((*read)->last_read_at, 600);
+  // The last error stays after a clean file.
+  EXPECT_EQ((*read)->last_error, "b.json: offset 40: not JSON");
+  EXPECT_EQ((*read)->last_error_at, 500);
+  auto positions = store().cloud_accounts().SourcePositions(id);
+  ASSERT_TRUE(positions.ok());
+  EXPECT_EQ(*positions,
+            (std::map<std::string, uint64_t>{{"/logs/trail/a.json", 2400}, {"/logs/trail/b.json", 90}}));
+
+  // Paused: not among the enabled ones; positions kept.
+  CloudSourceChange pause;
+  pause.enabled = false;
+  pause.updated_at = 700;
+  ASSERT_TRUE(
+      MustWrite([id, pause](StoreWriter& w) { return w.cloud_accounts().UpdateSource(id, pause); })
+          .ok());
+  auto enabled = store().cloud_accounts().EnabledSources();
+  ASSERT_TRUE(enabled.ok());
+  EXPECT_TRUE(enabled->empty());
+  EXPECT_EQ(store().cloud_accounts().SourcePositions(id)->size(), 2u);
+  // Another directory starts over.
+  CloudSourceChange moved;
+  moved.path = "/logs/other";
+  moved.enabled = true;
+  moved.updated_at = 800;
+  ASSERT_TRUE(
+      MustWrite([id, moved](StoreWriter& w) { return w.cloud_accounts().UpdateSource(id, moved); })
+          .ok());
+  EXPECT_TRUE(store().cloud_accounts().SourcePositions(id)->empty());
+  EXPECT_EQ(store().cloud_accounts().EnabledSources()->size(), 1u);
+
+  // Deleting the account deletes its sources; progress for a gone source
+  // is refused without an error.
+  ASSERT_TRUE(
+      MustWrite([account_id](StoreWriter& w) { return w.cloud_accounts().DeleteAccount(account_id); })
+          .ok());
+  auto gone = store().cloud_accounts().GetSource(id);
+  ASSERT_TRUE(gone.ok());
+  EXPECT_FALSE(gone->has_value());
+  auto late =
+      MustWrite([id, clean](StoreWriter& w) { return w.cloud_accounts().RecordSourceProgress(id, clean); });
+  ASSERT_TRUE(late.ok());
+  EXPECT_FALSE(*late);
 }
 
 FleetProblem CloudProblem(int64_t account, const std::string& id, int64_t revision) {

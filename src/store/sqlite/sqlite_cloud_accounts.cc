@@ -314,6 +314,15 @@ Result<CloudWrite<CloudAccount>> SqliteCloudAccountWriter::UpdateAccount(
 
 Result<CloudWrite<CloudAccount>> SqliteCloudAccountWriter::DeleteAccount(int64_t id) {
   CloudWrite<CloudAccount> out;
+  // Its sources go with it.
+  RETURN_IF_ERROR(RunCountingChanges(conn_,
+                                     "DELETE FROM cloud_source_positions WHERE source_id IN "
+                                     "(SELECT id FROM cloud_sources WHERE account_id = ?1)",
+                                     [&](SqliteStatement& st) { st.Bind(1, id); })
+                      .status());
+  RETURN_IF_ERROR(RunCountingChanges(conn_, "DELETE FROM cloud_sources WHERE account_id = ?1",
+                                     [&](SqliteStatement& st) { st.Bind(1, id); })
+                      .status());
   ASSIGN_OR_RETURN(int64_t changed,
                    RunCountingChanges(conn_, "DELETE FROM cloud_accounts WHERE id = ?1",
                                       [&](SqliteStatement& st) { st.Bind(1, id); }));

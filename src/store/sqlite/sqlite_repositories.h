@@ -55,6 +55,7 @@ const ListTable& LiveQueryRowListTable();
 const ListTable& SavedQueryListTable();
 const ListTable& CloudOrganisationListTable();
 const ListTable& CloudAccountListTable();
+const ListTable& CloudSourceListTable();
 const ListTable& ScheduledResultListTable();
 // The fleet-wide vulnerability views' summary tables.
 const ListTable& VulnerabilitySummaryListTable();
@@ -513,7 +514,8 @@ class SqliteDetectorRunWriter final : public DetectorRunWriter {
   SqliteConnection& conn_;
 };
 
-// ---- cloud organisations and accounts (sqlite_cloud_accounts.cc)
+// ---- cloud organisations, accounts (sqlite_cloud_accounts.cc) and sources
+// (sqlite_cloud_sources.cc)
 
 class SqliteCloudAccountRepository final : public CloudAccountRepository {
  public:
@@ -525,6 +527,12 @@ class SqliteCloudAccountRepository final : public CloudAccountRepository {
   Result<std::optional<CloudAccount>> GetAccount(int64_t id) override;
   Result<ListPage<CloudAccount>> ListAccounts(const ListQuery& query) override;
   Status ExportAccounts(const ListQuery& query, const RowCallback<CloudAccount>& row) override;
+  // Sources: sqlite_cloud_sources.cc.
+  Result<std::optional<CloudSource>> GetSource(int64_t id) override;
+  Result<ListPage<CloudSource>> ListSources(const ListQuery& query) override;
+  Status ExportSources(const ListQuery& query, const RowCallback<CloudSource>& row) override;
+  Result<std::vector<CloudSource>> EnabledSources() override;
+  Result<std::map<std::string, uint64_t>> SourcePositions(int64_t source_id) override;
 
  private:
   ReadPool& pool_;
@@ -543,6 +551,12 @@ class SqliteCloudAccountWriter final : public CloudAccountWriter {
   Result<CloudWrite<CloudAccount>> UpdateAccount(int64_t id,
                                                  const CloudAccountChange& change) override;
   Result<CloudWrite<CloudAccount>> DeleteAccount(int64_t id) override;
+  Result<CloudWrite<CloudSource>> CreateSource(const CloudSource& s) override;
+  Result<CloudWrite<CloudSource>> UpdateSource(int64_t id,
+                                               const CloudSourceChange& change) override;
+  Result<CloudWrite<CloudSource>> DeleteSource(int64_t id) override;
+  Result<bool> RecordSourceProgress(int64_t source_id,
+                                    const CloudSourceProgress& progress) override;
 
  private:
   SqliteConnection& conn_;
