@@ -3,7 +3,7 @@
 // Undismiss all matching" take the list's own filter (problemFilterBody), so
 // they act on exactly what the list shows. A problem opens in a drawer
 // (?problem=ID). It does not page or sort by itself.
-import { useCallback, useEffect, useMemo, useState } from "react";
+import { useCallback, useEffect, useMemo, useRef, useState } from "react";
 import { Link, useSearchParams } from "react-router-dom";
 import { api, type Schemas } from "../api/client";
 import { canTriage, useSession } from "../session";
@@ -35,8 +35,12 @@ export function ProblemsPage() {
     });
   }, []);
 
+  // The cells are made once; they reach the current setter through a ref
+  // (an old setter would start from old search params).
+  const setParamsRef = useRef(setParams);
+  setParamsRef.current = setParams;
   const setOpenProblem = (id: string | null) => {
-    setParams((current) => {
+    setParamsRef.current((current) => {
       const next = new URLSearchParams(current);
       if (id) next.set("problem", id);
       else next.delete("problem");
