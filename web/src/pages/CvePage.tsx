@@ -81,7 +81,7 @@ export function CvePage() {
     <section className="page">
       {back}
       <h1>{detail.cve}</h1>
-      {detail.title && <p className="lead">{detail.title}</p>}
+      {detail.title && detail.title !== detail.description && <p className="lead">{detail.title}</p>}
       <dl className="facts wide">
         <dt>Severity</dt>
         <dd>
