@@ -1,6 +1,6 @@
 // The Warden web console: routes, session and theme. Pages fetch their own
 // data through src/api/client.ts.
-import { StrictMode } from "react";
+import { StrictMode, Suspense, lazy } from "react";
 import { createRoot } from "react-dom/client";
 import { BrowserRouter, Navigate, Route, Routes, useLocation } from "react-router-dom";
 import { SessionProvider, useSession } from "./session";
@@ -13,6 +13,8 @@ import { HostsPage } from "./pages/HostsPage";
 import { HostPage } from "./pages/HostPage";
 import { applyTheme, initialTheme } from "./theme";
 import "./styles.css";
+
+const QueriesPage = lazy(() => import("./pages/queries/QueriesPage"));
 
 function RequireSession({ children }: { children: JSX.Element }) {
   const { session, loading } = useSession();
@@ -43,7 +45,7 @@ function App() {
         <Route path="hosts" element={<HostsPage />} />
         <Route path="hosts/:hostId" element={<HostPage />} />
         <Route path="vulnerabilities" element={<NotBuiltPage title="Vulnerabilities" what="findings by CVE, by host and by package, and the fix-first view" />} />
-        <Route path="queries" element={<NotBuiltPage title="Queries" what="the SQL console, live results, history and saved queries" />} />
+        <Route path="queries" element={<Suspense fallback={<p className="loading">Loading…</p>}><QueriesPage /></Suspense>} />
         <Route path="recipes" element={<NotBuiltPage title="Recipes" what="detector settings as forms and each host's effective settings" />} />
         <Route path="cloud" element={<NotBuiltPage title="Cloud" what="cloud accounts, their sources and rules" />} />
         <Route path="channels" element={<NotBuiltPage title="Channels" what="notification channels, test sends and delivery status" />} />
