@@ -59,6 +59,7 @@ export function SavedList({
   const [result, setResult] = useState<Schemas["SavedQueryList"] | null>(null);
   const [error, setError] = useState<string | null>(null);
   const [tick, setTick] = useState(0);
+  const [confirming, setConfirming] = useState<string | null>(null);
 
   useEffect(() => setPaging(pagingReset()), [key]);
   useEffect(() => {
@@ -96,6 +97,7 @@ export function SavedList({
     setTick((t) => t + 1);
   };
   const remove = async (s: SavedQuery) => {
+    setConfirming(null);
     const { error: e, response } = await api.DELETE("/api/v1/saved-queries/{saved_query_id}", { params: { path: { saved_query_id: s.id } } });
     if (!response.ok) setError(errorMessage(e, "Deleting failed"));
     setTick((t) => t + 1);
@@ -181,11 +183,21 @@ export function SavedList({
                       Run
                     </button>
                   )}
-                  {canWrite && (
-                    <button type="button" onClick={() => remove(s)} aria-label={`Delete ${s.name}`}>
-                      Delete
-                    </button>
-                  )}
+                  {canWrite &&
+                    (confirming === s.id ? (
+                      <>
+                        <button type="button" className="primary" onClick={() => remove(s)} aria-label={`Confirm: delete ${s.name}`}>
+                          Confirm delete
+                        </button>
+                        <button type="button" onClick={() => setConfirming(null)}>
+                          Keep
+                        </button>
+                      </>
+                    ) : (
+                      <button type="button" onClick={() => setConfirming(s.id)} aria-label={`Delete ${s.name}`}>
+                        Delete
+                      </button>
+                    ))}
                 </td>
               </tr>
             ))}
