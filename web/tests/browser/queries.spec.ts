@@ -73,7 +73,9 @@ test("editor: table and column completion, hover docs", async ({ page }) => {
 
   // Hovering the table name shows its documentation.
   const coords = await page.evaluate(() => {
-    const walker = document.createTreeWalker(document.querySelector(".cm-line")!, NodeFilter.SHOW_TEXT);
+    // The editor lives in a shadow root (see SqlEditor.tsx).
+    const line = document.querySelector("[data-testid=sql-editor]")!.shadowRoot!.querySelector(".cm-line")!;
+    const walker = document.createTreeWalker(line, NodeFilter.SHOW_TEXT);
     for (let node = walker.nextNode(); node; node = walker.nextNode()) {
       const i = node.textContent!.indexOf("processes");
       if (i < 0) continue;

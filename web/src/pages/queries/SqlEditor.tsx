@@ -5,13 +5,20 @@
 // agent's C++ table declarations). Loaded only with the Queries page (a lazy
 // route). It does not run or validate SQL; the agent does. Tooltips are
 // built with textContent, never HTML.
+//
+// The editor lives in a shadow root: CodeMirror writes its styles with
+// style-mod, which in a document inserts a <style> element (refused by the
+// console's Content-Security-Policy) but in a shadow root adopts a
+// constructed style sheet, which the policy allows. So its look is defined
+// here (EditorView.theme, HighlightStyle) from the palette's CSS variables,
+// which inherit into the shadow root; styles.css does not reach inside.
 import { useEffect, useRef } from "react";
 import { EditorState } from "@codemirror/state";
 import { EditorView, hoverTooltip, keymap, lineNumbers, placeholder } from "@codemirror/view";
 import { defaultKeymap, history, historyKeymap } from "@codemirror/commands";
 import { autocompletion, completionKeymap, type CompletionContext, type CompletionResult } from "@codemirror/autocomplete";
-import { bracketMatching, syntaxHighlighting } from "@codemirror/language";
-import { classHighlighter } from "@lezer/highlight";
+import { HighlightStyle, bracketMatching, syntaxHighlighting } from "@codemirror/language";
+import { tags } from "@lezer/highlight";
 import { sql, SQLite } from "@codemirror/lang-sql";
 import generated from "../../generated/tables.json";
 import { docAt, suggestions, type TableInfo } from "../../lib/sqlSchema";
@@ -62,6 +69,39 @@ const docs = hoverTooltip((view, pos) => {
   };
 });
 
+const MONO = 'ui-monospace, "DejaVu Sans Mono", monospace';
+
+const theme = EditorView.theme({
+  "&": { color: "var(--fg)", backgroundColor: "var(--bg)", border: "1px solid var(--border)", borderRadius: "4px", maxHeight: "360px", fontSize: "14px" },
+  "&.cm-focused": { outline: "3px solid var(--focus)", outlineOffset: "2px" },
+  ".cm-scroller": { overflow: "auto", fontFamily: MONO, lineHeight: "1.5" },
+  ".cm-content, .cm-gutter": { minHeight: "160px" },
+  ".cm-content": { caretColor: "var(--fg)" },
+  ".cm-cursor, .cm-dropCursor": { borderLeftColor: "var(--fg)" },
+  "&.cm-focused .cm-selectionBackground, .cm-selectionBackground, .cm-content ::selection": { backgroundColor: "var(--row-selected)" },
+  ".cm-gutters": { backgroundColor: "var(--bg-alt)", color: "var(--muted)", borderRight: "1px solid var(--border)" },
+  ".cm-placeholder": { color: "var(--muted)" },
+  ".cm-matchingBracket": { outline: "1px solid var(--muted)" },
+  ".cm-tooltip": { backgroundColor: "var(--bg)", color: "var(--fg)", border: "1px solid var(--border)", borderRadius: "4px" },
+  ".cm-tooltip-autocomplete > ul": { fontFamily: MONO, maxHeight: "16em" },
+  ".cm-tooltip-autocomplete > ul > li": { padding: "2px 8px" },
+  ".cm-tooltip-autocomplete > ul > li[aria-selected]": { backgroundColor: "var(--accent)", color: "var(--accent-fg)" },
+  ".cm-completionDetail": { color: "inherit", fontStyle: "normal", marginLeft: "12px", opacity: "0.85" },
+  ".cm-completionInfo": { padding: "4px 8px", maxWidth: "360px" },
+  ".sql-doc": { maxWidth: "480px", padding: "6px 10px", fontFamily: "system-ui, sans-serif" },
+  ".sql-doc p": { margin: "4px 0 0" },
+  ".sql-doc-columns": { color: "var(--muted)", fontFamily: MONO, fontSize: "0.85em" },
+});
+
+// Token colours from the palette (styles.css sets --tok-* per theme).
+const highlight = HighlightStyle.define([
+  { tag: tags.keyword, color: "var(--tok-keyword)", fontWeight: "600" },
+  { tag: [tags.string, tags.special(tags.string)], color: "var(--tok-string)" },
+  { tag: [tags.number, tags.bool, tags.null], color: "var(--tok-number)" },
+  { tag: [tags.typeName, tags.standard(tags.name)], color: "var(--tok-type)" },
+  { tag: [tags.lineComment, tags.blockComment], color: "var(--muted)", fontStyle: "italic" },
+]);
+
 export interface SqlEditorProps {
   value: string;
   onChange(value: string): void;
@@ -76,8 +116,11 @@ export default function SqlEditor({ value, onChange, onRun, label }: SqlEditorPr
   callbacks.current = { onChange, onRun };
 
   useEffect(() => {
+    const el = host.current!;
+    const shadow = el.shadowRoot ?? el.attachShadow({ mode: "open" });
     const v = new EditorView({
-      parent: host.current!,
+      root: shadow,
+      parent: shadow,
       state: EditorState.create({
         doc: value,
         extensions: [
@@ -85,8 +128,8 @@ export default function SqlEditor({ value, onChange, onRun, label }: SqlEditorPr
           history(),
           bracketMatching(),
           sql({ dialect: SQLite, upperCaseKeywords: true }),
-          // Token classes (tok-keyword, ...) coloured per theme in styles.css.
-          syntaxHighlighting(classHighlighter),
+          theme,
+          syntaxHighlighting(highlight),
           autocompletion({ override: [complete], activateOnTyping: true }),
           docs,
           placeholder("SELECT pid, name FROM processes"),
