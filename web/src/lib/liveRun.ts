@@ -165,8 +165,9 @@ export function describeTargets(t: LiveQuery["targets"], hostname?: (id: string)
   const parts: string[] = [];
   if (t.labels.length) parts.push(`label${t.labels.length > 1 ? "s" : ""} ${t.labels.join(", ")}`);
   if (t.host_ids.length) {
-    const names = t.host_ids.slice(0, 3).map((id) => (hostname ? hostname(id) : id));
-    parts.push(`${t.host_ids.length} host${t.host_ids.length > 1 ? "s" : ""} (${names.join(", ")}${t.host_ids.length > 3 ? ", …" : ""})`);
+    const count = `${t.host_ids.length} host${t.host_ids.length > 1 ? "s" : ""}`;
+    const names = hostname ? t.host_ids.slice(0, 3).map(hostname) : [];
+    parts.push(names.length ? `${count} (${names.join(", ")}${t.host_ids.length > 3 ? ", …" : ""})` : count);
   }
   return parts.join(" + ") || "no host";
 }

@@ -112,7 +112,7 @@ export function TargetPicker({ value, onChange, canCount }: { value: TargetChoic
       {!value.all && (
         <div className="target-choice">
           <div>
-            <h3 className="small-heading">Labels (hosts with any of them)</h3>
+            <h2 className="small-heading">Labels (hosts with any of them)</h2>
             {labelError && <p className="error">{labelError}</p>}
             {labels && labels.items.length === 0 && <p className="muted">No host carries a label yet (labels come from enrol secrets and the host page).</p>}
             <ul className="checklist">
@@ -130,7 +130,7 @@ export function TargetPicker({ value, onChange, canCount }: { value: TargetChoic
             )}
           </div>
           <div>
-            <h3 className="small-heading">Hosts</h3>
+            <h2 className="small-heading">Hosts</h2>
             <label>
               Find hosts
               <input type="search" value={search} onChange={(e) => setSearch(e.target.value)} placeholder="host name, machine id" />
@@ -152,7 +152,7 @@ export function TargetPicker({ value, onChange, canCount }: { value: TargetChoic
             {found && found.items.length === 0 && <p className="muted">No host matches.</p>}
           </div>
           <div>
-            <h3 className="small-heading">Chosen hosts</h3>
+            <h2 className="small-heading">Chosen hosts</h2>
             {value.hosts.length === 0 ? (
               <p className="muted">None.</p>
             ) : (
