@@ -58,7 +58,7 @@ test("editor: table and column completion, hover docs", async ({ page }) => {
   const list = page.locator(".cm-tooltip-autocomplete");
   await expect(list.getByRole("option", { name: /^processes/ })).toBeVisible();
   await expect(list.getByRole("option", { name: /^process_open_sockets/ })).toBeVisible();
-  await page.keyboard.press("Enter");
+  await list.getByRole("option", { name: /^processes/ }).click();
   await expect(editor(page)).toHaveText("SELECT * FROM processes");
 
   // A column of the table in FROM, with its type and table.

@@ -158,7 +158,7 @@ export function RunView({ id, canRun, onRerun }: { id: string; canRun: boolean; 
             ...(q?.rerun_of ? [["diff", "Diff with previous run"]] : []),
           ] as [Tab, string][]
         ).map(([t, label]) => (
-          <button key={t} type="button" role="tab" aria-selected={tab === t} aria-controls={`run-${t}`} id={`run-tab-${t}`} onClick={() => setTab(t)}>
+          <button key={t} type="button" role="tab" aria-selected={tab === t} aria-controls={tab === t ? `run-${t}` : undefined} id={`run-tab-${t}`} onClick={() => setTab(t)}>
             {label}
           </button>
         ))}
