@@ -145,12 +145,18 @@ test("targets, run, rows streaming in, export CSV, save as favourite", async ({ 
   await dialog.getByRole("button", { name: "Save", exact: true }).click();
   await expect(page.getByRole("status").filter({ hasText: "Saved as “processes by name” (favourite)." })).toBeVisible();
   await page.getByRole("button", { name: "Saved queries" }).click();
-  await page.getByLabel("Favourites only").check();
-  await expect(page).toHaveURL(/sfav=1/);
+  await page.getByLabel("Favourites", { exact: true }).selectOption("true");
+  await expect(page).toHaveURL(/s\.fav=true/);
   const saved = page.getByRole("row").filter({ hasText: "processes by name" });
   await expect(saved).toBeVisible();
   await expect(saved.getByRole("button", { name: "Favourite: processes by name" })).toHaveAttribute("aria-pressed", "true");
   await checkPage(page, "queries-06-saved");
+  // Its runs, from the list: the history filtered to it (none yet).
+  await saved.getByRole("button", { name: "Runs of processes by name" }).click();
+  await expect(page).toHaveURL(/view=history/);
+  await expect(page.getByText("No live query matches these filters.")).toBeVisible();
+  await page.goBack();
+  await expect(saved).toBeVisible();
 
   // Run it from the list on the chosen targets (kept while on the page).
   await saved.getByRole("button", { name: "Run processes by name on the chosen targets" }).click();

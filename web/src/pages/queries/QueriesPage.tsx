@@ -146,6 +146,7 @@ export default function QueriesPage() {
             go({ view: null, run: null });
           }}
           onRun={runSaved}
+          onHistory={(s) => go({ view: "history", "h.saved": s.id })}
         />
       )}
       {saving && (

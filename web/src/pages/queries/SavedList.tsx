@@ -1,27 +1,17 @@
-// Saved queries: name, description, SQL, owner, tags, schedule and the
-// caller's favourite star; search and "favourites only" kept in the URL
-// (sq, sfav), paged by the server (cursor), exported whole through
-// /api/v1/saved-queries/export. A saved query loads into the editor, runs on
-// the chosen targets, or is deleted. Saving is the page's dialog.
-import { useEffect, useState, type FormEvent } from "react";
-import { useSearchParams } from "react-router-dom";
+// Saved queries on the shared list component: name, description, SQL,
+// owner, tags, schedule and the caller's favourite star; search, favourites,
+// scheduled and tag filters and sort in the URL (prefix `s.`), server paging,
+// Export of the whole filtered list. A saved query loads into the editor,
+// runs on the chosen targets, shows its runs in the history, or is deleted
+// (after a second click). Saving is the page's dialog.
+import { useCallback, useMemo, useState } from "react";
 import { api, errorMessage, type Schemas } from "../../api/client";
-import { Pager, pagingReset } from "../../components/Pager";
+import { DataList, ListFilters, useListState, type Column, type ListQuery, type QueryOf } from "../../components/DataList";
+import { Time } from "../../components/Time";
+import { SAVED_QUERY_LIST } from "../../lib/querySpecs";
 
 type SavedQuery = Schemas["SavedQuery"];
-const PAGE = 25;
-
-export function savedQuery(params: URLSearchParams) {
-  const q = (params.get("sq") ?? "").trim();
-  return { sort: "name" as const, ...(q ? { q } : {}), ...(params.get("sfav") === "1" ? { favourite: true } : {}) };
-}
-
-export function savedExportUrl(query: ReturnType<typeof savedQuery>, format: "csv" | "jsonl"): string {
-  const p = new URLSearchParams({ format, sort: query.sort });
-  if (query.q) p.set("q", query.q);
-  if (query.favourite) p.set("favourite", "true");
-  return `/api/v1/saved-queries/export?${p.toString()}`;
-}
+type Query = QueryOf<"/api/v1/saved-queries">;
 
 // The schedule, when the saved query has one (the generated type of a
 // `oneOf [view, null]` member is too wide to read directly).
@@ -34,8 +24,10 @@ export function describeSchedule(q: SavedQuery): string {
   const s = scheduleOf(q);
   if (!s) return "";
   const when = s.schedule.interval_seconds ? `every ${s.schedule.interval_seconds} s` : s.schedule.daily_at?.length ? `daily at ${s.schedule.daily_at.join(", ")}` : "";
-  const where = s.targets.all ? "all hosts" : [s.targets.labels.length ? `labels ${s.targets.labels.join(", ")}` : "", s.targets.host_ids.length ? `${s.targets.host_ids.length} hosts` : ""].filter(Boolean).join(" + ");
-  return `${s.enabled ? "" : "(disabled) "}${when} on ${where}, ${s.mode} as ${s.query_name}`;
+  const where = s.targets.all
+    ? "all hosts"
+    : [s.targets.labels.length ? `labels ${s.targets.labels.join(", ")}` : "", s.targets.host_ids.length ? `${s.targets.host_ids.length} hosts` : ""].filter(Boolean).join(" + ");
+  return `${s.enabled ? "" : "(disabled) "}${when} on ${where}, ${s.mode}, as ${s.query_name}`;
 }
 
 export function SavedList({
@@ -44,186 +36,160 @@ export function SavedList({
   reloadKey,
   onLoad,
   onRun,
+  onHistory,
 }: {
   canWrite: boolean;
   canRunOnTargets: boolean;
   reloadKey: number;
   onLoad(s: SavedQuery): void;
   onRun(s: SavedQuery): void;
+  onHistory(s: SavedQuery): void;
 }) {
-  const [params, setParams] = useSearchParams();
-  const query = savedQuery(params);
-  const key = JSON.stringify(query);
-  const [text, setText] = useState(query.q ?? "");
-  const [paging, setPaging] = useState(pagingReset());
-  const [result, setResult] = useState<Schemas["SavedQueryList"] | null>(null);
+  const list = useListState(SAVED_QUERY_LIST, "s.");
   const [error, setError] = useState<string | null>(null);
   const [tick, setTick] = useState(0);
   const [confirming, setConfirming] = useState<string | null>(null);
+  const load = useCallback((query: ListQuery) => api.GET("/api/v1/saved-queries", { params: { query: query as Query } }), []);
 
-  useEffect(() => setPaging(pagingReset()), [key]);
-  useEffect(() => {
-    let cancelled = false;
-    const cursor = paging.cursors[paging.page];
-    api.GET("/api/v1/saved-queries", { params: { query: { ...query, limit: PAGE, ...(cursor ? { cursor } : {}) } } }).then(({ data, error: e }) => {
-      if (cancelled) return;
-      if (data) {
-        setResult(data);
-        setError(null);
-      } else setError(errorMessage(e, "Loading saved queries failed"));
-    });
-    return () => {
-      cancelled = true;
-    };
-    // eslint-disable-next-line react-hooks/exhaustive-deps
-  }, [key, paging, tick, reloadKey]);
-
-  const set = (name: string, value: string | null) => {
-    const next = new URLSearchParams(params);
-    if (value) next.set(name, value);
-    else next.delete(name);
-    setParams(next, { replace: true });
-  };
-  const search = (e: FormEvent) => {
-    e.preventDefault();
-    set("sq", text.trim() || null);
-  };
-  const toggleFavourite = async (s: SavedQuery) => {
+  const toggleFavourite = useCallback(async (s: SavedQuery) => {
     const opts = { params: { path: { saved_query_id: s.id } } };
     const { error: e, response } = s.favourite
       ? await api.DELETE("/api/v1/saved-queries/{saved_query_id}/favourite", opts)
       : await api.PUT("/api/v1/saved-queries/{saved_query_id}/favourite", opts);
-    if (!response.ok) setError(errorMessage(e, "Changing the favourite failed"));
+    setError(response.ok ? null : errorMessage(e, "Changing the favourite failed"));
     setTick((t) => t + 1);
-  };
-  const remove = async (s: SavedQuery) => {
+  }, []);
+  const remove = useCallback(async (s: SavedQuery) => {
     setConfirming(null);
     const { error: e, response } = await api.DELETE("/api/v1/saved-queries/{saved_query_id}", { params: { path: { saved_query_id: s.id } } });
-    if (!response.ok) setError(errorMessage(e, "Deleting failed"));
+    setError(response.ok ? null : errorMessage(e, "Deleting failed"));
     setTick((t) => t + 1);
-  };
-  const items = result?.items ?? [];
-  const filtered = !!query.q || !!query.favourite;
+  }, []);
+
+  const columns = useMemo<Column<SavedQuery>[]>(
+    () => [
+      {
+        id: "favourite",
+        label: "Favourite",
+        required: true,
+        cell: (s) => (
+          <button
+            type="button"
+            className="star"
+            aria-pressed={s.favourite}
+            aria-label={`Favourite: ${s.name}`}
+            title={s.favourite ? "Remove from favourites" : "Mark as favourite"}
+            onClick={() => toggleFavourite(s)}
+          >
+            {s.favourite ? "★" : "☆"}
+          </button>
+        ),
+      },
+      {
+        id: "name",
+        label: "Name",
+        sort: "name",
+        required: true,
+        cell: (s) => (
+          <>
+            <strong>{s.name}</strong>
+            {s.description && <div className="muted small">{s.description}</div>}
+            {s.tags.length > 0 && <div className="small">{s.tags.join(", ")}</div>}
+          </>
+        ),
+      },
+      { id: "sql", label: "SQL", cell: (s) => <code className="sql-text clamp">{s.sql}</code> },
+      { id: "owner", label: "Owner", cell: (s) => s.owner.name ?? s.owner.type },
+      { id: "schedule", label: "Schedule", cell: (s) => describeSchedule(s) || <span className="muted">not scheduled</span> },
+      { id: "updated", label: "Changed", sort: "updated_at", shown: false, cell: (s) => <Time value={s.updated_at} /> },
+      { id: "created", label: "Saved", sort: "created_at", shown: false, cell: (s) => <Time value={s.created_at} /> },
+      {
+        id: "actions",
+        label: "Actions",
+        required: true,
+        className: "row-actions",
+        cell: (s) => (
+          <>
+            <button type="button" onClick={() => onLoad(s)} aria-label={`Open ${s.name} in the editor`}>
+              Edit
+            </button>
+            {canWrite && (
+              <button
+                type="button"
+                onClick={() => onRun(s)}
+                disabled={!canRunOnTargets}
+                aria-label={`Run ${s.name} on the chosen targets`}
+                title={canRunOnTargets ? undefined : "Choose targets in the console first"}
+              >
+                Run
+              </button>
+            )}
+            <button type="button" onClick={() => onHistory(s)} aria-label={`Runs of ${s.name}`}>
+              Runs
+            </button>
+            {canWrite &&
+              (confirming === s.id ? (
+                <>
+                  <button type="button" className="primary" onClick={() => remove(s)} aria-label={`Confirm: delete ${s.name}`}>
+                    Confirm delete
+                  </button>
+                  <button type="button" onClick={() => setConfirming(null)}>
+                    Keep
+                  </button>
+                </>
+              ) : (
+                <button type="button" onClick={() => setConfirming(s.id)} aria-label={`Delete ${s.name}`}>
+                  Delete
+                </button>
+              ))}
+          </>
+        ),
+      },
+    ],
+    [canWrite, canRunOnTargets, confirming, onLoad, onRun, onHistory, toggleFavourite, remove],
+  );
 
   return (
     <section aria-labelledby="saved-title">
       <h2 id="saved-title">Saved queries</h2>
-      <form className="filters" role="search" aria-label="Saved queries" onSubmit={search}>
-        <label>
-          Search saved queries
-          <input type="search" value={text} onChange={(e) => setText(e.target.value)} placeholder="name or description" />
-        </label>
-        <button type="submit">Search</button>
-        <label className="inline">
-          <input type="checkbox" checked={!!query.favourite} onChange={(e) => set("sfav", e.target.checked ? "1" : null)} />
-          Favourites only
-        </label>
-        <span className="actions">
-          <a className="button" href={savedExportUrl(query, "csv")} download>
-            Export CSV
-          </a>
-          <a className="button" href={savedExportUrl(query, "jsonl")} download>
-            Export JSON lines
-          </a>
-        </span>
-      </form>
+      <ListFilters
+        list={list}
+        label="Saved query filters"
+        submitLabel="Search"
+        fields={[
+          { key: "q", label: "Search saved queries", control: "text", placeholder: "name or description" },
+          { key: "fav", label: "Favourites", control: "bool", any: "All" },
+          { key: "scheduled", label: "Scheduled", control: "bool", any: "All" },
+          { key: "tag", label: "Tags", control: "csv", placeholder: "tag, tag" },
+        ]}
+      />
       {error && (
         <p className="error" role="alert">
           {error}
         </p>
       )}
-      <div className="table-wrap">
-        <table className="grid">
-          <caption className="sr-only">Saved queries by name</caption>
-          <thead>
-            <tr>
-              <th scope="col">
-                <span className="sr-only">Favourite</span>
-              </th>
-              <th scope="col">Name</th>
-              <th scope="col">SQL</th>
-              <th scope="col">Owner</th>
-              <th scope="col">Schedule</th>
-              <th scope="col">
-                <span className="sr-only">Actions</span>
-              </th>
-            </tr>
-          </thead>
-          <tbody>
-            {items.map((s) => (
-              <tr key={s.id}>
-                <td>
-                  <button
-                    type="button"
-                    className="star"
-                    aria-pressed={s.favourite}
-                    aria-label={`Favourite: ${s.name}`}
-                    title={s.favourite ? "Remove from favourites" : "Mark as favourite"}
-                    onClick={() => toggleFavourite(s)}
-                  >
-                    {s.favourite ? "★" : "☆"}
-                  </button>
-                </td>
-                <td>
-                  <strong>{s.name}</strong>
-                  {s.description && <div className="muted small">{s.description}</div>}
-                  {s.tags.length > 0 && <div className="small">{s.tags.join(", ")}</div>}
-                </td>
-                <td>
-                  <code className="sql-text clamp">{s.sql}</code>
-                </td>
-                <td>{s.owner.name ?? s.owner.type}</td>
-                <td className="small">{describeSchedule(s) || <span className="muted">not scheduled</span>}</td>
-                <td className="row-actions">
-                  <button type="button" onClick={() => onLoad(s)} aria-label={`Open ${s.name} in the editor`}>
-                    Edit
-                  </button>
-                  {canWrite && (
-                    <button type="button" onClick={() => onRun(s)} disabled={!canRunOnTargets} aria-label={`Run ${s.name} on the chosen targets`} title={canRunOnTargets ? undefined : "Choose targets first"}>
-                      Run
-                    </button>
-                  )}
-                  {canWrite &&
-                    (confirming === s.id ? (
-                      <>
-                        <button type="button" className="primary" onClick={() => remove(s)} aria-label={`Confirm: delete ${s.name}`}>
-                          Confirm delete
-                        </button>
-                        <button type="button" onClick={() => setConfirming(null)}>
-                          Keep
-                        </button>
-                      </>
-                    ) : (
-                      <button type="button" onClick={() => setConfirming(s.id)} aria-label={`Delete ${s.name}`}>
-                        Delete
-                      </button>
-                    ))}
-                </td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
-      </div>
-      {result && items.length === 0 && (
-        <div className="empty" role="status">
-          {filtered ? <p>No saved query matches. Clear the search or “Favourites only”.</p> : <p>No query is saved yet. Write SQL above and press “Save…”.</p>}
-        </div>
-      )}
-      {result && (
-        <Pager
-          page={paging.page}
-          pageSize={PAGE}
-          shown={items.length}
-          total={result.total}
-          hasNext={!!result.next_cursor}
-          onPrevious={() => setPaging({ ...paging, page: Math.max(0, paging.page - 1) })}
-          onNext={() => {
-            const cursors = paging.cursors.slice(0, paging.page + 1);
-            cursors.push(result.next_cursor ?? undefined);
-            setPaging({ page: paging.page + 1, cursors });
-          }}
-        />
-      )}
+      <DataList
+        name="Saved queries"
+        prefsKey="saved-queries"
+        list={list}
+        load={load}
+        reload={tick + reloadKey}
+        exportPath="/api/v1/saved-queries/export"
+        columns={columns}
+        rowKey={(s) => s.id}
+        empty={(filtered, clear) =>
+          filtered ? (
+            <p>
+              No saved query matches these filters.{" "}
+              <button type="button" className="link" onClick={clear}>
+                Clear the filters
+              </button>
+            </p>
+          ) : (
+            <p>No query is saved yet. Write SQL in the console and press “Save…”.</p>
+          )
+        }
+      />
     </section>
   );
 }
