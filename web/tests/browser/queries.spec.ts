@@ -145,7 +145,7 @@ test("targets, run, rows streaming in, export CSV, save as favourite", async ({ 
   await dialog.getByRole("button", { name: "Save", exact: true }).click();
   await expect(page.getByRole("status").filter({ hasText: "Saved as “processes by name” (favourite)." })).toBeVisible();
   await page.getByRole("button", { name: "Saved queries" }).click();
-  await page.getByLabel("Favourites", { exact: true }).selectOption("true");
+  await page.getByRole("combobox", { name: "Favourites", exact: true }).selectOption("true");
   await expect(page).toHaveURL(/s\.fav=true/);
   const saved = page.getByRole("row").filter({ hasText: "processes by name" });
   await expect(saved).toBeVisible();
