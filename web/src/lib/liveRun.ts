@@ -180,5 +180,5 @@ export function describeOutcome(q: LiveQuery): string {
   if (c.offline) parts.push(`${c.offline} offline`);
   if (c.cancelled) parts.push(`${c.cancelled} cancelled`);
   if (c.pending + c.running) parts.push(`${c.pending + c.running} waiting`);
-  return `${q.state}: ${parts.join(", ")} · ${q.stored_rows.toLocaleString("en")} rows${q.truncated_at !== null ? " (truncated)" : ""}`;
+  return `${q.state}: ${parts.join(", ")} · ${q.stored_rows.toLocaleString("en")} row${q.stored_rows === 1 ? "" : "s"}${q.truncated_at !== null ? " (truncated)" : ""}`;
 }

@@ -56,7 +56,7 @@ export function ResultsGrid({ store, version }: { store: RunStore; version: numb
         </label>
         <span className="muted" aria-live="polite" data-testid="row-count">
           {shown.length === store.rows.length
-            ? `${store.rows.length.toLocaleString("en")} rows`
+            ? `${store.rows.length.toLocaleString("en")} row${store.rows.length === 1 ? "" : "s"}`
             : `${shown.length.toLocaleString("en")} of ${store.rows.length.toLocaleString("en")} rows`}
         </span>
       </div>
