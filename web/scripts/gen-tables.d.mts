@@ -1,4 +1,4 @@
-// Types of gen-tables.mjs's exports, for its unit test.
+// Types of gen-tables.mjs's exports, for its unit test; no code of its own.
 export function tokenize(text: string): { t: string; v: string }[];
 export function tablesOf(
   text: string,
