@@ -84,7 +84,7 @@ export function ResultsGrid({ store, version }: { store: RunStore; version: numb
                     const v = r.row[c];
                     const text = cellText(v);
                     return (
-                      <td key={c} title={text.length > 40 ? text : undefined} className={v === null || v === undefined ? "muted" : undefined}>
+                      <td key={c} title={text.length > 40 ? text : undefined} className={v === null || v === undefined ? "muted" : typeof v === "number" ? "num" : undefined}>
                         {text}
                       </td>
                     );
