@@ -31,10 +31,13 @@ build: configure web
 
 # The web console (web/, docs/console.md): `npm ci` when package-lock.json is
 # newer than the last install, then the API types generated from
-# api/openapi.yaml, the type check and `vite build` into web/dist, only when
+# api/openapi.yaml and the table list from the C++ tables, the type check and `vite build` into web/dist, only when
 # a source changed. Nothing is fetched at run time; no browser is downloaded
 # (the browser suite drives Debian's chromium).
-WEB_SOURCES := $(shell find web/src web/index.html web/vite.config.ts web/tsconfig.json -type f 2>/dev/null) api/openapi.yaml
+# The C++ files declaring SQL tables feed the query editor's table list
+# (web/scripts/gen-tables.mjs).
+WEB_SOURCES := $(shell find web/src web/scripts web/index.html web/vite.config.ts web/tsconfig.json -type f -not -path 'web/src/generated/*' 2>/dev/null) api/openapi.yaml \
+  $(shell grep -rl --include='*.cc' 'TableSchema' src 2>/dev/null)
 web: web/dist/index.html
 web/node_modules/.stamp-npm-ci: web/package-lock.json web/package.json
 	@cd web && PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm ci --no-audit --no-fund --loglevel=error

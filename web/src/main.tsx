@@ -1,6 +1,6 @@
 // The Warden web console: routes, session and theme. Pages fetch their own
 // data through src/api/client.ts.
-import { StrictMode } from "react";
+import { StrictMode, Suspense, lazy } from "react";
 import { createRoot } from "react-dom/client";
 import { BrowserRouter, Navigate, Route, Routes, useLocation } from "react-router-dom";
 import { SessionProvider, useSession } from "./session";
@@ -16,6 +16,8 @@ import { CvePage } from "./pages/CvePage";
 import { OverviewPage } from "./pages/OverviewPage";
 import { applyTheme, initialTheme } from "./theme";
 import "./styles.css";
+
+const QueriesPage = lazy(() => import("./pages/queries/QueriesPage"));
 
 function RequireSession({ children }: { children: JSX.Element }) {
   const { session, loading } = useSession();
@@ -47,7 +49,7 @@ function App() {
         <Route path="hosts/:hostId" element={<HostPage />} />
         <Route path="vulnerabilities" element={<VulnerabilitiesPage />} />
         <Route path="vulnerabilities/:cve" element={<CvePage />} />
-        <Route path="queries" element={<NotBuiltPage title="Queries" what="the SQL console, live results, history and saved queries" />} />
+        <Route path="queries" element={<Suspense fallback={<p className="loading">Loading…</p>}><QueriesPage /></Suspense>} />
         <Route path="recipes" element={<NotBuiltPage title="Recipes" what="detector settings as forms and each host's effective settings" />} />
         <Route path="cloud" element={<NotBuiltPage title="Cloud" what="cloud accounts, their sources and rules" />} />
         <Route path="channels" element={<NotBuiltPage title="Channels" what="notification channels, test sends and delivery status" />} />
