@@ -11,6 +11,8 @@ import { NotBuiltPage } from "./pages/NotBuiltPage";
 import { ProblemsPage } from "./pages/ProblemsPage";
 import { HostsPage } from "./pages/HostsPage";
 import { HostPage } from "./pages/HostPage";
+import { RecipesPage } from "./pages/RecipesPage";
+import { RecipePage } from "./pages/RecipePage";
 import { applyTheme, initialTheme } from "./theme";
 import "./styles.css";
 
@@ -44,7 +46,8 @@ function App() {
         <Route path="hosts/:hostId" element={<HostPage />} />
         <Route path="vulnerabilities" element={<NotBuiltPage title="Vulnerabilities" what="findings by CVE, by host and by package, and the fix-first view" />} />
         <Route path="queries" element={<NotBuiltPage title="Queries" what="the SQL console, live results, history and saved queries" />} />
-        <Route path="recipes" element={<NotBuiltPage title="Recipes" what="detector settings as forms and each host's effective settings" />} />
+        <Route path="recipes" element={<RecipesPage />} />
+        <Route path="recipes/:recipeId" element={<RecipePage />} />
         <Route path="cloud" element={<NotBuiltPage title="Cloud" what="cloud accounts, their sources and rules" />} />
         <Route path="channels" element={<NotBuiltPage title="Channels" what="notification channels, test sends and delivery status" />} />
         <Route path="settings" element={<NotBuiltPage title="Settings" what="users and roles, API tokens, enrol secrets and the audit log" />} />
