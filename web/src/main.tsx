@@ -13,6 +13,9 @@ import { HostsPage } from "./pages/HostsPage";
 import { HostPage } from "./pages/HostPage";
 import { RecipesPage } from "./pages/RecipesPage";
 import { RecipePage } from "./pages/RecipePage";
+import { CloudPage } from "./pages/CloudPage";
+import { CloudOrganisationPage } from "./pages/CloudOrganisationPage";
+import { CloudAccountPage } from "./pages/CloudAccountPage";
 import { applyTheme, initialTheme } from "./theme";
 import "./styles.css";
 
@@ -48,7 +51,9 @@ function App() {
         <Route path="queries" element={<NotBuiltPage title="Queries" what="the SQL console, live results, history and saved queries" />} />
         <Route path="recipes" element={<RecipesPage />} />
         <Route path="recipes/:recipeId" element={<RecipePage />} />
-        <Route path="cloud" element={<NotBuiltPage title="Cloud" what="cloud accounts, their sources and rules" />} />
+        <Route path="cloud" element={<CloudPage />} />
+        <Route path="cloud/organisations/:organisationId" element={<CloudOrganisationPage />} />
+        <Route path="cloud/accounts/:accountId" element={<CloudAccountPage />} />
         <Route path="channels" element={<NotBuiltPage title="Channels" what="notification channels, test sends and delivery status" />} />
         <Route path="settings" element={<NotBuiltPage title="Settings" what="users and roles, API tokens, enrol secrets and the audit log" />} />
         <Route path="*" element={<NotBuiltPage title="Not found" what="" notFound />} />
