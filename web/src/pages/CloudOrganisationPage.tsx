@@ -1,21 +1,20 @@
 // One cloud organisation: its name and description (edit, delete when it
 // has no accounts), its organisation-level rule settings (the rule editor),
-// and its accounts — provider filter and search in the URL, paging, export,
-// add an AWS account or OCI tenancy. An account opens on its own page.
-import { useCallback, useEffect, useState, type FormEvent } from "react";
-import { Link, useNavigate, useParams, useSearchParams } from "react-router-dom";
+// and its accounts on the shared list component — provider filter and search
+// in the URL, paging, export, columns; add an AWS account or OCI tenancy. An account opens on its own page.
+import { useCallback, useEffect, useMemo, useState, type FormEvent } from "react";
+import { Link, useNavigate, useParams } from "react-router-dom";
 import { api, errorMessage, type Schemas } from "../api/client";
 import { canTriage, useSession } from "../session";
 import { Time } from "../components/Time";
-import { Pager } from "../components/Pager";
-import { usePagedList } from "../lib/usePagedList";
+import { DataList, ListFilters, useListState, type Column, type ListQuery, type QueryOf } from "../components/DataList";
+import { ACCOUNT_LIST } from "../lib/recipeCloudSpecs";
 import { CloudRuleEditor } from "./CloudRuleEditor";
 import { problemsHref, settingsSummary } from "./CloudAccountPage";
 
 type Org = Schemas["CloudOrganisation"];
 type Account = Schemas["CloudAccount"];
 type Provider = Schemas["CloudProvider"];
-const PAGE = 50;
 
 export function identifierError(provider: Provider, id: string): string | null {
   const v = id.trim();
@@ -268,83 +267,46 @@ function DeleteOrganisation({ org, onDeleted }: { org: Org; onDeleted(): void })
   );
 }
 
+type AccountQuery = QueryOf<"/api/v1/cloud/organisations/{organisation_id}/accounts">;
+
 function Accounts({ org, edit, onCatalog, onChange }: { org: Org; edit: boolean; onCatalog(c: { id: string; title: string }[]): void; onChange(): void }) {
-  const [params, setParams] = useSearchParams();
-  const q = params.get("q") ?? "";
-  const providerParam = params.get("provider");
-  const provider: Provider | null = providerParam === "aws" || providerParam === "oci" ? providerParam : null;
-  const [text, setText] = useState(q);
+  const list = useListState(ACCOUNT_LIST);
   const [adding, setAdding] = useState(false);
-  const list = usePagedList<Account>(
-    (cursor) =>
-      api.GET("/api/v1/cloud/organisations/{organisation_id}/accounts", {
-        params: { path: { organisation_id: org.id }, query: { limit: PAGE, sort: "name", ...(q ? { q } : {}), ...(provider ? { provider } : {}), ...(cursor ? { cursor } : {}) } },
-      }),
-    `${org.id}|${q}|${provider}|${org.account_count}`,
-    "accounts",
+  const [firstAccount, setFirstAccount] = useState<string | null>(null);
+  const load = useCallback(
+    (query: ListQuery) => api.GET("/api/v1/cloud/organisations/{organisation_id}/accounts", { params: { path: { organisation_id: org.id }, query: query as AccountQuery } }),
+    [org.id],
   );
   // The rule catalog comes with any account's effective rules.
-  const firstAccount = list.items[0]?.id;
   useEffect(() => {
     if (!firstAccount) return;
     api.GET("/api/v1/cloud/accounts/{account_id}/effective-rules", { params: { path: { account_id: firstAccount } } }).then(({ data }) => {
       if (data) onCatalog(data.items.map((r) => ({ id: r.rule_id, title: r.title })));
     });
   }, [firstAccount, onCatalog]);
-  const setUrl = (change: { q?: string; provider?: Provider | null }) => {
-    const next = new URLSearchParams();
-    const nq = change.q ?? q;
-    const np = change.provider === undefined ? provider : change.provider;
-    if (nq) next.set("q", nq);
-    if (np) next.set("provider", np);
-    setParams(next);
-  };
-  const exportHref = (format: "csv" | "jsonl") => {
-    const p = new URLSearchParams({ format, sort: "name" });
-    if (q) p.set("q", q);
-    if (provider) p.set("provider", provider);
-    return `/api/v1/cloud/organisations/${encodeURIComponent(org.id)}/accounts/export?${p}`;
-  };
+  const columns = useMemo<Column<Account>[]>(
+    () => [
+      { id: "name", label: "Account", sort: "name", required: true, cell: (a) => <Link to={`/cloud/accounts/${encodeURIComponent(a.id)}`}>{a.name}</Link> },
+      { id: "provider", label: "Provider", cell: (a) => a.provider.toUpperCase() },
+      { id: "identifier", label: "Identifier", sort: "identifier", cell: (a) => <code>{a.identifier}</code> },
+      { id: "mode", label: "Override mode", cell: (a) => (a.override_mode === "overwrite" ? "overwrite" : "fill gaps") },
+      { id: "rules", label: "Own rules", cell: (a) => Object.keys(a.rules).join(", ") || <span className="muted">none</span> },
+      { id: "created", label: "Added", sort: "created_at", shown: false, cell: (a) => <Time value={a.created_at} /> },
+      { id: "problems", label: "Problems", cell: (a) => <Link to={problemsHref(a)}>Problems of {a.name}</Link> },
+    ],
+    [],
+  );
   return (
     <div>
-      <form
-        className="filters"
-        role="search"
-        onSubmit={(e) => {
-          e.preventDefault();
-          setUrl({ q: text.trim() });
-        }}
-      >
-        <label>
-          Search accounts
-          <input type="search" value={text} onChange={(e) => setText(e.target.value)} placeholder="name or identifier" />
-        </label>
-        <label>
-          Provider
-          <select value={provider ?? ""} onChange={(e) => setUrl({ provider: (e.target.value || null) as Provider | null })}>
-            <option value="">any</option>
-            <option value="aws">AWS</option>
-            <option value="oci">OCI</option>
-          </select>
-        </label>
-        <button type="submit" className="primary">
-          Search
-        </button>
-      </form>
-      <div className="toolbar" role="toolbar" aria-label="Actions on the accounts">
-        <span className="muted">{list.result ? `${list.result.total} account${list.result.total === 1 ? "" : "s"}` : ""}</span>
-        <a className="button" href={exportHref("csv")} download="accounts.csv">
-          Export CSV
-        </a>
-        <a className="button" href={exportHref("jsonl")} download="accounts.jsonl">
-          Export JSON lines
-        </a>
-        {edit && (
-          <button type="button" className="primary" onClick={() => setAdding(true)}>
-            Add account
-          </button>
-        )}
-      </div>
+      <ListFilters
+        list={list}
+        label="Account filters"
+        submitLabel="Search"
+        fields={[
+          { key: "provider", label: "Provider", control: "select", any: "any", options: [{ value: "aws", label: "AWS" }, { value: "oci", label: "OCI" }] },
+          { key: "q", label: "Search accounts", control: "text", placeholder: "name or identifier" },
+        ]}
+      />
       {adding && (
         <NewAccount
           org={org}
@@ -354,54 +316,36 @@ function Accounts({ org, edit, onCatalog, onChange }: { org: Org; edit: boolean;
           }}
         />
       )}
-      {list.error && (
-        <p className="error" role="alert">
-          {list.error}
-        </p>
-      )}
-      {list.items.length > 0 && (
-        <div className="table-wrap">
-          <table className="grid" aria-busy={list.loading}>
-            <caption className="sr-only">Accounts of {org.name}</caption>
-            <thead>
-              <tr>
-                <th scope="col">Account</th>
-                <th scope="col">Provider</th>
-                <th scope="col">Identifier</th>
-                <th scope="col">Override mode</th>
-                <th scope="col">Own rules</th>
-                <th scope="col">Problems</th>
-              </tr>
-            </thead>
-            <tbody>
-              {list.items.map((a) => (
-                <tr key={a.id}>
-                  <td>
-                    <Link to={`/cloud/accounts/${encodeURIComponent(a.id)}`}>{a.name}</Link>
-                  </td>
-                  <td>{a.provider.toUpperCase()}</td>
-                  <td>
-                    <code>{a.identifier}</code>
-                  </td>
-                  <td>{a.override_mode === "overwrite" ? "overwrite" : "fill gaps"}</td>
-                  <td>{Object.keys(a.rules).join(", ") || <span className="muted">none</span>}</td>
-                  <td>
-                    <Link to={problemsHref(a)}>Problems of {a.name}</Link>
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
-      )}
-      {list.result && list.items.length === 0 && (
-        <div className="empty" role="status">
-          {q || provider ? <p>No account matches these filters.</p> : <p>No account in this organisation yet. {edit ? "Add account registers an AWS account id or an OCI tenancy OCID." : ""}</p>}
-        </div>
-      )}
-      {list.result && (list.result.total > PAGE || list.pager.page > 0) && (
-        <Pager page={list.pager.page} pageSize={PAGE} shown={list.items.length} total={list.result.total} hasNext={list.pager.hasNext} onPrevious={list.pager.onPrevious} onNext={list.pager.onNext} />
-      )}
+      <DataList
+        name="Accounts"
+        prefsKey="cloud-accounts"
+        list={list}
+        load={load}
+        exportPath={`/api/v1/cloud/organisations/${encodeURIComponent(org.id)}/accounts/export`}
+        columns={columns}
+        rowKey={(a) => a.id}
+        reload={org.account_count}
+        onPage={(p) => p.items[0] && setFirstAccount((cur) => cur ?? p.items[0].id)}
+        actions={() =>
+          edit && (
+            <button type="button" className="primary" onClick={() => setAdding(true)}>
+              Add account
+            </button>
+          )
+        }
+        empty={(filtered, clear) =>
+          filtered ? (
+            <p>
+              No account matches these filters.{" "}
+              <button type="button" className="link" onClick={clear}>
+                Clear the filters
+              </button>
+            </p>
+          ) : (
+            <p>No account in this organisation yet. {edit ? "Add account registers an AWS account id or an OCI tenancy OCID." : ""}</p>
+          )
+        }
+      />
     </div>
   );
 }

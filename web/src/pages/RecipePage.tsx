@@ -9,15 +9,16 @@ import { Link, useNavigate, useParams } from "react-router-dom";
 import { api, errorMessage, type Schemas } from "../api/client";
 import { useSession } from "../session";
 import { Time } from "../components/Time";
-import { Pager } from "../components/Pager";
+import { DataList, useListState, type Column, type ListQuery, type QueryOf } from "../components/DataList";
+import { ATTACHMENT_LIST } from "../lib/recipeCloudSpecs";
 import { TargetFields, TargetText, cleanTarget, targetError, useHosts, type RecipeTarget } from "../components/Target";
-import { usePagedList } from "../lib/usePagedList";
 import { KNOWN_RULES, fieldForPointer, formFields, formToRules, rulesToForm, type FieldErrors, type RecipeForm } from "../lib/recipeForm";
 import { RuleFields } from "./RecipeRuleFields";
 import { RecipeYamlView } from "./RecipeYaml";
 
 type Recipe = Schemas["Recipe"];
 type Attachment = Schemas["RecipeAttachment"];
+type AttachmentQuery = QueryOf<"/api/v1/recipes/{recipe_id}/attachments">;
 
 function apiError(e: unknown): { code?: string; message?: string; field?: string } {
   return (e && typeof e === "object" && "error" in e ? (e as { error: { code?: string; message?: string; field?: string } }).error : {}) ?? {};
@@ -242,10 +243,10 @@ function RecipeActions({ recipe, onCloned, onDeleted }: { recipe: Recipe; onClon
 
 function Attachments({ recipe, admin, onChange }: { recipe: Recipe; admin: boolean; onChange(): void }) {
   const hosts = useHosts();
-  const list = usePagedList<Attachment>(
-    (cursor) => api.GET("/api/v1/recipes/{recipe_id}/attachments", { params: { path: { recipe_id: recipe.id }, query: { limit: 100, sort: "-priority", ...(cursor ? { cursor } : {}) } } }),
-    `${recipe.id}|${recipe.attachments}`,
-    "attachments",
+  const list = useListState(ATTACHMENT_LIST, "a_");
+  const load = useCallback(
+    (query: ListQuery) => api.GET("/api/v1/recipes/{recipe_id}/attachments", { params: { path: { recipe_id: recipe.id }, query: query as AttachmentQuery } }),
+    [recipe.id],
   );
   const [adding, setAdding] = useState(false);
   const [target, setTarget] = useState<RecipeTarget>({ kind: "all" });
@@ -276,27 +277,29 @@ function Attachments({ recipe, admin, onChange }: { recipe: Recipe; admin: boole
     setNotice("Removed: its hosts fall back to their next attachment (or the defaults).");
     onChange();
   };
-  const exportHref = (format: "csv" | "jsonl") => `/api/v1/recipes/${encodeURIComponent(recipe.id)}/attachments/export?format=${format}&sort=-priority`;
+  const columns: Column<Attachment>[] = [
+    { id: "target", label: "Target", required: true, cell: (a) => <TargetText target={a.target} hosts={hosts} /> },
+    { id: "priority", label: "Priority", sort: "priority", className: "num", cell: (a) => a.priority },
+    { id: "overrides", label: "Overrides", cell: (a) => (Object.keys(a.overrides).length ? <code>{JSON.stringify(a.overrides)}</code> : <span className="muted">none</span>) },
+    { id: "created", label: "Attached", sort: "created_at", cell: (a) => <Time value={a.created_at} /> },
+  ];
+  if (admin)
+    columns.push({
+      id: "action",
+      label: "Action",
+      required: true,
+      cell: (a) => (
+        <button type="button" onClick={() => remove(a)} aria-label={`Remove the attachment to ${a.target.kind === "all" ? "all hosts" : a.target.kind === "label" ? `label ${a.target.label}` : "named hosts"}`}>
+          Remove
+        </button>
+      ),
+    });
 
   return (
     <div>
       <p className="muted small">
         Each host takes one attachment: the most specific that matches it (named hosts, then label, then all hosts), then the highest priority, then the newest.
       </p>
-      <div className="toolbar" role="toolbar" aria-label="Actions on the attachments">
-        <span className="muted">{list.result ? `${list.result.total} attachment${list.result.total === 1 ? "" : "s"}` : ""}</span>
-        <a className="button" href={exportHref("csv")} download="attachments.csv">
-          Export CSV
-        </a>
-        <a className="button" href={exportHref("jsonl")} download="attachments.jsonl">
-          Export JSON lines
-        </a>
-        {admin && (
-          <button type="button" className="primary" onClick={() => setAdding(true)}>
-            Add attachment
-          </button>
-        )}
-      </div>
       {notice && (
         <p className="notice" role="status">
           {notice}
@@ -330,58 +333,24 @@ function Attachments({ recipe, admin, onChange }: { recipe: Recipe; admin: boole
           {error}
         </p>
       )}
-      {list.error && (
-        <p className="error" role="alert">
-          {list.error}
-        </p>
-      )}
-      {list.items.length > 0 && (
-        <div className="table-wrap">
-          <table className="grid">
-            <caption className="sr-only">Attachments of {recipe.name}</caption>
-            <thead>
-              <tr>
-                <th scope="col">Target</th>
-                <th scope="col" className="num">
-                  Priority
-                </th>
-                <th scope="col">Overrides</th>
-                <th scope="col">Attached</th>
-                {admin && <th scope="col">Action</th>}
-              </tr>
-            </thead>
-            <tbody>
-              {list.items.map((a) => (
-                <tr key={a.id}>
-                  <td>
-                    <TargetText target={a.target} hosts={hosts} />
-                  </td>
-                  <td className="num">{a.priority}</td>
-                  <td>{Object.keys(a.overrides).length ? <code>{JSON.stringify(a.overrides)}</code> : <span className="muted">none</span>}</td>
-                  <td>
-                    <Time value={a.created_at} />
-                  </td>
-                  {admin && (
-                    <td>
-                      <button type="button" onClick={() => remove(a)} aria-label={`Remove the attachment to ${a.target.kind === "all" ? "all hosts" : a.target.kind === "label" ? `label ${a.target.label}` : "named hosts"}`}>
-                        Remove
-                      </button>
-                    </td>
-                  )}
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
-      )}
-      {list.result && list.items.length === 0 && (
-        <div className="empty" role="status">
-          <p>Not attached anywhere: no host uses this recipe. {admin ? "Add an attachment to all hosts, a label or named hosts." : ""}</p>
-        </div>
-      )}
-      {list.result && (list.result.total > 100 || list.pager.page > 0) && (
-        <Pager page={list.pager.page} pageSize={100} shown={list.items.length} total={list.result.total} hasNext={list.pager.hasNext} onPrevious={list.pager.onPrevious} onNext={list.pager.onNext} />
-      )}
+      <DataList
+        name="Attachments"
+        prefsKey="recipe-attachments"
+        list={list}
+        load={load}
+        exportPath={`/api/v1/recipes/${encodeURIComponent(recipe.id)}/attachments/export`}
+        columns={columns}
+        rowKey={(a) => a.id}
+        reload={recipe.attachments + recipe.revision}
+        actions={() =>
+          admin && (
+            <button type="button" className="primary" onClick={() => setAdding(true)}>
+              Add attachment
+            </button>
+          )
+        }
+        empty={() => <p>Not attached anywhere: no host uses this recipe. {admin ? "Add an attachment to all hosts, a label or named hosts." : ""}</p>}
+      />
     </div>
   );
 }

@@ -1,22 +1,20 @@
-// Recipes: three tabs, each its own URL — the recipe list (search, sort,
-// paging, export, new recipe, YAML import), Suppressions (?tab=suppressions)
+// Recipes: three tabs, each its own URL — the recipe list (on the shared
+// list component: search, sort, paging, export, columns; new recipe, YAML
+// import), Suppressions (?tab=suppressions)
 // and a host's effective settings (?tab=effective&host=ID). A recipe opens on
 // its own page (RecipePage). It does not edit recipes inline in the list.
-import { useState, type FormEvent } from "react";
+import { useCallback, useMemo, useState, type FormEvent } from "react";
 import { Link, useNavigate, useSearchParams } from "react-router-dom";
 import { api, errorMessage, type Schemas } from "../api/client";
 import { useSession } from "../session";
 import { Time } from "../components/Time";
-import { Pager } from "../components/Pager";
-import { usePagedList } from "../lib/usePagedList";
+import { DataList, ListFilters, useListState, type Column, type ListQuery, type QueryOf } from "../components/DataList";
+import { RECIPE_LIST } from "../lib/recipeCloudSpecs";
 import { SuppressionsTab } from "./SuppressionsTab";
 import { EffectiveSettingsTab } from "./EffectiveSettingsTab";
 import { ImportYamlDialog } from "./RecipeYaml";
 
 type Recipe = Schemas["Recipe"];
-type RecipeSort = "name" | "-name" | "created_at" | "-created_at" | "updated_at" | "-updated_at";
-const SORTS: RecipeSort[] = ["name", "-name", "created_at", "-created_at", "updated_at", "-updated_at"];
-const PAGE = 50;
 
 const TABS = [
   ["recipes", "Recipes"],
@@ -46,83 +44,33 @@ export function RecipesPage() {
   );
 }
 
-function sortButton(current: RecipeSort, field: "name" | "updated_at", label: string, set: (s: RecipeSort) => void) {
-  const state = current === field ? "ascending" : current === `-${field}` ? "descending" : "none";
-  const next = (current === field ? `-${field}` : field) as RecipeSort;
-  return (
-    <th scope="col" aria-sort={state}>
-      <button type="button" className="sort" onClick={() => set(next)}>
-        {label}
-      </button>
-    </th>
-  );
-}
+type RecipeQuery = QueryOf<"/api/v1/recipes">;
 
 function RecipeList() {
   const { session } = useSession();
   const admin = session?.user.role === "admin";
-  const [params, setParams] = useSearchParams();
   const navigate = useNavigate();
-  const q = params.get("q") ?? "";
-  const sortParam = params.get("sort") as RecipeSort | null;
-  const sort: RecipeSort = sortParam && SORTS.includes(sortParam) ? sortParam : "name";
-  const [text, setText] = useState(q);
+  const list = useListState(RECIPE_LIST);
   const [creating, setCreating] = useState(false);
   const [importing, setImporting] = useState(false);
-  const list = usePagedList<Recipe>(
-    (cursor) => api.GET("/api/v1/recipes", { params: { query: { limit: PAGE, sort, ...(q ? { q } : {}), ...(cursor ? { cursor } : {}) } } }),
-    `${q}|${sort}`,
-    "recipes",
+  const load = useCallback((query: ListQuery) => api.GET("/api/v1/recipes", { params: { query: query as RecipeQuery } }), []);
+  const columns = useMemo<Column<Recipe>[]>(
+    () => [
+      { id: "name", label: "Recipe", sort: "name", required: true, cell: (r) => <Link to={`/recipes/${encodeURIComponent(r.id)}`}>{r.name}</Link> },
+      { id: "description", label: "Description", cell: (r) => r.description },
+      { id: "rules", label: "Rules", cell: (r) => Object.keys(r.rules).join(", ") || <span className="muted">none set</span> },
+      { id: "attachments", label: "Attachments", className: "num", cell: (r) => r.attachments },
+      { id: "revision", label: "Revision", className: "num", cell: (r) => r.revision },
+      { id: "created", label: "Created", sort: "created_at", shown: false, cell: (r) => <Time value={r.created_at} /> },
+      { id: "updated", label: "Changed", sort: "updated_at", cell: (r) => <Time value={r.updated_at} /> },
+    ],
+    [],
   );
-
-  const setUrl = (change: { q?: string; sort?: RecipeSort }) => {
-    const next = new URLSearchParams();
-    const nq = change.q ?? q;
-    const ns = change.sort ?? sort;
-    if (nq) next.set("q", nq);
-    if (ns !== "name") next.set("sort", ns);
-    setParams(next);
-  };
-  const exportHref = (format: "csv" | "jsonl") => {
-    const p = new URLSearchParams({ format, sort });
-    if (q) p.set("q", q);
-    return `/api/v1/recipes/export?${p}`;
-  };
-  const submit = (e: FormEvent) => {
-    e.preventDefault();
-    setUrl({ q: text.trim() });
-  };
+  const q = list.state.filters.q as string;
 
   return (
     <>
-      <form className="filters" role="search" onSubmit={submit}>
-        <label>
-          Search recipes
-          <input type="search" value={text} onChange={(e) => setText(e.target.value)} placeholder="name" />
-        </label>
-        <button type="submit" className="primary">
-          Search
-        </button>
-      </form>
-      <div className="toolbar" role="toolbar" aria-label="Actions on the recipe list">
-        <span className="muted">{list.result ? `${list.result.total.toLocaleString()} recipe${list.result.total === 1 ? "" : "s"}` : ""}</span>
-        <a className="button" href={exportHref("csv")} download="recipes.csv">
-          Export CSV
-        </a>
-        <a className="button" href={exportHref("jsonl")} download="recipes.jsonl">
-          Export JSON lines
-        </a>
-        {admin && (
-          <>
-            <button type="button" onClick={() => setImporting(true)}>
-              Import YAML
-            </button>
-            <button type="button" className="primary" onClick={() => setCreating(true)}>
-              New recipe
-            </button>
-          </>
-        )}
-      </div>
+      <ListFilters list={list} label="Recipe search" search submitLabel="Search" fields={[{ key: "q", label: "Search recipes", control: "text", placeholder: "name" }]} />
       {creating && <NewRecipeForm onDone={(id) => (id ? navigate(`/recipes/${encodeURIComponent(id)}`) : setCreating(false))} />}
       {importing && (
         <ImportYamlDialog
@@ -132,61 +80,42 @@ function RecipeList() {
           }}
         />
       )}
-      {list.error && (
-        <p className="error" role="alert">
-          {list.error}
-        </p>
-      )}
-      <div className="table-wrap">
-        <table className="grid" aria-busy={list.loading}>
-          <caption className="sr-only">Recipes, sorted by {sort}</caption>
-          <thead>
-            <tr>
-              {sortButton(sort, "name", "Recipe", (s) => setUrl({ sort: s }))}
-              <th scope="col">Description</th>
-              <th scope="col">Rules</th>
-              <th scope="col" className="num">
-                Attachments
-              </th>
-              <th scope="col" className="num">
-                Revision
-              </th>
-              {sortButton(sort, "updated_at", "Changed", (s) => setUrl({ sort: s }))}
-            </tr>
-          </thead>
-          <tbody>
-            {list.items.map((r) => (
-              <tr key={r.id}>
-                <td>
-                  <Link to={`/recipes/${encodeURIComponent(r.id)}`}>{r.name}</Link>
-                </td>
-                <td>{r.description}</td>
-                <td>{Object.keys(r.rules).join(", ") || <span className="muted">none set</span>}</td>
-                <td className="num">{r.attachments}</td>
-                <td className="num">{r.revision}</td>
-                <td>
-                  <Time value={r.updated_at} />
-                </td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
-      </div>
-      {list.result && list.items.length === 0 && (
-        <div className="empty" role="status">
-          {q ? (
-            <p>No recipe matches “{q}”.</p>
+      <DataList
+        name="Recipes"
+        prefsKey="recipes"
+        list={list}
+        load={load}
+        exportPath="/api/v1/recipes/export"
+        columns={columns}
+        rowKey={(r) => r.id}
+        actions={() =>
+          admin && (
+            <>
+              <button type="button" onClick={() => setImporting(true)}>
+                Import YAML
+              </button>
+              <button type="button" className="primary" onClick={() => setCreating(true)}>
+                New recipe
+              </button>
+            </>
+          )
+        }
+        empty={(filtered, clear) =>
+          filtered ? (
+            <p>
+              No recipe matches “{q}”.{" "}
+              <button type="button" className="link" onClick={clear}>
+                Clear the search
+              </button>
+            </p>
           ) : (
             <p>
               No recipe yet: every host runs its agent file's recipe and the detectors' defaults.{" "}
               {admin ? "Make one with New recipe, or import an agent.yaml recipe section with Import YAML." : "An admin can make one."}
             </p>
-          )}
-        </div>
-      )}
-      {list.result && (
-        <Pager page={list.pager.page} pageSize={PAGE} shown={list.items.length} total={list.result.total} hasNext={list.pager.hasNext} onPrevious={list.pager.onPrevious} onNext={list.pager.onNext} />
-      )}
+          )
+        }
+      />
     </>
   );
 }

@@ -1,24 +1,21 @@
 // Suppressions: CVEs, rules and ports silenced on a target (all hosts, a
 // label, named hosts) with a reason and an optional expiry. List (kind
-// filter and search in the URL, sort, paging, export), create, edit (reason
+// filter and search in the URL, sort, paging, export, on the shared list
+// component), create, edit (reason
 // and expiry: what the API lets change) and delete. Checks match the
 // server's; its 422 is shown next to the field it names.
-import { useState, type FormEvent } from "react";
-import { useSearchParams } from "react-router-dom";
+import { useCallback, useState, type FormEvent } from "react";
 import { api, errorMessage, type Schemas } from "../api/client";
 import { canTriage, useSession } from "../session";
 import { Time } from "../components/Time";
-import { Pager } from "../components/Pager";
+import { DataList, ListFilters, useListState, type Column, type ListQuery, type QueryOf } from "../components/DataList";
+import { SUPPRESSION_KINDS, SUPPRESSION_LIST } from "../lib/recipeCloudSpecs";
 import { TargetFields, TargetText, cleanTarget, targetError, useHosts, type RecipeTarget } from "../components/Target";
-import { usePagedList } from "../lib/usePagedList";
 import { localInputToUtc } from "../lib/time";
 import { VALUE_HINT, expiryError, reasonError, valueError, type SuppressionKind } from "../lib/suppressionForm";
 
 type Suppression = Schemas["Suppression"];
-type Sort = "created_at" | "-created_at" | "value" | "-value";
-const SORTS: Sort[] = ["created_at", "-created_at", "value", "-value"];
-const KINDS: SuppressionKind[] = ["cve", "rule", "port"];
-const PAGE = 50;
+const KINDS: SuppressionKind[] = [...SUPPRESSION_KINDS];
 
 function utcToLocalInput(iso: string | null): string {
   if (!iso) return "";
@@ -35,64 +32,75 @@ function FieldMsg({ id, msg }: { id: string; msg?: string | null }) {
   ) : null;
 }
 
+type SuppressionQuery = QueryOf<"/api/v1/suppressions">;
+
 export function SuppressionsTab() {
   const { session } = useSession();
   const triage = canTriage(session);
   const hosts = useHosts();
-  const [params, setParams] = useSearchParams();
-  const q = params.get("q") ?? "";
-  const kindParam = params.get("kind") as SuppressionKind | null;
-  const kind = kindParam && KINDS.includes(kindParam) ? kindParam : null;
-  const sortParam = params.get("sort") as Sort | null;
-  const sort: Sort = sortParam && SORTS.includes(sortParam) ? sortParam : "-created_at";
-  const [text, setText] = useState(q);
+  const list = useListState(SUPPRESSION_LIST);
   const [editing, setEditing] = useState<Suppression | "new" | null>(null);
   const [deleting, setDeleting] = useState<string | null>(null);
   const [notice, setNotice] = useState<string | null>(null);
   const [error, setError] = useState<string | null>(null);
+  const [reload, setReload] = useState(0);
+  const load = useCallback((query: ListQuery) => api.GET("/api/v1/suppressions", { params: { query: query as SuppressionQuery } }), []);
 
-  const list = usePagedList<Suppression>(
-    (cursor) =>
-      api.GET("/api/v1/suppressions", {
-        params: { query: { limit: PAGE, sort, ...(q ? { q } : {}), ...(kind ? { kind } : {}), ...(cursor ? { cursor } : {}) } },
-      }),
-    `${q}|${kind}|${sort}`,
-    "suppressions",
-  );
-  const setUrl = (change: { q?: string; kind?: SuppressionKind | null; sort?: Sort }) => {
-    const next = new URLSearchParams({ tab: "suppressions" });
-    const nq = change.q ?? q;
-    const nk = change.kind === undefined ? kind : change.kind;
-    const ns = change.sort ?? sort;
-    if (nq) next.set("q", nq);
-    if (nk) next.set("kind", nk);
-    if (ns !== "-created_at") next.set("sort", ns);
-    setParams(next);
-  };
-  const exportHref = (format: "csv" | "jsonl") => {
-    const p = new URLSearchParams({ format, sort });
-    if (q) p.set("q", q);
-    if (kind) p.set("kind", kind);
-    return `/api/v1/suppressions/export?${p}`;
-  };
   const remove = async (s: Suppression) => {
     const { response, error: e } = await api.DELETE("/api/v1/suppressions/{suppression_id}", { params: { path: { suppression_id: s.id } } });
     setDeleting(null);
     if (!response.ok) return setError(errorMessage(e, "Deleting failed"));
     setError(null);
     setNotice(`Deleted suppression #${s.id}: the problems it held dismissed reopen (unless another suppression covers them).`);
-    list.refresh();
+    setReload((n) => n + 1);
   };
-  const sortHeader = (field: "value" | "created_at", label: string) => {
-    const state = sort === field ? "ascending" : sort === `-${field}` ? "descending" : "none";
-    return (
-      <th scope="col" aria-sort={state}>
-        <button type="button" className="sort" onClick={() => setUrl({ sort: (sort === `-${field}` ? field : `-${field}`) as Sort })}>
-          {label}
-        </button>
-      </th>
-    );
-  };
+  const columns: Column<Suppression>[] = [
+    { id: "kind", label: "Kind", cell: (s) => s.kind },
+    {
+      id: "value",
+      label: "Value",
+      sort: "value",
+      required: true,
+      cell: (s) => (
+        <>
+          <code>{s.value}</code> {!s.active && <span className="badge">expired</span>}
+        </>
+      ),
+    },
+    { id: "target", label: "Target", cell: (s) => <TargetText target={s.target} hosts={hosts} /> },
+    { id: "reason", label: "Reason", className: "prose", cell: (s) => s.reason },
+    { id: "expires", label: "Expires", cell: (s) => <Time value={s.expires_at} empty="never" /> },
+    { id: "dismissed", label: "Dismissed", className: "num", cell: (s) => s.dismissed },
+    { id: "created", label: "Created", sort: "created_at", cell: (s) => <Time value={s.created_at} /> },
+    { id: "by", label: "By", shown: false, cell: (s) => s.created_by.name ?? s.created_by.type },
+  ];
+  if (triage)
+    columns.push({
+      id: "actions",
+      label: "Actions",
+      required: true,
+      cell: (s) => (
+        <div className="row-actions">
+          <button type="button" disabled={!s.active} title={s.active ? undefined : "An expired suppression cannot change: create a new one"} onClick={() => setEditing(s)} aria-label={`Edit suppression ${s.value}`}>
+            Edit
+          </button>
+          {deleting === s.id ? (
+            <>
+              <button type="button" className="danger" onClick={() => remove(s)}>
+                Confirm delete
+              </button>
+              <button type="button" onClick={() => setDeleting(null)}>
+                Cancel
+              </button>
+            </>
+          ) : (
+            <button type="button" onClick={() => setDeleting(s.id)} aria-label={`Delete suppression ${s.value}`}>
+              Delete
+            </button>
+          )}
+        </div>
+      ),
+    });
 
   return (
     <div>
@@ -100,55 +108,23 @@ export function SuppressionsTab() {
         A suppression silences a CVE, a rule or a port on a set of hosts for a stated reason: the open problems it covers are dismissed with it, new ones are born dismissed, and they reopen
         when it expires or is deleted.
       </p>
-      <form
-        className="filters"
-        role="search"
-        onSubmit={(e) => {
-          e.preventDefault();
-          setUrl({ q: text.trim() });
-        }}
-      >
-        <label>
-          Search suppressions
-          <input type="search" value={text} onChange={(e) => setText(e.target.value)} placeholder="value or reason" />
-        </label>
-        <label>
-          Kind
-          <select value={kind ?? ""} onChange={(e) => setUrl({ kind: (e.target.value || null) as SuppressionKind | null })}>
-            <option value="">any</option>
-            {KINDS.map((k) => (
-              <option key={k} value={k}>
-                {k}
-              </option>
-            ))}
-          </select>
-        </label>
-        <button type="submit" className="primary">
-          Search
-        </button>
-      </form>
-      <div className="toolbar" role="toolbar" aria-label="Actions on the suppressions">
-        <span className="muted">{list.result ? `${list.result.total.toLocaleString()} suppression${list.result.total === 1 ? "" : "s"}` : ""}</span>
-        <a className="button" href={exportHref("csv")} download="suppressions.csv">
-          Export CSV
-        </a>
-        <a className="button" href={exportHref("jsonl")} download="suppressions.jsonl">
-          Export JSON lines
-        </a>
-        {triage && (
-          <button type="button" className="primary" onClick={() => setEditing("new")}>
-            New suppression
-          </button>
-        )}
-      </div>
+      <ListFilters
+        list={list}
+        label="Suppression filters"
+        submitLabel="Search"
+        fields={[
+          { key: "kind", label: "Kind", control: "select", any: "any", options: SUPPRESSION_KINDS.map((k) => ({ value: k, label: k })) },
+          { key: "q", label: "Search suppressions", control: "text", placeholder: "value or reason" },
+        ]}
+      />
       {notice && (
         <p className="notice" role="status">
           {notice}
         </p>
       )}
-      {(error || list.error) && (
+      {error && (
         <p className="error" role="alert">
-          {error ?? list.error}
+          {error}
         </p>
       )}
       {editing && (
@@ -159,82 +135,40 @@ export function SuppressionsTab() {
             setEditing(null);
             if (msg) {
               setNotice(msg);
-              list.refresh();
+              setReload((n) => n + 1);
             }
           }}
         />
       )}
-      <div className="table-wrap">
-        <table className="grid" aria-busy={list.loading}>
-          <caption className="sr-only">Suppressions, sorted by {sort}</caption>
-          <thead>
-            <tr>
-              <th scope="col">Kind</th>
-              {sortHeader("value", "Value")}
-              <th scope="col">Target</th>
-              <th scope="col">Reason</th>
-              <th scope="col">Expires</th>
-              <th scope="col" className="num">
-                Dismissed
-              </th>
-              {sortHeader("created_at", "Created")}
-              {triage && <th scope="col">Actions</th>}
-            </tr>
-          </thead>
-          <tbody>
-            {list.items.map((s) => (
-              <tr key={s.id}>
-                <td>{s.kind}</td>
-                <td>
-                  <code>{s.value}</code> {!s.active && <span className="badge">expired</span>}
-                </td>
-                <td>
-                  <TargetText target={s.target} hosts={hosts} />
-                </td>
-                <td className="prose">{s.reason}</td>
-                <td>
-                  <Time value={s.expires_at} empty="never" />
-                </td>
-                <td className="num">{s.dismissed}</td>
-                <td>
-                  <Time value={s.created_at} />
-                </td>
-                {triage && (
-                  <td>
-                    <div className="row-actions">
-                      <button type="button" disabled={!s.active} title={s.active ? undefined : "An expired suppression cannot change: create a new one"} onClick={() => setEditing(s)} aria-label={`Edit suppression ${s.value}`}>
-                        Edit
-                      </button>
-                      {deleting === s.id ? (
-                        <>
-                          <button type="button" className="danger" onClick={() => remove(s)}>
-                            Confirm delete
-                          </button>
-                          <button type="button" onClick={() => setDeleting(null)}>
-                            Cancel
-                          </button>
-                        </>
-                      ) : (
-                        <button type="button" onClick={() => setDeleting(s.id)} aria-label={`Delete suppression ${s.value}`}>
-                          Delete
-                        </button>
-                      )}
-                    </div>
-                  </td>
-                )}
-              </tr>
-            ))}
-          </tbody>
-        </table>
-      </div>
-      {list.result && list.items.length === 0 && (
-        <div className="empty" role="status">
-          {q || kind ? <p>No suppression matches these filters.</p> : <p>No suppression yet: every problem is shown. {triage ? "New suppression silences a CVE, rule or port on a target, with a reason." : ""}</p>}
-        </div>
-      )}
-      {list.result && (
-        <Pager page={list.pager.page} pageSize={PAGE} shown={list.items.length} total={list.result.total} hasNext={list.pager.hasNext} onPrevious={list.pager.onPrevious} onNext={list.pager.onNext} />
-      )}
+      <DataList
+        name="Suppressions"
+        prefsKey="suppressions"
+        list={list}
+        load={load}
+        exportPath="/api/v1/suppressions/export"
+        columns={columns}
+        rowKey={(s) => s.id}
+        reload={reload}
+        actions={() =>
+          triage && (
+            <button type="button" className="primary" onClick={() => setEditing("new")}>
+              New suppression
+            </button>
+          )
+        }
+        empty={(filtered, clear) =>
+          filtered ? (
+            <p>
+              No suppression matches these filters.{" "}
+              <button type="button" className="link" onClick={clear}>
+                Clear the filters
+              </button>
+            </p>
+          ) : (
+            <p>No suppression yet: every problem is shown. {triage ? "New suppression silences a CVE, rule or port on a target, with a reason." : ""}</p>
+          )
+        }
+      />
     </div>
   );
 }
