@@ -32,7 +32,7 @@ export function RecipeYamlView({ recipeId, revision, name }: { recipeId: string;
         </p>
       )}
       {text !== null && (
-        <pre className="evidence" tabIndex={0} aria-label="Recipe YAML">
+        <pre className="evidence" role="region" tabIndex={0} aria-label="Recipe YAML">
           {text}
         </pre>
       )}
