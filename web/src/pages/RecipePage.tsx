@@ -81,7 +81,7 @@ export function RecipePage() {
     } else if (err.field) {
       const key = err.field === "/name" || err.field === "/description" ? err.field : fieldForPointer(err.field, formFields());
       setErrors({ [key]: err.message ?? "wrong" });
-      setMessage({ kind: "error", text: `Not saved: the server refused ${err.field}.` });
+      setMessage({ kind: "error", text: `Not saved: the server refused ${err.field}: ${err.message ?? "wrong"}` });
     } else setMessage({ kind: "error", text: errorMessage(error, "Saving failed") });
   };
 
