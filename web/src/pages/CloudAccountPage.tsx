@@ -100,7 +100,8 @@ export function CloudAccountPage() {
     );
   if (!account) return <p className="loading">Loading…</p>;
   const needs = effective?.items.filter((r) => r.needs_configuration) ?? [];
-  const rows = (effective?.items ?? []).filter((r) => !onlyNeeds || r.needs_configuration);
+  // The rules that cannot fire come first: they are what needs doing.
+  const rows = (effective?.items ?? []).filter((r) => !onlyNeeds || r.needs_configuration).sort((a, b) => Number(b.needs_configuration) - Number(a.needs_configuration));
   const editing_rule = ruleEdit ? effective?.items.find((r) => r.rule_id === ruleEdit) : undefined;
 
   return (
