@@ -120,6 +120,11 @@ test("YAML import shows the server's error with its line, then creates; clone", 
   await expect(page.getByLabel("Allowed TCP ports")).toHaveValue("22, 443");
   await page.goto("/recipes?q=ci-web");
   await expect(page.getByText("2 matching")).toBeVisible();
+  // The recipe form in the dark theme.
+  await page.getByRole("button", { name: /Switch to dark theme/ }).click();
+  await page.getByRole("link", { name: "ci-web-2" }).click();
+  await expect(page.getByLabel("Loopback listeners")).toHaveValue("report");
+  await checkPage(page, "recipes-05b-recipe-dark");
 });
 
 test("suppressions: checked like the server, created, edited, deleted", async ({ page }) => {
