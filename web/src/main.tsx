@@ -16,6 +16,9 @@ import { RecipePage } from "./pages/RecipePage";
 import { CloudPage } from "./pages/CloudPage";
 import { CloudOrganisationPage } from "./pages/CloudOrganisationPage";
 import { CloudAccountPage } from "./pages/CloudAccountPage";
+import { VulnerabilitiesPage } from "./pages/VulnerabilitiesPage";
+import { CvePage } from "./pages/CvePage";
+import { OverviewPage } from "./pages/OverviewPage";
 import { applyTheme, initialTheme } from "./theme";
 import "./styles.css";
 
@@ -43,11 +46,12 @@ function App() {
         }
       >
         <Route index element={<Navigate to="/overview" replace />} />
-        <Route path="overview" element={<NotBuiltPage title="Overview" what="problems by risk and source over time, hosts online and offline, scan coverage, top CVEs and the newest problems" />} />
+        <Route path="overview" element={<OverviewPage />} />
         <Route path="problems" element={<ProblemsPage />} />
         <Route path="hosts" element={<HostsPage />} />
         <Route path="hosts/:hostId" element={<HostPage />} />
-        <Route path="vulnerabilities" element={<NotBuiltPage title="Vulnerabilities" what="findings by CVE, by host and by package, and the fix-first view" />} />
+        <Route path="vulnerabilities" element={<VulnerabilitiesPage />} />
+        <Route path="vulnerabilities/:cve" element={<CvePage />} />
         <Route path="queries" element={<NotBuiltPage title="Queries" what="the SQL console, live results, history and saved queries" />} />
         <Route path="recipes" element={<RecipesPage />} />
         <Route path="recipes/:recipeId" element={<RecipePage />} />
