@@ -11,6 +11,11 @@ import { NotBuiltPage } from "./pages/NotBuiltPage";
 import { ProblemsPage } from "./pages/ProblemsPage";
 import { HostsPage } from "./pages/HostsPage";
 import { HostPage } from "./pages/HostPage";
+import { RecipesPage } from "./pages/RecipesPage";
+import { RecipePage } from "./pages/RecipePage";
+import { CloudPage } from "./pages/CloudPage";
+import { CloudOrganisationPage } from "./pages/CloudOrganisationPage";
+import { CloudAccountPage } from "./pages/CloudAccountPage";
 import { VulnerabilitiesPage } from "./pages/VulnerabilitiesPage";
 import { CvePage } from "./pages/CvePage";
 import { OverviewPage } from "./pages/OverviewPage";
@@ -50,8 +55,11 @@ function App() {
         <Route path="vulnerabilities" element={<VulnerabilitiesPage />} />
         <Route path="vulnerabilities/:cve" element={<CvePage />} />
         <Route path="queries" element={<Suspense fallback={<p className="loading">Loading…</p>}><QueriesPage /></Suspense>} />
-        <Route path="recipes" element={<NotBuiltPage title="Recipes" what="detector settings as forms and each host's effective settings" />} />
-        <Route path="cloud" element={<NotBuiltPage title="Cloud" what="cloud accounts, their sources and rules" />} />
+        <Route path="recipes" element={<RecipesPage />} />
+        <Route path="recipes/:recipeId" element={<RecipePage />} />
+        <Route path="cloud" element={<CloudPage />} />
+        <Route path="cloud/organisations/:organisationId" element={<CloudOrganisationPage />} />
+        <Route path="cloud/accounts/:accountId" element={<CloudAccountPage />} />
         <Route path="channels" element={<NotBuiltPage title="Channels" what="notification channels, test sends and delivery status" />} />
         <Route path="settings" element={<NotBuiltPage title="Settings" what="users and roles, API tokens, enrol secrets and the audit log" />} />
         <Route path="*" element={<NotBuiltPage title="Not found" what="" notFound />} />
