@@ -376,7 +376,8 @@ TEST_F(ChannelsTest, ACloudEventThatSeveralRowsMatchIsOneMessage) {
   ASSERT_TRUE(WaitFor(
       "the channel's account of three deliveries",
       [&] {
-        for (const Json& c : Body(Checked("listChannels", "GET", "/api/v1/channels"))["items"])
+        const Json channels = Body(Checked("listChannels", "GET", "/api/v1/channels"));
+        for (const Json& c : channels["items"])
           if (c.value("name", "") == "cloud") return DeliveryOf(c.value("id", ""))["delivered"] == 3;
         return false;
       },

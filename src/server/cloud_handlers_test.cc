@@ -352,7 +352,8 @@ TEST_F(CloudHandlersTest, ADirectorySourceIsFollowedAndAPauseNeitherRepeatsNorSk
     EXPECT_EQ(list.status, 200) << list.body;
     int64_t sum = 0;
     rtm_problems = 0;
-    for (const Json& p : Body(list)["items"]) {
+    const Json page = Body(list);
+    for (const Json& p : page["items"]) {
       sum += p.value("occurrences", 0);
       EXPECT_EQ(p["hostname"], "sandbox");
       if (p["rule_id"] != "RTM-011") continue;  // the catalog's other rules fire too
