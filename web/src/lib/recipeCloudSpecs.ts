@@ -45,3 +45,10 @@ export const ACCOUNT_LIST: ListSpec = {
   descFirst: ["created_at"],
   defaultSort: "name",
 };
+
+export const SOURCE_LIST: ListSpec = {
+  filters: [],
+  sorts: ["name", "created_at"],
+  descFirst: ["created_at"],
+  defaultSort: "name",
+};

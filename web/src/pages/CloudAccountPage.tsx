@@ -3,7 +3,8 @@
 // filtered to it) and every catalog rule's effective settings with where
 // each value comes from and a "needs configuration" badge for the rules that
 // cannot fire for want of values. Each rule's account-level settings open in
-// the rule editor. It shows no cloud events: the API does not serve them.
+// the rule editor; its sources and their health are CloudSources. It shows
+// no cloud events: the API does not serve them.
 import { useCallback, useEffect, useState, type FormEvent } from "react";
 import { Link, useNavigate, useParams } from "react-router-dom";
 import { api, errorMessage, type Schemas } from "../api/client";
@@ -11,6 +12,7 @@ import { canTriage, useSession } from "../session";
 import { Risk } from "../components/Risk";
 import { Time } from "../components/Time";
 import { CloudRuleEditor } from "./CloudRuleEditor";
+import { CloudSources } from "./CloudSources";
 
 type Account = Schemas["CloudAccount"];
 type Effective = Schemas["CloudEffectiveRules"];
@@ -151,6 +153,9 @@ export function CloudAccountPage() {
           {notice}
         </p>
       )}
+
+      <h2>Sources</h2>
+      <CloudSources accountId={account.id} />
 
       <h2>Effective rules</h2>
       {effective && (

@@ -1,8 +1,8 @@
 // Cloud: the organisations (groups of AWS accounts and OCI tenancies that
 // share rule settings) on the shared list component — search and sort kept
-// in the URL, paging, export, columns; create — and the sources section, which the API does not serve yet (it
-// says so rather than showing sample data). An organisation opens on its own
-// page with its accounts and rule settings.
+// in the URL, paging, export, columns; create. An organisation opens on its
+// own page with its accounts and rule settings; an account's page has its
+// sources.
 import { useCallback, useMemo, useState, type FormEvent } from "react";
 import { Link, useNavigate } from "react-router-dom";
 import { api, errorMessage, type Schemas } from "../api/client";
@@ -73,14 +73,7 @@ export function CloudPage() {
         }
       />
 
-      <h2>Sources</h2>
-      <div className="empty" role="status">
-        <p>
-          <strong>Not available yet.</strong> Where each account's events come from (CloudTrail buckets, OCI Audit streams) with their health — lag, last event, errors — is not
-          served by the API yet: the server keeps organisations, accounts and rule settings, and no source records. Until then, <code>warden trail watch</code> and{" "}
-          <code>warden trail scan</code> report their own inputs (docs/cloudtrail.md).
-        </p>
-      </div>
+      <p className="muted">Each account's sources — the directories of its audit logs the server follows — and their health are on the account's page.</p>
     </section>
   );
 }

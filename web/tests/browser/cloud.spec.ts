@@ -2,11 +2,17 @@
 // an AWS account created through the forms (a wrong account id refused next
 // to its field), the account's effective rules with RTM-011 badged "needs
 // configuration", an RTM-011 pattern row refused without columns, tried on a
-// sample event and saved, and the badge changing to "configured"; the
-// sources section saying it is not available yet. Its organisation has a
-// name of its own, so no other spec's data is touched.
+// sample event and saved, and the badge changing to "configured"; a
+// directory source the server follows, its health counting the file and
+// the finding, and the finding's CloudTrail field holding a script shown
+// as text on the Problems page. Its organisation has a name of its own, so
+// no other spec's data is touched.
 import { expect, test } from "@playwright/test";
+import { mkdirSync, writeFileSync } from "node:fs";
+import path from "node:path";
 import { checkPage, failOnDialogs, logIn } from "./helpers";
+
+const SCRIPT = "<script>alert(document.domain)</script>";
 
 test.describe.configure({ mode: "serial" });
 
@@ -15,7 +21,6 @@ test("create an organisation and an account, configure RTM-011, see the badge ch
   await logIn(page);
   await page.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "Cloud" }).click();
   await expect(page.getByRole("heading", { name: "Cloud", level: 1 })).toBeVisible();
-  await expect(page.getByText("Not available yet.")).toBeVisible();
   await checkPage(page, "cloud-01-organisations");
 
   await page.getByRole("button", { name: "New organisation" }).click();
@@ -64,6 +69,50 @@ test("create an organisation and an account, configure RTM-011, see the badge ch
   await expect(rtm).toContainText("1 pattern row");
   await expect(rtm.getByRole("cell").nth(2)).toHaveText("on account");
   await expect(rtm.locator(".badge.source-account").first()).toBeVisible();
+
+  // A directory source: one CloudTrail file whose DeleteBucket matches the
+  // row; the server reads it, the health counts it, the finding is a
+  // problem whose bucket name (a script) shows as text.
+  const trail = path.join(process.env.WARDEN_TEST_DIR!, "cloud-trail");
+  mkdirSync(trail, { recursive: true });
+  const event = {
+    eventVersion: "1.08",
+    eventTime: "2024-05-01T12:00:00Z",
+    eventSource: "s3.amazonaws.com",
+    eventName: "DeleteBucket",
+    awsRegion: "eu-west-1",
+    recipientAccountId: "123456789012",
+    userIdentity: { type: "IAMUser", arn: "arn:aws:iam::123456789012:user/mallory" },
+    requestParameters: { bucketName: SCRIPT },
+  };
+  writeFileSync(path.join(trail, "events.json"), JSON.stringify({ Records: [event] }));
+  await page.getByRole("button", { name: "Add source" }).click();
+  const sourceForm = page.getByRole("form", { name: "Add a source" });
+  await sourceForm.getByLabel("Name").fill("trail");
+  await sourceForm.getByLabel("Directory on the server").fill("relative/dir");
+  await sourceForm.getByRole("button", { name: "Add source" }).click();
+  await expect(sourceForm.locator("#source-path-err")).toContainText("absolute");
+  await sourceForm.getByLabel("Directory on the server").fill(trail);
+  await sourceForm.getByRole("button", { name: "Add source" }).click();
+  const source = page.getByRole("row").filter({ hasText: "cloud-trail" });
+  await expect(source).toContainText("following");
+  // The list shows what the server stored; it is read again on a reload.
+  await expect(async () => {
+    await page.reload();
+    await expect(source.getByRole("cell").nth(4)).toHaveText("1", { timeout: 1000 });
+  }).toPass({ timeout: 30_000 });
+  await expect(source.getByRole("cell").nth(6)).toHaveText(/^[1-9]/);
+  await checkPage(page, "cloud-04b-sources");
+  await source.getByRole("button", { name: "Pause source trail" }).click();
+  await expect(source).toContainText("paused");
+  const accountUrl = page.url();
+  await page.goto("/problems?q=RTM-011");
+  await expect(page.getByRole("button", { name: "Unintended AWS API calls" }).first()).toBeVisible();
+  await page.getByRole("button", { name: "Unintended AWS API calls" }).first().click();
+  await expect(page.getByRole("dialog").locator("pre.evidence")).toContainText(SCRIPT);
+  expect(await page.locator("script", { hasText: "document.domain" }).count()).toBe(0);
+  await page.getByRole("dialog").getByRole("button", { name: "Close" }).click();
+  await page.goto(accountUrl);
 
   // The organisation lists the account with its own rules.
   await page.getByRole("link", { name: "acme-browser" }).click();
