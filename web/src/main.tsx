@@ -11,6 +11,8 @@ import { NotBuiltPage } from "./pages/NotBuiltPage";
 import { ProblemsPage } from "./pages/ProblemsPage";
 import { HostsPage } from "./pages/HostsPage";
 import { HostPage } from "./pages/HostPage";
+import { SettingsPage } from "./pages/SettingsPage";
+import { ChannelsPage } from "./pages/ChannelsPage";
 import { applyTheme, initialTheme } from "./theme";
 import "./styles.css";
 
@@ -46,8 +48,9 @@ function App() {
         <Route path="queries" element={<NotBuiltPage title="Queries" what="the SQL console, live results, history and saved queries" />} />
         <Route path="recipes" element={<NotBuiltPage title="Recipes" what="detector settings as forms and each host's effective settings" />} />
         <Route path="cloud" element={<NotBuiltPage title="Cloud" what="cloud accounts, their sources and rules" />} />
-        <Route path="channels" element={<NotBuiltPage title="Channels" what="notification channels, test sends and delivery status" />} />
-        <Route path="settings" element={<NotBuiltPage title="Settings" what="users and roles, API tokens, enrol secrets and the audit log" />} />
+        <Route path="channels" element={<ChannelsPage />} />
+        <Route path="settings" element={<SettingsPage />} />
+        <Route path="settings/:tab" element={<SettingsPage />} />
         <Route path="*" element={<NotBuiltPage title="Not found" what="" notFound />} />
       </Route>
     </Routes>
