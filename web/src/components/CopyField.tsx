@@ -1,9 +1,11 @@
-// A value to copy (a new secret, an enrol command): shown as monospace text
-// with a Copy button that says whether the copy worked. It never stores the
-// value anywhere but the page.
-import { useState } from "react";
+// A value to copy (a new secret, an enrol command): a labelled read-only
+// text box, so it can be selected and read by a screen reader, with a Copy
+// button that says whether the copy worked. It never stores the value
+// anywhere but the page.
+import { useId, useState } from "react";
 
 export function CopyField({ label, value }: { label: string; value: string }) {
+  const id = useId();
   const [copied, setCopied] = useState<"yes" | "no" | null>(null);
   const copy = async () => {
     try {
@@ -15,10 +17,18 @@ export function CopyField({ label, value }: { label: string; value: string }) {
   };
   return (
     <div className="copy-field">
-      <span className="copy-label">{label}</span>
-      <code className="copy-value" aria-label={label}>
-        {value}
-      </code>
+      <label htmlFor={id} className="copy-label">
+        {label}
+      </label>
+      <textarea
+        id={id}
+        className="copy-value"
+        readOnly
+        value={value}
+        rows={Math.min(4, Math.ceil(value.length / 70))}
+        spellCheck={false}
+        onFocus={(e) => e.currentTarget.select()}
+      />
       <div className="copy-actions">
         <button type="button" onClick={copy}>
           Copy {label.toLowerCase()}

@@ -39,7 +39,7 @@ export function SettingsPage() {
       {!allowed ? (
         <div className="empty">
           <p>
-            {current.label} are for admins; you are logged in as {session?.user.role}. Ask an admin if you need a change here.
+            “{current.label}” is for admins; you are logged in as {session?.user.role}. Ask an admin if you need a change here.
           </p>
         </div>
       ) : current.id === "users" ? (
