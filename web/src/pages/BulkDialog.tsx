@@ -3,14 +3,14 @@
 // count, and only "Confirm" changes anything; a comment is required.
 import { useEffect, useRef, useState, type FormEvent } from "react";
 import { api, errorMessage } from "../api/client";
-import { apiFilter, type ProblemFilters } from "../lib/problemFilters";
+import type { ProblemFilterBody } from "../lib/problemFilters";
 import { localInputToUtc } from "../lib/time";
 
 export type BulkAction = "dismiss" | "undismiss";
-export type BulkTarget = { ids: string[] } | { filters: ProblemFilters };
+export type BulkTarget = { ids: string[] } | { filter: ProblemFilterBody };
 
 function targetBody(target: BulkTarget) {
-  return "ids" in target ? { ids: target.ids } : { filter: apiFilter(target.filters) };
+  return "ids" in target ? { ids: target.ids } : { filter: target.filter };
 }
 
 export function BulkDialog({ action, target, onClose }: { action: BulkAction; target: BulkTarget; onClose(message?: string): void }) {

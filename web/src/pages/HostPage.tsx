@@ -1,43 +1,20 @@
-// One host: what it is, its problems, vulnerabilities, open ports, packages
-// and detector runs, with "Run now". Each list shows its first page (the
-// largest the API gives) and links to the full, filtered view or export.
-import { useCallback, useEffect, useState } from "react";
+// One host: what it is, and its problems, vulnerabilities, open ports,
+// packages and detector runs, each on the shared list component (its filters
+// and sort in the URL under its own prefix, paging, Export, Columns), with
+// "Run now". It does not triage: "Triage this host's problems" opens the
+// Problems page filtered to the host.
+import { useCallback, useEffect, useMemo, useState } from "react";
 import { Link, useParams } from "react-router-dom";
 import { api, errorMessage, type Schemas } from "../api/client";
 import { canTriage, useSession } from "../session";
-import { safeHref } from "../lib/problemFilters";
+import { HOST_PROBLEM_LIST, RISK_LABELS, RISK_LEVELS, STATUSES } from "../lib/problemFilters";
+import { HOST_FINDING_LIST, HOST_PACKAGE_LIST, HOST_PORT_LIST, HOST_RUN_LIST, SEVERITIES } from "../lib/listSpecs";
 import { Time } from "../components/Time";
 import { Risk, Status } from "../components/Risk";
+import { DataList, ListFilters, useListState, type Column, type ListQuery, type QueryOf } from "../components/DataList";
+import { findingColumns as allFindingColumns } from "./vulnColumns";
 
 type Host = Schemas["Host"];
-const LIMIT = 200;
-
-function useList<T>(load: () => Promise<{ data?: { items: T[]; total: number }; error?: unknown }>, deps: unknown[]) {
-  const [state, setState] = useState<{ items: T[]; total: number } | null>(null);
-  const [error, setError] = useState<string | null>(null);
-  useEffect(() => {
-    let cancelled = false;
-    load().then(({ data, error: e }) => {
-      if (cancelled) return;
-      if (data) setState({ items: data.items, total: data.total });
-      else setError(errorMessage(e, "Loading failed"));
-    });
-    return () => {
-      cancelled = true;
-    };
-    // eslint-disable-next-line react-hooks/exhaustive-deps
-  }, deps);
-  return { state, error };
-}
-
-function More({ shown, total, exportHref }: { shown: number; total: number; exportHref: string }) {
-  if (total <= shown) return null;
-  return (
-    <p className="muted">
-      Showing {shown} of {total.toLocaleString()}. <a href={exportHref}>Export all as CSV</a>.
-    </p>
-  );
-}
 
 export function HostPage() {
   const { hostId = "" } = useParams();
@@ -46,22 +23,127 @@ export function HostPage() {
   const [error, setError] = useState<string | null>(null);
   const [runState, setRunState] = useState<string | null>(null);
   const [reload, setReload] = useState(0);
-  const path = { host_id: hostId };
   const base = `/api/v1/hosts/${encodeURIComponent(hostId)}`;
 
   useEffect(() => {
-    api.GET("/api/v1/hosts/{host_id}", { params: { path } }).then(({ data, error: e }) => {
+    api.GET("/api/v1/hosts/{host_id}", { params: { path: { host_id: hostId } } }).then(({ data, error: e }) => {
       if (data) setHost(data);
       else setError(errorMessage(e, "Loading the host failed"));
     });
-    // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [hostId, reload]);
 
-  const problems = useList(() => api.GET("/api/v1/hosts/{host_id}/problems", { params: { path, query: { limit: LIMIT, sort: "-risk_level" } } }), [hostId, reload]);
-  const vulns = useList(() => api.GET("/api/v1/hosts/{host_id}/vulnerabilities", { params: { path, query: { limit: LIMIT } } }), [hostId]);
-  const ports = useList(() => api.GET("/api/v1/hosts/{host_id}/ports", { params: { path, query: { limit: LIMIT } } }), [hostId]);
-  const packages = useList(() => api.GET("/api/v1/hosts/{host_id}/packages", { params: { path, query: { limit: LIMIT } } }), [hostId]);
-  const scans = useList(() => api.GET("/api/v1/hosts/{host_id}/scans", { params: { path, query: { limit: 50 } } }), [hostId, reload]);
+  const problems = useListState(HOST_PROBLEM_LIST, "p.");
+  const vulns = useListState(HOST_FINDING_LIST, "v.");
+  const ports = useListState(HOST_PORT_LIST, "port.");
+  const packages = useListState(HOST_PACKAGE_LIST, "pkg.");
+  const runs = useListState(HOST_RUN_LIST, "run.");
+  const path = useMemo(() => ({ host_id: hostId }), [hostId]);
+  const loadProblems = useCallback(
+    (query: ListQuery) => api.GET("/api/v1/hosts/{host_id}/problems", { params: { path, query: query as QueryOf<"/api/v1/hosts/{host_id}/problems"> } }),
+    [path],
+  );
+  const loadVulns = useCallback(
+    (query: ListQuery) => api.GET("/api/v1/hosts/{host_id}/vulnerabilities", { params: { path, query: query as QueryOf<"/api/v1/hosts/{host_id}/vulnerabilities"> } }),
+    [path],
+  );
+  const loadPorts = useCallback(
+    (query: ListQuery) => api.GET("/api/v1/hosts/{host_id}/ports", { params: { path, query: query as QueryOf<"/api/v1/hosts/{host_id}/ports"> } }),
+    [path],
+  );
+  const loadPackages = useCallback(
+    (query: ListQuery) => api.GET("/api/v1/hosts/{host_id}/packages", { params: { path, query: query as QueryOf<"/api/v1/hosts/{host_id}/packages"> } }),
+    [path],
+  );
+  const loadRuns = useCallback(
+    (query: ListQuery) => api.GET("/api/v1/hosts/{host_id}/scans", { params: { path, query: query as QueryOf<"/api/v1/hosts/{host_id}/scans"> } }),
+    [path],
+  );
+
+  const problemColumns = useMemo<Column<Schemas["Problem"]>[]>(
+    () => [
+      { id: "risk", label: "Risk", sort: "risk_level", cell: (p) => <Risk level={p.risk_level} /> },
+      {
+        id: "title",
+        label: "Problem",
+        sort: "title",
+        required: true,
+        cell: (p) => <Link to={`/problems?host=${encodeURIComponent(hostId)}&problem=${encodeURIComponent(p.id)}`}>{p.title}</Link>,
+      },
+      { id: "rule", label: "Rule", sort: "rule_id", cell: (p) => <code>{p.rule_id}</code> },
+      { id: "status", label: "Status", sort: "status", cell: (p) => <Status value={p.status} /> },
+      { id: "first", label: "First detected", sort: "first_detected_at", shown: false, cell: (p) => <Time value={p.first_detected_at} /> },
+      { id: "last", label: "Last detected", sort: "last_detected_at", cell: (p) => <Time value={p.last_detected_at} /> },
+    ],
+    [hostId],
+  );
+  const findingColumns = useMemo(() => allFindingColumns().filter((c) => c.id !== "host"), []);
+  const portColumns = useMemo<Column<Schemas["Port"]>[]>(
+    () => [
+      { id: "port", label: "Port", sort: "port", className: "num", required: true, cell: (p) => p.port },
+      { id: "protocol", label: "Protocol", sort: "protocol", cell: (p) => p.protocol },
+      {
+        id: "address",
+        label: "Address",
+        sort: "address",
+        cell: (p) => (
+          <>
+            {p.address}
+            {p.loopback ? <span className="muted"> (loopback)</span> : ""}
+          </>
+        ),
+      },
+      {
+        id: "process",
+        label: "Process",
+        sort: "process",
+        cell: (p) => (
+          <>
+            {p.process ?? ""} {p.pid != null ? <span className="muted">pid {p.pid}</span> : ""}
+          </>
+        ),
+      },
+      { id: "path", label: "Path", cell: (p) => p.path ?? "" },
+      { id: "user", label: "User", cell: (p) => p.user ?? "" },
+      { id: "first", label: "First seen", sort: "first_seen_at", shown: false, cell: (p) => <Time value={p.first_seen_at} /> },
+      { id: "last", label: "Last seen", sort: "last_seen_at", shown: false, cell: (p) => <Time value={p.last_seen_at} /> },
+    ],
+    [],
+  );
+  const packageColumns = useMemo<Column<Schemas["Package"]>[]>(
+    () => [
+      { id: "name", label: "Name", sort: "name", required: true, cell: (p) => p.name },
+      { id: "version", label: "Version", sort: "version", cell: (p) => p.version },
+      { id: "arch", label: "Arch", cell: (p) => p.arch ?? "" },
+      { id: "source", label: "Source", shown: false, cell: (p) => (p.source ? `${p.source} ${p.source_version ?? ""}` : "") },
+      { id: "first", label: "First seen", sort: "first_seen_at", shown: false, cell: (p) => <Time value={p.first_seen_at} /> },
+      {
+        id: "cves",
+        label: "CVEs",
+        sort: "cve_count",
+        className: "num",
+        cell: (p) => (p.cve_count ? <Link to={`/vulnerabilities?view=cve&host=${encodeURIComponent(hostId)}&package=${encodeURIComponent(p.name)}`}>{p.cve_count}</Link> : 0),
+      },
+    ],
+    [hostId],
+  );
+  const runColumns = useMemo<Column<Schemas["DetectorRun"]>[]>(
+    () => [
+      { id: "started", label: "Started", sort: "started_at", required: true, cell: (r) => <Time value={r.started_at} /> },
+      { id: "rule", label: "Detector", sort: "rule_id", cell: (r) => <code>{r.rule_id}</code> },
+      { id: "trigger", label: "Trigger", cell: (r) => r.trigger.replace("_", " ") },
+      {
+        id: "outcome",
+        label: "Outcome",
+        cell: (r) => (
+          <>
+            {r.outcome} {r.result ? <span className="muted">{r.result}</span> : ""}
+          </>
+        ),
+      },
+      { id: "duration", label: "Duration", sort: "duration_ms", className: "num", cell: (r) => (r.duration_ms != null ? `${r.duration_ms} ms` : "") },
+    ],
+    [],
+  );
 
   const runNow = useCallback(async () => {
     setRunState("Requesting…");
@@ -127,92 +209,87 @@ export function HostPage() {
         <h2 id="h-problems">Problems</h2>
         {unavailable.has("problems") ? (
           notOffered("Warden problems")
-        ) : problems.state && problems.state.items.length === 0 ? (
-          <p className="empty">No problems on this host: its detectors found nothing (see the runs below).</p>
         ) : (
           <>
-            <table className="grid">
-              <thead>
-                <tr>
-                  <th scope="col">Risk</th>
-                  <th scope="col">Problem</th>
-                  <th scope="col">Rule</th>
-                  <th scope="col">Status</th>
-                  <th scope="col">Last detected</th>
-                </tr>
-              </thead>
-              <tbody>
-                {problems.state?.items.map((p) => (
-                  <tr key={p.id}>
-                    <td>
-                      <Risk level={p.risk_level} />
-                    </td>
-                    <td>
-                      <Link to={`/problems?host=${encodeURIComponent(host.id)}&problem=${encodeURIComponent(p.id)}`}>{p.title}</Link>
-                    </td>
-                    <td>
-                      <code>{p.rule_id}</code>
-                    </td>
-                    <td>
-                      <Status value={p.status} />
-                    </td>
-                    <td>
-                      <Time value={p.last_detected_at} />
-                    </td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
+            <ListFilters
+              list={problems}
+              label="Filter this host's problems"
+              fields={[
+                { key: "risk", label: "Risk", control: "checks", options: RISK_LEVELS.map((r) => ({ value: r, label: RISK_LABELS[r] })) },
+                { key: "status", label: "Status", control: "checks", options: STATUSES.map((v) => ({ value: v, label: v })) },
+                { key: "q", label: "Search problems", control: "text", placeholder: "title, rule" },
+              ]}
+            />
+            <DataList
+              name={`Problems on ${host.hostname}`}
+              prefsKey="host-problems"
+              list={problems}
+              load={loadProblems}
+              exportPath={`${base}/problems/export`}
+              columns={problemColumns}
+              rowKey={(p) => p.id}
+              reload={reload}
+              empty={(filtered, clear) =>
+                filtered ? (
+                  <p>
+                    No problem on this host matches these filters.{" "}
+                    <button type="button" className="link" onClick={clear}>
+                      Clear the filters
+                    </button>
+                  </p>
+                ) : (
+                  <p>No problems on this host: its detectors found nothing (see the runs below).</p>
+                )
+              }
+            />
             <p>
               <Link to={`/problems?host=${encodeURIComponent(host.id)}`}>Triage this host's problems</Link>
             </p>
           </>
         )}
-        {problems.error && <p className="error">{problems.error}</p>}
       </section>
 
       <section aria-labelledby="h-vulns">
         <h2 id="h-vulns">Vulnerabilities</h2>
         {unavailable.has("inventory") ? (
           notOffered("its packages, so no vulnerabilities")
-        ) : vulns.state && vulns.state.items.length === 0 ? (
-          <p className="empty">
-            No known vulnerability in this host's packages{host.inventory.packages_at ? "" : " (no package inventory has arrived yet)"}. Findings need a
-            vulnerability feed on the server: <code>warden server feed import …</code> (docs/server.md).
-          </p>
         ) : (
-          <div className="table-wrap">
-            <table className="grid">
-              <thead>
-                <tr>
-                  <th scope="col">CVE</th>
-                  <th scope="col">Severity</th>
-                  <th scope="col">Package</th>
-                  <th scope="col">Installed → fixed</th>
-                  <th scope="col">Upgrade</th>
-                </tr>
-              </thead>
-              <tbody>
-                {vulns.state?.items.map((v) => {
-                  const nvd = safeHref(`https://nvd.nist.gov/vuln/detail/${encodeURIComponent(v.cve)}`);
-                  return (
-                    <tr key={`${v.cve}/${v.package}/${v.arch ?? ""}`}>
-                      <td>{nvd ? <a href={nvd} target="_blank" rel="noopener noreferrer">{v.cve}</a> : v.cve}</td>
-                      <td>
-                        <span className={`badge sev-${v.severity}`}>{v.severity}</span> {v.cvss_score ?? ""}
-                      </td>
-                      <td>{v.package}</td>
-                      <td>
-                        {v.installed_version} → {v.fixed_version ?? <span className="muted">no fix ({v.vendor_status})</span>}
-                      </td>
-                      <td>{v.upgrade_command ? <code>{v.upgrade_command}</code> : ""}</td>
-                    </tr>
-                  );
-                })}
-              </tbody>
-            </table>
-            {vulns.state && <More shown={vulns.state.items.length} total={vulns.state.total} exportHref={`${base}/vulnerabilities/export?format=csv`} />}
-          </div>
+          <>
+            <ListFilters
+              list={vulns}
+              label="Filter this host's vulnerabilities"
+              fields={[
+                { key: "min_severity", label: "Severity at least", control: "select", any: "Any severity", options: SEVERITIES.map((v) => ({ value: v, label: v })) },
+                { key: "fixable", label: "Fix available", control: "bool" },
+                { key: "q", label: "Search vulnerabilities", control: "text", placeholder: "CVE, package" },
+              ]}
+            />
+            <DataList
+              name={`Vulnerabilities on ${host.hostname}`}
+              prefsKey="host-vulnerabilities"
+              list={vulns}
+              load={loadVulns}
+              exportPath={`${base}/vulnerabilities/export`}
+              columns={findingColumns}
+              rowKey={(v) => `${v.cve}/${v.package}/${v.arch ?? ""}`}
+              empty={(filtered, clear) =>
+                filtered ? (
+                  <p>
+                    No finding on this host matches these filters.{" "}
+                    <button type="button" className="link" onClick={clear}>
+                      Clear the filters
+                    </button>
+                  </p>
+                ) : (
+                  <p>
+                    No known vulnerability in this host's packages{host.inventory.packages_at ? "" : " (no package inventory has arrived yet)"}. Findings
+                    need a vulnerability feed on the server: <code>warden feed import --db STATE/feeds.db FILE</code> or{" "}
+                    <code>POST /api/v1/feeds</code> (docs/server.md); <Link to="/vulnerabilities">Vulnerabilities</Link> shows which feeds are imported.
+                  </p>
+                )
+              }
+            />
+          </>
         )}
       </section>
 
@@ -220,41 +297,39 @@ export function HostPage() {
         <h2 id="h-ports">Open ports</h2>
         {unavailable.has("inventory") ? (
           notOffered("its listening ports")
-        ) : ports.state && ports.state.items.length === 0 ? (
-          <p className="empty">{host.inventory.ports_at ? "Nothing listens on this host." : "No port inventory has arrived from this host yet."}</p>
         ) : (
-          <div className="table-wrap">
-            <table className="grid">
-              <thead>
-                <tr>
-                  <th scope="col" className="num">Port</th>
-                  <th scope="col">Protocol</th>
-                  <th scope="col">Address</th>
-                  <th scope="col">Process</th>
-                  <th scope="col">Path</th>
-                  <th scope="col">User</th>
-                </tr>
-              </thead>
-              <tbody>
-                {ports.state?.items.map((p) => (
-                  <tr key={`${p.protocol}/${p.address}/${p.port}/${p.pid ?? ""}`}>
-                    <td className="num">{p.port}</td>
-                    <td>{p.protocol}</td>
-                    <td>
-                      {p.address}
-                      {p.loopback ? <span className="muted"> (loopback)</span> : ""}
-                    </td>
-                    <td>
-                      {p.process ?? ""} {p.pid != null ? <span className="muted">pid {p.pid}</span> : ""}
-                    </td>
-                    <td>{p.path ?? ""}</td>
-                    <td>{p.user ?? ""}</td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-            {ports.state && <More shown={ports.state.items.length} total={ports.state.total} exportHref={`${base}/ports/export?format=csv`} />}
-          </div>
+          <>
+            <ListFilters
+              list={ports}
+              label="Filter this host's open ports"
+              fields={[
+                { key: "protocol", label: "Protocol", control: "checks", options: [{ value: "tcp", label: "tcp" }, { value: "udp", label: "udp" }] },
+                { key: "loopback", label: "Loopback-only listeners", control: "bool", any: "Shown" },
+                { key: "q", label: "Search ports", control: "text", placeholder: "process, address" },
+              ]}
+            />
+            <DataList
+              name={`Open ports on ${host.hostname}`}
+              prefsKey="host-ports"
+              list={ports}
+              load={loadPorts}
+              exportPath={`${base}/ports/export`}
+              columns={portColumns}
+              rowKey={(p) => `${p.protocol}/${p.address}/${p.port}/${p.pid ?? ""}`}
+              empty={(filtered, clear) =>
+                filtered ? (
+                  <p>
+                    No listener matches these filters.{" "}
+                    <button type="button" className="link" onClick={clear}>
+                      Clear the filters
+                    </button>
+                  </p>
+                ) : (
+                  <p>{host.inventory.ports_at ? "Nothing listens on this host." : "No port inventory has arrived from this host yet."}</p>
+                )
+              }
+            />
+          </>
         )}
       </section>
 
@@ -262,35 +337,38 @@ export function HostPage() {
         <h2 id="h-packages">Packages</h2>
         {unavailable.has("inventory") ? (
           notOffered("its packages")
-        ) : packages.state && packages.state.items.length === 0 ? (
-          <p className="empty">No package inventory has arrived from this host yet.</p>
         ) : (
-          <details>
-            <summary>
-              {packages.state ? `${packages.state.total.toLocaleString()} packages` : "Packages"}
-            </summary>
-            <table className="grid">
-              <thead>
-                <tr>
-                  <th scope="col">Name</th>
-                  <th scope="col">Version</th>
-                  <th scope="col">Arch</th>
-                  <th scope="col" className="num">CVEs</th>
-                </tr>
-              </thead>
-              <tbody>
-                {packages.state?.items.map((p) => (
-                  <tr key={`${p.name}/${p.arch ?? ""}/${p.version}`}>
-                    <td>{p.name}</td>
-                    <td>{p.version}</td>
-                    <td>{p.arch ?? ""}</td>
-                    <td className="num">{p.cve_count}</td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-            {packages.state && <More shown={packages.state.items.length} total={packages.state.total} exportHref={`${base}/packages/export?format=csv`} />}
-          </details>
+          <>
+            <ListFilters
+              list={packages}
+              label="Filter this host's packages"
+              fields={[
+                { key: "vulnerable", label: "With a known CVE", control: "bool" },
+                { key: "q", label: "Search packages", control: "text", placeholder: "name, version" },
+              ]}
+            />
+            <DataList
+              name={`Packages on ${host.hostname}`}
+              prefsKey="host-packages"
+              list={packages}
+              load={loadPackages}
+              exportPath={`${base}/packages/export`}
+              columns={packageColumns}
+              rowKey={(p) => `${p.name}/${p.arch ?? ""}/${p.version}`}
+              empty={(filtered, clear) =>
+                filtered ? (
+                  <p>
+                    No package matches these filters.{" "}
+                    <button type="button" className="link" onClick={clear}>
+                      Clear the filters
+                    </button>
+                  </p>
+                ) : (
+                  <p>No package inventory has arrived from this host yet.</p>
+                )
+              }
+            />
+          </>
         )}
       </section>
 
@@ -339,39 +417,29 @@ export function HostPage() {
             </tbody>
           </table>
         )}
-        {scans.state && scans.state.items.length > 0 && (
-          <details>
-            <summary>Recent runs ({scans.state.total.toLocaleString()})</summary>
-            <table className="grid">
-              <thead>
-                <tr>
-                  <th scope="col">Started</th>
-                  <th scope="col">Detector</th>
-                  <th scope="col">Trigger</th>
-                  <th scope="col">Outcome</th>
-                  <th scope="col" className="num">Duration</th>
-                </tr>
-              </thead>
-              <tbody>
-                {scans.state.items.map((r) => (
-                  <tr key={r.id}>
-                    <td>
-                      <Time value={r.started_at} />
-                    </td>
-                    <td>
-                      <code>{r.rule_id}</code>
-                    </td>
-                    <td>{r.trigger.replace("_", " ")}</td>
-                    <td>
-                      {r.outcome} {r.result ? <span className="muted">{r.result}</span> : ""}
-                    </td>
-                    <td className="num">{r.duration_ms != null ? `${r.duration_ms} ms` : ""}</td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          </details>
-        )}
+        <h3 id="h-runs">Recent runs</h3>
+        <DataList
+          name={`Detector runs on ${host.hostname}`}
+          prefsKey="host-runs"
+          list={runs}
+          load={loadRuns}
+          exportPath={`${base}/scans/export`}
+          columns={runColumns}
+          rowKey={(r) => r.id}
+          reload={reload}
+          empty={(filtered, clear) =>
+            filtered ? (
+              <p>
+                No run matches these filters.{" "}
+                <button type="button" className="link" onClick={clear}>
+                  Clear the filters
+                </button>
+              </p>
+            ) : (
+              <p>No detector run reported yet: runs arrive with the agent's status and after Run now.</p>
+            )
+          }
+        />
       </section>
     </section>
   );

@@ -1,136 +1,75 @@
-// Hosts: every enrolled host with its status and counts, searchable (the
-// search is kept in the URL), paged by the server.
-import { useEffect, useState, type FormEvent } from "react";
-import { Link, useSearchParams } from "react-router-dom";
-import { api, errorMessage, type Schemas } from "../api/client";
+// Hosts: every enrolled host with its status and counts, on the shared list
+// component: search and filters (status, label, minimum risk) kept in the
+// URL, sort by column, server paging, Export, Columns. It changes no host.
+import { useCallback, useMemo } from "react";
+import { Link } from "react-router-dom";
+import { api, type Schemas } from "../api/client";
+import { HOST_LIST, HOST_STATUSES, RISK_VALUES } from "../lib/listSpecs";
+import { RISK_LABELS } from "../lib/problemFilters";
 import { Time } from "../components/Time";
-import { Pager } from "../components/Pager";
+import { DataList, ListFilters, useListState, type Column, type ListQuery, type QueryOf } from "../components/DataList";
 
-type HostList = Schemas["HostList"];
-const PAGE = 50;
+type Host = Schemas["Host"];
+type Query = QueryOf<"/api/v1/hosts">;
 
 export function HostsPage() {
-  const [params, setParams] = useSearchParams();
-  const q = params.get("q") ?? "";
-  const [text, setText] = useState(q);
-  const [paging, setPaging] = useState<{ page: number; cursors: (string | undefined)[] }>({ page: 0, cursors: [undefined] });
-  const [result, setResult] = useState<HostList | null>(null);
-  const [error, setError] = useState<string | null>(null);
-
-  useEffect(() => {
-    setText(q);
-    setPaging({ page: 0, cursors: [undefined] });
-  }, [q]);
-
-  useEffect(() => {
-    let cancelled = false;
-    const cursor = paging.cursors[paging.page];
-    api
-      .GET("/api/v1/hosts", { params: { query: { limit: PAGE, sort: "hostname", ...(q ? { q } : {}), ...(cursor ? { cursor } : {}) } } })
-      .then(({ data, error: e }) => {
-        if (cancelled) return;
-        if (data) {
-          setResult(data);
-          setError(null);
-        } else setError(errorMessage(e, "Loading hosts failed"));
-      });
-    return () => {
-      cancelled = true;
-    };
-  }, [q, paging]);
-
-  const submit = (e: FormEvent) => {
-    e.preventDefault();
-    const next = new URLSearchParams();
-    if (text.trim()) next.set("q", text.trim());
-    setParams(next);
-  };
-  const items = result?.items ?? [];
+  const list = useListState(HOST_LIST);
+  const load = useCallback((query: ListQuery) => api.GET("/api/v1/hosts", { params: { query: query as Query } }), []);
+  const columns = useMemo<Column<Host>[]>(
+    () => [
+      { id: "host", label: "Host", sort: "hostname", required: true, cell: (h) => <Link to={`/hosts/${encodeURIComponent(h.id)}`}>{h.hostname}</Link> },
+      { id: "status", label: "Status", cell: (h) => <span className={`badge host-${h.status}`}>{h.status}</span> },
+      { id: "os", label: "OS", sort: "os", cell: (h) => `${h.os.name} ${h.os.version ?? ""}` },
+      { id: "agent", label: "Agent", sort: "agent_version", cell: (h) => `${h.agent.type} ${h.agent.version}` },
+      { id: "labels", label: "Labels", cell: (h) => h.labels.join(", ") },
+      { id: "problems", label: "Open problems", sort: "open_problems", className: "num", cell: (h) => h.counts.open_problems },
+      { id: "cves", label: "CVEs", sort: "vulnerabilities", className: "num", cell: (h) => h.counts.vulnerabilities },
+      { id: "ports", label: "Open ports", className: "num", shown: false, cell: (h) => h.counts.open_ports },
+      { id: "enrolled", label: "Enrolled", sort: "enrolled_at", shown: false, cell: (h) => <Time value={h.enrolled_at} /> },
+      { id: "seen", label: "Last seen", sort: "last_seen_at", cell: (h) => <Time value={h.last_seen_at} empty="never" /> },
+    ],
+    [],
+  );
+  const q = list.state.filters.q as string;
   return (
     <section className="page">
       <h1>Hosts</h1>
-      <form className="filters" role="search" onSubmit={submit}>
-        <label>
-          Search
-          <input type="search" value={text} onChange={(e) => setText(e.target.value)} placeholder="host name, machine id, OS" />
-        </label>
-        <button type="submit" className="primary">
-          Search
-        </button>
-      </form>
-      {error && (
-        <p className="error" role="alert">
-          {error}
-        </p>
-      )}
-      <div className="table-wrap">
-        <table className="grid">
-          <caption className="sr-only">Hosts by name</caption>
-          <thead>
-            <tr>
-              <th scope="col">Host</th>
-              <th scope="col">Status</th>
-              <th scope="col">OS</th>
-              <th scope="col">Agent</th>
-              <th scope="col">Labels</th>
-              <th scope="col" className="num">Open problems</th>
-              <th scope="col" className="num">CVEs</th>
-              <th scope="col">Last seen</th>
-            </tr>
-          </thead>
-          <tbody>
-            {items.map((h) => (
-              <tr key={h.id}>
-                <td>
-                  <Link to={`/hosts/${encodeURIComponent(h.id)}`}>{h.hostname}</Link>
-                </td>
-                <td>
-                  <span className={`badge host-${h.status}`}>{h.status}</span>
-                </td>
-                <td>
-                  {h.os.name} {h.os.version ?? ""}
-                </td>
-                <td>
-                  {h.agent.type} {h.agent.version}
-                </td>
-                <td>{h.labels.join(", ")}</td>
-                <td className="num">{h.counts.open_problems}</td>
-                <td className="num">{h.counts.vulnerabilities}</td>
-                <td>
-                  <Time value={h.last_seen_at} empty="never" />
-                </td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
-        {result && items.length === 0 && (
-          <div className="empty" role="status">
-            {q ? (
-              <p>No host matches “{q}”.</p>
-            ) : (
-              <p>
-                No host is enrolled yet. Make an enrol secret (<code>warden server enroll-secret create NAME</code>) and run{" "}
-                <code>warden agent enroll --server URL --secret … --ca-fingerprint …</code> on the host (docs/server.md).
-              </p>
-            )}
-          </div>
-        )}
-      </div>
-      {result && (
-        <Pager
-          page={paging.page}
-          pageSize={PAGE}
-          shown={items.length}
-          total={result.total}
-          hasNext={!!result.next_cursor}
-          onPrevious={() => setPaging({ ...paging, page: Math.max(0, paging.page - 1) })}
-          onNext={() => {
-            const cursors = paging.cursors.slice(0, paging.page + 1);
-            cursors.push(result.next_cursor ?? undefined);
-            setPaging({ page: paging.page + 1, cursors });
-          }}
-        />
-      )}
+      <ListFilters
+        list={list}
+        label="Host filters"
+        search
+        submitLabel="Search"
+        fields={[
+          { key: "status", label: "Status", control: "checks", options: HOST_STATUSES.map((s) => ({ value: s, label: s })) },
+          { key: "min_risk", label: "Open problems at least", control: "select", any: "Any risk", options: RISK_VALUES.map((r) => ({ value: r, label: RISK_LABELS[r] })) },
+          { key: "label", label: "Label", control: "csv", placeholder: "env=prod" },
+          { key: "q", label: "Search", control: "text", placeholder: "host name, machine id, OS" },
+        ]}
+      />
+      <DataList
+        name="Hosts"
+        prefsKey="hosts"
+        list={list}
+        load={load}
+        exportPath="/api/v1/hosts/export"
+        columns={columns}
+        rowKey={(h) => h.id}
+        empty={(filtered, clear) =>
+          filtered ? (
+            <p>
+              {q ? `No host matches “${q}”` : "No host matches these filters"}.{" "}
+              <button type="button" className="link" onClick={clear}>
+                Clear the filters
+              </button>
+            </p>
+          ) : (
+            <p>
+              No host is enrolled yet. Make an enrol secret (<code>warden server enroll-secret create NAME</code>) and run{" "}
+              <code>warden agent enroll --server URL --secret … --ca-fingerprint …</code> on the host (docs/server.md).
+            </p>
+          )
+        }
+      />
     </section>
   );
 }
