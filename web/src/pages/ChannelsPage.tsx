@@ -1,26 +1,25 @@
 // Channels: where the server sends problem events and the audit log (Slack,
-// signed webhooks, syslog, Splunk HEC, files). The list (search, type,
+// signed webhooks, syslog, Splunk HEC, files). The list (the shared DataList;
+// search, type,
 // delivery state and enabled filters in the URL; export) shows each channel's
 // destination, triggers and delivery state; a channel opens in a drawer
 // (?channel=ID) with its settings, live delivery status and Send test.
 // Admins create, edit and delete; admins and analysts send tests. Secrets are
 // write-only (the API never returns them) and webhook header values are not
 // shown outside the admins' edit form.
-import { useCallback, useEffect, useState } from "react";
+import { useCallback, useEffect, useMemo, useState } from "react";
 import { useSearchParams } from "react-router-dom";
 import { api, errorMessage, type Schemas } from "../api/client";
 import { useSession } from "../session";
-import { useCursorList } from "../lib/useCursorList";
+import { CHANNEL_LIST } from "../lib/adminLists";
 import { CHANNEL_TYPES, destination, triggerSummary, typeLabel, type Channel } from "../lib/channels";
-import { Pager } from "../components/Pager";
+import { DataList, ListFilters, useListState, type Column, type ListQuery, type QueryOf } from "../components/DataList";
 import { Time } from "../components/Time";
 import { Confirm } from "../components/SecretOnce";
-import { ExportLinks, exportHref } from "../components/ExportLinks";
 import { ChannelFormDialog } from "./ChannelFormDialog";
 
 type DeliveryState = Schemas["DeliveryState"];
 const STATES: DeliveryState[] = ["ok", "failing", "idle", "disabled"];
-const PAGE = 50;
 
 export function DeliveryBadge({ state }: { state: DeliveryState }) {
   return <span className={`badge state-${state}`}>{state}</span>;
@@ -29,177 +28,134 @@ export function DeliveryBadge({ state }: { state: DeliveryState }) {
 export function ChannelsPage() {
   const { session } = useSession();
   const admin = session?.user.role === "admin";
+  const list = useListState(CHANNEL_LIST);
   const [params, setParams] = useSearchParams();
-  const q = params.get("q") ?? "";
-  const type = CHANNEL_TYPES.find((t) => t.type === params.get("type"))?.type;
-  const state = STATES.find((s) => s === params.get("delivery_state"));
-  const enabledParam = params.get("enabled");
-  const enabled = enabledParam === "true" ? true : enabledParam === "false" ? false : undefined;
   const open = params.get("channel");
-  const [text, setText] = useState(q);
   const [creating, setCreating] = useState(false);
   const [notice, setNotice] = useState<string | null>(null);
-
-  const query = {
-    sort: "name" as const,
-    ...(q ? { q } : {}),
-    ...(type ? { type: [type] } : {}),
-    ...(state ? { delivery_state: [state] } : {}),
-    ...(enabled !== undefined ? { enabled } : {}),
-  };
-  const filterKey = JSON.stringify(query);
-  const list = useCursorList<Channel>(
-    (cursor) => api.GET("/api/v1/channels", { params: { query: { ...query, limit: PAGE, ...(cursor ? { cursor } : {}) } } }),
-    filterKey,
-    "channels",
+  const [reload, setReload] = useState(0);
+  const load = useCallback((query: ListQuery) => api.GET("/api/v1/channels", { params: { query: query as QueryOf<"/api/v1/channels"> } }), []);
+  const setOpen = useCallback(
+    (id: string | null) =>
+      setParams((current) => {
+        const next = new URLSearchParams(current);
+        if (id) next.set("channel", id);
+        else next.delete("channel");
+        return next;
+      }),
+    [setParams],
   );
-  const setParam = (key: string, value: string | null) => {
-    const next = new URLSearchParams(params);
-    if (value) next.set(key, value);
-    else next.delete(key);
-    setParams(next);
-  };
-  const filtered = !!(q || type || state || enabled !== undefined);
-  const items = list.result?.items ?? [];
+
+  const columns = useMemo<Column<Channel>[]>(
+    () => [
+      {
+        id: "name",
+        label: "Name",
+        sort: "name",
+        required: true,
+        cell: (c) => (
+          <button type="button" className="link" onClick={() => setOpen(c.id)}>
+            {c.name}
+          </button>
+        ),
+      },
+      { id: "kind", label: "Kind", sort: "type", cell: (c) => typeLabel(c.type) },
+      { id: "destination", label: "Destination", className: "break", cell: (c) => destination(c) },
+      { id: "triggers", label: "Triggers", cell: (c) => triggerSummary(c.triggers) },
+      {
+        id: "delivery",
+        label: "Delivery",
+        cell: (c) => (
+          <>
+            <DeliveryBadge state={c.delivery.state} />
+            {c.delivery.queue_depth > 0 && <div className="muted small">{c.delivery.queue_depth} queued</div>}
+          </>
+        ),
+      },
+      { id: "success", label: "Last success", cell: (c) => <Time value={c.delivery.last_success_at} empty="never" /> },
+      {
+        id: "error",
+        label: "Last error",
+        cell: (c) =>
+          c.delivery.last_error_at ? (
+            <>
+              <Time value={c.delivery.last_error_at} />
+              <div className="small break">{c.delivery.last_error}</div>
+            </>
+          ) : (
+            <span className="muted">none</span>
+          ),
+      },
+      { id: "created", label: "Created", sort: "created_at", shown: false, cell: (c) => <Time value={c.created_at} /> },
+    ],
+    [setOpen],
+  );
 
   return (
     <section className="page">
       <h1>Channels</h1>
-      <form
-        className="filters"
-        role="search"
-        aria-label="Channels"
-        onSubmit={(e) => {
-          e.preventDefault();
-          setParam("q", text.trim());
-        }}
-      >
-        <label>
-          Search channels
-          <input type="search" value={text} onChange={(e) => setText(e.target.value)} placeholder="name" />
-        </label>
-        <label>
-          Type
-          <select value={type ?? ""} onChange={(e) => setParam("type", e.target.value)}>
-            <option value="">any</option>
-            {CHANNEL_TYPES.map((t) => (
-              <option key={t.type} value={t.type}>
-                {t.label}
-              </option>
-            ))}
-          </select>
-        </label>
-        <label>
-          Delivery
-          <select value={state ?? ""} onChange={(e) => setParam("delivery_state", e.target.value)}>
-            <option value="">any</option>
-            {STATES.map((s) => (
-              <option key={s}>{s}</option>
-            ))}
-          </select>
-        </label>
-        <label>
-          Enabled
-          <select value={enabledParam ?? ""} onChange={(e) => setParam("enabled", e.target.value)}>
-            <option value="">any</option>
-            <option value="true">enabled</option>
-            <option value="false">disabled</option>
-          </select>
-        </label>
-        <button type="submit">Search</button>
-      </form>
-      <div className="toolbar">
-        <span className="muted">{list.result ? `${list.result.total.toLocaleString()} channel${list.result.total === 1 ? "" : "s"}` : "Loading…"}</span>
-        <ExportLinks name="channels" csv={exportHref("/api/v1/channels/export", "csv", query)} jsonl={exportHref("/api/v1/channels/export", "jsonl", query)} />
-        <button type="button" onClick={list.reload}>
-          Refresh
-        </button>
-        {admin && (
-          <button type="button" className="primary" onClick={() => setCreating(true)}>
-            New channel
-          </button>
-        )}
-      </div>
+      <ListFilters
+        list={list}
+        label="Channel filters"
+        search
+        submitLabel="Search"
+        fields={[
+          { key: "type", label: "Kind", control: "select", any: "any", options: CHANNEL_TYPES.map((t) => ({ value: t.type, label: t.label })) },
+          { key: "delivery", label: "Delivery", control: "select", any: "any", options: STATES.map((s) => ({ value: s, label: s })) },
+          { key: "enabled", label: "Enabled", control: "bool", any: "any" },
+          { key: "q", label: "Search channels", control: "text", placeholder: "name" },
+        ]}
+      />
       {notice && (
         <p className="notice" role="status">
           {notice}
         </p>
       )}
-      {list.error && (
-        <p className="error" role="alert">
-          {list.error}
-        </p>
-      )}
-      <div className="table-wrap">
-        <table className="grid">
-          <caption className="sr-only">Notification channels by name</caption>
-          <thead>
-            <tr>
-              <th scope="col">Name</th>
-              <th scope="col">Kind</th>
-              <th scope="col">Destination</th>
-              <th scope="col">Triggers</th>
-              <th scope="col">Delivery</th>
-              <th scope="col">Last success</th>
-              <th scope="col">Last error</th>
-            </tr>
-          </thead>
-          <tbody>
-            {items.map((c) => (
-              <tr key={c.id}>
-                <td>
-                  <button type="button" className="link" onClick={() => setParam("channel", c.id)}>
-                    {c.name}
-                  </button>
-                </td>
-                <td>{typeLabel(c.type)}</td>
-                <td className="break">{destination(c)}</td>
-                <td>{triggerSummary(c.triggers)}</td>
-                <td>
-                  <DeliveryBadge state={c.delivery.state} />
-                  {c.delivery.queue_depth > 0 && <div className="muted small">{c.delivery.queue_depth} queued</div>}
-                </td>
-                <td>
-                  <Time value={c.delivery.last_success_at} empty="never" />
-                </td>
-                <td>
-                  {c.delivery.last_error_at ? (
-                    <>
-                      <Time value={c.delivery.last_error_at} />
-                      <div className="small break">{c.delivery.last_error}</div>
-                    </>
-                  ) : (
-                    <span className="muted">none</span>
-                  )}
-                </td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
-        {list.result && items.length === 0 && (
-          <div className="empty" role="status">
-            {filtered ? (
-              <p>No channel matches these filters. Clear them to see every channel.</p>
-            ) : (
-              <p>
-                No channels yet: problems are only seen here in the console.{" "}
-                {admin ? "“New channel” sends them to Slack, a webhook, syslog, Splunk or a file." : "An admin can add Slack, webhook, syslog, Splunk or file channels."}
-              </p>
+      <DataList
+        name="Channels"
+        prefsKey="channels"
+        list={list}
+        load={load}
+        exportPath="/api/v1/channels/export"
+        columns={columns}
+        rowKey={(c) => c.id}
+        reload={reload}
+        actions={() => (
+          <>
+            <button type="button" onClick={() => setReload((n) => n + 1)}>
+              Refresh
+            </button>
+            {admin && (
+              <button type="button" className="primary" onClick={() => setCreating(true)}>
+                New channel
+              </button>
             )}
-          </div>
+          </>
         )}
-      </div>
-      {list.result && (
-        <Pager page={list.page} pageSize={PAGE} shown={items.length} total={list.result.total} hasNext={!!list.result.next_cursor} onPrevious={list.previous} onNext={list.next} />
-      )}
+        empty={(filtered, clear) =>
+          filtered ? (
+            <p>
+              No channel matches these filters.{" "}
+              <button type="button" className="link" onClick={clear}>
+                Clear the filters
+              </button>
+            </p>
+          ) : (
+            <p>
+              No channels yet: problems are only seen here in the console.{" "}
+              {admin ? "“New channel” sends them to Slack, a webhook, syslog, Splunk or a file." : "An admin can add Slack, webhook, syslog, Splunk or file channels."}
+            </p>
+          )
+        }
+      />
       {creating && (
         <ChannelFormDialog
           onClose={(saved) => {
             setCreating(false);
             if (saved) {
               setNotice(`Created ${saved.name}.`);
-              list.reload();
-              setParam("channel", saved.id);
+              setReload((n) => n + 1);
+              setOpen(saved.id);
             }
           }}
         />
@@ -207,10 +163,10 @@ export function ChannelsPage() {
       {open && (
         <ChannelDrawer
           id={open}
-          onClose={() => setParam("channel", null)}
+          onClose={() => setOpen(null)}
           onChanged={(message) => {
             setNotice(message);
-            list.reload();
+            setReload((n) => n + 1);
           }}
         />
       )}

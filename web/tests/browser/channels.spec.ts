@@ -130,11 +130,11 @@ test("edit keeps the secret unless replaced; filters in the URL; delete", async 
   failOnDialogs(page);
   await logIn(page);
   await page.goto("/channels");
-  await page.getByLabel("Type").selectOption("slack");
+  await page.getByLabel("Kind").selectOption("slack");
   await expect(page).toHaveURL(/type=slack/);
   await expect(page.getByText("No channel matches these filters.")).toBeVisible();
   await page.goto("/channels?type=webhook");
-  await expect(page.getByLabel("Type")).toHaveValue("webhook");
+  await expect(page.getByLabel("Kind")).toHaveValue("webhook");
   await page.getByRole("button", { name: NAME }).click();
   const drawer = page.getByRole("dialog", { name: NAME });
   await drawer.getByRole("button", { name: "Edit" }).click();

@@ -44,7 +44,7 @@ test("API token: created with an expiry, shown once, works, gone after a reload"
   await once.getByRole("button", { name: /I have copied it/ }).click();
   await expect(once).toBeHidden();
   const row = page.getByRole("row").filter({ hasText: TOKEN_NAME });
-  await expect(row).toContainText(token.slice(0, 12));
+  await expect(row).toContainText("wdn_pat_…");
   await expect(row).toContainText("active");
   await page.reload();
   await expect(page.getByRole("row").filter({ hasText: TOKEN_NAME })).toBeVisible();
@@ -95,7 +95,7 @@ test("enrol secret: created with labels, the enrol command has the server and it
   expect(rotated).toMatch(/^wdn_enr_/);
   expect(rotated).not.toBe(secret);
   await again.getByRole("button", { name: /I have copied it/ }).click();
-  await page.getByLabel("State").selectOption("revoked");
+  await page.getByRole("checkbox", { name: "revoked" }).check();
   await expect(page).toHaveURL(/state=revoked/);
   await expect(page.getByRole("row").filter({ hasText: "settings-spec-fleet" })).toHaveCount(1);
   await checkPage(page, "settings-05-enrol-revoked");
@@ -113,7 +113,7 @@ test("audit log: the token's creation, filtered to it, its detail, exported", as
   await page.getByRole("button", { name: "Filter" }).click();
   await expect(page).toHaveURL(/action=createToken/);
   await expect(page).toHaveURL(new RegExp(`target_id=${tokenId}`));
-  await expect(page.getByText("1 entry matching")).toBeVisible();
+  await expect(page.getByText("1 matching", { exact: true })).toBeVisible();
   const row = page.locator("tbody tr");
   await expect(row).toHaveCount(1);
   await expect(row).toContainText("user e2e");
@@ -139,8 +139,8 @@ test("audit log: the token's creation, filtered to it, its detail, exported", as
 
   // A link keeps the filter: opening it again gives the same list.
   await page.goto(page.url());
-  await expect(page.getByText("1 entry matching")).toBeVisible();
-  await page.getByRole("button", { name: "Clear" }).click();
+  await expect(page.getByText("1 matching", { exact: true })).toBeVisible();
+  await page.getByRole("button", { name: "Clear", exact: true }).click();
   await expect(page).toHaveURL(/\/settings\/audit$/);
 });
 
@@ -163,7 +163,7 @@ test("users: add one with a one-time password shown once, change a role", async 
   await expect(row).toContainText("must change password");
   await row.getByLabel("Role of settings-analyst").selectOption("viewer");
   await expect(page.getByRole("status").filter({ hasText: "settings-analyst is now viewer." })).toBeVisible();
-  await page.getByLabel("Role", { exact: true }).selectOption("viewer");
+  await page.getByRole("checkbox", { name: "viewer" }).check();
   await expect(page).toHaveURL(/role=viewer/);
   await expect(page.getByRole("row").filter({ hasText: "settings-analyst" })).toBeVisible();
   await checkPage(page, "settings-09-users");

@@ -1,23 +1,21 @@
-// The audit log (admins only): who changed what, when and from where,
-// newest first, filtered by actor, action, object and time (all in the URL),
-// exported whole as CSV or JSON lines; an entry opens its detail (?event=ID)
-// with the before and after as JSON text. Nothing here changes anything.
-import { useEffect, useState, type FormEvent } from "react";
+// The audit log (admins only), on the shared DataList: who changed what,
+// when and from where, newest first (the Time header sorts), filtered by
+// actor, action, object and time (all in the URL), exported whole as CSV or
+// JSON lines; an entry opens its detail (?event=ID) with the before and after
+// as JSON text. Nothing here changes anything.
+import { useCallback, useEffect, useMemo, useState, type FormEvent } from "react";
 import { useSearchParams } from "react-router-dom";
 import { api, errorMessage, type Schemas } from "../../api/client";
-import { useCursorList } from "../../lib/useCursorList";
-import { ACTOR_TYPES, actorText, auditExportUrl, auditFromUrl, auditHasFilter, auditQuery, auditToUrl, EMPTY_AUDIT, type AuditFilters } from "../../lib/audit";
+import { ACTOR_TYPES, actorText, AUDIT_LIST, rfc3339OrEmpty } from "../../lib/adminLists";
 import { localInputToUtc } from "../../lib/time";
-import { Pager } from "../../components/Pager";
+import { DataList, useListState, type Column, type ListHandle, type ListQuery, type QueryOf } from "../../components/DataList";
 import { Time } from "../../components/Time";
 import { Dialog } from "../../components/Dialog";
-import { ExportLinks } from "../../components/ExportLinks";
 
 type Event = Schemas["AuditEvent"];
-const PAGE = 50;
 
 // An RFC 3339 time as a datetime-local value in the viewer's zone.
-function utcToLocalInput(iso: string): string {
+export function utcToLocalInput(iso: string): string {
   if (!iso) return "";
   const d = new Date(iso);
   if (Number.isNaN(d.getTime())) return "";
@@ -26,147 +24,134 @@ function utcToLocalInput(iso: string): string {
 }
 
 export function AuditTab() {
+  const list = useListState(AUDIT_LIST);
   const [params, setParams] = useSearchParams();
-  const filters = auditFromUrl(params);
-  const key = auditToUrl(filters).toString();
   const openEvent = params.get("event");
-
-  const list = useCursorList<Event>(
-    (cursor) => api.GET("/api/v1/audit", { params: { query: { ...auditQuery(filters), limit: PAGE, ...(cursor ? { cursor } : {}) } } }),
-    key,
-    "the audit log",
+  const load = useCallback((query: ListQuery) => {
+    // A since/until typed into the URL by hand that is not a time is left out.
+    const q = { ...query } as Record<string, unknown>;
+    for (const k of ["since", "until"]) if (typeof q[k] === "string" && !rfc3339OrEmpty(q[k] as string)) delete q[k];
+    return api.GET("/api/v1/audit", { params: { query: q as QueryOf<"/api/v1/audit"> } });
+  }, []);
+  const setOpen = useCallback(
+    (id: string | null) =>
+      setParams((current) => {
+        const next = new URLSearchParams(current);
+        if (id) next.set("event", id);
+        else next.delete("event");
+        return next;
+      }),
+    [setParams],
   );
-  const apply = (f: AuditFilters) => setParams(auditToUrl(f));
-  const setOpen = (id: string | null) => {
-    const next = new URLSearchParams(params);
-    if (id) next.set("event", id);
-    else next.delete("event");
-    setParams(next);
-  };
+  const update = list.update;
 
-  const items = list.result?.items ?? [];
+  const columns = useMemo<Column<Event>[]>(
+    () => [
+      { id: "time", label: "Time", sort: "time", required: true, cell: (e) => <Time value={e.time} /> },
+      {
+        id: "actor",
+        label: "Actor",
+        cell: (e) =>
+          e.actor.id ? (
+            <button type="button" className="link" title="Show only this actor's entries" onClick={() => update({ filters: { actor_type: [e.actor.type], actor_id: e.actor.id ?? "" } })}>
+              {actorText(e.actor)}
+            </button>
+          ) : (
+            actorText(e.actor)
+          ),
+      },
+      {
+        id: "action",
+        label: "Action",
+        required: true,
+        cell: (e) => (
+          <button type="button" className="link" onClick={() => setOpen(e.id)}>
+            {e.action}
+          </button>
+        ),
+      },
+      { id: "object", label: "Object", cell: (e) => (e.target ? `${e.target.type}${e.target.id ? ` ${e.target.id}` : ""}` : "—") },
+      { id: "from", label: "From", cell: (e) => e.source_ip ?? "—" },
+      { id: "request", label: "Request id", shown: false, cell: (e) => e.request_id ?? "—" },
+      { id: "status", label: "Status", className: "num", cell: (e) => <span className={e.status >= 400 ? "error" : undefined}>{e.status}</span> },
+    ],
+    [update, setOpen],
+  );
+
   return (
     <div>
-      <AuditFilterForm filters={filters} onApply={apply} />
-      <div className="toolbar">
-        <span className="muted">
-          {list.result ? `${list.result.total.toLocaleString()} entr${list.result.total === 1 ? "y" : "ies"}${auditHasFilter(filters) ? " matching" : ""}` : "Loading…"}
-        </span>
-        <ExportLinks name="audit" csv={auditExportUrl(filters, "csv")} jsonl={auditExportUrl(filters, "jsonl")} />
-      </div>
-      {list.error && (
-        <p className="error" role="alert">
-          {list.error}
-        </p>
-      )}
-      <div className="table-wrap">
-        <table className="grid">
-          <caption className="sr-only">Audit log, {filters.oldestFirst ? "oldest" : "newest"} first</caption>
-          <thead>
-            <tr>
-              <th scope="col">Time</th>
-              <th scope="col">Actor</th>
-              <th scope="col">Action</th>
-              <th scope="col">Object</th>
-              <th scope="col">From</th>
-              <th scope="col" className="num">Status</th>
-            </tr>
-          </thead>
-          <tbody>
-            {items.map((e) => (
-              <tr key={e.id}>
-                <td>
-                  <Time value={e.time} />
-                </td>
-                <td>
-                  {e.actor.id ? (
-                    <button
-                      type="button"
-                      className="link"
-                      title="Show only this actor's entries"
-                      onClick={() => apply({ ...filters, actorType: [e.actor.type], actorId: e.actor.id ?? "" })}
-                    >
-                      {actorText(e.actor)}
-                    </button>
-                  ) : (
-                    actorText(e.actor)
-                  )}
-                </td>
-                <td>
-                  <button type="button" className="link" onClick={() => setOpen(e.id)}>
-                    {e.action}
-                  </button>
-                </td>
-                <td>{e.target ? `${e.target.type}${e.target.id ? ` ${e.target.id}` : ""}` : "—"}</td>
-                <td>{e.source_ip ?? "—"}</td>
-                <td className="num">
-                  <span className={e.status >= 400 ? "error" : undefined}>{e.status}</span>
-                </td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
-        {list.result && items.length === 0 && (
-          <div className="empty" role="status">
-            <p>{auditHasFilter(filters) ? "No entry matches these filters. Widen the time range or clear the filters." : "The audit log is empty: nothing has been changed yet."}</p>
-          </div>
-        )}
-      </div>
-      {list.result && (
-        <Pager page={list.page} pageSize={PAGE} shown={items.length} total={list.result.total} hasNext={!!list.result.next_cursor} onPrevious={list.previous} onNext={list.next} />
-      )}
+      <AuditFilterForm list={list} />
+      <DataList
+        name="Audit log"
+        prefsKey="audit"
+        list={list}
+        load={load}
+        exportPath="/api/v1/audit/export"
+        columns={columns}
+        rowKey={(e) => e.id}
+        empty={(filtered, clear) =>
+          filtered ? (
+            <p>
+              No entry matches these filters. Widen the time range or{" "}
+              <button type="button" className="link" onClick={clear}>
+                clear the filters
+              </button>
+              .
+            </p>
+          ) : (
+            <p>The audit log is empty: nothing has been changed yet.</p>
+          )
+        }
+      />
       {openEvent && <AuditEventDialog id={openEvent} onClose={() => setOpen(null)} />}
     </div>
   );
 }
 
-function AuditFilterForm({ filters, onApply }: { filters: AuditFilters; onApply(f: AuditFilters): void }) {
-  const [actorType, setActorType] = useState(filters.actorType.join(","));
-  const [actorId, setActorId] = useState(filters.actorId);
-  const [action, setAction] = useState(filters.action.join(", "));
-  const [targetType, setTargetType] = useState(filters.targetType);
-  const [targetId, setTargetId] = useState(filters.targetId);
-  const [since, setSince] = useState(utcToLocalInput(filters.since));
-  const [until, setUntil] = useState(utcToLocalInput(filters.until));
-  const [oldestFirst, setOldestFirst] = useState(filters.oldestFirst);
+function AuditFilterForm({ list }: { list: ListHandle }) {
+  const f = list.state.filters;
+  const fromUrl = () => ({
+    actorType: ((f.actor_type as string[]) ?? [])[0] ?? "",
+    actorId: (f.actor_id as string) ?? "",
+    action: ((f.action as string[]) ?? []).join(", "),
+    targetType: (f.target_type as string) ?? "",
+    targetId: (f.target_id as string) ?? "",
+    since: utcToLocalInput(rfc3339OrEmpty((f.since as string) ?? "")),
+    until: utcToLocalInput(rfc3339OrEmpty((f.until as string) ?? "")),
+  });
+  const [form, setForm] = useState(fromUrl);
   const [error, setError] = useState<string | null>(null);
-
   // The URL changed (back button, a click on an actor): show its filters.
   useEffect(() => {
-    setActorType(filters.actorType.join(","));
-    setActorId(filters.actorId);
-    setAction(filters.action.join(", "));
-    setTargetType(filters.targetType);
-    setTargetId(filters.targetId);
-    setSince(utcToLocalInput(filters.since));
-    setUntil(utcToLocalInput(filters.until));
-    setOldestFirst(filters.oldestFirst);
+    setForm(fromUrl());
     // eslint-disable-next-line react-hooks/exhaustive-deps
-  }, [auditToUrl(filters).toString()]);
+  }, [list.key]);
+  const set = (key: keyof typeof form, value: string) => setForm({ ...form, [key]: value });
 
   const submit = (e: FormEvent) => {
     e.preventDefault();
-    const s = since ? localInputToUtc(since) : "";
-    const u = until ? localInputToUtc(until) : "";
-    if (s === null || u === null) return setError("A time is not valid.");
-    if (s && u && s >= u) return setError("“From” must be before “until”.");
+    const since = form.since ? localInputToUtc(form.since) : "";
+    const until = form.until ? localInputToUtc(form.until) : "";
+    if (since === null || until === null) return setError("A time is not valid.");
+    if (since && until && since >= until) return setError("“From” must be before “Until”.");
     setError(null);
-    onApply({
-      actorType: actorType ? (actorType.split(",") as AuditFilters["actorType"]) : [],
-      actorId: actorId.trim(),
-      action: [...new Set(action.split(/[\s,]+/).filter(Boolean))],
-      targetType: targetType.trim(),
-      targetId: targetId.trim(),
-      since: s,
-      until: u,
-      oldestFirst,
+    list.update({
+      filters: {
+        actor_type: form.actorType ? [form.actorType] : [],
+        actor_id: form.actorId.trim(),
+        action: [...new Set(form.action.split(/[\s,]+/).filter(Boolean))],
+        target_type: form.targetType.trim(),
+        target_id: form.targetId.trim(),
+        since,
+        until,
+      },
     });
   };
   return (
     <form className="filters" role="search" aria-label="Audit log filters" onSubmit={submit}>
       <label>
         Actor type
-        <select value={actorType} onChange={(e) => setActorType(e.target.value)}>
+        <select value={form.actorType} onChange={(e) => set("actorType", e.target.value)}>
           <option value="">any</option>
           {ACTOR_TYPES.map((t) => (
             <option key={t}>{t}</option>
@@ -175,36 +160,32 @@ function AuditFilterForm({ filters, onApply }: { filters: AuditFilters; onApply(
       </label>
       <label>
         Actor id
-        <input value={actorId} onChange={(e) => setActorId(e.target.value)} size={8} />
+        <input value={form.actorId} onChange={(e) => set("actorId", e.target.value)} size={8} />
       </label>
       <label>
         Action
-        <input value={action} onChange={(e) => setAction(e.target.value)} placeholder="createToken, updateUser" size={22} />
+        <input value={form.action} onChange={(e) => set("action", e.target.value)} placeholder="createToken, updateUser" size={22} />
       </label>
       <label>
         Object type
-        <input value={targetType} onChange={(e) => setTargetType(e.target.value)} placeholder="api_token" size={12} />
+        <input value={form.targetType} onChange={(e) => set("targetType", e.target.value)} placeholder="api_token" size={12} />
       </label>
       <label>
         Object id
-        <input value={targetId} onChange={(e) => setTargetId(e.target.value)} size={10} />
+        <input value={form.targetId} onChange={(e) => set("targetId", e.target.value)} size={10} />
       </label>
       <label>
         From
-        <input type="datetime-local" value={since} onChange={(e) => setSince(e.target.value)} />
+        <input type="datetime-local" value={form.since} onChange={(e) => set("since", e.target.value)} />
       </label>
       <label>
         Until
-        <input type="datetime-local" value={until} onChange={(e) => setUntil(e.target.value)} />
-      </label>
-      <label className="inline">
-        <input type="checkbox" checked={oldestFirst} onChange={(e) => setOldestFirst(e.target.checked)} />
-        Oldest first
+        <input type="datetime-local" value={form.until} onChange={(e) => set("until", e.target.value)} />
       </label>
       <button type="submit" className="primary">
         Filter
       </button>
-      <button type="button" onClick={() => onApply(EMPTY_AUDIT)}>
+      <button type="button" onClick={list.clear}>
         Clear
       </button>
       {error && (

@@ -3,24 +3,20 @@
 // revoke. A new secret is shown once with the command that enrols a host:
 // this console's server URL and the CA fingerprint from /api/v1/agent/ca's
 // X-Warden-Ca-Fingerprint header. The list never has the secrets.
-import { useEffect, useState, type FormEvent } from "react";
-import { useSearchParams } from "react-router-dom";
+import { useCallback, useEffect, useMemo, useState, type FormEvent } from "react";
 import { api, errorMessage, type Schemas } from "../../api/client";
-import { useCursorList } from "../../lib/useCursorList";
+import { actorText, ENROLL_SECRET_LIST } from "../../lib/adminLists";
 import { localInputToUtc } from "../../lib/time";
 import { enrolCommand, validFingerprint } from "../../lib/enrol";
-import { actorText } from "../../lib/audit";
-import { Pager } from "../../components/Pager";
+import { DataList, ListFilters, useListState, type Column, type ListQuery, type QueryOf } from "../../components/DataList";
 import { Time } from "../../components/Time";
 import { Dialog } from "../../components/Dialog";
 import { CopyField } from "../../components/CopyField";
 import { Confirm, SecretOnce } from "../../components/SecretOnce";
-import { ExportLinks, exportHref } from "../../components/ExportLinks";
 
 type Secret = Schemas["EnrollSecret"];
 type State = Schemas["CredentialState"];
 const STATES: State[] = ["active", "expired", "revoked"];
-const PAGE = 50;
 const GRACES: [string, number][] = [
   ["none: revoke the old one now", 0],
   ["1 hour", 3600],
@@ -44,10 +40,7 @@ function useFingerprint(): { value: string | null; error: string | null } {
 }
 
 export function EnrollTab() {
-  const [params, setParams] = useSearchParams();
-  const q = params.get("q") ?? "";
-  const state = STATES.find((s) => s === params.get("state"));
-  const [text, setText] = useState(q);
+  const list = useListState(ENROLL_SECRET_LIST);
   const [creating, setCreating] = useState(false);
   const [rotating, setRotating] = useState<Secret | null>(null);
   const [revoking, setRevoking] = useState<Secret | null>(null);
@@ -55,21 +48,11 @@ export function EnrollTab() {
   const [notice, setNotice] = useState<string | null>(null);
   const [failure, setFailure] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
+  const [reload, setReload] = useState(0);
   const fingerprint = useFingerprint();
   const server = window.location.origin;
+  const load = useCallback((query: ListQuery) => api.GET("/api/v1/enroll-secrets", { params: { query: query as QueryOf<"/api/v1/enroll-secrets"> } }), []);
 
-  const query = { sort: "-created_at" as const, ...(q ? { q } : {}), ...(state ? { state: [state] } : {}) };
-  const list = useCursorList<Secret>(
-    (cursor) => api.GET("/api/v1/enroll-secrets", { params: { query: { ...query, limit: PAGE, ...(cursor ? { cursor } : {}) } } }),
-    `${q}|${state ?? ""}`,
-    "enrol secrets",
-  );
-  const setFilter = (key: string, value: string) => {
-    const next = new URLSearchParams(params);
-    if (value) next.set(key, value);
-    else next.delete(key);
-    setParams(next);
-  };
   const revoke = async () => {
     if (!revoking) return;
     setBusy(true);
@@ -79,11 +62,63 @@ export function EnrollTab() {
       setNotice(`Revoked ${data.name}: enrolments with it are refused; hosts enrolled with it stay.`);
       setRevoking(null);
       setFailure(null);
-      list.reload();
+      setReload((n) => n + 1);
     } else setFailure(errorMessage(error, "Revoking failed"));
   };
 
-  const items = list.result?.items ?? [];
+  const columns = useMemo<Column<Secret>[]>(
+    () => [
+      { id: "name", label: "Name", sort: "name", required: true, cell: (s) => s.name },
+      { id: "prefix", label: "Starts with", cell: (s) => <code>{s.prefix}…</code> },
+      { id: "labels", label: "Labels", cell: (s) => s.labels.join(", ") },
+      { id: "state", label: "State", cell: (s) => <span className={`badge cred-${s.state}`}>{s.state}</span> },
+      { id: "uses", label: "Uses", sort: "uses", className: "num", cell: (s) => s.uses },
+      {
+        id: "created",
+        label: "Created",
+        sort: "created_at",
+        cell: (s) => (
+          <>
+            <Time value={s.created_at} />
+            <div className="muted small">by {actorText(s.created_by)}</div>
+          </>
+        ),
+      },
+      {
+        id: "expires",
+        label: "Expires / revoked",
+        sort: "expires_at",
+        cell: (s) =>
+          s.revoked_at ? (
+            <>
+              revoked <Time value={s.revoked_at} />
+            </>
+          ) : (
+            <Time value={s.expires_at} empty="never" />
+          ),
+      },
+      { id: "used", label: "Last used", sort: "last_used_at", cell: (s) => <Time value={s.last_used_at} empty="never" /> },
+      {
+        id: "actions",
+        label: "Actions",
+        required: true,
+        className: "row-actions",
+        cell: (s) =>
+          s.state === "active" && (
+            <>
+              <button type="button" onClick={() => setRotating(s)}>
+                Rotate <span className="sr-only">{s.name}</span>
+              </button>
+              <button type="button" onClick={() => setRevoking(s)}>
+                Revoke <span className="sr-only">{s.name}</span>
+              </button>
+            </>
+          ),
+      },
+    ],
+    [],
+  );
+
   return (
     <div>
       <p className="muted">
@@ -101,120 +136,49 @@ export function EnrollTab() {
           {fingerprint.error}
         </p>
       )}
-      <form
-        className="filters"
-        role="search"
-        aria-label="Enrol secrets"
-        onSubmit={(e) => {
-          e.preventDefault();
-          setFilter("q", text.trim());
-        }}
-      >
-        <label>
-          Search secrets
-          <input type="search" value={text} onChange={(e) => setText(e.target.value)} placeholder="name" />
-        </label>
-        <label>
-          State
-          <select value={state ?? ""} onChange={(e) => setFilter("state", e.target.value)}>
-            <option value="">any</option>
-            {STATES.map((s) => (
-              <option key={s}>{s}</option>
-            ))}
-          </select>
-        </label>
-        <button type="submit">Search</button>
-      </form>
-      <div className="toolbar">
-        <span className="muted">{list.result ? `${list.result.total.toLocaleString()} enrol secret${list.result.total === 1 ? "" : "s"}` : "Loading…"}</span>
-        <ExportLinks
-          name="enrol-secrets"
-          csv={exportHref("/api/v1/enroll-secrets/export", "csv", query)}
-          jsonl={exportHref("/api/v1/enroll-secrets/export", "jsonl", query)}
-        />
-        <button type="button" className="primary" onClick={() => setCreating(true)}>
-          Create enrol secret
-        </button>
-      </div>
+      <ListFilters
+        list={list}
+        label="Enrol secret filters"
+        search
+        submitLabel="Search"
+        fields={[
+          { key: "state", label: "State", control: "checks", options: STATES.map((s) => ({ value: s, label: s })) },
+          { key: "label", label: "Label", control: "csv", placeholder: "env=prod" },
+          { key: "q", label: "Search secrets", control: "text", placeholder: "name" },
+        ]}
+      />
       {notice && (
         <p className="notice" role="status">
           {notice}
         </p>
       )}
-      {list.error && (
-        <p className="error" role="alert">
-          {list.error}
-        </p>
-      )}
-      <div className="table-wrap">
-        <table className="grid">
-          <caption className="sr-only">Enrol secrets, newest first</caption>
-          <thead>
-            <tr>
-              <th scope="col">Name</th>
-              <th scope="col">Starts with</th>
-              <th scope="col">Labels</th>
-              <th scope="col">State</th>
-              <th scope="col" className="num">Uses</th>
-              <th scope="col">Created</th>
-              <th scope="col">Expires / revoked</th>
-              <th scope="col">Last used</th>
-              <th scope="col">Actions</th>
-            </tr>
-          </thead>
-          <tbody>
-            {items.map((s) => (
-              <tr key={s.id}>
-                <td>{s.name}</td>
-                <td>
-                  <code>{s.prefix}…</code>
-                </td>
-                <td>{s.labels.join(", ")}</td>
-                <td>
-                  <span className={`badge cred-${s.state}`}>{s.state}</span>
-                </td>
-                <td className="num">{s.uses}</td>
-                <td>
-                  <Time value={s.created_at} />
-                  <div className="muted small">by {actorText(s.created_by)}</div>
-                </td>
-                <td>
-                  {s.revoked_at ? (
-                    <>
-                      revoked <Time value={s.revoked_at} />
-                    </>
-                  ) : (
-                    <Time value={s.expires_at} empty="never" />
-                  )}
-                </td>
-                <td>
-                  <Time value={s.last_used_at} empty="never" />
-                </td>
-                <td className="row-actions">
-                  {s.state === "active" && (
-                    <>
-                      <button type="button" onClick={() => setRotating(s)}>
-                        Rotate <span className="sr-only">{s.name}</span>
-                      </button>
-                      <button type="button" onClick={() => setRevoking(s)}>
-                        Revoke <span className="sr-only">{s.name}</span>
-                      </button>
-                    </>
-                  )}
-                </td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
-        {list.result && items.length === 0 && (
-          <div className="empty" role="status">
-            <p>{q || state ? "No enrol secret matches these filters." : "No enrol secrets yet. Create one, then run the command it shows on each host to enrol."}</p>
-          </div>
+      <DataList
+        name="Enrol secrets"
+        prefsKey="enroll-secrets"
+        list={list}
+        load={load}
+        exportPath="/api/v1/enroll-secrets/export"
+        columns={columns}
+        rowKey={(s) => s.id}
+        reload={reload}
+        actions={() => (
+          <button type="button" className="primary" onClick={() => setCreating(true)}>
+            Create enrol secret
+          </button>
         )}
-      </div>
-      {list.result && (
-        <Pager page={list.page} pageSize={PAGE} shown={items.length} total={list.result.total} hasNext={!!list.result.next_cursor} onPrevious={list.previous} onNext={list.next} />
-      )}
+        empty={(filtered, clear) =>
+          filtered ? (
+            <p>
+              No enrol secret matches these filters.{" "}
+              <button type="button" className="link" onClick={clear}>
+                Clear the filters
+              </button>
+            </p>
+          ) : (
+            <p>No enrol secrets yet. Create one, then run the command it shows on each host to enrol.</p>
+          )
+        }
+      />
       {creating && (
         <CreateSecretDialog
           onClose={(c) => {
@@ -222,7 +186,7 @@ export function EnrollTab() {
             if (c) {
               setShown({ title: `New enrol secret “${c.enroll_secret.name}”`, secret: c.secret });
               setNotice(`Created ${c.enroll_secret.name}.`);
-              list.reload();
+              setReload((n) => n + 1);
             }
           }}
         />
@@ -239,7 +203,7 @@ export function EnrollTab() {
                   ? `Rotated ${r.enroll_secret.name}; the old secret keeps working until ${new Date(r.replaced.revoked_at).toLocaleString()}.`
                   : `Rotated ${r.enroll_secret.name}; the old secret is revoked.`,
               );
-              list.reload();
+              setReload((n) => n + 1);
             }
           }}
         />

@@ -2,22 +2,19 @@
 // state in the URL; create one with a name and an expiry (the token is shown
 // once, in a dialog, and never again) and revoke. A token acts with its
 // user's role: the API has no per-token role.
-import { useEffect, useState, type FormEvent } from "react";
-import { useSearchParams } from "react-router-dom";
+import { useCallback, useEffect, useMemo, useState, type FormEvent } from "react";
 import { api, errorMessage, type Schemas } from "../../api/client";
 import { useSession } from "../../session";
-import { useCursorList } from "../../lib/useCursorList";
+import { TOKEN_LIST } from "../../lib/adminLists";
 import { localInputToUtc } from "../../lib/time";
-import { Pager } from "../../components/Pager";
+import { DataList, ListFilters, useListState, type Column, type ListQuery, type QueryOf } from "../../components/DataList";
 import { Time } from "../../components/Time";
 import { Dialog } from "../../components/Dialog";
 import { Confirm, SecretOnce } from "../../components/SecretOnce";
-import { ExportLinks, exportHref } from "../../components/ExportLinks";
 
 type Token = Schemas["ApiToken"];
 type State = Schemas["CredentialState"];
 const STATES: State[] = ["active", "expired", "revoked"];
-const PAGE = 50;
 const USERS_BOUND = 1000;
 
 export const EXPIRIES: { label: string; days: number | null }[] = [
@@ -36,9 +33,8 @@ export function expiryFromDays(days: number | null, now = Date.now()): string | 
 export function TokensTab() {
   const { session } = useSession();
   const admin = session?.user.role === "admin";
-  const [params, setParams] = useSearchParams();
-  const userId = admin ? params.get("user") ?? "" : "";
-  const state = STATES.find((s) => s === params.get("state"));
+  const list = useListState(TOKEN_LIST);
+  const userId = admin ? (list.state.filters.user as string) : "";
   const [users, setUsers] = useState<{ items: Schemas["User"][]; total: number } | null>(null);
   const [creating, setCreating] = useState(false);
   const [created, setCreated] = useState<Schemas["ApiTokenCreated"] | null>(null);
@@ -46,24 +42,14 @@ export function TokensTab() {
   const [notice, setNotice] = useState<string | null>(null);
   const [failure, setFailure] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
+  const [reload, setReload] = useState(0);
+  const load = useCallback((query: ListQuery) => api.GET("/api/v1/tokens", { params: { query: query as QueryOf<"/api/v1/tokens"> } }), []);
 
   useEffect(() => {
     if (!admin) return;
     api.GET("/api/v1/users", { params: { query: { limit: USERS_BOUND, sort: "name" } } }).then(({ data }) => data && setUsers(data));
   }, [admin]);
 
-  const query = { sort: "-created_at" as const, ...(userId ? { user_id: userId } : {}), ...(state ? { state: [state] } : {}) };
-  const list = useCursorList<Token>(
-    (cursor) => api.GET("/api/v1/tokens", { params: { query: { ...query, limit: PAGE, ...(cursor ? { cursor } : {}) } } }),
-    `${userId}|${state ?? ""}`,
-    "tokens",
-  );
-  const setFilter = (key: string, value: string) => {
-    const next = new URLSearchParams(params);
-    if (value) next.set(key, value);
-    else next.delete(key);
-    setParams(next);
-  };
   const revoke = async () => {
     if (!revoking) return;
     setBusy(true);
@@ -72,22 +58,45 @@ export function TokensTab() {
     if (response.ok) {
       setNotice(`Revoked ${revoking.name}; requests with it are refused from now on.`);
       setRevoking(null);
-      list.reload();
+      setReload((n) => n + 1);
     } else setFailure(errorMessage(error, "Revoking the token failed"));
   };
 
-  const items = list.result?.items ?? [];
+  const columns = useMemo<Column<Token>[]>(
+    () => [
+      { id: "name", label: "Name", sort: "name", required: true, cell: (t) => t.name },
+      { id: "prefix", label: "Starts with", cell: (t) => <code>{t.prefix}…</code> },
+      { id: "user", label: "User", cell: (t) => t.user_name },
+      { id: "state", label: "State", cell: (t) => <span className={`badge cred-${t.state}`}>{t.state}</span> },
+      { id: "created", label: "Created", sort: "created_at", cell: (t) => <Time value={t.created_at} /> },
+      { id: "expires", label: "Expires", sort: "expires_at", cell: (t) => <Time value={t.expires_at} empty="never" /> },
+      { id: "used", label: "Last used", sort: "last_used_at", cell: (t) => <Time value={t.last_used_at} empty="never" /> },
+      {
+        id: "actions",
+        label: "Actions",
+        required: true,
+        cell: (t) =>
+          t.state === "active" && (
+            <button type="button" onClick={() => setRevoking(t)}>
+              Revoke <span className="sr-only">{t.name}</span>
+            </button>
+          ),
+      },
+    ],
+    [],
+  );
+
   const own = !userId || userId === session?.user.id;
   return (
     <div>
       <p className="muted">
         Scripts send a token as <code>Authorization: Bearer wdn_pat_…</code>. A token acts with its user's role ({own ? `yours: ${session?.user.role}` : "that user's"}); revoked or expired tokens are refused at once.
       </p>
-      <form className="filters" aria-label="Token filters" onSubmit={(e) => e.preventDefault()}>
+      <div className="filters">
         {admin && (
           <label>
             User
-            <select value={userId} onChange={(e) => setFilter("user", e.target.value)}>
+            <select value={userId} onChange={(e) => list.update({ filters: { user: e.target.value } })}>
               <option value="">me ({session?.user.name})</option>
               {(users?.items ?? [])
                 .filter((u) => u.id !== session?.user.id)
@@ -99,101 +108,54 @@ export function TokensTab() {
             </select>
           </label>
         )}
-        <label>
-          State
-          <select value={state ?? ""} onChange={(e) => setFilter("state", e.target.value)}>
-            <option value="">any</option>
-            {STATES.map((s) => (
-              <option key={s}>{s}</option>
-            ))}
-          </select>
-        </label>
-      </form>
+      </div>
+      <ListFilters list={list} label="Token filters" fields={[{ key: "state", label: "State", control: "checks", options: STATES.map((s) => ({ value: s, label: s })) }]} />
       {users && users.total > USERS_BOUND && (
         <p className="notice" role="note">
           The user menu lists the first {USERS_BOUND} of {users.total} users by name.
         </p>
       )}
-      <div className="toolbar">
-        <span className="muted">{list.result ? `${list.result.total.toLocaleString()} token${list.result.total === 1 ? "" : "s"}` : "Loading…"}</span>
-        <ExportLinks name="tokens" csv={exportHref("/api/v1/tokens/export", "csv", query)} jsonl={exportHref("/api/v1/tokens/export", "jsonl", query)} />
-        {own && (
-          <button type="button" className="primary" onClick={() => setCreating(true)}>
-            Create token
-          </button>
-        )}
-      </div>
       {notice && (
         <p className="notice" role="status">
           {notice}
         </p>
       )}
-      {(failure || list.error) && (
+      {failure && !revoking && (
         <p className="error" role="alert">
-          {failure ?? list.error}
+          {failure}
         </p>
       )}
-      <div className="table-wrap">
-        <table className="grid">
-          <caption className="sr-only">API tokens, newest first</caption>
-          <thead>
-            <tr>
-              <th scope="col">Name</th>
-              <th scope="col">Starts with</th>
-              <th scope="col">User</th>
-              <th scope="col">State</th>
-              <th scope="col">Created</th>
-              <th scope="col">Expires</th>
-              <th scope="col">Last used</th>
-              <th scope="col">Actions</th>
-            </tr>
-          </thead>
-          <tbody>
-            {items.map((t) => (
-              <tr key={t.id}>
-                <td>{t.name}</td>
-                <td>
-                  <code>{t.prefix}…</code>
-                </td>
-                <td>{t.user_name}</td>
-                <td>
-                  <span className={`badge cred-${t.state}`}>{t.state}</span>
-                </td>
-                <td>
-                  <Time value={t.created_at} />
-                </td>
-                <td>
-                  <Time value={t.expires_at} empty="never" />
-                </td>
-                <td>
-                  <Time value={t.last_used_at} empty="never" />
-                </td>
-                <td>
-                  {t.state === "active" && (
-                    <button type="button" onClick={() => setRevoking(t)}>
-                      Revoke <span className="sr-only">{t.name}</span>
-                    </button>
-                  )}
-                </td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
-        {list.result && items.length === 0 && (
-          <div className="empty" role="status">
+      <DataList
+        name="API tokens"
+        prefsKey="tokens"
+        list={list}
+        load={load}
+        exportPath="/api/v1/tokens/export"
+        columns={columns}
+        rowKey={(t) => t.id}
+        reload={reload}
+        actions={() =>
+          own && (
+            <button type="button" className="primary" onClick={() => setCreating(true)}>
+              Create token
+            </button>
+          )
+        }
+        empty={(filtered, clear) =>
+          filtered && !userId ? (
             <p>
-              {state
-                ? `No ${state} token. Choose “any” state to see all.`
-                : own
-                  ? "You have no API tokens. “Create token” makes one for scripts and integrations."
-                  : "This user has no API tokens."}
+              No token matches these filters.{" "}
+              <button type="button" className="link" onClick={clear}>
+                Clear the filters
+              </button>
             </p>
-          </div>
-        )}
-      </div>
-      {list.result && (
-        <Pager page={list.page} pageSize={PAGE} shown={items.length} total={list.result.total} hasNext={!!list.result.next_cursor} onPrevious={list.previous} onNext={list.next} />
-      )}
+          ) : own ? (
+            <p>You have no API tokens. “Create token” makes one for scripts and integrations.</p>
+          ) : (
+            <p>This user has no API tokens{filtered ? " matching these filters" : ""}.</p>
+          )
+        }
+      />
       {creating && (
         <CreateTokenDialog
           onClose={(c) => {
@@ -201,7 +163,7 @@ export function TokensTab() {
             if (c) {
               setCreated(c);
               setNotice(`Created ${c.api_token.name}.`);
-              list.reload();
+              setReload((n) => n + 1);
             }
           }}
         />

@@ -1,23 +1,20 @@
-// Users and roles (admins only): the user list with search, role and
-// disabled filters in the URL, add a user with a role (a one-time password is
+// Users and roles (admins only): the user list (the shared DataList) with
+// search, role and disabled filters in the URL, add a user with a role (a one-time password is
 // shown once when none is given), change a role, disable or enable, and
 // reset a password to a new one-time one. The server refuses what would
 // leave no enabled admin (E_LAST_ADMIN); the page shows its message.
-import { useState, type FormEvent } from "react";
-import { useSearchParams } from "react-router-dom";
+import { useCallback, useMemo, useState, type FormEvent } from "react";
 import { api, errorMessage, type Schemas } from "../../api/client";
 import { useSession } from "../../session";
-import { useCursorList } from "../../lib/useCursorList";
-import { Pager } from "../../components/Pager";
+import { USER_LIST } from "../../lib/adminLists";
+import { DataList, ListFilters, useListState, type Column, type ListQuery, type QueryOf } from "../../components/DataList";
 import { Time } from "../../components/Time";
 import { Dialog } from "../../components/Dialog";
 import { SecretOnce } from "../../components/SecretOnce";
-import { ExportLinks, exportHref } from "../../components/ExportLinks";
 
 type User = Schemas["User"];
 type Role = Schemas["Role"];
 const ROLES: Role[] = ["admin", "analyst", "viewer"];
-const PAGE = 50;
 
 export const ROLE_HELP: Record<Role, string> = {
   admin: "everything: users, enrol secrets, channels, feeds, audit log",
@@ -35,163 +32,139 @@ export function randomPassword(): string {
 
 export function UsersTab() {
   const { session } = useSession();
-  const [params, setParams] = useSearchParams();
-  const q = params.get("q") ?? "";
-  const role = ROLES.find((r) => r === params.get("role"));
-  const disabledParam = params.get("disabled");
-  const disabled = disabledParam === "true" ? true : disabledParam === "false" ? false : undefined;
-  const [text, setText] = useState(q);
+  const list = useListState(USER_LIST);
   const [notice, setNotice] = useState<string | null>(null);
   const [failure, setFailure] = useState<string | null>(null);
   const [adding, setAdding] = useState(false);
   const [resetting, setResetting] = useState<User | null>(null);
   const [secret, setSecret] = useState<{ title: string; value: string } | null>(null);
+  const [reload, setReload] = useState(0);
+  const load = useCallback((query: ListQuery) => api.GET("/api/v1/users", { params: { query: query as QueryOf<"/api/v1/users"> } }), []);
 
-  const query = { sort: "name" as const, ...(q ? { q } : {}), ...(role ? { role: [role] } : {}), ...(disabled !== undefined ? { disabled } : {}) };
-  const list = useCursorList<User>(
-    (cursor) => api.GET("/api/v1/users", { params: { query: { ...query, limit: PAGE, ...(cursor ? { cursor } : {}) } } }),
-    params.toString(),
-    "users",
-  );
-
-  const setFilter = (key: string, value: string) => {
-    const next = new URLSearchParams(params);
-    if (value) next.set(key, value);
-    else next.delete(key);
-    setParams(next);
-  };
-
-  const change = async (u: User, body: Schemas["UserUpdate"], done: string) => {
+  const change = useCallback(async (u: User, body: Schemas["UserUpdate"], done: string) => {
     setNotice(null);
     setFailure(null);
     const { data, error } = await api.PATCH("/api/v1/users/{user_id}", { params: { path: { user_id: u.id } }, body });
-    if (data) {
-      setNotice(done);
-      list.reload();
-    } else setFailure(errorMessage(error, `Changing ${u.name} failed`));
-    return !!data;
-  };
+    if (data) setNotice(done);
+    else setFailure(errorMessage(error, `Changing ${u.name} failed`));
+    setReload((n) => n + 1);
+  }, []);
 
-  const items = list.result?.items ?? [];
-  return (
-    <div>
-      <form
-        className="filters"
-        role="search"
-        aria-label="Users"
-        onSubmit={(e) => {
-          e.preventDefault();
-          setFilter("q", text.trim());
-        }}
-      >
-        <label>
-          Search users
-          <input type="search" value={text} onChange={(e) => setText(e.target.value)} placeholder="name" />
-        </label>
-        <label>
-          Role
-          <select value={role ?? ""} onChange={(e) => setFilter("role", e.target.value)}>
-            <option value="">any</option>
+  const me = session?.user.id;
+  const columns = useMemo<Column<User>[]>(
+    () => [
+      {
+        id: "name",
+        label: "Name",
+        sort: "name",
+        required: true,
+        cell: (u) => (
+          <>
+            {u.name}
+            {u.id === me && <span className="muted"> (you)</span>}
+          </>
+        ),
+      },
+      {
+        id: "role",
+        label: "Role",
+        sort: "role",
+        cell: (u) => (
+          <select aria-label={`Role of ${u.name}`} value={u.role} onChange={(e) => change(u, { role: e.target.value as Role }, `${u.name} is now ${e.target.value}.`)}>
             {ROLES.map((r) => (
               <option key={r}>{r}</option>
             ))}
           </select>
-        </label>
-        <label>
-          State
-          <select value={disabledParam ?? ""} onChange={(e) => setFilter("disabled", e.target.value)}>
-            <option value="">any</option>
-            <option value="false">enabled</option>
-            <option value="true">disabled</option>
-          </select>
-        </label>
-        <button type="submit">Search</button>
-      </form>
-      <div className="toolbar">
-        <span className="muted">{list.result ? `${list.result.total.toLocaleString()} user${list.result.total === 1 ? "" : "s"}` : "Loading…"}</span>
-        <ExportLinks name="users" csv={exportHref("/api/v1/users/export", "csv", query)} jsonl={exportHref("/api/v1/users/export", "jsonl", query)} />
-        <button type="button" className="primary" onClick={() => setAdding(true)}>
-          Add user
-        </button>
-      </div>
+        ),
+      },
+      {
+        id: "state",
+        label: "State",
+        cell: (u) => (
+          <>
+            {u.disabled ? <span className="badge state-failing">disabled</span> : <span className="badge">enabled</span>}
+            {u.must_change_password && <span className="muted small"> must change password</span>}
+          </>
+        ),
+      },
+      { id: "created", label: "Created", sort: "created_at", cell: (u) => <Time value={u.created_at} /> },
+      { id: "login", label: "Last login", cell: (u) => <Time value={u.last_login_at} empty="never" /> },
+      {
+        id: "actions",
+        label: "Actions",
+        required: true,
+        className: "row-actions",
+        cell: (u) => (
+          <>
+            <button type="button" onClick={() => change(u, { disabled: !u.disabled }, `${u.name} is ${u.disabled ? "enabled" : "disabled"}.`)}>
+              {u.disabled ? "Enable" : "Disable"} <span className="sr-only">{u.name}</span>
+            </button>
+            <button type="button" onClick={() => setResetting(u)}>
+              Reset password <span className="sr-only">of {u.name}</span>
+            </button>
+          </>
+        ),
+      },
+    ],
+    [me, change],
+  );
+
+  return (
+    <div>
+      <ListFilters
+        list={list}
+        label="User filters"
+        search
+        submitLabel="Search"
+        fields={[
+          { key: "role", label: "Role", control: "checks", options: ROLES.map((r) => ({ value: r, label: r })) },
+          { key: "disabled", label: "Disabled", control: "bool", any: "any" },
+          { key: "q", label: "Search users", control: "text", placeholder: "name" },
+        ]}
+      />
       {notice && (
         <p className="notice" role="status">
           {notice}
         </p>
       )}
-      {(failure || list.error) && (
+      {failure && (
         <p className="error" role="alert">
-          {failure ?? list.error}
+          {failure}
         </p>
       )}
-      <div className="table-wrap">
-        <table className="grid">
-          <caption className="sr-only">Users by name</caption>
-          <thead>
-            <tr>
-              <th scope="col">Name</th>
-              <th scope="col">Role</th>
-              <th scope="col">State</th>
-              <th scope="col">Created</th>
-              <th scope="col">Last login</th>
-              <th scope="col">Actions</th>
-            </tr>
-          </thead>
-          <tbody>
-            {items.map((u) => (
-              <tr key={u.id}>
-                <td>
-                  {u.name}
-                  {u.id === session?.user.id && <span className="muted"> (you)</span>}
-                </td>
-                <td>
-                  <select
-                    aria-label={`Role of ${u.name}`}
-                    value={u.role}
-                    onChange={(e) => change(u, { role: e.target.value as Role }, `${u.name} is now ${e.target.value}.`)}
-                  >
-                    {ROLES.map((r) => (
-                      <option key={r}>{r}</option>
-                    ))}
-                  </select>
-                </td>
-                <td>
-                  {u.disabled ? <span className="badge state-failing">disabled</span> : <span className="badge">enabled</span>}
-                  {u.must_change_password && <span className="muted small"> must change password</span>}
-                </td>
-                <td>
-                  <Time value={u.created_at} />
-                </td>
-                <td>
-                  <Time value={u.last_login_at} empty="never" />
-                </td>
-                <td className="row-actions">
-                  <button type="button" onClick={() => change(u, { disabled: !u.disabled }, `${u.name} is ${u.disabled ? "enabled" : "disabled"}.`)}>
-                    {u.disabled ? "Enable" : "Disable"} <span className="sr-only">{u.name}</span>
-                  </button>
-                  <button type="button" onClick={() => setResetting(u)}>
-                    Reset password <span className="sr-only">of {u.name}</span>
-                  </button>
-                </td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
-        {list.result && items.length === 0 && (
-          <div className="empty" role="status">
-            <p>{q || role || disabled !== undefined ? "No user matches these filters. Clear them to see every user." : "No users yet. Add one with “Add user”."}</p>
-          </div>
+      <DataList
+        name="Users"
+        prefsKey="users"
+        list={list}
+        load={load}
+        exportPath="/api/v1/users/export"
+        columns={columns}
+        rowKey={(u) => u.id}
+        reload={reload}
+        actions={() => (
+          <button type="button" className="primary" onClick={() => setAdding(true)}>
+            Add user
+          </button>
         )}
-      </div>
-      {list.result && (
-        <Pager page={list.page} pageSize={PAGE} shown={items.length} total={list.result.total} hasNext={!!list.result.next_cursor} onPrevious={list.previous} onNext={list.next} />
-      )}
+        empty={(filtered, clear) =>
+          filtered ? (
+            <p>
+              No user matches these filters.{" "}
+              <button type="button" className="link" onClick={clear}>
+                Clear the filters
+              </button>
+            </p>
+          ) : (
+            <p>No users yet. Add one with “Add user”.</p>
+          )
+        }
+      />
       {adding && (
         <AddUserDialog
           onClose={(created, password) => {
             setAdding(false);
             if (created) {
-              list.reload();
+              setReload((n) => n + 1);
               setNotice(`Added ${created.name} as ${created.role}.`);
               if (password) setSecret({ title: `One-time password of ${created.name}`, value: password });
             }
@@ -205,7 +178,7 @@ export function UsersTab() {
             const u = resetting;
             setResetting(null);
             if (password) {
-              list.reload();
+              setReload((n) => n + 1);
               setNotice(`${u.name}'s password was reset; they must choose a new one at their next login.`);
               setSecret({ title: `One-time password of ${u.name}`, value: password });
             }
