@@ -7,7 +7,7 @@
 // Admins create, edit and delete; admins and analysts send tests. Secrets are
 // write-only (the API never returns them) and webhook header values are not
 // shown outside the admins' edit form.
-import { useCallback, useEffect, useMemo, useState } from "react";
+import { useCallback, useEffect, useMemo, useRef, useState } from "react";
 import { useSearchParams } from "react-router-dom";
 import { api, errorMessage, type Schemas } from "../api/client";
 import { useSession } from "../session";
@@ -163,7 +163,11 @@ export function ChannelsPage() {
       {open && (
         <ChannelDrawer
           id={open}
-          onClose={() => setOpen(null)}
+          onClose={() => {
+            // A test or an edit may have changed the delivery state shown in the list.
+            setOpen(null);
+            setReload((n) => n + 1);
+          }}
           onChanged={(message) => {
             setNotice(message);
             setReload((n) => n + 1);
@@ -186,6 +190,11 @@ function ChannelDrawer({ id, onClose, onChanged }: { id: string; onClose(): void
   const [deleting, setDeleting] = useState(false);
   const [deleteError, setDeleteError] = useState<string | null>(null);
   const [reloads, setReloads] = useState(0);
+  const heading = useRef<HTMLHeadingElement>(null);
+
+  useEffect(() => {
+    heading.current?.focus();
+  }, []);
 
   useEffect(() => {
     let cancelled = false;
@@ -243,7 +252,7 @@ function ChannelDrawer({ id, onClose, onChanged }: { id: string; onClose(): void
     <div className="backdrop drawer-backdrop">
       <aside className="drawer" role="dialog" aria-modal="true" aria-labelledby="channel-title">
         <div className="drawer-head">
-          <h2 id="channel-title" tabIndex={-1}>
+          <h2 id="channel-title" ref={heading} tabIndex={-1}>
             {channel ? channel.name : "Channel"}
           </h2>
           <button type="button" onClick={onClose}>

@@ -47,8 +47,14 @@ test("create a webhook channel with triggers; Send test reaches the receiver and
   await logIn(page);
   await page.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "Channels" }).click();
   await expect(page.getByRole("heading", { name: "Channels" })).toBeVisible();
-  await expect(page.getByText("No channels yet")).toBeVisible();
+  // Before it exists, a search for it finds nothing and says so.
+  await page.getByLabel("Search channels").fill(NAME);
+  await page.getByRole("button", { name: "Search" }).click();
+  await expect(page).toHaveURL(/q=channels-spec-webhook/);
+  await expect(page.getByText("No channel matches these filters.")).toBeVisible();
   await checkPage(page, "channels-01-empty");
+  await page.getByRole("button", { name: "Clear the filters" }).click();
+  await expect(page).not.toHaveURL(/q=/);
 
   await page.getByRole("button", { name: "New channel" }).click();
   const form = page.getByRole("dialog", { name: "New channel" });
