@@ -1,5 +1,6 @@
 // Settings in a real browser against the suite's server (fixture.ts): an API
-// token is shown once (a reload does not bring it back) and works; an enrol
+// token is shown once (a reload does not bring it back), works, and is
+// refused once revoked; an enrol
 // secret comes with the enrol command and the server's real CA fingerprint;
 // the audit log has the token's creation, filters to it, opens it and
 // exports it; users are added with a one-time password shown once and their
@@ -14,7 +15,7 @@ test.describe.configure({ mode: "serial" });
 const TOKEN_NAME = `settings-spec-${Date.now()}`;
 let tokenId = "";
 
-test("API token: created with an expiry, shown once, works, gone after a reload", async ({ page }) => {
+test("API token: created with an expiry, shown once, works, gone after a reload", async ({ page, request }) => {
   failOnDialogs(page);
   await logIn(page);
   await page.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "Settings" }).click();
@@ -36,10 +37,10 @@ test("API token: created with an expiry, shown once, works, gone after a reload"
   await expect(once.getByRole("button", { name: "Copy token" })).toBeVisible();
   await checkPage(page, "settings-02-token-once");
 
-  // The token is real: the API answers it with the suite user.
-  const who = await page.request.get("/api/v1/session", { headers: { Authorization: `Bearer ${token}` } });
+  // The token is real: without the page's cookie, the API answers it as the suite user.
+  const who = await request.get("/api/v1/session", { headers: { Authorization: `Bearer ${token}` } });
   expect(who.status()).toBe(200);
-  expect((await who.json()).user.name).toBe("e2e");
+  expect(await who.json()).toMatchObject({ credential: "token", user: { name: "e2e" } });
 
   await once.getByRole("button", { name: /I have copied it/ }).click();
   await expect(once).toBeHidden();
@@ -52,9 +53,18 @@ test("API token: created with an expiry, shown once, works, gone after a reload"
   await checkPage(page, "settings-03-tokens");
 
   // Its id, for the audit log test.
-  const list = await page.request.get("/api/v1/tokens?sort=-created_at&limit=10", { headers: { Authorization: `Bearer ${token}` } });
+  const list = await request.get("/api/v1/tokens?sort=-created_at&limit=10", { headers: { Authorization: `Bearer ${token}` } });
   tokenId = (await list.json()).items.find((t: { name: string }) => t.name === TOKEN_NAME).id;
   expect(tokenId).toBeTruthy();
+
+  // Revoke: the API refuses it at once.
+  await page.getByRole("button", { name: `Revoke ${TOKEN_NAME}` }).click();
+  const confirm = page.getByRole("dialog", { name: `Revoke the token “${TOKEN_NAME}”?` });
+  await checkPage(page, "settings-03b-token-revoke");
+  await confirm.getByRole("button", { name: "Revoke token" }).click();
+  await expect(page.getByRole("status").filter({ hasText: `Revoked ${TOKEN_NAME}` })).toBeVisible();
+  await expect(page.getByRole("row").filter({ hasText: TOKEN_NAME })).toContainText("revoked");
+  expect((await request.get("/api/v1/session", { headers: { Authorization: `Bearer ${token}` } })).status()).toBe(401);
 });
 
 test("enrol secret: created with labels, the enrol command has the server and its CA fingerprint", async ({ page }) => {
