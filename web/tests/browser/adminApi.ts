@@ -12,7 +12,8 @@ export async function csrf(page: Page): Promise<string> {
 // A user with a known password (no forced change), made by the admin page's session.
 export async function createUser(page: Page, name: string, role: "admin" | "analyst" | "viewer", password: string) {
   const r = await page.request.post("/api/v1/users", {
-    headers: { "X-CSRF-Token": await csrf(page), "Content-Type": "application/json" },
+    // The same origin as the console, as a browser would send it.
+    headers: { "X-CSRF-Token": await csrf(page), "Content-Type": "application/json", Origin: process.env.WARDEN_CONSOLE_URL! },
     data: { name, role, password },
   });
   expect(r.status(), await r.text()).toBe(201);

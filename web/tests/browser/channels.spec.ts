@@ -67,7 +67,7 @@ test("create a webhook channel with triggers; Send test reaches the receiver and
   await form.getByRole("button", { name: "Generate a key" }).click();
   await form.getByLabel("Lowest risk").selectOption("high");
   await form.getByLabel("Host labels (any of; empty: all)").fill("env=prod");
-  await form.getByRole("checkbox", { name: "opened" }).check();
+  await form.getByRole("checkbox", { name: "opened", exact: true }).check();
   await form.getByRole("checkbox", { name: "Audit log entries" }).check();
   await checkPage(page, "channels-02-form");
   await form.getByRole("button", { name: "Create channel" }).click();
