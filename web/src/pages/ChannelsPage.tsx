@@ -65,6 +65,7 @@ export function ChannelsPage() {
       {
         id: "delivery",
         label: "Delivery",
+        className: "nowrap",
         cell: (c) => (
           <>
             <DeliveryBadge state={c.delivery.state} />
