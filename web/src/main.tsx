@@ -13,6 +13,9 @@ import { HostsPage } from "./pages/HostsPage";
 import { HostPage } from "./pages/HostPage";
 import { SettingsPage } from "./pages/SettingsPage";
 import { ChannelsPage } from "./pages/ChannelsPage";
+import { VulnerabilitiesPage } from "./pages/VulnerabilitiesPage";
+import { CvePage } from "./pages/CvePage";
+import { OverviewPage } from "./pages/OverviewPage";
 import { applyTheme, initialTheme } from "./theme";
 import "./styles.css";
 
@@ -40,11 +43,12 @@ function App() {
         }
       >
         <Route index element={<Navigate to="/overview" replace />} />
-        <Route path="overview" element={<NotBuiltPage title="Overview" what="problems by risk and source over time, hosts online and offline, scan coverage, top CVEs and the newest problems" />} />
+        <Route path="overview" element={<OverviewPage />} />
         <Route path="problems" element={<ProblemsPage />} />
         <Route path="hosts" element={<HostsPage />} />
         <Route path="hosts/:hostId" element={<HostPage />} />
-        <Route path="vulnerabilities" element={<NotBuiltPage title="Vulnerabilities" what="findings by CVE, by host and by package, and the fix-first view" />} />
+        <Route path="vulnerabilities" element={<VulnerabilitiesPage />} />
+        <Route path="vulnerabilities/:cve" element={<CvePage />} />
         <Route path="queries" element={<NotBuiltPage title="Queries" what="the SQL console, live results, history and saved queries" />} />
         <Route path="recipes" element={<NotBuiltPage title="Recipes" what="detector settings as forms and each host's effective settings" />} />
         <Route path="cloud" element={<NotBuiltPage title="Cloud" what="cloud accounts, their sources and rules" />} />

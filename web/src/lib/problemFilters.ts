@@ -22,6 +22,7 @@ export const PROBLEM_LIST: ListSpec = {
     { key: "rule", api: "rule_id", type: "list" },
     { key: "host", api: "host_id", type: "list" },
     { key: "label", api: "label", type: "list" },
+    { key: "subject", api: "subject", type: "list", values: ["host", "cloud"] },
     { key: "after", api: "last_detected_after", type: "text" },
     { key: "before", api: "last_detected_before", type: "text" },
   ],
@@ -33,7 +34,7 @@ export const PROBLEM_LIST: ListSpec = {
 // A host's problems: the same list without the host filter.
 export const HOST_PROBLEM_LIST: ListSpec = {
   ...PROBLEM_LIST,
-  filters: PROBLEM_LIST.filters.filter((f) => f.key !== "host" && f.key !== "label"),
+  filters: PROBLEM_LIST.filters.filter((f) => !["host", "label", "subject"].includes(f.key)),
   sorts: PROBLEM_LIST.sorts.filter((s) => s !== "hostname"),
   defaultSort: "-risk_level",
   defaultPageSize: 25,
@@ -41,9 +42,17 @@ export const HOST_PROBLEM_LIST: ListSpec = {
 
 export type ProblemFilterBody = Schemas["ProblemFilter"];
 
+// Filters the list has but the bulk actions' `filter` does not take: with
+// one set, "all matching" is not offered (it would act on more).
+export const NOT_BULK_FILTERS = ["subject"];
+
+export function bulkFilterable(state: ListState): boolean {
+  return NOT_BULK_FILTERS.every((k) => !state.filters[k]?.length);
+}
+
 // The bulk actions' filter: the list's filters in the API's names.
 export function problemFilterBody(state: ListState): ProblemFilterBody {
-  return apiFilters(PROBLEM_LIST, state) as ProblemFilterBody;
+  return apiFilters({ ...PROBLEM_LIST, filters: PROBLEM_LIST.filters.filter((f) => !NOT_BULK_FILTERS.includes(f.key)) }, state) as ProblemFilterBody;
 }
 
 export const RISK_LABELS: Record<RiskLevel, string> = {

@@ -3,11 +3,11 @@
 // Undismiss all matching" take the list's own filter (problemFilterBody), so
 // they act on exactly what the list shows. A problem opens in a drawer
 // (?problem=ID). It does not page or sort by itself.
-import { useCallback, useEffect, useMemo, useState } from "react";
+import { useCallback, useEffect, useMemo, useRef, useState } from "react";
 import { Link, useSearchParams } from "react-router-dom";
 import { api, type Schemas } from "../api/client";
 import { canTriage, useSession } from "../session";
-import { PROBLEM_LIST, RISK_LABELS, RISK_LEVELS, STATUSES, problemFilterBody } from "../lib/problemFilters";
+import { PROBLEM_LIST, RISK_LABELS, RISK_LEVELS, STATUSES, bulkFilterable, problemFilterBody } from "../lib/problemFilters";
 import { Time } from "../components/Time";
 import { Risk, Status } from "../components/Risk";
 import { DataList, ListFilters, useListState, type Column, type ListQuery, type QueryOf } from "../components/DataList";
@@ -35,8 +35,12 @@ export function ProblemsPage() {
     });
   }, []);
 
+  // The cells are made once; they reach the current setter through a ref
+  // (an old setter would start from old search params).
+  const setParamsRef = useRef(setParams);
+  setParamsRef.current = setParams;
   const setOpenProblem = (id: string | null) => {
-    setParams((current) => {
+    setParamsRef.current((current) => {
       const next = new URLSearchParams(current);
       if (id) next.set("problem", id);
       else next.delete("problem");
@@ -46,6 +50,12 @@ export function ProblemsPage() {
 
   const load = useCallback((query: ListQuery) => api.GET("/api/v1/problems", { params: { query: query as Query } }), []);
   const triage = canTriage(session);
+  const allMatching = list.filtered && bulkFilterable(list.state);
+  const whyNot = !list.filtered
+    ? "Set a filter first: a bulk action never applies to every problem by accident"
+    : !allMatching
+      ? "The bulk actions cannot filter by source: select the problems instead"
+      : undefined;
 
   const columns = useMemo<Column<Problem>[]>(
     () => [
@@ -89,6 +99,7 @@ export function ProblemsPage() {
         fields={[
           { key: "risk", label: "Risk", control: "checks", options: RISK_LEVELS.map((r) => ({ value: r, label: RISK_LABELS[r] })) },
           { key: "status", label: "Status", control: "checks", options: STATUSES.map((s) => ({ value: s, label: s })) },
+          { key: "subject", label: "Source", control: "checks", options: [{ value: "host", label: "agents" }, { value: "cloud", label: "cloud accounts" }] },
           { key: "host", label: "Host", control: "select", any: "All hosts", options: hosts.map((h) => ({ value: h.id, label: h.hostname })) },
           { key: "rule", label: "Rule", control: "csv", placeholder: "LNX-003, …" },
           { key: "label", label: "Label", control: "csv", placeholder: "env=prod" },
@@ -121,15 +132,16 @@ export function ProblemsPage() {
               </button>
               <button
                 type="button"
-                disabled={!list.filtered || !total}
-                title={list.filtered ? undefined : "Set a filter first: a bulk action never applies to every problem by accident"}
+                disabled={!allMatching || !total}
+                title={whyNot}
                 onClick={() => setBulk({ action: "dismiss", target: { filter: problemFilterBody(list.state) } })}
               >
                 Dismiss all matching
               </button>
               <button
                 type="button"
-                disabled={!list.filtered || !total}
+                disabled={!allMatching || !total}
+                title={whyNot}
                 onClick={() => setBulk({ action: "undismiss", target: { filter: problemFilterBody(list.state) } })}
               >
                 Undismiss all matching

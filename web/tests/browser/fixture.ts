@@ -120,6 +120,7 @@ export default async function globalSetup() {
     },
   }));
   await postJson(`${base}/api/v1/agent/records`, ca, { batch_id: "xss-1", records }, enrolled.node_key);
+  await (await import("./fixture-vulnerabilities")).sendXssHostPackages(base, ca, enrolled.node_key);
 
   // The real agent, and a listener its open-ports detector reports.
   const listener = createServer();
