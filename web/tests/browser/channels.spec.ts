@@ -11,7 +11,9 @@ import type { AddressInfo } from "node:net";
 import { checkPage, failOnDialogs, logIn } from "./helpers";
 import { createUser, logInAs } from "./adminApi";
 
-test.describe.configure({ mode: "serial" });
+// Each test checks several states with axe-core; on a loaded 2-core machine
+// that alone can take a minute.
+test.describe.configure({ mode: "serial", timeout: 240_000 });
 
 interface Received {
   headers: IncomingHttpHeaders;

@@ -10,7 +10,9 @@ import { readFileSync } from "node:fs";
 import { checkPage, failOnDialogs, logIn } from "./helpers";
 import { createUser, logInAs } from "./adminApi";
 
-test.describe.configure({ mode: "serial" });
+// Each test checks several states with axe-core; on a loaded 2-core machine
+// that alone can take a minute.
+test.describe.configure({ mode: "serial", timeout: 240_000 });
 
 const TOKEN_NAME = `settings-spec-${Date.now()}`;
 let tokenId = "";
@@ -194,7 +196,7 @@ test("users: add one with a one-time password shown once, change a role", async 
   await expect(page.getByRole("row").filter({ hasText: "settings-analyst" })).toContainText("disabled");
 });
 
-test("a viewer sees only their own tokens, no admin tabs or controls; dark theme and 390 px", async ({ page }) => {
+test("a viewer sees only their own tokens, no admin tabs or controls", async ({ page }) => {
   failOnDialogs(page);
   await logIn(page);
   await createUser(page, "settings-viewer", "viewer", "viewer's long password");
@@ -215,7 +217,11 @@ test("a viewer sees only their own tokens, no admin tabs or controls; dark theme
   await page.goto("/settings/audit");
   await expect(page.getByText("“Audit log” is for admins")).toBeVisible();
   await expect(page.getByRole("link", { name: "Export CSV" })).toHaveCount(0);
+});
 
+test("the viewer's Settings in dark theme and at 390 px", async ({ page }) => {
+  failOnDialogs(page);
+  await logInAs(page, "settings-viewer", "viewer's long password");
   await page.getByRole("button", { name: /Switch to dark theme/ }).click();
   await page.goto("/settings/tokens");
   await expect(page.getByText("You have no API tokens.")).toBeVisible();
