@@ -66,7 +66,7 @@ export function TokensTab() {
     () => [
       { id: "name", label: "Name", sort: "name", required: true, cell: (t) => t.name },
       { id: "prefix", label: "Starts with", cell: (t) => <code>{t.prefix}…</code> },
-      { id: "user", label: "User", cell: (t) => t.user_name },
+      { id: "user", label: "User", className: "nowrap", cell: (t) => t.user_name },
       { id: "state", label: "State", cell: (t) => <span className={`badge cred-${t.state}`}>{t.state}</span> },
       { id: "created", label: "Created", sort: "created_at", cell: (t) => <Time value={t.created_at} /> },
       { id: "expires", label: "Expires", sort: "expires_at", cell: (t) => <Time value={t.expires_at} empty="never" /> },
@@ -75,6 +75,7 @@ export function TokensTab() {
         id: "actions",
         label: "Actions",
         required: true,
+        className: "row-actions",
         cell: (t) =>
           t.state === "active" && (
             <button type="button" onClick={() => setRevoking(t)}>
