@@ -7,7 +7,7 @@ import { SessionProvider, useSession } from "./session";
 import { Layout } from "./pages/Layout";
 import { LoginPage } from "./pages/LoginPage";
 import { ChangePasswordPage } from "./pages/ChangePasswordPage";
-import { NotBuiltPage } from "./pages/NotBuiltPage";
+import { NotFoundPage } from "./pages/NotFoundPage";
 import { ProblemsPage } from "./pages/ProblemsPage";
 import { HostsPage } from "./pages/HostsPage";
 import { HostPage } from "./pages/HostPage";
@@ -16,6 +16,8 @@ import { RecipePage } from "./pages/RecipePage";
 import { CloudPage } from "./pages/CloudPage";
 import { CloudOrganisationPage } from "./pages/CloudOrganisationPage";
 import { CloudAccountPage } from "./pages/CloudAccountPage";
+import { SettingsPage } from "./pages/SettingsPage";
+import { ChannelsPage } from "./pages/ChannelsPage";
 import { VulnerabilitiesPage } from "./pages/VulnerabilitiesPage";
 import { CvePage } from "./pages/CvePage";
 import { OverviewPage } from "./pages/OverviewPage";
@@ -60,9 +62,10 @@ function App() {
         <Route path="cloud" element={<CloudPage />} />
         <Route path="cloud/organisations/:organisationId" element={<CloudOrganisationPage />} />
         <Route path="cloud/accounts/:accountId" element={<CloudAccountPage />} />
-        <Route path="channels" element={<NotBuiltPage title="Channels" what="notification channels, test sends and delivery status" />} />
-        <Route path="settings" element={<NotBuiltPage title="Settings" what="users and roles, API tokens, enrol secrets and the audit log" />} />
-        <Route path="*" element={<NotBuiltPage title="Not found" what="" notFound />} />
+        <Route path="channels" element={<ChannelsPage />} />
+        <Route path="settings" element={<SettingsPage />} />
+        <Route path="settings/:tab" element={<SettingsPage />} />
+        <Route path="*" element={<NotFoundPage />} />
       </Route>
     </Routes>
   );

@@ -147,14 +147,12 @@ test("export: CSV of exactly the filtered list", async ({ page }) => {
   expect(text).toContain("<script>alert(1)</script>");
 });
 
-test("pages not built yet say so; dark theme", async ({ page }) => {
+test("an unknown address says so; dark theme", async ({ page }) => {
   failOnDialogs(page);
   await logIn(page);
-  for (const name of ["Channels", "Settings"]) {
-    await page.getByRole("navigation", { name: "Main" }).getByRole("link", { name }).click();
-    await expect(page.getByText("This page is not built yet.")).toBeVisible();
-    await checkPage(page, `07-${name.toLowerCase()}`);
-  }
+  await page.goto("/no-such-page");
+  await expect(page.getByText("There is no page at this address.")).toBeVisible();
+  await checkPage(page, "07-not-found");
   await page.getByRole("button", { name: /Switch to dark theme/ }).click();
   await expect(page.locator("html")).toHaveAttribute("data-theme", "dark");
   await page.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "Problems" }).click();
