@@ -71,6 +71,7 @@ std::map<std::string, CombinedRuleSettings> CombineCloudRuleSettings(const Json&
 
 // A catalog rule's effective settings on an account, for the API's
 // effective-rules view.
+// NOLINTNEXTLINE(bugprone-exception-escape): its implicit moves are Json moves, which do not throw.
 struct EffectiveCloudRule {
   std::string rule_id;
   std::string title;
