@@ -327,27 +327,27 @@ TEST_F(ChannelsTest, ACloudEventThatSeveralRowsMatchIsOneMessage) {
                   {"patterns", Json::array({{{"eventName", "^CreateSecret$"}},
                                             {{"eventName", "^Create"}},
                                             {{"eventSource", "^secretsmanager\\."}}})}}}}}};
-  ClientResponse o = Checked("createCloudOrganisation", "POST", "/api/v1/cloud/organisations",
-                             org.dump());
+  ClientResponse o =
+      Checked("createCloudOrganisation", "POST", "/api/v1/cloud/organisations", org.dump());
   ASSERT_EQ(o.status, 201) << o.body;
-  ClientResponse a = Checked(
-      "createCloudAccount", "POST",
-      "/api/v1/cloud/organisations/" + Body(o).value("id", "") + "/accounts",
-      Json{{"provider", "aws"}, {"identifier", "111122223333"}, {"name", "prod"}}.dump());
+  ClientResponse a =
+      Checked("createCloudAccount", "POST",
+              "/api/v1/cloud/organisations/" + Body(o).value("id", "") + "/accounts",
+              Json{{"provider", "aws"}, {"identifier", "111122223333"}, {"name", "prod"}}.dump());
   ASSERT_EQ(a.status, 201) << a.body;
   auto event = [](const std::string& secret, int minute) {
-    return Json{{"eventVersion", "1.08"},
-                {"eventTime", "2024-05-01T12:0" + std::to_string(minute) + ":00Z"},
-                {"eventName", "CreateSecret"},
-                {"eventSource", "secretsmanager.amazonaws.com"},
-                {"awsRegion", "eu-west-1"},
-                {"recipientAccountId", "111122223333"},
-                {"userIdentity",
-                 {{"type", "IAMUser"}, {"arn", "arn:aws:iam::111122223333:user/alice"}}},
-                {"requestParameters", {{"name", secret}}},
-                {"resources",
-                 Json::array({{{"ARN", "arn:aws:secretsmanager:eu-west-1:111122223333:secret:" +
-                                           secret}}})}}
+    return Json{
+        {"eventVersion", "1.08"},
+        {"eventTime", "2024-05-01T12:0" + std::to_string(minute) + ":00Z"},
+        {"eventName", "CreateSecret"},
+        {"eventSource", "secretsmanager.amazonaws.com"},
+        {"awsRegion", "eu-west-1"},
+        {"recipientAccountId", "111122223333"},
+        {"userIdentity", {{"type", "IAMUser"}, {"arn", "arn:aws:iam::111122223333:user/alice"}}},
+        {"requestParameters", {{"name", secret}}},
+        {"resources",
+         Json::array(
+             {{{"ARN", "arn:aws:secretsmanager:eu-west-1:111122223333:secret:" + secret}}})}}
         .dump();
   };
   auto upload = [&](const std::string& lines) {
@@ -378,7 +378,8 @@ TEST_F(ChannelsTest, ACloudEventThatSeveralRowsMatchIsOneMessage) {
       [&] {
         const Json channels = Body(Checked("listChannels", "GET", "/api/v1/channels"));
         for (const Json& c : channels["items"])
-          if (c.value("name", "") == "cloud") return DeliveryOf(c.value("id", ""))["delivered"] == 3;
+          if (c.value("name", "") == "cloud")
+            return DeliveryOf(c.value("id", ""))["delivered"] == 3;
         return false;
       },
       std::chrono::seconds(10)));

@@ -105,9 +105,8 @@ Json SourceJson(const store::CloudSource& s) {
 }
 
 const std::vector<std::string>& SourceColumns() {
-  static const std::vector<std::string> columns = {"id",      "account_id", "name",
-                                                   "kind",    "path",       "enabled",
-                                                   "health",  "created_at", "updated_at"};
+  static const std::vector<std::string> columns = {
+      "id", "account_id", "name", "kind", "path", "enabled", "health", "created_at", "updated_at"};
   return columns;
 }
 
@@ -529,9 +528,9 @@ class CloudApi {
 
     const CloudOverrideMode mode =
         ParseCloudOverrideMode(account.override_mode).value_or(CloudOverrideMode::kFillGaps);
-    auto profile = BuildCloudAccountProfile((*organisation)->name,
-                                            RulesJson((*organisation)->rules_json),
-                                            RulesJson(account.rules_json), mode);
+    auto profile =
+        BuildCloudAccountProfile((*organisation)->name, RulesJson((*organisation)->rules_json),
+                                 RulesJson(account.rules_json), mode);
     if (!profile.ok()) return StoreErrorResponse(profile.status(), call);
     auto scanner = TrailScanner::Create(CloudRuleCatalogFor(account.provider), &*profile,
                                         TrailScanner::Options{});
@@ -546,13 +545,16 @@ class CloudApi {
       if (!suppressed) findings.push_back(std::move(f));
     });
     (*scanner)->set_on_problem(on_problem);
-    CloudTrailReader reader([&](const SplitRecord& record,
-                                const RecordOrigin& origin) { (*scanner)->ProcessRecord(record, origin); },
-                            on_problem);
+    CloudTrailReader reader(
+        [&](const SplitRecord& record, const RecordOrigin& origin) {
+          (*scanner)->ProcessRecord(record, origin);
+        },
+        on_problem);
     // The reader takes descriptors (gzip is known by its magic bytes): the
     // body, already in memory, through an anonymous in-memory file.
     const int fd = ::memfd_create("warden-upload", MFD_CLOEXEC);
-    if (fd < 0) return StoreErrorResponse(Status(StatusCode::kInternal, "memfd_create failed"), call);
+    if (fd < 0)
+      return StoreErrorResponse(Status(StatusCode::kInternal, "memfd_create failed"), call);
     size_t written = 0;
     while (written < body.size()) {
       const ssize_t n = ::write(fd, body.data() + written, body.size() - written);
@@ -563,7 +565,8 @@ class CloudApi {
                       ? reader.ReadDescriptor(fd, name)
                       : Status(StatusCode::kInternal, "could not buffer the upload");
     ::close(fd);
-    if (!read.ok()) return ApiErrorResponse(api::kErrorValidation, name + ": " + read.message(), "body");
+    if (!read.ok())
+      return ApiErrorResponse(api::kErrorValidation, name + ": " + read.message(), "body");
 
     store::AuditEntry entry = call.audit;
     entry.target_type = "cloud_account";
@@ -582,12 +585,13 @@ class CloudApi {
                     })
                     .Wait();
     if (!done.ok()) return StoreErrorResponse(done.status(), call);
-    return JsonResponse(200, Json{{"events", events},
-                                  {"findings", findings.size()},
-                                  {"problems_opened", done->opened},
-                                  {"problems_updated", done->updated + done->reopened + done->counted},
-                                  {"errors", error_count},
-                                  {"error_messages", std::move(errors)}});
+    return JsonResponse(200,
+                        Json{{"events", events},
+                             {"findings", findings.size()},
+                             {"problems_opened", done->opened},
+                             {"problems_updated", done->updated + done->reopened + done->counted},
+                             {"errors", error_count},
+                             {"error_messages", std::move(errors)}});
   }
 
   HttpResponse EffectiveRules(ApiCall& call) const {

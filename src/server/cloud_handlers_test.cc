@@ -73,9 +73,8 @@ class CloudHandlersTest : public ::testing::Test {
   }
 
   // Sources are looked at every 100 ms rather than 2 s.
-  TestServer server_{{}, [](ServerConfig& c) {
-                       c.cloud_source_poll_interval = std::chrono::milliseconds(100);
-                     }};
+  TestServer server_{
+      {}, [](ServerConfig& c) { c.cloud_source_poll_interval = std::chrono::milliseconds(100); }};
   Credentials admin_, viewer_;
 };
 
@@ -468,11 +467,11 @@ TEST_F(CloudHandlersTest, AnUploadedFileBecomesTheAccountsProblems) {
                 .value("total", 0),
             problems);
 
-  ClientResponse junk = upload(
-      admin_,
-      "{\"eventName\":\"CreateSecret\",\"eventSource\":\"secretsmanager.amazonaws.com\","
-      "\"userIdentity\":{\"type\":\"IAMUser\",\"arn\":\"arn:aws:iam::218007301253:user/"
-      "junk\"},\"requestParameters\":{\"name\":\"junk-secret\"}}\n{broken\n");
+  ClientResponse junk =
+      upload(admin_,
+             "{\"eventName\":\"CreateSecret\",\"eventSource\":\"secretsmanager.amazonaws.com\","
+             "\"userIdentity\":{\"type\":\"IAMUser\",\"arn\":\"arn:aws:iam::218007301253:user/"
+             "junk\"},\"requestParameters\":{\"name\":\"junk-secret\"}}\n{broken\n");
   ASSERT_EQ(junk.status, 200) << junk.body;
   EXPECT_EQ(Body(junk)["events"], 1);
   EXPECT_EQ(Body(junk)["errors"], 1);

@@ -41,9 +41,9 @@ Json RulesJson(const std::string& text) {
 
 // Follows `w.source` until `stop`; each file read is one store write.
 Status Follow(store::Store& store, const std::function<store::EpochMs()>& now,
-              std::chrono::milliseconds interval,
-              const std::atomic<bool>& stop, const store::CloudSource& source,
-              const store::CloudAccount& account, const store::CloudOrganisation& organisation) {
+              std::chrono::milliseconds interval, const std::atomic<bool>& stop,
+              const store::CloudSource& source, const store::CloudAccount& account,
+              const store::CloudOrganisation& organisation) {
   const CloudOverrideMode mode =
       ParseCloudOverrideMode(account.override_mode).value_or(CloudOverrideMode::kFillGaps);
   ASSIGN_OR_RETURN(TrailProfile profile,
@@ -56,28 +56,28 @@ Status Follow(store::Store& store, const std::function<store::EpochMs()>& now,
   ASSIGN_OR_RETURN(std::unique_ptr<CloudSourceFollower> follower,
                    CloudSourceFollower::Create(CloudRuleCatalogFor(account.provider),
                                                std::move(profile), std::move(options)));
-  return follower->Run([&stop] { return stop.load(); },
-                       [&](CloudSourceBatch&& batch) -> Status {
-                         store::CloudSourceProgress progress;
-                         progress.file = batch.path;
-                         progress.position = batch.position;
-                         progress.events = static_cast<int64_t>(batch.events);
-                         progress.findings = static_cast<int64_t>(batch.findings.size());
-                         progress.errors = std::move(batch.problems);
-                         progress.at = now();
-                         return store
-                             .Write([&](store::StoreWriter& w) -> Status {
-                               ASSIGN_OR_RETURN(bool exists, w.cloud_accounts().RecordSourceProgress(
-                                                                 source.id, progress));
-                               // Deleted meanwhile (with its account, maybe):
-                               // nothing to store; Reconcile stops this follower.
-                               if (!exists) return Status::Ok();
-                               return WriteCloudFindings(w, account, batch.findings, progress.at)
-                                   .status();
-                             })
-                             .Wait()
-                             .status();
-                       });
+  return follower->Run(
+      [&stop] { return stop.load(); },
+      [&](CloudSourceBatch&& batch) -> Status {
+        store::CloudSourceProgress progress;
+        progress.file = batch.path;
+        progress.position = batch.position;
+        progress.events = static_cast<int64_t>(batch.events);
+        progress.findings = static_cast<int64_t>(batch.findings.size());
+        progress.errors = std::move(batch.problems);
+        progress.at = now();
+        return store
+            .Write([&](store::StoreWriter& w) -> Status {
+              ASSIGN_OR_RETURN(bool exists,
+                               w.cloud_accounts().RecordSourceProgress(source.id, progress));
+              // Deleted meanwhile (with its account, maybe):
+              // nothing to store; Reconcile stops this follower.
+              if (!exists) return Status::Ok();
+              return WriteCloudFindings(w, account, batch.findings, progress.at).status();
+            })
+            .Wait()
+            .status();
+      });
 }
 
 }  // namespace
@@ -115,8 +115,7 @@ Status CloudSourceRunner::Reconcile() {
   for (auto it = followers_.begin(); it != followers_.end();) {
     Follower& f = *it->second;
     auto w = wanted.find(it->first);
-    const bool retry =
-        f.finished && now - f.finished_at.load() >= options_.retry_after.count();
+    const bool retry = f.finished && now - f.finished_at.load() >= options_.retry_after.count();
     if (w == wanted.end() || w->second.key != f.key || retry) {
       f.Join();
       it = followers_.erase(it);
@@ -134,8 +133,8 @@ void CloudSourceRunner::StartLocked(const Wanted& wanted) {
   follower->key = wanted.key;
   Follower* f = follower.get();
   f->thread = std::thread([this, f, w = wanted] {
-    Status followed = Follow(store_, now_, options_.poll_interval, f->stop, w.source,
-                             w.account, w.organisation);
+    Status followed =
+        Follow(store_, now_, options_.poll_interval, f->stop, w.source, w.account, w.organisation);
     if (!followed.ok() && !f->stop)
       log_("cloud source " + std::to_string(w.source.id) + " (" + w.source.name +
            "): stopped: " + followed.message() + "; starting again in " +

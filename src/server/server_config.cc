@@ -19,11 +19,11 @@ bool IsIpAddress(const std::string& text) {
 }
 
 Status Parse(const YAML::Node& root, const YamlReader& r, ServerConfig* c) {
-  RETURN_IF_ERROR(r.CheckKeys(root, "",
-                              {"listen", "state_dir", "console_dir", "tls", "threads", "limits",
-                               "sessions", "housekeeping", "detector_runs", "channels",
-                               "vulnerabilities", "live_queries", "scheduled_queries", "cloud_sources",
-                               "log"}));
+  RETURN_IF_ERROR(
+      r.CheckKeys(root, "",
+                  {"listen", "state_dir", "console_dir", "tls", "threads", "limits", "sessions",
+                   "housekeeping", "detector_runs", "channels", "vulnerabilities", "live_queries",
+                   "scheduled_queries", "cloud_sources", "log"}));
   if (root["listen"]) {
     ASSIGN_OR_RETURN(std::string listen, r.String(root["listen"], "listen"));
     Status parsed = ParseListenAddress(listen, &c->listen_address, &c->listen_port);

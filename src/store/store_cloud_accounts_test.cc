@@ -159,8 +159,8 @@ TEST_F(CloudAccountStoreTest, ASourceKeepsPositionsAndHealthAndGoesWithItsAccoun
   CloudSourceProgress clean{"/logs/trail/a.json", 1200, 10, 2, {}, 400};
   CloudSourceProgress bad{"/logs/trail/b.json", 90, 3, 0, {"b.json: offset 40: not JSON"}, 500};
   for (const CloudSourceProgress& p : {clean, bad}) {
-    auto recorded =
-        MustWrite([id, p](StoreWriter& w) { return w.cloud_accounts().RecordSourceProgress(id, p); });
+    auto recorded = MustWrite(
+        [id, p](StoreWriter& w) { return w.cloud_accounts().RecordSourceProgress(id, p); });
     ASSERT_TRUE(recorded.ok());
     EXPECT_TRUE(*recorded);
   }
@@ -183,16 +183,16 @@ TEST_F(CloudAccountStoreTest, ASourceKeepsPositionsAndHealthAndGoesWithItsAccoun
   EXPECT_EQ((*read)->last_error_at, 500);
   auto positions = store().cloud_accounts().SourcePositions(id);
   ASSERT_TRUE(positions.ok());
-  EXPECT_EQ(*positions,
-            (std::map<std::string, uint64_t>{{"/logs/trail/a.json", 2400}, {"/logs/trail/b.json", 90}}));
+  EXPECT_EQ(*positions, (std::map<std::string, uint64_t>{{"/logs/trail/a.json", 2400},
+                                                         {"/logs/trail/b.json", 90}}));
 
   // Paused: not among the enabled ones; positions kept.
   CloudSourceChange pause;
   pause.enabled = false;
   pause.updated_at = 700;
-  ASSERT_TRUE(
-      MustWrite([id, pause](StoreWriter& w) { return w.cloud_accounts().UpdateSource(id, pause); })
-          .ok());
+  ASSERT_TRUE(MustWrite([id, pause](StoreWriter& w) {
+                return w.cloud_accounts().UpdateSource(id, pause);
+              }).ok());
   auto enabled = store().cloud_accounts().EnabledSources();
   ASSERT_TRUE(enabled.ok());
   EXPECT_TRUE(enabled->empty());
@@ -202,22 +202,22 @@ TEST_F(CloudAccountStoreTest, ASourceKeepsPositionsAndHealthAndGoesWithItsAccoun
   moved.path = "/logs/other";
   moved.enabled = true;
   moved.updated_at = 800;
-  ASSERT_TRUE(
-      MustWrite([id, moved](StoreWriter& w) { return w.cloud_accounts().UpdateSource(id, moved); })
-          .ok());
+  ASSERT_TRUE(MustWrite([id, moved](StoreWriter& w) {
+                return w.cloud_accounts().UpdateSource(id, moved);
+              }).ok());
   EXPECT_TRUE(store().cloud_accounts().SourcePositions(id)->empty());
   EXPECT_EQ(store().cloud_accounts().EnabledSources()->size(), 1u);
 
   // Deleting the account deletes its sources; progress for a gone source
   // is refused without an error.
-  ASSERT_TRUE(
-      MustWrite([account_id](StoreWriter& w) { return w.cloud_accounts().DeleteAccount(account_id); })
-          .ok());
+  ASSERT_TRUE(MustWrite([account_id](StoreWriter& w) {
+                return w.cloud_accounts().DeleteAccount(account_id);
+              }).ok());
   auto gone = store().cloud_accounts().GetSource(id);
   ASSERT_TRUE(gone.ok());
   EXPECT_FALSE(gone->has_value());
-  auto late =
-      MustWrite([id, clean](StoreWriter& w) { return w.cloud_accounts().RecordSourceProgress(id, clean); });
+  auto late = MustWrite(
+      [id, clean](StoreWriter& w) { return w.cloud_accounts().RecordSourceProgress(id, clean); });
   ASSERT_TRUE(late.ok());
   EXPECT_FALSE(*late);
 }

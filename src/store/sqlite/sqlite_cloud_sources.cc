@@ -41,8 +41,9 @@ Result<std::optional<CloudSource>> LoadSource(SqliteConnection& conn, int64_t id
 
 Result<bool> SourceNameTaken(SqliteConnection& conn, int64_t account_id, const std::string& name,
                              int64_t except_id) {
-  ASSIGN_OR_RETURN(ScopedStatement st, conn.Statement("SELECT id FROM cloud_sources WHERE "
-                                                      "account_id = ?1 AND name = ?2 AND id <> ?3"));
+  ASSIGN_OR_RETURN(ScopedStatement st,
+                   conn.Statement("SELECT id FROM cloud_sources WHERE "
+                                  "account_id = ?1 AND name = ?2 AND id <> ?3"));
   st->Bind(1, account_id).Bind(2, name).Bind(3, except_id);
   return st->Step();
 }
@@ -209,19 +210,19 @@ Result<CloudWrite<CloudSource>> SqliteCloudAccountWriter::DeleteSource(int64_t i
 
 Result<bool> SqliteCloudAccountWriter::RecordSourceProgress(int64_t source_id,
                                                             const CloudSourceProgress& p) {
-  ASSIGN_OR_RETURN(bool exists, Exists(conn_, "SELECT 1 FROM cloud_sources WHERE id = ?1",
-                                       source_id));
+  ASSIGN_OR_RETURN(bool exists,
+                   Exists(conn_, "SELECT 1 FROM cloud_sources WHERE id = ?1", source_id));
   if (!exists) return false;
-  RETURN_IF_ERROR(RunCountingChanges(conn_,
-                                     "INSERT INTO cloud_source_positions (source_id, path, "
-                                     "position) VALUES (?1, ?2, ?3) ON CONFLICT (source_id, "
-                                     "path) DO UPDATE SET position = excluded.position",
-                                     [&](SqliteStatement& st) {
-                                       st.Bind(1, source_id)
-                                           .Bind(2, p.file)
-                                           .Bind(3, static_cast<int64_t>(p.position));
-                                     })
-                      .status());
+  RETURN_IF_ERROR(
+      RunCountingChanges(
+          conn_,
+          "INSERT INTO cloud_source_positions (source_id, path, "
+          "position) VALUES (?1, ?2, ?3) ON CONFLICT (source_id, "
+          "path) DO UPDATE SET position = excluded.position",
+          [&](SqliteStatement& st) {
+            st.Bind(1, source_id).Bind(2, p.file).Bind(3, static_cast<int64_t>(p.position));
+          })
+          .status());
   // The last error kept is the file's last one (a file's problems come in
   // the order they were met).
   const bool failed = !p.errors.empty();
