@@ -60,14 +60,9 @@ HttpResponse NoContent() {
   return r;
 }
 
-Json RulesJson(const std::string& text) {
-  Json rules = Json::parse(text, nullptr, false);
-  return rules.is_object() ? rules : Json::object();
-}
-
 Json OrganisationJson(const store::CloudOrganisation& o) {
   return {{"id", std::to_string(o.id)},          {"name", o.name},
-          {"description", o.description},        {"rules", RulesJson(o.rules_json)},
+          {"description", o.description},        {"rules", StoredRulesJson(o.rules_json)},
           {"account_count", o.account_count},    {"created_at", TimeJson(o.created_at)},
           {"updated_at", TimeJson(o.updated_at)}};
 }
@@ -79,7 +74,7 @@ Json AccountJson(const store::CloudAccount& a) {
           {"identifier", a.identifier},
           {"name", a.name},
           {"override_mode", a.override_mode},
-          {"rules", RulesJson(a.rules_json)},
+          {"rules", StoredRulesJson(a.rules_json)},
           {"created_at", TimeJson(a.created_at)},
           {"updated_at", TimeJson(a.updated_at)}};
 }
@@ -193,7 +188,7 @@ std::string IdentifierProblem(const std::string& provider, const std::string& id
 // settings), as the text to store; or the 422.
 std::variant<std::string, HttpResponse> MergeRules(const Json& body, const std::string& stored) {
   auto it = body.find("rules");
-  Json merged = RulesJson(stored);
+  Json merged = StoredRulesJson(stored);
   if (it == body.end()) return merged.dump();
   std::string field;
   Status checked = CheckCloudRuleSettings(*it, CloudRuleCatalog(), "/rules", &field);
@@ -205,6 +200,18 @@ std::variant<std::string, HttpResponse> MergeRules(const Json& body, const std::
       merged[r.key()] = *r;
   }
   return merged.dump();
+}
+
+// The list query of one parent's children (an organisation's accounts, an
+// account's sources): `parent` is the path's parent as found, which must
+// exist.
+template <typename Parent>
+std::variant<store::ListQuery, HttpResponse> ChildListQuery(
+    std::variant<Parent, HttpResponse> parent, const ApiCall& call, const ListBinding& binding) {
+  if (auto* refused = std::get_if<HttpResponse>(&parent)) return std::move(*refused);
+  auto query = BuildListQuery(call, binding);
+  if (auto* error = std::get_if<api::ApiError>(&query)) return ErrorResponse(*error);
+  return std::get<store::ListQuery>(query);
 }
 
 class CloudApi {
@@ -526,11 +533,7 @@ class CloudApi {
     if (body.empty())
       return ApiErrorResponse(api::kErrorValidation, name + ": the file is empty", "body");
 
-    const CloudOverrideMode mode =
-        ParseCloudOverrideMode(account.override_mode).value_or(CloudOverrideMode::kFillGaps);
-    auto profile =
-        BuildCloudAccountProfile((*organisation)->name, RulesJson((*organisation)->rules_json),
-                                 RulesJson(account.rules_json), mode);
+    auto profile = StoredAccountProfile(**organisation, account);
     if (!profile.ok()) return StoreErrorResponse(profile.status(), call);
     auto scanner = TrailScanner::Create(CloudRuleCatalogFor(account.provider), &*profile,
                                         TrailScanner::Options{});
@@ -601,15 +604,15 @@ class CloudApi {
     auto organisation = ctx_.store->cloud_accounts().GetOrganisation(account.organisation_id);
     if (!organisation.ok()) return StoreErrorResponse(organisation.status(), call);
     const Json organisation_rules =
-        organisation->has_value() ? RulesJson((*organisation)->rules_json) : Json::object();
+        organisation->has_value() ? StoredRulesJson((*organisation)->rules_json) : Json::object();
     const CloudOverrideMode mode =
         ParseCloudOverrideMode(account.override_mode).value_or(CloudOverrideMode::kFillGaps);
     // The rules that run on this account's events: its provider's.
     const std::vector<Rule> catalog = CloudRuleCatalogFor(account.provider);
     Json items = Json::array();
     Json needs = Json::array();
-    for (const EffectiveCloudRule& r :
-         EffectiveCloudRules(catalog, organisation_rules, RulesJson(account.rules_json), mode)) {
+    for (const EffectiveCloudRule& r : EffectiveCloudRules(
+             catalog, organisation_rules, StoredRulesJson(account.rules_json), mode)) {
       Json exceptions = Json::array();
       for (const auto& [match, from] : r.exceptions)
         exceptions.push_back({{"match", match}, {"from", from}});
@@ -691,12 +694,8 @@ void RegisterCloudHandlers(ApiHandlers& handlers, const HandlerContext& ctx) {
   });
 
   // One organisation's accounts: the path's organisation, which must exist.
-  auto account_query = [api](const ApiCall& call) -> std::variant<store::ListQuery, HttpResponse> {
-    auto found = api->FindOrganisation(call);
-    if (auto* refused = std::get_if<HttpResponse>(&found)) return std::move(*refused);
-    auto query = BuildListQuery(call, AccountListBinding());
-    if (auto* error = std::get_if<api::ApiError>(&query)) return ErrorResponse(*error);
-    return std::get<store::ListQuery>(query);
+  auto account_query = [api](const ApiCall& call) {
+    return ChildListQuery(api->FindOrganisation(call), call, AccountListBinding());
   };
 
   handlers.Add("listCloudAccounts", [api, account_query](ApiCall& call) {
@@ -733,12 +732,8 @@ void RegisterCloudHandlers(ApiHandlers& handlers, const HandlerContext& ctx) {
   });
 
   // One account's sources: the path's account, which must exist.
-  auto source_query = [api](const ApiCall& call) -> std::variant<store::ListQuery, HttpResponse> {
-    auto found = api->FindAccount(call);
-    if (auto* refused = std::get_if<HttpResponse>(&found)) return std::move(*refused);
-    auto query = BuildListQuery(call, SourceListBinding());
-    if (auto* error = std::get_if<api::ApiError>(&query)) return ErrorResponse(*error);
-    return std::get<store::ListQuery>(query);
+  auto source_query = [api](const ApiCall& call) {
+    return ChildListQuery(api->FindAccount(call), call, SourceListBinding());
   };
 
   handlers.Add("listCloudSources", [api, source_query](ApiCall& call) {

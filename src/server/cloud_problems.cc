@@ -2,7 +2,22 @@
 
 #include <algorithm>
 
+#include "cloud/cloud_rule_settings.h"
+
 namespace warden::server {
+
+Json StoredRulesJson(const std::string& text) {
+  Json rules = Json::parse(text, nullptr, false);
+  return rules.is_object() ? rules : Json::object();
+}
+
+Result<TrailProfile> StoredAccountProfile(const store::CloudOrganisation& organisation,
+                                          const store::CloudAccount& account) {
+  const CloudOverrideMode mode =
+      ParseCloudOverrideMode(account.override_mode).value_or(CloudOverrideMode::kFillGaps);
+  return BuildCloudAccountProfile(organisation.name, StoredRulesJson(organisation.rules_json),
+                                  StoredRulesJson(account.rules_json), mode);
+}
 
 std::string CloudProblemId(const Finding& finding) {
   std::string subject = finding.resource;

@@ -11,6 +11,10 @@
 // only counts (occurrences, last detection, latest finding: no message)
 // until the dismissal expires, then reopens it; a resolved one reopens.
 //
+// Also here, for every server path that evaluates an account's events (a
+// followed source, an upload): the stored rule settings read back, and the
+// profile they make.
+//
 // Not here: evaluating events (src/cloud), suppressions, delivery.
 #pragma once
 
@@ -18,6 +22,7 @@
 #include <string>
 #include <vector>
 
+#include "cloud/trail_profile.h"
 #include "core/finding.h"
 #include "core/status.h"
 #include "store/store.h"
@@ -33,6 +38,15 @@ struct CloudProblemsWritten {
   int64_t reopened = 0;
   int64_t counted = 0;  // dismissed problems detected again (no history entry)
 };
+
+// A stored rules_json (rule id -> settings) as JSON; an empty object for
+// text that is not one (the store only keeps objects).
+Json StoredRulesJson(const std::string& text);
+
+// The profile `account`'s events are evaluated with: its organisation's and
+// its own stored settings combined by its override mode.
+Result<TrailProfile> StoredAccountProfile(const store::CloudOrganisation& organisation,
+                                          const store::CloudAccount& account);
 
 Result<CloudProblemsWritten> WriteCloudFindings(store::StoreWriter& writer,
                                                 const store::CloudAccount& account,

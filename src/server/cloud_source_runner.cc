@@ -34,21 +34,12 @@ struct CloudSourceRunner::Follower {
 
 namespace {
 
-Json RulesJson(const std::string& text) {
-  Json rules = Json::parse(text, nullptr, false);
-  return rules.is_object() ? rules : Json::object();
-}
-
 // Follows `w.source` until `stop`; each file read is one store write.
 Status Follow(store::Store& store, const std::function<store::EpochMs()>& now,
               std::chrono::milliseconds interval, const std::atomic<bool>& stop,
               const store::CloudSource& source, const store::CloudAccount& account,
               const store::CloudOrganisation& organisation) {
-  const CloudOverrideMode mode =
-      ParseCloudOverrideMode(account.override_mode).value_or(CloudOverrideMode::kFillGaps);
-  ASSIGN_OR_RETURN(TrailProfile profile,
-                   BuildCloudAccountProfile(organisation.name, RulesJson(organisation.rules_json),
-                                            RulesJson(account.rules_json), mode));
+  ASSIGN_OR_RETURN(TrailProfile profile, StoredAccountProfile(organisation, account));
   CloudSourceFollower::Options options;
   options.directory = source.path;
   options.interval = interval;
