@@ -1,6 +1,7 @@
 #include "store/sqlite/sqlite_store.h"
 
 #include <condition_variable>
+#include <cstdio>
 #include <deque>
 #include <mutex>
 #include <thread>
@@ -8,6 +9,7 @@
 #include <vector>
 
 #include "core/time_format.h"
+#include "store/sqlite/sqlite_backup.h"
 #include "store/sqlite/sqlite_migrations.h"
 #include "store/sqlite/sqlite_recipes.h"
 #include "store/sqlite/sqlite_repositories.h"
@@ -410,6 +412,18 @@ Result<std::unique_ptr<Store>> OpenSqliteStore(const SqliteStoreOptions& options
   // A larger page cache for the writer: ingest touches the ledger's index
   // all over.
   RETURN_IF_ERROR(db->Exec("PRAGMA cache_size=-16384"));
+  {
+    // A schema upgrade is preceded by a copy of the database as it was
+    // (server.db.schema-NNN.bak): the way back is restoring it with the
+    // previous warden (docs/deploy.md). A new or current database has none.
+    ASSIGN_OR_RETURN(int64_t current, SchemaVersion(*db));
+    const auto known = static_cast<int64_t>(SqliteMigrations().size());
+    if (current > 0 && current < known) {
+      char version[24];
+      std::snprintf(version, sizeof version, "%03lld", static_cast<long long>(current));
+      RETURN_IF_ERROR(BackupDatabase(*db, options.path + ".schema-" + version + ".bak"));
+    }
+  }
   RETURN_IF_ERROR(ApplyMigrations(*db, SqliteMigrations(), NowEpochMillis()));
   ASSIGN_OR_RETURN(auto pool, ReadPool::Open(options.path, options.read_connections));
   auto writer_conn = std::make_unique<SqliteConnection>(std::move(db));
