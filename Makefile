@@ -3,6 +3,8 @@
 #   make install   build warden and the console; install $(PREFIX)/bin/warden and
 #                  $(PREFIX)/share/warden/console
 #   make test      install what is missing, build, run every test
+#   make package   the Debian packages warden, warden-agent, warden-server in
+#                  build/packages (docs/deploy.md)
 #   make web       build the web console into web/dist (make build does it too)
 # PRESET picks the build mode of CMakePresets.json, and with it the folder:
 #   make build PRESET=dev   builds in build-dev/ (release: build/, asan: build-asan/, ...)
@@ -16,7 +18,7 @@ empty :=
 space := $(empty) $(empty)
 PREFIX ?= /usr/local
 
-.PHONY: deps configure build web web-test run install uninstall test tsan bench fuzz lint clean
+.PHONY: deps configure build web web-test run install uninstall package test tsan bench fuzz lint clean
 
 deps:
 	@bash scripts/install-deps.sh
@@ -65,8 +67,7 @@ run: build
 # The warden binary and the web console ($(PREFIX)/share/warden/console, where
 # the installed server looks for it by default); DESTDIR stages the install for
 # packaging.
-install: deps web
-	@cmake --preset $(PRESET) -DCMAKE_INSTALL_PREFIX=$(PREFIX) >/dev/null
+install: configure web
 	@cmake --build $(BUILD_DIR) -j $(JOBS) --target warden
 	@install -D -m 0755 $(BUILD_DIR)/warden $(DESTDIR)$(PREFIX)/bin/warden
 	@rm -rf $(DESTDIR)$(PREFIX)/share/warden/console
@@ -81,7 +82,18 @@ uninstall:
 
 # Every test is its own CTest test (GoogleTest discovery), run JOBS at a time;
 # the few that need the host to themselves say so in CMakeLists.txt.
-test: build
+# The Debian packages (debian/: debhelper through debian/rules, the release
+# build's binary and console, a manual page from --help) in build/packages,
+# without building anything twice; the package test (ctest -L package)
+# installs them into a fresh Debian 12 root.
+package: build
+	@dpkg-checkbuilddeps
+	@debian/rules build >/dev/null
+	@debian/rules binary
+	@debian/rules clean >/dev/null
+	@ls -1 build/packages/*.deb
+
+test: build package
 	@start=$$SECONDS; status=0; \
 	ctest --test-dir $(BUILD_DIR) --output-on-failure -j $(JOBS) || status=$$?; \
 	web_start=$$SECONDS; $(MAKE) --no-print-directory web-test || status=$$?; \

@@ -18,6 +18,9 @@ PACKAGES=(
   clang-format clang-tidy
   # the web console's browser tests drive Debian's Chromium (Node.js and npm: below)
   chromium
+  # make package (debhelper, a manual page from --help) and its test: lintian,
+  # a fresh Debian 12 root from mmdebstrap, systemd-analyze for the units
+  debhelper dpkg-dev help2man lintian mmdebstrap systemd
   # tests and benchmarks
   libgtest-dev libgmock-dev libbenchmark-dev rpm python3 python3-apt python3-rpm
   bzip2 procps iproute2 iptables jq sqlite3 rsyslog pciutils usbutils file openssh-client kmod util-linux

@@ -39,6 +39,7 @@ constexpr ErrorCodeInfo kErrorCodes[] = {
     {"E_CLOUD_ORGANISATION_NOT_FOUND", 404, "No cloud organisation with this id."},
     {"E_CLOUD_ACCOUNT_NOT_FOUND", 404, "No cloud account with this id."},
     {"E_CLOUD_SOURCE_NOT_FOUND", 404, "No cloud source with this id."},
+    {"E_PACKAGE_NOT_FOUND", 404, "The server holds no package file of this name."},
     {"E_COMMAND_NOT_FOUND", 404, "No command with this id for this host."},
     {"E_METHOD_NOT_ALLOWED", 405, "The route exists but not for this method (see Allow)."},
     {"E_REQUEST_TIMEOUT", 408, "The client did not send the whole request in time."},

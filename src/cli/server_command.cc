@@ -1,12 +1,23 @@
-// `warden server`: runs the control-plane server (src/server/server_app.h);
-// `warden server user add|list` manages its users and `warden server
-// enroll-secret create` makes an enrol secret, both in the state directory's
-// store without a running server (the store serialises writers, so they also
-// work while it runs). Every change they make is in the audit log as done by
-// the system (the local command line).
+// `warden server`: runs the control-plane server (src/server/server_app.h),
+// or with --check only checks its configuration; `warden server user
+// add|list` manages its users and `warden server enroll-secret create` makes
+// an enrol secret (and prints the command that installs and enrols a host),
+// both in the state directory's store without a running server (the store
+// serialises writers, so they also work while it runs). Every change they
+// make is in the audit log as done by the system (the local command line).
+// `warden server backup|restore` copy the database out and back
+// (store/sqlite/sqlite_backup.h); `warden server packages add|list` manage
+// the package files install.sh hands out (server/agent_packages.h).
+//
+// Run as root on a state directory another user owns (the package's
+// warden-server), every file a command creates there is given to that user
+// when it ends, so the service can still open all of it.
+#include <sys/stat.h>
 #include <termios.h>
 #include <unistd.h>
 
+#include <filesystem>
+#include <fstream>
 #include <iostream>
 #include <memory>
 #include <string>
@@ -17,8 +28,12 @@
 #include "cli/terminal_table.h"
 #include "cli/warden_cli.h"
 #include "core/time_format.h"
+#include "server/agent_packages.h"
+#include "server/install_script.h"
 #include "server/server_app.h"
 #include "server/server_config.h"
+#include "server/tls_bootstrap.h"
+#include "store/sqlite/sqlite_backup.h"
 
 namespace warden {
 namespace {
@@ -35,6 +50,36 @@ struct ServerOpts {
   // enroll-secret create
   std::vector<std::string> labels;
   bool secret_only = false;
+  std::string url;
+  // --check, backup, restore, packages add
+  bool check = false;
+  std::string file;
+  std::vector<std::string> files;
+};
+
+// Files root created in a state directory owned by another user go to that
+// user (see the header comment). Runs at exit of every server command.
+void GiveStateDirToItsOwner(const std::string& dir) {
+  if (geteuid() != 0) return;
+  struct stat top {};
+  if (::stat(dir.c_str(), &top) != 0 || top.st_uid == 0) return;
+  std::error_code ec;
+  auto give = [&](const std::filesystem::path& p) {
+    struct stat st {};
+    if (::lstat(p.c_str(), &st) == 0 && st.st_uid == 0)
+      if (::lchown(p.c_str(), top.st_uid, top.st_gid) != 0) {
+        std::cerr << "warden: warning: cannot give " << p.string()
+                  << " to the state directory's owner: " << std::strerror(errno) << "\n";
+      }
+  };
+  for (std::filesystem::recursive_directory_iterator it(dir, ec), end; !ec && it != end;
+       it.increment(ec))
+    give(it->path());
+}
+
+struct StateDirOwnership {
+  std::string dir;
+  ~StateDirOwnership() { GiveStateDirToItsOwner(dir); }
 };
 
 Result<server::ServerConfig> LoadConfig(const ServerOpts& opts) {
@@ -51,9 +96,29 @@ Result<server::ServerConfig> LoadConfig(const ServerOpts& opts) {
   return config;
 }
 
+std::string PackagesDir(const server::ServerConfig& config) {
+  return config.packages_dir.empty() ? config.state_dir + "/packages" : config.packages_dir;
+}
+
+// --check: the configuration loads, and what the server would use.
+int RunServerCheck(const server::ServerConfig& config) {
+  std::cout << (config.path.empty() ? std::string("the defaults") : config.path) << ": OK\n"
+            << "  listen    " << config.listen_address << ":" << config.listen_port << "\n"
+            << "  data      " << config.state_dir << "\n"
+            << "  console   " << config.console_dir << "\n"
+            << "  packages  " << PackagesDir(config) << "\n"
+            << "  TLS       "
+            << (config.tls_cert_file.empty() ? "private CA in " + config.state_dir + "/tls"
+                                             : config.tls_cert_file)
+            << std::endl;
+  return 0;
+}
+
 int RunServer(const ServerOpts& opts) {
   auto config = LoadConfig(opts);
   if (!config.ok()) return ReportError(config.status());
+  if (opts.check) return RunServerCheck(*config);
+  StateDirOwnership owner{config->state_dir};
   server::ServerAppOptions options;
   options.config = std::move(*config);
   return server::RunServerUntilSignal(std::move(options), std::cout, std::cerr);
@@ -98,6 +163,7 @@ int RunUserAdd(const ServerOpts& opts) {
   }
   auto password = ReadPassword(opts.password_stdin);
   if (!password.ok()) return ReportError(password.status());
+  StateDirOwnership owner{config->state_dir};
   auto store = server::OpenServerStore(config->state_dir);
   if (!store.ok()) return ReportError(store.status());
   auth::PasswordHasher hasher;
@@ -114,6 +180,7 @@ int RunUserList(const ServerOpts& opts) {
   if (!config.ok()) return ReportError(config.status());
   auto format = ParseOutputFormat(opts.format.empty() ? DefaultFormat() : opts.format);
   if (!format) return ReportError(InvalidArgument("unknown --format " + opts.format));
+  StateDirOwnership owner{config->state_dir};
   auto store = server::OpenServerStore(config->state_dir);
   if (!store.ok()) return ReportError(store.status());
   auto printer = MakeRowPrinter(*format, std::cout, StdoutTableFit());
@@ -137,11 +204,139 @@ int RunUserList(const ServerOpts& opts) {
   return 0;
 }
 
+// The URL hosts reach the server at: --url, else the listen address when it
+// is a specific one, else the first of tls.names, else this host's name.
+std::string PublicUrl(const server::ServerConfig& config, const std::string& url) {
+  if (!url.empty()) return url;
+  std::string host = config.listen_address;
+  if (host == "0.0.0.0" || host == "::") {
+    char name[256] = {};
+    host = !config.tls_names.empty()                            ? config.tls_names.front()
+           : ::gethostname(name, sizeof name - 1) == 0 && *name ? std::string(name)
+                                                                : std::string("127.0.0.1");
+  }
+  if (host.find(':') != std::string::npos) host = "[" + host + "]";
+  return "https://" + host + ":" + std::to_string(config.listen_port);
+}
+
+// After a new secret: the command that installs and enrols a fresh host
+// (install_script.h), and the one for a host that has warden already. The
+// private CA's fingerprint and the server key's pin come from the state
+// directory's TLS files (made now if the server never ran).
+void PrintEnrolCommands(const server::ServerConfig& config, const std::string& url,
+                        const std::string& secret) {
+  const std::string server_url = PublicUrl(config, url);
+  if (!config.tls_cert_file.empty()) {
+    std::cout << "enrol a host that has warden installed (the server's certificate verifies "
+                 "against the host's CAs):\n  warden agent enroll --server "
+              << server_url << " --secret " << secret << std::endl;
+    return;
+  }
+  server::TlsBootstrapOptions tls_options;
+  tls_options.state_dir = config.state_dir;
+  tls_options.extra_names = config.tls_names;
+  Result<server::TlsBootstrapResult> tls = server::BootstrapTls(tls_options);
+  if (!tls.ok()) {
+    std::cerr << "warden: warning: no install command: " << tls.status().message() << "\n";
+    return;
+  }
+  std::ifstream in(tls->cert_chain_file);
+  const std::string chain((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  Result<std::string> pin = server::PublicKeyPin(chain);
+  if (pin.ok()) {
+    std::cout << "install and enrol a host (on it; the server hands out the packages in "
+              << PackagesDir(config) << "):\n  "
+              << server::InstallCommand({server_url, tls->ca_fingerprint, *pin, secret}) << "\n";
+  }
+  std::cout << "or, on a host that has warden installed:\n  warden agent enroll --server "
+            << server_url << " --ca-fingerprint " << tls->ca_fingerprint << " --secret " << secret
+            << std::endl;
+}
+
+int RunBackup(const ServerOpts& opts) {
+  auto config = LoadConfig(opts);
+  if (!config.ok()) return ReportError(config.status());
+  const std::string db_path = config->state_dir + "/server.db";
+  if (!std::filesystem::exists(db_path))
+    return ReportError(NotFound(db_path + ": no server database to back up"));
+  StateDirOwnership owner{config->state_dir};
+  auto db = SqliteDatabase::Open(db_path, SqliteDatabase::Mode::kReadWrite);
+  if (!db.ok()) return ReportError(db.status());
+  Status done = store::BackupDatabase(**db, opts.file);
+  if (!done.ok()) return ReportError(done);
+  auto check = store::CheckBackup(opts.file, store::SqliteMigrations());
+  if (!check.ok()) return ReportError(check.status());
+  std::cout << "backed up " << db_path << " to " << opts.file << " (schema "
+            << check->schema_version << ", " << check->hosts << " hosts, " << check->users
+            << " users)" << std::endl;
+  return 0;
+}
+
+int RunRestore(const ServerOpts& opts) {
+  auto config = LoadConfig(opts);
+  if (!config.ok()) return ReportError(config.status());
+  auto check = store::CheckBackup(opts.file, store::SqliteMigrations());
+  if (!check.ok()) return ReportError(check.status());
+  StateDirOwnership owner{config->state_dir};
+  std::error_code ec;
+  std::filesystem::create_directories(config->state_dir, ec);
+  auto lock = server::StateDirLock::Acquire(config->state_dir);
+  if (!lock.ok()) return ReportError(lock.status());
+  const std::string db_path = config->state_dir + "/server.db";
+  auto kept =
+      store::RestoreDatabase(opts.file, db_path, store::SqliteMigrations(), NowEpochMillis());
+  if (!kept.ok()) return ReportError(kept.status());
+  std::cout << "restored " << db_path << " from " << opts.file << " (schema "
+            << check->schema_version << ", " << check->hosts << " hosts, " << check->users
+            << " users)\n";
+  if (!kept->empty()) std::cout << "  the database it replaced is kept as " << *kept << "\n";
+  std::cout << "  start the server; it migrates an older schema forward (copy first)" << std::endl;
+  return 0;
+}
+
+int RunPackagesAdd(const ServerOpts& opts) {
+  auto config = LoadConfig(opts);
+  if (!config.ok()) return ReportError(config.status());
+  StateDirOwnership owner{config->state_dir};
+  server::AgentPackages packages(PackagesDir(*config));
+  for (const std::string& file : opts.files) {
+    auto added = packages.Add(file);
+    if (!added.ok()) return ReportError(added.status());
+    std::cout << "added " << added->file << " (" << added->package << " " << added->version << ", "
+              << added->arch << ", sha256 " << added->sha256 << ")\n";
+  }
+  auto newest = packages.Newest();
+  if (!newest.ok()) return ReportError(newest.status());
+  std::cout << "install.sh now installs:";
+  for (const auto& p : *newest) std::cout << " " << p.file;
+  std::cout << (newest->empty() ? " nothing (add warden_*.deb and warden-agent_*.deb)" : "")
+            << std::endl;
+  return 0;
+}
+
+int RunPackagesList(const ServerOpts& opts) {
+  auto config = LoadConfig(opts);
+  if (!config.ok()) return ReportError(config.status());
+  auto format = ParseOutputFormat(opts.format.empty() ? DefaultFormat() : opts.format);
+  if (!format) return ReportError(InvalidArgument("unknown --format " + opts.format));
+  server::AgentPackages packages(PackagesDir(*config));
+  auto newest = packages.Newest();
+  if (!newest.ok()) return ReportError(newest.status());
+  auto printer = MakeRowPrinter(*format, std::cout, StdoutTableFit());
+  printer->Begin({"file", "package", "version", "arch", "size", "sha256"});
+  for (const auto& p : *newest)
+    printer->Row({Value(p.file), Value(p.package), Value(p.version), Value(p.arch),
+                  Value(static_cast<int64_t>(p.size)), Value(p.sha256)});
+  printer->End();
+  return 0;
+}
+
 // Prints the new secret once (it is stored only as a hash). With
 // --secret-only the secret alone goes to stdout, for scripts.
 int RunEnrollSecretCreate(const ServerOpts& opts) {
   auto config = LoadConfig(opts);
   if (!config.ok()) return ReportError(config.status());
+  StateDirOwnership owner{config->state_dir};
   auto store = server::OpenServerStore(config->state_dir);
   if (!store.ok()) return ReportError(store.status());
   const store::EpochMs now = NowEpochMillis();
@@ -175,6 +370,7 @@ int RunEnrollSecretCreate(const ServerOpts& opts) {
   std::cout << "created enrol secret " << created->name << " (id " << created->id << ") in "
             << config->state_dir << "/server.db; shown only now:\n"
             << "  " << text << std::endl;
+  PrintEnrolCommands(*config, opts.url, text);
   return 0;
 }
 
@@ -202,9 +398,13 @@ void AddServerCommand(CLI::App& app, CommandAction* action) {
       "  warden server --config /etc/warden/server.yaml\n"
       "  warden server user add alice --role analyst\n"
       "  warden server user list\n"
-      "  warden server enroll-secret create web-fleet --label env=prod");
+      "  warden server enroll-secret create web-fleet --label env=prod\n"
+      "  warden server --config /etc/warden/server.yaml --check\n"
+      "  warden server backup /var/backups/warden-server.db");
   AddCommonOptions(*srv, opts.get());
   srv->add_option("--listen", opts->listen, "ADDRESS:PORT to listen on (default 127.0.0.1:8443)");
+  srv->add_flag("--check", opts->check,
+                "Check the configuration, print what the server would use, and exit");
   srv->callback([srv, opts, action]() {
     if (srv->get_subcommands().empty()) *action = [opts]() { return RunServer(*opts); };
   });
@@ -234,8 +434,55 @@ void AddServerCommand(CLI::App& app, CommandAction* action) {
   create->add_option("name", opts->name, "A name saying who the secret is for")->required();
   create->add_option("--label", opts->labels, "A label given to hosts enrolling with it (repeat)");
   create->add_flag("--secret-only", opts->secret_only, "Print only the secret (for scripts)");
+  create->add_option("--url", opts->url,
+                     "The server's URL as hosts reach it, for the printed commands (default: the "
+                     "listen address, else the first tls.names, else this host's name)");
   create->callback(
       [opts, action]() { *action = [opts]() { return RunEnrollSecretCreate(*opts); }; });
+
+  CLI::App* backup = srv->add_subcommand(
+      "backup", "Write a consistent copy of the server's database (while it runs, too)");
+  backup->footer(
+      "Examples:\n"
+      "  warden server backup /var/backups/warden-server-$(date +%F).db --config "
+      "/etc/warden/server.yaml");
+  AddCommonOptions(*backup, opts.get());
+  backup->add_option("file", opts->file, "The copy to write (replaced if it exists)")->required();
+  backup->callback([opts, action]() { *action = [opts]() { return RunBackup(*opts); }; });
+
+  CLI::App* restore = srv->add_subcommand(
+      "restore", "Replace the server's database with a backup (the server stopped)");
+  restore->footer(
+      "The backup is checked first (SQLite's quick_check, a schema this warden knows); the\n"
+      "database it replaces is kept beside it as server.db.before-restore-TIME.\n"
+      "Examples:\n"
+      "  systemctl stop warden-server\n"
+      "  warden server restore /var/backups/warden-server-2026-12-01.db --config "
+      "/etc/warden/server.yaml\n"
+      "  systemctl start warden-server");
+  AddCommonOptions(*restore, opts.get());
+  restore->add_option("file", opts->file, "A file `warden server backup` wrote")->required();
+  restore->callback([opts, action]() { *action = [opts]() { return RunRestore(*opts); }; });
+
+  CLI::App* packages =
+      srv->add_subcommand("packages", "The package files the install command hands to hosts")
+          ->require_subcommand(1);
+  CLI::App* packages_add =
+      packages->add_subcommand("add", "Copy package files in (warden_*.deb, warden-agent_*.deb)");
+  packages_add->footer(
+      "Examples:\n"
+      "  warden server packages add warden_0.1.0_amd64.deb warden-agent_0.1.0_amd64.deb");
+  AddCommonOptions(*packages_add, opts.get());
+  packages_add->add_option("files", opts->files, "Debian package files NAME_VERSION_ARCH.deb")
+      ->required();
+  packages_add->callback(
+      [opts, action]() { *action = [opts]() { return RunPackagesAdd(*opts); }; });
+  CLI::App* packages_list =
+      packages->add_subcommand("list", "The packages install.sh installs, per architecture");
+  AddCommonOptions(*packages_list, opts.get());
+  AddFormatOption(*packages_list, &opts->format);
+  packages_list->callback(
+      [opts, action]() { *action = [opts]() { return RunPackagesList(*opts); }; });
 
   CLI::App* list = user->add_subcommand("list", "List the server's users");
   list->footer("Examples:\n  warden server user list\n  warden server user list --format json");

@@ -9,6 +9,7 @@
 #include "server/handler_support.h"
 #include "server/host_scheduled_queries.h"
 #include "server/http_json.h"
+#include "server/install_script.h"
 #include "server/record_ingest.h"
 #include "server/scan_progress.h"
 #include "server/tls_bootstrap.h"
@@ -32,7 +33,60 @@ HttpResponse GetCa(const Context& ctx) {
   r.headers.Set("Content-Type", "application/x-pem-file");
   Result<std::string> fingerprint = CertificateFingerprint(ctx->ca_pem);
   if (fingerprint.ok()) r.headers.Set("X-Warden-Ca-Fingerprint", *fingerprint);
+  if (!ctx->server_key_pin.empty()) r.headers.Set("X-Warden-Server-Key-Pin", ctx->server_key_pin);
   r.body = ctx->ca_pem;
+  return r;
+}
+
+HttpResponse GetInstallScript(const Context& ctx, const ApiCall& call) {
+  std::vector<AgentPackage> packages;
+  if (ctx->packages != nullptr) {
+    Result<std::vector<AgentPackage>> newest = ctx->packages->Newest();
+    if (!newest.ok()) return StoreErrorResponse(newest.status(), RequestId(call));
+    packages = std::move(*newest);
+  }
+  HttpResponse r;
+  r.status = 200;
+  r.headers.Set("Content-Type", "text/x-shellscript; charset=utf-8");
+  r.headers.Set("Cache-Control", "no-store");
+  r.body = InstallScript(packages);
+  return r;
+}
+
+// The enrol secret comes as "Authorization: Bearer wdn_enr_...": the
+// packages go to hosts about to enrol, not to anyone who asks.
+HttpResponse GetPackage(const Context& ctx, const ApiCall& call) {
+  auto refused = [] {
+    return ApiErrorResponse(
+        "E_ENROLL_SECRET_INVALID",
+        "a package needs a valid enrol secret: Authorization: Bearer wdn_enr_...", "Authorization");
+  };
+  std::string_view header;
+  if (call.http != nullptr)
+    if (auto h = call.http->headers.Get("Authorization")) header = *h;
+  constexpr std::string_view kBearer = "Bearer ";
+  if (header.size() <= kBearer.size() ||
+      !EqualsIgnoreCase(header.substr(0, kBearer.size()), kBearer))
+    return refused();
+  const std::string secret(header.substr(kBearer.size()));
+  if (auth::ParseTokenKind(secret) != auth::TokenKind::kEnrolSecret) return refused();
+  Result<std::optional<store::EnrolSecret>> found =
+      ctx->store->enrol_secrets().FindByHash(auth::TokenHash(secret));
+  if (!found.ok()) return StoreErrorResponse(found.status(), RequestId(call));
+  if (!found->has_value() || !(*found)->UsableAt(ctx->now())) return refused();
+  const std::string file = call.params.value("file", "");
+  auto not_found = [&] {
+    return ApiErrorResponse("E_PACKAGE_NOT_FOUND", "the server holds no package file " + file,
+                            "file");
+  };
+  if (ctx->packages == nullptr) return not_found();
+  Result<std::shared_ptr<const std::string>> bytes = ctx->packages->Read(file);
+  if (!bytes.ok()) return not_found();
+  HttpResponse r;
+  r.status = 200;
+  r.headers.Set("Content-Type", "application/vnd.debian.binary-package");
+  r.headers.Set("Content-Disposition", "attachment; filename=\"" + file + "\"");
+  r.body = **bytes;
   return r;
 }
 
@@ -268,6 +322,9 @@ void RegisterAgentChannelHandlers(ApiHandlers& handlers, AgentChannelContext con
       new AgentChannelContext(std::move(context)),
       [own_configs](const AgentChannelContext* c) { delete c; });
   handlers.Add("getAgentCa", [ctx](ApiCall&) { return GetCa(ctx); });
+  handlers.Add("getAgentInstallScript",
+               [ctx](ApiCall& call) { return GetInstallScript(ctx, call); });
+  handlers.Add("getAgentPackage", [ctx](ApiCall& call) { return GetPackage(ctx, call); });
   handlers.Add("enrollAgent", [ctx](ApiCall& call) { return Enroll(ctx, call); });
   handlers.Add("getAgentConfig", [ctx](ApiCall& call) { return GetConfig(ctx, call); });
   handlers.AddAsync("pushAgentRecords", [ctx](ApiCall& call, const HttpResponder& responder) {

@@ -4,9 +4,12 @@
 
 #include <gtest/gtest.h>
 
+#include <fstream>
+
 #include "api/openapi_spec.h"
 #include "api/response_validator.h"
 #include "auth/secret_token.h"
+#include "core/encoding.h"
 #include "core/time_format.h"
 #include "server/capturing_response_sink.h"
 #include "server/tls_bootstrap.h"
@@ -40,11 +43,27 @@ class AgentChannelTest : public store::StoreTest {
     s.created_at = 1;
     ASSERT_TRUE(MustWrite([&](StoreWriter& w) { return w.enrol_secrets().Create(s); }).ok());
 
+    packages_ = std::make_unique<AgentPackages>(dir_.path() + "/packages");
+    for (const char* file :
+         {"warden_0.9.0_amd64.deb", "warden_0.10.0_amd64.deb", "warden-agent_0.10.0_amd64.deb",
+          "warden_0.10.0_arm64.deb", "other_9.0_amd64.deb"}) {
+      const std::string path = dir_.path() + "/" + file;
+      std::ofstream(path, std::ios::binary) << "!<arch>\ndebian-binary   " << file;
+      ASSERT_TRUE(packages_->Add(path).ok()) << file;
+    }
+    std::ifstream chain(tls_.cert_chain_file);
+    auto pin = PublicKeyPin(
+        std::string(std::istreambuf_iterator<char>(chain), std::istreambuf_iterator<char>()));
+    ASSERT_TRUE(pin.ok()) << pin.status().message();
+    pin_ = *pin;
+
     hub_ = std::make_unique<CommandHub>(store(), [] { return NowEpochMillis(); });
     AgentChannelContext ctx;
     ctx.store = &store();
     ctx.hub = hub_.get();
     ctx.ca_pem = tls_.ca_cert_pem;
+    ctx.server_key_pin = pin_;
+    ctx.packages = packages_.get();
     ctx.now = [] { return NowEpochMillis(); };
     ctx.options.poll_wait_seconds = 7;
     RegisterAgentChannelHandlers(handlers_, ctx);
@@ -125,6 +144,8 @@ class AgentChannelTest : public store::StoreTest {
   }
 
   const api::OpenApiSpec* spec_ = nullptr;
+  std::unique_ptr<AgentPackages> packages_;
+  std::string pin_;
   TlsBootstrapResult tls_;
   std::string secret_;
   HttpRequest request_;
@@ -138,6 +159,61 @@ TEST_F(AgentChannelTest, CaIsServedWithItsFingerprint) {
   EXPECT_EQ(r.status, 200);
   EXPECT_EQ(r.body, tls_.ca_cert_pem);
   EXPECT_EQ(r.headers.Get("X-Warden-Ca-Fingerprint").value_or(""), tls_.ca_fingerprint);
+  EXPECT_EQ(r.headers.Get("X-Warden-Server-Key-Pin").value_or(""), pin_);
+  EXPECT_EQ(pin_.rfind("sha256//", 0), 0u);
+  EXPECT_EQ(pin_.size(), 8u + 44u);
+}
+
+TEST_F(AgentChannelTest, InstallScriptNamesTheNewestPackagesWithTheirDigests) {
+  ApiCall call = Call("getAgentInstallScript");
+  HttpResponse r = Run(call);
+  ASSERT_EQ(r.status, 200);
+  EXPECT_EQ(r.body.rfind("#!/bin/sh\n", 0), 0u);
+  auto line = [](const char* arch, const char* file, const char* package, const char* version) {
+    const std::string content = "!<arch>\ndebian-binary   " + std::string(file);
+    return std::string(arch) + " " + file + " " + Sha256Hex(content) + " " + package + " " +
+           version + "\n";
+  };
+  // 0.10.0 is newer than 0.9.0 in Debian's order (not in a string sort).
+  EXPECT_NE(r.body.find(line("amd64", "warden_0.10.0_amd64.deb", "warden", "0.10.0")),
+            std::string::npos)
+      << r.body;
+  EXPECT_NE(r.body.find(line("amd64", "warden-agent_0.10.0_amd64.deb", "warden-agent", "0.10.0")),
+            std::string::npos);
+  EXPECT_NE(r.body.find(line("arm64", "warden_0.10.0_arm64.deb", "warden", "0.10.0")),
+            std::string::npos);
+  EXPECT_EQ(r.body.find("warden_0.9.0_amd64.deb"), std::string::npos);
+  EXPECT_EQ(r.body.find("other_9.0"), std::string::npos);
+  EXPECT_EQ(r.body.find(secret_), std::string::npos);
+}
+
+TEST_F(AgentChannelTest, PackagesNeedAValidEnrolSecret) {
+  auto fetch = [&](const std::string& file, const std::string& authorization) {
+    request_.headers = {};
+    if (!authorization.empty()) request_.headers.Set("Authorization", authorization);
+    ApiCall call = Call("getAgentPackage");
+    call.params["file"] = file;
+    return Run(call);
+  };
+  const std::string file = "warden-agent_0.10.0_amd64.deb";
+  for (const std::string& bad : {std::string(), std::string("Bearer nope"), "Basic " + secret_,
+                                 "Bearer " + auth::GenerateToken(auth::TokenKind::kEnrolSecret),
+                                 "Bearer " + auth::GenerateToken(auth::TokenKind::kApiToken)}) {
+    HttpResponse r = fetch(file, bad);
+    EXPECT_EQ(r.status, 401) << bad;
+    EXPECT_EQ(ErrorCode(r), "E_ENROLL_SECRET_INVALID") << bad;
+  }
+  HttpResponse r = fetch(file, "Bearer " + secret_);
+  ASSERT_EQ(r.status, 200) << r.body;
+  EXPECT_EQ(r.body, "!<arch>\ndebian-binary   " + file);
+  EXPECT_EQ(r.headers.Get("Content-Type").value_or(""), "application/vnd.debian.binary-package");
+  for (const std::string& missing :
+       {std::string("warden-agent_0.11.0_amd64.deb"), std::string("../packages/" + file),
+        std::string("server.db")}) {
+    HttpResponse m = fetch(missing, "Bearer " + secret_);
+    EXPECT_EQ(m.status, 404) << missing;
+    EXPECT_EQ(ErrorCode(m), "E_PACKAGE_NOT_FOUND") << missing;
+  }
 }
 
 TEST_F(AgentChannelTest, EnrolmentGivesANodeKeyAndIsIdempotentPerIdentity) {
@@ -169,7 +245,7 @@ TEST_F(AgentChannelTest, EnrolmentGivesANodeKeyAndIsIdempotentPerIdentity) {
 }
 
 TEST_F(AgentChannelTest, EnrolmentRefusesBadSecretsAndRevokedHosts) {
-  for (std::string secret :
+  for (const std::string& secret :
        {std::string("nope"), auth::GenerateToken(auth::TokenKind::kEnrolSecret),
         auth::GenerateToken(auth::TokenKind::kApiToken)}) {
     ApiCall call = Call("enrollAgent");
@@ -178,7 +254,7 @@ TEST_F(AgentChannelTest, EnrolmentRefusesBadSecretsAndRevokedHosts) {
     EXPECT_EQ(r.status, 401);
     EXPECT_EQ(ErrorCode(r), "E_ENROLL_SECRET_INVALID");
   }
-  auto [host, key] = Enrol("web-1");
+  const int64_t host = Enrol("web-1").first;
   ASSERT_TRUE(MustWrite([&](StoreWriter& w) { return w.hosts().Revoke(host, 5); }).ok());
   ApiCall call = Call("enrollAgent");
   call.body = EnrollBody("web-1", secret_);

@@ -1,6 +1,8 @@
 #include "server/server_app.h"
 
+#include <fcntl.h>
 #include <signal.h>
+#include <sys/file.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -19,6 +21,7 @@
 #include "auth/login_rate_limiter.h"
 #include "auth/secret_token.h"
 #include "core/time_format.h"
+#include "server/agent_packages.h"
 #include "server/api_dispatch.h"
 #include "server/channel_delivery.h"
 #include "server/cloud_source_runner.h"
@@ -50,6 +53,11 @@ Status MakePrivateDir(const std::string& dir) {
   return Status::Ok();
 }
 
+std::string ReadSmallFile(const std::string& path) {
+  std::ifstream in(path);
+  return std::string(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+}
+
 // Requests answered, by status class, from the access log.
 struct RequestCounters {
   std::atomic<uint64_t> by_class[6] = {};
@@ -63,7 +71,10 @@ struct ServerApp::Impl {
   std::string database_path;
   std::string ca_cert_file;
   std::string ca_fingerprint;
+  std::string server_key_pin;
   bool created_ca = false;
+  std::optional<StateDirLock> state_lock;
+  std::unique_ptr<AgentPackages> packages;
   std::optional<std::string> initial_admin_password;
   std::string url;
 
@@ -205,6 +216,43 @@ Result<store::User> CreateUserWithPassword(store::Store& store, auth::PasswordHa
   return done;
 }
 
+Result<StateDirLock> StateDirLock::Acquire(const std::string& state_dir) {
+  const std::string path = state_dir + "/server.lock";
+  const int fd = ::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+  if (fd < 0) return IoError("open " + path + ": " + std::strerror(errno));
+  if (::flock(fd, LOCK_EX | LOCK_NB) != 0) {
+    const int err = errno;
+    char pid[32] = {};
+    const ssize_t n = ::pread(fd, pid, sizeof pid - 1, 0);
+    ::close(fd);
+    if (err != EWOULDBLOCK) return IoError("lock " + path + ": " + std::strerror(err));
+    std::string holder = n > 0 ? std::string(pid, static_cast<size_t>(n)) : "";
+    while (!holder.empty() && (holder.back() == '\n' || holder.back() == ' ')) holder.pop_back();
+    return Unavailable("another warden server" +
+                       (holder.empty() ? std::string() : " (pid " + holder + ")") +
+                       " is using the state directory " + state_dir + ": stop it first");
+  }
+  const std::string pid = std::to_string(::getpid()) + "\n";
+  if (::ftruncate(fd, 0) != 0 || ::pwrite(fd, pid.data(), pid.size(), 0) < 0) {
+    const int err = errno;
+    ::close(fd);
+    return IoError("write " + path + ": " + std::strerror(err));
+  }
+  return StateDirLock(fd);
+}
+
+StateDirLock& StateDirLock::operator=(StateDirLock&& other) noexcept {
+  if (this != &other) {
+    if (fd_ >= 0) ::close(fd_);
+    fd_ = std::exchange(other.fd_, -1);
+  }
+  return *this;
+}
+
+StateDirLock::~StateDirLock() {
+  if (fd_ >= 0) ::close(fd_);
+}
+
 Result<std::unique_ptr<store::Store>> OpenServerStore(const std::string& state_dir) {
   RETURN_IF_ERROR(MakePrivateDir(state_dir));
   store::SqliteStoreOptions options;
@@ -227,6 +275,9 @@ Result<std::unique_ptr<ServerApp>> ServerApp::Start(ServerAppOptions options) {
     impl->log_file = std::make_unique<std::ofstream>(config.log_file, std::ios::app);
     if (!*impl->log_file) return IoError("open log file " + config.log_file);
   }
+  RETURN_IF_ERROR(MakePrivateDir(config.state_dir));
+  ASSIGN_OR_RETURN(StateDirLock state_lock, StateDirLock::Acquire(config.state_dir));
+  impl->state_lock.emplace(std::move(state_lock));
   ASSIGN_OR_RETURN(impl->store, OpenServerStore(config.state_dir));
   impl->database_path = config.state_dir + "/server.db";
 
@@ -245,6 +296,10 @@ Result<std::unique_ptr<ServerApp>> ServerApp::Start(ServerAppOptions options) {
     http.tls_cert_chain_file = config.tls_cert_file;
     http.tls_key_file = config.tls_key_file;
   }
+  if (Result<std::string> pin = PublicKeyPin(ReadSmallFile(http.tls_cert_chain_file)); pin.ok())
+    impl->server_key_pin = *pin;
+  impl->packages = std::make_unique<AgentPackages>(
+      config.packages_dir.empty() ? config.state_dir + "/packages" : config.packages_dir);
 
   ASSIGN_OR_RETURN(const api::OpenApiSpec* spec, api::OpenApiSpec::Embedded());
   impl->hasher = std::make_unique<auth::PasswordHasher>(impl->options.password_cost);
@@ -353,6 +408,8 @@ Result<std::unique_ptr<ServerApp>> ServerApp::Start(ServerAppOptions options) {
   agent.hub = impl->hub.get();
   agent.configs = impl->agent_configs.get();
   agent.ca_pem = context.ca_cert_pem;
+  agent.server_key_pin = impl->server_key_pin;
+  agent.packages = impl->packages.get();
   agent.now = [auth = impl->authenticator.get()] { return auth->Now(); };
   agent.options = impl->options.agent_channel;
   agent.packages_changed = [matcher = impl->matcher.get()](int64_t host_id) {
@@ -523,6 +580,7 @@ const std::string& ServerApp::state_dir() const { return impl_->options.config.s
 const std::string& ServerApp::database_path() const { return impl_->database_path; }
 const std::string& ServerApp::ca_cert_file() const { return impl_->ca_cert_file; }
 const std::string& ServerApp::ca_fingerprint() const { return impl_->ca_fingerprint; }
+const std::string& ServerApp::server_key_pin() const { return impl_->server_key_pin; }
 bool ServerApp::created_ca() const { return impl_->created_ca; }
 const std::optional<std::string>& ServerApp::initial_admin_password() const {
   return impl_->initial_admin_password;

@@ -21,6 +21,7 @@
 #include <optional>
 #include <ostream>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "auth/password_hasher.h"
@@ -76,6 +77,9 @@ class ServerApp {
   // The private CA; empty when configured certificate files are used.
   const std::string& ca_cert_file() const;
   const std::string& ca_fingerprint() const;
+  // The server certificate's public-key pin (PublicKeyPin) for the install
+  // command; "" when it could not be read.
+  const std::string& server_key_pin() const;
   bool created_ca() const;
   // The first admin's one-time password when this start created it.
   const std::optional<std::string>& initial_admin_password() const;
@@ -94,6 +98,24 @@ class ServerApp {
 
 // The start banner: URL, CA fingerprint, how to log in, where data is kept.
 void PrintServerBanner(const ServerApp& app, std::ostream& out);
+
+// One server per state directory: a running server holds an exclusive
+// flock on <state_dir>/server.lock (with its pid in it), and so does
+// `warden server restore` while it replaces the database. Released when
+// destroyed.
+class StateDirLock {
+ public:
+  // kUnavailable naming the holder's pid when another process holds
+  // it.
+  static Result<StateDirLock> Acquire(const std::string& state_dir);
+  StateDirLock(StateDirLock&& other) noexcept : fd_(std::exchange(other.fd_, -1)) {}
+  StateDirLock& operator=(StateDirLock&& other) noexcept;
+  ~StateDirLock();
+
+ private:
+  explicit StateDirLock(int fd) : fd_(fd) {}
+  int fd_ = -1;
+};
 
 // Opens the store of a state directory (creating the directory 0700 and the
 // database when missing): for `warden server user ...` without a running

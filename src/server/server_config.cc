@@ -21,9 +21,9 @@ bool IsIpAddress(const std::string& text) {
 Status Parse(const YAML::Node& root, const YamlReader& r, ServerConfig* c) {
   RETURN_IF_ERROR(
       r.CheckKeys(root, "",
-                  {"listen", "state_dir", "console_dir", "tls", "threads", "limits", "sessions",
-                   "housekeeping", "detector_runs", "channels", "vulnerabilities", "live_queries",
-                   "scheduled_queries", "cloud_sources", "log"}));
+                  {"listen", "state_dir", "console_dir", "packages_dir", "tls", "threads", "limits",
+                   "sessions", "housekeeping", "detector_runs", "channels", "vulnerabilities",
+                   "live_queries", "scheduled_queries", "cloud_sources", "log"}));
   if (root["listen"]) {
     ASSIGN_OR_RETURN(std::string listen, r.String(root["listen"], "listen"));
     Status parsed = ParseListenAddress(listen, &c->listen_address, &c->listen_port);
@@ -38,6 +38,11 @@ Status Parse(const YAML::Node& root, const YamlReader& r, ServerConfig* c) {
     ASSIGN_OR_RETURN(std::string dir, r.String(root["console_dir"], "console_dir"));
     if (dir.empty()) return r.Error(root["console_dir"], "console_dir", "must not be empty");
     c->console_dir = r.ResolvePath(dir);
+  }
+  if (root["packages_dir"]) {
+    ASSIGN_OR_RETURN(std::string dir, r.String(root["packages_dir"], "packages_dir"));
+    if (dir.empty()) return r.Error(root["packages_dir"], "packages_dir", "must not be empty");
+    c->packages_dir = r.ResolvePath(dir);
   }
   if (const YAML::Node tls = root["tls"]) {
     RETURN_IF_ERROR(r.CheckKeys(tls, "tls", {"cert_file", "key_file", "names"}));
@@ -212,15 +217,19 @@ std::string DefaultServerStateDir() {
 }
 
 std::string DefaultConsoleDir() {
-  // Set for this file only (CMakeLists.txt), so other objects stay the same
-  // across clones.
+  // WARDEN_SOURCE_DIR is set for this file only (CMakeLists.txt), so other
+  // objects stay the same across clones.
   const std::string source_dir = WARDEN_SOURCE_DIR;
   std::error_code ec;
   std::filesystem::path exe = std::filesystem::read_symlink("/proc/self/exe", ec);
   if (!ec && !source_dir.empty() && exe.string().rfind(source_dir + "/", 0) == 0) {
     return source_dir + "/web/dist";
   }
-  return std::string(WARDEN_INSTALL_PREFIX) + "/share/warden/console";
+  // Installed: beside the binary's prefix (/usr/bin/warden ->
+  // /usr/share/warden/console), wherever the package or `make install` put it.
+  if (!ec && exe.has_parent_path() && exe.parent_path().has_parent_path())
+    return (exe.parent_path().parent_path() / "share/warden/console").string();
+  return "/usr/local/share/warden/console";
 }
 
 Status ParseListenAddress(std::string_view text, std::string* address, uint16_t* port) {

@@ -33,6 +33,10 @@ struct ServerConfig {
   // (DefaultConsoleDir() unless set). Missing: a page saying how to build it.
   std::string console_dir;
 
+  // The package files install.sh installs on hosts (agent_packages.h);
+  // "" = <state_dir>/packages. `warden server packages add` fills it.
+  std::string packages_dir;
+
   // Both set: these files. Neither: a private CA and certificate in
   // <state_dir>/tls (tls_bootstrap.h), with `tls_names` added to the
   // certificate's names.

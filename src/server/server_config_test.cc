@@ -19,6 +19,7 @@ TEST(ServerConfigTest, TheDocumentedExampleParsesToTheDefaults) {
   EXPECT_EQ(config->listen_port, defaults.listen_port);
   EXPECT_EQ(config->state_dir, defaults.state_dir);
   EXPECT_EQ(config->console_dir, defaults.console_dir);
+  EXPECT_EQ(config->packages_dir, defaults.packages_dir);  // <state_dir>/packages
   EXPECT_EQ(config->io_threads, defaults.io_threads);
   EXPECT_EQ(config->worker_threads, defaults.worker_threads);
   EXPECT_EQ(config->max_body_bytes, defaults.max_body_bytes);
@@ -43,6 +44,7 @@ TEST(ServerConfigTest, ReadsEveryKey) {
 listen: "[::]:9443"
 state_dir: state
 console_dir: console
+packages_dir: /srv/warden-packages
 tls: {cert_file: a.pem, key_file: a.key, names: [warden.example.com, 10.0.0.5]}
 threads: {io: 4, workers: 16}
 limits: {max_body: 512KB, max_connections: 50, request_timeout: 5s, idle_timeout: 1m}
@@ -60,6 +62,7 @@ vulnerabilities: {feed_database: feeds/server-feeds.db}
   EXPECT_EQ(config->listen_port, 9443);
   EXPECT_EQ(config->state_dir, "/etc/warden/state");
   EXPECT_EQ(config->console_dir, "/etc/warden/console");
+  EXPECT_EQ(config->packages_dir, "/srv/warden-packages");
   EXPECT_EQ(config->tls_cert_file, "/etc/warden/a.pem");
   EXPECT_EQ(config->tls_names.size(), 2u);
   EXPECT_EQ(config->worker_threads, 16);

@@ -8,6 +8,7 @@
 #include <openssl/evp.h>
 #include <openssl/pem.h>
 #include <openssl/rand.h>
+#include <openssl/sha.h>
 #include <openssl/x509.h>
 #include <openssl/x509v3.h>
 #include <sys/file.h>
@@ -455,6 +456,21 @@ Result<std::string> CertificateFingerprint(std::string_view pem) {
   std::string fingerprint = Fingerprint(cert.get());
   if (fingerprint.empty()) return OpensslFailure("certificate fingerprint");
   return fingerprint;
+}
+
+Result<std::string> PublicKeyPin(std::string_view pem) {
+  ASSIGN_OR_RETURN(X509Ptr cert, ParseCertificate(pem, "certificate"));
+  EVP_PKEY* key = X509_get0_pubkey(cert.get());
+  if (key == nullptr) return OpensslFailure("certificate public key");
+  unsigned char* der = nullptr;
+  const int der_len = i2d_PUBKEY(key, &der);
+  if (der_len <= 0) return OpensslFailure("encoding the public key");
+  unsigned char md[SHA256_DIGEST_LENGTH];
+  SHA256(der, static_cast<size_t>(der_len), md);
+  OPENSSL_free(der);
+  unsigned char b64[4 * ((SHA256_DIGEST_LENGTH + 2) / 3) + 1];
+  const int b64_len = EVP_EncodeBlock(b64, md, SHA256_DIGEST_LENGTH);
+  return "sha256//" + std::string(reinterpret_cast<const char*>(b64), static_cast<size_t>(b64_len));
 }
 
 }  // namespace warden::server

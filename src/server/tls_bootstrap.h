@@ -54,4 +54,10 @@ Result<TlsBootstrapResult> BootstrapTls(const TlsBootstrapOptions& options);
 // "sha256:<64 hex>" over the DER encoding of the first certificate in `pem`.
 Result<std::string> CertificateFingerprint(std::string_view pem);
 
+// "sha256//<base64>": the SHA-256 of the first certificate's public key
+// (SubjectPublicKeyInfo, DER), as curl's --pinnedpubkey takes it. The
+// install command pins the server's key with it, so the install script is
+// fetched from this server before any CA is trusted.
+Result<std::string> PublicKeyPin(std::string_view pem);
+
 }  // namespace warden::server

@@ -90,6 +90,11 @@ test("enrol secret: created with labels, the enrol command has the server and it
   await expect(once.getByLabel("Enrol command")).toHaveValue(
     `warden agent enroll --server ${process.env.WARDEN_CONSOLE_URL} --secret ${secret} --ca-fingerprint ${fingerprint}`,
   );
+  const pin = ca.headers()["x-warden-server-key-pin"];
+  expect(pin).toMatch(/^sha256\/\/[A-Za-z0-9+/]{43}=$/);
+  await expect(once.getByLabel("Install command")).toHaveValue(
+    `curl -fsS --insecure --pinnedpubkey ${pin} ${process.env.WARDEN_CONSOLE_URL}/api/v1/agent/install.sh | sudo sh -s -- --server ${process.env.WARDEN_CONSOLE_URL} --ca-fingerprint ${fingerprint} --secret ${secret}`,
+  );
   await checkPage(page, "settings-04-enrol-once");
   await once.getByRole("button", { name: /I have copied it/ }).click();
   await expect(once).toBeHidden();

@@ -1,13 +1,14 @@
 // Enrol secrets (admins only): the list with search and state filter in the
 // URL; create (name, labels, expiry), rotate (with a grace period) and
-// revoke. A new secret is shown once with the command that enrols a host:
-// this console's server URL and the CA fingerprint from /api/v1/agent/ca's
-// X-Warden-Ca-Fingerprint header. The list never has the secrets.
+// revoke. A new secret is shown once with the commands that enrol a host
+// (lib/enrol.ts): this console's server URL, and the CA fingerprint and key
+// pin from /api/v1/agent/ca's X-Warden-Ca-Fingerprint and
+// X-Warden-Server-Key-Pin headers. The list never has the secrets.
 import { useCallback, useEffect, useMemo, useState, type FormEvent } from "react";
 import { api, errorMessage, type Schemas } from "../../api/client";
 import { actorText, ENROLL_SECRET_LIST } from "../../lib/adminLists";
 import { localInputToUtc } from "../../lib/time";
-import { enrolCommand, validFingerprint } from "../../lib/enrol";
+import { enrolCommand, installCommand, validFingerprint, validKeyPin } from "../../lib/enrol";
 import { DataList, ListFilters, useListState, type Column, type ListQuery, type QueryOf } from "../../components/DataList";
 import { Time } from "../../components/Time";
 import { Dialog } from "../../components/Dialog";
@@ -25,15 +26,18 @@ const GRACES: [string, number][] = [
   ["30 days", 30 * 86400],
 ];
 
-function useFingerprint(): { value: string | null; error: string | null } {
-  const [state, setState] = useState<{ value: string | null; error: string | null }>({ value: null, error: null });
+type Pinning = { value: string | null; pin: string | null; error: string | null };
+
+function useFingerprint(): Pinning {
+  const [state, setState] = useState<Pinning>({ value: null, pin: null, error: null });
   useEffect(() => {
     api.GET("/api/v1/agent/ca", { parseAs: "text" }).then(
       ({ response }) => {
         const value = validFingerprint(response.headers.get("X-Warden-Ca-Fingerprint"));
-        setState({ value, error: value ? null : "The server did not give its CA fingerprint." });
+        const pin = validKeyPin(response.headers.get("X-Warden-Server-Key-Pin"));
+        setState({ value, pin, error: value ? null : "The server did not give its CA fingerprint." });
       },
-      () => setState({ value: null, error: "The server's CA could not be read." }),
+      () => setState({ value: null, pin: null, error: "The server's CA could not be read." }),
     );
   }, []);
   return state;
@@ -210,7 +214,13 @@ export function EnrollTab() {
       )}
       {shown && (
         <SecretOnce title={shown.title} label="Secret" value={shown.secret} onClose={() => setShown(null)}>
-          <p>On each host to enrol, run (as root, with Warden installed):</p>
+          {fingerprint.value && fingerprint.pin && (
+            <>
+              <p>To install Warden on a host and enrol it, run there (it checks the server&rsquo;s CA, installs the packages this server holds, enrols and starts the agent):</p>
+              <CopyField label="Install command" value={installCommand(server, shown.secret, fingerprint.value, fingerprint.pin)} />
+            </>
+          )}
+          <p>On a host that has Warden installed, run as root:</p>
           <CopyField label="Enrol command" value={enrolCommand(server, shown.secret, fingerprint.value)} />
           {!fingerprint.value && <p className="error">The CA fingerprint is missing: add --ca-fingerprint as `warden server` printed it at start.</p>}
         </SecretOnce>
