@@ -225,32 +225,27 @@ std::string PublicUrl(const server::ServerConfig& config, const std::string& url
 // directory's TLS files (made now if the server never ran).
 void PrintEnrolCommands(const server::ServerConfig& config, const std::string& url,
                         const std::string& secret) {
-  const std::string server_url = PublicUrl(config, url);
-  if (!config.tls_cert_file.empty()) {
-    std::cout << "enrol a host that has warden installed (the server's certificate verifies "
-                 "against the host's CAs):\n  warden agent enroll --server "
-              << server_url << " --secret " << secret << std::endl;
-    return;
+  server::InstallCommandParts parts{PublicUrl(config, url), "", "", secret};
+  if (config.tls_cert_file.empty()) {
+    server::TlsBootstrapOptions tls_options;
+    tls_options.state_dir = config.state_dir;
+    tls_options.extra_names = config.tls_names;
+    Result<server::TlsBootstrapResult> tls = server::BootstrapTls(tls_options);
+    if (!tls.ok()) {
+      std::cerr << "warden: warning: no enrol commands: " << tls.status().message() << "\n";
+      return;
+    }
+    parts.ca_fingerprint = tls->ca_fingerprint;
+    std::ifstream in(tls->cert_chain_file);
+    Result<std::string> pin = server::PublicKeyPin(
+        std::string((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>()));
+    if (pin.ok()) parts.key_pin = *pin;
   }
-  server::TlsBootstrapOptions tls_options;
-  tls_options.state_dir = config.state_dir;
-  tls_options.extra_names = config.tls_names;
-  Result<server::TlsBootstrapResult> tls = server::BootstrapTls(tls_options);
-  if (!tls.ok()) {
-    std::cerr << "warden: warning: no install command: " << tls.status().message() << "\n";
-    return;
-  }
-  std::ifstream in(tls->cert_chain_file);
-  const std::string chain((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-  Result<std::string> pin = server::PublicKeyPin(chain);
-  if (pin.ok()) {
+  const server::EnrolCommands commands = server::CommandsFor(parts);
+  if (!commands.install.empty())
     std::cout << "install and enrol a host (on it; the server hands out the packages in "
-              << PackagesDir(config) << "):\n  "
-              << server::InstallCommand({server_url, tls->ca_fingerprint, *pin, secret}) << "\n";
-  }
-  std::cout << "or, on a host that has warden installed:\n  warden agent enroll --server "
-            << server_url << " --ca-fingerprint " << tls->ca_fingerprint << " --secret " << secret
-            << std::endl;
+              << PackagesDir(config) << "):\n  " << commands.install << "\nor, ";
+  std::cout << "on a host that has warden installed:\n  " << commands.enroll << std::endl;
 }
 
 int RunBackup(const ServerOpts& opts) {

@@ -3,11 +3,13 @@
 // once, at creation or rotation; the store keeps its SHA-256. Rotation
 // creates a new secret with the same name, labels and expiry and revokes the
 // old one after an optional grace period, in one store write with its audit
-// entry.
+// entry. The answer carries the commands that enrol a host with the new
+// secret (install_script.h), for the URL the caller reached the server at.
 #include <string>
 
 #include "auth/secret_token.h"
 #include "core/time_format.h"
+#include "server/install_script.h"
 #include "server/list_response.h"
 #include "server/rest_handlers.h"
 
@@ -40,6 +42,24 @@ Json EnrollSecretJson(const store::EnrolSecret& secret, store::EpochMs now) {
   j["last_used_at"] = TimeJson(secret.last_used_at);
   j["uses"] = secret.uses;
   return j;
+}
+
+// The commands for a new secret, with the server URL from the request's Host
+// (what the caller, often the console, reached the server at); null when the
+// Host is not a plain host[:port].
+Json CommandsJson(const HandlerContext& ctx, const ApiCall& call, const std::string& secret) {
+  std::string host;
+  if (call.http != nullptr)
+    if (auto h = call.http->headers.Get("Host")) host = std::string(*h);
+  const bool plain = !host.empty() && host.size() <= 255 &&
+                     host.find_first_not_of(
+                         "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+                         "0123456789.-:[]") == std::string::npos;
+  if (!plain) return nullptr;
+  EnrolCommands commands =
+      CommandsFor({"https://" + host, ctx.ca_fingerprint, ctx.server_key_pin, secret});
+  return Json{{"enroll", commands.enroll},
+              {"install", commands.install.empty() ? Json(nullptr) : Json(commands.install)}};
 }
 
 HttpResponse SecretNotFound() {
@@ -109,8 +129,9 @@ void RegisterEnrollSecretsHandlers(ApiHandlers& handlers, const HandlerContext& 
             })
             .Wait();
     if (!done.ok()) return StoreErrorResponse(done.status(), call);
-    return JsonResponse(201,
-                        Json{{"secret", text}, {"enroll_secret", EnrollSecretJson(*done, now)}});
+    return JsonResponse(201, Json{{"secret", text},
+                                  {"enroll_secret", EnrollSecretJson(*done, now)},
+                                  {"commands", CommandsJson(ctx, call, text)}});
   });
 
   handlers.Add("getEnrollSecret", [ctx](ApiCall& call) {
@@ -170,7 +191,8 @@ void RegisterEnrollSecretsHandlers(ApiHandlers& handlers, const HandlerContext& 
     }
     return JsonResponse(201, Json{{"secret", text},
                                   {"enroll_secret", EnrollSecretJson(done->first, now)},
-                                  {"replaced", EnrollSecretJson(done->second, now)}});
+                                  {"replaced", EnrollSecretJson(done->second, now)},
+                                  {"commands", CommandsJson(ctx, call, text)}});
   });
 
   handlers.Add("revokeEnrollSecret", [ctx](ApiCall& call) {

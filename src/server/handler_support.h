@@ -90,6 +90,9 @@ struct HandlerContext {
   // uses configured certificate files without a CA of its own.
   std::string ca_cert_pem;
   std::string ca_fingerprint;
+  // The server certificate's key pin (tls_bootstrap.h's PublicKeyPin), for
+  // the install command shown with a new enrol secret; "" when unknown.
+  std::string server_key_pin;
 
   store::EpochMs Now() const { return authenticator->Now(); }
 };

@@ -156,4 +156,17 @@ std::string InstallCommand(const InstallCommandParts& parts) {
          ShellQuote(parts.secret);
 }
 
+EnrolCommands CommandsFor(const InstallCommandParts& parts) {
+  std::string url = parts.server_url;
+  while (!url.empty() && url.back() == '/') url.pop_back();
+  EnrolCommands out;
+  out.enroll =
+      "warden agent enroll --server " + ShellQuote(url) + " --secret " + ShellQuote(parts.secret);
+  if (!parts.ca_fingerprint.empty()) {
+    out.enroll += " --ca-fingerprint " + ShellQuote(parts.ca_fingerprint);
+    if (!parts.key_pin.empty()) out.install = InstallCommand(parts);
+  }
+  return out;
+}
+
 }  // namespace warden::server

@@ -38,4 +38,16 @@ struct InstallCommandParts {
 // shell-quoted.
 std::string InstallCommand(const InstallCommandParts& parts);
 
+// What a new enrol secret is shown with (the API's EnrolCommands, `warden
+// server enroll-secret create`): `warden agent enroll ...` for a host that
+// has warden, and the install command for one that has not. Without a CA
+// fingerprint (a server certificate of the operator's own, which hosts verify
+// against their CAs) there is no install command and the enrol command has
+// no --ca-fingerprint.
+struct EnrolCommands {
+  std::string enroll;
+  std::string install;  // "" when there is none
+};
+EnrolCommands CommandsFor(const InstallCommandParts& parts);
+
 }  // namespace warden::server

@@ -113,5 +113,18 @@ TEST(InstallScriptTest, TheCommandQuotesWhatAShellWouldRead) {
             std::string::npos);
 }
 
+TEST(InstallScriptTest, WithoutAPrivateCaThereIsOnlyTheEnrolCommand) {
+  EnrolCommands pinned = CommandsFor({"https://w:8443", "sha256:ab", "sha256//AB=", "wdn_enr_x"});
+  EXPECT_EQ(pinned.enroll,
+            "warden agent enroll --server https://w:8443 --secret wdn_enr_x --ca-fingerprint "
+            "sha256:ab");
+  EXPECT_EQ(pinned.install,
+            InstallCommand({"https://w:8443", "sha256:ab", "sha256//AB=", "wdn_enr_x"}));
+  EnrolCommands own_certificate = CommandsFor({"https://w:8443", "", "sha256//AB=", "wdn_enr_x"});
+  EXPECT_EQ(own_certificate.enroll,
+            "warden agent enroll --server https://w:8443 --secret wdn_enr_x");
+  EXPECT_TRUE(own_certificate.install.empty());
+}
+
 }  // namespace
 }  // namespace warden::server

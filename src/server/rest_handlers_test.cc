@@ -216,8 +216,24 @@ TEST_F(RestHandlersTest, EnrollSecretsRotateWithAGracePeriodAndExportAsCsv) {
                    Json{{"name", "=cmd|' /C calc'!A0"}, {"labels", {"prod", "web"}}}.dump());
   ASSERT_EQ(created.status, 201) << created.body;
   EXPECT_MATCHES_SPEC("createEnrollSecret", created);
-  EXPECT_EQ(Body(created).value("secret", "").rfind("wdn_enr_", 0), 0u);
+  const std::string secret = Body(created).value("secret", "");
+  EXPECT_EQ(secret.rfind("wdn_enr_", 0), 0u);
   const std::string id = Body(created)["enroll_secret"].value("id", "");
+  // The commands for the URL the caller reached, with the CA's fingerprint
+  // and the server key's pin (docs/deploy.md).
+  const Json commands = Body(created)["commands"];
+  ClientResponse ca = server_.Call("GET", "/api/v1/agent/ca");
+  const std::string fingerprint(ca.headers.Get("X-Warden-Ca-Fingerprint").value_or(""));
+  const std::string pin(ca.headers.Get("X-Warden-Server-Key-Pin").value_or(""));
+  ASSERT_FALSE(fingerprint.empty());
+  ASSERT_FALSE(pin.empty());
+  EXPECT_EQ(commands.value("enroll", ""), "warden agent enroll --server " + server_.url() +
+                                              " --secret " + secret + " --ca-fingerprint " +
+                                              fingerprint);
+  EXPECT_EQ(commands.value("install", ""),
+            "curl -fsS --insecure --pinnedpubkey " + pin + " " + server_.url() +
+                "/api/v1/agent/install.sh | sudo sh -s -- --server " + server_.url() +
+                " --ca-fingerprint " + fingerprint + " --secret " + secret);
 
   ClientResponse rotated = server_.Call("POST", "/api/v1/enroll-secrets/" + id + "/rotate", admin_,
                                         Json{{"grace_seconds", 3600}}.dump());

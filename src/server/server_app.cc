@@ -401,6 +401,7 @@ Result<std::unique_ptr<ServerApp>> ServerApp::Start(ServerAppOptions options) {
     context.ca_cert_pem.assign(std::istreambuf_iterator<char>(in),
                                std::istreambuf_iterator<char>());
     context.ca_fingerprint = impl->ca_fingerprint;
+    context.server_key_pin = impl->server_key_pin;
   }
   RegisterRestHandlers(impl->handlers, context);
   AgentChannelContext agent;

@@ -1,14 +1,15 @@
 // Enrol secrets (admins only): the list with search and state filter in the
 // URL; create (name, labels, expiry), rotate (with a grace period) and
-// revoke. A new secret is shown once with the commands that enrol a host
-// (lib/enrol.ts): this console's server URL, and the CA fingerprint and key
-// pin from /api/v1/agent/ca's X-Warden-Ca-Fingerprint and
-// X-Warden-Server-Key-Pin headers. The list never has the secrets.
+// revoke. A new secret is shown once with the commands that enrol a host,
+// as the server made them for the URL this console reached it at (the
+// answer's `commands`). The CA fingerprint shown above the list comes from
+// /api/v1/agent/ca's X-Warden-Ca-Fingerprint header. The list never has the
+// secrets.
 import { useCallback, useEffect, useMemo, useState, type FormEvent } from "react";
 import { api, errorMessage, type Schemas } from "../../api/client";
 import { actorText, ENROLL_SECRET_LIST } from "../../lib/adminLists";
 import { localInputToUtc } from "../../lib/time";
-import { enrolCommand, installCommand, validFingerprint, validKeyPin } from "../../lib/enrol";
+import { validFingerprint } from "../../lib/enrol";
 import { DataList, ListFilters, useListState, type Column, type ListQuery, type QueryOf } from "../../components/DataList";
 import { Time } from "../../components/Time";
 import { Dialog } from "../../components/Dialog";
@@ -26,18 +27,15 @@ const GRACES: [string, number][] = [
   ["30 days", 30 * 86400],
 ];
 
-type Pinning = { value: string | null; pin: string | null; error: string | null };
-
-function useFingerprint(): Pinning {
-  const [state, setState] = useState<Pinning>({ value: null, pin: null, error: null });
+function useFingerprint(): { value: string | null; error: string | null } {
+  const [state, setState] = useState<{ value: string | null; error: string | null }>({ value: null, error: null });
   useEffect(() => {
     api.GET("/api/v1/agent/ca", { parseAs: "text" }).then(
       ({ response }) => {
         const value = validFingerprint(response.headers.get("X-Warden-Ca-Fingerprint"));
-        const pin = validKeyPin(response.headers.get("X-Warden-Server-Key-Pin"));
-        setState({ value, pin, error: value ? null : "The server did not give its CA fingerprint." });
+        setState({ value, error: value ? null : "The server did not give its CA fingerprint." });
       },
-      () => setState({ value: null, pin: null, error: "The server's CA could not be read." }),
+      () => setState({ value: null, error: "The server's CA could not be read." }),
     );
   }, []);
   return state;
@@ -48,13 +46,12 @@ export function EnrollTab() {
   const [creating, setCreating] = useState(false);
   const [rotating, setRotating] = useState<Secret | null>(null);
   const [revoking, setRevoking] = useState<Secret | null>(null);
-  const [shown, setShown] = useState<{ title: string; secret: string } | null>(null);
+  const [shown, setShown] = useState<{ title: string; secret: string; commands: Schemas["EnrolCommands"] } | null>(null);
   const [notice, setNotice] = useState<string | null>(null);
   const [failure, setFailure] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
   const [reload, setReload] = useState(0);
   const fingerprint = useFingerprint();
-  const server = window.location.origin;
   const load = useCallback((query: ListQuery) => api.GET("/api/v1/enroll-secrets", { params: { query: query as QueryOf<"/api/v1/enroll-secrets"> } }), []);
 
   const revoke = async () => {
@@ -188,7 +185,7 @@ export function EnrollTab() {
           onClose={(c) => {
             setCreating(false);
             if (c) {
-              setShown({ title: `New enrol secret “${c.enroll_secret.name}”`, secret: c.secret });
+              setShown({ title: `New enrol secret “${c.enroll_secret.name}”`, secret: c.secret, commands: c.commands });
               setNotice(`Created ${c.enroll_secret.name}.`);
               setReload((n) => n + 1);
             }
@@ -201,7 +198,7 @@ export function EnrollTab() {
           onClose={(r) => {
             setRotating(null);
             if (r) {
-              setShown({ title: `New secret for “${r.enroll_secret.name}”`, secret: r.secret });
+              setShown({ title: `New secret for “${r.enroll_secret.name}”`, secret: r.secret, commands: r.commands });
               setNotice(
                 r.replaced.revoked_at && Date.parse(r.replaced.revoked_at) > Date.now()
                   ? `Rotated ${r.enroll_secret.name}; the old secret keeps working until ${new Date(r.replaced.revoked_at).toLocaleString()}.`
@@ -214,15 +211,18 @@ export function EnrollTab() {
       )}
       {shown && (
         <SecretOnce title={shown.title} label="Secret" value={shown.secret} onClose={() => setShown(null)}>
-          {fingerprint.value && fingerprint.pin && (
+          {shown.commands?.install && (
             <>
               <p>To install Warden on a host and enrol it, run there (it checks the server&rsquo;s CA, installs the packages this server holds, enrols and starts the agent):</p>
-              <CopyField label="Install command" value={installCommand(server, shown.secret, fingerprint.value, fingerprint.pin)} />
+              <CopyField label="Install command" value={shown.commands.install} />
             </>
           )}
-          <p>On a host that has Warden installed, run as root:</p>
-          <CopyField label="Enrol command" value={enrolCommand(server, shown.secret, fingerprint.value)} />
-          {!fingerprint.value && <p className="error">The CA fingerprint is missing: add --ca-fingerprint as `warden server` printed it at start.</p>}
+          {shown.commands && (
+            <>
+              <p>On a host that has Warden installed, run as root:</p>
+              <CopyField label="Enrol command" value={shown.commands.enroll} />
+            </>
+          )}
         </SecretOnce>
       )}
       {revoking && (
