@@ -47,6 +47,9 @@ struct WardenCursor {
   std::unique_ptr<QueryContext> ctx;
   std::unique_ptr<RowStream> stream;
   int64_t first_rowid = 0;
+  // Per schema column: what a kEchoInput column shows where a row left it
+  // unset (set by xFilter from the scan's constraints).
+  std::vector<std::optional<int64_t>> echo;
 };
 
 std::string QuoteIdentifier(std::string_view name) {
@@ -327,12 +330,20 @@ int xFilter(sqlite3_vtab_cursor* base, int, const char* idx_str, int argc, sqlit
     }
   }
 
+  cur->echo.assign(def->schema.columns.size(), std::nullopt);
+  for (size_t i = 0; i < def->schema.columns.size(); ++i) {
+    const Column& column = def->schema.columns[i];
+    if (!(column.options & kEchoInput)) continue;
+    std::optional<std::vector<int64_t>> given = ctx.IntegerEquals(column.name);
+    cur->echo[i] = given && given->size() == 1 ? given->front() : 0;
+  }
+
   if (def->open_stream) {
     Status st;
     try {
       auto stream = def->open_stream(ctx);
-      if (stream.ok()) cur->stream = std::move(stream).value();
       st = stream.status();
+      if (st.ok()) cur->stream = std::move(stream).value();
     } catch (const std::exception& e) {
       st = Internal(std::string("unexpected exception: ") + e.what());
     }
@@ -369,8 +380,11 @@ int xEof(sqlite3_vtab_cursor* base) {
 int xColumn(sqlite3_vtab_cursor* base, sqlite3_context* ctx, int col) {
   auto* cur = reinterpret_cast<WardenCursor*>(base);
   const auto* vtab = reinterpret_cast<const WardenVtab*>(base->pVtab);
-  const Value& v = cur->rows[cur->pos].Get(vtab->source_column[static_cast<size_t>(col)]);
-  if (const auto* i = std::get_if<int64_t>(&v)) {
+  const auto source = static_cast<size_t>(vtab->source_column[static_cast<size_t>(col)]);
+  const Value& v = cur->rows[cur->pos].Get(static_cast<int>(source));
+  if (std::holds_alternative<std::monostate>(v) && source < cur->echo.size() && cur->echo[source]) {
+    sqlite3_result_int64(ctx, *cur->echo[source]);
+  } else if (const auto* i = std::get_if<int64_t>(&v)) {
     sqlite3_result_int64(ctx, *i);
   } else if (const auto* d = std::get_if<double>(&v)) {
     sqlite3_result_double(ctx, *d);
@@ -384,7 +398,7 @@ int xColumn(sqlite3_vtab_cursor* base, sqlite3_context* ctx, int col) {
 
 int xRowid(sqlite3_vtab_cursor* base, sqlite3_int64* rowid) {
   auto* cur = reinterpret_cast<WardenCursor*>(base);
-  *rowid = static_cast<sqlite3_int64>(cur->first_rowid + static_cast<int64_t>(cur->pos));
+  *rowid = cur->first_rowid + static_cast<sqlite3_int64>(cur->pos);
   return SQLITE_OK;
 }
 

@@ -64,6 +64,18 @@ class SqlEngineTest : public ::testing::Test {
           }
           return Status::Ok();
         });
+    registry_.Add(TableSchema{"echoing",
+                              "an input column the rows echo",
+                              {{"x", ColumnType::kInteger},
+                               {"pid_with_namespace", ColumnType::kInteger,
+                                kHidden | kAdditional | kEchoInput}}},
+                  [](const QueryContext&, RowWriter& out) -> Status {
+                    out.Add().Set("x", 1);
+                    Row& own = out.Add();  // a row that sets the input itself keeps its value
+                    own.Set("x", 2);
+                    own.Set("pid_with_namespace", int64_t{42});
+                    return Status::Ok();
+                  });
     registry_.Add(TableSchema{"failing", "always fails", {{"x", ColumnType::kInteger}}},
                   [](const QueryContext&, RowWriter&) -> Status {
                     return IoError("/proc/nothing: Permission denied");
@@ -123,6 +135,19 @@ TEST_F(SqlEngineTest, UnusedColumnsAreReportedToTheTable) {
   EXPECT_FALSE(calls_.blob_used);
   Run("SELECT id FROM numbers WHERE name = 'n1'");
   EXPECT_TRUE(calls_.name_used);
+}
+
+TEST_F(SqlEngineTest, InputColumnsEchoTheQuerysValueElseZero) {
+  QueryResult all = Run("SELECT x, pid_with_namespace FROM echoing ORDER BY x");
+  ASSERT_EQ(all.rows.size(), 2u);
+  EXPECT_EQ(all.rows[0][1], Value(int64_t{0}));
+  EXPECT_EQ(all.rows[1][1], Value(int64_t{42}));
+  // The WHERE keeps the rows it asked for (osquery's tables echo the value).
+  QueryResult given = Run("SELECT x, pid_with_namespace FROM echoing WHERE pid_with_namespace = 7");
+  ASSERT_EQ(given.rows.size(), 1u);
+  EXPECT_EQ(given.rows[0][0], Value(int64_t{1}));
+  EXPECT_EQ(given.rows[0][1], Value(int64_t{7}));
+  EXPECT_EQ(Run("SELECT x FROM echoing WHERE pid_with_namespace = 0").rows.size(), 1u);
 }
 
 TEST_F(SqlEngineTest, HiddenColumnsAreSelectableByNameButNotInStar) {

@@ -60,6 +60,10 @@ enum ColumnOption : uint32_t {
   kIndex = 1u << 2,       // constraints on it are pushed down and cheap
   kAdditional = 1u << 3,  // a constraint changes what is generated (osquery "additional")
   kOptimized = 1u << 4,   // the table uses constraints on it to skip work
+  // An input the query gives (osquery's pid_with_namespace, include_remote):
+  // a row the table leaves it unset in shows the query's value (WHERE col =
+  // v), else 0, as osquery's tables echo it, so the WHERE keeps the row.
+  kEchoInput = 1u << 5,
 };
 
 struct Column {

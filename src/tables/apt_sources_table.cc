@@ -186,7 +186,7 @@ void RegisterAptSourcesTable(TableRegistry& r) {
            {"maintainer", ColumnType::kText, kNone, "", "Origin from the Release file"},
            {"components", ColumnType::kText, kNone, "", "Components from the Release file"},
            {"architectures", ColumnType::kText, kNone, "", "Architectures from the Release file"},
-           {"pid_with_namespace", ColumnType::kInteger, kHidden | kAdditional, "",
+           {"pid_with_namespace", ColumnType::kInteger, kHidden | kAdditional | kEchoInput, "",
             "Accepted for osquery compatibility; always NULL"}}},
       [](const QueryContext& ctx, RowWriter& out) -> Status {
         for (const AptSource& s : ConfiguredSources(ctx.fs())) {

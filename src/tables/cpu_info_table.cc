@@ -7,7 +7,10 @@
 // returns no rows there) the packages are derived from /proc/cpuinfo
 // instead: one row per physical id with model name, vendor id, "cpu cores",
 // the number of logical processors, the current MHz and, when cpufreq
-// exposes it, the maximum MHz; socket_designation and cpu_status stay NULL.
+// exposes it, the maximum MHz (else -1, osquery's "unknown"). A package whose
+// processors run is populated and enabled: cpu_status 65 (0x41, SMBIOS's
+// "socket populated, CPU enabled"); socket_designation names it by its
+// physical id ("CPU 0").
 #include <cmath>
 #include <map>
 
@@ -69,6 +72,8 @@ void EmitFromCpuInfo(const HostFs& fs, RowWriter& out) {
     const CpuInfoProcessor& first = *members.front();
     Row& row = out.Add();
     row.Set("device_id", "CPU" + std::to_string(device_index++));
+    row.Set("socket_designation", "CPU " + std::to_string(physical_id));
+    row.Set("cpu_status", int64_t{0x41});
     row.Set("model", first.Get("model name"));
     row.Set("manufacturer", first.Get("vendor_id"));
     row.Set("processor_type", "3");
@@ -77,11 +82,13 @@ void EmitFromCpuInfo(const HostFs& fs, RowWriter& out) {
     std::string flags = " " + first.Get("flags") + " ";
     if (flags.find(" lm ") != std::string::npos) row.Set("address_width", "64");
     double mhz = 0;
-    if (ParseDouble(first.Get("cpu MHz"), &mhz)) row.Set("current_clock_speed", std::llround(mhz));
+    row.Set("current_clock_speed", ParseDouble(first.Get("cpu MHz"), &mhz)
+                                       ? static_cast<int64_t>(std::llround(mhz))
+                                       : int64_t{-1});
     // cpufreq reports kHz, per logical processor.
-    if (auto khz = ReadIntegerAttribute(fs, "/sys/devices/system/cpu/cpu" + first.Get("processor") +
-                                                "/cpufreq/cpuinfo_max_freq"))
-      row.Set("max_clock_speed", *khz / 1000);
+    auto khz = ReadIntegerAttribute(
+        fs, "/sys/devices/system/cpu/cpu" + first.Get("processor") + "/cpufreq/cpuinfo_max_freq");
+    row.Set("max_clock_speed", khz ? *khz / 1000 : int64_t{-1});
   }
 }
 

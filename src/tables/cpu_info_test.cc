@@ -41,7 +41,8 @@ TEST(CpuInfoTableTest, WithoutSmbiosPackagesComeFromProcCpuinfo) {
   EXPECT_EQ(Text(r, 0, "address_width"), "64");
   EXPECT_EQ(Int(r, 0, "current_clock_speed"), 2300);
   EXPECT_EQ(Int(r, 0, "max_clock_speed"), 4900);
-  EXPECT_TRUE(Null(r, 0, "socket_designation"));
+  EXPECT_EQ(Text(r, 0, "socket_designation"), "CPU 0");
+  EXPECT_EQ(Int(r, 0, "cpu_status"), 0x41);  // running: populated and enabled
 }
 
 TEST(CpuInfoTableTest, TwoSocketsAreTwoRows) {
@@ -52,9 +53,15 @@ TEST(CpuInfoTableTest, TwoSocketsAreTwoRows) {
       "cpu cores\t: 1\n\nprocessor\t: 1\nvendor_id\t: AuthenticAMD\nmodel name\t: AMD EPYC 7763\n"
       "physical id\t: 1\ncpu cores\t: 1\n\n");
   SqlFixture db(root.path());
-  auto r = db.Query("SELECT device_id, logical_processors FROM cpu_info");
+  auto r = db.Query(
+      "SELECT device_id, logical_processors, socket_designation, current_clock_speed, "
+      "max_clock_speed FROM cpu_info");
   EXPECT_EQ(ColumnValues(r, "device_id"), (std::vector<std::string>{"CPU0", "CPU1"}));
   EXPECT_EQ(ColumnValues(r, "logical_processors"), (std::vector<std::string>{"1", "1"}));
+  EXPECT_EQ(ColumnValues(r, "socket_designation"), (std::vector<std::string>{"CPU 0", "CPU 1"}));
+  // No MHz line, no cpufreq: osquery's integer for unknown.
+  EXPECT_EQ(ColumnValues(r, "current_clock_speed"), (std::vector<std::string>{"-1", "-1"}));
+  EXPECT_EQ(ColumnValues(r, "max_clock_speed"), (std::vector<std::string>{"-1", "-1"}));
 }
 
 TEST(CpuInfoTableLiveTest, LogicalProcessorsAddUpToNprocAll) {

@@ -103,7 +103,7 @@ void RegisterCrontabTable(TableRegistry& r) {
            {"day_of_week", ColumnType::kText, kNone, "", "The day of the week for the job"},
            {"command", ColumnType::kText, kNone, "", "Raw command string"},
            {"path", ColumnType::kText, kNone, "", "File parsed"},
-           {"pid_with_namespace", ColumnType::kInteger, kHidden | kAdditional, "",
+           {"pid_with_namespace", ColumnType::kInteger, kHidden | kAdditional | kEchoInput, "",
             "Pids that contain a namespace (accepted, not used)"}}},
       [](const QueryContext& ctx, RowWriter& out) -> Status {
         AddCronFile(ctx, "/etc/crontab", out);

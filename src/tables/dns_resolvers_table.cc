@@ -206,8 +206,8 @@ void RegisterDnsResolversTable(TableRegistry& r) {
                      {"address", ColumnType::kText, kNone, "", "Resolver IP/IPv6 address"},
                      {"netmask", ColumnType::kText, kNone, "", "Address (sortlist) netmask length"},
                      {"options", ColumnType::kBigInt, kNone, "", "Resolver options"},
-                     {"pid_with_namespace", ColumnType::kInteger, kHidden | kAdditional, "",
-                      "Pids that contain a namespace"}}},
+                     {"pid_with_namespace", ColumnType::kInteger,
+                      kHidden | kAdditional | kEchoInput, "", "Pids that contain a namespace"}}},
         GenerateDnsResolvers);
 }
 

@@ -39,8 +39,8 @@ void RegisterEtcHostsTable(TableRegistry& r) {
                      "Line-parsed /etc/hosts: addresses and their host names.",
                      {{"address", ColumnType::kText, kNone, "", "IP address mapping"},
                       {"hostnames", ColumnType::kText, kNone, "", "Raw hosts mapping"},
-                      {"pid_with_namespace", ColumnType::kInteger, kHidden | kAdditional, "",
-                       "Pids that contain a namespace"}}};
+                      {"pid_with_namespace", ColumnType::kInteger,
+                       kHidden | kAdditional | kEchoInput, "", "Pids that contain a namespace"}}};
   schema.aliases = {"hosts"};
   r.Add(std::move(schema), GenerateEtcHosts);
 }

@@ -116,7 +116,7 @@ void RegisterFileTable(TableRegistry& r) {
            {"type", ColumnType::kText, kNone, "", "File status"},
            {"symlink_target_path", ColumnType::kText, kNone, "",
             "Target of the symlink, as stored in the link"},
-           {"pid_with_namespace", ColumnType::kInteger, kHidden | kAdditional, "",
+           {"pid_with_namespace", ColumnType::kInteger, kHidden | kAdditional | kEchoInput, "",
             "Pids that contain a namespace"},
            {"mount_namespace_id", ColumnType::kText, kHidden, "", "Mount namespace id"}}},
       [](const QueryContext& ctx) -> Result<std::unique_ptr<RowStream>> {

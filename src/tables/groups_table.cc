@@ -27,8 +27,8 @@ void RegisterGroupsTable(TableRegistry& r) {
                   {{"gid", ColumnType::kBigInt, kIndex, "", "Unsigned int64 group ID"},
                    {"gid_signed", ColumnType::kBigInt, kNone, "", "A signed int64 version of gid"},
                    {"groupname", ColumnType::kText, kNone, "", "Canonical local group name"},
-                   {"pid_with_namespace", ColumnType::kInteger, kHidden | kAdditional, "",
-                    "Pids that contain a namespace (accepted, not used)"}}},
+                   {"pid_with_namespace", ColumnType::kInteger, kHidden | kAdditional | kEchoInput,
+                    "", "Pids that contain a namespace (accepted, not used)"}}},
       [](const QueryContext& ctx, RowWriter& out) -> Status {
         std::vector<GroupEntry> groups = ReadGroup(ctx.fs());
         if (auto gids = ctx.IntegerEquals("gid")) {

@@ -28,7 +28,7 @@ void RegisterHashTable(TableRegistry& r) {
            {"sha1", ColumnType::kText, kNone, "nocase", "SHA1 hash of provided filesystem data"},
            {"sha256", ColumnType::kText, kNone, "nocase",
             "SHA256 hash of provided filesystem data"},
-           {"pid_with_namespace", ColumnType::kInteger, kHidden | kAdditional, "",
+           {"pid_with_namespace", ColumnType::kInteger, kHidden | kAdditional | kEchoInput, "",
             "Pids that contain a namespace"},
            {"mount_namespace_id", ColumnType::kText, kHidden, "", "Mount namespace id"}}},
       [](const QueryContext& ctx) -> Result<std::unique_ptr<RowStream>> {

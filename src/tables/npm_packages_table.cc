@@ -179,7 +179,7 @@ void RegisterNpmPackagesTable(TableRegistry& r) {
            {"depth", ColumnType::kInteger, kNone, "", "node_modules nesting level (0 = top)"},
            {"max_depth", ColumnType::kInteger, kHidden | kAdditional, "",
             "Deepest nesting level searched (default 100, -1 = unlimited)"},
-           {"pid_with_namespace", ColumnType::kInteger, kHidden | kAdditional, "",
+           {"pid_with_namespace", ColumnType::kInteger, kHidden | kAdditional | kEchoInput, "",
             "Accepted for osquery compatibility; always NULL"},
            {"mount_namespace_id", ColumnType::kText, kHidden, "",
             "Accepted for osquery compatibility; always NULL"}}},

@@ -1,6 +1,6 @@
 // python_packages: Python distributions installed in the standard
 // site-packages / dist-packages directories: /usr/lib/python*/,
-// /usr/local/lib/python*/ (system, uid NULL) and each account's
+// /usr/local/lib/python*/ (system, uid 0 as in osquery) and each account's
 // ~/.local/lib/python*/site-packages (uid set; WHERE uid = N reads only that
 // home). A distribution is a *.dist-info directory (METADATA) or a
 // *.egg-info directory (PKG-INFO) or file (distutils writes PKG-INFO
@@ -146,37 +146,39 @@ void ScanSite(const QueryContext& ctx, const SiteDirectory& site, std::optional<
 }  // namespace
 
 void RegisterPythonPackagesTable(TableRegistry& r) {
-  r.Add(TableSchema{"python_packages",
-                    "Python packages installed in system and user site directories.",
-                    {{"name", ColumnType::kText, kNone, "", "Package name"},
-                     {"uid", ColumnType::kBigInt, kIndex, "",
-                      "Owner of a user site directory (NULL for system)"},
-                     {"version", ColumnType::kText, kNone, "version", "Package version"},
-                     {"summary", ColumnType::kText, kNone, "", "Package summary"},
-                     {"author", ColumnType::kText, kNone, "", "Package author"},
-                     {"license", ColumnType::kText, kNone, "", "License"},
-                     {"path", ColumnType::kText, kNone, "", "Metadata directory or file"},
-                     {"directory", ColumnType::kText, kIndex | kOptimized, "", "Site directory"},
-                     {"pid_with_namespace", ColumnType::kInteger, kHidden | kAdditional, "",
-                      "Accepted for osquery compatibility; always NULL"}}},
-        [](const QueryContext& ctx, RowWriter& out) -> Status {
-          if (auto dirs = ctx.TextEquals("directory")) {
-            for (const std::string& d : *dirs)
-              if (auto site = OwnArea(ctx.fs(), d)) ScanSite(ctx, *site, std::nullopt, out);
-            return Status::Ok();
-          }
-          if (!ctx.IntegerEquals("uid")) {
-            for (const char* pattern : kSystemSitePatterns)
-              for (const std::string& path : ExpandHostPattern(ctx.fs(), pattern))
-                if (auto site = OwnArea(ctx.fs(), path)) ScanSite(ctx, *site, std::nullopt, out);
-          }
-          for (const PasswdEntry& user : UsersToScan(ctx)) {
-            if (user.home.empty() || user.home == "/") continue;
-            for (const SiteDirectory& site : UserSites(ctx.fs(), user))
-              ScanSite(ctx, site, static_cast<int64_t>(user.uid), out);
-          }
+  r.Add(
+      TableSchema{"python_packages",
+                  "Python packages installed in system and user site directories.",
+                  {{"name", ColumnType::kText, kNone, "", "Package name"},
+                   {"uid", ColumnType::kBigInt, kIndex, "",
+                    "Owner of a user site directory (0 for system ones)"},
+                   {"version", ColumnType::kText, kNone, "version", "Package version"},
+                   {"summary", ColumnType::kText, kNone, "", "Package summary"},
+                   {"author", ColumnType::kText, kNone, "", "Package author"},
+                   {"license", ColumnType::kText, kNone, "", "License"},
+                   {"path", ColumnType::kText, kNone, "", "Metadata directory or file"},
+                   {"directory", ColumnType::kText, kIndex | kOptimized, "", "Site directory"},
+                   {"pid_with_namespace", ColumnType::kInteger, kHidden | kAdditional | kEchoInput,
+                    "", "Accepted for osquery compatibility (echoes the query's value, else 0)"}}},
+      [](const QueryContext& ctx, RowWriter& out) -> Status {
+        if (auto dirs = ctx.TextEquals("directory")) {
+          for (const std::string& d : *dirs)
+            if (auto site = OwnArea(ctx.fs(), d)) ScanSite(ctx, *site, int64_t{0}, out);
           return Status::Ok();
-        });
+        }
+        const std::optional<std::vector<int64_t>> uids = ctx.IntegerEquals("uid");
+        if (!uids || std::find(uids->begin(), uids->end(), 0) != uids->end()) {
+          for (const char* pattern : kSystemSitePatterns)
+            for (const std::string& path : ExpandHostPattern(ctx.fs(), pattern))
+              if (auto site = OwnArea(ctx.fs(), path)) ScanSite(ctx, *site, int64_t{0}, out);
+        }
+        for (const PasswdEntry& user : UsersToScan(ctx)) {
+          if (user.home.empty() || user.home == "/") continue;
+          for (const SiteDirectory& site : UserSites(ctx.fs(), user))
+            ScanSite(ctx, site, static_cast<int64_t>(user.uid), out);
+        }
+        return Status::Ok();
+      });
 }
 
 }  // namespace warden

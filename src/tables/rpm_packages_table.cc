@@ -27,7 +27,7 @@ void RegisterRpmPackagesTable(TableRegistry& r) {
            {"install_time", ColumnType::kInteger, kNone, "", "When it was installed (Unix time)"},
            {"vendor", ColumnType::kText, kNone, "", "Package vendor"},
            {"package_group", ColumnType::kText, kNone, "", "Package group"},
-           {"pid_with_namespace", ColumnType::kInteger, kHidden | kAdditional, "",
+           {"pid_with_namespace", ColumnType::kInteger, kHidden | kAdditional | kEchoInput, "",
             "Accepted for osquery compatibility; always NULL"},
            {"mount_namespace_id", ColumnType::kText, kHidden, "",
             "Accepted for osquery compatibility; always NULL"},

@@ -124,20 +124,21 @@ class SuidWalker {
 }  // namespace
 
 void RegisterSuidBinTable(TableRegistry& r) {
-  r.Add(TableSchema{"suid_bin",
-                    "setuid and setgid executables in the system's binary directories.",
-                    {{"path", ColumnType::kText, kNone, "", "Binary path"},
-                     {"username", ColumnType::kText, kNone, "", "Binary owner username"},
-                     {"groupname", ColumnType::kText, kNone, "", "Binary owner group"},
-                     {"permissions", ColumnType::kText, kNone, "",
-                      "Binary permissions: S (setuid), G (setgid) or SG"},
-                     {"pid_with_namespace", ColumnType::kInteger, kHidden | kAdditional, "",
-                      "Pids that contain a namespace (accepted, not used)"}}},
-        [](const QueryContext& ctx, RowWriter& out) -> Status {
-          SuidWalker walker(ctx, out);
-          for (const char* root : kSearchRoots) walker.WalkRoot(root);
-          return Status::Ok();
-        });
+  r.Add(
+      TableSchema{"suid_bin",
+                  "setuid and setgid executables in the system's binary directories.",
+                  {{"path", ColumnType::kText, kNone, "", "Binary path"},
+                   {"username", ColumnType::kText, kNone, "", "Binary owner username"},
+                   {"groupname", ColumnType::kText, kNone, "", "Binary owner group"},
+                   {"permissions", ColumnType::kText, kNone, "",
+                    "Binary permissions: S (setuid), G (setgid) or SG"},
+                   {"pid_with_namespace", ColumnType::kInteger, kHidden | kAdditional | kEchoInput,
+                    "", "Pids that contain a namespace (accepted, not used)"}}},
+      [](const QueryContext& ctx, RowWriter& out) -> Status {
+        SuidWalker walker(ctx, out);
+        for (const char* root : kSearchRoots) walker.WalkRoot(root);
+        return Status::Ok();
+      });
 }
 
 }  // namespace warden

@@ -36,7 +36,7 @@ void RegisterUserSshKeysTable(TableRegistry& r) {
             "The cryptographic length of the key in bits; -1 if unavailable"},
            {"key_security_bits", ColumnType::kInteger, kNone, "",
             "Bits of security as defined in NIST SP800-57; -1 if unavailable"},
-           {"pid_with_namespace", ColumnType::kInteger, kHidden | kAdditional, "",
+           {"pid_with_namespace", ColumnType::kInteger, kHidden | kAdditional | kEchoInput, "",
             "Pids that contain a namespace (accepted, not used)"}}},
       [](const QueryContext& ctx, RowWriter& out) -> Status {
         for (const PasswdEntry& user : UsersToScan(ctx)) {

@@ -47,9 +47,9 @@ void RegisterUsersTable(TableRegistry& r) {
            {"directory", ColumnType::kText, kNone, "", "User's home directory"},
            {"shell", ColumnType::kText, kNone, "", "User's configured default shell"},
            {"uuid", ColumnType::kText, kIndex, "nocase", "User's UUID (empty on Linux)"},
-           {"pid_with_namespace", ColumnType::kInteger, kHidden | kAdditional, "",
+           {"pid_with_namespace", ColumnType::kInteger, kHidden | kAdditional | kEchoInput, "",
             "Pids that contain a namespace (accepted, not used)"},
-           {"include_remote", ColumnType::kInteger, kHidden | kAdditional, "",
+           {"include_remote", ColumnType::kInteger, kHidden | kAdditional | kEchoInput, "",
             "Include remote (LDAP/AD) accounts (accepted; only local files are read)"}}},
       [](const QueryContext& ctx, RowWriter& out) -> Status {
         std::vector<PasswdEntry> users = ReadPasswd(ctx.fs());

@@ -81,7 +81,7 @@ void RegisterYumSourcesTable(TableRegistry& r) {
            {"enabled", ColumnType::kText, kNone, "", "Whether the repository is enabled"},
            {"gpgcheck", ColumnType::kText, kNone, "", "Whether package signatures are checked"},
            {"gpgkey", ColumnType::kText, kNone, "", "Signing key URL(s)"},
-           {"pid_with_namespace", ColumnType::kInteger, kHidden | kAdditional, "",
+           {"pid_with_namespace", ColumnType::kInteger, kHidden | kAdditional | kEchoInput, "",
             "Accepted for osquery compatibility; always NULL"}}},
       [](const QueryContext& ctx, RowWriter& out) -> Status {
         std::string reposdir = "/etc/yum.repos.d";
