@@ -17,7 +17,6 @@
 #include <unistd.h>
 
 #include <filesystem>
-#include <fstream>
 #include <iostream>
 #include <memory>
 #include <string>
@@ -96,17 +95,13 @@ Result<server::ServerConfig> LoadConfig(const ServerOpts& opts) {
   return config;
 }
 
-std::string PackagesDir(const server::ServerConfig& config) {
-  return config.packages_dir.empty() ? config.state_dir + "/packages" : config.packages_dir;
-}
-
 // --check: the configuration loads, and what the server would use.
 int RunServerCheck(const server::ServerConfig& config) {
   std::cout << (config.path.empty() ? std::string("the defaults") : config.path) << ": OK\n"
             << "  listen    " << config.listen_address << ":" << config.listen_port << "\n"
             << "  data      " << config.state_dir << "\n"
             << "  console   " << config.console_dir << "\n"
-            << "  packages  " << PackagesDir(config) << "\n"
+            << "  packages  " << server::EffectivePackagesDir(config) << "\n"
             << "  TLS       "
             << (config.tls_cert_file.empty() ? "private CA in " + config.state_dir + "/tls"
                                              : config.tls_cert_file)
@@ -236,15 +231,13 @@ void PrintEnrolCommands(const server::ServerConfig& config, const std::string& u
       return;
     }
     parts.ca_fingerprint = tls->ca_fingerprint;
-    std::ifstream in(tls->cert_chain_file);
-    Result<std::string> pin = server::PublicKeyPin(
-        std::string((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>()));
+    Result<std::string> pin = server::PublicKeyPinOfFile(tls->cert_chain_file);
     if (pin.ok()) parts.key_pin = *pin;
   }
   const server::EnrolCommands commands = server::CommandsFor(parts);
   if (!commands.install.empty())
     std::cout << "install and enrol a host (on it; the server hands out the packages in "
-              << PackagesDir(config) << "):\n  " << commands.install << "\nor, ";
+              << server::EffectivePackagesDir(config) << "):\n  " << commands.install << "\nor, ";
   std::cout << "on a host that has warden installed:\n  " << commands.enroll << std::endl;
 }
 
@@ -293,7 +286,7 @@ int RunPackagesAdd(const ServerOpts& opts) {
   auto config = LoadConfig(opts);
   if (!config.ok()) return ReportError(config.status());
   StateDirOwnership owner{config->state_dir};
-  server::AgentPackages packages(PackagesDir(*config));
+  server::AgentPackages packages(server::EffectivePackagesDir(*config));
   for (const std::string& file : opts.files) {
     auto added = packages.Add(file);
     if (!added.ok()) return ReportError(added.status());
@@ -314,7 +307,7 @@ int RunPackagesList(const ServerOpts& opts) {
   if (!config.ok()) return ReportError(config.status());
   auto format = ParseOutputFormat(opts.format.empty() ? DefaultFormat() : opts.format);
   if (!format) return ReportError(InvalidArgument("unknown --format " + opts.format));
-  server::AgentPackages packages(PackagesDir(*config));
+  server::AgentPackages packages(server::EffectivePackagesDir(*config));
   auto newest = packages.Newest();
   if (!newest.ok()) return ReportError(newest.status());
   auto printer = MakeRowPrinter(*format, std::cout, StdoutTableFit());

@@ -51,9 +51,7 @@ class AgentChannelTest : public store::StoreTest {
       std::ofstream(path, std::ios::binary) << "!<arch>\ndebian-binary   " << file;
       ASSERT_TRUE(packages_->Add(path).ok()) << file;
     }
-    std::ifstream chain(tls_.cert_chain_file);
-    auto pin = PublicKeyPin(
-        std::string(std::istreambuf_iterator<char>(chain), std::istreambuf_iterator<char>()));
+    auto pin = PublicKeyPinOfFile(tls_.cert_chain_file);
     ASSERT_TRUE(pin.ok()) << pin.status().message();
     pin_ = *pin;
 

@@ -53,11 +53,6 @@ Status MakePrivateDir(const std::string& dir) {
   return Status::Ok();
 }
 
-std::string ReadSmallFile(const std::string& path) {
-  std::ifstream in(path);
-  return std::string(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
-}
-
 // Requests answered, by status class, from the access log.
 struct RequestCounters {
   std::atomic<uint64_t> by_class[6] = {};
@@ -296,10 +291,9 @@ Result<std::unique_ptr<ServerApp>> ServerApp::Start(ServerAppOptions options) {
     http.tls_cert_chain_file = config.tls_cert_file;
     http.tls_key_file = config.tls_key_file;
   }
-  if (Result<std::string> pin = PublicKeyPin(ReadSmallFile(http.tls_cert_chain_file)); pin.ok())
+  if (Result<std::string> pin = PublicKeyPinOfFile(http.tls_cert_chain_file); pin.ok())
     impl->server_key_pin = *pin;
-  impl->packages = std::make_unique<AgentPackages>(
-      config.packages_dir.empty() ? config.state_dir + "/packages" : config.packages_dir);
+  impl->packages = std::make_unique<AgentPackages>(EffectivePackagesDir(config));
 
   ASSIGN_OR_RETURN(const api::OpenApiSpec* spec, api::OpenApiSpec::Embedded());
   impl->hasher = std::make_unique<auth::PasswordHasher>(impl->options.password_cost);

@@ -216,6 +216,10 @@ std::string DefaultServerStateDir() {
   return std::string(home && *home ? home : "/tmp") + "/.local/state/warden-server";
 }
 
+std::string EffectivePackagesDir(const ServerConfig& config) {
+  return config.packages_dir.empty() ? config.state_dir + "/packages" : config.packages_dir;
+}
+
 std::string DefaultConsoleDir() {
   // WARDEN_SOURCE_DIR is set for this file only (CMakeLists.txt), so other
   // objects stay the same across clones.

@@ -34,7 +34,8 @@ struct ServerConfig {
   std::string console_dir;
 
   // The package files install.sh installs on hosts (agent_packages.h);
-  // "" = <state_dir>/packages. `warden server packages add` fills it.
+  // "" = <state_dir>/packages (EffectivePackagesDir). `warden server packages
+  // add` fills it.
   std::string packages_dir;
 
   // Both set: these files. Neither: a private CA and certificate in
@@ -111,6 +112,9 @@ Status ParseListenAddress(std::string_view text, std::string* address, uint16_t*
 
 // The defaults (no file).
 ServerConfig DefaultServerConfig();
+// packages_dir, or its default under the state directory.
+std::string EffectivePackagesDir(const ServerConfig& config);
+
 Result<ServerConfig> ParseServerConfig(const std::string& text, const std::string& source);
 Result<ServerConfig> LoadServerConfig(const std::string& path);
 

@@ -473,4 +473,9 @@ Result<std::string> PublicKeyPin(std::string_view pem) {
   return "sha256//" + std::string(reinterpret_cast<const char*>(b64), static_cast<size_t>(b64_len));
 }
 
+Result<std::string> PublicKeyPinOfFile(const std::string& path) {
+  ASSIGN_OR_RETURN(std::string pem, ReadSmallFile(path));
+  return PublicKeyPin(pem);
+}
+
 }  // namespace warden::server

@@ -59,5 +59,7 @@ Result<std::string> CertificateFingerprint(std::string_view pem);
 // install command pins the server's key with it, so the install script is
 // fetched from this server before any CA is trusted.
 Result<std::string> PublicKeyPin(std::string_view pem);
+// PublicKeyPin of the first certificate in the PEM file at `path`.
+Result<std::string> PublicKeyPinOfFile(const std::string& path);
 
 }  // namespace warden::server
